@@ -1,0 +1,276 @@
+//! The one error type of tokenward and its stable codes.
+//!
+//! Every failure carries an [`ErrorCode`]; its snake_case string ([`ErrorCode::as_str`]) is part
+//! of the public contract: the bindings surface it as `.code` (Python, JS) or as the code of the
+//! error case (Swift, Kotlin), and the conformance vectors assert it. Codes are only ever added.
+//!
+//! Messages are written for humans and never contain token or key material: constructors take
+//! a fixed description, never the input that failed.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// Shorthand for results whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident => $code:literal, )*) => {
+        /// A stable, machine-readable reason for a failure.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order (the bindings export this list).
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The stable snake_case name of the code.
+            pub const fn as_str(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $code, )* }
+            }
+
+            /// Parses a code from its snake_case name.
+            pub fn parse(code: &str) -> Option<ErrorCode> {
+                match code { $( $code => Some(ErrorCode::$variant), )* _ => None }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // Token validation.
+    /// The token's `exp` is in the past (beyond the leeway).
+    Expired => "expired",
+    /// The token's `nbf` (or `iat`) is in the future (beyond the leeway).
+    NotYetValid => "not_yet_valid",
+    /// The signature does not verify with the selected key.
+    InvalidSignature => "invalid_signature",
+    /// The token's algorithm is not in the caller's allowlist or does not fit the key.
+    AlgorithmNotAllowed => "algorithm_not_allowed",
+    /// No key matches the token's `kid` (or the algorithm, when there is no `kid`).
+    KeyNotFound => "key_not_found",
+    /// The input is not well-formed (encoding, structure, JSON).
+    Malformed => "malformed",
+    /// The `iss` claim does not match.
+    InvalidIssuer => "invalid_issuer",
+    /// The `aud` claim does not match.
+    InvalidAudience => "invalid_audience",
+    /// A required claim is absent.
+    MissingClaim => "missing_claim",
+    /// A claim is present but has the wrong type or value.
+    InvalidClaim => "invalid_claim",
+    /// The header lists a `crit` extension this library does not understand.
+    UnsupportedCriticalHeader => "unsupported_critical_header",
+    /// The token exceeds the configured size or nesting limits.
+    TokenTooLarge => "token_too_large",
+    /// A key could not be constructed or is too weak for its algorithm.
+    InvalidKey => "invalid_key",
+    // API keys.
+    /// The API key does not have the expected shape.
+    InvalidFormat => "invalid_format",
+    /// The API key's embedded checksum does not match (a typo or a forgery).
+    ChecksumMismatch => "checksum_mismatch",
+    /// No stored key matches.
+    UnknownKey => "unknown_key",
+    /// The key or token has been revoked.
+    Revoked => "revoked",
+    // Authorization and policy.
+    /// The credential lacks a required scope.
+    InsufficientScope => "insufficient_scope",
+    /// The caller exceeded its rate limit.
+    RateLimited => "rate_limited",
+    /// The client address is denied by policy.
+    IpDenied => "ip_denied",
+    /// The request carries no credential.
+    MissingCredentials => "missing_credentials",
+    // OAuth 2.0 token endpoint (RFC 6749 section 5.2) and transport.
+    /// The grant (code, refresh token, credentials) is invalid, expired or revoked.
+    InvalidGrant => "invalid_grant",
+    /// Client authentication failed.
+    InvalidClient => "invalid_client",
+    /// The requested scope is invalid or exceeds what was granted.
+    InvalidScope => "invalid_scope",
+    /// The client may not use this grant type.
+    UnauthorizedClient => "unauthorized_client",
+    /// The server does not support this grant type.
+    UnsupportedGrantType => "unsupported_grant_type",
+    /// The request could not be sent or the connection failed.
+    Network => "network",
+    /// The peer did not answer in time.
+    Timeout => "timeout",
+    /// The peer answered with a server error (5xx or `server_error`).
+    ServerError => "server_error",
+    /// The peer's answer could not be understood or is out of bounds.
+    InvalidResponse => "invalid_response",
+    // Generic.
+    /// An argument passed by the caller is invalid (empty secret, bad option value, …).
+    InvalidInput => "invalid_input",
+    /// The storage backend failed.
+    Storage => "storage",
+    /// An internal invariant failed; please report it.
+    Internal => "internal",
+}
+
+impl ErrorCode {
+    /// The HTTP status that best describes a refusal with this code (used by the gateway).
+    pub const fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::Malformed | ErrorCode::TokenTooLarge | ErrorCode::InvalidInput => 400,
+            ErrorCode::InsufficientScope | ErrorCode::IpDenied => 403,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Network | ErrorCode::Timeout | ErrorCode::ServerError => 503,
+            ErrorCode::InvalidResponse | ErrorCode::Storage | ErrorCode::Internal => 500,
+            _ => 401,
+        }
+    }
+}
+
+/// The family an [`ErrorCode`] belongs to; bindings map it to an exception class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCategory {
+    /// A token (JWT, access token, revoked credential) failed validation.
+    Token,
+    /// A key could not be constructed or used.
+    Key,
+    /// An API key failed its format, checksum or lookup.
+    ApiKey,
+    /// The credential is valid but the request is not allowed.
+    Authorization,
+    /// The OAuth 2.0 server refused the request.
+    OAuth,
+    /// The network or the peer failed.
+    Transport,
+    /// The caller passed an invalid argument.
+    Input,
+    /// Storage or an internal invariant failed.
+    Internal,
+}
+
+impl ErrorCategory {
+    /// The stable snake_case name of the category.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCategory::Token => "token",
+            ErrorCategory::Key => "key",
+            ErrorCategory::ApiKey => "api_key",
+            ErrorCategory::Authorization => "authorization",
+            ErrorCategory::OAuth => "oauth",
+            ErrorCategory::Transport => "transport",
+            ErrorCategory::Input => "input",
+            ErrorCategory::Internal => "internal",
+        }
+    }
+}
+
+impl ErrorCode {
+    /// The family of this code.
+    pub const fn category(self) -> ErrorCategory {
+        use ErrorCode::*;
+        match self {
+            Expired
+            | NotYetValid
+            | InvalidSignature
+            | AlgorithmNotAllowed
+            | KeyNotFound
+            | Malformed
+            | InvalidIssuer
+            | InvalidAudience
+            | MissingClaim
+            | InvalidClaim
+            | UnsupportedCriticalHeader
+            | TokenTooLarge
+            | Revoked => ErrorCategory::Token,
+            InvalidKey => ErrorCategory::Key,
+            InvalidFormat | ChecksumMismatch | UnknownKey => ErrorCategory::ApiKey,
+            InsufficientScope | RateLimited | IpDenied | MissingCredentials => {
+                ErrorCategory::Authorization
+            }
+            InvalidGrant | InvalidClient | InvalidScope | UnauthorizedClient
+            | UnsupportedGrantType => ErrorCategory::OAuth,
+            Network | Timeout | ServerError | InvalidResponse => ErrorCategory::Transport,
+            InvalidInput => ErrorCategory::Input,
+            Storage | Internal => ErrorCategory::Internal,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A tokenward failure: a stable [`ErrorCode`] plus a human-readable message.
+///
+/// The message never contains secret material; it is safe to log and to show to developers
+/// (not necessarily to end users: for HTTP answers use the code).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    message: Cow<'static, str>,
+}
+
+impl Error {
+    /// Creates an error. `message` must not contain secret material.
+    pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The human-readable message (no secret material).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("code", &self.code.as_str())
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(s.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+            assert_eq!(ErrorCode::parse(s), Some(*code));
+        }
+        assert_eq!(ErrorCode::parse("nope"), None);
+    }
+
+    #[test]
+    fn display_has_code_then_message() {
+        let e = Error::new(ErrorCode::Expired, "token expired");
+        assert_eq!(e.to_string(), "expired: token expired");
+        assert_eq!(e.code(), ErrorCode::Expired);
+        assert_eq!(ErrorCode::RateLimited.http_status(), 429);
+    }
+}

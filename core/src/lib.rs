@@ -1,0 +1,29 @@
+//! # tokenward
+//!
+//! One Rust core for everything an application does with API tokens. The same core is shipped
+//! to Python, Node, Swift and Kotlin through thin bindings, so every language gets the same
+//! behaviour, the same defaults and the same stable error codes.
+//!
+//! The foundation exposes the two types every capability builds on:
+//!
+//! * [`Error`] / [`ErrorCode`]: one error type whose [`Error::code`] is a stable snake_case
+//!   string (`expired`, `invalid_signature`, …) that never changes between releases.
+//! * [`Secret`]: token material that cannot be printed by accident; its `Debug` and `Display`
+//!   show only a [`fingerprint`], and the value is read through the explicit
+//!   [`Secret::expose`].
+//!
+//! ```
+//! use tokenward::{Secret, fingerprint};
+//! let s = Secret::new("tw_live_abc123").unwrap();
+//! assert!(!format!("{s:?}").contains("abc123"));
+//! assert_eq!(s.fingerprint(), fingerprint(b"tw_live_abc123"));
+//! assert_eq!(s.expose(), "tw_live_abc123");
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod secret;
+
+pub use error::{Error, ErrorCategory, ErrorCode, Result};
+pub use secret::{fingerprint, Secret, FINGERPRINT_LEN};
