@@ -8,7 +8,8 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 
 cd "$REPO"
-cargo build --release -p tokenward-ffi
+# Same features as gen-bindings.sh so both share one build of the crate.
+cargo build --release -p tokenward-ffi --features bindgen
 
 command -v mvn >/dev/null || { apt-get update -qq; apt-get install -y -qq maven >/dev/null; }
 

@@ -22,8 +22,15 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod apikey;
+pub mod audit;
+pub mod clock;
 pub mod error;
+pub mod jwt;
+pub mod redact;
 pub mod secret;
 
+pub use apikey::{ApiKeys, IssuedKey, KeyRecord, NewKey};
+pub use clock::{Clock, SharedClock};
 pub use error::{Error, ErrorCategory, ErrorCode, Result};
 pub use secret::{fingerprint, Secret, FINGERPRINT_LEN};

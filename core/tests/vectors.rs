@@ -6,7 +6,9 @@ use serde_json::Value;
 use tokenward::{fingerprint, ErrorCode, Secret};
 
 fn load(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vectors")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
     serde_json::from_str(&text).unwrap()
 }
@@ -19,7 +21,11 @@ fn error_codes_match_vectors_in_order() {
     for (code, vector) in ErrorCode::ALL.iter().zip(expected) {
         assert_eq!(code.as_str(), vector["code"]);
         assert_eq!(code.category().as_str(), vector["category"], "{code}");
-        assert_eq!(u64::from(code.http_status()), vector["http_status"], "{code}");
+        assert_eq!(
+            u64::from(code.http_status()),
+            vector["http_status"],
+            "{code}"
+        );
     }
 }
 

@@ -1,0 +1,56 @@
+//! The SQLite schema and its migrations, tracked with `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+use super::sqlite::storage_error;
+use crate::{Error, ErrorCode, Result};
+
+/// Migration `i` moves the schema from version `i` to `i + 1`. Append only; never edit.
+const MIGRATIONS: &[&str] = &[
+    // 1: the key table. `hash` is the HMAC/SHA-256 of the full key; the key itself is never
+    // stored. `scopes` is a JSON array, `metadata` a JSON object; times are Unix seconds.
+    "CREATE TABLE tokenward_api_keys (
+        id           TEXT PRIMARY KEY NOT NULL,
+        prefix       TEXT NOT NULL,
+        hash         BLOB NOT NULL,
+        display      TEXT NOT NULL,
+        owner        TEXT NOT NULL,
+        scopes       TEXT NOT NULL,
+        metadata     TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        expires_at   INTEGER,
+        revoked_at   INTEGER,
+        last_used_at INTEGER,
+        replaced_by  TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX tokenward_api_keys_owner ON tokenward_api_keys (owner, created_at);",
+];
+
+/// The schema version this build writes.
+pub(super) const VERSION: usize = MIGRATIONS.len();
+
+/// Brings the database to [`VERSION`] in one transaction. A database written by a newer
+/// tokenward is refused rather than misread.
+pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(storage_error)?;
+    let current: i64 = tx
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(storage_error)?;
+    let current = usize::try_from(current).unwrap_or(usize::MAX);
+    if current > VERSION {
+        return Err(Error::new(
+            ErrorCode::Storage,
+            "the API key database was written by a newer tokenward (schema version too high)",
+        ));
+    }
+    for sql in &MIGRATIONS[current..] {
+        tx.execute_batch(sql).map_err(storage_error)?;
+    }
+    if current < VERSION {
+        tx.pragma_update(None, "user_version", VERSION as i64)
+            .map_err(storage_error)?;
+    }
+    tx.commit().map_err(storage_error)
+}

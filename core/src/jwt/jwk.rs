@@ -1,0 +1,172 @@
+//! JSON Web Keys (RFC 7517/7518/8037): parse into a [`Key`], export a public [`Key`].
+
+use aws_lc_rs::rsa;
+use serde_json::{json, Map, Value};
+
+use super::alg::{Algorithm, Family};
+use super::b64;
+use super::key::{Key, Material};
+use crate::{Error, ErrorCode};
+
+fn invalid(msg: &'static str) -> Error {
+    Error::new(ErrorCode::InvalidKey, msg)
+}
+
+fn string<'a>(jwk: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, Error> {
+    match jwk.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(invalid("a JWK member has the wrong type")),
+    }
+}
+
+fn bytes(jwk: &Map<String, Value>, name: &str) -> Result<Option<Vec<u8>>, Error> {
+    string(jwk, name)?
+        .map(|s| {
+            b64::decode(s.as_bytes(), "bad base64url")
+                .map_err(|_| invalid("a JWK member is not base64url"))
+        })
+        .transpose()
+}
+
+fn required(jwk: &Map<String, Value>, name: &str) -> Result<Vec<u8>, Error> {
+    bytes(jwk, name)?.ok_or_else(|| invalid("a required JWK member is missing"))
+}
+
+/// Whether a JWKS entry is meant for signatures (`use` absent or `sig`, `key_ops` absent or
+/// containing `verify`/`sign`). Entries for encryption are skipped by [`super::KeySet`].
+pub(crate) fn is_signature_key(jwk: &Map<String, Value>) -> bool {
+    let use_ok = matches!(jwk.get("use"), None | Some(Value::String(_)))
+        && jwk
+            .get("use")
+            .and_then(Value::as_str)
+            .is_none_or(|u| u == "sig");
+    let ops_ok = match jwk.get("key_ops") {
+        Some(Value::Array(ops)) => ops
+            .iter()
+            .any(|o| matches!(o.as_str(), Some("verify") | Some("sign"))),
+        _ => true,
+    };
+    use_ok && ops_ok
+}
+
+/// Parses one JWK. `kty`, `crv` and `alg` must agree; private members make a signing key.
+pub(crate) fn parse(jwk: &Map<String, Value>) -> Result<Key, Error> {
+    let kty = string(jwk, "kty")?.ok_or_else(|| invalid("a JWK needs kty"))?;
+    let alg = string(jwk, "alg")?
+        .map(|a| Algorithm::parse(a).map_err(|_| invalid("unsupported JWK alg")))
+        .transpose()?;
+    if let Some(u) = string(jwk, "use")? {
+        if u != "sig" {
+            return Err(invalid("the JWK is not a signature key"));
+        }
+    }
+    let family = match (kty, string(jwk, "crv")?) {
+        ("oct", None) => Family::Hmac,
+        ("RSA", None) => Family::Rsa,
+        ("EC", Some("P-256")) => Family::EcP256,
+        ("EC", Some("P-384")) => Family::EcP384,
+        ("OKP", Some("Ed25519")) => Family::Ed25519,
+        _ => return Err(invalid("unsupported or inconsistent kty/crv")),
+    };
+    if let Some(a) = alg {
+        if a.family() != family {
+            return Err(invalid("the JWK alg does not match its kty/crv"));
+        }
+    }
+    let key = match family {
+        Family::Hmac => {
+            let alg = alg.ok_or_else(|| invalid("an oct JWK needs alg"))?;
+            Key::hmac(&required(jwk, "k")?, alg)?
+        }
+        Family::Rsa => parse_rsa(jwk, alg)?,
+        Family::EcP256 | Family::EcP384 => {
+            let len = if family == Family::EcP384 { 48 } else { 32 };
+            let (x, y) = (required(jwk, "x")?, required(jwk, "y")?);
+            if x.len() != len || y.len() != len {
+                return Err(invalid("EC coordinates have the wrong length"));
+            }
+            let mut point = Vec::with_capacity(1 + 2 * len);
+            point.push(4);
+            point.extend_from_slice(&x);
+            point.extend_from_slice(&y);
+            match bytes(jwk, "d")? {
+                Some(d) => Key::ec_from_private_scalar(&d, &point, family)?,
+                None => Key::ec_public(&point, family)?,
+            }
+        }
+        Family::Ed25519 => {
+            let x = required(jwk, "x")?;
+            match bytes(jwk, "d")? {
+                Some(d) => Key::ed25519_from_seed(&d, &x)?,
+                None => Key::ed25519_public(&x)?,
+            }
+        }
+    };
+    let key = match string(jwk, "kid")? {
+        Some(kid) => key.with_kid(kid),
+        None => key,
+    };
+    Ok(key)
+}
+
+fn parse_rsa(jwk: &Map<String, Value>, alg: Option<Algorithm>) -> Result<Key, Error> {
+    let (n, e) = (required(jwk, "n")?, required(jwk, "e")?);
+    if jwk.contains_key("oth") {
+        return Err(invalid("multi-prime RSA keys are not supported"));
+    }
+    let Some(d) = bytes(jwk, "d")? else {
+        return Key::rsa_public(&n, &e, alg);
+    };
+    let (p, q) = (required(jwk, "p")?, required(jwk, "q")?);
+    let (dp, dq, qi) = (
+        required(jwk, "dp")?,
+        required(jwk, "dq")?,
+        required(jwk, "qi")?,
+    );
+    let components = rsa::KeyPairComponents {
+        public_key: rsa::PublicKeyComponents {
+            n: n.as_slice(),
+            e: e.as_slice(),
+        },
+        d: d.as_slice(),
+        p: p.as_slice(),
+        q: q.as_slice(),
+        dP: dp.as_slice(),
+        dQ: dq.as_slice(),
+        qInv: qi.as_slice(),
+    };
+    Key::rsa_from_components(&components, alg)
+}
+
+/// The public JWK of `key` (with `kid`, `alg` and `use: sig`). HMAC keys are refused.
+pub(crate) fn export_public(key: &Key) -> Result<Value, Error> {
+    let mut jwk = match &key.inner.material {
+        Material::Hmac(_) => return Err(invalid("symmetric keys are never exported")),
+        Material::Rsa { n, e, .. } => {
+            json!({"kty": "RSA", "n": b64::encode(n), "e": b64::encode(e)})
+        }
+        Material::Ec { point, .. } => {
+            let len = (point.len() - 1) / 2;
+            let crv = if key.family() == Family::EcP384 {
+                "P-384"
+            } else {
+                "P-256"
+            };
+            json!({"kty": "EC", "crv": crv, "x": b64::encode(&point[1..=len]), "y": b64::encode(&point[1 + len..])})
+        }
+        Material::Ed25519 { public, .. } => {
+            json!({"kty": "OKP", "crv": "Ed25519", "x": b64::encode(public)})
+        }
+    };
+    if let Some(obj) = jwk.as_object_mut() {
+        obj.insert("use".into(), "sig".into());
+        if let Some(alg) = key.algorithm() {
+            obj.insert("alg".into(), alg.as_str().into());
+        }
+        if let Some(kid) = key.kid() {
+            obj.insert("kid".into(), kid.into());
+        }
+    }
+    Ok(jwk)
+}

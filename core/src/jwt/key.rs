@@ -1,0 +1,557 @@
+//! One JWS key, bound to one algorithm family (and, for HMAC, to one algorithm).
+
+use std::fmt;
+use std::sync::Arc;
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, ParsedPublicKey};
+use aws_lc_rs::{hmac, rsa};
+
+use super::alg::{Algorithm, Family};
+use super::pem;
+use crate::{Error, ErrorCode, Secret};
+
+/// Minimum RSA modulus size accepted, in bits.
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// A JWS key. Cheap to clone (shared). `Debug` never shows key material.
+#[derive(Clone)]
+pub struct Key {
+    pub(crate) inner: Arc<KeyInner>,
+}
+
+#[derive(Clone)]
+pub(crate) struct KeyInner {
+    pub(crate) kid: Option<String>,
+    /// The one algorithm this key may be used with, when pinned (always for HMAC).
+    pub(crate) alg: Option<Algorithm>,
+    pub(crate) family: Family,
+    pub(crate) material: Material,
+}
+
+#[derive(Clone)]
+pub(crate) enum Material {
+    Hmac(hmac::Key),
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+        /// One parsed verification key per RSA algorithm this key may verify.
+        verifiers: Vec<(Algorithm, ParsedPublicKey)>,
+        private: Option<Arc<rsa::KeyPair>>,
+    },
+    Ec {
+        point: Vec<u8>,
+        verifier: ParsedPublicKey,
+        private: Option<Arc<EcdsaKeyPair>>,
+    },
+    Ed25519 {
+        public: Vec<u8>,
+        verifier: ParsedPublicKey,
+        private: Option<Arc<Ed25519KeyPair>>,
+    },
+}
+
+fn invalid(msg: &'static str) -> Error {
+    Error::new(ErrorCode::InvalidKey, msg)
+}
+
+fn rsa_verify_alg(alg: Algorithm) -> &'static signature::RsaParameters {
+    match alg {
+        Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+        Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
+        Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
+        Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
+        _ => &signature::RSA_PKCS1_2048_8192_SHA256,
+    }
+}
+
+fn rsa_sign_alg(alg: Algorithm) -> &'static dyn signature::RsaEncoding {
+    match alg {
+        Algorithm::RS384 => &signature::RSA_PKCS1_SHA384,
+        Algorithm::RS512 => &signature::RSA_PKCS1_SHA512,
+        Algorithm::PS256 => &signature::RSA_PSS_SHA256,
+        Algorithm::PS384 => &signature::RSA_PSS_SHA384,
+        Algorithm::PS512 => &signature::RSA_PSS_SHA512,
+        _ => &signature::RSA_PKCS1_SHA256,
+    }
+}
+
+fn ec_algs(
+    family: Family,
+) -> (
+    &'static signature::EcdsaVerificationAlgorithm,
+    &'static signature::EcdsaSigningAlgorithm,
+    usize,
+) {
+    match family {
+        Family::EcP384 => (
+            &signature::ECDSA_P384_SHA384_FIXED,
+            &signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+            48,
+        ),
+        _ => (
+            &signature::ECDSA_P256_SHA256_FIXED,
+            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            32,
+        ),
+    }
+}
+
+fn hmac_alg(alg: Algorithm) -> hmac::Algorithm {
+    match alg {
+        Algorithm::HS384 => hmac::HMAC_SHA384,
+        Algorithm::HS512 => hmac::HMAC_SHA512,
+        _ => hmac::HMAC_SHA256,
+    }
+}
+
+/// Checks that a pinned algorithm fits `family`.
+fn check_alg(alg: Option<Algorithm>, family: Family) -> Result<(), Error> {
+    match alg {
+        Some(a) if a.family() != family => {
+            Err(invalid("the algorithm does not match the key type"))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Key {
+    fn build(
+        kid: Option<String>,
+        alg: Option<Algorithm>,
+        family: Family,
+        material: Material,
+    ) -> Key {
+        Key {
+            inner: Arc::new(KeyInner {
+                kid,
+                alg,
+                family,
+                material,
+            }),
+        }
+    }
+
+    /// An HMAC key for `alg` (HS256/384/512). Secrets shorter than the hash output are refused.
+    pub fn hmac(secret: &[u8], alg: Algorithm) -> Result<Key, Error> {
+        if alg.family() != Family::Hmac {
+            return Err(invalid("HMAC keys need an HS* algorithm"));
+        }
+        if secret.len() < alg.min_hmac_len() {
+            return Err(invalid("HMAC secret is shorter than the hash output"));
+        }
+        let key = hmac::Key::new(hmac_alg(alg), secret);
+        Ok(Key::build(
+            None,
+            Some(alg),
+            Family::Hmac,
+            Material::Hmac(key),
+        ))
+    }
+
+    /// An RSA public key from its modulus and exponent (big-endian bytes).
+    pub(crate) fn rsa_public(n: &[u8], e: &[u8], alg: Option<Algorithm>) -> Result<Key, Error> {
+        check_alg(alg, Family::Rsa)?;
+        let n = strip_leading_zeros(n);
+        if n.len() * 8 < MIN_RSA_BITS {
+            return Err(invalid("RSA keys must be at least 2048 bits"));
+        }
+        let components = rsa::PublicKeyComponents {
+            n,
+            e: strip_leading_zeros(e),
+        };
+        let algs: Vec<Algorithm> = match alg {
+            Some(a) => vec![a],
+            None => Algorithm::ALL
+                .iter()
+                .copied()
+                .filter(|a| a.family() == Family::Rsa)
+                .collect(),
+        };
+        let mut verifiers = Vec::with_capacity(algs.len());
+        for a in algs {
+            let parsed = components
+                .to_parsed_public_key(rsa_verify_alg(a))
+                .map_err(|_| invalid("invalid RSA public key"))?;
+            verifiers.push((a, parsed));
+        }
+        Ok(Key::build(
+            None,
+            alg,
+            Family::Rsa,
+            Material::Rsa {
+                n: n.to_vec(),
+                e: components.e.to_vec(),
+                verifiers,
+                private: None,
+            },
+        ))
+    }
+
+    fn rsa_private(pair: rsa::KeyPair, alg: Option<Algorithm>) -> Result<Key, Error> {
+        let public = pair.public_key();
+        let n = public.modulus().big_endian_without_leading_zero().to_vec();
+        let e = public.exponent().big_endian_without_leading_zero().to_vec();
+        let mut key = Key::rsa_public(&n, &e, alg)?;
+        if let Some(inner) = Arc::get_mut(&mut key.inner) {
+            if let Material::Rsa { private, .. } = &mut inner.material {
+                *private = Some(Arc::new(pair));
+            }
+        }
+        Ok(key)
+    }
+
+    /// An EC public key from its uncompressed point (`04 || x || y`).
+    pub(crate) fn ec_public(point: &[u8], family: Family) -> Result<Key, Error> {
+        let (verify_alg, _, _) = ec_algs(family);
+        let verifier = ParsedPublicKey::new(verify_alg, point)
+            .map_err(|_| invalid("the EC point is not on the curve"))?;
+        let alg = if family == Family::EcP384 {
+            Algorithm::ES384
+        } else {
+            Algorithm::ES256
+        };
+        Ok(Key::build(
+            None,
+            Some(alg),
+            family,
+            Material::Ec {
+                point: point.to_vec(),
+                verifier,
+                private: None,
+            },
+        ))
+    }
+
+    fn ec_private(pair: EcdsaKeyPair, family: Family) -> Result<Key, Error> {
+        let point = pair.public_key().as_ref().to_vec();
+        let mut key = Key::ec_public(&point, family)?;
+        if let Some(inner) = Arc::get_mut(&mut key.inner) {
+            if let Material::Ec { private, .. } = &mut inner.material {
+                *private = Some(Arc::new(pair));
+            }
+        }
+        Ok(key)
+    }
+
+    /// An Ed25519 public key from its 32 bytes.
+    pub(crate) fn ed25519_public(public: &[u8]) -> Result<Key, Error> {
+        if public.len() != 32 {
+            return Err(invalid("Ed25519 public keys are 32 bytes"));
+        }
+        let verifier = ParsedPublicKey::new(&signature::ED25519, public)
+            .map_err(|_| invalid("invalid Ed25519 public key"))?;
+        Ok(Key::build(
+            None,
+            Some(Algorithm::EdDSA),
+            Family::Ed25519,
+            Material::Ed25519 {
+                public: public.to_vec(),
+                verifier,
+                private: None,
+            },
+        ))
+    }
+
+    fn ed25519_private(pair: Ed25519KeyPair) -> Result<Key, Error> {
+        let public = pair.public_key().as_ref().to_vec();
+        let mut key = Key::ed25519_public(&public)?;
+        if let Some(inner) = Arc::get_mut(&mut key.inner) {
+            if let Material::Ed25519 { private, .. } = &mut inner.material {
+                *private = Some(Arc::new(pair));
+            }
+        }
+        Ok(key)
+    }
+
+    pub(crate) fn ec_from_private_scalar(
+        d: &[u8],
+        point: &[u8],
+        family: Family,
+    ) -> Result<Key, Error> {
+        let (_, sign_alg, _) = ec_algs(family);
+        let pair = EcdsaKeyPair::from_private_key_and_public_key(sign_alg, d, point)
+            .map_err(|_| invalid("inconsistent EC private key"))?;
+        Key::ec_private(pair, family)
+    }
+
+    pub(crate) fn ed25519_from_seed(seed: &[u8], public: &[u8]) -> Result<Key, Error> {
+        let pair = Ed25519KeyPair::from_seed_and_public_key(seed, public)
+            .map_err(|_| invalid("inconsistent Ed25519 private key"))?;
+        Key::ed25519_private(pair)
+    }
+
+    pub(crate) fn rsa_from_components(
+        components: &rsa::KeyPairComponents<&[u8], &[u8]>,
+        alg: Option<Algorithm>,
+    ) -> Result<Key, Error> {
+        let pair = rsa::KeyPair::from_components(components)
+            .map_err(|_| invalid("inconsistent RSA private key"))?;
+        Key::rsa_private(pair, alg)
+    }
+
+    /// A key from a PEM block: `PUBLIC KEY` (SPKI), `RSA PUBLIC KEY` (PKCS#1), `PRIVATE KEY`
+    /// (PKCS#8), `RSA PRIVATE KEY` (PKCS#1) or `EC PRIVATE KEY` (SEC 1). `alg` pins the key to
+    /// one algorithm; it is required for RSA keys you want bound to a single algorithm.
+    pub fn from_pem(pem_text: &str, alg: Option<Algorithm>) -> Result<Key, Error> {
+        let (label, der) = pem::decode(pem_text)?;
+        match label.as_str() {
+            "PUBLIC KEY" | "RSA PUBLIC KEY" => Key::from_public_der(&der, alg),
+            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" => {
+                Key::from_private_der(&der, alg)
+            }
+            _ => Err(invalid("unsupported PEM label")),
+        }
+    }
+
+    /// A public key from DER: SPKI, or PKCS#1 `RSAPublicKey`.
+    pub fn from_public_der(der: &[u8], alg: Option<Algorithm>) -> Result<Key, Error> {
+        let want = alg.map(Algorithm::family);
+        if want.is_none() || want == Some(Family::Rsa) {
+            if let Ok(public) = rsa::PublicKey::from_der(der) {
+                let n = public.modulus().big_endian_without_leading_zero().to_vec();
+                let e = public.exponent().big_endian_without_leading_zero().to_vec();
+                return Key::rsa_public(&n, &e, alg);
+            }
+        }
+        for family in [Family::EcP256, Family::EcP384] {
+            if want.is_some() && want != Some(family) {
+                continue;
+            }
+            let (verify_alg, _, len) = ec_algs(family);
+            if ParsedPublicKey::new(verify_alg, der).is_ok() && der.len() > 2 * len + 1 {
+                // The uncompressed point closes the SPKI's BIT STRING.
+                return Key::ec_public(&der[der.len() - (2 * len + 1)..], family);
+            }
+        }
+        if (want.is_none() || want == Some(Family::Ed25519))
+            && der.len() == 44
+            && ParsedPublicKey::new(&signature::ED25519, der).is_ok()
+        {
+            return Key::ed25519_public(&der[12..]);
+        }
+        Err(invalid("unsupported or invalid public key"))
+    }
+
+    /// A private key from DER: PKCS#8, PKCS#1 `RSAPrivateKey` or SEC 1 `ECPrivateKey`.
+    pub fn from_private_der(der: &[u8], alg: Option<Algorithm>) -> Result<Key, Error> {
+        let want = alg.map(Algorithm::family);
+        if want.is_none() || want == Some(Family::Rsa) {
+            if let Ok(pair) = rsa::KeyPair::from_pkcs8(der).or_else(|_| rsa::KeyPair::from_der(der))
+            {
+                return Key::rsa_private(pair, alg);
+            }
+        }
+        for family in [Family::EcP256, Family::EcP384] {
+            if want.is_some() && want != Some(family) {
+                continue;
+            }
+            let (_, sign_alg, _) = ec_algs(family);
+            if let Ok(pair) = EcdsaKeyPair::from_pkcs8(sign_alg, der)
+                .or_else(|_| EcdsaKeyPair::from_private_key_der(sign_alg, der))
+            {
+                return Key::ec_private(pair, family);
+            }
+        }
+        if want.is_none() || want == Some(Family::Ed25519) {
+            if let Ok(pair) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
+                return Key::ed25519_private(pair);
+            }
+        }
+        Err(invalid("unsupported, invalid or too weak private key"))
+    }
+
+    /// Generates a new private key for `alg` (RSA: 2048 bits; HMAC: a random secret as long
+    /// as the hash output).
+    pub fn generate(alg: Algorithm) -> Result<Key, Error> {
+        let failed = || Error::new(ErrorCode::Internal, "key generation failed");
+        match alg.family() {
+            Family::Hmac => {
+                let mut secret = vec![0u8; alg.min_hmac_len()];
+                aws_lc_rs::rand::fill(&mut secret).map_err(|_| failed())?;
+                Key::hmac(&secret, alg)
+            }
+            Family::Rsa => {
+                let pair = rsa::KeyPair::generate(rsa::KeySize::Rsa2048).map_err(|_| failed())?;
+                Key::rsa_private(pair, Some(alg))
+            }
+            family @ (Family::EcP256 | Family::EcP384) => {
+                let (_, sign_alg, _) = ec_algs(family);
+                Key::ec_private(
+                    EcdsaKeyPair::generate(sign_alg).map_err(|_| failed())?,
+                    family,
+                )
+            }
+            Family::Ed25519 => {
+                Key::ed25519_private(Ed25519KeyPair::generate().map_err(|_| failed())?)
+            }
+        }
+    }
+
+    /// The same key with a `kid`.
+    pub fn with_kid(&self, kid: impl Into<String>) -> Key {
+        let mut inner = (*self.inner).clone();
+        inner.kid = Some(kid.into());
+        Key {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The same key pinned to one algorithm of its family.
+    pub fn with_alg(&self, alg: Algorithm) -> Result<Key, Error> {
+        check_alg(Some(alg), self.inner.family)?;
+        if matches!(self.inner.alg, Some(pinned) if pinned != alg) {
+            return Err(invalid("the key is already bound to another algorithm"));
+        }
+        let mut inner = (*self.inner).clone();
+        inner.alg = Some(alg);
+        if let Material::Rsa { verifiers, .. } = &mut inner.material {
+            verifiers.retain(|(v, _)| *v == alg);
+        }
+        Ok(Key {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The key id, if any.
+    pub fn kid(&self) -> Option<&str> {
+        self.inner.kid.as_deref()
+    }
+
+    /// The algorithm this key is pinned to, if any.
+    pub fn algorithm(&self) -> Option<Algorithm> {
+        self.inner.alg
+    }
+
+    /// The key's family.
+    pub fn family(&self) -> Family {
+        self.inner.family
+    }
+
+    /// Whether the key can sign (holds private material or is an HMAC secret).
+    pub fn can_sign(&self) -> bool {
+        match &self.inner.material {
+            Material::Hmac(_) => true,
+            Material::Rsa { private, .. } => private.is_some(),
+            Material::Ec { private, .. } => private.is_some(),
+            Material::Ed25519 { private, .. } => private.is_some(),
+        }
+    }
+
+    /// Whether this key may be used with `alg`.
+    pub fn accepts(&self, alg: Algorithm) -> bool {
+        match self.inner.alg {
+            Some(pinned) => pinned == alg,
+            None => alg.family() == self.inner.family,
+        }
+    }
+
+    /// Signs `message` with `alg`. The key must accept `alg` and hold private material.
+    pub fn sign(&self, alg: Algorithm, message: &[u8]) -> Result<Vec<u8>, Error> {
+        if !self.accepts(alg) {
+            return Err(Error::new(
+                ErrorCode::AlgorithmNotAllowed,
+                "the key does not accept this algorithm",
+            ));
+        }
+        let no_private = || invalid("the key has no private part");
+        let failed = || Error::new(ErrorCode::Internal, "signing failed");
+        match &self.inner.material {
+            Material::Hmac(key) => Ok(hmac::sign(key, message).as_ref().to_vec()),
+            Material::Rsa { private, .. } => {
+                let pair = private.as_ref().ok_or_else(no_private)?;
+                let mut sig = vec![0u8; pair.public_modulus_len()];
+                pair.sign(rsa_sign_alg(alg), &SystemRandom::new(), message, &mut sig)
+                    .map_err(|_| failed())?;
+                Ok(sig)
+            }
+            Material::Ec { private, .. } => {
+                let pair = private.as_ref().ok_or_else(no_private)?;
+                let sig = pair
+                    .sign(&SystemRandom::new(), message)
+                    .map_err(|_| failed())?;
+                Ok(sig.as_ref().to_vec())
+            }
+            Material::Ed25519 { private, .. } => {
+                let pair = private.as_ref().ok_or_else(no_private)?;
+                Ok(pair.sign(message).as_ref().to_vec())
+            }
+        }
+    }
+
+    /// Verifies `signature` over `message` for `alg`; the caller has checked [`Key::accepts`].
+    pub(crate) fn verify(&self, alg: Algorithm, message: &[u8], sig: &[u8]) -> bool {
+        match &self.inner.material {
+            Material::Hmac(key) => hmac::verify(key, message, sig).is_ok(),
+            Material::Rsa { verifiers, .. } => verifiers
+                .iter()
+                .find(|(a, _)| *a == alg)
+                .is_some_and(|(_, v)| v.verify_sig(message, sig).is_ok()),
+            Material::Ec { verifier, .. } | Material::Ed25519 { verifier, .. } => {
+                verifier.verify_sig(message, sig).is_ok()
+            }
+        }
+    }
+
+    /// The private key as a PKCS#8 PEM block (`PRIVATE KEY`), wrapped in a [`Secret`], for
+    /// persisting a generated key. HMAC keys are not exported.
+    pub fn to_private_pem(&self) -> Result<Secret, Error> {
+        let cannot = || invalid("the key has no exportable private part");
+        let der: Vec<u8> = match &self.inner.material {
+            Material::Rsa {
+                private: Some(p), ..
+            } => p.as_der().map_err(|_| cannot())?.as_ref().to_vec(),
+            Material::Ec {
+                private: Some(p), ..
+            } => p.to_pkcs8v1().map_err(|_| cannot())?.as_ref().to_vec(),
+            Material::Ed25519 {
+                private: Some(p), ..
+            } => p.to_pkcs8().map_err(|_| cannot())?.as_ref().to_vec(),
+            _ => return Err(cannot()),
+        };
+        Secret::new(pem::encode("PRIVATE KEY", &der))
+    }
+
+    /// The public key as SPKI DER, when it is asymmetric.
+    fn public_der(&self) -> Option<Vec<u8>> {
+        match &self.inner.material {
+            Material::Rsa { n, e, .. } => rsa::PublicKeyComponents {
+                n: n.as_slice(),
+                e: e.as_slice(),
+            }
+            .as_der()
+            .ok()
+            .map(|d| d.as_ref().to_vec()),
+            Material::Ec { verifier, .. } | Material::Ed25519 { verifier, .. } => {
+                Some(verifier.as_ref().to_vec())
+            }
+            Material::Hmac(_) => None,
+        }
+    }
+
+    /// The public key as a PEM block (`PUBLIC KEY`, SPKI).
+    pub fn to_public_pem(&self) -> Result<String, Error> {
+        let der = self
+            .public_der()
+            .ok_or_else(|| invalid("symmetric keys have no public part"))?;
+        Ok(pem::encode("PUBLIC KEY", &der))
+    }
+}
+
+fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[first..]
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Key")
+            .field("kid", &self.inner.kid)
+            .field("alg", &self.inner.alg.map(Algorithm::as_str))
+            .field("family", &self.inner.family)
+            .field("private", &self.can_sign())
+            .finish()
+    }
+}

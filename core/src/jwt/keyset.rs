@@ -1,0 +1,157 @@
+//! Several keys addressed by `kid`.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::alg::Algorithm;
+use super::json;
+use super::jwk;
+use super::key::Key;
+use crate::{Error, ErrorCode};
+
+/// Keys addressed by `kid`. A token with a `kid` selects exactly that key (an opaque,
+/// case-sensitive map lookup); a token without one selects the only key that accepts its
+/// algorithm, and is refused when there are several.
+#[derive(Debug, Clone, Default)]
+pub struct KeySet {
+    keys: Vec<Key>,
+    by_kid: HashMap<String, usize>,
+}
+
+impl KeySet {
+    /// An empty set.
+    pub fn new() -> KeySet {
+        KeySet::default()
+    }
+
+    /// A set with one key.
+    pub fn single(key: Key) -> KeySet {
+        let mut set = KeySet::new();
+        // A single key cannot collide with anything.
+        let _ = set.insert(key);
+        set
+    }
+
+    /// Adds a key. Two keys with the same `kid` are refused with `invalid_key`.
+    pub fn insert(&mut self, key: Key) -> Result<(), Error> {
+        if let Some(kid) = key.kid() {
+            if self.by_kid.contains_key(kid) {
+                return Err(Error::new(
+                    ErrorCode::InvalidKey,
+                    "duplicate kid in key set",
+                ));
+            }
+            self.by_kid.insert(kid.to_owned(), self.keys.len());
+        }
+        self.keys.push(key);
+        Ok(())
+    }
+
+    /// Parses a JWKS document (`{"keys": [...]}`). Entries not meant for signatures (`use`
+    /// other than `sig`) and entries of unsupported key types are skipped; a supported entry
+    /// that is invalid fails the whole document with `invalid_key`.
+    pub fn from_jwks(document: &str) -> Result<KeySet, Error> {
+        let doc = json::parse_object(document.as_bytes(), 8, "a JWKS must be a JSON object")
+            .map_err(|e| Error::new(ErrorCode::InvalidKey, e.message().to_owned()))?;
+        KeySet::from_jwks_value(&doc)
+    }
+
+    /// Like [`KeySet::from_jwks`], from an already parsed document.
+    pub fn from_jwks_value(doc: &Map<String, Value>) -> Result<KeySet, Error> {
+        let Some(Value::Array(entries)) = doc.get("keys") else {
+            return Err(Error::new(
+                ErrorCode::InvalidKey,
+                "a JWKS needs a keys array",
+            ));
+        };
+        let mut set = KeySet::new();
+        for entry in entries {
+            let Value::Object(entry) = entry else {
+                return Err(Error::new(
+                    ErrorCode::InvalidKey,
+                    "a JWKS entry must be an object",
+                ));
+            };
+            if !jwk::is_signature_key(entry) || !is_supported_type(entry) {
+                continue;
+            }
+            set.insert(jwk::parse(entry)?)?;
+        }
+        Ok(set)
+    }
+
+    /// The public keys as a JWKS document (for `/.well-known/jwks.json`). HMAC keys are
+    /// never exported and are left out.
+    pub fn to_jwks(&self) -> Value {
+        let keys: Vec<Value> = self
+            .keys
+            .iter()
+            .filter_map(|k| jwk::export_public(k).ok())
+            .collect();
+        serde_json::json!({ "keys": keys })
+    }
+
+    /// The keys, in insertion order.
+    pub fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The key for a token with this `kid` and `alg`.
+    pub fn find(&self, kid: Option<&str>, alg: Algorithm) -> Result<&Key, Error> {
+        let not_found = || Error::new(ErrorCode::KeyNotFound, "no key matches the token");
+        let key = match kid {
+            Some(kid) => self
+                .by_kid
+                .get(kid)
+                .map(|&i| &self.keys[i])
+                .ok_or_else(not_found)?,
+            None => {
+                let mut candidates = self.keys.iter().filter(|k| k.accepts(alg));
+                let first = candidates.next().ok_or_else(not_found)?;
+                if candidates.next().is_some() {
+                    return Err(Error::new(
+                        ErrorCode::KeyNotFound,
+                        "the token has no kid and several keys accept its algorithm",
+                    ));
+                }
+                first
+            }
+        };
+        if !key.accepts(alg) {
+            return Err(Error::new(
+                ErrorCode::AlgorithmNotAllowed,
+                "the token's algorithm does not match the key",
+            ));
+        }
+        Ok(key)
+    }
+}
+
+fn is_supported_type(entry: &Map<String, Value>) -> bool {
+    match (
+        entry.get("kty").and_then(Value::as_str),
+        entry.get("crv").and_then(Value::as_str),
+    ) {
+        (Some("RSA") | Some("oct"), _) => true,
+        (Some("EC"), Some("P-256") | Some("P-384")) => true,
+        (Some("OKP"), Some("Ed25519")) => true,
+        _ => false,
+    }
+}
+
+impl From<Key> for KeySet {
+    fn from(key: Key) -> KeySet {
+        KeySet::single(key)
+    }
+}

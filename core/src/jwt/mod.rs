@@ -1,0 +1,35 @@
+//! JSON Web Tokens: issue and verify HS/RS/PS/ES/EdDSA, strict by default (RFC 8725).
+//!
+//! * [`Key`] — one key bound to one algorithm family (HMAC keys to one algorithm), built from a
+//!   secret, PEM/DER or a JWK, or generated; public keys export as JWK.
+//! * [`KeySet`] — keys addressed by `kid`, built from a JWKS document; exports JWKS.
+//! * [`JwtIssuer`] — signs claims with `iat`/`nbf`/`exp`/`jti`/`iss`/`aud` and `kid`/`typ`.
+//! * [`JwtVerifier`] — verifies with a caller-named algorithm allowlist, claim checks with
+//!   types, size and nesting caps, and never trusts `jku`/`x5u`/`x5c`/`jwk` headers.
+//!
+//! Verification is synchronous and allocation-light; the crypto is aws-lc.
+
+mod alg;
+mod b64;
+mod claims;
+mod issue;
+mod json;
+mod jwk;
+mod key;
+mod keyset;
+mod pem;
+mod verify;
+
+pub use alg::{Algorithm, Family};
+pub use claims::Claims;
+pub use issue::{IssueOptions, JwtIssuer};
+pub use key::Key;
+pub use keyset::KeySet;
+pub use verify::{decode_unverified, JwtVerifier, VerifierOptions};
+
+/// Default maximum size of a token, in bytes (16 KiB).
+pub const DEFAULT_MAX_TOKEN_SIZE: usize = 16 * 1024;
+/// Default maximum JSON nesting depth of header and payload.
+pub const DEFAULT_MAX_DEPTH: usize = 16;
+/// Default clock-skew leeway, in seconds.
+pub const DEFAULT_LEEWAY_SECONDS: u64 = 60;

@@ -1,0 +1,306 @@
+//! Strict JWS verification (RFC 7515 compact form, RFC 8725 practices).
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use super::alg::Algorithm;
+use super::b64;
+use super::claims::{ClaimRules, Claims};
+use super::json;
+use super::keyset::KeySet;
+use super::{DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOKEN_SIZE};
+use crate::clock::{self, SharedClock};
+use crate::{Error, ErrorCode};
+
+/// Options of a [`JwtVerifier`]. `algorithms` is required: there is no default allowlist.
+#[derive(Debug, Clone)]
+pub struct VerifierOptions {
+    /// The algorithms a token may use (case-sensitive names, no `none`).
+    pub algorithms: Vec<Algorithm>,
+    /// Accepted `iss` values; empty means `iss` is not checked (its type still is).
+    pub issuers: Vec<String>,
+    /// Audiences this verifier identifies with; a token's `aud` must name one of them.
+    /// Empty means tokens carrying an `aud` are refused (RFC 7519 section 4.1.3).
+    pub audiences: Vec<String>,
+    /// The expected `sub`, if any.
+    pub subject: Option<String>,
+    /// Clock skew tolerated on `exp`, `nbf`, `iat` (default 60 s).
+    pub leeway: Duration,
+    /// Claims that must be present.
+    pub required_claims: Vec<String>,
+    /// Whether `exp` is required (default true).
+    pub require_exp: bool,
+    /// The expected `typ` header (compared case-insensitively, `application/` optional).
+    pub typ: Option<String>,
+    /// Maximum age of the token from its `iat`.
+    pub max_age: Option<Duration>,
+    /// Maximum token size in bytes (default 16 KiB).
+    pub max_token_size: usize,
+    /// Maximum JSON nesting depth of header and claims (default 16).
+    pub max_depth: usize,
+}
+
+impl Default for VerifierOptions {
+    fn default() -> Self {
+        VerifierOptions {
+            algorithms: Vec::new(),
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            subject: None,
+            leeway: Duration::from_secs(DEFAULT_LEEWAY_SECONDS),
+            required_claims: Vec::new(),
+            require_exp: true,
+            typ: None,
+            max_age: None,
+            max_token_size: DEFAULT_MAX_TOKEN_SIZE,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+/// Verifies tokens against a key set and a policy. Build once, reuse for every token.
+#[derive(Debug, Clone)]
+pub struct JwtVerifier {
+    keys: KeySet,
+    algorithms: Vec<Algorithm>,
+    typ: Option<String>,
+    max_token_size: usize,
+    max_depth: usize,
+    rules: ClaimRules,
+    clock: SharedClock,
+}
+
+/// The protected header members the verifier acts on.
+struct Header {
+    alg: Algorithm,
+    kid: Option<String>,
+}
+
+fn malformed(msg: &'static str) -> Error {
+    Error::new(ErrorCode::Malformed, msg)
+}
+
+impl JwtVerifier {
+    /// A verifier using the system clock.
+    pub fn new(keys: impl Into<KeySet>, options: VerifierOptions) -> Result<JwtVerifier, Error> {
+        JwtVerifier::with_clock(keys, options, clock::system())
+    }
+
+    /// A verifier reading time from `clock`.
+    pub fn with_clock(
+        keys: impl Into<KeySet>,
+        options: VerifierOptions,
+        clock: SharedClock,
+    ) -> Result<JwtVerifier, Error> {
+        if options.algorithms.is_empty() {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "name the algorithms to accept: there is no default allowlist",
+            ));
+        }
+        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        Ok(JwtVerifier {
+            keys: keys.into(),
+            algorithms: options.algorithms,
+            typ: options.typ.map(|t| normalize_typ(&t)),
+            max_token_size: options.max_token_size,
+            max_depth: options.max_depth,
+            rules: ClaimRules {
+                issuers: options.issuers,
+                audiences: options.audiences,
+                subject: options.subject,
+                required: options.required_claims,
+                require_exp: options.require_exp,
+                leeway: secs(options.leeway),
+                max_age: options.max_age.map(secs),
+            },
+            clock,
+        })
+    }
+
+    /// The verifier's keys.
+    pub fn keys(&self) -> &KeySet {
+        &self.keys
+    }
+
+    /// The same policy with another key set (used when remote keys rotate).
+    pub fn with_keys(&self, keys: KeySet) -> JwtVerifier {
+        JwtVerifier {
+            keys,
+            ..self.clone()
+        }
+    }
+
+    /// Verifies `token` and returns its claims.
+    pub fn verify(&self, token: &str) -> Result<Claims, Error> {
+        self.verify_with(token, &self.keys)
+    }
+
+    /// Verifies `token` with `keys` instead of the verifier's own set.
+    pub fn verify_with(&self, token: &str, keys: &KeySet) -> Result<Claims, Error> {
+        let parts = split(token, self.max_token_size)?;
+        let header = self.parse_header(parts.header)?;
+        let key = keys.find(header.kid.as_deref(), header.alg)?;
+        // Every segment must be canonical base64url before any crypto runs; the payload's
+        // JSON is parsed only once the signature has verified.
+        let payload = b64::decode(parts.payload, "the payload is not base64url")?;
+        let signature = b64::decode(parts.signature, "the signature is not base64url")?;
+        if !key.verify(header.alg, parts.signing_input, &signature) {
+            return Err(Error::new(
+                ErrorCode::InvalidSignature,
+                "the signature does not verify",
+            ));
+        }
+        let claims =
+            json::parse_object(&payload, self.max_depth, "the payload is not a JSON object")?;
+        self.rules.check(&claims, self.clock.unix_seconds())?;
+        Ok(claims)
+    }
+
+    fn parse_header(&self, segment: &[u8]) -> Result<Header, Error> {
+        let bytes = b64::decode(segment, "the header is not base64url")?;
+        let header = json::parse_object(&bytes, self.max_depth, "the header is not a JSON object")?;
+        let alg = match header.get("alg") {
+            Some(Value::String(name)) => Algorithm::parse(name)?,
+            Some(_) => return Err(malformed("alg must be a string")),
+            None => return Err(malformed("the header has no alg")),
+        };
+        if !self.algorithms.contains(&alg) {
+            return Err(Error::new(
+                ErrorCode::AlgorithmNotAllowed,
+                "the algorithm is not allowed",
+            ));
+        }
+        check_crit(&header)?;
+        let kid = match header.get("kid") {
+            None => None,
+            Some(Value::String(kid)) => Some(kid.clone()),
+            Some(_) => return Err(malformed("kid must be a string")),
+        };
+        match (header.get("typ"), &self.typ) {
+            (Some(Value::String(typ)), Some(expected)) if normalize_typ(typ) == *expected => {}
+            (Some(Value::String(_)), None) | (None, None) => {}
+            (Some(Value::String(_)), Some(_)) | (None, Some(_)) => {
+                return Err(Error::new(ErrorCode::InvalidClaim, "unexpected typ header"))
+            }
+            (Some(_), _) => return Err(malformed("typ must be a string")),
+        }
+        Ok(Header { alg, kid })
+    }
+}
+
+/// Header parameters whose meaning this library knows; `crit` may not list them (RFC 7515
+/// section 4.1.11), and it understands no extension, so any valid `crit` is unsupported.
+const REGISTERED: &[&str] = &[
+    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
+];
+
+fn check_crit(header: &Map<String, Value>) -> Result<(), Error> {
+    if let Some(b64) = header.get("b64") {
+        match b64 {
+            Value::Bool(true) => {}
+            Value::Bool(false) => {
+                return Err(Error::new(
+                    ErrorCode::UnsupportedCriticalHeader,
+                    "unencoded payloads (b64: false) are not supported",
+                ))
+            }
+            _ => return Err(malformed("b64 must be a boolean")),
+        }
+    }
+    let Some(crit) = header.get("crit") else {
+        return Ok(());
+    };
+    let Value::Array(names) = crit else {
+        return Err(malformed("crit must be an array"));
+    };
+    if names.is_empty() {
+        return Err(malformed("crit must not be empty"));
+    }
+    let mut seen = Vec::with_capacity(names.len());
+    for name in names {
+        let Value::String(name) = name else {
+            return Err(malformed("crit entries must be strings"));
+        };
+        if REGISTERED.contains(&name.as_str()) || seen.contains(&name) || !header.contains_key(name)
+        {
+            return Err(malformed("crit is malformed"));
+        }
+        seen.push(name);
+    }
+    Err(Error::new(
+        ErrorCode::UnsupportedCriticalHeader,
+        "the token requires an unsupported extension",
+    ))
+}
+
+fn normalize_typ(typ: &str) -> String {
+    let lower = typ.to_ascii_lowercase();
+    lower
+        .strip_prefix("application/")
+        .map(str::to_owned)
+        .unwrap_or(lower)
+}
+
+/// The three segments of a compact JWS.
+pub(crate) struct Parts<'a> {
+    pub header: &'a [u8],
+    pub payload: &'a [u8],
+    pub signature: &'a [u8],
+    pub signing_input: &'a [u8],
+}
+
+pub(crate) fn split(token: &str, max_size: usize) -> Result<Parts<'_>, Error> {
+    if token.len() > max_size {
+        return Err(Error::new(
+            ErrorCode::TokenTooLarge,
+            "the token exceeds the size limit",
+        ));
+    }
+    let bytes = token.as_bytes();
+    let mut dots = [0usize; 2];
+    let mut count = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'.' {
+            if count < 2 {
+                dots[count] = i;
+            }
+            count += 1;
+        }
+    }
+    match count {
+        2 => {}
+        4 => return Err(malformed("JWE (5-part) tokens are not supported")),
+        _ => return Err(malformed("a JWS has three segments")),
+    }
+    let [d1, d2] = dots;
+    // An empty signature is left to fail verification (after the algorithm check), so an
+    // unsigned `alg: none` token reports `algorithm_not_allowed`.
+    if d1 == 0 || d2 == d1 + 1 {
+        return Err(malformed("empty JWS segment"));
+    }
+    Ok(Parts {
+        header: &bytes[..d1],
+        payload: &bytes[d1 + 1..d2],
+        signature: &bytes[d2 + 1..],
+        signing_input: &bytes[..d2],
+    })
+}
+
+/// Decodes header and claims WITHOUT verifying anything — for display and debugging only
+/// (`tokenward jwt decode`). Never base a decision on the result.
+pub fn decode_unverified(token: &str) -> Result<(Map<String, Value>, Claims), Error> {
+    let parts = split(token, DEFAULT_MAX_TOKEN_SIZE)?;
+    let header = json::parse_object(
+        &b64::decode(parts.header, "the header is not base64url")?,
+        DEFAULT_MAX_DEPTH,
+        "the header is not a JSON object",
+    )?;
+    let claims = json::parse_object(
+        &b64::decode(parts.payload, "the payload is not base64url")?,
+        DEFAULT_MAX_DEPTH,
+        "the payload is not a JSON object",
+    )?;
+    Ok((header, claims))
+}

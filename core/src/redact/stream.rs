@@ -1,0 +1,312 @@
+//! Redaction over streams: [`RedactStream`] (chunks in, redacted bytes out) and
+//! [`RedactingWriter`] (an [`std::io::Write`] adapter).
+//!
+//! Every rule except PEM blocks works within one line, so the stream processes complete lines
+//! and keeps only the unfinished last line (and, inside a PEM block, a running hash). The
+//! output is therefore byte-identical to [`Redactor::redact`] on the whole input, however the
+//! input is chunked. Lines longer than [`Redactor::max_line`] are cut at the last blank not
+//! preceded by `:`/`=` so memory stays bounded; a key and its value separated by such a cut
+//! may then be missed (tokens themselves never contain blanks and are never split).
+
+use std::io::{self, Write};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use super::config::Redactor;
+use super::scan::{self, Kind, Scanner, Span, Stop};
+use crate::FINGERPRINT_LEN;
+
+/// An open multi-line PEM private-key block.
+struct PemBlock {
+    hasher: Sha256,
+    /// The block's last line ended with `\n` (hashed only if the block continues).
+    pending_nl: bool,
+}
+
+/// Incremental redaction of a byte stream. Feed chunks with [`RedactStream::push`], then call
+/// [`RedactStream::finish`]; redacted bytes are appended to the `out` buffer you pass.
+pub struct RedactStream {
+    redactor: Redactor,
+    pending: Vec<u8>,
+    pem: Option<PemBlock>,
+    spans: Vec<Span>,
+}
+
+impl std::fmt::Debug for RedactStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedactStream")
+            .field("pending_bytes", &self.pending.len())
+            .field("in_pem_block", &self.pem.is_some())
+            .finish()
+    }
+}
+
+impl RedactStream {
+    pub(crate) fn new(redactor: Redactor) -> Self {
+        RedactStream {
+            redactor,
+            pending: Vec::new(),
+            pem: None,
+            spans: Vec::new(),
+        }
+    }
+
+    /// Consumes `chunk`; appends the redacted form of every completed line to `out`.
+    pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        match chunk.iter().rposition(|&b| b == b'\n') {
+            None => self.pending.extend_from_slice(chunk),
+            Some(nl) => {
+                if self.pending.is_empty() {
+                    self.process_complete(&chunk[..=nl], out);
+                } else {
+                    let mut lines = std::mem::take(&mut self.pending);
+                    lines.extend_from_slice(&chunk[..=nl]);
+                    self.process_complete(&lines, out);
+                    lines.clear();
+                    self.pending = lines;
+                }
+                self.pending.extend_from_slice(&chunk[nl + 1..]);
+            }
+        }
+        if self.pending.len() > self.redactor.max_line() {
+            self.cut(out);
+        }
+    }
+
+    /// Flushes the unfinished last line and any open PEM block to `out`.
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        let rest = std::mem::take(&mut self.pending);
+        self.process_complete(&rest, out);
+        if let Some(pem) = self.pem.take() {
+            self.close_pem(pem, out);
+        }
+    }
+
+    /// Processes an over-long unfinished line in pieces cut at blanks.
+    fn cut(&mut self, out: &mut Vec<u8>) {
+        let max = self.redactor.max_line();
+        while self.pending.len() > max {
+            let p = &self.pending;
+            let cut = (1..max)
+                .rev()
+                .find(|&i| {
+                    matches!(p[i], b' ' | b'\t')
+                        && !matches!(p[i - 1], b':' | b'=' | b' ' | b'\t' | b',')
+                })
+                .map_or(max, |i| i + 1);
+            let head: Vec<u8> = self.pending.drain(..cut).collect();
+            self.process_complete(&head, out);
+        }
+    }
+
+    /// Processes `buf`, which ends at a line end (or at the end of the input).
+    pub(crate) fn process_complete(&mut self, buf: &[u8], out: &mut Vec<u8>) {
+        let mut pos = 0;
+        while pos < buf.len() {
+            if let Some(pem) = self.pem.take() {
+                pos = self.pem_lines(pem, buf, pos, out);
+                continue;
+            }
+            self.spans.clear();
+            let stop = Scanner::new(buf, self.redactor.extra_names(), &mut self.spans).scan(pos);
+            let region_end = match stop {
+                Stop::End => buf.len(),
+                Stop::PemOpen(at) => at,
+            };
+            if self.redactor.has_patterns() {
+                self.add_pattern_spans(buf, pos, region_end);
+            }
+            self.emit(buf, pos, region_end, out);
+            match stop {
+                Stop::End => pos = buf.len(),
+                Stop::PemOpen(at) => {
+                    let eol = buf[at..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(buf.len(), |p| at + p);
+                    let mut hasher = Sha256::new();
+                    hasher.update(&buf[at..eol]);
+                    self.pem = Some(PemBlock {
+                        hasher,
+                        pending_nl: eol < buf.len(),
+                    });
+                    pos = (eol + 1).min(buf.len());
+                }
+            }
+        }
+    }
+
+    fn add_pattern_spans(&mut self, buf: &[u8], from: usize, to: usize) {
+        let mut start = from;
+        for line in buf[from..to].split(|&b| b == b'\n') {
+            self.redactor.pattern_spans(line, start, &mut self.spans);
+            start += line.len() + 1;
+        }
+        self.spans
+            .sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+        let mut merged: Vec<Span> = Vec::with_capacity(self.spans.len());
+        for s in self.spans.drain(..) {
+            match merged.last_mut() {
+                Some(last) if s.start < last.end => last.end = last.end.max(s.end),
+                _ => merged.push(s),
+            }
+        }
+        self.spans = merged;
+    }
+
+    fn emit(&self, buf: &[u8], from: usize, to: usize, out: &mut Vec<u8>) {
+        let mut cursor = from;
+        let fp_needed = self.redactor.needs_fingerprint();
+        for s in &self.spans {
+            if s.start < cursor || s.end > to {
+                continue;
+            }
+            out.extend_from_slice(&buf[cursor..s.start]);
+            let fp = if fp_needed {
+                crate::fingerprint(&buf[s.start..s.end])
+            } else {
+                String::new()
+            };
+            self.redactor.write_replacement(s.kind, &fp, out);
+            cursor = s.end;
+        }
+        out.extend_from_slice(&buf[cursor..to]);
+    }
+
+    /// Consumes lines of an open PEM block; returns where normal scanning resumes.
+    fn pem_lines(
+        &mut self,
+        mut pem: PemBlock,
+        buf: &[u8],
+        mut pos: usize,
+        out: &mut Vec<u8>,
+    ) -> usize {
+        while pos < buf.len() {
+            let eol = buf[pos..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(buf.len(), |p| pos + p);
+            let line = &buf[pos..eol];
+            if let Some(end) = scan::pem_end(line) {
+                if pem.pending_nl {
+                    pem.hasher.update(b"\n");
+                }
+                pem.hasher.update(&line[..end]);
+                pem.pending_nl = false;
+                self.close_pem(pem, out);
+                return pos + end;
+            }
+            if !scan::pem_body_line(line) {
+                let nl = pem.pending_nl;
+                self.close_pem(pem, out);
+                if nl {
+                    out.push(b'\n');
+                }
+                return pos;
+            }
+            if pem.pending_nl {
+                pem.hasher.update(b"\n");
+            }
+            pem.hasher.update(line);
+            pem.pending_nl = eol < buf.len();
+            pos = (eol + 1).min(buf.len());
+        }
+        self.pem = Some(pem);
+        pos
+    }
+
+    fn close_pem(&self, pem: PemBlock, out: &mut Vec<u8>) {
+        let digest = pem.hasher.finalize();
+        let fp = URL_SAFE_NO_PAD.encode(&digest[..FINGERPRINT_LEN / 4 * 3]);
+        self.redactor
+            .write_replacement(Kind::Builtin("private_key"), &fp, out);
+        if pem.pending_nl {
+            out.push(b'\n');
+        }
+    }
+}
+
+/// An [`io::Write`] adapter that redacts everything written through it, line by line.
+///
+/// Complete lines are redacted and written to the inner writer as they arrive; the unfinished
+/// last line is written by [`RedactingWriter::finish`] (or, best effort, on drop).
+pub struct RedactingWriter<W: Write> {
+    inner: Option<W>,
+    stream: RedactStream,
+    out: Vec<u8>,
+}
+
+impl<W: Write> std::fmt::Debug for RedactingWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedactingWriter")
+            .field("stream", &self.stream)
+            .finish()
+    }
+}
+
+impl<W: Write> RedactingWriter<W> {
+    /// Wraps `inner`, redacting with `redactor`.
+    pub fn new(redactor: Redactor, inner: W) -> Self {
+        RedactingWriter {
+            inner: Some(inner),
+            stream: redactor.stream(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Writes the unfinished last line, flushes, and returns the inner writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.finish_inner()?;
+        self.inner
+            .take()
+            .ok_or_else(|| io::Error::other("writer already finished"))
+    }
+
+    fn finish_inner(&mut self) -> io::Result<()> {
+        self.stream.finish(&mut self.out);
+        self.drain()?;
+        match self.inner.as_mut() {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+
+    fn drain(&mut self) -> io::Result<()> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let Some(w) = self.inner.as_mut() else {
+            return Err(io::Error::other("writer already finished"));
+        };
+        let r = w.write_all(&self.out);
+        self.out.clear();
+        r
+    }
+}
+
+impl<W: Write> Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.push(buf, &mut self.out);
+        self.drain()?;
+        Ok(buf.len())
+    }
+
+    /// Flushes completed lines; the unfinished last line waits for its `\n` or `finish`.
+    fn flush(&mut self) -> io::Result<()> {
+        self.drain()?;
+        match self.inner.as_mut() {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<W: Write> Drop for RedactingWriter<W> {
+    fn drop(&mut self) {
+        if self.inner.is_some() {
+            let _ = self.finish_inner();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds the tokenward-ffi cdylib on the host (release) and runs the Swift package's XCTest suite
+# with Swift 6 inside the Debian 13 root of scripts/swift-root.sh (built once, cached outside the
+# repo). The repo is bind-mounted into the root for the run; the cdylib is copied next to it and
+# SwiftPM's build directory lives inside the root, so the work tree stays clean.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+
+ROOT="$("$REPO/scripts/swift-root.sh")"
+mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
+
+cd "$REPO"
+# Same features as gen-bindings.sh so both share one build of the crate.
+cargo build --release -p tokenward-ffi --features bindgen
+
+# One mount point, lib dir and scratch dir per clone, so clones (CI's and a developer's) never
+# collide and each keeps its own incremental SwiftPM build.
+KEY="$(printf '%s' "$REPO" | sha256sum | cut -c1-12)"
+IN_REPO="/work/tokenward-$KEY"          # paths as seen inside the root
+IN_LIB="/opt/tokenward-$KEY/lib"
+IN_SCRATCH="/var/cache/tokenward-swift/$KEY"
+
+MNT="$ROOT$IN_REPO"
+cleanup() {
+  if mountpoint -q "$MNT"; then umount "$MNT" || umount -l "$MNT" || true; fi
+}
+trap cleanup EXIT
+cleanup   # a mount left behind by an interrupted run
+mkdir -p "$MNT" "$ROOT$IN_LIB" "$ROOT$IN_SCRATCH"
+mount --bind "$REPO" "$MNT"
+cp "$CARGO_TARGET_DIR/release/libtokenward_ffi.so" "$ROOT$IN_LIB/"
+
+chroot "$ROOT" /usr/bin/env -i \
+  HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+  LD_LIBRARY_PATH="$IN_LIB" TOKENWARD_VECTORS="$IN_REPO/tests/vectors" \
+  /bin/sh -c "cd '$IN_REPO/swift' && swift test --disable-swift-testing --scratch-path '$IN_SCRATCH' \
+    -Xlinker -L'$IN_LIB' -Xlinker -rpath -Xlinker '$IN_LIB' ${SWIFT_TEST_ARGS:-}"
