@@ -835,6 +835,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.JwtIssuer = nativeBinding.JwtIssuer
+module.exports.JwtVerifier = nativeBinding.JwtVerifier
+module.exports.Key = nativeBinding.Key
+module.exports.KeySet = nativeBinding.KeySet
 module.exports.Secret = nativeBinding.Secret
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.fingerprint = nativeBinding.fingerprint

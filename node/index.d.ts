@@ -10,6 +10,106 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * Signs claims with one key, setting `iat`, `nbf`, `exp`, `jti`, `iss`, `aud` and the
+ * `alg`/`typ`/`kid` headers.
+ */
+export declare class JwtIssuer {
+  /** An issuer signing with `key` (which must hold private material or be an HMAC secret). */
+  constructor(key: Key, options?: JwtIssuerOptions | undefined | null)
+  /**
+   * Signs `claims` (custom claims override the registered defaults) and returns the
+   * compact token.
+   */
+  issue(claims?: Record<string, any> | undefined | null, options?: JwtIssueOptions | undefined | null): string
+}
+
+/** Verifies tokens against keys and a policy (RFC 8725). Build once, reuse for every token. */
+export declare class JwtVerifier {
+  /**
+   * A verifier for `keys` (a `KeySet`, a `Key`, or a JWKS document as an object or JSON
+   * text). Throws `invalid_input` when `algorithms` is empty.
+   */
+  constructor(keys: KeySet | Key | string | object, options: JwtVerifierOptions)
+  /**
+   * Verifies `token` and returns its claims as a plain object; throws an `Error` whose
+   * `.code` says why otherwise (`expired`, `invalid_signature`, …).
+   */
+  verify(token: string): Record<string, any>
+}
+
+/**
+ * A JWS key bound to one algorithm family (HMAC keys to one algorithm). Build it with the
+ * static factories; printed forms never show key material.
+ */
+export declare class Key {
+  /**
+   * An HMAC key for `alg` (`HS256`, `HS384`, `HS512`). Secrets shorter than the hash output
+   * throw `invalid_key`.
+   */
+  static hmac(secret: string | Buffer, alg: string): Key
+  /**
+   * A key from PEM (SPKI, PKCS#8 or PKCS#1). `alg` pins the key to one algorithm of its
+   * family; RSA keys without it verify every RS/PS algorithm.
+   */
+  static fromPem(pem: string, alg?: string | undefined | null): Key
+  /**
+   * A key from a JWK (an object or its JSON text). `kty`, `crv` and `alg` must agree;
+   * private members make a signing key.
+   */
+  static fromJwk(jwk: string | object): Key
+  /**
+   * Generates a new private key for `alg` (RSA 2048 bits; HMAC a random secret as long as
+   * the hash output).
+   */
+  static generate(alg: string): Key
+  /** The same key with a `kid`. */
+  withKid(kid: string): Key
+  /** The same key pinned to one algorithm of its family. */
+  withAlgorithm(alg: string): Key
+  /**
+   * The public JWK (with `kid`, `alg`, `use: "sig"`). HMAC keys are never exported
+   * (`invalid_key`).
+   */
+  toJwk(): Record<string, any>
+  /** The public key as a PEM `PUBLIC KEY` block (SPKI). */
+  toPublicPem(): string
+  /** The private key as a PKCS#8 PEM block, wrapped in a `Secret` (call `expose()` to read). */
+  toPrivatePem(): Secret
+  /** The key id, or `null`. */
+  get kid(): string | null
+  /** The algorithm the key is pinned to, or `null` (an RSA key usable with any RS/PS alg). */
+  get algorithm(): string | null
+  /** Whether the key can sign (an HMAC secret or a private key). */
+  get canSign(): boolean
+}
+
+/**
+ * Keys addressed by `kid`. A token without `kid` selects the only key that accepts its
+ * algorithm.
+ */
+export declare class KeySet {
+  /** An empty set, or one holding `keys`. Duplicate `kid`s throw `invalid_key`. */
+  constructor(keys?: Array<Key> | undefined | null)
+  /**
+   * Parses a JWKS document (`{"keys": [...]}`), as an object or JSON text. Entries not meant
+   * for signatures and unsupported key types are skipped; an invalid supported entry throws
+   * `invalid_key`.
+   */
+  static fromJwks(document: string | object): KeySet
+  /**
+   * The public keys as a JWKS document (for `/.well-known/jwks.json`); HMAC keys are left
+   * out.
+   */
+  toJwks(): any
+  /** Adds a key; a duplicate `kid` throws `invalid_key`. */
+  add(key: Key): void
+  /** The number of keys. */
+  get size(): number
+  /** The key ids, in insertion order (keys without `kid` are left out). */
+  get kids(): Array<string>
+}
+
+/**
  * Token material whose printed forms (`util.inspect`, `toString`, `JSON.stringify`) are
  * redacted. Read the value with the explicit `expose()`.
  */
@@ -33,6 +133,56 @@ export declare function errorCodes(): Array<string>
 
 /** A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url). */
 export declare function fingerprint(secret: string): string
+
+/** Per-call options of `JwtIssuer.issue`. */
+export interface JwtIssueOptions {
+  /** Lifetime of this token in seconds. */
+  ttl?: number
+  /** The `sub` claim. */
+  subject?: string
+  /** The `aud` claim instead of the issuer's. */
+  audience?: string | Array<string>
+}
+
+/** Options of `new JwtIssuer(key, options)`. */
+export interface JwtIssuerOptions {
+  /** The `iss` claim. */
+  issuer?: string
+  /** The default `aud` claim. */
+  audience?: string | Array<string>
+  /** Lifetime of issued tokens in seconds (default 900). */
+  ttl?: number
+  /** The `typ` header (default `JWT`). */
+  typ?: string
+  /** The signing algorithm; required when the key is not pinned to one. */
+  algorithm?: string
+}
+
+/** Options of `new JwtVerifier(keys, options)`. `algorithms` is required. */
+export interface JwtVerifierOptions {
+  /** The algorithms a token may use (case-sensitive; there is no `none`). */
+  algorithms: Array<string>
+  /** Accepted `iss` value(s); unset means `iss` is not compared (its type still is). */
+  issuer?: string | Array<string>
+  /** Audience(s) this verifier identifies with. Unset means tokens with an `aud` are refused. */
+  audience?: string | Array<string>
+  /** The expected `sub`. */
+  subject?: string
+  /** Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds (default 60). */
+  leeway?: number
+  /** Claims that must be present. */
+  requiredClaims?: Array<string>
+  /** Whether `exp` is required (default true). */
+  requireExp?: boolean
+  /** The expected `typ` header (case-insensitive, `application/` optional). */
+  typ?: string
+  /** Maximum age from `iat`, in seconds. */
+  maxAge?: number
+  /** Maximum token size in bytes (default 16384). */
+  maxTokenSize?: number
+  /** Maximum JSON nesting depth (default 16). */
+  maxDepth?: number
+}
 
 /** The version of the tokenward core this addon was built from. */
 export declare function version(): string

@@ -10,3 +10,12 @@ const redactedInspect = function (depth, options) {
 binding.Secret.prototype[inspect.custom] = redactedInspect
 
 module.exports = binding
+
+// JWT keys print their kid and algorithm only, never key material.
+binding.Key.prototype[inspect.custom] = function () {
+  const body = `{ kid: ${JSON.stringify(this.kid)}, algorithm: ${JSON.stringify(this.algorithm)}, canSign: ${this.canSign} }`
+  return `Key ${body}`
+}
+binding.KeySet.prototype[inspect.custom] = function () {
+  return `KeySet { size: ${this.size}, kids: ${JSON.stringify(this.kids)} }`
+}

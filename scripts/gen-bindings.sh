@@ -17,7 +17,9 @@ KOTLIN_OUT="${1:-$REPO/kotlin/src/main/kotlin}"
 SWIFT_OUT="${2:-$REPO/swift/Sources}"
 
 cd "$REPO"
-cargo build --release -p tokenward-ffi --features bindgen >&2
+# Exactly the package set and features of scripts/build.sh: cargo unifies features per invocation,
+# so any other set would compile the core and this crate a second time.
+cargo build --release -p tokenward-cli -p tokenward-ffi --features tokenward-ffi/bindgen >&2
 BINDGEN="$CARGO_TARGET_DIR/release/uniffi-bindgen"
 LIB="$CARGO_TARGET_DIR/release/libtokenward_ffi.so"
 

@@ -8,8 +8,9 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 
 cd "$REPO"
-# Same features as gen-bindings.sh so both share one build of the crate.
-cargo build --release -p tokenward-ffi --features bindgen
+# Exactly the package set and features of scripts/build.sh: cargo unifies features per invocation,
+# so any other set would compile the core and this crate a second time.
+cargo build --release -p tokenward-cli -p tokenward-ffi --features tokenward-ffi/bindgen
 
 command -v mvn >/dev/null || { apt-get update -qq; apt-get install -y -qq maven >/dev/null; }
 

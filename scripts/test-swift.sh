@@ -11,8 +11,9 @@ ROOT="$("$REPO/scripts/swift-root.sh")"
 mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
 
 cd "$REPO"
-# Same features as gen-bindings.sh so both share one build of the crate.
-cargo build --release -p tokenward-ffi --features bindgen
+# Exactly the package set and features of scripts/build.sh: cargo unifies features per invocation,
+# so any other set would compile the core and this crate a second time.
+cargo build --release -p tokenward-cli -p tokenward-ffi --features tokenward-ffi/bindgen
 
 # One mount point, lib dir and scratch dir per clone, so clones (CI's and a developer's) never
 # collide and each keeps its own incremental SwiftPM build.

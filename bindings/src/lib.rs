@@ -5,6 +5,7 @@
 //! crosses the FFI boundary.
 
 mod error;
+mod jwt;
 mod secret;
 
 pub use error::TokenwardError;

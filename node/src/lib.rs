@@ -3,7 +3,9 @@
 //! Converts types and maps errors only; behaviour lives in the core. `index.js` wraps the
 //! generated loader to add `util.inspect` redaction and the ESM entry point.
 
+mod apikeys;
 mod error;
+mod jwt;
 mod secret;
 
 use napi_derive::napi;

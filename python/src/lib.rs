@@ -3,7 +3,10 @@
 //! Converts types and maps errors only; behaviour lives in the core. The public Python API is
 //! the `tokenward` package, which re-exports from here.
 
+mod apikeys;
 mod error;
+mod json;
+mod jwt;
 mod secret;
 
 use pyo3::prelude::*;
@@ -18,6 +21,16 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         .collect();
     m.add("ERROR_CODES", codes)?;
     m.add_class::<secret::Secret>()?;
+    m.add_class::<apikeys::ApiKeys>()?;
+    m.add_class::<apikeys::IssuedKey>()?;
+    m.add_class::<apikeys::KeyRecord>()?;
+    m.add_class::<apikeys::KeyInfo>()?;
+    m.add("API_KEY_PATTERN", tokenward::apikey::KEY_PATTERN)?;
     m.add_function(wrap_pyfunction!(secret::fingerprint, m)?)?;
+    m.add_class::<jwt::Key>()?;
+    m.add_class::<jwt::KeySet>()?;
+    m.add_class::<jwt::JwtIssuer>()?;
+    m.add_class::<jwt::JwtVerifier>()?;
+    m.add_function(wrap_pyfunction!(jwt::decode_unverified, m)?)?;
     Ok(())
 }

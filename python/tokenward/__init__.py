@@ -18,8 +18,15 @@ from ._errors import (
     TransportError,
 )
 from ._native import ERROR_CODES, Secret, __version__, fingerprint
+from ._native import JwtIssuer, JwtVerifier, Key, KeySet, decode_unverified
+from ._native import API_KEY_PATTERN, ApiKeys, IssuedKey, KeyInfo, KeyRecord
 
 __all__ = [
+    "API_KEY_PATTERN",
+    "ApiKeys",
+    "IssuedKey",
+    "KeyInfo",
+    "KeyRecord",
     "ERROR_CODES",
     "ApiKeyError",
     "AuthorizationError",
@@ -27,10 +34,15 @@ __all__ = [
     "InvalidInputError",
     "InvalidKeyError",
     "InvalidTokenError",
+    "JwtIssuer",
+    "JwtVerifier",
+    "Key",
+    "KeySet",
     "OAuthError",
     "Secret",
     "TokenwardError",
     "TransportError",
     "__version__",
+    "decode_unverified",
     "fingerprint",
 ]

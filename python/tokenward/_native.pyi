@@ -17,3 +17,197 @@ class Secret:
 
 def fingerprint(secret: str) -> str:
     """A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url)."""
+
+# --- JWT -------------------------------------------------------------------------------------
+from typing import Any, Mapping, Sequence
+
+class Key:
+    """A JWS key bound to one algorithm family. ``repr`` never shows key material."""
+
+    @staticmethod
+    def hmac(secret: str | bytes, algorithm: str) -> Key: ...
+    @staticmethod
+    def from_pem(pem: str, algorithm: str | None = None) -> Key: ...
+    @staticmethod
+    def from_jwk(jwk: Mapping[str, Any] | str) -> Key: ...
+    @staticmethod
+    def generate(algorithm: str) -> Key: ...
+    def with_kid(self, kid: str) -> Key: ...
+    def to_jwk(self) -> dict[str, Any]: ...
+    def to_public_pem(self) -> str: ...
+    def to_private_pem(self) -> Secret: ...
+    @property
+    def kid(self) -> str | None: ...
+    @property
+    def algorithm(self) -> str | None: ...
+    @property
+    def can_sign(self) -> bool: ...
+
+class KeySet:
+    """Keys addressed by ``kid``."""
+
+    def __init__(self, keys: Sequence[Key] = ...) -> None: ...
+    @staticmethod
+    def from_jwks(document: Mapping[str, Any] | str) -> KeySet: ...
+    def add(self, key: Key) -> None: ...
+    def to_jwks(self) -> dict[str, Any]: ...
+    def __len__(self) -> int: ...
+
+class JwtIssuer:
+    """Signs claims with one key, setting iat/nbf/exp/jti/iss/aud and alg/typ/kid."""
+
+    def __new__(
+        cls,
+        key: Key,
+        *,
+        issuer: str | None = None,
+        audience: str | Sequence[str] | None = None,
+        ttl: int = 900,
+        typ: str = "JWT",
+        algorithm: str | None = None,
+    ) -> JwtIssuer: ...
+    def issue(
+        self,
+        claims: Mapping[str, Any] | None = None,
+        *,
+        ttl: int | None = None,
+        subject: str | None = None,
+        audience: str | Sequence[str] | None = None,
+    ) -> str: ...
+
+class JwtVerifier:
+    """Verifies tokens strictly (RFC 8725); build once and reuse."""
+
+    def __new__(
+        cls,
+        keys: KeySet | Key | Mapping[str, Any] | str,
+        *,
+        algorithms: Sequence[str],
+        issuer: str | Sequence[str] | None = None,
+        audience: str | Sequence[str] | None = None,
+        subject: str | None = None,
+        leeway: int = 60,
+        required_claims: Sequence[str] = ...,
+        require_exp: bool = True,
+        typ: str | None = None,
+        max_age: int | None = None,
+        max_token_size: int = 16384,
+        max_depth: int = 16,
+    ) -> JwtVerifier: ...
+    def verify(self, token: str) -> dict[str, Any]: ...
+
+def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and claims WITHOUT verification: for display and debugging only."""
+
+# --- API keys -----------------------------------------------------------------------------
+
+import builtins
+import os
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import final
+
+API_KEY_PATTERN: Final[str]
+
+@final
+class KeyRecord:
+    """The stored description of an API key. Holds no secret material."""
+
+    @property
+    def id(self) -> str:
+        """The public key id."""
+    @property
+    def prefix(self) -> str:
+        """The key's prefix, e.g. ``tw_live``."""
+    @property
+    def display(self) -> str:
+        """The display form, e.g. ``tw_live_a1B2c3D4…Wx9z``."""
+    @property
+    def owner(self) -> str:
+        """The owner."""
+    @property
+    def scopes(self) -> list[str]:
+        """The granted scopes."""
+    @property
+    def metadata(self) -> dict[str, str]:
+        """Application metadata."""
+    @property
+    def created_at(self) -> int:
+        """Creation time (Unix seconds)."""
+    @property
+    def expires_at(self) -> int | None:
+        """Expiry time (Unix seconds), or None."""
+    @property
+    def revoked_at(self) -> int | None:
+        """Revocation time (Unix seconds), or None."""
+    @property
+    def last_used_at(self) -> int | None:
+        """Last verification (Unix seconds, coarse: at most one write a minute), or None."""
+    @property
+    def replaced_by(self) -> str | None:
+        """The id of the key that replaced this one in a rotation, or None."""
+    def has_scope(self, scope: str) -> bool:
+        """Whether the key carries ``scope``."""
+    def to_dict(self) -> dict[str, object]:
+        """The record as a plain dict (JSON-friendly)."""
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class IssuedKey:
+    """A newly issued key: ``.secret`` (the only copy of the plaintext) and ``.record``."""
+
+    @property
+    def secret(self) -> Secret: ...
+    @property
+    def record(self) -> KeyRecord: ...
+
+@final
+class KeyInfo:
+    """What ``ApiKeys.check_format`` learns from a key offline: prefix, id, display form."""
+
+    @property
+    def prefix(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def display(self) -> str: ...
+
+@final
+class ApiKeys:
+    """Issues and verifies API keys of one prefix."""
+
+    def __new__(
+        cls,
+        prefix: str,
+        *,
+        store: str | os.PathLike[str] | None = None,
+        pepper: str | Secret | None = None,
+    ) -> ApiKeys: ...
+    @staticmethod
+    def check_format(key: str | Secret) -> KeyInfo:
+        """Checks shape and checksum offline (any prefix, no store)."""
+    @property
+    def prefix(self) -> str:
+        """The prefix of the keys this instance issues and accepts."""
+    @property
+    def pattern(self) -> str:
+        """The regular expression matching this instance's keys."""
+    def create(
+        self,
+        owner: str,
+        *,
+        scopes: Sequence[str] = ...,
+        expires_in: timedelta | float | None = None,
+        metadata: Mapping[str, str] = ...,
+    ) -> IssuedKey:
+        """Issues a new key."""
+    def verify(self, key: str | Secret) -> KeyRecord:
+        """Verifies a key (``str`` or ``Secret``) and returns its record. Releases the GIL."""
+    def get(self, id: str) -> KeyRecord:
+        """The record of key ``id``."""
+    def revoke(self, id: str) -> KeyRecord:
+        """Revokes key ``id`` at once."""
+    def rotate(self, id: str, *, overlap: timedelta | float) -> IssuedKey:
+        """Issues a successor of key ``id``; the old key stays valid for ``overlap``."""
+    def list(self, owner: str) -> builtins.list[KeyRecord]:
+        """Every key of ``owner``, oldest first."""

@@ -250,18 +250,27 @@ impl ApiKeys {
         }
         let now = self.clock.unix_seconds();
         stored.record.check_usable(now)?;
-        if stored
-            .record
+        let record = stored.record;
+        let due = record
             .last_used_at
-            .is_none_or(|t| now.saturating_sub(t) >= self.last_used_every)
-        {
-            // Coarse-grained: at most one write per key per granularity. A failed write does not
-            // turn a valid key into a refusal.
-            if let Err(err) = self.store.touch(parsed.id(), now) {
-                tracing::warn!(target: "tokenward::apikey", code = err.code().as_str(), "recording last use failed");
+            .is_none_or(|t| now.saturating_sub(t) >= self.last_used_every);
+        if !due {
+            return Ok(record);
+        }
+        // Coarse-grained: at most one write per key per granularity, so the copy below is rare.
+        // A failed write does not turn a valid key into a refusal.
+        match self.store.touch(parsed.id(), now) {
+            Ok(()) => {
+                let mut updated = KeyRecord::clone(&record);
+                updated.last_used_at = Some(now);
+                Ok(Arc::new(updated))
+            }
+            Err(err) => {
+                let code = err.code().as_str();
+                tracing::warn!(target: "tokenward::apikey", code, "recording last use failed");
+                Ok(record)
             }
         }
-        Ok(stored.record)
     }
 
     /// The record of key `id`; `unknown_key` when there is none.

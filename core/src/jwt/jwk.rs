@@ -56,10 +56,9 @@ pub(crate) fn parse(jwk: &Map<String, Value>) -> Result<Key, Error> {
     let alg = string(jwk, "alg")?
         .map(|a| Algorithm::parse(a).map_err(|_| invalid("unsupported JWK alg")))
         .transpose()?;
-    if let Some(u) = string(jwk, "use")? {
-        if u != "sig" {
-            return Err(invalid("the JWK is not a signature key"));
-        }
+    string(jwk, "use")?;
+    if !is_signature_key(jwk) {
+        return Err(invalid("the JWK is not a signature key (use/key_ops)"));
     }
     let family = match (kty, string(jwk, "crv")?) {
         ("oct", None) => Family::Hmac,

@@ -508,7 +508,7 @@ impl Key {
             } => p.to_pkcs8v1().map_err(|_| cannot())?.as_ref().to_vec(),
             Material::Ed25519 {
                 private: Some(p), ..
-            } => p.to_pkcs8().map_err(|_| cannot())?.as_ref().to_vec(),
+            } => p.to_pkcs8v1().map_err(|_| cannot())?.as_ref().to_vec(),
             _ => return Err(cannot()),
         };
         Secret::new(pem::encode("PRIVATE KEY", &der))
@@ -516,6 +516,11 @@ impl Key {
 
     /// The public key as SPKI DER, when it is asymmetric.
     fn public_der(&self) -> Option<Vec<u8>> {
+        // Fixed SPKI prefixes (AlgorithmIdentifier + BIT STRING header) for the curve keys.
+        const P256: &[u8] = b"\x30\x59\x30\x13\x06\x07\x2a\x86\x48\xce\x3d\x02\x01\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07\x03\x42\x00";
+        const P384: &[u8] = b"\x30\x76\x30\x10\x06\x07\x2a\x86\x48\xce\x3d\x02\x01\x06\x05\x2b\x81\x04\x00\x22\x03\x62\x00";
+        const ED25519: &[u8] = b"\x30\x2a\x30\x05\x06\x03\x2b\x65\x70\x03\x21\x00";
+        let with_prefix = |prefix: &[u8], key: &[u8]| [prefix, key].concat();
         match &self.inner.material {
             Material::Rsa { n, e, .. } => rsa::PublicKeyComponents {
                 n: n.as_slice(),
@@ -524,11 +529,25 @@ impl Key {
             .as_der()
             .ok()
             .map(|d| d.as_ref().to_vec()),
-            Material::Ec { verifier, .. } | Material::Ed25519 { verifier, .. } => {
-                Some(verifier.as_ref().to_vec())
+            Material::Ec { point, .. } if self.inner.family == Family::EcP384 => {
+                Some(with_prefix(P384, point))
             }
+            Material::Ec { point, .. } => Some(with_prefix(P256, point)),
+            Material::Ed25519 { public, .. } => Some(with_prefix(ED25519, public)),
             Material::Hmac(_) => None,
         }
+    }
+
+    /// A key from one JWK (JSON text). `kty`, `crv` and `alg` must agree.
+    pub fn from_jwk(jwk: &str) -> Result<Key, Error> {
+        let map = super::json::parse_object(jwk.as_bytes(), 8, "a JWK must be a JSON object")
+            .map_err(|e| Error::new(ErrorCode::InvalidKey, e.message().to_owned()))?;
+        super::jwk::parse(&map)
+    }
+
+    /// The public key as a JWK (asymmetric keys only; HMAC keys are never exported).
+    pub fn to_jwk(&self) -> Result<serde_json::Value, Error> {
+        super::jwk::export_public(self)
     }
 
     /// The public key as a PEM block (`PUBLIC KEY`, SPKI).

@@ -139,6 +139,21 @@ impl JwtVerifier {
 
     /// Verifies `token` with `keys` instead of the verifier's own set.
     pub fn verify_with(&self, token: &str, keys: &KeySet) -> Result<Claims, Error> {
+        let payload = self.verify_signature_with(token, keys)?;
+        let claims =
+            json::parse_object(&payload, self.max_depth, "the payload is not a JSON object")?;
+        self.rules.check(&claims, self.clock.unix_seconds())?;
+        Ok(claims)
+    }
+
+    /// Checks everything up to and including the signature (size, encoding, header policy,
+    /// key selection) and returns the raw payload bytes, without interpreting them as claims.
+    /// For JWS payloads that are not JWT claims.
+    pub fn verify_signature(&self, token: &str) -> Result<Vec<u8>, Error> {
+        self.verify_signature_with(token, &self.keys)
+    }
+
+    fn verify_signature_with(&self, token: &str, keys: &KeySet) -> Result<Vec<u8>, Error> {
         let parts = split(token, self.max_token_size)?;
         let header = self.parse_header(parts.header)?;
         let key = keys.find(header.kid.as_deref(), header.alg)?;
@@ -152,10 +167,7 @@ impl JwtVerifier {
                 "the signature does not verify",
             ));
         }
-        let claims =
-            json::parse_object(&payload, self.max_depth, "the payload is not a JSON object")?;
-        self.rules.check(&claims, self.clock.unix_seconds())?;
-        Ok(claims)
+        Ok(payload)
     }
 
     fn parse_header(&self, segment: &[u8]) -> Result<Header, Error> {
@@ -277,8 +289,9 @@ pub(crate) fn split(token: &str, max_size: usize) -> Result<Parts<'_>, Error> {
     let [d1, d2] = dots;
     // An empty signature is left to fail verification (after the algorithm check), so an
     // unsigned `alg: none` token reports `algorithm_not_allowed`.
-    if d1 == 0 || d2 == d1 + 1 {
-        return Err(malformed("empty JWS segment"));
+    // An empty payload is legal JWS (it fails later as JWT claims).
+    if d1 == 0 {
+        return Err(malformed("empty JWS header"));
     }
     Ok(Parts {
         header: &bytes[..d1],

@@ -295,8 +295,13 @@ impl<'a> Scanner<'a> {
             8 if w == b"REDACTED" && ws > 0 && buf[ws - 1] == b'[' => {
                 // Our own replacement: skip it so redaction is idempotent.
                 let lim = n_min(buf.len(), we + 100);
-                if let Some(p) = buf[we..lim].iter().position(|&b| b == b']' || b == b'\n') {
-                    return Ok(we + p + 1);
+                let marker = buf[we..lim]
+                    .iter()
+                    .position(|&b| !(is_word(b) || b == b':' || b == b'.'));
+                if let Some(p) = marker {
+                    if buf[we + p] == b']' {
+                        return Ok(we + p + 1);
+                    }
                 }
             }
             10 if w == b"-----BEGIN" => return self.pem(ws, we),
@@ -347,14 +352,7 @@ impl<'a> Scanner<'a> {
         if !credential_like(cred) {
             return None;
         }
-        let kind = match tokens::detect(
-            self.buf,
-            s,
-            s + cred.iter().take_while(|&&b| is_word(b)).count(),
-        ) {
-            Some((end, k)) if end == e => k,
-            _ => kind,
-        };
+        let kind = self.refine(s, e, kind);
         self.push(s, e, kind);
         Some(e)
     }
@@ -367,11 +365,24 @@ impl<'a> Scanner<'a> {
             p += 1;
         }
         let s = p;
-        while p < buf.len() && !matches!(buf[p], b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'') {
+        while p < buf.len()
+            && !matches!(
+                buf[p],
+                b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'<' | b'>' | b'[' | b']'
+            )
+        {
             p += 1;
         }
         if let Some(c) = buf[s..p].iter().position(|&b| b == b':') {
-            if !is_placeholder(&buf[s + c + 1..p]) {
+            let user_ok = buf[s..s + c]
+                .iter()
+                .all(|&b| is_word(b) || matches!(b, b'.' | b'@' | b'+' | b'%'));
+            if user_ok && !is_placeholder(&buf[s + c + 1..p]) {
+                if let Some((end, kind)) = self.token_at(s) {
+                    if end == s + c {
+                        self.push(s, end, kind);
+                    }
+                }
                 self.push(s + c + 1, p, "password");
                 return p;
             }
@@ -414,13 +425,19 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// The more specific kind when the whole value is a known token shape.
-    fn refine(&self, s: usize, e: usize, kind: &'static str) -> &'static str {
+    /// The token (any shape) starting at `s`, if there is one.
+    fn token_at(&self, s: usize) -> Option<(usize, &'static str)> {
         let mut we = s;
-        while we < e && is_word(self.buf[we]) {
+        while we < self.buf.len() && is_word(self.buf[we]) {
             we += 1;
         }
-        match tokens::detect(self.buf, s, we) {
+        tokens::detect(self.buf, s, we)
+            .or_else(|| tokens::google_oauth(self.buf, s, we).map(|end| (end, "google_oauth")))
+    }
+
+    /// The more specific kind when the whole value is a known token shape.
+    fn refine(&self, s: usize, e: usize, kind: &'static str) -> &'static str {
+        match self.token_at(s) {
             Some((end, k)) if end == e => k,
             _ => kind,
         }
@@ -666,11 +683,24 @@ impl<'a> Scanner<'a> {
                 p += 1;
             }
             let ns = p;
+            // RFC 6265 cookie names are HTTP tokens.
             while p < lim
-                && !matches!(
-                    buf[p],
-                    b'=' | b';' | b',' | b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'\\'
-                )
+                && (buf[p].is_ascii_alphanumeric()
+                    || matches!(
+                        buf[p],
+                        b'!' | b'#'
+                            | b'$'
+                            | b'%'
+                            | b'&'
+                            | b'*'
+                            | b'+'
+                            | b'-'
+                            | b'.'
+                            | b'^'
+                            | b'_'
+                            | b'|'
+                            | b'~'
+                    ))
             {
                 p += 1;
             }
@@ -691,6 +721,9 @@ impl<'a> Scanner<'a> {
                 if !name.is_empty() && !is_cookie_attribute(name) && !is_placeholder(v) {
                     self.push(vs, p, "cookie");
                 }
+            } else {
+                // Not a `name=value` pair: scan it as ordinary text.
+                return ns.max(sep.value);
             }
             while p < lim && buf[p] == b' ' {
                 p += 1;
@@ -713,7 +746,7 @@ impl<'a> Scanner<'a> {
         while p < buf.len() {
             match buf[p] {
                 b'/' | b'?' | b'#' | b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'`' | b'<'
-                | b'>' | b'\\' => break,
+                | b'>' | b'\\' | b'[' | b']' | b'{' | b'}' | b'|' | b'^' => break,
                 b'@' => at = Some(p),
                 b':' if colon.is_none() => colon = Some(p),
                 _ => {}
@@ -795,9 +828,10 @@ fn is_cookie_attribute(name: &[u8]) -> bool {
 
 /// Is `line` (without its `\n`) the body of a PEM block: base64, headers or empty?
 pub(crate) fn pem_body_line(line: &[u8]) -> bool {
-    line.iter().all(|&b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b' ' | b'\t' | b'\r')
-    }) || line.starts_with(b"Proc-Type:")
+    line.trim_ascii()
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        || line.starts_with(b"Proc-Type:")
         || line.starts_with(b"DEK-Info:")
         || line.starts_with(b"Comment:")
 }

@@ -199,11 +199,7 @@ impl RedactStream {
                 return pos + end;
             }
             if !scan::pem_body_line(line) {
-                let nl = pem.pending_nl;
                 self.close_pem(pem, out);
-                if nl {
-                    out.push(b'\n');
-                }
                 return pos;
             }
             if pem.pending_nl {

@@ -11,9 +11,17 @@ use crate::apikey::record::KeyRecord;
 use crate::{Error, ErrorCode, Result};
 
 /// Keys in process memory; the default store, for tests and small applications.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct MemoryStore {
     keys: RwLock<HashMap<String, StoredKey>>,
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("keys", &self.len())
+            .finish()
+    }
 }
 
 impl MemoryStore {

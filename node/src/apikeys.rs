@@ -1,0 +1,299 @@
+//! API keys for JS: `ApiKeys`, `KeyRecord`, `IssuedKey`, `KeyInfo`, `API_KEY_PATTERN`.
+//! Conversion only; every check is in `tokenward::apikey`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::Either;
+use napi_derive::napi;
+use tokenward::{Error, ErrorCode};
+
+use crate::error::{Code, IntoJsResult};
+use crate::secret::Secret;
+
+/// The regular expression matching every tokenward API key, for secret-scanning rules.
+#[napi]
+pub const API_KEY_PATTERN: &str = tokenward::apikey::KEY_PATTERN;
+
+/// A JS number of seconds as a duration: finite and non-negative.
+fn duration(value: f64, name: &'static str) -> tokenward::Result<Duration> {
+    Duration::try_from_secs_f64(value).map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidInput,
+            format!("{name} must be a non-negative number of seconds"),
+        )
+    })
+}
+
+/// A key given as a string or a `Secret`.
+fn key_str<'a>(key: &'a Either<String, &Secret>) -> &'a str {
+    match key {
+        Either::A(s) => s,
+        Either::B(secret) => secret.0.expose(),
+    }
+}
+
+/// The stored description of an API key. Holds no secret material; times are Unix seconds.
+#[napi]
+pub struct KeyRecord(Arc<tokenward::KeyRecord>);
+
+/// A `KeyRecord` as a plain object (what `toJSON()` returns).
+#[napi(object, object_from_js = false)]
+pub struct KeyRecordJson {
+    pub id: String,
+    pub prefix: String,
+    pub display: String,
+    pub owner: String,
+    pub scopes: Vec<String>,
+    pub metadata: HashMap<String, String>,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub replaced_by: Option<String>,
+}
+
+#[napi]
+impl KeyRecord {
+    /// The public key id.
+    #[napi(getter)]
+    pub fn id(&self) -> String {
+        self.0.id.clone()
+    }
+    /// The key's prefix, e.g. `tw_live`.
+    #[napi(getter)]
+    pub fn prefix(&self) -> String {
+        self.0.prefix.clone()
+    }
+    /// The display form, e.g. `tw_live_a1B2c3D4…Wx9z`.
+    #[napi(getter)]
+    pub fn display(&self) -> String {
+        self.0.display.clone()
+    }
+    /// The owner.
+    #[napi(getter)]
+    pub fn owner(&self) -> String {
+        self.0.owner.clone()
+    }
+    /// The granted scopes.
+    #[napi(getter)]
+    pub fn scopes(&self) -> Vec<String> {
+        self.0.scopes.clone()
+    }
+    /// Application metadata.
+    #[napi(getter)]
+    pub fn metadata(&self) -> HashMap<String, String> {
+        self.0.metadata.clone().into_iter().collect()
+    }
+    /// Creation time (Unix seconds).
+    #[napi(getter)]
+    pub fn created_at(&self) -> i64 {
+        self.0.created_at
+    }
+    /// Expiry time (Unix seconds), or null.
+    #[napi(getter)]
+    pub fn expires_at(&self) -> Option<i64> {
+        self.0.expires_at
+    }
+    /// Revocation time (Unix seconds), or null.
+    #[napi(getter)]
+    pub fn revoked_at(&self) -> Option<i64> {
+        self.0.revoked_at
+    }
+    /// Last verification (Unix seconds, coarse: at most one write a minute), or null.
+    #[napi(getter)]
+    pub fn last_used_at(&self) -> Option<i64> {
+        self.0.last_used_at
+    }
+    /// The id of the key that replaced this one in a rotation, or null.
+    #[napi(getter)]
+    pub fn replaced_by(&self) -> Option<String> {
+        self.0.replaced_by.clone()
+    }
+    /// Whether the key carries `scope`.
+    #[napi]
+    pub fn has_scope(&self, scope: String) -> bool {
+        self.0.has_scope(&scope)
+    }
+    /// The record as a plain object (used by `JSON.stringify` and `util.inspect`).
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self) -> KeyRecordJson {
+        let r = &*self.0;
+        KeyRecordJson {
+            id: r.id.clone(),
+            prefix: r.prefix.clone(),
+            display: r.display.clone(),
+            owner: r.owner.clone(),
+            scopes: r.scopes.clone(),
+            metadata: r.metadata.clone().into_iter().collect(),
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            revoked_at: r.revoked_at,
+            last_used_at: r.last_used_at,
+            replaced_by: r.replaced_by.clone(),
+        }
+    }
+}
+
+/// A newly issued key: `secret` (the only copy of the plaintext) and its stored `record`.
+#[napi(object, object_from_js = false)]
+pub struct IssuedKey {
+    /// The plaintext key; hand it to the customer once.
+    pub secret: Secret,
+    /// The stored record.
+    pub record: KeyRecord,
+}
+
+impl From<tokenward::IssuedKey> for IssuedKey {
+    fn from(k: tokenward::IssuedKey) -> Self {
+        IssuedKey {
+            secret: Secret(k.secret),
+            record: KeyRecord(k.record),
+        }
+    }
+}
+
+/// What `ApiKeys.checkFormat` learns from a key offline.
+#[napi(object, object_from_js = false)]
+pub struct KeyInfo {
+    /// The prefix, e.g. `tw_live`.
+    pub prefix: String,
+    /// The public key id.
+    pub id: String,
+    /// The display form.
+    pub display: String,
+}
+
+/// Options of `new ApiKeys(...)`.
+#[napi(object)]
+pub struct ApiKeysOptions {
+    /// The key prefix, e.g. `tw_live` (`[a-z][a-z0-9]{1,15}` plus an optional `_env` part).
+    pub prefix: String,
+    /// `"memory"` (default), `"sqlite:///path.db"` or a file path.
+    pub store: Option<String>,
+    /// Server-side pepper (at least 16 bytes): keys are stored as HMAC-SHA-256 with it.
+    pub pepper: Option<String>,
+}
+
+/// Options of `apiKeys.create(...)`.
+#[napi(object)]
+pub struct CreateKeyOptions {
+    /// Who the key belongs to.
+    pub owner: String,
+    /// Scopes to grant.
+    pub scopes: Option<Vec<String>>,
+    /// Lifetime in seconds (at least 1); unset for a key that does not expire.
+    pub expires_in: Option<f64>,
+    /// Application metadata.
+    pub metadata: Option<HashMap<String, String>>,
+}
+
+/// Options of `apiKeys.rotate(...)`.
+#[napi(object)]
+pub struct RotateOptions {
+    /// Seconds the old key stays valid after the rotation.
+    pub overlap: f64,
+}
+
+/// Issues and verifies API keys of one prefix.
+#[napi]
+pub struct ApiKeys(tokenward::ApiKeys);
+
+#[napi]
+impl ApiKeys {
+    /// `new ApiKeys({ prefix, store, pepper })`.
+    #[napi(constructor)]
+    pub fn new(options: ApiKeysOptions) -> napi::Result<Self, Code> {
+        let pepper = options
+            .pepper
+            .map(tokenward::Secret::new)
+            .transpose()
+            .js()?;
+        let keys =
+            tokenward::ApiKeys::open(&options.prefix, options.store.as_deref(), pepper, None);
+        Ok(ApiKeys(keys.js()?))
+    }
+
+    /// Checks shape and checksum offline (any prefix, no store); throws `invalid_format` or
+    /// `checksum_mismatch`.
+    #[napi]
+    pub fn check_format(key: Either<String, &Secret>) -> napi::Result<KeyInfo, Code> {
+        let parsed = tokenward::ApiKeys::check_format(key_str(&key)).js()?;
+        Ok(KeyInfo {
+            prefix: parsed.prefix().to_owned(),
+            id: parsed.id().to_owned(),
+            display: parsed.display(),
+        })
+    }
+
+    /// The prefix of the keys this instance issues and accepts.
+    #[napi(getter)]
+    pub fn prefix(&self) -> String {
+        self.0.prefix().to_owned()
+    }
+
+    /// The regular expression matching this instance's keys.
+    #[napi(getter)]
+    pub fn pattern(&self) -> String {
+        self.0.pattern()
+    }
+
+    /// Issues a new key.
+    #[napi]
+    pub fn create(&self, options: CreateKeyOptions) -> napi::Result<IssuedKey, Code> {
+        let new = tokenward::NewKey {
+            owner: options.owner,
+            scopes: options.scopes.unwrap_or_default(),
+            expires_in: options
+                .expires_in
+                .map(|s| duration(s, "expiresIn"))
+                .transpose()
+                .js()?,
+            metadata: options
+                .metadata
+                .unwrap_or_default()
+                .into_iter()
+                .collect::<BTreeMap<_, _>>(),
+        };
+        Ok(self.0.create(new).js()?.into())
+    }
+
+    /// Verifies a key (string or `Secret`) and returns its record; throws with `.code`
+    /// `invalid_format`, `checksum_mismatch`, `unknown_key`, `revoked` or `expired`.
+    #[napi]
+    pub fn verify(&self, key: Either<String, &Secret>) -> napi::Result<KeyRecord, Code> {
+        Ok(KeyRecord(self.0.verify(key_str(&key)).js()?))
+    }
+
+    /// The record of key `id`.
+    #[napi]
+    pub fn get(&self, id: String) -> napi::Result<KeyRecord, Code> {
+        Ok(KeyRecord(self.0.get(&id).js()?))
+    }
+
+    /// Revokes key `id` at once.
+    #[napi]
+    pub fn revoke(&self, id: String) -> napi::Result<KeyRecord, Code> {
+        Ok(KeyRecord(self.0.revoke(&id).js()?))
+    }
+
+    /// Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
+    #[napi]
+    pub fn rotate(&self, id: String, options: RotateOptions) -> napi::Result<IssuedKey, Code> {
+        let overlap = duration(options.overlap, "overlap").js()?;
+        Ok(self.0.rotate(&id, overlap).js()?.into())
+    }
+
+    /// Every key of `owner`, oldest first.
+    #[napi]
+    pub fn list(&self, owner: String) -> napi::Result<Vec<KeyRecord>, Code> {
+        Ok(self
+            .0
+            .list(&owner)
+            .js()?
+            .into_iter()
+            .map(KeyRecord)
+            .collect())
+    }
+}

@@ -1,0 +1,160 @@
+"""JWT: shared attack vectors, round trips, and interop with PyJWT in both directions."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import jwt as pyjwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+import tokenward
+from tokenward import JwtIssuer, JwtVerifier, Key, KeySet
+
+from conftest import code_of, load_vectors
+
+ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
+KEYS = load_vectors("jwt_keys.json")
+ATTACKS = load_vectors("jwt_attacks.json")
+VERIFY_SET = KeySet.from_jwks(KEYS["verification_jwks"])
+
+
+def verifier_for(options: dict | None) -> JwtVerifier:
+    o = dict(ATTACKS["defaults"], **(options or {}))
+    return JwtVerifier(
+        VERIFY_SET,
+        algorithms=o["algorithms"],
+        issuer=o.get("issuer"),
+        audience=o.get("audience"),
+        leeway=o.get("leeway", 60),
+        require_exp=o.get("require_exp", True),
+        max_age=o.get("max_age"),
+        required_claims=o.get("required_claims", []),
+        typ=o.get("typ"),
+        max_token_size=o.get("max_token_size", 16384),
+    )
+
+
+@pytest.mark.parametrize("case", ATTACKS["cases"], ids=lambda c: c["name"])
+def test_attack_vectors(case):
+    verifier = verifier_for(case.get("options"))
+    got = code_of(lambda: verifier.verify(case["token"])) or "ok"
+    assert got == case["expect"]
+
+
+def test_errors_are_typed_and_never_echo_the_token():
+    v = verifier_for(None)
+    token = next(c["token"] for c in ATTACKS["cases"] if c["name"] == "tampered payload")
+    with pytest.raises(tokenward.InvalidTokenError) as info:
+        v.verify(token)
+    assert info.value.code == "invalid_signature"
+    assert token.split(".")[1] not in str(info.value) and token.split(".")[1] not in repr(info.value)
+
+
+def key_pair(alg: str) -> tuple[Key, Key]:
+    """A private tokenward key and the matching public one (through its JWK)."""
+    private = Key.generate(alg).with_kid("k-" + alg)
+    if alg.startswith("HS"):
+        return private, private
+    return private, Key.from_jwk(private.to_jwk())
+
+
+@pytest.mark.parametrize("alg", ALGS)
+def test_round_trip_every_algorithm(alg):
+    private, public = key_pair(alg)
+    issuer = JwtIssuer(private, issuer="https://iss", audience="api", ttl=60, algorithm=alg)
+    token = issuer.issue({"role": "admin", "n": [1, 2.5, None, True]}, subject="u1")
+    claims = JwtVerifier(KeySet([public]), algorithms=[alg], issuer="https://iss", audience="api").verify(token)
+    assert claims["sub"] == "u1" and claims["role"] == "admin" and claims["n"] == [1, 2.5, None, True]
+    assert claims["exp"] - claims["iat"] == 60 and len(claims["jti"]) >= 16
+    header, _ = tokenward.decode_unverified(token)
+    assert header == {"alg": alg, "typ": "JWT", "kid": "k-" + alg}
+
+
+def pem_private(key: Key) -> str:
+    return key.to_private_pem().expose()
+
+
+@pytest.mark.parametrize("alg", ALGS)
+def test_pyjwt_signs_tokenward_verifies(alg):
+    private, public = key_pair(alg)
+    if alg.startswith("HS"):
+        secret = pyjwt.utils.base64url_decode(KEYS["private"][alg.lower()]["k"])
+        private = public = Key.hmac(secret, alg)
+        signing_key = secret
+    else:
+        signing_key = serialization.load_pem_private_key(pem_private(private).encode(), None)
+    now = int(time.time())
+    token = pyjwt.encode({"sub": "u", "aud": "api", "exp": now + 60, "iat": now}, signing_key, algorithm=alg)
+    claims = JwtVerifier(public, algorithms=[alg], audience="api").verify(token)
+    assert claims["sub"] == "u"
+
+
+@pytest.mark.parametrize("alg", [a for a in ALGS if not a.startswith("HS")])
+def test_tokenward_signs_pyjwt_verifies(alg):
+    # HMAC keys are never exported; test_pyjwt_hmac_with_shared_secret covers HS*.
+    private, public = key_pair(alg)
+    token = JwtIssuer(private, audience="api", algorithm=alg).issue({"scope": "read"}, subject="u")
+    verify_key = serialization.load_pem_public_key(private.to_public_pem().encode())
+    claims = pyjwt.decode(token, verify_key, algorithms=[alg], audience="api")
+    assert claims["sub"] == "u" and claims["scope"] == "read"
+
+
+@pytest.mark.parametrize("alg", ["HS256", "HS384", "HS512"])
+def test_pyjwt_hmac_with_shared_secret(alg):
+    secret = pyjwt.utils.base64url_decode(KEYS["private"][alg.lower()]["k"])
+    token = JwtIssuer(Key.hmac(secret, alg)).issue({"x": 1})
+    assert pyjwt.decode(token, secret, algorithms=[alg])["x"] == 1
+
+
+def test_public_key_pem_and_jwk_import_from_cryptography():
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    for priv, alg in [(rsa.generate_private_key(65537, 2048), "RS256"), (ec.generate_private_key(ec.SECP256R1()), "ES256")]:
+        pem = priv.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        key = Key.from_pem(pem, alg)
+        token = pyjwt.encode({"exp": int(time.time()) + 60}, priv, algorithm=alg)
+        assert "exp" in JwtVerifier(key, algorithms=[alg]).verify(token)
+
+
+@pytest.mark.parametrize(
+    "jwk,why",
+    [
+        ({"kty": "oct", "alg": "HS256", "k": "c2hvcnQ"}, "HMAC secret shorter than the hash"),
+        ({"kty": "oct", "alg": "HS256", "k": ""}, "empty secret"),
+        ({"kty": "EC", "crv": "P-256", "x": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "y": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE"}, "point not on curve"),
+        ({"kty": "EC", "crv": "Ed25519", "x": "AAAA"}, "kty/crv mismatch"),
+        (dict(KEYS["verification_jwks"]["keys"][5], alg="RS256"), "EC key with RSA alg"),
+        (dict(KEYS["verification_jwks"]["keys"][3], alg="ES256"), "RSA key with EC alg"),
+    ],
+    ids=lambda x: x if isinstance(x, str) else "",
+)
+def test_invalid_keys_are_refused(jwk, why):
+    assert code_of(lambda: Key.from_jwk(jwk)) == "invalid_key", why
+
+
+def test_small_rsa_keys_are_refused():
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    small = rsa.generate_private_key(65537, 1024)
+    pem = small.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    assert code_of(lambda: Key.from_pem(pem)) == "invalid_key"
+
+
+def test_printed_forms_hold_no_key_material():
+    secret = b"k" * 32
+    key = Key.hmac(secret, "HS256")
+    rsa_key = Key.generate("RS256")
+    for printed in (repr(key), repr(KeySet([key.with_kid("a")])), repr(JwtIssuer(key)), repr(rsa_key), str(rsa_key.to_private_pem())):
+        assert "kkkk" not in printed and "PRIVATE" not in printed, printed
+
+
+def test_jwks_export_round_trip():
+    keys = [Key.generate(a).with_kid(a) for a in ("RS256", "ES256", "ES384", "EdDSA")]
+    jwks = KeySet(keys).to_jwks()
+    assert [k["kid"] for k in jwks["keys"]] == ["RS256", "ES256", "ES384", "EdDSA"]
+    assert all("d" not in k for k in jwks["keys"])
+    again = KeySet.from_jwks(json.dumps(jwks))
+    token = JwtIssuer(keys[1]).issue()
+    assert JwtVerifier(again, algorithms=["ES256"]).verify(token)["exp"] > 0
