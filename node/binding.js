@@ -835,11 +835,14 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.ApiKeys = nativeBinding.ApiKeys
 module.exports.JwtIssuer = nativeBinding.JwtIssuer
 module.exports.JwtVerifier = nativeBinding.JwtVerifier
 module.exports.Key = nativeBinding.Key
+module.exports.KeyRecord = nativeBinding.KeyRecord
 module.exports.KeySet = nativeBinding.KeySet
 module.exports.Secret = nativeBinding.Secret
+module.exports.API_KEY_PATTERN = nativeBinding.API_KEY_PATTERN
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.fingerprint = nativeBinding.fingerprint
 module.exports.version = nativeBinding.version

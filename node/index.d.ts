@@ -9,6 +9,36 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Issues and verifies API keys of one prefix. */
+export declare class ApiKeys {
+  /** `new ApiKeys({ prefix, store, pepper })`. */
+  constructor(options: ApiKeysOptions)
+  /**
+   * Checks shape and checksum offline (any prefix, no store); throws `invalid_format` or
+   * `checksum_mismatch`.
+   */
+  static checkFormat(key: string | Secret): KeyInfo
+  /** The prefix of the keys this instance issues and accepts. */
+  get prefix(): string
+  /** The regular expression matching this instance's keys. */
+  get pattern(): string
+  /** Issues a new key. */
+  create(options: CreateKeyOptions): IssuedKey
+  /**
+   * Verifies a key (string or `Secret`) and returns its record; throws with `.code`
+   * `invalid_format`, `checksum_mismatch`, `unknown_key`, `revoked` or `expired`.
+   */
+  verify(key: string | Secret): KeyRecord
+  /** The record of key `id`. */
+  get(id: string): KeyRecord
+  /** Revokes key `id` at once. */
+  revoke(id: string): KeyRecord
+  /** Issues a successor of key `id`; the old key stays valid for `overlap` seconds. */
+  rotate(id: string, options: RotateOptions): IssuedKey
+  /** Every key of `owner`, oldest first. */
+  list(owner: string): Array<KeyRecord>
+}
+
 /**
  * Signs claims with one key, setting `iat`, `nbf`, `exp`, `jti`, `iss`, `aud` and the
  * `alg`/`typ`/`kid` headers.
@@ -35,6 +65,12 @@ export declare class JwtVerifier {
    * `.code` says why otherwise (`expired`, `invalid_signature`, …).
    */
   verify(token: string): Record<string, any>
+  /** Verifies `token` and returns its claims as JSON text (to forward them unchanged). */
+  verifyJson(token: string): string
+  /** TEMP bench: napi object conversion. */
+  verifyNapi(token: string): Record<string, any>
+  /** TEMP bench: nothing returned. */
+  verifyVoid(token: string): void
 }
 
 /**
@@ -83,6 +119,36 @@ export declare class Key {
   get canSign(): boolean
 }
 
+/** The stored description of an API key. Holds no secret material; times are Unix seconds. */
+export declare class KeyRecord {
+  /** The public key id. */
+  get id(): string
+  /** The key's prefix, e.g. `tw_live`. */
+  get prefix(): string
+  /** The display form, e.g. `tw_live_a1B2c3D4…Wx9z`. */
+  get display(): string
+  /** The owner. */
+  get owner(): string
+  /** The granted scopes. */
+  get scopes(): Array<string>
+  /** Application metadata. */
+  get metadata(): Record<string, string>
+  /** Creation time (Unix seconds). */
+  get createdAt(): number
+  /** Expiry time (Unix seconds), or null. */
+  get expiresAt(): number | null
+  /** Revocation time (Unix seconds), or null. */
+  get revokedAt(): number | null
+  /** Last verification (Unix seconds, coarse: at most one write a minute), or null. */
+  get lastUsedAt(): number | null
+  /** The id of the key that replaced this one in a rotation, or null. */
+  get replacedBy(): string | null
+  /** Whether the key carries `scope`. */
+  hasScope(scope: string): boolean
+  /** The record as a plain object (used by `JSON.stringify` and `util.inspect`). */
+  toJSON(): KeyRecordJson
+}
+
 /**
  * Keys addressed by `kid`. A token without `kid` selects the only key that accepts its
  * algorithm.
@@ -128,11 +194,44 @@ export declare class Secret {
   equals(other: string): boolean
 }
 
+/** The regular expression matching every tokenward API key, for secret-scanning rules. */
+export declare const API_KEY_PATTERN: string
+
+/** Options of `new ApiKeys(...)`. */
+export interface ApiKeysOptions {
+  /** The key prefix, e.g. `tw_live` (`[a-z][a-z0-9]{1,15}` plus an optional `_env` part). */
+  prefix: string
+  /** `"memory"` (default), `"sqlite:///path.db"` or a file path. */
+  store?: string
+  /** Server-side pepper (at least 16 bytes): keys are stored as HMAC-SHA-256 with it. */
+  pepper?: string
+}
+
+/** Options of `apiKeys.create(...)`. */
+export interface CreateKeyOptions {
+  /** Who the key belongs to. */
+  owner: string
+  /** Scopes to grant. */
+  scopes?: Array<string>
+  /** Lifetime in seconds (at least 1); unset for a key that does not expire. */
+  expiresIn?: number
+  /** Application metadata. */
+  metadata?: Record<string, string>
+}
+
 /** The stable codes of every tokenward error, in declaration order. */
 export declare function errorCodes(): Array<string>
 
 /** A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url). */
 export declare function fingerprint(secret: string): string
+
+/** A newly issued key: `secret` (the only copy of the plaintext) and its stored `record`. */
+export interface IssuedKey {
+  /** The plaintext key; hand it to the customer once. */
+  secret: Secret
+  /** The stored record. */
+  record: KeyRecord
+}
 
 /** Per-call options of `JwtIssuer.issue`. */
 export interface JwtIssueOptions {
@@ -182,6 +281,37 @@ export interface JwtVerifierOptions {
   maxTokenSize?: number
   /** Maximum JSON nesting depth (default 16). */
   maxDepth?: number
+}
+
+/** What `ApiKeys.checkFormat` learns from a key offline. */
+export interface KeyInfo {
+  /** The prefix, e.g. `tw_live`. */
+  prefix: string
+  /** The public key id. */
+  id: string
+  /** The display form. */
+  display: string
+}
+
+/** A `KeyRecord` as a plain object (what `toJSON()` returns). */
+export interface KeyRecordJson {
+  id: string
+  prefix: string
+  display: string
+  owner: string
+  scopes: Array<string>
+  metadata: Record<string, string>
+  createdAt: number
+  expiresAt?: number
+  revokedAt?: number
+  lastUsedAt?: number
+  replacedBy?: string
+}
+
+/** Options of `apiKeys.rotate(...)`. */
+export interface RotateOptions {
+  /** Seconds the old key stays valid after the rotation. */
+  overlap: number
 }
 
 /** The version of the tokenward core this addon was built from. */

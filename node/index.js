@@ -9,6 +9,11 @@ const redactedInspect = function (depth, options) {
 }
 binding.Secret.prototype[inspect.custom] = redactedInspect
 
+// Records have native getters only; show their fields (never secret material) when inspected.
+binding.KeyRecord.prototype[inspect.custom] = function (depth, options) {
+  return `KeyRecord ${inspect(this.toJSON(), options)}`
+}
+
 module.exports = binding
 
 // JWT keys print their kid and algorithm only, never key material.

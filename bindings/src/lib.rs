@@ -4,10 +4,12 @@
 //! Every exported function returns `Result<_, TokenwardError>` or cannot fail, so no panic ever
 //! crosses the FFI boundary.
 
+mod apikeys;
 mod error;
 mod jwt;
 mod secret;
 
+pub use apikeys::{api_key_pattern, check_api_key_format, ApiKeys, IssuedKey, KeyInfo, KeyRecord};
 pub use error::TokenwardError;
 pub use secret::{fingerprint, Secret};
 

@@ -5,6 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod jwt;
+mod key;
+
 /// Everything an application does with API tokens, from the shell.
 #[derive(Parser)]
 #[command(name = "tokenward", version, about, long_about = None)]
@@ -21,6 +24,12 @@ enum Command {
     Fingerprint,
     /// List the stable error codes and their HTTP statuses.
     Codes,
+    /// Sign, verify and decode JSON Web Tokens.
+    #[command(subcommand)]
+    Jwt(jwt::JwtCommand),
+    /// Issue, check, verify, revoke, rotate and list API keys in a SQLite database.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +37,8 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Tour) {
         Command::Tour => tour(),
         Command::Fingerprint => fingerprint_stdin(),
+        Command::Jwt(command) => jwt::run(command),
+        Command::Key(command) => key::run(command),
         Command::Codes => {
             for code in tokenward::ErrorCode::ALL {
                 println!("{:<28} {}", code.as_str(), code.http_status());

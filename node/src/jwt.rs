@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use napi::bindgen_prelude::{
-    Buffer, ClassInstance, Either, Either4, Function, JsObjectValue, Object, Unknown,
+    Buffer, ClassInstance, Either, Either4, Function, FunctionRef, JsObjectValue, Object, Unknown,
 };
 use napi::Env;
 use napi_derive::napi;
@@ -45,35 +45,6 @@ fn one_or_many(value: Either<String, Vec<String>>) -> Vec<String> {
 fn object_to_map(env: &Env, obj: Object<'_>) -> tokenward::Result<Map<String, Value>> {
     env.from_js_value::<Map<String, Value>, _>(obj)
         .map_err(|_| Error::new(ErrorCode::InvalidKey, "the key document is not plain JSON"))
-}
-
-fn internal(_: napi::Error) -> napi::Error<Code> {
-    to_js(Error::new(
-        ErrorCode::Internal,
-        "converting the claims to a JS object failed",
-    ))
-}
-
-/// Claims as a plain JS object, through `JSON.parse`: a `__proto__` member stays an own
-/// property (napi's object conversion would assign it and change the object's prototype).
-fn claims_to_js<'env>(
-    env: &'env Env,
-    claims: &Map<String, Value>,
-) -> napi::Result<Unknown<'env>, Code> {
-    let text = serde_json::to_string(claims).map_err(|_| {
-        to_js(Error::new(
-            ErrorCode::Internal,
-            "serializing the claims failed",
-        ))
-    })?;
-    let json: Object<'_> = env
-        .get_global()
-        .map_err(internal)?
-        .get_named_property("JSON")
-        .map_err(internal)?;
-    let parse: Function<'_, String, Unknown<'env>> =
-        json.get_named_property("parse").map_err(internal)?;
-    parse.call(text).map_err(internal)
 }
 
 /// A JWS key bound to one algorithm family (HMAC keys to one algorithm). Build it with the
@@ -386,7 +357,26 @@ fn verifier_options(o: JwtVerifierOptions) -> tokenward::Result<core::VerifierOp
 
 /// Verifies tokens against keys and a policy (RFC 8725). Build once, reuse for every token.
 #[napi]
-pub struct JwtVerifier(core::JwtVerifier);
+pub struct JwtVerifier {
+    inner: core::JwtVerifier,
+    /// `JSON.parse`, looked up once. Claims reach JS as JSON text parsed by the engine: a
+    /// `__proto__` member then stays an own property (napi's object conversion assigns it,
+    /// changing the object's prototype), and it is faster than building the object over napi.
+    json_parse: FunctionRef<String, Unknown<'static>>,
+}
+
+fn internal(_: napi::Error) -> napi::Error<Code> {
+    to_js(Error::new(
+        ErrorCode::Internal,
+        "converting between JS and JSON failed",
+    ))
+}
+
+fn json_parse(env: &Env) -> napi::Result<FunctionRef<String, Unknown<'static>>> {
+    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
+    let parse: Function<'_, String, Unknown<'static>> = json.get_named_property("parse")?;
+    parse.create_ref()
+}
 
 #[napi]
 impl JwtVerifier {
@@ -407,33 +397,37 @@ impl JwtVerifier {
             }
         };
         let options = verifier_options(options).js()?;
-        Ok(JwtVerifier(core::JwtVerifier::new(keys, options).js()?))
+        Ok(JwtVerifier {
+            inner: core::JwtVerifier::new(keys, options).js()?,
+            json_parse: json_parse(&env).map_err(internal)?,
+        })
     }
 
     /// Verifies `token` and returns its claims as a plain object; throws an `Error` whose
     /// `.code` says why otherwise (`expired`, `invalid_signature`, …).
     #[napi(ts_return_type = "Record<string, any>")]
-    pub fn verify<'env>(&self, env: &'env Env, token: String) -> napi::Result<Unknown<'env>, Code> {
-        let claims = self.0.verify(&token).js()?;
-        claims_to_js(env, &claims)
+    pub fn verify(&self, env: Env, token: String) -> napi::Result<Unknown<'static>, Code> {
+        let json = self.verify_json(token)?;
+        let parse = self.json_parse.borrow_back(&env).map_err(internal)?;
+        parse.call(json).map_err(internal)
+    }
+
+    /// Verifies `token` and returns its claims as JSON text (to forward them unchanged).
+    #[napi]
+    pub fn verify_json(&self, token: String) -> napi::Result<String, Code> {
+        let claims = self.inner.verify(&token).js()?;
+        Ok(Value::Object(claims).to_string())
     }
 
     /// TEMP bench: napi object conversion.
     #[napi]
     pub fn verify_napi(&self, token: String) -> napi::Result<Map<String, Value>, Code> {
-        self.0.verify(&token).js()
-    }
-
-    /// TEMP bench: JSON text.
-    #[napi]
-    pub fn verify_json(&self, token: String) -> napi::Result<String, Code> {
-        let c = self.0.verify(&token).js()?;
-        Ok(serde_json::to_string(&c).unwrap_or_default())
+        self.inner.verify(&token).js()
     }
 
     /// TEMP bench: nothing returned.
     #[napi]
     pub fn verify_void(&self, token: String) -> napi::Result<(), Code> {
-        self.0.verify(&token).js().map(|_| ())
+        self.inner.verify(&token).js().map(|_| ())
     }
 }

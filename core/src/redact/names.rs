@@ -67,6 +67,9 @@ pub(crate) fn classify(word: &[u8], extra: &[String]) -> Option<Class> {
             return Some(Class::Extra(i));
         }
     }
+    if !candidate(lower) {
+        return None;
+    }
 
     // The last two segments, as (start, end) into `lower`.
     let (mut prev_r, mut last_r) = ((0, 0), (0, 0));
@@ -164,6 +167,34 @@ pub(crate) fn classify(word: &[u8], extra: &[String]) -> Option<Class> {
         return Some(Class::EqOnly("token"));
     }
     None
+}
+
+/// Cheap pre-check on the (lower-cased) word's ending: can any rule below match?
+fn candidate(w: &[u8]) -> bool {
+    let Some(&last) = w.last() else {
+        return false;
+    };
+    let any = |suffixes: &[&[u8]]| suffixes.iter().any(|s| w.ends_with(s));
+    match last {
+        b'n' => any(&[b"token", b"authorization", b"session"]),
+        b't' => any(&[b"secret"]),
+        b'd' => any(&[
+            b"password",
+            b"passwd",
+            b"pwd",
+            b"sessid",
+            b"session_id",
+            b"session-id",
+            b"sessionid",
+        ]),
+        b'e' => any(&[b"passphrase", b"cookie", b"signature"]),
+        b's' => any(&[b"pass", b"cookies", b"credentials"]),
+        b'y' => any(&[b"key"]),
+        b'l' => any(&[b"credential"]),
+        b'g' => w == b"sig",
+        b'h' => w == b"auth",
+        _ => false,
+    }
 }
 
 fn classify_extra(lower: &[u8], extra: &[String]) -> Option<usize> {

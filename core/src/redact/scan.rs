@@ -171,7 +171,7 @@ fn is_scheme(w: &[u8]) -> bool {
 }
 
 /// Characters of an HTTP `token68` credential, plus `=` padding.
-const fn is_token68(b: u8) -> bool {
+fn is_token68(b: u8) -> bool {
     is_word(b) || matches!(b, b'.' | b'~' | b'+' | b'/' | b'=')
 }
 

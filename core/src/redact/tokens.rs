@@ -4,9 +4,22 @@
 //! Every check starts from a *word*: a maximal run of `[A-Za-z0-9_-]` (found by the scanner),
 //! and inspects a bounded number of bytes around it, so the total work stays linear.
 
+/// Lookup table for [`is_word`].
+static WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        i += 1;
+    }
+    t
+};
+
 /// `[A-Za-z0-9_-]`: the characters of words, base64url and most token formats.
-pub(crate) const fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+#[inline(always)]
+pub(crate) fn is_word(b: u8) -> bool {
+    WORD[b as usize]
 }
 
 fn all(s: &[u8], f: impl Fn(u8) -> bool) -> bool {

@@ -465,6 +465,78 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
+    typealias FfiType = UInt32
+    typealias SwiftType = UInt32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
+    typealias FfiType = Int64
+    typealias SwiftType = Int64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int64, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterBool : FfiConverter {
+    typealias FfiType = Int8
+    typealias SwiftType = Bool
+
+    public static func lift(_ value: Int8) throws -> Bool {
+        return value != 0
+    }
+
+    public static func lower(_ value: Bool) -> Int8 {
+        return value ? 1 : 0
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bool {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Bool, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterString: FfiConverter {
     typealias SwiftType = String
     typealias FfiType = RustBuffer
@@ -507,6 +579,1216 @@ fileprivate struct FfiConverterString: FfiConverter {
         writeBytes(&buf, value.utf8)
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterData: FfiConverterRustBuffer {
+    typealias SwiftType = Data
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+        let len: Int32 = try readInt(&buf)
+        return Data(try readBytes(&buf, count: Int(len)))
+    }
+
+    public static func write(_ value: Data, into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        writeBytes(&buf, value)
+    }
+}
+
+
+
+
+/**
+ * Issues and verifies API keys of one prefix.
+ */
+public protocol ApiKeysProtocol: AnyObject, Sendable {
+    
+    /**
+     * Issues a new key; `expires_in` is a lifetime in seconds.
+     */
+    func create(owner: String, scopes: [String]?, expiresIn: UInt64?, metadata: [String: String]?) throws  -> IssuedKey
+    
+    /**
+     * The record of key `id`.
+     */
+    func get(id: String) throws  -> KeyRecord
+    
+    /**
+     * Every key of `owner`, oldest first.
+     */
+    func list(owner: String) throws  -> [KeyRecord]
+    
+    /**
+     * The regular expression matching this instance's keys.
+     */
+    func pattern()  -> String
+    
+    /**
+     * The prefix of the keys this instance issues and accepts.
+     */
+    func prefix()  -> String
+    
+    /**
+     * Revokes key `id` at once.
+     */
+    func revoke(id: String) throws  -> KeyRecord
+    
+    /**
+     * Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
+     */
+    func rotate(id: String, overlap: UInt64) throws  -> IssuedKey
+    
+    /**
+     * Verifies a key and returns its record; fails with `invalid_format`,
+     * `checksum_mismatch`, `unknown_key`, `revoked` or `expired`.
+     */
+    func verify(key: String) throws  -> KeyRecord
+    
+    /**
+     * `verify` for a key held as a `Secret`.
+     */
+    func verifySecret(key: Secret) throws  -> KeyRecord
+    
+}
+/**
+ * Issues and verifies API keys of one prefix.
+ */
+open class ApiKeys: ApiKeysProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_apikeys(self.handle, $0) }
+    }
+    /**
+     * Keys with `prefix` (e.g. `tw_live`) in `store` (`nil`/`"memory"`, `"sqlite:///path.db"`
+     * or a file path), hashed with HMAC-SHA-256 keyed by `pepper` (16+ bytes) when given.
+     */
+public convenience init(prefix: String, store: String? = nil, pepper: String? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_apikeys_new(
+        FfiConverterString.lower(prefix),
+        FfiConverterOptionString.lower(store),
+        FfiConverterOptionString.lower(pepper),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_apikeys(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Issues a new key; `expires_in` is a lifetime in seconds.
+     */
+open func create(owner: String, scopes: [String]? = nil, expiresIn: UInt64? = nil, metadata: [String: String]? = nil)throws  -> IssuedKey  {
+    return try  FfiConverterTypeIssuedKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_apikeys_create(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(owner),
+        FfiConverterOptionSequenceString.lower(scopes),
+        FfiConverterOptionUInt64.lower(expiresIn),
+        FfiConverterOptionDictionaryStringString.lower(metadata),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The record of key `id`.
+     */
+open func get(id: String)throws  -> KeyRecord  {
+    return try  FfiConverterTypeKeyRecord_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_apikeys_get(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every key of `owner`, oldest first.
+     */
+open func list(owner: String)throws  -> [KeyRecord]  {
+    return try  FfiConverterSequenceTypeKeyRecord.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_apikeys_list(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(owner),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The regular expression matching this instance's keys.
+     */
+open func pattern() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_apikeys_pattern(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The prefix of the keys this instance issues and accepts.
+     */
+open func prefix() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_apikeys_prefix(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Revokes key `id` at once.
+     */
+open func revoke(id: String)throws  -> KeyRecord  {
+    return try  FfiConverterTypeKeyRecord_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_apikeys_revoke(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
+     */
+open func rotate(id: String, overlap: UInt64)throws  -> IssuedKey  {
+    return try  FfiConverterTypeIssuedKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_apikeys_rotate(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),
+        FfiConverterUInt64.lower(overlap),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Verifies a key and returns its record; fails with `invalid_format`,
+     * `checksum_mismatch`, `unknown_key`, `revoked` or `expired`.
+     */
+open func verify(key: String)throws  -> KeyRecord  {
+    return try  FfiConverterTypeKeyRecord_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_apikeys_verify(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `verify` for a key held as a `Secret`.
+     */
+open func verifySecret(key: Secret)throws  -> KeyRecord  {
+    return try  FfiConverterTypeKeyRecord_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_apikeys_verify_secret(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSecret_lower(key),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKeys: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ApiKeys
+
+    public static func lift(_ handle: UInt64) throws -> ApiKeys {
+        return ApiKeys(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ApiKeys) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKeys {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ApiKeys, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeys_lift(_ handle: UInt64) throws -> ApiKeys {
+    return try FfiConverterTypeApiKeys.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeys_lower(_ value: ApiKeys) -> UInt64 {
+    return FfiConverterTypeApiKeys.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Signs claims with one key, setting `iat`, `nbf`, `exp`, `jti`, `iss`, `aud` and the
+ * `alg`/`typ`/`kid` headers.
+ */
+public protocol JwtIssuerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Signs `claims_json` (a JSON object of custom claims, which override the registered
+     * defaults; `None` for none) and returns the compact token.
+     */
+    func issue(claimsJson: String?, options: JwtIssueOptions) throws  -> String
+    
+}
+/**
+ * Signs claims with one key, setting `iat`, `nbf`, `exp`, `jti`, `iss`, `aud` and the
+ * `alg`/`typ`/`kid` headers.
+ */
+open class JwtIssuer: JwtIssuerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_jwtissuer(self.handle, $0) }
+    }
+    /**
+     * An issuer signing with `key` (an HMAC secret or a private key).
+     */
+public convenience init(key: JwtKey, options: JwtIssuerOptions)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_jwtissuer_new(
+        FfiConverterTypeJwtKey_lower(key),
+        FfiConverterTypeJwtIssuerOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_jwtissuer(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Signs `claims_json` (a JSON object of custom claims, which override the registered
+     * defaults; `None` for none) and returns the compact token.
+     */
+open func issue(claimsJson: String?, options: JwtIssueOptions)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtissuer_issue(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(claimsJson),
+        FfiConverterTypeJwtIssueOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJwtIssuer: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = JwtIssuer
+
+    public static func lift(_ handle: UInt64) throws -> JwtIssuer {
+        return JwtIssuer(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: JwtIssuer) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JwtIssuer {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: JwtIssuer, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtIssuer_lift(_ handle: UInt64) throws -> JwtIssuer {
+    return try FfiConverterTypeJwtIssuer.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtIssuer_lower(_ value: JwtIssuer) -> UInt64 {
+    return FfiConverterTypeJwtIssuer.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A JWS key bound to one algorithm family (HMAC keys to one algorithm). Its printed form
+ * (`description`, `toString`) shows the kid and algorithm, never key material.
+ */
+public protocol JwtKeyProtocol: AnyObject, Sendable {
+    
+    /**
+     * The algorithm the key is pinned to, if any (an RSA key may be usable with any RS/PS).
+     */
+    func algorithm()  -> String?
+    
+    /**
+     * Whether the key can sign (an HMAC secret or a private key).
+     */
+    func canSign()  -> Bool
+    
+    /**
+     * The key id, if any.
+     */
+    func kid()  -> String?
+    
+    /**
+     * The public JWK as JSON text (with `kid`, `alg`, `use`). HMAC keys are never exported
+     * (`invalid_key`).
+     */
+    func toJwkJson() throws  -> String
+    
+    /**
+     * The private key as a PKCS#8 PEM block, wrapped in a `Secret` (`expose()` to read).
+     */
+    func toPrivatePem() throws  -> Secret
+    
+    /**
+     * The public key as a PEM `PUBLIC KEY` block (SPKI).
+     */
+    func toPublicPem() throws  -> String
+    
+    /**
+     * The same key pinned to one algorithm of its family.
+     */
+    func withAlgorithm(algorithm: String) throws  -> JwtKey
+    
+    /**
+     * The same key with a `kid`.
+     */
+    func withKid(kid: String)  -> JwtKey
+    
+}
+/**
+ * A JWS key bound to one algorithm family (HMAC keys to one algorithm). Its printed form
+ * (`description`, `toString`) shows the kid and algorithm, never key material.
+ */
+open class JwtKey: JwtKeyProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_jwtkey(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_jwtkey(handle, $0) }
+    }
+
+    
+    /**
+     * A key from one JWK (JSON text). `kty`, `crv` and `alg` must agree; private members make
+     * a signing key.
+     */
+public static func fromJwk(jwk: String)throws  -> JwtKey  {
+    return try  FfiConverterTypeJwtKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_jwtkey_from_jwk(
+        FfiConverterString.lower(jwk),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A key from PEM (SPKI, PKCS#8 or PKCS#1). `algorithm` pins it to one algorithm of its
+     * family; RSA keys without it verify every RS/PS algorithm.
+     */
+public static func fromPem(pem: String, algorithm: String? = nil)throws  -> JwtKey  {
+    return try  FfiConverterTypeJwtKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_jwtkey_from_pem(
+        FfiConverterString.lower(pem),
+        FfiConverterOptionString.lower(algorithm),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Generates a new private key for `algorithm` (RSA 2048 bits; HMAC a random secret as
+     * long as the hash output).
+     */
+public static func generate(algorithm: String)throws  -> JwtKey  {
+    return try  FfiConverterTypeJwtKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_jwtkey_generate(
+        FfiConverterString.lower(algorithm),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * An HMAC key for `algorithm` (`HS256`, `HS384`, `HS512`). Secrets shorter than the hash
+     * output fail with `invalid_key`.
+     */
+public static func hmac(secret: Data, algorithm: String)throws  -> JwtKey  {
+    return try  FfiConverterTypeJwtKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_jwtkey_hmac(
+        FfiConverterData.lower(secret),
+        FfiConverterString.lower(algorithm),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The algorithm the key is pinned to, if any (an RSA key may be usable with any RS/PS).
+     */
+open func algorithm() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtkey_algorithm(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether the key can sign (an HMAC secret or a private key).
+     */
+open func canSign() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtkey_can_sign(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The key id, if any.
+     */
+open func kid() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtkey_kid(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The public JWK as JSON text (with `kid`, `alg`, `use`). HMAC keys are never exported
+     * (`invalid_key`).
+     */
+open func toJwkJson()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtkey_to_jwk_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The private key as a PKCS#8 PEM block, wrapped in a `Secret` (`expose()` to read).
+     */
+open func toPrivatePem()throws  -> Secret  {
+    return try  FfiConverterTypeSecret_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtkey_to_private_pem(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The public key as a PEM `PUBLIC KEY` block (SPKI).
+     */
+open func toPublicPem()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtkey_to_public_pem(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The same key pinned to one algorithm of its family.
+     */
+open func withAlgorithm(algorithm: String)throws  -> JwtKey  {
+    return try  FfiConverterTypeJwtKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtkey_with_algorithm(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(algorithm),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The same key with a `kid`.
+     */
+open func withKid(kid: String) -> JwtKey  {
+    return try!  FfiConverterTypeJwtKey_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtkey_with_kid(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(kid),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtkey_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtkey_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJwtKey: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = JwtKey
+
+    public static func lift(_ handle: UInt64) throws -> JwtKey {
+        return JwtKey(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: JwtKey) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JwtKey {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: JwtKey, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtKey_lift(_ handle: UInt64) throws -> JwtKey {
+    return try FfiConverterTypeJwtKey.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtKey_lower(_ value: JwtKey) -> UInt64 {
+    return FfiConverterTypeJwtKey.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Verifies tokens against keys and a policy (RFC 8725). Build once, reuse for every token;
+ * safe to share between threads.
+ */
+public protocol JwtVerifierProtocol: AnyObject, Sendable {
+    
+    /**
+     * Verifies `token` and returns its claims as JSON text (an object); fails with a
+     * `TokenwardError` whose code says why (`expired`, `invalid_signature`, …).
+     */
+    func verify(token: String) throws  -> String
+    
+    /**
+     * Like `verify`, with the registered claims typed.
+     */
+    func verifyClaims(token: String) throws  -> VerifiedClaims
+    
+}
+/**
+ * Verifies tokens against keys and a policy (RFC 8725). Build once, reuse for every token;
+ * safe to share between threads.
+ */
+open class JwtVerifier: JwtVerifierProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_jwtverifier(self.handle, $0) }
+    }
+    /**
+     * A verifier for a key set (a snapshot: keys added to the set later are not seen).
+     */
+public convenience init(keys: KeySet, options: JwtVerifierOptions)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_jwtverifier_new(
+        FfiConverterTypeKeySet_lower(keys),
+        FfiConverterTypeJwtVerifierOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_jwtverifier(handle, $0) }
+    }
+
+    
+    /**
+     * A verifier for a JWKS document (JSON text).
+     */
+public static func withJwks(jwks: String, options: JwtVerifierOptions)throws  -> JwtVerifier  {
+    return try  FfiConverterTypeJwtVerifier_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_jwtverifier_with_jwks(
+        FfiConverterString.lower(jwks),
+        FfiConverterTypeJwtVerifierOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A verifier for one key.
+     */
+public static func withKey(key: JwtKey, options: JwtVerifierOptions)throws  -> JwtVerifier  {
+    return try  FfiConverterTypeJwtVerifier_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_jwtverifier_with_key(
+        FfiConverterTypeJwtKey_lower(key),
+        FfiConverterTypeJwtVerifierOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Verifies `token` and returns its claims as JSON text (an object); fails with a
+     * `TokenwardError` whose code says why (`expired`, `invalid_signature`, …).
+     */
+open func verify(token: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtverifier_verify(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(token),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Like `verify`, with the registered claims typed.
+     */
+open func verifyClaims(token: String)throws  -> VerifiedClaims  {
+    return try  FfiConverterTypeVerifiedClaims_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtverifier_verify_claims(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(token),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJwtVerifier: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = JwtVerifier
+
+    public static func lift(_ handle: UInt64) throws -> JwtVerifier {
+        return JwtVerifier(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: JwtVerifier) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JwtVerifier {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: JwtVerifier, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtVerifier_lift(_ handle: UInt64) throws -> JwtVerifier {
+    return try FfiConverterTypeJwtVerifier.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtVerifier_lower(_ value: JwtVerifier) -> UInt64 {
+    return FfiConverterTypeJwtVerifier.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Keys addressed by `kid`; a token without `kid` selects the only key accepting its
+ * algorithm.
+ */
+public protocol KeySetProtocol: AnyObject, Sendable {
+    
+    /**
+     * Adds a key; a duplicate `kid` fails with `invalid_key`.
+     */
+    func add(key: JwtKey) throws 
+    
+    /**
+     * The key ids, in insertion order (keys without `kid` are left out).
+     */
+    func kids() throws  -> [String]
+    
+    /**
+     * The number of keys.
+     */
+    func size() throws  -> UInt32
+    
+    /**
+     * The public keys as a JWKS document (JSON text, for `/.well-known/jwks.json`); HMAC keys
+     * are left out.
+     */
+    func toJwksJson() throws  -> String
+    
+}
+/**
+ * Keys addressed by `kid`; a token without `kid` selects the only key accepting its
+ * algorithm.
+ */
+open class KeySet: KeySetProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_keyset(self.handle, $0) }
+    }
+    /**
+     * An empty set.
+     */
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_keyset_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_keyset(handle, $0) }
+    }
+
+    
+    /**
+     * Parses a JWKS document (`{"keys": [...]}`). Entries not meant for signatures and
+     * unsupported key types are skipped; an invalid supported entry fails with `invalid_key`.
+     */
+public static func fromJwks(json: String)throws  -> KeySet  {
+    return try  FfiConverterTypeKeySet_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_keyset_from_jwks(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Adds a key; a duplicate `kid` fails with `invalid_key`.
+     */
+open func add(key: JwtKey)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_keyset_add(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeJwtKey_lower(key),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The key ids, in insertion order (keys without `kid` are left out).
+     */
+open func kids()throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_keyset_kids(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The number of keys.
+     */
+open func size()throws  -> UInt32  {
+    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_keyset_size(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The public keys as a JWKS document (JSON text, for `/.well-known/jwks.json`); HMAC keys
+     * are left out.
+     */
+open func toJwksJson()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_keyset_to_jwks_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeySet: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = KeySet
+
+    public static func lift(_ handle: UInt64) throws -> KeySet {
+        return KeySet(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: KeySet) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeySet {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: KeySet, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeySet_lift(_ handle: UInt64) throws -> KeySet {
+    return try FfiConverterTypeKeySet.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeySet_lower(_ value: KeySet) -> UInt64 {
+    return FfiConverterTypeKeySet.lower(value)
+}
+
+
 
 
 
@@ -709,6 +1991,779 @@ public func FfiConverterTypeSecret_lower(_ value: Secret) -> UInt64 {
 
 
 /**
+ * A newly issued key: `secret` (the only copy of the plaintext) and its stored `record`.
+ */
+public struct IssuedKey {
+    /**
+     * The plaintext key; hand it to the customer once.
+     */
+    public var secret: Secret
+    /**
+     * The stored record.
+     */
+    public var record: KeyRecord
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The plaintext key; hand it to the customer once.
+         */secret: Secret, 
+        /**
+         * The stored record.
+         */record: KeyRecord) {
+        self.secret = secret
+        self.record = record
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IssuedKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIssuedKey: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IssuedKey {
+        return
+            try IssuedKey(
+                secret: FfiConverterTypeSecret.read(from: &buf), 
+                record: FfiConverterTypeKeyRecord.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IssuedKey, into buf: inout [UInt8]) {
+        FfiConverterTypeSecret.write(value.secret, into: &buf)
+        FfiConverterTypeKeyRecord.write(value.record, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIssuedKey_lift(_ buf: RustBuffer) throws -> IssuedKey {
+    return try FfiConverterTypeIssuedKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIssuedKey_lower(_ value: IssuedKey) -> RustBuffer {
+    return FfiConverterTypeIssuedKey.lower(value)
+}
+
+
+/**
+ * Per-call options of `JwtIssuer.issue`.
+ */
+public struct JwtIssueOptions: Equatable, Hashable {
+    /**
+     * Lifetime of this token in seconds, instead of the issuer's.
+     */
+    public var ttl: UInt64?
+    /**
+     * The `sub` claim.
+     */
+    public var subject: String?
+    /**
+     * The `aud` claim instead of the issuer's.
+     */
+    public var audience: [String]?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Lifetime of this token in seconds, instead of the issuer's.
+         */ttl: UInt64? = nil, 
+        /**
+         * The `sub` claim.
+         */subject: String? = nil, 
+        /**
+         * The `aud` claim instead of the issuer's.
+         */audience: [String]? = nil) {
+        self.ttl = ttl
+        self.subject = subject
+        self.audience = audience
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension JwtIssueOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJwtIssueOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JwtIssueOptions {
+        return
+            try JwtIssueOptions(
+                ttl: FfiConverterOptionUInt64.read(from: &buf), 
+                subject: FfiConverterOptionString.read(from: &buf), 
+                audience: FfiConverterOptionSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: JwtIssueOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionUInt64.write(value.ttl, into: &buf)
+        FfiConverterOptionString.write(value.subject, into: &buf)
+        FfiConverterOptionSequenceString.write(value.audience, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtIssueOptions_lift(_ buf: RustBuffer) throws -> JwtIssueOptions {
+    return try FfiConverterTypeJwtIssueOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtIssueOptions_lower(_ value: JwtIssueOptions) -> RustBuffer {
+    return FfiConverterTypeJwtIssueOptions.lower(value)
+}
+
+
+/**
+ * Options of `JwtIssuer`.
+ */
+public struct JwtIssuerOptions: Equatable, Hashable {
+    /**
+     * The `iss` claim.
+     */
+    public var issuer: String?
+    /**
+     * The default `aud` (one value is written as a string, several as an array).
+     */
+    public var audience: [String]
+    /**
+     * Lifetime of issued tokens in seconds (default 900).
+     */
+    public var ttl: UInt64
+    /**
+     * The `typ` header.
+     */
+    public var typ: String
+    /**
+     * The signing algorithm; required when the key is not pinned to one.
+     */
+    public var algorithm: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The `iss` claim.
+         */issuer: String? = nil, 
+        /**
+         * The default `aud` (one value is written as a string, several as an array).
+         */audience: [String] = [], 
+        /**
+         * Lifetime of issued tokens in seconds (default 900).
+         */ttl: UInt64 = UInt64(900), 
+        /**
+         * The `typ` header.
+         */typ: String = "JWT", 
+        /**
+         * The signing algorithm; required when the key is not pinned to one.
+         */algorithm: String? = nil) {
+        self.issuer = issuer
+        self.audience = audience
+        self.ttl = ttl
+        self.typ = typ
+        self.algorithm = algorithm
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension JwtIssuerOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJwtIssuerOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JwtIssuerOptions {
+        return
+            try JwtIssuerOptions(
+                issuer: FfiConverterOptionString.read(from: &buf), 
+                audience: FfiConverterSequenceString.read(from: &buf), 
+                ttl: FfiConverterUInt64.read(from: &buf), 
+                typ: FfiConverterString.read(from: &buf), 
+                algorithm: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: JwtIssuerOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.issuer, into: &buf)
+        FfiConverterSequenceString.write(value.audience, into: &buf)
+        FfiConverterUInt64.write(value.ttl, into: &buf)
+        FfiConverterString.write(value.typ, into: &buf)
+        FfiConverterOptionString.write(value.algorithm, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtIssuerOptions_lift(_ buf: RustBuffer) throws -> JwtIssuerOptions {
+    return try FfiConverterTypeJwtIssuerOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtIssuerOptions_lower(_ value: JwtIssuerOptions) -> RustBuffer {
+    return FfiConverterTypeJwtIssuerOptions.lower(value)
+}
+
+
+/**
+ * Options of `JwtVerifier`. `algorithms` is required; the rest have the library defaults.
+ */
+public struct JwtVerifierOptions: Equatable, Hashable {
+    /**
+     * The algorithms a token may use (case-sensitive; there is no `none`).
+     */
+    public var algorithms: [String]
+    /**
+     * Accepted `iss` values; empty means `iss` is not compared (its type still is).
+     */
+    public var issuer: [String]
+    /**
+     * Audiences this verifier identifies with; empty means tokens with an `aud` are refused.
+     */
+    public var audience: [String]
+    /**
+     * The expected `sub`.
+     */
+    public var subject: String?
+    /**
+     * Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds.
+     */
+    public var leeway: UInt64
+    /**
+     * Claims that must be present.
+     */
+    public var requiredClaims: [String]
+    /**
+     * Whether `exp` is required.
+     */
+    public var requireExp: Bool
+    /**
+     * The expected `typ` header (case-insensitive, `application/` optional).
+     */
+    public var typ: String?
+    /**
+     * Maximum age from `iat`, in seconds.
+     */
+    public var maxAge: UInt64?
+    /**
+     * Maximum token size in bytes.
+     */
+    public var maxTokenSize: UInt32
+    /**
+     * Maximum JSON nesting depth of header and claims.
+     */
+    public var maxDepth: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The algorithms a token may use (case-sensitive; there is no `none`).
+         */algorithms: [String], 
+        /**
+         * Accepted `iss` values; empty means `iss` is not compared (its type still is).
+         */issuer: [String] = [], 
+        /**
+         * Audiences this verifier identifies with; empty means tokens with an `aud` are refused.
+         */audience: [String] = [], 
+        /**
+         * The expected `sub`.
+         */subject: String? = nil, 
+        /**
+         * Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds.
+         */leeway: UInt64 = UInt64(60), 
+        /**
+         * Claims that must be present.
+         */requiredClaims: [String] = [], 
+        /**
+         * Whether `exp` is required.
+         */requireExp: Bool = true, 
+        /**
+         * The expected `typ` header (case-insensitive, `application/` optional).
+         */typ: String? = nil, 
+        /**
+         * Maximum age from `iat`, in seconds.
+         */maxAge: UInt64? = nil, 
+        /**
+         * Maximum token size in bytes.
+         */maxTokenSize: UInt32 = UInt32(16384), 
+        /**
+         * Maximum JSON nesting depth of header and claims.
+         */maxDepth: UInt32 = UInt32(16)) {
+        self.algorithms = algorithms
+        self.issuer = issuer
+        self.audience = audience
+        self.subject = subject
+        self.leeway = leeway
+        self.requiredClaims = requiredClaims
+        self.requireExp = requireExp
+        self.typ = typ
+        self.maxAge = maxAge
+        self.maxTokenSize = maxTokenSize
+        self.maxDepth = maxDepth
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension JwtVerifierOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JwtVerifierOptions {
+        return
+            try JwtVerifierOptions(
+                algorithms: FfiConverterSequenceString.read(from: &buf), 
+                issuer: FfiConverterSequenceString.read(from: &buf), 
+                audience: FfiConverterSequenceString.read(from: &buf), 
+                subject: FfiConverterOptionString.read(from: &buf), 
+                leeway: FfiConverterUInt64.read(from: &buf), 
+                requiredClaims: FfiConverterSequenceString.read(from: &buf), 
+                requireExp: FfiConverterBool.read(from: &buf), 
+                typ: FfiConverterOptionString.read(from: &buf), 
+                maxAge: FfiConverterOptionUInt64.read(from: &buf), 
+                maxTokenSize: FfiConverterUInt32.read(from: &buf), 
+                maxDepth: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: JwtVerifierOptions, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.algorithms, into: &buf)
+        FfiConverterSequenceString.write(value.issuer, into: &buf)
+        FfiConverterSequenceString.write(value.audience, into: &buf)
+        FfiConverterOptionString.write(value.subject, into: &buf)
+        FfiConverterUInt64.write(value.leeway, into: &buf)
+        FfiConverterSequenceString.write(value.requiredClaims, into: &buf)
+        FfiConverterBool.write(value.requireExp, into: &buf)
+        FfiConverterOptionString.write(value.typ, into: &buf)
+        FfiConverterOptionUInt64.write(value.maxAge, into: &buf)
+        FfiConverterUInt32.write(value.maxTokenSize, into: &buf)
+        FfiConverterUInt32.write(value.maxDepth, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtVerifierOptions_lift(_ buf: RustBuffer) throws -> JwtVerifierOptions {
+    return try FfiConverterTypeJwtVerifierOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJwtVerifierOptions_lower(_ value: JwtVerifierOptions) -> RustBuffer {
+    return FfiConverterTypeJwtVerifierOptions.lower(value)
+}
+
+
+/**
+ * What `checkApiKeyFormat` learns from a key offline.
+ */
+public struct KeyInfo: Equatable, Hashable {
+    /**
+     * The prefix, e.g. `tw_live`.
+     */
+    public var prefix: String
+    /**
+     * The public key id.
+     */
+    public var id: String
+    /**
+     * The display form.
+     */
+    public var display: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The prefix, e.g. `tw_live`.
+         */prefix: String, 
+        /**
+         * The public key id.
+         */id: String, 
+        /**
+         * The display form.
+         */display: String) {
+        self.prefix = prefix
+        self.id = id
+        self.display = display
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeyInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyInfo {
+        return
+            try KeyInfo(
+                prefix: FfiConverterString.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf), 
+                display: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeyInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.prefix, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.display, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyInfo_lift(_ buf: RustBuffer) throws -> KeyInfo {
+    return try FfiConverterTypeKeyInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyInfo_lower(_ value: KeyInfo) -> RustBuffer {
+    return FfiConverterTypeKeyInfo.lower(value)
+}
+
+
+/**
+ * The stored description of an API key. Holds no secret material; times are Unix seconds.
+ */
+public struct KeyRecord: Equatable, Hashable {
+    /**
+     * The public key id.
+     */
+    public var id: String
+    /**
+     * The key's prefix, e.g. `tw_live`.
+     */
+    public var prefix: String
+    /**
+     * The display form, e.g. `tw_live_a1B2c3D4…Wx9z`.
+     */
+    public var display: String
+    /**
+     * The owner.
+     */
+    public var owner: String
+    /**
+     * The granted scopes.
+     */
+    public var scopes: [String]
+    /**
+     * Application metadata.
+     */
+    public var metadata: [String: String]
+    /**
+     * Creation time.
+     */
+    public var createdAt: Int64
+    /**
+     * Expiry time, if any.
+     */
+    public var expiresAt: Int64?
+    /**
+     * Revocation time, if revoked.
+     */
+    public var revokedAt: Int64?
+    /**
+     * Last verification (coarse: at most one write a minute), if any.
+     */
+    public var lastUsedAt: Int64?
+    /**
+     * The id of the key that replaced this one in a rotation.
+     */
+    public var replacedBy: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The public key id.
+         */id: String, 
+        /**
+         * The key's prefix, e.g. `tw_live`.
+         */prefix: String, 
+        /**
+         * The display form, e.g. `tw_live_a1B2c3D4…Wx9z`.
+         */display: String, 
+        /**
+         * The owner.
+         */owner: String, 
+        /**
+         * The granted scopes.
+         */scopes: [String], 
+        /**
+         * Application metadata.
+         */metadata: [String: String], 
+        /**
+         * Creation time.
+         */createdAt: Int64, 
+        /**
+         * Expiry time, if any.
+         */expiresAt: Int64?, 
+        /**
+         * Revocation time, if revoked.
+         */revokedAt: Int64?, 
+        /**
+         * Last verification (coarse: at most one write a minute), if any.
+         */lastUsedAt: Int64?, 
+        /**
+         * The id of the key that replaced this one in a rotation.
+         */replacedBy: String?) {
+        self.id = id
+        self.prefix = prefix
+        self.display = display
+        self.owner = owner
+        self.scopes = scopes
+        self.metadata = metadata
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+        self.lastUsedAt = lastUsedAt
+        self.replacedBy = replacedBy
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeyRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyRecord {
+        return
+            try KeyRecord(
+                id: FfiConverterString.read(from: &buf), 
+                prefix: FfiConverterString.read(from: &buf), 
+                display: FfiConverterString.read(from: &buf), 
+                owner: FfiConverterString.read(from: &buf), 
+                scopes: FfiConverterSequenceString.read(from: &buf), 
+                metadata: FfiConverterDictionaryStringString.read(from: &buf), 
+                createdAt: FfiConverterInt64.read(from: &buf), 
+                expiresAt: FfiConverterOptionInt64.read(from: &buf), 
+                revokedAt: FfiConverterOptionInt64.read(from: &buf), 
+                lastUsedAt: FfiConverterOptionInt64.read(from: &buf), 
+                replacedBy: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeyRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.prefix, into: &buf)
+        FfiConverterString.write(value.display, into: &buf)
+        FfiConverterString.write(value.owner, into: &buf)
+        FfiConverterSequenceString.write(value.scopes, into: &buf)
+        FfiConverterDictionaryStringString.write(value.metadata, into: &buf)
+        FfiConverterInt64.write(value.createdAt, into: &buf)
+        FfiConverterOptionInt64.write(value.expiresAt, into: &buf)
+        FfiConverterOptionInt64.write(value.revokedAt, into: &buf)
+        FfiConverterOptionInt64.write(value.lastUsedAt, into: &buf)
+        FfiConverterOptionString.write(value.replacedBy, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyRecord_lift(_ buf: RustBuffer) throws -> KeyRecord {
+    return try FfiConverterTypeKeyRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyRecord_lower(_ value: KeyRecord) -> RustBuffer {
+    return FfiConverterTypeKeyRecord.lower(value)
+}
+
+
+/**
+ * The registered claims of a verified token, typed, plus every claim as JSON text.
+ */
+public struct VerifiedClaims: Equatable, Hashable {
+    /**
+     * `iss`.
+     */
+    public var issuer: String?
+    /**
+     * `sub`.
+     */
+    public var subject: String?
+    /**
+     * `aud` (a single string becomes a one-element list).
+     */
+    public var audience: [String]
+    /**
+     * `exp`, Unix seconds.
+     */
+    public var expiresAt: Int64?
+    /**
+     * `nbf`, Unix seconds.
+     */
+    public var notBefore: Int64?
+    /**
+     * `iat`, Unix seconds.
+     */
+    public var issuedAt: Int64?
+    /**
+     * `jti`.
+     */
+    public var jwtId: String?
+    /**
+     * All claims (registered and custom) as a JSON object.
+     */
+    public var json: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `iss`.
+         */issuer: String?, 
+        /**
+         * `sub`.
+         */subject: String?, 
+        /**
+         * `aud` (a single string becomes a one-element list).
+         */audience: [String], 
+        /**
+         * `exp`, Unix seconds.
+         */expiresAt: Int64?, 
+        /**
+         * `nbf`, Unix seconds.
+         */notBefore: Int64?, 
+        /**
+         * `iat`, Unix seconds.
+         */issuedAt: Int64?, 
+        /**
+         * `jti`.
+         */jwtId: String?, 
+        /**
+         * All claims (registered and custom) as a JSON object.
+         */json: String) {
+        self.issuer = issuer
+        self.subject = subject
+        self.audience = audience
+        self.expiresAt = expiresAt
+        self.notBefore = notBefore
+        self.issuedAt = issuedAt
+        self.jwtId = jwtId
+        self.json = json
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VerifiedClaims: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerifiedClaims: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifiedClaims {
+        return
+            try VerifiedClaims(
+                issuer: FfiConverterOptionString.read(from: &buf), 
+                subject: FfiConverterOptionString.read(from: &buf), 
+                audience: FfiConverterSequenceString.read(from: &buf), 
+                expiresAt: FfiConverterOptionInt64.read(from: &buf), 
+                notBefore: FfiConverterOptionInt64.read(from: &buf), 
+                issuedAt: FfiConverterOptionInt64.read(from: &buf), 
+                jwtId: FfiConverterOptionString.read(from: &buf), 
+                json: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VerifiedClaims, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.issuer, into: &buf)
+        FfiConverterOptionString.write(value.subject, into: &buf)
+        FfiConverterSequenceString.write(value.audience, into: &buf)
+        FfiConverterOptionInt64.write(value.expiresAt, into: &buf)
+        FfiConverterOptionInt64.write(value.notBefore, into: &buf)
+        FfiConverterOptionInt64.write(value.issuedAt, into: &buf)
+        FfiConverterOptionString.write(value.jwtId, into: &buf)
+        FfiConverterString.write(value.json, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifiedClaims_lift(_ buf: RustBuffer) throws -> VerifiedClaims {
+    return try FfiConverterTypeVerifiedClaims.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifiedClaims_lower(_ value: VerifiedClaims) -> RustBuffer {
+    return FfiConverterTypeVerifiedClaims.lower(value)
+}
+
+
+/**
  * A tokenward failure. `code` is the stable snake_case code shared by every language.
  *
  * Kotlin: `TokenwardException.Failed` with `.code` and `.message`; Swift:
@@ -802,6 +2857,126 @@ public func FfiConverterTypeTokenwardError_lower(_ value: TokenwardError) -> Rus
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
+    typealias SwiftType = Int64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
+    typealias SwiftType = String?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuffer {
+    typealias SwiftType = [String: String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -823,6 +2998,57 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeKeyRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [KeyRecord]
+
+    public static func write(_ value: [KeyRecord], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeKeyRecord.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [KeyRecord] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [KeyRecord]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeKeyRecord.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
 /**
  * The stable codes of every tokenward error, in declaration order.
  */
@@ -840,6 +3066,28 @@ public func version() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_func_version(uniffiCallStatus
+    )
+})
+}
+/**
+ * The regular expression matching every tokenward API key, for secret-scanning rules.
+ */
+public func apiKeyPattern() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_api_key_pattern(uniffiCallStatus
+    )
+})
+}
+/**
+ * Checks the shape and checksum of any tokenward API key offline (no store); fails with
+ * `invalid_format` or `checksum_mismatch`.
+ */
+public func checkApiKeyFormat(key: String)throws  -> KeyInfo  {
+    return try  FfiConverterTypeKeyInfo_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_check_api_key_format(
+        FfiConverterString.lower(key),uniffiCallStatus
     )
 })
 }
@@ -876,7 +3124,85 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_func_version() != 36591) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_func_api_key_pattern() != 4874) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_func_check_api_key_format() != 31045) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_func_fingerprint() != 27239) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_apikeys_create() != 16323) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_apikeys_get() != 28567) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_apikeys_list() != 46687) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_apikeys_pattern() != 43411) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_apikeys_prefix() != 24429) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_apikeys_revoke() != 12166) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_apikeys_rotate() != 45704) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_apikeys_verify() != 14704) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret() != 58900) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_jwtissuer_issue() != 23886) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm() != 35570) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_can_sign() != 3184) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_kid() != 39462) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_to_jwk_json() != 6584) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_to_private_pem() != 52116) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_to_public_pem() != 48798) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_with_algorithm() != 31266) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_with_kid() != 49104) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_jwtverifier_verify() != 51532) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims() != 29398) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_keyset_add() != 16142) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_keyset_kids() != 861) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_keyset_size() != 5530) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() != 26182) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_secret_expose() != 3608) {
@@ -886,6 +3212,39 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_secret_redacted() != 53423) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_apikeys_new() != 37871) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() != 34845) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_jwk() != 46709) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_pem() != 49574) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_generate() != 45239) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac() != 49083) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtverifier_new() != 32044) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_jwks() != 41838) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_key() != 4547) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks() != 6084) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_keyset_new() != 34136) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_secret_new() != 17161) {

@@ -243,6 +243,252 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_APIKEYS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_APIKEYS
+uint64_t uniffi_tokenward_ffi_fn_clone_apikeys(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_APIKEYS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_APIKEYS
+void uniffi_tokenward_ffi_fn_free_apikeys(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_APIKEYS_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_APIKEYS_NEW
+uint64_t uniffi_tokenward_ffi_fn_constructor_apikeys_new(RustBuffer prefix, RustBuffer store, RustBuffer pepper, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_CREATE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_CREATE
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_create(uint64_t ptr, RustBuffer owner, RustBuffer scopes, RustBuffer expires_in, RustBuffer metadata, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_GET
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_GET
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_get(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_LIST
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_LIST
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_list(uint64_t ptr, RustBuffer owner, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_PATTERN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_PATTERN
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_pattern(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_PREFIX
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_PREFIX
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_prefix(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_REVOKE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_REVOKE
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_revoke(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_ROTATE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_ROTATE
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_rotate(uint64_t ptr, RustBuffer id, uint64_t overlap, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_VERIFY
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_verify(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_VERIFY_SECRET
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_VERIFY_SECRET
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_verify_secret(uint64_t ptr, uint64_t key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_JWTISSUER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_JWTISSUER
+uint64_t uniffi_tokenward_ffi_fn_clone_jwtissuer(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_JWTISSUER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_JWTISSUER
+void uniffi_tokenward_ffi_fn_free_jwtissuer(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTISSUER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTISSUER_NEW
+uint64_t uniffi_tokenward_ffi_fn_constructor_jwtissuer_new(uint64_t key, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTISSUER_ISSUE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTISSUER_ISSUE
+RustBuffer uniffi_tokenward_ffi_fn_method_jwtissuer_issue(uint64_t ptr, RustBuffer claims_json, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_JWTKEY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_JWTKEY
+uint64_t uniffi_tokenward_ffi_fn_clone_jwtkey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_JWTKEY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_JWTKEY
+void uniffi_tokenward_ffi_fn_free_jwtkey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTKEY_FROM_JWK
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTKEY_FROM_JWK
+uint64_t uniffi_tokenward_ffi_fn_constructor_jwtkey_from_jwk(RustBuffer jwk, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTKEY_FROM_PEM
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTKEY_FROM_PEM
+uint64_t uniffi_tokenward_ffi_fn_constructor_jwtkey_from_pem(RustBuffer pem, RustBuffer algorithm, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTKEY_GENERATE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTKEY_GENERATE
+uint64_t uniffi_tokenward_ffi_fn_constructor_jwtkey_generate(RustBuffer algorithm, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTKEY_HMAC
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTKEY_HMAC
+uint64_t uniffi_tokenward_ffi_fn_constructor_jwtkey_hmac(RustBuffer secret, RustBuffer algorithm, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_ALGORITHM
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_ALGORITHM
+RustBuffer uniffi_tokenward_ffi_fn_method_jwtkey_algorithm(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_CAN_SIGN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_CAN_SIGN
+int8_t uniffi_tokenward_ffi_fn_method_jwtkey_can_sign(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_KID
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_KID
+RustBuffer uniffi_tokenward_ffi_fn_method_jwtkey_kid(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_TO_JWK_JSON
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_TO_JWK_JSON
+RustBuffer uniffi_tokenward_ffi_fn_method_jwtkey_to_jwk_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_TO_PRIVATE_PEM
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_TO_PRIVATE_PEM
+uint64_t uniffi_tokenward_ffi_fn_method_jwtkey_to_private_pem(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_TO_PUBLIC_PEM
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_TO_PUBLIC_PEM
+RustBuffer uniffi_tokenward_ffi_fn_method_jwtkey_to_public_pem(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_WITH_ALGORITHM
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_WITH_ALGORITHM
+uint64_t uniffi_tokenward_ffi_fn_method_jwtkey_with_algorithm(uint64_t ptr, RustBuffer algorithm, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_WITH_KID
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_WITH_KID
+uint64_t uniffi_tokenward_ffi_fn_method_jwtkey_with_kid(uint64_t ptr, RustBuffer kid, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_tokenward_ffi_fn_method_jwtkey_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTKEY_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_jwtkey_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_JWTVERIFIER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_JWTVERIFIER
+uint64_t uniffi_tokenward_ffi_fn_clone_jwtverifier(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_JWTVERIFIER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_JWTVERIFIER
+void uniffi_tokenward_ffi_fn_free_jwtverifier(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTVERIFIER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTVERIFIER_NEW
+uint64_t uniffi_tokenward_ffi_fn_constructor_jwtverifier_new(uint64_t keys, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTVERIFIER_WITH_JWKS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTVERIFIER_WITH_JWKS
+uint64_t uniffi_tokenward_ffi_fn_constructor_jwtverifier_with_jwks(RustBuffer jwks, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTVERIFIER_WITH_KEY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_JWTVERIFIER_WITH_KEY
+uint64_t uniffi_tokenward_ffi_fn_constructor_jwtverifier_with_key(uint64_t key, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTVERIFIER_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTVERIFIER_VERIFY
+RustBuffer uniffi_tokenward_ffi_fn_method_jwtverifier_verify(uint64_t ptr, RustBuffer token, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTVERIFIER_VERIFY_CLAIMS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_JWTVERIFIER_VERIFY_CLAIMS
+RustBuffer uniffi_tokenward_ffi_fn_method_jwtverifier_verify_claims(uint64_t ptr, RustBuffer token, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_KEYSET
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_KEYSET
+uint64_t uniffi_tokenward_ffi_fn_clone_keyset(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_KEYSET
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_KEYSET
+void uniffi_tokenward_ffi_fn_free_keyset(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_KEYSET_FROM_JWKS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_KEYSET_FROM_JWKS
+uint64_t uniffi_tokenward_ffi_fn_constructor_keyset_from_jwks(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_KEYSET_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_KEYSET_NEW
+uint64_t uniffi_tokenward_ffi_fn_constructor_keyset_new(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_ADD
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_ADD
+void uniffi_tokenward_ffi_fn_method_keyset_add(uint64_t ptr, uint64_t key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_KIDS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_KIDS
+RustBuffer uniffi_tokenward_ffi_fn_method_keyset_kids(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_SIZE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_SIZE
+uint32_t uniffi_tokenward_ffi_fn_method_keyset_size(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_TO_JWKS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_TO_JWKS_JSON
+RustBuffer uniffi_tokenward_ffi_fn_method_keyset_to_jwks_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_SECRET
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_SECRET
 uint64_t uniffi_tokenward_ffi_fn_clone_secret(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -293,6 +539,17 @@ RustBuffer uniffi_tokenward_ffi_fn_func_error_codes(RustCallStatus *_Nonnull out
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_VERSION
 RustBuffer uniffi_tokenward_ffi_fn_func_version(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_API_KEY_PATTERN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_API_KEY_PATTERN
+RustBuffer uniffi_tokenward_ffi_fn_func_api_key_pattern(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_CHECK_API_KEY_FORMAT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_CHECK_API_KEY_FORMAT
+RustBuffer uniffi_tokenward_ffi_fn_func_check_api_key_format(RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_FINGERPRINT
@@ -572,9 +829,165 @@ uint16_t uniffi_tokenward_ffi_checksum_func_version(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_API_KEY_PATTERN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_API_KEY_PATTERN
+uint16_t uniffi_tokenward_ffi_checksum_func_api_key_pattern(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_CHECK_API_KEY_FORMAT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_CHECK_API_KEY_FORMAT
+uint16_t uniffi_tokenward_ffi_checksum_func_check_api_key_format(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_FINGERPRINT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_FINGERPRINT
 uint16_t uniffi_tokenward_ffi_checksum_func_fingerprint(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_CREATE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_CREATE
+uint16_t uniffi_tokenward_ffi_checksum_method_apikeys_create(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_GET
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_GET
+uint16_t uniffi_tokenward_ffi_checksum_method_apikeys_get(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_LIST
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_LIST
+uint16_t uniffi_tokenward_ffi_checksum_method_apikeys_list(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_PATTERN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_PATTERN
+uint16_t uniffi_tokenward_ffi_checksum_method_apikeys_pattern(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_PREFIX
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_PREFIX
+uint16_t uniffi_tokenward_ffi_checksum_method_apikeys_prefix(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_REVOKE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_REVOKE
+uint16_t uniffi_tokenward_ffi_checksum_method_apikeys_revoke(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_ROTATE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_ROTATE
+uint16_t uniffi_tokenward_ffi_checksum_method_apikeys_rotate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_VERIFY
+uint16_t uniffi_tokenward_ffi_checksum_method_apikeys_verify(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_VERIFY_SECRET
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_APIKEYS_VERIFY_SECRET
+uint16_t uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTISSUER_ISSUE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTISSUER_ISSUE
+uint16_t uniffi_tokenward_ffi_checksum_method_jwtissuer_issue(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_ALGORITHM
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_ALGORITHM
+uint16_t uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_CAN_SIGN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_CAN_SIGN
+uint16_t uniffi_tokenward_ffi_checksum_method_jwtkey_can_sign(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_KID
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_KID
+uint16_t uniffi_tokenward_ffi_checksum_method_jwtkey_kid(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_TO_JWK_JSON
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_TO_JWK_JSON
+uint16_t uniffi_tokenward_ffi_checksum_method_jwtkey_to_jwk_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_TO_PRIVATE_PEM
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_TO_PRIVATE_PEM
+uint16_t uniffi_tokenward_ffi_checksum_method_jwtkey_to_private_pem(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_TO_PUBLIC_PEM
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_TO_PUBLIC_PEM
+uint16_t uniffi_tokenward_ffi_checksum_method_jwtkey_to_public_pem(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_WITH_ALGORITHM
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_WITH_ALGORITHM
+uint16_t uniffi_tokenward_ffi_checksum_method_jwtkey_with_algorithm(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_WITH_KID
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTKEY_WITH_KID
+uint16_t uniffi_tokenward_ffi_checksum_method_jwtkey_with_kid(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTVERIFIER_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTVERIFIER_VERIFY
+uint16_t uniffi_tokenward_ffi_checksum_method_jwtverifier_verify(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTVERIFIER_VERIFY_CLAIMS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_JWTVERIFIER_VERIFY_CLAIMS
+uint16_t uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_ADD
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_ADD
+uint16_t uniffi_tokenward_ffi_checksum_method_keyset_add(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_KIDS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_KIDS
+uint16_t uniffi_tokenward_ffi_checksum_method_keyset_kids(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_SIZE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_SIZE
+uint16_t uniffi_tokenward_ffi_checksum_method_keyset_size(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_TO_JWKS_JSON
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_TO_JWKS_JSON
+uint16_t uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json(void
     
 );
 #endif
@@ -593,6 +1006,72 @@ uint16_t uniffi_tokenward_ffi_checksum_method_secret_fingerprint(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_SECRET_REDACTED
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_SECRET_REDACTED
 uint16_t uniffi_tokenward_ffi_checksum_method_secret_redacted(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_APIKEYS_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_APIKEYS_NEW
+uint16_t uniffi_tokenward_ffi_checksum_constructor_apikeys_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTISSUER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTISSUER_NEW
+uint16_t uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTKEY_FROM_JWK
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTKEY_FROM_JWK
+uint16_t uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_jwk(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTKEY_FROM_PEM
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTKEY_FROM_PEM
+uint16_t uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_pem(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTKEY_GENERATE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTKEY_GENERATE
+uint16_t uniffi_tokenward_ffi_checksum_constructor_jwtkey_generate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTKEY_HMAC
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTKEY_HMAC
+uint16_t uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTVERIFIER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTVERIFIER_NEW
+uint16_t uniffi_tokenward_ffi_checksum_constructor_jwtverifier_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTVERIFIER_WITH_JWKS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTVERIFIER_WITH_JWKS
+uint16_t uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_jwks(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTVERIFIER_WITH_KEY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_JWTVERIFIER_WITH_KEY
+uint16_t uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_KEYSET_FROM_JWKS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_KEYSET_FROM_JWKS
+uint16_t uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_KEYSET_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_KEYSET_NEW
+uint16_t uniffi_tokenward_ffi_checksum_constructor_keyset_new(void
     
 );
 #endif

@@ -679,13 +679,87 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_version(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_func_api_key_pattern(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_func_check_api_key_format(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_func_fingerprint(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_apikeys_create(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_apikeys_get(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_apikeys_list(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_apikeys_pattern(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_apikeys_prefix(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_apikeys_revoke(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_apikeys_rotate(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_apikeys_verify(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_jwtissuer_issue(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_jwtkey_can_sign(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_jwtkey_kid(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_jwtkey_to_jwk_json(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_jwtkey_to_private_pem(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_jwtkey_to_public_pem(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_jwtkey_with_algorithm(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_jwtkey_with_kid(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_jwtverifier_verify(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_keyset_add(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_keyset_kids(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_keyset_size(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_secret_expose(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_secret_fingerprint(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_secret_redacted(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_apikeys_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_jwk(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_pem(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_jwtkey_generate(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_jwtverifier_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_jwks(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_key(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_keyset_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_secret_new(
     ): Int
@@ -709,6 +783,104 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_tokenward_ffi_fn_clone_apikeys(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_apikeys(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_apikeys_new(`prefix`: RustBuffer.ByValue,`store`: RustBuffer.ByValue,`pepper`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_create(`ptr`: Long,`owner`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,`expiresIn`: RustBuffer.ByValue,`metadata`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_get(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_list(`ptr`: Long,`owner`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_pattern(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_prefix(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_revoke(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_rotate(`ptr`: Long,`id`: RustBuffer.ByValue,`overlap`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_verify(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_verify_secret(`ptr`: Long,`key`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_jwtissuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_jwtissuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_jwtissuer_new(`key`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_jwtissuer_issue(`ptr`: Long,`claimsJson`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_jwtkey(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_jwtkey(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_jwtkey_from_jwk(`jwk`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_jwtkey_from_pem(`pem`: RustBuffer.ByValue,`algorithm`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_jwtkey_generate(`algorithm`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_jwtkey_hmac(`secret`: RustBuffer.ByValue,`algorithm`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_jwtkey_algorithm(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_jwtkey_can_sign(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_tokenward_ffi_fn_method_jwtkey_kid(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_jwtkey_to_jwk_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_jwtkey_to_private_pem(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_jwtkey_to_public_pem(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_jwtkey_with_algorithm(`ptr`: Long,`algorithm`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_jwtkey_with_kid(`ptr`: Long,`kid`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_jwtkey_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_jwtkey_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_jwtverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_jwtverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_jwtverifier_new(`keys`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_jwtverifier_with_jwks(`jwks`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_jwtverifier_with_key(`key`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_jwtverifier_verify(`ptr`: Long,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_jwtverifier_verify_claims(`ptr`: Long,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_keyset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_keyset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_keyset_from_jwks(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_keyset_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_keyset_add(`ptr`: Long,`key`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_keyset_kids(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_keyset_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_tokenward_ffi_fn_method_keyset_to_jwks_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_secret(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_secret(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -728,6 +900,10 @@ internal object UniffiLib {
     external fun uniffi_tokenward_ffi_fn_func_error_codes(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_func_api_key_pattern(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_func_check_api_key_format(`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_fingerprint(`secret`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -856,7 +1032,85 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_func_version() and 0xFFFF) != 36591) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_func_api_key_pattern() and 0xFFFF) != 4874) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_func_check_api_key_format() and 0xFFFF) != 31045) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_func_fingerprint() and 0xFFFF) != 27239) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_create() and 0xFFFF) != 16323) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_get() and 0xFFFF) != 28567) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_list() and 0xFFFF) != 46687) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_pattern() and 0xFFFF) != 43411) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_prefix() and 0xFFFF) != 24429) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_revoke() and 0xFFFF) != 12166) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_rotate() and 0xFFFF) != 45704) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_verify() and 0xFFFF) != 14704) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret() and 0xFFFF) != 58900) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtissuer_issue() and 0xFFFF) != 23886) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm() and 0xFFFF) != 35570) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_can_sign() and 0xFFFF) != 3184) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_kid() and 0xFFFF) != 39462) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_to_jwk_json() and 0xFFFF) != 6584) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_to_private_pem() and 0xFFFF) != 52116) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_to_public_pem() and 0xFFFF) != 48798) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_with_algorithm() and 0xFFFF) != 31266) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_with_kid() and 0xFFFF) != 49104) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtverifier_verify() and 0xFFFF) != 51532) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims() and 0xFFFF) != 29398) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_add() and 0xFFFF) != 16142) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_kids() and 0xFFFF) != 861) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_size() and 0xFFFF) != 5530) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() and 0xFFFF) != 26182) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_secret_expose() and 0xFFFF) != 3608) {
@@ -866,6 +1120,39 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_secret_redacted() and 0xFFFF) != 53423) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_apikeys_new() and 0xFFFF) != 37871) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() and 0xFFFF) != 34845) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_jwk() and 0xFFFF) != 46709) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_pem() and 0xFFFF) != 49574) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_generate() and 0xFFFF) != 45239) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac() and 0xFFFF) != 49083) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtverifier_new() and 0xFFFF) != 32044) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_jwks() and 0xFFFF) != 41838) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_key() and 0xFFFF) != 4547) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks() and 0xFFFF) != 6084) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_keyset_new() and 0xFFFF) != 34136) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_secret_new() and 0xFFFF) != 17161) {
@@ -1031,6 +1318,98 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
+public object FfiConverterUInt: FfiConverter<UInt, Int> {
+    override fun lift(value: Int): UInt {
+        return value.toUInt()
+    }
+
+    override fun read(buf: ByteBuffer): UInt {
+        return lift(buf.getInt())
+    }
+
+    override fun lower(value: UInt): Int {
+        return value.toInt()
+    }
+
+    override fun allocationSize(value: UInt) = 4UL
+
+    override fun write(value: UInt, buf: ByteBuffer) {
+        buf.putInt(value.toInt())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterLong: FfiConverter<Long, Long> {
+    override fun lift(value: Long): Long {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Long {
+        return buf.getLong()
+    }
+
+    override fun lower(value: Long): Long {
+        return value
+    }
+
+    override fun allocationSize(value: Long) = 8UL
+
+    override fun write(value: Long, buf: ByteBuffer) {
+        buf.putLong(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
+    override fun lift(value: Byte): Boolean {
+        return value.toInt() != 0
+    }
+
+    override fun read(buf: ByteBuffer): Boolean {
+        return lift(buf.get())
+    }
+
+    override fun lower(value: Boolean): Byte {
+        return if (value) 1.toByte() else 0.toByte()
+    }
+
+    override fun allocationSize(value: Boolean) = 1UL
+
+    override fun write(value: Boolean, buf: ByteBuffer) {
+        buf.put(lower(value))
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
     // Note: we don't inherit from FfiConverterRustBuffer, because we use a
     // special encoding when lowering/lifting.  We can use `RustBuffer.len` to
@@ -1082,6 +1461,2003 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
         val byteBuf = toUtf8(value)
         buf.putInt(byteBuf.limit())
         buf.put(byteBuf)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
+    override fun read(buf: ByteBuffer): ByteArray {
+        val len = buf.getInt()
+        val byteArr = ByteArray(len)
+        buf.get(byteArr)
+        return byteArr
+    }
+    override fun allocationSize(value: ByteArray): ULong {
+        return 4UL + value.size.toULong()
+    }
+    override fun write(value: ByteArray, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        buf.put(value)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Issues and verifies API keys of one prefix.
+ */
+public interface ApiKeysInterface {
+    
+    /**
+     * Issues a new key; `expires_in` is a lifetime in seconds.
+     */
+    fun `create`(`owner`: kotlin.String, `scopes`: List<kotlin.String>? = null, `expiresIn`: kotlin.ULong? = null, `metadata`: Map<kotlin.String, kotlin.String>? = null): IssuedKey
+    
+    /**
+     * The record of key `id`.
+     */
+    fun `get`(`id`: kotlin.String): KeyRecord
+    
+    /**
+     * Every key of `owner`, oldest first.
+     */
+    fun `list`(`owner`: kotlin.String): List<KeyRecord>
+    
+    /**
+     * The regular expression matching this instance's keys.
+     */
+    fun `pattern`(): kotlin.String
+    
+    /**
+     * The prefix of the keys this instance issues and accepts.
+     */
+    fun `prefix`(): kotlin.String
+    
+    /**
+     * Revokes key `id` at once.
+     */
+    fun `revoke`(`id`: kotlin.String): KeyRecord
+    
+    /**
+     * Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
+     */
+    fun `rotate`(`id`: kotlin.String, `overlap`: kotlin.ULong): IssuedKey
+    
+    /**
+     * Verifies a key and returns its record; fails with `invalid_format`,
+     * `checksum_mismatch`, `unknown_key`, `revoked` or `expired`.
+     */
+    fun `verify`(`key`: kotlin.String): KeyRecord
+    
+    /**
+     * `verify` for a key held as a `Secret`.
+     */
+    fun `verifySecret`(`key`: Secret): KeyRecord
+    
+    companion object
+}
+
+/**
+ * Issues and verifies API keys of one prefix.
+ */
+open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Keys with `prefix` (e.g. `tw_live`) in `store` (`nil`/`"memory"`, `"sqlite:///path.db"`
+     * or a file path), hashed with HMAC-SHA-256 keyed by `pepper` (16+ bytes) when given.
+     */
+    constructor(`prefix`: kotlin.String, `store`: kotlin.String? = null, `pepper`: kotlin.String? = null) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_apikeys_new(
+    
+        
+        FfiConverterString.lower(`prefix`),
+        FfiConverterOptionalString.lower(`store`),
+        FfiConverterOptionalString.lower(`pepper`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_apikeys(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_apikeys(handle, status)
+        }
+    }
+
+    
+    /**
+     * Issues a new key; `expires_in` is a lifetime in seconds.
+     */
+    @Throws(TokenwardException::class)override fun `create`(`owner`: kotlin.String, `scopes`: List<kotlin.String>?, `expiresIn`: kotlin.ULong?, `metadata`: Map<kotlin.String, kotlin.String>?): IssuedKey {
+            return FfiConverterTypeIssuedKey.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_apikeys_create(
+        it,
+        
+        FfiConverterString.lower(`owner`),
+        FfiConverterOptionalSequenceString.lower(`scopes`),
+        FfiConverterOptionalULong.lower(`expiresIn`),
+        FfiConverterOptionalMapStringString.lower(`metadata`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The record of key `id`.
+     */
+    @Throws(TokenwardException::class)override fun `get`(`id`: kotlin.String): KeyRecord {
+            return FfiConverterTypeKeyRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_apikeys_get(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every key of `owner`, oldest first.
+     */
+    @Throws(TokenwardException::class)override fun `list`(`owner`: kotlin.String): List<KeyRecord> {
+            return FfiConverterSequenceTypeKeyRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_apikeys_list(
+        it,
+        
+        FfiConverterString.lower(`owner`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The regular expression matching this instance's keys.
+     */override fun `pattern`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_apikeys_pattern(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The prefix of the keys this instance issues and accepts.
+     */override fun `prefix`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_apikeys_prefix(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Revokes key `id` at once.
+     */
+    @Throws(TokenwardException::class)override fun `revoke`(`id`: kotlin.String): KeyRecord {
+            return FfiConverterTypeKeyRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_apikeys_revoke(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
+     */
+    @Throws(TokenwardException::class)override fun `rotate`(`id`: kotlin.String, `overlap`: kotlin.ULong): IssuedKey {
+            return FfiConverterTypeIssuedKey.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_apikeys_rotate(
+        it,
+        
+        FfiConverterString.lower(`id`),
+        FfiConverterULong.lower(`overlap`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Verifies a key and returns its record; fails with `invalid_format`,
+     * `checksum_mismatch`, `unknown_key`, `revoked` or `expired`.
+     */
+    @Throws(TokenwardException::class)override fun `verify`(`key`: kotlin.String): KeyRecord {
+            return FfiConverterTypeKeyRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_apikeys_verify(
+        it,
+        
+        FfiConverterString.lower(`key`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `verify` for a key held as a `Secret`.
+     */
+    @Throws(TokenwardException::class)override fun `verifySecret`(`key`: Secret): KeyRecord {
+            return FfiConverterTypeKeyRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_apikeys_verify_secret(
+        it,
+        
+        FfiConverterTypeSecret.lower(`key`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApiKeys: FfiConverter<ApiKeys, Long> {
+    override fun lower(value: ApiKeys): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): ApiKeys {
+        return ApiKeys(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): ApiKeys {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ApiKeys) = 8UL
+
+    override fun write(value: ApiKeys, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Signs claims with one key, setting `iat`, `nbf`, `exp`, `jti`, `iss`, `aud` and the
+ * `alg`/`typ`/`kid` headers.
+ */
+public interface JwtIssuerInterface {
+    
+    /**
+     * Signs `claims_json` (a JSON object of custom claims, which override the registered
+     * defaults; `None` for none) and returns the compact token.
+     */
+    fun `issue`(`claimsJson`: kotlin.String?, `options`: JwtIssueOptions): kotlin.String
+    
+    companion object
+}
+
+/**
+ * Signs claims with one key, setting `iat`, `nbf`, `exp`, `jti`, `iss`, `aud` and the
+ * `alg`/`typ`/`kid` headers.
+ */
+open class JwtIssuer: Disposable, AutoCloseable, JwtIssuerInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * An issuer signing with `key` (an HMAC secret or a private key).
+     */
+    constructor(`key`: JwtKey, `options`: JwtIssuerOptions) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_jwtissuer_new(
+    
+        
+        FfiConverterTypeJwtKey.lower(`key`),
+        FfiConverterTypeJwtIssuerOptions.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_jwtissuer(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_jwtissuer(handle, status)
+        }
+    }
+
+    
+    /**
+     * Signs `claims_json` (a JSON object of custom claims, which override the registered
+     * defaults; `None` for none) and returns the compact token.
+     */
+    @Throws(TokenwardException::class)override fun `issue`(`claimsJson`: kotlin.String?, `options`: JwtIssueOptions): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtissuer_issue(
+        it,
+        
+        FfiConverterOptionalString.lower(`claimsJson`),
+        FfiConverterTypeJwtIssueOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJwtIssuer: FfiConverter<JwtIssuer, Long> {
+    override fun lower(value: JwtIssuer): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): JwtIssuer {
+        return JwtIssuer(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): JwtIssuer {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: JwtIssuer) = 8UL
+
+    override fun write(value: JwtIssuer, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A JWS key bound to one algorithm family (HMAC keys to one algorithm). Its printed form
+ * (`description`, `toString`) shows the kid and algorithm, never key material.
+ */
+public interface JwtKeyInterface {
+    
+    /**
+     * The algorithm the key is pinned to, if any (an RSA key may be usable with any RS/PS).
+     */
+    fun `algorithm`(): kotlin.String?
+    
+    /**
+     * Whether the key can sign (an HMAC secret or a private key).
+     */
+    fun `canSign`(): kotlin.Boolean
+    
+    /**
+     * The key id, if any.
+     */
+    fun `kid`(): kotlin.String?
+    
+    /**
+     * The public JWK as JSON text (with `kid`, `alg`, `use`). HMAC keys are never exported
+     * (`invalid_key`).
+     */
+    fun `toJwkJson`(): kotlin.String
+    
+    /**
+     * The private key as a PKCS#8 PEM block, wrapped in a `Secret` (`expose()` to read).
+     */
+    fun `toPrivatePem`(): Secret
+    
+    /**
+     * The public key as a PEM `PUBLIC KEY` block (SPKI).
+     */
+    fun `toPublicPem`(): kotlin.String
+    
+    /**
+     * The same key pinned to one algorithm of its family.
+     */
+    fun `withAlgorithm`(`algorithm`: kotlin.String): JwtKey
+    
+    /**
+     * The same key with a `kid`.
+     */
+    fun `withKid`(`kid`: kotlin.String): JwtKey
+    
+    companion object
+}
+
+/**
+ * A JWS key bound to one algorithm family (HMAC keys to one algorithm). Its printed form
+ * (`description`, `toString`) shows the kid and algorithm, never key material.
+ */
+open class JwtKey: Disposable, AutoCloseable, JwtKeyInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_jwtkey(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_jwtkey(handle, status)
+        }
+    }
+
+    
+    /**
+     * The algorithm the key is pinned to, if any (an RSA key may be usable with any RS/PS).
+     */override fun `algorithm`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtkey_algorithm(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether the key can sign (an HMAC secret or a private key).
+     */override fun `canSign`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtkey_can_sign(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The key id, if any.
+     */override fun `kid`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtkey_kid(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The public JWK as JSON text (with `kid`, `alg`, `use`). HMAC keys are never exported
+     * (`invalid_key`).
+     */
+    @Throws(TokenwardException::class)override fun `toJwkJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtkey_to_jwk_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The private key as a PKCS#8 PEM block, wrapped in a `Secret` (`expose()` to read).
+     */
+    @Throws(TokenwardException::class)override fun `toPrivatePem`(): Secret {
+            return FfiConverterTypeSecret.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtkey_to_private_pem(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The public key as a PEM `PUBLIC KEY` block (SPKI).
+     */
+    @Throws(TokenwardException::class)override fun `toPublicPem`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtkey_to_public_pem(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The same key pinned to one algorithm of its family.
+     */
+    @Throws(TokenwardException::class)override fun `withAlgorithm`(`algorithm`: kotlin.String): JwtKey {
+            return FfiConverterTypeJwtKey.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtkey_with_algorithm(
+        it,
+        
+        FfiConverterString.lower(`algorithm`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The same key with a `kid`.
+     */override fun `withKid`(`kid`: kotlin.String): JwtKey {
+            return FfiConverterTypeJwtKey.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtkey_with_kid(
+        it,
+        
+        FfiConverterString.lower(`kid`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtkey_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * A key from one JWK (JSON text). `kty`, `crv` and `alg` must agree; private members make
+     * a signing key.
+     */
+    @Throws(TokenwardException::class) fun `fromJwk`(`jwk`: kotlin.String): JwtKey {
+            return FfiConverterTypeJwtKey.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_jwtkey_from_jwk(
+    
+        
+        FfiConverterString.lower(`jwk`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A key from PEM (SPKI, PKCS#8 or PKCS#1). `algorithm` pins it to one algorithm of its
+     * family; RSA keys without it verify every RS/PS algorithm.
+     */
+    @Throws(TokenwardException::class) fun `fromPem`(`pem`: kotlin.String, `algorithm`: kotlin.String? = null): JwtKey {
+            return FfiConverterTypeJwtKey.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_jwtkey_from_pem(
+    
+        
+        FfiConverterString.lower(`pem`),
+        FfiConverterOptionalString.lower(`algorithm`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Generates a new private key for `algorithm` (RSA 2048 bits; HMAC a random secret as
+     * long as the hash output).
+     */
+    @Throws(TokenwardException::class) fun `generate`(`algorithm`: kotlin.String): JwtKey {
+            return FfiConverterTypeJwtKey.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_jwtkey_generate(
+    
+        
+        FfiConverterString.lower(`algorithm`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * An HMAC key for `algorithm` (`HS256`, `HS384`, `HS512`). Secrets shorter than the hash
+     * output fail with `invalid_key`.
+     */
+    @Throws(TokenwardException::class) fun `hmac`(`secret`: kotlin.ByteArray, `algorithm`: kotlin.String): JwtKey {
+            return FfiConverterTypeJwtKey.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_jwtkey_hmac(
+    
+        
+        FfiConverterByteArray.lower(`secret`),
+        FfiConverterString.lower(`algorithm`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJwtKey: FfiConverter<JwtKey, Long> {
+    override fun lower(value: JwtKey): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): JwtKey {
+        return JwtKey(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): JwtKey {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: JwtKey) = 8UL
+
+    override fun write(value: JwtKey, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Verifies tokens against keys and a policy (RFC 8725). Build once, reuse for every token;
+ * safe to share between threads.
+ */
+public interface JwtVerifierInterface {
+    
+    /**
+     * Verifies `token` and returns its claims as JSON text (an object); fails with a
+     * `TokenwardError` whose code says why (`expired`, `invalid_signature`, …).
+     */
+    fun `verify`(`token`: kotlin.String): kotlin.String
+    
+    /**
+     * Like `verify`, with the registered claims typed.
+     */
+    fun `verifyClaims`(`token`: kotlin.String): VerifiedClaims
+    
+    companion object
+}
+
+/**
+ * Verifies tokens against keys and a policy (RFC 8725). Build once, reuse for every token;
+ * safe to share between threads.
+ */
+open class JwtVerifier: Disposable, AutoCloseable, JwtVerifierInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A verifier for a key set (a snapshot: keys added to the set later are not seen).
+     */
+    constructor(`keys`: KeySet, `options`: JwtVerifierOptions) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_jwtverifier_new(
+    
+        
+        FfiConverterTypeKeySet.lower(`keys`),
+        FfiConverterTypeJwtVerifierOptions.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_jwtverifier(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_jwtverifier(handle, status)
+        }
+    }
+
+    
+    /**
+     * Verifies `token` and returns its claims as JSON text (an object); fails with a
+     * `TokenwardError` whose code says why (`expired`, `invalid_signature`, …).
+     */
+    @Throws(TokenwardException::class)override fun `verify`(`token`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtverifier_verify(
+        it,
+        
+        FfiConverterString.lower(`token`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Like `verify`, with the registered claims typed.
+     */
+    @Throws(TokenwardException::class)override fun `verifyClaims`(`token`: kotlin.String): VerifiedClaims {
+            return FfiConverterTypeVerifiedClaims.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtverifier_verify_claims(
+        it,
+        
+        FfiConverterString.lower(`token`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * A verifier for a JWKS document (JSON text).
+     */
+    @Throws(TokenwardException::class) fun `withJwks`(`jwks`: kotlin.String, `options`: JwtVerifierOptions): JwtVerifier {
+            return FfiConverterTypeJwtVerifier.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_jwtverifier_with_jwks(
+    
+        
+        FfiConverterString.lower(`jwks`),
+        FfiConverterTypeJwtVerifierOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A verifier for one key.
+     */
+    @Throws(TokenwardException::class) fun `withKey`(`key`: JwtKey, `options`: JwtVerifierOptions): JwtVerifier {
+            return FfiConverterTypeJwtVerifier.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_jwtverifier_with_key(
+    
+        
+        FfiConverterTypeJwtKey.lower(`key`),
+        FfiConverterTypeJwtVerifierOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJwtVerifier: FfiConverter<JwtVerifier, Long> {
+    override fun lower(value: JwtVerifier): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): JwtVerifier {
+        return JwtVerifier(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): JwtVerifier {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: JwtVerifier) = 8UL
+
+    override fun write(value: JwtVerifier, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Keys addressed by `kid`; a token without `kid` selects the only key accepting its
+ * algorithm.
+ */
+public interface KeySetInterface {
+    
+    /**
+     * Adds a key; a duplicate `kid` fails with `invalid_key`.
+     */
+    fun `add`(`key`: JwtKey)
+    
+    /**
+     * The key ids, in insertion order (keys without `kid` are left out).
+     */
+    fun `kids`(): List<kotlin.String>
+    
+    /**
+     * The number of keys.
+     */
+    fun `size`(): kotlin.UInt
+    
+    /**
+     * The public keys as a JWKS document (JSON text, for `/.well-known/jwks.json`); HMAC keys
+     * are left out.
+     */
+    fun `toJwksJson`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * Keys addressed by `kid`; a token without `kid` selects the only key accepting its
+ * algorithm.
+ */
+open class KeySet: Disposable, AutoCloseable, KeySetInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * An empty set.
+     */
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_keyset_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_keyset(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_keyset(handle, status)
+        }
+    }
+
+    
+    /**
+     * Adds a key; a duplicate `kid` fails with `invalid_key`.
+     */
+    @Throws(TokenwardException::class)override fun `add`(`key`: JwtKey)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_keyset_add(
+        it,
+        
+        FfiConverterTypeJwtKey.lower(`key`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The key ids, in insertion order (keys without `kid` are left out).
+     */
+    @Throws(TokenwardException::class)override fun `kids`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_keyset_kids(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The number of keys.
+     */
+    @Throws(TokenwardException::class)override fun `size`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_keyset_size(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The public keys as a JWKS document (JSON text, for `/.well-known/jwks.json`); HMAC keys
+     * are left out.
+     */
+    @Throws(TokenwardException::class)override fun `toJwksJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_keyset_to_jwks_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * Parses a JWKS document (`{"keys": [...]}`). Entries not meant for signatures and
+     * unsupported key types are skipped; an invalid supported entry fails with `invalid_key`.
+     */
+    @Throws(TokenwardException::class) fun `fromJwks`(`json`: kotlin.String): KeySet {
+            return FfiConverterTypeKeySet.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_keyset_from_jwks(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeySet: FfiConverter<KeySet, Long> {
+    override fun lower(value: KeySet): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): KeySet {
+        return KeySet(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): KeySet {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: KeySet) = 8UL
+
+    override fun write(value: KeySet, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -1422,6 +3798,576 @@ public object FfiConverterTypeSecret: FfiConverter<Secret, Long> {
 
 
 
+/**
+ * A newly issued key: `secret` (the only copy of the plaintext) and its stored `record`.
+ */
+data class IssuedKey (
+    /**
+     * The plaintext key; hand it to the customer once.
+     */
+    var `secret`: Secret
+    , 
+    /**
+     * The stored record.
+     */
+    var `record`: KeyRecord
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`secret`,
+        this.`record`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIssuedKey: FfiConverterRustBuffer<IssuedKey> {
+    override fun read(buf: ByteBuffer): IssuedKey {
+        return IssuedKey(
+            FfiConverterTypeSecret.read(buf),
+            FfiConverterTypeKeyRecord.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IssuedKey) = (
+            FfiConverterTypeSecret.allocationSize(value.`secret`) +
+            FfiConverterTypeKeyRecord.allocationSize(value.`record`)
+    )
+
+    override fun write(value: IssuedKey, buf: ByteBuffer) {
+            FfiConverterTypeSecret.write(value.`secret`, buf)
+            FfiConverterTypeKeyRecord.write(value.`record`, buf)
+    }
+}
+
+
+
+/**
+ * Per-call options of `JwtIssuer.issue`.
+ */
+data class JwtIssueOptions (
+    /**
+     * Lifetime of this token in seconds, instead of the issuer's.
+     */
+    var `ttl`: kotlin.ULong? = null 
+    , 
+    /**
+     * The `sub` claim.
+     */
+    var `subject`: kotlin.String? = null 
+    , 
+    /**
+     * The `aud` claim instead of the issuer's.
+     */
+    var `audience`: List<kotlin.String>? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJwtIssueOptions: FfiConverterRustBuffer<JwtIssueOptions> {
+    override fun read(buf: ByteBuffer): JwtIssueOptions {
+        return JwtIssueOptions(
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: JwtIssueOptions) = (
+            FfiConverterOptionalULong.allocationSize(value.`ttl`) +
+            FfiConverterOptionalString.allocationSize(value.`subject`) +
+            FfiConverterOptionalSequenceString.allocationSize(value.`audience`)
+    )
+
+    override fun write(value: JwtIssueOptions, buf: ByteBuffer) {
+            FfiConverterOptionalULong.write(value.`ttl`, buf)
+            FfiConverterOptionalString.write(value.`subject`, buf)
+            FfiConverterOptionalSequenceString.write(value.`audience`, buf)
+    }
+}
+
+
+
+/**
+ * Options of `JwtIssuer`.
+ */
+data class JwtIssuerOptions (
+    /**
+     * The `iss` claim.
+     */
+    var `issuer`: kotlin.String? = null 
+    , 
+    /**
+     * The default `aud` (one value is written as a string, several as an array).
+     */
+    var `audience`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Lifetime of issued tokens in seconds (default 900).
+     */
+    var `ttl`: kotlin.ULong = 900uL 
+    , 
+    /**
+     * The `typ` header.
+     */
+    var `typ`: kotlin.String = "JWT" 
+    , 
+    /**
+     * The signing algorithm; required when the key is not pinned to one.
+     */
+    var `algorithm`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJwtIssuerOptions: FfiConverterRustBuffer<JwtIssuerOptions> {
+    override fun read(buf: ByteBuffer): JwtIssuerOptions {
+        return JwtIssuerOptions(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: JwtIssuerOptions) = (
+            FfiConverterOptionalString.allocationSize(value.`issuer`) +
+            FfiConverterSequenceString.allocationSize(value.`audience`) +
+            FfiConverterULong.allocationSize(value.`ttl`) +
+            FfiConverterString.allocationSize(value.`typ`) +
+            FfiConverterOptionalString.allocationSize(value.`algorithm`)
+    )
+
+    override fun write(value: JwtIssuerOptions, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`issuer`, buf)
+            FfiConverterSequenceString.write(value.`audience`, buf)
+            FfiConverterULong.write(value.`ttl`, buf)
+            FfiConverterString.write(value.`typ`, buf)
+            FfiConverterOptionalString.write(value.`algorithm`, buf)
+    }
+}
+
+
+
+/**
+ * Options of `JwtVerifier`. `algorithms` is required; the rest have the library defaults.
+ */
+data class JwtVerifierOptions (
+    /**
+     * The algorithms a token may use (case-sensitive; there is no `none`).
+     */
+    var `algorithms`: List<kotlin.String>
+    , 
+    /**
+     * Accepted `iss` values; empty means `iss` is not compared (its type still is).
+     */
+    var `issuer`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Audiences this verifier identifies with; empty means tokens with an `aud` are refused.
+     */
+    var `audience`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * The expected `sub`.
+     */
+    var `subject`: kotlin.String? = null 
+    , 
+    /**
+     * Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds.
+     */
+    var `leeway`: kotlin.ULong = 60uL 
+    , 
+    /**
+     * Claims that must be present.
+     */
+    var `requiredClaims`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Whether `exp` is required.
+     */
+    var `requireExp`: kotlin.Boolean = true 
+    , 
+    /**
+     * The expected `typ` header (case-insensitive, `application/` optional).
+     */
+    var `typ`: kotlin.String? = null 
+    , 
+    /**
+     * Maximum age from `iat`, in seconds.
+     */
+    var `maxAge`: kotlin.ULong? = null 
+    , 
+    /**
+     * Maximum token size in bytes.
+     */
+    var `maxTokenSize`: kotlin.UInt = 16384u 
+    , 
+    /**
+     * Maximum JSON nesting depth of header and claims.
+     */
+    var `maxDepth`: kotlin.UInt = 16u 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer<JwtVerifierOptions> {
+    override fun read(buf: ByteBuffer): JwtVerifierOptions {
+        return JwtVerifierOptions(
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: JwtVerifierOptions) = (
+            FfiConverterSequenceString.allocationSize(value.`algorithms`) +
+            FfiConverterSequenceString.allocationSize(value.`issuer`) +
+            FfiConverterSequenceString.allocationSize(value.`audience`) +
+            FfiConverterOptionalString.allocationSize(value.`subject`) +
+            FfiConverterULong.allocationSize(value.`leeway`) +
+            FfiConverterSequenceString.allocationSize(value.`requiredClaims`) +
+            FfiConverterBoolean.allocationSize(value.`requireExp`) +
+            FfiConverterOptionalString.allocationSize(value.`typ`) +
+            FfiConverterOptionalULong.allocationSize(value.`maxAge`) +
+            FfiConverterUInt.allocationSize(value.`maxTokenSize`) +
+            FfiConverterUInt.allocationSize(value.`maxDepth`)
+    )
+
+    override fun write(value: JwtVerifierOptions, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`algorithms`, buf)
+            FfiConverterSequenceString.write(value.`issuer`, buf)
+            FfiConverterSequenceString.write(value.`audience`, buf)
+            FfiConverterOptionalString.write(value.`subject`, buf)
+            FfiConverterULong.write(value.`leeway`, buf)
+            FfiConverterSequenceString.write(value.`requiredClaims`, buf)
+            FfiConverterBoolean.write(value.`requireExp`, buf)
+            FfiConverterOptionalString.write(value.`typ`, buf)
+            FfiConverterOptionalULong.write(value.`maxAge`, buf)
+            FfiConverterUInt.write(value.`maxTokenSize`, buf)
+            FfiConverterUInt.write(value.`maxDepth`, buf)
+    }
+}
+
+
+
+/**
+ * What `checkApiKeyFormat` learns from a key offline.
+ */
+data class KeyInfo (
+    /**
+     * The prefix, e.g. `tw_live`.
+     */
+    var `prefix`: kotlin.String
+    , 
+    /**
+     * The public key id.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * The display form.
+     */
+    var `display`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeyInfo: FfiConverterRustBuffer<KeyInfo> {
+    override fun read(buf: ByteBuffer): KeyInfo {
+        return KeyInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KeyInfo) = (
+            FfiConverterString.allocationSize(value.`prefix`) +
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`display`)
+    )
+
+    override fun write(value: KeyInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`prefix`, buf)
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`display`, buf)
+    }
+}
+
+
+
+/**
+ * The stored description of an API key. Holds no secret material; times are Unix seconds.
+ */
+data class KeyRecord (
+    /**
+     * The public key id.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * The key's prefix, e.g. `tw_live`.
+     */
+    var `prefix`: kotlin.String
+    , 
+    /**
+     * The display form, e.g. `tw_live_a1B2c3D4…Wx9z`.
+     */
+    var `display`: kotlin.String
+    , 
+    /**
+     * The owner.
+     */
+    var `owner`: kotlin.String
+    , 
+    /**
+     * The granted scopes.
+     */
+    var `scopes`: List<kotlin.String>
+    , 
+    /**
+     * Application metadata.
+     */
+    var `metadata`: Map<kotlin.String, kotlin.String>
+    , 
+    /**
+     * Creation time.
+     */
+    var `createdAt`: kotlin.Long
+    , 
+    /**
+     * Expiry time, if any.
+     */
+    var `expiresAt`: kotlin.Long?
+    , 
+    /**
+     * Revocation time, if revoked.
+     */
+    var `revokedAt`: kotlin.Long?
+    , 
+    /**
+     * Last verification (coarse: at most one write a minute), if any.
+     */
+    var `lastUsedAt`: kotlin.Long?
+    , 
+    /**
+     * The id of the key that replaced this one in a rotation.
+     */
+    var `replacedBy`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeyRecord: FfiConverterRustBuffer<KeyRecord> {
+    override fun read(buf: ByteBuffer): KeyRecord {
+        return KeyRecord(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterMapStringString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KeyRecord) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`prefix`) +
+            FfiConverterString.allocationSize(value.`display`) +
+            FfiConverterString.allocationSize(value.`owner`) +
+            FfiConverterSequenceString.allocationSize(value.`scopes`) +
+            FfiConverterMapStringString.allocationSize(value.`metadata`) +
+            FfiConverterLong.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalLong.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalLong.allocationSize(value.`revokedAt`) +
+            FfiConverterOptionalLong.allocationSize(value.`lastUsedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`replacedBy`)
+    )
+
+    override fun write(value: KeyRecord, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`prefix`, buf)
+            FfiConverterString.write(value.`display`, buf)
+            FfiConverterString.write(value.`owner`, buf)
+            FfiConverterSequenceString.write(value.`scopes`, buf)
+            FfiConverterMapStringString.write(value.`metadata`, buf)
+            FfiConverterLong.write(value.`createdAt`, buf)
+            FfiConverterOptionalLong.write(value.`expiresAt`, buf)
+            FfiConverterOptionalLong.write(value.`revokedAt`, buf)
+            FfiConverterOptionalLong.write(value.`lastUsedAt`, buf)
+            FfiConverterOptionalString.write(value.`replacedBy`, buf)
+    }
+}
+
+
+
+/**
+ * The registered claims of a verified token, typed, plus every claim as JSON text.
+ */
+data class VerifiedClaims (
+    /**
+     * `iss`.
+     */
+    var `issuer`: kotlin.String?
+    , 
+    /**
+     * `sub`.
+     */
+    var `subject`: kotlin.String?
+    , 
+    /**
+     * `aud` (a single string becomes a one-element list).
+     */
+    var `audience`: List<kotlin.String>
+    , 
+    /**
+     * `exp`, Unix seconds.
+     */
+    var `expiresAt`: kotlin.Long?
+    , 
+    /**
+     * `nbf`, Unix seconds.
+     */
+    var `notBefore`: kotlin.Long?
+    , 
+    /**
+     * `iat`, Unix seconds.
+     */
+    var `issuedAt`: kotlin.Long?
+    , 
+    /**
+     * `jti`.
+     */
+    var `jwtId`: kotlin.String?
+    , 
+    /**
+     * All claims (registered and custom) as a JSON object.
+     */
+    var `json`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVerifiedClaims: FfiConverterRustBuffer<VerifiedClaims> {
+    override fun read(buf: ByteBuffer): VerifiedClaims {
+        return VerifiedClaims(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: VerifiedClaims) = (
+            FfiConverterOptionalString.allocationSize(value.`issuer`) +
+            FfiConverterOptionalString.allocationSize(value.`subject`) +
+            FfiConverterSequenceString.allocationSize(value.`audience`) +
+            FfiConverterOptionalLong.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalLong.allocationSize(value.`notBefore`) +
+            FfiConverterOptionalLong.allocationSize(value.`issuedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`jwtId`) +
+            FfiConverterString.allocationSize(value.`json`)
+    )
+
+    override fun write(value: VerifiedClaims, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`issuer`, buf)
+            FfiConverterOptionalString.write(value.`subject`, buf)
+            FfiConverterSequenceString.write(value.`audience`, buf)
+            FfiConverterOptionalLong.write(value.`expiresAt`, buf)
+            FfiConverterOptionalLong.write(value.`notBefore`, buf)
+            FfiConverterOptionalLong.write(value.`issuedAt`, buf)
+            FfiConverterOptionalString.write(value.`jwtId`, buf)
+            FfiConverterString.write(value.`json`, buf)
+    }
+}
+
+
+
 
 
 /**
@@ -1508,6 +4454,166 @@ public object FfiConverterTypeTokenwardError : FfiConverterRustBuffer<TokenwardE
 /**
  * @suppress
  */
+public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
+    override fun read(buf: ByteBuffer): kotlin.ULong? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterULong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ULong?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterULong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
+    override fun read(buf: ByteBuffer): kotlin.Long? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterLong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Long?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterLong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterLong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
+    override fun read(buf: ByteBuffer): kotlin.String? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterString.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.String?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.String?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceString: FfiConverterRustBuffer<List<kotlin.String>?> {
+    override fun read(buf: ByteBuffer): List<kotlin.String>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceString.read(buf)
+    }
+
+    override fun allocationSize(value: List<kotlin.String>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<kotlin.String>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>?> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterMapStringString.read(buf)
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterMapStringString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterMapStringString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -1526,6 +4632,73 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeKeyRecord: FfiConverterRustBuffer<List<KeyRecord>> {
+    override fun read(buf: ByteBuffer): List<KeyRecord> {
+        val len = buf.getInt()
+        return List<KeyRecord>(len) {
+            FfiConverterTypeKeyRecord.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<KeyRecord>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeKeyRecord.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<KeyRecord>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeKeyRecord.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
         }
     }
 }
@@ -1550,6 +4723,35 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
     UniffiLib.uniffi_tokenward_ffi_fn_func_version(
     
         _status)
+}
+    )
+    }
+    
+
+        /**
+         * The regular expression matching every tokenward API key, for secret-scanning rules.
+         */ fun `apiKeyPattern`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_func_api_key_pattern(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * Checks the shape and checksum of any tokenward API key offline (no store); fails with
+         * `invalid_format` or `checksum_mismatch`.
+         */
+    @Throws(TokenwardException::class) fun `checkApiKeyFormat`(`key`: kotlin.String): KeyInfo {
+            return FfiConverterTypeKeyInfo.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_func_check_api_key_format(
+    
+        
+        FfiConverterString.lower(`key`),_status)
 }
     )
     }

@@ -1,0 +1,137 @@
+package dev.tokenward
+
+import org.json.JSONObject
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotEquals
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.DynamicTest
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestFactory
+import java.io.File
+import java.nio.file.Files
+
+/** API keys: tests/vectors/apikeys.json plus the lifecycle through the Kotlin binding. */
+class ApiKeysTest {
+    private val doc: JSONObject = JSONObject(
+        File(
+            System.getProperty("tokenward.vectors") ?: System.getenv("TOKENWARD_VECTORS") ?: "../tests/vectors",
+            "apikeys.json",
+        ).readText(Charsets.UTF_8),
+    )
+
+    private fun expand(case: JSONObject): String =
+        if (case.has("key")) {
+            case.getString("key")
+        } else {
+            val rep = case.getJSONObject("key_repeat")
+            rep.getString("unit").repeat(rep.getInt("count"))
+        }
+
+    private fun codeOf(block: () -> Unit): String? =
+        try {
+            block()
+            null
+        } catch (e: TokenwardException.Failed) {
+            e.code
+        }
+
+    @TestFactory
+    fun formatVectors(): List<DynamicTest> {
+        val pattern = Regex(apiKeyPattern())
+        val cases = doc.getJSONArray("format")
+        return (0 until cases.length()).map { i ->
+            val case = cases.getJSONObject(i)
+            DynamicTest.dynamicTest("apikeys.json format: ${case.getString("name")}") {
+                val key = expand(case)
+                assertEquals(case.getBoolean("matches_pattern"), pattern.matches(key))
+                if (case.has("error")) {
+                    assertEquals(case.getString("error"), codeOf { checkApiKeyFormat(key) })
+                } else {
+                    val info = checkApiKeyFormat(key)
+                    assertEquals(case.getString("prefix"), info.prefix)
+                    assertEquals(case.getString("id"), info.id)
+                    assertEquals(case.getString("display"), info.display)
+                    assertTrue(key.endsWith(case.getString("checksum")))
+                }
+            }
+        }
+    }
+
+    @TestFactory
+    fun verifyVectors(): List<DynamicTest> {
+        val verify = doc.getJSONObject("verify")
+        val cases = verify.getJSONArray("cases")
+        return (0 until cases.length()).map { i ->
+            val case = cases.getJSONObject(i)
+            DynamicTest.dynamicTest("apikeys.json verify: ${case.getString("name")}") {
+                ApiKeys(verify.getString("prefix")).use { keys ->
+                    assertEquals(case.getString("error"), codeOf { keys.verify(expand(case)) })
+                }
+            }
+        }
+    }
+
+    @Test
+    fun patternIsPublished() {
+        assertEquals(doc.getString("pattern"), apiKeyPattern())
+    }
+
+    @Test
+    fun createVerifyRevokeRotate() {
+        ApiKeys("tw_live").use { keys ->
+            val issued = keys.create("alice", listOf("read"), 3600uL, mapOf("plan" to "pro"))
+            val key = issued.secret.expose()
+            assertTrue(Regex(keys.pattern()).matches(key))
+            val secretPart = key.substring("tw_live_".length + 12)
+            assertFalse(issued.secret.toString().contains(secretPart))
+            assertFalse(issued.record.toString().contains(secretPart))
+            val record = keys.verify(key)
+            assertEquals(issued.record.id, record.id)
+            assertEquals("alice", record.owner)
+            assertEquals(listOf("read"), record.scopes)
+            assertEquals(mapOf("plan" to "pro"), record.metadata)
+            assertEquals(record.createdAt + 3600, record.expiresAt)
+            assertEquals(record.id, keys.verifySecret(issued.secret).id)
+            assertEquals(record.id, checkApiKeyFormat(key).id)
+
+            val next = keys.rotate(record.id, 3600uL)
+            assertNotEquals(record.id, next.record.id)
+            assertEquals(next.record.id, keys.get(record.id).replacedBy)
+            assertEquals(record.id, keys.verify(key).id) // inside the overlap
+            val newer = keys.rotate(next.record.id, 0uL)
+            assertEquals("expired", codeOf { keys.verifySecret(next.secret) })
+            assertNotNull(keys.revoke(newer.record.id).revokedAt)
+            assertEquals("revoked", codeOf { keys.verifySecret(newer.secret) })
+            assertEquals(3, keys.list("alice").size)
+            assertEquals("unknown_key", codeOf { keys.revoke("nope") })
+        }
+        assertEquals("invalid_input", codeOf { ApiKeys("TW").close() })
+        assertEquals("invalid_input", codeOf { ApiKeys("tw", null, "short").close() })
+    }
+
+    @Test
+    fun sqliteStoreHoldsNoPlaintext() {
+        val dir = Files.createTempDirectory("tw-kotlin").toFile()
+        try {
+            val path = File(dir, "keys.db").absolutePath
+            val pepper = "a-long-server-side-pepper-value!"
+            val secrets = ApiKeys("tw_live", "sqlite://$path", pepper).use { keys ->
+                (0 until 5).map { keys.create("user$it").secret.expose() }
+            }
+            ApiKeys("tw_live", path, pepper).use { again ->
+                assertEquals("user0", again.verify(secrets[0]).owner)
+                assertNull(again.get(again.verify(secrets[1]).id).revokedAt)
+            }
+            val blob = dir.listFiles()!!.joinToString("") { String(it.readBytes(), Charsets.ISO_8859_1) }
+            for (key in secrets) {
+                assertFalse(blob.contains(key))
+                assertFalse(blob.contains(key.substring("tw_live_".length + 12, key.length - 6)))
+            }
+        } finally {
+            dir.deleteRecursively()
+        }
+    }
+}
