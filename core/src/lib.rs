@@ -26,8 +26,10 @@ pub mod apikey;
 pub mod audit;
 pub mod clock;
 pub mod error;
+pub mod http;
 pub mod jwt;
 pub mod redact;
+pub mod runtime;
 pub mod secret;
 
 pub use apikey::{ApiKeys, IssuedKey, KeyRecord, NewKey};

@@ -18,6 +18,7 @@ mod jwk;
 mod key;
 mod keyset;
 mod pem;
+mod remote;
 mod verify;
 
 pub use alg::{Algorithm, Family};
@@ -25,7 +26,10 @@ pub use claims::Claims;
 pub use issue::{IssueOptions, JwtIssuer};
 pub use key::Key;
 pub use keyset::KeySet;
+pub use remote::{discover, RemoteKeySet, RemoteOptions};
 pub use verify::{decode_unverified, JwtVerifier, VerifierOptions};
+
+pub(crate) use json::parse_object as parse_json_object;
 
 /// Default maximum size of a token, in bytes (16 KiB).
 pub const DEFAULT_MAX_TOKEN_SIZE: usize = 16 * 1024;

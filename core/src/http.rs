@@ -1,0 +1,200 @@
+//! The one HTTP client of tokenward (remote JWKS, discovery, OAuth): timeouts on every
+//! request, bounded response bodies, `https` only unless the host is loopback or the caller
+//! explicitly opts in, and redirects only within the same host.
+
+use std::net::IpAddr;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use reqwest::redirect;
+use serde_json::{Map, Value};
+
+use crate::{Error, ErrorCode};
+
+/// Per-request limits.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpPolicy {
+    /// Whole-request timeout (connect, send, read the body).
+    pub timeout: Duration,
+    /// Largest accepted response body, in bytes.
+    pub max_body: usize,
+    /// Allow plain `http://` to non-loopback hosts. Insecure: tokens and keys in clear text.
+    pub dangerous_allow_http: bool,
+}
+
+impl Default for HttpPolicy {
+    fn default() -> Self {
+        HttpPolicy {
+            timeout: Duration::from_secs(5),
+            max_body: 256 * 1024,
+            dangerous_allow_http: false,
+        }
+    }
+}
+
+/// A response with its body already read (and bounded).
+#[derive(Debug)]
+pub struct HttpResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// Response headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
+
+/// The shared client (connection pool reused across requests).
+pub fn client() -> Result<&'static reqwest::Client, Error> {
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .redirect(redirect::Policy::custom(|attempt| {
+                    let same_host = attempt
+                        .previous()
+                        .first()
+                        .is_some_and(|first| first.host_str() == attempt.url().host_str());
+                    if attempt.previous().len() < 5 && same_host {
+                        attempt.follow()
+                    } else {
+                        attempt.stop()
+                    }
+                }))
+                .user_agent(concat!("tokenward/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| {
+            Error::new(
+                ErrorCode::Internal,
+                format!("cannot build the HTTP client: {e}"),
+            )
+        })
+}
+
+/// Parses `url` and checks the scheme policy.
+pub fn check_url(url: &str, policy: &HttpPolicy) -> Result<reqwest::Url, Error> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|_| Error::new(ErrorCode::InvalidInput, "not a valid URL"))?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if policy.dangerous_allow_http || is_loopback(&parsed) => Ok(parsed),
+        "http" => Err(Error::new(
+            ErrorCode::InvalidInput,
+            "plain http is refused for non-loopback hosts (see dangerous_allow_http)",
+        )),
+        _ => Err(Error::new(
+            ErrorCode::InvalidInput,
+            "only http(s) URLs are supported",
+        )),
+    }
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Maps a transport error to a stable code (never including the URL's query or credentials).
+pub fn transport_error(err: &reqwest::Error) -> Error {
+    if err.is_timeout() {
+        Error::new(ErrorCode::Timeout, "the request timed out")
+    } else if err.is_redirect() {
+        Error::new(ErrorCode::InvalidResponse, "redirected to another host")
+    } else {
+        Error::new(
+            ErrorCode::Network,
+            "the request failed (connection or protocol error)",
+        )
+    }
+}
+
+/// Sends `request` under `policy` and reads the body up to the size limit.
+pub async fn send(
+    request: reqwest::RequestBuilder,
+    policy: &HttpPolicy,
+) -> Result<HttpResponse, Error> {
+    let run = async {
+        let mut response = request.send().await.map_err(|e| transport_error(&e))?;
+        let status = response.status().as_u16();
+        if response.status().is_redirection() {
+            return Err(Error::new(
+                ErrorCode::InvalidResponse,
+                "redirected to another host",
+            ));
+        }
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&e))? {
+            if body.len() + chunk.len() > policy.max_body {
+                return Err(Error::new(
+                    ErrorCode::InvalidResponse,
+                    "the response body is too large",
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    };
+    match tokio::time::timeout(policy.timeout, run).await {
+        Ok(result) => result,
+        Err(_) => Err(Error::new(ErrorCode::Timeout, "the request timed out")),
+    }
+}
+
+/// GETs a JSON object. 5xx is `server_error`; other non-2xx, non-JSON or oversize bodies are
+/// `invalid_response`.
+pub async fn get_json(
+    url: &str,
+    policy: &HttpPolicy,
+) -> Result<(Map<String, Value>, HttpResponse), Error> {
+    let url = check_url(url, policy)?;
+    let response = send(
+        client()?.get(url).header("accept", "application/json"),
+        policy,
+    )
+    .await?;
+    if response.status >= 500 {
+        return Err(Error::new(
+            ErrorCode::ServerError,
+            format!("the server answered {}", response.status),
+        ));
+    }
+    if !(200..300).contains(&response.status) {
+        return Err(Error::new(
+            ErrorCode::InvalidResponse,
+            format!("the server answered {}", response.status),
+        ));
+    }
+    let map =
+        crate::jwt::parse_json_object(&response.body, 16, "not a JSON object").map_err(|_| {
+            Error::new(
+                ErrorCode::InvalidResponse,
+                "the response is not a JSON object",
+            )
+        })?;
+    Ok((map, response))
+}
+
+/// `Cache-Control: max-age` of a response, if any.
+pub fn max_age(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::CACHE_CONTROL)?.to_str().ok()?;
+    value.split(',').find_map(|d| {
+        let d = d.trim();
+        let secs = d.strip_prefix("max-age=")?;
+        secs.trim_matches('"')
+            .parse::<u64>()
+            .ok()
+            .map(Duration::from_secs)
+    })
+}

@@ -1,0 +1,256 @@
+//! Remote JWKS with caching, and OpenID Connect discovery.
+//!
+//! * cached for `Cache-Control: max-age` clamped to [`RemoteOptions::min_ttl`,
+//!   [`RemoteOptions::max_ttl`]], or [`RemoteOptions::ttl`] (10 min) without one;
+//! * a token with an unknown `kid` triggers one refetch, at most once per
+//!   [`RemoteOptions::cooldown`] (30 s), so forged `kid`s cannot hammer the server;
+//! * single-flight: concurrent misses share one request;
+//! * when a refresh fails, the last good keys keep serving for up to
+//!   [`RemoteOptions::max_stale`];
+//! * timeouts, size caps, `https` only (loopback excepted) and same-host redirects come from
+//!   [`crate::http`].
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use parking_lot::RwLock;
+use serde_json::Value;
+
+use super::claims::Claims;
+use super::keyset::KeySet;
+use super::verify::JwtVerifier;
+use crate::clock::{self, SharedClock};
+use crate::http::{self, HttpPolicy};
+use crate::{Error, ErrorCode};
+
+/// Options of a [`RemoteKeySet`].
+#[derive(Debug, Clone)]
+pub struct RemoteOptions {
+    /// Cache lifetime when the server sends no `max-age` (default 10 min).
+    pub ttl: Duration,
+    /// Lower bound for `max-age` (default 1 min).
+    pub min_ttl: Duration,
+    /// Upper bound for `max-age` (default 24 h).
+    pub max_ttl: Duration,
+    /// Minimum time between refetches caused by unknown `kid`s (default 30 s).
+    pub cooldown: Duration,
+    /// How long the last good keys may serve after their TTL when refreshes fail (default 6 h).
+    pub max_stale: Duration,
+    /// Timeout, body cap and scheme policy of the requests.
+    pub http: HttpPolicy,
+}
+
+impl Default for RemoteOptions {
+    fn default() -> Self {
+        RemoteOptions {
+            ttl: Duration::from_secs(600),
+            min_ttl: Duration::from_secs(60),
+            max_ttl: Duration::from_secs(86_400),
+            cooldown: Duration::from_secs(30),
+            max_stale: Duration::from_secs(6 * 3600),
+            http: HttpPolicy::default(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Cache {
+    keys: Option<KeySet>,
+    fetched_at: Option<SystemTime>,
+    fresh_until: Option<SystemTime>,
+    last_attempt: Option<SystemTime>,
+    /// Counts completed fetches, so a caller that waited for the flight can tell it landed.
+    generation: u64,
+}
+
+struct Inner {
+    url: String,
+    options: RemoteOptions,
+    clock: SharedClock,
+    cache: RwLock<Cache>,
+    flight: tokio::sync::Mutex<()>,
+    fetches: std::sync::atomic::AtomicU64,
+}
+
+/// A JWKS fetched from a URL and cached. Cheap to clone (shared).
+#[derive(Clone)]
+pub struct RemoteKeySet {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for RemoteKeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteKeySet")
+            .field("url", &self.inner.url)
+            .finish()
+    }
+}
+
+impl RemoteKeySet {
+    /// A key set for `jwks_url` (checked against the scheme policy now; fetched on first use).
+    pub fn new(jwks_url: &str, options: RemoteOptions) -> Result<RemoteKeySet, Error> {
+        RemoteKeySet::with_clock(jwks_url, options, clock::system())
+    }
+
+    /// Like [`RemoteKeySet::new`] with an injected clock.
+    pub fn with_clock(
+        jwks_url: &str,
+        options: RemoteOptions,
+        clock: SharedClock,
+    ) -> Result<RemoteKeySet, Error> {
+        http::check_url(jwks_url, &options.http)?;
+        Ok(RemoteKeySet {
+            inner: Arc::new(Inner {
+                url: jwks_url.to_owned(),
+                options,
+                clock,
+                cache: RwLock::new(Cache::default()),
+                flight: tokio::sync::Mutex::new(()),
+                fetches: Default::default(),
+            }),
+        })
+    }
+
+    /// The JWKS URL.
+    pub fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    /// How many HTTP fetches this set has made (for monitoring and tests).
+    pub fn fetch_count(&self) -> u64 {
+        self.inner
+            .fetches
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The current keys: cached while fresh, else refreshed (single-flight), else the last good
+    /// keys while within `max_stale`.
+    pub async fn keys(&self) -> Result<KeySet, Error> {
+        let now = self.inner.clock.now();
+        let generation = {
+            let cache = self.inner.cache.read();
+            if let (Some(keys), Some(until)) = (&cache.keys, cache.fresh_until) {
+                if now < until {
+                    return Ok(keys.clone());
+                }
+            }
+            cache.generation
+        };
+        self.refresh(generation).await
+    }
+
+    /// Verifies `token` with `verifier`'s policy and these keys; an unknown `kid` refetches the
+    /// set once (subject to the cooldown).
+    pub async fn verify(&self, verifier: &JwtVerifier, token: &str) -> Result<Claims, Error> {
+        let keys = self.keys().await?;
+        match verifier.verify_with(token, &keys) {
+            Err(e) if e.code() == ErrorCode::KeyNotFound && self.cooldown_elapsed() => {
+                let generation = self.inner.cache.read().generation;
+                let keys = self.refresh(generation).await?;
+                verifier.verify_with(token, &keys)
+            }
+            other => other,
+        }
+    }
+
+    fn cooldown_elapsed(&self) -> bool {
+        let cache = self.inner.cache.read();
+        let now = self.inner.clock.now();
+        cache.last_attempt.is_none_or(|t| {
+            now.duration_since(t).unwrap_or_default() >= self.inner.options.cooldown
+        })
+    }
+
+    /// Fetches unless another caller completed a fetch since `seen_generation`.
+    async fn refresh(&self, seen_generation: u64) -> Result<KeySet, Error> {
+        let _flight = self.inner.flight.lock().await;
+        {
+            let cache = self.inner.cache.read();
+            if cache.generation != seen_generation {
+                if let Some(keys) = &cache.keys {
+                    return Ok(keys.clone());
+                }
+            }
+        }
+        let now = self.inner.clock.now();
+        self.inner.cache.write().last_attempt = Some(now);
+        self.inner
+            .fetches
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match self.fetch().await {
+            Ok((keys, ttl)) => {
+                let mut cache = self.inner.cache.write();
+                cache.keys = Some(keys.clone());
+                cache.fetched_at = Some(now);
+                cache.fresh_until = Some(now + ttl);
+                cache.generation += 1;
+                crate::audit::emit(
+                    crate::audit::AuditEvent::success("jwks.fetch")
+                        .credential(self.inner.url.clone()),
+                );
+                Ok(keys)
+            }
+            Err(err) => {
+                crate::audit::emit(
+                    crate::audit::AuditEvent::failure("jwks.fetch", &err)
+                        .credential(self.inner.url.clone()),
+                );
+                let mut cache = self.inner.cache.write();
+                cache.generation += 1;
+                let stale_ok = cache.fetched_at.is_some_and(|t| {
+                    now.duration_since(t).unwrap_or_default() <= self.inner.options.max_stale
+                });
+                match (&cache.keys, stale_ok) {
+                    (Some(keys), true) => Ok(keys.clone()),
+                    _ => Err(err),
+                }
+            }
+        }
+    }
+
+    async fn fetch(&self) -> Result<(KeySet, Duration), Error> {
+        let opts = &self.inner.options;
+        let (doc, response) = http::get_json(&self.inner.url, &opts.http).await?;
+        let keys = KeySet::from_jwks_value(&doc).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidResponse,
+                format!("bad JWKS: {}", e.message()),
+            )
+        })?;
+        let ttl = http::max_age(&response.headers)
+            .map(|age| age.clamp(opts.min_ttl, opts.max_ttl))
+            .unwrap_or(opts.ttl);
+        Ok((keys, ttl))
+    }
+}
+
+/// OpenID Connect discovery: fetches `{issuer}/.well-known/openid-configuration`, checks that
+/// its `issuer` is exactly `issuer_url` (OIDC Discovery section 4.3), and returns the issuer
+/// and a [`RemoteKeySet`] for its `jwks_uri`.
+pub async fn discover(
+    issuer_url: &str,
+    options: RemoteOptions,
+) -> Result<(String, RemoteKeySet), Error> {
+    let base = issuer_url.trim_end_matches('/');
+    let url = format!("{base}/.well-known/openid-configuration");
+    let (doc, _) = http::get_json(&url, &options.http).await?;
+    let issuer = match doc.get("issuer") {
+        Some(Value::String(iss)) if iss.trim_end_matches('/') == base => iss.clone(),
+        _ => {
+            return Err(Error::new(
+                ErrorCode::InvalidResponse,
+                "the discovery document names another issuer",
+            ))
+        }
+    };
+    let jwks_uri = match doc.get("jwks_uri") {
+        Some(Value::String(uri)) => uri.clone(),
+        _ => {
+            return Err(Error::new(
+                ErrorCode::InvalidResponse,
+                "the discovery document has no jwks_uri",
+            ))
+        }
+    };
+    Ok((issuer, RemoteKeySet::new(&jwks_uri, options)?))
+}
