@@ -156,6 +156,49 @@ impl KeySet {
         Ok(KeySet(jwt::KeySet::from_jwks(&json_text(document)?).py()?))
     }
 
+    /// A JWKS fetched from `jwks_url` and cached (TTL / `Cache-Control`, refetch on unknown
+    /// `kid` with a cooldown, single-flight, last good keys kept when refreshes fail).
+    #[staticmethod]
+    #[pyo3(signature = (jwks_url, *, ttl=600, cooldown=30, timeout=5.0, max_stale=21600, dangerous_allow_http=false))]
+    fn remote(
+        jwks_url: &str,
+        ttl: u64,
+        cooldown: u64,
+        timeout: f64,
+        max_stale: u64,
+        dangerous_allow_http: bool,
+    ) -> PyResult<RemoteKeySet> {
+        let options = remote_options(ttl, cooldown, timeout, max_stale, dangerous_allow_http)?;
+        Ok(RemoteKeySet {
+            inner: jwt::RemoteKeySet::new(jwks_url, options).py()?,
+            issuer: None,
+        })
+    }
+
+    /// OpenID Connect discovery: the issuer's `jwks_uri` as a remote key set (blocking; the
+    /// GIL is released while it fetches). The discovered issuer is `.issuer`.
+    #[staticmethod]
+    #[pyo3(signature = (issuer_url, *, ttl=600, cooldown=30, timeout=5.0, max_stale=21600, dangerous_allow_http=false))]
+    fn discover(
+        py: Python<'_>,
+        issuer_url: &str,
+        ttl: u64,
+        cooldown: u64,
+        timeout: f64,
+        max_stale: u64,
+        dangerous_allow_http: bool,
+    ) -> PyResult<RemoteKeySet> {
+        let options = remote_options(ttl, cooldown, timeout, max_stale, dangerous_allow_http)?;
+        let (issuer, inner) = py
+            .detach(|| tokenward::runtime::block_on(jwt::discover(issuer_url, options)))
+            .py()?
+            .py()?;
+        Ok(RemoteKeySet {
+            inner,
+            issuer: Some(issuer),
+        })
+    }
+
     /// Adds a key (its `kid` must be new).
     fn add(&mut self, key: Key) -> PyResult<()> {
         self.0.insert(key.0).py()
@@ -178,6 +221,71 @@ impl KeySet {
             .map(|k| format!("{:?}", k.kid()))
             .collect();
         format!("KeySet(kids=[{}])", kids.join(", "))
+    }
+}
+
+fn remote_options(
+    ttl: u64,
+    cooldown: u64,
+    timeout: f64,
+    max_stale: u64,
+    allow_http: bool,
+) -> PyResult<jwt::RemoteOptions> {
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "timeout must be a positive number of seconds",
+        ));
+    }
+    let mut options = jwt::RemoteOptions {
+        ttl: Duration::from_secs(ttl),
+        cooldown: Duration::from_secs(cooldown),
+        max_stale: Duration::from_secs(max_stale),
+        ..Default::default()
+    };
+    options.http.timeout = Duration::from_secs_f64(timeout);
+    options.http.dangerous_allow_http = allow_http;
+    Ok(options)
+}
+
+/// A JWKS fetched from a URL and cached; pass it to `JwtVerifier`.
+#[pyclass(module = "tokenward", name = "RemoteKeySet", frozen, from_py_object)]
+#[derive(Clone)]
+pub struct RemoteKeySet {
+    inner: jwt::RemoteKeySet,
+    issuer: Option<String>,
+}
+
+#[pymethods]
+impl RemoteKeySet {
+    /// The JWKS URL.
+    #[getter]
+    fn url(&self) -> &str {
+        self.inner.url()
+    }
+
+    /// The issuer found by discovery, if this set came from `KeySet.discover`.
+    #[getter]
+    fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// Number of HTTP fetches made so far.
+    #[getter]
+    fn fetch_count(&self) -> u64 {
+        self.inner.fetch_count()
+    }
+
+    /// The current keys (fetching if needed; blocking, GIL released).
+    fn keys(&self, py: Python<'_>) -> PyResult<KeySet> {
+        let keys = py
+            .detach(|| tokenward::runtime::block_on(self.inner.keys()))
+            .py()?
+            .py()?;
+        Ok(KeySet(keys))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("RemoteKeySet(url={:?})", self.inner.url())
     }
 }
 
@@ -238,6 +346,8 @@ impl JwtIssuer {
 #[pyclass(module = "tokenward", name = "JwtVerifier", frozen)]
 pub struct JwtVerifier {
     inner: jwt::JwtVerifier,
+    /// Keys fetched over the network, when the verifier was built from a `RemoteKeySet`.
+    remote: Option<jwt::RemoteKeySet>,
     /// Asymmetric verification is slow enough to release the GIL for.
     release_gil: bool,
 }
@@ -263,8 +373,12 @@ impl JwtVerifier {
         max_token_size: usize,
         max_depth: usize,
     ) -> PyResult<JwtVerifier> {
+        let mut remote = None;
         let set = if let Ok(set) = keys.extract::<KeySet>() {
             set.0
+        } else if let Ok(r) = keys.extract::<RemoteKeySet>() {
+            remote = Some(r.inner);
+            jwt::KeySet::new()
         } else if let Ok(key) = keys.extract::<Key>() {
             jwt::KeySet::single(key.0)
         } else {
@@ -290,13 +404,17 @@ impl JwtVerifier {
         };
         Ok(JwtVerifier {
             inner: jwt::JwtVerifier::new(set, options).py()?,
+            remote,
             release_gil,
         })
     }
 
     /// Verifies `token` and returns its claims as a dict; raises a `TokenwardError` with `.code`.
     fn verify<'py>(&self, py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyDict>> {
-        let claims = if self.release_gil {
+        let claims = if let Some(remote) = &self.remote {
+            py.detach(|| tokenward::runtime::block_on(remote.verify(&self.inner, token)))
+                .py()?
+        } else if self.release_gil {
             py.detach(|| self.inner.verify(token))
         } else {
             self.inner.verify(token)
@@ -304,8 +422,22 @@ impl JwtVerifier {
         map_to_py(py, &claims.py()?)
     }
 
+    /// `await verifier.verify_async(token)`: runs `verify` in the event loop's default
+    /// executor so remote key fetches never block the loop.
+    fn verify_async<'py>(slf: &Bound<'py, Self>, token: String) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
+        event_loop.call_method1(
+            "run_in_executor",
+            (py.None(), slf.getattr("verify")?, token),
+        )
+    }
+
     fn __repr__(&self) -> String {
-        format!("JwtVerifier(keys={})", self.inner.keys().len())
+        match &self.remote {
+            Some(r) => format!("JwtVerifier(remote={:?})", r.url()),
+            None => format!("JwtVerifier(keys={})", self.inner.keys().len()),
+        }
     }
 }
 

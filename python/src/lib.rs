@@ -4,9 +4,11 @@
 //! the `tokenward` package, which re-exports from here.
 
 mod apikeys;
+mod audit;
 mod error;
 mod json;
 mod jwt;
+mod redact;
 mod secret;
 
 use pyo3::prelude::*;
@@ -29,8 +31,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(secret::fingerprint, m)?)?;
     m.add_class::<jwt::Key>()?;
     m.add_class::<jwt::KeySet>()?;
+    m.add_class::<jwt::RemoteKeySet>()?;
     m.add_class::<jwt::JwtIssuer>()?;
     m.add_class::<jwt::JwtVerifier>()?;
     m.add_function(wrap_pyfunction!(jwt::decode_unverified, m)?)?;
+    m.add_function(wrap_pyfunction!(redact::redact, m)?)?;
+    m.add_class::<redact::Redactor>()?;
+    m.add_class::<redact::RedactStream>()?;
+    m.add_function(wrap_pyfunction!(audit::_emit_test_audit_event, m)?)?;
+    audit::install();
     Ok(())
 }

@@ -18,8 +18,10 @@ from ._errors import (
     TransportError,
 )
 from ._native import ERROR_CODES, Secret, __version__, fingerprint
-from ._native import JwtIssuer, JwtVerifier, Key, KeySet, decode_unverified
+from ._native import JwtIssuer, JwtVerifier, Key, KeySet, RemoteKeySet, decode_unverified
 from ._native import API_KEY_PATTERN, ApiKeys, IssuedKey, KeyInfo, KeyRecord
+from ._native import RedactStream, Redactor, redact
+from ._logging import RedactingFilter
 
 __all__ = [
     "API_KEY_PATTERN",
@@ -38,11 +40,16 @@ __all__ = [
     "JwtVerifier",
     "Key",
     "KeySet",
+    "RemoteKeySet",
     "OAuthError",
+    "RedactStream",
+    "RedactingFilter",
+    "Redactor",
     "Secret",
     "TokenwardError",
     "TransportError",
     "__version__",
     "decode_unverified",
     "fingerprint",
+    "redact",
 ]

@@ -19,7 +19,7 @@ def fingerprint(secret: str) -> str:
     """A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url)."""
 
 # --- JWT -------------------------------------------------------------------------------------
-from typing import Any, Mapping, Sequence
+from typing import Any, Awaitable, Mapping, Sequence
 
 class Key:
     """A JWS key bound to one algorithm family. ``repr`` never shows key material."""
@@ -49,9 +49,40 @@ class KeySet:
     def __init__(self, keys: Sequence[Key] = ...) -> None: ...
     @staticmethod
     def from_jwks(document: Mapping[str, Any] | str) -> KeySet: ...
+    @staticmethod
+    def remote(
+        jwks_url: str,
+        *,
+        ttl: int = 600,
+        cooldown: int = 30,
+        timeout: float = 5.0,
+        max_stale: int = 21600,
+        dangerous_allow_http: bool = False,
+    ) -> RemoteKeySet: ...
+    @staticmethod
+    def discover(
+        issuer_url: str,
+        *,
+        ttl: int = 600,
+        cooldown: int = 30,
+        timeout: float = 5.0,
+        max_stale: int = 21600,
+        dangerous_allow_http: bool = False,
+    ) -> RemoteKeySet: ...
     def add(self, key: Key) -> None: ...
     def to_jwks(self) -> dict[str, Any]: ...
     def __len__(self) -> int: ...
+
+class RemoteKeySet:
+    """A JWKS fetched from a URL and cached; pass it to ``JwtVerifier``."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def issuer(self) -> str | None: ...
+    @property
+    def fetch_count(self) -> int: ...
+    def keys(self) -> KeySet: ...
 
 class JwtIssuer:
     """Signs claims with one key, setting iat/nbf/exp/jti/iss/aud and alg/typ/kid."""
@@ -80,7 +111,7 @@ class JwtVerifier:
 
     def __new__(
         cls,
-        keys: KeySet | Key | Mapping[str, Any] | str,
+        keys: KeySet | RemoteKeySet | Key | Mapping[str, Any] | str,
         *,
         algorithms: Sequence[str],
         issuer: str | Sequence[str] | None = None,
@@ -95,6 +126,7 @@ class JwtVerifier:
         max_depth: int = 16,
     ) -> JwtVerifier: ...
     def verify(self, token: str) -> dict[str, Any]: ...
+    def verify_async(self, token: str) -> Awaitable[dict[str, Any]]: ...
 
 def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Header and claims WITHOUT verification: for display and debugging only."""
@@ -211,3 +243,39 @@ class ApiKeys:
         """Issues a successor of key ``id``; the old key stays valid for ``overlap``."""
     def list(self, owner: str) -> builtins.list[KeyRecord]:
         """Every key of ``owner``, oldest first."""
+
+# --- redaction (issue 6) ---
+
+def redact(text: str) -> str:
+    """Returns ``text`` with every recognised secret replaced by ``[REDACTED:<kind>:<fingerprint>]``."""
+
+class Redactor:
+    """A configured scrubber: extra sensitive field names, extra patterns (``{kind: regex}``;
+    group 1 is redacted when present) and the replacement style (``"fingerprint"``, ``"kind"``,
+    ``"plain"`` or a template with ``{kind}`` / ``{fingerprint}``)."""
+
+    def __new__(
+        cls,
+        *,
+        names: list[str] | None = None,
+        patterns: dict[str, str] | None = None,
+        replacement: str = "fingerprint",
+        max_line: int | None = None,
+    ) -> Redactor: ...
+    def redact(self, text: str) -> str:
+        """Returns ``text`` with every recognised secret replaced."""
+    def redact_bytes(self, data: bytes) -> bytes:
+        """Redacts bytes that may not be UTF-8."""
+    def stream(self) -> RedactStream:
+        """A stream that redacts chunks of any size with bounded memory."""
+
+class RedactStream:
+    """Incremental redaction: ``push(chunk)`` returns the redacted completed lines, ``finish()``
+    the rest. Output is identical to ``Redactor.redact`` on the whole input."""
+
+    def push(self, chunk: bytes) -> bytes:
+        """Consumes ``chunk``; returns the redacted bytes that are ready."""
+    def finish(self) -> bytes:
+        """Flushes the unfinished last line; the stream cannot be used afterwards."""
+
+def _emit_test_audit_event(action_outcome_success: bool, subject: str) -> None: ...
