@@ -1,6 +1,9 @@
 //! Strict JWS verification (RFC 7515 compact form, RFC 8725 practices).
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use parking_lot::RwLock;
 
 use serde_json::{Map, Value};
 
@@ -69,9 +72,13 @@ pub struct JwtVerifier {
     max_depth: usize,
     rules: ClaimRules,
     clock: SharedClock,
+    /// The last header segment that passed the header checks, with its parse. Tokens from one
+    /// issuer share their header bytes, so most verifications skip decoding it again.
+    last_header: Arc<RwLock<Option<(Box<[u8]>, Header)>>>,
 }
 
 /// The protected header members the verifier acts on.
+#[derive(Debug, Clone)]
 struct Header {
     alg: Algorithm,
     kid: Option<String>,
@@ -116,6 +123,7 @@ impl JwtVerifier {
                 max_age: options.max_age.map(secs),
             },
             clock,
+            last_header: Arc::default(),
         })
     }
 
@@ -155,7 +163,7 @@ impl JwtVerifier {
 
     fn verify_signature_with(&self, token: &str, keys: &KeySet) -> Result<Vec<u8>, Error> {
         let parts = split(token, self.max_token_size)?;
-        let header = self.parse_header(parts.header)?;
+        let header = self.header(parts.header)?;
         let key = keys.find(header.kid.as_deref(), header.alg)?;
         // Every segment must be canonical base64url before any crypto runs; the payload's
         // JSON is parsed only once the signature has verified.
@@ -168,6 +176,17 @@ impl JwtVerifier {
             ));
         }
         Ok(payload)
+    }
+
+    fn header(&self, segment: &[u8]) -> Result<Header, Error> {
+        if let Some((bytes, header)) = self.last_header.read().as_ref() {
+            if **bytes == *segment {
+                return Ok(header.clone());
+            }
+        }
+        let header = self.parse_header(segment)?;
+        *self.last_header.write() = Some((segment.into(), header.clone()));
+        Ok(header)
     }
 
     fn parse_header(&self, segment: &[u8]) -> Result<Header, Error> {
