@@ -24,3 +24,6 @@ binding.Key.prototype[inspect.custom] = function () {
 binding.KeySet.prototype[inspect.custom] = function () {
   return `KeySet { size: ${this.size}, kids: ${JSON.stringify(this.kids)} }`
 }
+
+// Logging integrations of the scrubber (pino hooks, winston format).
+Object.assign(module.exports, require('./redact-integrations.js'))

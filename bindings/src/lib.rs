@@ -7,6 +7,7 @@
 mod apikeys;
 mod error;
 mod jwt;
+mod redact;
 mod secret;
 
 pub use apikeys::{api_key_pattern, check_api_key_format, ApiKeys, IssuedKey, KeyInfo, KeyRecord};

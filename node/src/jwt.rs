@@ -418,16 +418,4 @@ impl JwtVerifier {
         let claims = self.inner.verify(&token).js()?;
         Ok(Value::Object(claims).to_string())
     }
-
-    /// TEMP bench: napi object conversion.
-    #[napi]
-    pub fn verify_napi(&self, token: String) -> napi::Result<Map<String, Value>, Code> {
-        self.inner.verify(&token).js()
-    }
-
-    /// TEMP bench: nothing returned.
-    #[napi]
-    pub fn verify_void(&self, token: String) -> napi::Result<(), Code> {
-        self.inner.verify(&token).js().map(|_| ())
-    }
 }

@@ -4,8 +4,10 @@
 //! generated loader to add `util.inspect` redaction and the ESM entry point.
 
 mod apikeys;
+mod audit;
 mod error;
 mod jwt;
+mod redact;
 mod secret;
 
 use napi_derive::napi;

@@ -1,0 +1,128 @@
+//! `tokenward tour`: a walk through the capabilities on embedded defaults (no network, no files).
+
+use serde_json::json;
+use tokenward::jwt::{
+    Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, KeySet, VerifierOptions,
+};
+use tokenward::{Result, Secret};
+
+/// Runs the tour.
+pub fn run() -> Result<()> {
+    println!(
+        "tokenward {} — a tour on embedded defaults\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    secrets()?;
+    errors();
+    jwt()?;
+    println!("\nRun `tokenward --help` for the commands.");
+    Ok(())
+}
+
+fn secrets() -> Result<()> {
+    println!("1. Secrets print redacted; reading one is an explicit call.");
+    let secret = Secret::new("tw_demo_0123456789abcdef")?;
+    println!("   println!(\"{{secret}}\")   -> {secret}");
+    println!("   println!(\"{{secret:?}}\") -> {secret:?}");
+    println!("   fingerprint             -> {}", secret.fingerprint());
+    Ok(())
+}
+
+fn errors() {
+    println!(
+        "\n2. Every failure has a stable code, the same in Rust, Python, Node, Swift and Kotlin."
+    );
+    if let Err(err) = Secret::new("") {
+        println!(
+            "   Secret::new(\"\") -> code={} message={:?}",
+            err.code(),
+            err.message()
+        );
+    }
+}
+
+fn jwt() -> Result<()> {
+    println!("\n3. JWT: issue with a fresh Ed25519 key, publish its JWKS, verify strictly.");
+    let key = Key::generate(Algorithm::EdDSA)?.with_kid("tour-2026");
+    let issuer = JwtIssuer::new(key.clone(), None)?
+        .issuer("https://auth.tour.example")
+        .audience(vec!["api://tour".into()]);
+    let claims = json!({"scope": "orders:read"})
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let token = issuer.issue(
+        &claims,
+        &IssueOptions {
+            subject: Some("alice".into()),
+            ..Default::default()
+        },
+    )?;
+    let jwks = KeySet::single(key).to_jwks();
+    println!(
+        "   JWKS to publish: {} key(s), kid={}",
+        jwks["keys"].as_array().map_or(0, Vec::len),
+        jwks["keys"][0]["kid"]
+    );
+    let verifier = JwtVerifier::new(
+        KeySet::from_jwks(&jwks.to_string())?,
+        VerifierOptions {
+            algorithms: vec![Algorithm::EdDSA],
+            issuers: vec!["https://auth.tour.example".into()],
+            audiences: vec!["api://tour".into()],
+            ..Default::default()
+        },
+    )?;
+    let verified = verifier.verify(&token)?;
+    println!(
+        "   verified: sub={} scope={} (token {})",
+        verified["sub"],
+        verified["scope"],
+        Secret::new(token.clone())?
+    );
+    let tampered = tamper(&token);
+    show_refusal("   tampered payload", verifier.verify(&tampered));
+    let none_alg = format!(
+        "eyJhbGciOiJub25lIn0.{}.",
+        token.split('.').nth(1).unwrap_or_default()
+    );
+    show_refusal("   alg=none", verifier.verify(&none_alg));
+    let wrong_aud = JwtVerifier::new(
+        KeySet::from_jwks(&jwks.to_string())?,
+        VerifierOptions {
+            algorithms: vec![Algorithm::EdDSA],
+            audiences: vec!["api://other".into()],
+            ..Default::default()
+        },
+    )?;
+    show_refusal("   other audience", wrong_aud.verify(&token));
+    Ok(())
+}
+
+fn tamper(token: &str) -> String {
+    let parts: Vec<&str> = token.split('.').collect();
+    let forged = tokenward::jwt::decode_unverified(token)
+        .map(|(_, mut claims)| {
+            claims.insert("sub".into(), "mallory".into());
+            base64_url(serde_json::Value::Object(claims).to_string().as_bytes())
+        })
+        .unwrap_or_default();
+    format!(
+        "{}.{}.{}",
+        parts.first().unwrap_or(&""),
+        forged,
+        parts.get(2).unwrap_or(&"")
+    )
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn show_refusal<T>(label: &str, result: Result<T>) {
+    match result {
+        Ok(_) => println!("{label}: ACCEPTED (unexpected)"),
+        Err(e) => println!("{label}: refused with code={}", e.code()),
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import XCTest
+import Tokenward
+
+/// Runs tests/vectors/jwt_attacks.json (same expected codes as every other language) and JWT
+/// sign/verify round trips.
+final class JwtVectorsTests: XCTestCase {
+    private static let iss = "https://issuer.example"
+    private static let aud = "api://tokenward-tests"
+    private static let algorithms = [
+        "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
+        "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+    ]
+    private static let knownOptions: Set<String> = [
+        "algorithms", "issuer", "audience", "leeway", "require_exp", "max_age",
+        "required_claims", "typ", "max_token_size",
+    ]
+
+    private static var vectorsDir: URL {
+        if let dir = ProcessInfo.processInfo.environment["TOKENWARD_VECTORS"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir)
+        }
+        return URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("tests/vectors")
+    }
+
+    private func load(_ name: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: Self.vectorsDir.appendingPathComponent(name))
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any], name)
+    }
+
+    private func json(_ object: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    private func decode(_ text: String) throws -> [String: Any] {
+        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    /// Vector options (snake_case) over the defaults, as the record.
+    private func options(_ defaults: [String: Any], _ overrides: [String: Any]?) throws -> JwtVerifierOptions {
+        for name in (overrides ?? [:]).keys {
+            XCTAssertTrue(Self.knownOptions.contains(name), "unknown vector option \(name)")
+        }
+        func get(_ name: String) -> Any? { overrides?[name] ?? defaults[name] }
+        return JwtVerifierOptions(
+            algorithms: try XCTUnwrap(get("algorithms") as? [String]),
+            issuer: (get("issuer") as? String).map { [$0] } ?? [],
+            audience: get("audience") as? [String] ?? [],
+            leeway: UInt64((get("leeway") as? NSNumber)?.intValue ?? 60),
+            requiredClaims: get("required_claims") as? [String] ?? [],
+            requireExp: (get("require_exp") as? Bool) ?? true,
+            typ: get("typ") as? String,
+            maxAge: (get("max_age") as? NSNumber).map { UInt64($0.intValue) },
+            maxTokenSize: UInt32((get("max_token_size") as? NSNumber)?.intValue ?? 16384)
+        )
+    }
+
+    private func code(_ block: () throws -> Void) -> String {
+        do {
+            try block()
+            return "ok"
+        } catch let error as TokenwardError {
+            return error.code
+        } catch {
+            return "unexpected \(error)"
+        }
+    }
+
+    func testAttackVectors() throws {
+        let keys = try load("jwt_keys.json")
+        let doc = try load("jwt_attacks.json")
+        let set = try KeySet.fromJwks(json: try json(try XCTUnwrap(keys["verification_jwks"])))
+        let defaults = try XCTUnwrap(doc["defaults"] as? [String: Any])
+        let cases = try XCTUnwrap(doc["cases"] as? [[String: Any]])
+        XCTAssertGreaterThanOrEqual(cases.count, 40)
+        var failures: [String] = []
+        for c in cases {
+            let name = c["name"] as? String ?? "?"
+            let token = try XCTUnwrap(c["token"] as? String, name)
+            let expect = try XCTUnwrap(c["expect"] as? String, name)
+            let verifier = try JwtVerifier(keys: set, options: try options(defaults, c["options"] as? [String: Any]))
+            var got: String
+            do {
+                _ = try verifier.verify(token: token)
+                got = "ok"
+            } catch let error as TokenwardError {
+                XCTAssertFalse(error.message.contains("eyJ"), "\(name): message echoes token material")
+                got = error.code
+            }
+            if got != expect { failures.append("\(name): expected \(expect), got \(got)") }
+        }
+        XCTAssertEqual(failures, [])
+    }
+
+    func testRoundTripEveryAlgorithm() throws {
+        for alg in Self.algorithms {
+            let signing = try JwtKey.generate(algorithm: alg).withKid(kid: "kid-\(alg)")
+            let options = JwtVerifierOptions(algorithms: [alg], issuer: [Self.iss], audience: [Self.aud])
+            let verifier: JwtVerifier
+            if alg.hasPrefix("HS") {
+                verifier = try JwtVerifier.withKey(key: signing, options: options)
+            } else {
+                // Asymmetric keys verify from the published JWKS only (public part).
+                let set = KeySet()
+                try set.add(key: signing)
+                verifier = try JwtVerifier.withJwks(jwks: try set.toJwksJson(), options: options)
+            }
+            let issuer = try JwtIssuer(
+                key: signing,
+                options: JwtIssuerOptions(issuer: Self.iss, audience: [Self.aud], ttl: 300, algorithm: alg)
+            )
+            let token = try issuer.issue(claimsJson: #"{"role":"admin","n":[1,2,3]}"#, options: JwtIssueOptions(subject: "user-1"))
+            let claims = try decode(try verifier.verify(token: token))
+            XCTAssertEqual(claims["role"] as? String, "admin", alg)
+            XCTAssertEqual(claims["iss"] as? String, Self.iss, alg)
+            let typed = try verifier.verifyClaims(token: token)
+            XCTAssertEqual(typed.subject, "user-1", alg)
+            XCTAssertEqual(typed.audience, [Self.aud], alg)
+            XCTAssertEqual(typed.issuer, Self.iss, alg)
+            XCTAssertEqual((typed.expiresAt ?? 0) - (typed.issuedAt ?? 0), 300, alg)
+            XCTAssertEqual((try decode(typed.json))["n"] as? [Int], [1, 2, 3], alg)
+
+            var parts = token.split(separator: ".").map(String.init)
+            let last = parts[1].removeLast()
+            parts[1].append(last == "A" ? "B" : "A")
+            let tampered = parts.joined(separator: ".")
+            XCTAssertTrue(["invalid_signature", "malformed"].contains(code { _ = try verifier.verify(token: tampered) }), alg)
+        }
+    }
+
+    func testKeysPrintWithoutMaterial() throws {
+        let secret = "SuperSecretHmacKeyMaterial-0123456789"
+        let key = try JwtKey.hmac(secret: Data(secret.utf8), algorithm: "HS256").withKid(kid: "hs")
+        XCTAssertEqual(key.kid(), "hs")
+        XCTAssertEqual(key.algorithm(), "HS256")
+        for form in ["\(key)", String(describing: key), String(reflecting: key)] {
+            XCTAssertFalse(form.contains(secret), form)
+        }
+        let pem = try JwtKey.generate(algorithm: "ES384").toPrivatePem()
+        XCTAssertFalse("\(pem)".contains("PRIVATE KEY"))
+        XCTAssertTrue(pem.expose().contains("PRIVATE KEY"))
+        let set = KeySet()
+        try set.add(key: key)
+        XCTAssertFalse("\(set)".contains(secret))
+        XCTAssertEqual(try set.size(), 1)
+        XCTAssertEqual(code { _ = try key.toJwkJson() }, "invalid_key")
+    }
+
+    func testInvalidInputsFailWithCodes() throws {
+        XCTAssertEqual(code { _ = try JwtKey.hmac(secret: Data("short".utf8), algorithm: "HS256") }, "invalid_key")
+        XCTAssertEqual(code { _ = try JwtKey.generate(algorithm: "none") }, "algorithm_not_allowed")
+        XCTAssertEqual(code { _ = try JwtKey.fromPem(pem: "not a pem", algorithm: nil) }, "invalid_key")
+        let hs = try JwtKey.generate(algorithm: "HS256")
+        XCTAssertEqual(code { _ = try JwtVerifier.withKey(key: hs, options: JwtVerifierOptions(algorithms: [])) }, "invalid_input")
+        let ec = try JwtKey.generate(algorithm: "ES256").withKid(kid: "ec")
+        let again = try JwtKey.fromPem(pem: try ec.toPrivatePem().expose(), algorithm: nil).withKid(kid: "ec")
+        XCTAssertEqual(try decode(try again.toJwkJson()) as NSDictionary, try decode(try ec.toJwkJson()) as NSDictionary)
+        XCTAssertEqual(try JwtKey.fromJwk(jwk: try ec.toJwkJson()).kid(), "ec")
+        let publicKey = try JwtKey.fromPem(pem: try ec.toPublicPem(), algorithm: nil)
+        XCTAssertFalse(publicKey.canSign())
+        XCTAssertEqual(code { _ = try JwtIssuer(key: publicKey, options: JwtIssuerOptions()) }, "invalid_key")
+    }
+}
