@@ -139,15 +139,15 @@ impl KeySet {
 }
 
 fn is_supported_type(entry: &Map<String, Value>) -> bool {
-    match (
-        entry.get("kty").and_then(Value::as_str),
-        entry.get("crv").and_then(Value::as_str),
-    ) {
-        (Some("RSA") | Some("oct"), _) => true,
-        (Some("EC"), Some("P-256") | Some("P-384")) => true,
-        (Some("OKP"), Some("Ed25519")) => true,
-        _ => false,
-    }
+    matches!(
+        (
+            entry.get("kty").and_then(Value::as_str),
+            entry.get("crv").and_then(Value::as_str),
+        ),
+        (Some("RSA") | Some("oct"), _)
+            | (Some("EC"), Some("P-256") | Some("P-384"))
+            | (Some("OKP"), Some("Ed25519"))
+    )
 }
 
 impl From<Key> for KeySet {
