@@ -2,7 +2,8 @@
 
 /// A tokenward failure. `code` is the stable snake_case code shared by every language.
 ///
-/// Kotlin: `TokenwardException.Failed` with `.code` and `.message`; Swift:
+/// Kotlin: `TokenwardException.Failed` with `.code` and `.detail` (uniffi cannot name a Kotlin
+/// exception field `message`); Swift:
 /// `TokenwardError.Failed(code:message:)`.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum TokenwardError {

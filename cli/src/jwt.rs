@@ -22,6 +22,53 @@ pub enum JwtCommand {
     Decode,
 }
 
+/// JWKS commands.
+#[derive(Subcommand)]
+pub enum JwksCommand {
+    /// Fetch a JWKS (or an issuer's, with --discover) and print its keys.
+    Fetch {
+        /// The JWKS URL, or the issuer URL with --discover.
+        url: String,
+        /// Treat URL as an OpenID Connect issuer and follow its discovery document.
+        #[arg(long)]
+        discover: bool,
+        /// Request timeout in seconds.
+        #[arg(long, default_value_t = 5)]
+        timeout: u64,
+    },
+}
+
+/// Runs a `jwks` subcommand.
+pub fn run_jwks(command: JwksCommand) -> Result<()> {
+    let JwksCommand::Fetch {
+        url,
+        discover,
+        timeout,
+    } = command;
+    let mut options = tokenward::jwt::RemoteOptions::default();
+    options.http.timeout = Duration::from_secs(timeout);
+    let keys = tokenward::runtime::block_on(async {
+        let remote = if discover {
+            let (issuer, remote) = tokenward::jwt::discover(&url, options).await?;
+            eprintln!("issuer: {issuer}\njwks_uri: {}", remote.url());
+            remote
+        } else {
+            tokenward::jwt::RemoteKeySet::new(&url, options)?
+        };
+        remote.keys().await
+    })??;
+    for key in keys.keys() {
+        eprintln!(
+            "kid={} family={:?} alg={}",
+            key.kid().unwrap_or("-"),
+            key.family(),
+            key.algorithm().map_or("-", Algorithm::as_str)
+        );
+    }
+    println!("{}", pretty(&keys.to_jwks()));
+    Ok(())
+}
+
 /// Options of `jwt sign`.
 #[derive(Args)]
 pub struct SignArgs {

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod jwt;
 mod key;
+mod oauth;
 mod redact;
 mod tour;
 
@@ -29,9 +30,15 @@ enum Command {
     /// Sign, verify and decode JSON Web Tokens.
     #[command(subcommand)]
     Jwt(jwt::JwtCommand),
+    /// Fetch JSON Web Key Sets.
+    #[command(subcommand)]
+    Jwks(jwt::JwksCommand),
     /// Issue, check, verify, revoke, rotate and list API keys in a SQLite database.
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// OAuth 2.0 client: get a token (client credentials), introspect, revoke.
+    #[command(subcommand)]
+    Oauth(oauth::OAuthCommand),
     /// Filter stdin to stdout, replacing tokens, keys and passwords (streaming).
     Redact(redact::RedactArgs),
 }
@@ -42,8 +49,10 @@ fn main() -> ExitCode {
         Command::Tour => tour::run(),
         Command::Fingerprint => fingerprint_stdin(),
         Command::Jwt(command) => jwt::run(command),
+        Command::Jwks(command) => jwt::run_jwks(command),
         Command::Key(command) => key::run(command),
         Command::Redact(args) => redact::run(args),
+        Command::Oauth(command) => oauth::run(command),
         Command::Codes => {
             for code in tokenward::ErrorCode::ALL {
                 println!("{:<28} {}", code.as_str(), code.http_status());

@@ -357,7 +357,7 @@ impl JwtVerifier {
     #[new]
     #[pyo3(signature = (keys, *, algorithms, issuer=None, audience=None, subject=None, leeway=60,
         required_claims=Vec::new(), require_exp=true, typ=None, max_age=None,
-        max_token_size=jwt::DEFAULT_MAX_TOKEN_SIZE, max_depth=jwt::DEFAULT_MAX_DEPTH))]
+        max_token_size=16384, max_depth=16))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         keys: &Bound<'_, PyAny>,

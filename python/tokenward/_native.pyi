@@ -1,8 +1,9 @@
-from typing import Final
+from typing import Final, final
 
 __version__: Final[str]
 ERROR_CODES: Final[list[str]]
 
+@final
 class Secret:
     """Token material whose ``repr``/``str`` are redacted. Read it with :meth:`expose`."""
 
@@ -12,7 +13,7 @@ class Secret:
     @property
     def fingerprint(self) -> str:
         """A short identifier of the secret, safe to log."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 def fingerprint(secret: str) -> str:
@@ -21,6 +22,7 @@ def fingerprint(secret: str) -> str:
 # --- JWT -------------------------------------------------------------------------------------
 from typing import Any, Awaitable, Mapping, Sequence
 
+@final
 class Key:
     """A JWS key bound to one algorithm family. ``repr`` never shows key material."""
 
@@ -43,10 +45,11 @@ class Key:
     @property
     def can_sign(self) -> bool: ...
 
+@final
 class KeySet:
     """Keys addressed by ``kid``."""
 
-    def __init__(self, keys: Sequence[Key] = ...) -> None: ...
+    def __new__(cls, keys: Sequence[Key] = ...) -> KeySet: ...
     @staticmethod
     def from_jwks(document: Mapping[str, Any] | str) -> KeySet: ...
     @staticmethod
@@ -73,6 +76,7 @@ class KeySet:
     def to_jwks(self) -> dict[str, Any]: ...
     def __len__(self) -> int: ...
 
+@final
 class RemoteKeySet:
     """A JWKS fetched from a URL and cached; pass it to ``JwtVerifier``."""
 
@@ -84,6 +88,7 @@ class RemoteKeySet:
     def fetch_count(self) -> int: ...
     def keys(self) -> KeySet: ...
 
+@final
 class JwtIssuer:
     """Signs claims with one key, setting iat/nbf/exp/jti/iss/aud and alg/typ/kid."""
 
@@ -106,6 +111,7 @@ class JwtIssuer:
         audience: str | Sequence[str] | None = None,
     ) -> str: ...
 
+@final
 class JwtVerifier:
     """Verifies tokens strictly (RFC 8725); build once and reuse."""
 
@@ -249,6 +255,7 @@ class ApiKeys:
 def redact(text: str) -> str:
     """Returns ``text`` with every recognised secret replaced by ``[REDACTED:<kind>:<fingerprint>]``."""
 
+@final
 class Redactor:
     """A configured scrubber: extra sensitive field names, extra patterns (``{kind: regex}``;
     group 1 is redacted when present) and the replacement style (``"fingerprint"``, ``"kind"``,
@@ -269,6 +276,7 @@ class Redactor:
     def stream(self) -> RedactStream:
         """A stream that redacts chunks of any size with bounded memory."""
 
+@final
 class RedactStream:
     """Incremental redaction: ``push(chunk)`` returns the redacted completed lines, ``finish()``
     the rest. Output is identical to ``Redactor.redact`` on the whole input."""
@@ -279,3 +287,115 @@ class RedactStream:
         """Flushes the unfinished last line; the stream cannot be used afterwards."""
 
 def _emit_test_audit_event(action_outcome_success: bool, subject: str) -> None: ...
+
+# --- OAuth 2.0 client and refreshing token source -------------------------------------------
+
+from collections.abc import Awaitable, Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+@final
+class AccessToken:
+    """An access token; ``repr``/``str`` are redacted, ``expose()`` gives the string."""
+
+    def expose(self) -> str:
+        """The token string, for an ``Authorization`` header (explicit on purpose)."""
+    @property
+    def expires_at(self) -> float | None:
+        """Expiry as Unix seconds, or ``None`` when the server gave no lifetime."""
+    @property
+    def scopes(self) -> list[str]:
+        """The granted scopes."""
+    @property
+    def token_type(self) -> str:
+        """The token type (``Bearer``, ...)."""
+    @property
+    def fingerprint(self) -> str:
+        """A short identifier of the token, safe to log."""
+
+@final
+class TokenResponse:
+    """A token-endpoint answer; ``refresh_token`` may be a rotated one."""
+
+    @property
+    def access_token(self) -> AccessToken: ...
+    @property
+    def refresh_token(self) -> Secret | None: ...
+    @property
+    def id_token(self) -> Secret | None: ...
+    @property
+    def expires_in(self) -> int | None: ...
+
+@final
+class OAuthClient:
+    """An OAuth 2.0 client: ``auth_method`` is ``client_secret_basic`` (default),
+    ``client_secret_post``, ``private_key_jwt`` (pass ``private_key``) or ``none``."""
+
+    def __new__(
+        cls,
+        token_url: str,
+        client_id: str,
+        client_secret: str | Secret | None = None,
+        *,
+        auth_method: str | None = None,
+        private_key: Key | None = None,
+        introspection_url: str | None = None,
+        revocation_url: str | None = None,
+        timeout: float = 5.0,
+    ) -> OAuthClient: ...
+    @staticmethod
+    def discover(
+        issuer_url: str,
+        client_id: str,
+        client_secret: str | Secret | None = None,
+        *,
+        auth_method: str | None = None,
+        private_key: Key | None = None,
+        timeout: float = 5.0,
+    ) -> OAuthClient:
+        """Discovers the server's endpoints (RFC 8414, then OIDC); blocking, GIL released."""
+    @property
+    def token_url(self) -> str: ...
+    @property
+    def auth_method(self) -> str: ...
+    def client_credentials(self, scopes: list[str] | None = None) -> TokenResponse:
+        """The client-credentials grant."""
+    def refresh(self, refresh_token: str | Secret, scopes: list[str] | None = None) -> TokenResponse:
+        """The refresh-token grant; keep the answer's ``refresh_token`` when present."""
+    def introspect(self, token: str | Secret, token_type_hint: str | None = None) -> dict[str, Any]:
+        """RFC 7662 introspection; ``active`` is always present."""
+    def revoke(self, token: str | Secret, token_type_hint: str | None = None) -> None:
+        """RFC 7009 revocation."""
+
+@final
+class TokenSource:
+    """An access token that is always valid when asked for: background refresh ahead of
+    expiry, single-flight, backoff on transient failures, ``invalid_grant`` terminal."""
+
+    @staticmethod
+    def client_credentials(
+        client: OAuthClient, scopes: list[str] | None = None, *, background: bool = True
+    ) -> TokenSource: ...
+    @staticmethod
+    def from_refresh_token(
+        client: OAuthClient,
+        refresh_token: str | Secret,
+        scopes: list[str] | None = None,
+        *,
+        background: bool = True,
+    ) -> TokenSource: ...
+    def token(self) -> AccessToken:
+        """A valid token (blocking; the GIL is released while waiting)."""
+    def token_async(self) -> Awaitable[AccessToken]:
+        """``await source.token_async()``."""
+    def force_refresh(self) -> AccessToken:
+        """Requests a new token now (e.g. after a 401)."""
+    def on_refresh(self, hook: Callable[[TokenResponse], object]) -> None: ...
+    def on_error(self, hook: Callable[[str, str], object]) -> None: ...
+    @property
+    def status(self) -> str:
+        """``empty``, ``ready``, ``retrying``, ``reauthentication_required`` or ``closed``."""
+    @property
+    def request_count(self) -> int: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> TokenSource: ...
+    def __exit__(self, *args: object) -> None: ...
