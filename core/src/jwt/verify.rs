@@ -154,6 +154,18 @@ impl JwtVerifier {
         Ok(claims)
     }
 
+    /// Verifies `token` like [`JwtVerifier::verify`] and returns the claims as the token's own
+    /// JSON text (valid UTF-8, one object, unique members), without re-serializing them. For
+    /// bindings whose runtime has a faster JSON parser than building objects member by member.
+    pub fn verify_json(&self, token: &str) -> Result<String, Error> {
+        let payload = self.verify_signature_with(token, &self.keys)?;
+        let claims =
+            json::parse_object(&payload, self.max_depth, "the payload is not a JSON object")?;
+        self.rules.check(&claims, self.clock.unix_seconds())?;
+        // parse_object accepted the bytes as JSON, which is UTF-8 by definition.
+        String::from_utf8(payload).map_err(|_| malformed("the payload is not UTF-8"))
+    }
+
     /// Checks everything up to and including the signature (size, encoding, header policy,
     /// key selection) and returns the raw payload bytes, without interpreting them as claims.
     /// For JWS payloads that are not JWT claims.
