@@ -20,7 +20,7 @@ OFFLINE=()
 [ -f "$STAMP" ] && OFFLINE=(-o)
 
 cd kotlin
-mvn -B -ntp "${OFFLINE[@]}" \
+mvn -B -ntp -Dstyle.color=never "${OFFLINE[@]}" \
   -Dmaven.repo.local="$M2" \
   -Dtokenward.libdir="$CARGO_TARGET_DIR/release" \
   -Dtokenward.vectordir="$REPO/tests/vectors" \

@@ -113,6 +113,22 @@ impl Redactor {
         }
     }
 
+    /// Like [`Redactor::redact`], but borrows `text` when nothing was redacted (the common
+    /// case for log lines), so callers can skip building a new string.
+    pub fn redact_cow<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let mut out = Vec::with_capacity(text.len() + 64);
+        let mut stream = self.stream();
+        stream.process_complete(text.as_bytes(), &mut out);
+        stream.finish(&mut out);
+        if !stream.changed() {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        std::borrow::Cow::Owned(match String::from_utf8(out) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        })
+    }
+
     /// Byte-level [`Redactor::redact`] for input that may not be UTF-8.
     pub fn redact_bytes(&self, text: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len() + 64);

@@ -45,3 +45,8 @@ pub use stream::{RedactStream, RedactingWriter};
 pub fn redact(text: &str) -> String {
     Redactor::default_ref().redact(text)
 }
+
+/// Like [`redact`], but borrows `text` when nothing was redacted.
+pub fn redact_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    Redactor::default_ref().redact_cow(text)
+}

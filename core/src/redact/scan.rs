@@ -349,7 +349,10 @@ impl<'a> Scanner<'a> {
             e += 1;
         }
         let cred = &self.buf[s..e];
-        if !credential_like(cred) {
+        // token68 allows `=` only as trailing padding: `Bearer expires_in=3600` is not a token.
+        let inner_eq = cred.windows(2).any(|p| p[0] == b'=' && p[1] != b'=');
+        let ends_cleanly = e == self.buf.len() || is_value_delim(self.buf[e]);
+        if inner_eq || !ends_cleanly || !credential_like(cred) {
             return None;
         }
         let kind = self.refine(s, e, kind);

@@ -32,6 +32,7 @@ pub struct RedactStream {
     pending: Vec<u8>,
     pem: Option<PemBlock>,
     spans: Vec<Span>,
+    changed: bool,
 }
 
 impl std::fmt::Debug for RedactStream {
@@ -50,7 +51,13 @@ impl RedactStream {
             pending: Vec::new(),
             pem: None,
             spans: Vec::new(),
+            changed: false,
         }
+    }
+
+    /// Whether anything has been redacted so far.
+    pub fn changed(&self) -> bool {
+        self.changed
     }
 
     /// Consumes `chunk`; appends the redacted form of every completed line to `out`.
@@ -156,7 +163,8 @@ impl RedactStream {
         self.spans = merged;
     }
 
-    fn emit(&self, buf: &[u8], from: usize, to: usize, out: &mut Vec<u8>) {
+    fn emit(&mut self, buf: &[u8], from: usize, to: usize, out: &mut Vec<u8>) {
+        self.changed |= !self.spans.is_empty();
         let mut cursor = from;
         let fp_needed = self.redactor.needs_fingerprint();
         for s in &self.spans {
@@ -213,7 +221,8 @@ impl RedactStream {
         pos
     }
 
-    fn close_pem(&self, pem: PemBlock, out: &mut Vec<u8>) {
+    fn close_pem(&mut self, pem: PemBlock, out: &mut Vec<u8>) {
+        self.changed = true;
         let digest = pem.hasher.finalize();
         let fp = URL_SAFE_NO_PAD.encode(&digest[..FINGERPRINT_LEN / 4 * 3]);
         self.redactor

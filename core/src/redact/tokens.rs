@@ -182,27 +182,31 @@ pub(crate) fn google_oauth(line: &[u8], ws: usize, we: usize) -> Option<usize> {
     (p - we > 20).then_some(p)
 }
 
-/// A tokenward API key by shape: `[a-z][a-z0-9]{1,15}(_live|_test)?_` then a random-looking
-/// base62 run of at least 20 characters (body + 6-character checksum).
+/// A tokenward API key by shape: prefix `[a-z][a-z0-9]{1,15}`, optional environment part
+/// `_[a-z0-9]{1,16}` (`_live`, `_test`, …), `_`, then a random-looking base62 run of at least
+/// 20 characters (body + 6-character checksum).
 fn api_key(w: &[u8]) -> bool {
     if !w[0].is_ascii_lowercase() {
         return false;
     }
-    let Some(us) = w.iter().position(|&b| b == b'_') else {
+    let lower_digit = |s: &[u8]| all(s, |b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let mut parts = w.split(|&b| b == b'_');
+    let (Some(prefix), Some(second)) = (parts.next(), parts.next()) else {
         return false;
     };
-    if !(2..=16).contains(&us) || !all(&w[1..us], |b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    {
+    if !(2..=16).contains(&prefix.len()) || !lower_digit(prefix) {
         return false;
     }
-    let mut rest = &w[us + 1..];
-    for env in [&b"live_"[..], b"test_"] {
-        if let Some(r) = rest.strip_prefix(env) {
-            rest = r;
-            break;
+    let body = match parts.next() {
+        None => second,
+        Some(body) => {
+            if parts.next().is_some() || !(1..=16).contains(&second.len()) || !lower_digit(second) {
+                return false;
+            }
+            body
         }
-    }
-    rest.len() >= 20 && all(rest, alnum) && looks_random(rest)
+    };
+    body.len() >= 20 && all(body, alnum) && looks_random(body)
 }
 
 #[cfg(test)]
@@ -236,6 +240,10 @@ mod tests {
             Some("api_key")
         );
         assert_eq!(d("acme_8Zk2LmQ9xT4vB7nR1pW3yH6jF0"), Some("api_key"));
+        assert_eq!(
+            d("acme_eu1_Q7wE3rT9yU1iO5pA2sD8fG4hJ6kL0zXcVbN4mQ2wE8rT6yU0iO3pA9sD1f"),
+            Some("api_key")
+        );
     }
 
     #[test]

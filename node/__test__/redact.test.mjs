@@ -1,0 +1,120 @@
+// Redaction: the shared corpus, the API, the pino/winston integrations and audit events.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { Writable } from 'node:stream'
+
+import {
+  redact, Redactor, onAudit, scrubObject, pinoRedaction, redactFormat, fingerprint, ApiKeys,
+} from '../index.mjs'
+import tokenward from '../index.js'
+import { codeOf } from './vectors.mjs'
+
+const corpus = JSON.parse(readFileSync(new URL('../../tests/redaction/corpus.json', import.meta.url), 'utf8'))
+
+test('corpus: recall 100%, false positives 0%', () => {
+  const missed = []
+  for (const c of corpus.secret) {
+    const out = redact(c.text)
+    if (c.secrets.some((s) => out.includes(s)) || c.keep.some((k) => !out.includes(k)) || !out.includes('[REDACTED:')) {
+      missed.push(`${c.text}\n  -> ${out}`)
+    }
+  }
+  const fps = corpus.clean.filter((l) => redact(l) !== l)
+  const n = corpus.secret.length
+  const m = corpus.clean.length
+  console.log(`redaction corpus: recall ${(100 * (n - missed.length) / n).toFixed(1)}% of ${n}, false positives ${(100 * fps.length / m).toFixed(1)}% of ${m}`)
+  assert.ok(n >= 60 && m >= 40)
+  assert.deepEqual(missed, [])
+  assert.deepEqual(fps, [])
+})
+
+test('replacement names the kind and the fingerprint', () => {
+  const key = 'tw_live_3xK9pQ2mZ7vR4tY8wB1nC5dF6gH0jL2kM4'
+  assert.equal(redact(`key=${key}`), `key=[REDACTED:api_key:${fingerprint(key)}]`)
+  assert.equal(redact('token_type=Bearer expires_in=3600'), 'token_type=Bearer expires_in=3600')
+})
+
+test('Redactor options, buffers and streams', () => {
+  const r = new Redactor({ names: ['ssn'], patterns: { order: 'order#([0-9]{6})' }, replacement: 'kind' })
+  assert.equal(r.redact('ssn=123-45-6789 order#123456 password=x1'),
+    'ssn=[REDACTED:ssn] order#[REDACTED:order] password=[REDACTED:password]')
+  assert.equal(codeOf(() => new Redactor({ patterns: { x: '(' } })), 'invalid_input')
+  assert.equal(r.redactBuffer(Buffer.from('password=\xff ok', 'latin1')).toString(), 'password=[REDACTED:password] ok')
+  const text = corpus.secret.map((c) => c.text).join('\n')
+  const s = new Redactor().stream()
+  const parts = []
+  const bytes = Buffer.from(text)
+  for (let i = 0; i < bytes.length; i += 13) parts.push(s.push(bytes.subarray(i, i + 13)))
+  parts.push(s.finish())
+  assert.equal(Buffer.concat(parts).toString(), redact(text))
+  assert.equal(codeOf(() => s.finish()), 'invalid_input')
+})
+
+test('scrubObject judges values with their keys', () => {
+  const out = scrubObject({ user: 'bob', password: 'hunter2', nested: { headers: { authorization: 'Bearer abcDEF123456' } }, list: ['ok', 'ghp_16C7e42F292c6912E7710c838347Ae178B4a'] })
+  const text = JSON.stringify(out)
+  assert.ok(!text.includes('hunter2') && !text.includes('abcDEF123456') && !text.includes('ghp_16C7'), text)
+  assert.equal(out.user, 'bob')
+})
+
+test('pino hooks scrub the written line', async (t) => {
+  let pino
+  try { pino = (await import('pino')).default } catch { pino = null }
+  const opts = pinoRedaction()
+  // The hooks work without pino installed: exercise them directly.
+  assert.ok(!opts.hooks.streamWrite('{"msg":"password=hunter2"}').includes('hunter2'))
+  assert.ok(!JSON.stringify(opts.formatters.log({ api_key: 'abc123secret' })).includes('abc123secret'))
+  if (!pino) return t.diagnostic('pino not installed: the hooks were tested directly')
+  const lines = []
+  const dest = new Writable({ write(c, _e, cb) { lines.push(c.toString()); cb() } })
+  const log = pino({ ...opts }, dest)
+  log.info({ password: 'hunter2' }, 'token=%s', 'abc123secret')
+  assert.ok(!lines.join('').includes('hunter2') && !lines.join('').includes('abc123secret'))
+})
+
+test('winston format scrubs message, fields and the formatted output', () => {
+  const MESSAGE = Symbol.for('message')
+  const info = { level: 'info', message: 'login with password=hunter2', client_secret: 's3cr3tValue9', [MESSAGE]: '{"client_secret":"s3cr3tValue9"}' }
+  const out = redactFormat().transform(info)
+  assert.ok(!out.message.includes('hunter2'))
+  assert.ok(!String(out.client_secret).includes('s3cr3tValue9'))
+  assert.ok(!out[MESSAGE].includes('s3cr3tValue9'))
+  assert.equal(out.level, 'info')
+})
+
+test('audit events reach onAudit listeners; close() stops them', async () => {
+  const events = []
+  const sub = onAudit((e) => events.push(e))
+  tokenward.emitTestAuditEvent(true, 'alice')
+  tokenward.emitTestAuditEvent(false, 'bob')
+  await new Promise((r) => setTimeout(r, 50))
+  const mine = events.filter((e) => e.action === 'test.audit')
+  assert.equal(mine.length, 2)
+  assert.deepEqual({ ...mine[0] }, { action: 'test.audit', outcome: 'success', credentialId: 'test-credential', subject: 'alice' })
+  assert.equal(mine[1].code, 'expired')
+  sub.close()
+  tokenward.emitTestAuditEvent(true, 'carol')
+  await new Promise((r) => setTimeout(r, 50))
+  assert.equal(events.filter((e) => e.subject === 'carol').length, 0)
+})
+
+test('no secret in audit events during API-key and JWT operations', async () => {
+  const events = []
+  const sub = onAudit((e) => events.push(e))
+  const keys = new ApiKeys({ prefix: 'tw' })
+  const issued = keys.create({ owner: 'alice', scopes: ['read'] })
+  const secret = issued.secret.expose()
+  keys.verify(secret)
+  assert.ok(codeOf(() => keys.verify(secret.slice(0, -1) + 'x')))
+  const { Key, JwtIssuer, JwtVerifier } = tokenward
+  const key = Key.hmac('k'.repeat(32), 'HS256')
+  const token = new JwtIssuer(key, { issuer: 'https://idp' }).issue({}, { subject: 'alice' })
+  new JwtVerifier(key, { algorithms: ['HS256'], issuer: 'https://idp' }).verify(token)
+  assert.ok(codeOf(() => new JwtVerifier(key, { algorithms: ['HS256'], issuer: 'other' }).verify(token)))
+  await new Promise((r) => setTimeout(r, 50))
+  sub.close()
+  const text = JSON.stringify(events)
+  assert.ok(!text.includes(secret) && !text.includes(secret.slice(-12)) && !text.includes(token.slice(-20)), text)
+  assert.equal(redact(text), text)
+})

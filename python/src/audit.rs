@@ -1,0 +1,91 @@
+//! Forwards tokenward's audit events to Python's `logging.getLogger("tokenward")`.
+//!
+//! One [`tokenward::audit::AuditSink`] is installed when the module is imported. Events can be
+//! emitted from any thread (including background refresh threads with no Python state), so
+//! the sink attaches to the interpreter with `Python::try_attach`, which also makes it a no-op
+//! while the interpreter shuts down. Success is logged at INFO, failure at WARNING, with the
+//! event's fields in `record.tokenward_audit`. Events never carry token material.
+
+use std::sync::{Arc, Once};
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyDict;
+use tokenward::audit::{AuditEvent, AuditSink, Outcome};
+
+static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+struct LoggingSink;
+
+impl AuditSink for LoggingSink {
+    fn record(&self, event: &AuditEvent) {
+        let _ = Python::try_attach(|py| {
+            if let Err(err) = forward(py, event) {
+                // A failing handler must not break the token operation that emitted the event.
+                err.write_unraisable(py, None);
+            }
+        });
+    }
+}
+
+fn forward(py: Python<'_>, event: &AuditEvent) -> PyResult<()> {
+    let logger = LOGGER.get_or_try_init(py, || {
+        Ok::<_, PyErr>(
+            py.import("logging")?
+                .call_method1("getLogger", ("tokenward",))?
+                .unbind(),
+        )
+    })?;
+    let logger = logger.bind(py);
+    let level = match event.outcome {
+        Outcome::Success => 20,
+        Outcome::Failure => 30,
+    };
+    if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
+        return Ok(());
+    }
+    let fields = PyDict::new(py);
+    fields.set_item("action", event.action)?;
+    fields.set_item("outcome", event.outcome.as_str())?;
+    fields.set_item("code", event.code)?;
+    fields.set_item("credential_id", event.credential_id.as_deref())?;
+    fields.set_item("subject", event.subject.as_deref())?;
+    let extra = PyDict::new(py);
+    extra.set_item("tokenward_audit", fields)?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("extra", extra)?;
+    logger.call_method(
+        "log",
+        (
+            level,
+            "audit %s %s code=%s credential_id=%s subject=%s",
+            event.action,
+            event.outcome.as_str(),
+            event.code.unwrap_or("-"),
+            event.credential_id.as_deref().unwrap_or("-"),
+            event.subject.as_deref().unwrap_or("-"),
+        ),
+        Some(&kwargs),
+    )?;
+    Ok(())
+}
+
+/// Installs the logging sink once per process.
+pub(crate) fn install() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| tokenward::audit::add_sink(Arc::new(LoggingSink)));
+}
+
+/// Emits a sample audit event (used by the test-suite to check the wiring).
+#[pyfunction]
+pub(crate) fn _emit_test_audit_event(action_outcome_success: bool, subject: &str) {
+    let ev = if action_outcome_success {
+        AuditEvent::success("test.audit")
+    } else {
+        AuditEvent::failure(
+            "test.audit",
+            &tokenward::Error::new(tokenward::ErrorCode::Expired, "test"),
+        )
+    };
+    tokenward::audit::emit(ev.credential("test-credential").subject(subject));
+}

@@ -1,0 +1,87 @@
+import Foundation
+import XCTest
+@testable import Tokenward
+
+/// Redaction: the shared corpus (tests/redaction/corpus.json), options and audit listeners.
+final class RedactTests: XCTestCase {
+    private struct Case: Decodable {
+        let text: String
+        let secrets: [String]
+        let keep: [String]
+    }
+
+    private struct Corpus: Decodable {
+        let secret: [Case]
+        let clean: [String]
+    }
+
+    private static var corpusURL: URL {
+        if let dir = ProcessInfo.processInfo.environment["TOKENWARD_VECTORS"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir).deletingLastPathComponent()
+                .appendingPathComponent("redaction/corpus.json")
+        }
+        // <repo>/swift/Tests/TokenwardTests/RedactTests.swift -> <repo>/tests/redaction
+        return URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("tests/redaction/corpus.json")
+    }
+
+    func testCorpusRecallAndFalsePositives() throws {
+        let corpus = try JSONDecoder().decode(Corpus.self, from: Data(contentsOf: Self.corpusURL))
+        var missed: [String] = []
+        for c in corpus.secret {
+            let out = redact(text: c.text)
+            if c.secrets.contains(where: { out.contains($0) }) || c.keep.contains(where: { !out.contains($0) })
+                || !out.contains("[REDACTED:") {
+                missed.append("\(c.text) -> \(out)")
+            }
+        }
+        let fps = corpus.clean.filter { redact(text: $0) != $0 }
+        let n = corpus.secret.count, m = corpus.clean.count
+        print("redaction corpus: recall \(100.0 * Double(n - missed.count) / Double(n))% of \(n), "
+            + "false positives \(100.0 * Double(fps.count) / Double(m))% of \(m)")
+        XCTAssertGreaterThanOrEqual(n, 60)
+        XCTAssertGreaterThanOrEqual(m, 40)
+        XCTAssertEqual(missed, [])
+        XCTAssertEqual(fps, [])
+    }
+
+    func testRedactorOptions() throws {
+        let r = try Redactor(patterns: ["order": "order#([0-9]{6})"], names: ["ssn"], replacement: "kind")
+        XCTAssertEqual(
+            r.redact(text: "ssn=123-45-6789 order#123456 password=x1"),
+            "ssn=[REDACTED:ssn] order#[REDACTED:order] password=[REDACTED:password]")
+        let key = "tw_live_3xK9pQ2mZ7vR4tY8wB1nC5dF6gH0jL2kM4"
+        XCTAssertEqual(redact(text: "key=\(key)"), "key=[REDACTED:api_key:\(fingerprint(secret: key))]")
+        XCTAssertThrowsError(try Redactor(patterns: ["x": "("]))
+    }
+
+    private final class Collector: AuditListener, @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [AuditEvent] = []
+        func onEvent(event: AuditEvent) {
+            lock.lock(); defer { lock.unlock() }
+            items.append(event)
+        }
+        var events: [AuditEvent] {
+            lock.lock(); defer { lock.unlock() }
+            return items
+        }
+    }
+
+    func testAuditListenerReceivesEventsWithoutSecrets() {
+        let collector = Collector()
+        let id = addAuditListener(listener: collector)
+        emitTestAuditEvent(success: true, subject: "alice")
+        emitTestAuditEvent(success: false, subject: "bob")
+        removeAuditListener(id: id)
+        emitTestAuditEvent(success: true, subject: "carol")
+        let mine = collector.events.filter { $0.action == "test.audit" }
+        XCTAssertEqual(mine.count, 2)
+        XCTAssertEqual(mine.first?.subject, "alice")
+        XCTAssertEqual(mine.last?.code, "expired")
+        let text = "\(collector.events)"
+        XCTAssertEqual(redact(text: text), text)
+    }
+}
