@@ -21,9 +21,20 @@ from ._native import ERROR_CODES, Secret, __version__, fingerprint
 from ._native import JwtIssuer, JwtVerifier, Key, KeySet, RemoteKeySet, decode_unverified
 from ._native import API_KEY_PATTERN, ApiKeys, IssuedKey, KeyInfo, KeyRecord
 from ._native import RedactStream, Redactor, redact
+from ._native import AccessToken, OAuthClient, TokenResponse, TokenSource
 from ._logging import RedactingFilter
 
+# A library must not print by itself: audit events reach the "tokenward" logger and stay silent
+# until the application configures logging (the standard NullHandler idiom).
+import logging as _logging
+
+_logging.getLogger("tokenward").addHandler(_logging.NullHandler())
+
 __all__ = [
+    "AccessToken",
+    "OAuthClient",
+    "TokenResponse",
+    "TokenSource",
     "API_KEY_PATTERN",
     "ApiKeys",
     "IssuedKey",
