@@ -98,6 +98,12 @@ pub fn clear_sinks() {
     SINKS.write().clear();
 }
 
+/// Whether an event would go anywhere (a sink is installed or `tracing` listens on
+/// `tokenward::audit`). Hot paths check this before building an event.
+pub fn is_active() -> bool {
+    !SINKS.read().is_empty() || tracing::enabled!(target: "tokenward::audit", tracing::Level::INFO)
+}
+
 /// Emits an event to the installed sinks, or as a `tracing` event when there are none.
 pub fn emit(event: AuditEvent) {
     let sinks = SINKS.read();

@@ -160,6 +160,18 @@ impl JwtIssuer {
         let signature = self.key.sign(self.alg, token.as_bytes())?;
         token.push('.');
         token.push_str(&b64::encode(&signature));
+        if crate::audit::is_active() {
+            let event = crate::audit::AuditEvent::success("jwt.issue")
+                .credential(crate::fingerprint(token.as_bytes()));
+            let subject = options
+                .subject
+                .as_deref()
+                .or(claims.get("sub").and_then(Value::as_str));
+            crate::audit::emit(match subject {
+                Some(sub) => event.subject(sub),
+                None => event,
+            });
+        }
         Ok(token)
     }
 }

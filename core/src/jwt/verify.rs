@@ -147,21 +147,28 @@ impl JwtVerifier {
 
     /// Verifies `token` with `keys` instead of the verifier's own set.
     pub fn verify_with(&self, token: &str, keys: &KeySet) -> Result<Claims, Error> {
+        let result = self
+            .verify_claims_with(token, keys)
+            .map(|(claims, _)| claims);
+        audit_verify(token, result.as_ref());
+        result
+    }
+
+    fn verify_claims_with(&self, token: &str, keys: &KeySet) -> Result<(Claims, Vec<u8>), Error> {
         let payload = self.verify_signature_with(token, keys)?;
         let claims =
             json::parse_object(&payload, self.max_depth, "the payload is not a JSON object")?;
         self.rules.check(&claims, self.clock.unix_seconds())?;
-        Ok(claims)
+        Ok((claims, payload))
     }
 
     /// Verifies `token` like [`JwtVerifier::verify`] and returns the claims as the token's own
     /// JSON text (valid UTF-8, one object, unique members), without re-serializing them. For
     /// bindings whose runtime has a faster JSON parser than building objects member by member.
     pub fn verify_json(&self, token: &str) -> Result<String, Error> {
-        let payload = self.verify_signature_with(token, &self.keys)?;
-        let claims =
-            json::parse_object(&payload, self.max_depth, "the payload is not a JSON object")?;
-        self.rules.check(&claims, self.clock.unix_seconds())?;
+        let result = self.verify_claims_with(token, &self.keys);
+        audit_verify(token, result.as_ref().map(|(claims, _)| claims));
+        let (_, payload) = result?;
         // parse_object accepted the bytes as JSON, which is UTF-8 by definition.
         String::from_utf8(payload).map_err(|_| malformed("the payload is not UTF-8"))
     }
@@ -231,6 +238,25 @@ impl JwtVerifier {
         }
         Ok(Header { alg, kid })
     }
+}
+
+/// Emits the `jwt.verify` audit event: the token's fingerprint and, on success, its subject —
+/// never the token.
+fn audit_verify(token: &str, result: Result<&Claims, &Error>) {
+    if !crate::audit::is_active() {
+        return;
+    }
+    let event = match result {
+        Ok(claims) => {
+            let event = crate::audit::AuditEvent::success("jwt.verify");
+            match claims.get("sub").and_then(Value::as_str) {
+                Some(sub) => event.subject(sub),
+                None => event,
+            }
+        }
+        Err(err) => crate::audit::AuditEvent::failure("jwt.verify", err),
+    };
+    crate::audit::emit(event.credential(crate::fingerprint(token.as_bytes())));
 }
 
 /// Header parameters whose meaning this library knows; `crit` may not list them (RFC 7515
