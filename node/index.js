@@ -27,3 +27,24 @@ binding.KeySet.prototype[inspect.custom] = function () {
 
 // Logging integrations of the scrubber (pino hooks, winston format).
 Object.assign(module.exports, require('./redact-integrations.js'))
+
+// Remote JWKS: napi's async functions cannot reject with tokenward's codes, so the native side
+// resolves to a value or a { code, message } failure, and these wrappers throw the usual Error.
+function rejectWithCode(failure) {
+  const err = new Error(failure.message)
+  err.code = failure.code
+  throw err
+}
+const isFailure = (v) => v !== null && typeof v === 'object' && typeof v.code === 'string' && typeof v.message === 'string'
+
+binding.RemoteKeySet.discover = async function discover(issuerUrl, options) {
+  const out = await binding.RemoteKeySet.discoverRaw(issuerUrl, options)
+  return isFailure(out) ? rejectWithCode(out) : out
+}
+binding.RemoteJwtVerifier.prototype.verify = async function verify(token) {
+  const out = await this.verifyRaw(token)
+  return isFailure(out) ? rejectWithCode(out) : JSON.parse(out)
+}
+binding.RemoteKeySet.prototype[inspect.custom] = function () {
+  return `RemoteKeySet { url: ${JSON.stringify(this.url)} }`
+}

@@ -23,3 +23,13 @@ export declare function redactFormat(redactor?: RedactorLike): {
   transform(info: Record<string | symbol, any>): Record<string | symbol, any>
 }
 
+
+// Remote JWKS: JS wrappers (index.js) over the native `discoverRaw` / `verifyRaw`.
+export interface RemoteJwtVerifier {
+  /** Verifies `token`, fetching keys when needed; rejects with an `Error` carrying `.code`. */
+  verify(token: string): Promise<Record<string, any>>
+}
+export declare namespace RemoteKeySet {
+  /** OpenID Connect discovery; rejects with an `Error` carrying `.code`. */
+  function discover(issuerUrl: string, options?: RemoteKeySetOptions): Promise<RemoteKeySet>
+}

@@ -378,6 +378,14 @@ fn json_parse(env: &Env) -> napi::Result<FunctionRef<String, Unknown<'static>>> 
     parse.create_ref()
 }
 
+/// Builds a core verifier with no local keys, for `RemoteJwtVerifier`.
+pub(crate) fn verifier_options_for_remote(
+    options: JwtVerifierOptions,
+) -> napi::Result<core::JwtVerifier, Code> {
+    let options = verifier_options(options).js()?;
+    core::JwtVerifier::new(core::KeySet::new(), options).js()
+}
+
 #[napi]
 impl JwtVerifier {
     /// A verifier for `keys` (a `KeySet`, a `Key`, or a JWKS document as an object or JSON

@@ -7,6 +7,7 @@ mod apikeys;
 mod audit;
 mod error;
 mod jwt;
+mod jwt_remote;
 mod redact;
 mod secret;
 

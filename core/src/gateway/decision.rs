@@ -1,0 +1,219 @@
+//! The two outcomes of [`Authenticator::authenticate`](super::Authenticator::authenticate): a
+//! [`Principal`] or a [`Refusal`] with its HTTP status and RFC 6750 `WWW-Authenticate` value.
+
+use crate::jwt::Claims;
+use crate::ErrorCode;
+
+/// How the caller authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CredentialKind {
+    /// A tokenward API key (`Authorization: Bearer`, `X-API-Key`, or an enabled query/cookie).
+    ApiKey,
+    /// A JWT verified by a `JwtVerifier`.
+    Jwt,
+}
+
+impl CredentialKind {
+    /// `api_key` or `jwt`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::ApiKey => "api_key",
+            CredentialKind::Jwt => "jwt",
+        }
+    }
+}
+
+/// An authenticated and authorized caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    /// The credential kind.
+    pub kind: CredentialKind,
+    /// The subject: the key owner, or the JWT `sub` (empty when the token has none).
+    pub subject: String,
+    /// The API key id, or the JWT `jti` when present.
+    pub key_id: Option<String>,
+    /// The scopes the credential carries.
+    pub scopes: Vec<String>,
+    /// The verified JWT claims (empty for API keys).
+    pub claims: Claims,
+    /// Requests left in the tightest applicable rate limit right now; `None` without limits.
+    pub remaining: Option<u64>,
+}
+
+/// The RFC 6750 `error` attribute of a challenge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BearerError {
+    /// `invalid_request`: malformed request, several credentials, oversize header (400).
+    InvalidRequest,
+    /// `invalid_token`: the credential is expired, revoked, malformed or unknown (401).
+    InvalidToken,
+    /// `insufficient_scope`: the credential lacks a required scope (403).
+    InsufficientScope,
+}
+
+impl BearerError {
+    /// The RFC 6750 error name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BearerError::InvalidRequest => "invalid_request",
+            BearerError::InvalidToken => "invalid_token",
+            BearerError::InsufficientScope => "insufficient_scope",
+        }
+    }
+
+    /// The fixed, non-revealing description sent to clients.
+    pub const fn description(self) -> &'static str {
+        match self {
+            BearerError::InvalidRequest => "the request is malformed",
+            BearerError::InvalidToken => "the access token is invalid",
+            BearerError::InsufficientScope => "the access token lacks a required scope",
+        }
+    }
+}
+
+/// A refused request. Send `status`, `www_authenticate` and `retry_after` to the client; keep
+/// `code` (the internal reason, e.g. `expired` vs `invalid_signature`) for logs: clients only
+/// learn what RFC 6750 prescribes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The internal reason (a stable tokenward error code).
+    pub code: ErrorCode,
+    /// The HTTP status: 400, 401, 403 or 429.
+    pub status: u16,
+    /// The `WWW-Authenticate` header value, for 400/401/403-scope refusals.
+    pub www_authenticate: Option<String>,
+    /// Seconds to wait before retrying (the `Retry-After` header), for 429.
+    pub retry_after: Option<u64>,
+}
+
+impl Refusal {
+    /// The stable code string, e.g. `missing_credentials`.
+    pub fn code_str(&self) -> &'static str {
+        self.code.as_str()
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "request refused: {} ({})",
+            self.code.as_str(),
+            self.status
+        )
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Builds refusals with a fixed realm.
+#[derive(Debug, Clone)]
+pub(crate) struct Challenger {
+    /// `Bearer realm="…"`, escaped once at build time.
+    bare: String,
+}
+
+/// Quotes `s` as an HTTP quoted-string (RFC 9110 section 5.6.4).
+fn quote(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+}
+
+impl Challenger {
+    pub(crate) fn new(realm: &str) -> Self {
+        let mut bare = String::from("Bearer realm=");
+        quote(realm, &mut bare);
+        Challenger { bare }
+    }
+
+    /// 401 without an error attribute (RFC 6750 section 3.1: no authentication information).
+    pub(crate) fn missing(&self) -> Refusal {
+        Refusal {
+            code: ErrorCode::MissingCredentials,
+            status: 401,
+            www_authenticate: Some(self.bare.clone()),
+            retry_after: None,
+        }
+    }
+
+    /// A refusal carrying an RFC 6750 error.
+    pub(crate) fn bearer(&self, code: ErrorCode, error: BearerError, scope: &[&str]) -> Refusal {
+        let mut v = String::with_capacity(self.bare.len() + 96);
+        v.push_str(&self.bare);
+        v.push_str(", error=\"");
+        v.push_str(error.as_str());
+        v.push_str("\", error_description=\"");
+        v.push_str(error.description());
+        v.push('"');
+        if !scope.is_empty() {
+            v.push_str(", scope=");
+            quote(&scope.join(" "), &mut v);
+        }
+        let status = match error {
+            BearerError::InvalidRequest => 400,
+            BearerError::InvalidToken => 401,
+            BearerError::InsufficientScope => 403,
+        };
+        Refusal {
+            code,
+            status,
+            www_authenticate: Some(v),
+            retry_after: None,
+        }
+    }
+
+    /// 403 for a denied client address (no challenge: no credential would help).
+    pub(crate) fn ip_denied(&self) -> Refusal {
+        Refusal {
+            code: ErrorCode::IpDenied,
+            status: 403,
+            www_authenticate: None,
+            retry_after: None,
+        }
+    }
+
+    /// 429 with `Retry-After` in whole seconds (rounded up, at least 1).
+    pub(crate) fn rate_limited(&self, retry_after: std::time::Duration) -> Refusal {
+        let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+        Refusal {
+            code: ErrorCode::RateLimited,
+            status: 429,
+            www_authenticate: None,
+            retry_after: Some(secs.max(1)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenges_follow_rfc6750() {
+        let c = Challenger::new("api \"x\"");
+        assert_eq!(
+            c.missing().www_authenticate.unwrap(),
+            r#"Bearer realm="api \"x\"""#
+        );
+        let r = c.bearer(
+            ErrorCode::InsufficientScope,
+            BearerError::InsufficientScope,
+            &["read", "write"],
+        );
+        assert_eq!(r.status, 403);
+        assert_eq!(
+            r.www_authenticate.unwrap(),
+            r#"Bearer realm="api \"x\"", error="insufficient_scope", error_description="the access token lacks a required scope", scope="read write""#
+        );
+        let r = c.rate_limited(std::time::Duration::from_millis(1500));
+        assert_eq!((r.status, r.retry_after), (429, Some(2)));
+        let r = c.rate_limited(std::time::Duration::from_millis(0));
+        assert_eq!(r.retry_after, Some(1));
+    }
+}

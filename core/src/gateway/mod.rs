@@ -1,0 +1,59 @@
+//! The in-process gateway: one call from request credentials and client address to an
+//! authenticated [`Principal`] or a typed [`Refusal`] with its HTTP status, RFC 6750
+//! `WWW-Authenticate` challenge and `Retry-After`.
+//!
+//! * [`credentials`]: find exactly one credential (`Authorization: Bearer`, `X-API-Key`, and
+//!   opt-in query parameter or cookie), with defined outcomes for none, several, malformed and
+//!   oversize.
+//! * [`ip`]: CIDR allow/deny for IPv4 and IPv6, and opt-in trusted proxies.
+//! * [`ratelimit`]: GCRA per principal and per address, bounded memory, injected clock.
+//! * [`revocation`]: an expiring, bounded revocation list by `jti`, key id or subject.
+//! * [`decision`]: [`Principal`] and [`Refusal`].
+//! * [`Authenticator`]: the fixed-order pipeline with audit events.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use tokenward::apikey::{ApiKeys, NewKey};
+//! use tokenward::gateway::{Authenticator, RateLimit, Request};
+//!
+//! let keys = Arc::new(ApiKeys::new("tw_test")?);
+//! let key = keys.create(NewKey::new("acct_42").scopes(["read"]))?;
+//! let auth = Authenticator::builder()
+//!     .api_keys(keys)
+//!     .ip_deny(["192.0.2.0/24"])
+//!     .rate_limit(RateLimit::per_second(100, 20))
+//!     .build()?;
+//! let headers = [("x-api-key", key.secret.expose())];
+//! let req = Request {
+//!     method: "GET",
+//!     path: "/v1/things",
+//!     headers: &headers,
+//!     client_ip: "198.51.100.7".parse().ok(),
+//!     required_scopes: &["read"],
+//! };
+//! let principal = auth.authenticate(&req).unwrap();
+//! assert_eq!(principal.subject, "acct_42");
+//!
+//! let refusal = auth.authenticate(&Request { headers: &[], ..req }).unwrap_err();
+//! assert_eq!((refusal.status, refusal.code_str()), (401, "missing_credentials"));
+//! assert_eq!(refusal.www_authenticate.as_deref(), Some("Bearer realm=\"api\""));
+//! # Ok::<(), tokenward::Error>(())
+//! ```
+
+mod authenticator;
+pub mod credentials;
+pub mod decision;
+pub mod ip;
+pub mod ratelimit;
+pub mod revocation;
+#[cfg(feature = "tower")]
+pub mod tower;
+
+pub use authenticator::{Authenticator, AuthenticatorBuilder, Request};
+pub use credentials::CredentialSources;
+pub use decision::{BearerError, CredentialKind, Principal, Refusal};
+pub use ip::{Cidr, CidrSet, ForwardedHeader, IpRules};
+pub use ratelimit::{RateLimit, Verdict};
+pub use revocation::{RevocationKind, RevocationList};
+#[cfg(feature = "tower")]
+pub use tower::{AuthLayer, AuthService};

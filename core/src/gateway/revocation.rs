@@ -1,0 +1,146 @@
+//! A revocation list by JWT `jti`, API key id or subject. Every entry has an expiry (for a
+//! `jti`, the token's own `exp` is enough), after which it is dropped, and the list has a cap,
+//! so it cannot grow without bound.
+
+use std::collections::HashMap;
+
+use parking_lot::RwLock;
+
+use crate::audit::{emit, AuditEvent};
+use crate::clock::{self, SharedClock};
+use crate::{Error, ErrorCode, Result};
+
+/// What a revocation names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RevocationKind {
+    /// A JWT `jti`.
+    Jti,
+    /// An API key id.
+    KeyId,
+    /// Every credential of a subject (JWT `sub`, key owner).
+    Subject,
+}
+
+/// Default cap on entries.
+pub const DEFAULT_MAX_REVOCATIONS: usize = 1_000_000;
+
+/// A bounded, expiring revocation list; share it between authenticators with an `Arc`.
+#[derive(Debug)]
+pub struct RevocationList {
+    entries: RwLock<[HashMap<String, i64>; 3]>,
+    max: usize,
+    clock: SharedClock,
+}
+
+impl Default for RevocationList {
+    fn default() -> Self {
+        RevocationList::new(DEFAULT_MAX_REVOCATIONS, clock::system())
+    }
+}
+
+impl RevocationList {
+    /// A list of at most `max` live entries, reading time from `clock`.
+    pub fn new(max: usize, clock: SharedClock) -> Self {
+        RevocationList {
+            entries: RwLock::new(Default::default()),
+            max,
+            clock,
+        }
+    }
+
+    /// Revokes `id` of `kind` until `until` (Unix seconds; must be in the future). Fails with
+    /// `invalid_input` when the list is full of live entries.
+    pub fn revoke(&self, kind: RevocationKind, id: &str, until: i64) -> Result<()> {
+        let now = self.clock.unix_seconds();
+        if until <= now || id.is_empty() {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "a revocation needs a non-empty id and an expiry in the future",
+            ));
+        }
+        let mut maps = self.entries.write();
+        let total: usize = maps.iter().map(HashMap::len).sum();
+        if total >= self.max && !maps[kind as usize].contains_key(id) {
+            for m in maps.iter_mut() {
+                m.retain(|_, exp| *exp > now);
+            }
+            if maps.iter().map(HashMap::len).sum::<usize>() >= self.max {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "the revocation list is full",
+                ));
+            }
+        }
+        let entry = maps[kind as usize].entry(id.to_owned()).or_insert(until);
+        *entry = (*entry).max(until);
+        drop(maps);
+        let action = match kind {
+            RevocationKind::Jti => "gateway.revoke_jti",
+            RevocationKind::KeyId => "gateway.revoke_key",
+            RevocationKind::Subject => "gateway.revoke_subject",
+        };
+        emit(AuditEvent::success(action).credential(id));
+        Ok(())
+    }
+
+    /// Lifts a revocation; returns whether one existed.
+    pub fn unrevoke(&self, kind: RevocationKind, id: &str) -> bool {
+        self.entries.write()[kind as usize].remove(id).is_some()
+    }
+
+    /// Whether `id` of `kind` is revoked now.
+    pub fn is_revoked(&self, kind: RevocationKind, id: &str) -> bool {
+        let maps = self.entries.read();
+        match maps[kind as usize].get(id) {
+            Some(&exp) => exp > self.clock.unix_seconds(),
+            None => false,
+        }
+    }
+
+    /// Drops expired entries; returns how many remain.
+    pub fn purge(&self) -> usize {
+        let now = self.clock.unix_seconds();
+        let mut maps = self.entries.write();
+        for m in maps.iter_mut() {
+            m.retain(|_, exp| *exp > now);
+        }
+        maps.iter().map(HashMap::len).sum()
+    }
+
+    /// Entries held (live or not yet purged).
+    pub fn len(&self) -> usize {
+        self.entries.read().iter().map(HashMap::len).sum()
+    }
+
+    /// Whether no entry is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use std::time::Duration;
+
+    #[test]
+    fn entries_expire_and_the_list_is_bounded() {
+        let clock = ManualClock::at_unix(1_000);
+        let list = RevocationList::new(2, clock.clone());
+        list.revoke(RevocationKind::Jti, "a", 1_010).unwrap();
+        list.revoke(RevocationKind::Subject, "alice", 1_100)
+            .unwrap();
+        assert!(list.is_revoked(RevocationKind::Jti, "a"));
+        assert!(!list.is_revoked(RevocationKind::KeyId, "a"));
+        assert!(list.revoke(RevocationKind::KeyId, "k", 1_100).is_err());
+        assert!(list.revoke(RevocationKind::Jti, "x", 999).is_err());
+        clock.advance(Duration::from_secs(10));
+        assert!(!list.is_revoked(RevocationKind::Jti, "a"));
+        list.revoke(RevocationKind::KeyId, "k", 1_100).unwrap();
+        assert_eq!(list.len(), 2);
+        assert!(list.unrevoke(RevocationKind::KeyId, "k"));
+        clock.advance(Duration::from_secs(100));
+        assert_eq!(list.purge(), 0);
+    }
+}

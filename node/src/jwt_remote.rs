@@ -1,0 +1,164 @@
+//! Remote JWKS for JS: `RemoteKeySet`, `fetchJwks` (cached set for a URL), `discoverJwks`
+//! (OpenID Connect discovery) and `RemoteJwtVerifier` whose `verify` returns a Promise.
+//! Conversion only: caching, cooldown, single-flight and staleness live in the core.
+
+use std::time::Duration;
+
+use napi::bindgen_prelude::Either;
+use napi_derive::napi;
+use tokenward::jwt as core;
+
+use crate::error::{Code, IntoJsResult};
+use crate::jwt::verifier_options_for_remote;
+
+/// Options of a remote key set (seconds).
+#[napi(object)]
+#[derive(Default)]
+pub struct RemoteKeySetOptions {
+    /// Cache lifetime without `Cache-Control: max-age` (default 600).
+    pub ttl: Option<u32>,
+    /// Minimum time between refetches caused by unknown `kid`s (default 30).
+    pub cooldown: Option<u32>,
+    /// Request timeout (default 5).
+    pub timeout: Option<f64>,
+    /// How long the last good keys may serve when refreshes fail (default 21600).
+    pub max_stale: Option<u32>,
+    /// Allow plain http to non-loopback hosts (insecure).
+    pub dangerous_allow_http: Option<bool>,
+}
+
+/// A failure handed back as a value: napi's async functions can only reject with napi's own
+/// statuses, so `index.js` turns this into an `Error` with `.code` (see `rejectWithCode`).
+#[napi(object)]
+pub struct Failure {
+    /// The stable tokenward code.
+    pub code: String,
+    /// The message (never secret material).
+    pub message: String,
+}
+
+fn failure(err: tokenward::Error) -> Failure {
+    Failure {
+        code: err.code().as_str().to_owned(),
+        message: err.message().to_owned(),
+    }
+}
+
+fn options(o: Option<RemoteKeySetOptions>) -> tokenward::Result<core::RemoteOptions> {
+    let o = o.unwrap_or_default();
+    let mut options = core::RemoteOptions::default();
+    if let Some(ttl) = o.ttl {
+        options.ttl = Duration::from_secs(ttl.into());
+    }
+    if let Some(cooldown) = o.cooldown {
+        options.cooldown = Duration::from_secs(cooldown.into());
+    }
+    if let Some(max_stale) = o.max_stale {
+        options.max_stale = Duration::from_secs(max_stale.into());
+    }
+    if let Some(timeout) = o.timeout {
+        if !(timeout.is_finite() && timeout > 0.0) {
+            return Err(tokenward::Error::new(
+                tokenward::ErrorCode::InvalidInput,
+                "timeout must be positive seconds",
+            ));
+        }
+        options.http.timeout = Duration::from_secs_f64(timeout);
+    }
+    options.http.dangerous_allow_http = o.dangerous_allow_http.unwrap_or(false);
+    Ok(options)
+}
+
+/// A JWKS fetched from a URL and cached (TTL / `Cache-Control`, refetch on unknown `kid`
+/// with a cooldown, single-flight, last good keys kept when refreshes fail).
+#[napi]
+pub struct RemoteKeySet {
+    pub(crate) inner: core::RemoteKeySet,
+    issuer: Option<String>,
+}
+
+#[napi]
+impl RemoteKeySet {
+    /// A cached key set for `jwksUrl` (https, or http on loopback). Fetched on first use.
+    #[napi(constructor)]
+    pub fn new(
+        jwks_url: String,
+        options_: Option<RemoteKeySetOptions>,
+    ) -> napi::Result<Self, Code> {
+        Ok(RemoteKeySet {
+            inner: core::RemoteKeySet::new(&jwks_url, options(options_).js()?).js()?,
+            issuer: None,
+        })
+    }
+
+    /// OpenID Connect discovery (use `RemoteKeySet.discover`, which throws with `.code`):
+    /// the issuer's `jwks_uri` as a remote key set; its `issuer` is the discovered issuer.
+    #[napi(js_name = "discoverRaw")]
+    pub async fn discover_raw(
+        issuer_url: String,
+        options_: Option<RemoteKeySetOptions>,
+    ) -> napi::Result<Either<RemoteKeySet, Failure>> {
+        let result = match options(options_) {
+            Ok(o) => core::discover(&issuer_url, o).await,
+            Err(e) => Err(e),
+        };
+        Ok(match result {
+            Ok((issuer, inner)) => Either::A(RemoteKeySet {
+                inner,
+                issuer: Some(issuer),
+            }),
+            Err(e) => Either::B(failure(e)),
+        })
+    }
+
+    /// The JWKS URL.
+    #[napi(getter)]
+    pub fn url(&self) -> String {
+        self.inner.url().to_owned()
+    }
+
+    /// The issuer found by discovery, if any.
+    #[napi(getter)]
+    pub fn issuer(&self) -> Option<String> {
+        self.issuer.clone()
+    }
+
+    /// Number of HTTP fetches made so far.
+    #[napi(getter)]
+    pub fn fetch_count(&self) -> f64 {
+        self.inner.fetch_count() as f64
+    }
+}
+
+/// Verifies tokens against a remote key set; `verify` returns a Promise of the claims.
+#[napi]
+pub struct RemoteJwtVerifier {
+    verifier: core::JwtVerifier,
+    keys: core::RemoteKeySet,
+}
+
+#[napi]
+impl RemoteJwtVerifier {
+    /// Same options as `JwtVerifier` (`algorithms` required).
+    #[napi(constructor)]
+    pub fn new(
+        keys: &RemoteKeySet,
+        options: crate::jwt::JwtVerifierOptions,
+    ) -> napi::Result<Self, Code> {
+        let verifier = verifier_options_for_remote(options)?;
+        Ok(RemoteJwtVerifier {
+            verifier,
+            keys: keys.inner.clone(),
+        })
+    }
+
+    /// Verifies `token`, fetching keys when needed (use `verify`, which parses the claims and
+    /// rejects with `.code`): the claims as JSON text, or the failure.
+    #[napi(js_name = "verifyRaw")]
+    pub async fn verify_raw(&self, token: String) -> napi::Result<Either<String, Failure>> {
+        Ok(match self.keys.verify(&self.verifier, &token).await {
+            Ok(claims) => Either::A(serde_json::Value::Object(claims).to_string()),
+            Err(e) => Either::B(failure(e)),
+        })
+    }
+}
