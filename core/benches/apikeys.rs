@@ -2,6 +2,8 @@
 //! (checksum mismatch) that never reaches a store.
 //!
 //! `cargo bench -p tokenward --bench apikeys`
+// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 use std::sync::Arc;

@@ -2,6 +2,8 @@
 //! limit, one IP rule) and for an HS256 JWT, each on the success path.
 //!
 //! `cargo bench -p tokenward --bench gateway`
+// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 use std::net::IpAddr;

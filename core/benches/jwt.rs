@@ -1,6 +1,8 @@
 //! JWT verification: tokenward beside the raw `jsonwebtoken` crate and a bare HMAC over the same
 //! signing input, in one run. `cargo bench -p tokenward --bench jwt`
 //! (use `-- --quick` for a fast pass).
+// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 use std::time::Duration;

@@ -1,6 +1,8 @@
 //! Redaction throughput (MB/s) on clean text and on secret-dense text.
 //!
 //! `cargo bench -p tokenward --bench redact`
+// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;

@@ -1,6 +1,8 @@
 //! The gateway's tower layer in a real axum server on localhost, called over real HTTP.
 //!
 //! `cargo test --release -p tokenward --features tower --test gateway_tower`
+// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,5 +1,7 @@
 //! Remote JWKS against a real HTTP server on localhost: rotation, unknown kid + cooldown,
 //! single-flight, server down (stale keys), slow server (timeout), Cache-Control, garbage.
+// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

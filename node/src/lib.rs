@@ -2,6 +2,8 @@
 //!
 //! Converts types and maps errors only; behaviour lives in the core. `index.js` wraps the
 //! generated loader to add `util.inspect` redaction and the ESM entry point.
+// napi registers exports only outside `cfg(test)`; the test build sees them as unused.
+#![cfg_attr(test, allow(dead_code))]
 
 mod apikeys;
 mod audit;

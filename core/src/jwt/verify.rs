@@ -74,8 +74,11 @@ pub struct JwtVerifier {
     clock: SharedClock,
     /// The last header segment that passed the header checks, with its parse. Tokens from one
     /// issuer share their header bytes, so most verifications skip decoding it again.
-    last_header: Arc<RwLock<Option<(Box<[u8]>, Header)>>>,
+    last_header: Arc<RwLock<Option<CachedHeader>>>,
 }
+
+/// A header segment's bytes and its checked parse.
+type CachedHeader = (Box<[u8]>, Header);
 
 /// The protected header members the verifier acts on.
 #[derive(Debug, Clone)]

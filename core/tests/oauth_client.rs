@@ -1,0 +1,342 @@
+//! The OAuth 2.0 client against a local HTTP server: grants, client authentication, error
+//! mapping, bounds, introspection, revocation and discovery.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::Duration;
+
+use base64::Engine;
+use common::{token_body, Reply, TestServer};
+use tokenward::http::HttpPolicy;
+use tokenward::jwt::{Algorithm, JwtVerifier, Key, KeySet, VerifierOptions};
+use tokenward::oauth::{AuthMethod, OAuthClient, Pkce};
+use tokenward::{ErrorCode, Secret};
+
+fn secret(s: &str) -> Secret {
+    Secret::new(s).unwrap()
+}
+
+fn client(server: &TestServer, method: AuthMethod) -> OAuthClient {
+    OAuthClient::builder(server.url("/token"), "my client")
+        .client_secret(secret("s3cr3t:&="))
+        .auth_method(method)
+        .introspection_url(server.url("/introspect"))
+        .revocation_url(server.url("/revoke"))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn client_credentials_with_basic_auth() {
+    let server = TestServer::start(|_| Reply::json(200, r#"{"access_token":"AT1","token_type":"Bearer","expires_in":3600,"scope":"read write"}"#)).await;
+    let c = client(&server, AuthMethod::ClientSecretBasic);
+    let r = c
+        .client_credentials(&["read".into(), "write".into()])
+        .await
+        .unwrap();
+    assert_eq!(r.access_token.expose(), "AT1");
+    assert_eq!(r.access_token.scopes(), ["read", "write"]);
+    assert_eq!(r.expires_in, Some(Duration::from_secs(3600)));
+    let req = server.last();
+    assert_eq!(req.method, "POST");
+    assert_eq!(
+        req.form("grant_type").as_deref(),
+        Some("client_credentials")
+    );
+    assert_eq!(req.form("scope").as_deref(), Some("read write"));
+    assert_eq!(req.form("client_secret"), None);
+    // RFC 6749 2.3.1: id and secret are form-encoded before base64.
+    let expected = base64::engine::general_purpose::STANDARD.encode("my+client:s3cr3t%3A%26%3D");
+    assert_eq!(
+        req.header("authorization"),
+        Some(format!("Basic {expected}").as_str())
+    );
+    assert!(req
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/x-www-form-urlencoded"));
+    assert!(!format!("{r:?} {c:?}").contains("AT1"));
+    assert!(!format!("{c:?}").contains("s3cr3t"));
+}
+
+#[tokio::test]
+async fn client_secret_post_and_refresh_rotation() {
+    let server =
+        TestServer::start(|_| Reply::json(200, token_body("AT2", 60, Some("RT-new")))).await;
+    let c = client(&server, AuthMethod::ClientSecretPost);
+    let r = c.refresh(&secret("RT-old"), &[]).await.unwrap();
+    assert_eq!(r.refresh_token.as_ref().unwrap().expose(), "RT-new");
+    let req = server.last();
+    assert_eq!(req.header("authorization"), None);
+    assert_eq!(req.form("grant_type").as_deref(), Some("refresh_token"));
+    assert_eq!(req.form("refresh_token").as_deref(), Some("RT-old"));
+    assert_eq!(req.form("client_id").as_deref(), Some("my client"));
+    assert_eq!(req.form("client_secret").as_deref(), Some("s3cr3t:&="));
+}
+
+#[tokio::test]
+async fn private_key_jwt_assertion_rfc7523() {
+    let server = TestServer::start(|_| Reply::json(200, token_body("AT3", 60, None))).await;
+    let key = Key::generate(Algorithm::ES256)
+        .unwrap()
+        .with_kid("client-key");
+    let c = OAuthClient::builder(server.url("/token"), "svc")
+        .private_key(key.clone())
+        .build()
+        .unwrap();
+    assert_eq!(c.auth_method(), AuthMethod::PrivateKeyJwt);
+    c.client_credentials(&[]).await.unwrap();
+    let req = server.last();
+    assert_eq!(
+        req.form("client_assertion_type").as_deref(),
+        Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    );
+    let assertion = req.form("client_assertion").unwrap();
+    let verifier = JwtVerifier::new(
+        KeySet::single(key),
+        VerifierOptions {
+            algorithms: vec![Algorithm::ES256],
+            issuers: vec!["svc".into()],
+            audiences: vec![server.url("/token")],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let claims = verifier.verify(&assertion).unwrap();
+    assert_eq!(claims["sub"], "svc");
+    assert!(claims["jti"].as_str().unwrap().len() >= 16);
+    let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
+    assert!(lifetime > 0 && lifetime <= 60);
+    // A second assertion has another jti.
+    c.client_credentials(&[]).await.unwrap();
+    assert_ne!(server.last().form("client_assertion").unwrap(), assertion);
+}
+
+#[tokio::test]
+async fn authorization_code_with_pkce() {
+    let server = TestServer::start(|_| Reply::json(200, token_body("AT4", 60, Some("RT4")))).await;
+    let c = OAuthClient::builder(server.url("/token"), "app")
+        .auth_method(AuthMethod::None)
+        .build()
+        .unwrap();
+    let pkce = Pkce::generate().unwrap();
+    let r = c
+        .exchange_code(&secret("the-code"), "app://callback", Some(&pkce))
+        .await
+        .unwrap();
+    assert_eq!(r.refresh_token.unwrap().expose(), "RT4");
+    let req = server.last();
+    assert_eq!(
+        req.form("grant_type").as_deref(),
+        Some("authorization_code")
+    );
+    assert_eq!(req.form("code").as_deref(), Some("the-code"));
+    assert_eq!(req.form("redirect_uri").as_deref(), Some("app://callback"));
+    assert_eq!(
+        req.form("code_verifier").as_deref(),
+        Some(pkce.verifier().expose())
+    );
+    assert_eq!(req.form("client_id").as_deref(), Some("app"));
+}
+
+#[tokio::test]
+async fn errors_map_to_codes_without_secrets() {
+    let cases: Vec<(Reply, &str)> = vec![
+        (
+            Reply::json(
+                400,
+                r#"{"error":"invalid_grant","error_description":"RT-SECRET is bad"}"#,
+            ),
+            "invalid_grant",
+        ),
+        (
+            Reply::json(401, r#"{"error":"invalid_client"}"#),
+            "invalid_client",
+        ),
+        (
+            Reply::json(400, r#"{"error":"invalid_scope"}"#),
+            "invalid_scope",
+        ),
+        (
+            Reply::json(400, r#"{"error":"unauthorized_client"}"#),
+            "unauthorized_client",
+        ),
+        (
+            Reply::json(400, r#"{"error":"unsupported_grant_type"}"#),
+            "unsupported_grant_type",
+        ),
+        (Reply::json(500, "boom"), "server_error"),
+        (
+            Reply::json(503, r#"{"error":"temporarily_unavailable"}"#),
+            "server_error",
+        ),
+        (
+            Reply::json(429, "").header("retry-after", "3"),
+            "rate_limited",
+        ),
+        (Reply::json(200, "<html>garbage"), "invalid_response"),
+        (
+            Reply::json(200, r#"{"token_type":"Bearer"}"#),
+            "invalid_response",
+        ),
+        (
+            Reply::json(200, r#"{"access_token":"x","expires_in":-5}"#),
+            "invalid_response",
+        ),
+        (
+            Reply::json(200, r#"{"access_token":"x","expires_in":99999999}"#),
+            "invalid_response",
+        ),
+        (Reply::json(404, "not found"), "invalid_response"),
+        (Reply::json(200, "x".repeat(300 * 1024)), "invalid_response"),
+    ];
+    for (reply, code) in cases {
+        let r = reply.clone();
+        let server = TestServer::start(move |_| r.clone()).await;
+        let c = client(&server, AuthMethod::ClientSecretBasic);
+        let err = c.refresh(&secret("RT-SECRET"), &[]).await.unwrap_err();
+        assert_eq!(err.code().as_str(), code, "{reply:?}");
+        assert!(!err.to_string().contains("RT-SECRET") && !err.to_string().contains("s3cr3t"));
+    }
+}
+
+#[tokio::test]
+async fn timeouts_and_connection_failures() {
+    let server = TestServer::start(|_| {
+        Reply::json(200, token_body("late", 60, None)).delay(Duration::from_secs(5))
+    })
+    .await;
+    let c = OAuthClient::builder(server.url("/token"), "id")
+        .client_secret(secret("s"))
+        .http_policy(HttpPolicy {
+            timeout: Duration::from_millis(150),
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    assert_eq!(
+        c.client_credentials(&[]).await.unwrap_err().code(),
+        ErrorCode::Timeout
+    );
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let c = OAuthClient::builder(format!("http://127.0.0.1:{port}/token"), "id")
+        .client_secret(secret("s"))
+        .build()
+        .unwrap();
+    assert_eq!(
+        c.client_credentials(&[]).await.unwrap_err().code(),
+        ErrorCode::Network
+    );
+}
+
+#[test]
+fn builder_refuses_bad_settings() {
+    let b = || OAuthClient::builder("https://as.example/token", "id");
+    assert_eq!(b().build().unwrap_err().code(), ErrorCode::InvalidInput); // no secret
+    assert_eq!(
+        b().auth_method(AuthMethod::PrivateKeyJwt)
+            .build()
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidInput
+    );
+    assert!(OAuthClient::builder("http://as.example/token", "id")
+        .client_secret(secret("s"))
+        .build()
+        .is_err());
+    assert!(b().auth_method(AuthMethod::None).build().is_ok());
+    assert_eq!(
+        AuthMethod::parse("client_secret_post").unwrap(),
+        AuthMethod::ClientSecretPost
+    );
+}
+
+#[tokio::test]
+async fn introspection_and_revocation() {
+    let server = TestServer::start(|req| match req.path.as_str() {
+        "/introspect" if req.form("token").as_deref() == Some("AT-live") => Reply::json(
+            200,
+            r#"{"active":true,"scope":"a b","client_id":"my client","sub":"u1","exp":1900000000}"#,
+        ),
+        "/introspect" => Reply::json(200, r#"{"active":false}"#),
+        "/revoke" => Reply::json(200, ""),
+        _ => Reply::json(404, ""),
+    })
+    .await;
+    let c = client(&server, AuthMethod::ClientSecretBasic);
+    let i = c
+        .introspect(&secret("AT-live"), Some("access_token"))
+        .await
+        .unwrap();
+    assert!(i.active);
+    assert_eq!(i.scopes, ["a", "b"]);
+    assert_eq!(i.subject.as_deref(), Some("u1"));
+    assert_eq!(
+        server.last().form("token_type_hint").as_deref(),
+        Some("access_token")
+    );
+    assert!(server.last().header("authorization").is_some());
+    assert!(!c.introspect(&secret("AT-dead"), None).await.unwrap().active);
+    c.revoke(&secret("RT-x"), Some("refresh_token"))
+        .await
+        .unwrap();
+    assert_eq!(server.last().path, "/revoke");
+    assert_eq!(server.last().form("token").as_deref(), Some("RT-x"));
+    // Without endpoints: invalid_input.
+    let bare = OAuthClient::builder(server.url("/token"), "id")
+        .client_secret(secret("s"))
+        .build()
+        .unwrap();
+    assert_eq!(
+        bare.revoke(&secret("x"), None).await.unwrap_err().code(),
+        ErrorCode::InvalidInput
+    );
+}
+
+#[tokio::test]
+async fn discovery_falls_back_to_openid_configuration_and_checks_issuer() {
+    let server = TestServer::start(|_| Reply::json(404, "")).await;
+    let base = server.base.clone();
+    let b2 = base.clone();
+    server.set(move |req| match req.path.as_str() {
+        "/.well-known/openid-configuration" => Reply::json(
+            200,
+            serde_json::json!({
+                "issuer": b2, "token_endpoint": format!("{b2}/token"),
+                "introspection_endpoint": format!("{b2}/introspect"),
+                "revocation_endpoint": format!("{b2}/revoke"),
+                "jwks_uri": format!("{b2}/jwks"),
+                "token_endpoint_auth_methods_supported": ["client_secret_post"],
+            })
+            .to_string(),
+        ),
+        "/token" => Reply::json(200, token_body("AT5", 60, None)),
+        _ => Reply::json(404, ""),
+    });
+    let (builder, meta) = OAuthClient::discover(&base, "id", HttpPolicy::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        meta.jwks_uri.as_deref(),
+        Some(format!("{base}/jwks").as_str())
+    );
+    let c = builder.client_secret(secret("s")).build().unwrap();
+    assert_eq!(c.auth_method(), AuthMethod::ClientSecretPost);
+    assert_eq!(
+        c.client_credentials(&[])
+            .await
+            .unwrap()
+            .access_token
+            .expose(),
+        "AT5"
+    );
+    // Another issuer's document is refused.
+    let err = OAuthClient::discover(&format!("{base}/other"), "id", HttpPolicy::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidResponse);
+}

@@ -1,0 +1,277 @@
+//! Against a real OAuth 2.0 / OIDC server: the npm package `oauth2-mock-server`, started from
+//! `tests/oauth/mock-server.mjs` (needs `node` and `npm install` in node/; a missing node
+//! fails the test rather than skipping it). Covers discovery, client credentials, refresh
+//! with rotation, authorization code + PKCE, introspection, revocation, the token source
+//! (single-flight counted by the server, terminal invalid_grant), and verification of the
+//! issued tokens with tokenward's JwtVerifier through the server's JWKS.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use tokenward::http::HttpPolicy;
+use tokenward::jwt::{self, Algorithm, JwtVerifier, KeySet, RemoteOptions, VerifierOptions};
+use tokenward::oauth::{OAuthClient, Pkce};
+use tokenward::refresh::{RefreshOptions, Status, TokenSource};
+use tokenward::{ErrorCode, Secret};
+
+struct MockServer {
+    child: Child,
+    issuer: String,
+}
+
+impl MockServer {
+    fn start() -> MockServer {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut child = Command::new("node")
+            .arg("tests/oauth/mock-server.mjs")
+            .current_dir(&root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node must be installed to run the oauth2-mock-server tests");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| {
+            panic!("mock server did not start (is `npm install` done in node/?): {line:?}")
+        });
+        MockServer {
+            child,
+            issuer: info["issuer"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    async fn control(&self, path: &str) -> serde_json::Value {
+        reqwest::Client::new()
+            .post(format!("{}{path}", self.issuer))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn count(&self, endpoint: &str) -> u64 {
+        self.control("/__stats").await[endpoint]
+            .as_u64()
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn client(server: &MockServer) -> OAuthClient {
+    let (builder, meta) =
+        OAuthClient::discover(&server.issuer, "mock-client", HttpPolicy::default())
+            .await
+            .unwrap();
+    assert_eq!(meta.issuer, server.issuer);
+    assert!(meta.introspection_endpoint.is_some() && meta.revocation_endpoint.is_some());
+    builder
+        .client_secret(Secret::new("mock-secret").unwrap())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_server_grants_introspection_revocation_and_jwks_verification() {
+    let server = MockServer::start();
+    let c = client(&server).await;
+
+    let r = c
+        .client_credentials(&["read".into(), "write".into()])
+        .await
+        .unwrap();
+    assert_eq!(r.access_token.token_type(), "Bearer");
+    assert_eq!(r.access_token.scopes(), ["read", "write"]);
+    assert_eq!(r.expires_in, Some(Duration::from_secs(3600)));
+
+    // The token verifies with tokenward's verifier through OIDC discovery + JWKS.
+    let (iss, remote) = jwt::discover(&server.issuer, RemoteOptions::default())
+        .await
+        .unwrap();
+    let verifier = JwtVerifier::new(
+        KeySet::new(),
+        VerifierOptions {
+            algorithms: vec![Algorithm::RS256],
+            issuers: vec![iss],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let claims = remote
+        .verify(&verifier, r.access_token.expose())
+        .await
+        .unwrap();
+    assert_eq!(claims["scope"], "read write");
+
+    // Refresh with rotation: a new refresh token each time.
+    let first = c
+        .refresh(&Secret::new("initial-refresh").unwrap(), &[])
+        .await
+        .unwrap();
+    let rt1 = first.refresh_token.clone().unwrap();
+    let second = c.refresh(&rt1, &[]).await.unwrap();
+    assert_ne!(second.refresh_token.unwrap().expose(), rt1.expose());
+    assert!(first.id_token.is_some());
+    remote
+        .verify(&verifier, first.access_token.expose())
+        .await
+        .unwrap();
+
+    // Introspection and revocation.
+    let live = r.access_token.secret();
+    assert!(
+        c.introspect(live, Some("access_token"))
+            .await
+            .unwrap()
+            .active
+    );
+    c.revoke(live, Some("access_token")).await.unwrap();
+    assert!(!c.introspect(live, None).await.unwrap().active);
+    assert_eq!(server.count("introspect").await, 2);
+    assert_eq!(server.count("revoke").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_server_authorization_code_with_pkce() {
+    let server = MockServer::start();
+    let c = client(&server).await;
+    let pkce = Pkce::generate().unwrap();
+    let redirect = "http://127.0.0.1:9/callback";
+    let url = pkce
+        .authorization_url(
+            c.authorization_url().unwrap(),
+            "app",
+            redirect,
+            &["openid".into()],
+            "st-1",
+        )
+        .unwrap();
+    // Stand in for the browser: the mock signs the user in at once and redirects with a code.
+    let answer = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(url)
+        .send()
+        .await
+        .unwrap();
+    let location = reqwest::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+    let code = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let tokens = c
+        .exchange_code(&Secret::new(code).unwrap(), redirect, Some(&pkce))
+        .await
+        .unwrap();
+    assert!(tokens.refresh_token.is_some());
+
+    // A wrong verifier is refused by the server.
+    let again = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(
+            pkce.authorization_url(c.authorization_url().unwrap(), "app", redirect, &[], "st-2")
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let location = reqwest::Url::parse(again.headers()["location"].to_str().unwrap()).unwrap();
+    let code = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let other = Pkce::generate().unwrap();
+    assert!(c
+        .exchange_code(&Secret::new(code).unwrap(), redirect, Some(&other))
+        .await
+        .is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_server_token_source_single_flight_and_terminal_failure() {
+    let server = MockServer::start();
+    let c = client(&server).await;
+    server.control("/__delay?ms=200").await;
+    let src =
+        TokenSource::client_credentials(c.clone(), vec!["read".into()], RefreshOptions::default())
+            .unwrap();
+    let tasks: Vec<_> = (0..1000)
+        .map(|_| {
+            let s = src.clone();
+            tokio::spawn(async move { s.token().await.map(|t| t.expose().to_owned()) })
+        })
+        .collect();
+    let mut tokens = std::collections::HashSet::new();
+    for t in tasks {
+        tokens.insert(t.await.unwrap().unwrap());
+    }
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(
+        server.count("token").await,
+        1,
+        "exactly one token request on the server"
+    );
+    src.close();
+
+    // Refresh-token source: rotation, then invalid_grant is terminal.
+    server.control("/__reset").await;
+    let src = TokenSource::from_refresh_token(
+        c,
+        Secret::new("rt-0").unwrap(),
+        vec![],
+        RefreshOptions::default(),
+    )
+    .unwrap();
+    let rotated = std::sync::Arc::new(parking_lot::Mutex::new(Vec::<String>::new()));
+    let r = rotated.clone();
+    src.on_refresh(std::sync::Arc::new(move |resp| {
+        r.lock().push(
+            resp.refresh_token
+                .as_ref()
+                .unwrap()
+                .fingerprint()
+                .to_owned(),
+        )
+    }));
+    src.token().await.unwrap();
+    let t2 = src.force_refresh().await.unwrap();
+    assert_eq!(server.count("token").await, 2);
+    let fps = rotated.lock().clone();
+    assert_eq!(fps.len(), 2);
+    assert_ne!(fps[0], fps[1], "each refresh rotates the refresh token");
+    server.control("/__next_error?error=invalid_grant").await;
+    assert_eq!(
+        src.force_refresh().await.unwrap_err().code(),
+        ErrorCode::InvalidGrant
+    );
+    assert_eq!(src.status(), Status::ReauthenticationRequired);
+    assert_eq!(
+        src.force_refresh().await.unwrap_err().code(),
+        ErrorCode::InvalidGrant
+    );
+    assert_eq!(server.count("token").await, 3);
+    // The still-valid token is served.
+    assert_eq!(
+        src.token().await.unwrap().secret().fingerprint(),
+        t2.secret().fingerprint()
+    );
+}
