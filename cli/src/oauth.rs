@@ -1,0 +1,170 @@
+//! `tokenward oauth token|introspect|revoke`: the OAuth 2.0 client from the shell. Secrets
+//! never travel in argv: the client secret comes from an environment variable and the token
+//! to introspect or revoke from stdin. Tokens are printed only with `--show-token`.
+
+use std::io::Read;
+use std::time::{Duration, UNIX_EPOCH};
+
+use clap::{Args, Subcommand};
+use tokenward::http::HttpPolicy;
+use tokenward::oauth::{AuthMethod, OAuthClient, OAuthClientBuilder};
+use tokenward::{runtime, Error, ErrorCode, Result, Secret};
+
+/// How to reach and authenticate to the authorization server.
+#[derive(Args)]
+pub struct ServerArgs {
+    /// Issuer URL: endpoints are discovered (RFC 8414, then OpenID Connect).
+    #[arg(long, conflicts_with = "token_url")]
+    issuer: Option<String>,
+    /// Token endpoint (instead of --issuer).
+    #[arg(long)]
+    token_url: Option<String>,
+    /// Introspection endpoint (with --token-url).
+    #[arg(long)]
+    introspection_url: Option<String>,
+    /// Revocation endpoint (with --token-url).
+    #[arg(long)]
+    revocation_url: Option<String>,
+    /// The client id.
+    #[arg(long)]
+    client_id: String,
+    /// Environment variable holding the client secret (never pass secrets as arguments).
+    #[arg(long, default_value = "TOKENWARD_CLIENT_SECRET")]
+    client_secret_env: String,
+    /// client_secret_basic (default), client_secret_post or none.
+    #[arg(long)]
+    auth_method: Option<String>,
+    /// Request timeout in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+}
+
+/// `tokenward oauth …`
+#[derive(Subcommand)]
+pub enum OAuthCommand {
+    /// Get a token with the client-credentials grant; prints its redacted form, expiry and
+    /// scopes (the token itself only with --show-token).
+    Token {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Scope to request (repeatable).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// Print the access token itself (it will be visible on screen and in scrollback).
+        #[arg(long)]
+        show_token: bool,
+    },
+    /// Introspect a token read from stdin (RFC 7662); prints the JSON answer.
+    Introspect {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// access_token or refresh_token.
+        #[arg(long)]
+        hint: Option<String>,
+    },
+    /// Revoke a token read from stdin (RFC 7009).
+    Revoke {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// access_token or refresh_token.
+        #[arg(long)]
+        hint: Option<String>,
+    },
+}
+
+fn builder(args: &ServerArgs) -> Result<OAuthClientBuilder> {
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            "--timeout must be positive",
+        ));
+    }
+    let policy = HttpPolicy {
+        timeout: Duration::from_secs_f64(args.timeout),
+        ..Default::default()
+    };
+    let mut b = match (&args.issuer, &args.token_url) {
+        (Some(issuer), _) => {
+            runtime::block_on(OAuthClient::discover(
+                issuer,
+                args.client_id.clone(),
+                policy,
+            ))??
+            .0
+        }
+        (None, Some(url)) => {
+            OAuthClient::builder(url.clone(), args.client_id.clone()).http_policy(policy)
+        }
+        (None, None) => {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "give --issuer or --token-url",
+            ))
+        }
+    };
+    if let Some(u) = &args.introspection_url {
+        b = b.introspection_url(u.clone());
+    }
+    if let Some(u) = &args.revocation_url {
+        b = b.revocation_url(u.clone());
+    }
+    if let Ok(secret) = std::env::var(&args.client_secret_env) {
+        b = b.client_secret(Secret::new(secret)?);
+    }
+    if let Some(m) = &args.auth_method {
+        b = b.auth_method(AuthMethod::parse(m)?);
+    }
+    Ok(b)
+}
+
+fn stdin_token() -> Result<Secret> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| Error::new(ErrorCode::InvalidInput, format!("stdin: {e}")))?;
+    Secret::new(input.trim())
+}
+
+/// Runs an `oauth` subcommand.
+pub fn run(command: OAuthCommand) -> Result<()> {
+    match command {
+        OAuthCommand::Token {
+            server,
+            scopes,
+            show_token,
+        } => {
+            let client = builder(&server)?.build()?;
+            let r = runtime::block_on(client.client_credentials(&scopes))??;
+            let t = &r.access_token;
+            if show_token {
+                println!("{}", t.expose());
+            } else {
+                println!("token:      {}", t.redacted());
+            }
+            let expires = t
+                .expires_at()
+                .and_then(|e| e.duration_since(UNIX_EPOCH).ok())
+                .map_or("unknown".to_owned(), |d| {
+                    format!("{} (unix seconds)", d.as_secs())
+                });
+            eprintln!("type:       {}", t.token_type());
+            eprintln!("expires_at: {expires}");
+            eprintln!("scopes:     {}", t.scopes().join(" "));
+            Ok(())
+        }
+        OAuthCommand::Introspect { server, hint } => {
+            let client = builder(&server)?.build()?;
+            let token = stdin_token()?;
+            let i = runtime::block_on(client.introspect(&token, hint.as_deref()))??;
+            println!("{}", serde_json::Value::Object(i.claims));
+            Ok(())
+        }
+        OAuthCommand::Revoke { server, hint } => {
+            let client = builder(&server)?.build()?;
+            let token = stdin_token()?;
+            runtime::block_on(client.revoke(&token, hint.as_deref()))??;
+            println!("revoked {}", token.redacted());
+            Ok(())
+        }
+    }
+}

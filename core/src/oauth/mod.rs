@@ -1,0 +1,26 @@
+//! OAuth 2.0 client: client credentials, refresh token (with rotation) and authorization code
+//! with PKCE grants; `client_secret_basic` / `client_secret_post` / `private_key_jwt` client
+//! authentication; introspection (RFC 7662), revocation (RFC 7009) and authorization-server
+//! discovery (RFC 8414 / OIDC).
+//!
+//! Every request goes through [`crate::http`]: timeouts, bounded bodies, https unless loopback.
+//! Token-endpoint errors (RFC 6749 section 5.2) become [`crate::ErrorCode`]s; messages never
+//! contain token or secret material.
+
+mod client;
+mod discovery;
+mod errors;
+mod form;
+mod grants;
+mod introspect;
+mod pkce;
+mod revoke;
+mod token;
+
+pub use client::{AuthMethod, OAuthClient, OAuthClientBuilder};
+pub use discovery::ServerMetadata;
+pub use errors::Failure;
+pub use grants::Grant;
+pub use introspect::Introspection;
+pub use pkce::Pkce;
+pub use token::{AccessToken, TokenResponse, MAX_EXPIRES_IN};

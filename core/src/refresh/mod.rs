@@ -1,0 +1,17 @@
+//! The refreshing token source: an access token that is always valid when asked for,
+//! refreshed ahead of expiry by a background task on the library runtime, single-flight, with
+//! backoff on transient failures and a terminal "re-authentication required" state.
+//!
+//! Scheduling uses tokio's monotonic clock (`tokio::time::Instant`), so tests run on a paused
+//! runtime (`#[tokio::test(start_paused = true)]`) and advance time instead of sleeping; the
+//! wall-clock `expires_at` of each token comes from the client's injected [`crate::Clock`].
+
+mod backoff;
+mod endpoint;
+mod options;
+mod source;
+mod state;
+
+pub use endpoint::{TokenEndpoint, TokenFuture};
+pub use options::RefreshOptions;
+pub use source::{OnError, OnRefresh, Status, TokenSource};
