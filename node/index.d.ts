@@ -24,6 +24,16 @@ export declare function redactFormat(redactor?: RedactorLike): {
 }
 
 
+// Remote JWKS: JS wrappers (index.js) over the native `discoverRaw` / `verifyRaw`.
+export interface RemoteJwtVerifier {
+  /** Verifies `token`, fetching keys when needed; rejects with an `Error` carrying `.code`. */
+  verify(token: string): Promise<Record<string, any>>
+}
+export declare namespace RemoteKeySet {
+  /** OpenID Connect discovery; rejects with an `Error` carrying `.code`. */
+  function discover(issuerUrl: string, options?: RemoteKeySetOptions): Promise<RemoteKeySet>
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -223,6 +233,37 @@ export declare class RedactStream {
   finish(): Buffer
 }
 
+/** Verifies tokens against a remote key set; `verify` returns a Promise of the claims. */
+export declare class RemoteJwtVerifier {
+  /** Same options as `JwtVerifier` (`algorithms` required). */
+  constructor(keys: RemoteKeySet, options: JwtVerifierOptions)
+  /**
+   * Verifies `token`, fetching keys when needed (use `verify`, which parses the claims and
+   * rejects with `.code`): the claims as JSON text, or the failure.
+   */
+  verifyRaw(token: string): Promise<string | Failure>
+}
+
+/**
+ * A JWKS fetched from a URL and cached (TTL / `Cache-Control`, refetch on unknown `kid`
+ * with a cooldown, single-flight, last good keys kept when refreshes fail).
+ */
+export declare class RemoteKeySet {
+  /** A cached key set for `jwksUrl` (https, or http on loopback). Fetched on first use. */
+  constructor(jwksUrl: string, options?: RemoteKeySetOptions | undefined | null)
+  /**
+   * OpenID Connect discovery (use `RemoteKeySet.discover`, which throws with `.code`):
+   * the issuer's `jwks_uri` as a remote key set; its `issuer` is the discovered issuer.
+   */
+  static discoverRaw(issuerUrl: string, options?: RemoteKeySetOptions | undefined | null): Promise<RemoteKeySet | Failure>
+  /** The JWKS URL. */
+  get url(): string
+  /** The issuer found by discovery, if any. */
+  get issuer(): string | null
+  /** Number of HTTP fetches made so far. */
+  get fetchCount(): number
+}
+
 /**
  * Token material whose printed forms (`util.inspect`, `toString`, `JSON.stringify`) are
  * redacted. Read the value with the explicit `expose()`.
@@ -286,6 +327,17 @@ export declare function emitTestAuditEvent(success: boolean, subject: string): v
 
 /** The stable codes of every tokenward error, in declaration order. */
 export declare function errorCodes(): Array<string>
+
+/**
+ * A failure handed back as a value: napi's async functions can only reject with napi's own
+ * statuses, so `index.js` turns this into an `Error` with `.code` (see `rejectWithCode`).
+ */
+export interface Failure {
+  /** The stable tokenward code. */
+  code: string
+  /** The message (never secret material). */
+  message: string
+}
 
 /** A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url). */
 export declare function fingerprint(secret: string): string
@@ -392,6 +444,20 @@ export interface RedactorOptions {
   replacement?: string
   /** Longest line a stream keeps in memory, in bytes (default 1 MiB). */
   maxLine?: number
+}
+
+/** Options of a remote key set (seconds). */
+export interface RemoteKeySetOptions {
+  /** Cache lifetime without `Cache-Control: max-age` (default 600). */
+  ttl?: number
+  /** Minimum time between refetches caused by unknown `kid`s (default 30). */
+  cooldown?: number
+  /** Request timeout (default 5). */
+  timeout?: number
+  /** How long the last good keys may serve when refreshes fail (default 21600). */
+  maxStale?: number
+  /** Allow plain http to non-loopback hosts (insecure). */
+  dangerousAllowHttp?: boolean
 }
 
 /** Options of `apiKeys.rotate(...)`. */

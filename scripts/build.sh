@@ -7,7 +7,7 @@ step "Python build and test dependencies"
 python3 -m pip install -q -r "$REPO/python/requirements-dev.txt"
 
 step "Node dependencies"
-(cd "$REPO/node" && npm ci --silent)
+(cd "$REPO/node" && npm ci --loglevel=error)
 
 step "Rust: CLI and uniffi library (release)"
 cargo build --release -q -p tokenward-cli -p tokenward-ffi --features tokenward-ffi/bindgen

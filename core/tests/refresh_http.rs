@@ -30,6 +30,23 @@ impl Write for Captured {
     }
 }
 
+/// Every log line of this test binary (a global subscriber: per-thread ones race with the
+/// callsite-interest cache when tests run in parallel).
+fn capture_logs() -> Captured {
+    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        logs
+    })
+    .clone()
+}
+
 fn client(server: &TestServer) -> OAuthClient {
     OAuthClient::builder(server.url("/token"), "client-1")
         .client_secret(Secret::new("CLIENT-SECRET-xyz").unwrap())
@@ -43,6 +60,7 @@ fn client(server: &TestServer) -> OAuthClient {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thousand_concurrent_callers_cause_one_server_request() {
+    capture_logs();
     let server = TestServer::start(|_| {
         Reply::json(200, token_body("AT-shared-1", 3600, None)).delay(Duration::from_millis(150))
     })
@@ -90,13 +108,7 @@ async fn thousand_concurrent_callers_cause_one_server_request() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn faults_keep_the_valid_token_and_terminal_failure_is_reported() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = capture_logs();
 
     let server = TestServer::start(|_| {
         Reply::json(200, token_body("AT-secret-1", 3600, Some("RT-secret-2")))
@@ -214,6 +226,7 @@ async fn faults_keep_the_valid_token_and_terminal_failure_is_reported() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn counts_every_request_on_the_server() {
+    capture_logs();
     let n = Arc::new(AtomicUsize::new(0));
     let n2 = n.clone();
     let server = TestServer::start(move |_| {

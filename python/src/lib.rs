@@ -8,6 +8,7 @@ mod audit;
 mod error;
 mod json;
 mod jwt;
+mod oauth;
 mod redact;
 mod secret;
 
@@ -39,6 +40,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<redact::Redactor>()?;
     m.add_class::<redact::RedactStream>()?;
     m.add_function(wrap_pyfunction!(audit::_emit_test_audit_event, m)?)?;
+    m.add_class::<oauth::AccessToken>()?;
+    m.add_class::<oauth::TokenResponse>()?;
+    m.add_class::<oauth::OAuthClient>()?;
+    m.add_class::<oauth::TokenSource>()?;
     audit::install();
     Ok(())
 }

@@ -460,7 +460,13 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 
 
 // Public interface members begin here.
-
+// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+private let IDX_CALLBACK_FREE: Int32 = 0
+// Callback return codes
+private let UNIFFI_CALLBACK_SUCCESS: Int32 = 0
+private let UNIFFI_CALLBACK_ERROR: Int32 = 1
+private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -887,6 +893,218 @@ public func FfiConverterTypeApiKeys_lift(_ handle: UInt64) throws -> ApiKeys {
 #endif
 public func FfiConverterTypeApiKeys_lower(_ value: ApiKeys) -> UInt64 {
     return FfiConverterTypeApiKeys.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Receives tokenward's audit events (implemented in Swift or Kotlin). Called inline on the
+ * thread that performed the operation: keep it cheap or hand off.
+ */
+public protocol AuditListener: AnyObject, Sendable {
+    
+    /**
+     * Called once per event.
+     */
+    func onEvent(event: AuditEvent) 
+    
+}
+/**
+ * Receives tokenward's audit events (implemented in Swift or Kotlin). Called inline on the
+ * thread that performed the operation: keep it cheap or hand off.
+ */
+open class AuditListenerImpl: AuditListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_auditlistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_auditlistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Called once per event.
+     */
+open func onEvent(event: AuditEvent)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_auditlistener_on_event(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAuditEvent_lower(event),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceAuditListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceAuditListener = UniffiVTableCallbackInterfaceAuditListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeAuditListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface AuditListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeAuditListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface AuditListener: handle missing in uniffiClone")
+            }
+        },
+        onEvent: { (
+            uniffiHandle: UInt64,
+            event: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeAuditListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEvent(
+                     event: try FfiConverterTypeAuditEvent_lift(event)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceAuditListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceAuditListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitAuditListener() {
+    uniffi_tokenward_ffi_fn_init_callback_vtable_auditlistener(UniffiCallbackInterfaceAuditListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<AuditListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = AuditListener
+
+    public static func lift(_ handle: UInt64) throws -> AuditListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return AuditListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: AuditListener) -> UInt64 {
+         if let rustImpl = value as? AuditListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AuditListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditListener_lift(_ handle: UInt64) throws -> AuditListener {
+    return try FfiConverterTypeAuditListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditListener_lower(_ value: AuditListener) -> UInt64 {
+    return FfiConverterTypeAuditListener.lower(value)
 }
 
 
@@ -1794,6 +2012,154 @@ public func FfiConverterTypeKeySet_lower(_ value: KeySet) -> UInt64 {
 
 
 /**
+ * A configured scrubber: extra sensitive field names, extra patterns (`kind -> regex`; group
+ * 1 is redacted when present) and the replacement style (`fingerprint`, `kind`, `plain` or a
+ * template with `{kind}` / `{fingerprint}`).
+ */
+public protocol RedactorProtocol: AnyObject, Sendable {
+    
+    /**
+     * Returns `text` with every recognised secret replaced.
+     */
+    func redact(text: String)  -> String
+    
+}
+/**
+ * A configured scrubber: extra sensitive field names, extra patterns (`kind -> regex`; group
+ * 1 is redacted when present) and the replacement style (`fingerprint`, `kind`, `plain` or a
+ * template with `{kind}` / `{fingerprint}`).
+ */
+open class Redactor: RedactorProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_redactor(self.handle, $0) }
+    }
+    /**
+     * Builds a redactor; invalid names, patterns or replacement fail with `invalid_input`.
+     */
+public convenience init(patterns: [String: String], names: [String] = [], replacement: String = "fingerprint")throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_redactor_new(
+        FfiConverterDictionaryStringString.lower(patterns),
+        FfiConverterSequenceString.lower(names),
+        FfiConverterString.lower(replacement),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_redactor(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Returns `text` with every recognised secret replaced.
+     */
+open func redact(text: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_redactor_redact(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRedactor: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Redactor
+
+    public static func lift(_ handle: UInt64) throws -> Redactor {
+        return Redactor(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Redactor) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Redactor {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Redactor, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedactor_lift(_ handle: UInt64) throws -> Redactor {
+    return try FfiConverterTypeRedactor.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRedactor_lower(_ value: Redactor) -> UInt64 {
+    return FfiConverterTypeRedactor.lower(value)
+}
+
+
+
+
+
+
+/**
  * Token material whose printed form is redacted (`toString`/`description` show only the
  * fingerprint). Read the value with the explicit `expose()`.
  */
@@ -1988,6 +2354,105 @@ public func FfiConverterTypeSecret_lower(_ value: Secret) -> UInt64 {
 }
 
 
+
+
+/**
+ * An audit event: safe identifiers only, never token material.
+ */
+public struct AuditEvent: Equatable, Hashable {
+    /**
+     * The action, e.g. `jwt.verify`, `apikey.create`.
+     */
+    public var action: String
+    /**
+     * `success` or `failure`.
+     */
+    public var outcome: String
+    /**
+     * The error code on failure.
+     */
+    public var code: String?
+    /**
+     * A public identifier of the credential (key id, `kid`/`jti`, or a fingerprint).
+     */
+    public var credentialId: String?
+    /**
+     * The subject when known.
+     */
+    public var subject: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The action, e.g. `jwt.verify`, `apikey.create`.
+         */action: String, 
+        /**
+         * `success` or `failure`.
+         */outcome: String, 
+        /**
+         * The error code on failure.
+         */code: String?, 
+        /**
+         * A public identifier of the credential (key id, `kid`/`jti`, or a fingerprint).
+         */credentialId: String?, 
+        /**
+         * The subject when known.
+         */subject: String?) {
+        self.action = action
+        self.outcome = outcome
+        self.code = code
+        self.credentialId = credentialId
+        self.subject = subject
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AuditEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditEvent {
+        return
+            try AuditEvent(
+                action: FfiConverterString.read(from: &buf), 
+                outcome: FfiConverterString.read(from: &buf), 
+                code: FfiConverterOptionString.read(from: &buf), 
+                credentialId: FfiConverterOptionString.read(from: &buf), 
+                subject: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuditEvent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterString.write(value.outcome, into: &buf)
+        FfiConverterOptionString.write(value.code, into: &buf)
+        FfiConverterOptionString.write(value.credentialId, into: &buf)
+        FfiConverterOptionString.write(value.subject, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditEvent_lift(_ buf: RustBuffer) throws -> AuditEvent {
+    return try FfiConverterTypeAuditEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditEvent_lower(_ value: AuditEvent) -> RustBuffer {
+    return FfiConverterTypeAuditEvent.lower(value)
+}
 
 
 /**
@@ -2766,7 +3231,8 @@ public func FfiConverterTypeVerifiedClaims_lower(_ value: VerifiedClaims) -> Rus
 /**
  * A tokenward failure. `code` is the stable snake_case code shared by every language.
  *
- * Kotlin: `TokenwardException.Failed` with `.code` and `.message`; Swift:
+ * Kotlin: `TokenwardException.Failed` with `.code` and `.detail` (uniffi cannot name a Kotlin
+ * exception field `message`); Swift:
  * `TokenwardError.Failed(code:message:)`.
  */
 public 
@@ -3092,6 +3558,49 @@ public func checkApiKeyFormat(key: String)throws  -> KeyInfo  {
 })
 }
 /**
+ * Registers `listener` for every audit event; returns an id for [`remove_audit_listener`].
+ */
+public func addAuditListener(listener: AuditListener) -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_add_audit_listener(
+        FfiConverterTypeAuditListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+/**
+ * Emits a sample audit event (used by the test-suites to check the wiring).
+ */
+public func emitTestAuditEvent(success: Bool, subject: String)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_emit_test_audit_event(
+        FfiConverterBool.lower(success),
+        FfiConverterString.lower(subject),uniffiCallStatus
+    )
+}
+}
+/**
+ * Returns `text` with every recognised secret replaced by `[REDACTED:<kind>:<fingerprint>]`.
+ */
+public func redact(text: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_redact(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+/**
+ * Unregisters the listener `id` returned by [`add_audit_listener`].
+ */
+public func removeAuditListener(id: UInt64)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_remove_audit_listener(
+        FfiConverterUInt64.lower(id),uniffiCallStatus
+    )
+}
+}
+/**
  * A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url).
  */
 public func fingerprint(secret: String) -> String  {
@@ -3128,6 +3637,18 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_check_api_key_format() != 31045) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_func_add_audit_listener() != 17979) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_func_emit_test_audit_event() != 35093) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_func_redact() != 28117) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_func_remove_audit_listener() != 27099) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_fingerprint() != 27239) {
@@ -3205,6 +3726,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() != 26182) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() != 65135) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_redactor_redact() != 32086) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_secret_expose() != 3608) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3247,10 +3774,14 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_keyset_new() != 34136) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_constructor_redactor_new() != 1671) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_constructor_secret_new() != 17161) {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitAuditListener()
     return InitializationResult.ok
 }()
 

@@ -243,6 +243,22 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceAuditListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
+typedef struct UniffiVTableCallbackInterfaceAuditListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceAuditListenerMethod0 _Nonnull onEvent;
+} UniffiVTableCallbackInterfaceAuditListener;
+
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_APIKEYS
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_APIKEYS
 uint64_t uniffi_tokenward_ffi_fn_clone_apikeys(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -489,6 +505,46 @@ RustBuffer uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_debug(uint64_t ptr
 RustBuffer uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
+uint64_t uniffi_tokenward_ffi_fn_clone_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
+void uniffi_tokenward_ffi_fn_free_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
+void uniffi_tokenward_ffi_fn_init_callback_vtable_auditlistener(const UniffiVTableCallbackInterfaceAuditListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
+void uniffi_tokenward_ffi_fn_method_auditlistener_on_event(uint64_t ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REDACTOR
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REDACTOR
+uint64_t uniffi_tokenward_ffi_fn_clone_redactor(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_REDACTOR
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_REDACTOR
+void uniffi_tokenward_ffi_fn_free_redactor(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REDACTOR_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REDACTOR_NEW
+uint64_t uniffi_tokenward_ffi_fn_constructor_redactor_new(RustBuffer patterns, RustBuffer names, RustBuffer replacement, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REDACTOR_REDACT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REDACTOR_REDACT
+RustBuffer uniffi_tokenward_ffi_fn_method_redactor_redact(uint64_t ptr, RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_SECRET
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_SECRET
 uint64_t uniffi_tokenward_ffi_fn_clone_secret(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -550,6 +606,26 @@ RustBuffer uniffi_tokenward_ffi_fn_func_api_key_pattern(RustCallStatus *_Nonnull
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_CHECK_API_KEY_FORMAT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_CHECK_API_KEY_FORMAT
 RustBuffer uniffi_tokenward_ffi_fn_func_check_api_key_format(RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ADD_AUDIT_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ADD_AUDIT_LISTENER
+uint64_t uniffi_tokenward_ffi_fn_func_add_audit_listener(uint64_t listener, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_EMIT_TEST_AUDIT_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_EMIT_TEST_AUDIT_EVENT
+void uniffi_tokenward_ffi_fn_func_emit_test_audit_event(int8_t success, RustBuffer subject, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REDACT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REDACT
+RustBuffer uniffi_tokenward_ffi_fn_func_redact(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REMOVE_AUDIT_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REMOVE_AUDIT_LISTENER
+void uniffi_tokenward_ffi_fn_func_remove_audit_listener(uint64_t id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_FINGERPRINT
@@ -841,6 +917,30 @@ uint16_t uniffi_tokenward_ffi_checksum_func_check_api_key_format(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ADD_AUDIT_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ADD_AUDIT_LISTENER
+uint16_t uniffi_tokenward_ffi_checksum_func_add_audit_listener(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_EMIT_TEST_AUDIT_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_EMIT_TEST_AUDIT_EVENT
+uint16_t uniffi_tokenward_ffi_checksum_func_emit_test_audit_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REDACT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REDACT
+uint16_t uniffi_tokenward_ffi_checksum_func_redact(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REMOVE_AUDIT_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REMOVE_AUDIT_LISTENER
+uint16_t uniffi_tokenward_ffi_checksum_func_remove_audit_listener(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_FINGERPRINT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_FINGERPRINT
 uint16_t uniffi_tokenward_ffi_checksum_func_fingerprint(void
@@ -991,6 +1091,18 @@ uint16_t uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
+uint16_t uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REDACTOR_REDACT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REDACTOR_REDACT
+uint16_t uniffi_tokenward_ffi_checksum_method_redactor_redact(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_SECRET_EXPOSE
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_SECRET_EXPOSE
 uint16_t uniffi_tokenward_ffi_checksum_method_secret_expose(void
@@ -1072,6 +1184,12 @@ uint16_t uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_KEYSET_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_KEYSET_NEW
 uint16_t uniffi_tokenward_ffi_checksum_constructor_keyset_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_REDACTOR_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_REDACTOR_NEW
+uint16_t uniffi_tokenward_ffi_checksum_constructor_redactor_new(void
     
 );
 #endif

@@ -1,0 +1,424 @@
+//! `tokenward.OAuthClient`, `TokenSource`, `AccessToken`, `TokenResponse`: conversions only;
+//! the grants, error mapping and refresh scheduling live in the core.
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use tokenward::http::HttpPolicy;
+use tokenward::oauth::{self, AuthMethod};
+use tokenward::refresh::{self, RefreshOptions};
+use tokenward::runtime;
+
+use crate::error::IntoPyResult;
+use crate::jwt::Key;
+use crate::secret::Secret;
+
+fn policy(timeout: f64) -> PyResult<HttpPolicy> {
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return Err(PyValueError::new_err(
+            "timeout must be a positive number of seconds",
+        ));
+    }
+    Ok(HttpPolicy {
+        timeout: Duration::from_secs_f64(timeout),
+        ..Default::default()
+    })
+}
+
+/// A `str` or a `Secret` argument as a core secret.
+fn secret_arg(value: &Bound<'_, PyAny>) -> PyResult<tokenward::Secret> {
+    if let Ok(s) = value.cast::<Secret>() {
+        return Ok(s.get().0.clone());
+    }
+    tokenward::Secret::new(value.extract::<String>()?).py()
+}
+
+/// An access token. `repr`/`str` are redacted; `expose()` gives the string.
+#[pyclass(module = "tokenward", name = "AccessToken", frozen)]
+#[derive(Clone)]
+pub struct AccessToken(pub(crate) oauth::AccessToken);
+
+#[pymethods]
+impl AccessToken {
+    /// The token string, for an `Authorization` header (explicit on purpose).
+    fn expose(&self) -> &str {
+        self.0.expose()
+    }
+
+    /// Expiry as Unix seconds (float), or `None` when the server gave no lifetime.
+    #[getter]
+    fn expires_at(&self) -> Option<f64> {
+        self.0
+            .expires_at()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_secs_f64())
+    }
+
+    /// The granted scopes.
+    #[getter]
+    fn scopes(&self) -> Vec<String> {
+        self.0.scopes().to_vec()
+    }
+
+    /// The token type (`Bearer`, …).
+    #[getter]
+    fn token_type(&self) -> &str {
+        self.0.token_type()
+    }
+
+    /// A short identifier of the token, safe to log.
+    #[getter]
+    fn fingerprint(&self) -> &str {
+        self.0.secret().fingerprint()
+    }
+
+    fn __repr__(&self) -> String {
+        self.0.redacted()
+    }
+
+    fn __str__(&self) -> String {
+        self.0.redacted()
+    }
+
+    /// Tokens refuse to be pickled (the pickle would carry the value in clear).
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(pyo3::exceptions::PyTypeError::new_err(
+            "AccessToken cannot be pickled",
+        ))
+    }
+}
+
+/// A token-endpoint answer: `access_token`, `refresh_token` (a `Secret`, possibly rotated),
+/// `id_token`, `expires_in`.
+#[pyclass(module = "tokenward", name = "TokenResponse", frozen)]
+pub struct TokenResponse(oauth::TokenResponse);
+
+#[pymethods]
+impl TokenResponse {
+    /// The access token.
+    #[getter]
+    fn access_token(&self) -> AccessToken {
+        AccessToken(self.0.access_token.clone())
+    }
+
+    /// The refresh token, if any (replace the stored one when it changes).
+    #[getter]
+    fn refresh_token(&self) -> Option<Secret> {
+        self.0.refresh_token.clone().map(Secret)
+    }
+
+    /// The OpenID Connect ID token, if any.
+    #[getter]
+    fn id_token(&self) -> Option<Secret> {
+        self.0.id_token.clone().map(Secret)
+    }
+
+    /// Lifetime in seconds announced by the server.
+    #[getter]
+    fn expires_in(&self) -> Option<u64> {
+        self.0.expires_in.map(|d| d.as_secs())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "TokenResponse(access_token={}, refresh_token={}, expires_in={:?})",
+            self.0.access_token.redacted(),
+            self.0
+                .refresh_token
+                .as_ref()
+                .map_or("None".to_owned(), |s| s.redacted()),
+            self.0.expires_in.map(|d| d.as_secs())
+        )
+    }
+}
+
+/// An OAuth 2.0 client of one authorization server.
+#[pyclass(module = "tokenward", name = "OAuthClient", frozen)]
+#[derive(Clone)]
+pub struct OAuthClient(pub(crate) oauth::OAuthClient);
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    mut b: oauth::OAuthClientBuilder,
+    client_secret: Option<&Bound<'_, PyAny>>,
+    auth_method: Option<&str>,
+    private_key: Option<Key>,
+    introspection_url: Option<String>,
+    revocation_url: Option<String>,
+) -> PyResult<OAuthClient> {
+    if let Some(s) = client_secret {
+        b = b.client_secret(secret_arg(s)?);
+    }
+    if let Some(k) = private_key {
+        b = b.private_key(k.0);
+    }
+    if let Some(m) = auth_method {
+        b = b.auth_method(AuthMethod::parse(m).py()?);
+    }
+    if let Some(u) = introspection_url {
+        b = b.introspection_url(u);
+    }
+    if let Some(u) = revocation_url {
+        b = b.revocation_url(u);
+    }
+    Ok(OAuthClient(b.build().py()?))
+}
+
+#[pymethods]
+impl OAuthClient {
+    #[new]
+    #[pyo3(signature = (token_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, timeout=5.0))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        token_url: String,
+        client_id: String,
+        client_secret: Option<&Bound<'_, PyAny>>,
+        auth_method: Option<&str>,
+        private_key: Option<Key>,
+        introspection_url: Option<String>,
+        revocation_url: Option<String>,
+        timeout: f64,
+    ) -> PyResult<Self> {
+        let b = oauth::OAuthClient::builder(token_url, client_id).http_policy(policy(timeout)?);
+        finish(
+            b,
+            client_secret,
+            auth_method,
+            private_key,
+            introspection_url,
+            revocation_url,
+        )
+    }
+
+    /// Discovers the server at `issuer_url` (RFC 8414, then OIDC) and builds a client with
+    /// its endpoints (blocking; the GIL is released).
+    #[staticmethod]
+    #[pyo3(signature = (issuer_url, client_id, client_secret=None, *, auth_method=None, private_key=None, timeout=5.0))]
+    fn discover(
+        py: Python<'_>,
+        issuer_url: &str,
+        client_id: String,
+        client_secret: Option<&Bound<'_, PyAny>>,
+        auth_method: Option<&str>,
+        private_key: Option<Key>,
+        timeout: f64,
+    ) -> PyResult<Self> {
+        let p = policy(timeout)?;
+        let (b, _) = py
+            .detach(|| runtime::block_on(oauth::OAuthClient::discover(issuer_url, client_id, p)))
+            .py()?
+            .py()?;
+        finish(b, client_secret, auth_method, private_key, None, None)
+    }
+
+    /// The token endpoint.
+    #[getter]
+    fn token_url(&self) -> &str {
+        self.0.token_url()
+    }
+
+    /// The client authentication method.
+    #[getter]
+    fn auth_method(&self) -> &'static str {
+        self.0.auth_method().as_str()
+    }
+
+    /// The client-credentials grant (blocking; GIL released).
+    #[pyo3(signature = (scopes=None))]
+    fn client_credentials(
+        &self,
+        py: Python<'_>,
+        scopes: Option<Vec<String>>,
+    ) -> PyResult<TokenResponse> {
+        let scopes = scopes.unwrap_or_default();
+        let r = py
+            .detach(|| runtime::block_on(self.0.client_credentials(&scopes)))
+            .py()?
+            .py()?;
+        Ok(TokenResponse(r))
+    }
+
+    /// The refresh-token grant; keep `refresh_token` of the answer when present (rotation).
+    #[pyo3(signature = (refresh_token, scopes=None))]
+    fn refresh(
+        &self,
+        py: Python<'_>,
+        refresh_token: &Bound<'_, PyAny>,
+        scopes: Option<Vec<String>>,
+    ) -> PyResult<TokenResponse> {
+        let rt = secret_arg(refresh_token)?;
+        let scopes = scopes.unwrap_or_default();
+        let r = py
+            .detach(|| runtime::block_on(self.0.refresh(&rt, &scopes)))
+            .py()?
+            .py()?;
+        Ok(TokenResponse(r))
+    }
+
+    /// RFC 7662 introspection: the answer as a dict (`active` is always present).
+    #[pyo3(signature = (token, token_type_hint=None))]
+    fn introspect<'py>(
+        &self,
+        py: Python<'py>,
+        token: &Bound<'py, PyAny>,
+        token_type_hint: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let t = secret_arg(token)?;
+        let i = py
+            .detach(|| runtime::block_on(self.0.introspect(&t, token_type_hint)))
+            .py()?
+            .py()?;
+        crate::json::to_py(py, &serde_json::Value::Object(i.claims))
+    }
+
+    /// RFC 7009 revocation.
+    #[pyo3(signature = (token, token_type_hint=None))]
+    fn revoke(
+        &self,
+        py: Python<'_>,
+        token: &Bound<'_, PyAny>,
+        token_type_hint: Option<&str>,
+    ) -> PyResult<()> {
+        let t = secret_arg(token)?;
+        py.detach(|| runtime::block_on(self.0.revoke(&t, token_type_hint)))
+            .py()?
+            .py()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "OAuthClient(token_url={:?}, client_id={:?}, auth_method={:?})",
+            self.0.token_url(),
+            self.0.client_id(),
+            self.0.auth_method().as_str()
+        )
+    }
+}
+
+/// An access token that is always valid when asked for: refreshed in the background ahead of
+/// expiry, one request however many threads ask, `invalid_grant` terminal.
+#[pyclass(module = "tokenward", name = "TokenSource", frozen)]
+pub struct TokenSource(refresh::TokenSource);
+
+fn options(background: bool) -> RefreshOptions {
+    RefreshOptions {
+        background,
+        ..Default::default()
+    }
+}
+
+#[pymethods]
+impl TokenSource {
+    /// A source using the client-credentials grant.
+    #[staticmethod]
+    #[pyo3(signature = (client, scopes=None, *, background=true))]
+    fn client_credentials(
+        client: &OAuthClient,
+        scopes: Option<Vec<String>>,
+        background: bool,
+    ) -> PyResult<Self> {
+        let src = refresh::TokenSource::client_credentials(
+            client.0.clone(),
+            scopes.unwrap_or_default(),
+            options(background),
+        )
+        .py()?;
+        Ok(TokenSource(src))
+    }
+
+    /// A source refreshing with `refresh_token` (rotated tokens replace it; see `on_refresh`).
+    #[staticmethod]
+    #[pyo3(signature = (client, refresh_token, scopes=None, *, background=true))]
+    fn from_refresh_token(
+        client: &OAuthClient,
+        refresh_token: &Bound<'_, PyAny>,
+        scopes: Option<Vec<String>>,
+        background: bool,
+    ) -> PyResult<Self> {
+        let src = refresh::TokenSource::from_refresh_token(
+            client.0.clone(),
+            secret_arg(refresh_token)?,
+            scopes.unwrap_or_default(),
+            options(background),
+        )
+        .py()?;
+        Ok(TokenSource(src))
+    }
+
+    /// A valid token (blocking; the GIL is released while a refresh is awaited).
+    fn token(&self, py: Python<'_>) -> PyResult<AccessToken> {
+        let t = py.detach(|| runtime::block_on(self.0.token())).py()?.py()?;
+        Ok(AccessToken(t))
+    }
+
+    /// `await source.token_async()`: `token()` run in the loop's default executor.
+    fn token_async<'py>(slf: &Bound<'py, Self>, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let asyncio = py.import("asyncio")?;
+        let lp = asyncio.call_method0("get_running_loop")?;
+        let method = slf.getattr("token")?;
+        lp.call_method1("run_in_executor", (py.None(), method))
+    }
+
+    /// Requests a new token now (e.g. after a 401); concurrent calls share one request.
+    fn force_refresh(&self, py: Python<'_>) -> PyResult<AccessToken> {
+        let t = py
+            .detach(|| runtime::block_on(self.0.force_refresh()))
+            .py()?
+            .py()?;
+        Ok(AccessToken(t))
+    }
+
+    /// Calls `hook(response: TokenResponse)` after each refresh (persist a rotated refresh
+    /// token from here). Runs on a library thread.
+    fn on_refresh(&self, hook: Py<PyAny>) {
+        self.0.on_refresh(Arc::new(move |r: &oauth::TokenResponse| {
+            Python::attach(|py| {
+                if let Err(e) = hook.call1(py, (TokenResponse(r.clone()),)) {
+                    e.write_unraisable(py, None);
+                }
+            })
+        }));
+    }
+
+    /// Calls `hook(code: str, message: str)` after each failed request.
+    fn on_error(&self, hook: Py<PyAny>) {
+        self.0.on_error(Arc::new(move |e: &tokenward::Error| {
+            Python::attach(|py| {
+                if let Err(err) = hook.call1(py, (e.code().as_str(), e.message())) {
+                    err.write_unraisable(py, None);
+                }
+            })
+        }));
+    }
+
+    /// `empty`, `ready`, `retrying`, `reauthentication_required` or `closed`.
+    #[getter]
+    fn status(&self) -> &'static str {
+        self.0.status().as_str()
+    }
+
+    /// Completed token requests so far.
+    #[getter]
+    fn request_count(&self) -> u64 {
+        self.0.request_count()
+    }
+
+    /// Stops the background task.
+    fn close(&self) {
+        self.0.close();
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __exit__(&self, _a: &Bound<'_, PyAny>, _b: &Bound<'_, PyAny>, _c: &Bound<'_, PyAny>) {
+        self.0.close();
+    }
+
+    fn __repr__(&self) -> String {
+        format!("TokenSource(status={:?})", self.0.status().as_str())
+    }
+}

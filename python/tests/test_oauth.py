@@ -1,0 +1,163 @@
+"""OAuth 2.0 client and TokenSource from Python against a real server: the npm package
+oauth2-mock-server started from tests/oauth/mock-server.mjs (node is required: a missing
+node fails these tests rather than skipping them)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import threading
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tokenward import AccessToken, OAuthClient, Secret, TokenSource, TokenwardError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class MockServer:
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            ["node", "tests/oauth/mock-server.mjs"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        info = json.loads(line)
+        self.issuer: str = info["issuer"]
+
+    def control(self, path: str) -> dict:
+        req = urllib.request.Request(self.issuer + path, method="POST")
+        with urllib.request.urlopen(req) as r:
+            return json.loads(r.read())
+
+    def count(self, endpoint: str) -> int:
+        return self.control("/__stats").get(endpoint, 0)
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+@pytest.fixture
+def mock():
+    server = MockServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def client(mock):
+    return OAuthClient.discover(mock.issuer, "py-client", "py-secret")
+
+
+def test_client_credentials_refresh_introspect_revoke(mock, client):
+    r = client.client_credentials(["read", "write"])
+    tok = r.access_token
+    assert isinstance(tok, AccessToken)
+    assert tok.scopes == ["read", "write"]
+    assert tok.token_type == "Bearer"
+    assert r.expires_in == 3600
+    assert tok.expires_at is not None
+    assert tok.expose() not in repr(tok) and tok.expose() not in str(tok)
+    assert tok.expose().count(".") == 2
+    assert tok.expose() not in repr(r)
+
+    first = client.refresh("rt-initial")
+    assert first.refresh_token is not None
+    second = client.refresh(first.refresh_token)
+    assert second.refresh_token is not None
+    assert second.refresh_token.expose() != first.refresh_token.expose()
+
+    assert client.introspect(tok.expose())["active"] is True
+    client.revoke(Secret(tok.expose()), "access_token")
+    assert client.introspect(tok.expose())["active"] is False
+
+
+def test_tokens_verify_with_the_servers_jwks(mock, client):
+    from tokenward import JwtVerifier, KeySet
+
+    remote = KeySet.discover(mock.issuer)
+    verifier = JwtVerifier(remote, algorithms=["RS256"], issuer=mock.issuer)
+    tok = client.client_credentials(["read"]).access_token
+    claims = verifier.verify(tok.expose())
+    assert claims["scope"] == "read"
+
+
+def test_thousand_threads_one_token_request(mock, client):
+    mock.control("/__delay?ms=300")
+    src = TokenSource.client_credentials(client, scopes=["read"])
+    barrier = threading.Barrier(1000)
+
+    def call() -> str:
+        barrier.wait()
+        return src.token().fingerprint
+
+    with ThreadPoolExecutor(max_workers=1000) as pool:
+        fps = set(pool.map(lambda _: call(), range(1000)))
+    assert len(fps) == 1
+    assert mock.count("token") == 1
+    assert src.request_count == 1
+    src.close()
+
+
+def test_token_async_and_force_refresh(mock, client):
+    src = TokenSource.client_credentials(client, scopes=["read"])
+
+    async def main() -> list[AccessToken]:
+        return list(await asyncio.gather(*(src.token_async() for _ in range(50))))
+
+    toks = asyncio.run(main())
+    assert len({t.fingerprint for t in toks}) == 1
+    assert mock.count("token") == 1
+    src.force_refresh()
+    assert mock.count("token") == 2
+    assert src.status == "ready"
+    src.close()
+    assert src.status == "closed"
+    with pytest.raises(TokenwardError) as e:
+        src.token()
+    assert e.value.code == "invalid_input"
+
+
+def test_refresh_token_source_rotation_and_terminal_invalid_grant(mock, client):
+    rotated: list[str] = []
+    errors: list[str] = []
+    with TokenSource.from_refresh_token(client, Secret("rt-0")) as src:
+        src.on_refresh(lambda resp: rotated.append(resp.refresh_token.fingerprint))
+        src.on_error(lambda code, message: errors.append(code))
+        t1 = src.token()
+        src.force_refresh()
+        assert len(rotated) == 2 and rotated[0] != rotated[1]
+        mock.control("/__next_error?error=invalid_grant")
+        with pytest.raises(TokenwardError) as e:
+            src.force_refresh()
+        assert e.value.code == "invalid_grant"
+        assert src.status == "reauthentication_required"
+        assert errors == ["invalid_grant"]
+        before = mock.count("token")
+        with pytest.raises(TokenwardError):
+            src.force_refresh()
+        assert mock.count("token") == before
+        # The still-valid token keeps being served.
+        assert src.token().expires_at is not None
+        assert t1.expose()
+
+
+def test_errors_are_codes():
+    c = OAuthClient("http://127.0.0.1:9/token", "id", "secret", timeout=0.5)
+    with pytest.raises(TokenwardError) as e:
+        c.client_credentials()
+    assert e.value.code in ("network", "timeout")
+    with pytest.raises(TokenwardError) as e:
+        OAuthClient("https://as.example/token", "id", auth_method="client_secret_post")
+    assert e.value.code == "invalid_input"
+    with pytest.raises(TokenwardError):
+        OAuthClient("https://as.example/token", "id", "s", auth_method="bogus")
+    assert "s3cr3t-value" not in repr(OAuthClient("https://as.example/token", "id", "s3cr3t-value"))
