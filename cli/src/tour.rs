@@ -15,6 +15,8 @@ pub fn run() -> Result<()> {
     secrets()?;
     errors();
     jwt()?;
+    api_keys()?;
+    redaction();
     println!("\nRun `tokenward --help` for the commands.");
     Ok(())
 }
@@ -97,6 +99,33 @@ fn jwt() -> Result<()> {
     )?;
     show_refusal("   other audience", wrong_aud.verify(&token));
     Ok(())
+}
+
+fn api_keys() -> Result<()> {
+    use tokenward::apikey::NewKey;
+    println!("\n4. API keys: checksummed, stored only as a hash, verified in constant time.");
+    let keys = tokenward::ApiKeys::new("tw_live")?;
+    let issued = keys.create(NewKey::new("acme").scopes(["orders:read"]))?;
+    println!(
+        "   created {} for {} (the plaintext exists only now: {})",
+        issued.record.display, issued.record.owner, issued.secret
+    );
+    let record = keys.verify(issued.secret.expose())?;
+    println!("   verify -> id={} scopes={:?}", record.id, record.scopes);
+    let mut typo = issued.secret.expose().to_owned();
+    let last = typo.pop().unwrap_or('a');
+    typo.push(if last == 'a' { 'b' } else { 'a' });
+    show_refusal("   one typo (no database hit)", keys.verify(&typo));
+    keys.revoke(&record.id)?;
+    show_refusal("   after revoke", keys.verify(issued.secret.expose()));
+    Ok(())
+}
+
+fn redaction() {
+    println!("\n5. Redaction: scrub secrets from text that was logged without care.");
+    let line = "POST /token client_secret=s3cr3t-Value-42 Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXZhbHVl";
+    println!("   in : {line}");
+    println!("   out: {}", tokenward::redact::redact(line));
 }
 
 fn tamper(token: &str) -> String {
