@@ -161,3 +161,26 @@ def test_errors_are_codes():
     with pytest.raises(TokenwardError):
         OAuthClient("https://as.example/token", "id", "s", auth_method="bogus")
     assert "s3cr3t-value" not in repr(OAuthClient("https://as.example/token", "id", "s3cr3t-value"))
+
+
+def test_no_secret_in_tokenward_logs_during_refresh(mock, client, caplog):
+    """Refresh operations (initial fetch, forced refresh, refresh-token grant) log nothing secret."""
+    import logging
+
+    import tokenward
+
+    with caplog.at_level(logging.DEBUG):
+        source = TokenSource.client_credentials(client, ["read"])
+        first = source.token()
+        second = source.force_refresh()
+        rotated = client.refresh("rt-initial")
+        source.close()
+    secrets = [first.expose(), second.expose(), "py-secret", rotated.access_token.expose()]
+    if rotated.refresh_token is not None:
+        secrets.append(rotated.refresh_token.expose())
+    text = caplog.text
+    for s in secrets:
+        assert s not in text
+    for record in caplog.records:
+        if record.name.startswith("tokenward"):
+            assert tokenward.redact(record.getMessage()) == record.getMessage()
