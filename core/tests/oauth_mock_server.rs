@@ -6,6 +6,8 @@
 //! issued tokens with tokenward's JwtVerifier through the server's JWKS.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -214,12 +216,7 @@ async fn real_server_token_source_single_flight_and_terminal_failure() {
     let src =
         TokenSource::client_credentials(c.clone(), vec!["read".into()], RefreshOptions::default())
             .unwrap();
-    let tasks: Vec<_> = (0..1000)
-        .map(|_| {
-            let s = src.clone();
-            tokio::spawn(async move { s.token().await.map(|t| t.expose().to_owned()) })
-        })
-        .collect();
+    let tasks = common::spawn_token_callers(&src, 1000);
     let mut tokens = std::collections::HashSet::new();
     for t in tasks {
         tokens.insert(t.await.unwrap().unwrap());

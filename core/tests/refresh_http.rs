@@ -71,12 +71,7 @@ async fn thousand_concurrent_callers_cause_one_server_request() {
         RefreshOptions::default(),
     )
     .unwrap();
-    let tasks: Vec<_> = (0..1000)
-        .map(|_| {
-            let s = src.clone();
-            tokio::spawn(async move { s.token().await.map(|t| t.expose().to_owned()) })
-        })
-        .collect();
+    let tasks = common::spawn_token_callers(&src, 1000);
     for t in tasks {
         assert_eq!(t.await.unwrap().unwrap(), "AT-shared-1");
     }
@@ -91,12 +86,7 @@ async fn thousand_concurrent_callers_cause_one_server_request() {
         let s = src.clone();
         tokio::spawn(async move { s.force_refresh().await.map(|t| t.expose().to_owned()) })
     };
-    let tasks: Vec<_> = (0..1000)
-        .map(|_| {
-            let s = src.clone();
-            tokio::spawn(async move { s.token().await.map(|t| t.expose().to_owned()) })
-        })
-        .collect();
+    let tasks = common::spawn_token_callers(&src, 1000);
     for t in tasks {
         let got = t.await.unwrap().unwrap();
         assert!(got == "AT-shared-1" || got == "AT-shared-2");

@@ -4,6 +4,8 @@
 //! moves when the test advances it (or when every task is idle, tokio's auto-advance).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -164,12 +166,7 @@ async fn thousand_callers_across_an_expiry_make_one_request() {
     );
     assert_eq!(src.token().await.unwrap().expose(), "AT-1");
     advance(Duration::from_secs(601)).await; // expired
-    let tasks: Vec<_> = (0..1000)
-        .map(|_| {
-            let s = src.clone();
-            tokio::spawn(async move { s.token().await.map(|t| t.expose().to_owned()) })
-        })
-        .collect();
+    let tasks = common::spawn_token_callers(&src, 1000);
     for t in tasks {
         assert_eq!(t.await.unwrap().unwrap(), "AT-2");
     }

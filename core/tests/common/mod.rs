@@ -188,3 +188,16 @@ pub fn token_body(access: &str, expires_in: i64, refresh: Option<&str>) -> Strin
     }
     v.to_string()
 }
+
+/// Starts `n` concurrent `token()` callers on `src`; each resolves to the token it received.
+pub fn spawn_token_callers(
+    src: &tokenward::refresh::TokenSource,
+    n: usize,
+) -> Vec<tokio::task::JoinHandle<tokenward::Result<String>>> {
+    (0..n)
+        .map(|_| {
+            let s = src.clone();
+            tokio::spawn(async move { s.token().await.map(|t| t.expose().to_owned()) })
+        })
+        .collect()
+}
