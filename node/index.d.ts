@@ -34,6 +34,47 @@ export declare namespace RemoteKeySet {
   function discover(issuerUrl: string, options?: RemoteKeySetOptions): Promise<RemoteKeySet>
 }
 
+// OAuth 2.0: JS wrappers (index.js) over the native `...Raw` / `tokenStart` methods. Every
+// Promise rejects with an `Error` carrying `.code` (RFC 6749 errors as codes: `invalid_grant`, …).
+export interface OAuthClient {
+  /** Client-credentials grant. */
+  clientCredentials(scopes?: Array<string>): Promise<TokenResponse>
+  /** Refresh-token grant; keep `response.refreshToken` when present (rotation). */
+  refresh(refreshToken: string | Secret, scopes?: Array<string>): Promise<TokenResponse>
+  /** Exchanges an authorization code, with the PKCE verifier. */
+  exchangeCode(code: string | Secret, redirectUri: string, pkce?: Pkce): Promise<TokenResponse>
+  /** RFC 7662 introspection: the server's answer (`active` is always present). */
+  introspect(token: string | Secret, tokenTypeHint?: string): Promise<Record<string, any>>
+  /** RFC 7009 revocation (unknown tokens count as revoked). */
+  revoke(token: string | Secret, tokenTypeHint?: string): Promise<void>
+}
+/** Options of `OAuthClient.discover`: the client id, its credentials and the request policy. */
+export interface OAuthDiscoverClientOptions {
+  clientId: string
+  clientSecret?: string | Secret
+  authMethod?: string
+  privateKey?: Key
+  /** Request timeout in seconds (default 5). */
+  timeout?: number
+  dangerousAllowHttp?: boolean
+}
+export declare namespace OAuthClient {
+  /** RFC 8414 / OpenID Connect discovery, then a client with the discovered endpoints. */
+  function discover(issuerUrl: string, options: OAuthDiscoverClientOptions): Promise<OAuthClient>
+}
+export interface AccessToken {
+  /** Expiry, or null when the server gave no lifetime. */
+  readonly expiresAt: Date | null
+}
+export interface TokenSource {
+  /** A valid token: the cached one while usable, else the result of one shared request. */
+  token(): Promise<AccessToken>
+  /** Requests a new token now (e.g. after a 401); concurrent calls share one request. */
+  forceRefresh(): Promise<AccessToken>
+  /** Calls `callback(err)` (an `Error` with `.code`) after each failed request; does not keep Node alive. */
+  onError(callback: (err: Error & { code: string }) => void): void
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -41,6 +82,30 @@ export declare namespace RemoteKeySet {
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/**
+ * An access token. `util.inspect`, `toString()` and `JSON.stringify` are redacted; read the
+ * value with the explicit `expose()`.
+ */
+export declare class AccessToken {
+  /** The token string, for an `Authorization` header (explicit on purpose). */
+  expose(): string
+  /**
+   * Expiry in milliseconds since the epoch (`expiresAt` gives it as a `Date`), or null when
+   * the server gave no lifetime.
+   */
+  get expiresAtMs(): number | null
+  /** The granted scopes. */
+  get scopes(): Array<string>
+  /** The token type (`Bearer`, …). */
+  get tokenType(): string
+  /** A short identifier of the token, safe to log. */
+  get fingerprint(): string
+  /** The redacted form, `AccessToken([REDACTED:<fingerprint>])`. */
+  toString(): string
+  /** `JSON.stringify` gives the redacted form, never the value. */
+  toJSON(): string
+}
 
 /** Issues and verifies API keys of one prefix. */
 export declare class ApiKeys {
@@ -78,6 +143,24 @@ export declare class AuditSubscription {
   close(): void
 }
 
+/** The in-process gateway: build once, call `authenticate` per request. */
+export declare class Authenticator {
+  /**
+   * `new Authenticator({ apiKeys, jwt, ipAllow, ipDeny, trustedProxies, forwardedHeader,
+   * rateLimit, ipRateLimit, rateLimitFor, plans, revocations, realm, apiKeyHeader,
+   * queryParam, cookie, maxTracked, clock })`. At least one of `apiKeys` and `jwt` is
+   * required; invalid options throw `invalid_input`.
+   */
+  constructor(options: AuthenticatorOptions)
+  /**
+   * Authenticates and authorizes one request. `headers` is Node's `req.headers` object
+   * (`string | string[]` values), an array of `[name, value]` pairs, or a flat
+   * `req.rawHeaders` array; names are compared case-insensitively. Returns the decision —
+   * a refusal is a value, not an exception; throws only for invalid arguments.
+   */
+  authenticate(request: AuthRequest): AuthDecision
+}
+
 /**
  * Signs claims with one key, setting `iat`, `nbf`, `exp`, `jti`, `iss`, `aud` and the
  * `alg`/`typ`/`kid` headers.
@@ -96,9 +179,10 @@ export declare class JwtIssuer {
 export declare class JwtVerifier {
   /**
    * A verifier for `keys` (a `KeySet`, a `Key`, or a JWKS document as an object or JSON
-   * text). Throws `invalid_input` when `algorithms` is empty.
+   * text). Throws `invalid_input` when `algorithms` is empty. `clock` (a `ManualClock`, for
+   * tests) replaces the system clock.
    */
-  constructor(keys: KeySet | Key | string | object, options: JwtVerifierOptions)
+  constructor(keys: KeySet | Key | string | object, options: JwtVerifierOptions, clock?: ManualClock | undefined | null)
   /**
    * Verifies `token` and returns its claims as a plain object; throws an `Error` whose
    * `.code` says why otherwise (`expired`, `invalid_signature`, …).
@@ -210,6 +294,97 @@ export declare class KeySet {
   get kids(): Array<string>
 }
 
+/**
+ * A clock that moves only when told to, for tests and simulations. Accepted by
+ * `Authenticator` (rate limits), `RevocationList` (expiry) and `JwtVerifier` (claim times).
+ */
+export declare class ManualClock {
+  /** A clock frozen at `unixSeconds` (fractions allowed). */
+  constructor(unixSeconds: number)
+  /** Moves the clock forward by `seconds` (fractions allowed). */
+  advance(seconds: number): void
+  /** Sets the clock to `unixSeconds`. */
+  set(unixSeconds: number): void
+  /** The current time in Unix seconds (with fractions). */
+  get now(): number
+}
+
+/**
+ * An OAuth 2.0 client of one authorization server. Network methods return Promises that
+ * reject with an `Error` whose `.code` is the tokenward code (RFC 6749 errors included).
+ */
+export declare class OAuthClient {
+  /**
+   * A client of the token endpoint `tokenUrl`; throws with `.code` (`invalid_input`) on bad
+   * settings.
+   */
+  constructor(options: OAuthClientOptions)
+  /**
+   * Discovery (use `OAuthClient.discover`, which rejects with `.code`): RFC 8414 metadata,
+   * then OpenID Connect.
+   */
+  static discoverRaw(issuerUrl: string, clientId: string, options?: OAuthDiscoverOptions | undefined | null): Promise<OAuthDiscovery | Failure>
+  /** The token endpoint. */
+  get tokenUrl(): string
+  /** The client id. */
+  get clientId(): string
+  /** The client authentication method. */
+  get authMethod(): string
+  /** The authorization endpoint, when known (discovered or configured). */
+  get authorizationUrl(): string | null
+  /** Client credentials grant (use `clientCredentials`). */
+  clientCredentialsRaw(scopes?: Array<string> | undefined | null): Promise<TokenOutcome>
+  /** Refresh-token grant (use `refresh`). */
+  refreshRaw(refreshToken: string | Secret, scopes?: Array<string> | undefined | null): Promise<TokenOutcome>
+  /** Authorization-code exchange with the PKCE verifier (use `exchangeCode`). */
+  exchangeCodeRaw(code: string | Secret, redirectUri: string, pkce?: Pkce | undefined | null): Promise<TokenOutcome>
+  /** RFC 7662 introspection (use `introspect`): the answer as JSON text, or the failure. */
+  introspectRaw(token: string | Secret, tokenTypeHint?: string | undefined | null): Promise<string | Failure>
+  /** RFC 7009 revocation (use `revoke`): null, or the failure. */
+  revokeRaw(token: string | Secret, tokenTypeHint?: string | undefined | null): Promise<Failure | null>
+  /** `OAuthClient(tokenUrl=…, clientId=…, authMethod=…)`; never the secret. */
+  toString(): string
+}
+
+/** The answer of a discovery (`OAuthClient.discover` builds the client from it). */
+export declare class OAuthDiscovery {
+  /** Builds the client with the discovered endpoints and these credentials. */
+  build(options?: OAuthDiscoveredOptions | undefined | null): OAuthClient
+  /** The issuer. */
+  get issuer(): string
+  /** The `jwks_uri`, if published. */
+  get jwksUri(): string | null
+}
+
+/** A token request in flight (returned by `tokenStart`; `TokenSource.token()` awaits it). */
+export declare class PendingToken {
+  /** Waits for the token: the token, or the failure. */
+  wait(): Promise<AccessToken | Failure>
+}
+
+/** A PKCE (RFC 7636, S256) verifier and its challenge, for the authorization-code flow. */
+export declare class Pkce {
+  /** A fresh random verifier (43 characters) and its challenge. */
+  static generate(): Pkce
+  /** Wraps an existing verifier (43–128 unreserved characters). */
+  static fromVerifier(verifier: string): Pkce
+  /** The verifier (a `Secret`; sent with the code exchange). */
+  get verifier(): Secret
+  /** The S256 code challenge. */
+  get challenge(): string
+  /** Always `S256`. */
+  get method(): string
+  /**
+   * The URL to open in the browser: `authorizeUrl` with `response_type=code`, `client_id`,
+   * `redirect_uri`, `scope`, `state` and the challenge.
+   */
+  authorizationUrl(authorizeUrl: string, clientId: string, redirectUri: string, scopes: Array<string> | undefined | null, state: string): string
+  /** Redacted: the challenge only. */
+  toString(): string
+  /** Redacted: the challenge only. */
+  toJSON(): any
+}
+
 /** A configured scrubber (extra names, extra patterns, replacement style). */
 export declare class Redactor {
   /** Builds a redactor; invalid names or patterns throw with code `invalid_input`. */
@@ -265,6 +440,28 @@ export declare class RemoteKeySet {
 }
 
 /**
+ * An expiring, bounded revocation list by JWT `jti`, API key id or subject. Share one list
+ * between authenticators; entries are dropped after their expiry.
+ */
+export declare class RevocationList {
+  /** `new RevocationList({ maxEntries }, clock?)`; the clock defaults to the system clock. */
+  constructor(options?: RevocationListOptions | undefined | null, clock?: ManualClock | undefined | null)
+  /**
+   * Revokes `id` of `kind` until `until` (Unix seconds, in the future; for a `jti`, the
+   * token's `exp` is enough). Throws `invalid_input` for a past expiry or a full list.
+   */
+  revoke(kind: 'jti' | 'key_id' | 'subject', id: string, until: number): void
+  /** Lifts a revocation; returns whether one existed. */
+  unrevoke(kind: 'jti' | 'key_id' | 'subject', id: string): boolean
+  /** Whether `id` of `kind` is revoked now. */
+  isRevoked(kind: 'jti' | 'key_id' | 'subject', id: string): boolean
+  /** Drops expired entries; returns how many remain. */
+  purge(): number
+  /** Entries held (live or not yet purged). */
+  get size(): number
+}
+
+/**
  * Token material whose printed forms (`util.inspect`, `toString`, `JSON.stringify`) are
  * redacted. Read the value with the explicit `expose()`.
  */
@@ -281,6 +478,75 @@ export declare class Secret {
   toJSON(): string
   /** Constant-time comparison with a string. */
   equals(other: string): boolean
+}
+
+/**
+ * A token-endpoint answer. `refreshToken` (possibly rotated: persist it when it changes) and
+ * `idToken` are `Secret`s; every printed form is redacted.
+ */
+export declare class TokenResponse {
+  /** The access token. */
+  get accessToken(): AccessToken
+  /** The refresh token, if any (replace the stored one when it changes). */
+  get refreshToken(): Secret | null
+  /** The OpenID Connect ID token, if any. */
+  get idToken(): Secret | null
+  /** Lifetime in seconds announced by the server. */
+  get expiresIn(): number | null
+  /** The redacted form. */
+  toString(): string
+  /** `JSON.stringify` gives the redacted fields, never token material. */
+  toJSON(): any
+}
+
+/**
+ * An access token that is always valid when asked for: refreshed in the background ahead of
+ * expiry, one request however many callers wait, `invalid_grant` terminal
+ * (`status === 'reauthentication_required'`). Stops on `close()` or when garbage-collected;
+ * it never keeps Node's event loop alive.
+ */
+export declare class TokenSource {
+  /** A source using the client-credentials grant for `options.scopes`. */
+  static clientCredentials(client: OAuthClient, options?: TokenSourceOptions | undefined | null): TokenSource
+  /** A source refreshing with `refreshToken` (rotated tokens replace it: see `onRefresh`). */
+  static fromRefreshToken(client: OAuthClient, refreshToken: string | Secret, options?: TokenSourceOptions | undefined | null): TokenSource
+  /**
+   * A source seeded with a token response (e.g. from `exchangeCode`). It refreshes with the
+   * response's refresh token; without one, with the client-credentials grant for
+   * `options.scopes`.
+   */
+  static fromTokenResponse(client: OAuthClient, response: TokenResponse, options?: TokenSourceOptions | undefined | null): TokenSource
+  /**
+   * Starts `token()` (use `token()`): the cached token or failure right away, or a
+   * `PendingToken` when a request is needed.
+   */
+  tokenStart(): AccessToken | Failure | PendingToken
+  /** Requests a new token now (use `forceRefresh`); concurrent calls share one request. */
+  forceRefreshRaw(): Promise<AccessToken | Failure>
+  /**
+   * Calls `callback(response)` after each refresh, asynchronously on the main thread
+   * (persist a rotated `response.refreshToken` from here). The callback does not keep Node
+   * alive.
+   */
+  onRefresh(callback: (arg: TokenResponse) => void): void
+  /**
+   * Calls `callback({ code, message })` after each failed request (use `onError`, which
+   * passes an `Error` with `.code`).
+   */
+  onErrorRaw(callback: (arg: Failure) => void): void
+  /** `empty`, `ready`, `retrying`, `reauthentication_required` or `closed`. */
+  get status(): string
+  /** Completed token requests so far (successful or not). */
+  get requestCount(): number
+  /**
+   * The code of the last failed request while the source is retrying or needs
+   * re-authentication, else null.
+   */
+  get lastErrorCode(): string | null
+  /** Stops the background task; later calls reject with `invalid_input`. */
+  close(): void
+  /** `TokenSource(status=…)`. */
+  toString(): string
 }
 
 /** The regular expression matching every tokenward API key, for secret-scanning rules. */
@@ -425,11 +691,63 @@ export interface KeyRecordJson {
   replacedBy?: string
 }
 
+/** Settings of an `OAuthClient`. */
+export interface OAuthClientOptions {
+  /** The token endpoint (https, or http on loopback). */
+  tokenUrl: string
+  /** The client id. */
+  clientId: string
+  /** The client secret (for `client_secret_basic` / `client_secret_post`). */
+  clientSecret?: string | Secret
+  /** `client_secret_basic` (default), `client_secret_post`, `private_key_jwt` or `none`. */
+  authMethod?: string
+  /** The signing key for `private_key_jwt` (also selects that method). */
+  privateKey?: Key
+  /** The RFC 7662 introspection endpoint. */
+  introspectionUrl?: string
+  /** The RFC 7009 revocation endpoint. */
+  revocationUrl?: string
+  /** The authorization endpoint (for the PKCE authorization URL). */
+  authorizationUrl?: string
+  /** Request timeout in seconds (default 5). */
+  timeout?: number
+  /** Allow plain http to non-loopback hosts (insecure). */
+  dangerousAllowHttp?: boolean
+}
+
+/** Client settings applied after discovery (the endpoints come from the server). */
+export interface OAuthDiscoveredOptions {
+  /** The client secret. */
+  clientSecret?: string | Secret
+  /** Overrides the discovered authentication method. */
+  authMethod?: string
+  /** The signing key for `private_key_jwt`. */
+  privateKey?: Key
+}
+
+/** Options of `OAuthClient.discover` used for the metadata request. */
+export interface OAuthDiscoverOptions {
+  /** Request timeout in seconds (default 5). */
+  timeout?: number
+  /** Allow plain http to non-loopback hosts (insecure). */
+  dangerousAllowHttp?: boolean
+}
+
 /**
  * Calls `callback(event)` for every tokenward audit event (token issued, verified, refused,
  * key created, …). Delivery is asynchronous; the listener does not keep Node alive.
  */
 export declare function onAudit(callback: (arg: AuditEvent) => void): AuditSubscription
+
+/** A rate limit: `rate` requests per `period` seconds, with bursts of up to `burst`. */
+export interface RateLimitOptions {
+  /** Requests per period (at least 1). */
+  rate: number
+  /** The period in seconds (default 1). */
+  period?: number
+  /** Requests that may arrive at once (default: `rate`). */
+  burst?: number
+}
 
 /** Returns `text` with every recognised secret replaced by `[REDACTED:<kind>:<fingerprint>]`. */
 export declare function redact(text: string): string
@@ -460,10 +778,44 @@ export interface RemoteKeySetOptions {
   dangerousAllowHttp?: boolean
 }
 
+/** Options of `new RevocationList(...)`. */
+export interface RevocationListOptions {
+  /** Most live entries held (default 1 000 000); `revoke` throws `invalid_input` when full. */
+  maxEntries?: number
+}
+
 /** Options of `apiKeys.rotate(...)`. */
 export interface RotateOptions {
   /** Seconds the old key stays valid after the rotation. */
   overlap: number
+}
+
+/** Options of a `TokenSource` (durations in seconds). */
+export interface TokenSourceOptions {
+  /** Requested scopes (client credentials; refresh: empty means the granted ones). */
+  scopes?: Array<string>
+  /**
+   * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
+   * (default 300).
+   */
+  refreshAhead?: number
+  /** See `refreshAhead` (default 0.5). */
+  refreshAheadFraction?: number
+  /** Random part of the refresh window by which the refresh moves earlier (default 0.1). */
+  jitter?: number
+  /**
+   * Stop handing out a token when less than `min(expiryMargin, lifetime / 4)` remains
+   * (default 5).
+   */
+  expiryMargin?: number
+  /** Lifetime assumed when the server gives no `expires_in` (default 3600). */
+  defaultLifetime?: number
+  /** First retry delay after a transient failure (default 1); doubles each time. */
+  backoffInitial?: number
+  /** Longest retry delay (default 60). */
+  backoffMax?: number
+  /** Refresh in the background (default true); otherwise on demand. */
+  background?: boolean
 }
 
 /** The version of the tokenward core this addon was built from. */

@@ -48,3 +48,89 @@ binding.RemoteJwtVerifier.prototype.verify = async function verify(token) {
 binding.RemoteKeySet.prototype[inspect.custom] = function () {
   return `RemoteKeySet { url: ${JSON.stringify(this.url)} }`
 }
+
+// OAuth 2.0 client and TokenSource: Promise wrappers over the native `...Raw` methods (same
+// failure convention as remote JWKS), Date for `expiresAt`, and redacted util.inspect forms.
+{
+  const { OAuthClient, OAuthDiscovery, TokenSource, AccessToken, TokenResponse, PendingToken, Pkce } = binding
+  const codeError = (failure) => {
+    const err = new Error(failure.message)
+    err.code = failure.code
+    return err
+  }
+  const unwrap = (out) => {
+    if (isFailure(out)) throw codeError(out)
+    return out
+  }
+
+  OAuthClient.discover = async function discover(issuerUrl, options = {}) {
+    const { clientId, timeout, dangerousAllowHttp, ...credentials } = options
+    const out = unwrap(await OAuthClient.discoverRaw(issuerUrl, clientId, { timeout, dangerousAllowHttp }))
+    return out.build(credentials)
+  }
+  OAuthClient.prototype.clientCredentials = async function clientCredentials(scopes) {
+    return unwrap(await this.clientCredentialsRaw(scopes))
+  }
+  OAuthClient.prototype.refresh = async function refresh(refreshToken, scopes) {
+    return unwrap(await this.refreshRaw(refreshToken, scopes))
+  }
+  OAuthClient.prototype.exchangeCode = async function exchangeCode(code, redirectUri, pkce) {
+    return unwrap(await this.exchangeCodeRaw(code, redirectUri, pkce))
+  }
+  OAuthClient.prototype.introspect = async function introspect(token, tokenTypeHint) {
+    return JSON.parse(unwrap(await this.introspectRaw(token, tokenTypeHint)))
+  }
+  OAuthClient.prototype.revoke = async function revoke(token, tokenTypeHint) {
+    const out = await this.revokeRaw(token, tokenTypeHint)
+    if (out) throw codeError(out)
+  }
+  OAuthClient.prototype[inspect.custom] = function () {
+    return `OAuthClient { tokenUrl: ${JSON.stringify(this.tokenUrl)}, clientId: ${JSON.stringify(this.clientId)}, authMethod: ${JSON.stringify(this.authMethod)} }`
+  }
+  OAuthDiscovery.prototype[inspect.custom] = function () {
+    return `OAuthDiscovery { issuer: ${JSON.stringify(this.issuer)} }`
+  }
+
+  // The hot path: a cached token comes back from one synchronous native call; the JS object of
+  // the current token is kept and handed out again while the native side reports it current.
+  const LAST = Symbol('tokenward.lastToken')
+  const remember = (source, tok) => {
+    source[LAST] = { tok, fp: tok.fingerprint }
+    return tok
+  }
+  TokenSource.prototype.token = function token() {
+    const last = this[LAST]
+    const out = this.tokenStart(last === undefined ? undefined : last.fp)
+    if (out === null) return Promise.resolve(last.tok)
+    if (out instanceof AccessToken) return Promise.resolve(remember(this, out))
+    if (out instanceof PendingToken) return out.wait().then((o) => remember(this, unwrap(o)))
+    return Promise.reject(codeError(out))
+  }
+  TokenSource.prototype.forceRefresh = async function forceRefresh() {
+    return unwrap(await this.forceRefreshRaw())
+  }
+  TokenSource.prototype.onError = function onError(callback) {
+    this.onErrorRaw((failure) => callback(codeError(failure)))
+  }
+  TokenSource.prototype[inspect.custom] = function () {
+    return `TokenSource { status: ${JSON.stringify(this.status)}, requestCount: ${this.requestCount} }`
+  }
+
+  Object.defineProperty(AccessToken.prototype, 'expiresAt', {
+    get() {
+      const ms = this.expiresAtMs
+      return ms == null ? null : new Date(ms)
+    },
+    enumerable: false,
+    configurable: true,
+  })
+  AccessToken.prototype[inspect.custom] = function (depth, options) {
+    return options && options.stylize ? options.stylize(this.toString(), 'special') : this.toString()
+  }
+  TokenResponse.prototype[inspect.custom] = function (depth, options) {
+    return `TokenResponse ${inspect(this.toJSON(), options)}`
+  }
+  Pkce.prototype[inspect.custom] = function (depth, options) {
+    return `Pkce ${inspect(this.toJSON(), options)}`
+  }
+}

@@ -33,3 +33,44 @@ export declare namespace RemoteKeySet {
   /** OpenID Connect discovery; rejects with an `Error` carrying `.code`. */
   function discover(issuerUrl: string, options?: RemoteKeySetOptions): Promise<RemoteKeySet>
 }
+
+// OAuth 2.0: JS wrappers (index.js) over the native `...Raw` / `tokenStart` methods. Every
+// Promise rejects with an `Error` carrying `.code` (RFC 6749 errors as codes: `invalid_grant`, …).
+export interface OAuthClient {
+  /** Client-credentials grant. */
+  clientCredentials(scopes?: Array<string>): Promise<TokenResponse>
+  /** Refresh-token grant; keep `response.refreshToken` when present (rotation). */
+  refresh(refreshToken: string | Secret, scopes?: Array<string>): Promise<TokenResponse>
+  /** Exchanges an authorization code, with the PKCE verifier. */
+  exchangeCode(code: string | Secret, redirectUri: string, pkce?: Pkce): Promise<TokenResponse>
+  /** RFC 7662 introspection: the server's answer (`active` is always present). */
+  introspect(token: string | Secret, tokenTypeHint?: string): Promise<Record<string, any>>
+  /** RFC 7009 revocation (unknown tokens count as revoked). */
+  revoke(token: string | Secret, tokenTypeHint?: string): Promise<void>
+}
+/** Options of `OAuthClient.discover`: the client id, its credentials and the request policy. */
+export interface OAuthDiscoverClientOptions {
+  clientId: string
+  clientSecret?: string | Secret
+  authMethod?: string
+  privateKey?: Key
+  /** Request timeout in seconds (default 5). */
+  timeout?: number
+  dangerousAllowHttp?: boolean
+}
+export declare namespace OAuthClient {
+  /** RFC 8414 / OpenID Connect discovery, then a client with the discovered endpoints. */
+  function discover(issuerUrl: string, options: OAuthDiscoverClientOptions): Promise<OAuthClient>
+}
+export interface AccessToken {
+  /** Expiry, or null when the server gave no lifetime. */
+  readonly expiresAt: Date | null
+}
+export interface TokenSource {
+  /** A valid token: the cached one while usable, else the result of one shared request. */
+  token(): Promise<AccessToken>
+  /** Requests a new token now (e.g. after a 401); concurrent calls share one request. */
+  forceRefresh(): Promise<AccessToken>
+  /** Calls `callback(err)` (an `Error` with `.code`) after each failed request; does not keep Node alive. */
+  onError(callback: (err: Error & { code: string }) => void): void
+}

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::clock::ManualClock;
 use crate::error::FfiResult;
 use crate::secret::Secret;
 
@@ -103,21 +104,24 @@ pub fn api_key_pattern() -> String {
 
 /// Issues and verifies API keys of one prefix.
 #[derive(uniffi::Object, Debug)]
-pub struct ApiKeys(tokenward::ApiKeys);
+pub struct ApiKeys(pub(crate) Arc<tokenward::ApiKeys>);
 
 #[uniffi::export]
 impl ApiKeys {
     /// Keys with `prefix` (e.g. `tw_live`) in `store` (`nil`/`"memory"`, `"sqlite:///path.db"`
     /// or a file path), hashed with HMAC-SHA-256 keyed by `pepper` (16+ bytes) when given.
-    #[uniffi::constructor(default(store = None, pepper = None))]
+    /// `clock` (tests) replaces the system clock for creation, expiry and revocation times.
+    #[uniffi::constructor(default(store = None, pepper = None, clock = None))]
     pub fn new(
         prefix: String,
         store: Option<String>,
         pepper: Option<String>,
+        clock: Option<Arc<ManualClock>>,
     ) -> FfiResult<Arc<Self>> {
         let pepper = pepper.map(tokenward::Secret::new).transpose()?;
-        let keys = tokenward::ApiKeys::open(&prefix, store.as_deref(), pepper, None)?;
-        Ok(Arc::new(ApiKeys(keys)))
+        let clock = clock.map(|c| c.shared());
+        let keys = tokenward::ApiKeys::open(&prefix, store.as_deref(), pepper, clock)?;
+        Ok(Arc::new(ApiKeys(Arc::new(keys))))
     }
 
     /// The prefix of the keys this instance issues and accepts.

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use tokenward::jwt::{self as core, Algorithm};
 use tokenward::{Error, ErrorCode};
 
+use crate::clock::{shared_or_system, ManualClock};
 use crate::error::FfiResult;
 use crate::secret::Secret;
 
@@ -321,6 +322,9 @@ pub struct JwtVerifierOptions {
     /// Maximum JSON nesting depth of header and claims.
     #[uniffi(default = 16)]
     pub max_depth: u32,
+    /// The clock for `exp`/`nbf`/`iat` (tests); the system clock when `None`.
+    #[uniffi(default = None)]
+    pub clock: Option<Arc<ManualClock>>,
 }
 
 impl TryFrom<JwtVerifierOptions> for core::VerifierOptions {
@@ -400,7 +404,7 @@ impl From<Map<String, Value>> for VerifiedClaims {
 /// Verifies tokens against keys and a policy (RFC 8725). Build once, reuse for every token;
 /// safe to share between threads.
 #[derive(uniffi::Object)]
-pub struct JwtVerifier(core::JwtVerifier);
+pub struct JwtVerifier(pub(crate) core::JwtVerifier);
 
 #[uniffi::export]
 impl JwtVerifier {
@@ -408,27 +412,33 @@ impl JwtVerifier {
     #[uniffi::constructor]
     pub fn new(keys: Arc<KeySet>, options: JwtVerifierOptions) -> FfiResult<Arc<Self>> {
         let keys = keys.snapshot()?;
-        Ok(Arc::new(JwtVerifier(core::JwtVerifier::new(
+        let clock = shared_or_system(options.clock.as_ref());
+        Ok(Arc::new(JwtVerifier(core::JwtVerifier::with_clock(
             keys,
             options.try_into()?,
+            clock,
         )?)))
     }
 
     /// A verifier for one key.
     #[uniffi::constructor]
     pub fn with_key(key: Arc<JwtKey>, options: JwtVerifierOptions) -> FfiResult<Arc<Self>> {
-        Ok(Arc::new(JwtVerifier(core::JwtVerifier::new(
+        let clock = shared_or_system(options.clock.as_ref());
+        Ok(Arc::new(JwtVerifier(core::JwtVerifier::with_clock(
             key.0.clone(),
             options.try_into()?,
+            clock,
         )?)))
     }
 
     /// A verifier for a JWKS document (JSON text).
     #[uniffi::constructor]
     pub fn with_jwks(jwks: String, options: JwtVerifierOptions) -> FfiResult<Arc<Self>> {
-        Ok(Arc::new(JwtVerifier(core::JwtVerifier::new(
+        let clock = shared_or_system(options.clock.as_ref());
+        Ok(Arc::new(JwtVerifier(core::JwtVerifier::with_clock(
             core::KeySet::from_jwks(&jwks)?,
             options.try_into()?,
+            clock,
         )?)))
     }
 

@@ -5,13 +5,22 @@
 //! crosses the FFI boundary.
 
 mod apikeys;
+mod clock;
 mod error;
+mod gateway;
 mod jwt;
+mod oauth;
 mod redact;
+mod remote;
 mod secret;
 
 pub use apikeys::{api_key_pattern, check_api_key_format, ApiKeys, IssuedKey, KeyInfo, KeyRecord};
+pub use clock::ManualClock;
 pub use error::TokenwardError;
+pub use gateway::{
+    AuthDecision, AuthRequest, Authenticator, AuthenticatorOptions, CredentialKind,
+    ForwardedHeader, HttpHeader, Principal, RateLimit, Refusal, RevocationKind, RevocationList,
+};
 pub use secret::{fingerprint, Secret};
 
 uniffi::setup_scaffolding!("tokenward");

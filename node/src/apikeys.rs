@@ -200,7 +200,7 @@ pub struct RotateOptions {
 
 /// Issues and verifies API keys of one prefix.
 #[napi]
-pub struct ApiKeys(tokenward::ApiKeys);
+pub struct ApiKeys(pub(crate) Arc<tokenward::ApiKeys>);
 
 #[napi]
 impl ApiKeys {
@@ -214,7 +214,7 @@ impl ApiKeys {
             .js()?;
         let keys =
             tokenward::ApiKeys::open(&options.prefix, options.store.as_deref(), pepper, None);
-        Ok(ApiKeys(keys.js()?))
+        Ok(ApiKeys(Arc::new(keys.js()?)))
     }
 
     /// Checks shape and checksum offline (any prefix, no store); throws `invalid_format` or

@@ -358,7 +358,7 @@ fn verifier_options(o: JwtVerifierOptions) -> tokenward::Result<core::VerifierOp
 /// Verifies tokens against keys and a policy (RFC 8725). Build once, reuse for every token.
 #[napi]
 pub struct JwtVerifier {
-    inner: core::JwtVerifier,
+    pub(crate) inner: core::JwtVerifier,
     /// `JSON.parse`, looked up once. Claims reach JS as JSON text parsed by the engine: a
     /// `__proto__` member then stays an own property (napi's object conversion assigns it,
     /// changing the object's prototype), and it is faster than building the object over napi.
@@ -389,12 +389,14 @@ pub(crate) fn verifier_options_for_remote(
 #[napi]
 impl JwtVerifier {
     /// A verifier for `keys` (a `KeySet`, a `Key`, or a JWKS document as an object or JSON
-    /// text). Throws `invalid_input` when `algorithms` is empty.
+    /// text). Throws `invalid_input` when `algorithms` is empty. `clock` (a `ManualClock`, for
+    /// tests) replaces the system clock.
     #[napi(constructor)]
     pub fn new(
         env: Env,
         keys: Either4<&KeySet, &Key, String, Object>,
         options: JwtVerifierOptions,
+        clock: Option<&crate::gateway::ManualClock>,
     ) -> napi::Result<Self, Code> {
         let keys = match keys {
             Either4::A(set) => set.0.clone(),
@@ -406,7 +408,10 @@ impl JwtVerifier {
         };
         let options = verifier_options(options).js()?;
         Ok(JwtVerifier {
-            inner: core::JwtVerifier::new(keys, options).js()?,
+            inner: match clock {
+                Some(c) => core::JwtVerifier::with_clock(keys, options, c.shared()).js()?,
+                None => core::JwtVerifier::new(keys, options).js()?,
+            },
             json_parse: json_parse(&env).map_err(internal)?,
         })
     }

@@ -8,8 +8,10 @@
 mod apikeys;
 mod audit;
 mod error;
+mod gateway;
 mod jwt;
 mod jwt_remote;
+mod oauth;
 mod redact;
 mod secret;
 

@@ -13,7 +13,7 @@ use crate::error::IntoPyResult;
 use crate::secret::Secret;
 
 /// A `timedelta` or a non-negative number of seconds.
-fn duration_arg(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Duration> {
+pub(crate) fn duration_arg(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Duration> {
     if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>() {
         let secs: f64 = value.extract()?;
         return Duration::try_from_secs_f64(secs).map_err(|_| {
@@ -200,16 +200,17 @@ impl KeyInfo {
 
 /// Issues and verifies API keys of one prefix.
 #[pyclass(module = "tokenward", name = "ApiKeys", frozen)]
-pub struct ApiKeys(tokenward::ApiKeys);
+pub struct ApiKeys(pub(crate) Arc<tokenward::ApiKeys>);
 
 #[pymethods]
 impl ApiKeys {
     #[new]
-    #[pyo3(signature = (prefix, *, store=None, pepper=None))]
+    #[pyo3(signature = (prefix, *, store=None, pepper=None, clock=None))]
     fn new(
         prefix: &str,
         store: Option<PathBuf>,
         pepper: Option<&Bound<'_, PyAny>>,
+        clock: Option<&Bound<'_, crate::clock::ManualClock>>,
     ) -> PyResult<Self> {
         let store = match &store {
             Some(p) => Some(p.to_str().ok_or_else(|| {
@@ -218,9 +219,9 @@ impl ApiKeys {
             None => None,
         };
         let pepper = pepper.map(secret_arg).transpose()?;
-        Ok(ApiKeys(
-            tokenward::ApiKeys::open(prefix, store, pepper, None).py()?,
-        ))
+        Ok(ApiKeys(Arc::new(
+            tokenward::ApiKeys::open(prefix, store, pepper, crate::clock::clock_arg(clock)).py()?,
+        )))
     }
 
     /// Checks shape and checksum offline (any prefix, no store).

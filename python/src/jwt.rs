@@ -345,11 +345,11 @@ impl JwtIssuer {
 /// Verifies tokens strictly; build once and reuse.
 #[pyclass(module = "tokenward", name = "JwtVerifier", frozen)]
 pub struct JwtVerifier {
-    inner: jwt::JwtVerifier,
+    pub(crate) inner: jwt::JwtVerifier,
     /// Keys fetched over the network, when the verifier was built from a `RemoteKeySet`.
-    remote: Option<jwt::RemoteKeySet>,
+    pub(crate) remote: Option<jwt::RemoteKeySet>,
     /// Asymmetric verification is slow enough to release the GIL for.
-    release_gil: bool,
+    pub(crate) release_gil: bool,
 }
 
 #[pymethods]
@@ -357,7 +357,7 @@ impl JwtVerifier {
     #[new]
     #[pyo3(signature = (keys, *, algorithms, issuer=None, audience=None, subject=None, leeway=60,
         required_claims=Vec::new(), require_exp=true, typ=None, max_age=None,
-        max_token_size=16384, max_depth=16))]
+        max_token_size=16384, max_depth=16, clock=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         keys: &Bound<'_, PyAny>,
@@ -372,6 +372,7 @@ impl JwtVerifier {
         max_age: Option<u64>,
         max_token_size: usize,
         max_depth: usize,
+        clock: Option<&Bound<'_, crate::clock::ManualClock>>,
     ) -> PyResult<JwtVerifier> {
         let mut remote = None;
         let set = if let Ok(set) = keys.extract::<KeySet>() {
@@ -403,7 +404,11 @@ impl JwtVerifier {
             max_depth,
         };
         Ok(JwtVerifier {
-            inner: jwt::JwtVerifier::new(set, options).py()?,
+            inner: match crate::clock::clock_arg(clock) {
+                Some(c) => jwt::JwtVerifier::with_clock(set, options, c),
+                None => jwt::JwtVerifier::new(set, options),
+            }
+            .py()?,
             remote,
             release_gil,
         })

@@ -5,7 +5,9 @@
 
 mod apikeys;
 mod audit;
+mod clock;
 mod error;
+mod gateway;
 mod json;
 mod jwt;
 mod oauth;
@@ -44,6 +46,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<oauth::TokenResponse>()?;
     m.add_class::<oauth::OAuthClient>()?;
     m.add_class::<oauth::TokenSource>()?;
+    m.add_class::<oauth::PyRefreshOptions>()?;
+    m.add_class::<clock::ManualClock>()?;
+    m.add_class::<gateway::RateLimit>()?;
+    m.add_class::<gateway::RevocationList>()?;
+    m.add_class::<gateway::Principal>()?;
+    m.add_class::<gateway::Refusal>()?;
+    m.add_class::<gateway::Authenticator>()?;
     audit::install();
     Ok(())
 }

@@ -11,6 +11,7 @@ use tokenward::oauth::{self, AuthMethod};
 use tokenward::refresh::{self, RefreshOptions};
 use tokenward::runtime;
 
+use crate::apikeys::duration_arg;
 use crate::error::IntoPyResult;
 use crate::jwt::Key;
 use crate::secret::Secret;
@@ -302,27 +303,147 @@ impl OAuthClient {
 #[pyclass(module = "tokenward", name = "TokenSource", frozen)]
 pub struct TokenSource(refresh::TokenSource);
 
-fn options(background: bool) -> RefreshOptions {
-    RefreshOptions {
-        background,
-        ..Default::default()
+/// A fraction in `[0, 1]`.
+fn fraction(v: f64, name: &str) -> PyResult<f64> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(PyValueError::new_err(format!("{name} must be between 0 and 1")))
     }
+}
+
+/// When a `TokenSource` refreshes and how it retries (the core's `RefreshOptions`). Durations
+/// are seconds or `timedelta`s.
+#[pyclass(module = "tokenward", name = "RefreshOptions", frozen, from_py_object)]
+#[derive(Clone, Copy)]
+pub struct PyRefreshOptions(pub(crate) RefreshOptions);
+
+#[pymethods]
+impl PyRefreshOptions {
+    #[new]
+    #[pyo3(signature = (*, refresh_ahead=None, refresh_ahead_fraction=0.5, jitter=0.1,
+        expiry_margin=None, default_lifetime=None, backoff_initial=None, backoff_max=None,
+        background=true))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        refresh_ahead: Option<&Bound<'_, PyAny>>,
+        refresh_ahead_fraction: f64,
+        jitter: f64,
+        expiry_margin: Option<&Bound<'_, PyAny>>,
+        default_lifetime: Option<&Bound<'_, PyAny>>,
+        backoff_initial: Option<&Bound<'_, PyAny>>,
+        backoff_max: Option<&Bound<'_, PyAny>>,
+        background: bool,
+    ) -> PyResult<Self> {
+        let d = RefreshOptions::default();
+        let dur = |v: Option<&Bound<'_, PyAny>>, name: &str, default: Duration| match v {
+            Some(v) => duration_arg(v, name),
+            None => Ok(default),
+        };
+        let o = RefreshOptions {
+            refresh_ahead: dur(refresh_ahead, "refresh_ahead", d.refresh_ahead)?,
+            refresh_ahead_fraction: fraction(refresh_ahead_fraction, "refresh_ahead_fraction")?,
+            jitter: fraction(jitter, "jitter")?,
+            expiry_margin: dur(expiry_margin, "expiry_margin", d.expiry_margin)?,
+            default_lifetime: dur(default_lifetime, "default_lifetime", d.default_lifetime)?,
+            backoff_initial: dur(backoff_initial, "backoff_initial", d.backoff_initial)?,
+            backoff_max: dur(backoff_max, "backoff_max", d.backoff_max)?,
+            background,
+        };
+        if o.default_lifetime.is_zero() {
+            return Err(PyValueError::new_err("default_lifetime must be positive"));
+        }
+        if o.backoff_initial > o.backoff_max {
+            return Err(PyValueError::new_err(
+                "backoff_initial must not exceed backoff_max",
+            ));
+        }
+        Ok(PyRefreshOptions(o))
+    }
+
+    /// Refresh when less than `min(refresh_ahead, lifetime × refresh_ahead_fraction)` remains
+    /// (seconds).
+    #[getter]
+    fn refresh_ahead(&self) -> f64 {
+        self.0.refresh_ahead.as_secs_f64()
+    }
+    /// See `refresh_ahead`.
+    #[getter]
+    fn refresh_ahead_fraction(&self) -> f64 {
+        self.0.refresh_ahead_fraction
+    }
+    /// Random fraction of the refresh-ahead window by which the refresh moves earlier.
+    #[getter]
+    fn jitter(&self) -> f64 {
+        self.0.jitter
+    }
+    /// A token is no longer handed out when less than `min(expiry_margin, lifetime / 4)`
+    /// remains (seconds).
+    #[getter]
+    fn expiry_margin(&self) -> f64 {
+        self.0.expiry_margin.as_secs_f64()
+    }
+    /// Assumed lifetime of a token without `expires_in` (seconds).
+    #[getter]
+    fn default_lifetime(&self) -> f64 {
+        self.0.default_lifetime.as_secs_f64()
+    }
+    /// First retry delay after a transient failure (seconds); doubles each time.
+    #[getter]
+    fn backoff_initial(&self) -> f64 {
+        self.0.backoff_initial.as_secs_f64()
+    }
+    /// Longest retry delay (seconds).
+    #[getter]
+    fn backoff_max(&self) -> f64 {
+        self.0.backoff_max.as_secs_f64()
+    }
+    /// Whether the background refresh task runs.
+    #[getter]
+    fn background(&self) -> bool {
+        self.0.background
+    }
+
+    fn __repr__(&self) -> String {
+        let o = &self.0;
+        format!(
+            "RefreshOptions(refresh_ahead={}, refresh_ahead_fraction={}, jitter={}, expiry_margin={}, default_lifetime={}, backoff_initial={}, backoff_max={}, background={})",
+            o.refresh_ahead.as_secs_f64(),
+            o.refresh_ahead_fraction,
+            o.jitter,
+            o.expiry_margin.as_secs_f64(),
+            o.default_lifetime.as_secs_f64(),
+            o.backoff_initial.as_secs_f64(),
+            o.backoff_max.as_secs_f64(),
+            if o.background { "True" } else { "False" }
+        )
+    }
+}
+
+/// `options` (default: the core's defaults) with `background` overriding when given.
+fn options(options: Option<PyRefreshOptions>, background: Option<bool>) -> RefreshOptions {
+    let mut o = options.map_or_else(RefreshOptions::default, |o| o.0);
+    if let Some(b) = background {
+        o.background = b;
+    }
+    o
 }
 
 #[pymethods]
 impl TokenSource {
     /// A source using the client-credentials grant.
     #[staticmethod]
-    #[pyo3(signature = (client, scopes=None, *, background=true))]
+    #[pyo3(signature = (client, scopes=None, *, options=None, background=None))]
     fn client_credentials(
         client: &OAuthClient,
         scopes: Option<Vec<String>>,
-        background: bool,
+        options: Option<PyRefreshOptions>,
+        background: Option<bool>,
     ) -> PyResult<Self> {
         let src = refresh::TokenSource::client_credentials(
             client.0.clone(),
             scopes.unwrap_or_default(),
-            options(background),
+            self::options(options, background),
         )
         .py()?;
         Ok(TokenSource(src))
@@ -330,18 +451,62 @@ impl TokenSource {
 
     /// A source refreshing with `refresh_token` (rotated tokens replace it; see `on_refresh`).
     #[staticmethod]
-    #[pyo3(signature = (client, refresh_token, scopes=None, *, background=true))]
+    #[pyo3(signature = (client, refresh_token, scopes=None, *, options=None, background=None))]
     fn from_refresh_token(
         client: &OAuthClient,
         refresh_token: &Bound<'_, PyAny>,
         scopes: Option<Vec<String>>,
-        background: bool,
+        options: Option<PyRefreshOptions>,
+        background: Option<bool>,
     ) -> PyResult<Self> {
         let src = refresh::TokenSource::from_refresh_token(
             client.0.clone(),
             secret_arg(refresh_token)?,
             scopes.unwrap_or_default(),
-            options(background),
+            self::options(options, background),
+        )
+        .py()?;
+        Ok(TokenSource(src))
+    }
+
+    /// A source seeded with a full token response (e.g. from a code exchange or an earlier
+    /// grant): it serves that access token until it needs refreshing, then uses the
+    /// response's refresh token, or, when there is none and `fallback` is
+    /// `"client_credentials"`, the client-credentials grant for `scopes`.
+    #[staticmethod]
+    #[pyo3(signature = (client, token_response, scopes=None, *, fallback=None, options=None, background=None))]
+    fn from_token_response(
+        client: &OAuthClient,
+        token_response: &TokenResponse,
+        scopes: Option<Vec<String>>,
+        fallback: Option<&str>,
+        options: Option<PyRefreshOptions>,
+        background: Option<bool>,
+    ) -> PyResult<Self> {
+        let scopes = scopes.unwrap_or_default();
+        let response = token_response.0.clone();
+        let fallback = match (fallback, &response.refresh_token) {
+            (Some("client_credentials"), _) => oauth::Grant::ClientCredentials { scopes },
+            (Some(_), _) => {
+                return Err(PyValueError::new_err(
+                    "fallback must be None or 'client_credentials'",
+                ))
+            }
+            (None, Some(rt)) => oauth::Grant::RefreshToken {
+                refresh_token: rt.clone(),
+                scopes,
+            },
+            (None, None) => {
+                return Err(PyValueError::new_err(
+                    "the token response has no refresh token: pass fallback='client_credentials'",
+                ))
+            }
+        };
+        let src = refresh::TokenSource::from_token_response(
+            Arc::new(client.0.clone()),
+            response,
+            fallback,
+            self::options(options, background),
         )
         .py()?;
         Ok(TokenSource(src))

@@ -22,6 +22,7 @@ from ._native import JwtIssuer, JwtVerifier, Key, KeySet, RemoteKeySet, decode_u
 from ._native import API_KEY_PATTERN, ApiKeys, IssuedKey, KeyInfo, KeyRecord
 from ._native import RedactStream, Redactor, redact
 from ._native import AccessToken, OAuthClient, TokenResponse, TokenSource
+from ._native import Authenticator, ManualClock, Principal, RateLimit, Refusal, RevocationList
 from ._logging import RedactingFilter
 
 # A library must not print by itself: audit events reach the "tokenward" logger and stay silent
@@ -31,6 +32,12 @@ import logging as _logging
 _logging.getLogger("tokenward").addHandler(_logging.NullHandler())
 
 __all__ = [
+    "Authenticator",
+    "ManualClock",
+    "Principal",
+    "RateLimit",
+    "Refusal",
+    "RevocationList",
     "AccessToken",
     "OAuthClient",
     "TokenResponse",

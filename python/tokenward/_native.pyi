@@ -130,6 +130,7 @@ class JwtVerifier:
         max_age: int | None = None,
         max_token_size: int = 16384,
         max_depth: int = 16,
+        clock: ManualClock | None = None,
     ) -> JwtVerifier: ...
     def verify(self, token: str) -> dict[str, Any]: ...
     def verify_async(self, token: str) -> Awaitable[dict[str, Any]]: ...
@@ -220,6 +221,7 @@ class ApiKeys:
         *,
         store: str | os.PathLike[str] | None = None,
         pepper: str | Secret | None = None,
+        clock: ManualClock | None = None,
     ) -> ApiKeys: ...
     @staticmethod
     def check_format(key: str | Secret) -> KeyInfo:
@@ -399,3 +401,144 @@ class TokenSource:
     def close(self) -> None: ...
     def __enter__(self) -> TokenSource: ...
     def __exit__(self, _a: object, _b: object, _c: object) -> None: ...
+
+# --- in-process gateway (issue 7) -----------------------------------------------------------
+
+import datetime as _dt  # noqa: E402
+import ipaddress as _ipaddress  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
+from typing import Literal, Union  # noqa: E402
+
+_HeaderText = Union[str, bytes]
+_Headers = Union[Mapping[str, str], Mapping[bytes, bytes], Iterable[tuple[_HeaderText, _HeaderText]]]
+_RevocationKind = Literal["jti", "key_id", "subject"]
+
+@final
+class ManualClock:
+    """A clock that only moves when told to; pass it as ``clock=`` to test expiry and limits."""
+
+    def __new__(cls, unix_seconds: float) -> ManualClock: ...
+    def advance(self, by: _dt.timedelta | float) -> None:
+        """Moves the clock forward."""
+    def set(self, unix_seconds: float) -> None:
+        """Sets the clock."""
+    def now(self) -> float:
+        """The current time, Unix seconds."""
+
+@final
+class RateLimit:
+    """``rate`` requests per ``period`` (default one second), in bursts of up to ``burst``."""
+
+    def __new__(cls, rate: int, *, burst: int, period: _dt.timedelta | float | None = None) -> RateLimit: ...
+    @staticmethod
+    def per_second(rate: int, burst: int) -> RateLimit: ...
+    @staticmethod
+    def per_minute(rate: int, burst: int) -> RateLimit: ...
+    @property
+    def rate(self) -> int: ...
+    @property
+    def period(self) -> float:
+        """The period, in seconds."""
+    @property
+    def burst(self) -> int: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class RevocationList:
+    """A bounded, expiring revocation list by ``jti``, API key id or subject."""
+
+    def __new__(cls, *, max_entries: int = 1000000, clock: ManualClock | None = None) -> RevocationList: ...
+    def revoke(self, kind: _RevocationKind, id: str, until: int | float | _dt.datetime) -> None: ...
+    def revoke_jti(self, jti: str, until: int | float | _dt.datetime) -> None: ...
+    def revoke_key_id(self, key_id: str, until: int | float | _dt.datetime) -> None: ...
+    def revoke_subject(self, subject: str, until: int | float | _dt.datetime) -> None: ...
+    def unrevoke(self, kind: _RevocationKind, id: str) -> bool: ...
+    def is_revoked(self, kind: _RevocationKind, id: str) -> bool: ...
+    def purge(self) -> int: ...
+    def __len__(self) -> int: ...
+
+@final
+class Principal:
+    """An authenticated and authorized caller: truthy, ``ok`` is ``True``."""
+
+    @property
+    def ok(self) -> Literal[True]: ...
+    @property
+    def kind(self) -> str:
+        """``"api_key"`` or ``"jwt"`` (``"opaque"`` for introspected tokens)."""
+    @property
+    def subject(self) -> str: ...
+    @property
+    def key_id(self) -> str | None: ...
+    @property
+    def scopes(self) -> list[str]: ...
+    @property
+    def claims(self) -> dict[str, Any]: ...
+    @property
+    def rate_limit_remaining(self) -> int | None: ...
+    def has_scope(self, scope: str) -> bool: ...
+    def __bool__(self) -> Literal[True]: ...
+
+@final
+class Refusal:
+    """A refused request: falsy, ``ok`` is ``False``. Send ``status``, ``headers()`` and
+    ``body()``; log ``code``."""
+
+    @property
+    def ok(self) -> Literal[False]: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def www_authenticate(self) -> str | None: ...
+    @property
+    def retry_after(self) -> int | None: ...
+    @property
+    def error(self) -> str:
+        """The error name safe to show a client."""
+    def headers(self) -> dict[str, str]:
+        """``WWW-Authenticate`` and ``Retry-After`` when they apply."""
+    def body(self) -> bytes:
+        """``{"error": ..., "error_description": ...}`` as JSON bytes."""
+    def __bool__(self) -> Literal[False]: ...
+
+@final
+class Authenticator:
+    """The in-process gateway: build once, ``authenticate`` per request (thread-safe)."""
+
+    def __new__(
+        cls,
+        *,
+        api_keys: ApiKeys | None = None,
+        jwt: JwtVerifier | None = None,
+        ip_allow: Sequence[str] = ...,
+        ip_deny: Sequence[str] = ...,
+        trusted_proxies: Sequence[str] = ...,
+        forwarded_header: str = "x-forwarded-for",
+        rate_limit: RateLimit | None = None,
+        ip_rate_limit: RateLimit | None = None,
+        rate_limit_overrides: Mapping[str, RateLimit] = ...,
+        plans: Mapping[str, RateLimit] = ...,
+        revocations: RevocationList | None = None,
+        realm: str = "api",
+        api_key_header: str | None = ...,
+        query_param: str | None = None,
+        cookie: str | None = None,
+        max_header_len: int = 8192,
+        max_tracked: int = 100000,
+        clock: ManualClock | None = None,
+    ) -> Authenticator: ...
+    def authenticate(
+        self,
+        method: str,
+        path: str,
+        headers: _Headers,
+        client_ip: str | _ipaddress.IPv4Address | _ipaddress.IPv6Address | None = None,
+        required_scopes: Sequence[str] = ...,
+    ) -> Principal | Refusal:
+        """A ``Principal`` (truthy) or a ``Refusal`` (falsy); never raises for a refusal."""
+    @property
+    def header_names(self) -> list[str]:
+        """The lower-case header names this configuration reads."""

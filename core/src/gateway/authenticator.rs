@@ -4,15 +4,27 @@
 //! presence → validation → revocation → scopes → rate limits (per IP and per principal). Every
 //! decision emits one `gateway.authenticate` audit event with the internal code, the key id or
 //! `jti` and the subject — never token material.
+//!
+//! Opaque bearer tokens (configured with [`AuthenticatorBuilder::introspection`]) are validated
+//! by RFC 7662 introspection. The pipeline is written once ([`Authenticator::run`]); the async
+//! entry point runs it, and when it stops at validation because an opaque token is not cached,
+//! awaits the introspection and runs it again with the fresh answer. The synchronous entry point
+//! never touches the network: it serves cached answers and otherwise refuses with
+//! `invalid_input` / 500 (use [`Authenticator::authenticate_async`] or
+//! [`Authenticator::authenticate_blocking`]).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 
 use super::credentials::{looks_like_jws, CredentialSources, ExtractError, Source};
 use super::decision::{BearerError, Challenger, CredentialKind, Principal, Refusal};
+use super::introspection::{
+    token_hash, Answer, Introspector, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL, DEFAULT_NEGATIVE_TTL,
+};
 use super::ip::{normalize, CidrSet, ForwardedHeader, IpRules, TrustedProxies};
 use super::ratelimit::{Limiter, RateLimit, Verdict, DEFAULT_MAX_ENTRIES};
 use super::revocation::{RevocationKind, RevocationList};
@@ -20,6 +32,7 @@ use crate::apikey::ApiKeys;
 use crate::audit::{emit, AuditEvent, Outcome};
 use crate::clock::{self, SharedClock};
 use crate::jwt::{Claims, JwtVerifier};
+use crate::oauth::OAuthClient;
 use crate::{Error, ErrorCode, Result};
 
 /// One request, as seen by the authenticator.
@@ -54,6 +67,10 @@ pub struct AuthenticatorBuilder {
     revocations: Option<Arc<RevocationList>>,
     clock: Option<SharedClock>,
     max_tracked: usize,
+    introspection: Option<Arc<OAuthClient>>,
+    introspection_ttl: Duration,
+    introspection_negative_ttl: Duration,
+    introspection_cache_size: usize,
 }
 
 impl AuthenticatorBuilder {
@@ -163,11 +180,42 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// Accepts opaque bearer tokens validated by RFC 7662 introspection through `client`
+    /// (which needs an introspection endpoint). A bearer token goes to introspection when it is
+    /// neither a JWT for the configured verifier nor shaped like one of the configured API keys.
+    /// Use [`Authenticator::authenticate_async`] (or `authenticate_blocking`): the synchronous
+    /// [`Authenticator::authenticate`] only serves cached answers.
+    pub fn introspection(mut self, client: Arc<OAuthClient>) -> Self {
+        self.introspection = Some(client);
+        self
+    }
+
+    /// How long an active introspection answer is reused (default 60 s; never beyond the
+    /// token's `exp`). A token revoked at the server stays accepted up to this long.
+    pub fn introspection_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.introspection_ttl = ttl;
+        self
+    }
+
+    /// How long an inactive answer is reused (default 10 s).
+    pub fn introspection_negative_ttl(mut self, ttl: Duration) -> Self {
+        self.introspection_negative_ttl = ttl;
+        self
+    }
+
+    /// Most introspection answers cached (default 10 000; 0 disables the cache).
+    pub fn introspection_cache_size(mut self, n: usize) -> Self {
+        self.introspection_cache_size = n;
+        self
+    }
+
     /// Validates the configuration.
     pub fn build(self) -> Result<Authenticator> {
         let bad = |m: &'static str| Error::new(ErrorCode::InvalidInput, m);
-        if self.api_keys.is_none() && self.jwt.is_none() {
-            return Err(bad("configure API keys, a JWT verifier, or both"));
+        if self.api_keys.is_none() && self.jwt.is_none() && self.introspection.is_none() {
+            return Err(bad(
+                "configure API keys, a JWT verifier or introspection (or several)",
+            ));
         }
         if self.realm.chars().any(char::is_control) {
             return Err(bad("the realm must not contain control characters"));
@@ -213,6 +261,15 @@ impl AuthenticatorBuilder {
                 .ip_limit
                 .map(|_| Limiter::new(self.max_tracked, clock.clone())),
             revocations: self.revocations,
+            introspector: self.introspection.map(|client| {
+                Introspector::new(
+                    client,
+                    self.introspection_ttl,
+                    self.introspection_negative_ttl,
+                    self.introspection_cache_size,
+                    clock.clone(),
+                )
+            }),
         })
     }
 }
@@ -234,6 +291,46 @@ pub struct Authenticator {
     principal_limiter: Option<Limiter<String>>,
     ip_limiter: Option<Limiter<IpAddr>>,
     revocations: Option<Arc<RevocationList>>,
+    introspector: Option<Introspector>,
+}
+
+/// How the validation stage treats an opaque token without a cached introspection answer.
+#[derive(Clone, Copy)]
+enum Lookup<'x> {
+    /// Refuse (`invalid_input`, 500): the synchronous entry point never goes to the network.
+    CacheOnly,
+    /// Stop the pipeline and ask the caller to introspect.
+    Suspend,
+    /// Use this fresh answer (or introspection failure).
+    Fresh(&'x std::result::Result<Answer, Error>),
+}
+
+/// Why [`Authenticator::run`] stopped without a principal.
+enum Stop<'r> {
+    /// A decision: refuse.
+    Refused(Refusal),
+    /// Introspect this token, then run again (no side effect has happened yet).
+    Introspect(&'r str),
+}
+
+impl From<Refusal> for Stop<'_> {
+    fn from(r: Refusal) -> Self {
+        Stop::Refused(r)
+    }
+}
+
+/// One pass of the pipeline.
+enum Pass<'r> {
+    Decided(std::result::Result<Principal, Refusal>),
+    Introspect(&'r str),
+}
+
+/// Which validator a credential goes to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Jwt,
+    ApiKey,
+    Introspect,
 }
 
 /// A validated credential before policy.
@@ -281,7 +378,18 @@ impl Authenticator {
             revocations: None,
             clock: None,
             max_tracked: DEFAULT_MAX_ENTRIES,
+            introspection: None,
+            introspection_ttl: DEFAULT_CACHE_TTL,
+            introspection_negative_ttl: DEFAULT_NEGATIVE_TTL,
+            introspection_cache_size: DEFAULT_CACHE_SIZE,
         }
+    }
+
+    /// Number of cached introspection answers (0 without introspection).
+    pub fn introspection_cache_len(&self) -> usize {
+        self.introspector
+            .as_ref()
+            .map_or(0, Introspector::cache_len)
     }
 
     /// The client address after trusted-proxy resolution (`Err` on a malformed hop).
@@ -318,8 +426,104 @@ impl Authenticator {
         })
     }
 
-    /// Authenticates and authorizes one request.
+    /// Authenticates and authorizes one request, synchronously and without network I/O.
+    ///
+    /// With introspection configured, an opaque bearer token is accepted only from the
+    /// introspection cache; otherwise the refusal is `invalid_input` with status 500 (a server
+    /// configuration error, not the client's): call [`Authenticator::authenticate_async`] or
+    /// [`Authenticator::authenticate_blocking`] instead.
     pub fn authenticate(&self, req: &Request<'_>) -> std::result::Result<Principal, Refusal> {
+        match self.pass(req, Lookup::CacheOnly) {
+            Pass::Decided(r) => r,
+            // CacheOnly never suspends.
+            Pass::Introspect(_) => Err(self.use_async()),
+        }
+    }
+
+    /// Authenticates and authorizes one request; an opaque bearer token without a cached
+    /// answer is introspected (RFC 7662) first. The same pipeline as
+    /// [`Authenticator::authenticate`]: the only await is the introspection request.
+    ///
+    /// An inactive token is refused `unknown_key` / 401 `invalid_token`; an introspection
+    /// endpoint that fails (unreachable, timeout, 5xx, an unparsable answer, refused client
+    /// credentials) gives a 503 refusal whose code is the failure's (`network`, `timeout`,
+    /// `server_error`, `invalid_response`, `invalid_client`, …), without a challenge.
+    pub async fn authenticate_async(
+        &self,
+        req: &Request<'_>,
+    ) -> std::result::Result<Principal, Refusal> {
+        let token = match self.pass(req, Lookup::Suspend) {
+            Pass::Decided(r) => return r,
+            Pass::Introspect(token) => token,
+        };
+        let fresh = match &self.introspector {
+            Some(i) => i.introspect(token).await,
+            None => Err(Error::new(
+                ErrorCode::Internal,
+                "introspection is not configured",
+            )),
+        };
+        self.finish_with(req, &fresh)
+    }
+
+    /// Like [`Authenticator::authenticate_async`], for synchronous callers outside any async
+    /// runtime: an introspection request blocks the calling thread on the library's runtime.
+    /// Without introspection (or with a cached answer) it never blocks. Called from inside a
+    /// tokio runtime, an uncached opaque token is refused `invalid_input` / 500.
+    pub fn authenticate_blocking(
+        &self,
+        req: &Request<'_>,
+    ) -> std::result::Result<Principal, Refusal> {
+        let token = match self.pass(req, Lookup::Suspend) {
+            Pass::Decided(r) => return r,
+            Pass::Introspect(token) => token,
+        };
+        let fresh = match &self.introspector {
+            Some(i) => crate::runtime::block_on(i.introspect(token)).and_then(|r| r),
+            None => Err(Error::new(
+                ErrorCode::Internal,
+                "introspection is not configured",
+            )),
+        };
+        self.finish_with(req, &fresh)
+    }
+
+    /// The decision when it needs no network I/O; `None` when an opaque token must be
+    /// introspected first (nothing has been recorded or counted then).
+    pub(crate) fn decide_now(
+        &self,
+        req: &Request<'_>,
+    ) -> Option<std::result::Result<Principal, Refusal>> {
+        match self.pass(req, Lookup::Suspend) {
+            Pass::Decided(r) => Some(r),
+            Pass::Introspect(_) => None,
+        }
+    }
+
+    /// The second pass after an introspection request.
+    fn finish_with(
+        &self,
+        req: &Request<'_>,
+        fresh: &std::result::Result<Answer, Error>,
+    ) -> std::result::Result<Principal, Refusal> {
+        match self.pass(req, Lookup::Fresh(fresh)) {
+            Pass::Decided(r) => r,
+            Pass::Introspect(_) => Err(self.use_async()),
+        }
+    }
+
+    /// The refusal for an opaque token the synchronous path cannot validate.
+    fn use_async(&self) -> Refusal {
+        Refusal {
+            code: ErrorCode::InvalidInput,
+            status: 500,
+            www_authenticate: None,
+            retry_after: None,
+        }
+    }
+
+    /// Runs the pipeline once and emits the audit event of a decision.
+    fn pass<'r>(&self, req: &Request<'r>, lookup: Lookup<'_>) -> Pass<'r> {
         let mut audit = AuditEvent {
             action: "gateway.authenticate",
             outcome: Outcome::Failure,
@@ -327,25 +531,107 @@ impl Authenticator {
             credential_id: None,
             subject: None,
         };
-        let result = self.run(req, &mut audit);
-        match &result {
-            Ok(_) => audit.outcome = Outcome::Success,
-            Err(r) => audit.code = Some(r.code.as_str()),
-        }
+        let result = match self.run(req, &mut audit, lookup) {
+            Ok(p) => {
+                audit.outcome = Outcome::Success;
+                Ok(p)
+            }
+            Err(Stop::Refused(r)) => {
+                audit.code = Some(r.code.as_str());
+                Err(r)
+            }
+            Err(Stop::Introspect(token)) => return Pass::Introspect(token),
+        };
         emit(audit);
-        result
+        Pass::Decided(result)
     }
 
-    fn run(
+    /// Which validator `found` goes to.
+    fn route(&self, source: Source, value: &str) -> Route {
+        if matches!(source, Source::ApiKeyHeader | Source::Query) {
+            return Route::ApiKey;
+        }
+        if self.introspector.is_some() {
+            let api_key_shaped = self.api_keys.as_ref().is_some_and(|k| {
+                value
+                    .strip_prefix(k.prefix())
+                    .is_some_and(|rest| rest.starts_with('_'))
+            });
+            return if self.jwt.is_some() && looks_like_jws(value) {
+                Route::Jwt
+            } else if api_key_shaped {
+                Route::ApiKey
+            } else {
+                Route::Introspect
+            };
+        }
+        let as_jwt = match (&self.jwt, &self.api_keys) {
+            (Some(_), Some(_)) => looks_like_jws(value),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if as_jwt {
+            Route::Jwt
+        } else {
+            Route::ApiKey
+        }
+    }
+
+    /// An introspection answer → a validated credential.
+    fn from_answer(
         &self,
-        req: &Request<'_>,
+        answer: &std::result::Result<Answer, Error>,
+        introspector: &Introspector,
+    ) -> std::result::Result<Validated, Refusal> {
+        let ch = &self.challenger;
+        match answer {
+            Err(e) => {
+                let status = match e.code() {
+                    ErrorCode::InvalidInput | ErrorCode::Internal => 500,
+                    _ => 503,
+                };
+                Err(Refusal {
+                    code: e.code(),
+                    status,
+                    www_authenticate: None,
+                    retry_after: None,
+                })
+            }
+            Ok(Answer::Inactive) => {
+                Err(ch.bearer(ErrorCode::UnknownKey, BearerError::InvalidToken, &[]))
+            }
+            Ok(Answer::Active(t)) => {
+                if introspector.expired(t.expires_at) {
+                    return Err(ch.bearer(ErrorCode::Expired, BearerError::InvalidToken, &[]));
+                }
+                Ok(Validated {
+                    principal: Principal {
+                        kind: CredentialKind::Introspected,
+                        subject: t.subject.clone(),
+                        key_id: t.key_id.clone(),
+                        scopes: t.scopes.clone(),
+                        claims: t.claims.clone(),
+                        remaining: None,
+                    },
+                    plan: t.plan.clone(),
+                })
+            }
+        }
+    }
+
+    /// The pipeline. Before validation nothing has side effects, so stopping there with
+    /// [`Stop::Introspect`] and running again later is safe.
+    fn run<'r>(
+        &self,
+        req: &Request<'r>,
         audit: &mut AuditEvent,
-    ) -> std::result::Result<Principal, Refusal> {
+        lookup: Lookup<'_>,
+    ) -> std::result::Result<Principal, Stop<'r>> {
         let ch = &self.challenger;
         // 1. Client address.
         let ip = self.client_ip(req)?;
         if !self.ip_rules.permits(ip) {
-            return Err(ch.ip_denied());
+            return Err(ch.ip_denied().into());
         }
         // 2. Presence.
         let found = self
@@ -357,18 +643,29 @@ impl Authenticator {
             })?;
         // 3. Validation: every failure is `invalid_token` to the client.
         let invalid = |code: ErrorCode| ch.bearer(code, BearerError::InvalidToken, &[]);
-        let as_jwt = match (found.source, &self.jwt, &self.api_keys) {
-            (Source::ApiKeyHeader | Source::Query, _, _) => false,
-            (_, Some(_), Some(_)) => looks_like_jws(found.value),
-            (_, Some(_), None) => true,
-            (_, None, _) => false,
-        };
+        let route = self.route(found.source, found.value);
         let Validated {
             mut principal,
             plan,
-        } = if as_jwt {
+        } = if route == Route::Introspect {
+            let Some(intro) = &self.introspector else {
+                return Err(invalid(ErrorCode::UnknownKey).into());
+            };
+            match lookup {
+                Lookup::Fresh(answer) => self.from_answer(answer, intro)?,
+                Lookup::CacheOnly | Lookup::Suspend => {
+                    match intro.cached(&token_hash(found.value)) {
+                        Some(answer) => self.from_answer(&Ok(answer), intro)?,
+                        None if matches!(lookup, Lookup::Suspend) => {
+                            return Err(Stop::Introspect(found.value))
+                        }
+                        None => return Err(self.use_async().into()),
+                    }
+                }
+            }
+        } else if route == Route::Jwt {
             let Some(v) = &self.jwt else {
-                return Err(invalid(ErrorCode::UnknownKey));
+                return Err(invalid(ErrorCode::UnknownKey).into());
             };
             let claims = v.verify(found.value).map_err(|e| invalid(e.code()))?;
             let subject = claims
@@ -394,7 +691,7 @@ impl Authenticator {
             }
         } else {
             let Some(keys) = &self.api_keys else {
-                return Err(invalid(ErrorCode::UnknownKey));
+                return Err(invalid(ErrorCode::UnknownKey).into());
             };
             let rec = keys.verify(found.value).map_err(|e| invalid(e.code()))?;
             Validated {
@@ -417,7 +714,7 @@ impl Authenticator {
         if let Some(list) = &self.revocations {
             let kind = match principal.kind {
                 CredentialKind::ApiKey => RevocationKind::KeyId,
-                CredentialKind::Jwt => RevocationKind::Jti,
+                CredentialKind::Jwt | CredentialKind::Introspected => RevocationKind::Jti,
             };
             let by_id = principal
                 .key_id
@@ -426,7 +723,7 @@ impl Authenticator {
             let by_subject = !principal.subject.is_empty()
                 && list.is_revoked(RevocationKind::Subject, &principal.subject);
             if by_id || by_subject {
-                return Err(invalid(ErrorCode::Revoked));
+                return Err(invalid(ErrorCode::Revoked).into());
             }
         }
         // 5. Scopes.
@@ -435,24 +732,28 @@ impl Authenticator {
             .iter()
             .all(|s| principal.scopes.iter().any(|have| have == s))
         {
-            return Err(ch.bearer(
-                ErrorCode::InsufficientScope,
-                BearerError::InsufficientScope,
-                req.required_scopes,
-            ));
+            return Err(ch
+                .bearer(
+                    ErrorCode::InsufficientScope,
+                    BearerError::InsufficientScope,
+                    req.required_scopes,
+                )
+                .into());
         }
         // 6. Rate limits.
         let mut remaining: Option<u64> = None;
         if let (Some(limiter), Some(limit), Some(ip)) = (&self.ip_limiter, &self.ip_limit, ip) {
             match limiter.check(&ip_bucket(ip), limit) {
                 Verdict::Allowed { remaining: r } => remaining = Some(r),
-                Verdict::Limited { retry_after } => return Err(ch.rate_limited(retry_after)),
+                Verdict::Limited { retry_after } => {
+                    return Err(ch.rate_limited(retry_after).into())
+                }
             }
         }
         if let Some(limiter) = &self.principal_limiter {
             let id = match principal.kind {
                 CredentialKind::ApiKey => principal.key_id.as_deref().unwrap_or_default(),
-                CredentialKind::Jwt => principal.subject.as_str(),
+                CredentialKind::Jwt | CredentialKind::Introspected => principal.subject.as_str(),
             };
             let limit = self
                 .overrides
@@ -464,14 +765,16 @@ impl Authenticator {
                 let mut key = String::with_capacity(id.len() + 2);
                 key.push_str(match principal.kind {
                     CredentialKind::ApiKey => "k:",
-                    CredentialKind::Jwt => "s:",
+                    CredentialKind::Jwt | CredentialKind::Introspected => "s:",
                 });
                 key.push_str(id);
                 match limiter.check(key.as_str(), limit) {
                     Verdict::Allowed { remaining: r } => {
                         remaining = Some(remaining.map_or(r, |x| x.min(r)));
                     }
-                    Verdict::Limited { retry_after } => return Err(ch.rate_limited(retry_after)),
+                    Verdict::Limited { retry_after } => {
+                        return Err(ch.rate_limited(retry_after).into())
+                    }
                 }
             }
         }

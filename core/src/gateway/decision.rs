@@ -11,14 +11,17 @@ pub enum CredentialKind {
     ApiKey,
     /// A JWT verified by a `JwtVerifier`.
     Jwt,
+    /// An opaque bearer token validated by RFC 7662 introspection.
+    Introspected,
 }
 
 impl CredentialKind {
-    /// `api_key` or `jwt`.
+    /// `api_key`, `jwt` or `introspected`.
     pub const fn as_str(self) -> &'static str {
         match self {
             CredentialKind::ApiKey => "api_key",
             CredentialKind::Jwt => "jwt",
+            CredentialKind::Introspected => "introspected",
         }
     }
 }
@@ -28,13 +31,14 @@ impl CredentialKind {
 pub struct Principal {
     /// The credential kind.
     pub kind: CredentialKind,
-    /// The subject: the key owner, or the JWT `sub` (empty when the token has none).
+    /// The subject: the key owner, the JWT `sub` (empty when the token has none), or for an
+    /// introspected token its `sub`, else its `client_id`, else empty.
     pub subject: String,
-    /// The API key id, or the JWT `jti` when present.
+    /// The API key id, or the JWT's (or introspection answer's) `jti` when present.
     pub key_id: Option<String>,
     /// The scopes the credential carries.
     pub scopes: Vec<String>,
-    /// The verified JWT claims (empty for API keys).
+    /// The verified JWT claims, or the whole introspection answer (empty for API keys).
     pub claims: Claims,
     /// Requests left in the tightest applicable rate limit right now; `None` without limits.
     pub remaining: Option<u64>,
@@ -78,9 +82,11 @@ impl BearerError {
 pub struct Refusal {
     /// The internal reason (a stable tokenward error code).
     pub code: ErrorCode,
-    /// The HTTP status: 400, 401, 403 or 429.
+    /// The HTTP status: 400, 401, 403 or 429; with introspection also 503 (the introspection
+    /// endpoint failed) and 500 (an opaque token reached the synchronous entry point uncached,
+    /// or introspection is misconfigured).
     pub status: u16,
-    /// The `WWW-Authenticate` header value, for 400/401/403-scope refusals.
+    /// The `WWW-Authenticate` header value, for 400/401/403-scope refusals (none for 500/503).
     pub www_authenticate: Option<String>,
     /// Seconds to wait before retrying (the `Retry-After` header), for 429.
     pub retry_after: Option<u64>,

@@ -9,7 +9,9 @@
 //! * [`ratelimit`]: GCRA per principal and per address, bounded memory, injected clock.
 //! * [`revocation`]: an expiring, bounded revocation list by `jti`, key id or subject.
 //! * [`decision`]: [`Principal`] and [`Refusal`].
-//! * [`Authenticator`]: the fixed-order pipeline with audit events.
+//! * [`Authenticator`]: the fixed-order pipeline with audit events; opaque bearer tokens are
+//!   validated by RFC 7662 introspection with a short cache
+//!   ([`AuthenticatorBuilder::introspection`], [`Authenticator::authenticate_async`]).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -43,6 +45,7 @@
 mod authenticator;
 pub mod credentials;
 pub mod decision;
+pub mod introspection;
 pub mod ip;
 pub mod ratelimit;
 pub mod revocation;

@@ -117,37 +117,93 @@ pub fn refusal_response<B: Default>(refusal: &Refusal) -> http::Response<B> {
     res
 }
 
-/// Runs the authenticator on an `http::Request`.
+/// The borrowed header lines of an `http::Request`. Non-UTF-8 values cannot be credentials:
+/// they become a value no check accepts.
+fn header_lines(headers: &http::HeaderMap) -> Vec<(&str, &str)> {
+    headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.to_str().unwrap_or("\u{fffd}")))
+        .collect()
+}
+
+fn target(uri: &http::Uri) -> &str {
+    uri.path_and_query()
+        .map_or_else(|| uri.path(), |pq| pq.as_str())
+}
+
+/// Runs the authenticator on an `http::Request`, synchronously: an opaque token (with
+/// introspection configured) is accepted only from the introspection cache. Prefer
+/// [`authenticate_http_async`].
 pub fn authenticate_http<B>(
     auth: &Authenticator,
     req: &http::Request<B>,
     required_scopes: &[&str],
     client_ip: Option<IpAddr>,
 ) -> Result<Principal, Refusal> {
-    // Non-UTF-8 values cannot be credentials: they become a value no check accepts.
-    let headers: Vec<(&str, &str)> = req
-        .headers()
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.to_str().unwrap_or("\u{fffd}")))
-        .collect();
-    let path = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.uri().path(), |pq| pq.as_str());
+    let headers = header_lines(req.headers());
     auth.authenticate(&Request {
         method: req.method().as_str(),
-        path,
+        path: target(req.uri()),
         headers: &headers,
         client_ip,
         required_scopes,
     })
 }
 
-impl<S, B, R> tower_service::Service<http::Request<B>> for AuthService<S>
+/// Runs [`Authenticator::authenticate_async`] on an `http::Request` (introspecting opaque
+/// tokens when needed).
+pub async fn authenticate_http_async<B>(
+    auth: &Authenticator,
+    req: &http::Request<B>,
+    required_scopes: &[&str],
+    client_ip: Option<IpAddr>,
+) -> Result<Principal, Refusal> {
+    let headers = header_lines(req.headers());
+    auth.authenticate_async(&Request {
+        method: req.method().as_str(),
+        path: target(req.uri()),
+        headers: &headers,
+        client_ip,
+        required_scopes,
+    })
+    .await
+}
+
+/// The response to a decision: the inner service's, or the refusal's.
+fn respond<S, B, R>(
+    inner: &mut S,
+    mut req: http::Request<B>,
+    decision: Result<Principal, Refusal>,
+) -> ResponseFuture<http::Response<R>, S::Error>
 where
     S: tower_service::Service<http::Request<B>, Response = http::Response<R>>,
     S::Future: Send + 'static,
+    R: Default + Send + 'static,
+{
+    match decision {
+        Ok(principal) => {
+            req.extensions_mut().insert(principal);
+            Box::pin(inner.call(req))
+        }
+        Err(refusal) => {
+            let res = refusal_response::<R>(&refusal);
+            Box::pin(async move { Ok(res) })
+        }
+    }
+}
+
+/// Decisions that need no network I/O are made in `call`; an opaque token without a cached
+/// introspection answer is introspected in the response future
+/// ([`Authenticator::authenticate_async`]), so the executor is never blocked.
+impl<S, B, R> tower_service::Service<http::Request<B>> for AuthService<S>
+where
+    S: tower_service::Service<http::Request<B>, Response = http::Response<R>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
     S::Error: 'static,
+    B: Send + 'static,
     R: Default + Send + 'static,
 {
     type Response = http::Response<R>;
@@ -158,19 +214,44 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
         let layer = &self.layer;
         let ip = (layer.client_ip)(req.extensions());
-        let scopes: Vec<&str> = layer.scopes.iter().map(String::as_str).collect();
-        match authenticate_http(&layer.auth, &req, &scopes, ip) {
-            Ok(principal) => {
-                req.extensions_mut().insert(principal);
-                Box::pin(self.inner.call(req))
-            }
-            Err(refusal) => {
-                let res = refusal_response::<R>(&refusal);
-                Box::pin(async move { Ok(res) })
-            }
+        let now = {
+            let scopes: Vec<&str> = layer.scopes.iter().map(String::as_str).collect();
+            let headers = header_lines(req.headers());
+            layer.auth.decide_now(&Request {
+                method: req.method().as_str(),
+                path: target(req.uri()),
+                headers: &headers,
+                client_ip: ip,
+                required_scopes: &scopes,
+            })
+        };
+        if let Some(decision) = now {
+            return respond(&mut self.inner, req, decision);
         }
+        // The readied service goes into the future; a clone takes its place.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let auth = layer.auth.clone();
+        let scopes = layer.scopes.clone();
+        // Only the head is borrowed across the await (the body need not be `Sync`).
+        let (parts, body) = req.into_parts();
+        Box::pin(async move {
+            let decision = {
+                let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+                let headers = header_lines(&parts.headers);
+                auth.authenticate_async(&Request {
+                    method: parts.method.as_str(),
+                    path: target(&parts.uri),
+                    headers: &headers,
+                    client_ip: ip,
+                    required_scopes: &scopes,
+                })
+                .await
+            };
+            respond(&mut inner, http::Request::from_parts(parts, body), decision).await
+        })
     }
 }

@@ -1,6 +1,10 @@
 //! Registered-claim validation (RFC 7519 section 4.1), with types checked.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
+
+use super::scan::{Claim, Registered};
 
 use crate::{Error, ErrorCode};
 
@@ -24,34 +28,34 @@ fn invalid(msg: &'static str) -> Error {
 }
 
 /// A NumericDate claim: absent, or a JSON number (anything else is `invalid_claim`).
-fn numeric(claims: &Claims, name: &str, msg: &'static str) -> Result<Option<f64>, Error> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::Number(n)) => n.as_f64().map(Some).ok_or_else(|| invalid(msg)),
-        Some(_) => Err(invalid(msg)),
+fn numeric(claim: &Claim<'_>, msg: &'static str) -> Result<Option<f64>, Error> {
+    match claim {
+        Claim::Absent => Ok(None),
+        Claim::Number(n) => Ok(Some(*n)),
+        _ => Err(invalid(msg)),
     }
 }
 
-fn string<'a>(claims: &'a Claims, name: &str, msg: &'static str) -> Result<Option<&'a str>, Error> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(invalid(msg)),
+fn string<'a>(claim: &'a Claim<'_>, msg: &'static str) -> Result<Option<&'a str>, Error> {
+    match claim {
+        Claim::Absent => Ok(None),
+        Claim::Str(s) => Ok(Some(s)),
+        _ => Err(invalid(msg)),
     }
 }
 
 impl ClaimRules {
-    /// Checks `claims` at `now` (Unix seconds).
-    pub(crate) fn check(&self, claims: &Claims, now: i64) -> Result<(), Error> {
+    /// Checks the registered claims of a scanned payload at `now` (Unix seconds).
+    pub(crate) fn check(&self, claims: &Registered<'_>, now: i64) -> Result<(), Error> {
         let now = now as f64;
         let leeway = self.leeway as f64;
-        let exp = numeric(claims, "exp", "exp must be a number")?;
-        let nbf = numeric(claims, "nbf", "nbf must be a number")?;
-        let iat = numeric(claims, "iat", "iat must be a number")?;
-        let iss = string(claims, "iss", "iss must be a string")?;
-        let sub = string(claims, "sub", "sub must be a string")?;
-        string(claims, "jti", "jti must be a string")?;
-        let aud = audiences(claims)?;
+        let exp = numeric(&claims.exp, "exp must be a number")?;
+        let nbf = numeric(&claims.nbf, "nbf must be a number")?;
+        let iat = numeric(&claims.iat, "iat must be a number")?;
+        let iss = string(&claims.iss, "iss must be a string")?;
+        let sub = string(&claims.sub, "sub must be a string")?;
+        string(&claims.jti, "jti must be a string")?;
+        let aud = audiences(&claims.aud)?;
 
         match exp {
             None if self.require_exp => {
@@ -118,11 +122,7 @@ impl ClaimRules {
                 _ => {}
             }
         }
-        if let Some(missing) = self
-            .required
-            .iter()
-            .find(|c| !claims.contains_key(c.as_str()))
-        {
+        if let Some(missing) = self.required.iter().find(|c| !claims.has(c.as_str())) {
             let _ = missing; // never echo claim names chosen by the caller into errors needlessly
             return Err(Error::new(
                 ErrorCode::MissingClaim,
@@ -134,18 +134,11 @@ impl ClaimRules {
 }
 
 /// `aud` as a list: absent, a string, or an array of strings.
-fn audiences(claims: &Claims) -> Result<Option<Vec<&str>>, Error> {
-    match claims.get("aud") {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .ok_or_else(|| invalid("aud must be a string or a list of strings"))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(invalid("aud must be a string or a list of strings")),
+fn audiences<'a, 'b>(claim: &'a Claim<'b>) -> Result<Option<&'a [Cow<'b, str>]>, Error> {
+    match claim {
+        Claim::Absent => Ok(None),
+        Claim::Str(s) => Ok(Some(std::slice::from_ref(s))),
+        Claim::Strs(items) => Ok(Some(items)),
+        _ => Err(invalid("aud must be a string or a list of strings")),
     }
 }

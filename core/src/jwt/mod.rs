@@ -19,6 +19,7 @@ mod key;
 mod keyset;
 mod pem;
 mod remote;
+mod scan;
 mod verify;
 
 pub use alg::{Algorithm, Family};

@@ -12,6 +12,7 @@ use super::b64;
 use super::claims::{ClaimRules, Claims};
 use super::json;
 use super::keyset::KeySet;
+use super::scan::{self, Claim};
 use super::{DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOKEN_SIZE};
 use crate::clock::{self, SharedClock};
 use crate::{Error, ErrorCode};
@@ -150,30 +151,45 @@ impl JwtVerifier {
 
     /// Verifies `token` with `keys` instead of the verifier's own set.
     pub fn verify_with(&self, token: &str, keys: &KeySet) -> Result<Claims, Error> {
-        let result = self
-            .verify_claims_with(token, keys)
-            .map(|(claims, _)| claims);
-        audit_verify(token, result.as_ref());
-        result
-    }
-
-    fn verify_claims_with(&self, token: &str, keys: &KeySet) -> Result<(Claims, Vec<u8>), Error> {
-        let payload = self.verify_signature_with(token, keys)?;
-        let claims =
-            json::parse_object(&payload, self.max_depth, "the payload is not a JSON object")?;
-        self.rules.check(&claims, self.clock.unix_seconds())?;
-        Ok((claims, payload))
+        let result = self.verify_payload(token, keys).and_then(|(payload, sub)| {
+            // The scanner has validated the whole document (strict rules included), so the
+            // plain parser only builds the map.
+            let claims = serde_json::from_slice::<Claims>(&payload)
+                .map_err(|_| malformed("the payload is not a JSON object"))?;
+            Ok((claims, sub))
+        });
+        audit_verify(token, result.as_ref().map(|(_, sub)| sub.as_deref()));
+        result.map(|(claims, _)| claims)
     }
 
     /// Verifies `token` like [`JwtVerifier::verify`] and returns the claims as the token's own
     /// JSON text (valid UTF-8, one object, unique members), without re-serializing them. For
     /// bindings whose runtime has a faster JSON parser than building objects member by member.
     pub fn verify_json(&self, token: &str) -> Result<String, Error> {
-        let result = self.verify_claims_with(token, &self.keys);
-        audit_verify(token, result.as_ref().map(|(claims, _)| claims));
-        let (_, payload) = result?;
-        // parse_object accepted the bytes as JSON, which is UTF-8 by definition.
+        let result = self.verify_payload(token, &self.keys);
+        audit_verify(token, result.as_ref().map(|(_, sub)| sub.as_deref()));
+        let (payload, _) = result?;
+        // The scanner accepted the bytes as JSON, which is UTF-8 by definition.
         String::from_utf8(payload).map_err(|_| malformed("the payload is not UTF-8"))
+    }
+
+    /// Verifies `token` and checks its claims without building them: one strict pass over the
+    /// payload validates the document and reads the registered claims. Returns the payload
+    /// bytes and, for the audit event, the subject when it is audited.
+    fn verify_payload(
+        &self,
+        token: &str,
+        keys: &KeySet,
+    ) -> Result<(Vec<u8>, Option<String>), Error> {
+        let payload = self.verify_signature_with(token, keys)?;
+        let registered = scan::scan(&payload, self.max_depth, "the payload is not a JSON object")?;
+        self.rules.check(&registered, self.clock.unix_seconds())?;
+        let sub = match &registered.sub {
+            Claim::Str(sub) if crate::audit::is_active() => Some(sub.to_string()),
+            _ => None,
+        };
+        drop(registered);
+        Ok((payload, sub))
     }
 
     /// Checks everything up to and including the signature (size, encoding, header policy,
@@ -189,9 +205,22 @@ impl JwtVerifier {
         let key = keys.find(header.kid.as_deref(), header.alg)?;
         // Every segment must be canonical base64url before any crypto runs; the payload's
         // JSON is parsed only once the signature has verified.
-        let payload = b64::decode(parts.payload, "the payload is not base64url")?;
-        let signature = b64::decode(parts.signature, "the signature is not base64url")?;
-        if !key.verify(header.alg, parts.signing_input, &signature) {
+        let mut payload = Vec::new();
+        b64::decode_into(parts.payload, &mut payload, "the payload is not base64url")?;
+        const NOT_B64: &str = "the signature is not base64url";
+        let sig_len = b64::decoded_len(parts.signature).ok_or_else(|| malformed(NOT_B64))?;
+        // Signatures up to RSA-4096 decode on the stack.
+        let mut stack = [0u8; 512];
+        let mut heap = Vec::new();
+        let signature: &mut [u8] = match stack.get_mut(..sig_len) {
+            Some(buf) => buf,
+            None => {
+                heap.resize(sig_len, 0);
+                &mut heap
+            }
+        };
+        b64::decode_to_slice(parts.signature, signature, NOT_B64)?;
+        if !key.verify(header.alg, parts.signing_input, signature) {
             return Err(Error::new(
                 ErrorCode::InvalidSignature,
                 "the signature does not verify",
@@ -245,14 +274,14 @@ impl JwtVerifier {
 
 /// Emits the `jwt.verify` audit event: the token's fingerprint and, on success, its subject —
 /// never the token.
-fn audit_verify(token: &str, result: Result<&Claims, &Error>) {
+fn audit_verify(token: &str, result: Result<Option<&str>, &Error>) {
     if !crate::audit::is_active() {
         return;
     }
     let event = match result {
-        Ok(claims) => {
+        Ok(sub) => {
             let event = crate::audit::AuditEvent::success("jwt.verify");
-            match claims.get("sub").and_then(Value::as_str) {
+            match sub {
                 Some(sub) => event.subject(sub),
                 None => event,
             }

@@ -471,6 +471,22 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
+    typealias FfiType = UInt16
+    typealias SwiftType = UInt16
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -513,6 +529,22 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 
     public static func write(_ value: Int64, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
     }
 }
 
@@ -603,6 +635,315 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
         writeBytes(&buf, value)
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Date
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Date {
+        let seconds: Int64 = try readInt(&buf)
+        let nanoseconds: UInt32 = try readInt(&buf)
+        // Build the Date from whole seconds first, then add the nanoseconds as a
+        // separate TimeInterval.  Date stores CFAbsoluteTime (seconds since 2001),
+        // so adding a small fraction to the ~7.8e8 base is twice as precise as
+        // adding it to the ~1.76e9 Unix-epoch value, because the smaller magnitude
+        // leaves more mantissa bits for the sub-second part.
+        if seconds >= 0 {
+            return Date(timeIntervalSince1970: Double(seconds))
+                .addingTimeInterval(Double(nanoseconds) / 1.0e9)
+        } else {
+            return Date(timeIntervalSince1970: Double(seconds))
+                .addingTimeInterval(-Double(nanoseconds) / 1.0e9)
+        }
+    }
+
+    public static func write(_ value: Date, into buf: inout [UInt8]) {
+        var delta = value.timeIntervalSince1970
+        var sign: Int64 = 1
+        if delta < 0 {
+            // The nanoseconds portion of the epoch offset must always be
+            // positive, to simplify the calculation we will use the absolute
+            // value of the offset.
+            sign = -1
+            delta = -delta
+        }
+        if delta.rounded(.down) > Double(Int64.max) {
+            fatalError("Timestamp overflow, exceeds max bounds supported by Uniffi")
+        }
+        let seconds = Int64(delta)
+        let nanoseconds = UInt32((delta - Double(seconds)) * 1.0e9)
+        writeInt(&buf, sign * seconds)
+        writeInt(&buf, nanoseconds)
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
+    typealias SwiftType = TimeInterval
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeInterval {
+        let seconds: UInt64 = try readInt(&buf)
+        let nanoseconds: UInt32 = try readInt(&buf)
+        return Double(seconds) + (Double(nanoseconds) / 1.0e9)
+    }
+
+    public static func write(_ value: TimeInterval, into buf: inout [UInt8]) {
+        if value.rounded(.down) > Double(Int64.max) {
+            fatalError("Duration overflow, exceeds max bounds supported by Uniffi")
+        }
+
+        if value < 0 {
+            fatalError("Invalid duration, must be non-negative")
+        }
+
+        let seconds = UInt64(value)
+        let nanoseconds = UInt32((value - Double(seconds)) * 1.0e9)
+        writeInt(&buf, seconds)
+        writeInt(&buf, nanoseconds)
+    }
+}
+
+
+
+
+/**
+ * An access token. `toString`/`description` are redacted (`AccessToken([REDACTED:<fp>])`);
+ * `expose()` gives the string.
+ */
+public protocol AccessTokenProtocol: AnyObject, Sendable {
+    
+    /**
+     * When the token expires, or `null`/`nil` when the server gave no lifetime.
+     */
+    func expiresAt()  -> Date?
+    
+    /**
+     * The token string, for an `Authorization` header (explicit on purpose).
+     */
+    func expose()  -> String
+    
+    /**
+     * A short identifier of the token, safe to log.
+     */
+    func fingerprint()  -> String
+    
+    /**
+     * The granted scopes.
+     */
+    func scopes()  -> [String]
+    
+    /**
+     * The token as a `Secret` (for `introspect` / `revoke`).
+     */
+    func secret()  -> Secret
+    
+    /**
+     * The token type (`Bearer`, `DPoP`, …).
+     */
+    func tokenType()  -> String
+    
+}
+/**
+ * An access token. `toString`/`description` are redacted (`AccessToken([REDACTED:<fp>])`);
+ * `expose()` gives the string.
+ */
+open class AccessToken: AccessTokenProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_accesstoken(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_accesstoken(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * When the token expires, or `null`/`nil` when the server gave no lifetime.
+     */
+open func expiresAt() -> Date?  {
+    return try!  FfiConverterOptionTimestamp.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_expires_at(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The token string, for an `Authorization` header (explicit on purpose).
+     */
+open func expose() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_expose(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A short identifier of the token, safe to log.
+     */
+open func fingerprint() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The granted scopes.
+     */
+open func scopes() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_scopes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The token as a `Secret` (for `introspect` / `revoke`).
+     */
+open func secret() -> Secret  {
+    return try!  FfiConverterTypeSecret_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_secret(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The token type (`Bearer`, `DPoP`, …).
+     */
+open func tokenType() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_token_type(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccessToken: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AccessToken
+
+    public static func lift(_ handle: UInt64) throws -> AccessToken {
+        return AccessToken(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AccessToken) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccessToken {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AccessToken, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccessToken_lift(_ handle: UInt64) throws -> AccessToken {
+    return try FfiConverterTypeAccessToken.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccessToken_lower(_ value: AccessToken) -> UInt64 {
+    return FfiConverterTypeAccessToken.lower(value)
+}
+
+
 
 
 
@@ -704,15 +1045,17 @@ open class ApiKeys: ApiKeysProtocol, @unchecked Sendable {
     /**
      * Keys with `prefix` (e.g. `tw_live`) in `store` (`nil`/`"memory"`, `"sqlite:///path.db"`
      * or a file path), hashed with HMAC-SHA-256 keyed by `pepper` (16+ bytes) when given.
+     * `clock` (tests) replaces the system clock for creation, expiry and revocation times.
      */
-public convenience init(prefix: String, store: String? = nil, pepper: String? = nil)throws  {
+public convenience init(prefix: String, store: String? = nil, pepper: String? = nil, clock: ManualClock? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_apikeys_new(
         FfiConverterString.lower(prefix),
         FfiConverterOptionString.lower(store),
-        FfiConverterOptionString.lower(pepper),uniffiCallStatus
+        FfiConverterOptionString.lower(pepper),
+        FfiConverterOptionTypeManualClock.lower(clock),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -1105,6 +1448,155 @@ public func FfiConverterTypeAuditListener_lift(_ handle: UInt64) throws -> Audit
 #endif
 public func FfiConverterTypeAuditListener_lower(_ value: AuditListener) -> UInt64 {
     return FfiConverterTypeAuditListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The in-process gateway: request credentials + client address → `Principal` or `Refusal`.
+ * Build once; safe to share between threads.
+ */
+public protocol AuthenticatorProtocol: AnyObject, Sendable {
+    
+    /**
+     * Authenticates and authorizes one request. A refusal is returned
+     * (`AuthDecision.Refused`), not thrown; only an unparsable `client_ip` throws
+     * (`invalid_input`).
+     */
+    func authenticate(request: AuthRequest) throws  -> AuthDecision
+    
+}
+/**
+ * The in-process gateway: request credentials + client address → `Principal` or `Refusal`.
+ * Build once; safe to share between threads.
+ */
+open class Authenticator: AuthenticatorProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_authenticator(self.handle, $0) }
+    }
+    /**
+     * Validates `options`; fails with `invalid_input` (no credential type, a bad CIDR, a
+     * zero rate limit, a realm with control characters).
+     */
+public convenience init(options: AuthenticatorOptions)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_authenticator_new(
+        FfiConverterTypeAuthenticatorOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_authenticator(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Authenticates and authorizes one request. A refusal is returned
+     * (`AuthDecision.Refused`), not thrown; only an unparsable `client_ip` throws
+     * (`invalid_input`).
+     */
+open func authenticate(request: AuthRequest)throws  -> AuthDecision  {
+    return try  FfiConverterTypeAuthDecision_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authenticator_authenticate(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAuthRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthenticator: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Authenticator
+
+    public static func lift(_ handle: UInt64) throws -> Authenticator {
+        return Authenticator(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Authenticator) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Authenticator {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Authenticator, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthenticator_lift(_ handle: UInt64) throws -> Authenticator {
+    return try FfiConverterTypeAuthenticator.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthenticator_lower(_ value: Authenticator) -> UInt64 {
+    return FfiConverterTypeAuthenticator.lower(value)
 }
 
 
@@ -2012,6 +2504,823 @@ public func FfiConverterTypeKeySet_lower(_ value: KeySet) -> UInt64 {
 
 
 /**
+ * A clock frozen at a given time until `advance…`/`set…` moves it. Shared by every object it
+ * is passed to; safe to use from several threads.
+ */
+public protocol ManualClockProtocol: AnyObject, Sendable {
+    
+    /**
+     * Moves the clock forward by `millis` milliseconds.
+     */
+    func advanceMillis(millis: UInt64) 
+    
+    /**
+     * Moves the clock forward by `seconds`.
+     */
+    func advanceSeconds(seconds: UInt64) 
+    
+    /**
+     * Sets the clock to `unix_seconds` since the epoch (it may go backwards).
+     */
+    func setUnixSeconds(unixSeconds: UInt64) 
+    
+    /**
+     * The current time, whole Unix seconds.
+     */
+    func unixSeconds()  -> Int64
+    
+}
+/**
+ * A clock frozen at a given time until `advance…`/`set…` moves it. Shared by every object it
+ * is passed to; safe to use from several threads.
+ */
+open class ManualClock: ManualClockProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_manualclock(self.handle, $0) }
+    }
+    /**
+     * A clock at `unix_seconds` since the epoch.
+     */
+public convenience init(unixSeconds: UInt64) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_manualclock_new(
+        FfiConverterUInt64.lower(unixSeconds),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_manualclock(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Moves the clock forward by `millis` milliseconds.
+     */
+open func advanceMillis(millis: UInt64)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_manualclock_advance_millis(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(millis),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Moves the clock forward by `seconds`.
+     */
+open func advanceSeconds(seconds: UInt64)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_manualclock_advance_seconds(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(seconds),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Sets the clock to `unix_seconds` since the epoch (it may go backwards).
+     */
+open func setUnixSeconds(unixSeconds: UInt64)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_manualclock_set_unix_seconds(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(unixSeconds),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The current time, whole Unix seconds.
+     */
+open func unixSeconds() -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_manualclock_unix_seconds(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeManualClock: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ManualClock
+
+    public static func lift(_ handle: UInt64) throws -> ManualClock {
+        return ManualClock(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ManualClock) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ManualClock {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ManualClock, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeManualClock_lift(_ handle: UInt64) throws -> ManualClock {
+    return try FfiConverterTypeManualClock.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeManualClock_lower(_ value: ManualClock) -> UInt64 {
+    return FfiConverterTypeManualClock.lower(value)
+}
+
+
+
+
+
+
+/**
+ * An OAuth 2.0 client of one authorization server. Safe to share between threads.
+ */
+public protocol OAuthClientProtocol: AnyObject, Sendable {
+    
+    /**
+     * The client authentication method (`client_secret_basic`, …).
+     */
+    func authMethod()  -> String
+    
+    /**
+     * The authorization endpoint, when known.
+     */
+    func authorizationUrl()  -> String?
+    
+    /**
+     * The client-credentials grant.
+     */
+    func clientCredentials(scopes: [String]) async throws  -> TokenResponse
+    
+    /**
+     * The client id.
+     */
+    func clientId()  -> String
+    
+    /**
+     * Exchanges an authorization code (with its PKCE verifier) for tokens.
+     */
+    func exchangeCode(code: Secret, redirectUri: String, pkce: Pkce?) async throws  -> TokenResponse
+    
+    /**
+     * RFC 7662 introspection of `token` (`tokenTypeHint`: `access_token` or `refresh_token`).
+     */
+    func introspect(token: Secret, tokenTypeHint: String?) async throws  -> Introspection
+    
+    /**
+     * The issuer found by discovery.
+     */
+    func issuer()  -> String?
+    
+    /**
+     * The server's `jwks_uri` found by discovery (for `RemoteKeySet`).
+     */
+    func jwksUri()  -> String?
+    
+    /**
+     * The refresh-token grant. When the answer carries a new refresh token (rotation), it
+     * replaces the old one.
+     */
+    func refresh(refreshToken: Secret, scopes: [String]) async throws  -> TokenResponse
+    
+    /**
+     * RFC 7009 revocation of `token`. Success includes the server not knowing the token.
+     */
+    func revoke(token: Secret, tokenTypeHint: String?) async throws 
+    
+    /**
+     * The token endpoint.
+     */
+    func tokenUrl()  -> String
+    
+}
+/**
+ * An OAuth 2.0 client of one authorization server. Safe to share between threads.
+ */
+open class OAuthClient: OAuthClientProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_oauthclient(self.handle, $0) }
+    }
+    /**
+     * A client of `options.tokenUrl`. Fails with `invalid_input` when a URL is not https
+     * (loopback excepted) or the authentication method lacks its secret or key.
+     */
+public convenience init(options: OAuthClientOptions)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_oauthclient_new(
+        FfiConverterTypeOAuthClientOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_oauthclient(handle, $0) }
+    }
+
+    
+    /**
+     * Discovers the server at `issuerUrl` (RFC 8414 metadata, then OpenID Connect discovery)
+     * and builds a client with its token, introspection, revocation and authorization
+     * endpoints.
+     */
+public static func discover(issuerUrl: String, clientId: String, clientSecret: Secret? = nil, authMethod: String? = nil, privateKey: JwtKey? = nil, timeout: TimeInterval? = nil)async throws  -> OAuthClient  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(FfiConverterString.lower(issuerUrl),FfiConverterString.lower(clientId),FfiConverterOptionTypeSecret.lower(clientSecret),FfiConverterOptionString.lower(authMethod),FfiConverterOptionTypeJwtKey.lower(privateKey),FfiConverterOptionDuration.lower(timeout)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeOAuthClient_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+
+    
+    /**
+     * The client authentication method (`client_secret_basic`, …).
+     */
+open func authMethod() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_oauthclient_auth_method(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The authorization endpoint, when known.
+     */
+open func authorizationUrl() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_oauthclient_authorization_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The client-credentials grant.
+     */
+open func clientCredentials(scopes: [String] = [])async throws  -> TokenResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_oauthclient_client_credentials(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(scopes)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeTokenResponse_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+    /**
+     * The client id.
+     */
+open func clientId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_oauthclient_client_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Exchanges an authorization code (with its PKCE verifier) for tokens.
+     */
+open func exchangeCode(code: Secret, redirectUri: String, pkce: Pkce? = nil)async throws  -> TokenResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_oauthclient_exchange_code(
+                        self.uniffiCloneHandle(),FfiConverterTypeSecret_lower(code),FfiConverterString.lower(redirectUri),FfiConverterOptionTypePkce.lower(pkce)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeTokenResponse_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+    /**
+     * RFC 7662 introspection of `token` (`tokenTypeHint`: `access_token` or `refresh_token`).
+     */
+open func introspect(token: Secret, tokenTypeHint: String? = nil)async throws  -> Introspection  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_oauthclient_introspect(
+                        self.uniffiCloneHandle(),FfiConverterTypeSecret_lower(token),FfiConverterOptionString.lower(tokenTypeHint)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeIntrospection_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+    /**
+     * The issuer found by discovery.
+     */
+open func issuer() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_oauthclient_issuer(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The server's `jwks_uri` found by discovery (for `RemoteKeySet`).
+     */
+open func jwksUri() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_oauthclient_jwks_uri(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The refresh-token grant. When the answer carries a new refresh token (rotation), it
+     * replaces the old one.
+     */
+open func refresh(refreshToken: Secret, scopes: [String] = [])async throws  -> TokenResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_oauthclient_refresh(
+                        self.uniffiCloneHandle(),FfiConverterTypeSecret_lower(refreshToken),FfiConverterSequenceString.lower(scopes)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeTokenResponse_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+    /**
+     * RFC 7009 revocation of `token`. Success includes the server not knowing the token.
+     */
+open func revoke(token: Secret, tokenTypeHint: String? = nil)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_oauthclient_revoke(
+                        self.uniffiCloneHandle(),FfiConverterTypeSecret_lower(token),FfiConverterOptionString.lower(tokenTypeHint)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_void,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_void,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+    /**
+     * The token endpoint.
+     */
+open func tokenUrl() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_oauthclient_token_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_oauthclient_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_oauthclient_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOAuthClient: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = OAuthClient
+
+    public static func lift(_ handle: UInt64) throws -> OAuthClient {
+        return OAuthClient(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: OAuthClient) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OAuthClient {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: OAuthClient, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOAuthClient_lift(_ handle: UInt64) throws -> OAuthClient {
+    return try FfiConverterTypeOAuthClient.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOAuthClient_lower(_ value: OAuthClient) -> UInt64 {
+    return FfiConverterTypeOAuthClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The printed
+ * form shows the challenge only.
+ */
+public protocol PkceProtocol: AnyObject, Sendable {
+    
+    /**
+     * The authorization URL to open in the browser.
+     */
+    func authorizationUrl(authorizeUrl: String, clientId: String, redirectUri: String, state: String, scopes: [String]) throws  -> String
+    
+    /**
+     * The S256 code challenge.
+     */
+    func challenge()  -> String
+    
+    /**
+     * Always `S256`.
+     */
+    func method()  -> String
+    
+    /**
+     * The verifier, sent with the code exchange.
+     */
+    func verifier()  -> Secret
+    
+}
+/**
+ * A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The printed
+ * form shows the challenge only.
+ */
+open class Pkce: PkceProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_pkce(self.handle, $0) }
+    }
+    /**
+     * A fresh verifier (32 random bytes) and its challenge.
+     */
+public convenience init()throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_pkce_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_pkce(handle, $0) }
+    }
+
+    
+    /**
+     * Wraps an existing verifier (43–128 unreserved characters; else `invalid_input`).
+     */
+public static func fromVerifier(verifier: String)throws  -> Pkce  {
+    return try  FfiConverterTypePkce_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_pkce_from_verifier(
+        FfiConverterString.lower(verifier),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The authorization URL to open in the browser.
+     */
+open func authorizationUrl(authorizeUrl: String, clientId: String, redirectUri: String, state: String, scopes: [String] = [])throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_pkce_authorization_url(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(authorizeUrl),
+        FfiConverterString.lower(clientId),
+        FfiConverterString.lower(redirectUri),
+        FfiConverterString.lower(state),
+        FfiConverterSequenceString.lower(scopes),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The S256 code challenge.
+     */
+open func challenge() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_pkce_challenge(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Always `S256`.
+     */
+open func method() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_pkce_method(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The verifier, sent with the code exchange.
+     */
+open func verifier() -> Secret  {
+    return try!  FfiConverterTypeSecret_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_pkce_verifier(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_pkce_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_pkce_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePkce: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Pkce
+
+    public static func lift(_ handle: UInt64) throws -> Pkce {
+        return Pkce(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Pkce) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Pkce {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Pkce, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePkce_lift(_ handle: UInt64) throws -> Pkce {
+    return try FfiConverterTypePkce.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePkce_lower(_ value: Pkce) -> UInt64 {
+    return FfiConverterTypePkce.lower(value)
+}
+
+
+
+
+
+
+/**
  * A configured scrubber: extra sensitive field names, extra patterns (`kind -> regex`; group
  * 1 is redacted when present) and the replacement style (`fingerprint`, `kind`, `plain` or a
  * template with `{kind}` / `{fingerprint}`).
@@ -2152,6 +3461,725 @@ public func FfiConverterTypeRedactor_lift(_ handle: UInt64) throws -> Redactor {
 #endif
 public func FfiConverterTypeRedactor_lower(_ value: Redactor) -> UInt64 {
     return FfiConverterTypeRedactor.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Verifies tokens against a `RemoteKeySet` with the same policy options as `JwtVerifier`
+ * (`algorithms` required). `verify` is async: it may fetch keys.
+ */
+public protocol RemoteJwtVerifierProtocol: AnyObject, Sendable {
+    
+    /**
+     * Verifies `token` (fetching keys when needed; an unknown `kid` refetches once, subject
+     * to the cooldown) and returns its claims as JSON text.
+     */
+    func verify(token: String) async throws  -> String
+    
+    /**
+     * Like `verify`, with the registered claims typed.
+     */
+    func verifyClaims(token: String) async throws  -> VerifiedClaims
+    
+}
+/**
+ * Verifies tokens against a `RemoteKeySet` with the same policy options as `JwtVerifier`
+ * (`algorithms` required). `verify` is async: it may fetch keys.
+ */
+open class RemoteJwtVerifier: RemoteJwtVerifierProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_remotejwtverifier(self.handle, $0) }
+    }
+    /**
+     * A verifier for `keys` with `options` (fails with `invalid_input` when `algorithms` is
+     * empty).
+     */
+public convenience init(keys: RemoteKeySet, options: JwtVerifierOptions)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_remotejwtverifier_new(
+        FfiConverterTypeRemoteKeySet_lower(keys),
+        FfiConverterTypeJwtVerifierOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_remotejwtverifier(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Verifies `token` (fetching keys when needed; an unknown `kid` refetches once, subject
+     * to the cooldown) and returns its claims as JSON text.
+     */
+open func verify(token: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_remotejwtverifier_verify(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(token)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+    /**
+     * Like `verify`, with the registered claims typed.
+     */
+open func verifyClaims(token: String)async throws  -> VerifiedClaims  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_remotejwtverifier_verify_claims(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(token)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeVerifiedClaims_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_remotejwtverifier_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_remotejwtverifier_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRemoteJwtVerifier: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RemoteJwtVerifier
+
+    public static func lift(_ handle: UInt64) throws -> RemoteJwtVerifier {
+        return RemoteJwtVerifier(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RemoteJwtVerifier) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RemoteJwtVerifier {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RemoteJwtVerifier, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemoteJwtVerifier_lift(_ handle: UInt64) throws -> RemoteJwtVerifier {
+    return try FfiConverterTypeRemoteJwtVerifier.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemoteJwtVerifier_lower(_ value: RemoteJwtVerifier) -> UInt64 {
+    return FfiConverterTypeRemoteJwtVerifier.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A JWKS fetched from a URL and cached (TTL / `Cache-Control`, refetch on unknown `kid`
+ * with a cooldown, single-flight, last good keys kept when refreshes fail). Pass it to
+ * `RemoteJwtVerifier`.
+ */
+public protocol RemoteKeySetProtocol: AnyObject, Sendable {
+    
+    /**
+     * Number of HTTP fetches made so far.
+     */
+    func fetchCount()  -> UInt64
+    
+    /**
+     * The issuer found by discovery, if this set came from `discover`.
+     */
+    func issuer()  -> String?
+    
+    /**
+     * The current keys as a JWKS document (JSON text; fetched when not cached).
+     */
+    func jwksJson() async throws  -> String
+    
+    /**
+     * The JWKS URL.
+     */
+    func url()  -> String
+    
+}
+/**
+ * A JWKS fetched from a URL and cached (TTL / `Cache-Control`, refetch on unknown `kid`
+ * with a cooldown, single-flight, last good keys kept when refreshes fail). Pass it to
+ * `RemoteJwtVerifier`.
+ */
+open class RemoteKeySet: RemoteKeySetProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_remotekeyset(self.handle, $0) }
+    }
+    /**
+     * A cached key set for `jwksUrl` (https, or http on loopback); fetched on first use.
+     */
+public convenience init(jwksUrl: String, options: RemoteKeySetOptions? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_remotekeyset_new(
+        FfiConverterString.lower(jwksUrl),
+        FfiConverterOptionTypeRemoteKeySetOptions.lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_remotekeyset(handle, $0) }
+    }
+
+    
+    /**
+     * OpenID Connect discovery: fetches `{issuerUrl}/.well-known/openid-configuration`,
+     * checks its `issuer`, and returns its `jwks_uri` as a remote key set.
+     */
+public static func discover(issuerUrl: String, options: RemoteKeySetOptions? = nil)async throws  -> RemoteKeySet  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_constructor_remotekeyset_discover(FfiConverterString.lower(issuerUrl),FfiConverterOptionTypeRemoteKeySetOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeRemoteKeySet_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+
+    
+    /**
+     * Number of HTTP fetches made so far.
+     */
+open func fetchCount() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_remotekeyset_fetch_count(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The issuer found by discovery, if this set came from `discover`.
+     */
+open func issuer() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_remotekeyset_issuer(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The current keys as a JWKS document (JSON text; fetched when not cached).
+     */
+open func jwksJson()async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_remotekeyset_jwks_json(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+    /**
+     * The JWKS URL.
+     */
+open func url() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_remotekeyset_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_remotekeyset_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_remotekeyset_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRemoteKeySet: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RemoteKeySet
+
+    public static func lift(_ handle: UInt64) throws -> RemoteKeySet {
+        return RemoteKeySet(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RemoteKeySet) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RemoteKeySet {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RemoteKeySet, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemoteKeySet_lift(_ handle: UInt64) throws -> RemoteKeySet {
+    return try FfiConverterTypeRemoteKeySet.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemoteKeySet_lower(_ value: RemoteKeySet) -> UInt64 {
+    return FfiConverterTypeRemoteKeySet.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A bounded, expiring revocation list by JWT `jti`, API key id or subject. Share one between
+ * authenticators; safe to use from several threads.
+ */
+public protocol RevocationListProtocol: AnyObject, Sendable {
+    
+    /**
+     * Whether `id` of `kind` is revoked now.
+     */
+    func isRevoked(kind: RevocationKind, id: String)  -> Bool
+    
+    /**
+     * Drops expired entries; returns how many remain.
+     */
+    func purge()  -> UInt64
+    
+    /**
+     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
+     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
+     */
+    func revoke(kind: RevocationKind, id: String, until: Int64) throws 
+    
+    /**
+     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
+     */
+    func revokeJti(jti: String, until: Int64) throws 
+    
+    /**
+     * Revokes an API key by id until `until`.
+     */
+    func revokeKeyId(keyId: String, until: Int64) throws 
+    
+    /**
+     * Revokes every credential of `subject` until `until`.
+     */
+    func revokeSubject(subject: String, until: Int64) throws 
+    
+    /**
+     * Entries held (live or not yet purged).
+     */
+    func size()  -> UInt64
+    
+    /**
+     * Lifts a revocation; returns whether one existed.
+     */
+    func unrevoke(kind: RevocationKind, id: String)  -> Bool
+    
+}
+/**
+ * A bounded, expiring revocation list by JWT `jti`, API key id or subject. Share one between
+ * authenticators; safe to use from several threads.
+ */
+open class RevocationList: RevocationListProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_revocationlist(self.handle, $0) }
+    }
+    /**
+     * A list of at most `max_entries` live entries; `clock` (tests) replaces the system clock.
+     */
+public convenience init(maxEntries: UInt64 = UInt64(1000000), clock: ManualClock? = nil) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_revocationlist_new(
+        FfiConverterUInt64.lower(maxEntries),
+        FfiConverterOptionTypeManualClock.lower(clock),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_revocationlist(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Whether `id` of `kind` is revoked now.
+     */
+open func isRevoked(kind: RevocationKind, id: String) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationlist_is_revoked(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRevocationKind_lower(kind),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Drops expired entries; returns how many remain.
+     */
+open func purge() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationlist_purge(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
+     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
+     */
+open func revoke(kind: RevocationKind, id: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationlist_revoke(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRevocationKind_lower(kind),
+        FfiConverterString.lower(id),
+        FfiConverterInt64.lower(until),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
+     */
+open func revokeJti(jti: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(jti),
+        FfiConverterInt64.lower(until),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Revokes an API key by id until `until`.
+     */
+open func revokeKeyId(keyId: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),
+        FfiConverterInt64.lower(until),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Revokes every credential of `subject` until `until`.
+     */
+open func revokeSubject(subject: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(subject),
+        FfiConverterInt64.lower(until),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Entries held (live or not yet purged).
+     */
+open func size() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationlist_size(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Lifts a revocation; returns whether one existed.
+     */
+open func unrevoke(kind: RevocationKind, id: String) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationlist_unrevoke(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRevocationKind_lower(kind),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRevocationList: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RevocationList
+
+    public static func lift(_ handle: UInt64) throws -> RevocationList {
+        return RevocationList(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RevocationList) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RevocationList {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RevocationList, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRevocationList_lift(_ handle: UInt64) throws -> RevocationList {
+    return try FfiConverterTypeRevocationList.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRevocationList_lower(_ value: RevocationList) -> UInt64 {
+    return FfiConverterTypeRevocationList.lower(value)
 }
 
 
@@ -2356,6 +4384,795 @@ public func FfiConverterTypeSecret_lower(_ value: Secret) -> UInt64 {
 
 
 
+
+
+/**
+ * A token-endpoint answer. Its printed form is redacted.
+ */
+public protocol TokenResponseProtocol: AnyObject, Sendable {
+    
+    /**
+     * The access token.
+     */
+    func accessToken()  -> AccessToken
+    
+    /**
+     * The lifetime announced by the server (`expires_in`).
+     */
+    func expiresIn()  -> TimeInterval?
+    
+    /**
+     * The OpenID Connect ID token, if any.
+     */
+    func idToken()  -> Secret?
+    
+    /**
+     * The refresh token, if any. When it differs from the one presented (rotation), store
+     * it in place of the old one.
+     */
+    func refreshToken()  -> Secret?
+    
+}
+/**
+ * A token-endpoint answer. Its printed form is redacted.
+ */
+open class TokenResponse: TokenResponseProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_tokenresponse(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_tokenresponse(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The access token.
+     */
+open func accessToken() -> AccessToken  {
+    return try!  FfiConverterTypeAccessToken_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenresponse_access_token(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The lifetime announced by the server (`expires_in`).
+     */
+open func expiresIn() -> TimeInterval?  {
+    return try!  FfiConverterOptionDuration.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenresponse_expires_in(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The OpenID Connect ID token, if any.
+     */
+open func idToken() -> Secret?  {
+    return try!  FfiConverterOptionTypeSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenresponse_id_token(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The refresh token, if any. When it differs from the one presented (rotation), store
+     * it in place of the old one.
+     */
+open func refreshToken() -> Secret?  {
+    return try!  FfiConverterOptionTypeSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenresponse_refresh_token(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenresponse_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenresponse_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTokenResponse: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = TokenResponse
+
+    public static func lift(_ handle: UInt64) throws -> TokenResponse {
+        return TokenResponse(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: TokenResponse) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenResponse {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TokenResponse, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenResponse_lift(_ handle: UInt64) throws -> TokenResponse {
+    return try FfiConverterTypeTokenResponse.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenResponse_lower(_ value: TokenResponse) -> UInt64 {
+    return FfiConverterTypeTokenResponse.lower(value)
+}
+
+
+
+
+
+
+/**
+ * An access token that is always valid when asked for: refreshed ahead of expiry in the
+ * background, one request however many callers ask at once, `invalid_grant` terminal.
+ * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ */
+public protocol TokenSourceProtocol: AnyObject, Sendable {
+    
+    /**
+     * Adds `listener`, called after every refresh and every failed request. Listeners live
+     * as long as the source.
+     */
+    func addListener(listener: TokenSourceListener) 
+    
+    /**
+     * Requests a new token now (e.g. after the API answered 401); concurrent calls share one
+     * request.
+     */
+    func forceRefresh() async throws  -> AccessToken
+    
+    /**
+     * The code of the last failed request, when the last request failed.
+     */
+    func lastErrorCode()  -> String?
+    
+    /**
+     * Completed token requests so far (successful or not).
+     */
+    func requestCount()  -> UInt64
+    
+    /**
+     * The current status.
+     */
+    func status()  -> TokenSourceStatus
+    
+    /**
+     * Stops the background task; later `token()` calls fail with `invalid_input`. (Named
+     * `stop`, not `close`: uniffi's Kotlin objects already have `close()` from
+     * `AutoCloseable`, which releases the object and so stops the source as well.)
+     */
+    func stop() 
+    
+    /**
+     * A valid token: the current one while usable, else the result of one shared request.
+     * Never returns an expired token.
+     */
+    func token() async throws  -> AccessToken
+    
+}
+/**
+ * An access token that is always valid when asked for: refreshed ahead of expiry in the
+ * background, one request however many callers ask at once, `invalid_grant` terminal.
+ * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ */
+open class TokenSource: TokenSourceProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_tokensource(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_tokensource(handle, $0) }
+    }
+
+    
+    /**
+     * A source using the client-credentials grant for `scopes`.
+     */
+public static func clientCredentials(client: OAuthClient, scopes: [String] = [], options: RefreshOptions = RefreshOptions())throws  -> TokenSource  {
+    return try  FfiConverterTypeTokenSource_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_tokensource_client_credentials(
+        FfiConverterTypeOAuthClient_lower(client),
+        FfiConverterSequenceString.lower(scopes),
+        FfiConverterTypeRefreshOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A source refreshing with `refreshToken`; rotated refresh tokens replace it (see
+     * `TokenSourceListener.onRefresh`).
+     */
+public static func fromRefreshToken(client: OAuthClient, refreshToken: Secret, scopes: [String] = [], options: RefreshOptions = RefreshOptions())throws  -> TokenSource  {
+    return try  FfiConverterTypeTokenSource_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_tokensource_from_refresh_token(
+        FfiConverterTypeOAuthClient_lower(client),
+        FfiConverterTypeSecret_lower(refreshToken),
+        FfiConverterSequenceString.lower(scopes),
+        FfiConverterTypeRefreshOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A source seeded with `response` (e.g. from `exchangeCode`): it serves that access
+     * token, then refreshes with the response's refresh token, or, without one, with the
+     * client-credentials grant for `scopes`.
+     */
+public static func fromTokenResponse(client: OAuthClient, response: TokenResponse, scopes: [String] = [], options: RefreshOptions = RefreshOptions())throws  -> TokenSource  {
+    return try  FfiConverterTypeTokenSource_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(
+        FfiConverterTypeOAuthClient_lower(client),
+        FfiConverterTypeTokenResponse_lower(response),
+        FfiConverterSequenceString.lower(scopes),
+        FfiConverterTypeRefreshOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Adds `listener`, called after every refresh and every failed request. Listeners live
+     * as long as the source.
+     */
+open func addListener(listener: TokenSourceListener)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensource_add_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTokenSourceListener_lower(listener),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Requests a new token now (e.g. after the API answered 401); concurrent calls share one
+     * request.
+     */
+open func forceRefresh()async throws  -> AccessToken  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_tokensource_force_refresh(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeAccessToken_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+    /**
+     * The code of the last failed request, when the last request failed.
+     */
+open func lastErrorCode() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensource_last_error_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Completed token requests so far (successful or not).
+     */
+open func requestCount() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensource_request_count(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The current status.
+     */
+open func status() -> TokenSourceStatus  {
+    return try!  FfiConverterTypeTokenSourceStatus_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensource_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Stops the background task; later `token()` calls fail with `invalid_input`. (Named
+     * `stop`, not `close`: uniffi's Kotlin objects already have `close()` from
+     * `AutoCloseable`, which releases the object and so stops the source as well.)
+     */
+open func stop()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensource_stop(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * A valid token: the current one while usable, else the result of one shared request.
+     * Never returns an expired token.
+     */
+open func token()async throws  -> AccessToken  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_tokensource_token(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeAccessToken_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensource_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensource_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTokenSource: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = TokenSource
+
+    public static func lift(_ handle: UInt64) throws -> TokenSource {
+        return TokenSource(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: TokenSource) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenSource {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TokenSource, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenSource_lift(_ handle: UInt64) throws -> TokenSource {
+    return try FfiConverterTypeTokenSource.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenSource_lower(_ value: TokenSource) -> UInt64 {
+    return FfiConverterTypeTokenSource.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Hooks of a `TokenSource` (implemented in Swift or Kotlin). Called on a library thread,
+ * inline with the refresh: keep them cheap or hand off.
+ */
+public protocol TokenSourceListener: AnyObject, Sendable {
+    
+    /**
+     * A new token response arrived; persist a rotated `refreshToken()` from here.
+     */
+    func onRefresh(tokens: TokenResponse) 
+    
+    /**
+     * A token request failed with `code` (`invalid_grant`, `network`, …); the message never
+     * contains secret material.
+     */
+    func onError(code: String, message: String) 
+    
+}
+/**
+ * Hooks of a `TokenSource` (implemented in Swift or Kotlin). Called on a library thread,
+ * inline with the refresh: keep them cheap or hand off.
+ */
+open class TokenSourceListenerImpl: TokenSourceListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_tokensourcelistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_tokensourcelistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * A new token response arrived; persist a rotated `refreshToken()` from here.
+     */
+open func onRefresh(tokens: TokenResponse)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_refresh(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTokenResponse_lower(tokens),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * A token request failed with `code` (`invalid_grant`, `network`, …); the message never
+     * contains secret material.
+     */
+open func onError(code: String, message: String)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_error(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(code),
+        FfiConverterString.lower(message),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceTokenSourceListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceTokenSourceListener = UniffiVTableCallbackInterfaceTokenSourceListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeTokenSourceListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface TokenSourceListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeTokenSourceListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface TokenSourceListener: handle missing in uniffiClone")
+            }
+        },
+        onRefresh: { (
+            uniffiHandle: UInt64,
+            tokens: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeTokenSourceListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onRefresh(
+                     tokens: try FfiConverterTypeTokenResponse_lift(tokens)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onError: { (
+            uniffiHandle: UInt64,
+            code: RustBuffer,
+            message: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeTokenSourceListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onError(
+                     code: try FfiConverterString.lift(code),
+                     message: try FfiConverterString.lift(message)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceTokenSourceListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceTokenSourceListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitTokenSourceListener() {
+    uniffi_tokenward_ffi_fn_init_callback_vtable_tokensourcelistener(UniffiCallbackInterfaceTokenSourceListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTokenSourceListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<TokenSourceListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = TokenSourceListener
+
+    public static func lift(_ handle: UInt64) throws -> TokenSourceListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TokenSourceListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: TokenSourceListener) -> UInt64 {
+         if let rustImpl = value as? TokenSourceListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenSourceListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TokenSourceListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenSourceListener_lift(_ handle: UInt64) throws -> TokenSourceListener {
+    return try FfiConverterTypeTokenSourceListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenSourceListener_lower(_ value: TokenSourceListener) -> UInt64 {
+    return FfiConverterTypeTokenSourceListener.lower(value)
+}
+
+
+
+
 /**
  * An audit event: safe identifiers only, never token material.
  */
@@ -2452,6 +5269,504 @@ public func FfiConverterTypeAuditEvent_lift(_ buf: RustBuffer) throws -> AuditEv
 #endif
 public func FfiConverterTypeAuditEvent_lower(_ value: AuditEvent) -> RustBuffer {
     return FfiConverterTypeAuditEvent.lower(value)
+}
+
+
+/**
+ * One request as the authenticator sees it.
+ */
+public struct AuthRequest: Equatable, Hashable {
+    /**
+     * The HTTP method.
+     */
+    public var method: String
+    /**
+     * The request target: path and, when the query parameter is enabled, the query string.
+     */
+    public var path: String
+    /**
+     * The header lines, repeated names kept (several credentials are refused).
+     */
+    public var headers: [HttpHeader]
+    /**
+     * The socket peer address (`198.51.100.7`, `2001:db8::1`, `[::1]`, `fe80::1%eth0`);
+     * `None` when unknown, which IP rules refuse.
+     */
+    public var clientIp: String?
+    /**
+     * Scopes this route requires (all of them).
+     */
+    public var requiredScopes: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The HTTP method.
+         */method: String = "GET", 
+        /**
+         * The request target: path and, when the query parameter is enabled, the query string.
+         */path: String = "/", 
+        /**
+         * The header lines, repeated names kept (several credentials are refused).
+         */headers: [HttpHeader] = [], 
+        /**
+         * The socket peer address (`198.51.100.7`, `2001:db8::1`, `[::1]`, `fe80::1%eth0`);
+         * `None` when unknown, which IP rules refuse.
+         */clientIp: String? = nil, 
+        /**
+         * Scopes this route requires (all of them).
+         */requiredScopes: [String] = []) {
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.clientIp = clientIp
+        self.requiredScopes = requiredScopes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AuthRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthRequest {
+        return
+            try AuthRequest(
+                method: FfiConverterString.read(from: &buf), 
+                path: FfiConverterString.read(from: &buf), 
+                headers: FfiConverterSequenceTypeHttpHeader.read(from: &buf), 
+                clientIp: FfiConverterOptionString.read(from: &buf), 
+                requiredScopes: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuthRequest, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.method, into: &buf)
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterSequenceTypeHttpHeader.write(value.headers, into: &buf)
+        FfiConverterOptionString.write(value.clientIp, into: &buf)
+        FfiConverterSequenceString.write(value.requiredScopes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthRequest_lift(_ buf: RustBuffer) throws -> AuthRequest {
+    return try FfiConverterTypeAuthRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthRequest_lower(_ value: AuthRequest) -> RustBuffer {
+    return FfiConverterTypeAuthRequest.lower(value)
+}
+
+
+/**
+ * Options of `Authenticator`. Configure `api_keys`, `jwt`, or both; everything else is off
+ * unless set.
+ */
+public struct AuthenticatorOptions {
+    /**
+     * Accept API keys verified by these keys (`Authorization: Bearer`, `X-API-Key`, and the
+     * query parameter or cookie when enabled).
+     */
+    public var apiKeys: ApiKeys?
+    /**
+     * Accept JWTs verified by this verifier (`Authorization: Bearer`, or the cookie when
+     * enabled). A Bearer value with the JWS shape goes here when both are configured.
+     */
+    public var jwt: JwtVerifier?
+    /**
+     * Admit only these networks (CIDR or single addresses, IPv4 and IPv6).
+     */
+    public var ipAllow: [String]
+    /**
+     * Refuse these networks (deny wins over allow).
+     */
+    public var ipDeny: [String]
+    /**
+     * Proxies whose `forwarded_header` is trusted (opt-in; empty: forwarding headers are
+     * ignored and the socket peer is the client).
+     */
+    public var trustedProxies: [String]
+    /**
+     * The header trusted proxies set (default `X-Forwarded-For`).
+     */
+    public var forwardedHeader: ForwardedHeader?
+    /**
+     * The default limit per principal (API key id or JWT `sub`).
+     */
+    public var rateLimit: RateLimit?
+    /**
+     * The limit per client address (IPv6 counted per /64).
+     */
+    public var ipRateLimit: RateLimit?
+    /**
+     * Limits per plan: keys whose metadata `plan`, or tokens whose `plan` claim, names it.
+     */
+    public var plans: [String: RateLimit]
+    /**
+     * Limits for single API key ids or subjects, over their plan's and the default.
+     */
+    public var rateLimitOverrides: [String: RateLimit]
+    /**
+     * Refuse credentials on this list.
+     */
+    public var revocations: RevocationList?
+    /**
+     * The realm of `WWW-Authenticate` challenges.
+     */
+    public var realm: String
+    /**
+     * Also accept an API key in this query parameter (off by default: query strings end up
+     * in logs).
+     */
+    public var queryParam: String?
+    /**
+     * Also accept a credential in this cookie (off by default).
+     */
+    public var cookie: String?
+    /**
+     * The rate limiters' clock (tests); the system clock when `None`.
+     */
+    public var clock: ManualClock?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Accept API keys verified by these keys (`Authorization: Bearer`, `X-API-Key`, and the
+         * query parameter or cookie when enabled).
+         */apiKeys: ApiKeys? = nil, 
+        /**
+         * Accept JWTs verified by this verifier (`Authorization: Bearer`, or the cookie when
+         * enabled). A Bearer value with the JWS shape goes here when both are configured.
+         */jwt: JwtVerifier? = nil, 
+        /**
+         * Admit only these networks (CIDR or single addresses, IPv4 and IPv6).
+         */ipAllow: [String] = [], 
+        /**
+         * Refuse these networks (deny wins over allow).
+         */ipDeny: [String] = [], 
+        /**
+         * Proxies whose `forwarded_header` is trusted (opt-in; empty: forwarding headers are
+         * ignored and the socket peer is the client).
+         */trustedProxies: [String] = [], 
+        /**
+         * The header trusted proxies set (default `X-Forwarded-For`).
+         */forwardedHeader: ForwardedHeader? = nil, 
+        /**
+         * The default limit per principal (API key id or JWT `sub`).
+         */rateLimit: RateLimit? = nil, 
+        /**
+         * The limit per client address (IPv6 counted per /64).
+         */ipRateLimit: RateLimit? = nil, 
+        /**
+         * Limits per plan: keys whose metadata `plan`, or tokens whose `plan` claim, names it.
+         */plans: [String: RateLimit] = [:], 
+        /**
+         * Limits for single API key ids or subjects, over their plan's and the default.
+         */rateLimitOverrides: [String: RateLimit] = [:], 
+        /**
+         * Refuse credentials on this list.
+         */revocations: RevocationList? = nil, 
+        /**
+         * The realm of `WWW-Authenticate` challenges.
+         */realm: String = "api", 
+        /**
+         * Also accept an API key in this query parameter (off by default: query strings end up
+         * in logs).
+         */queryParam: String? = nil, 
+        /**
+         * Also accept a credential in this cookie (off by default).
+         */cookie: String? = nil, 
+        /**
+         * The rate limiters' clock (tests); the system clock when `None`.
+         */clock: ManualClock? = nil) {
+        self.apiKeys = apiKeys
+        self.jwt = jwt
+        self.ipAllow = ipAllow
+        self.ipDeny = ipDeny
+        self.trustedProxies = trustedProxies
+        self.forwardedHeader = forwardedHeader
+        self.rateLimit = rateLimit
+        self.ipRateLimit = ipRateLimit
+        self.plans = plans
+        self.rateLimitOverrides = rateLimitOverrides
+        self.revocations = revocations
+        self.realm = realm
+        self.queryParam = queryParam
+        self.cookie = cookie
+        self.clock = clock
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AuthenticatorOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthenticatorOptions {
+        return
+            try AuthenticatorOptions(
+                apiKeys: FfiConverterOptionTypeApiKeys.read(from: &buf), 
+                jwt: FfiConverterOptionTypeJwtVerifier.read(from: &buf), 
+                ipAllow: FfiConverterSequenceString.read(from: &buf), 
+                ipDeny: FfiConverterSequenceString.read(from: &buf), 
+                trustedProxies: FfiConverterSequenceString.read(from: &buf), 
+                forwardedHeader: FfiConverterOptionTypeForwardedHeader.read(from: &buf), 
+                rateLimit: FfiConverterOptionTypeRateLimit.read(from: &buf), 
+                ipRateLimit: FfiConverterOptionTypeRateLimit.read(from: &buf), 
+                plans: FfiConverterDictionaryStringTypeRateLimit.read(from: &buf), 
+                rateLimitOverrides: FfiConverterDictionaryStringTypeRateLimit.read(from: &buf), 
+                revocations: FfiConverterOptionTypeRevocationList.read(from: &buf), 
+                realm: FfiConverterString.read(from: &buf), 
+                queryParam: FfiConverterOptionString.read(from: &buf), 
+                cookie: FfiConverterOptionString.read(from: &buf), 
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuthenticatorOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeApiKeys.write(value.apiKeys, into: &buf)
+        FfiConverterOptionTypeJwtVerifier.write(value.jwt, into: &buf)
+        FfiConverterSequenceString.write(value.ipAllow, into: &buf)
+        FfiConverterSequenceString.write(value.ipDeny, into: &buf)
+        FfiConverterSequenceString.write(value.trustedProxies, into: &buf)
+        FfiConverterOptionTypeForwardedHeader.write(value.forwardedHeader, into: &buf)
+        FfiConverterOptionTypeRateLimit.write(value.rateLimit, into: &buf)
+        FfiConverterOptionTypeRateLimit.write(value.ipRateLimit, into: &buf)
+        FfiConverterDictionaryStringTypeRateLimit.write(value.plans, into: &buf)
+        FfiConverterDictionaryStringTypeRateLimit.write(value.rateLimitOverrides, into: &buf)
+        FfiConverterOptionTypeRevocationList.write(value.revocations, into: &buf)
+        FfiConverterString.write(value.realm, into: &buf)
+        FfiConverterOptionString.write(value.queryParam, into: &buf)
+        FfiConverterOptionString.write(value.cookie, into: &buf)
+        FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthenticatorOptions_lift(_ buf: RustBuffer) throws -> AuthenticatorOptions {
+    return try FfiConverterTypeAuthenticatorOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthenticatorOptions_lower(_ value: AuthenticatorOptions) -> RustBuffer {
+    return FfiConverterTypeAuthenticatorOptions.lower(value)
+}
+
+
+/**
+ * One header line of a request.
+ */
+public struct HttpHeader: Equatable, Hashable {
+    /**
+     * The name (compared case-insensitively).
+     */
+    public var name: String
+    /**
+     * The value.
+     */
+    public var value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The name (compared case-insensitively).
+         */name: String, 
+        /**
+         * The value.
+         */value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HttpHeader: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHttpHeader: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpHeader {
+        return
+            try HttpHeader(
+                name: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HttpHeader, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpHeader_lift(_ buf: RustBuffer) throws -> HttpHeader {
+    return try FfiConverterTypeHttpHeader.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpHeader_lower(_ value: HttpHeader) -> RustBuffer {
+    return FfiConverterTypeHttpHeader.lower(value)
+}
+
+
+/**
+ * The answer of the introspection endpoint (RFC 7662). It describes a token and carries no
+ * token material.
+ */
+public struct Introspection: Equatable, Hashable {
+    /**
+     * Whether the token is currently active; when `false` nothing else is meaningful.
+     */
+    public var active: Bool
+    /**
+     * The token's scopes.
+     */
+    public var scopes: [String]
+    /**
+     * `client_id`.
+     */
+    public var clientId: String?
+    /**
+     * `username`.
+     */
+    public var username: String?
+    /**
+     * `sub`.
+     */
+    public var subject: String?
+    /**
+     * `exp`, Unix seconds.
+     */
+    public var expiresAt: Int64?
+    /**
+     * Every member of the answer, as a JSON object.
+     */
+    public var json: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether the token is currently active; when `false` nothing else is meaningful.
+         */active: Bool, 
+        /**
+         * The token's scopes.
+         */scopes: [String], 
+        /**
+         * `client_id`.
+         */clientId: String?, 
+        /**
+         * `username`.
+         */username: String?, 
+        /**
+         * `sub`.
+         */subject: String?, 
+        /**
+         * `exp`, Unix seconds.
+         */expiresAt: Int64?, 
+        /**
+         * Every member of the answer, as a JSON object.
+         */json: String) {
+        self.active = active
+        self.scopes = scopes
+        self.clientId = clientId
+        self.username = username
+        self.subject = subject
+        self.expiresAt = expiresAt
+        self.json = json
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Introspection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntrospection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Introspection {
+        return
+            try Introspection(
+                active: FfiConverterBool.read(from: &buf), 
+                scopes: FfiConverterSequenceString.read(from: &buf), 
+                clientId: FfiConverterOptionString.read(from: &buf), 
+                username: FfiConverterOptionString.read(from: &buf), 
+                subject: FfiConverterOptionString.read(from: &buf), 
+                expiresAt: FfiConverterOptionInt64.read(from: &buf), 
+                json: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Introspection, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.active, into: &buf)
+        FfiConverterSequenceString.write(value.scopes, into: &buf)
+        FfiConverterOptionString.write(value.clientId, into: &buf)
+        FfiConverterOptionString.write(value.username, into: &buf)
+        FfiConverterOptionString.write(value.subject, into: &buf)
+        FfiConverterOptionInt64.write(value.expiresAt, into: &buf)
+        FfiConverterString.write(value.json, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntrospection_lift(_ buf: RustBuffer) throws -> Introspection {
+    return try FfiConverterTypeIntrospection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntrospection_lower(_ value: Introspection) -> RustBuffer {
+    return FfiConverterTypeIntrospection.lower(value)
 }
 
 
@@ -2705,7 +6020,7 @@ public func FfiConverterTypeJwtIssuerOptions_lower(_ value: JwtIssuerOptions) ->
 /**
  * Options of `JwtVerifier`. `algorithms` is required; the rest have the library defaults.
  */
-public struct JwtVerifierOptions: Equatable, Hashable {
+public struct JwtVerifierOptions {
     /**
      * The algorithms a token may use (case-sensitive; there is no `none`).
      */
@@ -2750,6 +6065,10 @@ public struct JwtVerifierOptions: Equatable, Hashable {
      * Maximum JSON nesting depth of header and claims.
      */
     public var maxDepth: UInt32
+    /**
+     * The clock for `exp`/`nbf`/`iat` (tests); the system clock when `None`.
+     */
+    public var clock: ManualClock?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2786,7 +6105,10 @@ public struct JwtVerifierOptions: Equatable, Hashable {
          */maxTokenSize: UInt32 = UInt32(16384), 
         /**
          * Maximum JSON nesting depth of header and claims.
-         */maxDepth: UInt32 = UInt32(16)) {
+         */maxDepth: UInt32 = UInt32(16), 
+        /**
+         * The clock for `exp`/`nbf`/`iat` (tests); the system clock when `None`.
+         */clock: ManualClock? = nil) {
         self.algorithms = algorithms
         self.issuer = issuer
         self.audience = audience
@@ -2798,6 +6120,7 @@ public struct JwtVerifierOptions: Equatable, Hashable {
         self.maxAge = maxAge
         self.maxTokenSize = maxTokenSize
         self.maxDepth = maxDepth
+        self.clock = clock
     }
 
     
@@ -2826,7 +6149,8 @@ public struct FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer {
                 typ: FfiConverterOptionString.read(from: &buf), 
                 maxAge: FfiConverterOptionUInt64.read(from: &buf), 
                 maxTokenSize: FfiConverterUInt32.read(from: &buf), 
-                maxDepth: FfiConverterUInt32.read(from: &buf)
+                maxDepth: FfiConverterUInt32.read(from: &buf), 
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
         )
     }
 
@@ -2842,6 +6166,7 @@ public struct FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt64.write(value.maxAge, into: &buf)
         FfiConverterUInt32.write(value.maxTokenSize, into: &buf)
         FfiConverterUInt32.write(value.maxDepth, into: &buf)
+        FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
     }
 }
 
@@ -3100,6 +6425,660 @@ public func FfiConverterTypeKeyRecord_lower(_ value: KeyRecord) -> RustBuffer {
 
 
 /**
+ * Options of `OAuthClient`: the token endpoint, the client id and how the client
+ * authenticates. Secrets are `Secret`s, so printing the options never shows them.
+ */
+public struct OAuthClientOptions {
+    /**
+     * The token endpoint (https, or http on loopback).
+     */
+    public var tokenUrl: String
+    /**
+     * The client id.
+     */
+    public var clientId: String
+    /**
+     * The client secret (for `client_secret_basic` / `client_secret_post`).
+     */
+    public var clientSecret: Secret?
+    /**
+     * `client_secret_basic` (default with a secret), `client_secret_post`, `private_key_jwt`
+     * (default with a private key) or `none` (public client).
+     */
+    public var authMethod: String?
+    /**
+     * The private key for `private_key_jwt`.
+     */
+    public var privateKey: JwtKey?
+    /**
+     * The RFC 7662 introspection endpoint.
+     */
+    public var introspectionUrl: String?
+    /**
+     * The RFC 7009 revocation endpoint.
+     */
+    public var revocationUrl: String?
+    /**
+     * The authorization endpoint (for PKCE flows).
+     */
+    public var authorizationUrl: String?
+    /**
+     * Timeout of every request (default 5 s).
+     */
+    public var timeout: TimeInterval?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The token endpoint (https, or http on loopback).
+         */tokenUrl: String, 
+        /**
+         * The client id.
+         */clientId: String, 
+        /**
+         * The client secret (for `client_secret_basic` / `client_secret_post`).
+         */clientSecret: Secret? = nil, 
+        /**
+         * `client_secret_basic` (default with a secret), `client_secret_post`, `private_key_jwt`
+         * (default with a private key) or `none` (public client).
+         */authMethod: String? = nil, 
+        /**
+         * The private key for `private_key_jwt`.
+         */privateKey: JwtKey? = nil, 
+        /**
+         * The RFC 7662 introspection endpoint.
+         */introspectionUrl: String? = nil, 
+        /**
+         * The RFC 7009 revocation endpoint.
+         */revocationUrl: String? = nil, 
+        /**
+         * The authorization endpoint (for PKCE flows).
+         */authorizationUrl: String? = nil, 
+        /**
+         * Timeout of every request (default 5 s).
+         */timeout: TimeInterval? = nil) {
+        self.tokenUrl = tokenUrl
+        self.clientId = clientId
+        self.clientSecret = clientSecret
+        self.authMethod = authMethod
+        self.privateKey = privateKey
+        self.introspectionUrl = introspectionUrl
+        self.revocationUrl = revocationUrl
+        self.authorizationUrl = authorizationUrl
+        self.timeout = timeout
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OAuthClientOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OAuthClientOptions {
+        return
+            try OAuthClientOptions(
+                tokenUrl: FfiConverterString.read(from: &buf), 
+                clientId: FfiConverterString.read(from: &buf), 
+                clientSecret: FfiConverterOptionTypeSecret.read(from: &buf), 
+                authMethod: FfiConverterOptionString.read(from: &buf), 
+                privateKey: FfiConverterOptionTypeJwtKey.read(from: &buf), 
+                introspectionUrl: FfiConverterOptionString.read(from: &buf), 
+                revocationUrl: FfiConverterOptionString.read(from: &buf), 
+                authorizationUrl: FfiConverterOptionString.read(from: &buf), 
+                timeout: FfiConverterOptionDuration.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OAuthClientOptions, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tokenUrl, into: &buf)
+        FfiConverterString.write(value.clientId, into: &buf)
+        FfiConverterOptionTypeSecret.write(value.clientSecret, into: &buf)
+        FfiConverterOptionString.write(value.authMethod, into: &buf)
+        FfiConverterOptionTypeJwtKey.write(value.privateKey, into: &buf)
+        FfiConverterOptionString.write(value.introspectionUrl, into: &buf)
+        FfiConverterOptionString.write(value.revocationUrl, into: &buf)
+        FfiConverterOptionString.write(value.authorizationUrl, into: &buf)
+        FfiConverterOptionDuration.write(value.timeout, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOAuthClientOptions_lift(_ buf: RustBuffer) throws -> OAuthClientOptions {
+    return try FfiConverterTypeOAuthClientOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOAuthClientOptions_lower(_ value: OAuthClientOptions) -> RustBuffer {
+    return FfiConverterTypeOAuthClientOptions.lower(value)
+}
+
+
+/**
+ * An authenticated and authorized caller.
+ */
+public struct Principal: Equatable, Hashable {
+    /**
+     * The credential kind.
+     */
+    public var kind: CredentialKind
+    /**
+     * The key owner or the JWT `sub` (empty when the token has none).
+     */
+    public var subject: String
+    /**
+     * The API key id, or the JWT `jti` when present.
+     */
+    public var keyId: String?
+    /**
+     * The scopes the credential carries.
+     */
+    public var scopes: [String]
+    /**
+     * The verified JWT claims as a JSON object (`{}` for API keys).
+     */
+    public var claimsJson: String
+    /**
+     * Requests left in the tightest applicable rate limit; `None` without limits.
+     */
+    public var rateLimitRemaining: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The credential kind.
+         */kind: CredentialKind, 
+        /**
+         * The key owner or the JWT `sub` (empty when the token has none).
+         */subject: String, 
+        /**
+         * The API key id, or the JWT `jti` when present.
+         */keyId: String?, 
+        /**
+         * The scopes the credential carries.
+         */scopes: [String], 
+        /**
+         * The verified JWT claims as a JSON object (`{}` for API keys).
+         */claimsJson: String, 
+        /**
+         * Requests left in the tightest applicable rate limit; `None` without limits.
+         */rateLimitRemaining: UInt64?) {
+        self.kind = kind
+        self.subject = subject
+        self.keyId = keyId
+        self.scopes = scopes
+        self.claimsJson = claimsJson
+        self.rateLimitRemaining = rateLimitRemaining
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Principal: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePrincipal: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Principal {
+        return
+            try Principal(
+                kind: FfiConverterTypeCredentialKind.read(from: &buf), 
+                subject: FfiConverterString.read(from: &buf), 
+                keyId: FfiConverterOptionString.read(from: &buf), 
+                scopes: FfiConverterSequenceString.read(from: &buf), 
+                claimsJson: FfiConverterString.read(from: &buf), 
+                rateLimitRemaining: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Principal, into buf: inout [UInt8]) {
+        FfiConverterTypeCredentialKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.subject, into: &buf)
+        FfiConverterOptionString.write(value.keyId, into: &buf)
+        FfiConverterSequenceString.write(value.scopes, into: &buf)
+        FfiConverterString.write(value.claimsJson, into: &buf)
+        FfiConverterOptionUInt64.write(value.rateLimitRemaining, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePrincipal_lift(_ buf: RustBuffer) throws -> Principal {
+    return try FfiConverterTypePrincipal.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePrincipal_lower(_ value: Principal) -> RustBuffer {
+    return FfiConverterTypePrincipal.lower(value)
+}
+
+
+/**
+ * One rate limit: `rate` requests per `period_seconds`, with bursts of up to `burst`.
+ */
+public struct RateLimit: Equatable, Hashable {
+    /**
+     * Requests per period (≥ 1).
+     */
+    public var rate: UInt32
+    /**
+     * The period in seconds (≥ 1).
+     */
+    public var periodSeconds: UInt64
+    /**
+     * Requests that may arrive at once (≥ 1).
+     */
+    public var burst: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Requests per period (≥ 1).
+         */rate: UInt32, 
+        /**
+         * The period in seconds (≥ 1).
+         */periodSeconds: UInt64 = UInt64(1), 
+        /**
+         * Requests that may arrive at once (≥ 1).
+         */burst: UInt32) {
+        self.rate = rate
+        self.periodSeconds = periodSeconds
+        self.burst = burst
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RateLimit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRateLimit: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RateLimit {
+        return
+            try RateLimit(
+                rate: FfiConverterUInt32.read(from: &buf), 
+                periodSeconds: FfiConverterUInt64.read(from: &buf), 
+                burst: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RateLimit, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.rate, into: &buf)
+        FfiConverterUInt64.write(value.periodSeconds, into: &buf)
+        FfiConverterUInt32.write(value.burst, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRateLimit_lift(_ buf: RustBuffer) throws -> RateLimit {
+    return try FfiConverterTypeRateLimit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRateLimit_lower(_ value: RateLimit) -> RustBuffer {
+    return FfiConverterTypeRateLimit.lower(value)
+}
+
+
+/**
+ * Tuning of a `TokenSource`; every `null`/`nil` keeps the library default.
+ */
+public struct RefreshOptions: Equatable, Hashable {
+    /**
+     * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
+     * (default 5 min).
+     */
+    public var refreshAhead: TimeInterval?
+    /**
+     * See `refreshAhead` (default 0.5; between 0 and 1).
+     */
+    public var refreshAheadFraction: Double?
+    /**
+     * Random part of the refresh-ahead window by which refreshes move earlier (default 0.1).
+     */
+    public var jitter: Double?
+    /**
+     * A token is no longer handed out when less than `min(expiryMargin, lifetime / 4)`
+     * remains (default 5 s).
+     */
+    public var expiryMargin: TimeInterval?
+    /**
+     * Lifetime assumed when the server gives none (default 1 h).
+     */
+    public var defaultLifetime: TimeInterval?
+    /**
+     * First retry delay after a transient failure (default 1 s); doubles each time.
+     */
+    public var backoffInitial: TimeInterval?
+    /**
+     * Longest retry delay (default 60 s).
+     */
+    public var backoffMax: TimeInterval?
+    /**
+     * Refresh ahead of expiry in the background (default true); without it tokens are
+     * refreshed when a caller finds the current one unusable.
+     */
+    public var background: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
+         * (default 5 min).
+         */refreshAhead: TimeInterval? = nil, 
+        /**
+         * See `refreshAhead` (default 0.5; between 0 and 1).
+         */refreshAheadFraction: Double? = nil, 
+        /**
+         * Random part of the refresh-ahead window by which refreshes move earlier (default 0.1).
+         */jitter: Double? = nil, 
+        /**
+         * A token is no longer handed out when less than `min(expiryMargin, lifetime / 4)`
+         * remains (default 5 s).
+         */expiryMargin: TimeInterval? = nil, 
+        /**
+         * Lifetime assumed when the server gives none (default 1 h).
+         */defaultLifetime: TimeInterval? = nil, 
+        /**
+         * First retry delay after a transient failure (default 1 s); doubles each time.
+         */backoffInitial: TimeInterval? = nil, 
+        /**
+         * Longest retry delay (default 60 s).
+         */backoffMax: TimeInterval? = nil, 
+        /**
+         * Refresh ahead of expiry in the background (default true); without it tokens are
+         * refreshed when a caller finds the current one unusable.
+         */background: Bool = true) {
+        self.refreshAhead = refreshAhead
+        self.refreshAheadFraction = refreshAheadFraction
+        self.jitter = jitter
+        self.expiryMargin = expiryMargin
+        self.defaultLifetime = defaultLifetime
+        self.backoffInitial = backoffInitial
+        self.backoffMax = backoffMax
+        self.background = background
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RefreshOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefreshOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RefreshOptions {
+        return
+            try RefreshOptions(
+                refreshAhead: FfiConverterOptionDuration.read(from: &buf), 
+                refreshAheadFraction: FfiConverterOptionDouble.read(from: &buf), 
+                jitter: FfiConverterOptionDouble.read(from: &buf), 
+                expiryMargin: FfiConverterOptionDuration.read(from: &buf), 
+                defaultLifetime: FfiConverterOptionDuration.read(from: &buf), 
+                backoffInitial: FfiConverterOptionDuration.read(from: &buf), 
+                backoffMax: FfiConverterOptionDuration.read(from: &buf), 
+                background: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RefreshOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionDuration.write(value.refreshAhead, into: &buf)
+        FfiConverterOptionDouble.write(value.refreshAheadFraction, into: &buf)
+        FfiConverterOptionDouble.write(value.jitter, into: &buf)
+        FfiConverterOptionDuration.write(value.expiryMargin, into: &buf)
+        FfiConverterOptionDuration.write(value.defaultLifetime, into: &buf)
+        FfiConverterOptionDuration.write(value.backoffInitial, into: &buf)
+        FfiConverterOptionDuration.write(value.backoffMax, into: &buf)
+        FfiConverterBool.write(value.background, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefreshOptions_lift(_ buf: RustBuffer) throws -> RefreshOptions {
+    return try FfiConverterTypeRefreshOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefreshOptions_lower(_ value: RefreshOptions) -> RustBuffer {
+    return FfiConverterTypeRefreshOptions.lower(value)
+}
+
+
+/**
+ * A refused request. Send `status`, `www_authenticate` and `retry_after` to the client; keep
+ * `code` (the internal reason, e.g. `expired` vs `invalid_signature`) for logs.
+ */
+public struct Refusal: Equatable, Hashable {
+    /**
+     * The stable tokenward code (`missing_credentials`, `expired`, `rate_limited`, …).
+     */
+    public var code: String
+    /**
+     * The HTTP status: 400, 401, 403 or 429.
+     */
+    public var status: UInt16
+    /**
+     * The `WWW-Authenticate` header value (RFC 6750), for 400/401 and scope refusals.
+     */
+    public var wwwAuthenticate: String?
+    /**
+     * Seconds for the `Retry-After` header, for 429.
+     */
+    public var retryAfter: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The stable tokenward code (`missing_credentials`, `expired`, `rate_limited`, …).
+         */code: String, 
+        /**
+         * The HTTP status: 400, 401, 403 or 429.
+         */status: UInt16, 
+        /**
+         * The `WWW-Authenticate` header value (RFC 6750), for 400/401 and scope refusals.
+         */wwwAuthenticate: String?, 
+        /**
+         * Seconds for the `Retry-After` header, for 429.
+         */retryAfter: UInt64?) {
+        self.code = code
+        self.status = status
+        self.wwwAuthenticate = wwwAuthenticate
+        self.retryAfter = retryAfter
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Refusal: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefusal: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Refusal {
+        return
+            try Refusal(
+                code: FfiConverterString.read(from: &buf), 
+                status: FfiConverterUInt16.read(from: &buf), 
+                wwwAuthenticate: FfiConverterOptionString.read(from: &buf), 
+                retryAfter: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Refusal, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterUInt16.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.wwwAuthenticate, into: &buf)
+        FfiConverterOptionUInt64.write(value.retryAfter, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusal_lift(_ buf: RustBuffer) throws -> Refusal {
+    return try FfiConverterTypeRefusal.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusal_lower(_ value: Refusal) -> RustBuffer {
+    return FfiConverterTypeRefusal.lower(value)
+}
+
+
+/**
+ * Options of a `RemoteKeySet`; every `null`/`nil` keeps the library default.
+ */
+public struct RemoteKeySetOptions: Equatable, Hashable {
+    /**
+     * Cache lifetime without `Cache-Control: max-age` (default 10 min).
+     */
+    public var ttl: TimeInterval?
+    /**
+     * Minimum time between refetches caused by unknown `kid`s (default 30 s).
+     */
+    public var cooldown: TimeInterval?
+    /**
+     * How long the last good keys may serve when refreshes fail (default 6 h).
+     */
+    public var maxStale: TimeInterval?
+    /**
+     * Timeout of each request (default 5 s).
+     */
+    public var timeout: TimeInterval?
+    /**
+     * Allow plain `http://` to non-loopback hosts. Insecure: keys in clear text.
+     */
+    public var dangerousAllowHttp: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Cache lifetime without `Cache-Control: max-age` (default 10 min).
+         */ttl: TimeInterval? = nil, 
+        /**
+         * Minimum time between refetches caused by unknown `kid`s (default 30 s).
+         */cooldown: TimeInterval? = nil, 
+        /**
+         * How long the last good keys may serve when refreshes fail (default 6 h).
+         */maxStale: TimeInterval? = nil, 
+        /**
+         * Timeout of each request (default 5 s).
+         */timeout: TimeInterval? = nil, 
+        /**
+         * Allow plain `http://` to non-loopback hosts. Insecure: keys in clear text.
+         */dangerousAllowHttp: Bool = false) {
+        self.ttl = ttl
+        self.cooldown = cooldown
+        self.maxStale = maxStale
+        self.timeout = timeout
+        self.dangerousAllowHttp = dangerousAllowHttp
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RemoteKeySetOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRemoteKeySetOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RemoteKeySetOptions {
+        return
+            try RemoteKeySetOptions(
+                ttl: FfiConverterOptionDuration.read(from: &buf), 
+                cooldown: FfiConverterOptionDuration.read(from: &buf), 
+                maxStale: FfiConverterOptionDuration.read(from: &buf), 
+                timeout: FfiConverterOptionDuration.read(from: &buf), 
+                dangerousAllowHttp: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RemoteKeySetOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionDuration.write(value.ttl, into: &buf)
+        FfiConverterOptionDuration.write(value.cooldown, into: &buf)
+        FfiConverterOptionDuration.write(value.maxStale, into: &buf)
+        FfiConverterOptionDuration.write(value.timeout, into: &buf)
+        FfiConverterBool.write(value.dangerousAllowHttp, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemoteKeySetOptions_lift(_ buf: RustBuffer) throws -> RemoteKeySetOptions {
+    return try FfiConverterTypeRemoteKeySetOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemoteKeySetOptions_lower(_ value: RemoteKeySetOptions) -> RustBuffer {
+    return FfiConverterTypeRemoteKeySetOptions.lower(value)
+}
+
+
+/**
  * The registered claims of a verified token, typed, plus every claim as JSON text.
  */
 public struct VerifiedClaims: Equatable, Hashable {
@@ -3226,6 +7205,444 @@ public func FfiConverterTypeVerifiedClaims_lift(_ buf: RustBuffer) throws -> Ver
 public func FfiConverterTypeVerifiedClaims_lower(_ value: VerifiedClaims) -> RustBuffer {
     return FfiConverterTypeVerifiedClaims.lower(value)
 }
+
+
+/**
+ * The outcome of `authenticate`.
+ */
+
+public enum AuthDecision: Equatable, Hashable {
+    
+    /**
+     * The request may proceed as `principal`.
+     */
+    case allowed(
+        /**
+         * The authenticated caller.
+         */principal: Principal
+    )
+    /**
+     * The request is refused; answer with the refusal's status and headers.
+     */
+    case refused(
+        /**
+         * Why, and what to send.
+         */refusal: Refusal
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AuthDecision: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthDecision: FfiConverterRustBuffer {
+    typealias SwiftType = AuthDecision
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthDecision {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .allowed(principal: try FfiConverterTypePrincipal.read(from: &buf)
+        )
+        
+        case 2: return .refused(refusal: try FfiConverterTypeRefusal.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AuthDecision, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .allowed(principal):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypePrincipal.write(principal, into: &buf)
+            
+        
+        case let .refused(refusal):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeRefusal.write(refusal, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthDecision_lift(_ buf: RustBuffer) throws -> AuthDecision {
+    return try FfiConverterTypeAuthDecision.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthDecision_lower(_ value: AuthDecision) -> RustBuffer {
+    return FfiConverterTypeAuthDecision.lower(value)
+}
+
+
+
+/**
+ * How the caller authenticated.
+ */
+
+public enum CredentialKind: Equatable, Hashable {
+    
+    /**
+     * A tokenward API key.
+     */
+    case apiKey
+    /**
+     * A JWT.
+     */
+    case jwt
+    /**
+     * An opaque bearer token validated by OAuth introspection (RFC 7662).
+     */
+    case introspected
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CredentialKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredentialKind: FfiConverterRustBuffer {
+    typealias SwiftType = CredentialKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CredentialKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .apiKey
+        
+        case 2: return .jwt
+        
+        case 3: return .introspected
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CredentialKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .apiKey:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .jwt:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .introspected:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialKind_lift(_ buf: RustBuffer) throws -> CredentialKind {
+    return try FfiConverterTypeCredentialKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredentialKind_lower(_ value: CredentialKind) -> RustBuffer {
+    return FfiConverterTypeCredentialKind.lower(value)
+}
+
+
+
+/**
+ * The forwarding header trusted proxies set (exactly one is honoured).
+ */
+
+public enum ForwardedHeader: Equatable, Hashable {
+    
+    /**
+     * `X-Forwarded-For`.
+     */
+    case xForwardedFor
+    /**
+     * RFC 7239 `Forwarded`.
+     */
+    case forwarded
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ForwardedHeader: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeForwardedHeader: FfiConverterRustBuffer {
+    typealias SwiftType = ForwardedHeader
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ForwardedHeader {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .xForwardedFor
+        
+        case 2: return .forwarded
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ForwardedHeader, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .xForwardedFor:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .forwarded:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeForwardedHeader_lift(_ buf: RustBuffer) throws -> ForwardedHeader {
+    return try FfiConverterTypeForwardedHeader.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeForwardedHeader_lower(_ value: ForwardedHeader) -> RustBuffer {
+    return FfiConverterTypeForwardedHeader.lower(value)
+}
+
+
+
+/**
+ * What a revocation names.
+ */
+
+public enum RevocationKind: Equatable, Hashable {
+    
+    /**
+     * A JWT `jti`.
+     */
+    case jti
+    /**
+     * An API key id.
+     */
+    case keyId
+    /**
+     * Every credential of a subject (JWT `sub`, key owner).
+     */
+    case subject
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RevocationKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRevocationKind: FfiConverterRustBuffer {
+    typealias SwiftType = RevocationKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RevocationKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .jti
+        
+        case 2: return .keyId
+        
+        case 3: return .subject
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RevocationKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .jti:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .keyId:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .subject:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRevocationKind_lift(_ buf: RustBuffer) throws -> RevocationKind {
+    return try FfiConverterTypeRevocationKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRevocationKind_lower(_ value: RevocationKind) -> RustBuffer {
+    return FfiConverterTypeRevocationKind.lower(value)
+}
+
+
+
+/**
+ * Where a `TokenSource` stands.
+ */
+
+public enum TokenSourceStatus: Equatable, Hashable {
+    
+    /**
+     * No token requested yet.
+     */
+    case empty
+    /**
+     * A usable token is held and refreshes normally.
+     */
+    case ready
+    /**
+     * The last request failed transiently; retrying with backoff.
+     */
+    case retrying
+    /**
+     * The grant was refused (e.g. `invalid_grant`): the user must sign in again. No more
+     * requests are made.
+     */
+    case reauthenticationRequired
+    /**
+     * `stop()` was called.
+     */
+    case closed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TokenSourceStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTokenSourceStatus: FfiConverterRustBuffer {
+    typealias SwiftType = TokenSourceStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenSourceStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .empty
+        
+        case 2: return .ready
+        
+        case 3: return .retrying
+        
+        case 4: return .reauthenticationRequired
+        
+        case 5: return .closed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TokenSourceStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .empty:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .ready:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .retrying:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .reauthenticationRequired:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .closed:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenSourceStatus_lift(_ buf: RustBuffer) throws -> TokenSourceStatus {
+    return try FfiConverterTypeTokenSourceStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenSourceStatus_lower(_ value: TokenSourceStatus) -> RustBuffer {
+    return FfiConverterTypeTokenSourceStatus.lower(value)
+}
+
 
 
 /**
@@ -3371,6 +7788,30 @@ fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
+    typealias SwiftType = Double?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDouble.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDouble.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -3387,6 +7828,294 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Date?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTimestamp.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTimestamp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
+    typealias SwiftType = TimeInterval?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDuration.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDuration.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeApiKeys: FfiConverterRustBuffer {
+    typealias SwiftType = ApiKeys?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeApiKeys.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeApiKeys.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeJwtKey: FfiConverterRustBuffer {
+    typealias SwiftType = JwtKey?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeJwtKey.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeJwtKey.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeJwtVerifier: FfiConverterRustBuffer {
+    typealias SwiftType = JwtVerifier?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeJwtVerifier.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeJwtVerifier.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeManualClock: FfiConverterRustBuffer {
+    typealias SwiftType = ManualClock?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeManualClock.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeManualClock.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePkce: FfiConverterRustBuffer {
+    typealias SwiftType = Pkce?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePkce.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePkce.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRevocationList: FfiConverterRustBuffer {
+    typealias SwiftType = RevocationList?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRevocationList.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRevocationList.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSecret: FfiConverterRustBuffer {
+    typealias SwiftType = Secret?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSecret.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSecret.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRateLimit: FfiConverterRustBuffer {
+    typealias SwiftType = RateLimit?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRateLimit.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRateLimit.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRemoteKeySetOptions: FfiConverterRustBuffer {
+    typealias SwiftType = RemoteKeySetOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRemoteKeySetOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRemoteKeySetOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeForwardedHeader: FfiConverterRustBuffer {
+    typealias SwiftType = ForwardedHeader?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeForwardedHeader.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeForwardedHeader.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3468,6 +8197,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeHttpHeader: FfiConverterRustBuffer {
+    typealias SwiftType = [HttpHeader]
+
+    public static func write(_ value: [HttpHeader], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHttpHeader.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HttpHeader] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HttpHeader]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHttpHeader.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeKeyRecord: FfiConverterRustBuffer {
     typealias SwiftType = [KeyRecord]
 
@@ -3513,6 +8267,80 @@ fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
             dict[key] = value
         }
         return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringTypeRateLimit: FfiConverterRustBuffer {
+    public static func write(_ value: [String: RateLimit], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTypeRateLimit.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: RateLimit] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: RateLimit]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterTypeRateLimit.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
+private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
+
+fileprivate let uniffiContinuationHandleMap = UniffiHandleMap<UnsafeContinuation<Int8, Never>>()
+
+fileprivate func uniffiRustCallAsync<F, T>(
+    rustFutureFunc: () -> UInt64,
+    pollFunc: (UInt64, @escaping UniffiRustFutureContinuationCallback, UInt64) -> (),
+    completeFunc: (UInt64, UnsafeMutablePointer<RustCallStatus>) -> F,
+    freeFunc: (UInt64) -> (),
+    liftFunc: (F) throws -> T,
+    errorHandler: ((RustBuffer) throws -> Swift.Error)?
+) async throws -> T {
+    // Make sure to call the ensure init function since future creation doesn't have a
+    // RustCallStatus param, so doesn't use makeRustCall()
+    uniffiEnsureTokenwardFfiInitialized()
+    let rustFuture = rustFutureFunc()
+    defer {
+        freeFunc(rustFuture)
+    }
+    var pollResult: Int8;
+    repeat {
+        pollResult = await withUnsafeContinuation {
+            pollFunc(
+                rustFuture,
+                { handle, pollResult in
+                    uniffiFutureContinuationCallback(handle: handle, pollResult: pollResult)
+                },
+                uniffiContinuationHandleMap.insert(obj: $0)
+            )
+        }
+    } while pollResult != UNIFFI_RUST_FUTURE_POLL_READY
+
+    return try liftFunc(makeRustCall(
+        { completeFunc(rustFuture, $0) },
+        errorHandler: errorHandler
+    ))
+}
+
+// Callback handlers for an async calls.  These are invoked by Rust when the future is ready.  They
+// lift the return value or error and resume the suspended function.
+fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: Int8) {
+    if let continuation = try? uniffiContinuationHandleMap.remove(handle: handle) {
+        continuation.resume(returning: pollResult)
+    } else {
+        print("uniffiFutureContinuationCallback invalid handle")
     }
 }
 /**
@@ -3681,6 +8509,45 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret() != 58900) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis() != 49224) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_manualclock_advance_seconds() != 55783) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_manualclock_set_unix_seconds() != 39) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_manualclock_unix_seconds() != 43778) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() != 2529) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() != 5489) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_purge() != 18407) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() != 40134) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti() != 46715) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id() != 41202) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject() != 45798) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_size() != 37263) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_unrevoke() != 9171) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_jwtissuer_issue() != 23886) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3726,10 +8593,130 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() != 26182) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_expires_at() != 37325) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_expose() != 44433) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint() != 42910) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_scopes() != 988) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_secret() != 13573) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_token_type() != 48791) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() != 36608) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_authorization_url() != 16121) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_client_credentials() != 53369) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_client_id() != 40873) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_exchange_code() != 63072) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() != 47499) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() != 54805) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_jwks_uri() != 55729) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_refresh() != 49278) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_revoke() != 38637) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_token_url() != 15672) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() != 28693) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_pkce_challenge() != 56097) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_pkce_method() != 42890) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_pkce_verifier() != 64364) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_access_token() != 25703) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_expires_in() != 33900) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token() != 2773) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token() != 47621) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_add_listener() != 48039) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_force_refresh() != 62450) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code() != 35406) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_request_count() != 53543) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_status() != 30147) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_stop() != 46777) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_token() != 13204) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() != 56087) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() != 24525) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() != 65135) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_redactor_redact() != 32086) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify() != 1075) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify_claims() != 35863) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_remotekeyset_fetch_count() != 45081) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_remotekeyset_issuer() != 14599) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_remotekeyset_jwks_json() != 56642) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_remotekeyset_url() != 38942) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_secret_expose() != 3608) {
@@ -3741,7 +8728,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_secret_redacted() != 53423) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_apikeys_new() != 37871) {
+    if (uniffi_tokenward_ffi_checksum_constructor_apikeys_new() != 38965) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_manualclock_new() != 14446) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_authenticator_new() != 29049) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 8566) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() != 34845) {
@@ -3774,7 +8770,37 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_keyset_new() != 34136) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() != 60562) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_new() != 42167) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier() != 61650) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_pkce_new() != 58545) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials() != 55028) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token() != 37323) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() != 61637) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_constructor_redactor_new() != 1671) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_remotejwtverifier_new() != 10821) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_remotekeyset_discover() != 6627) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_remotekeyset_new() != 35402) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_secret_new() != 17161) {
@@ -3782,6 +8808,7 @@ private let initializationResult: InitializationResult = {
     }
 
     uniffiCallbackInitAuditListener()
+    uniffiCallbackInitTokenSourceListener()
     return InitializationResult.ok
 }()
 

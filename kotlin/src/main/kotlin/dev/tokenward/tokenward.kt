@@ -31,6 +31,13 @@ import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
+import kotlin.coroutines.resume
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.DelicateCoroutinesApi
+import kotlinx.coroutines.GlobalScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.suspendCancellableCoroutine
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -650,8 +657,36 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceTokenSourceListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`tokens`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceTokenSourceListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`code`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceAuditListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onRefresh", "onError")
+internal open class UniffiVTableCallbackInterfaceTokenSourceListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onRefresh`: UniffiCallbackInterfaceTokenSourceListenerMethod0? = null,
+    @JvmField internal var `onError`: UniffiCallbackInterfaceTokenSourceListenerMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onRefresh`: UniffiCallbackInterfaceTokenSourceListenerMethod0? = null,
+        `onError`: UniffiCallbackInterfaceTokenSourceListenerMethod1? = null,
+    ): UniffiVTableCallbackInterfaceTokenSourceListener(`uniffiFree`,`uniffiClone`,`onRefresh`,`onError`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceTokenSourceListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onRefresh` = other.`onRefresh`
+        `onError` = other.`onError`
+    }
+
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onEvent")
 internal open class UniffiVTableCallbackInterfaceAuditListener(
@@ -733,6 +768,32 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_manualclock_advance_seconds(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_manualclock_set_unix_seconds(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_manualclock_unix_seconds(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authenticator_authenticate(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_purge(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_revoke(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_size(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_unrevoke(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_jwtissuer_issue(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm(
@@ -763,9 +824,89 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_expires_at(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_expose(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_scopes(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_secret(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_token_type(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_oauthclient_authorization_url(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_oauthclient_client_credentials(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_oauthclient_client_id(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_oauthclient_exchange_code(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_oauthclient_introspect(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_oauthclient_issuer(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_oauthclient_jwks_uri(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_oauthclient_refresh(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_oauthclient_revoke(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_oauthclient_token_url(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_pkce_authorization_url(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_pkce_challenge(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_pkce_method(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_pkce_verifier(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_access_token(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_expires_in(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokensource_add_listener(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokensource_force_refresh(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokensource_request_count(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokensource_status(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokensource_stop(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokensource_token(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_redactor_redact(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify_claims(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_remotekeyset_fetch_count(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_remotekeyset_issuer(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_remotekeyset_jwks_json(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_remotekeyset_url(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_secret_expose(
     ): Int
@@ -774,6 +915,12 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_method_secret_redacted(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_apikeys_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_manualclock_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_authenticator_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_revocationlist_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new(
     ): Int
@@ -795,7 +942,27 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_keyset_new(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_oauthclient_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_pkce_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_redactor_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_remotejwtverifier_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_remotekeyset_discover(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_remotekeyset_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_secret_new(
     ): Int
@@ -816,6 +983,7 @@ internal object UniffiLib {
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "tokenward"))
         uniffiCallbackInterfaceAuditListener.register(this)
+        uniffiCallbackInterfaceTokenSourceListener.register(this)
         
     }
 
@@ -824,7 +992,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_apikeys(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_apikeys_new(`prefix`: RustBuffer.ByValue,`store`: RustBuffer.ByValue,`pepper`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_apikeys_new(`prefix`: RustBuffer.ByValue,`store`: RustBuffer.ByValue,`pepper`: RustBuffer.ByValue,`clock`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_apikeys_create(`ptr`: Long,`owner`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,`expiresIn`: RustBuffer.ByValue,`metadata`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -844,6 +1012,50 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_apikeys_verify_secret(`ptr`: Long,`key`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_manualclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_manualclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_manualclock_new(`unixSeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_manualclock_advance_millis(`ptr`: Long,`millis`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_manualclock_advance_seconds(`ptr`: Long,`seconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_manualclock_set_unix_seconds(`ptr`: Long,`unixSeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_manualclock_unix_seconds(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_clone_authenticator(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_authenticator(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_authenticator_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_authenticator_authenticate(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_revocationlist(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_revocationlist(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_revocationlist_new(`maxEntries`: Long,`clock`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_is_revoked(`ptr`: Long,`kind`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_purge(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke(`ptr`: Long,`kind`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`until`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(`ptr`: Long,`jti`: RustBuffer.ByValue,`until`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(`ptr`: Long,`keyId`: RustBuffer.ByValue,`until`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(`ptr`: Long,`subject`: RustBuffer.ByValue,`until`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_unrevoke(`ptr`: Long,`kind`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_tokenward_ffi_fn_clone_jwtissuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_jwtissuer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -918,6 +1130,134 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_accesstoken(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_accesstoken(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_expires_at(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_expose(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_secret(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_token_type(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_oauthclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_oauthclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(`issuerUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`clientSecret`: RustBuffer.ByValue,`authMethod`: RustBuffer.ByValue,`privateKey`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_auth_method(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_authorization_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_client_credentials(`ptr`: Long,`scopes`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_client_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_exchange_code(`ptr`: Long,`code`: Long,`redirectUri`: RustBuffer.ByValue,`pkce`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_introspect(`ptr`: Long,`token`: Long,`tokenTypeHint`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_issuer(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_jwks_uri(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_refresh(`ptr`: Long,`refreshToken`: Long,`scopes`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_revoke(`ptr`: Long,`token`: Long,`tokenTypeHint`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_token_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_pkce(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_pkce(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_pkce_from_verifier(`verifier`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_pkce_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_pkce_authorization_url(`ptr`: Long,`authorizeUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`redirectUri`: RustBuffer.ByValue,`state`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_pkce_challenge(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_pkce_method(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_pkce_verifier(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_pkce_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_pkce_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_tokenresponse(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_tokenresponse(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_access_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_expires_in(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_id_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_refresh_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_tokensource(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_tokensource(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_tokensource_client_credentials(`client`: Long,`scopes`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_tokensource_from_refresh_token(`client`: Long,`refreshToken`: Long,`scopes`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(`client`: Long,`response`: Long,`scopes`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_tokensource_add_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_tokensource_force_refresh(`ptr`: Long,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_tokensource_last_error_code(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokensource_request_count(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_tokensource_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokensource_stop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_tokensource_token(`ptr`: Long,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_tokensource_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokensource_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_tokensourcelistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_tokensourcelistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_init_callback_vtable_tokensourcelistener(`vtable`: UniffiVTableCallbackInterfaceTokenSourceListener,
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_refresh(`ptr`: Long,`tokens`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_error(`ptr`: Long,`code`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_tokenward_ffi_fn_clone_auditlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_auditlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -933,6 +1273,40 @@ internal object UniffiLib {
     external fun uniffi_tokenward_ffi_fn_constructor_redactor_new(`patterns`: RustBuffer.ByValue,`names`: RustBuffer.ByValue,`replacement`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_redactor_redact(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_remotejwtverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_remotejwtverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_remotejwtverifier_new(`keys`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_remotejwtverifier_verify(`ptr`: Long,`token`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_remotejwtverifier_verify_claims(`ptr`: Long,`token`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_remotejwtverifier_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_remotejwtverifier_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_remotekeyset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_remotekeyset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_remotekeyset_discover(`issuerUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_remotekeyset_new(`jwksUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_remotekeyset_fetch_count(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_remotekeyset_issuer(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_remotekeyset_jwks_json(`ptr`: Long,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_remotekeyset_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_remotekeyset_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_remotekeyset_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_secret(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1141,6 +1515,45 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret() and 0xFFFF) != 58900) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis() and 0xFFFF) != 49224) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_advance_seconds() and 0xFFFF) != 55783) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_set_unix_seconds() and 0xFFFF) != 39) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_unix_seconds() and 0xFFFF) != 43778) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() and 0xFFFF) != 2529) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() and 0xFFFF) != 5489) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_purge() and 0xFFFF) != 18407) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() and 0xFFFF) != 40134) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti() and 0xFFFF) != 46715) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id() and 0xFFFF) != 41202) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject() and 0xFFFF) != 45798) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_size() and 0xFFFF) != 37263) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_unrevoke() and 0xFFFF) != 9171) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_jwtissuer_issue() and 0xFFFF) != 23886) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1186,10 +1599,130 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() and 0xFFFF) != 26182) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_expires_at() and 0xFFFF) != 37325) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_expose() and 0xFFFF) != 44433) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint() and 0xFFFF) != 42910) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_scopes() and 0xFFFF) != 988) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_secret() and 0xFFFF) != 13573) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_token_type() and 0xFFFF) != 48791) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() and 0xFFFF) != 36608) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_authorization_url() and 0xFFFF) != 16121) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_client_credentials() and 0xFFFF) != 53369) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_client_id() and 0xFFFF) != 40873) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_exchange_code() and 0xFFFF) != 63072) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() and 0xFFFF) != 47499) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() and 0xFFFF) != 54805) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_jwks_uri() and 0xFFFF) != 55729) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_refresh() and 0xFFFF) != 49278) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_revoke() and 0xFFFF) != 38637) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_token_url() and 0xFFFF) != 15672) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() and 0xFFFF) != 28693) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_challenge() and 0xFFFF) != 56097) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_method() and 0xFFFF) != 42890) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_verifier() and 0xFFFF) != 64364) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_access_token() and 0xFFFF) != 25703) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_expires_in() and 0xFFFF) != 33900) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token() and 0xFFFF) != 2773) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token() and 0xFFFF) != 47621) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_add_listener() and 0xFFFF) != 48039) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_force_refresh() and 0xFFFF) != 62450) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code() and 0xFFFF) != 35406) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_request_count() and 0xFFFF) != 53543) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_status() and 0xFFFF) != 30147) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_stop() and 0xFFFF) != 46777) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_token() and 0xFFFF) != 13204) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() and 0xFFFF) != 56087) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() and 0xFFFF) != 24525) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() and 0xFFFF) != 65135) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_redactor_redact() and 0xFFFF) != 32086) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify() and 0xFFFF) != 1075) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify_claims() and 0xFFFF) != 35863) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_fetch_count() and 0xFFFF) != 45081) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_issuer() and 0xFFFF) != 14599) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_jwks_json() and 0xFFFF) != 56642) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_url() and 0xFFFF) != 38942) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_secret_expose() and 0xFFFF) != 3608) {
@@ -1201,7 +1734,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_secret_redacted() and 0xFFFF) != 53423) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_apikeys_new() and 0xFFFF) != 37871) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_apikeys_new() and 0xFFFF) != 38965) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_manualclock_new() and 0xFFFF) != 14446) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_authenticator_new() and 0xFFFF) != 29049) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() and 0xFFFF) != 8566) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() and 0xFFFF) != 34845) {
@@ -1234,7 +1776,37 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_keyset_new() and 0xFFFF) != 34136) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() and 0xFFFF) != 60562) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_new() and 0xFFFF) != 42167) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier() and 0xFFFF) != 61650) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_new() and 0xFFFF) != 58545) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials() and 0xFFFF) != 55028) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token() and 0xFFFF) != 37323) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() and 0xFFFF) != 61637) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_redactor_new() and 0xFFFF) != 1671) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_remotejwtverifier_new() and 0xFFFF) != 10821) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_remotekeyset_discover() and 0xFFFF) != 6627) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_remotekeyset_new() and 0xFFFF) != 35402) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_secret_new() and 0xFFFF) != 17161) {
@@ -1253,6 +1825,46 @@ public fun uniffiEnsureInitialized() {
 }
 
 // Async support
+// Async return type handlers
+
+internal const val UNIFFI_RUST_FUTURE_POLL_READY = 0.toByte()
+internal const val UNIFFI_RUST_FUTURE_POLL_WAKE = 1.toByte()
+
+internal val uniffiContinuationHandleMap = UniffiHandleMap<CancellableContinuation<Byte>>()
+
+// FFI type for Rust future continuations
+internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContinuationCallback {
+    override fun callback(data: Long, pollResult: Byte) {
+        uniffiContinuationHandleMap.remove(data).resume(pollResult)
+    }
+}
+
+internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
+    rustFuture: Long,
+    pollFunc: (Long, UniffiRustFutureContinuationCallback, Long) -> Unit,
+    completeFunc: (Long, UniffiRustCallStatus) -> F,
+    freeFunc: (Long) -> Unit,
+    liftFunc: (F) -> T,
+    errorHandler: UniffiRustCallStatusErrorHandler<E>
+): T {
+    try {
+        do {
+            val pollResult = suspendCancellableCoroutine<Byte> { continuation ->
+                pollFunc(
+                    rustFuture,
+                    uniffiRustFutureContinuationCallbackImpl,
+                    uniffiContinuationHandleMap.insert(continuation)
+                )
+            }
+        } while (pollResult != UNIFFI_RUST_FUTURE_POLL_READY);
+
+        return liftFunc(
+            uniffiRustCallWithError(errorHandler, { status -> completeFunc(rustFuture, status) })
+        )
+    } finally {
+        freeFunc(rustFuture)
+    }
+}
 
 // Public interface members begin here.
 
@@ -1431,6 +2043,33 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
+public object FfiConverterUShort: FfiConverter<UShort, Short> {
+    override fun lift(value: Short): UShort {
+        return value.toUShort()
+    }
+
+    fun lift(value: Int): UShort {
+        return value.toUShort()
+    }
+
+    override fun read(buf: ByteBuffer): UShort {
+        return lift(buf.getShort())
+    }
+
+    override fun lower(value: UShort): Short {
+        return value.toShort()
+    }
+
+    override fun allocationSize(value: UShort) = 2UL
+
+    override fun write(value: UShort, buf: ByteBuffer) {
+        buf.putShort(value.toShort())
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterUInt: FfiConverter<UInt, Int> {
     override fun lift(value: Int): UInt {
         return value.toUInt()
@@ -1494,6 +2133,29 @@ public object FfiConverterLong: FfiConverter<Long, Long> {
 
     override fun write(value: Long, buf: ByteBuffer) {
         buf.putLong(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterDouble: FfiConverter<Double, Double> {
+    override fun lift(value: Double): Double {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Double {
+        return buf.getDouble()
+    }
+
+    override fun lower(value: Double): Double {
+        return value
+    }
+
+    override fun allocationSize(value: Double) = 8UL
+
+    override fun write(value: Double, buf: ByteBuffer) {
+        buf.putDouble(value)
     }
 }
 
@@ -1593,6 +2255,476 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
+    override fun read(buf: ByteBuffer): java.time.Instant {
+        val seconds = buf.getLong()
+        // Type mismatch (should be u32) but we check for overflow/underflow below
+        val nanoseconds = buf.getInt().toLong()
+        if (nanoseconds < 0) {
+            throw java.time.DateTimeException("Instant nanoseconds exceed minimum or maximum supported by uniffi")
+        }
+        if (seconds >= 0) {
+            return java.time.Instant.EPOCH.plus(java.time.Duration.ofSeconds(seconds, nanoseconds))
+        } else {
+            return java.time.Instant.EPOCH.minus(java.time.Duration.ofSeconds(-seconds, nanoseconds))
+        }
+    }
+
+    // 8 bytes for seconds, 4 bytes for nanoseconds
+    override fun allocationSize(value: java.time.Instant) = 12UL
+
+    override fun write(value: java.time.Instant, buf: ByteBuffer) {
+        var epochOffset = java.time.Duration.between(java.time.Instant.EPOCH, value)
+
+        var sign = 1
+        if (epochOffset.isNegative()) {
+            sign = -1
+            epochOffset = epochOffset.negated()
+        }
+
+        if (epochOffset.nano < 0) {
+            // Java docs provide guarantee that nano will always be positive, so this should be impossible
+            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Instant.html
+            throw IllegalArgumentException("Invalid timestamp, nano value must be non-negative")
+        }
+
+        buf.putLong(sign * epochOffset.seconds)
+        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
+        buf.putInt(epochOffset.nano)
+    }
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
+    override fun read(buf: ByteBuffer): java.time.Duration {
+        // Type mismatch (should be u64) but we check for overflow/underflow below
+        val seconds = buf.getLong()
+        // Type mismatch (should be u32) but we check for overflow/underflow below
+        val nanoseconds = buf.getInt().toLong()
+        if (seconds < 0) {
+            throw java.time.DateTimeException("Duration exceeds minimum or maximum value supported by uniffi")
+        }
+        if (nanoseconds < 0) {
+            throw java.time.DateTimeException("Duration nanoseconds exceed minimum or maximum supported by uniffi")
+        }
+        return java.time.Duration.ofSeconds(seconds, nanoseconds)
+    }
+
+    // 8 bytes for seconds, 4 bytes for nanoseconds
+    override fun allocationSize(value: java.time.Duration) = 12UL
+
+    override fun write(value: java.time.Duration, buf: ByteBuffer) {
+        if (value.seconds < 0) {
+            // Rust does not support negative Durations
+            throw IllegalArgumentException("Invalid duration, must be non-negative")
+        }
+
+        if (value.nano < 0) {
+            // Java docs provide guarantee that nano will always be positive, so this should be impossible
+            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Duration.html
+            throw IllegalArgumentException("Invalid duration, nano value must be non-negative")
+        }
+
+        // Type mismatch (should be u64) but since Rust doesn't support negative durations we should be OK
+        buf.putLong(value.seconds)
+        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
+        buf.putInt(value.nano)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * An access token. `toString`/`description` are redacted (`AccessToken([REDACTED:<fp>])`);
+ * `expose()` gives the string.
+ */
+public interface AccessTokenInterface {
+    
+    /**
+     * When the token expires, or `null`/`nil` when the server gave no lifetime.
+     */
+    fun `expiresAt`(): java.time.Instant?
+    
+    /**
+     * The token string, for an `Authorization` header (explicit on purpose).
+     */
+    fun `expose`(): kotlin.String
+    
+    /**
+     * A short identifier of the token, safe to log.
+     */
+    fun `fingerprint`(): kotlin.String
+    
+    /**
+     * The granted scopes.
+     */
+    fun `scopes`(): List<kotlin.String>
+    
+    /**
+     * The token as a `Secret` (for `introspect` / `revoke`).
+     */
+    fun `secret`(): Secret
+    
+    /**
+     * The token type (`Bearer`, `DPoP`, …).
+     */
+    fun `tokenType`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * An access token. `toString`/`description` are redacted (`AccessToken([REDACTED:<fp>])`);
+ * `expose()` gives the string.
+ */
+open class AccessToken: Disposable, AutoCloseable, AccessTokenInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_accesstoken(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_accesstoken(handle, status)
+        }
+    }
+
+    
+    /**
+     * When the token expires, or `null`/`nil` when the server gave no lifetime.
+     */override fun `expiresAt`(): java.time.Instant? {
+            return FfiConverterOptionalTimestamp.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_expires_at(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The token string, for an `Authorization` header (explicit on purpose).
+     */override fun `expose`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_expose(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A short identifier of the token, safe to log.
+     */override fun `fingerprint`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The granted scopes.
+     */override fun `scopes`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_scopes(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The token as a `Secret` (for `introspect` / `revoke`).
+     */override fun `secret`(): Secret {
+            return FfiConverterTypeSecret.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_secret(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The token type (`Bearer`, `DPoP`, …).
+     */override fun `tokenType`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_token_type(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAccessToken: FfiConverter<AccessToken, Long> {
+    override fun lower(value: AccessToken): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): AccessToken {
+        return AccessToken(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): AccessToken {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AccessToken) = 8UL
+
+    override fun write(value: AccessToken, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -1776,8 +2908,9 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
     /**
      * Keys with `prefix` (e.g. `tw_live`) in `store` (`nil`/`"memory"`, `"sqlite:///path.db"`
      * or a file path), hashed with HMAC-SHA-256 keyed by `pepper` (16+ bytes) when given.
+     * `clock` (tests) replaces the system clock for creation, expiry and revocation times.
      */
-    constructor(`prefix`: kotlin.String, `store`: kotlin.String? = null, `pepper`: kotlin.String? = null) :
+    constructor(`prefix`: kotlin.String, `store`: kotlin.String? = null, `pepper`: kotlin.String? = null, `clock`: ManualClock? = null) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_apikeys_new(
@@ -1785,7 +2918,8 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
         
         FfiConverterString.lower(`prefix`),
         FfiConverterOptionalString.lower(`store`),
-        FfiConverterOptionalString.lower(`pepper`),_status)
+        FfiConverterOptionalString.lower(`pepper`),
+        FfiConverterOptionalTypeManualClock.lower(`clock`),_status)
 }
     )
 
@@ -2387,6 +3521,294 @@ public object FfiConverterTypeAuditListener: FfiConverter<AuditListener, Long> {
     override fun allocationSize(value: AuditListener) = 8UL
 
     override fun write(value: AuditListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The in-process gateway: request credentials + client address → `Principal` or `Refusal`.
+ * Build once; safe to share between threads.
+ */
+public interface AuthenticatorInterface {
+    
+    /**
+     * Authenticates and authorizes one request. A refusal is returned
+     * (`AuthDecision.Refused`), not thrown; only an unparsable `client_ip` throws
+     * (`invalid_input`).
+     */
+    fun `authenticate`(`request`: AuthRequest): AuthDecision
+    
+    companion object
+}
+
+/**
+ * The in-process gateway: request credentials + client address → `Principal` or `Refusal`.
+ * Build once; safe to share between threads.
+ */
+open class Authenticator: Disposable, AutoCloseable, AuthenticatorInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Validates `options`; fails with `invalid_input` (no credential type, a bad CIDR, a
+     * zero rate limit, a realm with control characters).
+     */
+    constructor(`options`: AuthenticatorOptions) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_authenticator_new(
+    
+        
+        FfiConverterTypeAuthenticatorOptions.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_authenticator(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_authenticator(handle, status)
+        }
+    }
+
+    
+    /**
+     * Authenticates and authorizes one request. A refusal is returned
+     * (`AuthDecision.Refused`), not thrown; only an unparsable `client_ip` throws
+     * (`invalid_input`).
+     */
+    @Throws(TokenwardException::class)override fun `authenticate`(`request`: AuthRequest): AuthDecision {
+            return FfiConverterTypeAuthDecision.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_authenticate(
+        it,
+        
+        FfiConverterTypeAuthRequest.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuthenticator: FfiConverter<Authenticator, Long> {
+    override fun lower(value: Authenticator): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Authenticator {
+        return Authenticator(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Authenticator {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Authenticator) = 8UL
+
+    override fun write(value: Authenticator, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -3996,6 +5418,1305 @@ public object FfiConverterTypeKeySet: FfiConverter<KeySet, Long> {
 
 
 /**
+ * A clock frozen at a given time until `advance…`/`set…` moves it. Shared by every object it
+ * is passed to; safe to use from several threads.
+ */
+public interface ManualClockInterface {
+    
+    /**
+     * Moves the clock forward by `millis` milliseconds.
+     */
+    fun `advanceMillis`(`millis`: kotlin.ULong)
+    
+    /**
+     * Moves the clock forward by `seconds`.
+     */
+    fun `advanceSeconds`(`seconds`: kotlin.ULong)
+    
+    /**
+     * Sets the clock to `unix_seconds` since the epoch (it may go backwards).
+     */
+    fun `setUnixSeconds`(`unixSeconds`: kotlin.ULong)
+    
+    /**
+     * The current time, whole Unix seconds.
+     */
+    fun `unixSeconds`(): kotlin.Long
+    
+    companion object
+}
+
+/**
+ * A clock frozen at a given time until `advance…`/`set…` moves it. Shared by every object it
+ * is passed to; safe to use from several threads.
+ */
+open class ManualClock: Disposable, AutoCloseable, ManualClockInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A clock at `unix_seconds` since the epoch.
+     */
+    constructor(`unixSeconds`: kotlin.ULong) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_manualclock_new(
+    
+        
+        FfiConverterULong.lower(`unixSeconds`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_manualclock(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_manualclock(handle, status)
+        }
+    }
+
+    
+    /**
+     * Moves the clock forward by `millis` milliseconds.
+     */override fun `advanceMillis`(`millis`: kotlin.ULong)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_manualclock_advance_millis(
+        it,
+        
+        FfiConverterULong.lower(`millis`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Moves the clock forward by `seconds`.
+     */override fun `advanceSeconds`(`seconds`: kotlin.ULong)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_manualclock_advance_seconds(
+        it,
+        
+        FfiConverterULong.lower(`seconds`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Sets the clock to `unix_seconds` since the epoch (it may go backwards).
+     */override fun `setUnixSeconds`(`unixSeconds`: kotlin.ULong)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_manualclock_set_unix_seconds(
+        it,
+        
+        FfiConverterULong.lower(`unixSeconds`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The current time, whole Unix seconds.
+     */override fun `unixSeconds`(): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_manualclock_unix_seconds(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeManualClock: FfiConverter<ManualClock, Long> {
+    override fun lower(value: ManualClock): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): ManualClock {
+        return ManualClock(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): ManualClock {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ManualClock) = 8UL
+
+    override fun write(value: ManualClock, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * An OAuth 2.0 client of one authorization server. Safe to share between threads.
+ */
+public interface OAuthClientInterface {
+    
+    /**
+     * The client authentication method (`client_secret_basic`, …).
+     */
+    fun `authMethod`(): kotlin.String
+    
+    /**
+     * The authorization endpoint, when known.
+     */
+    fun `authorizationUrl`(): kotlin.String?
+    
+    /**
+     * The client-credentials grant.
+     */
+    suspend fun `clientCredentials`(`scopes`: List<kotlin.String> = listOf()): TokenResponse
+    
+    /**
+     * The client id.
+     */
+    fun `clientId`(): kotlin.String
+    
+    /**
+     * Exchanges an authorization code (with its PKCE verifier) for tokens.
+     */
+    suspend fun `exchangeCode`(`code`: Secret, `redirectUri`: kotlin.String, `pkce`: Pkce? = null): TokenResponse
+    
+    /**
+     * RFC 7662 introspection of `token` (`tokenTypeHint`: `access_token` or `refresh_token`).
+     */
+    suspend fun `introspect`(`token`: Secret, `tokenTypeHint`: kotlin.String? = null): Introspection
+    
+    /**
+     * The issuer found by discovery.
+     */
+    fun `issuer`(): kotlin.String?
+    
+    /**
+     * The server's `jwks_uri` found by discovery (for `RemoteKeySet`).
+     */
+    fun `jwksUri`(): kotlin.String?
+    
+    /**
+     * The refresh-token grant. When the answer carries a new refresh token (rotation), it
+     * replaces the old one.
+     */
+    suspend fun `refresh`(`refreshToken`: Secret, `scopes`: List<kotlin.String> = listOf()): TokenResponse
+    
+    /**
+     * RFC 7009 revocation of `token`. Success includes the server not knowing the token.
+     */
+    suspend fun `revoke`(`token`: Secret, `tokenTypeHint`: kotlin.String? = null)
+    
+    /**
+     * The token endpoint.
+     */
+    fun `tokenUrl`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * An OAuth 2.0 client of one authorization server. Safe to share between threads.
+ */
+open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A client of `options.tokenUrl`. Fails with `invalid_input` when a URL is not https
+     * (loopback excepted) or the authentication method lacks its secret or key.
+     */
+    constructor(`options`: OAuthClientOptions) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_oauthclient_new(
+    
+        
+        FfiConverterTypeOAuthClientOptions.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_oauthclient(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_oauthclient(handle, status)
+        }
+    }
+
+    
+    /**
+     * The client authentication method (`client_secret_basic`, …).
+     */override fun `authMethod`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_auth_method(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The authorization endpoint, when known.
+     */override fun `authorizationUrl`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_authorization_url(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The client-credentials grant.
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `clientCredentials`(`scopes`: List<kotlin.String>) : TokenResponse {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_client_credentials(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`scopes`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeTokenResponse.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The client id.
+     */override fun `clientId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_client_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Exchanges an authorization code (with its PKCE verifier) for tokens.
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `exchangeCode`(`code`: Secret, `redirectUri`: kotlin.String, `pkce`: Pkce?) : TokenResponse {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_exchange_code(
+                uniffiHandle,
+                
+        FfiConverterTypeSecret.lower(`code`),
+        FfiConverterString.lower(`redirectUri`),
+        FfiConverterOptionalTypePkce.lower(`pkce`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeTokenResponse.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * RFC 7662 introspection of `token` (`tokenTypeHint`: `access_token` or `refresh_token`).
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `introspect`(`token`: Secret, `tokenTypeHint`: kotlin.String?) : Introspection {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_introspect(
+                uniffiHandle,
+                
+        FfiConverterTypeSecret.lower(`token`),
+        FfiConverterOptionalString.lower(`tokenTypeHint`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeIntrospection.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The issuer found by discovery.
+     */override fun `issuer`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_issuer(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The server's `jwks_uri` found by discovery (for `RemoteKeySet`).
+     */override fun `jwksUri`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_jwks_uri(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The refresh-token grant. When the answer carries a new refresh token (rotation), it
+     * replaces the old one.
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `refresh`(`refreshToken`: Secret, `scopes`: List<kotlin.String>) : TokenResponse {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_refresh(
+                uniffiHandle,
+                
+        FfiConverterTypeSecret.lower(`refreshToken`),
+        FfiConverterSequenceString.lower(`scopes`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeTokenResponse.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * RFC 7009 revocation of `token`. Success includes the server not knowing the token.
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `revoke`(`token`: Secret, `tokenTypeHint`: kotlin.String?) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_revoke(
+                uniffiHandle,
+                
+        FfiConverterTypeSecret.lower(`token`),
+        FfiConverterOptionalString.lower(`tokenTypeHint`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The token endpoint.
+     */override fun `tokenUrl`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_token_url(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * Discovers the server at `issuerUrl` (RFC 8414 metadata, then OpenID Connect discovery)
+     * and builds a client with its token, introspection, revocation and authorization
+     * endpoints.
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `discover`(`issuerUrl`: kotlin.String, `clientId`: kotlin.String, `clientSecret`: Secret? = null, `authMethod`: kotlin.String? = null, `privateKey`: JwtKey? = null, `timeout`: java.time.Duration? = null) : OAuthClient {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(
+        FfiConverterString.lower(`issuerUrl`),
+        FfiConverterString.lower(`clientId`),
+        FfiConverterOptionalTypeSecret.lower(`clientSecret`),
+        FfiConverterOptionalString.lower(`authMethod`),
+        FfiConverterOptionalTypeJwtKey.lower(`privateKey`),
+        FfiConverterOptionalDuration.lower(`timeout`),),
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeOAuthClient.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOAuthClient: FfiConverter<OAuthClient, Long> {
+    override fun lower(value: OAuthClient): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): OAuthClient {
+        return OAuthClient(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): OAuthClient {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: OAuthClient) = 8UL
+
+    override fun write(value: OAuthClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The printed
+ * form shows the challenge only.
+ */
+public interface PkceInterface {
+    
+    /**
+     * The authorization URL to open in the browser.
+     */
+    fun `authorizationUrl`(`authorizeUrl`: kotlin.String, `clientId`: kotlin.String, `redirectUri`: kotlin.String, `state`: kotlin.String, `scopes`: List<kotlin.String> = listOf()): kotlin.String
+    
+    /**
+     * The S256 code challenge.
+     */
+    fun `challenge`(): kotlin.String
+    
+    /**
+     * Always `S256`.
+     */
+    fun `method`(): kotlin.String
+    
+    /**
+     * The verifier, sent with the code exchange.
+     */
+    fun `verifier`(): Secret
+    
+    companion object
+}
+
+/**
+ * A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The printed
+ * form shows the challenge only.
+ */
+open class Pkce: Disposable, AutoCloseable, PkceInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A fresh verifier (32 random bytes) and its challenge.
+     */
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_pkce_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_pkce(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_pkce(handle, status)
+        }
+    }
+
+    
+    /**
+     * The authorization URL to open in the browser.
+     */
+    @Throws(TokenwardException::class)override fun `authorizationUrl`(`authorizeUrl`: kotlin.String, `clientId`: kotlin.String, `redirectUri`: kotlin.String, `state`: kotlin.String, `scopes`: List<kotlin.String>): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_pkce_authorization_url(
+        it,
+        
+        FfiConverterString.lower(`authorizeUrl`),
+        FfiConverterString.lower(`clientId`),
+        FfiConverterString.lower(`redirectUri`),
+        FfiConverterString.lower(`state`),
+        FfiConverterSequenceString.lower(`scopes`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The S256 code challenge.
+     */override fun `challenge`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_pkce_challenge(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Always `S256`.
+     */override fun `method`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_pkce_method(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The verifier, sent with the code exchange.
+     */override fun `verifier`(): Secret {
+            return FfiConverterTypeSecret.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_pkce_verifier(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_pkce_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * Wraps an existing verifier (43–128 unreserved characters; else `invalid_input`).
+     */
+    @Throws(TokenwardException::class) fun `fromVerifier`(`verifier`: kotlin.String): Pkce {
+            return FfiConverterTypePkce.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_pkce_from_verifier(
+    
+        
+        FfiConverterString.lower(`verifier`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePkce: FfiConverter<Pkce, Long> {
+    override fun lower(value: Pkce): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Pkce {
+        return Pkce(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Pkce {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Pkce) = 8UL
+
+    override fun write(value: Pkce, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A configured scrubber: extra sensitive field names, extra patterns (`kind -> regex`; group
  * 1 is redacted when present) and the replacement style (`fingerprint`, `kind`, `plain` or a
  * template with `{kind}` / `{fingerprint}`).
@@ -4181,6 +6902,1173 @@ public object FfiConverterTypeRedactor: FfiConverter<Redactor, Long> {
     override fun allocationSize(value: Redactor) = 8UL
 
     override fun write(value: Redactor, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Verifies tokens against a `RemoteKeySet` with the same policy options as `JwtVerifier`
+ * (`algorithms` required). `verify` is async: it may fetch keys.
+ */
+public interface RemoteJwtVerifierInterface {
+    
+    /**
+     * Verifies `token` (fetching keys when needed; an unknown `kid` refetches once, subject
+     * to the cooldown) and returns its claims as JSON text.
+     */
+    suspend fun `verify`(`token`: kotlin.String): kotlin.String
+    
+    /**
+     * Like `verify`, with the registered claims typed.
+     */
+    suspend fun `verifyClaims`(`token`: kotlin.String): VerifiedClaims
+    
+    companion object
+}
+
+/**
+ * Verifies tokens against a `RemoteKeySet` with the same policy options as `JwtVerifier`
+ * (`algorithms` required). `verify` is async: it may fetch keys.
+ */
+open class RemoteJwtVerifier: Disposable, AutoCloseable, RemoteJwtVerifierInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A verifier for `keys` with `options` (fails with `invalid_input` when `algorithms` is
+     * empty).
+     */
+    constructor(`keys`: RemoteKeySet, `options`: JwtVerifierOptions) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_remotejwtverifier_new(
+    
+        
+        FfiConverterTypeRemoteKeySet.lower(`keys`),
+        FfiConverterTypeJwtVerifierOptions.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_remotejwtverifier(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_remotejwtverifier(handle, status)
+        }
+    }
+
+    
+    /**
+     * Verifies `token` (fetching keys when needed; an unknown `kid` refetches once, subject
+     * to the cooldown) and returns its claims as JSON text.
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verify`(`token`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_remotejwtverifier_verify(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Like `verify`, with the registered claims typed.
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifyClaims`(`token`: kotlin.String) : VerifiedClaims {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_remotejwtverifier_verify_claims(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeVerifiedClaims.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_remotejwtverifier_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRemoteJwtVerifier: FfiConverter<RemoteJwtVerifier, Long> {
+    override fun lower(value: RemoteJwtVerifier): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): RemoteJwtVerifier {
+        return RemoteJwtVerifier(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): RemoteJwtVerifier {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RemoteJwtVerifier) = 8UL
+
+    override fun write(value: RemoteJwtVerifier, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A JWKS fetched from a URL and cached (TTL / `Cache-Control`, refetch on unknown `kid`
+ * with a cooldown, single-flight, last good keys kept when refreshes fail). Pass it to
+ * `RemoteJwtVerifier`.
+ */
+public interface RemoteKeySetInterface {
+    
+    /**
+     * Number of HTTP fetches made so far.
+     */
+    fun `fetchCount`(): kotlin.ULong
+    
+    /**
+     * The issuer found by discovery, if this set came from `discover`.
+     */
+    fun `issuer`(): kotlin.String?
+    
+    /**
+     * The current keys as a JWKS document (JSON text; fetched when not cached).
+     */
+    suspend fun `jwksJson`(): kotlin.String
+    
+    /**
+     * The JWKS URL.
+     */
+    fun `url`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * A JWKS fetched from a URL and cached (TTL / `Cache-Control`, refetch on unknown `kid`
+ * with a cooldown, single-flight, last good keys kept when refreshes fail). Pass it to
+ * `RemoteJwtVerifier`.
+ */
+open class RemoteKeySet: Disposable, AutoCloseable, RemoteKeySetInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A cached key set for `jwksUrl` (https, or http on loopback); fetched on first use.
+     */
+    constructor(`jwksUrl`: kotlin.String, `options`: RemoteKeySetOptions? = null) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_remotekeyset_new(
+    
+        
+        FfiConverterString.lower(`jwksUrl`),
+        FfiConverterOptionalTypeRemoteKeySetOptions.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_remotekeyset(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_remotekeyset(handle, status)
+        }
+    }
+
+    
+    /**
+     * Number of HTTP fetches made so far.
+     */override fun `fetchCount`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_remotekeyset_fetch_count(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The issuer found by discovery, if this set came from `discover`.
+     */override fun `issuer`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_remotekeyset_issuer(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The current keys as a JWKS document (JSON text; fetched when not cached).
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `jwksJson`() : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_remotekeyset_jwks_json(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The JWKS URL.
+     */override fun `url`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_remotekeyset_url(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_remotekeyset_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * OpenID Connect discovery: fetches `{issuerUrl}/.well-known/openid-configuration`,
+     * checks its `issuer`, and returns its `jwks_uri` as a remote key set.
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `discover`(`issuerUrl`: kotlin.String, `options`: RemoteKeySetOptions? = null) : RemoteKeySet {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_tokenward_ffi_fn_constructor_remotekeyset_discover(
+        FfiConverterString.lower(`issuerUrl`),
+        FfiConverterOptionalTypeRemoteKeySetOptions.lower(`options`),),
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeRemoteKeySet.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRemoteKeySet: FfiConverter<RemoteKeySet, Long> {
+    override fun lower(value: RemoteKeySet): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): RemoteKeySet {
+        return RemoteKeySet(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): RemoteKeySet {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RemoteKeySet) = 8UL
+
+    override fun write(value: RemoteKeySet, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A bounded, expiring revocation list by JWT `jti`, API key id or subject. Share one between
+ * authenticators; safe to use from several threads.
+ */
+public interface RevocationListInterface {
+    
+    /**
+     * Whether `id` of `kind` is revoked now.
+     */
+    fun `isRevoked`(`kind`: RevocationKind, `id`: kotlin.String): kotlin.Boolean
+    
+    /**
+     * Drops expired entries; returns how many remain.
+     */
+    fun `purge`(): kotlin.ULong
+    
+    /**
+     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
+     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
+     */
+    fun `revoke`(`kind`: RevocationKind, `id`: kotlin.String, `until`: kotlin.Long)
+    
+    /**
+     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
+     */
+    fun `revokeJti`(`jti`: kotlin.String, `until`: kotlin.Long)
+    
+    /**
+     * Revokes an API key by id until `until`.
+     */
+    fun `revokeKeyId`(`keyId`: kotlin.String, `until`: kotlin.Long)
+    
+    /**
+     * Revokes every credential of `subject` until `until`.
+     */
+    fun `revokeSubject`(`subject`: kotlin.String, `until`: kotlin.Long)
+    
+    /**
+     * Entries held (live or not yet purged).
+     */
+    fun `size`(): kotlin.ULong
+    
+    /**
+     * Lifts a revocation; returns whether one existed.
+     */
+    fun `unrevoke`(`kind`: RevocationKind, `id`: kotlin.String): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * A bounded, expiring revocation list by JWT `jti`, API key id or subject. Share one between
+ * authenticators; safe to use from several threads.
+ */
+open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A list of at most `max_entries` live entries; `clock` (tests) replaces the system clock.
+     */
+    constructor(`maxEntries`: kotlin.ULong = 1000000uL, `clock`: ManualClock? = null) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_revocationlist_new(
+    
+        
+        FfiConverterULong.lower(`maxEntries`),
+        FfiConverterOptionalTypeManualClock.lower(`clock`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_revocationlist(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_revocationlist(handle, status)
+        }
+    }
+
+    
+    /**
+     * Whether `id` of `kind` is revoked now.
+     */override fun `isRevoked`(`kind`: RevocationKind, `id`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_is_revoked(
+        it,
+        
+        FfiConverterTypeRevocationKind.lower(`kind`),
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Drops expired entries; returns how many remain.
+     */override fun `purge`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_purge(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
+     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
+     */
+    @Throws(TokenwardException::class)override fun `revoke`(`kind`: RevocationKind, `id`: kotlin.String, `until`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_revoke(
+        it,
+        
+        FfiConverterTypeRevocationKind.lower(`kind`),
+        FfiConverterString.lower(`id`),
+        FfiConverterLong.lower(`until`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
+     */
+    @Throws(TokenwardException::class)override fun `revokeJti`(`jti`: kotlin.String, `until`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(
+        it,
+        
+        FfiConverterString.lower(`jti`),
+        FfiConverterLong.lower(`until`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Revokes an API key by id until `until`.
+     */
+    @Throws(TokenwardException::class)override fun `revokeKeyId`(`keyId`: kotlin.String, `until`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(
+        it,
+        
+        FfiConverterString.lower(`keyId`),
+        FfiConverterLong.lower(`until`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Revokes every credential of `subject` until `until`.
+     */
+    @Throws(TokenwardException::class)override fun `revokeSubject`(`subject`: kotlin.String, `until`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(
+        it,
+        
+        FfiConverterString.lower(`subject`),
+        FfiConverterLong.lower(`until`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Entries held (live or not yet purged).
+     */override fun `size`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_size(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Lifts a revocation; returns whether one existed.
+     */override fun `unrevoke`(`kind`: RevocationKind, `id`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_unrevoke(
+        it,
+        
+        FfiConverterTypeRevocationKind.lower(`kind`),
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRevocationList: FfiConverter<RevocationList, Long> {
+    override fun lower(value: RevocationList): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): RevocationList {
+        return RevocationList(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): RevocationList {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RevocationList) = 8UL
+
+    override fun write(value: RevocationList, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -4521,6 +8409,1204 @@ public object FfiConverterTypeSecret: FfiConverter<Secret, Long> {
 }
 
 
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A token-endpoint answer. Its printed form is redacted.
+ */
+public interface TokenResponseInterface {
+    
+    /**
+     * The access token.
+     */
+    fun `accessToken`(): AccessToken
+    
+    /**
+     * The lifetime announced by the server (`expires_in`).
+     */
+    fun `expiresIn`(): java.time.Duration?
+    
+    /**
+     * The OpenID Connect ID token, if any.
+     */
+    fun `idToken`(): Secret?
+    
+    /**
+     * The refresh token, if any. When it differs from the one presented (rotation), store
+     * it in place of the old one.
+     */
+    fun `refreshToken`(): Secret?
+    
+    companion object
+}
+
+/**
+ * A token-endpoint answer. Its printed form is redacted.
+ */
+open class TokenResponse: Disposable, AutoCloseable, TokenResponseInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_tokenresponse(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_tokenresponse(handle, status)
+        }
+    }
+
+    
+    /**
+     * The access token.
+     */override fun `accessToken`(): AccessToken {
+            return FfiConverterTypeAccessToken.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokenresponse_access_token(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The lifetime announced by the server (`expires_in`).
+     */override fun `expiresIn`(): java.time.Duration? {
+            return FfiConverterOptionalDuration.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokenresponse_expires_in(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The OpenID Connect ID token, if any.
+     */override fun `idToken`(): Secret? {
+            return FfiConverterOptionalTypeSecret.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokenresponse_id_token(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The refresh token, if any. When it differs from the one presented (rotation), store
+     * it in place of the old one.
+     */override fun `refreshToken`(): Secret? {
+            return FfiConverterOptionalTypeSecret.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokenresponse_refresh_token(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokenresponse_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTokenResponse: FfiConverter<TokenResponse, Long> {
+    override fun lower(value: TokenResponse): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): TokenResponse {
+        return TokenResponse(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): TokenResponse {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TokenResponse) = 8UL
+
+    override fun write(value: TokenResponse, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * An access token that is always valid when asked for: refreshed ahead of expiry in the
+ * background, one request however many callers ask at once, `invalid_grant` terminal.
+ * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ */
+public interface TokenSourceInterface {
+    
+    /**
+     * Adds `listener`, called after every refresh and every failed request. Listeners live
+     * as long as the source.
+     */
+    fun `addListener`(`listener`: TokenSourceListener)
+    
+    /**
+     * Requests a new token now (e.g. after the API answered 401); concurrent calls share one
+     * request.
+     */
+    suspend fun `forceRefresh`(): AccessToken
+    
+    /**
+     * The code of the last failed request, when the last request failed.
+     */
+    fun `lastErrorCode`(): kotlin.String?
+    
+    /**
+     * Completed token requests so far (successful or not).
+     */
+    fun `requestCount`(): kotlin.ULong
+    
+    /**
+     * The current status.
+     */
+    fun `status`(): TokenSourceStatus
+    
+    /**
+     * Stops the background task; later `token()` calls fail with `invalid_input`. (Named
+     * `stop`, not `close`: uniffi's Kotlin objects already have `close()` from
+     * `AutoCloseable`, which releases the object and so stops the source as well.)
+     */
+    fun `stop`()
+    
+    /**
+     * A valid token: the current one while usable, else the result of one shared request.
+     * Never returns an expired token.
+     */
+    suspend fun `token`(): AccessToken
+    
+    companion object
+}
+
+/**
+ * An access token that is always valid when asked for: refreshed ahead of expiry in the
+ * background, one request however many callers ask at once, `invalid_grant` terminal.
+ * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ */
+open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_tokensource(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_tokensource(handle, status)
+        }
+    }
+
+    
+    /**
+     * Adds `listener`, called after every refresh and every failed request. Listeners live
+     * as long as the source.
+     */override fun `addListener`(`listener`: TokenSourceListener)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_add_listener(
+        it,
+        
+        FfiConverterTypeTokenSourceListener.lower(`listener`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Requests a new token now (e.g. after the API answered 401); concurrent calls share one
+     * request.
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `forceRefresh`() : AccessToken {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_force_refresh(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeAccessToken.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The code of the last failed request, when the last request failed.
+     */override fun `lastErrorCode`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_last_error_code(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Completed token requests so far (successful or not).
+     */override fun `requestCount`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_request_count(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The current status.
+     */override fun `status`(): TokenSourceStatus {
+            return FfiConverterTypeTokenSourceStatus.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_status(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Stops the background task; later `token()` calls fail with `invalid_input`. (Named
+     * `stop`, not `close`: uniffi's Kotlin objects already have `close()` from
+     * `AutoCloseable`, which releases the object and so stops the source as well.)
+     */override fun `stop`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_stop(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * A valid token: the current one while usable, else the result of one shared request.
+     * Never returns an expired token.
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `token`() : AccessToken {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_token(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeAccessToken.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * A source using the client-credentials grant for `scopes`.
+     */
+    @Throws(TokenwardException::class) fun `clientCredentials`(`client`: OAuthClient, `scopes`: List<kotlin.String> = listOf(), `options`: RefreshOptions = RefreshOptions()): TokenSource {
+            return FfiConverterTypeTokenSource.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_tokensource_client_credentials(
+    
+        
+        FfiConverterTypeOAuthClient.lower(`client`),
+        FfiConverterSequenceString.lower(`scopes`),
+        FfiConverterTypeRefreshOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A source refreshing with `refreshToken`; rotated refresh tokens replace it (see
+     * `TokenSourceListener.onRefresh`).
+     */
+    @Throws(TokenwardException::class) fun `fromRefreshToken`(`client`: OAuthClient, `refreshToken`: Secret, `scopes`: List<kotlin.String> = listOf(), `options`: RefreshOptions = RefreshOptions()): TokenSource {
+            return FfiConverterTypeTokenSource.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_tokensource_from_refresh_token(
+    
+        
+        FfiConverterTypeOAuthClient.lower(`client`),
+        FfiConverterTypeSecret.lower(`refreshToken`),
+        FfiConverterSequenceString.lower(`scopes`),
+        FfiConverterTypeRefreshOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A source seeded with `response` (e.g. from `exchangeCode`): it serves that access
+     * token, then refreshes with the response's refresh token, or, without one, with the
+     * client-credentials grant for `scopes`.
+     */
+    @Throws(TokenwardException::class) fun `fromTokenResponse`(`client`: OAuthClient, `response`: TokenResponse, `scopes`: List<kotlin.String> = listOf(), `options`: RefreshOptions = RefreshOptions()): TokenSource {
+            return FfiConverterTypeTokenSource.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(
+    
+        
+        FfiConverterTypeOAuthClient.lower(`client`),
+        FfiConverterTypeTokenResponse.lower(`response`),
+        FfiConverterSequenceString.lower(`scopes`),
+        FfiConverterTypeRefreshOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTokenSource: FfiConverter<TokenSource, Long> {
+    override fun lower(value: TokenSource): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): TokenSource {
+        return TokenSource(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): TokenSource {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TokenSource) = 8UL
+
+    override fun write(value: TokenSource, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Hooks of a `TokenSource` (implemented in Swift or Kotlin). Called on a library thread,
+ * inline with the refresh: keep them cheap or hand off.
+ */
+public interface TokenSourceListener {
+    
+    /**
+     * A new token response arrived; persist a rotated `refreshToken()` from here.
+     */
+    fun `onRefresh`(`tokens`: TokenResponse)
+    
+    /**
+     * A token request failed with `code` (`invalid_grant`, `network`, …); the message never
+     * contains secret material.
+     */
+    fun `onError`(`code`: kotlin.String, `message`: kotlin.String)
+    
+    companion object
+}
+
+/**
+ * Hooks of a `TokenSource` (implemented in Swift or Kotlin). Called on a library thread,
+ * inline with the refresh: keep them cheap or hand off.
+ */
+open class TokenSourceListenerImpl: Disposable, AutoCloseable, TokenSourceListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_tokensourcelistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_tokensourcelistener(handle, status)
+        }
+    }
+
+    
+    /**
+     * A new token response arrived; persist a rotated `refreshToken()` from here.
+     */override fun `onRefresh`(`tokens`: TokenResponse)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_refresh(
+        it,
+        
+        FfiConverterTypeTokenResponse.lower(`tokens`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * A token request failed with `code` (`invalid_grant`, `network`, …); the message never
+     * contains secret material.
+     */override fun `onError`(`code`: kotlin.String, `message`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_error(
+        it,
+        
+        FfiConverterString.lower(`code`),
+        FfiConverterString.lower(`message`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceTokenSourceListener {
+    internal object `onRefresh`: UniffiCallbackInterfaceTokenSourceListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`tokens`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeTokenSourceListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onRefresh`(
+                    FfiConverterTypeTokenResponse.lift(`tokens`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onError`: UniffiCallbackInterfaceTokenSourceListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`code`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeTokenSourceListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onError`(
+                    FfiConverterString.lift(`code`),
+                    FfiConverterString.lift(`message`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeTokenSourceListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeTokenSourceListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceTokenSourceListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onRefresh`,
+        `onError`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_tokenward_ffi_fn_init_callback_vtable_tokensourcelistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTokenSourceListener: FfiConverter<TokenSourceListener, Long> {
+    internal val handleMap = UniffiHandleMap<TokenSourceListener>()
+
+    override fun lower(value: TokenSourceListener): Long {
+        if (value is TokenSourceListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): TokenSourceListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TokenSourceListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): TokenSourceListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TokenSourceListener) = 8UL
+
+    override fun write(value: TokenSourceListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
 
 /**
  * An audit event: safe identifiers only, never token material.
@@ -4588,6 +9674,391 @@ public object FfiConverterTypeAuditEvent: FfiConverterRustBuffer<AuditEvent> {
             FfiConverterOptionalString.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`credentialId`, buf)
             FfiConverterOptionalString.write(value.`subject`, buf)
+    }
+}
+
+
+
+/**
+ * One request as the authenticator sees it.
+ */
+data class AuthRequest (
+    /**
+     * The HTTP method.
+     */
+    var `method`: kotlin.String = "GET" 
+    , 
+    /**
+     * The request target: path and, when the query parameter is enabled, the query string.
+     */
+    var `path`: kotlin.String = "/" 
+    , 
+    /**
+     * The header lines, repeated names kept (several credentials are refused).
+     */
+    var `headers`: List<HttpHeader> = listOf() 
+    , 
+    /**
+     * The socket peer address (`198.51.100.7`, `2001:db8::1`, `[::1]`, `fe80::1%eth0`);
+     * `None` when unknown, which IP rules refuse.
+     */
+    var `clientIp`: kotlin.String? = null 
+    , 
+    /**
+     * Scopes this route requires (all of them).
+     */
+    var `requiredScopes`: List<kotlin.String> = listOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuthRequest: FfiConverterRustBuffer<AuthRequest> {
+    override fun read(buf: ByteBuffer): AuthRequest {
+        return AuthRequest(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeHttpHeader.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AuthRequest) = (
+            FfiConverterString.allocationSize(value.`method`) +
+            FfiConverterString.allocationSize(value.`path`) +
+            FfiConverterSequenceTypeHttpHeader.allocationSize(value.`headers`) +
+            FfiConverterOptionalString.allocationSize(value.`clientIp`) +
+            FfiConverterSequenceString.allocationSize(value.`requiredScopes`)
+    )
+
+    override fun write(value: AuthRequest, buf: ByteBuffer) {
+            FfiConverterString.write(value.`method`, buf)
+            FfiConverterString.write(value.`path`, buf)
+            FfiConverterSequenceTypeHttpHeader.write(value.`headers`, buf)
+            FfiConverterOptionalString.write(value.`clientIp`, buf)
+            FfiConverterSequenceString.write(value.`requiredScopes`, buf)
+    }
+}
+
+
+
+/**
+ * Options of `Authenticator`. Configure `api_keys`, `jwt`, or both; everything else is off
+ * unless set.
+ */
+data class AuthenticatorOptions (
+    /**
+     * Accept API keys verified by these keys (`Authorization: Bearer`, `X-API-Key`, and the
+     * query parameter or cookie when enabled).
+     */
+    var `apiKeys`: ApiKeys? = null 
+    , 
+    /**
+     * Accept JWTs verified by this verifier (`Authorization: Bearer`, or the cookie when
+     * enabled). A Bearer value with the JWS shape goes here when both are configured.
+     */
+    var `jwt`: JwtVerifier? = null 
+    , 
+    /**
+     * Admit only these networks (CIDR or single addresses, IPv4 and IPv6).
+     */
+    var `ipAllow`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Refuse these networks (deny wins over allow).
+     */
+    var `ipDeny`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Proxies whose `forwarded_header` is trusted (opt-in; empty: forwarding headers are
+     * ignored and the socket peer is the client).
+     */
+    var `trustedProxies`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * The header trusted proxies set (default `X-Forwarded-For`).
+     */
+    var `forwardedHeader`: ForwardedHeader? = null 
+    , 
+    /**
+     * The default limit per principal (API key id or JWT `sub`).
+     */
+    var `rateLimit`: RateLimit? = null 
+    , 
+    /**
+     * The limit per client address (IPv6 counted per /64).
+     */
+    var `ipRateLimit`: RateLimit? = null 
+    , 
+    /**
+     * Limits per plan: keys whose metadata `plan`, or tokens whose `plan` claim, names it.
+     */
+    var `plans`: Map<kotlin.String, RateLimit> = mapOf() 
+    , 
+    /**
+     * Limits for single API key ids or subjects, over their plan's and the default.
+     */
+    var `rateLimitOverrides`: Map<kotlin.String, RateLimit> = mapOf() 
+    , 
+    /**
+     * Refuse credentials on this list.
+     */
+    var `revocations`: RevocationList? = null 
+    , 
+    /**
+     * The realm of `WWW-Authenticate` challenges.
+     */
+    var `realm`: kotlin.String = "api" 
+    , 
+    /**
+     * Also accept an API key in this query parameter (off by default: query strings end up
+     * in logs).
+     */
+    var `queryParam`: kotlin.String? = null 
+    , 
+    /**
+     * Also accept a credential in this cookie (off by default).
+     */
+    var `cookie`: kotlin.String? = null 
+    , 
+    /**
+     * The rate limiters' clock (tests); the system clock when `None`.
+     */
+    var `clock`: ManualClock? = null 
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`apiKeys`,
+        this.`jwt`,
+        this.`ipAllow`,
+        this.`ipDeny`,
+        this.`trustedProxies`,
+        this.`forwardedHeader`,
+        this.`rateLimit`,
+        this.`ipRateLimit`,
+        this.`plans`,
+        this.`rateLimitOverrides`,
+        this.`revocations`,
+        this.`realm`,
+        this.`queryParam`,
+        this.`cookie`,
+        this.`clock`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<AuthenticatorOptions> {
+    override fun read(buf: ByteBuffer): AuthenticatorOptions {
+        return AuthenticatorOptions(
+            FfiConverterOptionalTypeApiKeys.read(buf),
+            FfiConverterOptionalTypeJwtVerifier.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalTypeForwardedHeader.read(buf),
+            FfiConverterOptionalTypeRateLimit.read(buf),
+            FfiConverterOptionalTypeRateLimit.read(buf),
+            FfiConverterMapStringTypeRateLimit.read(buf),
+            FfiConverterMapStringTypeRateLimit.read(buf),
+            FfiConverterOptionalTypeRevocationList.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeManualClock.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AuthenticatorOptions) = (
+            FfiConverterOptionalTypeApiKeys.allocationSize(value.`apiKeys`) +
+            FfiConverterOptionalTypeJwtVerifier.allocationSize(value.`jwt`) +
+            FfiConverterSequenceString.allocationSize(value.`ipAllow`) +
+            FfiConverterSequenceString.allocationSize(value.`ipDeny`) +
+            FfiConverterSequenceString.allocationSize(value.`trustedProxies`) +
+            FfiConverterOptionalTypeForwardedHeader.allocationSize(value.`forwardedHeader`) +
+            FfiConverterOptionalTypeRateLimit.allocationSize(value.`rateLimit`) +
+            FfiConverterOptionalTypeRateLimit.allocationSize(value.`ipRateLimit`) +
+            FfiConverterMapStringTypeRateLimit.allocationSize(value.`plans`) +
+            FfiConverterMapStringTypeRateLimit.allocationSize(value.`rateLimitOverrides`) +
+            FfiConverterOptionalTypeRevocationList.allocationSize(value.`revocations`) +
+            FfiConverterString.allocationSize(value.`realm`) +
+            FfiConverterOptionalString.allocationSize(value.`queryParam`) +
+            FfiConverterOptionalString.allocationSize(value.`cookie`) +
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
+    )
+
+    override fun write(value: AuthenticatorOptions, buf: ByteBuffer) {
+            FfiConverterOptionalTypeApiKeys.write(value.`apiKeys`, buf)
+            FfiConverterOptionalTypeJwtVerifier.write(value.`jwt`, buf)
+            FfiConverterSequenceString.write(value.`ipAllow`, buf)
+            FfiConverterSequenceString.write(value.`ipDeny`, buf)
+            FfiConverterSequenceString.write(value.`trustedProxies`, buf)
+            FfiConverterOptionalTypeForwardedHeader.write(value.`forwardedHeader`, buf)
+            FfiConverterOptionalTypeRateLimit.write(value.`rateLimit`, buf)
+            FfiConverterOptionalTypeRateLimit.write(value.`ipRateLimit`, buf)
+            FfiConverterMapStringTypeRateLimit.write(value.`plans`, buf)
+            FfiConverterMapStringTypeRateLimit.write(value.`rateLimitOverrides`, buf)
+            FfiConverterOptionalTypeRevocationList.write(value.`revocations`, buf)
+            FfiConverterString.write(value.`realm`, buf)
+            FfiConverterOptionalString.write(value.`queryParam`, buf)
+            FfiConverterOptionalString.write(value.`cookie`, buf)
+            FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
+    }
+}
+
+
+
+/**
+ * One header line of a request.
+ */
+data class HttpHeader (
+    /**
+     * The name (compared case-insensitively).
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * The value.
+     */
+    var `value`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHttpHeader: FfiConverterRustBuffer<HttpHeader> {
+    override fun read(buf: ByteBuffer): HttpHeader {
+        return HttpHeader(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HttpHeader) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`value`)
+    )
+
+    override fun write(value: HttpHeader, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`value`, buf)
+    }
+}
+
+
+
+/**
+ * The answer of the introspection endpoint (RFC 7662). It describes a token and carries no
+ * token material.
+ */
+data class Introspection (
+    /**
+     * Whether the token is currently active; when `false` nothing else is meaningful.
+     */
+    var `active`: kotlin.Boolean
+    , 
+    /**
+     * The token's scopes.
+     */
+    var `scopes`: List<kotlin.String>
+    , 
+    /**
+     * `client_id`.
+     */
+    var `clientId`: kotlin.String?
+    , 
+    /**
+     * `username`.
+     */
+    var `username`: kotlin.String?
+    , 
+    /**
+     * `sub`.
+     */
+    var `subject`: kotlin.String?
+    , 
+    /**
+     * `exp`, Unix seconds.
+     */
+    var `expiresAt`: kotlin.Long?
+    , 
+    /**
+     * Every member of the answer, as a JSON object.
+     */
+    var `json`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntrospection: FfiConverterRustBuffer<Introspection> {
+    override fun read(buf: ByteBuffer): Introspection {
+        return Introspection(
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Introspection) = (
+            FfiConverterBoolean.allocationSize(value.`active`) +
+            FfiConverterSequenceString.allocationSize(value.`scopes`) +
+            FfiConverterOptionalString.allocationSize(value.`clientId`) +
+            FfiConverterOptionalString.allocationSize(value.`username`) +
+            FfiConverterOptionalString.allocationSize(value.`subject`) +
+            FfiConverterOptionalLong.allocationSize(value.`expiresAt`) +
+            FfiConverterString.allocationSize(value.`json`)
+    )
+
+    override fun write(value: Introspection, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`active`, buf)
+            FfiConverterSequenceString.write(value.`scopes`, buf)
+            FfiConverterOptionalString.write(value.`clientId`, buf)
+            FfiConverterOptionalString.write(value.`username`, buf)
+            FfiConverterOptionalString.write(value.`subject`, buf)
+            FfiConverterOptionalLong.write(value.`expiresAt`, buf)
+            FfiConverterString.write(value.`json`, buf)
     }
 }
 
@@ -4833,12 +10304,36 @@ data class JwtVerifierOptions (
      * Maximum JSON nesting depth of header and claims.
      */
     var `maxDepth`: kotlin.UInt = 16u 
+    , 
+    /**
+     * The clock for `exp`/`nbf`/`iat` (tests); the system clock when `None`.
+     */
+    var `clock`: ManualClock? = null 
     
-){
+): Disposable{
     
 
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`algorithms`,
+        this.`issuer`,
+        this.`audience`,
+        this.`subject`,
+        this.`leeway`,
+        this.`requiredClaims`,
+        this.`requireExp`,
+        this.`typ`,
+        this.`maxAge`,
+        this.`maxTokenSize`,
+        this.`maxDepth`,
+        this.`clock`
+    )
+    }
     
     companion object
 }
@@ -4860,6 +10355,7 @@ public object FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer<JwtVeri
             FfiConverterOptionalULong.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterOptionalTypeManualClock.read(buf),
         )
     }
 
@@ -4874,7 +10370,8 @@ public object FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer<JwtVeri
             FfiConverterOptionalString.allocationSize(value.`typ`) +
             FfiConverterOptionalULong.allocationSize(value.`maxAge`) +
             FfiConverterUInt.allocationSize(value.`maxTokenSize`) +
-            FfiConverterUInt.allocationSize(value.`maxDepth`)
+            FfiConverterUInt.allocationSize(value.`maxDepth`) +
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
     )
 
     override fun write(value: JwtVerifierOptions, buf: ByteBuffer) {
@@ -4889,6 +10386,7 @@ public object FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer<JwtVeri
             FfiConverterOptionalULong.write(value.`maxAge`, buf)
             FfiConverterUInt.write(value.`maxTokenSize`, buf)
             FfiConverterUInt.write(value.`maxDepth`, buf)
+            FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
     }
 }
 
@@ -5069,6 +10567,494 @@ public object FfiConverterTypeKeyRecord: FfiConverterRustBuffer<KeyRecord> {
 
 
 /**
+ * Options of `OAuthClient`: the token endpoint, the client id and how the client
+ * authenticates. Secrets are `Secret`s, so printing the options never shows them.
+ */
+data class OAuthClientOptions (
+    /**
+     * The token endpoint (https, or http on loopback).
+     */
+    var `tokenUrl`: kotlin.String
+    , 
+    /**
+     * The client id.
+     */
+    var `clientId`: kotlin.String
+    , 
+    /**
+     * The client secret (for `client_secret_basic` / `client_secret_post`).
+     */
+    var `clientSecret`: Secret? = null 
+    , 
+    /**
+     * `client_secret_basic` (default with a secret), `client_secret_post`, `private_key_jwt`
+     * (default with a private key) or `none` (public client).
+     */
+    var `authMethod`: kotlin.String? = null 
+    , 
+    /**
+     * The private key for `private_key_jwt`.
+     */
+    var `privateKey`: JwtKey? = null 
+    , 
+    /**
+     * The RFC 7662 introspection endpoint.
+     */
+    var `introspectionUrl`: kotlin.String? = null 
+    , 
+    /**
+     * The RFC 7009 revocation endpoint.
+     */
+    var `revocationUrl`: kotlin.String? = null 
+    , 
+    /**
+     * The authorization endpoint (for PKCE flows).
+     */
+    var `authorizationUrl`: kotlin.String? = null 
+    , 
+    /**
+     * Timeout of every request (default 5 s).
+     */
+    var `timeout`: java.time.Duration? = null 
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`tokenUrl`,
+        this.`clientId`,
+        this.`clientSecret`,
+        this.`authMethod`,
+        this.`privateKey`,
+        this.`introspectionUrl`,
+        this.`revocationUrl`,
+        this.`authorizationUrl`,
+        this.`timeout`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthClientOptions> {
+    override fun read(buf: ByteBuffer): OAuthClientOptions {
+        return OAuthClientOptions(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeSecret.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeJwtKey.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OAuthClientOptions) = (
+            FfiConverterString.allocationSize(value.`tokenUrl`) +
+            FfiConverterString.allocationSize(value.`clientId`) +
+            FfiConverterOptionalTypeSecret.allocationSize(value.`clientSecret`) +
+            FfiConverterOptionalString.allocationSize(value.`authMethod`) +
+            FfiConverterOptionalTypeJwtKey.allocationSize(value.`privateKey`) +
+            FfiConverterOptionalString.allocationSize(value.`introspectionUrl`) +
+            FfiConverterOptionalString.allocationSize(value.`revocationUrl`) +
+            FfiConverterOptionalString.allocationSize(value.`authorizationUrl`) +
+            FfiConverterOptionalDuration.allocationSize(value.`timeout`)
+    )
+
+    override fun write(value: OAuthClientOptions, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tokenUrl`, buf)
+            FfiConverterString.write(value.`clientId`, buf)
+            FfiConverterOptionalTypeSecret.write(value.`clientSecret`, buf)
+            FfiConverterOptionalString.write(value.`authMethod`, buf)
+            FfiConverterOptionalTypeJwtKey.write(value.`privateKey`, buf)
+            FfiConverterOptionalString.write(value.`introspectionUrl`, buf)
+            FfiConverterOptionalString.write(value.`revocationUrl`, buf)
+            FfiConverterOptionalString.write(value.`authorizationUrl`, buf)
+            FfiConverterOptionalDuration.write(value.`timeout`, buf)
+    }
+}
+
+
+
+/**
+ * An authenticated and authorized caller.
+ */
+data class Principal (
+    /**
+     * The credential kind.
+     */
+    var `kind`: CredentialKind
+    , 
+    /**
+     * The key owner or the JWT `sub` (empty when the token has none).
+     */
+    var `subject`: kotlin.String
+    , 
+    /**
+     * The API key id, or the JWT `jti` when present.
+     */
+    var `keyId`: kotlin.String?
+    , 
+    /**
+     * The scopes the credential carries.
+     */
+    var `scopes`: List<kotlin.String>
+    , 
+    /**
+     * The verified JWT claims as a JSON object (`{}` for API keys).
+     */
+    var `claimsJson`: kotlin.String
+    , 
+    /**
+     * Requests left in the tightest applicable rate limit; `None` without limits.
+     */
+    var `rateLimitRemaining`: kotlin.ULong?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePrincipal: FfiConverterRustBuffer<Principal> {
+    override fun read(buf: ByteBuffer): Principal {
+        return Principal(
+            FfiConverterTypeCredentialKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Principal) = (
+            FfiConverterTypeCredentialKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`subject`) +
+            FfiConverterOptionalString.allocationSize(value.`keyId`) +
+            FfiConverterSequenceString.allocationSize(value.`scopes`) +
+            FfiConverterString.allocationSize(value.`claimsJson`) +
+            FfiConverterOptionalULong.allocationSize(value.`rateLimitRemaining`)
+    )
+
+    override fun write(value: Principal, buf: ByteBuffer) {
+            FfiConverterTypeCredentialKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`subject`, buf)
+            FfiConverterOptionalString.write(value.`keyId`, buf)
+            FfiConverterSequenceString.write(value.`scopes`, buf)
+            FfiConverterString.write(value.`claimsJson`, buf)
+            FfiConverterOptionalULong.write(value.`rateLimitRemaining`, buf)
+    }
+}
+
+
+
+/**
+ * One rate limit: `rate` requests per `period_seconds`, with bursts of up to `burst`.
+ */
+data class RateLimit (
+    /**
+     * Requests per period (≥ 1).
+     */
+    var `rate`: kotlin.UInt
+    , 
+    /**
+     * The period in seconds (≥ 1).
+     */
+    var `periodSeconds`: kotlin.ULong = 1uL 
+    , 
+    /**
+     * Requests that may arrive at once (≥ 1).
+     */
+    var `burst`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRateLimit: FfiConverterRustBuffer<RateLimit> {
+    override fun read(buf: ByteBuffer): RateLimit {
+        return RateLimit(
+            FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RateLimit) = (
+            FfiConverterUInt.allocationSize(value.`rate`) +
+            FfiConverterULong.allocationSize(value.`periodSeconds`) +
+            FfiConverterUInt.allocationSize(value.`burst`)
+    )
+
+    override fun write(value: RateLimit, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`rate`, buf)
+            FfiConverterULong.write(value.`periodSeconds`, buf)
+            FfiConverterUInt.write(value.`burst`, buf)
+    }
+}
+
+
+
+/**
+ * Tuning of a `TokenSource`; every `null`/`nil` keeps the library default.
+ */
+data class RefreshOptions (
+    /**
+     * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
+     * (default 5 min).
+     */
+    var `refreshAhead`: java.time.Duration? = null 
+    , 
+    /**
+     * See `refreshAhead` (default 0.5; between 0 and 1).
+     */
+    var `refreshAheadFraction`: kotlin.Double? = null 
+    , 
+    /**
+     * Random part of the refresh-ahead window by which refreshes move earlier (default 0.1).
+     */
+    var `jitter`: kotlin.Double? = null 
+    , 
+    /**
+     * A token is no longer handed out when less than `min(expiryMargin, lifetime / 4)`
+     * remains (default 5 s).
+     */
+    var `expiryMargin`: java.time.Duration? = null 
+    , 
+    /**
+     * Lifetime assumed when the server gives none (default 1 h).
+     */
+    var `defaultLifetime`: java.time.Duration? = null 
+    , 
+    /**
+     * First retry delay after a transient failure (default 1 s); doubles each time.
+     */
+    var `backoffInitial`: java.time.Duration? = null 
+    , 
+    /**
+     * Longest retry delay (default 60 s).
+     */
+    var `backoffMax`: java.time.Duration? = null 
+    , 
+    /**
+     * Refresh ahead of expiry in the background (default true); without it tokens are
+     * refreshed when a caller finds the current one unusable.
+     */
+    var `background`: kotlin.Boolean = true 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRefreshOptions: FfiConverterRustBuffer<RefreshOptions> {
+    override fun read(buf: ByteBuffer): RefreshOptions {
+        return RefreshOptions(
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RefreshOptions) = (
+            FfiConverterOptionalDuration.allocationSize(value.`refreshAhead`) +
+            FfiConverterOptionalDouble.allocationSize(value.`refreshAheadFraction`) +
+            FfiConverterOptionalDouble.allocationSize(value.`jitter`) +
+            FfiConverterOptionalDuration.allocationSize(value.`expiryMargin`) +
+            FfiConverterOptionalDuration.allocationSize(value.`defaultLifetime`) +
+            FfiConverterOptionalDuration.allocationSize(value.`backoffInitial`) +
+            FfiConverterOptionalDuration.allocationSize(value.`backoffMax`) +
+            FfiConverterBoolean.allocationSize(value.`background`)
+    )
+
+    override fun write(value: RefreshOptions, buf: ByteBuffer) {
+            FfiConverterOptionalDuration.write(value.`refreshAhead`, buf)
+            FfiConverterOptionalDouble.write(value.`refreshAheadFraction`, buf)
+            FfiConverterOptionalDouble.write(value.`jitter`, buf)
+            FfiConverterOptionalDuration.write(value.`expiryMargin`, buf)
+            FfiConverterOptionalDuration.write(value.`defaultLifetime`, buf)
+            FfiConverterOptionalDuration.write(value.`backoffInitial`, buf)
+            FfiConverterOptionalDuration.write(value.`backoffMax`, buf)
+            FfiConverterBoolean.write(value.`background`, buf)
+    }
+}
+
+
+
+/**
+ * A refused request. Send `status`, `www_authenticate` and `retry_after` to the client; keep
+ * `code` (the internal reason, e.g. `expired` vs `invalid_signature`) for logs.
+ */
+data class Refusal (
+    /**
+     * The stable tokenward code (`missing_credentials`, `expired`, `rate_limited`, …).
+     */
+    var `code`: kotlin.String
+    , 
+    /**
+     * The HTTP status: 400, 401, 403 or 429.
+     */
+    var `status`: kotlin.UShort
+    , 
+    /**
+     * The `WWW-Authenticate` header value (RFC 6750), for 400/401 and scope refusals.
+     */
+    var `wwwAuthenticate`: kotlin.String?
+    , 
+    /**
+     * Seconds for the `Retry-After` header, for 429.
+     */
+    var `retryAfter`: kotlin.ULong?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRefusal: FfiConverterRustBuffer<Refusal> {
+    override fun read(buf: ByteBuffer): Refusal {
+        return Refusal(
+            FfiConverterString.read(buf),
+            FfiConverterUShort.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Refusal) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterUShort.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`wwwAuthenticate`) +
+            FfiConverterOptionalULong.allocationSize(value.`retryAfter`)
+    )
+
+    override fun write(value: Refusal, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterUShort.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`wwwAuthenticate`, buf)
+            FfiConverterOptionalULong.write(value.`retryAfter`, buf)
+    }
+}
+
+
+
+/**
+ * Options of a `RemoteKeySet`; every `null`/`nil` keeps the library default.
+ */
+data class RemoteKeySetOptions (
+    /**
+     * Cache lifetime without `Cache-Control: max-age` (default 10 min).
+     */
+    var `ttl`: java.time.Duration? = null 
+    , 
+    /**
+     * Minimum time between refetches caused by unknown `kid`s (default 30 s).
+     */
+    var `cooldown`: java.time.Duration? = null 
+    , 
+    /**
+     * How long the last good keys may serve when refreshes fail (default 6 h).
+     */
+    var `maxStale`: java.time.Duration? = null 
+    , 
+    /**
+     * Timeout of each request (default 5 s).
+     */
+    var `timeout`: java.time.Duration? = null 
+    , 
+    /**
+     * Allow plain `http://` to non-loopback hosts. Insecure: keys in clear text.
+     */
+    var `dangerousAllowHttp`: kotlin.Boolean = false 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRemoteKeySetOptions: FfiConverterRustBuffer<RemoteKeySetOptions> {
+    override fun read(buf: ByteBuffer): RemoteKeySetOptions {
+        return RemoteKeySetOptions(
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RemoteKeySetOptions) = (
+            FfiConverterOptionalDuration.allocationSize(value.`ttl`) +
+            FfiConverterOptionalDuration.allocationSize(value.`cooldown`) +
+            FfiConverterOptionalDuration.allocationSize(value.`maxStale`) +
+            FfiConverterOptionalDuration.allocationSize(value.`timeout`) +
+            FfiConverterBoolean.allocationSize(value.`dangerousAllowHttp`)
+    )
+
+    override fun write(value: RemoteKeySetOptions, buf: ByteBuffer) {
+            FfiConverterOptionalDuration.write(value.`ttl`, buf)
+            FfiConverterOptionalDuration.write(value.`cooldown`, buf)
+            FfiConverterOptionalDuration.write(value.`maxStale`, buf)
+            FfiConverterOptionalDuration.write(value.`timeout`, buf)
+            FfiConverterBoolean.write(value.`dangerousAllowHttp`, buf)
+    }
+}
+
+
+
+/**
  * The registered claims of a verified token, typed, plus every claim as JSON text.
  */
 data class VerifiedClaims (
@@ -5160,6 +11146,297 @@ public object FfiConverterTypeVerifiedClaims: FfiConverterRustBuffer<VerifiedCla
             FfiConverterString.write(value.`json`, buf)
     }
 }
+
+
+
+/**
+ * The outcome of `authenticate`.
+ */
+sealed class AuthDecision {
+    
+    /**
+     * The request may proceed as `principal`.
+     */
+    data class Allowed(
+        /**
+         * The authenticated caller.
+         */
+        val `principal`: dev.tokenward.Principal) : AuthDecision()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The request is refused; answer with the refusal's status and headers.
+     */
+    data class Refused(
+        /**
+         * Why, and what to send.
+         */
+        val `refusal`: dev.tokenward.Refusal) : AuthDecision()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuthDecision : FfiConverterRustBuffer<AuthDecision>{
+    override fun read(buf: ByteBuffer): AuthDecision {
+        return when(buf.getInt()) {
+            1 -> AuthDecision.Allowed(
+                FfiConverterTypePrincipal.read(buf),
+                )
+            2 -> AuthDecision.Refused(
+                FfiConverterTypeRefusal.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: AuthDecision): ULong = when(value) {
+        is AuthDecision.Allowed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypePrincipal.allocationSize(value.`principal`)
+            )
+        }
+        is AuthDecision.Refused -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeRefusal.allocationSize(value.`refusal`)
+            )
+        }
+    }
+
+    override fun write(value: AuthDecision, buf: ByteBuffer) {
+        when(value) {
+            is AuthDecision.Allowed -> {
+                buf.putInt(1)
+                FfiConverterTypePrincipal.write(value.`principal`, buf)
+                Unit
+            }
+            is AuthDecision.Refused -> {
+                buf.putInt(2)
+                FfiConverterTypeRefusal.write(value.`refusal`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * How the caller authenticated.
+ */
+
+enum class CredentialKind {
+    
+    /**
+     * A tokenward API key.
+     */
+    API_KEY,
+    /**
+     * A JWT.
+     */
+    JWT,
+    /**
+     * An opaque bearer token validated by OAuth introspection (RFC 7662).
+     */
+    INTROSPECTED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredentialKind: FfiConverterRustBuffer<CredentialKind> {
+    override fun read(buf: ByteBuffer) = try {
+        CredentialKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CredentialKind) = 4UL
+
+    override fun write(value: CredentialKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The forwarding header trusted proxies set (exactly one is honoured).
+ */
+
+enum class ForwardedHeader {
+    
+    /**
+     * `X-Forwarded-For`.
+     */
+    X_FORWARDED_FOR,
+    /**
+     * RFC 7239 `Forwarded`.
+     */
+    FORWARDED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeForwardedHeader: FfiConverterRustBuffer<ForwardedHeader> {
+    override fun read(buf: ByteBuffer) = try {
+        ForwardedHeader.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ForwardedHeader) = 4UL
+
+    override fun write(value: ForwardedHeader, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a revocation names.
+ */
+
+enum class RevocationKind {
+    
+    /**
+     * A JWT `jti`.
+     */
+    JTI,
+    /**
+     * An API key id.
+     */
+    KEY_ID,
+    /**
+     * Every credential of a subject (JWT `sub`, key owner).
+     */
+    SUBJECT;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRevocationKind: FfiConverterRustBuffer<RevocationKind> {
+    override fun read(buf: ByteBuffer) = try {
+        RevocationKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RevocationKind) = 4UL
+
+    override fun write(value: RevocationKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where a `TokenSource` stands.
+ */
+
+enum class TokenSourceStatus {
+    
+    /**
+     * No token requested yet.
+     */
+    EMPTY,
+    /**
+     * A usable token is held and refreshes normally.
+     */
+    READY,
+    /**
+     * The last request failed transiently; retrying with backoff.
+     */
+    RETRYING,
+    /**
+     * The grant was refused (e.g. `invalid_grant`): the user must sign in again. No more
+     * requests are made.
+     */
+    REAUTHENTICATION_REQUIRED,
+    /**
+     * `stop()` was called.
+     */
+    CLOSED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTokenSourceStatus: FfiConverterRustBuffer<TokenSourceStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        TokenSourceStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: TokenSourceStatus) = 4UL
+
+    override fun write(value: TokenSourceStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -5314,6 +11591,38 @@ public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalDouble: FfiConverterRustBuffer<kotlin.Double?> {
+    override fun read(buf: ByteBuffer): kotlin.Double? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterDouble.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Double?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterDouble.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Double?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterDouble.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
@@ -5336,6 +11645,390 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.Instant?> {
+    override fun read(buf: ByteBuffer): java.time.Instant? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTimestamp.read(buf)
+    }
+
+    override fun allocationSize(value: java.time.Instant?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTimestamp.allocationSize(value)
+        }
+    }
+
+    override fun write(value: java.time.Instant?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTimestamp.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Duration?> {
+    override fun read(buf: ByteBuffer): java.time.Duration? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterDuration.read(buf)
+    }
+
+    override fun allocationSize(value: java.time.Duration?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterDuration.allocationSize(value)
+        }
+    }
+
+    override fun write(value: java.time.Duration?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterDuration.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeApiKeys: FfiConverterRustBuffer<ApiKeys?> {
+    override fun read(buf: ByteBuffer): ApiKeys? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeApiKeys.read(buf)
+    }
+
+    override fun allocationSize(value: ApiKeys?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeApiKeys.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ApiKeys?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeApiKeys.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeJwtKey: FfiConverterRustBuffer<JwtKey?> {
+    override fun read(buf: ByteBuffer): JwtKey? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeJwtKey.read(buf)
+    }
+
+    override fun allocationSize(value: JwtKey?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeJwtKey.allocationSize(value)
+        }
+    }
+
+    override fun write(value: JwtKey?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeJwtKey.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeJwtVerifier: FfiConverterRustBuffer<JwtVerifier?> {
+    override fun read(buf: ByteBuffer): JwtVerifier? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeJwtVerifier.read(buf)
+    }
+
+    override fun allocationSize(value: JwtVerifier?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeJwtVerifier.allocationSize(value)
+        }
+    }
+
+    override fun write(value: JwtVerifier?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeJwtVerifier.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeManualClock: FfiConverterRustBuffer<ManualClock?> {
+    override fun read(buf: ByteBuffer): ManualClock? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeManualClock.read(buf)
+    }
+
+    override fun allocationSize(value: ManualClock?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeManualClock.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ManualClock?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeManualClock.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePkce: FfiConverterRustBuffer<Pkce?> {
+    override fun read(buf: ByteBuffer): Pkce? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePkce.read(buf)
+    }
+
+    override fun allocationSize(value: Pkce?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePkce.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Pkce?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePkce.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRevocationList: FfiConverterRustBuffer<RevocationList?> {
+    override fun read(buf: ByteBuffer): RevocationList? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRevocationList.read(buf)
+    }
+
+    override fun allocationSize(value: RevocationList?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRevocationList.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RevocationList?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRevocationList.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSecret: FfiConverterRustBuffer<Secret?> {
+    override fun read(buf: ByteBuffer): Secret? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSecret.read(buf)
+    }
+
+    override fun allocationSize(value: Secret?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSecret.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Secret?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSecret.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRateLimit: FfiConverterRustBuffer<RateLimit?> {
+    override fun read(buf: ByteBuffer): RateLimit? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRateLimit.read(buf)
+    }
+
+    override fun allocationSize(value: RateLimit?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRateLimit.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RateLimit?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRateLimit.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRemoteKeySetOptions: FfiConverterRustBuffer<RemoteKeySetOptions?> {
+    override fun read(buf: ByteBuffer): RemoteKeySetOptions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRemoteKeySetOptions.read(buf)
+    }
+
+    override fun allocationSize(value: RemoteKeySetOptions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRemoteKeySetOptions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RemoteKeySetOptions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRemoteKeySetOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeForwardedHeader: FfiConverterRustBuffer<ForwardedHeader?> {
+    override fun read(buf: ByteBuffer): ForwardedHeader? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeForwardedHeader.read(buf)
+    }
+
+    override fun allocationSize(value: ForwardedHeader?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeForwardedHeader.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ForwardedHeader?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeForwardedHeader.write(value, buf)
         }
     }
 }
@@ -5438,6 +12131,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeHttpHeader: FfiConverterRustBuffer<List<HttpHeader>> {
+    override fun read(buf: ByteBuffer): List<HttpHeader> {
+        val len = buf.getInt()
+        return List<HttpHeader>(len) {
+            FfiConverterTypeHttpHeader.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<HttpHeader>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeHttpHeader.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<HttpHeader>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeHttpHeader.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeKeyRecord: FfiConverterRustBuffer<List<KeyRecord>> {
     override fun read(buf: ByteBuffer): List<KeyRecord> {
         val len = buf.getInt()
@@ -5498,6 +12219,53 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kotlin.String, RateLimit>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, RateLimit> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, RateLimit>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterTypeRateLimit.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, RateLimit>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterTypeRateLimit.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, RateLimit>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterTypeRateLimit.write(v, buf)
+        }
+    }
+}
+
+
+
+
+
+
+
+
         /**
          * The stable codes of every tokenward error, in declaration order.
          */ fun `errorCodes`(): List<kotlin.String> {

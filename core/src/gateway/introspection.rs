@@ -1,0 +1,201 @@
+//! Opaque bearer tokens validated by RFC 7662 introspection, with a short, bounded cache.
+//!
+//! The cache is keyed by the SHA-256 of the token (the token itself is never stored), holds
+//! active answers for at most the configured TTL and never beyond the token's `exp`, and
+//! inactive answers for a shorter negative TTL. Failures of the introspection endpoint are
+//! never cached.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use parking_lot::Mutex;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::clock::{unix_seconds, SharedClock};
+use crate::jwt::Claims;
+use crate::oauth::{Introspection, OAuthClient};
+use crate::{Error, Secret};
+
+/// Default time an active introspection answer is reused.
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(60);
+/// Default time an inactive answer is reused.
+pub const DEFAULT_NEGATIVE_TTL: Duration = Duration::from_secs(10);
+/// Default number of cached answers.
+pub const DEFAULT_CACHE_SIZE: usize = 10_000;
+
+/// What introspection said about one token, reduced to what the gateway needs.
+#[derive(Debug, Clone)]
+pub(crate) enum Answer {
+    /// `active: true`.
+    Active(Arc<ActiveToken>),
+    /// `active: false` (revoked, expired, unknown: the server does not say which).
+    Inactive,
+}
+
+/// An active token.
+#[derive(Debug)]
+pub(crate) struct ActiveToken {
+    /// `sub`, else `client_id`, else empty.
+    pub(crate) subject: String,
+    /// `jti`, when present.
+    pub(crate) key_id: Option<String>,
+    /// `scope`, split.
+    pub(crate) scopes: Vec<String>,
+    /// `plan`, when present (selects a rate-limit plan like the JWT claim).
+    pub(crate) plan: Option<String>,
+    /// `exp` (Unix seconds).
+    pub(crate) expires_at: Option<i64>,
+    /// The whole answer.
+    pub(crate) claims: Claims,
+}
+
+impl Answer {
+    pub(crate) fn from_introspection(i: Introspection) -> Answer {
+        if !i.active {
+            return Answer::Inactive;
+        }
+        let str_claim = |name: &str| {
+            i.claims
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let subject = i
+            .subject
+            .clone()
+            .or_else(|| i.client_id.clone())
+            .unwrap_or_default();
+        Answer::Active(Arc::new(ActiveToken {
+            subject,
+            key_id: str_claim("jti"),
+            plan: str_claim("plan"),
+            scopes: i.scopes,
+            expires_at: i.expires_at,
+            claims: i.claims,
+        }))
+    }
+}
+
+/// The SHA-256 of a token: the cache key.
+pub(crate) type TokenHash = [u8; 32];
+
+pub(crate) fn token_hash(token: &str) -> TokenHash {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+struct Entry {
+    answer: Answer,
+    until: SystemTime,
+}
+
+/// Introspection settings and cache of an authenticator.
+pub(crate) struct Introspector {
+    client: Arc<OAuthClient>,
+    ttl: Duration,
+    negative_ttl: Duration,
+    max_entries: usize,
+    clock: SharedClock,
+    cache: Mutex<HashMap<TokenHash, Entry>>,
+}
+
+impl std::fmt::Debug for Introspector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Introspector")
+            .field("client", &self.client)
+            .field("ttl", &self.ttl)
+            .field("negative_ttl", &self.negative_ttl)
+            .field("max_entries", &self.max_entries)
+            .field("cached", &self.cache.lock().len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Introspector {
+    pub(crate) fn new(
+        client: Arc<OAuthClient>,
+        ttl: Duration,
+        negative_ttl: Duration,
+        max_entries: usize,
+        clock: SharedClock,
+    ) -> Introspector {
+        Introspector {
+            client,
+            ttl,
+            negative_ttl,
+            max_entries,
+            clock,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The cached answer for `hash`, if still fresh.
+    pub(crate) fn cached(&self, hash: &TokenHash) -> Option<Answer> {
+        let now = self.clock.now();
+        let mut cache = self.cache.lock();
+        match cache.get(hash) {
+            Some(e) if e.until > now => Some(e.answer.clone()),
+            Some(_) => {
+                cache.remove(hash);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Asks the server about `token` and caches the answer; failures are not cached.
+    pub(crate) async fn introspect(&self, token: &str) -> Result<Answer, Error> {
+        let secret = Secret::new(token)?;
+        let answer = Answer::from_introspection(
+            self.client
+                .introspect(&secret, Some("access_token"))
+                .await?,
+        );
+        self.store(token_hash(token), answer.clone());
+        Ok(answer)
+    }
+
+    /// Caches `answer` for its TTL (capped by the token's `exp`).
+    fn store(&self, hash: TokenHash, answer: Answer) {
+        if self.max_entries == 0 {
+            return;
+        }
+        let now = self.clock.now();
+        let mut until = now
+            + match &answer {
+                Answer::Active(_) => self.ttl,
+                Answer::Inactive => self.negative_ttl,
+            };
+        if let Answer::Active(t) = &answer {
+            if let Some(exp) = t.expires_at {
+                let exp = SystemTime::UNIX_EPOCH + Duration::from_secs(exp.max(0).unsigned_abs());
+                until = until.min(exp);
+            }
+        }
+        if until <= now {
+            return;
+        }
+        let mut cache = self.cache.lock();
+        if cache.len() >= self.max_entries && !cache.contains_key(&hash) {
+            cache.retain(|_, e| e.until > now);
+            if cache.len() >= self.max_entries {
+                // Evict the entry closest to expiry.
+                if let Some(k) = cache.iter().min_by_key(|(_, e)| e.until).map(|(k, _)| *k) {
+                    cache.remove(&k);
+                }
+            }
+        }
+        cache.insert(hash, Entry { answer, until });
+    }
+
+    /// Number of cached answers (expired ones included until evicted).
+    pub(crate) fn cache_len(&self) -> usize {
+        self.cache.lock().len()
+    }
+
+    /// Whether `exp` (Unix seconds) has passed.
+    pub(crate) fn expired(&self, exp: Option<i64>) -> bool {
+        exp.is_some_and(|e| e <= unix_seconds(self.clock.now()))
+    }
+}

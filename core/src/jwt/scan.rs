@@ -1,0 +1,522 @@
+//! One-pass strict scanner for JWT payloads: validates the whole document with the same rules
+//! as [`super::json::parse_object`] (one object, valid UTF-8, no duplicate members at any level,
+//! nesting capped, numbers finite, no lone surrogates) and extracts only the registered claims,
+//! without building a map. Strings without escapes are borrowed from the payload.
+
+use std::borrow::Cow;
+
+use crate::{Error, ErrorCode};
+
+/// serde_json's own recursion limit (128 nested containers): kept so both parsers refuse the
+/// same documents.
+const SERDE_RECURSION_LIMIT: usize = 128;
+
+/// A registered claim as found in the payload.
+#[derive(Debug, Default)]
+pub(crate) enum Claim<'a> {
+    /// The claim is not present.
+    #[default]
+    Absent,
+    /// A JSON number.
+    Number(f64),
+    /// A JSON string.
+    Str(Cow<'a, str>),
+    /// A JSON array whose elements are all strings.
+    Strs(Vec<Cow<'a, str>>),
+    /// Any other JSON value.
+    Other,
+}
+
+/// The registered claims of a payload and the names of all its top-level members.
+#[derive(Debug, Default)]
+pub(crate) struct Registered<'a> {
+    pub exp: Claim<'a>,
+    pub nbf: Claim<'a>,
+    pub iat: Claim<'a>,
+    pub iss: Claim<'a>,
+    pub sub: Claim<'a>,
+    pub jti: Claim<'a>,
+    pub aud: Claim<'a>,
+    pub names: Vec<Cow<'a, str>>,
+}
+
+impl Registered<'_> {
+    /// Whether the payload has a top-level member `name`.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+}
+
+enum Fail {
+    Malformed,
+    TooDeep,
+}
+
+type Step<T> = Result<T, Fail>;
+
+/// Scans `bytes` as a JWT payload (see the module docs).
+pub(crate) fn scan<'a>(
+    bytes: &'a [u8],
+    max_depth: usize,
+    what: &'static str,
+) -> Result<Registered<'a>, Error> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        // Refused either way; the map-building parser decides which error comes first
+        // (nesting can be reported before the bad bytes are reached).
+        return Err(super::json::parse_object(bytes, max_depth, what)
+            .err()
+            .unwrap_or_else(|| Error::new(ErrorCode::Malformed, what)));
+    };
+    let mut scanner = Scanner {
+        text,
+        b: bytes,
+        i: 0,
+        names: Vec::with_capacity(16),
+    };
+    let mut reg = Registered::default();
+    let result = scanner.document(max_depth, &mut reg);
+    match result {
+        Ok(()) => {
+            reg.names = scanner.names;
+            Ok(reg)
+        }
+        Err(Fail::Malformed) => Err(Error::new(ErrorCode::Malformed, what)),
+        Err(Fail::TooDeep) => Err(Error::new(
+            ErrorCode::TokenTooLarge,
+            "JSON nesting exceeds the configured depth",
+        )),
+    }
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+    /// Member names of the open objects, innermost last (the top level stays for `required`).
+    names: Vec<Cow<'a, str>>,
+}
+
+fn hex(c: u8) -> Step<u32> {
+    match c {
+        b'0'..=b'9' => Ok(u32::from(c - b'0')),
+        b'a'..=b'f' => Ok(u32::from(c - b'a' + 10)),
+        b'A'..=b'F' => Ok(u32::from(c - b'A' + 10)),
+        _ => Err(Fail::Malformed),
+    }
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Step<u8> {
+        self.b.get(self.i).copied().ok_or(Fail::Malformed)
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn expect(&mut self, c: u8) -> Step<()> {
+        self.ws();
+        if self.peek()? != c {
+            return Err(Fail::Malformed);
+        }
+        self.i += 1;
+        Ok(())
+    }
+
+    fn document(&mut self, max_depth: usize, reg: &mut Registered<'a>) -> Step<()> {
+        self.ws();
+        if self.peek()? != b'{' {
+            // Not an object: malformed, unless the value is too deep first (the map-building
+            // parser reads the whole value before looking at its type).
+            self.value(max_depth, 0)?;
+            return Err(Fail::Malformed);
+        }
+        self.object(max_depth, 1, Some(reg))?;
+        self.ws();
+        if self.i != self.b.len() {
+            return Err(Fail::Malformed);
+        }
+        Ok(())
+    }
+
+    /// A value whose container allows `depth` more levels; `nest` counts enclosing containers.
+    fn value(&mut self, depth: usize, nest: usize) -> Step<()> {
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'{' => self.object(depth, nest + 1, None),
+            b'[' => self.array(depth, nest + 1, None),
+            b'-' | b'0'..=b'9' => self.number().map(drop),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ => Err(Fail::Malformed),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Step<()> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(())
+        } else {
+            Err(Fail::Malformed)
+        }
+    }
+
+    /// An object at `{`. `reg` is set for the top level, whose registered claims are recorded.
+    fn object(
+        &mut self,
+        depth: usize,
+        nest: usize,
+        mut reg: Option<&mut Registered<'a>>,
+    ) -> Step<()> {
+        if nest >= SERDE_RECURSION_LIMIT {
+            return Err(Fail::Malformed);
+        }
+        self.i += 1;
+        let base = self.names.len();
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            if self.peek()? != b'"' {
+                return Err(Fail::Malformed);
+            }
+            let name = self.string()?;
+            // The map-building parser asks for a child level before reading the colon.
+            let child = depth.checked_sub(1).ok_or(Fail::TooDeep)?;
+            self.expect(b':')?;
+            self.ws();
+            match reg.as_deref_mut() {
+                Some(reg) => self.member(&name, child, nest, reg)?,
+                None => self.value(child, nest)?,
+            }
+            // Checked after the value, like the map-building parser.
+            if self.names[base..].iter().any(|n| *n == name) {
+                return Err(Fail::Malformed);
+            }
+            self.names.push(name);
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    break;
+                }
+                _ => return Err(Fail::Malformed),
+            }
+        }
+        if reg.is_none() {
+            self.names.truncate(base);
+        }
+        Ok(())
+    }
+
+    /// A top-level member's value, recorded when `name` is a registered claim.
+    fn member(
+        &mut self,
+        name: &str,
+        depth: usize,
+        nest: usize,
+        reg: &mut Registered<'a>,
+    ) -> Step<()> {
+        let slot = match name {
+            "exp" => &mut reg.exp,
+            "nbf" => &mut reg.nbf,
+            "iat" => &mut reg.iat,
+            "iss" => &mut reg.iss,
+            "sub" => &mut reg.sub,
+            "jti" => &mut reg.jti,
+            "aud" => &mut reg.aud,
+            _ => return self.value(depth, nest),
+        };
+        *slot = match self.peek()? {
+            b'"' => Claim::Str(self.string()?),
+            b'-' | b'0'..=b'9' => {
+                let text = self.number()?;
+                Claim::Number(text.parse::<f64>().map_err(|_| Fail::Malformed)?)
+            }
+            b'[' => {
+                let mut strings = Some(Vec::new());
+                self.array(depth, nest + 1, Some(&mut strings))?;
+                strings.map_or(Claim::Other, Claim::Strs)
+            }
+            _ => {
+                self.value(depth, nest)?;
+                Claim::Other
+            }
+        };
+        Ok(())
+    }
+
+    /// An array at `[`. `strings` collects the elements while they are all strings and is
+    /// cleared at the first element that is not.
+    fn array(
+        &mut self,
+        depth: usize,
+        nest: usize,
+        mut strings: Option<&mut Option<Vec<Cow<'a, str>>>>,
+    ) -> Step<()> {
+        if nest >= SERDE_RECURSION_LIMIT {
+            return Err(Fail::Malformed);
+        }
+        self.i += 1;
+        // The map-building parser asks for a child level before looking for an element.
+        let child = depth.checked_sub(1).ok_or(Fail::TooDeep)?;
+        self.ws();
+        if self.peek()? == b']' {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            match (self.peek()?, strings.as_deref_mut()) {
+                (b'"', Some(Some(list))) => list.push(self.string()?),
+                (_, Some(collected)) => {
+                    *collected = None;
+                    self.value(child, nest)?;
+                }
+                (_, None) => self.value(child, nest)?,
+            }
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ => return Err(Fail::Malformed),
+            }
+        }
+    }
+
+    /// A number's text; its value must be finite (serde_json refuses overflowing numbers).
+    fn number(&mut self) -> Step<&'a str> {
+        let start = self.i;
+        if self.b[self.i] == b'-' {
+            self.i += 1;
+        }
+        match self.peek()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return Err(Fail::Malformed),
+        }
+        let int_len = self.i - start;
+        let mut exact = true;
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if !self.peek()?.is_ascii_digit() {
+                return Err(Fail::Malformed);
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.b.get(self.i) {
+            exact = false;
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.b.get(self.i) {
+                self.i += 1;
+            }
+            if !self.peek()?.is_ascii_digit() {
+                return Err(Fail::Malformed);
+            }
+            self.digits();
+        }
+        let text = &self.text[start..self.i];
+        if (!exact || int_len > 300) && !text.parse::<f64>().is_ok_and(f64::is_finite) {
+            return Err(Fail::Malformed);
+        }
+        Ok(text)
+    }
+
+    fn digits(&mut self) {
+        while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+        }
+    }
+
+    /// A string at `"`: borrowed when it has no escapes.
+    fn string(&mut self) -> Step<Cow<'a, str>> {
+        self.i += 1;
+        let start = self.i;
+        loop {
+            let c = self.peek()?;
+            match c {
+                b'"' => {
+                    let s = &self.text[start..self.i];
+                    self.i += 1;
+                    return Ok(Cow::Borrowed(s));
+                }
+                b'\\' => break,
+                0..=0x1f => return Err(Fail::Malformed),
+                _ => self.i += 1,
+            }
+        }
+        let mut out = String::with_capacity(self.i - start + 16);
+        out.push_str(&self.text[start..self.i]);
+        loop {
+            let c = self.peek()?;
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                b'\\' => {
+                    self.i += 1;
+                    self.escape(&mut out)?;
+                }
+                0..=0x1f => return Err(Fail::Malformed),
+                _ => {
+                    let run = self.i;
+                    while self
+                        .b
+                        .get(self.i)
+                        .is_some_and(|&c| c != b'"' && c != b'\\' && c >= 0x20)
+                    {
+                        self.i += 1;
+                    }
+                    out.push_str(&self.text[run..self.i]);
+                }
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Step<()> {
+        let c = self.peek()?;
+        self.i += 1;
+        let ch = match c {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let n = self.hex4()?;
+                let code = match n {
+                    0xDC00..=0xDFFF => return Err(Fail::Malformed),
+                    0xD800..=0xDBFF => {
+                        if !self.b[self.i..].starts_with(b"\\u") {
+                            return Err(Fail::Malformed);
+                        }
+                        self.i += 2;
+                        let low = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return Err(Fail::Malformed);
+                        }
+                        0x1_0000 + ((n - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    _ => n,
+                };
+                char::from_u32(code).ok_or(Fail::Malformed)?
+            }
+            _ => return Err(Fail::Malformed),
+        };
+        out.push(ch);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Step<u32> {
+        let digits = self.b.get(self.i..self.i + 4).ok_or(Fail::Malformed)?;
+        let mut n = 0;
+        for &d in digits {
+            n = (n << 4) | hex(d)?;
+        }
+        self.i += 4;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwt::json::parse_object;
+
+    /// The scanner and the map-building parser agree on acceptance and on the error code.
+    fn agree(doc: &[u8], depth: usize) {
+        let a = scan(doc, depth, "x").map(drop).map_err(|e| e.code());
+        let b = parse_object(doc, depth, "x")
+            .map(drop)
+            .map_err(|e| e.code());
+        assert_eq!(a, b, "{:?}", String::from_utf8_lossy(doc));
+    }
+
+    #[test]
+    fn agrees_with_the_strict_parser() {
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200));
+        let docs: Vec<&[u8]> = vec![
+            br#"{"a":1,"b":[1,{"c":2}]}"#,
+            br#"{"a":1,"a":2}"#,
+            br#"{"a":1,"\u0061":2}"#,
+            br#"{"a":{"b":1,"b":2}}"#,
+            br#"{"a":{"b":1},"c":{"b":2}}"#,
+            br#"{"a":{"a":{"a":{"a":1}}}}"#,
+            br#"{"a":[]}"#,
+            br#"{"a":{}}"#,
+            br#"{"a":[[]]}"#,
+            br#"{"a":[{}]}"#,
+            b"[1]",
+            b"1",
+            b"",
+            b"{}",
+            b" {} ",
+            b"{\"a\":1} x",
+            b"{\"a\":\"\xff\"}",
+            b"{\"a\":\"\x01\"}",
+            br#"{"a":"\ud800"}"#,
+            br#"{"a":"\udc00"}"#,
+            br#"{"a":"\ud83d\ude00"}"#,
+            br#"{"a":"\ud83d\u0041"}"#,
+            br#"{"a":"\x"}"#,
+            br#"{"a":"\u00g1"}"#,
+            br#"{"a":1e400}"#,
+            br#"{"a":-1e400}"#,
+            br#"{"a":1e-400}"#,
+            br#"{"a":01}"#,
+            br#"{"a":1.}"#,
+            br#"{"a":.1}"#,
+            br#"{"a":-}"#,
+            br#"{"a":1.5e+3,"b":-0,"c":1E2}"#,
+            br#"{"a":tru}"#,
+            br#"{"a":true,"b":false,"c":null}"#,
+            br#"{"a":1,}"#,
+            br#"{"a":[1,]}"#,
+            br#"{"a" 1}"#,
+            br#"{a:1}"#,
+            br#"{"exp":"1","aud":["x",1],"iss":null}"#,
+            br#"{"aud":["x","y"],"sub":"a\"b"}"#,
+            deep.as_bytes(),
+        ];
+        for doc in &docs {
+            for depth in [0, 1, 2, 3, 16, 200] {
+                agree(doc, depth);
+            }
+        }
+        let long = format!("{{\"a\":{}}}", "9".repeat(400));
+        agree(long.as_bytes(), 16);
+    }
+
+    #[test]
+    fn extracts_registered_claims() {
+        let reg = scan(
+            br#"{"exp":10,"iat":1.5,"iss":"i\u0073s","aud":["a","b"],"sub":"s","x":{"exp":"no"}}"#,
+            16,
+            "x",
+        )
+        .unwrap();
+        assert!(matches!(reg.exp, Claim::Number(n) if n == 10.0));
+        assert!(matches!(reg.iat, Claim::Number(n) if n == 1.5));
+        assert!(matches!(&reg.iss, Claim::Str(s) if s == "iss"));
+        assert!(matches!(&reg.aud, Claim::Strs(v) if v.len() == 2));
+        assert!(matches!(reg.nbf, Claim::Absent));
+        assert!(reg.has("x") && reg.has("sub") && !reg.has("y"));
+        let reg = scan(br#"{"aud":["a",2],"jti":5}"#, 16, "x").unwrap();
+        assert!(matches!(reg.aud, Claim::Other));
+        assert!(matches!(reg.jti, Claim::Number(_)));
+    }
+}

@@ -1,0 +1,343 @@
+package dev.tokenward
+
+import com.sun.net.httpserver.HttpExchange
+import com.sun.net.httpserver.HttpServer
+import org.json.JSONObject
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import java.net.InetSocketAddress
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.util.concurrent.Callable
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+
+/** The Authenticator through the Kotlin binding: an embedded local API, rate limits, revocation, concurrency. */
+class GatewayTest {
+    private val now = 1_700_000_000uL
+
+    private fun allowed(d: AuthDecision): Principal = when (d) {
+        is AuthDecision.Allowed -> d.principal
+        is AuthDecision.Refused -> throw AssertionError("refused: ${d.refusal}")
+    }
+
+    private fun refused(d: AuthDecision): Refusal = when (d) {
+        is AuthDecision.Allowed -> throw AssertionError("allowed: ${d.principal}")
+        is AuthDecision.Refused -> d.refusal
+    }
+
+    private fun keyRequest(key: String, ip: String = "198.51.100.1", scopes: List<String> = emptyList()) =
+        AuthRequest(
+            method = "GET",
+            path = "/v1/things",
+            headers = listOf(HttpHeader("X-API-Key", key)),
+            clientIp = ip,
+            requiredScopes = scopes,
+        )
+
+    /** The handler an app embedding a local API would write: authenticate, then answer or refuse. */
+    private class AuthenticatingHandler(private val auth: Authenticator, private val scopes: List<String>) {
+        fun handle(exchange: HttpExchange) {
+            exchange.use { ex ->
+                val headers = ex.requestHeaders.flatMap { (name, values) -> values.map { HttpHeader(name, it) } }
+                val decision = auth.authenticate(
+                    AuthRequest(
+                        method = ex.requestMethod,
+                        path = ex.requestURI.rawPath + (ex.requestURI.rawQuery?.let { "?$it" } ?: ""),
+                        headers = headers,
+                        clientIp = ex.remoteAddress.address.hostAddress,
+                        requiredScopes = scopes,
+                    ),
+                )
+                when (decision) {
+                    is AuthDecision.Allowed -> {
+                        val p = decision.principal
+                        p.rateLimitRemaining?.let { ex.responseHeaders.add("RateLimit-Remaining", it.toString()) }
+                        val body = JSONObject().put("subject", p.subject).put("kind", p.kind.name).toString().toByteArray()
+                        ex.responseHeaders.add("Content-Type", "application/json")
+                        ex.sendResponseHeaders(200, body.size.toLong())
+                        ex.responseBody.write(body)
+                    }
+                    is AuthDecision.Refused -> {
+                        val r = decision.refusal
+                        r.wwwAuthenticate?.let { ex.responseHeaders.add("WWW-Authenticate", it) }
+                        r.retryAfter?.let { ex.responseHeaders.add("Retry-After", it.toString()) }
+                        // The code stays in the server's logs; the client sees RFC 6750 only.
+                        ex.sendResponseHeaders(r.status.toInt(), -1)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    fun embeddedLocalApiAnswersWithTheRefusal() {
+        val clock = ManualClock(now)
+        val keys = ApiKeys("tw_test", clock = clock)
+        val reader = keys.create("acct_reader", listOf("read"), null, null).secret.expose()
+        val tiny = keys.create("acct_tiny", listOf("read"), null, mapOf("plan" to "tiny")).secret.expose()
+        val jwtKey = JwtKey.hmac("local-api-secret-0123456789abcdef".toByteArray(), "HS256")
+        val token = JwtIssuer(jwtKey, JwtIssuerOptions())
+            .issue("""{"scope":"read write"}""", JwtIssueOptions(subject = "alice"))
+        val auth = Authenticator(
+            AuthenticatorOptions(
+                apiKeys = keys,
+                jwt = JwtVerifier.withKey(jwtKey, JwtVerifierOptions(algorithms = listOf("HS256"))),
+                ipAllow = listOf("127.0.0.0/8", "::1"),
+                plans = mapOf("tiny" to RateLimit(rate = 1u, periodSeconds = 60u, burst = 1u)),
+                realm = "local",
+                clock = clock,
+            ),
+        )
+        val server = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0)
+        val handler = AuthenticatingHandler(auth, listOf("read"))
+        server.createContext("/v1/things") { handler.handle(it) }
+        server.start()
+        try {
+            val client = HttpClient.newHttpClient()
+            val base = "http://127.0.0.1:${server.address.port}/v1/things"
+            fun get(vararg headers: Pair<String, String>): HttpResponse<String> {
+                val b = HttpRequest.newBuilder(URI.create(base)).GET()
+                headers.forEach { (n, v) -> b.header(n, v) }
+                return client.send(b.build(), HttpResponse.BodyHandlers.ofString())
+            }
+
+            get().let {
+                assertEquals(401, it.statusCode())
+                assertEquals("Bearer realm=\"local\"", it.headers().firstValue("WWW-Authenticate").orElse(null))
+            }
+            get("X-API-Key" to reader).let {
+                assertEquals(200, it.statusCode())
+                assertEquals("acct_reader", JSONObject(it.body()).getString("subject"))
+                assertEquals("API_KEY", JSONObject(it.body()).getString("kind"))
+            }
+            get("Authorization" to "Bearer $token").let {
+                assertEquals(200, it.statusCode())
+                assertEquals("alice", JSONObject(it.body()).getString("subject"))
+                assertEquals("JWT", JSONObject(it.body()).getString("kind"))
+            }
+            val typo = reader.dropLast(1) + (if (reader.last() == 'a') 'b' else 'a')
+            get("X-API-Key" to typo).let {
+                assertEquals(401, it.statusCode())
+                val challenge = it.headers().firstValue("WWW-Authenticate").orElse("")
+                assertTrue(challenge.contains("error=\"invalid_token\""), challenge)
+                assertFalse(challenge.contains("checksum"), "the internal code leaked: $challenge")
+            }
+            get("Authorization" to "Bearer $token", "X-API-Key" to reader).let {
+                assertEquals(400, it.statusCode())
+            }
+            get("X-API-Key" to tiny).let {
+                assertEquals(200, it.statusCode())
+                assertEquals("0", it.headers().firstValue("RateLimit-Remaining").orElse(null))
+            }
+            get("X-API-Key" to tiny).let {
+                assertEquals(429, it.statusCode())
+                assertEquals("60", it.headers().firstValue("Retry-After").orElse(null))
+                assertFalse(it.headers().firstValue("WWW-Authenticate").isPresent)
+            }
+        } finally {
+            server.stop(0)
+        }
+    }
+
+    @Test
+    fun insufficientScopeNamesTheScopes() {
+        val keys = ApiKeys("tw_test")
+        val key = keys.create("acct", listOf("read"), null, null).secret.expose()
+        val auth = Authenticator(AuthenticatorOptions(apiKeys = keys))
+        val r = refused(auth.authenticate(keyRequest(key, scopes = listOf("read", "write"))))
+        assertEquals(403, r.status.toInt())
+        assertEquals("insufficient_scope", r.code)
+        assertEquals(
+            "Bearer realm=\"api\", error=\"insufficient_scope\", error_description=\"the access token lacks a required scope\", scope=\"read write\"",
+            r.wwwAuthenticate,
+        )
+        val p = allowed(auth.authenticate(keyRequest(key, scopes = listOf("read"))))
+        assertEquals(CredentialKind.API_KEY, p.kind)
+        assertEquals(listOf("read"), p.scopes)
+        assertEquals("{}", p.claimsJson)
+        assertNull(p.rateLimitRemaining)
+    }
+
+    @Test
+    fun jwtPrincipalCarriesClaims() {
+        val clock = ManualClock(now)
+        val key = JwtKey.hmac("gateway-kotlin-secret-0123456789ab".toByteArray(), "HS256")
+        val token = JwtIssuer(key, JwtIssuerOptions(issuer = "https://issuer.example"))
+            .issue("""{"scp":["read","admin"],"tenant":"t-1"}""", JwtIssueOptions(subject = "bob"))
+        val verifier = JwtVerifier.withKey(
+            key,
+            JwtVerifierOptions(algorithms = listOf("HS256"), issuer = listOf("https://issuer.example"), clock = clock),
+        )
+        val auth = Authenticator(AuthenticatorOptions(jwt = verifier))
+        // The token was issued on the system clock; the verifier's clock is years earlier.
+        val early = refused(auth.authenticate(AuthRequest(headers = listOf(HttpHeader("Authorization", "Bearer $token")))))
+        assertEquals(401, early.status.toInt())
+        assertEquals("not_yet_valid", early.code)
+
+        clock.setUnixSeconds((System.currentTimeMillis() / 1000).toULong())
+        val p = allowed(
+            auth.authenticate(
+                AuthRequest(
+                    headers = listOf(HttpHeader("authorization", "Bearer $token")),
+                    requiredScopes = listOf("admin"),
+                ),
+            ),
+        )
+        assertEquals(CredentialKind.JWT, p.kind)
+        assertEquals("bob", p.subject)
+        assertEquals(listOf("read", "admin"), p.scopes)
+        val claims = JSONObject(p.claimsJson)
+        assertEquals("t-1", claims.getString("tenant"))
+        assertEquals(claims.getString("jti"), p.keyId)
+    }
+
+    @Test
+    fun rateLimitFollowsTheManualClock() {
+        val clock = ManualClock(now)
+        val keys = ApiKeys("tw_test", clock = clock)
+        val key = keys.create("acct", null, null, null).secret.expose()
+        val auth = Authenticator(
+            AuthenticatorOptions(
+                apiKeys = keys,
+                rateLimit = RateLimit(rate = 2u, periodSeconds = 1u, burst = 3u), // one per 500 ms, bursts of 3
+                clock = clock,
+            ),
+        )
+        val remaining = (0 until 3).map { allowed(auth.authenticate(keyRequest(key))).rateLimitRemaining }
+        assertEquals(listOf(2uL, 1uL, 0uL), remaining)
+        val r = refused(auth.authenticate(keyRequest(key)))
+        assertEquals(Triple(429, "rate_limited", 1uL), Triple(r.status.toInt(), r.code, r.retryAfter))
+        assertNull(r.wwwAuthenticate)
+        clock.advanceMillis(499u)
+        refused(auth.authenticate(keyRequest(key)))
+        clock.advanceMillis(1u)
+        assertEquals(0uL, allowed(auth.authenticate(keyRequest(key))).rateLimitRemaining)
+        clock.advanceSeconds(10u)
+        assertEquals(2uL, allowed(auth.authenticate(keyRequest(key))).rateLimitRemaining)
+    }
+
+    @Test
+    fun ipRateLimitCountsIpv6Per64() {
+        val clock = ManualClock(now)
+        val keys = ApiKeys("tw_test", clock = clock)
+        val key = keys.create("acct", null, null, null).secret.expose()
+        val auth = Authenticator(
+            AuthenticatorOptions(
+                apiKeys = keys,
+                ipRateLimit = RateLimit(rate = 1u, periodSeconds = 60u, burst = 1u),
+                clock = clock,
+            ),
+        )
+        allowed(auth.authenticate(keyRequest(key, "2001:db8:1:2::1")))
+        assertEquals("rate_limited", refused(auth.authenticate(keyRequest(key, "[2001:db8:1:2:ffff::9]"))).code)
+        allowed(auth.authenticate(keyRequest(key, "2001:db8:1:3::1%eth0")))
+        allowed(auth.authenticate(keyRequest(key, "192.0.2.1")))
+        assertEquals("rate_limited", refused(auth.authenticate(keyRequest(key, "::ffff:192.0.2.1"))).code)
+    }
+
+    @Test
+    fun revocationListAppliesAtOnceAndExpires() {
+        val clock = ManualClock(now)
+        val keys = ApiKeys("tw_test", clock = clock)
+        val issued = keys.create("acct_rev", listOf("read"), null, null)
+        val key = issued.secret.expose()
+        val list = RevocationList(clock = clock)
+        val auth = Authenticator(AuthenticatorOptions(apiKeys = keys, revocations = list))
+        allowed(auth.authenticate(keyRequest(key)))
+
+        list.revokeKeyId(issued.record.id, now.toLong() + 60)
+        assertTrue(list.isRevoked(RevocationKind.KEY_ID, issued.record.id))
+        val r = refused(auth.authenticate(keyRequest(key)))
+        assertEquals(401 to "revoked", r.status.toInt() to r.code)
+        clock.advanceSeconds(60u)
+        allowed(auth.authenticate(keyRequest(key)))
+        assertEquals(0uL, list.purge())
+
+        list.revokeSubject("acct_rev", now.toLong() + 3600)
+        assertEquals("revoked", refused(auth.authenticate(keyRequest(key))).code)
+        assertTrue(list.unrevoke(RevocationKind.SUBJECT, "acct_rev"))
+        allowed(auth.authenticate(keyRequest(key)))
+
+        val e = assertThrows<TokenwardException.Failed> { list.revokeJti("j-1", now.toLong()) }
+        assertEquals("invalid_input", e.code)
+        val full = RevocationList(maxEntries = 1uL, clock = clock)
+        full.revokeJti("a", now.toLong() + 10)
+        assertEquals("invalid_input", assertThrows<TokenwardException.Failed> { full.revokeJti("b", now.toLong() + 10) }.code)
+        assertEquals(1uL, full.size())
+    }
+
+    @Test
+    fun invalidConfigurationAndInputThrow() {
+        fun code(block: () -> Unit): String =
+            assertThrows<TokenwardException.Failed> { block() }.code
+        assertEquals("invalid_input", code { Authenticator(AuthenticatorOptions()) })
+        val keys = ApiKeys("tw_test")
+        assertEquals("invalid_input", code { Authenticator(AuthenticatorOptions(apiKeys = keys, ipDeny = listOf("10.0.0.0/33"))) })
+        assertEquals(
+            "invalid_input",
+            code { Authenticator(AuthenticatorOptions(apiKeys = keys, rateLimit = RateLimit(rate = 0u, periodSeconds = 1u, burst = 1u))) },
+        )
+        assertEquals("invalid_input", code { Authenticator(AuthenticatorOptions(apiKeys = keys, realm = "a\nb")) })
+        val auth = Authenticator(AuthenticatorOptions(apiKeys = keys))
+        assertEquals("invalid_input", code { auth.authenticate(AuthRequest(clientIp = "not-an-ip")) })
+        // No client address and no IP rules: only the credential matters.
+        assertEquals("missing_credentials", refused(auth.authenticate(AuthRequest())).code)
+    }
+
+    @Test
+    fun optInSources() {
+        val keys = ApiKeys("tw_test")
+        val key = keys.create("acct", null, null, null).secret.expose()
+        val auth = Authenticator(AuthenticatorOptions(apiKeys = keys, queryParam = "api_key", cookie = "session"))
+        assertEquals("acct", allowed(auth.authenticate(AuthRequest(path = "/x?api_key=$key"))).subject)
+        assertEquals(
+            "acct",
+            allowed(auth.authenticate(AuthRequest(headers = listOf(HttpHeader("Cookie", "theme=dark; session=$key"))))).subject,
+        )
+        val off = Authenticator(AuthenticatorOptions(apiKeys = keys))
+        assertEquals("missing_credentials", refused(off.authenticate(AuthRequest(path = "/x?api_key=$key"))).code)
+    }
+
+    @Test
+    fun concurrentRequestsGetExactlyTheBudget() {
+        val clock = ManualClock(now)
+        val keys = ApiKeys("tw_test", clock = clock)
+        val key = keys.create("acct", null, null, null).secret.expose()
+        val auth = Authenticator(
+            AuthenticatorOptions(
+                apiKeys = keys,
+                rateLimit = RateLimit(rate = 1u, periodSeconds = 60u, burst = 100u),
+                clock = clock,
+            ),
+        )
+        val threads = 8
+        val perThread = 50
+        val pool = Executors.newFixedThreadPool(threads)
+        val start = CountDownLatch(1)
+        try {
+            val results = (0 until threads).map {
+                pool.submit(
+                    Callable {
+                        start.await()
+                        (0 until perThread).map { auth.authenticate(keyRequest(key)) }
+                    },
+                )
+            }
+            start.countDown()
+            val decisions = results.flatMap { it.get(60, TimeUnit.SECONDS) }
+            assertEquals(threads * perThread, decisions.size)
+            assertEquals(100, decisions.count { it is AuthDecision.Allowed })
+            assertTrue(decisions.filterIsInstance<AuthDecision.Refused>().all { it.refusal.code == "rate_limited" })
+        } finally {
+            pool.shutdownNow()
+        }
+    }
+}

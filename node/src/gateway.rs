@@ -1,0 +1,565 @@
+//! The in-process gateway for JS: `Authenticator`, `RevocationList`, `ManualClock`.
+//! Conversion only: the checks, their order and every outcome live in `tokenward::gateway`.
+//!
+//! `authenticate` returns its decision as data (`{ ok: true, … }` or `{ ok: false, … }`), never
+//! throws for a refused request; it throws only for a programming error (`invalid_input`).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use napi::bindgen_prelude::{ClassInstance, Function, FunctionRef, JsObjectValue, Object, Unknown};
+use napi::{Env, JsValue, ValueType};
+use napi_derive::napi;
+use tokenward::clock::{Clock, SharedClock};
+use tokenward::gateway::{self as core, ForwardedHeader, RateLimit, RevocationKind};
+use tokenward::{Error, ErrorCode};
+
+use crate::apikeys::ApiKeys;
+use crate::error::{to_js, Code, IntoJsResult};
+use crate::jwt::JwtVerifier;
+use crate::oauth::OAuthClient;
+
+fn invalid(msg: &'static str) -> napi::Error<Code> {
+    to_js(Error::new(ErrorCode::InvalidInput, msg))
+}
+
+/// A napi failure while reading arguments, as an `invalid_input` error with napi's reason.
+fn bad_arg(err: napi::Error) -> napi::Error<Code> {
+    to_js(Error::new(
+        ErrorCode::InvalidInput,
+        format!("invalid argument: {}", err.reason),
+    ))
+}
+
+fn internal(_: napi::Error) -> napi::Error<Code> {
+    to_js(Error::new(
+        ErrorCode::Internal,
+        "converting the decision to JS failed",
+    ))
+}
+
+/// A clock that moves only when told to, for tests and simulations. Accepted by
+/// `Authenticator` (rate limits), `RevocationList` (expiry) and `JwtVerifier` (claim times).
+#[napi]
+pub struct ManualClock(pub(crate) Arc<tokenward::clock::ManualClock>);
+
+fn unix_time(seconds: f64) -> napi::Result<SystemTime, Code> {
+    Duration::try_from_secs_f64(seconds)
+        .map(|d| UNIX_EPOCH + d)
+        .map_err(|_| invalid("a time is a non-negative number of Unix seconds"))
+}
+
+#[napi]
+impl ManualClock {
+    /// A clock frozen at `unixSeconds` (fractions allowed).
+    #[napi(constructor)]
+    pub fn new(unix_seconds: f64) -> napi::Result<Self, Code> {
+        let clock = tokenward::clock::ManualClock::at_unix(0);
+        clock.set(unix_time(unix_seconds)?);
+        Ok(ManualClock(clock))
+    }
+
+    /// Moves the clock forward by `seconds` (fractions allowed).
+    #[napi]
+    pub fn advance(&self, seconds: f64) -> napi::Result<(), Code> {
+        let by = Duration::try_from_secs_f64(seconds)
+            .map_err(|_| invalid("advance by a non-negative number of seconds"))?;
+        self.0.advance(by);
+        Ok(())
+    }
+
+    /// Sets the clock to `unixSeconds`.
+    #[napi]
+    pub fn set(&self, unix_seconds: f64) -> napi::Result<(), Code> {
+        self.0.set(unix_time(unix_seconds)?);
+        Ok(())
+    }
+
+    /// The current time in Unix seconds (with fractions).
+    #[napi(getter)]
+    pub fn now(&self) -> f64 {
+        self.0
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64())
+    }
+}
+
+impl ManualClock {
+    pub(crate) fn shared(&self) -> SharedClock {
+        self.0.clone()
+    }
+}
+
+/// A rate limit: `rate` requests per `period` seconds, with bursts of up to `burst`.
+#[napi(object)]
+pub struct RateLimitOptions {
+    /// Requests per period (at least 1).
+    pub rate: u32,
+    /// The period in seconds (default 1).
+    pub period: Option<f64>,
+    /// Requests that may arrive at once (default: `rate`).
+    pub burst: Option<u32>,
+}
+
+fn rate_limit(o: &RateLimitOptions) -> napi::Result<RateLimit, Code> {
+    let period = match o.period {
+        None => Duration::from_secs(1),
+        Some(p) => Duration::try_from_secs_f64(p)
+            .map_err(|_| invalid("a rate-limit period is a positive number of seconds"))?,
+    };
+    let limit = RateLimit {
+        rate: o.rate,
+        period,
+        burst: o.burst.unwrap_or(o.rate),
+    };
+    limit.validate().js()?;
+    Ok(limit)
+}
+
+/// Options of `new RevocationList(...)`.
+#[napi(object)]
+pub struct RevocationListOptions {
+    /// Most live entries held (default 1 000 000); `revoke` throws `invalid_input` when full.
+    pub max_entries: Option<u32>,
+}
+
+fn revocation_kind(kind: &str) -> napi::Result<RevocationKind, Code> {
+    match kind {
+        "jti" => Ok(RevocationKind::Jti),
+        "key_id" | "keyId" => Ok(RevocationKind::KeyId),
+        "subject" => Ok(RevocationKind::Subject),
+        _ => Err(invalid(
+            "a revocation kind is \"jti\", \"key_id\" or \"subject\"",
+        )),
+    }
+}
+
+/// An expiring, bounded revocation list by JWT `jti`, API key id or subject. Share one list
+/// between authenticators; entries are dropped after their expiry.
+#[napi]
+pub struct RevocationList(pub(crate) Arc<core::RevocationList>);
+
+#[napi]
+impl RevocationList {
+    /// `new RevocationList({ maxEntries }, clock?)`; the clock defaults to the system clock.
+    #[napi(constructor)]
+    pub fn new(options: Option<RevocationListOptions>, clock: Option<&ManualClock>) -> Self {
+        let max = options
+            .and_then(|o| o.max_entries)
+            .map_or(core::revocation::DEFAULT_MAX_REVOCATIONS, |m| m as usize);
+        let clock = clock.map_or_else(tokenward::clock::system, ManualClock::shared);
+        RevocationList(Arc::new(core::RevocationList::new(max, clock)))
+    }
+
+    /// Revokes `id` of `kind` until `until` (Unix seconds, in the future; for a `jti`, the
+    /// token's `exp` is enough). Throws `invalid_input` for a past expiry or a full list.
+    #[napi(ts_args_type = "kind: 'jti' | 'key_id' | 'subject', id: string, until: number")]
+    pub fn revoke(&self, kind: String, id: String, until: f64) -> napi::Result<(), Code> {
+        if !until.is_finite() {
+            return Err(invalid("until is a number of Unix seconds"));
+        }
+        let kind = revocation_kind(&kind)?;
+        self.0.revoke(kind, &id, until.ceil() as i64).js()
+    }
+
+    /// Lifts a revocation; returns whether one existed.
+    #[napi(ts_args_type = "kind: 'jti' | 'key_id' | 'subject', id: string")]
+    pub fn unrevoke(&self, kind: String, id: String) -> napi::Result<bool, Code> {
+        Ok(self.0.unrevoke(revocation_kind(&kind)?, &id))
+    }
+
+    /// Whether `id` of `kind` is revoked now.
+    #[napi(ts_args_type = "kind: 'jti' | 'key_id' | 'subject', id: string")]
+    pub fn is_revoked(&self, kind: String, id: String) -> napi::Result<bool, Code> {
+        Ok(self.0.is_revoked(revocation_kind(&kind)?, &id))
+    }
+
+    /// Drops expired entries; returns how many remain.
+    #[napi]
+    pub fn purge(&self) -> u32 {
+        u32::try_from(self.0.purge()).unwrap_or(u32::MAX)
+    }
+
+    /// Entries held (live or not yet purged).
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.0.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// The in-process gateway: build once, call `authenticate` per request.
+#[napi]
+pub struct Authenticator {
+    inner: Arc<core::Authenticator>,
+    /// Lower-case names of the headers the core looks at; the rest are not converted.
+    relevant: Vec<String>,
+    /// `JSON.parse`: claims reach JS parsed by the engine (a `__proto__` claim stays an own
+    /// property), as in `JwtVerifier.verify`.
+    json_parse: FunctionRef<String, Unknown<'static>>,
+}
+
+fn json_parse(env: &Env) -> napi::Result<FunctionRef<String, Unknown<'static>>> {
+    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
+    let parse: Function<'_, String, Unknown<'static>> = json.get_named_property("parse")?;
+    parse.create_ref()
+}
+
+fn get<T: napi::bindgen_prelude::FromNapiValue>(
+    obj: &Object<'_>,
+    name: &str,
+) -> napi::Result<Option<T>, Code> {
+    match obj.get::<Unknown<'_>>(name).map_err(bad_arg)? {
+        None => Ok(None),
+        Some(v) if v.get_type().map_err(bad_arg)? == ValueType::Null => Ok(None),
+        Some(_) => obj.get::<T>(name).map_err(|e| {
+            to_js(Error::new(
+                ErrorCode::InvalidInput,
+                format!("option {name}: {}", e.reason),
+            ))
+        }),
+    }
+}
+
+/// Parses a socket or configured address; tolerates an IPv6 zone (`fe80::1%eth0`).
+fn parse_ip(s: &str) -> napi::Result<IpAddr, Code> {
+    let s = s.split_once('%').map_or(s, |(a, _)| a);
+    s.parse()
+        .map_err(|_| invalid("clientIp is not an IP address"))
+}
+
+#[napi]
+impl Authenticator {
+    /// `new Authenticator({ apiKeys, jwt, ipAllow, ipDeny, trustedProxies, forwardedHeader,
+    /// rateLimit, ipRateLimit, rateLimitFor, plans, revocations, realm, apiKeyHeader,
+    /// queryParam, cookie, maxTracked, clock })`. At least one of `apiKeys` and `jwt` is
+    /// required; invalid options throw `invalid_input`.
+    #[napi(constructor, ts_args_type = "options: AuthenticatorOptions")]
+    pub fn new(env: Env, options: Object<'_>) -> napi::Result<Self, Code> {
+        let mut b = core::Authenticator::builder();
+        if let Some(keys) = get::<ClassInstance<'_, ApiKeys>>(&options, "apiKeys")? {
+            b = b.api_keys(keys.0.clone());
+        }
+        if let Some(v) = get::<ClassInstance<'_, JwtVerifier>>(&options, "jwt")? {
+            b = b.jwt(Arc::new(v.inner.clone()));
+        }
+        if let Some(realm) = get::<String>(&options, "realm")? {
+            b = b.realm(realm);
+        }
+        let mut sources = tokenward::gateway::CredentialSources::default();
+        if let Some(h) = get::<String>(&options, "apiKeyHeader")? {
+            if h.is_empty() {
+                return Err(invalid("apiKeyHeader must not be empty"));
+            }
+            sources.api_key_header = Some(h.to_ascii_lowercase());
+        }
+        sources.query_param = get::<String>(&options, "queryParam")?;
+        sources.cookie = get::<String>(&options, "cookie")?;
+        let mut relevant = vec!["authorization".to_owned()];
+        relevant.extend(sources.api_key_header.clone());
+        if sources.cookie.is_some() {
+            relevant.push("cookie".to_owned());
+        }
+        b = b.sources(sources);
+        if let Some(nets) = get::<Vec<String>>(&options, "ipAllow")? {
+            b = b.ip_allow(nets);
+        }
+        if let Some(nets) = get::<Vec<String>>(&options, "ipDeny")? {
+            b = b.ip_deny(nets);
+        }
+        let header = match get::<String>(&options, "forwardedHeader")?.as_deref() {
+            None => ForwardedHeader::XForwardedFor,
+            Some(h) if h.eq_ignore_ascii_case("x-forwarded-for") => ForwardedHeader::XForwardedFor,
+            Some(h) if h.eq_ignore_ascii_case("forwarded") => ForwardedHeader::Forwarded,
+            Some(_) => {
+                return Err(invalid(
+                    "forwardedHeader is \"x-forwarded-for\" or \"forwarded\"",
+                ))
+            }
+        };
+        if let Some(proxies) = get::<Vec<String>>(&options, "trustedProxies")? {
+            relevant.push(
+                match header {
+                    ForwardedHeader::XForwardedFor => "x-forwarded-for",
+                    ForwardedHeader::Forwarded => "forwarded",
+                }
+                .to_owned(),
+            );
+            b = b.trusted_proxies(proxies, header);
+        }
+        if let Some(l) = get::<RateLimitOptions>(&options, "rateLimit")? {
+            b = b.rate_limit(rate_limit(&l)?);
+        }
+        if let Some(l) = get::<RateLimitOptions>(&options, "ipRateLimit")? {
+            b = b.ip_rate_limit(rate_limit(&l)?);
+        }
+        if let Some(m) = get::<HashMap<String, RateLimitOptions>>(&options, "rateLimitFor")? {
+            for (who, l) in m {
+                b = b.rate_limit_for(who, rate_limit(&l)?);
+            }
+        }
+        if let Some(m) = get::<HashMap<String, RateLimitOptions>>(&options, "plans")? {
+            for (plan, l) in m {
+                b = b.plan(plan, rate_limit(&l)?);
+            }
+        }
+        if let Some(list) = get::<ClassInstance<'_, RevocationList>>(&options, "revocations")? {
+            b = b.revocations(list.0.clone());
+        }
+        if let Some(n) = get::<u32>(&options, "maxTracked")? {
+            b = b.max_tracked(n as usize);
+        }
+        if let Some(clock) = get::<ClassInstance<'_, ManualClock>>(&options, "clock")? {
+            b = b.clock(clock.shared());
+        }
+        if let Some(client) = get::<ClassInstance<'_, OAuthClient>>(&options, "introspection")? {
+            b = b.introspection(Arc::new(client.0.clone()));
+        }
+        let secs = |v: f64, name: &'static str| {
+            Duration::try_from_secs_f64(v).map_err(|_| invalid(name))
+        };
+        if let Some(t) = get::<f64>(&options, "introspectionCacheTtl")? {
+            b = b.introspection_cache_ttl(secs(t, "introspectionCacheTtl is seconds")?);
+        }
+        if let Some(t) = get::<f64>(&options, "introspectionNegativeTtl")? {
+            b = b.introspection_negative_ttl(secs(t, "introspectionNegativeTtl is seconds")?);
+        }
+        if let Some(n) = get::<u32>(&options, "introspectionCacheSize")? {
+            b = b.introspection_cache_size(n as usize);
+        }
+        Ok(Authenticator {
+            inner: Arc::new(b.build().js()?),
+            relevant,
+            json_parse: json_parse(&env).map_err(internal)?,
+        })
+    }
+
+    /// Authenticates and authorizes one request. `headers` is Node's `req.headers` object
+    /// (`string | string[]` values), an array of `[name, value]` pairs, or a flat
+    /// `req.rawHeaders` array; names are compared case-insensitively. Returns the decision —
+    /// a refusal is a value, not an exception; throws only for invalid arguments.
+    #[napi(ts_args_type = "request: AuthRequest", ts_return_type = "AuthDecision")]
+    pub fn authenticate(
+        &self,
+        env: Env,
+        request: Object<'_>,
+    ) -> napi::Result<Object<'static>, Code> {
+        let req = self.read_request(&request)?;
+        let headers: Vec<(&str, &str)> = req
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let scopes: Vec<&str> = req.scopes.iter().map(String::as_str).collect();
+        let decision = self.inner.authenticate(&core::Request {
+            method: &req.method,
+            path: &req.path,
+            headers: &headers,
+            client_ip: req.client_ip,
+            required_scopes: &scopes,
+        });
+        self.decision(&env, decision).map_err(internal)
+    }
+
+    /// Like `authenticate`, and an opaque bearer token without a cached answer is introspected
+    /// (RFC 7662) through the `introspection` client first. Resolves to the decision (never
+    /// rejects for a refusal); a failing introspection endpoint gives a 503 refusal whose
+    /// `code` is the failure's (`network`, `timeout`, …).
+    #[napi(
+        ts_args_type = "request: AuthRequest",
+        ts_return_type = "Promise<AuthDecision>"
+    )]
+    pub fn authenticate_async<'env>(
+        &self,
+        env: &'env Env,
+        request: Object<'_>,
+    ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, Object<'static>>, Code> {
+        let req = self.read_request(&request)?;
+        let inner = self.inner.clone();
+        let fut = async move {
+            let headers: Vec<(&str, &str)> = req
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let scopes: Vec<&str> = req.scopes.iter().map(String::as_str).collect();
+            let request = core::Request {
+                method: &req.method,
+                path: &req.path,
+                headers: &headers,
+                client_ip: req.client_ip,
+                required_scopes: &scopes,
+            };
+            Ok(inner.authenticate_async(&request).await)
+        };
+        env.spawn_future_with_callback(fut, |env, decision| {
+            let parse = json_parse(env)?;
+            let parse = parse.borrow_back(env)?;
+            decision_object(env, decision, &parse)
+        })
+        .map_err(internal)
+    }
+}
+
+/// One request, converted.
+struct OwnedRequest {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    client_ip: Option<IpAddr>,
+    scopes: Vec<String>,
+}
+
+fn push_value(
+    out: &mut Vec<(String, String)>,
+    name: &str,
+    value: Unknown<'_>,
+) -> napi::Result<(), Code> {
+    match value.get_type().map_err(bad_arg)? {
+        ValueType::Undefined | ValueType::Null => Ok(()),
+        ValueType::String => {
+            let v: String = unsafe_cast(&value)?;
+            out.push((name.to_owned(), v));
+            Ok(())
+        }
+        ValueType::Object => {
+            let arr: Vec<String> = unsafe_cast(&value)
+                .map_err(|_| invalid("a header value is a string or an array of strings"))?;
+            out.extend(arr.into_iter().map(|v| (name.to_owned(), v)));
+            Ok(())
+        }
+        _ => Err(invalid("a header value is a string or an array of strings")),
+    }
+}
+
+/// Converts a value whose type was just checked.
+fn unsafe_cast<T: napi::bindgen_prelude::FromNapiValue>(
+    value: &Unknown<'_>,
+) -> napi::Result<T, Code> {
+    T::from_unknown(*value).map_err(bad_arg)
+}
+
+impl Authenticator {
+    fn is_relevant(&self, name: &str) -> bool {
+        self.relevant.iter().any(|r| r.eq_ignore_ascii_case(name))
+    }
+
+    fn read_headers(&self, headers: Unknown<'_>) -> napi::Result<Vec<(String, String)>, Code> {
+        let mut out = Vec::new();
+        match headers.get_type().map_err(bad_arg)? {
+            ValueType::Undefined | ValueType::Null => return Ok(out),
+            ValueType::Object => {}
+            _ => return Err(invalid("headers is an object or an array")),
+        }
+        let obj: Object<'_> = unsafe_cast(&headers)?;
+        if obj.is_array().map_err(bad_arg)? {
+            let len = obj.get_array_length().map_err(bad_arg)?;
+            if len == 0 {
+                return Ok(out);
+            }
+            let first: Unknown<'_> = obj.get_element(0).map_err(bad_arg)?;
+            if first.get_type().map_err(bad_arg)? == ValueType::String {
+                // A flat `rawHeaders` array: name, value, name, value, …
+                if len % 2 != 0 {
+                    return Err(invalid("a flat header array has an even length"));
+                }
+                for i in (0..len).step_by(2) {
+                    let name: String = obj.get_element(i).map_err(bad_arg)?;
+                    if self.is_relevant(&name) {
+                        let value: String = obj.get_element(i + 1).map_err(bad_arg)?;
+                        out.push((name, value));
+                    }
+                }
+            } else {
+                for i in 0..len {
+                    let pair: Vec<String> = obj
+                        .get_element(i)
+                        .map_err(|_| invalid("headers pairs are [name, value] strings"))?;
+                    let [name, value]: [String; 2] = pair
+                        .try_into()
+                        .map_err(|_| invalid("headers pairs are [name, value] strings"))?;
+                    if self.is_relevant(&name) {
+                        out.push((name, value));
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        for name in Object::keys(&obj).map_err(bad_arg)? {
+            if self.is_relevant(&name) {
+                let value: Unknown<'_> = obj.get_named_property(&name).map_err(bad_arg)?;
+                push_value(&mut out, &name, value)?;
+            }
+        }
+        Ok(out)
+    }
+
+    fn read_request(&self, request: &Object<'_>) -> napi::Result<OwnedRequest, Code> {
+        let method = get::<String>(request, "method")?.unwrap_or_else(|| "GET".to_owned());
+        let path = get::<String>(request, "path")?.unwrap_or_else(|| "/".to_owned());
+        let headers = match request.get::<Unknown<'_>>("headers").map_err(bad_arg)? {
+            Some(h) => self.read_headers(h)?,
+            None => Vec::new(),
+        };
+        let client_ip = get::<String>(request, "clientIp")?
+            .as_deref()
+            .map(parse_ip)
+            .transpose()?;
+        let scopes = get::<Vec<String>>(request, "requiredScopes")?.unwrap_or_default();
+        Ok(OwnedRequest {
+            method,
+            path,
+            headers,
+            client_ip,
+            scopes,
+        })
+    }
+
+    fn decision(
+        &self,
+        env: &Env,
+        decision: Result<core::Principal, core::Refusal>,
+    ) -> napi::Result<Object<'static>> {
+        let parse = self.json_parse.borrow_back(env)?;
+        decision_object(env, decision, &parse)
+    }
+}
+
+/// The decision as `{ ok: true, … }` or `{ ok: false, … }`.
+fn decision_object(
+    env: &Env,
+    decision: Result<core::Principal, core::Refusal>,
+    parse: &Function<'_, String, Unknown<'static>>,
+) -> napi::Result<Object<'static>> {
+    match decision {
+        Ok(p) => {
+            let mut o = Object::new(env)?;
+            o.set_c_named_property(c"ok", true)?;
+            o.set_c_named_property(c"kind", p.kind.as_str())?;
+            o.set_c_named_property(c"subject", p.subject)?;
+            o.set_c_named_property(c"keyId", p.key_id)?;
+            o.set_c_named_property(c"scopes", p.scopes)?;
+            if p.claims.is_empty() {
+                o.set_c_named_property(c"claims", Object::new(env)?)?;
+            } else {
+                let text = serde_json::Value::Object(p.claims).to_string();
+                o.set_c_named_property(c"claims", parse.call(text)?)?;
+            }
+            o.set_c_named_property(c"rateLimitRemaining", p.remaining.map(|r| r as f64))?;
+            Ok(o)
+        }
+        Err(r) => refusal_object(env, &r),
+    }
+}
+
+fn refusal_object(env: &Env, r: &core::Refusal) -> napi::Result<Object<'static>> {
+    let mut o = Object::new(env)?;
+    o.set_c_named_property(c"ok", false)?;
+    o.set_c_named_property(c"code", r.code_str())?;
+    o.set_c_named_property(c"status", u32::from(r.status))?;
+    o.set_c_named_property(c"wwwAuthenticate", r.www_authenticate.as_deref())?;
+    o.set_c_named_property(c"retryAfter", r.retry_after.map(|s| s as f64))?;
+    Ok(o)
+}

@@ -1,0 +1,67 @@
+//! `tokenward.ManualClock`: the core's injectable clock, for tests and simulations.
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use tokenward::clock::{self, SharedClock};
+
+use crate::apikeys::duration_arg;
+
+/// A clock that only moves when told to. Pass it as ``clock=`` to ``ApiKeys``,
+/// ``JwtVerifier``, ``RevocationList`` and ``Authenticator`` to test expiry and rate limits
+/// without sleeping.
+#[pyclass(module = "tokenward", name = "ManualClock", frozen)]
+pub struct ManualClock(pub(crate) Arc<clock::ManualClock>);
+
+impl ManualClock {
+    /// The clock as the core's shared handle.
+    pub(crate) fn shared(&self) -> SharedClock {
+        self.0.clone()
+    }
+}
+
+/// The core clock of an optional ``clock=`` argument (the system clock when absent).
+pub(crate) fn clock_arg(clock: Option<&Bound<'_, ManualClock>>) -> Option<SharedClock> {
+    clock.map(|c| c.get().shared())
+}
+
+#[pymethods]
+impl ManualClock {
+    #[new]
+    fn new(unix_seconds: f64) -> PyResult<Self> {
+        let d = Duration::try_from_secs_f64(unix_seconds)
+            .map_err(|_| PyValueError::new_err("unix_seconds must be a non-negative number"))?;
+        let c = clock::ManualClock::at_unix(0);
+        c.set(UNIX_EPOCH + d);
+        Ok(ManualClock(c))
+    }
+
+    /// Moves the clock forward by ``by`` (a ``timedelta`` or seconds).
+    fn advance(&self, by: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.0.advance(duration_arg(by, "by")?);
+        Ok(())
+    }
+
+    /// Sets the clock to ``unix_seconds``.
+    fn set(&self, unix_seconds: f64) -> PyResult<()> {
+        let d = Duration::try_from_secs_f64(unix_seconds)
+            .map_err(|_| PyValueError::new_err("unix_seconds must be a non-negative number"))?;
+        self.0.set(UNIX_EPOCH + d);
+        Ok(())
+    }
+
+    /// The current time, Unix seconds.
+    fn now(&self) -> f64 {
+        use tokenward::clock::Clock;
+        self.0
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("ManualClock({})", self.now())
+    }
+}

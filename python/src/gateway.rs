@@ -1,0 +1,802 @@
+//! `tokenward.Authenticator`, `Principal`, `Refusal`, `RateLimit`, `RevocationList`: the
+//! in-process gateway. Conversions only: every check runs in `tokenward::gateway`.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use tokenward::gateway::{
+    self, BearerError, CredentialKind, ForwardedHeader, RevocationKind,
+};
+use tokenward::jwt::Claims;
+use tokenward::ErrorCode;
+
+use crate::apikeys::{duration_arg, ApiKeys};
+use crate::clock::{clock_arg, ManualClock};
+use crate::error::IntoPyResult;
+use crate::json::map_to_py;
+use crate::jwt::JwtVerifier;
+use crate::oauth::OAuthClient;
+
+// --- RateLimit ------------------------------------------------------------------------------
+
+/// ``rate`` requests per ``period`` (seconds or ``timedelta``, default 1 s), in bursts of up
+/// to ``burst`` (GCRA).
+#[pyclass(module = "tokenward", name = "RateLimit", frozen, from_py_object)]
+#[derive(Clone, Copy)]
+pub struct RateLimit(pub(crate) gateway::RateLimit);
+
+#[pymethods]
+impl RateLimit {
+    #[new]
+    #[pyo3(signature = (rate, *, burst, period=None))]
+    fn new(rate: u32, burst: u32, period: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let period = match period {
+            Some(p) => duration_arg(p, "period")?,
+            None => Duration::from_secs(1),
+        };
+        let l = gateway::RateLimit {
+            rate,
+            period,
+            burst,
+        };
+        l.validate().py()?;
+        Ok(RateLimit(l))
+    }
+
+    /// ``rate`` requests per second, in bursts of up to ``burst``.
+    #[staticmethod]
+    fn per_second(rate: u32, burst: u32) -> PyResult<Self> {
+        let l = gateway::RateLimit::per_second(rate, burst);
+        l.validate().py()?;
+        Ok(RateLimit(l))
+    }
+
+    /// ``rate`` requests per minute, in bursts of up to ``burst``.
+    #[staticmethod]
+    fn per_minute(rate: u32, burst: u32) -> PyResult<Self> {
+        let l = gateway::RateLimit::per_minute(rate, burst);
+        l.validate().py()?;
+        Ok(RateLimit(l))
+    }
+
+    /// Requests per period.
+    #[getter]
+    fn rate(&self) -> u32 {
+        self.0.rate
+    }
+
+    /// The period, in seconds.
+    #[getter]
+    fn period(&self) -> f64 {
+        self.0.period.as_secs_f64()
+    }
+
+    /// Requests that may arrive at once.
+    #[getter]
+    fn burst(&self) -> u32 {
+        self.0.burst
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .extract::<RateLimit>()
+            .is_ok_and(|o| o.0 == self.0)
+    }
+
+    fn __hash__(&self) -> u64 {
+        u64::from(self.0.rate) ^ (u64::from(self.0.burst) << 32) ^ self.0.period.as_nanos() as u64
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "RateLimit({}, burst={}, period={})",
+            self.0.rate,
+            self.0.burst,
+            self.0.period.as_secs_f64()
+        )
+    }
+}
+
+// --- RevocationList -------------------------------------------------------------------------
+
+fn revocation_kind(kind: &str) -> PyResult<RevocationKind> {
+    match kind {
+        "jti" => Ok(RevocationKind::Jti),
+        "key_id" => Ok(RevocationKind::KeyId),
+        "subject" => Ok(RevocationKind::Subject),
+        _ => Err(PyValueError::new_err(
+            "kind must be 'jti', 'key_id' or 'subject'",
+        )),
+    }
+}
+
+/// Unix seconds from an ``int``/``float`` or an aware ``datetime``.
+fn until_arg(until: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if until.hasattr("timestamp")? {
+        let ts: f64 = until.call_method0("timestamp")?.extract()?;
+        return Ok(ts.ceil() as i64);
+    }
+    if let Ok(i) = until.extract::<i64>() {
+        return Ok(i);
+    }
+    let f: f64 = until
+        .extract()
+        .map_err(|_| PyTypeError::new_err("until must be Unix seconds or a datetime"))?;
+    Ok(f.ceil() as i64)
+}
+
+/// A bounded, expiring revocation list by JWT ``jti``, API key id or subject; share one
+/// between authenticators. Every entry has an expiry (``until``, Unix seconds or a
+/// ``datetime``), after which it is dropped.
+#[pyclass(module = "tokenward", name = "RevocationList", frozen)]
+pub struct RevocationList(pub(crate) Arc<gateway::RevocationList>);
+
+#[pymethods]
+impl RevocationList {
+    #[new]
+    #[pyo3(signature = (*, max_entries=1_000_000, clock=None))]
+    fn new(max_entries: usize, clock: Option<&Bound<'_, ManualClock>>) -> Self {
+        let clock = clock_arg(clock).unwrap_or_else(tokenward::clock::system);
+        RevocationList(Arc::new(gateway::RevocationList::new(max_entries, clock)))
+    }
+
+    /// Revokes ``id`` of ``kind`` (``"jti"``, ``"key_id"`` or ``"subject"``) until ``until``.
+    fn revoke(&self, kind: &str, id: &str, until: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.0
+            .revoke(revocation_kind(kind)?, id, until_arg(until)?)
+            .py()
+    }
+
+    /// Revokes the JWT with this ``jti`` until ``until`` (its ``exp`` is enough).
+    fn revoke_jti(&self, jti: &str, until: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.0.revoke(RevocationKind::Jti, jti, until_arg(until)?).py()
+    }
+
+    /// Revokes the API key with this id until ``until``.
+    fn revoke_key_id(&self, key_id: &str, until: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.0
+            .revoke(RevocationKind::KeyId, key_id, until_arg(until)?)
+            .py()
+    }
+
+    /// Revokes every credential of ``subject`` until ``until``.
+    fn revoke_subject(&self, subject: &str, until: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.0
+            .revoke(RevocationKind::Subject, subject, until_arg(until)?)
+            .py()
+    }
+
+    /// Lifts a revocation; returns whether one existed.
+    fn unrevoke(&self, kind: &str, id: &str) -> PyResult<bool> {
+        Ok(self.0.unrevoke(revocation_kind(kind)?, id))
+    }
+
+    /// Whether ``id`` of ``kind`` is revoked now.
+    fn is_revoked(&self, kind: &str, id: &str) -> PyResult<bool> {
+        Ok(self.0.is_revoked(revocation_kind(kind)?, id))
+    }
+
+    /// Drops expired entries; returns how many remain.
+    fn purge(&self) -> usize {
+        self.0.purge()
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("RevocationList(entries={})", self.0.len())
+    }
+}
+
+// --- Principal / Refusal --------------------------------------------------------------------
+
+/// An authenticated and authorized caller. Truthy, and ``ok`` is ``True``.
+#[pyclass(module = "tokenward", name = "Principal", frozen)]
+pub struct Principal {
+    kind: CredentialKind,
+    subject: String,
+    key_id: Option<String>,
+    scopes: Vec<String>,
+    claims: Claims,
+    remaining: Option<u64>,
+}
+
+impl From<gateway::Principal> for Principal {
+    fn from(p: gateway::Principal) -> Self {
+        Principal {
+            kind: p.kind,
+            subject: p.subject,
+            key_id: p.key_id,
+            scopes: p.scopes,
+            claims: p.claims,
+            remaining: p.remaining,
+        }
+    }
+}
+
+#[pymethods]
+impl Principal {
+    /// Always ``True``: the request may proceed.
+    #[getter]
+    fn ok(&self) -> bool {
+        true
+    }
+
+    /// ``"api_key"`` or ``"jwt"``.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.kind.as_str()
+    }
+
+    /// The key owner, or the JWT ``sub`` (``""`` when the token has none).
+    #[getter]
+    fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The API key id, or the JWT ``jti`` when present.
+    #[getter]
+    fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+
+    /// The scopes the credential carries.
+    #[getter]
+    fn scopes(&self) -> Vec<String> {
+        self.scopes.clone()
+    }
+
+    /// The verified JWT claims (empty for API keys); a new dict on each access.
+    #[getter]
+    fn claims<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        map_to_py(py, &self.claims)
+    }
+
+    /// Requests left in the tightest applicable rate limit, or ``None`` without limits.
+    #[getter]
+    fn rate_limit_remaining(&self) -> Option<u64> {
+        self.remaining
+    }
+
+    /// Whether the credential carries ``scope``.
+    fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+
+    fn __bool__(&self) -> bool {
+        true
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Principal(kind={:?}, subject={:?}, key_id={:?}, scopes={:?}, rate_limit_remaining={:?})",
+            self.kind.as_str(),
+            self.subject,
+            self.key_id,
+            self.scopes,
+            self.remaining
+        )
+    }
+}
+
+/// The error name and fixed description a refusal may show a client (never the internal code
+/// when that would tell an attacker more than RFC 6750 does).
+fn public_error(r: &gateway::Refusal) -> (&'static str, &'static str) {
+    match (r.code, r.status) {
+        (ErrorCode::MissingCredentials, _) => {
+            ("missing_credentials", "the request carries no credential")
+        }
+        (ErrorCode::IpDenied, _) => ("ip_denied", "the client address is not allowed"),
+        (ErrorCode::RateLimited, _) => ("rate_limited", "too many requests"),
+        (_, 400) => (
+            BearerError::InvalidRequest.as_str(),
+            BearerError::InvalidRequest.description(),
+        ),
+        (_, 401) => (
+            BearerError::InvalidToken.as_str(),
+            BearerError::InvalidToken.description(),
+        ),
+        (_, 403) => (
+            BearerError::InsufficientScope.as_str(),
+            BearerError::InsufficientScope.description(),
+        ),
+        (_, 503) => (
+            "temporarily_unavailable",
+            "the credential cannot be checked now",
+        ),
+        _ => ("server_error", "the request cannot be authenticated"),
+    }
+}
+
+/// A refused request: send ``status``, ``headers()`` and ``body()``; keep ``code`` (the
+/// internal reason) for logs. Falsy, and ``ok`` is ``False``.
+#[pyclass(module = "tokenward", name = "Refusal", frozen)]
+pub struct Refusal(gateway::Refusal);
+
+#[pymethods]
+impl Refusal {
+    /// Always ``False``.
+    #[getter]
+    fn ok(&self) -> bool {
+        false
+    }
+
+    /// The internal reason: a stable tokenward error code (log it; do not send it).
+    #[getter]
+    fn code(&self) -> &'static str {
+        self.0.code.as_str()
+    }
+
+    /// The HTTP status: 400, 401, 403 or 429.
+    #[getter]
+    fn status(&self) -> u16 {
+        self.0.status
+    }
+
+    /// The ``WWW-Authenticate`` value (RFC 6750), or ``None``.
+    #[getter]
+    fn www_authenticate(&self) -> Option<&str> {
+        self.0.www_authenticate.as_deref()
+    }
+
+    /// Seconds before retrying (``Retry-After``), or ``None``.
+    #[getter]
+    fn retry_after(&self) -> Option<u64> {
+        self.0.retry_after
+    }
+
+    /// The error name safe to show a client: the RFC 6750 one (``invalid_request``,
+    /// ``invalid_token``, ``insufficient_scope``), or ``missing_credentials``, ``ip_denied``,
+    /// ``rate_limited``.
+    #[getter]
+    fn error(&self) -> &'static str {
+        public_error(&self.0).0
+    }
+
+    /// The response headers: ``WWW-Authenticate`` and ``Retry-After`` when they apply.
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        if let Some(w) = &self.0.www_authenticate {
+            d.set_item("WWW-Authenticate", w)?;
+        }
+        if let Some(s) = self.0.retry_after {
+            d.set_item("Retry-After", s.to_string())?;
+        }
+        Ok(d)
+    }
+
+    /// A small JSON body, ``{"error": ..., "error_description": ...}`` (UTF-8 bytes).
+    fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let (error, description) = public_error(&self.0);
+        let v = serde_json::json!({ "error": error, "error_description": description });
+        PyBytes::new(py, v.to_string().as_bytes())
+    }
+
+    fn __bool__(&self) -> bool {
+        false
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Refusal(code={:?}, status={}, www_authenticate={:?}, retry_after={:?})",
+            self.0.code.as_str(),
+            self.0.status,
+            self.0.www_authenticate,
+            self.0.retry_after
+        )
+    }
+}
+
+// --- Authenticator --------------------------------------------------------------------------
+
+/// Header names the core reads with this configuration (lower case).
+fn wanted_headers(
+    api_key_header: Option<&str>,
+    cookie: bool,
+    trusted: Option<ForwardedHeader>,
+) -> Vec<String> {
+    let mut v = vec!["authorization".to_owned()];
+    if let Some(h) = api_key_header {
+        v.push(h.to_ascii_lowercase());
+    }
+    if cookie {
+        v.push("cookie".to_owned());
+    }
+    match trusted {
+        Some(ForwardedHeader::XForwardedFor) => v.push("x-forwarded-for".to_owned()),
+        Some(ForwardedHeader::Forwarded) => v.push("forwarded".to_owned()),
+        None => {}
+    }
+    v
+}
+
+/// Text of a header name or value given as `str` or `bytes` (bytes that are not UTF-8 are
+/// decoded lossily: a credential with such bytes is malformed either way).
+fn text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(String::from_utf8_lossy(b.as_bytes()).into_owned());
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned());
+    }
+    Err(PyTypeError::new_err("header names and values must be str or bytes"))
+}
+
+fn name_matches(obj: &Bound<'_, PyAny>, wanted: &[String]) -> PyResult<bool> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        let n = b.as_bytes();
+        return Ok(wanted.iter().any(|w| n.eq_ignore_ascii_case(w.as_bytes())));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        let n = s.to_cow()?;
+        return Ok(wanted.iter().any(|w| n.eq_ignore_ascii_case(w)));
+    }
+    Err(PyTypeError::new_err("header names and values must be str or bytes"))
+}
+
+fn push_pair(
+    pair: &Bound<'_, PyAny>,
+    wanted: &[String],
+    out: &mut Vec<(String, String)>,
+) -> PyResult<()> {
+    let (name, value) = if let Ok(t) = pair.cast::<PyTuple>() {
+        if t.len() != 2 {
+            return Err(PyTypeError::new_err("headers must be (name, value) pairs"));
+        }
+        (t.get_item(0)?, t.get_item(1)?)
+    } else {
+        let bad = |_| PyTypeError::new_err("headers must be (name, value) pairs");
+        if pair.len().map_err(bad)? != 2 || pair.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err("headers must be (name, value) pairs"));
+        }
+        (pair.get_item(0).map_err(bad)?, pair.get_item(1).map_err(bad)?)
+    };
+    if name_matches(&name, wanted)? {
+        out.push((text(&name)?, text(&value)?));
+    }
+    Ok(())
+}
+
+/// The credential-relevant headers of a Mapping (``items()``) or an iterable of pairs (str or
+/// bytes, as ASGI gives them). Other headers are skipped without being decoded.
+fn collect_headers(headers: &Bound<'_, PyAny>, wanted: &[String]) -> PyResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    if let Ok(list) = headers.cast::<PyList>() {
+        for pair in list.iter() {
+            push_pair(&pair, wanted, &mut out)?;
+        }
+    } else if let Ok(d) = headers.cast::<PyDict>() {
+        for (k, v) in d.iter() {
+            if name_matches(&k, wanted)? {
+                out.push((text(&k)?, text(&v)?));
+            }
+        }
+    } else if headers.hasattr("items")? {
+        for pair in headers.call_method0("items")?.try_iter()? {
+            push_pair(&pair?, wanted, &mut out)?;
+        }
+    } else {
+        for pair in headers.try_iter()? {
+            push_pair(&pair?, wanted, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+fn ip_arg(ip: Option<&Bound<'_, PyAny>>) -> PyResult<Option<IpAddr>> {
+    match ip {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => {
+            let s = if let Ok(s) = o.cast::<PyString>() {
+                s.to_cow()?.into_owned()
+            } else {
+                // ipaddress.IPv4Address / IPv6Address
+                o.str()?.to_cow()?.into_owned()
+            };
+            s.trim()
+                .parse::<IpAddr>()
+                .map(Some)
+                .map_err(|_| PyValueError::new_err("client_ip is not an IP address"))
+        }
+    }
+}
+
+fn parse_forwarded(name: &str) -> PyResult<ForwardedHeader> {
+    match name.to_ascii_lowercase().as_str() {
+        "x-forwarded-for" => Ok(ForwardedHeader::XForwardedFor),
+        "forwarded" => Ok(ForwardedHeader::Forwarded),
+        _ => Err(PyValueError::new_err(
+            "forwarded_header must be 'x-forwarded-for' or 'forwarded'",
+        )),
+    }
+}
+
+/// The in-process gateway: build once, call ``authenticate`` per request. Thread-safe.
+#[pyclass(module = "tokenward", name = "Authenticator", frozen)]
+pub struct Authenticator {
+    inner: Arc<gateway::Authenticator>,
+    /// Lower-case header names the configuration reads.
+    wanted: Vec<String>,
+    /// Verification is slow enough (asymmetric JWT, SQLite store) to release the GIL.
+    release_gil: bool,
+    /// Opaque tokens go to RFC 7662 introspection (network I/O).
+    introspection: bool,
+}
+
+/// One request with owned data, for the tokio task of `authenticate_async`.
+struct OwnedRequest {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    client_ip: Option<IpAddr>,
+    scopes: Vec<String>,
+}
+
+impl OwnedRequest {
+    async fn run(
+        &self,
+        auth: &gateway::Authenticator,
+    ) -> Result<gateway::Principal, gateway::Refusal> {
+        let pairs: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
+        let req = gateway::Request {
+            method: &self.method,
+            path: &self.path,
+            headers: &pairs,
+            client_ip: self.client_ip,
+            required_scopes: &scopes,
+        };
+        auth.authenticate_async(&req).await
+    }
+}
+
+/// Sets `fut`'s result unless it was cancelled meanwhile (called in the event loop thread).
+fn set_result_callback(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyCFunction>> {
+    pyo3::types::PyCFunction::new_closure(py, None, None, |args, _kwargs| -> PyResult<()> {
+        let fut = args.get_item(0)?;
+        if !fut.call_method0("done")?.is_truthy()? {
+            fut.call_method1("set_result", (args.get_item(1)?,))?;
+        }
+        Ok(())
+    })
+}
+
+/// The outcome as a Python object.
+fn outcome(py: Python<'_>, r: Result<gateway::Principal, gateway::Refusal>) -> PyResult<Py<PyAny>> {
+    Ok(match r {
+        Ok(p) => Py::new(py, Principal::from(p))?.into_any(),
+        Err(r) => Py::new(py, Refusal(r))?.into_any(),
+    })
+}
+
+#[pymethods]
+impl Authenticator {
+    #[new]
+    #[pyo3(signature = (*, api_keys=None, jwt=None, ip_allow=Vec::new(), ip_deny=Vec::new(),
+        trusted_proxies=Vec::new(), forwarded_header="x-forwarded-for", rate_limit=None,
+        ip_rate_limit=None, rate_limit_overrides=HashMap::new(), plans=HashMap::new(),
+        revocations=None, realm="api", api_key_header=Some("x-api-key".to_owned()),
+        query_param=None, cookie=None, max_header_len=8192, max_tracked=100_000, clock=None,
+        introspection=None, introspection_cache_ttl=None, introspection_negative_ttl=None,
+        introspection_cache_size=10_000))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        api_keys: Option<&Bound<'_, ApiKeys>>,
+        jwt: Option<&Bound<'_, JwtVerifier>>,
+        ip_allow: Vec<String>,
+        ip_deny: Vec<String>,
+        trusted_proxies: Vec<String>,
+        forwarded_header: &str,
+        rate_limit: Option<RateLimit>,
+        ip_rate_limit: Option<RateLimit>,
+        rate_limit_overrides: HashMap<String, RateLimit>,
+        plans: HashMap<String, RateLimit>,
+        revocations: Option<&Bound<'_, RevocationList>>,
+        realm: &str,
+        api_key_header: Option<String>,
+        query_param: Option<String>,
+        cookie: Option<String>,
+        max_header_len: usize,
+        max_tracked: usize,
+        clock: Option<&Bound<'_, ManualClock>>,
+        introspection: Option<&Bound<'_, OAuthClient>>,
+        introspection_cache_ttl: Option<&Bound<'_, PyAny>>,
+        introspection_negative_ttl: Option<&Bound<'_, PyAny>>,
+        introspection_cache_size: usize,
+    ) -> PyResult<Self> {
+        let header = parse_forwarded(forwarded_header)?;
+        let mut release_gil = false;
+        let mut b = gateway::Authenticator::builder()
+            .realm(realm)
+            .ip_allow(ip_allow)
+            .ip_deny(ip_deny)
+            .max_tracked(max_tracked);
+        if let Some(k) = api_keys {
+            let keys = k.get().0.clone();
+            release_gil |= !format!("{:?}", keys.store()).starts_with("MemoryStore");
+            b = b.api_keys(keys);
+        }
+        if let Some(v) = jwt {
+            let v = v.get();
+            if v.remote.is_some() {
+                return Err(PyValueError::new_err(
+                    "the Authenticator needs a JwtVerifier with local keys (KeySet, Key or JWKS); \
+                     fetch a RemoteKeySet's keys with .keys() first",
+                ));
+            }
+            release_gil |= v.release_gil;
+            b = b.jwt(Arc::new(v.inner.clone()));
+        }
+        let trusted = (!trusted_proxies.is_empty()).then_some(header);
+        if !trusted_proxies.is_empty() {
+            b = b.trusted_proxies(trusted_proxies, header);
+        }
+        if let Some(l) = rate_limit {
+            b = b.rate_limit(l.0);
+        }
+        if let Some(l) = ip_rate_limit {
+            b = b.ip_rate_limit(l.0);
+        }
+        for (who, l) in rate_limit_overrides {
+            b = b.rate_limit_for(who, l.0);
+        }
+        for (plan, l) in plans {
+            b = b.plan(plan, l.0);
+        }
+        if let Some(r) = revocations {
+            b = b.revocations(r.get().0.clone());
+        }
+        if let Some(c) = clock_arg(clock) {
+            b = b.clock(c);
+        }
+        if let Some(client) = introspection {
+            b = b
+                .introspection(Arc::new(client.get().0.clone()))
+                .introspection_cache_size(introspection_cache_size);
+            if let Some(t) = introspection_cache_ttl {
+                b = b.introspection_cache_ttl(duration_arg(t, "introspection_cache_ttl")?);
+            }
+            if let Some(t) = introspection_negative_ttl {
+                b = b.introspection_negative_ttl(duration_arg(t, "introspection_negative_ttl")?);
+            }
+        }
+        let sources = gateway::CredentialSources {
+            bearer: true,
+            api_key_header: api_key_header.clone(),
+            query_param,
+            cookie: cookie.clone(),
+            max_header_len,
+        };
+        b = b.sources(sources);
+        Ok(Authenticator {
+            inner: Arc::new(b.build().py()?),
+            wanted: wanted_headers(api_key_header.as_deref(), cookie.is_some(), trusted),
+            release_gil,
+            introspection: introspection.is_some(),
+        })
+    }
+
+    /// Authenticates and authorizes one request. ``headers`` is a Mapping or an iterable of
+    /// ``(name, value)`` pairs of ``str`` or ``bytes`` (ASGI's ``scope["headers"]`` as is);
+    /// ``path`` includes the query string when ``query_param`` is enabled; ``client_ip`` is
+    /// the socket peer. Returns a ``Principal`` (truthy) or a ``Refusal`` (falsy): a refusal
+    /// is a decision, not an exception.
+    #[pyo3(signature = (method, path, headers, client_ip=None, required_scopes=Vec::new()))]
+    fn authenticate(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        path: &str,
+        headers: &Bound<'_, PyAny>,
+        client_ip: Option<&Bound<'_, PyAny>>,
+        required_scopes: Vec<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let owned = collect_headers(headers, &self.wanted)?;
+        let pairs: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let scopes: Vec<&str> = required_scopes.iter().map(String::as_str).collect();
+        let req = gateway::Request {
+            method,
+            path,
+            headers: &pairs,
+            client_ip: ip_arg(client_ip)?,
+            required_scopes: &scopes,
+        };
+        let r = if self.introspection {
+            // An uncached opaque token blocks on the introspection request.
+            py.detach(|| self.inner.authenticate_blocking(&req))
+        } else if self.release_gil {
+            py.detach(|| self.inner.authenticate(&req))
+        } else {
+            self.inner.authenticate(&req)
+        };
+        outcome(py, r)
+    }
+
+    /// ``await authenticator.authenticate_async(...)``: the same decision; an opaque token is
+    /// introspected on the library's runtime without blocking the event loop. Without
+    /// introspection the result is computed at once (the awaitable is already done).
+    #[pyo3(signature = (method, path, headers, client_ip=None, required_scopes=Vec::new()))]
+    fn authenticate_async<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        path: &str,
+        headers: &Bound<'py, PyAny>,
+        client_ip: Option<&Bound<'py, PyAny>>,
+        required_scopes: Vec<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
+        let fut = event_loop.call_method0("create_future")?;
+        if !self.introspection {
+            let r = self.authenticate(py, method, path, headers, client_ip, required_scopes)?;
+            fut.call_method1("set_result", (r,))?;
+            return Ok(fut);
+        }
+        let owned = OwnedRequest {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            headers: collect_headers(headers, &self.wanted)?,
+            client_ip: ip_arg(client_ip)?,
+            scopes: required_scopes,
+        };
+        let inner = self.inner.clone();
+        let handle = tokenward::runtime::handle().py()?;
+        let fut_ref = fut.clone().unbind();
+        let loop_ref = event_loop.unbind();
+        handle.spawn(async move {
+            let r = owned.run(&inner).await;
+            Python::attach(|py| {
+                let done = outcome(py, r).and_then(|obj| {
+                    let cb = set_result_callback(py)?;
+                    loop_ref
+                        .bind(py)
+                        .call_method1("call_soon_threadsafe", (cb, fut_ref.bind(py), obj))
+                        .map(|_| ())
+                });
+                if let Err(e) = done {
+                    // The loop is closed: nobody awaits the result any more.
+                    e.write_unraisable(py, None);
+                }
+            });
+        });
+        Ok(fut)
+    }
+
+    /// Whether opaque tokens are introspected (``authenticate`` may then block on the network:
+    /// prefer ``authenticate_async`` in async code).
+    #[getter]
+    fn uses_introspection(&self) -> bool {
+        self.introspection
+    }
+
+    /// Number of cached introspection answers.
+    #[getter]
+    fn introspection_cache_len(&self) -> usize {
+        self.inner.introspection_cache_len()
+    }
+
+    /// The lower-case names of the headers this configuration reads (adapters pass only these).
+    #[getter]
+    fn header_names(&self) -> Vec<String> {
+        self.wanted.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Authenticator(headers={:?})", self.wanted)
+    }
+}
