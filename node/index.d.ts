@@ -75,6 +75,137 @@ export interface TokenSource {
   onError(callback: (err: Error & { code: string }) => void): void
 }
 
+// In-process gateway (node/src/gateway.rs): option, request and decision shapes of the native
+// `Authenticator`, and the Express / Fastify adapters in gateway-adapters.js.
+
+/** Options of `new Authenticator(...)`; at least one of `apiKeys`, `jwt`, `introspection`. */
+export interface AuthenticatorOptions {
+  /** Accept API keys verified by this store (`Authorization: Bearer`, `X-API-Key`, opt-in query/cookie). */
+  apiKeys?: ApiKeys
+  /** Accept JWTs verified by this verifier (as `Bearer` or an enabled cookie). */
+  jwt?: JwtVerifier
+  /** Accept opaque bearer tokens via RFC 7662 introspection (use `authenticateAsync`). */
+  introspection?: OAuthClient
+  /** Seconds an active introspection answer is reused (default 60, never beyond `exp`). */
+  introspectionCacheTtl?: number
+  /** Seconds an inactive introspection answer is reused (default 10). */
+  introspectionNegativeTtl?: number
+  /** Most introspection answers cached (default 10 000; 0 disables the cache). */
+  introspectionCacheSize?: number
+  /** Realm of `WWW-Authenticate` challenges (default `api`). */
+  realm?: string
+  /** Admit only these networks (CIDR or single addresses, IPv4 and IPv6). */
+  ipAllow?: string[]
+  /** Refuse these networks (deny wins over allow). */
+  ipDeny?: string[]
+  /** Trust `forwardedHeader` only when the socket peer is in these networks (opt-in). */
+  trustedProxies?: string[]
+  /** The forwarding header the trusted proxies set (default `x-forwarded-for`). */
+  forwardedHeader?: 'x-forwarded-for' | 'forwarded'
+  /** Default limit per principal (API key id or JWT `sub`). */
+  rateLimit?: RateLimitOptions
+  /** Limit per client address (IPv6 counted per /64). */
+  ipRateLimit?: RateLimitOptions
+  /** Limits for single API key ids or subjects, instead of their plan's or the default. */
+  rateLimitFor?: Record<string, RateLimitOptions>
+  /** Limits per plan: key metadata `plan` or JWT `plan` claim. */
+  plans?: Record<string, RateLimitOptions>
+  /** Refuse credentials on this list (by `jti`, key id or subject). */
+  revocations?: RevocationList
+  /** The API-key header (default `x-api-key`). */
+  apiKeyHeader?: string
+  /** Also accept an API key in this query parameter (off by default: query strings get logged). */
+  queryParam?: string
+  /** Also accept a credential in this cookie (off by default). */
+  cookie?: string
+  /** Most callers each rate limiter tracks (default 100 000). */
+  maxTracked?: number
+  /** Clock of the rate limiters (tests). */
+  clock?: ManualClock
+}
+
+/** One request as seen by `Authenticator.authenticate`. */
+export interface AuthRequest {
+  /** HTTP method (informational). */
+  method?: string
+  /** Request target; include the query string when `queryParam` is enabled. Default `/`. */
+  path?: string
+  /**
+   * Node's `req.headers` (lower-case keys, `string | string[]` values), an array of
+   * `[name, value]` pairs, or a flat `req.rawHeaders` array. Names are case-insensitive.
+   */
+  headers?: Record<string, string | string[] | undefined> | Array<[string, string]> | string[]
+  /** The socket peer address (`req.socket.remoteAddress`); forwarding headers count only from trusted proxies. */
+  clientIp?: string | null
+  /** Scopes the route requires (all of them). */
+  requiredScopes?: string[]
+}
+
+/** An authenticated and authorized caller. */
+export interface Principal {
+  ok: true
+  /** How the caller authenticated. */
+  kind: 'api_key' | 'jwt' | 'introspected'
+  /** Key owner, JWT `sub` or introspected `sub` (empty when absent). */
+  subject: string
+  /** API key id, or the token's `jti`. */
+  keyId: string | null
+  /** Scopes the credential carries. */
+  scopes: string[]
+  /** Verified JWT / introspection claims (`{}` for API keys). */
+  claims: Record<string, any>
+  /** Requests left in the tightest applicable rate limit; `null` without limits. */
+  rateLimitRemaining: number | null
+}
+
+/**
+ * A refused request. Send `status`, `wwwAuthenticate` and `retryAfter`; keep `code` (the
+ * internal reason, e.g. `expired` vs `invalid_signature`) for logs.
+ */
+export interface Refusal {
+  ok: false
+  /** The stable tokenward code. */
+  code: string
+  /** 400, 401, 403, 429 (or 503/500 when introspection fails). */
+  status: number
+  /** The `WWW-Authenticate` header value (RFC 6750), or `null`. */
+  wwwAuthenticate: string | null
+  /** Seconds for the `Retry-After` header (429), or `null`. */
+  retryAfter: number | null
+}
+
+/** The outcome of `authenticate`: narrow on `ok`. */
+export type AuthDecision = Principal | Refusal
+
+/** Options shared by the framework adapters. */
+export interface GatewayMiddlewareOptions {
+  /** The authenticator (build it once). */
+  authenticator: Authenticator
+  /** Scopes every request through this middleware must carry. */
+  requiredScopes?: string[]
+  /** Use `authenticateAsync` (needed for uncached introspection). Default: true when the authenticator was built with `introspection`. */
+  async?: boolean
+}
+
+/**
+ * Express middleware: sets `req.principal` and calls `next()`, or answers the refusal with its
+ * status, `WWW-Authenticate`, `Retry-After` and a JSON body `{ error, error_description }`.
+ * `express` is an optional peer dependency.
+ */
+export declare function express(options: GatewayMiddlewareOptions): (req: any, res: any, next: (err?: unknown) => void) => void
+
+/**
+ * Fastify `preHandler` hook: sets `request.principal`, or replies with the refusal.
+ * Register with `fastify.addHook('preHandler', tokenward.fastifyHook({ authenticator }))`.
+ */
+export declare function fastifyHook(options: GatewayMiddlewareOptions): (request: any, reply: any) => Promise<void>
+
+/**
+ * Fastify plugin (encapsulation-free): `fastify.register(tokenward.fastify, { authenticator })`
+ * adds the `preHandler` hook and decorates `request.principal`. `fastify` is an optional peer.
+ */
+export declare function fastify(instance: any, options: GatewayMiddlewareOptions): Promise<void>
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -159,6 +290,15 @@ export declare class Authenticator {
    * a refusal is a value, not an exception; throws only for invalid arguments.
    */
   authenticate(request: AuthRequest): AuthDecision
+  /** Whether the authenticator introspects opaque tokens (then prefer `authenticateAsync`). */
+  get hasIntrospection(): boolean
+  /**
+   * Like `authenticate`, and an opaque bearer token without a cached answer is introspected
+   * (RFC 7662) through the `introspection` client first. Resolves to the decision (never
+   * rejects for a refusal); a failing introspection endpoint gives a 503 refusal whose
+   * `code` is the failure's (`network`, `timeout`, …).
+   */
+  authenticateAsync(request: AuthRequest): Promise<AuthDecision>
 }
 
 /**
@@ -511,16 +651,19 @@ export declare class TokenSource {
   /** A source refreshing with `refreshToken` (rotated tokens replace it: see `onRefresh`). */
   static fromRefreshToken(client: OAuthClient, refreshToken: string | Secret, options?: TokenSourceOptions | undefined | null): TokenSource
   /**
-   * A source seeded with a token response (e.g. from `exchangeCode`). It refreshes with the
-   * response's refresh token; without one, with the client-credentials grant for
-   * `options.scopes`.
+   * A source seeded with a token response (e.g. from `exchangeCode`): no request until it
+   * needs refreshing; then it uses the response's refresh token, or, with
+   * `fallback: 'client_credentials'`, the client-credentials grant for `options.scopes`.
+   * Without either it throws `invalid_input`.
    */
   static fromTokenResponse(client: OAuthClient, response: TokenResponse, options?: TokenSourceOptions | undefined | null): TokenSource
   /**
-   * Starts `token()` (use `token()`): the cached token or failure right away, or a
-   * `PendingToken` when a request is needed.
+   * Starts `token()` (use `token()`): the usable token or the failure right away, or a
+   * `PendingToken` when a request is needed. When the usable token has the fingerprint
+   * `knownFingerprint`, answers null instead of a new `AccessToken` object (the caller
+   * already holds it; creating the object is most of the cost of the hot path).
    */
-  tokenStart(): AccessToken | Failure | PendingToken
+  tokenStart(knownFingerprint?: string | undefined | null): AccessToken | Failure | PendingToken | null
   /** Requests a new token now (use `forceRefresh`); concurrent calls share one request. */
   forceRefreshRaw(): Promise<AccessToken | Failure>
   /**
@@ -816,6 +959,11 @@ export interface TokenSourceOptions {
   backoffMax?: number
   /** Refresh in the background (default true); otherwise on demand. */
   background?: boolean
+  /**
+   * `fromTokenResponse` only: `'client_credentials'` to refresh with the client-credentials
+   * grant for `scopes` (needed when the response has no refresh token).
+   */
+  fallback?: string
 }
 
 /** The version of the tokenward core this addon was built from. */

@@ -134,3 +134,6 @@ binding.RemoteKeySet.prototype[inspect.custom] = function () {
     return `Pkce ${inspect(this.toJSON(), options)}`
   }
 }
+
+// In-process gateway: Express middleware and Fastify plugin/hook (express, fastify: optional peers).
+Object.assign(module.exports, require('./gateway-adapters.js'))

@@ -7,4 +7,6 @@ export const { ApiKeys, KeyRecord, API_KEY_PATTERN } = tokenward
 export const { redact, Redactor, RedactStream, onAudit, AuditSubscription } = tokenward
 export const { scrubObject, pinoRedaction, redactFormat } = tokenward
 export const { OAuthClient, OAuthDiscovery, Pkce, AccessToken, TokenResponse, TokenSource, PendingToken } = tokenward
+export const { Authenticator, RevocationList, ManualClock } = tokenward
+export const { express, fastify, fastifyHook } = tokenward
 export default tokenward

@@ -40,6 +40,15 @@ STAMP="$M2/.tokenward-kotlin-$(sha256sum kotlin/pom.xml | cut -c1-16)"
 OFFLINE=()
 [ -f "$STAMP" ] && OFFLINE=(-o)
 
+# Kotlin's incremental compiler misses some changes of the generated bindings (callers of a
+# constructor with default arguments keep the old synthetic <init>: NoSuchMethodError at run
+# time). When the generated file changes, compile from scratch once.
+GEN_SHA="$(sha256sum kotlin/src/main/kotlin/dev/tokenward/tokenward.kt | cut -c1-16)"
+if [ "$(cat kotlin/target/.tokenward-kt.sha 2>/dev/null || true)" != "$GEN_SHA" ]; then
+  rm -rf kotlin/target/classes kotlin/target/test-classes kotlin/target/kotlin-ic
+  mkdir -p kotlin/target && echo "$GEN_SHA" > kotlin/target/.tokenward-kt.sha
+fi
+
 trap stop_oauth_mock EXIT
 start_oauth_mock
 

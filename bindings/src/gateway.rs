@@ -5,6 +5,11 @@
 //! refused request is an ordinary outcome that the app answers with `status`,
 //! `wwwAuthenticate` and `retryAfter`. It throws `TokenwardError` only for a programming error
 //! (an unparsable `clientIp`).
+//!
+//! With `introspection` (an `OAuthClient`), opaque bearer tokens are checked by RFC 7662
+//! introspection: `authenticateAsync` (Swift `async`, Kotlin `suspend`) awaits the request on
+//! the core runtime; the synchronous `authenticate` blocks the calling thread for it (never
+//! otherwise). Answers are cached briefly in the core.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -19,6 +24,7 @@ use crate::apikeys::ApiKeys;
 use crate::clock::{shared_or_system, ManualClock};
 use crate::error::FfiResult;
 use crate::jwt::JwtVerifier;
+use crate::oauth::{on_runtime, OAuthClient};
 
 /// One rate limit: `rate` requests per `period_seconds`, with bursts of up to `burst`.
 #[derive(uniffi::Record, Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +199,14 @@ pub struct AuthenticatorOptions {
     /// The rate limiters' clock (tests); the system clock when `None`.
     #[uniffi(default = None)]
     pub clock: Option<Arc<ManualClock>>,
+    /// Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
+    /// introspection with this client.
+    #[uniffi(default = None)]
+    pub introspection: Option<Arc<OAuthClient>>,
+    /// How long an active introspection answer is cached, in seconds (never past the token's
+    /// `exp`); the core default when `None`.
+    #[uniffi(default = None)]
+    pub introspection_cache_seconds: Option<u64>,
 }
 
 /// One header line of a request.
@@ -330,7 +344,45 @@ fn parse_ip(text: &str) -> FfiResult<IpAddr> {
 /// The in-process gateway: request credentials + client address → `Principal` or `Refusal`.
 /// Build once; safe to share between threads.
 #[derive(uniffi::Object, Debug)]
-pub struct Authenticator(core::Authenticator);
+pub struct Authenticator(Arc<core::Authenticator>);
+
+/// `request` with borrowed fields, as the core takes it.
+struct Borrowed<'a> {
+    headers: Vec<(&'a str, &'a str)>,
+    scopes: Vec<&'a str>,
+}
+
+impl<'a> Borrowed<'a> {
+    fn new(request: &'a AuthRequest) -> Self {
+        Borrowed {
+            headers: request
+                .headers
+                .iter()
+                .map(|h| (h.name.as_str(), h.value.as_str()))
+                .collect(),
+            scopes: request.required_scopes.iter().map(String::as_str).collect(),
+        }
+    }
+
+    fn request(&'a self, r: &'a AuthRequest, client_ip: Option<IpAddr>) -> core::Request<'a> {
+        core::Request {
+            method: &r.method,
+            path: &r.path,
+            headers: &self.headers,
+            client_ip,
+            required_scopes: &self.scopes,
+        }
+    }
+}
+
+fn decision(result: Result<core::Principal, core::Refusal>) -> AuthDecision {
+    match result {
+        Ok(p) => AuthDecision::Allowed {
+            principal: p.into(),
+        },
+        Err(r) => AuthDecision::Refused { refusal: r.into() },
+    }
+}
 
 #[uniffi::export]
 impl Authenticator {
@@ -378,32 +430,45 @@ impl Authenticator {
         if let Some(clock) = options.clock {
             b = b.clock(clock.shared());
         }
-        Ok(Arc::new(Authenticator(b.build()?)))
+        if let Some(client) = options.introspection {
+            b = b.introspection(Arc::new(client.inner.clone()));
+        }
+        if let Some(secs) = options.introspection_cache_seconds {
+            b = b.introspection_cache_ttl(Duration::from_secs(secs));
+        }
+        Ok(Arc::new(Authenticator(Arc::new(b.build()?))))
     }
 
     /// Authenticates and authorizes one request. A refusal is returned
     /// (`AuthDecision.Refused`), not thrown; only an unparsable `client_ip` throws
-    /// (`invalid_input`).
+    /// (`invalid_input`). Never blocks, except to introspect an uncached opaque token when
+    /// `introspection` is configured (prefer `authenticate_async` there).
     pub fn authenticate(&self, request: AuthRequest) -> FfiResult<AuthDecision> {
         let client_ip = request.client_ip.as_deref().map(parse_ip).transpose()?;
-        let headers: Vec<(&str, &str)> = request
-            .headers
-            .iter()
-            .map(|h| (h.name.as_str(), h.value.as_str()))
-            .collect();
-        let scopes: Vec<&str> = request.required_scopes.iter().map(String::as_str).collect();
-        let req = core::Request {
-            method: &request.method,
-            path: &request.path,
-            headers: &headers,
-            client_ip,
-            required_scopes: &scopes,
-        };
-        Ok(match self.0.authenticate(&req) {
-            Ok(p) => AuthDecision::Allowed {
-                principal: p.into(),
-            },
-            Err(r) => AuthDecision::Refused { refusal: r.into() },
+        let b = Borrowed::new(&request);
+        Ok(decision(
+            self.0
+                .authenticate_blocking(&b.request(&request, client_ip)),
+        ))
+    }
+
+    /// `authenticate` for async callers: an opaque token is introspected on the core runtime
+    /// without blocking the caller. Without introspection it answers at once.
+    pub async fn authenticate_async(&self, request: AuthRequest) -> FfiResult<AuthDecision> {
+        let client_ip = request.client_ip.as_deref().map(parse_ip).transpose()?;
+        let inner = self.0.clone();
+        on_runtime(async move {
+            let b = Borrowed::new(&request);
+            let result = inner
+                .authenticate_async(&b.request(&request, client_ip))
+                .await;
+            Ok::<_, Error>(decision(result))
         })
+        .await
+    }
+
+    /// Number of cached introspection answers (0 without introspection).
+    pub fn introspection_cache_size(&self) -> u64 {
+        self.0.introspection_cache_len() as u64
     }
 }

@@ -48,7 +48,9 @@ where
     let handle = tokenward::runtime::runtime()?.handle().clone();
     match AbortOnDrop(handle.spawn(future)).await {
         Ok(result) => Ok(result?),
-        Err(_) => Err(Error::new(ErrorCode::Internal, "the operation was cancelled or failed").into()),
+        Err(_) => {
+            Err(Error::new(ErrorCode::Internal, "the operation was cancelled or failed").into())
+        }
     }
 }
 
@@ -313,7 +315,7 @@ pub struct OAuthClientOptions {
 #[derive(uniffi::Object)]
 #[uniffi::export(Debug, Display)]
 pub struct OAuthClient {
-    inner: core::OAuthClient,
+    pub(crate) inner: core::OAuthClient,
     jwks_uri: Option<String>,
     issuer: Option<String>,
 }
@@ -397,10 +399,11 @@ impl OAuthClient {
         timeout: Option<Duration>,
     ) -> FfiResult<Arc<Self>> {
         let policy = http_policy(timeout)?;
-        let (b, meta) = on_runtime(async move {
-            core::OAuthClient::discover(&issuer_url, client_id, policy).await
-        })
-        .await?;
+        let (b, meta) =
+            on_runtime(
+                async move { core::OAuthClient::discover(&issuer_url, client_id, policy).await },
+            )
+            .await?;
         let inner = finish(b, client_secret, auth_method, private_key)?;
         Ok(Arc::new(OAuthClient {
             inner,
@@ -490,12 +493,9 @@ impl OAuthClient {
     ) -> FfiResult<Introspection> {
         let client = self.inner.clone();
         let token = token.0.clone();
-        let i = on_runtime(async move {
-            client
-                .introspect(&token, token_type_hint.as_deref())
-                .await
-        })
-        .await?;
+        let i =
+            on_runtime(async move { client.introspect(&token, token_type_hint.as_deref()).await })
+                .await?;
         Ok(i.into())
     }
 

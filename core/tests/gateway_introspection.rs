@@ -107,7 +107,10 @@ async fn active_token_is_cached_until_ttl_and_never_past_exp() {
     let sent = server.last();
     assert_eq!(sent.path, "/introspect");
     assert_eq!(sent.form("token").as_deref(), Some("opaque-AAA"));
-    assert_eq!(sent.form("token_type_hint").as_deref(), Some("access_token"));
+    assert_eq!(
+        sent.form("token_type_hint").as_deref(),
+        Some("access_token")
+    );
     assert!(sent.header("authorization").unwrap().starts_with("Basic "));
 
     // Served from the cache: by both entry points, no new request.
@@ -158,7 +161,9 @@ async fn inactive_token_is_refused_and_cached_for_the_negative_ttl() {
     assert_eq!((r.status, r.code_str()), (401, "unknown_key"));
     assert_eq!(
         r.www_authenticate.as_deref(),
-        Some(r#"Bearer realm="api", error="invalid_token", error_description="the access token is invalid""#)
+        Some(
+            r#"Bearer realm="api", error="invalid_token", error_description="the access token is invalid""#
+        )
     );
     let r = auth_sync(&auth, "opaque-dead").unwrap_err();
     assert_eq!((r.status, r.code_str()), (401, "unknown_key"));
@@ -187,7 +192,10 @@ async fn endpoint_faults_are_503_and_never_cached() {
         (Reply::json(503, ""), "server_error"),
         (Reply::json(200, "<html>hello</html>"), "invalid_response"),
         (Reply::json(200, r#"{"active":"yes"}"#), "invalid_response"),
-        (Reply::json(401, r#"{"error":"invalid_client"}"#), "invalid_client"),
+        (
+            Reply::json(401, r#"{"error":"invalid_client"}"#),
+            "invalid_client",
+        ),
         (
             Reply::json(200, active("u", T0 + 60)).delay(Duration::from_secs(3)),
             "timeout",
@@ -218,7 +226,10 @@ async fn endpoint_faults_are_503_and_never_cached() {
             .build()
             .unwrap(),
     );
-    let auth = Authenticator::builder().introspection(down).build().unwrap();
+    let auth = Authenticator::builder()
+        .introspection(down)
+        .build()
+        .unwrap();
     let r = auth_async(&auth, "opaque-x", &[]).await.unwrap_err();
     assert_eq!((r.status, r.code_str()), (503, "network"));
 
@@ -229,7 +240,10 @@ async fn endpoint_faults_are_503_and_never_cached() {
             .build()
             .unwrap(),
     );
-    let auth = Authenticator::builder().introspection(none).build().unwrap();
+    let auth = Authenticator::builder()
+        .introspection(none)
+        .build()
+        .unwrap();
     let r = auth_async(&auth, "opaque-x", &[]).await.unwrap_err();
     assert_eq!((r.status, r.code_str()), (500, "invalid_input"));
 }
@@ -263,9 +277,7 @@ async fn sync_authenticate_never_does_io_and_says_use_async() {
     // ... and refuses (500) inside a runtime rather than stall it.
     let h = bearer("opaque-in-runtime");
     let headers: Vec<(&str, &str)> = h.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let r = auth
-        .authenticate_blocking(&req(&headers, &[]))
-        .unwrap_err();
+    let r = auth.authenticate_blocking(&req(&headers, &[])).unwrap_err();
     assert_eq!((r.status, r.code_str()), (500, "invalid_input"));
     assert_eq!(server.hits(), 2);
 }
@@ -275,7 +287,12 @@ async fn routing_policy_and_revocation_apply_to_introspected_tokens() {
     let server = TestServer::start(|_| Reply::json(200, active("user-9", T0 + 600))).await;
     let clock = ManualClock::at_unix(T0);
     let shared: SharedClock = clock.clone();
-    let keys = Arc::new(ApiKeys::builder("tw_test").clock(shared.clone()).build().unwrap());
+    let keys = Arc::new(
+        ApiKeys::builder("tw_test")
+            .clock(shared.clone())
+            .build()
+            .unwrap(),
+    );
     let key = keys.create(NewKey::new("acct").scopes(["read"])).unwrap();
     let revocations = Arc::new(RevocationList::new(100, shared.clone()));
     let auth = builder(&server, &clock)
@@ -286,7 +303,9 @@ async fn routing_policy_and_revocation_apply_to_introspected_tokens() {
         .unwrap();
 
     // API-key-shaped bearer values go to ApiKeys, typos included: no introspection.
-    let p = auth_async(&auth, key.secret.expose(), &["read"]).await.unwrap();
+    let p = auth_async(&auth, key.secret.expose(), &["read"])
+        .await
+        .unwrap();
     assert_eq!(p.kind, CredentialKind::ApiKey);
     let mut typo = key.secret.expose().to_owned();
     let last = typo.pop();
@@ -369,7 +388,9 @@ async fn audit_events_for_introspection_decisions_carry_no_token() {
     let auth = builder(&server, &clock).build().unwrap();
     auth_async(&auth, "opaque-AUDIT-live", &[]).await.unwrap();
     auth_async(&auth, "opaque-AUDIT-live", &[]).await.unwrap();
-    let _ = auth_async(&auth, "opaque-AUDIT-dead", &[]).await.unwrap_err();
+    let _ = auth_async(&auth, "opaque-AUDIT-dead", &[])
+        .await
+        .unwrap_err();
     let events = sink.0.lock().unwrap().clone();
     let mine: Vec<_> = events
         .iter()
@@ -385,7 +406,10 @@ async fn audit_events_for_introspection_decisions_carry_no_token() {
         .any(|e| e.action == "gateway.authenticate" && e.code == Some("unknown_key")));
     for e in &events {
         let text = format!("{e:?}");
-        assert!(!text.contains("AUDIT-live") && !text.contains("AUDIT-dead"), "{text}");
+        assert!(
+            !text.contains("AUDIT-live") && !text.contains("AUDIT-dead"),
+            "{text}"
+        );
     }
 }
 

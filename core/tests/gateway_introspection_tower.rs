@@ -24,15 +24,13 @@ async fn whoami(Extension(p): Extension<Principal>) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axum_layer_introspects_opaque_tokens() {
-    let idp = TestServer::start(|r: &common::Request| {
-        match r.form("token").as_deref() {
-            Some("opaque-live") => Reply::json(
-                200,
-                r#"{"active":true,"sub":"svc-1","scope":"read","exp":99999999999}"#,
-            ),
-            Some("opaque-slow") => Reply::json(500, "down"),
-            _ => Reply::json(200, r#"{"active":false}"#),
-        }
+    let idp = TestServer::start(|r: &common::Request| match r.form("token").as_deref() {
+        Some("opaque-live") => Reply::json(
+            200,
+            r#"{"active":true,"sub":"svc-1","scope":"read","exp":99999999999}"#,
+        ),
+        Some("opaque-slow") => Reply::json(500, "down"),
+        _ => Reply::json(200, r#"{"active":false}"#),
     })
     .await;
     let client = Arc::new(

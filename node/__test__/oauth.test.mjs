@@ -298,6 +298,18 @@ test('fromTokenResponse: seeded token served without a request, refreshed with i
     assert.ok(seen[0].refreshToken && seen[0].refreshToken.expose() !== seed.refreshToken.expose())
     assert.equal(await mock.count('token'), 2)
     src.close()
+
+    // A response without a refresh token needs an explicit fallback grant.
+    const cc = await client.clientCredentials(['read'])
+    assert.equal(cc.refreshToken, null)
+    assert.throws(() => TokenSource.fromTokenResponse(client, cc), (e) => e.code === 'invalid_input')
+    assert.throws(() => TokenSource.fromTokenResponse(client, cc, { fallback: 'password' }), (e) => e.code === 'invalid_input')
+    const fb = TokenSource.fromTokenResponse(client, cc, { fallback: 'client_credentials', scopes: ['read'] })
+    assert.equal((await fb.token()).expose(), cc.accessToken.expose())
+    const forced = await fb.forceRefresh()
+    assert.deepEqual(forced.scopes, ['read'])
+    assert.equal(await mock.count('token'), 4)
+    fb.close()
   })
 })
 

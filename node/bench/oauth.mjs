@@ -28,7 +28,7 @@ const client = new OAuthClient({ tokenUrl: `http://127.0.0.1:${server.address().
 const source = TokenSource.clientCredentials(client, { scopes: ['read'] })
 await source.token()
 
-// The floor: a JS object cache behind an async getter (what any token cache costs at least).
+// Floors: one call into any native getter, and a JS object cache behind an async getter (what any token cache costs at least).
 const cached = { value: 'at', expiresAt: Date.now() + 3_600_000 }
 const plain = { async token() { if (Date.now() < cached.expiresAt) return cached; throw new Error('expired') } }
 
@@ -39,6 +39,9 @@ bench
   })
   .add('tokenward `await source.token()` + expose()', async () => {
     for (let i = 0; i < BATCH; i++) (await source.token()).expose()
+  })
+  .add('any native getter `source.status` (napi call floor, no await)', () => {
+    for (let i = 0; i < BATCH; i++) source.status
   })
   .add('plain JS cache `await cache.token()` (floor)', async () => {
     for (let i = 0; i < BATCH; i++) await plain.token()

@@ -196,6 +196,8 @@ pub struct Authenticator {
     inner: Arc<core::Authenticator>,
     /// Lower-case names of the headers the core looks at; the rest are not converted.
     relevant: Vec<String>,
+    /// Whether opaque tokens are introspected (the adapters then default to the async path).
+    introspection: bool,
     /// `JSON.parse`: claims reach JS parsed by the engine (a `__proto__` claim stays an own
     /// property), as in `JwtVerifier.verify`.
     json_parse: FunctionRef<String, Unknown<'static>>,
@@ -218,6 +220,23 @@ fn get<T: napi::bindgen_prelude::FromNapiValue>(
             to_js(Error::new(
                 ErrorCode::InvalidInput,
                 format!("option {name}: {}", e.reason),
+            ))
+        }),
+    }
+}
+
+/// A request field: `None` when undefined or null (one property read per field).
+fn field<T: napi::bindgen_prelude::FromNapiValue>(
+    obj: &Object<'_>,
+    name: &std::ffi::CStr,
+) -> napi::Result<Option<T>, Code> {
+    let v: Unknown<'_> = obj.get_c_named_property_unchecked(name).map_err(bad_arg)?;
+    match v.get_type().map_err(bad_arg)? {
+        ValueType::Undefined | ValueType::Null => Ok(None),
+        _ => T::from_unknown(v).map(Some).map_err(|e| {
+            to_js(Error::new(
+                ErrorCode::InvalidInput,
+                format!("request.{}: {}", name.to_string_lossy(), e.reason),
             ))
         }),
     }
@@ -314,12 +333,13 @@ impl Authenticator {
         if let Some(clock) = get::<ClassInstance<'_, ManualClock>>(&options, "clock")? {
             b = b.clock(clock.shared());
         }
-        if let Some(client) = get::<ClassInstance<'_, OAuthClient>>(&options, "introspection")? {
+        let introspection = get::<ClassInstance<'_, OAuthClient>>(&options, "introspection")?;
+        let has_introspection = introspection.is_some();
+        if let Some(client) = introspection {
             b = b.introspection(Arc::new(client.0.clone()));
         }
-        let secs = |v: f64, name: &'static str| {
-            Duration::try_from_secs_f64(v).map_err(|_| invalid(name))
-        };
+        let secs =
+            |v: f64, name: &'static str| Duration::try_from_secs_f64(v).map_err(|_| invalid(name));
         if let Some(t) = get::<f64>(&options, "introspectionCacheTtl")? {
             b = b.introspection_cache_ttl(secs(t, "introspectionCacheTtl is seconds")?);
         }
@@ -332,6 +352,7 @@ impl Authenticator {
         Ok(Authenticator {
             inner: Arc::new(b.build().js()?),
             relevant,
+            introspection: has_introspection,
             json_parse: json_parse(&env).map_err(internal)?,
         })
     }
@@ -361,6 +382,12 @@ impl Authenticator {
             required_scopes: &scopes,
         });
         self.decision(&env, decision).map_err(internal)
+    }
+
+    /// Whether the authenticator introspects opaque tokens (then prefer `authenticateAsync`).
+    #[napi(getter)]
+    pub fn has_introspection(&self) -> bool {
+        self.introspection
     }
 
     /// Like `authenticate`, and an opaque bearer token without a cached answer is introspected
@@ -497,17 +524,17 @@ impl Authenticator {
     }
 
     fn read_request(&self, request: &Object<'_>) -> napi::Result<OwnedRequest, Code> {
-        let method = get::<String>(request, "method")?.unwrap_or_else(|| "GET".to_owned());
-        let path = get::<String>(request, "path")?.unwrap_or_else(|| "/".to_owned());
-        let headers = match request.get::<Unknown<'_>>("headers").map_err(bad_arg)? {
+        let method = field::<String>(request, c"method")?.unwrap_or_else(|| "GET".to_owned());
+        let path = field::<String>(request, c"path")?.unwrap_or_else(|| "/".to_owned());
+        let headers = match field::<Unknown<'_>>(request, c"headers")? {
             Some(h) => self.read_headers(h)?,
             None => Vec::new(),
         };
-        let client_ip = get::<String>(request, "clientIp")?
+        let client_ip = field::<String>(request, c"clientIp")?
             .as_deref()
             .map(parse_ip)
             .transpose()?;
-        let scopes = get::<Vec<String>>(request, "requiredScopes")?.unwrap_or_default();
+        let scopes = field::<Vec<String>>(request, c"requiredScopes")?.unwrap_or_default();
         Ok(OwnedRequest {
             method,
             path,

@@ -571,6 +571,9 @@ pub struct TokenSourceOptions {
     pub backoff_max: Option<f64>,
     /// Refresh in the background (default true); otherwise on demand.
     pub background: Option<bool>,
+    /// `fromTokenResponse` only: `'client_credentials'` to refresh with the client-credentials
+    /// grant for `scopes` (needed when the response has no refresh token).
+    pub fallback: Option<String>,
 }
 
 fn fraction(value: f64, what: &'static str) -> tokenward::Result<f64> {
@@ -704,9 +707,10 @@ impl TokenSource {
         ))
     }
 
-    /// A source seeded with a token response (e.g. from `exchangeCode`). It refreshes with the
-    /// response's refresh token; without one, with the client-credentials grant for
-    /// `options.scopes`.
+    /// A source seeded with a token response (e.g. from `exchangeCode`): no request until it
+    /// needs refreshing; then it uses the response's refresh token, or, with
+    /// `fallback: 'client_credentials'`, the client-credentials grant for `options.scopes`.
+    /// Without either it throws `invalid_input`.
     #[napi(factory)]
     pub fn from_token_response(
         client: &OAuthClient,
@@ -715,13 +719,28 @@ impl TokenSource {
     ) -> napi::Result<Self, Code> {
         let o = options.unwrap_or_default();
         let r = refresh_options(&o).js()?;
+        let scopes = o.scopes.unwrap_or_default();
+        let fallback =
+            match (o.fallback.as_deref(), &response.0.refresh_token) {
+                (Some("client_credentials"), _) => oauth::Grant::ClientCredentials { scopes },
+                (Some(_), _) => {
+                    return Err(to_js(invalid_input(
+                        "fallback must be 'client_credentials' or absent",
+                    )))
+                }
+                (None, Some(rt)) => oauth::Grant::RefreshToken {
+                    refresh_token: rt.clone(),
+                    scopes,
+                },
+                (None, None) => return Err(to_js(invalid_input(
+                    "the token response has no refresh token: pass fallback: 'client_credentials'",
+                ))),
+            };
         Ok(TokenSource(
             refresh::TokenSource::from_token_response(
                 Arc::new(client.0.clone()),
                 response.0.clone(),
-                oauth::Grant::ClientCredentials {
-                    scopes: o.scopes.unwrap_or_default(),
-                },
+                fallback,
                 r,
             )
             .js()?,

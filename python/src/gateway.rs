@@ -9,9 +9,7 @@ use std::time::Duration;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
-use tokenward::gateway::{
-    self, BearerError, CredentialKind, ForwardedHeader, RevocationKind,
-};
+use tokenward::gateway::{self, BearerError, CredentialKind, ForwardedHeader, RevocationKind};
 use tokenward::jwt::Claims;
 use tokenward::ErrorCode;
 
@@ -83,9 +81,7 @@ impl RateLimit {
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .extract::<RateLimit>()
-            .is_ok_and(|o| o.0 == self.0)
+        other.extract::<RateLimit>().is_ok_and(|o| o.0 == self.0)
     }
 
     fn __hash__(&self) -> u64 {
@@ -154,7 +150,9 @@ impl RevocationList {
 
     /// Revokes the JWT with this ``jti`` until ``until`` (its ``exp`` is enough).
     fn revoke_jti(&self, jti: &str, until: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.0.revoke(RevocationKind::Jti, jti, until_arg(until)?).py()
+        self.0
+            .revoke(RevocationKind::Jti, jti, until_arg(until)?)
+            .py()
     }
 
     /// Revokes the API key with this id until ``until``.
@@ -426,7 +424,9 @@ fn text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(s.to_cow()?.into_owned());
     }
-    Err(PyTypeError::new_err("header names and values must be str or bytes"))
+    Err(PyTypeError::new_err(
+        "header names and values must be str or bytes",
+    ))
 }
 
 fn name_matches(obj: &Bound<'_, PyAny>, wanted: &[String]) -> PyResult<bool> {
@@ -438,7 +438,9 @@ fn name_matches(obj: &Bound<'_, PyAny>, wanted: &[String]) -> PyResult<bool> {
         let n = s.to_cow()?;
         return Ok(wanted.iter().any(|w| n.eq_ignore_ascii_case(w)));
     }
-    Err(PyTypeError::new_err("header names and values must be str or bytes"))
+    Err(PyTypeError::new_err(
+        "header names and values must be str or bytes",
+    ))
 }
 
 fn push_pair(
@@ -456,7 +458,10 @@ fn push_pair(
         if pair.len().map_err(bad)? != 2 || pair.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err("headers must be (name, value) pairs"));
         }
-        (pair.get_item(0).map_err(bad)?, pair.get_item(1).map_err(bad)?)
+        (
+            pair.get_item(0).map_err(bad)?,
+            pair.get_item(1).map_err(bad)?,
+        )
     };
     if name_matches(&name, wanted)? {
         out.push((text(&name)?, text(&value)?));
@@ -466,7 +471,10 @@ fn push_pair(
 
 /// The credential-relevant headers of a Mapping (``items()``) or an iterable of pairs (str or
 /// bytes, as ASGI gives them). Other headers are skipped without being decoded.
-fn collect_headers(headers: &Bound<'_, PyAny>, wanted: &[String]) -> PyResult<Vec<(String, String)>> {
+fn collect_headers(
+    headers: &Bound<'_, PyAny>,
+    wanted: &[String],
+) -> PyResult<Vec<(String, String)>> {
     let mut out = Vec::new();
     if let Ok(list) = headers.cast::<PyList>() {
         for pair in list.iter() {

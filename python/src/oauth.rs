@@ -308,7 +308,9 @@ fn fraction(v: f64, name: &str) -> PyResult<f64> {
     if (0.0..=1.0).contains(&v) {
         Ok(v)
     } else {
-        Err(PyValueError::new_err(format!("{name} must be between 0 and 1")))
+        Err(PyValueError::new_err(format!(
+            "{name} must be between 0 and 1"
+        )))
     }
 }
 
@@ -485,23 +487,22 @@ impl TokenSource {
     ) -> PyResult<Self> {
         let scopes = scopes.unwrap_or_default();
         let response = token_response.0.clone();
-        let fallback = match (fallback, &response.refresh_token) {
-            (Some("client_credentials"), _) => oauth::Grant::ClientCredentials { scopes },
-            (Some(_), _) => {
-                return Err(PyValueError::new_err(
-                    "fallback must be None or 'client_credentials'",
-                ))
-            }
-            (None, Some(rt)) => oauth::Grant::RefreshToken {
-                refresh_token: rt.clone(),
-                scopes,
-            },
-            (None, None) => {
-                return Err(PyValueError::new_err(
+        let fallback =
+            match (fallback, &response.refresh_token) {
+                (Some("client_credentials"), _) => oauth::Grant::ClientCredentials { scopes },
+                (Some(_), _) => {
+                    return Err(PyValueError::new_err(
+                        "fallback must be None or 'client_credentials'",
+                    ))
+                }
+                (None, Some(rt)) => oauth::Grant::RefreshToken {
+                    refresh_token: rt.clone(),
+                    scopes,
+                },
+                (None, None) => return Err(PyValueError::new_err(
                     "the token response has no refresh token: pass fallback='client_credentials'",
-                ))
-            }
-        };
+                )),
+            };
         let src = refresh::TokenSource::from_token_response(
             Arc::new(client.0.clone()),
             response,

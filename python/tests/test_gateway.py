@@ -300,3 +300,26 @@ def test_wsgi_middleware_in_process(keys: ApiKeys) -> None:
     assert got[0] == "401 Unauthorized"
     assert got[1]["WWW-Authenticate"].startswith('Bearer realm="api", error="invalid_token"')
     assert json.loads(b"".join(body))["error"] == "invalid_token"
+
+
+def test_asgi_websocket_refusal_closes_1008(keys: ApiKeys) -> None:
+    auth = Authenticator(api_keys=keys)
+    reached: list[bool] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        reached.append(True)
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(m: dict[str, Any]) -> None:
+        sent.append(m)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    scope = {"type": "websocket", "path": "/ws", "headers": [], "client": ("198.51.100.7", 1)}
+    asyncio.run(AsgiAuth(app, auth)(scope, receive, send))
+    assert not reached and sent == [{"type": "websocket.close", "code": 1008, "reason": "missing_credentials"}]
+    # Lifespan and other scope types pass through untouched.
+    asyncio.run(AsgiAuth(app, auth)({"type": "lifespan"}, receive, send))
+    assert reached == [True]

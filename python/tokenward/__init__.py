@@ -21,7 +21,7 @@ from ._native import ERROR_CODES, Secret, __version__, fingerprint
 from ._native import JwtIssuer, JwtVerifier, Key, KeySet, RemoteKeySet, decode_unverified
 from ._native import API_KEY_PATTERN, ApiKeys, IssuedKey, KeyInfo, KeyRecord
 from ._native import RedactStream, Redactor, redact
-from ._native import AccessToken, OAuthClient, TokenResponse, TokenSource
+from ._native import AccessToken, OAuthClient, RefreshOptions, TokenResponse, TokenSource
 from ._native import Authenticator, ManualClock, Principal, RateLimit, Refusal, RevocationList
 from ._logging import RedactingFilter
 
@@ -40,6 +40,7 @@ __all__ = [
     "RevocationList",
     "AccessToken",
     "OAuthClient",
+    "RefreshOptions",
     "TokenResponse",
     "TokenSource",
     "API_KEY_PATTERN",

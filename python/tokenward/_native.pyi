@@ -375,7 +375,11 @@ class TokenSource:
 
     @staticmethod
     def client_credentials(
-        client: OAuthClient, scopes: list[str] | None = None, *, background: bool = True
+        client: OAuthClient,
+        scopes: list[str] | None = None,
+        *,
+        options: RefreshOptions | None = None,
+        background: bool | None = None,
     ) -> TokenSource: ...
     @staticmethod
     def from_refresh_token(
@@ -383,8 +387,21 @@ class TokenSource:
         refresh_token: str | Secret,
         scopes: list[str] | None = None,
         *,
-        background: bool = True,
+        options: RefreshOptions | None = None,
+        background: bool | None = None,
     ) -> TokenSource: ...
+    @staticmethod
+    def from_token_response(
+        client: OAuthClient,
+        token_response: TokenResponse,
+        scopes: list[str] | None = None,
+        *,
+        fallback: Literal["client_credentials"] | None = None,
+        options: RefreshOptions | None = None,
+        background: bool | None = None,
+    ) -> TokenSource:
+        """A source seeded with ``token_response``; it refreshes with the response's refresh
+        token, or with the client-credentials grant when ``fallback="client_credentials"``."""
     def token(self) -> AccessToken:
         """A valid token (blocking; the GIL is released while waiting)."""
     def token_async(self) -> Awaitable[AccessToken]:
@@ -466,7 +483,7 @@ class Principal:
     def ok(self) -> Literal[True]: ...
     @property
     def kind(self) -> str:
-        """``"api_key"`` or ``"jwt"`` (``"opaque"`` for introspected tokens)."""
+        """``"api_key"``, ``"jwt"`` or ``"introspected"`` (an opaque token, RFC 7662)."""
     @property
     def subject(self) -> str: ...
     @property
@@ -529,6 +546,10 @@ class Authenticator:
         max_header_len: int = 8192,
         max_tracked: int = 100000,
         clock: ManualClock | None = None,
+        introspection: OAuthClient | None = None,
+        introspection_cache_ttl: _dt.timedelta | float | None = None,
+        introspection_negative_ttl: _dt.timedelta | float | None = None,
+        introspection_cache_size: int = 10000,
     ) -> Authenticator: ...
     def authenticate(
         self,
@@ -539,6 +560,55 @@ class Authenticator:
         required_scopes: Sequence[str] = ...,
     ) -> Principal | Refusal:
         """A ``Principal`` (truthy) or a ``Refusal`` (falsy); never raises for a refusal."""
+    def authenticate_async(
+        self,
+        method: str,
+        path: str,
+        headers: _Headers,
+        client_ip: str | _ipaddress.IPv4Address | _ipaddress.IPv6Address | None = None,
+        required_scopes: Sequence[str] = ...,
+    ) -> Awaitable[Principal | Refusal]:
+        """The same decision; opaque tokens are introspected without blocking the loop."""
+    @property
+    def uses_introspection(self) -> bool:
+        """Whether opaque tokens are introspected (``authenticate`` may block on the network)."""
+    @property
+    def introspection_cache_len(self) -> int: ...
     @property
     def header_names(self) -> list[str]:
         """The lower-case header names this configuration reads."""
+
+@final
+class RefreshOptions:
+    """When a ``TokenSource`` refreshes and how it retries; durations in seconds or
+    ``timedelta``. Defaults: refresh when less than min(300 s, half the lifetime) remains,
+    jitter 0.1, expiry margin 5 s, default lifetime 3600 s, backoff 1 s doubling to 60 s."""
+
+    def __new__(
+        cls,
+        *,
+        refresh_ahead: _dt.timedelta | float | None = None,
+        refresh_ahead_fraction: float = 0.5,
+        jitter: float = 0.1,
+        expiry_margin: _dt.timedelta | float | None = None,
+        default_lifetime: _dt.timedelta | float | None = None,
+        backoff_initial: _dt.timedelta | float | None = None,
+        backoff_max: _dt.timedelta | float | None = None,
+        background: bool = True,
+    ) -> RefreshOptions: ...
+    @property
+    def refresh_ahead(self) -> float: ...
+    @property
+    def refresh_ahead_fraction(self) -> float: ...
+    @property
+    def jitter(self) -> float: ...
+    @property
+    def expiry_margin(self) -> float: ...
+    @property
+    def default_lifetime(self) -> float: ...
+    @property
+    def backoff_initial(self) -> float: ...
+    @property
+    def backoff_max(self) -> float: ...
+    @property
+    def background(self) -> bool: ...

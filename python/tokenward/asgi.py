@@ -24,26 +24,33 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 
-def authenticate_scope(
-    authenticator: Authenticator, scope: Scope, required_scopes: Iterable[str] = ()
-) -> Principal | Refusal:
-    """Runs ``authenticator`` on an ASGI ``http`` or ``websocket`` scope (headers are passed as
-    the raw bytes pairs, without decoding the ones the authenticator does not read)."""
+def _args(scope: Scope, required_scopes: Iterable[str]) -> tuple[str, str, Any, Any, list[str]]:
     path: str = scope.get("path", "/")
     query: bytes = scope.get("query_string", b"")
     if query:
         path = path + "?" + query.decode("latin-1")
     client = scope.get("client")
-    return authenticator.authenticate(
+    return (
         scope.get("method", "GET"),
         path,
         scope.get("headers", []),
         client[0] if client else None,
         list(required_scopes),
     )
+
+
+async def authenticate_scope(
+    authenticator: Authenticator, scope: Scope, required_scopes: Iterable[str] = ()
+) -> Principal | Refusal:
+    """Runs ``authenticator`` on an ASGI ``http`` or ``websocket`` scope. The raw header pairs
+    are passed as they are; only an authenticator that introspects opaque tokens awaits (the
+    request goes out on the library's runtime), otherwise the call completes at once."""
+    if authenticator.uses_introspection:
+        return await authenticator.authenticate_async(*_args(scope, required_scopes))
+    return authenticator.authenticate(*_args(scope, required_scopes))
 
 
 def refusal_response(refusal: Refusal) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
@@ -86,7 +93,23 @@ class AuthMiddleware:
         if kind not in ("http", "websocket") or scope.get("path") in self.exclude_paths:
             await self.app(scope, receive, send)
             return
-        result = authenticate_scope(self.authenticator, scope, self.required_scopes)
+        auth = self.authenticator
+        if auth.uses_introspection:
+            result = await authenticate_scope(auth, scope, self.required_scopes)
+        else:
+            # The common case inline: no coroutine, no argument tuple.
+            path = scope.get("path", "/")
+            query = scope.get("query_string")
+            if query:
+                path = path + "?" + query.decode("latin-1")
+            client = scope.get("client")
+            result = auth.authenticate(
+                scope.get("method", "GET"),
+                path,
+                scope.get("headers", ()),
+                client[0] if client else None,
+                self.required_scopes,
+            )
         if isinstance(result, Principal):
             state = scope.get("state")
             if state is None:

@@ -45,7 +45,7 @@ def require(
                 raise RuntimeError(
                     "pass an Authenticator to require() or set app.state.authenticator"
                 )
-        result = authenticate_scope(auth, request.scope, required)
+        result = await authenticate_scope(auth, request.scope, required)
         if isinstance(result, Principal):
             setattr(request.state, state_key, result)
             return result

@@ -578,7 +578,7 @@ impl Authenticator {
     }
 
     /// An introspection answer → a validated credential.
-    fn from_answer(
+    fn validate_answer(
         &self,
         answer: &std::result::Result<Answer, Error>,
         introspector: &Introspector,
@@ -652,10 +652,10 @@ impl Authenticator {
                 return Err(invalid(ErrorCode::UnknownKey).into());
             };
             match lookup {
-                Lookup::Fresh(answer) => self.from_answer(answer, intro)?,
+                Lookup::Fresh(answer) => self.validate_answer(answer, intro)?,
                 Lookup::CacheOnly | Lookup::Suspend => {
                     match intro.cached(&token_hash(found.value)) {
-                        Some(answer) => self.from_answer(&Ok(answer), intro)?,
+                        Some(answer) => self.validate_answer(&Ok(answer), intro)?,
                         None if matches!(lookup, Lookup::Suspend) => {
                             return Err(Stop::Introspect(found.value))
                         }

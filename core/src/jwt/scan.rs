@@ -502,6 +502,41 @@ mod tests {
     }
 
     #[test]
+    fn agrees_on_mutated_documents() {
+        let seed = br#"{"iss":"a\u00e9\ud83d\ude00","aud":["x","y"],"exp":1.5e3,"n":[{"k":[true,false,null]},-0.25E-2],"s":"q\"\\\/\b\f\n\r\t"}"#;
+        let alphabet = b"{}[]\",:\\u0123456789abcdefABCDEF.eE+-tfn \x01\xc3\xa9\xff";
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        assert!(scan(seed, 16, "x").is_ok());
+        agree(seed, 16);
+        for _ in 0..20_000 {
+            let mut doc = seed.to_vec();
+            for _ in 0..(next() % 3 + 1) {
+                let pos = (next() as usize) % doc.len();
+                let c = alphabet[(next() as usize) % alphabet.len()];
+                match next() % 3 {
+                    0 => doc[pos] = c,
+                    1 => doc.insert(pos, c),
+                    _ => {
+                        doc.remove(pos);
+                    }
+                }
+                if doc.is_empty() {
+                    break;
+                }
+            }
+            for depth in [1, 2, 3, 16] {
+                agree(&doc, depth);
+            }
+        }
+    }
+
+    #[test]
     fn extracts_registered_claims() {
         let reg = scan(
             br#"{"exp":10,"iat":1.5,"iss":"i\u0073s","aud":["a","b"],"sub":"s","x":{"exp":"no"}}"#,

@@ -1464,9 +1464,21 @@ public protocol AuthenticatorProtocol: AnyObject, Sendable {
     /**
      * Authenticates and authorizes one request. A refusal is returned
      * (`AuthDecision.Refused`), not thrown; only an unparsable `client_ip` throws
-     * (`invalid_input`).
+     * (`invalid_input`). Never blocks, except to introspect an uncached opaque token when
+     * `introspection` is configured (prefer `authenticate_async` there).
      */
     func authenticate(request: AuthRequest) throws  -> AuthDecision
+    
+    /**
+     * `authenticate` for async callers: an opaque token is introspected on the core runtime
+     * without blocking the caller. Without introspection it answers at once.
+     */
+    func authenticateAsync(request: AuthRequest) async throws  -> AuthDecision
+    
+    /**
+     * Number of cached introspection answers (0 without introspection).
+     */
+    func introspectionCacheSize()  -> UInt64
     
 }
 /**
@@ -1542,7 +1554,8 @@ public convenience init(options: AuthenticatorOptions)throws  {
     /**
      * Authenticates and authorizes one request. A refusal is returned
      * (`AuthDecision.Refused`), not thrown; only an unparsable `client_ip` throws
-     * (`invalid_input`).
+     * (`invalid_input`). Never blocks, except to introspect an uncached opaque token when
+     * `introspection` is configured (prefer `authenticate_async` there).
      */
 open func authenticate(request: AuthRequest)throws  -> AuthDecision  {
     return try  FfiConverterTypeAuthDecision_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
@@ -1550,6 +1563,38 @@ open func authenticate(request: AuthRequest)throws  -> AuthDecision  {
     uniffi_tokenward_ffi_fn_method_authenticator_authenticate(
             self.uniffiCloneHandle(),
         FfiConverterTypeAuthRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `authenticate` for async callers: an opaque token is introspected on the core runtime
+     * without blocking the caller. Without introspection it answers at once.
+     */
+open func authenticateAsync(request: AuthRequest)async throws  -> AuthDecision  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_authenticator_authenticate_async(
+                        self.uniffiCloneHandle(),FfiConverterTypeAuthRequest_lower(request)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAuthDecision_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+    /**
+     * Number of cached introspection answers (0 without introspection).
+     */
+open func introspectionCacheSize() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -5442,6 +5487,16 @@ public struct AuthenticatorOptions {
      * The rate limiters' clock (tests); the system clock when `None`.
      */
     public var clock: ManualClock?
+    /**
+     * Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
+     * introspection with this client.
+     */
+    public var introspection: OAuthClient?
+    /**
+     * How long an active introspection answer is cached, in seconds (never past the token's
+     * `exp`); the core default when `None`.
+     */
+    public var introspectionCacheSeconds: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5494,7 +5549,15 @@ public struct AuthenticatorOptions {
          */cookie: String? = nil, 
         /**
          * The rate limiters' clock (tests); the system clock when `None`.
-         */clock: ManualClock? = nil) {
+         */clock: ManualClock? = nil, 
+        /**
+         * Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
+         * introspection with this client.
+         */introspection: OAuthClient? = nil, 
+        /**
+         * How long an active introspection answer is cached, in seconds (never past the token's
+         * `exp`); the core default when `None`.
+         */introspectionCacheSeconds: UInt64? = nil) {
         self.apiKeys = apiKeys
         self.jwt = jwt
         self.ipAllow = ipAllow
@@ -5510,6 +5573,8 @@ public struct AuthenticatorOptions {
         self.queryParam = queryParam
         self.cookie = cookie
         self.clock = clock
+        self.introspection = introspection
+        self.introspectionCacheSeconds = introspectionCacheSeconds
     }
 
     
@@ -5542,7 +5607,9 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
                 realm: FfiConverterString.read(from: &buf), 
                 queryParam: FfiConverterOptionString.read(from: &buf), 
                 cookie: FfiConverterOptionString.read(from: &buf), 
-                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf), 
+                introspection: FfiConverterOptionTypeOAuthClient.read(from: &buf), 
+                introspectionCacheSeconds: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
 
@@ -5562,6 +5629,8 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.queryParam, into: &buf)
         FfiConverterOptionString.write(value.cookie, into: &buf)
         FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+        FfiConverterOptionTypeOAuthClient.write(value.introspection, into: &buf)
+        FfiConverterOptionUInt64.write(value.introspectionCacheSeconds, into: &buf)
     }
 }
 
@@ -7980,6 +8049,30 @@ fileprivate struct FfiConverterOptionTypeManualClock: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeOAuthClient: FfiConverterRustBuffer {
+    typealias SwiftType = OAuthClient?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeOAuthClient.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeOAuthClient.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePkce: FfiConverterRustBuffer {
     typealias SwiftType = Pkce?
 
@@ -8521,7 +8614,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_manualclock_unix_seconds() != 43778) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() != 2529) {
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() != 59634) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() != 37836) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size() != 51434) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() != 5489) {

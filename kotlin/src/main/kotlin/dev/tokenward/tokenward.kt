@@ -778,6 +778,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_authenticator_authenticate(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_revocationlist_purge(
@@ -1034,6 +1038,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_authenticator_authenticate(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_authenticator_authenticate_async(`ptr`: Long,`request`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_tokenward_ffi_fn_clone_revocationlist(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_revocationlist(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1527,7 +1535,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_unix_seconds() and 0xFFFF) != 43778) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() and 0xFFFF) != 2529) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() and 0xFFFF) != 59634) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() and 0xFFFF) != 37836) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size() and 0xFFFF) != 51434) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() and 0xFFFF) != 5489) {
@@ -3630,9 +3644,21 @@ public interface AuthenticatorInterface {
     /**
      * Authenticates and authorizes one request. A refusal is returned
      * (`AuthDecision.Refused`), not thrown; only an unparsable `client_ip` throws
-     * (`invalid_input`).
+     * (`invalid_input`). Never blocks, except to introspect an uncached opaque token when
+     * `introspection` is configured (prefer `authenticate_async` there).
      */
     fun `authenticate`(`request`: AuthRequest): AuthDecision
+    
+    /**
+     * `authenticate` for async callers: an opaque token is introspected on the core runtime
+     * without blocking the caller. Without introspection it answers at once.
+     */
+    suspend fun `authenticateAsync`(`request`: AuthRequest): AuthDecision
+    
+    /**
+     * Number of cached introspection answers (0 without introspection).
+     */
+    fun `introspectionCacheSize`(): kotlin.ULong
     
     companion object
 }
@@ -3759,7 +3785,8 @@ open class Authenticator: Disposable, AutoCloseable, AuthenticatorInterface
     /**
      * Authenticates and authorizes one request. A refusal is returned
      * (`AuthDecision.Refused`), not thrown; only an unparsable `client_ip` throws
-     * (`invalid_input`).
+     * (`invalid_input`). Never blocks, except to introspect an uncached opaque token when
+     * `introspection` is configured (prefer `authenticate_async` there).
      */
     @Throws(TokenwardException::class)override fun `authenticate`(`request`: AuthRequest): AuthDecision {
             return FfiConverterTypeAuthDecision.lift(
@@ -3769,6 +3796,48 @@ open class Authenticator: Disposable, AutoCloseable, AuthenticatorInterface
         it,
         
         FfiConverterTypeAuthRequest.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `authenticate` for async callers: an opaque token is introspected on the core runtime
+     * without blocking the caller. Without introspection it answers at once.
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `authenticateAsync`(`request`: AuthRequest) : AuthDecision {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_authenticate_async(
+                uniffiHandle,
+                
+        FfiConverterTypeAuthRequest.lower(`request`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAuthDecision.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Number of cached introspection answers (0 without introspection).
+     */override fun `introspectionCacheSize`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(
+        it,
+        _status)
 }
     }
     )
@@ -9834,6 +9903,18 @@ data class AuthenticatorOptions (
      * The rate limiters' clock (tests); the system clock when `None`.
      */
     var `clock`: ManualClock? = null 
+    , 
+    /**
+     * Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
+     * introspection with this client.
+     */
+    var `introspection`: OAuthClient? = null 
+    , 
+    /**
+     * How long an active introspection answer is cached, in seconds (never past the token's
+     * `exp`); the core default when `None`.
+     */
+    var `introspectionCacheSeconds`: kotlin.ULong? = null 
     
 ): Disposable{
     
@@ -9859,7 +9940,9 @@ data class AuthenticatorOptions (
         this.`realm`,
         this.`queryParam`,
         this.`cookie`,
-        this.`clock`
+        this.`clock`,
+        this.`introspection`,
+        this.`introspectionCacheSeconds`
     )
     }
     
@@ -9887,6 +9970,8 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeManualClock.read(buf),
+            FfiConverterOptionalTypeOAuthClient.read(buf),
+            FfiConverterOptionalULong.read(buf),
         )
     }
 
@@ -9905,7 +9990,9 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterString.allocationSize(value.`realm`) +
             FfiConverterOptionalString.allocationSize(value.`queryParam`) +
             FfiConverterOptionalString.allocationSize(value.`cookie`) +
-            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`) +
+            FfiConverterOptionalTypeOAuthClient.allocationSize(value.`introspection`) +
+            FfiConverterOptionalULong.allocationSize(value.`introspectionCacheSeconds`)
     )
 
     override fun write(value: AuthenticatorOptions, buf: ByteBuffer) {
@@ -9924,6 +10011,8 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalString.write(value.`queryParam`, buf)
             FfiConverterOptionalString.write(value.`cookie`, buf)
             FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
+            FfiConverterOptionalTypeOAuthClient.write(value.`introspection`, buf)
+            FfiConverterOptionalULong.write(value.`introspectionCacheSeconds`, buf)
     }
 }
 
@@ -11837,6 +11926,38 @@ public object FfiConverterOptionalTypeManualClock: FfiConverterRustBuffer<Manual
         } else {
             buf.put(1)
             FfiConverterTypeManualClock.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeOAuthClient: FfiConverterRustBuffer<OAuthClient?> {
+    override fun read(buf: ByteBuffer): OAuthClient? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeOAuthClient.read(buf)
+    }
+
+    override fun allocationSize(value: OAuthClient?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeOAuthClient.allocationSize(value)
+        }
+    }
+
+    override fun write(value: OAuthClient?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeOAuthClient.write(value, buf)
         }
     }
 }

@@ -1,0 +1,133 @@
+'use strict'
+// Express and Fastify adapters of the native Authenticator. They only convert the request
+// (raw header lines, socket peer address, URL) and send the refusal; every check is in the core.
+// `express` and `fastify` are optional peer dependencies: nothing here requires them.
+
+const RFC6750_ERROR = /(?:^|[ ,])error="([^"]*)"/
+const RFC6750_DESCRIPTION = /error_description="([^"]*)"/
+
+// The JSON body of a refusal: what the status and challenge already tell the client, never the
+// internal code (an attacker must not tell an expired token from a forged one).
+function refusalBody(refusal) {
+  const challenge = refusal.wwwAuthenticate
+  const error = challenge && RFC6750_ERROR.exec(challenge)
+  if (error) {
+    const description = RFC6750_DESCRIPTION.exec(challenge)
+    return { error: error[1], error_description: description ? description[1] : undefined }
+  }
+  switch (refusal.status) {
+    case 401:
+      return { error: 'unauthorized', error_description: 'authentication is required' }
+    case 403:
+      return { error: 'forbidden', error_description: 'access from this address is denied' }
+    case 429:
+      return { error: 'rate_limited', error_description: 'too many requests' }
+    default:
+      return refusal.status >= 500
+        ? { error: 'temporarily_unavailable', error_description: 'authentication is unavailable' }
+        : { error: 'invalid_request', error_description: 'the request is malformed' }
+  }
+}
+
+// Response headers of a refusal.
+function refusalHeaders(refusal) {
+  const headers = { 'cache-control': 'no-store' }
+  if (refusal.wwwAuthenticate) headers['www-authenticate'] = refusal.wwwAuthenticate
+  if (refusal.retryAfter != null) headers['retry-after'] = String(refusal.retryAfter)
+  return headers
+}
+
+function checkOptions(options, name) {
+  if (!options || typeof options.authenticator?.authenticate !== 'function') {
+    throw new TypeError(`tokenward.${name}: pass { authenticator: new Authenticator({...}) }`)
+  }
+  const requiredScopes = options.requiredScopes ?? []
+  if (!Array.isArray(requiredScopes)) throw new TypeError(`tokenward.${name}: requiredScopes is an array`)
+  const useAsync = options.async ?? options.authenticator.hasIntrospection === true
+  return { authenticator: options.authenticator, requiredScopes, useAsync }
+}
+
+// The authenticator's view of a Node request (http.IncomingMessage). Raw header lines keep
+// repeated headers (Node folds two Authorization headers into one); the address is the socket
+// peer, forwarding headers count only through the authenticator's trustedProxies.
+function toAuthRequest(raw, requiredScopes) {
+  return {
+    method: raw.method,
+    path: raw.originalUrl ?? raw.url,
+    // Injected requests (fastify.inject, light-my-request) have no raw lines.
+    headers: raw.rawHeaders?.length ? raw.rawHeaders : raw.headers,
+    clientIp: raw.socket?.remoteAddress ?? null,
+    requiredScopes,
+  }
+}
+
+/** Express middleware: `app.use(tokenward.express({ authenticator, requiredScopes }))`. */
+function express(options) {
+  const { authenticator, requiredScopes, useAsync } = checkOptions(options, 'express')
+  const finish = (req, res, next, decision) => {
+    if (decision.ok) {
+      req.principal = decision
+      return next()
+    }
+    res.statusCode = decision.status
+    const headers = refusalHeaders(decision)
+    for (const name in headers) res.setHeader(name, headers[name])
+    res.setHeader('content-type', 'application/json; charset=utf-8')
+    res.end(JSON.stringify(refusalBody(decision)))
+  }
+  if (useAsync) {
+    return function tokenwardAsync(req, res, next) {
+      let pending
+      try {
+        pending = authenticator.authenticateAsync(toAuthRequest(req, requiredScopes))
+      } catch (err) {
+        return next(err)
+      }
+      pending.then((decision) => finish(req, res, next, decision), next)
+    }
+  }
+  return function tokenward(req, res, next) {
+    let decision
+    try {
+      decision = authenticator.authenticate(toAuthRequest(req, requiredScopes))
+    } catch (err) {
+      return next(err)
+    }
+    finish(req, res, next, decision)
+  }
+}
+
+/**
+ * Fastify preHandler hook: `fastify.addHook('preHandler', tokenward.fastifyHook({ authenticator }))`
+ * or per route `{ preHandler: tokenward.fastifyHook({ authenticator, requiredScopes: ['write'] }) }`.
+ * A route's `config.requiredScopes` replaces the hook's.
+ */
+function fastifyHook(options) {
+  const { authenticator, requiredScopes, useAsync } = checkOptions(options, 'fastifyHook')
+  return async function tokenwardPreHandler(request, reply) {
+    const scopes = request.routeOptions?.config?.requiredScopes ?? requiredScopes
+    const req = toAuthRequest(request.raw, scopes)
+    const decision = useAsync ? await authenticator.authenticateAsync(req) : authenticator.authenticate(req)
+    if (decision.ok) {
+      request.principal = decision
+      return
+    }
+    reply.code(decision.status).headers(refusalHeaders(decision)).send(refusalBody(decision))
+    return reply
+  }
+}
+
+/**
+ * Fastify plugin: `await fastify.register(tokenward.fastify, { authenticator, requiredScopes })`.
+ * Not encapsulated (like fastify-plugin): the hook applies to every route of the instance it is
+ * registered on.
+ */
+async function fastify(instance, options) {
+  const hook = fastifyHook(options)
+  if (!instance.hasRequestDecorator('principal')) instance.decorateRequest('principal', null)
+  instance.addHook('preHandler', hook)
+}
+fastify[Symbol.for('skip-override')] = true
+fastify[Symbol.for('fastify.display-name')] = 'tokenward'
+
+module.exports = { express, fastify, fastifyHook }

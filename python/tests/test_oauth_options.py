@@ -1,0 +1,112 @@
+"""RefreshOptions and TokenSource.from_token_response against the real mock server
+(oauth2-mock-server, started as in test_oauth.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from test_oauth import MockServer
+
+from tokenward import OAuthClient, RefreshOptions, TokenSource
+
+
+@pytest.fixture
+def mock():
+    server = MockServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def client(mock):
+    return OAuthClient.discover(mock.issuer, "py-client", "py-secret")
+
+
+def test_refresh_options_defaults_and_validation() -> None:
+    o = RefreshOptions()
+    assert (o.refresh_ahead, o.refresh_ahead_fraction, o.jitter) == (300.0, 0.5, 0.1)
+    assert (o.expiry_margin, o.default_lifetime) == (5.0, 3600.0)
+    assert (o.backoff_initial, o.backoff_max, o.background) == (1.0, 60.0, True)
+    o = RefreshOptions(
+        refresh_ahead=dt.timedelta(minutes=2),
+        jitter=0,
+        backoff_initial=0.25,
+        backoff_max=dt.timedelta(seconds=10),
+        background=False,
+    )
+    assert (o.refresh_ahead, o.jitter, o.backoff_initial, o.backoff_max, o.background) == (
+        120.0,
+        0.0,
+        0.25,
+        10.0,
+        False,
+    )
+    assert "refresh_ahead=120" in repr(o)
+    with pytest.raises(ValueError):
+        RefreshOptions(jitter=1.5)
+    with pytest.raises(ValueError):
+        RefreshOptions(refresh_ahead_fraction=-0.1)
+    with pytest.raises(ValueError):
+        RefreshOptions(backoff_initial=10, backoff_max=1)
+    with pytest.raises(ValueError):
+        RefreshOptions(default_lifetime=0)
+    with pytest.raises(Exception):
+        RefreshOptions(expiry_margin=-1)
+
+
+def test_options_accepted_by_constructors(mock, client) -> None:
+    opts = RefreshOptions(background=False)
+    with TokenSource.client_credentials(client, ["read"], options=opts) as src:
+        assert src.token().scopes == ["read"]
+        assert src.request_count == 1
+    with TokenSource.from_refresh_token(client, "rt-0", options=opts) as src:
+        assert src.token().expose()
+    # `background=` still works alone and overrides the options' value.
+    with TokenSource.client_credentials(client, ["read"], options=opts, background=True) as src:
+        assert src.token().expose()
+
+
+def test_from_token_response_serves_the_seed_without_a_request(mock, client) -> None:
+    seed = client.client_credentials(["read"])
+    before = mock.count("token")
+    with TokenSource.from_token_response(
+        client, seed, ["read"], fallback="client_credentials", options=RefreshOptions(background=False)
+    ) as src:
+        tok = src.token()
+        assert tok.fingerprint == seed.access_token.fingerprint
+        assert mock.count("token") == before and src.request_count == 0
+        # A forced refresh uses the fallback grant (the seed has no refresh token).
+        assert src.force_refresh().expose()
+        assert mock.count("token") == before + 1 and src.request_count == 1
+    with pytest.raises(ValueError):
+        TokenSource.from_token_response(client, seed)
+    with pytest.raises(ValueError):
+        TokenSource.from_token_response(client, seed, fallback="password")  # type: ignore[arg-type]
+
+
+def test_from_token_response_refreshes_with_its_refresh_token(mock, client) -> None:
+    seed = client.refresh("rt-initial")
+    assert seed.refresh_token is not None
+    rotated: list[str] = []
+    with TokenSource.from_token_response(client, seed, background=False) as src:
+        src.on_refresh(lambda r: rotated.append(r.refresh_token.fingerprint))
+        assert src.token().fingerprint == seed.access_token.fingerprint
+        src.force_refresh()
+        assert rotated and rotated[0] != seed.refresh_token.fingerprint
+
+
+def test_refresh_ahead_knob_drives_the_background_refresh(mock, client) -> None:
+    seed = client.client_credentials(["read"])
+    before = mock.count("token")
+    # A refresh-ahead window as long as the lifetime: the background task refreshes at once.
+    opts = RefreshOptions(refresh_ahead=7200, refresh_ahead_fraction=1.0, jitter=0)
+    with TokenSource.from_token_response(client, seed, ["read"], fallback="client_credentials", options=opts) as src:
+        deadline = time.monotonic() + 20
+        while mock.count("token") == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert mock.count("token") > before
+        while src.request_count == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert src.request_count >= 1 and src.token().expose()
