@@ -296,7 +296,8 @@ export declare class Authenticator {
    * Like `authenticate`, and an opaque bearer token without a cached answer is introspected
    * (RFC 7662) through the `introspection` client first. Resolves to the decision (never
    * rejects for a refusal); a failing introspection endpoint gives a 503 refusal whose
-   * `code` is the failure's (`network`, `timeout`, …).
+   * `code` is the failure's (`network`, `timeout`, …). Invalid arguments throw
+   * `invalid_input` synchronously, before a Promise exists.
    */
   authenticateAsync(request: AuthRequest): Promise<AuthDecision>
 }
@@ -473,11 +474,11 @@ export declare class OAuthClient {
   /** The authorization endpoint, when known (discovered or configured). */
   get authorizationUrl(): string | null
   /** Client credentials grant (use `clientCredentials`). */
-  clientCredentialsRaw(scopes?: Array<string> | undefined | null): Promise<TokenOutcome>
+  clientCredentialsRaw(scopes?: Array<string> | undefined | null): Promise<TokenResponse | Failure>
   /** Refresh-token grant (use `refresh`). */
-  refreshRaw(refreshToken: string | Secret, scopes?: Array<string> | undefined | null): Promise<TokenOutcome>
+  refreshRaw(refreshToken: string | Secret, scopes?: Array<string> | undefined | null): Promise<TokenResponse | Failure>
   /** Authorization-code exchange with the PKCE verifier (use `exchangeCode`). */
-  exchangeCodeRaw(code: string | Secret, redirectUri: string, pkce?: Pkce | undefined | null): Promise<TokenOutcome>
+  exchangeCodeRaw(code: string | Secret, redirectUri: string, pkce?: Pkce | undefined | null): Promise<TokenResponse | Failure>
   /** RFC 7662 introspection (use `introspect`): the answer as JSON text, or the failure. */
   introspectRaw(token: string | Secret, tokenTypeHint?: string | undefined | null): Promise<string | Failure>
   /** RFC 7009 revocation (use `revoke`): null, or the failure. */

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod demo;
 mod jwt;
 mod key;
 mod oauth;
@@ -23,6 +24,9 @@ struct Cli {
 enum Command {
     /// A guided tour of what tokenward does, on embedded defaults.
     Tour,
+    /// The in-process gateway end to end on embedded defaults: scripted requests through
+    /// client → validation → authorization → policy → routing (offline, no secrets printed).
+    Demo,
     /// Print the fingerprint of a secret read from stdin (safe to log; never echoes the secret).
     Fingerprint,
     /// List the stable error codes and their HTTP statuses.
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Tour) {
         Command::Tour => tour::run(),
+        Command::Demo => demo::run(),
         Command::Fingerprint => fingerprint_stdin(),
         Command::Jwt(command) => jwt::run(command),
         Command::Jwks(command) => jwt::run_jwks(command),

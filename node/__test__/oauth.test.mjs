@@ -73,6 +73,8 @@ async function startFault(respond) {
       res.end(typeof out.body === 'string' ? out.body : JSON.stringify(out.body))
     })
   })
+  // No keep-alive race: Node's 5 s idle timeout could close a pooled connection mid-request.
+  server.keepAliveTimeout = 60_000
   await new Promise((r) => server.listen(0, '127.0.0.1', r))
   state.url = `http://127.0.0.1:${server.address().port}`
   state.close = () => {

@@ -25,7 +25,7 @@ const auth = new Authenticator({
   apiKeys: keys,
   jwt: new JwtVerifier(hmac, { algorithms: ['HS256'] }),
   ipDeny: ['192.0.2.0/24'],
-  rateLimit: { rate: 4_000_000_000, period: 1, burst: 4_000_000_000 },
+  rateLimit: { rate: 1_000_000_000, period: 60, burst: 1_000_000_000 },
 })
 
 // What a browser-less API client typically sends.

@@ -23,6 +23,9 @@ const server = createServer((req, res) => {
     res.end(JSON.stringify({ access_token: `at-${issued}-${'x'.repeat(800)}`, token_type: 'Bearer', expires_in: 3600, scope: 'read' }))
   })
 })
+// The server shares this busy event loop: with Node's default 5 s keep-alive timeout it would close
+// the pooled connection while a request is on its way (a keep-alive race, reported as `network`).
+server.keepAliveTimeout = 60_000
 await new Promise((r) => server.listen(0, '127.0.0.1', r))
 const client = new OAuthClient({ tokenUrl: `http://127.0.0.1:${server.address().port}/token`, clientId: 'bench', clientSecret: 'bench-secret' })
 const source = TokenSource.clientCredentials(client, { scopes: ['read'] })

@@ -382,10 +382,10 @@ impl OAuthDiscovery {
 #[derive(Clone)]
 pub struct OAuthClient(pub(crate) oauth::OAuthClient);
 
-/// Result of a native token request: the response or the failure.
-type TokenOutcome = napi::Result<Either<TokenResponse, Failure>>;
-
-fn token_outcome(r: tokenward::Result<oauth::TokenResponse>) -> TokenOutcome {
+/// A native token request's result: the response or the failure.
+fn token_outcome(
+    r: tokenward::Result<oauth::TokenResponse>,
+) -> napi::Result<Either<TokenResponse, Failure>> {
     Ok(match r {
         Ok(t) => Either::A(TokenResponse(t)),
         Err(e) => Either::B(failure(e)),
@@ -463,7 +463,10 @@ impl OAuthClient {
 
     /// Client credentials grant (use `clientCredentials`).
     #[napi(js_name = "clientCredentialsRaw")]
-    pub async fn client_credentials_raw(&self, scopes: Option<Vec<String>>) -> TokenOutcome {
+    pub async fn client_credentials_raw(
+        &self,
+        scopes: Option<Vec<String>>,
+    ) -> napi::Result<Either<TokenResponse, Failure>> {
         token_outcome(self.0.client_credentials(&scopes.unwrap_or_default()).await)
     }
 
@@ -473,7 +476,7 @@ impl OAuthClient {
         &self,
         refresh_token: Either<String, &Secret>,
         scopes: Option<Vec<String>>,
-    ) -> TokenOutcome {
+    ) -> napi::Result<Either<TokenResponse, Failure>> {
         let rt = match secret_arg(refresh_token) {
             Ok(rt) => rt,
             Err(e) => return token_outcome(Err(e)),
@@ -488,7 +491,7 @@ impl OAuthClient {
         code: Either<String, &Secret>,
         redirect_uri: String,
         pkce: Option<&Pkce>,
-    ) -> TokenOutcome {
+    ) -> napi::Result<Either<TokenResponse, Failure>> {
         let code = match secret_arg(code) {
             Ok(c) => c,
             Err(e) => return token_outcome(Err(e)),

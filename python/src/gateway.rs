@@ -195,6 +195,14 @@ impl RevocationList {
 
 // --- Principal / Refusal --------------------------------------------------------------------
 
+/// Python's `repr` of a value.
+fn py_repr<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> PyResult<String>
+where
+    PyErr: From<T::Error>,
+{
+    Ok(v.into_pyobject(py)?.into_any().repr()?.to_string())
+}
+
 /// An authenticated and authorized caller. Truthy, and ``ok`` is ``True``.
 #[pyclass(module = "tokenward", name = "Principal", frozen)]
 pub struct Principal {
@@ -272,15 +280,15 @@ impl Principal {
         true
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Principal(kind={:?}, subject={:?}, key_id={:?}, scopes={:?}, rate_limit_remaining={:?})",
-            self.kind.as_str(),
-            self.subject,
-            self.key_id,
-            self.scopes,
-            self.remaining
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Principal(kind={}, subject={}, key_id={}, scopes={}, rate_limit_remaining={})",
+            py_repr(py, self.kind.as_str())?,
+            py_repr(py, self.subject.as_str())?,
+            py_repr(py, self.key_id.as_deref())?,
+            py_repr(py, self.scopes.clone())?,
+            py_repr(py, self.remaining)?,
+        ))
     }
 }
 
@@ -381,14 +389,14 @@ impl Refusal {
         false
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Refusal(code={:?}, status={}, www_authenticate={:?}, retry_after={:?})",
-            self.0.code.as_str(),
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Refusal(code={}, status={}, www_authenticate={}, retry_after={})",
+            py_repr(py, self.0.code.as_str())?,
             self.0.status,
-            self.0.www_authenticate,
-            self.0.retry_after
-        )
+            py_repr(py, self.0.www_authenticate.as_deref())?,
+            py_repr(py, self.0.retry_after)?,
+        ))
     }
 }
 

@@ -56,6 +56,8 @@ def test_principal_and_refusal_are_data(keys: ApiKeys) -> None:
     assert (r.status, r.code, r.error) == (401, "missing_credentials", "missing_credentials")
     assert r.headers() == {"WWW-Authenticate": 'Bearer realm="api"'}
     assert json.loads(r.body())["error"] == "missing_credentials"
+    assert repr(r) == "Refusal(code='missing_credentials', status=401, www_authenticate='Bearer realm=\"api\"', retry_after=None)"
+    assert repr(p).startswith("Principal(kind='api_key', subject='acct_42', key_id='")
 
     r = auth.authenticate("GET", "/v1", {"X-API-Key": k.secret.expose()}, "198.51.100.7", ["write"])
     assert (r.status, r.code, r.error) == (403, "insufficient_scope", "insufficient_scope")

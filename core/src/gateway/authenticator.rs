@@ -490,6 +490,7 @@ impl Authenticator {
 
     /// The decision when it needs no network I/O; `None` when an opaque token must be
     /// introspected first (nothing has been recorded or counted then).
+    #[cfg(feature = "tower")]
     pub(crate) fn decide_now(
         &self,
         req: &Request<'_>,

@@ -5,6 +5,9 @@
 
 use std::borrow::Cow;
 
+use serde_json::Value;
+
+use super::claims::Claims;
 use crate::{Error, ErrorCode};
 
 /// serde_json's own recursion limit (128 nested containers): kept so both parsers refuse the
@@ -38,12 +41,43 @@ pub(crate) struct Registered<'a> {
     pub jti: Claim<'a>,
     pub aud: Claim<'a>,
     pub names: Vec<Cow<'a, str>>,
+    /// The claims, when they were read from an already built map instead of scanned.
+    pub map: Option<&'a Claims>,
 }
 
-impl Registered<'_> {
+impl<'a> Registered<'a> {
     /// Whether the payload has a top-level member `name`.
     pub(crate) fn has(&self, name: &str) -> bool {
-        self.names.iter().any(|n| n == name)
+        match self.map {
+            Some(map) => map.contains_key(name),
+            None => self.names.iter().any(|n| n == name),
+        }
+    }
+
+    /// The registered claims of claims already parsed (strictly) into a map.
+    pub(crate) fn from_map(map: &'a Claims) -> Registered<'a> {
+        let claim = |name: &str| match map.get(name) {
+            None => Claim::Absent,
+            Some(Value::Number(n)) => n.as_f64().map_or(Claim::Other, Claim::Number),
+            Some(Value::String(s)) => Claim::Str(Cow::Borrowed(s)),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_str().map(Cow::Borrowed))
+                .collect::<Option<Vec<_>>>()
+                .map_or(Claim::Other, Claim::Strs),
+            Some(_) => Claim::Other,
+        };
+        Registered {
+            exp: claim("exp"),
+            nbf: claim("nbf"),
+            iat: claim("iat"),
+            iss: claim("iss"),
+            sub: claim("sub"),
+            jti: claim("jti"),
+            aud: claim("aud"),
+            names: Vec::new(),
+            map: Some(map),
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use super::b64;
 use super::claims::{ClaimRules, Claims};
 use super::json;
 use super::keyset::KeySet;
-use super::scan::{self, Claim};
+use super::scan::{self, Claim, Registered};
 use super::{DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOKEN_SIZE};
 use crate::clock::{self, SharedClock};
 use crate::{Error, ErrorCode};
@@ -151,15 +151,24 @@ impl JwtVerifier {
 
     /// Verifies `token` with `keys` instead of the verifier's own set.
     pub fn verify_with(&self, token: &str, keys: &KeySet) -> Result<Claims, Error> {
-        let result = self.verify_payload(token, keys).and_then(|(payload, sub)| {
-            // The scanner has validated the whole document (strict rules included), so the
-            // plain parser only builds the map.
-            let claims = serde_json::from_slice::<Claims>(&payload)
-                .map_err(|_| malformed("the payload is not a JSON object"))?;
-            Ok((claims, sub))
-        });
-        audit_verify(token, result.as_ref().map(|(_, sub)| sub.as_deref()));
-        result.map(|(claims, _)| claims)
+        let result = self.verify_map(token, keys);
+        audit_verify(
+            token,
+            result
+                .as_ref()
+                .map(|claims| claims.get("sub").and_then(Value::as_str)),
+        );
+        result
+    }
+
+    /// The map-building path: one strict parse into the map, then the claim checks on it.
+    fn verify_map(&self, token: &str, keys: &KeySet) -> Result<Claims, Error> {
+        let payload = self.verify_signature_with(token, keys)?;
+        let claims =
+            json::parse_object(&payload, self.max_depth, "the payload is not a JSON object")?;
+        self.rules
+            .check(&Registered::from_map(&claims), self.clock.unix_seconds())?;
+        Ok(claims)
     }
 
     /// Verifies `token` like [`JwtVerifier::verify`] and returns the claims as the token's own

@@ -255,7 +255,8 @@ final class GatewayTests: XCTestCase {
         let auth = try Authenticator(options: AuthenticatorOptions(apiKeys: keys))
         let decision = try await auth.authenticateAsync(request: keyRequest(key, scopes: ["read"]))
         XCTAssertEqual(allowed(decision)?.subject, "acct")
-        XCTAssertEqual(refused(try await auth.authenticateAsync(request: AuthRequest()))?.code, "missing_credentials")
+        let none = try await auth.authenticateAsync(request: AuthRequest())
+        XCTAssertEqual(refused(none)?.code, "missing_credentials")
     }
 
     func testOpaqueTokensThroughIntrospection() async throws {
@@ -267,14 +268,16 @@ final class GatewayTests: XCTestCase {
         func bearer(_ token: String, _ scopes: [String] = []) -> AuthRequest {
             AuthRequest(headers: [HttpHeader(name: "Authorization", value: "Bearer \(token)")], requiredScopes: scopes)
         }
-        let p = try XCTUnwrap(allowed(try await auth.authenticateAsync(request: bearer("opaque-swift-gw-1", ["read"]))))
+        let first = try await auth.authenticateAsync(request: bearer("opaque-swift-gw-1", ["read"]))
+        let p = try XCTUnwrap(allowed(first))
         XCTAssertEqual(p.kind, .introspected)
         XCTAssertEqual(p.subject, "mock-client")
         XCTAssertEqual(p.scopes, ["read", "write"])
         XCTAssertEqual(auth.introspectionCacheSize(), 1)
         XCTAssertEqual(allowed(try auth.authenticate(request: bearer("opaque-swift-gw-1")))?.subject, "mock-client")
         try await client.revoke(token: try Secret(value: "opaque-swift-gw-2"))
-        let inactive = refused(try await auth.authenticateAsync(request: bearer("opaque-swift-gw-2")))
+        let revoked = try await auth.authenticateAsync(request: bearer("opaque-swift-gw-2"))
+        let inactive = refused(revoked)
         XCTAssertEqual(inactive?.status, 401)
         XCTAssertEqual(inactive?.code, "unknown_key")
     }
