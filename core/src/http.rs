@@ -50,6 +50,9 @@ pub fn client() -> Result<&'static reqwest::Client, Error> {
     CLIENT
         .get_or_init(|| {
             reqwest::Client::builder()
+                // Below the 5 s keep-alive of Node and many proxies: reusing a connection the
+                // server is closing fails a POST with `network` (seen against Node servers).
+                .pool_idle_timeout(Duration::from_secs(4))
                 .redirect(redirect::Policy::custom(|attempt| {
                     let same_host = attempt
                         .previous()

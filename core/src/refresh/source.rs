@@ -153,6 +153,7 @@ impl TokenSource {
         initial: Option<TokenResponse>,
         options: RefreshOptions,
     ) -> Result<TokenSource, Error> {
+        options.validate()?;
         let inner = Arc::new(Inner {
             endpoint,
             grant: Mutex::new(grant),
