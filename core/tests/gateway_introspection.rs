@@ -335,6 +335,48 @@ async fn routing_policy_and_revocation_apply_to_introspected_tokens() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_misses_share_one_request() {
+    let server = TestServer::start(|_| {
+        Reply::json(200, active("u", T0 + 600)).delay(Duration::from_millis(200))
+    })
+    .await;
+    let clock = ManualClock::at_unix(T0);
+    let auth = Arc::new(builder(&server, &clock).build().unwrap());
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let a = auth.clone();
+            tokio::spawn(async move {
+                auth_async(&a, "opaque-shared", &[])
+                    .await
+                    .map(|p| p.subject)
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap(), "u");
+    }
+    assert_eq!(server.hits(), 1);
+    // Failures are shared by the callers waiting at that moment, but not remembered.
+    server.set(|_| Reply::json(500, "").delay(Duration::from_millis(200)));
+    let tasks: Vec<_> = (0..5)
+        .map(|_| {
+            let a = auth.clone();
+            tokio::spawn(async move {
+                auth_async(&a, "opaque-shared-2", &[])
+                    .await
+                    .map(|p| p.subject)
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap_err().code_str(), "server_error");
+    }
+    assert_eq!(server.hits(), 2);
+    let _ = auth_async(&auth, "opaque-shared-2", &[]).await.unwrap_err();
+    assert_eq!(server.hits(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cache_is_bounded_and_keyed_without_the_token() {
     let server = TestServer::start(|_| Reply::json(200, active("u", T0 + 600))).await;
     let clock = ManualClock::at_unix(T0);

@@ -225,20 +225,35 @@ struct Shapes {
 
 /// The helpers. Claims are parsed by `JSON.parse` (captured once): a `__proto__` claim stays an
 /// own property, as in `JwtVerifier.verify`.
-const SHAPES_JS: &str = r#"(() => {
+const SHAPES_JS: &str = r#"((relevant) => {
   const parse = JSON.parse
+  const wanted = new Set(relevant)
+  // A header object (req.headers) becomes flat name, value lines of the wanted headers only;
+  // arrays (pairs, rawHeaders) are converted natively. Values are checked natively.
+  const lines = (h) => {
+    if (h === null || typeof h !== 'object' || Array.isArray(h)) return h
+    const out = []
+    for (const name in h) {
+      if (!wanted.has(name.toLowerCase())) continue
+      const v = h[name]
+      if (Array.isArray(v)) for (const x of v) out.push(name, x)
+      else if (v !== undefined && v !== null) out.push(name, v)
+    }
+    return out
+  }
   return {
     read: (r) => (r === null || typeof r !== 'object') ? null
-      : [r.method, r.path, r.headers, r.clientIp, r.requiredScopes],
+      : [r.method, r.path, lines(r.headers), r.clientIp, r.requiredScopes],
     principal: (kind, subject, keyId, scopes, claims, rateLimitRemaining) => ({
       ok: true, kind, subject, keyId, scopes, claims: claims === null ? {} : parse(claims), rateLimitRemaining,
     }),
     refusal: (code, status, wwwAuthenticate, retryAfter) => ({ ok: false, code, status, wwwAuthenticate, retryAfter }),
   }
-})()"#;
+})"#;
 
-fn shapes(env: &Env) -> napi::Result<Shapes> {
-    let obj: Object<'_> = env.run_script(SHAPES_JS)?;
+fn shapes(env: &Env, relevant: &[String]) -> napi::Result<Shapes> {
+    let make: Function<'_, Vec<String>, Object<'_>> = env.run_script(SHAPES_JS)?;
+    let obj = make.call(relevant.to_vec())?;
     let read: Function<'_, Unknown<'static>, Unknown<'static>> = obj.get_named_property("read")?;
     let principal: Function<'_, PrincipalArgs, Unknown<'static>> =
         obj.get_named_property("principal")?;
@@ -394,11 +409,12 @@ impl Authenticator {
         if let Some(n) = get::<u32>(&options, "introspectionCacheSize")? {
             b = b.introspection_cache_size(n as usize);
         }
+        let shapes = shapes(&env, &relevant).map_err(internal)?;
         Ok(Authenticator {
             inner: Arc::new(b.build().js()?),
             relevant,
             introspection: has_introspection,
-            shapes: shapes(&env).map_err(internal)?,
+            shapes,
         })
     }
 

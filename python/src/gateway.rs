@@ -196,11 +196,9 @@ impl RevocationList {
 // --- Principal / Refusal --------------------------------------------------------------------
 
 /// Python's `repr` of a value.
-fn py_repr<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> PyResult<String>
-where
-    PyErr: From<T::Error>,
-{
-    Ok(v.into_pyobject(py)?.into_any().repr()?.to_string())
+fn py_repr<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> PyResult<String> {
+    use pyo3::IntoPyObjectExt;
+    Ok(v.into_bound_py_any(py)?.repr()?.to_string())
 }
 
 /// An authenticated and authorized caller. Truthy, and ``ok`` is ``True``.

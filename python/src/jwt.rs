@@ -416,6 +416,8 @@ impl JwtVerifier {
 
     /// Verifies `token` and returns its claims as a dict; raises a `TokenwardError` with `.code`.
     fn verify<'py>(&self, py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyDict>> {
+        // Building the dict from the core's map measured faster than json.loads of the
+        // validated payload text (CPython's decoder costs more than the map; see docs/jwt.md).
         let claims = if let Some(remote) = &self.remote {
             py.detach(|| tokenward::runtime::block_on(remote.verify(&self.inner, token)))
                 .py()?

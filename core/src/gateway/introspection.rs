@@ -98,7 +98,11 @@ pub(crate) struct Introspector {
     max_entries: usize,
     clock: SharedClock,
     cache: Mutex<HashMap<TokenHash, Entry>>,
+    /// Requests in flight, shared by concurrent callers with the same token.
+    inflight: Mutex<HashMap<TokenHash, Flight>>,
 }
+
+type Flight = Arc<tokio::sync::OnceCell<Result<Answer, Error>>>;
 
 impl std::fmt::Debug for Introspector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -127,6 +131,7 @@ impl Introspector {
             max_entries,
             clock,
             cache: Mutex::new(HashMap::new()),
+            inflight: Mutex::new(HashMap::new()),
         }
     }
 
@@ -145,15 +150,29 @@ impl Introspector {
     }
 
     /// Asks the server about `token` and caches the answer; failures are not cached.
+    /// Concurrent callers with the same token share one request (if the caller driving it is
+    /// cancelled, a waiting one takes over).
     pub(crate) async fn introspect(&self, token: &str) -> Result<Answer, Error> {
-        let secret = Secret::new(token)?;
-        let answer = Answer::from_introspection(
-            self.client
-                .introspect(&secret, Some("access_token"))
-                .await?,
-        );
-        self.store(token_hash(token), answer.clone());
-        Ok(answer)
+        let hash = token_hash(token);
+        let flight: Flight = self.inflight.lock().entry(hash).or_default().clone();
+        let result = flight
+            .get_or_init(|| async {
+                let secret = Secret::new(token)?;
+                let answer = Answer::from_introspection(
+                    self.client
+                        .introspect(&secret, Some("access_token"))
+                        .await?,
+                );
+                self.store(hash, answer.clone());
+                Ok(answer)
+            })
+            .await
+            .clone();
+        let mut inflight = self.inflight.lock();
+        if inflight.get(&hash).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
+            inflight.remove(&hash);
+        }
+        result
     }
 
     /// Caches `answer` for its TTL (capped by the token's `exp`).

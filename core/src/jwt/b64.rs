@@ -63,7 +63,11 @@ pub(crate) fn decode_to_slice(
         let [a, b, c, d] = [chunk[0], chunk[1], chunk[2], chunk[3]].map(|x| DECODE[x as usize]);
         invalid |= (a | b | c | d) & 0xc0;
         let n = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
-        dst.copy_from_slice(&n.to_be_bytes()[1..]);
+        if let [x, y, z] = dst {
+            *x = (n >> 16) as u8;
+            *y = (n >> 8) as u8;
+            *z = n as u8;
+        }
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {

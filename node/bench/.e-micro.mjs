@@ -1,0 +1,24 @@
+import { Key, JwtIssuer, JwtVerifier } from '../index.mjs'
+import { createVerifier } from 'fast-jwt'
+const secret = Buffer.alloc(32, 0x42)
+const key = Key.hmac(secret, 'HS256').withKid('k1')
+const ISS='https://issuer.example', AUD='api://bench'
+const token = new JwtIssuer(key, { issuer: ISS, audience: AUD, ttl: 3600, algorithm: 'HS256' })
+  .issue({ scope: 'read write', tenant: 't-42', roles: ['admin', 'user'] }, { subject: 'user-1' })
+const tw = new JwtVerifier(key, { algorithms: ['HS256'], issuer: ISS, audience: AUD })
+const fast = createVerifier({ key: secret, algorithms: ['HS256'], allowedIss: ISS, allowedAud: AUD, cache: false })
+const cases = {
+  'native verify (FunctionRef JSON.parse)': () => tw.verify(token),
+  'JSON.parse(verifyJson)': () => JSON.parse(tw.verifyJson(token)),
+  'verifyJson only': () => tw.verifyJson(token),
+  'fast-jwt': () => fast(token),
+}
+const N = 100000
+for (let round = 0; round < 3; round++) {
+  for (const [name, fn] of Object.entries(cases)) {
+    for (let i = 0; i < 5000; i++) fn()
+    let best = Infinity
+    for (let r = 0; r < 5; r++) { const t = process.hrtime.bigint(); for (let i = 0; i < N; i++) fn(); best = Math.min(best, Number(process.hrtime.bigint() - t) / N) }
+    console.log(round, name.padEnd(42), best.toFixed(0), 'ns')
+  }
+}
