@@ -10,26 +10,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 ROOT="$("$REPO/scripts/swift-root.sh")"
 mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
 
-# The OAuth 2.0 / OIDC mock server of OAuthTest and RemoteJwksTest (tests/oauth/mock-server.mjs:
-# oauth2-mock-server from node/node_modules, so `npm install` in node/ first). Started here on
-# 127.0.0.1, announced to the tests in TOKENWARD_OAUTH_ISSUER, stopped when this script exits
-# (it also exits by itself when its stdin closes).
-MOCK_PID=""
-stop_oauth_mock() {
-  if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID" 2>/dev/null || true; MOCK_PID=""; fi
-}
-start_oauth_mock() {
-  [ -d "$REPO/node/node_modules/oauth2-mock-server" ] \
-    || { echo "oauth2-mock-server is missing: run npm install in node/" >&2; exit 1; }
-  coproc OAUTH_MOCK { exec node "$REPO/tests/oauth/mock-server.mjs"; }
-  MOCK_PID="$OAUTH_MOCK_PID"
-  local line=""
-  IFS= read -r -t 30 line <&"${OAUTH_MOCK[0]}" || true
-  TOKENWARD_OAUTH_ISSUER="$(printf '%s' "$line" | sed -n 's/.*"issuer":"\([^"]*\)".*/\1/p')"
-  [ -n "$TOKENWARD_OAUTH_ISSUER" ] || { echo "the OAuth mock server did not start: $line" >&2; exit 1; }
-  export TOKENWARD_OAUTH_ISSUER
-  echo "oauth mock server: $TOKENWARD_OAUTH_ISSUER" >&2
-}
+# The OAuth mock server of the OAuth and remote-JWKS tests: start_oauth_mock in scripts/common.sh.
+source "$REPO/scripts/common.sh"
 
 cd "$REPO"
 # Exactly the package set and features of scripts/build.sh: cargo unifies features per invocation,

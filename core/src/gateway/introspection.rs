@@ -104,6 +104,28 @@ pub(crate) struct Introspector {
 
 type Flight = Arc<tokio::sync::OnceCell<Result<Answer, Error>>>;
 
+/// Removes a flight from the in-flight map when it has finished, or when its last waiter is
+/// cancelled (clients that disconnect must not leave entries behind).
+struct FlightGuard<'a> {
+    map: &'a Mutex<HashMap<TokenHash, Flight>>,
+    hash: TokenHash,
+    flight: Flight,
+}
+
+impl Drop for FlightGuard<'_> {
+    fn drop(&mut self) {
+        let mut map = self.map.lock();
+        // Waiters clone the flight only under this lock, so the count cannot grow meanwhile:
+        // 2 = the map's reference and ours.
+        let ours = map
+            .get(&self.hash)
+            .is_some_and(|f| Arc::ptr_eq(f, &self.flight));
+        if ours && (self.flight.initialized() || Arc::strong_count(&self.flight) <= 2) {
+            map.remove(&self.hash);
+        }
+    }
+}
+
 impl std::fmt::Debug for Introspector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Introspector")
@@ -154,8 +176,13 @@ impl Introspector {
     /// cancelled, a waiting one takes over).
     pub(crate) async fn introspect(&self, token: &str) -> Result<Answer, Error> {
         let hash = token_hash(token);
-        let flight: Flight = self.inflight.lock().entry(hash).or_default().clone();
-        let result = flight
+        let guard = FlightGuard {
+            map: &self.inflight,
+            hash,
+            flight: self.inflight.lock().entry(hash).or_default().clone(),
+        };
+        guard
+            .flight
             .get_or_init(|| async {
                 let secret = Secret::new(token)?;
                 let answer = Answer::from_introspection(
@@ -167,12 +194,7 @@ impl Introspector {
                 Ok(answer)
             })
             .await
-            .clone();
-        let mut inflight = self.inflight.lock();
-        if inflight.get(&hash).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
-            inflight.remove(&hash);
-        }
-        result
+            .clone()
     }
 
     /// Caches `answer` for its TTL (capped by the token's `exp`).
@@ -211,6 +233,11 @@ impl Introspector {
     /// Number of cached answers (expired ones included until evicted).
     pub(crate) fn cache_len(&self) -> usize {
         self.cache.lock().len()
+    }
+
+    /// Number of introspection requests in flight (distinct tokens).
+    pub(crate) fn inflight_len(&self) -> usize {
+        self.inflight.lock().len()
     }
 
     /// Whether `exp` (Unix seconds) has passed.
