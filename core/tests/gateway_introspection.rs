@@ -374,6 +374,28 @@ async fn concurrent_misses_share_one_request() {
     assert_eq!(server.hits(), 2);
     let _ = auth_async(&auth, "opaque-shared-2", &[]).await.unwrap_err();
     assert_eq!(server.hits(), 3);
+    assert_eq!(auth.introspection_inflight_len(), 0);
+
+    // Callers that go away (client disconnects) leave nothing behind.
+    server.set(|_| Reply::json(200, active("u", T0 + 600)).delay(Duration::from_millis(300)));
+    let tasks: Vec<_> = (0..3)
+        .map(|i| {
+            let a = auth.clone();
+            tokio::spawn(
+                async move { auth_async(&a, &format!("opaque-gone-{}", i % 2), &[]).await },
+            )
+        })
+        .collect();
+    while auth.introspection_inflight_len() < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    for t in &tasks {
+        t.abort();
+    }
+    for t in tasks {
+        assert!(t.await.unwrap_err().is_cancelled());
+    }
+    assert_eq!(auth.introspection_inflight_len(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -392,6 +392,13 @@ impl Authenticator {
             .map_or(0, Introspector::cache_len)
     }
 
+    /// Number of introspection requests in flight (0 without introspection).
+    pub fn introspection_inflight_len(&self) -> usize {
+        self.introspector
+            .as_ref()
+            .map_or(0, Introspector::inflight_len)
+    }
+
     /// The client address after trusted-proxy resolution (`Err` on a malformed hop).
     pub fn client_ip(&self, req: &Request<'_>) -> std::result::Result<Option<IpAddr>, Refusal> {
         let Some(peer) = req.client_ip else {

@@ -230,7 +230,7 @@ impl<'a> Scanner<'a> {
                 None => self.value(child, nest)?,
             }
             // Checked after the value, like the map-building parser.
-            if self.names[base..].iter().any(|n| *n == name) {
+            if self.names[base..].contains(&name) {
                 return Err(Fail::Malformed);
             }
             self.names.push(name);
