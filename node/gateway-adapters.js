@@ -3,30 +3,10 @@
 // (raw header lines, socket peer address, URL) and send the refusal; every check is in the core.
 // `express` and `fastify` are optional peer dependencies: nothing here requires them.
 
-const RFC6750_ERROR = /(?:^|[ ,])error="([^"]*)"/
-const RFC6750_DESCRIPTION = /error_description="([^"]*)"/
-
-// The JSON body of a refusal: what the status and challenge already tell the client, never the
-// internal code (an attacker must not tell an expired token from a forged one).
+// The JSON body of a refusal: the core's client-safe error (identical in every language), never
+// the internal code (an attacker must not tell an expired token from a forged one).
 function refusalBody(refusal) {
-  const challenge = refusal.wwwAuthenticate
-  const error = challenge && RFC6750_ERROR.exec(challenge)
-  if (error) {
-    const description = RFC6750_DESCRIPTION.exec(challenge)
-    return { error: error[1], error_description: description ? description[1] : undefined }
-  }
-  switch (refusal.status) {
-    case 401:
-      return { error: 'unauthorized', error_description: 'authentication is required' }
-    case 403:
-      return { error: 'forbidden', error_description: 'access from this address is denied' }
-    case 429:
-      return { error: 'rate_limited', error_description: 'too many requests' }
-    default:
-      return refusal.status >= 500
-        ? { error: 'temporarily_unavailable', error_description: 'authentication is unavailable' }
-        : { error: 'invalid_request', error_description: 'the request is malformed' }
-  }
+  return { error: refusal.error, error_description: refusal.errorDescription }
 }
 
 // Response headers of a refusal.

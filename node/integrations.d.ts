@@ -172,6 +172,10 @@ export interface Refusal {
   wwwAuthenticate: string | null
   /** Seconds for the `Retry-After` header (429), or `null`. */
   retryAfter: number | null
+  /** What a client may be told (e.g. `invalid_token`, `rate_limited`): same in every language. */
+  error: string
+  /** A fixed description for `error` that reveals nothing beyond it. */
+  errorDescription: string
 }
 
 /** The outcome of `authenticate`: narrow on `ok`. */

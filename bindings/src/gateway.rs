@@ -296,11 +296,18 @@ pub struct Refusal {
     pub www_authenticate: Option<String>,
     /// Seconds for the `Retry-After` header, for 429.
     pub retry_after: Option<u64>,
+    /// What a client may be told (e.g. `invalid_token`): the same name in every language.
+    pub error: String,
+    /// A fixed description of `error` that reveals nothing beyond it.
+    pub error_description: String,
 }
 
 impl From<core::Refusal> for Refusal {
     fn from(r: core::Refusal) -> Self {
+        let (error, description) = r.public_error();
         Refusal {
+            error: error.to_owned(),
+            error_description: description.to_owned(),
             code: r.code.as_str().to_owned(),
             status: r.status,
             www_authenticate: r.www_authenticate,

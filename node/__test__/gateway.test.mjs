@@ -44,7 +44,8 @@ test('headers: req.headers objects, [name, value] pairs and flat rawHeaders', ()
     assert.deepEqual([d.ok, d.status, d.code], [false, 400, 'malformed'], JSON.stringify(headers))
   }
   const none = auth.authenticate({ clientIp: IP })
-  assert.deepEqual(none, { ok: false, code: 'missing_credentials', status: 401, wwwAuthenticate: 'Bearer realm="api"', retryAfter: null })
+  assert.deepEqual(none, { ok: false, code: 'missing_credentials', status: 401, wwwAuthenticate: 'Bearer realm="api"', retryAfter: null,
+    error: 'missing_credentials', errorDescription: 'the request carries no credential' })
 })
 
 test('invalid arguments throw invalid_input; refusals never throw', () => {
@@ -68,7 +69,8 @@ test('rate limits under a ManualClock: burst, Retry-After, refill', () => {
   const { auth, key, clock } = fixture({ rateLimit: { rate: 2, period: 1, burst: 3 } })
   const req = { headers: { 'x-api-key': key }, clientIp: IP }
   assert.deepEqual([0, 1, 2].map(() => auth.authenticate(req).rateLimitRemaining), [2, 1, 0])
-  assert.deepEqual(auth.authenticate(req), { ok: false, code: 'rate_limited', status: 429, wwwAuthenticate: null, retryAfter: 1 })
+  assert.deepEqual(auth.authenticate(req), { ok: false, code: 'rate_limited', status: 429, wwwAuthenticate: null, retryAfter: 1,
+    error: 'rate_limited', errorDescription: 'too many requests' })
   clock.advance(0.499)
   assert.equal(auth.authenticate(req).ok, false)
   clock.advance(0.001)

@@ -68,7 +68,7 @@ async function conformance(base) {
   assert.equal(r.headers.get('www-authenticate'), 'Bearer realm="api"')
   assert.equal(r.headers.get('cache-control'), 'no-store')
   assert.match(r.headers.get('content-type'), /^application\/json/)
-  assert.deepEqual(await r.json(), { error: 'unauthorized', error_description: 'authentication is required' })
+  assert.deepEqual(await r.json(), { error: 'missing_credentials', error_description: 'the request carries no credential' })
 
   r = await fetch(`${base}/things`, { headers: { 'x-api-key': reader.slice(0, -1) + (reader.endsWith('a') ? 'b' : 'a') } })
   assert.equal(r.status, 401)
@@ -111,7 +111,7 @@ async function proxied(base) {
   let r = await fetch(`${base}/things`, { headers: { 'x-api-key': reader, 'x-forwarded-for': '192.0.2.1' } })
   assert.equal(r.status, 403)
   assert.equal(r.headers.get('www-authenticate'), null)
-  assert.deepEqual(await r.json(), { error: 'forbidden', error_description: 'access from this address is denied' })
+  assert.deepEqual(await r.json(), { error: 'ip_denied', error_description: 'the client address is not allowed' })
   r = await fetch(`${base}/things`, { headers: { 'x-api-key': reader, 'x-forwarded-for': '192.0.2.1, 198.51.100.9' } })
   assert.equal(r.status, 200)
   r = await fetch(`${base}/things`, { headers: { 'x-api-key': reader, 'x-forwarded-for': 'nonsense' } })

@@ -10,8 +10,8 @@ const token = new JwtIssuer(key, { issuer: ISS, audience: AUD, ttl: 3600, algori
 const tw = new JwtVerifier(key, { algorithms: ['HS256'], issuer: ISS, audience: AUD })
 const fast = createVerifier({ key: secret, algorithms: ['HS256'], allowedIss: ISS, allowedAud: AUD, cache: false })
 const cases = {
-  'native verify (FunctionRef JSON.parse)': () => tw.verify(token),
-  'JSON.parse(verifyJson)': () => JSON.parse(tw.verifyJson(token)),
+  // index.js defines verify as JSON.parse(this.verifyJson(token)).
+  'verify': () => tw.verify(token),
   'verifyJson only': () => tw.verifyJson(token),
   'fast-jwt': () => fast(token),
 }

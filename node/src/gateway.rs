@@ -215,7 +215,14 @@ type PrincipalArgs = FnArgs<(
     Option<f64>,
 )>;
 /// Arguments of the refusal factory: code, status, `WWW-Authenticate`, `Retry-After`.
-type RefusalArgs = FnArgs<(&'static str, u32, Option<String>, Option<f64>)>;
+type RefusalArgs = FnArgs<(
+    &'static str,
+    u32,
+    Option<String>,
+    Option<f64>,
+    &'static str,
+    &'static str,
+)>;
 
 struct Shapes {
     read: FunctionRef<Unknown<'static>, Unknown<'static>>,
@@ -247,7 +254,8 @@ const SHAPES_JS: &str = r#"((relevant) => {
     principal: (kind, subject, keyId, scopes, claims, rateLimitRemaining) => ({
       ok: true, kind, subject, keyId, scopes, claims: claims === null ? {} : parse(claims), rateLimitRemaining,
     }),
-    refusal: (code, status, wwwAuthenticate, retryAfter) => ({ ok: false, code, status, wwwAuthenticate, retryAfter }),
+    refusal: (code, status, wwwAuthenticate, retryAfter, error, errorDescription) =>
+      ({ ok: false, code, status, wwwAuthenticate, retryAfter, error, errorDescription }),
   }
 })"#;
 
@@ -635,11 +643,14 @@ impl Authenticator {
             }
             Err(r) => {
                 let make = self.shapes.refusal.borrow_back(env)?;
+                let (error, description) = r.public_error();
                 make.call(FnArgs::from((
                     r.code_str(),
                     u32::from(r.status),
                     r.www_authenticate,
                     r.retry_after.map(|s| s as f64),
+                    error,
+                    description,
                 )))
             }
         }
@@ -680,5 +691,8 @@ fn refusal_object(env: &Env, r: &core::Refusal) -> napi::Result<Object<'static>>
     o.set_c_named_property(c"status", u32::from(r.status))?;
     o.set_c_named_property(c"wwwAuthenticate", r.www_authenticate.as_deref())?;
     o.set_c_named_property(c"retryAfter", r.retry_after.map(|s| s as f64))?;
+    let (error, description) = r.public_error();
+    o.set_c_named_property(c"error", error)?;
+    o.set_c_named_property(c"errorDescription", description)?;
     Ok(o)
 }

@@ -9,9 +9,8 @@ use std::time::Duration;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
-use tokenward::gateway::{self, BearerError, CredentialKind, ForwardedHeader, RevocationKind};
+use tokenward::gateway::{self, CredentialKind, ForwardedHeader, RevocationKind};
 use tokenward::jwt::Claims;
-use tokenward::ErrorCode;
 
 use crate::apikeys::{duration_arg, ApiKeys};
 use crate::clock::{clock_arg, ManualClock};
@@ -290,35 +289,6 @@ impl Principal {
     }
 }
 
-/// The error name and fixed description a refusal may show a client (never the internal code
-/// when that would tell an attacker more than RFC 6750 does).
-fn public_error(r: &gateway::Refusal) -> (&'static str, &'static str) {
-    match (r.code, r.status) {
-        (ErrorCode::MissingCredentials, _) => {
-            ("missing_credentials", "the request carries no credential")
-        }
-        (ErrorCode::IpDenied, _) => ("ip_denied", "the client address is not allowed"),
-        (ErrorCode::RateLimited, _) => ("rate_limited", "too many requests"),
-        (_, 400) => (
-            BearerError::InvalidRequest.as_str(),
-            BearerError::InvalidRequest.description(),
-        ),
-        (_, 401) => (
-            BearerError::InvalidToken.as_str(),
-            BearerError::InvalidToken.description(),
-        ),
-        (_, 403) => (
-            BearerError::InsufficientScope.as_str(),
-            BearerError::InsufficientScope.description(),
-        ),
-        (_, 503) => (
-            "temporarily_unavailable",
-            "the credential cannot be checked now",
-        ),
-        _ => ("server_error", "the request cannot be authenticated"),
-    }
-}
-
 /// A refused request: send ``status``, ``headers()`` and ``body()``; keep ``code`` (the
 /// internal reason) for logs. Falsy, and ``ok`` is ``False``.
 #[pyclass(module = "tokenward", name = "Refusal", frozen)]
@@ -361,7 +331,7 @@ impl Refusal {
     /// ``rate_limited``.
     #[getter]
     fn error(&self) -> &'static str {
-        public_error(&self.0).0
+        self.0.public_error().0
     }
 
     /// The response headers: ``WWW-Authenticate`` and ``Retry-After`` when they apply.
@@ -378,9 +348,7 @@ impl Refusal {
 
     /// A small JSON body, ``{"error": ..., "error_description": ...}`` (UTF-8 bytes).
     fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        let (error, description) = public_error(&self.0);
-        let v = serde_json::json!({ "error": error, "error_description": description });
-        PyBytes::new(py, v.to_string().as_bytes())
+        PyBytes::new(py, self.0.body_json().as_bytes())
     }
 
     fn __bool__(&self) -> bool {

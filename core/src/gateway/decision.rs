@@ -97,6 +97,37 @@ impl Refusal {
     pub fn code_str(&self) -> &'static str {
         self.code.as_str()
     }
+
+    /// What a client may be told: an error name and a fixed description that reveal no more
+    /// than the status and challenge already do (never `expired` vs `invalid_signature`).
+    /// Every adapter in every language answers with these, so clients see one vocabulary.
+    pub fn public_error(&self) -> (&'static str, &'static str) {
+        match (self.code, self.status) {
+            (ErrorCode::MissingCredentials, _) => {
+                ("missing_credentials", "the request carries no credential")
+            }
+            (ErrorCode::IpDenied, _) => ("ip_denied", "the client address is not allowed"),
+            (ErrorCode::RateLimited, _) => ("rate_limited", "too many requests"),
+            (_, 400) => pair(BearerError::InvalidRequest),
+            (_, 401) => pair(BearerError::InvalidToken),
+            (_, 403) => pair(BearerError::InsufficientScope),
+            (_, 503) => (
+                "temporarily_unavailable",
+                "the credential cannot be checked now",
+            ),
+            _ => ("server_error", "the request cannot be authenticated"),
+        }
+    }
+
+    /// The JSON response body: `{"error": …, "error_description": …}` from [`Self::public_error`].
+    pub fn body_json(&self) -> String {
+        let (error, description) = self.public_error();
+        serde_json::json!({ "error": error, "error_description": description }).to_string()
+    }
+}
+
+fn pair(e: BearerError) -> (&'static str, &'static str) {
+    (e.as_str(), e.description())
 }
 
 impl std::fmt::Display for Refusal {

@@ -6979,6 +6979,14 @@ public struct Refusal: Equatable, Hashable {
      * Seconds for the `Retry-After` header, for 429.
      */
     public var retryAfter: UInt64?
+    /**
+     * What a client may be told (e.g. `invalid_token`): the same name in every language.
+     */
+    public var error: String
+    /**
+     * A fixed description of `error` that reveals nothing beyond it.
+     */
+    public var errorDescription: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6994,11 +7002,19 @@ public struct Refusal: Equatable, Hashable {
          */wwwAuthenticate: String?, 
         /**
          * Seconds for the `Retry-After` header, for 429.
-         */retryAfter: UInt64?) {
+         */retryAfter: UInt64?, 
+        /**
+         * What a client may be told (e.g. `invalid_token`): the same name in every language.
+         */error: String, 
+        /**
+         * A fixed description of `error` that reveals nothing beyond it.
+         */errorDescription: String) {
         self.code = code
         self.status = status
         self.wwwAuthenticate = wwwAuthenticate
         self.retryAfter = retryAfter
+        self.error = error
+        self.errorDescription = errorDescription
     }
 
     
@@ -7020,7 +7036,9 @@ public struct FfiConverterTypeRefusal: FfiConverterRustBuffer {
                 code: FfiConverterString.read(from: &buf), 
                 status: FfiConverterUInt16.read(from: &buf), 
                 wwwAuthenticate: FfiConverterOptionString.read(from: &buf), 
-                retryAfter: FfiConverterOptionUInt64.read(from: &buf)
+                retryAfter: FfiConverterOptionUInt64.read(from: &buf), 
+                error: FfiConverterString.read(from: &buf), 
+                errorDescription: FfiConverterString.read(from: &buf)
         )
     }
 
@@ -7029,6 +7047,8 @@ public struct FfiConverterTypeRefusal: FfiConverterRustBuffer {
         FfiConverterUInt16.write(value.status, into: &buf)
         FfiConverterOptionString.write(value.wwwAuthenticate, into: &buf)
         FfiConverterOptionUInt64.write(value.retryAfter, into: &buf)
+        FfiConverterString.write(value.error, into: &buf)
+        FfiConverterString.write(value.errorDescription, into: &buf)
     }
 }
 

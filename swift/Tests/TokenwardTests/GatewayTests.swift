@@ -152,7 +152,8 @@ final class GatewayTests: XCTestCase {
         let remaining = try (0..<3).map { _ in allowed(try auth.authenticate(request: keyRequest(key)))?.rateLimitRemaining }
         XCTAssertEqual(remaining, [2, 1, 0])
         let r = try XCTUnwrap(refused(try auth.authenticate(request: keyRequest(key))))
-        XCTAssertEqual(r, Refusal(code: "rate_limited", status: 429, wwwAuthenticate: nil, retryAfter: 1))
+        XCTAssertEqual(r, Refusal(code: "rate_limited", status: 429, wwwAuthenticate: nil, retryAfter: 1,
+                                    error: "rate_limited", errorDescription: "too many requests"))
         clock.advanceMillis(millis: 499)
         XCTAssertNotNil(refused(try auth.authenticate(request: keyRequest(key))))
         clock.advanceMillis(millis: 1)

@@ -11032,6 +11032,16 @@ data class Refusal (
      * Seconds for the `Retry-After` header, for 429.
      */
     var `retryAfter`: kotlin.ULong?
+    , 
+    /**
+     * What a client may be told (e.g. `invalid_token`): the same name in every language.
+     */
+    var `error`: kotlin.String
+    , 
+    /**
+     * A fixed description of `error` that reveals nothing beyond it.
+     */
+    var `errorDescription`: kotlin.String
     
 ){
     
@@ -11052,6 +11062,8 @@ public object FfiConverterTypeRefusal: FfiConverterRustBuffer<Refusal> {
             FfiConverterUShort.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
@@ -11059,7 +11071,9 @@ public object FfiConverterTypeRefusal: FfiConverterRustBuffer<Refusal> {
             FfiConverterString.allocationSize(value.`code`) +
             FfiConverterUShort.allocationSize(value.`status`) +
             FfiConverterOptionalString.allocationSize(value.`wwwAuthenticate`) +
-            FfiConverterOptionalULong.allocationSize(value.`retryAfter`)
+            FfiConverterOptionalULong.allocationSize(value.`retryAfter`) +
+            FfiConverterString.allocationSize(value.`error`) +
+            FfiConverterString.allocationSize(value.`errorDescription`)
     )
 
     override fun write(value: Refusal, buf: ByteBuffer) {
@@ -11067,6 +11081,8 @@ public object FfiConverterTypeRefusal: FfiConverterRustBuffer<Refusal> {
             FfiConverterUShort.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`wwwAuthenticate`, buf)
             FfiConverterOptionalULong.write(value.`retryAfter`, buf)
+            FfiConverterString.write(value.`error`, buf)
+            FfiConverterString.write(value.`errorDescription`, buf)
     }
 }
 
