@@ -8,12 +8,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Reply, TestServer};
+use common::{MockServer, Reply, TestServer};
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::clock::{ManualClock, SharedClock};
 use tokenward::gateway::{
@@ -479,55 +477,6 @@ async fn audit_events_for_introspection_decisions_carry_no_token() {
 
 // ---------------------------------------------------------------------------------------
 // Against the real authorization server (oauth2-mock-server).
-
-struct MockServer {
-    child: Child,
-    issuer: String,
-}
-
-impl MockServer {
-    fn start() -> MockServer {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut child = Command::new("node")
-            .arg("tests/oauth/mock-server.mjs")
-            .current_dir(&root)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("node must be installed to run the oauth2-mock-server tests");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let info: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| {
-            panic!("mock server did not start (is `npm install` done in node/?): {line:?}")
-        });
-        MockServer {
-            child,
-            issuer: info["issuer"].as_str().unwrap().to_owned(),
-        }
-    }
-
-    async fn count(&self, endpoint: &str) -> u64 {
-        let stats: serde_json::Value = reqwest::Client::new()
-            .get(format!("{}/__stats", self.issuer))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        stats[endpoint].as_u64().unwrap_or(0)
-    }
-}
-
-impl Drop for MockServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_server_active_then_revoked_token() {

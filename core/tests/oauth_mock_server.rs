@@ -8,69 +8,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::MockServer;
 use tokenward::http::HttpPolicy;
 use tokenward::jwt::{self, Algorithm, JwtVerifier, KeySet, RemoteOptions, VerifierOptions};
 use tokenward::oauth::{OAuthClient, Pkce};
 use tokenward::refresh::{RefreshOptions, Status, TokenSource};
 use tokenward::{ErrorCode, Secret};
-
-struct MockServer {
-    child: Child,
-    issuer: String,
-}
-
-impl MockServer {
-    fn start() -> MockServer {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut child = Command::new("node")
-            .arg("tests/oauth/mock-server.mjs")
-            .current_dir(&root)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("node must be installed to run the oauth2-mock-server tests");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let info: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| {
-            panic!("mock server did not start (is `npm install` done in node/?): {line:?}")
-        });
-        MockServer {
-            child,
-            issuer: info["issuer"].as_str().unwrap().to_owned(),
-        }
-    }
-
-    async fn control(&self, path: &str) -> serde_json::Value {
-        reqwest::Client::new()
-            .post(format!("{}{path}", self.issuer))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
-    async fn count(&self, endpoint: &str) -> u64 {
-        self.control("/__stats").await[endpoint]
-            .as_u64()
-            .unwrap_or(0)
-    }
-}
-
-impl Drop for MockServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn client(server: &MockServer) -> OAuthClient {
     let (builder, meta) =

@@ -1,7 +1,9 @@
-//! A minimal HTTP/1.1 server for integration tests: every request is recorded and answered by
+//! Shared test fixtures: a minimal HTTP/1.1 server whose every request is recorded and answered by
 //! a handler the test controls (status, headers, body, delay).
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -200,4 +202,62 @@ pub fn spawn_token_callers(
             tokio::spawn(async move { s.token().await.map(|t| t.expose().to_owned()) })
         })
         .collect()
+}
+
+/// The real OAuth 2.0 / OIDC server (`tests/oauth/mock-server.mjs`, npm `oauth2-mock-server`;
+/// needs `node` and `npm install` in node/), killed on drop.
+pub struct MockServer {
+    child: Child,
+    pub issuer: String,
+}
+
+impl MockServer {
+    pub fn start() -> MockServer {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut child = Command::new("node")
+            .arg("tests/oauth/mock-server.mjs")
+            .current_dir(&root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node must be installed to run the oauth2-mock-server tests");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| {
+            panic!("mock server did not start (is `npm install` done in node/?): {line:?}")
+        });
+        MockServer {
+            child,
+            issuer: info["issuer"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// POSTs to a control endpoint of the server (e.g. `/__stats`).
+    pub async fn control(&self, path: &str) -> serde_json::Value {
+        reqwest::Client::new()
+            .post(format!("{}{path}", self.issuer))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// How many requests `endpoint` (e.g. `token`) has answered.
+    pub async fn count(&self, endpoint: &str) -> u64 {
+        self.control("/__stats").await[endpoint]
+            .as_u64()
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
