@@ -18,6 +18,15 @@ fn claims() -> serde_json::Map<String, serde_json::Value> {
         .unwrap_or_default()
 }
 
+/// What an application typically reads from a token.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct AppClaims {
+    sub: String,
+    exp: u64,
+    scope: Option<String>,
+}
+
 fn bench(c: &mut Criterion) {
     let secret = [7u8; 32];
     let mut group = c.benchmark_group("verify");
@@ -63,6 +72,10 @@ fn bench(c: &mut Criterion) {
             // The same checks, claims returned as the token's JSON text (no map built).
             group.bench_function(format!("tokenward {alg} verify_json"), |b| {
                 b.iter(|| verifier.verify_json(black_box(&token)).unwrap())
+            });
+            // The same checks, claims deserialized into the caller's own struct.
+            group.bench_function(format!("tokenward {alg} verify_as<struct>"), |b| {
+                b.iter(|| verifier.verify_as::<AppClaims>(black_box(&token)).unwrap())
             });
         }
 
