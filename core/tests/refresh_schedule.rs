@@ -411,3 +411,25 @@ async fn close_and_drop_stop_the_background_task() {
     settle().await;
     assert_eq!(script.calls(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn cached_answers_only_with_a_usable_token_and_never_requests() {
+    let script = Script::new(vec![Ok((60, None))], Duration::ZERO);
+    let src = source(
+        &script,
+        RefreshOptions {
+            background: false,
+            ..opts()
+        },
+    );
+    assert!(src.cached().is_none());
+    assert_eq!(script.calls(), 0);
+    src.token().await.unwrap();
+    assert_eq!(src.cached().unwrap().expose(), "AT-1");
+    // Past the usable window (60 s lifetime, margin min(5 s, 15 s)): no token, no request.
+    advance(Duration::from_secs(56)).await;
+    assert!(src.cached().is_none());
+    assert_eq!(script.calls(), 1);
+    src.close();
+    assert!(src.cached().is_none());
+}

@@ -191,6 +191,17 @@ impl TokenSource {
         self.inner().on_error.lock().push(hook);
     }
 
+    /// The current token if it is usable now, without waiting or requesting anything. For
+    /// bindings whose async calls are expensive to start: answer from here first and call
+    /// [`TokenSource::token`] only on `None`.
+    pub fn cached(&self) -> Option<AccessToken> {
+        let state = self.inner().state.lock();
+        if state.closed {
+            return None;
+        }
+        state.usable(Instant::now()).cloned()
+    }
+
     /// A valid token: the current one while usable, else the result of one (shared) request.
     /// Never returns an expired token.
     pub async fn token(&self) -> Result<AccessToken, Error> {

@@ -1,0 +1,18 @@
+// swift-tools-version:5.9
+// Hot-path benchmarks of the Swift binding (issues #5, #7), kept out of the main package so
+// `swift test` (scripts/test-swift.sh) neither builds nor runs them. Run scripts/bench-swift.sh.
+import PackageDescription
+
+let package = Package(
+    name: "TokenwardBenchmarks",
+    dependencies: [
+        .package(name: "Tokenward", path: ".."),
+    ],
+    targets: [
+        .executableTarget(
+            name: "TokenwardBench",
+            dependencies: [.product(name: "Tokenward", package: "Tokenward")],
+            path: "Sources/TokenwardBench"
+        ),
+    ]
+)
