@@ -437,19 +437,7 @@ impl Authenticator {
         request: Unknown<'static>,
     ) -> napi::Result<Unknown<'static>, Code> {
         let req = self.read_request(&env, request)?;
-        let headers: Vec<(&str, &str)> = req
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        let scopes: Vec<&str> = req.scopes.iter().map(String::as_str).collect();
-        let decision = self.inner.authenticate(&core::Request {
-            method: &req.method,
-            path: &req.path,
-            headers: &headers,
-            client_ip: req.client_ip,
-            required_scopes: &scopes,
-        });
+        let decision = req.view(|r| self.inner.authenticate(r));
         self.decision(&env, decision).map_err(internal)
     }
 
@@ -475,22 +463,7 @@ impl Authenticator {
     ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, Object<'static>>, Code> {
         let req = self.read_request(env, request)?;
         let inner = self.inner.clone();
-        let fut = async move {
-            let headers: Vec<(&str, &str)> = req
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect();
-            let scopes: Vec<&str> = req.scopes.iter().map(String::as_str).collect();
-            let request = core::Request {
-                method: &req.method,
-                path: &req.path,
-                headers: &headers,
-                client_ip: req.client_ip,
-                required_scopes: &scopes,
-            };
-            Ok(inner.authenticate_async(&request).await)
-        };
+        let fut = async move { Ok(req.authenticate_async(&inner).await) };
         env.spawn_future_with_callback(fut, |env, decision| {
             let parse = json_parse(env)?;
             let parse = parse.borrow_back(env)?;
@@ -498,15 +471,6 @@ impl Authenticator {
         })
         .map_err(internal)
     }
-}
-
-/// One request, converted.
-struct OwnedRequest {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    client_ip: Option<IpAddr>,
-    scopes: Vec<String>,
 }
 
 fn push_value(
@@ -595,7 +559,7 @@ impl Authenticator {
         &self,
         env: &Env,
         request: Unknown<'static>,
-    ) -> napi::Result<OwnedRequest, Code> {
+    ) -> napi::Result<core::OwnedRequest, Code> {
         let read = self.shapes.read.borrow_back(env).map_err(internal)?;
         let fields = read.call(request).map_err(internal)?;
         if fields.get_type().map_err(bad_arg)? != ValueType::Object {
@@ -613,12 +577,12 @@ impl Authenticator {
             .map(parse_ip)
             .transpose()?;
         let scopes = element::<Vec<String>>(&fields, 4, "requiredScopes")?.unwrap_or_default();
-        Ok(OwnedRequest {
+        Ok(core::OwnedRequest {
             method,
             path,
             headers,
             client_ip,
-            scopes,
+            required_scopes: scopes,
         })
     }
 

@@ -513,37 +513,6 @@ pub struct Authenticator {
     introspection: bool,
 }
 
-/// One request with owned data, for the tokio task of `authenticate_async`.
-struct OwnedRequest {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    client_ip: Option<IpAddr>,
-    scopes: Vec<String>,
-}
-
-impl OwnedRequest {
-    async fn run(
-        &self,
-        auth: &gateway::Authenticator,
-    ) -> Result<gateway::Principal, gateway::Refusal> {
-        let pairs: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        let scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
-        let req = gateway::Request {
-            method: &self.method,
-            path: &self.path,
-            headers: &pairs,
-            client_ip: self.client_ip,
-            required_scopes: &scopes,
-        };
-        auth.authenticate_async(&req).await
-    }
-}
-
 /// Sets `fut`'s result unless it was cancelled meanwhile (called in the event loop thread).
 fn set_result_callback(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyCFunction>> {
     pyo3::types::PyCFunction::new_closure(py, None, None, |args, _kwargs| -> PyResult<()> {
@@ -729,19 +698,19 @@ impl Authenticator {
             fut.call_method1("set_result", (r,))?;
             return Ok(fut);
         }
-        let owned = OwnedRequest {
+        let owned = gateway::OwnedRequest {
             method: method.to_owned(),
             path: path.to_owned(),
             headers: collect_headers(headers, &self.wanted)?,
             client_ip: ip_arg(client_ip)?,
-            scopes: required_scopes,
+            required_scopes,
         };
         let inner = self.inner.clone();
         let handle = tokenward::runtime::handle().py()?;
         let fut_ref = fut.clone().unbind();
         let loop_ref = event_loop.unbind();
         handle.spawn(async move {
-            let r = owned.run(&inner).await;
+            let r = owned.authenticate_async(&inner).await;
             Python::attach(|py| {
                 let done = outcome(py, r).and_then(|obj| {
                     let cb = set_result_callback(py)?;

@@ -35,6 +35,64 @@ use crate::jwt::{Claims, JwtVerifier};
 use crate::oauth::OAuthClient;
 use crate::{Error, ErrorCode, Result};
 
+/// A request with owned data, for bindings that convert foreign values first or must move the
+/// request into a task (`authenticate_async`). [`OwnedRequest::view`] lends it as a [`Request`].
+#[derive(Debug, Clone, Default)]
+pub struct OwnedRequest {
+    /// The HTTP method.
+    pub method: String,
+    /// The request target.
+    pub path: String,
+    /// Header lines (name, value).
+    pub headers: Vec<(String, String)>,
+    /// The socket peer address.
+    pub client_ip: Option<IpAddr>,
+    /// Scopes this call requires.
+    pub required_scopes: Vec<String>,
+}
+
+impl OwnedRequest {
+    /// Runs `f` with this request borrowed as a [`Request`].
+    pub fn view<R>(&self, f: impl FnOnce(&Request<'_>) -> R) -> R {
+        let (headers, scopes) = self.borrowed();
+        f(&self.request(&headers, &scopes))
+    }
+
+    /// [`Authenticator::authenticate_async`] on this request.
+    pub async fn authenticate_async(
+        &self,
+        auth: &Authenticator,
+    ) -> std::result::Result<Principal, Refusal> {
+        let (headers, scopes) = self.borrowed();
+        auth.authenticate_async(&self.request(&headers, &scopes))
+            .await
+    }
+
+    fn borrowed(&self) -> (Vec<(&str, &str)>, Vec<&str>) {
+        let headers = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let scopes = self.required_scopes.iter().map(String::as_str).collect();
+        (headers, scopes)
+    }
+
+    fn request<'a>(
+        &'a self,
+        headers: &'a [(&'a str, &'a str)],
+        scopes: &'a [&'a str],
+    ) -> Request<'a> {
+        Request {
+            method: &self.method,
+            path: &self.path,
+            headers,
+            client_ip: self.client_ip,
+            required_scopes: scopes,
+        }
+    }
+}
+
 /// One request, as seen by the authenticator.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Request<'a> {
