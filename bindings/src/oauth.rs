@@ -544,14 +544,6 @@ pub struct RefreshOptions {
     pub background: bool,
 }
 
-fn fraction(value: Option<f64>, default: f64) -> FfiResult<f64> {
-    match value {
-        None => Ok(default),
-        Some(v) if v.is_finite() && (0.0..=1.0).contains(&v) => Ok(v),
-        Some(_) => Err(invalid("fractions are between 0 and 1")),
-    }
-}
-
 impl TryFrom<RefreshOptions> for refresh::RefreshOptions {
     type Error = crate::error::TokenwardError;
     fn try_from(o: RefreshOptions) -> FfiResult<Self> {
@@ -561,8 +553,9 @@ impl TryFrom<RefreshOptions> for refresh::RefreshOptions {
         };
         Ok(refresh::RefreshOptions {
             refresh_ahead: pick(o.refresh_ahead, d.refresh_ahead)?,
-            refresh_ahead_fraction: fraction(o.refresh_ahead_fraction, d.refresh_ahead_fraction)?,
-            jitter: fraction(o.jitter, d.jitter)?,
+            // Ranges are checked by RefreshOptions::validate in every TokenSource constructor.
+            refresh_ahead_fraction: o.refresh_ahead_fraction.unwrap_or(d.refresh_ahead_fraction),
+            jitter: o.jitter.unwrap_or(d.jitter),
             expiry_margin: pick(o.expiry_margin, d.expiry_margin)?,
             default_lifetime: pick(o.default_lifetime, d.default_lifetime)?,
             backoff_initial: pick(o.backoff_initial, d.backoff_initial)?,

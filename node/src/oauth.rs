@@ -579,24 +579,16 @@ pub struct TokenSourceOptions {
     pub fallback: Option<String>,
 }
 
-fn fraction(value: f64, what: &'static str) -> tokenward::Result<f64> {
-    if value.is_finite() && (0.0..=1.0).contains(&value) {
-        Ok(value)
-    } else {
-        Err(invalid_input(what))
-    }
-}
-
 fn refresh_options(o: &TokenSourceOptions) -> tokenward::Result<RefreshOptions> {
     let mut r = RefreshOptions::default();
     if let Some(v) = o.refresh_ahead {
         r.refresh_ahead = secs(v, "refreshAhead must be non-negative seconds")?;
     }
     if let Some(v) = o.refresh_ahead_fraction {
-        r.refresh_ahead_fraction = fraction(v, "refreshAheadFraction must be within 0..1")?;
+        r.refresh_ahead_fraction = v; // range checked by RefreshOptions::validate
     }
     if let Some(v) = o.jitter {
-        r.jitter = fraction(v, "jitter must be within 0..1")?;
+        r.jitter = v;
     }
     if let Some(v) = o.expiry_margin {
         r.expiry_margin = secs(v, "expiryMargin must be non-negative seconds")?;
