@@ -304,16 +304,6 @@ impl OAuthClient {
 pub struct TokenSource(refresh::TokenSource);
 
 /// A fraction in `[0, 1]`.
-fn fraction(v: f64, name: &str) -> PyResult<f64> {
-    if (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(PyValueError::new_err(format!(
-            "{name} must be between 0 and 1"
-        )))
-    }
-}
-
 /// When a `TokenSource` refreshes and how it retries (the core's `RefreshOptions`). Durations
 /// are seconds or `timedelta`s.
 #[pyclass(module = "tokenward", name = "RefreshOptions", frozen, from_py_object)]
@@ -344,22 +334,16 @@ impl PyRefreshOptions {
         };
         let o = RefreshOptions {
             refresh_ahead: dur(refresh_ahead, "refresh_ahead", d.refresh_ahead)?,
-            refresh_ahead_fraction: fraction(refresh_ahead_fraction, "refresh_ahead_fraction")?,
-            jitter: fraction(jitter, "jitter")?,
+            refresh_ahead_fraction,
+            jitter,
             expiry_margin: dur(expiry_margin, "expiry_margin", d.expiry_margin)?,
             default_lifetime: dur(default_lifetime, "default_lifetime", d.default_lifetime)?,
             backoff_initial: dur(backoff_initial, "backoff_initial", d.backoff_initial)?,
             backoff_max: dur(backoff_max, "backoff_max", d.backoff_max)?,
             background,
         };
-        if o.default_lifetime.is_zero() {
-            return Err(PyValueError::new_err("default_lifetime must be positive"));
-        }
-        if o.backoff_initial > o.backoff_max {
-            return Err(PyValueError::new_err(
-                "backoff_initial must not exceed backoff_max",
-            ));
-        }
+        // The core's checks (InvalidInputError, a ValueError), raised here rather than later.
+        o.validate().py()?;
         Ok(PyRefreshOptions(o))
     }
 
