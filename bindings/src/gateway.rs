@@ -16,7 +16,6 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
 use tokenward::gateway as core;
 use tokenward::{Error, ErrorCode};
 
@@ -278,7 +277,7 @@ impl From<core::Principal> for Principal {
             subject: p.subject,
             key_id: p.key_id,
             scopes: p.scopes,
-            claims_json: Value::Object(p.claims).to_string(),
+            claims_json: p.claims.to_json(),
             rate_limit_remaining: p.remaining,
         }
     }

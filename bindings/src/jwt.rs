@@ -371,32 +371,17 @@ pub struct VerifiedClaims {
     pub json: String,
 }
 
-impl From<Map<String, Value>> for VerifiedClaims {
-    fn from(claims: Map<String, Value>) -> Self {
-        let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
-        let seconds = |name: &str| {
-            claims
-                .get(name)
-                .and_then(Value::as_f64)
-                .map(|v| v.floor() as i64)
-        };
-        let audience = match claims.get("aud") {
-            Some(Value::String(one)) => vec![one.clone()],
-            Some(Value::Array(many)) => many
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect(),
-            _ => Vec::new(),
-        };
+impl From<core::Claims> for VerifiedClaims {
+    fn from(claims: core::Claims) -> Self {
         VerifiedClaims {
-            issuer: text("iss"),
-            subject: text("sub"),
-            audience,
-            expires_at: seconds("exp"),
-            not_before: seconds("nbf"),
-            issued_at: seconds("iat"),
-            jwt_id: text("jti"),
-            json: Value::Object(claims).to_string(),
+            issuer: claims.iss().map(str::to_owned),
+            subject: claims.sub().map(str::to_owned),
+            audience: claims.audiences().into_iter().map(str::to_owned).collect(),
+            expires_at: claims.exp(),
+            not_before: claims.nbf(),
+            issued_at: claims.iat(),
+            jwt_id: claims.jti().map(str::to_owned),
+            json: claims.to_json(),
         }
     }
 }
@@ -445,7 +430,7 @@ impl JwtVerifier {
     /// Verifies `token` and returns its claims as JSON text (an object); fails with a
     /// `TokenwardError` whose code says why (`expired`, `invalid_signature`, …).
     pub fn verify(&self, token: String) -> FfiResult<String> {
-        Ok(Value::Object(self.0.verify(&token)?).to_string())
+        Ok(self.0.verify(&token)?.to_json())
     }
 
     /// Like `verify`, with the registered claims typed.

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
 use tokenward::jwt as core;
 
 use crate::error::FfiResult;
@@ -144,7 +143,7 @@ impl std::fmt::Display for RemoteJwtVerifier {
 }
 
 impl RemoteJwtVerifier {
-    async fn claims(&self, token: String) -> FfiResult<serde_json::Map<String, Value>> {
+    async fn claims(&self, token: String) -> FfiResult<core::Claims> {
         let (keys, verifier) = (self.keys.clone(), Arc::clone(&self.verifier));
         on_runtime(async move { keys.verify(&verifier, &token).await }).await
     }
@@ -166,7 +165,7 @@ impl RemoteJwtVerifier {
     /// Verifies `token` (fetching keys when needed; an unknown `kid` refetches once, subject
     /// to the cooldown) and returns its claims as JSON text.
     pub async fn verify(&self, token: String) -> FfiResult<String> {
-        Ok(Value::Object(self.claims(token).await?).to_string())
+        Ok(self.claims(token).await?.to_json())
     }
 
     /// Like `verify`, with the registered claims typed.

@@ -198,7 +198,7 @@ pub fn run(command: JwtCommand) -> Result<()> {
                 },
             )?;
             let claims = verifier.verify(&read_stdin()?)?;
-            println!("{}", pretty(&Value::Object(claims)));
+            println!("{}", pretty(&claims));
             Ok(())
         }
         JwtCommand::Decode => {
@@ -213,6 +213,7 @@ pub fn run(command: JwtCommand) -> Result<()> {
     }
 }
 
-fn pretty(v: &Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+fn pretty(v: &impl serde::Serialize) -> String {
+    // JSON values always serialize.
+    serde_json::to_string_pretty(v).unwrap_or_default()
 }

@@ -133,7 +133,7 @@ fn tamper(token: &str) -> String {
     let forged = tokenward::jwt::decode_unverified(token)
         .map(|(_, mut claims)| {
             claims.insert("sub".into(), "mallory".into());
-            base64_url(serde_json::Value::Object(claims).to_string().as_bytes())
+            base64_url(claims.to_json().as_bytes())
         })
         .unwrap_or_default();
     format!(

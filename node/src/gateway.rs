@@ -593,8 +593,7 @@ impl Authenticator {
     ) -> napi::Result<Unknown<'static>> {
         match decision {
             Ok(p) => {
-                let claims =
-                    (!p.claims.is_empty()).then(|| serde_json::Value::Object(p.claims).to_string());
+                let claims = (!p.claims.is_empty()).then(|| p.claims.to_json());
                 let make = self.shapes.principal.borrow_back(env)?;
                 make.call(FnArgs::from((
                     p.kind.as_str(),
@@ -638,7 +637,7 @@ fn decision_object(
             if p.claims.is_empty() {
                 o.set_c_named_property(c"claims", Object::new(env)?)?;
             } else {
-                let text = serde_json::Value::Object(p.claims).to_string();
+                let text = p.claims.to_json();
                 o.set_c_named_property(c"claims", parse.call(text)?)?;
             }
             o.set_c_named_property(c"rateLimitRemaining", p.remaining.map(|r| r as f64))?;

@@ -157,7 +157,7 @@ impl RemoteJwtVerifier {
     #[napi(js_name = "verifyRaw")]
     pub async fn verify_raw(&self, token: String) -> napi::Result<Either<String, Failure>> {
         Ok(match self.keys.verify(&self.verifier, &token).await {
-            Ok(claims) => Either::A(serde_json::Value::Object(claims).to_string()),
+            Ok(claims) => Either::A(claims.to_json()),
             Err(e) => Either::B(failure(e)),
         })
     }

@@ -28,14 +28,15 @@ pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, 
     }
 }
 
-/// Converts a JSON object to a Python dict.
-pub(crate) fn map_to_py<'py>(
+/// Converts a JSON object's members (a `Map` or verified `Claims`) to a Python dict, in their
+/// order.
+pub(crate) fn map_to_py<'py, 'a, K: AsRef<str>>(
     py: Python<'py>,
-    map: &Map<String, Value>,
+    members: impl IntoIterator<Item = (K, &'a Value)>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
-    for (k, v) in map {
-        dict.set_item(k, to_py(py, v)?)?;
+    for (k, v) in members {
+        dict.set_item(k.as_ref(), to_py(py, v)?)?;
     }
     Ok(dict)
 }

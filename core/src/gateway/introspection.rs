@@ -73,7 +73,7 @@ impl Answer {
             plan: str_claim("plan"),
             scopes: i.scopes,
             expires_at: i.expires_at,
-            claims: i.claims,
+            claims: i.claims.into(),
         }))
     }
 }

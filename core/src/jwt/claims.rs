@@ -1,144 +1,303 @@
-//! Registered-claim validation (RFC 7519 section 4.1), with types checked.
+//! The claims of a verified token.
+//!
+//! A purpose-built type rather than a `serde_json::Map`: a token carries a handful of members,
+//! and building a `BTreeMap` of them (a search and a node shuffle per member, plus an allocation
+//! per name) cost more than the whole rest of an HS256 verification. `Claims` keeps the members
+//! in the token's order in one vector, with the registered names (`iss`, `sub`, …) not even
+//! allocated. Lookups are linear, which for a few dozen members beats a tree.
 
 use std::borrow::Cow;
+use std::ops::Index;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
-use super::scan::{Claim, Registered};
+/// A member name: the common claim names are static, every other name is owned.
+type Name = Cow<'static, str>;
 
-use crate::{Error, ErrorCode};
-
-/// The claims of a verified token: a JSON object.
-pub type Claims = Map<String, Value>;
-
-/// What the verifier expects of the registered claims.
-#[derive(Debug, Clone)]
-pub(crate) struct ClaimRules {
-    pub issuers: Vec<String>,
-    pub audiences: Vec<String>,
-    pub subject: Option<String>,
-    pub required: Vec<String>,
-    pub require_exp: bool,
-    pub leeway: i64,
-    pub max_age: Option<i64>,
+/// A member name, without an allocation for the common claim names.
+fn name_of(name: Cow<'_, str>) -> Name {
+    let known: &'static str = match &*name {
+        "iss" => "iss",
+        "sub" => "sub",
+        "aud" => "aud",
+        "exp" => "exp",
+        "nbf" => "nbf",
+        "iat" => "iat",
+        "jti" => "jti",
+        "scope" => "scope",
+        "client_id" => "client_id",
+        _ => return Cow::Owned(name.into_owned()),
+    };
+    Cow::Borrowed(known)
 }
 
-fn invalid(msg: &'static str) -> Error {
-    Error::new(ErrorCode::InvalidClaim, msg)
+/// The claims of a token: a JSON object with unique member names, in the token's order.
+///
+/// Read members with [`Claims::get`] (or `claims["name"]`, `Null` when absent), the registered
+/// claims with typed accessors ([`Claims::sub`], [`Claims::exp`], …); convert with
+/// [`Claims::into_map`] or `Value::from`. It serializes as the JSON object.
+#[derive(Debug, Clone, Default)]
+pub struct Claims {
+    members: Vec<(Name, Value)>,
 }
 
-/// A NumericDate claim: absent, or a JSON number (anything else is `invalid_claim`).
-fn numeric(claim: &Claim<'_>, msg: &'static str) -> Result<Option<f64>, Error> {
-    match claim {
-        Claim::Absent => Ok(None),
-        Claim::Number(n) => Ok(Some(*n)),
-        _ => Err(invalid(msg)),
+static NULL: Value = Value::Null;
+
+impl Claims {
+    /// No claims.
+    pub fn new() -> Claims {
+        Claims::default()
+    }
+
+    /// Claims from members known to have unique names (the strict parser's output).
+    pub(crate) fn from_unique(members: Vec<(Cow<'_, str>, Value)>) -> Claims {
+        Claims {
+            members: members
+                .into_iter()
+                .map(|(name, value)| (name_of(name), value))
+                .collect(),
+        }
+    }
+
+    /// The value of member `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.members
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| value)
+    }
+
+    /// Whether the claims have a member `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Sets member `name`, returning its previous value.
+    pub fn insert(&mut self, name: String, value: Value) -> Option<Value> {
+        match self.members.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, slot)) => Some(std::mem::replace(slot, value)),
+            None => {
+                self.members.push((name_of(Cow::Owned(name)), value));
+                None
+            }
+        }
+    }
+
+    /// Removes member `name`, returning its value.
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        let index = self.members.iter().position(|(n, _)| n == name)?;
+        Some(self.members.remove(index).1)
+    }
+
+    /// The number of members.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether there are no members.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The members, in the token's order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
+        self.members.iter().map(|(name, value)| (&**name, value))
+    }
+
+    /// The member names, in the token's order.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.members.iter().map(|(name, _)| &**name)
+    }
+
+    fn str_claim(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(Value::as_str)
+    }
+
+    /// `sub`, when it is a string.
+    pub fn sub(&self) -> Option<&str> {
+        self.str_claim("sub")
+    }
+
+    /// `iss`, when it is a string.
+    pub fn iss(&self) -> Option<&str> {
+        self.str_claim("iss")
+    }
+
+    /// `jti`, when it is a string.
+    pub fn jti(&self) -> Option<&str> {
+        self.str_claim("jti")
+    }
+
+    /// `exp` in Unix seconds, when it is a number (a fraction rounds down).
+    pub fn exp(&self) -> Option<i64> {
+        self.get("exp").and_then(numeric_date)
+    }
+
+    /// `nbf` in Unix seconds, when it is a number (a fraction rounds down).
+    pub fn nbf(&self) -> Option<i64> {
+        self.get("nbf").and_then(numeric_date)
+    }
+
+    /// `iat` in Unix seconds, when it is a number (a fraction rounds down).
+    pub fn iat(&self) -> Option<i64> {
+        self.get("iat").and_then(numeric_date)
+    }
+
+    /// `aud` as a list: one string, or every string of an array.
+    pub fn audiences(&self) -> Vec<&str> {
+        match self.get("aud") {
+            Some(Value::String(aud)) => vec![aud.as_str()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The claims as JSON text (an object, members in the token's order).
+    pub fn to_json(&self) -> String {
+        // Serializing string-keyed JSON values into a String cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The claims as a `serde_json` map (sorted by name).
+    pub fn into_map(self) -> Map<String, Value> {
+        self.into_iter().collect()
     }
 }
 
-fn string<'a>(claim: &'a Claim<'_>, msg: &'static str) -> Result<Option<&'a str>, Error> {
-    match claim {
-        Claim::Absent => Ok(None),
-        Claim::Str(s) => Ok(Some(s)),
-        _ => Err(invalid(msg)),
+fn numeric_date(value: &Value) -> Option<i64> {
+    value
+        .as_i64()
+        .or_else(|| value.as_f64().map(|f| f.floor() as i64))
+}
+
+impl PartialEq for Claims {
+    /// The same members with equal values, in any order.
+    fn eq(&self, other: &Claims) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .all(|(name, value)| other.get(name) == Some(value))
     }
 }
 
-impl ClaimRules {
-    /// Checks the registered claims of a scanned payload at `now` (Unix seconds).
-    pub(crate) fn check(&self, claims: &Registered<'_>, now: i64) -> Result<(), Error> {
-        let now = now as f64;
-        let leeway = self.leeway as f64;
-        let exp = numeric(&claims.exp, "exp must be a number")?;
-        let nbf = numeric(&claims.nbf, "nbf must be a number")?;
-        let iat = numeric(&claims.iat, "iat must be a number")?;
-        let iss = string(&claims.iss, "iss must be a string")?;
-        let sub = string(&claims.sub, "sub must be a string")?;
-        string(&claims.jti, "jti must be a string")?;
-        let aud = audiences(&claims.aud)?;
+impl Index<&str> for Claims {
+    type Output = Value;
 
-        match exp {
-            None if self.require_exp => {
-                return Err(Error::new(ErrorCode::MissingClaim, "the token has no exp"))
-            }
-            Some(exp) if exp <= now - leeway => {
-                return Err(Error::new(ErrorCode::Expired, "the token has expired"))
-            }
-            _ => {}
-        }
-        if matches!(nbf, Some(nbf) if nbf > now + leeway) {
-            return Err(Error::new(
-                ErrorCode::NotYetValid,
-                "the token is not valid yet (nbf)",
-            ));
-        }
-        if matches!(iat, Some(iat) if iat > now + leeway) {
-            return Err(Error::new(
-                ErrorCode::NotYetValid,
-                "the token was issued in the future (iat)",
-            ));
-        }
-        if let Some(max_age) = self.max_age {
-            let iat =
-                iat.ok_or_else(|| Error::new(ErrorCode::MissingClaim, "max_age needs iat"))?;
-            if now - iat > (max_age + self.leeway) as f64 {
-                return Err(Error::new(
-                    ErrorCode::Expired,
-                    "the token is older than max_age",
-                ));
-            }
-        }
-        if !self.issuers.is_empty() {
-            let iss =
-                iss.ok_or_else(|| Error::new(ErrorCode::MissingClaim, "the token has no iss"))?;
-            if !self.issuers.iter().any(|i| i == iss) {
-                return Err(Error::new(ErrorCode::InvalidIssuer, "unexpected issuer"));
-            }
-        }
-        match (aud, self.audiences.is_empty()) {
-            (None, false) => {
-                return Err(Error::new(ErrorCode::MissingClaim, "the token has no aud"))
-            }
-            // RFC 7519 4.1.3: a token for an audience must be rejected by a verifier that does
-            // not identify itself with it.
-            (Some(_), true) => {
-                return Err(Error::new(
-                    ErrorCode::InvalidAudience,
-                    "the token names an audience but the verifier expects none",
-                ))
-            }
-            (Some(aud), false) if !aud.iter().any(|a| self.audiences.iter().any(|e| e == a)) => {
-                return Err(Error::new(
-                    ErrorCode::InvalidAudience,
-                    "unexpected audience",
-                ))
-            }
-            _ => {}
-        }
-        if let Some(expected) = &self.subject {
-            match sub {
-                None => return Err(Error::new(ErrorCode::MissingClaim, "the token has no sub")),
-                Some(s) if s != expected => return Err(invalid("unexpected subject")),
-                _ => {}
-            }
-        }
-        if let Some(missing) = self.required.iter().find(|c| !claims.has(c.as_str())) {
-            let _ = missing; // never echo claim names chosen by the caller into errors needlessly
-            return Err(Error::new(
-                ErrorCode::MissingClaim,
-                "a required claim is missing",
-            ));
-        }
-        Ok(())
+    /// The member's value, or `Null` when absent (like `serde_json::Value`).
+    fn index(&self, name: &str) -> &Value {
+        self.get(name).unwrap_or(&NULL)
     }
 }
 
-/// `aud` as a list: absent, a string, or an array of strings.
-fn audiences<'a, 'b>(claim: &'a Claim<'b>) -> Result<Option<&'a [Cow<'b, str>]>, Error> {
-    match claim {
-        Claim::Absent => Ok(None),
-        Claim::Str(s) => Ok(Some(std::slice::from_ref(s))),
-        Claim::Strs(items) => Ok(Some(items)),
-        _ => Err(invalid("aud must be a string or a list of strings")),
+impl FromIterator<(String, Value)> for Claims {
+    /// Later members replace earlier ones with the same name.
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Claims {
+        let mut claims = Claims::new();
+        for (name, value) in iter {
+            claims.insert(name, value);
+        }
+        claims
+    }
+}
+
+impl From<Map<String, Value>> for Claims {
+    fn from(map: Map<String, Value>) -> Claims {
+        // A map's names are unique.
+        Claims::from_unique(map.into_iter().map(|(n, v)| (Cow::Owned(n), v)).collect())
+    }
+}
+
+impl From<Claims> for Map<String, Value> {
+    fn from(claims: Claims) -> Map<String, Value> {
+        claims.into_map()
+    }
+}
+
+impl From<Claims> for Value {
+    fn from(claims: Claims) -> Value {
+        Value::Object(claims.into_map())
+    }
+}
+
+impl IntoIterator for Claims {
+    type Item = (String, Value);
+    type IntoIter =
+        std::iter::Map<std::vec::IntoIter<(Name, Value)>, fn((Name, Value)) -> (String, Value)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.members
+            .into_iter()
+            .map(|(name, value)| (name.into_owned(), value))
+    }
+}
+
+impl<'a> IntoIterator for &'a Claims {
+    type Item = (&'a str, &'a Value);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (Name, Value)>,
+        fn(&'a (Name, Value)) -> (&'a str, &'a Value),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.members.iter().map(|(name, value)| (&**name, value))
+    }
+}
+
+impl Serialize for Claims {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.members.len()))?;
+        for (name, value) in &self.members {
+            map.serialize_entry(&**name, value)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sample() -> Claims {
+        let map = json!({"sub": "u1", "exp": 1_700_000_000, "aud": ["a", "b"], "x": {"y": 1}});
+        Claims::from(map.as_object().cloned().unwrap())
+    }
+
+    #[test]
+    fn reads_members_and_registered_claims() {
+        let claims = sample();
+        assert_eq!(claims.len(), 4);
+        assert_eq!(claims.sub(), Some("u1"));
+        assert_eq!(claims.exp(), Some(1_700_000_000));
+        assert_eq!(claims.audiences(), vec!["a", "b"]);
+        assert_eq!(claims["x"]["y"], 1);
+        assert_eq!(claims["missing"], Value::Null);
+        assert!(claims.contains_key("x") && !claims.contains_key("y"));
+        assert_eq!(claims.iss(), None);
+    }
+
+    #[test]
+    fn converts_and_serializes_as_the_object() {
+        let claims = sample();
+        let text = serde_json::to_string(&claims).unwrap();
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, Value::from(claims.clone()));
+        // Equality ignores order (a map comes back sorted by name).
+        assert_eq!(Claims::from(claims.clone().into_map()), claims);
+    }
+
+    #[test]
+    fn insert_replaces_and_remove_removes() {
+        let mut claims = Claims::new();
+        assert_eq!(claims.insert("scope".into(), json!("a")), None);
+        assert_eq!(claims.insert("scope".into(), json!("b")), Some(json!("a")));
+        assert_eq!(claims.len(), 1);
+        assert_eq!(claims.remove("scope"), Some(json!("b")));
+        assert!(claims.is_empty());
+        let claims: Claims = [("a".to_owned(), json!(1)), ("a".to_owned(), json!(2))]
+            .into_iter()
+            .collect();
+        assert_eq!(claims["a"], 2);
     }
 }

@@ -6,7 +6,6 @@ use serde_json::{Map, Value};
 
 use super::alg::Algorithm;
 use super::b64;
-use super::claims::Claims;
 use super::key::Key;
 use crate::clock::{self, SharedClock};
 use crate::{Error, ErrorCode};
@@ -122,7 +121,11 @@ impl JwtIssuer {
     }
 
     /// Signs `claims` (plus the registered defaults) and returns the compact token.
-    pub fn issue(&self, claims: &Claims, options: &IssueOptions) -> Result<String, Error> {
+    pub fn issue(
+        &self,
+        claims: &Map<String, Value>,
+        options: &IssueOptions,
+    ) -> Result<String, Error> {
         let now = self.clock.unix_seconds();
         let ttl = options.ttl.unwrap_or(self.ttl).as_secs();
         let mut payload = Map::new();

@@ -19,6 +19,7 @@ mod key;
 mod keyset;
 mod pem;
 mod remote;
+mod rules;
 mod scan;
 mod verify;
 

@@ -54,32 +54,41 @@ impl<'a> Registered<'a> {
         }
     }
 
-    /// The registered claims of claims already parsed (strictly) into a map.
-    pub(crate) fn from_map(map: &'a Claims) -> Registered<'a> {
-        let claim = |name: &str| match map.get(name) {
-            None => Claim::Absent,
-            Some(Value::Number(n)) => n.as_f64().map_or(Claim::Other, Claim::Number),
-            Some(Value::String(s)) => Claim::Str(Cow::Borrowed(s)),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| v.as_str().map(Cow::Borrowed))
-                .collect::<Option<Vec<_>>>()
-                .map_or(Claim::Other, Claim::Strs),
-            Some(_) => Claim::Other,
-        };
-        Registered {
-            exp: claim("exp"),
-            nbf: claim("nbf"),
-            iat: claim("iat"),
-            iss: claim("iss"),
-            sub: claim("sub"),
-            jti: claim("jti"),
-            aud: claim("aud"),
-            names: Vec::new(),
+    /// The registered claims of claims already parsed (strictly).
+    pub(crate) fn from_claims(map: &'a Claims) -> Registered<'a> {
+        let mut reg = Registered {
             map: Some(map),
+            ..Registered::default()
+        };
+        // One walk over the members instead of a lookup per registered claim.
+        for (name, value) in map.iter() {
+            let slot = match name {
+                "exp" => &mut reg.exp,
+                "nbf" => &mut reg.nbf,
+                "iat" => &mut reg.iat,
+                "iss" => &mut reg.iss,
+                "sub" => &mut reg.sub,
+                "jti" => &mut reg.jti,
+                "aud" => &mut reg.aud,
+                _ => continue,
+            };
+            *slot = match value {
+                Value::Number(n) => n.as_f64().map_or(Claim::Other, Claim::Number),
+                Value::String(s) => Claim::Str(Cow::Borrowed(s)),
+                Value::Array(items) => items
+                    .iter()
+                    .map(|v| v.as_str().map(Cow::Borrowed))
+                    .collect::<Option<Vec<_>>>()
+                    .map_or(Claim::Other, Claim::Strs),
+                _ => Claim::Other,
+            };
         }
+        reg
     }
 }
+
+/// An object's members as parsed, names borrowed from the document where unescaped.
+type Members<'a> = Vec<(Cow<'a, str>, Value)>;
 
 enum Fail {
     Malformed,
@@ -94,6 +103,36 @@ pub(crate) fn scan<'a>(
     max_depth: usize,
     what: &'static str,
 ) -> Result<Registered<'a>, Error> {
+    let mut reg = Registered::default();
+    // The top-level member names stay for `Registered::has`.
+    let scanner = run(bytes, max_depth, what, 16, |s| {
+        s.document::<false>(max_depth, Some(&mut reg)).map(drop)
+    })?;
+    reg.names = scanner.names;
+    Ok(reg)
+}
+
+/// Parses `bytes` as a JWT payload into its claims, with the same rules as [`scan`] and in
+/// the same single pass (no second parser, no intermediate tokens).
+pub(crate) fn parse(bytes: &[u8], max_depth: usize, what: &'static str) -> Result<Claims, Error> {
+    let mut members = None;
+    // Duplicates are found among the members being collected: no list of names.
+    run(bytes, max_depth, what, 0, |s| {
+        members = s.document::<true>(max_depth, None)?;
+        Ok(())
+    })?;
+    let members = members.ok_or_else(|| Error::new(ErrorCode::Malformed, what))?;
+    Ok(Claims::from_unique(members))
+}
+
+/// Runs `document` over `bytes` and maps its failure to the error codes of the strict parser.
+fn run<'a>(
+    bytes: &'a [u8],
+    max_depth: usize,
+    what: &'static str,
+    names_capacity: usize,
+    document: impl FnOnce(&mut Scanner<'a>) -> Step<()>,
+) -> Result<Scanner<'a>, Error> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         // Refused either way; the map-building parser decides which error comes first
         // (nesting can be reported before the bad bytes are reached).
@@ -105,20 +144,49 @@ pub(crate) fn scan<'a>(
         text,
         b: bytes,
         i: 0,
-        names: Vec::with_capacity(16),
+        names: Vec::with_capacity(names_capacity),
     };
-    let mut reg = Registered::default();
-    let result = scanner.document(max_depth, &mut reg);
-    match result {
-        Ok(()) => {
-            reg.names = scanner.names;
-            Ok(reg)
-        }
+    match document(&mut scanner) {
+        Ok(()) => Ok(scanner),
         Err(Fail::Malformed) => Err(Error::new(ErrorCode::Malformed, what)),
         Err(Fail::TooDeep) => Err(Error::new(
             ErrorCode::TokenTooLarge,
             "JSON nesting exceeds the configured depth",
         )),
+    }
+}
+
+/// A JSON number's value as serde_json reads it: non-negative integers that fit are `u64`,
+/// everything else goes through serde_json itself so the two parsers never disagree.
+fn number_value(text: &str) -> Step<Value> {
+    if text.len() <= 19 && text.bytes().all(|c| c.is_ascii_digit()) {
+        if let Ok(n) = text.parse::<u64>() {
+            return Ok(Value::from(n));
+        }
+    }
+    serde_json::from_str::<serde_json::Number>(text)
+        .map(Value::Number)
+        .map_err(|_| Fail::Malformed)
+}
+
+/// A 64-bit filter of the member names seen in one object: a name whose bit was never set is
+/// new, so the exact duplicate check (a linear scan) runs only when two names share a bit.
+#[derive(Default)]
+struct NameFilter(u64);
+
+impl NameFilter {
+    /// Records `name`; false when it certainly was not seen before.
+    fn maybe_seen(&mut self, name: &str) -> bool {
+        let bytes = name.as_bytes();
+        let mut head = [0u8; 8];
+        let n = bytes.len().min(8);
+        head[..n].copy_from_slice(&bytes[..n]);
+        let hash =
+            (u64::from_le_bytes(head) ^ bytes.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let bit = 1u64 << (hash >> 58);
+        let seen = self.0 & bit != 0;
+        self.0 |= bit;
+        seen
     }
 }
 
@@ -159,32 +227,57 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    fn document(&mut self, max_depth: usize, reg: &mut Registered<'a>) -> Step<()> {
+    /// The whole document: one object and nothing after it. `reg` (validation mode) records
+    /// the registered claims; with `B` the object's value is built instead.
+    fn document<const B: bool>(
+        &mut self,
+        max_depth: usize,
+        reg: Option<&mut Registered<'a>>,
+    ) -> Step<Option<Members<'a>>> {
         self.ws();
         if self.peek()? != b'{' {
             // Not an object: malformed, unless the value is too deep first (the map-building
             // parser reads the whole value before looking at its type).
-            self.value(max_depth, 0)?;
+            self.value::<false>(max_depth, 0)?;
             return Err(Fail::Malformed);
         }
-        self.object(max_depth, 1, Some(reg))?;
+        let value = self.object::<B>(max_depth, 1, reg)?;
         self.ws();
         if self.i != self.b.len() {
             return Err(Fail::Malformed);
         }
-        Ok(())
+        Ok(value)
     }
 
     /// A value whose container allows `depth` more levels; `nest` counts enclosing containers.
-    fn value(&mut self, depth: usize, nest: usize) -> Step<()> {
+    /// Built (`Some`) with `B`, only validated (`None`) without.
+    fn value<const B: bool>(&mut self, depth: usize, nest: usize) -> Step<Option<Value>> {
+        let literal =
+            |s: &mut Self, word: &[u8], value: Value| s.literal(word).map(|()| B.then_some(value));
         match self.peek()? {
-            b'"' => self.string().map(drop),
-            b'{' => self.object(depth, nest + 1, None),
-            b'[' => self.array(depth, nest + 1, None),
-            b'-' | b'0'..=b'9' => self.number().map(drop),
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
+            b'"' => {
+                let s = self.string()?;
+                Ok(B.then(|| Value::String(s.into_owned())))
+            }
+            b'{' => {
+                let members = self.object::<B>(depth, nest + 1, None)?;
+                // Unique names: collecting sorts them once and builds the map in bulk.
+                Ok(members.map(|m| {
+                    Value::Object(m.into_iter().map(|(n, v)| (n.into_owned(), v)).collect())
+                }))
+            }
+            b'[' => self.array::<B>(depth, nest + 1, None),
+            b'-' | b'0'..=b'9' => {
+                let text = self.number()?;
+                if B {
+                    number_value(text).map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+            b't' => literal(self, b"true", Value::Bool(true)),
+            b'f' => literal(self, b"false", Value::Bool(false)),
+            b'n' => literal(self, b"null", Value::Null),
             _ => Err(Fail::Malformed),
         }
     }
@@ -198,22 +291,25 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// An object at `{`. `reg` is set for the top level, whose registered claims are recorded.
-    fn object(
+    /// An object at `{`. `reg` is set for the top level in validation mode, whose registered
+    /// claims are recorded.
+    fn object<const B: bool>(
         &mut self,
         depth: usize,
         nest: usize,
         mut reg: Option<&mut Registered<'a>>,
-    ) -> Step<()> {
+    ) -> Step<Option<Members<'a>>> {
         if nest >= SERDE_RECURSION_LIMIT {
             return Err(Fail::Malformed);
         }
         self.i += 1;
         let base = self.names.len();
+        let mut seen = NameFilter::default();
+        let mut members: Members<'a> = Vec::new();
         self.ws();
         if self.peek()? == b'}' {
             self.i += 1;
-            return Ok(());
+            return Ok(B.then_some(members));
         }
         loop {
             self.ws();
@@ -225,15 +321,28 @@ impl<'a> Scanner<'a> {
             let child = depth.checked_sub(1).ok_or(Fail::TooDeep)?;
             self.expect(b':')?;
             self.ws();
-            match reg.as_deref_mut() {
-                Some(reg) => self.member(&name, child, nest, reg)?,
-                None => self.value(child, nest)?,
-            }
-            // Checked after the value, like the map-building parser.
-            if self.names[base..].contains(&name) {
+            let value = match reg.as_deref_mut() {
+                Some(reg) => self.member(&name, child, nest, reg).map(|()| None)?,
+                None => self.value::<B>(child, nest)?,
+            };
+            // Duplicates are checked after the value, like the map-building parser.
+            let duplicate = seen.maybe_seen(&name)
+                && match value {
+                    Some(_) => members.iter().any(|(n, _)| *n == name),
+                    None => self.names[base..].contains(&name),
+                };
+            if duplicate {
                 return Err(Fail::Malformed);
             }
-            self.names.push(name);
+            match value {
+                Some(value) => {
+                    if members.capacity() == 0 {
+                        members.reserve(16);
+                    }
+                    members.push((name, value));
+                }
+                None => self.names.push(name),
+            }
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
@@ -247,7 +356,7 @@ impl<'a> Scanner<'a> {
         if reg.is_none() {
             self.names.truncate(base);
         }
-        Ok(())
+        Ok(B.then_some(members))
     }
 
     /// A top-level member's value, recorded when `name` is a registered claim.
@@ -266,7 +375,7 @@ impl<'a> Scanner<'a> {
             "sub" => &mut reg.sub,
             "jti" => &mut reg.jti,
             "aud" => &mut reg.aud,
-            _ => return self.value(depth, nest),
+            _ => return self.value::<false>(depth, nest).map(drop),
         };
         *slot = match self.peek()? {
             b'"' => Claim::Str(self.string()?),
@@ -276,35 +385,36 @@ impl<'a> Scanner<'a> {
             }
             b'[' => {
                 let mut strings = Some(Vec::new());
-                self.array(depth, nest + 1, Some(&mut strings))?;
+                self.array::<false>(depth, nest + 1, Some(&mut strings))?;
                 strings.map_or(Claim::Other, Claim::Strs)
             }
             _ => {
-                self.value(depth, nest)?;
+                self.value::<false>(depth, nest)?;
                 Claim::Other
             }
         };
         Ok(())
     }
 
-    /// An array at `[`. `strings` collects the elements while they are all strings and is
-    /// cleared at the first element that is not.
-    fn array(
+    /// An array at `[`. `strings` (validation mode) collects the elements while they are all
+    /// strings and is cleared at the first element that is not.
+    fn array<const B: bool>(
         &mut self,
         depth: usize,
         nest: usize,
         mut strings: Option<&mut Option<Vec<Cow<'a, str>>>>,
-    ) -> Step<()> {
+    ) -> Step<Option<Value>> {
         if nest >= SERDE_RECURSION_LIMIT {
             return Err(Fail::Malformed);
         }
         self.i += 1;
         // The map-building parser asks for a child level before looking for an element.
         let child = depth.checked_sub(1).ok_or(Fail::TooDeep)?;
+        let mut items = Vec::new();
         self.ws();
         if self.peek()? == b']' {
             self.i += 1;
-            return Ok(());
+            return Ok(B.then_some(Value::Array(items)));
         }
         loop {
             self.ws();
@@ -312,16 +422,16 @@ impl<'a> Scanner<'a> {
                 (b'"', Some(Some(list))) => list.push(self.string()?),
                 (_, Some(collected)) => {
                     *collected = None;
-                    self.value(child, nest)?;
+                    self.value::<false>(child, nest)?;
                 }
-                (_, None) => self.value(child, nest)?,
+                (_, None) => items.extend(self.value::<B>(child, nest)?),
             }
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
                 b']' => {
                     self.i += 1;
-                    return Ok(());
+                    return Ok(B.then_some(Value::Array(items)));
                 }
                 _ => return Err(Fail::Malformed),
             }
@@ -471,13 +581,21 @@ mod tests {
     use super::*;
     use crate::jwt::json::parse_object;
 
-    /// The scanner and the map-building parser agree on acceptance and on the error code.
+    /// The scanner, in both modes, and the map-building parser agree on acceptance, on the
+    /// error code and on the claims built.
     fn agree(doc: &[u8], depth: usize) {
         let a = scan(doc, depth, "x").map(drop).map_err(|e| e.code());
-        let b = parse_object(doc, depth, "x")
-            .map(drop)
+        let b = parse_object(doc, depth, "x").map_err(|e| e.code());
+        let c = parse(doc, depth, "x")
+            .map(Claims::into_map)
             .map_err(|e| e.code());
-        assert_eq!(a, b, "{:?}", String::from_utf8_lossy(doc));
+        assert_eq!(
+            a,
+            b.as_ref().map(drop).map_err(|e| *e),
+            "{:?}",
+            String::from_utf8_lossy(doc)
+        );
+        assert_eq!(c, b, "{:?}", String::from_utf8_lossy(doc));
     }
 
     #[test]

@@ -7,13 +7,13 @@ use std::time::Duration;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::errors::{self, Failure};
 use super::form::{encode_component, Form};
 use crate::clock::{self, SharedClock};
 use crate::http::{self, HttpPolicy, HttpResponse};
-use crate::jwt::{Claims, IssueOptions, JwtIssuer, Key};
+use crate::jwt::{IssueOptions, JwtIssuer, Key};
 use crate::{Error, ErrorCode, Secret};
 
 /// Lifetime of `private_key_jwt` client assertions.
@@ -314,7 +314,7 @@ impl OAuthClient {
             }
             Auth::Jwt(issuer) => {
                 let assertion = issuer.issue(
-                    &Claims::from_iter([("sub".to_owned(), Value::from(inner.client_id.clone()))]),
+                    &Map::from_iter([("sub".to_owned(), Value::from(inner.client_id.clone()))]),
                     &IssueOptions::default(),
                 )?;
                 form.add("client_id", &inner.client_id)

@@ -1,0 +1,98 @@
+//! Interleaved min-of-rounds timing of HS256 verification paths vs the bare HMAC (noise-robust
+//! ratios on a shared machine). `cargo run --release -p tokenward --example jwt_ratio`
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use std::hint::black_box;
+use std::time::Instant;
+
+use serde_json::json;
+use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct AppClaims {
+    sub: String,
+    exp: u64,
+    scope: Option<String>,
+}
+
+fn time(iters: u32, mut f: impl FnMut()) -> f64 {
+    let start = Instant::now();
+    for _ in 0..iters {
+        f();
+    }
+    start.elapsed().as_nanos() as f64 / f64::from(iters)
+}
+
+fn main() {
+    let secret = [7u8; 32];
+    let key = Key::hmac(&secret, Algorithm::HS256).unwrap();
+    let issuer = JwtIssuer::new(key.clone(), Some(Algorithm::HS256))
+        .unwrap()
+        .issuer("iss")
+        .audience(vec!["aud".into()]);
+    let claims = json!({"scope": "read write", "tenant": "acme"})
+        .as_object()
+        .cloned()
+        .unwrap();
+    let token = issuer
+        .issue(
+            &claims,
+            &IssueOptions {
+                subject: Some("u1".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let verifier = JwtVerifier::new(
+        key,
+        VerifierOptions {
+            algorithms: vec![Algorithm::HS256],
+            issuers: vec!["iss".into()],
+            audiences: vec!["aud".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let hmac_key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret);
+    let signing_input = &token[..token.rfind('.').unwrap()];
+    if std::env::args().nth(1).as_deref() == Some("profile") {
+        // A loop of `verify` only, for `perf record`.
+        for _ in 0..3_000_000 {
+            drop(black_box(verifier.verify(black_box(&token)).unwrap()));
+        }
+        return;
+    }
+    let mut best = [f64::MAX; 4];
+    let iters = 20_000;
+    for _ in 0..200 {
+        let t = [
+            time(iters, || {
+                black_box(aws_lc_rs::hmac::sign(
+                    &hmac_key,
+                    black_box(signing_input.as_bytes()),
+                ));
+            }),
+            time(iters, || {
+                drop(black_box(verifier.verify(black_box(&token)).unwrap()))
+            }),
+            time(iters, || {
+                drop(black_box(verifier.verify_json(black_box(&token)).unwrap()))
+            }),
+            time(iters, || {
+                drop(black_box(
+                    verifier.verify_as::<AppClaims>(black_box(&token)).unwrap(),
+                ))
+            }),
+        ];
+        for (b, t) in best.iter_mut().zip(t) {
+            *b = b.min(t);
+        }
+    }
+    let [hmac, map, json, typed] = best;
+    println!(
+        "min ns: hmac {hmac:.0}  verify {map:.0} ({:.2}x)  verify_json {json:.0} ({:.2}x)  verify_as {typed:.0} ({:.2}x)",
+        map / hmac,
+        json / hmac,
+        typed / hmac
+    );
+}
