@@ -84,6 +84,14 @@ impl AuditEvent {
 pub trait AuditSink: Send + Sync {
     /// Records one event.
     fn record(&self, event: &AuditEvent);
+
+    /// Whether the sink would record an event with `outcome` now (default: always). Hot paths
+    /// ask before building an event, so a sink that drops successes (a logger at WARNING)
+    /// spares them the token fingerprint and the event.
+    fn wants(&self, outcome: Outcome) -> bool {
+        let _ = outcome;
+        true
+    }
 }
 
 static SINKS: RwLock<Vec<Arc<dyn AuditSink>>> = RwLock::new(Vec::new());
@@ -99,9 +107,21 @@ pub fn clear_sinks() {
 }
 
 /// Whether an event would go anywhere (a sink is installed or `tracing` listens on
-/// `tokenward::audit`). Hot paths check this before building an event.
+/// `tokenward::audit`).
 pub fn is_active() -> bool {
     !SINKS.read().is_empty() || tracing::enabled!(target: "tokenward::audit", tracing::Level::INFO)
+}
+
+/// Whether an event with `outcome` would be recorded: by a sink that [wants](AuditSink::wants)
+/// it or, with no sink installed, by a `tracing` subscriber listening on `tokenward::audit`.
+/// Hot paths check this before building an event.
+pub fn wants(outcome: Outcome) -> bool {
+    let sinks = SINKS.read();
+    if sinks.is_empty() {
+        tracing::enabled!(target: "tokenward::audit", tracing::Level::INFO)
+    } else {
+        sinks.iter().any(|sink| sink.wants(outcome))
+    }
 }
 
 /// Emits an event to the installed sinks, or as a `tracing` event when there are none.

@@ -8,6 +8,7 @@
 
 use std::sync::{Arc, Once};
 
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
@@ -18,6 +19,22 @@ static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 struct LoggingSink;
 
 impl AuditSink for LoggingSink {
+    /// Asks the logger (its level can change at any time), so a verify under the default
+    /// WARNING level builds no success event.
+    fn wants(&self, outcome: Outcome) -> bool {
+        Python::try_attach(|py| {
+            logger(py)
+                .and_then(|logger| {
+                    logger
+                        .bind(py)
+                        .call_method1(intern!(py, "isEnabledFor"), (level(outcome),))?
+                        .is_truthy()
+                })
+                .unwrap_or(true)
+        })
+        .unwrap_or(false)
+    }
+
     fn record(&self, event: &AuditEvent) {
         let _ = Python::try_attach(|py| {
             if let Err(err) = forward(py, event) {
@@ -28,19 +45,28 @@ impl AuditSink for LoggingSink {
     }
 }
 
-fn forward(py: Python<'_>, event: &AuditEvent) -> PyResult<()> {
-    let logger = LOGGER.get_or_try_init(py, || {
+/// `logging.getLogger("tokenward")`, looked up once.
+fn logger(py: Python<'_>) -> PyResult<&Py<PyAny>> {
+    LOGGER.get_or_try_init(py, || {
         Ok::<_, PyErr>(
             py.import("logging")?
                 .call_method1("getLogger", ("tokenward",))?
                 .unbind(),
         )
-    })?;
-    let logger = logger.bind(py);
-    let level = match event.outcome {
+    })
+}
+
+/// The logging level of an outcome: INFO for success, WARNING for failure.
+fn level(outcome: Outcome) -> i32 {
+    match outcome {
         Outcome::Success => 20,
         Outcome::Failure => 30,
-    };
+    }
+}
+
+fn forward(py: Python<'_>, event: &AuditEvent) -> PyResult<()> {
+    let logger = logger(py)?.bind(py);
+    let level = level(event.outcome);
     if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
         return Ok(());
     }

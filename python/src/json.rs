@@ -3,7 +3,7 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use pyo3::IntoPyObjectExt;
+use pyo3::{intern, IntoPyObjectExt};
 use serde_json::{Map, Value};
 
 /// Converts a JSON value to the equivalent Python object.
@@ -36,9 +36,27 @@ pub(crate) fn map_to_py<'py, 'a, K: AsRef<str>>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     for (k, v) in members {
-        dict.set_item(k.as_ref(), to_py(py, v)?)?;
+        dict.set_item(member_name(py, k.as_ref()), to_py(py, v)?)?;
     }
     Ok(dict)
+}
+
+/// A member name as a Python string: the common claim names are interned once (a verified
+/// token's dict then allocates no key strings for them).
+fn member_name<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
+    let interned = match name {
+        "iss" => intern!(py, "iss"),
+        "sub" => intern!(py, "sub"),
+        "aud" => intern!(py, "aud"),
+        "exp" => intern!(py, "exp"),
+        "nbf" => intern!(py, "nbf"),
+        "iat" => intern!(py, "iat"),
+        "jti" => intern!(py, "jti"),
+        "scope" => intern!(py, "scope"),
+        "client_id" => intern!(py, "client_id"),
+        _ => return PyString::new(py, name),
+    };
+    interned.clone()
 }
 
 /// Converts a Python object made of JSON types to a JSON value.

@@ -163,7 +163,7 @@ impl JwtIssuer {
         let signature = self.key.sign(self.alg, token.as_bytes())?;
         token.push('.');
         token.push_str(&b64::encode(&signature));
-        if crate::audit::is_active() {
+        if crate::audit::wants(crate::audit::Outcome::Success) {
             let event = crate::audit::AuditEvent::success("jwt.issue")
                 .credential(crate::fingerprint(token.as_bytes()));
             let subject = options

@@ -7,7 +7,36 @@
 //! * [`JwtVerifier`] — verifies with a caller-named algorithm allowlist, claim checks with
 //!   types, size and nesting caps, and never trusts `jku`/`x5u`/`x5c`/`jwk` headers.
 //!
-//! Verification is synchronous and allocation-light; the crypto is aws-lc.
+//! Verification is synchronous and allocation-light; the crypto is aws-lc. [`Claims`] come back
+//! in the token's order with typed accessors for the registered claims;
+//! [`JwtVerifier::verify_as`] deserializes into your own struct instead.
+//!
+//! ```
+//! use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
+//!
+//! let key = Key::generate(Algorithm::EdDSA)?;
+//! let issuer = JwtIssuer::new(key.clone(), None)?.issuer("https://auth.example");
+//! let mut custom = serde_json::Map::new();
+//! custom.insert("scope".into(), "orders:read".into());
+//! let options = IssueOptions { subject: Some("user-1".into()), ..Default::default() };
+//! let token = issuer.issue(&custom, &options)?;
+//!
+//! let verifier = JwtVerifier::new(
+//!     key,
+//!     VerifierOptions {
+//!         algorithms: vec![Algorithm::EdDSA], // required: there is no default allowlist
+//!         issuers: vec!["https://auth.example".into()],
+//!         ..Default::default()
+//!     },
+//! )?;
+//! let claims = verifier.verify(&token)?;
+//! assert_eq!(claims.sub(), Some("user-1"));
+//! assert_eq!(claims["scope"], "orders:read");
+//!
+//! let refused = verifier.verify("a.b.c").unwrap_err();
+//! assert_eq!(refused.code(), tokenward::ErrorCode::Malformed);
+//! # Ok::<(), tokenward::Error>(())
+//! ```
 
 mod alg;
 mod b64;

@@ -15,6 +15,7 @@ use super::keyset::KeySet;
 use super::rules::ClaimRules;
 use super::scan::{self, Claim, Registered};
 use super::{DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOKEN_SIZE};
+use crate::audit::Outcome;
 use crate::clock::{self, SharedClock};
 use crate::{Error, ErrorCode};
 
@@ -207,7 +208,7 @@ impl JwtVerifier {
         let registered = scan::scan(&payload, self.max_depth, "the payload is not a JSON object")?;
         self.rules.check(&registered, self.clock.unix_seconds())?;
         let sub = match &registered.sub {
-            Claim::Str(sub) if crate::audit::is_active() => Some(sub.to_string()),
+            Claim::Str(sub) if crate::audit::wants(Outcome::Success) => Some(sub.to_string()),
             _ => None,
         };
         drop(registered);
@@ -298,7 +299,11 @@ impl JwtVerifier {
 /// Emits the `jwt.verify` audit event: the token's fingerprint and, on success, its subject —
 /// never the token.
 fn audit_verify(token: &str, result: Result<Option<&str>, &Error>) {
-    if !crate::audit::is_active() {
+    let outcome = match result {
+        Ok(_) => Outcome::Success,
+        Err(_) => Outcome::Failure,
+    };
+    if !crate::audit::wants(outcome) {
         return;
     }
     let event = match result {
