@@ -13,10 +13,10 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 /// A member name: the common claim names are static, every other name is owned.
-type Name = Cow<'static, str>;
+pub(crate) type Name = Cow<'static, str>;
 
 /// A member name, without an allocation for the common claim names.
-fn name_of(name: Cow<'_, str>) -> Name {
+pub(crate) fn name_of(name: Cow<'_, str>) -> Name {
     let known: &'static str = match &*name {
         "iss" => "iss",
         "sub" => "sub",
@@ -51,13 +51,8 @@ impl Claims {
     }
 
     /// Claims from members known to have unique names (the strict parser's output).
-    pub(crate) fn from_unique(members: Vec<(Cow<'_, str>, Value)>) -> Claims {
-        Claims {
-            members: members
-                .into_iter()
-                .map(|(name, value)| (name_of(name), value))
-                .collect(),
-        }
+    pub(crate) fn from_unique(members: Vec<(Name, Value)>) -> Claims {
+        Claims { members }
     }
 
     /// The value of member `name`.
@@ -204,7 +199,11 @@ impl FromIterator<(String, Value)> for Claims {
 impl From<Map<String, Value>> for Claims {
     fn from(map: Map<String, Value>) -> Claims {
         // A map's names are unique.
-        Claims::from_unique(map.into_iter().map(|(n, v)| (Cow::Owned(n), v)).collect())
+        Claims::from_unique(
+            map.into_iter()
+                .map(|(n, v)| (name_of(n.into()), v))
+                .collect(),
+        )
     }
 }
 

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::claims::Claims;
+use super::claims::{name_of, Claims, Name};
 use crate::{Error, ErrorCode};
 
 /// serde_json's own recursion limit (128 nested containers): kept so both parsers refuse the
@@ -87,8 +87,8 @@ impl<'a> Registered<'a> {
     }
 }
 
-/// An object's members as parsed, names borrowed from the document where unescaped.
-type Members<'a> = Vec<(Cow<'a, str>, Value)>;
+/// An object's members as parsed (the common claim names without an allocation).
+type Members = Vec<(Name, Value)>;
 
 enum Fail {
     Malformed,
@@ -233,7 +233,7 @@ impl<'a> Scanner<'a> {
         &mut self,
         max_depth: usize,
         reg: Option<&mut Registered<'a>>,
-    ) -> Step<Option<Members<'a>>> {
+    ) -> Step<Option<Members>> {
         self.ws();
         if self.peek()? != b'{' {
             // Not an object: malformed, unless the value is too deep first (the map-building
@@ -298,14 +298,14 @@ impl<'a> Scanner<'a> {
         depth: usize,
         nest: usize,
         mut reg: Option<&mut Registered<'a>>,
-    ) -> Step<Option<Members<'a>>> {
+    ) -> Step<Option<Members>> {
         if nest >= SERDE_RECURSION_LIMIT {
             return Err(Fail::Malformed);
         }
         self.i += 1;
         let base = self.names.len();
         let mut seen = NameFilter::default();
-        let mut members: Members<'a> = Vec::new();
+        let mut members: Members = Vec::new();
         self.ws();
         if self.peek()? == b'}' {
             self.i += 1;
@@ -339,7 +339,7 @@ impl<'a> Scanner<'a> {
                     if members.capacity() == 0 {
                         members.reserve(16);
                     }
-                    members.push((name, value));
+                    members.push((name_of(name), value));
                 }
                 None => self.names.push(name),
             }
