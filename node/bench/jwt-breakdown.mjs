@@ -9,7 +9,15 @@ const token = new JwtIssuer(key, { issuer: ISS, audience: AUD, ttl: 3600, algori
   .issue({ scope: 'read write', tenant: 't-42', roles: ['admin', 'user'] }, { subject: 'user-1' })
 const tw = new JwtVerifier(key, { algorithms: ['HS256'], issuer: ISS, audience: AUD })
 const fast = createVerifier({ key: secret, algorithms: ['HS256'], allowedIss: ISS, allowedAud: AUD, cache: false })
+// The token of `cargo run --release -p tokenward --example jwt_ratio` (same secret, claims and
+// policy), to set the Node call against the same verify in Rust.
+const ratioKey = Key.hmac(Buffer.alloc(32, 7), 'HS256')
+const ratioToken = new JwtIssuer(ratioKey, { issuer: 'iss', audience: 'aud', ttl: 3600, algorithm: 'HS256' })
+  .issue({ scope: 'read write', tenant: 'acme' }, { subject: 'u1' })
+const ratioVerifier = new JwtVerifier(ratioKey, { algorithms: ['HS256'], issuer: 'iss', audience: 'aud' })
 const cases = {
+  'verify, jwt_ratio token': () => ratioVerifier.verify(ratioToken),
+  'verifyJson, jwt_ratio token': () => ratioVerifier.verifyJson(ratioToken),
   // index.js defines verify as JSON.parse(this.verifyJson(token)).
   'verify': () => tw.verify(token),
   'verifyJson only': () => tw.verifyJson(token),
