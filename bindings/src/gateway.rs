@@ -352,32 +352,21 @@ fn parse_ip(text: &str) -> FfiResult<IpAddr> {
 #[derive(uniffi::Object, Debug)]
 pub struct Authenticator(Arc<core::Authenticator>);
 
-/// `request` with borrowed fields, as the core takes it.
-struct Borrowed<'a> {
-    headers: Vec<(&'a str, &'a str)>,
-    scopes: Vec<&'a str>,
-}
-
-impl<'a> Borrowed<'a> {
-    fn new(request: &'a AuthRequest) -> Self {
-        Borrowed {
-            headers: request
+impl AuthRequest {
+    /// The core's owned request; fails with `invalid_input` on an unparsable `client_ip`.
+    fn into_core(self) -> FfiResult<core::OwnedRequest> {
+        let client_ip = self.client_ip.as_deref().map(parse_ip).transpose()?;
+        Ok(core::OwnedRequest {
+            method: self.method,
+            path: self.path,
+            headers: self
                 .headers
-                .iter()
-                .map(|h| (h.name.as_str(), h.value.as_str()))
+                .into_iter()
+                .map(|h| (h.name, h.value))
                 .collect(),
-            scopes: request.required_scopes.iter().map(String::as_str).collect(),
-        }
-    }
-
-    fn request(&'a self, r: &'a AuthRequest, client_ip: Option<IpAddr>) -> core::Request<'a> {
-        core::Request {
-            method: &r.method,
-            path: &r.path,
-            headers: &self.headers,
             client_ip,
-            required_scopes: &self.scopes,
-        }
+            required_scopes: self.required_scopes,
+        })
     }
 }
 
@@ -450,26 +439,18 @@ impl Authenticator {
     /// (`invalid_input`). Never blocks, except to introspect an uncached opaque token when
     /// `introspection` is configured (prefer `authenticate_async` there).
     pub fn authenticate(&self, request: AuthRequest) -> FfiResult<AuthDecision> {
-        let client_ip = request.client_ip.as_deref().map(parse_ip).transpose()?;
-        let b = Borrowed::new(&request);
-        Ok(decision(
-            self.0
-                .authenticate_blocking(&b.request(&request, client_ip)),
-        ))
+        let request = request.into_core()?;
+        Ok(decision(request.view(|r| self.0.authenticate_blocking(r))))
     }
 
     /// `authenticate` for async callers: an opaque token is introspected on the core runtime
     /// without blocking the caller. Without introspection it answers at once.
     pub async fn authenticate_async(&self, request: AuthRequest) -> FfiResult<AuthDecision> {
-        let client_ip = request.client_ip.as_deref().map(parse_ip).transpose()?;
+        let request = request.into_core()?;
         let inner = self.0.clone();
-        on_runtime(async move {
-            let b = Borrowed::new(&request);
-            let result = inner
-                .authenticate_async(&b.request(&request, client_ip))
-                .await;
-            Ok::<_, Error>(decision(result))
-        })
+        on_runtime(
+            async move { Ok::<_, Error>(decision(request.authenticate_async(&inner).await)) },
+        )
         .await
     }
 
