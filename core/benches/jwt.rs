@@ -8,27 +8,14 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use serde_json::json;
-use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
+use tokenward::jwt::{Algorithm, Key};
 
-fn claims() -> serde_json::Map<String, serde_json::Value> {
-    json!({"scope": "read write", "tenant": "acme"})
-        .as_object()
-        .cloned()
-        .unwrap_or_default()
-}
-
-/// What an application typically reads from a token.
-#[derive(serde::Deserialize)]
-#[allow(dead_code)]
-struct AppClaims {
-    sub: String,
-    exp: u64,
-    scope: Option<String>,
-}
+#[path = "support/jwt_fixture.rs"]
+mod fixture;
+use fixture::{AppClaims, SECRET};
 
 fn bench(c: &mut Criterion) {
-    let secret = [7u8; 32];
+    let secret = SECRET;
     let mut group = c.benchmark_group("verify");
     group.measurement_time(Duration::from_secs(3));
 
@@ -42,29 +29,8 @@ fn bench(c: &mut Criterion) {
             Algorithm::HS256 => Key::hmac(&secret, alg).unwrap(),
             _ => Key::generate(alg).unwrap(),
         };
-        let issuer = JwtIssuer::new(key.clone(), Some(alg))
-            .unwrap()
-            .issuer("iss")
-            .audience(vec!["aud".into()]);
-        let token = issuer
-            .issue(
-                &claims(),
-                &IssueOptions {
-                    subject: Some("u1".into()),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        let verifier = JwtVerifier::new(
-            key.clone(),
-            VerifierOptions {
-                algorithms: vec![alg],
-                issuers: vec!["iss".into()],
-                audiences: vec!["aud".into()],
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let token = fixture::token(&key, alg);
+        let verifier = fixture::verifier(&key, alg);
         group.bench_function(format!("tokenward {alg}"), |b| {
             b.iter(|| verifier.verify(black_box(&token)).unwrap())
         });

@@ -4,16 +4,11 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use serde_json::json;
-use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
+use tokenward::jwt::{Algorithm, Key};
 
-#[derive(serde::Deserialize)]
-#[allow(dead_code)]
-struct AppClaims {
-    sub: String,
-    exp: u64,
-    scope: Option<String>,
-}
+#[path = "../benches/support/jwt_fixture.rs"]
+mod fixture;
+use fixture::{AppClaims, SECRET};
 
 fn time(iters: u32, mut f: impl FnMut()) -> f64 {
     let start = Instant::now();
@@ -24,35 +19,10 @@ fn time(iters: u32, mut f: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    let secret = [7u8; 32];
+    let secret = SECRET;
     let key = Key::hmac(&secret, Algorithm::HS256).unwrap();
-    let issuer = JwtIssuer::new(key.clone(), Some(Algorithm::HS256))
-        .unwrap()
-        .issuer("iss")
-        .audience(vec!["aud".into()]);
-    let claims = json!({"scope": "read write", "tenant": "acme"})
-        .as_object()
-        .cloned()
-        .unwrap();
-    let token = issuer
-        .issue(
-            &claims,
-            &IssueOptions {
-                subject: Some("u1".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let verifier = JwtVerifier::new(
-        key,
-        VerifierOptions {
-            algorithms: vec![Algorithm::HS256],
-            issuers: vec!["iss".into()],
-            audiences: vec!["aud".into()],
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let token = fixture::token(&key, Algorithm::HS256);
+    let verifier = fixture::verifier(&key, Algorithm::HS256);
     let hmac_key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret);
     let signing_input = &token[..token.rfind('.').unwrap()];
     if std::env::args().nth(1).as_deref() == Some("profile") {

@@ -54,6 +54,20 @@ impl<'a> Registered<'a> {
         }
     }
 
+    /// Where the registered claim `name` is recorded; `None` for any other member.
+    fn slot(&mut self, name: &str) -> Option<&mut Claim<'a>> {
+        Some(match name {
+            "exp" => &mut self.exp,
+            "nbf" => &mut self.nbf,
+            "iat" => &mut self.iat,
+            "iss" => &mut self.iss,
+            "sub" => &mut self.sub,
+            "jti" => &mut self.jti,
+            "aud" => &mut self.aud,
+            _ => return None,
+        })
+    }
+
     /// The registered claims of claims already parsed (strictly).
     pub(crate) fn from_claims(map: &'a Claims) -> Registered<'a> {
         let mut reg = Registered {
@@ -62,15 +76,8 @@ impl<'a> Registered<'a> {
         };
         // One walk over the members instead of a lookup per registered claim.
         for (name, value) in map.iter() {
-            let slot = match name {
-                "exp" => &mut reg.exp,
-                "nbf" => &mut reg.nbf,
-                "iat" => &mut reg.iat,
-                "iss" => &mut reg.iss,
-                "sub" => &mut reg.sub,
-                "jti" => &mut reg.jti,
-                "aud" => &mut reg.aud,
-                _ => continue,
+            let Some(slot) = reg.slot(name) else {
+                continue;
             };
             *slot = match value {
                 Value::Number(n) => n.as_f64().map_or(Claim::Other, Claim::Number),
@@ -367,15 +374,8 @@ impl<'a> Scanner<'a> {
         nest: usize,
         reg: &mut Registered<'a>,
     ) -> Step<()> {
-        let slot = match name {
-            "exp" => &mut reg.exp,
-            "nbf" => &mut reg.nbf,
-            "iat" => &mut reg.iat,
-            "iss" => &mut reg.iss,
-            "sub" => &mut reg.sub,
-            "jti" => &mut reg.jti,
-            "aud" => &mut reg.aud,
-            _ => return self.value::<false>(depth, nest).map(drop),
+        let Some(slot) = reg.slot(name) else {
+            return self.value::<false>(depth, nest).map(drop);
         };
         *slot = match self.peek()? {
             b'"' => Claim::Str(self.string()?),
