@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 use std::ops::Index;
 
+use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
@@ -253,6 +254,13 @@ impl Serialize for Claims {
     }
 }
 
+impl<'de> Deserialize<'de> for Claims {
+    /// From a JSON object (members sorted by name: JSON objects carry no order through serde).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Claims, D::Error> {
+        Map::deserialize(deserializer).map(Claims::from)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,6 +292,9 @@ mod tests {
         assert_eq!(back, Value::from(claims.clone()));
         // Equality ignores order (a map comes back sorted by name).
         assert_eq!(Claims::from(claims.clone().into_map()), claims);
+        let parsed: Claims = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, claims);
+        assert!(serde_json::from_str::<Claims>("[1]").is_err());
     }
 
     #[test]
