@@ -2,9 +2,11 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use pyo3::{intern, IntoPyObjectExt};
+use pyo3::IntoPyObjectExt;
 use serde_json::{Map, Value};
+use tokenward::jwt::Claims;
 
 /// Converts a JSON value to the equivalent Python object.
 pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
@@ -44,19 +46,24 @@ pub(crate) fn map_to_py<'py, 'a, K: AsRef<str>>(
 /// A member name as a Python string: the common claim names are interned once (a verified
 /// token's dict then allocates no key strings for them).
 fn member_name<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
-    let interned = match name {
-        "iss" => intern!(py, "iss"),
-        "sub" => intern!(py, "sub"),
-        "aud" => intern!(py, "aud"),
-        "exp" => intern!(py, "exp"),
-        "nbf" => intern!(py, "nbf"),
-        "iat" => intern!(py, "iat"),
-        "jti" => intern!(py, "jti"),
-        "scope" => intern!(py, "scope"),
-        "client_id" => intern!(py, "client_id"),
-        _ => return PyString::new(py, name),
-    };
-    interned.clone()
+    static COMMON: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
+    let interned = Claims::COMMON_NAMES
+        .iter()
+        .position(|known| *known == name)
+        .and_then(|i| {
+            COMMON
+                .get_or_init(py, || {
+                    Claims::COMMON_NAMES
+                        .iter()
+                        .map(|known| PyString::intern(py, known).unbind())
+                        .collect()
+                })
+                .get(i)
+        });
+    match interned {
+        Some(known) => known.bind(py).clone(),
+        None => PyString::new(py, name),
+    }
 }
 
 /// Converts a Python object made of JSON types to a JSON value.

@@ -18,19 +18,10 @@ pub(crate) type Name = Cow<'static, str>;
 
 /// A member name, without an allocation for the common claim names.
 pub(crate) fn name_of(name: Cow<'_, str>) -> Name {
-    let known: &'static str = match &*name {
-        "iss" => "iss",
-        "sub" => "sub",
-        "aud" => "aud",
-        "exp" => "exp",
-        "nbf" => "nbf",
-        "iat" => "iat",
-        "jti" => "jti",
-        "scope" => "scope",
-        "client_id" => "client_id",
-        _ => return Cow::Owned(name.into_owned()),
-    };
-    Cow::Borrowed(known)
+    match Claims::COMMON_NAMES.iter().find(|known| **known == name) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(name.into_owned()),
+    }
 }
 
 /// The claims of a token: a JSON object with unique member names, in the token's order.
@@ -46,6 +37,20 @@ pub struct Claims {
 static NULL: Value = Value::Null;
 
 impl Claims {
+    /// The claim names stored without an allocation (the registered ones, `scope` and
+    /// `client_id`); bindings can keep one host string for each.
+    pub const COMMON_NAMES: [&'static str; 9] = [
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "nbf",
+        "iat",
+        "jti",
+        "scope",
+        "client_id",
+    ];
+
     /// No claims.
     pub fn new() -> Claims {
         Claims::default()
