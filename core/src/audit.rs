@@ -106,10 +106,9 @@ pub fn clear_sinks() {
     SINKS.write().clear();
 }
 
-/// Whether an event would go anywhere (a sink is installed or `tracing` listens on
-/// `tokenward::audit`).
+/// Whether an event of either outcome would be recorded (see [`wants`]).
 pub fn is_active() -> bool {
-    !SINKS.read().is_empty() || tracing::enabled!(target: "tokenward::audit", tracing::Level::INFO)
+    wants(Outcome::Success) || wants(Outcome::Failure)
 }
 
 /// Whether an event with `outcome` would be recorded: by a sink that [wants](AuditSink::wants)

@@ -103,7 +103,7 @@ impl Claims {
 
     /// The members, in the token's order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
-        self.members.iter().map(|(name, value)| (&**name, value))
+        self.into_iter()
     }
 
     /// The member names, in the token's order.
