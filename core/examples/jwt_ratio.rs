@@ -25,12 +25,21 @@ fn main() {
     let verifier = fixture::verifier(&key, Algorithm::HS256);
     let hmac_key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret);
     let signing_input = &token[..token.rfind('.').unwrap()];
-    if std::env::args().nth(1).as_deref() == Some("profile") {
-        // A loop of `verify` only, for `perf record`.
-        for _ in 0..3_000_000 {
-            drop(black_box(verifier.verify(black_box(&token)).unwrap()));
+    // A loop of one call only, for `perf record`.
+    match std::env::args().nth(1).as_deref() {
+        Some("profile") => {
+            for _ in 0..3_000_000 {
+                drop(black_box(verifier.verify(black_box(&token)).unwrap()));
+            }
+            return;
         }
-        return;
+        Some("profile-json") => {
+            for _ in 0..3_000_000 {
+                drop(black_box(verifier.verify_json(black_box(&token)).unwrap()));
+            }
+            return;
+        }
+        _ => {}
     }
     let mut best = [f64::MAX; 4];
     let iters = 20_000;

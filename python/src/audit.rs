@@ -22,17 +22,7 @@ impl AuditSink for LoggingSink {
     /// Asks the logger (its level can change at any time), so a verify under the default
     /// WARNING level builds no success event.
     fn wants(&self, outcome: Outcome) -> bool {
-        Python::try_attach(|py| {
-            logger(py)
-                .and_then(|logger| {
-                    logger
-                        .bind(py)
-                        .call_method1(intern!(py, "isEnabledFor"), (level(outcome),))?
-                        .is_truthy()
-                })
-                .unwrap_or(true)
-        })
-        .unwrap_or(false)
+        Python::try_attach(|py| enabled(py, level(outcome)).unwrap_or(true)).unwrap_or(false)
     }
 
     fn record(&self, event: &AuditEvent) {
@@ -56,6 +46,29 @@ fn logger(py: Python<'_>) -> PyResult<&Py<PyAny>> {
     })
 }
 
+/// Whether the logger would log at `level`. A `False` already in `Logger._cache` (logging's
+/// own memo of `isEnabledFor`, cleared in place whenever a level changes) answers without
+/// running Python code, which cost more than the rest of a verify's audit check; anything else
+/// asks `isEnabledFor`.
+fn enabled(py: Python<'_>, level: i32) -> PyResult<bool> {
+    static LEVEL_CACHE: PyOnceLock<Option<Py<PyDict>>> = PyOnceLock::new();
+    let logger = logger(py)?.bind(py);
+    let cache = LEVEL_CACHE.get_or_init(py, || {
+        let cache = logger.getattr(intern!(py, "_cache")).ok()?;
+        Some(cache.cast_into::<PyDict>().ok()?.unbind())
+    });
+    if let Some(cache) = cache {
+        if let Some(known) = cache.bind(py).get_item(level)? {
+            if !known.is_truthy()? {
+                return Ok(false);
+            }
+        }
+    }
+    logger
+        .call_method1(intern!(py, "isEnabledFor"), (level,))?
+        .is_truthy()
+}
+
 /// The logging level of an outcome: INFO for success, WARNING for failure.
 fn level(outcome: Outcome) -> i32 {
     match outcome {
@@ -67,7 +80,7 @@ fn level(outcome: Outcome) -> i32 {
 fn forward(py: Python<'_>, event: &AuditEvent) -> PyResult<()> {
     let logger = logger(py)?.bind(py);
     let level = level(event.outcome);
-    if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
+    if !enabled(py, level)? {
         return Ok(());
     }
     let fields = PyDict::new(py);

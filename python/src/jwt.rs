@@ -8,7 +8,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use tokenward::jwt::{self, Algorithm, Family, IssueOptions, VerifierOptions};
 
 use crate::error::IntoPyResult;
-use crate::json::{dict_from_py, map_to_py, to_py};
+use crate::json::{dict_from_py, map_to_py, to_py, DictBuilder, KnownStrings};
 use crate::secret::Secret;
 
 fn alg(name: &str) -> PyResult<Algorithm> {
@@ -350,6 +350,8 @@ pub struct JwtVerifier {
     pub(crate) remote: Option<jwt::RemoteKeySet>,
     /// Asymmetric verification is slow enough to release the GIL for.
     pub(crate) release_gil: bool,
+    /// Strings shared between the dicts this verifier returns.
+    strings: KnownStrings,
 }
 
 #[pymethods]
@@ -403,6 +405,8 @@ impl JwtVerifier {
             max_token_size,
             max_depth,
         };
+        let strings =
+            KnownStrings::new(keys.py(), options.issuers.iter().chain(&options.audiences));
         Ok(JwtVerifier {
             inner: match crate::clock::clock_arg(clock) {
                 Some(c) => jwt::JwtVerifier::with_clock(set, options, c),
@@ -411,20 +415,28 @@ impl JwtVerifier {
             .py()?,
             remote,
             release_gil,
+            strings,
         })
     }
 
     /// Verifies `token` and returns its claims as a dict; raises a `TokenwardError` with `.code`.
     fn verify<'py>(&self, py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyDict>> {
-        // Building the dict from the core's map measured faster than json.loads of the
-        // validated payload text (CPython's decoder costs more than the map; see docs/jwt.md).
         let claims = if let Some(remote) = &self.remote {
             py.detach(|| tokenward::runtime::block_on(remote.verify(&self.inner, token)))
                 .py()?
         } else if self.release_gil {
+            // Asymmetric signatures cost tens of microseconds: worth letting other threads run.
             py.detach(|| self.inner.verify(token))
         } else {
-            self.inner.verify(token)
+            // HMAC: the dict is built during the verifier's own pass over the payload (faster
+            // than converting its claims, and than json.loads of the text; see docs/jwt.md).
+            let mut builder = DictBuilder::new(py, &self.strings);
+            let verified = self.inner.verify_into(token, &mut builder);
+            return match (verified, builder.error) {
+                (Ok(dict), _) => Ok(dict),
+                (Err(_), Some(error)) => Err(error),
+                (Err(e), None) => Err(e).py(),
+            };
         };
         map_to_py(py, &claims.py()?)
     }

@@ -158,3 +158,48 @@ def test_jwks_export_round_trip():
     again = KeySet.from_jwks(json.dumps(jwks))
     token = JwtIssuer(keys[1]).issue()
     assert JwtVerifier(again, algorithms=["ES256"]).verify(token)["exp"] > 0
+
+
+def test_hs256_dict_matches_the_payload_json_for_every_json_type():
+    """HMAC verifies build the dict during the verifier's own pass; it must equal json.loads."""
+    key = Key.hmac(b"k" * 32, "HS256")
+    custom = {
+        "nested": {"a": [1, -2, 3.5, {"b": None, "c": True, "d": False}], "e": {}},
+        "empty": [],
+        "unicode": "é ☃ 😀 \"quoted\" back\\slash \n tab\t",
+        "big": 2**63 + 5,
+        "negative": -(2**62),
+        "float": 1.5e300,
+        "tiny": -0.25e-3,
+        # More custom names than the verifier keeps shared strings for.
+        **{f"custom_{i}": f"value {i}" for i in range(40)},
+    }
+    token = JwtIssuer(key, issuer="https://idp", audience=["api", "other"]).issue(custom, subject="alice")
+    verifier = JwtVerifier(key, algorithms=["HS256"], issuer="https://idp", audience="api")
+    expected = pyjwt.decode(token, options={"verify_signature": False})
+    for _ in range(3):
+        claims = verifier.verify(token)
+        assert claims == expected
+        assert list(claims) == list(expected), "members come back in the token's order"
+        assert type(claims["big"]) is int and type(claims["float"]) is float
+
+
+def test_success_audit_events_follow_logger_level_changes(caplog):
+    """The logging sink answers "not wanted" from logging's own level cache; a level change
+    must be seen by the very next verify."""
+    import logging
+
+    key = Key.hmac(b"k" * 32, "HS256")
+    token = JwtIssuer(key).issue(subject="alice")
+    verifier = JwtVerifier(key, algorithms=["HS256"])
+    logger = logging.getLogger("tokenward")
+    with caplog.at_level(logging.WARNING, logger="tokenward"):
+        verifier.verify(token)
+        verifier.verify(token)
+    assert not [r for r in caplog.records if r.name == "tokenward"]
+    with caplog.at_level(logging.INFO, logger="tokenward"):
+        assert logger.isEnabledFor(logging.INFO)
+        verifier.verify(token)
+    records = [r for r in caplog.records if r.name == "tokenward"]
+    assert [r.tokenward_audit["subject"] for r in records] == ["alice"]  # type: ignore[attr-defined]
+    assert all(token not in r.getMessage() for r in records)

@@ -40,6 +40,7 @@
 
 mod alg;
 mod b64;
+mod build;
 mod claims;
 mod issue;
 mod json;
@@ -53,6 +54,7 @@ mod scan;
 mod verify;
 
 pub use alg::{Algorithm, Family};
+pub use build::{json_number, json_small_integer, Built, ClaimsBuilder, Interrupted};
 pub use claims::Claims;
 pub use issue::{IssueOptions, JwtIssuer};
 pub use key::Key;

@@ -1,13 +1,14 @@
 //! One-pass strict scanner for JWT payloads: validates the whole document with the same rules
 //! as [`super::json::parse_object`] (one object, valid UTF-8, no duplicate members at any level,
-//! nesting capped, numbers finite, no lone surrogates) and extracts only the registered claims,
-//! without building a map. Strings without escapes are borrowed from the payload.
+//! nesting capped, numbers finite, no lone surrogates) and records the registered claims, while
+//! a [`ClaimsBuilder`] builds the values in the same pass (nothing when only validating, the
+//! [`Claims`] of `verify`, or a binding's own objects). Strings without escapes are borrowed
+//! from the payload.
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
-use super::claims::{name_of, Claims, Name};
+use super::build::{json_small_integer, ClaimsBuilder, Interrupted, NoBuild, ValueBuilder};
+use super::claims::Claims;
 use crate::{Error, ErrorCode};
 
 /// serde_json's own recursion limit (128 nested containers): kept so both parsers refuse the
@@ -41,17 +42,12 @@ pub(crate) struct Registered<'a> {
     pub jti: Claim<'a>,
     pub aud: Claim<'a>,
     pub names: Vec<Cow<'a, str>>,
-    /// The claims, when they were read from an already built map instead of scanned.
-    pub map: Option<&'a Claims>,
 }
 
 impl<'a> Registered<'a> {
     /// Whether the payload has a top-level member `name`.
     pub(crate) fn has(&self, name: &str) -> bool {
-        match self.map {
-            Some(map) => map.contains_key(name),
-            None => self.names.iter().any(|n| n == name),
-        }
+        self.names.iter().any(|n| n == name)
     }
 
     /// Where the registered claim `name` is recorded; `None` for any other member.
@@ -67,69 +63,69 @@ impl<'a> Registered<'a> {
             _ => return None,
         })
     }
-
-    /// The registered claims of claims already parsed (strictly).
-    pub(crate) fn from_claims(map: &'a Claims) -> Registered<'a> {
-        let mut reg = Registered {
-            map: Some(map),
-            ..Registered::default()
-        };
-        // One walk over the members instead of a lookup per registered claim.
-        for (name, value) in map.iter() {
-            let Some(slot) = reg.slot(name) else {
-                continue;
-            };
-            *slot = match value {
-                Value::Number(n) => n.as_f64().map_or(Claim::Other, Claim::Number),
-                Value::String(s) => Claim::Str(Cow::Borrowed(s)),
-                Value::Array(items) => items
-                    .iter()
-                    .map(|v| v.as_str().map(Cow::Borrowed))
-                    .collect::<Option<Vec<_>>>()
-                    .map_or(Claim::Other, Claim::Strs),
-                _ => Claim::Other,
-            };
-        }
-        reg
-    }
 }
 
-/// An object's members as parsed (the common claim names without an allocation).
-type Members = Vec<(Name, Value)>;
-
+/// Word-sized: with a one-byte `Fail`, a `Step<Cow<str>>` was copied with a load straddling
+/// two of the callee's stores (a store-forwarding stall on every member name).
+#[repr(usize)]
 enum Fail {
     Malformed,
     TooDeep,
+    /// The builder gave up.
+    Interrupted,
+}
+
+impl From<Interrupted> for Fail {
+    fn from(_: Interrupted) -> Fail {
+        Fail::Interrupted
+    }
 }
 
 type Step<T> = Result<T, Fail>;
 
-/// Scans `bytes` as a JWT payload (see the module docs).
+/// Scans `bytes` as a JWT payload (see the module docs), building nothing.
+#[cfg(test)]
 pub(crate) fn scan<'a>(
     bytes: &'a [u8],
     max_depth: usize,
     what: &'static str,
 ) -> Result<Registered<'a>, Error> {
     let mut reg = Registered::default();
-    // The top-level member names stay for `Registered::has`.
-    let scanner = run(bytes, max_depth, what, 16, |s| {
-        s.document::<false>(max_depth, Some(&mut reg)).map(drop)
-    })?;
-    reg.names = scanner.names;
+    build(bytes, max_depth, what, &mut NoBuild, &mut reg)?;
     Ok(reg)
 }
 
 /// Parses `bytes` as a JWT payload into its claims, with the same rules as [`scan`] and in
 /// the same single pass (no second parser, no intermediate tokens).
 pub(crate) fn parse(bytes: &[u8], max_depth: usize, what: &'static str) -> Result<Claims, Error> {
-    let mut members = None;
-    // Duplicates are found among the members being collected: no list of names.
-    run(bytes, max_depth, what, 0, |s| {
-        members = s.document::<true>(max_depth, None)?;
+    let members = build(
+        bytes,
+        max_depth,
+        what,
+        &mut ValueBuilder,
+        &mut Registered::default(),
+    )?;
+    Ok(Claims::from_unique(members))
+}
+
+/// Scans `bytes` like [`scan`] while `out` builds the payload's values in the same pass;
+/// records the registered claims in `reg` (filled in place: it is a few hundred bytes) and
+/// returns the top-level object, unfinished.
+pub(crate) fn build<'a, K: ClaimsBuilder>(
+    bytes: &'a [u8],
+    max_depth: usize,
+    what: &'static str,
+    out: &mut K,
+    reg: &mut Registered<'a>,
+) -> Result<K::Object, Error> {
+    let mut object = None;
+    // The top-level member names stay for `Registered::has`.
+    let scanner = run(bytes, max_depth, what, |s| {
+        object = Some(s.document(out, max_depth, reg)?);
         Ok(())
     })?;
-    let members = members.ok_or_else(|| Error::new(ErrorCode::Malformed, what))?;
-    Ok(Claims::from_unique(members))
+    reg.names = scanner.names;
+    object.ok_or_else(|| Error::new(ErrorCode::Malformed, what))
 }
 
 /// Runs `document` over `bytes` and maps its failure to the error codes of the strict parser.
@@ -137,7 +133,6 @@ fn run<'a>(
     bytes: &'a [u8],
     max_depth: usize,
     what: &'static str,
-    names_capacity: usize,
     document: impl FnOnce(&mut Scanner<'a>) -> Step<()>,
 ) -> Result<Scanner<'a>, Error> {
     let Ok(text) = std::str::from_utf8(bytes) else {
@@ -151,7 +146,7 @@ fn run<'a>(
         text,
         b: bytes,
         i: 0,
-        names: Vec::with_capacity(names_capacity),
+        names: Vec::with_capacity(16),
     };
     match document(&mut scanner) {
         Ok(()) => Ok(scanner),
@@ -160,20 +155,11 @@ fn run<'a>(
             ErrorCode::TokenTooLarge,
             "JSON nesting exceeds the configured depth",
         )),
+        Err(Fail::Interrupted) => Err(Error::new(
+            ErrorCode::Internal,
+            "the claims could not be built",
+        )),
     }
-}
-
-/// A JSON number's value as serde_json reads it: non-negative integers that fit are `u64`,
-/// everything else goes through serde_json itself so the two parsers never disagree.
-fn number_value(text: &str) -> Step<Value> {
-    if text.len() <= 19 && text.bytes().all(|c| c.is_ascii_digit()) {
-        if let Ok(n) = text.parse::<u64>() {
-            return Ok(Value::from(n));
-        }
-    }
-    serde_json::from_str::<serde_json::Number>(text)
-        .map(Value::Number)
-        .map_err(|_| Fail::Malformed)
 }
 
 /// A 64-bit filter of the member names seen in one object: a name whose bit was never set is
@@ -185,11 +171,16 @@ impl NameFilter {
     /// Records `name`; false when it certainly was not seen before.
     fn maybe_seen(&mut self, name: &str) -> bool {
         let bytes = name.as_bytes();
-        let mut head = [0u8; 8];
-        let n = bytes.len().min(8);
-        head[..n].copy_from_slice(&bytes[..n]);
-        let hash =
-            (u64::from_le_bytes(head) ^ bytes.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // The first eight bytes as one word, assembled in registers: copying them into a stack
+        // buffer and reloading it as a word stalled on store forwarding.
+        let head = match bytes.first_chunk::<8>() {
+            Some(head) => u64::from_le_bytes(*head),
+            None => bytes
+                .iter()
+                .rev()
+                .fold(0, |word, &b| (word << 8) | u64::from(b)),
+        };
+        let hash = (head ^ bytes.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let bit = 1u64 << (hash >> 58);
         let seen = self.0 & bit != 0;
         self.0 |= bit;
@@ -234,59 +225,72 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    /// The whole document: one object and nothing after it. `reg` (validation mode) records
-    /// the registered claims; with `B` the object's value is built instead.
-    fn document<const B: bool>(
+    /// The whole document: one object and nothing after it, its registered claims recorded
+    /// in `reg`.
+    fn document<K: ClaimsBuilder>(
         &mut self,
+        out: &mut K,
         max_depth: usize,
-        reg: Option<&mut Registered<'a>>,
-    ) -> Step<Option<Members>> {
+        reg: &mut Registered<'a>,
+    ) -> Step<K::Object> {
         self.ws();
         if self.peek()? != b'{' {
             // Not an object: malformed, unless the value is too deep first (the map-building
             // parser reads the whole value before looking at its type).
-            self.value::<false>(max_depth, 0)?;
+            self.value(&mut NoBuild, max_depth, 0)?;
             return Err(Fail::Malformed);
         }
-        let value = self.object::<B>(max_depth, 1, reg)?;
+        let object = self.object(out, max_depth, 1, Some(reg))?;
         self.ws();
         if self.i != self.b.len() {
             return Err(Fail::Malformed);
         }
-        Ok(value)
+        Ok(object)
     }
 
     /// A value whose container allows `depth` more levels; `nest` counts enclosing containers.
-    /// Built (`Some`) with `B`, only validated (`None`) without.
-    fn value<const B: bool>(&mut self, depth: usize, nest: usize) -> Step<Option<Value>> {
-        let literal =
-            |s: &mut Self, word: &[u8], value: Value| s.literal(word).map(|()| B.then_some(value));
-        match self.peek()? {
+    fn value<K: ClaimsBuilder>(
+        &mut self,
+        out: &mut K,
+        depth: usize,
+        nest: usize,
+    ) -> Step<K::Value> {
+        Ok(match self.peek()? {
             b'"' => {
                 let s = self.string()?;
-                Ok(B.then(|| Value::String(s.into_owned())))
+                out.string(&s)?
+            }
+            b'{' | b'[' if K::RAW_CONTAINERS => {
+                let start = self.i;
+                self.value(&mut NoBuild, depth, nest)?;
+                out.raw(&self.text[start..self.i])?
             }
             b'{' => {
-                let members = self.object::<B>(depth, nest + 1, None)?;
-                // Unique names: collecting sorts them once and builds the map in bulk.
-                Ok(members.map(|m| {
-                    Value::Object(m.into_iter().map(|(n, v)| (n.into_owned(), v)).collect())
-                }))
+                let object = self.object(out, depth, nest + 1, None)?;
+                out.finish_object(object)?
             }
-            b'[' => self.array::<B>(depth, nest + 1, None),
+            b'[' => {
+                let array = self.array(out, depth, nest + 1, None)?;
+                out.finish_array(array)?
+            }
             b'-' | b'0'..=b'9' => {
                 let text = self.number()?;
-                if B {
-                    number_value(text).map(Some)
-                } else {
-                    Ok(None)
-                }
+                out.number(text)?
             }
-            b't' => literal(self, b"true", Value::Bool(true)),
-            b'f' => literal(self, b"false", Value::Bool(false)),
-            b'n' => literal(self, b"null", Value::Null),
-            _ => Err(Fail::Malformed),
-        }
+            b't' => {
+                self.literal(b"true")?;
+                out.boolean(true)?
+            }
+            b'f' => {
+                self.literal(b"false")?;
+                out.boolean(false)?
+            }
+            b'n' => {
+                self.literal(b"null")?;
+                out.null()?
+            }
+            _ => return Err(Fail::Malformed),
+        })
     }
 
     fn literal(&mut self, word: &[u8]) -> Step<()> {
@@ -298,25 +302,26 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// An object at `{`. `reg` is set for the top level in validation mode, whose registered
-    /// claims are recorded.
-    fn object<const B: bool>(
+    /// An object at `{`. `reg` is set for the top level, whose registered claims are recorded
+    /// and whose member names stay in `names`.
+    fn object<K: ClaimsBuilder>(
         &mut self,
+        out: &mut K,
         depth: usize,
         nest: usize,
         mut reg: Option<&mut Registered<'a>>,
-    ) -> Step<Option<Members>> {
+    ) -> Step<K::Object> {
         if nest >= SERDE_RECURSION_LIMIT {
             return Err(Fail::Malformed);
         }
         self.i += 1;
         let base = self.names.len();
         let mut seen = NameFilter::default();
-        let mut members: Members = Vec::new();
+        let mut object = out.object()?;
         self.ws();
         if self.peek()? == b'}' {
             self.i += 1;
-            return Ok(B.then_some(members));
+            return Ok(object);
         }
         loop {
             self.ws();
@@ -329,27 +334,15 @@ impl<'a> Scanner<'a> {
             self.expect(b':')?;
             self.ws();
             let value = match reg.as_deref_mut() {
-                Some(reg) => self.member(&name, child, nest, reg).map(|()| None)?,
-                None => self.value::<B>(child, nest)?,
+                Some(reg) => self.member(out, &name, child, nest, reg)?,
+                None => self.value(out, child, nest)?,
             };
             // Duplicates are checked after the value, like the map-building parser.
-            let duplicate = seen.maybe_seen(&name)
-                && match value {
-                    Some(_) => members.iter().any(|(n, _)| *n == name),
-                    None => self.names[base..].contains(&name),
-                };
-            if duplicate {
+            if seen.maybe_seen(&name) && self.names[base..].contains(&name) {
                 return Err(Fail::Malformed);
             }
-            match value {
-                Some(value) => {
-                    if members.capacity() == 0 {
-                        members.reserve(16);
-                    }
-                    members.push((name_of(name), value));
-                }
-                None => self.names.push(name),
-            }
+            out.member(&mut object, &name, value)?;
+            self.names.push(name);
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
@@ -363,75 +356,102 @@ impl<'a> Scanner<'a> {
         if reg.is_none() {
             self.names.truncate(base);
         }
-        Ok(B.then_some(members))
+        Ok(object)
     }
 
     /// A top-level member's value, recorded when `name` is a registered claim.
-    fn member(
+    fn member<K: ClaimsBuilder>(
         &mut self,
+        out: &mut K,
         name: &str,
         depth: usize,
         nest: usize,
         reg: &mut Registered<'a>,
-    ) -> Step<()> {
+    ) -> Step<K::Value> {
         let Some(slot) = reg.slot(name) else {
-            return self.value::<false>(depth, nest).map(drop);
+            return self.value(out, depth, nest);
         };
-        *slot = match self.peek()? {
-            b'"' => Claim::Str(self.string()?),
+        // Each arm records the claim itself: assembling (claim, value) pairs cost a
+        // store-forwarding stall per member.
+        Ok(match self.peek()? {
+            b'"' => {
+                let s = self.string()?;
+                let value = out.string(&s)?;
+                *slot = Claim::Str(s);
+                value
+            }
             b'-' | b'0'..=b'9' => {
                 let text = self.number()?;
-                Claim::Number(text.parse::<f64>().map_err(|_| Fail::Malformed)?)
+                *slot = Claim::Number(match json_small_integer(text) {
+                    // `as` rounds to the nearest f64, as parsing the text does.
+                    Some(n) => n as f64,
+                    None => text.parse::<f64>().map_err(|_| Fail::Malformed)?,
+                });
+                out.number(text)?
             }
             b'[' => {
                 let mut strings = Some(Vec::new());
-                self.array::<false>(depth, nest + 1, Some(&mut strings))?;
-                strings.map_or(Claim::Other, Claim::Strs)
+                let value = if K::RAW_CONTAINERS {
+                    let start = self.i;
+                    self.array(&mut NoBuild, depth, nest + 1, Some(&mut strings))?;
+                    out.raw(&self.text[start..self.i])?
+                } else {
+                    let array = self.array(out, depth, nest + 1, Some(&mut strings))?;
+                    out.finish_array(array)?
+                };
+                *slot = strings.map_or(Claim::Other, Claim::Strs);
+                value
             }
             _ => {
-                self.value::<false>(depth, nest)?;
-                Claim::Other
+                *slot = Claim::Other;
+                self.value(out, depth, nest)?
             }
-        };
-        Ok(())
+        })
     }
 
-    /// An array at `[`. `strings` (validation mode) collects the elements while they are all
-    /// strings and is cleared at the first element that is not.
-    fn array<const B: bool>(
+    /// An array at `[`. `strings` collects the elements while they are all strings and is
+    /// cleared at the first element that is not.
+    fn array<K: ClaimsBuilder>(
         &mut self,
+        out: &mut K,
         depth: usize,
         nest: usize,
         mut strings: Option<&mut Option<Vec<Cow<'a, str>>>>,
-    ) -> Step<Option<Value>> {
+    ) -> Step<K::Array> {
         if nest >= SERDE_RECURSION_LIMIT {
             return Err(Fail::Malformed);
         }
         self.i += 1;
         // The map-building parser asks for a child level before looking for an element.
         let child = depth.checked_sub(1).ok_or(Fail::TooDeep)?;
-        let mut items = Vec::new();
+        let mut array = out.array()?;
         self.ws();
         if self.peek()? == b']' {
             self.i += 1;
-            return Ok(B.then_some(Value::Array(items)));
+            return Ok(array);
         }
         loop {
             self.ws();
-            match (self.peek()?, strings.as_deref_mut()) {
-                (b'"', Some(Some(list))) => list.push(self.string()?),
+            let value = match (self.peek()?, strings.as_deref_mut()) {
+                (b'"', Some(Some(list))) => {
+                    let s = self.string()?;
+                    let value = out.string(&s)?;
+                    list.push(s);
+                    value
+                }
                 (_, Some(collected)) => {
                     *collected = None;
-                    self.value::<false>(child, nest)?;
+                    self.value(out, child, nest)?
                 }
-                (_, None) => items.extend(self.value::<B>(child, nest)?),
-            }
+                (_, None) => self.value(out, child, nest)?,
+            };
+            out.element(&mut array, value)?;
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
                 b']' => {
                     self.i += 1;
-                    return Ok(B.then_some(Value::Array(items)));
+                    return Ok(array);
                 }
                 _ => return Err(Fail::Malformed),
             }
@@ -487,18 +507,21 @@ impl<'a> Scanner<'a> {
         self.i += 1;
         let start = self.i;
         loop {
-            let c = self.peek()?;
-            match c {
+            match self.peek()? {
                 b'"' => {
                     let s = &self.text[start..self.i];
                     self.i += 1;
                     return Ok(Cow::Borrowed(s));
                 }
-                b'\\' => break,
+                b'\\' => return self.escaped_string(start),
                 0..=0x1f => return Err(Fail::Malformed),
                 _ => self.i += 1,
             }
         }
+    }
+
+    /// The rest of a string that started at `start` and has an escape at the current byte.
+    fn escaped_string(&mut self, start: usize) -> Step<Cow<'a, str>> {
         let mut out = String::with_capacity(self.i - start + 16);
         out.push_str(&self.text[start..self.i]);
         loop {
@@ -579,6 +602,7 @@ impl<'a> Scanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jwt::build::Built;
     use crate::jwt::json::parse_object;
 
     /// The scanner, in both modes, and the map-building parser agree on acceptance, on the
@@ -686,6 +710,121 @@ mod tests {
                 agree(&doc, depth);
             }
         }
+    }
+
+    /// Records what a builder is handed, nested containers as their JSON text.
+    #[derive(Default)]
+    struct RawRecorder {
+        seen: Vec<String>,
+        fail_at: Option<usize>,
+    }
+
+    impl RawRecorder {
+        fn note(&mut self, what: String) -> Built<()> {
+            self.seen.push(what);
+            match self.fail_at {
+                Some(n) if self.seen.len() > n => Err(Interrupted),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    impl ClaimsBuilder for RawRecorder {
+        type Value = ();
+        type Object = ();
+        type Array = ();
+        const RAW_CONTAINERS: bool = true;
+
+        fn null(&mut self) -> Built<()> {
+            self.note("null".into())
+        }
+        fn boolean(&mut self, value: bool) -> Built<()> {
+            self.note(value.to_string())
+        }
+        fn number(&mut self, text: &str) -> Built<()> {
+            self.note(format!("n:{text}"))
+        }
+        fn string(&mut self, value: &str) -> Built<()> {
+            self.note(format!("s:{value}"))
+        }
+        fn object(&mut self) -> Built<()> {
+            Ok(())
+        }
+        fn member(&mut self, _: &mut (), name: &str, _: ()) -> Built<()> {
+            self.note(format!("m:{name}"))
+        }
+        fn finish_object(&mut self, _: ()) -> Built<()> {
+            unreachable!("nested objects come as raw text")
+        }
+        fn array(&mut self) -> Built<()> {
+            unreachable!("arrays come as raw text")
+        }
+        fn element(&mut self, _: &mut (), _: ()) -> Built<()> {
+            unreachable!("arrays come as raw text")
+        }
+        fn finish_array(&mut self, _: ()) -> Built<()> {
+            unreachable!("arrays come as raw text")
+        }
+        fn raw(&mut self, json: &str) -> Built<()> {
+            self.note(format!("raw:{json}"))
+        }
+    }
+
+    #[test]
+    fn raw_builders_get_nested_containers_as_text_and_the_claims_are_still_recorded() {
+        let doc = br#"{"aud":["a", "b"],"x":{"k":[1,{"z":null}]},"exp":7,"s":"qA","t":true}"#;
+        let mut out = RawRecorder::default();
+        let mut reg = Registered::default();
+        build(doc, 16, "x", &mut out, &mut reg).unwrap();
+        assert_eq!(
+            out.seen,
+            [
+                r#"raw:["a", "b"]"#,
+                "m:aud",
+                r#"raw:{"k":[1,{"z":null}]}"#,
+                "m:x",
+                "n:7",
+                "m:exp",
+                "s:qA",
+                "m:s",
+                "true",
+                "m:t",
+            ]
+        );
+        assert!(matches!(&reg.aud, Claim::Strs(v) if v.len() == 2));
+        assert!(matches!(reg.exp, Claim::Number(n) if n == 7.0));
+        // Raw text is validated like everything else.
+        let bad = br#"{"x":{"k":1,"k":2}}"#;
+        let err = build(
+            bad,
+            16,
+            "x",
+            &mut RawRecorder::default(),
+            &mut Registered::default(),
+        );
+        assert_eq!(err.unwrap_err().code(), ErrorCode::Malformed);
+    }
+
+    #[test]
+    fn a_builder_that_gives_up_ends_the_scan_with_an_internal_error() {
+        let mut out = RawRecorder {
+            fail_at: Some(2),
+            ..RawRecorder::default()
+        };
+        let err = build(
+            br#"{"a":1,"b":2,"c":3}"#,
+            16,
+            "x",
+            &mut out,
+            &mut Registered::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Internal);
+        assert_eq!(
+            out.seen.len(),
+            3,
+            "nothing is built after the builder gave up"
+        );
     }
 
     #[test]

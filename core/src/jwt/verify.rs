@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::alg::Algorithm;
 use super::b64;
+use super::build::{ClaimsBuilder, NoBuild, ValueBuilder};
 use super::claims::Claims;
 use super::json;
 use super::keyset::KeySet;
@@ -18,6 +19,9 @@ use super::{DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOKEN_SIZE};
 use crate::audit::Outcome;
 use crate::clock::{self, SharedClock};
 use crate::{Error, ErrorCode};
+
+/// What a payload that is not one JSON object is reported as.
+const WHAT_PAYLOAD: &str = "the payload is not a JSON object";
 
 /// Options of a [`JwtVerifier`]. `algorithms` is required: there is no default allowlist.
 #[derive(Debug, Clone)]
@@ -154,27 +158,42 @@ impl JwtVerifier {
 
     /// Verifies `token` with `keys` instead of the verifier's own set.
     pub fn verify_with(&self, token: &str, keys: &KeySet) -> Result<Claims, Error> {
-        let result = self.verify_map(token, keys);
-        audit_verify(token, result.as_ref().map(|claims| claims.sub()));
-        result
+        self.verify_into_with(token, keys, &mut ValueBuilder)
+            .map(Claims::from_unique)
     }
 
-    /// The map-building path: one strict pass builds the map, then the claim checks run on it.
-    fn verify_map(&self, token: &str, keys: &KeySet) -> Result<Claims, Error> {
-        let payload = self.verify_signature_with(token, keys)?;
-        let claims = scan::parse(&payload, self.max_depth, "the payload is not a JSON object")?;
-        self.rules
-            .check(&Registered::from_claims(&claims), self.clock.unix_seconds())?;
-        Ok(claims)
+    /// Verifies `token` like [`JwtVerifier::verify`] while `builder` builds the claims in the
+    /// verifier's one strict pass over the payload, and returns the top-level object the builder
+    /// filled. For bindings that create their host's objects directly; a failed claim check
+    /// drops what was built.
+    pub fn verify_into<K: ClaimsBuilder>(
+        &self,
+        token: &str,
+        builder: &mut K,
+    ) -> Result<K::Object, Error> {
+        self.verify_into_with(token, &self.keys, builder)
+    }
+
+    /// [`JwtVerifier::verify_into`] with `keys` instead of the verifier's own set.
+    pub fn verify_into_with<K: ClaimsBuilder>(
+        &self,
+        token: &str,
+        keys: &KeySet,
+        builder: &mut K,
+    ) -> Result<K::Object, Error> {
+        audited(token, |audit_subject| {
+            let payload = self.verify_signature_with(token, keys)?;
+            self.check_claims(&payload, builder, audit_subject)
+        })
     }
 
     /// Verifies `token` like [`JwtVerifier::verify`] and returns the claims as the token's own
     /// JSON text (valid UTF-8, one object, unique members), without re-serializing them. For
     /// bindings whose runtime has a faster JSON parser than building objects member by member.
     pub fn verify_json(&self, token: &str) -> Result<String, Error> {
-        let result = self.verify_payload(token, &self.keys);
-        audit_verify(token, result.as_ref().map(|(_, sub)| sub.as_deref()));
-        let (payload, _) = result?;
+        let payload = audited(token, |audit_subject| {
+            self.verify_payload(token, &self.keys, audit_subject)
+        })?;
         // The scanner accepted the bytes as JSON, which is UTF-8 by definition.
         String::from_utf8(payload).map_err(|_| malformed("the payload is not UTF-8"))
     }
@@ -185,9 +204,9 @@ impl JwtVerifier {
     /// payload (duplicates, depth, types of the registered claims); a payload that does not fit
     /// `T` is `invalid_claim`.
     pub fn verify_as<T: serde::de::DeserializeOwned>(&self, token: &str) -> Result<T, Error> {
-        let result = self.verify_payload(token, &self.keys);
-        audit_verify(token, result.as_ref().map(|(_, sub)| sub.as_deref()));
-        let (payload, _) = result?;
+        let payload = audited(token, |audit_subject| {
+            self.verify_payload(token, &self.keys, audit_subject)
+        })?;
         serde_json::from_slice(&payload).map_err(|_| {
             Error::new(
                 ErrorCode::InvalidClaim,
@@ -198,21 +217,41 @@ impl JwtVerifier {
 
     /// Verifies `token` and checks its claims without building them: one strict pass over the
     /// payload validates the document and reads the registered claims. Returns the payload
-    /// bytes and, for the audit event, the subject when it is audited.
+    /// bytes and, with `audit_subject`, the subject for the audit event.
     fn verify_payload(
         &self,
         token: &str,
         keys: &KeySet,
+        audit_subject: bool,
     ) -> Result<(Vec<u8>, Option<String>), Error> {
         let payload = self.verify_signature_with(token, keys)?;
-        let registered = scan::scan(&payload, self.max_depth, "the payload is not a JSON object")?;
+        let ((), sub) = self.check_claims(&payload, &mut NoBuild, audit_subject)?;
+        Ok((payload, sub))
+    }
+
+    /// One strict pass over the verified `payload` (while `builder` builds it), then the claim
+    /// checks. Returns the built top-level object and, with `audit_subject`, the subject for the
+    /// audit event.
+    fn check_claims<K: ClaimsBuilder>(
+        &self,
+        payload: &[u8],
+        builder: &mut K,
+        audit_subject: bool,
+    ) -> Result<(K::Object, Option<String>), Error> {
+        let mut registered = Registered::default();
+        let object = scan::build(
+            payload,
+            self.max_depth,
+            WHAT_PAYLOAD,
+            builder,
+            &mut registered,
+        )?;
         self.rules.check(&registered, self.clock.unix_seconds())?;
         let sub = match &registered.sub {
-            Claim::Str(sub) if crate::audit::wants(Outcome::Success) => Some(sub.to_string()),
+            Claim::Str(sub) if audit_subject => Some(sub.to_string()),
             _ => None,
         };
-        drop(registered);
-        Ok((payload, sub))
+        Ok((object, sub))
     }
 
     /// Checks everything up to and including the signature (size, encoding, header policy,
@@ -298,25 +337,31 @@ impl JwtVerifier {
 
 /// Emits the `jwt.verify` audit event: the token's fingerprint and, on success, its subject —
 /// never the token.
-fn audit_verify(token: &str, result: Result<Option<&str>, &Error>) {
-    let outcome = match result {
-        Ok(_) => Outcome::Success,
-        Err(_) => Outcome::Failure,
-    };
-    if !crate::audit::wants(outcome) {
-        return;
-    }
-    let event = match result {
-        Ok(sub) => {
+/// Runs `verify` and records the audit event it owes; `verify` is told whether a success event
+/// is wanted, so it keeps the subject only then.
+fn audited<T>(
+    token: &str,
+    verify: impl FnOnce(bool) -> Result<(T, Option<String>), Error>,
+) -> Result<T, Error> {
+    // Asked once per call: a host's sink may answer through its own runtime (Python's
+    // `logger.isEnabledFor`), which costs more than the check it guards.
+    let success_wanted = crate::audit::wants(Outcome::Success);
+    let result = verify(success_wanted);
+    let event = match &result {
+        Ok((_, sub)) if success_wanted => {
             let event = crate::audit::AuditEvent::success("jwt.verify");
             match sub {
                 Some(sub) => event.subject(sub),
                 None => event,
             }
         }
-        Err(err) => crate::audit::AuditEvent::failure("jwt.verify", err),
+        Err(err) if crate::audit::wants(Outcome::Failure) => {
+            crate::audit::AuditEvent::failure("jwt.verify", err)
+        }
+        _ => return result.map(|(value, _)| value),
     };
     crate::audit::emit(event.credential(crate::fingerprint(token.as_bytes())));
+    result.map(|(value, _)| value)
 }
 
 /// Header parameters whose meaning this library knows; `crit` may not list them (RFC 7515
@@ -424,7 +469,7 @@ pub fn decode_unverified(token: &str) -> Result<(Map<String, Value>, Claims), Er
     let claims = scan::parse(
         &b64::decode(parts.payload, "the payload is not base64url")?,
         DEFAULT_MAX_DEPTH,
-        "the payload is not a JSON object",
+        WHAT_PAYLOAD,
     )?;
     Ok((header, claims))
 }
@@ -482,5 +527,29 @@ mod tests {
         let last = forged.pop();
         forged.push(if last == Some('A') { 'E' } else { 'A' });
         assert!(verifier.verify_as::<AppClaims>(&forged).is_err());
+    }
+
+    #[test]
+    fn verify_into_builds_in_the_same_pass_and_only_hands_out_checked_claims() {
+        let (issuer, verifier) = setup();
+        let token = issue(
+            &issuer,
+            serde_json::json!({"scope": "read", "n": [1, {"k": true}]}),
+        );
+        let members = verifier.verify_into(&token, &mut ValueBuilder).unwrap();
+        assert_eq!(
+            Claims::from_unique(members),
+            verifier.verify(&token).unwrap()
+        );
+
+        // A failed claim check or signature drops what was built.
+        let expired = issue(&issuer, serde_json::json!({"exp": 1}));
+        let err = verifier
+            .verify_into(&expired, &mut ValueBuilder)
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Expired);
+        let mut tampered = token.clone();
+        tampered.insert(tampered.find('.').unwrap() + 2, 'A');
+        assert!(verifier.verify_into(&tampered, &mut ValueBuilder).is_err());
     }
 }

@@ -1,0 +1,188 @@
+//! Building a verified payload straight into a binding's own objects.
+//!
+//! The verifier's strict scanner reads the payload once; [`ClaimsBuilder`] lets that same pass
+//! create the caller's values (a Python dict, a JS object, …) instead of a [`super::Claims`]
+//! that a binding would then convert member by member. Converting doubled the cost of a
+//! Python verify; see docs/jwt.md.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::claims::{name_of, Name};
+
+/// A builder gave up (for example the host runtime could not allocate); it keeps the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted;
+
+/// What a builder step returns.
+pub type Built<T> = Result<T, Interrupted>;
+
+/// Receives a payload's values in document order while the verifier scans it, after the
+/// signature has verified and before the claim checks run (their failure drops the result).
+///
+/// The document is already known to be well-formed up to the current value: strings are
+/// unescaped and valid UTF-8 without lone surrogates, numbers are finite, member names are
+/// unique per object.
+pub trait ClaimsBuilder {
+    /// A finished value.
+    type Value;
+    /// An object being filled (the top level is returned unfinished, see
+    /// [`super::JwtVerifier::verify_into`]).
+    type Object;
+    /// An array being filled.
+    type Array;
+
+    /// When true, nested objects and arrays are validated without being built and handed to
+    /// [`ClaimsBuilder::raw`] as their JSON text (for hosts whose own JSON parser is faster
+    /// than building containers piece by piece).
+    const RAW_CONTAINERS: bool = false;
+
+    /// `null`.
+    fn null(&mut self) -> Built<Self::Value>;
+    /// `true` or `false`.
+    fn boolean(&mut self, value: bool) -> Built<Self::Value>;
+    /// A number, as its JSON text (see [`json_number`] for serde_json's reading of it).
+    fn number(&mut self, text: &str) -> Built<Self::Value>;
+    /// A string, unescaped.
+    fn string(&mut self, value: &str) -> Built<Self::Value>;
+    /// A new, empty object.
+    fn object(&mut self) -> Built<Self::Object>;
+    /// Adds a member to `object` (names are unique within it).
+    fn member(&mut self, object: &mut Self::Object, name: &str, value: Self::Value) -> Built<()>;
+    /// A nested object once all its members are in.
+    fn finish_object(&mut self, object: Self::Object) -> Built<Self::Value>;
+    /// A new, empty array.
+    fn array(&mut self) -> Built<Self::Array>;
+    /// Appends to `array`.
+    fn element(&mut self, array: &mut Self::Array, value: Self::Value) -> Built<()>;
+    /// An array once all its elements are in.
+    fn finish_array(&mut self, array: Self::Array) -> Built<Self::Value>;
+    /// A nested container as JSON text; called instead of the container methods when
+    /// [`ClaimsBuilder::RAW_CONTAINERS`] is set.
+    fn raw(&mut self, json: &str) -> Built<Self::Value> {
+        let _ = json;
+        Err(Interrupted)
+    }
+}
+
+/// A JSON number as serde_json reads it: non-negative integers that fit are `u64`, negative
+/// ones `i64`, everything else `f64`. `None` for text that is not a finite JSON number.
+pub fn json_number(text: &str) -> Option<serde_json::Number> {
+    if let Some(n) = json_small_integer(text) {
+        return Some(n.into());
+    }
+    serde_json::from_str(text).ok()
+}
+
+/// The value of a JSON number written as at most 18 plain digits (timestamps, counts), read in
+/// one pass; `None` for any other text.
+pub fn json_small_integer(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 18 {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |n, c| {
+        c.is_ascii_digit().then(|| n * 10 + u64::from(c - b'0'))
+    })
+}
+
+/// Validation only: builds nothing (the scanner's checking mode).
+pub(crate) struct NoBuild;
+
+impl ClaimsBuilder for NoBuild {
+    type Value = ();
+    type Object = ();
+    type Array = ();
+
+    fn null(&mut self) -> Built<()> {
+        Ok(())
+    }
+    fn boolean(&mut self, _: bool) -> Built<()> {
+        Ok(())
+    }
+    fn number(&mut self, _: &str) -> Built<()> {
+        Ok(())
+    }
+    fn string(&mut self, _: &str) -> Built<()> {
+        Ok(())
+    }
+    fn object(&mut self) -> Built<()> {
+        Ok(())
+    }
+    fn member(&mut self, _: &mut (), _: &str, _: ()) -> Built<()> {
+        Ok(())
+    }
+    fn finish_object(&mut self, _: ()) -> Built<()> {
+        Ok(())
+    }
+    fn array(&mut self) -> Built<()> {
+        Ok(())
+    }
+    fn element(&mut self, _: &mut (), _: ()) -> Built<()> {
+        Ok(())
+    }
+    fn finish_array(&mut self, _: ()) -> Built<()> {
+        Ok(())
+    }
+    fn raw(&mut self, _: &str) -> Built<()> {
+        Ok(())
+    }
+}
+
+/// serde_json values; the top level stays a member list, which becomes [`super::Claims`].
+pub(crate) struct ValueBuilder;
+
+impl ClaimsBuilder for ValueBuilder {
+    type Value = Value;
+    type Object = Vec<(Name, Value)>;
+    type Array = Vec<Value>;
+
+    #[inline]
+    fn null(&mut self) -> Built<Value> {
+        Ok(Value::Null)
+    }
+    #[inline]
+    fn boolean(&mut self, value: bool) -> Built<Value> {
+        Ok(Value::Bool(value))
+    }
+    #[inline]
+    fn number(&mut self, text: &str) -> Built<Value> {
+        json_number(text).map(Value::Number).ok_or(Interrupted)
+    }
+    #[inline]
+    fn string(&mut self, value: &str) -> Built<Value> {
+        Ok(Value::String(value.to_owned()))
+    }
+    #[inline]
+    fn object(&mut self) -> Built<Self::Object> {
+        Ok(Vec::with_capacity(16))
+    }
+    #[inline]
+    fn member(&mut self, object: &mut Self::Object, name: &str, value: Value) -> Built<()> {
+        object.push((name_of(Cow::Borrowed(name)), value));
+        Ok(())
+    }
+    #[inline]
+    fn finish_object(&mut self, object: Self::Object) -> Built<Value> {
+        // Unique names: collecting sorts them once and builds the map in bulk.
+        Ok(Value::Object(
+            object
+                .into_iter()
+                .map(|(n, v)| (n.into_owned(), v))
+                .collect(),
+        ))
+    }
+    #[inline]
+    fn array(&mut self) -> Built<Vec<Value>> {
+        Ok(Vec::new())
+    }
+    #[inline]
+    fn element(&mut self, array: &mut Vec<Value>, value: Value) -> Built<()> {
+        array.push(value);
+        Ok(())
+    }
+    #[inline]
+    fn finish_array(&mut self, array: Vec<Value>) -> Built<Value> {
+        Ok(Value::Array(array))
+    }
+}
