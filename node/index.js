@@ -45,11 +45,60 @@ binding.RemoteJwtVerifier.prototype.verify = async function verify(token) {
   const out = await this.verifyRaw(token)
   return isFailure(out) ? rejectWithCode(out) : JSON.parse(out)
 }
-// Local JWT verify: the native side verifies and checks the claims in one strict pass over the
-// payload and hands back its validated JSON text; V8's JSON.parse builds the object faster than
-// napi calls could (and keeps a `__proto__` claim an own property).
-binding.JwtVerifier.prototype.verify = function verify(token) {
-  return JSON.parse(this.verifyJson(token))
+// Local JWT verify: a raw N-API function bound to the verifier (created once, see
+// src/jwt_fast.rs) verifies the token and builds the claims in the verifier's one strict pass:
+// top-level values come as JS values, nested containers as their JSON text, and a generated
+// *shape function* per member-name sequence assembles the object with an object literal, so the
+// result is what JSON.parse(payload) gives. Non-strings take the napi-rs method, which throws
+// its usual conversion error.
+{
+  const proto = binding.JwtVerifier.prototype
+  const nativeVerifyJson = proto.verifyJson
+  const FAST = Symbol('tokenward.fastVerify')
+  const parse = JSON.parse
+  // compile(names, flags): a function of the member values returning the claims object;
+  // flags[i] === '1' marks a nested container passed as JSON text. A literal `"__proto__":`
+  // member would set the prototype (JSON.parse makes an own property): those shapes, very wide
+  // ones and runtimes that refuse code generation use `generic`.
+  const compile = (names, flags) => {
+    if (names.length > 32 || names.includes('__proto__')) return undefined
+    const params = names.map((_, i) => `a${i}`)
+    const members = names.map((name, i) => `${JSON.stringify(name)}: ${flags[i] === '1' ? `J(a${i})` : `a${i}`}`)
+    try {
+      return new Function('J', `'use strict'; return function shape(${params.join(', ')}) { return { ${members.join(', ')} } }`)(parse)
+    } catch {
+      return undefined
+    }
+  }
+  // generic(name0, raw0, value0, name1, ...): own data properties in order, like JSON.parse.
+  const generic = function () {
+    const out = {}
+    for (let i = 0; i < arguments.length; i += 3) {
+      const value = arguments[i + 1] ? parse(arguments[i + 2]) : arguments[i + 2]
+      Object.defineProperty(out, arguments[i], { value, writable: true, enumerable: true, configurable: true })
+    }
+    return out
+  }
+  // The function is kept on the verifier (a hidden symbol property: one inline-cached load per
+  // call), or in a WeakMap for a frozen verifier.
+  const sealed = new WeakMap()
+  const fastOf = (verifier) => {
+    let fn = sealed.get(verifier)
+    if (fn === undefined) {
+      fn = verifier.fastVerifier(compile, generic)
+      if (Object.isExtensible(verifier)) Object.defineProperty(verifier, FAST, { value: fn })
+      else sealed.set(verifier, fn)
+    }
+    return fn
+  }
+  proto.verify = function verify(token) {
+    if (typeof token !== 'string') return parse(nativeVerifyJson.call(this, token))
+    return (this[FAST] ?? fastOf(this))(token)
+  }
+  proto.verifyJson = function verifyJson(token) {
+    if (typeof token !== 'string') return nativeVerifyJson.call(this, token)
+    return (this[FAST] ?? fastOf(this))(token, true)
+  }
 }
 binding.RemoteKeySet.prototype[inspect.custom] = function () {
   return `RemoteKeySet { url: ${JSON.stringify(this.url)} }`

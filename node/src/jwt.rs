@@ -1,12 +1,14 @@
 //! JWT for JS: `Key`, `KeySet`, `JwtIssuer`, `JwtVerifier`. Conversion only; every check is in
 //! `tokenward::jwt`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use napi::bindgen_prelude::{
-    Buffer, ClassInstance, Either, Either4, Function, FunctionRef, JsObjectValue, Object, Unknown,
+    Buffer, ClassInstance, Either, Either4, FromNapiValue, Function, FunctionRef, JsObjectValue,
+    Object, Unknown,
 };
-use napi::Env;
+use napi::{Env, JsValue};
 use napi_derive::napi;
 use serde_json::{Map, Value};
 use tokenward::jwt::{self as core, Algorithm};
@@ -429,5 +431,25 @@ impl JwtVerifier {
     #[napi]
     pub fn verify_json(&self, token: String) -> napi::Result<String, Code> {
         self.inner.verify_json(&token).js()
+    }
+
+    /// Internal (used by `index.js`): a raw N-API function verifying with this verifier,
+    /// `fn(token)` -> claims object, `fn(token, true)` -> JSON text. See `jwt_fast.rs`.
+    #[napi(js_name = "fastVerifier", skip_typescript)]
+    pub fn fast_verifier(
+        &self,
+        env: Env,
+        compile: Function<'_, Unknown<'_>, Unknown<'_>>,
+        generic: Function<'_, Unknown<'_>, Unknown<'_>>,
+    ) -> napi::Result<Unknown<'static>> {
+        // The core verifier is cloned once into an `Arc` owned by the function (a clone shares
+        // the clock and the header cache); `inner` stays a plain value for the gateway.
+        let verifier = Arc::new(self.inner.clone());
+        // SAFETY: `env` is the env of this call and both functions are values of it; the
+        // returned value is a function of the same env.
+        unsafe {
+            let func = crate::jwt_fast::create(env.raw(), verifier, compile.raw(), generic.raw())?;
+            Unknown::from_napi_value(env.raw(), func)
+        }
     }
 }

@@ -10,6 +10,7 @@ mod audit;
 mod error;
 mod gateway;
 mod jwt;
+mod jwt_fast;
 mod jwt_remote;
 mod oauth;
 mod redact;

@@ -335,10 +335,9 @@ impl JwtVerifier {
     }
 }
 
-/// Emits the `jwt.verify` audit event: the token's fingerprint and, on success, its subject —
-/// never the token.
-/// Runs `verify` and records the audit event it owes; `verify` is told whether a success event
-/// is wanted, so it keeps the subject only then.
+/// Runs `verify` and emits the `jwt.verify` audit event it owes: the token's fingerprint and, on
+/// success, its subject — never the token. `verify` is told whether a success event is wanted,
+/// so it keeps the subject only then.
 fn audited<T>(
     token: &str,
     verify: impl FnOnce(bool) -> Result<(T, Option<String>), Error>,
