@@ -181,9 +181,7 @@ fn member_name<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
 /// The interned Python string of one of `Claims::COMMON_NAMES`.
 fn common_name<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyString>> {
     static COMMON: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
-    let i = Claims::COMMON_NAMES
-        .iter()
-        .position(|known| *known == name)?;
+    let i = Claims::common_index(name)?;
     let interned = COMMON.get_or_init(py, || {
         Claims::COMMON_NAMES
             .iter()
