@@ -9,6 +9,16 @@ import { fileURLToPath } from 'node:url'
 import { Key, JwtVerifier, ManualClock, errorCodes } from '../index.mjs'
 import { codeOf } from './vectors.mjs'
 
+/** The error `call` throws (undefined when it returns). */
+function thrown(call) {
+  try {
+    call()
+  } catch (e) {
+    return e
+  }
+  return undefined
+}
+
 const SECRET = Buffer.alloc(32, 0x5a)
 const key = Key.hmac(SECRET, 'HS256')
 const EXP = Math.floor(Date.now() / 1000) + 3600
@@ -157,12 +167,7 @@ test('errors keep their code and never contain the token', () => {
   ]
   for (const [token, code] of cases) {
     for (const call of [() => v.verify(token), () => v.verifyJson(token)]) {
-      let err
-      try {
-        call()
-      } catch (e) {
-        err = e
-      }
+      const err = thrown(call)
       assert.ok(err instanceof Error, code)
       assert.equal(err.code, code, `${code}: ${err.message}`)
       assert.ok(errorCodes().includes(err.code))
@@ -188,12 +193,7 @@ test('a frozen verifier verifies, and the fast function stays hidden', () => {
 test('a non-string token throws the conversion error of the napi methods', () => {
   for (const bad of [42, undefined, null, {}, ['a.b.c'], Buffer.from('a.b.c')]) {
     for (const call of [() => verifier.verify(bad), () => verifier.verifyJson(bad)]) {
-      let err
-      try {
-        call()
-      } catch (e) {
-        err = e
-      }
+      const err = thrown(call)
       assert.ok(err instanceof Error)
       assert.equal(err.code, 'StringExpected')
     }
