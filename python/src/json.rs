@@ -1,6 +1,6 @@
 //! serde_json values <-> Python objects (dict, list, str, int, float, bool, None).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -44,6 +44,38 @@ fn number_to_py<'py>(py: Python<'py>, n: &Number) -> PyResult<Bound<'py, PyAny>>
 pub(crate) struct KnownStrings {
     values: Vec<(Box<str>, Py<PyString>)>,
     names: Mutex<Vec<(Box<str>, Py<PyString>)>>,
+    /// The member names of the last verified payload, see [`Shape`].
+    shape: Mutex<Option<Arc<Shape>>>,
+}
+
+/// The top-level members of the last payload a verifier built: tokens of one issuer share them.
+/// The next dict starts as a copy of `template` (those keys, values `None`), so CPython clones
+/// a presized key table instead of inserting each member and resizing once, and each member
+/// replaces a value. The limited API has no presized dict; this is the same effect.
+struct Shape {
+    names: Vec<Box<str>>,
+    keys: Vec<Py<PyString>>,
+    template: Py<PyDict>,
+}
+
+impl Shape {
+    /// The shape of `dict`, or `None` when a key is not a string.
+    fn of(dict: &Bound<'_, PyDict>) -> Option<Shape> {
+        let template = dict.copy().ok()?;
+        let mut names = Vec::with_capacity(dict.len());
+        let mut keys = Vec::with_capacity(dict.len());
+        for key in dict.keys() {
+            let key = key.cast_into::<PyString>().ok()?;
+            names.push(key.to_str().ok()?.into());
+            template.set_item(&key, dict.py().None()).ok()?;
+            keys.push(key.unbind());
+        }
+        Some(Shape {
+            names,
+            keys,
+            template: template.unbind(),
+        })
+    }
 }
 
 /// How many custom member names a verifier keeps.
@@ -58,6 +90,7 @@ impl KnownStrings {
                 .map(|v| (v.as_str().into(), PyString::new(py, v).unbind()))
                 .collect(),
             names: Mutex::new(Vec::new()),
+            shape: Mutex::new(None),
         }
     }
 
@@ -92,6 +125,13 @@ impl KnownStrings {
 pub(crate) struct DictBuilder<'py, 'v> {
     py: Python<'py>,
     strings: &'v KnownStrings,
+    /// Objects begun and not finished: the top level is the one never finished, so a member
+    /// added while only it is open is a top-level member.
+    open: usize,
+    /// The shape the top-level dict was copied from, while its members still follow it.
+    following: Option<Arc<Shape>>,
+    /// Top-level members added so far.
+    members: usize,
     /// Why the build stopped, raised instead of the verifier's `internal` error.
     pub(crate) error: Option<PyErr>,
 }
@@ -101,6 +141,9 @@ impl<'py, 'v> DictBuilder<'py, 'v> {
         DictBuilder {
             py,
             strings,
+            open: 0,
+            following: None,
+            members: 0,
             error: None,
         }
     }
@@ -111,6 +154,66 @@ impl<'py, 'v> DictBuilder<'py, 'v> {
             Interrupted
         })
     }
+
+    /// The finished top-level dict. A copied template whose tail this payload did not fill is
+    /// rebuilt with its members only, and the verifier remembers a changed shape.
+    pub(crate) fn finish(self, dict: Bound<'py, PyDict>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = match &self.following {
+            Some(shape) if self.members == shape.keys.len() => return Ok(dict),
+            Some(shape) => prefix(&dict, &shape.keys[..self.members])?,
+            None => dict,
+        };
+        if let (Some(shape), Ok(mut slot)) = (Shape::of(&dict), self.strings.shape.lock()) {
+            *slot = Some(Arc::new(shape));
+        }
+        Ok(dict)
+    }
+
+    /// The top-level dict to fill: a copy of the last shape's template when there is one.
+    fn top_level(&mut self) -> PyResult<Bound<'py, PyDict>> {
+        let shape = self.strings.shape.lock().ok().and_then(|s| s.clone());
+        match shape {
+            Some(shape) => {
+                let dict = shape.template.bind(self.py).copy()?;
+                self.following = Some(shape);
+                Ok(dict)
+            }
+            None => Ok(PyDict::new(self.py)),
+        }
+    }
+
+    /// Adds a top-level member: in place of the template's next key while the names follow
+    /// it; otherwise the dict is rebuilt from the members so far and filled normally.
+    fn top_member(
+        &mut self,
+        dict: &mut Bound<'py, PyDict>,
+        name: &str,
+        value: Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        if let Some(shape) = &self.following {
+            if shape.names.get(self.members).is_some_and(|n| **n == *name) {
+                dict.set_item(shape.keys[self.members].bind(self.py), value)?;
+                self.members += 1;
+                return Ok(());
+            }
+            *dict = prefix(dict, &shape.keys[..self.members])?;
+            self.following = None;
+        }
+        self.members += 1;
+        dict.set_item(self.strings.name(self.py, name), value)
+    }
+}
+
+/// A new dict with the members of `dict` under `keys`, in that order.
+fn prefix<'py>(dict: &Bound<'py, PyDict>, keys: &[Py<PyString>]) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(dict.py());
+    for key in keys {
+        let key = key.bind(dict.py());
+        if let Some(value) = dict.get_item(key)? {
+            out.set_item(key, value)?;
+        }
+    }
+    Ok(out)
 }
 
 impl<'py> ClaimsBuilder for DictBuilder<'py, '_> {
@@ -137,13 +240,23 @@ impl<'py> ClaimsBuilder for DictBuilder<'py, '_> {
         Ok(self.strings.value(self.py, value).into_any())
     }
     fn object(&mut self) -> Built<Self::Object> {
+        self.open += 1;
+        if self.open == 1 {
+            let dict = self.top_level();
+            return self.keep(dict);
+        }
         Ok(PyDict::new(self.py))
     }
     fn member(&mut self, object: &mut Self::Object, name: &str, value: Self::Value) -> Built<()> {
-        let result = object.set_item(self.strings.name(self.py, name), value);
+        let result = if self.open == 1 {
+            self.top_member(object, name, value)
+        } else {
+            object.set_item(self.strings.name(self.py, name), value)
+        };
         self.keep(result)
     }
     fn finish_object(&mut self, object: Self::Object) -> Built<Self::Value> {
+        self.open -= 1;
         Ok(object.into_any())
     }
     fn array(&mut self) -> Built<Self::Array> {

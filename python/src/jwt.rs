@@ -431,11 +431,12 @@ impl JwtVerifier {
             // HMAC: the dict is built during the verifier's own pass over the payload (faster
             // than converting its claims, and than json.loads of the text; see docs/jwt.md).
             let mut builder = DictBuilder::new(py, &self.strings);
-            let verified = self.inner.verify_into(token, &mut builder);
-            return match (verified, builder.error) {
-                (Ok(dict), _) => Ok(dict),
-                (Err(_), Some(error)) => Err(error),
-                (Err(e), None) => Err(e).py(),
+            return match self.inner.verify_into(token, &mut builder) {
+                Ok(dict) => builder.finish(dict),
+                Err(e) => match builder.error {
+                    Some(error) => Err(error),
+                    None => Err(e).py(),
+                },
             };
         };
         map_to_py(py, &claims.py()?)

@@ -203,3 +203,33 @@ def test_success_audit_events_follow_logger_level_changes(caplog):
     records = [r for r in caplog.records if r.name == "tokenward"]
     assert [r.tokenward_audit["subject"] for r in records] == ["alice"]  # type: ignore[attr-defined]
     assert all(token not in r.getMessage() for r in records)
+
+
+def test_dicts_stay_exact_when_the_claim_shape_changes_between_tokens():
+    """A verifier starts each dict from the last payload's member names; tokens whose names
+    differ (fewer, more, reordered, nested) must still give exactly their own members."""
+    key = Key.hmac(b"k" * 32, "HS256")
+    issuer = JwtIssuer(key, issuer="https://idp")
+    verifier = JwtVerifier(key, algorithms=["HS256"], issuer="https://idp")
+    shapes = [
+        {"scope": "a", "tenant": "t"},
+        {"scope": "a", "tenant": "t"},
+        {"scope": "a"},
+        {"tenant": "t", "scope": "a"},
+        {"scope": "a", "tenant": "t", "extra": {"nested": {"deep": [1, 2]}}},
+        {},
+        {"scope": "a", "tenant": "t"},
+        {"scope": None, "tenant": ["x"], "n": 1.5},
+    ]
+    for _ in range(2):
+        for custom in shapes:
+            token = issuer.issue(custom, subject="alice")
+            expected = pyjwt.decode(token, options={"verify_signature": False})
+            claims = verifier.verify(token)
+            assert claims == expected
+            assert list(claims) == list(expected)
+    # A refused token after a shape change leaves the next verify intact.
+    bad = issuer.issue({"exp": 1}, subject="alice")
+    assert code_of(lambda: verifier.verify(bad)) == "expired"
+    token = issuer.issue(shapes[0], subject="alice")
+    assert verifier.verify(token) == pyjwt.decode(token, options={"verify_signature": False})
