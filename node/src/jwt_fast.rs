@@ -20,7 +20,7 @@ use std::ptr;
 use std::sync::Arc;
 
 use napi::sys::{self, napi_env, napi_ref, napi_value, Status};
-use tokenward::jwt::{self as core, json_small_integer, Built, ClaimsBuilder, Interrupted};
+use tokenward::jwt::{self as core, json_f64, Built, ClaimsBuilder, Interrupted};
 use tokenward::{Error, ErrorCode};
 
 /// Tokens up to this size (minus a few bytes) are read without an allocation.
@@ -359,11 +359,7 @@ impl ClaimsBuilder for NodeBuilder {
     }
 
     fn number(&mut self, text: &str) -> Built<napi_value> {
-        // Both readings round to the nearest double, as `JSON.parse` does (`-0` stays `-0`).
-        let value = match json_small_integer(text) {
-            Some(n) => n as f64,
-            None => text.parse::<f64>().map_err(|_| Interrupted)?,
-        };
+        let value = json_f64(text).ok_or(Interrupted)?;
         let mut out = ptr::null_mut();
         // SAFETY: `env` is live; `out` is a local.
         let status = ok(unsafe { sys::napi_create_double(self.env, value, &mut out) });

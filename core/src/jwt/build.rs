@@ -75,6 +75,17 @@ pub fn json_number(text: &str) -> Option<serde_json::Number> {
     serde_json::from_str(text).ok()
 }
 
+/// A JSON number's text as the nearest `f64` (what JavaScript's `JSON.parse` gives; `-0` stays
+/// `-0`): plain integers in one pass, anything else through the correctly rounded parser.
+/// `None` for text that is not a number.
+pub fn json_f64(text: &str) -> Option<f64> {
+    match json_small_integer(text) {
+        // `as` rounds to the nearest f64, as parsing the text does.
+        Some(n) => Some(n as f64),
+        None => text.parse().ok(),
+    }
+}
+
 /// The value of a JSON number written as at most 18 plain digits (timestamps, counts), read in
 /// one pass; `None` for any other text.
 pub fn json_small_integer(text: &str) -> Option<u64> {

@@ -54,7 +54,7 @@ mod scan;
 mod verify;
 
 pub use alg::{Algorithm, Family};
-pub use build::{json_number, json_small_integer, Built, ClaimsBuilder, Interrupted};
+pub use build::{json_f64, json_number, json_small_integer, Built, ClaimsBuilder, Interrupted};
 pub use claims::Claims;
 pub use issue::{IssueOptions, JwtIssuer};
 pub use key::Key;

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::build::{json_small_integer, ClaimsBuilder, Interrupted, NoBuild, ValueBuilder};
+use super::build::{json_f64, ClaimsBuilder, Interrupted, NoBuild, ValueBuilder};
 use super::claims::Claims;
 use crate::{Error, ErrorCode};
 
@@ -382,11 +382,7 @@ impl<'a> Scanner<'a> {
             }
             b'-' | b'0'..=b'9' => {
                 let text = self.number()?;
-                *slot = Claim::Number(match json_small_integer(text) {
-                    // `as` rounds to the nearest f64, as parsing the text does.
-                    Some(n) => n as f64,
-                    None => text.parse::<f64>().map_err(|_| Fail::Malformed)?,
-                });
+                *slot = Claim::Number(json_f64(text).ok_or(Fail::Malformed)?);
                 out.number(text)?
             }
             b'[' => {
