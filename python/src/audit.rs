@@ -49,7 +49,8 @@ fn logger(py: Python<'_>) -> PyResult<&Py<PyAny>> {
 /// Whether the logger would log at `level`. A `False` already in `Logger._cache` (logging's
 /// own memo of `isEnabledFor`, cleared in place whenever a level changes) answers without
 /// running Python code, which cost more than the rest of a verify's audit check; anything else
-/// asks `isEnabledFor`.
+/// asks `isEnabledFor`. The dict is looked up once: logging clears it in place and never
+/// replaces it (code that assigned a new `_cache` would not be seen here).
 fn enabled(py: Python<'_>, level: i32) -> PyResult<bool> {
     static LEVEL_CACHE: PyOnceLock<Option<Py<PyDict>>> = PyOnceLock::new();
     let logger = logger(py)?.bind(py);
