@@ -191,9 +191,7 @@ impl JwtVerifier {
     /// JSON text (valid UTF-8, one object, unique members), without re-serializing them. For
     /// bindings whose runtime has a faster JSON parser than building objects member by member.
     pub fn verify_json(&self, token: &str) -> Result<String, Error> {
-        let payload = audited(token, |audit_subject| {
-            self.verify_payload(token, &self.keys, audit_subject)
-        })?;
+        let payload = self.verify_payload(token)?;
         // The scanner accepted the bytes as JSON, which is UTF-8 by definition.
         String::from_utf8(payload).map_err(|_| malformed("the payload is not UTF-8"))
     }
@@ -204,9 +202,7 @@ impl JwtVerifier {
     /// payload (duplicates, depth, types of the registered claims); a payload that does not fit
     /// `T` is `invalid_claim`.
     pub fn verify_as<T: serde::de::DeserializeOwned>(&self, token: &str) -> Result<T, Error> {
-        let payload = audited(token, |audit_subject| {
-            self.verify_payload(token, &self.keys, audit_subject)
-        })?;
+        let payload = self.verify_payload(token)?;
         serde_json::from_slice(&payload).map_err(|_| {
             Error::new(
                 ErrorCode::InvalidClaim,
@@ -215,18 +211,15 @@ impl JwtVerifier {
         })
     }
 
-    /// Verifies `token` and checks its claims without building them: one strict pass over the
-    /// payload validates the document and reads the registered claims. Returns the payload
-    /// bytes and, with `audit_subject`, the subject for the audit event.
-    fn verify_payload(
-        &self,
-        token: &str,
-        keys: &KeySet,
-        audit_subject: bool,
-    ) -> Result<(Vec<u8>, Option<String>), Error> {
-        let payload = self.verify_signature_with(token, keys)?;
-        let ((), sub) = self.check_claims(&payload, &mut NoBuild, audit_subject)?;
-        Ok((payload, sub))
+    /// Verifies `token` (audited) and checks its claims without building them: one strict pass
+    /// over the payload validates the document and reads the registered claims. Returns the
+    /// payload bytes.
+    fn verify_payload(&self, token: &str) -> Result<Vec<u8>, Error> {
+        audited(token, |audit_subject| {
+            let payload = self.verify_signature_with(token, &self.keys)?;
+            let ((), sub) = self.check_claims(&payload, &mut NoBuild, audit_subject)?;
+            Ok((payload, sub))
+        })
     }
 
     /// One strict pass over the verified `payload` (while `builder` builds it), then the claim
