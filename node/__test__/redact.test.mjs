@@ -118,7 +118,8 @@ test('no secret in audit events during API-key and JWT operations', async () => 
   const issued = keys.create({ owner: 'alice', scopes: ['read'] })
   const secret = issued.secret.expose()
   keys.verify(secret)
-  assert.ok(codeOf(() => keys.verify(secret.slice(0, -1) + 'x')))
+  const typo = secret.slice(0, -1) + (secret.endsWith('x') ? 'y' : 'x')
+  assert.ok(codeOf(() => keys.verify(typo)))
   const { Key, JwtIssuer, JwtVerifier } = tokenward
   const key = Key.hmac('k'.repeat(32), 'HS256')
   const token = new JwtIssuer(key, { issuer: 'https://idp' }).issue({}, { subject: 'alice' })
