@@ -1,6 +1,6 @@
 //! API keys: generate, store hashed, verify in constant time, expire, revoke, rotate.
 //!
-//! * [`format`]: the key format `{prefix}_{id}{secret}{checksum}`, its published regular
+//! * [`format`](mod@format): the key format `{prefix}_{id}{secret}{checksum}`, its published regular
 //!   expression ([`KEY_PATTERN`]) and offline checks ([`ApiKeys::check_format`]).
 //! * [`hash`]: the stored form, HMAC-SHA-256 with a pepper or SHA-256, compared in constant time.
 //! * [`record`]: what is stored ([`KeyRecord`], no secret material) and what is asked for

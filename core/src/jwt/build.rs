@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use super::claims::{name_of, Name};
 
-/// A builder gave up (for example the host runtime could not allocate); it keeps the reason.
+/// A builder gave up (for example the host runtime could not allocate). The verifier reports it
+/// as `internal`; a builder that needs the reason (a pending host exception) keeps it itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interrupted;
 
