@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
+# NOT RUN HERE: it needs macOS with Xcode (xcodebuild, lipo) and rustup, so it has never been
+# executed on this project's Linux machine and is not part of CI. On Linux it stops with a
+# message; the Swift package is compiled and tested there against the cdylib instead
+# (scripts/test-swift.sh, tests/consumers/swift/run.sh).
+#
 # Builds tokenwardFFI.xcframework (static libtokenward_ffi for iOS devices, the iOS simulator and
-# macOS, with the uniffi header and module map) for use from Xcode / SwiftPM on Apple platforms.
+# macOS, with the uniffi header and module map) and a zip of it for a SwiftPM binary target:
 #
 #   scripts/build-xcframework.sh [OUTDIR]      (default: <repo>/target/xcframework)
 #
-# Needs macOS with Xcode (xcodebuild, lipo) and rustup. It cannot run on Linux: there it stops
-# with a message, and the Swift package is tested on Linux against the cdylib instead
-# (scripts/test-swift.sh).
-#
-# To use the result from SwiftPM, replace the `tokenwardFFI` system-library target of
-# swift/Package.swift with `.binaryTarget(name: "tokenwardFFI", path: "<OUTDIR>/tokenwardFFI.xcframework")`
-# (or a `url:` + the checksum this script prints) and drop the `linkedLibrary` setting.
+# The root Package.swift uses it on Apple platforms:
+# - locally: `.binaryTarget(path: "target/xcframework/tokenwardFFI.xcframework")`, i.e. this
+#   script's default OUTDIR (relative to the repository, whatever CARGO_TARGET_DIR is);
+# - in a release: upload tokenwardFFI.xcframework.zip and set `xcframeworkURL` and
+#   `xcframeworkChecksum` in Package.swift to its URL and the checksum printed below.
+# Deployment targets (IPHONEOS_DEPLOYMENT_TARGET, MACOSX_DEPLOYMENT_TARGET) must stay at or below
+# the manifest's `platforms` (iOS 13, macOS 11).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
-OUT="${1:-$CARGO_TARGET_DIR/xcframework}"
+OUT="${1:-$REPO/target/xcframework}"
 
 if [ "$(uname -s)" != "Darwin" ]; then
   echo "build-xcframework: needs macOS with Xcode (this is $(uname -s)); nothing built." >&2
@@ -62,5 +67,5 @@ xcodebuild -create-xcframework \
 (cd "$OUT" && rm -f tokenwardFFI.xcframework.zip && zip -qry tokenwardFFI.xcframework.zip tokenwardFFI.xcframework)
 echo "build-xcframework: $OUT/tokenwardFFI.xcframework"
 if command -v swift >/dev/null; then
-  echo "build-xcframework: SwiftPM checksum of the zip: $(swift package --package-path "$REPO/swift" compute-checksum "$OUT/tokenwardFFI.xcframework.zip")"
+  echo "build-xcframework: SwiftPM checksum of the zip: $(swift package --package-path "$REPO" compute-checksum "$OUT/tokenwardFFI.xcframework.zip")"
 fi

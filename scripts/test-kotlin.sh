@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the tokenward-ffi cdylib (release) and runs the Kotlin/JVM JUnit suite with Maven.
-# JNA loads libtokenward_ffi.so from $CARGO_TARGET_DIR/release; the suite reads tests/vectors/.
+# Maven copies libtokenward_ffi.so from $CARGO_TARGET_DIR/release into the class path at JNA's
+# resource path (linux-x86-64/, as in the published jar), so the tests run without
+# -Djna.library.path; the suite reads ../tests/vectors.
 # The first run downloads the Maven artifacts from Maven Central; later runs with an unchanged
 # pom.xml run offline (-o).
 set -euo pipefail
@@ -38,6 +40,5 @@ cd kotlin
 mvn -B -ntp -Dstyle.color=never "${OFFLINE[@]}" \
   -Dmaven.repo.local="$M2" \
   -Dtokenward.libdir="$CARGO_TARGET_DIR/release" \
-  -Dtokenward.vectordir="$REPO/tests/vectors" \
   test
 mkdir -p "$M2" && touch "$STAMP"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the tokenward-ffi cdylib on the host (release) and runs the Swift package's XCTest suite
-# with Swift 6 inside the Debian 13 root of scripts/swift-root.sh (built once, cached outside the
+# (manifest: the repository root's Package.swift, sources in swift/) with Swift 6 inside the Debian 13 root of scripts/swift-root.sh (built once, cached outside the
 # repo). The repo is bind-mounted into the root for the run; the cdylib is copied next to it and
 # SwiftPM's build directory lives inside the root, so the work tree stays clean.
 set -euo pipefail
@@ -42,5 +42,5 @@ chroot "$ROOT" /usr/bin/env -i \
   HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
   LD_LIBRARY_PATH="$IN_LIB" TOKENWARD_VECTORS="$IN_REPO/tests/vectors" \
   TOKENWARD_OAUTH_ISSUER="$TOKENWARD_OAUTH_ISSUER" \
-  /bin/sh -c "cd '$IN_REPO/swift' && swift test --disable-swift-testing --scratch-path '$IN_SCRATCH' \
+  /bin/sh -c "cd '$IN_REPO' && swift test --disable-swift-testing --scratch-path '$IN_SCRATCH' \
     -Xlinker -L'$IN_LIB' -Xlinker -rpath -Xlinker '$IN_LIB' ${SWIFT_TEST_ARGS:-}"

@@ -6,7 +6,7 @@ import PackageDescription
 let package = Package(
     name: "TokenwardBenchmarks",
     dependencies: [
-        .package(name: "Tokenward", path: ".."),
+        .package(name: "Tokenward", path: "../.."),
     ],
     targets: [
         .executableTarget(
