@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Python artifacts of a release, into ${DIST:-$REPO/dist}:
+#   tokenward-<v>-cp310-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl  and  tokenward-<v>.tar.gz
+# then checks them: `auditwheel show` must agree with the wheel's manylinux tag, `twine check
+# --strict` must pass, and both must carry the licence texts and the typing files.
+#
+#   scripts/package/python.sh           wheel + sdist + checks (scripts/package.sh)
+#   scripts/package/python.sh --wheel   the wheel only, no checks (scripts/build.sh installs it)
+#
+# The wheel is linked with zig against glibc 2.17 (maturin --zig, zig from the `ziglang` PyPI
+# package in python/requirements-dev.txt): a wheel linked by the host toolchain on this Debian 12
+# (glibc 2.36) references GLIBC_2.3x symbol versions and auditwheel refuses it even
+# manylinux_2_28. The zig build has its own cargo profile (`wheel`, = release; target/x86_64-unknown-linux-gnu/wheel),
+# so scripts/build.sh runs exactly this command and packaging finds it up to date.
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+DIST="${DIST:-$REPO/dist}"
+WHEEL_ONLY=0
+[ "${1:-}" = "--wheel" ] && WHEEL_ONLY=1
+
+version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$REPO/Cargo.toml" | head -1)"
+PLATFORM=manylinux2014   # = manylinux_2_17
+mkdir -p "$DIST"
+rm -f "$DIST"/tokenward-*.whl "$DIST"/tokenward-*.tar.gz
+
+build_wheel() {
+  (cd "$REPO/python" && maturin build --profile wheel --zig --compatibility "$PLATFORM" --auditwheel check \
+     -o "$DIST")
+}
+
+build_wheel
+[ "$WHEEL_ONLY" = 1 ] && exit 0
+
+step "Python sdist"
+(cd "$REPO/python" && maturin sdist -o "$DIST" 2>&1) | { grep -vE '^(📦|🍹|🔗|📡|warning: manifest has no|  \||  = note)' || true; }
+
+step "Python artifact checks"
+shopt -s nullglob
+wheels=("$DIST"/tokenward-"$version"-*.whl)
+sdists=("$DIST"/tokenward-"$version".tar.gz)
+shopt -u nullglob
+[ "${#wheels[@]}" = 1 ] || { echo "expected one wheel in $DIST, found ${#wheels[@]}" >&2; exit 1; }
+[ "${#sdists[@]}" = 1 ] || { echo "no sdist tokenward-$version.tar.gz in $DIST" >&2; exit 1; }
+wheel="${wheels[0]}" sdist="${sdists[0]}"
+
+# auditwheel: the tag it derives from the symbols the library uses must be the wheel's own tag.
+show="$(auditwheel show "$wheel" 2>&1)" || { printf '%s\n' "$show" >&2; exit 1; }
+printf '%s\n' "$show" | sed 's/^/  auditwheel: /' | grep -v '^  auditwheel: $'
+consistent="$(printf '%s\n' "$show" | tr '\n' ' ' | sed -n 's/.*consistent with the following platform tag: "\([^"]*\)".*/\1/p')"
+case "$consistent" in
+  manylinux*) ;;
+  *) echo "auditwheel: $(basename "$wheel") is not manylinux (derived tag: '${consistent:-none}')" >&2; exit 1 ;;
+esac
+case "$(basename "$wheel")" in
+  *"$consistent"*) ;;
+  *) echo "auditwheel derives $consistent, the wheel is tagged $(basename "$wheel")" >&2; exit 1 ;;
+esac
+if ! printf '%s\n' "$show" | tr '\n' ' ' | grep -q 'requires no external shared libraries'; then
+  echo "auditwheel: the wheel needs shared libraries outside the manylinux policy" >&2; exit 1
+fi
+
+twine check --strict "$wheel" "$sdist"
+
+# Contents: licence texts (same bytes as the repository's), typing files, PEP 639 metadata.
+python3 - "$REPO" "$wheel" "$sdist" "$version" <<'EOF'
+import sys, tarfile, zipfile
+from pathlib import Path
+
+repo, wheel, sdist, version = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+licences = {n: (repo / n).read_bytes() for n in ("LICENSE-MIT", "LICENSE-APACHE")}
+problems = []
+with zipfile.ZipFile(wheel) as z:
+    names = set(z.namelist())
+    info = f"tokenward-{version}.dist-info"
+    meta = z.read(f"{info}/METADATA").decode()
+    for n, text in licences.items():
+        p = f"{info}/licenses/{n}"
+        if p not in names or z.read(p) != text:
+            problems.append(f"wheel: {p} missing or different from the repository's")
+        if f"License-File: {n}" not in meta:
+            problems.append(f"wheel METADATA: no License-File: {n}")
+    if "License-Expression: MIT OR Apache-2.0" not in meta:
+        problems.append("wheel METADATA: no License-Expression")
+    for p in ("tokenward/py.typed", "tokenward/_native.pyi", "tokenward/__init__.py"):
+        if p not in names:
+            problems.append(f"wheel: {p} missing")
+    if not any(n.startswith("tokenward/_native") and n.endswith(".abi3.so") for n in names):
+        problems.append("wheel: no tokenward/_native.abi3.so")
+with tarfile.open(sdist) as t:
+    root = f"tokenward-{version}"
+    for n, text in licences.items():
+        m = t.getmember(f"{root}/{n}") if f"{root}/{n}" in t.getnames() else None
+        f = t.extractfile(m) if m is not None and m.isfile() else None
+        if f is None or f.read() != text:
+            problems.append(f"sdist: {root}/{n} missing or different from the repository's")
+    for p in ("pyproject.toml", "Cargo.lock", "README.md", "core/Cargo.toml", "python/Cargo.toml"):
+        if f"{root}/{p}" not in t.getnames():
+            problems.append(f"sdist: {p} missing")
+for p in problems:
+    print(p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+EOF
+
+for f in "$wheel" "$sdist"; do
+  printf '  %-72s %8s bytes\n' "$(basename "$f")" "$(stat -c %s "$f")"
+done

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Consumer suite, Python: installs what dist/ holds the way a user would and uses it from outside
+# the repository.
+#   1. a fresh venv in a temporary folder: `pip install` the wheel alone (no index), run consumer.py;
+#   2. the origin check must fail when the repository's package is put first on PYTHONPATH
+#      (proves the check can catch an import from the repository tree);
+#   3. a second fresh venv: `pip install` the sdist, which is compiled from the tarball alone
+#      (CARGO_TARGET_DIR stays the shared target dir so compiled dependencies are reused), then
+#      consumer.py again.
+# Each check counts; the last line is `consumer-python: N passed, M failed`.
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
+set +e
+DIST="${DIST:-$REPO/dist}"
+HERE="$REPO/tests/consumers/python"
+unset PYTHONPATH PYTHONHOME
+passed=0; failed=0
+ok()   { passed=$((passed + 1)); echo "ok - $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
+finish() {
+  echo "consumer-python: $passed passed, $failed failed"
+  [ "$failed" = 0 ]
+  exit
+}
+
+version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$REPO/Cargo.toml" | head -1)"
+shopt -s nullglob
+wheels=("$DIST"/tokenward-"$version"-*.whl)
+sdists=("$DIST"/tokenward-"$version".tar.gz)
+shopt -u nullglob
+if [ "${#wheels[@]}" = 1 ]; then ok "one wheel in $DIST: $(basename "${wheels[0]}")"
+else fail "expected one tokenward $version wheel in $DIST, found ${#wheels[@]} (run scripts/package/python.sh)"; fi
+if [ "${#sdists[@]}" = 1 ]; then ok "sdist in $DIST: $(basename "${sdists[0]}")"
+else fail "no tokenward-$version.tar.gz in $DIST (run scripts/package/python.sh)"; fi
+[ "$failed" = 0 ] || finish
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/tokenward-consumer-python.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+case "$WORK" in "$REPO"/*) fail "the temporary folder $WORK is inside the repository"; finish ;; esac
+
+# run_consumer NAME VENV [ENV...]: consumer.py from a copy in its own folder, cwd = that folder.
+run_consumer() {
+  local name="$1" venv="$2" dir="$WORK/$1"; shift 2
+  mkdir -p "$dir" && cp "$HERE/consumer.py" "$dir/"
+  local out rc
+  out="$(cd "$dir" && env "$@" "$venv/bin/python" consumer.py "$version" "$REPO" "$dir" 2>&1)"; rc=$?
+  printf '%s\n' "$out" | sed "s/^/  [$name] /"
+  local p f
+  p="$(printf '%s\n' "$out" | sed -n 's/^checks: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')"
+  f="$(printf '%s\n' "$out" | sed -n 's/^checks: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')"
+  if [ -z "$p" ]; then fail "$name: consumer.py did not finish (exit $rc)"; return; fi
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then fail "$name: consumer.py exited $rc"; fi
+}
+
+# --- 1. the wheel --------------------------------------------------------------------------------
+step "consumer: wheel in a fresh venv ($WORK/venv-wheel)"
+if python3 -m venv "$WORK/venv-wheel" \
+   && "$WORK/venv-wheel/bin/python" -m pip install -q --no-index --no-deps "${wheels[0]}"; then
+  ok "pip install $(basename "${wheels[0]}") into a fresh venv"
+  run_consumer wheel "$WORK/venv-wheel"
+else
+  fail "pip install of the wheel"
+fi
+
+# --- 2. the origin check can fail ----------------------------------------------------------------
+step "consumer: the origin check refuses the repository's package on PYTHONPATH"
+out="$(cd "$WORK" && PYTHONPATH="$REPO/python" "$WORK/venv-wheel/bin/python" "$HERE/consumer.py" \
+  "$version" "$REPO" "$WORK" --origin-only 2>&1)"; rc=$?
+printf '%s\n' "$out" | sed 's/^/  [guard] /'
+if [ "$rc" != 0 ] && printf '%s\n' "$out" | grep -q '^FAIL - tokenward is found in .*comes from '; then
+  ok "origin check fails when PYTHONPATH points at the repository"
+else
+  fail "origin check did not notice an import from the repository (exit $rc)"
+fi
+
+# --- 3. the sdist --------------------------------------------------------------------------------
+step "consumer: sdist built from the tarball alone in a second fresh venv"
+maturin_pin="$(grep -i '^maturin==' "$REPO/python/requirements-dev.txt")"
+t0=$(date +%s)
+# The build backend comes from the index (pinned like the project's own build); the sdist itself
+# is installed with no index, so pip builds exactly this tarball with maturin and cargo.
+if python3 -m venv "$WORK/venv-sdist" \
+   && "$WORK/venv-sdist/bin/python" -m pip install -q "$maturin_pin" \
+   && (cd "$WORK" && "$WORK/venv-sdist/bin/python" -m pip install -q --no-index --no-deps \
+         --no-build-isolation "${sdists[0]}"); then
+  ok "pip install $(basename "${sdists[0]}") built it from source ($(( $(date +%s) - t0 ))s)"
+  run_consumer sdist "$WORK/venv-sdist"
+else
+  fail "pip install of the sdist"
+fi
+
+finish
