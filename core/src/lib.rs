@@ -35,6 +35,10 @@ pub mod refresh;
 pub mod runtime;
 pub mod secret;
 
+/// Entry points for the fuzz targets in `fuzz/` (not a stable API).
+#[doc(hidden)]
+pub mod __fuzz;
+
 pub use apikey::{ApiKeys, IssuedKey, KeyRecord, NewKey};
 pub use clock::{Clock, SharedClock};
 pub use error::{Error, ErrorCategory, ErrorCode, Result};

@@ -64,6 +64,15 @@ pub use verify::{decode_unverified, JwtVerifier, VerifierOptions};
 
 pub(crate) use json::parse_object as parse_json_object;
 
+/// Crate-internal pieces the fuzz hooks (`crate::__fuzz`) reach.
+pub(crate) mod fuzz_hooks {
+    pub(crate) use super::b64::{
+        decode as b64_decode, decode_into as b64_decode_into,
+        decode_to_slice as b64_decode_to_slice, decoded_len as b64_decoded_len,
+    };
+    pub(crate) use super::scan::{build as scan_build, parse as scan_parse, Claim, Registered};
+}
+
 /// Default maximum size of a token, in bytes (16 KiB).
 pub const DEFAULT_MAX_TOKEN_SIZE: usize = 16 * 1024;
 /// Default maximum JSON nesting depth of header and payload.

@@ -24,3 +24,6 @@ pub use grants::Grant;
 pub use introspect::Introspection;
 pub use pkce::Pkce;
 pub use token::{AccessToken, TokenResponse, MAX_EXPIRES_IN};
+
+/// The error-answer mapping, for the fuzz hooks (`crate::__fuzz`).
+pub(crate) use errors::failure as fuzz_failure;

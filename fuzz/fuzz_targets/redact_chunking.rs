@@ -1,0 +1,98 @@
+//! `Redactor::redact` against `RedactStream` / `RedactingWriter` fed the same bytes in arbitrary
+//! chunks: the output must be byte-identical. Plus sanity bounds: the output never grows more
+//! than a replacement per input byte, redaction is deterministic, and the `String` API agrees
+//! with the byte API. (The scanner is being made linear by another engineer; libFuzzer's
+//! `-timeout`/`-report_slow_units` in scripts/fuzz.sh flag super-linear inputs.)
+//!
+//! Input: byte 0 picks the redactor, byte 1 the number of cuts, then one byte per cut
+//! (positions, scaled to the text), then the text.
+#![no_main]
+
+use std::io::Write;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use tokenward::redact::{Redactor, Replacement};
+
+fn redactors() -> &'static [Redactor; 3] {
+    static R: OnceLock<[Redactor; 3]> = OnceLock::new();
+    R.get_or_init(|| {
+        let configured = Redactor::builder()
+            .name("session-id")
+            .name("x.internal.key")
+            .pattern("custom", r"sk-[a-z0-9]{8,}")
+            .pattern("digits", r"\b[0-9]{12,19}\b")
+            .replacement(Replacement::Kind)
+            .build();
+        let templated = Redactor::builder()
+            .replacement(Replacement::Template("<{kind}|{fingerprint}>".into()))
+            .build();
+        match (configured, templated) {
+            (Ok(a), Ok(b)) => [Redactor::new(), a, b],
+            _ => panic!("the fuzz redactors must build"),
+        }
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let [mode, cuts, rest @ ..] = data else {
+        return;
+    };
+    let ncuts = usize::from(*cuts % 16).min(rest.len());
+    let (cut_bytes, text) = rest.split_at(ncuts);
+    let redactor = &redactors()[usize::from(*mode % 3)];
+
+    let whole = redactor.redact_bytes(text);
+    assert_eq!(redactor.redact_bytes(text), whole, "not deterministic");
+    // Each replacement is at most ~70 bytes and replaces at least one byte.
+    assert!(
+        whole.len() <= text.len() * 80 + 80,
+        "output {} bytes for {} input bytes",
+        whole.len(),
+        text.len()
+    );
+
+    let mut points: Vec<usize> = cut_bytes
+        .iter()
+        .map(|&b| usize::from(b) * text.len() / 255)
+        .collect();
+    points.sort_unstable();
+    let mut chunks = Vec::with_capacity(points.len() + 1);
+    let mut start = 0;
+    for p in points {
+        chunks.push(&text[start..p]);
+        start = p;
+    }
+    chunks.push(&text[start..]);
+
+    let mut stream = redactor.stream();
+    let mut streamed = Vec::new();
+    for chunk in &chunks {
+        stream.push(chunk, &mut streamed);
+    }
+    stream.finish(&mut streamed);
+    assert_eq!(
+        String::from_utf8_lossy(&streamed),
+        String::from_utf8_lossy(&whole),
+        "stream differs under chunking {:?}",
+        chunks.iter().map(|c| c.len()).collect::<Vec<_>>()
+    );
+    assert_eq!(stream.changed(), whole != text);
+
+    let mut writer = redactor.writer_into(Vec::new());
+    for chunk in &chunks {
+        assert!(writer.write_all(chunk).is_ok());
+    }
+    match writer.finish() {
+        Ok(written) => assert_eq!(written, whole, "writer differs"),
+        Err(e) => panic!("writing into a Vec failed: {e}"),
+    }
+
+    if let Ok(s) = std::str::from_utf8(text) {
+        let redacted = redactor.redact(s);
+        assert_eq!(redacted.as_bytes(), &whole[..]);
+        let cow = redactor.redact_cow(s);
+        assert_eq!(cow.as_bytes(), &whole[..]);
+        assert_eq!(matches!(cow, std::borrow::Cow::Borrowed(_)), whole == text);
+    }
+});
