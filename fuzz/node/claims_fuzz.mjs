@@ -46,6 +46,19 @@ const NUMBERS = ['0', '-0', '1', '-1', '1.5', '-0.0', '1e3', '1E+2', '1e-7', '0.
 const STRINGS = ['', 'plain', 'é', '😀', '\u0000', '\u2028', 'a"b\\c', '\ud83d', 'line\nbreak',
   'x'.repeat(300), '__proto__', '\u00ff\u0100'];
 
+/** A listed literal, or random digits with a fraction and an exponent. */
+function randNumber() {
+  if (rand() < 0.6) return pick(NUMBERS);
+  let t = (rand() < 0.5 ? '-' : '') + String(1 + int(9));
+  for (let i = int(25); i > 0; i--) t += String(int(10));
+  if (rand() < 0.7) {
+    t += '.';
+    for (let i = 1 + int(20); i > 0; i--) t += String(int(10));
+  }
+  if (rand() < 0.7) t += pick(['e', 'E']) + pick(['', '+', '-']) + String(int(330));
+  return t;
+}
+
 function randString() {
   if (rand() < 0.5) return pick(STRINGS);
   let s = '';
@@ -72,7 +85,7 @@ function value(depth) {
   const r = rand();
   if (depth > 3 || r < 0.45) {
     const k = int(4);
-    if (k === 0) return pick(NUMBERS);
+    if (k === 0) return randNumber();
     if (k === 1) return jsonString(randString());
     return pick(['true', 'false', 'null']);
   }
