@@ -162,7 +162,10 @@ fn rfc7797_unencoded_payload_is_refused() {
     let hmac_key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret);
     let sign = |input: &str| {
         let tag = aws_lc_rs::hmac::sign(&hmac_key, input.as_bytes());
-        base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, tag.as_ref())
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            tag.as_ref(),
+        )
     };
     // The vector's own signature is right over its signing input: the key and layout are as read.
     assert_eq!(
@@ -237,5 +240,57 @@ fn find_obj(v: &Value, name: &str) -> Option<Value> {
             .or_else(|| m.values().find_map(|c| find_obj(c, name))),
         Value::Array(a) => a.iter().find_map(|c| find_obj(c, name)),
         _ => None,
+    }
+}
+
+/// Keys from DER (SubjectPublicKeyInfo and PKCS#8), for RSA, EC and Ed25519: a token signed
+/// with the private DER key verifies with the public DER key, and not with another key.
+#[test]
+fn der_keys_import_and_verify() {
+    use tokenward::jwt::{IssueOptions, JwtIssuer};
+    fn der_of(pem: &str) -> Vec<u8> {
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body).unwrap()
+    }
+    for alg in [Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA] {
+        let original = Key::generate(alg).unwrap();
+        let private = Key::from_private_der(
+            &der_of(original.to_private_pem().unwrap().expose()),
+            Some(alg),
+        )
+        .unwrap();
+        let public = Key::from_public_der(&der_of(&original.to_public_pem().unwrap()), Some(alg))
+            .unwrap();
+        assert!(!public.can_sign(), "{alg:?}: a public key that signs");
+        let token = JwtIssuer::new(private, Some(alg))
+            .unwrap()
+            .issue(&serde_json::Map::new(), &IssueOptions::default())
+            .unwrap();
+        let verify = |key: Key| {
+            JwtVerifier::new(
+                KeySet::single(key),
+                VerifierOptions {
+                    algorithms: vec![alg],
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .verify_signature(&token)
+        };
+        assert!(verify(public).is_ok(), "{alg:?}");
+        let other = Key::generate(alg).unwrap();
+        let other = Key::from_public_der(&der_of(&other.to_public_pem().unwrap()), Some(alg));
+        assert_eq!(
+            verify(other.unwrap()).unwrap_err().code().as_str(),
+            "invalid_signature"
+        );
+        // Garbage is a clear error with its code.
+        assert_eq!(
+            Key::from_public_der(b"\x30\x03\x02\x01", Some(alg))
+                .unwrap_err()
+                .code()
+                .as_str(),
+            "invalid_key"
+        );
     }
 }

@@ -71,7 +71,11 @@ final class GatewayVectorsTests: XCTestCase {
             case "jti": kind = .jti
             case "subject": kind = .subject
             case "key_id": kind = .keyId
-            default: throw XCTSkip("unknown revocation kind \(String(describing: value["kind"]))")
+            default:
+                // A kind this binding does not know is a failure, not a skip: a skip would let
+                // every case of the file count as passed.
+                XCTFail("unknown revocation kind \(String(describing: value["kind"]))")
+                continue
             }
             var id = try XCTUnwrap(value["id"] as? String)
             if id.hasPrefix("{key_id:"), id.hasSuffix("}") {
@@ -96,6 +100,7 @@ final class GatewayVectorsTests: XCTestCase {
             trustedProxies: try XCTUnwrap(tp["networks"] as? [String]),
             forwardedHeader: tp["header"] as? String == "x-forwarded-for" ? .xForwardedFor : .forwarded,
             rateLimit: try limit(setup["rate_limit"]),
+            failureRateLimit: try limit(setup["failure_rate_limit"]),
             plans: try limits(setup["plans"]),
             rateLimitOverrides: try limits(setup["rate_limit_overrides"]),
             revocations: list,

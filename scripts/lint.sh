@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The static gates of CI: Rust formatting, clippy and rustdoc with warnings as errors, ruff and
+# mypy for the Python package, tsc for the published TypeScript declarations. Each gate runs even
+# when an earlier one failed; the last line counts them.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+set +e
+cd "$REPO"
+passed=0; failed=0
+gate() {
+  local name="$1"; shift
+  step "lint: $name"
+  if "$@"; then passed=$((passed+1)); else failed=$((failed+1)); echo "lint $name FAILED"; fi
+}
+# clippy and rustdoc check in the release profile: they reuse the build scripts' outputs (aws-lc,
+# SQLite) of scripts/build.sh instead of compiling the C libraries a second time.
+gate rustfmt  cargo fmt --all -- --check
+gate clippy   cargo clippy --release -q --workspace --all-targets --features tokenward/tower -- -D warnings
+gate rustdoc  env RUSTDOCFLAGS="-D warnings" cargo doc --release -q --no-deps -p tokenward --features tower
+gate ruff     ruff check python/
+gate mypy     python3 -m mypy --strict python/tokenward
+gate tsc      node/node_modules/.bin/tsc --noEmit --strict --skipLibCheck false node/index.d.ts
+echo "lint: $passed passed, $failed failed"
+[ "$failed" = 0 ]
