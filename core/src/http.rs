@@ -1,6 +1,14 @@
 //! The one HTTP client of tokenward (remote JWKS, discovery, OAuth): timeouts on every
 //! request, bounded response bodies, `https` only unless the host is loopback or the caller
-//! explicitly opts in, and redirects only within the same host.
+//! explicitly opts in, and redirects only within the same origin.
+//!
+//! Redirects: a hop is followed only when its scheme, host and port are those of the request's
+//! URL ([`redirect_allowed`]), at most five times. So an `https` request never continues over
+//! plain `http` (a 307 would re-send a client secret, refresh token or code verifier in clear
+//! text, and a downgraded JWKS fetch would let an on-path attacker serve keys), and never to
+//! another port or host. Every hop is compared with the original URL, which itself passed
+//! [`check_url`], so every hop satisfies the scheme policy too. A refused redirect is
+//! `invalid_response`.
 
 use std::net::IpAddr;
 use std::sync::OnceLock;
@@ -43,6 +51,22 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
+/// Most redirects followed for one request.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// Whether a redirect from a request to `original` may continue to `next`: same scheme (no
+/// `https` → `http` downgrade, and no upgrade either, which would change the port), same host
+/// and same port (explicit or the scheme's default). Credentials in the URL are refused.
+pub fn redirect_allowed(original: &reqwest::Url, next: &reqwest::Url) -> bool {
+    original.scheme() == next.scheme()
+        && matches!(next.scheme(), "https" | "http")
+        && original.host_str().is_some()
+        && original.host_str() == next.host_str()
+        && original.port_or_known_default() == next.port_or_known_default()
+        && next.username().is_empty()
+        && next.password().is_none()
+}
+
 static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
 
 /// The shared client (connection pool reused across requests).
@@ -54,11 +78,11 @@ pub fn client() -> Result<&'static reqwest::Client, Error> {
                 // server is closing fails a POST with `network` (seen against Node servers).
                 .pool_idle_timeout(Duration::from_secs(4))
                 .redirect(redirect::Policy::custom(|attempt| {
-                    let same_host = attempt
+                    let allowed = attempt
                         .previous()
                         .first()
-                        .is_some_and(|first| first.host_str() == attempt.url().host_str());
-                    if attempt.previous().len() < 5 && same_host {
+                        .is_some_and(|first| redirect_allowed(first, attempt.url()));
+                    if attempt.previous().len() <= MAX_REDIRECTS && allowed {
                         attempt.follow()
                     } else {
                         attempt.stop()
@@ -109,7 +133,10 @@ pub fn transport_error(err: &reqwest::Error) -> Error {
     if err.is_timeout() {
         Error::new(ErrorCode::Timeout, "the request timed out")
     } else if err.is_redirect() {
-        Error::new(ErrorCode::InvalidResponse, "redirected to another host")
+        Error::new(
+            ErrorCode::InvalidResponse,
+            "redirected to another scheme, host or port",
+        )
     } else {
         Error::new(
             ErrorCode::Network,
@@ -129,7 +156,7 @@ pub async fn send(
         if response.status().is_redirection() {
             return Err(Error::new(
                 ErrorCode::InvalidResponse,
-                "redirected to another host",
+                "redirected to another scheme, host or port",
             ));
         }
         let headers = response.headers().clone();
@@ -189,7 +216,7 @@ pub async fn get_json(
     Ok((map, response))
 }
 
-/// `Cache-Control: max-age` of a response, if any.
+/// `Cache-Control: max-age` of a response, if any (at most [`crate::clock::MAX_DURATION`]).
 pub fn max_age(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::CACHE_CONTROL)?.to_str().ok()?;
     value.split(',').find_map(|d| {
@@ -198,6 +225,6 @@ pub fn max_age(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         secs.trim_matches('"')
             .parse::<u64>()
             .ok()
-            .map(Duration::from_secs)
+            .map(|s| Duration::from_secs(s.min(crate::clock::MAX_DURATION_SECS)))
     })
 }

@@ -19,30 +19,70 @@
 //! assert_eq!(s.fingerprint(), fingerprint(b"tw_live_abc123"));
 //! assert_eq!(s.expose(), "tw_live_abc123");
 //! ```
+//!
+//! ## Cargo features
+//!
+//! Everything is on by default. A JWT-only or mobile build turns the rest off:
+//! `tokenward = { version = "0.1", default-features = false, features = ["jwt"] }` compiles no
+//! SQLite, no HTTP stack and no tokio.
+//!
+//! | feature | modules | adds dependencies |
+//! |---|---|---|
+//! | `jwt` | [`jwt`] (issue, verify, keys, key sets; no network) | aws-lc-rs, memchr |
+//! | `apikey` | [`apikey`] with [`MemoryStore`](apikey::MemoryStore) | aws-lc-rs, crc32fast |
+//! | `sqlite` | `apikey::SqliteStore` (implies `apikey`) | rusqlite (bundled SQLite) |
+//! | `redact` | [`redact`] | regex-automata |
+//! | `tracing-subscriber` | `redact::RedactingMakeWriter` (implies `redact`) | tracing-subscriber |
+//! | `http` | [`http`], [`runtime`], [`oauth`], [`refresh`], `jwt::RemoteKeySet`, `jwt::discover` (implies `jwt`) | reqwest (rustls), tokio, url |
+//! | `gateway` | [`gateway`] (implies `jwt`, `apikey`, `http`: opaque tokens are introspected) | — |
+//! | `tower` | `gateway::AuthLayer` (implies `gateway`; not default) | http, tower-layer, tower-service |
+//!
+//! `default` is `jwt`, `apikey`, `sqlite`, `redact`, `tracing-subscriber`, `http`, `gateway`;
+//! `full` is `default` plus `tower`. [`Error`], [`Secret`], [`clock`] and [`audit`] are always
+//! there.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "apikey")]
 pub mod apikey;
 pub mod audit;
 pub mod clock;
 pub mod error;
+#[cfg(feature = "gateway")]
 pub mod gateway;
+#[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "jwt")]
 pub mod jwt;
+#[cfg(feature = "http")]
 pub mod oauth;
+#[cfg(feature = "redact")]
 pub mod redact;
+#[cfg(feature = "http")]
 pub mod refresh;
+#[cfg(feature = "http")]
 pub mod runtime;
 pub mod secret;
 
 /// Entry points for the fuzz targets in `fuzz/` (not a stable API).
+#[cfg(feature = "gateway")]
 #[doc(hidden)]
 pub mod __fuzz;
 
+#[cfg(feature = "apikey")]
 pub use apikey::{ApiKeys, IssuedKey, KeyRecord, NewKey};
 pub use clock::{Clock, SharedClock};
 pub use error::{Error, ErrorCategory, ErrorCode, Result};
+#[cfg(feature = "gateway")]
 pub use gateway::{Authenticator, Principal, Refusal};
+#[cfg(feature = "http")]
 pub use oauth::{AccessToken, OAuthClient};
+#[cfg(feature = "http")]
 pub use refresh::TokenSource;
 pub use secret::{fingerprint, Secret, FINGERPRINT_LEN};
+
+/// The examples of README.md (the crates.io page) run as doctests.
+#[cfg(all(doctest, feature = "jwt", feature = "sqlite", feature = "redact"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

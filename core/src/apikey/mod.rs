@@ -35,4 +35,6 @@ pub use format::{ParsedKey, Prefix, KEY_PATTERN};
 pub use hash::{KeyHash, KeyHasher};
 pub use keys::{ApiKeys, ApiKeysBuilder, DEFAULT_LAST_USED_GRANULARITY};
 pub use record::{IssuedKey, KeyRecord, NewKey};
-pub use store::{KeyStore, MemoryStore, SqliteStore, StoredKey};
+#[cfg(feature = "sqlite")]
+pub use store::SqliteStore;
+pub use store::{KeyStore, MemoryStore, StoredKey};

@@ -203,15 +203,16 @@ impl Introspector {
             return;
         }
         let now = self.clock.now();
-        let mut until = now
-            + match &answer {
+        let mut until = crate::clock::add(
+            now,
+            match &answer {
                 Answer::Active(_) => self.ttl,
                 Answer::Inactive => self.negative_ttl,
-            };
+            },
+        );
         if let Answer::Active(t) = &answer {
             if let Some(exp) = t.expires_at {
-                let exp = SystemTime::UNIX_EPOCH + Duration::from_secs(exp.max(0).unsigned_abs());
-                until = until.min(exp);
+                until = until.min(crate::clock::from_unix_seconds(exp));
             }
         }
         if until <= now {

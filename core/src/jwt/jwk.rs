@@ -50,6 +50,10 @@ pub(crate) fn is_signature_key(jwk: &Map<String, Value>) -> bool {
     use_ok && ops_ok
 }
 
+/// The algorithms an RSA JWK without `alg` may be used with.
+pub(crate) const UNPINNED_RSA_ALGORITHMS: [Algorithm; 3] =
+    [Algorithm::RS256, Algorithm::RS384, Algorithm::RS512];
+
 /// Parses one JWK. `kty`, `crv` and `alg` must agree; private members make a signing key.
 pub(crate) fn parse(jwk: &Map<String, Value>) -> Result<Key, Error> {
     let kty = string(jwk, "kty")?.ok_or_else(|| invalid("a JWK needs kty"))?;
@@ -78,7 +82,10 @@ pub(crate) fn parse(jwk: &Map<String, Value>) -> Result<Key, Error> {
             let alg = alg.ok_or_else(|| invalid("an oct JWK needs alg"))?;
             Key::hmac(&required(jwk, "k")?, alg)?
         }
-        Family::Rsa => parse_rsa(jwk, alg)?,
+        // RFC 8725 section 3.1: an RSA JWK without `alg` is bound to the PKCS#1 v1.5 family
+        // (RS256/384/512, what JWKS without `alg` publish), never to PSS as well. A PS* key
+        // must say so with its `alg`.
+        Family::Rsa => parse_rsa(jwk, alg)?.restrict_rsa(&UNPINNED_RSA_ALGORITHMS),
         Family::EcP256 | Family::EcP384 => {
             let len = if family == Family::EcP384 { 48 } else { 32 };
             let (x, y) = (required(jwk, "x")?, required(jwk, "y")?);

@@ -407,6 +407,9 @@ impl Key {
         if matches!(self.inner.alg, Some(pinned) if pinned != alg) {
             return Err(invalid("the key is already bound to another algorithm"));
         }
+        if !self.accepts(alg) {
+            return Err(invalid("the key is bound to another algorithm family"));
+        }
         let mut inner = (*self.inner).clone();
         inner.alg = Some(alg);
         if let Material::Rsa { verifiers, .. } = &mut inner.material {
@@ -446,7 +449,30 @@ impl Key {
     pub fn accepts(&self, alg: Algorithm) -> bool {
         match self.inner.alg {
             Some(pinned) => pinned == alg,
-            None => alg.family() == self.inner.family,
+            None => {
+                alg.family() == self.inner.family
+                    && match &self.inner.material {
+                        // An unpinned RSA key accepts the algorithms it holds a verifier for:
+                        // all six from PEM/DER, only RS256/384/512 from a JWK without `alg`.
+                        Material::Rsa { verifiers, .. } => verifiers.iter().any(|(a, _)| *a == alg),
+                        _ => true,
+                    }
+            }
+        }
+    }
+
+    /// An unpinned RSA key restricted to `algs` (RFC 8725 section 3.1: a key is used with one
+    /// algorithm family). Other keys are returned unchanged.
+    pub(crate) fn restrict_rsa(self, algs: &[Algorithm]) -> Key {
+        if self.inner.alg.is_some() || self.inner.family != Family::Rsa {
+            return self;
+        }
+        let mut inner = (*self.inner).clone();
+        if let Material::Rsa { verifiers, .. } = &mut inner.material {
+            verifiers.retain(|(a, _)| algs.contains(a));
+        }
+        Key {
+            inner: Arc::new(inner),
         }
     }
 

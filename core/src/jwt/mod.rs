@@ -48,6 +48,7 @@ mod jwk;
 mod key;
 mod keyset;
 mod pem;
+#[cfg(feature = "http")]
 mod remote;
 mod rules;
 mod scan;
@@ -59,12 +60,15 @@ pub use claims::Claims;
 pub use issue::{IssueOptions, JwtIssuer};
 pub use key::Key;
 pub use keyset::KeySet;
+#[cfg(feature = "http")]
 pub use remote::{discover, RemoteKeySet, RemoteOptions};
 pub use verify::{decode_unverified, JwtVerifier, VerifierOptions};
 
+#[cfg(feature = "http")]
 pub(crate) use json::parse_object as parse_json_object;
 
 /// Crate-internal pieces the fuzz hooks (`crate::__fuzz`) reach.
+#[cfg(feature = "gateway")]
 pub(crate) mod fuzz_hooks {
     pub(crate) use super::b64::{
         decode as b64_decode, decode_into as b64_decode_into,

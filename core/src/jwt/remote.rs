@@ -40,6 +40,30 @@ pub struct RemoteOptions {
     pub http: HttpPolicy,
 }
 
+impl RemoteOptions {
+    /// Refuses (with `invalid_input`) durations above [`clock::MAX_DURATION`] and a `min_ttl`
+    /// above `max_ttl`. [`RemoteKeySet`] constructors call it, so bindings need not repeat it.
+    pub fn validate(&self) -> Result<(), Error> {
+        for (what, d) in [
+            ("ttl", self.ttl),
+            ("min_ttl", self.min_ttl),
+            ("max_ttl", self.max_ttl),
+            ("cooldown", self.cooldown),
+            ("max_stale", self.max_stale),
+            ("timeout", self.http.timeout),
+        ] {
+            clock::check_duration(d, what)?;
+        }
+        if self.min_ttl > self.max_ttl {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "min_ttl must be at most max_ttl",
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for RemoteOptions {
     fn default() -> Self {
         RemoteOptions {
@@ -98,6 +122,7 @@ impl RemoteKeySet {
         options: RemoteOptions,
         clock: SharedClock,
     ) -> Result<RemoteKeySet, Error> {
+        options.validate()?;
         http::check_url(jwks_url, &options.http)?;
         Ok(RemoteKeySet {
             inner: Arc::new(Inner {
@@ -182,7 +207,7 @@ impl RemoteKeySet {
                 let mut cache = self.inner.cache.write();
                 cache.keys = Some(keys.clone());
                 cache.fetched_at = Some(now);
-                cache.fresh_until = Some(now + ttl);
+                cache.fresh_until = Some(clock::add(now, ttl));
                 cache.generation += 1;
                 crate::audit::emit(
                     crate::audit::AuditEvent::success("jwks.fetch")
@@ -211,14 +236,15 @@ impl RemoteKeySet {
     async fn fetch(&self) -> Result<(KeySet, Duration), Error> {
         let opts = &self.inner.options;
         let (doc, response) = http::get_json(&self.inner.url, &opts.http).await?;
-        let keys = KeySet::from_jwks_value(&doc).map_err(|e| {
+        // Symmetric keys from a server are never trusted (see KeySet::from_remote_jwks_value).
+        let (keys, _symmetric_skipped) = KeySet::from_remote_jwks_value(&doc).map_err(|e| {
             Error::new(
                 ErrorCode::InvalidResponse,
                 format!("bad JWKS: {}", e.message()),
             )
         })?;
         let ttl = http::max_age(&response.headers)
-            .map(|age| age.clamp(opts.min_ttl, opts.max_ttl))
+            .map(|age| age.max(opts.min_ttl).min(opts.max_ttl))
             .unwrap_or(opts.ttl);
         Ok((keys, ttl))
     }

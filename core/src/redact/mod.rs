@@ -31,6 +31,7 @@
 //! ```
 
 mod config;
+#[cfg(feature = "tracing-subscriber")]
 mod make_writer;
 mod names;
 mod scan;
@@ -38,6 +39,7 @@ mod stream;
 mod tokens;
 
 pub use config::{Redactor, RedactorBuilder, Replacement};
+#[cfg(feature = "tracing-subscriber")]
 pub use make_writer::RedactingMakeWriter;
 pub use stream::{RedactStream, RedactingWriter};
 

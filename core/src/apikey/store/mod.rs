@@ -6,13 +6,16 @@
 //! ever see `Arc<dyn KeyStore>`, so adding a store changes no caller.
 
 mod memory;
+#[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "sqlite")]
 mod sqlite_schema;
 
 use std::fmt::Debug;
 use std::sync::Arc;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
 use super::hash::KeyHash;
@@ -67,9 +70,22 @@ pub fn open(spec: Option<&str>) -> Result<Arc<dyn KeyStore>> {
                     "unsupported store: use \"memory\", \"sqlite:///path.db\" or a file path",
                 ));
             }
-            Ok(Arc::new(SqliteStore::open(path)?))
+            open_sqlite(path)
         }
     }
+}
+
+#[cfg(feature = "sqlite")]
+fn open_sqlite(path: &str) -> Result<Arc<dyn KeyStore>> {
+    Ok(Arc::new(SqliteStore::open(path)?))
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn open_sqlite(_path: &str) -> Result<Arc<dyn KeyStore>> {
+    Err(Error::new(
+        ErrorCode::InvalidInput,
+        "SQLite stores need tokenward's `sqlite` feature",
+    ))
 }
 
 #[cfg(test)]
@@ -79,6 +95,7 @@ pub(crate) mod conformance;
 mod tests {
     use super::*;
 
+    #[cfg(feature = "sqlite")]
     #[test]
     fn open_parses_specs() {
         assert!(format!("{:?}", open(None).unwrap()).contains("MemoryStore"));

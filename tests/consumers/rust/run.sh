@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Consumer test of the `tokenward` crate: unpacks the .crate from "${DIST:-$REPO/dist}" (made by
+# scripts/package/rust.sh) into a temporary folder outside the repository and builds two crates
+# against it, as `tokenward = { path = ... }`:
+#   full/      default features: issue + verify a JWT, API keys in SQLite, redact a line;
+#   jwt-only/  `default-features = false, features = ["jwt"]`: issue + verify a JWT, and
+#              `cargo tree` shows no rusqlite, reqwest, tokio (nor hyper, libsqlite3-sys).
+# Each consumer gets a copy of the workspace Cargo.lock, so the registry crates are the versions
+# the repository tests (checked below) and, with the shared $CARGO_TARGET_DIR and the workspace's
+# release profile, mostly already compiled. Offline by default (the registry cache is warm after
+# scripts/build.sh); TOKENWARD_CONSUMER_ONLINE=1 lets cargo reach crates.io.
+#
+# Prints "consumer-rust: N passed, M failed"; exits non-zero on any failure.
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
+DIST="${DIST:-$REPO/dist}"
+HERE="$REPO/tests/consumers/rust"
+set +e
+
+passed=0; failed=0
+ok() { passed=$((passed+1)); echo "PASS $*"; }
+ko() { failed=$((failed+1)); echo "FAIL $*"; }
+finish() {
+  echo "consumer-rust: $passed passed, $failed failed"
+  [ "$failed" = 0 ]
+  exit
+}
+
+offline=(--offline)
+[ "${TOKENWARD_CONSUMER_ONLINE:-0}" = 1 ] && offline=()
+
+shopt -s nullglob
+crates=("$DIST"/tokenward-*.crate)
+if [ ${#crates[@]} -ne 1 ]; then
+  ko "exactly one tokenward-*.crate in $DIST (found ${#crates[@]}; run scripts/package/rust.sh)"
+  finish
+fi
+crate="${crates[0]}"
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/tokenward-consumer-rust.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+case "$TMP" in "$REPO"/*) ko "temporary folder $TMP is inside the repository"; finish ;; esac
+
+tar xzf "$crate" -C "$TMP"
+src=("$TMP"/tokenward-*/)
+src="${src[0]%/}"
+if [ -f "$src/Cargo.toml" ] && [ -f "$src/src/lib.rs" ]; then
+  ok "unpacked $(basename "$crate") ($(du -k "$crate" | cut -f1) KiB)"
+else
+  ko "unpacked $(basename "$crate") has Cargo.toml and src/lib.rs"; finish
+fi
+
+# Writes a consumer crate: $1 name, $2 the tokenward dependency's extra keys.
+make_consumer() {
+  local dir="$TMP/$1"
+  mkdir -p "$dir/src"
+  cp "$HERE/$1/src/main.rs" "$dir/src/main.rs"
+  cp "$REPO/Cargo.lock" "$dir/Cargo.lock"
+  cat > "$dir/Cargo.toml" <<EOF
+[package]
+name = "tokenward-consumer-$1"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+tokenward = { path = "$src"$2 }
+serde_json = "1"
+
+# The workspace's release profile, so the shared target directory's artifacts are reused.
+[profile.release]
+lto = "thin"
+codegen-units = 4
+
+[workspace]
+EOF
+}
+
+# Every registry crate in the consumer's lock file has a version the workspace lock file has:
+# the build resolved nothing anew.
+same_versions() {
+  python3 - "$REPO/Cargo.lock" "$1/Cargo.lock" <<'EOF'
+import sys, tomllib
+def pkgs(p):
+    with open(p, "rb") as f:
+        return {(x["name"], x["version"]) for x in tomllib.load(f).get("package", []) if "source" in x}
+ws, consumer = pkgs(sys.argv[1]), pkgs(sys.argv[2])
+new = sorted(consumer - ws)
+print(f"{len(consumer)} registry crates, {len(new)} not in the workspace lock" + (f": {new}" if new else ""))
+sys.exit(1 if new else 0)
+EOF
+}
+
+build_and_run() { # $1 name
+  local dir="$TMP/$1" start end
+  start=$(date +%s)
+  if (cd "$dir" && cargo build --release -q "${offline[@]}"); then
+    end=$(date +%s)
+    ok "$1: cargo build --release ${offline[*]} ($((end-start)) s)"
+  else
+    ko "$1: cargo build --release ${offline[*]}"
+    return 1
+  fi
+  if out="$(same_versions "$dir")"; then ok "$1: lock versions match the workspace ($out)"; else ko "$1: lock versions match the workspace ($out)"; fi
+  local bin="$CARGO_TARGET_DIR/release/tokenward-consumer-$1"
+  if out="$("$bin" 2>&1)"; then
+    ok "$1: runs ($(printf '%s\n' "$out" | grep -c '^ok:') checks)"
+  else
+    printf '%s\n' "$out"
+    ko "$1: runs"
+  fi
+}
+
+make_consumer full ""
+build_and_run full
+
+make_consumer jwt-only ', default-features = false, features = ["jwt"]'
+if build_and_run jwt-only; then
+  tree="$(cd "$TMP/jwt-only" && cargo tree -e normal --prefix none "${offline[@]}" 2>&1)"
+  present="$(printf '%s\n' "$tree" | awk '{print $1}' | grep -xE 'rusqlite|libsqlite3-sys|reqwest|hyper|tokio|tracing-subscriber|regex-automata' | sort -u | tr '\n' ' ')"
+  count="$(printf '%s\n' "$tree" | awk '{print $1" "$2}' | sort -u | wc -l)"
+  if [ -z "$present" ] && printf '%s\n' "$tree" | grep -q '^tokenward v'; then
+    ok "jwt-only: cargo tree has no rusqlite, reqwest, hyper, tokio ($count crates incl. tokenward)"
+  else
+    ko "jwt-only: cargo tree has no rusqlite, reqwest, hyper, tokio (found: ${present:-tree failed})"
+  fi
+fi
+
+finish
