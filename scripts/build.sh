@@ -12,9 +12,10 @@ step "Node dependencies"
 step "Rust: CLI and uniffi library (release)"
 cargo build --release -q -p tokenward-cli -p tokenward-ffi --features tokenward-ffi/bindgen
 
-step "Python binding (maturin, abi3 wheel)"
-rm -rf "$CARGO_TARGET_DIR/wheels"
-(cd "$REPO/python" && maturin build --release -q -o "$CARGO_TARGET_DIR/wheels" 2>&1 | grep -v '^📦' || true)
+step "Python binding (maturin --zig, abi3 manylinux2014 wheel)"
+# The same wheel scripts/package/python.sh ships (same command, same cargo profile), so packaging
+# finds it built and the Python suite tests what is published.
+DIST="$CARGO_TARGET_DIR/wheels" "$REPO/scripts/package/python.sh" --wheel
 python3 -m pip install -q --force-reinstall --no-deps "$CARGO_TARGET_DIR"/wheels/tokenward-*.whl
 
 step "Node binding (napi-rs)"
