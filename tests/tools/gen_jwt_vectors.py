@@ -116,8 +116,12 @@ def main():
         keys = json.loads(keys_path.read_text())["private"]
     else:
         keys = make_keys()
+    if "rsa_ps" not in keys:
+        # An RSA key that names its algorithm: an RSA JWK without `alg` is bound to RS* only
+        # (RFC 8725 section 3.1), so PS* needs a pinned key.
+        keys["rsa_ps"] = dict(rsa_jwk(rsa.generate_private_key(65537, 2048), "rsa-ps"), alg="PS256")
     pub_jwks = {"keys": [public(keys[n]) if keys[n]["kty"] != "oct" else keys[n]
-                         for n in ("hs256", "hs384", "hs512", "rsa", "rsa2", "ec256", "ec384", "ed")]}
+                         for n in ("hs256", "hs384", "hs512", "rsa", "rsa2", "ec256", "ec384", "ed", "rsa_ps")]}
     keys_path.write_text(json.dumps({
         "description": "Fixed test keys (private JWKs, test fixtures only) and the verification JWKS used by jwt_attacks.json.",
         "private": keys, "verification_jwks": pub_jwks}, indent=2) + "\n")
@@ -138,9 +142,15 @@ def main():
         return compact(h, good if claims is None else claims, alg, keys[keyname], **kw)
 
     for alg, name in [("HS256", "hs256"), ("HS384", "hs384"), ("HS512", "hs512"), ("RS256", "rsa"),
-                      ("RS384", "rsa"), ("RS512", "rsa"), ("PS256", "rsa"), ("PS384", "rsa"), ("PS512", "rsa"),
+                      ("RS384", "rsa"), ("RS512", "rsa"), ("PS256", "rsa_ps"),
                       ("ES256", "ec256"), ("ES384", "ec384"), ("EdDSA", "ed")]:
         case(f"valid {alg}", tok(alg, name), "ok")
+    # RFC 8725 section 3.1: an RSA JWK without alg is bound to RS256/384/512; a PSS signature
+    # by the same private key is refused, and a pinned key takes only its own algorithm.
+    for alg in ("PS256", "PS384", "PS512"):
+        case(f"{alg} on an RSA JWK without alg", tok(alg, "rsa"), "algorithm_not_allowed")
+    for alg in ("PS384", "PS512", "RS256"):
+        case(f"{alg} on a PS256-pinned RSA JWK", tok(alg, "rsa_ps"), "algorithm_not_allowed")
 
     hs = keys["hs256"]
     unsigned = lambda alg: b64(json.dumps({"alg": alg, "typ": "JWT"}).encode()) + "." + b64(json.dumps(good).encode()) + "."
@@ -159,7 +169,7 @@ def main():
     case("key confusion RS256->HS256 with rsa kid", confused, "algorithm_not_allowed")
     case("alg family mismatch ES256 on rsa kid", tok("ES256", "ec256", header={"alg": "ES256", "kid": "rsa"}), "algorithm_not_allowed")
     case("HS384 header on HS256 key", compact({"alg": "HS384", "kid": "hs256"}, good, "HS384", {"kty": "oct", "k": hs["k"]}), "algorithm_not_allowed")
-    case("RS256 signature under PS256 header", compact({"alg": "PS256", "kid": "rsa"}, good, sig=sign("RS256", keys["rsa"], (b64(json.dumps({"alg": "PS256", "kid": "rsa"}, separators=(",", ":")).encode()) + "." + b64(json.dumps(good, separators=(",", ":")).encode())).encode())), "invalid_signature")
+    case("RS256 signature under PS256 header", compact({"alg": "PS256", "kid": "rsa-ps"}, good, sig=sign("RS256", keys["rsa_ps"], (b64(json.dumps({"alg": "PS256", "kid": "rsa-ps"}, separators=(",", ":")).encode()) + "." + b64(json.dumps(good, separators=(",", ":")).encode())).encode())), "invalid_signature")
     ec_h = {"alg": "ES256", "kid": "ec256"}
     case("psychic ECDSA r=s=0", compact(ec_h, good, sig=bytes(64)), "invalid_signature")
     n256 = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551

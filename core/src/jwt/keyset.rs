@@ -59,6 +59,30 @@ impl KeySet {
 
     /// Like [`KeySet::from_jwks`], from an already parsed document.
     pub fn from_jwks_value(doc: &Map<String, Value>) -> Result<KeySet, Error> {
+        KeySet::parse_jwks(doc, false).map(|(set, _)| set)
+    }
+
+    /// Parses a JWKS fetched from a server ([`super::RemoteKeySet`]): like
+    /// [`KeySet::from_jwks_value`], except that symmetric (`kty: "oct"`) entries are skipped,
+    /// and their number returned. Whoever can read a published JWKS could otherwise mint HS*
+    /// tokens with its secret. Each skip is logged (a `tracing` warning without key material);
+    /// the other keys are kept.
+    pub fn from_remote_jwks_value(doc: &Map<String, Value>) -> Result<(KeySet, usize), Error> {
+        let (set, skipped) = KeySet::parse_jwks(doc, true)?;
+        if skipped > 0 {
+            tracing::warn!(
+                target: "tokenward::jwt",
+                skipped,
+                "symmetric (kty oct) keys in a fetched JWKS are never trusted; skipped"
+            );
+        }
+        Ok((set, skipped))
+    }
+
+    fn parse_jwks(
+        doc: &Map<String, Value>,
+        refuse_symmetric: bool,
+    ) -> Result<(KeySet, usize), Error> {
         let Some(Value::Array(entries)) = doc.get("keys") else {
             return Err(Error::new(
                 ErrorCode::InvalidKey,
@@ -66,6 +90,7 @@ impl KeySet {
             ));
         };
         let mut set = KeySet::new();
+        let mut skipped = 0;
         for entry in entries {
             let Value::Object(entry) = entry else {
                 return Err(Error::new(
@@ -73,12 +98,16 @@ impl KeySet {
                     "a JWKS entry must be an object",
                 ));
             };
+            if refuse_symmetric && entry.get("kty").and_then(Value::as_str) == Some("oct") {
+                skipped += 1;
+                continue;
+            }
             if !jwk::is_signature_key(entry) || !is_supported_type(entry) {
                 continue;
             }
             set.insert(jwk::parse(entry)?)?;
         }
-        Ok(set)
+        Ok((set, skipped))
     }
 
     /// The public keys as a JWKS document (for `/.well-known/jwks.json`). HMAC keys are

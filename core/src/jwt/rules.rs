@@ -76,7 +76,7 @@ impl ClaimRules {
         if let Some(max_age) = self.max_age {
             let iat =
                 iat.ok_or_else(|| Error::new(ErrorCode::MissingClaim, "max_age needs iat"))?;
-            if now - iat > (max_age + self.leeway) as f64 {
+            if now - iat > max_age.saturating_add(self.leeway) as f64 {
                 return Err(Error::new(
                     ErrorCode::Expired,
                     "the token is older than max_age",

@@ -35,7 +35,8 @@ pub struct VerifierOptions {
     pub audiences: Vec<String>,
     /// The expected `sub`, if any.
     pub subject: Option<String>,
-    /// Clock skew tolerated on `exp`, `nbf`, `iat` (default 60 s).
+    /// Clock skew tolerated on `exp`, `nbf`, `iat` (default 60 s; at most
+    /// [`clock::MAX_DURATION`], else the verifier is refused with `invalid_input`).
     pub leeway: Duration,
     /// Claims that must be present.
     pub required_claims: Vec<String>,
@@ -43,7 +44,7 @@ pub struct VerifierOptions {
     pub require_exp: bool,
     /// The expected `typ` header (compared case-insensitively, `application/` optional).
     pub typ: Option<String>,
-    /// Maximum age of the token from its `iat`.
+    /// Maximum age of the token from its `iat` (at most [`clock::MAX_DURATION`]).
     pub max_age: Option<Duration>,
     /// Maximum token size in bytes (default 16 KiB).
     pub max_token_size: usize,
@@ -117,6 +118,13 @@ impl JwtVerifier {
                 "name the algorithms to accept: there is no default allowlist",
             ));
         }
+        // Bounded once here (invalid_input above clock::MAX_DURATION), so the claim checks
+        // never add near-i64::MAX values.
+        let leeway = clock::check_duration(options.leeway, "leeway")?;
+        let max_age = options
+            .max_age
+            .map(|d| clock::check_duration(d, "max_age"))
+            .transpose()?;
         let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
         Ok(JwtVerifier {
             keys: keys.into(),
@@ -130,8 +138,8 @@ impl JwtVerifier {
                 subject: options.subject,
                 required: options.required_claims,
                 require_exp: options.require_exp,
-                leeway: secs(options.leeway),
-                max_age: options.max_age.map(secs),
+                leeway: secs(leeway),
+                max_age: max_age.map(secs),
             },
             clock,
             last_header: Arc::default(),

@@ -27,6 +27,41 @@ impl From<Error> for Failure {
     }
 }
 
+/// The `error` values a server may send that tokenward repeats in messages: RFC 6749 sections
+/// 4.1.2.1 and 5.2, RFC 6750 section 3.1, RFC 7009 section 2.2.1 and RFC 8628 section 3.5
+/// (RFC 7662 adds none). Anything else is server-chosen text that could carry request material
+/// or a secret, and is reported as [`UNRECOGNIZED`].
+pub(crate) const KNOWN_ERRORS: [&str; 16] = [
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    "access_denied",
+    "unsupported_response_type",
+    "server_error",
+    "temporarily_unavailable",
+    "invalid_token",
+    "insufficient_scope",
+    "unsupported_token_type",
+    "authorization_pending",
+    "slow_down",
+    "expired_token",
+];
+
+/// What an `error` value outside [`KNOWN_ERRORS`] is reported as.
+pub(crate) const UNRECOGNIZED: &str = "unrecognized";
+
+/// The server's `error` value when it is in the known vocabulary, else [`UNRECOGNIZED`].
+pub(crate) fn known_error(error: &str) -> &'static str {
+    KNOWN_ERRORS
+        .iter()
+        .copied()
+        .find(|known| *known == error)
+        .unwrap_or(UNRECOGNIZED)
+}
+
 /// The code for an RFC 6749 `error` value.
 pub(crate) fn code_for(error: &str) -> ErrorCode {
     match error {
@@ -64,12 +99,11 @@ pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, Error> {
 pub(crate) fn failure(response: &HttpResponse) -> Failure {
     let retry_after = retry_after(&response.headers);
     let status = response.status;
+    // Only the known vocabulary is repeated; any other string becomes `unrecognized`.
     let oauth_error = json_object(&response.body)
         .ok()
         .and_then(|map| match map.get("error") {
-            Some(Value::String(e)) if e.len() <= 64 && e.bytes().all(|b| b.is_ascii_graphic()) => {
-                Some(e.clone())
-            }
+            Some(Value::String(e)) => Some(known_error(e)),
             _ => None,
         });
     let error = match (status, oauth_error) {
@@ -79,7 +113,7 @@ pub(crate) fn failure(response: &HttpResponse) -> Failure {
             format!("the server answered {status}"),
         ),
         (_, Some(e)) => Error::new(
-            code_for(&e),
+            code_for(e),
             format!("the server refused the request: {e} (HTTP {status})"),
         ),
         (_, None) => Error::new(
@@ -128,6 +162,27 @@ mod tests {
             failure(&resp(404, "<html>")).error.code(),
             ErrorCode::InvalidResponse
         );
+    }
+
+    #[test]
+    fn unknown_error_strings_are_not_echoed() {
+        let hostile = "tok_live_9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+        let f = failure(&resp(400, &format!(r#"{{"error":"{hostile}"}}"#)));
+        assert_eq!(f.error.code(), ErrorCode::InvalidResponse);
+        assert!(
+            !f.error.message().contains("tok_live"),
+            "{}",
+            f.error.message()
+        );
+        assert!(
+            f.error.message().contains(UNRECOGNIZED),
+            "{}",
+            f.error.message()
+        );
+        let f = failure(&resp(400, r#"{"error":"invalid_grant"}"#));
+        assert!(f.error.message().contains("invalid_grant"));
+        let f = failure(&resp(400, r#"{"error":"expired_token"}"#));
+        assert!(f.error.message().contains("expired_token"));
     }
 
     #[test]

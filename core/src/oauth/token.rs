@@ -155,7 +155,7 @@ impl TokenResponse {
             None | Some(Value::Null) => requested.to_vec(),
             Some(_) => return Err(invalid("scope is not a string")),
         };
-        let expires_at = expires_in.and_then(|d| now.checked_add(d));
+        let expires_at = expires_in.map(|d| crate::clock::add(now, d));
         Ok(TokenResponse {
             access_token: AccessToken::new(value, token_type, expires_at, scopes),
             expires_in,

@@ -1,0 +1,322 @@
+//! Regression tests for issue 14's hardening items 3, 4, 5 and 7 (OAuth part): redirects that
+//! change scheme or port, durations and times that used to panic, symmetric keys from a remote
+//! JWKS and RSA JWKs without `alg`, and server-chosen OAuth `error` strings.
+// Test helpers outside #[test] functions may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{token_body, Reply, TestServer};
+use serde_json::json;
+use tokenward::clock::{self, ManualClock};
+use tokenward::http::redirect_allowed;
+use tokenward::jwt::{
+    Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, KeySet, RemoteKeySet, RemoteOptions,
+    VerifierOptions,
+};
+use tokenward::oauth::{OAuthClient, Pkce};
+use tokenward::{ErrorCode, Secret};
+
+fn url(s: &str) -> reqwest::Url {
+    reqwest::Url::parse(s).unwrap()
+}
+
+// ---- item 3: redirects -------------------------------------------------------------------
+
+#[test]
+fn redirect_policy_refuses_downgrades_port_and_host_changes() {
+    let from = url("https://auth.example/token");
+    for (next, allowed) in [
+        ("https://auth.example/other", true),
+        ("https://auth.example:443/other", true),
+        ("http://auth.example/token", false),
+        ("http://auth.example:443/token", false),
+        ("https://auth.example:8443/token", false),
+        ("https://evil.example/token", false),
+        ("https://user:pw@auth.example/token", false),
+    ] {
+        assert_eq!(redirect_allowed(&from, &url(next)), allowed, "{next}");
+    }
+    let plain = url("http://127.0.0.1:8080/jwks");
+    assert!(redirect_allowed(&plain, &url("http://127.0.0.1:8080/keys")));
+    assert!(!redirect_allowed(
+        &plain,
+        &url("http://127.0.0.1:8081/jwks")
+    ));
+    assert!(!redirect_allowed(
+        &plain,
+        &url("https://127.0.0.1:8080/jwks")
+    ));
+    assert!(!redirect_allowed(
+        &plain,
+        &url("http://localhost:8080/jwks")
+    ));
+}
+
+/// A server that answers every request with a 307 to `to`.
+async fn redirector(to: String) -> TestServer {
+    TestServer::start(move |_| Reply::json(307, "").header("location", &to)).await
+}
+
+#[tokio::test]
+async fn token_post_is_not_redirected_to_another_port() {
+    let other = TestServer::start(|_| Reply::json(200, token_body("AT", 60, None))).await;
+    let front = redirector(other.url("/token")).await;
+    let client = OAuthClient::builder(front.url("/token"), "client-1")
+        .client_secret(Secret::new("s3cret-client-value").unwrap())
+        .build()
+        .unwrap();
+    let err = client.client_credentials(&[]).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidResponse, "{err}");
+    assert_eq!(front.hits(), 1);
+    assert_eq!(other.hits(), 0, "the client secret went to another port");
+}
+
+#[tokio::test]
+async fn every_hop_is_checked_not_only_the_first() {
+    // front /start -> front /next (same origin: followed) -> other port (refused).
+    let other = TestServer::start(|_| Reply::json(200, token_body("AT", 60, None))).await;
+    let target = other.url("/token");
+    let front = TestServer::start(|_| Reply::json(200, "")).await;
+    let next = front.url("/next");
+    front.set(move |req| {
+        let to = if req.path == "/start" { &next } else { &target };
+        Reply::json(307, "").header("location", to)
+    });
+    let client = OAuthClient::builder(front.url("/start"), "client-1")
+        .client_secret(Secret::new("s3cret-client-value").unwrap())
+        .build()
+        .unwrap();
+    let pkce = Pkce::generate().unwrap();
+    let err = client
+        .exchange_code(
+            &Secret::new("code-1").unwrap(),
+            "http://127.0.0.1/cb",
+            Some(&pkce),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidResponse, "{err}");
+    assert_eq!(front.hits(), 2, "the same-origin hop is followed");
+    assert_eq!(other.hits(), 0, "the code verifier went to another port");
+}
+
+#[tokio::test]
+async fn jwks_fetch_is_not_redirected_to_another_port() {
+    let key = Key::generate(Algorithm::ES256).unwrap().with_kid("k");
+    let jwks = KeySet::single(key).to_jwks().to_string();
+    let other = TestServer::start(move |_| Reply::json(200, jwks.clone())).await;
+    let front = redirector(other.url("/jwks.json")).await;
+    let remote = RemoteKeySet::new(&front.url("/jwks.json"), RemoteOptions::default()).unwrap();
+    let err = remote.keys().await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidResponse, "{err}");
+    assert_eq!(other.hits(), 0);
+}
+
+// ---- item 4: durations and times -----------------------------------------------------------
+
+#[test]
+fn remote_options_out_of_range_are_invalid_input() {
+    let jwks = "https://issuer.example/jwks.json";
+    let huge = Duration::from_secs(u64::MAX);
+    for options in [
+        RemoteOptions {
+            ttl: huge,
+            ..Default::default()
+        },
+        RemoteOptions {
+            max_ttl: huge,
+            ..Default::default()
+        },
+        RemoteOptions {
+            max_stale: huge,
+            ..Default::default()
+        },
+        RemoteOptions {
+            min_ttl: Duration::from_secs(100),
+            max_ttl: Duration::from_secs(10),
+            ..Default::default()
+        },
+    ] {
+        let err = RemoteKeySet::new(jwks, options.clone()).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput, "{options:?}");
+    }
+}
+
+#[tokio::test]
+async fn huge_max_age_is_clamped_not_a_panic() {
+    let key = Key::generate(Algorithm::ES256).unwrap().with_kid("k");
+    let jwks = KeySet::single(key).to_jwks().to_string();
+    let server = TestServer::start(move |_| {
+        Reply::json(200, jwks.clone()).header("cache-control", "max-age=18446744073709551615")
+    })
+    .await;
+    let clock = ManualClock::at_unix(clock::MAX_UNIX_SECONDS - 10);
+    let remote = RemoteKeySet::with_clock(
+        &server.url("/jwks.json"),
+        RemoteOptions::default(),
+        clock.clone(),
+    )
+    .unwrap();
+    assert_eq!(remote.keys().await.unwrap().len(), 1);
+    assert_eq!(remote.keys().await.unwrap().len(), 1);
+    assert_eq!(remote.fetch_count(), 1);
+}
+
+#[test]
+fn verifier_durations_are_bounded() {
+    let key = Key::hmac(&[7u8; 32], Algorithm::HS256).unwrap();
+    for options in [
+        VerifierOptions {
+            algorithms: vec![Algorithm::HS256],
+            max_age: Some(Duration::from_secs(u64::MAX / 2)),
+            leeway: Duration::from_secs(u64::MAX / 2),
+            ..Default::default()
+        },
+        VerifierOptions {
+            algorithms: vec![Algorithm::HS256],
+            leeway: Duration::MAX,
+            ..Default::default()
+        },
+    ] {
+        let err = JwtVerifier::new(key.clone(), options).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+    }
+    // The largest accepted values still verify a fresh token (no overflow in max_age + leeway).
+    let verifier = JwtVerifier::new(
+        key.clone(),
+        VerifierOptions {
+            algorithms: vec![Algorithm::HS256],
+            max_age: Some(clock::MAX_DURATION),
+            leeway: clock::MAX_DURATION,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let token = JwtIssuer::new(key, None)
+        .unwrap()
+        .issue(&Default::default(), &IssueOptions::default())
+        .unwrap();
+    verifier.verify(&token).unwrap();
+}
+
+#[tokio::test]
+async fn token_answer_at_the_end_of_time_does_not_panic() {
+    let server = TestServer::start(|_| Reply::json(200, token_body("AT", 31_536_000, None))).await;
+    let clock = ManualClock::at_unix(u64::MAX);
+    let client = OAuthClient::builder(server.url("/token"), "c")
+        .client_secret(Secret::new("s3cret-client-value").unwrap())
+        .clock(clock)
+        .build()
+        .unwrap();
+    let t = client.client_credentials(&[]).await.unwrap();
+    assert_eq!(t.access_token.expires_at(), Some(clock::max_time()));
+}
+
+// ---- item 5: keys from a remote JWKS ----------------------------------------------------------
+
+const HS_SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+#[tokio::test]
+async fn symmetric_keys_from_a_remote_jwks_are_never_used() {
+    let es = Key::generate(Algorithm::ES256).unwrap().with_kid("es");
+    let mut jwks = KeySet::single(es).to_jwks();
+    jwks["keys"].as_array_mut().unwrap().push(json!({
+        "kty": "oct", "kid": "hs", "alg": "HS256",
+        "k": tokenward_b64(HS_SECRET),
+    }));
+    let body = jwks.to_string();
+    let server = TestServer::start(move |_| Reply::json(200, body.clone())).await;
+    let remote = RemoteKeySet::new(&server.url("/jwks.json"), RemoteOptions::default()).unwrap();
+    let keys = remote.keys().await.unwrap();
+    assert_eq!(keys.len(), 1, "the oct entry is skipped, the EC key kept");
+    // An attacker who read the JWKS mints an HS256 token with its secret.
+    let forged = JwtIssuer::new(
+        Key::hmac(HS_SECRET, Algorithm::HS256)
+            .unwrap()
+            .with_kid("hs"),
+        None,
+    )
+    .unwrap()
+    .issue(&Default::default(), &IssueOptions::default())
+    .unwrap();
+    let verifier = JwtVerifier::new(
+        KeySet::new(),
+        VerifierOptions {
+            algorithms: vec![Algorithm::HS256, Algorithm::ES256],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let err = remote.verify(&verifier, &forged).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::KeyNotFound, "{err}");
+    // A local JWKS may still hold symmetric keys (it is configuration, not published).
+    assert_eq!(KeySet::from_jwks(&jwks.to_string()).unwrap().len(), 2);
+}
+
+fn tokenward_b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[test]
+fn rsa_jwk_without_alg_is_bound_to_pkcs1() {
+    let private = Key::generate(Algorithm::RS256).unwrap();
+    let mut jwk = KeySet::single(private.clone()).to_jwks()["keys"][0].clone();
+    jwk.as_object_mut().unwrap().remove("alg");
+    jwk["kid"] = "r".into();
+    let set = KeySet::from_jwks(&json!({ "keys": [jwk] }).to_string()).unwrap();
+    let key = &set.keys()[0];
+    for alg in [Algorithm::RS256, Algorithm::RS384, Algorithm::RS512] {
+        assert!(key.accepts(alg), "{alg}");
+    }
+    for alg in [Algorithm::PS256, Algorithm::PS384, Algorithm::PS512] {
+        assert!(!key.accepts(alg), "{alg}");
+        assert!(key.with_alg(alg).is_err(), "{alg}");
+    }
+    let verifier = JwtVerifier::new(
+        set,
+        VerifierOptions {
+            algorithms: vec![Algorithm::RS256, Algorithm::PS256],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let sign = |alg| {
+        let k = Key::from_pem(private.to_private_pem().unwrap().expose(), Some(alg))
+            .unwrap()
+            .with_kid("r");
+        JwtIssuer::new(k, None)
+            .unwrap()
+            .issue(&Default::default(), &IssueOptions::default())
+            .unwrap()
+    };
+    verifier.verify(&sign(Algorithm::RS256)).unwrap();
+    let err = verifier.verify(&sign(Algorithm::PS256)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::AlgorithmNotAllowed);
+}
+
+// ---- item 7: OAuth error strings -------------------------------------------------------------
+
+#[tokio::test]
+async fn unknown_oauth_error_strings_are_not_echoed() {
+    let hostile = "sk_live_51HqLyjWDarjtT1zdp7dcXYZ";
+    let body = json!({ "error": hostile }).to_string();
+    let server = TestServer::start(move |_| Reply::json(400, body.clone())).await;
+    let client = OAuthClient::builder(server.url("/token"), "c")
+        .client_secret(Secret::new("s3cret-client-value").unwrap())
+        .build()
+        .unwrap();
+    let err = client.client_credentials(&[]).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidResponse);
+    let printed = format!("{err} {err:?}");
+    assert!(!printed.contains("sk_live"), "{printed}");
+    assert!(printed.contains("unrecognized"), "{printed}");
+    // The RFC vocabulary is still named.
+    server.set(|_| Reply::json(400, r#"{"error":"invalid_grant"}"#));
+    let err = client.client_credentials(&[]).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidGrant);
+    assert!(err.message().contains("invalid_grant"), "{err}");
+}
