@@ -1,7 +1,8 @@
 //! Parsing of authorization-server answers: token responses (RFC 6749 §5.1), introspection
 //! answers (RFC 7662), error answers (§5.2, with `Retry-After`) and discovery documents
 //! (RFC 8414 / OIDC). Never panics; accepted answers satisfy the documented bounds; the
-//! token response's `Debug` never shows the access or refresh token.
+//! token response's `Debug`/`Display` never show a token; an error answer's message never
+//! echoes a server-chosen `error` string outside the registered vocabulary.
 //!
 //! Input: byte 0 picks the parser, bytes 1-2 the HTTP status, byte 3 the length of a
 //! `Retry-After` value that follows, then the body.
@@ -13,6 +14,26 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use tokenward::__fuzz as hook;
 use tokenward::oauth::{Introspection, ServerMetadata, TokenResponse, MAX_EXPIRES_IN};
+
+/// The registered OAuth error codes (RFC 6749, 7009, 8628, 6750).
+const RFC_ERRORS: [&str; 16] = [
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    "access_denied",
+    "unsupported_response_type",
+    "server_error",
+    "temporarily_unavailable",
+    "invalid_token",
+    "insufficient_scope",
+    "unsupported_token_type",
+    "authorization_pending",
+    "slow_down",
+    "expired_token",
+];
 
 fuzz_target!(|data: &[u8]| {
     let [mode, s1, s2, hlen, rest @ ..] = data else {
@@ -87,6 +108,22 @@ fuzz_target!(|data: &[u8]| {
             let (code, message, retry) = hook::oauth_failure(status, &headers, body);
             let _ = code.as_str();
             assert!(message.len() <= 200, "message of {} bytes", message.len());
+            // A server-chosen `error` outside the RFC 6749/7009/8628 vocabulary is never
+            // echoed: the message holds it exactly as often as with a placeholder instead.
+            if let Some(Value::Object(mut map)) = parsed.clone() {
+                if let Some(Value::String(e)) = map.get("error").cloned() {
+                    if e.len() >= 4 && !RFC_ERRORS.contains(&e.as_str()) {
+                        map.insert("error".into(), Value::String("~".repeat(e.len())));
+                        let body2 = serde_json::to_vec(&map).unwrap_or_default();
+                        let (_, message2, _) = hook::oauth_failure(status, &headers, &body2);
+                        assert_eq!(
+                            message.matches(e.as_str()).count(),
+                            message2.matches(e.as_str()).count(),
+                            "the server's error string is echoed: {message}"
+                        );
+                    }
+                }
+            }
             if let Some(r) = retry {
                 assert!(r <= Duration::from_secs(3600));
             }

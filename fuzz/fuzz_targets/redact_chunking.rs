@@ -1,8 +1,8 @@
 //! `Redactor::redact` against `RedactStream` / `RedactingWriter` fed the same bytes in arbitrary
-//! chunks: the output must be byte-identical. Plus sanity bounds: the output never grows more
-//! than a replacement per input byte, redaction is deterministic, and the `String` API agrees
-//! with the byte API. (The scanner is being made linear by another engineer; libFuzzer's
-//! `-timeout`/`-report_slow_units` in scripts/fuzz.sh flag super-linear inputs.)
+//! chunks: the output must be byte-identical. Work bound: the bytes the scanner examines
+//! (`RedactStream::work`) stay under 40 per input byte for every chunking. Sanity: the output
+//! never grows more than a replacement per input byte, redaction is deterministic, and the
+//! `String` API agrees with the byte API.
 //!
 //! Input: byte 0 picks the redactor, byte 1 the number of cuts, then one byte per cut
 //! (positions, scaled to the text), then the text.
@@ -13,6 +13,9 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use tokenward::redact::{Redactor, Replacement};
+
+/// The bound the redaction tests assert (core/tests/redact_props.rs).
+const MAX_WORK_PER_BYTE: u64 = 40;
 
 fn redactors() -> &'static [Redactor; 3] {
     static R: OnceLock<[Redactor; 3]> = OnceLock::new();
@@ -71,6 +74,15 @@ fuzz_target!(|data: &[u8]| {
         stream.push(chunk, &mut streamed);
     }
     stream.finish(&mut streamed);
+    // Work bound: bytes examined by the scanner (RedactStream::work, the redaction tests'
+    // measure) stay within MAX_WORK_PER_BYTE per input byte, whatever the chunking.
+    let work = stream.work();
+    assert!(
+        work <= MAX_WORK_PER_BYTE * text.len() as u64 + 64,
+        "work {work} for {} bytes in {} chunks",
+        text.len(),
+        chunks.len()
+    );
     assert_eq!(
         String::from_utf8_lossy(&streamed),
         String::from_utf8_lossy(&whole),

@@ -124,6 +124,18 @@ for i, t in enumerate(texts):
     items.append(bytes([i % 3, len(cuts)]) + cuts + raw)
 write("redact_chunking", items)
 
+def rsa_jwk_findings():
+    """Regression seeds of the jwk_import finding: RSA JWKs the JWK path accepts and the DER
+    path refuses (an even 2048-bit modulus; a 48-bit public exponent)."""
+    import random
+    r = random.Random(1)
+    n = r.getrandbits(2048) | (1 << 2047)
+    even, odd = n & ~1, n | 1
+    b = lambda i: base64.urlsafe_b64encode(i.to_bytes((i.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
+    return [b"\x00" + json.dumps({"kty": "RSA", "n": b(even), "e": "AQAB"}).encode(),
+            b"\x00" + json.dumps({"kty": "RSA", "n": b(odd), "e": b(218924968902657)}).encode()]
+
+
 # ---- jwk_import: mode byte + document
 keys = vec("jwt_keys.json")
 items = []
@@ -160,6 +172,7 @@ with tempfile.TemporaryDirectory() as tmp:
         if name == "p256":
             items.append(bytes([2]) + ossl("ec", "-in", pem))
 items.append(b"\x02-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n")
+items += rsa_jwk_findings()
 write("jwk_import", items)
 
 # ---- gateway_extract: flags, max_len/16, then path / headers / @cidr / #peer lines
