@@ -73,7 +73,7 @@ static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
 pub fn client() -> Result<&'static reqwest::Client, Error> {
     CLIENT
         .get_or_init(|| {
-            reqwest::Client::builder()
+            bundled_roots(reqwest::Client::builder())
                 // Below the 5 s keep-alive of Node and many proxies: reusing a connection the
                 // server is closing fails a POST with `network` (seen against Node servers).
                 .pool_idle_timeout(Duration::from_secs(4))
@@ -115,6 +115,25 @@ pub fn check_url(url: &str, policy: &HttpPolicy) -> Result<reqwest::Url, Error> 
         _ => Err(Error::new(
             ErrorCode::InvalidInput,
             "only http(s) URLs are supported",
+/// Android: server certificates are checked against Mozilla's root store compiled into the
+/// library (webpki-root-certs). reqwest's default verifier there, rustls-platform-verifier,
+/// fails every handshake until the app initialises it through JNI with a `Context` and ships
+/// its Kotlin component, which a JNA-loaded library has no hook for.
+#[cfg(target_os = "android")]
+fn bundled_roots(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    builder.tls_certs_only(
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .filter_map(|der| reqwest::Certificate::from_der(der.as_ref()).ok()),
+    )
+}
+
+/// Elsewhere the platform verifier (the operating system's trust store) stays.
+#[cfg(not(target_os = "android"))]
+fn bundled_roots(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    builder
+}
+
         )),
     }
 }
