@@ -44,7 +44,18 @@ fun codeOf(block: () -> Unit): String? =
     }
 
 fun main(args: Array<String>) {
-    val work = File(args.getOrElse(0) { "." }).absoluteFile
+    try {
+        run(File(args.getOrElse(0) { "." }).absoluteFile)
+    } catch (e: Throwable) {
+        // The library did not load, or a call outside check() failed: a failure, not a crash.
+        println("not ok - unexpected ${e::class.qualifiedName}: ${e.message}")
+        failed++
+    }
+    println("consumer-kotlin: $passed passed, $failed failed")
+    kotlin.system.exitProcess(if (failed == 0 && passed > 0) 0 else 1)
+}
+
+fun run(work: File) {
 
     check("no jna.library.path or library override is set") {
         System.getProperty("jna.library.path") == null &&
@@ -118,7 +129,4 @@ fun main(args: Array<String>) {
         !out.contains(token) && !out.contains(plaintext) && out.contains("[REDACTED") && out.startsWith("GET /v1/things")
     }
     verifier.close()
-
-    println("consumer-kotlin: $passed passed, $failed failed")
-    kotlin.system.exitProcess(if (failed == 0 && passed > 0) 0 else 1)
 }

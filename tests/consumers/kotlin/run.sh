@@ -111,5 +111,11 @@ fi
 step "consumer-kotlin: run (java -cp …, no system properties)"
 RAN_MAIN=1
 cd "$WORK"
+set +e
 env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS -u LD_LIBRARY_PATH \
-  java -cp "$PROJECT/target/classes:$CLASSPATH_DEPS" MainKt "$WORK"
+  java -cp "$PROJECT/target/classes:$CLASSPATH_DEPS" MainKt "$WORK" | tee "$WORK/out.txt"
+rc=${PIPESTATUS[0]}
+set -e
+# A JVM that died before main's summary (a crash in native code) still ends with the line.
+tail -n1 "$WORK/out.txt" | grep -q '^consumer-kotlin: ' || { echo "consumer-kotlin: 0 passed, 1 failed (the program died, status $rc)"; [ "$rc" != 0 ] || rc=1; }
+exit "$rc"

@@ -58,8 +58,10 @@ RUNDIR="$(mktemp -d "$ROOT/tmp/consumer-swift.XXXXXX")"
 IN_RUNDIR="/tmp/${RUNDIR##*/}"
 set +e
 chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin LANG=C.UTF-8 \
-  "$IN_SCRATCH/debug/Consumer" "$IN_RUNDIR"
-rc=$?
+  "$IN_SCRATCH/debug/Consumer" "$IN_RUNDIR" 2>&1 | tee "$RUNDIR.out"
+rc=${PIPESTATUS[0]}
 set -e
-rm -rf "$RUNDIR"
+# A crash (a Swift fatal error, e.g. bindings that do not match the library) still ends with the line.
+tail -n1 "$RUNDIR.out" | grep -q '^consumer-swift: ' || { echo "consumer-swift: 0 passed, 1 failed (the program died, status $rc)"; [ "$rc" != 0 ] || rc=1; }
+rm -rf "$RUNDIR" "$RUNDIR.out"
 exit "$rc"
