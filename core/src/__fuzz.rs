@@ -37,12 +37,16 @@ pub fn scan_claims(bytes: &[u8], max_depth: usize) -> Result<Claims, Error> {
     jwt::scan_parse(bytes, max_depth, "fuzz")
 }
 
+/// What [`scan_build`] returns: the top-level object, the top-level member names and the
+/// registered claims (`exp`, `nbf`, `iat`, `iss`, `sub`, `jti`, `aud`) as recorded.
+pub type Scanned<O> = (O, Vec<String>, Vec<(&'static str, RegisteredClaim)>);
+
 /// The payload scanner with any builder; also returns the top-level member names it recorded.
 pub fn scan_build<K: ClaimsBuilder>(
     bytes: &[u8],
     max_depth: usize,
     out: &mut K,
-) -> Result<(K::Object, Vec<String>, Vec<(&'static str, RegisteredClaim)>), Error> {
+) -> Result<Scanned<K::Object>, Error> {
     let mut reg = jwt::Registered::default();
     let object = jwt::scan_build(bytes, max_depth, "fuzz", out, &mut reg)?;
     let names = reg.names.iter().map(|n| n.to_string()).collect();
@@ -113,14 +117,18 @@ pub fn oauth_failure(
     )
 }
 
-/// The client address behind trusted proxies `networks` (`Err(())` on a malformed hop).
+/// A forwarding header hop that must be read is malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadForwarding;
+
+/// The client address behind trusted proxies `networks`.
 pub fn resolve_client(
     networks: CidrSet,
     header: ForwardedHeader,
     peer: IpAddr,
     lines: &[&str],
-) -> Result<Option<IpAddr>, ()> {
+) -> Result<Option<IpAddr>, BadForwarding> {
     TrustedProxies { networks, header }
         .resolve(peer, lines.iter().copied())
-        .map_err(|_| ())
+        .map_err(|_| BadForwarding)
 }
