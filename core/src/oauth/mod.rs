@@ -26,4 +26,5 @@ pub use pkce::Pkce;
 pub use token::{AccessToken, TokenResponse, MAX_EXPIRES_IN};
 
 /// The error-answer mapping, for the fuzz hooks (`crate::__fuzz`).
+#[cfg(feature = "gateway")]
 pub(crate) use errors::failure as fuzz_failure;
