@@ -5,6 +5,8 @@ import PackageDescription
 
 let package = Package(
     name: "TokenwardBenchmarks",
+    // At least the root package's platforms (SwiftPM refuses a lower deployment target on Apple).
+    platforms: [.macOS(.v11), .iOS(.v13)],
     dependencies: [
         .package(name: "Tokenward", path: "../.."),
     ],
