@@ -40,8 +40,9 @@ impl Default for HttpPolicy {
     }
 }
 
-/// A response with its body already read (and bounded).
-#[derive(Debug)]
+/// A response with its body already read (and bounded). `Debug` prints the status and sizes
+/// only: bodies hold token-endpoint answers (access and refresh tokens), headers may hold
+/// cookies.
 pub struct HttpResponse {
     /// HTTP status code.
     pub status: u16,
@@ -49,6 +50,19 @@ pub struct HttpResponse {
     pub headers: reqwest::header::HeaderMap,
     /// The body.
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers.len())
+            .field(
+                "body",
+                &format_args!("[REDACTED {} bytes]", self.body.len()),
+            )
+            .finish()
+    }
 }
 
 /// Most redirects followed for one request.

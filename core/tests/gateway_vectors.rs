@@ -135,6 +135,7 @@ fn build(setup: &Value) -> Fixture {
             header,
         )
         .rate_limit(limit(&setup["rate_limit"]))
+        .failure_rate_limit(limit(&setup["failure_rate_limit"]))
         .revocations(list)
         .clock(clock);
     for (plan, l) in setup["plans"].as_object().unwrap() {

@@ -228,3 +228,70 @@ async fn oidc_discovery_checks_the_issuer() {
         .unwrap_err();
     assert_eq!(err.code().as_str(), "invalid_response");
 }
+
+/// An endpoint that goes down after the TTL: the first verify pays one timeout, then the set
+/// backs off (stale keys serve, no request goes out) until the backoff ends; with no usable
+/// stale keys, callers fail fast with the failure's code instead of each waiting the timeout.
+#[tokio::test]
+async fn outage_backs_off_instead_of_refetching_every_verify() {
+    let (a, jwks) = signer("a");
+    let server = serve(ok(jwks)).await;
+    let clock = ManualClock::at_unix(1_900_000_000);
+    let mut options = RemoteOptions {
+        max_stale: Duration::from_secs(3600),
+        ..Default::default()
+    };
+    options.http.timeout = Duration::from_millis(300);
+    let remote = RemoteKeySet::with_clock(&server.url(JWKS_PATH), options, clock.clone()).unwrap();
+    let v = verifier();
+    remote.verify(&v, &token(&a)).await.unwrap();
+    assert_eq!(server.hits(), 1);
+    // The endpoint goes down: it accepts connections and never answers in time.
+    server.set(|_| Reply::json(500, "down").delay(Duration::from_secs(5)));
+    clock.advance(Duration::from_secs(601)); // past the 10 min TTL
+    for _ in 0..20 {
+        remote.verify(&v, &token(&a)).await.unwrap(); // stale keys serve
+    }
+    assert_eq!(server.hits(), 2, "one attempt, then back off");
+    let started = std::time::Instant::now();
+    for _ in 0..20 {
+        remote.verify(&v, &token(&a)).await.unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(250),
+        "no caller waits the timeout"
+    );
+    assert_eq!(server.hits(), 2);
+    // After the first backoff (the 30 s cooldown) one more attempt goes out; the next backoff
+    // is twice as long.
+    clock.advance(Duration::from_secs(31));
+    remote.verify(&v, &token(&a)).await.unwrap();
+    remote.verify(&v, &token(&a)).await.unwrap();
+    assert_eq!(server.hits(), 3);
+    clock.advance(Duration::from_secs(31));
+    remote.verify(&v, &token(&a)).await.unwrap();
+    assert_eq!(server.hits(), 3, "second backoff is 60 s");
+    clock.advance(Duration::from_secs(30));
+    remote.verify(&v, &token(&a)).await.unwrap();
+    assert_eq!(server.hits(), 4);
+    // Past max_stale there are no keys to serve: fail fast with the failure's code.
+    clock.advance(Duration::from_secs(3600));
+    let err = remote.keys().await.unwrap_err();
+    assert_eq!(err.code().as_str(), "timeout");
+    assert_eq!(server.hits(), 5);
+    let started = std::time::Instant::now();
+    for _ in 0..10 {
+        let err = remote.keys().await.unwrap_err();
+        assert_eq!(err.code().as_str(), "timeout");
+    }
+    assert!(started.elapsed() < Duration::from_millis(250));
+    assert_eq!(server.hits(), 5);
+    // The endpoint recovers: after the backoff the next call fetches and the failures reset.
+    let (b, jwks_b) = signer("b");
+    server.set(move |_| ok(jwks_b.clone()));
+    clock.advance(Duration::from_secs(MAX_BACKOFF_SECS));
+    remote.verify(&v, &token(&b)).await.unwrap();
+    assert_eq!(server.hits(), 6);
+}
+
+const MAX_BACKOFF_SECS: u64 = 300;

@@ -19,6 +19,9 @@ jwts={
  "alg_none": tok({"sub":"alice","scope":"read","exp":EXP}, alg="none", sig=""),
  "no_exp": tok({"sub":"alice","scope":"read"}),
  "limited": tok({"sub":"dave","scope":"read","exp":EXP}),
+ # Without `sub`: each token is its own rate-limit bucket (issue 14 item 8), not one shared "".
+ "nosub_1": tok({"plan":"tiny","scope":"read","exp":EXP,"jti":"nosub-1"}),
+ "nosub_2": tok({"plan":"tiny","scope":"read","exp":EXP,"jti":"nosub-2"}),
 }
 R='Bearer realm="api"'
 def ch(err, desc, scope=None):
@@ -88,6 +91,24 @@ c("rate limit: first request of a limited key", [["X-API-Key","{key:limited}"]],
 c("rate limit: second request is refused", [["X-API-Key","{key:limited}"]], 429, "rate_limited", None, retry=60)
 c("rate limit: limited jwt subject", B(jwts["limited"]), 200, None, subject="dave", remaining=0)
 c("rate limit: limited jwt subject again", B(jwts["limited"]), 429, "rate_limited", None, retry=60)
+c("rate limit: a jwt without sub has its own bucket", B(jwts["nosub_1"]), 200, None, subject="", remaining=0)
+c("rate limit: another jwt without sub does not share it", B(jwts["nosub_2"]), 200, None, subject="", remaining=0)
+c("rate limit: the first jwt without sub again", B(jwts["nosub_1"]), 429, "rate_limited", None, retry=60)
+# failure budget (issue 14 item 2): FAILURE_BURST refused credentials per address (IPv6 per /64),
+# then 429 before any verification, whatever the credential; other networks unaffected.
+FAILURE_BURST=15
+for k in range(1, FAILURE_BURST+1):
+    c(f"failure budget: refused credential {k}/{FAILURE_BURST}", B(jwts["bad_signature"]), 401, "invalid_signature", INV, ip=f"2001:db8:66:1::{k:x}")
+c("failure budget: spent, a refused credential gets 429", B(jwts["bad_signature"]), 429, "rate_limited", None, ip="2001:db8:66:1::99", retry=60)
+c("failure budget: spent, a good credential is refused before verification", B(jwts["valid"]), 429, "rate_limited", None, ip="2001:db8:66:1:ffff::1", retry=60)
+c("failure budget: spent, a good api key too", [["X-API-Key","{key:reader}"]], 429, "rate_limited", None, ip="2001:db8:66:1::1", retry=60)
+c("failure budget: the next /64 has its own budget", [["X-API-Key","{key:reader}"]], 200, None, ip="2001:db8:66:2::1", subject="acct_reader")
+# No other address may reach the budget by accident (the cases share one Authenticator).
+from collections import Counter
+spent=Counter(x["request"]["client_ip"] for x in cases
+              if x["expect"]["status"]==401 and x["expect"]["code"]!="missing_credentials"
+              and not x["request"]["client_ip"].startswith("2001:db8:66:1:"))
+assert max(spent.values()) < FAILURE_BURST, spent
 doc={
  "description":"In-process gateway vectors: run the cases in order against one Authenticator built from `setup` (the rate-limit cases depend on order). Placeholders: {key:NAME} is the secret of API key NAME created in setup; {key_typo:NAME} is that key with its last character changed (checksum mismatch); {key:unknown} is a well-formed key never stored. `code` null and status 200 mean a Principal.",
  "setup":{
@@ -103,6 +124,7 @@ doc={
    "rate_limit":{"rate":1000,"period_seconds":1,"burst":1000},
    "plans":{"tiny":{"rate":1,"period_seconds":60,"burst":1}},
    "rate_limit_overrides":{"dave":{"rate":1,"period_seconds":60,"burst":1}},
+   "failure_rate_limit":{"rate":1,"period_seconds":60,"burst":FAILURE_BURST},
    "revocations":[{"kind":"jti","id":"j-revoked","until":EXP},{"kind":"subject","id":"mallory","until":EXP},{"kind":"key_id","id":"{key_id:list_revoked}","until":EXP}]
  },
  "cases":cases}

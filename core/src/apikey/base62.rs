@@ -33,12 +33,13 @@ pub fn encode_u32(mut value: u32) -> [u8; U32_WIDTH] {
 ///
 /// Uses rejection sampling (bytes >= 248 are discarded) so every character is uniform.
 pub fn push_random(out: &mut String, n: usize) -> Result<()> {
-    let mut pool = [0u8; 64];
+    // The random bytes are the key: wiped when dropped, on every path.
+    let mut pool = secrecy::zeroize::Zeroizing::new([0u8; 64]);
     let mut taken = 0;
     while taken < n {
-        aws_lc_rs::rand::fill(&mut pool)
+        aws_lc_rs::rand::fill(&mut pool[..])
             .map_err(|_| Error::new(ErrorCode::Internal, "the OS random generator failed"))?;
-        for &b in &pool {
+        for &b in pool.iter() {
             if taken == n {
                 break;
             }

@@ -21,6 +21,9 @@ pub const MIN_PEPPER_LEN: usize = 16;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct KeyHash([u8; HASH_LEN]);
 
+/// A hash no key has in practice: what an unknown id is compared against.
+pub(crate) const DUMMY_HASH: KeyHash = KeyHash([0; HASH_LEN]);
+
 impl KeyHash {
     /// Wraps raw bytes read from a store; `storage` error when the length is wrong.
     pub fn from_slice(bytes: &[u8]) -> Result<Self> {
@@ -47,6 +50,12 @@ impl fmt::Debug for KeyHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("KeyHash(..)")
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Hashes computed on this thread (tests compare the work of verify paths).
+    pub(crate) static HASHES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// Hashes keys for storage and lookup.
@@ -77,6 +86,8 @@ impl KeyHasher {
 
     /// The hash of `key`.
     pub fn hash(&self, key: &[u8]) -> KeyHash {
+        #[cfg(test)]
+        HASHES.with(|n| n.set(n.get() + 1));
         let mut out = [0u8; HASH_LEN];
         match self {
             KeyHasher::Sha256 => out.copy_from_slice(digest::digest(&digest::SHA256, key).as_ref()),

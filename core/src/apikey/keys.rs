@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::format::{self, ParsedKey, Prefix};
-use super::hash::KeyHasher;
+use super::hash::{KeyHasher, DUMMY_HASH};
 use super::record::{IssuedKey, KeyRecord, NewKey};
 use super::store::{self, KeyStore, MemoryStore, StoredKey};
 use crate::audit::{emit, AuditEvent};
@@ -243,8 +243,13 @@ impl ApiKeys {
                 "the API key has another prefix than this issuer's",
             ));
         }
-        let stored = self.store.get(parsed.id())?.ok_or_else(unknown_key)?;
+        // The same work whether the id is known or not: hash first, and compare an unknown id
+        // against a dummy hash, so the answer time does not tell which ids exist.
         let hash = self.hasher.hash(key.as_bytes());
+        let Some(stored) = self.store.get(parsed.id())? else {
+            std::hint::black_box(DUMMY_HASH.ct_eq(&hash));
+            return Err(unknown_key());
+        };
         if !stored.hash.ct_eq(&hash) {
             return Err(unknown_key());
         }

@@ -260,3 +260,31 @@ fn audit_events_carry_ids_never_keys() {
         .all(|e| e.subject.as_deref() == Some("h") || e.code.is_some()));
     assert!(!format!("{events:?}").contains(&issued.secret.expose()[20..]));
 }
+
+/// An unknown id and a known id with a wrong secret cost the same hash work (counted, not
+/// timed): the answer time must not tell which ids exist.
+#[test]
+fn unknown_id_and_wrong_secret_do_the_same_hash_work() {
+    use super::hash::HASHES;
+    let clock = ManualClock::at_unix(T0);
+    let keys = keys_at(&clock);
+    let issued = keys.create(NewKey::new("alice")).unwrap();
+    let key = issued.secret.expose();
+    // Known id, wrong secret: change the last secret character, fix the checksum.
+    let mut data = key.as_bytes()[..key.len() - 6].to_vec();
+    let last = data.len() - 1;
+    data[last] = if data[last] == b'A' { b'B' } else { b'A' };
+    let sum = checksum(&data);
+    data.extend_from_slice(&sum);
+    let wrong_secret = String::from_utf8(data).unwrap();
+    let unknown = forge_unknown_id(key);
+    let count = |k: &str| {
+        let before = HASHES.with(std::cell::Cell::get);
+        assert_eq!(code(keys.verify(k)), "unknown_key");
+        HASHES.with(std::cell::Cell::get) - before
+    };
+    let wrong = count(&wrong_secret);
+    let missing = count(&unknown);
+    assert_eq!(wrong, 1);
+    assert_eq!(missing, wrong, "an unknown id must do the same hash work");
+}

@@ -23,7 +23,8 @@ use serde_json::Value;
 use super::credentials::{looks_like_jws, CredentialSources, ExtractError, Source};
 use super::decision::{BearerError, Challenger, CredentialKind, Principal, Refusal};
 use super::introspection::{
-    token_hash, Answer, Introspector, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL, DEFAULT_NEGATIVE_TTL,
+    token_hash, Answer, Introspector, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL,
+    DEFAULT_INTROSPECTION_MAX_INFLIGHT, DEFAULT_INTROSPECTION_RATE_LIMIT, DEFAULT_NEGATIVE_TTL,
 };
 use super::ip::{normalize, CidrSet, ForwardedHeader, IpRules, TrustedProxies};
 use super::ratelimit::{Limiter, RateLimit, Verdict, DEFAULT_MAX_ENTRIES};
@@ -37,7 +38,8 @@ use crate::{Error, ErrorCode, Result};
 
 /// A request with owned data, for bindings that convert foreign values first or must move the
 /// request into a task (`authenticate_async`). [`OwnedRequest::view`] lends it as a [`Request`].
-#[derive(Debug, Clone, Default)]
+/// `Debug` prints header names but no header value and no query string (they hold credentials).
+#[derive(Clone, Default)]
 pub struct OwnedRequest {
     /// The HTTP method.
     pub method: String,
@@ -93,8 +95,9 @@ impl OwnedRequest {
     }
 }
 
-/// One request, as seen by the authenticator.
-#[derive(Debug, Clone, Copy, Default)]
+/// One request, as seen by the authenticator. `Debug` prints header names but no header value
+/// and no query string (they hold credentials).
+#[derive(Clone, Copy, Default)]
 pub struct Request<'a> {
     /// The HTTP method (informational; recorded nowhere secret).
     pub method: &'a str,
@@ -106,6 +109,73 @@ pub struct Request<'a> {
     pub client_ip: Option<IpAddr>,
     /// Scopes this route requires (all of them).
     pub required_scopes: &'a [&'a str],
+}
+
+/// `Debug` of a request: method, path without its query, header names with the length of
+/// their (redacted) values, client address and scopes.
+fn debug_request<'h>(
+    f: &mut std::fmt::Formatter<'_>,
+    name: &str,
+    method: &str,
+    path: &str,
+    headers: impl Iterator<Item = (&'h str, &'h str)>,
+    client_ip: Option<IpAddr>,
+    scopes: &dyn std::fmt::Debug,
+) -> std::fmt::Result {
+    struct Redacted<'h>(Vec<(&'h str, usize)>);
+    impl std::fmt::Debug for Redacted<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_list()
+                .entries(
+                    self.0
+                        .iter()
+                        .map(|(n, len)| format!("{n}: [REDACTED {len} bytes]")),
+                )
+                .finish()
+        }
+    }
+    let path = match path.split_once('?') {
+        Some((p, _)) => format!("{p}?[REDACTED]"),
+        None => path.to_owned(),
+    };
+    f.debug_struct(name)
+        .field("method", &method)
+        .field("path", &path)
+        .field(
+            "headers",
+            &Redacted(headers.map(|(n, v)| (n, v.len())).collect()),
+        )
+        .field("client_ip", &client_ip)
+        .field("required_scopes", scopes)
+        .finish()
+}
+
+impl std::fmt::Debug for OwnedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        debug_request(
+            f,
+            "OwnedRequest",
+            &self.method,
+            &self.path,
+            self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            self.client_ip,
+            &self.required_scopes,
+        )
+    }
+}
+
+impl std::fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        debug_request(
+            f,
+            "Request",
+            self.method,
+            self.path,
+            self.headers.iter().copied(),
+            self.client_ip,
+            &self.required_scopes,
+        )
+    }
 }
 
 /// Configures an [`Authenticator`]; start with [`Authenticator::builder`].
@@ -120,6 +190,7 @@ pub struct AuthenticatorBuilder {
     trusted: Option<(Vec<String>, ForwardedHeader)>,
     principal_limit: Option<RateLimit>,
     ip_limit: Option<RateLimit>,
+    failure_limit: Option<RateLimit>,
     overrides: HashMap<String, RateLimit>,
     plans: HashMap<String, RateLimit>,
     revocations: Option<Arc<RevocationList>>,
@@ -129,7 +200,19 @@ pub struct AuthenticatorBuilder {
     introspection_ttl: Duration,
     introspection_negative_ttl: Duration,
     introspection_cache_size: usize,
+    introspection_rate_limit: Option<RateLimit>,
+    introspection_max_inflight: usize,
 }
+
+/// The default failure budget per client address: bursts of 20 refused credentials, then one
+/// every 6 s (10 a minute). A client with a good credential never spends it; a brute-force
+/// run, or a flood of random tokens aimed at RSA verification, key-store lookups or
+/// introspection, is cut off after 20 attempts.
+pub const DEFAULT_FAILURE_RATE_LIMIT: RateLimit = RateLimit {
+    rate: 10,
+    period: Duration::from_secs(60),
+    burst: 20,
+};
 
 impl AuthenticatorBuilder {
     /// Accepts API keys verified by `keys` (as `Bearer`, the API-key header, or enabled
@@ -204,6 +287,23 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// The budget of refused credentials per client address (IPv6 counted per /64; default
+    /// [`DEFAULT_FAILURE_RATE_LIMIT`]). Every request whose credential fails validation (401
+    /// `invalid_token`: bad signature, unknown or revoked key, inactive token, …) spends one;
+    /// once it is spent, the address is refused `rate_limited` / 429 with `Retry-After`
+    /// *before* any verification work, key-store lookup or introspection request, whatever
+    /// credential it presents. Requests without a client address are not counted.
+    pub fn failure_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.failure_limit = Some(limit);
+        self
+    }
+
+    /// Turns the failure budget off (see [`AuthenticatorBuilder::failure_rate_limit`]).
+    pub fn no_failure_rate_limit(mut self) -> Self {
+        self.failure_limit = None;
+        self
+    }
+
     /// A limit for one API key id or subject, instead of its plan's or the default.
     pub fn rate_limit_for(
         mut self,
@@ -267,6 +367,30 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// The rate of outbound introspection requests for tokens without a cached answer, over
+    /// all callers (default [`DEFAULT_INTROSPECTION_RATE_LIMIT`]). Beyond it an uncached opaque
+    /// token is refused `rate_limited` / 503 with `Retry-After` without asking the server, so a
+    /// flood of random tokens cannot push the authorization server into rate limiting the
+    /// gateway; tokens with a cached answer keep working.
+    pub fn introspection_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.introspection_rate_limit = Some(limit);
+        self
+    }
+
+    /// Turns the outbound introspection rate bound off (the in-flight bound stays).
+    pub fn no_introspection_rate_limit(mut self) -> Self {
+        self.introspection_rate_limit = None;
+        self
+    }
+
+    /// Most introspection requests in flight at once (distinct tokens; default
+    /// [`DEFAULT_INTROSPECTION_MAX_INFLIGHT`]; ≥ 1). Beyond it an uncached opaque token is
+    /// refused like above (`rate_limited` / 503, `Retry-After: 1`).
+    pub fn introspection_max_inflight(mut self, n: usize) -> Self {
+        self.introspection_max_inflight = n;
+        self
+    }
+
     /// Validates the configuration.
     pub fn build(self) -> Result<Authenticator> {
         let bad = |m: &'static str| Error::new(ErrorCode::InvalidInput, m);
@@ -282,10 +406,15 @@ impl AuthenticatorBuilder {
             .principal_limit
             .iter()
             .chain(self.ip_limit.iter())
+            .chain(self.failure_limit.iter())
+            .chain(self.introspection_rate_limit.iter())
             .chain(self.overrides.values())
             .chain(self.plans.values())
         {
             l.validate()?;
+        }
+        if self.introspection_max_inflight == 0 {
+            return Err(bad("introspection_max_inflight must be at least 1"));
         }
         let trusted = match self.trusted {
             Some((nets, header)) => Some(TrustedProxies {
@@ -318,6 +447,10 @@ impl AuthenticatorBuilder {
             ip_limiter: self
                 .ip_limit
                 .map(|_| Limiter::new(self.max_tracked, clock.clone())),
+            failure_limit: self.failure_limit,
+            failure_limiter: self
+                .failure_limit
+                .map(|_| Limiter::new(self.max_tracked, clock.clone())),
             revocations: self.revocations,
             introspector: self.introspection.map(|client| {
                 Introspector::new(
@@ -325,6 +458,8 @@ impl AuthenticatorBuilder {
                     self.introspection_ttl,
                     self.introspection_negative_ttl,
                     self.introspection_cache_size,
+                    self.introspection_rate_limit,
+                    self.introspection_max_inflight,
                     clock.clone(),
                 )
             }),
@@ -348,6 +483,8 @@ pub struct Authenticator {
     plans: HashMap<String, RateLimit>,
     principal_limiter: Option<Limiter<String>>,
     ip_limiter: Option<Limiter<IpAddr>>,
+    failure_limit: Option<RateLimit>,
+    failure_limiter: Option<Limiter<IpAddr>>,
     revocations: Option<Arc<RevocationList>>,
     introspector: Option<Introspector>,
 }
@@ -361,6 +498,9 @@ enum Lookup<'x> {
     Suspend,
     /// Use this fresh answer (or introspection failure).
     Fresh(&'x std::result::Result<Answer, Error>),
+    /// Introspection is throttled (too many requests in flight or per second): refuse with
+    /// `rate_limited` / 503 and this `Retry-After`.
+    Throttled(Duration),
 }
 
 /// Why [`Authenticator::run`] stopped without a principal.
@@ -410,6 +550,47 @@ fn jwt_scopes(claims: &Claims) -> Vec<String> {
     out
 }
 
+/// The principal rate-limit bucket of a validated credential: `k:<key id>` for an API key,
+/// `s:<subject>` for a token with a subject (JWT `sub`; for introspection `sub`, else
+/// `client_id`). A JWT without `sub` is keyed by its `client_id` (RFC 9068) or `azp` claim
+/// (`c:<id>`): the client it was issued to, which is what such tokens (client-credentials
+/// grants) identify. A token with none of these is keyed by its own fingerprint (`t:` + 128
+/// bits of its SHA-256): it is its own bucket, so callers without an identity never share one
+/// bucket (which let one of them starve all the others) — each token is limited on its own,
+/// and the per-address limits bound how many tokens one client can spread over. `jti` is not
+/// used: it is optional, and one `jti` repeated by an issuer would merge unrelated tokens.
+fn bucket_key(principal: &Principal, token: &str) -> String {
+    let mut key = String::with_capacity(36);
+    match principal.kind {
+        CredentialKind::ApiKey => {
+            key.push_str("k:");
+            key.push_str(principal.key_id.as_deref().unwrap_or_default());
+            return key;
+        }
+        CredentialKind::Jwt | CredentialKind::Introspected if !principal.subject.is_empty() => {
+            key.push_str("s:");
+            key.push_str(&principal.subject);
+            return key;
+        }
+        CredentialKind::Jwt | CredentialKind::Introspected => {}
+    }
+    let client = ["client_id", "azp"]
+        .iter()
+        .find_map(|c| principal.claims.get(c).and_then(Value::as_str))
+        .filter(|c| !c.is_empty());
+    if let Some(c) = client {
+        key.push_str("c:");
+        key.push_str(c);
+        return key;
+    }
+    key.push_str("t:");
+    for b in token_hash(token).iter().take(16) {
+        use std::fmt::Write as _;
+        let _ = write!(key, "{b:02x}");
+    }
+    key
+}
+
 /// Rate-limit bucket of an address: IPv6 per /64 (one customer's subnet), IPv4 per address.
 fn ip_bucket(ip: IpAddr) -> IpAddr {
     match ip {
@@ -431,6 +612,7 @@ impl Authenticator {
             trusted: None,
             principal_limit: None,
             ip_limit: None,
+            failure_limit: Some(DEFAULT_FAILURE_RATE_LIMIT),
             overrides: HashMap::new(),
             plans: HashMap::new(),
             revocations: None,
@@ -440,6 +622,8 @@ impl Authenticator {
             introspection_ttl: DEFAULT_CACHE_TTL,
             introspection_negative_ttl: DEFAULT_NEGATIVE_TTL,
             introspection_cache_size: DEFAULT_CACHE_SIZE,
+            introspection_rate_limit: Some(DEFAULT_INTROSPECTION_RATE_LIMIT),
+            introspection_max_inflight: DEFAULT_INTROSPECTION_MAX_INFLIGHT,
         }
     }
 
@@ -523,12 +707,12 @@ impl Authenticator {
         };
         let fresh = match &self.introspector {
             Some(i) => i.introspect(token).await,
-            None => Err(Error::new(
+            None => Ok(Err(Error::new(
                 ErrorCode::Internal,
                 "introspection is not configured",
-            )),
+            ))),
         };
-        self.finish_with(req, &fresh)
+        self.finish_with(req, fresh)
     }
 
     /// Like [`Authenticator::authenticate_async`], for synchronous callers outside any async
@@ -544,13 +728,16 @@ impl Authenticator {
             Pass::Introspect(token) => token,
         };
         let fresh = match &self.introspector {
-            Some(i) => crate::runtime::block_on(i.introspect(token)).and_then(|r| r),
-            None => Err(Error::new(
+            Some(i) => match crate::runtime::block_on(i.introspect(token)) {
+                Ok(r) => r,
+                Err(e) => Ok(Err(e)),
+            },
+            None => Ok(Err(Error::new(
                 ErrorCode::Internal,
                 "introspection is not configured",
-            )),
+            ))),
         };
-        self.finish_with(req, &fresh)
+        self.finish_with(req, fresh)
     }
 
     /// The decision when it needs no network I/O; `None` when an opaque token must be
@@ -566,13 +753,17 @@ impl Authenticator {
         }
     }
 
-    /// The second pass after an introspection request.
+    /// The second pass after an introspection request (`Err`: it was throttled, retry after).
     fn finish_with(
         &self,
         req: &Request<'_>,
-        fresh: &std::result::Result<Answer, Error>,
+        fresh: std::result::Result<std::result::Result<Answer, Error>, Duration>,
     ) -> std::result::Result<Principal, Refusal> {
-        match self.pass(req, Lookup::Fresh(fresh)) {
+        let lookup = match &fresh {
+            Ok(answer) => Lookup::Fresh(answer),
+            Err(retry) => Lookup::Throttled(*retry),
+        };
+        match self.pass(req, lookup) {
             Pass::Decided(r) => r,
             Pass::Introspect(_) => Err(self.use_async()),
         }
@@ -597,19 +788,35 @@ impl Authenticator {
             credential_id: None,
             subject: None,
         };
-        let result = match self.run(req, &mut audit, lookup) {
+        let mut ip = None;
+        let result = match self.run(req, &mut audit, lookup, &mut ip) {
             Ok(p) => {
                 audit.outcome = Outcome::Success;
                 Ok(p)
             }
             Err(Stop::Refused(r)) => {
                 audit.code = Some(r.code.as_str());
+                self.count_failure(ip, &r);
                 Err(r)
             }
             Err(Stop::Introspect(token)) => return Pass::Introspect(token),
         };
         emit(audit);
         Pass::Decided(result)
+    }
+
+    /// Spends one unit of the failure budget of `ip` when `refusal` refused the credential
+    /// itself (401 other than `missing_credentials`): not for a missing credential, a lacking
+    /// scope, a rate limit or a failing introspection endpoint.
+    fn count_failure(&self, ip: Option<IpAddr>, refusal: &Refusal) {
+        if refusal.status != 401 || refusal.code == ErrorCode::MissingCredentials {
+            return;
+        }
+        if let (Some(limiter), Some(limit), Some(ip)) =
+            (&self.failure_limiter, &self.failure_limit, ip)
+        {
+            limiter.check(&ip_bucket(ip), limit);
+        }
     }
 
     /// Which validator `found` goes to.
@@ -687,15 +894,18 @@ impl Authenticator {
 
     /// The pipeline. Before validation nothing has side effects, so stopping there with
     /// [`Stop::Introspect`] and running again later is safe.
+    /// `client` receives the resolved client address (for the failure budget).
     fn run<'r>(
         &self,
         req: &Request<'r>,
         audit: &mut AuditEvent,
         lookup: Lookup<'_>,
+        client: &mut Option<IpAddr>,
     ) -> std::result::Result<Principal, Stop<'r>> {
         let ch = &self.challenger;
         // 1. Client address.
         let ip = self.client_ip(req)?;
+        *client = ip;
         if !self.ip_rules.permits(ip) {
             return Err(ch.ip_denied().into());
         }
@@ -707,7 +917,15 @@ impl Authenticator {
                 ExtractError::Missing => ch.missing(),
                 other => ch.bearer(other.code(), BearerError::InvalidRequest, &[]),
             })?;
-        // 3. Validation: every failure is `invalid_token` to the client.
+        // 3. Validation, unless this address has spent its failure budget: then nothing is
+        // verified, looked up or introspected. Every failure is `invalid_token` to the client.
+        if let (Some(limiter), Some(limit), Some(ip)) =
+            (&self.failure_limiter, &self.failure_limit, ip)
+        {
+            if let Some(retry_after) = limiter.peek(&ip_bucket(ip), limit) {
+                return Err(ch.rate_limited(retry_after).into());
+            }
+        }
         let invalid = |code: ErrorCode| ch.bearer(code, BearerError::InvalidToken, &[]);
         let route = self.route(found.source, found.value);
         let Validated {
@@ -719,6 +937,11 @@ impl Authenticator {
             };
             match lookup {
                 Lookup::Fresh(answer) => self.validate_answer(answer, intro)?,
+                Lookup::Throttled(retry_after) => {
+                    let mut r = ch.rate_limited(retry_after);
+                    r.status = 503;
+                    return Err(r.into());
+                }
                 Lookup::CacheOnly | Lookup::Suspend => {
                     match intro.cached(&token_hash(found.value)) {
                         Some(answer) => self.validate_answer(&Ok(answer), intro)?,
@@ -828,12 +1051,7 @@ impl Authenticator {
                 .or_else(|| plan.as_deref().and_then(|p| self.plans.get(p)))
                 .or(self.principal_limit.as_ref());
             if let Some(limit) = limit {
-                let mut key = String::with_capacity(id.len() + 2);
-                key.push_str(match principal.kind {
-                    CredentialKind::ApiKey => "k:",
-                    CredentialKind::Jwt | CredentialKind::Introspected => "s:",
-                });
-                key.push_str(id);
+                let key = bucket_key(&principal, found.value);
                 match limiter.check(key.as_str(), limit) {
                     Verdict::Allowed { remaining: r } => {
                         remaining = Some(remaining.map_or(r, |x| x.min(r)));

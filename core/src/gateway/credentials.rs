@@ -57,13 +57,25 @@ pub enum Source {
     Cookie,
 }
 
-/// The credential found in a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The credential found in a request. `Debug` prints its source and length, not its value.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Found<'a> {
     /// Its source.
     pub source: Source,
     /// The raw value (secret material: never log it).
     pub value: &'a str,
+}
+
+impl std::fmt::Debug for Found<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Found")
+            .field("source", &self.source)
+            .field(
+                "value",
+                &format_args!("[REDACTED {} bytes]", self.value.len()),
+            )
+            .finish()
+    }
 }
 
 /// Why extraction failed.

@@ -13,6 +13,7 @@ use parking_lot::Mutex;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::ratelimit::{Limiter, RateLimit, Verdict};
 use crate::clock::{unix_seconds, SharedClock};
 use crate::jwt::Claims;
 use crate::oauth::{Introspection, OAuthClient};
@@ -24,6 +25,15 @@ pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(60);
 pub const DEFAULT_NEGATIVE_TTL: Duration = Duration::from_secs(10);
 /// Default number of cached answers.
 pub const DEFAULT_CACHE_SIZE: usize = 10_000;
+/// Default rate of outbound introspection requests (tokens without a cached answer), over all
+/// callers: 50 a second, bursts of 100.
+pub const DEFAULT_INTROSPECTION_RATE_LIMIT: RateLimit = RateLimit {
+    rate: 50,
+    period: Duration::from_secs(1),
+    burst: 100,
+};
+/// Default number of introspection requests in flight at once.
+pub const DEFAULT_INTROSPECTION_MAX_INFLIGHT: usize = 32;
 
 /// What introspection said about one token, reduced to what the gateway needs.
 #[derive(Debug, Clone)]
@@ -96,6 +106,10 @@ pub(crate) struct Introspector {
     ttl: Duration,
     negative_ttl: Duration,
     max_entries: usize,
+    /// Outbound requests per second, over all callers.
+    rate: Option<(RateLimit, Limiter<()>)>,
+    /// Most requests in flight.
+    max_inflight: usize,
     clock: SharedClock,
     cache: Mutex<HashMap<TokenHash, Entry>>,
     /// Requests in flight, shared by concurrent callers with the same token.
@@ -144,6 +158,8 @@ impl Introspector {
         ttl: Duration,
         negative_ttl: Duration,
         max_entries: usize,
+        rate: Option<RateLimit>,
+        max_inflight: usize,
         clock: SharedClock,
     ) -> Introspector {
         Introspector {
@@ -151,6 +167,8 @@ impl Introspector {
             ttl,
             negative_ttl,
             max_entries,
+            rate: rate.map(|r| (r, Limiter::new(1, clock.clone()))),
+            max_inflight: max_inflight.max(1),
             clock,
             cache: Mutex::new(HashMap::new()),
             inflight: Mutex::new(HashMap::new()),
@@ -173,15 +191,33 @@ impl Introspector {
 
     /// Asks the server about `token` and caches the answer; failures are not cached.
     /// Concurrent callers with the same token share one request (if the caller driving it is
-    /// cancelled, a waiting one takes over).
-    pub(crate) async fn introspect(&self, token: &str) -> Result<Answer, Error> {
+    /// cancelled, a waiting one takes over). `Err(retry_after)` when a new request would exceed
+    /// the outbound rate or the number of requests in flight: nothing was sent.
+    pub(crate) async fn introspect(&self, token: &str) -> Result<Result<Answer, Error>, Duration> {
         let hash = token_hash(token);
+        let flight = {
+            let mut map = self.inflight.lock();
+            match map.get(&hash) {
+                Some(f) => f.clone(),
+                None => {
+                    if map.len() >= self.max_inflight {
+                        return Err(Duration::from_secs(1));
+                    }
+                    if let Some((limit, limiter)) = &self.rate {
+                        if let Verdict::Limited { retry_after } = limiter.check(&(), limit) {
+                            return Err(retry_after);
+                        }
+                    }
+                    map.entry(hash).or_default().clone()
+                }
+            }
+        };
         let guard = FlightGuard {
             map: &self.inflight,
             hash,
-            flight: self.inflight.lock().entry(hash).or_default().clone(),
+            flight,
         };
-        guard
+        Ok(guard
             .flight
             .get_or_init(|| async {
                 let secret = Secret::new(token)?;
@@ -194,7 +230,7 @@ impl Introspector {
                 Ok(answer)
             })
             .await
-            .clone()
+            .clone())
     }
 
     /// Caches `answer` for its TTL (capped by the token's `exp`).
@@ -244,5 +280,26 @@ impl Introspector {
     /// Whether `exp` (Unix seconds) has passed.
     pub(crate) fn expired(&self, exp: Option<i64>) -> bool {
         exp.is_some_and(|e| e <= unix_seconds(self.clock.now()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Token-endpoint and introspection bodies never reach `Debug` (issue 14 item 6).
+    #[test]
+    fn http_response_debug_hides_body_and_headers() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "set-cookie",
+            reqwest::header::HeaderValue::from_static("sid=cookie-s3cr3t"),
+        );
+        let r = crate::http::HttpResponse {
+            status: 200,
+            headers,
+            body: br#"{"access_token":"at-s3cr3t","refresh_token":"rt-s3cr3t"}"#.to_vec(),
+        };
+        let out = format!("{r:?}{r:#?}");
+        assert!(out.contains("200"), "{out}");
+        assert!(!out.contains("s3cr3t"), "{out}");
     }
 }

@@ -52,7 +52,9 @@ pub mod revocation;
 #[cfg(feature = "tower")]
 pub mod tower;
 
-pub use authenticator::{Authenticator, AuthenticatorBuilder, OwnedRequest, Request};
+pub use authenticator::{
+    Authenticator, AuthenticatorBuilder, OwnedRequest, Request, DEFAULT_FAILURE_RATE_LIMIT,
+};
 pub use credentials::CredentialSources;
 pub use decision::{BearerError, CredentialKind, Principal, Refusal};
 pub use ip::{Cidr, CidrSet, ForwardedHeader, IpRules};

@@ -165,6 +165,23 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
         }
     }
 
+    /// Whether one more request of `key` would be refused, without counting it: the time until
+    /// it would be allowed, or `None`. The failure budget of an authenticator peeks before it
+    /// does any verification work and counts (with [`Limiter::check`]) only refused attempts.
+    pub fn peek<Q>(&self, key: &Q, limit: &RateLimit) -> Option<Duration>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let now = self.now_nanos();
+        let t = limit.interval_nanos().max(1);
+        let window = t.saturating_mul(u64::from(limit.burst.max(1)));
+        let idx = (self.hasher.hash_one(key) as usize) % self.shards.len();
+        let tat = self.shards.get(idx)?.lock().get(key).copied()?.max(now);
+        let used = tat.saturating_add(t) - now;
+        (used > window).then(|| Duration::from_nanos(used - window))
+    }
+
     /// Callers currently tracked.
     pub fn len(&self) -> usize {
         self.shards.iter().map(|s| s.lock().len()).sum()
@@ -281,6 +298,22 @@ mod tests {
         assert!((4..10).all(|i| m.contains_key(&i)));
         evict_oldest(&mut m, 100);
         assert!(m.is_empty());
+    }
+
+    #[test]
+    fn peek_does_not_count() {
+        let clock = ManualClock::at_unix(1_700_000_000);
+        let l: Limiter<String> = Limiter::new(1000, clock.clone());
+        let lim = RateLimit::per_second(10, 2);
+        for _ in 0..5 {
+            assert_eq!(l.peek("a", &lim), None);
+        }
+        assert_eq!(l.check("a", &lim), Verdict::Allowed { remaining: 1 });
+        assert_eq!(l.peek("a", &lim), None);
+        assert_eq!(l.check("a", &lim), Verdict::Allowed { remaining: 0 });
+        assert_eq!(l.peek("a", &lim), Some(Duration::from_millis(100)));
+        clock.advance(Duration::from_millis(100));
+        assert_eq!(l.peek("a", &lim), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! JSON Web Keys (RFC 7517/7518/8037): parse into a [`Key`], export a public [`Key`].
 
 use aws_lc_rs::rsa;
+use secrecy::zeroize::Zeroizing;
 use serde_json::{json, Map, Value};
 
 use super::alg::{Algorithm, Family};
@@ -20,16 +21,18 @@ fn string<'a>(jwk: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>
     }
 }
 
-fn bytes(jwk: &Map<String, Value>, name: &str) -> Result<Option<Vec<u8>>, Error> {
+/// A base64url member, decoded; wiped when dropped (`d`, `p`, `q`, `k`… are private).
+fn bytes(jwk: &Map<String, Value>, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
     string(jwk, name)?
         .map(|s| {
             b64::decode(s.as_bytes(), "bad base64url")
+                .map(Zeroizing::new)
                 .map_err(|_| invalid("a JWK member is not base64url"))
         })
         .transpose()
 }
 
-fn required(jwk: &Map<String, Value>, name: &str) -> Result<Vec<u8>, Error> {
+fn required(jwk: &Map<String, Value>, name: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
     bytes(jwk, name)?.ok_or_else(|| invalid("a required JWK member is missing"))
 }
 

@@ -527,16 +527,27 @@ impl Key {
     /// persisting a generated key. HMAC keys are not exported.
     pub fn to_private_pem(&self) -> Result<Secret, Error> {
         let cannot = || invalid("the key has no exportable private part");
-        let der: Vec<u8> = match &self.inner.material {
+        // Private key material: wiped when dropped.
+        let der: secrecy::zeroize::Zeroizing<Vec<u8>> = match &self.inner.material {
             Material::Rsa {
                 private: Some(p), ..
-            } => p.as_der().map_err(|_| cannot())?.as_ref().to_vec(),
+            } => p.as_der().map_err(|_| cannot())?.as_ref().to_vec().into(),
             Material::Ec {
                 private: Some(p), ..
-            } => p.to_pkcs8v1().map_err(|_| cannot())?.as_ref().to_vec(),
+            } => p
+                .to_pkcs8v1()
+                .map_err(|_| cannot())?
+                .as_ref()
+                .to_vec()
+                .into(),
             Material::Ed25519 {
                 private: Some(p), ..
-            } => p.to_pkcs8v1().map_err(|_| cannot())?.as_ref().to_vec(),
+            } => p
+                .to_pkcs8v1()
+                .map_err(|_| cannot())?
+                .as_ref()
+                .to_vec()
+                .into(),
             _ => return Err(cannot()),
         };
         Secret::new(pem::encode("PRIVATE KEY", &der))

@@ -7,6 +7,10 @@
 //! * single-flight: concurrent misses share one request;
 //! * when a refresh fails, the last good keys keep serving for up to
 //!   [`RemoteOptions::max_stale`];
+//! * after a failed fetch no request goes out for a backoff (the cooldown, doubling with each
+//!   consecutive failure up to 5 min): meanwhile the last good keys serve (within
+//!   `max_stale`), else callers fail at once with the failure's code instead of each waiting
+//!   out the timeout of an endpoint that is down;
 //! * timeouts, size caps, `https` only (loopback excepted) and same-host redirects come from
 //!   [`crate::http`].
 
@@ -77,12 +81,19 @@ impl Default for RemoteOptions {
     }
 }
 
+/// Longest wait between fetch attempts while the endpoint keeps failing.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
 #[derive(Default)]
 struct Cache {
     keys: Option<KeySet>,
     fetched_at: Option<SystemTime>,
     fresh_until: Option<SystemTime>,
     last_attempt: Option<SystemTime>,
+    /// Consecutive failed fetches, the code of the last one, and when the next may go out.
+    failures: u32,
+    failure_code: Option<ErrorCode>,
+    retry_at: Option<SystemTime>,
     /// Counts completed fetches, so a caller that waited for the flight can tell it landed.
     generation: u64,
 }
@@ -198,6 +209,20 @@ impl RemoteKeySet {
             }
         }
         let now = self.inner.clock.now();
+        {
+            // Backing off after a failure: no request; stale keys or a fast failure.
+            let cache = self.inner.cache.read();
+            if let (Some(retry_at), Some(code)) = (cache.retry_at, cache.failure_code) {
+                if now < retry_at {
+                    return self.stale_or(&cache, now, || {
+                        Error::new(
+                            code,
+                            "the JWKS endpoint failed recently; not retrying until the backoff ends",
+                        )
+                    });
+                }
+            }
+        }
         self.inner.cache.write().last_attempt = Some(now);
         self.inner
             .fetches
@@ -209,6 +234,9 @@ impl RemoteKeySet {
                 cache.fetched_at = Some(now);
                 cache.fresh_until = Some(clock::add(now, ttl));
                 cache.generation += 1;
+                cache.failures = 0;
+                cache.failure_code = None;
+                cache.retry_at = None;
                 crate::audit::emit(
                     crate::audit::AuditEvent::success("jwks.fetch")
                         .credential(self.inner.url.clone()),
@@ -222,14 +250,35 @@ impl RemoteKeySet {
                 );
                 let mut cache = self.inner.cache.write();
                 cache.generation += 1;
-                let stale_ok = cache.fetched_at.is_some_and(|t| {
-                    now.duration_since(t).unwrap_or_default() <= self.inner.options.max_stale
-                });
-                match (&cache.keys, stale_ok) {
-                    (Some(keys), true) => Ok(keys.clone()),
-                    _ => Err(err),
-                }
+                cache.failures = cache.failures.saturating_add(1);
+                cache.failure_code = Some(err.code());
+                cache.retry_at = Some(clock::add(now, self.backoff(cache.failures)));
+                self.stale_or(&cache, now, || err)
             }
+        }
+    }
+
+    /// The wait after `failures` consecutive failed fetches: the cooldown (at least 1 s),
+    /// doubled per further failure, at most `MAX_BACKOFF` (or the cooldown, if longer).
+    fn backoff(&self, failures: u32) -> Duration {
+        let base = self.inner.options.cooldown.max(Duration::from_secs(1));
+        let doubled = base.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
+        doubled.min(MAX_BACKOFF.max(base))
+    }
+
+    /// The last good keys while within `max_stale`, else `err()`.
+    fn stale_or(
+        &self,
+        cache: &Cache,
+        now: SystemTime,
+        err: impl FnOnce() -> Error,
+    ) -> Result<KeySet, Error> {
+        let stale_ok = cache.fetched_at.is_some_and(|t| {
+            now.duration_since(t).unwrap_or_default() <= self.inner.options.max_stale
+        });
+        match (&cache.keys, stale_ok) {
+            (Some(keys), true) => Ok(keys.clone()),
+            _ => Err(err()),
         }
     }
 
