@@ -11,7 +11,7 @@
 # Each libFuzzer run appends "target execs seconds" to fuzz/work/runs.log.
 #
 # Needs: rustup's nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`); for the
-# property scripts a built Node addon (node/*.node, or TOKENWARD_NODE_ADDON=path) and an
+# property scripts the Node package with its built addon (node/, or TOKENWARD_NODE_PACKAGE=dir) and an
 # installed Python package (or TOKENWARD_PYTHONPATH=dir).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

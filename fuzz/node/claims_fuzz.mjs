@@ -6,8 +6,8 @@
 //
 //   node fuzz/node/claims_fuzz.mjs [cases=2000] [seed]
 //
-// Loads the package in node/ (a built addon: `npm run build` there), or the addon file named by
-// TOKENWARD_NODE_ADDON. Prints "N passed, 0 failed"; exits 1 on any failure.
+// Loads the package in node/ (built with `npm run build` there), or the copy of it named by
+// TOKENWARD_NODE_PACKAGE. Prints "N passed, 0 failed"; exits 1 on any failure.
 import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
@@ -16,9 +16,9 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tw = process.env.TOKENWARD_NODE_ADDON
-  ? require(path.resolve(process.env.TOKENWARD_NODE_ADDON))
-  : require(path.join(here, '..', '..', 'node'));
+// The package (index.js wires `verify` to the fast path); TOKENWARD_NODE_PACKAGE names another
+// copy of it (a directory with index.js, binding.js and the built addon).
+const tw = require(path.resolve(process.env.TOKENWARD_NODE_PACKAGE ?? path.join(here, '..', '..', 'node')));
 
 const cases = Number(process.argv[2] ?? 2000);
 let seed = BigInt(process.argv[3] ?? 0x5eed_1234);
