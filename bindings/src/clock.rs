@@ -26,7 +26,8 @@ pub(crate) fn shared_or_system(clock: Option<&Arc<ManualClock>>) -> SharedClock 
 
 #[uniffi::export]
 impl ManualClock {
-    /// A clock at `unix_seconds` since the epoch.
+    /// A clock at `unix_seconds` since the epoch (later than 9999-12-31T23:59:59Z is clamped
+    /// to it, like every move of the clock).
     #[uniffi::constructor]
     pub fn new(unix_seconds: u64) -> Arc<Self> {
         Arc::new(ManualClock(core::ManualClock::at_unix(unix_seconds)))
@@ -44,7 +45,8 @@ impl ManualClock {
 
     /// Sets the clock to `unix_seconds` since the epoch (it may go backwards).
     pub fn set_unix_seconds(&self, unix_seconds: u64) {
-        self.0.set(UNIX_EPOCH + Duration::from_secs(unix_seconds));
+        self.0
+            .set(core::add(UNIX_EPOCH, Duration::from_secs(unix_seconds)));
     }
 
     /// The current time, whole Unix seconds.

@@ -58,15 +58,12 @@ fn invalid(msg: &'static str) -> crate::error::TokenwardError {
     Error::new(ErrorCode::InvalidInput, msg).into()
 }
 
-/// The longest duration accepted for timeouts and refresh tuning (one year).
-const MAX_DURATION: Duration = core::MAX_EXPIRES_IN;
-
-/// `value` when within [`MAX_DURATION`] (larger values would overflow deadlines).
+/// `value` when within the core's `clock::MAX_DURATION` (larger values would overflow
+/// deadlines); the core's check, not one of this binding's own.
 pub(crate) fn bounded(value: Option<Duration>) -> FfiResult<Option<Duration>> {
-    match value {
-        Some(d) if d > MAX_DURATION => Err(invalid("durations are limited to one year")),
-        other => Ok(other),
-    }
+    Ok(value
+        .map(|d| tokenward::clock::check_duration(d, "a duration"))
+        .transpose()?)
 }
 
 /// The default HTTP policy with `timeout` (positive) when given.

@@ -46,7 +46,7 @@ pub fn run_jwks(command: JwksCommand) -> Result<()> {
         timeout,
     } = command;
     let mut options = tokenward::jwt::RemoteOptions::default();
-    options.http.timeout = Duration::from_secs(timeout);
+    options.http.timeout = tokenward::clock::duration_from_secs(timeout, "--timeout")?;
     let keys = tokenward::runtime::block_on(async {
         let remote = if discover {
             let (issuer, remote) = tokenward::jwt::discover(&url, options).await?;

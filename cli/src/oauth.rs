@@ -3,7 +3,7 @@
 //! to introspect or revoke from stdin. Tokens are printed only with `--show-token`.
 
 use std::io::Read;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use clap::{Args, Subcommand};
 use tokenward::http::HttpPolicy;
@@ -73,14 +73,16 @@ pub enum OAuthCommand {
 }
 
 fn builder(args: &ServerArgs) -> Result<OAuthClientBuilder> {
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+    // Bounded by the core: NaN, negative, infinite or huge values are invalid_input.
+    let timeout = tokenward::clock::duration_from_secs_f64(args.timeout, "--timeout")?;
+    if timeout.is_zero() {
         return Err(Error::new(
             ErrorCode::InvalidInput,
             "--timeout must be positive",
         ));
     }
     let policy = HttpPolicy {
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout,
         ..Default::default()
     };
     let mut b = match (&args.issuer, &args.token_url) {
@@ -166,5 +168,33 @@ pub fn run(command: OAuthCommand) -> Result<()> {
             println!("revoked {}", token.redacted());
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(timeout: f64) -> ServerArgs {
+        ServerArgs {
+            issuer: None,
+            token_url: Some("http://127.0.0.1:9/token".to_owned()),
+            introspection_url: None,
+            revocation_url: None,
+            client_id: "c".to_owned(),
+            client_secret_env: "TOKENWARD_TEST_UNSET_SECRET_ENV".to_owned(),
+            auth_method: Some("none".to_owned()),
+            timeout,
+        }
+    }
+
+    /// `--timeout 1e20` used to panic in `Duration::from_secs_f64`.
+    #[test]
+    fn out_of_range_timeouts_are_invalid_input() {
+        for bad in [1e20, 1e19, f64::NAN, f64::INFINITY, -1.0, 0.0] {
+            let err = builder(&args(bad)).err().map(|e| e.code());
+            assert_eq!(err, Some(ErrorCode::InvalidInput), "{bad}");
+        }
+        assert!(builder(&args(2.5)).is_ok());
     }
 }

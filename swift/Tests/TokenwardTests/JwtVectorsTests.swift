@@ -155,6 +155,11 @@ final class JwtVectorsTests: XCTestCase {
         XCTAssertEqual(code { _ = try JwtKey.fromPem(pem: "not a pem", algorithm: nil) }, "invalid_key")
         let hs = try JwtKey.generate(algorithm: "HS256")
         XCTAssertEqual(code { _ = try JwtVerifier.withKey(key: hs, options: JwtVerifierOptions(algorithms: [])) }, "invalid_input")
+        // Issue 14: durations beyond the core's maximum are invalid_input, never a panic.
+        XCTAssertEqual(code { _ = try JwtVerifier.withKey(key: hs, options: JwtVerifierOptions(algorithms: ["HS256"], leeway: UInt64.max)) }, "invalid_input")
+        let clock = ManualClock(unixSeconds: UInt64.max)
+        clock.setUnixSeconds(unixSeconds: UInt64.max)
+        XCTAssertEqual(clock.unixSeconds(), 253_402_300_799)
         let ec = try JwtKey.generate(algorithm: "ES256").withKid(kid: "ec")
         let again = try JwtKey.fromPem(pem: try ec.toPrivatePem().expose(), algorithm: nil).withKid(kid: "ec")
         XCTAssertEqual(try decode(try again.toJwkJson()) as NSDictionary, try decode(try ec.toJwkJson()) as NSDictionary)

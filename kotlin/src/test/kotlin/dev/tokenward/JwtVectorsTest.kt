@@ -141,6 +141,11 @@ class JwtVectorsTest {
         assertEquals("algorithm_not_allowed", codeOf { JwtKey.generate("none") })
         assertEquals("invalid_key", codeOf { JwtKey.fromPem("not a pem", null) })
         assertEquals("invalid_input", codeOf { JwtVerifier.withKey(JwtKey.generate("HS256"), JwtVerifierOptions(algorithms = emptyList())) })
+        // Issue 14: durations beyond the core's maximum are invalid_input, never a panic.
+        assertEquals("invalid_input", codeOf { JwtVerifier.withKey(JwtKey.generate("HS256"), JwtVerifierOptions(algorithms = listOf("HS256"), leeway = ULong.MAX_VALUE)) })
+        val clock = ManualClock(ULong.MAX_VALUE)
+        clock.setUnixSeconds(ULong.MAX_VALUE)
+        assertEquals(253402300799L, clock.unixSeconds())
         val ec = JwtKey.generate("ES256").withKid("ec")
         val again = JwtKey.fromPem(ec.toPrivatePem().expose(), null).withKid("ec")
         assertEquals(JSONObject(ec.toJwkJson()).toMap(), JSONObject(again.toJwkJson()).toMap())
