@@ -12,20 +12,18 @@ use pyo3::types::{PyDict, PyFloat, PyInt};
 use crate::error::IntoPyResult;
 use crate::secret::Secret;
 
-/// A `timedelta` or a non-negative number of seconds.
+/// A `timedelta` or a non-negative number of seconds, bounded by the core
+/// (`tokenward::clock::duration_from_secs_f64`: `InvalidInputError` for NaN, negative, infinite
+/// or more than `clock::MAX_DURATION_SECS`).
 pub(crate) fn duration_arg(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Duration> {
     if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>() {
         let secs: f64 = value.extract()?;
-        return Duration::try_from_secs_f64(secs).map_err(|_| {
-            crate::error::to_py(tokenward::Error::new(
-                tokenward::ErrorCode::InvalidInput,
-                format!("{name} must be a non-negative number of seconds"),
-            ))
-        });
+        return tokenward::clock::duration_from_secs_f64(secs, name).py();
     }
-    value
+    let d = value
         .extract::<Duration>()
-        .map_err(|_| PyTypeError::new_err(format!("{name} must be a timedelta or seconds")))
+        .map_err(|_| PyTypeError::new_err(format!("{name} must be a timedelta or seconds")))?;
+    tokenward::clock::check_duration(d, name).py()
 }
 
 /// A `str` or a `tokenward.Secret`, as a core secret (the pepper).

@@ -1,13 +1,13 @@
 //! `tokenward.ManualClock`: the core's injectable clock, for tests and simulations.
 
 use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use tokenward::clock::{self, SharedClock};
 
 use crate::apikeys::duration_arg;
+use crate::error::IntoPyResult;
 
 /// A clock that only moves when told to. Pass it as ``clock=`` to ``ApiKeys``,
 /// ``JwtVerifier``, ``RevocationList`` and ``Authenticator`` to test expiry and rate limits
@@ -31,10 +31,9 @@ pub(crate) fn clock_arg(clock: Option<&Bound<'_, ManualClock>>) -> Option<Shared
 impl ManualClock {
     #[new]
     fn new(unix_seconds: f64) -> PyResult<Self> {
-        let d = Duration::try_from_secs_f64(unix_seconds)
-            .map_err(|_| PyValueError::new_err("unix_seconds must be a non-negative number"))?;
+        let t = clock::unix_time_from_secs_f64(unix_seconds, "unix_seconds").py()?;
         let c = clock::ManualClock::at_unix(0);
-        c.set(UNIX_EPOCH + d);
+        c.set(t);
         Ok(ManualClock(c))
     }
 
@@ -46,9 +45,8 @@ impl ManualClock {
 
     /// Sets the clock to ``unix_seconds``.
     fn set(&self, unix_seconds: f64) -> PyResult<()> {
-        let d = Duration::try_from_secs_f64(unix_seconds)
-            .map_err(|_| PyValueError::new_err("unix_seconds must be a non-negative number"))?;
-        self.0.set(UNIX_EPOCH + d);
+        self.0
+            .set(clock::unix_time_from_secs_f64(unix_seconds, "unix_seconds").py()?);
         Ok(())
     }
 

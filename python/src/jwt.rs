@@ -231,18 +231,15 @@ fn remote_options(
     max_stale: u64,
     allow_http: bool,
 ) -> PyResult<jwt::RemoteOptions> {
-    if !(timeout.is_finite() && timeout > 0.0) {
-        return Err(pyo3::exceptions::PyValueError::new_err(
-            "timeout must be a positive number of seconds",
-        ));
-    }
+    // Durations are bounded by the core (InvalidInputError, never a panic).
     let mut options = jwt::RemoteOptions {
         ttl: Duration::from_secs(ttl),
         cooldown: Duration::from_secs(cooldown),
         max_stale: Duration::from_secs(max_stale),
         ..Default::default()
     };
-    options.http.timeout = Duration::from_secs_f64(timeout);
+    options.http.timeout = crate::oauth::positive_timeout(timeout)?;
+    options.validate().py()?;
     options.http.dangerous_allow_http = allow_http;
     Ok(options)
 }

@@ -17,15 +17,23 @@ use crate::jwt::Key;
 use crate::secret::Secret;
 
 fn policy(timeout: f64) -> PyResult<HttpPolicy> {
-    if !(timeout.is_finite() && timeout > 0.0) {
-        return Err(PyValueError::new_err(
-            "timeout must be a positive number of seconds",
-        ));
-    }
     Ok(HttpPolicy {
-        timeout: Duration::from_secs_f64(timeout),
+        timeout: positive_timeout(timeout)?,
         ..Default::default()
     })
+}
+
+/// A request timeout in seconds: bounded by the core (`InvalidInputError` for NaN, negative,
+/// infinite or huge values) and not zero.
+pub(crate) fn positive_timeout(timeout: f64) -> PyResult<Duration> {
+    let d = tokenward::clock::duration_from_secs_f64(timeout, "timeout").py()?;
+    if d.is_zero() {
+        return Err(crate::error::to_py(tokenward::Error::new(
+            tokenward::ErrorCode::InvalidInput,
+            "timeout must be a positive number of seconds",
+        )));
+    }
+    Ok(d)
 }
 
 /// A `str` or a `Secret` argument as a core secret.
