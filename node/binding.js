@@ -858,7 +858,6 @@ module.exports.Secret = nativeBinding.Secret
 module.exports.TokenResponse = nativeBinding.TokenResponse
 module.exports.TokenSource = nativeBinding.TokenSource
 module.exports.API_KEY_PATTERN = nativeBinding.API_KEY_PATTERN
-module.exports.emitTestAuditEvent = nativeBinding.emitTestAuditEvent
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.fingerprint = nativeBinding.fingerprint
 module.exports.onAudit = nativeBinding.onAudit

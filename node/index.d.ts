@@ -24,7 +24,7 @@ export declare function redactFormat(redactor?: RedactorLike): {
 }
 
 
-// Remote JWKS: JS wrappers (index.js) over the native `discoverRaw` / `verifyRaw`.
+// Remote JWKS: promise methods written in JS (index.js) over internal native calls.
 export interface RemoteJwtVerifier {
   /** Verifies `token`, fetching keys when needed; rejects with an `Error` carrying `.code`. */
   verify(token: string): Promise<Record<string, any>>
@@ -34,7 +34,7 @@ export declare namespace RemoteKeySet {
   function discover(issuerUrl: string, options?: RemoteKeySetOptions): Promise<RemoteKeySet>
 }
 
-// OAuth 2.0: JS wrappers (index.js) over the native `...Raw` / `tokenStart` methods. Every
+// OAuth 2.0: promise methods written in JS (index.js) over internal native calls. Every
 // Promise rejects with an `Error` carrying `.code` (RFC 6749 errors as codes: `invalid_grant`, …).
 export interface OAuthClient {
   /** Client-credentials grant. */
@@ -92,6 +92,10 @@ export interface AuthenticatorOptions {
   introspectionNegativeTtl?: number
   /** Most introspection answers cached (default 10 000; 0 disables the cache). */
   introspectionCacheSize?: number
+  /** Outbound introspection requests (uncached tokens) over all callers; beyond it 503 `rate_limited` with Retry-After (default 50/s, bursts of 100). */
+  introspectionRateLimit?: RateLimitOptions
+  /** Most introspection requests in flight at once (default 32). */
+  introspectionMaxInflight?: number
   /** Realm of `WWW-Authenticate` challenges (default `api`). */
   realm?: string
   /** Admit only these networks (CIDR or single addresses, IPv4 and IPv6). */
@@ -106,6 +110,8 @@ export interface AuthenticatorOptions {
   rateLimit?: RateLimitOptions
   /** Limit per client address (IPv6 counted per /64). */
   ipRateLimit?: RateLimitOptions
+  /** Budget of refused credentials per client address (IPv6 per /64); once spent, 429 `rate_limited` before any verification (default on: bursts of 20, then 10 a minute). */
+  failureRateLimit?: RateLimitOptions
   /** Limits for single API key ids or subjects, instead of their plan's or the default. */
   rateLimitFor?: Record<string, RateLimitOptions>
   /** Limits per plan: key metadata `plan` or JWT `plan` claim. */
@@ -211,14 +217,6 @@ export declare function fastifyHook(options: GatewayMiddlewareOptions): (request
 export declare function fastify(instance: any, options: GatewayMiddlewareOptions): Promise<void>
 
 /**
- * Which binding artifact the generated loader actually loaded: `'native'` for
- * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
- * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
- * can point the loader at a WASI artifact this package does not build itself.
- */
-export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
-
-/**
  * An access token. `util.inspect`, `toString()` and `JSON.stringify` are redacted; read the
  * value with the explicit `expose()`.
  */
@@ -282,8 +280,9 @@ export declare class AuditSubscription {
 export declare class Authenticator {
   /**
    * `new Authenticator({ apiKeys, jwt, ipAllow, ipDeny, trustedProxies, forwardedHeader,
-   * rateLimit, ipRateLimit, rateLimitFor, plans, revocations, realm, apiKeyHeader,
-   * queryParam, cookie, maxTracked, clock })`. At least one of `apiKeys` and `jwt` is
+   * rateLimit, ipRateLimit, failureRateLimit, rateLimitFor, plans, revocations, realm,
+   * apiKeyHeader, queryParam, cookie, maxTracked, clock, introspection…, introspectionRateLimit,
+   * introspectionMaxInflight })`. At least one of `apiKeys` and `jwt` is
    * required; invalid options throw `invalid_input`.
    */
   constructor(options: AuthenticatorOptions)
@@ -464,11 +463,6 @@ export declare class OAuthClient {
    * settings.
    */
   constructor(options: OAuthClientOptions)
-  /**
-   * Discovery (use `OAuthClient.discover`, which rejects with `.code`): RFC 8414 metadata,
-   * then OpenID Connect.
-   */
-  static discoverRaw(issuerUrl: string, clientId: string, options?: OAuthDiscoverOptions | undefined | null): Promise<OAuthDiscovery | Failure>
   /** The token endpoint. */
   get tokenUrl(): string
   /** The client id. */
@@ -477,16 +471,6 @@ export declare class OAuthClient {
   get authMethod(): string
   /** The authorization endpoint, when known (discovered or configured). */
   get authorizationUrl(): string | null
-  /** Client credentials grant (use `clientCredentials`). */
-  clientCredentialsRaw(scopes?: Array<string> | undefined | null): Promise<TokenResponse | Failure>
-  /** Refresh-token grant (use `refresh`). */
-  refreshRaw(refreshToken: string | Secret, scopes?: Array<string> | undefined | null): Promise<TokenResponse | Failure>
-  /** Authorization-code exchange with the PKCE verifier (use `exchangeCode`). */
-  exchangeCodeRaw(code: string | Secret, redirectUri: string, pkce?: Pkce | undefined | null): Promise<TokenResponse | Failure>
-  /** RFC 7662 introspection (use `introspect`): the answer as JSON text, or the failure. */
-  introspectRaw(token: string | Secret, tokenTypeHint?: string | undefined | null): Promise<string | Failure>
-  /** RFC 7009 revocation (use `revoke`): null, or the failure. */
-  revokeRaw(token: string | Secret, tokenTypeHint?: string | undefined | null): Promise<Failure | null>
   /** `OAuthClient(tokenUrl=…, clientId=…, authMethod=…)`; never the secret. */
   toString(): string
 }
@@ -499,12 +483,6 @@ export declare class OAuthDiscovery {
   get issuer(): string
   /** The `jwks_uri`, if published. */
   get jwksUri(): string | null
-}
-
-/** A token request in flight (returned by `tokenStart`; `TokenSource.token()` awaits it). */
-export declare class PendingToken {
-  /** Waits for the token: the token, or the failure. */
-  wait(): Promise<AccessToken | Failure>
 }
 
 /** A PKCE (RFC 7636, S256) verifier and its challenge, for the authorization-code flow. */
@@ -557,11 +535,6 @@ export declare class RedactStream {
 export declare class RemoteJwtVerifier {
   /** Same options as `JwtVerifier` (`algorithms` required). */
   constructor(keys: RemoteKeySet, options: JwtVerifierOptions)
-  /**
-   * Verifies `token`, fetching keys when needed (use `verify`, which parses the claims and
-   * rejects with `.code`): the claims as JSON text, or the failure.
-   */
-  verifyRaw(token: string): Promise<string | Failure>
 }
 
 /**
@@ -571,11 +544,6 @@ export declare class RemoteJwtVerifier {
 export declare class RemoteKeySet {
   /** A cached key set for `jwksUrl` (https, or http on loopback). Fetched on first use. */
   constructor(jwksUrl: string, options?: RemoteKeySetOptions | undefined | null)
-  /**
-   * OpenID Connect discovery (use `RemoteKeySet.discover`, which throws with `.code`):
-   * the issuer's `jwks_uri` as a remote key set; its `issuer` is the discovered issuer.
-   */
-  static discoverRaw(issuerUrl: string, options?: RemoteKeySetOptions | undefined | null): Promise<RemoteKeySet | Failure>
   /** The JWKS URL. */
   get url(): string
   /** The issuer found by discovery, if any. */
@@ -663,25 +631,11 @@ export declare class TokenSource {
    */
   static fromTokenResponse(client: OAuthClient, response: TokenResponse, options?: TokenSourceOptions | undefined | null): TokenSource
   /**
-   * Starts `token()` (use `token()`): the usable token or the failure right away, or a
-   * `PendingToken` when a request is needed. When the usable token has the fingerprint
-   * `knownFingerprint`, answers null instead of a new `AccessToken` object (the caller
-   * already holds it; creating the object is most of the cost of the hot path).
-   */
-  tokenStart(knownFingerprint?: string | undefined | null): AccessToken | Failure | PendingToken | null
-  /** Requests a new token now (use `forceRefresh`); concurrent calls share one request. */
-  forceRefreshRaw(): Promise<AccessToken | Failure>
-  /**
    * Calls `callback(response)` after each refresh, asynchronously on the main thread
    * (persist a rotated `response.refreshToken` from here). The callback does not keep Node
    * alive.
    */
   onRefresh(callback: (arg: TokenResponse) => void): void
-  /**
-   * Calls `callback({ code, message })` after each failed request (use `onError`, which
-   * passes an `Error` with `.code`).
-   */
-  onErrorRaw(callback: (arg: Failure) => void): void
   /** `empty`, `ready`, `retrying`, `reauthentication_required` or `closed`. */
   get status(): string
   /** Completed token requests so far (successful or not). */
@@ -736,22 +690,8 @@ export interface CreateKeyOptions {
   metadata?: Record<string, string>
 }
 
-/** Emits a sample audit event (used by the test-suite to check the wiring). */
-export declare function emitTestAuditEvent(success: boolean, subject: string): void
-
 /** The stable codes of every tokenward error, in declaration order. */
 export declare function errorCodes(): Array<string>
-
-/**
- * A failure handed back as a value: napi's async functions can only reject with napi's own
- * statuses, so `index.js` turns this into an `Error` with `.code` (see `rejectWithCode`).
- */
-export interface Failure {
-  /** The stable tokenward code. */
-  code: string
-  /** The message (never secret material). */
-  message: string
-}
 
 /** A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url). */
 export declare function fingerprint(secret: string): string

@@ -24,7 +24,7 @@ export declare function redactFormat(redactor?: RedactorLike): {
 }
 
 
-// Remote JWKS: JS wrappers (index.js) over the native `discoverRaw` / `verifyRaw`.
+// Remote JWKS: promise methods written in JS (index.js) over internal native calls.
 export interface RemoteJwtVerifier {
   /** Verifies `token`, fetching keys when needed; rejects with an `Error` carrying `.code`. */
   verify(token: string): Promise<Record<string, any>>
@@ -34,7 +34,7 @@ export declare namespace RemoteKeySet {
   function discover(issuerUrl: string, options?: RemoteKeySetOptions): Promise<RemoteKeySet>
 }
 
-// OAuth 2.0: JS wrappers (index.js) over the native `...Raw` / `tokenStart` methods. Every
+// OAuth 2.0: promise methods written in JS (index.js) over internal native calls. Every
 // Promise rejects with an `Error` carrying `.code` (RFC 6749 errors as codes: `invalid_grant`, …).
 export interface OAuthClient {
   /** Client-credentials grant. */
@@ -92,6 +92,10 @@ export interface AuthenticatorOptions {
   introspectionNegativeTtl?: number
   /** Most introspection answers cached (default 10 000; 0 disables the cache). */
   introspectionCacheSize?: number
+  /** Outbound introspection requests (uncached tokens) over all callers; beyond it 503 `rate_limited` with Retry-After (default 50/s, bursts of 100). */
+  introspectionRateLimit?: RateLimitOptions
+  /** Most introspection requests in flight at once (default 32). */
+  introspectionMaxInflight?: number
   /** Realm of `WWW-Authenticate` challenges (default `api`). */
   realm?: string
   /** Admit only these networks (CIDR or single addresses, IPv4 and IPv6). */
@@ -106,6 +110,8 @@ export interface AuthenticatorOptions {
   rateLimit?: RateLimitOptions
   /** Limit per client address (IPv6 counted per /64). */
   ipRateLimit?: RateLimitOptions
+  /** Budget of refused credentials per client address (IPv6 per /64); once spent, 429 `rate_limited` before any verification (default on: bursts of 20, then 10 a minute). */
+  failureRateLimit?: RateLimitOptions
   /** Limits for single API key ids or subjects, instead of their plan's or the default. */
   rateLimitFor?: Record<string, RateLimitOptions>
   /** Limits per plan: key metadata `plan` or JWT `plan` claim. */

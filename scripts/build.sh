@@ -19,4 +19,5 @@ DIST="$CARGO_TARGET_DIR/wheels" "$REPO/scripts/package/python.sh" --wheel
 python3 -m pip install -q --force-reinstall --no-deps "$CARGO_TARGET_DIR"/wheels/tokenward-*.whl
 
 step "Node binding (napi-rs)"
-(cd "$REPO/node" && npx napi build --platform --release --js binding.js --dts index.d.ts >/dev/null)
+# `npm run build`: napi build (loader binding.js, types index.d.ts) + tools/public-dts.mjs.
+(cd "$REPO/node" && npm run -s build >/dev/null)

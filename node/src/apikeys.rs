@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use napi::bindgen_prelude::Either;
+use crate::napi;
+use crate::napi::bindgen_prelude::Either;
 use napi_derive::napi;
 use tokenward::{Error, ErrorCode};
 
@@ -59,67 +60,67 @@ pub struct KeyRecordJson {
 #[napi]
 impl KeyRecord {
     /// The public key id.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn id(&self) -> String {
         self.0.id.clone()
     }
     /// The key's prefix, e.g. `tw_live`.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn prefix(&self) -> String {
         self.0.prefix.clone()
     }
     /// The display form, e.g. `tw_live_a1B2c3D4…Wx9z`.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn display(&self) -> String {
         self.0.display.clone()
     }
     /// The owner.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn owner(&self) -> String {
         self.0.owner.clone()
     }
     /// The granted scopes.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn scopes(&self) -> Vec<String> {
         self.0.scopes.clone()
     }
     /// Application metadata.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn metadata(&self) -> HashMap<String, String> {
         self.0.metadata.clone().into_iter().collect()
     }
     /// Creation time (Unix seconds).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn created_at(&self) -> i64 {
         self.0.created_at
     }
     /// Expiry time (Unix seconds), or null.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn expires_at(&self) -> Option<i64> {
         self.0.expires_at
     }
     /// Revocation time (Unix seconds), or null.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn revoked_at(&self) -> Option<i64> {
         self.0.revoked_at
     }
     /// Last verification (Unix seconds, coarse: at most one write a minute), or null.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn last_used_at(&self) -> Option<i64> {
         self.0.last_used_at
     }
     /// The id of the key that replaced this one in a rotation, or null.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn replaced_by(&self) -> Option<String> {
         self.0.replaced_by.clone()
     }
     /// Whether the key carries `scope`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn has_scope(&self, scope: String) -> bool {
         self.0.has_scope(&scope)
     }
     /// The record as a plain object (used by `JSON.stringify` and `util.inspect`).
-    #[napi(js_name = "toJSON")]
+    #[napi(js_name = "toJSON", catch_unwind)]
     pub fn to_json(&self) -> KeyRecordJson {
         let r = &*self.0;
         KeyRecordJson {
@@ -205,7 +206,7 @@ pub struct ApiKeys(pub(crate) Arc<tokenward::ApiKeys>);
 #[napi]
 impl ApiKeys {
     /// `new ApiKeys({ prefix, store, pepper })`.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(options: ApiKeysOptions) -> napi::Result<Self, Code> {
         let pepper = options
             .pepper
@@ -219,7 +220,7 @@ impl ApiKeys {
 
     /// Checks shape and checksum offline (any prefix, no store); throws `invalid_format` or
     /// `checksum_mismatch`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn check_format(key: Either<String, &Secret>) -> napi::Result<KeyInfo, Code> {
         let parsed = tokenward::ApiKeys::check_format(key_str(&key)).js()?;
         Ok(KeyInfo {
@@ -230,19 +231,19 @@ impl ApiKeys {
     }
 
     /// The prefix of the keys this instance issues and accepts.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn prefix(&self) -> String {
         self.0.prefix().to_owned()
     }
 
     /// The regular expression matching this instance's keys.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn pattern(&self) -> String {
         self.0.pattern()
     }
 
     /// Issues a new key.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn create(&self, options: CreateKeyOptions) -> napi::Result<IssuedKey, Code> {
         let new = tokenward::NewKey {
             owner: options.owner,
@@ -263,32 +264,32 @@ impl ApiKeys {
 
     /// Verifies a key (string or `Secret`) and returns its record; throws with `.code`
     /// `invalid_format`, `checksum_mismatch`, `unknown_key`, `revoked` or `expired`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify(&self, key: Either<String, &Secret>) -> napi::Result<KeyRecord, Code> {
         Ok(KeyRecord(self.0.verify(key_str(&key)).js()?))
     }
 
     /// The record of key `id`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get(&self, id: String) -> napi::Result<KeyRecord, Code> {
         Ok(KeyRecord(self.0.get(&id).js()?))
     }
 
     /// Revokes key `id` at once.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn revoke(&self, id: String) -> napi::Result<KeyRecord, Code> {
         Ok(KeyRecord(self.0.revoke(&id).js()?))
     }
 
     /// Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn rotate(&self, id: String, options: RotateOptions) -> napi::Result<IssuedKey, Code> {
         let overlap = duration(options.overlap, "overlap").js()?;
         Ok(self.0.rotate(&id, overlap).js()?.into())
     }
 
     /// Every key of `owner`, oldest first.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn list(&self, owner: String) -> napi::Result<Vec<KeyRecord>, Code> {
         Ok(self
             .0

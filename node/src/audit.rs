@@ -7,9 +7,10 @@
 
 use std::sync::{Arc, Mutex, Once, PoisonError};
 
-use napi::bindgen_prelude::Function;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::Status;
+use crate::napi;
+use crate::napi::bindgen_prelude::Function;
+use crate::napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use crate::napi::Status;
 use napi_derive::napi;
 use tokenward::audit::{AuditSink, Outcome};
 
@@ -75,7 +76,7 @@ pub struct AuditSubscription {
 #[napi]
 impl AuditSubscription {
     /// Stops delivering events to this listener.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close(&self) {
         LISTENERS
             .lock()
@@ -86,7 +87,7 @@ impl AuditSubscription {
 
 /// Calls `callback(event)` for every tokenward audit event (token issued, verified, refused,
 /// key created, …). Delivery is asynchronous; the listener does not keep Node alive.
-#[napi]
+#[napi(catch_unwind)]
 pub fn on_audit(callback: Function<AuditEvent, ()>) -> napi::Result<AuditSubscription, Code> {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| tokenward::audit::add_sink(Arc::new(JsSink)));
@@ -113,8 +114,9 @@ pub fn on_audit(callback: Function<AuditEvent, ()>) -> napi::Result<AuditSubscri
     Ok(AuditSubscription { id })
 }
 
-/// Emits a sample audit event (used by the test-suite to check the wiring).
-#[napi]
+/// Emits a sample audit event (used by the test-suite to check the wiring; kept out of the
+/// published types).
+#[napi(skip_typescript, catch_unwind)]
 pub fn emit_test_audit_event(success: bool, subject: String) {
     let ev = if success {
         tokenward::audit::AuditEvent::success("test.audit")

@@ -1,5 +1,7 @@
 //! Maps core errors to JS `Error` objects whose `.code` is the stable tokenward code.
 
+use crate::napi;
+
 /// The JS-visible error code (napi-rs copies it to `err.code`).
 pub struct Code(&'static str);
 

@@ -9,10 +9,11 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use napi::bindgen_prelude::{
+use crate::napi;
+use crate::napi::bindgen_prelude::{
     ClassInstance, FnArgs, FromNapiValue, Function, FunctionRef, JsObjectValue, Object, Unknown,
 };
-use napi::{Env, JsValue, ValueType};
+use crate::napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
 use tokenward::clock::{Clock, SharedClock};
 use tokenward::gateway::{self as core, ForwardedHeader, RateLimit, RevocationKind};
@@ -56,7 +57,7 @@ fn unix_time(seconds: f64) -> napi::Result<SystemTime, Code> {
 #[napi]
 impl ManualClock {
     /// A clock frozen at `unixSeconds` (fractions allowed).
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(unix_seconds: f64) -> napi::Result<Self, Code> {
         let clock = tokenward::clock::ManualClock::at_unix(0);
         clock.set(unix_time(unix_seconds)?);
@@ -64,7 +65,7 @@ impl ManualClock {
     }
 
     /// Moves the clock forward by `seconds` (fractions allowed).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn advance(&self, seconds: f64) -> napi::Result<(), Code> {
         let by = Duration::try_from_secs_f64(seconds)
             .map_err(|_| invalid("advance by a non-negative number of seconds"))?;
@@ -73,14 +74,14 @@ impl ManualClock {
     }
 
     /// Sets the clock to `unixSeconds`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set(&self, unix_seconds: f64) -> napi::Result<(), Code> {
         self.0.set(unix_time(unix_seconds)?);
         Ok(())
     }
 
     /// The current time in Unix seconds (with fractions).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn now(&self) -> f64 {
         self.0
             .now()
@@ -147,7 +148,7 @@ pub struct RevocationList(pub(crate) Arc<core::RevocationList>);
 #[napi]
 impl RevocationList {
     /// `new RevocationList({ maxEntries }, clock?)`; the clock defaults to the system clock.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(options: Option<RevocationListOptions>, clock: Option<&ManualClock>) -> Self {
         let max = options
             .and_then(|o| o.max_entries)
@@ -158,7 +159,10 @@ impl RevocationList {
 
     /// Revokes `id` of `kind` until `until` (Unix seconds, in the future; for a `jti`, the
     /// token's `exp` is enough). Throws `invalid_input` for a past expiry or a full list.
-    #[napi(ts_args_type = "kind: 'jti' | 'key_id' | 'subject', id: string, until: number")]
+    #[napi(
+        ts_args_type = "kind: 'jti' | 'key_id' | 'subject', id: string, until: number",
+        catch_unwind
+    )]
     pub fn revoke(&self, kind: String, id: String, until: f64) -> napi::Result<(), Code> {
         if !until.is_finite() {
             return Err(invalid("until is a number of Unix seconds"));
@@ -168,25 +172,31 @@ impl RevocationList {
     }
 
     /// Lifts a revocation; returns whether one existed.
-    #[napi(ts_args_type = "kind: 'jti' | 'key_id' | 'subject', id: string")]
+    #[napi(
+        ts_args_type = "kind: 'jti' | 'key_id' | 'subject', id: string",
+        catch_unwind
+    )]
     pub fn unrevoke(&self, kind: String, id: String) -> napi::Result<bool, Code> {
         Ok(self.0.unrevoke(revocation_kind(&kind)?, &id))
     }
 
     /// Whether `id` of `kind` is revoked now.
-    #[napi(ts_args_type = "kind: 'jti' | 'key_id' | 'subject', id: string")]
+    #[napi(
+        ts_args_type = "kind: 'jti' | 'key_id' | 'subject', id: string",
+        catch_unwind
+    )]
     pub fn is_revoked(&self, kind: String, id: String) -> napi::Result<bool, Code> {
         Ok(self.0.is_revoked(revocation_kind(&kind)?, &id))
     }
 
     /// Drops expired entries; returns how many remain.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn purge(&self) -> u32 {
         u32::try_from(self.0.purge()).unwrap_or(u32::MAX)
     }
 
     /// Entries held (live or not yet purged).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn size(&self) -> u32 {
         u32::try_from(self.0.len()).unwrap_or(u32::MAX)
     }
@@ -320,10 +330,15 @@ fn parse_ip(s: &str) -> napi::Result<IpAddr, Code> {
 #[napi]
 impl Authenticator {
     /// `new Authenticator({ apiKeys, jwt, ipAllow, ipDeny, trustedProxies, forwardedHeader,
-    /// rateLimit, ipRateLimit, rateLimitFor, plans, revocations, realm, apiKeyHeader,
-    /// queryParam, cookie, maxTracked, clock })`. At least one of `apiKeys` and `jwt` is
+    /// rateLimit, ipRateLimit, failureRateLimit, rateLimitFor, plans, revocations, realm,
+    /// apiKeyHeader, queryParam, cookie, maxTracked, clock, introspection…, introspectionRateLimit,
+    /// introspectionMaxInflight })`. At least one of `apiKeys` and `jwt` is
     /// required; invalid options throw `invalid_input`.
-    #[napi(constructor, ts_args_type = "options: AuthenticatorOptions")]
+    #[napi(
+        constructor,
+        ts_args_type = "options: AuthenticatorOptions",
+        catch_unwind
+    )]
     pub fn new(env: Env, options: Object<'_>) -> napi::Result<Self, Code> {
         let mut b = core::Authenticator::builder();
         if let Some(keys) = get::<ClassInstance<'_, ApiKeys>>(&options, "apiKeys")? {
@@ -382,6 +397,16 @@ impl Authenticator {
         if let Some(l) = get::<RateLimitOptions>(&options, "ipRateLimit")? {
             b = b.ip_rate_limit(rate_limit(&l)?);
         }
+        // Absent: the core defaults (on).
+        if let Some(l) = get::<RateLimitOptions>(&options, "failureRateLimit")? {
+            b = b.failure_rate_limit(rate_limit(&l)?);
+        }
+        if let Some(l) = get::<RateLimitOptions>(&options, "introspectionRateLimit")? {
+            b = b.introspection_rate_limit(rate_limit(&l)?);
+        }
+        if let Some(n) = get::<u32>(&options, "introspectionMaxInflight")? {
+            b = b.introspection_max_inflight(n as usize);
+        }
         if let Some(m) = get::<HashMap<String, RateLimitOptions>>(&options, "rateLimitFor")? {
             for (who, l) in m {
                 b = b.rate_limit_for(who, rate_limit(&l)?);
@@ -430,7 +455,11 @@ impl Authenticator {
     /// (`string | string[]` values), an array of `[name, value]` pairs, or a flat
     /// `req.rawHeaders` array; names are compared case-insensitively. Returns the decision —
     /// a refusal is a value, not an exception; throws only for invalid arguments.
-    #[napi(ts_args_type = "request: AuthRequest", ts_return_type = "AuthDecision")]
+    #[napi(
+        ts_args_type = "request: AuthRequest",
+        ts_return_type = "AuthDecision",
+        catch_unwind
+    )]
     pub fn authenticate(
         &self,
         env: Env,
@@ -442,7 +471,7 @@ impl Authenticator {
     }
 
     /// Whether the authenticator introspects opaque tokens (then prefer `authenticateAsync`).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn has_introspection(&self) -> bool {
         self.introspection
     }
@@ -454,7 +483,8 @@ impl Authenticator {
     /// `invalid_input` synchronously, before a Promise exists.
     #[napi(
         ts_args_type = "request: AuthRequest",
-        ts_return_type = "Promise<AuthDecision>"
+        ts_return_type = "Promise<AuthDecision>",
+        catch_unwind
     )]
     pub fn authenticate_async<'env>(
         &self,
@@ -463,8 +493,11 @@ impl Authenticator {
     ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, Object<'static>>, Code> {
         let req = self.read_request(env, request)?;
         let inner = self.inner.clone();
-        let fut = async move { Ok(req.authenticate_async(&inner).await) };
+        // A panic while polling comes back as Err(()) and rejects with code `internal`.
+        let fut = crate::unwind::catch(async move { req.authenticate_async(&inner).await });
+        let fut = async move { Ok(fut.await) };
         env.spawn_future_with_callback(fut, |env, decision| {
+            let decision = decision.map_err(|()| crate::unwind::internal_error(env))?;
             let parse = json_parse(env)?;
             let parse = parse.borrow_back(env)?;
             decision_object(env, decision, &parse)

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use napi::bindgen_prelude::{
+use crate::napi;
+use crate::napi::bindgen_prelude::{
     Buffer, ClassInstance, Either, Either4, FromNapiValue, Function, FunctionRef, JsObjectValue,
     Object, Unknown,
 };
-use napi::{Env, JsValue};
+use crate::napi::{Env, JsValue};
 use napi_derive::napi;
 use serde_json::{Map, Value};
 use tokenward::jwt::{self as core, Algorithm};
@@ -25,15 +26,15 @@ fn parse_alg(name: &str) -> tokenward::Result<Algorithm> {
     Algorithm::parse(name)
 }
 
-/// Whole seconds from a JS number: finite, non-negative, integral.
+/// Whole seconds from a JS number: integral, and bounded by the core's
+/// `clock::duration_from_secs_f64` (`invalid_input` for NaN, infinite, negative or huge).
 fn seconds(value: f64) -> tokenward::Result<Duration> {
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= u32::MAX as f64 {
-        Ok(Duration::from_secs(value as u64))
-    } else {
-        Err(invalid_input(
+    if value.fract() != 0.0 {
+        return Err(invalid_input(
             "durations are whole, non-negative numbers of seconds",
-        ))
+        ));
     }
+    tokenward::clock::duration_from_secs_f64(value, "a duration")
 }
 
 fn one_or_many(value: Either<String, Vec<String>>) -> Vec<String> {
@@ -58,7 +59,7 @@ pub struct Key(pub(crate) core::Key);
 impl Key {
     /// An HMAC key for `alg` (`HS256`, `HS384`, `HS512`). Secrets shorter than the hash output
     /// throw `invalid_key`.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn hmac(secret: Either<String, Buffer>, alg: String) -> napi::Result<Self, Code> {
         let alg = parse_alg(&alg).js()?;
         let key = match &secret {
@@ -70,7 +71,7 @@ impl Key {
 
     /// A key from PEM (SPKI, PKCS#8 or PKCS#1). `alg` pins the key to one algorithm of its
     /// family; RSA keys without it verify every RS/PS algorithm.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn from_pem(pem: String, alg: Option<String>) -> napi::Result<Self, Code> {
         let alg = alg.as_deref().map(parse_alg).transpose().js()?;
         Ok(Key(core::Key::from_pem(&pem, alg).js()?))
@@ -78,7 +79,7 @@ impl Key {
 
     /// A key from a JWK (an object or its JSON text). `kty`, `crv` and `alg` must agree;
     /// private members make a signing key.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn from_jwk(env: Env, jwk: Either<String, Object>) -> napi::Result<Self, Code> {
         let key = match jwk {
             Either::A(text) => core::Key::from_jwk(&text),
@@ -92,20 +93,20 @@ impl Key {
 
     /// Generates a new private key for `alg` (RSA 2048 bits; HMAC a random secret as long as
     /// the hash output).
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn generate(alg: String) -> napi::Result<Self, Code> {
         let alg = parse_alg(&alg).js()?;
         Ok(Key(core::Key::generate(alg).js()?))
     }
 
     /// The same key with a `kid`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn with_kid(&self, kid: String) -> Key {
         Key(self.0.with_kid(kid))
     }
 
     /// The same key pinned to one algorithm of its family.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn with_algorithm(&self, alg: String) -> napi::Result<Key, Code> {
         let alg = parse_alg(&alg).js()?;
         Ok(Key(self.0.with_alg(alg).js()?))
@@ -113,7 +114,7 @@ impl Key {
 
     /// The public JWK (with `kid`, `alg`, `use: "sig"`). HMAC keys are never exported
     /// (`invalid_key`).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn to_jwk(&self) -> napi::Result<Map<String, Value>, Code> {
         match self.0.to_jwk().js()? {
             Value::Object(jwk) => Ok(jwk),
@@ -122,31 +123,31 @@ impl Key {
     }
 
     /// The public key as a PEM `PUBLIC KEY` block (SPKI).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn to_public_pem(&self) -> napi::Result<String, Code> {
         self.0.to_public_pem().js()
     }
 
     /// The private key as a PKCS#8 PEM block, wrapped in a `Secret` (call `expose()` to read).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn to_private_pem(&self) -> napi::Result<Secret, Code> {
         Ok(Secret(self.0.to_private_pem().js()?))
     }
 
     /// The key id, or `null`.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn kid(&self) -> Option<String> {
         self.0.kid().map(str::to_owned)
     }
 
     /// The algorithm the key is pinned to, or `null` (an RSA key usable with any RS/PS alg).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn algorithm(&self) -> Option<&'static str> {
         self.0.algorithm().map(Algorithm::as_str)
     }
 
     /// Whether the key can sign (an HMAC secret or a private key).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn can_sign(&self) -> bool {
         self.0.can_sign()
     }
@@ -160,7 +161,7 @@ pub struct KeySet(pub(crate) core::KeySet);
 #[napi]
 impl KeySet {
     /// An empty set, or one holding `keys`. Duplicate `kid`s throw `invalid_key`.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(keys: Option<Vec<ClassInstance<'_, Key>>>) -> napi::Result<Self, Code> {
         let mut set = core::KeySet::new();
         for key in keys.unwrap_or_default() {
@@ -172,7 +173,7 @@ impl KeySet {
     /// Parses a JWKS document (`{"keys": [...]}`), as an object or JSON text. Entries not meant
     /// for signatures and unsupported key types are skipped; an invalid supported entry throws
     /// `invalid_key`.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn from_jwks(env: Env, document: Either<String, Object>) -> napi::Result<Self, Code> {
         let set = match document {
             Either::A(text) => core::KeySet::from_jwks(&text),
@@ -183,25 +184,25 @@ impl KeySet {
 
     /// The public keys as a JWKS document (for `/.well-known/jwks.json`); HMAC keys are left
     /// out.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn to_jwks(&self) -> Value {
         self.0.to_jwks()
     }
 
     /// Adds a key; a duplicate `kid` throws `invalid_key`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn add(&mut self, key: &Key) -> napi::Result<(), Code> {
         self.0.insert(key.0.clone()).js()
     }
 
     /// The number of keys.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn size(&self) -> u32 {
         u32::try_from(self.0.len()).unwrap_or(u32::MAX)
     }
 
     /// The key ids, in insertion order (keys without `kid` are left out).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn kids(&self) -> Vec<String> {
         self.0
             .keys()
@@ -245,7 +246,7 @@ pub struct JwtIssuer(core::JwtIssuer);
 #[napi]
 impl JwtIssuer {
     /// An issuer signing with `key` (which must hold private material or be an HMAC secret).
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(key: &Key, options: Option<JwtIssuerOptions>) -> napi::Result<Self, Code> {
         let options = options.unwrap_or(JwtIssuerOptions {
             issuer: None,
@@ -278,7 +279,7 @@ impl JwtIssuer {
 
     /// Signs `claims` (custom claims override the registered defaults) and returns the
     /// compact token.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn issue(
         &self,
         claims: Option<Map<String, Value>>,
@@ -393,7 +394,7 @@ impl JwtVerifier {
     /// A verifier for `keys` (a `KeySet`, a `Key`, or a JWKS document as an object or JSON
     /// text). Throws `invalid_input` when `algorithms` is empty. `clock` (a `ManualClock`, for
     /// tests) replaces the system clock.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(
         env: Env,
         keys: Either4<&KeySet, &Key, String, Object>,
@@ -420,7 +421,7 @@ impl JwtVerifier {
 
     /// Verifies `token` and returns its claims as a plain object; throws an `Error` whose
     /// `.code` says why otherwise (`expired`, `invalid_signature`, …).
-    #[napi(ts_return_type = "Record<string, any>")]
+    #[napi(ts_return_type = "Record<string, any>", catch_unwind)]
     pub fn verify(&self, env: Env, token: String) -> napi::Result<Unknown<'static>, Code> {
         let json = self.verify_json(token)?;
         let parse = self.json_parse.borrow_back(&env).map_err(internal)?;
@@ -428,14 +429,14 @@ impl JwtVerifier {
     }
 
     /// Verifies `token` and returns its claims as JSON text (to forward them unchanged).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify_json(&self, token: String) -> napi::Result<String, Code> {
         self.inner.verify_json(&token).js()
     }
 
     /// Internal (used by `index.js`): a raw N-API function verifying with this verifier,
     /// `fn(token)` -> claims object, `fn(token, true)` -> JSON text. See `jwt_fast.rs`.
-    #[napi(js_name = "fastVerifier", skip_typescript)]
+    #[napi(js_name = "fastVerifier", skip_typescript, catch_unwind)]
     pub fn fast_verifier(
         &self,
         env: Env,

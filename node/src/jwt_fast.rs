@@ -19,7 +19,8 @@ use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 use std::sync::Arc;
 
-use napi::sys::{self, napi_env, napi_ref, napi_value, Status};
+use crate::napi;
+use crate::napi::sys::{self, napi_env, napi_ref, napi_value, Status};
 use tokenward::jwt::{self as core, json_f64, Built, ClaimsBuilder, Interrupted};
 use tokenward::{Error, ErrorCode};
 
@@ -129,17 +130,23 @@ pub(crate) unsafe fn create(
 
 /// Frees a [`FastState`] and its references.
 unsafe extern "C" fn finalize(env: napi_env, data: *mut c_void, _hint: *mut c_void) {
-    // SAFETY: `data` came from `Box::into_raw` in `create` and the finalizer runs once.
-    let state = unsafe { Box::from_raw(data.cast::<FastState>()) };
-    // SAFETY: the refs were created in this env and are deleted once, here.
-    unsafe {
-        sys::napi_delete_reference(env, state.compile);
-        sys::napi_delete_reference(env, state.generic);
-        for (_, shape) in state.shapes.borrow().iter() {
-            if !shape.is_null() {
-                sys::napi_delete_reference(env, *shape);
+    // No panic may unwind into the GC: one here would abort the process; leak instead.
+    let freed = panic::catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `data` came from `Box::into_raw` in `create` and the finalizer runs once.
+        let state = unsafe { Box::from_raw(data.cast::<FastState>()) };
+        // SAFETY: the refs were created in this env and are deleted once, here.
+        unsafe {
+            sys::napi_delete_reference(env, state.compile);
+            sys::napi_delete_reference(env, state.generic);
+            for (_, shape) in state.shapes.borrow().iter() {
+                if !shape.is_null() {
+                    sys::napi_delete_reference(env, *shape);
+                }
             }
         }
+    }));
+    if let Err(payload) = freed {
+        std::mem::forget(payload);
     }
 }
 

@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use napi::bindgen_prelude::Either;
+use crate::napi;
+use crate::napi::bindgen_prelude::Either;
 use napi_derive::napi;
 use tokenward::jwt as core;
 
@@ -29,6 +30,7 @@ pub struct RemoteKeySetOptions {
 
 /// A failure handed back as a value: napi's async functions can only reject with napi's own
 /// statuses, so `index.js` turns this into an `Error` with `.code` (see `rejectWithCode`).
+/// Internal: `tools/public-dts.mjs` keeps it out of the published types.
 #[napi(object)]
 pub struct Failure {
     /// The stable tokenward code.
@@ -37,7 +39,7 @@ pub struct Failure {
     pub message: String,
 }
 
-fn failure(err: tokenward::Error) -> Failure {
+pub(crate) fn failure(err: tokenward::Error) -> Failure {
     Failure {
         code: err.code().as_str().to_owned(),
         message: err.message().to_owned(),
@@ -57,13 +59,15 @@ fn options(o: Option<RemoteKeySetOptions>) -> tokenward::Result<core::RemoteOpti
         options.max_stale = Duration::from_secs(max_stale.into());
     }
     if let Some(timeout) = o.timeout {
-        if !(timeout.is_finite() && timeout > 0.0) {
+        // Bounded by the core (NaN, infinite, negative or huge: invalid_input).
+        let timeout = tokenward::clock::duration_from_secs_f64(timeout, "timeout")?;
+        if timeout.is_zero() {
             return Err(tokenward::Error::new(
                 tokenward::ErrorCode::InvalidInput,
                 "timeout must be positive seconds",
             ));
         }
-        options.http.timeout = Duration::from_secs_f64(timeout);
+        options.http.timeout = timeout;
     }
     options.http.dangerous_allow_http = o.dangerous_allow_http.unwrap_or(false);
     Ok(options)
@@ -80,7 +84,7 @@ pub struct RemoteKeySet {
 #[napi]
 impl RemoteKeySet {
     /// A cached key set for `jwksUrl` (https, or http on loopback). Fetched on first use.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(
         jwks_url: String,
         options_: Option<RemoteKeySetOptions>,
@@ -93,38 +97,41 @@ impl RemoteKeySet {
 
     /// OpenID Connect discovery (use `RemoteKeySet.discover`, which throws with `.code`):
     /// the issuer's `jwks_uri` as a remote key set; its `issuer` is the discovered issuer.
-    #[napi(js_name = "discoverRaw")]
+    #[napi(js_name = "discoverRaw", skip_typescript, catch_unwind)]
     pub async fn discover_raw(
         issuer_url: String,
         options_: Option<RemoteKeySetOptions>,
     ) -> napi::Result<Either<RemoteKeySet, Failure>> {
-        let result = match options(options_) {
-            Ok(o) => core::discover(&issuer_url, o).await,
-            Err(e) => Err(e),
-        };
-        Ok(match result {
-            Ok((issuer, inner)) => Either::A(RemoteKeySet {
-                inner,
-                issuer: Some(issuer),
-            }),
-            Err(e) => Either::B(failure(e)),
+        crate::unwind::caught(async move {
+            let result = match options(options_) {
+                Ok(o) => core::discover(&issuer_url, o).await,
+                Err(e) => Err(e),
+            };
+            Ok(match result {
+                Ok((issuer, inner)) => Either::A(RemoteKeySet {
+                    inner,
+                    issuer: Some(issuer),
+                }),
+                Err(e) => Either::B(failure(e)),
+            })
         })
+        .await
     }
 
     /// The JWKS URL.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn url(&self) -> String {
         self.inner.url().to_owned()
     }
 
     /// The issuer found by discovery, if any.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn issuer(&self) -> Option<String> {
         self.issuer.clone()
     }
 
     /// Number of HTTP fetches made so far.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn fetch_count(&self) -> f64 {
         self.inner.fetch_count() as f64
     }
@@ -140,7 +147,7 @@ pub struct RemoteJwtVerifier {
 #[napi]
 impl RemoteJwtVerifier {
     /// Same options as `JwtVerifier` (`algorithms` required).
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(
         keys: &RemoteKeySet,
         options: crate::jwt::JwtVerifierOptions,
@@ -154,11 +161,14 @@ impl RemoteJwtVerifier {
 
     /// Verifies `token`, fetching keys when needed (use `verify`, which parses the claims and
     /// rejects with `.code`): the claims as JSON text, or the failure.
-    #[napi(js_name = "verifyRaw")]
+    #[napi(js_name = "verifyRaw", skip_typescript, catch_unwind)]
     pub async fn verify_raw(&self, token: String) -> napi::Result<Either<String, Failure>> {
-        Ok(match self.keys.verify(&self.verifier, &token).await {
-            Ok(claims) => Either::A(claims.to_json()),
-            Err(e) => Either::B(failure(e)),
+        crate::unwind::caught(async move {
+            Ok(match self.keys.verify(&self.verifier, &token).await {
+                Ok(claims) => Either::A(claims.to_json()),
+                Err(e) => Either::B(failure(e)),
+            })
         })
+        .await
     }
 }

@@ -15,11 +15,24 @@ mod jwt_remote;
 mod oauth;
 mod redact;
 mod secret;
+mod unwind;
 
-use napi_derive::napi;
+/// The `napi` crate as every module here and every `#[napi]` expansion sees it (`use
+/// crate::napi;`; the real crate is the dependency `napi-real`): all of it, except
+/// `bindgen_prelude::panic_to_error`, which is [`unwind::panic_to_error`] (a panic throws code
+/// `internal`). There is no extern crate named `napi`, so no path can bypass this.
+pub(crate) mod napi {
+    pub use napi_real::*;
+
+    /// napi's prelude with tokenward's `panic_to_error`.
+    pub mod bindgen_prelude {
+        pub use crate::unwind::panic_to_error;
+        pub use napi_real::bindgen_prelude::*;
+    }
+}
 
 /// The stable codes of every tokenward error, in declaration order.
-#[napi]
+#[napi_derive::napi(catch_unwind)]
 pub fn error_codes() -> Vec<&'static str> {
     tokenward::ErrorCode::ALL
         .iter()
@@ -28,7 +41,7 @@ pub fn error_codes() -> Vec<&'static str> {
 }
 
 /// The version of the tokenward core this addon was built from.
-#[napi]
+#[napi_derive::napi(catch_unwind)]
 pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }

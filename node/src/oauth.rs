@@ -16,9 +16,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, UNIX_EPOCH};
 
-use napi::bindgen_prelude::{ClassInstance, Either, Either3, Function};
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::Status;
+use crate::napi;
+use crate::napi::bindgen_prelude::{ClassInstance, Either, Either3, Function};
+use crate::napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use crate::napi::Status;
 use napi_derive::napi;
 use tokenward::http::HttpPolicy;
 use tokenward::oauth::{self, AuthMethod};
@@ -41,13 +42,10 @@ fn invalid_input(msg: &'static str) -> Error {
     Error::new(ErrorCode::InvalidInput, msg)
 }
 
-/// Seconds from a JS number: finite and non-negative.
+/// Seconds from a JS number, bounded by the core (`invalid_input` naming `what` for NaN,
+/// infinities, negative values and values above `clock::MAX_DURATION_SECS`).
 fn secs(value: f64, what: &'static str) -> tokenward::Result<Duration> {
-    if value.is_finite() && value >= 0.0 {
-        Duration::try_from_secs_f64(value).map_err(|_| invalid_input(what))
-    } else {
-        Err(invalid_input(what))
-    }
+    tokenward::clock::duration_from_secs_f64(value, what)
 }
 
 fn policy(
@@ -61,7 +59,7 @@ fn policy(
                 "timeout must be a positive number of seconds",
             ));
         }
-        p.timeout = secs(t, "timeout must be a positive number of seconds")?;
+        p.timeout = secs(t, "timeout")?;
     }
     p.dangerous_allow_http = dangerous_allow_http.unwrap_or(false);
     Ok(p)
@@ -86,14 +84,14 @@ pub struct AccessToken(pub(crate) oauth::AccessToken);
 #[napi]
 impl AccessToken {
     /// The token string, for an `Authorization` header (explicit on purpose).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn expose(&self) -> String {
         self.0.expose().to_owned()
     }
 
     /// Expiry in milliseconds since the epoch (`expiresAt` gives it as a `Date`), or null when
     /// the server gave no lifetime.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn expires_at_ms(&self) -> Option<f64> {
         self.0
             .expires_at()
@@ -102,31 +100,31 @@ impl AccessToken {
     }
 
     /// The granted scopes.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn scopes(&self) -> Vec<String> {
         self.0.scopes().to_vec()
     }
 
     /// The token type (`Bearer`, …).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn token_type(&self) -> String {
         self.0.token_type().to_owned()
     }
 
     /// A short identifier of the token, safe to log.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn fingerprint(&self) -> String {
         self.0.secret().fingerprint().to_owned()
     }
 
     /// The redacted form, `AccessToken([REDACTED:<fingerprint>])`.
-    #[napi(js_name = "toString")]
+    #[napi(js_name = "toString", catch_unwind)]
     pub fn to_display_string(&self) -> String {
         self.0.redacted()
     }
 
     /// `JSON.stringify` gives the redacted form, never the value.
-    #[napi(js_name = "toJSON")]
+    #[napi(js_name = "toJSON", catch_unwind)]
     pub fn to_json(&self) -> String {
         self.0.redacted()
     }
@@ -140,31 +138,31 @@ pub struct TokenResponse(pub(crate) oauth::TokenResponse);
 #[napi]
 impl TokenResponse {
     /// The access token.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn access_token(&self) -> AccessToken {
         AccessToken(self.0.access_token.clone())
     }
 
     /// The refresh token, if any (replace the stored one when it changes).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn refresh_token(&self) -> Option<Secret> {
         self.0.refresh_token.clone().map(Secret)
     }
 
     /// The OpenID Connect ID token, if any.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn id_token(&self) -> Option<Secret> {
         self.0.id_token.clone().map(Secret)
     }
 
     /// Lifetime in seconds announced by the server.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn expires_in(&self) -> Option<f64> {
         self.0.expires_in.map(|d| d.as_secs() as f64)
     }
 
     /// The redacted form.
-    #[napi(js_name = "toString")]
+    #[napi(js_name = "toString", catch_unwind)]
     pub fn to_display_string(&self) -> String {
         format!(
             "TokenResponse(accessToken={}, refreshToken={}, idToken={}, expiresIn={})",
@@ -184,7 +182,7 @@ impl TokenResponse {
     }
 
     /// `JSON.stringify` gives the redacted fields, never token material.
-    #[napi(js_name = "toJSON")]
+    #[napi(js_name = "toJSON", catch_unwind)]
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "accessToken": self.0.access_token.redacted(),
@@ -206,38 +204,38 @@ pub struct Pkce(pub(crate) oauth::Pkce);
 #[napi]
 impl Pkce {
     /// A fresh random verifier (43 characters) and its challenge.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn generate() -> napi::Result<Self, Code> {
         Ok(Pkce(oauth::Pkce::generate().js()?))
     }
 
     /// Wraps an existing verifier (43–128 unreserved characters).
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn from_verifier(verifier: String) -> napi::Result<Self, Code> {
         Ok(Pkce(oauth::Pkce::from_verifier(&verifier).js()?))
     }
 
     /// The verifier (a `Secret`; sent with the code exchange).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn verifier(&self) -> Secret {
         Secret(self.0.verifier().clone())
     }
 
     /// The S256 code challenge.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn challenge(&self) -> String {
         self.0.challenge().to_owned()
     }
 
     /// Always `S256`.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn method(&self) -> &'static str {
         self.0.method()
     }
 
     /// The URL to open in the browser: `authorizeUrl` with `response_type=code`, `client_id`,
     /// `redirect_uri`, `scope`, `state` and the challenge.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn authorization_url(
         &self,
         authorize_url: String,
@@ -258,13 +256,13 @@ impl Pkce {
     }
 
     /// Redacted: the challenge only.
-    #[napi(js_name = "toString")]
+    #[napi(js_name = "toString", catch_unwind)]
     pub fn to_display_string(&self) -> String {
         format!("Pkce(challenge={}, method=S256)", self.0.challenge())
     }
 
     /// Redacted: the challenge only.
-    #[napi(js_name = "toJSON")]
+    #[napi(js_name = "toJSON", catch_unwind)]
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({ "challenge": self.0.challenge(), "method": "S256" })
     }
@@ -351,7 +349,7 @@ pub struct OAuthDiscovery {
 #[napi]
 impl OAuthDiscovery {
     /// Builds the client with the discovered endpoints and these credentials.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn build(
         &self,
         options: Option<OAuthDiscoveredOptions>,
@@ -364,13 +362,13 @@ impl OAuthDiscovery {
     }
 
     /// The issuer.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn issuer(&self) -> String {
         self.meta.issuer.clone()
     }
 
     /// The `jwks_uri`, if published.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn jwks_uri(&self) -> Option<String> {
         self.meta.jwks_uri.clone()
     }
@@ -396,7 +394,7 @@ fn token_outcome(
 impl OAuthClient {
     /// A client of the token endpoint `tokenUrl`; throws with `.code` (`invalid_input`) on bad
     /// settings.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(options: OAuthClientOptions) -> napi::Result<Self, Code> {
         let mut b = oauth::OAuthClient::builder(options.token_url, options.client_id)
             .http_policy(policy(options.timeout, options.dangerous_allow_http).js()?);
@@ -420,123 +418,141 @@ impl OAuthClient {
 
     /// Discovery (use `OAuthClient.discover`, which rejects with `.code`): RFC 8414 metadata,
     /// then OpenID Connect.
-    #[napi(js_name = "discoverRaw")]
+    #[napi(js_name = "discoverRaw", skip_typescript, catch_unwind)]
     pub async fn discover_raw(
         issuer_url: String,
         client_id: String,
         options: Option<OAuthDiscoverOptions>,
     ) -> napi::Result<Either<OAuthDiscovery, Failure>> {
-        let o = options.unwrap_or_default();
-        let result = match policy(o.timeout, o.dangerous_allow_http) {
-            Ok(p) => oauth::OAuthClient::discover(&issuer_url, client_id, p).await,
-            Err(e) => Err(e),
-        };
-        Ok(match result {
-            Ok((builder, meta)) => Either::A(OAuthDiscovery { builder, meta }),
-            Err(e) => Either::B(failure(e)),
+        crate::unwind::caught(async move {
+            let o = options.unwrap_or_default();
+            let result = match policy(o.timeout, o.dangerous_allow_http) {
+                Ok(p) => oauth::OAuthClient::discover(&issuer_url, client_id, p).await,
+                Err(e) => Err(e),
+            };
+            Ok(match result {
+                Ok((builder, meta)) => Either::A(OAuthDiscovery { builder, meta }),
+                Err(e) => Either::B(failure(e)),
+            })
         })
+        .await
     }
 
     /// The token endpoint.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn token_url(&self) -> String {
         self.0.token_url().to_owned()
     }
 
     /// The client id.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn client_id(&self) -> String {
         self.0.client_id().to_owned()
     }
 
     /// The client authentication method.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn auth_method(&self) -> &'static str {
         self.0.auth_method().as_str()
     }
 
     /// The authorization endpoint, when known (discovered or configured).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn authorization_url(&self) -> Option<String> {
         self.0.authorization_url().map(str::to_owned)
     }
 
     /// Client credentials grant (use `clientCredentials`).
-    #[napi(js_name = "clientCredentialsRaw")]
+    #[napi(js_name = "clientCredentialsRaw", skip_typescript, catch_unwind)]
     pub async fn client_credentials_raw(
         &self,
         scopes: Option<Vec<String>>,
     ) -> napi::Result<Either<TokenResponse, Failure>> {
-        token_outcome(self.0.client_credentials(&scopes.unwrap_or_default()).await)
+        crate::unwind::caught(async move {
+            token_outcome(self.0.client_credentials(&scopes.unwrap_or_default()).await)
+        })
+        .await
     }
 
     /// Refresh-token grant (use `refresh`).
-    #[napi(js_name = "refreshRaw")]
+    #[napi(js_name = "refreshRaw", skip_typescript, catch_unwind)]
     pub async fn refresh_raw(
         &self,
         refresh_token: Either<String, &Secret>,
         scopes: Option<Vec<String>>,
     ) -> napi::Result<Either<TokenResponse, Failure>> {
-        let rt = match secret_arg(refresh_token) {
-            Ok(rt) => rt,
-            Err(e) => return token_outcome(Err(e)),
-        };
-        token_outcome(self.0.refresh(&rt, &scopes.unwrap_or_default()).await)
+        crate::unwind::caught(async move {
+            let rt = match secret_arg(refresh_token) {
+                Ok(rt) => rt,
+                Err(e) => return token_outcome(Err(e)),
+            };
+            token_outcome(self.0.refresh(&rt, &scopes.unwrap_or_default()).await)
+        })
+        .await
     }
 
     /// Authorization-code exchange with the PKCE verifier (use `exchangeCode`).
-    #[napi(js_name = "exchangeCodeRaw")]
+    #[napi(js_name = "exchangeCodeRaw", skip_typescript, catch_unwind)]
     pub async fn exchange_code_raw(
         &self,
         code: Either<String, &Secret>,
         redirect_uri: String,
         pkce: Option<&Pkce>,
     ) -> napi::Result<Either<TokenResponse, Failure>> {
-        let code = match secret_arg(code) {
-            Ok(c) => c,
-            Err(e) => return token_outcome(Err(e)),
-        };
-        let pkce = pkce.map(|p| p.0.clone());
-        token_outcome(
-            self.0
-                .exchange_code(&code, &redirect_uri, pkce.as_ref())
-                .await,
-        )
+        crate::unwind::caught(async move {
+            let code = match secret_arg(code) {
+                Ok(c) => c,
+                Err(e) => return token_outcome(Err(e)),
+            };
+            let pkce = pkce.map(|p| p.0.clone());
+            token_outcome(
+                self.0
+                    .exchange_code(&code, &redirect_uri, pkce.as_ref())
+                    .await,
+            )
+        })
+        .await
     }
 
     /// RFC 7662 introspection (use `introspect`): the answer as JSON text, or the failure.
-    #[napi(js_name = "introspectRaw")]
+    #[napi(js_name = "introspectRaw", skip_typescript, catch_unwind)]
     pub async fn introspect_raw(
         &self,
         token: Either<String, &Secret>,
         token_type_hint: Option<String>,
     ) -> napi::Result<Either<String, Failure>> {
-        let result = match secret_arg(token) {
-            Ok(t) => self.0.introspect(&t, token_type_hint.as_deref()).await,
-            Err(e) => Err(e),
-        };
-        Ok(match result {
-            Ok(i) => Either::A(serde_json::Value::Object(i.claims).to_string()),
-            Err(e) => Either::B(failure(e)),
+        crate::unwind::caught(async move {
+            let result = match secret_arg(token) {
+                Ok(t) => self.0.introspect(&t, token_type_hint.as_deref()).await,
+                Err(e) => Err(e),
+            };
+            Ok(match result {
+                Ok(i) => Either::A(serde_json::Value::Object(i.claims).to_string()),
+                Err(e) => Either::B(failure(e)),
+            })
         })
+        .await
     }
 
     /// RFC 7009 revocation (use `revoke`): null, or the failure.
-    #[napi(js_name = "revokeRaw")]
+    #[napi(js_name = "revokeRaw", skip_typescript, catch_unwind)]
     pub async fn revoke_raw(
         &self,
         token: Either<String, &Secret>,
         token_type_hint: Option<String>,
     ) -> napi::Result<Option<Failure>> {
-        let result = match secret_arg(token) {
-            Ok(t) => self.0.revoke(&t, token_type_hint.as_deref()).await,
-            Err(e) => Err(e),
-        };
-        Ok(result.err().map(failure))
+        crate::unwind::caught(async move {
+            let result = match secret_arg(token) {
+                Ok(t) => self.0.revoke(&t, token_type_hint.as_deref()).await,
+                Err(e) => Err(e),
+            };
+            Ok(result.err().map(failure))
+        })
+        .await
     }
 
     /// `OAuthClient(tokenUrl=…, clientId=…, authMethod=…)`; never the secret.
-    #[napi(js_name = "toString")]
+    #[napi(js_name = "toString", catch_unwind)]
     pub fn to_display_string(&self) -> String {
         format!(
             "OAuthClient(tokenUrl={:?}, clientId={:?}, authMethod={:?})",
@@ -582,7 +598,7 @@ pub struct TokenSourceOptions {
 fn refresh_options(o: &TokenSourceOptions) -> tokenward::Result<RefreshOptions> {
     let mut r = RefreshOptions::default();
     if let Some(v) = o.refresh_ahead {
-        r.refresh_ahead = secs(v, "refreshAhead must be non-negative seconds")?;
+        r.refresh_ahead = secs(v, "refreshAhead")?;
     }
     if let Some(v) = o.refresh_ahead_fraction {
         r.refresh_ahead_fraction = v; // range checked by RefreshOptions::validate
@@ -591,16 +607,16 @@ fn refresh_options(o: &TokenSourceOptions) -> tokenward::Result<RefreshOptions> 
         r.jitter = v;
     }
     if let Some(v) = o.expiry_margin {
-        r.expiry_margin = secs(v, "expiryMargin must be non-negative seconds")?;
+        r.expiry_margin = secs(v, "expiryMargin")?;
     }
     if let Some(v) = o.default_lifetime {
-        r.default_lifetime = secs(v, "defaultLifetime must be non-negative seconds")?;
+        r.default_lifetime = secs(v, "defaultLifetime")?;
     }
     if let Some(v) = o.backoff_initial {
-        r.backoff_initial = secs(v, "backoffInitial must be non-negative seconds")?;
+        r.backoff_initial = secs(v, "backoffInitial")?;
     }
     if let Some(v) = o.backoff_max {
-        r.backoff_max = secs(v, "backoffMax must be non-negative seconds")?;
+        r.backoff_max = secs(v, "backoffMax")?;
     }
     if let Some(v) = o.background {
         r.background = v;
@@ -626,6 +642,7 @@ fn poll_once<F: Future + ?Sized>(fut: Pin<&mut F>) -> Poll<F::Output> {
 type TokenJob = napi::tokio::task::JoinHandle<tokenward::Result<oauth::AccessToken>>;
 
 /// A token request in flight (returned by `tokenStart`; `TokenSource.token()` awaits it).
+/// Internal: `tools/public-dts.mjs` keeps it out of the published types.
 #[napi]
 pub struct PendingToken {
     job: Mutex<Option<TokenJob>>,
@@ -634,24 +651,27 @@ pub struct PendingToken {
 #[napi]
 impl PendingToken {
     /// Waits for the token: the token, or the failure.
-    #[napi]
+    #[napi(skip_typescript, catch_unwind)]
     pub async fn wait(&self) -> napi::Result<Either<AccessToken, Failure>> {
-        let job = self
-            .job
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        let Some(job) = job else {
-            return Ok(Either::B(failure(invalid_input("already awaited"))));
-        };
-        Ok(match job.await {
-            Ok(Ok(t)) => Either::A(AccessToken(t)),
-            Ok(Err(e)) => Either::B(failure(e)),
-            Err(_) => Either::B(failure(Error::new(
-                ErrorCode::Internal,
-                "the token request was aborted",
-            ))),
+        crate::unwind::caught(async move {
+            let job = self
+                .job
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            let Some(job) = job else {
+                return Ok(Either::B(failure(invalid_input("already awaited"))));
+            };
+            Ok(match job.await {
+                Ok(Ok(t)) => Either::A(AccessToken(t)),
+                Ok(Err(e)) => Either::B(failure(e)),
+                Err(_) => Either::B(failure(Error::new(
+                    ErrorCode::Internal,
+                    "the token request was aborted",
+                ))),
+            })
         })
+        .await
     }
 }
 
@@ -665,7 +685,7 @@ pub struct TokenSource(refresh::TokenSource);
 #[napi]
 impl TokenSource {
     /// A source using the client-credentials grant for `options.scopes`.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn client_credentials(
         client: &OAuthClient,
         options: Option<TokenSourceOptions>,
@@ -683,7 +703,7 @@ impl TokenSource {
     }
 
     /// A source refreshing with `refreshToken` (rotated tokens replace it: see `onRefresh`).
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn from_refresh_token(
         client: &OAuthClient,
         refresh_token: Either<String, &Secret>,
@@ -706,7 +726,7 @@ impl TokenSource {
     /// needs refreshing; then it uses the response's refresh token, or, with
     /// `fallback: 'client_credentials'`, the client-credentials grant for `options.scopes`.
     /// Without either it throws `invalid_input`.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn from_token_response(
         client: &OAuthClient,
         response: &TokenResponse,
@@ -746,7 +766,7 @@ impl TokenSource {
     /// `PendingToken` when a request is needed. When the usable token has the fingerprint
     /// `knownFingerprint`, answers null instead of a new `AccessToken` object (the caller
     /// already holds it; creating the object is most of the cost of the hot path).
-    #[napi(js_name = "tokenStart")]
+    #[napi(js_name = "tokenStart", skip_typescript, catch_unwind)]
     pub fn token_start(
         &self,
         known_fingerprint: Option<String>,
@@ -776,31 +796,34 @@ impl TokenSource {
     }
 
     /// Requests a new token now (use `forceRefresh`); concurrent calls share one request.
-    #[napi(js_name = "forceRefreshRaw")]
+    #[napi(js_name = "forceRefreshRaw", skip_typescript, catch_unwind)]
     pub async fn force_refresh_raw(&self) -> napi::Result<Either<AccessToken, Failure>> {
-        let source = self.0.clone();
-        let result = match runtime::runtime() {
-            Ok(rt) => rt
-                .spawn(async move { source.force_refresh().await })
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::new(
-                        ErrorCode::Internal,
-                        "the token request was aborted",
-                    ))
-                }),
-            Err(e) => Err(e),
-        };
-        Ok(match result {
-            Ok(t) => Either::A(AccessToken(t)),
-            Err(e) => Either::B(failure(e)),
+        crate::unwind::caught(async move {
+            let source = self.0.clone();
+            let result = match runtime::runtime() {
+                Ok(rt) => rt
+                    .spawn(async move { source.force_refresh().await })
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(Error::new(
+                            ErrorCode::Internal,
+                            "the token request was aborted",
+                        ))
+                    }),
+                Err(e) => Err(e),
+            };
+            Ok(match result {
+                Ok(t) => Either::A(AccessToken(t)),
+                Err(e) => Either::B(failure(e)),
+            })
         })
+        .await
     }
 
     /// Calls `callback(response)` after each refresh, asynchronously on the main thread
     /// (persist a rotated `response.refreshToken` from here). The callback does not keep Node
     /// alive.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn on_refresh(&self, callback: Function<TokenResponse, ()>) -> napi::Result<(), Code> {
         let tsfn: RefreshHook = callback
             .build_threadsafe_function()
@@ -819,7 +842,7 @@ impl TokenSource {
 
     /// Calls `callback({ code, message })` after each failed request (use `onError`, which
     /// passes an `Error` with `.code`).
-    #[napi(js_name = "onErrorRaw")]
+    #[napi(js_name = "onErrorRaw", skip_typescript, catch_unwind)]
     pub fn on_error_raw(&self, callback: Function<Failure, ()>) -> napi::Result<(), Code> {
         let tsfn: ErrorHook = callback
             .build_threadsafe_function()
@@ -834,32 +857,32 @@ impl TokenSource {
     }
 
     /// `empty`, `ready`, `retrying`, `reauthentication_required` or `closed`.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn status(&self) -> &'static str {
         self.0.status().as_str()
     }
 
     /// Completed token requests so far (successful or not).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn request_count(&self) -> f64 {
         self.0.request_count() as f64
     }
 
     /// The code of the last failed request while the source is retrying or needs
     /// re-authentication, else null.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn last_error_code(&self) -> Option<&'static str> {
         self.0.last_error().map(|e| e.code().as_str())
     }
 
     /// Stops the background task; later calls reject with `invalid_input`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn close(&self) {
         self.0.close();
     }
 
     /// `TokenSource(status=…)`.
-    #[napi(js_name = "toString")]
+    #[napi(js_name = "toString", catch_unwind)]
     pub fn to_display_string(&self) -> String {
         format!("TokenSource(status={})", self.0.status().as_str())
     }

@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 
-use napi::bindgen_prelude::Buffer;
+use crate::napi;
+use crate::napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
 use crate::error::{Code, IntoJsResult};
 
 /// Returns `text` with every recognised secret replaced by `[REDACTED:<kind>:<fingerprint>]`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn redact(text: String) -> String {
     match tokenward::redact::redact_cow(&text) {
         std::borrow::Cow::Borrowed(_) => text,
@@ -36,7 +37,7 @@ pub struct Redactor(tokenward::redact::Redactor);
 #[napi]
 impl Redactor {
     /// Builds a redactor; invalid names or patterns throw with code `invalid_input`.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(options: Option<RedactorOptions>) -> napi::Result<Self, Code> {
         let mut b = tokenward::redact::Redactor::builder();
         if let Some(o) = options {
@@ -60,7 +61,7 @@ impl Redactor {
     }
 
     /// Returns `text` with every recognised secret replaced.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn redact(&self, text: String) -> String {
         match self.0.redact_cow(&text) {
             std::borrow::Cow::Borrowed(_) => text,
@@ -69,13 +70,13 @@ impl Redactor {
     }
 
     /// Redacts bytes that may not be UTF-8.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn redact_buffer(&self, data: Buffer) -> Buffer {
         self.0.redact_bytes(&data).into()
     }
 
     /// A stream that redacts chunks of any size with bounded memory.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stream(&self) -> RedactStream {
         RedactStream(Some(self.0.stream()))
     }
@@ -89,7 +90,7 @@ pub struct RedactStream(Option<tokenward::redact::RedactStream>);
 #[napi]
 impl RedactStream {
     /// Consumes `chunk`; returns the redacted bytes that are ready.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn push(&mut self, chunk: Buffer) -> napi::Result<Buffer, Code> {
         let mut out = Vec::new();
         match self.0.as_mut() {
@@ -100,7 +101,7 @@ impl RedactStream {
     }
 
     /// Flushes the unfinished last line; the stream cannot be used afterwards.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn finish(&mut self) -> napi::Result<Buffer, Code> {
         let mut out = Vec::new();
         match self.0.take() {

@@ -1,0 +1,198 @@
+//! No Rust panic crosses into Node: a panic becomes a thrown `Error` whose `.code` is
+//! `internal` (the process lives on).
+//!
+//! * Every export carries `#[napi(catch_unwind)]` (`__test__/unwind.test.mjs` fails on one
+//!   without it). napi-rs then runs the call inside `std::panic::catch_unwind` and maps
+//!   the payload with `napi::bindgen_prelude::panic_to_error`, which would throw
+//!   `GenericFailure` with the panic message (a message that may hold data). The `#[napi]`
+//!   expansions name that function by the path `napi::…`, and in this crate `napi` is the shim
+//!   module of `lib.rs` (the real crate is the dependency `napi-real`, so nothing can bypass
+//!   it): the real crate with that one function replaced by [`panic_to_error`], which throws
+//!   `internal` with a fixed message.
+//! * Async exports run their future inside [`caught`], which turns a panic while polling into
+//!   the function's own failure value (`Failure { code: "internal" }`); napi-rs would reject
+//!   with `GenericFailure` instead.
+//! * The raw N-API function of `jwt_fast.rs` catches its own panics.
+//! * The panic hook prints where a panic happened, never its message.
+
+use std::any::Any;
+use std::cell::Cell;
+use std::ffi::CString;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::ptr;
+use std::sync::Once;
+use std::task::{Context, Poll};
+
+use crate::napi::bindgen_prelude::{Either, JsObjectValue, Object};
+use crate::napi::{self, sys, Env, JsValue, Status};
+use napi_derive::napi;
+
+use crate::jwt_remote::Failure;
+
+/// The message of every `internal` error made from a panic (the payload is never shown).
+pub const PANIC_MESSAGE: &str =
+    "internal error: tokenward's native code panicked (a bug: please report it)";
+
+thread_local! {
+    /// The env of the Node thread (main or worker) that loaded the addon on this thread.
+    static ENV: Cell<sys::napi_env> = const { Cell::new(ptr::null_mut()) };
+}
+
+static HOOK: Once = Once::new();
+
+/// Module load (once per Node thread): remembers the thread's env for [`panic_to_error`] and
+/// installs a panic hook that reports the location only (a panic message may hold data).
+#[napi(module_exports)]
+pub fn module_init(_exports: Object, env: Env) -> napi::Result<()> {
+    ENV.with(|cell| cell.set(env.raw()));
+    HOOK.call_once(|| {
+        panic::set_hook(Box::new(|info| {
+            let place = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            eprintln!("tokenward: internal error (Rust panic) at {place}");
+        }));
+    });
+    Ok(())
+}
+
+/// Drops a panic payload without letting a panicking `Drop` of it unwind further.
+fn discard(payload: Box<dyn Any + Send>) {
+    if let Err(again) = panic::catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
+}
+
+/// Replaces napi-rs's `panic_to_error` (see the module docs): throws `Error` with `.code`
+/// `internal` on this thread's env and answers "exception pending", which napi-rs then leaves
+/// in place. Without a known env it falls back to napi's generic failure.
+pub fn panic_to_error(payload: Box<dyn Any + Send>) -> napi::Error {
+    discard(payload);
+    let env = ENV.with(Cell::get);
+    if !env.is_null() && throw_internal(env) {
+        return napi::Error::new(Status::PendingException, PANIC_MESSAGE);
+    }
+    napi::Error::new(Status::GenericFailure, PANIC_MESSAGE)
+}
+
+/// Throws `Error(PANIC_MESSAGE)` with `.code = 'internal'` unless an exception is pending;
+/// true when an exception is pending afterwards.
+fn throw_internal(env: sys::napi_env) -> bool {
+    let mut pending = false;
+    let message = CString::new(PANIC_MESSAGE).unwrap_or_default();
+    // SAFETY: `env` is the live env of this thread (set at module load on this thread); the
+    // strings are NUL-terminated and outlive the call.
+    unsafe {
+        if sys::napi_is_exception_pending(env, &mut pending) != sys::Status::napi_ok {
+            return false;
+        }
+        if pending {
+            return true;
+        }
+        sys::napi_throw_error(env, c"internal".as_ptr(), message.as_ptr()) == sys::Status::napi_ok
+    }
+}
+
+/// A future that turns a panic while polling `F` into `Err(())`.
+pub struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.get_mut().0.as_mut();
+        match panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(payload) => {
+                discard(payload);
+                Poll::Ready(Err(()))
+            }
+        }
+    }
+}
+
+/// The failure value an async export answers when its future panicked.
+pub trait FromPanic {
+    /// The value standing for "panicked".
+    fn from_panic() -> Self;
+}
+
+/// The `internal` failure of a panic.
+pub fn internal_failure() -> Failure {
+    Failure {
+        code: "internal".to_owned(),
+        message: PANIC_MESSAGE.to_owned(),
+    }
+}
+
+impl<T> FromPanic for napi::Result<Either<T, Failure>> {
+    fn from_panic() -> Self {
+        Ok(Either::B(internal_failure()))
+    }
+}
+
+impl FromPanic for napi::Result<Option<Failure>> {
+    fn from_panic() -> Self {
+        Ok(Some(internal_failure()))
+    }
+}
+
+/// Runs `fut`; a panic while polling it gives [`FromPanic::from_panic`].
+pub async fn caught<R: FromPanic>(fut: impl Future<Output = R>) -> R {
+    CatchUnwind(Box::pin(fut))
+        .await
+        .unwrap_or_else(|()| R::from_panic())
+}
+
+/// Runs `fut`; a panic while polling it gives `Err(())` (for callers that build the error
+/// themselves, see [`internal_error`]).
+pub fn catch<F: Future>(fut: F) -> CatchUnwind<F> {
+    CatchUnwind(Box::pin(fut))
+}
+
+/// A napi error that rejects/throws as a JS `Error` with `.code = 'internal'` (needs the env:
+/// for promise callbacks, where a status-only error would show napi's status as the code).
+pub fn internal_error(env: &Env) -> napi::Error {
+    let made = env
+        .create_error(napi::Error::new(Status::GenericFailure, PANIC_MESSAGE))
+        .and_then(|mut err| {
+            err.set_named_property("code", "internal")?;
+            Ok(napi::Error::from(err.to_unknown()))
+        });
+    made.unwrap_or_else(|e| e)
+}
+
+/// Test hook (not in the published types): panics inside an export, so the tests can prove the
+/// panic reaches JS as `internal` and the process survives. Refuses to run unless the
+/// environment variable `TOKENWARD_TEST_PANIC` is `1`.
+#[napi(js_name = "__panicForTest", skip_typescript, catch_unwind)]
+#[allow(clippy::panic)] // the point of this hook
+pub fn panic_for_test() -> napi::Result<(), crate::error::Code> {
+    if std::env::var("TOKENWARD_TEST_PANIC").as_deref() != Ok("1") {
+        return Err(crate::error::to_js(tokenward::Error::new(
+            tokenward::ErrorCode::InvalidInput,
+            "test hook disabled",
+        )));
+    }
+    panic!("test panic holding a pretend secret sk_live_0123456789");
+}
+
+/// Async twin of [`panic_for_test`]: the future panics while polled.
+#[napi(js_name = "__panicForTestAsync", skip_typescript, catch_unwind)]
+#[allow(clippy::panic)] // the point of this hook
+pub async fn panic_for_test_async() -> napi::Result<Either<String, Failure>> {
+    let enabled = std::env::var("TOKENWARD_TEST_PANIC").as_deref() == Ok("1");
+    caught(async move {
+        if enabled {
+            panic!("async test panic");
+        }
+        Ok(Either::B(crate::jwt_remote::failure(
+            tokenward::Error::new(tokenward::ErrorCode::InvalidInput, "test hook disabled"),
+        )))
+    })
+    .await
+}
