@@ -541,7 +541,9 @@ impl Authenticator {
         revocations=None, realm="api", api_key_header=Some("x-api-key".to_owned()),
         query_param=None, cookie=None, max_header_len=8192, max_tracked=100_000, clock=None,
         introspection=None, introspection_cache_ttl=None, introspection_negative_ttl=None,
-        introspection_cache_size=10_000))]
+        introspection_cache_size=10_000,
+        failure_rate_limit=None, introspection_rate_limit=None,
+        introspection_max_inflight=gateway::introspection::DEFAULT_INTROSPECTION_MAX_INFLIGHT))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         api_keys: Option<&Bound<'_, ApiKeys>>,
@@ -566,6 +568,9 @@ impl Authenticator {
         introspection_cache_ttl: Option<&Bound<'_, PyAny>>,
         introspection_negative_ttl: Option<&Bound<'_, PyAny>>,
         introspection_cache_size: usize,
+        failure_rate_limit: Option<RateLimit>,
+        introspection_rate_limit: Option<RateLimit>,
+        introspection_max_inflight: usize,
     ) -> PyResult<Self> {
         let header = parse_forwarded(forwarded_header)?;
         let mut release_gil = false;
@@ -600,6 +605,10 @@ impl Authenticator {
         if let Some(l) = ip_rate_limit {
             b = b.ip_rate_limit(l.0);
         }
+        // None keeps the core default (on): see AuthenticatorBuilder::failure_rate_limit.
+        if let Some(l) = failure_rate_limit {
+            b = b.failure_rate_limit(l.0);
+        }
         for (who, l) in rate_limit_overrides {
             b = b.rate_limit_for(who, l.0);
         }
@@ -615,7 +624,11 @@ impl Authenticator {
         if let Some(client) = introspection {
             b = b
                 .introspection(Arc::new(client.get().0.clone()))
-                .introspection_cache_size(introspection_cache_size);
+                .introspection_cache_size(introspection_cache_size)
+                .introspection_max_inflight(introspection_max_inflight);
+            if let Some(l) = introspection_rate_limit {
+                b = b.introspection_rate_limit(l.0);
+            }
             if let Some(t) = introspection_cache_ttl {
                 b = b.introspection_cache_ttl(duration_arg(t, "introspection_cache_ttl")?);
             }

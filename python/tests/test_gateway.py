@@ -325,3 +325,30 @@ def test_asgi_websocket_refusal_closes_1008(keys: ApiKeys) -> None:
     # Lifespan and other scope types pass through untouched.
     asyncio.run(AsgiAuth(app, auth)({"type": "lifespan"}, receive, send))
     assert reached == [True]
+
+
+def test_failure_rate_limit_refuses_before_verification(keys: ApiKeys, clock: ManualClock) -> None:
+    unknown = ApiKeys("tw_test").create("x").secret.expose()
+    good = keys.create("acct").secret.expose()
+    auth = Authenticator(api_keys=keys, clock=clock, failure_rate_limit=RateLimit(1, burst=3, period=dt.timedelta(minutes=1)))
+    bad_ip = "203.0.113.9"
+    for _ in range(3):
+        r = auth.authenticate("GET", "/", {"X-API-Key": unknown}, bad_ip)
+        assert isinstance(r, Refusal) and r.code == "unknown_key"
+    r = auth.authenticate("GET", "/", {"X-API-Key": unknown}, bad_ip)
+    assert isinstance(r, Refusal) and (r.status, r.code, r.retry_after) == (429, "rate_limited", 60)
+    # Spent: a good key from that address is refused too; other addresses are not affected.
+    r = auth.authenticate("GET", "/", {"X-API-Key": good}, bad_ip)
+    assert isinstance(r, Refusal) and r.code == "rate_limited"
+    assert auth.authenticate("GET", "/", {"X-API-Key": good}, "203.0.113.10")
+    clock.advance(60)
+    assert auth.authenticate("GET", "/", {"X-API-Key": good}, bad_ip)
+    # On by default: 20 refused credentials, then 429 (one more every 6 s).
+    default = Authenticator(api_keys=keys, clock=clock)
+    for i in range(20):
+        r = default.authenticate("GET", "/", {"X-API-Key": unknown}, bad_ip)
+        assert isinstance(r, Refusal) and r.code == "unknown_key", i
+    r = default.authenticate("GET", "/", {"X-API-Key": unknown}, bad_ip)
+    assert isinstance(r, Refusal) and (r.code, r.retry_after) == ("rate_limited", 6)
+    with pytest.raises(InvalidInputError):
+        Authenticator(api_keys=keys, failure_rate_limit=RateLimit(0, burst=1))

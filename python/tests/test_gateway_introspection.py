@@ -98,3 +98,36 @@ def test_asgi_middleware_awaits_introspection(client) -> None:
     scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"authorization", f"Bearer {tok}".encode())]}
     asyncio.run(AuthMiddleware(app, auth)(scope, receive, send))
     assert sent[0]["status"] == 200 and json.loads(sent[1]["body"]) == {"kind": "introspected"}
+
+
+def test_introspection_rate_limit_bounds_outbound_requests(client, mock) -> None:
+    from tokenward import RateLimit
+
+    auth = Authenticator(
+        introspection=client,
+        introspection_rate_limit=RateLimit(1, burst=2, period=60.0),
+        introspection_max_inflight=4,
+        failure_rate_limit=RateLimit(1, burst=1000, period=60.0),
+    )
+    tok = client.client_credentials(["read", "bound"]).access_token.expose()
+    before = mock.count("introspect")
+
+    async def call(t: str) -> Principal | Refusal:
+        return await auth.authenticate_async("GET", "/", {"Authorization": f"Bearer {t}"}, "198.51.100.7")
+
+    async def main() -> list[Principal | Refusal]:
+        out = [await call(tok), await call("random-opaque-1")]
+        out += [await call(f"random-opaque-{i}") for i in range(2, 10)]
+        out.append(await call(tok))
+        return out
+
+    first, unknown, *throttled, again = asyncio.run(main())
+    assert isinstance(first, Principal) and isinstance(again, Principal)
+    # The mock server answers active for any token it has not revoked: the point is that it
+    # was asked (two POSTs), and that nothing more was sent once the bound was reached.
+    assert not (isinstance(unknown, Refusal) and unknown.code == "rate_limited")
+    for r in throttled:
+        assert isinstance(r, Refusal) and (r.status, r.code, r.retry_after) == (503, "rate_limited", 60)
+    assert mock.count("introspect") - before == 2
+    with pytest.raises(ValueError):
+        Authenticator(introspection=client, introspection_max_inflight=0)

@@ -60,6 +60,7 @@ def _build(setup: dict[str, Any]) -> tuple[Authenticator, dict[str, str]]:
         trusted_proxies=tp["networks"],
         forwarded_header=tp["header"],
         rate_limit=_limit(setup["rate_limit"]),
+        failure_rate_limit=_limit(setup["failure_rate_limit"]),
         plans={p: _limit(l) for p, l in setup["plans"].items()},
         rate_limit_overrides={w: _limit(l) for w, l in setup["rate_limit_overrides"].items()},
         revocations=revocations,

@@ -550,6 +550,9 @@ class Authenticator:
         introspection_cache_ttl: _dt.timedelta | float | None = None,
         introspection_negative_ttl: _dt.timedelta | float | None = None,
         introspection_cache_size: int = 10000,
+        failure_rate_limit: RateLimit | None = None,
+        introspection_rate_limit: RateLimit | None = None,
+        introspection_max_inflight: int = 32,
     ) -> Authenticator: ...
     def authenticate(
         self,
