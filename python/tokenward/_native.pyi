@@ -552,7 +552,7 @@ class Authenticator:
         introspection_cache_size: int = 10000,
         failure_rate_limit: RateLimit | None = None,
         introspection_rate_limit: RateLimit | None = None,
-        introspection_max_inflight: int = 32,
+        introspection_max_inflight: int = ...,
     ) -> Authenticator: ...
     def authenticate(
         self,
