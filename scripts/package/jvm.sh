@@ -29,9 +29,10 @@ OFFLINE=()
 [ -f "$STAMP" ] && OFFLINE=(-o)
 
 step "JVM: jar, sources jar, javadoc jar (mvn -Prelease package)"
-# The tests run in scripts/test-kotlin.sh (they need the OAuth mock server); not again here.
+# The tests run in scripts/test-kotlin.sh (they need the OAuth mock server); here they are
+# neither compiled nor run.
 (cd kotlin && mvn -B -q -ntp -Dstyle.color=never "${OFFLINE[@]}" -Prelease \
-  -Dmaven.repo.local="$M2" -Dtokenward.libdir="$STAGE" -DskipTests package)
+  -Dmaven.repo.local="$M2" -Dtokenward.libdir="$STAGE" -Dmaven.test.skip=true package)
 mkdir -p "$M2" && touch "$STAMP"
 
 VERSION="$(python3 -c 'import sys, xml.etree.ElementTree as E

@@ -22,7 +22,8 @@ fun check(name: String, block: () -> Boolean) {
     val ok = try {
         block()
     } catch (e: Throwable) {
-        println("not ok - $name: ${e::class.simpleName}: ${e.message}")
+        val root = generateSequence(e) { it.cause }.last()
+        println("not ok - $name: ${e::class.simpleName}: ${root.message}")
         failed++
         return
     }
@@ -60,6 +61,12 @@ fun run(work: File) {
     check("no jna.library.path or library override is set") {
         System.getProperty("jna.library.path") == null &&
             System.getProperty("uniffi.component.tokenward.libraryOverride") == null
+    }
+    // uniffi's Kotlin checks the API checksums only when asked to (Swift checks them on every
+    // first call): the jar's classes and its native library must come from the same build.
+    check("the jar's bindings match its native library (uniffi API checksums)") {
+        dev.tokenward.uniffiEnsureInitialized()
+        true
     }
     check("version() answers") { version().isNotEmpty() }
     check("the native library was extracted from the jar, not found on a path") {
