@@ -43,7 +43,7 @@ impl Default for HttpPolicy {
 /// A response with its body already read (and bounded). `Debug` prints the status and sizes
 /// only: bodies hold token-endpoint answers (access and refresh tokens), headers may hold
 /// cookies.
-pub struct HttpResponse {
+pub(crate) struct HttpResponse {
     /// HTTP status code.
     pub status: u16,
     /// Response headers.
@@ -84,7 +84,7 @@ pub fn redirect_allowed(original: &reqwest::Url, next: &reqwest::Url) -> bool {
 static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
 
 /// The shared client (connection pool reused across requests).
-pub fn client() -> Result<&'static reqwest::Client, Error> {
+pub(crate) fn client() -> Result<&'static reqwest::Client, Error> {
     CLIENT
         .get_or_init(|| {
             bundled_roots(reqwest::Client::builder())
@@ -116,7 +116,7 @@ pub fn client() -> Result<&'static reqwest::Client, Error> {
 }
 
 /// Parses `url` and checks the scheme policy.
-pub fn check_url(url: &str, policy: &HttpPolicy) -> Result<reqwest::Url, Error> {
+pub(crate) fn check_url(url: &str, policy: &HttpPolicy) -> Result<reqwest::Url, Error> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|_| Error::new(ErrorCode::InvalidInput, "not a valid URL"))?;
     match parsed.scheme() {
@@ -162,7 +162,7 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 }
 
 /// Maps a transport error to a stable code (never including the URL's query or credentials).
-pub fn transport_error(err: &reqwest::Error) -> Error {
+pub(crate) fn transport_error(err: &reqwest::Error) -> Error {
     if err.is_timeout() {
         Error::new(ErrorCode::Timeout, "the request timed out")
     } else if err.is_redirect() {
@@ -179,7 +179,7 @@ pub fn transport_error(err: &reqwest::Error) -> Error {
 }
 
 /// Sends `request` under `policy` and reads the body up to the size limit.
-pub async fn send(
+pub(crate) async fn send(
     request: reqwest::RequestBuilder,
     policy: &HttpPolicy,
 ) -> Result<HttpResponse, Error> {
@@ -217,7 +217,7 @@ pub async fn send(
 
 /// GETs a JSON object. 5xx is `server_error`; other non-2xx, non-JSON or oversize bodies are
 /// `invalid_response`.
-pub async fn get_json(
+pub(crate) async fn get_json(
     url: &str,
     policy: &HttpPolicy,
 ) -> Result<(Map<String, Value>, HttpResponse), Error> {
@@ -250,7 +250,7 @@ pub async fn get_json(
 }
 
 /// `Cache-Control: max-age` of a response, if any (at most [`crate::clock::MAX_DURATION`]).
-pub fn max_age(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+pub(crate) fn max_age(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::CACHE_CONTROL)?.to_str().ok()?;
     value.split(',').find_map(|d| {
         let d = d.trim();
