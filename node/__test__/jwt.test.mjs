@@ -238,7 +238,8 @@ for (const alg of ALGS) {
       .setExpirationTime('5m')
       .setJti('jti-1')
       .sign(privateKey)
-    const keys = KeySet.fromJwks({ keys: [{ ...publicJwk, kid: 'jose-1' }] })
+    // The JWK names its alg: an RSA JWK without one is bound to RS* (RFC 8725 section 3.1).
+    const keys = KeySet.fromJwks({ keys: [{ ...publicJwk, kid: 'jose-1', alg }] })
     const claims = new JwtVerifier(keys, { algorithms: [alg], issuer: ISS, audience: AUD, subject: 'user-2' }).verify(token)
     assert.equal(claims.role, 'reader')
     assert.deepEqual(claims.scopes, ['a', 'b'])

@@ -1,0 +1,92 @@
+// Issue 14 hardening from Node: out-of-range durations are `invalid_input` errors (never a
+// process abort), redirects never change port, symmetric keys in a fetched JWKS are never
+// used, and unknown OAuth error strings are not echoed.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+
+import { Key, KeySet, JwtIssuer, JwtVerifier, RemoteKeySet, RemoteJwtVerifier, OAuthClient } from '../index.mjs'
+
+const BAD = [1e20, 1e19, NaN, Infinity, -Infinity, -1]
+const invalidInput = (e) => e instanceof Error && e.code === 'invalid_input'
+
+async function serve(handler) {
+  const state = { hits: 0 }
+  const server = createServer((req, res) => {
+    state.hits++
+    req.resume()
+    req.on('end', () => handler(req, res))
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  state.base = `http://127.0.0.1:${server.address().port}`
+  state.close = () => new Promise((r) => server.close(r))
+  return state
+}
+
+test('durations out of range are invalid_input, never a crash', () => {
+  for (const bad of BAD) {
+    assert.throws(() => new RemoteKeySet('http://127.0.0.1:9/jwks.json', { timeout: bad }), invalidInput, String(bad))
+    assert.throws(() => new OAuthClient({ tokenUrl: 'http://127.0.0.1:9/t', clientId: 'c', timeout: bad }), invalidInput, String(bad))
+    assert.throws(() => new JwtVerifier(Key.hmac('k'.repeat(32), 'HS256'), { algorithms: ['HS256'], leeway: bad }), invalidInput, String(bad))
+    assert.throws(() => new JwtIssuer(Key.hmac('k'.repeat(32), 'HS256'), { ttl: bad }), invalidInput, String(bad))
+  }
+})
+
+test('a token request is not redirected to another port', async () => {
+  const other = await serve((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ access_token: 'AT', expires_in: 60 }))
+  })
+  const front = await serve((req, res) => {
+    res.writeHead(307, { location: `${other.base}/token` })
+    res.end()
+  })
+  try {
+    const client = new OAuthClient({ tokenUrl: `${front.base}/token`, clientId: 'c', clientSecret: 'client-secret-value' })
+    await assert.rejects(client.clientCredentials(), (e) => e.code === 'invalid_response')
+    assert.equal(other.hits, 0, 'the client secret followed the redirect to another port')
+  } finally {
+    await other.close()
+    await front.close()
+  }
+})
+
+test('symmetric keys in a fetched JWKS are never used', async () => {
+  const secret = Buffer.from('0123456789abcdef0123456789abcdef')
+  const es = Key.generate('ES256').withKid('es')
+  const jwks = new KeySet([es]).toJwks()
+  jwks.keys.push({ kty: 'oct', kid: 'hs', alg: 'HS256', k: secret.toString('base64url') })
+  const s = await serve((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(jwks))
+  })
+  try {
+    const remote = new RemoteKeySet(`${s.base}/jwks.json`)
+    const verifier = new RemoteJwtVerifier(remote, { algorithms: ['HS256', 'ES256'] })
+    const forged = new JwtIssuer(Key.hmac(secret, 'HS256').withKid('hs')).issue({ sub: 'admin' })
+    await assert.rejects(verifier.verify(forged), (e) => e.code === 'key_not_found')
+    const good = new JwtIssuer(es).issue({ sub: 'u' })
+    assert.equal((await verifier.verify(good)).sub, 'u')
+  } finally {
+    await s.close()
+  }
+})
+
+test('unknown OAuth error strings are not echoed', async () => {
+  const hostile = 'sk_live_51HqLyjWDarjtT1zdp7dcXYZ'
+  const s = await serve((req, res) => {
+    res.writeHead(400, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ error: hostile }))
+  })
+  try {
+    const client = new OAuthClient({ tokenUrl: `${s.base}/token`, clientId: 'c', clientSecret: 'client-secret-value' })
+    await assert.rejects(client.clientCredentials(), (e) => {
+      assert.equal(e.code, 'invalid_response')
+      assert.ok(!String(e.message).includes('sk_live'), e.message)
+      assert.ok(String(e.message).includes('unrecognized'), e.message)
+      return true
+    })
+  } finally {
+    await s.close()
+  }
+})
