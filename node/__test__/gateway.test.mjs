@@ -273,3 +273,52 @@ test('every decision emits an audit event without token material', async () => {
     sub.close()
   }
 })
+
+test('failureRateLimit: refused credentials spend a budget per address, then 429 before verification', () => {
+  const other = new ApiKeys({ prefix: 'tw_test' })
+  const unknown = other.create({ owner: 'x' }).secret.expose()
+  const { auth, key, clock } = fixture({ failureRateLimit: { rate: 1, period: 60, burst: 3 } })
+  const bad = { headers: { 'x-api-key': unknown }, clientIp: '203.0.113.9' }
+  for (let i = 0; i < 3; i++) assert.equal(auth.authenticate(bad).code, 'unknown_key')
+  assert.deepEqual(auth.authenticate(bad), { ok: false, code: 'rate_limited', status: 429, wwwAuthenticate: null, retryAfter: 60,
+    error: 'rate_limited', errorDescription: 'too many requests' })
+  // Spent: even a good key from that address is refused; other addresses are not affected.
+  assert.equal(auth.authenticate({ headers: { 'x-api-key': key }, clientIp: '203.0.113.9' }).code, 'rate_limited')
+  assert.equal(auth.authenticate({ headers: { 'x-api-key': key }, clientIp: '203.0.113.10' }).ok, true)
+  clock.advance(60)
+  assert.equal(auth.authenticate({ headers: { 'x-api-key': key }, clientIp: '203.0.113.9' }).ok, true)
+  // On by default: 20 refused credentials, then 429 (one more every 6 s).
+  const dflt = fixture().auth
+  for (let i = 0; i < 20; i++) assert.equal(dflt.authenticate(bad).code, 'unknown_key', `attempt ${i}`)
+  assert.deepEqual([dflt.authenticate(bad).code, dflt.authenticate(bad).retryAfter], ['rate_limited', 6])
+  assert.equal(codeOf(() => fixture({ failureRateLimit: { rate: 0 } })), 'invalid_input')
+})
+
+test('introspectionRateLimit / introspectionMaxInflight bound outbound introspection', async () => {
+  const s = await introspectionServer((token) => (token === 'opaque-good'
+    ? { active: true, sub: 'svc', scope: 'read' }
+    : { active: false }))
+  try {
+    const client = new OAuthClient({ tokenUrl: `${s.url}/token`, clientId: 'gw', clientSecret: 'gw-secret', introspectionUrl: `${s.url}/introspect` })
+    const auth = new Authenticator({
+      introspection: client,
+      introspectionRateLimit: { rate: 1, period: 60, burst: 2 },
+      introspectionMaxInflight: 4,
+      failureRateLimit: { rate: 1, period: 60, burst: 1000 },
+    })
+    const call = (t) => auth.authenticateAsync({ headers: { authorization: `Bearer ${t}` }, clientIp: IP })
+    assert.equal((await call('opaque-good')).ok, true)
+    assert.equal((await call('random-1')).code, 'unknown_key')
+    for (let i = 2; i < 10; i++) {
+      const d = await call(`random-${i}`)
+      assert.deepEqual([d.ok, d.status, d.code, d.retryAfter], [false, 503, 'rate_limited', 60])
+    }
+    assert.equal(s.calls(), 2)
+    // The cached good token keeps working.
+    assert.equal((await call('opaque-good')).ok, true)
+    assert.equal(s.calls(), 2)
+    assert.equal(codeOf(() => new Authenticator({ introspection: client, introspectionMaxInflight: 0 })), 'invalid_input')
+  } finally {
+    await s.close()
+  }
+})

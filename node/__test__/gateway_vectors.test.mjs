@@ -39,6 +39,7 @@ function build(setup) {
     trustedProxies: setup.trusted_proxies.networks,
     forwardedHeader: setup.trusted_proxies.header,
     rateLimit: limit(setup.rate_limit),
+    failureRateLimit: limit(setup.failure_rate_limit),
     plans,
     rateLimitFor,
     revocations,
