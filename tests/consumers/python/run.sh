@@ -66,7 +66,7 @@ fi
 step "consumer: the origin check refuses the repository's package on PYTHONPATH"
 out="$(cd "$WORK" && PYTHONPATH="$REPO/python" "$WORK/venv-wheel/bin/python" "$HERE/consumer.py" \
   "$version" "$REPO" "$WORK" --origin-only 2>&1)"; rc=$?
-printf '%s\n' "$out" | sed 's/^/  [guard] /'
+printf '%s\n' "$out" | sed 's/^/  [guard, must fail] /'
 if [ "$rc" != 0 ] && printf '%s\n' "$out" | grep -q '^FAIL - tokenward is found in .*comes from '; then
   ok "origin check fails when PYTHONPATH points at the repository"
 else
