@@ -176,6 +176,11 @@ pub struct AuthenticatorOptions {
     /// The limit per client address (IPv6 counted per /64).
     #[uniffi(default = None)]
     pub ip_rate_limit: Option<RateLimit>,
+    /// The budget of refused credentials per client address (IPv6 per /64); once spent, the
+    /// address is refused `rate_limited` / 429 before any verification. `None`: the core
+    /// default (on: bursts of 20, then 10 a minute).
+    #[uniffi(default = None)]
+    pub failure_rate_limit: Option<RateLimit>,
     /// Limits per plan: keys whose metadata `plan`, or tokens whose `plan` claim, names it.
     #[uniffi(default)]
     pub plans: HashMap<String, RateLimit>,
@@ -206,6 +211,14 @@ pub struct AuthenticatorOptions {
     /// `exp`); the core default when `None`.
     #[uniffi(default = None)]
     pub introspection_cache_seconds: Option<u64>,
+    /// Outbound introspection requests (uncached tokens) over all callers; beyond it an
+    /// uncached token is refused `rate_limited` / 503 with `Retry-After`. `None`: the core
+    /// default (50 a second, bursts of 100).
+    #[uniffi(default = None)]
+    pub introspection_rate_limit: Option<RateLimit>,
+    /// Most introspection requests in flight at once; `None`: the core default (32).
+    #[uniffi(default = None)]
+    pub introspection_max_inflight: Option<u32>,
 }
 
 /// One header line of a request.
@@ -406,6 +419,15 @@ impl Authenticator {
         }
         if let Some(l) = options.ip_rate_limit {
             b = b.ip_rate_limit(l.into());
+        }
+        if let Some(l) = options.failure_rate_limit {
+            b = b.failure_rate_limit(l.into());
+        }
+        if let Some(l) = options.introspection_rate_limit {
+            b = b.introspection_rate_limit(l.into());
+        }
+        if let Some(n) = options.introspection_max_inflight {
+            b = b.introspection_max_inflight(usize::try_from(n).unwrap_or(usize::MAX));
         }
         for (plan, l) in options.plans {
             b = b.plan(plan, l.into());

@@ -2619,7 +2619,8 @@ open class ManualClock: ManualClockProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_tokenward_ffi_fn_clone_manualclock(self.handle, $0) }
     }
     /**
-     * A clock at `unix_seconds` since the epoch.
+     * A clock at `unix_seconds` since the epoch (later than 9999-12-31T23:59:59Z is clamped
+     * to it, like every move of the clock).
      */
 public convenience init(unixSeconds: UInt64) {
     let handle =
@@ -5459,6 +5460,12 @@ public struct AuthenticatorOptions {
      */
     public var ipRateLimit: RateLimit?
     /**
+     * The budget of refused credentials per client address (IPv6 per /64); once spent, the
+     * address is refused `rate_limited` / 429 before any verification. `None`: the core
+     * default (on: bursts of 20, then 10 a minute).
+     */
+    public var failureRateLimit: RateLimit?
+    /**
      * Limits per plan: keys whose metadata `plan`, or tokens whose `plan` claim, names it.
      */
     public var plans: [String: RateLimit]
@@ -5497,6 +5504,16 @@ public struct AuthenticatorOptions {
      * `exp`); the core default when `None`.
      */
     public var introspectionCacheSeconds: UInt64?
+    /**
+     * Outbound introspection requests (uncached tokens) over all callers; beyond it an
+     * uncached token is refused `rate_limited` / 503 with `Retry-After`. `None`: the core
+     * default (50 a second, bursts of 100).
+     */
+    public var introspectionRateLimit: RateLimit?
+    /**
+     * Most introspection requests in flight at once; `None`: the core default (32).
+     */
+    public var introspectionMaxInflight: UInt32?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5529,6 +5546,11 @@ public struct AuthenticatorOptions {
          * The limit per client address (IPv6 counted per /64).
          */ipRateLimit: RateLimit? = nil, 
         /**
+         * The budget of refused credentials per client address (IPv6 per /64); once spent, the
+         * address is refused `rate_limited` / 429 before any verification. `None`: the core
+         * default (on: bursts of 20, then 10 a minute).
+         */failureRateLimit: RateLimit? = nil, 
+        /**
          * Limits per plan: keys whose metadata `plan`, or tokens whose `plan` claim, names it.
          */plans: [String: RateLimit] = [:], 
         /**
@@ -5557,7 +5579,15 @@ public struct AuthenticatorOptions {
         /**
          * How long an active introspection answer is cached, in seconds (never past the token's
          * `exp`); the core default when `None`.
-         */introspectionCacheSeconds: UInt64? = nil) {
+         */introspectionCacheSeconds: UInt64? = nil, 
+        /**
+         * Outbound introspection requests (uncached tokens) over all callers; beyond it an
+         * uncached token is refused `rate_limited` / 503 with `Retry-After`. `None`: the core
+         * default (50 a second, bursts of 100).
+         */introspectionRateLimit: RateLimit? = nil, 
+        /**
+         * Most introspection requests in flight at once; `None`: the core default (32).
+         */introspectionMaxInflight: UInt32? = nil) {
         self.apiKeys = apiKeys
         self.jwt = jwt
         self.ipAllow = ipAllow
@@ -5566,6 +5596,7 @@ public struct AuthenticatorOptions {
         self.forwardedHeader = forwardedHeader
         self.rateLimit = rateLimit
         self.ipRateLimit = ipRateLimit
+        self.failureRateLimit = failureRateLimit
         self.plans = plans
         self.rateLimitOverrides = rateLimitOverrides
         self.revocations = revocations
@@ -5575,6 +5606,8 @@ public struct AuthenticatorOptions {
         self.clock = clock
         self.introspection = introspection
         self.introspectionCacheSeconds = introspectionCacheSeconds
+        self.introspectionRateLimit = introspectionRateLimit
+        self.introspectionMaxInflight = introspectionMaxInflight
     }
 
     
@@ -5601,6 +5634,7 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
                 forwardedHeader: FfiConverterOptionTypeForwardedHeader.read(from: &buf), 
                 rateLimit: FfiConverterOptionTypeRateLimit.read(from: &buf), 
                 ipRateLimit: FfiConverterOptionTypeRateLimit.read(from: &buf), 
+                failureRateLimit: FfiConverterOptionTypeRateLimit.read(from: &buf), 
                 plans: FfiConverterDictionaryStringTypeRateLimit.read(from: &buf), 
                 rateLimitOverrides: FfiConverterDictionaryStringTypeRateLimit.read(from: &buf), 
                 revocations: FfiConverterOptionTypeRevocationList.read(from: &buf), 
@@ -5609,7 +5643,9 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
                 cookie: FfiConverterOptionString.read(from: &buf), 
                 clock: FfiConverterOptionTypeManualClock.read(from: &buf), 
                 introspection: FfiConverterOptionTypeOAuthClient.read(from: &buf), 
-                introspectionCacheSeconds: FfiConverterOptionUInt64.read(from: &buf)
+                introspectionCacheSeconds: FfiConverterOptionUInt64.read(from: &buf), 
+                introspectionRateLimit: FfiConverterOptionTypeRateLimit.read(from: &buf), 
+                introspectionMaxInflight: FfiConverterOptionUInt32.read(from: &buf)
         )
     }
 
@@ -5622,6 +5658,7 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
         FfiConverterOptionTypeForwardedHeader.write(value.forwardedHeader, into: &buf)
         FfiConverterOptionTypeRateLimit.write(value.rateLimit, into: &buf)
         FfiConverterOptionTypeRateLimit.write(value.ipRateLimit, into: &buf)
+        FfiConverterOptionTypeRateLimit.write(value.failureRateLimit, into: &buf)
         FfiConverterDictionaryStringTypeRateLimit.write(value.plans, into: &buf)
         FfiConverterDictionaryStringTypeRateLimit.write(value.rateLimitOverrides, into: &buf)
         FfiConverterOptionTypeRevocationList.write(value.revocations, into: &buf)
@@ -5631,6 +5668,8 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
         FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
         FfiConverterOptionTypeOAuthClient.write(value.introspection, into: &buf)
         FfiConverterOptionUInt64.write(value.introspectionCacheSeconds, into: &buf)
+        FfiConverterOptionTypeRateLimit.write(value.introspectionRateLimit, into: &buf)
+        FfiConverterOptionUInt32.write(value.introspectionMaxInflight, into: &buf)
     }
 }
 
@@ -7829,6 +7868,30 @@ public func FfiConverterTypeTokenwardError_lower(_ value: TokenwardError) -> Rus
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
     typealias SwiftType = UInt64?
 
@@ -8850,7 +8913,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_apikeys_new() != 38965) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_manualclock_new() != 14446) {
+    if (uniffi_tokenward_ffi_checksum_constructor_manualclock_new() != 5074) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_authenticator_new() != 29049) {

@@ -1751,7 +1751,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_apikeys_new() and 0xFFFF) != 38965) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_manualclock_new() and 0xFFFF) != 14446) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_manualclock_new() and 0xFFFF) != 5074) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_authenticator_new() and 0xFFFF) != 29049) {
@@ -5544,7 +5544,8 @@ open class ManualClock: Disposable, AutoCloseable, ManualClockInterface
         this.cleanable = null
     }
     /**
-     * A clock at `unix_seconds` since the epoch.
+     * A clock at `unix_seconds` since the epoch (later than 9999-12-31T23:59:59Z is clamped
+     * to it, like every move of the clock).
      */
     constructor(`unixSeconds`: kotlin.ULong) :
         this(UniffiWithHandle, 
@@ -9869,6 +9870,13 @@ data class AuthenticatorOptions (
     var `ipRateLimit`: RateLimit? = null 
     , 
     /**
+     * The budget of refused credentials per client address (IPv6 per /64); once spent, the
+     * address is refused `rate_limited` / 429 before any verification. `None`: the core
+     * default (on: bursts of 20, then 10 a minute).
+     */
+    var `failureRateLimit`: RateLimit? = null 
+    , 
+    /**
      * Limits per plan: keys whose metadata `plan`, or tokens whose `plan` claim, names it.
      */
     var `plans`: Map<kotlin.String, RateLimit> = mapOf() 
@@ -9915,6 +9923,18 @@ data class AuthenticatorOptions (
      * `exp`); the core default when `None`.
      */
     var `introspectionCacheSeconds`: kotlin.ULong? = null 
+    , 
+    /**
+     * Outbound introspection requests (uncached tokens) over all callers; beyond it an
+     * uncached token is refused `rate_limited` / 503 with `Retry-After`. `None`: the core
+     * default (50 a second, bursts of 100).
+     */
+    var `introspectionRateLimit`: RateLimit? = null 
+    , 
+    /**
+     * Most introspection requests in flight at once; `None`: the core default (32).
+     */
+    var `introspectionMaxInflight`: kotlin.UInt? = null 
     
 ): Disposable{
     
@@ -9934,6 +9954,7 @@ data class AuthenticatorOptions (
         this.`forwardedHeader`,
         this.`rateLimit`,
         this.`ipRateLimit`,
+        this.`failureRateLimit`,
         this.`plans`,
         this.`rateLimitOverrides`,
         this.`revocations`,
@@ -9942,7 +9963,9 @@ data class AuthenticatorOptions (
         this.`cookie`,
         this.`clock`,
         this.`introspection`,
-        this.`introspectionCacheSeconds`
+        this.`introspectionCacheSeconds`,
+        this.`introspectionRateLimit`,
+        this.`introspectionMaxInflight`
     )
     }
     
@@ -9963,6 +9986,7 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeForwardedHeader.read(buf),
             FfiConverterOptionalTypeRateLimit.read(buf),
             FfiConverterOptionalTypeRateLimit.read(buf),
+            FfiConverterOptionalTypeRateLimit.read(buf),
             FfiConverterMapStringTypeRateLimit.read(buf),
             FfiConverterMapStringTypeRateLimit.read(buf),
             FfiConverterOptionalTypeRevocationList.read(buf),
@@ -9972,6 +9996,8 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeManualClock.read(buf),
             FfiConverterOptionalTypeOAuthClient.read(buf),
             FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalTypeRateLimit.read(buf),
+            FfiConverterOptionalUInt.read(buf),
         )
     }
 
@@ -9984,6 +10010,7 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeForwardedHeader.allocationSize(value.`forwardedHeader`) +
             FfiConverterOptionalTypeRateLimit.allocationSize(value.`rateLimit`) +
             FfiConverterOptionalTypeRateLimit.allocationSize(value.`ipRateLimit`) +
+            FfiConverterOptionalTypeRateLimit.allocationSize(value.`failureRateLimit`) +
             FfiConverterMapStringTypeRateLimit.allocationSize(value.`plans`) +
             FfiConverterMapStringTypeRateLimit.allocationSize(value.`rateLimitOverrides`) +
             FfiConverterOptionalTypeRevocationList.allocationSize(value.`revocations`) +
@@ -9992,7 +10019,9 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalString.allocationSize(value.`cookie`) +
             FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`) +
             FfiConverterOptionalTypeOAuthClient.allocationSize(value.`introspection`) +
-            FfiConverterOptionalULong.allocationSize(value.`introspectionCacheSeconds`)
+            FfiConverterOptionalULong.allocationSize(value.`introspectionCacheSeconds`) +
+            FfiConverterOptionalTypeRateLimit.allocationSize(value.`introspectionRateLimit`) +
+            FfiConverterOptionalUInt.allocationSize(value.`introspectionMaxInflight`)
     )
 
     override fun write(value: AuthenticatorOptions, buf: ByteBuffer) {
@@ -10004,6 +10033,7 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeForwardedHeader.write(value.`forwardedHeader`, buf)
             FfiConverterOptionalTypeRateLimit.write(value.`rateLimit`, buf)
             FfiConverterOptionalTypeRateLimit.write(value.`ipRateLimit`, buf)
+            FfiConverterOptionalTypeRateLimit.write(value.`failureRateLimit`, buf)
             FfiConverterMapStringTypeRateLimit.write(value.`plans`, buf)
             FfiConverterMapStringTypeRateLimit.write(value.`rateLimitOverrides`, buf)
             FfiConverterOptionalTypeRevocationList.write(value.`revocations`, buf)
@@ -10013,6 +10043,8 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
             FfiConverterOptionalTypeOAuthClient.write(value.`introspection`, buf)
             FfiConverterOptionalULong.write(value.`introspectionCacheSeconds`, buf)
+            FfiConverterOptionalTypeRateLimit.write(value.`introspectionRateLimit`, buf)
+            FfiConverterOptionalUInt.write(value.`introspectionMaxInflight`, buf)
     }
 }
 
@@ -11624,6 +11656,38 @@ public object FfiConverterTypeTokenwardError : FfiConverterRustBuffer<TokenwardE
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
+    override fun read(buf: ByteBuffer): kotlin.UInt? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UInt?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUInt.write(value, buf)
+        }
+    }
 }
 
 

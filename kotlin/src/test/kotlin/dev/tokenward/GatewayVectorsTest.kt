@@ -89,6 +89,7 @@ class GatewayVectorsTest {
                     ForwardedHeader.FORWARDED
                 },
                 rateLimit = limit(setup.getJSONObject("rate_limit")),
+                failureRateLimit = limit(setup.getJSONObject("failure_rate_limit")),
                 plans = limits(setup.getJSONObject("plans")),
                 rateLimitOverrides = limits(setup.getJSONObject("rate_limit_overrides")),
                 revocations = list,
