@@ -47,7 +47,8 @@ done
 cp kotlin/pom.xml "$DIST/$BASE.pom"
 
 # The jar must carry the library where JNA looks for it.
-unzip -l "$DIST/$BASE.jar" | grep -q ' linux-x86-64/libtokenward_ffi.so$' \
+# (grep without -q reads the whole listing: with -q, pipefail would see unzip's SIGPIPE.)
+unzip -Z1 "$DIST/$BASE.jar" | grep -x 'linux-x86-64/libtokenward_ffi.so' >/dev/null \
   || { echo "jvm: $BASE.jar lacks linux-x86-64/libtokenward_ffi.so" >&2; exit 1; }
 for f in "$BASE.jar" "$BASE.pom" "$BASE-sources.jar" "$BASE-javadoc.jar"; do
   printf '  %-32s %s\n' "$f" "$(du -h "$DIST/$f" | cut -f1)"

@@ -62,6 +62,6 @@ chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin LANG=C.UTF-8 \
 rc=${PIPESTATUS[0]}
 set -e
 # A crash (a Swift fatal error, e.g. bindings that do not match the library) still ends with the line.
-tail -n1 "$RUNDIR.out" | grep -q '^consumer-swift: ' || { echo "consumer-swift: 0 passed, 1 failed (the program died, status $rc)"; [ "$rc" != 0 ] || rc=1; }
+[[ "$(tail -n1 "$RUNDIR.out")" == consumer-swift:* ]] || { echo "consumer-swift: 0 passed, 1 failed (the program died, status $rc)"; [ "$rc" != 0 ] || rc=1; }
 rm -rf "$RUNDIR" "$RUNDIR.out"
 exit "$rc"
