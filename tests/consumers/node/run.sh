@@ -118,7 +118,8 @@ for script in cjs.cjs esm.mjs; do
 done
 
 # TypeScript, strict, against the installed package's types. tsc and @types/node (the types use
-# Buffer, as every Node package's do) from node/node_modules when there, else from npm.
+# Buffer, as every Node package's do, and reference them with `/// <reference types="node" />`, so
+# no `--types node` is needed) from node/node_modules when there, else from npm.
 TSC="$REPO/node/node_modules/typescript/bin/tsc"
 TYPE_ROOTS="$REPO/node/node_modules/@types"
 if [ ! -f "$TSC" ] || [ ! -d "$TYPE_ROOTS/node" ]; then
@@ -157,7 +158,7 @@ for mode in "nodenext:--module nodenext --moduleResolution nodenext" "bundler:--
   name="${mode%%:*}"; flags="${mode#*:}"
   files="use.mts use.cts"; [ "$name" = bundler ] && files="use.mts"
   # shellcheck disable=SC2086
-  if out="$(node "$TSC" --noEmit --strict --target es2022 --typeRoots "$TYPE_ROOTS" --types node $flags $files 2>&1)"; then
+  if out="$(node "$TSC" --noEmit --strict --target es2022 --typeRoots "$TYPE_ROOTS" $flags $files 2>&1)"; then
     ok "tsc --noEmit --strict ($name)"
   else
     echo "$out" | head -30; bad "tsc --noEmit --strict ($name)"
