@@ -28,9 +28,24 @@ function scrubField(redact, key, value) {
   }
 }
 
+/** Below MAX_DEPTH: the whole value redacted as JSON (fail closed, never returned as is). */
+function scrubDeep(redact, value) {
+  try {
+    const json = JSON.stringify(value)
+    if (json === undefined) return value
+    const out = redact(json)
+    return out === json ? value : JSON.parse(out)
+  } catch {
+    return '[REDACTED]'
+  }
+}
+
 function scrubAny(redact, key, value, depth, seen) {
   if (typeof value === 'string') return key === null ? redact(value) : scrubField(redact, key, value)
-  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH || seen.has(value)) return value
+  if (value === null || typeof value !== 'object') return value
+  // A cycle would hand the caller's unredacted object back: fail closed.
+  if (seen.has(value)) return '[Circular]'
+  if (depth > MAX_DEPTH) return scrubDeep(redact, value)
   seen.add(value)
   if (Array.isArray(value)) return value.map((v) => scrubAny(redact, null, v, depth + 1, seen))
   if (value instanceof Error) {

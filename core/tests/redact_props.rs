@@ -131,23 +131,253 @@ fn chunking_never_changes_the_output() {
     }
 }
 
+/// The scanner's work (bytes examined, see `RedactStream::work`) for `text` fed in `chunk`s.
+fn work(r: &Redactor, text: &[u8], chunk: usize) -> u64 {
+    let mut s = r.stream();
+    let mut out = Vec::new();
+    for piece in text.chunks(chunk.max(1)) {
+        s.push(piece, &mut out);
+    }
+    s.finish(&mut out);
+    s.work()
+}
+
+/// Most bytes examined per input byte on any input (measured maximum is far lower; see
+/// `work_per_byte_is_bounded_on_random_input`).
+const MAX_WORK_PER_BYTE: u64 = 40;
+
+/// Units whose repetition made scrubbers (this one included, for the first) re-scan the line.
+const PATHOLOGICAL: &[&str] = &[
+    "password=${",
+    "password=",
+    "password=[REDACTED",
+    "password=\"${",
+    "a:",
+    "eyJ.",
+    "eyJhbGciOiJIUzI1NiJ9.",
+    "\"token\":\"",
+    "\\\"token\\\":\\\"",
+    "-----BEGIN PRIVATE KEY-----",
+    "-----BEGIN PRIVATE KEY----- -----END",
+    "://:@",
+    "https%3A%2F%2Fa%3A",
+    "Bearer ",
+    "Bearer%20",
+    "a=b;",
+    "Authorization: \"",
+    "Authorization: '\\",
+    "Authorization%3A%20Bearer%20",
+    "Cookie: a=\"",
+    "Cookie: ",
+    "-u a:",
+    "<password>",
+    "password%3D",
+    "%22password%22%3A%22",
+    "password%253D",
+    "ya29.",
+    "SG.",
+    "Ab1/",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ",
+    "pin: ",
+    "x%2",
+    "${",
+];
+
 #[test]
-fn pathological_inputs_stay_linear() {
-    // Inputs that make backtracking scrubbers quadratic; each must finish (no timing asserts).
-    let n = 200_000;
-    for unit in [
-        "password=",
-        "a:",
-        "eyJ.",
-        "\"token\":\"",
-        "-----BEGIN PRIVATE KEY-----",
-        "://:@",
-        "Bearer ",
-        "a=b;",
+fn work_is_linear_in_the_line_length() {
+    // Regression: `"password=${" * n` took the `${` value for a placeholder and re-scanned
+    // it, once per key: work grew as n^2. Work (bytes examined), not time, for n and 2n.
+    let r = Redactor::new();
+    for unit in PATHOLOGICAL {
+        let reps = 40_000 / unit.len() + 1;
+        let small = unit.repeat(reps);
+        let big = unit.repeat(2 * reps);
+        let (w1, w2) = (
+            work(&r, small.as_bytes(), usize::MAX),
+            work(&r, big.as_bytes(), usize::MAX),
+        );
+        assert!(
+            w2 <= 2 * w1 + 4096,
+            "{unit:?}: work {w1} for {} bytes, {w2} for {} bytes",
+            small.len(),
+            big.len()
+        );
+        assert!(
+            w2 <= MAX_WORK_PER_BYTE * big.len() as u64,
+            "{unit:?}: {w2} for {} bytes",
+            big.len()
+        );
+    }
+}
+
+#[test]
+fn work_is_linear_for_every_pair_of_fragments_and_any_chunking() {
+    let r = Redactor::new();
+    for a in FRAGMENTS.iter().chain(PATHOLOGICAL) {
+        for b in FRAGMENTS.iter().chain(PATHOLOGICAL) {
+            let unit = format!("{a}{b}");
+            let reps = 2_000 / unit.len() + 1;
+            let small = unit.repeat(reps);
+            let big = unit.repeat(2 * reps);
+            let w1 = work(&r, small.as_bytes(), usize::MAX);
+            let w2 = work(&r, big.as_bytes(), usize::MAX);
+            assert!(
+                w2 <= 2 * w1 + 512 && w2 <= MAX_WORK_PER_BYTE * big.len() as u64,
+                "{unit:?}: {w1} for {} bytes, {w2} for {}",
+                small.len(),
+                big.len()
+            );
+        }
+    }
+    // The bound holds for any chunking of the stream.
+    for unit in PATHOLOGICAL {
+        let text = unit.repeat(4_000 / unit.len() + 1);
+        for chunk in [1, 3, 64, 4096] {
+            let w = work(&r, text.as_bytes(), chunk);
+            assert!(
+                w <= MAX_WORK_PER_BYTE * text.len() as u64,
+                "{unit:?} in chunks of {chunk}: {w} for {} bytes",
+                text.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn work_per_byte_is_bounded_on_random_input() {
+    let r = Redactor::new();
+    let mut rng = Rng(0x5eed);
+    let mut worst = 0.0f64;
+    for _ in 0..20_000 {
+        let text = random_text(&mut rng, 80);
+        let w = work(&r, text.as_bytes(), 1 + rng.below(32));
+        worst = worst.max(w as f64 / text.len() as f64);
+        assert!(
+            w <= MAX_WORK_PER_BYTE * text.len() as u64 + 64,
+            "{text:?}: {w}"
+        );
+    }
+    println!("worst work per byte on random input: {worst:.1}");
+}
+
+#[test]
+fn a_ten_megabyte_line_is_redacted_in_linear_work_and_fails_closed() {
+    // No line cap is needed for time: the scanner is linear. A crafted 10 MB line is
+    // redacted whole; the unterminated `${` value is a password (fail closed), not a
+    // placeholder to re-scan.
+    let text = "password=${".repeat(1 << 20);
+    let r = Redactor::new();
+    let w = work(&r, text.as_bytes(), 1 << 16);
+    assert!(w <= MAX_WORK_PER_BYTE * text.len() as u64, "{w}");
+    let out = redact(&text);
+    assert!(
+        out.starts_with("password=[REDACTED:password]"),
+        "{}",
+        &out[..64]
+    );
+    assert!(out.len() < 64, "{}", out.len());
+}
+
+#[test]
+fn low_entropy_named_fields_get_no_fingerprint() {
+    // Regression: `password=hunter2` became `[REDACTED:password:<48 bits of sha256>]`, which
+    // a dictionary reverses. People's secrets are redacted without a fingerprint.
+    for (text, secret, kind) in [
+        ("password=hunter2", "hunter2", "password"),
+        ("DB_PASSWD: 'hunter2'", "hunter2", "password"),
+        ("pin=4921", "4921", "pin"),
+        (
+            "{\"security_answer\": \"fluffy\"}",
+            "fluffy",
+            "secret_answer",
+        ),
+        ("postgres://app:hunter2@db/main", "hunter2", "password"),
+        (
+            "curl -u bob:hunter2 https://x.example",
+            "hunter2",
+            "password",
+        ),
+        (
+            "Authorization: Basic Ym9iOmh1bnRlcjI=",
+            "Ym9iOmh1bnRlcjI=",
+            "basic",
+        ),
     ] {
-        let text = unit.repeat(n / unit.len());
-        let out = redact(&text);
-        assert!(out.len() <= 40 * text.len());
+        let out = redact(text);
+        assert!(
+            out.contains(&format!("[REDACTED:{kind}]")),
+            "{text} -> {out}"
+        );
+        assert!(
+            !out.contains(&tokenward::fingerprint(secret.as_bytes())),
+            "{out}"
+        );
+        assert!(!out.contains(secret), "{out}");
+    }
+    // The caller's own names and patterns (an SSN) are not fingerprinted either.
+    let r = Redactor::builder().name("ssn").build().unwrap();
+    assert_eq!(r.redact("ssn=123-45-6789"), "ssn=[REDACTED:ssn]");
+    // High-entropy secrets keep their fingerprint for correlation, also in a password field.
+    let key = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+    let fp = tokenward::fingerprint(key.as_bytes());
+    assert_eq!(
+        redact(&format!("password={key}")),
+        format!("password=[REDACTED:github:{fp}]")
+    );
+    assert_eq!(
+        redact(&format!("token {key}")),
+        format!("token [REDACTED:github:{fp}]")
+    );
+    // Templates get an empty fingerprint for them.
+    let tpl = Redactor::builder()
+        .replacement(Replacement::parse("<{kind}|{fingerprint}>").unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(tpl.redact("password=hunter2"), "password=<password|>");
+}
+
+#[test]
+fn fail_closed_pem_blocks() {
+    // PGP private key blocks, with armor headers and checksum.
+    let pgp = "exported:\n-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\nlQOYBF0Z1x4BCAC3rPz8\nAbCdEf0123456789+/Xy\n=Ab12\n-----END PGP PRIVATE KEY BLOCK-----\nnext\n";
+    let out = redact(pgp);
+    assert!(
+        out.starts_with("exported:\n[REDACTED:private_key:"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("]\nnext\n") && !out.contains("lQOYBF0Z"),
+        "{out}"
+    );
+    // Without its END line, a block is redacted as long as lines can hold key material:
+    // a log prefix in front of a body line does not end it.
+    let cut = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn\n2024-05-01 ERROR MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nERROR stream closed\n";
+    let out = redact(cut);
+    assert!(!out.contains("MIIE") && !out.contains("0Z3VS5"), "{out}");
+    assert!(out.ends_with("]\nERROR stream closed\n"), "{out}");
+    // Begun after a JSON `\n` escape, truncated, on one line: redacted to the end of the line.
+    let json =
+        r#"{"k":"x\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC","user":"bob"}"#;
+    let out = redact(json);
+    assert!(
+        out.starts_with(r#"{"k":"x\n[REDACTED:private_key:"#),
+        "{out}"
+    );
+    assert!(!out.contains("MIIEvQ"), "{out}");
+    // Percent-encoded, complete.
+    let enc = "key=-----BEGIN%20PRIVATE%20KEY-----%0AMIIEvQIBADANBgkqhkiG9w0BAQEFAASC%0A-----END%20PRIVATE%20KEY----- ok";
+    let out = redact(enc);
+    assert!(out.ends_with("] ok") && !out.contains("MIIEvQ"), "{out}");
+    // Chunking does not change any of this.
+    for text in [pgp, cut, json, enc] {
+        let r = Redactor::new();
+        let mut s = r.stream();
+        let mut o = Vec::new();
+        for piece in text.as_bytes().chunks(5) {
+            s.push(piece, &mut o);
+        }
+        s.finish(&mut o);
+        assert_eq!(String::from_utf8(o).unwrap(), redact(text));
     }
 }
 
@@ -221,7 +451,7 @@ fn writer_redacts_and_flushes_the_last_line_on_finish() {
         "{out}"
     );
     assert!(
-        out.contains("\nsecond password=[REDACTED:password:"),
+        out.contains("\nsecond password=[REDACTED:password]"),
         "{out}"
     );
     assert!(!out.contains("abc123def") && !out.contains("hunter2"));
@@ -240,7 +470,7 @@ fn very_long_lines_use_bounded_memory() {
     assert!(format!("{s:?}").contains("pending_bytes: 0"));
     let out = String::from_utf8(out).unwrap();
     assert!(!out.contains("hunter2"));
-    assert_eq!(out.matches("[REDACTED:password:").count(), 10_000);
+    assert_eq!(out.matches("[REDACTED:password]").count(), 10_000);
 }
 
 #[test]

@@ -16,8 +16,9 @@ fields in ``record.tokenward_audit``. They never contain token material.
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from ._native import Redactor
 from ._native import redact as _redact
@@ -27,13 +28,54 @@ __all__ = ["RedactingFilter"]
 # Library etiquette: no output unless the application configures logging.
 logging.getLogger("tokenward").addHandler(logging.NullHandler())
 
+# Attributes every LogRecord has; anything else on a record came from `extra=` (or a filter).
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+_MAX_DEPTH = 8
+
+
+def _scrub_str(redact: Callable[[str], str], key: str, value: str) -> str:
+    """Redacts `value` judged together with its key: `{"token": "abc123"}` is caught though
+    `abc123` alone is not recognisable."""
+    as_json = json.dumps({key: value}, ensure_ascii=False)
+    out = redact(as_json)
+    if out == as_json:
+        return value
+    try:
+        clean = json.loads(out)[key]
+    except (ValueError, KeyError, TypeError):
+        clean = None
+    # Fail closed: a value that does not come back as a string is not returned as it was.
+    return clean if isinstance(clean, str) else "[REDACTED]"
+
+
+def _scrub(redact: Callable[[str], str], key: str, value: Any, depth: int) -> Any:
+    """A copy of an `extra=` value with secrets redacted in its strings (the caller's objects
+    are not modified); other types are returned as they are."""
+    if isinstance(value, str):
+        return _scrub_str(redact, key, value)
+    if depth >= _MAX_DEPTH:
+        return value
+    if isinstance(value, dict):
+        return {k: _scrub(redact, str(k), v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_scrub(redact, key, v, depth + 1) for v in value]
+        return items if isinstance(value, list) else type(value)(items)
+    return value
+
 
 class RedactingFilter(logging.Filter):
     """A :class:`logging.Filter` that scrubs secrets from each record; never drops records.
 
     The message is formatted with its arguments first (``record.getMessage()``), redacted,
     and stored back with ``args`` cleared, so secrets passed as ``%s`` arguments are caught
-    too. Exception tracebacks and stack info are formatted and redacted as well.
+    too. Exception tracebacks and stack info are formatted and redacted as well, and so are
+    the fields passed with ``extra=`` (strings, and strings inside dicts, lists and tuples up
+    to 8 levels deep; each judged with its key, so ``extra={"token": "abc123"}`` is caught).
+    Redacted ``extra`` values are copies: the caller's objects are not modified.
     """
 
     def __init__(self, redactor: Optional[Redactor] = None, name: str = "") -> None:
@@ -56,4 +98,9 @@ class RedactingFilter(logging.Filter):
             record.exc_text = redact(record.exc_text)
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
+        fields = record.__dict__
+        for key in fields.keys() - _STANDARD:
+            value = fields[key]
+            if isinstance(value, (str, dict, list, tuple, set, frozenset)):
+                fields[key] = _scrub(redact, key, value, 0)
         return True

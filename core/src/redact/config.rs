@@ -13,15 +13,18 @@ use crate::{Error, ErrorCode, Result};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Replacement {
     /// `[REDACTED:<kind>:<fingerprint>]` (the default): correlatable, reveals nothing usable
-    /// about high-entropy secrets. Short passwords can be guessed from their fingerprint by
-    /// hashing candidates; use [`Replacement::Kind`] where that matters.
+    /// about high-entropy secrets. Secrets that people choose or that are short by nature
+    /// (passwords, PINs, secret answers, `Basic` credentials, URL and `curl -u` passwords,
+    /// values of the caller's own names and patterns) get no fingerprint, `[REDACTED:<kind>]`:
+    /// an unsalted hash of them is reversed by trying a dictionary.
     #[default]
     Fingerprint,
     /// `[REDACTED:<kind>]`.
     Kind,
     /// `[REDACTED]`.
     Plain,
-    /// A template in which `{kind}` and `{fingerprint}` are substituted.
+    /// A template in which `{kind}` and `{fingerprint}` are substituted (`{fingerprint}` is
+    /// empty for the low-entropy kinds that [`Replacement::Fingerprint`] does not fingerprint).
     Template(String),
 }
 
@@ -69,6 +72,10 @@ impl std::fmt::Debug for Redactor {
             .finish()
     }
 }
+
+/// Built-in kinds whose values are redacted without a fingerprint (see
+/// [`Replacement::Fingerprint`]).
+const LOW_ENTROPY_KINDS: &[&str] = &["password", "pin", "secret_answer", "basic"];
 
 /// Default longest line kept in memory by streams (1 MiB).
 pub const DEFAULT_MAX_LINE: usize = 1 << 20;
@@ -197,8 +204,10 @@ impl Redactor {
             Replacement::Fingerprint => {
                 out.extend_from_slice(b"[REDACTED:");
                 out.extend_from_slice(kind_name.as_bytes());
-                out.push(b':');
-                out.extend_from_slice(secret_fp.as_bytes());
+                if !secret_fp.is_empty() {
+                    out.push(b':');
+                    out.extend_from_slice(secret_fp.as_bytes());
+                }
                 out.push(b']');
             }
             Replacement::Kind => {
@@ -213,6 +222,17 @@ impl Redactor {
                     .replace("{fingerprint}", secret_fp);
                 out.extend_from_slice(s.as_bytes());
             }
+        }
+    }
+
+    /// Whether a secret of `kind` may be fingerprinted: not when it is likely chosen by a
+    /// person or short (a 48-bit unsalted hash of a password is reversed by a dictionary).
+    pub(crate) fn fingerprints(&self, kind: Kind) -> bool {
+        match kind {
+            Kind::Builtin(k) => !LOW_ENTROPY_KINDS.contains(&k),
+            // The caller's own names and patterns (an SSN, an order number, a PIN) may be
+            // guessable: no fingerprint.
+            Kind::Name(_) | Kind::Pattern(_) => false,
         }
     }
 

@@ -123,6 +123,15 @@ pub(crate) fn classify(word: &[u8], extra: &[String]) -> Option<Class> {
     {
         return Some(Class::Value("password"));
     }
+    if matches!(last, b"pin" | b"pincode" | b"passcode" | b"otp" | b"totp") {
+        return Some(Class::Value("pin"));
+    }
+    if (last == b"answer" && matches!(prev, b"secret" | b"security"))
+        || last == b"secretanswer"
+        || last == b"securityanswer"
+    {
+        return Some(Class::Value("secret_answer"));
+    }
     if last == b"key" && KEY_QUALIFIERS.contains(&prev) {
         let kind = if prev == b"private" {
             "private_key"
@@ -176,7 +185,7 @@ fn candidate(w: &[u8]) -> bool {
     };
     let any = |suffixes: &[&[u8]]| suffixes.iter().any(|s| w.ends_with(s));
     match last {
-        b'n' => any(&[b"token", b"authorization", b"session"]),
+        b'n' => any(&[b"token", b"authorization", b"session", b"pin"]),
         b't' => any(&[b"secret"]),
         b'd' => any(&[
             b"password",
@@ -187,7 +196,15 @@ fn candidate(w: &[u8]) -> bool {
             b"session-id",
             b"sessionid",
         ]),
-        b'e' => any(&[b"passphrase", b"cookie", b"signature"]),
+        b'e' => any(&[
+            b"passphrase",
+            b"cookie",
+            b"signature",
+            b"pincode",
+            b"passcode",
+        ]),
+        b'p' => any(&[b"otp"]),
+        b'r' => any(&[b"answer"]),
         b's' => any(&[b"pass", b"cookies", b"credentials"]),
         b'y' => any(&[b"key"]),
         b'l' => any(&[b"credential"]),
@@ -244,6 +261,12 @@ mod tests {
             "sig",
             "GITHUB_TOKEN",
             "private_key",
+            "pin",
+            "card_pin",
+            "passcode",
+            "otp",
+            "security_answer",
+            "secretAnswer",
         ] {
             assert!(c(w).is_some(), "{w}");
         }
@@ -270,6 +293,9 @@ mod tests {
             "keyId",
             "user",
             "id",
+            "spin",
+            "answer",
+            "pinned",
         ] {
             assert!(c(w).is_none(), "{w}");
         }

@@ -4,6 +4,14 @@
 //! against the token shapes and, when a separator (`=`, `:`, `=>`, a closing quote) follows
 //! it, against the sensitive names. Every look-ahead either ends where scanning resumes or is
 //! bounded, so the total work is linear in the input.
+//!
+//! Linearity rule: a look-ahead that is not bounded by a constant either ends where scanning
+//! resumes (what it covered is consumed: redacted, or known to hold no secret), or covers a
+//! stretch that no other unbounded look-ahead of the same kind can cover (runs after a blank,
+//! quoted regions, which end at the next quote). Every byte-walking loop adds the distance it
+//! walked to [`Scanner::work`], so tests can check that the work per input byte is bounded.
+
+use std::cell::Cell;
 
 use super::names::{self, Class};
 use super::tokens::{self, is_word};
@@ -35,14 +43,35 @@ pub(crate) enum Stop {
     PemOpen(usize),
 }
 
-/// Values that are placeholders, not secrets.
+/// `rest` is `[allowed]*` optionally followed by `close`, at most 128 bytes.
+fn template_rest(rest: &[u8], close: &[u8], allowed: impl Fn(u8) -> bool) -> bool {
+    let body = rest.strip_suffix(close).unwrap_or(rest);
+    rest.len() <= 128 && body.iter().all(|&b| allowed(b))
+}
+
+/// Values that are placeholders, not secrets. Template forms count only when the whole value
+/// is one (`${DB_PASSWORD}`, `{{ .Values.token }}`, our own `[REDACTED:…]`): an unterminated
+/// `${` followed by anything else is redacted (fail closed), and a placeholder's bytes are
+/// never scanned again.
 fn is_placeholder(v: &[u8]) -> bool {
-    if v.is_empty() || v.starts_with(b"[REDACTED") || v.starts_with(b"${") || v.starts_with(b"{{") {
+    if v.is_empty() {
         return true;
     }
-    if v.iter()
-        .all(|&b| b == b'*' || b == b'x' || b == b'X' || b == b'.')
-        && v.len() >= 3
+    if let Some(rest) = v.strip_prefix(b"${") {
+        return template_rest(rest, b"}", |b| is_word(b) || b == b'.');
+    }
+    if let Some(rest) = v.strip_prefix(b"{{") {
+        return template_rest(rest, b"}}", |b| {
+            is_word(b) || matches!(b, b'.' | b' ' | b'|' | b'$')
+        });
+    }
+    if let Some(rest) = v.strip_prefix(b"[REDACTED") {
+        return template_rest(rest, b"]", |b| is_word(b) || matches!(b, b':' | b'.'));
+    }
+    if v.len() >= 3
+        && v.len() <= 64
+        && v.iter()
+            .all(|&b| b == b'*' || b == b'x' || b == b'X' || b == b'.')
     {
         return true;
     }
@@ -212,11 +241,14 @@ struct Sep {
     /// The quote enclosing an unquoted key (`-H "Authorization: …"`), or 0.
     ctx_quote: u8,
     colon: bool,
+    /// Percent-encoding level of the separator (`%3D` is 1, `%253D` is 2), 0 when raw.
+    level: u8,
 }
 
 enum AfterKey {
     None,
-    Url(usize),
+    /// `scheme://` (raw, or percent-encoded at a level): userinfo starts here.
+    Url(usize, u8),
     Value(Sep),
 }
 
@@ -228,15 +260,44 @@ struct Region {
     quoted: bool,
 }
 
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn is_b64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/')
+}
+
 pub(crate) struct Scanner<'a> {
     buf: &'a [u8],
     extra: &'a [String],
     spans: &'a mut Vec<Span>,
+    work: Cell<usize>,
 }
 
 impl<'a> Scanner<'a> {
     pub(crate) fn new(buf: &'a [u8], extra: &'a [String], spans: &'a mut Vec<Span>) -> Self {
-        Scanner { buf, extra, spans }
+        Scanner {
+            buf,
+            extra,
+            spans,
+            work: Cell::new(0),
+        }
+    }
+
+    /// Bytes walked so far by every loop of the scanner (the measure of its work).
+    pub(crate) fn work(&self) -> usize {
+        self.work.get()
+    }
+
+    #[inline]
+    fn tick(&self, n: usize) {
+        self.work.set(self.work.get() + n);
     }
 
     fn push(&mut self, start: usize, end: usize, kind: &'static str) {
@@ -253,6 +314,32 @@ impl<'a> Scanner<'a> {
         self.buf.get(i).copied().unwrap_or(b'\n')
     }
 
+    /// A percent escape at `p`: `%XX` (level 1) or `%25XX` (level 2), as (byte, length, level).
+    fn pct(&self, p: usize) -> Option<(u8, usize, u8)> {
+        if self.at(p) != b'%' {
+            return None;
+        }
+        let v = hex_val(self.at(p + 1))? * 16 + hex_val(self.at(p + 2))?;
+        if v == b'%' {
+            if let (Some(h), Some(l)) = (hex_val(self.at(p + 3)), hex_val(self.at(p + 4))) {
+                return Some((h * 16 + l, 5, 2));
+            }
+        }
+        Some((v, 3, 1))
+    }
+
+    /// The byte at `p` decoded at percent-encoding `level` (0: raw), and its encoded length.
+    fn dec_at(&self, p: usize, level: u8) -> (u8, usize) {
+        if level > 0 {
+            if let Some((b, len, l)) = self.pct(p) {
+                if l == level {
+                    return (b, len);
+                }
+            }
+        }
+        (self.at(p), 1)
+    }
+
     /// Scans `buf[from..]`.
     pub(crate) fn scan(&mut self, from: usize) -> Stop {
         let buf = self.buf;
@@ -263,6 +350,7 @@ impl<'a> Scanner<'a> {
                 i += 1;
             }
             if i >= n {
+                self.tick(n.saturating_sub(from));
                 return Stop::End;
             }
             let ws = i;
@@ -271,47 +359,83 @@ impl<'a> Scanner<'a> {
             }
             match self.word(ws, i) {
                 Ok(next) => i = next.max(i),
-                Err(pem) => return Stop::PemOpen(pem),
+                Err(pem) => {
+                    self.tick(i.saturating_sub(from));
+                    return Stop::PemOpen(pem);
+                }
             }
         }
     }
 
+    /// The start of the word `[ws, we)` without the hex digits of a percent escape glued to
+    /// it (`%22password`, `%2520eyJ…`), and the escaped byte.
+    fn unescape_start(&self, ws: usize, we: usize) -> (usize, Option<u8>) {
+        if ws == 0 || self.buf[ws - 1] != b'%' || we - ws < 3 {
+            return (ws, None);
+        }
+        match self.pct(ws - 1) {
+            Some((b, len, _)) if ws - 1 + len < we => (ws - 1 + len, Some(b)),
+            _ => (ws, None),
+        }
+    }
+
     /// Handles the word `[ws, we)`; returns where to resume, or `Err` for an open PEM block.
-    fn word(&mut self, ws: usize, we: usize) -> Result<usize, usize> {
+    fn word(&mut self, ws0: usize, we: usize) -> Result<usize, usize> {
         let buf = self.buf;
+        let (ws, escaped) = self.unescape_start(ws0, we);
         let w = &buf[ws..we];
-        if let Some((end, kind)) = tokens::detect(buf, ws, we) {
+        if let Some((end, kind)) = tokens::detect(buf, ws, we, &self.work) {
             self.push(ws, end, kind);
             return Ok(end);
         }
         let next = self.at(we);
-        match w.len() {
-            4 if next == b'.' => {
-                if let Some(end) = tokens::google_oauth(buf, ws, we) {
-                    self.push(ws, end, "google_oauth");
+        if next == b'.' && w.len() <= 4 {
+            if let Some((end, kind)) = tokens::dotted(buf, ws, we, &self.work) {
+                self.push(ws, end, kind);
+                return Ok(end);
+            }
+        }
+        if w.len() == 8 && w == b"REDACTED" && ws > 0 && buf[ws - 1] == b'[' {
+            // Our own replacement: skip it so redaction is idempotent.
+            let lim = n_min(buf.len(), we + 100);
+            let marker = buf[we..lim]
+                .iter()
+                .position(|&b| !(is_word(b) || b == b':' || b == b'.'));
+            self.tick(marker.unwrap_or(lim - we));
+            if let Some(p) = marker {
+                if buf[we + p] == b']' {
+                    return Ok(we + p + 1);
+                }
+            }
+        }
+        // `-----BEGIN`, also right after a `\n` escape (`"…\n-----BEGIN …"`); no other glued
+        // prefix, or a second pass would see that prefix as a word of its own.
+        if w == b"-----BEGIN"
+            || (w.len() == 11
+                && w.ends_with(b"-----BEGIN")
+                && matches!(w[0], b'n' | b'r' | b't')
+                && ws > 0
+                && buf[ws - 1] == b'\\')
+        {
+            return self.pem(we - 10, we);
+        }
+        if matches!(next, b'/' | b'+' | b'%') {
+            let prev = match escaped {
+                Some(b) => b,
+                None if ws > 0 => buf[ws - 1],
+                None => 0,
+            };
+            if !is_b64(prev) {
+                if let Some(end) = self.b64_secret(ws) {
                     return Ok(end);
                 }
             }
-            8 if w == b"REDACTED" && ws > 0 && buf[ws - 1] == b'[' => {
-                // Our own replacement: skip it so redaction is idempotent.
-                let lim = n_min(buf.len(), we + 100);
-                let marker = buf[we..lim]
-                    .iter()
-                    .position(|&b| !(is_word(b) || b == b':' || b == b'.'));
-                if let Some(p) = marker {
-                    if buf[we + p] == b']' {
-                        return Ok(we + p + 1);
-                    }
-                }
-            }
-            10 if w == b"-----BEGIN" => return self.pem(ws, we),
-            _ => {}
         }
-        if next == b' ' {
+        if matches!(next, b' ' | b'%' | b'+') {
             if let Some(end) = self.scheme_credential(w, we) {
                 return Ok(end);
             }
-            if w == b"-u" || w == b"--user" {
+            if next == b' ' && (w == b"-u" || w == b"--user") {
                 return Ok(self.curl_user(we));
             }
         }
@@ -320,13 +444,13 @@ impl<'a> Scanner<'a> {
         }
         if !matches!(
             next,
-            b'=' | b':' | b' ' | b'\t' | b'"' | b'\'' | b'`' | b'\\'
+            b'=' | b':' | b' ' | b'\t' | b'"' | b'\'' | b'`' | b'\\' | b'%'
         ) {
             return Ok(we);
         }
         match self.separator(ws, we) {
             AfterKey::None => Ok(we),
-            AfterKey::Url(p) => Ok(self.userinfo(p)),
+            AfterKey::Url(p, level) => Ok(self.userinfo(p, level)),
             AfterKey::Value(sep) => match names::classify(w, self.extra) {
                 None => Ok(we),
                 Some(class) => Ok(self.value(class, sep).max(we)),
@@ -334,7 +458,119 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// `Bearer <credential>` / `Basic <base64>` anywhere in text.
+    /// An unnamed standard-base64 secret with `/` or `+` (an AWS secret access key, an Azure
+    /// account key): a run of at least 40 base64 characters (`%2F`, `%2B`, `%3D` count) that
+    /// looks random and not like a path. The run starts at `s`, a word not preceded by base64.
+    fn b64_secret(&mut self, s: usize) -> Option<usize> {
+        let buf = self.buf;
+        let n = buf.len();
+        let mut p = s;
+        let (mut upper, mut lower, mut digit, mut special) = (false, false, false, 0usize);
+        let (mut chars, mut changes, mut prev_class) = (0usize, 0usize, 0u8);
+        let (mut seg_len, mut seg_lower, mut pathlike) = (0usize, true, false);
+        while p < n {
+            let (b, len) = match buf[p] {
+                b'%' => match self.pct(p) {
+                    Some((b @ (b'/' | b'+' | b'='), len, _)) => (b, len),
+                    _ => break,
+                },
+                b => (b, 1),
+            };
+            let class = if b.is_ascii_uppercase() {
+                upper = true;
+                1
+            } else if b.is_ascii_lowercase() {
+                lower = true;
+                2
+            } else if b.is_ascii_digit() {
+                digit = true;
+                3
+            } else if b == b'/' || b == b'+' {
+                4
+            } else {
+                break;
+            };
+            if class == 4 {
+                special += 1;
+                pathlike |= seg_len >= 3 && seg_lower;
+                seg_len = 0;
+                seg_lower = true;
+            } else {
+                seg_len += 1;
+                seg_lower &= class == 2;
+            }
+            if prev_class != 0 && class != prev_class {
+                changes += 1;
+            }
+            prev_class = class;
+            chars += 1;
+            p += len;
+        }
+        pathlike |= seg_len >= 3 && seg_lower;
+        // Followed by `-`/`_`: part of an identifier or a base64url token, not this shape.
+        // (Only this byte decides, not what follows the padding: a second pass sees the same.)
+        let glued = matches!(self.at(p), b'-' | b'_');
+        // Padding.
+        for _ in 0..2 {
+            if self.at(p) == b'=' {
+                p += 1;
+            } else if let Some((b'=', len, _)) = self.pct(p) {
+                p += len;
+            } else {
+                break;
+            }
+        }
+        self.tick(p - s);
+        let random = upper && lower && digit && changes * 5 >= chars * 2;
+        if chars >= 40 && special > 0 && random && !pathlike && !glued {
+            self.push(s, p, "secret");
+            return Some(p);
+        }
+        None
+    }
+
+    /// A blank after a scheme word: ` `, `%20`/`%2520`, or `+` (form encoding).
+    fn blank_gap(&self, p: usize) -> Option<(usize, u8)> {
+        match self.at(p) {
+            b' ' => Some((1, 0)),
+            b'+' => Some((1, 1)),
+            b'%' => match self.pct(p) {
+                Some((b' ', len, level)) => Some((len, level)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A run of token68 characters (decoded at `level`) from `s`: its end, and whether an
+    /// `=` is followed by something other than padding.
+    fn cred_run(&self, s: usize, level: u8) -> (usize, bool) {
+        let n = self.buf.len();
+        let mut p = s;
+        let (mut inner_eq, mut prev_eq) = (false, false);
+        while p < n {
+            let (b, len) = self.dec_at(p, level);
+            if !is_token68(b) || (b == b'%' && len == 1) {
+                break;
+            }
+            inner_eq |= prev_eq && b != b'=';
+            prev_eq = b == b'=';
+            p += len;
+        }
+        self.tick(p - s);
+        (p, inner_eq)
+    }
+
+    /// Does a value end at `e`: the end, a delimiter, or an encoded delimiter at `level`?
+    fn ends_value(&self, e: usize, level: u8) -> bool {
+        if e >= self.buf.len() || is_value_delim(self.buf[e]) {
+            return true;
+        }
+        let (b, len) = self.dec_at(e, level);
+        len > 1 && is_value_delim(b)
+    }
+
+    /// `Bearer <credential>` / `Basic <base64>` anywhere in text (also `Bearer%20…`).
     fn scheme_credential(&mut self, w: &[u8], we: usize) -> Option<usize> {
         let kind = if w.eq_ignore_ascii_case(b"bearer") {
             "bearer"
@@ -343,18 +579,15 @@ impl<'a> Scanner<'a> {
         } else {
             return None;
         };
-        let s = we + 1;
-        let mut e = s;
-        while e < self.buf.len() && is_token68(self.buf[e]) {
-            e += 1;
-        }
+        let (gap, level) = self.blank_gap(we)?;
+        let s = we + gap;
+        let (e, inner_eq) = self.cred_run(s, level);
         let cred = &self.buf[s..e];
         // token68 allows `=` only as trailing padding: `Bearer expires_in=3600` is not a token.
-        let inner_eq = cred.windows(2).any(|p| p[0] == b'=' && p[1] != b'=');
-        let ends_cleanly = e == self.buf.len() || is_value_delim(self.buf[e]);
-        if inner_eq || !ends_cleanly || !credential_like(cred) {
+        if inner_eq || !self.ends_value(e, level) || !credential_like(cred) {
             return None;
         }
+        self.tick(cred.len());
         let kind = self.refine(s, e, kind);
         self.push(s, e, kind);
         Some(e)
@@ -376,6 +609,7 @@ impl<'a> Scanner<'a> {
         {
             p += 1;
         }
+        self.tick(2 * (p - s));
         if let Some(c) = buf[s..p].iter().position(|&b| b == b':') {
             let user_ok = buf[s..s + c]
                 .iter()
@@ -403,6 +637,7 @@ impl<'a> Scanner<'a> {
         while e < self.buf.len() && !matches!(self.buf[e], b'<' | b'\n') {
             e += 1;
         }
+        self.tick(e - s);
         if !is_placeholder(&self.buf[s..e]) {
             self.push_class(class, s, e);
         }
@@ -434,8 +669,9 @@ impl<'a> Scanner<'a> {
         while we < self.buf.len() && is_word(self.buf[we]) {
             we += 1;
         }
-        tokens::detect(self.buf, s, we)
-            .or_else(|| tokens::google_oauth(self.buf, s, we).map(|end| (end, "google_oauth")))
+        self.tick(we - s);
+        tokens::detect(self.buf, s, we, &self.work)
+            .or_else(|| tokens::dotted(self.buf, s, we, &self.work))
     }
 
     /// The more specific kind when the whole value is a known token shape.
@@ -446,21 +682,47 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Backslashes right before `p` (at most 16): the escaping depth of a quote at `p`.
+    fn backslashes_before(&self, p: usize) -> usize {
+        let mut k = 0;
+        while k < 16 && p > k && self.buf[p - k - 1] == b'\\' {
+            k += 1;
+        }
+        k
+    }
+
     /// Parses what follows a word: a quoted-key close, spaces, `=`/`:`/`=>`/`:=`, spaces.
     fn separator(&self, ws: usize, we: usize) -> AfterKey {
+        if self.at(we) == b'%' {
+            return self.enc_separator(we);
+        }
         let buf = self.buf;
         let mut p = we;
         let before = if ws > 0 { buf[ws - 1] } else { 0 };
         let mut ctx_quote = 0;
         if matches!(before, b'"' | b'\'' | b'`') {
-            if self.at(p) == before {
-                p += 1;
-            } else if before == b'"'
-                && ws >= 2
-                && buf[ws - 2] == b'\\'
-                && buf.get(p..p + 2) == Some(b"\\\"")
+            // The key's closing quote, escaped as many times as its opening one (`\"`, `\\\"`).
+            let k = self.backslashes_before(ws - 1);
+            if buf
+                .get(p..p + k)
+                .is_some_and(|s| s.iter().all(|&b| b == b'\\'))
+                && self.at(p + k) == before
             {
-                p += 2;
+                p += k + 1;
+                // A pair in a tuple or list: `("X-Auth-Token", "…")`, `['password', '…']`.
+                if self.at(p) == b',' {
+                    let v = self.skip_blanks(p + 1);
+                    if matches!(self.at(v), b'"' | b'\'') {
+                        return AfterKey::Value(Sep {
+                            value: v,
+                            ctx_quote: 0,
+                            colon: false,
+                            level: 0,
+                        });
+                    }
+                }
+            } else if self.at(p) == before {
+                p += 1;
             } else {
                 ctx_quote = before;
             }
@@ -480,7 +742,7 @@ impl<'a> Scanner<'a> {
             b':' => {
                 if buf.get(p + 1..p + 3) == Some(b"//") {
                     return if p == we {
-                        AfterKey::Url(p + 3)
+                        AfterKey::Url(p + 3, 0)
                     } else {
                         AfterKey::None
                     };
@@ -499,6 +761,44 @@ impl<'a> Scanner<'a> {
             value: self.skip_blanks(p),
             ctx_quote,
             colon,
+            level: 0,
+        })
+    }
+
+    /// A percent-encoded separator (`%22%3A%22`, `%3D`, `%253D`, `%3A%2F%2F`).
+    fn enc_separator(&self, we: usize) -> AfterKey {
+        let Some((_, _, level)) = self.pct(we) else {
+            return AfterKey::None;
+        };
+        let mut p = we;
+        let (b, len) = self.dec_at(p, level);
+        if matches!(b, b'"' | b'\'') && len > 1 {
+            p += len;
+        }
+        p = self.skip_enc_blanks(p, level);
+        let (b, len) = self.dec_at(p, level);
+        let colon = match b {
+            b'=' => false,
+            b':' => {
+                let (s1, l1) = self.dec_at(p + len, level);
+                if s1 == b'/' && self.dec_at(p + len + l1, level).0 == b'/' {
+                    let l2 = self.dec_at(p + len + l1, level).1;
+                    return if p == we {
+                        AfterKey::Url(p + len + l1 + l2, level)
+                    } else {
+                        AfterKey::None
+                    };
+                }
+                true
+            }
+            _ => return AfterKey::None,
+        };
+        p += len;
+        AfterKey::Value(Sep {
+            value: self.skip_enc_blanks(p, level),
+            ctx_quote: 0,
+            colon,
+            level,
         })
     }
 
@@ -510,39 +810,78 @@ impl<'a> Scanner<'a> {
         p
     }
 
+    fn skip_enc_blanks(&self, mut p: usize, level: u8) -> usize {
+        for _ in 0..4 {
+            match self.dec_at(p, level) {
+                (b' ', len) => p += len,
+                (b'+', 1) if level == 1 => p += 1,
+                _ => break,
+            }
+        }
+        p
+    }
+
     /// Handles the value of a sensitive name; returns where scanning resumes.
     fn value(&mut self, class: Class, sep: Sep) -> usize {
         match class {
+            Class::Authorization if sep.level > 0 => return self.enc_authorization(sep),
             Class::Authorization => return self.authorization(sep),
-            Class::Cookie => return self.cookie(sep),
+            Class::Cookie if sep.level == 0 => return self.cookie(sep),
             Class::EqOnly(_) if sep.colon => return sep.value,
-            Class::Value(_) | Class::Extra(_) | Class::EqOnly(_) => {}
+            Class::Value(_) | Class::Extra(_) | Class::EqOnly(_) | Class::Cookie => {}
         }
-        let Some(r) = self.region(sep.value) else {
+        let region = if sep.level > 0 {
+            Some(self.enc_region(sep.value, sep.level))
+        } else {
+            self.region(sep.value)
+        };
+        let Some(r) = region else {
             return sep.value;
         };
         let v = &self.buf[r.start..r.end];
-        if is_placeholder(v) || (sep.colon && !r.quoted && is_prose_word(v)) {
-            return r.start;
+        // `${NAME}` is a placeholder only when closed (an unquoted value stops at its `}`);
+        // `password=${Tr0ub4dor` is a password that starts with `$`.
+        let open_template = v.starts_with(b"${") && !v.ends_with(b"}") && self.at(r.end) != b'}';
+        // A placeholder is consumed like a value: scanning it again is what made
+        // `password=${password=${…` quadratic.
+        if (is_placeholder(v) && !open_template) || (sep.colon && !r.quoted && is_prose_word(v)) {
+            return r.after;
         }
+        let class = match class {
+            Class::Cookie => Class::Value("cookie"),
+            c => c,
+        };
         self.push_class(class, r.start, r.end);
         r.after
     }
 
-    /// The value starting at `vs`: quoted (`"…"`, `'…'`, `\"…\"`, `b'…'`) or unquoted.
+    /// The value starting at `vs`: quoted (`"…"`, `'…'`, `\"…\"`, `\\\"…\\\"`, `b'…'`) or
+    /// unquoted. An unclosed quote runs to the end of the line (fail closed).
     fn region(&self, vs: usize) -> Option<Region> {
         let buf = self.buf;
         let c = self.at(vs);
-        let (q, open) = match c {
-            b'"' | b'\'' | b'`' => (c, 1),
-            b'\\' if matches!(self.at(vs + 1), b'"' | b'\'') => (self.at(vs + 1), 2),
-            b'b' | b'u' | b'r' if matches!(self.at(vs + 1), b'"' | b'\'') => (self.at(vs + 1), 2),
+        let (q, open, k) = match c {
+            b'"' | b'\'' | b'`' => (c, 1, 0),
+            b'\\' => {
+                let mut k = 1;
+                while k < 16 && self.at(vs + k) == b'\\' {
+                    k += 1;
+                }
+                match self.at(vs + k) {
+                    q @ (b'"' | b'\'') => (q, k + 1, k),
+                    _ => return None,
+                }
+            }
+            b'b' | b'u' | b'r' if matches!(self.at(vs + 1), b'"' | b'\'') => {
+                (self.at(vs + 1), 2, 0)
+            }
             b'{' | b'[' | b'\n' => return None,
             _ => {
                 let mut e = vs;
                 while e < buf.len() && !is_value_delim(buf[e]) {
                     e += 1;
                 }
+                self.tick(e - vs);
                 return Some(Region {
                     start: vs,
                     end: e,
@@ -551,26 +890,30 @@ impl<'a> Scanner<'a> {
                 });
             }
         };
-        let escaped = c == b'\\';
         let s = vs + open;
         let mut p = s;
+        let mut run = 0usize;
         while p < buf.len() {
             let b = buf[p];
             if b == b'\n' {
                 break;
             }
-            if escaped {
-                if b == b'\\' && self.at(p + 1) == q {
+            if k > 0 {
+                // Escaped quotes: the value ends at the quote escaped exactly as the opening one.
+                if b == q && run == k {
+                    self.tick(p - vs);
                     return Some(Region {
                         start: s,
-                        end: p,
-                        after: p + 2,
+                        end: p - k,
+                        after: p + 1,
                         quoted: true,
                     });
                 }
+                run = if b == b'\\' { run + 1 } else { 0 };
             } else if b == b'\\' {
                 p += 1;
             } else if b == q {
+                self.tick(p - vs);
                 return Some(Region {
                     start: s,
                     end: p,
@@ -581,12 +924,47 @@ impl<'a> Scanner<'a> {
             p += 1;
         }
         let end = p.min(buf.len());
+        self.tick(end - vs);
         Some(Region {
             start: s,
             end,
             after: end,
             quoted: true,
         })
+    }
+
+    /// A percent-encoded value at `level`: `%22…%22` or up to an encoded or raw delimiter.
+    fn enc_region(&self, vs: usize, level: u8) -> Region {
+        let buf = self.buf;
+        let (c, len) = self.dec_at(vs, level);
+        let quoted = len > 1 && matches!(c, b'"' | b'\'');
+        let s = if quoted { vs + len } else { vs };
+        let mut p = s;
+        while p < buf.len() && !is_value_delim(buf[p]) {
+            let (d, dl) = self.dec_at(p, level);
+            if dl > 1 {
+                if quoted && d == c {
+                    self.tick(p - vs);
+                    return Region {
+                        start: s,
+                        end: p,
+                        after: p + dl,
+                        quoted,
+                    };
+                }
+                if !quoted && is_value_delim(d) {
+                    break;
+                }
+            }
+            p += dl;
+        }
+        self.tick(p - vs);
+        Region {
+            start: s,
+            end: p,
+            after: p,
+            quoted,
+        }
     }
 
     /// The end of an unquoted header value: the enclosing quote or the end of the line.
@@ -598,10 +976,42 @@ impl<'a> Scanner<'a> {
         {
             p += 1;
         }
+        self.tick(2 * (p - from));
         while p > from && matches!(self.buf[p - 1], b' ' | b'\t' | b'\r') {
             p -= 1;
         }
         p
+    }
+
+    /// `Authorization%3A%20Bearer%20<credentials>`: keeps the scheme, redacts the rest of the
+    /// encoded value (fail closed: up to the next encoded or raw delimiter).
+    fn enc_authorization(&mut self, sep: Sep) -> usize {
+        let buf = self.buf;
+        let mut s = sep.value;
+        let mut p = s;
+        while p < buf.len() && (buf[p].is_ascii_alphanumeric() || buf[p] == b'-') {
+            p += 1;
+        }
+        self.tick(p - s);
+        let mut kind = "authorization";
+        if p > s && is_scheme(&buf[s..p]) {
+            let Some((gap, _)) = self.blank_gap(p) else {
+                return p;
+            };
+            if buf[s..p].eq_ignore_ascii_case(b"bearer") {
+                kind = "bearer";
+            } else if buf[s..p].eq_ignore_ascii_case(b"basic") {
+                kind = "basic";
+            }
+            s = p + gap;
+        }
+        let r = self.enc_region(s, sep.level);
+        if is_placeholder(&buf[r.start..r.end]) {
+            return r.after;
+        }
+        let kind = self.refine(r.start, r.end, kind);
+        self.push(r.start, r.end, kind);
+        r.after
     }
 
     /// `Authorization: <scheme> <credentials>`: redacts the credentials, keeps the scheme.
@@ -620,6 +1030,7 @@ impl<'a> Scanner<'a> {
             while e < lim && is_token68(buf[e]) {
                 e += 1;
             }
+            self.tick(e - from);
             e
         };
         let r1 = run(s);
@@ -631,6 +1042,7 @@ impl<'a> Scanner<'a> {
             while p < lim && buf[p] == b' ' {
                 p += 1;
             }
+            self.tick(p - r1);
             let r2 = run(p);
             if r2 == p {
                 return p;
@@ -680,6 +1092,7 @@ impl<'a> Scanner<'a> {
             },
             _ => (sep.value, buf.len(), sep.ctx_quote),
         };
+        let start = p;
         let ends = |b: u8| b == b'\n' || (stop != 0 && b == stop);
         while p < lim {
             while p < lim && buf[p] == b' ' {
@@ -726,6 +1139,7 @@ impl<'a> Scanner<'a> {
                 }
             } else {
                 // Not a `name=value` pair: scan it as ordinary text.
+                self.tick(p - start);
                 return ns.max(sep.value);
             }
             while p < lim && buf[p] == b' ' {
@@ -737,67 +1151,80 @@ impl<'a> Scanner<'a> {
             }
             break;
         }
+        self.tick(p - start);
         p.max(sep.value)
     }
 
-    /// After `scheme://`: redacts the password of `user:password@host`.
-    fn userinfo(&mut self, from: usize) -> usize {
+    /// After `scheme://` (raw or percent-encoded at `level`): redacts the password of
+    /// `user:password@host`.
+    fn userinfo(&mut self, from: usize, level: u8) -> usize {
         let buf = self.buf;
         let mut p = from;
         let mut colon = None;
         let mut at = None;
         while p < buf.len() {
-            match buf[p] {
+            let (b, len) = self.dec_at(p, level);
+            match b {
                 b'/' | b'?' | b'#' | b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'`' | b'<'
-                | b'>' | b'\\' | b'[' | b']' | b'{' | b'}' | b'|' | b'^' => break,
-                b'@' => at = Some(p),
-                b':' if colon.is_none() => colon = Some(p),
+                | b'>' | b'\\' | b'[' | b']' | b'{' | b'}' | b'|' | b'^' | b'&' => break,
+                b'@' => at = Some((p, len)),
+                b':' if colon.is_none() => colon = Some((p, len)),
                 _ => {}
             }
-            p += 1;
+            p += len;
         }
+        self.tick(p - from);
         match (colon, at) {
-            (Some(c), Some(a)) if c < a => {
-                if !is_placeholder(&buf[c + 1..a]) {
-                    self.push(c + 1, a, "password");
+            (Some((c, cl)), Some((a, al))) if c < a => {
+                if !is_placeholder(&buf[c + cl..a]) {
+                    self.push(c + cl, a, "password");
                 }
-                a + 1
+                a + al
             }
             _ => from,
         }
     }
 
-    /// `-----BEGIN … PRIVATE KEY-----`: the whole block, or `Err` when it continues past the line.
+    /// `-----BEGIN … PRIVATE KEY-----` (also `PGP PRIVATE KEY BLOCK`, also percent-encoded):
+    /// the whole block, or `Err` when it continues past the line.
     fn pem(&mut self, ws: usize, we: usize) -> Result<usize, usize> {
         let buf = self.buf;
-        let lim = n_min(buf.len(), we + 48);
+        let lim = n_min(buf.len(), we + 64);
         let tail = &buf[we..lim];
-        let marker = b"PRIVATE KEY-----";
-        let Some(m) = tail.windows(marker.len()).position(|x| x == marker) else {
+        self.tick(tail.len());
+        let Some(m) = tail.windows(5).position(|x| x == b"-----") else {
             return Ok(we);
         };
-        if !tail[..m]
-            .iter()
-            .all(|&b| b == b' ' || b.is_ascii_uppercase() || b.is_ascii_digit())
+        let label = &tail[..m];
+        let contains = |needle: &[u8]| label.windows(needle.len()).any(|x| x == needle);
+        if !label.iter().all(|&b| {
+            matches!(b, b' ' | b'%' | b'+' | b'_') || b.is_ascii_uppercase() || b.is_ascii_digit()
+        }) || !contains(b"PRIVATE")
+            || !contains(b"KEY")
         {
             return Ok(we);
         }
-        let body = we + m + marker.len();
+        let body = we + m + 5;
+        // The END marker on the same line; the search stops there (not at the end of the
+        // line), so what it walked is consumed either way.
         let mut p = body;
         while p < buf.len() && buf[p] != b'\n' {
-            if buf[p..].starts_with(b"-----END ") {
+            if buf[p..].starts_with(b"-----END") && matches!(self.at(p + 8), b' ' | b'%' | b'+') {
                 let mut q = p + 9;
                 while q < buf.len() && buf[q] != b'\n' {
                     if buf[q..].starts_with(b"-----") {
+                        self.tick(q + 5 - body);
                         self.push(ws, q + 5, "private_key");
                         return Ok(q + 5);
                     }
                     q += 1;
                 }
+                p = q;
                 break;
             }
             p += 1;
         }
+        self.tick(p - body);
         Err(ws)
     }
 }
@@ -829,19 +1256,47 @@ fn is_cookie_attribute(name: &[u8]) -> bool {
     .any(|a| name.eq_ignore_ascii_case(a))
 }
 
-/// Is `line` (without its `\n`) the body of a PEM block: base64, headers or empty?
+/// Is `line` (without its `\n`) part of an open PEM block: base64, an armor header, empty,
+/// or (fail closed) a garbled or prefixed line that still carries a base64 run of 16 or more
+/// characters with both cases and a digit. The block ends at its `-----END` line or at the
+/// first line that cannot hold key material.
 pub(crate) fn pem_body_line(line: &[u8]) -> bool {
-    line.trim_ascii()
-        .iter()
+    let t = line.trim_ascii();
+    if t.iter()
         .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
-        || line.starts_with(b"Proc-Type:")
-        || line.starts_with(b"DEK-Info:")
-        || line.starts_with(b"Comment:")
+    {
+        return true;
+    }
+    const HEADERS: [&[u8]; 7] = [
+        b"Proc-Type:",
+        b"DEK-Info:",
+        b"Comment:",
+        b"Version:",
+        b"Hash:",
+        b"Charset:",
+        b"MessageID:",
+    ];
+    if HEADERS.iter().any(|h| t.starts_with(h)) {
+        return true;
+    }
+    t.split(|&b| !is_b64(b)).any(|run| {
+        run.len() >= 16
+            && run.iter().any(u8::is_ascii_uppercase)
+            && run.iter().any(u8::is_ascii_lowercase)
+            && run.iter().any(u8::is_ascii_digit)
+    })
 }
 
-/// Finds `-----END …-----` in `line`; returns the end of the marker.
+/// Finds `-----END …-----` (also `-----END%20…`) in `line`; returns the end of the marker.
 pub(crate) fn pem_end(line: &[u8]) -> Option<usize> {
-    let p = line.windows(9).position(|x| x == b"-----END ")?;
-    let q = line[p + 9..].windows(5).position(|x| x == b"-----")?;
-    Some(p + 9 + q + 5)
+    let mut from = 0;
+    while let Some(p) = line[from..].windows(8).position(|x| x == b"-----END") {
+        let p = from + p + 8;
+        if matches!(line.get(p), Some(b' ' | b'%' | b'+')) {
+            let q = line[p..].windows(5).position(|x| x == b"-----")?;
+            return Some(p + q + 5);
+        }
+        from = p;
+    }
+    None
 }

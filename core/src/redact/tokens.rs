@@ -4,6 +4,8 @@
 //! Every check starts from a *word*: a maximal run of `[A-Za-z0-9_-]` (found by the scanner),
 //! and inspects a bounded number of bytes around it, so the total work stays linear.
 
+use std::cell::Cell;
+
 /// Lookup table for [`is_word`].
 static WORD: [bool; 256] = {
     let mut t = [false; 256];
@@ -57,8 +59,9 @@ pub(crate) fn looks_random(s: &[u8]) -> bool {
     upper && lower && (digit || changes * 3 >= s.len())
 }
 
-/// The end of a JWT/JWE starting at the word `[ws, we)`, if it is one.
-fn jwt(line: &[u8], ws: usize, we: usize) -> Option<(usize, &'static str)> {
+/// The end of a JWT/JWE starting at the word `[ws, we)`, if it is one. Adds the bytes it
+/// examines past the word to `work`.
+fn jwt(line: &[u8], ws: usize, we: usize, work: &Cell<usize>) -> Option<(usize, &'static str)> {
     let w = &line[ws..we];
     if !(w.starts_with(b"eyJ") || w.starts_with(b"eyA") || w.starts_with(b"ewog")) || w.len() < 10 {
         return None;
@@ -77,10 +80,16 @@ fn jwt(line: &[u8], ws: usize, we: usize) -> Option<(usize, &'static str)> {
         n += 1;
         p = q;
     }
+    work.set(work.get() + (p - we));
     // A trailing empty segment followed by text is a sentence's full stop, not a segment.
     let segments = match n {
         5 => 5,
         3 | 4 => 3,
+        // Fail closed: a header and a JSON payload (`eyJ…`) without a signature is a JWS cut
+        // short (a truncated log line); what there is of it is still redacted.
+        2 if ends[1] - ends[0] > 8 && line[ends[0] + 1..].starts_with(b"eyJ") => {
+            return Some((ends[1], "jwt"))
+        }
         _ => return None,
     };
     let end = ends[segments - 1];
@@ -91,15 +100,29 @@ fn jwt(line: &[u8], ws: usize, we: usize) -> Option<(usize, &'static str)> {
     Some((end, if segments == 5 { "jwe" } else { "jwt" }))
 }
 
+fn hex(s: &[u8]) -> bool {
+    all(s, |b| b.is_ascii_hexdigit())
+}
+
+fn lower_hex(s: &[u8]) -> bool {
+    all(s, |b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// Detects a token at the word `[ws, we)`. Returns the end of the token and its kind.
-pub(crate) fn detect(line: &[u8], ws: usize, we: usize) -> Option<(usize, &'static str)> {
+/// Adds the bytes it examines past the word to `work` (the word itself is the caller's).
+pub(crate) fn detect(
+    line: &[u8],
+    ws: usize,
+    we: usize,
+    work: &Cell<usize>,
+) -> Option<(usize, &'static str)> {
     let w = &line[ws..we];
     let len = w.len();
     if len < 10 {
         return None;
     }
     match w[0] {
-        b'e' => return jwt(line, ws, we),
+        b'e' => return jwt(line, ws, we, work),
         b'g' => {
             if len >= 40 && w[1] == b'h' && b"pousr".contains(&w[2]) && w[3] == b'_' {
                 return all(&w[4..], alnum).then_some((we, "github"));
@@ -107,11 +130,47 @@ pub(crate) fn detect(line: &[u8], ws: usize, we: usize) -> Option<(usize, &'stat
             if len >= 30 && w.starts_with(b"github_pat_") {
                 return Some((we, "github"));
             }
-            if len >= 26 && w.starts_with(b"glpat-") {
-                return Some((we, "gitlab"));
+            for p in [
+                &b"glpat-"[..],
+                b"gldt-",
+                b"glrt-",
+                b"glptt-",
+                b"glcbt-",
+                b"glft-",
+            ] {
+                if len >= p.len() + 20 && w.starts_with(p) {
+                    return Some((we, "gitlab"));
+                }
             }
         }
+        b'G' if len >= 30 && w.starts_with(b"GOCSPX-") => return Some((we, "google_oauth")),
+        b'h' if len >= 30 && w.starts_with(b"hf_") && all(&w[3..], alnum) => {
+            return Some((we, "huggingface"));
+        }
+        b'p' if len >= 50 && w.starts_with(b"pypi-AgE") => return Some((we, "pypi")),
+        b'd' => {
+            if len == 71
+                && matches!(&w[..7], b"dop_v1_" | b"doo_v1_" | b"dor_v1_")
+                && lower_hex(&w[7..])
+            {
+                return Some((we, "digitalocean"));
+            }
+            if (36..=38).contains(&len) && w.starts_with(b"dapi") && hex(&w[4..36]) {
+                return Some((we, "databricks"));
+            }
+        }
+        b'k' if len == 36 && w.starts_with(b"key-") && hex(&w[4..]) => {
+            return Some((we, "mailgun"));
+        }
+        b'S' if len == 34 && w[1] == b'K' && hex(&w[2..]) => return Some((we, "twilio")),
+        b'P' if len >= 59 && w.starts_with(b"PMAK-") => return Some((we, "postman")),
         b's' | b'r' => {
+            if len >= 38
+                && matches!(&w[..6], b"shpat_" | b"shpss_" | b"shpca_" | b"shppa_")
+                && hex(&w[6..])
+            {
+                return Some((we, "shopify"));
+            }
             for p in [&b"sk_live_"[..], b"sk_test_", b"rk_live_", b"rk_test_"] {
                 if len >= p.len() + 10 && w.starts_with(p) && all(&w[p.len()..], alnum) {
                     return Some((we, "stripe"));
@@ -127,6 +186,7 @@ pub(crate) fn detect(line: &[u8], ws: usize, we: usize) -> Option<(usize, &'stat
             }
         }
         b'w' if len >= 20 && w.starts_with(b"whsec_") => return Some((we, "stripe")),
+
         b'x' => {
             if len >= 15 && w.starts_with(b"xox") && b"abposre".contains(&w[3]) && w[4] == b'-' {
                 return Some((we, "slack"));
@@ -158,6 +218,9 @@ pub(crate) fn detect(line: &[u8], ws: usize, we: usize) -> Option<(usize, &'stat
             if len == 39 && w.starts_with(b"AIza") {
                 return Some((we, "google_api_key"));
             }
+            if len >= 50 && w.starts_with(b"ATATT3") {
+                return Some((we, "atlassian"));
+            }
         }
         b'n' if len == 40 && w.starts_with(b"npm_") && all(&w[4..], alnum) => {
             return Some((we, "npm"));
@@ -170,16 +233,30 @@ pub(crate) fn detect(line: &[u8], ws: usize, we: usize) -> Option<(usize, &'stat
     None
 }
 
-/// `ya29.<...>` Google OAuth access tokens: the word `ya29` followed by `.`.
-pub(crate) fn google_oauth(line: &[u8], ws: usize, we: usize) -> Option<usize> {
-    if &line[ws..we] != b"ya29" || line.get(we) != Some(&b'.') {
+/// Tokens whose prefix is a short word followed by `.`: Google OAuth access tokens
+/// (`ya29.…`), SendGrid API keys (`SG.<22>.<43>`) and HashiCorp Vault tokens (`hvs.…`).
+/// Returns the end and the kind; adds the bytes it examines to `work`.
+pub(crate) fn dotted(
+    line: &[u8],
+    ws: usize,
+    we: usize,
+    work: &Cell<usize>,
+) -> Option<(usize, &'static str)> {
+    let kind = match &line[ws..we] {
+        b"ya29" => "google_oauth",
+        b"SG" => "sendgrid",
+        b"hvs" | b"hvb" | b"hvr" => "vault",
+        _ => return None,
+    };
+    if line.get(we) != Some(&b'.') {
         return None;
     }
     let mut p = we + 1;
     while p < line.len() && (is_word(line[p]) || line[p] == b'.') {
         p += 1;
     }
-    (p - we > 20).then_some(p)
+    work.set(work.get() + (p - we));
+    (p - we > 20).then_some((p, kind))
 }
 
 /// A tokenward API key by shape: prefix `[a-z][a-z0-9]{1,15}`, optional environment part
@@ -216,7 +293,7 @@ mod tests {
     fn d(s: &str) -> Option<&'static str> {
         let b = s.as_bytes();
         let we = b.iter().position(|&c| !is_word(c)).unwrap_or(b.len());
-        detect(b, 0, we).map(|(_, k)| k)
+        detect(b, 0, we, &Cell::new(0)).map(|(_, k)| k)
     }
 
     #[test]
@@ -247,6 +324,39 @@ mod tests {
     }
 
     #[test]
+    fn more_provider_formats() {
+        for (t, k) in [
+            ("GOCSPX-AbCdEfGh1234567890IjKlMnOpQr", "google_oauth"),
+            ("hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567", "huggingface"),
+            (
+                "pypi-AgEIcHlwaS5vcmcCJGI5ZTBlNjE0LWJmZmQtNDg3Zi05NjBiLWM5ZTBkN2QyYjY0ZQ",
+                "pypi",
+            ),
+            (
+                "dop_v1_8f14e45fceea167a5a36dedd4bea2543c9f0f895fb98ab9159f51fd0297e236d",
+                "digitalocean",
+            ),
+            ("dapi8f14e45fceea167a5a36dedd4bea2543", "databricks"),
+            ("key-8f14e45fceea167a5a36dedd4bea2543", "mailgun"),
+            ("SK8f14e45fceea167a5a36dedd4bea2543", "twilio"),
+            ("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", "shopify"),
+            ("glrt-AbCdEfGh1234567890IjKl", "gitlab"),
+            (
+                "PMAK-5f4dcc3b5aa765d61d8327de-8f14e45fceea167a5a36dedd4bea2543ab",
+                "postman",
+            ),
+        ] {
+            assert_eq!(d(t), Some(k), "{t}");
+        }
+        let w = &Cell::new(0);
+        let sg = b"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";
+        assert_eq!(dotted(sg, 0, 2, w), Some((sg.len(), "sendgrid")));
+        let hvs = b"hvs.CAESIJlU9JMYEhOPYv4igdhm9PnK";
+        assert_eq!(dotted(hvs, 0, 3, w), Some((hvs.len(), "vault")));
+        assert_eq!(dotted(b"SG.short", 0, 2, w), None);
+    }
+
+    #[test]
     fn ordinary_words() {
         for w in [
             "test_userCanLoginWithValidCredentials",
@@ -263,10 +373,15 @@ mod tests {
 
     #[test]
     fn jwt_segments() {
+        let w = &Cell::new(0);
         let t = b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl. next";
-        assert_eq!(jwt(t, 0, 20), Some((t.len() - 6, "jwt")));
+        assert_eq!(jwt(t, 0, 20, w), Some((t.len() - 6, "jwt")));
         let jwe = b"eyJhbGciOiJkaXIifQ..aXY.Y2lwaGVy.dGFn";
-        assert_eq!(jwt(jwe, 0, 18), Some((jwe.len(), "jwe")));
-        assert_eq!(jwt(b"eyJhbGciOiJIUzI1NiJ9 alone", 0, 20), None);
+        assert_eq!(jwt(jwe, 0, 18, w), Some((jwe.len(), "jwe")));
+        assert_eq!(jwt(b"eyJhbGciOiJIUzI1NiJ9 alone", 0, 20, w), None);
+        assert_eq!(jwt(b"eyJhbGciOiJIUzI1NiJ9. Next", 0, 20, w), None);
+        // Truncated after the payload: fail closed.
+        let cut = b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0";
+        assert_eq!(jwt(cut, 0, 20, w), Some((cut.len(), "jwt")));
     }
 }
