@@ -509,7 +509,9 @@ impl<'a> Scanner<'a> {
         pathlike |= seg_len >= 3 && seg_lower;
         // Followed by `-`/`_`: part of an identifier or a base64url token, not this shape.
         // (Only this byte decides, not what follows the padding: a second pass sees the same.)
-        let glued = matches!(self.at(p), b'-' | b'_');
+        // After a trailing `/`/`+` the `-` starts a new word (which a first pass may rewrite).
+        let glued =
+            matches!(self.at(p), b'-' | b'_') && p > s && buf[p - 1].is_ascii_alphanumeric();
         // Padding.
         for _ in 0..2 {
             if self.at(p) == b'=' {
