@@ -95,7 +95,12 @@ fuzz_target!(|data: &[u8]| {
             "stream differs under chunking {:?}",
             chunks.iter().map(|c| c.len()).collect::<Vec<_>>()
         );
-        assert_eq!(stream.changed(), whole != text);
+        // A replacement can equal the text it replaces (a template without fingerprint over
+        // a value that already reads `<password|>`), so only one direction holds.
+        assert!(
+            stream.changed() || whole == text,
+            "output changed but changed() is false"
+        );
     }
 
     let mut writer = redactor.writer_into(Vec::new());
