@@ -68,6 +68,12 @@ done
 licences=()
 for f in LICENSE-MIT LICENSE-APACHE; do [ -f "$REPO/$f" ] && licences+=("$REPO/$f"); done
 
+# npm packs only what `files` lists (plus files named exactly LICENSE*): list the licence texts.
+add_licences_to_files() {
+  node -e 'const fs = require("node:fs"); const [f, ...l] = process.argv.slice(1); const p = JSON.parse(fs.readFileSync(f, "utf8"));
+    p.files = [...new Set([...(p.files || []), ...l])]; fs.writeFileSync(f, JSON.stringify(p, null, 2) + "\n")' "$1" "${licences[@]##*/}"
+}
+
 # Platform packages.
 optional=()
 for platform in $(printf '%s\n' "${!ADDON[@]}" | sort); do
@@ -80,6 +86,7 @@ for platform in $(printf '%s\n' "${!ADDON[@]}" | sort); do
   # Debug info is not shipped (host strip understands x86-64; others keep theirs).
   strip --strip-unneeded "$dir/tokenward.$platform.node" 2>/dev/null || true
   [ ${#licences[@]} -eq 0 ] || cp "${licences[@]}" "$dir/"
+  add_licences_to_files "$dir/package.json"
   (cd "$dir" && npm pack --silent --pack-destination "$DIST" >/dev/null)
   optional+=("tokenward-$platform")
 done
@@ -101,6 +108,7 @@ delete pkg.scripts
 pkg.optionalDependencies = Object.fromEntries(platforms.map((p) => [p, version]))
 fs.writeFileSync(dst, JSON.stringify(pkg, null, 2) + '\n')
 EOF
+add_licences_to_files "$main/package.json"
 (cd "$main" && npm pack --silent --pack-destination "$DIST" >/dev/null)
 
 # Types for require and import, as a consumer's TypeScript resolves them (node10, node16 CJS and
