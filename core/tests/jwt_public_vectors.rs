@@ -133,7 +133,13 @@ fn rfc7520_cookbook_jws() {
         ),
     ] {
         let doc = public(file);
-        let verifier = verifier_for(&doc["input"]["key"]);
+        // An RSA JWK without `alg` is bound to RS* (RFC 8725 §3.1); the cookbook names the
+        // algorithm beside the key, as a deployment would pin it.
+        let mut jwk = doc["input"]["key"].clone();
+        if jwk.get("alg").is_none() {
+            jwk["alg"] = doc["input"]["alg"].clone();
+        }
+        let verifier = verifier_for(&jwk);
         let compact = doc["output"]["compact"].as_str().unwrap();
         if supported {
             let payload = verifier.unwrap().verify_signature(compact).unwrap();
@@ -292,5 +298,34 @@ fn der_keys_import_and_verify() {
                 .as_str(),
             "invalid_key"
         );
+    }
+}
+
+/// A JWK import applies the checks of DER import (found by the jwk_import fuzz target): an even
+/// RSA modulus or an exponent outside the odd 3..2^33 is refused, and what imports re-imports
+/// from its own PEM.
+#[test]
+fn rsa_jwk_refused_where_der_would_refuse_it() {
+    let key = Key::generate(Algorithm::RS256).unwrap();
+    let jwk = key.to_jwk().unwrap();
+    let n = base64_url(jwk["n"].as_str().unwrap());
+    let encode =
+        |b: &[u8]| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, b);
+    let public = |n: &[u8], e: &[u8]| {
+        serde_json::json!({"kty": "RSA", "alg": "RS256", "n": encode(n), "e": encode(e)}).to_string()
+    };
+    let good = Key::from_jwk(&public(&n, &[1, 0, 1])).unwrap();
+    let again = Key::from_pem(&good.to_public_pem().unwrap(), Some(Algorithm::RS256));
+    assert!(again.is_ok(), "a JWK key's PEM must import again");
+    let mut even = n.clone();
+    *even.last_mut().unwrap() &= 0xfe;
+    for (n, e, why) in [
+        (&even, &[1u8, 0, 1][..], "even modulus"),
+        (&n, &[1, 0, 0, 0, 0, 1][..], "exponent 2^40 + 1"),
+        (&n, &[1, 0, 0], "even exponent"),
+        (&n, &[1], "exponent 1"),
+    ] {
+        let err = Key::from_jwk(&public(n, e)).unwrap_err();
+        assert_eq!(err.code().as_str(), "invalid_key", "{why}");
     }
 }

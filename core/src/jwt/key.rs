@@ -160,10 +160,19 @@ impl Key {
         if n.len() * 8 < MIN_RSA_BITS {
             return Err(invalid("RSA keys must be at least 2048 bits"));
         }
-        let components = rsa::PublicKeyComponents {
-            n,
-            e: strip_leading_zeros(e),
-        };
+        let e = strip_leading_zeros(e);
+        // The checks the DER/PEM path applies (aws-lc's key parser), so a key imported from a
+        // JWK exports to a PEM that imports again: an odd modulus, an odd exponent in 3..2^33.
+        let exponent = e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        if n.last().is_some_and(|b| b & 1 == 0)
+            || e.len() > 5
+            || exponent < 3
+            || exponent >= 1 << 33
+            || exponent & 1 == 0
+        {
+            return Err(invalid("invalid RSA public key"));
+        }
+        let components = rsa::PublicKeyComponents { n, e };
         let algs: Vec<Algorithm> = match alg {
             Some(a) => vec![a],
             None => Algorithm::ALL
