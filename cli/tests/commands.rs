@@ -113,7 +113,10 @@ fn fingerprint_prints_the_fingerprint_and_never_the_secret() {
     let secret = "tw_test_fingerprint_me_7d1c0a";
     let out = ok(&tokenward(&["fingerprint"], secret, &[]));
     assert!(!out.contains(secret));
-    let expected = tokenward::Secret::new(secret).unwrap().fingerprint().to_owned();
+    let expected = tokenward::Secret::new(secret)
+        .unwrap()
+        .fingerprint()
+        .to_owned();
     assert_eq!(out.trim(), expected);
     // Empty input is a clear error with its code.
     let empty = tokenward(&["fingerprint"], "", &[]);
@@ -143,12 +146,28 @@ fn jwt_sign_verify_decode_round_trip() {
     let dir = std::env::temp_dir().join(format!("tw-cli-jwt-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let key_file = dir.join("hs.key");
-    std::fs::write(&key_file, "a-shared-secret-long-enough-for-every-hmac-algorithm-0123456789abcdef").unwrap();
+    std::fs::write(
+        &key_file,
+        "a-shared-secret-long-enough-for-every-hmac-algorithm-0123456789abcdef",
+    )
+    .unwrap();
     let key = key_file.to_str().unwrap();
     let token = ok(&tokenward(
         &[
-            "jwt", "sign", "--key", key, "--alg", "HS256", "--iss", "https://iss", "--aud", "api",
-            "--sub", "u1", "--claims", r#"{"scope":"read"}"#,
+            "jwt",
+            "sign",
+            "--key",
+            key,
+            "--alg",
+            "HS256",
+            "--iss",
+            "https://iss",
+            "--aud",
+            "api",
+            "--sub",
+            "u1",
+            "--claims",
+            r#"{"scope":"read"}"#,
         ],
         "",
         &[],
@@ -158,7 +177,16 @@ fn jwt_sign_verify_decode_round_trip() {
 
     let verified = ok(&tokenward(
         &[
-            "jwt", "verify", "--key", key, "--alg", "HS256", "--iss", "https://iss", "--aud", "api",
+            "jwt",
+            "verify",
+            "--key",
+            key,
+            "--alg",
+            "HS256",
+            "--iss",
+            "https://iss",
+            "--aud",
+            "api",
         ],
         token,
         &[],
@@ -179,9 +207,15 @@ fn jwt_sign_verify_decode_round_trip() {
         assert!(!out.status.success());
         assert!(text(&out.stderr).contains(code), "{}", text(&out.stderr));
     }
-    std::fs::write(&key_file, "another-secret-long-enough-for-every-hmac-algorithm-0123456789abcdefg").unwrap();
+    std::fs::write(
+        &key_file,
+        "another-secret-long-enough-for-every-hmac-algorithm-0123456789abcdefg",
+    )
+    .unwrap();
     let forged = tokenward(
-        &["jwt", "verify", "--key", key, "--alg", "HS256", "--aud", "api"],
+        &[
+            "jwt", "verify", "--key", key, "--alg", "HS256", "--aud", "api",
+        ],
         token,
         &[],
     );
@@ -206,7 +240,10 @@ fn jwks_fetch_prints_the_public_keys() {
     let out = tokenward(&["jwks", "fetch", &format!("{base}/jwks.json")], "", &[]);
     let printed: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
     assert_eq!(printed["keys"][0]["kid"], "k1");
-    assert!(printed["keys"][0].get("d").is_none(), "private part printed");
+    assert!(
+        printed["keys"][0].get("d").is_none(),
+        "private part printed"
+    );
     assert!(text(&out.stderr).contains("kid=k1"));
     assert!(requests.recv().unwrap().starts_with("GET /jwks.json"));
 }
@@ -222,7 +259,11 @@ fn redact_filters_stdin() {
     assert!(!out.contains("hunter2-hunter2"), "{out}");
     assert!(out.contains("REDACTED"), "{out}");
     // An extra name is honoured.
-    let out = ok(&tokenward(&["redact", "--name", "ssn"], "ssn=123-45-6789\n", &[]));
+    let out = ok(&tokenward(
+        &["redact", "--name", "ssn"],
+        "ssn=123-45-6789\n",
+        &[],
+    ));
     assert!(!out.contains("123-45-6789"), "{out}");
 }
 
@@ -231,7 +272,9 @@ fn oauth_token_introspect_revoke_against_a_local_server() {
     let client_secret = "cli-client-secret-value-91";
     let access = "at-from-the-local-server-5a7";
     let (base, requests) = serve(vec![
-        format!(r#"{{"access_token":"{access}","token_type":"Bearer","expires_in":300,"scope":"read"}}"#),
+        format!(
+            r#"{{"access_token":"{access}","token_type":"Bearer","expires_in":300,"scope":"read"}}"#
+        ),
         r#"{"active":true,"sub":"svc","scope":"read"}"#.to_owned(),
         String::new(),
     ]);
@@ -256,11 +299,17 @@ fn oauth_token_introspect_revoke_against_a_local_server() {
 
     let token = run("token", &["--scope", "read"], "");
     let shown = ok(&token);
-    assert!(!shown.contains(access), "token printed without --show-token");
+    assert!(
+        !shown.contains(access),
+        "token printed without --show-token"
+    );
     assert!(text(&token.stderr).contains("scopes:     read"));
     let request = requests.recv().unwrap();
     assert!(request.starts_with("POST /token"), "{request}");
-    assert!(request.contains("grant_type=client_credentials"), "{request}");
+    assert!(
+        request.contains("grant_type=client_credentials"),
+        "{request}"
+    );
     assert!(!text(&token.stderr).contains(client_secret));
 
     let introspected: serde_json::Value =

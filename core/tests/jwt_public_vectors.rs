@@ -265,8 +265,8 @@ fn der_keys_import_and_verify() {
             Some(alg),
         )
         .unwrap();
-        let public = Key::from_public_der(&der_of(&original.to_public_pem().unwrap()), Some(alg))
-            .unwrap();
+        let public =
+            Key::from_public_der(&der_of(&original.to_public_pem().unwrap()), Some(alg)).unwrap();
         assert!(!public.can_sign(), "{alg:?}: a public key that signs");
         let token = JwtIssuer::new(private, Some(alg))
             .unwrap()
@@ -312,7 +312,8 @@ fn rsa_jwk_refused_where_der_would_refuse_it() {
     let encode =
         |b: &[u8]| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, b);
     let public = |n: &[u8], e: &[u8]| {
-        serde_json::json!({"kty": "RSA", "alg": "RS256", "n": encode(n), "e": encode(e)}).to_string()
+        serde_json::json!({"kty": "RSA", "alg": "RS256", "n": encode(n), "e": encode(e)})
+            .to_string()
     };
     let good = Key::from_jwk(&public(&n, &[1, 0, 1])).unwrap();
     let again = Key::from_pem(&good.to_public_pem().unwrap(), Some(Algorithm::RS256));

@@ -63,7 +63,7 @@ def _replace(m: re.Match[str]) -> str:
     return m.group()
 
 
-def _one(kind: str, pre: str, sec: str) -> "re.Pattern[str]":
+def _one(kind: str, pre: str, sec: str) -> re.Pattern[str]:
     return re.compile(f"(?P<pre>{pre})(?P<sec>{sec})", re.IGNORECASE)
 
 

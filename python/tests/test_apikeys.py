@@ -4,11 +4,10 @@ import threading
 from datetime import timedelta
 
 import pytest
+from conftest import code_of, load_vectors
 
 import tokenward
-from tokenward import API_KEY_PATTERN, ApiKeys, ApiKeyError, IssuedKey, KeyRecord, Secret
-
-from conftest import code_of, load_vectors
+from tokenward import API_KEY_PATTERN, ApiKeyError, ApiKeys, IssuedKey, KeyRecord, Secret
 
 VECTORS = load_vectors("apikeys.json")
 
@@ -142,7 +141,7 @@ def test_verify_from_many_threads_while_creating_and_revoking():
             for _ in range(200):
                 k = keys.create("churn")
                 keys.revoke(k.record.id)
-                assert code_of(lambda: keys.verify(k.secret)) == "revoked"
+                assert code_of(lambda k=k: keys.verify(k.secret)) == "revoked"
         except Exception as err:  # pragma: no cover
             errors.append(err)
 

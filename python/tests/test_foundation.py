@@ -1,17 +1,16 @@
 import pickle
 
 import pytest
+from conftest import code_of, load_vectors
 
 import tokenward
 from tokenward import Secret, TokenwardError
-
-from conftest import code_of, load_vectors
 
 
 def test_printed_forms_never_contain_the_secret():
     value = "tw_live_SuperSecretValue123"
     s = Secret(value)
-    for printed in (repr(s), str(s), f"{s}", f"{s!r}", repr([s]), repr({"k": s}), "%s" % s):
+    for printed in (repr(s), str(s), f"{s}", f"{s!r}", repr([s]), repr({"k": s}), f"{s}"):
         assert "SuperSecret" not in printed, printed
     assert s.fingerprint in repr(s)
     assert s.expose() == value

@@ -61,8 +61,8 @@ def _build(setup: dict[str, Any]) -> tuple[Authenticator, dict[str, str]]:
         forwarded_header=tp["header"],
         rate_limit=_limit(setup["rate_limit"]),
         failure_rate_limit=_limit(setup["failure_rate_limit"]),
-        plans={p: _limit(l) for p, l in setup["plans"].items()},
-        rate_limit_overrides={w: _limit(l) for w, l in setup["rate_limit_overrides"].items()},
+        plans={p: _limit(v) for p, v in setup["plans"].items()},
+        rate_limit_overrides={w: _limit(v) for w, v in setup["rate_limit_overrides"].items()},
         revocations=revocations,
         clock=clock,
     )
@@ -71,9 +71,9 @@ def _build(setup: dict[str, Any]) -> tuple[Authenticator, dict[str, str]]:
 
 def _substitute(s: str, secrets: dict[str, str]) -> str:
     for name, secret in secrets.items():
-        s = s.replace("{key:%s}" % name, secret)
+        s = s.replace(f"{{key:{name}}}", secret)
         typo = secret[:-1] + ("b" if secret[-1] == "a" else "a")
-        s = s.replace("{key_typo:%s}" % name, typo)
+        s = s.replace(f"{{key_typo:{name}}}", typo)
     return s
 
 

@@ -7,12 +7,11 @@ import time
 
 import jwt as pyjwt
 import pytest
+from conftest import code_of, load_vectors
 from cryptography.hazmat.primitives import serialization
 
 import tokenward
 from tokenward import JwtIssuer, JwtVerifier, Key, KeySet
-
-from conftest import code_of, load_vectors
 
 ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
 KEYS = load_vectors("jwt_keys.json")

@@ -9,7 +9,7 @@ import time
 import pytest
 from test_oauth import MockServer
 
-from tokenward import OAuthClient, RefreshOptions, TokenSource
+from tokenward import InvalidInputError, OAuthClient, RefreshOptions, TokenSource
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_refresh_options_defaults_and_validation() -> None:
         RefreshOptions(backoff_initial=10, backoff_max=1)
     with pytest.raises(ValueError):
         RefreshOptions(default_lifetime=0)
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidInputError):
         RefreshOptions(expiry_margin=-1)
 
 

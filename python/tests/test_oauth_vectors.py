@@ -7,8 +7,9 @@ must give the vector's code or the vector's token fields, exactly as in the Rust
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from conftest import load_vectors

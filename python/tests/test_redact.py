@@ -7,9 +7,9 @@ import logging
 from pathlib import Path
 
 import pytest
+from conftest import code_of
 
 import tokenward
-from conftest import code_of
 
 CORPUS = json.loads(
     (Path(__file__).resolve().parents[2] / "tests" / "redaction" / "corpus.json").read_text(

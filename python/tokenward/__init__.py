@@ -6,6 +6,10 @@
 False
 """
 
+# A library must not print by itself: audit events reach the "tokenward" logger and stay silent
+# until the application configures logging (the standard NullHandler idiom).
+import logging as _logging
+
 from ._errors import (
     ApiKeyError,
     AuthorizationError,
@@ -17,17 +21,38 @@ from ._errors import (
     TokenwardError,
     TransportError,
 )
-from ._native import ERROR_CODES, Secret, __version__, fingerprint
-from ._native import JwtIssuer, JwtVerifier, Key, KeySet, RemoteKeySet, decode_unverified
-from ._native import API_KEY_PATTERN, ApiKeys, IssuedKey, KeyInfo, KeyRecord
-from ._native import RedactStream, Redactor, redact
-from ._native import AccessToken, OAuthClient, RefreshOptions, TokenResponse, TokenSource
-from ._native import Authenticator, ManualClock, Principal, RateLimit, Refusal, RevocationList
 from ._logging import RedactingFilter
-
-# A library must not print by itself: audit events reach the "tokenward" logger and stay silent
-# until the application configures logging (the standard NullHandler idiom).
-import logging as _logging
+from ._native import (
+    API_KEY_PATTERN,
+    ERROR_CODES,
+    AccessToken,
+    ApiKeys,
+    Authenticator,
+    IssuedKey,
+    JwtIssuer,
+    JwtVerifier,
+    Key,
+    KeyInfo,
+    KeyRecord,
+    KeySet,
+    ManualClock,
+    OAuthClient,
+    Principal,
+    RateLimit,
+    Redactor,
+    RedactStream,
+    RefreshOptions,
+    Refusal,
+    RemoteKeySet,
+    RevocationList,
+    Secret,
+    TokenResponse,
+    TokenSource,
+    __version__,
+    decode_unverified,
+    fingerprint,
+    redact,
+)
 
 _logging.getLogger("tokenward").addHandler(_logging.NullHandler())
 

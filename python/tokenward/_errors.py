@@ -36,7 +36,7 @@ class TokenwardError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
 
-    def __reduce__(self):  # keep pickling (multiprocessing, Celery) working
+    def __reduce__(self) -> tuple[type[TokenwardError], tuple[str, str]]:  # keep pickling (multiprocessing, Celery) working
         return (type(self), (self.code, self.message))
 
 

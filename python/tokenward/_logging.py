@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from ._native import Redactor
 from ._native import redact as _redact
@@ -78,7 +79,7 @@ class RedactingFilter(logging.Filter):
     Redacted ``extra`` values are copies: the caller's objects are not modified.
     """
 
-    def __init__(self, redactor: Optional[Redactor] = None, name: str = "") -> None:
+    def __init__(self, redactor: Redactor | None = None, name: str = "") -> None:
         super().__init__(name)
         self._redact = redactor.redact if redactor is not None else _redact
 

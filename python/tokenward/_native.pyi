@@ -1,4 +1,10 @@
-from typing import Final, final
+import builtins
+import datetime as _dt
+import ipaddress as _ipaddress
+import os
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import timedelta
+from typing import Any, Final, Literal, final
 
 __version__: Final[str]
 ERROR_CODES: Final[list[str]]
@@ -20,7 +26,6 @@ def fingerprint(secret: str) -> str:
     """A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url)."""
 
 # --- JWT -------------------------------------------------------------------------------------
-from typing import Any, Awaitable, Mapping, Sequence
 
 @final
 class Key:
@@ -140,11 +145,6 @@ def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 # --- API keys -----------------------------------------------------------------------------
 
-import builtins
-import os
-from collections.abc import Mapping, Sequence
-from datetime import timedelta
-from typing import final
 
 API_KEY_PATTERN: Final[str]
 
@@ -292,8 +292,6 @@ def _emit_test_audit_event(action_outcome_success: bool, subject: str) -> None: 
 
 # --- OAuth 2.0 client and refreshing token source -------------------------------------------
 
-from collections.abc import Awaitable, Callable  # noqa: E402
-from typing import Any  # noqa: E402
 
 @final
 class AccessToken:
@@ -421,13 +419,9 @@ class TokenSource:
 
 # --- in-process gateway (issue 7) -----------------------------------------------------------
 
-import datetime as _dt  # noqa: E402
-import ipaddress as _ipaddress  # noqa: E402
-from collections.abc import Iterable  # noqa: E402
-from typing import Literal, Union  # noqa: E402
 
-_HeaderText = Union[str, bytes]
-_Headers = Union[Mapping[str, str], Mapping[bytes, bytes], Iterable[tuple[_HeaderText, _HeaderText]]]
+_HeaderText = str | bytes
+_Headers = Mapping[str, str] | Mapping[bytes, bytes] | Iterable[tuple[_HeaderText, _HeaderText]]
 _RevocationKind = Literal["jti", "key_id", "subject"]
 
 @final
