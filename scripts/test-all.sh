@@ -17,7 +17,9 @@ run_suite() {
   names+=("$name"); results+=("$rc"); times+=("$(( $(date +%s) - t0 ))")
 }
 
-run_suite rust      cargo test --release --workspace --exclude tokenward-python --exclude tokenward-node --features tokenward/tower
+run_suite lint      "$REPO/scripts/lint.sh"
+# --no-fail-fast: a failing test binary must not hide the results of the others.
+run_suite rust      cargo test --release --no-fail-fast --workspace --exclude tokenward-python --exclude tokenward-node --features tokenward/tower
 run_suite python    bash -c 'cd "$0/python" && python3 -P -m pytest -q -p no:cacheprovider tests' "$REPO"
 run_suite py-stubs  python3 -m mypy.stubtest tokenward._native --ignore-disjoint-bases --allowlist "$REPO/python/stubtest-allowlist.txt"
 run_suite node      bash -c 'cd "$0/node" && node --test __test__/' "$REPO"
@@ -25,6 +27,13 @@ run_suite node-dts  git -C "$REPO" diff --exit-code -- node/index.d.ts
 run_suite kotlin    "$REPO/scripts/test-kotlin.sh"
 run_suite swift     "$REPO/scripts/test-swift.sh"
 run_suite bindings-fresh "$REPO/scripts/check-bindings-fresh.sh"
+run_suite feature-table python3 "$REPO/tests/tools/check_feature_table.py"
+run_suite fuzz-corpus "$REPO/scripts/fuzz.sh" --ci
+# Release artifacts into dist/, then each installed into a fresh project outside the repository.
+# NODE_TARGETS="": CI packs the host addon only; the musl and arm64 cross builds (cargo-zigbuild)
+# cost a full compile each and run in the release pipeline.
+run_suite package   env NODE_TARGETS="" "$REPO/scripts/package.sh"
+run_suite consumers "$REPO/scripts/test-consumers.sh"
 
 passed=0; failed=0
 echo
