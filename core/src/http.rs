@@ -71,7 +71,7 @@ pub const MAX_REDIRECTS: usize = 5;
 /// Whether a redirect from a request to `original` may continue to `next`: same scheme (no
 /// `https` → `http` downgrade, and no upgrade either, which would change the port), same host
 /// and same port (explicit or the scheme's default). Credentials in the URL are refused.
-pub fn redirect_allowed(original: &reqwest::Url, next: &reqwest::Url) -> bool {
+pub(crate) fn redirect_allowed(original: &reqwest::Url, next: &reqwest::Url) -> bool {
     original.scheme() == next.scheme()
         && matches!(next.scheme(), "https" | "http")
         && original.host_str().is_some()
@@ -129,6 +129,10 @@ pub(crate) fn check_url(url: &str, policy: &HttpPolicy) -> Result<reqwest::Url, 
         _ => Err(Error::new(
             ErrorCode::InvalidInput,
             "only http(s) URLs are supported",
+        )),
+    }
+}
+
 /// Android: server certificates are checked against Mozilla's root store compiled into the
 /// library (webpki-root-certs). reqwest's default verifier there, rustls-platform-verifier,
 /// fails every handshake until the app initialises it through JNI with a `Context` and ships
@@ -146,10 +150,6 @@ fn bundled_roots(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
 #[cfg(not(target_os = "android"))]
 fn bundled_roots(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
     builder
-}
-
-        )),
-    }
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -260,4 +260,44 @@ pub(crate) fn max_age(headers: &reqwest::header::HeaderMap) -> Option<Duration> 
             .ok()
             .map(|s| Duration::from_secs(s.min(crate::clock::MAX_DURATION_SECS)))
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::redirect_allowed;
+
+    fn url(s: &str) -> reqwest::Url {
+        reqwest::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn redirect_policy_refuses_downgrades_port_and_host_changes() {
+        let from = url("https://auth.example/token");
+        for (next, allowed) in [
+            ("https://auth.example/other", true),
+            ("https://auth.example:443/other", true),
+            ("http://auth.example/token", false),
+            ("http://auth.example:443/token", false),
+            ("https://auth.example:8443/token", false),
+            ("https://evil.example/token", false),
+            ("https://user:pw@auth.example/token", false),
+        ] {
+            assert_eq!(redirect_allowed(&from, &url(next)), allowed, "{next}");
+        }
+        let plain = url("http://127.0.0.1:8080/jwks");
+        assert!(redirect_allowed(&plain, &url("http://127.0.0.1:8080/keys")));
+        assert!(!redirect_allowed(
+            &plain,
+            &url("http://127.0.0.1:8081/jwks")
+        ));
+        assert!(!redirect_allowed(
+            &plain,
+            &url("https://127.0.0.1:8080/jwks")
+        ));
+        assert!(!redirect_allowed(
+            &plain,
+            &url("http://localhost:8080/jwks")
+        ));
+    }
 }
