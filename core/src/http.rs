@@ -3,11 +3,11 @@
 //! explicitly opts in, and redirects only within the same origin.
 //!
 //! Redirects: a hop is followed only when its scheme, host and port are those of the request's
-//! URL ([`redirect_allowed`]), at most five times. So an `https` request never continues over
+//! URL, at most five times. So an `https` request never continues over
 //! plain `http` (a 307 would re-send a client secret, refresh token or code verifier in clear
 //! text, and a downgraded JWKS fetch would let an on-path attacker serve keys), and never to
 //! another port or host. Every hop is compared with the original URL, which itself passed
-//! [`check_url`], so every hop satisfies the scheme policy too. A refused redirect is
+//! the URL check, so every hop satisfies the scheme policy too. A refused redirect is
 //! `invalid_response`.
 
 use std::net::IpAddr;

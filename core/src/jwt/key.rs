@@ -166,8 +166,7 @@ impl Key {
         let exponent = e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
         if n.last().is_some_and(|b| b & 1 == 0)
             || e.len() > 5
-            || exponent < 3
-            || exponent >= 1 << 33
+            || !(3..1 << 33).contains(&exponent)
             || exponent & 1 == 0
         {
             return Err(invalid("invalid RSA public key"));
