@@ -121,6 +121,29 @@ async fn authorization_code_with_pkce() {
         .build()
         .unwrap();
     let pkce = Pkce::generate().unwrap();
+    let url = pkce
+        .authorization_url(
+            "https://as.example/authorize?x=1",
+            "app",
+            "app://callback",
+            &["openid".to_owned()],
+            "st-1&evil=1",
+        )
+        .unwrap();
+    let query: std::collections::HashMap<String, String> = reqwest::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert_eq!(
+        query["state"], "st-1&evil=1",
+        "state is one encoded parameter"
+    );
+    assert!(!query.contains_key("evil"));
+    assert_eq!(query["code_challenge"], pkce.challenge());
+    assert_eq!(query["code_challenge_method"], "S256");
+    assert_eq!(query["response_type"], "code");
+    assert_eq!(query["x"], "1");
     let r = c
         .exchange_code(&secret("the-code"), "app://callback", Some(&pkce))
         .await

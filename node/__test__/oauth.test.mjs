@@ -265,7 +265,8 @@ test('fromRefreshToken: rotation reaches onRefresh, invalid_grant is terminal', 
     src.onRefresh((resp) => rotated.push(resp.refreshToken.expose()))
     src.onError((err) => errors.push(err))
     const t1 = await src.token()
-    await src.forceRefresh()
+    const t2 = await src.forceRefresh()
+    assert.notEqual(t2.fingerprint, t1.fingerprint)
     await until(() => rotated.length === 2, 'two onRefresh calls')
     assert.notEqual(rotated[0], rotated[1])
 
@@ -278,9 +279,10 @@ test('fromRefreshToken: rotation reaches onRefresh, invalid_grant is terminal', 
     const before = await mock.count('token')
     await assert.rejects(src.forceRefresh(), (e) => e.code === 'invalid_grant')
     assert.equal(await mock.count('token'), before)
-    // The still-valid token keeps being served.
-    assert.ok((await src.token()).expiresAt > new Date())
-    assert.ok(t1.expose())
+    // The still-valid token keeps being served: exactly the last one refreshed.
+    const still = await src.token()
+    assert.equal(still.fingerprint, t2.fingerprint)
+    assert.ok(still.expiresAt > new Date())
     src.close()
   })
 })

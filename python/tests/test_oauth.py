@@ -8,6 +8,7 @@ import asyncio
 import json
 import subprocess
 import threading
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -133,7 +134,8 @@ def test_refresh_token_source_rotation_and_terminal_invalid_grant(mock, client):
         src.on_refresh(lambda resp: rotated.append(resp.refresh_token.fingerprint))
         src.on_error(lambda code, message: errors.append(code))
         t1 = src.token()
-        src.force_refresh()
+        t2 = src.force_refresh()
+        assert t2.fingerprint != t1.fingerprint
         assert len(rotated) == 2 and rotated[0] != rotated[1]
         mock.control("/__next_error?error=invalid_grant")
         with pytest.raises(TokenwardError) as e:
@@ -145,9 +147,10 @@ def test_refresh_token_source_rotation_and_terminal_invalid_grant(mock, client):
         with pytest.raises(TokenwardError):
             src.force_refresh()
         assert mock.count("token") == before
-        # The still-valid token keeps being served.
-        assert src.token().expires_at is not None
-        assert t1.expose()
+        # The still-valid token keeps being served: exactly the last one refreshed.
+        still = src.token()
+        assert still.fingerprint == t2.fingerprint
+        assert still.expires_at is not None and still.expires_at > time.time()
 
 
 def test_errors_are_codes():

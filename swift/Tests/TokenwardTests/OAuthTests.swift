@@ -238,7 +238,8 @@ final class OAuthTests: XCTestCase {
         let src = try TokenSource.fromRefreshToken(client: try await client(), refreshToken: try Secret(value: "rt-0"))
         src.addListener(listener: hooks)
         let t1 = try await src.token()
-        _ = try await src.forceRefresh()
+        let t2 = try await src.forceRefresh()
+        XCTAssertNotEqual(t1.fingerprint(), t2.fingerprint())
         var seen = hooks.snapshot
         XCTAssertEqual(seen.refreshTokens.count, 2)
         XCTAssertNotEqual(seen.refreshTokens[0], seen.refreshTokens[1])
@@ -259,10 +260,10 @@ final class OAuthTests: XCTestCase {
         XCTAssertEqual(again, "invalid_grant")
         let after = try await OAuthMock.count("token")
         XCTAssertEqual(before, after)
-        // The still-valid token keeps being served.
+        // The still-valid token keeps being served: exactly the last one refreshed.
         let still = try await src.token()
-        XCTAssertNotNil(still.expiresAt())
-        XCTAssertFalse(t1.expose().isEmpty)
+        XCTAssertEqual(still.fingerprint(), t2.fingerprint())
+        XCTAssertGreaterThan(try XCTUnwrap(still.expiresAt()), Date())
         src.stop()
     }
 
@@ -283,7 +284,10 @@ final class OAuthTests: XCTestCase {
         // Stand in for the browser: the mock signs the user in at once and redirects with a code.
         let (_, answer) = try await OAuthMock.send(URLRequest(url: URL(string: url)!))
         let location = try XCTUnwrap(answer.value(forHTTPHeaderField: "Location"))
-        let code = try XCTUnwrap(URLComponents(string: location)?.queryItems?.first { $0.name == "code" }?.value)
+        let items = URLComponents(string: location)?.queryItems ?? []
+        // The state the app sent comes back with the code (CSRF protection of the redirect).
+        XCTAssertEqual(items.first { $0.name == "state" }?.value, "st-1")
+        let code = try XCTUnwrap(items.first { $0.name == "code" }?.value)
         let tokens = try await client.exchangeCode(code: try Secret(value: code), redirectUri: redirect, pkce: pkce)
         XCTAssertNotNil(tokens.refreshToken())
 
