@@ -8,7 +8,7 @@ False
 
 # A library must not print by itself: audit events reach the "tokenward" logger and stay silent
 # until the application configures logging (the standard NullHandler idiom).
-import logging as _logging
+import logging as _stdlib_logging
 
 from ._errors import (
     ApiKeyError,
@@ -54,7 +54,7 @@ from ._native import (
     redact,
 )
 
-_logging.getLogger("tokenward").addHandler(_logging.NullHandler())
+_stdlib_logging.getLogger("tokenward").addHandler(_stdlib_logging.NullHandler())
 
 __all__ = [
     "Authenticator",
