@@ -264,9 +264,8 @@ test('fromRefreshToken: rotation reaches onRefresh, invalid_grant is terminal', 
     const src = TokenSource.fromRefreshToken(client, new Secret('rt-0'))
     src.onRefresh((resp) => rotated.push(resp.refreshToken.expose()))
     src.onError((err) => errors.push(err))
-    const t1 = await src.token()
+    await src.token()
     const t2 = await src.forceRefresh()
-    assert.notEqual(t2.fingerprint, t1.fingerprint)
     await until(() => rotated.length === 2, 'two onRefresh calls')
     assert.notEqual(rotated[0], rotated[1])
 

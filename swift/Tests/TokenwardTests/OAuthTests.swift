@@ -237,9 +237,8 @@ final class OAuthTests: XCTestCase {
         let hooks = ListenerCollector()
         let src = try TokenSource.fromRefreshToken(client: try await client(), refreshToken: try Secret(value: "rt-0"))
         src.addListener(listener: hooks)
-        let t1 = try await src.token()
+        _ = try await src.token()
         let t2 = try await src.forceRefresh()
-        XCTAssertNotEqual(t1.fingerprint(), t2.fingerprint())
         var seen = hooks.snapshot
         XCTAssertEqual(seen.refreshTokens.count, 2)
         XCTAssertNotEqual(seen.refreshTokens[0], seen.refreshTokens[1])
