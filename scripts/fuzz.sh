@@ -80,6 +80,9 @@ else
 fi
 
 if printf '%s\n' "${targets[@]}" | grep -qvE '^(node_claims|python_claims)$'; then
+  # A fresh machine gets the toolchain from the registries (rustup's nightly, crates.io).
+  rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+  command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
   (cd "$REPO" && nice -n 19 cargo +nightly fuzz build "${BUILD_FLAGS[@]}")
 fi
 
