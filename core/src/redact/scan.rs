@@ -912,7 +912,9 @@ impl<'a> Scanner<'a> {
                     });
                 }
                 run = if b == b'\\' { run + 1 } else { 0 };
-            } else if b == b'\\' {
+            } else if b == b'\\' && buf.get(p + 1) != Some(&b'\n') {
+                // An escape never reaches past the line: a stream sees one line at a time, and
+                // whole-input redaction must give the same output.
                 p += 1;
             } else if b == q {
                 self.tick(p - vs);
