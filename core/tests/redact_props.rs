@@ -151,9 +151,15 @@ fn an_escaped_line_break_ends_a_quoted_value_in_both_modes() {
         }
         s.finish(&mut out);
         assert_eq!(String::from_utf8_lossy(&out), whole, "{text:?}");
-        assert_eq!(whole.matches('\n').count(), text.matches('\n').count(), "{text:?}");
+        assert_eq!(
+            whole.matches('\n').count(),
+            text.matches('\n').count(),
+            "{text:?}"
+        );
     }
-    assert!(r.redact("token=\"\\\nnext line stays\n").contains("next line stays"));
+    assert!(r
+        .redact("token=\"\\\nnext line stays\n")
+        .contains("next line stays"));
 }
 
 /// The scanner's work (bytes examined, see `RedactStream::work`) for `text` fed in `chunk`s.
