@@ -110,6 +110,10 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(redacted.as_bytes(), &whole[..]);
         let cow = redactor.redact_cow(s);
         assert_eq!(cow.as_bytes(), &whole[..]);
-        assert_eq!(matches!(cow, std::borrow::Cow::Borrowed(_)), whole == text);
+        // Borrowed means nothing was replaced; the converse does not hold (a replacement can
+        // read exactly like the text it replaced).
+        if matches!(cow, std::borrow::Cow::Borrowed(_)) {
+            assert_eq!(&whole[..], text);
+        }
     }
 });
