@@ -10,10 +10,11 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 source "$REPO/scripts/common.sh"
+source "$REPO/scripts/native.sh"
 
 cd "$REPO"
-# Same package set and features as scripts/test-kotlin.sh / scripts/build.sh (no second core build).
-cargo build --release -p tokenward-cli -p tokenward-ffi --features tokenward-ffi/bindgen
+# The library the tests load (scripts/native.sh).
+build_cli_and_ffi
 
 M2="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}"
 STAMP="$M2/.tokenward-kotlin-$(sha256sum kotlin/pom.xml | cut -c1-16)"
@@ -42,5 +43,5 @@ CP="$CP:$M2/org/jetbrains/kotlinx/kotlinx-coroutines-core-jvm/$CO/kotlinx-corout
 trap stop_oauth_mock EXIT
 start_oauth_mock
 echo "load: $(uptime)"
-java -Djna.library.path="$CARGO_TARGET_DIR/release" -cp "$CP" dev.tokenward.bench.BenchKt "$@"
+java -Djna.library.path="$NATIVE_DIR" -cp "$CP" dev.tokenward.bench.BenchKt "$@"
 echo "load: $(uptime)"

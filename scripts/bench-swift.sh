@@ -13,10 +13,11 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 ROOT="$("$REPO/scripts/swift-root.sh")"
 mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
 source "$REPO/scripts/common.sh"
+source "$REPO/scripts/native.sh"
 
 cd "$REPO"
-# Same package set and features as scripts/test-swift.sh / scripts/build.sh (no second core build).
-cargo build --release -p tokenward-cli -p tokenward-ffi --features tokenward-ffi/bindgen
+# The library the tests load (scripts/native.sh).
+build_cli_and_ffi
 
 KEY="$(printf '%s' "$REPO" | sha256sum | cut -c1-12)-bench"
 IN_REPO="/work/tokenward-$KEY"
@@ -32,7 +33,7 @@ trap cleanup EXIT
 cleanup
 mkdir -p "$MNT" "$ROOT$IN_LIB" "$ROOT$IN_SCRATCH"
 mount --bind "$REPO" "$MNT"
-cp "$CARGO_TARGET_DIR/release/libtokenward_ffi.so" "$ROOT$IN_LIB/"
+cp "$NATIVE_DIR/libtokenward_ffi.so" "$ROOT$IN_LIB/"
 
 in_root() {
   chroot "$ROOT" /usr/bin/env -i \

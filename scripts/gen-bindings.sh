@@ -9,19 +9,17 @@
 #   swift/Sources/tokenwardFFI/{tokenwardFFI.h,module.modulemap}
 # With arguments, KOTLIN_OUT takes the place of kotlin/src/main/kotlin and SWIFT_OUT the place of
 # swift/Sources (used by scripts/check-bindings-fresh.sh).
-# The generator is the workspace's own uniffi-bindgen binary, so it always matches the scaffolding.
-set -euo pipefail
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+# The generator is tools/uniffi-bindgen, pinned to the uniffi version of the scaffolding.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$REPO/scripts/native.sh"
 KOTLIN_OUT="${1:-$REPO/kotlin/src/main/kotlin}"
 SWIFT_OUT="${2:-$REPO/swift/Sources}"
 
 cd "$REPO"
-# Exactly the package set and features of scripts/build.sh: cargo unifies features per invocation,
-# so any other set would compile the core and this crate a second time.
-cargo build --release -p tokenward-cli -p tokenward-ffi --features tokenward-ffi/bindgen >&2
-BINDGEN="$CARGO_TARGET_DIR/release/uniffi-bindgen"
-LIB="$CARGO_TARGET_DIR/release/libtokenward_ffi.so"
+build_cli_and_ffi >&2
+build_uniffi_bindgen >&2
+BINDGEN="$UNIFFI_BINDGEN"
+LIB="$NATIVE_DIR/libtokenward_ffi.so"
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT

@@ -3,6 +3,7 @@
 # mypy for the Python package, tsc for the published TypeScript declarations. Each gate runs even
 # when an earlier one failed; the last line counts them.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$REPO/scripts/native.sh"
 set +e
 cd "$REPO"
 passed=0; failed=0
@@ -11,11 +12,11 @@ gate() {
   step "lint: $name"
   if "$@"; then passed=$((passed+1)); else failed=$((failed+1)); echo "lint $name FAILED"; fi
 }
-# clippy and rustdoc check in the release profile: they reuse the build scripts' outputs (aws-lc,
-# SQLite) of scripts/build.sh instead of compiling the C libraries a second time.
+# clippy and rustdoc check in the dist profile and target (scripts/native.sh): they reuse the build
+# scripts' outputs (aws-lc, SQLite) of scripts/build.sh instead of compiling the C libraries again.
 gate rustfmt  cargo fmt --all -- --check
-gate clippy   cargo clippy --release -q --workspace --all-targets --features tokenward/tower -- -D warnings
-gate rustdoc  env RUSTDOCFLAGS="-D warnings" cargo doc --release -q --no-deps -p tokenward --features tower
+gate clippy   cargo clippy "${CARGO_DIST[@]}" -q --workspace --all-targets --features tokenward/tower -- -D warnings
+gate rustdoc  env RUSTDOCFLAGS="-D warnings" cargo doc "${CARGO_DIST[@]}" -q --no-deps -p tokenward --features tower
 gate ruff     ruff check python/
 gate mypy     python3 -m mypy --strict python/tokenward
 gate tsc      node/node_modules/.bin/tsc --noEmit --strict --skipLibCheck false node/index.d.ts

@@ -6,6 +6,7 @@ set +e
 start=$(date +%s)
 cd "$REPO"
 "$REPO/scripts/build.sh" || { echo "build: 0 passed, 1 failed"; exit 1; }
+source "$REPO/scripts/native.sh"
 
 declare -a names results times
 run_suite() {
@@ -19,7 +20,7 @@ run_suite() {
 
 run_suite lint      "$REPO/scripts/lint.sh"
 # --no-fail-fast: a failing test binary must not hide the results of the others.
-run_suite rust      cargo test --release --no-fail-fast --workspace --exclude tokenward-python --exclude tokenward-node --features tokenward/tower
+run_suite rust      cargo test "${CARGO_DIST[@]}" --no-fail-fast --workspace --exclude tokenward-python --exclude tokenward-node --features tokenward/tower
 run_suite python    bash -c 'cd "$0/python" && python3 -P -m pytest -q -p no:cacheprovider tests' "$REPO"
 run_suite py-stubs  python3 -m mypy.stubtest tokenward._native --ignore-disjoint-bases --allowlist "$REPO/python/stubtest-allowlist.txt"
 run_suite node      bash -c 'cd "$0/node" && node --test __test__/' "$REPO"

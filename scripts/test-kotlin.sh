@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the tokenward-ffi cdylib (release) and runs the Kotlin/JVM JUnit suite with Maven.
-# Maven copies libtokenward_ffi.so from $CARGO_TARGET_DIR/release into the class path at JNA's
+# Builds the tokenward-ffi cdylib (scripts/native.sh) and runs the Kotlin/JVM JUnit suite with Maven.
+# Maven copies libtokenward_ffi.so from $NATIVE_DIR into the class path at JNA's
 # resource path (linux-x86-64/, as in the published jar), so the tests run without
 # -Djna.library.path; the suite reads ../tests/vectors.
 # The first run downloads the Maven artifacts from Maven Central; later runs with an unchanged
@@ -11,11 +11,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 
 # The OAuth mock server of the OAuth and remote-JWKS tests: start_oauth_mock in scripts/common.sh.
 source "$REPO/scripts/common.sh"
+source "$REPO/scripts/native.sh"
 
 cd "$REPO"
-# Exactly the package set and features of scripts/build.sh: cargo unifies features per invocation,
-# so any other set would compile the core and this crate a second time.
-cargo build --release -p tokenward-cli -p tokenward-ffi --features tokenward-ffi/bindgen
+build_cli_and_ffi
 
 command -v mvn >/dev/null || { apt-get update -qq; apt-get install -y -qq maven >/dev/null; }
 
@@ -39,6 +38,6 @@ start_oauth_mock
 cd kotlin
 mvn -B -ntp -Dstyle.color=never "${OFFLINE[@]}" \
   -Dmaven.repo.local="$M2" \
-  -Dtokenward.libdir="$CARGO_TARGET_DIR/release" \
+  -Dtokenward.libdir="$NATIVE_DIR" \
   test
 mkdir -p "$M2" && touch "$STAMP"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the tokenward-ffi cdylib on the host (release) and runs the Swift package's XCTest suite
+# Builds the tokenward-ffi cdylib (scripts/native.sh) and runs the Swift package's XCTest suite
 # (manifest: the repository root's Package.swift, sources in swift/) with Swift 6 inside the Debian 13 root of scripts/swift-root.sh (built once, cached outside the
 # repo). The repo is bind-mounted into the root for the run; the cdylib is copied next to it and
 # SwiftPM's build directory lives inside the root, so the work tree stays clean.
@@ -12,11 +12,10 @@ mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
 
 # The OAuth mock server of the OAuth and remote-JWKS tests: start_oauth_mock in scripts/common.sh.
 source "$REPO/scripts/common.sh"
+source "$REPO/scripts/native.sh"
 
 cd "$REPO"
-# Exactly the package set and features of scripts/build.sh: cargo unifies features per invocation,
-# so any other set would compile the core and this crate a second time.
-cargo build --release -p tokenward-cli -p tokenward-ffi --features tokenward-ffi/bindgen
+build_cli_and_ffi
 
 # One mount point, lib dir and scratch dir per clone, so clones (CI's and a developer's) never
 # collide and each keeps its own incremental SwiftPM build.
@@ -34,7 +33,7 @@ trap cleanup EXIT
 cleanup   # a mount left behind by an interrupted run
 mkdir -p "$MNT" "$ROOT$IN_LIB" "$ROOT$IN_SCRATCH"
 mount --bind "$REPO" "$MNT"
-cp "$CARGO_TARGET_DIR/release/libtokenward_ffi.so" "$ROOT$IN_LIB/"
+cp "$NATIVE_DIR/libtokenward_ffi.so" "$ROOT$IN_LIB/"
 # The root shares the host's network, so the tests reach the mock server on 127.0.0.1.
 start_oauth_mock
 

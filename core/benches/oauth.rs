@@ -3,7 +3,7 @@
 //! expiry (they wait for one round trip to a loopback token endpoint).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/integration/common/mod.rs"]
 mod common;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use tokenward::redact::{Redactor, Replacement};
 
-/// The bound the redaction tests assert (core/tests/redact_props.rs).
+/// The bound the redaction tests assert (core/tests/integration/redact_props.rs).
 const MAX_WORK_PER_BYTE: u64 = 40;
 
 fn redactors() -> &'static [Redactor; 3] {

@@ -1,5 +1,5 @@
 // Runs tests/vectors/gateway.json through the Node binding with the same expectations as
-// core/tests/gateway_vectors.rs: status, code, WWW-Authenticate, Retry-After, subject, remaining.
+// core/tests/integration/gateway_vectors.rs: status, code, WWW-Authenticate, Retry-After, subject, remaining.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 

@@ -1,5 +1,5 @@
 """tests/vectors/gateway.json through the Python binding: the same expectations as
-core/tests/gateway_vectors.rs (cases run in order against one Authenticator)."""
+core/tests/integration/gateway_vectors.rs (cases run in order against one Authenticator)."""
 
 from __future__ import annotations
 

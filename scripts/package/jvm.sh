@@ -8,12 +8,12 @@
 # (linux-aarch64, darwin-aarch64, darwin-x86-64, win32-x86-64) from their own builds before
 # signing (.asc) and uploading, which this script does not do.
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+source "$REPO/scripts/native.sh"
 DIST="${DIST:-$REPO/dist}"
 
 cd "$REPO"
-step "JVM: Rust library (release)"
-# Exactly the package set and features of scripts/build.sh, so the artifacts are shared.
-cargo build --release -q -p tokenward-cli -p tokenward-ffi --features tokenward-ffi/bindgen
+step "JVM: Rust library (scripts/native.sh: dist profile, glibc 2.17)"
+build_cli_and_ffi
 
 command -v mvn >/dev/null || { apt-get update -qq; apt-get install -y -qq maven >/dev/null; }
 
@@ -21,7 +21,7 @@ command -v mvn >/dev/null || { apt-get update -qq; apt-get install -y -qq maven 
 # functions stay: they live in the dynamic symbol table).
 STAGE="$CARGO_TARGET_DIR/jvm-native"
 mkdir -p "$STAGE"
-strip --strip-unneeded -o "$STAGE/libtokenward_ffi.so" "$CARGO_TARGET_DIR/release/libtokenward_ffi.so"
+strip --strip-unneeded -o "$STAGE/libtokenward_ffi.so" "$NATIVE_DIR/libtokenward_ffi.so"
 
 M2="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}"
 STAMP="$M2/.tokenward-kotlin-release-$(sha256sum kotlin/pom.xml | cut -c1-16)"

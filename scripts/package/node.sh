@@ -8,13 +8,14 @@
 # then checks the main tarball with @arethetypeswrong/cli (types right for require and import);
 # a problem fails the script.
 #
-# Targets: linux-x64-gnu is the addon scripts/build.sh builds (host toolchain). Further targets
+# Targets: linux-x64-gnu is the addon scripts/build.sh builds (scripts/native.sh: zig, glibc 2.17). Further targets
 # are cross-built with cargo-zigbuild (`napi build -x`) when it, zig (`ziglang` from PyPI) and the
 # rustup target are installed; a target that cannot be built is reported and skipped.
 # NODE_TARGETS="x86_64-unknown-linux-musl aarch64-unknown-linux-gnu" (default) picks them; set it
 # empty to pack the host addon only. Everything reuses the shared cargo target directory, so a
 # repeated run compiles nothing.
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+source "$REPO/scripts/native.sh"
 DIST="${DIST:-$REPO/dist}"
 NODE_DIR="$REPO/node"
 CROSS_TARGETS="${NODE_TARGETS-x86_64-unknown-linux-musl aarch64-unknown-linux-gnu}"
@@ -36,7 +37,7 @@ platform_of() {
 }
 
 # The host addon: the same command as scripts/build.sh (cargo finds it up to date after a build).
-(cd "$NODE_DIR" && npm run -s build >/dev/null)
+build_node_addon
 declare -A ADDON=([linux-x64-gnu]="$NODE_DIR/tokenward.linux-x64-gnu.node")
 
 # zig from the `ziglang` PyPI package when no zig is on PATH (napi's -x wants `zig` on PATH).

@@ -8,13 +8,13 @@
 #   scripts/package/python.sh --wheel   the wheel only, no checks (scripts/build.sh installs it)
 #   scripts/package/python.sh --check   only the checks, on what $DIST holds
 #
-# The wheel is linked with zig against glibc 2.17 (maturin --zig, zig from the `ziglang` PyPI
-# package in python/requirements-dev.txt): a wheel linked by the host toolchain on this Debian 12
-# (glibc 2.36) references GLIBC_2.3x symbol versions and auditwheel refuses it even
-# manylinux_2_28 (it needs GLIBC_2.34). The zig build has a cargo profile of its own (`wheel`, =
-# release, in target/x86_64-unknown-linux-gnu/wheel) so it never rebuilds over a host-linked build
-# of the same target; scripts/build.sh runs exactly this command and packaging finds it up to date.
+# The wheel is linked with zig against glibc 2.17 (scripts/native.sh: the zig wrappers, the `dist`
+# profile and target triple every native artifact shares): a wheel linked by the host toolchain on
+# this Debian 12 (glibc 2.36) references GLIBC_2.3x symbol versions and auditwheel refuses it even
+# manylinux_2_28 (it needs GLIBC_2.34). scripts/build.sh runs exactly this command and packaging
+# finds it up to date.
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+source "$REPO/scripts/native.sh"
 DIST="${DIST:-$REPO/dist}"
 MODE="${1:-all}"
 case "$MODE" in all|--wheel|--check) ;; *) echo "usage: $0 [--wheel|--check]" >&2; exit 2 ;; esac
@@ -24,7 +24,7 @@ PLATFORM=manylinux2014   # = manylinux_2_17
 if [ "$MODE" != --check ]; then
   mkdir -p "$DIST"
   rm -f "$DIST"/tokenward-*.whl "$DIST"/tokenward-*.tar.gz
-  (cd "$REPO/python" && maturin build -q --profile wheel --zig --compatibility "$PLATFORM" \
+  (cd "$REPO/python" && maturin build -q "${CARGO_DIST[@]}" --compatibility "$PLATFORM" \
      --auditwheel check -o "$DIST")
   [ "$MODE" = --wheel ] && exit 0
   step "Python sdist"

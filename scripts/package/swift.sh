@@ -8,19 +8,19 @@
 #     whose URL and checksum a release writes into Package.swift (xcframeworkURL,
 #     xcframeworkChecksum).
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+source "$REPO/scripts/native.sh"
 DIST="${DIST:-$REPO/dist}"
 VERSION="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' "$REPO/Cargo.toml")"
 
 cd "$REPO"
-step "Swift: Rust library (release)"
-# Exactly the package set and features of scripts/build.sh, so the artifacts are shared.
-cargo build --release -q -p tokenward-cli -p tokenward-ffi --features tokenward-ffi/bindgen
+step "Swift: Rust library (scripts/native.sh: dist profile, glibc 2.17)"
+build_cli_and_ffi
 
 NAME="tokenward-swift-$VERSION-linux-x86_64"
 STAGE="$CARGO_TARGET_DIR/swift-dist/$NAME"
 rm -rf "$STAGE"
 mkdir -p "$STAGE/lib" "$DIST"
-strip --strip-unneeded -o "$STAGE/lib/libtokenward_ffi.so" "$CARGO_TARGET_DIR/release/libtokenward_ffi.so"
+strip --strip-unneeded -o "$STAGE/lib/libtokenward_ffi.so" "$NATIVE_DIR/libtokenward_ffi.so"
 cp LICENSE-MIT LICENSE-APACHE "$STAGE/"
 tar -C "$(dirname "$STAGE")" --owner=0 --group=0 --numeric-owner -czf "$DIST/$NAME.tar.gz" "$NAME"
 printf '  %-44s %s\n' "$NAME.tar.gz" "$(du -h "$DIST/$NAME.tar.gz" | cut -f1)"

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import Tokenward
 
-/// Runs tests/vectors/gateway.json with the expectations of core/tests/gateway_vectors.rs: the
+/// Runs tests/vectors/gateway.json with the expectations of core/tests/integration/gateway_vectors.rs: the
 /// cases in order against one Authenticator built from `setup`, on a ManualClock at `now`.
 final class GatewayVectorsTests: XCTestCase {
     private static var vectorsDir: URL {

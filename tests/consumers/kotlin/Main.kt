@@ -73,7 +73,7 @@ fun run(work: File) {
         val file = NativeLibrary.getInstance("tokenward_ffi").file
         println("  # loaded ${file.name} from ${file.parent}")
         // JNA names the copy it extracts from a jar jna<digits>.tmp (in jna.tmpdir).
-        file.name.startsWith("jna") && !file.absolutePath.contains("/target/release")
+        file.name.startsWith("jna") && !file.absolutePath.contains("/target/")
     }
 
     // JWT: issue with an ES256 key, verify against the published JWKS (public part only).

@@ -5,10 +5,12 @@
 #   2. the origin check must fail when the repository's package is put first on PYTHONPATH
 #      (proves the check can catch an import from the repository tree);
 #   3. a second fresh venv: `pip install` the sdist, which is compiled from the tarball alone
-#      (CARGO_TARGET_DIR stays the shared target dir so compiled dependencies are reused), then
-#      consumer.py again.
+#      (CARGO_TARGET_DIR stays the shared target dir, and MATURIN_PEP517_ARGS asks for the profile
+#      and target of scripts/native.sh, so the compiled dependencies are reused), then consumer.py
+#      again.
 # Each check counts; the last line is `consumer-python: N passed, M failed`.
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
+source "$REPO/scripts/native.sh"
 set +e
 DIST="${DIST:-$REPO/dist}"
 HERE="$REPO/tests/consumers/python"
@@ -81,7 +83,8 @@ t0=$(date +%s)
 # is installed with no index, so pip builds exactly this tarball with maturin and cargo.
 if python3 -m venv "$WORK/venv-sdist" \
    && "$WORK/venv-sdist/bin/python" -m pip install -q "$maturin_pin" \
-   && (cd "$WORK" && "$WORK/venv-sdist/bin/python" -m pip install -q --no-index --no-deps \
+   && (cd "$WORK" && MATURIN_PEP517_ARGS="${CARGO_DIST[*]}" \
+         "$WORK/venv-sdist/bin/python" -m pip install -q --no-index --no-deps \
          --no-build-isolation "${sdists[0]}"); then
   ok "pip install $(basename "${sdists[0]}") built it from source ($(( $(date +%s) - t0 ))s)"
   run_consumer sdist "$WORK/venv-sdist"

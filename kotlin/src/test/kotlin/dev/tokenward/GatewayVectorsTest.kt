@@ -10,7 +10,7 @@ import org.junit.jupiter.api.TestFactory
 import java.io.File
 
 /**
- * Runs tests/vectors/gateway.json with the expectations of core/tests/gateway_vectors.rs: the
+ * Runs tests/vectors/gateway.json with the expectations of core/tests/integration/gateway_vectors.rs: the
  * cases in order against one Authenticator built from `setup`, on a ManualClock at `now`.
  */
 class GatewayVectorsTest {

@@ -4,9 +4,8 @@
 //! with rotation, authorization code + PKCE, introspection, revocation, the token source
 //! (single-flight counted by the server, terminal invalid_grant), and verification of the
 //! issued tokens with tokenward's JwtVerifier through the server's JWKS.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

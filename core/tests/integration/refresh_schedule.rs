@@ -2,9 +2,8 @@
 //! ahead of expiry, single-flight across an expiry, backoff while valid, Retry-After,
 //! terminal invalid_grant, rotation, hooks, close and drop. No sleeps-as-asserts: time only
 //! moves when the test advances it (or when every task is idle, tokio's auto-advance).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,6 +1,5 @@
 //! JWT issue/verify emit audit events that identify the token by fingerprint, never by value.
 // Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
 

@@ -1,5 +1,4 @@
 // Test helpers outside #[test] functions may unwrap: a failure is the test failing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! `tokenward demo` runs offline, exits 0, shows every stage and prints no secret.
 
 use std::process::Command;

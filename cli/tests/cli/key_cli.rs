@@ -1,5 +1,4 @@
 // Test helpers outside #[test] functions may unwrap: a failure is the test failing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! `tokenward key …` end to end on a SQLite file.
 
 use std::io::Write;

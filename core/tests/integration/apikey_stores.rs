@@ -1,6 +1,5 @@
 //! API keys against real stores: concurrency and what lands on disk.
 // Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -1,6 +1,5 @@
 //! Runs the shared conformance vectors in `tests/vectors/` (the same files every binding runs).
 // Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 

@@ -1,8 +1,7 @@
 //! The OAuth 2.0 client against a local HTTP server: grants, client authentication, error
 //! mapping, bounds, introspection, revocation and discovery.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,6 @@
 //!
 //! `cargo test --release -p tokenward --features tower --test gateway_tower`
 // Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,9 +1,8 @@
 //! Remote JWKS against a real HTTP server on localhost: rotation, unknown kid + cooldown,
 //! single-flight, server down (stale keys), slow server (timeout), Cache-Control, garbage.
 // Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

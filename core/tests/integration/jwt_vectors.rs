@@ -1,6 +1,5 @@
 //! Runs tests/vectors/jwt_attacks.json (the same file every binding runs).
 // Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -4,9 +4,8 @@
 //!
 //! `cargo test --release -p tokenward --test gateway_hardening`
 #![cfg(feature = "gateway")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -2,9 +2,8 @@
 //! change scheme or port, durations and times that used to panic, symmetric keys from a remote
 //! JWKS and RSA JWKs without `alg`, and server-chosen OAuth `error` strings.
 // Test helpers outside #[test] functions may unwrap: a failure is the test failing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

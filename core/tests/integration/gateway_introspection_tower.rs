@@ -3,9 +3,8 @@
 //!
 //! `cargo test --release -p tokenward --features tower --test gateway_introspection_tower`
 #![cfg(feature = "tower")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -2,7 +2,6 @@
 //! that needs Rust-side control: rate limits under a manual clock, proxy spoofing, concurrency.
 
 // Fixture helpers outside #[test] functions unwrap freely: a broken fixture should fail loudly.
-#![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
 use std::net::IpAddr;

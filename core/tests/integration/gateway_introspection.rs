@@ -4,9 +4,8 @@
 //! injected clock.
 //!
 //! `cargo test --release -p tokenward --test gateway_introspection`
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

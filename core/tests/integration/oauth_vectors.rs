@@ -2,9 +2,8 @@
 //! and the client-credentials grant must give the expected code (or token fields).
 //!
 //! `cargo test --release -p tokenward --test oauth_vectors`
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,5 @@
 //! Property-style tests of the scrubber on generated input: never panics, output bounded by
 //! the input, idempotent, identical under any chunking, and multi-line PEM blocks.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
 

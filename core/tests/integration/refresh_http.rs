@@ -1,9 +1,8 @@
 //! TokenSource against a local HTTP server the test controls (real time, short timeouts):
 //! 500s, timeouts, garbage JSON, slow answers, invalid_grant on refresh, a rotated refresh
 //! token, 429 Retry-After, single-flight counted on the server, and no secret in the logs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};

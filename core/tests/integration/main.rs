@@ -1,0 +1,45 @@
+//! Every integration test of the core, one module per file, in one test binary: one link
+//! instead of twenty (each with thin LTO), and the modules share `common`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+#[cfg(feature = "sqlite")]
+mod apikey_stores;
+#[cfg(feature = "apikey")]
+mod apikey_vectors;
+#[cfg(feature = "gateway")]
+mod gateway_hardening;
+#[cfg(feature = "gateway")]
+mod gateway_introspection;
+#[cfg(feature = "tower")]
+mod gateway_introspection_tower;
+#[cfg(feature = "tower")]
+mod gateway_tower;
+#[cfg(feature = "gateway")]
+mod gateway_vectors;
+#[cfg(feature = "http")]
+mod hardening_fixes;
+#[cfg(feature = "jwt")]
+mod jwt_audit;
+#[cfg(feature = "jwt")]
+mod jwt_public_vectors;
+#[cfg(feature = "http")]
+mod jwt_remote;
+#[cfg(feature = "jwt")]
+mod jwt_vectors;
+#[cfg(feature = "http")]
+mod oauth_client;
+#[cfg(feature = "http")]
+mod oauth_mock_server;
+#[cfg(feature = "http")]
+mod oauth_vectors;
+#[cfg(feature = "redact")]
+mod redact_corpus;
+#[cfg(feature = "redact")]
+mod redact_props;
+#[cfg(feature = "http")]
+mod refresh_http;
+#[cfg(feature = "http")]
+mod refresh_schedule;
+mod vectors;

@@ -1,0 +1,58 @@
+# Sourced (after common.sh) by every script that compiles or loads tokenward's native code.
+#
+# CI and releases build every native artifact -- the CLI, the uniffi library of Kotlin/Swift, the
+# Node addon, the Python wheel -- and the Rust test binaries the same way: for
+# x86_64-unknown-linux-gnu, in the `dist` cargo profile (= release), with zig as C compiler and
+# linker against glibc 2.17 (manylinux2014). One toolchain, one profile, one target triple, and
+# one feature set (bindings/unified-features): the dependencies (aws-lc, SQLite, tokio, ...)
+# compile once for all four artifacts, and every .so/.node runs on any glibc >= 2.17.
+#
+# zig comes from the `ziglang` PyPI package and is driven through `maturin zig cc|c++|ar|ranlib`
+# (both in python/requirements-dev.txt). The wrappers live at fixed paths in the target directory:
+# cargo fingerprints CC_* and the linker, so every command must see the same ones.
+DIST_TARGET=x86_64-unknown-linux-gnu
+DIST_PROFILE=dist
+NATIVE_DIR="$CARGO_TARGET_DIR/$DIST_TARGET/$DIST_PROFILE"
+CARGO_DIST=(--profile "$DIST_PROFILE" --target "$DIST_TARGET")
+
+zig_wrappers() {
+  local dir="$CARGO_TARGET_DIR/zig" maturin tool
+  maturin="$(command -v maturin)" \
+    || { echo "maturin is missing: pip install -r python/requirements-dev.txt" >&2; return 1; }
+  mkdir -p "$dir"
+  for tool in cc c++; do
+    printf '#!/bin/sh\nexec "%s" zig %s -- -g -fno-sanitize=all -target x86_64-linux-gnu.2.17 "$@"\n' \
+      "$maturin" "$tool" >"$dir/$tool.new"
+  done
+  for tool in ar ranlib; do
+    printf '#!/bin/sh\nexec "%s" zig %s -- "$@"\n' "$maturin" "$tool" >"$dir/$tool.new"
+  done
+  for tool in cc c++ ar ranlib; do
+    chmod +x "$dir/$tool.new"
+    if cmp -s "$dir/$tool.new" "$dir/$tool"; then rm "$dir/$tool.new"; else mv "$dir/$tool.new" "$dir/$tool"; fi
+  done
+  export CC_x86_64_unknown_linux_gnu="$dir/cc" CXX_x86_64_unknown_linux_gnu="$dir/c++"
+  export AR_x86_64_unknown_linux_gnu="$dir/ar" RANLIB_x86_64_unknown_linux_gnu="$dir/ranlib"
+  export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER="$dir/cc"
+}
+zig_wrappers
+
+# The CLI and the uniffi library (cdylib for Kotlin/JNA and Swift on Linux).
+build_cli_and_ffi() {
+  cargo build "${CARGO_DIST[@]}" -q -p tokenward-cli -p tokenward-ffi
+}
+
+# The uniffi generator (tools/uniffi-bindgen, a workspace of its own; a debug build is plenty).
+UNIFFI_BINDGEN="$CARGO_TARGET_DIR/debug/uniffi-bindgen"
+build_uniffi_bindgen() {
+  cargo build -q --manifest-path "$REPO/tools/uniffi-bindgen/Cargo.toml"
+}
+
+# The Node addon (node/tokenward.linux-x64-gnu.node), its loader binding.js and index.d.ts, then
+# the published declarations (tools/public-dts.mjs). `npm run build` in node/ is the same with
+# the host toolchain and the release profile.
+build_node_addon() {
+  (cd "$REPO/node" \
+    && node_modules/.bin/napi build --platform "${CARGO_DIST[@]}" --js binding.js --dts index.d.ts >/dev/null \
+    && node tools/public-dts.mjs)
+}
