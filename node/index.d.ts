@@ -220,14 +220,6 @@ export declare function fastifyHook(options: GatewayMiddlewareOptions): (request
 export declare function fastify(instance: any, options: GatewayMiddlewareOptions): Promise<void>
 
 /**
- * Which binding artifact the generated loader actually loaded: `'native'` for
- * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
- * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
- * can point the loader at a WASI artifact this package does not build itself.
- */
-export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
-
-/**
  * An access token. `util.inspect`, `toString()` and `JSON.stringify` are redacted; read the
  * value with the explicit `expose()`.
  */
@@ -496,12 +488,6 @@ export declare class OAuthDiscovery {
   get jwksUri(): string | null
 }
 
-/**
- * A token request in flight (returned by `tokenStart`; `TokenSource.token()` awaits it).
- * Internal: `tools/public-dts.mjs` keeps it out of the published types.
- */
-export declare class PendingToken {}
-
 /** A PKCE (RFC 7636, S256) verifier and its challenge, for the authorization-code flow. */
 export declare class Pkce {
   /** A fresh random verifier (43 characters) and its challenge. */
@@ -709,18 +695,6 @@ export interface CreateKeyOptions {
 
 /** The stable codes of every tokenward error, in declaration order. */
 export declare function errorCodes(): Array<string>
-
-/**
- * A failure handed back as a value: napi's async functions can only reject with napi's own
- * statuses, so `index.js` turns this into an `Error` with `.code` (see `rejectWithCode`).
- * Internal: `tools/public-dts.mjs` keeps it out of the published types.
- */
-export interface Failure {
-  /** The stable tokenward code. */
-  code: string
-  /** The message (never secret material). */
-  message: string
-}
 
 /** A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url). */
 export declare function fingerprint(secret: string): string

@@ -19,7 +19,9 @@ cd "$REPO"
 build_cli_and_ffi >&2
 build_uniffi_bindgen >&2
 BINDGEN="$UNIFFI_BINDGEN"
-LIB="$NATIVE_DIR/libtokenward_ffi.so"
+# The static library: uniffi reads its metadata from the symbol table, which the zig-linked .so
+# no longer has (only the dynamic one); the archive holds the same objects, unlinked.
+LIB="$NATIVE_DIR/libtokenward_ffi.a"
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT

@@ -5,6 +5,7 @@
 //! `JSONSerialization`, kotlinx.serialization, org.json). `verify_claims` adds the registered
 //! claims as typed fields for the common case.
 
+use secrecy::zeroize::Zeroizing;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -25,7 +26,9 @@ fn opt_alg(name: Option<String>) -> FfiResult<Option<Algorithm>> {
 }
 
 fn parse_claims(json: &str) -> FfiResult<Map<String, Value>> {
-    match serde_json::from_str::<Value>(json) {
+    let mut de = serde_json::Deserializer::from_str(json);
+    de.disable_recursion_limit();
+    match serde::Deserialize::deserialize(&mut de) {
         Ok(Value::Object(map)) => Ok(map),
         _ => Err(Error::new(ErrorCode::InvalidInput, "claims must be a JSON object").into()),
     }
@@ -61,8 +64,9 @@ impl JwtKey {
     /// output fail with `invalid_key`.
     #[uniffi::constructor]
     pub fn hmac(secret: Vec<u8>, algorithm: String) -> FfiResult<Arc<Self>> {
+        // Our copies of key material (uniffi lifts them into owned values) are wiped on drop.
         Ok(Arc::new(JwtKey(core::Key::hmac(
-            &secret,
+            &Zeroizing::new(secret),
             alg(&algorithm)?,
         )?)))
     }
@@ -72,7 +76,7 @@ impl JwtKey {
     #[uniffi::constructor(default(algorithm = None))]
     pub fn from_pem(pem: String, algorithm: Option<String>) -> FfiResult<Arc<Self>> {
         Ok(Arc::new(JwtKey(core::Key::from_pem(
-            &pem,
+            &Zeroizing::new(pem),
             opt_alg(algorithm)?,
         )?)))
     }
@@ -81,7 +85,7 @@ impl JwtKey {
     /// a signing key.
     #[uniffi::constructor]
     pub fn from_jwk(jwk: String) -> FfiResult<Arc<Self>> {
-        Ok(Arc::new(JwtKey(core::Key::from_jwk(&jwk)?)))
+        Ok(Arc::new(JwtKey(core::Key::from_jwk(&Zeroizing::new(jwk))?)))
     }
 
     /// Generates a new private key for `algorithm` (RSA 2048 bits; HMAC a random secret as
@@ -182,7 +186,7 @@ impl KeySet {
     #[uniffi::constructor]
     pub fn from_jwks(json: String) -> FfiResult<Arc<Self>> {
         Ok(Arc::new(KeySet(Mutex::new(core::KeySet::from_jwks(
-            &json,
+            &Zeroizing::new(json),
         )?))))
     }
 
@@ -436,5 +440,21 @@ impl JwtVerifier {
     /// Like `verify`, with the registered claims typed.
     pub fn verify_claims(&self, token: String) -> FfiResult<VerifiedClaims> {
         Ok(self.0.verify(&token)?.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_claims;
+
+    /// Claims nested deeper than serde_json's recursion limit (128) are refused, not recursed
+    /// into: without the limit this input overflows the stack and takes the JVM or the Swift
+    /// process down with it (checked by disabling the limit: the test binary aborts).
+    #[test]
+    fn deeply_nested_claims_are_refused_not_recursed() {
+        let depth = 1_000_000;
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
+        assert!(parse_claims(&deep).is_err());
+        assert!(parse_claims(r#"{"a":[[[1]]]}"#).is_ok());
     }
 }

@@ -107,7 +107,7 @@ pub fn oauth_failure(
     let response = crate::http::HttpResponse {
         status,
         headers: map,
-        body: body.to_vec(),
+        body: body.to_vec().into(),
     };
     let failure = crate::oauth::fuzz_failure(&response);
     (

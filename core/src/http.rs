@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use reqwest::redirect;
+use secrecy::zeroize::Zeroizing;
 use serde_json::{Map, Value};
 
 use crate::{Error, ErrorCode};
@@ -48,8 +49,21 @@ pub(crate) struct HttpResponse {
     pub status: u16,
     /// Response headers.
     pub headers: reqwest::header::HeaderMap,
-    /// The body.
-    pub body: Vec<u8>,
+    /// The body, wiped when dropped (it may hold tokens).
+    pub body: Zeroizing<Vec<u8>>,
+}
+
+/// Appends `chunk` to `buf`. When `buf` must grow, the bytes move to a new allocation and the
+/// old one is wiped (a plain `extend_from_slice` would leave the copy in freed memory).
+pub(crate) fn append_wiping(buf: &mut Zeroizing<Vec<u8>>, chunk: &[u8]) {
+    let needed = buf.len() + chunk.len();
+    if needed > buf.capacity() {
+        let mut grown = Zeroizing::new(Vec::with_capacity(needed.max(buf.capacity() * 2)));
+        grown.extend_from_slice(buf);
+        // The old buffer is dropped (and wiped) here.
+        *buf = grown;
+    }
+    buf.extend_from_slice(chunk);
 }
 
 impl std::fmt::Debug for HttpResponse {
@@ -193,7 +207,7 @@ pub(crate) async fn send(
             ));
         }
         let headers = response.headers().clone();
-        let mut body = Vec::new();
+        let mut body = Zeroizing::new(Vec::new());
         while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&e))? {
             if body.len() + chunk.len() > policy.max_body {
                 return Err(Error::new(
@@ -201,7 +215,7 @@ pub(crate) async fn send(
                     "the response body is too large",
                 ));
             }
-            body.extend_from_slice(&chunk);
+            append_wiping(&mut body, &chunk);
         }
         Ok(HttpResponse {
             status,
@@ -265,7 +279,21 @@ pub(crate) fn max_age(headers: &reqwest::header::HeaderMap) -> Option<Duration> 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::redirect_allowed;
+    use super::{append_wiping, redirect_allowed};
+    use secrecy::zeroize::Zeroizing;
+
+    #[test]
+    fn append_wiping_keeps_every_byte_in_order() {
+        let mut buf = Zeroizing::new(Vec::new());
+        let mut expected = Vec::new();
+        for i in 0..200u8 {
+            let chunk = vec![i; usize::from(i % 7) + 1];
+            append_wiping(&mut buf, &chunk);
+            expected.extend_from_slice(&chunk);
+            assert!(buf.capacity() >= buf.len());
+        }
+        assert_eq!(*buf, expected);
+    }
 
     fn url(s: &str) -> reqwest::Url {
         reqwest::Url::parse(s).unwrap()

@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 
-import { Key, KeySet, JwtIssuer, JwtVerifier, RemoteKeySet, RemoteJwtVerifier, OAuthClient } from '../index.mjs'
+import { Key, KeySet, JwtIssuer, JwtVerifier, RemoteKeySet, RemoteJwtVerifier, OAuthClient, ManualClock, Authenticator } from '../index.mjs'
 
 const BAD = [1e20, 1e19, NaN, Infinity, -Infinity, -1]
 const invalidInput = (e) => e instanceof Error && e.code === 'invalid_input'
@@ -29,7 +29,20 @@ test('durations out of range are invalid_input, never a crash', () => {
     assert.throws(() => new OAuthClient({ tokenUrl: 'http://127.0.0.1:9/t', clientId: 'c', timeout: bad }), invalidInput, String(bad))
     assert.throws(() => new JwtVerifier(Key.hmac('k'.repeat(32), 'HS256'), { algorithms: ['HS256'], leeway: bad }), invalidInput, String(bad))
     assert.throws(() => new JwtIssuer(Key.hmac('k'.repeat(32), 'HS256'), { ttl: bad }), invalidInput, String(bad))
+    // Unix seconds and clock steps: UNIX_EPOCH + 1e19 s overflows SystemTime (a panic, then an
+    // `internal` error, before the core bounded them).
+    assert.throws(() => new ManualClock(bad), invalidInput, String(bad))
+    assert.throws(() => new ManualClock(0).set(bad), invalidInput, String(bad))
+    assert.throws(() => new ManualClock(0).advance(bad), invalidInput, String(bad))
+    const verifier = new JwtVerifier(Key.hmac('k'.repeat(32), 'HS256'), { algorithms: ['HS256'] })
+    assert.throws(() => new Authenticator({ jwt: verifier, rateLimit: { rate: 1, period: bad } }), invalidInput, String(bad))
+    const client = new OAuthClient({ tokenUrl: 'http://127.0.0.1:9/t', clientId: 'c', clientSecret: 'client-secret-value', introspectionUrl: 'http://127.0.0.1:9/i' })
+    assert.throws(() => new Authenticator({ introspection: client, introspectionCacheTtl: bad }), invalidInput, String(bad))
+    assert.throws(() => new Authenticator({ introspection: client, introspectionNegativeTtl: bad }), invalidInput, String(bad))
   }
+  const clock = new ManualClock(1e9)
+  clock.advance(100 * 366 * 24 * 3600) // the bound itself is accepted
+  assert.ok(clock.now > 1e9)
 })
 
 test('a token request is not redirected to another port', async () => {

@@ -8,7 +8,6 @@ use std::time::Duration;
 use crate::napi;
 use crate::napi::bindgen_prelude::Either;
 use napi_derive::napi;
-use tokenward::{Error, ErrorCode};
 
 use crate::error::{Code, IntoJsResult};
 use crate::secret::Secret;
@@ -19,14 +18,10 @@ use crate::secret::Secret;
 #[napi]
 pub const API_KEY_PATTERN: &str = tokenward::apikey::KEY_PATTERN;
 
-/// A JS number of seconds as a duration: finite and non-negative.
+/// A JS number of seconds as a duration, bounded by the core (`invalid_input` for NaN,
+/// negative values and values above `clock::MAX_DURATION_SECS`).
 fn duration(value: f64, name: &'static str) -> tokenward::Result<Duration> {
-    Duration::try_from_secs_f64(value).map_err(|_| {
-        Error::new(
-            ErrorCode::InvalidInput,
-            format!("{name} must be a non-negative number of seconds"),
-        )
-    })
+    tokenward::clock::duration_from_secs_f64(value, name)
 }
 
 /// A key given as a string or a `Secret`.

@@ -48,10 +48,15 @@ fn internal(_: napi::Error) -> napi::Error<Code> {
 #[napi]
 pub struct ManualClock(pub(crate) Arc<tokenward::clock::ManualClock>);
 
+/// Unix seconds from JS, bounded by the core (`invalid_input` for NaN, negative or huge values;
+/// `UNIX_EPOCH + 1e19 s` would overflow `SystemTime`).
 fn unix_time(seconds: f64) -> napi::Result<SystemTime, Code> {
-    Duration::try_from_secs_f64(seconds)
-        .map(|d| UNIX_EPOCH + d)
-        .map_err(|_| invalid("a time is a non-negative number of Unix seconds"))
+    tokenward::clock::unix_time_from_secs_f64(seconds, "a time").js()
+}
+
+/// Seconds from JS, bounded by the core's `clock::MAX_DURATION_SECS`.
+fn seconds(value: f64, what: &'static str) -> napi::Result<Duration, Code> {
+    tokenward::clock::duration_from_secs_f64(value, what).js()
 }
 
 #[napi]
@@ -67,9 +72,7 @@ impl ManualClock {
     /// Moves the clock forward by `seconds` (fractions allowed).
     #[napi(catch_unwind)]
     pub fn advance(&self, seconds: f64) -> napi::Result<(), Code> {
-        let by = Duration::try_from_secs_f64(seconds)
-            .map_err(|_| invalid("advance by a non-negative number of seconds"))?;
-        self.0.advance(by);
+        self.0.advance(self::seconds(seconds, "advance")?);
         Ok(())
     }
 
@@ -110,8 +113,7 @@ pub struct RateLimitOptions {
 fn rate_limit(o: &RateLimitOptions) -> napi::Result<RateLimit, Code> {
     let period = match o.period {
         None => Duration::from_secs(1),
-        Some(p) => Duration::try_from_secs_f64(p)
-            .map_err(|_| invalid("a rate-limit period is a positive number of seconds"))?,
+        Some(p) => seconds(p, "a rate-limit period")?,
     };
     let limit = RateLimit {
         rate: o.rate,
@@ -431,13 +433,11 @@ impl Authenticator {
         if let Some(client) = introspection {
             b = b.introspection(Arc::new(client.0.clone()));
         }
-        let secs =
-            |v: f64, name: &'static str| Duration::try_from_secs_f64(v).map_err(|_| invalid(name));
         if let Some(t) = get::<f64>(&options, "introspectionCacheTtl")? {
-            b = b.introspection_cache_ttl(secs(t, "introspectionCacheTtl is seconds")?);
+            b = b.introspection_cache_ttl(seconds(t, "introspectionCacheTtl")?);
         }
         if let Some(t) = get::<f64>(&options, "introspectionNegativeTtl")? {
-            b = b.introspection_negative_ttl(secs(t, "introspectionNegativeTtl is seconds")?);
+            b = b.introspection_negative_ttl(seconds(t, "introspectionNegativeTtl")?);
         }
         if let Some(n) = get::<u32>(&options, "introspectionCacheSize")? {
             b = b.introspection_cache_size(n as usize);

@@ -1,6 +1,7 @@
 //! JWT for JS: `Key`, `KeySet`, `JwtIssuer`, `JwtVerifier`. Conversion only; every check is in
 //! `tokenward::jwt`.
 
+use secrecy::zeroize::Zeroizing;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,9 +63,10 @@ impl Key {
     #[napi(factory, catch_unwind)]
     pub fn hmac(secret: Either<String, Buffer>, alg: String) -> napi::Result<Self, Code> {
         let alg = parse_alg(&alg).js()?;
-        let key = match &secret {
-            Either::A(text) => core::Key::hmac(text.as_bytes(), alg),
-            Either::B(bytes) => core::Key::hmac(bytes, alg),
+        // Our copies of key material (napi copies JS strings into Rust ones) are wiped on drop.
+        let key = match secret {
+            Either::A(text) => core::Key::hmac(Zeroizing::new(text).as_bytes(), alg),
+            Either::B(bytes) => core::Key::hmac(&bytes, alg),
         };
         Ok(Key(key.js()?))
     }
@@ -74,7 +76,7 @@ impl Key {
     #[napi(factory, catch_unwind)]
     pub fn from_pem(pem: String, alg: Option<String>) -> napi::Result<Self, Code> {
         let alg = alg.as_deref().map(parse_alg).transpose().js()?;
-        Ok(Key(core::Key::from_pem(&pem, alg).js()?))
+        Ok(Key(core::Key::from_pem(&Zeroizing::new(pem), alg).js()?))
     }
 
     /// A key from a JWK (an object or its JSON text). `kty`, `crv` and `alg` must agree;
@@ -82,10 +84,10 @@ impl Key {
     #[napi(factory, catch_unwind)]
     pub fn from_jwk(env: Env, jwk: Either<String, Object>) -> napi::Result<Self, Code> {
         let key = match jwk {
-            Either::A(text) => core::Key::from_jwk(&text),
+            Either::A(text) => core::Key::from_jwk(&Zeroizing::new(text)),
             Either::B(obj) => {
                 let map = object_to_map(&env, obj).js()?;
-                core::Key::from_jwk(&Value::Object(map).to_string())
+                core::Key::from_jwk(&Zeroizing::new(Value::Object(map).to_string()))
             }
         };
         Ok(Key(key.js()?))

@@ -1,4 +1,3 @@
-// Test helpers outside #[test] functions may unwrap: a failure is the test failing.
 //! The commands other than `key` and `demo` (which have their own files): `tour`, `fingerprint`,
 //! `codes`, `jwt sign|verify|decode`, `jwks fetch`, `redact`, `oauth token|introspect|revoke`.
 //! HTTP commands talk to a one-shot server on 127.0.0.1 that records what it was sent.

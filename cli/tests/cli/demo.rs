@@ -1,4 +1,3 @@
-// Test helpers outside #[test] functions may unwrap: a failure is the test failing.
 //! `tokenward demo` runs offline, exits 0, shows every stage and prints no secret.
 
 use std::process::Command;

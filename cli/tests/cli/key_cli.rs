@@ -1,4 +1,3 @@
-// Test helpers outside #[test] functions may unwrap: a failure is the test failing.
 //! `tokenward key …` end to end on a SQLite file.
 
 use std::io::Write;

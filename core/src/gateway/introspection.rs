@@ -296,7 +296,9 @@ mod tests {
         let r = crate::http::HttpResponse {
             status: 200,
             headers,
-            body: br#"{"access_token":"at-s3cr3t","refresh_token":"rt-s3cr3t"}"#.to_vec(),
+            body: br#"{"access_token":"at-s3cr3t","refresh_token":"rt-s3cr3t"}"#
+                .to_vec()
+                .into(),
         };
         let out = format!("{r:?}{r:#?}");
         assert!(out.contains("200"), "{out}");

@@ -32,6 +32,49 @@ fn bytes(jwk: &Map<String, Value>, name: &str) -> Result<Option<Zeroizing<Vec<u8
         .transpose()
 }
 
+/// JWK members that hold private key material (RFC 7518 section 6).
+const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "k"];
+
+/// A parsed JWK or JWKS document whose private members are wiped when it is dropped: the
+/// decoded key bytes are [`Zeroizing`], and so are the base64url strings they came from.
+pub(crate) struct WipedOnDrop(pub(crate) Map<String, Value>);
+
+impl Drop for WipedOnDrop {
+    fn drop(&mut self) {
+        wipe_private_members(&mut self.0);
+    }
+}
+
+/// Zeroizes the private members of a JWK and, recursively, of the JWKs a document holds
+/// (`keys`), wherever they sit; `oth` (further RSA primes) is private throughout.
+fn wipe_private_members(map: &mut Map<String, Value>) {
+    for (name, value) in map.iter_mut() {
+        if name == "oth" || PRIVATE_MEMBERS.contains(&name.as_str()) {
+            wipe_strings(value);
+        } else {
+            wipe_nested(value);
+        }
+    }
+}
+
+fn wipe_nested(value: &mut Value) {
+    match value {
+        Value::Object(map) => wipe_private_members(map),
+        Value::Array(items) => items.iter_mut().for_each(wipe_nested),
+        _ => {}
+    }
+}
+
+fn wipe_strings(value: &mut Value) {
+    use secrecy::zeroize::Zeroize;
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Object(map) => map.values_mut().for_each(wipe_strings),
+        Value::Array(items) => items.iter_mut().for_each(wipe_strings),
+        _ => {}
+    }
+}
+
 fn required(jwk: &Map<String, Value>, name: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
     bytes(jwk, name)?.ok_or_else(|| invalid("a required JWK member is missing"))
 }
@@ -178,4 +221,43 @@ pub(crate) fn export_public(key: &Key) -> Result<Value, Error> {
         }
     }
     Ok(jwk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_members_are_wiped_wherever_they_sit() {
+        let doc = json!({"keys": [
+            {"kty": "oct", "k": "c2VjcmV0LWtleQ", "kid": "h"},
+            {"kty": "RSA", "n": "AQAB", "e": "AQAB", "d": "ZA", "p": "cA", "q": "cQ",
+             "dp": "ZHA", "dq": "ZHE", "qi": "cWk", "oth": [{"r": "cg", "d": "ZA", "t": "dA"}]},
+        ]});
+        let Value::Object(map) = doc else {
+            panic!("an object")
+        };
+        let mut wiped = WipedOnDrop(map);
+        wipe_private_members(&mut wiped.0);
+        let text = Value::Object(wiped.0.clone()).to_string();
+        let secrets = [
+            "c2VjcmV0LWtleQ",
+            "\"ZA\"",
+            "\"cA\"",
+            "\"cQ\"",
+            "ZHA",
+            "ZHE",
+            "cWk",
+            "cg",
+            "dA",
+        ];
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret} survived in {text}");
+        }
+        // Public members and names stay.
+        assert!(
+            text.contains("\"kid\":\"h\"") && text.contains("\"n\":\"AQAB\""),
+            "{text}"
+        );
+    }
 }

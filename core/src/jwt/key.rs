@@ -589,7 +589,7 @@ impl Key {
     pub fn from_jwk(jwk: &str) -> Result<Key, Error> {
         let map = super::json::parse_object(jwk.as_bytes(), 8, "a JWK must be a JSON object")
             .map_err(|e| Error::new(ErrorCode::InvalidKey, e.message().to_owned()))?;
-        super::jwk::parse(&map)
+        super::jwk::parse(&super::jwk::WipedOnDrop(map).0)
     }
 
     /// The public key as a JWK (asymmetric keys only; HMAC keys are never exported).

@@ -54,7 +54,7 @@ impl KeySet {
     pub fn from_jwks(document: &str) -> Result<KeySet, Error> {
         let doc = json::parse_object(document.as_bytes(), 8, "a JWKS must be a JSON object")
             .map_err(|e| Error::new(ErrorCode::InvalidKey, e.message().to_owned()))?;
-        KeySet::from_jwks_value(&doc)
+        KeySet::from_jwks_value(&super::jwk::WipedOnDrop(doc).0)
     }
 
     /// Like [`KeySet::from_jwks`], from an already parsed document.

@@ -132,7 +132,7 @@ mod tests {
         HttpResponse {
             status,
             headers: HeaderMap::new(),
-            body: body.as_bytes().to_vec(),
+            body: body.as_bytes().to_vec().into(),
         }
     }
 

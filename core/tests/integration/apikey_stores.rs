@@ -1,5 +1,4 @@
 //! API keys against real stores: concurrency and what lands on disk.
-// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;

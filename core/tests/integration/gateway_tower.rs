@@ -1,7 +1,6 @@
 //! The gateway's tower layer in a real axum server on localhost, called over real HTTP.
 //!
 //! `cargo test --release -p tokenward --features tower --test gateway_tower`
-// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
 
 use std::net::SocketAddr;
 use std::sync::Arc;

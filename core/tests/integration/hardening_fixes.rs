@@ -1,7 +1,6 @@
 //! Regression tests for issue 14's hardening items 3, 4, 5 and 7 (OAuth part): redirects that
 //! change scheme or port, durations and times that used to panic, symmetric keys from a remote
 //! JWKS and RSA JWKs without `alg`, and server-chosen OAuth `error` strings.
-// Test helpers outside #[test] functions may unwrap: a failure is the test failing.
 
 use crate::common;
 

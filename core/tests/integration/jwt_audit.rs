@@ -1,5 +1,4 @@
 //! JWT issue/verify emit audit events that identify the token by fingerprint, never by value.
-// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
 
 use std::sync::Arc;
 

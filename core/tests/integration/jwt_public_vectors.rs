@@ -1,6 +1,5 @@
 //! The public vectors in tests/vectors/public: Wycheproof JWS and the RFC 7520 / RFC 8037
 //! cookbook examples. Every "valid" case that strict policy refuses is listed with its reason.
-// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
 
 use std::path::PathBuf;
 

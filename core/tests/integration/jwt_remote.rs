@@ -1,6 +1,5 @@
 //! Remote JWKS against a real HTTP server on localhost: rotation, unknown kid + cooldown,
 //! single-flight, server down (stale keys), slow server (timeout), Cache-Control, garbage.
-// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
 
 use crate::common;
 

@@ -1,5 +1,4 @@
 //! Runs tests/vectors/jwt_attacks.json (the same file every binding runs).
-// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! Every integration test of the core, one module per file, in one test binary: one link
 //! instead of twenty (each with thin LTO), and the modules share `common`.
+// Tests and their helpers may unwrap: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

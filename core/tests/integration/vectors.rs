@@ -1,5 +1,4 @@
 //! Runs the shared conformance vectors in `tests/vectors/` (the same files every binding runs).
-// Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
 
 use std::path::PathBuf;
 
