@@ -26,9 +26,7 @@ fn opt_alg(name: Option<String>) -> FfiResult<Option<Algorithm>> {
 }
 
 fn parse_claims(json: &str) -> FfiResult<Map<String, Value>> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    de.disable_recursion_limit();
-    match serde::Deserialize::deserialize(&mut de) {
+    match serde_json::from_str::<Value>(json) {
         Ok(Value::Object(map)) => Ok(map),
         _ => Err(Error::new(ErrorCode::InvalidInput, "claims must be a JSON object").into()),
     }

@@ -300,8 +300,8 @@ fn der_keys_import_and_verify() {
 }
 
 /// A JWK import applies the checks of DER import (found by the jwk_import fuzz target): an even
-/// RSA modulus or an exponent outside the odd 3..2^33 is refused, and what imports re-imports
-/// from its own PEM.
+/// RSA modulus, one over 8192 bits or an exponent outside the odd 3..2^33 is refused, and what
+/// imports re-imports from its own PEM.
 #[test]
 fn rsa_jwk_refused_where_der_would_refuse_it() {
     let key = Key::generate(Algorithm::RS256).unwrap();
@@ -318,7 +318,16 @@ fn rsa_jwk_refused_where_der_would_refuse_it() {
     assert!(again.is_ok(), "a JWK key's PEM must import again");
     let mut even = n.clone();
     *even.last_mut().unwrap() &= 0xfe;
+    // 2048..=8192 bits on every path (fuzz finding 4: a 16,448-bit JWK imported, its PEM did
+    // not).
+    let mut widest = vec![0xffu8; 1024];
+    widest[0] = 0xc1;
+    let widest_key = Key::from_jwk(&public(&widest, &[1, 0, 1])).unwrap();
+    assert!(Key::from_pem(&widest_key.to_public_pem().unwrap(), Some(Algorithm::RS256)).is_ok());
+    let mut too_wide = widest.clone();
+    too_wide.insert(0, 0x01);
     for (n, e, why) in [
+        (&too_wide, &[1u8, 0, 1][..], "8193-bit modulus"),
         (&even, &[1u8, 0, 1][..], "even modulus"),
         (&n, &[1, 0, 0, 0, 0, 1][..], "exponent 2^40 + 1"),
         (&n, &[1, 0, 0], "even exponent"),

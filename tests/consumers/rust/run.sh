@@ -6,12 +6,13 @@
 #   jwt-only/  `default-features = false, features = ["jwt"]`: issue + verify a JWT, and
 #              `cargo tree` shows no rusqlite, reqwest, tokio (nor hyper, libsqlite3-sys).
 # Each consumer gets a copy of the workspace Cargo.lock, so the registry crates are the versions
-# the repository tests (checked below) and, with the shared $CARGO_TARGET_DIR and the workspace's
-# release profile, mostly already compiled. Offline by default (the registry cache is warm after
+# the repository tests (checked below) and, with the shared $CARGO_TARGET_DIR and the profile,
+# target and toolchain of scripts/native.sh, mostly already compiled. Offline by default (the registry cache is warm after
 # scripts/build.sh); TOKENWARD_CONSUMER_ONLINE=1 lets cargo reach crates.io.
 #
 # Prints "consumer-rust: N passed, M failed"; exits non-zero on any failure.
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
+source "$REPO/scripts/native.sh"
 DIST="${DIST:-$REPO/dist}"
 HERE="$REPO/tests/consumers/rust"
 set +e
@@ -66,8 +67,10 @@ publish = false
 tokenward = { path = "$src"$2 }
 serde_json = "1"
 
-# The workspace's release profile, so the shared target directory's artifacts are reused.
-[profile.release]
+# The workspace's dist profile (= its release settings), built the way scripts/native.sh builds
+# everything, so the shared target directory's compiled dependencies are reused.
+[profile.dist]
+inherits = "release"
 lto = "thin"
 codegen-units = 4
 
@@ -93,15 +96,15 @@ EOF
 build_and_run() { # $1 name
   local dir="$TMP/$1" start end
   start=$(date +%s)
-  if (cd "$dir" && cargo build --release -q "${offline[@]}"); then
+  if (cd "$dir" && cargo build "${CARGO_DIST[@]}" -q "${offline[@]}"); then
     end=$(date +%s)
-    ok "$1: cargo build --release ${offline[*]} ($((end-start)) s)"
+    ok "$1: cargo build ${CARGO_DIST[*]} ${offline[*]} ($((end-start)) s)"
   else
-    ko "$1: cargo build --release ${offline[*]}"
+    ko "$1: cargo build ${CARGO_DIST[*]} ${offline[*]}"
     return 1
   fi
   if out="$(same_versions "$dir")"; then ok "$1: lock versions match the workspace ($out)"; else ko "$1: lock versions match the workspace ($out)"; fi
-  local bin="$CARGO_TARGET_DIR/release/tokenward-consumer-$1"
+  local bin="$NATIVE_DIR/tokenward-consumer-$1"
   if out="$("$bin" 2>&1)"; then
     ok "$1: runs ($(printf '%s\n' "$out" | grep -c '^ok:') checks)"
   else
