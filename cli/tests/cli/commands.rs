@@ -8,7 +8,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::thread;
 
-fn tokenward(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+/// Runs the CLI with `args`, `stdin` and extra environment variables.
+pub(crate) fn tokenward(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenward"));
     cmd.args(args)
         .stdin(Stdio::piped())

@@ -1,24 +1,14 @@
 //! `tokenward key …` end to end on a SQLite file.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
+/// The CLI with the test pepper in its environment (`--pepper-env TW_TEST_PEPPER`).
 fn tokenward(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenward"))
-        .args(args)
-        .env("TW_TEST_PEPPER", "a-long-server-side-pepper-value!")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    super::commands::tokenward(
+        args,
+        stdin,
+        &[("TW_TEST_PEPPER", "a-long-server-side-pepper-value!")],
+    )
 }
 
 fn stdout(o: &Output) -> String {

@@ -1,15 +1,9 @@
 //! Runs tests/vectors/apikeys.json (the same file every binding runs).
 
-use std::path::PathBuf;
-
+use crate::vector_files::load;
 use regex_automata::meta::Regex;
 use serde_json::Value;
 use tokenward::apikey::{ApiKeys, KEY_PATTERN};
-
-fn load() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/apikeys.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 fn input(case: &Value) -> String {
     if let Some(key) = case["key"].as_str() {
@@ -28,7 +22,7 @@ fn code<T>(r: tokenward::Result<T>) -> Option<&'static str> {
 
 #[test]
 fn pattern_is_the_published_one() {
-    let doc = load();
+    let doc = load("apikeys.json");
     assert_eq!(doc["pattern"], KEY_PATTERN);
     assert_eq!(
         doc["alphabet"],
@@ -38,7 +32,7 @@ fn pattern_is_the_published_one() {
 
 #[test]
 fn format_cases() {
-    let doc = load();
+    let doc = load("apikeys.json");
     let full = Regex::new(&format!("^(?:{KEY_PATTERN})$")).unwrap();
     let cases = doc["format"].as_array().unwrap();
     assert!(cases.len() >= 20);
@@ -69,7 +63,7 @@ fn format_cases() {
 
 #[test]
 fn verify_cases() {
-    let doc = load();
+    let doc = load("apikeys.json");
     let keys = ApiKeys::new(doc["verify"]["prefix"].as_str().unwrap()).unwrap();
     for case in doc["verify"]["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();

@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::vector_files::load;
 use serde_json::Value;
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::clock::{ManualClock, SharedClock};
@@ -16,11 +16,6 @@ use tokenward::gateway::{
     Authenticator, ForwardedHeader, RateLimit, Request, RevocationKind, RevocationList,
 };
 use tokenward::jwt::{Algorithm, JwtVerifier, Key, VerifierOptions};
-
-fn load() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/gateway.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 fn limit(v: &Value) -> RateLimit {
     RateLimit {
@@ -164,7 +159,7 @@ fn substitute(s: &str, f: &Fixture) -> String {
 
 #[test]
 fn vectors() {
-    let doc = load();
+    let doc = load("gateway.json");
     let f = build(&doc["setup"]);
     assert!(!f.ids.is_empty());
     let cases = doc["cases"].as_array().unwrap();

@@ -1,17 +1,10 @@
 //! Runs tests/vectors/jwt_attacks.json (the same file every binding runs).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::vector_files::load;
 use serde_json::Value;
 use tokenward::jwt::{Algorithm, JwtVerifier, KeySet, VerifierOptions};
-
-fn load(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/vectors")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()

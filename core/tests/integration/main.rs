@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+mod vector_files;
 
 #[cfg(feature = "sqlite")]
 mod apikey_stores;

@@ -7,15 +7,11 @@ use crate::common;
 
 use std::time::Duration;
 
+use crate::vector_files::load;
 use common::{Reply, TestServer};
 use serde_json::Value;
 use tokenward::oauth::{Grant, OAuthClient};
 use tokenward::Secret;
-
-fn load() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/oauth.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 fn reply(v: &Value) -> Reply {
     let mut body = v["body"].as_str().unwrap().to_owned();
@@ -33,7 +29,7 @@ fn reply(v: &Value) -> Reply {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oauth_token_endpoint_vectors() {
-    let doc = load();
+    let doc = load("oauth.json");
     let scopes: Vec<String> = doc["request_scopes"]
         .as_array()
         .unwrap()

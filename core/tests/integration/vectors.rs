@@ -1,17 +1,7 @@
 //! Runs the shared conformance vectors in `tests/vectors/` (the same files every binding runs).
 
-use std::path::PathBuf;
-
-use serde_json::Value;
+use crate::vector_files::load;
 use tokenward::{fingerprint, ErrorCode, Secret};
-
-fn load(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/vectors")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    serde_json::from_str(&text).unwrap()
-}
 
 #[test]
 fn error_codes_match_vectors_in_order() {
