@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every example of examples/ (and the Rust ones of core/examples) against the built tree:
+# each exits non-zero when tokenward does not behave as the example says. The last line is
+# `examples: N passed, M failed`.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$REPO/scripts/native.sh"
+set +e
+cd "$REPO"
+passed=0; failed=0
+run() {
+  local name="$1"; shift
+  step "example: $name"
+  if "$@"; then passed=$((passed+1)); else failed=$((failed+1)); echo "example $name FAILED"; fi
+}
+run rust/quickstart cargo run "${CARGO_DIST[@]}" -q -p tokenward --example quickstart
+for f in examples/python/*.py; do run "python/$(basename "$f")" python3 -P "$f"; done
+for f in examples/node/*.mjs; do run "node/$(basename "$f")" node "$f"; done
+echo "examples: $passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
