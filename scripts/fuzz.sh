@@ -6,11 +6,11 @@
 #
 # Default: every target for `seconds` (30) each, one after the other, at nice 19; new inputs go
 # to fuzz/work/<target>/ (gitignored), the committed seeds in fuzz/corpus/<target>/ are read
-# only. With --ci each target replays its committed corpus, no mutations (a few
-# seconds each) and the property scripts run a small number of cases.
+# only. With --ci each target's stable replayer (fuzz/replay, stable Rust, no nightly) runs
+# every input of its committed corpus once, and the property scripts run a small number of cases.
 # Each libFuzzer run appends "target execs seconds" to fuzz/work/runs.log.
 #
-# Needs: rustup's nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`); for the
+# Needs (not --ci): rustup's nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`); for the
 # property scripts the Node package with its built addon (node/, or TOKENWARD_NODE_PACKAGE=dir) and an
 # installed Python package (or TOKENWARD_PYTHONPATH=dir).
 set -euo pipefail
@@ -23,8 +23,17 @@ SECONDS_EACH="${2:-30}"
 CARGO_TARGETS=(jwt_verify jwt_scan_diff b64_diff redact_chunking jwk_import gateway_extract oauth_parse apikey_parse)
 SCRIPT_TARGETS=(node_claims python_claims)
 
-# cargo-fuzz builds into fuzz/target, never the workspace's shared target directory.
-unset CARGO_TARGET_DIR
+if [ "$CI" = 1 ]; then
+  # CI replays the committed corpora with the stable replayers of fuzz/replay (the same target
+  # sources, libFuzzer replaced by a main that runs each input once), built in the shared target
+  # directory the way everything else is (scripts/native.sh): no nightly build of the whole graph.
+  source "$REPO/scripts/common.sh"
+  source "$REPO/scripts/native.sh"
+  set +e
+else
+  # cargo-fuzz builds into fuzz/target, never the workspace's shared target directory.
+  unset CARGO_TARGET_DIR
+fi
 # No sanitizer (the crate forbids unsafe code; ASan halves the rate), debug assertions on
 # (integer overflow panics), release optimisation.
 BUILD_FLAGS=(--sanitizer none --debug-assertions --release)
@@ -37,13 +46,7 @@ run_cargo_target() {
   local args=(-timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 -report_slow_units=2)
   [ -f "$FUZZ/dict/$t.dict" ] && args+=("-dict=$FUZZ/dict/$t.dict")
   local dirs=("$seeds")
-  if [ "$CI" = 1 ]; then
-    # -runs=0: replay the committed corpus and stop (no mutations), so CI is deterministic.
-    args+=("-runs=0" "-max_total_time=$secs")
-    work="$(mktemp -d)"
-  else
-    args+=("-max_total_time=$secs")
-  fi
+  args+=("-max_total_time=$secs")
   echo "==> $t (${secs}s)"
   local start=$SECONDS rc=0
   (cd "$REPO" && nice -n 19 cargo +nightly fuzz run "${BUILD_FLAGS[@]}" "$t" "$work" "${dirs[@]}" -- "${args[@]}") \
@@ -51,7 +54,6 @@ run_cargo_target() {
   local execs
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   echo "$t execs=${execs:-?} seconds=$((SECONDS - start)) rc=$rc" | tee -a "$FUZZ/work/runs.log"
-  if [ "$CI" = 1 ]; then rm -rf "$work"; fi
   if [ "$rc" != 0 ]; then
     grep -E 'panicked|SUMMARY|Test unit written|ERROR' "$log" | head -20 >&2 || true
     echo "$t failed: see $log (reproduce: cargo +nightly fuzz run ${BUILD_FLAGS[*]} $t <artifact>)" >&2
@@ -78,7 +80,15 @@ else
   targets=("$WHICH")
 fi
 
-if printf '%s\n' "${targets[@]}" | grep -qvE '^(node_claims|python_claims)$'; then
+replay_cargo_target() {
+  local t="$1"
+  echo "==> $t (replay of fuzz/corpus/$t)"
+  "$NATIVE_DIR/$t" "$FUZZ/corpus/$t"
+}
+
+if [ "$CI" = 1 ]; then
+  cargo build "${CARGO_DIST[@]}" -q -p tokenward-fuzz-replay || { echo "FAILED: the replayers did not build" >&2; exit 1; }
+elif printf '%s\n' "${targets[@]}" | grep -qvE '^(node_claims|python_claims)$'; then
   # A fresh machine gets the toolchain from the registries (rustup's nightly, crates.io).
   rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
   command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
@@ -90,7 +100,7 @@ for t in "${targets[@]}"; do
   if printf '%s\n' "${SCRIPT_TARGETS[@]}" | grep -qx "$t"; then
     run_script_target "$t" || failed+=("$t")
   elif printf '%s\n' "${CARGO_TARGETS[@]}" | grep -qx "$t"; then
-    if [ "$CI" = 1 ]; then run_cargo_target "$t" "$((SECONDS_EACH < 10 ? SECONDS_EACH : 10))" || failed+=("$t")
+    if [ "$CI" = 1 ]; then replay_cargo_target "$t" || failed+=("$t")
     else run_cargo_target "$t" "$SECONDS_EACH" || failed+=("$t"); fi
   else
     echo "unknown target $t (targets: ${CARGO_TARGETS[*]} ${SCRIPT_TARGETS[*]})" >&2
