@@ -121,8 +121,8 @@ export interface TokenSource {
   token(): Promise<AccessToken>
   /** Requests a new token now (e.g. after a 401); concurrent calls share one request. */
   forceRefresh(): Promise<AccessToken>
-  /** Calls `callback(err)` (an `Error` with `.code`) after each failed request; does not keep Node alive. */
-  onError(callback: (err: Error & { code: string }) => void): void
+  /** Calls `callback(err)` (a `TokenwardError` with `.code`) after each failed request; does not keep Node alive. */
+  onError(callback: (err: TokenwardError) => void): void
 }
 
 // In-process gateway (node/src/gateway.rs): option, request and decision shapes of the native
