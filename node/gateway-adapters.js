@@ -2,6 +2,7 @@
 // Express and Fastify adapters of the native Authenticator. They only convert the request
 // (raw header lines, socket peer address, URL) and send the refusal; every check is in the core.
 // `express` and `fastify` are optional peer dependencies: nothing here requires them.
+const { invalidInput } = require('./errors.js')
 
 // The JSON body of a refusal: the core's client-safe error (identical in every language), never
 // the internal code (an attacker must not tell an expired token from a forged one).
@@ -19,10 +20,10 @@ function refusalHeaders(refusal) {
 
 function checkOptions(options, name) {
   if (!options || typeof options.authenticator?.authenticate !== 'function') {
-    throw new TypeError(`tokenward.${name}: pass { authenticator: new Authenticator({...}) }`)
+    throw invalidInput(`tokenward.${name}: pass { authenticator: new Authenticator({...}) }`)
   }
   const requiredScopes = options.requiredScopes ?? []
-  if (!Array.isArray(requiredScopes)) throw new TypeError(`tokenward.${name}: requiredScopes is an array`)
+  if (!Array.isArray(requiredScopes)) throw invalidInput(`tokenward.${name}: requiredScopes is an array`)
   const useAsync = options.async ?? options.authenticator.hasIntrospection === true
   return { authenticator: options.authenticator, requiredScopes, useAsync }
 }

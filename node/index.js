@@ -3,6 +3,18 @@
 // cannot provide itself (util.inspect redaction). No token logic lives here.
 const { inspect } = require('node:util')
 const binding = require('./binding.js')
+const errors = require('./errors.js')
+
+// Native errors are built by `errors.fromNative` (instances of the classes below). The native
+// side offers a hidden, non-enumerable registration function for that once per load; it is
+// removed right away so it is no API (see src/error.rs).
+{
+  const register = binding.__tokenwardRegisterErrors
+  if (typeof register === 'function') {
+    delete binding.__tokenwardRegisterErrors
+    register(errors.fromNative)
+  }
+}
 
 const redactedInspect = function (depth, options) {
   return `Secret ${options && options.stylize ? options.stylize(this.toString(), 'special') : this.toString()}`
@@ -15,6 +27,8 @@ binding.KeyRecord.prototype[inspect.custom] = function (depth, options) {
 }
 
 module.exports = binding
+// TokenwardError and its subclasses (InvalidTokenError, …), for `instanceof`.
+Object.assign(module.exports, errors.classes)
 
 // JWT keys print their kid and algorithm only, never key material.
 binding.Key.prototype[inspect.custom] = function () {
@@ -29,11 +43,10 @@ binding.KeySet.prototype[inspect.custom] = function () {
 Object.assign(module.exports, require('./redact-integrations.js'))
 
 // Remote JWKS: napi's async functions cannot reject with tokenward's codes, so the native side
-// resolves to a value or a { code, message } failure, and these wrappers throw the usual Error.
+// resolves to a value or a { code, category, message } failure, and these wrappers throw the
+// error of its class (see errors.js).
 function rejectWithCode(failure) {
-  const err = new Error(failure.message)
-  err.code = failure.code
-  throw err
+  throw errors.fromFailure(failure)
 }
 const isFailure = (v) => v !== null && typeof v === 'object' && typeof v.code === 'string' && typeof v.message === 'string'
 
@@ -108,11 +121,7 @@ binding.RemoteKeySet.prototype[inspect.custom] = function () {
 // failure convention as remote JWKS), Date for `expiresAt`, and redacted util.inspect forms.
 {
   const { OAuthClient, OAuthDiscovery, TokenSource, AccessToken, TokenResponse, PendingToken, Pkce } = binding
-  const codeError = (failure) => {
-    const err = new Error(failure.message)
-    err.code = failure.code
-    return err
-  }
+  const codeError = errors.fromFailure
   const unwrap = (out) => {
     if (isFailure(out)) throw codeError(out)
     return out

@@ -9,4 +9,6 @@ export const { scrubObject, pinoRedaction, redactFormat } = tokenward
 export const { OAuthClient, OAuthDiscovery, Pkce, AccessToken, TokenResponse, TokenSource } = tokenward
 export const { Authenticator, RevocationList, ManualClock } = tokenward
 export const { express, fastify, fastifyHook } = tokenward
+export const { TokenwardError, InvalidTokenError, InvalidKeyError, ApiKeyError, AuthorizationError } = tokenward
+export const { OAuthError, TransportError, InvalidInputError, InternalError } = tokenward
 export default tokenward

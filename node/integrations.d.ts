@@ -7,6 +7,53 @@
 // Hand-written part (node/integrations.d.ts, prepended by `napi build` through the
 // `dtsHeaderFile` setting): the JS logging integrations in redact-integrations.js.
 
+// Error classes (errors.js), the same names as Python's. Every error the package throws or
+// rejects with is a `TokenwardError` of its category's subclass, with the stable `.code`.
+
+/** The category of a code, one per error class. */
+export type ErrorCategory = 'token' | 'key' | 'api_key' | 'authorization' | 'oauth' | 'transport' | 'input' | 'internal'
+
+/** Base class of every tokenward error: `.code` is the stable snake_case code. */
+export declare class TokenwardError extends Error {
+  constructor(code: string, message: string)
+  /** The stable code (`expired`, `invalid_input`, …; napi's argument checks keep theirs: `StringExpected`, …). */
+  readonly code: string
+  /** The category of `code` (the subclass); `undefined` on a bare `TokenwardError`. */
+  readonly category: ErrorCategory | undefined
+}
+/** A token failed validation (`expired`, `invalid_signature`, `revoked`, …). */
+export declare class InvalidTokenError extends TokenwardError {
+  readonly category: 'token'
+}
+/** A key could not be constructed or is too weak (`invalid_key`). */
+export declare class InvalidKeyError extends TokenwardError {
+  readonly category: 'key'
+}
+/** An API key failed its format, checksum or lookup (`invalid_format`, `checksum_mismatch`, `unknown_key`). */
+export declare class ApiKeyError extends TokenwardError {
+  readonly category: 'api_key'
+}
+/** A valid credential is not allowed (`insufficient_scope`, `rate_limited`, `ip_denied`, …). */
+export declare class AuthorizationError extends TokenwardError {
+  readonly category: 'authorization'
+}
+/** The authorization server refused the request (`invalid_grant`, `invalid_client`, …). */
+export declare class OAuthError extends TokenwardError {
+  readonly category: 'oauth'
+}
+/** The network or the peer failed (`network`, `timeout`, `server_error`, `invalid_response`). */
+export declare class TransportError extends TokenwardError {
+  readonly category: 'transport'
+}
+/** An argument is invalid (`invalid_input`, or napi's conversion codes such as `StringExpected`). */
+export declare class InvalidInputError extends TokenwardError {
+  readonly category: 'input'
+}
+/** Storage or an internal invariant failed, or native code panicked (`storage`, `internal`). */
+export declare class InternalError extends TokenwardError {
+  readonly category: 'internal'
+}
+
 /** A `Redactor`-like object; defaults to the built-in rules. */
 export interface RedactorLike {
   redact(text: string): string
@@ -29,16 +76,16 @@ export declare function redactFormat(redactor?: RedactorLike): {
 
 // Remote JWKS: promise methods written in JS (index.js) over internal native calls.
 export interface RemoteJwtVerifier {
-  /** Verifies `token`, fetching keys when needed; rejects with an `Error` carrying `.code`. */
+  /** Verifies `token`, fetching keys when needed; rejects with a `TokenwardError` carrying `.code`. */
   verify(token: string): Promise<Record<string, any>>
 }
 export declare namespace RemoteKeySet {
-  /** OpenID Connect discovery; rejects with an `Error` carrying `.code`. */
+  /** OpenID Connect discovery; rejects with a `TokenwardError` carrying `.code`. */
   function discover(issuerUrl: string, options?: RemoteKeySetOptions): Promise<RemoteKeySet>
 }
 
 // OAuth 2.0: promise methods written in JS (index.js) over internal native calls. Every
-// Promise rejects with an `Error` carrying `.code` (RFC 6749 errors as codes: `invalid_grant`, …).
+// Promise rejects with a `TokenwardError` carrying `.code` (RFC 6749 errors as codes: `invalid_grant`, …).
 export interface OAuthClient {
   /** Client-credentials grant. */
   clientCredentials(scopes?: Array<string>): Promise<TokenResponse>
@@ -74,8 +121,8 @@ export interface TokenSource {
   token(): Promise<AccessToken>
   /** Requests a new token now (e.g. after a 401); concurrent calls share one request. */
   forceRefresh(): Promise<AccessToken>
-  /** Calls `callback(err)` (an `Error` with `.code`) after each failed request; does not keep Node alive. */
-  onError(callback: (err: Error & { code: string }) => void): void
+  /** Calls `callback(err)` (a `TokenwardError` with `.code`) after each failed request; does not keep Node alive. */
+  onError(callback: (err: TokenwardError) => void): void
 }
 
 // In-process gateway (node/src/gateway.rs): option, request and decision shapes of the native

@@ -2,6 +2,7 @@
 // Logging integrations of the scrubber: a pino hook set and a winston format. Small adapters
 // around the native `redact`; the rules themselves live in the Rust core.
 const binding = require('./binding.js')
+const { invalidInput } = require('./errors.js')
 
 const MESSAGE = Symbol.for('message')
 const MAX_DEPTH = 16
@@ -9,7 +10,7 @@ const MAX_DEPTH = 16
 /** The redact function of `redactor` (a `Redactor`), or the default one. */
 function redactorFn(redactor) {
   if (redactor == null) return binding.redact
-  if (typeof redactor.redact !== 'function') throw new TypeError('expected a tokenward Redactor')
+  if (typeof redactor.redact !== 'function') throw invalidInput('expected a tokenward Redactor')
   return (s) => redactor.redact(s)
 }
 

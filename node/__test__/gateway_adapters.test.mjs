@@ -172,9 +172,10 @@ test('fastify plugin behind a trusted proxy', async () => {
 })
 
 test('adapters reject a missing authenticator at setup', () => {
-  assert.throws(() => tokenward.express({}), TypeError)
-  assert.throws(() => tokenward.fastifyHook({ authenticator: {} }), TypeError)
-  assert.throws(() => tokenward.express({ authenticator: authenticator(), requiredScopes: 'read' }), TypeError)
+  const refused = (e) => e instanceof tokenward.InvalidInputError && e.code === 'invalid_input'
+  assert.throws(() => tokenward.express({}), refused)
+  assert.throws(() => tokenward.fastifyHook({ authenticator: {} }), refused)
+  assert.throws(() => tokenward.express({ authenticator: authenticator(), requiredScopes: 'read' }), refused)
 })
 
 test('fastify.inject (no raw header lines) goes through the plugin too', async () => {

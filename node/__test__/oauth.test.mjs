@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 
 import {
   OAuthClient, TokenSource, AccessToken, TokenResponse, Pkce, Secret, Key, JwtVerifier,
-  RemoteKeySet, RemoteJwtVerifier,
+  RemoteKeySet, RemoteJwtVerifier, TokenwardError, OAuthError, TransportError, AuthorizationError,
 } from '../index.mjs'
 import { loadVectors } from './vectors.mjs'
 
@@ -270,10 +270,10 @@ test('fromRefreshToken: rotation reaches onRefresh, invalid_grant is terminal', 
     assert.notEqual(rotated[0], rotated[1])
 
     await mock.control('/__next_error?error=invalid_grant')
-    await assert.rejects(src.forceRefresh(), (e) => e.code === 'invalid_grant')
+    await assert.rejects(src.forceRefresh(), (e) => e.code === 'invalid_grant' && e instanceof OAuthError)
     assert.equal(src.status, 'reauthentication_required')
     await until(() => errors.length === 1, 'onError')
-    assert.ok(errors[0] instanceof Error)
+    assert.ok(errors[0] instanceof OAuthError, 'onError gets the class too')
     assert.equal(errors[0].code, 'invalid_grant')
     const before = await mock.count('token')
     await assert.rejects(src.forceRefresh(), (e) => e.code === 'invalid_grant')
@@ -338,6 +338,11 @@ test('faults: 500, garbage JSON, 429, timeout, unreachable, bad settings', async
       await assert.rejects(client.clientCredentials(), (e) => {
         assert.ok(e instanceof Error)
         assert.equal(e.code, code, `${m}: ${e.code} ${e.message}`)
+        // Rejections carry the class of the code's category.
+        const cls = { server_error: TransportError, invalid_response: TransportError, timeout: TransportError,
+          rate_limited: AuthorizationError, invalid_scope: OAuthError }[code]
+        assert.ok(e instanceof cls && e instanceof TokenwardError, `${m}: ${e.name}`)
+        assert.equal(e.category, { TransportError: 'transport', AuthorizationError: 'authorization', OAuthError: 'oauth' }[cls.name])
         assert.ok(!e.message.includes('SECRET'))
         return true
       })

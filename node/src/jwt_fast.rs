@@ -13,7 +13,7 @@
 //! `fn(token)` for the claims object or `fn(token, true)` for the JSON text.
 
 use std::cell::{Cell, RefCell};
-use std::ffi::{c_void, CString};
+use std::ffi::c_void;
 use std::mem::MaybeUninit;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
@@ -180,18 +180,11 @@ impl From<Failed> for Thrown {
     }
 }
 
-/// Throws `Error(message)` with `.code`, unless an exception is already pending.
+/// Throws the tokenward error of `code` (see `error.rs`), unless an exception is already
+/// pending.
 fn throw(env: napi_env, code: &str, message: &str) {
-    let mut pending = false;
-    // SAFETY: `env` is the live env of the current call; `pending` is a local.
-    unsafe { sys::napi_is_exception_pending(env, &mut pending) };
-    if pending {
-        return;
-    }
-    let code = CString::new(code).unwrap_or_default();
-    let message = CString::new(message.replace('\0', " ")).unwrap_or_default();
-    // SAFETY: both strings are NUL-terminated and outlive the call.
-    unsafe { sys::napi_throw_error(env, code.as_ptr(), message.as_ptr()) };
+    // SAFETY: `env` is the live env of the current call.
+    unsafe { crate::error::throw_coded(env, code, message) };
 }
 
 /// # Safety

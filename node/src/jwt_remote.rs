@@ -35,6 +35,8 @@ pub struct RemoteKeySetOptions {
 pub struct Failure {
     /// The stable tokenward code.
     pub code: String,
+    /// The code's category: which error class `index.js` rejects with.
+    pub category: String,
     /// The message (never secret material).
     pub message: String,
 }
@@ -42,6 +44,7 @@ pub struct Failure {
 pub(crate) fn failure(err: tokenward::Error) -> Failure {
     Failure {
         code: err.code().as_str().to_owned(),
+        category: err.code().category().as_str().to_owned(),
         message: err.message().to_owned(),
     }
 }

@@ -20,12 +20,15 @@ mod unwind;
 /// The `napi` crate as every module here and every `#[napi]` expansion sees it (`use
 /// crate::napi;`; the real crate is the dependency `napi-real`): all of it, except
 /// `bindgen_prelude::panic_to_error`, which is [`unwind::panic_to_error`] (a panic throws code
-/// `internal`). There is no extern crate named `napi`, so no path can bypass this.
+/// `internal`), and `bindgen_prelude::JsError`, which is [`error::JsError`] (a thrown error is
+/// an instance of the tokenward class of its code). There is no extern crate named `napi`, so
+/// no path can bypass this.
 pub(crate) mod napi {
     pub use napi_real::*;
 
-    /// napi's prelude with tokenward's `panic_to_error`.
+    /// napi's prelude with tokenward's `panic_to_error` and `JsError`.
     pub mod bindgen_prelude {
+        pub use crate::error::JsError;
         pub use crate::unwind::panic_to_error;
         pub use napi_real::bindgen_prelude::*;
     }

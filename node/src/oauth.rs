@@ -34,6 +34,7 @@ use crate::secret::Secret;
 fn failure(err: Error) -> Failure {
     Failure {
         code: err.code().as_str().to_owned(),
+        category: err.code().category().as_str().to_owned(),
         message: err.message().to_owned(),
     }
 }

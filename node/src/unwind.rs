@@ -17,7 +17,6 @@
 
 use std::any::Any;
 use std::cell::Cell;
-use std::ffi::CString;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
@@ -25,7 +24,7 @@ use std::ptr;
 use std::sync::Once;
 use std::task::{Context, Poll};
 
-use crate::napi::bindgen_prelude::{Either, JsObjectValue, Object};
+use crate::napi::bindgen_prelude::{Either, Object, Unknown};
 use crate::napi::{self, sys, Env, JsValue, Status};
 use napi_derive::napi;
 
@@ -42,11 +41,12 @@ thread_local! {
 
 static HOOK: Once = Once::new();
 
-/// Module load (once per Node thread): remembers the thread's env for [`panic_to_error`] and
-/// installs a panic hook that reports the location only (a panic message may hold data).
+/// Module load (once per Node thread): remembers the thread's env for [`panic_to_error`],
+/// defines the hidden error-class registration of `error.rs` and installs a panic hook that reports the location only (a panic message may hold data).
 #[napi(module_exports)]
-pub fn module_init(_exports: Object, env: Env) -> napi::Result<()> {
+pub fn module_init(exports: Object, env: Env) -> napi::Result<()> {
     ENV.with(|cell| cell.set(env.raw()));
+    crate::error::install(env.raw(), exports.raw())?;
     HOOK.call_once(|| {
         panic::set_hook(Box::new(|info| {
             let place = info
@@ -78,22 +78,11 @@ pub fn panic_to_error(payload: Box<dyn Any + Send>) -> napi::Error {
     napi::Error::new(Status::GenericFailure, PANIC_MESSAGE)
 }
 
-/// Throws `Error(PANIC_MESSAGE)` with `.code = 'internal'` unless an exception is pending;
-/// true when an exception is pending afterwards.
+/// Throws the `internal` error (an `InternalError`, see `error.rs`) unless an exception is
+/// pending; true when an exception is pending afterwards.
 fn throw_internal(env: sys::napi_env) -> bool {
-    let mut pending = false;
-    let message = CString::new(PANIC_MESSAGE).unwrap_or_default();
-    // SAFETY: `env` is the live env of this thread (set at module load on this thread); the
-    // strings are NUL-terminated and outlive the call.
-    unsafe {
-        if sys::napi_is_exception_pending(env, &mut pending) != sys::Status::napi_ok {
-            return false;
-        }
-        if pending {
-            return true;
-        }
-        sys::napi_throw_error(env, c"internal".as_ptr(), message.as_ptr()) == sys::Status::napi_ok
-    }
+    // SAFETY: `env` is the live env of this thread (set at module load on this thread).
+    unsafe { crate::error::throw_coded(env, "internal", PANIC_MESSAGE) }
 }
 
 /// A future that turns a panic while polling `F` into `Err(())`.
@@ -125,6 +114,7 @@ pub trait FromPanic {
 pub fn internal_failure() -> Failure {
     Failure {
         code: "internal".to_owned(),
+        category: "internal".to_owned(),
         message: PANIC_MESSAGE.to_owned(),
     }
 }
@@ -154,16 +144,15 @@ pub fn catch<F: Future>(fut: F) -> CatchUnwind<F> {
     CatchUnwind(Box::pin(fut))
 }
 
-/// A napi error that rejects/throws as a JS `Error` with `.code = 'internal'` (needs the env:
-/// for promise callbacks, where a status-only error would show napi's status as the code).
+/// A napi error that rejects/throws as an `InternalError` with `.code = 'internal'` (needs the
+/// env: for promise callbacks, where a status-only error would show napi's status as the code).
 pub fn internal_error(env: &Env) -> napi::Error {
-    let made = env
-        .create_error(napi::Error::new(Status::GenericFailure, PANIC_MESSAGE))
-        .and_then(|mut err| {
-            err.set_named_property("code", "internal")?;
-            Ok(napi::Error::from(err.to_unknown()))
-        });
-    made.unwrap_or_else(|e| e)
+    // SAFETY: `env` is the env of the running callback, on its thread.
+    match unsafe { crate::error::create_error(env.raw(), "internal", PANIC_MESSAGE) } {
+        // SAFETY: `value` was just made on this env.
+        Some(value) => napi::Error::from(unsafe { Unknown::from_raw_unchecked(env.raw(), value) }),
+        None => napi::Error::new(Status::GenericFailure, PANIC_MESSAGE),
+    }
 }
 
 /// Test hook (not in the published types): panics inside an export, so the tests can prove the

@@ -5,11 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt};
 
-use crate::error::IntoPyResult;
+use crate::error::{invalid_input, Builtin, IntoPyResult};
 use crate::secret::Secret;
 
 /// A `timedelta` or a non-negative number of seconds, bounded by the core
@@ -20,9 +19,12 @@ pub(crate) fn duration_arg(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Dur
         let secs: f64 = value.extract()?;
         return tokenward::clock::duration_from_secs_f64(secs, name).py();
     }
-    let d = value
-        .extract::<Duration>()
-        .map_err(|_| PyTypeError::new_err(format!("{name} must be a timedelta or seconds")))?;
+    let d = value.extract::<Duration>().map_err(|_| {
+        invalid_input(
+            Builtin::Type,
+            format!("{name} must be a timedelta or seconds"),
+        )
+    })?;
     tokenward::clock::check_duration(d, name).py()
 }
 
@@ -212,7 +214,10 @@ impl ApiKeys {
     ) -> PyResult<Self> {
         let store = match &store {
             Some(p) => Some(p.to_str().ok_or_else(|| {
-                PyTypeError::new_err("store must be a UTF-8 path or sqlite:/// URL")
+                invalid_input(
+                    Builtin::Type,
+                    "store must be a UTF-8 path or sqlite:/// URL",
+                )
             })?),
             None => None,
         };

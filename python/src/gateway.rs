@@ -6,7 +6,6 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use tokenward::gateway::{self, CredentialKind, ForwardedHeader, RevocationKind};
@@ -14,7 +13,7 @@ use tokenward::jwt::Claims;
 
 use crate::apikeys::{duration_arg, ApiKeys};
 use crate::clock::{clock_arg, ManualClock};
-use crate::error::IntoPyResult;
+use crate::error::{invalid_input, Builtin, IntoPyResult};
 use crate::json::map_to_py;
 use crate::jwt::JwtVerifier;
 use crate::oauth::OAuthClient;
@@ -104,7 +103,8 @@ fn revocation_kind(kind: &str) -> PyResult<RevocationKind> {
         "jti" => Ok(RevocationKind::Jti),
         "key_id" => Ok(RevocationKind::KeyId),
         "subject" => Ok(RevocationKind::Subject),
-        _ => Err(PyValueError::new_err(
+        _ => Err(invalid_input(
+            Builtin::Value,
             "kind must be 'jti', 'key_id' or 'subject'",
         )),
     }
@@ -121,7 +121,7 @@ fn until_arg(until: &Bound<'_, PyAny>) -> PyResult<i64> {
     }
     let f: f64 = until
         .extract()
-        .map_err(|_| PyTypeError::new_err("until must be Unix seconds or a datetime"))?;
+        .map_err(|_| invalid_input(Builtin::Type, "until must be Unix seconds or a datetime"))?;
     Ok(f.ceil() as i64)
 }
 
@@ -398,7 +398,8 @@ fn text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(s.to_cow()?.into_owned());
     }
-    Err(PyTypeError::new_err(
+    Err(invalid_input(
+        Builtin::Type,
         "header names and values must be str or bytes",
     ))
 }
@@ -412,7 +413,8 @@ fn name_matches(obj: &Bound<'_, PyAny>, wanted: &[String]) -> PyResult<bool> {
         let n = s.to_cow()?;
         return Ok(wanted.iter().any(|w| n.eq_ignore_ascii_case(w)));
     }
-    Err(PyTypeError::new_err(
+    Err(invalid_input(
+        Builtin::Type,
         "header names and values must be str or bytes",
     ))
 }
@@ -424,13 +426,19 @@ fn push_pair(
 ) -> PyResult<()> {
     let (name, value) = if let Ok(t) = pair.cast::<PyTuple>() {
         if t.len() != 2 {
-            return Err(PyTypeError::new_err("headers must be (name, value) pairs"));
+            return Err(invalid_input(
+                Builtin::Type,
+                "headers must be (name, value) pairs",
+            ));
         }
         (t.get_item(0)?, t.get_item(1)?)
     } else {
-        let bad = |_| PyTypeError::new_err("headers must be (name, value) pairs");
+        let bad = |_| invalid_input(Builtin::Type, "headers must be (name, value) pairs");
         if pair.len().map_err(bad)? != 2 || pair.is_instance_of::<PyString>() {
-            return Err(PyTypeError::new_err("headers must be (name, value) pairs"));
+            return Err(invalid_input(
+                Builtin::Type,
+                "headers must be (name, value) pairs",
+            ));
         }
         (
             pair.get_item(0).map_err(bad)?,
@@ -486,7 +494,7 @@ fn ip_arg(ip: Option<&Bound<'_, PyAny>>) -> PyResult<Option<IpAddr>> {
             s.trim()
                 .parse::<IpAddr>()
                 .map(Some)
-                .map_err(|_| PyValueError::new_err("client_ip is not an IP address"))
+                .map_err(|_| invalid_input(Builtin::Value, "client_ip is not an IP address"))
         }
     }
 }
@@ -495,7 +503,8 @@ fn parse_forwarded(name: &str) -> PyResult<ForwardedHeader> {
     match name.to_ascii_lowercase().as_str() {
         "x-forwarded-for" => Ok(ForwardedHeader::XForwardedFor),
         "forwarded" => Ok(ForwardedHeader::Forwarded),
-        _ => Err(PyValueError::new_err(
+        _ => Err(invalid_input(
+            Builtin::Value,
             "forwarded_header must be 'x-forwarded-for' or 'forwarded'",
         )),
     }
@@ -587,7 +596,8 @@ impl Authenticator {
         if let Some(v) = jwt {
             let v = v.get();
             if v.remote.is_some() {
-                return Err(PyValueError::new_err(
+                return Err(invalid_input(
+                    Builtin::Value,
                     "the Authenticator needs a JwtVerifier with local keys (KeySet, Key or JWKS); \
                      fetch a RemoteKeySet's keys with .keys() first",
                 ));

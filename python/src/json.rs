@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use pyo3::exceptions::PyTypeError;
+use crate::error::{invalid_input, Builtin};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -307,7 +307,7 @@ fn common_name<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyString>>
 /// Converts a Python object made of JSON types to a JSON value.
 pub(crate) fn from_py(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     if depth > 64 {
-        return Err(PyTypeError::new_err("value nested too deeply"));
+        return Err(invalid_input(Builtin::Type, "value nested too deeply"));
     }
     if obj.is_none() {
         return Ok(Value::Null);
@@ -325,7 +325,7 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         let f: f64 = obj.extract()?;
         return serde_json::Number::from_f64(f)
             .map(Value::Number)
-            .ok_or_else(|| PyTypeError::new_err("NaN and infinity are not JSON"));
+            .ok_or_else(|| invalid_input(Builtin::Type, "NaN and infinity are not JSON"));
     }
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(Value::String(s.to_cow()?.into_owned()));
@@ -340,10 +340,10 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         }
         return Ok(Value::Array(out));
     }
-    Err(PyTypeError::new_err(format!(
-        "cannot convert {} to JSON",
-        obj.get_type().name()?
-    )))
+    Err(invalid_input(
+        Builtin::Type,
+        format!("cannot convert {} to JSON", obj.get_type().name()?),
+    ))
 }
 
 /// Converts a dict with string keys to a JSON object.
@@ -352,7 +352,7 @@ pub(crate) fn dict_from_py(d: &Bound<'_, PyDict>, depth: usize) -> PyResult<Map<
     for (k, v) in d.iter() {
         let key: String = k
             .extract()
-            .map_err(|_| PyTypeError::new_err("JSON object keys must be strings"))?;
+            .map_err(|_| invalid_input(Builtin::Type, "JSON object keys must be strings"))?;
         map.insert(key, from_py(&v, depth + 1)?);
     }
     Ok(map)

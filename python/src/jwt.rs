@@ -2,12 +2,11 @@
 
 use std::time::Duration;
 
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use tokenward::jwt::{self, Algorithm, Family, IssueOptions, VerifierOptions};
 
-use crate::error::IntoPyResult;
+use crate::error::{invalid_input, Builtin, IntoPyResult};
 use crate::json::{dict_from_py, map_to_py, to_py, DictBuilder, KnownStrings};
 use crate::secret::Secret;
 
@@ -32,7 +31,7 @@ fn bytes_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     }
     let s: String = obj
         .extract()
-        .map_err(|_| PyTypeError::new_err("expected str or bytes"))?;
+        .map_err(|_| invalid_input(Builtin::Type, "expected str or bytes"))?;
     Ok(s.into_bytes())
 }
 
@@ -42,7 +41,7 @@ fn json_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
         return Ok(serde_json::Value::Object(dict_from_py(d, 0)?).to_string());
     }
     obj.extract()
-        .map_err(|_| PyTypeError::new_err("expected a JSON str or a dict"))
+        .map_err(|_| invalid_input(Builtin::Type, "expected a JSON str or a dict"))
 }
 
 /// A JWS key bound to one algorithm family. `repr` never shows key material.

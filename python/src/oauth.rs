@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use tokenward::http::HttpPolicy;
 use tokenward::oauth::{self, AuthMethod};
@@ -12,7 +11,7 @@ use tokenward::refresh::{self, RefreshOptions};
 use tokenward::runtime;
 
 use crate::apikeys::duration_arg;
-use crate::error::IntoPyResult;
+use crate::error::{invalid_input, Builtin, IntoPyResult};
 use crate::jwt::Key;
 use crate::secret::Secret;
 
@@ -93,7 +92,8 @@ impl AccessToken {
 
     /// Tokens refuse to be pickled (the pickle would carry the value in clear).
     fn __reduce__(&self) -> PyResult<()> {
-        Err(pyo3::exceptions::PyTypeError::new_err(
+        Err(invalid_input(
+            Builtin::Type,
             "AccessToken cannot be pickled",
         ))
     }
@@ -483,7 +483,8 @@ impl TokenSource {
             match (fallback, &response.refresh_token) {
                 (Some("client_credentials"), _) => oauth::Grant::ClientCredentials { scopes },
                 (Some(_), _) => {
-                    return Err(PyValueError::new_err(
+                    return Err(invalid_input(
+                        Builtin::Value,
                         "fallback must be None or 'client_credentials'",
                     ))
                 }
@@ -491,7 +492,8 @@ impl TokenSource {
                     refresh_token: rt.clone(),
                     scopes,
                 },
-                (None, None) => return Err(PyValueError::new_err(
+                (None, None) => return Err(invalid_input(
+                    Builtin::Value,
                     "the token response has no refresh token: pass fallback='client_credentials'",
                 )),
             };

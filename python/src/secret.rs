@@ -2,7 +2,7 @@
 
 use pyo3::prelude::*;
 
-use crate::error::IntoPyResult;
+use crate::error::{invalid_input, Builtin, IntoPyResult};
 
 /// Token material whose `repr`/`str` are redacted. Read it with the explicit `expose()`.
 #[pyclass(module = "tokenward", name = "Secret", frozen)]
@@ -57,7 +57,8 @@ impl Secret {
 
     /// Secrets refuse to be pickled: a pickle would carry the value in plain text.
     fn __reduce__(&self) -> PyResult<()> {
-        Err(pyo3::exceptions::PyTypeError::new_err(
+        Err(invalid_input(
+            Builtin::Type,
             "tokenward.Secret cannot be pickled; pickle secret.expose() explicitly if you must",
         ))
     }

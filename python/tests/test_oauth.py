@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pickle
 import subprocess
 import threading
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tokenward import AccessToken, OAuthClient, Secret, TokenSource, TokenwardError
+from tokenward import AccessToken, InvalidInputTypeError, OAuthClient, Secret, TokenSource, TokenwardError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,6 +69,10 @@ def test_client_credentials_refresh_introspect_revoke(mock, client):
     assert tok.expires_at is not None
     assert tok.expose() not in repr(tok) and tok.expose() not in str(tok)
     assert tok.expose().count(".") == 2
+    # Pickling is refused like Secret's: InvalidInputTypeError, still a TypeError.
+    with pytest.raises(TypeError) as refused:
+        pickle.dumps(tok)
+    assert type(refused.value) is InvalidInputTypeError and refused.value.code == "invalid_input"
     assert tok.expose() not in repr(r)
 
     first = client.refresh("rt-initial")

@@ -80,10 +80,14 @@ def test_from_token_response_serves_the_seed_without_a_request(mock, client) -> 
         # A forced refresh uses the fallback grant (the seed has no refresh token).
         assert src.force_refresh().expose()
         assert mock.count("token") == before + 1 and src.request_count == 1
-    with pytest.raises(ValueError):
-        TokenSource.from_token_response(client, seed)
-    with pytest.raises(ValueError):
-        TokenSource.from_token_response(client, seed, fallback="password")  # type: ignore[arg-type]
+    # Refused by the binding: InvalidInputError (code invalid_input), still a ValueError.
+    for refused in (
+        lambda: TokenSource.from_token_response(client, seed),
+        lambda: TokenSource.from_token_response(client, seed, fallback="password"),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ValueError) as info:
+            refused()
+        assert type(info.value) is InvalidInputError and info.value.code == "invalid_input"
 
 
 def test_from_token_response_refreshes_with_its_refresh_token(mock, client) -> None:

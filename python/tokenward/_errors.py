@@ -16,6 +16,7 @@ __all__ = [
     "OAuthError",
     "TransportError",
     "InvalidInputError",
+    "InvalidInputTypeError",
     "InternalError",
 ]
 
@@ -68,6 +69,17 @@ class InvalidInputError(TokenwardError, ValueError):
     """An argument is invalid (``invalid_input``)."""
 
 
+class InvalidInputTypeError(InvalidInputError, TypeError):
+    """An argument has the wrong type (``invalid_input``); also a ``TypeError``.
+
+    The binding raised a plain ``TypeError`` for these before; this subclass keeps
+    ``except TypeError`` working. A subclass rather than making :class:`InvalidInputError`
+    itself a ``TypeError``: refused *values* (an empty secret, an unknown option) never were
+    ``TypeError`` and an ``except TypeError`` written for type mistakes should not start
+    catching them.
+    """
+
+
 class InternalError(TokenwardError):
     """Storage or an internal invariant failed (``storage``, ``internal``)."""
 
@@ -87,3 +99,9 @@ _BY_CATEGORY: dict[str, type[TokenwardError]] = {
 def _from_native(code: str, category: str, message: str) -> TokenwardError:
     """Called by the Rust extension to build the exception for a core error."""
     return _BY_CATEGORY.get(category, TokenwardError)(code, message)
+
+
+def _invalid_input(message: str, wrong_type: bool) -> InvalidInputError:
+    """Called by the Rust extension when the binding itself refuses an argument."""
+    cls = InvalidInputTypeError if wrong_type else InvalidInputError
+    return cls("invalid_input", message)
