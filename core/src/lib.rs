@@ -54,6 +54,8 @@ pub mod gateway;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "jwt")]
+mod json;
+#[cfg(feature = "jwt")]
 pub mod jwt;
 #[cfg(feature = "http")]
 pub mod oauth;

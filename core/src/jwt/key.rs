@@ -594,18 +594,6 @@ impl Key {
         }
     }
 
-    /// A key from one JWK (JSON text). `kty`, `crv` and `alg` must agree.
-    pub fn from_jwk(jwk: &str) -> Result<Key, Error> {
-        let map = super::json::parse_object(jwk.as_bytes(), 8, "a JWK must be a JSON object")
-            .map_err(|e| Error::new(ErrorCode::InvalidKey, e.message().to_owned()))?;
-        super::jwk::parse(&super::jwk::WipedOnDrop(map).0)
-    }
-
-    /// The public key as a JWK (asymmetric keys only; HMAC keys are never exported).
-    pub fn to_jwk(&self) -> Result<serde_json::Value, Error> {
-        super::jwk::export_public(self)
-    }
-
     /// The public key as a PEM block (`PUBLIC KEY`, SPKI).
     pub fn to_public_pem(&self) -> Result<String, Error> {
         let der = self

@@ -9,15 +9,15 @@ use serde_json::{Map, Value};
 
 use super::alg::Algorithm;
 use super::b64;
-use super::build::{ClaimsBuilder, NoBuild, ValueBuilder};
 use super::claims::Claims;
-use super::json;
+use super::claims_builder::{ClaimsBuilder, NoBuild, ValueBuilder};
 use super::keyset::KeySet;
+use super::payload::{self, Claim, Registered};
 use super::rules::ClaimRules;
-use super::scan::{self, Claim, Registered};
 use super::{DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOKEN_SIZE};
 use crate::audit::Outcome;
 use crate::clock::{self, SharedClock};
+use crate::json;
 use crate::{Error, ErrorCode};
 
 /// What a payload that is not one JSON object is reported as.
@@ -240,7 +240,7 @@ impl JwtVerifier {
         audit_subject: bool,
     ) -> Result<(K::Object, Option<String>), Error> {
         let mut registered = Registered::default();
-        let object = scan::build(
+        let object = payload::build(
             payload,
             self.max_depth,
             WHAT_PAYLOAD,
@@ -466,7 +466,7 @@ pub fn decode_unverified(token: &str) -> Result<(Map<String, Value>, Claims), Er
         DEFAULT_MAX_DEPTH,
         "the header is not a JSON object",
     )?;
-    let claims = scan::parse(
+    let claims = payload::parse(
         &b64::decode(parts.payload, "the payload is not base64url")?,
         DEFAULT_MAX_DEPTH,
         WHAT_PAYLOAD,

@@ -12,7 +12,7 @@
 
 use tracing_subscriber::fmt::MakeWriter;
 
-use super::config::Redactor;
+use super::redactor::Redactor;
 use super::stream::RedactingWriter;
 
 /// Wraps a [`MakeWriter`] so that everything written through it is redacted.

@@ -30,17 +30,19 @@
 //!            "token_type=Bearer expires_in=3600");
 //! ```
 
-mod config;
 #[cfg(feature = "tracing-subscriber")]
 mod make_writer;
 mod names;
-mod scan;
+mod redactor;
+mod rules;
+mod scanner;
 mod stream;
 mod tokens;
 
-pub use config::{Redactor, RedactorBuilder, Replacement};
 #[cfg(feature = "tracing-subscriber")]
 pub use make_writer::RedactingMakeWriter;
+pub use redactor::{Redactor, RedactorBuilder};
+pub use rules::Replacement;
 pub use stream::{RedactStream, RedactingWriter};
 
 /// Redacts `text` with the default [`Redactor`].

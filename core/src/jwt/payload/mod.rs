@@ -1,5 +1,5 @@
 //! One-pass strict scanner for JWT payloads: validates the whole document with the same rules
-//! as [`super::json::parse_object`] (one object, valid UTF-8, no duplicate members at any level,
+//! as [`crate::json::parse_object`] (one object, valid UTF-8, no duplicate members at any level,
 //! nesting capped, numbers finite, no lone surrogates) and records the registered claims, while
 //! a [`ClaimsBuilder`] builds the values in the same pass (nothing when only validating, the
 //! [`Claims`] of `verify`, or a binding's own objects). Strings without escapes are borrowed
@@ -7,8 +7,8 @@
 
 use std::borrow::Cow;
 
-use super::build::{json_f64, ClaimsBuilder, Interrupted, NoBuild, ValueBuilder};
 use super::claims::Claims;
+use super::claims_builder::{json_f64, ClaimsBuilder, Interrupted, NoBuild, ValueBuilder};
 use crate::{Error, ErrorCode};
 
 /// serde_json's own recursion limit (128 nested containers): kept so both parsers refuse the
@@ -138,7 +138,7 @@ fn run<'a>(
     let Ok(text) = std::str::from_utf8(bytes) else {
         // Refused either way; the map-building parser decides which error comes first
         // (nesting can be reported before the bad bytes are reached).
-        return Err(super::json::parse_object(bytes, max_depth, what)
+        return Err(crate::json::parse_object(bytes, max_depth, what)
             .err()
             .unwrap_or_else(|| Error::new(ErrorCode::Malformed, what)));
     };
@@ -598,8 +598,8 @@ impl<'a> Scanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jwt::build::Built;
-    use crate::jwt::json::parse_object;
+    use crate::json::parse_object;
+    use crate::jwt::claims_builder::Built;
 
     /// The scanner, in both modes, and the map-building parser agree on acceptance, on the
     /// error code and on the claims built.
