@@ -41,7 +41,8 @@
 mod alg;
 mod b64;
 mod claims;
-mod claims_builder;
+// `pub(crate)`: `crate::__bindings` re-exports its number readers for the bindings.
+pub(crate) mod claims_builder;
 mod issue;
 mod jwk;
 mod key;
@@ -55,9 +56,7 @@ mod verify;
 
 pub use alg::{Algorithm, Family};
 pub use claims::Claims;
-pub use claims_builder::{
-    json_f64, json_number, json_small_integer, Built, ClaimsBuilder, Interrupted,
-};
+pub use claims_builder::{json_number, Built, ClaimsBuilder, Interrupted};
 pub use issue::{IssueOptions, JwtIssuer};
 pub use key::Key;
 pub use keyset::KeySet;
