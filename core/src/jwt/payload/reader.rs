@@ -1,0 +1,475 @@
+//! The payload's JSON grammar, read in one pass: objects (names unique at every level, through
+//! a 64-bit name filter), arrays, strings (borrowed when they hold no escape), numbers and
+//! literals, with the nesting cap. Values go to a [`ClaimsBuilder`] and the registered claims to
+//! a [`Registered`].
+
+use std::borrow::Cow;
+
+use super::registered::{Claim, Registered};
+use crate::jwt::claims_builder::{json_f64, ClaimsBuilder, Interrupted, NoBuild};
+
+/// serde_json's own recursion limit (128 nested containers): kept so both parsers refuse the
+/// same documents.
+const SERDE_RECURSION_LIMIT: usize = 128;
+
+/// Word-sized: with a one-byte `Fail`, a `Step<Cow<str>>` was copied with a load straddling
+/// two of the callee's stores (a store-forwarding stall on every member name).
+#[repr(usize)]
+pub(super) enum Fail {
+    Malformed,
+    TooDeep,
+    /// The builder gave up.
+    Interrupted,
+}
+
+impl From<Interrupted> for Fail {
+    fn from(_: Interrupted) -> Fail {
+        Fail::Interrupted
+    }
+}
+
+pub(super) type Step<T> = Result<T, Fail>;
+
+/// A 64-bit filter of the member names seen in one object: a name whose bit was never set is
+/// new, so the exact duplicate check (a linear scan) runs only when two names share a bit.
+#[derive(Default)]
+struct NameFilter(u64);
+
+impl NameFilter {
+    /// Records `name`; false when it certainly was not seen before.
+    fn maybe_seen(&mut self, name: &str) -> bool {
+        let bytes = name.as_bytes();
+        // The first eight bytes as one word, assembled in registers: copying them into a stack
+        // buffer and reloading it as a word stalled on store forwarding.
+        let head = match bytes.first_chunk::<8>() {
+            Some(head) => u64::from_le_bytes(*head),
+            None => bytes
+                .iter()
+                .rev()
+                .fold(0, |word, &b| (word << 8) | u64::from(b)),
+        };
+        let hash = (head ^ bytes.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let bit = 1u64 << (hash >> 58);
+        let seen = self.0 & bit != 0;
+        self.0 |= bit;
+        seen
+    }
+}
+
+/// The JSON reader over one payload.
+pub(super) struct Scanner<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+    /// Member names of the open objects, innermost last (the top level stays for `required`).
+    pub(super) names: Vec<Cow<'a, str>>,
+}
+
+fn hex(c: u8) -> Step<u32> {
+    match c {
+        b'0'..=b'9' => Ok(u32::from(c - b'0')),
+        b'a'..=b'f' => Ok(u32::from(c - b'a' + 10)),
+        b'A'..=b'F' => Ok(u32::from(c - b'A' + 10)),
+        _ => Err(Fail::Malformed),
+    }
+}
+
+impl<'a> Scanner<'a> {
+    /// A reader at the start of `text` (`bytes` is the same text).
+    pub(super) fn new(text: &'a str, bytes: &'a [u8]) -> Self {
+        Scanner {
+            text,
+            b: bytes,
+            i: 0,
+            names: Vec::with_capacity(16),
+        }
+    }
+
+    fn peek(&self) -> Step<u8> {
+        self.b.get(self.i).copied().ok_or(Fail::Malformed)
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn expect(&mut self, c: u8) -> Step<()> {
+        self.ws();
+        if self.peek()? != c {
+            return Err(Fail::Malformed);
+        }
+        self.i += 1;
+        Ok(())
+    }
+
+    /// The whole document: one object and nothing after it, its registered claims recorded
+    /// in `reg`.
+    pub(super) fn document<K: ClaimsBuilder>(
+        &mut self,
+        out: &mut K,
+        max_depth: usize,
+        reg: &mut Registered<'a>,
+    ) -> Step<K::Object> {
+        self.ws();
+        if self.peek()? != b'{' {
+            // Not an object: malformed, unless the value is too deep first (the map-building
+            // parser reads the whole value before looking at its type).
+            self.value(&mut NoBuild, max_depth, 0)?;
+            return Err(Fail::Malformed);
+        }
+        let object = self.object(out, max_depth, 1, Some(reg))?;
+        self.ws();
+        if self.i != self.b.len() {
+            return Err(Fail::Malformed);
+        }
+        Ok(object)
+    }
+
+    /// A value whose container allows `depth` more levels; `nest` counts enclosing containers.
+    fn value<K: ClaimsBuilder>(
+        &mut self,
+        out: &mut K,
+        depth: usize,
+        nest: usize,
+    ) -> Step<K::Value> {
+        Ok(match self.peek()? {
+            b'"' => {
+                let s = self.string()?;
+                out.string(&s)?
+            }
+            b'{' | b'[' if K::RAW_CONTAINERS => {
+                let start = self.i;
+                self.value(&mut NoBuild, depth, nest)?;
+                out.raw(&self.text[start..self.i])?
+            }
+            b'{' => {
+                let object = self.object(out, depth, nest + 1, None)?;
+                out.finish_object(object)?
+            }
+            b'[' => {
+                let array = self.array(out, depth, nest + 1, None)?;
+                out.finish_array(array)?
+            }
+            b'-' | b'0'..=b'9' => {
+                let text = self.number()?;
+                out.number(text)?
+            }
+            b't' => {
+                self.literal(b"true")?;
+                out.boolean(true)?
+            }
+            b'f' => {
+                self.literal(b"false")?;
+                out.boolean(false)?
+            }
+            b'n' => {
+                self.literal(b"null")?;
+                out.null()?
+            }
+            _ => return Err(Fail::Malformed),
+        })
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Step<()> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(())
+        } else {
+            Err(Fail::Malformed)
+        }
+    }
+
+    /// An object at `{`. `reg` is set for the top level, whose registered claims are recorded
+    /// and whose member names stay in `names`.
+    fn object<K: ClaimsBuilder>(
+        &mut self,
+        out: &mut K,
+        depth: usize,
+        nest: usize,
+        mut reg: Option<&mut Registered<'a>>,
+    ) -> Step<K::Object> {
+        if nest >= SERDE_RECURSION_LIMIT {
+            return Err(Fail::Malformed);
+        }
+        self.i += 1;
+        let base = self.names.len();
+        let mut seen = NameFilter::default();
+        let mut object = out.object()?;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Ok(object);
+        }
+        loop {
+            self.ws();
+            if self.peek()? != b'"' {
+                return Err(Fail::Malformed);
+            }
+            let name = self.string()?;
+            // The map-building parser asks for a child level before reading the colon.
+            let child = depth.checked_sub(1).ok_or(Fail::TooDeep)?;
+            self.expect(b':')?;
+            self.ws();
+            let value = match reg.as_deref_mut() {
+                Some(reg) => self.member(out, &name, child, nest, reg)?,
+                None => self.value(out, child, nest)?,
+            };
+            // Duplicates are checked after the value, like the map-building parser.
+            if seen.maybe_seen(&name) && self.names[base..].contains(&name) {
+                return Err(Fail::Malformed);
+            }
+            out.member(&mut object, &name, value)?;
+            self.names.push(name);
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    break;
+                }
+                _ => return Err(Fail::Malformed),
+            }
+        }
+        if reg.is_none() {
+            self.names.truncate(base);
+        }
+        Ok(object)
+    }
+
+    /// A top-level member's value, recorded when `name` is a registered claim.
+    fn member<K: ClaimsBuilder>(
+        &mut self,
+        out: &mut K,
+        name: &str,
+        depth: usize,
+        nest: usize,
+        reg: &mut Registered<'a>,
+    ) -> Step<K::Value> {
+        let Some(slot) = reg.slot(name) else {
+            return self.value(out, depth, nest);
+        };
+        // Each arm records the claim itself: assembling (claim, value) pairs cost a
+        // store-forwarding stall per member.
+        Ok(match self.peek()? {
+            b'"' => {
+                let s = self.string()?;
+                let value = out.string(&s)?;
+                *slot = Claim::Str(s);
+                value
+            }
+            b'-' | b'0'..=b'9' => {
+                let text = self.number()?;
+                *slot = Claim::Number(json_f64(text).ok_or(Fail::Malformed)?);
+                out.number(text)?
+            }
+            b'[' => {
+                let mut strings = Some(Vec::new());
+                let value = if K::RAW_CONTAINERS {
+                    let start = self.i;
+                    self.array(&mut NoBuild, depth, nest + 1, Some(&mut strings))?;
+                    out.raw(&self.text[start..self.i])?
+                } else {
+                    let array = self.array(out, depth, nest + 1, Some(&mut strings))?;
+                    out.finish_array(array)?
+                };
+                *slot = strings.map_or(Claim::Other, Claim::Strs);
+                value
+            }
+            _ => {
+                *slot = Claim::Other;
+                self.value(out, depth, nest)?
+            }
+        })
+    }
+
+    /// An array at `[`. `strings` collects the elements while they are all strings and is
+    /// cleared at the first element that is not.
+    fn array<K: ClaimsBuilder>(
+        &mut self,
+        out: &mut K,
+        depth: usize,
+        nest: usize,
+        mut strings: Option<&mut Option<Vec<Cow<'a, str>>>>,
+    ) -> Step<K::Array> {
+        if nest >= SERDE_RECURSION_LIMIT {
+            return Err(Fail::Malformed);
+        }
+        self.i += 1;
+        // The map-building parser asks for a child level before looking for an element.
+        let child = depth.checked_sub(1).ok_or(Fail::TooDeep)?;
+        let mut array = out.array()?;
+        self.ws();
+        if self.peek()? == b']' {
+            self.i += 1;
+            return Ok(array);
+        }
+        loop {
+            self.ws();
+            let value = match (self.peek()?, strings.as_deref_mut()) {
+                (b'"', Some(Some(list))) => {
+                    let s = self.string()?;
+                    let value = out.string(&s)?;
+                    list.push(s);
+                    value
+                }
+                (_, Some(collected)) => {
+                    *collected = None;
+                    self.value(out, child, nest)?
+                }
+                (_, None) => self.value(out, child, nest)?,
+            };
+            out.element(&mut array, value)?;
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    return Ok(array);
+                }
+                _ => return Err(Fail::Malformed),
+            }
+        }
+    }
+
+    /// A number's text; its value must be finite (serde_json refuses overflowing numbers).
+    fn number(&mut self) -> Step<&'a str> {
+        let start = self.i;
+        if self.b[self.i] == b'-' {
+            self.i += 1;
+        }
+        match self.peek()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return Err(Fail::Malformed),
+        }
+        let int_len = self.i - start;
+        let mut exact = true;
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if !self.peek()?.is_ascii_digit() {
+                return Err(Fail::Malformed);
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.b.get(self.i) {
+            exact = false;
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.b.get(self.i) {
+                self.i += 1;
+            }
+            if !self.peek()?.is_ascii_digit() {
+                return Err(Fail::Malformed);
+            }
+            self.digits();
+        }
+        let text = &self.text[start..self.i];
+        if (!exact || int_len > 300) && !text.parse::<f64>().is_ok_and(f64::is_finite) {
+            return Err(Fail::Malformed);
+        }
+        Ok(text)
+    }
+
+    fn digits(&mut self) {
+        while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+        }
+    }
+
+    /// A string at `"`: borrowed when it has no escapes.
+    fn string(&mut self) -> Step<Cow<'a, str>> {
+        self.i += 1;
+        let start = self.i;
+        loop {
+            match self.peek()? {
+                b'"' => {
+                    let s = &self.text[start..self.i];
+                    self.i += 1;
+                    return Ok(Cow::Borrowed(s));
+                }
+                b'\\' => return self.escaped_string(start),
+                0..=0x1f => return Err(Fail::Malformed),
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    /// The rest of a string that started at `start` and has an escape at the current byte.
+    fn escaped_string(&mut self, start: usize) -> Step<Cow<'a, str>> {
+        let mut out = String::with_capacity(self.i - start + 16);
+        out.push_str(&self.text[start..self.i]);
+        loop {
+            let c = self.peek()?;
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                b'\\' => {
+                    self.i += 1;
+                    self.escape(&mut out)?;
+                }
+                0..=0x1f => return Err(Fail::Malformed),
+                _ => {
+                    let run = self.i;
+                    while self
+                        .b
+                        .get(self.i)
+                        .is_some_and(|&c| c != b'"' && c != b'\\' && c >= 0x20)
+                    {
+                        self.i += 1;
+                    }
+                    out.push_str(&self.text[run..self.i]);
+                }
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Step<()> {
+        let c = self.peek()?;
+        self.i += 1;
+        let ch = match c {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let n = self.hex4()?;
+                let code = match n {
+                    0xDC00..=0xDFFF => return Err(Fail::Malformed),
+                    0xD800..=0xDBFF => {
+                        if !self.b[self.i..].starts_with(b"\\u") {
+                            return Err(Fail::Malformed);
+                        }
+                        self.i += 2;
+                        let low = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return Err(Fail::Malformed);
+                        }
+                        0x1_0000 + ((n - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    _ => n,
+                };
+                char::from_u32(code).ok_or(Fail::Malformed)?
+            }
+            _ => return Err(Fail::Malformed),
+        };
+        out.push(ch);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Step<u32> {
+        let digits = self.b.get(self.i..self.i + 4).ok_or(Fail::Malformed)?;
+        let mut n = 0;
+        for &d in digits {
+            n = (n << 4) | hex(d)?;
+        }
+        self.i += 4;
+        Ok(n)
+    }
+}
