@@ -16,7 +16,8 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use super::rules::Rules;
-use super::scanner::{self, Kind, Scanner, Span, Stop};
+use super::scanner::pem::{pem_body_line, pem_end};
+use super::scanner::{Kind, Scanner, Span, Stop};
 use crate::FINGERPRINT_LEN;
 
 /// An open multi-line PEM private-key block.
@@ -216,7 +217,7 @@ impl RedactStream {
             let line = &buf[pos..eol];
             // pem_end and pem_body_line each walk the line a bounded number of times.
             self.work += 3 * (line.len() as u64 + 1);
-            if let Some(end) = scanner::pem_end(line) {
+            if let Some(end) = pem_end(line) {
                 if pem.pending_nl {
                     pem.hasher.update(b"\n");
                 }
@@ -225,7 +226,7 @@ impl RedactStream {
                 self.close_pem(pem, out);
                 return pos + end;
             }
-            if !scanner::pem_body_line(line) {
+            if !pem_body_line(line) {
                 self.close_pem(pem, out);
                 return pos;
             }
