@@ -1,6 +1,7 @@
 //! [`Request`] (borrowed) and [`OwnedRequest`]: what the gateway is asked about. `Debug` shows
-//! header names only: header values and query strings hold credentials. (`OwnedRequest::authenticate_async` is in authenticator.rs, so requests
-//! never depend on the authenticator.)
+//! header names only: header values and query strings hold credentials.
+//! (`OwnedRequest::authenticate_async` is in authenticator.rs, so requests never depend on the
+//! authenticator.)
 
 use std::net::IpAddr;
 
