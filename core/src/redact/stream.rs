@@ -3,10 +3,14 @@
 //!
 //! Every rule except PEM blocks works within one line, so the stream processes complete lines
 //! and keeps only the unfinished last line (and, inside a PEM block, a running hash). The
-//! output is therefore byte-identical to [`Redactor::redact`] on the whole input, however the
-//! input is chunked. Lines longer than [`Redactor::max_line`] are cut at the last blank not
-//! preceded by `:`/`=` so memory stays bounded; a key and its value separated by such a cut
-//! may then be missed (tokens themselves never contain blanks and are never split).
+//! output is therefore byte-identical to [`super::Redactor::redact`] on the whole input,
+//! however the input is chunked. Lines longer than [`super::Redactor::max_line`] are cut at
+//! the last blank not preceded by `:`/`=` so memory stays bounded; a key and its value
+//! separated by such a cut may then be missed (tokens themselves never contain blanks and are
+//! never split).
+//!
+//! The stream reads a `Redactor`'s compiled [`Rules`], never the `Redactor` itself, so that
+//! `redactor` can hand out streams without the two modules depending on each other.
 
 use std::io::{self, Write};
 use std::sync::Arc;
