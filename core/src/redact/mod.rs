@@ -41,9 +41,9 @@ mod tokens;
 
 #[cfg(feature = "tracing-subscriber")]
 pub use make_writer::RedactingMakeWriter;
-pub use redactor::{Redactor, RedactorBuilder};
+pub use redactor::{RedactingWriter, Redactor, RedactorBuilder};
 pub use rules::Replacement;
-pub use stream::{RedactStream, RedactingWriter};
+pub use stream::RedactStream;
 
 /// Redacts `text` with the default [`Redactor`].
 pub fn redact(text: &str) -> String {

@@ -1,12 +1,14 @@
-//! [`Redactor`], the configured scrubber, and [`RedactorBuilder`], which compiles its [`Rules`].
+//! [`Redactor`], the configured scrubber; [`RedactorBuilder`], which compiles its [`Rules`];
+//! and [`RedactingWriter`], the [`std::io::Write`] adapter a `Redactor` hands out.
 
+use std::io::{self, Write};
 use std::sync::{Arc, LazyLock};
 
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 
 use super::rules::{Patterns, Replacement, Rules, DEFAULT_MAX_LINE};
-use super::stream::{RedactStream, RedactingWriter};
+use super::stream::RedactStream;
 use crate::{Error, ErrorCode, Result};
 
 /// A configured scrubber. Cheap to clone (shared configuration); safe to use from any thread.
@@ -96,21 +98,13 @@ impl Redactor {
     }
 
     /// An [`std::io::Write`] adapter that redacts everything written into `inner`.
-    pub fn writer_into<W: std::io::Write>(&self, inner: W) -> RedactingWriter<W> {
+    pub fn writer_into<W: Write>(&self, inner: W) -> RedactingWriter<W> {
         RedactingWriter::new(self.clone(), inner)
     }
 
     /// The longest line a stream keeps in memory before cutting it at whitespace.
     pub fn max_line(&self) -> usize {
         self.rules.max_line
-    }
-}
-
-// Defined here rather than in `stream` so that the stream never depends on `Redactor`.
-impl<W: std::io::Write> RedactingWriter<W> {
-    /// Wraps `inner`, redacting with `redactor`.
-    pub fn new(redactor: Redactor, inner: W) -> Self {
-        RedactingWriter::from_stream(redactor.stream(), inner)
     }
 }
 
@@ -220,5 +214,91 @@ impl RedactorBuilder {
                 max_line: self.max_line.unwrap_or(DEFAULT_MAX_LINE).max(1024),
             }),
         })
+    }
+}
+
+// `RedactingWriter` lives with `Redactor`: each names the other in its public API
+// (`Redactor::writer_into`, `RedactingWriter::new`), so apart they would be two modules that
+// depend on each other.
+/// An [`std::io::Write`] adapter that redacts everything written through it, line by line.
+///
+/// Complete lines are redacted and written to the inner writer as they arrive; the unfinished
+/// last line is written by [`RedactingWriter::finish`] (or, best effort, on drop).
+pub struct RedactingWriter<W: Write> {
+    inner: Option<W>,
+    stream: RedactStream,
+    out: Vec<u8>,
+}
+
+impl<W: Write> std::fmt::Debug for RedactingWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedactingWriter")
+            .field("stream", &self.stream)
+            .finish()
+    }
+}
+
+impl<W: Write> RedactingWriter<W> {
+    /// Wraps `inner`, redacting with `redactor`.
+    pub fn new(redactor: Redactor, inner: W) -> Self {
+        RedactingWriter {
+            inner: Some(inner),
+            stream: redactor.stream(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Writes the unfinished last line, flushes, and returns the inner writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.finish_inner()?;
+        self.inner
+            .take()
+            .ok_or_else(|| io::Error::other("writer already finished"))
+    }
+
+    fn finish_inner(&mut self) -> io::Result<()> {
+        self.stream.finish(&mut self.out);
+        self.drain()?;
+        match self.inner.as_mut() {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+
+    fn drain(&mut self) -> io::Result<()> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let Some(w) = self.inner.as_mut() else {
+            return Err(io::Error::other("writer already finished"));
+        };
+        let r = w.write_all(&self.out);
+        self.out.clear();
+        r
+    }
+}
+
+impl<W: Write> Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.push(buf, &mut self.out);
+        self.drain()?;
+        Ok(buf.len())
+    }
+
+    /// Flushes completed lines; the unfinished last line waits for its `\n` or `finish`.
+    fn flush(&mut self) -> io::Result<()> {
+        self.drain()?;
+        match self.inner.as_mut() {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<W: Write> Drop for RedactingWriter<W> {
+    fn drop(&mut self) {
+        if self.inner.is_some() {
+            let _ = self.finish_inner();
+        }
     }
 }

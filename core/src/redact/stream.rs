@@ -1,5 +1,5 @@
-//! Redaction over streams: [`RedactStream`] (chunks in, redacted bytes out) and
-//! [`RedactingWriter`] (an [`std::io::Write`] adapter).
+//! Redaction over streams: [`RedactStream`], chunks in, redacted bytes out (the
+//! [`std::io::Write`] adapter over it, `RedactingWriter`, is in redactor.rs).
 //!
 //! Every rule except PEM blocks works within one line, so the stream processes complete lines
 //! and keeps only the unfinished last line (and, inside a PEM block, a running hash). The
@@ -12,7 +12,6 @@
 //! The stream reads a `Redactor`'s compiled [`Rules`], never the `Redactor` itself, so that
 //! `redactor` can hand out streams without the two modules depending on each other.
 
-use std::io::{self, Write};
 use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -253,89 +252,6 @@ impl RedactStream {
             .write_replacement(Kind::Builtin("private_key"), &fp, out);
         if pem.pending_nl {
             out.push(b'\n');
-        }
-    }
-}
-
-/// An [`io::Write`] adapter that redacts everything written through it, line by line.
-///
-/// Complete lines are redacted and written to the inner writer as they arrive; the unfinished
-/// last line is written by [`RedactingWriter::finish`] (or, best effort, on drop).
-pub struct RedactingWriter<W: Write> {
-    inner: Option<W>,
-    stream: RedactStream,
-    out: Vec<u8>,
-}
-
-impl<W: Write> std::fmt::Debug for RedactingWriter<W> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedactingWriter")
-            .field("stream", &self.stream)
-            .finish()
-    }
-}
-
-impl<W: Write> RedactingWriter<W> {
-    // `RedactingWriter::new(redactor, inner)` is in redactor.rs.
-    pub(super) fn from_stream(stream: RedactStream, inner: W) -> Self {
-        RedactingWriter {
-            inner: Some(inner),
-            stream,
-            out: Vec::new(),
-        }
-    }
-
-    /// Writes the unfinished last line, flushes, and returns the inner writer.
-    pub fn finish(mut self) -> io::Result<W> {
-        self.finish_inner()?;
-        self.inner
-            .take()
-            .ok_or_else(|| io::Error::other("writer already finished"))
-    }
-
-    fn finish_inner(&mut self) -> io::Result<()> {
-        self.stream.finish(&mut self.out);
-        self.drain()?;
-        match self.inner.as_mut() {
-            Some(w) => w.flush(),
-            None => Ok(()),
-        }
-    }
-
-    fn drain(&mut self) -> io::Result<()> {
-        if self.out.is_empty() {
-            return Ok(());
-        }
-        let Some(w) = self.inner.as_mut() else {
-            return Err(io::Error::other("writer already finished"));
-        };
-        let r = w.write_all(&self.out);
-        self.out.clear();
-        r
-    }
-}
-
-impl<W: Write> Write for RedactingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.stream.push(buf, &mut self.out);
-        self.drain()?;
-        Ok(buf.len())
-    }
-
-    /// Flushes completed lines; the unfinished last line waits for its `\n` or `finish`.
-    fn flush(&mut self) -> io::Result<()> {
-        self.drain()?;
-        match self.inner.as_mut() {
-            Some(w) => w.flush(),
-            None => Ok(()),
-        }
-    }
-}
-
-impl<W: Write> Drop for RedactingWriter<W> {
-    fn drop(&mut self) {
-        if self.inner.is_some() {
-            let _ = self.finish_inner();
         }
     }
 }

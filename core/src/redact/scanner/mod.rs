@@ -26,7 +26,6 @@ use std::cell::Cell;
 
 use super::names::{self, Class};
 use super::tokens::{self, is_word};
-use pem::is_b64;
 
 /// What a span is: a built-in kind, a user name or a user pattern (indexes into the config).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +117,10 @@ fn hex_val(b: u8) -> Option<u8> {
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     }
+}
+
+fn is_b64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/')
 }
 
 pub(crate) struct Scanner<'a> {

@@ -1,6 +1,6 @@
 //! PEM private-key blocks: the opening line, and the body and end lines the stream reads.
 
-use super::{n_min, Scanner};
+use super::{is_b64, n_min, Scanner};
 
 impl<'a> Scanner<'a> {
     /// `-----BEGIN … PRIVATE KEY-----` (also `PGP PRIVATE KEY BLOCK`, also percent-encoded):
@@ -45,10 +45,6 @@ impl<'a> Scanner<'a> {
         self.tick(p - body);
         Err(ws)
     }
-}
-
-pub(super) fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/')
 }
 
 /// Is `line` (without its `\n`) part of an open PEM block: base64, an armor header, empty,
