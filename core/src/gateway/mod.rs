@@ -44,24 +44,22 @@
 
 mod authenticator;
 mod buckets;
-mod builder;
 pub mod credentials;
 pub mod decision;
 pub mod introspection;
 pub mod ip;
 pub mod ratelimit;
-mod request;
 pub mod revocation;
 #[cfg(feature = "tower")]
 pub mod tower;
 
-pub use authenticator::Authenticator;
-pub use builder::{AuthenticatorBuilder, DEFAULT_FAILURE_RATE_LIMIT};
+pub use authenticator::{
+    Authenticator, AuthenticatorBuilder, OwnedRequest, Request, DEFAULT_FAILURE_RATE_LIMIT,
+};
 pub use credentials::CredentialSources;
 pub use decision::{BearerError, CredentialKind, Principal, Refusal};
 pub use ip::{Cidr, CidrSet, ForwardedHeader, IpRules};
 pub use ratelimit::{RateLimit, Verdict};
-pub use request::{OwnedRequest, Request};
 pub use revocation::{RevocationKind, RevocationList};
 #[cfg(feature = "tower")]
 pub use tower::{AuthLayer, AuthService};

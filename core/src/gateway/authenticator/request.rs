@@ -1,26 +1,10 @@
-//! [`Request`] (borrowed) and [`OwnedRequest`]: what the gateway is asked about. `Debug` shows
-//! header names only: header values and query strings hold credentials.
-//! (`OwnedRequest::authenticate_async` is in authenticator.rs, so requests never depend on the
-//! authenticator.)
+//! The methods of [`Request`] (borrowed) and [`OwnedRequest`], what the gateway is asked
+//! about. `Debug` shows header names only: header values and query strings hold credentials.
 
 use std::net::IpAddr;
 
-/// A request with owned data, for bindings that convert foreign values first or must move the
-/// request into a task (`authenticate_async`). [`OwnedRequest::view`] lends it as a [`Request`].
-/// `Debug` prints header names but no header value and no query string (they hold credentials).
-#[derive(Clone, Default)]
-pub struct OwnedRequest {
-    /// The HTTP method.
-    pub method: String,
-    /// The request target.
-    pub path: String,
-    /// Header lines (name, value).
-    pub headers: Vec<(String, String)>,
-    /// The socket peer address.
-    pub client_ip: Option<IpAddr>,
-    /// Scopes this call requires.
-    pub required_scopes: Vec<String>,
-}
+use super::{Authenticator, OwnedRequest, Request};
+use crate::gateway::decision::{Principal, Refusal};
 
 impl OwnedRequest {
     /// Runs `f` with this request borrowed as a [`Request`].
@@ -52,22 +36,6 @@ impl OwnedRequest {
             required_scopes: scopes,
         }
     }
-}
-
-/// One request, as seen by the authenticator. `Debug` prints header names but no header value
-/// and no query string (they hold credentials).
-#[derive(Clone, Copy, Default)]
-pub struct Request<'a> {
-    /// The HTTP method (informational; recorded nowhere secret).
-    pub method: &'a str,
-    /// The request target: path and, when query credentials are enabled, the query string.
-    pub path: &'a str,
-    /// Header lines as (name, value); names are compared case-insensitively.
-    pub headers: &'a [(&'a str, &'a str)],
-    /// The socket peer address.
-    pub client_ip: Option<IpAddr>,
-    /// Scopes this route requires (all of them).
-    pub required_scopes: &'a [&'a str],
 }
 
 /// `Debug` of a request: method, path without its query, header names with the length of
@@ -134,5 +102,17 @@ impl std::fmt::Debug for Request<'_> {
             self.client_ip,
             &self.required_scopes,
         )
+    }
+}
+
+impl OwnedRequest {
+    /// [`Authenticator::authenticate_async`] on this request.
+    pub async fn authenticate_async(
+        &self,
+        auth: &Authenticator,
+    ) -> std::result::Result<Principal, Refusal> {
+        let (headers, scopes) = self.borrowed();
+        auth.authenticate_async(&self.request(&headers, &scopes))
+            .await
     }
 }

@@ -1,60 +1,25 @@
-//! [`AuthenticatorBuilder`]: the gateway's configuration, validated into an [`Authenticator`].
+//! [`AuthenticatorBuilder`]'s methods: the gateway's configuration, validated into an
+//! [`Authenticator`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::authenticator::Authenticator;
-use super::credentials::CredentialSources;
-use super::decision::Challenger;
-use super::introspection::{
+use super::{Authenticator, AuthenticatorBuilder, DEFAULT_FAILURE_RATE_LIMIT};
+use crate::apikey::ApiKeys;
+use crate::clock::{self, SharedClock};
+use crate::gateway::credentials::CredentialSources;
+use crate::gateway::decision::Challenger;
+use crate::gateway::introspection::{
     Introspector, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL, DEFAULT_INTROSPECTION_MAX_INFLIGHT,
     DEFAULT_INTROSPECTION_RATE_LIMIT, DEFAULT_NEGATIVE_TTL,
 };
-use super::ip::{CidrSet, ForwardedHeader, IpRules, TrustedProxies};
-use super::ratelimit::{Limiter, RateLimit, DEFAULT_MAX_ENTRIES};
-use super::revocation::RevocationList;
-use crate::apikey::ApiKeys;
-use crate::clock::{self, SharedClock};
+use crate::gateway::ip::{CidrSet, ForwardedHeader, IpRules, TrustedProxies};
+use crate::gateway::ratelimit::{Limiter, RateLimit, DEFAULT_MAX_ENTRIES};
+use crate::gateway::revocation::RevocationList;
 use crate::jwt::JwtVerifier;
 use crate::oauth::OAuthClient;
 use crate::{Error, ErrorCode, Result};
-
-/// Configures an [`Authenticator`]; start with [`Authenticator::builder`].
-#[derive(Debug)]
-pub struct AuthenticatorBuilder {
-    api_keys: Option<Arc<ApiKeys>>,
-    jwt: Option<Arc<JwtVerifier>>,
-    realm: String,
-    sources: CredentialSources,
-    allow: Vec<String>,
-    deny: Vec<String>,
-    trusted: Option<(Vec<String>, ForwardedHeader)>,
-    principal_limit: Option<RateLimit>,
-    ip_limit: Option<RateLimit>,
-    failure_limit: Option<RateLimit>,
-    overrides: HashMap<String, RateLimit>,
-    plans: HashMap<String, RateLimit>,
-    revocations: Option<Arc<RevocationList>>,
-    clock: Option<SharedClock>,
-    max_tracked: usize,
-    introspection: Option<Arc<OAuthClient>>,
-    introspection_ttl: Duration,
-    introspection_negative_ttl: Duration,
-    introspection_cache_size: usize,
-    introspection_rate_limit: Option<RateLimit>,
-    introspection_max_inflight: usize,
-}
-
-/// The default failure budget per client address: bursts of 20 refused credentials, then one
-/// every 6 s (10 a minute). A client with a good credential never spends it; a brute-force
-/// run, or a flood of random tokens aimed at RSA verification, key-store lookups or
-/// introspection, is cut off after 20 attempts.
-pub const DEFAULT_FAILURE_RATE_LIMIT: RateLimit = RateLimit {
-    rate: 10,
-    period: Duration::from_secs(60),
-    burst: 20,
-};
 
 impl AuthenticatorBuilder {
     /// Accepts API keys verified by `keys` (as `Bearer`, the API-key header, or enabled

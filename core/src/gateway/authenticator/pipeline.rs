@@ -1,112 +1,24 @@
-//! [`Authenticator`]: request credentials + client address → [`Principal`] or [`Refusal`].
-//!
-//! Checks run in a fixed order: client address (trusted proxies, then allow/deny) → credential
-//! presence → validation → revocation → scopes → rate limits (per IP and per principal). Every
-//! decision emits one `gateway.authenticate` audit event with the internal code, the key id or
-//! `jti` and the subject — never token material.
-//!
-//! Opaque bearer tokens (configured with [`super::AuthenticatorBuilder::introspection`]) are validated
-//! by RFC 7662 introspection. The pipeline is written once ([`Authenticator::run`]); the async
-//! entry point runs it, and when it stops at validation because an opaque token is not cached,
-//! awaits the introspection and runs it again with the fresh answer. The synchronous entry point
-//! never touches the network: it serves cached answers and otherwise refuses with
-//! `invalid_input` / 500 (use [`Authenticator::authenticate_async`] or
-//! [`Authenticator::authenticate_blocking`]).
-//!
-//! Why this file stays whole (~570 lines): it is one concept, the pipeline and the entry points
-//! that drive it. They share private states (`Lookup`, `Stop`, `Pass`) in both directions, so
-//! splitting them would make two modules depend on each other. The request types, the builder
-//! and the rate-limit buckets, which the pipeline only uses, live in their own files.
+//! The pipeline of [`Authenticator`] and its entry points: client address, credential
+//! presence, validation (JWT, API key or introspection), revocation, scopes, rate limits, and
+//! the one audit event per decision.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use super::buckets::{bucket_key, ip_bucket};
-use super::credentials::{looks_like_jws, CredentialSources, ExtractError, Source};
-use super::decision::{BearerError, Challenger, CredentialKind, Principal, Refusal};
-use super::introspection::{token_hash, Answer, Introspector};
-use super::ip::{normalize, ForwardedHeader, IpRules, TrustedProxies};
-use super::ratelimit::{Limiter, RateLimit, Verdict};
-use super::request::{OwnedRequest, Request};
-use super::revocation::{RevocationKind, RevocationList};
-use crate::apikey::ApiKeys;
+use super::{Authenticator, Lookup, Pass, Route, Stop, Validated};
 use crate::audit::{emit, AuditEvent, Outcome};
-use crate::jwt::{Claims, JwtVerifier};
+use crate::gateway::buckets::{bucket_key, ip_bucket};
+use crate::gateway::credentials::{looks_like_jws, ExtractError, Source};
+use crate::gateway::decision::{BearerError, CredentialKind, Principal, Refusal};
+use crate::gateway::introspection::{token_hash, Answer, Introspector};
+use crate::gateway::ip::{normalize, ForwardedHeader};
+use crate::gateway::ratelimit::Verdict;
+use crate::gateway::revocation::RevocationKind;
+use crate::gateway::Request;
+use crate::jwt::Claims;
 use crate::{Error, ErrorCode};
-
-/// The in-process gateway: build once, call [`Authenticator::authenticate`] per request.
-/// `Send + Sync`; share it with an `Arc`.
-#[derive(Debug)]
-pub struct Authenticator {
-    pub(super) api_keys: Option<Arc<ApiKeys>>,
-    pub(super) jwt: Option<Arc<JwtVerifier>>,
-    pub(super) challenger: Challenger,
-    pub(super) sources: CredentialSources,
-    pub(super) ip_rules: IpRules,
-    pub(super) trusted: Option<TrustedProxies>,
-    pub(super) principal_limit: Option<RateLimit>,
-    pub(super) ip_limit: Option<RateLimit>,
-    pub(super) overrides: HashMap<String, RateLimit>,
-    pub(super) plans: HashMap<String, RateLimit>,
-    pub(super) principal_limiter: Option<Limiter<String>>,
-    pub(super) ip_limiter: Option<Limiter<IpAddr>>,
-    pub(super) failure_limit: Option<RateLimit>,
-    pub(super) failure_limiter: Option<Limiter<IpAddr>>,
-    pub(super) revocations: Option<Arc<RevocationList>>,
-    pub(super) introspector: Option<Introspector>,
-}
-
-/// How the validation stage treats an opaque token without a cached introspection answer.
-#[derive(Clone, Copy)]
-enum Lookup<'x> {
-    /// Refuse (`invalid_input`, 500): the synchronous entry point never goes to the network.
-    CacheOnly,
-    /// Stop the pipeline and ask the caller to introspect.
-    Suspend,
-    /// Use this fresh answer (or introspection failure).
-    Fresh(&'x std::result::Result<Answer, Error>),
-    /// Introspection is throttled (too many requests in flight or per second): refuse with
-    /// `rate_limited` / 503 and this `Retry-After`.
-    Throttled(Duration),
-}
-
-/// Why [`Authenticator::run`] stopped without a principal.
-enum Stop<'r> {
-    /// A decision: refuse.
-    Refused(Refusal),
-    /// Introspect this token, then run again (no side effect has happened yet).
-    Introspect(&'r str),
-}
-
-impl From<Refusal> for Stop<'_> {
-    fn from(r: Refusal) -> Self {
-        Stop::Refused(r)
-    }
-}
-
-/// One pass of the pipeline.
-enum Pass<'r> {
-    Decided(std::result::Result<Principal, Refusal>),
-    Introspect(&'r str),
-}
-
-/// Which validator a credential goes to.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Route {
-    Jwt,
-    ApiKey,
-    Introspect,
-}
-
-/// A validated credential before policy.
-struct Validated {
-    principal: Principal,
-    plan: Option<String>,
-}
 
 fn jwt_scopes(claims: &Claims) -> Vec<String> {
     let mut out = Vec::new();
@@ -559,17 +471,5 @@ impl Authenticator {
         }
         principal.remaining = remaining;
         Ok(principal)
-    }
-}
-
-impl OwnedRequest {
-    /// [`Authenticator::authenticate_async`] on this request.
-    pub async fn authenticate_async(
-        &self,
-        auth: &Authenticator,
-    ) -> std::result::Result<Principal, Refusal> {
-        let (headers, scopes) = self.borrowed();
-        auth.authenticate_async(&self.request(&headers, &scopes))
-            .await
     }
 }
