@@ -274,7 +274,7 @@ impl AuthenticatorBuilder {
     }
 }
 
-// Defined here so that `authenticator` never depends on its builder.
+// `Authenticator::builder` sits with the defaults it fills in.
 impl Authenticator {
     /// Starts a configuration.
     pub fn builder() -> AuthenticatorBuilder {

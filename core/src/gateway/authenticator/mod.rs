@@ -5,8 +5,8 @@
 //! decision emits one `gateway.authenticate` audit event with the internal code, the key id or
 //! `jti` and the subject — never token material.
 //!
-//! Opaque bearer tokens (configured with [`super::AuthenticatorBuilder::introspection`]) are validated
-//! by RFC 7662 introspection. The pipeline is written once (`Authenticator::run`); the async
+//! Opaque bearer tokens (configured with [`AuthenticatorBuilder::introspection`]) are
+//! validated by RFC 7662 introspection. The pipeline is written once (`Authenticator::run`); the async
 //! entry point runs it, and when it stops at validation because an opaque token is not cached,
 //! awaits the introspection and runs it again with the fresh answer. The synchronous entry point
 //! never touches the network: it serves cached answers and otherwise refuses with
