@@ -79,7 +79,7 @@ impl super::OAuthClient {
             .map_err(|f| f.error)
     }
 
-    /// Like [`OAuthClient::request_token`], keeping the server's `Retry-After`.
+    /// Like [`Self::request_token`], keeping the server's `Retry-After`.
     pub async fn request_token_detailed(&self, grant: &Grant) -> Result<TokenResponse, Failure> {
         let (form, scopes) = grant.form();
         let scopes = scopes.to_vec();
