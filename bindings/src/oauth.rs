@@ -3,7 +3,7 @@
 //!
 //! Conversion only: grants, error mapping and refresh scheduling live in the core. Network
 //! calls are `async` (Swift `async`, Kotlin `suspend`): each call is spawned on the core's one
-//! tokio runtime ([`tokenward::runtime`]) and the foreign side awaits its result, so no
+//! tokio runtime (`tokenward::__bindings::runtime`) and the foreign side awaits its result, so no
 //! foreign executor ever needs a tokio reactor. Cancelling the foreign call aborts the task.
 
 use std::future::Future;
@@ -45,7 +45,7 @@ where
     F: Future<Output = Result<T, Error>> + Send + 'static,
     T: Send + 'static,
 {
-    let handle = tokenward::runtime::runtime()?.handle().clone();
+    let handle = tokenward::__bindings::runtime::runtime()?.handle().clone();
     match AbortOnDrop(handle.spawn(future)).await {
         Ok(result) => Ok(result?),
         Err(_) => {

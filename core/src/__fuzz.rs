@@ -86,7 +86,7 @@ pub enum RegisteredClaim {
 
 /// The serde-based strict parser (headers, JWKS, OAuth answers).
 pub fn strict_object(bytes: &[u8], max_depth: usize) -> Result<Map<String, Value>, Error> {
-    crate::jwt::parse_json_object(bytes, max_depth, "fuzz")
+    crate::json::parse_object(bytes, max_depth, "fuzz")
 }
 
 /// How an OAuth error answer (`status`, `headers`, `body`) is reported.

@@ -253,13 +253,12 @@ pub(crate) async fn get_json(
             format!("the server answered {}", response.status),
         ));
     }
-    let map =
-        crate::jwt::parse_json_object(&response.body, 16, "not a JSON object").map_err(|_| {
-            Error::new(
-                ErrorCode::InvalidResponse,
-                "the response is not a JSON object",
-            )
-        })?;
+    let map = crate::json::parse_object(&response.body, 16, "not a JSON object").map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidResponse,
+            "the response is not a JSON object",
+        )
+    })?;
     Ok((map, response))
 }
 

@@ -33,7 +33,7 @@
 //! | `sqlite` | `apikey::SqliteStore` (implies `apikey`) | rusqlite (bundled SQLite) |
 //! | `redact` | [`redact`] | regex-automata |
 //! | `tracing-subscriber` | `redact::RedactingMakeWriter` (implies `redact`) | tracing-subscriber |
-//! | `http` | [`http`], [`runtime`], [`oauth`], [`refresh`], `jwt::RemoteKeySet`, `jwt::discover` (implies `jwt`) | reqwest (rustls), tokio, url |
+//! | `http` | [`http`], [`runtime`] (`block_on`), [`oauth`], [`refresh`], `jwt::RemoteKeySet`, `jwt::discover` (implies `jwt`) | reqwest (rustls), tokio, url |
 //! | `gateway` | [`gateway`] (implies `jwt`, `apikey`, `http`: opaque tokens are introspected) | — |
 //! | `tower` | `gateway::AuthLayer` (implies `gateway`; not default) | http, tower-layer, tower-service |
 //!
@@ -54,6 +54,8 @@ pub mod gateway;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "jwt")]
+mod json;
+#[cfg(feature = "jwt")]
 pub mod jwt;
 #[cfg(feature = "http")]
 pub mod oauth;
@@ -64,6 +66,11 @@ pub mod refresh;
 #[cfg(feature = "http")]
 pub mod runtime;
 pub mod secret;
+
+/// What the binding crates (Python, Node, Kotlin/Swift, the CLI) need beyond the documented API
+/// (not a stable API).
+#[doc(hidden)]
+pub mod __bindings;
 
 /// Entry points for the fuzz targets in `fuzz/` (not a stable API).
 #[cfg(feature = "gateway")]

@@ -1,7 +1,8 @@
 //! The library's own tokio runtime, started lazily on first network use and never dropped.
 //!
-//! Bindings (Python, Swift, Kotlin) have no runtime of their own; Rust callers that already
-//! run tokio can use the async APIs directly on theirs.
+//! Rust callers that already run tokio use the async APIs directly on theirs; [`block_on`]
+//! runs them from synchronous code. The bindings (Python, Swift, Kotlin), which have no runtime
+//! of their own, reach the runtime itself through `tokenward::__bindings::runtime`.
 
 use std::future::Future;
 use std::sync::OnceLock;
@@ -13,7 +14,7 @@ use crate::{Error, ErrorCode};
 static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
 
 /// The shared runtime (two worker threads named `tokenward-io`).
-pub fn runtime() -> Result<&'static Runtime, Error> {
+pub(crate) fn runtime() -> Result<&'static Runtime, Error> {
     RUNTIME
         .get_or_init(|| {
             Builder::new_multi_thread()
@@ -33,7 +34,7 @@ pub fn runtime() -> Result<&'static Runtime, Error> {
 }
 
 /// A handle to the current runtime if the caller runs on one, else to the shared one.
-pub fn handle() -> Result<Handle, Error> {
+pub(crate) fn handle() -> Result<Handle, Error> {
     match Handle::try_current() {
         Ok(h) => Ok(h),
         Err(_) => Ok(runtime()?.handle().clone()),

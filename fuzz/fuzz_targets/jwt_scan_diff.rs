@@ -1,4 +1,4 @@
-//! The JWT payload scanner (`core/src/jwt/scan.rs`, building `Claims`) against serde_json.
+//! The JWT payload scanner (`core/src/jwt/payload/`, building `Claims`) against serde_json.
 //!
 //! * serde_json accepts an object without duplicate members (at any level) ⇒ the scanner
 //!   accepts it and yields the same members in the same order with the same values;

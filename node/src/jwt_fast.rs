@@ -21,7 +21,8 @@ use std::sync::Arc;
 
 use crate::napi;
 use crate::napi::sys::{self, napi_env, napi_ref, napi_value, Status};
-use tokenward::jwt::{self as core, json_f64, Built, ClaimsBuilder, Interrupted};
+use tokenward::__bindings::json_f64;
+use tokenward::jwt::{self as core, Built, ClaimsBuilder, Interrupted};
 use tokenward::{Error, ErrorCode};
 
 /// Tokens up to this size (minus a few bytes) are read without an allocation.

@@ -21,10 +21,11 @@ use crate::napi::bindgen_prelude::{ClassInstance, Either, Either3, Function};
 use crate::napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use crate::napi::Status;
 use napi_derive::napi;
+use tokenward::__bindings::runtime;
 use tokenward::http::HttpPolicy;
 use tokenward::oauth::{self, AuthMethod};
 use tokenward::refresh::{self, RefreshOptions};
-use tokenward::{runtime, Error, ErrorCode};
+use tokenward::{Error, ErrorCode};
 
 use crate::error::{to_js, Code, IntoJsResult};
 use crate::jwt::Key;

@@ -729,7 +729,7 @@ impl Authenticator {
             required_scopes,
         };
         let inner = self.inner.clone();
-        let handle = tokenward::runtime::handle().py()?;
+        let handle = tokenward::__bindings::runtime::handle().py()?;
         let fut_ref = fut.clone().unbind();
         let loop_ref = event_loop.unbind();
         handle.spawn(async move {

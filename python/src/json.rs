@@ -8,7 +8,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 use serde_json::{Map, Number, Value};
-use tokenward::jwt::{json_number, json_small_integer, Built, Claims, ClaimsBuilder, Interrupted};
+use tokenward::__bindings::json_small_integer;
+use tokenward::jwt::{json_number, Built, Claims, ClaimsBuilder, Interrupted};
 
 /// Converts a JSON value to the equivalent Python object.
 pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {

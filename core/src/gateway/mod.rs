@@ -43,6 +43,7 @@
 //! ```
 
 mod authenticator;
+mod buckets;
 pub mod credentials;
 pub mod decision;
 pub mod introspection;

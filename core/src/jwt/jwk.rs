@@ -100,6 +100,21 @@ pub(crate) fn is_signature_key(jwk: &Map<String, Value>) -> bool {
 pub(crate) const UNPINNED_RSA_ALGORITHMS: [Algorithm; 3] =
     [Algorithm::RS256, Algorithm::RS384, Algorithm::RS512];
 
+// The JWK constructors of `Key` live here, so `key` never depends on this module.
+impl Key {
+    /// A key from one JWK (JSON text). `kty`, `crv` and `alg` must agree.
+    pub fn from_jwk(jwk: &str) -> Result<Key, Error> {
+        let map = crate::json::parse_object(jwk.as_bytes(), 8, "a JWK must be a JSON object")
+            .map_err(|e| Error::new(ErrorCode::InvalidKey, e.message().to_owned()))?;
+        parse(&WipedOnDrop(map).0)
+    }
+
+    /// The public key as a JWK (asymmetric keys only; HMAC keys are never exported).
+    pub fn to_jwk(&self) -> Result<Value, Error> {
+        export_public(self)
+    }
+}
+
 /// Parses one JWK. `kty`, `crv` and `alg` must agree; private members make a signing key.
 pub(crate) fn parse(jwk: &Map<String, Value>) -> Result<Key, Error> {
     let kty = string(jwk, "kty")?.ok_or_else(|| invalid("a JWK needs kty"))?;

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::alg::Algorithm;
-use super::json;
 use super::jwk;
 use super::key::Key;
+use crate::json;
 use crate::{Error, ErrorCode};
 
 /// Keys addressed by `kid`. A token with a `kid` selects exactly that key (an opaque,

@@ -40,32 +40,29 @@
 
 mod alg;
 mod b64;
-mod build;
 mod claims;
+// `pub(crate)`: `crate::__bindings` re-exports its number readers for the bindings.
+pub(crate) mod claims_builder;
 mod issue;
-mod json;
 mod jwk;
 mod key;
 mod keyset;
+mod payload;
 mod pem;
 #[cfg(feature = "http")]
 mod remote;
 mod rules;
-mod scan;
 mod verify;
 
 pub use alg::{Algorithm, Family};
-pub use build::{json_f64, json_number, json_small_integer, Built, ClaimsBuilder, Interrupted};
 pub use claims::Claims;
+pub use claims_builder::{json_number, Built, ClaimsBuilder, Interrupted};
 pub use issue::{IssueOptions, JwtIssuer};
 pub use key::Key;
 pub use keyset::KeySet;
 #[cfg(feature = "http")]
 pub use remote::{discover, RemoteKeySet, RemoteOptions};
 pub use verify::{decode_unverified, JwtVerifier, VerifierOptions};
-
-#[cfg(feature = "http")]
-pub(crate) use json::parse_object as parse_json_object;
 
 /// Crate-internal pieces the fuzz hooks (`crate::__fuzz`) reach.
 #[cfg(feature = "gateway")]
@@ -74,7 +71,7 @@ pub(crate) mod fuzz_hooks {
         decode as b64_decode, decode_into as b64_decode_into,
         decode_to_slice as b64_decode_to_slice, decoded_len as b64_decoded_len,
     };
-    pub(crate) use super::scan::{build as scan_build, parse as scan_parse, Claim, Registered};
+    pub(crate) use super::payload::{build as scan_build, parse as scan_parse, Claim, Registered};
 }
 
 /// Default maximum size of a token, in bytes (16 KiB).

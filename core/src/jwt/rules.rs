@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::scan::{Claim, Registered};
+use super::payload::{Claim, Registered};
 
 use crate::{Error, ErrorCode};
 

@@ -86,7 +86,7 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// Parses a JSON object body (16 levels at most).
 pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, Error> {
-    crate::jwt::parse_json_object(body, 16, "not a JSON object").map_err(|_| {
+    crate::json::parse_object(body, 16, "not a JSON object").map_err(|_| {
         Error::new(
             ErrorCode::InvalidResponse,
             "the response is not a JSON object",

@@ -2,7 +2,7 @@
 
 use super::errors::Failure;
 use super::form::Form;
-use super::{OAuthClient, TokenResponse};
+use super::TokenResponse;
 use crate::audit::{self, AuditEvent};
 use crate::{Error, Secret};
 
@@ -69,7 +69,9 @@ impl Grant {
     }
 }
 
-impl OAuthClient {
+// `super::OAuthClient`, not a `use`: the client names `Grant` in its API, so this module must
+// not import the client (a cycle in the module graph).
+impl super::OAuthClient {
     /// Presents `grant` at the token endpoint.
     pub async fn request_token(&self, grant: &Grant) -> Result<TokenResponse, Error> {
         self.request_token_detailed(grant)
@@ -77,7 +79,7 @@ impl OAuthClient {
             .map_err(|f| f.error)
     }
 
-    /// Like [`OAuthClient::request_token`], keeping the server's `Retry-After`.
+    /// Like [`Self::request_token`], keeping the server's `Retry-After`.
     pub async fn request_token_detailed(&self, grant: &Grant) -> Result<TokenResponse, Failure> {
         let (form, scopes) = grant.form();
         let scopes = scopes.to_vec();

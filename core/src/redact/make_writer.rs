@@ -12,8 +12,7 @@
 
 use tracing_subscriber::fmt::MakeWriter;
 
-use super::config::Redactor;
-use super::stream::RedactingWriter;
+use super::redactor::{RedactingWriter, Redactor};
 
 /// Wraps a [`MakeWriter`] so that everything written through it is redacted.
 /// Each event gets its own [`RedactingWriter`], which writes the event when it is dropped.

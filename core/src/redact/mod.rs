@@ -30,18 +30,20 @@
 //!            "token_type=Bearer expires_in=3600");
 //! ```
 
-mod config;
 #[cfg(feature = "tracing-subscriber")]
 mod make_writer;
 mod names;
-mod scan;
+mod redactor;
+mod rules;
+mod scanner;
 mod stream;
 mod tokens;
 
-pub use config::{Redactor, RedactorBuilder, Replacement};
 #[cfg(feature = "tracing-subscriber")]
 pub use make_writer::RedactingMakeWriter;
-pub use stream::{RedactStream, RedactingWriter};
+pub use redactor::{RedactingWriter, Redactor, RedactorBuilder};
+pub use rules::Replacement;
+pub use stream::RedactStream;
 
 /// Redacts `text` with the default [`Redactor`].
 pub fn redact(text: &str) -> String {

@@ -1,21 +1,26 @@
-//! Redaction over streams: [`RedactStream`] (chunks in, redacted bytes out) and
-//! [`RedactingWriter`] (an [`std::io::Write`] adapter).
+//! Redaction over streams: [`RedactStream`], chunks in, redacted bytes out (the
+//! [`std::io::Write`] adapter over it, `RedactingWriter`, is in redactor.rs).
 //!
 //! Every rule except PEM blocks works within one line, so the stream processes complete lines
 //! and keeps only the unfinished last line (and, inside a PEM block, a running hash). The
-//! output is therefore byte-identical to [`Redactor::redact`] on the whole input, however the
-//! input is chunked. Lines longer than [`Redactor::max_line`] are cut at the last blank not
-//! preceded by `:`/`=` so memory stays bounded; a key and its value separated by such a cut
-//! may then be missed (tokens themselves never contain blanks and are never split).
+//! output is therefore byte-identical to [`super::Redactor::redact`] on the whole input,
+//! however the input is chunked. Lines longer than [`super::Redactor::max_line`] are cut at
+//! the last blank not preceded by `:`/`=` so memory stays bounded; a key and its value
+//! separated by such a cut may then be missed (tokens themselves never contain blanks and are
+//! never split).
+//!
+//! The stream reads a `Redactor`'s compiled [`Rules`], never the `Redactor` itself, so that
+//! `redactor` can hand out streams without the two modules depending on each other.
 
-use std::io::{self, Write};
+use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::config::Redactor;
-use super::scan::{self, Kind, Scanner, Span, Stop};
+use super::rules::Rules;
+use super::scanner::pem::{pem_body_line, pem_end};
+use super::scanner::{Kind, Scanner, Span, Stop};
 use crate::FINGERPRINT_LEN;
 
 /// An open multi-line PEM private-key block.
@@ -28,7 +33,7 @@ struct PemBlock {
 /// Incremental redaction of a byte stream. Feed chunks with [`RedactStream::push`], then call
 /// [`RedactStream::finish`]; redacted bytes are appended to the `out` buffer you pass.
 pub struct RedactStream {
-    redactor: Redactor,
+    rules: Arc<Rules>,
     pending: Vec<u8>,
     pem: Option<PemBlock>,
     spans: Vec<Span>,
@@ -46,9 +51,9 @@ impl std::fmt::Debug for RedactStream {
 }
 
 impl RedactStream {
-    pub(crate) fn new(redactor: Redactor) -> Self {
+    pub(super) fn new(rules: Arc<Rules>) -> Self {
         RedactStream {
-            redactor,
+            rules,
             pending: Vec::new(),
             pem: None,
             spans: Vec::new(),
@@ -88,7 +93,7 @@ impl RedactStream {
                 self.pending.extend_from_slice(&chunk[nl + 1..]);
             }
         }
-        if self.pending.len() > self.redactor.max_line() {
+        if self.pending.len() > self.rules.max_line() {
             self.cut(out);
         }
     }
@@ -104,7 +109,7 @@ impl RedactStream {
 
     /// Processes an over-long unfinished line in pieces cut at blanks.
     fn cut(&mut self, out: &mut Vec<u8>) {
-        let max = self.redactor.max_line();
+        let max = self.rules.max_line();
         while self.pending.len() > max {
             let p = &self.pending;
             let cut = (1..max)
@@ -129,14 +134,14 @@ impl RedactStream {
                 continue;
             }
             self.spans.clear();
-            let mut scanner = Scanner::new(buf, self.redactor.extra_names(), &mut self.spans);
+            let mut scanner = Scanner::new(buf, self.rules.extra_names(), &mut self.spans);
             let stop = scanner.scan(pos);
             self.work += scanner.work() as u64;
             let region_end = match stop {
                 Stop::End => buf.len(),
                 Stop::PemOpen(at) => at,
             };
-            if self.redactor.has_patterns() {
+            if self.rules.has_patterns() {
                 self.add_pattern_spans(buf, pos, region_end);
             }
             self.emit(buf, pos, region_end, out);
@@ -163,7 +168,7 @@ impl RedactStream {
     fn add_pattern_spans(&mut self, buf: &[u8], from: usize, to: usize) {
         let mut start = from;
         for line in buf[from..to].split(|&b| b == b'\n') {
-            self.redactor.pattern_spans(line, start, &mut self.spans);
+            self.rules.pattern_spans(line, start, &mut self.spans);
             start += line.len() + 1;
         }
         self.spans
@@ -181,19 +186,19 @@ impl RedactStream {
     fn emit(&mut self, buf: &[u8], from: usize, to: usize, out: &mut Vec<u8>) {
         self.changed |= !self.spans.is_empty();
         let mut cursor = from;
-        let fp_needed = self.redactor.needs_fingerprint();
+        let fp_needed = self.rules.needs_fingerprint();
         for s in &self.spans {
             if s.start < cursor || s.end > to {
                 continue;
             }
             out.extend_from_slice(&buf[cursor..s.start]);
-            let fp = if fp_needed && self.redactor.fingerprints(s.kind) {
+            let fp = if fp_needed && self.rules.fingerprints(s.kind) {
                 self.work += (s.end - s.start) as u64;
                 crate::fingerprint(&buf[s.start..s.end])
             } else {
                 String::new()
             };
-            self.redactor.write_replacement(s.kind, &fp, out);
+            self.rules.write_replacement(s.kind, &fp, out);
             cursor = s.end;
         }
         out.extend_from_slice(&buf[cursor..to]);
@@ -215,7 +220,7 @@ impl RedactStream {
             let line = &buf[pos..eol];
             // pem_end and pem_body_line each walk the line a bounded number of times.
             self.work += 3 * (line.len() as u64 + 1);
-            if let Some(end) = scan::pem_end(line) {
+            if let Some(end) = pem_end(line) {
                 if pem.pending_nl {
                     pem.hasher.update(b"\n");
                 }
@@ -224,7 +229,7 @@ impl RedactStream {
                 self.close_pem(pem, out);
                 return pos + end;
             }
-            if !scan::pem_body_line(line) {
+            if !pem_body_line(line) {
                 self.close_pem(pem, out);
                 return pos;
             }
@@ -243,93 +248,10 @@ impl RedactStream {
         self.changed = true;
         let digest = pem.hasher.finalize();
         let fp = URL_SAFE_NO_PAD.encode(&digest[..FINGERPRINT_LEN / 4 * 3]);
-        self.redactor
+        self.rules
             .write_replacement(Kind::Builtin("private_key"), &fp, out);
         if pem.pending_nl {
             out.push(b'\n');
-        }
-    }
-}
-
-/// An [`io::Write`] adapter that redacts everything written through it, line by line.
-///
-/// Complete lines are redacted and written to the inner writer as they arrive; the unfinished
-/// last line is written by [`RedactingWriter::finish`] (or, best effort, on drop).
-pub struct RedactingWriter<W: Write> {
-    inner: Option<W>,
-    stream: RedactStream,
-    out: Vec<u8>,
-}
-
-impl<W: Write> std::fmt::Debug for RedactingWriter<W> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedactingWriter")
-            .field("stream", &self.stream)
-            .finish()
-    }
-}
-
-impl<W: Write> RedactingWriter<W> {
-    /// Wraps `inner`, redacting with `redactor`.
-    pub fn new(redactor: Redactor, inner: W) -> Self {
-        RedactingWriter {
-            inner: Some(inner),
-            stream: redactor.stream(),
-            out: Vec::new(),
-        }
-    }
-
-    /// Writes the unfinished last line, flushes, and returns the inner writer.
-    pub fn finish(mut self) -> io::Result<W> {
-        self.finish_inner()?;
-        self.inner
-            .take()
-            .ok_or_else(|| io::Error::other("writer already finished"))
-    }
-
-    fn finish_inner(&mut self) -> io::Result<()> {
-        self.stream.finish(&mut self.out);
-        self.drain()?;
-        match self.inner.as_mut() {
-            Some(w) => w.flush(),
-            None => Ok(()),
-        }
-    }
-
-    fn drain(&mut self) -> io::Result<()> {
-        if self.out.is_empty() {
-            return Ok(());
-        }
-        let Some(w) = self.inner.as_mut() else {
-            return Err(io::Error::other("writer already finished"));
-        };
-        let r = w.write_all(&self.out);
-        self.out.clear();
-        r
-    }
-}
-
-impl<W: Write> Write for RedactingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.stream.push(buf, &mut self.out);
-        self.drain()?;
-        Ok(buf.len())
-    }
-
-    /// Flushes completed lines; the unfinished last line waits for its `\n` or `finish`.
-    fn flush(&mut self) -> io::Result<()> {
-        self.drain()?;
-        match self.inner.as_mut() {
-            Some(w) => w.flush(),
-            None => Ok(()),
-        }
-    }
-}
-
-impl<W: Write> Drop for RedactingWriter<W> {
-    fn drop(&mut self) {
-        if self.inner.is_some() {
-            let _ = self.finish_inner();
         }
     }
 }

@@ -64,7 +64,7 @@ impl SqliteStore {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        sqlite_schema::migrate(&mut writer)?;
+        sqlite_schema::migrate(&mut writer).map_err(storage_error)??;
         let readers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
         let readers = (0..readers)
             .map(|_| {

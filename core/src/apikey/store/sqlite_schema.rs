@@ -2,7 +2,6 @@
 
 use rusqlite::Connection;
 
-use super::sqlite::storage_error;
 use crate::{Error, ErrorCode, Result};
 
 /// Migration `i` moves the schema from version `i` to `i + 1`. Append only; never edit.
@@ -30,27 +29,24 @@ const MIGRATIONS: &[&str] = &[
 pub(super) const VERSION: usize = MIGRATIONS.len();
 
 /// Brings the database to [`VERSION`] in one transaction. A database written by a newer
-/// tokenward is refused rather than misread.
-pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(storage_error)?;
-    let current: i64 = tx
-        .query_row("PRAGMA user_version", [], |row| row.get(0))
-        .map_err(storage_error)?;
+/// tokenward is refused rather than misread (the inner `Err`). SQLite's own failures are the
+/// outer `Err`, which the store maps like every other SQLite error (so this module does not
+/// depend on the store).
+pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<()>> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     let current = usize::try_from(current).unwrap_or(usize::MAX);
     if current > VERSION {
-        return Err(Error::new(
+        return Ok(Err(Error::new(
             ErrorCode::Storage,
             "the API key database was written by a newer tokenward (schema version too high)",
-        ));
+        )));
     }
     for sql in &MIGRATIONS[current..] {
-        tx.execute_batch(sql).map_err(storage_error)?;
+        tx.execute_batch(sql)?;
     }
     if current < VERSION {
-        tx.pragma_update(None, "user_version", VERSION as i64)
-            .map_err(storage_error)?;
+        tx.pragma_update(None, "user_version", VERSION as i64)?;
     }
-    tx.commit().map_err(storage_error)
+    tx.commit().map(Ok)
 }

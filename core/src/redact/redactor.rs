@@ -1,84 +1,31 @@
-//! [`Redactor`]: the configured scrubber (extra names, extra patterns, replacement style).
+//! [`Redactor`], the configured scrubber; [`RedactorBuilder`], which compiles its [`Rules`];
+//! and [`RedactingWriter`], the [`std::io::Write`] adapter a `Redactor` hands out.
 
+use std::io::{self, Write};
 use std::sync::{Arc, LazyLock};
 
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 
-use super::scan::{Kind, Span};
+use super::rules::{Patterns, Replacement, Rules, DEFAULT_MAX_LINE};
 use super::stream::RedactStream;
 use crate::{Error, ErrorCode, Result};
-
-/// How a redacted secret is written.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Replacement {
-    /// `[REDACTED:<kind>:<fingerprint>]` (the default): correlatable, reveals nothing usable
-    /// about high-entropy secrets. Secrets that people choose or that are short by nature
-    /// (passwords, PINs, secret answers, `Basic` credentials, URL and `curl -u` passwords,
-    /// values of the caller's own names and patterns) get no fingerprint, `[REDACTED:<kind>]`:
-    /// an unsalted hash of them is reversed by trying a dictionary.
-    #[default]
-    Fingerprint,
-    /// `[REDACTED:<kind>]`.
-    Kind,
-    /// `[REDACTED]`.
-    Plain,
-    /// A template in which `{kind}` and `{fingerprint}` are substituted (`{fingerprint}` is
-    /// empty for the low-entropy kinds that [`Replacement::Fingerprint`] does not fingerprint).
-    Template(String),
-}
-
-impl Replacement {
-    /// Parses `fingerprint`, `kind`, `plain`, or any other non-empty string as a template.
-    pub fn parse(style: &str) -> Result<Self> {
-        match style {
-            "fingerprint" => Ok(Replacement::Fingerprint),
-            "kind" => Ok(Replacement::Kind),
-            "plain" => Ok(Replacement::Plain),
-            "" => Err(Error::new(
-                ErrorCode::InvalidInput,
-                "the replacement template cannot be empty",
-            )),
-            template => Ok(Replacement::Template(template.to_owned())),
-        }
-    }
-}
-
-/// Extra user patterns compiled into one multi-pattern linear-time regex.
-struct Patterns {
-    regex: Regex,
-    kinds: Vec<String>,
-}
-
-struct Config {
-    names: Vec<String>,
-    patterns: Option<Patterns>,
-    replacement: Replacement,
-    max_line: usize,
-}
 
 /// A configured scrubber. Cheap to clone (shared configuration); safe to use from any thread.
 #[derive(Clone)]
 pub struct Redactor {
-    cfg: Arc<Config>,
+    rules: Arc<Rules>,
 }
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Redactor")
-            .field("names", &self.cfg.names)
-            .field("patterns", &self.cfg.patterns.as_ref().map(|p| &p.kinds))
-            .field("replacement", &self.cfg.replacement)
+            .field("names", &self.rules.names)
+            .field("patterns", &self.rules.patterns.as_ref().map(|p| &p.kinds))
+            .field("replacement", &self.rules.replacement)
             .finish()
     }
 }
-
-/// Built-in kinds whose values are redacted without a fingerprint (see
-/// [`Replacement::Fingerprint`]).
-const LOW_ENTROPY_KINDS: &[&str] = &["password", "pin", "secret_answer", "basic"];
-
-/// Default longest line kept in memory by streams (1 MiB).
-pub const DEFAULT_MAX_LINE: usize = 1 << 20;
 
 static DEFAULT: LazyLock<Redactor> = LazyLock::new(Redactor::new);
 
@@ -92,7 +39,7 @@ impl Redactor {
     /// The built-in rules with the default replacement.
     pub fn new() -> Self {
         Redactor {
-            cfg: Arc::new(Config {
+            rules: Arc::new(Rules {
                 names: Vec::new(),
                 patterns: None,
                 replacement: Replacement::Fingerprint,
@@ -147,102 +94,17 @@ impl Redactor {
 
     /// A stream that redacts chunks of arbitrary size with bounded memory.
     pub fn stream(&self) -> RedactStream {
-        RedactStream::new(self.clone())
+        RedactStream::new(Arc::clone(&self.rules))
     }
 
     /// An [`std::io::Write`] adapter that redacts everything written into `inner`.
-    pub fn writer_into<W: std::io::Write>(&self, inner: W) -> super::RedactingWriter<W> {
-        super::RedactingWriter::new(self.clone(), inner)
+    pub fn writer_into<W: Write>(&self, inner: W) -> RedactingWriter<W> {
+        RedactingWriter::new(self.clone(), inner)
     }
 
     /// The longest line a stream keeps in memory before cutting it at whitespace.
     pub fn max_line(&self) -> usize {
-        self.cfg.max_line
-    }
-
-    pub(crate) fn extra_names(&self) -> &[String] {
-        &self.cfg.names
-    }
-
-    /// Adds the matches of the extra patterns in `line` (one line, no `\n`) to `spans`.
-    pub(crate) fn pattern_spans(&self, line: &[u8], base: usize, spans: &mut Vec<Span>) {
-        let Some(p) = &self.cfg.patterns else { return };
-        for caps in p.regex.captures_iter(line) {
-            let Some(pid) = caps.pattern() else { continue };
-            let span = caps
-                .get_group(1)
-                .or_else(|| caps.get_match().map(|m| m.span()));
-            if let Some(s) = span {
-                if s.end > s.start {
-                    spans.push(Span {
-                        start: base + s.start,
-                        end: base + s.end,
-                        kind: Kind::Pattern(pid.as_usize()),
-                    });
-                }
-            }
-        }
-    }
-
-    pub(crate) fn has_patterns(&self) -> bool {
-        self.cfg.patterns.is_some()
-    }
-
-    /// Writes the replacement of `secret` (of `kind`) to `out`.
-    pub(crate) fn write_replacement(&self, kind: Kind, secret_fp: &str, out: &mut Vec<u8>) {
-        let kind_name: &str = match kind {
-            Kind::Builtin(k) => k,
-            Kind::Name(i) => self.cfg.names.get(i).map_or("secret", String::as_str),
-            Kind::Pattern(i) => self
-                .cfg
-                .patterns
-                .as_ref()
-                .and_then(|p| p.kinds.get(i))
-                .map_or("secret", String::as_str),
-        };
-        match &self.cfg.replacement {
-            Replacement::Fingerprint => {
-                out.extend_from_slice(b"[REDACTED:");
-                out.extend_from_slice(kind_name.as_bytes());
-                if !secret_fp.is_empty() {
-                    out.push(b':');
-                    out.extend_from_slice(secret_fp.as_bytes());
-                }
-                out.push(b']');
-            }
-            Replacement::Kind => {
-                out.extend_from_slice(b"[REDACTED:");
-                out.extend_from_slice(kind_name.as_bytes());
-                out.push(b']');
-            }
-            Replacement::Plain => out.extend_from_slice(b"[REDACTED]"),
-            Replacement::Template(t) => {
-                let s = t
-                    .replace("{kind}", kind_name)
-                    .replace("{fingerprint}", secret_fp);
-                out.extend_from_slice(s.as_bytes());
-            }
-        }
-    }
-
-    /// Whether a secret of `kind` may be fingerprinted: not when it is likely chosen by a
-    /// person or short (a 48-bit unsalted hash of a password is reversed by a dictionary).
-    pub(crate) fn fingerprints(&self, kind: Kind) -> bool {
-        match kind {
-            Kind::Builtin(k) => !LOW_ENTROPY_KINDS.contains(&k),
-            // The caller's own names and patterns (an SSN, an order number, a PIN) may be
-            // guessable: no fingerprint.
-            Kind::Name(_) | Kind::Pattern(_) => false,
-        }
-    }
-
-    /// Whether the replacement needs the fingerprint (hashing is skipped otherwise).
-    pub(crate) fn needs_fingerprint(&self) -> bool {
-        match &self.cfg.replacement {
-            Replacement::Fingerprint => true,
-            Replacement::Template(t) => t.contains("{fingerprint}"),
-            _ => false,
-        }
+        self.rules.max_line
     }
 }
 
@@ -345,12 +207,98 @@ impl RedactorBuilder {
             }
         }
         Ok(Redactor {
-            cfg: Arc::new(Config {
+            rules: Arc::new(Rules {
                 names,
                 patterns,
                 replacement: self.replacement,
                 max_line: self.max_line.unwrap_or(DEFAULT_MAX_LINE).max(1024),
             }),
         })
+    }
+}
+
+// `RedactingWriter` lives with `Redactor`: each names the other in its public API
+// (`Redactor::writer_into`, `RedactingWriter::new`), so apart they would be two modules that
+// depend on each other.
+/// An [`std::io::Write`] adapter that redacts everything written through it, line by line.
+///
+/// Complete lines are redacted and written to the inner writer as they arrive; the unfinished
+/// last line is written by [`RedactingWriter::finish`] (or, best effort, on drop).
+pub struct RedactingWriter<W: Write> {
+    inner: Option<W>,
+    stream: RedactStream,
+    out: Vec<u8>,
+}
+
+impl<W: Write> std::fmt::Debug for RedactingWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedactingWriter")
+            .field("stream", &self.stream)
+            .finish()
+    }
+}
+
+impl<W: Write> RedactingWriter<W> {
+    /// Wraps `inner`, redacting with `redactor`.
+    pub fn new(redactor: Redactor, inner: W) -> Self {
+        RedactingWriter {
+            inner: Some(inner),
+            stream: redactor.stream(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Writes the unfinished last line, flushes, and returns the inner writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.finish_inner()?;
+        self.inner
+            .take()
+            .ok_or_else(|| io::Error::other("writer already finished"))
+    }
+
+    fn finish_inner(&mut self) -> io::Result<()> {
+        self.stream.finish(&mut self.out);
+        self.drain()?;
+        match self.inner.as_mut() {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+
+    fn drain(&mut self) -> io::Result<()> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let Some(w) = self.inner.as_mut() else {
+            return Err(io::Error::other("writer already finished"));
+        };
+        let r = w.write_all(&self.out);
+        self.out.clear();
+        r
+    }
+}
+
+impl<W: Write> Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.push(buf, &mut self.out);
+        self.drain()?;
+        Ok(buf.len())
+    }
+
+    /// Flushes completed lines; the unfinished last line waits for its `\n` or `finish`.
+    fn flush(&mut self) -> io::Result<()> {
+        self.drain()?;
+        match self.inner.as_mut() {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<W: Write> Drop for RedactingWriter<W> {
+    fn drop(&mut self) {
+        if self.inner.is_some() {
+            let _ = self.finish_inner();
+        }
     }
 }

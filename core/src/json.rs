@@ -1,6 +1,6 @@
-//! Strict JSON for JOSE headers and claims: duplicate members and excessive nesting are
-//! errors (serde_json alone keeps the last duplicate, which lets two parsers disagree about
-//! what a token says).
+//! Strict JSON objects for JOSE headers and claims, JWKs, and the JSON answers of HTTP servers:
+//! duplicate members and excessive nesting are errors (serde_json alone keeps the last
+//! duplicate, which lets two parsers disagree about what a token says).
 
 use std::fmt;
 

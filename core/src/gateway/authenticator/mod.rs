@@ -1,0 +1,179 @@
+//! [`Authenticator`]: request credentials + client address → [`Principal`] or [`Refusal`].
+//!
+//! Checks run in a fixed order: client address (trusted proxies, then allow/deny) → credential
+//! presence → validation → revocation → scopes → rate limits (per IP and per principal). Every
+//! decision emits one `gateway.authenticate` audit event with the internal code, the key id or
+//! `jti` and the subject — never token material.
+//!
+//! Opaque bearer tokens (configured with [`AuthenticatorBuilder::introspection`]) are
+//! validated by RFC 7662 introspection. The pipeline is written once (`Authenticator::run`); the async
+//! entry point runs it, and when it stops at validation because an opaque token is not cached,
+//! awaits the introspection and runs it again with the fresh answer. The synchronous entry point
+//! never touches the network: it serves cached answers and otherwise refuses with
+//! `invalid_input` / 500 (use [`Authenticator::authenticate_async`] or
+//! [`Authenticator::authenticate_blocking`]).
+//!
+//! This file holds the types: [`Authenticator`], its builder, the requests and the pipeline's
+//! private states. The code is in `pipeline` (the checks and the entry points), `builder` and
+//! `request`, which hold only `impl` blocks of these types, so none of them is a module the
+//! others depend on.
+
+mod builder;
+mod pipeline;
+mod request;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::credentials::CredentialSources;
+use super::decision::{Challenger, Principal, Refusal};
+use super::introspection::{Answer, Introspector};
+use super::ip::{ForwardedHeader, IpRules, TrustedProxies};
+use super::ratelimit::{Limiter, RateLimit};
+use super::revocation::RevocationList;
+use crate::apikey::ApiKeys;
+use crate::clock::SharedClock;
+use crate::jwt::JwtVerifier;
+use crate::oauth::OAuthClient;
+use crate::Error;
+
+/// A request with owned data, for bindings that convert foreign values first or must move the
+/// request into a task (`authenticate_async`). [`OwnedRequest::view`] lends it as a [`Request`].
+/// `Debug` prints header names but no header value and no query string (they hold credentials).
+#[derive(Clone, Default)]
+pub struct OwnedRequest {
+    /// The HTTP method.
+    pub method: String,
+    /// The request target.
+    pub path: String,
+    /// Header lines (name, value).
+    pub headers: Vec<(String, String)>,
+    /// The socket peer address.
+    pub client_ip: Option<IpAddr>,
+    /// Scopes this call requires.
+    pub required_scopes: Vec<String>,
+}
+
+/// One request, as seen by the authenticator. `Debug` prints header names but no header value
+/// and no query string (they hold credentials).
+#[derive(Clone, Copy, Default)]
+pub struct Request<'a> {
+    /// The HTTP method (informational; recorded nowhere secret).
+    pub method: &'a str,
+    /// The request target: path and, when query credentials are enabled, the query string.
+    pub path: &'a str,
+    /// Header lines as (name, value); names are compared case-insensitively.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The socket peer address.
+    pub client_ip: Option<IpAddr>,
+    /// Scopes this route requires (all of them).
+    pub required_scopes: &'a [&'a str],
+}
+
+/// Configures an [`Authenticator`]; start with [`Authenticator::builder`].
+#[derive(Debug)]
+pub struct AuthenticatorBuilder {
+    api_keys: Option<Arc<ApiKeys>>,
+    jwt: Option<Arc<JwtVerifier>>,
+    realm: String,
+    sources: CredentialSources,
+    allow: Vec<String>,
+    deny: Vec<String>,
+    trusted: Option<(Vec<String>, ForwardedHeader)>,
+    principal_limit: Option<RateLimit>,
+    ip_limit: Option<RateLimit>,
+    failure_limit: Option<RateLimit>,
+    overrides: HashMap<String, RateLimit>,
+    plans: HashMap<String, RateLimit>,
+    revocations: Option<Arc<RevocationList>>,
+    clock: Option<SharedClock>,
+    max_tracked: usize,
+    introspection: Option<Arc<OAuthClient>>,
+    introspection_ttl: Duration,
+    introspection_negative_ttl: Duration,
+    introspection_cache_size: usize,
+    introspection_rate_limit: Option<RateLimit>,
+    introspection_max_inflight: usize,
+}
+
+/// The default failure budget per client address: bursts of 20 refused credentials, then one
+/// every 6 s (10 a minute). A client with a good credential never spends it; a brute-force
+/// run, or a flood of random tokens aimed at RSA verification, key-store lookups or
+/// introspection, is cut off after 20 attempts.
+pub const DEFAULT_FAILURE_RATE_LIMIT: RateLimit = RateLimit {
+    rate: 10,
+    period: Duration::from_secs(60),
+    burst: 20,
+};
+
+/// The in-process gateway: build once, call [`Authenticator::authenticate`] per request.
+/// `Send + Sync`; share it with an `Arc`.
+#[derive(Debug)]
+pub struct Authenticator {
+    pub(super) api_keys: Option<Arc<ApiKeys>>,
+    pub(super) jwt: Option<Arc<JwtVerifier>>,
+    pub(super) challenger: Challenger,
+    pub(super) sources: CredentialSources,
+    pub(super) ip_rules: IpRules,
+    pub(super) trusted: Option<TrustedProxies>,
+    pub(super) principal_limit: Option<RateLimit>,
+    pub(super) ip_limit: Option<RateLimit>,
+    pub(super) overrides: HashMap<String, RateLimit>,
+    pub(super) plans: HashMap<String, RateLimit>,
+    pub(super) principal_limiter: Option<Limiter<String>>,
+    pub(super) ip_limiter: Option<Limiter<IpAddr>>,
+    pub(super) failure_limit: Option<RateLimit>,
+    pub(super) failure_limiter: Option<Limiter<IpAddr>>,
+    pub(super) revocations: Option<Arc<RevocationList>>,
+    pub(super) introspector: Option<Introspector>,
+}
+
+/// How the validation stage treats an opaque token without a cached introspection answer.
+#[derive(Clone, Copy)]
+enum Lookup<'x> {
+    /// Refuse (`invalid_input`, 500): the synchronous entry point never goes to the network.
+    CacheOnly,
+    /// Stop the pipeline and ask the caller to introspect.
+    Suspend,
+    /// Use this fresh answer (or introspection failure).
+    Fresh(&'x std::result::Result<Answer, Error>),
+    /// Introspection is throttled (too many requests in flight or per second): refuse with
+    /// `rate_limited` / 503 and this `Retry-After`.
+    Throttled(Duration),
+}
+
+/// Why [`Authenticator::run`] stopped without a principal.
+enum Stop<'r> {
+    /// A decision: refuse.
+    Refused(Refusal),
+    /// Introspect this token, then run again (no side effect has happened yet).
+    Introspect(&'r str),
+}
+
+impl From<Refusal> for Stop<'_> {
+    fn from(r: Refusal) -> Self {
+        Stop::Refused(r)
+    }
+}
+
+/// One pass of the pipeline.
+enum Pass<'r> {
+    Decided(std::result::Result<Principal, Refusal>),
+    Introspect(&'r str),
+}
+
+/// Which validator a credential goes to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Jwt,
+    ApiKey,
+    Introspect,
+}
+
+/// A validated credential before policy.
+struct Validated {
+    principal: Principal,
+    plan: Option<String>,
+}

@@ -1,0 +1,475 @@
+//! The pipeline of [`Authenticator`] and its entry points: client address, credential
+//! presence, validation (JWT, API key or introspection), revocation, scopes, rate limits, and
+//! the one audit event per decision.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{Authenticator, Lookup, Pass, Route, Stop, Validated};
+use crate::audit::{emit, AuditEvent, Outcome};
+use crate::gateway::buckets::{bucket_key, ip_bucket};
+use crate::gateway::credentials::{looks_like_jws, ExtractError, Source};
+use crate::gateway::decision::{BearerError, CredentialKind, Principal, Refusal};
+use crate::gateway::introspection::{token_hash, Answer, Introspector};
+use crate::gateway::ip::{normalize, ForwardedHeader};
+use crate::gateway::ratelimit::Verdict;
+use crate::gateway::revocation::RevocationKind;
+use crate::gateway::Request;
+use crate::jwt::Claims;
+use crate::{Error, ErrorCode};
+
+fn jwt_scopes(claims: &Claims) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(Value::String(s)) = claims.get("scope") {
+        out.extend(s.split_ascii_whitespace().map(str::to_owned));
+    }
+    match claims.get("scp") {
+        Some(Value::Array(a)) => out.extend(a.iter().filter_map(|v| v.as_str()).map(str::to_owned)),
+        Some(Value::String(s)) => out.extend(s.split_ascii_whitespace().map(str::to_owned)),
+        _ => {}
+    }
+    out
+}
+
+impl Authenticator {
+    /// Number of cached introspection answers (0 without introspection).
+    pub fn introspection_cache_len(&self) -> usize {
+        self.introspector
+            .as_ref()
+            .map_or(0, Introspector::cache_len)
+    }
+
+    /// Number of introspection requests in flight (0 without introspection).
+    pub fn introspection_inflight_len(&self) -> usize {
+        self.introspector
+            .as_ref()
+            .map_or(0, Introspector::inflight_len)
+    }
+
+    /// The client address after trusted-proxy resolution (`Err` on a malformed hop).
+    pub fn client_ip(&self, req: &Request<'_>) -> std::result::Result<Option<IpAddr>, Refusal> {
+        let Some(peer) = req.client_ip else {
+            return Ok(None);
+        };
+        let Some(t) = &self.trusted else {
+            return Ok(Some(normalize(peer)));
+        };
+        let name = match t.header {
+            ForwardedHeader::XForwardedFor => "x-forwarded-for",
+            ForwardedHeader::Forwarded => "forwarded",
+        };
+        let lines = req
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v);
+        if req
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case(name) && v.len() > self.sources.max_header_len)
+        {
+            return Err(self.challenger.bearer(
+                ErrorCode::Malformed,
+                BearerError::InvalidRequest,
+                &[],
+            ));
+        }
+        t.resolve(peer, lines).map_err(|_| {
+            self.challenger
+                .bearer(ErrorCode::Malformed, BearerError::InvalidRequest, &[])
+        })
+    }
+
+    /// Authenticates and authorizes one request, synchronously and without network I/O.
+    ///
+    /// With introspection configured, an opaque bearer token is accepted only from the
+    /// introspection cache; otherwise the refusal is `invalid_input` with status 500 (a server
+    /// configuration error, not the client's): call [`Authenticator::authenticate_async`] or
+    /// [`Authenticator::authenticate_blocking`] instead.
+    pub fn authenticate(&self, req: &Request<'_>) -> std::result::Result<Principal, Refusal> {
+        match self.pass(req, Lookup::CacheOnly) {
+            Pass::Decided(r) => r,
+            // CacheOnly never suspends.
+            Pass::Introspect(_) => Err(self.use_async()),
+        }
+    }
+
+    /// Authenticates and authorizes one request; an opaque bearer token without a cached
+    /// answer is introspected (RFC 7662) first. The same pipeline as
+    /// [`Authenticator::authenticate`]: the only await is the introspection request.
+    ///
+    /// An inactive token is refused `unknown_key` / 401 `invalid_token`; an introspection
+    /// endpoint that fails (unreachable, timeout, 5xx, an unparsable answer, refused client
+    /// credentials) gives a 503 refusal whose code is the failure's (`network`, `timeout`,
+    /// `server_error`, `invalid_response`, `invalid_client`, …), without a challenge.
+    pub async fn authenticate_async(
+        &self,
+        req: &Request<'_>,
+    ) -> std::result::Result<Principal, Refusal> {
+        let token = match self.pass(req, Lookup::Suspend) {
+            Pass::Decided(r) => return r,
+            Pass::Introspect(token) => token,
+        };
+        let fresh = match &self.introspector {
+            Some(i) => i.introspect(token).await,
+            None => Ok(Err(Error::new(
+                ErrorCode::Internal,
+                "introspection is not configured",
+            ))),
+        };
+        self.finish_with(req, fresh)
+    }
+
+    /// Like [`Authenticator::authenticate_async`], for synchronous callers outside any async
+    /// runtime: an introspection request blocks the calling thread on the library's runtime.
+    /// Without introspection (or with a cached answer) it never blocks. Called from inside a
+    /// tokio runtime, an uncached opaque token is refused `invalid_input` / 500.
+    pub fn authenticate_blocking(
+        &self,
+        req: &Request<'_>,
+    ) -> std::result::Result<Principal, Refusal> {
+        let token = match self.pass(req, Lookup::Suspend) {
+            Pass::Decided(r) => return r,
+            Pass::Introspect(token) => token,
+        };
+        let fresh = match &self.introspector {
+            Some(i) => match crate::runtime::block_on(i.introspect(token)) {
+                Ok(r) => r,
+                Err(e) => Ok(Err(e)),
+            },
+            None => Ok(Err(Error::new(
+                ErrorCode::Internal,
+                "introspection is not configured",
+            ))),
+        };
+        self.finish_with(req, fresh)
+    }
+
+    /// The decision when it needs no network I/O; `None` when an opaque token must be
+    /// introspected first (nothing has been recorded or counted then).
+    #[cfg(feature = "tower")]
+    pub(crate) fn decide_now(
+        &self,
+        req: &Request<'_>,
+    ) -> Option<std::result::Result<Principal, Refusal>> {
+        match self.pass(req, Lookup::Suspend) {
+            Pass::Decided(r) => Some(r),
+            Pass::Introspect(_) => None,
+        }
+    }
+
+    /// The second pass after an introspection request (`Err`: it was throttled, retry after).
+    fn finish_with(
+        &self,
+        req: &Request<'_>,
+        fresh: std::result::Result<std::result::Result<Answer, Error>, Duration>,
+    ) -> std::result::Result<Principal, Refusal> {
+        let lookup = match &fresh {
+            Ok(answer) => Lookup::Fresh(answer),
+            Err(retry) => Lookup::Throttled(*retry),
+        };
+        match self.pass(req, lookup) {
+            Pass::Decided(r) => r,
+            Pass::Introspect(_) => Err(self.use_async()),
+        }
+    }
+
+    /// The refusal for an opaque token the synchronous path cannot validate.
+    fn use_async(&self) -> Refusal {
+        Refusal {
+            code: ErrorCode::InvalidInput,
+            status: 500,
+            www_authenticate: None,
+            retry_after: None,
+        }
+    }
+
+    /// Runs the pipeline once and emits the audit event of a decision.
+    fn pass<'r>(&self, req: &Request<'r>, lookup: Lookup<'_>) -> Pass<'r> {
+        let mut audit = AuditEvent {
+            action: "gateway.authenticate",
+            outcome: Outcome::Failure,
+            code: None,
+            credential_id: None,
+            subject: None,
+        };
+        let mut ip = None;
+        let result = match self.run(req, &mut audit, lookup, &mut ip) {
+            Ok(p) => {
+                audit.outcome = Outcome::Success;
+                Ok(p)
+            }
+            Err(Stop::Refused(r)) => {
+                audit.code = Some(r.code.as_str());
+                self.count_failure(ip, &r);
+                Err(r)
+            }
+            Err(Stop::Introspect(token)) => return Pass::Introspect(token),
+        };
+        emit(audit);
+        Pass::Decided(result)
+    }
+
+    /// Spends one unit of the failure budget of `ip` when `refusal` refused the credential
+    /// itself (401 other than `missing_credentials`): not for a missing credential, a lacking
+    /// scope, a rate limit or a failing introspection endpoint.
+    fn count_failure(&self, ip: Option<IpAddr>, refusal: &Refusal) {
+        if refusal.status != 401 || refusal.code == ErrorCode::MissingCredentials {
+            return;
+        }
+        if let (Some(limiter), Some(limit), Some(ip)) =
+            (&self.failure_limiter, &self.failure_limit, ip)
+        {
+            limiter.check(&ip_bucket(ip), limit);
+        }
+    }
+
+    /// Which validator `found` goes to.
+    fn route(&self, source: Source, value: &str) -> Route {
+        if matches!(source, Source::ApiKeyHeader | Source::Query) {
+            return Route::ApiKey;
+        }
+        if self.introspector.is_some() {
+            let api_key_shaped = self.api_keys.as_ref().is_some_and(|k| {
+                value
+                    .strip_prefix(k.prefix())
+                    .is_some_and(|rest| rest.starts_with('_'))
+            });
+            return if self.jwt.is_some() && looks_like_jws(value) {
+                Route::Jwt
+            } else if api_key_shaped {
+                Route::ApiKey
+            } else {
+                Route::Introspect
+            };
+        }
+        let as_jwt = match (&self.jwt, &self.api_keys) {
+            (Some(_), Some(_)) => looks_like_jws(value),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if as_jwt {
+            Route::Jwt
+        } else {
+            Route::ApiKey
+        }
+    }
+
+    /// An introspection answer → a validated credential.
+    fn validate_answer(
+        &self,
+        answer: &std::result::Result<Answer, Error>,
+        introspector: &Introspector,
+    ) -> std::result::Result<Validated, Refusal> {
+        let ch = &self.challenger;
+        match answer {
+            Err(e) => {
+                let status = match e.code() {
+                    ErrorCode::InvalidInput | ErrorCode::Internal => 500,
+                    _ => 503,
+                };
+                Err(Refusal {
+                    code: e.code(),
+                    status,
+                    www_authenticate: None,
+                    retry_after: None,
+                })
+            }
+            Ok(Answer::Inactive) => {
+                Err(ch.bearer(ErrorCode::UnknownKey, BearerError::InvalidToken, &[]))
+            }
+            Ok(Answer::Active(t)) => {
+                if introspector.expired(t.expires_at) {
+                    return Err(ch.bearer(ErrorCode::Expired, BearerError::InvalidToken, &[]));
+                }
+                Ok(Validated {
+                    principal: Principal {
+                        kind: CredentialKind::Introspected,
+                        subject: t.subject.clone(),
+                        key_id: t.key_id.clone(),
+                        scopes: t.scopes.clone(),
+                        claims: t.claims.clone(),
+                        remaining: None,
+                    },
+                    plan: t.plan.clone(),
+                })
+            }
+        }
+    }
+
+    /// The pipeline. Before validation nothing has side effects, so stopping there with
+    /// [`Stop::Introspect`] and running again later is safe.
+    /// `client` receives the resolved client address (for the failure budget).
+    fn run<'r>(
+        &self,
+        req: &Request<'r>,
+        audit: &mut AuditEvent,
+        lookup: Lookup<'_>,
+        client: &mut Option<IpAddr>,
+    ) -> std::result::Result<Principal, Stop<'r>> {
+        let ch = &self.challenger;
+        // 1. Client address.
+        let ip = self.client_ip(req)?;
+        *client = ip;
+        if !self.ip_rules.permits(ip) {
+            return Err(ch.ip_denied().into());
+        }
+        // 2. Presence.
+        let found = self
+            .sources
+            .extract(req.path, req.headers)
+            .map_err(|e| match e {
+                ExtractError::Missing => ch.missing(),
+                other => ch.bearer(other.code(), BearerError::InvalidRequest, &[]),
+            })?;
+        // 3. Validation, unless this address has spent its failure budget: then nothing is
+        // verified, looked up or introspected. Every failure is `invalid_token` to the client.
+        if let (Some(limiter), Some(limit), Some(ip)) =
+            (&self.failure_limiter, &self.failure_limit, ip)
+        {
+            if let Some(retry_after) = limiter.peek(&ip_bucket(ip), limit) {
+                return Err(ch.rate_limited(retry_after).into());
+            }
+        }
+        let invalid = |code: ErrorCode| ch.bearer(code, BearerError::InvalidToken, &[]);
+        let route = self.route(found.source, found.value);
+        let Validated {
+            mut principal,
+            plan,
+        } = if route == Route::Introspect {
+            let Some(intro) = &self.introspector else {
+                return Err(invalid(ErrorCode::UnknownKey).into());
+            };
+            match lookup {
+                Lookup::Fresh(answer) => self.validate_answer(answer, intro)?,
+                Lookup::Throttled(retry_after) => {
+                    let mut r = ch.rate_limited(retry_after);
+                    r.status = 503;
+                    return Err(r.into());
+                }
+                Lookup::CacheOnly | Lookup::Suspend => {
+                    match intro.cached(&token_hash(found.value)) {
+                        Some(answer) => self.validate_answer(&Ok(answer), intro)?,
+                        None if matches!(lookup, Lookup::Suspend) => {
+                            return Err(Stop::Introspect(found.value))
+                        }
+                        None => return Err(self.use_async().into()),
+                    }
+                }
+            }
+        } else if route == Route::Jwt {
+            let Some(v) = &self.jwt else {
+                return Err(invalid(ErrorCode::UnknownKey).into());
+            };
+            let claims = v.verify(found.value).map_err(|e| invalid(e.code()))?;
+            let subject = claims
+                .get("sub")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let key_id = claims.get("jti").and_then(Value::as_str).map(str::to_owned);
+            let plan = claims
+                .get("plan")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            Validated {
+                principal: Principal {
+                    kind: CredentialKind::Jwt,
+                    subject,
+                    key_id,
+                    scopes: jwt_scopes(&claims),
+                    claims,
+                    remaining: None,
+                },
+                plan,
+            }
+        } else {
+            let Some(keys) = &self.api_keys else {
+                return Err(invalid(ErrorCode::UnknownKey).into());
+            };
+            let rec = keys.verify(found.value).map_err(|e| invalid(e.code()))?;
+            Validated {
+                principal: Principal {
+                    kind: CredentialKind::ApiKey,
+                    subject: rec.owner.clone(),
+                    key_id: Some(rec.id.clone()),
+                    scopes: rec.scopes.clone(),
+                    claims: Claims::new(),
+                    remaining: None,
+                },
+                plan: rec.metadata.get("plan").cloned(),
+            }
+        };
+        audit.credential_id.clone_from(&principal.key_id);
+        if !principal.subject.is_empty() {
+            audit.subject = Some(principal.subject.clone());
+        }
+        // 4. Revocation.
+        if let Some(list) = &self.revocations {
+            let kind = match principal.kind {
+                CredentialKind::ApiKey => RevocationKind::KeyId,
+                CredentialKind::Jwt | CredentialKind::Introspected => RevocationKind::Jti,
+            };
+            let by_id = principal
+                .key_id
+                .as_deref()
+                .is_some_and(|id| list.is_revoked(kind, id));
+            let by_subject = !principal.subject.is_empty()
+                && list.is_revoked(RevocationKind::Subject, &principal.subject);
+            if by_id || by_subject {
+                return Err(invalid(ErrorCode::Revoked).into());
+            }
+        }
+        // 5. Scopes.
+        if !req
+            .required_scopes
+            .iter()
+            .all(|s| principal.scopes.iter().any(|have| have == s))
+        {
+            return Err(ch
+                .bearer(
+                    ErrorCode::InsufficientScope,
+                    BearerError::InsufficientScope,
+                    req.required_scopes,
+                )
+                .into());
+        }
+        // 6. Rate limits.
+        let mut remaining: Option<u64> = None;
+        if let (Some(limiter), Some(limit), Some(ip)) = (&self.ip_limiter, &self.ip_limit, ip) {
+            match limiter.check(&ip_bucket(ip), limit) {
+                Verdict::Allowed { remaining: r } => remaining = Some(r),
+                Verdict::Limited { retry_after } => {
+                    return Err(ch.rate_limited(retry_after).into())
+                }
+            }
+        }
+        if let Some(limiter) = &self.principal_limiter {
+            let id = match principal.kind {
+                CredentialKind::ApiKey => principal.key_id.as_deref().unwrap_or_default(),
+                CredentialKind::Jwt | CredentialKind::Introspected => principal.subject.as_str(),
+            };
+            let limit = self
+                .overrides
+                .get(id)
+                .or_else(|| self.overrides.get(&principal.subject))
+                .or_else(|| plan.as_deref().and_then(|p| self.plans.get(p)))
+                .or(self.principal_limit.as_ref());
+            if let Some(limit) = limit {
+                let key = bucket_key(&principal, found.value);
+                match limiter.check(key.as_str(), limit) {
+                    Verdict::Allowed { remaining: r } => {
+                        remaining = Some(remaining.map_or(r, |x| x.min(r)));
+                    }
+                    Verdict::Limited { retry_after } => {
+                        return Err(ch.rate_limited(retry_after).into())
+                    }
+                }
+            }
+        }
+        principal.remaining = remaining;
+        Ok(principal)
+    }
+}
