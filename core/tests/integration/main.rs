@@ -9,6 +9,7 @@ mod common;
 mod apikey_stores;
 #[cfg(feature = "apikey")]
 mod apikey_vectors;
+mod error_sources;
 #[cfg(feature = "gateway")]
 mod gateway_hardening;
 #[cfg(feature = "gateway")]
