@@ -16,7 +16,7 @@ mod secret;
 
 pub use apikeys::{api_key_pattern, check_api_key_format, ApiKeys, IssuedKey, KeyInfo, KeyRecord};
 pub use clock::ManualClock;
-pub use error::TokenwardError;
+pub use error::{ErrorCategory, ErrorCode, TokenwardError};
 pub use gateway::{
     AuthDecision, AuthRequest, Authenticator, AuthenticatorOptions, CredentialKind,
     ForwardedHeader, HttpHeader, Principal, RateLimit, Refusal, RevocationKind, RevocationList,
@@ -25,7 +25,8 @@ pub use secret::{fingerprint, Secret};
 
 uniffi::setup_scaffolding!("tokenward");
 
-/// The stable codes of every tokenward error, in declaration order.
+/// The stable codes of every tokenward error, in declaration order, as strings (the typed list is
+/// `ErrorCode.entries` in Kotlin, `ErrorCode.allCases` in Swift).
 #[uniffi::export]
 pub fn error_codes() -> Vec<String> {
     tokenward::ErrorCode::ALL

@@ -6,9 +6,14 @@
 //!
 //! Messages are written for humans and never contain token or key material: constructors take
 //! a fixed description, never the input that failed.
+//!
+//! Where the core wraps a foreign failure (a transport error from reqwest, a SQLite error), the
+//! [`Error`] keeps it as its [`source`](std::error::Error::source), so callers can walk the
+//! chain; the source is held under the same rule (no URL, no secret).
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 /// Shorthand for results whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -203,14 +208,21 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// A tokenward failure: a stable [`ErrorCode`] plus a human-readable message.
+/// The underlying failure of an [`Error`]: shared, so `Error` stays `Clone + Send + Sync`.
+type Source = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A tokenward failure: a stable [`ErrorCode`] plus a human-readable message, and the
+/// underlying error (if any) as its [`source`](std::error::Error::source).
 ///
 /// The message never contains secret material; it is safe to log and to show to developers
-/// (not necessarily to end users: for HTTP answers use the code).
-#[derive(Clone, PartialEq, Eq)]
+/// (not necessarily to end users: for HTTP answers use the code). `Display` and `Debug` show the
+/// code and the message only. Two errors are equal when their code and message are: the source
+/// is a diagnostic and takes no part in the comparison.
+#[derive(Clone)]
 pub struct Error {
     code: ErrorCode,
     message: Cow<'static, str>,
+    source: Option<Source>,
 }
 
 impl Error {
@@ -219,7 +231,16 @@ impl Error {
         Error {
             code,
             message: message.into(),
+            source: None,
         }
+    }
+
+    /// Attaches the underlying failure, returned by [`source`](std::error::Error::source).
+    /// Like the message, `source` (its `Display`, `Debug` and its own chain) must not contain
+    /// secret material: strip URLs (`reqwest::Error::without_url`) and inputs first.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Arc::new(source));
+        self
     }
 
     /// The stable code of this error.
@@ -248,7 +269,21 @@ impl fmt::Debug for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code && self.message == other.message
+    }
+}
+
+impl Eq for Error {}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -272,5 +307,28 @@ mod tests {
         assert_eq!(e.to_string(), "expired: token expired");
         assert_eq!(e.code(), ErrorCode::Expired);
         assert_eq!(ErrorCode::RateLimited.http_status(), 429);
+    }
+
+    #[test]
+    fn a_plain_refusal_has_no_source() {
+        use std::error::Error as _;
+        let e = Error::new(ErrorCode::Revoked, "the key has been revoked");
+        assert!(e.source().is_none());
+    }
+
+    #[test]
+    fn the_source_is_kept_through_clone_but_not_shown_or_compared() {
+        use std::error::Error as _;
+        fn shared<T: Clone + Send + Sync + 'static>(_: &T) {}
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "disk says no");
+        let e = Error::new(ErrorCode::Storage, "cannot write").with_source(io);
+        shared(&e);
+        let copy = e.clone();
+        let source = copy.source().map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("disk says no"));
+        // Display/Debug unchanged: the code and the message only.
+        assert_eq!(copy.to_string(), "storage: cannot write");
+        assert!(!format!("{copy:?}").contains("disk says no"));
+        assert_eq!(copy, Error::new(ErrorCode::Storage, "cannot write"));
     }
 }

@@ -175,9 +175,10 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     }
 }
 
-/// Maps a transport error to a stable code (never including the URL's query or credentials).
-pub(crate) fn transport_error(err: &reqwest::Error) -> Error {
-    if err.is_timeout() {
+/// Maps a transport error to a stable code. The reqwest error becomes the source, without its
+/// URL (whose query or userinfo may carry a secret).
+pub(crate) fn transport_error(err: reqwest::Error) -> Error {
+    let error = if err.is_timeout() {
         Error::new(ErrorCode::Timeout, "the request timed out")
     } else if err.is_redirect() {
         Error::new(
@@ -189,7 +190,8 @@ pub(crate) fn transport_error(err: &reqwest::Error) -> Error {
             ErrorCode::Network,
             "the request failed (connection or protocol error)",
         )
-    }
+    };
+    error.with_source(err.without_url())
 }
 
 /// Sends `request` under `policy` and reads the body up to the size limit.
@@ -198,7 +200,7 @@ pub(crate) async fn send(
     policy: &HttpPolicy,
 ) -> Result<HttpResponse, Error> {
     let run = async {
-        let mut response = request.send().await.map_err(|e| transport_error(&e))?;
+        let mut response = request.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
         if response.status().is_redirection() {
             return Err(Error::new(
@@ -208,7 +210,7 @@ pub(crate) async fn send(
         }
         let headers = response.headers().clone();
         let mut body = Zeroizing::new(Vec::new());
-        while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&e))? {
+        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
             if body.len() + chunk.len() > policy.max_body {
                 return Err(Error::new(
                     ErrorCode::InvalidResponse,

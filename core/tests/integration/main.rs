@@ -10,6 +10,7 @@ mod vector_files;
 mod apikey_stores;
 #[cfg(feature = "apikey")]
 mod apikey_vectors;
+mod error_sources;
 #[cfg(feature = "gateway")]
 mod gateway_hardening;
 #[cfg(feature = "gateway")]

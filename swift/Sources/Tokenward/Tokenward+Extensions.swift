@@ -1,9 +1,11 @@
 // Idiomatic additions to the generated bindings. Hand-written: not touched by gen-bindings.sh.
 
+import Foundation
+
 extension TokenwardError {
-    /// The stable snake_case code of this failure (`invalid_input`, `expired`, …), the same in
-    /// every language.
-    public var code: String {
+    /// Why this failed, to switch on: `switch error.code { case .expired: … }`. Its stable
+    /// snake_case string (`"expired"`, the same in every language) is `code.description`.
+    public var code: ErrorCode {
         switch self {
         case let .Failed(code, _): return code
         }
@@ -15,4 +17,15 @@ extension TokenwardError {
         case let .Failed(_, message): return message
         }
     }
+}
+
+// "<code>: <message>" for `print(error)`, `"\(error)"` and `localizedDescription` alike
+// (uniffi's own errorDescription is a debug dump of the enum case; it is turned off in
+// bindings/uniffi.toml).
+extension TokenwardError: CustomStringConvertible {
+    public var description: String { "\(code): \(message)" }
+}
+
+extension TokenwardError: LocalizedError {
+    public var errorDescription: String? { description }
 }

@@ -7426,7 +7426,7 @@ public func FfiConverterTypeAuthDecision_lower(_ value: AuthDecision) -> RustBuf
  * How the caller authenticated.
  */
 
-public enum CredentialKind: Equatable, Hashable {
+public enum CredentialKind: Equatable, Hashable, CaseIterable {
     
     /**
      * A tokenward API key.
@@ -7508,10 +7508,592 @@ public func FfiConverterTypeCredentialKind_lower(_ value: CredentialKind) -> Rus
 
 
 /**
+ * The family an [`ErrorCode`] belongs to. Stable string: Kotlin `asString()` (and `toString()`),
+ * Swift `description`.
+ */
+
+public enum ErrorCategory: Equatable, Hashable, CustomStringConvertible, CaseIterable {
+    
+    /**
+     * A token (JWT, access token, revoked credential) failed validation.
+     */
+    case token
+    /**
+     * A key could not be constructed or used.
+     */
+    case key
+    /**
+     * An API key failed its format, checksum or lookup.
+     */
+    case apiKey
+    /**
+     * The credential is valid but the request is not allowed.
+     */
+    case authorization
+    /**
+     * The OAuth 2.0 server refused the request.
+     */
+    case oAuth
+    /**
+     * The network or the peer failed.
+     */
+    case transport
+    /**
+     * The caller passed an invalid argument.
+     */
+    case input
+    /**
+     * Storage or an internal invariant failed.
+     */
+    case `internal`
+
+
+
+    /**
+     * The stable snake_case string of the category (`"token"`, `"api_key"`, …).
+     */
+public func asString() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_errorcategory_as_string(
+            FfiConverterTypeErrorCategory_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_errorcategory_uniffi_trait_display(
+            FfiConverterTypeErrorCategory_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension ErrorCategory: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorCategory: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorCategory
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorCategory {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .token
+        
+        case 2: return .key
+        
+        case 3: return .apiKey
+        
+        case 4: return .authorization
+        
+        case 5: return .oAuth
+        
+        case 6: return .transport
+        
+        case 7: return .input
+        
+        case 8: return .`internal`
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ErrorCategory, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .token:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .key:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .apiKey:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .authorization:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .oAuth:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .transport:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .input:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(8))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorCategory_lift(_ buf: RustBuffer) throws -> ErrorCategory {
+    return try FfiConverterTypeErrorCategory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorCategory_lower(_ value: ErrorCategory) -> RustBuffer {
+    return FfiConverterTypeErrorCategory.lower(value)
+}
+
+
+
+/**
+ * A stable, machine-readable reason for a failure: every code of the core, in the core's order
+ * (`tests/vectors/error_codes.json`). Kotlin: `ErrorCode.EXPIRED`, its stable string
+ * `code.asString()` (`toString()` is the same); Swift: `.expired`, its stable string
+ * `code.description` (so `"\(code)"`; `asString()` is the same).
+ */
+
+public enum ErrorCode: Equatable, Hashable, CustomStringConvertible, CaseIterable {
+    
+    /**
+     * The token's `exp` is in the past (beyond the leeway).
+     */
+    case expired
+    /**
+     * The token's `nbf` (or `iat`) is in the future (beyond the leeway).
+     */
+    case notYetValid
+    /**
+     * The signature does not verify with the selected key.
+     */
+    case invalidSignature
+    /**
+     * The token's algorithm is not in the caller's allowlist or does not fit the key.
+     */
+    case algorithmNotAllowed
+    /**
+     * No key matches the token's `kid` (or the algorithm, when there is no `kid`).
+     */
+    case keyNotFound
+    /**
+     * The input is not well-formed (encoding, structure, JSON).
+     */
+    case malformed
+    /**
+     * The `iss` claim does not match.
+     */
+    case invalidIssuer
+    /**
+     * The `aud` claim does not match.
+     */
+    case invalidAudience
+    /**
+     * A required claim is absent.
+     */
+    case missingClaim
+    /**
+     * A claim is present but has the wrong type or value.
+     */
+    case invalidClaim
+    /**
+     * The header lists a `crit` extension this library does not understand.
+     */
+    case unsupportedCriticalHeader
+    /**
+     * The token exceeds the configured size or nesting limits.
+     */
+    case tokenTooLarge
+    /**
+     * A key could not be constructed or is too weak for its algorithm.
+     */
+    case invalidKey
+    /**
+     * The API key does not have the expected shape.
+     */
+    case invalidFormat
+    /**
+     * The API key's embedded checksum does not match (a typo or a forgery).
+     */
+    case checksumMismatch
+    /**
+     * No stored key matches.
+     */
+    case unknownKey
+    /**
+     * The key or token has been revoked.
+     */
+    case revoked
+    /**
+     * The credential lacks a required scope.
+     */
+    case insufficientScope
+    /**
+     * The caller exceeded its rate limit.
+     */
+    case rateLimited
+    /**
+     * The client address is denied by policy.
+     */
+    case ipDenied
+    /**
+     * The request carries no credential.
+     */
+    case missingCredentials
+    /**
+     * The grant (code, refresh token, credentials) is invalid, expired or revoked.
+     */
+    case invalidGrant
+    /**
+     * Client authentication failed.
+     */
+    case invalidClient
+    /**
+     * The requested scope is invalid or exceeds what was granted.
+     */
+    case invalidScope
+    /**
+     * The client may not use this grant type.
+     */
+    case unauthorizedClient
+    /**
+     * The server does not support this grant type.
+     */
+    case unsupportedGrantType
+    /**
+     * The request could not be sent or the connection failed.
+     */
+    case network
+    /**
+     * The peer did not answer in time.
+     */
+    case timeout
+    /**
+     * The peer answered with a server error (5xx or `server_error`).
+     */
+    case serverError
+    /**
+     * The peer's answer could not be understood or is out of bounds.
+     */
+    case invalidResponse
+    /**
+     * An argument passed by the caller is invalid (empty secret, bad option value, …).
+     */
+    case invalidInput
+    /**
+     * The storage backend failed.
+     */
+    case storage
+    /**
+     * An internal invariant failed; please report it.
+     */
+    case `internal`
+
+
+
+    /**
+     * The stable snake_case string of the code (`"expired"`), the same in every language.
+     */
+public func asString() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_errorcode_as_string(
+            FfiConverterTypeErrorCode_lower(self),uniffiCallStatus
+    )
+})
+}
+
+    /**
+     * The family of this code.
+     */
+public func category() -> ErrorCategory  {
+    return try!  FfiConverterTypeErrorCategory_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_errorcode_category(
+            FfiConverterTypeErrorCode_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_errorcode_uniffi_trait_display(
+            FfiConverterTypeErrorCode_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension ErrorCode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorCode
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorCode {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .expired
+        
+        case 2: return .notYetValid
+        
+        case 3: return .invalidSignature
+        
+        case 4: return .algorithmNotAllowed
+        
+        case 5: return .keyNotFound
+        
+        case 6: return .malformed
+        
+        case 7: return .invalidIssuer
+        
+        case 8: return .invalidAudience
+        
+        case 9: return .missingClaim
+        
+        case 10: return .invalidClaim
+        
+        case 11: return .unsupportedCriticalHeader
+        
+        case 12: return .tokenTooLarge
+        
+        case 13: return .invalidKey
+        
+        case 14: return .invalidFormat
+        
+        case 15: return .checksumMismatch
+        
+        case 16: return .unknownKey
+        
+        case 17: return .revoked
+        
+        case 18: return .insufficientScope
+        
+        case 19: return .rateLimited
+        
+        case 20: return .ipDenied
+        
+        case 21: return .missingCredentials
+        
+        case 22: return .invalidGrant
+        
+        case 23: return .invalidClient
+        
+        case 24: return .invalidScope
+        
+        case 25: return .unauthorizedClient
+        
+        case 26: return .unsupportedGrantType
+        
+        case 27: return .network
+        
+        case 28: return .timeout
+        
+        case 29: return .serverError
+        
+        case 30: return .invalidResponse
+        
+        case 31: return .invalidInput
+        
+        case 32: return .storage
+        
+        case 33: return .`internal`
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ErrorCode, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .expired:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .notYetValid:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .invalidSignature:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .algorithmNotAllowed:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .keyNotFound:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .malformed:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .invalidIssuer:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .invalidAudience:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .missingClaim:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .invalidClaim:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .unsupportedCriticalHeader:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .tokenTooLarge:
+            writeInt(&buf, Int32(12))
+        
+        
+        case .invalidKey:
+            writeInt(&buf, Int32(13))
+        
+        
+        case .invalidFormat:
+            writeInt(&buf, Int32(14))
+        
+        
+        case .checksumMismatch:
+            writeInt(&buf, Int32(15))
+        
+        
+        case .unknownKey:
+            writeInt(&buf, Int32(16))
+        
+        
+        case .revoked:
+            writeInt(&buf, Int32(17))
+        
+        
+        case .insufficientScope:
+            writeInt(&buf, Int32(18))
+        
+        
+        case .rateLimited:
+            writeInt(&buf, Int32(19))
+        
+        
+        case .ipDenied:
+            writeInt(&buf, Int32(20))
+        
+        
+        case .missingCredentials:
+            writeInt(&buf, Int32(21))
+        
+        
+        case .invalidGrant:
+            writeInt(&buf, Int32(22))
+        
+        
+        case .invalidClient:
+            writeInt(&buf, Int32(23))
+        
+        
+        case .invalidScope:
+            writeInt(&buf, Int32(24))
+        
+        
+        case .unauthorizedClient:
+            writeInt(&buf, Int32(25))
+        
+        
+        case .unsupportedGrantType:
+            writeInt(&buf, Int32(26))
+        
+        
+        case .network:
+            writeInt(&buf, Int32(27))
+        
+        
+        case .timeout:
+            writeInt(&buf, Int32(28))
+        
+        
+        case .serverError:
+            writeInt(&buf, Int32(29))
+        
+        
+        case .invalidResponse:
+            writeInt(&buf, Int32(30))
+        
+        
+        case .invalidInput:
+            writeInt(&buf, Int32(31))
+        
+        
+        case .storage:
+            writeInt(&buf, Int32(32))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(33))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorCode_lift(_ buf: RustBuffer) throws -> ErrorCode {
+    return try FfiConverterTypeErrorCode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorCode_lower(_ value: ErrorCode) -> RustBuffer {
+    return FfiConverterTypeErrorCode.lower(value)
+}
+
+
+
+/**
  * The forwarding header trusted proxies set (exactly one is honoured).
  */
 
-public enum ForwardedHeader: Equatable, Hashable {
+public enum ForwardedHeader: Equatable, Hashable, CaseIterable {
     
     /**
      * `X-Forwarded-For`.
@@ -7586,7 +8168,7 @@ public func FfiConverterTypeForwardedHeader_lower(_ value: ForwardedHeader) -> R
  * What a revocation names.
  */
 
-public enum RevocationKind: Equatable, Hashable {
+public enum RevocationKind: Equatable, Hashable, CaseIterable {
     
     /**
      * A JWT `jti`.
@@ -7671,7 +8253,7 @@ public func FfiConverterTypeRevocationKind_lower(_ value: RevocationKind) -> Rus
  * Where a `TokenSource` stands.
  */
 
-public enum TokenSourceStatus: Equatable, Hashable {
+public enum TokenSourceStatus: Equatable, Hashable, CaseIterable {
     
     /**
      * No token requested yet.
@@ -7774,14 +8356,14 @@ public func FfiConverterTypeTokenSourceStatus_lower(_ value: TokenSourceStatus) 
 
 
 /**
- * A tokenward failure. `code` is the stable snake_case code shared by every language.
+ * A tokenward failure, with its typed code.
  *
- * Kotlin: `TokenwardException.Failed` with `.code` and `.detail` (uniffi cannot name a Kotlin
- * exception field `message`); Swift:
- * `TokenwardError.Failed(code:message:)`.
+ * Kotlin: `TokenwardException.Failed` with `.code` (an [`ErrorCode`]) and `.detail` (uniffi
+ * cannot name a Kotlin exception field `message`); Swift: `TokenwardError.Failed(code:message:)`
+ * with the `code` and `message` accessors (Tokenward+Extensions.swift).
  */
 public 
-enum TokenwardError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+enum TokenwardError: Swift.Error, Equatable, Hashable {
 
     
     
@@ -7790,8 +8372,8 @@ enum TokenwardError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
      */
     case Failed(
         /**
-         * The stable code (`expired`, `invalid_signature`, …).
-         */code: String, 
+         * The stable code: switch on it (`ErrorCode.EXPIRED`, `.expired`).
+         */code: ErrorCode, 
         /**
          * Human-readable description, never containing secret material.
          */message: String
@@ -7801,10 +8383,6 @@ enum TokenwardError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
 
     
 
-    
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
     
 }
 
@@ -7826,7 +8404,7 @@ public struct FfiConverterTypeTokenwardError: FfiConverterRustBuffer {
 
         
         case 1: return .Failed(
-            code: try FfiConverterString.read(from: &buf), 
+            code: try FfiConverterTypeErrorCode.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf)
             )
 
@@ -7843,7 +8421,7 @@ public struct FfiConverterTypeTokenwardError: FfiConverterRustBuffer {
         
         case let .Failed(code,message):
             writeInt(&buf, Int32(1))
-            FfiConverterString.write(code, into: &buf)
+            FfiConverterTypeErrorCode.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             
         }
@@ -8520,7 +9098,8 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
- * The stable codes of every tokenward error, in declaration order.
+ * The stable codes of every tokenward error, in declaration order, as strings (the typed list is
+ * `ErrorCode.entries` in Kotlin, `ErrorCode.allCases` in Swift).
  */
 public func errorCodes() -> [String]  {
     return try!  FfiConverterSequenceString.lift(try! rustCall() {
@@ -8631,7 +9210,7 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_func_error_codes() != 12769) {
+    if (uniffi_tokenward_ffi_checksum_func_error_codes() != 45423) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_version() != 36591) {

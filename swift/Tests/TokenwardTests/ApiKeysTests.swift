@@ -32,7 +32,7 @@ final class ApiKeysTests: XCTestCase {
             try body()
             return nil
         } catch let error as TokenwardError {
-            return error.code
+            return error.code.description
         } catch {
             return "unexpected: \(error)"
         }

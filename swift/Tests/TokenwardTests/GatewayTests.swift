@@ -66,7 +66,7 @@ final class GatewayTests: XCTestCase {
             try body()
             return nil
         } catch let error as TokenwardError {
-            return error.code
+            return error.code.description
         } catch {
             return "unexpected: \(error)"
         }

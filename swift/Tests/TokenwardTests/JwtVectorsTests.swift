@@ -63,7 +63,7 @@ final class JwtVectorsTests: XCTestCase {
             try block()
             return "ok"
         } catch let error as TokenwardError {
-            return error.code
+            return error.code.description
         } catch {
             return "unexpected \(error)"
         }
@@ -88,7 +88,7 @@ final class JwtVectorsTests: XCTestCase {
                 got = "ok"
             } catch let error as TokenwardError {
                 XCTAssertFalse(error.message.contains("eyJ"), "\(name): message echoes token material")
-                got = error.code
+                got = error.code.description
             }
             if got != expect { failures.append("\(name): expected \(expect), got \(got)") }
         }

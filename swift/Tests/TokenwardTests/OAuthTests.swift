@@ -100,7 +100,7 @@ func errorCode(_ body: () throws -> Void) -> String? {
         try body()
         return nil
     } catch let e as TokenwardError {
-        return e.code
+        return e.code.description
     } catch {
         return "unexpected: \(error)"
     }
@@ -111,7 +111,7 @@ func asyncErrorCode(_ body: () async throws -> Void) async -> String? {
         try await body()
         return nil
     } catch let e as TokenwardError {
-        return e.code
+        return e.code.description
     } catch {
         return "unexpected: \(error)"
     }

@@ -40,9 +40,37 @@ final class SecretTests: XCTestCase {
             guard case let .Failed(code, message) = error else {
                 return XCTFail("expected .Failed")
             }
-            XCTAssertEqual(code, "invalid_input")
-            XCTAssertEqual(error.code, "invalid_input")
+            XCTAssertEqual(code, .invalidInput)
+            XCTAssertEqual(error.code, .invalidInput)
+            XCTAssertEqual(error.code.description, "invalid_input")
+            XCTAssertEqual(error.code.category(), .input)
             XCTAssertFalse(message.isEmpty)
+        }
+    }
+
+    func testRefusalIsMatchedByEnumValue() {
+        XCTAssertThrowsError(try Secret(value: "")) { error in
+            guard let error = error as? TokenwardError else {
+                return XCTFail("expected TokenwardError, got \(error)")
+            }
+            switch error.code {
+            case .invalidInput: break
+            case .expired, .revoked: XCTFail("wrong case \(error.code)")
+            default: XCTFail("wrong case \(error.code)")
+            }
+        }
+    }
+
+    func testErrorDescriptionIsCodeColonMessage() {
+        XCTAssertThrowsError(try Secret(value: "")) { error in
+            guard let tw = error as? TokenwardError else {
+                return XCTFail("expected TokenwardError, got \(error)")
+            }
+            let expected = "invalid_input: \(tw.message)"
+            XCTAssertEqual(tw.errorDescription, expected)
+            XCTAssertEqual(error.localizedDescription, expected)
+            XCTAssertEqual("\(tw)", expected)
+            XCTAssertEqual(tw.description, expected)
         }
     }
 

@@ -26,6 +26,10 @@ final class VectorTests: XCTestCase {
         let codes = try XCTUnwrap(doc["codes"] as? [[String: Any]])
         XCTAssertEqual(errorCodes(), codes.compactMap { $0["code"] as? String })
         XCTAssertEqual(codes.count, errorCodes().count)
+        // The typed enum: exactly these codes, in this order, with their categories.
+        XCTAssertEqual(ErrorCode.allCases.map { $0.description }, codes.compactMap { $0["code"] as? String })
+        XCTAssertEqual(ErrorCode.allCases.map { $0.asString() }, codes.compactMap { $0["code"] as? String })
+        XCTAssertEqual(ErrorCode.allCases.map { $0.category().description }, codes.compactMap { $0["category"] as? String })
     }
 
     func testSecrets() throws {
@@ -43,7 +47,7 @@ final class VectorTests: XCTestCase {
                 XCTAssertFalse(String(reflecting: secret).contains(input), name)
             } else if let code = c["error"] as? String {
                 XCTAssertThrowsError(try Secret(value: input), name) { error in
-                    XCTAssertEqual((error as? TokenwardError)?.code, code, name)
+                    XCTAssertEqual((error as? TokenwardError)?.code.description, code, name)
                 }
             } else {
                 XCTFail("case \(name) has neither fingerprint nor error")

@@ -36,11 +36,11 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 pub(super) fn storage_error(err: rusqlite::Error) -> Error {
-    Error::new(ErrorCode::Storage, format!("sqlite: {err}"))
+    Error::new(ErrorCode::Storage, format!("sqlite: {err}")).with_source(err)
 }
 
 fn json_error(err: serde_json::Error) -> Error {
-    Error::new(ErrorCode::Storage, format!("stored API key record: {err}"))
+    Error::new(ErrorCode::Storage, format!("stored API key record: {err}")).with_source(err)
 }
 
 fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {

@@ -1332,6 +1332,16 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_secret_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_errorcategory_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_errorcategory_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_errorcode_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_errorcode_category(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_errorcode_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_error_codes(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
@@ -1469,7 +1479,7 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_tokenward_ffi_checksum_func_error_codes() and 0xFFFF) != 12769) {
+    if ((lib.uniffi_tokenward_ffi_checksum_func_error_codes() and 0xFFFF) != 45423) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_version() and 0xFFFF) != 36591) {
@@ -11432,6 +11442,301 @@ public object FfiConverterTypeCredentialKind: FfiConverterRustBuffer<CredentialK
 
 
 /**
+ * The family an [`ErrorCode`] belongs to. Stable string: Kotlin `asString()` (and `toString()`),
+ * Swift `description`.
+ */
+
+enum class ErrorCategory {
+    
+    /**
+     * A token (JWT, access token, revoked credential) failed validation.
+     */
+    TOKEN,
+    /**
+     * A key could not be constructed or used.
+     */
+    KEY,
+    /**
+     * An API key failed its format, checksum or lookup.
+     */
+    API_KEY,
+    /**
+     * The credential is valid but the request is not allowed.
+     */
+    AUTHORIZATION,
+    /**
+     * The OAuth 2.0 server refused the request.
+     */
+    O_AUTH,
+    /**
+     * The network or the peer failed.
+     */
+    TRANSPORT,
+    /**
+     * The caller passed an invalid argument.
+     */
+    INPUT,
+    /**
+     * Storage or an internal invariant failed.
+     */
+    INTERNAL;
+
+    
+    /**
+     * The stable snake_case string of the category (`"token"`, `"api_key"`, …).
+     */ fun `asString`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_errorcategory_as_string(FfiConverterTypeErrorCategory.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_errorcategory_uniffi_trait_display(FfiConverterTypeErrorCategory.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeErrorCategory: FfiConverterRustBuffer<ErrorCategory> {
+    override fun read(buf: ByteBuffer) = try {
+        ErrorCategory.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ErrorCategory) = 4UL
+
+    override fun write(value: ErrorCategory, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * A stable, machine-readable reason for a failure: every code of the core, in the core's order
+ * (`tests/vectors/error_codes.json`). Kotlin: `ErrorCode.EXPIRED`, its stable string
+ * `code.asString()` (`toString()` is the same); Swift: `.expired`, its stable string
+ * `code.description` (so `"\(code)"`; `asString()` is the same).
+ */
+
+enum class ErrorCode {
+    
+    /**
+     * The token's `exp` is in the past (beyond the leeway).
+     */
+    EXPIRED,
+    /**
+     * The token's `nbf` (or `iat`) is in the future (beyond the leeway).
+     */
+    NOT_YET_VALID,
+    /**
+     * The signature does not verify with the selected key.
+     */
+    INVALID_SIGNATURE,
+    /**
+     * The token's algorithm is not in the caller's allowlist or does not fit the key.
+     */
+    ALGORITHM_NOT_ALLOWED,
+    /**
+     * No key matches the token's `kid` (or the algorithm, when there is no `kid`).
+     */
+    KEY_NOT_FOUND,
+    /**
+     * The input is not well-formed (encoding, structure, JSON).
+     */
+    MALFORMED,
+    /**
+     * The `iss` claim does not match.
+     */
+    INVALID_ISSUER,
+    /**
+     * The `aud` claim does not match.
+     */
+    INVALID_AUDIENCE,
+    /**
+     * A required claim is absent.
+     */
+    MISSING_CLAIM,
+    /**
+     * A claim is present but has the wrong type or value.
+     */
+    INVALID_CLAIM,
+    /**
+     * The header lists a `crit` extension this library does not understand.
+     */
+    UNSUPPORTED_CRITICAL_HEADER,
+    /**
+     * The token exceeds the configured size or nesting limits.
+     */
+    TOKEN_TOO_LARGE,
+    /**
+     * A key could not be constructed or is too weak for its algorithm.
+     */
+    INVALID_KEY,
+    /**
+     * The API key does not have the expected shape.
+     */
+    INVALID_FORMAT,
+    /**
+     * The API key's embedded checksum does not match (a typo or a forgery).
+     */
+    CHECKSUM_MISMATCH,
+    /**
+     * No stored key matches.
+     */
+    UNKNOWN_KEY,
+    /**
+     * The key or token has been revoked.
+     */
+    REVOKED,
+    /**
+     * The credential lacks a required scope.
+     */
+    INSUFFICIENT_SCOPE,
+    /**
+     * The caller exceeded its rate limit.
+     */
+    RATE_LIMITED,
+    /**
+     * The client address is denied by policy.
+     */
+    IP_DENIED,
+    /**
+     * The request carries no credential.
+     */
+    MISSING_CREDENTIALS,
+    /**
+     * The grant (code, refresh token, credentials) is invalid, expired or revoked.
+     */
+    INVALID_GRANT,
+    /**
+     * Client authentication failed.
+     */
+    INVALID_CLIENT,
+    /**
+     * The requested scope is invalid or exceeds what was granted.
+     */
+    INVALID_SCOPE,
+    /**
+     * The client may not use this grant type.
+     */
+    UNAUTHORIZED_CLIENT,
+    /**
+     * The server does not support this grant type.
+     */
+    UNSUPPORTED_GRANT_TYPE,
+    /**
+     * The request could not be sent or the connection failed.
+     */
+    NETWORK,
+    /**
+     * The peer did not answer in time.
+     */
+    TIMEOUT,
+    /**
+     * The peer answered with a server error (5xx or `server_error`).
+     */
+    SERVER_ERROR,
+    /**
+     * The peer's answer could not be understood or is out of bounds.
+     */
+    INVALID_RESPONSE,
+    /**
+     * An argument passed by the caller is invalid (empty secret, bad option value, …).
+     */
+    INVALID_INPUT,
+    /**
+     * The storage backend failed.
+     */
+    STORAGE,
+    /**
+     * An internal invariant failed; please report it.
+     */
+    INTERNAL;
+
+    
+    /**
+     * The stable snake_case string of the code (`"expired"`), the same in every language.
+     */ fun `asString`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_errorcode_as_string(FfiConverterTypeErrorCode.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+    /**
+     * The family of this code.
+     */ fun `category`(): ErrorCategory {
+            return FfiConverterTypeErrorCategory.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_errorcode_category(FfiConverterTypeErrorCode.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_errorcode_uniffi_trait_display(FfiConverterTypeErrorCode.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeErrorCode: FfiConverterRustBuffer<ErrorCode> {
+    override fun read(buf: ByteBuffer) = try {
+        ErrorCode.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ErrorCode) = 4UL
+
+    override fun write(value: ErrorCode, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The forwarding header trusted proxies set (exactly one is honoured).
  */
 
@@ -11580,11 +11885,11 @@ public object FfiConverterTypeTokenSourceStatus: FfiConverterRustBuffer<TokenSou
 
 
 /**
- * A tokenward failure. `code` is the stable snake_case code shared by every language.
+ * A tokenward failure, with its typed code.
  *
- * Kotlin: `TokenwardException.Failed` with `.code` and `.detail` (uniffi cannot name a Kotlin
- * exception field `message`); Swift:
- * `TokenwardError.Failed(code:message:)`.
+ * Kotlin: `TokenwardException.Failed` with `.code` (an [`ErrorCode`]) and `.detail` (uniffi
+ * cannot name a Kotlin exception field `message`); Swift: `TokenwardError.Failed(code:message:)`
+ * with the `code` and `message` accessors (Tokenward+Extensions.swift).
  */
 sealed class TokenwardException: kotlin.Exception() {
     
@@ -11594,9 +11899,9 @@ sealed class TokenwardException: kotlin.Exception() {
     class Failed(
         
         /**
-         * The stable code (`expired`, `invalid_signature`, …).
+         * The stable code: switch on it (`ErrorCode.EXPIRED`, `.expired`).
          */
-        val `code`: kotlin.String, 
+        val `code`: ErrorCode, 
         
         /**
          * Human-readable description, never containing secret material.
@@ -11627,7 +11932,7 @@ public object FfiConverterTypeTokenwardError : FfiConverterRustBuffer<TokenwardE
 
         return when(buf.getInt()) {
             1 -> TokenwardException.Failed(
-                FfiConverterString.read(buf),
+                FfiConverterTypeErrorCode.read(buf),
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -11639,7 +11944,7 @@ public object FfiConverterTypeTokenwardError : FfiConverterRustBuffer<TokenwardE
             is TokenwardException.Failed -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterTypeErrorCode.allocationSize(value.`code`)
                 + FfiConverterString.allocationSize(value.`detail`)
             )
         }
@@ -11649,7 +11954,7 @@ public object FfiConverterTypeTokenwardError : FfiConverterRustBuffer<TokenwardE
         when(value) {
             is TokenwardException.Failed -> {
                 buf.putInt(1)
-                FfiConverterString.write(value.`code`, buf)
+                FfiConverterTypeErrorCode.write(value.`code`, buf)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
@@ -12468,7 +12773,8 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
 
 
         /**
-         * The stable codes of every tokenward error, in declaration order.
+         * The stable codes of every tokenward error, in declaration order, as strings (the typed list is
+         * `ErrorCode.entries` in Kotlin, `ErrorCode.allCases` in Swift).
          */ fun `errorCodes`(): List<kotlin.String> {
             return FfiConverterSequenceString.lift(
     uniffiRustCall() { _status ->

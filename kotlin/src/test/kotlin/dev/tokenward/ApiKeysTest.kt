@@ -35,7 +35,7 @@ class ApiKeysTest {
             block()
             null
         } catch (e: TokenwardException.Failed) {
-            e.code
+            e.code.asString()
         }
 
     @TestFactory

@@ -74,14 +74,14 @@ class OAuthTest {
     private suspend fun client(): OAuthClient = OAuthClient.discover(issuer, "kt-client", Secret("kt-secret"))
 
     private fun code(block: () -> Unit): String? =
-        (runCatching(block).exceptionOrNull() as? TokenwardException.Failed)?.code
+        (runCatching(block).exceptionOrNull() as? TokenwardException.Failed)?.code?.asString()
 
     private suspend fun codeOf(block: suspend () -> Unit): String? =
         try {
             block()
             null
         } catch (e: TokenwardException.Failed) {
-            e.code
+            e.code.asString()
         }
 
     @Test

@@ -51,7 +51,7 @@ class RedactTest {
         val key = "tw_live_3xK9pQ2mZ7vR4tY8wB1nC5dF6gH0jL2kM4"
         assertEquals("key=[REDACTED:api_key:${fingerprint(key)}]", redact("key=$key"))
         val err = runCatching { Redactor(patterns = mapOf("x" to "(")) }.exceptionOrNull()
-        assertEquals("invalid_input", (err as TokenwardException.Failed).code)
+        assertEquals(ErrorCode.INVALID_INPUT, (err as TokenwardException.Failed).code)
     }
 
     @Test

@@ -26,7 +26,7 @@ class RemoteJwksTest {
             block()
             null
         } catch (e: TokenwardException.Failed) {
-            e.code
+            e.code.asString()
         }
 
     @Test
@@ -80,7 +80,7 @@ class RemoteJwksTest {
 
     @Test
     fun urlPolicyAndOptionsAreChecked() = runBlocking {
-        fun code(block: () -> Unit) = (runCatching(block).exceptionOrNull() as? TokenwardException.Failed)?.code
+        fun code(block: () -> Unit) = (runCatching(block).exceptionOrNull() as? TokenwardException.Failed)?.code?.asString()
         assertEquals("invalid_input", code { RemoteKeySet("http://keys.example/jwks.json") })
         RemoteKeySet("http://keys.example/jwks.json", RemoteKeySetOptions(dangerousAllowHttp = true))
         assertEquals("invalid_input", code { RemoteKeySet("$issuer/jwks", RemoteKeySetOptions(timeout = Duration.ZERO)) })

@@ -37,13 +37,27 @@ class SecretTest {
     @Test
     fun `an error raised in Rust reaches Kotlin with its code`() {
         val err = assertThrows(TokenwardException.Failed::class.java) { Secret("") }
-        assertEquals("invalid_input", err.code)
+        assertEquals(ErrorCode.INVALID_INPUT, err.code)
+        assertEquals("invalid_input", err.code.asString())
+        assertEquals("invalid_input", "${err.code}")
+        assertEquals(ErrorCategory.INPUT, err.code.category())
         // The Rust field `message` is `detail` in Kotlin (it would clash with Throwable.message).
         assertTrue(err.detail.isNotEmpty())
         assertTrue(err.message.orEmpty().contains("invalid_input"))
         // The common base type is catchable too.
         val base: TokenwardException = assertThrows(TokenwardException::class.java) { Secret("") }
         assertTrue(base is TokenwardException.Failed)
+    }
+
+    @Test
+    fun `a refusal is matched by its enum value`() {
+        val err = assertThrows(TokenwardException.Failed::class.java) { Secret("") }
+        val matched = when (err.code) {
+            ErrorCode.INVALID_INPUT -> "input"
+            ErrorCode.EXPIRED, ErrorCode.REVOKED -> "credential"
+            else -> "other"
+        }
+        assertEquals("input", matched)
     }
 
     @Test

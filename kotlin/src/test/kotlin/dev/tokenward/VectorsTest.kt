@@ -29,6 +29,13 @@ class VectorsTest {
             val expected = (0 until codes.length()).map { codes.getJSONObject(it).getString("code") }
             assertEquals(expected, errorCodes())
         },
+        DynamicTest.dynamicTest("error_codes.json: ErrorCode.entries in order, with categories") {
+            val codes = load("error_codes.json").getJSONArray("codes")
+            val expected = (0 until codes.length()).map { codes.getJSONObject(it) }
+            assertEquals(expected.map { it.getString("code") }, ErrorCode.entries.map { it.asString() })
+            assertEquals(expected.map { it.getString("code") }, ErrorCode.entries.map { it.toString() })
+            assertEquals(expected.map { it.getString("category") }, ErrorCode.entries.map { it.category().asString() })
+        },
     )
 
     @TestFactory
@@ -54,7 +61,7 @@ class VectorsTest {
                             Secret(input).close()
                             fail<Unit>("expected error ${case.getString("error")}")
                         } catch (e: TokenwardException.Failed) {
-                            assertEquals(case.getString("error"), e.code)
+                            assertEquals(case.getString("error"), e.code.asString())
                         }
                     }
                     else -> fail<Unit>("case has neither fingerprint nor error")
