@@ -6,6 +6,16 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
+# `tally KIND NAME CMD...`: runs one check of a series (after `set +e`), counting it in $passed
+# or $failed, so every check runs even when an earlier one failed and the script can end with
+# "KIND: N passed, M failed".
+passed=0; failed=0
+tally() {
+  local kind="$1" name="$2"; shift 2
+  step "$kind: $name"
+  if "$@"; then passed=$((passed+1)); else failed=$((failed+1)); echo "$kind $name FAILED"; fi
+}
+
 # The OAuth 2.0 / OIDC mock server of the Kotlin and Swift OAuth and remote-JWKS tests (tests/oauth/mock-server.mjs:
 # oauth2-mock-server from node/node_modules, so `npm install` in node/ first). Started here on
 # 127.0.0.1, announced to the tests in TOKENWARD_OAUTH_ISSUER, stopped when this script exits

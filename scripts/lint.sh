@@ -6,12 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$REPO/scripts/native.sh"
 set +e
 cd "$REPO"
-passed=0; failed=0
-gate() {
-  local name="$1"; shift
-  step "lint: $name"
-  if "$@"; then passed=$((passed+1)); else failed=$((failed+1)); echo "lint $name FAILED"; fi
-}
+gate() { tally lint "$@"; }
 # clippy and rustdoc check in the dist profile and target (scripts/native.sh): they reuse the build
 # scripts' outputs (aws-lc, SQLite) of scripts/build.sh instead of compiling the C libraries again.
 gate rustfmt  cargo fmt --all -- --check

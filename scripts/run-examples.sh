@@ -6,12 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$REPO/scripts/native.sh"
 set +e
 cd "$REPO"
-passed=0; failed=0
-run() {
-  local name="$1"; shift
-  step "example: $name"
-  if "$@"; then passed=$((passed+1)); else failed=$((failed+1)); echo "example $name FAILED"; fi
-}
+run() { tally example "$@"; }
 run rust/quickstart cargo run "${CARGO_DIST[@]}" -q -p tokenward --example quickstart
 for f in examples/python/*.py; do run "python/$(basename "$f")" python3 -P "$f"; done
 for f in examples/node/*.mjs; do run "node/$(basename "$f")" node "$f"; done
