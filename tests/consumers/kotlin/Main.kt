@@ -41,7 +41,7 @@ fun codeOf(block: () -> Unit): String? =
         block()
         null
     } catch (e: TokenwardException.Failed) {
-        e.code
+        e.code.asString() // the typed ErrorCode's stable string
     }
 
 fun main(args: Array<String>) {

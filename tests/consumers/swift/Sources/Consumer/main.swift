@@ -26,7 +26,7 @@ func codeOf(_ body: () throws -> Void) -> String? {
         try body()
         return nil
     } catch let error as TokenwardError {
-        return error.code
+        return error.code.description // the typed ErrorCode's stable string
     } catch {
         return "unexpected: \(error)"
     }
