@@ -318,7 +318,7 @@ fn rsa_jwk_refused_where_der_would_refuse_it() {
     assert!(again.is_ok(), "a JWK key's PEM must import again");
     let mut even = n.clone();
     *even.last_mut().unwrap() &= 0xfe;
-    // 2048..=8192 bits on every path (fuzz finding 4: a 16,448-bit JWK imported, its PEM did
+    // 2048..=8192 bits on every path (fuzz finding 5: a 16,448-bit JWK imported, its PEM did
     // not).
     let mut widest = vec![0xffu8; 1024];
     widest[0] = 0xc1;

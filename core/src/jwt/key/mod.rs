@@ -165,7 +165,7 @@ impl Key {
             return Err(invalid("RSA keys must be at least 2048 bits"));
         }
         // The same bound on every path (aws-lc's DER parser refused a 16,448-bit modulus that
-        // the JWK path took: fuzz finding 4).
+        // the JWK path took: fuzz finding 5).
         if n.len() * 8 > MAX_RSA_BITS {
             return Err(invalid("RSA keys must be at most 8192 bits"));
         }
