@@ -4,6 +4,14 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+# The uniffi generator (tools/uniffi-bindgen, a workspace of its own; a debug build is plenty),
+# in a target directory of its own so that it can build while the main workspace does (cargo
+# locks a target directory per command): scripts/test-all.sh starts it in the background first.
+UNIFFI_BINDGEN="$CARGO_TARGET_DIR/uniffi-bindgen/debug/uniffi-bindgen"
+build_uniffi_bindgen() {
+  CARGO_TARGET_DIR="$CARGO_TARGET_DIR/uniffi-bindgen" \
+    cargo build -q --manifest-path "$REPO/tools/uniffi-bindgen/Cargo.toml"
+}
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 # `tally KIND NAME CMD...`: runs one check of a series (after `set +e`), counting it in $passed

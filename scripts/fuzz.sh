@@ -6,8 +6,9 @@
 #
 # Default: every target for `seconds` (30) each, one after the other, at nice 19; new inputs go
 # to fuzz/work/<target>/ (gitignored), the committed seeds in fuzz/corpus/<target>/ are read
-# only. With --ci each target's stable replayer (fuzz/replay, stable Rust, no nightly) runs
-# every input of its committed corpus once, and the property scripts run a small number of cases.
+# only. With --ci each target runs every input of its committed corpus once with stable Rust and
+# no nightly (the test fuzz/replay/tests/corpus.rs), and the property scripts run a small number
+# of cases.
 # Each libFuzzer run appends "target execs seconds" to fuzz/work/runs.log.
 #
 # Needs (not --ci): rustup's nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`); for the
@@ -24,9 +25,9 @@ CARGO_TARGETS=(jwt_verify jwt_scan_diff b64_diff redact_chunking jwk_import gate
 SCRIPT_TARGETS=(node_claims python_claims)
 
 if [ "$CI" = 1 ]; then
-  # CI replays the committed corpora with the stable replayers of fuzz/replay (the same target
-  # sources, libFuzzer replaced by a main that runs each input once), built in the shared target
-  # directory the way everything else is (scripts/native.sh): no nightly build of the whole graph.
+  # CI replays the committed corpora with fuzz/replay (the same target sources, libFuzzer replaced
+  # by a function the test runs once per input), built in the shared target directory the way
+  # everything else is (scripts/native.sh): no nightly build of the whole graph.
   source "$REPO/scripts/common.sh"
   source "$REPO/scripts/native.sh"
   set +e
@@ -80,14 +81,16 @@ else
   targets=("$WHICH")
 fi
 
+# fuzz/replay/tests/corpus.rs: one test per target, in the Rust suite's test build (same package set,
+# so nothing compiles again after it).
 replay_cargo_target() {
   local t="$1"
   echo "==> $t (replay of fuzz/corpus/$t)"
-  "$NATIVE_DIR/$t" "$FUZZ/corpus/$t"
+  cargo test "${CARGO_DIST[@]}" -q "${RUST_TEST_SET[@]}" --test corpus -- --exact "$t" --nocapture
 }
 
 if [ "$CI" = 1 ]; then
-  cargo build "${CARGO_DIST[@]}" -q -p tokenward-fuzz-replay || { echo "FAILED: the replayers did not build" >&2; exit 1; }
+  :
 elif printf '%s\n' "${targets[@]}" | grep -qvE '^(node_claims|python_claims)$'; then
   # A fresh machine gets the toolchain from the registries (rustup's nightly, crates.io).
   rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal

@@ -37,15 +37,18 @@ zig_wrappers() {
 }
 zig_wrappers
 
-# The CLI and the uniffi library (cdylib for Kotlin/JNA and Swift on Linux).
-build_cli_and_ffi() {
-  cargo build "${CARGO_DIST[@]}" -q -p tokenward-cli -p tokenward-ffi
-}
+# The package set and features of the Rust test build (`cargo test` in scripts/test-all.sh). Every
+# cargo command that should reuse its compiled units (the corpus replays of scripts/fuzz.sh --ci,
+# the Rust examples) passes the same: another package set resolves other features and compiles
+# the core again.
+RUST_TEST_SET=(--workspace --exclude tokenward-python --exclude tokenward-node --features tokenward/tower)
 
-# The uniffi generator (tools/uniffi-bindgen, a workspace of its own; a debug build is plenty).
-UNIFFI_BINDGEN="$CARGO_TARGET_DIR/debug/uniffi-bindgen"
-build_uniffi_bindgen() {
-  cargo build -q --manifest-path "$REPO/tools/uniffi-bindgen/Cargo.toml"
+# The CLI and the uniffi library (cdylib for Kotlin/JNA and Swift on Linux). With
+# TOKENWARD_PREBUILT=1 (scripts/test-all.sh, right after scripts/build.sh built them) the built
+# files are used as they are.
+build_cli_and_ffi() {
+  if [ "${TOKENWARD_PREBUILT:-0}" = 1 ] && [ -f "$NATIVE_DIR/libtokenward_ffi.so" ]; then return 0; fi
+  cargo build "${CARGO_DIST[@]}" -q -p tokenward-cli -p tokenward-ffi
 }
 
 # The Node addon (node/tokenward.linux-x64-gnu.node), its loader binding.js and index.d.ts, then

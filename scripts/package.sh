@@ -11,13 +11,16 @@ mkdir -p "$DIST"
 set +e
 parts=("$@")
 [ ${#parts[@]} -gt 0 ] || parts=(python node jvm swift rust)
-failed=()
+failed=(); timing=()
 for part in "${parts[@]}"; do
   step "package: $part"
+  t0=$(date +%s)
   bash "$REPO/scripts/package/$part.sh" || failed+=("$part")
+  timing+=("$part $(( $(date +%s) - t0 ))s")
 done
 echo
 ls -l "$DIST"
+echo "package times: ${timing[*]}"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "package: failed: ${failed[*]}"
   exit 1
