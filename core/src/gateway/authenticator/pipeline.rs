@@ -13,7 +13,7 @@ use crate::gateway::buckets::{bucket_key, ip_bucket};
 use crate::gateway::credentials::{looks_like_jws, ExtractError, Source};
 use crate::gateway::decision::{BearerError, CredentialKind, Principal, Refusal};
 use crate::gateway::introspection::{token_hash, Answer, Introspector};
-use crate::gateway::ip::{normalize, ForwardedHeader};
+use crate::gateway::ip::normalize;
 use crate::gateway::ratelimit::Verdict;
 use crate::gateway::revocation::RevocationKind;
 use crate::gateway::Request;
@@ -56,10 +56,7 @@ impl Authenticator {
         let Some(t) = &self.trusted else {
             return Ok(Some(normalize(peer)));
         };
-        let name = match t.header {
-            ForwardedHeader::XForwardedFor => "x-forwarded-for",
-            ForwardedHeader::Forwarded => "forwarded",
-        };
+        let name = t.header.as_str();
         let lines = req
             .headers
             .iter()
@@ -202,7 +199,7 @@ impl Authenticator {
                 Ok(p)
             }
             Err(Stop::Refused(r)) => {
-                audit.code = Some(r.code.as_str());
+                audit.code = Some(r.code);
                 self.count_failure(ip, &r);
                 Err(r)
             }
