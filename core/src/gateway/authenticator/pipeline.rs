@@ -34,6 +34,12 @@ fn jwt_scopes(claims: &Claims) -> Vec<String> {
 }
 
 impl Authenticator {
+    /// Whether opaque bearer tokens go to introspection (then [`Authenticator::authenticate`]
+    /// only serves cached answers: prefer [`Authenticator::authenticate_async`]).
+    pub fn has_introspection(&self) -> bool {
+        self.introspector.is_some()
+    }
+
     /// Number of cached introspection answers (0 without introspection).
     pub fn introspection_cache_len(&self) -> usize {
         self.introspector
