@@ -174,26 +174,6 @@ pub struct AuthenticatorOptions {
     /// enabled). A Bearer value with the JWS shape goes here when both are configured.
     #[uniffi(default = None)]
     pub jwt: Option<Arc<JwtVerifier>>,
-    /// Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
-    /// introspection with this client.
-    #[uniffi(default = None)]
-    pub introspection: Option<Arc<OAuthClient>>,
-    /// The realm of `WWW-Authenticate` challenges; `None`: `api`.
-    #[uniffi(default = None)]
-    pub realm: Option<String>,
-    /// The API-key header (case-insensitive); `None`: `x-api-key`.
-    #[uniffi(default = None)]
-    pub api_key_header: Option<String>,
-    /// Also accept an API key in this query parameter (off by default: query strings end up
-    /// in logs).
-    #[uniffi(default = None)]
-    pub query_param: Option<String>,
-    /// Also accept a credential in this cookie (off by default).
-    #[uniffi(default = None)]
-    pub cookie: Option<String>,
-    /// Longest credential-bearing header value accepted, in bytes; `None`: 8192.
-    #[uniffi(default = None)]
-    pub max_header_len: Option<u32>,
     /// Admit only these networks (CIDR or single addresses, IPv4 and IPv6).
     #[uniffi(default = [])]
     pub ip_allow: Vec<String>,
@@ -218,15 +198,31 @@ pub struct AuthenticatorOptions {
     /// default (on: bursts of 20, then 10 a minute).
     #[uniffi(default = None)]
     pub failure_rate_limit: Option<RateLimit>,
-    /// Limits for single API key ids or subjects, over their plan's and the default.
-    #[uniffi(default)]
-    pub rate_limit_overrides: HashMap<String, RateLimit>,
     /// Limits per plan: keys whose metadata `plan`, or tokens whose `plan` claim, names it.
     #[uniffi(default)]
     pub plans: HashMap<String, RateLimit>,
+    /// Limits for single API key ids or subjects, over their plan's and the default.
+    #[uniffi(default)]
+    pub rate_limit_overrides: HashMap<String, RateLimit>,
     /// Refuse credentials on this list.
     #[uniffi(default = None)]
     pub revocations: Option<Arc<RevocationList>>,
+    /// The realm of `WWW-Authenticate` challenges; `None`: `api`.
+    #[uniffi(default = None)]
+    pub realm: Option<String>,
+    /// The API-key header (case-insensitive); `None`: `x-api-key`.
+    #[uniffi(default = None)]
+    pub api_key_header: Option<String>,
+    /// Also accept an API key in this query parameter (off by default: query strings end up
+    /// in logs).
+    #[uniffi(default = None)]
+    pub query_param: Option<String>,
+    /// Also accept a credential in this cookie (off by default).
+    #[uniffi(default = None)]
+    pub cookie: Option<String>,
+    /// Longest credential-bearing header value accepted, in bytes; `None`: 8192.
+    #[uniffi(default = None)]
+    pub max_header_len: Option<u32>,
     /// The rate limiters' and introspection cache's clock (tests); the system clock when
     /// `None`.
     #[uniffi(default = None)]
@@ -234,6 +230,10 @@ pub struct AuthenticatorOptions {
     /// Most callers each rate limiter tracks; `None`: 100 000.
     #[uniffi(default = None)]
     pub max_tracked: Option<u32>,
+    /// Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
+    /// introspection with this client.
+    #[uniffi(default = None)]
+    pub introspection: Option<Arc<OAuthClient>>,
     /// How long an active introspection answer is cached (never past the token's `exp`);
     /// `None`: 60 s.
     #[uniffi(default = None)]
