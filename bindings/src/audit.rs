@@ -1,5 +1,5 @@
-//! Audit events for Swift and Kotlin: `onAudit(listener)` registers an `AuditListener`, the
-//! returned `AuditSubscription`'s `close()` unregisters it. Each listener is one core
+//! Audit events for Swift and Kotlin: `onAudit(listener)` registers an `AuditListener` until the
+//! returned `AuditSubscription` is cancelled or released. Each listener is one core
 //! subscription (`tokenward::audit::subscribe`); this file only converts the event.
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -63,36 +63,24 @@ impl core::AuditSink for ForeignSink {
     }
 }
 
-/// A registered listener. `close()` unregisters it; until then it stays registered, even when
-/// this object is released without `close()` (a listener is not dropped behind your back).
+/// A registered listener: `cancel()` unregisters it, and so does releasing the subscription
+/// (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
+/// Keep it as long as the listener should receive events.
 #[derive(uniffi::Object, Debug)]
 pub struct AuditSubscription(Mutex<Option<Subscription>>);
 
 #[uniffi::export]
 impl AuditSubscription {
     /// Stops delivering events to the listener (events already being delivered on another
-    /// thread may still arrive). Closing twice does nothing.
-    pub fn close(&self) {
+    /// thread may still arrive). Cancelling twice does nothing.
+    pub fn cancel(&self) {
         let sub = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
         drop(sub);
     }
 }
 
-impl Drop for AuditSubscription {
-    fn drop(&mut self) {
-        let sub = self
-            .0
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(sub) = sub {
-            sub.keep();
-        }
-    }
-}
-
 /// Calls `listener.onEvent(event)` for every tokenward audit event (token issued, verified,
-/// refused, key created, …) until the returned subscription is closed.
+/// refused, key created, …) until the returned subscription is cancelled or released.
 #[uniffi::export]
 pub fn on_audit(listener: Arc<dyn AuditListener>) -> Arc<AuditSubscription> {
     let sub = core::subscribe(Arc::new(ForeignSink(listener)));

@@ -1456,21 +1456,23 @@ public func FfiConverterTypeAuditListener_lower(_ value: AuditListener) -> UInt6
 
 
 /**
- * A registered listener. `close()` unregisters it; until then it stays registered, even when
- * this object is released without `close()` (a listener is not dropped behind your back).
+ * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
+ * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
+ * Keep it as long as the listener should receive events.
  */
 public protocol AuditSubscriptionProtocol: AnyObject, Sendable {
     
     /**
      * Stops delivering events to the listener (events already being delivered on another
-     * thread may still arrive). Closing twice does nothing.
+     * thread may still arrive). Cancelling twice does nothing.
      */
-    func close() 
+    func cancel() 
     
 }
 /**
- * A registered listener. `close()` unregisters it; until then it stays registered, even when
- * this object is released without `close()` (a listener is not dropped behind your back).
+ * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
+ * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
+ * Keep it as long as the listener should receive events.
  */
 open class AuditSubscription: AuditSubscriptionProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1527,11 +1529,11 @@ open class AuditSubscription: AuditSubscriptionProtocol, @unchecked Sendable {
     
     /**
      * Stops delivering events to the listener (events already being delivered on another
-     * thread may still arrive). Closing twice does nothing.
+     * thread may still arrive). Cancelling twice does nothing.
      */
-open func close()  {try! rustCall() {
+open func cancel()  {try! rustCall() {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_auditsubscription_close(
+    uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 }
@@ -9434,7 +9436,7 @@ public func checkApiKeyFormat(key: String)throws  -> KeyInfo  {
 }
 /**
  * Calls `listener.onEvent(event)` for every tokenward audit event (token issued, verified,
- * refused, key created, …) until the returned subscription is closed.
+ * refused, key created, …) until the returned subscription is cancelled or released.
  */
 public func onAudit(listener: AuditListener) -> AuditSubscription  {
     return try!  FfiConverterTypeAuditSubscription_lift(try! rustCall() {
@@ -9494,7 +9496,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_func_check_api_key_format() != 31045) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_func_on_audit() != 45148) {
+    if (uniffi_tokenward_ffi_checksum_func_on_audit() != 16769) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_redact() != 28117) {
@@ -9533,7 +9535,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() != 57281) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_auditsubscription_close() != 63026) {
+    if (uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel() != 33088) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis() != 49224) {

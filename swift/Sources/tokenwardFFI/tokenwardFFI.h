@@ -373,9 +373,9 @@ uint64_t uniffi_tokenward_ffi_fn_clone_auditsubscription(uint64_t handle, RustCa
 void uniffi_tokenward_ffi_fn_free_auditsubscription(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITSUBSCRIPTION_CLOSE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITSUBSCRIPTION_CLOSE
-void uniffi_tokenward_ffi_fn_method_auditsubscription_close(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITSUBSCRIPTION_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITSUBSCRIPTION_CANCEL
+void uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_MANUALCLOCK
@@ -1580,9 +1580,9 @@ uint16_t uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITSUBSCRIPTION_CLOSE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITSUBSCRIPTION_CLOSE
-uint16_t uniffi_tokenward_ffi_checksum_method_auditsubscription_close(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITSUBSCRIPTION_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITSUBSCRIPTION_CANCEL
+uint16_t uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel(void
     
 );
 #endif

@@ -26,8 +26,8 @@ final class AuditTests: XCTestCase {
         let auth = try Authenticator(options: AuthenticatorOptions(apiKeys: try ApiKeys(prefix: "tw_test")))
         try list.revoke(kind: .subject, id: "audit-swift-alice", until: inAMinute())
         _ = try auth.authenticate(request: AuthRequest(clientIp: "198.51.100.7"))
-        subscription.close()
-        subscription.close() // closing twice does nothing
+        subscription.cancel()
+        subscription.cancel() // cancelling twice does nothing
         try list.revoke(kind: .subject, id: "audit-swift-carol", until: inAMinute())
 
         let revoked = collector.events.filter { $0.credentialId?.hasPrefix("audit-swift-") == true }

@@ -307,7 +307,7 @@ final class OAuthTests: XCTestCase {
         var secrets = ["swift-secret", "rt-audit-0"]
         var printed: [String] = []
         do {
-            defer { subscription.close() }
+            defer { subscription.cancel() }
             let client = try await client()
             let src = try TokenSource.fromRefreshToken(client: client, refreshToken: try Secret(value: "rt-audit-0"))
             let t1 = try await src.token()

@@ -766,7 +766,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_auditsubscription_close(
+    external fun uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis(
     ): Int
@@ -1024,7 +1024,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_auditsubscription(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_auditsubscription_close(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_tokenward_ffi_fn_clone_manualclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1491,7 +1491,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_func_check_api_key_format() and 0xFFFF) != 31045) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_func_on_audit() and 0xFFFF) != 45148) {
+    if ((lib.uniffi_tokenward_ffi_checksum_func_on_audit() and 0xFFFF) != 16769) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_redact() and 0xFFFF) != 28117) {
@@ -1530,7 +1530,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() and 0xFFFF) != 57281) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_auditsubscription_close() and 0xFFFF) != 63026) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel() and 0xFFFF) != 33088) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis() and 0xFFFF) != 49224) {
@@ -3640,23 +3640,25 @@ public object FfiConverterTypeAuditListener: FfiConverter<AuditListener, Long> {
 
 
 /**
- * A registered listener. `close()` unregisters it; until then it stays registered, even when
- * this object is released without `close()` (a listener is not dropped behind your back).
+ * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
+ * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
+ * Keep it as long as the listener should receive events.
  */
 public interface AuditSubscriptionInterface {
     
     /**
      * Stops delivering events to the listener (events already being delivered on another
-     * thread may still arrive). Closing twice does nothing.
+     * thread may still arrive). Cancelling twice does nothing.
      */
-    fun `close`()
+    fun `cancel`()
     
     companion object
 }
 
 /**
- * A registered listener. `close()` unregisters it; until then it stays registered, even when
- * this object is released without `close()` (a listener is not dropped behind your back).
+ * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
+ * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
+ * Keep it as long as the listener should receive events.
  */
 open class AuditSubscription: Disposable, AutoCloseable, AuditSubscriptionInterface
 {
@@ -3762,12 +3764,12 @@ open class AuditSubscription: Disposable, AutoCloseable, AuditSubscriptionInterf
     
     /**
      * Stops delivering events to the listener (events already being delivered on another
-     * thread may still arrive). Closing twice does nothing.
-     */override fun `close`()
+     * thread may still arrive). Cancelling twice does nothing.
+     */override fun `cancel`()
         = 
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_auditsubscription_close(
+    UniffiLib.uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(
         it,
         _status)
 }
@@ -13212,7 +13214,7 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
 
         /**
          * Calls `listener.onEvent(event)` for every tokenward audit event (token issued, verified,
-         * refused, key created, …) until the returned subscription is closed.
+         * refused, key created, …) until the returned subscription is cancelled or released.
          */ fun `onAudit`(`listener`: AuditListener): AuditSubscription {
             return FfiConverterTypeAuditSubscription.lift(
     uniffiRustCall() { _status ->

@@ -27,9 +27,9 @@ class AuditTest {
             list.revoke(RevocationKind.SUBJECT, "audit-kt-alice", inAMinute())
             auth.authenticate(AuthRequest(clientIp = "198.51.100.7"))
         } finally {
-            subscription.close()
+            subscription.cancel()
         }
-        subscription.close() // closing twice does nothing
+        subscription.cancel() // cancelling twice does nothing
         list.revoke(RevocationKind.SUBJECT, "audit-kt-carol", inAMinute())
 
         val revoked = collector.events.filter { it.credentialId?.startsWith("audit-kt-") == true }

@@ -278,7 +278,7 @@ class OAuthTest {
             )
             src.stop()
         } finally {
-            subscription.close()
+            subscription.cancel()
         }
         val events = audit.events.toList()
         val actions = events.map { it.action }.toSet()
