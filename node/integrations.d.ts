@@ -163,7 +163,7 @@ export interface AuthenticatorOptions {
   /** Budget of refused credentials per client address (IPv6 per /64); once spent, 429 `rate_limited` before any verification (default on: bursts of 20, then 10 a minute). */
   failureRateLimit?: RateLimitOptions
   /** Limits for single API key ids or subjects, instead of their plan's or the default. */
-  rateLimitFor?: Record<string, RateLimitOptions>
+  rateLimitOverrides?: Record<string, RateLimitOptions>
   /** Limits per plan: key metadata `plan` or JWT `plan` claim. */
   plans?: Record<string, RateLimitOptions>
   /** Refuse credentials on this list (by `jti`, key id or subject). */
@@ -174,9 +174,11 @@ export interface AuthenticatorOptions {
   queryParam?: string
   /** Also accept a credential in this cookie (off by default). */
   cookie?: string
+  /** Longest credential-bearing header value accepted, in bytes (default 8192). */
+  maxHeaderLen?: number
   /** Most callers each rate limiter tracks (default 100 000). */
   maxTracked?: number
-  /** Clock of the rate limiters (tests). */
+  /** Clock of the rate limiters and the introspection cache (tests). */
   clock?: ManualClock
 }
 
@@ -226,7 +228,7 @@ export interface Refusal {
   status: number
   /** The `WWW-Authenticate` header value (RFC 6750), or `null`. */
   wwwAuthenticate: string | null
-  /** Seconds for the `Retry-After` header (429), or `null`. */
+  /** Seconds for the `Retry-After` header (429, 503), or `null`. */
   retryAfter: number | null
   /** What a client may be told (e.g. `invalid_token`, `rate_limited`): same in every language. */
   error: string

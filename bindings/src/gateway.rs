@@ -14,34 +14,34 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokenward::gateway as core;
-use tokenward::{Error, ErrorCode};
+use tokenward::Error;
 
 use crate::apikeys::ApiKeys;
 use crate::clock::{shared_or_system, ManualClock};
-use crate::error::FfiResult;
+use crate::error::{ErrorCode, FfiResult};
 use crate::jwt::JwtVerifier;
 use crate::oauth::{on_runtime, OAuthClient};
 
-/// One rate limit: `rate` requests per `period_seconds`, with bursts of up to `burst`.
+/// One rate limit: `rate` requests per `period`, with bursts of up to `burst`.
 #[derive(uniffi::Record, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
     /// Requests per period (≥ 1).
     pub rate: u32,
-    /// The period in seconds (≥ 1).
-    #[uniffi(default = 1)]
-    pub period_seconds: u64,
     /// Requests that may arrive at once (≥ 1).
     pub burst: u32,
+    /// The period (non-zero); `None`: one second (the core's `DEFAULT_RATE_LIMIT_PERIOD`).
+    #[uniffi(default = None)]
+    pub period: Option<Duration>,
 }
 
 impl From<RateLimit> for core::RateLimit {
     fn from(l: RateLimit) -> Self {
         core::RateLimit {
             rate: l.rate,
-            period: Duration::from_secs(l.period_seconds),
+            period: l.period.unwrap_or(core::DEFAULT_RATE_LIMIT_PERIOD),
             burst: l.burst,
         }
     }
@@ -49,6 +49,7 @@ impl From<RateLimit> for core::RateLimit {
 
 /// The forwarding header trusted proxies set (exactly one is honoured).
 #[derive(uniffi::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[uniffi::export(Display)]
 pub enum ForwardedHeader {
     /// `X-Forwarded-For`.
     XForwardedFor,
@@ -65,8 +66,16 @@ impl From<ForwardedHeader> for core::ForwardedHeader {
     }
 }
 
+/// The core's header name (`x-forwarded-for`, `forwarded`).
+impl std::fmt::Display for ForwardedHeader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(core::ForwardedHeader::from(*self).as_str())
+    }
+}
+
 /// What a revocation names.
 #[derive(uniffi::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[uniffi::export(Display)]
 pub enum RevocationKind {
     /// A JWT `jti`.
     Jti,
@@ -86,42 +95,50 @@ impl From<RevocationKind> for core::RevocationKind {
     }
 }
 
+/// The core's name (`jti`, `key_id`, `subject`).
+impl std::fmt::Display for RevocationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(core::RevocationKind::from(*self).as_str())
+    }
+}
+
 /// A bounded, expiring revocation list by JWT `jti`, API key id or subject. Share one between
 /// authenticators; safe to use from several threads.
 #[derive(uniffi::Object, Debug)]
 pub struct RevocationList(Arc<core::RevocationList>);
 
+/// Whole Unix seconds of `until`, rounded up (an expiry is never moved earlier).
+fn unix_seconds_ceil(until: SystemTime) -> i64 {
+    match until.duration_since(UNIX_EPOCH) {
+        Ok(d) => {
+            let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+            secs.saturating_add(i64::from(d.subsec_nanos() > 0))
+        }
+        // Before 1970: in the past, which the core refuses.
+        Err(_) => 0,
+    }
+}
+
 #[uniffi::export]
 impl RevocationList {
-    /// A list of at most `max_entries` live entries; `clock` (tests) replaces the system clock.
-    #[uniffi::constructor(default(max_entries = 1000000, clock = None))]
-    pub fn new(max_entries: u64, clock: Option<Arc<ManualClock>>) -> Arc<Self> {
-        let max = usize::try_from(max_entries).unwrap_or(usize::MAX);
+    /// A list of at most `max_entries` live entries (`None`: the core's
+    /// `DEFAULT_MAX_REVOCATIONS`, 1 000 000); `clock` (tests) replaces the system clock.
+    #[uniffi::constructor(default(max_entries = None, clock = None))]
+    pub fn new(max_entries: Option<u64>, clock: Option<Arc<ManualClock>>) -> Arc<Self> {
+        let max = max_entries.map_or(core::DEFAULT_MAX_REVOCATIONS, |m| {
+            usize::try_from(m).unwrap_or(usize::MAX)
+        });
         Arc::new(RevocationList(Arc::new(core::RevocationList::new(
             max,
             shared_or_system(clock.as_ref()),
         ))))
     }
 
-    /// Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
-    /// `invalid_input` for an empty id, a past expiry, or a list full of live entries.
-    pub fn revoke(&self, kind: RevocationKind, id: String, until: i64) -> FfiResult<()> {
-        Ok(self.0.revoke(kind.into(), &id, until)?)
-    }
-
-    /// Revokes a JWT by `jti` until `until` (its `exp` is enough).
-    pub fn revoke_jti(&self, jti: String, until: i64) -> FfiResult<()> {
-        self.revoke(RevocationKind::Jti, jti, until)
-    }
-
-    /// Revokes an API key by id until `until`.
-    pub fn revoke_key_id(&self, key_id: String, until: i64) -> FfiResult<()> {
-        self.revoke(RevocationKind::KeyId, key_id, until)
-    }
-
-    /// Revokes every credential of `subject` until `until`.
-    pub fn revoke_subject(&self, subject: String, until: i64) -> FfiResult<()> {
-        self.revoke(RevocationKind::Subject, subject, until)
+    /// Revokes `id` of `kind` until `until` (in the future; for a `jti`, the token's `exp` is
+    /// enough); fails with `invalid_input` for an empty id, a past expiry, or a list full of
+    /// live entries.
+    pub fn revoke(&self, kind: RevocationKind, id: String, until: SystemTime) -> FfiResult<()> {
+        Ok(self.0.revoke(kind.into(), &id, unix_seconds_ceil(until))?)
     }
 
     /// Lifts a revocation; returns whether one existed.
@@ -145,12 +162,12 @@ impl RevocationList {
     }
 }
 
-/// Options of `Authenticator`. Configure `api_keys`, `jwt`, or both; everything else is off
-/// unless set.
+/// Options of `Authenticator`. Configure `api_keys`, `jwt`, `introspection`, or several;
+/// everything else is off unless set, and an option left `None` takes the core's default.
 #[derive(uniffi::Record)]
 pub struct AuthenticatorOptions {
-    /// Accept API keys verified by these keys (`Authorization: Bearer`, `X-API-Key`, and the
-    /// query parameter or cookie when enabled).
+    /// Accept API keys verified by these keys (`Authorization: Bearer`, the API-key header, and
+    /// the query parameter or cookie when enabled).
     #[uniffi(default = None)]
     pub api_keys: Option<Arc<ApiKeys>>,
     /// Accept JWTs verified by this verifier (`Authorization: Bearer`, or the cookie when
@@ -167,7 +184,7 @@ pub struct AuthenticatorOptions {
     /// ignored and the socket peer is the client).
     #[uniffi(default = [])]
     pub trusted_proxies: Vec<String>,
-    /// The header trusted proxies set (default `X-Forwarded-For`).
+    /// The header trusted proxies set; `None`: `X-Forwarded-For`.
     #[uniffi(default = None)]
     pub forwarded_header: Option<ForwardedHeader>,
     /// The default limit per principal (API key id or JWT `sub`).
@@ -190,9 +207,12 @@ pub struct AuthenticatorOptions {
     /// Refuse credentials on this list.
     #[uniffi(default = None)]
     pub revocations: Option<Arc<RevocationList>>,
-    /// The realm of `WWW-Authenticate` challenges.
-    #[uniffi(default = "api")]
-    pub realm: String,
+    /// The realm of `WWW-Authenticate` challenges; `None`: `api`.
+    #[uniffi(default = None)]
+    pub realm: Option<String>,
+    /// The API-key header (case-insensitive); `None`: `x-api-key`.
+    #[uniffi(default = None)]
+    pub api_key_header: Option<String>,
     /// Also accept an API key in this query parameter (off by default: query strings end up
     /// in logs).
     #[uniffi(default = None)]
@@ -200,25 +220,116 @@ pub struct AuthenticatorOptions {
     /// Also accept a credential in this cookie (off by default).
     #[uniffi(default = None)]
     pub cookie: Option<String>,
-    /// The rate limiters' clock (tests); the system clock when `None`.
+    /// Longest credential-bearing header value accepted, in bytes; `None`: 8192.
+    #[uniffi(default = None)]
+    pub max_header_len: Option<u32>,
+    /// The rate limiters' and introspection cache's clock (tests); the system clock when
+    /// `None`.
     #[uniffi(default = None)]
     pub clock: Option<Arc<ManualClock>>,
+    /// Most callers each rate limiter tracks; `None`: 100 000.
+    #[uniffi(default = None)]
+    pub max_tracked: Option<u32>,
     /// Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
     /// introspection with this client.
     #[uniffi(default = None)]
     pub introspection: Option<Arc<OAuthClient>>,
-    /// How long an active introspection answer is cached, in seconds (never past the token's
-    /// `exp`); the core default when `None`.
+    /// How long an active introspection answer is cached (never past the token's `exp`);
+    /// `None`: 60 s.
     #[uniffi(default = None)]
-    pub introspection_cache_seconds: Option<u64>,
+    pub introspection_cache_ttl: Option<Duration>,
+    /// How long an inactive introspection answer is cached; `None`: 10 s.
+    #[uniffi(default = None)]
+    pub introspection_negative_ttl: Option<Duration>,
+    /// Most introspection answers cached (0 disables the cache); `None`: 10 000.
+    #[uniffi(default = None)]
+    pub introspection_cache_size: Option<u32>,
     /// Outbound introspection requests (uncached tokens) over all callers; beyond it an
     /// uncached token is refused `rate_limited` / 503 with `Retry-After`. `None`: the core
     /// default (50 a second, bursts of 100).
     #[uniffi(default = None)]
     pub introspection_rate_limit: Option<RateLimit>,
-    /// Most introspection requests in flight at once; `None`: the core default (32).
+    /// Most introspection requests in flight at once; `None`: 32.
     #[uniffi(default = None)]
     pub introspection_max_inflight: Option<u32>,
+}
+
+impl AuthenticatorOptions {
+    /// The core's options: each `None` keeps the core default.
+    fn into_core(self) -> core::AuthenticatorOptions {
+        let size = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
+        let mut o = core::AuthenticatorOptions::new()
+            .with_ip_allow(self.ip_allow)
+            .with_ip_deny(self.ip_deny)
+            .with_trusted_proxies(self.trusted_proxies);
+        if let Some(keys) = self.api_keys {
+            o = o.with_api_keys(keys.0.clone());
+        }
+        if let Some(verifier) = self.jwt {
+            o = o.with_jwt(Arc::new(verifier.0.clone()));
+        }
+        if let Some(client) = self.introspection {
+            o = o.with_introspection(Arc::new(client.inner.clone()));
+        }
+        if let Some(realm) = self.realm {
+            o = o.with_realm(realm);
+        }
+        if let Some(name) = self.api_key_header {
+            o = o.with_api_key_header(Some(name));
+        }
+        if let Some(name) = self.query_param {
+            o = o.with_query_param(name);
+        }
+        if let Some(name) = self.cookie {
+            o = o.with_cookie(name);
+        }
+        if let Some(n) = self.max_header_len {
+            o = o.with_max_header_len(size(n));
+        }
+        if let Some(h) = self.forwarded_header {
+            o = o.with_forwarded_header(h.into());
+        }
+        if let Some(l) = self.rate_limit {
+            o = o.with_rate_limit(l.into());
+        }
+        if let Some(l) = self.ip_rate_limit {
+            o = o.with_ip_rate_limit(l.into());
+        }
+        if let Some(l) = self.failure_rate_limit {
+            o = o.with_failure_rate_limit(Some(l.into()));
+        }
+        for (who, l) in self.rate_limit_overrides {
+            o = o.with_rate_limit_override(who, l.into());
+        }
+        for (plan, l) in self.plans {
+            o = o.with_plan(plan, l.into());
+        }
+        if let Some(list) = self.revocations {
+            o = o.with_revocations(list.0.clone());
+        }
+        if let Some(clock) = self.clock {
+            o = o.with_clock(clock.shared());
+        }
+        if let Some(n) = self.max_tracked {
+            o = o.with_max_tracked(size(n));
+        }
+        if let Some(ttl) = self.introspection_cache_ttl {
+            o = o.with_introspection_cache_ttl(ttl);
+        }
+        if let Some(ttl) = self.introspection_negative_ttl {
+            o = o.with_introspection_negative_ttl(ttl);
+        }
+        if let Some(n) = self.introspection_cache_size {
+            o = o.with_introspection_cache_size(size(n));
+        }
+        if let Some(l) = self.introspection_rate_limit {
+            o = o.with_introspection_rate_limit(Some(l.into()));
+        }
+        if let Some(n) = self.introspection_max_inflight {
+            o = o.with_introspection_max_inflight(size(n));
+        }
+        o
+    }
 }
 
 /// One header line of a request.
@@ -300,14 +411,15 @@ impl From<core::Principal> for Principal {
 /// `code` (the internal reason, e.g. `expired` vs `invalid_signature`) for logs.
 #[derive(uniffi::Record, Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    /// The stable tokenward code (`missing_credentials`, `expired`, `rate_limited`, …).
-    pub code: String,
+    /// The internal reason (`MISSING_CREDENTIALS`, `EXPIRED`, `RATE_LIMITED`, …); its stable
+    /// string is `code.asString()` (Kotlin) / `code.description` (Swift).
+    pub code: ErrorCode,
     /// The HTTP status: 400, 401, 403 or 429.
     pub status: u16,
     /// The `WWW-Authenticate` header value (RFC 6750), for 400/401 and scope refusals.
     pub www_authenticate: Option<String>,
-    /// Seconds for the `Retry-After` header, for 429.
-    pub retry_after: Option<u64>,
+    /// How long the client should wait (`Retry-After`, whole seconds), for 429 and 503.
+    pub retry_after: Option<Duration>,
     /// What a client may be told (e.g. `invalid_token`): the same name in every language.
     pub error: String,
     /// A fixed description of `error` that reveals nothing beyond it.
@@ -320,10 +432,10 @@ impl From<core::Refusal> for Refusal {
         Refusal {
             error: error.to_owned(),
             error_description: description.to_owned(),
-            code: r.code.as_str().to_owned(),
+            code: r.code.into(),
             status: r.status,
             www_authenticate: r.www_authenticate,
-            retry_after: r.retry_after,
+            retry_after: r.retry_after.map(Duration::from_secs),
         }
     }
 }
@@ -353,7 +465,7 @@ fn parse_ip(text: &str) -> FfiResult<IpAddr> {
     let bare = bare.split_once('%').map_or(bare, |(ip, _zone)| ip);
     bare.parse().map_err(|_| {
         Error::new(
-            ErrorCode::InvalidInput,
+            tokenward::ErrorCode::InvalidInput,
             "client_ip is not an IPv4 or IPv6 address",
         )
         .into()
@@ -398,62 +510,8 @@ impl Authenticator {
     /// zero rate limit, a realm with control characters).
     #[uniffi::constructor]
     pub fn new(options: AuthenticatorOptions) -> FfiResult<Arc<Self>> {
-        let mut b = core::Authenticator::builder()
-            .realm(options.realm)
-            .ip_allow(options.ip_allow)
-            .ip_deny(options.ip_deny);
-        if let Some(keys) = options.api_keys {
-            b = b.api_keys(keys.0.clone());
-        }
-        if let Some(verifier) = options.jwt {
-            b = b.jwt(Arc::new(verifier.0.clone()));
-        }
-        if !options.trusted_proxies.is_empty() {
-            let header = options
-                .forwarded_header
-                .unwrap_or(ForwardedHeader::XForwardedFor);
-            b = b.trusted_proxies(options.trusted_proxies, header.into());
-        }
-        if let Some(l) = options.rate_limit {
-            b = b.rate_limit(l.into());
-        }
-        if let Some(l) = options.ip_rate_limit {
-            b = b.ip_rate_limit(l.into());
-        }
-        if let Some(l) = options.failure_rate_limit {
-            b = b.failure_rate_limit(l.into());
-        }
-        if let Some(l) = options.introspection_rate_limit {
-            b = b.introspection_rate_limit(l.into());
-        }
-        if let Some(n) = options.introspection_max_inflight {
-            b = b.introspection_max_inflight(usize::try_from(n).unwrap_or(usize::MAX));
-        }
-        for (plan, l) in options.plans {
-            b = b.plan(plan, l.into());
-        }
-        for (who, l) in options.rate_limit_overrides {
-            b = b.rate_limit_for(who, l.into());
-        }
-        if let Some(list) = options.revocations {
-            b = b.revocations(list.0.clone());
-        }
-        if let Some(name) = options.query_param {
-            b = b.query_param(name);
-        }
-        if let Some(name) = options.cookie {
-            b = b.cookie(name);
-        }
-        if let Some(clock) = options.clock {
-            b = b.clock(clock.shared());
-        }
-        if let Some(client) = options.introspection {
-            b = b.introspection(Arc::new(client.inner.clone()));
-        }
-        if let Some(secs) = options.introspection_cache_seconds {
-            b = b.introspection_cache_ttl(Duration::from_secs(secs));
-        }
-        Ok(Arc::new(Authenticator(Arc::new(b.build()?))))
+        let inner = core::Authenticator::new(options.into_core())?;
+        Ok(Arc::new(Authenticator(Arc::new(inner))))
     }
 
     /// Authenticates and authorizes one request. A refusal is returned
@@ -476,8 +534,19 @@ impl Authenticator {
         .await
     }
 
+    /// Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
+    pub fn has_introspection(&self) -> bool {
+        self.0.has_introspection()
+    }
+
     /// Number of cached introspection answers (0 without introspection).
-    pub fn introspection_cache_size(&self) -> u64 {
+    pub fn introspection_cache_len(&self) -> u64 {
         self.0.introspection_cache_len() as u64
+    }
+
+    /// The lower-case names of the headers this configuration reads; other headers cannot
+    /// change a decision, so an adapter may pass only these.
+    pub fn header_names(&self) -> Vec<String> {
+        self.0.header_names().to_vec()
     }
 }

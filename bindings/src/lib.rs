@@ -5,6 +5,7 @@
 //! crosses the FFI boundary.
 
 mod apikeys;
+mod audit;
 mod clock;
 mod error;
 mod gateway;
@@ -15,6 +16,7 @@ mod remote;
 mod secret;
 
 pub use apikeys::{api_key_pattern, check_api_key_format, ApiKeys, IssuedKey, KeyInfo, KeyRecord};
+pub use audit::{on_audit, AuditEvent, AuditListener, AuditOutcome, AuditSubscription};
 pub use clock::ManualClock;
 pub use error::{ErrorCategory, ErrorCode, TokenwardError};
 pub use gateway::{

@@ -598,9 +598,9 @@ impl From<refresh::Status> for TokenSourceStatus {
 pub trait TokenSourceListener: Send + Sync {
     /// A new token response arrived; persist a rotated `refreshToken()` from here.
     fn on_refresh(&self, tokens: Arc<TokenResponse>);
-    /// A token request failed with `code` (`invalid_grant`, `network`, …); the message never
-    /// contains secret material.
-    fn on_error(&self, code: String, message: String);
+    /// A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …; its stable string
+    /// is `code.asString()` / `code.description`); the message never contains secret material.
+    fn on_error(&self, code: crate::error::ErrorCode, message: String);
 }
 
 /// An access token that is always valid when asked for: refreshed ahead of expiry in the
@@ -707,7 +707,7 @@ impl TokenSource {
             l.on_refresh(Arc::new(TokenResponse(r.clone())));
         }));
         self.0.on_error(Arc::new(move |e: &Error| {
-            listener.on_error(e.code().as_str().to_owned(), e.message().to_owned());
+            listener.on_error(e.code().into(), e.message().to_owned());
         }));
     }
 

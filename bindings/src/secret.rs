@@ -4,15 +4,10 @@ use crate::error::FfiResult;
 
 /// Token material whose printed form is redacted (`toString`/`description` show only the
 /// fingerprint). Read the value with the explicit `expose()`.
-#[derive(uniffi::Object)]
+// The derived `Debug` prints the core `Secret`'s `Debug`, which is redacted.
+#[derive(uniffi::Object, Debug)]
 #[uniffi::export(Debug, Display)]
 pub struct Secret(pub(crate) tokenward::Secret);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&self.0, f)
-    }
-}
 
 impl std::fmt::Display for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::clock::{ManualClock, SharedClock};
 use tokenward::gateway::{
-    Authenticator, Principal, RateLimit, Refusal, Request, RevocationKind, RevocationList,
+    Authenticator, AuthenticatorOptions, Principal, RateLimit, Refusal, Request, RevocationKind,
+    RevocationList,
 };
 use tokenward::jwt::{
     Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, KeySet, VerifierOptions,
@@ -173,15 +174,16 @@ pub fn run() -> Result<()> {
     let revocations = Arc::new(RevocationList::new(1000, shared.clone()));
     revocations.revoke(RevocationKind::Jti, "jti-legacy-7", (NOW + 3600) as i64)?;
     println!("  revocation list: jti jti-legacy-7 (until +1 h)");
-    let auth = Authenticator::builder()
-        .api_keys(keys.clone())
-        .jwt(Arc::new(verifier))
-        .realm("demo")
-        .ip_deny(["203.0.113.0/24"])
-        .rate_limit(RateLimit::per_minute(60, 3))
-        .revocations(revocations)
-        .clock(shared.clone())
-        .build()?;
+    let auth = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_api_keys(keys.clone())
+            .with_jwt(Arc::new(verifier))
+            .with_realm("demo")
+            .with_ip_deny(["203.0.113.0/24"])
+            .with_rate_limit(RateLimit::per_minute(60, 3))
+            .with_revocations(revocations)
+            .with_clock(shared.clone()),
+    )?;
     println!("  IP deny: 203.0.113.0/24; rate limit per principal: 60/min, burst 3");
     println!("  routes:");
     for r in ROUTES {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tokenward::apikey::{ApiKeys, NewKey};
-use tokenward::gateway::{Authenticator, RateLimit, Request};
+use tokenward::gateway::{Authenticator, AuthenticatorOptions, RateLimit, Request};
 use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
 
 const SECRET: &[u8] = b"bench-secret-bench-secret-bench-secret!!";
@@ -19,11 +19,12 @@ const SECRET: &[u8] = b"bench-secret-bench-secret-bench-secret!!";
 fn api_key_setup() -> tokenward::Result<(Authenticator, String)> {
     let keys = Arc::new(ApiKeys::new("tw_bench")?);
     let key = keys.create(NewKey::new("acct_bench").scopes(["read"]))?;
-    let auth = Authenticator::builder()
-        .api_keys(keys)
-        .ip_deny(["192.0.2.0/24"])
-        .rate_limit(RateLimit::per_second(1_000_000_000, 1_000_000_000))
-        .build()?;
+    let auth = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_api_keys(keys)
+            .with_ip_deny(["192.0.2.0/24"])
+            .with_rate_limit(RateLimit::per_second(1_000_000_000, 1_000_000_000)),
+    )?;
     Ok((auth, key.secret.expose().to_owned()))
 }
 
@@ -46,11 +47,12 @@ fn jwt_setup() -> tokenward::Result<(Authenticator, String)> {
             ..Default::default()
         },
     )?;
-    let auth = Authenticator::builder()
-        .jwt(Arc::new(verifier))
-        .ip_deny(["192.0.2.0/24"])
-        .rate_limit(RateLimit::per_second(1_000_000_000, 1_000_000_000))
-        .build()?;
+    let auth = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_jwt(Arc::new(verifier))
+            .with_ip_deny(["192.0.2.0/24"])
+            .with_rate_limit(RateLimit::per_second(1_000_000_000, 1_000_000_000)),
+    )?;
     Ok((auth, token))
 }
 

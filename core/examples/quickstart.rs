@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use tokenward::apikey::{ApiKeys, NewKey};
-use tokenward::gateway::{Authenticator, RateLimit, Request};
+use tokenward::gateway::{Authenticator, AuthenticatorOptions, RateLimit, Request};
 use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
 use tokenward::redact::Redactor;
 use tokenward::ErrorCode;
@@ -53,10 +53,11 @@ fn main() -> Result<(), tokenward::Error> {
     println!("log line: {}", Redactor::new().redact(&line));
 
     // Gateway: the API key authenticates a request; a request without one gets a 401.
-    let auth = Authenticator::builder()
-        .api_keys(keys)
-        .rate_limit(RateLimit::per_second(100, 20))
-        .build()?;
+    let auth = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_api_keys(keys)
+            .with_rate_limit(RateLimit::per_second(100, 20)),
+    )?;
     let headers = [("x-api-key", issued.secret.expose())];
     let request = Request {
         method: "GET",

@@ -15,7 +15,9 @@ use libfuzzer_sys::fuzz_target;
 use tokenward::__fuzz as hook;
 use tokenward::gateway::credentials::{is_b64token, CredentialSources, Source};
 use tokenward::gateway::ip::normalize;
-use tokenward::gateway::{Authenticator, Cidr, CidrSet, ForwardedHeader, OwnedRequest};
+use tokenward::gateway::{
+    Authenticator, AuthenticatorOptions, Cidr, CidrSet, ForwardedHeader, OwnedRequest,
+};
 use tokenward::jwt::{Algorithm, JwtVerifier, Key, VerifierOptions};
 
 /// The request described by the input text (see the module docs).
@@ -62,14 +64,15 @@ fn authenticators() -> &'static [Authenticator; 2] {
                 ..Default::default()
             };
             let verifier = JwtVerifier::new(key, options).ok()?;
-            Authenticator::builder()
-                .jwt(Arc::new(verifier))
-                .query_param("access_token")
-                .cookie("session")
-                .trusted_proxies(["10.0.0.0/8", "::1", "fd00::/8"], header)
-                .ip_deny(["192.0.2.0/24", "2001:db8::/32"])
-                .build()
-                .ok()
+            Authenticator::new(
+                AuthenticatorOptions::new()
+                    .with_jwt(Arc::new(verifier))
+                    .with_query_param("access_token")
+                    .with_cookie("session")
+                    .trusted_proxies(["10.0.0.0/8", "::1", "fd00::/8"], header)
+                    .with_ip_deny(["192.0.2.0/24", "2001:db8::/32"]),
+            )
+            .ok()
         };
         match (
             build(ForwardedHeader::XForwardedFor),

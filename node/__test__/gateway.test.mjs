@@ -57,8 +57,8 @@ test('invalid arguments throw invalid_input; refusals never throw', () => {
   assert.equal(codeOf(() => new Authenticator({})), 'invalid_input')
   assert.equal(codeOf(() => new Authenticator({ apiKeys: {} })), 'invalid_input')
   assert.equal(codeOf(() => new Authenticator({ apiKeys: keys, ipDeny: ['300.1.2.3/8'] })), 'invalid_input')
-  assert.equal(codeOf(() => new Authenticator({ apiKeys: keys, rateLimit: { rate: 0 } })), 'invalid_input')
-  assert.equal(codeOf(() => new Authenticator({ apiKeys: keys, forwardedHeader: 'x-real-ip', trustedProxies: [] })), 'invalid_input')
+  assert.equal(codeOf(() => new Authenticator({ apiKeys: keys, rateLimit: { rate: 0, burst: 1 } })), 'invalid_input')
+  assert.throws(() => new Authenticator({ apiKeys: keys, forwardedHeader: 'x-real-ip', trustedProxies: [] }), { code: 'invalid_input', message: /a forwarded header is one of: x-forwarded-for, forwarded/ })
   assert.equal(codeOf(() => new Authenticator({ apiKeys: keys, realm: 'a\nb' })), 'invalid_input')
   // Zone ids of link-local peers are tolerated; no peer at all is allowed without IP rules.
   assert.equal(auth.authenticate({ clientIp: 'fe80::1%eth0' }).code, 'missing_credentials')
@@ -96,9 +96,9 @@ test('plans and per-key limits', () => {
   const auth = new Authenticator({
     apiKeys: keys,
     clock: new ManualClock(NOW),
-    rateLimit: { rate: 100 },
+    rateLimit: { rate: 100, burst: 100 },
     plans: { free: { rate: 1, period: 60, burst: 1 } },
-    rateLimitFor: { [vip.record.id]: { rate: 1, period: 3600, burst: 2 } },
+    rateLimitOverrides: { [vip.record.id]: { rate: 1, period: 3600, burst: 2 } },
   })
   const go = (k) => auth.authenticate({ headers: { 'x-api-key': k.secret.expose() }, clientIp: IP })
   assert.equal(go(free).rateLimitRemaining, 0)
@@ -135,6 +135,9 @@ test('forwarding headers count only from trusted proxies', () => {
   assert.equal(via('for=unknown', '10.0.0.1'), 'ip_denied')
   const xff = proxied.authenticate({ headers: { 'x-api-key': key, 'x-forwarded-for': '203.0.113.9' }, clientIp: '10.0.0.1' })
   assert.equal(xff.code, 'ip_denied')
+  // The headers read are the core's list for this configuration.
+  assert.deepEqual(proxied.headerNames, ['authorization', 'x-api-key', 'forwarded'])
+  assert.deepEqual(direct.headerNames, ['authorization', 'x-api-key'])
 })
 
 test('query parameter, cookie and API-key header options', () => {
@@ -158,6 +161,8 @@ test('RevocationList: kinds, expiry with the clock, bounds', () => {
   assert.equal(codeOf(() => list.revoke('key_id', 'k', NOW + 100)), 'invalid_input') // full
   assert.equal(codeOf(() => list.revoke('jti', 'x', NOW - 1)), 'invalid_input') // past
   assert.equal(codeOf(() => list.revoke('session', 'x', NOW + 1)), 'invalid_input')
+  // The kinds and the message listing them are the core's; `keyId` is not one of them.
+  assert.throws(() => list.revoke('keyId', 'x', NOW + 1), { code: 'invalid_input', message: /a revocation kind is one of: jti, key_id, subject/ })
   clock.advance(10)
   assert.equal(list.isRevoked('jti', 'a'), false)
   list.revoke('key_id', 'k', NOW + 100)
@@ -291,7 +296,7 @@ test('failureRateLimit: refused credentials spend a budget per address, then 429
   const dflt = fixture().auth
   for (let i = 0; i < 20; i++) assert.equal(dflt.authenticate(bad).code, 'unknown_key', `attempt ${i}`)
   assert.deepEqual([dflt.authenticate(bad).code, dflt.authenticate(bad).retryAfter], ['rate_limited', 6])
-  assert.equal(codeOf(() => fixture({ failureRateLimit: { rate: 0 } })), 'invalid_input')
+  assert.equal(codeOf(() => fixture({ failureRateLimit: { rate: 0, burst: 1 } })), 'invalid_input')
 })
 
 test('introspectionRateLimit / introspectionMaxInflight bound outbound introspection', async () => {

@@ -30,7 +30,7 @@ function build(setup) {
   const j = setup.jwt
   const verifier = new JwtVerifier(Key.hmac(j.hmac_secret, j.algorithms[0]), { algorithms: j.algorithms }, clock)
   const plans = Object.fromEntries(Object.entries(setup.plans).map(([k, v]) => [k, limit(v)]))
-  const rateLimitFor = Object.fromEntries(Object.entries(setup.rate_limit_overrides).map(([k, v]) => [k, limit(v)]))
+  const rateLimitOverrides = Object.fromEntries(Object.entries(setup.rate_limit_overrides).map(([k, v]) => [k, limit(v)]))
   const auth = new Authenticator({
     realm: setup.realm,
     apiKeys: keys,
@@ -41,7 +41,7 @@ function build(setup) {
     rateLimit: limit(setup.rate_limit),
     failureRateLimit: limit(setup.failure_rate_limit),
     plans,
-    rateLimitFor,
+    rateLimitOverrides,
     revocations,
     clock,
   })

@@ -1,18 +1,18 @@
 //! Audit events for JS: `onAudit(callback)` registers a listener, `close()` removes it.
 //!
-//! One core [`tokenward::audit::AuditSink`] is installed on first use; it hands each event to
-//! every registered listener through a napi `ThreadsafeFunction`, so events emitted on any
-//! thread reach JS on the main thread (asynchronously, in order). The functions are *weak*
-//! (unref'd): a registered listener never keeps Node alive.
+//! Each listener is one core subscription (`tokenward::audit::subscribe`) whose sink hands the
+//! event to a napi `ThreadsafeFunction`, so events emitted on any thread reach JS on the main
+//! thread (asynchronously, in order). The functions are *weak* (unref'd): a registered listener
+//! never keeps Node alive.
 
-use std::sync::{Arc, Mutex, Once, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::napi;
 use crate::napi::bindgen_prelude::Function;
 use crate::napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use crate::napi::Status;
 use napi_derive::napi;
-use tokenward::audit::{AuditSink, Outcome};
+use tokenward::audit::{AuditSink, Subscription};
 
 use crate::error::Code;
 
@@ -20,11 +20,12 @@ use crate::error::Code;
 #[napi(object)]
 #[derive(Clone)]
 pub struct AuditEvent {
-    /// The action, e.g. `jwt.verify`, `apikey.create`.
+    /// The action, e.g. `jwt.verify`, `apikey.create`, `gateway.authenticate`.
     pub action: String,
     /// `success` or `failure`.
+    #[napi(ts_type = "'success' | 'failure'")]
     pub outcome: String,
-    /// The error code on failure.
+    /// The error code on failure (a tokenward code, as on errors' `.code`).
     pub code: Option<String>,
     /// A public identifier of the credential (key id, `kid`/`jti`, or a fingerprint).
     pub credential_id: Option<String>,
@@ -32,56 +33,54 @@ pub struct AuditEvent {
     pub subject: Option<String>,
 }
 
-type Listener = ThreadsafeFunction<AuditEvent, (), AuditEvent, Status, false, true>;
-
-static LISTENERS: Mutex<Vec<(u32, Arc<Listener>)>> = Mutex::new(Vec::new());
-static NEXT_ID: Mutex<u32> = Mutex::new(0);
-
-struct JsSink;
-
-impl AuditSink for JsSink {
-    fn record(&self, event: &tokenward::audit::AuditEvent) {
-        let listeners: Vec<Arc<Listener>> = LISTENERS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .map(|(_, l)| Arc::clone(l))
-            .collect();
-        if listeners.is_empty() {
-            return;
-        }
-        let ev = AuditEvent {
-            action: event.action.to_owned(),
-            outcome: match event.outcome {
-                Outcome::Success => "success",
-                Outcome::Failure => "failure",
-            }
-            .to_owned(),
-            code: event.code.map(str::to_owned),
-            credential_id: event.credential_id.clone(),
-            subject: event.subject.clone(),
-        };
-        for l in listeners {
-            l.call(ev.clone(), ThreadsafeFunctionCallMode::NonBlocking);
+impl From<&tokenward::audit::AuditEvent> for AuditEvent {
+    fn from(e: &tokenward::audit::AuditEvent) -> Self {
+        AuditEvent {
+            action: e.action.to_owned(),
+            outcome: e.outcome.as_str().to_owned(),
+            code: e.code.map(|c| c.as_str().to_owned()),
+            credential_id: e.credential_id.clone(),
+            subject: e.subject.clone(),
         }
     }
 }
 
-/// A registered audit listener; `close()` unregisters it.
-#[napi]
-pub struct AuditSubscription {
-    id: u32,
+type Listener = ThreadsafeFunction<AuditEvent, (), AuditEvent, Status, false, true>;
+
+struct JsSink(Listener);
+
+impl AuditSink for JsSink {
+    fn record(&self, event: &tokenward::audit::AuditEvent) {
+        self.0
+            .call(event.into(), ThreadsafeFunctionCallMode::NonBlocking);
+    }
 }
+
+/// A registered audit listener; `close()` unregisters it. Until then it stays registered, even
+/// when this object is garbage-collected.
+#[napi]
+pub struct AuditSubscription(Mutex<Option<Subscription>>);
 
 #[napi]
 impl AuditSubscription {
-    /// Stops delivering events to this listener.
+    /// Stops delivering events to this listener. Closing twice does nothing.
     #[napi(catch_unwind)]
     pub fn close(&self) {
-        LISTENERS
-            .lock()
+        let sub = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        drop(sub);
+    }
+}
+
+impl Drop for AuditSubscription {
+    fn drop(&mut self) {
+        let sub = self
+            .0
+            .get_mut()
             .unwrap_or_else(PoisonError::into_inner)
-            .retain(|(id, _)| *id != self.id);
+            .take();
+        if let Some(sub) = sub {
+            sub.keep();
+        }
     }
 }
 
@@ -89,8 +88,6 @@ impl AuditSubscription {
 /// key created, …). Delivery is asynchronous; the listener does not keep Node alive.
 #[napi(catch_unwind)]
 pub fn on_audit(callback: Function<AuditEvent, ()>) -> napi::Result<AuditSubscription, Code> {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| tokenward::audit::add_sink(Arc::new(JsSink)));
     let tsfn: Listener = callback
         .build_threadsafe_function()
         .callee_handled::<false>()
@@ -102,29 +99,6 @@ pub fn on_audit(callback: Function<AuditEvent, ()>) -> napi::Result<AuditSubscri
                 "cannot register the audit listener",
             ))
         })?;
-    let id = {
-        let mut next = NEXT_ID.lock().unwrap_or_else(PoisonError::into_inner);
-        *next += 1;
-        *next
-    };
-    LISTENERS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push((id, Arc::new(tsfn)));
-    Ok(AuditSubscription { id })
-}
-
-/// Emits a sample audit event (used by the test-suite to check the wiring; kept out of the
-/// published types).
-#[napi(skip_typescript, catch_unwind)]
-pub fn emit_test_audit_event(success: bool, subject: String) {
-    let ev = if success {
-        tokenward::audit::AuditEvent::success("test.audit")
-    } else {
-        tokenward::audit::AuditEvent::failure(
-            "test.audit",
-            &tokenward::Error::new(tokenward::ErrorCode::Expired, "test"),
-        )
-    };
-    tokenward::audit::emit(ev.credential("test-credential").subject(subject));
+    let sub = tokenward::audit::subscribe(Arc::new(JsSink(tsfn)));
+    Ok(AuditSubscription(Mutex::new(Some(sub))))
 }

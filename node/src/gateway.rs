@@ -104,24 +104,18 @@ impl ManualClock {
 pub struct RateLimitOptions {
     /// Requests per period (at least 1).
     pub rate: u32,
+    /// Requests that may arrive at once (at least 1).
+    pub burst: u32,
     /// The period in seconds (default 1).
     pub period: Option<f64>,
-    /// Requests that may arrive at once (default: `rate`).
-    pub burst: Option<u32>,
 }
 
 fn rate_limit(o: &RateLimitOptions) -> napi::Result<RateLimit, Code> {
     let period = match o.period {
-        None => Duration::from_secs(1),
+        None => core::DEFAULT_RATE_LIMIT_PERIOD,
         Some(p) => seconds(p, "a rate-limit period")?,
     };
-    let limit = RateLimit {
-        rate: o.rate,
-        period,
-        burst: o.burst.unwrap_or(o.rate),
-    };
-    limit.validate().js()?;
-    Ok(limit)
+    RateLimit::new(o.rate, period, o.burst).js()
 }
 
 /// Options of `new RevocationList(...)`.
@@ -131,15 +125,9 @@ pub struct RevocationListOptions {
     pub max_entries: Option<u32>,
 }
 
+/// The core's parse: its error lists the kinds.
 fn revocation_kind(kind: &str) -> napi::Result<RevocationKind, Code> {
-    match kind {
-        "jti" => Ok(RevocationKind::Jti),
-        "key_id" | "keyId" => Ok(RevocationKind::KeyId),
-        "subject" => Ok(RevocationKind::Subject),
-        _ => Err(invalid(
-            "a revocation kind is \"jti\", \"key_id\" or \"subject\"",
-        )),
-    }
+    kind.parse().js()
 }
 
 /// An expiring, bounded revocation list by JWT `jti`, API key id or subject. Share one list
@@ -208,10 +196,6 @@ impl RevocationList {
 #[napi]
 pub struct Authenticator {
     inner: Arc<core::Authenticator>,
-    /// Lower-case names of the headers the core looks at; the rest are not converted.
-    relevant: Vec<String>,
-    /// Whether opaque tokens are introspected (the adapters then default to the async path).
-    introspection: bool,
     /// JS helpers that read the request fields and build the decision objects: an object
     /// literal built by the engine costs a fraction of property-by-property napi calls.
     shapes: Shapes,
@@ -331,122 +315,99 @@ fn parse_ip(s: &str) -> napi::Result<IpAddr, Code> {
 
 #[napi]
 impl Authenticator {
-    /// `new Authenticator({ apiKeys, jwt, ipAllow, ipDeny, trustedProxies, forwardedHeader,
-    /// rateLimit, ipRateLimit, failureRateLimit, rateLimitFor, plans, revocations, realm,
-    /// apiKeyHeader, queryParam, cookie, maxTracked, clock, introspection…, introspectionRateLimit,
-    /// introspectionMaxInflight })`. At least one of `apiKeys` and `jwt` is
-    /// required; invalid options throw `invalid_input`.
+    /// `new Authenticator(options)`: see `AuthenticatorOptions`. At least one of `apiKeys`,
+    /// `jwt` and `introspection` is required; invalid options throw `invalid_input`.
     #[napi(
         constructor,
         ts_args_type = "options: AuthenticatorOptions",
         catch_unwind
     )]
     pub fn new(env: Env, options: Object<'_>) -> napi::Result<Self, Code> {
-        let mut b = core::Authenticator::builder();
+        let mut o = core::AuthenticatorOptions::new();
         if let Some(keys) = get::<ClassInstance<'_, ApiKeys>>(&options, "apiKeys")? {
-            b = b.api_keys(keys.0.clone());
+            o = o.with_api_keys(keys.0.clone());
         }
         if let Some(v) = get::<ClassInstance<'_, JwtVerifier>>(&options, "jwt")? {
-            b = b.jwt(Arc::new(v.inner.clone()));
+            o = o.with_jwt(Arc::new(v.inner.clone()));
+        }
+        if let Some(client) = get::<ClassInstance<'_, OAuthClient>>(&options, "introspection")? {
+            o = o.with_introspection(Arc::new(client.0.clone()));
         }
         if let Some(realm) = get::<String>(&options, "realm")? {
-            b = b.realm(realm);
+            o = o.with_realm(realm);
         }
-        let mut sources = tokenward::gateway::CredentialSources::default();
         if let Some(h) = get::<String>(&options, "apiKeyHeader")? {
-            if h.is_empty() {
-                return Err(invalid("apiKeyHeader must not be empty"));
-            }
-            sources.api_key_header = Some(h.to_ascii_lowercase());
+            o = o.with_api_key_header(Some(h));
         }
-        sources.query_param = get::<String>(&options, "queryParam")?;
-        sources.cookie = get::<String>(&options, "cookie")?;
-        let mut relevant = vec!["authorization".to_owned()];
-        relevant.extend(sources.api_key_header.clone());
-        if sources.cookie.is_some() {
-            relevant.push("cookie".to_owned());
+        if let Some(name) = get::<String>(&options, "queryParam")? {
+            o = o.with_query_param(name);
         }
-        b = b.sources(sources);
+        if let Some(name) = get::<String>(&options, "cookie")? {
+            o = o.with_cookie(name);
+        }
+        if let Some(n) = get::<u32>(&options, "maxHeaderLen")? {
+            o = o.with_max_header_len(n as usize);
+        }
         if let Some(nets) = get::<Vec<String>>(&options, "ipAllow")? {
-            b = b.ip_allow(nets);
+            o = o.with_ip_allow(nets);
         }
         if let Some(nets) = get::<Vec<String>>(&options, "ipDeny")? {
-            b = b.ip_deny(nets);
+            o = o.with_ip_deny(nets);
         }
-        let header = match get::<String>(&options, "forwardedHeader")?.as_deref() {
-            None => ForwardedHeader::XForwardedFor,
-            Some(h) if h.eq_ignore_ascii_case("x-forwarded-for") => ForwardedHeader::XForwardedFor,
-            Some(h) if h.eq_ignore_ascii_case("forwarded") => ForwardedHeader::Forwarded,
-            Some(_) => {
-                return Err(invalid(
-                    "forwardedHeader is \"x-forwarded-for\" or \"forwarded\"",
-                ))
-            }
-        };
         if let Some(proxies) = get::<Vec<String>>(&options, "trustedProxies")? {
-            relevant.push(
-                match header {
-                    ForwardedHeader::XForwardedFor => "x-forwarded-for",
-                    ForwardedHeader::Forwarded => "forwarded",
-                }
-                .to_owned(),
-            );
-            b = b.trusted_proxies(proxies, header);
+            o = o.with_trusted_proxies(proxies);
+        }
+        if let Some(h) = get::<String>(&options, "forwardedHeader")? {
+            o = o.with_forwarded_header(h.parse::<ForwardedHeader>().js()?);
         }
         if let Some(l) = get::<RateLimitOptions>(&options, "rateLimit")? {
-            b = b.rate_limit(rate_limit(&l)?);
+            o = o.with_rate_limit(rate_limit(&l)?);
         }
         if let Some(l) = get::<RateLimitOptions>(&options, "ipRateLimit")? {
-            b = b.ip_rate_limit(rate_limit(&l)?);
+            o = o.with_ip_rate_limit(rate_limit(&l)?);
         }
-        // Absent: the core defaults (on).
+        // Absent: the core default (on).
         if let Some(l) = get::<RateLimitOptions>(&options, "failureRateLimit")? {
-            b = b.failure_rate_limit(rate_limit(&l)?);
+            o = o.with_failure_rate_limit(Some(rate_limit(&l)?));
         }
-        if let Some(l) = get::<RateLimitOptions>(&options, "introspectionRateLimit")? {
-            b = b.introspection_rate_limit(rate_limit(&l)?);
-        }
-        if let Some(n) = get::<u32>(&options, "introspectionMaxInflight")? {
-            b = b.introspection_max_inflight(n as usize);
-        }
-        if let Some(m) = get::<HashMap<String, RateLimitOptions>>(&options, "rateLimitFor")? {
+        if let Some(m) = get::<HashMap<String, RateLimitOptions>>(&options, "rateLimitOverrides")? {
             for (who, l) in m {
-                b = b.rate_limit_for(who, rate_limit(&l)?);
+                o = o.with_rate_limit_override(who, rate_limit(&l)?);
             }
         }
         if let Some(m) = get::<HashMap<String, RateLimitOptions>>(&options, "plans")? {
             for (plan, l) in m {
-                b = b.plan(plan, rate_limit(&l)?);
+                o = o.with_plan(plan, rate_limit(&l)?);
             }
         }
         if let Some(list) = get::<ClassInstance<'_, RevocationList>>(&options, "revocations")? {
-            b = b.revocations(list.0.clone());
-        }
-        if let Some(n) = get::<u32>(&options, "maxTracked")? {
-            b = b.max_tracked(n as usize);
+            o = o.with_revocations(list.0.clone());
         }
         if let Some(clock) = get::<ClassInstance<'_, ManualClock>>(&options, "clock")? {
-            b = b.clock(clock.shared());
+            o = o.with_clock(clock.shared());
         }
-        let introspection = get::<ClassInstance<'_, OAuthClient>>(&options, "introspection")?;
-        let has_introspection = introspection.is_some();
-        if let Some(client) = introspection {
-            b = b.introspection(Arc::new(client.0.clone()));
+        if let Some(n) = get::<u32>(&options, "maxTracked")? {
+            o = o.with_max_tracked(n as usize);
         }
         if let Some(t) = get::<f64>(&options, "introspectionCacheTtl")? {
-            b = b.introspection_cache_ttl(seconds(t, "introspectionCacheTtl")?);
+            o = o.with_introspection_cache_ttl(seconds(t, "introspectionCacheTtl")?);
         }
         if let Some(t) = get::<f64>(&options, "introspectionNegativeTtl")? {
-            b = b.introspection_negative_ttl(seconds(t, "introspectionNegativeTtl")?);
+            o = o.with_introspection_negative_ttl(seconds(t, "introspectionNegativeTtl")?);
         }
         if let Some(n) = get::<u32>(&options, "introspectionCacheSize")? {
-            b = b.introspection_cache_size(n as usize);
+            o = o.with_introspection_cache_size(n as usize);
         }
-        let shapes = shapes(&env, &relevant).map_err(internal)?;
+        if let Some(l) = get::<RateLimitOptions>(&options, "introspectionRateLimit")? {
+            o = o.with_introspection_rate_limit(Some(rate_limit(&l)?));
+        }
+        if let Some(n) = get::<u32>(&options, "introspectionMaxInflight")? {
+            o = o.with_introspection_max_inflight(n as usize);
+        }
+        let inner = core::Authenticator::new(o).js()?;
+        let shapes = shapes(&env, inner.header_names()).map_err(internal)?;
         Ok(Authenticator {
-            inner: Arc::new(b.build().js()?),
-            relevant,
-            introspection: has_introspection,
+            inner: Arc::new(inner),
             shapes,
         })
     }
@@ -473,7 +434,14 @@ impl Authenticator {
     /// Whether the authenticator introspects opaque tokens (then prefer `authenticateAsync`).
     #[napi(getter, catch_unwind)]
     pub fn has_introspection(&self) -> bool {
-        self.introspection
+        self.inner.has_introspection()
+    }
+
+    /// The lower-case names of the headers this configuration reads; other headers cannot
+    /// change a decision, so an adapter may pass only these.
+    #[napi(getter, catch_unwind)]
+    pub fn header_names(&self) -> Vec<String> {
+        self.inner.header_names().to_vec()
     }
 
     /// Like `authenticate`, and an opaque bearer token without a cached answer is introspected
@@ -535,7 +503,10 @@ fn unsafe_cast<T: FromNapiValue>(value: &Unknown<'_>) -> napi::Result<T, Code> {
 
 impl Authenticator {
     fn is_relevant(&self, name: &str) -> bool {
-        self.relevant.iter().any(|r| r.eq_ignore_ascii_case(name))
+        self.inner
+            .header_names()
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(name))
     }
 
     fn read_headers(&self, headers: Unknown<'_>) -> napi::Result<Vec<(String, String)>, Code> {

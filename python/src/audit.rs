@@ -1,6 +1,6 @@
 //! Forwards tokenward's audit events to Python's `logging.getLogger("tokenward")`.
 //!
-//! One [`tokenward::audit::AuditSink`] is installed when the module is imported. Events can be
+//! One [`tokenward::audit::AuditSink`] is subscribed when the module is imported. Events can be
 //! emitted from any thread (including background refresh threads with no Python state), so
 //! the sink attaches to the interpreter with `Python::try_attach`, which also makes it a no-op
 //! while the interpreter shuts down. Success is logged at INFO, failure at WARNING, with the
@@ -87,7 +87,8 @@ fn forward(py: Python<'_>, event: &AuditEvent) -> PyResult<()> {
     let fields = PyDict::new(py);
     fields.set_item("action", event.action)?;
     fields.set_item("outcome", event.outcome.as_str())?;
-    fields.set_item("code", event.code)?;
+    let code = event.code.map(tokenward::ErrorCode::as_str);
+    fields.set_item("code", code)?;
     fields.set_item("credential_id", event.credential_id.as_deref())?;
     fields.set_item("subject", event.subject.as_deref())?;
     let extra = PyDict::new(py);
@@ -101,7 +102,7 @@ fn forward(py: Python<'_>, event: &AuditEvent) -> PyResult<()> {
             "audit %s %s code=%s credential_id=%s subject=%s",
             event.action,
             event.outcome.as_str(),
-            event.code.unwrap_or("-"),
+            code.unwrap_or("-"),
             event.credential_id.as_deref().unwrap_or("-"),
             event.subject.as_deref().unwrap_or("-"),
         ),
@@ -110,22 +111,8 @@ fn forward(py: Python<'_>, event: &AuditEvent) -> PyResult<()> {
     Ok(())
 }
 
-/// Installs the logging sink once per process.
+/// Subscribes the logging sink once per process, for the life of the process.
 pub(crate) fn install() {
     static ONCE: Once = Once::new();
-    ONCE.call_once(|| tokenward::audit::add_sink(Arc::new(LoggingSink)));
-}
-
-/// Emits a sample audit event (used by the test-suite to check the wiring).
-#[pyfunction]
-pub(crate) fn _emit_test_audit_event(action_outcome_success: bool, subject: &str) {
-    let ev = if action_outcome_success {
-        AuditEvent::success("test.audit")
-    } else {
-        AuditEvent::failure(
-            "test.audit",
-            &tokenward::Error::new(tokenward::ErrorCode::Expired, "test"),
-        )
-    };
-    tokenward::audit::emit(ev.credential("test-credential").subject(subject));
+    ONCE.call_once(|| tokenward::audit::subscribe(Arc::new(LoggingSink)).keep());
 }

@@ -20,8 +20,8 @@ use crate::oauth::OAuthClient;
 
 // --- RateLimit ------------------------------------------------------------------------------
 
-/// ``rate`` requests per ``period`` (seconds or ``timedelta``, default 1 s), in bursts of up
-/// to ``burst`` (GCRA).
+/// ``rate`` requests per ``period`` (a ``timedelta`` or seconds; default 1 s, the core's
+/// ``DEFAULT_RATE_LIMIT_PERIOD``), in bursts of up to ``burst`` (GCRA).
 #[pyclass(module = "tokenward", name = "RateLimit", frozen, from_py_object)]
 #[derive(Clone, Copy)]
 pub struct RateLimit(pub(crate) gateway::RateLimit);
@@ -33,15 +33,11 @@ impl RateLimit {
     fn new(rate: u32, burst: u32, period: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let period = match period {
             Some(p) => duration_arg(p, "period")?,
-            None => Duration::from_secs(1),
+            None => gateway::DEFAULT_RATE_LIMIT_PERIOD,
         };
-        let l = gateway::RateLimit {
-            rate,
-            period,
-            burst,
-        };
-        l.validate().py()?;
-        Ok(RateLimit(l))
+        Ok(RateLimit(
+            gateway::RateLimit::new(rate, period, burst).py()?,
+        ))
     }
 
     /// ``rate`` requests per second, in bursts of up to ``burst``.
@@ -66,10 +62,10 @@ impl RateLimit {
         self.0.rate
     }
 
-    /// The period, in seconds.
+    /// The period.
     #[getter]
-    fn period(&self) -> f64 {
-        self.0.period.as_secs_f64()
+    fn period(&self) -> Duration {
+        self.0.period
     }
 
     /// Requests that may arrive at once.
@@ -88,7 +84,7 @@ impl RateLimit {
 
     fn __repr__(&self) -> String {
         format!(
-            "RateLimit({}, burst={}, period={})",
+            "RateLimit({}, burst={}, period=timedelta(seconds={}))",
             self.0.rate,
             self.0.burst,
             self.0.period.as_secs_f64()
@@ -98,16 +94,9 @@ impl RateLimit {
 
 // --- RevocationList -------------------------------------------------------------------------
 
+/// The core's parse: its error lists the kinds.
 fn revocation_kind(kind: &str) -> PyResult<RevocationKind> {
-    match kind {
-        "jti" => Ok(RevocationKind::Jti),
-        "key_id" => Ok(RevocationKind::KeyId),
-        "subject" => Ok(RevocationKind::Subject),
-        _ => Err(invalid_input(
-            Builtin::Value,
-            "kind must be 'jti', 'key_id' or 'subject'",
-        )),
-    }
+    kind.parse().py()
 }
 
 /// Unix seconds from an ``int``/``float`` or an aware ``datetime``.
@@ -134,7 +123,7 @@ pub struct RevocationList(pub(crate) Arc<gateway::RevocationList>);
 #[pymethods]
 impl RevocationList {
     #[new]
-    #[pyo3(signature = (*, max_entries=1_000_000, clock=None))]
+    #[pyo3(signature = (*, max_entries=gateway::DEFAULT_MAX_REVOCATIONS, clock=None))]
     fn new(max_entries: usize, clock: Option<&Bound<'_, ManualClock>>) -> Self {
         let clock = clock_arg(clock).unwrap_or_else(tokenward::clock::system);
         RevocationList(Arc::new(gateway::RevocationList::new(max_entries, clock)))
@@ -144,27 +133,6 @@ impl RevocationList {
     fn revoke(&self, kind: &str, id: &str, until: &Bound<'_, PyAny>) -> PyResult<()> {
         self.0
             .revoke(revocation_kind(kind)?, id, until_arg(until)?)
-            .py()
-    }
-
-    /// Revokes the JWT with this ``jti`` until ``until`` (its ``exp`` is enough).
-    fn revoke_jti(&self, jti: &str, until: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.0
-            .revoke(RevocationKind::Jti, jti, until_arg(until)?)
-            .py()
-    }
-
-    /// Revokes the API key with this id until ``until``.
-    fn revoke_key_id(&self, key_id: &str, until: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.0
-            .revoke(RevocationKind::KeyId, key_id, until_arg(until)?)
-            .py()
-    }
-
-    /// Revokes every credential of ``subject`` until ``until``.
-    fn revoke_subject(&self, subject: &str, until: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.0
-            .revoke(RevocationKind::Subject, subject, until_arg(until)?)
             .py()
     }
 
@@ -320,10 +288,10 @@ impl Refusal {
         self.0.www_authenticate.as_deref()
     }
 
-    /// Seconds before retrying (``Retry-After``), or ``None``.
+    /// How long the client should wait (``Retry-After``, whole seconds), or ``None``.
     #[getter]
-    fn retry_after(&self) -> Option<u64> {
-        self.0.retry_after
+    fn retry_after(&self) -> Option<Duration> {
+        self.0.retry_after.map(Duration::from_secs)
     }
 
     /// The error name safe to show a client: the RFC 6750 one (``invalid_request``,
@@ -332,6 +300,12 @@ impl Refusal {
     #[getter]
     fn error(&self) -> &'static str {
         self.0.public_error().0
+    }
+
+    /// A fixed description of ``error`` that reveals nothing beyond it.
+    #[getter]
+    fn error_description(&self) -> &'static str {
+        self.0.public_error().1
     }
 
     /// The response headers: ``WWW-Authenticate`` and ``Retry-After`` when they apply.
@@ -361,33 +335,12 @@ impl Refusal {
             py_repr(py, self.0.code.as_str())?,
             self.0.status,
             py_repr(py, self.0.www_authenticate.as_deref())?,
-            py_repr(py, self.0.retry_after)?,
+            py_repr(py, self.0.retry_after.map(Duration::from_secs))?,
         ))
     }
 }
 
 // --- Authenticator --------------------------------------------------------------------------
-
-/// Header names the core reads with this configuration (lower case).
-fn wanted_headers(
-    api_key_header: Option<&str>,
-    cookie: bool,
-    trusted: Option<ForwardedHeader>,
-) -> Vec<String> {
-    let mut v = vec!["authorization".to_owned()];
-    if let Some(h) = api_key_header {
-        v.push(h.to_ascii_lowercase());
-    }
-    if cookie {
-        v.push("cookie".to_owned());
-    }
-    match trusted {
-        Some(ForwardedHeader::XForwardedFor) => v.push("x-forwarded-for".to_owned()),
-        Some(ForwardedHeader::Forwarded) => v.push("forwarded".to_owned()),
-        None => {}
-    }
-    v
-}
 
 /// Text of a header name or value given as `str` or `bytes` (bytes that are not UTF-8 are
 /// decoded lossily: a credential with such bytes is malformed either way).
@@ -499,27 +452,12 @@ fn ip_arg(ip: Option<&Bound<'_, PyAny>>) -> PyResult<Option<IpAddr>> {
     }
 }
 
-fn parse_forwarded(name: &str) -> PyResult<ForwardedHeader> {
-    match name.to_ascii_lowercase().as_str() {
-        "x-forwarded-for" => Ok(ForwardedHeader::XForwardedFor),
-        "forwarded" => Ok(ForwardedHeader::Forwarded),
-        _ => Err(invalid_input(
-            Builtin::Value,
-            "forwarded_header must be 'x-forwarded-for' or 'forwarded'",
-        )),
-    }
-}
-
 /// The in-process gateway: build once, call ``authenticate`` per request. Thread-safe.
 #[pyclass(module = "tokenward", name = "Authenticator", frozen)]
 pub struct Authenticator {
     inner: Arc<gateway::Authenticator>,
-    /// Lower-case header names the configuration reads.
-    wanted: Vec<String>,
     /// Verification is slow enough (asymmetric JWT, SQLite store) to release the GIL.
     release_gil: bool,
-    /// Opaque tokens go to RFC 7662 introspection (network I/O).
-    introspection: bool,
 }
 
 /// Sets `fut`'s result unless it was cancelled meanwhile (called in the event loop thread).
@@ -545,13 +483,15 @@ fn outcome(py: Python<'_>, r: Result<gateway::Principal, gateway::Refusal>) -> P
 impl Authenticator {
     #[new]
     #[pyo3(signature = (*, api_keys=None, jwt=None, ip_allow=Vec::new(), ip_deny=Vec::new(),
-        trusted_proxies=Vec::new(), forwarded_header="x-forwarded-for", rate_limit=None,
-        ip_rate_limit=None, rate_limit_overrides=HashMap::new(), plans=HashMap::new(),
-        revocations=None, realm="api", api_key_header=Some("x-api-key".to_owned()),
-        query_param=None, cookie=None, max_header_len=8192, max_tracked=100_000, clock=None,
-        introspection=None, introspection_cache_ttl=None, introspection_negative_ttl=None,
-        introspection_cache_size=10_000,
-        failure_rate_limit=None, introspection_rate_limit=None,
+        trusted_proxies=Vec::new(), forwarded_header=gateway::DEFAULT_FORWARDED_HEADER.as_str(),
+        rate_limit=None, ip_rate_limit=None, failure_rate_limit=None, plans=HashMap::new(),
+        rate_limit_overrides=HashMap::new(), revocations=None, realm=gateway::DEFAULT_REALM,
+        api_key_header=Some(gateway::DEFAULT_API_KEY_HEADER.to_owned()), query_param=None,
+        cookie=None, max_header_len=gateway::DEFAULT_MAX_HEADER_LEN, clock=None,
+        max_tracked=gateway::ratelimit::DEFAULT_MAX_ENTRIES, introspection=None,
+        introspection_cache_ttl=None, introspection_negative_ttl=None,
+        introspection_cache_size=gateway::introspection::DEFAULT_CACHE_SIZE,
+        introspection_rate_limit=None,
         introspection_max_inflight=gateway::introspection::DEFAULT_INTROSPECTION_MAX_INFLIGHT))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -563,35 +503,41 @@ impl Authenticator {
         forwarded_header: &str,
         rate_limit: Option<RateLimit>,
         ip_rate_limit: Option<RateLimit>,
-        rate_limit_overrides: HashMap<String, RateLimit>,
+        failure_rate_limit: Option<RateLimit>,
         plans: HashMap<String, RateLimit>,
+        rate_limit_overrides: HashMap<String, RateLimit>,
         revocations: Option<&Bound<'_, RevocationList>>,
         realm: &str,
         api_key_header: Option<String>,
         query_param: Option<String>,
         cookie: Option<String>,
         max_header_len: usize,
-        max_tracked: usize,
         clock: Option<&Bound<'_, ManualClock>>,
+        max_tracked: usize,
         introspection: Option<&Bound<'_, OAuthClient>>,
         introspection_cache_ttl: Option<&Bound<'_, PyAny>>,
         introspection_negative_ttl: Option<&Bound<'_, PyAny>>,
         introspection_cache_size: usize,
-        failure_rate_limit: Option<RateLimit>,
         introspection_rate_limit: Option<RateLimit>,
         introspection_max_inflight: usize,
     ) -> PyResult<Self> {
-        let header = parse_forwarded(forwarded_header)?;
+        let forwarded_header: ForwardedHeader = forwarded_header.parse().py()?;
         let mut release_gil = false;
-        let mut b = gateway::Authenticator::builder()
-            .realm(realm)
-            .ip_allow(ip_allow)
-            .ip_deny(ip_deny)
-            .max_tracked(max_tracked);
+        let mut o = gateway::AuthenticatorOptions::new()
+            .with_realm(realm)
+            .with_api_key_header(api_key_header)
+            .with_max_header_len(max_header_len)
+            .with_ip_allow(ip_allow)
+            .with_ip_deny(ip_deny)
+            .with_trusted_proxies(trusted_proxies)
+            .with_forwarded_header(forwarded_header)
+            .with_max_tracked(max_tracked)
+            .with_introspection_cache_size(introspection_cache_size)
+            .with_introspection_max_inflight(introspection_max_inflight);
         if let Some(k) = api_keys {
             let keys = k.get().0.clone();
             release_gil |= !format!("{:?}", keys.store()).starts_with("MemoryStore");
-            b = b.api_keys(keys);
+            o = o.with_api_keys(keys);
         }
         if let Some(v) = jwt {
             let v = v.get();
@@ -603,62 +549,51 @@ impl Authenticator {
                 ));
             }
             release_gil |= v.release_gil;
-            b = b.jwt(Arc::new(v.inner.clone()));
-        }
-        let trusted = (!trusted_proxies.is_empty()).then_some(header);
-        if !trusted_proxies.is_empty() {
-            b = b.trusted_proxies(trusted_proxies, header);
-        }
-        if let Some(l) = rate_limit {
-            b = b.rate_limit(l.0);
-        }
-        if let Some(l) = ip_rate_limit {
-            b = b.ip_rate_limit(l.0);
-        }
-        // None keeps the core default (on): see AuthenticatorBuilder::failure_rate_limit.
-        if let Some(l) = failure_rate_limit {
-            b = b.failure_rate_limit(l.0);
-        }
-        for (who, l) in rate_limit_overrides {
-            b = b.rate_limit_for(who, l.0);
-        }
-        for (plan, l) in plans {
-            b = b.plan(plan, l.0);
-        }
-        if let Some(r) = revocations {
-            b = b.revocations(r.get().0.clone());
-        }
-        if let Some(c) = clock_arg(clock) {
-            b = b.clock(c);
+            o = o.with_jwt(Arc::new(v.inner.clone()));
         }
         if let Some(client) = introspection {
-            b = b
-                .introspection(Arc::new(client.get().0.clone()))
-                .introspection_cache_size(introspection_cache_size)
-                .introspection_max_inflight(introspection_max_inflight);
-            if let Some(l) = introspection_rate_limit {
-                b = b.introspection_rate_limit(l.0);
-            }
-            if let Some(t) = introspection_cache_ttl {
-                b = b.introspection_cache_ttl(duration_arg(t, "introspection_cache_ttl")?);
-            }
-            if let Some(t) = introspection_negative_ttl {
-                b = b.introspection_negative_ttl(duration_arg(t, "introspection_negative_ttl")?);
-            }
+            o = o.with_introspection(Arc::new(client.get().0.clone()));
         }
-        let sources = gateway::CredentialSources {
-            bearer: true,
-            api_key_header: api_key_header.clone(),
-            query_param,
-            cookie: cookie.clone(),
-            max_header_len,
-        };
-        b = b.sources(sources);
+        if let Some(name) = query_param {
+            o = o.with_query_param(name);
+        }
+        if let Some(name) = cookie {
+            o = o.with_cookie(name);
+        }
+        if let Some(l) = rate_limit {
+            o = o.with_rate_limit(l.0);
+        }
+        if let Some(l) = ip_rate_limit {
+            o = o.with_ip_rate_limit(l.0);
+        }
+        // None keeps the core default (on).
+        if let Some(l) = failure_rate_limit {
+            o = o.with_failure_rate_limit(Some(l.0));
+        }
+        for (who, l) in rate_limit_overrides {
+            o = o.with_rate_limit_override(who, l.0);
+        }
+        for (plan, l) in plans {
+            o = o.with_plan(plan, l.0);
+        }
+        if let Some(r) = revocations {
+            o = o.with_revocations(r.get().0.clone());
+        }
+        if let Some(c) = clock_arg(clock) {
+            o = o.with_clock(c);
+        }
+        if let Some(t) = introspection_cache_ttl {
+            o = o.with_introspection_cache_ttl(duration_arg(t, "introspection_cache_ttl")?);
+        }
+        if let Some(t) = introspection_negative_ttl {
+            o = o.with_introspection_negative_ttl(duration_arg(t, "introspection_negative_ttl")?);
+        }
+        if let Some(l) = introspection_rate_limit {
+            o = o.with_introspection_rate_limit(Some(l.0));
+        }
         Ok(Authenticator {
-            inner: Arc::new(b.build().py()?),
-            wanted: wanted_headers(api_key_header.as_deref(), cookie.is_some(), trusted),
+            inner: Arc::new(gateway::Authenticator::new(o).py()?),
             release_gil,
-            introspection: introspection.is_some(),
         })
     }
 
@@ -677,7 +612,7 @@ impl Authenticator {
         client_ip: Option<&Bound<'_, PyAny>>,
         required_scopes: Vec<String>,
     ) -> PyResult<Py<PyAny>> {
-        let owned = collect_headers(headers, &self.wanted)?;
+        let owned = collect_headers(headers, self.inner.header_names())?;
         let pairs: Vec<(&str, &str)> = owned
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_str()))
@@ -690,7 +625,7 @@ impl Authenticator {
             client_ip: ip_arg(client_ip)?,
             required_scopes: &scopes,
         };
-        let r = if self.introspection {
+        let r = if self.inner.has_introspection() {
             // An uncached opaque token blocks on the introspection request.
             py.detach(|| self.inner.authenticate_blocking(&req))
         } else if self.release_gil {
@@ -716,7 +651,7 @@ impl Authenticator {
     ) -> PyResult<Bound<'py, PyAny>> {
         let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
         let fut = event_loop.call_method0("create_future")?;
-        if !self.introspection {
+        if !self.inner.has_introspection() {
             let r = self.authenticate(py, method, path, headers, client_ip, required_scopes)?;
             fut.call_method1("set_result", (r,))?;
             return Ok(fut);
@@ -724,7 +659,7 @@ impl Authenticator {
         let owned = gateway::OwnedRequest {
             method: method.to_owned(),
             path: path.to_owned(),
-            headers: collect_headers(headers, &self.wanted)?,
+            headers: collect_headers(headers, self.inner.header_names())?,
             client_ip: ip_arg(client_ip)?,
             required_scopes,
         };
@@ -754,8 +689,8 @@ impl Authenticator {
     /// Whether opaque tokens are introspected (``authenticate`` may then block on the network:
     /// prefer ``authenticate_async`` in async code).
     #[getter]
-    fn uses_introspection(&self) -> bool {
-        self.introspection
+    fn has_introspection(&self) -> bool {
+        self.inner.has_introspection()
     }
 
     /// Number of cached introspection answers.
@@ -767,10 +702,10 @@ impl Authenticator {
     /// The lower-case names of the headers this configuration reads (adapters pass only these).
     #[getter]
     fn header_names(&self) -> Vec<String> {
-        self.wanted.clone()
+        self.inner.header_names().to_vec()
     }
 
     fn __repr__(&self) -> String {
-        format!("Authenticator(headers={:?})", self.wanted)
+        format!("Authenticator(headers={:?})", self.inner.header_names())
     }
 }

@@ -41,7 +41,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(redact::redact, m)?)?;
     m.add_class::<redact::Redactor>()?;
     m.add_class::<redact::RedactStream>()?;
-    m.add_function(wrap_pyfunction!(audit::_emit_test_audit_event, m)?)?;
     m.add_class::<oauth::AccessToken>()?;
     m.add_class::<oauth::TokenResponse>()?;
     m.add_class::<oauth::OAuthClient>()?;

@@ -4,6 +4,7 @@ against the real mock server started as in test_oauth.py."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from typing import Any
 
@@ -28,7 +29,7 @@ def client(mock):
 
 def test_sync_and_async_introspection_with_cache(client) -> None:
     auth = Authenticator(introspection=client)
-    assert auth.uses_introspection and auth.introspection_cache_len == 0
+    assert auth.has_introspection and auth.introspection_cache_len == 0
     tok = client.client_credentials(["read"]).access_token.expose()
     h = {"Authorization": f"Bearer {tok}"}
     p = auth.authenticate("GET", "/", h, "198.51.100.7", ["read"])
@@ -127,7 +128,7 @@ def test_introspection_rate_limit_bounds_outbound_requests(client, mock) -> None
     # was asked (two POSTs), and that nothing more was sent once the bound was reached.
     assert not (isinstance(unknown, Refusal) and unknown.code == "rate_limited")
     for r in throttled:
-        assert isinstance(r, Refusal) and (r.status, r.code, r.retry_after) == (503, "rate_limited", 60)
+        assert isinstance(r, Refusal) and (r.status, r.code, r.retry_after) == (503, "rate_limited", dt.timedelta(seconds=60))
     assert mock.count("introspect") - before == 2
     with pytest.raises(ValueError):
         Authenticator(introspection=client, introspection_max_inflight=0)

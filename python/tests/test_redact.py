@@ -167,22 +167,6 @@ def test_redacting_filter_scrubs_extra_fields() -> None:
     assert ctx["keys"] == [key]
 
 
-def test_audit_events_go_to_the_tokenward_logger(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="tokenward"):
-        tokenward._native._emit_test_audit_event(True, "alice")
-        tokenward._native._emit_test_audit_event(False, "bob")
-    records = [r for r in caplog.records if r.name == "tokenward"]
-    assert [r.levelno for r in records] == [logging.INFO, logging.WARNING]
-    assert records[0].tokenward_audit == {  # type: ignore[attr-defined]
-        "action": "test.audit",
-        "outcome": "success",
-        "code": None,
-        "credential_id": "test-credential",
-        "subject": "alice",
-    }
-    assert "code=expired" in records[1].getMessage()
-
-
 def test_no_secret_in_tokenward_logs_during_operations(caplog: pytest.LogCaptureFixture) -> None:
     """JWT and API-key operations log audit events; none of them contains token material."""
     secrets: list[str] = []

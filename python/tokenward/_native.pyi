@@ -288,8 +288,6 @@ class RedactStream:
     def finish(self) -> bytes:
         """Flushes the unfinished last line; the stream cannot be used afterwards."""
 
-def _emit_test_audit_event(action_outcome_success: bool, subject: str) -> None: ...
-
 # --- OAuth 2.0 client and refreshing token source -------------------------------------------
 
 
@@ -423,6 +421,7 @@ class TokenSource:
 _HeaderText = str | bytes
 _Headers = Mapping[str, str] | Mapping[bytes, bytes] | Iterable[tuple[_HeaderText, _HeaderText]]
 _RevocationKind = Literal["jti", "key_id", "subject"]
+_ForwardedHeader = Literal["x-forwarded-for", "forwarded"]
 
 @final
 class ManualClock:
@@ -438,7 +437,8 @@ class ManualClock:
 
 @final
 class RateLimit:
-    """``rate`` requests per ``period`` (default one second), in bursts of up to ``burst``."""
+    """``rate`` requests per ``period`` (default one second, the core's
+    ``DEFAULT_RATE_LIMIT_PERIOD``), in bursts of up to ``burst``."""
 
     def __new__(cls, rate: int, *, burst: int, period: _dt.timedelta | float | None = None) -> RateLimit: ...
     @staticmethod
@@ -448,8 +448,7 @@ class RateLimit:
     @property
     def rate(self) -> int: ...
     @property
-    def period(self) -> float:
-        """The period, in seconds."""
+    def period(self) -> _dt.timedelta: ...
     @property
     def burst(self) -> int: ...
     def __eq__(self, other: object, /) -> bool: ...
@@ -457,13 +456,12 @@ class RateLimit:
 
 @final
 class RevocationList:
-    """A bounded, expiring revocation list by ``jti``, API key id or subject."""
+    """A bounded, expiring revocation list by ``jti``, API key id or subject. ``max_entries``
+    defaults to 1 000 000 (the core's ``DEFAULT_MAX_REVOCATIONS``)."""
 
-    def __new__(cls, *, max_entries: int = 1000000, clock: ManualClock | None = None) -> RevocationList: ...
-    def revoke(self, kind: _RevocationKind, id: str, until: int | float | _dt.datetime) -> None: ...
-    def revoke_jti(self, jti: str, until: int | float | _dt.datetime) -> None: ...
-    def revoke_key_id(self, key_id: str, until: int | float | _dt.datetime) -> None: ...
-    def revoke_subject(self, subject: str, until: int | float | _dt.datetime) -> None: ...
+    def __new__(cls, *, max_entries: int = ..., clock: ManualClock | None = None) -> RevocationList: ...
+    def revoke(self, kind: _RevocationKind, id: str, until: int | float | _dt.datetime) -> None:
+        """Revokes ``id`` of ``kind`` until ``until`` (in the future; a ``jti``'s ``exp`` is enough)."""
     def unrevoke(self, kind: _RevocationKind, id: str) -> bool: ...
     def is_revoked(self, kind: _RevocationKind, id: str) -> bool: ...
     def purge(self) -> int: ...
@@ -505,10 +503,14 @@ class Refusal:
     @property
     def www_authenticate(self) -> str | None: ...
     @property
-    def retry_after(self) -> int | None: ...
+    def retry_after(self) -> _dt.timedelta | None:
+        """How long the client should wait (``Retry-After``, whole seconds)."""
     @property
     def error(self) -> str:
         """The error name safe to show a client."""
+    @property
+    def error_description(self) -> str:
+        """A fixed description of ``error`` that reveals nothing beyond it."""
     def headers(self) -> dict[str, str]:
         """``WWW-Authenticate`` and ``Retry-After`` when they apply."""
     def body(self) -> bytes:
@@ -517,7 +519,15 @@ class Refusal:
 
 @final
 class Authenticator:
-    """The in-process gateway: build once, ``authenticate`` per request (thread-safe)."""
+    """The in-process gateway: build once, ``authenticate`` per request (thread-safe).
+
+    Defaults (the core's ``DEFAULT_*``): ``realm`` ``"api"``, ``api_key_header``
+    ``"x-api-key"`` (``None`` turns the header off), ``max_header_len`` 8192,
+    ``forwarded_header`` ``"x-forwarded-for"`` (read only from ``trusted_proxies``),
+    ``failure_rate_limit`` on (bursts of 20, then 10 a minute), ``max_tracked`` 100 000,
+    ``introspection_cache_ttl`` 60 s, ``introspection_negative_ttl`` 10 s,
+    ``introspection_cache_size`` 10 000, ``introspection_rate_limit`` 50/s in bursts of 100,
+    ``introspection_max_inflight`` 32."""
 
     def __new__(
         cls,
@@ -527,24 +537,24 @@ class Authenticator:
         ip_allow: Sequence[str] = ...,
         ip_deny: Sequence[str] = ...,
         trusted_proxies: Sequence[str] = ...,
-        forwarded_header: str = "x-forwarded-for",
+        forwarded_header: _ForwardedHeader = ...,
         rate_limit: RateLimit | None = None,
         ip_rate_limit: RateLimit | None = None,
-        rate_limit_overrides: Mapping[str, RateLimit] = ...,
+        failure_rate_limit: RateLimit | None = None,
         plans: Mapping[str, RateLimit] = ...,
+        rate_limit_overrides: Mapping[str, RateLimit] = ...,
         revocations: RevocationList | None = None,
-        realm: str = "api",
+        realm: str = ...,
         api_key_header: str | None = ...,
         query_param: str | None = None,
         cookie: str | None = None,
-        max_header_len: int = 8192,
-        max_tracked: int = 100000,
+        max_header_len: int = ...,
         clock: ManualClock | None = None,
+        max_tracked: int = ...,
         introspection: OAuthClient | None = None,
         introspection_cache_ttl: _dt.timedelta | float | None = None,
         introspection_negative_ttl: _dt.timedelta | float | None = None,
-        introspection_cache_size: int = 10000,
-        failure_rate_limit: RateLimit | None = None,
+        introspection_cache_size: int = ...,
         introspection_rate_limit: RateLimit | None = None,
         introspection_max_inflight: int = ...,
     ) -> Authenticator: ...
@@ -567,7 +577,7 @@ class Authenticator:
     ) -> Awaitable[Principal | Refusal]:
         """The same decision; opaque tokens are introspected without blocking the loop."""
     @property
-    def uses_introspection(self) -> bool:
+    def has_introspection(self) -> bool:
         """Whether opaque tokens are introspected (``authenticate`` may block on the network)."""
     @property
     def introspection_cache_len(self) -> int: ...

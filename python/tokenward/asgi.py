@@ -48,7 +48,7 @@ async def authenticate_scope(
     """Runs ``authenticator`` on an ASGI ``http`` or ``websocket`` scope. The raw header pairs
     are passed as they are; only an authenticator that introspects opaque tokens awaits (the
     request goes out on the library's runtime), otherwise the call completes at once."""
-    if authenticator.uses_introspection:
+    if authenticator.has_introspection:
         return await authenticator.authenticate_async(*_args(scope, required_scopes))
     return authenticator.authenticate(*_args(scope, required_scopes))
 
@@ -94,7 +94,7 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         auth = self.authenticator
-        if auth.uses_introspection:
+        if auth.has_introspection:
             result = await authenticate_scope(auth, scope, self.required_scopes)
         else:
             # The common case inline: no coroutine, no argument tuple.

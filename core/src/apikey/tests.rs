@@ -244,7 +244,13 @@ fn audit_events_carry_ids_never_keys() {
         .collect();
     let summary: Vec<(&str, &str, Option<&str>)> = events
         .iter()
-        .map(|e| (e.action, e.outcome.as_str(), e.code))
+        .map(|e| {
+            (
+                e.action,
+                e.outcome.as_str(),
+                e.code.map(crate::ErrorCode::as_str),
+            )
+        })
         .collect();
     assert_eq!(
         summary,

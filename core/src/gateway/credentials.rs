@@ -32,11 +32,14 @@ pub struct CredentialSources {
 /// Default cap on credential-bearing header values.
 pub const DEFAULT_MAX_HEADER_LEN: usize = 8 * 1024;
 
+/// The API-key header read unless configured otherwise.
+pub const DEFAULT_API_KEY_HEADER: &str = "x-api-key";
+
 impl Default for CredentialSources {
     fn default() -> Self {
         CredentialSources {
             bearer: true,
-            api_key_header: Some("x-api-key".to_owned()),
+            api_key_header: Some(DEFAULT_API_KEY_HEADER.to_owned()),
             query_param: None,
             cookie: None,
             max_header_len: DEFAULT_MAX_HEADER_LEN,
@@ -172,6 +175,20 @@ fn cookie_value<'a, 'n>(
 }
 
 impl CredentialSources {
+    /// The lower-case names of the headers [`CredentialSources::extract`] reads: a binding
+    /// converts only these (other headers cannot change the outcome).
+    pub fn header_names(&self) -> Vec<String> {
+        let mut names = Vec::with_capacity(3);
+        if self.bearer {
+            names.push("authorization".to_owned());
+        }
+        names.extend(self.api_key_header.as_deref().map(str::to_ascii_lowercase));
+        if self.cookie.is_some() {
+            names.push("cookie".to_owned());
+        }
+        names
+    }
+
     /// Finds the one credential among `headers` (name, value pairs; names compared
     /// case-insensitively) and, when enabled, the query string of `path`.
     pub fn extract<'a>(

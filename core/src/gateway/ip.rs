@@ -195,6 +195,51 @@ pub enum ForwardedHeader {
     Forwarded,
 }
 
+/// The forwarding header trusted proxies set unless configured otherwise.
+pub const DEFAULT_FORWARDED_HEADER: ForwardedHeader = ForwardedHeader::XForwardedFor;
+
+impl ForwardedHeader {
+    /// Every forwarding header, in the order of [`ForwardedHeader::as_str`]'s documentation.
+    pub const ALL: [ForwardedHeader; 2] =
+        [ForwardedHeader::XForwardedFor, ForwardedHeader::Forwarded];
+
+    /// The lower-case header name, `x-forwarded-for` or `forwarded`: the name every binding
+    /// accepts and the header the authenticator reads.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ForwardedHeader::XForwardedFor => "x-forwarded-for",
+            ForwardedHeader::Forwarded => "forwarded",
+        }
+    }
+}
+
+impl FromStr for ForwardedHeader {
+    type Err = Error;
+
+    /// Parses a header name, case-insensitively (header names are); anything else is
+    /// `invalid_input` listing the names.
+    fn from_str(s: &str) -> Result<Self> {
+        ForwardedHeader::ALL
+            .into_iter()
+            .find(|h| h.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "a forwarded header is one of: {}",
+                        ForwardedHeader::ALL.map(ForwardedHeader::as_str).join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for ForwardedHeader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Trusted proxies: only when the socket peer is one of them is the forwarding header read,
 /// from the right, skipping trusted hops; the first untrusted hop is the client.
 #[derive(Debug, Clone)]
@@ -303,6 +348,21 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_headers_parse_their_names_case_insensitively() {
+        for h in ForwardedHeader::ALL {
+            assert_eq!(h.as_str().parse::<ForwardedHeader>().unwrap(), h);
+            let upper = h.as_str().to_ascii_uppercase();
+            assert_eq!(upper.parse::<ForwardedHeader>().unwrap(), h);
+        }
+        let err = "x-real-ip".parse::<ForwardedHeader>().unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        assert_eq!(
+            err.message(),
+            "a forwarded header is one of: x-forwarded-for, forwarded"
+        );
     }
 
     #[test]

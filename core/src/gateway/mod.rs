@@ -11,20 +11,21 @@
 //! * [`decision`]: [`Principal`] and [`Refusal`].
 //! * [`Authenticator`]: the fixed-order pipeline with audit events; opaque bearer tokens are
 //!   validated by RFC 7662 introspection with a short cache
-//!   ([`AuthenticatorBuilder::introspection`], [`Authenticator::authenticate_async`]).
+//!   ([`AuthenticatorOptions::with_introspection`], [`Authenticator::authenticate_async`]).
 //!
 //! ```
 //! use std::sync::Arc;
 //! use tokenward::apikey::{ApiKeys, NewKey};
-//! use tokenward::gateway::{Authenticator, RateLimit, Request};
+//! use tokenward::gateway::{Authenticator, AuthenticatorOptions, RateLimit, Request};
 //!
 //! let keys = Arc::new(ApiKeys::new("tw_test")?);
 //! let key = keys.create(NewKey::new("acct_42").scopes(["read"]))?;
-//! let auth = Authenticator::builder()
-//!     .api_keys(keys)
-//!     .ip_deny(["192.0.2.0/24"])
-//!     .rate_limit(RateLimit::per_second(100, 20))
-//!     .build()?;
+//! let auth = Authenticator::new(
+//!     AuthenticatorOptions::new()
+//!         .with_api_keys(keys)
+//!         .with_ip_deny(["192.0.2.0/24"])
+//!         .with_rate_limit(RateLimit::per_second(100, 20)),
+//! )?;
 //! let headers = [("x-api-key", key.secret.expose())];
 //! let req = Request {
 //!     method: "GET",
@@ -54,12 +55,13 @@ pub mod revocation;
 pub mod tower;
 
 pub use authenticator::{
-    Authenticator, AuthenticatorBuilder, OwnedRequest, Request, DEFAULT_FAILURE_RATE_LIMIT,
+    Authenticator, AuthenticatorOptions, OwnedRequest, Request, DEFAULT_FAILURE_RATE_LIMIT,
+    DEFAULT_REALM,
 };
-pub use credentials::CredentialSources;
+pub use credentials::{CredentialSources, DEFAULT_API_KEY_HEADER, DEFAULT_MAX_HEADER_LEN};
 pub use decision::{BearerError, CredentialKind, Principal, Refusal};
-pub use ip::{Cidr, CidrSet, ForwardedHeader, IpRules};
-pub use ratelimit::{RateLimit, Verdict};
-pub use revocation::{RevocationKind, RevocationList};
+pub use ip::{Cidr, CidrSet, ForwardedHeader, IpRules, DEFAULT_FORWARDED_HEADER};
+pub use ratelimit::{RateLimit, Verdict, DEFAULT_RATE_LIMIT_PERIOD};
+pub use revocation::{RevocationKind, RevocationList, DEFAULT_MAX_REVOCATIONS};
 #[cfg(feature = "tower")]
 pub use tower::{AuthLayer, AuthService};

@@ -28,12 +28,27 @@ pub struct RateLimit {
     pub burst: u32,
 }
 
+/// The period of a rate limit whose period is not given: one second.
+pub const DEFAULT_RATE_LIMIT_PERIOD: Duration = Duration::from_secs(1);
+
 impl RateLimit {
+    /// `rate` requests per `period`, in bursts of up to `burst`, checked by
+    /// [`RateLimit::validate`] (`invalid_input`).
+    pub fn new(rate: u32, period: Duration, burst: u32) -> Result<RateLimit> {
+        let limit = RateLimit {
+            rate,
+            period,
+            burst,
+        };
+        limit.validate()?;
+        Ok(limit)
+    }
+
     /// `rate` requests per second with a burst of `burst`.
     pub fn per_second(rate: u32, burst: u32) -> RateLimit {
         RateLimit {
             rate,
-            period: Duration::from_secs(1),
+            period: DEFAULT_RATE_LIMIT_PERIOD,
             burst,
         }
     }

@@ -3,6 +3,8 @@
 //! so it cannot grow without bound.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
 
 use parking_lot::RwLock;
 
@@ -19,6 +21,60 @@ pub enum RevocationKind {
     KeyId,
     /// Every credential of a subject (JWT `sub`, key owner).
     Subject,
+}
+
+impl RevocationKind {
+    /// Every kind, in the order of [`RevocationKind::as_str`]'s documentation.
+    pub const ALL: [RevocationKind; 3] = [
+        RevocationKind::Jti,
+        RevocationKind::KeyId,
+        RevocationKind::Subject,
+    ];
+
+    /// `jti`, `key_id` or `subject`: the name every binding accepts.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RevocationKind::Jti => "jti",
+            RevocationKind::KeyId => "key_id",
+            RevocationKind::Subject => "subject",
+        }
+    }
+
+    /// The audit action of a revocation of this kind.
+    const fn audit_action(self) -> &'static str {
+        match self {
+            RevocationKind::Jti => "gateway.revoke_jti",
+            RevocationKind::KeyId => "gateway.revoke_key",
+            RevocationKind::Subject => "gateway.revoke_subject",
+        }
+    }
+}
+
+impl FromStr for RevocationKind {
+    type Err = Error;
+
+    /// Parses [`RevocationKind::as_str`]'s names (exact, lower case); anything else is
+    /// `invalid_input` listing them.
+    fn from_str(s: &str) -> Result<Self> {
+        RevocationKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "a revocation kind is one of: {}",
+                        RevocationKind::ALL.map(RevocationKind::as_str).join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+impl fmt::Display for RevocationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Default cap on entries.
@@ -74,12 +130,7 @@ impl RevocationList {
         let entry = maps[kind as usize].entry(id.to_owned()).or_insert(until);
         *entry = (*entry).max(until);
         drop(maps);
-        let action = match kind {
-            RevocationKind::Jti => "gateway.revoke_jti",
-            RevocationKind::KeyId => "gateway.revoke_key",
-            RevocationKind::Subject => "gateway.revoke_subject",
-        };
-        emit(AuditEvent::success(action).credential(id));
+        emit(AuditEvent::success(kind.audit_action()).credential(id));
         Ok(())
     }
 
@@ -142,5 +193,18 @@ mod tests {
         assert!(list.unrevoke(RevocationKind::KeyId, "k"));
         clock.advance(Duration::from_secs(100));
         assert_eq!(list.purge(), 0);
+    }
+
+    #[test]
+    fn kinds_parse_their_own_names_only() {
+        for kind in RevocationKind::ALL {
+            assert_eq!(kind.as_str().parse::<RevocationKind>().unwrap(), kind);
+        }
+        let err = "keyId".parse::<RevocationKind>().unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        assert_eq!(
+            err.message(),
+            "a revocation kind is one of: jti, key_id, subject"
+        );
     }
 }

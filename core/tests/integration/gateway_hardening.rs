@@ -16,7 +16,7 @@ use serde_json::json;
 use tokenward::apikey::{ApiKeys, KeyStore, MemoryStore, NewKey, StoredKey};
 use tokenward::clock::{ManualClock, SharedClock};
 use tokenward::gateway::{
-    Authenticator, AuthenticatorBuilder, CredentialSources, OwnedRequest, RateLimit, Refusal,
+    Authenticator, AuthenticatorOptions, CredentialSources, OwnedRequest, RateLimit, Refusal,
     Request,
 };
 use tokenward::http::HttpPolicy;
@@ -83,7 +83,7 @@ struct Fixture {
     clock: Arc<ManualClock>,
 }
 
-fn fixture(configure: impl FnOnce(AuthenticatorBuilder) -> AuthenticatorBuilder) -> Fixture {
+fn fixture(configure: impl FnOnce(AuthenticatorOptions) -> AuthenticatorOptions) -> Fixture {
     let clock = ManualClock::at_unix(T0);
     let shared: SharedClock = clock.clone();
     let store = Arc::new(CountingStore::default());
@@ -97,9 +97,12 @@ fn fixture(configure: impl FnOnce(AuthenticatorBuilder) -> AuthenticatorBuilder)
     let good = keys.create(NewKey::new("acct")).unwrap();
     let other = ApiKeys::new("tw_test").unwrap();
     let unknown = other.create(NewKey::new("x")).unwrap();
-    let auth = configure(Authenticator::builder().api_keys(keys).clock(shared))
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(configure(
+        AuthenticatorOptions::new()
+            .with_api_keys(keys)
+            .with_clock(shared),
+    ))
+    .unwrap();
     Fixture {
         auth,
         store,
@@ -111,7 +114,7 @@ fn fixture(configure: impl FnOnce(AuthenticatorBuilder) -> AuthenticatorBuilder)
 
 #[test]
 fn refused_credentials_spend_a_budget_per_address_then_nothing_is_verified() {
-    let f = fixture(|b| b.failure_rate_limit(RateLimit::per_minute(1, 3)));
+    let f = fixture(|b| b.with_failure_rate_limit(Some(RateLimit::per_minute(1, 3))));
     let bad = [("x-api-key", f.unknown.as_str())];
     let good = [("x-api-key", f.good.as_str())];
     let a = "203.0.113.9";
@@ -150,7 +153,7 @@ fn refused_credentials_spend_a_budget_per_address_then_nothing_is_verified() {
 
 #[test]
 fn failure_budget_counts_ipv6_per_64_and_ignores_missing_credentials() {
-    let f = fixture(|b| b.failure_rate_limit(RateLimit::per_minute(1, 2)));
+    let f = fixture(|b| b.with_failure_rate_limit(Some(RateLimit::per_minute(1, 2))));
     let bad = [("x-api-key", f.unknown.as_str())];
     let good = [("x-api-key", f.good.as_str())];
     // Missing credentials and malformed requests do not spend the budget.
@@ -190,17 +193,18 @@ fn failure_budget_is_on_by_default_and_can_be_turned_off() {
     let r = call(&f.auth, "198.51.100.7", &bad).unwrap_err();
     assert_eq!((r.status, r.retry_after), (429, Some(6)));
 
-    let f = fixture(AuthenticatorBuilder::no_failure_rate_limit);
+    let f = fixture(|b| b.with_failure_rate_limit(None));
     let bad = [("x-api-key", f.unknown.as_str())];
     for _ in 0..100 {
         assert_eq!(status(&call(&f.auth, "198.51.100.7", &bad)).0, 401);
     }
     // A bad limit is refused at build time.
-    assert!(Authenticator::builder()
-        .api_keys(Arc::new(ApiKeys::new("tw_test").unwrap()))
-        .failure_rate_limit(RateLimit::per_second(0, 1))
-        .build()
-        .is_err());
+    assert!(Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_api_keys(Arc::new(ApiKeys::new("tw_test").unwrap()))
+            .with_failure_rate_limit(Some(RateLimit::per_second(0, 1)))
+    )
+    .is_err());
 }
 
 fn hs256() -> (JwtIssuer, Arc<JwtVerifier>) {
@@ -228,12 +232,13 @@ fn jwt(issuer: &JwtIssuer, claims: serde_json::Value) -> String {
 #[test]
 fn jwts_without_sub_do_not_share_one_rate_limit_bucket() {
     let (issuer, verifier) = hs256();
-    let auth = Authenticator::builder()
-        .jwt(verifier)
-        .rate_limit(RateLimit::per_minute(1, 1))
-        .clock(ManualClock::at_unix(T0))
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_jwt(verifier)
+            .with_rate_limit(RateLimit::per_minute(1, 1))
+            .with_clock(ManualClock::at_unix(T0)),
+    )
+    .unwrap();
     let t1 = jwt(&issuer, json!({"scope": "read"}));
     let t2 = jwt(&issuer, json!({"scope": "read", "jti": "another"}));
     let h = |t: &str| format!("Bearer {t}");
@@ -282,7 +287,7 @@ fn jwts_without_sub_do_not_share_one_rate_limit_bucket() {
 fn introspecting(
     server: &TestServer,
     clock: &Arc<ManualClock>,
-    configure: impl FnOnce(AuthenticatorBuilder) -> AuthenticatorBuilder,
+    configure: impl FnOnce(AuthenticatorOptions) -> AuthenticatorOptions,
 ) -> Authenticator {
     let shared: SharedClock = clock.clone();
     let client = OAuthClient::builder(server.url("/token"), "gw")
@@ -295,12 +300,11 @@ fn introspecting(
         .clock(shared.clone())
         .build()
         .unwrap();
-    configure(
-        Authenticator::builder()
-            .introspection(Arc::new(client))
-            .clock(shared),
-    )
-    .build()
+    Authenticator::new(configure(
+        AuthenticatorOptions::new()
+            .with_introspection(Arc::new(client))
+            .with_clock(shared),
+    ))
     .unwrap()
 }
 
@@ -327,7 +331,7 @@ async fn random_opaque_tokens_stop_reaching_the_introspection_endpoint() {
     .await;
     let clock = ManualClock::at_unix(T0);
     let auth = introspecting(&server, &clock, |b| {
-        b.failure_rate_limit(RateLimit::per_minute(1, 5))
+        b.with_failure_rate_limit(Some(RateLimit::per_minute(1, 5)))
     });
     for i in 0..50 {
         let r = call_async(&auth, "203.0.113.50", &format!("random-{i}")).await;
@@ -353,8 +357,8 @@ async fn introspection_is_rate_bounded_and_cached_tokens_keep_working() {
     .await;
     let clock = ManualClock::at_unix(T0);
     let auth = introspecting(&server, &clock, |b| {
-        b.no_failure_rate_limit()
-            .introspection_rate_limit(RateLimit::per_minute(1, 3))
+        b.with_failure_rate_limit(None)
+            .with_introspection_rate_limit(Some(RateLimit::per_minute(1, 3)))
     });
     assert_eq!(
         status(&call_async(&auth, "203.0.113.1", "good-token").await).0,
@@ -383,11 +387,12 @@ async fn introspection_is_rate_bounded_and_cached_tokens_keep_working() {
         401
     );
     assert_eq!(server.hits(), 3);
-    assert!(Authenticator::builder()
-        .api_keys(Arc::new(ApiKeys::new("tw_test").unwrap()))
-        .introspection_max_inflight(0)
-        .build()
-        .is_err());
+    assert!(Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_api_keys(Arc::new(ApiKeys::new("tw_test").unwrap()))
+            .with_introspection_max_inflight(0)
+    )
+    .is_err());
 }
 
 /// At most `introspection_max_inflight` requests at once; more distinct tokens are refused
@@ -400,7 +405,8 @@ async fn introspection_concurrency_is_bounded() {
     .await;
     let clock = ManualClock::at_unix(T0);
     let auth = Arc::new(introspecting(&server, &clock, |b| {
-        b.no_failure_rate_limit().introspection_max_inflight(2)
+        b.with_failure_rate_limit(None)
+            .with_introspection_max_inflight(2)
     }));
     let tasks: Vec<_> = (0..8)
         .map(|i| {
@@ -551,11 +557,12 @@ fn debug_never_prints_credentials() {
     // The authenticator holding all of it, and its decisions.
     let (issuer, _) = hs256();
     let token = jwt(&issuer, json!({"sub": "u", "scope": "read"}));
-    let auth = Authenticator::builder()
-        .api_keys(Arc::new(keys))
-        .jwt(Arc::new(verifier))
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_api_keys(Arc::new(keys))
+            .with_jwt(Arc::new(verifier)),
+    )
+    .unwrap();
     check("Authenticator", format!("{auth:?}"));
     let h = format!("Bearer {token}");
     let decision = auth.authenticate(&Request {

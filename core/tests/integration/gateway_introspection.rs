@@ -14,7 +14,7 @@ use common::{MockServer, Reply, TestServer};
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::clock::{ManualClock, SharedClock};
 use tokenward::gateway::{
-    Authenticator, AuthenticatorBuilder, CredentialKind, RateLimit, Request, RevocationKind,
+    Authenticator, AuthenticatorOptions, CredentialKind, RateLimit, Request, RevocationKind,
     RevocationList,
 };
 use tokenward::http::HttpPolicy;
@@ -72,11 +72,11 @@ fn client_for(server: &TestServer, timeout: Duration, clock: SharedClock) -> Arc
     )
 }
 
-fn builder(server: &TestServer, clock: &Arc<ManualClock>) -> AuthenticatorBuilder {
+fn options(server: &TestServer, clock: &Arc<ManualClock>) -> AuthenticatorOptions {
     let shared: SharedClock = clock.clone();
-    Authenticator::builder()
-        .introspection(client_for(server, Duration::from_secs(5), shared.clone()))
-        .clock(shared)
+    AuthenticatorOptions::new()
+        .with_introspection(client_for(server, Duration::from_secs(5), shared.clone()))
+        .with_clock(shared)
 }
 
 fn active(sub: &str, exp: u64) -> String {
@@ -88,10 +88,10 @@ fn active(sub: &str, exp: u64) -> String {
 async fn active_token_is_cached_until_ttl_and_never_past_exp() {
     let server = TestServer::start(|_| Reply::json(200, active("user-1", T0 + 90))).await;
     let clock = ManualClock::at_unix(T0);
-    let auth = builder(&server, &clock)
-        .introspection_cache_ttl(Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(
+        options(&server, &clock).with_introspection_cache_ttl(Duration::from_secs(60)),
+    )
+    .unwrap();
 
     let p = auth_async(&auth, "opaque-AAA", &["read"]).await.unwrap();
     assert_eq!(p.kind, CredentialKind::Introspected);
@@ -150,10 +150,10 @@ async fn active_token_is_cached_until_ttl_and_never_past_exp() {
 async fn inactive_token_is_refused_and_cached_for_the_negative_ttl() {
     let server = TestServer::start(|_| Reply::json(200, r#"{"active":false}"#)).await;
     let clock = ManualClock::at_unix(T0);
-    let auth = builder(&server, &clock)
-        .introspection_negative_ttl(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(
+        options(&server, &clock).with_introspection_negative_ttl(Duration::from_secs(10)),
+    )
+    .unwrap();
     let r = auth_async(&auth, "opaque-dead", &[]).await.unwrap_err();
     assert_eq!((r.status, r.code_str()), (401, "unknown_key"));
     assert_eq!(
@@ -175,15 +175,16 @@ async fn endpoint_faults_are_503_and_never_cached() {
     let server = TestServer::start(|_| Reply::json(500, r#"{"error":"server_error"}"#)).await;
     let clock = ManualClock::at_unix(T0);
     let shared: SharedClock = clock.clone();
-    let auth = Authenticator::builder()
-        .introspection(client_for(
-            &server,
-            Duration::from_millis(300),
-            shared.clone(),
-        ))
-        .clock(shared)
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_introspection(client_for(
+                &server,
+                Duration::from_millis(300),
+                shared.clone(),
+            ))
+            .with_clock(shared),
+    )
+    .unwrap();
     let cases: [(Reply, &str); 6] = [
         (Reply::json(500, "oops"), "server_error"),
         (Reply::json(503, ""), "server_error"),
@@ -223,10 +224,7 @@ async fn endpoint_faults_are_503_and_never_cached() {
             .build()
             .unwrap(),
     );
-    let auth = Authenticator::builder()
-        .introspection(down)
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(AuthenticatorOptions::new().with_introspection(down)).unwrap();
     let r = auth_async(&auth, "opaque-x", &[]).await.unwrap_err();
     assert_eq!((r.status, r.code_str()), (503, "network"));
 
@@ -237,10 +235,7 @@ async fn endpoint_faults_are_503_and_never_cached() {
             .build()
             .unwrap(),
     );
-    let auth = Authenticator::builder()
-        .introspection(none)
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(AuthenticatorOptions::new().with_introspection(none)).unwrap();
     let r = auth_async(&auth, "opaque-x", &[]).await.unwrap_err();
     assert_eq!((r.status, r.code_str()), (500, "invalid_input"));
 }
@@ -249,7 +244,7 @@ async fn endpoint_faults_are_503_and_never_cached() {
 async fn sync_authenticate_never_does_io_and_says_use_async() {
     let server = TestServer::start(|_| Reply::json(200, active("u", T0 + 600))).await;
     let clock = ManualClock::at_unix(T0);
-    let auth = builder(&server, &clock).build().unwrap();
+    let auth = Authenticator::new(options(&server, &clock)).unwrap();
     let r = auth_sync(&auth, "opaque-sync").unwrap_err();
     assert_eq!((r.status, r.code_str()), (500, "invalid_input"));
     assert_eq!(r.www_authenticate, None);
@@ -292,12 +287,13 @@ async fn routing_policy_and_revocation_apply_to_introspected_tokens() {
     );
     let key = keys.create(NewKey::new("acct").scopes(["read"])).unwrap();
     let revocations = Arc::new(RevocationList::new(100, shared.clone()));
-    let auth = builder(&server, &clock)
-        .api_keys(keys)
-        .revocations(revocations.clone())
-        .rate_limit(RateLimit::per_minute(60, 2))
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(
+        options(&server, &clock)
+            .with_api_keys(keys)
+            .with_revocations(revocations.clone())
+            .with_rate_limit(RateLimit::per_minute(60, 2)),
+    )
+    .unwrap();
 
     // API-key-shaped bearer values go to ApiKeys, typos included: no introspection.
     let p = auth_async(&auth, key.secret.expose(), &["read"])
@@ -338,7 +334,7 @@ async fn concurrent_misses_share_one_request() {
     })
     .await;
     let clock = ManualClock::at_unix(T0);
-    let auth = Arc::new(builder(&server, &clock).build().unwrap());
+    let auth = Arc::new(Authenticator::new(options(&server, &clock)).unwrap());
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let a = auth.clone();
@@ -399,10 +395,8 @@ async fn concurrent_misses_share_one_request() {
 async fn cache_is_bounded_and_keyed_without_the_token() {
     let server = TestServer::start(|_| Reply::json(200, active("u", T0 + 600))).await;
     let clock = ManualClock::at_unix(T0);
-    let auth = builder(&server, &clock)
-        .introspection_cache_size(3)
-        .build()
-        .unwrap();
+    let auth =
+        Authenticator::new(options(&server, &clock).with_introspection_cache_size(3)).unwrap();
     for i in 0..10 {
         auth_async(&auth, &format!("opaque-SECRETVALUE-{i}"), &[])
             .await
@@ -414,10 +408,8 @@ async fn cache_is_bounded_and_keyed_without_the_token() {
     assert!(!printed.contains("gw-secret"), "{printed}");
 
     // Size 0 disables the cache: every request asks.
-    let auth = builder(&server, &clock)
-        .introspection_cache_size(0)
-        .build()
-        .unwrap();
+    let auth =
+        Authenticator::new(options(&server, &clock).with_introspection_cache_size(0)).unwrap();
     let before = server.hits();
     for _ in 0..3 {
         auth_async(&auth, "opaque-nocache", &[]).await.unwrap();
@@ -446,7 +438,7 @@ async fn audit_events_for_introspection_decisions_carry_no_token() {
     })
     .await;
     let clock = ManualClock::at_unix(T0);
-    let auth = builder(&server, &clock).build().unwrap();
+    let auth = Authenticator::new(options(&server, &clock)).unwrap();
     auth_async(&auth, "opaque-AUDIT-live", &[]).await.unwrap();
     auth_async(&auth, "opaque-AUDIT-live", &[]).await.unwrap();
     let _ = auth_async(&auth, "opaque-AUDIT-dead", &[])
@@ -464,7 +456,8 @@ async fn audit_events_for_introspection_decisions_carry_no_token() {
         .all(|e| e.code.is_none() && e.credential_id.as_deref() == Some("jti-1")));
     assert!(events
         .iter()
-        .any(|e| e.action == "gateway.authenticate" && e.code == Some("unknown_key")));
+        .any(|e| e.action == "gateway.authenticate"
+            && e.code == Some(tokenward::ErrorCode::UnknownKey)));
     for e in &events {
         let text = format!("{e:?}");
         assert!(
@@ -497,12 +490,13 @@ async fn real_server_active_then_revoked_token() {
         .access_token;
     let clock = ManualClock::at_unix(T0);
     let shared: SharedClock = clock.clone();
-    let auth = Authenticator::builder()
-        .introspection(client.clone())
-        .introspection_cache_ttl(Duration::from_secs(30))
-        .clock(shared)
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_introspection(client.clone())
+            .with_introspection_cache_ttl(Duration::from_secs(30))
+            .with_clock(shared),
+    )
+    .unwrap();
 
     let p = auth_async(&auth, token.expose(), &["read"]).await.unwrap();
     assert_eq!(p.kind, CredentialKind::Introspected);

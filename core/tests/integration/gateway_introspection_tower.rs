@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use common::{Reply, TestServer};
 use tokenward::apikey::{ApiKeys, NewKey};
-use tokenward::gateway::{AuthLayer, Authenticator, Principal};
+use tokenward::gateway::{AuthLayer, Authenticator, AuthenticatorOptions, Principal};
 use tokenward::oauth::OAuthClient;
 use tokenward::Secret;
 
@@ -42,11 +42,12 @@ async fn axum_layer_introspects_opaque_tokens() {
     let keys = Arc::new(ApiKeys::new("tw_test").unwrap());
     let key = keys.create(NewKey::new("acct").scopes(["read"])).unwrap();
     let auth = Arc::new(
-        Authenticator::builder()
-            .api_keys(keys)
-            .introspection(client)
-            .build()
-            .unwrap(),
+        Authenticator::new(
+            AuthenticatorOptions::new()
+                .with_api_keys(keys)
+                .with_introspection(client),
+        )
+        .unwrap(),
     );
     let app = Router::new().route(
         "/read",

@@ -9,7 +9,7 @@ use axum::extract::ConnectInfo;
 use axum::routing::get;
 use axum::{Extension, Router};
 use tokenward::apikey::{ApiKeys, NewKey};
-use tokenward::gateway::{AuthLayer, Authenticator, Principal, RateLimit};
+use tokenward::gateway::{AuthLayer, Authenticator, AuthenticatorOptions, Principal, RateLimit};
 
 async fn whoami(Extension(p): Extension<Principal>) -> String {
     format!("{}:{:?}", p.subject, p.remaining)
@@ -22,12 +22,13 @@ async fn axum_server_with_auth_layer() {
         .create(NewKey::new("acct_reader").scopes(["read"]))
         .unwrap();
     let auth = Arc::new(
-        Authenticator::builder()
-            .api_keys(keys)
-            .realm("things")
-            .rate_limit(RateLimit::per_minute(1, 3))
-            .build()
-            .unwrap(),
+        Authenticator::new(
+            AuthenticatorOptions::new()
+                .with_api_keys(keys)
+                .with_realm("things")
+                .with_rate_limit(RateLimit::per_minute(1, 3)),
+        )
+        .unwrap(),
     );
     let by_peer =
         |ext: &axum::http::Extensions| ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());

@@ -13,7 +13,8 @@ use serde_json::Value;
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::clock::{ManualClock, SharedClock};
 use tokenward::gateway::{
-    Authenticator, ForwardedHeader, RateLimit, Request, RevocationKind, RevocationList,
+    Authenticator, AuthenticatorOptions, ForwardedHeader, RateLimit, Request, RevocationKind,
+    RevocationList,
 };
 use tokenward::jwt::{Algorithm, JwtVerifier, Key, VerifierOptions};
 
@@ -105,41 +106,38 @@ fn build(setup: &Value) -> Fixture {
     .unwrap();
 
     let tp = &setup["trusted_proxies"];
-    let header = match tp["header"].as_str().unwrap() {
-        "x-forwarded-for" => ForwardedHeader::XForwardedFor,
-        _ => ForwardedHeader::Forwarded,
-    };
-    let mut b = Authenticator::builder()
-        .realm(setup["realm"].as_str().unwrap())
-        .api_keys(keys)
-        .jwt(Arc::new(verifier))
-        .ip_deny(
+    let header: ForwardedHeader = tp["header"].as_str().unwrap().parse().unwrap();
+    let mut b = AuthenticatorOptions::new()
+        .with_realm(setup["realm"].as_str().unwrap())
+        .with_api_keys(keys)
+        .with_jwt(Arc::new(verifier))
+        .with_ip_deny(
             setup["ip_deny"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .map(|s| s.as_str().unwrap()),
         )
-        .trusted_proxies(
+        .with_trusted_proxies(
             tp["networks"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .map(|s| s.as_str().unwrap()),
-            header,
         )
-        .rate_limit(limit(&setup["rate_limit"]))
-        .failure_rate_limit(limit(&setup["failure_rate_limit"]))
-        .revocations(list)
-        .clock(clock);
+        .with_forwarded_header(header)
+        .with_rate_limit(limit(&setup["rate_limit"]))
+        .with_failure_rate_limit(Some(limit(&setup["failure_rate_limit"])))
+        .with_revocations(list)
+        .with_clock(clock);
     for (plan, l) in setup["plans"].as_object().unwrap() {
-        b = b.plan(plan, limit(l));
+        b = b.with_plan(plan, limit(l));
     }
     for (who, l) in setup["rate_limit_overrides"].as_object().unwrap() {
-        b = b.rate_limit_for(who, limit(l));
+        b = b.with_rate_limit_override(who, limit(l));
     }
     Fixture {
-        auth: b.build().unwrap(),
+        auth: Authenticator::new(b).unwrap(),
         secrets,
         ids,
     }
@@ -249,12 +247,13 @@ fn req<'a>(headers: &'a [(&'a str, &'a str)], ip: &str) -> Request<'a> {
 fn rate_limit_with_manual_clock() {
     let clock = ManualClock::at_unix(1_700_000_000);
     let (keys, key) = keyed(clock.clone());
-    let auth = Authenticator::builder()
-        .api_keys(keys)
-        .rate_limit(RateLimit::per_second(2, 3)) // one every 500 ms, bursts of 3
-        .clock(clock.clone())
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_api_keys(keys)
+            .with_rate_limit(RateLimit::per_second(2, 3)) // one every 500 ms, bursts of 3
+            .with_clock(clock.clone()),
+    )
+    .unwrap();
     let h = [("x-api-key", key.as_str())];
     let remaining: Vec<_> = (0..3)
         .map(|_| {
@@ -292,12 +291,13 @@ fn rate_limit_with_manual_clock() {
 fn ip_rate_limit_counts_ipv6_per_64_and_mapped_as_v4() {
     let clock = ManualClock::at_unix(1_700_000_000);
     let (keys, key) = keyed(clock.clone());
-    let auth = Authenticator::builder()
-        .api_keys(keys)
-        .ip_rate_limit(RateLimit::per_minute(1, 1))
-        .clock(clock.clone())
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_api_keys(keys)
+            .with_ip_rate_limit(RateLimit::per_minute(1, 1))
+            .with_clock(clock.clone()),
+    )
+    .unwrap();
     let h = [("x-api-key", key.as_str())];
     assert!(auth.authenticate(&req(&h, "2001:db8:1:2::1")).is_ok());
     // Same /64, another address: same bucket.
@@ -321,11 +321,12 @@ fn ip_rate_limit_counts_ipv6_per_64_and_mapped_as_v4() {
 fn proxy_headers_ignored_without_trusted_proxies() {
     let clock = ManualClock::at_unix(1_700_000_000);
     let (keys, key) = keyed(clock.clone());
-    let auth = Authenticator::builder()
-        .api_keys(keys)
-        .ip_allow(["203.0.113.0/24"])
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_api_keys(keys)
+            .with_ip_allow(["203.0.113.0/24"]),
+    )
+    .unwrap();
     // The attacker claims an allowed address; the socket peer decides.
     for (name, value) in [
         ("x-forwarded-for", "203.0.113.9"),
@@ -354,12 +355,14 @@ fn proxy_headers_ignored_without_trusted_proxies() {
 fn forwarded_header_behind_trusted_proxy() {
     let clock = ManualClock::at_unix(1_700_000_000);
     let (keys, key) = keyed(clock.clone());
-    let auth = Authenticator::builder()
-        .api_keys(keys)
-        .ip_allow(["203.0.113.0/24", "2001:db8::/32"])
-        .trusted_proxies(["10.0.0.0/8", "fd00::/8"], ForwardedHeader::Forwarded)
-        .build()
-        .unwrap();
+    let auth = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_api_keys(keys)
+            .with_ip_allow(["203.0.113.0/24", "2001:db8::/32"])
+            .with_trusted_proxies(["10.0.0.0/8", "fd00::/8"])
+            .with_forwarded_header(ForwardedHeader::Forwarded),
+    )
+    .unwrap();
     let ok = |fwd: &str, peer: &str| {
         let h = [("x-api-key", key.as_str()), ("Forwarded", fwd)];
         auth.authenticate(&req(&h, peer))
@@ -395,12 +398,13 @@ fn concurrent_authentication_respects_the_burst() {
     let clock = ManualClock::at_unix(1_700_000_000);
     let (keys, key) = keyed(clock.clone());
     let auth = Arc::new(
-        Authenticator::builder()
-            .api_keys(keys)
-            .rate_limit(RateLimit::per_minute(1, 100))
-            .clock(clock)
-            .build()
-            .unwrap(),
+        Authenticator::new(
+            AuthenticatorOptions::new()
+                .with_api_keys(keys)
+                .with_rate_limit(RateLimit::per_minute(1, 100))
+                .with_clock(clock),
+        )
+        .unwrap(),
     );
     let handles: Vec<_> = (0..4)
         .map(|_| {
@@ -432,7 +436,7 @@ fn audit_events_never_carry_token_material() {
     add_sink(sink.clone());
     let clock = ManualClock::at_unix(1_700_000_000);
     let (keys, key) = keyed(clock);
-    let auth = Authenticator::builder().api_keys(keys).build().unwrap();
+    let auth = Authenticator::new(AuthenticatorOptions::new().with_api_keys(keys)).unwrap();
     let h = [("x-api-key", key.as_str())];
     let p = auth.authenticate(&req(&h, "198.51.100.1")).unwrap();
     // A one-character typo; the replacement must differ from the original, or the "bad" key is

@@ -45,7 +45,13 @@ fn issue_and_verify_are_audited_without_token_material() {
     let events = sink.0.lock().clone();
     let actions: Vec<(&str, Outcome, Option<&str>)> = events
         .iter()
-        .map(|e| (e.action, e.outcome, e.code))
+        .map(|e| {
+            (
+                e.action,
+                e.outcome,
+                e.code.map(tokenward::ErrorCode::as_str),
+            )
+        })
         .collect();
     assert!(actions.contains(&("jwt.issue", Outcome::Success, None)));
     assert!(actions.contains(&("jwt.verify", Outcome::Success, None)));

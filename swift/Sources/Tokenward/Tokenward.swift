@@ -1456,6 +1456,140 @@ public func FfiConverterTypeAuditListener_lower(_ value: AuditListener) -> UInt6
 
 
 /**
+ * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
+ * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
+ * Keep it as long as the listener should receive events.
+ */
+public protocol AuditSubscriptionProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops delivering events to the listener (events already being delivered on another
+     * thread may still arrive). Cancelling twice does nothing.
+     */
+    func cancel() 
+    
+}
+/**
+ * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
+ * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
+ * Keep it as long as the listener should receive events.
+ */
+open class AuditSubscription: AuditSubscriptionProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_auditsubscription(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_auditsubscription(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops delivering events to the listener (events already being delivered on another
+     * thread may still arrive). Cancelling twice does nothing.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditSubscription: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AuditSubscription
+
+    public static func lift(_ handle: UInt64) throws -> AuditSubscription {
+        return AuditSubscription(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AuditSubscription) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditSubscription {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AuditSubscription, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditSubscription_lift(_ handle: UInt64) throws -> AuditSubscription {
+    return try FfiConverterTypeAuditSubscription.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditSubscription_lower(_ value: AuditSubscription) -> UInt64 {
+    return FfiConverterTypeAuditSubscription.lower(value)
+}
+
+
+
+
+
+
+/**
  * The in-process gateway: request credentials + client address → `Principal` or `Refusal`.
  * Build once; safe to share between threads.
  */
@@ -1476,9 +1610,20 @@ public protocol AuthenticatorProtocol: AnyObject, Sendable {
     func authenticateAsync(request: AuthRequest) async throws  -> AuthDecision
     
     /**
+     * Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
+     */
+    func hasIntrospection()  -> Bool
+    
+    /**
+     * The lower-case names of the headers this configuration reads; other headers cannot
+     * change a decision, so an adapter may pass only these.
+     */
+    func headerNames()  -> [String]
+    
+    /**
      * Number of cached introspection answers (0 without introspection).
      */
-    func introspectionCacheSize()  -> UInt64
+    func introspectionCacheLen()  -> UInt64
     
 }
 /**
@@ -1588,12 +1733,37 @@ open func authenticateAsync(request: AuthRequest)async throws  -> AuthDecision  
 }
     
     /**
+     * Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
+     */
+open func hasIntrospection() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authenticator_has_introspection(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The lower-case names of the headers this configuration reads; other headers cannot
+     * change a decision, so an adapter may pass only these.
+     */
+open func headerNames() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authenticator_header_names(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Number of cached introspection answers (0 without introspection).
      */
-open func introspectionCacheSize() -> UInt64  {
+open func introspectionCacheLen() -> UInt64  {
     return try!  FfiConverterUInt64.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(
+    uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_len(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -3976,25 +4146,11 @@ public protocol RevocationListProtocol: AnyObject, Sendable {
     func purge()  -> UInt64
     
     /**
-     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
-     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
+     * Revokes `id` of `kind` until `until` (in the future; for a `jti`, the token's `exp` is
+     * enough); fails with `invalid_input` for an empty id, a past expiry, or a list full of
+     * live entries.
      */
-    func revoke(kind: RevocationKind, id: String, until: Int64) throws 
-    
-    /**
-     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
-     */
-    func revokeJti(jti: String, until: Int64) throws 
-    
-    /**
-     * Revokes an API key by id until `until`.
-     */
-    func revokeKeyId(keyId: String, until: Int64) throws 
-    
-    /**
-     * Revokes every credential of `subject` until `until`.
-     */
-    func revokeSubject(subject: String, until: Int64) throws 
+    func revoke(kind: RevocationKind, id: String, until: Date) throws 
     
     /**
      * Entries held (live or not yet purged).
@@ -4051,14 +4207,15 @@ open class RevocationList: RevocationListProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_tokenward_ffi_fn_clone_revocationlist(self.handle, $0) }
     }
     /**
-     * A list of at most `max_entries` live entries; `clock` (tests) replaces the system clock.
+     * A list of at most `max_entries` live entries (`None`: the core's
+     * `DEFAULT_MAX_REVOCATIONS`, 1 000 000); `clock` (tests) replaces the system clock.
      */
-public convenience init(maxEntries: UInt64 = UInt64(1000000), clock: ManualClock? = nil) {
+public convenience init(maxEntries: UInt64? = nil, clock: ManualClock? = nil) {
     let handle =
         try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_revocationlist_new(
-        FfiConverterUInt64.lower(maxEntries),
+        FfiConverterOptionUInt64.lower(maxEntries),
         FfiConverterOptionTypeManualClock.lower(clock),uniffiCallStatus
     )
 }
@@ -4104,55 +4261,17 @@ open func purge() -> UInt64  {
 }
     
     /**
-     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
-     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
+     * Revokes `id` of `kind` until `until` (in the future; for a `jti`, the token's `exp` is
+     * enough); fails with `invalid_input` for an empty id, a past expiry, or a list full of
+     * live entries.
      */
-open func revoke(kind: RevocationKind, id: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+open func revoke(kind: RevocationKind, id: String, until: Date)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_revocationlist_revoke(
             self.uniffiCloneHandle(),
         FfiConverterTypeRevocationKind_lower(kind),
         FfiConverterString.lower(id),
-        FfiConverterInt64.lower(until),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
-     */
-open func revokeJti(jti: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(jti),
-        FfiConverterInt64.lower(until),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Revokes an API key by id until `until`.
-     */
-open func revokeKeyId(keyId: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(keyId),
-        FfiConverterInt64.lower(until),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Revokes every credential of `subject` until `until`.
-     */
-open func revokeSubject(subject: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(subject),
-        FfiConverterInt64.lower(until),uniffiCallStatus
+        FfiConverterTimestamp.lower(until),uniffiCallStatus
     )
 }
 }
@@ -4975,10 +5094,10 @@ public protocol TokenSourceListener: AnyObject, Sendable {
     func onRefresh(tokens: TokenResponse) 
     
     /**
-     * A token request failed with `code` (`invalid_grant`, `network`, …); the message never
-     * contains secret material.
+     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …; its stable string
+     * is `code.asString()` / `code.description`); the message never contains secret material.
      */
-    func onError(code: String, message: String) 
+    func onError(code: ErrorCode, message: String) 
     
 }
 /**
@@ -5051,14 +5170,14 @@ open func onRefresh(tokens: TokenResponse)  {try! rustCall() {
 }
     
     /**
-     * A token request failed with `code` (`invalid_grant`, `network`, …); the message never
-     * contains secret material.
+     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …; its stable string
+     * is `code.asString()` / `code.description`); the message never contains secret material.
      */
-open func onError(code: String, message: String)  {try! rustCall() {
+open func onError(code: ErrorCode, message: String)  {try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_error(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(code),
+        FfiConverterTypeErrorCode_lower(code),
         FfiConverterString.lower(message),uniffiCallStatus
     )
 }
@@ -5129,7 +5248,7 @@ fileprivate struct UniffiCallbackInterfaceTokenSourceListener {
                     throw UniffiInternalError.unexpectedStaleHandle
                 }
                 return uniffiObj.onError(
-                     code: try FfiConverterString.lift(code),
+                     code: try FfiConverterTypeErrorCode_lift(code),
                      message: try FfiConverterString.lift(message)
                 )
             }
@@ -5224,17 +5343,17 @@ public func FfiConverterTypeTokenSourceListener_lower(_ value: TokenSourceListen
  */
 public struct AuditEvent: Equatable, Hashable {
     /**
-     * The action, e.g. `jwt.verify`, `apikey.create`.
+     * The action, e.g. `jwt.verify`, `apikey.create`, `gateway.authenticate`.
      */
     public var action: String
     /**
-     * `success` or `failure`.
+     * Success or failure.
      */
-    public var outcome: String
+    public var outcome: AuditOutcome
     /**
      * The error code on failure.
      */
-    public var code: String?
+    public var code: ErrorCode?
     /**
      * A public identifier of the credential (key id, `kid`/`jti`, or a fingerprint).
      */
@@ -5248,14 +5367,14 @@ public struct AuditEvent: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The action, e.g. `jwt.verify`, `apikey.create`.
+         * The action, e.g. `jwt.verify`, `apikey.create`, `gateway.authenticate`.
          */action: String, 
         /**
-         * `success` or `failure`.
-         */outcome: String, 
+         * Success or failure.
+         */outcome: AuditOutcome, 
         /**
          * The error code on failure.
-         */code: String?, 
+         */code: ErrorCode?, 
         /**
          * A public identifier of the credential (key id, `kid`/`jti`, or a fingerprint).
          */credentialId: String?, 
@@ -5286,8 +5405,8 @@ public struct FfiConverterTypeAuditEvent: FfiConverterRustBuffer {
         return
             try AuditEvent(
                 action: FfiConverterString.read(from: &buf), 
-                outcome: FfiConverterString.read(from: &buf), 
-                code: FfiConverterOptionString.read(from: &buf), 
+                outcome: FfiConverterTypeAuditOutcome.read(from: &buf), 
+                code: FfiConverterOptionTypeErrorCode.read(from: &buf), 
                 credentialId: FfiConverterOptionString.read(from: &buf), 
                 subject: FfiConverterOptionString.read(from: &buf)
         )
@@ -5295,8 +5414,8 @@ public struct FfiConverterTypeAuditEvent: FfiConverterRustBuffer {
 
     public static func write(_ value: AuditEvent, into buf: inout [UInt8]) {
         FfiConverterString.write(value.action, into: &buf)
-        FfiConverterString.write(value.outcome, into: &buf)
-        FfiConverterOptionString.write(value.code, into: &buf)
+        FfiConverterTypeAuditOutcome.write(value.outcome, into: &buf)
+        FfiConverterOptionTypeErrorCode.write(value.code, into: &buf)
         FfiConverterOptionString.write(value.credentialId, into: &buf)
         FfiConverterOptionString.write(value.subject, into: &buf)
     }
@@ -5420,13 +5539,13 @@ public func FfiConverterTypeAuthRequest_lower(_ value: AuthRequest) -> RustBuffe
 
 
 /**
- * Options of `Authenticator`. Configure `api_keys`, `jwt`, or both; everything else is off
- * unless set.
+ * Options of `Authenticator`. Configure `api_keys`, `jwt`, `introspection`, or several;
+ * everything else is off unless set, and an option left `None` takes the core's default.
  */
 public struct AuthenticatorOptions {
     /**
-     * Accept API keys verified by these keys (`Authorization: Bearer`, `X-API-Key`, and the
-     * query parameter or cookie when enabled).
+     * Accept API keys verified by these keys (`Authorization: Bearer`, the API-key header, and
+     * the query parameter or cookie when enabled).
      */
     public var apiKeys: ApiKeys?
     /**
@@ -5448,7 +5567,7 @@ public struct AuthenticatorOptions {
      */
     public var trustedProxies: [String]
     /**
-     * The header trusted proxies set (default `X-Forwarded-For`).
+     * The header trusted proxies set; `None`: `X-Forwarded-For`.
      */
     public var forwardedHeader: ForwardedHeader?
     /**
@@ -5478,9 +5597,13 @@ public struct AuthenticatorOptions {
      */
     public var revocations: RevocationList?
     /**
-     * The realm of `WWW-Authenticate` challenges.
+     * The realm of `WWW-Authenticate` challenges; `None`: `api`.
      */
-    public var realm: String
+    public var realm: String?
+    /**
+     * The API-key header (case-insensitive); `None`: `x-api-key`.
+     */
+    public var apiKeyHeader: String?
     /**
      * Also accept an API key in this query parameter (off by default: query strings end up
      * in logs).
@@ -5491,19 +5614,36 @@ public struct AuthenticatorOptions {
      */
     public var cookie: String?
     /**
-     * The rate limiters' clock (tests); the system clock when `None`.
+     * Longest credential-bearing header value accepted, in bytes; `None`: 8192.
+     */
+    public var maxHeaderLen: UInt32?
+    /**
+     * The rate limiters' and introspection cache's clock (tests); the system clock when
+     * `None`.
      */
     public var clock: ManualClock?
+    /**
+     * Most callers each rate limiter tracks; `None`: 100 000.
+     */
+    public var maxTracked: UInt32?
     /**
      * Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
      * introspection with this client.
      */
     public var introspection: OAuthClient?
     /**
-     * How long an active introspection answer is cached, in seconds (never past the token's
-     * `exp`); the core default when `None`.
+     * How long an active introspection answer is cached (never past the token's `exp`);
+     * `None`: 60 s.
      */
-    public var introspectionCacheSeconds: UInt64?
+    public var introspectionCacheTtl: TimeInterval?
+    /**
+     * How long an inactive introspection answer is cached; `None`: 10 s.
+     */
+    public var introspectionNegativeTtl: TimeInterval?
+    /**
+     * Most introspection answers cached (0 disables the cache); `None`: 10 000.
+     */
+    public var introspectionCacheSize: UInt32?
     /**
      * Outbound introspection requests (uncached tokens) over all callers; beyond it an
      * uncached token is refused `rate_limited` / 503 with `Retry-After`. `None`: the core
@@ -5511,7 +5651,7 @@ public struct AuthenticatorOptions {
      */
     public var introspectionRateLimit: RateLimit?
     /**
-     * Most introspection requests in flight at once; `None`: the core default (32).
+     * Most introspection requests in flight at once; `None`: 32.
      */
     public var introspectionMaxInflight: UInt32?
 
@@ -5519,8 +5659,8 @@ public struct AuthenticatorOptions {
     // declare one manually.
     public init(
         /**
-         * Accept API keys verified by these keys (`Authorization: Bearer`, `X-API-Key`, and the
-         * query parameter or cookie when enabled).
+         * Accept API keys verified by these keys (`Authorization: Bearer`, the API-key header, and
+         * the query parameter or cookie when enabled).
          */apiKeys: ApiKeys? = nil, 
         /**
          * Accept JWTs verified by this verifier (`Authorization: Bearer`, or the cookie when
@@ -5537,7 +5677,7 @@ public struct AuthenticatorOptions {
          * ignored and the socket peer is the client).
          */trustedProxies: [String] = [], 
         /**
-         * The header trusted proxies set (default `X-Forwarded-For`).
+         * The header trusted proxies set; `None`: `X-Forwarded-For`.
          */forwardedHeader: ForwardedHeader? = nil, 
         /**
          * The default limit per principal (API key id or JWT `sub`).
@@ -5560,8 +5700,11 @@ public struct AuthenticatorOptions {
          * Refuse credentials on this list.
          */revocations: RevocationList? = nil, 
         /**
-         * The realm of `WWW-Authenticate` challenges.
-         */realm: String = "api", 
+         * The realm of `WWW-Authenticate` challenges; `None`: `api`.
+         */realm: String? = nil, 
+        /**
+         * The API-key header (case-insensitive); `None`: `x-api-key`.
+         */apiKeyHeader: String? = nil, 
         /**
          * Also accept an API key in this query parameter (off by default: query strings end up
          * in logs).
@@ -5570,23 +5713,36 @@ public struct AuthenticatorOptions {
          * Also accept a credential in this cookie (off by default).
          */cookie: String? = nil, 
         /**
-         * The rate limiters' clock (tests); the system clock when `None`.
+         * Longest credential-bearing header value accepted, in bytes; `None`: 8192.
+         */maxHeaderLen: UInt32? = nil, 
+        /**
+         * The rate limiters' and introspection cache's clock (tests); the system clock when
+         * `None`.
          */clock: ManualClock? = nil, 
+        /**
+         * Most callers each rate limiter tracks; `None`: 100 000.
+         */maxTracked: UInt32? = nil, 
         /**
          * Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
          * introspection with this client.
          */introspection: OAuthClient? = nil, 
         /**
-         * How long an active introspection answer is cached, in seconds (never past the token's
-         * `exp`); the core default when `None`.
-         */introspectionCacheSeconds: UInt64? = nil, 
+         * How long an active introspection answer is cached (never past the token's `exp`);
+         * `None`: 60 s.
+         */introspectionCacheTtl: TimeInterval? = nil, 
+        /**
+         * How long an inactive introspection answer is cached; `None`: 10 s.
+         */introspectionNegativeTtl: TimeInterval? = nil, 
+        /**
+         * Most introspection answers cached (0 disables the cache); `None`: 10 000.
+         */introspectionCacheSize: UInt32? = nil, 
         /**
          * Outbound introspection requests (uncached tokens) over all callers; beyond it an
          * uncached token is refused `rate_limited` / 503 with `Retry-After`. `None`: the core
          * default (50 a second, bursts of 100).
          */introspectionRateLimit: RateLimit? = nil, 
         /**
-         * Most introspection requests in flight at once; `None`: the core default (32).
+         * Most introspection requests in flight at once; `None`: 32.
          */introspectionMaxInflight: UInt32? = nil) {
         self.apiKeys = apiKeys
         self.jwt = jwt
@@ -5601,11 +5757,16 @@ public struct AuthenticatorOptions {
         self.rateLimitOverrides = rateLimitOverrides
         self.revocations = revocations
         self.realm = realm
+        self.apiKeyHeader = apiKeyHeader
         self.queryParam = queryParam
         self.cookie = cookie
+        self.maxHeaderLen = maxHeaderLen
         self.clock = clock
+        self.maxTracked = maxTracked
         self.introspection = introspection
-        self.introspectionCacheSeconds = introspectionCacheSeconds
+        self.introspectionCacheTtl = introspectionCacheTtl
+        self.introspectionNegativeTtl = introspectionNegativeTtl
+        self.introspectionCacheSize = introspectionCacheSize
         self.introspectionRateLimit = introspectionRateLimit
         self.introspectionMaxInflight = introspectionMaxInflight
     }
@@ -5638,12 +5799,17 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
                 plans: FfiConverterDictionaryStringTypeRateLimit.read(from: &buf), 
                 rateLimitOverrides: FfiConverterDictionaryStringTypeRateLimit.read(from: &buf), 
                 revocations: FfiConverterOptionTypeRevocationList.read(from: &buf), 
-                realm: FfiConverterString.read(from: &buf), 
+                realm: FfiConverterOptionString.read(from: &buf), 
+                apiKeyHeader: FfiConverterOptionString.read(from: &buf), 
                 queryParam: FfiConverterOptionString.read(from: &buf), 
                 cookie: FfiConverterOptionString.read(from: &buf), 
+                maxHeaderLen: FfiConverterOptionUInt32.read(from: &buf), 
                 clock: FfiConverterOptionTypeManualClock.read(from: &buf), 
+                maxTracked: FfiConverterOptionUInt32.read(from: &buf), 
                 introspection: FfiConverterOptionTypeOAuthClient.read(from: &buf), 
-                introspectionCacheSeconds: FfiConverterOptionUInt64.read(from: &buf), 
+                introspectionCacheTtl: FfiConverterOptionDuration.read(from: &buf), 
+                introspectionNegativeTtl: FfiConverterOptionDuration.read(from: &buf), 
+                introspectionCacheSize: FfiConverterOptionUInt32.read(from: &buf), 
                 introspectionRateLimit: FfiConverterOptionTypeRateLimit.read(from: &buf), 
                 introspectionMaxInflight: FfiConverterOptionUInt32.read(from: &buf)
         )
@@ -5662,12 +5828,17 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
         FfiConverterDictionaryStringTypeRateLimit.write(value.plans, into: &buf)
         FfiConverterDictionaryStringTypeRateLimit.write(value.rateLimitOverrides, into: &buf)
         FfiConverterOptionTypeRevocationList.write(value.revocations, into: &buf)
-        FfiConverterString.write(value.realm, into: &buf)
+        FfiConverterOptionString.write(value.realm, into: &buf)
+        FfiConverterOptionString.write(value.apiKeyHeader, into: &buf)
         FfiConverterOptionString.write(value.queryParam, into: &buf)
         FfiConverterOptionString.write(value.cookie, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxHeaderLen, into: &buf)
         FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxTracked, into: &buf)
         FfiConverterOptionTypeOAuthClient.write(value.introspection, into: &buf)
-        FfiConverterOptionUInt64.write(value.introspectionCacheSeconds, into: &buf)
+        FfiConverterOptionDuration.write(value.introspectionCacheTtl, into: &buf)
+        FfiConverterOptionDuration.write(value.introspectionNegativeTtl, into: &buf)
+        FfiConverterOptionUInt32.write(value.introspectionCacheSize, into: &buf)
         FfiConverterOptionTypeRateLimit.write(value.introspectionRateLimit, into: &buf)
         FfiConverterOptionUInt32.write(value.introspectionMaxInflight, into: &buf)
     }
@@ -6784,7 +6955,7 @@ public func FfiConverterTypePrincipal_lower(_ value: Principal) -> RustBuffer {
 
 
 /**
- * One rate limit: `rate` requests per `period_seconds`, with bursts of up to `burst`.
+ * One rate limit: `rate` requests per `period`, with bursts of up to `burst`.
  */
 public struct RateLimit: Equatable, Hashable {
     /**
@@ -6792,13 +6963,13 @@ public struct RateLimit: Equatable, Hashable {
      */
     public var rate: UInt32
     /**
-     * The period in seconds (≥ 1).
-     */
-    public var periodSeconds: UInt64
-    /**
      * Requests that may arrive at once (≥ 1).
      */
     public var burst: UInt32
+    /**
+     * The period (non-zero); `None`: one second (the core's `DEFAULT_RATE_LIMIT_PERIOD`).
+     */
+    public var period: TimeInterval?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6807,14 +6978,14 @@ public struct RateLimit: Equatable, Hashable {
          * Requests per period (≥ 1).
          */rate: UInt32, 
         /**
-         * The period in seconds (≥ 1).
-         */periodSeconds: UInt64 = UInt64(1), 
-        /**
          * Requests that may arrive at once (≥ 1).
-         */burst: UInt32) {
+         */burst: UInt32, 
+        /**
+         * The period (non-zero); `None`: one second (the core's `DEFAULT_RATE_LIMIT_PERIOD`).
+         */period: TimeInterval? = nil) {
         self.rate = rate
-        self.periodSeconds = periodSeconds
         self.burst = burst
+        self.period = period
     }
 
     
@@ -6834,15 +7005,15 @@ public struct FfiConverterTypeRateLimit: FfiConverterRustBuffer {
         return
             try RateLimit(
                 rate: FfiConverterUInt32.read(from: &buf), 
-                periodSeconds: FfiConverterUInt64.read(from: &buf), 
-                burst: FfiConverterUInt32.read(from: &buf)
+                burst: FfiConverterUInt32.read(from: &buf), 
+                period: FfiConverterOptionDuration.read(from: &buf)
         )
     }
 
     public static func write(_ value: RateLimit, into buf: inout [UInt8]) {
         FfiConverterUInt32.write(value.rate, into: &buf)
-        FfiConverterUInt64.write(value.periodSeconds, into: &buf)
         FfiConverterUInt32.write(value.burst, into: &buf)
+        FfiConverterOptionDuration.write(value.period, into: &buf)
     }
 }
 
@@ -7003,9 +7174,10 @@ public func FfiConverterTypeRefreshOptions_lower(_ value: RefreshOptions) -> Rus
  */
 public struct Refusal: Equatable, Hashable {
     /**
-     * The stable tokenward code (`missing_credentials`, `expired`, `rate_limited`, …).
+     * The internal reason (`MISSING_CREDENTIALS`, `EXPIRED`, `RATE_LIMITED`, …); its stable
+     * string is `code.asString()` (Kotlin) / `code.description` (Swift).
      */
-    public var code: String
+    public var code: ErrorCode
     /**
      * The HTTP status: 400, 401, 403 or 429.
      */
@@ -7015,9 +7187,9 @@ public struct Refusal: Equatable, Hashable {
      */
     public var wwwAuthenticate: String?
     /**
-     * Seconds for the `Retry-After` header, for 429.
+     * How long the client should wait (`Retry-After`, whole seconds), for 429 and 503.
      */
-    public var retryAfter: UInt64?
+    public var retryAfter: TimeInterval?
     /**
      * What a client may be told (e.g. `invalid_token`): the same name in every language.
      */
@@ -7031,8 +7203,9 @@ public struct Refusal: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The stable tokenward code (`missing_credentials`, `expired`, `rate_limited`, …).
-         */code: String, 
+         * The internal reason (`MISSING_CREDENTIALS`, `EXPIRED`, `RATE_LIMITED`, …); its stable
+         * string is `code.asString()` (Kotlin) / `code.description` (Swift).
+         */code: ErrorCode, 
         /**
          * The HTTP status: 400, 401, 403 or 429.
          */status: UInt16, 
@@ -7040,8 +7213,8 @@ public struct Refusal: Equatable, Hashable {
          * The `WWW-Authenticate` header value (RFC 6750), for 400/401 and scope refusals.
          */wwwAuthenticate: String?, 
         /**
-         * Seconds for the `Retry-After` header, for 429.
-         */retryAfter: UInt64?, 
+         * How long the client should wait (`Retry-After`, whole seconds), for 429 and 503.
+         */retryAfter: TimeInterval?, 
         /**
          * What a client may be told (e.g. `invalid_token`): the same name in every language.
          */error: String, 
@@ -7072,20 +7245,20 @@ public struct FfiConverterTypeRefusal: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Refusal {
         return
             try Refusal(
-                code: FfiConverterString.read(from: &buf), 
+                code: FfiConverterTypeErrorCode.read(from: &buf), 
                 status: FfiConverterUInt16.read(from: &buf), 
                 wwwAuthenticate: FfiConverterOptionString.read(from: &buf), 
-                retryAfter: FfiConverterOptionUInt64.read(from: &buf), 
+                retryAfter: FfiConverterOptionDuration.read(from: &buf), 
                 error: FfiConverterString.read(from: &buf), 
                 errorDescription: FfiConverterString.read(from: &buf)
         )
     }
 
     public static func write(_ value: Refusal, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterTypeErrorCode.write(value.code, into: &buf)
         FfiConverterUInt16.write(value.status, into: &buf)
         FfiConverterOptionString.write(value.wwwAuthenticate, into: &buf)
-        FfiConverterOptionUInt64.write(value.retryAfter, into: &buf)
+        FfiConverterOptionDuration.write(value.retryAfter, into: &buf)
         FfiConverterString.write(value.error, into: &buf)
         FfiConverterString.write(value.errorDescription, into: &buf)
     }
@@ -7333,6 +7506,81 @@ public func FfiConverterTypeVerifiedClaims_lift(_ buf: RustBuffer) throws -> Ver
 public func FfiConverterTypeVerifiedClaims_lower(_ value: VerifiedClaims) -> RustBuffer {
     return FfiConverterTypeVerifiedClaims.lower(value)
 }
+
+
+/**
+ * The outcome of an audited operation.
+ */
+
+public enum AuditOutcome: Equatable, Hashable, CaseIterable {
+    
+    /**
+     * The operation succeeded.
+     */
+    case success
+    /**
+     * The operation was refused or failed.
+     */
+    case failure
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AuditOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = AuditOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .success
+        
+        case 2: return .failure
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AuditOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .success:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .failure:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditOutcome_lift(_ buf: RustBuffer) throws -> AuditOutcome {
+    return try FfiConverterTypeAuditOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditOutcome_lower(_ value: AuditOutcome) -> RustBuffer {
+    return FfiConverterTypeAuditOutcome.lower(value)
+}
+
 
 
 /**
@@ -8093,7 +8341,7 @@ public func FfiConverterTypeErrorCode_lower(_ value: ErrorCode) -> RustBuffer {
  * The forwarding header trusted proxies set (exactly one is honoured).
  */
 
-public enum ForwardedHeader: Equatable, Hashable, CaseIterable {
+public enum ForwardedHeader: Equatable, Hashable, CustomStringConvertible, CaseIterable {
     
     /**
      * `X-Forwarded-For`.
@@ -8108,6 +8356,17 @@ public enum ForwardedHeader: Equatable, Hashable, CaseIterable {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_forwardedheader_uniffi_trait_display(
+            FfiConverterTypeForwardedHeader_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -8168,7 +8427,7 @@ public func FfiConverterTypeForwardedHeader_lower(_ value: ForwardedHeader) -> R
  * What a revocation names.
  */
 
-public enum RevocationKind: Equatable, Hashable, CaseIterable {
+public enum RevocationKind: Equatable, Hashable, CustomStringConvertible, CaseIterable {
     
     /**
      * A JWT `jti`.
@@ -8187,6 +8446,17 @@ public enum RevocationKind: Equatable, Hashable, CaseIterable {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationkind_uniffi_trait_display(
+            FfiConverterTypeRevocationKind_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -8854,6 +9124,30 @@ fileprivate struct FfiConverterOptionTypeRemoteKeySetOptions: FfiConverterRustBu
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeErrorCode: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorCode?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeErrorCode.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeErrorCode.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeForwardedHeader: FfiConverterRustBuffer {
     typealias SwiftType = ForwardedHeader?
 
@@ -9141,26 +9435,16 @@ public func checkApiKeyFormat(key: String)throws  -> KeyInfo  {
 })
 }
 /**
- * Registers `listener` for every audit event; returns an id for [`remove_audit_listener`].
+ * Calls `listener.onEvent(event)` for every tokenward audit event (token issued, verified,
+ * refused, key created, …) until the returned subscription is cancelled or released.
  */
-public func addAuditListener(listener: AuditListener) -> UInt64  {
-    return try!  FfiConverterUInt64.lift(try! rustCall() {
+public func onAudit(listener: AuditListener) -> AuditSubscription  {
+    return try!  FfiConverterTypeAuditSubscription_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_func_add_audit_listener(
+    uniffi_tokenward_ffi_fn_func_on_audit(
         FfiConverterTypeAuditListener_lower(listener),uniffiCallStatus
     )
 })
-}
-/**
- * Emits a sample audit event (used by the test-suites to check the wiring).
- */
-public func emitTestAuditEvent(success: Bool, subject: String)  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_func_emit_test_audit_event(
-        FfiConverterBool.lower(success),
-        FfiConverterString.lower(subject),uniffiCallStatus
-    )
-}
 }
 /**
  * Returns `text` with every recognised secret replaced by `[REDACTED:<kind>:<fingerprint>]`.
@@ -9172,16 +9456,6 @@ public func redact(text: String) -> String  {
         FfiConverterString.lower(text),uniffiCallStatus
     )
 })
-}
-/**
- * Unregisters the listener `id` returned by [`add_audit_listener`].
- */
-public func removeAuditListener(id: UInt64)  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_func_remove_audit_listener(
-        FfiConverterUInt64.lower(id),uniffiCallStatus
-    )
-}
 }
 /**
  * A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url).
@@ -9222,16 +9496,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_func_check_api_key_format() != 31045) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_func_add_audit_listener() != 17979) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_func_emit_test_audit_event() != 35093) {
+    if (uniffi_tokenward_ffi_checksum_func_on_audit() != 16769) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_redact() != 28117) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_func_remove_audit_listener() != 27099) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_fingerprint() != 27239) {
@@ -9264,6 +9532,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret() != 58900) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() != 57281) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel() != 33088) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis() != 49224) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9282,7 +9556,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() != 37836) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size() != 51434) {
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection() != 46855) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_header_names() != 4762) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len() != 40421) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() != 5489) {
@@ -9291,16 +9571,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_revocationlist_purge() != 18407) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() != 40134) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti() != 46715) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id() != 41202) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject() != 45798) {
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() != 40822) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_revocationlist_size() != 37263) {
@@ -9453,10 +9724,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() != 56087) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() != 24525) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() != 65135) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() != 26078) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_redactor_redact() != 32086) {
@@ -9498,7 +9766,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_authenticator_new() != 29049) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 8566) {
+    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 55038) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() != 34845) {

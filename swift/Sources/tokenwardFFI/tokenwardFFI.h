@@ -243,6 +243,13 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceAuditListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_SOURCE_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_SOURCE_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceTokenSourceListenerMethod0)(uint64_t, uint64_t, void* _Nonnull, 
@@ -257,11 +264,13 @@ typedef void (*UniffiCallbackInterfaceTokenSourceListenerMethod1)(uint64_t, Rust
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
-#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
-typedef void (*UniffiCallbackInterfaceAuditListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
-        RustCallStatus *_Nonnull uniffiCallStatus
-    );
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
+typedef struct UniffiVTableCallbackInterfaceAuditListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceAuditListenerMethod0 _Nonnull onEvent;
+} UniffiVTableCallbackInterfaceAuditListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_SOURCE_LISTENER
@@ -272,15 +281,6 @@ typedef struct UniffiVTableCallbackInterfaceTokenSourceListener {
     UniffiCallbackInterfaceTokenSourceListenerMethod0 _Nonnull onRefresh;
     UniffiCallbackInterfaceTokenSourceListenerMethod1 _Nonnull onError;
 } UniffiVTableCallbackInterfaceTokenSourceListener;
-
-#endif
-#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
-#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
-typedef struct UniffiVTableCallbackInterfaceAuditListener {
-    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
-    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
-    UniffiCallbackInterfaceAuditListenerMethod0 _Nonnull onEvent;
-} UniffiVTableCallbackInterfaceAuditListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_APIKEYS
@@ -343,6 +343,41 @@ RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_verify(uint64_t ptr, RustBuffe
 RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_verify_secret(uint64_t ptr, uint64_t key, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
+uint64_t uniffi_tokenward_ffi_fn_clone_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
+void uniffi_tokenward_ffi_fn_free_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
+void uniffi_tokenward_ffi_fn_init_callback_vtable_auditlistener(const UniffiVTableCallbackInterfaceAuditListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
+void uniffi_tokenward_ffi_fn_method_auditlistener_on_event(uint64_t ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITSUBSCRIPTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITSUBSCRIPTION
+uint64_t uniffi_tokenward_ffi_fn_clone_auditsubscription(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITSUBSCRIPTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITSUBSCRIPTION
+void uniffi_tokenward_ffi_fn_free_auditsubscription(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITSUBSCRIPTION_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITSUBSCRIPTION_CANCEL
+void uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_MANUALCLOCK
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_MANUALCLOCK
 uint64_t uniffi_tokenward_ffi_fn_clone_manualclock(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -403,9 +438,19 @@ RustBuffer uniffi_tokenward_ffi_fn_method_authenticator_authenticate(uint64_t pt
 uint64_t uniffi_tokenward_ffi_fn_method_authenticator_authenticate_async(uint64_t ptr, RustBuffer request
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_SIZE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_SIZE
-uint64_t uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_HAS_INTROSPECTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_HAS_INTROSPECTION
+int8_t uniffi_tokenward_ffi_fn_method_authenticator_has_introspection(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_HEADER_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_HEADER_NAMES
+RustBuffer uniffi_tokenward_ffi_fn_method_authenticator_header_names(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_LEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_LEN
+uint64_t uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_len(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REVOCATIONLIST
@@ -420,7 +465,7 @@ void uniffi_tokenward_ffi_fn_free_revocationlist(uint64_t handle, RustCallStatus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REVOCATIONLIST_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REVOCATIONLIST_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_revocationlist_new(uint64_t max_entries, RustBuffer clock, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_tokenward_ffi_fn_constructor_revocationlist_new(RustBuffer max_entries, RustBuffer clock, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_IS_REVOKED
@@ -435,22 +480,7 @@ uint64_t uniffi_tokenward_ffi_fn_method_revocationlist_purge(uint64_t ptr, RustC
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE
-void uniffi_tokenward_ffi_fn_method_revocationlist_revoke(uint64_t ptr, RustBuffer kind, RustBuffer id, int64_t until, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_JTI
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_JTI
-void uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(uint64_t ptr, RustBuffer jti, int64_t until, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_KEY_ID
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_KEY_ID
-void uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(uint64_t ptr, RustBuffer key_id, int64_t until, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_SUBJECT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_SUBJECT
-void uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(uint64_t ptr, RustBuffer subject, int64_t until, RustCallStatus *_Nonnull out_status
+void uniffi_tokenward_ffi_fn_method_revocationlist_revoke(uint64_t ptr, RustBuffer kind, RustBuffer id, RustBuffer until, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_SIZE
@@ -970,26 +1000,6 @@ void uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_refresh(uint64_t ptr,
 void uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_error(uint64_t ptr, RustBuffer code, RustBuffer message, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
-uint64_t uniffi_tokenward_ffi_fn_clone_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
-void uniffi_tokenward_ffi_fn_free_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
-void uniffi_tokenward_ffi_fn_init_callback_vtable_auditlistener(const UniffiVTableCallbackInterfaceAuditListener* _Nonnull vtable
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
-void uniffi_tokenward_ffi_fn_method_auditlistener_on_event(uint64_t ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REDACTOR
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REDACTOR
 uint64_t uniffi_tokenward_ffi_fn_clone_redactor(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1160,6 +1170,16 @@ RustBuffer uniffi_tokenward_ffi_fn_method_errorcode_category(RustBuffer ptr, Rus
 RustBuffer uniffi_tokenward_ffi_fn_method_errorcode_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_FORWARDEDHEADER_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_FORWARDEDHEADER_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_forwardedheader_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONKIND_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONKIND_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_revocationkind_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ERROR_CODES
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ERROR_CODES
 RustBuffer uniffi_tokenward_ffi_fn_func_error_codes(RustCallStatus *_Nonnull out_status
@@ -1183,24 +1203,14 @@ RustBuffer uniffi_tokenward_ffi_fn_func_api_key_pattern(RustCallStatus *_Nonnull
 RustBuffer uniffi_tokenward_ffi_fn_func_check_api_key_format(RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ADD_AUDIT_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ADD_AUDIT_LISTENER
-uint64_t uniffi_tokenward_ffi_fn_func_add_audit_listener(uint64_t listener, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_EMIT_TEST_AUDIT_EVENT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_EMIT_TEST_AUDIT_EVENT
-void uniffi_tokenward_ffi_fn_func_emit_test_audit_event(int8_t success, RustBuffer subject, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ON_AUDIT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ON_AUDIT
+uint64_t uniffi_tokenward_ffi_fn_func_on_audit(uint64_t listener, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REDACT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REDACT
 RustBuffer uniffi_tokenward_ffi_fn_func_redact(RustBuffer text, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REMOVE_AUDIT_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REMOVE_AUDIT_LISTENER
-void uniffi_tokenward_ffi_fn_func_remove_audit_listener(uint64_t id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_FINGERPRINT
@@ -1492,27 +1502,15 @@ uint16_t uniffi_tokenward_ffi_checksum_func_check_api_key_format(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ADD_AUDIT_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ADD_AUDIT_LISTENER
-uint16_t uniffi_tokenward_ffi_checksum_func_add_audit_listener(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_EMIT_TEST_AUDIT_EVENT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_EMIT_TEST_AUDIT_EVENT
-uint16_t uniffi_tokenward_ffi_checksum_func_emit_test_audit_event(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ON_AUDIT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ON_AUDIT
+uint16_t uniffi_tokenward_ffi_checksum_func_on_audit(void
     
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REDACT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REDACT
 uint16_t uniffi_tokenward_ffi_checksum_func_redact(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REMOVE_AUDIT_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REMOVE_AUDIT_LISTENER
-uint16_t uniffi_tokenward_ffi_checksum_func_remove_audit_listener(void
     
 );
 #endif
@@ -1576,6 +1574,18 @@ uint16_t uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
+uint16_t uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITSUBSCRIPTION_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITSUBSCRIPTION_CANCEL
+uint16_t uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_MANUALCLOCK_ADVANCE_MILLIS
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_MANUALCLOCK_ADVANCE_MILLIS
 uint16_t uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis(void
@@ -1612,9 +1622,21 @@ uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async(v
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_SIZE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_SIZE
-uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_HAS_INTROSPECTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_HAS_INTROSPECTION
+uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_HEADER_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_HEADER_NAMES
+uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_header_names(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_LEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_LEN
+uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len(void
     
 );
 #endif
@@ -1633,24 +1655,6 @@ uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_purge(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE
 uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_revoke(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_JTI
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_JTI
-uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_KEY_ID
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_KEY_ID
-uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_SUBJECT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_SUBJECT
-uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject(void
     
 );
 #endif
@@ -1957,12 +1961,6 @@ uint16_t uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh(voi
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSOURCELISTENER_ON_ERROR
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSOURCELISTENER_ON_ERROR
 uint16_t uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
-uint16_t uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(void
     
 );
 #endif

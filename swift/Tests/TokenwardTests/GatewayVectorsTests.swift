@@ -26,8 +26,8 @@ final class GatewayVectorsTests: XCTestCase {
         let o = try XCTUnwrap(v as? [String: Any])
         return RateLimit(
             rate: UInt32(try XCTUnwrap(int(o["rate"]))),
-            periodSeconds: UInt64(try XCTUnwrap(int(o["period_seconds"]))),
-            burst: UInt32(try XCTUnwrap(int(o["burst"])))
+            burst: UInt32(try XCTUnwrap(int(o["burst"]))),
+            period: TimeInterval(try XCTUnwrap(int(o["period_seconds"])))
         )
     }
 
@@ -81,7 +81,7 @@ final class GatewayVectorsTests: XCTestCase {
             if id.hasPrefix("{key_id:"), id.hasSuffix("}") {
                 id = try XCTUnwrap(ids[String(id.dropFirst("{key_id:".count).dropLast())])
             }
-            let until = Int64(try XCTUnwrap(int(value["until"])))
+            let until = Date(timeIntervalSince1970: TimeInterval(try XCTUnwrap(int(value["until"]))))
             try list.revoke(kind: kind, id: id, until: until)
         }
 
@@ -150,9 +150,9 @@ final class GatewayVectorsTests: XCTestCase {
                 }
             case let .refused(refusal):
                 XCTAssertEqual(Int(refusal.status), int(e["status"]), name)
-                XCTAssertEqual(refusal.code, e["code"] as? String ?? "-", name)
+                XCTAssertEqual(refusal.code.description, e["code"] as? String ?? "-", name)
                 XCTAssertEqual(refusal.wwwAuthenticate, e["www_authenticate"] as? String, name)
-                XCTAssertEqual(refusal.retryAfter, int(e["retry_after"]).map { UInt64($0) }, name)
+                XCTAssertEqual(refusal.retryAfter, int(e["retry_after"]).map { TimeInterval($0) }, name)
             }
         }
     }

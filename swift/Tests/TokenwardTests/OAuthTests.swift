@@ -85,9 +85,9 @@ final class ListenerCollector: TokenSourceListener, @unchecked Sendable {
         refreshTokens.append(tokens.refreshToken()?.expose() ?? "")
         printed.append(tokens.description)
     }
-    func onError(code: String, message: String) {
+    func onError(code: ErrorCode, message: String) {
         lock.lock(); defer { lock.unlock() }
-        codes.append(code)
+        codes.append(code.description)
     }
     var snapshot: (refreshTokens: [String], printed: [String], codes: [String]) {
         lock.lock(); defer { lock.unlock() }
@@ -303,11 +303,11 @@ final class OAuthTests: XCTestCase {
 
     func testAuditEventsAndPrintedFormsCarryNoSecrets() async throws {
         let audit = AuditCollector()
-        let id = addAuditListener(listener: audit)
+        let subscription = onAudit(listener: audit)
         var secrets = ["swift-secret", "rt-audit-0"]
         var printed: [String] = []
         do {
-            defer { removeAuditListener(id: id) }
+            defer { subscription.cancel() }
             let client = try await client()
             let src = try TokenSource.fromRefreshToken(client: client, refreshToken: try Secret(value: "rt-audit-0"))
             let t1 = try await src.token()
@@ -331,7 +331,7 @@ final class OAuthTests: XCTestCase {
         let events = audit.events
         let actions = Set(events.map { $0.action })
         XCTAssertTrue(actions.isSuperset(of: ["oauth.token", "oauth.refresh", "oauth.revoke"]), "\(actions)")
-        XCTAssertTrue(events.contains { $0.action == "oauth.refresh" && $0.outcome == "failure" && $0.code == "invalid_grant" })
+        XCTAssertTrue(events.contains { $0.action == "oauth.refresh" && $0.outcome == .failure && $0.code == .invalidGrant })
         let eventText = events.map { "\($0)" }.joined(separator: "\n")
         let text = ([eventText] + printed).joined(separator: "\n")
         for s in secrets {

@@ -5,7 +5,7 @@
 //! decision emits one `gateway.authenticate` audit event with the internal code, the key id or
 //! `jti` and the subject — never token material.
 //!
-//! Opaque bearer tokens (configured with [`AuthenticatorBuilder::introspection`]) are
+//! Opaque bearer tokens (configured with [`AuthenticatorOptions::with_introspection`]) are
 //! validated by RFC 7662 introspection. The pipeline is written once (`Authenticator::run`); the async
 //! entry point runs it, and when it stops at validation because an opaque token is not cached,
 //! awaits the introspection and runs it again with the fresh answer. The synchronous entry point
@@ -13,12 +13,12 @@
 //! `invalid_input` / 500 (use [`Authenticator::authenticate_async`] or
 //! [`Authenticator::authenticate_blocking`]).
 //!
-//! This file holds the types: [`Authenticator`], its builder, the requests and the pipeline's
-//! private states. The code is in `pipeline` (the checks and the entry points), `builder` and
+//! This file holds the types: [`Authenticator`], its options, the requests and the pipeline's
+//! private states. The code is in `pipeline` (the checks and the entry points), `options` and
 //! `request`, which hold only `impl` blocks of these types, so none of them is a module the
 //! others depend on.
 
-mod builder;
+mod options;
 mod pipeline;
 mod request;
 
@@ -72,31 +72,38 @@ pub struct Request<'a> {
     pub required_scopes: &'a [&'a str],
 }
 
-/// Configures an [`Authenticator`]; start with [`Authenticator::builder`].
-#[derive(Debug)]
-pub struct AuthenticatorBuilder {
+/// The configuration of an [`Authenticator`]: start from [`AuthenticatorOptions::new`] (every
+/// option at its default), set what you need with the `with_…` setters, and pass it to
+/// [`Authenticator::new`], which refuses an invalid combination with `invalid_input`. At least
+/// one validator is needed: API keys, a JWT verifier or introspection.
+#[derive(Debug, Clone)]
+pub struct AuthenticatorOptions {
     api_keys: Option<Arc<ApiKeys>>,
     jwt: Option<Arc<JwtVerifier>>,
+    introspection: Option<Arc<OAuthClient>>,
     realm: String,
     sources: CredentialSources,
-    allow: Vec<String>,
-    deny: Vec<String>,
-    trusted: Option<(Vec<String>, ForwardedHeader)>,
-    principal_limit: Option<RateLimit>,
-    ip_limit: Option<RateLimit>,
-    failure_limit: Option<RateLimit>,
-    overrides: HashMap<String, RateLimit>,
+    ip_allow: Vec<String>,
+    ip_deny: Vec<String>,
+    trusted_proxies: Vec<String>,
+    forwarded_header: ForwardedHeader,
+    rate_limit: Option<RateLimit>,
+    ip_rate_limit: Option<RateLimit>,
+    failure_rate_limit: Option<RateLimit>,
+    rate_limit_overrides: HashMap<String, RateLimit>,
     plans: HashMap<String, RateLimit>,
     revocations: Option<Arc<RevocationList>>,
     clock: Option<SharedClock>,
     max_tracked: usize,
-    introspection: Option<Arc<OAuthClient>>,
-    introspection_ttl: Duration,
+    introspection_cache_ttl: Duration,
     introspection_negative_ttl: Duration,
     introspection_cache_size: usize,
     introspection_rate_limit: Option<RateLimit>,
     introspection_max_inflight: usize,
 }
+
+/// The realm of `WWW-Authenticate` challenges unless configured otherwise.
+pub const DEFAULT_REALM: &str = "api";
 
 /// The default failure budget per client address: bursts of 20 refused credentials, then one
 /// every 6 s (10 a minute). A client with a good credential never spends it; a brute-force
@@ -118,6 +125,8 @@ pub struct Authenticator {
     pub(super) sources: CredentialSources,
     pub(super) ip_rules: IpRules,
     pub(super) trusted: Option<TrustedProxies>,
+    /// Lower-case names of the headers the pipeline reads (see [`Authenticator::header_names`]).
+    pub(super) header_names: Vec<String>,
     pub(super) principal_limit: Option<RateLimit>,
     pub(super) ip_limit: Option<RateLimit>,
     pub(super) overrides: HashMap<String, RateLimit>,

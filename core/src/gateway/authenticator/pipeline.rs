@@ -13,7 +13,7 @@ use crate::gateway::buckets::{bucket_key, ip_bucket};
 use crate::gateway::credentials::{looks_like_jws, ExtractError, Source};
 use crate::gateway::decision::{BearerError, CredentialKind, Principal, Refusal};
 use crate::gateway::introspection::{token_hash, Answer, Introspector};
-use crate::gateway::ip::{normalize, ForwardedHeader};
+use crate::gateway::ip::normalize;
 use crate::gateway::ratelimit::Verdict;
 use crate::gateway::revocation::RevocationKind;
 use crate::gateway::Request;
@@ -34,6 +34,12 @@ fn jwt_scopes(claims: &Claims) -> Vec<String> {
 }
 
 impl Authenticator {
+    /// Whether opaque bearer tokens go to introspection (then [`Authenticator::authenticate`]
+    /// only serves cached answers: prefer [`Authenticator::authenticate_async`]).
+    pub fn has_introspection(&self) -> bool {
+        self.introspector.is_some()
+    }
+
     /// Number of cached introspection answers (0 without introspection).
     pub fn introspection_cache_len(&self) -> usize {
         self.introspector
@@ -56,10 +62,7 @@ impl Authenticator {
         let Some(t) = &self.trusted else {
             return Ok(Some(normalize(peer)));
         };
-        let name = match t.header {
-            ForwardedHeader::XForwardedFor => "x-forwarded-for",
-            ForwardedHeader::Forwarded => "forwarded",
-        };
+        let name = t.header.as_str();
         let lines = req
             .headers
             .iter()
@@ -202,7 +205,7 @@ impl Authenticator {
                 Ok(p)
             }
             Err(Stop::Refused(r)) => {
-                audit.code = Some(r.code.as_str());
+                audit.code = Some(r.code);
                 self.count_failure(ip, &r);
                 Err(r)
             }

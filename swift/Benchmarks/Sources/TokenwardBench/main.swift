@@ -92,7 +92,7 @@ if let issuer = ProcessInfo.processInfo.environment["TOKENWARD_OAUTH_ISSUER"], !
 }
 
 // (2) Authenticator.authenticate: API key and HS256 JWT, the policy of core/benches/gateway.rs.
-let limit = RateLimit(rate: 1_000_000_000, periodSeconds: 1, burst: 1_000_000_000)
+let limit = RateLimit(rate: 1_000_000_000, burst: 1_000_000_000)
 let keys = try ApiKeys(prefix: "tw_bench")
 let apiKey = try keys.create(owner: "acct_bench", scopes: ["read"]).secret.expose()
 let keyAuth = try Authenticator(options: AuthenticatorOptions(apiKeys: keys, ipDeny: ["192.0.2.0/24"], rateLimit: limit))

@@ -17,6 +17,8 @@ import java.net.URI
 import java.net.http.HttpClient
 import java.net.http.HttpRequest
 import java.net.http.HttpResponse
+import java.time.Duration
+import java.time.Instant
 import java.util.concurrent.Callable
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.Executors
@@ -71,7 +73,7 @@ class GatewayTest {
                     is AuthDecision.Refused -> {
                         val r = decision.refusal
                         r.wwwAuthenticate?.let { ex.responseHeaders.add("WWW-Authenticate", it) }
-                        r.retryAfter?.let { ex.responseHeaders.add("Retry-After", it.toString()) }
+                        r.retryAfter?.let { ex.responseHeaders.add("Retry-After", it.seconds.toString()) }
                         // The code stays in the server's logs; the client sees RFC 6750 only.
                         ex.sendResponseHeaders(r.status.toInt(), -1)
                     }
@@ -94,7 +96,7 @@ class GatewayTest {
                 apiKeys = keys,
                 jwt = JwtVerifier.withKey(jwtKey, JwtVerifierOptions(algorithms = listOf("HS256"))),
                 ipAllow = listOf("127.0.0.0/8", "::1"),
-                plans = mapOf("tiny" to RateLimit(rate = 1u, periodSeconds = 60u, burst = 1u)),
+                plans = mapOf("tiny" to RateLimit(rate = 1u, burst = 1u, period = Duration.ofSeconds(60))),
                 realm = "local",
                 clock = clock,
             ),
@@ -157,7 +159,8 @@ class GatewayTest {
         val auth = Authenticator(AuthenticatorOptions(apiKeys = keys))
         val r = refused(auth.authenticate(keyRequest(key, scopes = listOf("read", "write"))))
         assertEquals(403, r.status.toInt())
-        assertEquals("insufficient_scope", r.code)
+        assertEquals(ErrorCode.INSUFFICIENT_SCOPE, r.code)
+        assertEquals("insufficient_scope", r.code.asString())
         assertEquals(
             "Bearer realm=\"api\", error=\"insufficient_scope\", error_description=\"the access token lacks a required scope\", scope=\"read write\"",
             r.wwwAuthenticate,
@@ -183,7 +186,7 @@ class GatewayTest {
         // The token was issued on the system clock; the verifier's clock is years earlier.
         val early = refused(auth.authenticate(AuthRequest(headers = listOf(HttpHeader("Authorization", "Bearer $token")))))
         assertEquals(401, early.status.toInt())
-        assertEquals("not_yet_valid", early.code)
+        assertEquals(ErrorCode.NOT_YET_VALID, early.code)
 
         clock.setUnixSeconds((System.currentTimeMillis() / 1000).toULong())
         val p = allowed(
@@ -210,14 +213,14 @@ class GatewayTest {
         val auth = Authenticator(
             AuthenticatorOptions(
                 apiKeys = keys,
-                rateLimit = RateLimit(rate = 2u, periodSeconds = 1u, burst = 3u), // one per 500 ms, bursts of 3
+                rateLimit = RateLimit(rate = 2u, burst = 3u, period = Duration.ofSeconds(1)), // one per 500 ms, bursts of 3
                 clock = clock,
             ),
         )
         val remaining = (0 until 3).map { allowed(auth.authenticate(keyRequest(key))).rateLimitRemaining }
         assertEquals(listOf(2uL, 1uL, 0uL), remaining)
         val r = refused(auth.authenticate(keyRequest(key)))
-        assertEquals(Triple(429, "rate_limited", 1uL), Triple(r.status.toInt(), r.code, r.retryAfter))
+        assertEquals(Triple(429, ErrorCode.RATE_LIMITED, Duration.ofSeconds(1)), Triple(r.status.toInt(), r.code, r.retryAfter))
         assertNull(r.wwwAuthenticate)
         clock.advanceMillis(499u)
         refused(auth.authenticate(keyRequest(key)))
@@ -235,15 +238,15 @@ class GatewayTest {
         val auth = Authenticator(
             AuthenticatorOptions(
                 apiKeys = keys,
-                ipRateLimit = RateLimit(rate = 1u, periodSeconds = 60u, burst = 1u),
+                ipRateLimit = RateLimit(rate = 1u, burst = 1u, period = Duration.ofSeconds(60)),
                 clock = clock,
             ),
         )
         allowed(auth.authenticate(keyRequest(key, "2001:db8:1:2::1")))
-        assertEquals("rate_limited", refused(auth.authenticate(keyRequest(key, "[2001:db8:1:2:ffff::9]"))).code)
+        assertEquals(ErrorCode.RATE_LIMITED, refused(auth.authenticate(keyRequest(key, "[2001:db8:1:2:ffff::9]"))).code)
         allowed(auth.authenticate(keyRequest(key, "2001:db8:1:3::1%eth0")))
         allowed(auth.authenticate(keyRequest(key, "192.0.2.1")))
-        assertEquals("rate_limited", refused(auth.authenticate(keyRequest(key, "::ffff:192.0.2.1"))).code)
+        assertEquals(ErrorCode.RATE_LIMITED, refused(auth.authenticate(keyRequest(key, "::ffff:192.0.2.1"))).code)
     }
 
     @Test
@@ -256,25 +259,26 @@ class GatewayTest {
         val auth = Authenticator(AuthenticatorOptions(apiKeys = keys, revocations = list))
         allowed(auth.authenticate(keyRequest(key)))
 
-        list.revokeKeyId(issued.record.id, now.toLong() + 60)
+        list.revoke(RevocationKind.KEY_ID, issued.record.id, Instant.ofEpochSecond(now.toLong() + 60))
+        assertEquals("key_id", RevocationKind.KEY_ID.toString())
         assertTrue(list.isRevoked(RevocationKind.KEY_ID, issued.record.id))
         val r = refused(auth.authenticate(keyRequest(key)))
-        assertEquals(401 to "revoked", r.status.toInt() to r.code)
+        assertEquals(401 to ErrorCode.REVOKED, r.status.toInt() to r.code)
         clock.advanceSeconds(60u)
         allowed(auth.authenticate(keyRequest(key)))
         assertEquals(0uL, list.purge())
 
-        list.revokeSubject("acct_rev", now.toLong() + 3600)
-        assertEquals("revoked", refused(auth.authenticate(keyRequest(key))).code)
+        list.revoke(RevocationKind.SUBJECT, "acct_rev", Instant.ofEpochSecond(now.toLong() + 3600))
+        assertEquals(ErrorCode.REVOKED, refused(auth.authenticate(keyRequest(key))).code)
         assertTrue(list.unrevoke(RevocationKind.SUBJECT, "acct_rev"))
         allowed(auth.authenticate(keyRequest(key)))
 
-        val e = assertThrows<TokenwardException.Failed> { list.revokeJti("j-1", now.toLong()) }
+        val e = assertThrows<TokenwardException.Failed> { list.revoke(RevocationKind.JTI, "j-1", Instant.ofEpochSecond(now.toLong())) }
         assertEquals(ErrorCode.INVALID_INPUT, e.code)
         val full = RevocationList(maxEntries = 1uL, clock = clock)
-        val later = clock.unixSeconds() + 10
-        full.revokeJti("a", later)
-        assertEquals(ErrorCode.INVALID_INPUT, assertThrows<TokenwardException.Failed> { full.revokeJti("b", later) }.code)
+        val later = Instant.ofEpochSecond(clock.unixSeconds() + 10)
+        full.revoke(RevocationKind.JTI, "a", later)
+        assertEquals(ErrorCode.INVALID_INPUT, assertThrows<TokenwardException.Failed> { full.revoke(RevocationKind.JTI, "b", later) }.code)
         assertEquals(1uL, full.size())
     }
 
@@ -287,13 +291,13 @@ class GatewayTest {
         assertEquals("invalid_input", code { Authenticator(AuthenticatorOptions(apiKeys = keys, ipDeny = listOf("10.0.0.0/33"))) })
         assertEquals(
             "invalid_input",
-            code { Authenticator(AuthenticatorOptions(apiKeys = keys, rateLimit = RateLimit(rate = 0u, periodSeconds = 1u, burst = 1u))) },
+            code { Authenticator(AuthenticatorOptions(apiKeys = keys, rateLimit = RateLimit(rate = 0u, burst = 1u, period = Duration.ofSeconds(1)))) },
         )
         assertEquals("invalid_input", code { Authenticator(AuthenticatorOptions(apiKeys = keys, realm = "a\nb")) })
         val auth = Authenticator(AuthenticatorOptions(apiKeys = keys))
         assertEquals("invalid_input", code { auth.authenticate(AuthRequest(clientIp = "not-an-ip")) })
         // No client address and no IP rules: only the credential matters.
-        assertEquals("missing_credentials", refused(auth.authenticate(AuthRequest())).code)
+        assertEquals(ErrorCode.MISSING_CREDENTIALS, refused(auth.authenticate(AuthRequest())).code)
     }
 
     @Test
@@ -306,8 +310,10 @@ class GatewayTest {
             "acct",
             allowed(auth.authenticate(AuthRequest(headers = listOf(HttpHeader("Cookie", "theme=dark; session=$key"))))).subject,
         )
+        assertEquals(listOf("authorization", "x-api-key", "cookie"), auth.headerNames())
         val off = Authenticator(AuthenticatorOptions(apiKeys = keys))
-        assertEquals("missing_credentials", refused(off.authenticate(AuthRequest(path = "/x?api_key=$key"))).code)
+        assertFalse(off.hasIntrospection())
+        assertEquals(ErrorCode.MISSING_CREDENTIALS, refused(off.authenticate(AuthRequest(path = "/x?api_key=$key"))).code)
     }
 
     @Test
@@ -318,7 +324,7 @@ class GatewayTest {
         val auth = Authenticator(
             AuthenticatorOptions(
                 apiKeys = keys,
-                rateLimit = RateLimit(rate = 1u, periodSeconds = 60u, burst = 100u),
+                rateLimit = RateLimit(rate = 1u, burst = 100u, period = Duration.ofSeconds(60)),
                 clock = clock,
             ),
         )
@@ -339,7 +345,7 @@ class GatewayTest {
             val decisions = results.flatMap { it.get(60, TimeUnit.SECONDS) }
             assertEquals(threads * perThread, decisions.size)
             assertEquals(100, decisions.count { it is AuthDecision.Allowed })
-            assertTrue(decisions.filterIsInstance<AuthDecision.Refused>().all { it.refusal.code == "rate_limited" })
+            assertTrue(decisions.filterIsInstance<AuthDecision.Refused>().all { it.refusal.code == ErrorCode.RATE_LIMITED })
         } finally {
             pool.shutdownNow()
         }
@@ -353,12 +359,12 @@ class GatewayTest {
         val auth = Authenticator(
             AuthenticatorOptions(
                 apiKeys = keys,
-                rateLimit = RateLimit(rate = 1u, periodSeconds = 60u, burst = 20u),
+                rateLimit = RateLimit(rate = 1u, burst = 20u, period = Duration.ofSeconds(60)),
                 clock = clock,
             ),
         )
         assertEquals("acct", allowed(auth.authenticateAsync(keyRequest(key, scopes = listOf("read")))).subject)
-        assertEquals("missing_credentials", refused(auth.authenticateAsync(AuthRequest())).code)
+        assertEquals(ErrorCode.MISSING_CREDENTIALS, refused(auth.authenticateAsync(AuthRequest())).code)
         // Many coroutines against one budget: exactly the rest of the burst gets through.
         val decisions = (0 until 60).map { async { auth.authenticateAsync(keyRequest(key)) } }.awaitAll()
         assertEquals(19, decisions.count { it is AuthDecision.Allowed })
@@ -369,6 +375,7 @@ class GatewayTest {
         val client = OAuthClient.discover(OAuthMock.issuer, "kt-client", Secret("kt-secret"))
         val keys = ApiKeys("tw_test")
         val auth = Authenticator(AuthenticatorOptions(apiKeys = keys, introspection = client))
+        assertTrue(auth.hasIntrospection())
         fun bearer(token: String, scopes: List<String> = emptyList()) =
             AuthRequest(headers = listOf(HttpHeader("Authorization", "Bearer $token")), requiredScopes = scopes)
 
@@ -377,17 +384,17 @@ class GatewayTest {
         assertEquals("mock-client", p.subject)
         assertEquals(listOf("read", "write"), p.scopes)
         assertEquals(true, JSONObject(p.claimsJson).getBoolean("active"))
-        assertEquals(1uL, auth.introspectionCacheSize())
+        assertEquals(1uL, auth.introspectionCacheLen())
         // The synchronous call serves the cached answer, and introspects (blocking) otherwise.
         assertEquals("mock-client", allowed(auth.authenticate(bearer("opaque-kt-gw-1"))).subject)
         assertEquals("mock-client", allowed(auth.authenticate(bearer("opaque-kt-gw-2"))).subject)
-        assertEquals(2uL, auth.introspectionCacheSize())
+        assertEquals(2uL, auth.introspectionCacheLen())
         val scope = refused(auth.authenticateAsync(bearer("opaque-kt-gw-1", listOf("admin"))))
-        assertEquals(403 to "insufficient_scope", scope.status.toInt() to scope.code)
+        assertEquals(403 to ErrorCode.INSUFFICIENT_SCOPE, scope.status.toInt() to scope.code)
         // Revoked at the server: introspects as inactive.
         client.revoke(Secret("opaque-kt-gw-3"))
         val inactive = refused(auth.authenticateAsync(bearer("opaque-kt-gw-3")))
-        assertEquals(401 to "unknown_key", inactive.status.toInt() to inactive.code)
+        assertEquals(401 to ErrorCode.UNKNOWN_KEY, inactive.status.toInt() to inactive.code)
         assertTrue(inactive.wwwAuthenticate!!.contains("error=\"invalid_token\""))
         // API keys still go to ApiKeys, not to introspection.
         val key = keys.create("acct", null, null, null).secret.expose()

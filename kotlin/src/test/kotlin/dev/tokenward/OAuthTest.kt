@@ -193,8 +193,8 @@ class OAuthTest {
                 printed.add(tokens.toString())
             }
 
-            override fun onError(code: String, message: String) {
-                errors.add(code)
+            override fun onError(code: ErrorCode, message: String) {
+                errors.add(code.asString())
             }
         })
         src.token()
@@ -256,7 +256,7 @@ class OAuthTest {
     @Test
     fun auditEventsAndPrintedFormsCarryNoSecrets() = runBlocking {
         val audit = AuditCollector()
-        val id = addAuditListener(audit)
+        val subscription = onAudit(audit)
         val secrets = mutableListOf("kt-secret", "rt-audit-0")
         val printed = mutableListOf<String>()
         try {
@@ -278,12 +278,12 @@ class OAuthTest {
             )
             src.stop()
         } finally {
-            removeAuditListener(id)
+            subscription.cancel()
         }
         val events = audit.events.toList()
         val actions = events.map { it.action }.toSet()
         assertTrue(actions.containsAll(listOf("oauth.token", "oauth.refresh", "oauth.revoke")), actions.toString())
-        assertTrue(events.any { it.action == "oauth.refresh" && it.outcome == "failure" && it.code == "invalid_grant" })
+        assertTrue(events.any { it.action == "oauth.refresh" && it.outcome == AuditOutcome.FAILURE && it.code == ErrorCode.INVALID_GRANT })
         val text = (events.map { it.toString() } + printed).joinToString("\n")
         for (s in secrets) assertFalse(text.contains(s), "a secret was printed or audited")
         assertEquals(events.joinToString("\n"), redact(events.joinToString("\n")))

@@ -66,7 +66,7 @@ private fun request(headerName: String, value: String) = AuthRequest(
 )
 
 // The policy of core/benches/gateway.rs: one IP rule, one (never reached) rate limit.
-private val limit = RateLimit(rate = 1_000_000_000u, periodSeconds = 1uL, burst = 1_000_000_000u)
+private val limit = RateLimit(rate = 1_000_000_000u, burst = 1_000_000_000u)
 
 fun main(args: Array<String>) {
     val iters = args.firstOrNull()?.toInt() ?: 20_000

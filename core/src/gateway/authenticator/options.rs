@@ -1,0 +1,425 @@
+//! [`AuthenticatorOptions`]' setters and [`Authenticator::new`], which validates them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Authenticator, AuthenticatorOptions, DEFAULT_FAILURE_RATE_LIMIT, DEFAULT_REALM};
+use crate::apikey::ApiKeys;
+use crate::clock::{self, SharedClock};
+use crate::gateway::credentials::CredentialSources;
+use crate::gateway::decision::Challenger;
+use crate::gateway::introspection::{
+    Introspector, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL, DEFAULT_INTROSPECTION_MAX_INFLIGHT,
+    DEFAULT_INTROSPECTION_RATE_LIMIT, DEFAULT_NEGATIVE_TTL,
+};
+use crate::gateway::ip::{
+    CidrSet, ForwardedHeader, IpRules, TrustedProxies, DEFAULT_FORWARDED_HEADER,
+};
+use crate::gateway::ratelimit::{Limiter, RateLimit, DEFAULT_MAX_ENTRIES};
+use crate::gateway::revocation::RevocationList;
+use crate::jwt::JwtVerifier;
+use crate::oauth::OAuthClient;
+use crate::{Error, ErrorCode, Result};
+
+// No `Default`: options without a validator are not a valid configuration.
+#[allow(clippy::new_without_default)]
+impl AuthenticatorOptions {
+    /// Every option at its default: no validator yet (set at least one), realm
+    /// [`DEFAULT_REALM`], API-key header [`DEFAULT_API_KEY_HEADER`](crate::gateway::credentials::DEFAULT_API_KEY_HEADER),
+    /// no IP rules, no trusted proxies, no rate limit except the failure budget
+    /// [`DEFAULT_FAILURE_RATE_LIMIT`], introspection defaults from
+    /// [`introspection`](crate::gateway::introspection).
+    pub fn new() -> Self {
+        AuthenticatorOptions {
+            api_keys: None,
+            jwt: None,
+            introspection: None,
+            realm: DEFAULT_REALM.to_owned(),
+            sources: CredentialSources::default(),
+            ip_allow: Vec::new(),
+            ip_deny: Vec::new(),
+            trusted_proxies: Vec::new(),
+            forwarded_header: DEFAULT_FORWARDED_HEADER,
+            rate_limit: None,
+            ip_rate_limit: None,
+            failure_rate_limit: Some(DEFAULT_FAILURE_RATE_LIMIT),
+            rate_limit_overrides: HashMap::new(),
+            plans: HashMap::new(),
+            revocations: None,
+            clock: None,
+            max_tracked: DEFAULT_MAX_ENTRIES,
+            introspection_cache_ttl: DEFAULT_CACHE_TTL,
+            introspection_negative_ttl: DEFAULT_NEGATIVE_TTL,
+            introspection_cache_size: DEFAULT_CACHE_SIZE,
+            introspection_rate_limit: Some(DEFAULT_INTROSPECTION_RATE_LIMIT),
+            introspection_max_inflight: DEFAULT_INTROSPECTION_MAX_INFLIGHT,
+        }
+    }
+
+    /// Accepts API keys verified by `keys` (as `Bearer`, the API-key header, or enabled
+    /// query/cookie sources).
+    pub fn with_api_keys(mut self, keys: Arc<ApiKeys>) -> Self {
+        self.api_keys = Some(keys);
+        self
+    }
+
+    /// Accepts JWTs verified by `verifier` (as `Bearer` or an enabled cookie).
+    pub fn with_jwt(mut self, verifier: Arc<JwtVerifier>) -> Self {
+        self.jwt = Some(verifier);
+        self
+    }
+
+    /// Accepts opaque bearer tokens validated by RFC 7662 introspection through `client`
+    /// (which needs an introspection endpoint). A bearer token goes to introspection when it is
+    /// neither a JWT for the configured verifier nor shaped like one of the configured API keys.
+    /// Use [`Authenticator::authenticate_async`] (or `authenticate_blocking`): the synchronous
+    /// [`Authenticator::authenticate`] only serves cached answers.
+    pub fn with_introspection(mut self, client: Arc<OAuthClient>) -> Self {
+        self.introspection = Some(client);
+        self
+    }
+
+    /// The realm of `WWW-Authenticate` challenges (default [`DEFAULT_REALM`], `api`).
+    pub fn with_realm(mut self, realm: impl Into<String>) -> Self {
+        self.realm = realm.into();
+        self
+    }
+
+    /// The API-key header (default `x-api-key`; compared case-insensitively); `None` turns the
+    /// header source off.
+    pub fn with_api_key_header(mut self, name: Option<String>) -> Self {
+        self.sources.api_key_header = name;
+        self
+    }
+
+    /// Also accepts an API key in query parameter `name` (off by default: query strings end up
+    /// in logs).
+    pub fn with_query_param(mut self, name: impl Into<String>) -> Self {
+        self.sources.query_param = Some(name.into());
+        self
+    }
+
+    /// Also accepts a credential in cookie `name` (off by default).
+    pub fn with_cookie(mut self, name: impl Into<String>) -> Self {
+        self.sources.cookie = Some(name.into());
+        self
+    }
+
+    /// Longest credential-bearing header value accepted, in bytes (default
+    /// [`DEFAULT_MAX_HEADER_LEN`](crate::gateway::credentials::DEFAULT_MAX_HEADER_LEN), 8 KiB);
+    /// a longer one is refused `token_too_large`.
+    pub fn with_max_header_len(mut self, bytes: usize) -> Self {
+        self.sources.max_header_len = bytes;
+        self
+    }
+
+    /// Admits only these networks (CIDR or single addresses; default: every address).
+    pub fn with_ip_allow<I: IntoIterator<Item = S>, S: Into<String>>(mut self, nets: I) -> Self {
+        self.ip_allow = nets.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Refuses these networks (deny wins over allow; default: none).
+    pub fn with_ip_deny<I: IntoIterator<Item = S>, S: Into<String>>(mut self, nets: I) -> Self {
+        self.ip_deny = nets.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Trusts the forwarding header when the socket peer is in `proxies` (opt-in; default none:
+    /// forwarding headers are ignored, anyone can send them).
+    pub fn with_trusted_proxies<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        proxies: I,
+    ) -> Self {
+        self.trusted_proxies = proxies.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The header trusted proxies set (default [`DEFAULT_FORWARDED_HEADER`],
+    /// `X-Forwarded-For`); read only with trusted proxies.
+    pub fn with_forwarded_header(mut self, header: ForwardedHeader) -> Self {
+        self.forwarded_header = header;
+        self
+    }
+
+    /// The default limit per principal (API key id or JWT subject; default none).
+    pub fn with_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// The limit per client address (IPv6 counted per /64; default none).
+    pub fn with_ip_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.ip_rate_limit = Some(limit);
+        self
+    }
+
+    /// The budget of refused credentials per client address (IPv6 counted per /64; default
+    /// [`DEFAULT_FAILURE_RATE_LIMIT`]; `None` turns it off). Every request whose credential
+    /// fails validation (401 `invalid_token`: bad signature, unknown or revoked key, inactive
+    /// token, …) spends one; once it is spent, the address is refused `rate_limited` / 429
+    /// with `Retry-After` *before* any verification work, key-store lookup or introspection
+    /// request, whatever credential it presents. Requests without a client address are not
+    /// counted.
+    pub fn with_failure_rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.failure_rate_limit = limit;
+        self
+    }
+
+    /// A limit for one API key id or subject, instead of its plan's or the default.
+    pub fn with_rate_limit_override(
+        mut self,
+        key_id_or_subject: impl Into<String>,
+        limit: RateLimit,
+    ) -> Self {
+        self.rate_limit_overrides
+            .insert(key_id_or_subject.into(), limit);
+        self
+    }
+
+    /// A limit for a plan: keys whose metadata `plan`, or tokens whose `plan` claim, is `plan`.
+    pub fn with_plan(mut self, plan: impl Into<String>, limit: RateLimit) -> Self {
+        self.plans.insert(plan.into(), limit);
+        self
+    }
+
+    /// Refuses credentials on `list` (default: no revocation list).
+    pub fn with_revocations(mut self, list: Arc<RevocationList>) -> Self {
+        self.revocations = Some(list);
+        self
+    }
+
+    /// The clock of the rate limiters and the introspection cache (default: the system clock).
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Most callers each rate limiter tracks (default
+    /// [`DEFAULT_MAX_ENTRIES`](crate::gateway::ratelimit::DEFAULT_MAX_ENTRIES), 100 000).
+    pub fn with_max_tracked(mut self, n: usize) -> Self {
+        self.max_tracked = n;
+        self
+    }
+
+    /// How long an active introspection answer is reused (default
+    /// [`DEFAULT_CACHE_TTL`], 60 s; never beyond the token's `exp`). A token revoked at the
+    /// server stays accepted up to this long.
+    pub fn with_introspection_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.introspection_cache_ttl = ttl;
+        self
+    }
+
+    /// How long an inactive answer is reused (default [`DEFAULT_NEGATIVE_TTL`], 10 s).
+    pub fn with_introspection_negative_ttl(mut self, ttl: Duration) -> Self {
+        self.introspection_negative_ttl = ttl;
+        self
+    }
+
+    /// Most introspection answers cached (default [`DEFAULT_CACHE_SIZE`], 10 000; 0 disables
+    /// the cache).
+    pub fn with_introspection_cache_size(mut self, n: usize) -> Self {
+        self.introspection_cache_size = n;
+        self
+    }
+
+    /// The rate of outbound introspection requests for tokens without a cached answer, over
+    /// all callers (default [`DEFAULT_INTROSPECTION_RATE_LIMIT`]; `None` turns it off, the
+    /// in-flight bound stays). Beyond it an uncached opaque token is refused `rate_limited` /
+    /// 503 with `Retry-After` without asking the server, so a flood of random tokens cannot
+    /// push the authorization server into rate limiting the gateway; tokens with a cached
+    /// answer keep working.
+    pub fn with_introspection_rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.introspection_rate_limit = limit;
+        self
+    }
+
+    /// Most introspection requests in flight at once (distinct tokens; default
+    /// [`DEFAULT_INTROSPECTION_MAX_INFLIGHT`]; ≥ 1). Beyond it an uncached opaque token is
+    /// refused like above (`rate_limited` / 503, `Retry-After: 1`).
+    pub fn with_introspection_max_inflight(mut self, n: usize) -> Self {
+        self.introspection_max_inflight = n;
+        self
+    }
+}
+
+impl Authenticator {
+    /// Validates `options` into an authenticator; `invalid_input` when no validator is
+    /// configured, for a realm with control characters, an empty API-key header name, a bad
+    /// CIDR, a rate limit out of range or `introspection_max_inflight` of 0.
+    pub fn new(options: AuthenticatorOptions) -> Result<Authenticator> {
+        let o = options;
+        let bad = |m: &'static str| Error::new(ErrorCode::InvalidInput, m);
+        if o.api_keys.is_none() && o.jwt.is_none() && o.introspection.is_none() {
+            return Err(bad(
+                "configure API keys, a JWT verifier or introspection (or several)",
+            ));
+        }
+        if o.realm.chars().any(char::is_control) {
+            return Err(bad("the realm must not contain control characters"));
+        }
+        if o.sources.api_key_header.as_deref() == Some("") {
+            return Err(bad("api_key_header must not be empty"));
+        }
+        for l in o
+            .rate_limit
+            .iter()
+            .chain(o.ip_rate_limit.iter())
+            .chain(o.failure_rate_limit.iter())
+            .chain(o.introspection_rate_limit.iter())
+            .chain(o.rate_limit_overrides.values())
+            .chain(o.plans.values())
+        {
+            l.validate()?;
+        }
+        if o.introspection_max_inflight == 0 {
+            return Err(bad("introspection_max_inflight must be at least 1"));
+        }
+        let trusted = if o.trusted_proxies.is_empty() {
+            None
+        } else {
+            Some(TrustedProxies {
+                networks: CidrSet::parse(o.trusted_proxies)?,
+                header: o.forwarded_header,
+            })
+        };
+        let mut sources = o.sources;
+        sources.api_key_header = sources.api_key_header.map(|h| h.to_ascii_lowercase());
+        let mut header_names = sources.header_names();
+        header_names.extend(trusted.as_ref().map(|t| t.header.as_str().to_owned()));
+        let clock = o.clock.unwrap_or_else(clock::system);
+        let has_principal_limits =
+            o.rate_limit.is_some() || !o.rate_limit_overrides.is_empty() || !o.plans.is_empty();
+        let max_tracked = o.max_tracked;
+        Ok(Authenticator {
+            api_keys: o.api_keys,
+            jwt: o.jwt,
+            challenger: Challenger::new(&o.realm),
+            sources,
+            ip_rules: IpRules {
+                allow: CidrSet::parse(o.ip_allow)?,
+                deny: CidrSet::parse(o.ip_deny)?,
+            },
+            trusted,
+            header_names,
+            principal_limit: o.rate_limit,
+            ip_limit: o.ip_rate_limit,
+            overrides: o.rate_limit_overrides,
+            plans: o.plans,
+            principal_limiter: has_principal_limits
+                .then(|| Limiter::new(max_tracked, clock.clone())),
+            ip_limiter: o
+                .ip_rate_limit
+                .map(|_| Limiter::new(max_tracked, clock.clone())),
+            failure_limit: o.failure_rate_limit,
+            failure_limiter: o
+                .failure_rate_limit
+                .map(|_| Limiter::new(max_tracked, clock.clone())),
+            revocations: o.revocations,
+            introspector: o.introspection.map(|client| {
+                Introspector::new(
+                    client,
+                    o.introspection_cache_ttl,
+                    o.introspection_negative_ttl,
+                    o.introspection_cache_size,
+                    o.introspection_rate_limit,
+                    o.introspection_max_inflight,
+                    clock.clone(),
+                )
+            }),
+        })
+    }
+
+    /// The lower-case names of the headers this authenticator reads: `authorization`, the
+    /// API-key header, `cookie` when a cookie is configured, and the forwarding header with
+    /// trusted proxies. Other headers cannot change a decision, so a binding converts only
+    /// these.
+    pub fn header_names(&self) -> &[String] {
+        &self.header_names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::Request;
+
+    fn keys() -> Arc<ApiKeys> {
+        Arc::new(ApiKeys::new("tw_test").unwrap())
+    }
+
+    #[test]
+    fn header_names_follow_the_configuration() {
+        let plain = Authenticator::new(AuthenticatorOptions::new().with_api_keys(keys())).unwrap();
+        assert_eq!(plain.header_names(), ["authorization", "x-api-key"]);
+
+        let full = Authenticator::new(
+            AuthenticatorOptions::new()
+                .with_api_keys(keys())
+                .with_api_key_header(Some("X-Key".into()))
+                .with_cookie("session")
+                .with_trusted_proxies(["10.0.0.0/8"])
+                .with_forwarded_header(ForwardedHeader::Forwarded),
+        )
+        .unwrap();
+        assert_eq!(
+            full.header_names(),
+            ["authorization", "x-key", "cookie", "forwarded"]
+        );
+
+        let no_key_header = Authenticator::new(
+            AuthenticatorOptions::new()
+                .with_api_keys(keys())
+                .with_api_key_header(None)
+                .with_forwarded_header(ForwardedHeader::Forwarded),
+        )
+        .unwrap();
+        // Without trusted proxies the forwarding header is never read.
+        assert_eq!(no_key_header.header_names(), ["authorization"]);
+    }
+
+    #[test]
+    fn a_header_outside_header_names_cannot_carry_a_credential() {
+        let keys = keys();
+        let key = keys.create(crate::apikey::NewKey::new("acct")).unwrap();
+        let auth = Authenticator::new(
+            AuthenticatorOptions::new()
+                .with_api_keys(keys)
+                .with_api_key_header(Some("x-key".into())),
+        )
+        .unwrap();
+        let call = |name: &str| {
+            let headers = [(name, key.secret.expose())];
+            let req = Request {
+                headers: &headers,
+                ..Request::default()
+            };
+            auth.authenticate(&req).map(|p| p.subject)
+        };
+        assert_eq!(call("X-Key").unwrap(), "acct");
+        assert!(auth.header_names().iter().any(|n| n == "x-key"));
+        let refusal = call("x-api-key").unwrap_err();
+        assert_eq!(refusal.code, ErrorCode::MissingCredentials);
+    }
+
+    #[test]
+    fn options_are_validated_by_new() {
+        let err = Authenticator::new(AuthenticatorOptions::new()).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        let err = Authenticator::new(
+            AuthenticatorOptions::new()
+                .with_api_keys(keys())
+                .with_api_key_header(Some(String::new())),
+        )
+        .unwrap_err();
+        assert_eq!(err.message(), "api_key_header must not be empty");
+        let err = Authenticator::new(
+            AuthenticatorOptions::new()
+                .with_api_keys(keys())
+                .with_trusted_proxies(["not-a-network"]),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+    }
+}

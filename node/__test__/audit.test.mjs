@@ -1,0 +1,49 @@
+// Audit events reach onAudit listeners, produced by real operations (no test hook).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import tokenward, { onAudit, ApiKeys, Authenticator, RevocationList } from '../index.js'
+
+const tick = () => new Promise((r) => setTimeout(r, 50))
+const inTheFuture = () => Math.floor(Date.now() / 1000) + 60
+
+test('audit events reach onAudit listeners; close() stops them', async () => {
+  const events = []
+  const sub = onAudit((e) => events.push(e))
+  const list = new RevocationList()
+  const auth = new Authenticator({ apiKeys: new ApiKeys({ prefix: 'tw_test' }) })
+  list.revoke('subject', 'audit-alice', inTheFuture())
+  assert.equal(auth.authenticate({ headers: {}, clientIp: '198.51.100.7' }).ok, false)
+  await tick()
+  const revoked = events.filter((e) => e.credentialId === 'audit-alice')
+  assert.deepEqual(revoked.map((e) => ({ ...e })), [
+    { action: 'gateway.revoke_subject', outcome: 'success', credentialId: 'audit-alice' },
+  ])
+  const refused = events.filter((e) => e.action === 'gateway.authenticate')
+  assert.ok(refused.length >= 1)
+  assert.deepEqual([refused[0].outcome, refused[0].code], ['failure', 'missing_credentials'])
+
+  sub.close()
+  sub.close() // closing twice does nothing
+  list.revoke('subject', 'audit-carol', inTheFuture())
+  await tick()
+  assert.equal(events.filter((e) => e.credentialId === 'audit-carol').length, 0)
+})
+
+test('two listeners are independent', async () => {
+  const first = []
+  const second = []
+  const a = onAudit((e) => first.push(e.credentialId))
+  const b = onAudit((e) => second.push(e.credentialId))
+  const list = new RevocationList()
+  list.revoke('jti', 'audit-both', inTheFuture())
+  a.close()
+  list.revoke('jti', 'audit-second', inTheFuture())
+  await tick()
+  b.close()
+  assert.deepEqual(first.filter((c) => c?.startsWith('audit-')), ['audit-both'])
+  assert.deepEqual(second.filter((c) => c?.startsWith('audit-')), ['audit-both', 'audit-second'])
+})
+
+test('no test hook is exported', () => {
+  assert.deepEqual(Object.keys(tokenward).filter((k) => /emit/i.test(k)), [])
+})
