@@ -16,7 +16,7 @@ use tokenward::__fuzz as hook;
 use tokenward::gateway::credentials::{is_b64token, CredentialSources, Source};
 use tokenward::gateway::ip::normalize;
 use tokenward::gateway::{Authenticator, Cidr, CidrSet, ForwardedHeader, OwnedRequest};
-use tokenward::jwt::{Algorithm, JwtVerifier, Key, VerifierOptions};
+use tokenward::jwt::{Algorithm, JwtKey, JwtVerifier, JwtVerifierOptions};
 
 /// The request described by the input text (see the module docs).
 struct Input<'a> {
@@ -56,11 +56,8 @@ fn authenticators() -> &'static [Authenticator; 2] {
     static A: OnceLock<[Authenticator; 2]> = OnceLock::new();
     A.get_or_init(|| {
         let build = |header| {
-            let key = Key::hmac(&[7u8; 32], Algorithm::HS256).ok()?;
-            let options = VerifierOptions {
-                algorithms: vec![Algorithm::HS256],
-                ..Default::default()
-            };
+            let key = JwtKey::hmac(&[7u8; 32], Algorithm::HS256).ok()?;
+            let options = JwtVerifierOptions::new([Algorithm::HS256]);
             let verifier = JwtVerifier::new(key, options).ok()?;
             Authenticator::builder()
                 .jwt(Arc::new(verifier))

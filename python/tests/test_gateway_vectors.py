@@ -11,7 +11,7 @@ from tokenward import (
     ApiKeys,
     Authenticator,
     JwtVerifier,
-    Key,
+    JwtKey,
     ManualClock,
     Principal,
     RateLimit,
@@ -47,7 +47,7 @@ def _build(setup: dict[str, Any]) -> tuple[Authenticator, dict[str, str]]:
 
     j = setup["jwt"]
     verifier = JwtVerifier(
-        Key.hmac(j["hmac_secret"], j["algorithms"][0]),
+        JwtKey.hmac(j["hmac_secret"], j["algorithms"][0]),
         algorithms=j["algorithms"],
         clock=clock,
     )

@@ -348,7 +348,10 @@ pub struct RemoteJwtVerifier {
 impl RemoteJwtVerifier {
     /// A verifier for `keys` with the policy of `options` (refused like [`JwtVerifier::new`]:
     /// `invalid_input` for an empty allowlist or an out-of-range duration).
-    pub fn new(keys: RemoteKeySet, options: JwtVerifierOptions) -> Result<RemoteJwtVerifier, Error> {
+    pub fn new(
+        keys: RemoteKeySet,
+        options: JwtVerifierOptions,
+    ) -> Result<RemoteJwtVerifier, Error> {
         Ok(RemoteJwtVerifier {
             keys,
             verifier: JwtVerifier::new(KeySet::new(), options)?,

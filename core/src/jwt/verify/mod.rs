@@ -143,6 +143,16 @@ impl JwtVerifierOptions {
         self.clock = clock;
         self
     }
+
+    /// The accepted `iss` values.
+    pub fn issuers(&self) -> &[String] {
+        &self.issuers
+    }
+
+    /// The audiences this verifier identifies with.
+    pub fn audiences(&self) -> &[String] {
+        &self.audiences
+    }
 }
 
 /// Verifies tokens against a key set and a policy. Build once, reuse for every token.
@@ -178,10 +188,7 @@ fn malformed(msg: &'static str) -> Error {
 impl JwtVerifier {
     /// A verifier for `keys` (a [`KeySet`] or one [`super::JwtKey`]) with the policy of
     /// `options`. An empty allowlist or an out-of-range duration is `invalid_input`.
-    pub fn new(
-        keys: impl Into<KeySet>,
-        options: JwtVerifierOptions,
-    ) -> Result<JwtVerifier, Error> {
+    pub fn new(keys: impl Into<KeySet>, options: JwtVerifierOptions) -> Result<JwtVerifier, Error> {
         if options.algorithms.is_empty() {
             return Err(Error::new(
                 ErrorCode::InvalidInput,
