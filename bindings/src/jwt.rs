@@ -157,7 +157,9 @@ impl JwtKey {
     /// a signing key.
     #[uniffi::constructor]
     pub fn from_jwk(jwk: String) -> FfiResult<Arc<Self>> {
-        Ok(Arc::new(JwtKey(core::JwtKey::from_jwk(&Zeroizing::new(jwk))?)))
+        Ok(Arc::new(JwtKey(core::JwtKey::from_jwk(&Zeroizing::new(
+            jwk,
+        ))?)))
     }
 
     /// Generates a new private key for `algorithm` (RSA 2048 bits; HMAC a random secret as
@@ -281,7 +283,10 @@ impl KeySet {
     /// `count` property).
     pub fn len(&self) -> u32 {
         // Counting is safe on a poisoned set (no insert leaves it half-written).
-        let set = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let set = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         u32::try_from(set.len()).unwrap_or(u32::MAX)
     }
 
@@ -570,7 +575,10 @@ mod tests {
             let ffi = Algorithm::from(alg);
             assert_eq!(core::Algorithm::from(ffi), alg);
             assert_eq!(ffi.as_string(), alg.as_str());
-            assert_eq!(super::algorithm_from_string(alg.as_str().into()).ok(), Some(ffi));
+            assert_eq!(
+                super::algorithm_from_string(alg.as_str().into()).ok(),
+                Some(ffi)
+            );
         }
         assert!(super::algorithm_from_string("none".into()).is_err());
     }

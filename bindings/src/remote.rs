@@ -9,8 +9,8 @@ use std::time::Duration;
 use tokenward::jwt as core;
 
 use crate::error::FfiResult;
-use crate::jwt::{JwtVerifierOptions, VerifiedClaims};
 use crate::jwt::KeySet;
+use crate::jwt::{JwtVerifierOptions, VerifiedClaims};
 use crate::oauth::{http_policy, on_runtime};
 
 /// Options of a `RemoteKeySet`; every `null`/`nil` keeps the library default.

@@ -16,7 +16,8 @@ use tokenward::gateway::{
     Authenticator, Principal, RateLimit, Refusal, Request, RevocationKind, RevocationList,
 };
 use tokenward::jwt::{
-    Algorithm, JwtIssueOptions, JwtIssuer, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet,
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions, KeySet,
 };
 use tokenward::{Error, ErrorCode, Result, Secret};
 

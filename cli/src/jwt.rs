@@ -6,8 +6,8 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 use tokenward::jwt::{
-    decode_unverified, Algorithm, JwtIssueOptions, JwtIssuer, JwtKey, JwtVerifier,
-    JwtVerifierOptions, KeySet,
+    decode_unverified, Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey,
+    JwtVerifier, JwtVerifierOptions, KeySet,
 };
 use tokenward::{Error, ErrorCode, Result};
 
@@ -45,8 +45,11 @@ pub fn run_jwks(command: JwksCommand) -> Result<()> {
         discover,
         timeout,
     } = command;
-    let mut options = tokenward::jwt::RemoteKeySetOptions::default();
-    options.http.timeout = tokenward::clock::duration_from_secs(timeout, "--timeout")?;
+    let http = tokenward::http::HttpPolicy {
+        timeout: tokenward::clock::duration_from_secs(timeout, "--timeout")?,
+        ..Default::default()
+    };
+    let options = tokenward::jwt::RemoteKeySetOptions::new().with_http(http);
     let keys = tokenward::runtime::block_on(async {
         let remote = if discover {
             let (issuer, remote) = tokenward::jwt::discover(&url, options).await?;

@@ -2,7 +2,8 @@
 
 use serde_json::json;
 use tokenward::jwt::{
-    Algorithm, JwtIssueOptions, JwtIssuer, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet,
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions, KeySet,
 };
 use tokenward::{Result, Secret};
 

@@ -13,7 +13,8 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::gateway::{Authenticator, RateLimit, Request};
 use tokenward::jwt::{
-    Algorithm, JwtIssueOptions, JwtIssuer, JwtKey, JwtVerifier, JwtVerifierOptions,
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions,
 };
 
 const SECRET: &[u8] = b"bench-secret-bench-secret-bench-secret!!";

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::gateway::{Authenticator, RateLimit, Request};
 use tokenward::jwt::{
-    Algorithm, JwtIssueOptions, JwtIssuer, JwtKey, JwtVerifier, JwtVerifierOptions,
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions,
 };
 use tokenward::redact::Redactor;
 use tokenward::ErrorCode;

@@ -292,7 +292,9 @@ impl JwtIssuer {
             Some(o) => issuer_options(o).js()?,
             None => core::JwtIssuerOptions::new(),
         };
-        Ok(JwtIssuer(core::JwtIssuer::new(key.0.clone(), options).js()?))
+        Ok(JwtIssuer(
+            core::JwtIssuer::new(key.0.clone(), options).js()?,
+        ))
     }
 
     /// Signs `claims` (custom claims override the registered defaults) and returns the

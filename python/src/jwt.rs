@@ -498,8 +498,10 @@ impl JwtVerifier {
             max_depth,
             clock,
         )?;
-        let strings =
-            KnownStrings::new(keys.py(), options.issuers().iter().chain(options.audiences()));
+        let strings = KnownStrings::new(
+            keys.py(),
+            options.issuers().iter().chain(options.audiences()),
+        );
         Ok(JwtVerifier {
             inner: jwt::JwtVerifier::new(set, options).py()?,
             release_gil,

@@ -4,7 +4,8 @@
 
 use serde_json::{json, Map, Value};
 use tokenward::jwt::{
-    Algorithm, JwtIssueOptions, JwtIssuer, JwtKey, JwtVerifier, JwtVerifierOptions,
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions,
 };
 
 /// The HS256 secret.
@@ -12,12 +13,13 @@ pub const SECRET: [u8; 32] = [7; 32];
 
 /// A token signed with `key`: issuer `iss`, audience `aud`, subject `u1`, the custom claims.
 pub fn token(key: &JwtKey, alg: Algorithm) -> String {
-    JwtIssuer::new(key.clone(), JwtIssuerOptions::new().with_algorithm(alg))
+    let options = JwtIssuerOptions::new()
+        .with_algorithm(alg)
+        .with_issuer("iss")
+        .with_audience(["aud"]);
+    JwtIssuer::new(key.clone(), options)
         .and_then(|issuer| {
-            issuer
-                .issuer("iss")
-                .audience(vec!["aud".into()])
-                .issue(&custom_claims(), &JwtIssueOptions::new().with_subject("u1"))
+            issuer.issue(&custom_claims(), &JwtIssueOptions::new().with_subject("u1"))
         })
         .expect("the fixture token issues")
 }

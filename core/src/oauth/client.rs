@@ -318,7 +318,7 @@ impl OAuthClient {
             Auth::Jwt(issuer) => {
                 let assertion = issuer.issue(
                     &Map::from_iter([("sub".to_owned(), Value::from(inner.client_id.clone()))]),
-                    &JwtIssueOptions::default(),
+                    &JwtIssueOptions::new(),
                 )?;
                 form.add("client_id", &inner.client_id)
                     .add(

@@ -20,7 +20,9 @@ use tokenward::gateway::{
     Request,
 };
 use tokenward::http::HttpPolicy;
-use tokenward::jwt::{Algorithm, JwtIssuer, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet};
+use tokenward::jwt::{
+    Algorithm, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet,
+};
 use tokenward::oauth::{Grant, OAuthClient, Pkce, TokenResponse};
 use tokenward::{KeyRecord, Secret, TokenSource};
 

@@ -10,8 +10,8 @@ use common::{token_body, Reply, TestServer};
 use serde_json::json;
 use tokenward::clock::{self, ManualClock};
 use tokenward::jwt::{
-    Algorithm, JwtIssueOptions, JwtIssuer, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet,
-    RemoteKeySet, RemoteKeySetOptions,
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions, KeySet, RemoteJwtVerifier, RemoteKeySet, RemoteKeySetOptions,
 };
 use tokenward::oauth::{OAuthClient, Pkce};
 use tokenward::{ErrorCode, Secret};

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use tokenward::audit::{self, AuditEvent, AuditSink, Outcome};
 use tokenward::jwt::{
-    Algorithm, JwtIssueOptions, JwtIssuer, JwtKey, JwtVerifier, JwtVerifierOptions,
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions,
 };
 
 struct Collect(Mutex<Vec<AuditEvent>>);

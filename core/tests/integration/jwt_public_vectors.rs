@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use tokenward::jwt::{Algorithm, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet};
+use tokenward::jwt::{
+    Algorithm, JwtIssuerOptions, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet,
+};
 
 /// A file of tests/vectors/public (copied from their public sources with their licences; see
 /// tests/vectors/public/README.md). A missing file fails the test that asked for it.

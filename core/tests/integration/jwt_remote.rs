@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use common::{Reply, TestServer};
 use tokenward::clock::ManualClock;
+use tokenward::http::HttpPolicy;
 use tokenward::jwt::{
     Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifierOptions, KeySet,
     RemoteJwtVerifier, RemoteKeySet, RemoteKeySetOptions,
@@ -109,8 +110,10 @@ async fn server_down_serves_stale_keys_within_bounds() {
 async fn slow_server_times_out() {
     let (_a, jwks) = signer("a");
     let server = serve(ok(jwks).delay(Duration::from_secs(3))).await;
-    let mut options = RemoteKeySetOptions::default();
-    options.http.timeout = Duration::from_millis(200);
+    let options = RemoteKeySetOptions::new().with_http(HttpPolicy {
+        timeout: Duration::from_millis(200),
+        ..Default::default()
+    });
     let remote = RemoteKeySet::new(&server.url(JWKS_PATH), options).unwrap();
     let started = std::time::Instant::now();
     let err = remote.keys().await.unwrap_err();
@@ -179,8 +182,10 @@ async fn plain_http_needs_loopback_or_explicit_opt_in() {
     )
     .unwrap_err();
     assert_eq!(err.code().as_str(), "invalid_input");
-    let mut options = RemoteKeySetOptions::default();
-    options.http.dangerous_allow_http = true;
+    let options = RemoteKeySetOptions::new().with_http(HttpPolicy {
+        dangerous_allow_http: true,
+        ..Default::default()
+    });
     assert!(RemoteKeySet::new("http://keys.example.com/jwks.json", options).is_ok());
     assert!(RemoteKeySet::new(
         "https://keys.example.com/jwks.json",
@@ -227,8 +232,12 @@ async fn outage_backs_off_instead_of_refetching_every_verify() {
     let (a, jwks) = signer("a");
     let server = serve(ok(jwks)).await;
     let clock = ManualClock::at_unix(1_900_000_000);
-    let mut options = RemoteKeySetOptions::new().with_max_stale(Duration::from_secs(3600));
-    options.http.timeout = Duration::from_millis(300);
+    let options = RemoteKeySetOptions::new()
+        .with_max_stale(Duration::from_secs(3600))
+        .with_http(HttpPolicy {
+            timeout: Duration::from_millis(300),
+            ..Default::default()
+        });
     let remote =
         RemoteKeySet::new(&server.url(JWKS_PATH), options.with_clock(clock.clone())).unwrap();
     verifier(&remote).verify(&token(&a)).await.unwrap();

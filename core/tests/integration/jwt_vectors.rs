@@ -24,7 +24,7 @@ fn options(defaults: &Value, overrides: Option<&Value>) -> JwtVerifierOptions {
         strings(get("algorithms").unwrap())
             .iter()
             .map(|a| Algorithm::parse(a).unwrap())
-            .collect(),
+            .collect::<Vec<_>>(),
     )
     .with_issuers(
         get("issuer")
@@ -36,19 +36,19 @@ fn options(defaults: &Value, overrides: Option<&Value>) -> JwtVerifierOptions {
         get("leeway").and_then(Value::as_u64).unwrap_or(60),
     ));
     if let Some(v) = get("require_exp") {
-        opts.require_exp = v.as_bool().unwrap();
+        opts = opts.with_require_exp(v.as_bool().unwrap());
     }
     if let Some(v) = get("max_age") {
-        opts.max_age = Some(Duration::from_secs(v.as_u64().unwrap()));
+        opts = opts.with_max_age(Duration::from_secs(v.as_u64().unwrap()));
     }
     if let Some(v) = get("required_claims") {
-        opts.required_claims = strings(v);
+        opts = opts.with_required_claims(strings(v));
     }
     if let Some(v) = get("typ") {
-        opts.typ = Some(v.as_str().unwrap().to_owned());
+        opts = opts.with_typ(v.as_str().unwrap());
     }
     if let Some(v) = get("max_token_size") {
-        opts.max_token_size = v.as_u64().unwrap() as usize;
+        opts = opts.with_max_token_size(v.as_u64().unwrap() as usize);
     }
     opts
 }

@@ -1,7 +1,7 @@
 //! `verify_as` and `verify_into`: what they hand out, and only after every check.
 
 use super::*;
-use crate::jwt::{IssueOptions, JwtIssuer, JwtKey, VerifierOptions};
+use crate::jwt::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifierOptions};
 
 #[derive(serde::Deserialize, Debug, PartialEq)]
 struct AppClaims {
@@ -11,11 +11,8 @@ struct AppClaims {
 
 fn setup() -> (JwtIssuer, JwtVerifier) {
     let key = JwtKey::hmac(&[7u8; 32], Algorithm::HS256).unwrap();
-    let issuer = JwtIssuer::new(key.clone(), None).unwrap();
-    let options = VerifierOptions {
-        algorithms: vec![Algorithm::HS256],
-        ..Default::default()
-    };
+    let issuer = JwtIssuer::new(key.clone(), JwtIssuerOptions::new()).unwrap();
+    let options = JwtVerifierOptions::new([Algorithm::HS256]);
     (issuer, JwtVerifier::new(key, options).unwrap())
 }
 

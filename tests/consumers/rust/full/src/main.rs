@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use tokenward::apikey::{ApiKeys, NewKey, SqliteStore};
-use tokenward::jwt::{Algorithm, JwtIssueOptions, JwtIssuer, JwtVerifier, JwtKey, JwtVerifierOptions};
+use tokenward::jwt::{Algorithm, JwtIssueOptions, JwtIssuer, JwtVerifier, JwtKey, JwtVerifierOptions, JwtIssuerOptions};
 use tokenward::{Error, ErrorCode};
 
 fn check(what: &str, ok: bool) -> Result<(), Error> {

@@ -2,7 +2,7 @@
 //! features = ["jwt"]` (a JWT-only or mobile user): issue and verify without SQLite, an HTTP
 //! stack or tokio in the build.
 
-use tokenward::jwt::{Algorithm, JwtIssueOptions, JwtIssuer, JwtVerifier, JwtKey, KeySet, JwtVerifierOptions};
+use tokenward::jwt::{Algorithm, JwtIssueOptions, JwtIssuer, JwtVerifier, JwtKey, KeySet, JwtVerifierOptions, JwtIssuerOptions};
 use tokenward::{Error, ErrorCode};
 
 fn check(what: &str, ok: bool) -> Result<(), Error> {
