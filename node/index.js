@@ -31,9 +31,9 @@ module.exports = binding
 Object.assign(module.exports, errors.classes)
 
 // JWT keys print their kid and algorithm only, never key material.
-binding.Key.prototype[inspect.custom] = function () {
+binding.JwtKey.prototype[inspect.custom] = function () {
   const body = `{ kid: ${JSON.stringify(this.kid)}, algorithm: ${JSON.stringify(this.algorithm)}, canSign: ${this.canSign} }`
-  return `Key ${body}`
+  return `JwtKey ${body}`
 }
 binding.KeySet.prototype[inspect.custom] = function () {
   return `KeySet { size: ${this.size}, kids: ${JSON.stringify(this.kids)} }`
@@ -52,6 +52,10 @@ const isFailure = (v) => v !== null && typeof v === 'object' && typeof v.code ==
 
 binding.RemoteKeySet.discover = async function discover(issuerUrl, options) {
   const out = await binding.RemoteKeySet.discoverRaw(issuerUrl, options)
+  return isFailure(out) ? rejectWithCode(out) : out
+}
+binding.RemoteKeySet.prototype.keys = async function keys() {
+  const out = await this.keysRaw()
   return isFailure(out) ? rejectWithCode(out) : out
 }
 binding.RemoteJwtVerifier.prototype.verify = async function verify(token) {

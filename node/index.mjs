@@ -2,7 +2,7 @@
 import tokenward from './index.js'
 
 export const { Secret, errorCodes, fingerprint, version } = tokenward
-export const { Key, KeySet, JwtIssuer, JwtVerifier, RemoteKeySet, RemoteJwtVerifier } = tokenward
+export const { JwtKey, KeySet, JwtIssuer, JwtVerifier, RemoteKeySet, RemoteJwtVerifier } = tokenward
 export const { ApiKeys, KeyRecord, API_KEY_PATTERN } = tokenward
 export const { redact, Redactor, RedactStream, onAudit, AuditSubscription } = tokenward
 export const { scrubObject, pinoRedaction, redactFormat } = tokenward

@@ -74,7 +74,17 @@ export declare function redactFormat(redactor?: RedactorLike): {
 }
 
 
+/**
+ * A JWS algorithm name (RFC 7518 / RFC 8037, case-sensitive; there is no `none`). Parsed by the
+ * core: any other string throws `InvalidTokenError` with code `algorithm_not_allowed`.
+ */
+export type Algorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'EdDSA'
+
 // Remote JWKS: promise methods written in JS (index.js) over internal native calls.
+export interface RemoteKeySet {
+  /** The current keys (fetched when not cached); rejects with a `TokenwardError` carrying `.code`. */
+  keys(): Promise<KeySet>
+}
 export interface RemoteJwtVerifier {
   /** Verifies `token`, fetching keys when needed; rejects with a `TokenwardError` carrying `.code`. */
   verify(token: string): Promise<Record<string, any>>
@@ -103,7 +113,7 @@ export interface OAuthDiscoverClientOptions {
   clientId: string
   clientSecret?: string | Secret
   authMethod?: string
-  privateKey?: Key
+  privateKey?: JwtKey
   /** Request timeout in seconds (default 5). */
   timeout?: number
   dangerousAllowHttp?: boolean

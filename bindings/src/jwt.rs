@@ -10,19 +10,93 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use tokenward::jwt::{self as core, Algorithm};
+use tokenward::jwt as core;
 use tokenward::{Error, ErrorCode};
 
 use crate::clock::{shared_or_system, ManualClock};
 use crate::error::FfiResult;
 use crate::secret::Secret;
 
-fn alg(name: &str) -> FfiResult<Algorithm> {
-    Ok(Algorithm::parse(name)?)
+/// A JWS signature algorithm (there is no `none`). Kotlin: `Algorithm.ES256`, its RFC name
+/// `algorithm.asString()` (`toString()` is the same); Swift: `.es256`, its RFC name
+/// `algorithm.description`. `algorithmFromString("ES256")` parses a name (case-sensitive).
+#[derive(uniffi::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[uniffi::export(Display)]
+#[allow(missing_docs)] // the variants are the RFC 7518 / RFC 8037 names
+pub enum Algorithm {
+    Hs256,
+    Hs384,
+    Hs512,
+    Rs256,
+    Rs384,
+    Rs512,
+    Ps256,
+    Ps384,
+    Ps512,
+    Es256,
+    Es384,
+    EdDsa,
 }
 
-fn opt_alg(name: Option<String>) -> FfiResult<Option<Algorithm>> {
-    name.as_deref().map(alg).transpose()
+impl From<Algorithm> for core::Algorithm {
+    fn from(a: Algorithm) -> core::Algorithm {
+        match a {
+            Algorithm::Hs256 => core::Algorithm::HS256,
+            Algorithm::Hs384 => core::Algorithm::HS384,
+            Algorithm::Hs512 => core::Algorithm::HS512,
+            Algorithm::Rs256 => core::Algorithm::RS256,
+            Algorithm::Rs384 => core::Algorithm::RS384,
+            Algorithm::Rs512 => core::Algorithm::RS512,
+            Algorithm::Ps256 => core::Algorithm::PS256,
+            Algorithm::Ps384 => core::Algorithm::PS384,
+            Algorithm::Ps512 => core::Algorithm::PS512,
+            Algorithm::Es256 => core::Algorithm::ES256,
+            Algorithm::Es384 => core::Algorithm::ES384,
+            Algorithm::EdDsa => core::Algorithm::EdDSA,
+        }
+    }
+}
+
+// Both matches are exhaustive: an algorithm added to the core without its variant here does not
+// compile.
+impl From<core::Algorithm> for Algorithm {
+    fn from(a: core::Algorithm) -> Algorithm {
+        match a {
+            core::Algorithm::HS256 => Algorithm::Hs256,
+            core::Algorithm::HS384 => Algorithm::Hs384,
+            core::Algorithm::HS512 => Algorithm::Hs512,
+            core::Algorithm::RS256 => Algorithm::Rs256,
+            core::Algorithm::RS384 => Algorithm::Rs384,
+            core::Algorithm::RS512 => Algorithm::Rs512,
+            core::Algorithm::PS256 => Algorithm::Ps256,
+            core::Algorithm::PS384 => Algorithm::Ps384,
+            core::Algorithm::PS512 => Algorithm::Ps512,
+            core::Algorithm::ES256 => Algorithm::Es256,
+            core::Algorithm::ES384 => Algorithm::Es384,
+            core::Algorithm::EdDSA => Algorithm::EdDsa,
+        }
+    }
+}
+
+#[uniffi::export]
+impl Algorithm {
+    /// The `alg` header value (`"ES256"`), the core's string.
+    pub fn as_string(&self) -> String {
+        core::Algorithm::from(*self).as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(core::Algorithm::from(*self).as_str())
+    }
+}
+
+/// Parses an `alg` name (`"ES256"`, case-sensitive, the core's `FromStr`): `none` and unknown
+/// names fail with `algorithm_not_allowed`.
+#[uniffi::export]
+pub fn algorithm_from_string(name: String) -> FfiResult<Algorithm> {
+    Ok(name.parse::<core::Algorithm>()?.into())
 }
 
 fn parse_claims(json: &str) -> FfiResult<Map<String, Value>> {
@@ -36,7 +110,7 @@ fn parse_claims(json: &str) -> FfiResult<Map<String, Value>> {
 /// (`description`, `toString`) shows the kid and algorithm, never key material.
 #[derive(uniffi::Object)]
 #[uniffi::export(Debug, Display)]
-pub struct JwtKey(pub(crate) core::Key);
+pub struct JwtKey(pub(crate) core::JwtKey);
 
 impl std::fmt::Debug for JwtKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -50,7 +124,7 @@ impl std::fmt::Display for JwtKey {
             f,
             "JwtKey(kid: {}, algorithm: {}, canSign: {})",
             self.0.kid().unwrap_or("-"),
-            self.0.algorithm().map_or("-", Algorithm::as_str),
+            self.0.algorithm().map_or("-", core::Algorithm::as_str),
             self.0.can_sign()
         )
     }
@@ -61,21 +135,21 @@ impl JwtKey {
     /// An HMAC key for `algorithm` (`HS256`, `HS384`, `HS512`). Secrets shorter than the hash
     /// output fail with `invalid_key`.
     #[uniffi::constructor]
-    pub fn hmac(secret: Vec<u8>, algorithm: String) -> FfiResult<Arc<Self>> {
+    pub fn hmac(secret: Vec<u8>, algorithm: Algorithm) -> FfiResult<Arc<Self>> {
         // Our copies of key material (uniffi lifts them into owned values) are wiped on drop.
-        Ok(Arc::new(JwtKey(core::Key::hmac(
+        Ok(Arc::new(JwtKey(core::JwtKey::hmac(
             &Zeroizing::new(secret),
-            alg(&algorithm)?,
+            algorithm.into(),
         )?)))
     }
 
     /// A key from PEM (SPKI, PKCS#8 or PKCS#1). `algorithm` pins it to one algorithm of its
     /// family; RSA keys without it verify every RS/PS algorithm.
     #[uniffi::constructor(default(algorithm = None))]
-    pub fn from_pem(pem: String, algorithm: Option<String>) -> FfiResult<Arc<Self>> {
-        Ok(Arc::new(JwtKey(core::Key::from_pem(
+    pub fn from_pem(pem: String, algorithm: Option<Algorithm>) -> FfiResult<Arc<Self>> {
+        Ok(Arc::new(JwtKey(core::JwtKey::from_pem(
             &Zeroizing::new(pem),
-            opt_alg(algorithm)?,
+            algorithm.map(Into::into),
         )?)))
     }
 
@@ -83,14 +157,16 @@ impl JwtKey {
     /// a signing key.
     #[uniffi::constructor]
     pub fn from_jwk(jwk: String) -> FfiResult<Arc<Self>> {
-        Ok(Arc::new(JwtKey(core::Key::from_jwk(&Zeroizing::new(jwk))?)))
+        Ok(Arc::new(JwtKey(core::JwtKey::from_jwk(&Zeroizing::new(
+            jwk,
+        ))?)))
     }
 
     /// Generates a new private key for `algorithm` (RSA 2048 bits; HMAC a random secret as
     /// long as the hash output).
     #[uniffi::constructor]
-    pub fn generate(algorithm: String) -> FfiResult<Arc<Self>> {
-        Ok(Arc::new(JwtKey(core::Key::generate(alg(&algorithm)?)?)))
+    pub fn generate(algorithm: Algorithm) -> FfiResult<Arc<Self>> {
+        Ok(Arc::new(JwtKey(core::JwtKey::generate(algorithm.into())?)))
     }
 
     /// The same key with a `kid`.
@@ -99,8 +175,8 @@ impl JwtKey {
     }
 
     /// The same key pinned to one algorithm of its family.
-    pub fn with_algorithm(&self, algorithm: String) -> FfiResult<Arc<JwtKey>> {
-        Ok(Arc::new(JwtKey(self.0.with_alg(alg(&algorithm)?)?)))
+    pub fn with_algorithm(&self, algorithm: Algorithm) -> FfiResult<Arc<JwtKey>> {
+        Ok(Arc::new(JwtKey(self.0.with_algorithm(algorithm.into())?)))
     }
 
     /// The public JWK as JSON text (with `kid`, `alg`, `use`). HMAC keys are never exported
@@ -125,8 +201,8 @@ impl JwtKey {
     }
 
     /// The algorithm the key is pinned to, if any (an RSA key may be usable with any RS/PS).
-    pub fn algorithm(&self) -> Option<String> {
-        self.0.algorithm().map(|a| a.as_str().to_owned())
+    pub fn algorithm(&self) -> Option<Algorithm> {
+        self.0.algorithm().map(Into::into)
     }
 
     /// Whether the key can sign (an HMAC secret or a private key).
@@ -148,6 +224,10 @@ impl KeySet {
             .map_err(|_| Error::new(ErrorCode::Internal, "the key set lock is poisoned").into())
     }
 
+    pub(crate) fn from_core(keys: core::KeySet) -> Arc<Self> {
+        Arc::new(KeySet(Mutex::new(keys)))
+    }
+
     fn snapshot(&self) -> FfiResult<core::KeySet> {
         Ok(self.lock()?.clone())
     }
@@ -164,7 +244,7 @@ impl std::fmt::Display for KeySet {
         match self.0.lock() {
             Ok(set) => {
                 let kids: Vec<&str> = set.keys().iter().filter_map(|k| k.kid()).collect();
-                write!(f, "KeySet(size: {}, kids: {:?})", set.len(), kids)
+                write!(f, "KeySet(len: {}, kids: {:?})", set.len(), kids)
             }
             Err(_) => f.write_str("KeySet(?)"),
         }
@@ -195,13 +275,19 @@ impl KeySet {
     }
 
     /// Adds a key; a duplicate `kid` fails with `invalid_key`.
-    pub fn add(&self, key: Arc<JwtKey>) -> FfiResult<()> {
+    pub fn insert(&self, key: Arc<JwtKey>) -> FfiResult<()> {
         Ok(self.lock()?.insert(key.0.clone())?)
     }
 
-    /// The number of keys.
-    pub fn size(&self) -> FfiResult<u32> {
-        Ok(u32::try_from(self.lock()?.len()).unwrap_or(u32::MAX))
+    /// The number of keys (the core's `len`; Kotlin also has the `size` property, Swift the
+    /// `count` property).
+    pub fn len(&self) -> u32 {
+        // Counting is safe on a poisoned set (no insert leaves it half-written).
+        let set = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        u32::try_from(set.len()).unwrap_or(u32::MAX)
     }
 
     /// The key ids, in insertion order (keys without `kid` are left out).
@@ -215,38 +301,79 @@ impl KeySet {
     }
 }
 
-/// Options of `JwtIssuer`.
+/// Options of `JwtIssuer`; every `null`/`nil` keeps the core default.
 #[derive(uniffi::Record)]
 pub struct JwtIssuerOptions {
+    /// The signing algorithm; required when the key is not pinned to one.
+    #[uniffi(default = None)]
+    pub algorithm: Option<Algorithm>,
     /// The `iss` claim.
     #[uniffi(default = None)]
     pub issuer: Option<String>,
     /// The default `aud` (one value is written as a string, several as an array).
     #[uniffi(default = [])]
     pub audience: Vec<String>,
-    /// Lifetime of issued tokens in seconds (default 900).
-    #[uniffi(default = 900)]
-    pub ttl: u64,
-    /// The `typ` header.
-    #[uniffi(default = "JWT")]
-    pub typ: String,
-    /// The signing algorithm; required when the key is not pinned to one.
+    /// Lifetime of issued tokens (whole seconds; default 15 min, the core's
+    /// `DEFAULT_TOKEN_TTL`).
     #[uniffi(default = None)]
-    pub algorithm: Option<String>,
+    pub ttl: Option<Duration>,
+    /// The `typ` header (default `JWT`, the core's `DEFAULT_TYP`).
+    #[uniffi(default = None)]
+    pub typ: Option<String>,
+    /// The clock for `iat`/`nbf`/`exp` (tests); the system clock when `None`.
+    #[uniffi(default = None)]
+    pub clock: Option<Arc<ManualClock>>,
+}
+
+impl From<JwtIssuerOptions> for core::JwtIssuerOptions {
+    fn from(o: JwtIssuerOptions) -> Self {
+        let mut options = core::JwtIssuerOptions::new()
+            .with_audience(o.audience)
+            .with_clock(shared_or_system(o.clock.as_ref()));
+        if let Some(algorithm) = o.algorithm {
+            options = options.with_algorithm(algorithm.into());
+        }
+        if let Some(issuer) = o.issuer {
+            options = options.with_issuer(issuer);
+        }
+        if let Some(ttl) = o.ttl {
+            options = options.with_ttl(ttl);
+        }
+        if let Some(typ) = o.typ {
+            options = options.with_typ(typ);
+        }
+        options
+    }
 }
 
 /// Per-call options of `JwtIssuer.issue`.
 #[derive(uniffi::Record)]
 pub struct JwtIssueOptions {
-    /// Lifetime of this token in seconds, instead of the issuer's.
+    /// Lifetime of this token (whole seconds), instead of the issuer's.
     #[uniffi(default = None)]
-    pub ttl: Option<u64>,
+    pub ttl: Option<Duration>,
     /// The `sub` claim.
     #[uniffi(default = None)]
     pub subject: Option<String>,
     /// The `aud` claim instead of the issuer's.
     #[uniffi(default = None)]
     pub audience: Option<Vec<String>>,
+}
+
+impl From<JwtIssueOptions> for core::JwtIssueOptions {
+    fn from(o: JwtIssueOptions) -> Self {
+        let mut options = core::JwtIssueOptions::new();
+        if let Some(ttl) = o.ttl {
+            options = options.with_ttl(ttl);
+        }
+        if let Some(subject) = o.subject {
+            options = options.with_subject(subject);
+        }
+        if let Some(audience) = o.audience {
+            options = options.with_audience(audience);
+        }
+        options
+    }
 }
 
 /// Signs claims with one key, setting `iat`, `nbf`, `exp`, `jti`, `iss`, `aud` and the
@@ -259,14 +386,10 @@ impl JwtIssuer {
     /// An issuer signing with `key` (an HMAC secret or a private key).
     #[uniffi::constructor]
     pub fn new(key: Arc<JwtKey>, options: JwtIssuerOptions) -> FfiResult<Arc<Self>> {
-        let mut issuer = core::JwtIssuer::new(key.0.clone(), opt_alg(options.algorithm)?)?
-            .audience(options.audience)
-            .ttl(Duration::from_secs(options.ttl))
-            .typ(options.typ);
-        if let Some(iss) = options.issuer {
-            issuer = issuer.issuer(iss);
-        }
-        Ok(Arc::new(JwtIssuer(issuer)))
+        Ok(Arc::new(JwtIssuer(core::JwtIssuer::new(
+            key.0.clone(),
+            options.into(),
+        )?)))
     }
 
     /// Signs `claims_json` (a JSON object of custom claims, which override the registered
@@ -280,32 +403,28 @@ impl JwtIssuer {
             Some(json) => parse_claims(&json)?,
             None => Map::new(),
         };
-        let opts = core::IssueOptions {
-            ttl: options.ttl.map(Duration::from_secs),
-            subject: options.subject,
-            audience: options.audience,
-        };
-        Ok(self.0.issue(&claims, &opts)?)
+        Ok(self.0.issue(&claims, &options.into())?)
     }
 }
 
-/// Options of `JwtVerifier`. `algorithms` is required; the rest have the library defaults.
+/// Options of `JwtVerifier` and `RemoteJwtVerifier`. `algorithms` is required; every
+/// `null`/`nil` keeps the core default.
 #[derive(uniffi::Record)]
 pub struct JwtVerifierOptions {
-    /// The algorithms a token may use (case-sensitive; there is no `none`).
-    pub algorithms: Vec<String>,
+    /// The algorithms a token may use (an empty list fails with `invalid_input`).
+    pub algorithms: Vec<Algorithm>,
     /// Accepted `iss` values; empty means `iss` is not compared (its type still is).
     #[uniffi(default = [])]
-    pub issuer: Vec<String>,
+    pub issuers: Vec<String>,
     /// Audiences this verifier identifies with; empty means tokens with an `aud` are refused.
     #[uniffi(default = [])]
-    pub audience: Vec<String>,
+    pub audiences: Vec<String>,
     /// The expected `sub`.
     #[uniffi(default = None)]
     pub subject: Option<String>,
-    /// Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds.
-    #[uniffi(default = 60)]
-    pub leeway: u64,
+    /// Clock skew tolerated on `exp`/`nbf`/`iat` (default 60 s, the core's `DEFAULT_LEEWAY`).
+    #[uniffi(default = None)]
+    pub leeway: Option<Duration>,
     /// Claims that must be present.
     #[uniffi(default = [])]
     pub required_claims: Vec<String>,
@@ -315,40 +434,49 @@ pub struct JwtVerifierOptions {
     /// The expected `typ` header (case-insensitive, `application/` optional).
     #[uniffi(default = None)]
     pub typ: Option<String>,
-    /// Maximum age from `iat`, in seconds.
+    /// Maximum age from `iat`.
     #[uniffi(default = None)]
-    pub max_age: Option<u64>,
-    /// Maximum token size in bytes.
-    #[uniffi(default = 16384)]
-    pub max_token_size: u32,
-    /// Maximum JSON nesting depth of header and claims.
-    #[uniffi(default = 16)]
-    pub max_depth: u32,
+    pub max_age: Option<Duration>,
+    /// Maximum token size in bytes (default 16384, the core's `DEFAULT_MAX_TOKEN_SIZE`).
+    #[uniffi(default = None)]
+    pub max_token_size: Option<u32>,
+    /// Maximum JSON nesting depth of header and claims (default 16, the core's
+    /// `DEFAULT_MAX_DEPTH`).
+    #[uniffi(default = None)]
+    pub max_depth: Option<u32>,
     /// The clock for `exp`/`nbf`/`iat` (tests); the system clock when `None`.
     #[uniffi(default = None)]
     pub clock: Option<Arc<ManualClock>>,
 }
 
-impl TryFrom<JwtVerifierOptions> for core::VerifierOptions {
-    type Error = crate::error::TokenwardError;
-    fn try_from(o: JwtVerifierOptions) -> FfiResult<Self> {
-        Ok(core::VerifierOptions {
-            algorithms: o
-                .algorithms
-                .iter()
-                .map(|a| alg(a))
-                .collect::<FfiResult<_>>()?,
-            issuers: o.issuer,
-            audiences: o.audience,
-            subject: o.subject,
-            leeway: Duration::from_secs(o.leeway),
-            required_claims: o.required_claims,
-            require_exp: o.require_exp,
-            typ: o.typ,
-            max_age: o.max_age.map(Duration::from_secs),
-            max_token_size: o.max_token_size as usize,
-            max_depth: o.max_depth as usize,
-        })
+impl From<JwtVerifierOptions> for core::JwtVerifierOptions {
+    fn from(o: JwtVerifierOptions) -> Self {
+        let mut options =
+            core::JwtVerifierOptions::new(o.algorithms.into_iter().map(core::Algorithm::from))
+                .with_issuers(o.issuers)
+                .with_audiences(o.audiences)
+                .with_required_claims(o.required_claims)
+                .with_require_exp(o.require_exp)
+                .with_clock(shared_or_system(o.clock.as_ref()));
+        if let Some(subject) = o.subject {
+            options = options.with_subject(subject);
+        }
+        if let Some(leeway) = o.leeway {
+            options = options.with_leeway(leeway);
+        }
+        if let Some(typ) = o.typ {
+            options = options.with_typ(typ);
+        }
+        if let Some(max_age) = o.max_age {
+            options = options.with_max_age(max_age);
+        }
+        if let Some(size) = o.max_token_size {
+            options = options.with_max_token_size(size as usize);
+        }
+        if let Some(depth) = o.max_depth {
+            options = options.with_max_depth(depth as usize);
+        }
+        options
     }
 }
 
@@ -399,33 +527,27 @@ impl JwtVerifier {
     #[uniffi::constructor]
     pub fn new(keys: Arc<KeySet>, options: JwtVerifierOptions) -> FfiResult<Arc<Self>> {
         let keys = keys.snapshot()?;
-        let clock = shared_or_system(options.clock.as_ref());
-        Ok(Arc::new(JwtVerifier(core::JwtVerifier::with_clock(
+        Ok(Arc::new(JwtVerifier(core::JwtVerifier::new(
             keys,
-            options.try_into()?,
-            clock,
+            options.into(),
         )?)))
     }
 
     /// A verifier for one key.
     #[uniffi::constructor]
     pub fn with_key(key: Arc<JwtKey>, options: JwtVerifierOptions) -> FfiResult<Arc<Self>> {
-        let clock = shared_or_system(options.clock.as_ref());
-        Ok(Arc::new(JwtVerifier(core::JwtVerifier::with_clock(
+        Ok(Arc::new(JwtVerifier(core::JwtVerifier::new(
             key.0.clone(),
-            options.try_into()?,
-            clock,
+            options.into(),
         )?)))
     }
 
     /// A verifier for a JWKS document (JSON text).
     #[uniffi::constructor]
     pub fn with_jwks(jwks: String, options: JwtVerifierOptions) -> FfiResult<Arc<Self>> {
-        let clock = shared_or_system(options.clock.as_ref());
-        Ok(Arc::new(JwtVerifier(core::JwtVerifier::with_clock(
+        Ok(Arc::new(JwtVerifier(core::JwtVerifier::new(
             core::KeySet::from_jwks(&jwks)?,
-            options.try_into()?,
-            clock,
+            options.into(),
         )?)))
     }
 
@@ -443,7 +565,23 @@ impl JwtVerifier {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_claims;
+    use super::{core, parse_claims, Algorithm};
+
+    /// Every core algorithm maps to its own variant and back, with the core's string (checked by
+    /// mapping `EdDSA` to `Es384` in `From<core::Algorithm>`: the test fails).
+    #[test]
+    fn algorithm_round_trips_through_the_core() {
+        for alg in core::Algorithm::ALL {
+            let ffi = Algorithm::from(alg);
+            assert_eq!(core::Algorithm::from(ffi), alg);
+            assert_eq!(ffi.as_string(), alg.as_str());
+            assert_eq!(
+                super::algorithm_from_string(alg.as_str().into()).ok(),
+                Some(ffi)
+            );
+        }
+        assert!(super::algorithm_from_string("none".into()).is_err());
+    }
 
     /// Claims nested deeper than serde_json's recursion limit (128) are refused, not recursed
     /// into: without the limit this input overflows the stack and takes the JVM or the Swift

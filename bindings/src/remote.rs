@@ -9,8 +9,9 @@ use std::time::Duration;
 use tokenward::jwt as core;
 
 use crate::error::FfiResult;
+use crate::jwt::KeySet;
 use crate::jwt::{JwtVerifierOptions, VerifiedClaims};
-use crate::oauth::{bounded, http_policy, on_runtime};
+use crate::oauth::{http_policy, on_runtime};
 
 /// Options of a `RemoteKeySet`; every `null`/`nil` keeps the library default.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -32,21 +33,22 @@ pub struct RemoteKeySetOptions {
     pub dangerous_allow_http: bool,
 }
 
-fn remote_options(o: Option<RemoteKeySetOptions>) -> FfiResult<core::RemoteOptions> {
-    let mut options = core::RemoteOptions::default();
+fn remote_options(o: Option<RemoteKeySetOptions>) -> FfiResult<core::RemoteKeySetOptions> {
+    let mut options = core::RemoteKeySetOptions::new();
     let Some(o) = o else { return Ok(options) };
-    if let Some(ttl) = bounded(o.ttl)? {
-        options.ttl = ttl;
+    // Durations are bounded by the core (`RemoteKeySet::new`: invalid_input).
+    if let Some(ttl) = o.ttl {
+        options = options.with_ttl(ttl);
     }
-    if let Some(cooldown) = bounded(o.cooldown)? {
-        options.cooldown = cooldown;
+    if let Some(cooldown) = o.cooldown {
+        options = options.with_cooldown(cooldown);
     }
-    if let Some(max_stale) = bounded(o.max_stale)? {
-        options.max_stale = max_stale;
+    if let Some(max_stale) = o.max_stale {
+        options = options.with_max_stale(max_stale);
     }
-    options.http = http_policy(o.timeout)?;
-    options.http.dangerous_allow_http = o.dangerous_allow_http;
-    Ok(options)
+    let mut http = http_policy(o.timeout)?;
+    http.dangerous_allow_http = o.dangerous_allow_http;
+    Ok(options.with_http(http))
 }
 
 /// A JWKS fetched from a URL and cached (TTL / `Cache-Control`, refetch on unknown `kid`
@@ -113,11 +115,11 @@ impl RemoteKeySet {
         self.inner.fetch_count()
     }
 
-    /// The current keys as a JWKS document (JSON text; fetched when not cached).
-    pub async fn jwks_json(&self) -> FfiResult<String> {
+    /// The current keys (fetched when not cached), as a `KeySet` snapshot.
+    pub async fn keys(&self) -> FfiResult<Arc<KeySet>> {
         let inner = self.inner.clone();
         let keys = on_runtime(async move { inner.keys().await }).await?;
-        Ok(keys.to_jwks().to_string())
+        Ok(KeySet::from_core(keys))
     }
 }
 
@@ -125,10 +127,7 @@ impl RemoteKeySet {
 /// (`algorithms` required). `verify` is async: it may fetch keys.
 #[derive(uniffi::Object)]
 #[uniffi::export(Debug, Display)]
-pub struct RemoteJwtVerifier {
-    verifier: Arc<core::JwtVerifier>,
-    keys: core::RemoteKeySet,
-}
+pub struct RemoteJwtVerifier(core::RemoteJwtVerifier);
 
 impl std::fmt::Debug for RemoteJwtVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -138,14 +137,14 @@ impl std::fmt::Debug for RemoteJwtVerifier {
 
 impl std::fmt::Display for RemoteJwtVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RemoteJwtVerifier(url: {})", self.keys.url())
+        write!(f, "RemoteJwtVerifier(url: {})", self.0.keys().url())
     }
 }
 
 impl RemoteJwtVerifier {
     async fn claims(&self, token: String) -> FfiResult<core::Claims> {
-        let (keys, verifier) = (self.keys.clone(), Arc::clone(&self.verifier));
-        on_runtime(async move { keys.verify(&verifier, &token).await }).await
+        let verifier = self.0.clone();
+        on_runtime(async move { verifier.verify(&token).await }).await
     }
 }
 
@@ -155,11 +154,10 @@ impl RemoteJwtVerifier {
     /// empty).
     #[uniffi::constructor]
     pub fn new(keys: Arc<RemoteKeySet>, options: JwtVerifierOptions) -> FfiResult<Arc<Self>> {
-        let verifier = core::JwtVerifier::new(core::KeySet::new(), options.try_into()?)?;
-        Ok(Arc::new(RemoteJwtVerifier {
-            verifier: Arc::new(verifier),
-            keys: keys.inner.clone(),
-        }))
+        Ok(Arc::new(RemoteJwtVerifier(core::RemoteJwtVerifier::new(
+            keys.inner.clone(),
+            options.into(),
+        )?)))
     }
 
     /// Verifies `token` (fetching keys when needed; an unknown `kid` refetches once, subject

@@ -17,7 +17,8 @@ use tokenward::gateway::{
     RevocationList,
 };
 use tokenward::jwt::{
-    Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, KeySet, VerifierOptions,
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions, KeySet,
 };
 use tokenward::{Error, ErrorCode, Result, Secret};
 
@@ -138,34 +139,27 @@ pub fn run() -> Result<()> {
         );
     }
     // A fixed HMAC secret keeps the demo deterministic; it is never printed.
-    let hmac = Key::hmac(b"tokenward-demo-hs256-secret-32-bytes!!", Algorithm::HS256)?
+    let hmac = JwtKey::hmac(b"tokenward-demo-hs256-secret-32-bytes!!", Algorithm::HS256)?
         .with_kid("demo-hs256");
-    let issuer = JwtIssuer::new(hmac.clone(), None)?
-        .issuer(ISSUER)
-        .audience(vec![AUDIENCE.into()])
-        .ttl(Duration::from_secs(300))
-        .clock(shared.clone());
-    let verifier = JwtVerifier::with_clock(
+    let issuer = JwtIssuer::new(
+        hmac.clone(),
+        JwtIssuerOptions::new()
+            .with_issuer(ISSUER)
+            .with_audience([AUDIENCE])
+            .with_ttl(Duration::from_secs(300))
+            .with_clock(shared.clone()),
+    )?;
+    let verifier = JwtVerifier::new(
         KeySet::single(hmac),
-        VerifierOptions {
-            algorithms: vec![Algorithm::HS256],
-            issuers: vec![ISSUER.into()],
-            audiences: vec![AUDIENCE.into()],
-            ..Default::default()
-        },
-        shared.clone(),
+        JwtVerifierOptions::new([Algorithm::HS256])
+            .with_issuers([ISSUER])
+            .with_audiences([AUDIENCE])
+            .with_clock(shared.clone()),
     )?;
     println!("  JWT issuer {ISSUER} (HS256, kid demo-hs256, audience {AUDIENCE}, ttl 300 s)");
     let claims = |v: Value| v.as_object().cloned().unwrap_or_default();
-    let issue = |sub: &str, c: Value| {
-        issuer.issue(
-            &claims(c),
-            &IssueOptions {
-                subject: Some(sub.into()),
-                ..Default::default()
-            },
-        )
-    };
+    let issue =
+        |sub: &str, c: Value| issuer.issue(&claims(c), &JwtIssueOptions::new().with_subject(sub));
     let report_jwt = Secret::new(issue("svc-reports", json!({"scope": "reports:read"}))?)?;
     let revoked_jwt = Secret::new(issue(
         "svc-legacy",

@@ -6,8 +6,8 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 use tokenward::jwt::{
-    decode_unverified, Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, KeySet,
-    VerifierOptions,
+    decode_unverified, Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey,
+    JwtVerifier, JwtVerifierOptions, KeySet,
 };
 use tokenward::{Error, ErrorCode, Result};
 
@@ -45,8 +45,11 @@ pub fn run_jwks(command: JwksCommand) -> Result<()> {
         discover,
         timeout,
     } = command;
-    let mut options = tokenward::jwt::RemoteOptions::default();
-    options.http.timeout = tokenward::clock::duration_from_secs(timeout, "--timeout")?;
+    let http = tokenward::http::HttpPolicy {
+        timeout: tokenward::clock::duration_from_secs(timeout, "--timeout")?,
+        ..Default::default()
+    };
+    let options = tokenward::jwt::RemoteKeySetOptions::new().with_http(http);
     let keys = tokenward::runtime::block_on(async {
         let remote = if discover {
             let (issuer, remote) = tokenward::jwt::discover(&url, options).await?;
@@ -135,15 +138,15 @@ fn load_keys(path: &str, alg: Algorithm) -> Result<KeySet> {
     let text = std::fs::read_to_string(path).map_err(|e| input_error("key file", e))?;
     let trimmed = text.trim();
     if trimmed.starts_with("-----BEGIN") {
-        return Ok(KeySet::single(Key::from_pem(trimmed, Some(alg))?));
+        return Ok(KeySet::single(JwtKey::from_pem(trimmed, Some(alg))?));
     }
     if trimmed.starts_with('{') {
         if trimmed.contains("\"keys\"") {
             return KeySet::from_jwks(trimmed);
         }
-        return Ok(KeySet::single(Key::from_jwk(trimmed)?));
+        return Ok(KeySet::single(JwtKey::from_jwk(trimmed)?));
     }
-    Ok(KeySet::single(Key::hmac(trimmed.as_bytes(), alg)?))
+    Ok(KeySet::single(JwtKey::hmac(trimmed.as_bytes(), alg)?))
 }
 
 /// Runs a `jwt` subcommand.
@@ -160,12 +163,14 @@ pub fn run(command: JwtCommand) -> Result<()> {
             if let Some(kid) = &args.kid {
                 key = key.with_kid(kid);
             }
-            let mut issuer = JwtIssuer::new(key, Some(alg))?
-                .ttl(Duration::from_secs(args.ttl))
-                .audience(args.aud);
+            let mut options = JwtIssuerOptions::new()
+                .with_algorithm(alg)
+                .with_ttl(Duration::from_secs(args.ttl))
+                .with_audience(args.aud);
             if let Some(iss) = args.iss {
-                issuer = issuer.issuer(iss);
+                options = options.with_issuer(iss);
             }
+            let issuer = JwtIssuer::new(key, options)?;
             let claims = match args.claims {
                 Some(json) => match serde_json::from_str::<Value>(&json) {
                     Ok(Value::Object(map)) => map,
@@ -173,10 +178,10 @@ pub fn run(command: JwtCommand) -> Result<()> {
                 },
                 None => Default::default(),
             };
-            let options = IssueOptions {
-                subject: args.sub,
-                ..Default::default()
-            };
+            let mut options = JwtIssueOptions::new();
+            if let Some(sub) = args.sub {
+                options = options.with_subject(sub);
+            }
             println!("{}", issuer.issue(&claims, &options)?);
             Ok(())
         }
@@ -189,13 +194,10 @@ pub fn run(command: JwtCommand) -> Result<()> {
             let keys = load_keys(&args.key, algorithms[0])?;
             let verifier = JwtVerifier::new(
                 keys,
-                VerifierOptions {
-                    algorithms,
-                    issuers: args.iss.into_iter().collect(),
-                    audiences: args.aud,
-                    leeway: Duration::from_secs(args.leeway),
-                    ..Default::default()
-                },
+                JwtVerifierOptions::new(algorithms)
+                    .with_issuers(args.iss)
+                    .with_audiences(args.aud)
+                    .with_leeway(Duration::from_secs(args.leeway)),
             )?;
             let claims = verifier.verify(&read_stdin()?)?;
             println!("{}", pretty(&claims));

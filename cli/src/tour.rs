@@ -2,7 +2,8 @@
 
 use serde_json::json;
 use tokenward::jwt::{
-    Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, KeySet, VerifierOptions,
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions, KeySet,
 };
 use tokenward::{Result, Secret};
 
@@ -45,21 +46,18 @@ fn errors() {
 
 fn jwt() -> Result<()> {
     println!("\n3. JWT: issue with a fresh Ed25519 key, publish its JWKS, verify strictly.");
-    let key = Key::generate(Algorithm::EdDSA)?.with_kid("tour-2026");
-    let issuer = JwtIssuer::new(key.clone(), None)?
-        .issuer("https://auth.tour.example")
-        .audience(vec!["api://tour".into()]);
+    let key = JwtKey::generate(Algorithm::EdDSA)?.with_kid("tour-2026");
+    let issuer = JwtIssuer::new(
+        key.clone(),
+        JwtIssuerOptions::new()
+            .with_issuer("https://auth.tour.example")
+            .with_audience(["api://tour"]),
+    )?;
     let claims = json!({"scope": "orders:read"})
         .as_object()
         .cloned()
         .unwrap_or_default();
-    let token = issuer.issue(
-        &claims,
-        &IssueOptions {
-            subject: Some("alice".into()),
-            ..Default::default()
-        },
-    )?;
+    let token = issuer.issue(&claims, &JwtIssueOptions::new().with_subject("alice"))?;
     let jwks = KeySet::single(key).to_jwks();
     println!(
         "   JWKS to publish: {} key(s), kid={}",
@@ -68,12 +66,9 @@ fn jwt() -> Result<()> {
     );
     let verifier = JwtVerifier::new(
         KeySet::from_jwks(&jwks.to_string())?,
-        VerifierOptions {
-            algorithms: vec![Algorithm::EdDSA],
-            issuers: vec!["https://auth.tour.example".into()],
-            audiences: vec!["api://tour".into()],
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([Algorithm::EdDSA])
+            .with_issuers(["https://auth.tour.example"])
+            .with_audiences(["api://tour"]),
     )?;
     let verified = verifier.verify(&token)?;
     println!(
@@ -91,11 +86,7 @@ fn jwt() -> Result<()> {
     show_refusal("   alg=none", verifier.verify(&none_alg));
     let wrong_aud = JwtVerifier::new(
         KeySet::from_jwks(&jwks.to_string())?,
-        VerifierOptions {
-            algorithms: vec![Algorithm::EdDSA],
-            audiences: vec!["api://other".into()],
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([Algorithm::EdDSA]).with_audiences(["api://other"]),
     )?;
     show_refusal("   other audience", wrong_aud.verify(&token));
     Ok(())

@@ -12,7 +12,10 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::gateway::{Authenticator, AuthenticatorOptions, RateLimit, Request};
-use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
+use tokenward::jwt::{
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions,
+};
 
 const SECRET: &[u8] = b"bench-secret-bench-secret-bench-secret!!";
 
@@ -29,24 +32,12 @@ fn api_key_setup() -> tokenward::Result<(Authenticator, String)> {
 }
 
 fn jwt_setup() -> tokenward::Result<(Authenticator, String)> {
-    let key = Key::hmac(SECRET, Algorithm::HS256)?;
-    let issuer = JwtIssuer::new(key.clone(), None)?;
+    let key = JwtKey::hmac(SECRET, Algorithm::HS256)?;
+    let issuer = JwtIssuer::new(key.clone(), JwtIssuerOptions::new())?;
     let mut claims = serde_json::Map::new();
     claims.insert("scope".into(), "read write".into());
-    let token = issuer.issue(
-        &claims,
-        &IssueOptions {
-            subject: Some("alice".into()),
-            ..Default::default()
-        },
-    )?;
-    let verifier = JwtVerifier::new(
-        key,
-        VerifierOptions {
-            algorithms: vec![Algorithm::HS256],
-            ..Default::default()
-        },
-    )?;
+    let token = issuer.issue(&claims, &JwtIssueOptions::new().with_subject("alice"))?;
+    let verifier = JwtVerifier::new(key, JwtVerifierOptions::new([Algorithm::HS256]))?;
     let auth = Authenticator::new(
         AuthenticatorOptions::new()
             .with_jwt(Arc::new(verifier))

@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use tokenward::jwt::{Algorithm, Key};
+use tokenward::jwt::{Algorithm, JwtKey};
 
 #[path = "support/jwt_fixture.rs"]
 mod fixture;
@@ -26,8 +26,8 @@ fn bench(c: &mut Criterion) {
         Algorithm::EdDSA,
     ] {
         let key = match alg {
-            Algorithm::HS256 => Key::hmac(&secret, alg).unwrap(),
-            _ => Key::generate(alg).unwrap(),
+            Algorithm::HS256 => JwtKey::hmac(&secret, alg).unwrap(),
+            _ => JwtKey::generate(alg).unwrap(),
         };
         let token = fixture::token(&key, alg);
         let verifier = fixture::verifier(&key, alg);

@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use tokenward::jwt::{Algorithm, Key};
+use tokenward::jwt::{Algorithm, JwtKey};
 
 #[path = "../benches/support/jwt_fixture.rs"]
 mod fixture;
@@ -20,7 +20,7 @@ fn time(iters: u32, mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let secret = SECRET;
-    let key = Key::hmac(&secret, Algorithm::HS256).unwrap();
+    let key = JwtKey::hmac(&secret, Algorithm::HS256).unwrap();
     let token = fixture::token(&key, Algorithm::HS256);
     let verifier = fixture::verifier(&key, Algorithm::HS256);
     let hmac_key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret);

@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::gateway::{Authenticator, AuthenticatorOptions, RateLimit, Request};
-use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
+use tokenward::jwt::{
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions,
+};
 use tokenward::redact::Redactor;
 use tokenward::ErrorCode;
 
@@ -20,20 +23,16 @@ fn main() -> Result<(), tokenward::Error> {
     println!("verified: owner {}", record.owner);
 
     // JWT: an explicit algorithm allowlist, issuer checked.
-    let key = Key::generate(Algorithm::EdDSA)?;
-    let issuer = JwtIssuer::new(key.clone(), None)?.issuer("https://auth.example");
-    let options = IssueOptions {
-        subject: Some("user-1".into()),
-        ..Default::default()
-    };
+    let key = JwtKey::generate(Algorithm::EdDSA)?;
+    let issuer = JwtIssuer::new(
+        key.clone(),
+        JwtIssuerOptions::new().with_issuer("https://auth.example"),
+    )?;
+    let options = JwtIssueOptions::new().with_subject("user-1");
     let token = issuer.issue(&serde_json::Map::new(), &options)?;
     let verifier = JwtVerifier::new(
         key,
-        VerifierOptions {
-            algorithms: vec![Algorithm::EdDSA],
-            issuers: vec!["https://auth.example".into()],
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([Algorithm::EdDSA]).with_issuers(["https://auth.example"]),
     )?;
     let claims = verifier.verify(&token)?;
     println!("JWT verified: sub = {:?}", claims.sub());

@@ -2,7 +2,7 @@
 // and a request through the in-process gateway.
 // Run: `node examples/node/quickstart.mjs` (from a checkout after `scripts/build.sh`; in your
 // project, import from 'tokenward'). Exits non-zero if tokenward does not behave as described.
-import { ApiKeys, Authenticator, JwtIssuer, JwtVerifier, Key, KeySet, redact } from '../../node/index.mjs'
+import { ApiKeys, Authenticator, JwtIssuer, JwtVerifier, JwtKey, KeySet, redact } from '../../node/index.mjs'
 
 // API keys: the secret is shown once; the store keeps a hash.
 const keys = new ApiKeys({ prefix: 'tw_live' })
@@ -11,9 +11,9 @@ console.log(`issued API key ${issued.record.id} (printed form: ${issued.secret})
 console.log(`verified: owner ${keys.verify(issued.secret).owner}`)
 
 // JWT: an explicit algorithm allowlist, issuer and audience checked.
-const key = Key.generate('EdDSA').withKid('2026-12')
+const key = JwtKey.generate('EdDSA').withKid('2026-12')
 const token = new JwtIssuer(key, { issuer: 'https://auth.example', audience: 'api' }).issue({ scope: 'read' }, { subject: 'user-1' })
-const verifier = new JwtVerifier(new KeySet([key]), { algorithms: ['EdDSA'], issuer: 'https://auth.example', audience: 'api' })
+const verifier = new JwtVerifier(new KeySet([key]), { algorithms: ['EdDSA'], issuers: 'https://auth.example', audiences: 'api' })
 console.log(`JWT verified: sub = ${verifier.verify(token).sub}`)
 try {
   verifier.verify(token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA'))

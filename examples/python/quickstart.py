@@ -6,7 +6,7 @@ or ``scripts/build.sh``). Exits non-zero if tokenward does not behave as describ
 """
 
 import tokenward
-from tokenward import ApiKeys, Authenticator, JwtIssuer, JwtVerifier, Key, KeySet, RateLimit
+from tokenward import ApiKeys, Authenticator, JwtIssuer, JwtKey, JwtVerifier, KeySet, RateLimit
 
 # API keys: the secret is shown once; the store keeps a hash.
 keys = ApiKeys("tw_live")
@@ -15,9 +15,9 @@ print(f"issued API key {issued.record.id} (printed form: {issued.secret})")
 print(f"verified: owner {keys.verify(issued.secret).owner}")
 
 # JWT: an explicit algorithm allowlist, issuer and audience checked.
-key = Key.generate("ES256").with_kid("2026-12")
+key = JwtKey.generate("ES256").with_kid("2026-12")
 token = JwtIssuer(key, issuer="https://auth.example", audience="api").issue({"scope": "read"}, subject="user-1")
-verifier = JwtVerifier(KeySet([key]), algorithms=["ES256"], issuer="https://auth.example", audience="api")
+verifier = JwtVerifier(KeySet([key]), algorithms=["ES256"], issuers="https://auth.example", audiences="api")
 print(f"JWT verified: sub = {verifier.verify(token)['sub']}")
 try:
     verifier.verify(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))

@@ -18,7 +18,7 @@ use tokenward::gateway::ip::normalize;
 use tokenward::gateway::{
     Authenticator, AuthenticatorOptions, Cidr, CidrSet, ForwardedHeader, OwnedRequest,
 };
-use tokenward::jwt::{Algorithm, JwtVerifier, Key, VerifierOptions};
+use tokenward::jwt::{Algorithm, JwtKey, JwtVerifier, JwtVerifierOptions};
 
 /// The request described by the input text (see the module docs).
 struct Input<'a> {
@@ -58,18 +58,16 @@ fn authenticators() -> &'static [Authenticator; 2] {
     static A: OnceLock<[Authenticator; 2]> = OnceLock::new();
     A.get_or_init(|| {
         let build = |header| {
-            let key = Key::hmac(&[7u8; 32], Algorithm::HS256).ok()?;
-            let options = VerifierOptions {
-                algorithms: vec![Algorithm::HS256],
-                ..Default::default()
-            };
+            let key = JwtKey::hmac(&[7u8; 32], Algorithm::HS256).ok()?;
+            let options = JwtVerifierOptions::new([Algorithm::HS256]);
             let verifier = JwtVerifier::new(key, options).ok()?;
             Authenticator::new(
                 AuthenticatorOptions::new()
                     .with_jwt(Arc::new(verifier))
                     .with_query_param("access_token")
                     .with_cookie("session")
-                    .trusted_proxies(["10.0.0.0/8", "::1", "fd00::/8"], header)
+                    .with_trusted_proxies(["10.0.0.0/8", "::1", "fd00::/8"])
+                    .with_forwarded_header(header)
                     .with_ip_deny(["192.0.2.0/24", "2001:db8::/32"]),
             )
             .ok()

@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tokenward::jwt::{Algorithm, Key, KeySet};
+use tokenward::jwt::{Algorithm, JwtKey, KeySet};
 
 const HINTS: [Option<Algorithm>; 6] = [
     None,
@@ -19,18 +19,18 @@ const HINTS: [Option<Algorithm>; 6] = [
 ];
 
 /// An imported key's public JWK and PEM export re-import to the same public JWK.
-fn round_trip(key: &Key) {
+fn round_trip(key: &JwtKey) {
     let _ = format!("{key:?}");
     let (Ok(jwk), Ok(pem)) = (key.to_jwk(), key.to_public_pem()) else {
         return;
     };
     let text = jwk.to_string();
-    let again = match Key::from_jwk(&text) {
+    let again = match JwtKey::from_jwk(&text) {
         Ok(k) => k,
         Err(e) => panic!("exported JWK does not import ({}): {text}", e.message()),
     };
     assert_eq!(again.to_jwk().ok(), Some(jwk.clone()), "JWK round trip");
-    let from_pem = match Key::from_pem(&pem, key.algorithm()) {
+    let from_pem = match JwtKey::from_pem(&pem, key.algorithm()) {
         Ok(k) => k,
         Err(e) => panic!("exported PEM does not import ({}): {pem}", e.message()),
     };
@@ -55,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
     let text = std::str::from_utf8(doc).ok();
     match mode % 5 {
         0 => {
-            if let Some(key) = text.and_then(|t| Key::from_jwk(t).ok()) {
+            if let Some(key) = text.and_then(|t| JwtKey::from_jwk(t).ok()) {
                 round_trip(&key);
             }
         }
@@ -76,21 +76,21 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         2 => {
-            if let Some(key) = text.and_then(|t| Key::from_pem(t, hint).ok()) {
+            if let Some(key) = text.and_then(|t| JwtKey::from_pem(t, hint).ok()) {
                 round_trip(&key);
             }
         }
         3 => {
-            if let Ok(key) = Key::from_public_der(doc, hint) {
+            if let Ok(key) = JwtKey::from_public_der(doc, hint) {
                 round_trip(&key);
             }
         }
         _ => {
-            if let Ok(key) = Key::from_private_der(doc, hint) {
+            if let Ok(key) = JwtKey::from_private_der(doc, hint) {
                 assert!(key.can_sign());
                 round_trip(&key);
                 if let Ok(pem) = key.to_private_pem() {
-                    let again = Key::from_pem(pem.expose(), hint);
+                    let again = JwtKey::from_pem(pem.expose(), hint);
                     assert!(again.is_ok(), "private PEM export does not import");
                 }
             }

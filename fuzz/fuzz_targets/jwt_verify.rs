@@ -19,19 +19,21 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
-use tokenward::jwt::{decode_unverified, Algorithm, JwtVerifier, Key, KeySet, VerifierOptions};
+use tokenward::jwt::{
+    decode_unverified, Algorithm, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet,
+};
 
 struct Fixture {
-    keys: [(Key, Algorithm, &'static str); 3],
+    keys: [(JwtKey, Algorithm, &'static str); 3],
     verifier: JwtVerifier,
 }
 
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let hs = Key::hmac(b"fuzz-fixed-hmac-key-0123456789ab", Algorithm::HS256);
-        let es = Key::generate(Algorithm::ES256);
-        let ed = Key::generate(Algorithm::EdDSA);
+        let hs = JwtKey::hmac(b"fuzz-fixed-hmac-key-0123456789ab", Algorithm::HS256);
+        let es = JwtKey::generate(Algorithm::ES256);
+        let ed = JwtKey::generate(Algorithm::EdDSA);
         let (Ok(hs), Ok(es), Ok(ed)) = (hs, es, ed) else {
             panic!("fixture keys");
         };
@@ -46,10 +48,8 @@ fn fixture() -> &'static Fixture {
                 panic!("fixture key set");
             }
         }
-        let options = VerifierOptions {
-            algorithms: vec![Algorithm::HS256, Algorithm::ES256, Algorithm::EdDSA],
-            ..Default::default()
-        };
+        let options =
+            JwtVerifierOptions::new([Algorithm::HS256, Algorithm::ES256, Algorithm::EdDSA]);
         let Ok(verifier) = JwtVerifier::new(set, options) else {
             panic!("fixture verifier");
         };

@@ -24,7 +24,7 @@ import tokenward
 CASES = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 rng = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 0x5EED1234)
 SECRET = b"fuzz-fixed-hmac-key-0123456789ab"
-verifier = tokenward.JwtVerifier(tokenward.Key.hmac(SECRET, "HS256"), algorithms=["HS256"])
+verifier = tokenward.JwtVerifier(tokenward.JwtKey.hmac(SECRET, "HS256"), algorithms=["HS256"])
 
 NAMES = ["__proto__", "constructor", "__class__", "__dict__", "keys", "items", "0", "1", "42",
          "007", "-1", "1.5", "4294967296", "", " ", "é", "e\u0301", "😀", "\u0000", "\u2028",

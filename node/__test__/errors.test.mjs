@@ -14,7 +14,7 @@ import { loadVectors } from './vectors.mjs'
 const {
   TokenwardError, InvalidTokenError, InvalidKeyError, ApiKeyError, AuthorizationError, OAuthError,
   TransportError, InvalidInputError, InternalError,
-  ApiKeys, Authenticator, JwtIssuer, JwtVerifier, Key, KeySet, RemoteKeySet, Secret, scrubObject,
+  ApiKeys, Authenticator, JwtIssuer, JwtVerifier, JwtKey, KeySet, RemoteKeySet, Secret, scrubObject,
 } = tokenward
 const BY_CATEGORY = {
   token: InvalidTokenError, key: InvalidKeyError, api_key: ApiKeyError, authorization: AuthorizationError,
@@ -53,17 +53,17 @@ test('a synchronous throw from a native function is an instance of its class', (
   const e = thrown(() => new Secret(''), InvalidInputError, 'invalid_input')
   assert.equal(e.category, 'input')
   thrown(() => new ApiKeys({ prefix: 'tw_live' }).verify('tw_live_not-a-key'), ApiKeyError, 'invalid_format')
-  thrown(() => Key.fromJwk({ kty: 'oct' }), InvalidKeyError, 'invalid_key')
+  thrown(() => JwtKey.fromJwk({ kty: 'oct' }), InvalidKeyError, 'invalid_key')
   thrown(() => new Authenticator({}), InvalidInputError, 'invalid_input')
 })
 
 test('the JwtVerifier hot path (raw N-API) throws the classes too', () => {
-  const key = Key.hmac('k'.repeat(32), 'HS256')
+  const key = JwtKey.hmac('k'.repeat(32), 'HS256')
   const verifier = new JwtVerifier(key, { algorithms: ['HS256'] })
   const expired = new JwtIssuer(key, { ttl: 1 }).issue({ exp: 1000 })
   thrown(() => verifier.verify(expired), InvalidTokenError, 'expired')
   thrown(() => verifier.verifyJson('not.a.token'), InvalidTokenError, 'malformed')
-  const other = new JwtIssuer(Key.hmac('x'.repeat(32), 'HS256')).issue({})
+  const other = new JwtIssuer(JwtKey.hmac('x'.repeat(32), 'HS256')).issue({})
   thrown(() => verifier.verify(other), InvalidTokenError, 'invalid_signature')
   // A success is the plain claims object, nothing else.
   assert.equal(verifier.verify(new JwtIssuer(key).issue({ sub: 'u' })).sub, 'u')
@@ -72,7 +72,7 @@ test('the JwtVerifier hot path (raw N-API) throws the classes too', () => {
 test("napi's argument conversion errors are InvalidInputErrors and keep napi's code", () => {
   const e = thrown(() => tokenward.redact(42), InvalidInputError, 'StringExpected')
   assert.equal(e.category, 'input')
-  const key = Key.hmac('k'.repeat(32), 'HS256')
+  const key = JwtKey.hmac('k'.repeat(32), 'HS256')
   thrown(() => new JwtVerifier(key, { algorithms: ['HS256'] }).verify(42), InvalidInputError, 'StringExpected')
 })
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 
 import {
-  ApiKeys, Authenticator, JwtIssuer, JwtVerifier, Key, ManualClock, OAuthClient, RevocationList, onAudit,
+  ApiKeys, Authenticator, JwtIssuer, JwtVerifier, JwtKey, ManualClock, OAuthClient, RevocationList, onAudit,
 } from '../index.mjs'
 import { codeOf } from './vectors.mjs'
 
@@ -178,9 +178,9 @@ test('RevocationList: kinds, expiry with the clock, bounds', () => {
 test('revocations apply to keys, jtis and subjects; JWT claims and scopes reach JS', () => {
   const clock = new ManualClock(NOW)
   const { keys, reader, key } = fixture()
-  const hmac = Key.hmac('s'.repeat(32), 'HS256')
+  const hmac = JwtKey.hmac('s'.repeat(32), 'HS256')
   const issuer = new JwtIssuer(hmac)
-  const verifier = new JwtVerifier(hmac, { algorithms: ['HS256'] }, clock)
+  const verifier = new JwtVerifier(hmac, { algorithms: ['HS256'], clock: clock })
   const list = new RevocationList(undefined, clock)
   const auth = new Authenticator({ apiKeys: keys, jwt: verifier, revocations: list })
   // The issuer uses the system clock; give the token a time the manual clock accepts.

@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 
-import { Key, KeySet, JwtIssuer, JwtVerifier, RemoteKeySet, RemoteJwtVerifier, OAuthClient, ManualClock, Authenticator } from '../index.mjs'
+import { JwtKey, KeySet, JwtIssuer, JwtVerifier, RemoteKeySet, RemoteJwtVerifier, OAuthClient, ManualClock, Authenticator } from '../index.mjs'
 
 const BAD = [1e20, 1e19, NaN, Infinity, -Infinity, -1]
 const invalidInput = (e) => e instanceof Error && e.code === 'invalid_input'
@@ -27,14 +27,14 @@ test('durations out of range are invalid_input, never a crash', () => {
   for (const bad of BAD) {
     assert.throws(() => new RemoteKeySet('http://127.0.0.1:9/jwks.json', { timeout: bad }), invalidInput, String(bad))
     assert.throws(() => new OAuthClient({ tokenUrl: 'http://127.0.0.1:9/t', clientId: 'c', timeout: bad }), invalidInput, String(bad))
-    assert.throws(() => new JwtVerifier(Key.hmac('k'.repeat(32), 'HS256'), { algorithms: ['HS256'], leeway: bad }), invalidInput, String(bad))
-    assert.throws(() => new JwtIssuer(Key.hmac('k'.repeat(32), 'HS256'), { ttl: bad }), invalidInput, String(bad))
+    assert.throws(() => new JwtVerifier(JwtKey.hmac('k'.repeat(32), 'HS256'), { algorithms: ['HS256'], leeway: bad }), invalidInput, String(bad))
+    assert.throws(() => new JwtIssuer(JwtKey.hmac('k'.repeat(32), 'HS256'), { ttl: bad }), invalidInput, String(bad))
     // Unix seconds and clock steps: UNIX_EPOCH + 1e19 s overflows SystemTime (a panic, then an
     // `internal` error, before the core bounded them).
     assert.throws(() => new ManualClock(bad), invalidInput, String(bad))
     assert.throws(() => new ManualClock(0).set(bad), invalidInput, String(bad))
     assert.throws(() => new ManualClock(0).advance(bad), invalidInput, String(bad))
-    const verifier = new JwtVerifier(Key.hmac('k'.repeat(32), 'HS256'), { algorithms: ['HS256'] })
+    const verifier = new JwtVerifier(JwtKey.hmac('k'.repeat(32), 'HS256'), { algorithms: ['HS256'] })
     assert.throws(() => new Authenticator({ jwt: verifier, rateLimit: { rate: 1, burst: 1, period: bad } }), invalidInput, String(bad))
     const client = new OAuthClient({ tokenUrl: 'http://127.0.0.1:9/t', clientId: 'c', clientSecret: 'client-secret-value', introspectionUrl: 'http://127.0.0.1:9/i' })
     assert.throws(() => new Authenticator({ introspection: client, introspectionCacheTtl: bad }), invalidInput, String(bad))
@@ -66,7 +66,7 @@ test('a token request is not redirected to another port', async () => {
 
 test('symmetric keys in a fetched JWKS are never used', async () => {
   const secret = Buffer.from('0123456789abcdef0123456789abcdef')
-  const es = Key.generate('ES256').withKid('es')
+  const es = JwtKey.generate('ES256').withKid('es')
   const jwks = new KeySet([es]).toJwks()
   jwks.keys.push({ kty: 'oct', kid: 'hs', alg: 'HS256', k: secret.toString('base64url') })
   const s = await serve((req, res) => {
@@ -76,7 +76,7 @@ test('symmetric keys in a fetched JWKS are never used', async () => {
   try {
     const remote = new RemoteKeySet(`${s.base}/jwks.json`)
     const verifier = new RemoteJwtVerifier(remote, { algorithms: ['HS256', 'ES256'] })
-    const forged = new JwtIssuer(Key.hmac(secret, 'HS256').withKid('hs')).issue({ sub: 'admin' })
+    const forged = new JwtIssuer(JwtKey.hmac(secret, 'HS256').withKid('hs')).issue({ sub: 'admin' })
     await assert.rejects(verifier.verify(forged), (e) => e.code === 'key_not_found')
     const good = new JwtIssuer(es).issue({ sub: 'u' })
     assert.equal((await verifier.verify(good)).sub, 'u')

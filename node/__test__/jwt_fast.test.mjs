@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-import { Key, JwtVerifier, ManualClock, errorCodes } from '../index.mjs'
+import { JwtKey, JwtVerifier, ManualClock, errorCodes } from '../index.mjs'
 import { codeOf } from './vectors.mjs'
 
 /** The error `call` throws (undefined when it returns). */
@@ -20,7 +20,7 @@ function thrown(call) {
 }
 
 const SECRET = Buffer.alloc(32, 0x5a)
-const key = Key.hmac(SECRET, 'HS256')
+const key = JwtKey.hmac(SECRET, 'HS256')
 const EXP = Math.floor(Date.now() / 1000) + 3600
 const HEADER = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')
 
@@ -147,7 +147,7 @@ test('a token longer than the stack buffer verifies', () => {
 
 test('errors keep their code and never contain the token', () => {
   const clock = new ManualClock(1_700_000_000)
-  const v = new JwtVerifier(key, { algorithms: ['HS256'] }, clock)
+  const v = new JwtVerifier(key, { algorithms: ['HS256'], clock: clock })
   const expired = sign('{"exp":1600000000,"sub":"u"}')
   const good = sign(`{"exp":${EXP},"sub":"u"}`)
   const [h, p, s] = good.split('.')
@@ -203,8 +203,8 @@ test('a non-string token throws the conversion error of the napi methods', () =>
 
 test('verifiers and their claims survive garbage collection', () => {
   const script = `
-    const { Key, JwtVerifier, JwtIssuer } = require(${JSON.stringify(fileURLToPath(new URL('../index.js', import.meta.url)))})
-    const key = Key.hmac(Buffer.alloc(32, 1), 'HS256')
+    const { JwtKey, JwtVerifier, JwtIssuer } = require(${JSON.stringify(fileURLToPath(new URL('../index.js', import.meta.url)))})
+    const key = JwtKey.hmac(Buffer.alloc(32, 1), 'HS256')
     const issuer = new JwtIssuer(key, { ttl: 3600, algorithm: 'HS256' })
     const kept = []
     for (let i = 0; i < 300; i++) {

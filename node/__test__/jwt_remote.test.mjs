@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 
-import { Key, KeySet, JwtIssuer, RemoteKeySet, RemoteJwtVerifier } from '../index.mjs'
+import { JwtKey, KeySet, JwtIssuer, RemoteKeySet, RemoteJwtVerifier } from '../index.mjs'
 
 async function startServer() {
   const state = { jwks: { keys: [] }, hits: 0, status: 200 }
@@ -25,7 +25,7 @@ async function startServer() {
 test('verify against a remote JWKS: Promise, cache, single-flight', async () => {
   const s = await startServer()
   try {
-    const key = Key.generate('ES256').withKid('a')
+    const key = JwtKey.generate('ES256').withKid('a')
     s.jwks = new KeySet([key]).toJwks()
     const remote = new RemoteKeySet(`${s.base}/jwks.json`)
     const verifier = new RemoteJwtVerifier(remote, { algorithms: ['ES256'] })
@@ -45,7 +45,7 @@ test('remote failures reject with .code', async () => {
   try {
     s.status = 500
     const verifier = new RemoteJwtVerifier(new RemoteKeySet(`${s.base}/jwks.json`), { algorithms: ['ES256'] })
-    const token = new JwtIssuer(Key.generate('ES256')).issue()
+    const token = new JwtIssuer(JwtKey.generate('ES256')).issue()
     await assert.rejects(verifier.verify(token), (err) => err instanceof Error && err.code === 'server_error')
     assert.throws(() => new RemoteKeySet('http://keys.example.com/jwks.json'), (err) => err.code === 'invalid_input')
   } finally {
@@ -56,11 +56,11 @@ test('remote failures reject with .code', async () => {
 test('OpenID Connect discovery', async () => {
   const s = await startServer()
   try {
-    const key = Key.generate('EdDSA').withKid('d')
+    const key = JwtKey.generate('EdDSA').withKid('d')
     s.jwks = new KeySet([key]).toJwks()
     const remote = await RemoteKeySet.discover(s.base)
     assert.equal(remote.issuer, s.base)
-    const verifier = new RemoteJwtVerifier(remote, { algorithms: ['EdDSA'], issuer: remote.issuer })
+    const verifier = new RemoteJwtVerifier(remote, { algorithms: ['EdDSA'], issuers: remote.issuer })
     const claims = await verifier.verify(new JwtIssuer(key, { issuer: remote.issuer }).issue({}, { subject: 'u' }))
     assert.equal(claims.sub, 'u')
     await assert.rejects(RemoteKeySet.discover('http://127.0.0.1:9'), (err) => err.code === 'network')

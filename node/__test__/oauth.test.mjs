@@ -14,7 +14,7 @@ import { inspect } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 import {
-  OAuthClient, TokenSource, AccessToken, TokenResponse, Pkce, Secret, Key, JwtVerifier,
+  OAuthClient, TokenSource, AccessToken, TokenResponse, Pkce, Secret, JwtKey, JwtVerifier,
   RemoteKeySet, RemoteJwtVerifier, TokenwardError, OAuthError, TransportError, AuthorizationError,
 } from '../index.mjs'
 import { loadVectors } from './vectors.mjs'
@@ -168,7 +168,7 @@ test('refresh grant with rotation; introspection and revocation', async () => {
 test("tokens verify with tokenward's JWT verifier through the server's JWKS", async () => {
   await withMock(async (mock, client) => {
     const remote = await RemoteKeySet.discover(mock.issuer)
-    const verifier = new RemoteJwtVerifier(remote, { algorithms: ['RS256'], issuer: mock.issuer })
+    const verifier = new RemoteJwtVerifier(remote, { algorithms: ['RS256'], issuers: mock.issuer })
     const tok = (await client.clientCredentials(['read'])).accessToken
     const claims = await verifier.verify(tok.expose())
     assert.equal(claims.scope, 'read')
@@ -448,13 +448,13 @@ test('client authentication: basic, post, private_key_jwt (assertion verifies)',
     assert.equal(r.form.client_secret, 'sp')
     assert.equal(r.headers.authorization, undefined)
 
-    const key = Key.generate('ES256').withKid('k1')
+    const key = JwtKey.generate('ES256').withKid('k1')
     const c = new OAuthClient({ tokenUrl, clientId: 'jwt-client', privateKey: key })
     assert.equal(c.authMethod, 'private_key_jwt')
     await c.clientCredentials()
     r = s.requests.at(-1)
     assert.equal(r.form.client_assertion_type, 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
-    const claims = new JwtVerifier(key, { algorithms: ['ES256'], issuer: 'jwt-client', audience: tokenUrl }).verify(r.form.client_assertion)
+    const claims = new JwtVerifier(key, { algorithms: ['ES256'], issuers: 'jwt-client', audiences: tokenUrl }).verify(r.form.client_assertion)
     assert.equal(claims.sub, 'jwt-client')
     assert.ok(!printed(c).includes('BEGIN'))
   } finally {

@@ -144,11 +144,11 @@ test('no secret in audit events during API-key and JWT operations', async () => 
   keys.verify(secret)
   const typo = secret.slice(0, -1) + (secret.endsWith('x') ? 'y' : 'x')
   assert.ok(codeOf(() => keys.verify(typo)))
-  const { Key, JwtIssuer, JwtVerifier } = tokenward
-  const key = Key.hmac('k'.repeat(32), 'HS256')
+  const { JwtKey, JwtIssuer, JwtVerifier } = tokenward
+  const key = JwtKey.hmac('k'.repeat(32), 'HS256')
   const token = new JwtIssuer(key, { issuer: 'https://idp' }).issue({}, { subject: 'alice' })
-  new JwtVerifier(key, { algorithms: ['HS256'], issuer: 'https://idp' }).verify(token)
-  assert.ok(codeOf(() => new JwtVerifier(key, { algorithms: ['HS256'], issuer: 'other' }).verify(token)))
+  new JwtVerifier(key, { algorithms: ['HS256'], issuers: 'https://idp' }).verify(token)
+  assert.ok(codeOf(() => new JwtVerifier(key, { algorithms: ['HS256'], issuers: 'other' }).verify(token)))
   await new Promise((r) => setTimeout(r, 50))
   sub.close()
   // Events were delivered (the checks below would pass vacuously on none) ...

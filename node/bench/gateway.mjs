@@ -11,7 +11,7 @@ import inject from 'light-my-request'
 import expressFactory from 'express'
 import Fastify from 'fastify'
 
-import tokenward, { ApiKeys, Authenticator, JwtIssuer, JwtVerifier, Key } from '../index.mjs'
+import tokenward, { ApiKeys, Authenticator, JwtIssuer, JwtVerifier, JwtKey } from '../index.mjs'
 
 const BATCH = 32
 const TIME = Number(process.env.BENCH_TIME ?? 1500)
@@ -19,7 +19,7 @@ const IP = '198.51.100.7'
 
 const keys = new ApiKeys({ prefix: 'tw_bench' })
 const key = keys.create({ owner: 'acct', scopes: ['read'] }).secret.expose()
-const hmac = Key.hmac('gateway-bench-secret-0123456789abcdef', 'HS256')
+const hmac = JwtKey.hmac('gateway-bench-secret-0123456789abcdef', 'HS256')
 const token = new JwtIssuer(hmac, { ttl: 3600 }).issue({ scope: 'read' }, { subject: 'alice' })
 const auth = new Authenticator({
   apiKeys: keys,

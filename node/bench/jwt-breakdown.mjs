@@ -1,20 +1,20 @@
 // HS256 verify per-call breakdown: where the Node binding's time goes.
 //   cd node && node bench/jwt-breakdown.mjs
-import { Key, JwtIssuer, JwtVerifier } from '../index.mjs'
+import { JwtKey, JwtIssuer, JwtVerifier } from '../index.mjs'
 import { createVerifier } from 'fast-jwt'
 const secret = Buffer.alloc(32, 0x42)
-const key = Key.hmac(secret, 'HS256').withKid('k1')
+const key = JwtKey.hmac(secret, 'HS256').withKid('k1')
 const ISS='https://issuer.example', AUD='api://bench'
 const token = new JwtIssuer(key, { issuer: ISS, audience: AUD, ttl: 3600, algorithm: 'HS256' })
   .issue({ scope: 'read write', tenant: 't-42', roles: ['admin', 'user'] }, { subject: 'user-1' })
-const tw = new JwtVerifier(key, { algorithms: ['HS256'], issuer: ISS, audience: AUD })
+const tw = new JwtVerifier(key, { algorithms: ['HS256'], issuers: ISS, audiences: AUD })
 const fast = createVerifier({ key: secret, algorithms: ['HS256'], allowedIss: ISS, allowedAud: AUD, cache: false })
 // The token of `cargo run --release -p tokenward --example jwt_ratio` (same secret, claims and
 // policy), to set the Node call against the same verify in Rust.
-const ratioKey = Key.hmac(Buffer.alloc(32, 7), 'HS256')
+const ratioKey = JwtKey.hmac(Buffer.alloc(32, 7), 'HS256')
 const ratioToken = new JwtIssuer(ratioKey, { issuer: 'iss', audience: 'aud', ttl: 3600, algorithm: 'HS256' })
   .issue({ scope: 'read write', tenant: 'acme' }, { subject: 'u1' })
-const ratioVerifier = new JwtVerifier(ratioKey, { algorithms: ['HS256'], issuer: 'iss', audience: 'aud' })
+const ratioVerifier = new JwtVerifier(ratioKey, { algorithms: ['HS256'], issuers: 'iss', audiences: 'aud' })
 const cases = {
   'verify, jwt_ratio token': () => ratioVerifier.verify(ratioToken),
   'verifyJson, jwt_ratio token': () => ratioVerifier.verifyJson(ratioToken),

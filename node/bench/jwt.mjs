@@ -11,7 +11,7 @@ import * as jose from 'jose'
 import { createVerifier } from 'fast-jwt'
 import jsonwebtoken from 'jsonwebtoken'
 
-import { Key, JwtIssuer, JwtVerifier } from '../index.mjs'
+import { JwtKey, JwtIssuer, JwtVerifier } from '../index.mjs'
 
 const BATCH = 32
 const TIME = Number(process.env.BENCH_TIME ?? 1500)
@@ -20,13 +20,13 @@ const AUD = 'api://bench'
 
 async function setup(alg) {
   const secret = Buffer.alloc(32, 0x42)
-  const key = (alg === 'HS256' ? Key.hmac(secret, alg) : Key.generate(alg)).withKid('k1')
+  const key = (alg === 'HS256' ? JwtKey.hmac(secret, alg) : JwtKey.generate(alg)).withKid('k1')
   const token = new JwtIssuer(key, { issuer: ISS, audience: AUD, ttl: 3600, algorithm: alg })
     .issue({ scope: 'read write', tenant: 't-42', roles: ['admin', 'user'] }, { subject: 'user-1' })
   const pem = alg === 'HS256' ? null : key.toPublicPem()
   const keyObject = alg === 'HS256' ? createSecretKey(secret) : createPublicKey(pem)
 
-  const tw = new JwtVerifier(alg === 'HS256' ? key : Key.fromPem(pem, alg).withKid('k1'), { algorithms: [alg], issuer: ISS, audience: AUD })
+  const tw = new JwtVerifier(alg === 'HS256' ? key : JwtKey.fromPem(pem, alg).withKid('k1'), { algorithms: [alg], issuers: ISS, audiences: AUD })
   const joseKey = alg === 'HS256' ? new Uint8Array(secret) : await jose.importSPKI(pem, alg)
   const joseOptions = { algorithms: [alg], issuer: ISS, audience: AUD }
   const fast = createVerifier({ key: alg === 'HS256' ? secret : pem, algorithms: [alg], allowedIss: ISS, allowedAud: AUD, cache: false })

@@ -1,4 +1,4 @@
-//! JWT for JS: `Key`, `KeySet`, `JwtIssuer`, `JwtVerifier`. Conversion only; every check is in
+//! JWT for JS: `JwtKey`, `KeySet`, `JwtIssuer`, `JwtVerifier`. Conversion only; every check is in
 //! `tokenward::jwt`.
 
 use secrecy::zeroize::Zeroizing;
@@ -23,8 +23,10 @@ fn invalid_input(msg: &'static str) -> Error {
     Error::new(ErrorCode::InvalidInput, msg)
 }
 
+/// An `alg` name, parsed by the core's `FromStr` (`algorithm_not_allowed` for `none` and
+/// unknown names). Typed `Algorithm` (a string-literal union) in index.d.ts.
 fn parse_alg(name: &str) -> tokenward::Result<Algorithm> {
-    Algorithm::parse(name)
+    name.parse()
 }
 
 /// Whole seconds from a JS number: integral, and bounded by the core's
@@ -54,29 +56,39 @@ fn object_to_map(env: &Env, obj: Object<'_>) -> tokenward::Result<Map<String, Va
 /// A JWS key bound to one algorithm family (HMAC keys to one algorithm). Build it with the
 /// static factories; printed forms never show key material.
 #[napi]
-pub struct Key(pub(crate) core::Key);
+pub struct JwtKey(pub(crate) core::JwtKey);
 
 #[napi]
-impl Key {
-    /// An HMAC key for `alg` (`HS256`, `HS384`, `HS512`). Secrets shorter than the hash output
-    /// throw `invalid_key`.
-    #[napi(factory, catch_unwind)]
-    pub fn hmac(secret: Either<String, Buffer>, alg: String) -> napi::Result<Self, Code> {
-        let alg = parse_alg(&alg).js()?;
+impl JwtKey {
+    /// An HMAC key for `algorithm` (`HS256`, `HS384`, `HS512`). Secrets shorter than the hash
+    /// output throw `invalid_key`.
+    #[napi(
+        factory,
+        catch_unwind,
+        ts_args_type = "secret: string | Buffer, algorithm: Algorithm"
+    )]
+    pub fn hmac(secret: Either<String, Buffer>, algorithm: String) -> napi::Result<Self, Code> {
+        let alg = parse_alg(&algorithm).js()?;
         // Our copies of key material (napi copies JS strings into Rust ones) are wiped on drop.
         let key = match secret {
-            Either::A(text) => core::Key::hmac(Zeroizing::new(text).as_bytes(), alg),
-            Either::B(bytes) => core::Key::hmac(&bytes, alg),
+            Either::A(text) => core::JwtKey::hmac(Zeroizing::new(text).as_bytes(), alg),
+            Either::B(bytes) => core::JwtKey::hmac(&bytes, alg),
         };
-        Ok(Key(key.js()?))
+        Ok(JwtKey(key.js()?))
     }
 
-    /// A key from PEM (SPKI, PKCS#8 or PKCS#1). `alg` pins the key to one algorithm of its
-    /// family; RSA keys without it verify every RS/PS algorithm.
-    #[napi(factory, catch_unwind)]
-    pub fn from_pem(pem: String, alg: Option<String>) -> napi::Result<Self, Code> {
-        let alg = alg.as_deref().map(parse_alg).transpose().js()?;
-        Ok(Key(core::Key::from_pem(&Zeroizing::new(pem), alg).js()?))
+    /// A key from PEM (SPKI, PKCS#8 or PKCS#1). `algorithm` pins the key to one algorithm of
+    /// its family; RSA keys without it verify every RS/PS algorithm.
+    #[napi(
+        factory,
+        catch_unwind,
+        ts_args_type = "pem: string, algorithm?: Algorithm | undefined | null"
+    )]
+    pub fn from_pem(pem: String, algorithm: Option<String>) -> napi::Result<Self, Code> {
+        let alg = algorithm.as_deref().map(parse_alg).transpose().js()?;
+        Ok(JwtKey(
+            core::JwtKey::from_pem(&Zeroizing::new(pem), alg).js()?,
+        ))
     }
 
     /// A key from a JWK (an object or its JSON text). `kty`, `crv` and `alg` must agree;
@@ -84,34 +96,34 @@ impl Key {
     #[napi(factory, catch_unwind)]
     pub fn from_jwk(env: Env, jwk: Either<String, Object>) -> napi::Result<Self, Code> {
         let key = match jwk {
-            Either::A(text) => core::Key::from_jwk(&Zeroizing::new(text)),
+            Either::A(text) => core::JwtKey::from_jwk(&Zeroizing::new(text)),
             Either::B(obj) => {
                 let map = object_to_map(&env, obj).js()?;
-                core::Key::from_jwk(&Zeroizing::new(Value::Object(map).to_string()))
+                core::JwtKey::from_jwk(&Zeroizing::new(Value::Object(map).to_string()))
             }
         };
-        Ok(Key(key.js()?))
+        Ok(JwtKey(key.js()?))
     }
 
-    /// Generates a new private key for `alg` (RSA 2048 bits; HMAC a random secret as long as
-    /// the hash output).
-    #[napi(factory, catch_unwind)]
-    pub fn generate(alg: String) -> napi::Result<Self, Code> {
-        let alg = parse_alg(&alg).js()?;
-        Ok(Key(core::Key::generate(alg).js()?))
+    /// Generates a new private key for `algorithm` (RSA 2048 bits; HMAC a random secret as
+    /// long as the hash output).
+    #[napi(factory, catch_unwind, ts_args_type = "algorithm: Algorithm")]
+    pub fn generate(algorithm: String) -> napi::Result<Self, Code> {
+        let alg = parse_alg(&algorithm).js()?;
+        Ok(JwtKey(core::JwtKey::generate(alg).js()?))
     }
 
     /// The same key with a `kid`.
     #[napi(catch_unwind)]
-    pub fn with_kid(&self, kid: String) -> Key {
-        Key(self.0.with_kid(kid))
+    pub fn with_kid(&self, kid: String) -> JwtKey {
+        JwtKey(self.0.with_kid(kid))
     }
 
     /// The same key pinned to one algorithm of its family.
-    #[napi(catch_unwind)]
-    pub fn with_algorithm(&self, alg: String) -> napi::Result<Key, Code> {
-        let alg = parse_alg(&alg).js()?;
-        Ok(Key(self.0.with_alg(alg).js()?))
+    #[napi(catch_unwind, ts_args_type = "algorithm: Algorithm")]
+    pub fn with_algorithm(&self, algorithm: String) -> napi::Result<JwtKey, Code> {
+        let alg = parse_alg(&algorithm).js()?;
+        Ok(JwtKey(self.0.with_algorithm(alg).js()?))
     }
 
     /// The public JWK (with `kid`, `alg`, `use: "sig"`). HMAC keys are never exported
@@ -143,7 +155,7 @@ impl Key {
     }
 
     /// The algorithm the key is pinned to, or `null` (an RSA key usable with any RS/PS alg).
-    #[napi(getter, catch_unwind)]
+    #[napi(getter, catch_unwind, ts_return_type = "Algorithm | null")]
     pub fn algorithm(&self) -> Option<&'static str> {
         self.0.algorithm().map(Algorithm::as_str)
     }
@@ -164,7 +176,7 @@ pub struct KeySet(pub(crate) core::KeySet);
 impl KeySet {
     /// An empty set, or one holding `keys`. Duplicate `kid`s throw `invalid_key`.
     #[napi(constructor, catch_unwind)]
-    pub fn new(keys: Option<Vec<ClassInstance<'_, Key>>>) -> napi::Result<Self, Code> {
+    pub fn new(keys: Option<Vec<ClassInstance<'_, JwtKey>>>) -> napi::Result<Self, Code> {
         let mut set = core::KeySet::new();
         for key in keys.unwrap_or_default() {
             set.insert(key.0.clone()).js()?;
@@ -193,11 +205,11 @@ impl KeySet {
 
     /// Adds a key; a duplicate `kid` throws `invalid_key`.
     #[napi(catch_unwind)]
-    pub fn add(&mut self, key: &Key) -> napi::Result<(), Code> {
+    pub fn insert(&mut self, key: &JwtKey) -> napi::Result<(), Code> {
         self.0.insert(key.0.clone()).js()
     }
 
-    /// The number of keys.
+    /// The number of keys (the core's `len`; `size` like a JS `Map` or `Set`).
     #[napi(getter, catch_unwind)]
     pub fn size(&self) -> u32 {
         u32::try_from(self.0.len()).unwrap_or(u32::MAX)
@@ -214,25 +226,51 @@ impl KeySet {
     }
 }
 
-/// Options of `new JwtIssuer(key, options)`.
-#[napi(object)]
-pub struct JwtIssuerOptions {
+/// Options of `new JwtIssuer(key, options)`; an unset field keeps the core default.
+#[napi(object, object_to_js = false)]
+pub struct JwtIssuerOptions<'a> {
+    /// The signing algorithm; required when the key is not pinned to one.
+    #[napi(ts_type = "Algorithm")]
+    pub algorithm: Option<String>,
     /// The `iss` claim.
     pub issuer: Option<String>,
     /// The default `aud` claim.
     pub audience: Option<Either<String, Vec<String>>>,
-    /// Lifetime of issued tokens in seconds (default 900).
+    /// Lifetime of issued tokens, in whole seconds (default 900).
     pub ttl: Option<f64>,
     /// The `typ` header (default `JWT`).
     pub typ: Option<String>,
-    /// The signing algorithm; required when the key is not pinned to one.
-    pub algorithm: Option<String>,
+    /// The clock for `iat`/`nbf`/`exp` (tests); the system clock when unset.
+    pub clock: Option<ClassInstance<'a, crate::gateway::ManualClock>>,
+}
+
+fn issuer_options(o: JwtIssuerOptions<'_>) -> tokenward::Result<core::JwtIssuerOptions> {
+    let mut options = core::JwtIssuerOptions::new();
+    if let Some(alg) = o.algorithm {
+        options = options.with_algorithm(parse_alg(&alg)?);
+    }
+    if let Some(iss) = o.issuer {
+        options = options.with_issuer(iss);
+    }
+    if let Some(aud) = o.audience {
+        options = options.with_audience(one_or_many(aud));
+    }
+    if let Some(ttl) = o.ttl {
+        options = options.with_ttl(seconds(ttl)?);
+    }
+    if let Some(typ) = o.typ {
+        options = options.with_typ(typ);
+    }
+    if let Some(clock) = o.clock {
+        options = options.with_clock(clock.shared());
+    }
+    Ok(options)
 }
 
 /// Per-call options of `JwtIssuer.issue`.
 #[napi(object)]
 pub struct JwtIssueOptions {
-    /// Lifetime of this token in seconds.
+    /// Lifetime of this token, in whole seconds.
     pub ttl: Option<f64>,
     /// The `sub` claim.
     pub subject: Option<String>,
@@ -249,34 +287,14 @@ pub struct JwtIssuer(core::JwtIssuer);
 impl JwtIssuer {
     /// An issuer signing with `key` (which must hold private material or be an HMAC secret).
     #[napi(constructor, catch_unwind)]
-    pub fn new(key: &Key, options: Option<JwtIssuerOptions>) -> napi::Result<Self, Code> {
-        let options = options.unwrap_or(JwtIssuerOptions {
-            issuer: None,
-            audience: None,
-            ttl: None,
-            typ: None,
-            algorithm: None,
-        });
-        let alg = options
-            .algorithm
-            .as_deref()
-            .map(parse_alg)
-            .transpose()
-            .js()?;
-        let mut issuer = core::JwtIssuer::new(key.0.clone(), alg).js()?;
-        if let Some(iss) = options.issuer {
-            issuer = issuer.issuer(iss);
-        }
-        if let Some(aud) = options.audience {
-            issuer = issuer.audience(one_or_many(aud));
-        }
-        if let Some(ttl) = options.ttl {
-            issuer = issuer.ttl(seconds(ttl).js()?);
-        }
-        if let Some(typ) = options.typ {
-            issuer = issuer.typ(typ);
-        }
-        Ok(JwtIssuer(issuer))
+    pub fn new(key: &JwtKey, options: Option<JwtIssuerOptions>) -> napi::Result<Self, Code> {
+        let options = match options {
+            Some(o) => issuer_options(o).js()?,
+            None => core::JwtIssuerOptions::new(),
+        };
+        Ok(JwtIssuer(
+            core::JwtIssuer::new(key.0.clone(), options).js()?,
+        ))
     }
 
     /// Signs `claims` (custom claims override the registered defaults) and returns the
@@ -287,28 +305,36 @@ impl JwtIssuer {
         claims: Option<Map<String, Value>>,
         options: Option<JwtIssueOptions>,
     ) -> napi::Result<String, Code> {
-        let mut opts = core::IssueOptions::default();
+        let mut opts = core::JwtIssueOptions::new();
         if let Some(o) = options {
-            opts.ttl = o.ttl.map(seconds).transpose().js()?;
-            opts.subject = o.subject;
-            opts.audience = o.audience.map(one_or_many);
+            if let Some(ttl) = o.ttl {
+                opts = opts.with_ttl(seconds(ttl).js()?);
+            }
+            if let Some(sub) = o.subject {
+                opts = opts.with_subject(sub);
+            }
+            if let Some(aud) = o.audience {
+                opts = opts.with_audience(one_or_many(aud));
+            }
         }
         self.0.issue(&claims.unwrap_or_default(), &opts).js()
     }
 }
 
-/// Options of `new JwtVerifier(keys, options)`. `algorithms` is required.
-#[napi(object)]
-pub struct JwtVerifierOptions {
+/// Options of `new JwtVerifier(keys, options)` and `new RemoteJwtVerifier(keys, options)`.
+/// `algorithms` is required; an unset field keeps the core default.
+#[napi(object, object_to_js = false)]
+pub struct JwtVerifierOptions<'a> {
     /// The algorithms a token may use (case-sensitive; there is no `none`).
+    #[napi(ts_type = "Array<Algorithm>")]
     pub algorithms: Vec<String>,
     /// Accepted `iss` value(s); unset means `iss` is not compared (its type still is).
-    pub issuer: Option<Either<String, Vec<String>>>,
+    pub issuers: Option<Either<String, Vec<String>>>,
     /// Audience(s) this verifier identifies with. Unset means tokens with an `aud` are refused.
-    pub audience: Option<Either<String, Vec<String>>>,
+    pub audiences: Option<Either<String, Vec<String>>>,
     /// The expected `sub`.
     pub subject: Option<String>,
-    /// Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds (default 60).
+    /// Clock skew tolerated on `exp`/`nbf`/`iat`, in whole seconds (default 60).
     pub leeway: Option<f64>,
     /// Claims that must be present.
     pub required_claims: Option<Vec<String>>,
@@ -316,46 +342,57 @@ pub struct JwtVerifierOptions {
     pub require_exp: Option<bool>,
     /// The expected `typ` header (case-insensitive, `application/` optional).
     pub typ: Option<String>,
-    /// Maximum age from `iat`, in seconds.
+    /// Maximum age from `iat`, in whole seconds.
     pub max_age: Option<f64>,
     /// Maximum token size in bytes (default 16384).
     pub max_token_size: Option<u32>,
     /// Maximum JSON nesting depth (default 16).
     pub max_depth: Option<u32>,
+    /// The clock for `exp`/`nbf`/`iat` (tests); the system clock when unset.
+    pub clock: Option<ClassInstance<'a, crate::gateway::ManualClock>>,
 }
 
-fn verifier_options(o: JwtVerifierOptions) -> tokenward::Result<core::VerifierOptions> {
-    let mut opts = core::VerifierOptions {
-        algorithms: o
-            .algorithms
-            .iter()
-            .map(|a| parse_alg(a))
-            .collect::<tokenward::Result<_>>()?,
-        ..core::VerifierOptions::default()
-    };
-    if let Some(iss) = o.issuer {
-        opts.issuers = one_or_many(iss);
+pub(crate) fn verifier_options(
+    o: JwtVerifierOptions<'_>,
+) -> tokenward::Result<core::JwtVerifierOptions> {
+    let algorithms = o
+        .algorithms
+        .iter()
+        .map(|a| parse_alg(a))
+        .collect::<tokenward::Result<Vec<_>>>()?;
+    let mut opts = core::JwtVerifierOptions::new(algorithms);
+    if let Some(iss) = o.issuers {
+        opts = opts.with_issuers(one_or_many(iss));
     }
-    if let Some(aud) = o.audience {
-        opts.audiences = one_or_many(aud);
+    if let Some(aud) = o.audiences {
+        opts = opts.with_audiences(one_or_many(aud));
     }
-    opts.subject = o.subject;
+    if let Some(sub) = o.subject {
+        opts = opts.with_subject(sub);
+    }
     if let Some(leeway) = o.leeway {
-        opts.leeway = seconds(leeway)?;
+        opts = opts.with_leeway(seconds(leeway)?);
     }
     if let Some(required) = o.required_claims {
-        opts.required_claims = required;
+        opts = opts.with_required_claims(required);
     }
     if let Some(require_exp) = o.require_exp {
-        opts.require_exp = require_exp;
+        opts = opts.with_require_exp(require_exp);
     }
-    opts.typ = o.typ;
-    opts.max_age = o.max_age.map(seconds).transpose()?;
+    if let Some(typ) = o.typ {
+        opts = opts.with_typ(typ);
+    }
+    if let Some(max_age) = o.max_age {
+        opts = opts.with_max_age(seconds(max_age)?);
+    }
     if let Some(size) = o.max_token_size {
-        opts.max_token_size = size as usize;
+        opts = opts.with_max_token_size(size as usize);
     }
     if let Some(depth) = o.max_depth {
-        opts.max_depth = depth as usize;
+        opts = opts.with_max_depth(depth as usize);
+    }
+    if let Some(clock) = o.clock {
+        opts = opts.with_clock(clock.shared());
     }
     Ok(opts)
 }
@@ -383,25 +420,15 @@ fn json_parse(env: &Env) -> napi::Result<FunctionRef<String, Unknown<'static>>> 
     parse.create_ref()
 }
 
-/// Builds a core verifier with no local keys, for `RemoteJwtVerifier`.
-pub(crate) fn verifier_options_for_remote(
-    options: JwtVerifierOptions,
-) -> napi::Result<core::JwtVerifier, Code> {
-    let options = verifier_options(options).js()?;
-    core::JwtVerifier::new(core::KeySet::new(), options).js()
-}
-
 #[napi]
 impl JwtVerifier {
-    /// A verifier for `keys` (a `KeySet`, a `Key`, or a JWKS document as an object or JSON
-    /// text). Throws `invalid_input` when `algorithms` is empty. `clock` (a `ManualClock`, for
-    /// tests) replaces the system clock.
+    /// A verifier for `keys` (a `KeySet`, a `JwtKey`, or a JWKS document as an object or JSON
+    /// text). Throws `invalid_input` when `algorithms` is empty.
     #[napi(constructor, catch_unwind)]
     pub fn new(
         env: Env,
-        keys: Either4<&KeySet, &Key, String, Object>,
+        keys: Either4<&KeySet, &JwtKey, String, Object>,
         options: JwtVerifierOptions,
-        clock: Option<&crate::gateway::ManualClock>,
     ) -> napi::Result<Self, Code> {
         let keys = match keys {
             Either4::A(set) => set.0.clone(),
@@ -413,10 +440,7 @@ impl JwtVerifier {
         };
         let options = verifier_options(options).js()?;
         Ok(JwtVerifier {
-            inner: match clock {
-                Some(c) => core::JwtVerifier::with_clock(keys, options, c.shared()).js()?,
-                None => core::JwtVerifier::new(keys, options).js()?,
-            },
+            inner: core::JwtVerifier::new(keys, options).js()?,
             json_parse: json_parse(&env).map_err(internal)?,
         })
     }

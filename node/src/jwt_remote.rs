@@ -1,8 +1,6 @@
-//! Remote JWKS for JS: `RemoteKeySet`, `fetchJwks` (cached set for a URL), `discoverJwks`
-//! (OpenID Connect discovery) and `RemoteJwtVerifier` whose `verify` returns a Promise.
+//! Remote JWKS for JS: `RemoteKeySet` (a cached set for a URL, or OpenID Connect discovery) and
+//! `RemoteJwtVerifier` whose `verify` returns a Promise.
 //! Conversion only: caching, cooldown, single-flight and staleness live in the core.
-
-use std::time::Duration;
 
 use crate::napi;
 use crate::napi::bindgen_prelude::Either;
@@ -10,20 +8,20 @@ use napi_derive::napi;
 use tokenward::jwt as core;
 
 use crate::error::{Code, IntoJsResult};
-use crate::jwt::verifier_options_for_remote;
+use crate::jwt::{verifier_options, KeySet};
 
-/// Options of a remote key set (seconds).
+/// Options of a remote key set; durations in seconds, an unset field keeps the core default.
 #[napi(object)]
 #[derive(Default)]
 pub struct RemoteKeySetOptions {
-    /// Cache lifetime without `Cache-Control: max-age` (default 600).
-    pub ttl: Option<u32>,
-    /// Minimum time between refetches caused by unknown `kid`s (default 30).
-    pub cooldown: Option<u32>,
-    /// Request timeout (default 5).
+    /// Cache lifetime without `Cache-Control: max-age`, in seconds (default 600).
+    pub ttl: Option<f64>,
+    /// Minimum time between refetches caused by unknown `kid`s, in seconds (default 30).
+    pub cooldown: Option<f64>,
+    /// How long the last good keys may serve when refreshes fail, in seconds (default 21600).
+    pub max_stale: Option<f64>,
+    /// Request timeout, in seconds (default 5).
     pub timeout: Option<f64>,
-    /// How long the last good keys may serve when refreshes fail (default 21600).
-    pub max_stale: Option<u32>,
     /// Allow plain http to non-loopback hosts (insecure).
     pub dangerous_allow_http: Option<bool>,
 }
@@ -49,31 +47,33 @@ pub(crate) fn failure(err: tokenward::Error) -> Failure {
     }
 }
 
-fn options(o: Option<RemoteKeySetOptions>) -> tokenward::Result<core::RemoteOptions> {
+fn options(o: Option<RemoteKeySetOptions>) -> tokenward::Result<core::RemoteKeySetOptions> {
     let o = o.unwrap_or_default();
-    let mut options = core::RemoteOptions::default();
+    // Bounded by the core (NaN, infinite, negative or huge: invalid_input).
+    let secs = |v: f64, what| tokenward::clock::duration_from_secs_f64(v, what);
+    let mut options = core::RemoteKeySetOptions::new();
     if let Some(ttl) = o.ttl {
-        options.ttl = Duration::from_secs(ttl.into());
+        options = options.with_ttl(secs(ttl, "ttl")?);
     }
     if let Some(cooldown) = o.cooldown {
-        options.cooldown = Duration::from_secs(cooldown.into());
+        options = options.with_cooldown(secs(cooldown, "cooldown")?);
     }
     if let Some(max_stale) = o.max_stale {
-        options.max_stale = Duration::from_secs(max_stale.into());
+        options = options.with_max_stale(secs(max_stale, "max_stale")?);
     }
+    let mut http = tokenward::http::HttpPolicy::default();
     if let Some(timeout) = o.timeout {
-        // Bounded by the core (NaN, infinite, negative or huge: invalid_input).
-        let timeout = tokenward::clock::duration_from_secs_f64(timeout, "timeout")?;
+        let timeout = secs(timeout, "timeout")?;
         if timeout.is_zero() {
             return Err(tokenward::Error::new(
                 tokenward::ErrorCode::InvalidInput,
                 "timeout must be positive seconds",
             ));
         }
-        options.http.timeout = timeout;
+        http.timeout = timeout;
     }
-    options.http.dangerous_allow_http = o.dangerous_allow_http.unwrap_or(false);
-    Ok(options)
+    http.dangerous_allow_http = o.dangerous_allow_http.unwrap_or(false);
+    Ok(options.with_http(http))
 }
 
 /// A JWKS fetched from a URL and cached (TTL / `Cache-Control`, refetch on unknown `kid`
@@ -138,14 +138,23 @@ impl RemoteKeySet {
     pub fn fetch_count(&self) -> f64 {
         self.inner.fetch_count() as f64
     }
+
+    /// The current keys, fetched when not cached (use `keys`, which rejects with `.code`).
+    #[napi(js_name = "keysRaw", skip_typescript, catch_unwind)]
+    pub async fn keys_raw(&self) -> napi::Result<Either<KeySet, Failure>> {
+        crate::unwind::caught(async move {
+            Ok(match self.inner.keys().await {
+                Ok(keys) => Either::A(KeySet(keys)),
+                Err(e) => Either::B(failure(e)),
+            })
+        })
+        .await
+    }
 }
 
 /// Verifies tokens against a remote key set; `verify` returns a Promise of the claims.
 #[napi]
-pub struct RemoteJwtVerifier {
-    verifier: core::JwtVerifier,
-    keys: core::RemoteKeySet,
-}
+pub struct RemoteJwtVerifier(core::RemoteJwtVerifier);
 
 #[napi]
 impl RemoteJwtVerifier {
@@ -155,11 +164,10 @@ impl RemoteJwtVerifier {
         keys: &RemoteKeySet,
         options: crate::jwt::JwtVerifierOptions,
     ) -> napi::Result<Self, Code> {
-        let verifier = verifier_options_for_remote(options)?;
-        Ok(RemoteJwtVerifier {
-            verifier,
-            keys: keys.inner.clone(),
-        })
+        let options = verifier_options(options).js()?;
+        Ok(RemoteJwtVerifier(
+            core::RemoteJwtVerifier::new(keys.inner.clone(), options).js()?,
+        ))
     }
 
     /// Verifies `token`, fetching keys when needed (use `verify`, which parses the claims and
@@ -167,7 +175,7 @@ impl RemoteJwtVerifier {
     #[napi(js_name = "verifyRaw", skip_typescript, catch_unwind)]
     pub async fn verify_raw(&self, token: String) -> napi::Result<Either<String, Failure>> {
         crate::unwind::caught(async move {
-            Ok(match self.keys.verify(&self.verifier, &token).await {
+            Ok(match self.0.verify(&token).await {
                 Ok(claims) => Either::A(claims.to_json()),
                 Err(e) => Either::B(failure(e)),
             })

@@ -28,7 +28,7 @@ use tokenward::refresh::{self, RefreshOptions};
 use tokenward::{Error, ErrorCode};
 
 use crate::error::{to_js, Code, IntoJsResult};
-use crate::jwt::Key;
+use crate::jwt::JwtKey;
 use crate::jwt_remote::Failure;
 use crate::secret::Secret;
 
@@ -285,7 +285,7 @@ pub struct OAuthClientOptions<'a> {
     /// `client_secret_basic` (default), `client_secret_post`, `private_key_jwt` or `none`.
     pub auth_method: Option<String>,
     /// The signing key for `private_key_jwt` (also selects that method).
-    pub private_key: Option<ClassInstance<'a, Key>>,
+    pub private_key: Option<ClassInstance<'a, JwtKey>>,
     /// The RFC 7662 introspection endpoint.
     pub introspection_url: Option<String>,
     /// The RFC 7009 revocation endpoint.
@@ -306,7 +306,7 @@ pub struct OAuthDiscoveredOptions<'a> {
     /// Overrides the discovered authentication method.
     pub auth_method: Option<String>,
     /// The signing key for `private_key_jwt`.
-    pub private_key: Option<ClassInstance<'a, Key>>,
+    pub private_key: Option<ClassInstance<'a, JwtKey>>,
 }
 
 /// Options of `OAuthClient.discover` used for the metadata request.
@@ -323,7 +323,7 @@ fn finish(
     mut b: oauth::OAuthClientBuilder,
     client_secret: Option<Either<String, ClassInstance<'_, Secret>>>,
     auth_method: Option<String>,
-    private_key: Option<ClassInstance<'_, Key>>,
+    private_key: Option<ClassInstance<'_, JwtKey>>,
 ) -> tokenward::Result<OAuthClient> {
     if let Some(s) = client_secret {
         let s = match s {

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tokenward import ApiKeys, Authenticator, JwtIssuer, JwtVerifier, Key, RateLimit
+from tokenward import ApiKeys, Authenticator, JwtIssuer, JwtKey, JwtVerifier, RateLimit
 from tokenward.asgi import AuthMiddleware as AsgiAuth
 from tokenward.wsgi import AuthMiddleware as WsgiAuth
 
@@ -37,7 +37,7 @@ def main() -> None:
 
     keys = ApiKeys("tw_bench")
     key = keys.create("acct_bench", scopes=["read"]).secret.expose()
-    hkey = Key.hmac("bench-gateway-secret-0123456789abcdef", "HS256")
+    hkey = JwtKey.hmac("bench-gateway-secret-0123456789abcdef", "HS256")
     token = JwtIssuer(hkey, ttl=86400).issue({"scope": "read"}, subject="alice")
     auth = Authenticator(
         api_keys=keys,

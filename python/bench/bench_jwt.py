@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
-from tokenward import JwtIssuer, JwtVerifier, Key
+from tokenward import JwtIssuer, JwtKey, JwtVerifier
 
 
 def timer(fn, *args):
@@ -54,16 +54,16 @@ def main() -> None:
     for alg in ["HS256", "RS256", "ES256", "EdDSA"]:
         if alg == "HS256":
             secret = b"s" * 32
-            key = Key.hmac(secret, alg)
+            key = JwtKey.hmac(secret, alg)
             pyjwt_key = secret
             jose_key = OctKey.import_key(secret)
         else:
-            key = Key.generate(alg)
+            key = JwtKey.generate(alg)
             pem = key.to_public_pem()
             pyjwt_key = serialization.load_pem_public_key(pem.encode())
             jose_key = {"RS256": RSAKey, "ES256": ECKey, "EdDSA": OKPKey}[alg].import_key(pem)
         token = JwtIssuer(key, issuer="iss", audience="aud").issue({"scope": "read"}, subject="u1")
-        tw = JwtVerifier(key, algorithms=[alg], issuer="iss", audience="aud")
+        tw = JwtVerifier(key, algorithms=[alg], issuers="iss", audiences="aud")
         t_tw = best_rate(lambda: tw.verify(token))
         t_py = best_rate(lambda: pyjwt.decode(token, pyjwt_key, algorithms=[alg], audience="aud", issuer="iss"))
         t_jo = best_rate(lambda: jose_jwt.decode(token, jose_key, algorithms=[alg]))
@@ -78,10 +78,10 @@ def main() -> None:
 def binding_overhead_token() -> None:
     """The token of `cargo run --release -p tokenward --example jwt_ratio` (same secret, claims
     and policy), so the Python call can be set against the same verify in Rust."""
-    key = Key.hmac(bytes([7]) * 32, "HS256")
+    key = JwtKey.hmac(bytes([7]) * 32, "HS256")
     issuer = JwtIssuer(key, issuer="iss", audience="aud")
     token = issuer.issue({"scope": "read write", "tenant": "acme"}, subject="u1")
-    verifier = JwtVerifier(key, algorithms=["HS256"], issuer="iss", audience="aud")
+    verifier = JwtVerifier(key, algorithms=["HS256"], issuers="iss", audiences="aud")
     print(f"\nHS256 verify of the jwt_ratio token (dict out): {best_rate(verifier.verify, token, repeats=7) * 1e9:.0f} ns")
 
 

@@ -541,13 +541,6 @@ impl Authenticator {
         }
         if let Some(v) = jwt {
             let v = v.get();
-            if v.remote.is_some() {
-                return Err(invalid_input(
-                    Builtin::Value,
-                    "the Authenticator needs a JwtVerifier with local keys (KeySet, Key or JWKS); \
-                     fetch a RemoteKeySet's keys with .keys() first",
-                ));
-            }
             release_gil |= v.release_gil;
             o = o.with_jwt(Arc::new(v.inner.clone()));
         }

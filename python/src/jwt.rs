@@ -1,19 +1,32 @@
-//! `tokenward.Key`, `KeySet`, `JwtIssuer`, `JwtVerifier`: conversion only, logic in core.
+//! `tokenward.JwtKey`, `KeySet`, `RemoteKeySet`, `JwtIssuer`, `JwtVerifier`,
+//! `RemoteJwtVerifier`: conversion only, logic and defaults in core.
 
 use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
-use tokenward::jwt::{self, Algorithm, Family, IssueOptions, VerifierOptions};
+use tokenward::jwt::{
+    self, Algorithm, Family, JwtIssueOptions, JwtIssuerOptions, JwtVerifierOptions,
+    RemoteKeySetOptions,
+};
 
+use crate::apikeys::duration_arg;
 use crate::error::{invalid_input, Builtin, IntoPyResult};
 use crate::json::{dict_from_py, map_to_py, to_py, DictBuilder, KnownStrings};
 use crate::secret::Secret;
 
+/// An `alg` name, parsed by the core (`AlgorithmNotAllowedError` for `none` and unknown names).
 fn alg(name: &str) -> PyResult<Algorithm> {
-    Algorithm::parse(name).py()
+    name.parse::<Algorithm>().py()
 }
 
+/// A `timedelta` or seconds argument that may be `None` (the core default).
+fn opt_duration(value: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<Duration>> {
+    match value {
+        Some(v) if !v.is_none() => duration_arg(v, name).map(Some),
+        _ => Ok(None),
+    }
+}
 /// A str or a sequence of str, as a list.
 fn one_or_many(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
     match obj {
@@ -45,47 +58,50 @@ fn json_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
 }
 
 /// A JWS key bound to one algorithm family. `repr` never shows key material.
-#[pyclass(module = "tokenward", name = "Key", frozen, from_py_object)]
+#[pyclass(module = "tokenward", name = "JwtKey", frozen, from_py_object)]
 #[derive(Clone)]
-pub struct Key(pub(crate) jwt::Key);
+pub struct JwtKey(pub(crate) jwt::JwtKey);
 
 #[pymethods]
-impl Key {
+impl JwtKey {
     /// An HMAC key; the secret must be at least as long as the hash output.
     #[staticmethod]
-    fn hmac(secret: &Bound<'_, PyAny>, algorithm: &str) -> PyResult<Key> {
-        Ok(Key(
-            jwt::Key::hmac(&bytes_of(secret)?, alg(algorithm)?).py()?
+    fn hmac(secret: &Bound<'_, PyAny>, algorithm: &str) -> PyResult<JwtKey> {
+        Ok(JwtKey(
+            jwt::JwtKey::hmac(&bytes_of(secret)?, alg(algorithm)?).py()?,
         ))
     }
 
     /// A key from PEM (SPKI, PKCS#1, PKCS#8, SEC 1), optionally pinned to one algorithm.
     #[staticmethod]
     #[pyo3(signature = (pem, algorithm=None))]
-    fn from_pem(pem: &str, algorithm: Option<&str>) -> PyResult<Key> {
-        Ok(Key(jwt::Key::from_pem(
-            pem,
-            algorithm.map(alg).transpose()?,
-        )
-        .py()?))
+    fn from_pem(pem: &str, algorithm: Option<&str>) -> PyResult<JwtKey> {
+        Ok(JwtKey(
+            jwt::JwtKey::from_pem(pem, algorithm.map(alg).transpose()?).py()?,
+        ))
     }
 
     /// A key from a JWK (dict or JSON str).
     #[staticmethod]
-    fn from_jwk(jwk: &Bound<'_, PyAny>) -> PyResult<Key> {
-        Ok(Key(jwt::Key::from_jwk(&json_text(jwk)?).py()?))
+    fn from_jwk(jwk: &Bound<'_, PyAny>) -> PyResult<JwtKey> {
+        Ok(JwtKey(jwt::JwtKey::from_jwk(&json_text(jwk)?).py()?))
     }
 
     /// A new random key for `algorithm`.
     #[staticmethod]
-    fn generate(py: Python<'_>, algorithm: &str) -> PyResult<Key> {
+    fn generate(py: Python<'_>, algorithm: &str) -> PyResult<JwtKey> {
         let a = alg(algorithm)?;
-        Ok(Key(py.detach(|| jwt::Key::generate(a)).py()?))
+        Ok(JwtKey(py.detach(|| jwt::JwtKey::generate(a)).py()?))
     }
 
     /// The same key with a `kid`.
-    fn with_kid(&self, kid: &str) -> Key {
-        Key(self.0.with_kid(kid))
+    fn with_kid(&self, kid: &str) -> JwtKey {
+        JwtKey(self.0.with_kid(kid))
+    }
+
+    /// The same key pinned to one algorithm of its family.
+    fn with_algorithm(&self, algorithm: &str) -> PyResult<JwtKey> {
+        Ok(JwtKey(self.0.with_algorithm(alg(algorithm)?).py()?))
     }
 
     /// The public key as a JWK dict (asymmetric keys only).
@@ -123,7 +139,7 @@ impl Key {
 
     fn __repr__(&self) -> String {
         format!(
-            "Key(kid={:?}, algorithm={:?}, family={:?}, private={})",
+            "JwtKey(kid={:?}, algorithm={:?}, family={:?}, private={})",
             self.0.kid(),
             self.0.algorithm().map(Algorithm::as_str),
             self.0.family(),
@@ -141,7 +157,7 @@ pub struct KeySet(pub(crate) jwt::KeySet);
 impl KeySet {
     #[new]
     #[pyo3(signature = (keys=Vec::new()))]
-    fn new(keys: Vec<Key>) -> PyResult<KeySet> {
+    fn new(keys: Vec<JwtKey>) -> PyResult<KeySet> {
         let mut set = jwt::KeySet::new();
         for k in keys {
             set.insert(k.0).py()?;
@@ -155,57 +171,24 @@ impl KeySet {
         Ok(KeySet(jwt::KeySet::from_jwks(&json_text(document)?).py()?))
     }
 
-    /// A JWKS fetched from `jwks_url` and cached (TTL / `Cache-Control`, refetch on unknown
-    /// `kid` with a cooldown, single-flight, last good keys kept when refreshes fail).
-    #[staticmethod]
-    #[pyo3(signature = (jwks_url, *, ttl=600, cooldown=30, timeout=5.0, max_stale=21600, dangerous_allow_http=false))]
-    fn remote(
-        jwks_url: &str,
-        ttl: u64,
-        cooldown: u64,
-        timeout: f64,
-        max_stale: u64,
-        dangerous_allow_http: bool,
-    ) -> PyResult<RemoteKeySet> {
-        let options = remote_options(ttl, cooldown, timeout, max_stale, dangerous_allow_http)?;
-        Ok(RemoteKeySet {
-            inner: jwt::RemoteKeySet::new(jwks_url, options).py()?,
-            issuer: None,
-        })
-    }
-
-    /// OpenID Connect discovery: the issuer's `jwks_uri` as a remote key set (blocking; the
-    /// GIL is released while it fetches). The discovered issuer is `.issuer`.
-    #[staticmethod]
-    #[pyo3(signature = (issuer_url, *, ttl=600, cooldown=30, timeout=5.0, max_stale=21600, dangerous_allow_http=false))]
-    fn discover(
-        py: Python<'_>,
-        issuer_url: &str,
-        ttl: u64,
-        cooldown: u64,
-        timeout: f64,
-        max_stale: u64,
-        dangerous_allow_http: bool,
-    ) -> PyResult<RemoteKeySet> {
-        let options = remote_options(ttl, cooldown, timeout, max_stale, dangerous_allow_http)?;
-        let (issuer, inner) = py
-            .detach(|| tokenward::runtime::block_on(jwt::discover(issuer_url, options)))
-            .py()?
-            .py()?;
-        Ok(RemoteKeySet {
-            inner,
-            issuer: Some(issuer),
-        })
-    }
-
     /// Adds a key (its `kid` must be new).
-    fn add(&mut self, key: Key) -> PyResult<()> {
+    fn insert(&mut self, key: JwtKey) -> PyResult<()> {
         self.0.insert(key.0).py()
     }
 
     /// The public keys as a JWKS dict.
     fn to_jwks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &self.0.to_jwks())
+    }
+
+    /// The key ids, in insertion order (keys without `kid` are left out).
+    #[getter]
+    fn kids(&self) -> Vec<String> {
+        self.0
+            .keys()
+            .iter()
+            .filter_map(|k| k.kid().map(str::to_owned))
+            .collect()
     }
 
     fn __len__(&self) -> usize {
@@ -223,27 +206,39 @@ impl KeySet {
     }
 }
 
+/// The core options of the `RemoteKeySet` keyword arguments (`None`: the core default).
 fn remote_options(
-    ttl: u64,
-    cooldown: u64,
-    timeout: f64,
-    max_stale: u64,
+    ttl: Option<&Bound<'_, PyAny>>,
+    cooldown: Option<&Bound<'_, PyAny>>,
+    max_stale: Option<&Bound<'_, PyAny>>,
+    timeout: Option<&Bound<'_, PyAny>>,
     allow_http: bool,
-) -> PyResult<jwt::RemoteOptions> {
+) -> PyResult<RemoteKeySetOptions> {
     // Durations are bounded by the core (InvalidInputError, never a panic).
-    let mut options = jwt::RemoteOptions {
-        ttl: Duration::from_secs(ttl),
-        cooldown: Duration::from_secs(cooldown),
-        max_stale: Duration::from_secs(max_stale),
-        ..Default::default()
-    };
-    options.http.timeout = crate::oauth::positive_timeout(timeout)?;
-    options.validate().py()?;
-    options.http.dangerous_allow_http = allow_http;
-    Ok(options)
+    let mut options = RemoteKeySetOptions::new();
+    if let Some(ttl) = opt_duration(ttl, "ttl")? {
+        options = options.with_ttl(ttl);
+    }
+    if let Some(cooldown) = opt_duration(cooldown, "cooldown")? {
+        options = options.with_cooldown(cooldown);
+    }
+    if let Some(max_stale) = opt_duration(max_stale, "max_stale")? {
+        options = options.with_max_stale(max_stale);
+    }
+    let mut http = tokenward::http::HttpPolicy::default();
+    if let Some(timeout) = opt_duration(timeout, "timeout")? {
+        if timeout.is_zero() {
+            return Err(invalid_input(Builtin::Value, "timeout must be positive"));
+        }
+        http.timeout = timeout;
+    }
+    http.dangerous_allow_http = allow_http;
+    Ok(options.with_http(http))
 }
 
-/// A JWKS fetched from a URL and cached; pass it to `JwtVerifier`.
+/// A JWKS fetched from a URL and cached (TTL / `Cache-Control`, refetch on unknown `kid` with
+/// a cooldown, single-flight, last good keys kept when refreshes fail); pass it to
+/// `RemoteJwtVerifier`.
 #[pyclass(module = "tokenward", name = "RemoteKeySet", frozen, from_py_object)]
 #[derive(Clone)]
 pub struct RemoteKeySet {
@@ -253,13 +248,57 @@ pub struct RemoteKeySet {
 
 #[pymethods]
 impl RemoteKeySet {
+    /// A cached key set for `jwks_url` (https, or http on loopback); fetched on first use.
+    #[new]
+    #[pyo3(signature = (jwks_url, *, ttl=None, cooldown=None, max_stale=None, timeout=None,
+        dangerous_allow_http=false))]
+    fn new(
+        jwks_url: &str,
+        ttl: Option<&Bound<'_, PyAny>>,
+        cooldown: Option<&Bound<'_, PyAny>>,
+        max_stale: Option<&Bound<'_, PyAny>>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        dangerous_allow_http: bool,
+    ) -> PyResult<RemoteKeySet> {
+        let options = remote_options(ttl, cooldown, max_stale, timeout, dangerous_allow_http)?;
+        Ok(RemoteKeySet {
+            inner: jwt::RemoteKeySet::new(jwks_url, options).py()?,
+            issuer: None,
+        })
+    }
+
+    /// OpenID Connect discovery: the issuer's `jwks_uri` as a remote key set (blocking; the
+    /// GIL is released while it fetches). The discovered issuer is `.issuer`.
+    #[staticmethod]
+    #[pyo3(signature = (issuer_url, *, ttl=None, cooldown=None, max_stale=None, timeout=None,
+        dangerous_allow_http=false))]
+    fn discover(
+        py: Python<'_>,
+        issuer_url: &str,
+        ttl: Option<&Bound<'_, PyAny>>,
+        cooldown: Option<&Bound<'_, PyAny>>,
+        max_stale: Option<&Bound<'_, PyAny>>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        dangerous_allow_http: bool,
+    ) -> PyResult<RemoteKeySet> {
+        let options = remote_options(ttl, cooldown, max_stale, timeout, dangerous_allow_http)?;
+        let (issuer, inner) = py
+            .detach(|| tokenward::runtime::block_on(jwt::discover(issuer_url, options)))
+            .py()?
+            .py()?;
+        Ok(RemoteKeySet {
+            inner,
+            issuer: Some(issuer),
+        })
+    }
+
     /// The JWKS URL.
     #[getter]
     fn url(&self) -> &str {
         self.inner.url()
     }
 
-    /// The issuer found by discovery, if this set came from `KeySet.discover`.
+    /// The issuer found by discovery, if this set came from `RemoteKeySet.discover`.
     #[getter]
     fn issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
@@ -292,24 +331,34 @@ pub struct JwtIssuer(jwt::JwtIssuer);
 #[pymethods]
 impl JwtIssuer {
     #[new]
-    #[pyo3(signature = (key, *, issuer=None, audience=None, ttl=900, typ="JWT", algorithm=None))]
+    #[pyo3(signature = (key, *, algorithm=None, issuer=None, audience=None, ttl=None, typ=None,
+        clock=None))]
     fn new(
-        key: Key,
+        key: JwtKey,
+        algorithm: Option<&str>,
         issuer: Option<String>,
         audience: Option<&Bound<'_, PyAny>>,
-        ttl: u64,
-        typ: &str,
-        algorithm: Option<&str>,
+        ttl: Option<&Bound<'_, PyAny>>,
+        typ: Option<String>,
+        clock: Option<&Bound<'_, crate::clock::ManualClock>>,
     ) -> PyResult<JwtIssuer> {
-        let mut inner = jwt::JwtIssuer::new(key.0, algorithm.map(alg).transpose()?)
-            .py()?
-            .audience(one_or_many(audience)?)
-            .ttl(Duration::from_secs(ttl))
-            .typ(typ);
-        if let Some(iss) = issuer {
-            inner = inner.issuer(iss);
+        let mut options = JwtIssuerOptions::new().with_audience(one_or_many(audience)?);
+        if let Some(a) = algorithm {
+            options = options.with_algorithm(alg(a)?);
         }
-        Ok(JwtIssuer(inner))
+        if let Some(iss) = issuer {
+            options = options.with_issuer(iss);
+        }
+        if let Some(ttl) = opt_duration(ttl, "ttl")? {
+            options = options.with_ttl(ttl);
+        }
+        if let Some(typ) = typ {
+            options = options.with_typ(typ);
+        }
+        if let Some(c) = crate::clock::clock_arg(clock) {
+            options = options.with_clock(c);
+        }
+        Ok(JwtIssuer(jwt::JwtIssuer::new(key.0, options).py()?))
     }
 
     /// Signs `claims` plus `iat`, `nbf`, `exp`, `jti`, `iss`, `aud`; returns the token.
@@ -317,7 +366,7 @@ impl JwtIssuer {
     fn issue(
         &self,
         claims: Option<&Bound<'_, PyDict>>,
-        ttl: Option<u64>,
+        ttl: Option<&Bound<'_, PyAny>>,
         subject: Option<String>,
         audience: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<String> {
@@ -325,11 +374,16 @@ impl JwtIssuer {
             .map(|c| dict_from_py(c, 0))
             .transpose()?
             .unwrap_or_default();
-        let options = IssueOptions {
-            ttl: ttl.map(Duration::from_secs),
-            subject,
-            audience: audience.map(|a| one_or_many(Some(a))).transpose()?,
-        };
+        let mut options = JwtIssueOptions::new();
+        if let Some(ttl) = opt_duration(ttl, "ttl")? {
+            options = options.with_ttl(ttl);
+        }
+        if let Some(sub) = subject {
+            options = options.with_subject(sub);
+        }
+        if let Some(aud) = audience {
+            options = options.with_audience(one_or_many(Some(aud))?);
+        }
         self.0.issue(&claims, &options).py()
     }
 
@@ -338,12 +392,58 @@ impl JwtIssuer {
     }
 }
 
-/// Verifies tokens strictly; build once and reuse.
+/// The verifier keyword arguments shared by `JwtVerifier` and `RemoteJwtVerifier`, as core
+/// options (`None`: the core default), and whether verification should release the GIL.
+#[allow(clippy::too_many_arguments)]
+fn verifier_options(
+    algorithms: Vec<String>,
+    issuers: Option<&Bound<'_, PyAny>>,
+    audiences: Option<&Bound<'_, PyAny>>,
+    subject: Option<String>,
+    leeway: Option<&Bound<'_, PyAny>>,
+    required_claims: Vec<String>,
+    require_exp: bool,
+    typ: Option<String>,
+    max_age: Option<&Bound<'_, PyAny>>,
+    max_token_size: usize,
+    max_depth: usize,
+    clock: Option<&Bound<'_, crate::clock::ManualClock>>,
+) -> PyResult<(JwtVerifierOptions, bool)> {
+    let algorithms = algorithms
+        .iter()
+        .map(|a| alg(a))
+        .collect::<PyResult<Vec<_>>>()?;
+    // Asymmetric verification is slow enough to release the GIL for.
+    let release_gil = algorithms.iter().any(|a| a.family() != Family::Hmac);
+    let mut options = JwtVerifierOptions::new(algorithms)
+        .with_issuers(one_or_many(issuers)?)
+        .with_audiences(one_or_many(audiences)?)
+        .with_required_claims(required_claims)
+        .with_require_exp(require_exp)
+        .with_max_token_size(max_token_size)
+        .with_max_depth(max_depth);
+    if let Some(sub) = subject {
+        options = options.with_subject(sub);
+    }
+    if let Some(leeway) = opt_duration(leeway, "leeway")? {
+        options = options.with_leeway(leeway);
+    }
+    if let Some(typ) = typ {
+        options = options.with_typ(typ);
+    }
+    if let Some(max_age) = opt_duration(max_age, "max_age")? {
+        options = options.with_max_age(max_age);
+    }
+    if let Some(c) = crate::clock::clock_arg(clock) {
+        options = options.with_clock(c);
+    }
+    Ok((options, release_gil))
+}
+
+/// Verifies tokens strictly against local keys; build once and reuse.
 #[pyclass(module = "tokenward", name = "JwtVerifier", frozen)]
 pub struct JwtVerifier {
     pub(crate) inner: jwt::JwtVerifier,
-    /// Keys fetched over the network, when the verifier was built from a `RemoteKeySet`.
-    pub(crate) remote: Option<jwt::RemoteKeySet>,
     /// Asymmetric verification is slow enough to release the GIL for.
     pub(crate) release_gil: bool,
     /// Strings shared between the dicts this verifier returns.
@@ -353,63 +453,57 @@ pub struct JwtVerifier {
 #[pymethods]
 impl JwtVerifier {
     #[new]
-    #[pyo3(signature = (keys, *, algorithms, issuer=None, audience=None, subject=None, leeway=60,
-        required_claims=Vec::new(), require_exp=true, typ=None, max_age=None,
-        max_token_size=16384, max_depth=16, clock=None))]
+    #[pyo3(signature = (keys, *, algorithms, issuers=None, audiences=None, subject=None,
+        leeway=None, required_claims=Vec::new(), require_exp=true, typ=None, max_age=None,
+        max_token_size=jwt::DEFAULT_MAX_TOKEN_SIZE, max_depth=jwt::DEFAULT_MAX_DEPTH, clock=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         keys: &Bound<'_, PyAny>,
         algorithms: Vec<String>,
-        issuer: Option<&Bound<'_, PyAny>>,
-        audience: Option<&Bound<'_, PyAny>>,
+        issuers: Option<&Bound<'_, PyAny>>,
+        audiences: Option<&Bound<'_, PyAny>>,
         subject: Option<String>,
-        leeway: u64,
+        leeway: Option<&Bound<'_, PyAny>>,
         required_claims: Vec<String>,
         require_exp: bool,
         typ: Option<String>,
-        max_age: Option<u64>,
+        max_age: Option<&Bound<'_, PyAny>>,
         max_token_size: usize,
         max_depth: usize,
         clock: Option<&Bound<'_, crate::clock::ManualClock>>,
     ) -> PyResult<JwtVerifier> {
-        let mut remote = None;
         let set = if let Ok(set) = keys.extract::<KeySet>() {
             set.0
-        } else if let Ok(r) = keys.extract::<RemoteKeySet>() {
-            remote = Some(r.inner);
-            jwt::KeySet::new()
-        } else if let Ok(key) = keys.extract::<Key>() {
+        } else if keys.extract::<RemoteKeySet>().is_ok() {
+            return Err(invalid_input(
+                Builtin::Type,
+                "a RemoteKeySet goes to RemoteJwtVerifier; JwtVerifier takes local keys",
+            ));
+        } else if let Ok(key) = keys.extract::<JwtKey>() {
             jwt::KeySet::single(key.0)
         } else {
             jwt::KeySet::from_jwks(&json_text(keys)?).py()?
         };
-        let algorithms = algorithms
-            .iter()
-            .map(|a| alg(a))
-            .collect::<PyResult<Vec<_>>>()?;
-        let release_gil = algorithms.iter().any(|a| a.family() != Family::Hmac);
-        let options = VerifierOptions {
+        let (options, release_gil) = verifier_options(
             algorithms,
-            issuers: one_or_many(issuer)?,
-            audiences: one_or_many(audience)?,
+            issuers,
+            audiences,
             subject,
-            leeway: Duration::from_secs(leeway),
+            leeway,
             required_claims,
             require_exp,
             typ,
-            max_age: max_age.map(Duration::from_secs),
+            max_age,
             max_token_size,
             max_depth,
-        };
-        let strings =
-            KnownStrings::new(keys.py(), options.issuers.iter().chain(&options.audiences));
+            clock,
+        )?;
+        let strings = KnownStrings::new(
+            keys.py(),
+            options.issuers().iter().chain(options.audiences()),
+        );
         Ok(JwtVerifier {
-            inner: match crate::clock::clock_arg(clock) {
-                Some(c) => jwt::JwtVerifier::with_clock(set, options, c),
-                None => jwt::JwtVerifier::new(set, options),
-            }
-            .py()?,
-            remote,
+            inner: jwt::JwtVerifier::new(set, options).py()?,
             release_gil,
             strings,
         })
@@ -417,10 +511,7 @@ impl JwtVerifier {
 
     /// Verifies `token` and returns its claims as a dict; raises a `TokenwardError` with `.code`.
     fn verify<'py>(&self, py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyDict>> {
-        let claims = if let Some(remote) = &self.remote {
-            py.detach(|| tokenward::runtime::block_on(remote.verify(&self.inner, token)))
-                .py()?
-        } else if self.release_gil {
+        let claims = if self.release_gil {
             // Asymmetric signatures cost tens of microseconds: worth letting other threads run.
             py.detach(|| self.inner.verify(token))
         } else {
@@ -438,8 +529,70 @@ impl JwtVerifier {
         map_to_py(py, &claims.py()?)
     }
 
+    fn __repr__(&self) -> String {
+        format!("JwtVerifier(keys={})", self.inner.keys().len())
+    }
+}
+
+/// Verifies tokens against a `RemoteKeySet` with the same options as `JwtVerifier`. `verify`
+/// blocks (GIL released) while keys are fetched; `verify_async` runs it in the event loop's
+/// default executor.
+#[pyclass(module = "tokenward", name = "RemoteJwtVerifier", frozen)]
+pub struct RemoteJwtVerifier(jwt::RemoteJwtVerifier);
+
+#[pymethods]
+impl RemoteJwtVerifier {
+    #[new]
+    #[pyo3(signature = (keys, *, algorithms, issuers=None, audiences=None, subject=None,
+        leeway=None, required_claims=Vec::new(), require_exp=true, typ=None, max_age=None,
+        max_token_size=jwt::DEFAULT_MAX_TOKEN_SIZE, max_depth=jwt::DEFAULT_MAX_DEPTH, clock=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        keys: RemoteKeySet,
+        algorithms: Vec<String>,
+        issuers: Option<&Bound<'_, PyAny>>,
+        audiences: Option<&Bound<'_, PyAny>>,
+        subject: Option<String>,
+        leeway: Option<&Bound<'_, PyAny>>,
+        required_claims: Vec<String>,
+        require_exp: bool,
+        typ: Option<String>,
+        max_age: Option<&Bound<'_, PyAny>>,
+        max_token_size: usize,
+        max_depth: usize,
+        clock: Option<&Bound<'_, crate::clock::ManualClock>>,
+    ) -> PyResult<RemoteJwtVerifier> {
+        let (options, _) = verifier_options(
+            algorithms,
+            issuers,
+            audiences,
+            subject,
+            leeway,
+            required_claims,
+            require_exp,
+            typ,
+            max_age,
+            max_token_size,
+            max_depth,
+            clock,
+        )?;
+        Ok(RemoteJwtVerifier(
+            jwt::RemoteJwtVerifier::new(keys.inner, options).py()?,
+        ))
+    }
+
+    /// Verifies `token` (fetching keys when needed; blocking, GIL released) and returns its
+    /// claims as a dict; raises a `TokenwardError` with `.code`.
+    fn verify<'py>(&self, py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyDict>> {
+        let claims = py
+            .detach(|| tokenward::runtime::block_on(self.0.verify(token)))
+            .py()?
+            .py()?;
+        map_to_py(py, &claims)
+    }
+
     /// `await verifier.verify_async(token)`: runs `verify` in the event loop's default
-    /// executor so remote key fetches never block the loop.
+    /// executor so key fetches never block the loop.
     fn verify_async<'py>(slf: &Bound<'py, Self>, token: String) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
@@ -450,10 +603,7 @@ impl JwtVerifier {
     }
 
     fn __repr__(&self) -> String {
-        match &self.remote {
-            Some(r) => format!("JwtVerifier(remote={:?})", r.url()),
-            None => format!("JwtVerifier(keys={})", self.inner.keys().len()),
-        }
+        format!("RemoteJwtVerifier(url={:?})", self.0.keys().url())
     }
 }
 

@@ -32,11 +32,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<apikeys::KeyInfo>()?;
     m.add("API_KEY_PATTERN", tokenward::apikey::KEY_PATTERN)?;
     m.add_function(wrap_pyfunction!(secret::fingerprint, m)?)?;
-    m.add_class::<jwt::Key>()?;
+    m.add_class::<jwt::JwtKey>()?;
     m.add_class::<jwt::KeySet>()?;
     m.add_class::<jwt::RemoteKeySet>()?;
     m.add_class::<jwt::JwtIssuer>()?;
     m.add_class::<jwt::JwtVerifier>()?;
+    m.add_class::<jwt::RemoteJwtVerifier>()?;
     m.add_function(wrap_pyfunction!(jwt::decode_unverified, m)?)?;
     m.add_function(wrap_pyfunction!(redact::redact, m)?)?;
     m.add_class::<redact::Redactor>()?;

@@ -12,7 +12,7 @@ use tokenward::runtime;
 
 use crate::apikeys::duration_arg;
 use crate::error::{invalid_input, Builtin, IntoPyResult};
-use crate::jwt::Key;
+use crate::jwt::JwtKey;
 use crate::secret::Secret;
 
 fn policy(timeout: f64) -> PyResult<HttpPolicy> {
@@ -153,7 +153,7 @@ fn finish(
     mut b: oauth::OAuthClientBuilder,
     client_secret: Option<&Bound<'_, PyAny>>,
     auth_method: Option<&str>,
-    private_key: Option<Key>,
+    private_key: Option<JwtKey>,
     introspection_url: Option<String>,
     revocation_url: Option<String>,
 ) -> PyResult<OAuthClient> {
@@ -185,7 +185,7 @@ impl OAuthClient {
         client_id: String,
         client_secret: Option<&Bound<'_, PyAny>>,
         auth_method: Option<&str>,
-        private_key: Option<Key>,
+        private_key: Option<JwtKey>,
         introspection_url: Option<String>,
         revocation_url: Option<String>,
         timeout: f64,
@@ -211,7 +211,7 @@ impl OAuthClient {
         client_id: String,
         client_secret: Option<&Bound<'_, PyAny>>,
         auth_method: Option<&str>,
-        private_key: Option<Key>,
+        private_key: Option<JwtKey>,
         timeout: f64,
     ) -> PyResult<Self> {
         let p = policy(timeout)?;

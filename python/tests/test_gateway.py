@@ -18,7 +18,7 @@ from tokenward import (
     InvalidInputError,
     JwtIssuer,
     JwtVerifier,
-    Key,
+    JwtKey,
     ManualClock,
     Principal,
     RateLimit,
@@ -114,7 +114,7 @@ def test_query_param_and_cookie_are_opt_in(keys: ApiKeys) -> None:
 
 
 def test_jwt_and_both_kinds(keys: ApiKeys, clock: ManualClock) -> None:
-    key = Key.hmac("gateway-python-secret-0123456789abcdef", "HS256")
+    key = JwtKey.hmac("gateway-python-secret-0123456789abcdef", "HS256")
     verifier = JwtVerifier(key, algorithms=["HS256"], clock=clock)
     token = JwtIssuer(key, ttl=3600).issue({"scope": "read write", "plan": "gold"}, subject="alice")
     api = keys.create("acct", scopes=["read"]).secret.expose()

@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import Depends, FastAPI, Request
 from werkzeug.serving import make_server
 
-from tokenward import ApiKeys, Authenticator, JwtIssuer, JwtVerifier, Key, Principal, RateLimit
+from tokenward import ApiKeys, Authenticator, JwtIssuer, JwtKey, JwtVerifier, Principal, RateLimit
 from tokenward import asgi as tw_asgi
 from tokenward import fastapi as tw_fastapi
 from tokenward import flask as tw_flask
@@ -40,7 +40,7 @@ def setup() -> dict[str, Any]:
     keys = ApiKeys("tw_test")
     reader = keys.create("acct_reader", scopes=["read"]).secret.expose()
     limited = keys.create("acct_limited", scopes=["read"], metadata={"plan": "tiny"}).secret.expose()
-    key = Key.hmac(SECRET, "HS256")
+    key = JwtKey.hmac(SECRET, "HS256")
     token = JwtIssuer(key).issue({"scope": "read admin"}, subject="alice")
     auth = Authenticator(
         api_keys=keys,

@@ -12,7 +12,7 @@ from tokenward import (
     ApiKeys,
     Authenticator,
     JwtVerifier,
-    Key,
+    JwtKey,
     ManualClock,
     Principal,
     RateLimit,
@@ -48,7 +48,7 @@ def _build(setup: dict[str, Any]) -> tuple[Authenticator, dict[str, str]]:
 
     j = setup["jwt"]
     verifier = JwtVerifier(
-        Key.hmac(j["hmac_secret"], j["algorithms"][0]),
+        JwtKey.hmac(j["hmac_secret"], j["algorithms"][0]),
         algorithms=j["algorithms"],
         clock=clock,
     )

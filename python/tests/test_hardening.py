@@ -16,11 +16,13 @@ import pytest
 from tokenward import (
     InvalidInputError,
     JwtIssuer,
+    JwtKey,
     JwtVerifier,
-    Key,
     KeySet,
     ManualClock,
     OAuthClient,
+    RemoteJwtVerifier,
+    RemoteKeySet,
     TokenwardError,
 )
 
@@ -85,13 +87,13 @@ def test_oauth_timeout_out_of_range_is_invalid_input(bad):
 @pytest.mark.parametrize("bad", BAD_SECONDS)
 def test_remote_jwks_timeout_out_of_range_is_invalid_input(bad):
     with pytest.raises(InvalidInputError):
-        KeySet.remote("http://127.0.0.1:9/jwks.json", timeout=bad)
+        RemoteKeySet("http://127.0.0.1:9/jwks.json", timeout=bad)
 
 
 def test_remote_jwks_huge_ttl_is_invalid_input():
     for kw in ({"ttl": 2**64 - 1}, {"max_stale": 2**64 - 1}, {"cooldown": 2**64 - 1}):
         with pytest.raises(InvalidInputError):
-            KeySet.remote("http://127.0.0.1:9/jwks.json", **kw)
+            RemoteKeySet("http://127.0.0.1:9/jwks.json", **kw)
 
 
 @pytest.mark.parametrize("bad", [1e19, 1e20, math.nan, math.inf, -1.0])
@@ -106,7 +108,7 @@ def test_manual_clock_out_of_range_is_invalid_input(bad):
 
 
 def test_verifier_leeway_and_max_age_are_bounded():
-    key = Key.hmac(b"k" * 32, "HS256")
+    key = JwtKey.hmac(b"k" * 32, "HS256")
     for kw in ({"leeway": 2**63}, {"leeway": 2**62, "max_age": 2**62}):
         with pytest.raises(InvalidInputError):
             JwtVerifier(key, algorithms=["HS256"], **kw)
@@ -128,14 +130,14 @@ def _b64(raw: bytes) -> str:
 
 def test_symmetric_keys_in_a_fetched_jwks_are_never_used(servers):
     secret = b"0123456789abcdef0123456789abcdef"
-    es = Key.generate("ES256").with_kid("es")
+    es = JwtKey.generate("ES256").with_kid("es")
     jwks = KeySet([es]).to_jwks()
     jwks["keys"].append({"kty": "oct", "kid": "hs", "alg": "HS256", "k": _b64(secret)})
     server = servers(body=json.dumps(jwks).encode())
-    remote = KeySet.remote(server.base + "/jwks.json")
+    remote = RemoteKeySet(server.base + "/jwks.json")
     assert len(remote.keys()) == 1
-    forged = JwtIssuer(Key.hmac(secret, "HS256").with_kid("hs")).issue({"sub": "admin"})
-    verifier = JwtVerifier(remote, algorithms=["HS256", "ES256"])
+    forged = JwtIssuer(JwtKey.hmac(secret, "HS256").with_kid("hs")).issue({"sub": "admin"})
+    verifier = RemoteJwtVerifier(remote, algorithms=["HS256", "ES256"])
     with pytest.raises(TokenwardError) as e:
         verifier.verify(forged)
     assert e.value.code == "key_not_found"

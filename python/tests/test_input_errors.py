@@ -15,14 +15,14 @@ from tokenward import (
     InvalidInputError,
     InvalidInputTypeError,
     JwtIssuer,
-    Key,
+    JwtKey,
     KeySet,
     RevocationList,
     Secret,
     TokenwardError,
 )
 
-HMAC = Key.hmac(b"k" * 32, "HS256")
+HMAC = JwtKey.hmac(b"k" * 32, "HS256")
 
 
 def _auth() -> Authenticator:
@@ -40,7 +40,7 @@ WRONG_TYPES: dict[str, Callable[[], object]] = {
     "json: NaN": lambda: JwtIssuer(HMAC).issue({"x": float("nan")}),
     "json: non-string key": lambda: JwtIssuer(HMAC).issue({"x": {1: 2}}),
     "json: too deep": lambda: JwtIssuer(HMAC).issue({"x": _nested(80)}),
-    "jwt: secret type": lambda: Key.hmac(42, "HS256"),  # type: ignore[arg-type]
+    "jwt: secret type": lambda: JwtKey.hmac(42, "HS256"),  # type: ignore[arg-type]
     "jwt: JSON document type": lambda: KeySet.from_jwks(42),  # type: ignore[arg-type]
     "secret: pickle": lambda: pickle.dumps(Secret("abc")),
 }
@@ -84,7 +84,7 @@ def test_wrong_values_raise_invalid_input_error(name: str) -> None:
 
 def test_invalid_input_type_error_is_picklable_and_printable() -> None:
     with pytest.raises(InvalidInputTypeError) as info:
-        Key.hmac(42, "HS256")  # type: ignore[arg-type]
+        JwtKey.hmac(42, "HS256")  # type: ignore[arg-type]
     err = info.value
     again = pickle.loads(pickle.dumps(err))
     assert type(again) is InvalidInputTypeError and again.code == "invalid_input"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import jwt as pyjwt
 import pytest
@@ -11,7 +12,7 @@ from conftest import code_of, load_vectors
 from cryptography.hazmat.primitives import serialization
 
 import tokenward
-from tokenward import JwtIssuer, JwtVerifier, Key, KeySet
+from tokenward import JwtIssuer, JwtKey, JwtVerifier, KeySet
 
 ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
 KEYS = load_vectors("jwt_keys.json")
@@ -24,8 +25,8 @@ def verifier_for(options: dict | None) -> JwtVerifier:
     return JwtVerifier(
         VERIFY_SET,
         algorithms=o["algorithms"],
-        issuer=o.get("issuer"),
-        audience=o.get("audience"),
+        issuers=o.get("issuer"),
+        audiences=o.get("audience"),
         leeway=o.get("leeway", 60),
         require_exp=o.get("require_exp", True),
         max_age=o.get("max_age"),
@@ -51,12 +52,12 @@ def test_errors_are_typed_and_never_echo_the_token():
     assert token.split(".")[1] not in str(info.value) and token.split(".")[1] not in repr(info.value)
 
 
-def key_pair(alg: str) -> tuple[Key, Key]:
+def key_pair(alg: str) -> tuple[JwtKey, JwtKey]:
     """A private tokenward key and the matching public one (through its JWK)."""
-    private = Key.generate(alg).with_kid("k-" + alg)
+    private = JwtKey.generate(alg).with_kid("k-" + alg)
     if alg.startswith("HS"):
         return private, private
-    return private, Key.from_jwk(private.to_jwk())
+    return private, JwtKey.from_jwk(private.to_jwk())
 
 
 @pytest.mark.parametrize("alg", ALGS)
@@ -64,14 +65,14 @@ def test_round_trip_every_algorithm(alg):
     private, public = key_pair(alg)
     issuer = JwtIssuer(private, issuer="https://iss", audience="api", ttl=60, algorithm=alg)
     token = issuer.issue({"role": "admin", "n": [1, 2.5, None, True]}, subject="u1")
-    claims = JwtVerifier(KeySet([public]), algorithms=[alg], issuer="https://iss", audience="api").verify(token)
+    claims = JwtVerifier(KeySet([public]), algorithms=[alg], issuers="https://iss", audiences="api").verify(token)
     assert claims["sub"] == "u1" and claims["role"] == "admin" and claims["n"] == [1, 2.5, None, True]
     assert claims["exp"] - claims["iat"] == 60 and len(claims["jti"]) >= 16
     header, _ = tokenward.decode_unverified(token)
     assert header == {"alg": alg, "typ": "JWT", "kid": "k-" + alg}
 
 
-def pem_private(key: Key) -> str:
+def pem_private(key: JwtKey) -> str:
     return key.to_private_pem().expose()
 
 
@@ -80,13 +81,13 @@ def test_pyjwt_signs_tokenward_verifies(alg):
     private, public = key_pair(alg)
     if alg.startswith("HS"):
         secret = pyjwt.utils.base64url_decode(KEYS["private"][alg.lower()]["k"])
-        private = public = Key.hmac(secret, alg)
+        private = public = JwtKey.hmac(secret, alg)
         signing_key = secret
     else:
         signing_key = serialization.load_pem_private_key(pem_private(private).encode(), None)
     now = int(time.time())
     token = pyjwt.encode({"sub": "u", "aud": "api", "exp": now + 60, "iat": now}, signing_key, algorithm=alg)
-    claims = JwtVerifier(public, algorithms=[alg], audience="api").verify(token)
+    claims = JwtVerifier(public, algorithms=[alg], audiences="api").verify(token)
     assert claims["sub"] == "u"
 
 
@@ -103,7 +104,7 @@ def test_tokenward_signs_pyjwt_verifies(alg):
 @pytest.mark.parametrize("alg", ["HS256", "HS384", "HS512"])
 def test_pyjwt_hmac_with_shared_secret(alg):
     secret = pyjwt.utils.base64url_decode(KEYS["private"][alg.lower()]["k"])
-    token = JwtIssuer(Key.hmac(secret, alg)).issue({"x": 1})
+    token = JwtIssuer(JwtKey.hmac(secret, alg)).issue({"x": 1})
     assert pyjwt.decode(token, secret, algorithms=[alg])["x"] == 1
 
 
@@ -112,7 +113,7 @@ def test_public_key_pem_and_jwk_import_from_cryptography():
 
     for priv, alg in [(rsa.generate_private_key(65537, 2048), "RS256"), (ec.generate_private_key(ec.SECP256R1()), "ES256")]:
         pem = priv.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-        key = Key.from_pem(pem, alg)
+        key = JwtKey.from_pem(pem, alg)
         token = pyjwt.encode({"exp": int(time.time()) + 60}, priv, algorithm=alg)
         assert "exp" in JwtVerifier(key, algorithms=[alg]).verify(token)
 
@@ -130,7 +131,7 @@ def test_public_key_pem_and_jwk_import_from_cryptography():
     ids=lambda x: x if isinstance(x, str) else "",
 )
 def test_invalid_keys_are_refused(jwk, why):
-    assert code_of(lambda: Key.from_jwk(jwk)) == "invalid_key", why
+    assert code_of(lambda: JwtKey.from_jwk(jwk)) == "invalid_key", why
 
 
 def test_small_rsa_keys_are_refused():
@@ -138,19 +139,19 @@ def test_small_rsa_keys_are_refused():
 
     small = rsa.generate_private_key(65537, 1024)
     pem = small.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    assert code_of(lambda: Key.from_pem(pem)) == "invalid_key"
+    assert code_of(lambda: JwtKey.from_pem(pem)) == "invalid_key"
 
 
 def test_printed_forms_hold_no_key_material():
     secret = b"k" * 32
-    key = Key.hmac(secret, "HS256")
-    rsa_key = Key.generate("RS256")
+    key = JwtKey.hmac(secret, "HS256")
+    rsa_key = JwtKey.generate("RS256")
     for printed in (repr(key), repr(KeySet([key.with_kid("a")])), repr(JwtIssuer(key)), repr(rsa_key), str(rsa_key.to_private_pem())):
         assert "kkkk" not in printed and "PRIVATE" not in printed, printed
 
 
 def test_jwks_export_round_trip():
-    keys = [Key.generate(a).with_kid(a) for a in ("RS256", "ES256", "ES384", "EdDSA")]
+    keys = [JwtKey.generate(a).with_kid(a) for a in ("RS256", "ES256", "ES384", "EdDSA")]
     jwks = KeySet(keys).to_jwks()
     assert [k["kid"] for k in jwks["keys"]] == ["RS256", "ES256", "ES384", "EdDSA"]
     assert all("d" not in k for k in jwks["keys"])
@@ -161,7 +162,7 @@ def test_jwks_export_round_trip():
 
 def test_hs256_dict_matches_the_payload_json_for_every_json_type():
     """HMAC verifies build the dict during the verifier's own pass; it must equal json.loads."""
-    key = Key.hmac(b"k" * 32, "HS256")
+    key = JwtKey.hmac(b"k" * 32, "HS256")
     custom = {
         "nested": {"a": [1, -2, 3.5, {"b": None, "c": True, "d": False}], "e": {}},
         "empty": [],
@@ -174,7 +175,7 @@ def test_hs256_dict_matches_the_payload_json_for_every_json_type():
         **{f"custom_{i}": f"value {i}" for i in range(40)},
     }
     token = JwtIssuer(key, issuer="https://idp", audience=["api", "other"]).issue(custom, subject="alice")
-    verifier = JwtVerifier(key, algorithms=["HS256"], issuer="https://idp", audience="api")
+    verifier = JwtVerifier(key, algorithms=["HS256"], issuers="https://idp", audiences="api")
     expected = pyjwt.decode(token, options={"verify_signature": False})
     for _ in range(3):
         claims = verifier.verify(token)
@@ -188,7 +189,7 @@ def test_success_audit_events_follow_logger_level_changes(caplog):
     must be seen by the very next verify."""
     import logging
 
-    key = Key.hmac(b"k" * 32, "HS256")
+    key = JwtKey.hmac(b"k" * 32, "HS256")
     token = JwtIssuer(key).issue(subject="alice")
     verifier = JwtVerifier(key, algorithms=["HS256"])
     logger = logging.getLogger("tokenward")
@@ -207,9 +208,9 @@ def test_success_audit_events_follow_logger_level_changes(caplog):
 def test_dicts_stay_exact_when_the_claim_shape_changes_between_tokens():
     """A verifier starts each dict from the last payload's member names; tokens whose names
     differ (fewer, more, reordered, nested) must still give exactly their own members."""
-    key = Key.hmac(b"k" * 32, "HS256")
+    key = JwtKey.hmac(b"k" * 32, "HS256")
     issuer = JwtIssuer(key, issuer="https://idp")
-    verifier = JwtVerifier(key, algorithms=["HS256"], issuer="https://idp")
+    verifier = JwtVerifier(key, algorithms=["HS256"], issuers="https://idp")
     shapes = [
         {"scope": "a", "tenant": "t"},
         {"scope": "a", "tenant": "t"},
@@ -232,3 +233,43 @@ def test_dicts_stay_exact_when_the_claim_shape_changes_between_tokens():
     assert code_of(lambda: verifier.verify(bad)) == "expired"
     token = issuer.issue(shapes[0], subject="alice")
     assert verifier.verify(token) == pyjwt.decode(token, options={"verify_signature": False})
+
+
+def test_durations_are_timedelta_or_seconds():
+    key = JwtKey.hmac(b"k" * 32, "HS256")
+    claims = JwtVerifier(key, algorithms=["HS256"]).verify(JwtIssuer(key, ttl=timedelta(minutes=2)).issue())
+    assert claims["exp"] - claims["iat"] == 120
+    claims = JwtVerifier(key, algorithms=["HS256"]).verify(JwtIssuer(key).issue(ttl=timedelta(seconds=30)))
+    assert claims["exp"] - claims["iat"] == 30
+    # The issuer's default lifetime is the core's (15 min).
+    claims = JwtVerifier(key, algorithms=["HS256"]).verify(JwtIssuer(key).issue())
+    assert claims["exp"] - claims["iat"] == 900
+    # leeway as a timedelta: a token 30 s past its exp passes with 60 s, not with 10 s.
+    clock = tokenward.ManualClock(1_000_000)
+    token = JwtIssuer(key, ttl=10, clock=clock).issue()
+    clock.advance(timedelta(seconds=40))
+    assert JwtVerifier(key, algorithms=["HS256"], leeway=timedelta(seconds=60), clock=clock).verify(token)
+    with pytest.raises(tokenward.InvalidTokenError) as e:
+        JwtVerifier(key, algorithms=["HS256"], leeway=timedelta(seconds=10), clock=clock).verify(token)
+    assert e.value.code == "expired"
+
+
+def test_key_set_vocabulary():
+    a, b = JwtKey.generate("ES256").with_kid("a"), JwtKey.generate("EdDSA").with_kid("b")
+    keys = KeySet([a])
+    keys.insert(b)
+    assert len(keys) == 2 and keys.kids == ["a", "b"]
+    assert code_of(lambda: keys.insert(a)) == "invalid_key"
+    pinned = JwtKey.generate("RS256").with_algorithm("PS256")
+    assert pinned.algorithm == "PS256"
+    assert code_of(lambda: JwtKey.generate("ES256").with_algorithm("none")) == "algorithm_not_allowed"
+
+
+def test_remote_keys_go_to_remote_jwt_verifier_only():
+    remote = tokenward.RemoteKeySet("http://127.0.0.1:9/jwks.json", ttl=timedelta(minutes=5))
+    with pytest.raises(tokenward.InvalidInputTypeError):
+        JwtVerifier(remote, algorithms=["ES256"])  # type: ignore[arg-type]
+    verifier = tokenward.RemoteJwtVerifier(remote, algorithms=["ES256"], issuers="https://idp")
+    assert "127.0.0.1:9" in repr(verifier)
+    with pytest.raises(TypeError):
+        tokenward.RemoteJwtVerifier(remote)  # type: ignore[call-arg]

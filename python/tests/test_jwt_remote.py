@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tokenward import JwtIssuer, JwtVerifier, Key, KeySet, TokenwardError
+from tokenward import JwtIssuer, JwtKey, KeySet, RemoteJwtVerifier, RemoteKeySet, TokenwardError
 
 
 class JwksServer:
@@ -52,14 +52,14 @@ def server():
 
 
 def signer(kid: str):
-    key = Key.generate("ES256").with_kid(kid)
+    key = JwtKey.generate("ES256").with_kid(kid)
     return JwtIssuer(key), KeySet([key]).to_jwks()
 
 
 def test_remote_verify_blocking_and_async(server):
     issuer, jwks = signer("a")
     server.jwks = jwks
-    verifier = JwtVerifier(KeySet.remote(server.url), algorithms=["ES256"])
+    verifier = RemoteJwtVerifier(RemoteKeySet(server.url), algorithms=["ES256"])
     assert verifier.verify(issuer.issue({"n": 1}))["n"] == 1
 
     async def main():
@@ -73,8 +73,8 @@ def test_remote_verify_blocking_and_async(server):
 def test_single_flight_from_many_threads(server):
     issuer, jwks = signer("a")
     server.jwks = jwks
-    remote = KeySet.remote(server.url)
-    verifier = JwtVerifier(remote, algorithms=["ES256"])
+    remote = RemoteKeySet(server.url)
+    verifier = RemoteJwtVerifier(remote, algorithms=["ES256"])
     token = issuer.issue()
     with ThreadPoolExecutor(32) as pool:
         results = list(pool.map(lambda _: verifier.verify(token), range(200)))
@@ -85,7 +85,7 @@ def test_rotation_refetches_on_unknown_kid(server):
     a, jwks_a = signer("a")
     b, jwks_b = signer("b")
     server.jwks = jwks_a
-    verifier = JwtVerifier(KeySet.remote(server.url, cooldown=0), algorithms=["ES256"])
+    verifier = RemoteJwtVerifier(RemoteKeySet(server.url, cooldown=0), algorithms=["ES256"])
     verifier.verify(a.issue())
     server.jwks = {"keys": jwks_a["keys"] + jwks_b["keys"]}
     verifier.verify(b.issue())
@@ -94,23 +94,23 @@ def test_rotation_refetches_on_unknown_kid(server):
 
 def test_server_errors_have_codes(server):
     server.status = 500
-    verifier = JwtVerifier(KeySet.remote(server.url), algorithms=["ES256"])
+    verifier = RemoteJwtVerifier(RemoteKeySet(server.url), algorithms=["ES256"])
     with pytest.raises(TokenwardError) as info:
         verifier.verify(signer("a")[0].issue())
     assert info.value.code == "server_error"
 
 
 def test_discovery(server):
-    key = Key.generate("EdDSA").with_kid("d")
+    key = JwtKey.generate("EdDSA").with_kid("d")
     server.jwks = KeySet([key]).to_jwks()
-    remote = KeySet.discover(f"http://127.0.0.1:{server.port}")
+    remote = RemoteKeySet.discover(f"http://127.0.0.1:{server.port}")
     assert remote.issuer == f"http://127.0.0.1:{server.port}"
     token = JwtIssuer(key, issuer=remote.issuer).issue()
-    claims = JwtVerifier(remote, algorithms=["EdDSA"], issuer=remote.issuer).verify(token)
+    claims = RemoteJwtVerifier(remote, algorithms=["EdDSA"], issuers=remote.issuer).verify(token)
     assert claims["iss"] == remote.issuer
 
 
 def test_plain_http_to_other_hosts_is_refused():
     with pytest.raises(TokenwardError) as info:
-        KeySet.remote("http://keys.example.com/jwks.json")
+        RemoteKeySet("http://keys.example.com/jwks.json")
     assert info.value.code == "invalid_input"

@@ -16,7 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from tokenward import AccessToken, InvalidInputTypeError, OAuthClient, Secret, TokenSource, TokenwardError
+from tokenward import (
+    AccessToken,
+    InvalidInputTypeError,
+    OAuthClient,
+    RemoteJwtVerifier,
+    RemoteKeySet,
+    Secret,
+    TokenSource,
+    TokenwardError,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,8 +98,8 @@ def test_client_credentials_refresh_introspect_revoke(mock, client):
 def test_tokens_verify_with_the_servers_jwks(mock, client):
     from tokenward import JwtVerifier, KeySet
 
-    remote = KeySet.discover(mock.issuer)
-    verifier = JwtVerifier(remote, algorithms=["RS256"], issuer=mock.issuer)
+    remote = RemoteKeySet.discover(mock.issuer)
+    verifier = RemoteJwtVerifier(remote, algorithms=["RS256"], issuers=mock.issuer)
     tok = client.client_credentials(["read"]).access_token
     claims = verifier.verify(tok.expose())
     assert claims["scope"] == "read"

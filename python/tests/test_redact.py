@@ -178,12 +178,12 @@ def test_no_secret_in_tokenward_logs_during_operations(caplog: pytest.LogCapture
         secret = issued.secret.expose()
         typo = secret[:-1] + ("y" if secret[-1] == "x" else "x")
         assert code_of(lambda: keys.verify(typo)) is not None
-        key = tokenward.Key.hmac("k" * 32, "HS256")
+        key = tokenward.JwtKey.hmac("k" * 32, "HS256")
         token = tokenward.JwtIssuer(key, issuer="https://idp").issue(subject="alice")
         secrets.append(token)
-        tokenward.JwtVerifier(key, algorithms=["HS256"], issuer="https://idp").verify(token)
+        tokenward.JwtVerifier(key, algorithms=["HS256"], issuers="https://idp").verify(token)
         assert code_of(
-            lambda: tokenward.JwtVerifier(key, algorithms=["HS256"], issuer="other").verify(token)
+            lambda: tokenward.JwtVerifier(key, algorithms=["HS256"], issuers="other").verify(token)
         ) is not None
         # Refresh operations are covered in test_oauth.py (they need the OAuth mock server).
     # Records were written (this test would pass vacuously on an empty log otherwise) ...

@@ -27,64 +27,92 @@ def fingerprint(secret: str) -> str:
 
 # --- JWT -------------------------------------------------------------------------------------
 
+_Algorithm = Literal[
+    "HS256",
+    "HS384",
+    "HS512",
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "EdDSA",
+]
+"""A JWS algorithm name (RFC 7518 / RFC 8037, case-sensitive; there is no ``none``). Parsed by
+the core: any other string raises ``InvalidTokenError`` (code ``algorithm_not_allowed``)."""
+
 @final
-class Key:
+class JwtKey:
     """A JWS key bound to one algorithm family. ``repr`` never shows key material."""
 
     @staticmethod
-    def hmac(secret: str | bytes, algorithm: str) -> Key: ...
+    def hmac(secret: str | bytes, algorithm: _Algorithm) -> JwtKey: ...
     @staticmethod
-    def from_pem(pem: str, algorithm: str | None = None) -> Key: ...
+    def from_pem(pem: str, algorithm: _Algorithm | None = None) -> JwtKey: ...
     @staticmethod
-    def from_jwk(jwk: Mapping[str, Any] | str) -> Key: ...
+    def from_jwk(jwk: Mapping[str, Any] | str) -> JwtKey: ...
     @staticmethod
-    def generate(algorithm: str) -> Key: ...
-    def with_kid(self, kid: str) -> Key: ...
+    def generate(algorithm: _Algorithm) -> JwtKey: ...
+    def with_kid(self, kid: str) -> JwtKey: ...
+    def with_algorithm(self, algorithm: _Algorithm) -> JwtKey:
+        """The same key pinned to one algorithm of its family."""
     def to_jwk(self) -> dict[str, Any]: ...
     def to_public_pem(self) -> str: ...
     def to_private_pem(self) -> Secret: ...
     @property
     def kid(self) -> str | None: ...
     @property
-    def algorithm(self) -> str | None: ...
+    def algorithm(self) -> _Algorithm | None: ...
     @property
     def can_sign(self) -> bool: ...
 
 @final
 class KeySet:
-    """Keys addressed by ``kid``."""
+    """Keys addressed by ``kid``. ``len(key_set)`` is the number of keys."""
 
-    def __new__(cls, keys: Sequence[Key] = ...) -> KeySet: ...
+    def __new__(cls, keys: Sequence[JwtKey] = ...) -> KeySet: ...
     @staticmethod
     def from_jwks(document: Mapping[str, Any] | str) -> KeySet: ...
-    @staticmethod
-    def remote(
+    def insert(self, key: JwtKey) -> None:
+        """Adds a key; a duplicate ``kid`` raises ``InvalidKeyError``."""
+    def to_jwks(self) -> dict[str, Any]: ...
+    @property
+    def kids(self) -> list[str]:
+        """The key ids, in insertion order (keys without ``kid`` are left out)."""
+    def __len__(self) -> int: ...
+
+@final
+class RemoteKeySet:
+    """A JWKS fetched from a URL and cached; pass it to ``RemoteJwtVerifier``.
+
+    Durations are ``timedelta`` or seconds; ``None`` keeps the core default: ``ttl`` 10 min
+    (without ``Cache-Control: max-age``), ``cooldown`` 30 s, ``max_stale`` 6 h, ``timeout`` 5 s.
+    """
+
+    def __new__(
+        cls,
         jwks_url: str,
         *,
-        ttl: int = 600,
-        cooldown: int = 30,
-        timeout: float = 5.0,
-        max_stale: int = 21600,
+        ttl: timedelta | float | None = None,
+        cooldown: timedelta | float | None = None,
+        max_stale: timedelta | float | None = None,
+        timeout: timedelta | float | None = None,
         dangerous_allow_http: bool = False,
     ) -> RemoteKeySet: ...
     @staticmethod
     def discover(
         issuer_url: str,
         *,
-        ttl: int = 600,
-        cooldown: int = 30,
-        timeout: float = 5.0,
-        max_stale: int = 21600,
+        ttl: timedelta | float | None = None,
+        cooldown: timedelta | float | None = None,
+        max_stale: timedelta | float | None = None,
+        timeout: timedelta | float | None = None,
         dangerous_allow_http: bool = False,
-    ) -> RemoteKeySet: ...
-    def add(self, key: Key) -> None: ...
-    def to_jwks(self) -> dict[str, Any]: ...
-    def __len__(self) -> int: ...
-
-@final
-class RemoteKeySet:
-    """A JWKS fetched from a URL and cached; pass it to ``JwtVerifier``."""
-
+    ) -> RemoteKeySet:
+        """OpenID Connect discovery (blocking): the issuer's ``jwks_uri`` as a remote key set."""
     @property
     def url(self) -> str: ...
     @property
@@ -95,50 +123,84 @@ class RemoteKeySet:
 
 @final
 class JwtIssuer:
-    """Signs claims with one key, setting iat/nbf/exp/jti/iss/aud and alg/typ/kid."""
+    """Signs claims with one key, setting iat/nbf/exp/jti/iss/aud and alg/typ/kid.
+
+    ``None`` keeps the core default: the key's own algorithm, ``ttl`` 15 min, ``typ`` ``"JWT"``,
+    the system clock.
+    """
 
     def __new__(
         cls,
-        key: Key,
+        key: JwtKey,
         *,
+        algorithm: _Algorithm | None = None,
         issuer: str | None = None,
         audience: str | Sequence[str] | None = None,
-        ttl: int = 900,
-        typ: str = "JWT",
-        algorithm: str | None = None,
+        ttl: timedelta | float | None = None,
+        typ: str | None = None,
+        clock: ManualClock | None = None,
     ) -> JwtIssuer: ...
     def issue(
         self,
         claims: Mapping[str, Any] | None = None,
         *,
-        ttl: int | None = None,
+        ttl: timedelta | float | None = None,
         subject: str | None = None,
         audience: str | Sequence[str] | None = None,
     ) -> str: ...
 
 @final
 class JwtVerifier:
-    """Verifies tokens strictly (RFC 8725); build once and reuse."""
+    """Verifies tokens strictly (RFC 8725) against local keys; build once and reuse.
+
+    ``algorithms`` is required. ``None`` keeps the core default: ``leeway`` 60 s, no
+    ``max_age``; ``max_token_size`` defaults to 16384 bytes and ``max_depth`` to 16.
+    """
 
     def __new__(
         cls,
-        keys: KeySet | RemoteKeySet | Key | Mapping[str, Any] | str,
+        keys: KeySet | JwtKey | Mapping[str, Any] | str,
         *,
-        algorithms: Sequence[str],
-        issuer: str | Sequence[str] | None = None,
-        audience: str | Sequence[str] | None = None,
+        algorithms: Sequence[_Algorithm],
+        issuers: str | Sequence[str] | None = None,
+        audiences: str | Sequence[str] | None = None,
         subject: str | None = None,
-        leeway: int = 60,
+        leeway: timedelta | float | None = None,
         required_claims: Sequence[str] = ...,
         require_exp: bool = True,
         typ: str | None = None,
-        max_age: int | None = None,
-        max_token_size: int = 16384,
-        max_depth: int = 16,
+        max_age: timedelta | float | None = None,
+        max_token_size: int = ...,
+        max_depth: int = ...,
         clock: ManualClock | None = None,
     ) -> JwtVerifier: ...
     def verify(self, token: str) -> dict[str, Any]: ...
-    def verify_async(self, token: str) -> Awaitable[dict[str, Any]]: ...
+
+@final
+class RemoteJwtVerifier:
+    """Verifies tokens against a ``RemoteKeySet``, with the options of ``JwtVerifier``."""
+
+    def __new__(
+        cls,
+        keys: RemoteKeySet,
+        *,
+        algorithms: Sequence[_Algorithm],
+        issuers: str | Sequence[str] | None = None,
+        audiences: str | Sequence[str] | None = None,
+        subject: str | None = None,
+        leeway: timedelta | float | None = None,
+        required_claims: Sequence[str] = ...,
+        require_exp: bool = True,
+        typ: str | None = None,
+        max_age: timedelta | float | None = None,
+        max_token_size: int = ...,
+        max_depth: int = ...,
+        clock: ManualClock | None = None,
+    ) -> RemoteJwtVerifier: ...
+    def verify(self, token: str) -> dict[str, Any]:
+        """Verifies ``token``, fetching keys when needed (blocking; the GIL is released)."""
+    def verify_async(self, token: str) -> Awaitable[dict[str, Any]]:
+        """``verify`` in the running event loop's default executor."""
 
 def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Header and claims WITHOUT verification: for display and debugging only."""
@@ -335,7 +397,7 @@ class OAuthClient:
         client_secret: str | Secret | None = None,
         *,
         auth_method: str | None = None,
-        private_key: Key | None = None,
+        private_key: JwtKey | None = None,
         introspection_url: str | None = None,
         revocation_url: str | None = None,
         timeout: float = 5.0,
@@ -347,7 +409,7 @@ class OAuthClient:
         client_secret: str | Secret | None = None,
         *,
         auth_method: str | None = None,
-        private_key: Key | None = None,
+        private_key: JwtKey | None = None,
         timeout: float = 5.0,
     ) -> OAuthClient:
         """Discovers the server's endpoints (RFC 8414, then OIDC); blocking, GIL released."""

@@ -231,7 +231,7 @@ fn jwt_sign_verify_decode_round_trip() {
 
 #[test]
 fn jwks_fetch_prints_the_public_keys() {
-    let key = tokenward::jwt::Key::generate(tokenward::jwt::Algorithm::ES256)
+    let key = tokenward::jwt::JwtKey::generate(tokenward::jwt::Algorithm::ES256)
         .unwrap()
         .with_kid("k1");
     let jwks = tokenward::jwt::KeySet::single(key).to_jwks();

@@ -3,36 +3,34 @@
 #![allow(clippy::expect_used, dead_code)]
 
 use serde_json::{json, Map, Value};
-use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
+use tokenward::jwt::{
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions,
+};
 
 /// The HS256 secret.
 pub const SECRET: [u8; 32] = [7; 32];
 
 /// A token signed with `key`: issuer `iss`, audience `aud`, subject `u1`, the custom claims.
-pub fn token(key: &Key, alg: Algorithm) -> String {
-    JwtIssuer::new(key.clone(), Some(alg))
+pub fn token(key: &JwtKey, alg: Algorithm) -> String {
+    let options = JwtIssuerOptions::new()
+        .with_algorithm(alg)
+        .with_issuer("iss")
+        .with_audience(["aud"]);
+    JwtIssuer::new(key.clone(), options)
         .and_then(|issuer| {
-            issuer.issuer("iss").audience(vec!["aud".into()]).issue(
-                &custom_claims(),
-                &IssueOptions {
-                    subject: Some("u1".into()),
-                    ..Default::default()
-                },
-            )
+            issuer.issue(&custom_claims(), &JwtIssueOptions::new().with_subject("u1"))
         })
         .expect("the fixture token issues")
 }
 
 /// The verifier for [`token`]: `alg` only, issuer and audience checked.
-pub fn verifier(key: &Key, alg: Algorithm) -> JwtVerifier {
+pub fn verifier(key: &JwtKey, alg: Algorithm) -> JwtVerifier {
     JwtVerifier::new(
         key.clone(),
-        VerifierOptions {
-            algorithms: vec![alg],
-            issuers: vec!["iss".into()],
-            audiences: vec!["aud".into()],
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([alg])
+            .with_issuers(["iss"])
+            .with_audiences(["aud"]),
     )
     .expect("the fixture verifier builds")
 }

@@ -23,7 +23,7 @@ pub enum Algorithm {
     EdDSA,
 }
 
-/// The kind of key an algorithm needs; a [`super::Key`] belongs to exactly one.
+/// The kind of key an algorithm needs; a [`super::JwtKey`] belongs to exactly one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
     /// A shared secret (HS*).

@@ -6,43 +6,134 @@ use serde_json::{Map, Value};
 
 use super::alg::Algorithm;
 use super::b64;
-use super::key::Key;
+use super::key::JwtKey;
+use super::{DEFAULT_TOKEN_TTL, DEFAULT_TYP};
 use crate::clock::{self, SharedClock};
 use crate::{Error, ErrorCode};
 
-/// Default lifetime of issued tokens (15 minutes).
-pub const DEFAULT_TTL: Duration = Duration::from_secs(15 * 60);
+/// Options of a [`JwtIssuer`]. Every field has a default, so [`JwtIssuerOptions::default`] (or
+/// [`JwtIssuerOptions::new`]) is a valid start; chain `with_…` to change one.
+#[derive(Debug, Clone)]
+pub struct JwtIssuerOptions {
+    pub(crate) algorithm: Option<Algorithm>,
+    pub(crate) issuer: Option<String>,
+    pub(crate) audience: Vec<String>,
+    pub(crate) ttl: Duration,
+    pub(crate) typ: String,
+    pub(crate) clock: SharedClock,
+}
 
-/// Per-call changes to what a [`JwtIssuer`] sets.
+impl Default for JwtIssuerOptions {
+    fn default() -> Self {
+        JwtIssuerOptions {
+            algorithm: None,
+            issuer: None,
+            audience: Vec::new(),
+            ttl: DEFAULT_TOKEN_TTL,
+            typ: DEFAULT_TYP.to_owned(),
+            clock: clock::system(),
+        }
+    }
+}
+
+impl JwtIssuerOptions {
+    /// The defaults: the key's own algorithm, no `iss`, no `aud`, a lifetime of
+    /// [`DEFAULT_TOKEN_TTL`], `typ` [`DEFAULT_TYP`], the system clock.
+    pub fn new() -> Self {
+        JwtIssuerOptions::default()
+    }
+
+    /// The signing algorithm; required when the key is not pinned to one.
+    pub fn with_algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = Some(algorithm);
+        self
+    }
+
+    /// The `iss` claim.
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// The default `aud` claim (one value is written as a string, several as an array).
+    pub fn with_audience<S: Into<String>>(mut self, audience: impl IntoIterator<Item = S>) -> Self {
+        self.audience = audience.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The default lifetime of issued tokens (whole seconds; at most [`clock::MAX_DURATION`],
+    /// else [`JwtIssuer::new`] refuses with `invalid_input`).
+    pub fn with_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// The `typ` header (RFC 9068 access tokens use `at+jwt`).
+    pub fn with_typ(mut self, typ: impl Into<String>) -> Self {
+        self.typ = typ.into();
+        self
+    }
+
+    /// Reads time from `clock` instead of the system clock.
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+/// Per-call changes to what a [`JwtIssuer`] sets. Every field is optional.
 #[derive(Debug, Clone, Default)]
-pub struct IssueOptions {
-    /// Lifetime of this token instead of the issuer's.
-    pub ttl: Option<Duration>,
+pub struct JwtIssueOptions {
+    pub(crate) ttl: Option<Duration>,
+    pub(crate) subject: Option<String>,
+    pub(crate) audience: Option<Vec<String>>,
+}
+
+impl JwtIssueOptions {
+    /// Nothing changed: the issuer's lifetime and audience, no `sub`.
+    pub fn new() -> Self {
+        JwtIssueOptions::default()
+    }
+
+    /// The lifetime of this token instead of the issuer's (at most [`clock::MAX_DURATION`],
+    /// else `issue` refuses with `invalid_input`).
+    pub fn with_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = Some(ttl);
+        self
+    }
+
     /// The `sub` claim.
-    pub subject: Option<String>,
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
     /// The `aud` claim instead of the issuer's.
-    pub audience: Option<Vec<String>>,
+    pub fn with_audience<S: Into<String>>(mut self, audience: impl IntoIterator<Item = S>) -> Self {
+        self.audience = Some(audience.into_iter().map(Into::into).collect());
+        self
+    }
 }
 
 /// Signs claims with one key, setting `iat`, `nbf`, `exp`, `jti`, `iss`, `aud` and the
 /// `alg`/`typ`/`kid` headers. Claims passed in take precedence over these defaults.
 #[derive(Debug, Clone)]
 pub struct JwtIssuer {
-    key: Key,
+    key: JwtKey,
     alg: Algorithm,
     issuer: Option<String>,
     audience: Vec<String>,
     ttl: Duration,
-    typ: String,
     clock: SharedClock,
     /// `{"alg":…,"typ":…,"kid":…}` base64url, computed once.
     header_b64: String,
 }
 
 impl JwtIssuer {
-    /// An issuer signing with `key`. `alg` may be omitted when the key is pinned to one.
-    pub fn new(key: Key, alg: Option<Algorithm>) -> Result<JwtIssuer, Error> {
-        let alg = alg.or(key.algorithm()).ok_or_else(|| {
+    /// An issuer signing with `key` (an HMAC secret or a private key). The algorithm comes from
+    /// `options` or, when not named there, from the key (`invalid_input` if it has none).
+    pub fn new(key: JwtKey, options: JwtIssuerOptions) -> Result<JwtIssuer, Error> {
+        let alg = options.algorithm.or(key.algorithm()).ok_or_else(|| {
             Error::new(
                 ErrorCode::InvalidInput,
                 "name the algorithm: the key is not bound to one",
@@ -60,74 +151,36 @@ impl JwtIssuer {
                 "a public key cannot sign",
             ));
         }
-        let mut issuer = JwtIssuer {
+        let ttl = clock::check_duration(options.ttl, "ttl")?;
+        let header_b64 = encode_header(alg, &options.typ, key.kid());
+        Ok(JwtIssuer {
             key,
             alg,
-            issuer: None,
-            audience: Vec::new(),
-            ttl: DEFAULT_TTL,
-            typ: "JWT".to_owned(),
-            clock: clock::system(),
-            header_b64: String::new(),
-        };
-        issuer.header_b64 = issuer.encode_header();
-        Ok(issuer)
-    }
-
-    /// Sets `iss`.
-    pub fn issuer(mut self, iss: impl Into<String>) -> Self {
-        self.issuer = Some(iss.into());
-        self
-    }
-
-    /// Sets the default `aud`.
-    pub fn audience(mut self, aud: Vec<String>) -> Self {
-        self.audience = aud;
-        self
-    }
-
-    /// Sets the default lifetime.
-    pub fn ttl(mut self, ttl: Duration) -> Self {
-        self.ttl = ttl;
-        self
-    }
-
-    /// Sets the `typ` header (default `JWT`; RFC 9068 access tokens use `at+jwt`).
-    pub fn typ(mut self, typ: impl Into<String>) -> Self {
-        self.typ = typ.into();
-        self.header_b64 = self.encode_header();
-        self
-    }
-
-    /// Reads time from `clock`.
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = clock;
-        self
+            issuer: options.issuer,
+            audience: options.audience,
+            ttl,
+            clock: options.clock,
+            header_b64,
+        })
     }
 
     /// The signing key.
-    pub fn key(&self) -> &Key {
+    pub fn key(&self) -> &JwtKey {
         &self.key
-    }
-
-    fn encode_header(&self) -> String {
-        let mut header = Map::new();
-        header.insert("alg".into(), self.alg.as_str().into());
-        header.insert("typ".into(), self.typ.clone().into());
-        if let Some(kid) = self.key.kid() {
-            header.insert("kid".into(), kid.into());
-        }
-        b64::encode(Value::Object(header).to_string().as_bytes())
     }
 
     /// Signs `claims` (plus the registered defaults) and returns the compact token.
     pub fn issue(
         &self,
         claims: &Map<String, Value>,
-        options: &IssueOptions,
+        options: &JwtIssueOptions,
     ) -> Result<String, Error> {
         let now = self.clock.unix_seconds();
-        let ttl = options.ttl.unwrap_or(self.ttl).as_secs();
+        let ttl = match options.ttl {
+            Some(ttl) => clock::check_duration(ttl, "ttl")?,
+            None => self.ttl,
+        }
+        .as_secs();
         let mut payload = Map::new();
         payload.insert("iat".into(), now.into());
         payload.insert("nbf".into(), now.into());
@@ -177,6 +230,16 @@ impl JwtIssuer {
         }
         Ok(token)
     }
+}
+
+fn encode_header(alg: Algorithm, typ: &str, kid: Option<&str>) -> String {
+    let mut header = Map::new();
+    header.insert("alg".into(), alg.as_str().into());
+    header.insert("typ".into(), typ.into());
+    if let Some(kid) = kid {
+        header.insert("kid".into(), kid.into());
+    }
+    b64::encode(Value::Object(header).to_string().as_bytes())
 }
 
 fn random_jti() -> Result<String, Error> {

@@ -1,4 +1,4 @@
-//! JSON Web Keys (RFC 7517/7518/8037): parse into a [`Key`], export a public [`Key`].
+//! JSON Web Keys (RFC 7517/7518/8037): parse into a [`JwtKey`], export a public [`JwtKey`].
 
 use aws_lc_rs::rsa;
 use secrecy::zeroize::Zeroizing;
@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::alg::{Algorithm, Family};
 use super::b64;
-use super::key::{Key, Material};
+use super::key::{JwtKey, Material};
 use crate::{Error, ErrorCode};
 
 fn invalid(msg: &'static str) -> Error {
@@ -100,10 +100,10 @@ pub(crate) fn is_signature_key(jwk: &Map<String, Value>) -> bool {
 pub(crate) const UNPINNED_RSA_ALGORITHMS: [Algorithm; 3] =
     [Algorithm::RS256, Algorithm::RS384, Algorithm::RS512];
 
-// The JWK constructors of `Key` live here, so `key` never depends on this module.
-impl Key {
+// The JWK constructors of `JwtKey` live here, so `key` never depends on this module.
+impl JwtKey {
     /// A key from one JWK (JSON text). `kty`, `crv` and `alg` must agree.
-    pub fn from_jwk(jwk: &str) -> Result<Key, Error> {
+    pub fn from_jwk(jwk: &str) -> Result<JwtKey, Error> {
         let map = crate::json::parse_object(jwk.as_bytes(), 8, "a JWK must be a JSON object")
             .map_err(|e| Error::new(ErrorCode::InvalidKey, e.message().to_owned()))?;
         parse(&WipedOnDrop(map).0)
@@ -116,7 +116,7 @@ impl Key {
 }
 
 /// Parses one JWK. `kty`, `crv` and `alg` must agree; private members make a signing key.
-pub(crate) fn parse(jwk: &Map<String, Value>) -> Result<Key, Error> {
+pub(crate) fn parse(jwk: &Map<String, Value>) -> Result<JwtKey, Error> {
     let kty = string(jwk, "kty")?.ok_or_else(|| invalid("a JWK needs kty"))?;
     let alg = string(jwk, "alg")?
         .map(|a| Algorithm::parse(a).map_err(|_| invalid("unsupported JWK alg")))
@@ -141,7 +141,7 @@ pub(crate) fn parse(jwk: &Map<String, Value>) -> Result<Key, Error> {
     let key = match family {
         Family::Hmac => {
             let alg = alg.ok_or_else(|| invalid("an oct JWK needs alg"))?;
-            Key::hmac(&required(jwk, "k")?, alg)?
+            JwtKey::hmac(&required(jwk, "k")?, alg)?
         }
         // RFC 8725 section 3.1: an RSA JWK without `alg` is bound to the PKCS#1 v1.5 family
         // (RS256/384/512, what JWKS without `alg` publish), never to PSS as well. A PS* key
@@ -158,15 +158,15 @@ pub(crate) fn parse(jwk: &Map<String, Value>) -> Result<Key, Error> {
             point.extend_from_slice(&x);
             point.extend_from_slice(&y);
             match bytes(jwk, "d")? {
-                Some(d) => Key::ec_from_private_scalar(&d, &point, family)?,
-                None => Key::ec_public(&point, family)?,
+                Some(d) => JwtKey::ec_from_private_scalar(&d, &point, family)?,
+                None => JwtKey::ec_public(&point, family)?,
             }
         }
         Family::Ed25519 => {
             let x = required(jwk, "x")?;
             match bytes(jwk, "d")? {
-                Some(d) => Key::ed25519_from_seed(&d, &x)?,
-                None => Key::ed25519_public(&x)?,
+                Some(d) => JwtKey::ed25519_from_seed(&d, &x)?,
+                None => JwtKey::ed25519_public(&x)?,
             }
         }
     };
@@ -177,13 +177,13 @@ pub(crate) fn parse(jwk: &Map<String, Value>) -> Result<Key, Error> {
     Ok(key)
 }
 
-fn parse_rsa(jwk: &Map<String, Value>, alg: Option<Algorithm>) -> Result<Key, Error> {
+fn parse_rsa(jwk: &Map<String, Value>, alg: Option<Algorithm>) -> Result<JwtKey, Error> {
     let (n, e) = (required(jwk, "n")?, required(jwk, "e")?);
     if jwk.contains_key("oth") {
         return Err(invalid("multi-prime RSA keys are not supported"));
     }
     let Some(d) = bytes(jwk, "d")? else {
-        return Key::rsa_public(&n, &e, alg);
+        return JwtKey::rsa_public(&n, &e, alg);
     };
     let (p, q) = (required(jwk, "p")?, required(jwk, "q")?);
     let (dp, dq, qi) = (
@@ -203,11 +203,11 @@ fn parse_rsa(jwk: &Map<String, Value>, alg: Option<Algorithm>) -> Result<Key, Er
         dQ: dq.as_slice(),
         qInv: qi.as_slice(),
     };
-    Key::rsa_from_components(&components, alg)
+    JwtKey::rsa_from_components(&components, alg)
 }
 
 /// The public JWK of `key` (with `kid`, `alg` and `use: sig`). HMAC keys are refused.
-pub(crate) fn export_public(key: &Key) -> Result<Value, Error> {
+pub(crate) fn export_public(key: &JwtKey) -> Result<Value, Error> {
     let mut jwk = match &key.inner.material {
         Material::Hmac(_) => return Err(invalid("symmetric keys are never exported")),
         Material::Rsa { n, e, .. } => {

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::alg::Algorithm;
 use super::jwk;
-use super::key::Key;
+use super::key::JwtKey;
 use crate::json;
 use crate::{Error, ErrorCode};
 
@@ -15,7 +15,7 @@ use crate::{Error, ErrorCode};
 /// algorithm, and is refused when there are several.
 #[derive(Debug, Clone, Default)]
 pub struct KeySet {
-    keys: Vec<Key>,
+    keys: Vec<JwtKey>,
     by_kid: HashMap<String, usize>,
 }
 
@@ -26,7 +26,7 @@ impl KeySet {
     }
 
     /// A set with one key.
-    pub fn single(key: Key) -> KeySet {
+    pub fn single(key: JwtKey) -> KeySet {
         let mut set = KeySet::new();
         // A single key cannot collide with anything.
         let _ = set.insert(key);
@@ -34,7 +34,7 @@ impl KeySet {
     }
 
     /// Adds a key. Two keys with the same `kid` are refused with `invalid_key`.
-    pub fn insert(&mut self, key: Key) -> Result<(), Error> {
+    pub fn insert(&mut self, key: JwtKey) -> Result<(), Error> {
         if let Some(kid) = key.kid() {
             if self.by_kid.contains_key(kid) {
                 return Err(Error::new(
@@ -122,7 +122,7 @@ impl KeySet {
     }
 
     /// The keys, in insertion order.
-    pub fn keys(&self) -> &[Key] {
+    pub fn keys(&self) -> &[JwtKey] {
         &self.keys
     }
 
@@ -137,7 +137,7 @@ impl KeySet {
     }
 
     /// The key for a token with this `kid` and `alg`.
-    pub fn find(&self, kid: Option<&str>, alg: Algorithm) -> Result<&Key, Error> {
+    pub fn find(&self, kid: Option<&str>, alg: Algorithm) -> Result<&JwtKey, Error> {
         let not_found = || Error::new(ErrorCode::KeyNotFound, "no key matches the token");
         let key = match kid {
             Some(kid) => self
@@ -179,8 +179,8 @@ fn is_supported_type(entry: &Map<String, Value>) -> bool {
     )
 }
 
-impl From<Key> for KeySet {
-    fn from(key: Key) -> KeySet {
+impl From<JwtKey> for KeySet {
+    fn from(key: JwtKey) -> KeySet {
         KeySet::single(key)
     }
 }

@@ -1,6 +1,6 @@
 //! JSON Web Tokens: issue and verify HS/RS/PS/ES/EdDSA, strict by default (RFC 8725).
 //!
-//! * [`Key`] — one key bound to one algorithm family (HMAC keys to one algorithm), built from a
+//! * [`JwtKey`] — one key bound to one algorithm family (HMAC keys to one algorithm), built from a
 //!   secret, PEM/DER or a JWK, or generated; public keys export as JWK.
 //! * [`KeySet`] — keys addressed by `kid`, built from a JWKS document; exports JWKS.
 //! * [`JwtIssuer`] — signs claims with `iat`/`nbf`/`exp`/`jti`/`iss`/`aud` and `kid`/`typ`.
@@ -12,23 +12,23 @@
 //! [`JwtVerifier::verify_as`] deserializes into your own struct instead.
 //!
 //! ```
-//! use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
+//! use tokenward::jwt::{
+//!     Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+//!     JwtVerifierOptions,
+//! };
 //!
-//! let key = Key::generate(Algorithm::EdDSA)?;
-//! let issuer = JwtIssuer::new(key.clone(), None)?.issuer("https://auth.example");
+//! let key = JwtKey::generate(Algorithm::EdDSA)?;
+//! let issuer = JwtIssuer::new(
+//!     key.clone(),
+//!     JwtIssuerOptions::new().with_issuer("https://auth.example"),
+//! )?;
 //! let mut custom = serde_json::Map::new();
 //! custom.insert("scope".into(), "orders:read".into());
-//! let options = IssueOptions { subject: Some("user-1".into()), ..Default::default() };
-//! let token = issuer.issue(&custom, &options)?;
+//! let token = issuer.issue(&custom, &JwtIssueOptions::new().with_subject("user-1"))?;
 //!
-//! let verifier = JwtVerifier::new(
-//!     key,
-//!     VerifierOptions {
-//!         algorithms: vec![Algorithm::EdDSA], // required: there is no default allowlist
-//!         issuers: vec!["https://auth.example".into()],
-//!         ..Default::default()
-//!     },
-//! )?;
+//! // The allowlist is required: it is the argument of `JwtVerifierOptions::new`.
+//! let options = JwtVerifierOptions::new([Algorithm::EdDSA]).with_issuers(["https://auth.example"]);
+//! let verifier = JwtVerifier::new(key, options)?;
 //! let claims = verifier.verify(&token)?;
 //! assert_eq!(claims.sub(), Some("user-1"));
 //! assert_eq!(claims["scope"], "orders:read");
@@ -57,12 +57,14 @@ mod verify;
 pub use alg::{Algorithm, Family};
 pub use claims::Claims;
 pub use claims_builder::{json_number, Built, ClaimsBuilder, Interrupted};
-pub use issue::{IssueOptions, JwtIssuer};
-pub use key::Key;
+pub use issue::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions};
+pub use key::JwtKey;
 pub use keyset::KeySet;
 #[cfg(feature = "http")]
-pub use remote::{discover, RemoteKeySet, RemoteOptions};
-pub use verify::{decode_unverified, JwtVerifier, VerifierOptions};
+pub use remote::{discover, RemoteJwtVerifier, RemoteKeySet, RemoteKeySetOptions};
+pub use verify::{decode_unverified, JwtVerifier, JwtVerifierOptions};
+
+use std::time::Duration;
 
 /// Crate-internal pieces the fuzz hooks (`crate::__fuzz`) reach.
 #[cfg(feature = "gateway")]
@@ -78,5 +80,19 @@ pub(crate) mod fuzz_hooks {
 pub const DEFAULT_MAX_TOKEN_SIZE: usize = 16 * 1024;
 /// Default maximum JSON nesting depth of header and payload.
 pub const DEFAULT_MAX_DEPTH: usize = 16;
-/// Default clock-skew leeway, in seconds.
-pub const DEFAULT_LEEWAY_SECONDS: u64 = 60;
+/// Default clock-skew leeway on `exp`, `nbf` and `iat` (60 s).
+pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+/// Default lifetime of issued tokens (15 min).
+pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
+/// Default `typ` header of issued tokens.
+pub const DEFAULT_TYP: &str = "JWT";
+/// Default cache lifetime of a fetched JWKS without `Cache-Control: max-age` (10 min).
+pub const DEFAULT_JWKS_TTL: Duration = Duration::from_secs(600);
+/// Default lower bound of a JWKS `max-age` (1 min).
+pub const DEFAULT_JWKS_MIN_TTL: Duration = Duration::from_secs(60);
+/// Default upper bound of a JWKS `max-age` (24 h).
+pub const DEFAULT_JWKS_MAX_TTL: Duration = Duration::from_secs(24 * 3600);
+/// Default minimum time between JWKS refetches caused by unknown `kid`s (30 s).
+pub const DEFAULT_JWKS_COOLDOWN: Duration = Duration::from_secs(30);
+/// Default time the last good JWKS may serve after its TTL while refreshes fail (6 h).
+pub const DEFAULT_JWKS_MAX_STALE: Duration = Duration::from_secs(6 * 3600);

@@ -1,12 +1,12 @@
 //! Remote JWKS with caching, and OpenID Connect discovery.
 //!
-//! * cached for `Cache-Control: max-age` clamped to [`RemoteOptions::min_ttl`,
-//!   [`RemoteOptions::max_ttl`]], or [`RemoteOptions::ttl`] (10 min) without one;
+//! * cached for `Cache-Control: max-age` clamped to [`RemoteKeySetOptions::with_min_ttl`,
+//!   [`RemoteKeySetOptions::with_max_ttl`]], or [`RemoteKeySetOptions::with_ttl`] (10 min) without one;
 //! * a token with an unknown `kid` triggers one refetch, at most once per
-//!   [`RemoteOptions::cooldown`] (30 s), so forged `kid`s cannot hammer the server;
+//!   [`RemoteKeySetOptions::with_cooldown`] (30 s), so forged `kid`s cannot hammer the server;
 //! * single-flight: concurrent misses share one request;
 //! * when a refresh fails, the last good keys keep serving for up to
-//!   [`RemoteOptions::max_stale`];
+//!   [`RemoteKeySetOptions::with_max_stale`];
 //! * after a failed fetch no request goes out for a backoff (the cooldown, doubling with each
 //!   consecutive failure up to 5 min): meanwhile the last good keys serve (within
 //!   `max_stale`), else callers fail at once with the failure's code instead of each waiting
@@ -22,32 +22,94 @@ use serde_json::Value;
 
 use super::claims::Claims;
 use super::keyset::KeySet;
-use super::verify::JwtVerifier;
+use super::verify::{JwtVerifier, JwtVerifierOptions};
+use super::{
+    DEFAULT_JWKS_COOLDOWN, DEFAULT_JWKS_MAX_STALE, DEFAULT_JWKS_MAX_TTL, DEFAULT_JWKS_MIN_TTL,
+    DEFAULT_JWKS_TTL,
+};
 use crate::clock::{self, SharedClock};
 use crate::http::{self, HttpPolicy};
 use crate::{Error, ErrorCode};
 
-/// Options of a [`RemoteKeySet`].
+/// Options of a [`RemoteKeySet`]. Every field has a default ([`RemoteKeySetOptions::default`]);
+/// chain `with_…` to change one. [`RemoteKeySet::new`] refuses (with `invalid_input`) durations
+/// above [`clock::MAX_DURATION`] and a `min_ttl` above `max_ttl`.
 #[derive(Debug, Clone)]
-pub struct RemoteOptions {
-    /// Cache lifetime when the server sends no `max-age` (default 10 min).
-    pub ttl: Duration,
-    /// Lower bound for `max-age` (default 1 min).
-    pub min_ttl: Duration,
-    /// Upper bound for `max-age` (default 24 h).
-    pub max_ttl: Duration,
-    /// Minimum time between refetches caused by unknown `kid`s (default 30 s).
-    pub cooldown: Duration,
-    /// How long the last good keys may serve after their TTL when refreshes fail (default 6 h).
-    pub max_stale: Duration,
-    /// Timeout, body cap and scheme policy of the requests.
-    pub http: HttpPolicy,
+pub struct RemoteKeySetOptions {
+    pub(crate) ttl: Duration,
+    pub(crate) min_ttl: Duration,
+    pub(crate) max_ttl: Duration,
+    pub(crate) cooldown: Duration,
+    pub(crate) max_stale: Duration,
+    pub(crate) http: HttpPolicy,
+    pub(crate) clock: SharedClock,
 }
 
-impl RemoteOptions {
-    /// Refuses (with `invalid_input`) durations above [`clock::MAX_DURATION`] and a `min_ttl`
-    /// above `max_ttl`. [`RemoteKeySet`] constructors call it, so bindings need not repeat it.
-    pub fn validate(&self) -> Result<(), Error> {
+impl Default for RemoteKeySetOptions {
+    fn default() -> Self {
+        RemoteKeySetOptions {
+            ttl: DEFAULT_JWKS_TTL,
+            min_ttl: DEFAULT_JWKS_MIN_TTL,
+            max_ttl: DEFAULT_JWKS_MAX_TTL,
+            cooldown: DEFAULT_JWKS_COOLDOWN,
+            max_stale: DEFAULT_JWKS_MAX_STALE,
+            http: HttpPolicy::default(),
+            clock: clock::system(),
+        }
+    }
+}
+
+impl RemoteKeySetOptions {
+    /// The defaults ([`DEFAULT_JWKS_TTL`], [`DEFAULT_JWKS_MIN_TTL`], [`DEFAULT_JWKS_MAX_TTL`],
+    /// [`DEFAULT_JWKS_COOLDOWN`], [`DEFAULT_JWKS_MAX_STALE`], the default [`HttpPolicy`], the
+    /// system clock).
+    pub fn new() -> Self {
+        RemoteKeySetOptions::default()
+    }
+
+    /// Cache lifetime when the server sends no `max-age`.
+    pub fn with_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// Lower bound for `max-age`.
+    pub fn with_min_ttl(mut self, min_ttl: Duration) -> Self {
+        self.min_ttl = min_ttl;
+        self
+    }
+
+    /// Upper bound for `max-age`.
+    pub fn with_max_ttl(mut self, max_ttl: Duration) -> Self {
+        self.max_ttl = max_ttl;
+        self
+    }
+
+    /// Minimum time between refetches caused by unknown `kid`s.
+    pub fn with_cooldown(mut self, cooldown: Duration) -> Self {
+        self.cooldown = cooldown;
+        self
+    }
+
+    /// How long the last good keys may serve after their TTL when refreshes fail.
+    pub fn with_max_stale(mut self, max_stale: Duration) -> Self {
+        self.max_stale = max_stale;
+        self
+    }
+
+    /// Timeout, body cap and scheme policy of the requests.
+    pub fn with_http(mut self, http: HttpPolicy) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// Reads time from `clock` instead of the system clock.
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    fn check(&self) -> Result<(), Error> {
         for (what, d) in [
             ("ttl", self.ttl),
             ("min_ttl", self.min_ttl),
@@ -65,19 +127,6 @@ impl RemoteOptions {
             ));
         }
         Ok(())
-    }
-}
-
-impl Default for RemoteOptions {
-    fn default() -> Self {
-        RemoteOptions {
-            ttl: Duration::from_secs(600),
-            min_ttl: Duration::from_secs(60),
-            max_ttl: Duration::from_secs(86_400),
-            cooldown: Duration::from_secs(30),
-            max_stale: Duration::from_secs(6 * 3600),
-            http: HttpPolicy::default(),
-        }
     }
 }
 
@@ -100,8 +149,7 @@ struct Cache {
 
 struct Inner {
     url: String,
-    options: RemoteOptions,
-    clock: SharedClock,
+    options: RemoteKeySetOptions,
     cache: RwLock<Cache>,
     flight: tokio::sync::Mutex<()>,
     fetches: std::sync::atomic::AtomicU64,
@@ -123,23 +171,13 @@ impl std::fmt::Debug for RemoteKeySet {
 
 impl RemoteKeySet {
     /// A key set for `jwks_url` (checked against the scheme policy now; fetched on first use).
-    pub fn new(jwks_url: &str, options: RemoteOptions) -> Result<RemoteKeySet, Error> {
-        RemoteKeySet::with_clock(jwks_url, options, clock::system())
-    }
-
-    /// Like [`RemoteKeySet::new`] with an injected clock.
-    pub fn with_clock(
-        jwks_url: &str,
-        options: RemoteOptions,
-        clock: SharedClock,
-    ) -> Result<RemoteKeySet, Error> {
-        options.validate()?;
+    pub fn new(jwks_url: &str, options: RemoteKeySetOptions) -> Result<RemoteKeySet, Error> {
+        options.check()?;
         http::check_url(jwks_url, &options.http)?;
         Ok(RemoteKeySet {
             inner: Arc::new(Inner {
                 url: jwks_url.to_owned(),
                 options,
-                clock,
                 cache: RwLock::new(Cache::default()),
                 flight: tokio::sync::Mutex::new(()),
                 fetches: Default::default(),
@@ -162,7 +200,7 @@ impl RemoteKeySet {
     /// The current keys: cached while fresh, else refreshed (single-flight), else the last good
     /// keys while within `max_stale`.
     pub async fn keys(&self) -> Result<KeySet, Error> {
-        let now = self.inner.clock.now();
+        let now = self.inner.options.clock.now();
         let generation = {
             let cache = self.inner.cache.read();
             if let (Some(keys), Some(until)) = (&cache.keys, cache.fresh_until) {
@@ -177,7 +215,7 @@ impl RemoteKeySet {
 
     /// Verifies `token` with `verifier`'s policy and these keys; an unknown `kid` refetches the
     /// set once (subject to the cooldown).
-    pub async fn verify(&self, verifier: &JwtVerifier, token: &str) -> Result<Claims, Error> {
+    async fn verify(&self, verifier: &JwtVerifier, token: &str) -> Result<Claims, Error> {
         let keys = self.keys().await?;
         match verifier.verify_with(token, &keys) {
             Err(e) if e.code() == ErrorCode::KeyNotFound && self.cooldown_elapsed() => {
@@ -191,7 +229,7 @@ impl RemoteKeySet {
 
     fn cooldown_elapsed(&self) -> bool {
         let cache = self.inner.cache.read();
-        let now = self.inner.clock.now();
+        let now = self.inner.options.clock.now();
         cache.last_attempt.is_none_or(|t| {
             now.duration_since(t).unwrap_or_default() >= self.inner.options.cooldown
         })
@@ -208,7 +246,7 @@ impl RemoteKeySet {
                 }
             }
         }
-        let now = self.inner.clock.now();
+        let now = self.inner.options.clock.now();
         {
             // Backing off after a failure: no request; stale keys or a fast failure.
             let cache = self.inner.cache.read();
@@ -299,12 +337,45 @@ impl RemoteKeySet {
     }
 }
 
+/// Verifies tokens against a [`RemoteKeySet`] with the policy of a [`JwtVerifier`]. `verify` is
+/// async: it may fetch keys. Cheap to clone (the key set is shared).
+#[derive(Debug, Clone)]
+pub struct RemoteJwtVerifier {
+    keys: RemoteKeySet,
+    verifier: JwtVerifier,
+}
+
+impl RemoteJwtVerifier {
+    /// A verifier for `keys` with the policy of `options` (refused like [`JwtVerifier::new`]:
+    /// `invalid_input` for an empty allowlist or an out-of-range duration).
+    pub fn new(
+        keys: RemoteKeySet,
+        options: JwtVerifierOptions,
+    ) -> Result<RemoteJwtVerifier, Error> {
+        Ok(RemoteJwtVerifier {
+            keys,
+            verifier: JwtVerifier::new(KeySet::new(), options)?,
+        })
+    }
+
+    /// The remote key set.
+    pub fn keys(&self) -> &RemoteKeySet {
+        &self.keys
+    }
+
+    /// Verifies `token` and returns its claims, fetching keys when needed; an unknown `kid`
+    /// refetches the set once (at most once per cooldown).
+    pub async fn verify(&self, token: &str) -> Result<Claims, Error> {
+        self.keys.verify(&self.verifier, token).await
+    }
+}
+
 /// OpenID Connect discovery: fetches `{issuer}/.well-known/openid-configuration`, checks that
 /// its `issuer` is exactly `issuer_url` (OIDC Discovery section 4.3), and returns the issuer
 /// and a [`RemoteKeySet`] for its `jwks_uri`.
 pub async fn discover(
     issuer_url: &str,
-    options: RemoteOptions,
+    options: RemoteKeySetOptions,
 ) -> Result<(String, RemoteKeySet), Error> {
     let base = issuer_url.trim_end_matches('/');
     let url = format!("{base}/.well-known/openid-configuration");

@@ -13,7 +13,7 @@ use super::errors::{self, Failure};
 use super::form::{encode_component, Form};
 use crate::clock::{self, SharedClock};
 use crate::http::{self, HttpPolicy, HttpResponse};
-use crate::jwt::{IssueOptions, JwtIssuer, Key};
+use crate::jwt::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey};
 use crate::{Error, ErrorCode, Secret};
 
 /// Lifetime of `private_key_jwt` client assertions.
@@ -67,7 +67,7 @@ pub struct OAuthClientBuilder {
     pub(crate) client_id: String,
     secret: Option<Secret>,
     auth_method: AuthMethod,
-    key: Option<Key>,
+    key: Option<JwtKey>,
     pub(crate) introspection_url: Option<String>,
     pub(crate) revocation_url: Option<String>,
     pub(crate) authorization_url: Option<String>,
@@ -89,7 +89,7 @@ impl OAuthClientBuilder {
     }
 
     /// The private key for `private_key_jwt` (also selects that method).
-    pub fn private_key(mut self, key: Key) -> Self {
+    pub fn private_key(mut self, key: JwtKey) -> Self {
         self.key = Some(key);
         self.auth_method = AuthMethod::PrivateKeyJwt;
         self
@@ -167,11 +167,14 @@ impl OAuthClientBuilder {
                         "private_key_jwt needs a private key",
                     )
                 })?;
-                let issuer = JwtIssuer::new(key, None)?
-                    .issuer(self.client_id.clone())
-                    .audience(vec![self.token_url.clone()])
-                    .ttl(ASSERTION_TTL)
-                    .clock(self.clock.clone());
+                let issuer = JwtIssuer::new(
+                    key,
+                    JwtIssuerOptions::new()
+                        .with_issuer(self.client_id.clone())
+                        .with_audience([self.token_url.clone()])
+                        .with_ttl(ASSERTION_TTL)
+                        .with_clock(self.clock.clone()),
+                )?;
                 Auth::Jwt(Box::new(issuer))
             }
             AuthMethod::None => Auth::Public,
@@ -315,7 +318,7 @@ impl OAuthClient {
             Auth::Jwt(issuer) => {
                 let assertion = issuer.issue(
                     &Map::from_iter([("sub".to_owned(), Value::from(inner.client_id.clone()))]),
-                    &IssueOptions::default(),
+                    &JwtIssueOptions::new(),
                 )?;
                 form.add("client_id", &inner.client_id)
                     .add(

@@ -19,10 +19,10 @@ fn chain(err: &tokenward::Error) -> Vec<String> {
 #[cfg(feature = "http")]
 #[tokio::test]
 async fn a_refused_connection_keeps_the_transport_error_without_the_url() {
-    use tokenward::jwt::{RemoteKeySet, RemoteOptions};
+    use tokenward::jwt::{RemoteKeySet, RemoteKeySetOptions};
     // Port 1 on loopback: nothing listens, the connection is refused at once.
     let url = "http://127.0.0.1:1/jwks.json?access_token=s3cr3t-in-query";
-    let remote = RemoteKeySet::new(url, RemoteOptions::default()).unwrap();
+    let remote = RemoteKeySet::new(url, RemoteKeySetOptions::default()).unwrap();
     let err = remote.keys().await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::Network);
     let chain = chain(&err);
@@ -68,14 +68,11 @@ fn a_sqlite_failure_keeps_the_rusqlite_error() {
 #[test]
 fn a_plain_refusal_has_no_source() {
     use std::error::Error as _;
-    use tokenward::jwt::{Algorithm, Key, KeySet, VerifierOptions};
-    let key = Key::generate(Algorithm::ES256).unwrap();
+    use tokenward::jwt::{Algorithm, JwtKey, JwtVerifierOptions, KeySet};
+    let key = JwtKey::generate(Algorithm::ES256).unwrap();
     let verifier = tokenward::jwt::JwtVerifier::new(
         KeySet::single(key),
-        VerifierOptions {
-            algorithms: vec![Algorithm::ES256],
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([Algorithm::ES256]),
     )
     .unwrap();
     let err = verifier.verify("not-a-jwt").unwrap_err();

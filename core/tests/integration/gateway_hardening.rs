@@ -20,7 +20,9 @@ use tokenward::gateway::{
     Request,
 };
 use tokenward::http::HttpPolicy;
-use tokenward::jwt::{Algorithm, JwtIssuer, JwtVerifier, Key, KeySet, VerifierOptions};
+use tokenward::jwt::{
+    Algorithm, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet,
+};
 use tokenward::oauth::{Grant, OAuthClient, Pkce, TokenResponse};
 use tokenward::{KeyRecord, Secret, TokenSource};
 
@@ -208,14 +210,11 @@ fn failure_budget_is_on_by_default_and_can_be_turned_off() {
 }
 
 fn hs256() -> (JwtIssuer, Arc<JwtVerifier>) {
-    let key = Key::hmac(HMAC, Algorithm::HS256).unwrap();
-    let issuer = JwtIssuer::new(key.clone(), None).unwrap();
+    let key = JwtKey::hmac(HMAC, Algorithm::HS256).unwrap();
+    let issuer = JwtIssuer::new(key.clone(), JwtIssuerOptions::new()).unwrap();
     let verifier = JwtVerifier::new(
         KeySet::single(key),
-        VerifierOptions {
-            algorithms: vec![Algorithm::HS256],
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([Algorithm::HS256]),
     )
     .unwrap();
     (issuer, Arc::new(verifier))
@@ -498,28 +497,24 @@ fn debug_never_prints_credentials() {
     check("ApiKeys", format!("{keys:?}"));
 
     // JWT key material.
-    let hmac = Key::hmac(SECRET.as_bytes(), Algorithm::HS256).unwrap();
-    check("Key (HMAC)", format!("{hmac:?}"));
-    let ec = Key::generate(Algorithm::ES256).unwrap();
+    let hmac = JwtKey::hmac(SECRET.as_bytes(), Algorithm::HS256).unwrap();
+    check("JwtKey (HMAC)", format!("{hmac:?}"));
+    let ec = JwtKey::generate(Algorithm::ES256).unwrap();
     let pem = ec.to_private_pem().unwrap();
     let pem_body: String = pem.expose().lines().nth(1).unwrap().to_owned();
     check("Secret (PEM)", format!("{pem:?}"));
-    let from_pem = Key::from_pem(pem.expose(), Some(Algorithm::ES256)).unwrap();
-    check("Key (PEM)", format!("{from_pem:?}"));
+    let from_pem = JwtKey::from_pem(pem.expose(), Some(Algorithm::ES256)).unwrap();
+    check("JwtKey (PEM)", format!("{from_pem:?}"));
     let set = KeySet::single(hmac.clone());
     check("KeySet", format!("{set:?}"));
     check(
         "JwtIssuer",
-        format!("{:?}", JwtIssuer::new(hmac.clone(), None).unwrap()),
+        format!(
+            "{:?}",
+            JwtIssuer::new(hmac.clone(), JwtIssuerOptions::new()).unwrap()
+        ),
     );
-    let verifier = JwtVerifier::new(
-        set,
-        VerifierOptions {
-            algorithms: vec![Algorithm::HS256],
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let verifier = JwtVerifier::new(set, JwtVerifierOptions::new([Algorithm::HS256])).unwrap();
     check("JwtVerifier", format!("{verifier:?}"));
 
     // OAuth.

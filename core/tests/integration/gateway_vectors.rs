@@ -16,7 +16,7 @@ use tokenward::gateway::{
     Authenticator, AuthenticatorOptions, ForwardedHeader, RateLimit, Request, RevocationKind,
     RevocationList,
 };
-use tokenward::jwt::{Algorithm, JwtVerifier, Key, VerifierOptions};
+use tokenward::jwt::{Algorithm, JwtKey, JwtVerifier, JwtVerifierOptions};
 
 fn limit(v: &Value) -> RateLimit {
     RateLimit {
@@ -94,16 +94,9 @@ fn build(setup: &Value) -> Fixture {
         .iter()
         .map(|a| Algorithm::parse(a.as_str().unwrap()).unwrap())
         .collect();
-    let key = Key::hmac(j["hmac_secret"].as_str().unwrap().as_bytes(), algs[0]).unwrap();
-    let verifier = JwtVerifier::with_clock(
-        key,
-        VerifierOptions {
-            algorithms: algs,
-            ..Default::default()
-        },
-        clock.clone(),
-    )
-    .unwrap();
+    let key = JwtKey::hmac(j["hmac_secret"].as_str().unwrap().as_bytes(), algs[0]).unwrap();
+    let verifier =
+        JwtVerifier::new(key, JwtVerifierOptions::new(algs).with_clock(clock.clone())).unwrap();
 
     let tp = &setup["trusted_proxies"];
     let header: ForwardedHeader = tp["header"].as_str().unwrap().parse().unwrap();

@@ -10,8 +10,8 @@ use common::{token_body, Reply, TestServer};
 use serde_json::json;
 use tokenward::clock::{self, ManualClock};
 use tokenward::jwt::{
-    Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, KeySet, RemoteKeySet, RemoteOptions,
-    VerifierOptions,
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions, KeySet, RemoteJwtVerifier, RemoteKeySet, RemoteKeySetOptions,
 };
 use tokenward::oauth::{OAuthClient, Pkce};
 use tokenward::{ErrorCode, Secret};
@@ -68,11 +68,12 @@ async fn every_hop_is_checked_not_only_the_first() {
 
 #[tokio::test]
 async fn jwks_fetch_is_not_redirected_to_another_port() {
-    let key = Key::generate(Algorithm::ES256).unwrap().with_kid("k");
+    let key = JwtKey::generate(Algorithm::ES256).unwrap().with_kid("k");
     let jwks = KeySet::single(key).to_jwks().to_string();
     let other = TestServer::start(move |_| Reply::json(200, jwks.clone())).await;
     let front = redirector(other.url("/jwks.json")).await;
-    let remote = RemoteKeySet::new(&front.url("/jwks.json"), RemoteOptions::default()).unwrap();
+    let remote =
+        RemoteKeySet::new(&front.url("/jwks.json"), RemoteKeySetOptions::default()).unwrap();
     let err = remote.keys().await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidResponse, "{err}");
     assert_eq!(other.hits(), 0);
@@ -85,23 +86,12 @@ fn remote_options_out_of_range_are_invalid_input() {
     let jwks = "https://issuer.example/jwks.json";
     let huge = Duration::from_secs(u64::MAX);
     for options in [
-        RemoteOptions {
-            ttl: huge,
-            ..Default::default()
-        },
-        RemoteOptions {
-            max_ttl: huge,
-            ..Default::default()
-        },
-        RemoteOptions {
-            max_stale: huge,
-            ..Default::default()
-        },
-        RemoteOptions {
-            min_ttl: Duration::from_secs(100),
-            max_ttl: Duration::from_secs(10),
-            ..Default::default()
-        },
+        RemoteKeySetOptions::new().with_ttl(huge),
+        RemoteKeySetOptions::new().with_max_ttl(huge),
+        RemoteKeySetOptions::new().with_max_stale(huge),
+        RemoteKeySetOptions::new()
+            .with_min_ttl(Duration::from_secs(100))
+            .with_max_ttl(Duration::from_secs(10)),
     ] {
         let err = RemoteKeySet::new(jwks, options.clone()).unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidInput, "{options:?}");
@@ -110,17 +100,16 @@ fn remote_options_out_of_range_are_invalid_input() {
 
 #[tokio::test]
 async fn huge_max_age_is_clamped_not_a_panic() {
-    let key = Key::generate(Algorithm::ES256).unwrap().with_kid("k");
+    let key = JwtKey::generate(Algorithm::ES256).unwrap().with_kid("k");
     let jwks = KeySet::single(key).to_jwks().to_string();
     let server = TestServer::start(move |_| {
         Reply::json(200, jwks.clone()).header("cache-control", "max-age=18446744073709551615")
     })
     .await;
     let clock = ManualClock::at_unix(clock::MAX_UNIX_SECONDS - 10);
-    let remote = RemoteKeySet::with_clock(
+    let remote = RemoteKeySet::new(
         &server.url("/jwks.json"),
-        RemoteOptions::default(),
-        clock.clone(),
+        RemoteKeySetOptions::default().with_clock(clock.clone()),
     )
     .unwrap();
     assert_eq!(remote.keys().await.unwrap().len(), 1);
@@ -130,19 +119,12 @@ async fn huge_max_age_is_clamped_not_a_panic() {
 
 #[test]
 fn verifier_durations_are_bounded() {
-    let key = Key::hmac(&[7u8; 32], Algorithm::HS256).unwrap();
+    let key = JwtKey::hmac(&[7u8; 32], Algorithm::HS256).unwrap();
     for options in [
-        VerifierOptions {
-            algorithms: vec![Algorithm::HS256],
-            max_age: Some(Duration::from_secs(u64::MAX / 2)),
-            leeway: Duration::from_secs(u64::MAX / 2),
-            ..Default::default()
-        },
-        VerifierOptions {
-            algorithms: vec![Algorithm::HS256],
-            leeway: Duration::MAX,
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([Algorithm::HS256])
+            .with_max_age(Duration::from_secs(u64::MAX / 2))
+            .with_leeway(Duration::from_secs(u64::MAX / 2)),
+        JwtVerifierOptions::new([Algorithm::HS256]).with_leeway(Duration::MAX),
     ] {
         let err = JwtVerifier::new(key.clone(), options).unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidInput);
@@ -150,17 +132,14 @@ fn verifier_durations_are_bounded() {
     // The largest accepted values still verify a fresh token (no overflow in max_age + leeway).
     let verifier = JwtVerifier::new(
         key.clone(),
-        VerifierOptions {
-            algorithms: vec![Algorithm::HS256],
-            max_age: Some(clock::MAX_DURATION),
-            leeway: clock::MAX_DURATION,
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([Algorithm::HS256])
+            .with_max_age(clock::MAX_DURATION)
+            .with_leeway(clock::MAX_DURATION),
     )
     .unwrap();
-    let token = JwtIssuer::new(key, None)
+    let token = JwtIssuer::new(key, JwtIssuerOptions::new())
         .unwrap()
-        .issue(&Default::default(), &IssueOptions::default())
+        .issue(&Default::default(), &JwtIssueOptions::new())
         .unwrap();
     verifier.verify(&token).unwrap();
 }
@@ -184,7 +163,7 @@ const HS_SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 
 #[tokio::test]
 async fn symmetric_keys_from_a_remote_jwks_are_never_used() {
-    let es = Key::generate(Algorithm::ES256).unwrap().with_kid("es");
+    let es = JwtKey::generate(Algorithm::ES256).unwrap().with_kid("es");
     let mut jwks = KeySet::single(es).to_jwks();
     jwks["keys"].as_array_mut().unwrap().push(json!({
         "kty": "oct", "kid": "hs", "alg": "HS256",
@@ -192,28 +171,26 @@ async fn symmetric_keys_from_a_remote_jwks_are_never_used() {
     }));
     let body = jwks.to_string();
     let server = TestServer::start(move |_| Reply::json(200, body.clone())).await;
-    let remote = RemoteKeySet::new(&server.url("/jwks.json"), RemoteOptions::default()).unwrap();
+    let remote =
+        RemoteKeySet::new(&server.url("/jwks.json"), RemoteKeySetOptions::default()).unwrap();
     let keys = remote.keys().await.unwrap();
     assert_eq!(keys.len(), 1, "the oct entry is skipped, the EC key kept");
     // An attacker who read the JWKS mints an HS256 token with its secret.
     let forged = JwtIssuer::new(
-        Key::hmac(HS_SECRET, Algorithm::HS256)
+        JwtKey::hmac(HS_SECRET, Algorithm::HS256)
             .unwrap()
             .with_kid("hs"),
-        None,
+        JwtIssuerOptions::new(),
     )
     .unwrap()
-    .issue(&Default::default(), &IssueOptions::default())
+    .issue(&Default::default(), &JwtIssueOptions::new())
     .unwrap();
-    let verifier = JwtVerifier::new(
-        KeySet::new(),
-        VerifierOptions {
-            algorithms: vec![Algorithm::HS256, Algorithm::ES256],
-            ..Default::default()
-        },
+    let verifier = RemoteJwtVerifier::new(
+        remote,
+        JwtVerifierOptions::new([Algorithm::HS256, Algorithm::ES256]),
     )
     .unwrap();
-    let err = remote.verify(&verifier, &forged).await.unwrap_err();
+    let err = verifier.verify(&forged).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::KeyNotFound, "{err}");
     // A local JWKS may still hold symmetric keys (it is configuration, not published).
     assert_eq!(KeySet::from_jwks(&jwks.to_string()).unwrap().len(), 2);
@@ -226,7 +203,7 @@ fn tokenward_b64(bytes: &[u8]) -> String {
 
 #[test]
 fn rsa_jwk_without_alg_is_bound_to_pkcs1() {
-    let private = Key::generate(Algorithm::RS256).unwrap();
+    let private = JwtKey::generate(Algorithm::RS256).unwrap();
     let mut jwk = KeySet::single(private.clone()).to_jwks()["keys"][0].clone();
     jwk.as_object_mut().unwrap().remove("alg");
     jwk["kid"] = "r".into();
@@ -237,23 +214,20 @@ fn rsa_jwk_without_alg_is_bound_to_pkcs1() {
     }
     for alg in [Algorithm::PS256, Algorithm::PS384, Algorithm::PS512] {
         assert!(!key.accepts(alg), "{alg}");
-        assert!(key.with_alg(alg).is_err(), "{alg}");
+        assert!(key.with_algorithm(alg).is_err(), "{alg}");
     }
     let verifier = JwtVerifier::new(
         set,
-        VerifierOptions {
-            algorithms: vec![Algorithm::RS256, Algorithm::PS256],
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([Algorithm::RS256, Algorithm::PS256]),
     )
     .unwrap();
     let sign = |alg| {
-        let k = Key::from_pem(private.to_private_pem().unwrap().expose(), Some(alg))
+        let k = JwtKey::from_pem(private.to_private_pem().unwrap().expose(), Some(alg))
             .unwrap()
             .with_kid("r");
-        JwtIssuer::new(k, None)
+        JwtIssuer::new(k, JwtIssuerOptions::new())
             .unwrap()
-            .issue(&Default::default(), &IssueOptions::default())
+            .issue(&Default::default(), &JwtIssueOptions::new())
             .unwrap()
     };
     verifier.verify(&sign(Algorithm::RS256)).unwrap();

@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 use tokenward::audit::{self, AuditEvent, AuditSink, Outcome};
-use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
+use tokenward::jwt::{
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions,
+};
 
 struct Collect(Mutex<Vec<AuditEvent>>);
 
@@ -18,25 +21,15 @@ impl AuditSink for Collect {
 fn issue_and_verify_are_audited_without_token_material() {
     let sink = Arc::new(Collect(Mutex::new(Vec::new())));
     audit::add_sink(sink.clone());
-    let key = Key::hmac(&[9u8; 32], Algorithm::HS256).unwrap();
-    let issuer = JwtIssuer::new(key.clone(), None).unwrap();
+    let key = JwtKey::hmac(&[9u8; 32], Algorithm::HS256).unwrap();
+    let issuer = JwtIssuer::new(key.clone(), JwtIssuerOptions::new()).unwrap();
     let token = issuer
         .issue(
             &Default::default(),
-            &IssueOptions {
-                subject: Some("alice".into()),
-                ..Default::default()
-            },
+            &JwtIssueOptions::new().with_subject("alice"),
         )
         .unwrap();
-    let verifier = JwtVerifier::new(
-        key,
-        VerifierOptions {
-            algorithms: vec![Algorithm::HS256],
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let verifier = JwtVerifier::new(key, JwtVerifierOptions::new([Algorithm::HS256])).unwrap();
     verifier.verify(&token).unwrap();
     let forged = format!("{}x", &token[..token.len() - 1]);
     assert!(verifier.verify(&forged).is_err());

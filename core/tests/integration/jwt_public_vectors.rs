@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use tokenward::jwt::{Algorithm, JwtVerifier, Key, KeySet, VerifierOptions};
+use tokenward::jwt::{
+    Algorithm, JwtIssuerOptions, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet,
+};
 
 /// A file of tests/vectors/public (copied from their public sources with their licences; see
 /// tests/vectors/public/README.md). A missing file fails the test that asked for it.
@@ -17,7 +19,7 @@ fn public(path: &str) -> Value {
 }
 
 fn verifier_for(jwk: &Value) -> Result<JwtVerifier, tokenward::Error> {
-    let key = Key::from_jwk(&jwk.to_string())?;
+    let key = JwtKey::from_jwk(&jwk.to_string())?;
     let algorithms = match key.algorithm() {
         Some(a) => vec![a],
         None => Algorithm::ALL
@@ -26,13 +28,7 @@ fn verifier_for(jwk: &Value) -> Result<JwtVerifier, tokenward::Error> {
             .filter(|a| a.family() == key.family())
             .collect(),
     };
-    JwtVerifier::new(
-        KeySet::single(key),
-        VerifierOptions {
-            algorithms,
-            ..Default::default()
-        },
-    )
+    JwtVerifier::new(KeySet::single(key), JwtVerifierOptions::new(algorithms))
 }
 
 /// Valid Wycheproof cases that tokenward refuses on purpose, by test group key `alg`/comment.
@@ -251,46 +247,41 @@ fn find_obj(v: &Value, name: &str) -> Option<Value> {
 /// with the private DER key verifies with the public DER key, and not with another key.
 #[test]
 fn der_keys_import_and_verify() {
-    use tokenward::jwt::{IssueOptions, JwtIssuer};
+    use tokenward::jwt::{JwtIssueOptions, JwtIssuer};
     fn der_of(pem: &str) -> Vec<u8> {
         let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
         base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body).unwrap()
     }
     for alg in [Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA] {
-        let original = Key::generate(alg).unwrap();
-        let private = Key::from_private_der(
+        let original = JwtKey::generate(alg).unwrap();
+        let private = JwtKey::from_private_der(
             &der_of(original.to_private_pem().unwrap().expose()),
             Some(alg),
         )
         .unwrap();
         let public =
-            Key::from_public_der(&der_of(&original.to_public_pem().unwrap()), Some(alg)).unwrap();
+            JwtKey::from_public_der(&der_of(&original.to_public_pem().unwrap()), Some(alg))
+                .unwrap();
         assert!(!public.can_sign(), "{alg:?}: a public key that signs");
-        let token = JwtIssuer::new(private, Some(alg))
+        let token = JwtIssuer::new(private, JwtIssuerOptions::new().with_algorithm(alg))
             .unwrap()
-            .issue(&serde_json::Map::new(), &IssueOptions::default())
+            .issue(&serde_json::Map::new(), &JwtIssueOptions::new())
             .unwrap();
-        let verify = |key: Key| {
-            JwtVerifier::new(
-                KeySet::single(key),
-                VerifierOptions {
-                    algorithms: vec![alg],
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-            .verify_signature(&token)
+        let verify = |key: JwtKey| {
+            JwtVerifier::new(KeySet::single(key), JwtVerifierOptions::new([alg]))
+                .unwrap()
+                .verify_signature(&token)
         };
         assert!(verify(public).is_ok(), "{alg:?}");
-        let other = Key::generate(alg).unwrap();
-        let other = Key::from_public_der(&der_of(&other.to_public_pem().unwrap()), Some(alg));
+        let other = JwtKey::generate(alg).unwrap();
+        let other = JwtKey::from_public_der(&der_of(&other.to_public_pem().unwrap()), Some(alg));
         assert_eq!(
             verify(other.unwrap()).unwrap_err().code().as_str(),
             "invalid_signature"
         );
         // Garbage is a clear error with its code.
         assert_eq!(
-            Key::from_public_der(b"\x30\x03\x02\x01", Some(alg))
+            JwtKey::from_public_der(b"\x30\x03\x02\x01", Some(alg))
                 .unwrap_err()
                 .code()
                 .as_str(),
@@ -304,7 +295,7 @@ fn der_keys_import_and_verify() {
 /// imports re-imports from its own PEM.
 #[test]
 fn rsa_jwk_refused_where_der_would_refuse_it() {
-    let key = Key::generate(Algorithm::RS256).unwrap();
+    let key = JwtKey::generate(Algorithm::RS256).unwrap();
     let jwk = key.to_jwk().unwrap();
     let n = base64_url(jwk["n"].as_str().unwrap());
     let encode =
@@ -313,8 +304,8 @@ fn rsa_jwk_refused_where_der_would_refuse_it() {
         serde_json::json!({"kty": "RSA", "alg": "RS256", "n": encode(n), "e": encode(e)})
             .to_string()
     };
-    let good = Key::from_jwk(&public(&n, &[1, 0, 1])).unwrap();
-    let again = Key::from_pem(&good.to_public_pem().unwrap(), Some(Algorithm::RS256));
+    let good = JwtKey::from_jwk(&public(&n, &[1, 0, 1])).unwrap();
+    let again = JwtKey::from_pem(&good.to_public_pem().unwrap(), Some(Algorithm::RS256));
     assert!(again.is_ok(), "a JWK key's PEM must import again");
     let mut even = n.clone();
     *even.last_mut().unwrap() &= 0xfe;
@@ -322,8 +313,8 @@ fn rsa_jwk_refused_where_der_would_refuse_it() {
     // not).
     let mut widest = vec![0xffu8; 1024];
     widest[0] = 0xc1;
-    let widest_key = Key::from_jwk(&public(&widest, &[1, 0, 1])).unwrap();
-    assert!(Key::from_pem(&widest_key.to_public_pem().unwrap(), Some(Algorithm::RS256)).is_ok());
+    let widest_key = JwtKey::from_jwk(&public(&widest, &[1, 0, 1])).unwrap();
+    assert!(JwtKey::from_pem(&widest_key.to_public_pem().unwrap(), Some(Algorithm::RS256)).is_ok());
     let mut too_wide = widest.clone();
     too_wide.insert(0, 0x01);
     for (n, e, why) in [
@@ -333,7 +324,7 @@ fn rsa_jwk_refused_where_der_would_refuse_it() {
         (&n, &[1, 0, 0], "even exponent"),
         (&n, &[1], "exponent 1"),
     ] {
-        let err = Key::from_jwk(&public(n, e)).unwrap_err();
+        let err = JwtKey::from_jwk(&public(n, e)).unwrap_err();
         assert_eq!(err.code().as_str(), "invalid_key", "{why}");
     }
 }

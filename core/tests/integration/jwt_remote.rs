@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use common::{Reply, TestServer};
 use tokenward::clock::ManualClock;
+use tokenward::http::HttpPolicy;
 use tokenward::jwt::{
-    Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, KeySet, RemoteKeySet, RemoteOptions,
-    VerifierOptions,
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifierOptions, KeySet,
+    RemoteJwtVerifier, RemoteKeySet, RemoteKeySetOptions,
 };
 
 const JWKS_PATH: &str = "/jwks.json";
@@ -24,25 +25,19 @@ fn ok(body: String) -> Reply {
 }
 
 fn signer(kid: &str) -> (JwtIssuer, String) {
-    let key = Key::generate(Algorithm::ES256).unwrap().with_kid(kid);
+    let key = JwtKey::generate(Algorithm::ES256).unwrap().with_kid(kid);
     let jwks = KeySet::single(key.clone()).to_jwks().to_string();
-    (JwtIssuer::new(key, None).unwrap(), jwks)
+    (JwtIssuer::new(key, JwtIssuerOptions::new()).unwrap(), jwks)
 }
 
-fn verifier() -> JwtVerifier {
-    JwtVerifier::new(
-        KeySet::new(),
-        VerifierOptions {
-            algorithms: vec![Algorithm::ES256],
-            ..Default::default()
-        },
-    )
-    .unwrap()
+/// An ES256 verifier over `remote` (cheap: the key set's cache is shared).
+fn verifier(remote: &RemoteKeySet) -> RemoteJwtVerifier {
+    RemoteJwtVerifier::new(remote.clone(), JwtVerifierOptions::new([Algorithm::ES256])).unwrap()
 }
 
 fn token(issuer: &JwtIssuer) -> String {
     issuer
-        .issue(&Default::default(), &IssueOptions::default())
+        .issue(&Default::default(), &JwtIssueOptions::new())
         .unwrap()
 }
 
@@ -52,28 +47,26 @@ async fn rotation_with_unknown_kid_and_cooldown() {
     let (b, jwks_b) = signer("b");
     let server = serve(ok(jwks_a)).await;
     let clock = ManualClock::at_unix(1_900_000_000);
-    let remote = RemoteKeySet::with_clock(
+    let remote = RemoteKeySet::new(
         &server.url(JWKS_PATH),
-        RemoteOptions::default(),
-        clock.clone(),
+        RemoteKeySetOptions::default().with_clock(clock.clone()),
     )
     .unwrap();
-    let v = verifier();
-    remote.verify(&v, &token(&a)).await.unwrap();
+    verifier(&remote).verify(&token(&a)).await.unwrap();
     assert_eq!(server.hits(), 1);
 
     // Rotation: b appears. Within the cooldown an unknown kid is refused without a fetch.
     server.set(move |_| ok(jwks_b.clone()));
-    let err = remote.verify(&v, &token(&b)).await.unwrap_err();
+    let err = verifier(&remote).verify(&token(&b)).await.unwrap_err();
     assert_eq!(err.code().as_str(), "key_not_found");
     assert_eq!(server.hits(), 1);
     // After the cooldown the unknown kid triggers one refetch and verifies.
     clock.advance(Duration::from_secs(31));
-    remote.verify(&v, &token(&b)).await.unwrap();
+    verifier(&remote).verify(&token(&b)).await.unwrap();
     assert_eq!(server.hits(), 2);
     // A forged kid right after is refused without hammering the server.
     let (forged, _) = signer("forged");
-    assert!(remote.verify(&v, &token(&forged)).await.is_err());
+    assert!(verifier(&remote).verify(&token(&forged)).await.is_err());
     assert_eq!(server.hits(), 2);
 }
 
@@ -81,7 +74,7 @@ async fn rotation_with_unknown_kid_and_cooldown() {
 async fn concurrent_misses_share_one_request() {
     let (_a, jwks) = signer("a");
     let server = serve(ok(jwks).delay(Duration::from_millis(200))).await;
-    let remote = RemoteKeySet::new(&server.url(JWKS_PATH), RemoteOptions::default()).unwrap();
+    let remote = RemoteKeySet::new(&server.url(JWKS_PATH), RemoteKeySetOptions::default()).unwrap();
     let tasks: Vec<_> = (0..200)
         .map(|_| {
             let r = remote.clone();
@@ -100,16 +93,13 @@ async fn server_down_serves_stale_keys_within_bounds() {
     let (a, jwks) = signer("a");
     let server = serve(ok(jwks)).await;
     let clock = ManualClock::at_unix(1_900_000_000);
-    let options = RemoteOptions {
-        max_stale: Duration::from_secs(3600),
-        ..Default::default()
-    };
-    let remote = RemoteKeySet::with_clock(&server.url(JWKS_PATH), options, clock.clone()).unwrap();
-    let v = verifier();
-    remote.verify(&v, &token(&a)).await.unwrap();
+    let options = RemoteKeySetOptions::new().with_max_stale(Duration::from_secs(3600));
+    let remote =
+        RemoteKeySet::new(&server.url(JWKS_PATH), options.with_clock(clock.clone())).unwrap();
+    verifier(&remote).verify(&token(&a)).await.unwrap();
     server.set(|_| Reply::json(500, "oops"));
     clock.advance(Duration::from_secs(601)); // past the 10 min TTL
-    remote.verify(&v, &token(&a)).await.unwrap(); // stale keys keep serving
+    verifier(&remote).verify(&token(&a)).await.unwrap(); // stale keys keep serving
     assert_eq!(server.hits(), 2);
     clock.advance(Duration::from_secs(3600)); // past max_stale
     let err = remote.keys().await.unwrap_err();
@@ -120,8 +110,10 @@ async fn server_down_serves_stale_keys_within_bounds() {
 async fn slow_server_times_out() {
     let (_a, jwks) = signer("a");
     let server = serve(ok(jwks).delay(Duration::from_secs(3))).await;
-    let mut options = RemoteOptions::default();
-    options.http.timeout = Duration::from_millis(200);
+    let options = RemoteKeySetOptions::new().with_http(HttpPolicy {
+        timeout: Duration::from_millis(200),
+        ..Default::default()
+    });
     let remote = RemoteKeySet::new(&server.url(JWKS_PATH), options).unwrap();
     let started = std::time::Instant::now();
     let err = remote.keys().await.unwrap_err();
@@ -134,10 +126,9 @@ async fn cache_control_is_honoured_within_bounds() {
     let (_a, jwks) = signer("a");
     let server = serve(ok(jwks.clone()).header("cache-control", "public, max-age=120")).await;
     let clock = ManualClock::at_unix(1_900_000_000);
-    let remote = RemoteKeySet::with_clock(
+    let remote = RemoteKeySet::new(
         &server.url(JWKS_PATH),
-        RemoteOptions::default(),
-        clock.clone(),
+        RemoteKeySetOptions::default().with_clock(clock.clone()),
     )
     .unwrap();
     remote.keys().await.unwrap();
@@ -166,7 +157,8 @@ async fn broken_documents_are_invalid_response() {
         "{\"a\":1,\"a\":2}",
     ] {
         let server = serve(ok(body.into())).await;
-        let remote = RemoteKeySet::new(&server.url(JWKS_PATH), RemoteOptions::default()).unwrap();
+        let remote =
+            RemoteKeySet::new(&server.url(JWKS_PATH), RemoteKeySetOptions::default()).unwrap();
         assert_eq!(
             remote.keys().await.unwrap_err().code().as_str(),
             "invalid_response",
@@ -175,7 +167,7 @@ async fn broken_documents_are_invalid_response() {
     }
     let huge = format!("{{\"keys\":[],\"pad\":\"{}\"}}", "x".repeat(300_000));
     let server = serve(ok(huge)).await;
-    let remote = RemoteKeySet::new(&server.url(JWKS_PATH), RemoteOptions::default()).unwrap();
+    let remote = RemoteKeySet::new(&server.url(JWKS_PATH), RemoteKeySetOptions::default()).unwrap();
     assert_eq!(
         remote.keys().await.unwrap_err().code().as_str(),
         "invalid_response"
@@ -186,20 +178,25 @@ async fn broken_documents_are_invalid_response() {
 async fn plain_http_needs_loopback_or_explicit_opt_in() {
     let err = RemoteKeySet::new(
         "http://keys.example.com/jwks.json",
-        RemoteOptions::default(),
+        RemoteKeySetOptions::default(),
     )
     .unwrap_err();
     assert_eq!(err.code().as_str(), "invalid_input");
-    let mut options = RemoteOptions::default();
-    options.http.dangerous_allow_http = true;
+    let options = RemoteKeySetOptions::new().with_http(HttpPolicy {
+        dangerous_allow_http: true,
+        ..Default::default()
+    });
     assert!(RemoteKeySet::new("http://keys.example.com/jwks.json", options).is_ok());
     assert!(RemoteKeySet::new(
         "https://keys.example.com/jwks.json",
-        RemoteOptions::default()
+        RemoteKeySetOptions::default()
     )
     .is_ok());
-    let closed =
-        RemoteKeySet::new("http://127.0.0.1:9/jwks.json", RemoteOptions::default()).unwrap();
+    let closed = RemoteKeySet::new(
+        "http://127.0.0.1:9/jwks.json",
+        RemoteKeySetOptions::default(),
+    )
+    .unwrap();
     assert_eq!(closed.keys().await.unwrap_err().code().as_str(), "network");
 }
 
@@ -216,12 +213,12 @@ async fn oidc_discovery_checks_the_issuer() {
             ok(jwks.clone())
         }
     });
-    let (issuer, remote) = tokenward::jwt::discover(&base, RemoteOptions::default())
+    let (issuer, remote) = tokenward::jwt::discover(&base, RemoteKeySetOptions::default())
         .await
         .unwrap();
     assert_eq!(issuer, base);
-    remote.verify(&verifier(), &token(&a)).await.unwrap();
-    let err = tokenward::jwt::discover(&format!("{base}/other"), RemoteOptions::default())
+    verifier(&remote).verify(&token(&a)).await.unwrap();
+    let err = tokenward::jwt::discover(&format!("{base}/other"), RemoteKeySetOptions::default())
         .await
         .unwrap_err();
     assert_eq!(err.code().as_str(), "invalid_response");
@@ -235,25 +232,26 @@ async fn outage_backs_off_instead_of_refetching_every_verify() {
     let (a, jwks) = signer("a");
     let server = serve(ok(jwks)).await;
     let clock = ManualClock::at_unix(1_900_000_000);
-    let mut options = RemoteOptions {
-        max_stale: Duration::from_secs(3600),
-        ..Default::default()
-    };
-    options.http.timeout = Duration::from_millis(300);
-    let remote = RemoteKeySet::with_clock(&server.url(JWKS_PATH), options, clock.clone()).unwrap();
-    let v = verifier();
-    remote.verify(&v, &token(&a)).await.unwrap();
+    let options = RemoteKeySetOptions::new()
+        .with_max_stale(Duration::from_secs(3600))
+        .with_http(HttpPolicy {
+            timeout: Duration::from_millis(300),
+            ..Default::default()
+        });
+    let remote =
+        RemoteKeySet::new(&server.url(JWKS_PATH), options.with_clock(clock.clone())).unwrap();
+    verifier(&remote).verify(&token(&a)).await.unwrap();
     assert_eq!(server.hits(), 1);
     // The endpoint goes down: it accepts connections and never answers in time.
     server.set(|_| Reply::json(500, "down").delay(Duration::from_secs(5)));
     clock.advance(Duration::from_secs(601)); // past the 10 min TTL
     for _ in 0..20 {
-        remote.verify(&v, &token(&a)).await.unwrap(); // stale keys serve
+        verifier(&remote).verify(&token(&a)).await.unwrap(); // stale keys serve
     }
     assert_eq!(server.hits(), 2, "one attempt, then back off");
     let started = std::time::Instant::now();
     for _ in 0..20 {
-        remote.verify(&v, &token(&a)).await.unwrap();
+        verifier(&remote).verify(&token(&a)).await.unwrap();
     }
     assert!(
         started.elapsed() < Duration::from_millis(250),
@@ -263,14 +261,14 @@ async fn outage_backs_off_instead_of_refetching_every_verify() {
     // After the first backoff (the 30 s cooldown) one more attempt goes out; the next backoff
     // is twice as long.
     clock.advance(Duration::from_secs(31));
-    remote.verify(&v, &token(&a)).await.unwrap();
-    remote.verify(&v, &token(&a)).await.unwrap();
+    verifier(&remote).verify(&token(&a)).await.unwrap();
+    verifier(&remote).verify(&token(&a)).await.unwrap();
     assert_eq!(server.hits(), 3);
     clock.advance(Duration::from_secs(31));
-    remote.verify(&v, &token(&a)).await.unwrap();
+    verifier(&remote).verify(&token(&a)).await.unwrap();
     assert_eq!(server.hits(), 3, "second backoff is 60 s");
     clock.advance(Duration::from_secs(30));
-    remote.verify(&v, &token(&a)).await.unwrap();
+    verifier(&remote).verify(&token(&a)).await.unwrap();
     assert_eq!(server.hits(), 4);
     // Past max_stale there are no keys to serve: fail fast with the failure's code.
     clock.advance(Duration::from_secs(3600));
@@ -288,7 +286,7 @@ async fn outage_backs_off_instead_of_refetching_every_verify() {
     let (b, jwks_b) = signer("b");
     server.set(move |_| ok(jwks_b.clone()));
     clock.advance(Duration::from_secs(MAX_BACKOFF_SECS));
-    remote.verify(&v, &token(&b)).await.unwrap();
+    verifier(&remote).verify(&token(&b)).await.unwrap();
     assert_eq!(server.hits(), 6);
 }
 

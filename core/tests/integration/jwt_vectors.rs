@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::vector_files::load;
 use serde_json::Value;
-use tokenward::jwt::{Algorithm, JwtVerifier, KeySet, VerifierOptions};
+use tokenward::jwt::{Algorithm, JwtVerifier, JwtVerifierOptions, KeySet};
 
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
@@ -14,38 +14,41 @@ fn strings(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn options(defaults: &Value, overrides: Option<&Value>) -> VerifierOptions {
+fn options(defaults: &Value, overrides: Option<&Value>) -> JwtVerifierOptions {
     let get = |name: &str| {
         overrides
             .and_then(|o| o.get(name))
             .or_else(|| defaults.get(name))
     };
-    let mut opts = VerifierOptions {
-        algorithms: strings(get("algorithms").unwrap())
+    let mut opts = JwtVerifierOptions::new(
+        strings(get("algorithms").unwrap())
             .iter()
             .map(|a| Algorithm::parse(a).unwrap())
-            .collect(),
-        issuers: get("issuer")
+            .collect::<Vec<_>>(),
+    )
+    .with_issuers(
+        get("issuer")
             .map(|i| vec![i.as_str().unwrap().to_owned()])
             .unwrap_or_default(),
-        audiences: get("audience").map(strings).unwrap_or_default(),
-        leeway: Duration::from_secs(get("leeway").and_then(Value::as_u64).unwrap_or(60)),
-        ..VerifierOptions::default()
-    };
+    )
+    .with_audiences(get("audience").map(strings).unwrap_or_default())
+    .with_leeway(Duration::from_secs(
+        get("leeway").and_then(Value::as_u64).unwrap_or(60),
+    ));
     if let Some(v) = get("require_exp") {
-        opts.require_exp = v.as_bool().unwrap();
+        opts = opts.with_require_exp(v.as_bool().unwrap());
     }
     if let Some(v) = get("max_age") {
-        opts.max_age = Some(Duration::from_secs(v.as_u64().unwrap()));
+        opts = opts.with_max_age(Duration::from_secs(v.as_u64().unwrap()));
     }
     if let Some(v) = get("required_claims") {
-        opts.required_claims = strings(v);
+        opts = opts.with_required_claims(strings(v));
     }
     if let Some(v) = get("typ") {
-        opts.typ = Some(v.as_str().unwrap().to_owned());
+        opts = opts.with_typ(v.as_str().unwrap());
     }
     if let Some(v) = get("max_token_size") {
-        opts.max_token_size = v.as_u64().unwrap() as usize;
+        opts = opts.with_max_token_size(v.as_u64().unwrap() as usize);
     }
     opts
 }

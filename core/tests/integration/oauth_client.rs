@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine;
 use common::{token_body, Reply, TestServer};
 use tokenward::http::HttpPolicy;
-use tokenward::jwt::{Algorithm, JwtVerifier, Key, KeySet, VerifierOptions};
+use tokenward::jwt::{Algorithm, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet};
 use tokenward::oauth::{AuthMethod, OAuthClient, Pkce};
 use tokenward::{ErrorCode, Secret};
 
@@ -77,7 +77,7 @@ async fn client_secret_post_and_refresh_rotation() {
 #[tokio::test]
 async fn private_key_jwt_assertion_rfc7523() {
     let server = TestServer::start(|_| Reply::json(200, token_body("AT3", 60, None))).await;
-    let key = Key::generate(Algorithm::ES256)
+    let key = JwtKey::generate(Algorithm::ES256)
         .unwrap()
         .with_kid("client-key");
     let c = OAuthClient::builder(server.url("/token"), "svc")
@@ -94,12 +94,9 @@ async fn private_key_jwt_assertion_rfc7523() {
     let assertion = req.form("client_assertion").unwrap();
     let verifier = JwtVerifier::new(
         KeySet::single(key),
-        VerifierOptions {
-            algorithms: vec![Algorithm::ES256],
-            issuers: vec!["svc".into()],
-            audiences: vec![server.url("/token")],
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([Algorithm::ES256])
+            .with_issuers(["svc"])
+            .with_audiences([server.url("/token")]),
     )
     .unwrap();
     let claims = verifier.verify(&assertion).unwrap();

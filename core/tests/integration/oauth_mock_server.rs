@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::MockServer;
 use tokenward::http::HttpPolicy;
-use tokenward::jwt::{self, Algorithm, JwtVerifier, KeySet, RemoteOptions, VerifierOptions};
+use tokenward::jwt::{self, Algorithm, JwtVerifierOptions, RemoteJwtVerifier, RemoteKeySetOptions};
 use tokenward::oauth::{OAuthClient, Pkce};
 use tokenward::refresh::{RefreshOptions, Status, TokenSource};
 use tokenward::{ErrorCode, Secret};
@@ -43,22 +43,15 @@ async fn real_server_grants_introspection_revocation_and_jwks_verification() {
     assert_eq!(r.expires_in, Some(Duration::from_secs(3600)));
 
     // The token verifies with tokenward's verifier through OIDC discovery + JWKS.
-    let (iss, remote) = jwt::discover(&server.issuer, RemoteOptions::default())
+    let (iss, remote) = jwt::discover(&server.issuer, RemoteKeySetOptions::default())
         .await
         .unwrap();
-    let verifier = JwtVerifier::new(
-        KeySet::new(),
-        VerifierOptions {
-            algorithms: vec![Algorithm::RS256],
-            issuers: vec![iss],
-            ..Default::default()
-        },
+    let verifier = RemoteJwtVerifier::new(
+        remote,
+        JwtVerifierOptions::new([Algorithm::RS256]).with_issuers([iss]),
     )
     .unwrap();
-    let claims = remote
-        .verify(&verifier, r.access_token.expose())
-        .await
-        .unwrap();
+    let claims = verifier.verify(r.access_token.expose()).await.unwrap();
     assert_eq!(claims["scope"], "read write");
 
     // Refresh with rotation: a new refresh token each time.
@@ -70,10 +63,7 @@ async fn real_server_grants_introspection_revocation_and_jwks_verification() {
     let second = c.refresh(&rt1, &[]).await.unwrap();
     assert_ne!(second.refresh_token.unwrap().expose(), rt1.expose());
     assert!(first.id_token.is_some());
-    remote
-        .verify(&verifier, first.access_token.expose())
-        .await
-        .unwrap();
+    verifier.verify(first.access_token.expose()).await.unwrap();
 
     // Introspection and revocation.
     let live = r.access_token.secret();

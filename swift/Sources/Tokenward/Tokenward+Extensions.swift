@@ -29,3 +29,8 @@ extension TokenwardError: CustomStringConvertible {
 extension TokenwardError: LocalizedError {
     public var errorDescription: String? { description }
 }
+
+extension KeySet {
+    /// The number of keys (Swift's collection idiom for the core's `len`).
+    public var count: Int { Int(len()) }
+}

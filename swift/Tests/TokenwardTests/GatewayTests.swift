@@ -77,12 +77,12 @@ final class GatewayTests: XCTestCase {
         let keys = try ApiKeys(prefix: "tw_test", clock: clock)
         let reader = try keys.create(owner: "acct_reader", scopes: ["read"]).secret.expose()
         let tiny = try keys.create(owner: "acct_tiny", scopes: ["read"], metadata: ["plan": "tiny"]).secret.expose()
-        let jwtKey = try JwtKey.hmac(secret: Data("local-api-secret-0123456789abcdef".utf8), algorithm: "HS256")
+        let jwtKey = try JwtKey.hmac(secret: Data("local-api-secret-0123456789abcdef".utf8), algorithm: .hs256)
         let token = try JwtIssuer(key: jwtKey, options: JwtIssuerOptions())
             .issue(claimsJson: #"{"scope":"read write"}"#, options: JwtIssueOptions(subject: "alice"))
         let auth = try Authenticator(options: AuthenticatorOptions(
             apiKeys: keys,
-            jwt: try JwtVerifier.withKey(key: jwtKey, options: JwtVerifierOptions(algorithms: ["HS256"])),
+            jwt: try JwtVerifier.withKey(key: jwtKey, options: JwtVerifierOptions(algorithms: [.hs256])),
             ipAllow: ["127.0.0.0/8", "::1"],
             plans: ["tiny": RateLimit(rate: 1, burst: 1, period: 60)],
             realm: "local",
@@ -116,11 +116,11 @@ final class GatewayTests: XCTestCase {
 
     func testJwtPrincipalCarriesClaims() throws {
         let clock = ManualClock(unixSeconds: now)
-        let key = try JwtKey.hmac(secret: Data("gateway-swift-secret-0123456789abc".utf8), algorithm: "HS256")
+        let key = try JwtKey.hmac(secret: Data("gateway-swift-secret-0123456789abc".utf8), algorithm: .hs256)
         let token = try JwtIssuer(key: key, options: JwtIssuerOptions(issuer: "https://issuer.example"))
             .issue(claimsJson: #"{"scp":["read","admin"],"tenant":"t-1"}"#, options: JwtIssueOptions(subject: "bob"))
         let verifier = try JwtVerifier.withKey(key: key, options: JwtVerifierOptions(
-            algorithms: ["HS256"], issuer: ["https://issuer.example"], clock: clock
+            algorithms: [.hs256], issuers: ["https://issuer.example"], clock: clock
         ))
         let auth = try Authenticator(options: AuthenticatorOptions(jwt: verifier))
         let request = AuthRequest(

@@ -86,7 +86,7 @@ final class GatewayVectorsTests: XCTestCase {
         }
 
         let j = try XCTUnwrap(setup["jwt"] as? [String: Any])
-        let algorithms = try XCTUnwrap(j["algorithms"] as? [String])
+        let algorithms = try XCTUnwrap(j["algorithms"] as? [String]).map { try algorithmFromString(name: $0) }
         let secret = try XCTUnwrap(j["hmac_secret"] as? String)
         let verifier = try JwtVerifier.withKey(
             key: try JwtKey.hmac(secret: Data(secret.utf8), algorithm: algorithms[0]),

@@ -7,10 +7,7 @@ import Tokenward
 final class JwtVectorsTests: XCTestCase {
     private static let iss = "https://issuer.example"
     private static let aud = "api://tokenward-tests"
-    private static let algorithms = [
-        "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
-        "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
-    ]
+    private static let algorithms = Algorithm.allCases
     private static let knownOptions: Set<String> = [
         "algorithms", "issuer", "audience", "leeway", "require_exp", "max_age",
         "required_claims", "typ", "max_token_size",
@@ -46,15 +43,15 @@ final class JwtVectorsTests: XCTestCase {
         }
         func get(_ name: String) -> Any? { overrides?[name] ?? defaults[name] }
         return JwtVerifierOptions(
-            algorithms: try XCTUnwrap(get("algorithms") as? [String]),
-            issuer: (get("issuer") as? String).map { [$0] } ?? [],
-            audience: get("audience") as? [String] ?? [],
-            leeway: UInt64((get("leeway") as? NSNumber)?.intValue ?? 60),
+            algorithms: try XCTUnwrap(get("algorithms") as? [String]).map { try algorithmFromString(name: $0) },
+            issuers: (get("issuer") as? String).map { [$0] } ?? [],
+            audiences: get("audience") as? [String] ?? [],
+            leeway: (get("leeway") as? NSNumber).map { TimeInterval($0.intValue) },
             requiredClaims: get("required_claims") as? [String] ?? [],
             requireExp: (get("require_exp") as? Bool) ?? true,
             typ: get("typ") as? String,
-            maxAge: (get("max_age") as? NSNumber).map { UInt64($0.intValue) },
-            maxTokenSize: UInt32((get("max_token_size") as? NSNumber)?.intValue ?? 16384)
+            maxAge: (get("max_age") as? NSNumber).map { TimeInterval($0.intValue) },
+            maxTokenSize: (get("max_token_size") as? NSNumber).map { UInt32($0.intValue) }
         )
     }
 
@@ -98,30 +95,30 @@ final class JwtVectorsTests: XCTestCase {
     func testRoundTripEveryAlgorithm() throws {
         for alg in Self.algorithms {
             let signing = try JwtKey.generate(algorithm: alg).withKid(kid: "kid-\(alg)")
-            let options = JwtVerifierOptions(algorithms: [alg], issuer: [Self.iss], audience: [Self.aud])
+            let options = JwtVerifierOptions(algorithms: [alg], issuers: [Self.iss], audiences: [Self.aud])
             let verifier: JwtVerifier
-            if alg.hasPrefix("HS") {
+            if alg.description.hasPrefix("HS") {
                 verifier = try JwtVerifier.withKey(key: signing, options: options)
             } else {
                 // Asymmetric keys verify from the published JWKS only (public part).
                 let set = KeySet()
-                try set.add(key: signing)
+                try set.insert(key: signing)
                 verifier = try JwtVerifier.withJwks(jwks: try set.toJwksJson(), options: options)
             }
             let issuer = try JwtIssuer(
                 key: signing,
-                options: JwtIssuerOptions(issuer: Self.iss, audience: [Self.aud], ttl: 300, algorithm: alg)
+                options: JwtIssuerOptions(algorithm: alg, issuer: Self.iss, audience: [Self.aud], ttl: 300)
             )
             let token = try issuer.issue(claimsJson: #"{"role":"admin","n":[1,2,3]}"#, options: JwtIssueOptions(subject: "user-1"))
             let claims = try decode(try verifier.verify(token: token))
-            XCTAssertEqual(claims["role"] as? String, "admin", alg)
-            XCTAssertEqual(claims["iss"] as? String, Self.iss, alg)
+            XCTAssertEqual(claims["role"] as? String, "admin", "\(alg)")
+            XCTAssertEqual(claims["iss"] as? String, Self.iss, "\(alg)")
             let typed = try verifier.verifyClaims(token: token)
-            XCTAssertEqual(typed.subject, "user-1", alg)
-            XCTAssertEqual(typed.audience, [Self.aud], alg)
-            XCTAssertEqual(typed.issuer, Self.iss, alg)
-            XCTAssertEqual((typed.expiresAt ?? 0) - (typed.issuedAt ?? 0), 300, alg)
-            XCTAssertEqual((try decode(typed.json))["n"] as? [Int], [1, 2, 3], alg)
+            XCTAssertEqual(typed.subject, "user-1", "\(alg)")
+            XCTAssertEqual(typed.audience, [Self.aud], "\(alg)")
+            XCTAssertEqual(typed.issuer, Self.iss, "\(alg)")
+            XCTAssertEqual((typed.expiresAt ?? 0) - (typed.issuedAt ?? 0), 300, "\(alg)")
+            XCTAssertEqual((try decode(typed.json))["n"] as? [Int], [1, 2, 3], "\(alg)")
 
             // A changed payload character breaks the signature. The first character is changed,
             // not the last: the last one carries padding bits, and changing it can make the
@@ -130,40 +127,66 @@ final class JwtVectorsTests: XCTestCase {
             let first = parts[1].removeFirst()
             parts[1].insert(first == "e" ? "f" : "e", at: parts[1].startIndex)
             let tampered = parts.joined(separator: ".")
-            XCTAssertEqual(code { _ = try verifier.verify(token: tampered) }, "invalid_signature", alg)
+            XCTAssertEqual(code { _ = try verifier.verify(token: tampered) }, "invalid_signature", "\(alg)")
         }
+    }
+
+    func testAlgorithmEnumRoundTripsThroughTheCore() throws {
+        // Every case: its RFC name, parsed back, is the same case, and a key generated for it
+        // reports it (checked by mapping EdDSA to ES384 in bindings/src/jwt.rs: this fails).
+        XCTAssertEqual(Algorithm.allCases.count, 12)
+        for alg in Algorithm.allCases {
+            XCTAssertEqual(try algorithmFromString(name: alg.description), alg)
+            XCTAssertEqual(alg.asString(), alg.description)
+        }
+        XCTAssertEqual(Algorithm.edDsa.description, "EdDSA")
+        XCTAssertEqual(try JwtKey.generate(algorithm: .es256).algorithm(), .es256)
+        XCTAssertEqual(code { _ = try algorithmFromString(name: "hs256") }, "algorithm_not_allowed")
+    }
+
+    func testDurationsAreTimeIntervals() throws {
+        let key = try JwtKey.hmac(secret: Data(repeating: 7, count: 32), algorithm: .hs256)
+        let clock = ManualClock(unixSeconds: 1_000_000)
+        let token = try JwtIssuer(key: key, options: JwtIssuerOptions(ttl: 10, clock: clock))
+            .issue(claimsJson: nil, options: JwtIssueOptions())
+        clock.advanceSeconds(seconds: 40)
+        let lenient = try JwtVerifier.withKey(key: key, options: JwtVerifierOptions(algorithms: [.hs256], leeway: 60, clock: clock))
+        XCTAssertEqual(try lenient.verifyClaims(token: token).expiresAt, 1_000_010)
+        let strict = try JwtVerifier.withKey(key: key, options: JwtVerifierOptions(algorithms: [.hs256], leeway: 10, clock: clock))
+        XCTAssertEqual(code { _ = try strict.verify(token: token) }, "expired")
     }
 
     func testKeysPrintWithoutMaterial() throws {
         let secret = "SuperSecretHmacKeyMaterial-0123456789"
-        let key = try JwtKey.hmac(secret: Data(secret.utf8), algorithm: "HS256").withKid(kid: "hs")
+        let key = try JwtKey.hmac(secret: Data(secret.utf8), algorithm: .hs256).withKid(kid: "hs")
         XCTAssertEqual(key.kid(), "hs")
-        XCTAssertEqual(key.algorithm(), "HS256")
+        XCTAssertEqual(key.algorithm(), .hs256)
         for form in ["\(key)", String(describing: key), String(reflecting: key)] {
             XCTAssertFalse(form.contains(secret), form)
         }
-        let pem = try JwtKey.generate(algorithm: "ES384").toPrivatePem()
+        let pem = try JwtKey.generate(algorithm: .es384).toPrivatePem()
         XCTAssertFalse("\(pem)".contains("PRIVATE KEY"))
         XCTAssertTrue(pem.expose().contains("PRIVATE KEY"))
         let set = KeySet()
-        try set.add(key: key)
+        try set.insert(key: key)
         XCTAssertFalse("\(set)".contains(secret))
-        XCTAssertEqual(try set.size(), 1)
+        XCTAssertEqual(set.count, 1)
+        XCTAssertEqual(set.len(), 1)
         XCTAssertEqual(code { _ = try key.toJwkJson() }, "invalid_key")
     }
 
     func testInvalidInputsFailWithCodes() throws {
-        XCTAssertEqual(code { _ = try JwtKey.hmac(secret: Data("short".utf8), algorithm: "HS256") }, "invalid_key")
-        XCTAssertEqual(code { _ = try JwtKey.generate(algorithm: "none") }, "algorithm_not_allowed")
+        XCTAssertEqual(code { _ = try JwtKey.hmac(secret: Data("short".utf8), algorithm: .hs256) }, "invalid_key")
+        XCTAssertEqual(code { _ = try algorithmFromString(name: "none") }, "algorithm_not_allowed")
         XCTAssertEqual(code { _ = try JwtKey.fromPem(pem: "not a pem", algorithm: nil) }, "invalid_key")
-        let hs = try JwtKey.generate(algorithm: "HS256")
+        let hs = try JwtKey.generate(algorithm: .hs256)
         XCTAssertEqual(code { _ = try JwtVerifier.withKey(key: hs, options: JwtVerifierOptions(algorithms: [])) }, "invalid_input")
         // Issue 14: durations beyond the core's maximum are invalid_input, never a panic.
-        XCTAssertEqual(code { _ = try JwtVerifier.withKey(key: hs, options: JwtVerifierOptions(algorithms: ["HS256"], leeway: UInt64.max)) }, "invalid_input")
+        XCTAssertEqual(code { _ = try JwtVerifier.withKey(key: hs, options: JwtVerifierOptions(algorithms: [.hs256], leeway: 1e15)) }, "invalid_input")
         let clock = ManualClock(unixSeconds: UInt64.max)
         clock.setUnixSeconds(unixSeconds: UInt64.max)
         XCTAssertEqual(clock.unixSeconds(), 253_402_300_799)
-        let ec = try JwtKey.generate(algorithm: "ES256").withKid(kid: "ec")
+        let ec = try JwtKey.generate(algorithm: .es256).withKid(kid: "ec")
         let again = try JwtKey.fromPem(pem: try ec.toPrivatePem().expose(), algorithm: nil).withKid(kid: "ec")
         XCTAssertEqual(try decode(try again.toJwkJson()) as NSDictionary, try decode(try ec.toJwkJson()) as NSDictionary)
         XCTAssertEqual(try JwtKey.fromJwk(jwk: try ec.toJwkJson()).kid(), "ec")

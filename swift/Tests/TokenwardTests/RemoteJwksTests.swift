@@ -19,7 +19,7 @@ final class RemoteJwksTests: XCTestCase {
         let remote = try await RemoteKeySet.discover(issuerUrl: issuer)
         XCTAssertEqual(remote.issuer(), issuer)
         XCTAssertEqual(remote.url(), client.jwksUri())
-        let verifier = try RemoteJwtVerifier(keys: remote, options: JwtVerifierOptions(algorithms: ["RS256"], issuer: [issuer]))
+        let verifier = try RemoteJwtVerifier(keys: remote, options: JwtVerifierOptions(algorithms: [.rs256], issuers: [issuer]))
         let tok = try await client.clientCredentials(scopes: ["read"]).accessToken()
         let json = try await verifier.verify(token: tok.expose())
         let claims = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
@@ -31,7 +31,7 @@ final class RemoteJwksTests: XCTestCase {
         XCTAssertEqual(remote.fetchCount(), 1)
         let fetches = try await OAuthMock.count("jwks")
         XCTAssertEqual(fetches, 1)
-        let jwks = try await remote.jwksJson()
+        let jwks = try await remote.keys().toJwksJson()
         XCTAssertTrue(jwks.contains("\"keys\""))
         XCTAssertFalse(verifier.description.contains(tok.expose()))
 
@@ -43,10 +43,10 @@ final class RemoteJwksTests: XCTestCase {
         let bad = await asyncErrorCode { _ = try await verifier.verify(token: tampered) }
         XCTAssertEqual(bad, "invalid_signature")
         let strict = try RemoteJwtVerifier(
-            keys: remote, options: JwtVerifierOptions(algorithms: ["RS256"], issuer: ["https://other.example"]))
+            keys: remote, options: JwtVerifierOptions(algorithms: [.rs256], issuers: ["https://other.example"]))
         let wrongIssuer = await asyncErrorCode { _ = try await strict.verify(token: tok.expose()) }
         XCTAssertEqual(wrongIssuer, "invalid_issuer")
-        let es = try RemoteJwtVerifier(keys: remote, options: JwtVerifierOptions(algorithms: ["ES256"]))
+        let es = try RemoteJwtVerifier(keys: remote, options: JwtVerifierOptions(algorithms: [.es256]))
         let wrongAlg = await asyncErrorCode { _ = try await es.verify(token: tok.expose()) }
         XCTAssertEqual(wrongAlg, "algorithm_not_allowed")
     }
@@ -55,7 +55,7 @@ final class RemoteJwksTests: XCTestCase {
         let client = try await client()
         let remote = try RemoteKeySet(jwksUrl: try XCTUnwrap(client.jwksUri()),
                                       options: RemoteKeySetOptions(ttl: 300, timeout: 3))
-        let verifier = try RemoteJwtVerifier(keys: remote, options: JwtVerifierOptions(algorithms: ["RS256"]))
+        let verifier = try RemoteJwtVerifier(keys: remote, options: JwtVerifierOptions(algorithms: [.rs256]))
         let tok = try await client.clientCredentials(scopes: ["read"]).accessToken().expose()
         let verified = try await withThrowingTaskGroup(of: Bool.self) { group -> Int in
             for _ in 0..<200 {
@@ -71,7 +71,7 @@ final class RemoteJwksTests: XCTestCase {
         XCTAssertEqual(fetches, 1)
 
         // A key the server never published: key_not_found, and no refetch within the cooldown.
-        let stranger = try JwtKey.generate(algorithm: "RS256").withKid(kid: "not-on-the-server")
+        let stranger = try JwtKey.generate(algorithm: .rs256).withKid(kid: "not-on-the-server")
         let forged = try JwtIssuer(key: stranger, options: JwtIssuerOptions()).issue(claimsJson: nil, options: JwtIssueOptions())
         for _ in 0..<2 {
             let code = await asyncErrorCode { _ = try await verifier.verify(token: forged) }
@@ -94,7 +94,7 @@ final class RemoteJwksTests: XCTestCase {
             _ = try RemoteJwtVerifier(keys: remote, options: JwtVerifierOptions(algorithms: []))
         }, "invalid_input")
         let down = try RemoteKeySet(jwksUrl: "http://127.0.0.1:9/jwks", options: RemoteKeySetOptions(timeout: 0.5))
-        let v = try RemoteJwtVerifier(keys: down, options: JwtVerifierOptions(algorithms: ["RS256"]))
+        let v = try RemoteJwtVerifier(keys: down, options: JwtVerifierOptions(algorithms: [.rs256]))
         let code = await asyncErrorCode { _ = try await v.verify(token: "a.b.c") }
         XCTAssertTrue(["network", "timeout"].contains(code ?? ""), "\(String(describing: code))")
         XCTAssertEqual(remote.description, "RemoteKeySet(url: \(issuer)/jwks)")

@@ -2,6 +2,7 @@
 // as the Maven artifact dev.tokenward:tokenward. It runs with no system properties, so the
 // native library must come out of the jar (JNA's linux-x86-64/ resource).
 import com.sun.jna.NativeLibrary
+import dev.tokenward.Algorithm
 import dev.tokenward.ApiKeys
 import dev.tokenward.JwtIssueOptions
 import dev.tokenward.JwtIssuer
@@ -77,13 +78,13 @@ fun run(work: File) {
     }
 
     // JWT: issue with an ES256 key, verify against the published JWKS (public part only).
-    val key = JwtKey.generate("ES256").withKid("consumer-1")
-    val jwks = KeySet().also { it.add(key) }.toJwksJson()
-    val issuer = JwtIssuer(key, JwtIssuerOptions(issuer = "https://auth.example", audience = listOf("api"), ttl = 300uL))
+    val key = JwtKey.generate(Algorithm.ES256).withKid("consumer-1")
+    val jwks = KeySet().also { it.insert(key) }.toJwksJson()
+    val issuer = JwtIssuer(key, JwtIssuerOptions(issuer = "https://auth.example", audience = listOf("api"), ttl = java.time.Duration.ofSeconds(300)))
     val token = issuer.issue("""{"scope":"read"}""", JwtIssueOptions(subject = "user-1"))
     val verifier = JwtVerifier.withJwks(
         jwks,
-        JwtVerifierOptions(algorithms = listOf("ES256"), issuer = listOf("https://auth.example"), audience = listOf("api")),
+        JwtVerifierOptions(algorithms = listOf(Algorithm.ES256), issuers = listOf("https://auth.example"), audiences = listOf("api")),
     )
     check("JWT issue + verify") {
         val claims = verifier.verifyClaims(token)

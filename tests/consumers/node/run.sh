@@ -78,9 +78,9 @@ const nm = path.join(process.cwd(), 'node_modules') + path.sep
 if (!addon || !addon.startsWith(nm + 'tokenward-linux-')) throw new Error(`addon loaded from ${addon}`)
 
 // JWT: issue and verify; a tampered token is refused with a code.
-const key = tw.Key.generate('EdDSA').withKid('k1')
+const key = tw.JwtKey.generate('EdDSA').withKid('k1')
 const token = new tw.JwtIssuer(key, { issuer: 'https://auth.example', audience: 'api' }).issue({ scope: 'read' }, { subject: 'u1' })
-const verifier = new tw.JwtVerifier(new tw.KeySet([key]), { algorithms: ['EdDSA'], issuer: 'https://auth.example', audience: 'api' })
+const verifier = new tw.JwtVerifier(new tw.KeySet([key]), { algorithms: ['EdDSA'], issuers: 'https://auth.example', audiences: 'api' })
 const claims = verifier.verify(token)
 if (claims.sub !== 'u1' || claims.scope !== 'read') throw new Error(`claims ${JSON.stringify(claims)}`)
 const [h, p, s] = token.split('.')
@@ -109,9 +109,9 @@ console.log(`${KIND} ok: tokenward ${tw.version()} from ${path.relative(process.
 EOF
 
 { echo "'use strict'"; echo "const KIND = 'cjs'"; echo "const tw = require('tokenward')"; cat body.inc; } > cjs.cjs
-{ echo "import tw, { Key, JwtVerifier, redact } from 'tokenward'"; echo "import { createRequire } from 'node:module'"
+{ echo "import tw, { JwtKey, JwtVerifier, redact } from 'tokenward'"; echo "import { createRequire } from 'node:module'"
   echo "const require = createRequire(import.meta.url)"; echo "const KIND = 'esm'"
-  echo "if (tw.Key !== Key || tw.JwtVerifier !== JwtVerifier || tw.redact !== redact) throw new Error('named and default exports differ')"
+  echo "if (tw.JwtKey !== JwtKey || tw.JwtVerifier !== JwtVerifier || tw.redact !== redact) throw new Error('named and default exports differ')"
   cat body.inc; } > esm.mjs
 for script in cjs.cjs esm.mjs; do
   if out="$(node "$script" 2>&1)"; then ok "$out"; else echo "$out"; bad "node $script"; fi
@@ -127,11 +127,11 @@ if [ ! -f "$TSC" ] || [ ! -d "$TYPE_ROOTS/node" ]; then
   TSC="$WORK/node_modules/typescript/bin/tsc"; TYPE_ROOTS="$WORK/node_modules/@types"
 fi
 cat > use.mts <<'EOF'
-import tw, { Key, JwtIssuer, JwtVerifier, KeySet, ApiKeys, redact, Secret, type KeyRecord } from 'tokenward'
+import tw, { JwtKey, JwtIssuer, JwtVerifier, KeySet, ApiKeys, redact, Secret, type KeyRecord } from 'tokenward'
 
-const key: Key = Key.generate('EdDSA').withKid('k1')
+const key: JwtKey = JwtKey.generate('EdDSA').withKid('k1')
 const token: string = new JwtIssuer(key, { issuer: 'https://auth.example' }).issue({ scope: 'read' }, { subject: 'u1' })
-const claims: Record<string, any> = new JwtVerifier(new KeySet([key]), { algorithms: ['EdDSA'], issuer: 'https://auth.example' }).verify(token)
+const claims: Record<string, any> = new JwtVerifier(new KeySet([key]), { algorithms: ['EdDSA'], issuers: 'https://auth.example' }).verify(token)
 const keys = new ApiKeys({ prefix: 'tw_test' })
 const issued = keys.create({ owner: 'alice', scopes: ['read'] })
 const secret: Secret = issued.secret
@@ -151,7 +151,7 @@ EOF
 cat > use.cts <<'EOF'
 import tw = require('tokenward')
 const v: string = tw.version()
-const verifier: tw.JwtVerifier = new tw.JwtVerifier(tw.Key.hmac(Buffer.alloc(32, 7), 'HS256'), { algorithms: ['HS256'] })
+const verifier: tw.JwtVerifier = new tw.JwtVerifier(tw.JwtKey.hmac(Buffer.alloc(32, 7), 'HS256'), { algorithms: ['HS256'] })
 export = { v, verifier }
 EOF
 for mode in "nodenext:--module nodenext --moduleResolution nodenext" "bundler:--module esnext --moduleResolution bundler"; do

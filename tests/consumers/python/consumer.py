@@ -74,7 +74,7 @@ from tokenward import (  # noqa: E402
     InvalidTokenError,
     JwtIssuer,
     JwtVerifier,
-    Key,
+    JwtKey,
     KeySet,
     Secret,
     redact,
@@ -106,29 +106,29 @@ ISS, AUD = "https://auth.example", "api"
 
 
 def jwt_round_trip() -> None:
-    key = Key.generate("ES256").with_kid("consumer-1")
+    key = JwtKey.generate("ES256").with_kid("consumer-1")
     token = JwtIssuer(key, issuer=ISS, audience=AUD, ttl=300).issue({"scope": "read"}, subject="u1")
     expect(token.count(".") == 2, "not a compact JWS")
     # The verifier only gets the public JWKS, as a relying party would.
     public = KeySet.from_jwks(KeySet([key]).to_jwks())
-    claims = JwtVerifier(public, algorithms=["ES256"], issuer=ISS, audience=AUD).verify(token)
+    claims = JwtVerifier(public, algorithms=["ES256"], issuers=ISS, audiences=AUD).verify(token)
     expect(claims["sub"] == "u1" and claims["scope"] == "read", f"claims: {claims}")
     expect(claims["iss"] == ISS and claims["aud"] == AUD, f"registered claims: {claims}")
     expect(claims["exp"] - claims["iat"] == 300, "ttl not applied")
 
 
 def jwt_refusals() -> None:
-    key = Key.hmac(b"consumer-secret-of-at-least-32-bytes!!", "HS256")
+    key = JwtKey.hmac(b"consumer-secret-of-at-least-32-bytes!!", "HS256")
     token = JwtIssuer(key, issuer=ISS, audience=AUD).issue({}, subject="u1")
-    verifier = JwtVerifier(key, algorithms=["HS256"], issuer=ISS, audience=AUD)
+    verifier = JwtVerifier(key, algorithms=["HS256"], issuers=ISS, audiences=AUD)
     expect(verifier.verify(token)["sub"] == "u1", "HS256 round trip")
     head, body, sig = token.split(".")
     flipped = sig[:-2] + ("A" if sig[-2] != "A" else "B") + sig[-1]
     expect(code_of(lambda: verifier.verify(f"{head}.{body}.{flipped}")) == "invalid_signature", "tampered signature")
-    other_aud = JwtVerifier(key, algorithms=["HS256"], issuer=ISS, audience="other")
+    other_aud = JwtVerifier(key, algorithms=["HS256"], issuers=ISS, audiences="other")
     expect(code_of(lambda: other_aud.verify(token)) == "invalid_audience", "wrong audience")
     try:
-        JwtVerifier(key, algorithms=["RS256"], issuer=ISS, audience=AUD).verify(token)
+        JwtVerifier(key, algorithms=["RS256"], issuers=ISS, audiences=AUD).verify(token)
     except InvalidTokenError as err:
         expect(err.code == "algorithm_not_allowed", f"code {err.code}")
     else:
@@ -161,7 +161,7 @@ def api_key_sqlite() -> None:
 
 
 def redaction() -> None:
-    key = Key.hmac(b"consumer-secret-of-at-least-32-bytes!!", "HS256")
+    key = JwtKey.hmac(b"consumer-secret-of-at-least-32-bytes!!", "HS256")
     token = JwtIssuer(key).issue({"scope": "read"})
     line = f"GET /v1/things Authorization: Bearer {token} status=200"
     out = redact(line)

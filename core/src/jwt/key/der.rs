@@ -1,39 +1,39 @@
 //! Keys in DER and PEM: SPKI, PKCS#1, PKCS#8 and SEC 1 import; PKCS#8 private and SPKI public
-//! export. These constructors of [`Key`] live here, so the key itself never depends on the
+//! export. These constructors of [`JwtKey`] live here, so the key itself never depends on the
 //! encodings.
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, ParsedPublicKey};
 
-use super::{ec_algs, invalid, Key, Material};
+use super::{ec_algs, invalid, JwtKey, Material};
 use crate::jwt::alg::{Algorithm, Family};
 use crate::jwt::pem;
 use crate::{Error, Secret};
 
-impl Key {
+impl JwtKey {
     /// A key from a PEM block: `PUBLIC KEY` (SPKI), `RSA PUBLIC KEY` (PKCS#1), `PRIVATE KEY`
     /// (PKCS#8), `RSA PRIVATE KEY` (PKCS#1) or `EC PRIVATE KEY` (SEC 1). `alg` pins the key to
     /// one algorithm; it is required for RSA keys you want bound to a single algorithm.
-    pub fn from_pem(pem_text: &str, alg: Option<Algorithm>) -> Result<Key, Error> {
+    pub fn from_pem(pem_text: &str, alg: Option<Algorithm>) -> Result<JwtKey, Error> {
         let (label, der) = pem::decode(pem_text)?;
         match label.as_str() {
-            "PUBLIC KEY" | "RSA PUBLIC KEY" => Key::from_public_der(&der, alg),
+            "PUBLIC KEY" | "RSA PUBLIC KEY" => JwtKey::from_public_der(&der, alg),
             "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" => {
-                Key::from_private_der(&der, alg)
+                JwtKey::from_private_der(&der, alg)
             }
             _ => Err(invalid("unsupported PEM label")),
         }
     }
 
     /// A public key from DER: SPKI, or PKCS#1 `RSAPublicKey`.
-    pub fn from_public_der(der: &[u8], alg: Option<Algorithm>) -> Result<Key, Error> {
+    pub fn from_public_der(der: &[u8], alg: Option<Algorithm>) -> Result<JwtKey, Error> {
         let want = alg.map(Algorithm::family);
         if want.is_none() || want == Some(Family::Rsa) {
             if let Ok(public) = rsa::PublicKey::from_der(der) {
                 let n = public.modulus().big_endian_without_leading_zero().to_vec();
                 let e = public.exponent().big_endian_without_leading_zero().to_vec();
-                return Key::rsa_public(&n, &e, alg);
+                return JwtKey::rsa_public(&n, &e, alg);
             }
         }
         for family in [Family::EcP256, Family::EcP384] {
@@ -43,25 +43,25 @@ impl Key {
             let (verify_alg, _, len) = ec_algs(family);
             if ParsedPublicKey::new(verify_alg, der).is_ok() && der.len() > 2 * len + 1 {
                 // The uncompressed point closes the SPKI's BIT STRING.
-                return Key::ec_public(&der[der.len() - (2 * len + 1)..], family);
+                return JwtKey::ec_public(&der[der.len() - (2 * len + 1)..], family);
             }
         }
         if (want.is_none() || want == Some(Family::Ed25519))
             && der.len() == 44
             && ParsedPublicKey::new(&signature::ED25519, der).is_ok()
         {
-            return Key::ed25519_public(&der[12..]);
+            return JwtKey::ed25519_public(&der[12..]);
         }
         Err(invalid("unsupported or invalid public key"))
     }
 
     /// A private key from DER: PKCS#8, PKCS#1 `RSAPrivateKey` or SEC 1 `ECPrivateKey`.
-    pub fn from_private_der(der: &[u8], alg: Option<Algorithm>) -> Result<Key, Error> {
+    pub fn from_private_der(der: &[u8], alg: Option<Algorithm>) -> Result<JwtKey, Error> {
         let want = alg.map(Algorithm::family);
         if want.is_none() || want == Some(Family::Rsa) {
             if let Ok(pair) = rsa::KeyPair::from_pkcs8(der).or_else(|_| rsa::KeyPair::from_der(der))
             {
-                return Key::rsa_private(pair, alg);
+                return JwtKey::rsa_private(pair, alg);
             }
         }
         for family in [Family::EcP256, Family::EcP384] {
@@ -72,12 +72,12 @@ impl Key {
             if let Ok(pair) = EcdsaKeyPair::from_pkcs8(sign_alg, der)
                 .or_else(|_| EcdsaKeyPair::from_private_key_der(sign_alg, der))
             {
-                return Key::ec_private(pair, family);
+                return JwtKey::ec_private(pair, family);
             }
         }
         if want.is_none() || want == Some(Family::Ed25519) {
             if let Ok(pair) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
-                return Key::ed25519_private(pair);
+                return JwtKey::ed25519_private(pair);
             }
         }
         Err(invalid("unsupported, invalid or too weak private key"))

@@ -21,7 +21,7 @@ pub const MAX_RSA_BITS: usize = 8192;
 
 /// A JWS key. Cheap to clone (shared). `Debug` never shows key material.
 #[derive(Clone)]
-pub struct Key {
+pub struct JwtKey {
     pub(crate) inner: Arc<KeyInner>,
 }
 
@@ -123,14 +123,14 @@ fn check_alg(alg: Option<Algorithm>, family: Family) -> Result<(), Error> {
     }
 }
 
-impl Key {
+impl JwtKey {
     fn build(
         kid: Option<String>,
         alg: Option<Algorithm>,
         family: Family,
         material: Material,
-    ) -> Key {
-        Key {
+    ) -> JwtKey {
+        JwtKey {
             inner: Arc::new(KeyInner {
                 kid,
                 alg,
@@ -141,7 +141,7 @@ impl Key {
     }
 
     /// An HMAC key for `alg` (HS256/384/512). Secrets shorter than the hash output are refused.
-    pub fn hmac(secret: &[u8], alg: Algorithm) -> Result<Key, Error> {
+    pub fn hmac(secret: &[u8], alg: Algorithm) -> Result<JwtKey, Error> {
         if alg.family() != Family::Hmac {
             return Err(invalid("HMAC keys need an HS* algorithm"));
         }
@@ -149,7 +149,7 @@ impl Key {
             return Err(invalid("HMAC secret is shorter than the hash output"));
         }
         let key = hmac::Key::new(hmac_alg(alg), secret);
-        Ok(Key::build(
+        Ok(JwtKey::build(
             None,
             Some(alg),
             Family::Hmac,
@@ -158,7 +158,7 @@ impl Key {
     }
 
     /// An RSA public key from its modulus and exponent (big-endian bytes).
-    pub(crate) fn rsa_public(n: &[u8], e: &[u8], alg: Option<Algorithm>) -> Result<Key, Error> {
+    pub(crate) fn rsa_public(n: &[u8], e: &[u8], alg: Option<Algorithm>) -> Result<JwtKey, Error> {
         check_alg(alg, Family::Rsa)?;
         let n = strip_leading_zeros(n);
         if n.len() * 8 < MIN_RSA_BITS {
@@ -196,7 +196,7 @@ impl Key {
                 .map_err(|_| invalid("invalid RSA public key"))?;
             verifiers.push((a, parsed));
         }
-        Ok(Key::build(
+        Ok(JwtKey::build(
             None,
             alg,
             Family::Rsa,
@@ -209,11 +209,11 @@ impl Key {
         ))
     }
 
-    fn rsa_private(pair: rsa::KeyPair, alg: Option<Algorithm>) -> Result<Key, Error> {
+    fn rsa_private(pair: rsa::KeyPair, alg: Option<Algorithm>) -> Result<JwtKey, Error> {
         let public = pair.public_key();
         let n = public.modulus().big_endian_without_leading_zero().to_vec();
         let e = public.exponent().big_endian_without_leading_zero().to_vec();
-        let mut key = Key::rsa_public(&n, &e, alg)?;
+        let mut key = JwtKey::rsa_public(&n, &e, alg)?;
         if let Some(inner) = Arc::get_mut(&mut key.inner) {
             if let Material::Rsa { private, .. } = &mut inner.material {
                 *private = Some(Arc::new(pair));
@@ -223,7 +223,7 @@ impl Key {
     }
 
     /// An EC public key from its uncompressed point (`04 || x || y`).
-    pub(crate) fn ec_public(point: &[u8], family: Family) -> Result<Key, Error> {
+    pub(crate) fn ec_public(point: &[u8], family: Family) -> Result<JwtKey, Error> {
         let (verify_alg, _, _) = ec_algs(family);
         let verifier = ParsedPublicKey::new(verify_alg, point)
             .map_err(|_| invalid("the EC point is not on the curve"))?;
@@ -232,7 +232,7 @@ impl Key {
         } else {
             Algorithm::ES256
         };
-        Ok(Key::build(
+        Ok(JwtKey::build(
             None,
             Some(alg),
             family,
@@ -244,9 +244,9 @@ impl Key {
         ))
     }
 
-    fn ec_private(pair: EcdsaKeyPair, family: Family) -> Result<Key, Error> {
+    fn ec_private(pair: EcdsaKeyPair, family: Family) -> Result<JwtKey, Error> {
         let point = pair.public_key().as_ref().to_vec();
-        let mut key = Key::ec_public(&point, family)?;
+        let mut key = JwtKey::ec_public(&point, family)?;
         if let Some(inner) = Arc::get_mut(&mut key.inner) {
             if let Material::Ec { private, .. } = &mut inner.material {
                 *private = Some(Arc::new(pair));
@@ -256,13 +256,13 @@ impl Key {
     }
 
     /// An Ed25519 public key from its 32 bytes.
-    pub(crate) fn ed25519_public(public: &[u8]) -> Result<Key, Error> {
+    pub(crate) fn ed25519_public(public: &[u8]) -> Result<JwtKey, Error> {
         if public.len() != 32 {
             return Err(invalid("Ed25519 public keys are 32 bytes"));
         }
         let verifier = ParsedPublicKey::new(&signature::ED25519, public)
             .map_err(|_| invalid("invalid Ed25519 public key"))?;
-        Ok(Key::build(
+        Ok(JwtKey::build(
             None,
             Some(Algorithm::EdDSA),
             Family::Ed25519,
@@ -274,9 +274,9 @@ impl Key {
         ))
     }
 
-    fn ed25519_private(pair: Ed25519KeyPair) -> Result<Key, Error> {
+    fn ed25519_private(pair: Ed25519KeyPair) -> Result<JwtKey, Error> {
         let public = pair.public_key().as_ref().to_vec();
-        let mut key = Key::ed25519_public(&public)?;
+        let mut key = JwtKey::ed25519_public(&public)?;
         if let Some(inner) = Arc::get_mut(&mut key.inner) {
             if let Material::Ed25519 { private, .. } = &mut inner.material {
                 *private = Some(Arc::new(pair));
@@ -289,66 +289,66 @@ impl Key {
         d: &[u8],
         point: &[u8],
         family: Family,
-    ) -> Result<Key, Error> {
+    ) -> Result<JwtKey, Error> {
         let (_, sign_alg, _) = ec_algs(family);
         let pair = EcdsaKeyPair::from_private_key_and_public_key(sign_alg, d, point)
             .map_err(|_| invalid("inconsistent EC private key"))?;
-        Key::ec_private(pair, family)
+        JwtKey::ec_private(pair, family)
     }
 
-    pub(crate) fn ed25519_from_seed(seed: &[u8], public: &[u8]) -> Result<Key, Error> {
+    pub(crate) fn ed25519_from_seed(seed: &[u8], public: &[u8]) -> Result<JwtKey, Error> {
         let pair = Ed25519KeyPair::from_seed_and_public_key(seed, public)
             .map_err(|_| invalid("inconsistent Ed25519 private key"))?;
-        Key::ed25519_private(pair)
+        JwtKey::ed25519_private(pair)
     }
 
     pub(crate) fn rsa_from_components(
         components: &rsa::KeyPairComponents<&[u8], &[u8]>,
         alg: Option<Algorithm>,
-    ) -> Result<Key, Error> {
+    ) -> Result<JwtKey, Error> {
         let pair = rsa::KeyPair::from_components(components)
             .map_err(|_| invalid("inconsistent RSA private key"))?;
-        Key::rsa_private(pair, alg)
+        JwtKey::rsa_private(pair, alg)
     }
 
     /// Generates a new private key for `alg` (RSA: 2048 bits; HMAC: a random secret as long
     /// as the hash output).
-    pub fn generate(alg: Algorithm) -> Result<Key, Error> {
+    pub fn generate(alg: Algorithm) -> Result<JwtKey, Error> {
         let failed = || Error::new(ErrorCode::Internal, "key generation failed");
         match alg.family() {
             Family::Hmac => {
                 let mut secret = vec![0u8; alg.min_hmac_len()];
                 aws_lc_rs::rand::fill(&mut secret).map_err(|_| failed())?;
-                Key::hmac(&secret, alg)
+                JwtKey::hmac(&secret, alg)
             }
             Family::Rsa => {
                 let pair = rsa::KeyPair::generate(rsa::KeySize::Rsa2048).map_err(|_| failed())?;
-                Key::rsa_private(pair, Some(alg))
+                JwtKey::rsa_private(pair, Some(alg))
             }
             family @ (Family::EcP256 | Family::EcP384) => {
                 let (_, sign_alg, _) = ec_algs(family);
-                Key::ec_private(
+                JwtKey::ec_private(
                     EcdsaKeyPair::generate(sign_alg).map_err(|_| failed())?,
                     family,
                 )
             }
             Family::Ed25519 => {
-                Key::ed25519_private(Ed25519KeyPair::generate().map_err(|_| failed())?)
+                JwtKey::ed25519_private(Ed25519KeyPair::generate().map_err(|_| failed())?)
             }
         }
     }
 
     /// The same key with a `kid`.
-    pub fn with_kid(&self, kid: impl Into<String>) -> Key {
+    pub fn with_kid(&self, kid: impl Into<String>) -> JwtKey {
         let mut inner = (*self.inner).clone();
         inner.kid = Some(kid.into());
-        Key {
+        JwtKey {
             inner: Arc::new(inner),
         }
     }
 
     /// The same key pinned to one algorithm of its family.
-    pub fn with_alg(&self, alg: Algorithm) -> Result<Key, Error> {
+    pub fn with_algorithm(&self, alg: Algorithm) -> Result<JwtKey, Error> {
         check_alg(Some(alg), self.inner.family)?;
         if matches!(self.inner.alg, Some(pinned) if pinned != alg) {
             return Err(invalid("the key is already bound to another algorithm"));
@@ -361,7 +361,7 @@ impl Key {
         if let Material::Rsa { verifiers, .. } = &mut inner.material {
             verifiers.retain(|(v, _)| *v == alg);
         }
-        Ok(Key {
+        Ok(JwtKey {
             inner: Arc::new(inner),
         })
     }
@@ -409,7 +409,7 @@ impl Key {
 
     /// An unpinned RSA key restricted to `algs` (RFC 8725 section 3.1: a key is used with one
     /// algorithm family). Other keys are returned unchanged.
-    pub(crate) fn restrict_rsa(self, algs: &[Algorithm]) -> Key {
+    pub(crate) fn restrict_rsa(self, algs: &[Algorithm]) -> JwtKey {
         if self.inner.alg.is_some() || self.inner.family != Family::Rsa {
             return self;
         }
@@ -417,7 +417,7 @@ impl Key {
         if let Material::Rsa { verifiers, .. } = &mut inner.material {
             verifiers.retain(|(a, _)| algs.contains(a));
         }
-        Key {
+        JwtKey {
             inner: Arc::new(inner),
         }
     }
@@ -455,7 +455,7 @@ impl Key {
         }
     }
 
-    /// Verifies `signature` over `message` for `alg`; the caller has checked [`Key::accepts`].
+    /// Verifies `signature` over `message` for `alg`; the caller has checked [`JwtKey::accepts`].
     pub(crate) fn verify(&self, alg: Algorithm, message: &[u8], sig: &[u8]) -> bool {
         match &self.inner.material {
             Material::Hmac(key) => hmac::verify(key, message, sig).is_ok(),
@@ -475,9 +475,9 @@ fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
     &bytes[first..]
 }
 
-impl fmt::Debug for Key {
+impl fmt::Debug for JwtKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Key")
+        f.debug_struct("JwtKey")
             .field("kid", &self.inner.kid)
             .field("alg", &self.inner.alg.map(Algorithm::as_str))
             .field("family", &self.inner.family)

@@ -1,7 +1,7 @@
 //! `verify_as` and `verify_into`: what they hand out, and only after every check.
 
 use super::*;
-use crate::jwt::{IssueOptions, JwtIssuer, Key, VerifierOptions};
+use crate::jwt::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifierOptions};
 
 #[derive(serde::Deserialize, Debug, PartialEq)]
 struct AppClaims {
@@ -10,20 +10,14 @@ struct AppClaims {
 }
 
 fn setup() -> (JwtIssuer, JwtVerifier) {
-    let key = Key::hmac(&[7u8; 32], Algorithm::HS256).unwrap();
-    let issuer = JwtIssuer::new(key.clone(), None).unwrap();
-    let options = VerifierOptions {
-        algorithms: vec![Algorithm::HS256],
-        ..Default::default()
-    };
+    let key = JwtKey::hmac(&[7u8; 32], Algorithm::HS256).unwrap();
+    let issuer = JwtIssuer::new(key.clone(), JwtIssuerOptions::new()).unwrap();
+    let options = JwtVerifierOptions::new([Algorithm::HS256]);
     (issuer, JwtVerifier::new(key, options).unwrap())
 }
 
 fn issue(issuer: &JwtIssuer, claims: Value) -> String {
-    let options = IssueOptions {
-        subject: Some("u1".into()),
-        ..Default::default()
-    };
+    let options = JwtIssueOptions::new().with_subject("u1");
     let claims = claims.as_object().cloned().unwrap_or_default();
     issuer.issue(&claims, &options).unwrap()
 }

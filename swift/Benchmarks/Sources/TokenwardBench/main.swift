@@ -99,11 +99,11 @@ let keyAuth = try Authenticator(options: AuthenticatorOptions(apiKeys: keys, ipD
 let keyReq = request("x-api-key", apiKey)
 try measure("Authenticator.authenticate API key", iters: iters) { try ok(try keyAuth.authenticate(request: keyReq)) }
 
-let gwKey = try JwtKey.hmac(secret: Data("bench-secret-bench-secret-bench-secret!!".utf8), algorithm: "HS256")
+let gwKey = try JwtKey.hmac(secret: Data("bench-secret-bench-secret-bench-secret!!".utf8), algorithm: .hs256)
 let gwToken = try JwtIssuer(key: gwKey, options: JwtIssuerOptions())
     .issue(claimsJson: #"{"scope":"read write"}"#, options: JwtIssueOptions(subject: "alice"))
 let jwtAuth = try Authenticator(options: AuthenticatorOptions(
-    jwt: try JwtVerifier.withKey(key: gwKey, options: JwtVerifierOptions(algorithms: ["HS256"])),
+    jwt: try JwtVerifier.withKey(key: gwKey, options: JwtVerifierOptions(algorithms: [.hs256])),
     ipDeny: ["192.0.2.0/24"],
     rateLimit: limit
 ))
@@ -111,11 +111,11 @@ let jwtReq = request("authorization", "Bearer \(gwToken)")
 try measure("Authenticator.authenticate HS256 JWT", iters: iters) { try ok(try jwtAuth.authenticate(request: jwtReq)) }
 
 // (3) JwtVerifier.verify HS256, the token of core/benches/jwt.rs.
-let key = try JwtKey.hmac(secret: Data(repeating: 7, count: 32), algorithm: "HS256")
+let key = try JwtKey.hmac(secret: Data(repeating: 7, count: 32), algorithm: .hs256)
 let token = try JwtIssuer(key: key, options: JwtIssuerOptions(issuer: "iss", audience: ["aud"]))
     .issue(claimsJson: #"{"scope":"read write","tenant":"acme"}"#, options: JwtIssueOptions(subject: "u1"))
 let verifier = try JwtVerifier.withKey(key: key, options: JwtVerifierOptions(
-    algorithms: ["HS256"], issuer: ["iss"], audience: ["aud"]
+    algorithms: [.hs256], issuers: ["iss"], audiences: ["aud"]
 ))
 try measure("JwtVerifier.verify HS256 (returns claims JSON)", iters: iters) { try verifier.verify(token: token).utf8.count }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use tokenward::apikey::{ApiKeys, NewKey, SqliteStore};
-use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
+use tokenward::jwt::{Algorithm, JwtIssueOptions, JwtIssuer, JwtVerifier, JwtKey, JwtVerifierOptions, JwtIssuerOptions};
 use tokenward::{Error, ErrorCode};
 
 fn check(what: &str, ok: bool) -> Result<(), Error> {
@@ -18,22 +18,15 @@ fn check(what: &str, ok: bool) -> Result<(), Error> {
 
 fn main() -> Result<(), Error> {
     // JWT: issue with ES256, verify with an allowlist; a tampered token is refused.
-    let key = Key::generate(Algorithm::ES256)?;
-    let issuer = JwtIssuer::new(key.clone(), None)?.issuer("https://auth.example");
+    let key = JwtKey::generate(Algorithm::ES256)?;
+    let issuer = JwtIssuer::new(key.clone(), JwtIssuerOptions::new().with_issuer("https://auth.example"))?;
     let mut custom = serde_json::Map::new();
     custom.insert("scope".into(), "orders:read".into());
-    let options = IssueOptions {
-        subject: Some("user-1".into()),
-        ..Default::default()
-    };
+    let options = JwtIssueOptions::new().with_subject("user-1");
     let token = issuer.issue(&custom, &options)?;
     let verifier = JwtVerifier::new(
         key,
-        VerifierOptions {
-            algorithms: vec![Algorithm::ES256],
-            issuers: vec!["https://auth.example".into()],
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([Algorithm::ES256]).with_issuers(["https://auth.example"]),
     )?;
     let claims = verifier.verify(&token)?;
     check("jwt verifies", claims.sub() == Some("user-1") && claims["scope"] == "orders:read")?;

@@ -2,7 +2,7 @@
 //! features = ["jwt"]` (a JWT-only or mobile user): issue and verify without SQLite, an HTTP
 //! stack or tokio in the build.
 
-use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, KeySet, VerifierOptions};
+use tokenward::jwt::{Algorithm, JwtIssueOptions, JwtIssuer, JwtVerifier, JwtKey, KeySet, JwtVerifierOptions, JwtIssuerOptions};
 use tokenward::{Error, ErrorCode};
 
 fn check(what: &str, ok: bool) -> Result<(), Error> {
@@ -15,33 +15,20 @@ fn check(what: &str, ok: bool) -> Result<(), Error> {
 }
 
 fn main() -> Result<(), Error> {
-    let key = Key::generate(Algorithm::EdDSA)?.with_kid("k1");
-    let issuer = JwtIssuer::new(key.clone(), None)?
-        .issuer("https://auth.example")
-        .audience(vec!["api".into()]);
-    let options = IssueOptions {
-        subject: Some("device-7".into()),
-        ..Default::default()
-    };
+    let key = JwtKey::generate(Algorithm::EdDSA)?.with_kid("k1");
+    let issuer = JwtIssuer::new(key.clone(), JwtIssuerOptions::new().with_issuer("https://auth.example").with_audience(["api"]))?;
+    let options = JwtIssueOptions::new().with_subject("device-7");
     let token = issuer.issue(&serde_json::Map::new(), &options)?;
     // The verifier gets the public half only, through a JWKS round trip.
     let jwks = KeySet::from(key).to_jwks().to_string();
     let verifier = JwtVerifier::new(
         KeySet::from_jwks(&jwks)?,
-        VerifierOptions {
-            algorithms: vec![Algorithm::EdDSA],
-            issuers: vec!["https://auth.example".into()],
-            audiences: vec!["api".into()],
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([Algorithm::EdDSA]).with_issuers(["https://auth.example"]).with_audiences(["api"]),
     )?;
     check("jwt verifies", verifier.verify(&token)?.sub() == Some("device-7"))?;
     let wrong_alg = JwtVerifier::new(
         KeySet::from_jwks(&jwks)?,
-        VerifierOptions {
-            algorithms: vec![Algorithm::ES256],
-            ..Default::default()
-        },
+        JwtVerifierOptions::new([Algorithm::ES256]),
     )?;
     check(
         "an algorithm outside the allowlist is refused",

@@ -40,12 +40,12 @@ check("version() answers") { !version().isEmpty }
 var token = ""
 var verifier: JwtVerifier?
 check("JWT issue + verify") {
-    let key = try JwtKey.generate(algorithm: "ES256").withKid(kid: "consumer-1")
+    let key = try JwtKey.generate(algorithm: .es256).withKid(kid: "consumer-1")
     let set = KeySet()
-    try set.add(key: key)
+    try set.insert(key: key)
     let v = try JwtVerifier.withJwks(
         jwks: try set.toJwksJson(),
-        options: JwtVerifierOptions(algorithms: ["ES256"], issuer: ["https://auth.example"], audience: ["api"])
+        options: JwtVerifierOptions(algorithms: [.es256], issuers: ["https://auth.example"], audiences: ["api"])
     )
     verifier = v
     let issuer = try JwtIssuer(

@@ -88,13 +88,13 @@ class GatewayTest {
         val keys = ApiKeys("tw_test", clock = clock)
         val reader = keys.create("acct_reader", listOf("read"), null, null).secret.expose()
         val tiny = keys.create("acct_tiny", listOf("read"), null, mapOf("plan" to "tiny")).secret.expose()
-        val jwtKey = JwtKey.hmac("local-api-secret-0123456789abcdef".toByteArray(), "HS256")
+        val jwtKey = JwtKey.hmac("local-api-secret-0123456789abcdef".toByteArray(), Algorithm.HS256)
         val token = JwtIssuer(jwtKey, JwtIssuerOptions())
             .issue("""{"scope":"read write"}""", JwtIssueOptions(subject = "alice"))
         val auth = Authenticator(
             AuthenticatorOptions(
                 apiKeys = keys,
-                jwt = JwtVerifier.withKey(jwtKey, JwtVerifierOptions(algorithms = listOf("HS256"))),
+                jwt = JwtVerifier.withKey(jwtKey, JwtVerifierOptions(algorithms = listOf(Algorithm.HS256))),
                 ipAllow = listOf("127.0.0.0/8", "::1"),
                 plans = mapOf("tiny" to RateLimit(rate = 1u, burst = 1u, period = Duration.ofSeconds(60))),
                 realm = "local",
@@ -175,12 +175,12 @@ class GatewayTest {
     @Test
     fun jwtPrincipalCarriesClaims() {
         val clock = ManualClock(now)
-        val key = JwtKey.hmac("gateway-kotlin-secret-0123456789ab".toByteArray(), "HS256")
+        val key = JwtKey.hmac("gateway-kotlin-secret-0123456789ab".toByteArray(), Algorithm.HS256)
         val token = JwtIssuer(key, JwtIssuerOptions(issuer = "https://issuer.example"))
             .issue("""{"scp":["read","admin"],"tenant":"t-1"}""", JwtIssueOptions(subject = "bob"))
         val verifier = JwtVerifier.withKey(
             key,
-            JwtVerifierOptions(algorithms = listOf("HS256"), issuer = listOf("https://issuer.example"), clock = clock),
+            JwtVerifierOptions(algorithms = listOf(Algorithm.HS256), issuers = listOf("https://issuer.example"), clock = clock),
         )
         val auth = Authenticator(AuthenticatorOptions(jwt = verifier))
         // The token was issued on the system clock; the verifier's clock is years earlier.

@@ -73,7 +73,7 @@ class GatewayVectorsTest {
         }
 
         val j = setup.getJSONObject("jwt")
-        val algorithms = strings(j.getJSONArray("algorithms"))
+        val algorithms = strings(j.getJSONArray("algorithms")).map { algorithmFromString(it) }
         val verifier = JwtVerifier.withKey(
             JwtKey.hmac(j.getString("hmac_secret").toByteArray(), algorithms[0]),
             JwtVerifierOptions(algorithms = algorithms, clock = clock),

@@ -35,7 +35,7 @@ class RemoteJwksTest {
         val remote = RemoteKeySet.discover(issuer)
         assertEquals(issuer, remote.issuer())
         assertEquals(client.jwksUri(), remote.url())
-        val verifier = RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf("RS256"), issuer = listOf(issuer)))
+        val verifier = RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf(Algorithm.RS256), issuers = listOf(issuer)))
         val tok = client.clientCredentials(listOf("read")).accessToken()
         val claims = JSONObject(verifier.verify(tok.expose()))
         assertEquals("read", claims.getString("scope"))
@@ -45,16 +45,16 @@ class RemoteJwksTest {
         // Cached: one fetch for both verifications.
         assertEquals(1uL, remote.fetchCount())
         assertEquals(1, OAuthMock.count("jwks"))
-        assertTrue(JSONObject(remote.jwksJson()).getJSONArray("keys").length() >= 1)
+        assertTrue(JSONObject(remote.keys().toJwksJson()).getJSONArray("keys").length() >= 1)
         assertFalse(verifier.toString().contains(tok.expose()))
 
         val parts = tok.expose().split(".")
         val sig = parts[2].toCharArray().also { it[10] = if (it[10] == 'A') 'B' else 'A' }
         val tampered = parts[0] + "." + parts[1] + "." + String(sig)
         assertEquals("invalid_signature", codeOf { verifier.verify(tampered) })
-        val strict = RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf("RS256"), issuer = listOf("https://other.example")))
+        val strict = RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf(Algorithm.RS256), issuers = listOf("https://other.example")))
         assertEquals("invalid_issuer", codeOf { strict.verify(tok.expose()) })
-        val es = RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf("ES256")))
+        val es = RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf(Algorithm.ES256)))
         assertEquals("algorithm_not_allowed", codeOf { es.verify(tok.expose()) })
     }
 
@@ -62,7 +62,7 @@ class RemoteJwksTest {
     fun concurrentFirstUseFetchesOnceAndUnknownKidRespectsCooldown() = runBlocking {
         val client = OAuthClient.discover(issuer, "kt-client", Secret("kt-secret"))
         val remote = RemoteKeySet(client.jwksUri()!!, RemoteKeySetOptions(ttl = Duration.ofMinutes(5), timeout = Duration.ofSeconds(3)))
-        val verifier = RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf("RS256")))
+        val verifier = RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf(Algorithm.RS256)))
         val tok = client.clientCredentials(listOf("read")).accessToken().expose()
         val subjects = (1..200).map { async(Dispatchers.Default) { verifier.verifyClaims(tok).subject } }.awaitAll()
         assertEquals(200, subjects.size)
@@ -71,7 +71,7 @@ class RemoteJwksTest {
 
         // A token signed by a key the server never published: key_not_found, and no refetch
         // within the cooldown (forged kids cannot hammer the server).
-        val stranger = JwtKey.generate("RS256").withKid("not-on-the-server")
+        val stranger = JwtKey.generate(Algorithm.RS256).withKid("not-on-the-server")
         val forged = JwtIssuer(stranger, JwtIssuerOptions()).issue(null, JwtIssueOptions())
         assertEquals("key_not_found", codeOf { verifier.verify(forged) })
         assertEquals("key_not_found", codeOf { verifier.verify(forged) })
@@ -87,7 +87,7 @@ class RemoteJwksTest {
         val remote = RemoteKeySet("$issuer/jwks")
         assertEquals("invalid_input", code { RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf())) })
         val down = RemoteKeySet("http://127.0.0.1:9/jwks", RemoteKeySetOptions(timeout = Duration.ofMillis(500)))
-        val v = RemoteJwtVerifier(down, JwtVerifierOptions(algorithms = listOf("RS256")))
+        val v = RemoteJwtVerifier(down, JwtVerifierOptions(algorithms = listOf(Algorithm.RS256)))
         assertTrue(codeOf { v.verify("a.b.c") } in setOf("network", "timeout"))
         assertEquals("RemoteKeySet(url: $issuer/jwks)", remote.toString())
     }

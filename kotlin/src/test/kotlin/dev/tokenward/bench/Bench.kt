@@ -1,5 +1,6 @@
 package dev.tokenward.bench
 
+import dev.tokenward.Algorithm
 import dev.tokenward.ApiKeys
 import dev.tokenward.AuthDecision
 import dev.tokenward.AuthRequest
@@ -104,11 +105,11 @@ fun main(args: Array<String>) {
     val keyReq = request("x-api-key", apiKey)
     measure("Authenticator.authenticate API key", iters) { ok(keyAuth.authenticate(keyReq)) }
 
-    val gwKey = JwtKey.hmac("bench-secret-bench-secret-bench-secret!!".toByteArray(), "HS256")
+    val gwKey = JwtKey.hmac("bench-secret-bench-secret-bench-secret!!".toByteArray(), Algorithm.HS256)
     val gwToken = JwtIssuer(gwKey, JwtIssuerOptions()).issue("""{"scope":"read write"}""", JwtIssueOptions(subject = "alice"))
     val jwtAuth = Authenticator(
         AuthenticatorOptions(
-            jwt = JwtVerifier.withKey(gwKey, JwtVerifierOptions(algorithms = listOf("HS256"))),
+            jwt = JwtVerifier.withKey(gwKey, JwtVerifierOptions(algorithms = listOf(Algorithm.HS256))),
             ipDeny = listOf("192.0.2.0/24"),
             rateLimit = limit,
         ),
@@ -117,10 +118,10 @@ fun main(args: Array<String>) {
     measure("Authenticator.authenticate HS256 JWT", iters) { ok(jwtAuth.authenticate(jwtReq)) }
 
     // (3) JwtVerifier.verify HS256, the token of core/benches/jwt.rs.
-    val key = JwtKey.hmac(ByteArray(32) { 7 }, "HS256")
+    val key = JwtKey.hmac(ByteArray(32) { 7 }, Algorithm.HS256)
     val token = JwtIssuer(key, JwtIssuerOptions(issuer = "iss", audience = listOf("aud")))
         .issue("""{"scope":"read write","tenant":"acme"}""", JwtIssueOptions(subject = "u1"))
-    val verifier = JwtVerifier.withKey(key, JwtVerifierOptions(algorithms = listOf("HS256"), issuer = listOf("iss"), audience = listOf("aud")))
+    val verifier = JwtVerifier.withKey(key, JwtVerifierOptions(algorithms = listOf(Algorithm.HS256), issuers = listOf("iss"), audiences = listOf("aud")))
     measure("JwtVerifier.verify HS256 (returns claims JSON)", iters) { verifier.verify(token).length.toLong() }
 
     println("(checksum $sink)")
