@@ -12,7 +12,9 @@ use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
 use tokenward::oauth::{AccessToken, Failure, Grant, TokenResponse};
-use tokenward::refresh::{RefreshOptions, Status, TokenEndpoint, TokenSource};
+use tokenward::refresh::{
+    TokenEndpoint, TokenSource, TokenSourceOptions, TokenSourceStatus as Status,
+};
 use tokenward::{Error, ErrorCode, Secret};
 use tokio::time::{advance, Instant};
 
@@ -82,18 +84,15 @@ impl TokenEndpoint for Script {
     }
 }
 
-fn opts() -> RefreshOptions {
-    RefreshOptions {
-        jitter: 0.0,
-        ..Default::default()
-    }
+fn opts() -> TokenSourceOptions {
+    TokenSourceOptions::default().with_jitter(0.0)
 }
 
 fn cc() -> Grant {
     Grant::ClientCredentials { scopes: vec![] }
 }
 
-fn source(script: &Arc<Script>, options: RefreshOptions) -> TokenSource {
+fn source(script: &Arc<Script>, options: TokenSourceOptions) -> TokenSource {
     TokenSource::new(script.clone(), cc(), None, options).unwrap()
 }
 
@@ -134,13 +133,7 @@ async fn refreshes_in_the_background_ahead_of_expiry() {
 #[tokio::test(start_paused = true)]
 async fn jitter_moves_the_refresh_earlier_within_bounds() {
     let script = Script::new(vec![Ok((3600, None))], Duration::ZERO);
-    let src = source(
-        &script,
-        RefreshOptions {
-            jitter: 0.5,
-            ..Default::default()
-        },
-    );
+    let src = source(&script, TokenSourceOptions::default().with_jitter(0.5));
     let t0 = Instant::now();
     src.token().await.unwrap();
     advance(Duration::from_secs(3300)).await;
@@ -156,13 +149,7 @@ async fn jitter_moves_the_refresh_earlier_within_bounds() {
 #[tokio::test(start_paused = true)]
 async fn thousand_callers_across_an_expiry_make_one_request() {
     let script = Script::new(vec![Ok((600, None))], Duration::from_millis(300));
-    let src = source(
-        &script,
-        RefreshOptions {
-            background: false,
-            ..opts()
-        },
-    );
+    let src = source(&script, opts().with_background(false));
     assert_eq!(src.token().await.unwrap().expose(), "AT-1");
     advance(Duration::from_secs(601)).await; // expired
     let tasks = common::spawn_token_callers(&src, 1000);
@@ -414,13 +401,7 @@ async fn close_and_drop_stop_the_background_task() {
 #[tokio::test(start_paused = true)]
 async fn cached_answers_only_with_a_usable_token_and_never_requests() {
     let script = Script::new(vec![Ok((60, None))], Duration::ZERO);
-    let src = source(
-        &script,
-        RefreshOptions {
-            background: false,
-            ..opts()
-        },
-    );
+    let src = source(&script, opts().with_background(false));
     assert!(src.cached().is_none());
     assert_eq!(script.calls(), 0);
     src.token().await.unwrap();

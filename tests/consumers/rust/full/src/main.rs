@@ -1,6 +1,7 @@
 //! A crate that depends on the packaged `tokenward` with its default features, as a user
 //! who ran `cargo add tokenward` would: JWT, API keys in SQLite, redaction.
 
+use tokenward::apikey::ApiKeysOptions;
 use std::sync::Arc;
 
 use tokenward::apikey::{ApiKeys, NewKey, SqliteStore};
@@ -47,17 +48,13 @@ fn main() -> Result<(), Error> {
     let dir = std::env::temp_dir().join(format!("tokenward-consumer-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?;
     let path = dir.join("keys.db");
-    let keys = ApiKeys::builder("tw_live")
-        .store(Arc::new(SqliteStore::open(&path)?))
-        .build()?;
+    let keys = ApiKeys::new("tw_live", ApiKeysOptions::default().with_store(Arc::new(SqliteStore::open(&path)?)))?;
     let issued = keys.create(NewKey::new("acct_42").scopes(["read"]))?;
     check(
         "api key verifies from sqlite",
         keys.verify(issued.secret.expose())?.owner == "acct_42",
     )?;
-    let reopened = ApiKeys::builder("tw_live")
-        .store(Arc::new(SqliteStore::open(&path)?))
-        .build()?;
+    let reopened = ApiKeys::new("tw_live", ApiKeysOptions::default().with_store(Arc::new(SqliteStore::open(&path)?)))?;
     check(
         "api key survives reopening the database",
         reopened.verify(issued.secret.expose())?.owner == "acct_42",
