@@ -31,8 +31,10 @@ pub enum AuthMethod {
     ClientSecretPost,
     /// A signed JWT assertion (RFC 7523) made with the client's private key.
     PrivateKeyJwt,
-    /// A public client: only `client_id` in the body (mobile apps with PKCE).
-    None,
+    /// `none`: a public client, only `client_id` in the body (mobile apps with PKCE). Named
+    /// for what it is rather than `None`, which reads as a missing value next to `Option`
+    /// (Rust `Some(AuthMethod::None)`, Swift `.none`).
+    PublicClient,
 }
 
 impl AuthMethod {
@@ -41,7 +43,7 @@ impl AuthMethod {
         AuthMethod::ClientSecretBasic,
         AuthMethod::ClientSecretPost,
         AuthMethod::PrivateKeyJwt,
-        AuthMethod::None,
+        AuthMethod::PublicClient,
     ];
 
     /// The RFC 8414 name (`client_secret_basic`, `client_secret_post`, `private_key_jwt`,
@@ -51,7 +53,7 @@ impl AuthMethod {
             AuthMethod::ClientSecretBasic => "client_secret_basic",
             AuthMethod::ClientSecretPost => "client_secret_post",
             AuthMethod::PrivateKeyJwt => "private_key_jwt",
-            AuthMethod::None => "none",
+            AuthMethod::PublicClient => "none",
         }
     }
 }
@@ -157,7 +159,8 @@ impl OAuthClientOptions {
     }
 
     /// Timeout, body limit and scheme policy of every request (default
-    /// [`HttpPolicy::default`], a timeout of [`crate::http::DEFAULT_TIMEOUT`]).
+    /// [`HttpPolicy::default`], a timeout of [`crate::http::DEFAULT_TIMEOUT`]). The timeout must
+    /// be positive.
     pub fn with_http_policy(mut self, policy: HttpPolicy) -> Self {
         self.http = policy;
         self
@@ -255,6 +258,13 @@ impl OAuthClient {
     ) -> Result<OAuthClient, Error> {
         let (token_url, client_id) = (token_url.into(), client_id.into());
         let o = options;
+        clock::check_duration(o.http.timeout, "timeout")?;
+        if o.http.timeout.is_zero() {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "timeout must be positive",
+            ));
+        }
         http::check_url(&token_url, &o.http)?;
         for url in [
             &o.introspection_url,
@@ -307,7 +317,7 @@ impl OAuthClient {
                     .clock(o.clock.clone());
                 Auth::Jwt(Box::new(issuer))
             }
-            AuthMethod::None => Auth::Public,
+            AuthMethod::PublicClient => Auth::Public,
         };
         Ok(OAuthClient {
             inner: Arc::new(Inner {
@@ -340,7 +350,7 @@ impl OAuthClient {
             Auth::Basic(_) => AuthMethod::ClientSecretBasic,
             Auth::Post(_) => AuthMethod::ClientSecretPost,
             Auth::Jwt(_) => AuthMethod::PrivateKeyJwt,
-            Auth::Public => AuthMethod::None,
+            Auth::Public => AuthMethod::PublicClient,
         }
     }
 

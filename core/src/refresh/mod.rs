@@ -17,4 +17,4 @@ pub use options::{
     TokenSourceOptions, DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, DEFAULT_EXPIRY_MARGIN,
     DEFAULT_JITTER, DEFAULT_LIFETIME, DEFAULT_REFRESH_AHEAD, DEFAULT_REFRESH_AHEAD_FRACTION,
 };
-pub use source::{OnError, OnRefresh, TokenSource, TokenSourceStatus};
+pub use source::{FallbackGrant, OnError, OnRefresh, TokenSource, TokenSourceStatus};

@@ -22,6 +22,45 @@ pub type OnRefresh = Arc<dyn Fn(&TokenResponse) + Send + Sync>;
 /// Called with every failed token request.
 pub type OnError = Arc<dyn Fn(&Error) + Send + Sync>;
 
+/// The grant a source seeded with a token response falls back to when the response has no
+/// refresh token (see [`TokenSource::from_token_response`]). The bindings take it by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FallbackGrant {
+    /// `client_credentials`: the client's own identity, for the requested scopes.
+    ClientCredentials,
+}
+
+impl FallbackGrant {
+    /// The RFC 6749 `grant_type` (`client_credentials`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FallbackGrant::ClientCredentials => "client_credentials",
+        }
+    }
+
+    /// The grant for `scopes`.
+    pub fn grant(self, scopes: Vec<String>) -> Grant {
+        match self {
+            FallbackGrant::ClientCredentials => Grant::ClientCredentials { scopes },
+        }
+    }
+}
+
+impl FromStr for FallbackGrant {
+    type Err = Error;
+
+    /// Parses `client_credentials`; `invalid_input` otherwise.
+    fn from_str(name: &str) -> Result<FallbackGrant, Error> {
+        match name {
+            "client_credentials" => Ok(FallbackGrant::ClientCredentials),
+            _ => Err(Error::new(
+                ErrorCode::InvalidInput,
+                "unknown fallback grant: expected client_credentials",
+            )),
+        }
+    }
+}
+
 /// Where a [`TokenSource`] stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenSourceStatus {
@@ -162,20 +201,28 @@ impl TokenSource {
         )
     }
 
-    /// A source seeded with a full token response (e.g. from a code exchange); it refreshes
-    /// with the response's refresh token, or else with `fallback`.
+    /// A source seeded with a full token response (e.g. from a code exchange): it serves that
+    /// access token, then refreshes with the response's refresh token, or, when the response
+    /// has none, with `fallback`. Without either it fails with `invalid_input`: a user's
+    /// session silently continued as the client's own identity would be a privilege change.
     pub fn from_token_response(
         endpoint: Arc<dyn TokenEndpoint>,
         response: TokenResponse,
-        fallback: Grant,
+        fallback: Option<Grant>,
         options: TokenSourceOptions,
     ) -> Result<TokenSource, Error> {
-        let grant = match &response.refresh_token {
-            Some(rt) => Grant::RefreshToken {
+        let grant = match (&response.refresh_token, fallback) {
+            (Some(rt), _) => Grant::RefreshToken {
                 refresh_token: rt.clone(),
                 scopes: Vec::new(),
             },
-            None => fallback,
+            (None, Some(fallback)) => fallback,
+            (None, None) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "the token response has no refresh token and no fallback grant was given",
+                ))
+            }
         };
         TokenSource::new(endpoint, grant, Some(response), options)
     }

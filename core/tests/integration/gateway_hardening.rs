@@ -556,7 +556,7 @@ fn debug_never_prints_credentials() {
     let source = TokenSource::from_token_response(
         Arc::new(client),
         response,
-        Grant::ClientCredentials { scopes: vec![] },
+        Some(Grant::ClientCredentials { scopes: vec![] }),
         Default::default(),
     )
     .unwrap();

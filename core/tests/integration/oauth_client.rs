@@ -124,7 +124,7 @@ async fn authorization_code_with_pkce() {
     let c = OAuthClient::new(
         server.url("/token"),
         "app",
-        OAuthClientOptions::default().with_auth_method(AuthMethod::None),
+        OAuthClientOptions::default().with_auth_method(AuthMethod::PublicClient),
     )
     .unwrap();
     let pkce = Pkce::generate().unwrap();
@@ -285,7 +285,17 @@ fn builder_refuses_bad_settings() {
         OAuthClientOptions::default().with_client_secret(secret("s"))
     )
     .is_err());
-    assert!(b(d().with_auth_method(AuthMethod::None)).is_ok());
+    assert!(b(d().with_auth_method(AuthMethod::PublicClient)).is_ok());
+    // The timeout is checked here, once for every binding: zero and absurd values are refused.
+    let public = || d().with_auth_method(AuthMethod::PublicClient);
+    for bad in [Duration::ZERO, Duration::from_secs(u64::MAX)] {
+        assert_eq!(
+            b(public().with_timeout(bad)).unwrap_err().code(),
+            ErrorCode::InvalidInput,
+            "{bad:?}"
+        );
+    }
+    assert!(b(public().with_timeout(Duration::from_millis(1))).is_ok());
     for method in AuthMethod::ALL {
         assert_eq!(AuthMethod::from_str(method.as_str()).unwrap(), method);
     }

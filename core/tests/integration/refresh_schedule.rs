@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use parking_lot::Mutex;
 use tokenward::oauth::{AccessToken, Failure, Grant, TokenResponse};
 use tokenward::refresh::{
-    TokenEndpoint, TokenSource, TokenSourceOptions, TokenSourceStatus as Status,
+    FallbackGrant, TokenEndpoint, TokenSource, TokenSourceOptions, TokenSourceStatus as Status,
 };
 use tokenward::{Error, ErrorCode, Secret};
 use tokio::time::{advance, Instant};
@@ -412,4 +412,50 @@ async fn cached_answers_only_with_a_usable_token_and_never_requests() {
     assert_eq!(script.calls(), 1);
     src.close();
     assert!(src.cached().is_none());
+}
+
+fn seed(refresh_token: Option<&str>) -> TokenResponse {
+    TokenResponse {
+        access_token: AccessToken::new(Secret::new("AT-seed").unwrap(), "Bearer", None, vec![]),
+        expires_in: Some(Duration::from_secs(60)),
+        refresh_token: refresh_token.map(|r| Secret::new(r).unwrap()),
+        id_token: None,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn seeded_source_prefers_the_refresh_token_and_needs_an_explicit_fallback() {
+    let on_demand = TokenSourceOptions::default().with_background(false);
+    let cc = || Some(FallbackGrant::ClientCredentials.grant(vec!["read".into()]));
+    // No refresh token, no fallback: refused, nothing requested.
+    let script = Script::new(vec![Ok((60, None))], Duration::ZERO);
+    let err =
+        TokenSource::from_token_response(script.clone(), seed(None), None, on_demand).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    // A refresh token wins over the fallback.
+    let src =
+        TokenSource::from_token_response(script.clone(), seed(Some("RT-seed")), cc(), on_demand)
+            .unwrap();
+    assert_eq!(src.token().await.unwrap().expose(), "AT-seed");
+    src.force_refresh().await.unwrap();
+    assert!(matches!(
+        &script.grants.lock()[0],
+        Grant::RefreshToken { refresh_token, .. } if refresh_token.expose() == "RT-seed"
+    ));
+    // Without one, the fallback grant is used.
+    let src =
+        TokenSource::from_token_response(script.clone(), seed(None), cc(), on_demand).unwrap();
+    src.force_refresh().await.unwrap();
+    assert!(matches!(
+        &script.grants.lock()[1],
+        Grant::ClientCredentials { scopes } if scopes == &["read"]
+    ));
+    assert_eq!(
+        "client_credentials".parse::<FallbackGrant>().unwrap(),
+        FallbackGrant::ClientCredentials
+    );
+    assert!("password".parse::<FallbackGrant>().is_err());
+    for status in Status::ALL {
+        assert_eq!(status.as_str().parse::<Status>().unwrap(), status);
+    }
 }
