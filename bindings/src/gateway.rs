@@ -448,7 +448,7 @@ impl Authenticator {
             b = b.clock(clock.shared());
         }
         if let Some(client) = options.introspection {
-            b = b.introspection(Arc::new(client.inner.clone()));
+            b = b.introspection(Arc::new(client.0.clone()));
         }
         if let Some(secs) = options.introspection_cache_seconds {
             b = b.introspection_cache_ttl(Duration::from_secs(secs));
