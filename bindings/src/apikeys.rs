@@ -126,8 +126,10 @@ pub struct ApiKeysOptions {
 
 /// Issues and verifies API keys of one prefix.
 #[derive(uniffi::Object, Debug)]
-#[uniffi::export(Debug)]
+#[uniffi::export(Debug, Display)]
 pub struct ApiKeys(pub(crate) Arc<tokenward::ApiKeys>);
+
+crate::oauth::display_as_core_debug!(ApiKeys);
 
 #[uniffi::export]
 impl ApiKeys {

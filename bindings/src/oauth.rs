@@ -164,8 +164,8 @@ impl std::fmt::Display for TokenTypeHint {
 
 /// An access token. `toString`/`description` are redacted (`AccessToken([REDACTED:<fp>])`);
 /// `expose()` gives the string.
-#[derive(uniffi::Object)]
-#[uniffi::export(Display)]
+#[derive(uniffi::Object, Debug)]
+#[uniffi::export(Debug, Display)]
 pub struct AccessToken(core::AccessToken);
 
 /// The core's redacted form.
@@ -174,6 +174,21 @@ impl std::fmt::Display for AccessToken {
         self.0.fmt(f)
     }
 }
+
+/// `Display` (Kotlin `toString`, Swift `description`) of a wrapper whose core type has a
+/// secret-free `Debug` but no `Display`: the core's `Debug`, so no binding restates a format.
+macro_rules! display_as_core_debug {
+    ($($wrapper:ty),+) => {$(
+        impl std::fmt::Display for $wrapper {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+    )+};
+}
+pub(crate) use display_as_core_debug;
+
+display_as_core_debug!(TokenResponse, Pkce, OAuthClient, TokenSource);
 
 #[uniffi::export]
 impl AccessToken {
@@ -211,7 +226,7 @@ impl AccessToken {
 /// A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
 /// redacted `Secret`.
 #[derive(uniffi::Object, Debug)]
-#[uniffi::export(Debug)]
+#[uniffi::export(Debug, Display)]
 pub struct TokenResponse(core::TokenResponse);
 
 #[uniffi::export]
@@ -275,7 +290,7 @@ impl From<core::Introspection> for Introspection {
 /// A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The printed
 /// form is the core's `Debug`: the verifier is a redacted `Secret`.
 #[derive(uniffi::Object, Debug)]
-#[uniffi::export(Debug)]
+#[uniffi::export(Debug, Display)]
 pub struct Pkce(core::Pkce);
 
 #[uniffi::export]
@@ -384,7 +399,7 @@ impl From<OAuthClientOptions> for core::OAuthClientOptions {
 /// An OAuth 2.0 client of one authorization server. Safe to share between threads. Printed
 /// with the core's `Debug` (endpoint, client id, method; never the secret).
 #[derive(uniffi::Object, Debug)]
-#[uniffi::export(Debug)]
+#[uniffi::export(Debug, Display)]
 pub struct OAuthClient(pub(crate) core::OAuthClient);
 
 #[uniffi::export]
@@ -675,7 +690,7 @@ pub trait TokenSourceListener: Send + Sync {
 /// `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
 /// Printed with the core's `Debug` (the status only).
 #[derive(uniffi::Object, Debug)]
-#[uniffi::export(Debug)]
+#[uniffi::export(Debug, Display)]
 pub struct TokenSource(refresh::TokenSource);
 
 #[uniffi::export]
