@@ -40,6 +40,8 @@ test('Redactor options, buffers and streams', () => {
   assert.equal(r.redact('ssn=123-45-6789 order#123456 password=x1'),
     'ssn=[REDACTED:ssn] order#[REDACTED:order] password=[REDACTED:password]')
   assert.equal(codeOf(() => new Redactor({ patterns: { x: '(' } })), 'invalid_input')
+  // The line limit is checked by the core (at least 1 KiB), not silently raised.
+  assert.equal(codeOf(() => new Redactor({ maxLine: 1023 })), 'invalid_input')
   assert.equal(r.redactBytes(Buffer.from('password=\xff ok', 'latin1')).toString(), 'password=[REDACTED:password] ok')
   const text = corpus.secret.map((c) => c.text).join('\n')
   const s = new Redactor().stream()

@@ -10,7 +10,6 @@ import json
 import pickle
 import subprocess
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -108,7 +107,7 @@ def test_client_credentials_refresh_introspect_revoke(mock, client):
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
 
 
