@@ -295,7 +295,7 @@ void uniffi_tokenward_ffi_fn_free_apikeys(uint64_t handle, RustCallStatus *_Nonn
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_APIKEYS_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_APIKEYS_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_apikeys_new(RustBuffer prefix, RustBuffer store, RustBuffer pepper, RustBuffer clock, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_tokenward_ffi_fn_constructor_apikeys_new(RustBuffer prefix, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_CREATE
@@ -330,7 +330,7 @@ RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_revoke(uint64_t ptr, RustBuffe
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_ROTATE
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_ROTATE
-RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_rotate(uint64_t ptr, RustBuffer id, uint64_t overlap, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_rotate(uint64_t ptr, RustBuffer id, RustBuffer overlap, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_VERIFY
@@ -341,6 +341,16 @@ RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_verify(uint64_t ptr, RustBuffe
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_VERIFY_SECRET
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_VERIFY_SECRET
 RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_verify_secret(uint64_t ptr, uint64_t key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_MANUALCLOCK
@@ -711,12 +721,12 @@ void uniffi_tokenward_ffi_fn_free_oauthclient(uint64_t handle, RustCallStatus *_
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_OAUTHCLIENT_DISCOVER
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_OAUTHCLIENT_DISCOVER
-uint64_t uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(RustBuffer issuer_url, RustBuffer client_id, RustBuffer client_secret, RustBuffer auth_method, RustBuffer private_key, RustBuffer timeout
+uint64_t uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(RustBuffer issuer_url, RustBuffer client_id, RustBuffer options
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_OAUTHCLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_OAUTHCLIENT_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_oauthclient_new(RustBuffer options, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_tokenward_ffi_fn_constructor_oauthclient_new(RustBuffer token_url, RustBuffer client_id, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_OAUTHCLIENT_AUTH_METHOD
@@ -799,9 +809,9 @@ void uniffi_tokenward_ffi_fn_free_pkce(uint64_t handle, RustCallStatus *_Nonnull
 uint64_t uniffi_tokenward_ffi_fn_constructor_pkce_from_verifier(RustBuffer verifier, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_PKCE_NEW
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_PKCE_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_pkce_new(RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_PKCE_GENERATE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_PKCE_GENERATE
+uint64_t uniffi_tokenward_ffi_fn_constructor_pkce_generate(RustCallStatus *_Nonnull out_status
     
 );
 #endif
@@ -897,7 +907,7 @@ uint64_t uniffi_tokenward_ffi_fn_constructor_tokensource_from_refresh_token(uint
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_TOKENSOURCE_FROM_TOKEN_RESPONSE
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_TOKENSOURCE_FROM_TOKEN_RESPONSE
-uint64_t uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(uint64_t client, uint64_t response, RustBuffer scopes, RustBuffer options, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(uint64_t client, uint64_t response, RustBuffer scopes, RustBuffer fallback, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_ADD_LISTENER
@@ -1002,12 +1012,17 @@ void uniffi_tokenward_ffi_fn_free_redactor(uint64_t handle, RustCallStatus *_Non
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REDACTOR_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REDACTOR_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_redactor_new(RustBuffer patterns, RustBuffer names, RustBuffer replacement, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_tokenward_ffi_fn_constructor_redactor_new(RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REDACTOR_REDACT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REDACTOR_REDACT
 RustBuffer uniffi_tokenward_ffi_fn_method_redactor_redact(uint64_t ptr, RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REDACTOR_REDACT_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REDACTOR_REDACT_BYTES
+RustBuffer uniffi_tokenward_ffi_fn_method_redactor_redact_bytes(uint64_t ptr, RustBuffer data, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REMOTEJWTVERIFIER
@@ -1158,6 +1173,36 @@ RustBuffer uniffi_tokenward_ffi_fn_method_errorcode_category(RustBuffer ptr, Rus
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ERRORCODE_UNIFFI_TRAIT_DISPLAY
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ERRORCODE_UNIFFI_TRAIT_DISPLAY
 RustBuffer uniffi_tokenward_ffi_fn_method_errorcode_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHMETHOD_AS_STRING
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHMETHOD_AS_STRING
+RustBuffer uniffi_tokenward_ffi_fn_method_authmethod_as_string(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHMETHOD_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHMETHOD_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_authmethod_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCESTATUS_AS_STRING
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCESTATUS_AS_STRING
+RustBuffer uniffi_tokenward_ffi_fn_method_tokensourcestatus_as_string(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCESTATUS_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCESTATUS_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_tokensourcestatus_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENTYPEHINT_AS_STRING
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENTYPEHINT_AS_STRING
+RustBuffer uniffi_tokenward_ffi_fn_method_tokentypehint_as_string(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENTYPEHINT_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENTYPEHINT_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_tokentypehint_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ERROR_CODES
@@ -1972,6 +2017,12 @@ uint16_t uniffi_tokenward_ffi_checksum_method_redactor_redact(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REDACTOR_REDACT_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REDACTOR_REDACT_BYTES
+uint16_t uniffi_tokenward_ffi_checksum_method_redactor_redact_bytes(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REMOTEJWTVERIFIER_VERIFY
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REMOTEJWTVERIFIER_VERIFY
 uint16_t uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify(void
@@ -2128,9 +2179,9 @@ uint16_t uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_PKCE_NEW
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_PKCE_NEW
-uint16_t uniffi_tokenward_ffi_checksum_constructor_pkce_new(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_PKCE_GENERATE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_PKCE_GENERATE
+uint16_t uniffi_tokenward_ffi_checksum_constructor_pkce_generate(void
     
 );
 #endif

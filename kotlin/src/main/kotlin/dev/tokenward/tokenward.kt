@@ -900,6 +900,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_redactor_redact(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_redactor_redact_bytes(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify_claims(
@@ -952,7 +954,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_constructor_pkce_new(
+    external fun uniffi_tokenward_ffi_checksum_constructor_pkce_generate(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials(
     ): Int
@@ -996,7 +998,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_apikeys(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_apikeys_new(`prefix`: RustBuffer.ByValue,`store`: RustBuffer.ByValue,`pepper`: RustBuffer.ByValue,`clock`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_apikeys_new(`prefix`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_apikeys_create(`ptr`: Long,`owner`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,`expiresIn`: RustBuffer.ByValue,`metadata`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1010,11 +1012,15 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_apikeys_revoke(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_apikeys_rotate(`ptr`: Long,`id`: RustBuffer.ByValue,`overlap`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_rotate(`ptr`: Long,`id`: RustBuffer.ByValue,`overlap`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_apikeys_verify(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_apikeys_verify_secret(`ptr`: Long,`key`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_manualclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1162,9 +1168,9 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_oauthclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(`issuerUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`clientSecret`: RustBuffer.ByValue,`authMethod`: RustBuffer.ByValue,`privateKey`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,
+    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(`issuerUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_new(`tokenUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_oauthclient_auth_method(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1198,7 +1204,7 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_tokenward_ffi_fn_constructor_pkce_from_verifier(`verifier`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_tokenward_ffi_fn_constructor_pkce_new(uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_pkce_generate(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_pkce_authorization_url(`ptr`: Long,`authorizeUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`redirectUri`: RustBuffer.ByValue,`state`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1236,7 +1242,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_constructor_tokensource_from_refresh_token(`client`: Long,`refreshToken`: Long,`scopes`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(`client`: Long,`response`: Long,`scopes`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(`client`: Long,`response`: Long,`scopes`: RustBuffer.ByValue,`fallback`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_tokensource_add_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -1278,9 +1284,11 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_redactor(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_redactor_new(`patterns`: RustBuffer.ByValue,`names`: RustBuffer.ByValue,`replacement`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_redactor_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_redactor_redact(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_redactor_redact_bytes(`ptr`: Long,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_remotejwtverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1341,6 +1349,18 @@ internal object UniffiLib {
     external fun uniffi_tokenward_ffi_fn_method_errorcode_category(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_errorcode_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_authmethod_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_authmethod_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokensourcestatus_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokensourcestatus_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokentypehint_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokentypehint_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_error_codes(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1506,7 +1526,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_func_fingerprint() and 0xFFFF) != 27239) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_create() and 0xFFFF) != 16323) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_create() and 0xFFFF) != 30825) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_get() and 0xFFFF) != 28567) {
@@ -1524,7 +1544,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_revoke() and 0xFFFF) != 12166) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_rotate() and 0xFFFF) != 45704) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_rotate() and 0xFFFF) != 59205) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_verify() and 0xFFFF) != 14704) {
@@ -1641,7 +1661,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_token_type() and 0xFFFF) != 48791) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() and 0xFFFF) != 36608) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() and 0xFFFF) != 28300) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_authorization_url() and 0xFFFF) != 16121) {
@@ -1656,7 +1676,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_exchange_code() and 0xFFFF) != 63072) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() and 0xFFFF) != 47499) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() and 0xFFFF) != 36383) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() and 0xFFFF) != 54805) {
@@ -1668,13 +1688,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_refresh() and 0xFFFF) != 49278) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_revoke() and 0xFFFF) != 38637) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_revoke() and 0xFFFF) != 35567) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_token_url() and 0xFFFF) != 15672) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() and 0xFFFF) != 28693) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() and 0xFFFF) != 28914) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_challenge() and 0xFFFF) != 56097) {
@@ -1704,7 +1724,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_force_refresh() and 0xFFFF) != 62450) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code() and 0xFFFF) != 35406) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code() and 0xFFFF) != 22875) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_request_count() and 0xFFFF) != 53543) {
@@ -1722,13 +1742,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() and 0xFFFF) != 56087) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() and 0xFFFF) != 24525) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() and 0xFFFF) != 51017) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() and 0xFFFF) != 65135) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_redactor_redact() and 0xFFFF) != 32086) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_redactor_redact_bytes() and 0xFFFF) != 1079) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify() and 0xFFFF) != 1075) {
@@ -1758,7 +1781,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_secret_redacted() and 0xFFFF) != 53423) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_apikeys_new() and 0xFFFF) != 38965) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_apikeys_new() and 0xFFFF) != 27825) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_manualclock_new() and 0xFFFF) != 5074) {
@@ -1800,28 +1823,28 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_keyset_new() and 0xFFFF) != 34136) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() and 0xFFFF) != 60562) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() and 0xFFFF) != 25247) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_new() and 0xFFFF) != 42167) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_new() and 0xFFFF) != 7881) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier() and 0xFFFF) != 61650) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_new() and 0xFFFF) != 58545) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_generate() and 0xFFFF) != 61586) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials() and 0xFFFF) != 55028) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials() and 0xFFFF) != 22817) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token() and 0xFFFF) != 37323) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token() and 0xFFFF) != 65084) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() and 0xFFFF) != 61637) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() and 0xFFFF) != 50809) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_redactor_new() and 0xFFFF) != 1671) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_redactor_new() and 0xFFFF) != 10651) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_remotejwtverifier_new() and 0xFFFF) != 10821) {
@@ -2854,9 +2877,9 @@ public object FfiConverterTypeAccessToken: FfiConverter<AccessToken, Long> {
 public interface ApiKeysInterface {
     
     /**
-     * Issues a new key; `expires_in` is a lifetime in seconds.
+     * Issues a new key; `expiresIn` is its lifetime (at least a second; none: no expiry).
      */
-    fun `create`(`owner`: kotlin.String, `scopes`: List<kotlin.String>? = null, `expiresIn`: kotlin.ULong? = null, `metadata`: Map<kotlin.String, kotlin.String>? = null): IssuedKey
+    fun `create`(`owner`: kotlin.String, `scopes`: List<kotlin.String> = listOf(), `expiresIn`: java.time.Duration? = null, `metadata`: Map<kotlin.String, kotlin.String>? = null): IssuedKey
     
     /**
      * The record of key `id`.
@@ -2884,9 +2907,9 @@ public interface ApiKeysInterface {
     fun `revoke`(`id`: kotlin.String): KeyRecord
     
     /**
-     * Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
+     * Issues a successor of key `id`; the old key stays valid for `overlap`.
      */
-    fun `rotate`(`id`: kotlin.String, `overlap`: kotlin.ULong): IssuedKey
+    fun `rotate`(`id`: kotlin.String, `overlap`: java.time.Duration): IssuedKey
     
     /**
      * Verifies a key and returns its record; fails with `invalid_format`,
@@ -2930,20 +2953,17 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
         this.cleanable = null
     }
     /**
-     * Keys with `prefix` (e.g. `tw_live`) in `store` (`nil`/`"memory"`, `"sqlite:///path.db"`
-     * or a file path), hashed with HMAC-SHA-256 keyed by `pepper` (16+ bytes) when given.
-     * `clock` (tests) replaces the system clock for creation, expiry and revocation times.
+     * Keys with `prefix` (e.g. `tw_live`); fails with `invalid_input` for a malformed prefix,
+     * a short pepper or an unsupported store.
      */
-    constructor(`prefix`: kotlin.String, `store`: kotlin.String? = null, `pepper`: kotlin.String? = null, `clock`: ManualClock? = null) :
+    constructor(`prefix`: kotlin.String, `options`: ApiKeysOptions = ApiKeysOptions()) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_apikeys_new(
     
         
         FfiConverterString.lower(`prefix`),
-        FfiConverterOptionalString.lower(`store`),
-        FfiConverterOptionalString.lower(`pepper`),
-        FfiConverterOptionalTypeManualClock.lower(`clock`),_status)
+        FfiConverterTypeApiKeysOptions.lower(`options`),_status)
 }
     )
 
@@ -3025,9 +3045,9 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
 
     
     /**
-     * Issues a new key; `expires_in` is a lifetime in seconds.
+     * Issues a new key; `expiresIn` is its lifetime (at least a second; none: no expiry).
      */
-    @Throws(TokenwardException::class)override fun `create`(`owner`: kotlin.String, `scopes`: List<kotlin.String>?, `expiresIn`: kotlin.ULong?, `metadata`: Map<kotlin.String, kotlin.String>?): IssuedKey {
+    @Throws(TokenwardException::class)override fun `create`(`owner`: kotlin.String, `scopes`: List<kotlin.String>, `expiresIn`: java.time.Duration?, `metadata`: Map<kotlin.String, kotlin.String>?): IssuedKey {
             return FfiConverterTypeIssuedKey.lift(
     callWithHandle {
     uniffiRustCallWithError(TokenwardException) { _status ->
@@ -3035,8 +3055,8 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
         it,
         
         FfiConverterString.lower(`owner`),
-        FfiConverterOptionalSequenceString.lower(`scopes`),
-        FfiConverterOptionalULong.lower(`expiresIn`),
+        FfiConverterSequenceString.lower(`scopes`),
+        FfiConverterOptionalDuration.lower(`expiresIn`),
         FfiConverterOptionalMapStringString.lower(`metadata`),_status)
 }
     }
@@ -3132,9 +3152,9 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
 
     
     /**
-     * Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
+     * Issues a successor of key `id`; the old key stays valid for `overlap`.
      */
-    @Throws(TokenwardException::class)override fun `rotate`(`id`: kotlin.String, `overlap`: kotlin.ULong): IssuedKey {
+    @Throws(TokenwardException::class)override fun `rotate`(`id`: kotlin.String, `overlap`: java.time.Duration): IssuedKey {
             return FfiConverterTypeIssuedKey.lift(
     callWithHandle {
     uniffiRustCallWithError(TokenwardException) { _status ->
@@ -3142,7 +3162,7 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
         it,
         
         FfiConverterString.lower(`id`),
-        FfiConverterULong.lower(`overlap`),_status)
+        FfiConverterDuration.lower(`overlap`),_status)
 }
     }
     )
@@ -3190,6 +3210,18 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
 
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
 
     
     
@@ -5842,14 +5874,15 @@ public object FfiConverterTypeManualClock: FfiConverter<ManualClock, Long> {
 
 
 /**
- * An OAuth 2.0 client of one authorization server. Safe to share between threads.
+ * An OAuth 2.0 client of one authorization server. Safe to share between threads. Printed
+ * with the core's `Debug` (endpoint, client id, method; never the secret).
  */
 public interface OAuthClientInterface {
     
     /**
-     * The client authentication method (`client_secret_basic`, …).
+     * The client authentication method in use.
      */
-    fun `authMethod`(): kotlin.String
+    fun `authMethod`(): AuthMethod
     
     /**
      * The authorization endpoint, when known.
@@ -5872,9 +5905,9 @@ public interface OAuthClientInterface {
     suspend fun `exchangeCode`(`code`: Secret, `redirectUri`: kotlin.String, `pkce`: Pkce? = null): TokenResponse
     
     /**
-     * RFC 7662 introspection of `token` (`tokenTypeHint`: `access_token` or `refresh_token`).
+     * RFC 7662 introspection of `token`.
      */
-    suspend fun `introspect`(`token`: Secret, `tokenTypeHint`: kotlin.String? = null): Introspection
+    suspend fun `introspect`(`token`: Secret, `tokenTypeHint`: TokenTypeHint? = null): Introspection
     
     /**
      * The issuer found by discovery.
@@ -5895,7 +5928,7 @@ public interface OAuthClientInterface {
     /**
      * RFC 7009 revocation of `token`. Success includes the server not knowing the token.
      */
-    suspend fun `revoke`(`token`: Secret, `tokenTypeHint`: kotlin.String? = null)
+    suspend fun `revoke`(`token`: Secret, `tokenTypeHint`: TokenTypeHint? = null)
     
     /**
      * The token endpoint.
@@ -5906,7 +5939,8 @@ public interface OAuthClientInterface {
 }
 
 /**
- * An OAuth 2.0 client of one authorization server. Safe to share between threads.
+ * An OAuth 2.0 client of one authorization server. Safe to share between threads. Printed
+ * with the core's `Debug` (endpoint, client id, method; never the secret).
  */
 open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
 {
@@ -5933,15 +5967,18 @@ open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
         this.cleanable = null
     }
     /**
-     * A client of `options.tokenUrl`. Fails with `invalid_input` when a URL is not https
-     * (loopback excepted) or the authentication method lacks its secret or key.
+     * A client of the token endpoint `tokenUrl` for `clientId`. Fails with `invalid_input`
+     * when a URL is not https (loopback excepted), the timeout is not positive, or the
+     * authentication method lacks its secret or key.
      */
-    constructor(`options`: OAuthClientOptions) :
+    constructor(`tokenUrl`: kotlin.String, `clientId`: kotlin.String, `options`: OAuthClientOptions = OAuthClientOptions()) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_oauthclient_new(
     
         
+        FfiConverterString.lower(`tokenUrl`),
+        FfiConverterString.lower(`clientId`),
         FfiConverterTypeOAuthClientOptions.lower(`options`),_status)
 }
     )
@@ -6024,9 +6061,9 @@ open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
 
     
     /**
-     * The client authentication method (`client_secret_basic`, …).
-     */override fun `authMethod`(): kotlin.String {
-            return FfiConverterString.lift(
+     * The client authentication method in use.
+     */override fun `authMethod`(): AuthMethod {
+            return FfiConverterTypeAuthMethod.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_auth_method(
@@ -6124,18 +6161,18 @@ open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
 
     
     /**
-     * RFC 7662 introspection of `token` (`tokenTypeHint`: `access_token` or `refresh_token`).
+     * RFC 7662 introspection of `token`.
      */
     @Throws(TokenwardException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `introspect`(`token`: Secret, `tokenTypeHint`: kotlin.String?) : Introspection {
+    override suspend fun `introspect`(`token`: Secret, `tokenTypeHint`: TokenTypeHint?) : Introspection {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_introspect(
                 uniffiHandle,
                 
         FfiConverterTypeSecret.lower(`token`),
-        FfiConverterOptionalString.lower(`tokenTypeHint`),
+        FfiConverterOptionalTypeTokenTypeHint.lower(`tokenTypeHint`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -6213,14 +6250,14 @@ open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
      */
     @Throws(TokenwardException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `revoke`(`token`: Secret, `tokenTypeHint`: kotlin.String?) {
+    override suspend fun `revoke`(`token`: Secret, `tokenTypeHint`: TokenTypeHint?) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_revoke(
                 uniffiHandle,
                 
         FfiConverterTypeSecret.lower(`token`),
-        FfiConverterOptionalString.lower(`tokenTypeHint`),
+        FfiConverterOptionalTypeTokenTypeHint.lower(`tokenTypeHint`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_void(future, callback, continuation) },
@@ -6272,20 +6309,16 @@ open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
         
     /**
      * Discovers the server at `issuerUrl` (RFC 8414 metadata, then OpenID Connect discovery)
-     * and builds a client with its token, introspection, revocation and authorization
-     * endpoints.
+     * and builds a client for `clientId`; endpoints `options` leaves unset are the server's.
      */
     @Throws(TokenwardException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-     suspend fun `discover`(`issuerUrl`: kotlin.String, `clientId`: kotlin.String, `clientSecret`: Secret? = null, `authMethod`: kotlin.String? = null, `privateKey`: JwtKey? = null, `timeout`: java.time.Duration? = null) : OAuthClient {
+     suspend fun `discover`(`issuerUrl`: kotlin.String, `clientId`: kotlin.String, `options`: OAuthClientOptions = OAuthClientOptions()) : OAuthClient {
         return uniffiRustCallAsync(
         UniffiLib.uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(
         FfiConverterString.lower(`issuerUrl`),
         FfiConverterString.lower(`clientId`),
-        FfiConverterOptionalTypeSecret.lower(`clientSecret`),
-        FfiConverterOptionalString.lower(`authMethod`),
-        FfiConverterOptionalTypeJwtKey.lower(`privateKey`),
-        FfiConverterOptionalDuration.lower(`timeout`),),
+        FfiConverterTypeOAuthClientOptions.lower(`options`),),
         { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
         { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
         { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
@@ -6423,12 +6456,13 @@ public object FfiConverterTypeOAuthClient: FfiConverter<OAuthClient, Long> {
 
 /**
  * A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The printed
- * form shows the challenge only.
+ * form is the core's `Debug`: the verifier is a redacted `Secret`.
  */
 public interface PkceInterface {
     
     /**
-     * The authorization URL to open in the browser.
+     * The authorization URL to open in the browser (the same argument order in every
+     * language).
      */
     fun `authorizationUrl`(`authorizeUrl`: kotlin.String, `clientId`: kotlin.String, `redirectUri`: kotlin.String, `state`: kotlin.String, `scopes`: List<kotlin.String> = listOf()): kotlin.String
     
@@ -6452,7 +6486,7 @@ public interface PkceInterface {
 
 /**
  * A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The printed
- * form shows the challenge only.
+ * form is the core's `Debug`: the verifier is a redacted `Secret`.
  */
 open class Pkce: Disposable, AutoCloseable, PkceInterface
 {
@@ -6478,17 +6512,6 @@ open class Pkce: Disposable, AutoCloseable, PkceInterface
         this.handle = 0
         this.cleanable = null
     }
-    /**
-     * A fresh verifier (32 random bytes) and its challenge.
-     */
-    constructor() :
-        this(UniffiWithHandle, 
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_constructor_pkce_new(
-    
-        _status)
-}
-    )
 
     protected val handle: Long
     protected val cleanable: UniffiCleaner.Cleanable?
@@ -6568,7 +6591,8 @@ open class Pkce: Disposable, AutoCloseable, PkceInterface
 
     
     /**
-     * The authorization URL to open in the browser.
+     * The authorization URL to open in the browser (the same argument order in every
+     * language).
      */
     @Throws(TokenwardException::class)override fun `authorizationUrl`(`authorizeUrl`: kotlin.String, `clientId`: kotlin.String, `redirectUri`: kotlin.String, `state`: kotlin.String, `scopes`: List<kotlin.String>): kotlin.String {
             return FfiConverterString.lift(
@@ -6666,6 +6690,21 @@ open class Pkce: Disposable, AutoCloseable, PkceInterface
     
         
         FfiConverterString.lower(`verifier`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A fresh verifier (32 random bytes) and its challenge.
+     */
+    @Throws(TokenwardException::class) fun `generate`(): Pkce {
+            return FfiConverterTypePkce.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_pkce_generate(
+    
+        _status)
 }
     )
     }
@@ -6797,9 +6836,8 @@ public object FfiConverterTypePkce: FfiConverter<Pkce, Long> {
 
 
 /**
- * A configured scrubber: extra sensitive field names, extra patterns (`kind -> regex`; group
- * 1 is redacted when present) and the replacement style (`fingerprint`, `kind`, `plain` or a
- * template with `{kind}` / `{fingerprint}`).
+ * A configured scrubber: extra sensitive field names, extra patterns and the replacement
+ * style.
  */
 public interface RedactorInterface {
     
@@ -6808,13 +6846,17 @@ public interface RedactorInterface {
      */
     fun `redact`(`text`: kotlin.String): kotlin.String
     
+    /**
+     * Redacts bytes that may not be UTF-8.
+     */
+    fun `redactBytes`(`data`: kotlin.ByteArray): kotlin.ByteArray
+    
     companion object
 }
 
 /**
- * A configured scrubber: extra sensitive field names, extra patterns (`kind -> regex`; group
- * 1 is redacted when present) and the replacement style (`fingerprint`, `kind`, `plain` or a
- * template with `{kind}` / `{fingerprint}`).
+ * A configured scrubber: extra sensitive field names, extra patterns and the replacement
+ * style.
  */
 open class Redactor: Disposable, AutoCloseable, RedactorInterface
 {
@@ -6841,17 +6883,16 @@ open class Redactor: Disposable, AutoCloseable, RedactorInterface
         this.cleanable = null
     }
     /**
-     * Builds a redactor; invalid names, patterns or replacement fail with `invalid_input`.
+     * Builds a redactor; invalid names, patterns, replacement or `maxLine` fail with
+     * `invalid_input`.
      */
-    constructor(`patterns`: Map<kotlin.String, kotlin.String>, `names`: List<kotlin.String> = listOf(), `replacement`: kotlin.String = "fingerprint") :
+    constructor(`options`: RedactorOptions = RedactorOptions()) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_redactor_new(
     
         
-        FfiConverterMapStringString.lower(`patterns`),
-        FfiConverterSequenceString.lower(`names`),
-        FfiConverterString.lower(`replacement`),_status)
+        FfiConverterTypeRedactorOptions.lower(`options`),_status)
 }
     )
 
@@ -6942,6 +6983,23 @@ open class Redactor: Disposable, AutoCloseable, RedactorInterface
         it,
         
         FfiConverterString.lower(`text`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Redacts bytes that may not be UTF-8.
+     */override fun `redactBytes`(`data`: kotlin.ByteArray): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_redactor_redact_bytes(
+        it,
+        
+        FfiConverterByteArray.lower(`data`),_status)
 }
     }
     )
@@ -8585,7 +8643,8 @@ public object FfiConverterTypeSecret: FfiConverter<Secret, Long> {
 
 
 /**
- * A token-endpoint answer. Its printed form is redacted.
+ * A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
+ * redacted `Secret`.
  */
 public interface TokenResponseInterface {
     
@@ -8614,7 +8673,8 @@ public interface TokenResponseInterface {
 }
 
 /**
- * A token-endpoint answer. Its printed form is redacted.
+ * A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
+ * redacted `Secret`.
  */
 open class TokenResponse: Disposable, AutoCloseable, TokenResponseInterface
 {
@@ -8932,6 +8992,7 @@ public object FfiConverterTypeTokenResponse: FfiConverter<TokenResponse, Long> {
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
  * background, one request however many callers ask at once, `invalid_grant` terminal.
  * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ * Printed with the core's `Debug` (the status only).
  */
 public interface TokenSourceInterface {
     
@@ -8950,7 +9011,7 @@ public interface TokenSourceInterface {
     /**
      * The code of the last failed request, when the last request failed.
      */
-    fun `lastErrorCode`(): kotlin.String?
+    fun `lastErrorCode`(): ErrorCode?
     
     /**
      * Completed token requests so far (successful or not).
@@ -8982,6 +9043,7 @@ public interface TokenSourceInterface {
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
  * background, one request however many callers ask at once, `invalid_grant` terminal.
  * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ * Printed with the core's `Debug` (the status only).
  */
 open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
 {
@@ -9129,8 +9191,8 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
     
     /**
      * The code of the last failed request, when the last request failed.
-     */override fun `lastErrorCode`(): kotlin.String? {
-            return FfiConverterOptionalString.lift(
+     */override fun `lastErrorCode`(): ErrorCode? {
+            return FfiConverterOptionalTypeErrorCode.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_last_error_code(
@@ -9239,7 +9301,7 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
     /**
      * A source using the client-credentials grant for `scopes`.
      */
-    @Throws(TokenwardException::class) fun `clientCredentials`(`client`: OAuthClient, `scopes`: List<kotlin.String> = listOf(), `options`: RefreshOptions = RefreshOptions()): TokenSource {
+    @Throws(TokenwardException::class) fun `clientCredentials`(`client`: OAuthClient, `scopes`: List<kotlin.String> = listOf(), `options`: TokenSourceOptions = TokenSourceOptions()): TokenSource {
             return FfiConverterTypeTokenSource.lift(
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_tokensource_client_credentials(
@@ -9247,7 +9309,7 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
         
         FfiConverterTypeOAuthClient.lower(`client`),
         FfiConverterSequenceString.lower(`scopes`),
-        FfiConverterTypeRefreshOptions.lower(`options`),_status)
+        FfiConverterTypeTokenSourceOptions.lower(`options`),_status)
 }
     )
     }
@@ -9258,7 +9320,7 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
      * A source refreshing with `refreshToken`; rotated refresh tokens replace it (see
      * `TokenSourceListener.onRefresh`).
      */
-    @Throws(TokenwardException::class) fun `fromRefreshToken`(`client`: OAuthClient, `refreshToken`: Secret, `scopes`: List<kotlin.String> = listOf(), `options`: RefreshOptions = RefreshOptions()): TokenSource {
+    @Throws(TokenwardException::class) fun `fromRefreshToken`(`client`: OAuthClient, `refreshToken`: Secret, `scopes`: List<kotlin.String> = listOf(), `options`: TokenSourceOptions = TokenSourceOptions()): TokenSource {
             return FfiConverterTypeTokenSource.lift(
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_tokensource_from_refresh_token(
@@ -9267,7 +9329,7 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
         FfiConverterTypeOAuthClient.lower(`client`),
         FfiConverterTypeSecret.lower(`refreshToken`),
         FfiConverterSequenceString.lower(`scopes`),
-        FfiConverterTypeRefreshOptions.lower(`options`),_status)
+        FfiConverterTypeTokenSourceOptions.lower(`options`),_status)
 }
     )
     }
@@ -9276,10 +9338,10 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
         
     /**
      * A source seeded with `response` (e.g. from `exchangeCode`): it serves that access
-     * token, then refreshes with the response's refresh token, or, without one, with the
-     * client-credentials grant for `scopes`.
+     * token, then refreshes with the response's refresh token, or, when it has none, with
+     * `fallback` for `scopes`; without either it fails with `invalid_input`.
      */
-    @Throws(TokenwardException::class) fun `fromTokenResponse`(`client`: OAuthClient, `response`: TokenResponse, `scopes`: List<kotlin.String> = listOf(), `options`: RefreshOptions = RefreshOptions()): TokenSource {
+    @Throws(TokenwardException::class) fun `fromTokenResponse`(`client`: OAuthClient, `response`: TokenResponse, `scopes`: List<kotlin.String> = listOf(), `fallback`: FallbackGrant? = null, `options`: TokenSourceOptions = TokenSourceOptions()): TokenSource {
             return FfiConverterTypeTokenSource.lift(
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(
@@ -9288,7 +9350,8 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
         FfiConverterTypeOAuthClient.lower(`client`),
         FfiConverterTypeTokenResponse.lower(`response`),
         FfiConverterSequenceString.lower(`scopes`),
-        FfiConverterTypeRefreshOptions.lower(`options`),_status)
+        FfiConverterOptionalTypeFallbackGrant.lower(`fallback`),
+        FfiConverterTypeTokenSourceOptions.lower(`options`),_status)
 }
     )
     }
@@ -9431,10 +9494,10 @@ public interface TokenSourceListener {
     fun `onRefresh`(`tokens`: TokenResponse)
     
     /**
-     * A token request failed with `code` (`invalid_grant`, `network`, …); the message never
+     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …); the message never
      * contains secret material.
      */
-    fun `onError`(`code`: kotlin.String, `message`: kotlin.String)
+    fun `onError`(`code`: ErrorCode, `message`: kotlin.String)
     
     companion object
 }
@@ -9562,16 +9625,16 @@ open class TokenSourceListenerImpl: Disposable, AutoCloseable, TokenSourceListen
 
     
     /**
-     * A token request failed with `code` (`invalid_grant`, `network`, …); the message never
+     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …); the message never
      * contains secret material.
-     */override fun `onError`(`code`: kotlin.String, `message`: kotlin.String)
+     */override fun `onError`(`code`: ErrorCode, `message`: kotlin.String)
         = 
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_error(
         it,
         
-        FfiConverterString.lower(`code`),
+        FfiConverterTypeErrorCode.lower(`code`),
         FfiConverterString.lower(`message`),_status)
 }
     }
@@ -9613,7 +9676,7 @@ internal object uniffiCallbackInterfaceTokenSourceListener {
             val uniffiObj = FfiConverterTypeTokenSourceListener.handleMap.get(uniffiHandle)
             val makeCall = { ->
                 uniffiObj.`onError`(
-                    FfiConverterString.lift(`code`),
+                    FfiConverterTypeErrorCode.lift(`code`),
                     FfiConverterString.lift(`message`),
                 )
             }
@@ -9683,6 +9746,82 @@ public object FfiConverterTypeTokenSourceListener: FfiConverter<TokenSourceListe
 
     override fun write(value: TokenSourceListener, buf: ByteBuffer) {
         buf.putLong(lower(value))
+    }
+}
+
+
+
+/**
+ * Optional settings of `ApiKeys`; each `null`/`nil` keeps the core's default.
+ */
+data class ApiKeysOptions (
+    /**
+     * `"memory"` (default), `"sqlite:///path.db"` or a file path.
+     */
+    var `store`: kotlin.String? = null 
+    , 
+    /**
+     * Server-side pepper (16+ bytes): keys are stored as HMAC-SHA-256 keyed with it. A
+     * `Secret`, so printing the options never shows it.
+     */
+    var `pepper`: Secret? = null 
+    , 
+    /**
+     * Replaces the system clock for creation, expiry and revocation times (tests).
+     */
+    var `clock`: ManualClock? = null 
+    , 
+    /**
+     * How often, at most, a key's last-used time is written (default 60 s, the core's
+     * `DEFAULT_LAST_USED_GRANULARITY`).
+     */
+    var `lastUsedGranularity`: java.time.Duration? = null 
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`store`,
+        this.`pepper`,
+        this.`clock`,
+        this.`lastUsedGranularity`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApiKeysOptions: FfiConverterRustBuffer<ApiKeysOptions> {
+    override fun read(buf: ByteBuffer): ApiKeysOptions {
+        return ApiKeysOptions(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSecret.read(buf),
+            FfiConverterOptionalTypeManualClock.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ApiKeysOptions) = (
+            FfiConverterOptionalString.allocationSize(value.`store`) +
+            FfiConverterOptionalTypeSecret.allocationSize(value.`pepper`) +
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`) +
+            FfiConverterOptionalDuration.allocationSize(value.`lastUsedGranularity`)
+    )
+
+    override fun write(value: ApiKeysOptions, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`store`, buf)
+            FfiConverterOptionalTypeSecret.write(value.`pepper`, buf)
+            FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
+            FfiConverterOptionalDuration.write(value.`lastUsedGranularity`, buf)
     }
 }
 
@@ -10138,9 +10277,9 @@ data class Introspection (
     var `subject`: kotlin.String?
     , 
     /**
-     * `exp`, Unix seconds.
+     * `exp`.
      */
-    var `expiresAt`: kotlin.Long?
+    var `expiresAt`: java.time.Instant?
     , 
     /**
      * Every member of the answer, as a JSON object.
@@ -10167,7 +10306,7 @@ public object FfiConverterTypeIntrospection: FfiConverterRustBuffer<Introspectio
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
             FfiConverterString.read(buf),
         )
     }
@@ -10178,7 +10317,7 @@ public object FfiConverterTypeIntrospection: FfiConverterRustBuffer<Introspectio
             FfiConverterOptionalString.allocationSize(value.`clientId`) +
             FfiConverterOptionalString.allocationSize(value.`username`) +
             FfiConverterOptionalString.allocationSize(value.`subject`) +
-            FfiConverterOptionalLong.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`expiresAt`) +
             FfiConverterString.allocationSize(value.`json`)
     )
 
@@ -10188,7 +10327,7 @@ public object FfiConverterTypeIntrospection: FfiConverterRustBuffer<Introspectio
             FfiConverterOptionalString.write(value.`clientId`, buf)
             FfiConverterOptionalString.write(value.`username`, buf)
             FfiConverterOptionalString.write(value.`subject`, buf)
-            FfiConverterOptionalLong.write(value.`expiresAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`expiresAt`, buf)
             FfiConverterString.write(value.`json`, buf)
     }
 }
@@ -10579,7 +10718,7 @@ public object FfiConverterTypeKeyInfo: FfiConverterRustBuffer<KeyInfo> {
 
 
 /**
- * The stored description of an API key. Holds no secret material; times are Unix seconds.
+ * The stored description of an API key. Holds no secret material.
  */
 data class KeyRecord (
     /**
@@ -10615,22 +10754,22 @@ data class KeyRecord (
     /**
      * Creation time.
      */
-    var `createdAt`: kotlin.Long
+    var `createdAt`: java.time.Instant
     , 
     /**
      * Expiry time, if any.
      */
-    var `expiresAt`: kotlin.Long?
+    var `expiresAt`: java.time.Instant?
     , 
     /**
      * Revocation time, if revoked.
      */
-    var `revokedAt`: kotlin.Long?
+    var `revokedAt`: java.time.Instant?
     , 
     /**
-     * Last verification (coarse: at most one write a minute), if any.
+     * Last verification (coarse: at most one write per `lastUsedGranularity`), if any.
      */
-    var `lastUsedAt`: kotlin.Long?
+    var `lastUsedAt`: java.time.Instant?
     , 
     /**
      * The id of the key that replaced this one in a rotation.
@@ -10658,10 +10797,10 @@ public object FfiConverterTypeKeyRecord: FfiConverterRustBuffer<KeyRecord> {
             FfiConverterString.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterMapStringString.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalString.read(buf),
         )
     }
@@ -10673,10 +10812,10 @@ public object FfiConverterTypeKeyRecord: FfiConverterRustBuffer<KeyRecord> {
             FfiConverterString.allocationSize(value.`owner`) +
             FfiConverterSequenceString.allocationSize(value.`scopes`) +
             FfiConverterMapStringString.allocationSize(value.`metadata`) +
-            FfiConverterLong.allocationSize(value.`createdAt`) +
-            FfiConverterOptionalLong.allocationSize(value.`expiresAt`) +
-            FfiConverterOptionalLong.allocationSize(value.`revokedAt`) +
-            FfiConverterOptionalLong.allocationSize(value.`lastUsedAt`) +
+            FfiConverterTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`revokedAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`lastUsedAt`) +
             FfiConverterOptionalString.allocationSize(value.`replacedBy`)
     )
 
@@ -10687,10 +10826,10 @@ public object FfiConverterTypeKeyRecord: FfiConverterRustBuffer<KeyRecord> {
             FfiConverterString.write(value.`owner`, buf)
             FfiConverterSequenceString.write(value.`scopes`, buf)
             FfiConverterMapStringString.write(value.`metadata`, buf)
-            FfiConverterLong.write(value.`createdAt`, buf)
-            FfiConverterOptionalLong.write(value.`expiresAt`, buf)
-            FfiConverterOptionalLong.write(value.`revokedAt`, buf)
-            FfiConverterOptionalLong.write(value.`lastUsedAt`, buf)
+            FfiConverterTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`expiresAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`revokedAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`lastUsedAt`, buf)
             FfiConverterOptionalString.write(value.`replacedBy`, buf)
     }
 }
@@ -10698,30 +10837,20 @@ public object FfiConverterTypeKeyRecord: FfiConverterRustBuffer<KeyRecord> {
 
 
 /**
- * Options of `OAuthClient`: the token endpoint, the client id and how the client
- * authenticates. Secrets are `Secret`s, so printing the options never shows them.
+ * Optional settings of an `OAuthClient` (each `null`/`nil` keeps the core's default).
+ * Secrets are `Secret`s, so printing the options never shows them.
  */
 data class OAuthClientOptions (
-    /**
-     * The token endpoint (https, or http on loopback).
-     */
-    var `tokenUrl`: kotlin.String
-    , 
-    /**
-     * The client id.
-     */
-    var `clientId`: kotlin.String
-    , 
     /**
      * The client secret (for `client_secret_basic` / `client_secret_post`).
      */
     var `clientSecret`: Secret? = null 
     , 
     /**
-     * `client_secret_basic` (default with a secret), `client_secret_post`, `private_key_jwt`
-     * (default with a private key) or `none` (public client).
+     * Unset: `PRIVATE_KEY_JWT` when a private key is given, else `CLIENT_SECRET_BASIC`
+     * (after discovery, `CLIENT_SECRET_POST` when the server lists only that one).
      */
-    var `authMethod`: kotlin.String? = null 
+    var `authMethod`: AuthMethod? = null 
     , 
     /**
      * The private key for `private_key_jwt`.
@@ -10729,22 +10858,22 @@ data class OAuthClientOptions (
     var `privateKey`: JwtKey? = null 
     , 
     /**
-     * The RFC 7662 introspection endpoint.
+     * The RFC 7662 introspection endpoint (discovered when unset).
      */
     var `introspectionUrl`: kotlin.String? = null 
     , 
     /**
-     * The RFC 7009 revocation endpoint.
+     * The RFC 7009 revocation endpoint (discovered when unset).
      */
     var `revocationUrl`: kotlin.String? = null 
     , 
     /**
-     * The authorization endpoint (for PKCE flows).
+     * The authorization endpoint, for PKCE flows (discovered when unset).
      */
     var `authorizationUrl`: kotlin.String? = null 
     , 
     /**
-     * Timeout of every request (default 5 s).
+     * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
      */
     var `timeout`: java.time.Duration? = null 
     
@@ -10758,8 +10887,6 @@ data class OAuthClientOptions (
     override fun destroy() {
         
     Disposable.destroy(
-        this.`tokenUrl`,
-        this.`clientId`,
         this.`clientSecret`,
         this.`authMethod`,
         this.`privateKey`,
@@ -10779,10 +10906,8 @@ data class OAuthClientOptions (
 public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthClientOptions> {
     override fun read(buf: ByteBuffer): OAuthClientOptions {
         return OAuthClientOptions(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
             FfiConverterOptionalTypeSecret.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeAuthMethod.read(buf),
             FfiConverterOptionalTypeJwtKey.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -10792,10 +10917,8 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
     }
 
     override fun allocationSize(value: OAuthClientOptions) = (
-            FfiConverterString.allocationSize(value.`tokenUrl`) +
-            FfiConverterString.allocationSize(value.`clientId`) +
             FfiConverterOptionalTypeSecret.allocationSize(value.`clientSecret`) +
-            FfiConverterOptionalString.allocationSize(value.`authMethod`) +
+            FfiConverterOptionalTypeAuthMethod.allocationSize(value.`authMethod`) +
             FfiConverterOptionalTypeJwtKey.allocationSize(value.`privateKey`) +
             FfiConverterOptionalString.allocationSize(value.`introspectionUrl`) +
             FfiConverterOptionalString.allocationSize(value.`revocationUrl`) +
@@ -10804,10 +10927,8 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
     )
 
     override fun write(value: OAuthClientOptions, buf: ByteBuffer) {
-            FfiConverterString.write(value.`tokenUrl`, buf)
-            FfiConverterString.write(value.`clientId`, buf)
             FfiConverterOptionalTypeSecret.write(value.`clientSecret`, buf)
-            FfiConverterOptionalString.write(value.`authMethod`, buf)
+            FfiConverterOptionalTypeAuthMethod.write(value.`authMethod`, buf)
             FfiConverterOptionalTypeJwtKey.write(value.`privateKey`, buf)
             FfiConverterOptionalString.write(value.`introspectionUrl`, buf)
             FfiConverterOptionalString.write(value.`revocationUrl`, buf)
@@ -10953,51 +11074,30 @@ public object FfiConverterTypeRateLimit: FfiConverterRustBuffer<RateLimit> {
 
 
 /**
- * Tuning of a `TokenSource`; every `null`/`nil` keeps the library default.
+ * Optional settings of a `Redactor`; the defaults are the built-in rules alone.
  */
-data class RefreshOptions (
+data class RedactorOptions (
     /**
-     * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
-     * (default 5 min).
+     * Extra sensitive field names (case-insensitive; `-`/`.` count as `_`; also match as a
+     * suffix).
      */
-    var `refreshAhead`: java.time.Duration? = null 
+    var `names`: List<kotlin.String> = listOf() 
     , 
     /**
-     * See `refreshAhead` (default 0.5; between 0 and 1).
+     * Extra patterns, `kind -> regex`; capture group 1 is redacted when present.
      */
-    var `refreshAheadFraction`: kotlin.Double? = null 
+    var `patterns`: Map<kotlin.String, kotlin.String>? = null 
     , 
     /**
-     * Random part of the refresh-ahead window by which refreshes move earlier (default 0.1).
+     * `fingerprint` (default), `kind`, `plain`, or a template with `{kind}` / `{fingerprint}`.
      */
-    var `jitter`: kotlin.Double? = null 
+    var `replacement`: kotlin.String = "fingerprint" 
     , 
     /**
-     * A token is no longer handed out when less than `min(expiryMargin, lifetime / 4)`
-     * remains (default 5 s).
+     * Longest line a stream keeps in memory, in bytes (default 1 MiB, the core's
+     * `DEFAULT_MAX_LINE`; at least 1 KiB).
      */
-    var `expiryMargin`: java.time.Duration? = null 
-    , 
-    /**
-     * Lifetime assumed when the server gives none (default 1 h).
-     */
-    var `defaultLifetime`: java.time.Duration? = null 
-    , 
-    /**
-     * First retry delay after a transient failure (default 1 s); doubles each time.
-     */
-    var `backoffInitial`: java.time.Duration? = null 
-    , 
-    /**
-     * Longest retry delay (default 60 s).
-     */
-    var `backoffMax`: java.time.Duration? = null 
-    , 
-    /**
-     * Refresh ahead of expiry in the background (default true); without it tokens are
-     * refreshed when a caller finds the current one unusable.
-     */
-    var `background`: kotlin.Boolean = true 
+    var `maxLine`: kotlin.ULong? = null 
     
 ){
     
@@ -11011,40 +11111,28 @@ data class RefreshOptions (
 /**
  * @suppress
  */
-public object FfiConverterTypeRefreshOptions: FfiConverterRustBuffer<RefreshOptions> {
-    override fun read(buf: ByteBuffer): RefreshOptions {
-        return RefreshOptions(
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalDouble.read(buf),
-            FfiConverterOptionalDouble.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterBoolean.read(buf),
+public object FfiConverterTypeRedactorOptions: FfiConverterRustBuffer<RedactorOptions> {
+    override fun read(buf: ByteBuffer): RedactorOptions {
+        return RedactorOptions(
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalULong.read(buf),
         )
     }
 
-    override fun allocationSize(value: RefreshOptions) = (
-            FfiConverterOptionalDuration.allocationSize(value.`refreshAhead`) +
-            FfiConverterOptionalDouble.allocationSize(value.`refreshAheadFraction`) +
-            FfiConverterOptionalDouble.allocationSize(value.`jitter`) +
-            FfiConverterOptionalDuration.allocationSize(value.`expiryMargin`) +
-            FfiConverterOptionalDuration.allocationSize(value.`defaultLifetime`) +
-            FfiConverterOptionalDuration.allocationSize(value.`backoffInitial`) +
-            FfiConverterOptionalDuration.allocationSize(value.`backoffMax`) +
-            FfiConverterBoolean.allocationSize(value.`background`)
+    override fun allocationSize(value: RedactorOptions) = (
+            FfiConverterSequenceString.allocationSize(value.`names`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`patterns`) +
+            FfiConverterString.allocationSize(value.`replacement`) +
+            FfiConverterOptionalULong.allocationSize(value.`maxLine`)
     )
 
-    override fun write(value: RefreshOptions, buf: ByteBuffer) {
-            FfiConverterOptionalDuration.write(value.`refreshAhead`, buf)
-            FfiConverterOptionalDouble.write(value.`refreshAheadFraction`, buf)
-            FfiConverterOptionalDouble.write(value.`jitter`, buf)
-            FfiConverterOptionalDuration.write(value.`expiryMargin`, buf)
-            FfiConverterOptionalDuration.write(value.`defaultLifetime`, buf)
-            FfiConverterOptionalDuration.write(value.`backoffInitial`, buf)
-            FfiConverterOptionalDuration.write(value.`backoffMax`, buf)
-            FfiConverterBoolean.write(value.`background`, buf)
+    override fun write(value: RedactorOptions, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`names`, buf)
+            FfiConverterOptionalMapStringString.write(value.`patterns`, buf)
+            FfiConverterString.write(value.`replacement`, buf)
+            FfiConverterOptionalULong.write(value.`maxLine`, buf)
     }
 }
 
@@ -11196,6 +11284,105 @@ public object FfiConverterTypeRemoteKeySetOptions: FfiConverterRustBuffer<Remote
             FfiConverterOptionalDuration.write(value.`maxStale`, buf)
             FfiConverterOptionalDuration.write(value.`timeout`, buf)
             FfiConverterBoolean.write(value.`dangerousAllowHttp`, buf)
+    }
+}
+
+
+
+/**
+ * When a `TokenSource` refreshes and how it retries; every `null`/`nil` keeps the core's
+ * default (`tokenward::refresh::DEFAULT_*`, stated below).
+ */
+data class TokenSourceOptions (
+    /**
+     * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
+     * (default 5 min).
+     */
+    var `refreshAhead`: java.time.Duration? = null 
+    , 
+    /**
+     * See `refreshAhead` (default 0.5; between 0 and 1).
+     */
+    var `refreshAheadFraction`: kotlin.Double? = null 
+    , 
+    /**
+     * Random part of the refresh-ahead window by which refreshes move earlier (default 0.1).
+     */
+    var `jitter`: kotlin.Double? = null 
+    , 
+    /**
+     * A token is no longer handed out when less than `min(expiryMargin, lifetime / 4)`
+     * remains (default 5 s).
+     */
+    var `expiryMargin`: java.time.Duration? = null 
+    , 
+    /**
+     * Lifetime assumed when the server gives none (default 1 h).
+     */
+    var `defaultLifetime`: java.time.Duration? = null 
+    , 
+    /**
+     * First retry delay after a transient failure (default 1 s); doubles each time.
+     */
+    var `backoffInitial`: java.time.Duration? = null 
+    , 
+    /**
+     * Longest retry delay (default 60 s).
+     */
+    var `backoffMax`: java.time.Duration? = null 
+    , 
+    /**
+     * Refresh ahead of expiry in the background (default true); without it tokens are
+     * refreshed when a caller finds the current one unusable.
+     */
+    var `background`: kotlin.Boolean = true 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTokenSourceOptions: FfiConverterRustBuffer<TokenSourceOptions> {
+    override fun read(buf: ByteBuffer): TokenSourceOptions {
+        return TokenSourceOptions(
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TokenSourceOptions) = (
+            FfiConverterOptionalDuration.allocationSize(value.`refreshAhead`) +
+            FfiConverterOptionalDouble.allocationSize(value.`refreshAheadFraction`) +
+            FfiConverterOptionalDouble.allocationSize(value.`jitter`) +
+            FfiConverterOptionalDuration.allocationSize(value.`expiryMargin`) +
+            FfiConverterOptionalDuration.allocationSize(value.`defaultLifetime`) +
+            FfiConverterOptionalDuration.allocationSize(value.`backoffInitial`) +
+            FfiConverterOptionalDuration.allocationSize(value.`backoffMax`) +
+            FfiConverterBoolean.allocationSize(value.`background`)
+    )
+
+    override fun write(value: TokenSourceOptions, buf: ByteBuffer) {
+            FfiConverterOptionalDuration.write(value.`refreshAhead`, buf)
+            FfiConverterOptionalDouble.write(value.`refreshAheadFraction`, buf)
+            FfiConverterOptionalDouble.write(value.`jitter`, buf)
+            FfiConverterOptionalDuration.write(value.`expiryMargin`, buf)
+            FfiConverterOptionalDuration.write(value.`defaultLifetime`, buf)
+            FfiConverterOptionalDuration.write(value.`backoffInitial`, buf)
+            FfiConverterOptionalDuration.write(value.`backoffMax`, buf)
+            FfiConverterBoolean.write(value.`background`, buf)
     }
 }
 
@@ -11387,6 +11574,80 @@ public object FfiConverterTypeAuthDecision : FfiConverterRustBuffer<AuthDecision
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * How the client authenticates to the token, introspection and revocation endpoints
+ * (RFC 8414 names: `asString()` / `description`).
+ */
+
+enum class AuthMethod {
+    
+    /**
+     * `client_secret_basic`: HTTP Basic with the id and secret.
+     */
+    CLIENT_SECRET_BASIC,
+    /**
+     * `client_secret_post`: id and secret in the form body.
+     */
+    CLIENT_SECRET_POST,
+    /**
+     * `private_key_jwt`: a JWT assertion signed with the client's private key.
+     */
+    PRIVATE_KEY_JWT,
+    /**
+     * `none`: a public client (only `client_id` is sent; use PKCE).
+     */
+    PUBLIC_CLIENT;
+
+    
+    /**
+     * The RFC 8414 name (`client_secret_basic`, …, `none`), the same in every language.
+     */ fun `asString`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authmethod_as_string(FfiConverterTypeAuthMethod.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authmethod_uniffi_trait_display(FfiConverterTypeAuthMethod.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuthMethod: FfiConverterRustBuffer<AuthMethod> {
+    override fun read(buf: ByteBuffer) = try {
+        AuthMethod.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: AuthMethod) = 4UL
+
+    override fun write(value: AuthMethod, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -11737,6 +11998,46 @@ public object FfiConverterTypeErrorCode: FfiConverterRustBuffer<ErrorCode> {
 
 
 /**
+ * The grant a source seeded with a token response uses when the response has no refresh
+ * token (`client_credentials`).
+ */
+
+enum class FallbackGrant {
+    
+    /**
+     * The client-credentials grant for the given scopes.
+     */
+    CLIENT_CREDENTIALS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFallbackGrant: FfiConverterRustBuffer<FallbackGrant> {
+    override fun read(buf: ByteBuffer) = try {
+        FallbackGrant.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: FallbackGrant) = 4UL
+
+    override fun write(value: FallbackGrant, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The forwarding header trusted proxies set (exactly one is honoured).
  */
 
@@ -11827,7 +12128,7 @@ public object FfiConverterTypeRevocationKind: FfiConverterRustBuffer<RevocationK
 
 
 /**
- * Where a `TokenSource` stands.
+ * Where a `TokenSource` stands (snake_case names: `asString()` / `description`).
  */
 
 enum class TokenSourceStatus {
@@ -11855,7 +12156,30 @@ enum class TokenSourceStatus {
     CLOSED;
 
     
+    /**
+     * The snake_case name (`ready`, `reauthentication_required`, …), as Python and Node
+     * return it.
+     */ fun `asString`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensourcestatus_as_string(FfiConverterTypeTokenSourceStatus.lower(this),
+        _status)
+}
+    )
+    }
+    
 
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensourcestatus_uniffi_trait_display(FfiConverterTypeTokenSourceStatus.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object
 }
@@ -11874,6 +12198,71 @@ public object FfiConverterTypeTokenSourceStatus: FfiConverterRustBuffer<TokenSou
     override fun allocationSize(value: TokenSourceStatus) = 4UL
 
     override fun write(value: TokenSourceStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`).
+ */
+
+enum class TokenTypeHint {
+    
+    /**
+     * `access_token`.
+     */
+    ACCESS_TOKEN,
+    /**
+     * `refresh_token`.
+     */
+    REFRESH_TOKEN;
+
+    
+    /**
+     * The RFC 7009 name (`access_token`, `refresh_token`).
+     */ fun `asString`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokentypehint_as_string(FfiConverterTypeTokenTypeHint.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokentypehint_uniffi_trait_display(FfiConverterTypeTokenTypeHint.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTokenTypeHint: FfiConverterRustBuffer<TokenTypeHint> {
+    override fun read(buf: ByteBuffer) = try {
+        TokenTypeHint.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: TokenTypeHint) = 4UL
+
+    override fun write(value: TokenTypeHint, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -12513,6 +12902,102 @@ public object FfiConverterOptionalTypeRemoteKeySetOptions: FfiConverterRustBuffe
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAuthMethod: FfiConverterRustBuffer<AuthMethod?> {
+    override fun read(buf: ByteBuffer): AuthMethod? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAuthMethod.read(buf)
+    }
+
+    override fun allocationSize(value: AuthMethod?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAuthMethod.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AuthMethod?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAuthMethod.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeErrorCode: FfiConverterRustBuffer<ErrorCode?> {
+    override fun read(buf: ByteBuffer): ErrorCode? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeErrorCode.read(buf)
+    }
+
+    override fun allocationSize(value: ErrorCode?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeErrorCode.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ErrorCode?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeErrorCode.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeFallbackGrant: FfiConverterRustBuffer<FallbackGrant?> {
+    override fun read(buf: ByteBuffer): FallbackGrant? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFallbackGrant.read(buf)
+    }
+
+    override fun allocationSize(value: FallbackGrant?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFallbackGrant.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FallbackGrant?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFallbackGrant.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeForwardedHeader: FfiConverterRustBuffer<ForwardedHeader?> {
     override fun read(buf: ByteBuffer): ForwardedHeader? {
         if (buf.get().toInt() == 0) {
@@ -12535,6 +13020,38 @@ public object FfiConverterOptionalTypeForwardedHeader: FfiConverterRustBuffer<Fo
         } else {
             buf.put(1)
             FfiConverterTypeForwardedHeader.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTokenTypeHint: FfiConverterRustBuffer<TokenTypeHint?> {
+    override fun read(buf: ByteBuffer): TokenTypeHint? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTokenTypeHint.read(buf)
+    }
+
+    override fun allocationSize(value: TokenTypeHint?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTokenTypeHint.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TokenTypeHint?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTokenTypeHint.write(value, buf)
         }
     }
 }
