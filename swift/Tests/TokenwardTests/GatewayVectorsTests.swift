@@ -53,7 +53,7 @@ final class GatewayVectorsTests: XCTestCase {
             let spec = try XCTUnwrap(value as? [String: Any])
             let issued = try keys.create(
                 owner: try XCTUnwrap(spec["owner"] as? String),
-                scopes: spec["scopes"] as? [String],
+                scopes: spec["scopes"] as? [String] ?? [],
                 metadata: spec["metadata"] as? [String: String]
             )
             if spec["revoke_in_store"] as? Bool == true {
