@@ -10,10 +10,9 @@
 
 use std::io::Write;
 use std::sync::OnceLock;
-use tokenward::redact::RedactorOptions;
 
 use libfuzzer_sys::fuzz_target;
-use tokenward::redact::{Redactor, Replacement};
+use tokenward::redact::{Redactor, RedactorOptions, Replacement};
 
 /// The bound the redaction tests assert (core/tests/integration/redact_props.rs).
 const MAX_WORK_PER_BYTE: u64 = 40;
