@@ -1,10 +1,9 @@
 //! A crate that depends on the packaged `tokenward` with its default features, as a user
 //! who ran `cargo add tokenward` would: JWT, API keys in SQLite, redaction.
 
-use tokenward::apikey::ApiKeysOptions;
 use std::sync::Arc;
 
-use tokenward::apikey::{ApiKeys, NewKey, SqliteStore};
+use tokenward::apikey::{ApiKeys, ApiKeysOptions, NewKey, SqliteStore};
 use tokenward::jwt::{Algorithm, IssueOptions, JwtIssuer, JwtVerifier, Key, VerifierOptions};
 use tokenward::{Error, ErrorCode};
 
@@ -48,13 +47,16 @@ fn main() -> Result<(), Error> {
     let dir = std::env::temp_dir().join(format!("tokenward-consumer-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?;
     let path = dir.join("keys.db");
-    let keys = ApiKeys::new("tw_live", ApiKeysOptions::default().with_store(Arc::new(SqliteStore::open(&path)?)))?;
+    let sqlite = |path| -> Result<ApiKeysOptions, Error> {
+        Ok(ApiKeysOptions::default().with_store(Arc::new(SqliteStore::open(path)?)))
+    };
+    let keys = ApiKeys::new("tw_live", sqlite(&path)?)?;
     let issued = keys.create(NewKey::new("acct_42").scopes(["read"]))?;
     check(
         "api key verifies from sqlite",
         keys.verify(issued.secret.expose())?.owner == "acct_42",
     )?;
-    let reopened = ApiKeys::new("tw_live", ApiKeysOptions::default().with_store(Arc::new(SqliteStore::open(&path)?)))?;
+    let reopened = ApiKeys::new("tw_live", sqlite(&path)?)?;
     check(
         "api key survives reopening the database",
         reopened.verify(issued.secret.expose())?.owner == "acct_42",
