@@ -94,27 +94,18 @@ export interface OAuthClient {
   /** Exchanges an authorization code, with the PKCE verifier. */
   exchangeCode(code: string | Secret, redirectUri: string, pkce?: Pkce): Promise<TokenResponse>
   /** RFC 7662 introspection: the server's answer (`active` is always present). */
-  introspect(token: string | Secret, tokenTypeHint?: string): Promise<Record<string, any>>
+  introspect(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<Record<string, any>>
   /** RFC 7009 revocation (unknown tokens count as revoked). */
-  revoke(token: string | Secret, tokenTypeHint?: string): Promise<void>
+  revoke(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<void>
 }
-/** Options of `OAuthClient.discover`: the client id, its credentials and the request policy. */
-export interface OAuthDiscoverClientOptions {
-  clientId: string
-  clientSecret?: string | Secret
-  authMethod?: string
-  privateKey?: Key
-  /** Request timeout in seconds (default 5). */
-  timeout?: number
-  dangerousAllowHttp?: boolean
-}
+/** Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`). */
+export type TokenTypeHint = 'access_token' | 'refresh_token'
 export declare namespace OAuthClient {
-  /** RFC 8414 / OpenID Connect discovery, then a client with the discovered endpoints. */
-  function discover(issuerUrl: string, options: OAuthDiscoverClientOptions): Promise<OAuthClient>
-}
-export interface AccessToken {
-  /** Expiry, or null when the server gave no lifetime. */
-  readonly expiresAt: Date | null
+  /**
+   * RFC 8414 / OpenID Connect discovery, then a client of `clientId` with the discovered
+   * endpoints (those `options` leaves unset).
+   */
+  function discover(issuerUrl: string, clientId: string, options?: OAuthClientOptions): Promise<OAuthClient>
 }
 export interface TokenSource {
   /** A valid token: the cached one while usable, else the result of one shared request. */
@@ -273,11 +264,8 @@ export declare function fastify(instance: any, options: GatewayMiddlewareOptions
 export declare class AccessToken {
   /** The token string, for an `Authorization` header (explicit on purpose). */
   expose(): string
-  /**
-   * Expiry in milliseconds since the epoch (`expiresAt` gives it as a `Date`), or null when
-   * the server gave no lifetime.
-   */
-  get expiresAtMs(): number | null
+  /** Expiry in Unix seconds, or null when the server gave no lifetime. */
+  get expiresAt(): number | null
   /** The granted scopes. */
   get scopes(): Array<string>
   /** The token type (`Bearer`, …). */
@@ -292,8 +280,11 @@ export declare class AccessToken {
 
 /** Issues and verifies API keys of one prefix. */
 export declare class ApiKeys {
-  /** `new ApiKeys({ prefix, store, pepper })`. */
-  constructor(options: ApiKeysOptions)
+  /**
+   * `new ApiKeys(prefix, { store, pepper, lastUsedGranularity })`; throws `invalid_input`
+   * for a malformed prefix, a short pepper or an unsupported store.
+   */
+  constructor(prefix: string, options?: ApiKeysOptions | undefined | null)
   /**
    * Checks shape and checksum offline (any prefix, no store); throws `invalid_format` or
    * `checksum_mismatch`.
@@ -303,8 +294,8 @@ export declare class ApiKeys {
   get prefix(): string
   /** The regular expression matching this instance's keys. */
   get pattern(): string
-  /** Issues a new key. */
-  create(options: CreateKeyOptions): IssuedKey
+  /** Issues a new key for `owner`. */
+  create(owner: string, options?: CreateKeyOptions | undefined | null): IssuedKey
   /**
    * Verifies a key (string or `Secret`) and returns its record; throws with `.code`
    * `invalid_format`, `checksum_mismatch`, `unknown_key`, `revoked` or `expired`.
@@ -315,7 +306,7 @@ export declare class ApiKeys {
   /** Revokes key `id` at once. */
   revoke(id: string): KeyRecord
   /** Issues a successor of key `id`; the old key stays valid for `overlap` seconds. */
-  rotate(id: string, options: RotateOptions): IssuedKey
+  rotate(id: string, overlap: number): IssuedKey
   /** Every key of `owner`, oldest first. */
   list(owner: string): Array<KeyRecord>
 }
@@ -509,30 +500,24 @@ export declare class ManualClock {
  */
 export declare class OAuthClient {
   /**
-   * A client of the token endpoint `tokenUrl`; throws with `.code` (`invalid_input`) on bad
-   * settings.
+   * A client of the token endpoint `tokenUrl` for `clientId`; throws with `.code`
+   * (`invalid_input`) on bad settings.
    */
-  constructor(options: OAuthClientOptions)
+  constructor(tokenUrl: string, clientId: string, options?: OAuthClientOptions | undefined | null)
   /** The token endpoint. */
   get tokenUrl(): string
   /** The client id. */
   get clientId(): string
   /** The client authentication method. */
-  get authMethod(): string
+  get authMethod(): 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'
   /** The authorization endpoint, when known (discovered or configured). */
   get authorizationUrl(): string | null
+  /** The issuer found by discovery, else null. */
+  get issuer(): string | null
+  /** The server's `jwks_uri` found by discovery (for `RemoteKeySet`), else null. */
+  get jwksUri(): string | null
   /** `OAuthClient(tokenUrl=…, clientId=…, authMethod=…)`; never the secret. */
   toString(): string
-}
-
-/** The answer of a discovery (`OAuthClient.discover` builds the client from it). */
-export declare class OAuthDiscovery {
-  /** Builds the client with the discovered endpoints and these credentials. */
-  build(options?: OAuthDiscoveredOptions | undefined | null): OAuthClient
-  /** The issuer. */
-  get issuer(): string
-  /** The `jwks_uri`, if published. */
-  get jwksUri(): string | null
 }
 
 /** A PKCE (RFC 7636, S256) verifier and its challenge, for the authorization-code flow. */
@@ -549,9 +534,10 @@ export declare class Pkce {
   get method(): string
   /**
    * The URL to open in the browser: `authorizeUrl` with `response_type=code`, `client_id`,
-   * `redirect_uri`, `scope`, `state` and the challenge.
+   * `redirect_uri`, `state`, `scope` and the challenge (the same argument order in every
+   * language).
    */
-  authorizationUrl(authorizeUrl: string, clientId: string, redirectUri: string, scopes: Array<string> | undefined | null, state: string): string
+  authorizationUrl(authorizeUrl: string, clientId: string, redirectUri: string, state: string, scopes?: Array<string> | undefined | null): string
   /** Redacted: the challenge only. */
   toString(): string
   /** Redacted: the challenge only. */
@@ -565,7 +551,7 @@ export declare class Redactor {
   /** Returns `text` with every recognised secret replaced. */
   redact(text: string): string
   /** Redacts bytes that may not be UTF-8. */
-  redactBuffer(data: Buffer): Buffer
+  redactBytes(data: Buffer): Buffer
   /** A stream that redacts chunks of any size with bounded memory. */
   stream(): RedactStream
 }
@@ -669,25 +655,25 @@ export declare class TokenResponse {
  * it never keeps Node's event loop alive.
  */
 export declare class TokenSource {
-  /** A source using the client-credentials grant for `options.scopes`. */
-  static clientCredentials(client: OAuthClient, options?: TokenSourceOptions | undefined | null): TokenSource
+  /** A source using the client-credentials grant for `scopes`. */
+  static clientCredentials(client: OAuthClient, scopes?: Array<string> | undefined | null, options?: TokenSourceOptions | undefined | null): TokenSource
   /** A source refreshing with `refreshToken` (rotated tokens replace it: see `onRefresh`). */
-  static fromRefreshToken(client: OAuthClient, refreshToken: string | Secret, options?: TokenSourceOptions | undefined | null): TokenSource
+  static fromRefreshToken(client: OAuthClient, refreshToken: string | Secret, scopes?: Array<string> | undefined | null, options?: TokenSourceOptions | undefined | null): TokenSource
   /**
    * A source seeded with a token response (e.g. from `exchangeCode`): no request until it
-   * needs refreshing; then it uses the response's refresh token, or, with
-   * `fallback: 'client_credentials'`, the client-credentials grant for `options.scopes`.
-   * Without either it throws `invalid_input`.
+   * needs refreshing; then it uses the response's refresh token, or, when it has none, the
+   * `fallback` grant (`'client_credentials'`) for `scopes`. Without either it throws
+   * `invalid_input`.
    */
-  static fromTokenResponse(client: OAuthClient, response: TokenResponse, options?: TokenSourceOptions | undefined | null): TokenSource
+  static fromTokenResponse(client: OAuthClient, response: TokenResponse, scopes?: Array<string> | undefined | null, fallback?: 'client_credentials' | undefined | null, options?: TokenSourceOptions | undefined | null): TokenSource
   /**
    * Calls `callback(response)` after each refresh, asynchronously on the main thread
    * (persist a rotated `response.refreshToken` from here). The callback does not keep Node
    * alive.
    */
   onRefresh(callback: (arg: TokenResponse) => void): void
-  /** `empty`, `ready`, `retrying`, `reauthentication_required` or `closed`. */
-  get status(): string
+  /** Where the source stands. */
+  get status(): 'empty' | 'ready' | 'retrying' | 'reauthentication_required' | 'closed'
   /** Completed token requests so far (successful or not). */
   get requestCount(): number
   /**
@@ -704,14 +690,14 @@ export declare class TokenSource {
 /** The regular expression matching every tokenward API key, for secret-scanning rules. */
 export declare const API_KEY_PATTERN: string
 
-/** Options of `new ApiKeys(...)`. */
+/** Optional settings of `new ApiKeys(prefix, options)`. */
 export interface ApiKeysOptions {
-  /** The key prefix, e.g. `tw_live` (`[a-z][a-z0-9]{1,15}` plus an optional `_env` part). */
-  prefix: string
   /** `"memory"` (default), `"sqlite:///path.db"` or a file path. */
   store?: string
   /** Server-side pepper (at least 16 bytes): keys are stored as HMAC-SHA-256 with it. */
-  pepper?: string
+  pepper?: string | Secret
+  /** How often, at most, a key's last-used time is written, in seconds (default 60). */
+  lastUsedGranularity?: number
 }
 
 /** An audit event: safe identifiers only, never token material. */
@@ -728,10 +714,8 @@ export interface AuditEvent {
   subject?: string
 }
 
-/** Options of `apiKeys.create(...)`. */
+/** Optional settings of `apiKeys.create(owner, options)`. */
 export interface CreateKeyOptions {
-  /** Who the key belongs to. */
-  owner: string
   /** Scopes to grant. */
   scopes?: Array<string>
   /** Lifetime in seconds (at least 1); unset for a key that does not expire. */
@@ -829,42 +813,23 @@ export interface KeyRecordJson {
   replacedBy?: string
 }
 
-/** Settings of an `OAuthClient`. */
+/** Optional settings of an `OAuthClient` (and of `OAuthClient.discover`). */
 export interface OAuthClientOptions {
-  /** The token endpoint (https, or http on loopback). */
-  tokenUrl: string
-  /** The client id. */
-  clientId: string
   /** The client secret (for `client_secret_basic` / `client_secret_post`). */
   clientSecret?: string | Secret
-  /** `client_secret_basic` (default), `client_secret_post`, `private_key_jwt` or `none`. */
-  authMethod?: string
-  /** The signing key for `private_key_jwt` (also selects that method). */
-  privateKey?: Key
-  /** The RFC 7662 introspection endpoint. */
-  introspectionUrl?: string
-  /** The RFC 7009 revocation endpoint. */
-  revocationUrl?: string
-  /** The authorization endpoint (for the PKCE authorization URL). */
-  authorizationUrl?: string
-  /** Request timeout in seconds (default 5). */
-  timeout?: number
-  /** Allow plain http to non-loopback hosts (insecure). */
-  dangerousAllowHttp?: boolean
-}
-
-/** Client settings applied after discovery (the endpoints come from the server). */
-export interface OAuthDiscoveredOptions {
-  /** The client secret. */
-  clientSecret?: string | Secret
-  /** Overrides the discovered authentication method. */
-  authMethod?: string
+  /**
+   * Unset: `private_key_jwt` with a `privateKey`, else `client_secret_basic` (after
+   * discovery, `client_secret_post` when the server lists only that one).
+   */
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'
   /** The signing key for `private_key_jwt`. */
   privateKey?: Key
-}
-
-/** Options of `OAuthClient.discover` used for the metadata request. */
-export interface OAuthDiscoverOptions {
+  /** The RFC 7662 introspection endpoint (discovered when unset). */
+  introspectionUrl?: string
+  /** The RFC 7009 revocation endpoint (discovered when unset). */
+  revocationUrl?: string
+  /** The authorization endpoint, for the PKCE authorization URL (discovered when unset). */
+  authorizationUrl?: string
   /** Request timeout in seconds (default 5). */
   timeout?: number
   /** Allow plain http to non-loopback hosts (insecure). */
@@ -897,8 +862,8 @@ export interface RedactorOptions {
   /** Extra patterns, `{ kind: regex }`; capture group 1 is redacted when present. */
   patterns?: Record<string, string>
   /** `'fingerprint'` (default), `'kind'`, `'plain'`, or a template with `{kind}`/`{fingerprint}`. */
-  replacement?: string
-  /** Longest line a stream keeps in memory, in bytes (default 1 MiB). */
+  replacement?: 'fingerprint' | 'kind' | 'plain' | (string & {})
+  /** Longest line a stream keeps in memory, in bytes (default 1 MiB, at least 1024). */
   maxLine?: number
 }
 
@@ -922,16 +887,11 @@ export interface RevocationListOptions {
   maxEntries?: number
 }
 
-/** Options of `apiKeys.rotate(...)`. */
-export interface RotateOptions {
-  /** Seconds the old key stays valid after the rotation. */
-  overlap: number
-}
-
-/** Options of a `TokenSource` (durations in seconds). */
+/**
+ * When a `TokenSource` refreshes and how it retries (durations in seconds); unset values are
+ * the core's defaults.
+ */
 export interface TokenSourceOptions {
-  /** Requested scopes (client credentials; refresh: empty means the granted ones). */
-  scopes?: Array<string>
   /**
    * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
    * (default 300).
@@ -954,11 +914,6 @@ export interface TokenSourceOptions {
   backoffMax?: number
   /** Refresh in the background (default true); otherwise on demand. */
   background?: boolean
-  /**
-   * `fromTokenResponse` only: `'client_credentials'` to refresh with the client-credentials
-   * grant for `scopes` (needed when the response has no refresh token).
-   */
-  fallback?: string
 }
 
 /** The version of the tokenward core this addon was built from. */

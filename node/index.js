@@ -122,19 +122,20 @@ binding.RemoteKeySet.prototype[inspect.custom] = function () {
 }
 
 // OAuth 2.0 client and TokenSource: Promise wrappers over the native `...Raw` methods (same
-// failure convention as remote JWKS), Date for `expiresAt`, and redacted util.inspect forms.
+// failure convention as remote JWKS) and redacted util.inspect forms.
 {
-  const { OAuthClient, OAuthDiscovery, TokenSource, AccessToken, TokenResponse, PendingToken, Pkce } = binding
+  const { OAuthClient, TokenSource, AccessToken, TokenResponse, PendingToken, Pkce } = binding
   const codeError = errors.fromFailure
   const unwrap = (out) => {
     if (isFailure(out)) throw codeError(out)
     return out
   }
 
-  OAuthClient.discover = async function discover(issuerUrl, options = {}) {
-    const { clientId, timeout, dangerousAllowHttp, ...credentials } = options
-    const out = unwrap(await OAuthClient.discoverRaw(issuerUrl, clientId, { timeout, dangerousAllowHttp }))
-    return out.build(credentials)
+  // The options are read synchronously (they may hold a Secret or a Key); the request runs on
+  // the library runtime.
+  OAuthClient.discover = async function discover(issuerUrl, clientId, options) {
+    const pending = unwrap(OAuthClient.discoverStart(issuerUrl, clientId, options))
+    return unwrap(await pending.wait())
   }
   OAuthClient.prototype.clientCredentials = async function clientCredentials(scopes) {
     return unwrap(await this.clientCredentialsRaw(scopes))
@@ -154,9 +155,6 @@ binding.RemoteKeySet.prototype[inspect.custom] = function () {
   }
   OAuthClient.prototype[inspect.custom] = function () {
     return `OAuthClient { tokenUrl: ${JSON.stringify(this.tokenUrl)}, clientId: ${JSON.stringify(this.clientId)}, authMethod: ${JSON.stringify(this.authMethod)} }`
-  }
-  OAuthDiscovery.prototype[inspect.custom] = function () {
-    return `OAuthDiscovery { issuer: ${JSON.stringify(this.issuer)} }`
   }
 
   // The hot path: a cached token comes back from one synchronous native call; the JS object of
@@ -184,14 +182,6 @@ binding.RemoteKeySet.prototype[inspect.custom] = function () {
     return `TokenSource { status: ${JSON.stringify(this.status)}, requestCount: ${this.requestCount} }`
   }
 
-  Object.defineProperty(AccessToken.prototype, 'expiresAt', {
-    get() {
-      const ms = this.expiresAtMs
-      return ms == null ? null : new Date(ms)
-    },
-    enumerable: false,
-    configurable: true,
-  })
   AccessToken.prototype[inspect.custom] = function (depth, options) {
     return options && options.stylize ? options.stylize(this.toString(), 'special') : this.toString()
   }

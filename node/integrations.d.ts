@@ -104,27 +104,18 @@ export interface OAuthClient {
   /** Exchanges an authorization code, with the PKCE verifier. */
   exchangeCode(code: string | Secret, redirectUri: string, pkce?: Pkce): Promise<TokenResponse>
   /** RFC 7662 introspection: the server's answer (`active` is always present). */
-  introspect(token: string | Secret, tokenTypeHint?: string): Promise<Record<string, any>>
+  introspect(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<Record<string, any>>
   /** RFC 7009 revocation (unknown tokens count as revoked). */
-  revoke(token: string | Secret, tokenTypeHint?: string): Promise<void>
+  revoke(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<void>
 }
-/** Options of `OAuthClient.discover`: the client id, its credentials and the request policy. */
-export interface OAuthDiscoverClientOptions {
-  clientId: string
-  clientSecret?: string | Secret
-  authMethod?: string
-  privateKey?: JwtKey
-  /** Request timeout in seconds (default 5). */
-  timeout?: number
-  dangerousAllowHttp?: boolean
-}
+/** Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`). */
+export type TokenTypeHint = 'access_token' | 'refresh_token'
 export declare namespace OAuthClient {
-  /** RFC 8414 / OpenID Connect discovery, then a client with the discovered endpoints. */
-  function discover(issuerUrl: string, options: OAuthDiscoverClientOptions): Promise<OAuthClient>
-}
-export interface AccessToken {
-  /** Expiry, or null when the server gave no lifetime. */
-  readonly expiresAt: Date | null
+  /**
+   * RFC 8414 / OpenID Connect discovery, then a client of `clientId` with the discovered
+   * endpoints (those `options` leaves unset).
+   */
+  function discover(issuerUrl: string, clientId: string, options?: OAuthClientOptions): Promise<OAuthClient>
 }
 export interface TokenSource {
   /** A valid token: the cached one while usable, else the result of one shared request. */

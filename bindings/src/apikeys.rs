@@ -1,16 +1,19 @@
 //! API keys for Swift and Kotlin: `ApiKeys`, `IssuedKey`, `KeyRecord`, `KeyInfo`,
 //! `checkApiKeyFormat` and `apiKeyPattern`. Conversion only; every check is in
-//! `tokenward::apikey`. Durations are whole seconds, as in the JWT API.
+//! `tokenward::apikey`. Durations are `Duration`s (Kotlin `java.time.Duration`, Swift
+//! `TimeInterval`), instants `SystemTime`s (Kotlin `Instant`, Swift `Date`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use tokenward::clock::from_unix_seconds;
 
 use crate::clock::ManualClock;
 use crate::error::FfiResult;
 use crate::secret::Secret;
 
-/// The stored description of an API key. Holds no secret material; times are Unix seconds.
+/// The stored description of an API key. Holds no secret material.
 #[derive(uniffi::Record, Debug, Clone, PartialEq, Eq)]
 pub struct KeyRecord {
     /// The public key id.
@@ -26,13 +29,13 @@ pub struct KeyRecord {
     /// Application metadata.
     pub metadata: HashMap<String, String>,
     /// Creation time.
-    pub created_at: i64,
+    pub created_at: SystemTime,
     /// Expiry time, if any.
-    pub expires_at: Option<i64>,
+    pub expires_at: Option<SystemTime>,
     /// Revocation time, if revoked.
-    pub revoked_at: Option<i64>,
-    /// Last verification (coarse: at most one write a minute), if any.
-    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<SystemTime>,
+    /// Last verification (coarse: at most one write per `lastUsedGranularity`), if any.
+    pub last_used_at: Option<SystemTime>,
     /// The id of the key that replaced this one in a rotation.
     pub replaced_by: Option<String>,
 }
@@ -46,10 +49,10 @@ impl From<&tokenward::KeyRecord> for KeyRecord {
             owner: r.owner.clone(),
             scopes: r.scopes.clone(),
             metadata: r.metadata.clone().into_iter().collect(),
-            created_at: r.created_at,
-            expires_at: r.expires_at,
-            revoked_at: r.revoked_at,
-            last_used_at: r.last_used_at,
+            created_at: from_unix_seconds(r.created_at),
+            expires_at: r.expires_at.map(from_unix_seconds),
+            revoked_at: r.revoked_at.map(from_unix_seconds),
+            last_used_at: r.last_used_at.map(from_unix_seconds),
             replaced_by: r.replaced_by.clone(),
         }
     }
@@ -102,26 +105,54 @@ pub fn api_key_pattern() -> String {
     tokenward::apikey::KEY_PATTERN.to_owned()
 }
 
+/// Optional settings of `ApiKeys`; each `null`/`nil` keeps the core's default.
+#[derive(uniffi::Record)]
+pub struct ApiKeysOptions {
+    /// `"memory"` (default), `"sqlite:///path.db"` or a file path.
+    #[uniffi(default = None)]
+    pub store: Option<String>,
+    /// Server-side pepper (16+ bytes): keys are stored as HMAC-SHA-256 keyed with it. A
+    /// `Secret`, so printing the options never shows it.
+    #[uniffi(default = None)]
+    pub pepper: Option<Arc<Secret>>,
+    /// Replaces the system clock for creation, expiry and revocation times (tests).
+    #[uniffi(default = None)]
+    pub clock: Option<Arc<ManualClock>>,
+    /// How often, at most, a key's last-used time is written (default 60 s, the core's
+    /// `DEFAULT_LAST_USED_GRANULARITY`).
+    #[uniffi(default = None)]
+    pub last_used_granularity: Option<Duration>,
+}
+
 /// Issues and verifies API keys of one prefix.
 #[derive(uniffi::Object, Debug)]
+#[uniffi::export(Debug, Display)]
 pub struct ApiKeys(pub(crate) Arc<tokenward::ApiKeys>);
+
+crate::oauth::display_as_core_debug!(ApiKeys);
 
 #[uniffi::export]
 impl ApiKeys {
-    /// Keys with `prefix` (e.g. `tw_live`) in `store` (`nil`/`"memory"`, `"sqlite:///path.db"`
-    /// or a file path), hashed with HMAC-SHA-256 keyed by `pepper` (16+ bytes) when given.
-    /// `clock` (tests) replaces the system clock for creation, expiry and revocation times.
-    #[uniffi::constructor(default(store = None, pepper = None, clock = None))]
-    pub fn new(
-        prefix: String,
-        store: Option<String>,
-        pepper: Option<String>,
-        clock: Option<Arc<ManualClock>>,
-    ) -> FfiResult<Arc<Self>> {
-        let pepper = pepper.map(tokenward::Secret::new).transpose()?;
-        let clock = clock.map(|c| c.shared());
-        let keys = tokenward::ApiKeys::open(&prefix, store.as_deref(), pepper, clock)?;
-        Ok(Arc::new(ApiKeys(Arc::new(keys))))
+    /// Keys with `prefix` (e.g. `tw_live`); fails with `invalid_input` for a malformed prefix,
+    /// a short pepper or an unsupported store.
+    #[uniffi::constructor(default(options))]
+    pub fn new(prefix: String, options: ApiKeysOptions) -> FfiResult<Arc<Self>> {
+        let mut o = tokenward::apikey::ApiKeysOptions::default();
+        if let Some(spec) = options.store {
+            o = o.with_store_spec(&spec)?;
+        }
+        if let Some(p) = options.pepper {
+            o = o.with_pepper(p.0.clone());
+        }
+        if let Some(c) = options.clock {
+            o = o.with_clock(c.shared());
+        }
+        if let Some(g) = options.last_used_granularity {
+            o = o.with_last_used_granularity(g);
+        }
+        Ok(Arc::new(ApiKeys(Arc::new(tokenward::ApiKeys::new(
+            &prefix, o,
+        )?))))
     }
 
     /// The prefix of the keys this instance issues and accepts.
@@ -134,19 +165,19 @@ impl ApiKeys {
         self.0.pattern()
     }
 
-    /// Issues a new key; `expires_in` is a lifetime in seconds.
-    #[uniffi::method(default(scopes = None, expires_in = None, metadata = None))]
+    /// Issues a new key; `expiresIn` is its lifetime (at least a second; none: no expiry).
+    #[uniffi::method(default(scopes = [], expires_in = None, metadata = None))]
     pub fn create(
         &self,
         owner: String,
-        scopes: Option<Vec<String>>,
-        expires_in: Option<u64>,
+        scopes: Vec<String>,
+        expires_in: Option<Duration>,
         metadata: Option<HashMap<String, String>>,
     ) -> FfiResult<IssuedKey> {
         let new = tokenward::NewKey {
             owner,
-            scopes: scopes.unwrap_or_default(),
-            expires_in: expires_in.map(Duration::from_secs),
+            scopes,
+            expires_in,
             metadata: metadata.unwrap_or_default().into_iter().collect(),
         };
         Ok(self.0.create(new)?.into())
@@ -173,9 +204,10 @@ impl ApiKeys {
         Ok(KeyRecord::from(&*self.0.revoke(&id)?))
     }
 
-    /// Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
-    pub fn rotate(&self, id: String, overlap: u64) -> FfiResult<IssuedKey> {
-        Ok(self.0.rotate(&id, Duration::from_secs(overlap))?.into())
+    /// Issues a successor of key `id`; the old key stays valid for `overlap`.
+    pub fn rotate(&self, id: String, overlap: Duration) -> FfiResult<IssuedKey> {
+        let overlap = tokenward::clock::check_duration(overlap, "overlap")?;
+        Ok(self.0.rotate(&id, overlap)?.into())
     }
 
     /// Every key of `owner`, oldest first.

@@ -14,11 +14,11 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 use tokenward::http::HttpPolicy;
-use tokenward::oauth::{self as core, AuthMethod, Grant};
+use tokenward::oauth as core;
 use tokenward::refresh;
 use tokenward::{Error, ErrorCode};
 
-use crate::error::FfiResult;
+use crate::error::{ErrorCode as FfiErrorCode, FfiResult};
 use crate::jwt::JwtKey;
 use crate::secret::Secret;
 
@@ -78,23 +78,117 @@ pub(crate) fn http_policy(timeout: Option<Duration>) -> FfiResult<HttpPolicy> {
     Ok(policy)
 }
 
+/// How the client authenticates to the token, introspection and revocation endpoints
+/// (RFC 8414 names: `asString()` / `description`).
+#[derive(uniffi::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[uniffi::export(Display)]
+pub enum AuthMethod {
+    /// `client_secret_basic`: HTTP Basic with the id and secret.
+    ClientSecretBasic,
+    /// `client_secret_post`: id and secret in the form body.
+    ClientSecretPost,
+    /// `private_key_jwt`: a JWT assertion signed with the client's private key.
+    PrivateKeyJwt,
+    /// `none`: a public client (only `client_id` is sent; use PKCE).
+    PublicClient,
+}
+
+impl From<AuthMethod> for core::AuthMethod {
+    fn from(m: AuthMethod) -> Self {
+        match m {
+            AuthMethod::ClientSecretBasic => core::AuthMethod::ClientSecretBasic,
+            AuthMethod::ClientSecretPost => core::AuthMethod::ClientSecretPost,
+            AuthMethod::PrivateKeyJwt => core::AuthMethod::PrivateKeyJwt,
+            AuthMethod::PublicClient => core::AuthMethod::PublicClient,
+        }
+    }
+}
+
+impl From<core::AuthMethod> for AuthMethod {
+    fn from(m: core::AuthMethod) -> Self {
+        match m {
+            core::AuthMethod::ClientSecretBasic => AuthMethod::ClientSecretBasic,
+            core::AuthMethod::ClientSecretPost => AuthMethod::ClientSecretPost,
+            core::AuthMethod::PrivateKeyJwt => AuthMethod::PrivateKeyJwt,
+            core::AuthMethod::PublicClient => AuthMethod::PublicClient,
+        }
+    }
+}
+
+#[uniffi::export]
+impl AuthMethod {
+    /// The RFC 8414 name (`client_secret_basic`, …, `none`), the same in every language.
+    pub fn as_string(&self) -> String {
+        core::AuthMethod::from(*self).as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for AuthMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(core::AuthMethod::from(*self).as_str())
+    }
+}
+
+/// Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`).
+#[derive(uniffi::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[uniffi::export(Display)]
+pub enum TokenTypeHint {
+    /// `access_token`.
+    AccessToken,
+    /// `refresh_token`.
+    RefreshToken,
+}
+
+impl From<TokenTypeHint> for core::TokenTypeHint {
+    fn from(h: TokenTypeHint) -> Self {
+        match h {
+            TokenTypeHint::AccessToken => core::TokenTypeHint::AccessToken,
+            TokenTypeHint::RefreshToken => core::TokenTypeHint::RefreshToken,
+        }
+    }
+}
+
+#[uniffi::export]
+impl TokenTypeHint {
+    /// The RFC 7009 name (`access_token`, `refresh_token`).
+    pub fn as_string(&self) -> String {
+        core::TokenTypeHint::from(*self).as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for TokenTypeHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(core::TokenTypeHint::from(*self).as_str())
+    }
+}
+
 /// An access token. `toString`/`description` are redacted (`AccessToken([REDACTED:<fp>])`);
 /// `expose()` gives the string.
-#[derive(uniffi::Object)]
+#[derive(uniffi::Object, Debug)]
 #[uniffi::export(Debug, Display)]
 pub struct AccessToken(core::AccessToken);
 
-impl std::fmt::Debug for AccessToken {
+/// The core's redacted form.
+impl std::fmt::Display for AccessToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0.redacted())
+        self.0.fmt(f)
     }
 }
 
-impl std::fmt::Display for AccessToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0.redacted())
-    }
+/// `Display` (Kotlin `toString`, Swift `description`) of a wrapper whose core type has a
+/// secret-free `Debug` but no `Display`: the core's `Debug`, so no binding restates a format.
+macro_rules! display_as_core_debug {
+    ($($wrapper:ty),+) => {$(
+        impl std::fmt::Display for $wrapper {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+    )+};
 }
+pub(crate) use display_as_core_debug;
+
+display_as_core_debug!(TokenResponse, Pkce, OAuthClient, TokenSource);
 
 #[uniffi::export]
 impl AccessToken {
@@ -129,31 +223,11 @@ impl AccessToken {
     }
 }
 
-/// A token-endpoint answer. Its printed form is redacted.
-#[derive(uniffi::Object)]
+/// A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
+/// redacted `Secret`.
+#[derive(uniffi::Object, Debug)]
 #[uniffi::export(Debug, Display)]
 pub struct TokenResponse(core::TokenResponse);
-
-impl std::fmt::Debug for TokenResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self, f)
-    }
-}
-
-impl std::fmt::Display for TokenResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "TokenResponse(accessToken: {}, refreshToken: {}, expiresIn: {:?})",
-            self.0.access_token.redacted(),
-            self.0
-                .refresh_token
-                .as_ref()
-                .map_or("-".to_owned(), |s| s.redacted()),
-            self.0.expires_in.map(|d| d.as_secs())
-        )
-    }
-}
 
 #[uniffi::export]
 impl TokenResponse {
@@ -193,8 +267,8 @@ pub struct Introspection {
     pub username: Option<String>,
     /// `sub`.
     pub subject: Option<String>,
-    /// `exp`, Unix seconds.
-    pub expires_at: Option<i64>,
+    /// `exp`.
+    pub expires_at: Option<SystemTime>,
     /// Every member of the answer, as a JSON object.
     pub json: String,
 }
@@ -207,35 +281,23 @@ impl From<core::Introspection> for Introspection {
             client_id: i.client_id,
             username: i.username,
             subject: i.subject,
-            expires_at: i.expires_at,
+            expires_at: i.expires_at.map(tokenward::clock::from_unix_seconds),
             json: Value::Object(i.claims).to_string(),
         }
     }
 }
 
 /// A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The printed
-/// form shows the challenge only.
-#[derive(uniffi::Object)]
+/// form is the core's `Debug`: the verifier is a redacted `Secret`.
+#[derive(uniffi::Object, Debug)]
 #[uniffi::export(Debug, Display)]
 pub struct Pkce(core::Pkce);
-
-impl std::fmt::Debug for Pkce {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self, f)
-    }
-}
-
-impl std::fmt::Display for Pkce {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Pkce(challenge: {}, method: S256)", self.0.challenge())
-    }
-}
 
 #[uniffi::export]
 impl Pkce {
     /// A fresh verifier (32 random bytes) and its challenge.
     #[uniffi::constructor]
-    pub fn new() -> FfiResult<Arc<Self>> {
+    pub fn generate() -> FfiResult<Arc<Self>> {
         Ok(Arc::new(Pkce(core::Pkce::generate()?)))
     }
 
@@ -260,7 +322,8 @@ impl Pkce {
         self.0.method().to_owned()
     }
 
-    /// The authorization URL to open in the browser.
+    /// The authorization URL to open in the browser (the same argument order in every
+    /// language).
     #[uniffi::method(default(scopes = []))]
     pub fn authorization_url(
         &self,
@@ -272,177 +335,141 @@ impl Pkce {
     ) -> FfiResult<String> {
         Ok(self
             .0
-            .authorization_url(&authorize_url, &client_id, &redirect_uri, &scopes, &state)?)
+            .authorization_url(&authorize_url, &client_id, &redirect_uri, &state, &scopes)?)
     }
 }
 
-/// Options of `OAuthClient`: the token endpoint, the client id and how the client
-/// authenticates. Secrets are `Secret`s, so printing the options never shows them.
+/// Optional settings of an `OAuthClient` (each `null`/`nil` keeps the core's default).
+/// Secrets are `Secret`s, so printing the options never shows them.
 #[derive(uniffi::Record)]
 pub struct OAuthClientOptions {
-    /// The token endpoint (https, or http on loopback).
-    pub token_url: String,
-    /// The client id.
-    pub client_id: String,
     /// The client secret (for `client_secret_basic` / `client_secret_post`).
     #[uniffi(default = None)]
     pub client_secret: Option<Arc<Secret>>,
-    /// `client_secret_basic` (default with a secret), `client_secret_post`, `private_key_jwt`
-    /// (default with a private key) or `none` (public client).
+    /// Unset: `PRIVATE_KEY_JWT` when a private key is given, else `CLIENT_SECRET_BASIC`
+    /// (after discovery, `CLIENT_SECRET_POST` when the server lists only that one).
     #[uniffi(default = None)]
-    pub auth_method: Option<String>,
+    pub auth_method: Option<AuthMethod>,
     /// The private key for `private_key_jwt`.
     #[uniffi(default = None)]
     pub private_key: Option<Arc<JwtKey>>,
-    /// The RFC 7662 introspection endpoint.
+    /// The RFC 7662 introspection endpoint (discovered when unset).
     #[uniffi(default = None)]
     pub introspection_url: Option<String>,
-    /// The RFC 7009 revocation endpoint.
+    /// The RFC 7009 revocation endpoint (discovered when unset).
     #[uniffi(default = None)]
     pub revocation_url: Option<String>,
-    /// The authorization endpoint (for PKCE flows).
+    /// The authorization endpoint, for PKCE flows (discovered when unset).
     #[uniffi(default = None)]
     pub authorization_url: Option<String>,
-    /// Timeout of every request (default 5 s).
+    /// Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
     #[uniffi(default = None)]
     pub timeout: Option<Duration>,
 }
 
-/// An OAuth 2.0 client of one authorization server. Safe to share between threads.
-#[derive(uniffi::Object)]
+impl From<OAuthClientOptions> for core::OAuthClientOptions {
+    fn from(o: OAuthClientOptions) -> Self {
+        let mut c = core::OAuthClientOptions::default();
+        if let Some(s) = o.client_secret {
+            c = c.with_client_secret(s.0.clone());
+        }
+        if let Some(m) = o.auth_method {
+            c = c.with_auth_method(m.into());
+        }
+        if let Some(k) = o.private_key {
+            c = c.with_private_key(k.0.clone());
+        }
+        if let Some(u) = o.introspection_url {
+            c = c.with_introspection_url(u);
+        }
+        if let Some(u) = o.revocation_url {
+            c = c.with_revocation_url(u);
+        }
+        if let Some(u) = o.authorization_url {
+            c = c.with_authorization_url(u);
+        }
+        // Range checks (positive, bounded) are the core's, in `OAuthClient::new`.
+        if let Some(t) = o.timeout {
+            c = c.with_timeout(t);
+        }
+        c
+    }
+}
+
+/// An OAuth 2.0 client of one authorization server. Safe to share between threads. Printed
+/// with the core's `Debug` (endpoint, client id, method; never the secret).
+#[derive(uniffi::Object, Debug)]
 #[uniffi::export(Debug, Display)]
-pub struct OAuthClient {
-    pub(crate) inner: core::OAuthClient,
-    jwks_uri: Option<String>,
-    issuer: Option<String>,
-}
-
-impl std::fmt::Debug for OAuthClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self, f)
-    }
-}
-
-impl std::fmt::Display for OAuthClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "OAuthClient(tokenUrl: {}, clientId: {}, authMethod: {})",
-            self.inner.token_url(),
-            self.inner.client_id(),
-            self.inner.auth_method().as_str()
-        )
-    }
-}
-
-fn finish(
-    mut b: core::OAuthClientBuilder,
-    client_secret: Option<Arc<Secret>>,
-    auth_method: Option<String>,
-    private_key: Option<Arc<JwtKey>>,
-) -> FfiResult<core::OAuthClient> {
-    if let Some(s) = client_secret {
-        b = b.client_secret(s.0.clone());
-    }
-    if let Some(k) = private_key {
-        b = b.private_key(k.0.clone());
-    }
-    if let Some(m) = auth_method {
-        b = b.auth_method(AuthMethod::parse(&m)?);
-    }
-    Ok(b.build()?)
-}
+pub struct OAuthClient(pub(crate) core::OAuthClient);
 
 #[uniffi::export]
 impl OAuthClient {
-    /// A client of `options.tokenUrl`. Fails with `invalid_input` when a URL is not https
-    /// (loopback excepted) or the authentication method lacks its secret or key.
-    #[uniffi::constructor]
-    pub fn new(options: OAuthClientOptions) -> FfiResult<Arc<Self>> {
-        let mut b = core::OAuthClient::builder(options.token_url, options.client_id)
-            .http_policy(http_policy(options.timeout)?);
-        if let Some(u) = options.introspection_url {
-            b = b.introspection_url(u);
-        }
-        if let Some(u) = options.revocation_url {
-            b = b.revocation_url(u);
-        }
-        if let Some(u) = options.authorization_url {
-            b = b.authorization_url(u);
-        }
-        let inner = finish(
-            b,
-            options.client_secret,
-            options.auth_method,
-            options.private_key,
-        )?;
-        Ok(Arc::new(OAuthClient {
-            inner,
-            jwks_uri: None,
-            issuer: None,
-        }))
+    /// A client of the token endpoint `tokenUrl` for `clientId`. Fails with `invalid_input`
+    /// when a URL is not https (loopback excepted), the timeout is not positive, or the
+    /// authentication method lacks its secret or key.
+    #[uniffi::constructor(default(options))]
+    pub fn new(
+        token_url: String,
+        client_id: String,
+        options: OAuthClientOptions,
+    ) -> FfiResult<Arc<Self>> {
+        Ok(Arc::new(OAuthClient(core::OAuthClient::new(
+            token_url,
+            client_id,
+            options.into(),
+        )?)))
     }
 
     /// Discovers the server at `issuerUrl` (RFC 8414 metadata, then OpenID Connect discovery)
-    /// and builds a client with its token, introspection, revocation and authorization
-    /// endpoints.
-    #[uniffi::constructor(default(client_secret = None, auth_method = None, private_key = None, timeout = None))]
+    /// and builds a client for `clientId`; endpoints `options` leaves unset are the server's.
+    #[uniffi::constructor(default(options))]
     pub async fn discover(
         issuer_url: String,
         client_id: String,
-        client_secret: Option<Arc<Secret>>,
-        auth_method: Option<String>,
-        private_key: Option<Arc<JwtKey>>,
-        timeout: Option<Duration>,
+        options: OAuthClientOptions,
     ) -> FfiResult<Arc<Self>> {
-        let policy = http_policy(timeout)?;
-        let (b, meta) =
-            on_runtime(
-                async move { core::OAuthClient::discover(&issuer_url, client_id, policy).await },
-            )
-            .await?;
-        let inner = finish(b, client_secret, auth_method, private_key)?;
-        Ok(Arc::new(OAuthClient {
-            inner,
-            jwks_uri: meta.jwks_uri,
-            issuer: Some(meta.issuer),
-        }))
+        let options: core::OAuthClientOptions = options.into();
+        let client = on_runtime(async move {
+            core::OAuthClient::discover(&issuer_url, client_id, options).await
+        })
+        .await?;
+        Ok(Arc::new(OAuthClient(client)))
     }
 
     /// The token endpoint.
     pub fn token_url(&self) -> String {
-        self.inner.token_url().to_owned()
+        self.0.token_url().to_owned()
     }
 
     /// The client id.
     pub fn client_id(&self) -> String {
-        self.inner.client_id().to_owned()
+        self.0.client_id().to_owned()
     }
 
-    /// The client authentication method (`client_secret_basic`, …).
-    pub fn auth_method(&self) -> String {
-        self.inner.auth_method().as_str().to_owned()
+    /// The client authentication method in use.
+    pub fn auth_method(&self) -> AuthMethod {
+        self.0.auth_method().into()
     }
 
     /// The authorization endpoint, when known.
     pub fn authorization_url(&self) -> Option<String> {
-        self.inner.authorization_url().map(str::to_owned)
+        self.0.authorization_url().map(str::to_owned)
     }
 
     /// The issuer found by discovery.
     pub fn issuer(&self) -> Option<String> {
-        self.issuer.clone()
+        self.0.server_metadata().map(|m| m.issuer.clone())
     }
 
     /// The server's `jwks_uri` found by discovery (for `RemoteKeySet`).
     pub fn jwks_uri(&self) -> Option<String> {
-        self.jwks_uri.clone()
+        self.0.server_metadata().and_then(|m| m.jwks_uri.clone())
     }
 
     /// The client-credentials grant.
     #[uniffi::method(default(scopes = []))]
     pub async fn client_credentials(&self, scopes: Vec<String>) -> FfiResult<Arc<TokenResponse>> {
-        let client = self.inner.clone();
+        let client = self.0.clone();
         let r = on_runtime(async move { client.client_credentials(&scopes).await }).await?;
         Ok(Arc::new(TokenResponse(r)))
     }
@@ -455,7 +482,7 @@ impl OAuthClient {
         refresh_token: Arc<Secret>,
         scopes: Vec<String>,
     ) -> FfiResult<Arc<TokenResponse>> {
-        let client = self.inner.clone();
+        let client = self.0.clone();
         let rt = refresh_token.0.clone();
         let r = on_runtime(async move { client.refresh(&rt, &scopes).await }).await?;
         Ok(Arc::new(TokenResponse(r)))
@@ -469,7 +496,7 @@ impl OAuthClient {
         redirect_uri: String,
         pkce: Option<Arc<Pkce>>,
     ) -> FfiResult<Arc<TokenResponse>> {
-        let client = self.inner.clone();
+        let client = self.0.clone();
         let code = code.0.clone();
         let pkce = pkce.map(|p| p.0.clone());
         let r = on_runtime(async move {
@@ -481,18 +508,17 @@ impl OAuthClient {
         Ok(Arc::new(TokenResponse(r)))
     }
 
-    /// RFC 7662 introspection of `token` (`tokenTypeHint`: `access_token` or `refresh_token`).
+    /// RFC 7662 introspection of `token`.
     #[uniffi::method(default(token_type_hint = None))]
     pub async fn introspect(
         &self,
         token: Arc<Secret>,
-        token_type_hint: Option<String>,
+        token_type_hint: Option<TokenTypeHint>,
     ) -> FfiResult<Introspection> {
-        let client = self.inner.clone();
+        let client = self.0.clone();
         let token = token.0.clone();
-        let i =
-            on_runtime(async move { client.introspect(&token, token_type_hint.as_deref()).await })
-                .await?;
+        let hint = token_type_hint.map(Into::into);
+        let i = on_runtime(async move { client.introspect(&token, hint).await }).await?;
         Ok(i.into())
     }
 
@@ -501,17 +527,19 @@ impl OAuthClient {
     pub async fn revoke(
         &self,
         token: Arc<Secret>,
-        token_type_hint: Option<String>,
+        token_type_hint: Option<TokenTypeHint>,
     ) -> FfiResult<()> {
-        let client = self.inner.clone();
+        let client = self.0.clone();
         let token = token.0.clone();
-        on_runtime(async move { client.revoke(&token, token_type_hint.as_deref()).await }).await
+        let hint = token_type_hint.map(Into::into);
+        on_runtime(async move { client.revoke(&token, hint).await }).await
     }
 }
 
-/// Tuning of a `TokenSource`; every `null`/`nil` keeps the library default.
+/// When a `TokenSource` refreshes and how it retries; every `null`/`nil` keeps the core's
+/// default (`tokenward::refresh::DEFAULT_*`, stated below).
 #[derive(Debug, Clone, uniffi::Record)]
-pub struct RefreshOptions {
+pub struct TokenSourceOptions {
     /// Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
     /// (default 5 min).
     #[uniffi(default = None)]
@@ -541,29 +569,56 @@ pub struct RefreshOptions {
     pub background: bool,
 }
 
-impl TryFrom<RefreshOptions> for refresh::RefreshOptions {
+impl TryFrom<TokenSourceOptions> for refresh::TokenSourceOptions {
     type Error = crate::error::TokenwardError;
-    fn try_from(o: RefreshOptions) -> FfiResult<Self> {
-        let d = refresh::RefreshOptions::default();
-        let pick = |v: Option<Duration>, default: Duration| -> FfiResult<Duration> {
-            Ok(bounded(v)?.unwrap_or(default))
-        };
-        Ok(refresh::RefreshOptions {
-            refresh_ahead: pick(o.refresh_ahead, d.refresh_ahead)?,
-            // Ranges are checked by RefreshOptions::validate in every TokenSource constructor.
-            refresh_ahead_fraction: o.refresh_ahead_fraction.unwrap_or(d.refresh_ahead_fraction),
-            jitter: o.jitter.unwrap_or(d.jitter),
-            expiry_margin: pick(o.expiry_margin, d.expiry_margin)?,
-            default_lifetime: pick(o.default_lifetime, d.default_lifetime)?,
-            backoff_initial: pick(o.backoff_initial, d.backoff_initial)?,
-            backoff_max: pick(o.backoff_max, d.backoff_max)?,
-            background: o.background,
-        })
+    fn try_from(o: TokenSourceOptions) -> FfiResult<Self> {
+        let mut c = refresh::TokenSourceOptions::default().with_background(o.background);
+        // Ranges are checked by the TokenSource constructors (TokenSourceOptions::validate);
+        // `bounded` only keeps huge durations from overflowing before that.
+        if let Some(v) = bounded(o.refresh_ahead)? {
+            c = c.with_refresh_ahead(v);
+        }
+        if let Some(v) = o.refresh_ahead_fraction {
+            c = c.with_refresh_ahead_fraction(v);
+        }
+        if let Some(v) = o.jitter {
+            c = c.with_jitter(v);
+        }
+        if let Some(v) = bounded(o.expiry_margin)? {
+            c = c.with_expiry_margin(v);
+        }
+        if let Some(v) = bounded(o.default_lifetime)? {
+            c = c.with_default_lifetime(v);
+        }
+        if let Some(v) = bounded(o.backoff_initial)? {
+            c = c.with_backoff_initial(v);
+        }
+        if let Some(v) = bounded(o.backoff_max)? {
+            c = c.with_backoff_max(v);
+        }
+        Ok(c)
     }
 }
 
-/// Where a `TokenSource` stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// The grant a source seeded with a token response uses when the response has no refresh
+/// token (`client_credentials`).
+#[derive(uniffi::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FallbackGrant {
+    /// The client-credentials grant for the given scopes.
+    ClientCredentials,
+}
+
+impl From<FallbackGrant> for refresh::FallbackGrant {
+    fn from(f: FallbackGrant) -> Self {
+        match f {
+            FallbackGrant::ClientCredentials => refresh::FallbackGrant::ClientCredentials,
+        }
+    }
+}
+
+/// Where a `TokenSource` stands (snake_case names: `asString()` / `description`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+#[uniffi::export(Display)]
 pub enum TokenSourceStatus {
     /// No token requested yet.
     Empty,
@@ -578,17 +633,44 @@ pub enum TokenSourceStatus {
     Closed,
 }
 
-impl From<refresh::Status> for TokenSourceStatus {
-    fn from(s: refresh::Status) -> Self {
+impl From<refresh::TokenSourceStatus> for TokenSourceStatus {
+    fn from(s: refresh::TokenSourceStatus) -> Self {
+        use refresh::TokenSourceStatus as Core;
         match s {
-            refresh::Status::Empty => TokenSourceStatus::Empty,
-            refresh::Status::Ready => TokenSourceStatus::Ready,
-            refresh::Status::Retrying => TokenSourceStatus::Retrying,
-            refresh::Status::ReauthenticationRequired => {
-                TokenSourceStatus::ReauthenticationRequired
-            }
-            refresh::Status::Closed => TokenSourceStatus::Closed,
+            Core::Empty => TokenSourceStatus::Empty,
+            Core::Ready => TokenSourceStatus::Ready,
+            Core::Retrying => TokenSourceStatus::Retrying,
+            Core::ReauthenticationRequired => TokenSourceStatus::ReauthenticationRequired,
+            Core::Closed => TokenSourceStatus::Closed,
         }
+    }
+}
+
+impl From<TokenSourceStatus> for refresh::TokenSourceStatus {
+    fn from(s: TokenSourceStatus) -> Self {
+        use refresh::TokenSourceStatus as Core;
+        match s {
+            TokenSourceStatus::Empty => Core::Empty,
+            TokenSourceStatus::Ready => Core::Ready,
+            TokenSourceStatus::Retrying => Core::Retrying,
+            TokenSourceStatus::ReauthenticationRequired => Core::ReauthenticationRequired,
+            TokenSourceStatus::Closed => Core::Closed,
+        }
+    }
+}
+
+#[uniffi::export]
+impl TokenSourceStatus {
+    /// The snake_case name (`ready`, `reauthentication_required`, …), as Python and Node
+    /// return it.
+    pub fn as_string(&self) -> String {
+        refresh::TokenSourceStatus::from(*self).as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for TokenSourceStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(refresh::TokenSourceStatus::from(*self).as_str())
     }
 }
 
@@ -606,21 +688,10 @@ pub trait TokenSourceListener: Send + Sync {
 /// An access token that is always valid when asked for: refreshed ahead of expiry in the
 /// background, one request however many callers ask at once, `invalid_grant` terminal.
 /// `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
-#[derive(uniffi::Object)]
+/// Printed with the core's `Debug` (the status only).
+#[derive(uniffi::Object, Debug)]
 #[uniffi::export(Debug, Display)]
 pub struct TokenSource(refresh::TokenSource);
-
-impl std::fmt::Debug for TokenSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self, f)
-    }
-}
-
-impl std::fmt::Display for TokenSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "TokenSource(status: {})", self.0.status().as_str())
-    }
-}
 
 #[uniffi::export]
 impl TokenSource {
@@ -629,11 +700,11 @@ impl TokenSource {
     pub fn client_credentials(
         client: Arc<OAuthClient>,
         scopes: Vec<String>,
-        options: RefreshOptions,
+        options: TokenSourceOptions,
     ) -> FfiResult<Arc<Self>> {
         Ok(Arc::new(TokenSource(
             refresh::TokenSource::client_credentials(
-                client.inner.clone(),
+                client.0.clone(),
                 scopes,
                 options.try_into()?,
             )?,
@@ -647,11 +718,11 @@ impl TokenSource {
         client: Arc<OAuthClient>,
         refresh_token: Arc<Secret>,
         scopes: Vec<String>,
-        options: RefreshOptions,
+        options: TokenSourceOptions,
     ) -> FfiResult<Arc<Self>> {
         Ok(Arc::new(TokenSource(
             refresh::TokenSource::from_refresh_token(
-                client.inner.clone(),
+                client.0.clone(),
                 refresh_token.0.clone(),
                 scopes,
                 options.try_into()?,
@@ -660,20 +731,22 @@ impl TokenSource {
     }
 
     /// A source seeded with `response` (e.g. from `exchangeCode`): it serves that access
-    /// token, then refreshes with the response's refresh token, or, without one, with the
-    /// client-credentials grant for `scopes`.
-    #[uniffi::constructor(default(scopes = [], options))]
+    /// token, then refreshes with the response's refresh token, or, when it has none, with
+    /// `fallback` for `scopes`; without either it fails with `invalid_input`.
+    #[uniffi::constructor(default(scopes = [], fallback = None, options))]
     pub fn from_token_response(
         client: Arc<OAuthClient>,
         response: Arc<TokenResponse>,
         scopes: Vec<String>,
-        options: RefreshOptions,
+        fallback: Option<FallbackGrant>,
+        options: TokenSourceOptions,
     ) -> FfiResult<Arc<Self>> {
+        let fallback = fallback.map(|f| refresh::FallbackGrant::from(f).grant(scopes));
         Ok(Arc::new(TokenSource(
             refresh::TokenSource::from_token_response(
-                Arc::new(client.inner.clone()),
+                Arc::new(client.0.clone()),
                 response.0.clone(),
-                Grant::ClientCredentials { scopes },
+                fallback,
                 options.try_into()?,
             )?,
         )))
@@ -717,8 +790,8 @@ impl TokenSource {
     }
 
     /// The code of the last failed request, when the last request failed.
-    pub fn last_error_code(&self) -> Option<String> {
-        self.0.last_error().map(|e| e.code().as_str().to_owned())
+    pub fn last_error_code(&self) -> Option<FfiErrorCode> {
+        self.0.last_error().map(|e| e.code().into())
     }
 
     /// Completed token requests so far (successful or not).

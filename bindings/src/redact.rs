@@ -14,32 +14,48 @@ pub fn redact(text: String) -> String {
     }
 }
 
-/// A configured scrubber: extra sensitive field names, extra patterns (`kind -> regex`; group
-/// 1 is redacted when present) and the replacement style (`fingerprint`, `kind`, `plain` or a
-/// template with `{kind}` / `{fingerprint}`).
+/// Optional settings of a `Redactor`; the defaults are the built-in rules alone.
+#[derive(uniffi::Record)]
+pub struct RedactorOptions {
+    /// Extra sensitive field names (case-insensitive; `-`/`.` count as `_`; also match as a
+    /// suffix).
+    #[uniffi(default = [])]
+    pub names: Vec<String>,
+    /// Extra patterns, `kind -> regex`; capture group 1 is redacted when present.
+    #[uniffi(default = None)]
+    pub patterns: Option<HashMap<String, String>>,
+    /// `fingerprint` (default), `kind`, `plain`, or a template with `{kind}` / `{fingerprint}`.
+    #[uniffi(default = "fingerprint")]
+    pub replacement: String,
+    /// Longest line a stream keeps in memory, in bytes (default 1 MiB, the core's
+    /// `DEFAULT_MAX_LINE`; at least 1 KiB).
+    #[uniffi(default = None)]
+    pub max_line: Option<u64>,
+}
+
+/// A configured scrubber: extra sensitive field names, extra patterns and the replacement
+/// style.
 #[derive(uniffi::Object)]
 pub struct Redactor(tokenward::redact::Redactor);
 
 #[uniffi::export]
 impl Redactor {
-    /// Builds a redactor; invalid names, patterns or replacement fail with `invalid_input`.
-    #[uniffi::constructor(default(names = [], replacement = "fingerprint"))]
-    pub fn new(
-        patterns: HashMap<String, String>,
-        names: Vec<String>,
-        replacement: String,
-    ) -> FfiResult<Arc<Self>> {
-        let mut b = tokenward::redact::Redactor::builder()
-            .replacement(tokenward::redact::Replacement::parse(&replacement)?);
-        for n in names {
-            b = b.name(n);
-        }
-        let mut patterns: Vec<(String, String)> = patterns.into_iter().collect();
+    /// Builds a redactor; invalid names, patterns, replacement or `maxLine` fail with
+    /// `invalid_input`.
+    #[uniffi::constructor(default(options))]
+    pub fn new(options: RedactorOptions) -> FfiResult<Arc<Self>> {
+        // Sorted: the order of the patterns decides which kind wins on overlaps.
+        let mut patterns: Vec<(String, String)> =
+            options.patterns.unwrap_or_default().into_iter().collect();
         patterns.sort();
-        for (kind, regex) in patterns {
-            b = b.pattern(kind, regex);
+        let mut o = tokenward::redact::RedactorOptions::default()
+            .with_replacement(options.replacement.parse()?)
+            .with_names(options.names)
+            .with_patterns(patterns);
+        if let Some(m) = options.max_line {
+            o = o.with_max_line(usize::try_from(m).unwrap_or(usize::MAX));
         }
-        Ok(Arc::new(Redactor(b.build()?)))
+        Ok(Arc::new(Redactor(tokenward::redact::Redactor::new(o)?)))
     }
 
     /// Returns `text` with every recognised secret replaced.
@@ -48,5 +64,10 @@ impl Redactor {
             std::borrow::Cow::Borrowed(_) => text,
             std::borrow::Cow::Owned(o) => o,
         }
+    }
+
+    /// Redacts bytes that may not be UTF-8.
+    pub fn redact_bytes(&self, data: Vec<u8>) -> Vec<u8> {
+        self.0.redact_bytes(&data)
     }
 }

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use tokenward::apikey::ApiKeysOptions;
 
 use serde_json::{json, Value};
 use tokenward::apikey::{ApiKeys, NewKey};
@@ -128,7 +129,10 @@ pub fn run() -> Result<()> {
 
     // --- Setup -------------------------------------------------------------------------
     println!("Setup");
-    let keys = Arc::new(ApiKeys::builder("tw_demo").clock(shared.clone()).build()?);
+    let keys = Arc::new(ApiKeys::new(
+        "tw_demo",
+        ApiKeysOptions::default().with_clock(shared.clone()),
+    )?);
     let alice = keys.create(NewKey::new("alice").scopes(["orders:read", "orders:write"]))?;
     let bob = keys.create(NewKey::new("bob").scopes(["orders:read"]))?;
     let carol = keys.create(NewKey::new("carol").scopes(["orders:read"]))?;

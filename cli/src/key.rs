@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
+use tokenward::apikey::ApiKeysOptions;
 use tokenward::{ApiKeys, Error, ErrorCode, KeyRecord, NewKey, Result, Secret};
 
 /// API key commands.
@@ -147,7 +148,11 @@ fn open(db: &DbArgs, prefix: &str) -> Result<ApiKeys> {
         .db
         .to_str()
         .ok_or_else(|| Error::new(ErrorCode::InvalidInput, "--db must be a UTF-8 path"))?;
-    ApiKeys::open(prefix, Some(path), pepper, None)
+    let mut options = ApiKeysOptions::default().with_store_spec(path)?;
+    if let Some(p) = pepper {
+        options = options.with_pepper(p);
+    }
+    ApiKeys::new(prefix, options)
 }
 
 fn new(args: NewArgs) -> Result<()> {

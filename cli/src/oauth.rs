@@ -3,11 +3,11 @@
 //! to introspect or revoke from stdin. Tokens are printed only with `--show-token`.
 
 use std::io::Read;
+use std::str::FromStr;
 use std::time::UNIX_EPOCH;
 
 use clap::{Args, Subcommand};
-use tokenward::http::HttpPolicy;
-use tokenward::oauth::{AuthMethod, OAuthClient, OAuthClientBuilder};
+use tokenward::oauth::{AuthMethod, OAuthClient, OAuthClientOptions, TokenTypeHint};
 use tokenward::{runtime, Error, ErrorCode, Result, Secret};
 
 /// How to reach and authenticate to the authorization server.
@@ -72,7 +72,7 @@ pub enum OAuthCommand {
     },
 }
 
-fn builder(args: &ServerArgs) -> Result<OAuthClientBuilder> {
+fn client(args: &ServerArgs) -> Result<OAuthClient> {
     // Bounded by the core: NaN, negative, infinite or huge values are invalid_input.
     let timeout = tokenward::clock::duration_from_secs_f64(args.timeout, "--timeout")?;
     if timeout.is_zero() {
@@ -81,42 +81,36 @@ fn builder(args: &ServerArgs) -> Result<OAuthClientBuilder> {
             "--timeout must be positive",
         ));
     }
-    let policy = HttpPolicy {
-        timeout,
-        ..Default::default()
-    };
-    let mut b = match (&args.issuer, &args.token_url) {
-        (Some(issuer), _) => {
-            runtime::block_on(OAuthClient::discover(
-                issuer,
-                args.client_id.clone(),
-                policy,
-            ))??
-            .0
-        }
-        (None, Some(url)) => {
-            OAuthClient::builder(url.clone(), args.client_id.clone()).http_policy(policy)
-        }
-        (None, None) => {
-            return Err(Error::new(
-                ErrorCode::InvalidInput,
-                "give --issuer or --token-url",
-            ))
-        }
-    };
+    let mut options = OAuthClientOptions::default().with_timeout(timeout);
     if let Some(u) = &args.introspection_url {
-        b = b.introspection_url(u.clone());
+        options = options.with_introspection_url(u.clone());
     }
     if let Some(u) = &args.revocation_url {
-        b = b.revocation_url(u.clone());
+        options = options.with_revocation_url(u.clone());
     }
     if let Ok(secret) = std::env::var(&args.client_secret_env) {
-        b = b.client_secret(Secret::new(secret)?);
+        options = options.with_client_secret(Secret::new(secret)?);
     }
     if let Some(m) = &args.auth_method {
-        b = b.auth_method(AuthMethod::parse(m)?);
+        options = options.with_auth_method(AuthMethod::from_str(m)?);
     }
-    Ok(b)
+    match (&args.issuer, &args.token_url) {
+        (Some(issuer), _) => runtime::block_on(OAuthClient::discover(
+            issuer,
+            args.client_id.clone(),
+            options,
+        ))?,
+        (None, Some(url)) => OAuthClient::new(url.clone(), args.client_id.clone(), options),
+        (None, None) => Err(Error::new(
+            ErrorCode::InvalidInput,
+            "give --issuer or --token-url",
+        )),
+    }
+}
+
+/// The `--hint` argument, parsed by the core (`invalid_input` names the valid values).
+fn hint(value: Option<&str>) -> Result<Option<TokenTypeHint>> {
+    value.map(TokenTypeHint::from_str).transpose()
 }
 
 fn stdin_token() -> Result<Secret> {
@@ -135,7 +129,7 @@ pub fn run(command: OAuthCommand) -> Result<()> {
             scopes,
             show_token,
         } => {
-            let client = builder(&server)?.build()?;
+            let client = client(&server)?;
             let r = runtime::block_on(client.client_credentials(&scopes))??;
             let t = &r.access_token;
             if show_token {
@@ -155,16 +149,18 @@ pub fn run(command: OAuthCommand) -> Result<()> {
             Ok(())
         }
         OAuthCommand::Introspect { server, hint } => {
-            let client = builder(&server)?.build()?;
+            let client = client(&server)?;
+            let hint = self::hint(hint.as_deref())?;
             let token = stdin_token()?;
-            let i = runtime::block_on(client.introspect(&token, hint.as_deref()))??;
+            let i = runtime::block_on(client.introspect(&token, hint))??;
             println!("{}", serde_json::Value::Object(i.claims));
             Ok(())
         }
         OAuthCommand::Revoke { server, hint } => {
-            let client = builder(&server)?.build()?;
+            let client = client(&server)?;
+            let hint = self::hint(hint.as_deref())?;
             let token = stdin_token()?;
-            runtime::block_on(client.revoke(&token, hint.as_deref()))??;
+            runtime::block_on(client.revoke(&token, hint))??;
             println!("revoked {}", token.redacted());
             Ok(())
         }
@@ -192,9 +188,9 @@ mod tests {
     #[test]
     fn out_of_range_timeouts_are_invalid_input() {
         for bad in [1e20, 1e19, f64::NAN, f64::INFINITY, -1.0, 0.0] {
-            let err = builder(&args(bad)).err().map(|e| e.code());
+            let err = client(&args(bad)).err().map(|e| e.code());
             assert_eq!(err, Some(ErrorCode::InvalidInput), "{bad}");
         }
-        assert!(builder(&args(2.5)).is_ok());
+        assert!(client(&args(2.5)).is_ok());
     }
 }

@@ -1,9 +1,10 @@
 //! `tokenward redact`: filters stdin to stdout as a stream, replacing secrets.
 
 use std::io::{self, Read, Write};
+use std::str::FromStr;
 
 use clap::Args;
-use tokenward::redact::{Redactor, Replacement};
+use tokenward::redact::{Redactor, RedactorOptions, Replacement};
 use tokenward::{Error, ErrorCode, Result};
 
 /// Options of `tokenward redact`.
@@ -26,20 +27,22 @@ fn io_err(what: &str, e: &io::Error) -> Error {
 
 /// Runs the filter until end of input. Memory is bounded by the longest line (1 MiB cap).
 pub fn run(args: RedactArgs) -> Result<()> {
-    let mut b = Redactor::builder().replacement(Replacement::parse(&args.replacement)?);
-    for n in args.names {
-        b = b.name(n);
-    }
+    let mut patterns = Vec::with_capacity(args.patterns.len());
     for p in &args.patterns {
-        let Some((kind, regex)) = p.split_once('=') else {
+        let Some(pair) = p.split_once('=') else {
             return Err(Error::new(
                 ErrorCode::InvalidInput,
                 "--pattern must be KIND=REGEX",
             ));
         };
-        b = b.pattern(kind, regex);
+        patterns.push(pair);
     }
-    let redactor = b.build()?;
+    let redactor = Redactor::new(
+        RedactorOptions::default()
+            .with_replacement(Replacement::from_str(&args.replacement)?)
+            .with_names(args.names)
+            .with_patterns(patterns),
+    )?;
     let stdout = io::stdout().lock();
     let mut writer = redactor.writer_into(io::BufWriter::with_capacity(64 * 1024, stdout));
     let mut stdin = io::stdin().lock();

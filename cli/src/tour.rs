@@ -1,6 +1,7 @@
 //! `tokenward tour`: a walk through the capabilities on embedded defaults (no network, no files).
 
 use serde_json::json;
+use tokenward::apikey::ApiKeysOptions;
 use tokenward::jwt::{
     Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
     JwtVerifierOptions, KeySet,
@@ -95,7 +96,7 @@ fn jwt() -> Result<()> {
 fn api_keys() -> Result<()> {
     use tokenward::apikey::NewKey;
     println!("\n4. API keys: checksummed, stored only as a hash, verified in constant time.");
-    let keys = tokenward::ApiKeys::new("tw_live")?;
+    let keys = tokenward::ApiKeys::new("tw_live", ApiKeysOptions::default())?;
     let issued = keys.create(NewKey::new("acme").scopes(["orders:read"]))?;
     println!(
         "   created {} for {} (the plaintext exists only now: {})",

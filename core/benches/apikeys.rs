@@ -8,6 +8,7 @@
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Instant;
+use tokenward::apikey::ApiKeysOptions;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tokenward::apikey::{ApiKeys, NewKey, SqliteStore};
@@ -40,14 +41,16 @@ fn bench_verify(c: &mut Criterion, name: &str, keys: &ApiKeys) {
 }
 
 fn verify_memory(c: &mut Criterion) {
-    if let Ok(keys) = ApiKeys::new("tw_bench") {
+    if let Ok(keys) = ApiKeys::new("tw_bench", ApiKeysOptions::default()) {
         bench_verify(c, "verify/memory", &keys);
     }
 }
 
 fn verify_memory_pepper(c: &mut Criterion) {
     let pepper = Secret::new("bench-pepper-0123456789abcdefghij");
-    if let Ok(keys) = pepper.and_then(|p| ApiKeys::builder("tw_bench").pepper(p).build()) {
+    if let Ok(keys) =
+        pepper.and_then(|p| ApiKeys::new("tw_bench", ApiKeysOptions::default().with_pepper(p)))
+    {
         bench_verify(c, "verify/memory+pepper", &keys);
     }
 }
@@ -58,14 +61,17 @@ fn verify_sqlite(c: &mut Criterion) {
     let Ok(store) = SqliteStore::open(dir.join("keys.db")) else {
         return;
     };
-    if let Ok(keys) = ApiKeys::builder("tw_bench").store(Arc::new(store)).build() {
+    if let Ok(keys) = ApiKeys::new(
+        "tw_bench",
+        ApiKeysOptions::default().with_store(Arc::new(store)),
+    ) {
         bench_verify(c, "verify/sqlite", &keys);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn refuse_typo(c: &mut Criterion) {
-    let Ok(keys) = ApiKeys::new("tw_bench") else {
+    let Ok(keys) = ApiKeys::new("tw_bench", ApiKeysOptions::default()) else {
         return;
     };
     let secrets = populate(&keys);
@@ -104,7 +110,7 @@ fn thread_cpu_seconds() -> Option<f64> {
 /// Verifies per second with every core busy, and per CPU-second of each verifying thread (not a
 /// criterion measurement: printed once).
 fn verify_memory_all_cores(_: &mut Criterion) {
-    let Ok(keys) = ApiKeys::new("tw_bench") else {
+    let Ok(keys) = ApiKeys::new("tw_bench", ApiKeysOptions::default()) else {
         return;
     };
     let keys = Arc::new(keys);

@@ -8,6 +8,7 @@
 use std::hint::black_box;
 use std::net::IpAddr;
 use std::sync::Arc;
+use tokenward::apikey::ApiKeysOptions;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tokenward::apikey::{ApiKeys, NewKey};
@@ -20,7 +21,7 @@ use tokenward::jwt::{
 const SECRET: &[u8] = b"bench-secret-bench-secret-bench-secret!!";
 
 fn api_key_setup() -> tokenward::Result<(Authenticator, String)> {
-    let keys = Arc::new(ApiKeys::new("tw_bench")?);
+    let keys = Arc::new(ApiKeys::new("tw_bench", ApiKeysOptions::default())?);
     let key = keys.create(NewKey::new("acct_bench").scopes(["read"]))?;
     let auth = Authenticator::new(
         AuthenticatorOptions::new()

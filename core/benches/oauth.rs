@@ -9,19 +9,22 @@ mod common;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
+use tokenward::oauth::OAuthClientOptions;
 
 use common::{token_body, Reply, TestServer};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use tokenward::oauth::{AccessToken, Grant, OAuthClient, TokenResponse};
-use tokenward::refresh::{RefreshOptions, TokenSource};
+use tokenward::refresh::{TokenSource, TokenSourceOptions};
 use tokenward::{runtime, Secret};
 
 fn bench(c: &mut Criterion) {
-    let client = OAuthClient::builder("https://as.example/token", "bench")
-        .client_secret(Secret::new("s").unwrap())
-        .build()
-        .unwrap();
+    let client = OAuthClient::new(
+        "https://as.example/token",
+        "bench",
+        OAuthClientOptions::default().with_client_secret(Secret::new("s").unwrap()),
+    )
+    .unwrap();
     let response = TokenResponse {
         access_token: AccessToken::new(
             Secret::new("AT-bench").unwrap(),
@@ -37,7 +40,7 @@ fn bench(c: &mut Criterion) {
         Arc::new(client),
         Grant::ClientCredentials { scopes: vec![] },
         Some(response),
-        RefreshOptions::default(),
+        TokenSourceOptions::default(),
     )
     .unwrap();
     c.bench_function("token_source_token_blocking", |b| {
@@ -68,10 +71,12 @@ fn seeded(expires_in: u64) -> TokenResponse {
 
 fn client_of(server: &TestServer) -> Arc<OAuthClient> {
     Arc::new(
-        OAuthClient::builder(server.url("/token"), "bench")
-            .client_secret(Secret::new("s").unwrap())
-            .build()
-            .unwrap(),
+        OAuthClient::new(
+            server.url("/token"),
+            "bench",
+            OAuthClientOptions::default().with_client_secret(Secret::new("s").unwrap()),
+        )
+        .unwrap(),
     )
 }
 
@@ -84,10 +89,7 @@ fn refresh_latency(c: &mut Criterion) {
         .build()
         .unwrap();
     let grant = Grant::ClientCredentials { scopes: vec![] };
-    let on_demand = RefreshOptions {
-        background: false,
-        ..RefreshOptions::default()
-    };
+    let on_demand = TokenSourceOptions::default().with_background(false);
 
     // A caller with no usable token: token() performs one request and waits for it.
     let fast = rt.block_on(TestServer::start(|_| {

@@ -39,7 +39,7 @@ fn corpus(lines: &[&str], bytes: usize) -> String {
 }
 
 fn bench(c: &mut Criterion) {
-    let redactor = tokenward::redact::Redactor::new();
+    let redactor = tokenward::redact::Redactor::default();
     let mut g = c.benchmark_group("redact");
     for (name, lines) in [("clean", CLEAN), ("secret_dense", DENSE)] {
         let text = corpus(lines, 4 << 20);

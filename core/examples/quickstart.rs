@@ -1,6 +1,7 @@
 //! A tour of the main jobs: API keys, a JWT issued and verified, a log line scrubbed, and a
 //! request through the in-process gateway. Run: `cargo run -p tokenward --example quickstart`.
 use std::sync::Arc;
+use tokenward::apikey::ApiKeysOptions;
 
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::gateway::{Authenticator, AuthenticatorOptions, RateLimit, Request};
@@ -13,7 +14,7 @@ use tokenward::ErrorCode;
 
 fn main() -> Result<(), tokenward::Error> {
     // API keys: the secret is shown once; the store keeps a hash.
-    let keys = Arc::new(ApiKeys::new("tw_live")?);
+    let keys = Arc::new(ApiKeys::new("tw_live", ApiKeysOptions::default())?);
     let issued = keys.create(NewKey::new("acct_42").scopes(["read"]))?;
     println!(
         "issued API key {} (printed form: {})",
@@ -49,7 +50,7 @@ fn main() -> Result<(), tokenward::Error> {
         "GET /v1 Authorization: Bearer {token} api_key={}",
         issued.secret.expose()
     );
-    println!("log line: {}", Redactor::new().redact(&line));
+    println!("log line: {}", Redactor::default().redact(&line));
 
     // Gateway: the API key authenticates a request; a request without one gets a 401.
     let auth = Authenticator::new(

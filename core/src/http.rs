@@ -20,6 +20,9 @@ use serde_json::{Map, Value};
 
 use crate::{Error, ErrorCode};
 
+/// Default whole-request timeout of [`HttpPolicy`] (5 s).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Per-request limits.
 #[derive(Debug, Clone, Copy)]
 pub struct HttpPolicy {
@@ -34,7 +37,7 @@ pub struct HttpPolicy {
 impl Default for HttpPolicy {
     fn default() -> Self {
         HttpPolicy {
-            timeout: Duration::from_secs(5),
+            timeout: DEFAULT_TIMEOUT,
             max_body: 256 * 1024,
             dangerous_allow_http: false,
         }

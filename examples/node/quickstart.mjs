@@ -5,8 +5,8 @@
 import { ApiKeys, Authenticator, JwtIssuer, JwtVerifier, JwtKey, KeySet, redact } from '../../node/index.mjs'
 
 // API keys: the secret is shown once; the store keeps a hash.
-const keys = new ApiKeys({ prefix: 'tw_live' })
-const issued = keys.create({ owner: 'acct_42', scopes: ['read'] })
+const keys = new ApiKeys('tw_live')
+const issued = keys.create('acct_42', { scopes: ['read'] })
 console.log(`issued API key ${issued.record.id} (printed form: ${issued.secret})`)
 console.log(`verified: owner ${keys.verify(issued.secret).owner}`)
 

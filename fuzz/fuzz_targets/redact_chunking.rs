@@ -12,7 +12,7 @@ use std::io::Write;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use tokenward::redact::{Redactor, Replacement};
+use tokenward::redact::{Redactor, RedactorOptions, Replacement};
 
 /// The bound the redaction tests assert (core/tests/integration/redact_props.rs).
 const MAX_WORK_PER_BYTE: u64 = 40;
@@ -20,18 +20,21 @@ const MAX_WORK_PER_BYTE: u64 = 40;
 fn redactors() -> &'static [Redactor; 3] {
     static R: OnceLock<[Redactor; 3]> = OnceLock::new();
     R.get_or_init(|| {
-        let configured = Redactor::builder()
-            .name("session-id")
-            .name("x.internal.key")
-            .pattern("custom", r"sk-[a-z0-9]{8,}")
-            .pattern("digits", r"\b[0-9]{12,19}\b")
-            .replacement(Replacement::Kind)
-            .build();
-        let templated = Redactor::builder()
-            .replacement(Replacement::Template("<{kind}|{fingerprint}>".into()))
-            .build();
+        let configured = Redactor::new(
+            RedactorOptions::default()
+                .with_names(["session-id", "x.internal.key"])
+                .with_patterns([
+                    ("custom", r"sk-[a-z0-9]{8,}"),
+                    ("digits", r"\b[0-9]{12,19}\b"),
+                ])
+                .with_replacement(Replacement::Kind),
+        );
+        let templated = Redactor::new(
+            RedactorOptions::default()
+                .with_replacement(Replacement::Template("<{kind}|{fingerprint}>".into())),
+        );
         match (configured, templated) {
-            (Ok(a), Ok(b)) => [Redactor::new(), a, b],
+            (Ok(a), Ok(b)) => [Redactor::default(), a, b],
             _ => panic!("the fuzz redactors must build"),
         }
     })

@@ -31,15 +31,15 @@ test('format vectors', () => {
 })
 
 test('verify vectors', () => {
-  const keys = new ApiKeys({ prefix: V.verify.prefix })
+  const keys = new ApiKeys(V.verify.prefix)
   for (const c of V.verify.cases) {
     assert.equal(codeOf(() => keys.verify(expand(c))), c.error, c.name)
   }
 })
 
 test('create, verify, printed forms', () => {
-  const keys = new ApiKeys({ prefix: 'tw_live' })
-  const issued = keys.create({ owner: 'alice', scopes: ['read', 'write'], expiresIn: 3600, metadata: { plan: 'pro' } })
+  const keys = new ApiKeys('tw_live')
+  const issued = keys.create('alice', { scopes: ['read', 'write'], expiresIn: 3600, metadata: { plan: 'pro' } })
   assert.ok(issued.secret instanceof Secret)
   assert.ok(issued.record instanceof KeyRecord)
   const key = issued.secret.expose()
@@ -63,8 +63,8 @@ test('create, verify, printed forms', () => {
 })
 
 test('refusals carry codes', () => {
-  const keys = new ApiKeys({ prefix: 'tw_test' })
-  const key = keys.create({ owner: 'bob' }).secret.expose()
+  const keys = new ApiKeys('tw_test')
+  const key = keys.create('bob').secret.expose()
   const typo = key.slice(0, 20) + (key[20] === 'x' ? 'y' : 'x') + key.slice(21)
   let err
   try { keys.verify(typo) } catch (e) { err = e }
@@ -72,25 +72,25 @@ test('refusals carry codes', () => {
   assert.ok(!err.message.includes(key))
   assert.equal(codeOf(() => keys.verify('')), 'invalid_format')
   assert.equal(codeOf(() => keys.verify('x'.repeat(10_000_000))), 'invalid_format')
-  assert.equal(codeOf(() => keys.verify(new ApiKeys({ prefix: 'tw_live' }).create({ owner: 'b' }).secret)), 'invalid_format')
+  assert.equal(codeOf(() => keys.verify(new ApiKeys('tw_live').create('b').secret)), 'invalid_format')
   assert.equal(codeOf(() => keys.revoke('nope')), 'unknown_key')
-  assert.equal(codeOf(() => keys.create({ owner: '' })), 'invalid_input')
-  assert.equal(codeOf(() => keys.create({ owner: 'a', expiresIn: -1 })), 'invalid_input')
-  assert.equal(codeOf(() => new ApiKeys({ prefix: 'TW' })), 'invalid_input')
-  assert.equal(codeOf(() => new ApiKeys({ prefix: 'tw', pepper: 'short' })), 'invalid_input')
-  assert.equal(codeOf(() => new ApiKeys({ prefix: 'tw', store: 'redis://x' })), 'invalid_input')
+  assert.equal(codeOf(() => keys.create('')), 'invalid_input')
+  assert.equal(codeOf(() => keys.create('a', { expiresIn: -1 })), 'invalid_input')
+  assert.equal(codeOf(() => new ApiKeys('TW')), 'invalid_input')
+  assert.equal(codeOf(() => new ApiKeys('tw', { pepper: 'short' })), 'invalid_input')
+  assert.equal(codeOf(() => new ApiKeys('tw', { store: 'redis://x' })), 'invalid_input')
   assert.throws(() => keys.verify(42))
 })
 
 test('revoke and rotate', () => {
-  const keys = new ApiKeys({ prefix: 'tw' })
-  const old = keys.create({ owner: 'carol', scopes: ['read'] })
-  const next = keys.rotate(old.record.id, { overlap: 3600 })
+  const keys = new ApiKeys('tw')
+  const old = keys.create('carol', { scopes: ['read'] })
+  const next = keys.rotate(old.record.id, 3600)
   assert.notEqual(next.record.id, old.record.id)
   assert.deepEqual(next.record.scopes, ['read'])
   assert.equal(keys.get(old.record.id).replacedBy, next.record.id)
   assert.equal(keys.verify(old.secret).id, old.record.id)
-  const newer = keys.rotate(next.record.id, { overlap: 0 })
+  const newer = keys.rotate(next.record.id, 0)
   assert.equal(codeOf(() => keys.verify(next.secret)), 'expired')
   assert.equal(keys.verify(newer.secret).owner, 'carol')
   assert.notEqual(keys.revoke(newer.record.id).revokedAt, null)
@@ -104,12 +104,12 @@ test('sqlite store persists and holds no plaintext', () => {
   try {
     const path = join(dir, 'keys.db')
     const pepper = 'a-long-server-side-pepper-value!'
-    const keys = new ApiKeys({ prefix: 'tw_live', store: `sqlite://${path}`, pepper })
-    const issued = Array.from({ length: 5 }, (_, i) => keys.create({ owner: `user${i}` }))
+    const keys = new ApiKeys('tw_live', { store: `sqlite://${path}`, pepper })
+    const issued = Array.from({ length: 5 }, (_, i) => keys.create(`user${i}`))
     for (const i of issued) keys.verify(i.secret)
-    const again = new ApiKeys({ prefix: 'tw_live', store: path, pepper })
+    const again = new ApiKeys('tw_live', { store: path, pepper })
     assert.equal(again.verify(issued[0].secret).owner, 'user0')
-    assert.equal(codeOf(() => new ApiKeys({ prefix: 'tw_live', store: path }).verify(issued[0].secret)), 'unknown_key')
+    assert.equal(codeOf(() => new ApiKeys('tw_live', { store: path }).verify(issued[0].secret)), 'unknown_key')
     const blob = Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f))))
     for (const i of issued) {
       const key = i.secret.expose()

@@ -52,7 +52,7 @@ test('the classes are exported (CommonJS and ESM, the same objects) and are Erro
 test('a synchronous throw from a native function is an instance of its class', () => {
   const e = thrown(() => new Secret(''), InvalidInputError, 'invalid_input')
   assert.equal(e.category, 'input')
-  thrown(() => new ApiKeys({ prefix: 'tw_live' }).verify('tw_live_not-a-key'), ApiKeyError, 'invalid_format')
+  thrown(() => new ApiKeys('tw_live').verify('tw_live_not-a-key'), ApiKeyError, 'invalid_format')
   thrown(() => JwtKey.fromJwk({ kty: 'oct' }), InvalidKeyError, 'invalid_key')
   thrown(() => new Authenticator({}), InvalidInputError, 'invalid_input')
 })

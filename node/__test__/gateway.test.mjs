@@ -13,8 +13,8 @@ const NOW = 1_700_000_000
 const IP = '198.51.100.7'
 
 function fixture(options = {}) {
-  const keys = new ApiKeys({ prefix: 'tw_test' })
-  const reader = keys.create({ owner: 'acct', scopes: ['read'] })
+  const keys = new ApiKeys('tw_test')
+  const reader = keys.create('acct', { scopes: ['read'] })
   const clock = new ManualClock(NOW)
   const auth = new Authenticator({ apiKeys: keys, clock, ...options })
   return { keys, reader, key: reader.secret.expose(), clock, auth }
@@ -90,9 +90,9 @@ test('per-IP limit counts an IPv6 /64 as one client and mapped IPv4 as IPv4', ()
 })
 
 test('plans and per-key limits', () => {
-  const keys = new ApiKeys({ prefix: 'tw_test' })
-  const free = keys.create({ owner: 'f', metadata: { plan: 'free' } })
-  const vip = keys.create({ owner: 'v' })
+  const keys = new ApiKeys('tw_test')
+  const free = keys.create('f', { metadata: { plan: 'free' } })
+  const vip = keys.create('v')
   const auth = new Authenticator({
     apiKeys: keys,
     clock: new ManualClock(NOW),
@@ -235,7 +235,7 @@ test('opaque bearer tokens through introspection, cached', async () => {
     ? { active: true, sub: 'svc', scope: 'read write', exp, jti: 'op-1' }
     : { active: false }))
   try {
-    const client = new OAuthClient({ tokenUrl: `${s.url}/token`, clientId: 'gw', clientSecret: 'gw-secret', introspectionUrl: `${s.url}/introspect` })
+    const client = new OAuthClient(`${s.url}/token`, 'gw', { clientSecret: 'gw-secret', introspectionUrl: `${s.url}/introspect` })
     const { keys } = fixture()
     const auth = new Authenticator({ apiKeys: keys, introspection: client })
     assert.equal(auth.hasIntrospection, true)
@@ -253,7 +253,7 @@ test('opaque bearer tokens through introspection, cached', async () => {
     await s.close()
   }
   // An unreachable endpoint is a 503 refusal, not an exception.
-  const down = new OAuthClient({ tokenUrl: `${s.url}/token`, clientId: 'gw', clientSecret: 'x', introspectionUrl: `${s.url}/introspect`, timeout: 2 })
+  const down = new OAuthClient(`${s.url}/token`, 'gw', { clientSecret: 'x', introspectionUrl: `${s.url}/introspect`, timeout: 2 })
   const auth = new Authenticator({ introspection: down })
   const d = await auth.authenticateAsync({ headers: { authorization: 'Bearer opaque-other' } })
   assert.equal(d.ok, false)
@@ -280,8 +280,8 @@ test('every decision emits an audit event without token material', async () => {
 })
 
 test('failureRateLimit: refused credentials spend a budget per address, then 429 before verification', () => {
-  const other = new ApiKeys({ prefix: 'tw_test' })
-  const unknown = other.create({ owner: 'x' }).secret.expose()
+  const other = new ApiKeys('tw_test')
+  const unknown = other.create('x').secret.expose()
   const { auth, key, clock } = fixture({ failureRateLimit: { rate: 1, period: 60, burst: 3 } })
   const bad = { headers: { 'x-api-key': unknown }, clientIp: '203.0.113.9' }
   for (let i = 0; i < 3; i++) assert.equal(auth.authenticate(bad).code, 'unknown_key')
@@ -304,7 +304,7 @@ test('introspectionRateLimit / introspectionMaxInflight bound outbound introspec
     ? { active: true, sub: 'svc', scope: 'read' }
     : { active: false }))
   try {
-    const client = new OAuthClient({ tokenUrl: `${s.url}/token`, clientId: 'gw', clientSecret: 'gw-secret', introspectionUrl: `${s.url}/introspect` })
+    const client = new OAuthClient(`${s.url}/token`, 'gw', { clientSecret: 'gw-secret', introspectionUrl: `${s.url}/introspect` })
     const auth = new Authenticator({
       introspection: client,
       introspectionRateLimit: { rate: 1, period: 60, burst: 2 },

@@ -10,10 +10,10 @@ import Fastify from 'fastify'
 import tokenward, { ApiKeys, Authenticator, ManualClock } from '../index.mjs'
 
 const NOW = 1_700_000_000
-const keys = new ApiKeys({ prefix: 'tw_test' })
-const reader = keys.create({ owner: 'acct_reader', scopes: ['read'] }).secret.expose()
-const writer = keys.create({ owner: 'acct_writer', scopes: ['read', 'write'] }).secret.expose()
-const tiny = keys.create({ owner: 'acct_tiny', scopes: ['read'], metadata: { plan: 'tiny' } }).secret.expose()
+const keys = new ApiKeys('tw_test')
+const reader = keys.create('acct_reader', { scopes: ['read'] }).secret.expose()
+const writer = keys.create('acct_writer', { scopes: ['read', 'write'] }).secret.expose()
+const tiny = keys.create('acct_tiny', { scopes: ['read'], metadata: { plan: 'tiny' } }).secret.expose()
 
 function authenticator(extra = {}) {
   return new Authenticator({

@@ -10,18 +10,18 @@ const limit = (v) => ({ rate: v.rate, period: v.period_seconds, burst: v.burst }
 
 function build(setup) {
   const clock = new ManualClock(setup.now)
-  const keys = new ApiKeys({ prefix: setup.api_keys.prefix })
+  const keys = new ApiKeys(setup.api_keys.prefix)
   const revocations = new RevocationList({ maxEntries: 1000 }, clock)
   const secrets = {}
   const ids = {}
   for (const [name, spec] of Object.entries(setup.api_keys.keys)) {
-    const issued = keys.create({ owner: spec.owner, scopes: spec.scopes, metadata: spec.metadata })
+    const issued = keys.create(spec.owner, { scopes: spec.scopes, metadata: spec.metadata })
     if (spec.revoke_in_store === true) keys.revoke(issued.record.id)
     secrets[name] = issued.secret.expose()
     ids[name] = issued.record.id
   }
   // A well-formed key that was never stored here.
-  secrets.unknown = new ApiKeys({ prefix: setup.api_keys.prefix }).create({ owner: 'nobody' }).secret.expose()
+  secrets.unknown = new ApiKeys(setup.api_keys.prefix).create('nobody').secret.expose()
 
   for (const r of setup.revocations) {
     const m = /^\{key_id:(.+)\}$/.exec(r.id)

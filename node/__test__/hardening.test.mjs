@@ -26,7 +26,7 @@ async function serve(handler) {
 test('durations out of range are invalid_input, never a crash', () => {
   for (const bad of BAD) {
     assert.throws(() => new RemoteKeySet('http://127.0.0.1:9/jwks.json', { timeout: bad }), invalidInput, String(bad))
-    assert.throws(() => new OAuthClient({ tokenUrl: 'http://127.0.0.1:9/t', clientId: 'c', timeout: bad }), invalidInput, String(bad))
+    assert.throws(() => new OAuthClient('http://127.0.0.1:9/t', 'c', { timeout: bad }), invalidInput, String(bad))
     assert.throws(() => new JwtVerifier(JwtKey.hmac('k'.repeat(32), 'HS256'), { algorithms: ['HS256'], leeway: bad }), invalidInput, String(bad))
     assert.throws(() => new JwtIssuer(JwtKey.hmac('k'.repeat(32), 'HS256'), { ttl: bad }), invalidInput, String(bad))
     // Unix seconds and clock steps: UNIX_EPOCH + 1e19 s overflows SystemTime (a panic, then an
@@ -36,7 +36,7 @@ test('durations out of range are invalid_input, never a crash', () => {
     assert.throws(() => new ManualClock(0).advance(bad), invalidInput, String(bad))
     const verifier = new JwtVerifier(JwtKey.hmac('k'.repeat(32), 'HS256'), { algorithms: ['HS256'] })
     assert.throws(() => new Authenticator({ jwt: verifier, rateLimit: { rate: 1, burst: 1, period: bad } }), invalidInput, String(bad))
-    const client = new OAuthClient({ tokenUrl: 'http://127.0.0.1:9/t', clientId: 'c', clientSecret: 'client-secret-value', introspectionUrl: 'http://127.0.0.1:9/i' })
+    const client = new OAuthClient('http://127.0.0.1:9/t', 'c', { clientSecret: 'client-secret-value', introspectionUrl: 'http://127.0.0.1:9/i' })
     assert.throws(() => new Authenticator({ introspection: client, introspectionCacheTtl: bad }), invalidInput, String(bad))
     assert.throws(() => new Authenticator({ introspection: client, introspectionNegativeTtl: bad }), invalidInput, String(bad))
   }
@@ -55,7 +55,7 @@ test('a token request is not redirected to another port', async () => {
     res.end()
   })
   try {
-    const client = new OAuthClient({ tokenUrl: `${front.base}/token`, clientId: 'c', clientSecret: 'client-secret-value' })
+    const client = new OAuthClient(`${front.base}/token`, 'c', { clientSecret: 'client-secret-value' })
     await assert.rejects(client.clientCredentials(), (e) => e.code === 'invalid_response')
     assert.equal(other.hits, 0, 'the client secret followed the redirect to another port')
   } finally {
@@ -92,7 +92,7 @@ test('unknown OAuth error strings are not echoed', async () => {
     res.end(JSON.stringify({ error: hostile }))
   })
   try {
-    const client = new OAuthClient({ tokenUrl: `${s.base}/token`, clientId: 'c', clientSecret: 'client-secret-value' })
+    const client = new OAuthClient(`${s.base}/token`, 'c', { clientSecret: 'client-secret-value' })
     await assert.rejects(client.clientCredentials(), (e) => {
       assert.equal(e.code, 'invalid_response')
       assert.ok(!String(e.message).includes('sk_live'), e.message)

@@ -45,7 +45,7 @@ async function startMock() {
 async function withMock(fn) {
   const mock = await startMock()
   try {
-    const client = await OAuthClient.discover(mock.issuer, { clientId: 'node-client', clientSecret: 'node-secret' })
+    const client = await OAuthClient.discover(mock.issuer, 'node-client', { clientSecret: 'node-secret' })
     await fn(mock, client)
   } finally {
     mock.stop()
@@ -123,6 +123,9 @@ test('discovery, client credentials, redacted token objects', async () => {
     assert.equal(client.authMethod, 'client_secret_basic')
     assert.equal(client.authorizationUrl, `${mock.issuer}/authorize`)
     assert.ok(!printed(client).includes('node-secret'))
+    // What discovery found, as uniffi's and Python's OAuthClient have it.
+    assert.equal(client.issuer, mock.issuer)
+    assert.equal(client.jwksUri, `${mock.issuer}/jwks`)
 
     const before = Date.now()
     const r = await client.clientCredentials(['read', 'write'])
@@ -132,8 +135,9 @@ test('discovery, client credentials, redacted token objects', async () => {
     assert.deepEqual(tok.scopes, ['read', 'write'])
     assert.equal(tok.tokenType, 'Bearer')
     assert.equal(r.expiresIn, 3600)
-    assert.ok(tok.expiresAt instanceof Date)
-    assert.ok(Math.abs(tok.expiresAt.getTime() - (before + 3600_000)) < 10_000)
+    // Unix seconds, like every instant of the Node API.
+    assert.equal(typeof tok.expiresAt, 'number')
+    assert.ok(Math.abs(tok.expiresAt - (before / 1000 + 3600)) < 10)
     assert.equal(tok.expose().split('.').length, 3)
     for (const obj of [tok, r]) {
       const text = printed(obj)
@@ -187,7 +191,9 @@ test('authorization code with PKCE', async () => {
   await withMock(async (mock, client) => {
     const redirect = 'http://127.0.0.1:1/callback'
     const authorize = async (pkce, state) => {
-      const url = pkce.authorizationUrl(client.authorizationUrl, client.clientId, redirect, ['openid'], state)
+      // Same argument order as Python, Kotlin and Swift: state, then the optional scopes.
+      const url = pkce.authorizationUrl(client.authorizationUrl, client.clientId, redirect, state, ['openid'])
+      assert.equal(new URL(url).searchParams.get('scope'), 'openid')
       const res = await fetch(url, { redirect: 'manual' })
       assert.equal(res.status, 302)
       const back = new URL(res.headers.get('location'))
@@ -211,7 +217,7 @@ test('authorization code with PKCE', async () => {
 test('single flight: 1,000 concurrent token() promises, one token request (server-side count)', async () => {
   await withMock(async (mock, client) => {
     await mock.control('/__delay?ms=300')
-    const src = TokenSource.clientCredentials(client, { scopes: ['read'] })
+    const src = TokenSource.clientCredentials(client, ['read'])
     assert.equal(src.status, 'empty')
     const toks = await Promise.all(Array.from({ length: 1000 }, () => src.token()))
     assert.equal(new Set(toks.map((t) => t.expose())).size, 1)
@@ -226,15 +232,16 @@ test('single flight across an expiry: 1,000 callers after the token became unusa
   await withMock(async (mock, client) => {
     await mock.control('/__ttl?seconds=1')
     // On-demand refresh only, so the token really runs out before the callers arrive.
-    const src = TokenSource.clientCredentials(client, { scopes: ['read'], background: false })
+    const src = TokenSource.clientCredentials(client, ['read'], { background: false })
     const first = await src.token()
-    assert.ok(first.expiresAt.getTime() - Date.now() <= 1000)
+    // expiresAt has sub-millisecond precision, Date.now() is truncated to the millisecond.
+    assert.ok(first.expiresAt * 1000 - Date.now() <= 1001)
     // A 1 s token is handed out until 0.25 s before its expiry (min(5 s, lifetime / 4)).
     await sleep(800)
     await mock.control('/__delay?ms=300')
     const toks = await Promise.all(Array.from({ length: 1000 }, () => src.token()))
     assert.equal(new Set(toks.map((t) => t.expose())).size, 1)
-    assert.ok(toks[0].expiresAt.getTime() > first.expiresAt.getTime())
+    assert.ok(toks[0].expiresAt > first.expiresAt)
     assert.equal(await mock.count('token'), 2)
     assert.equal(src.requestCount, 2)
     src.close()
@@ -243,7 +250,7 @@ test('single flight across an expiry: 1,000 callers after the token became unusa
 
 test('forceRefresh, status and close', async () => {
   await withMock(async (mock, client) => {
-    const src = TokenSource.clientCredentials(client, { scopes: ['read'] })
+    const src = TokenSource.clientCredentials(client, ['read'])
     const toks = await Promise.all(Array.from({ length: 50 }, () => src.token()))
     assert.equal(new Set(toks.map((t) => t.fingerprint)).size, 1)
     assert.equal(await mock.count('token'), 1)
@@ -281,7 +288,7 @@ test('fromRefreshToken: rotation reaches onRefresh, invalid_grant is terminal', 
     // The still-valid token keeps being served: exactly the last one refreshed.
     const still = await src.token()
     assert.equal(still.fingerprint, t2.fingerprint)
-    assert.ok(still.expiresAt > new Date())
+    assert.ok(still.expiresAt > Date.now() / 1000)
     src.close()
   })
 })
@@ -305,8 +312,8 @@ test('fromTokenResponse: seeded token served without a request, refreshed with i
     const cc = await client.clientCredentials(['read'])
     assert.equal(cc.refreshToken, null)
     assert.throws(() => TokenSource.fromTokenResponse(client, cc), (e) => e.code === 'invalid_input')
-    assert.throws(() => TokenSource.fromTokenResponse(client, cc, { fallback: 'password' }), (e) => e.code === 'invalid_input')
-    const fb = TokenSource.fromTokenResponse(client, cc, { fallback: 'client_credentials', scopes: ['read'] })
+    assert.throws(() => TokenSource.fromTokenResponse(client, cc, undefined, 'password'), (e) => e.code === 'invalid_input')
+    const fb = TokenSource.fromTokenResponse(client, cc, ['read'], 'client_credentials')
     assert.equal((await fb.token()).expose(), cc.accessToken.expose())
     const forced = await fb.forceRefresh()
     assert.deepEqual(forced.scopes, ['read'])
@@ -332,7 +339,7 @@ test('faults: 500, garbage JSON, 429, timeout, unreachable, bad settings', async
     }
   })
   try {
-    const client = new OAuthClient({ tokenUrl: `${s.url}/token`, clientId: 'c', clientSecret: 'cs-SECRET', timeout: 0.3 })
+    const client = new OAuthClient(`${s.url}/token`, 'c', { clientSecret: 'cs-SECRET', timeout: 0.3 })
     const expect = async (m, code) => {
       mode = m
       await assert.rejects(client.clientCredentials(), (e) => {
@@ -357,21 +364,26 @@ test('faults: 500, garbage JSON, 429, timeout, unreachable, bad settings', async
   } finally {
     await s.close()
   }
-  await assert.rejects(new OAuthClient({ tokenUrl: 'http://127.0.0.1:9/token', clientId: 'c', clientSecret: 's', timeout: 0.5 }).clientCredentials(),
+  await assert.rejects(new OAuthClient('http://127.0.0.1:9/token', 'c', { clientSecret: 's', timeout: 0.5 }).clientCredentials(),
     (e) => ['network', 'timeout'].includes(e.code))
   const bad = [
-    { tokenUrl: 'https://as.example/token', clientId: 'c', authMethod: 'client_secret_post' },
-    { tokenUrl: 'https://as.example/token', clientId: 'c', clientSecret: 's', authMethod: 'bogus' },
-    { tokenUrl: 'http://as.example/token', clientId: 'c', clientSecret: 's' },
-    { tokenUrl: 'https://as.example/token', clientId: '', clientSecret: 's' },
-    { tokenUrl: 'https://as.example/token', clientId: 'c', clientSecret: 's', timeout: -1 },
+    ['https://as.example/token', 'c', { authMethod: 'client_secret_post' }],
+    ['https://as.example/token', 'c', { clientSecret: 's', authMethod: 'bogus' }],
+    ['http://as.example/token', 'c', { clientSecret: 's' }],
+    ['https://as.example/token', '', { clientSecret: 's' }],
+    ['https://as.example/token', 'c', { clientSecret: 's', timeout: -1 }],
+    ['https://as.example/token', 'c', { clientSecret: 's', timeout: 0 }],
   ]
-  for (const options of bad) assert.throws(() => new OAuthClient(options), (e) => e.code === 'invalid_input', JSON.stringify(options))
-  const client = new OAuthClient({ tokenUrl: 'https://as.example/token', clientId: 'c', clientSecret: 's3cr3t-value' })
+  for (const args of bad) assert.throws(() => new OAuthClient(...args), (e) => e.code === 'invalid_input', JSON.stringify(args))
+  // Closed sets are parsed by the core: its message lists the valid values.
+  assert.throws(() => new OAuthClient('https://as.example/token', 'c', { clientSecret: 's', authMethod: 'bogus' }),
+    (e) => e.message.includes('client_secret_basic, client_secret_post, private_key_jwt or none'))
+  const client = new OAuthClient('https://as.example/token', 'c', { clientSecret: 's3cr3t-value' })
   assert.ok(!printed(client).includes('s3cr3t-value'))
-  assert.throws(() => TokenSource.clientCredentials(client, { jitter: 2 }), (e) => e.code === 'invalid_input')
+  assert.throws(() => TokenSource.clientCredentials(client, undefined, { jitter: 2 }), (e) => e.code === 'invalid_input')
   await assert.rejects(client.introspect('t'), (e) => e.code === 'invalid_input')
-  await assert.rejects(OAuthClient.discover('http://127.0.0.1:9', { clientId: 'c', timeout: 0.5 }), (e) => ['network', 'timeout'].includes(e.code))
+  await assert.rejects(client.revoke('t', 'id_token'), (e) => e.code === 'invalid_input' && e.message.includes('access_token or refresh_token'))
+  await assert.rejects(OAuthClient.discover('http://127.0.0.1:9', 'c', { timeout: 0.5 }), (e) => ['network', 'timeout'].includes(e.code))
 })
 
 test('TokenSource faults: keeps serving the valid token through 500s, recovers; invalid_grant terminal', async () => {
@@ -383,10 +395,10 @@ test('TokenSource faults: keeps serving the valid token through 500s, recovers; 
     return ok(n, { refresh_token: `rt-${n}` })
   })
   try {
-    const client = new OAuthClient({ tokenUrl: `${s.url}/token`, clientId: 'c', clientSecret: 'cs' })
+    const client = new OAuthClient(`${s.url}/token`, 'c', { clientSecret: 'cs' })
     const rotated = []
     const errors = []
-    const src = TokenSource.fromRefreshToken(client, 'rt-0', { backoffInitial: 30 })
+    const src = TokenSource.fromRefreshToken(client, 'rt-0', undefined, { backoffInitial: 30 })
     src.onRefresh((r) => rotated.push(r.refreshToken.expose()))
     src.onError((e) => errors.push(e.code))
     const t1 = await src.token()
@@ -437,19 +449,19 @@ test('client authentication: basic, post, private_key_jwt (assertion verifies)',
   const s = await startFault((req, form, n) => ok(n))
   try {
     const tokenUrl = `${s.url}/token`
-    await new OAuthClient({ tokenUrl, clientId: 'id:x', clientSecret: 's p' }).clientCredentials(['a', 'b'])
+    await new OAuthClient(tokenUrl, 'id:x', { clientSecret: 's p' }).clientCredentials(['a', 'b'])
     let r = s.requests.at(-1)
     assert.equal(r.headers.authorization, `Basic ${Buffer.from('id%3Ax:s+p').toString('base64')}`)
     assert.equal(r.form.grant_type, 'client_credentials')
     assert.equal(r.form.scope, 'a b')
 
-    await new OAuthClient({ tokenUrl, clientId: 'c', clientSecret: new Secret('sp'), authMethod: 'client_secret_post' }).clientCredentials()
+    await new OAuthClient(tokenUrl, 'c', { clientSecret: new Secret('sp'), authMethod: 'client_secret_post' }).clientCredentials()
     r = s.requests.at(-1)
     assert.equal(r.form.client_secret, 'sp')
     assert.equal(r.headers.authorization, undefined)
 
     const key = JwtKey.generate('ES256').withKid('k1')
-    const c = new OAuthClient({ tokenUrl, clientId: 'jwt-client', privateKey: key })
+    const c = new OAuthClient(tokenUrl, 'jwt-client', { privateKey: key })
     assert.equal(c.authMethod, 'private_key_jwt')
     await c.clientCredentials()
     r = s.requests.at(-1)
@@ -470,7 +482,7 @@ test('a script using a TokenSource (with hooks, never closed) exits by itself', 
   try {
     const script = `
       const { OAuthClient, TokenSource } = await import(process.env.TOKENWARD_INDEX)
-      const client = new OAuthClient({ tokenUrl: process.env.URL + '/token', clientId: 'c', clientSecret: 's' })
+      const client = new OAuthClient(process.env.URL + '/token', 'c', { clientSecret: 's' })
       const src = TokenSource.fromRefreshToken(client, 'rt-0')
       let hooks = 0
       src.onRefresh(() => { hooks++ })
@@ -501,11 +513,11 @@ test('a garbage-collected TokenSource stops refreshing', async () => {
       const { OAuthClient, TokenSource } = await import(process.env.TOKENWARD_INDEX)
       const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
       const count = async () => (await (await fetch(process.env.URL + '/count', { method: 'POST' })).json()).count
-      const client = new OAuthClient({ tokenUrl: process.env.URL + '/token', clientId: 'c', clientSecret: 's' })
+      const client = new OAuthClient(process.env.URL + '/token', 'c', { clientSecret: 's' })
       let collected = false
       const registry = new FinalizationRegistry(() => { collected = true })
       await (async () => {
-        const src = TokenSource.clientCredentials(client, { refreshAhead: 1, jitter: 0 })
+        const src = TokenSource.clientCredentials(client, undefined, { refreshAhead: 1, jitter: 0 })
         src.onRefresh(() => {})
         registry.register(src, 'src')
         await src.token()
@@ -548,8 +560,7 @@ test("no secret in tokenward's audit events, output or printed objects during re
       const events = []
       const sub = onAudit((e) => events.push(e))
       const show = (label, v) => console.log(label, inspect(v), inspect(v, { showHidden: true, depth: 4 }), String(v), JSON.stringify(v))
-      const client = new OAuthClient({ tokenUrl: process.env.URL + '/token', clientId: 'c', clientSecret: 'cs-SECRET-client',
-        introspectionUrl: process.env.URL + '/introspect', revocationUrl: process.env.URL + '/revoke' })
+      const client = new OAuthClient(process.env.URL + '/token', 'c', { clientSecret: 'cs-SECRET-client', introspectionUrl: process.env.URL + '/introspect', revocationUrl: process.env.URL + '/revoke' })
       show('client', client)
       const exposed = []
       const src = TokenSource.fromRefreshToken(client, new Secret('rt-SECRET-0'))
@@ -558,7 +569,7 @@ test("no secret in tokenward's audit events, output or printed objects during re
       const t1 = await src.token(); show('token', t1); exposed.push(t1.expose())
       const t2 = await src.forceRefresh(); show('forced', t2); exposed.push(t2.expose())
       const r = await client.refresh('rt-SECRET-manual'); show('grant', r); show('grant.at', r.accessToken); exposed.push(r.accessToken.expose())
-      const cc = TokenSource.clientCredentials(client, { scopes: ['read'] })
+      const cc = TokenSource.clientCredentials(client, ['read'])
       show('cc', await cc.token()); show('ccForced', await cc.forceRefresh()); show('ccSource', cc)
       show('introspect', await client.introspect(t1.expose()))
       await client.revoke(r.refreshToken, 'refresh_token')
@@ -611,7 +622,7 @@ test('oauth conformance vectors', async () => {
   server.keepAliveTimeout = 60_000
   await new Promise((r) => server.listen(0, '127.0.0.1', r))
   try {
-    const client = new OAuthClient({ tokenUrl: `http://127.0.0.1:${server.address().port}/token`, clientId: 'c', clientSecret: 's' })
+    const client = new OAuthClient(`http://127.0.0.1:${server.address().port}/token`, 'c', { clientSecret: 's' })
     let checked = 0
     for (const v of doc.vectors) {
       current = v

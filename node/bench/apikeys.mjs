@@ -61,9 +61,9 @@ class PlainJs {
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-bench-'))
 const setups = [
-  ['memory', new ApiKeys({ prefix: 'tw_bench' }), null],
-  ['memory+pepper', new ApiKeys({ prefix: 'tw_bench', pepper: PEPPER }), PEPPER],
-  ['sqlite', new ApiKeys({ prefix: 'tw_bench', store: `sqlite://${join(dir, 'k.db')}` }), null],
+  ['memory', new ApiKeys('tw_bench'), null],
+  ['memory+pepper', new ApiKeys('tw_bench', { pepper: PEPPER }), PEPPER],
+  ['sqlite', new ApiKeys('tw_bench', { store: `sqlite://${join(dir, 'k.db')}` }), null],
 ]
 
 const bench = new Bench({ time: TIME, warmupTime: 300 })
@@ -71,7 +71,7 @@ for (const [name, keys, pepper] of setups) {
   const plain = new PlainJs('tw_bench', pepper)
   const secrets = []
   for (let i = 0; i < KEYS; i++) {
-    const key = keys.create({ owner: `owner${i}`, scopes: ['read'] }).secret.expose()
+    const key = keys.create(`owner${i}`, { scopes: ['read'] }).secret.expose()
     secrets.push(key)
     plain.add(key, { owner: `owner${i}`, revokedAt: null, expiresAt: null })
   }

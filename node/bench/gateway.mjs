@@ -17,8 +17,8 @@ const BATCH = 32
 const TIME = Number(process.env.BENCH_TIME ?? 1500)
 const IP = '198.51.100.7'
 
-const keys = new ApiKeys({ prefix: 'tw_bench' })
-const key = keys.create({ owner: 'acct', scopes: ['read'] }).secret.expose()
+const keys = new ApiKeys('tw_bench')
+const key = keys.create('acct', { scopes: ['read'] }).secret.expose()
 const hmac = JwtKey.hmac('gateway-bench-secret-0123456789abcdef', 'HS256')
 const token = new JwtIssuer(hmac, { ttl: 3600 }).issue({ scope: 'read' }, { subject: 'alice' })
 const auth = new Authenticator({

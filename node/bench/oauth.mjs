@@ -27,8 +27,8 @@ const server = createServer((req, res) => {
 // the pooled connection while a request is on its way (a keep-alive race, reported as `network`).
 server.keepAliveTimeout = 60_000
 await new Promise((r) => server.listen(0, '127.0.0.1', r))
-const client = new OAuthClient({ tokenUrl: `http://127.0.0.1:${server.address().port}/token`, clientId: 'bench', clientSecret: 'bench-secret' })
-const source = TokenSource.clientCredentials(client, { scopes: ['read'] })
+const client = new OAuthClient(`http://127.0.0.1:${server.address().port}/token`, 'bench', { clientSecret: 'bench-secret' })
+const source = TokenSource.clientCredentials(client, ['read'])
 await source.token()
 
 // Floors: one call into any native getter, and a JS object cache behind an async getter (what any token cache costs at least).

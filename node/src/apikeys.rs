@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::napi;
-use crate::napi::bindgen_prelude::Either;
+use crate::napi::bindgen_prelude::{ClassInstance, Either};
 use napi_derive::napi;
 
 use crate::error::{Code, IntoJsResult};
@@ -163,22 +163,20 @@ pub struct KeyInfo {
     pub display: String,
 }
 
-/// Options of `new ApiKeys(...)`.
-#[napi(object)]
-pub struct ApiKeysOptions {
-    /// The key prefix, e.g. `tw_live` (`[a-z][a-z0-9]{1,15}` plus an optional `_env` part).
-    pub prefix: String,
+/// Optional settings of `new ApiKeys(prefix, options)`.
+#[napi(object, object_to_js = false)]
+pub struct ApiKeysOptions<'a> {
     /// `"memory"` (default), `"sqlite:///path.db"` or a file path.
     pub store: Option<String>,
     /// Server-side pepper (at least 16 bytes): keys are stored as HMAC-SHA-256 with it.
-    pub pepper: Option<String>,
+    pub pepper: Option<Either<String, ClassInstance<'a, Secret>>>,
+    /// How often, at most, a key's last-used time is written, in seconds (default 60).
+    pub last_used_granularity: Option<f64>,
 }
 
-/// Options of `apiKeys.create(...)`.
+/// Optional settings of `apiKeys.create(owner, options)`.
 #[napi(object)]
 pub struct CreateKeyOptions {
-    /// Who the key belongs to.
-    pub owner: String,
     /// Scopes to grant.
     pub scopes: Option<Vec<String>>,
     /// Lifetime in seconds (at least 1); unset for a key that does not expire.
@@ -187,30 +185,32 @@ pub struct CreateKeyOptions {
     pub metadata: Option<HashMap<String, String>>,
 }
 
-/// Options of `apiKeys.rotate(...)`.
-#[napi(object)]
-pub struct RotateOptions {
-    /// Seconds the old key stays valid after the rotation.
-    pub overlap: f64,
-}
-
 /// Issues and verifies API keys of one prefix.
 #[napi]
 pub struct ApiKeys(pub(crate) Arc<tokenward::ApiKeys>);
 
 #[napi]
 impl ApiKeys {
-    /// `new ApiKeys({ prefix, store, pepper })`.
+    /// `new ApiKeys(prefix, { store, pepper, lastUsedGranularity })`; throws `invalid_input`
+    /// for a malformed prefix, a short pepper or an unsupported store.
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: ApiKeysOptions) -> napi::Result<Self, Code> {
-        let pepper = options
-            .pepper
-            .map(tokenward::Secret::new)
-            .transpose()
-            .js()?;
-        let keys =
-            tokenward::ApiKeys::open(&options.prefix, options.store.as_deref(), pepper, None);
-        Ok(ApiKeys(Arc::new(keys.js()?)))
+    pub fn new(prefix: String, options: Option<ApiKeysOptions>) -> napi::Result<Self, Code> {
+        let mut o = tokenward::apikey::ApiKeysOptions::default();
+        if let Some(options) = options {
+            if let Some(spec) = options.store {
+                o = o.with_store_spec(&spec).js()?;
+            }
+            if let Some(p) = options.pepper {
+                o = o.with_pepper(match p {
+                    Either::A(text) => tokenward::Secret::new(text).js()?,
+                    Either::B(secret) => secret.0.clone(),
+                });
+            }
+            if let Some(g) = options.last_used_granularity {
+                o = o.with_last_used_granularity(duration(g, "lastUsedGranularity").js()?);
+            }
+        }
+        Ok(ApiKeys(Arc::new(tokenward::ApiKeys::new(&prefix, o).js()?)))
     }
 
     /// Checks shape and checksum offline (any prefix, no store); throws `invalid_format` or
@@ -237,11 +237,20 @@ impl ApiKeys {
         self.0.pattern()
     }
 
-    /// Issues a new key.
+    /// Issues a new key for `owner`.
     #[napi(catch_unwind)]
-    pub fn create(&self, options: CreateKeyOptions) -> napi::Result<IssuedKey, Code> {
+    pub fn create(
+        &self,
+        owner: String,
+        options: Option<CreateKeyOptions>,
+    ) -> napi::Result<IssuedKey, Code> {
+        let options = options.unwrap_or(CreateKeyOptions {
+            scopes: None,
+            expires_in: None,
+            metadata: None,
+        });
         let new = tokenward::NewKey {
-            owner: options.owner,
+            owner,
             scopes: options.scopes.unwrap_or_default(),
             expires_in: options
                 .expires_in
@@ -278,8 +287,8 @@ impl ApiKeys {
 
     /// Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
     #[napi(catch_unwind)]
-    pub fn rotate(&self, id: String, options: RotateOptions) -> napi::Result<IssuedKey, Code> {
-        let overlap = duration(options.overlap, "overlap").js()?;
+    pub fn rotate(&self, id: String, overlap: f64) -> napi::Result<IssuedKey, Code> {
+        let overlap = duration(overlap, "overlap").js()?;
         Ok(self.0.rotate(&id, overlap).js()?.into())
     }
 

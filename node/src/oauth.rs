@@ -22,9 +22,8 @@ use crate::napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCal
 use crate::napi::Status;
 use napi_derive::napi;
 use tokenward::__bindings::runtime;
-use tokenward::http::HttpPolicy;
-use tokenward::oauth::{self, AuthMethod};
-use tokenward::refresh::{self, RefreshOptions};
+use tokenward::oauth::{self, AuthMethod, OAuthClientOptions as CoreClientOptions, TokenTypeHint};
+use tokenward::refresh::{self, FallbackGrant, TokenSourceOptions as CoreSourceOptions};
 use tokenward::{Error, ErrorCode};
 
 use crate::error::{to_js, Code, IntoJsResult};
@@ -50,21 +49,10 @@ fn secs(value: f64, what: &'static str) -> tokenward::Result<Duration> {
     tokenward::clock::duration_from_secs_f64(value, what)
 }
 
-fn policy(
-    timeout: Option<f64>,
-    dangerous_allow_http: Option<bool>,
-) -> tokenward::Result<HttpPolicy> {
-    let mut p = HttpPolicy::default();
-    if let Some(t) = timeout {
-        if !(t.is_finite() && t > 0.0) {
-            return Err(invalid_input(
-                "timeout must be a positive number of seconds",
-            ));
-        }
-        p.timeout = secs(t, "timeout")?;
-    }
-    p.dangerous_allow_http = dangerous_allow_http.unwrap_or(false);
-    Ok(p)
+/// A closed-set argument (`authMethod`, `tokenTypeHint`, `fallback`) parsed by the core's
+/// `FromStr`, so the error and the list of valid values come from the core.
+fn parse<T: std::str::FromStr<Err = Error>>(value: Option<&str>) -> tokenward::Result<Option<T>> {
+    value.map(str::parse).transpose()
 }
 
 /// A string or a `Secret` argument as a core secret.
@@ -91,14 +79,13 @@ impl AccessToken {
         self.0.expose().to_owned()
     }
 
-    /// Expiry in milliseconds since the epoch (`expiresAt` gives it as a `Date`), or null when
-    /// the server gave no lifetime.
+    /// Expiry in Unix seconds, or null when the server gave no lifetime.
     #[napi(getter, catch_unwind)]
-    pub fn expires_at_ms(&self) -> Option<f64> {
+    pub fn expires_at(&self) -> Option<f64> {
         self.0
             .expires_at()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map(|d| d.as_millis() as f64)
+            .map(|d| d.as_secs_f64())
     }
 
     /// The granted scopes.
@@ -160,7 +147,7 @@ impl TokenResponse {
     /// Lifetime in seconds announced by the server.
     #[napi(getter, catch_unwind)]
     pub fn expires_in(&self) -> Option<f64> {
-        self.0.expires_in.map(|d| d.as_secs() as f64)
+        self.0.expires_in.map(|d| d.as_secs_f64())
     }
 
     /// The redacted form.
@@ -236,23 +223,24 @@ impl Pkce {
     }
 
     /// The URL to open in the browser: `authorizeUrl` with `response_type=code`, `client_id`,
-    /// `redirect_uri`, `scope`, `state` and the challenge.
+    /// `redirect_uri`, `state`, `scope` and the challenge (the same argument order in every
+    /// language).
     #[napi(catch_unwind)]
     pub fn authorization_url(
         &self,
         authorize_url: String,
         client_id: String,
         redirect_uri: String,
-        scopes: Option<Vec<String>>,
         state: String,
+        scopes: Option<Vec<String>>,
     ) -> napi::Result<String, Code> {
         self.0
             .authorization_url(
                 &authorize_url,
                 &client_id,
                 &redirect_uri,
-                &scopes.unwrap_or_default(),
                 &state,
+                &scopes.unwrap_or_default(),
             )
             .js()
     }
@@ -273,24 +261,22 @@ impl Pkce {
 // ---------------------------------------------------------------------------------------------
 // Client
 
-/// Settings of an `OAuthClient`.
+/// Optional settings of an `OAuthClient` (and of `OAuthClient.discover`).
 #[napi(object, object_to_js = false)]
 pub struct OAuthClientOptions<'a> {
-    /// The token endpoint (https, or http on loopback).
-    pub token_url: String,
-    /// The client id.
-    pub client_id: String,
     /// The client secret (for `client_secret_basic` / `client_secret_post`).
     pub client_secret: Option<Either<String, ClassInstance<'a, Secret>>>,
-    /// `client_secret_basic` (default), `client_secret_post`, `private_key_jwt` or `none`.
+    /// Unset: `private_key_jwt` with a `privateKey`, else `client_secret_basic` (after
+    /// discovery, `client_secret_post` when the server lists only that one).
+    #[napi(ts_type = "'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'")]
     pub auth_method: Option<String>,
-    /// The signing key for `private_key_jwt` (also selects that method).
+    /// The signing key for `private_key_jwt`.
     pub private_key: Option<ClassInstance<'a, JwtKey>>,
-    /// The RFC 7662 introspection endpoint.
+    /// The RFC 7662 introspection endpoint (discovered when unset).
     pub introspection_url: Option<String>,
-    /// The RFC 7009 revocation endpoint.
+    /// The RFC 7009 revocation endpoint (discovered when unset).
     pub revocation_url: Option<String>,
-    /// The authorization endpoint (for the PKCE authorization URL).
+    /// The authorization endpoint, for the PKCE authorization URL (discovered when unset).
     pub authorization_url: Option<String>,
     /// Request timeout in seconds (default 5).
     pub timeout: Option<f64>,
@@ -298,81 +284,73 @@ pub struct OAuthClientOptions<'a> {
     pub dangerous_allow_http: Option<bool>,
 }
 
-/// Client settings applied after discovery (the endpoints come from the server).
-#[napi(object, object_to_js = false)]
-pub struct OAuthDiscoveredOptions<'a> {
-    /// The client secret.
-    pub client_secret: Option<Either<String, ClassInstance<'a, Secret>>>,
-    /// Overrides the discovered authentication method.
-    pub auth_method: Option<String>,
-    /// The signing key for `private_key_jwt`.
-    pub private_key: Option<ClassInstance<'a, JwtKey>>,
-}
-
-/// Options of `OAuthClient.discover` used for the metadata request.
-#[napi(object)]
-#[derive(Default)]
-pub struct OAuthDiscoverOptions {
-    /// Request timeout in seconds (default 5).
-    pub timeout: Option<f64>,
-    /// Allow plain http to non-loopback hosts (insecure).
-    pub dangerous_allow_http: Option<bool>,
-}
-
-fn finish(
-    mut b: oauth::OAuthClientBuilder,
-    client_secret: Option<Either<String, ClassInstance<'_, Secret>>>,
-    auth_method: Option<String>,
-    private_key: Option<ClassInstance<'_, JwtKey>>,
-) -> tokenward::Result<OAuthClient> {
-    if let Some(s) = client_secret {
-        let s = match s {
+/// The core's options of `options`; ranges (a positive, bounded timeout) are checked by the
+/// core's `OAuthClient::new`.
+fn client_options(options: Option<OAuthClientOptions<'_>>) -> tokenward::Result<CoreClientOptions> {
+    let mut c = CoreClientOptions::default();
+    let Some(o) = options else { return Ok(c) };
+    if let Some(s) = o.client_secret {
+        c = c.with_client_secret(match s {
             Either::A(text) => secret_arg(Either::A(text))?,
             Either::B(sec) => secret_arg(Either::B(&sec))?,
-        };
-        b = b.client_secret(s);
+        });
     }
-    if let Some(k) = private_key {
-        b = b.private_key(k.0.clone());
+    if let Some(m) = parse::<AuthMethod>(o.auth_method.as_deref())? {
+        c = c.with_auth_method(m);
     }
-    if let Some(m) = auth_method {
-        b = b.auth_method(AuthMethod::parse(&m)?);
+    if let Some(k) = o.private_key {
+        c = c.with_private_key(k.0.clone());
     }
-    Ok(OAuthClient(b.build()?))
+    if let Some(u) = o.introspection_url {
+        c = c.with_introspection_url(u);
+    }
+    if let Some(u) = o.revocation_url {
+        c = c.with_revocation_url(u);
+    }
+    if let Some(u) = o.authorization_url {
+        c = c.with_authorization_url(u);
+    }
+    let mut http = *c.http_policy();
+    if let Some(t) = o.timeout {
+        http.timeout = secs(t, "timeout")?;
+    }
+    http.dangerous_allow_http = o.dangerous_allow_http.unwrap_or(false);
+    Ok(c.with_http_policy(http))
 }
 
-/// The answer of a discovery (`OAuthClient.discover` builds the client from it).
+type ClientJob = napi::tokio::task::JoinHandle<tokenward::Result<oauth::OAuthClient>>;
+
+/// A discovery in flight (returned by `discoverStart`; `OAuthClient.discover()` awaits it).
+/// Internal: `tools/public-dts.mjs` keeps it out of the published types.
 #[napi]
-pub struct OAuthDiscovery {
-    builder: oauth::OAuthClientBuilder,
-    meta: oauth::ServerMetadata,
+pub struct PendingClient {
+    job: Mutex<Option<ClientJob>>,
 }
 
 #[napi]
-impl OAuthDiscovery {
-    /// Builds the client with the discovered endpoints and these credentials.
-    #[napi(catch_unwind)]
-    pub fn build(
-        &self,
-        options: Option<OAuthDiscoveredOptions>,
-    ) -> napi::Result<OAuthClient, Code> {
-        let (secret, method, key) = match options {
-            Some(o) => (o.client_secret, o.auth_method, o.private_key),
-            None => (None, None, None),
-        };
-        finish(self.builder.clone(), secret, method, key).js()
-    }
-
-    /// The issuer.
-    #[napi(getter, catch_unwind)]
-    pub fn issuer(&self) -> String {
-        self.meta.issuer.clone()
-    }
-
-    /// The `jwks_uri`, if published.
-    #[napi(getter, catch_unwind)]
-    pub fn jwks_uri(&self) -> Option<String> {
-        self.meta.jwks_uri.clone()
+impl PendingClient {
+    /// Waits for the discovery: the client, or the failure.
+    #[napi(skip_typescript, catch_unwind)]
+    pub async fn wait(&self) -> napi::Result<Either<OAuthClient, Failure>> {
+        crate::unwind::caught(async move {
+            let job = self
+                .job
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            let Some(job) = job else {
+                return Ok(Either::B(failure(invalid_input("already awaited"))));
+            };
+            Ok(match job.await {
+                Ok(Ok(c)) => Either::A(OAuthClient(c)),
+                Ok(Err(e)) => Either::B(failure(e)),
+                Err(_) => Either::B(failure(Error::new(
+                    ErrorCode::Internal,
+                    "the discovery was aborted",
+                ))),
+            })
+        })
+        .await
     }
 }
 
@@ -394,50 +372,43 @@ fn token_outcome(
 
 #[napi]
 impl OAuthClient {
-    /// A client of the token endpoint `tokenUrl`; throws with `.code` (`invalid_input`) on bad
-    /// settings.
+    /// A client of the token endpoint `tokenUrl` for `clientId`; throws with `.code`
+    /// (`invalid_input`) on bad settings.
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: OAuthClientOptions) -> napi::Result<Self, Code> {
-        let mut b = oauth::OAuthClient::builder(options.token_url, options.client_id)
-            .http_policy(policy(options.timeout, options.dangerous_allow_http).js()?);
-        if let Some(u) = options.introspection_url {
-            b = b.introspection_url(u);
-        }
-        if let Some(u) = options.revocation_url {
-            b = b.revocation_url(u);
-        }
-        if let Some(u) = options.authorization_url {
-            b = b.authorization_url(u);
-        }
-        finish(
-            b,
-            options.client_secret,
-            options.auth_method,
-            options.private_key,
-        )
-        .js()
+    pub fn new(
+        token_url: String,
+        client_id: String,
+        options: Option<OAuthClientOptions>,
+    ) -> napi::Result<Self, Code> {
+        let options = client_options(options).js()?;
+        Ok(OAuthClient(
+            oauth::OAuthClient::new(token_url, client_id, options).js()?,
+        ))
     }
 
-    /// Discovery (use `OAuthClient.discover`, which rejects with `.code`): RFC 8414 metadata,
-    /// then OpenID Connect.
-    #[napi(js_name = "discoverRaw", skip_typescript, catch_unwind)]
-    pub async fn discover_raw(
+    /// Starts a discovery (use `OAuthClient.discover`, which rejects with `.code`): RFC 8414
+    /// metadata, then OpenID Connect; endpoints `options` leaves unset are the server's. The
+    /// options (JS objects) are read here, synchronously; the request runs on the library
+    /// runtime and `PendingClient.wait()` awaits it.
+    #[napi(js_name = "discoverStart", skip_typescript, catch_unwind)]
+    pub fn discover_start(
         issuer_url: String,
         client_id: String,
-        options: Option<OAuthDiscoverOptions>,
-    ) -> napi::Result<Either<OAuthDiscovery, Failure>> {
-        crate::unwind::caught(async move {
-            let o = options.unwrap_or_default();
-            let result = match policy(o.timeout, o.dangerous_allow_http) {
-                Ok(p) => oauth::OAuthClient::discover(&issuer_url, client_id, p).await,
-                Err(e) => Err(e),
-            };
-            Ok(match result {
-                Ok((builder, meta)) => Either::A(OAuthDiscovery { builder, meta }),
-                Err(e) => Either::B(failure(e)),
-            })
-        })
-        .await
+        options: Option<OAuthClientOptions>,
+    ) -> Either<PendingClient, Failure> {
+        let start = || -> tokenward::Result<ClientJob> {
+            let options = client_options(options)?;
+            let rt = runtime::runtime()?;
+            Ok(rt.spawn(async move {
+                oauth::OAuthClient::discover(&issuer_url, client_id, options).await
+            }))
+        };
+        match start() {
+            Ok(job) => Either::A(PendingClient {
+                job: Mutex::new(Some(job)),
+            }),
+            Err(e) => Either::B(failure(e)),
+        }
     }
 
     /// The token endpoint.
@@ -453,7 +424,11 @@ impl OAuthClient {
     }
 
     /// The client authentication method.
-    #[napi(getter, catch_unwind)]
+    #[napi(
+        getter,
+        catch_unwind,
+        ts_return_type = "'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'"
+    )]
     pub fn auth_method(&self) -> &'static str {
         self.0.auth_method().as_str()
     }
@@ -462,6 +437,18 @@ impl OAuthClient {
     #[napi(getter, catch_unwind)]
     pub fn authorization_url(&self) -> Option<String> {
         self.0.authorization_url().map(str::to_owned)
+    }
+
+    /// The issuer found by discovery, else null.
+    #[napi(getter, catch_unwind)]
+    pub fn issuer(&self) -> Option<String> {
+        self.0.server_metadata().map(|m| m.issuer.clone())
+    }
+
+    /// The server's `jwks_uri` found by discovery (for `RemoteKeySet`), else null.
+    #[napi(getter, catch_unwind)]
+    pub fn jwks_uri(&self) -> Option<String> {
+        self.0.server_metadata().and_then(|m| m.jwks_uri.clone())
     }
 
     /// Client credentials grant (use `clientCredentials`).
@@ -524,9 +511,10 @@ impl OAuthClient {
         token_type_hint: Option<String>,
     ) -> napi::Result<Either<String, Failure>> {
         crate::unwind::caught(async move {
-            let result = match secret_arg(token) {
-                Ok(t) => self.0.introspect(&t, token_type_hint.as_deref()).await,
-                Err(e) => Err(e),
+            let hint = parse::<TokenTypeHint>(token_type_hint.as_deref());
+            let result = match (secret_arg(token), hint) {
+                (Ok(t), Ok(hint)) => self.0.introspect(&t, hint).await,
+                (Err(e), _) | (_, Err(e)) => Err(e),
             };
             Ok(match result {
                 Ok(i) => Either::A(serde_json::Value::Object(i.claims).to_string()),
@@ -544,9 +532,10 @@ impl OAuthClient {
         token_type_hint: Option<String>,
     ) -> napi::Result<Option<Failure>> {
         crate::unwind::caught(async move {
-            let result = match secret_arg(token) {
-                Ok(t) => self.0.revoke(&t, token_type_hint.as_deref()).await,
-                Err(e) => Err(e),
+            let hint = parse::<TokenTypeHint>(token_type_hint.as_deref());
+            let result = match (secret_arg(token), hint) {
+                (Ok(t), Ok(hint)) => self.0.revoke(&t, hint).await,
+                (Err(e), _) | (_, Err(e)) => Err(e),
             };
             Ok(result.err().map(failure))
         })
@@ -568,12 +557,11 @@ impl OAuthClient {
 // ---------------------------------------------------------------------------------------------
 // TokenSource
 
-/// Options of a `TokenSource` (durations in seconds).
+/// When a `TokenSource` refreshes and how it retries (durations in seconds); unset values are
+/// the core's defaults.
 #[napi(object)]
 #[derive(Default)]
 pub struct TokenSourceOptions {
-    /// Requested scopes (client credentials; refresh: empty means the granted ones).
-    pub scopes: Option<Vec<String>>,
     /// Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
     /// (default 300).
     pub refresh_ahead: Option<f64>,
@@ -592,36 +580,35 @@ pub struct TokenSourceOptions {
     pub backoff_max: Option<f64>,
     /// Refresh in the background (default true); otherwise on demand.
     pub background: Option<bool>,
-    /// `fromTokenResponse` only: `'client_credentials'` to refresh with the client-credentials
-    /// grant for `scopes` (needed when the response has no refresh token).
-    pub fallback: Option<String>,
 }
 
-fn refresh_options(o: &TokenSourceOptions) -> tokenward::Result<RefreshOptions> {
-    let mut r = RefreshOptions::default();
+fn source_options(o: Option<TokenSourceOptions>) -> tokenward::Result<CoreSourceOptions> {
+    let mut r = CoreSourceOptions::default();
+    let Some(o) = o else { return Ok(r) };
+    // Ranges are checked by the core's TokenSource constructors.
     if let Some(v) = o.refresh_ahead {
-        r.refresh_ahead = secs(v, "refreshAhead")?;
+        r = r.with_refresh_ahead(secs(v, "refreshAhead")?);
     }
     if let Some(v) = o.refresh_ahead_fraction {
-        r.refresh_ahead_fraction = v; // range checked by RefreshOptions::validate
+        r = r.with_refresh_ahead_fraction(v);
     }
     if let Some(v) = o.jitter {
-        r.jitter = v;
+        r = r.with_jitter(v);
     }
     if let Some(v) = o.expiry_margin {
-        r.expiry_margin = secs(v, "expiryMargin")?;
+        r = r.with_expiry_margin(secs(v, "expiryMargin")?);
     }
     if let Some(v) = o.default_lifetime {
-        r.default_lifetime = secs(v, "defaultLifetime")?;
+        r = r.with_default_lifetime(secs(v, "defaultLifetime")?);
     }
     if let Some(v) = o.backoff_initial {
-        r.backoff_initial = secs(v, "backoffInitial")?;
+        r = r.with_backoff_initial(secs(v, "backoffInitial")?);
     }
     if let Some(v) = o.backoff_max {
-        r.backoff_max = secs(v, "backoffMax")?;
+        r = r.with_backoff_max(secs(v, "backoffMax")?);
     }
     if let Some(v) = o.background {
-        r.background = v;
+        r = r.with_background(v);
     }
     Ok(r)
 }
@@ -686,19 +673,18 @@ pub struct TokenSource(refresh::TokenSource);
 
 #[napi]
 impl TokenSource {
-    /// A source using the client-credentials grant for `options.scopes`.
+    /// A source using the client-credentials grant for `scopes`.
     #[napi(factory, catch_unwind)]
     pub fn client_credentials(
         client: &OAuthClient,
+        scopes: Option<Vec<String>>,
         options: Option<TokenSourceOptions>,
     ) -> napi::Result<Self, Code> {
-        let o = options.unwrap_or_default();
-        let r = refresh_options(&o).js()?;
         Ok(TokenSource(
             refresh::TokenSource::client_credentials(
                 client.0.clone(),
-                o.scopes.unwrap_or_default(),
-                r,
+                scopes.unwrap_or_default(),
+                source_options(options).js()?,
             )
             .js()?,
         ))
@@ -709,56 +695,41 @@ impl TokenSource {
     pub fn from_refresh_token(
         client: &OAuthClient,
         refresh_token: Either<String, &Secret>,
+        scopes: Option<Vec<String>>,
         options: Option<TokenSourceOptions>,
     ) -> napi::Result<Self, Code> {
-        let o = options.unwrap_or_default();
-        let r = refresh_options(&o).js()?;
         Ok(TokenSource(
             refresh::TokenSource::from_refresh_token(
                 client.0.clone(),
                 secret_arg(refresh_token).js()?,
-                o.scopes.unwrap_or_default(),
-                r,
+                scopes.unwrap_or_default(),
+                source_options(options).js()?,
             )
             .js()?,
         ))
     }
 
     /// A source seeded with a token response (e.g. from `exchangeCode`): no request until it
-    /// needs refreshing; then it uses the response's refresh token, or, with
-    /// `fallback: 'client_credentials'`, the client-credentials grant for `options.scopes`.
-    /// Without either it throws `invalid_input`.
+    /// needs refreshing; then it uses the response's refresh token, or, when it has none, the
+    /// `fallback` grant (`'client_credentials'`) for `scopes`. Without either it throws
+    /// `invalid_input`.
     #[napi(factory, catch_unwind)]
     pub fn from_token_response(
         client: &OAuthClient,
         response: &TokenResponse,
+        scopes: Option<Vec<String>>,
+        #[napi(ts_arg_type = "'client_credentials' | undefined | null")] fallback: Option<String>,
         options: Option<TokenSourceOptions>,
     ) -> napi::Result<Self, Code> {
-        let o = options.unwrap_or_default();
-        let r = refresh_options(&o).js()?;
-        let scopes = o.scopes.unwrap_or_default();
-        let fallback =
-            match (o.fallback.as_deref(), &response.0.refresh_token) {
-                (Some("client_credentials"), _) => oauth::Grant::ClientCredentials { scopes },
-                (Some(_), _) => {
-                    return Err(to_js(invalid_input(
-                        "fallback must be 'client_credentials' or absent",
-                    )))
-                }
-                (None, Some(rt)) => oauth::Grant::RefreshToken {
-                    refresh_token: rt.clone(),
-                    scopes,
-                },
-                (None, None) => return Err(to_js(invalid_input(
-                    "the token response has no refresh token: pass fallback: 'client_credentials'",
-                ))),
-            };
+        let fallback = parse::<FallbackGrant>(fallback.as_deref())
+            .js()?
+            .map(|f| f.grant(scopes.unwrap_or_default()));
         Ok(TokenSource(
             refresh::TokenSource::from_token_response(
                 Arc::new(client.0.clone()),
                 response.0.clone(),
                 fallback,
-                r,
+                source_options(options).js()?,
             )
             .js()?,
         ))
@@ -858,8 +829,12 @@ impl TokenSource {
         Ok(())
     }
 
-    /// `empty`, `ready`, `retrying`, `reauthentication_required` or `closed`.
-    #[napi(getter, catch_unwind)]
+    /// Where the source stands.
+    #[napi(
+        getter,
+        catch_unwind,
+        ts_return_type = "'empty' | 'ready' | 'retrying' | 'reauthentication_required' | 'closed'"
+    )]
     pub fn status(&self) -> &'static str {
         self.0.status().as_str()
     }

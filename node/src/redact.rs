@@ -25,8 +25,9 @@ pub struct RedactorOptions {
     /// Extra patterns, `{ kind: regex }`; capture group 1 is redacted when present.
     pub patterns: Option<HashMap<String, String>>,
     /// `'fingerprint'` (default), `'kind'`, `'plain'`, or a template with `{kind}`/`{fingerprint}`.
+    #[napi(ts_type = "'fingerprint' | 'kind' | 'plain' | (string & {})")]
     pub replacement: Option<String>,
-    /// Longest line a stream keeps in memory, in bytes (default 1 MiB).
+    /// Longest line a stream keeps in memory, in bytes (default 1 MiB, at least 1024).
     pub max_line: Option<u32>,
 }
 
@@ -39,25 +40,23 @@ impl Redactor {
     /// Builds a redactor; invalid names or patterns throw with code `invalid_input`.
     #[napi(constructor, catch_unwind)]
     pub fn new(options: Option<RedactorOptions>) -> napi::Result<Self, Code> {
-        let mut b = tokenward::redact::Redactor::builder();
+        let mut c = tokenward::redact::RedactorOptions::default();
         if let Some(o) = options {
             if let Some(r) = o.replacement {
-                b = b.replacement(tokenward::redact::Replacement::parse(&r).js()?);
+                c = c.with_replacement(r.parse().js()?);
             }
-            for n in o.names.unwrap_or_default() {
-                b = b.name(n);
-            }
+            // Sorted: the order of the patterns decides which kind wins on overlaps.
             let mut patterns: Vec<(String, String)> =
                 o.patterns.unwrap_or_default().into_iter().collect();
             patterns.sort();
-            for (kind, regex) in patterns {
-                b = b.pattern(kind, regex);
-            }
+            c = c
+                .with_names(o.names.unwrap_or_default())
+                .with_patterns(patterns);
             if let Some(m) = o.max_line {
-                b = b.max_line(m as usize);
+                c = c.with_max_line(m as usize);
             }
         }
-        Ok(Redactor(b.build().js()?))
+        Ok(Redactor(tokenward::redact::Redactor::new(c).js()?))
     }
 
     /// Returns `text` with every recognised secret replaced.
@@ -71,7 +70,7 @@ impl Redactor {
 
     /// Redacts bytes that may not be UTF-8.
     #[napi(catch_unwind)]
-    pub fn redact_buffer(&self, data: Buffer) -> Buffer {
+    pub fn redact_bytes(&self, data: Buffer) -> Buffer {
         self.0.redact_bytes(&data).into()
     }
 

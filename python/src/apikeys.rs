@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt};
@@ -44,6 +44,11 @@ fn key_arg(value: &Bound<'_, PyAny>) -> PyResult<String> {
     value.extract::<String>()
 }
 
+/// Unix seconds of the core's records as the instant Python sees: an aware UTC `datetime`.
+fn instant(unix_seconds: i64) -> SystemTime {
+    tokenward::clock::from_unix_seconds(unix_seconds)
+}
+
 /// The stored description of an API key. Holds no secret material.
 #[pyclass(module = "tokenward", name = "KeyRecord", frozen)]
 pub struct KeyRecord(Arc<tokenward::KeyRecord>);
@@ -80,25 +85,25 @@ impl KeyRecord {
     fn metadata(&self) -> BTreeMap<String, String> {
         self.0.metadata.clone()
     }
-    /// Creation time (Unix seconds).
+    /// Creation time (aware UTC ``datetime``).
     #[getter]
-    fn created_at(&self) -> i64 {
-        self.0.created_at
+    fn created_at(&self) -> SystemTime {
+        instant(self.0.created_at)
     }
-    /// Expiry time (Unix seconds), or None.
+    /// Expiry time, or None.
     #[getter]
-    fn expires_at(&self) -> Option<i64> {
-        self.0.expires_at
+    fn expires_at(&self) -> Option<SystemTime> {
+        self.0.expires_at.map(instant)
     }
-    /// Revocation time (Unix seconds), or None.
+    /// Revocation time, or None.
     #[getter]
-    fn revoked_at(&self) -> Option<i64> {
-        self.0.revoked_at
+    fn revoked_at(&self) -> Option<SystemTime> {
+        self.0.revoked_at.map(instant)
     }
-    /// Last verification (Unix seconds, coarse: at most one write a minute), or None.
+    /// Last verification (coarse: at most one write per ``last_used_granularity``), or None.
     #[getter]
-    fn last_used_at(&self) -> Option<i64> {
-        self.0.last_used_at
+    fn last_used_at(&self) -> Option<SystemTime> {
+        self.0.last_used_at.map(instant)
     }
     /// The id of the key that replaced this one in a rotation, or None.
     #[getter]
@@ -109,7 +114,7 @@ impl KeyRecord {
     fn has_scope(&self, scope: &str) -> bool {
         self.0.has_scope(scope)
     }
-    /// The record as a plain dict (JSON-friendly).
+    /// The record as a plain dict (times as ``datetime``, like the attributes).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let r = &self.0;
         let d = PyDict::new(py);
@@ -119,10 +124,10 @@ impl KeyRecord {
         d.set_item("owner", &r.owner)?;
         d.set_item("scopes", &r.scopes)?;
         d.set_item("metadata", &r.metadata)?;
-        d.set_item("created_at", r.created_at)?;
-        d.set_item("expires_at", r.expires_at)?;
-        d.set_item("revoked_at", r.revoked_at)?;
-        d.set_item("last_used_at", r.last_used_at)?;
+        d.set_item("created_at", instant(r.created_at))?;
+        d.set_item("expires_at", r.expires_at.map(instant))?;
+        d.set_item("revoked_at", r.revoked_at.map(instant))?;
+        d.set_item("last_used_at", r.last_used_at.map(instant))?;
         d.set_item("replaced_by", &r.replaced_by)?;
         Ok(d)
     }
@@ -135,7 +140,10 @@ impl KeyRecord {
             repr(r.display.as_str().into_pyobject(py)?.into_any())?,
             repr(r.owner.as_str().into_pyobject(py)?.into_any())?,
             repr(r.scopes.clone().into_pyobject(py)?.into_any())?,
-            r.expires_at.map_or("None".into(), |t| t.to_string()),
+            match r.expires_at {
+                Some(t) => repr(instant(t).into_pyobject(py)?.into_any())?,
+                None => "None".into(),
+            },
             if r.revoked_at.is_some() {
                 "True"
             } else {
@@ -205,25 +213,35 @@ pub struct ApiKeys(pub(crate) Arc<tokenward::ApiKeys>);
 #[pymethods]
 impl ApiKeys {
     #[new]
-    #[pyo3(signature = (prefix, *, store=None, pepper=None, clock=None))]
+    #[pyo3(signature = (prefix, *, store=None, pepper=None, clock=None, last_used_granularity=None))]
     fn new(
         prefix: &str,
         store: Option<PathBuf>,
         pepper: Option<&Bound<'_, PyAny>>,
         clock: Option<&Bound<'_, crate::clock::ManualClock>>,
+        last_used_granularity: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let store = match &store {
-            Some(p) => Some(p.to_str().ok_or_else(|| {
+        let mut options = tokenward::apikey::ApiKeysOptions::default();
+        if let Some(p) = &store {
+            let spec = p.to_str().ok_or_else(|| {
                 invalid_input(
                     Builtin::Type,
                     "store must be a UTF-8 path or sqlite:/// URL",
                 )
-            })?),
-            None => None,
-        };
-        let pepper = pepper.map(secret_arg).transpose()?;
+            })?;
+            options = options.with_store_spec(spec).py()?;
+        }
+        if let Some(p) = pepper {
+            options = options.with_pepper(secret_arg(p)?);
+        }
+        if let Some(c) = clock {
+            options = options.with_clock(c.get().shared());
+        }
+        if let Some(g) = last_used_granularity {
+            options = options.with_last_used_granularity(duration_arg(g, "last_used_granularity")?);
+        }
         Ok(ApiKeys(Arc::new(
-            tokenward::ApiKeys::open(prefix, store, pepper, crate::clock::clock_arg(clock)).py()?,
+            tokenward::ApiKeys::new(prefix, options).py()?,
         )))
     }
 

@@ -46,7 +46,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<oauth::TokenResponse>()?;
     m.add_class::<oauth::OAuthClient>()?;
     m.add_class::<oauth::TokenSource>()?;
-    m.add_class::<oauth::PyRefreshOptions>()?;
+    m.add_class::<oauth::PyTokenSourceOptions>()?;
+    m.add_class::<oauth::Pkce>()?;
     m.add_class::<clock::ManualClock>()?;
     m.add_class::<gateway::RateLimit>()?;
     m.add_class::<gateway::RevocationList>()?;

@@ -2,12 +2,11 @@
 //! the grants, error mapping and refresh scheduling live in the core.
 
 use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use pyo3::prelude::*;
-use tokenward::http::HttpPolicy;
-use tokenward::oauth::{self, AuthMethod};
-use tokenward::refresh::{self, RefreshOptions};
+use tokenward::oauth::{self, AuthMethod, OAuthClientOptions, TokenTypeHint};
+use tokenward::refresh::{self, FallbackGrant, TokenSourceOptions};
 use tokenward::runtime;
 
 use crate::apikeys::duration_arg;
@@ -15,15 +14,9 @@ use crate::error::{invalid_input, Builtin, IntoPyResult};
 use crate::jwt::JwtKey;
 use crate::secret::Secret;
 
-fn policy(timeout: f64) -> PyResult<HttpPolicy> {
-    Ok(HttpPolicy {
-        timeout: positive_timeout(timeout)?,
-        ..Default::default()
-    })
-}
-
 /// A request timeout in seconds: bounded by the core (`InvalidInputError` for NaN, negative,
-/// infinite or huge values) and not zero.
+/// infinite or huge values) and not zero. (For `RemoteKeySet`; `OAuthClient` leaves the check
+/// to the core's `OAuthClient::new`.)
 pub(crate) fn positive_timeout(timeout: f64) -> PyResult<Duration> {
     let d = tokenward::clock::duration_from_secs_f64(timeout, "timeout").py()?;
     if d.is_zero() {
@@ -33,6 +26,12 @@ pub(crate) fn positive_timeout(timeout: f64) -> PyResult<Duration> {
         )));
     }
     Ok(d)
+}
+
+/// A closed-set argument (`auth_method`, `token_type_hint`, `fallback`) parsed by the core's
+/// `FromStr`, so the error and the list of valid values come from the core.
+fn parse<T: std::str::FromStr<Err = tokenward::Error>>(value: Option<&str>) -> PyResult<Option<T>> {
+    value.map(str::parse).transpose().py()
 }
 
 /// A `str` or a `Secret` argument as a core secret.
@@ -55,13 +54,10 @@ impl AccessToken {
         self.0.expose()
     }
 
-    /// Expiry as Unix seconds (float), or `None` when the server gave no lifetime.
+    /// Expiry, an aware UTC `datetime`, or `None` when the server gave no lifetime.
     #[getter]
-    fn expires_at(&self) -> Option<f64> {
-        self.0
-            .expires_at()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map(|d| d.as_secs_f64())
+    fn expires_at(&self) -> Option<SystemTime> {
+        self.0.expires_at()
     }
 
     /// The granted scopes.
@@ -124,22 +120,94 @@ impl TokenResponse {
         self.0.id_token.clone().map(Secret)
     }
 
-    /// Lifetime in seconds announced by the server.
+    /// Lifetime announced by the server (a `timedelta`), or `None`.
     #[getter]
-    fn expires_in(&self) -> Option<u64> {
-        self.0.expires_in.map(|d| d.as_secs())
+    fn expires_in(&self) -> Option<Duration> {
+        self.0.expires_in
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "TokenResponse(access_token={}, refresh_token={}, expires_in={:?})",
+            "TokenResponse(access_token={}, refresh_token={}, expires_in={})",
             self.0.access_token.redacted(),
             self.0
                 .refresh_token
                 .as_ref()
                 .map_or("None".to_owned(), |s| s.redacted()),
-            self.0.expires_in.map(|d| d.as_secs())
+            self.0.expires_in.map_or("None".to_owned(), |d| format!(
+                "datetime.timedelta(seconds={})",
+                d.as_secs()
+            ))
         )
+    }
+}
+
+/// A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The repr
+/// shows the challenge only.
+#[pyclass(module = "tokenward", name = "Pkce", frozen)]
+pub struct Pkce(oauth::Pkce);
+
+#[pymethods]
+impl Pkce {
+    /// A fresh verifier (32 random bytes) and its challenge.
+    #[staticmethod]
+    fn generate() -> PyResult<Self> {
+        Ok(Pkce(oauth::Pkce::generate().py()?))
+    }
+
+    /// Wraps an existing verifier (43-128 unreserved characters).
+    #[staticmethod]
+    fn from_verifier(verifier: &str) -> PyResult<Self> {
+        Ok(Pkce(oauth::Pkce::from_verifier(verifier).py()?))
+    }
+
+    /// The verifier (a `Secret`; sent with the code exchange).
+    #[getter]
+    fn verifier(&self) -> Secret {
+        Secret(self.0.verifier().clone())
+    }
+
+    /// The S256 code challenge.
+    #[getter]
+    fn challenge(&self) -> &str {
+        self.0.challenge()
+    }
+
+    /// Always ``"S256"``.
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.0.method()
+    }
+
+    /// The authorization URL to open in the browser (the same argument order in every
+    /// language).
+    #[pyo3(signature = (authorize_url, client_id, redirect_uri, state, scopes=None))]
+    fn authorization_url(
+        &self,
+        authorize_url: &str,
+        client_id: &str,
+        redirect_uri: &str,
+        state: &str,
+        scopes: Option<Vec<String>>,
+    ) -> PyResult<String> {
+        self.0
+            .authorization_url(
+                authorize_url,
+                client_id,
+                redirect_uri,
+                state,
+                &scopes.unwrap_or_default(),
+            )
+            .py()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Pkce(challenge='{}', method='S256')", self.0.challenge())
+    }
+
+    /// A verifier refuses to be pickled (the pickle would carry it in clear).
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(invalid_input(Builtin::Type, "Pkce cannot be pickled"))
     }
 }
 
@@ -148,37 +216,47 @@ impl TokenResponse {
 #[derive(Clone)]
 pub struct OAuthClient(pub(crate) oauth::OAuthClient);
 
+/// The keyword settings shared by `OAuthClient(...)` and `OAuthClient.discover(...)`, as the
+/// core's options (whose `OAuthClient::new` checks them).
 #[allow(clippy::too_many_arguments)]
-fn finish(
-    mut b: oauth::OAuthClientBuilder,
+fn client_options(
     client_secret: Option<&Bound<'_, PyAny>>,
     auth_method: Option<&str>,
     private_key: Option<JwtKey>,
     introspection_url: Option<String>,
     revocation_url: Option<String>,
-) -> PyResult<OAuthClient> {
+    authorization_url: Option<String>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<OAuthClientOptions> {
+    let mut o = OAuthClientOptions::default();
     if let Some(s) = client_secret {
-        b = b.client_secret(secret_arg(s)?);
+        o = o.with_client_secret(secret_arg(s)?);
+    }
+    if let Some(m) = parse::<AuthMethod>(auth_method)? {
+        o = o.with_auth_method(m);
     }
     if let Some(k) = private_key {
-        b = b.private_key(k.0);
-    }
-    if let Some(m) = auth_method {
-        b = b.auth_method(AuthMethod::parse(m).py()?);
+        o = o.with_private_key(k.0);
     }
     if let Some(u) = introspection_url {
-        b = b.introspection_url(u);
+        o = o.with_introspection_url(u);
     }
     if let Some(u) = revocation_url {
-        b = b.revocation_url(u);
+        o = o.with_revocation_url(u);
     }
-    Ok(OAuthClient(b.build().py()?))
+    if let Some(u) = authorization_url {
+        o = o.with_authorization_url(u);
+    }
+    if let Some(t) = timeout {
+        o = o.with_timeout(duration_arg(t, "timeout")?);
+    }
+    Ok(o)
 }
 
 #[pymethods]
 impl OAuthClient {
     #[new]
-    #[pyo3(signature = (token_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, timeout=5.0))]
+    #[pyo3(signature = (token_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         token_url: String,
@@ -188,23 +266,28 @@ impl OAuthClient {
         private_key: Option<JwtKey>,
         introspection_url: Option<String>,
         revocation_url: Option<String>,
-        timeout: f64,
+        authorization_url: Option<String>,
+        timeout: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let b = oauth::OAuthClient::builder(token_url, client_id).http_policy(policy(timeout)?);
-        finish(
-            b,
+        let options = client_options(
             client_secret,
             auth_method,
             private_key,
             introspection_url,
             revocation_url,
-        )
+            authorization_url,
+            timeout,
+        )?;
+        Ok(OAuthClient(
+            oauth::OAuthClient::new(token_url, client_id, options).py()?,
+        ))
     }
 
     /// Discovers the server at `issuer_url` (RFC 8414, then OIDC) and builds a client with
-    /// its endpoints (blocking; the GIL is released).
+    /// its endpoints (those not given here); blocking, the GIL is released.
     #[staticmethod]
-    #[pyo3(signature = (issuer_url, client_id, client_secret=None, *, auth_method=None, private_key=None, timeout=5.0))]
+    #[pyo3(signature = (issuer_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None))]
+    #[allow(clippy::too_many_arguments)]
     fn discover(
         py: Python<'_>,
         issuer_url: &str,
@@ -212,14 +295,27 @@ impl OAuthClient {
         client_secret: Option<&Bound<'_, PyAny>>,
         auth_method: Option<&str>,
         private_key: Option<JwtKey>,
-        timeout: f64,
+        introspection_url: Option<String>,
+        revocation_url: Option<String>,
+        authorization_url: Option<String>,
+        timeout: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let p = policy(timeout)?;
-        let (b, _) = py
-            .detach(|| runtime::block_on(oauth::OAuthClient::discover(issuer_url, client_id, p)))
+        let options = client_options(
+            client_secret,
+            auth_method,
+            private_key,
+            introspection_url,
+            revocation_url,
+            authorization_url,
+            timeout,
+        )?;
+        let client = py
+            .detach(|| {
+                runtime::block_on(oauth::OAuthClient::discover(issuer_url, client_id, options))
+            })
             .py()?
             .py()?;
-        finish(b, client_secret, auth_method, private_key, None, None)
+        Ok(OAuthClient(client))
     }
 
     /// The token endpoint.
@@ -228,10 +324,34 @@ impl OAuthClient {
         self.0.token_url()
     }
 
-    /// The client authentication method.
+    /// The client id.
+    #[getter]
+    fn client_id(&self) -> &str {
+        self.0.client_id()
+    }
+
+    /// The client authentication method (RFC 8414 name).
     #[getter]
     fn auth_method(&self) -> &'static str {
         self.0.auth_method().as_str()
+    }
+
+    /// The authorization endpoint, when known (configured or discovered).
+    #[getter]
+    fn authorization_url(&self) -> Option<&str> {
+        self.0.authorization_url()
+    }
+
+    /// The issuer found by discovery, else `None`.
+    #[getter]
+    fn issuer(&self) -> Option<&str> {
+        self.0.server_metadata().map(|m| m.issuer.as_str())
+    }
+
+    /// The server's `jwks_uri` found by discovery (for `RemoteKeySet`), else `None`.
+    #[getter]
+    fn jwks_uri(&self) -> Option<&str> {
+        self.0.server_metadata().and_then(|m| m.jwks_uri.as_deref())
     }
 
     /// The client-credentials grant (blocking; GIL released).
@@ -266,6 +386,25 @@ impl OAuthClient {
         Ok(TokenResponse(r))
     }
 
+    /// Exchanges an authorization code (with its PKCE verifier) for tokens (blocking; GIL
+    /// released).
+    #[pyo3(signature = (code, redirect_uri, pkce=None))]
+    fn exchange_code(
+        &self,
+        py: Python<'_>,
+        code: &Bound<'_, PyAny>,
+        redirect_uri: &str,
+        pkce: Option<&Pkce>,
+    ) -> PyResult<TokenResponse> {
+        let code = secret_arg(code)?;
+        let pkce = pkce.map(|p| &p.0);
+        let r = py
+            .detach(|| runtime::block_on(self.0.exchange_code(&code, redirect_uri, pkce)))
+            .py()?
+            .py()?;
+        Ok(TokenResponse(r))
+    }
+
     /// RFC 7662 introspection: the answer as a dict (`active` is always present).
     #[pyo3(signature = (token, token_type_hint=None))]
     fn introspect<'py>(
@@ -275,8 +414,9 @@ impl OAuthClient {
         token_type_hint: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let t = secret_arg(token)?;
+        let hint = parse::<TokenTypeHint>(token_type_hint)?;
         let i = py
-            .detach(|| runtime::block_on(self.0.introspect(&t, token_type_hint)))
+            .detach(|| runtime::block_on(self.0.introspect(&t, hint)))
             .py()?
             .py()?;
         crate::json::to_py(py, &serde_json::Value::Object(i.claims))
@@ -291,7 +431,8 @@ impl OAuthClient {
         token_type_hint: Option<&str>,
     ) -> PyResult<()> {
         let t = secret_arg(token)?;
-        py.detach(|| runtime::block_on(self.0.revoke(&t, token_type_hint)))
+        let hint = parse::<TokenTypeHint>(token_type_hint)?;
+        py.detach(|| runtime::block_on(self.0.revoke(&t, hint)))
             .py()?
             .py()
     }
@@ -311,133 +452,139 @@ impl OAuthClient {
 #[pyclass(module = "tokenward", name = "TokenSource", frozen)]
 pub struct TokenSource(refresh::TokenSource);
 
-/// A fraction in `[0, 1]`.
-/// When a `TokenSource` refreshes and how it retries (the core's `RefreshOptions`). Durations
-/// are seconds or `timedelta`s.
-#[pyclass(module = "tokenward", name = "RefreshOptions", frozen, from_py_object)]
+/// When a `TokenSource` refreshes and how it retries (the core's `TokenSourceOptions`).
+/// Durations are `timedelta`s (seconds accepted); unset values are the core's defaults.
+#[pyclass(
+    module = "tokenward",
+    name = "TokenSourceOptions",
+    frozen,
+    from_py_object
+)]
 #[derive(Clone, Copy)]
-pub struct PyRefreshOptions(pub(crate) RefreshOptions);
+pub struct PyTokenSourceOptions(pub(crate) TokenSourceOptions);
 
 #[pymethods]
-impl PyRefreshOptions {
+impl PyTokenSourceOptions {
     #[new]
-    #[pyo3(signature = (*, refresh_ahead=None, refresh_ahead_fraction=0.5, jitter=0.1,
+    #[pyo3(signature = (*, refresh_ahead=None, refresh_ahead_fraction=None, jitter=None,
         expiry_margin=None, default_lifetime=None, backoff_initial=None, backoff_max=None,
         background=true))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         refresh_ahead: Option<&Bound<'_, PyAny>>,
-        refresh_ahead_fraction: f64,
-        jitter: f64,
+        refresh_ahead_fraction: Option<f64>,
+        jitter: Option<f64>,
         expiry_margin: Option<&Bound<'_, PyAny>>,
         default_lifetime: Option<&Bound<'_, PyAny>>,
         backoff_initial: Option<&Bound<'_, PyAny>>,
         backoff_max: Option<&Bound<'_, PyAny>>,
         background: bool,
     ) -> PyResult<Self> {
-        let d = RefreshOptions::default();
-        let dur = |v: Option<&Bound<'_, PyAny>>, name: &str, default: Duration| match v {
-            Some(v) => duration_arg(v, name),
-            None => Ok(default),
-        };
-        let o = RefreshOptions {
-            refresh_ahead: dur(refresh_ahead, "refresh_ahead", d.refresh_ahead)?,
-            refresh_ahead_fraction,
-            jitter,
-            expiry_margin: dur(expiry_margin, "expiry_margin", d.expiry_margin)?,
-            default_lifetime: dur(default_lifetime, "default_lifetime", d.default_lifetime)?,
-            backoff_initial: dur(backoff_initial, "backoff_initial", d.backoff_initial)?,
-            backoff_max: dur(backoff_max, "backoff_max", d.backoff_max)?,
-            background,
-        };
+        let mut o = TokenSourceOptions::default().with_background(background);
+        if let Some(v) = refresh_ahead {
+            o = o.with_refresh_ahead(duration_arg(v, "refresh_ahead")?);
+        }
+        if let Some(v) = refresh_ahead_fraction {
+            o = o.with_refresh_ahead_fraction(v);
+        }
+        if let Some(v) = jitter {
+            o = o.with_jitter(v);
+        }
+        if let Some(v) = expiry_margin {
+            o = o.with_expiry_margin(duration_arg(v, "expiry_margin")?);
+        }
+        if let Some(v) = default_lifetime {
+            o = o.with_default_lifetime(duration_arg(v, "default_lifetime")?);
+        }
+        if let Some(v) = backoff_initial {
+            o = o.with_backoff_initial(duration_arg(v, "backoff_initial")?);
+        }
+        if let Some(v) = backoff_max {
+            o = o.with_backoff_max(duration_arg(v, "backoff_max")?);
+        }
         // The core's checks (InvalidInputError, a ValueError), raised here rather than later.
         o.validate().py()?;
-        Ok(PyRefreshOptions(o))
+        Ok(PyTokenSourceOptions(o))
     }
 
-    /// Refresh when less than `min(refresh_ahead, lifetime × refresh_ahead_fraction)` remains
-    /// (seconds).
+    /// Refresh when less than `min(refresh_ahead, lifetime × refresh_ahead_fraction)` remains.
     #[getter]
-    fn refresh_ahead(&self) -> f64 {
-        self.0.refresh_ahead.as_secs_f64()
+    fn refresh_ahead(&self) -> Duration {
+        self.0.refresh_ahead()
     }
     /// See `refresh_ahead`.
     #[getter]
     fn refresh_ahead_fraction(&self) -> f64 {
-        self.0.refresh_ahead_fraction
+        self.0.refresh_ahead_fraction()
     }
     /// Random fraction of the refresh-ahead window by which the refresh moves earlier.
     #[getter]
     fn jitter(&self) -> f64 {
-        self.0.jitter
+        self.0.jitter()
     }
     /// A token is no longer handed out when less than `min(expiry_margin, lifetime / 4)`
-    /// remains (seconds).
+    /// remains.
     #[getter]
-    fn expiry_margin(&self) -> f64 {
-        self.0.expiry_margin.as_secs_f64()
+    fn expiry_margin(&self) -> Duration {
+        self.0.expiry_margin()
     }
-    /// Assumed lifetime of a token without `expires_in` (seconds).
+    /// Assumed lifetime of a token without `expires_in`.
     #[getter]
-    fn default_lifetime(&self) -> f64 {
-        self.0.default_lifetime.as_secs_f64()
+    fn default_lifetime(&self) -> Duration {
+        self.0.default_lifetime()
     }
-    /// First retry delay after a transient failure (seconds); doubles each time.
+    /// First retry delay after a transient failure; doubles each time.
     #[getter]
-    fn backoff_initial(&self) -> f64 {
-        self.0.backoff_initial.as_secs_f64()
+    fn backoff_initial(&self) -> Duration {
+        self.0.backoff_initial()
     }
-    /// Longest retry delay (seconds).
+    /// Longest retry delay.
     #[getter]
-    fn backoff_max(&self) -> f64 {
-        self.0.backoff_max.as_secs_f64()
+    fn backoff_max(&self) -> Duration {
+        self.0.backoff_max()
     }
     /// Whether the background refresh task runs.
     #[getter]
     fn background(&self) -> bool {
-        self.0.background
+        self.0.background()
     }
 
     fn __repr__(&self) -> String {
         let o = &self.0;
+        let td = |d: Duration| format!("datetime.timedelta(seconds={})", d.as_secs_f64());
         format!(
-            "RefreshOptions(refresh_ahead={}, refresh_ahead_fraction={}, jitter={}, expiry_margin={}, default_lifetime={}, backoff_initial={}, backoff_max={}, background={})",
-            o.refresh_ahead.as_secs_f64(),
-            o.refresh_ahead_fraction,
-            o.jitter,
-            o.expiry_margin.as_secs_f64(),
-            o.default_lifetime.as_secs_f64(),
-            o.backoff_initial.as_secs_f64(),
-            o.backoff_max.as_secs_f64(),
-            if o.background { "True" } else { "False" }
+            "TokenSourceOptions(refresh_ahead={}, refresh_ahead_fraction={}, jitter={}, expiry_margin={}, default_lifetime={}, backoff_initial={}, backoff_max={}, background={})",
+            td(o.refresh_ahead()),
+            o.refresh_ahead_fraction(),
+            o.jitter(),
+            td(o.expiry_margin()),
+            td(o.default_lifetime()),
+            td(o.backoff_initial()),
+            td(o.backoff_max()),
+            if o.background() { "True" } else { "False" }
         )
     }
 }
 
-/// `options` (default: the core's defaults) with `background` overriding when given.
-fn options(options: Option<PyRefreshOptions>, background: Option<bool>) -> RefreshOptions {
-    let mut o = options.map_or_else(RefreshOptions::default, |o| o.0);
-    if let Some(b) = background {
-        o.background = b;
-    }
-    o
+/// `options`, or the core's defaults.
+fn options(options: Option<PyTokenSourceOptions>) -> TokenSourceOptions {
+    options.map_or_else(TokenSourceOptions::default, |o| o.0)
 }
 
 #[pymethods]
 impl TokenSource {
     /// A source using the client-credentials grant.
     #[staticmethod]
-    #[pyo3(signature = (client, scopes=None, *, options=None, background=None))]
+    #[pyo3(signature = (client, scopes=None, *, options=None))]
     fn client_credentials(
         client: &OAuthClient,
         scopes: Option<Vec<String>>,
-        options: Option<PyRefreshOptions>,
-        background: Option<bool>,
+        options: Option<PyTokenSourceOptions>,
     ) -> PyResult<Self> {
         let src = refresh::TokenSource::client_credentials(
             client.0.clone(),
             scopes.unwrap_or_default(),
-            self::options(options, background),
+            self::options(options),
         )
         .py()?;
         Ok(TokenSource(src))
@@ -445,19 +592,18 @@ impl TokenSource {
 
     /// A source refreshing with `refresh_token` (rotated tokens replace it; see `on_refresh`).
     #[staticmethod]
-    #[pyo3(signature = (client, refresh_token, scopes=None, *, options=None, background=None))]
+    #[pyo3(signature = (client, refresh_token, scopes=None, *, options=None))]
     fn from_refresh_token(
         client: &OAuthClient,
         refresh_token: &Bound<'_, PyAny>,
         scopes: Option<Vec<String>>,
-        options: Option<PyRefreshOptions>,
-        background: Option<bool>,
+        options: Option<PyTokenSourceOptions>,
     ) -> PyResult<Self> {
         let src = refresh::TokenSource::from_refresh_token(
             client.0.clone(),
             secret_arg(refresh_token)?,
             scopes.unwrap_or_default(),
-            self::options(options, background),
+            self::options(options),
         )
         .py()?;
         Ok(TokenSource(src))
@@ -465,43 +611,24 @@ impl TokenSource {
 
     /// A source seeded with a full token response (e.g. from a code exchange or an earlier
     /// grant): it serves that access token until it needs refreshing, then uses the
-    /// response's refresh token, or, when there is none and `fallback` is
-    /// `"client_credentials"`, the client-credentials grant for `scopes`.
+    /// response's refresh token, or, when there is none, the `fallback` grant
+    /// (`"client_credentials"`) for `scopes`; without either, `InvalidInputError`.
     #[staticmethod]
-    #[pyo3(signature = (client, token_response, scopes=None, *, fallback=None, options=None, background=None))]
+    #[pyo3(signature = (client, token_response, scopes=None, *, fallback=None, options=None))]
     fn from_token_response(
         client: &OAuthClient,
         token_response: &TokenResponse,
         scopes: Option<Vec<String>>,
         fallback: Option<&str>,
-        options: Option<PyRefreshOptions>,
-        background: Option<bool>,
+        options: Option<PyTokenSourceOptions>,
     ) -> PyResult<Self> {
-        let scopes = scopes.unwrap_or_default();
-        let response = token_response.0.clone();
         let fallback =
-            match (fallback, &response.refresh_token) {
-                (Some("client_credentials"), _) => oauth::Grant::ClientCredentials { scopes },
-                (Some(_), _) => {
-                    return Err(invalid_input(
-                        Builtin::Value,
-                        "fallback must be None or 'client_credentials'",
-                    ))
-                }
-                (None, Some(rt)) => oauth::Grant::RefreshToken {
-                    refresh_token: rt.clone(),
-                    scopes,
-                },
-                (None, None) => return Err(invalid_input(
-                    Builtin::Value,
-                    "the token response has no refresh token: pass fallback='client_credentials'",
-                )),
-            };
+            parse::<FallbackGrant>(fallback)?.map(|f| f.grant(scopes.unwrap_or_default()));
         let src = refresh::TokenSource::from_token_response(
             Arc::new(client.0.clone()),
-            response,
+            token_response.0.clone(),
             fallback,
-            self::options(options, background),
+            self::options(options),
         )
         .py()?;
         Ok(TokenSource(src))
@@ -563,6 +690,13 @@ impl TokenSource {
     #[getter]
     fn request_count(&self) -> u64 {
         self.0.request_count()
+    }
+
+    /// The code of the last failed request while the source is retrying or needs
+    /// re-authentication, else `None`.
+    #[getter]
+    fn last_error_code(&self) -> Option<&'static str> {
+        self.0.last_error().map(|e| e.code().as_str())
     }
 
     /// Stops the background task.

@@ -36,7 +36,7 @@ pub(crate) fn redact<'py>(
     text: &Bound<'py, PyString>,
 ) -> PyResult<Bound<'py, PyString>> {
     static DEFAULT: std::sync::LazyLock<tokenward::redact::Redactor> =
-        std::sync::LazyLock::new(tokenward::redact::Redactor::new);
+        std::sync::LazyLock::new(tokenward::redact::Redactor::default);
     redact_str(py, &DEFAULT, text)
 }
 
@@ -56,18 +56,15 @@ impl Redactor {
         replacement: &str,
         max_line: Option<usize>,
     ) -> PyResult<Self> {
-        let mut b = tokenward::redact::Redactor::builder()
-            .replacement(tokenward::redact::Replacement::parse(replacement).py()?);
-        for n in names.unwrap_or_default() {
-            b = b.name(n);
-        }
-        for (kind, regex) in patterns.unwrap_or_default() {
-            b = b.pattern(kind, regex);
-        }
+        let mut o = tokenward::redact::RedactorOptions::default()
+            .with_replacement(replacement.parse().py()?)
+            .with_names(names.unwrap_or_default())
+            // A BTreeMap: sorted by kind, the same order as the other bindings.
+            .with_patterns(patterns.unwrap_or_default());
         if let Some(m) = max_line {
-            b = b.max_line(m);
+            o = o.with_max_line(m);
         }
-        Ok(Redactor(b.build().py()?))
+        Ok(Redactor(tokenward::redact::Redactor::new(o).py()?))
     }
 
     /// Returns `text` with every recognised secret replaced.

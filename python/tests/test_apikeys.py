@@ -57,7 +57,8 @@ def test_create_verify_and_printed_forms():
     assert record.owner == "alice"
     assert record.scopes == ["read", "write"] and record.has_scope("read") and not record.has_scope("admin")
     assert record.metadata == {"plan": "pro"}
-    assert record.expires_at == record.created_at + 3600
+    assert record.expires_at == record.created_at + timedelta(seconds=3600)
+    assert record.created_at.tzinfo is not None and record.created_at.utcoffset() == timedelta(0)
     assert record.display.startswith(f"tw_live_{record.id[:8]}…") and record.display.endswith(key[-4:])
     # A Secret is accepted wherever a key is.
     assert keys.verify(issued.secret).id == record.id
@@ -157,7 +158,7 @@ def test_verify_from_many_threads_while_creating_and_revoking():
 def test_expires_in_accepts_timedelta_and_refuses_nonsense():
     keys = ApiKeys("tw")
     r = keys.create("d", expires_in=timedelta(days=1)).record
-    assert r.expires_at - r.created_at == 86400
+    assert r.expires_at - r.created_at == timedelta(days=1)
     assert code_of(lambda: keys.create("d", expires_in=-1)) == "invalid_input"
     assert code_of(lambda: keys.create("d", expires_in=0.5)) == "invalid_input"
     with pytest.raises(TypeError):

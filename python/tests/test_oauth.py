@@ -5,11 +5,13 @@ node fails these tests rather than skipping them)."""
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import pickle
 import subprocess
 import threading
-import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,8 +20,10 @@ import pytest
 
 from tokenward import (
     AccessToken,
+    InvalidInputError,
     InvalidInputTypeError,
     OAuthClient,
+    Pkce,
     RemoteJwtVerifier,
     RemoteKeySet,
     Secret,
@@ -74,8 +78,9 @@ def test_client_credentials_refresh_introspect_revoke(mock, client):
     assert isinstance(tok, AccessToken)
     assert tok.scopes == ["read", "write"]
     assert tok.token_type == "Bearer"
-    assert r.expires_in == 3600
-    assert tok.expires_at is not None
+    assert r.expires_in == datetime.timedelta(seconds=3600)
+    assert tok.expires_at is not None and tok.expires_at.tzinfo is not None
+    assert tok.expires_at - datetime.datetime.now(datetime.timezone.utc) > datetime.timedelta(seconds=3500)
     assert tok.expose() not in repr(tok) and tok.expose() not in str(tok)
     assert tok.expose().count(".") == 2
     # Pickling is refused like Secret's: InvalidInputTypeError, still a TypeError.
@@ -92,7 +97,44 @@ def test_client_credentials_refresh_introspect_revoke(mock, client):
 
     assert client.introspect(tok.expose())["active"] is True
     client.revoke(Secret(tok.expose()), "access_token")
-    assert client.introspect(tok.expose())["active"] is False
+    assert client.introspect(tok.expose(), "access_token")["active"] is False
+    # The hint is a closed set parsed by the core: the error names the valid values.
+    with pytest.raises(InvalidInputError) as info:
+        client.revoke(tok.expose(), "id_token")  # type: ignore[arg-type]
+    assert "access_token or refresh_token" in str(info.value)
+    # What discovery found, as uniffi's OAuthClient has it.
+    assert client.issuer == mock.issuer and client.jwks_uri is not None
+    assert client.client_id == "py-client" and client.auth_method == "client_secret_basic"
+    assert client.authorization_url is not None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def test_authorization_code_with_pkce(mock, client):
+    rfc = Pkce.from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+    assert rfc.challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM" and rfc.method == "S256"
+    assert "dBjftJeZ" not in repr(rfc)
+    with pytest.raises(InvalidInputError):
+        Pkce.from_verifier("short")
+    pkce = Pkce.generate()
+    redirect = "http://127.0.0.1:9/callback"
+    # Same argument order as Node, Kotlin and Swift: state, then the optional scopes.
+    url = pkce.authorization_url(client.authorization_url, "app", redirect, "st-1", ["openid"])
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+    assert query["state"] == "st-1" and query["scope"] == "openid"
+    assert query["code_challenge"] == pkce.challenge
+    # Stand in for the browser: the mock signs the user in at once and redirects with a code.
+    opener = urllib.request.build_opener(_NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as redirected:
+        opener.open(url)
+    location = redirected.value.headers["Location"]
+    back = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+    assert back["state"] == "st-1"
+    tokens = client.exchange_code(back["code"], redirect, pkce)
+    assert tokens.refresh_token is not None and tokens.access_token.expose()
 
 
 def test_tokens_verify_with_the_servers_jwks(mock, client):
@@ -163,7 +205,9 @@ def test_refresh_token_source_rotation_and_terminal_invalid_grant(mock, client):
         # The still-valid token keeps being served: exactly the last one refreshed.
         still = src.token()
         assert still.fingerprint == t2.fingerprint
-        assert still.expires_at is not None and still.expires_at > time.time()
+        assert still.expires_at is not None
+        assert still.expires_at > datetime.datetime.now(datetime.timezone.utc)
+        assert src.last_error_code == "invalid_grant"
 
 
 def test_errors_are_codes():

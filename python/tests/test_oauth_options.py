@@ -1,4 +1,4 @@
-"""RefreshOptions and TokenSource.from_token_response against the real mock server
+"""TokenSourceOptions and TokenSource.from_token_response against the real mock server
 (oauth2-mock-server, started as in test_oauth.py)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import time
 import pytest
 from test_oauth import MockServer
 
-from tokenward import InvalidInputError, OAuthClient, RefreshOptions, TokenSource
+from tokenward import InvalidInputError, OAuthClient, TokenSource, TokenSourceOptions
 
 
 @pytest.fixture
@@ -25,11 +25,13 @@ def client(mock):
 
 
 def test_refresh_options_defaults_and_validation() -> None:
-    o = RefreshOptions()
-    assert (o.refresh_ahead, o.refresh_ahead_fraction, o.jitter) == (300.0, 0.5, 0.1)
-    assert (o.expiry_margin, o.default_lifetime) == (5.0, 3600.0)
-    assert (o.backoff_initial, o.backoff_max, o.background) == (1.0, 60.0, True)
-    o = RefreshOptions(
+    o = TokenSourceOptions()
+    # The core's defaults, as timedelta.
+    td = dt.timedelta
+    assert (o.refresh_ahead, o.refresh_ahead_fraction, o.jitter) == (td(minutes=5), 0.5, 0.1)
+    assert (o.expiry_margin, o.default_lifetime) == (td(seconds=5), td(hours=1))
+    assert (o.backoff_initial, o.backoff_max, o.background) == (td(seconds=1), td(seconds=60), True)
+    o = TokenSourceOptions(
         refresh_ahead=dt.timedelta(minutes=2),
         jitter=0,
         backoff_initial=0.25,
@@ -37,42 +39,43 @@ def test_refresh_options_defaults_and_validation() -> None:
         background=False,
     )
     assert (o.refresh_ahead, o.jitter, o.backoff_initial, o.backoff_max, o.background) == (
-        120.0,
+        td(seconds=120),
         0.0,
-        0.25,
-        10.0,
+        td(milliseconds=250),
+        td(seconds=10),
         False,
     )
-    assert "refresh_ahead=120" in repr(o)
+    assert all(isinstance(d, dt.timedelta) for d in (o.refresh_ahead, o.expiry_margin, o.default_lifetime))
+    assert "refresh_ahead=datetime.timedelta(seconds=120" in repr(o)
     with pytest.raises(ValueError):
-        RefreshOptions(jitter=1.5)
+        TokenSourceOptions(jitter=1.5)
     with pytest.raises(ValueError):
-        RefreshOptions(refresh_ahead_fraction=-0.1)
+        TokenSourceOptions(refresh_ahead_fraction=-0.1)
     with pytest.raises(ValueError):
-        RefreshOptions(backoff_initial=10, backoff_max=1)
+        TokenSourceOptions(backoff_initial=10, backoff_max=1)
     with pytest.raises(ValueError):
-        RefreshOptions(default_lifetime=0)
+        TokenSourceOptions(default_lifetime=0)
     with pytest.raises(InvalidInputError):
-        RefreshOptions(expiry_margin=-1)
+        TokenSourceOptions(expiry_margin=-1)
 
 
 def test_options_accepted_by_constructors(mock, client) -> None:
-    opts = RefreshOptions(background=False)
+    opts = TokenSourceOptions(background=False)
     with TokenSource.client_credentials(client, ["read"], options=opts) as src:
         assert src.token().scopes == ["read"]
         assert src.request_count == 1
     with TokenSource.from_refresh_token(client, "rt-0", options=opts) as src:
         assert src.token().expose()
-    # `background=` still works alone and overrides the options' value.
-    with TokenSource.client_credentials(client, ["read"], options=opts, background=True) as src:
-        assert src.token().expose()
+    # One way to say it: the options carry `background`, there is no separate argument.
+    with pytest.raises(TypeError):
+        TokenSource.client_credentials(client, ["read"], options=opts, background=True)  # type: ignore[call-arg]
 
 
 def test_from_token_response_serves_the_seed_without_a_request(mock, client) -> None:
     seed = client.client_credentials(["read"])
     before = mock.count("token")
     with TokenSource.from_token_response(
-        client, seed, ["read"], fallback="client_credentials", options=RefreshOptions(background=False)
+        client, seed, ["read"], fallback="client_credentials", options=TokenSourceOptions(background=False)
     ) as src:
         tok = src.token()
         assert tok.fingerprint == seed.access_token.fingerprint
@@ -94,18 +97,24 @@ def test_from_token_response_refreshes_with_its_refresh_token(mock, client) -> N
     seed = client.refresh("rt-initial")
     assert seed.refresh_token is not None
     rotated: list[str] = []
-    with TokenSource.from_token_response(client, seed, background=False) as src:
+    # The refresh token wins even when a fallback is given.
+    with TokenSource.from_token_response(
+        client, seed, fallback="client_credentials", options=TokenSourceOptions(background=False)
+    ) as src:
         src.on_refresh(lambda r: rotated.append(r.refresh_token.fingerprint))
         assert src.token().fingerprint == seed.access_token.fingerprint
+        before = mock.count("token")
         src.force_refresh()
         assert rotated and rotated[0] != seed.refresh_token.fingerprint
+        # A refresh-token grant rotated the refresh token; a client-credentials one would not.
+        assert mock.count("token") == before + 1 and src.last_error_code is None
 
 
 def test_refresh_ahead_knob_drives_the_background_refresh(mock, client) -> None:
     seed = client.client_credentials(["read"])
     before = mock.count("token")
     # A refresh-ahead window as long as the lifetime: the background task refreshes at once.
-    opts = RefreshOptions(refresh_ahead=7200, refresh_ahead_fraction=1.0, jitter=0)
+    opts = TokenSourceOptions(refresh_ahead=7200, refresh_ahead_fraction=1.0, jitter=0)
     with TokenSource.from_token_response(client, seed, ["read"], fallback="client_credentials", options=opts) as src:
         deadline = time.monotonic() + 20
         while mock.count("token") == before and time.monotonic() < deadline:

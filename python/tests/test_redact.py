@@ -61,6 +61,9 @@ def test_redactor_options() -> None:
     assert tokenward.Redactor(replacement="<{kind}>").redact("token=abc1") == "token=<token>"
     assert code_of(lambda: tokenward.Redactor(patterns={"x": "("})) == "invalid_input"
     assert code_of(lambda: tokenward.Redactor(replacement="")) == "invalid_input"
+    # The line limit is checked by the core (at least 1 KiB), not silently raised.
+    assert code_of(lambda: tokenward.Redactor(max_line=1023)) == "invalid_input"
+    assert tokenward.Redactor(max_line=1024).redact("token=abc1").startswith("token=[REDACTED:token")
     assert r.redact_bytes(b"password=\xff\xfe ok") == b"password=[REDACTED:password] ok"
 
 

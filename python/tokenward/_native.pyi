@@ -233,24 +233,24 @@ class KeyRecord:
     def metadata(self) -> dict[str, str]:
         """Application metadata."""
     @property
-    def created_at(self) -> int:
-        """Creation time (Unix seconds)."""
+    def created_at(self) -> _dt.datetime:
+        """Creation time (aware UTC ``datetime``)."""
     @property
-    def expires_at(self) -> int | None:
-        """Expiry time (Unix seconds), or None."""
+    def expires_at(self) -> _dt.datetime | None:
+        """Expiry time, or None."""
     @property
-    def revoked_at(self) -> int | None:
-        """Revocation time (Unix seconds), or None."""
+    def revoked_at(self) -> _dt.datetime | None:
+        """Revocation time, or None."""
     @property
-    def last_used_at(self) -> int | None:
-        """Last verification (Unix seconds, coarse: at most one write a minute), or None."""
+    def last_used_at(self) -> _dt.datetime | None:
+        """Last verification (coarse: at most one write per ``last_used_granularity``), or None."""
     @property
     def replaced_by(self) -> str | None:
         """The id of the key that replaced this one in a rotation, or None."""
     def has_scope(self, scope: str) -> bool:
         """Whether the key carries ``scope``."""
     def to_dict(self) -> dict[str, object]:
-        """The record as a plain dict (JSON-friendly)."""
+        """The record as a plain dict (times as ``datetime``, like the attributes)."""
     def __eq__(self, value: object, /) -> bool: ...
 
 @final
@@ -284,7 +284,11 @@ class ApiKeys:
         store: str | os.PathLike[str] | None = None,
         pepper: str | Secret | None = None,
         clock: ManualClock | None = None,
-    ) -> ApiKeys: ...
+        last_used_granularity: timedelta | float | None = None,
+    ) -> ApiKeys:
+        """Keys with ``prefix``; ``store`` is ``"memory"`` (default), ``"sqlite:///path.db"`` or a
+        file path; ``pepper`` (16+ bytes) keys an HMAC-SHA-256 of every stored key;
+        ``last_used_granularity`` (default 60 s) bounds how often verify writes the last use."""
     @staticmethod
     def check_format(key: str | Secret) -> KeyInfo:
         """Checks shape and checksum offline (any prefix, no store)."""
@@ -330,9 +334,11 @@ class Redactor:
         *,
         names: list[str] | None = None,
         patterns: dict[str, str] | None = None,
-        replacement: str = "fingerprint",
+        replacement: Literal["fingerprint", "kind", "plain"] | str = "fingerprint",
         max_line: int | None = None,
-    ) -> Redactor: ...
+    ) -> Redactor:
+        """``max_line``: the longest line a stream keeps in memory, in bytes (default 1 MiB, at
+        least 1024; smaller values raise ``InvalidInputError``)."""
     def redact(self, text: str) -> str:
         """Returns ``text`` with every recognised secret replaced."""
     def redact_bytes(self, data: bytes) -> bytes:
@@ -353,6 +359,10 @@ class RedactStream:
 # --- OAuth 2.0 client and refreshing token source -------------------------------------------
 
 
+_AuthMethod = Literal["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+_TokenTypeHint = Literal["access_token", "refresh_token"]
+_TokenSourceStatus = Literal["empty", "ready", "retrying", "reauthentication_required", "closed"]
+
 @final
 class AccessToken:
     """An access token; ``repr``/``str`` are redacted, ``expose()`` gives the string."""
@@ -360,8 +370,8 @@ class AccessToken:
     def expose(self) -> str:
         """The token string, for an ``Authorization`` header (explicit on purpose)."""
     @property
-    def expires_at(self) -> float | None:
-        """Expiry as Unix seconds, or ``None`` when the server gave no lifetime."""
+    def expires_at(self) -> _dt.datetime | None:
+        """Expiry (aware UTC ``datetime``), or ``None`` when the server gave no lifetime."""
     @property
     def scopes(self) -> list[str]:
         """The granted scopes."""
@@ -383,12 +393,39 @@ class TokenResponse:
     @property
     def id_token(self) -> Secret | None: ...
     @property
-    def expires_in(self) -> int | None: ...
+    def expires_in(self) -> timedelta | None:
+        """The lifetime announced by the server, or ``None``."""
+
+@final
+class Pkce:
+    """A PKCE (RFC 7636, S256) verifier and its challenge; the repr shows the challenge only."""
+
+    @staticmethod
+    def generate() -> Pkce:
+        """A fresh random verifier (43 characters) and its challenge."""
+    @staticmethod
+    def from_verifier(verifier: str) -> Pkce:
+        """Wraps an existing verifier (43-128 unreserved characters)."""
+    @property
+    def verifier(self) -> Secret: ...
+    @property
+    def challenge(self) -> str: ...
+    @property
+    def method(self) -> Literal["S256"]: ...
+    def authorization_url(
+        self,
+        authorize_url: str,
+        client_id: str,
+        redirect_uri: str,
+        state: str,
+        scopes: list[str] | None = None,
+    ) -> str:
+        """The URL to open in the browser (the same argument order in every language)."""
 
 @final
 class OAuthClient:
-    """An OAuth 2.0 client: ``auth_method`` is ``client_secret_basic`` (default),
-    ``client_secret_post``, ``private_key_jwt`` (pass ``private_key``) or ``none``."""
+    """An OAuth 2.0 client. ``auth_method`` unset: ``private_key_jwt`` with ``private_key``,
+    else ``client_secret_basic``. ``timeout`` (default 5 s) bounds every request."""
 
     def __new__(
         cls,
@@ -396,11 +433,12 @@ class OAuthClient:
         client_id: str,
         client_secret: str | Secret | None = None,
         *,
-        auth_method: str | None = None,
+        auth_method: _AuthMethod | None = None,
         private_key: JwtKey | None = None,
         introspection_url: str | None = None,
         revocation_url: str | None = None,
-        timeout: float = 5.0,
+        authorization_url: str | None = None,
+        timeout: timedelta | float | None = None,
     ) -> OAuthClient: ...
     @staticmethod
     def discover(
@@ -408,22 +446,38 @@ class OAuthClient:
         client_id: str,
         client_secret: str | Secret | None = None,
         *,
-        auth_method: str | None = None,
+        auth_method: _AuthMethod | None = None,
         private_key: JwtKey | None = None,
-        timeout: float = 5.0,
+        introspection_url: str | None = None,
+        revocation_url: str | None = None,
+        authorization_url: str | None = None,
+        timeout: timedelta | float | None = None,
     ) -> OAuthClient:
-        """Discovers the server's endpoints (RFC 8414, then OIDC); blocking, GIL released."""
+        """Discovers the server's endpoints (RFC 8414, then OIDC); blocking, GIL released.
+        Endpoints given here win over the discovered ones."""
     @property
     def token_url(self) -> str: ...
     @property
-    def auth_method(self) -> str: ...
+    def client_id(self) -> str: ...
+    @property
+    def auth_method(self) -> _AuthMethod: ...
+    @property
+    def authorization_url(self) -> str | None: ...
+    @property
+    def issuer(self) -> str | None:
+        """The issuer found by discovery."""
+    @property
+    def jwks_uri(self) -> str | None:
+        """The server's ``jwks_uri`` found by discovery."""
     def client_credentials(self, scopes: list[str] | None = None) -> TokenResponse:
         """The client-credentials grant."""
     def refresh(self, refresh_token: str | Secret, scopes: list[str] | None = None) -> TokenResponse:
         """The refresh-token grant; keep the answer's ``refresh_token`` when present."""
-    def introspect(self, token: str | Secret, token_type_hint: str | None = None) -> dict[str, Any]:
+    def exchange_code(self, code: str | Secret, redirect_uri: str, pkce: Pkce | None = None) -> TokenResponse:
+        """Exchanges an authorization code, with its PKCE verifier."""
+    def introspect(self, token: str | Secret, token_type_hint: _TokenTypeHint | None = None) -> dict[str, Any]:
         """RFC 7662 introspection; ``active`` is always present."""
-    def revoke(self, token: str | Secret, token_type_hint: str | None = None) -> None:
+    def revoke(self, token: str | Secret, token_type_hint: _TokenTypeHint | None = None) -> None:
         """RFC 7009 revocation."""
 
 @final
@@ -436,8 +490,7 @@ class TokenSource:
         client: OAuthClient,
         scopes: list[str] | None = None,
         *,
-        options: RefreshOptions | None = None,
-        background: bool | None = None,
+        options: TokenSourceOptions | None = None,
     ) -> TokenSource: ...
     @staticmethod
     def from_refresh_token(
@@ -445,8 +498,7 @@ class TokenSource:
         refresh_token: str | Secret,
         scopes: list[str] | None = None,
         *,
-        options: RefreshOptions | None = None,
-        background: bool | None = None,
+        options: TokenSourceOptions | None = None,
     ) -> TokenSource: ...
     @staticmethod
     def from_token_response(
@@ -455,11 +507,11 @@ class TokenSource:
         scopes: list[str] | None = None,
         *,
         fallback: Literal["client_credentials"] | None = None,
-        options: RefreshOptions | None = None,
-        background: bool | None = None,
+        options: TokenSourceOptions | None = None,
     ) -> TokenSource:
         """A source seeded with ``token_response``; it refreshes with the response's refresh
-        token, or with the client-credentials grant when ``fallback="client_credentials"``."""
+        token, or, when it has none, with the ``fallback`` grant for ``scopes``; without
+        either, ``InvalidInputError``."""
     def token(self) -> AccessToken:
         """A valid token (blocking; the GIL is released while waiting)."""
     def token_async(self) -> Awaitable[AccessToken]:
@@ -469,10 +521,12 @@ class TokenSource:
     def on_refresh(self, hook: Callable[[TokenResponse], object]) -> None: ...
     def on_error(self, hook: Callable[[str, str], object]) -> None: ...
     @property
-    def status(self) -> str:
-        """``empty``, ``ready``, ``retrying``, ``reauthentication_required`` or ``closed``."""
+    def status(self) -> _TokenSourceStatus: ...
     @property
     def request_count(self) -> int: ...
+    @property
+    def last_error_code(self) -> str | None:
+        """The code of the last failed request while retrying or terminal, else ``None``."""
     def close(self) -> None: ...
     def __enter__(self) -> TokenSource: ...
     def __exit__(self, _a: object, _b: object, _c: object) -> None: ...
@@ -648,36 +702,36 @@ class Authenticator:
         """The lower-case header names this configuration reads."""
 
 @final
-class RefreshOptions:
-    """When a ``TokenSource`` refreshes and how it retries; durations in seconds or
-    ``timedelta``. Defaults: refresh when less than min(300 s, half the lifetime) remains,
-    jitter 0.1, expiry margin 5 s, default lifetime 3600 s, backoff 1 s doubling to 60 s."""
+class TokenSourceOptions:
+    """When a ``TokenSource`` refreshes and how it retries; durations as ``timedelta`` (seconds
+    accepted). Defaults (the core's): refresh when less than min(5 min, half the lifetime)
+    remains, jitter 0.1, expiry margin 5 s, default lifetime 1 h, backoff 1 s doubling to 60 s."""
 
     def __new__(
         cls,
         *,
         refresh_ahead: _dt.timedelta | float | None = None,
-        refresh_ahead_fraction: float = 0.5,
-        jitter: float = 0.1,
+        refresh_ahead_fraction: float | None = None,
+        jitter: float | None = None,
         expiry_margin: _dt.timedelta | float | None = None,
         default_lifetime: _dt.timedelta | float | None = None,
         backoff_initial: _dt.timedelta | float | None = None,
         backoff_max: _dt.timedelta | float | None = None,
         background: bool = True,
-    ) -> RefreshOptions: ...
+    ) -> TokenSourceOptions: ...
     @property
-    def refresh_ahead(self) -> float: ...
+    def refresh_ahead(self) -> _dt.timedelta: ...
     @property
     def refresh_ahead_fraction(self) -> float: ...
     @property
     def jitter(self) -> float: ...
     @property
-    def expiry_margin(self) -> float: ...
+    def expiry_margin(self) -> _dt.timedelta: ...
     @property
-    def default_lifetime(self) -> float: ...
+    def default_lifetime(self) -> _dt.timedelta: ...
     @property
-    def backoff_initial(self) -> float: ...
+    def backoff_initial(self) -> _dt.timedelta: ...
     @property
-    def backoff_max(self) -> float: ...
+    def backoff_max(self) -> _dt.timedelta: ...
     @property
     def background(self) -> bool: ...

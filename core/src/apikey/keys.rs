@@ -18,9 +18,9 @@ pub const DEFAULT_LAST_USED_GRANULARITY: Duration = Duration::from_secs(60);
 ///
 /// ```
 /// use std::time::Duration;
-/// use tokenward::apikey::{ApiKeys, NewKey};
+/// use tokenward::apikey::{ApiKeys, ApiKeysOptions, NewKey};
 ///
-/// let keys = ApiKeys::new("tw_live")?;
+/// let keys = ApiKeys::new("tw_live", ApiKeysOptions::default())?;
 /// let issued = keys.create(NewKey::new("alice").scopes(["read"]))?;
 /// let record = keys.verify(issued.secret.expose())?;
 /// assert_eq!(record.owner, "alice");
@@ -37,52 +37,58 @@ pub struct ApiKeys {
     last_used_every: i64,
 }
 
-/// Configures an [`ApiKeys`]; start with [`ApiKeys::builder`].
-#[derive(Debug)]
-pub struct ApiKeysBuilder {
-    prefix: String,
+/// Optional settings of [`ApiKeys`]; every field has a valid default.
+#[derive(Debug, Clone)]
+pub struct ApiKeysOptions {
     store: Option<Arc<dyn KeyStore>>,
     pepper: Option<Secret>,
-    clock: Option<SharedClock>,
+    clock: SharedClock,
     last_used_granularity: Duration,
 }
 
-impl ApiKeysBuilder {
+impl Default for ApiKeysOptions {
+    fn default() -> Self {
+        ApiKeysOptions {
+            store: None,
+            pepper: None,
+            clock: clock::system(),
+            last_used_granularity: DEFAULT_LAST_USED_GRANULARITY,
+        }
+    }
+}
+
+impl ApiKeysOptions {
     /// The store (default: a new [`MemoryStore`]).
-    pub fn store(mut self, store: Arc<dyn KeyStore>) -> Self {
+    pub fn with_store(mut self, store: Arc<dyn KeyStore>) -> Self {
         self.store = Some(store);
         self
     }
 
+    /// The store given by a specification, as the bindings and the CLI take it: `"memory"`,
+    /// `"sqlite:///path.db"` or a file path (see [`store::open`]).
+    pub fn with_store_spec(self, spec: &str) -> Result<Self> {
+        Ok(self.with_store(store::open(Some(spec))?))
+    }
+
     /// The server-side pepper: keys are stored as HMAC-SHA-256 keyed with it (default: none,
     /// plain SHA-256). At least 16 bytes; keep it outside the database.
-    pub fn pepper(mut self, pepper: Secret) -> Self {
+    pub fn with_pepper(mut self, pepper: Secret) -> Self {
         self.pepper = Some(pepper);
         self
     }
 
     /// The clock (default: the system clock).
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = Some(clock);
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
         self
     }
 
-    /// How often, at most, a key's last-used time is written (default 60 s). Verifies in
-    /// between do not write, which keeps verify a read-only operation on the store.
-    pub fn last_used_granularity(mut self, every: Duration) -> Self {
+    /// How often, at most, a key's last-used time is written (default
+    /// [`DEFAULT_LAST_USED_GRANULARITY`], 60 s). Verifies in between do not write, which keeps
+    /// verify a read-only operation on the store.
+    pub fn with_last_used_granularity(mut self, every: Duration) -> Self {
         self.last_used_granularity = every;
         self
-    }
-
-    /// Builds; `invalid_input` for a malformed prefix or a short pepper.
-    pub fn build(self) -> Result<ApiKeys> {
-        Ok(ApiKeys {
-            prefix: Prefix::new(&self.prefix)?,
-            hasher: KeyHasher::new(self.pepper.as_ref())?,
-            store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
-            clock: self.clock.unwrap_or_else(clock::system),
-            last_used_every: secs(self.last_used_granularity),
-        })
     }
 }
 
@@ -114,38 +120,20 @@ fn audit<T>(
 }
 
 impl ApiKeys {
-    /// Keys with `prefix` in a new in-memory store, no pepper, the system clock.
-    pub fn new(prefix: &str) -> Result<Self> {
-        ApiKeys::builder(prefix).build()
-    }
-
-    /// A builder for keys with `prefix`.
-    pub fn builder(prefix: &str) -> ApiKeysBuilder {
-        ApiKeysBuilder {
-            prefix: prefix.to_owned(),
-            store: None,
-            pepper: None,
-            clock: None,
-            last_used_granularity: DEFAULT_LAST_USED_GRANULARITY,
-        }
-    }
-
-    /// The constructor the bindings and the CLI share: `store` is a specification for
-    /// [`store::open`] (`None`, `"memory"`, `"sqlite:///path.db"`, a file path).
-    pub fn open(
-        prefix: &str,
-        store: Option<&str>,
-        pepper: Option<Secret>,
-        clock: Option<SharedClock>,
-    ) -> Result<Self> {
-        let mut builder = ApiKeys::builder(prefix).store(store::open(store)?);
-        if let Some(p) = pepper {
-            builder = builder.pepper(p);
-        }
-        if let Some(c) = clock {
-            builder = builder.clock(c);
-        }
-        builder.build()
+    /// Keys with `prefix` (e.g. `tw_live`). Fails with `invalid_input` for a malformed prefix,
+    /// a pepper shorter than 16 bytes or a last-used granularity beyond the clock's bounds.
+    pub fn new(prefix: &str, options: ApiKeysOptions) -> Result<Self> {
+        let granularity =
+            clock::check_duration(options.last_used_granularity, "last_used_granularity")?;
+        Ok(ApiKeys {
+            prefix: Prefix::new(prefix)?,
+            hasher: KeyHasher::new(options.pepper.as_ref())?,
+            store: options
+                .store
+                .unwrap_or_else(|| Arc::new(MemoryStore::new())),
+            clock: options.clock,
+            last_used_every: secs(granularity),
+        })
     }
 
     /// Checks the shape and checksum of any tokenward key offline (no store, any prefix).

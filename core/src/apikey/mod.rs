@@ -10,9 +10,9 @@
 //!   and audit events (`apikey.create`, `apikey.verify`, `apikey.revoke`, `apikey.rotate`).
 //!
 //! ```
-//! use tokenward::apikey::{ApiKeys, NewKey, KEY_PATTERN};
+//! use tokenward::apikey::{ApiKeys, ApiKeysOptions, NewKey, KEY_PATTERN};
 //!
-//! let keys = ApiKeys::new("tw_test")?;
+//! let keys = ApiKeys::new("tw_test", ApiKeysOptions::default())?;
 //! let issued = keys.create(NewKey::new("acct_42").scopes(["read"]))?;
 //! // Typos are refused offline, before any store lookup.
 //! let parsed = ApiKeys::check_format(issued.secret.expose())?;
@@ -33,7 +33,7 @@ mod tests;
 
 pub use format::{ParsedKey, Prefix, KEY_PATTERN};
 pub use hash::{KeyHash, KeyHasher};
-pub use keys::{ApiKeys, ApiKeysBuilder, DEFAULT_LAST_USED_GRANULARITY};
+pub use keys::{ApiKeys, ApiKeysOptions, DEFAULT_LAST_USED_GRANULARITY};
 pub use record::{IssuedKey, KeyRecord, NewKey};
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;

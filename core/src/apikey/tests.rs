@@ -1,5 +1,6 @@
 //! Lifecycle tests of [`ApiKeys`] with an injected clock.
 
+use crate::apikey::ApiKeysOptions;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,10 +15,11 @@ use crate::Secret;
 const T0: u64 = 1_700_000_000;
 
 fn keys_at(clock: &Arc<ManualClock>) -> ApiKeys {
-    ApiKeys::builder("tw_test")
-        .clock(clock.clone())
-        .build()
-        .unwrap()
+    ApiKeys::new(
+        "tw_test",
+        ApiKeysOptions::default().with_clock(clock.clone()),
+    )
+    .unwrap()
 }
 
 fn code<T>(r: crate::Result<T>) -> &'static str {
@@ -76,7 +78,7 @@ fn refusals_have_their_codes() {
     assert_eq!(code(keys.verify(&forge_unknown_id(key))), "unknown_key");
 
     // A well-formed key of another prefix (another environment) is refused before lookup.
-    let live = ApiKeys::new("tw_live").unwrap();
+    let live = ApiKeys::new("tw_live", ApiKeysOptions::default()).unwrap();
     let live_key = live.create(NewKey::new("bob")).unwrap().secret;
     assert_eq!(code(keys.verify(live_key.expose())), "invalid_format");
 
@@ -192,26 +194,32 @@ fn last_used_is_written_at_most_once_per_granularity() {
 #[test]
 fn pepper_changes_the_stored_hash() {
     let store: Arc<dyn KeyStore> = Arc::new(MemoryStore::new());
-    let peppered = ApiKeys::builder("tw")
-        .store(store.clone())
-        .pepper(Secret::new("a-pepper-of-32-bytes-0123456789ab").unwrap())
-        .build()
-        .unwrap();
-    let plain = ApiKeys::builder("tw").store(store.clone()).build().unwrap();
+    let peppered = ApiKeys::new(
+        "tw",
+        ApiKeysOptions::default()
+            .with_store(store.clone())
+            .with_pepper(Secret::new("a-pepper-of-32-bytes-0123456789ab").unwrap()),
+    )
+    .unwrap();
+    let plain = ApiKeys::new("tw", ApiKeysOptions::default().with_store(store.clone())).unwrap();
     let issued = peppered.create(NewKey::new("g")).unwrap();
     assert!(peppered.verify(issued.secret.expose()).is_ok());
     // Same store, no pepper: the hash does not match.
     assert_eq!(code(plain.verify(issued.secret.expose())), "unknown_key");
-    let short = ApiKeys::builder("tw")
-        .pepper(Secret::new("short").unwrap())
-        .build();
+    let short = ApiKeys::new(
+        "tw",
+        ApiKeysOptions::default().with_pepper(Secret::new("short").unwrap()),
+    );
     assert_eq!(code(short), "invalid_input");
-    assert_eq!(code(ApiKeys::new("TW")), "invalid_input");
+    assert_eq!(
+        code(ApiKeys::new("TW", ApiKeysOptions::default())),
+        "invalid_input"
+    );
 }
 
 #[test]
 fn invalid_new_keys_are_refused_before_storing() {
-    let keys = ApiKeys::new("tw").unwrap();
+    let keys = ApiKeys::new("tw", ApiKeysOptions::default()).unwrap();
     assert_eq!(code(keys.create(NewKey::new(""))), "invalid_input");
     assert!(keys.list("").unwrap().is_empty());
 }
@@ -229,7 +237,7 @@ impl AuditSink for Capture {
 fn audit_events_carry_ids_never_keys() {
     let sink = Arc::new(Capture::default());
     add_sink(sink.clone());
-    let keys = ApiKeys::new("tw_audit").unwrap();
+    let keys = ApiKeys::new("tw_audit", ApiKeysOptions::default()).unwrap();
     let issued = keys.create(NewKey::new("h")).unwrap();
     let id = issued.record.id.clone();
     keys.verify(issued.secret.expose()).unwrap();

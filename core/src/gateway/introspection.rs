@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::ratelimit::{Limiter, RateLimit, Verdict};
 use crate::clock::{unix_seconds, SharedClock};
 use crate::jwt::Claims;
-use crate::oauth::{Introspection, OAuthClient};
+use crate::oauth::{Introspection, OAuthClient, TokenTypeHint};
 use crate::{Error, Secret};
 
 /// Default time an active introspection answer is reused.
@@ -223,7 +223,7 @@ impl Introspector {
                 let secret = Secret::new(token)?;
                 let answer = Answer::from_introspection(
                     self.client
-                        .introspect(&secret, Some("access_token"))
+                        .introspect(&secret, Some(TokenTypeHint::AccessToken))
                         .await?,
                 );
                 self.store(hash, answer.clone());

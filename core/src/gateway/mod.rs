@@ -15,10 +15,10 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use tokenward::apikey::{ApiKeys, NewKey};
+//! use tokenward::apikey::{ApiKeys, ApiKeysOptions, NewKey};
 //! use tokenward::gateway::{Authenticator, AuthenticatorOptions, RateLimit, Request};
 //!
-//! let keys = Arc::new(ApiKeys::new("tw_test")?);
+//! let keys = Arc::new(ApiKeys::new("tw_test", ApiKeysOptions::default())?);
 //! let key = keys.create(NewKey::new("acct_42").scopes(["read"]))?;
 //! let auth = Authenticator::new(
 //!     AuthenticatorOptions::new()

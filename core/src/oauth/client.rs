@@ -1,6 +1,7 @@
 //! The OAuth 2.0 client: endpoints, client authentication and the request plumbing.
 
 use std::fmt;
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use serde_json::{Map, Value};
 
 use super::errors::{self, Failure};
 use super::form::{encode_component, Form};
+use super::ServerMetadata;
 use crate::clock::{self, SharedClock};
 use crate::http::{self, HttpPolicy, HttpResponse};
 use crate::jwt::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey};
@@ -20,7 +22,7 @@ use crate::{Error, ErrorCode, Secret};
 const ASSERTION_TTL: Duration = Duration::from_secs(60);
 
 /// How the client authenticates to the token, introspection and revocation endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum AuthMethod {
     /// HTTP Basic with the form-encoded id and secret (RFC 6749 section 2.3.1). The default.
     #[default]
@@ -29,168 +31,183 @@ pub enum AuthMethod {
     ClientSecretPost,
     /// A signed JWT assertion (RFC 7523) made with the client's private key.
     PrivateKeyJwt,
-    /// A public client: only `client_id` in the body (mobile apps with PKCE).
-    None,
+    /// `none`: a public client, only `client_id` in the body (mobile apps with PKCE). Named
+    /// for what it is rather than `None`, which reads as a missing value next to `Option`
+    /// (Rust `Some(AuthMethod::None)`, Swift `.none`).
+    PublicClient,
 }
 
 impl AuthMethod {
-    /// Parses the RFC 8414 name (`client_secret_basic`, `client_secret_post`,
-    /// `private_key_jwt`, `none`).
-    pub fn parse(name: &str) -> Result<AuthMethod, Error> {
-        match name {
-            "client_secret_basic" => Ok(AuthMethod::ClientSecretBasic),
-            "client_secret_post" => Ok(AuthMethod::ClientSecretPost),
-            "private_key_jwt" => Ok(AuthMethod::PrivateKeyJwt),
-            "none" => Ok(AuthMethod::None),
-            _ => Err(Error::new(
-                ErrorCode::InvalidInput,
-                "unknown client authentication method",
-            )),
-        }
-    }
+    /// Every method, in the order of [`AuthMethod::as_str`]'s list.
+    pub const ALL: [AuthMethod; 4] = [
+        AuthMethod::ClientSecretBasic,
+        AuthMethod::ClientSecretPost,
+        AuthMethod::PrivateKeyJwt,
+        AuthMethod::PublicClient,
+    ];
 
-    /// The RFC 8414 name.
+    /// The RFC 8414 name (`client_secret_basic`, `client_secret_post`, `private_key_jwt`,
+    /// `none`).
     pub fn as_str(self) -> &'static str {
         match self {
             AuthMethod::ClientSecretBasic => "client_secret_basic",
             AuthMethod::ClientSecretPost => "client_secret_post",
             AuthMethod::PrivateKeyJwt => "private_key_jwt",
-            AuthMethod::None => "none",
+            AuthMethod::PublicClient => "none",
         }
     }
 }
 
-/// Settings for an [`OAuthClient`]; finish with [`OAuthClientBuilder::build`].
+impl FromStr for AuthMethod {
+    type Err = Error;
+
+    /// Parses the RFC 8414 name; `invalid_input` listing the valid names otherwise.
+    fn from_str(name: &str) -> Result<AuthMethod, Error> {
+        AuthMethod::ALL
+            .into_iter()
+            .find(|m| m.as_str() == name)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::InvalidInput,
+                    "unknown client authentication method: expected client_secret_basic, \
+                     client_secret_post, private_key_jwt or none",
+                )
+            })
+    }
+}
+
+impl fmt::Display for AuthMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Optional settings of an [`OAuthClient`]; every field has a valid default.
+///
+/// ```
+/// use tokenward::oauth::{OAuthClient, OAuthClientOptions};
+/// use tokenward::Secret;
+///
+/// let options = OAuthClientOptions::default().with_client_secret(Secret::new("s3cret")?);
+/// let client = OAuthClient::new("https://as.example/token", "app", options)?;
+/// assert_eq!(client.auth_method().as_str(), "client_secret_basic");
+/// # Ok::<(), tokenward::Error>(())
+/// ```
 #[derive(Debug, Clone)]
-pub struct OAuthClientBuilder {
-    pub(crate) token_url: String,
-    pub(crate) client_id: String,
-    secret: Option<Secret>,
-    auth_method: AuthMethod,
-    key: Option<JwtKey>,
-    pub(crate) introspection_url: Option<String>,
-    pub(crate) revocation_url: Option<String>,
-    pub(crate) authorization_url: Option<String>,
-    pub(crate) http: HttpPolicy,
+pub struct OAuthClientOptions {
+    client_secret: Option<Secret>,
+    auth_method: Option<AuthMethod>,
+    private_key: Option<JwtKey>,
+    introspection_url: Option<String>,
+    revocation_url: Option<String>,
+    authorization_url: Option<String>,
+    http: HttpPolicy,
     clock: SharedClock,
 }
 
-impl OAuthClientBuilder {
+impl Default for OAuthClientOptions {
+    fn default() -> Self {
+        OAuthClientOptions {
+            client_secret: None,
+            auth_method: None,
+            private_key: None,
+            introspection_url: None,
+            revocation_url: None,
+            authorization_url: None,
+            http: HttpPolicy::default(),
+            clock: clock::system(),
+        }
+    }
+}
+
+impl OAuthClientOptions {
     /// The client secret (for `client_secret_basic` / `client_secret_post`).
-    pub fn client_secret(mut self, secret: Secret) -> Self {
-        self.secret = Some(secret);
+    pub fn with_client_secret(mut self, secret: Secret) -> Self {
+        self.client_secret = Some(secret);
         self
     }
 
-    /// The authentication method (default `client_secret_basic`).
-    pub fn auth_method(mut self, method: AuthMethod) -> Self {
-        self.auth_method = method;
+    /// The authentication method. Unset (the default): `private_key_jwt` when a private key is
+    /// given, else `client_secret_basic`.
+    pub fn with_auth_method(mut self, method: AuthMethod) -> Self {
+        self.auth_method = Some(method);
         self
     }
 
-    /// The private key for `private_key_jwt` (also selects that method).
-    pub fn private_key(mut self, key: JwtKey) -> Self {
-        self.key = Some(key);
-        self.auth_method = AuthMethod::PrivateKeyJwt;
+    /// The private key for `private_key_jwt`.
+    pub fn with_private_key(mut self, key: JwtKey) -> Self {
+        self.private_key = Some(key);
         self
     }
 
     /// The RFC 7662 introspection endpoint.
-    pub fn introspection_url(mut self, url: impl Into<String>) -> Self {
+    pub fn with_introspection_url(mut self, url: impl Into<String>) -> Self {
         self.introspection_url = Some(url.into());
         self
     }
 
     /// The RFC 7009 revocation endpoint.
-    pub fn revocation_url(mut self, url: impl Into<String>) -> Self {
+    pub fn with_revocation_url(mut self, url: impl Into<String>) -> Self {
         self.revocation_url = Some(url.into());
         self
     }
 
     /// The authorization endpoint (for [`super::Pkce::authorization_url`]).
-    pub fn authorization_url(mut self, url: impl Into<String>) -> Self {
+    pub fn with_authorization_url(mut self, url: impl Into<String>) -> Self {
         self.authorization_url = Some(url.into());
         self
     }
 
-    /// Timeout, body limit and scheme policy for every request.
-    pub fn http_policy(mut self, policy: HttpPolicy) -> Self {
+    /// Timeout, body limit and scheme policy of every request (default
+    /// [`HttpPolicy::default`], a timeout of [`crate::http::DEFAULT_TIMEOUT`]). The timeout must
+    /// be positive.
+    pub fn with_http_policy(mut self, policy: HttpPolicy) -> Self {
         self.http = policy;
         self
     }
 
-    /// The clock used for expiry times and client assertions.
-    pub fn clock(mut self, clock: SharedClock) -> Self {
+    /// The request timeout (shorthand for a default [`HttpPolicy`] with this timeout).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.http.timeout = timeout;
+        self
+    }
+
+    /// The clock used for expiry times and client assertions (default: the system clock).
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
         self.clock = clock;
         self
     }
 
-    /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<OAuthClient, Error> {
-        http::check_url(&self.token_url, &self.http)?;
-        for url in [
-            &self.introspection_url,
-            &self.revocation_url,
-            &self.authorization_url,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            http::check_url(url, &self.http)?;
-        }
-        if self.client_id.is_empty() {
-            return Err(Error::new(ErrorCode::InvalidInput, "client_id is empty"));
-        }
-        let auth = match self.auth_method {
-            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost => {
-                let secret = self.secret.ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::InvalidInput,
-                        "this authentication method needs a client secret",
-                    )
-                })?;
-                if self.auth_method == AuthMethod::ClientSecretBasic {
-                    let pair = format!(
-                        "{}:{}",
-                        encode_component(&self.client_id),
-                        encode_component(secret.expose())
-                    );
-                    Auth::Basic(Secret::new(format!("Basic {}", STANDARD.encode(pair)))?)
-                } else {
-                    Auth::Post(secret)
-                }
+    /// The HTTP policy.
+    pub fn http_policy(&self) -> &HttpPolicy {
+        &self.http
+    }
+
+    /// Fills the endpoints that are still unset from discovered `metadata`.
+    pub(crate) fn with_endpoints_of(mut self, metadata: &super::ServerMetadata) -> Self {
+        let fill = |slot: &mut Option<String>, found: &Option<String>| {
+            if slot.is_none() {
+                slot.clone_from(found);
             }
-            AuthMethod::PrivateKeyJwt => {
-                let key = self.key.ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::InvalidInput,
-                        "private_key_jwt needs a private key",
-                    )
-                })?;
-                let issuer = JwtIssuer::new(
-                    key,
-                    JwtIssuerOptions::new()
-                        .with_issuer(self.client_id.clone())
-                        .with_audience([self.token_url.clone()])
-                        .with_ttl(ASSERTION_TTL)
-                        .with_clock(self.clock.clone()),
-                )?;
-                Auth::Jwt(Box::new(issuer))
-            }
-            AuthMethod::None => Auth::Public,
         };
-        Ok(OAuthClient {
-            inner: Arc::new(Inner {
-                token_url: self.token_url,
-                client_id: self.client_id,
-                auth,
-                introspection_url: self.introspection_url,
-                revocation_url: self.revocation_url,
-                authorization_url: self.authorization_url,
-                http: self.http,
-                clock: self.clock,
-            }),
-        })
+        fill(
+            &mut self.introspection_url,
+            &metadata.introspection_endpoint,
+        );
+        fill(&mut self.revocation_url, &metadata.revocation_endpoint);
+        fill(
+            &mut self.authorization_url,
+            &metadata.authorization_endpoint,
+        );
+        self
+    }
+
+    pub(crate) fn has_auth_method(&self) -> bool {
+        self.auth_method.is_some()
+    }
+
+    pub(crate) fn has_private_key(&self) -> bool {
+        self.private_key.is_some()
     }
 }
 
@@ -211,6 +228,7 @@ struct Inner {
     authorization_url: Option<String>,
     http: HttpPolicy,
     clock: SharedClock,
+    metadata: Option<ServerMetadata>,
 }
 
 /// An OAuth 2.0 client of one authorization server. Cheap to clone.
@@ -230,23 +248,93 @@ impl fmt::Debug for OAuthClient {
 }
 
 impl OAuthClient {
-    /// Starts a client of the token endpoint `token_url` for `client_id`.
-    pub fn builder(
+    /// A client of the token endpoint `token_url` for `client_id`. Fails with `invalid_input`
+    /// when a URL is refused by the HTTP policy (https unless loopback), `client_id` is empty,
+    /// or the authentication method lacks its secret or key.
+    pub fn new(
         token_url: impl Into<String>,
         client_id: impl Into<String>,
-    ) -> OAuthClientBuilder {
-        OAuthClientBuilder {
-            token_url: token_url.into(),
-            client_id: client_id.into(),
-            secret: None,
-            auth_method: AuthMethod::default(),
-            key: None,
-            introspection_url: None,
-            revocation_url: None,
-            authorization_url: None,
-            http: HttpPolicy::default(),
-            clock: clock::system(),
+        options: OAuthClientOptions,
+    ) -> Result<OAuthClient, Error> {
+        let (token_url, client_id) = (token_url.into(), client_id.into());
+        let o = options;
+        clock::check_duration(o.http.timeout, "timeout")?;
+        if o.http.timeout.is_zero() {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "timeout must be positive",
+            ));
         }
+        http::check_url(&token_url, &o.http)?;
+        for url in [
+            &o.introspection_url,
+            &o.revocation_url,
+            &o.authorization_url,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            http::check_url(url, &o.http)?;
+        }
+        if client_id.is_empty() {
+            return Err(Error::new(ErrorCode::InvalidInput, "client_id is empty"));
+        }
+        let method = o.auth_method.unwrap_or(if o.private_key.is_some() {
+            AuthMethod::PrivateKeyJwt
+        } else {
+            AuthMethod::ClientSecretBasic
+        });
+        let auth = match method {
+            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost => {
+                let secret = o.client_secret.ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidInput,
+                        "this authentication method needs a client secret",
+                    )
+                })?;
+                if method == AuthMethod::ClientSecretBasic {
+                    let pair = format!(
+                        "{}:{}",
+                        encode_component(&client_id),
+                        encode_component(secret.expose())
+                    );
+                    Auth::Basic(Secret::new(format!("Basic {}", STANDARD.encode(pair)))?)
+                } else {
+                    Auth::Post(secret)
+                }
+            }
+            AuthMethod::PrivateKeyJwt => {
+                let key = o.private_key.ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidInput,
+                        "private_key_jwt needs a private key",
+                    )
+                })?;
+                let issuer = JwtIssuer::new(
+                    key,
+                    JwtIssuerOptions::new()
+                        .with_issuer(client_id.clone())
+                        .with_audience([token_url.clone()])
+                        .with_ttl(ASSERTION_TTL)
+                        .with_clock(o.clock.clone()),
+                )?;
+                Auth::Jwt(Box::new(issuer))
+            }
+            AuthMethod::PublicClient => Auth::Public,
+        };
+        Ok(OAuthClient {
+            inner: Arc::new(Inner {
+                token_url,
+                client_id,
+                auth,
+                introspection_url: o.introspection_url,
+                revocation_url: o.revocation_url,
+                authorization_url: o.authorization_url,
+                http: o.http,
+                clock: o.clock,
+                metadata: None,
+            }),
+        })
     }
 
     /// The token endpoint.
@@ -265,13 +353,26 @@ impl OAuthClient {
             Auth::Basic(_) => AuthMethod::ClientSecretBasic,
             Auth::Post(_) => AuthMethod::ClientSecretPost,
             Auth::Jwt(_) => AuthMethod::PrivateKeyJwt,
-            Auth::Public => AuthMethod::None,
+            Auth::Public => AuthMethod::PublicClient,
         }
     }
 
     /// The authorization endpoint, when known.
     pub fn authorization_url(&self) -> Option<&str> {
         self.inner.authorization_url.as_deref()
+    }
+
+    /// The server metadata, when the client was made by [`OAuthClient::discover`].
+    pub fn server_metadata(&self) -> Option<&ServerMetadata> {
+        self.inner.metadata.as_ref()
+    }
+
+    /// Attaches the metadata the client was discovered from (the client is new, not shared).
+    pub(crate) fn with_metadata(mut self, metadata: ServerMetadata) -> OAuthClient {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.metadata = Some(metadata);
+        }
+        self
     }
 
     pub(crate) fn clock(&self) -> &SharedClock {
@@ -337,5 +438,47 @@ impl OAuthClient {
         } else {
             Err(errors::failure(&response))
         }
+    }
+}
+
+impl OAuthClient {
+    /// A client of the server `metadata` describes, for `client_id`: the endpoints `options`
+    /// leaves unset are the server's, and without an explicit authentication method (or a
+    /// private key) the client uses `client_secret_post` when the server lists it but not
+    /// `client_secret_basic`.
+    pub fn from_metadata(
+        metadata: &ServerMetadata,
+        client_id: impl Into<String>,
+        options: OAuthClientOptions,
+    ) -> Result<OAuthClient, Error> {
+        let mut options = options.with_endpoints_of(metadata);
+        // RFC 8414: when the list is absent the default is client_secret_basic.
+        let listed = |m: AuthMethod| {
+            metadata
+                .token_endpoint_auth_methods
+                .iter()
+                .any(|name| name == m.as_str())
+        };
+        if !options.has_auth_method()
+            && !options.has_private_key()
+            && !listed(AuthMethod::ClientSecretBasic)
+            && listed(AuthMethod::ClientSecretPost)
+        {
+            options = options.with_auth_method(AuthMethod::ClientSecretPost);
+        }
+        OAuthClient::new(metadata.token_endpoint.clone(), client_id, options)
+            .map(|c| c.with_metadata(metadata.clone()))
+    }
+
+    /// Discovers the server at `issuer_url` with `options`' HTTP policy and returns a client of
+    /// it for `client_id` (see [`OAuthClient::from_metadata`]); the metadata stays available as
+    /// [`OAuthClient::server_metadata`].
+    pub async fn discover(
+        issuer_url: &str,
+        client_id: impl Into<String>,
+        options: OAuthClientOptions,
+    ) -> Result<OAuthClient, Error> {
+        let meta = ServerMetadata::fetch(issuer_url, options.http_policy()).await?;
+        OAuthClient::from_metadata(&meta, client_id, options)
     }
 }

@@ -1,8 +1,9 @@
 //! Authorization-server metadata (RFC 8414) with OpenID Connect discovery as the fallback.
+//! The client made from it is `OAuthClient::discover` / `from_metadata` (in `client`): this
+//! module does not name the client, which names it.
 
 use serde_json::{Map, Value};
 
-use super::{AuthMethod, OAuthClient, OAuthClientBuilder};
 use crate::http::{self, HttpPolicy};
 use crate::{Error, ErrorCode};
 
@@ -90,41 +91,5 @@ impl ServerMetadata {
                 })
                 .unwrap_or_default(),
         })
-    }
-
-    /// A client builder with every endpoint of this server filled in.
-    pub fn client(&self, client_id: impl Into<String>) -> OAuthClientBuilder {
-        let mut b = OAuthClient::builder(self.token_endpoint.clone(), client_id);
-        b.introspection_url = self.introspection_endpoint.clone();
-        b.revocation_url = self.revocation_endpoint.clone();
-        b.authorization_url = self.authorization_endpoint.clone();
-        b
-    }
-}
-
-impl OAuthClient {
-    /// Discovers the server at `issuer_url` and returns a builder for `client_id` with its
-    /// endpoints set; add the secret or key and call `build`.
-    pub async fn discover(
-        issuer_url: &str,
-        client_id: impl Into<String>,
-        policy: HttpPolicy,
-    ) -> Result<(OAuthClientBuilder, ServerMetadata), Error> {
-        let meta = ServerMetadata::fetch(issuer_url, &policy).await?;
-        let mut builder = meta.client(client_id).http_policy(policy);
-        // RFC 8414: when the list is absent the default is client_secret_basic.
-        if !meta.token_endpoint_auth_methods.is_empty()
-            && !meta
-                .token_endpoint_auth_methods
-                .iter()
-                .any(|m| m == "client_secret_basic")
-            && meta
-                .token_endpoint_auth_methods
-                .iter()
-                .any(|m| m == "client_secret_post")
-        {
-            builder = builder.auth_method(AuthMethod::ClientSecretPost);
-        }
-        Ok((builder, meta))
     }
 }

@@ -1,5 +1,8 @@
 //! Token introspection (RFC 7662).
 
+use std::fmt;
+use std::str::FromStr;
+
 use serde_json::{Map, Value};
 
 use super::errors::json_object;
@@ -7,6 +10,49 @@ use super::form::Form;
 use super::token::split_scopes;
 use super::OAuthClient;
 use crate::{Error, ErrorCode, Secret};
+
+/// Which kind of token is sent to introspection or revocation (RFC 7009 section 2.1): a hint
+/// that helps the server find it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenTypeHint {
+    /// `access_token`.
+    AccessToken,
+    /// `refresh_token`.
+    RefreshToken,
+}
+
+impl TokenTypeHint {
+    /// The RFC 7009 name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenTypeHint::AccessToken => "access_token",
+            TokenTypeHint::RefreshToken => "refresh_token",
+        }
+    }
+}
+
+impl FromStr for TokenTypeHint {
+    type Err = Error;
+
+    /// Parses `access_token` or `refresh_token`; `invalid_input` otherwise.
+    fn from_str(name: &str) -> Result<TokenTypeHint, Error> {
+        [TokenTypeHint::AccessToken, TokenTypeHint::RefreshToken]
+            .into_iter()
+            .find(|h| h.as_str() == name)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::InvalidInput,
+                    "unknown token type hint: expected access_token or refresh_token",
+                )
+            })
+    }
+}
+
+impl fmt::Display for TokenTypeHint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The answer of the introspection endpoint.
 #[derive(Debug, Clone)]
@@ -63,12 +109,12 @@ impl OAuthClient {
     pub async fn introspect(
         &self,
         token: &Secret,
-        token_type_hint: Option<&str>,
+        token_type_hint: Option<TokenTypeHint>,
     ) -> Result<Introspection, Error> {
         let mut form = Form::new();
         form.add("token", token.expose());
         if let Some(hint) = token_type_hint {
-            form.add("token_type_hint", hint);
+            form.add("token_type_hint", hint.as_str());
         }
         let url = self.introspection_endpoint()?.to_owned();
         let response = self.post_form(&url, form).await.map_err(|f| f.error)?;
@@ -88,6 +134,15 @@ mod tests {
         assert_eq!(i.scopes, ["a", "b"]);
         assert_eq!(i.expires_at, Some(5));
         assert!(!Introspection::parse(br#"{"active":false}"#).unwrap().active);
+        assert_eq!(
+            "refresh_token".parse::<TokenTypeHint>().unwrap(),
+            TokenTypeHint::RefreshToken
+        );
+        assert_eq!(TokenTypeHint::AccessToken.as_str(), "access_token");
+        assert_eq!(
+            "id_token".parse::<TokenTypeHint>().unwrap_err().code(),
+            ErrorCode::InvalidInput
+        );
         assert_eq!(
             Introspection::parse(br#"{"active":"yes"}"#)
                 .unwrap_err()

@@ -17,11 +17,11 @@ mod pkce;
 mod revoke;
 mod token;
 
-pub use client::{AuthMethod, OAuthClient, OAuthClientBuilder};
+pub use client::{AuthMethod, OAuthClient, OAuthClientOptions};
 pub use discovery::ServerMetadata;
 pub use errors::Failure;
 pub use grants::Grant;
-pub use introspect::Introspection;
+pub use introspect::{Introspection, TokenTypeHint};
 pub use pkce::Pkce;
 pub use token::{AccessToken, TokenResponse, MAX_EXPIRES_IN};
 

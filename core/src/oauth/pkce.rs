@@ -54,14 +54,16 @@ impl Pkce {
     }
 
     /// The authorization URL to open in the browser: `authorize_url` with `response_type=code`,
-    /// `client_id`, `redirect_uri`, `scope`, `state` and the challenge.
+    /// `client_id`, `redirect_uri`, `state`, `scope` (when `scopes` is not empty) and the
+    /// challenge. The arguments are in this order in every language (`scopes` last: it is the
+    /// optional one in the bindings).
     pub fn authorization_url(
         &self,
         authorize_url: &str,
         client_id: &str,
         redirect_uri: &str,
-        scopes: &[String],
         state: &str,
+        scopes: &[String],
     ) -> Result<String, Error> {
         let mut url = reqwest::Url::parse(authorize_url)
             .map_err(|_| Error::new(ErrorCode::InvalidInput, "not a valid URL"))?;
@@ -103,10 +105,14 @@ mod tests {
                 "https://as.example/authorize",
                 "app",
                 "app://cb",
-                &["openid".into()],
                 "st",
+                &["openid".into()],
             )
             .unwrap();
         assert!(url.contains("code_challenge_method=S256") && url.contains(a.challenge()));
+        assert!(
+            url.contains("&state=st&") && url.contains("&scope=openid&"),
+            "{url}"
+        );
     }
 }

@@ -1,18 +1,22 @@
 //! Token revocation (RFC 7009).
 
 use super::form::Form;
-use super::OAuthClient;
+use super::{OAuthClient, TokenTypeHint};
 use crate::audit::{self, AuditEvent};
 use crate::{Error, Secret};
 
 impl OAuthClient {
-    /// Revokes `token` (`token_type_hint` is `access_token` or `refresh_token`). Success
-    /// includes the server not knowing the token (RFC 7009 section 2.2).
-    pub async fn revoke(&self, token: &Secret, token_type_hint: Option<&str>) -> Result<(), Error> {
+    /// Revokes `token`. Success includes the server not knowing the token (RFC 7009
+    /// section 2.2).
+    pub async fn revoke(
+        &self,
+        token: &Secret,
+        token_type_hint: Option<TokenTypeHint>,
+    ) -> Result<(), Error> {
         let mut form = Form::new();
         form.add("token", token.expose());
         if let Some(hint) = token_type_hint {
-            form.add("token_type_hint", hint);
+            form.add("token_type_hint", hint.as_str());
         }
         let url = self.revocation_endpoint()?.to_owned();
         let result = self

@@ -3,7 +3,7 @@
 //! ```
 //! use tokenward::redact::{RedactingMakeWriter, Redactor};
 //! let subscriber = tracing_subscriber::fmt()
-//!     .with_writer(RedactingMakeWriter::new(Redactor::new(), std::io::stderr))
+//!     .with_writer(RedactingMakeWriter::new(Redactor::default(), std::io::stderr))
 //!     .finish();
 //! tracing::subscriber::with_default(subscriber, || {
 //!     tracing::info!("calling api with access_token=abc123secret"); // printed redacted

@@ -1,4 +1,4 @@
-//! [`Redactor`], the configured scrubber; [`RedactorBuilder`], which compiles its [`Rules`];
+//! [`Redactor`], the configured scrubber, compiled from [`RedactorOptions`] into its [`Rules`];
 //! and [`RedactingWriter`], the [`std::io::Write`] adapter a `Redactor` hands out.
 
 use std::io::{self, Write};
@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock};
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 
-use super::rules::{Patterns, Replacement, Rules, DEFAULT_MAX_LINE};
+use super::rules::{Patterns, Replacement, Rules, DEFAULT_MAX_LINE, MIN_MAX_LINE};
 use super::stream::RedactStream;
 use crate::{Error, ErrorCode, Result};
 
@@ -27,17 +27,11 @@ impl std::fmt::Debug for Redactor {
     }
 }
 
-static DEFAULT: LazyLock<Redactor> = LazyLock::new(Redactor::new);
+static DEFAULT: LazyLock<Redactor> = LazyLock::new(Redactor::default);
 
+/// The built-in rules with the default replacement (what [`super::redact`] uses).
 impl Default for Redactor {
     fn default() -> Self {
-        Redactor::new()
-    }
-}
-
-impl Redactor {
-    /// The built-in rules with the default replacement.
-    pub fn new() -> Self {
         Redactor {
             rules: Arc::new(Rules {
                 names: Vec::new(),
@@ -47,14 +41,11 @@ impl Redactor {
             }),
         }
     }
+}
 
+impl Redactor {
     pub(crate) fn default_ref() -> &'static Redactor {
         &DEFAULT
-    }
-
-    /// Starts a configuration.
-    pub fn builder() -> RedactorBuilder {
-        RedactorBuilder::default()
     }
 
     /// Returns `text` with every recognised secret replaced.
@@ -108,46 +99,81 @@ impl Redactor {
     }
 }
 
-/// Configures a [`Redactor`].
-#[derive(Debug, Default, Clone)]
-pub struct RedactorBuilder {
+/// Optional settings of a [`Redactor`]: extra names, extra patterns, the replacement style and
+/// the stream line limit. Every field has a valid default (the built-in rules alone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedactorOptions {
     names: Vec<String>,
     patterns: Vec<(String, String)>,
     replacement: Replacement,
-    max_line: Option<usize>,
+    max_line: usize,
 }
 
-impl RedactorBuilder {
-    /// Treats values of fields named `name` as secrets (compared case-insensitively, `-` and
-    /// `.` as `_`; `name` also matches as a suffix: `session` matches `app_session`).
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.names.push(name.into());
+impl Default for RedactorOptions {
+    fn default() -> Self {
+        RedactorOptions {
+            names: Vec::new(),
+            patterns: Vec::new(),
+            replacement: Replacement::default(),
+            max_line: DEFAULT_MAX_LINE,
+        }
+    }
+}
+
+impl RedactorOptions {
+    /// Treats values of fields with these names as secrets (compared case-insensitively, `-`
+    /// and `.` as `_`; a name also matches as a suffix: `session` matches `app_session`).
+    pub fn with_names<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.names = names.into_iter().map(Into::into).collect();
         self
     }
 
-    /// Redacts every match of `regex` as `kind`. When the pattern has a capture group, only
-    /// group 1 is redacted (`session=(\w+)` keeps `session=`). Patterns apply within one line.
-    pub fn pattern(mut self, kind: impl Into<String>, regex: impl Into<String>) -> Self {
-        self.patterns.push((kind.into(), regex.into()));
+    /// Redacts every match of each `(kind, regex)` as `kind`. When a pattern has a capture
+    /// group, only group 1 is redacted (`session=(\w+)` keeps `session=`). Patterns apply
+    /// within one line.
+    pub fn with_patterns<I, K, R>(mut self, patterns: I) -> Self
+    where
+        I: IntoIterator<Item = (K, R)>,
+        K: Into<String>,
+        R: Into<String>,
+    {
+        self.patterns = patterns
+            .into_iter()
+            .map(|(k, r)| (k.into(), r.into()))
+            .collect();
         self
     }
 
-    /// Sets how redacted secrets are written.
-    pub fn replacement(mut self, replacement: Replacement) -> Self {
+    /// How redacted secrets are written (default [`Replacement::Fingerprint`]).
+    pub fn with_replacement(mut self, replacement: Replacement) -> Self {
         self.replacement = replacement;
         self
     }
 
-    /// Sets the longest line a stream keeps in memory (at least 1 KiB).
-    pub fn max_line(mut self, bytes: usize) -> Self {
-        self.max_line = Some(bytes);
+    /// The longest line a stream keeps in memory, in bytes (default [`DEFAULT_MAX_LINE`], at
+    /// least [`MIN_MAX_LINE`]).
+    pub fn with_max_line(mut self, bytes: usize) -> Self {
+        self.max_line = bytes;
         self
     }
+}
 
-    /// Compiles the configuration; invalid names, kinds or patterns fail with `invalid_input`.
-    pub fn build(self) -> Result<Redactor> {
-        let mut names = Vec::with_capacity(self.names.len());
-        for n in &self.names {
+impl Redactor {
+    /// Compiles `options`; invalid names, kinds, patterns, an empty template or a `max_line`
+    /// below [`MIN_MAX_LINE`] fail with `invalid_input`.
+    pub fn new(options: RedactorOptions) -> Result<Redactor> {
+        if options.max_line < MIN_MAX_LINE {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "max_line must be at least 1024 bytes",
+            ));
+        }
+        let mut names = Vec::with_capacity(options.names.len());
+        for n in &options.names {
             let norm: String = n
                 .trim()
                 .chars()
@@ -167,10 +193,10 @@ impl RedactorBuilder {
             }
             names.push(norm);
         }
-        let patterns = if self.patterns.is_empty() {
+        let patterns = if options.patterns.is_empty() {
             None
         } else {
-            for (kind, _) in &self.patterns {
+            for (kind, _) in &options.patterns {
                 if kind.is_empty()
                     || kind.len() > 32
                     || !kind
@@ -183,7 +209,7 @@ impl RedactorBuilder {
                     ));
                 }
             }
-            let sources: Vec<&str> = self.patterns.iter().map(|(_, r)| r.as_str()).collect();
+            let sources: Vec<&str> = options.patterns.iter().map(|(_, r)| r.as_str()).collect();
             let regex = Regex::builder()
                 .syntax(syntax::Config::new().multi_line(true))
                 .build_many(&sources)
@@ -195,10 +221,10 @@ impl RedactorBuilder {
                 })?;
             Some(Patterns {
                 regex,
-                kinds: self.patterns.into_iter().map(|(k, _)| k).collect(),
+                kinds: options.patterns.into_iter().map(|(k, _)| k).collect(),
             })
         };
-        if let Replacement::Template(t) = &self.replacement {
+        if let Replacement::Template(t) = &options.replacement {
             if t.is_empty() {
                 return Err(Error::new(
                     ErrorCode::InvalidInput,
@@ -210,8 +236,8 @@ impl RedactorBuilder {
             rules: Arc::new(Rules {
                 names,
                 patterns,
-                replacement: self.replacement,
-                max_line: self.max_line.unwrap_or(DEFAULT_MAX_LINE).max(1024),
+                replacement: options.replacement,
+                max_line: options.max_line,
             }),
         })
     }

@@ -2,6 +2,8 @@
 //! replacement style, line limit) and how it writes a replacement. The stream reads it;
 //! it knows nothing of the stream or the `Redactor` handle.
 
+use std::str::FromStr;
+
 use regex_automata::meta::Regex;
 
 use super::scanner::{Kind, Span};
@@ -27,8 +29,22 @@ pub enum Replacement {
 }
 
 impl Replacement {
+    /// `fingerprint`, `kind`, `plain`, or the template itself.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Replacement::Fingerprint => "fingerprint",
+            Replacement::Kind => "kind",
+            Replacement::Plain => "plain",
+            Replacement::Template(t) => t,
+        }
+    }
+}
+
+impl FromStr for Replacement {
+    type Err = Error;
+
     /// Parses `fingerprint`, `kind`, `plain`, or any other non-empty string as a template.
-    pub fn parse(style: &str) -> Result<Self> {
+    fn from_str(style: &str) -> Result<Self> {
         match style {
             "fingerprint" => Ok(Replacement::Fingerprint),
             "kind" => Ok(Replacement::Kind),
@@ -62,6 +78,8 @@ const LOW_ENTROPY_KINDS: &[&str] = &["password", "pin", "secret_answer", "basic"
 
 /// Default longest line kept in memory by streams (1 MiB).
 pub const DEFAULT_MAX_LINE: usize = 1 << 20;
+/// Smallest accepted `max_line` (1 KiB).
+pub const MIN_MAX_LINE: usize = 1024;
 
 impl Rules {
     /// The longest line a stream keeps in memory before cutting it at whitespace.

@@ -13,5 +13,8 @@ mod source;
 mod state;
 
 pub use endpoint::{TokenEndpoint, TokenFuture};
-pub use options::RefreshOptions;
-pub use source::{OnError, OnRefresh, Status, TokenSource};
+pub use options::{
+    TokenSourceOptions, DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, DEFAULT_EXPIRY_MARGIN,
+    DEFAULT_JITTER, DEFAULT_LIFETIME, DEFAULT_REFRESH_AHEAD, DEFAULT_REFRESH_AHEAD_FRACTION,
+};
+pub use source::{FallbackGrant, OnError, OnRefresh, TokenSource, TokenSourceStatus};

@@ -1,6 +1,7 @@
 //! [`TokenSource`]: the refresh scheduler.
 
 use std::fmt;
+use std::str::FromStr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ use tokio::time::Instant;
 use super::backoff;
 use super::endpoint::TokenEndpoint;
 use super::state::{Current, State};
-use super::RefreshOptions;
+use super::TokenSourceOptions;
 use crate::audit::{self, AuditEvent};
 use crate::oauth::{AccessToken, Failure, Grant, OAuthClient, TokenResponse};
 use crate::{runtime, Error, ErrorCategory, ErrorCode, Secret};
@@ -21,9 +22,48 @@ pub type OnRefresh = Arc<dyn Fn(&TokenResponse) + Send + Sync>;
 /// Called with every failed token request.
 pub type OnError = Arc<dyn Fn(&Error) + Send + Sync>;
 
-/// Where a source stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+/// The grant a source seeded with a token response falls back to when the response has no
+/// refresh token (see [`TokenSource::from_token_response`]). The bindings take it by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FallbackGrant {
+    /// `client_credentials`: the client's own identity, for the requested scopes.
+    ClientCredentials,
+}
+
+impl FallbackGrant {
+    /// The RFC 6749 `grant_type` (`client_credentials`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FallbackGrant::ClientCredentials => "client_credentials",
+        }
+    }
+
+    /// The grant for `scopes`.
+    pub fn grant(self, scopes: Vec<String>) -> Grant {
+        match self {
+            FallbackGrant::ClientCredentials => Grant::ClientCredentials { scopes },
+        }
+    }
+}
+
+impl FromStr for FallbackGrant {
+    type Err = Error;
+
+    /// Parses `client_credentials`; `invalid_input` otherwise.
+    fn from_str(name: &str) -> Result<FallbackGrant, Error> {
+        match name {
+            "client_credentials" => Ok(FallbackGrant::ClientCredentials),
+            _ => Err(Error::new(
+                ErrorCode::InvalidInput,
+                "unknown fallback grant: expected client_credentials",
+            )),
+        }
+    }
+}
+
+/// Where a [`TokenSource`] stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenSourceStatus {
     /// No token requested yet.
     Empty,
     /// A usable token is held and refreshes normally.
@@ -37,23 +77,56 @@ pub enum Status {
     Closed,
 }
 
-impl Status {
-    /// Snake-case name (`ready`, `reauthentication_required`, …) for the bindings.
+impl TokenSourceStatus {
+    /// Every status, in declaration order.
+    pub const ALL: [TokenSourceStatus; 5] = [
+        TokenSourceStatus::Empty,
+        TokenSourceStatus::Ready,
+        TokenSourceStatus::Retrying,
+        TokenSourceStatus::ReauthenticationRequired,
+        TokenSourceStatus::Closed,
+    ];
+
+    /// Snake-case name (`ready`, `reauthentication_required`, …), what Python and Node return.
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::Empty => "empty",
-            Status::Ready => "ready",
-            Status::Retrying => "retrying",
-            Status::ReauthenticationRequired => "reauthentication_required",
-            Status::Closed => "closed",
+            TokenSourceStatus::Empty => "empty",
+            TokenSourceStatus::Ready => "ready",
+            TokenSourceStatus::Retrying => "retrying",
+            TokenSourceStatus::ReauthenticationRequired => "reauthentication_required",
+            TokenSourceStatus::Closed => "closed",
         }
+    }
+}
+
+impl FromStr for TokenSourceStatus {
+    type Err = Error;
+
+    /// Parses the snake-case name; `invalid_input` otherwise.
+    fn from_str(name: &str) -> Result<TokenSourceStatus, Error> {
+        TokenSourceStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::InvalidInput,
+                    "unknown token source status: expected empty, ready, retrying, \
+                     reauthentication_required or closed",
+                )
+            })
+    }
+}
+
+impl fmt::Display for TokenSourceStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
 struct Inner {
     endpoint: Arc<dyn TokenEndpoint>,
     grant: Mutex<Grant>,
-    options: RefreshOptions,
+    options: TokenSourceOptions,
     state: Mutex<State>,
     /// Single flight: one token request at a time; waiters share its outcome.
     flight: tokio::sync::Mutex<()>,
@@ -100,7 +173,7 @@ impl TokenSource {
     pub fn client_credentials(
         client: OAuthClient,
         scopes: Vec<String>,
-        options: RefreshOptions,
+        options: TokenSourceOptions,
     ) -> Result<TokenSource, Error> {
         TokenSource::new(
             Arc::new(client),
@@ -115,7 +188,7 @@ impl TokenSource {
         client: OAuthClient,
         refresh_token: Secret,
         scopes: Vec<String>,
-        options: RefreshOptions,
+        options: TokenSourceOptions,
     ) -> Result<TokenSource, Error> {
         TokenSource::new(
             Arc::new(client),
@@ -128,20 +201,28 @@ impl TokenSource {
         )
     }
 
-    /// A source seeded with a full token response (e.g. from a code exchange); it refreshes
-    /// with the response's refresh token, or else with `fallback`.
+    /// A source seeded with a full token response (e.g. from a code exchange): it serves that
+    /// access token, then refreshes with the response's refresh token, or, when the response
+    /// has none, with `fallback`. Without either it fails with `invalid_input`: a user's
+    /// session silently continued as the client's own identity would be a privilege change.
     pub fn from_token_response(
         endpoint: Arc<dyn TokenEndpoint>,
         response: TokenResponse,
-        fallback: Grant,
-        options: RefreshOptions,
+        fallback: Option<Grant>,
+        options: TokenSourceOptions,
     ) -> Result<TokenSource, Error> {
-        let grant = match &response.refresh_token {
-            Some(rt) => Grant::RefreshToken {
+        let grant = match (&response.refresh_token, fallback) {
+            (Some(rt), _) => Grant::RefreshToken {
                 refresh_token: rt.clone(),
                 scopes: Vec::new(),
             },
-            None => fallback,
+            (None, Some(fallback)) => fallback,
+            (None, None) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "the token response has no refresh token and no fallback grant was given",
+                ))
+            }
         };
         TokenSource::new(endpoint, grant, Some(response), options)
     }
@@ -151,7 +232,7 @@ impl TokenSource {
         endpoint: Arc<dyn TokenEndpoint>,
         grant: Grant,
         initial: Option<TokenResponse>,
-        options: RefreshOptions,
+        options: TokenSourceOptions,
     ) -> Result<TokenSource, Error> {
         options.validate()?;
         let inner = Arc::new(Inner {
@@ -168,7 +249,7 @@ impl TokenSource {
             inner.install(&response);
         }
         let (closed, closed_rx) = watch::channel(false);
-        if options.background {
+        if options.background() {
             let handle = runtime::handle()?;
             handle.spawn(run(Arc::downgrade(&inner), inner.wake.clone(), closed_rx));
         }
@@ -237,18 +318,18 @@ impl TokenSource {
     }
 
     /// The current status.
-    pub fn status(&self) -> Status {
+    pub fn status(&self) -> TokenSourceStatus {
         let state = self.inner().state.lock();
         if state.closed {
-            Status::Closed
+            TokenSourceStatus::Closed
         } else if state.terminal.is_some() {
-            Status::ReauthenticationRequired
+            TokenSourceStatus::ReauthenticationRequired
         } else if state.last_error.is_some() {
-            Status::Retrying
+            TokenSourceStatus::Retrying
         } else if state.current.is_some() {
-            Status::Ready
+            TokenSourceStatus::Ready
         } else {
-            Status::Empty
+            TokenSourceStatus::Empty
         }
     }
 
@@ -283,7 +364,9 @@ fn refusal(state: &State) -> Option<Error> {
 impl Inner {
     /// Stores a new token and computes its deadlines.
     fn install(&self, response: &TokenResponse) {
-        let lifetime = response.expires_in.unwrap_or(self.options.default_lifetime);
+        let lifetime = response
+            .expires_in
+            .unwrap_or(self.options.default_lifetime());
         let (ahead, margin) = backoff::windows(&self.options, lifetime);
         let now = Instant::now();
         let expires = now + lifetime;

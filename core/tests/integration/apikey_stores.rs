@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use tokenward::apikey::ApiKeysOptions;
 
 use tokenward::apikey::{store, ApiKeys, KeyStore, NewKey, SqliteStore};
 use tokenward::clock::ManualClock;
@@ -67,7 +68,9 @@ fn hammer(keys: Arc<ApiKeys>) {
 
 #[test]
 fn concurrent_verify_create_revoke_memory() {
-    hammer(Arc::new(ApiKeys::new("tw_conc").unwrap()));
+    hammer(Arc::new(
+        ApiKeys::new("tw_conc", ApiKeysOptions::default()).unwrap(),
+    ));
 }
 
 #[test]
@@ -75,7 +78,7 @@ fn concurrent_verify_create_revoke_sqlite() {
     let dir = temp_dir("conc");
     let store = Arc::new(SqliteStore::open(dir.join("keys.db")).unwrap());
     hammer(Arc::new(
-        ApiKeys::builder("tw_conc").store(store).build().unwrap(),
+        ApiKeys::new("tw_conc", ApiKeysOptions::default().with_store(store)).unwrap(),
     ));
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -86,13 +89,10 @@ fn sqlite_file_holds_no_plaintext_key() {
     let path = dir.join("keys.db");
     let mut secrets = Vec::new();
     {
-        let keys = ApiKeys::open(
-            "tw_disk",
-            Some(&format!("sqlite://{}", path.display())),
-            None,
-            None,
-        )
-        .unwrap();
+        let options = ApiKeysOptions::default()
+            .with_store_spec(&format!("sqlite://{}", path.display()))
+            .unwrap();
+        let keys = ApiKeys::new("tw_disk", options).unwrap();
         for i in 0..20 {
             let issued = keys
                 .create(NewKey::new(format!("owner{i}")).scopes(["read"]))
@@ -107,7 +107,10 @@ fn sqlite_file_holds_no_plaintext_key() {
     }
     assert_no_plaintext(&dir, &secrets);
     // And the keys still verify after reopening the file.
-    let keys = ApiKeys::open("tw_disk", Some(path.to_str().unwrap()), None, None).unwrap();
+    let options = ApiKeysOptions::default()
+        .with_store_spec(path.to_str().unwrap())
+        .unwrap();
+    let keys = ApiKeys::new("tw_disk", options).unwrap();
     for s in &secrets {
         assert!(keys.verify(s.expose()).is_ok());
     }
@@ -139,11 +142,13 @@ fn sqlite_rotation_overlap_with_injected_clock() {
     let dir = temp_dir("rot");
     let clock = ManualClock::at_unix(1_700_000_000);
     let store: Arc<dyn KeyStore> = store::open(Some(dir.join("k.db").to_str().unwrap())).unwrap();
-    let keys = ApiKeys::builder("tw")
-        .store(store)
-        .clock(clock.clone())
-        .build()
-        .unwrap();
+    let keys = ApiKeys::new(
+        "tw",
+        ApiKeysOptions::default()
+            .with_store(store)
+            .with_clock(clock.clone()),
+    )
+    .unwrap();
     let old = keys.create(NewKey::new("a")).unwrap();
     let new = keys
         .rotate(&old.record.id, Duration::from_secs(600))

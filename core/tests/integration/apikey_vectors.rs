@@ -64,7 +64,11 @@ fn format_cases() {
 #[test]
 fn verify_cases() {
     let doc = load("apikeys.json");
-    let keys = ApiKeys::new(doc["verify"]["prefix"].as_str().unwrap()).unwrap();
+    let keys = ApiKeys::new(
+        doc["verify"]["prefix"].as_str().unwrap(),
+        Default::default(),
+    )
+    .unwrap();
     for case in doc["verify"]["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         assert_eq!(

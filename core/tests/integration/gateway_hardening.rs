@@ -6,6 +6,8 @@
 #![cfg(feature = "gateway")]
 
 use crate::common;
+use tokenward::apikey::ApiKeysOptions;
+use tokenward::oauth::OAuthClientOptions;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -90,14 +92,16 @@ fn fixture(configure: impl FnOnce(AuthenticatorOptions) -> AuthenticatorOptions)
     let shared: SharedClock = clock.clone();
     let store = Arc::new(CountingStore::default());
     let keys = Arc::new(
-        ApiKeys::builder("tw_test")
-            .store(store.clone())
-            .clock(shared.clone())
-            .build()
-            .unwrap(),
+        ApiKeys::new(
+            "tw_test",
+            ApiKeysOptions::default()
+                .with_store(store.clone())
+                .with_clock(shared.clone()),
+        )
+        .unwrap(),
     );
     let good = keys.create(NewKey::new("acct")).unwrap();
-    let other = ApiKeys::new("tw_test").unwrap();
+    let other = ApiKeys::new("tw_test", ApiKeysOptions::default()).unwrap();
     let unknown = other.create(NewKey::new("x")).unwrap();
     let auth = Authenticator::new(configure(
         AuthenticatorOptions::new()
@@ -203,7 +207,9 @@ fn failure_budget_is_on_by_default_and_can_be_turned_off() {
     // A bad limit is refused at build time.
     assert!(Authenticator::new(
         AuthenticatorOptions::new()
-            .with_api_keys(Arc::new(ApiKeys::new("tw_test").unwrap()))
+            .with_api_keys(Arc::new(
+                ApiKeys::new("tw_test", ApiKeysOptions::default()).unwrap()
+            ))
             .with_failure_rate_limit(Some(RateLimit::per_second(0, 1)))
     )
     .is_err());
@@ -289,16 +295,19 @@ fn introspecting(
     configure: impl FnOnce(AuthenticatorOptions) -> AuthenticatorOptions,
 ) -> Authenticator {
     let shared: SharedClock = clock.clone();
-    let client = OAuthClient::builder(server.url("/token"), "gw")
-        .client_secret(Secret::new("gw-secret").unwrap())
-        .introspection_url(server.url("/introspect"))
-        .http_policy(HttpPolicy {
-            timeout: Duration::from_secs(5),
-            ..HttpPolicy::default()
-        })
-        .clock(shared.clone())
-        .build()
-        .unwrap();
+    let client = OAuthClient::new(
+        server.url("/token"),
+        "gw",
+        OAuthClientOptions::default()
+            .with_client_secret(Secret::new("gw-secret").unwrap())
+            .with_introspection_url(server.url("/introspect"))
+            .with_http_policy(HttpPolicy {
+                timeout: Duration::from_secs(5),
+                ..HttpPolicy::default()
+            })
+            .with_clock(shared.clone()),
+    )
+    .unwrap();
     Authenticator::new(configure(
         AuthenticatorOptions::new()
             .with_introspection(Arc::new(client))
@@ -388,7 +397,9 @@ async fn introspection_is_rate_bounded_and_cached_tokens_keep_working() {
     assert_eq!(server.hits(), 3);
     assert!(Authenticator::new(
         AuthenticatorOptions::new()
-            .with_api_keys(Arc::new(ApiKeys::new("tw_test").unwrap()))
+            .with_api_keys(Arc::new(
+                ApiKeys::new("tw_test", ApiKeysOptions::default()).unwrap()
+            ))
             .with_introspection_max_inflight(0)
     )
     .is_err());
@@ -479,10 +490,11 @@ fn debug_never_prints_credentials() {
     // Secrets and API keys.
     let secret = Secret::new(SECRET).unwrap();
     check("Secret", format!("{secret:?}"));
-    let keys = ApiKeys::builder("tw_test")
-        .pepper(Secret::new(format!("{SECRET}-pepper")).unwrap())
-        .build()
-        .unwrap();
+    let keys = ApiKeys::new(
+        "tw_test",
+        ApiKeysOptions::default().with_pepper(Secret::new(format!("{SECRET}-pepper")).unwrap()),
+    )
+    .unwrap();
     let issued = keys
         .create(NewKey::new("acct").metadata("plan", "pro"))
         .unwrap();
@@ -518,10 +530,12 @@ fn debug_never_prints_credentials() {
     check("JwtVerifier", format!("{verifier:?}"));
 
     // OAuth.
-    let client = OAuthClient::builder("https://id.example/token", "svc")
-        .client_secret(Secret::new(SECRET).unwrap())
-        .build()
-        .unwrap();
+    let client = OAuthClient::new(
+        "https://id.example/token",
+        "svc",
+        OAuthClientOptions::default().with_client_secret(Secret::new(SECRET).unwrap()),
+    )
+    .unwrap();
     check("OAuthClient", format!("{client:?}"));
     let body = json!({"access_token": SECRET, "token_type": "Bearer", "expires_in": 60,
                       "refresh_token": SECRET, "id_token": SECRET})
@@ -543,7 +557,7 @@ fn debug_never_prints_credentials() {
     let source = TokenSource::from_token_response(
         Arc::new(client),
         response,
-        Grant::ClientCredentials { scopes: vec![] },
+        Some(Grant::ClientCredentials { scopes: vec![] }),
         Default::default(),
     )
     .unwrap();

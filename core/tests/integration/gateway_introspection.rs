@@ -6,6 +6,7 @@
 //! `cargo test --release -p tokenward --test gateway_introspection`
 
 use crate::common;
+use tokenward::apikey::ApiKeysOptions;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +19,7 @@ use tokenward::gateway::{
     RevocationList,
 };
 use tokenward::http::HttpPolicy;
-use tokenward::oauth::OAuthClient;
+use tokenward::oauth::{OAuthClient, OAuthClientOptions, TokenTypeHint};
 use tokenward::Secret;
 
 const T0: u64 = 1_700_000_000;
@@ -59,16 +60,19 @@ fn auth_sync(
 
 fn client_for(server: &TestServer, timeout: Duration, clock: SharedClock) -> Arc<OAuthClient> {
     Arc::new(
-        OAuthClient::builder(server.url("/token"), "gw")
-            .client_secret(Secret::new("gw-secret").unwrap())
-            .introspection_url(server.url("/introspect"))
-            .http_policy(HttpPolicy {
-                timeout,
-                ..HttpPolicy::default()
-            })
-            .clock(clock)
-            .build()
-            .unwrap(),
+        OAuthClient::new(
+            server.url("/token"),
+            "gw",
+            OAuthClientOptions::default()
+                .with_client_secret(Secret::new("gw-secret").unwrap())
+                .with_introspection_url(server.url("/introspect"))
+                .with_http_policy(HttpPolicy {
+                    timeout,
+                    ..HttpPolicy::default()
+                })
+                .with_clock(clock),
+        )
+        .unwrap(),
     )
 }
 
@@ -218,11 +222,14 @@ async fn endpoint_faults_are_503_and_never_cached() {
         l.local_addr().unwrap()
     };
     let down = Arc::new(
-        OAuthClient::builder(format!("http://{closed}/token"), "gw")
-            .client_secret(Secret::new("s").unwrap())
-            .introspection_url(format!("http://{closed}/introspect"))
-            .build()
-            .unwrap(),
+        OAuthClient::new(
+            format!("http://{closed}/token"),
+            "gw",
+            OAuthClientOptions::default()
+                .with_client_secret(Secret::new("s").unwrap())
+                .with_introspection_url(format!("http://{closed}/introspect")),
+        )
+        .unwrap(),
     );
     let auth = Authenticator::new(AuthenticatorOptions::new().with_introspection(down)).unwrap();
     let r = auth_async(&auth, "opaque-x", &[]).await.unwrap_err();
@@ -230,10 +237,12 @@ async fn endpoint_faults_are_503_and_never_cached() {
 
     // A client without an introspection endpoint: a server misconfiguration, 500.
     let none = Arc::new(
-        OAuthClient::builder(server.url("/token"), "gw")
-            .client_secret(Secret::new("s").unwrap())
-            .build()
-            .unwrap(),
+        OAuthClient::new(
+            server.url("/token"),
+            "gw",
+            OAuthClientOptions::default().with_client_secret(Secret::new("s").unwrap()),
+        )
+        .unwrap(),
     );
     let auth = Authenticator::new(AuthenticatorOptions::new().with_introspection(none)).unwrap();
     let r = auth_async(&auth, "opaque-x", &[]).await.unwrap_err();
@@ -280,10 +289,11 @@ async fn routing_policy_and_revocation_apply_to_introspected_tokens() {
     let clock = ManualClock::at_unix(T0);
     let shared: SharedClock = clock.clone();
     let keys = Arc::new(
-        ApiKeys::builder("tw_test")
-            .clock(shared.clone())
-            .build()
-            .unwrap(),
+        ApiKeys::new(
+            "tw_test",
+            ApiKeysOptions::default().with_clock(shared.clone()),
+        )
+        .unwrap(),
     );
     let key = keys.create(NewKey::new("acct").scopes(["read"])).unwrap();
     let revocations = Arc::new(RevocationList::new(100, shared.clone()));
@@ -473,13 +483,11 @@ async fn audit_events_for_introspection_decisions_carry_no_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_server_active_then_revoked_token() {
     let server = MockServer::start();
-    let (builder, _) = OAuthClient::discover(&server.issuer, "mock-client", HttpPolicy::default())
-        .await
-        .unwrap();
+    let options =
+        OAuthClientOptions::default().with_client_secret(Secret::new("mock-secret").unwrap());
     let client = Arc::new(
-        builder
-            .client_secret(Secret::new("mock-secret").unwrap())
-            .build()
+        OAuthClient::discover(&server.issuer, "mock-client", options)
+            .await
             .unwrap(),
     );
     // A token issued by the server; the gateway has no JWT verifier, so it is introspected.
@@ -511,7 +519,7 @@ async fn real_server_active_then_revoked_token() {
 
     // Revoked at the server: still accepted from the cache until the TTL...
     client
-        .revoke(token.secret(), Some("access_token"))
+        .revoke(token.secret(), Some(TokenTypeHint::AccessToken))
         .await
         .unwrap();
     auth_async(&auth, token.expose(), &[]).await.unwrap();

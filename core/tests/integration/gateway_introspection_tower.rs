@@ -5,6 +5,8 @@
 #![cfg(feature = "tower")]
 
 use crate::common;
+use tokenward::apikey::ApiKeysOptions;
+use tokenward::oauth::OAuthClientOptions;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,13 +35,16 @@ async fn axum_layer_introspects_opaque_tokens() {
     })
     .await;
     let client = Arc::new(
-        OAuthClient::builder(idp.url("/token"), "gw")
-            .client_secret(Secret::new("s").unwrap())
-            .introspection_url(idp.url("/introspect"))
-            .build()
-            .unwrap(),
+        OAuthClient::new(
+            idp.url("/token"),
+            "gw",
+            OAuthClientOptions::default()
+                .with_client_secret(Secret::new("s").unwrap())
+                .with_introspection_url(idp.url("/introspect")),
+        )
+        .unwrap(),
     );
-    let keys = Arc::new(ApiKeys::new("tw_test").unwrap());
+    let keys = Arc::new(ApiKeys::new("tw_test", ApiKeysOptions::default()).unwrap());
     let key = keys.create(NewKey::new("acct").scopes(["read"])).unwrap();
     let auth = Arc::new(
         Authenticator::new(

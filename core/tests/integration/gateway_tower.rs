@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tokenward::apikey::ApiKeysOptions;
 
 use axum::extract::ConnectInfo;
 use axum::routing::get;
@@ -17,7 +18,7 @@ async fn whoami(Extension(p): Extension<Principal>) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axum_server_with_auth_layer() {
-    let keys = Arc::new(ApiKeys::new("tw_test").unwrap());
+    let keys = Arc::new(ApiKeys::new("tw_test", ApiKeysOptions::default()).unwrap());
     let reader = keys
         .create(NewKey::new("acct_reader").scopes(["read"]))
         .unwrap();

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tokenward::apikey::ApiKeysOptions;
 
 use crate::vector_files::load;
 use serde_json::Value;
@@ -36,10 +37,7 @@ fn build(setup: &Value) -> Fixture {
     let clock: SharedClock = ManualClock::at_unix(setup["now"].as_u64().unwrap());
     let prefix = setup["api_keys"]["prefix"].as_str().unwrap();
     let keys = Arc::new(
-        ApiKeys::builder(prefix)
-            .clock(clock.clone())
-            .build()
-            .unwrap(),
+        ApiKeys::new(prefix, ApiKeysOptions::default().with_clock(clock.clone())).unwrap(),
     );
     let list = Arc::new(RevocationList::new(1000, clock.clone()));
     let mut secrets = HashMap::new();
@@ -65,7 +63,7 @@ fn build(setup: &Value) -> Fixture {
         ids.insert(name.clone(), issued.record.id.clone());
     }
     // A well-formed key that was never stored here.
-    let other = ApiKeys::new(prefix).unwrap();
+    let other = ApiKeys::new(prefix, ApiKeysOptions::default()).unwrap();
     let unknown = other.create(NewKey::new("nobody")).unwrap();
     secrets.insert("unknown".into(), unknown.secret.expose().to_owned());
 
@@ -221,7 +219,8 @@ fn vectors() {
 }
 
 fn keyed(clock: SharedClock) -> (Arc<ApiKeys>, String) {
-    let keys = Arc::new(ApiKeys::builder("tw_test").clock(clock).build().unwrap());
+    let keys =
+        Arc::new(ApiKeys::new("tw_test", ApiKeysOptions::default().with_clock(clock)).unwrap());
     let k = keys.create(NewKey::new("acct").scopes(["read"])).unwrap();
     (keys, k.secret.expose().to_owned())
 }

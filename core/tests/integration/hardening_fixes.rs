@@ -3,6 +3,7 @@
 //! JWKS and RSA JWKs without `alg`, and server-chosen OAuth `error` strings.
 
 use crate::common;
+use tokenward::oauth::OAuthClientOptions;
 
 use std::time::Duration;
 
@@ -27,10 +28,13 @@ async fn redirector(to: String) -> TestServer {
 async fn token_post_is_not_redirected_to_another_port() {
     let other = TestServer::start(|_| Reply::json(200, token_body("AT", 60, None))).await;
     let front = redirector(other.url("/token")).await;
-    let client = OAuthClient::builder(front.url("/token"), "client-1")
-        .client_secret(Secret::new("s3cret-client-value").unwrap())
-        .build()
-        .unwrap();
+    let client = OAuthClient::new(
+        front.url("/token"),
+        "client-1",
+        OAuthClientOptions::default()
+            .with_client_secret(Secret::new("s3cret-client-value").unwrap()),
+    )
+    .unwrap();
     let err = client.client_credentials(&[]).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidResponse, "{err}");
     assert_eq!(front.hits(), 1);
@@ -48,10 +52,13 @@ async fn every_hop_is_checked_not_only_the_first() {
         let to = if req.path == "/start" { &next } else { &target };
         Reply::json(307, "").header("location", to)
     });
-    let client = OAuthClient::builder(front.url("/start"), "client-1")
-        .client_secret(Secret::new("s3cret-client-value").unwrap())
-        .build()
-        .unwrap();
+    let client = OAuthClient::new(
+        front.url("/start"),
+        "client-1",
+        OAuthClientOptions::default()
+            .with_client_secret(Secret::new("s3cret-client-value").unwrap()),
+    )
+    .unwrap();
     let pkce = Pkce::generate().unwrap();
     let err = client
         .exchange_code(
@@ -148,11 +155,14 @@ fn verifier_durations_are_bounded() {
 async fn token_answer_at_the_end_of_time_does_not_panic() {
     let server = TestServer::start(|_| Reply::json(200, token_body("AT", 31_536_000, None))).await;
     let clock = ManualClock::at_unix(u64::MAX);
-    let client = OAuthClient::builder(server.url("/token"), "c")
-        .client_secret(Secret::new("s3cret-client-value").unwrap())
-        .clock(clock)
-        .build()
-        .unwrap();
+    let client = OAuthClient::new(
+        server.url("/token"),
+        "c",
+        OAuthClientOptions::default()
+            .with_client_secret(Secret::new("s3cret-client-value").unwrap())
+            .with_clock(clock),
+    )
+    .unwrap();
     let t = client.client_credentials(&[]).await.unwrap();
     assert_eq!(t.access_token.expires_at(), Some(clock::max_time()));
 }
@@ -242,10 +252,13 @@ async fn unknown_oauth_error_strings_are_not_echoed() {
     let hostile = "sk_live_51HqLyjWDarjtT1zdp7dcXYZ";
     let body = json!({ "error": hostile }).to_string();
     let server = TestServer::start(move |_| Reply::json(400, body.clone())).await;
-    let client = OAuthClient::builder(server.url("/token"), "c")
-        .client_secret(Secret::new("s3cret-client-value").unwrap())
-        .build()
-        .unwrap();
+    let client = OAuthClient::new(
+        server.url("/token"),
+        "c",
+        OAuthClientOptions::default()
+            .with_client_secret(Secret::new("s3cret-client-value").unwrap()),
+    )
+    .unwrap();
     let err = client.client_credentials(&[]).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidResponse);
     let printed = format!("{err} {err:?}");

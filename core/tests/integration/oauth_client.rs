@@ -3,13 +3,14 @@
 
 use crate::common;
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use base64::Engine;
 use common::{token_body, Reply, TestServer};
 use tokenward::http::HttpPolicy;
 use tokenward::jwt::{Algorithm, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet};
-use tokenward::oauth::{AuthMethod, OAuthClient, Pkce};
+use tokenward::oauth::{AuthMethod, OAuthClient, OAuthClientOptions, Pkce, TokenTypeHint};
 use tokenward::{ErrorCode, Secret};
 
 fn secret(s: &str) -> Secret {
@@ -17,13 +18,16 @@ fn secret(s: &str) -> Secret {
 }
 
 fn client(server: &TestServer, method: AuthMethod) -> OAuthClient {
-    OAuthClient::builder(server.url("/token"), "my client")
-        .client_secret(secret("s3cr3t:&="))
-        .auth_method(method)
-        .introspection_url(server.url("/introspect"))
-        .revocation_url(server.url("/revoke"))
-        .build()
-        .unwrap()
+    OAuthClient::new(
+        server.url("/token"),
+        "my client",
+        OAuthClientOptions::default()
+            .with_client_secret(secret("s3cr3t:&="))
+            .with_auth_method(method)
+            .with_introspection_url(server.url("/introspect"))
+            .with_revocation_url(server.url("/revoke")),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -80,10 +84,12 @@ async fn private_key_jwt_assertion_rfc7523() {
     let key = JwtKey::generate(Algorithm::ES256)
         .unwrap()
         .with_kid("client-key");
-    let c = OAuthClient::builder(server.url("/token"), "svc")
-        .private_key(key.clone())
-        .build()
-        .unwrap();
+    let c = OAuthClient::new(
+        server.url("/token"),
+        "svc",
+        OAuthClientOptions::default().with_private_key(key.clone()),
+    )
+    .unwrap();
     assert_eq!(c.auth_method(), AuthMethod::PrivateKeyJwt);
     c.client_credentials(&[]).await.unwrap();
     let req = server.last();
@@ -112,18 +118,20 @@ async fn private_key_jwt_assertion_rfc7523() {
 #[tokio::test]
 async fn authorization_code_with_pkce() {
     let server = TestServer::start(|_| Reply::json(200, token_body("AT4", 60, Some("RT4")))).await;
-    let c = OAuthClient::builder(server.url("/token"), "app")
-        .auth_method(AuthMethod::None)
-        .build()
-        .unwrap();
+    let c = OAuthClient::new(
+        server.url("/token"),
+        "app",
+        OAuthClientOptions::default().with_auth_method(AuthMethod::PublicClient),
+    )
+    .unwrap();
     let pkce = Pkce::generate().unwrap();
     let url = pkce
         .authorization_url(
             "https://as.example/authorize?x=1",
             "app",
             "app://callback",
-            &["openid".to_owned()],
             "st-1&evil=1",
+            &["openid".to_owned()],
         )
         .unwrap();
     let query: std::collections::HashMap<String, String> = reqwest::Url::parse(&url)
@@ -226,14 +234,17 @@ async fn timeouts_and_connection_failures() {
         Reply::json(200, token_body("late", 60, None)).delay(Duration::from_secs(5))
     })
     .await;
-    let c = OAuthClient::builder(server.url("/token"), "id")
-        .client_secret(secret("s"))
-        .http_policy(HttpPolicy {
-            timeout: Duration::from_millis(150),
-            ..Default::default()
-        })
-        .build()
-        .unwrap();
+    let c = OAuthClient::new(
+        server.url("/token"),
+        "id",
+        OAuthClientOptions::default()
+            .with_client_secret(secret("s"))
+            .with_http_policy(HttpPolicy {
+                timeout: Duration::from_millis(150),
+                ..Default::default()
+            }),
+    )
+    .unwrap();
     assert_eq!(
         c.client_credentials(&[]).await.unwrap_err().code(),
         ErrorCode::Timeout
@@ -242,10 +253,12 @@ async fn timeouts_and_connection_failures() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let c = OAuthClient::builder(format!("http://127.0.0.1:{port}/token"), "id")
-        .client_secret(secret("s"))
-        .build()
-        .unwrap();
+    let c = OAuthClient::new(
+        format!("http://127.0.0.1:{port}/token"),
+        "id",
+        OAuthClientOptions::default().with_client_secret(secret("s")),
+    )
+    .unwrap();
     assert_eq!(
         c.client_credentials(&[]).await.unwrap_err().code(),
         ErrorCode::Network
@@ -254,23 +267,40 @@ async fn timeouts_and_connection_failures() {
 
 #[test]
 fn builder_refuses_bad_settings() {
-    let b = || OAuthClient::builder("https://as.example/token", "id");
-    assert_eq!(b().build().unwrap_err().code(), ErrorCode::InvalidInput); // no secret
+    let b = |o: OAuthClientOptions| OAuthClient::new("https://as.example/token", "id", o);
+    let d = OAuthClientOptions::default;
+    assert_eq!(b(d()).unwrap_err().code(), ErrorCode::InvalidInput); // no secret
     assert_eq!(
-        b().auth_method(AuthMethod::PrivateKeyJwt)
-            .build()
+        b(d().with_auth_method(AuthMethod::PrivateKeyJwt))
             .unwrap_err()
             .code(),
         ErrorCode::InvalidInput
     );
-    assert!(OAuthClient::builder("http://as.example/token", "id")
-        .client_secret(secret("s"))
-        .build()
-        .is_err());
-    assert!(b().auth_method(AuthMethod::None).build().is_ok());
+    assert!(OAuthClient::new(
+        "http://as.example/token",
+        "id",
+        OAuthClientOptions::default().with_client_secret(secret("s"))
+    )
+    .is_err());
+    assert!(b(d().with_auth_method(AuthMethod::PublicClient)).is_ok());
+    // The timeout is checked here, once for every binding: zero and absurd values are refused.
+    let public = || d().with_auth_method(AuthMethod::PublicClient);
+    for bad in [Duration::ZERO, Duration::from_secs(u64::MAX)] {
+        assert_eq!(
+            b(public().with_timeout(bad)).unwrap_err().code(),
+            ErrorCode::InvalidInput,
+            "{bad:?}"
+        );
+    }
+    assert!(b(public().with_timeout(Duration::from_millis(1))).is_ok());
+    for method in AuthMethod::ALL {
+        assert_eq!(AuthMethod::from_str(method.as_str()).unwrap(), method);
+    }
     assert_eq!(
-        AuthMethod::parse("client_secret_post").unwrap(),
-        AuthMethod::ClientSecretPost
+        AuthMethod::from_str("client_secret_jwt")
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidInput
     );
 }
 
@@ -288,7 +318,7 @@ async fn introspection_and_revocation() {
     .await;
     let c = client(&server, AuthMethod::ClientSecretBasic);
     let i = c
-        .introspect(&secret("AT-live"), Some("access_token"))
+        .introspect(&secret("AT-live"), Some(TokenTypeHint::AccessToken))
         .await
         .unwrap();
     assert!(i.active);
@@ -300,16 +330,18 @@ async fn introspection_and_revocation() {
     );
     assert!(server.last().header("authorization").is_some());
     assert!(!c.introspect(&secret("AT-dead"), None).await.unwrap().active);
-    c.revoke(&secret("RT-x"), Some("refresh_token"))
+    c.revoke(&secret("RT-x"), Some(TokenTypeHint::RefreshToken))
         .await
         .unwrap();
     assert_eq!(server.last().path, "/revoke");
     assert_eq!(server.last().form("token").as_deref(), Some("RT-x"));
     // Without endpoints: invalid_input.
-    let bare = OAuthClient::builder(server.url("/token"), "id")
-        .client_secret(secret("s"))
-        .build()
-        .unwrap();
+    let bare = OAuthClient::new(
+        server.url("/token"),
+        "id",
+        OAuthClientOptions::default().with_client_secret(secret("s")),
+    )
+    .unwrap();
     assert_eq!(
         bare.revoke(&secret("x"), None).await.unwrap_err().code(),
         ErrorCode::InvalidInput
@@ -336,15 +368,20 @@ async fn discovery_falls_back_to_openid_configuration_and_checks_issuer() {
         "/token" => Reply::json(200, token_body("AT5", 60, None)),
         _ => Reply::json(404, ""),
     });
-    let (builder, meta) = OAuthClient::discover(&base, "id", HttpPolicy::default())
-        .await
-        .unwrap();
+    let options = OAuthClientOptions::default().with_client_secret(secret("s"));
+    let c = OAuthClient::discover(&base, "id", options).await.unwrap();
     assert_eq!(
-        meta.jwks_uri.as_deref(),
+        c.server_metadata().unwrap().jwks_uri.as_deref(),
         Some(format!("{base}/jwks").as_str())
     );
-    let c = builder.client_secret(secret("s")).build().unwrap();
+    // The server lists client_secret_post only: discovery picks it.
     assert_eq!(c.auth_method(), AuthMethod::ClientSecretPost);
+    // An explicit method wins over the server's list.
+    let explicit = OAuthClientOptions::default()
+        .with_client_secret(secret("s"))
+        .with_auth_method(AuthMethod::ClientSecretBasic);
+    let c2 = OAuthClient::discover(&base, "id", explicit).await.unwrap();
+    assert_eq!(c2.auth_method(), AuthMethod::ClientSecretBasic);
     assert_eq!(
         c.client_credentials(&[])
             .await
@@ -354,8 +391,12 @@ async fn discovery_falls_back_to_openid_configuration_and_checks_issuer() {
         "AT5"
     );
     // Another issuer's document is refused.
-    let err = OAuthClient::discover(&format!("{base}/other"), "id", HttpPolicy::default())
-        .await
-        .unwrap_err();
+    let err = OAuthClient::discover(
+        &format!("{base}/other"),
+        "id",
+        OAuthClientOptions::default(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidResponse);
 }

@@ -12,21 +12,20 @@ use std::time::Duration;
 use common::MockServer;
 use tokenward::http::HttpPolicy;
 use tokenward::jwt::{self, Algorithm, JwtVerifierOptions, RemoteJwtVerifier, RemoteKeySetOptions};
-use tokenward::oauth::{OAuthClient, Pkce};
-use tokenward::refresh::{RefreshOptions, Status, TokenSource};
+use tokenward::oauth::{OAuthClient, OAuthClientOptions, Pkce, TokenTypeHint};
+use tokenward::refresh::{TokenSource, TokenSourceOptions, TokenSourceStatus as Status};
 use tokenward::{ErrorCode, Secret};
 
 async fn client(server: &MockServer) -> OAuthClient {
-    let (builder, meta) =
-        OAuthClient::discover(&server.issuer, "mock-client", HttpPolicy::default())
-            .await
-            .unwrap();
+    let options =
+        OAuthClientOptions::default().with_client_secret(Secret::new("mock-secret").unwrap());
+    let client = OAuthClient::discover(&server.issuer, "mock-client", options)
+        .await
+        .unwrap();
+    let meta = client.server_metadata().unwrap();
     assert_eq!(meta.issuer, server.issuer);
     assert!(meta.introspection_endpoint.is_some() && meta.revocation_endpoint.is_some());
-    builder
-        .client_secret(Secret::new("mock-secret").unwrap())
-        .build()
-        .unwrap()
+    client
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -68,12 +67,14 @@ async fn real_server_grants_introspection_revocation_and_jwks_verification() {
     // Introspection and revocation.
     let live = r.access_token.secret();
     assert!(
-        c.introspect(live, Some("access_token"))
+        c.introspect(live, Some(TokenTypeHint::AccessToken))
             .await
             .unwrap()
             .active
     );
-    c.revoke(live, Some("access_token")).await.unwrap();
+    c.revoke(live, Some(TokenTypeHint::AccessToken))
+        .await
+        .unwrap();
     assert!(!c.introspect(live, None).await.unwrap().active);
     assert_eq!(server.count("introspect").await, 2);
     assert_eq!(server.count("revoke").await, 1);
@@ -90,8 +91,8 @@ async fn real_server_authorization_code_with_pkce() {
             c.authorization_url().unwrap(),
             "app",
             redirect,
-            &["openid".into()],
             "st-1",
+            &["openid".into()],
         )
         .unwrap();
     // Stand in for the browser: the mock signs the user in at once and redirects with a code.
@@ -122,7 +123,7 @@ async fn real_server_authorization_code_with_pkce() {
         .build()
         .unwrap()
         .get(
-            pkce.authorization_url(c.authorization_url().unwrap(), "app", redirect, &[], "st-2")
+            pkce.authorization_url(c.authorization_url().unwrap(), "app", redirect, "st-2", &[])
                 .unwrap(),
         )
         .send()
@@ -147,9 +148,12 @@ async fn real_server_token_source_single_flight_and_terminal_failure() {
     let server = MockServer::start();
     let c = client(&server).await;
     server.control("/__delay?ms=200").await;
-    let src =
-        TokenSource::client_credentials(c.clone(), vec!["read".into()], RefreshOptions::default())
-            .unwrap();
+    let src = TokenSource::client_credentials(
+        c.clone(),
+        vec!["read".into()],
+        TokenSourceOptions::default(),
+    )
+    .unwrap();
     let tasks = common::spawn_token_callers(&src, 1000);
     let mut tokens = std::collections::HashSet::new();
     for t in tasks {
@@ -169,7 +173,7 @@ async fn real_server_token_source_single_flight_and_terminal_failure() {
         c,
         Secret::new("rt-0").unwrap(),
         vec![],
-        RefreshOptions::default(),
+        TokenSourceOptions::default(),
     )
     .unwrap();
     let rotated = std::sync::Arc::new(parking_lot::Mutex::new(Vec::<String>::new()));

@@ -4,6 +4,7 @@
 //! `cargo test --release -p tokenward --test oauth_vectors`
 
 use crate::common;
+use tokenward::oauth::OAuthClientOptions;
 
 use std::time::Duration;
 
@@ -39,10 +40,12 @@ async fn oauth_token_endpoint_vectors() {
     let vectors = doc["vectors"].as_array().unwrap();
     assert!(vectors.len() >= 40);
     let server = TestServer::start(|_| Reply::json(500, "")).await;
-    let client = OAuthClient::builder(server.url("/token"), "vector-client")
-        .client_secret(Secret::new("vector-secret").unwrap())
-        .build()
-        .unwrap();
+    let client = OAuthClient::new(
+        server.url("/token"),
+        "vector-client",
+        OAuthClientOptions::default().with_client_secret(Secret::new("vector-secret").unwrap()),
+    )
+    .unwrap();
     let mut names = std::collections::HashSet::new();
     for v in vectors {
         let name = v["name"].as_str().unwrap();

@@ -2,6 +2,8 @@
 //! the input, idempotent, identical under any chunking, and multi-line PEM blocks.
 
 use std::io::Write;
+use std::str::FromStr;
+use tokenward::redact::RedactorOptions;
 
 use tokenward::redact::{redact, Redactor, Replacement};
 
@@ -99,7 +101,7 @@ fn random_input_never_panics_and_output_is_bounded() {
 #[test]
 fn random_bytes_never_panic() {
     let mut rng = Rng(42);
-    let r = Redactor::new();
+    let r = Redactor::default();
     for _ in 0..5_000 {
         let len = rng.below(300);
         let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
@@ -111,7 +113,7 @@ fn random_bytes_never_panic() {
 #[test]
 fn chunking_never_changes_the_output() {
     let mut rng = Rng(7);
-    let r = Redactor::new();
+    let r = Redactor::default();
     for _ in 0..2_000 {
         let text = random_text(&mut rng, 60);
         let whole = r.redact(&text);
@@ -135,7 +137,7 @@ fn chunking_never_changes_the_output() {
 /// line at a time). Both give the same output, and the next line is left alone.
 #[test]
 fn an_escaped_line_break_ends_a_quoted_value_in_both_modes() {
-    let r = Redactor::new();
+    let r = Redactor::default();
     for text in [
         "token=\"\\\n\0",
         "token=\"\\\nnext line stays\n",
@@ -217,7 +219,7 @@ const PATHOLOGICAL: &[&str] = &[
 fn work_is_linear_in_the_line_length() {
     // Regression: `"password=${" * n` took the `${` value for a placeholder and re-scanned
     // it, once per key: work grew as n^2. Work (bytes examined), not time, for n and 2n.
-    let r = Redactor::new();
+    let r = Redactor::default();
     for unit in PATHOLOGICAL {
         let reps = 40_000 / unit.len() + 1;
         let small = unit.repeat(reps);
@@ -242,7 +244,7 @@ fn work_is_linear_in_the_line_length() {
 
 #[test]
 fn work_is_linear_for_every_pair_of_fragments_and_any_chunking() {
-    let r = Redactor::new();
+    let r = Redactor::default();
     for a in FRAGMENTS.iter().chain(PATHOLOGICAL) {
         for b in FRAGMENTS.iter().chain(PATHOLOGICAL) {
             let unit = format!("{a}{b}");
@@ -275,7 +277,7 @@ fn work_is_linear_for_every_pair_of_fragments_and_any_chunking() {
 
 #[test]
 fn work_per_byte_is_bounded_on_random_input() {
-    let r = Redactor::new();
+    let r = Redactor::default();
     let mut rng = Rng(0x5eed);
     let mut worst = 0.0f64;
     for _ in 0..20_000 {
@@ -296,7 +298,7 @@ fn a_ten_megabyte_line_is_redacted_in_linear_work_and_fails_closed() {
     // redacted whole; the unterminated `${` value is a password (fail closed), not a
     // placeholder to re-scan.
     let text = "password=${".repeat(1 << 20);
-    let r = Redactor::new();
+    let r = Redactor::default();
     let w = work(&r, text.as_bytes(), 1 << 16);
     assert!(w <= MAX_WORK_PER_BYTE * text.len() as u64, "{w}");
     let out = redact(&text);
@@ -345,7 +347,7 @@ fn low_entropy_named_fields_get_no_fingerprint() {
         assert!(!out.contains(secret), "{out}");
     }
     // The caller's own names and patterns (an SSN) are not fingerprinted either.
-    let r = Redactor::builder().name("ssn").build().unwrap();
+    let r = Redactor::new(RedactorOptions::default().with_names(["ssn"])).unwrap();
     assert_eq!(r.redact("ssn=123-45-6789"), "ssn=[REDACTED:ssn]");
     // High-entropy secrets keep their fingerprint for correlation, also in a password field.
     let key = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
@@ -359,10 +361,11 @@ fn low_entropy_named_fields_get_no_fingerprint() {
         format!("token [REDACTED:github:{fp}]")
     );
     // Templates get an empty fingerprint for them.
-    let tpl = Redactor::builder()
-        .replacement(Replacement::parse("<{kind}|{fingerprint}>").unwrap())
-        .build()
-        .unwrap();
+    let tpl = Redactor::new(
+        RedactorOptions::default()
+            .with_replacement(Replacement::from_str("<{kind}|{fingerprint}>").unwrap()),
+    )
+    .unwrap();
     assert_eq!(tpl.redact("password=hunter2"), "password=<password|>");
 }
 
@@ -400,7 +403,7 @@ fn fail_closed_pem_blocks() {
     assert!(out.ends_with("] ok") && !out.contains("MIIEvQ"), "{out}");
     // Chunking does not change any of this.
     for text in [pgp, cut, json, enc] {
-        let r = Redactor::new();
+        let r = Redactor::default();
         let mut s = r.stream();
         let mut o = Vec::new();
         for piece in text.as_bytes().chunks(5) {
@@ -433,45 +436,51 @@ fn multi_line_pem_block_is_one_redaction() {
 
 #[test]
 fn builder_names_patterns_and_styles() {
-    let r = Redactor::builder()
-        .name("ssn")
-        .pattern("order", r"order#([0-9]{6})")
-        .replacement(Replacement::Kind)
-        .build()
-        .unwrap();
+    let r = Redactor::new(
+        RedactorOptions::default()
+            .with_names(["ssn"])
+            .with_patterns([("order", r"order#([0-9]{6})")])
+            .with_replacement(Replacement::Kind),
+    )
+    .unwrap();
     assert_eq!(
         r.redact("user ssn=123-45-6789 order#123456 password=x1"),
         "user ssn=[REDACTED:ssn] order#[REDACTED:order] password=[REDACTED:password]"
     );
-    let plain = Redactor::builder()
-        .replacement(Replacement::Plain)
-        .build()
-        .unwrap();
+    let plain =
+        Redactor::new(RedactorOptions::default().with_replacement(Replacement::Plain)).unwrap();
     assert_eq!(plain.redact("token=abc123"), "token=[REDACTED]");
-    let tpl = Redactor::builder()
-        .replacement(Replacement::parse("<{kind}>").unwrap())
-        .build()
-        .unwrap();
+    let tpl = Redactor::new(
+        RedactorOptions::default().with_replacement(Replacement::from_str("<{kind}>").unwrap()),
+    )
+    .unwrap();
     assert_eq!(tpl.redact("token=abc123"), "token=<token>");
     assert_eq!(
-        Redactor::builder()
-            .pattern("x", "(")
-            .build()
+        Redactor::new(RedactorOptions::default().with_patterns([("x", "(")]))
             .unwrap_err()
             .code()
             .as_str(),
         "invalid_input"
     );
-    assert!(Redactor::builder().name("").build().is_err());
-    assert!(Redactor::builder()
-        .pattern("bad kind!", "a")
-        .build()
-        .is_err());
+    assert!(Redactor::new(RedactorOptions::default().with_names([""])).is_err());
+    assert!(Redactor::new(RedactorOptions::default().with_patterns([("bad kind!", "a")])).is_err());
+    // A line limit below the minimum is refused, not silently raised.
+    let short = RedactorOptions::default().with_max_line(tokenward::redact::MIN_MAX_LINE - 1);
+    assert_eq!(
+        Redactor::new(short).unwrap_err().code().as_str(),
+        "invalid_input"
+    );
+    let smallest = RedactorOptions::default().with_max_line(tokenward::redact::MIN_MAX_LINE);
+    assert_eq!(Redactor::new(smallest).unwrap().max_line(), 1024);
+    assert_eq!(
+        Redactor::default().max_line(),
+        tokenward::redact::DEFAULT_MAX_LINE
+    );
 }
 
 #[test]
 fn writer_redacts_and_flushes_the_last_line_on_finish() {
-    let mut w = Redactor::new().writer_into(Vec::new());
+    let mut w = Redactor::default().writer_into(Vec::new());
     w.write_all(b"first access_token=abc1").unwrap();
     w.write_all(b"23def\nsecond password=hun").unwrap();
     w.write_all(b"ter2").unwrap();
@@ -489,7 +498,7 @@ fn writer_redacts_and_flushes_the_last_line_on_finish() {
 
 #[test]
 fn very_long_lines_use_bounded_memory() {
-    let r = Redactor::builder().max_line(4096).build().unwrap();
+    let r = Redactor::new(RedactorOptions::default().with_max_line(4096)).unwrap();
     let mut s = r.stream();
     let mut out = Vec::new();
     let unit = b"word password=hunter2 filler ";
@@ -522,7 +531,7 @@ fn tracing_events_are_scrubbed() {
     let subscriber = tracing_subscriber::fmt()
         .with_ansi(false)
         .with_writer(tokenward::redact::RedactingMakeWriter::new(
-            Redactor::new(),
+            Redactor::default(),
             move || sink.clone(),
         ))
         .finish();

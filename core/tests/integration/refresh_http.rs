@@ -3,6 +3,7 @@
 //! token, 429 Retry-After, single-flight counted on the server, and no secret in the logs.
 
 use crate::common;
+use tokenward::oauth::OAuthClientOptions;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,7 +14,7 @@ use common::{token_body, Reply, TestServer};
 use parking_lot::Mutex;
 use tokenward::http::HttpPolicy;
 use tokenward::oauth::OAuthClient;
-use tokenward::refresh::{RefreshOptions, Status, TokenSource};
+use tokenward::refresh::{TokenSource, TokenSourceOptions, TokenSourceStatus as Status};
 use tokenward::{ErrorCode, Secret};
 
 #[derive(Clone, Default)]
@@ -47,14 +48,17 @@ fn capture_logs() -> Captured {
 }
 
 fn client(server: &TestServer) -> OAuthClient {
-    OAuthClient::builder(server.url("/token"), "client-1")
-        .client_secret(Secret::new("CLIENT-SECRET-xyz").unwrap())
-        .http_policy(HttpPolicy {
-            timeout: Duration::from_millis(300),
-            ..Default::default()
-        })
-        .build()
-        .unwrap()
+    OAuthClient::new(
+        server.url("/token"),
+        "client-1",
+        OAuthClientOptions::default()
+            .with_client_secret(Secret::new("CLIENT-SECRET-xyz").unwrap())
+            .with_http_policy(HttpPolicy {
+                timeout: Duration::from_millis(300),
+                ..Default::default()
+            }),
+    )
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,7 +71,7 @@ async fn thousand_concurrent_callers_cause_one_server_request() {
     let src = TokenSource::client_credentials(
         client(&server),
         vec!["read".into()],
-        RefreshOptions::default(),
+        TokenSourceOptions::default(),
     )
     .unwrap();
     let tasks = common::spawn_token_callers(&src, 1000);
@@ -107,7 +111,7 @@ async fn faults_keep_the_valid_token_and_terminal_failure_is_reported() {
         client(&server),
         Secret::new("RT-secret-1").unwrap(),
         vec![],
-        RefreshOptions::default(),
+        TokenSourceOptions::default(),
     )
     .unwrap();
     let refreshed = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -223,8 +227,9 @@ async fn counts_every_request_on_the_server() {
         Reply::json(200, token_body("AT", 3600, None))
     })
     .await;
-    let src = TokenSource::client_credentials(client(&server), vec![], RefreshOptions::default())
-        .unwrap();
+    let src =
+        TokenSource::client_credentials(client(&server), vec![], TokenSourceOptions::default())
+            .unwrap();
     for _ in 0..100 {
         src.token().await.unwrap();
     }

@@ -12,7 +12,9 @@ use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
 use tokenward::oauth::{AccessToken, Failure, Grant, TokenResponse};
-use tokenward::refresh::{RefreshOptions, Status, TokenEndpoint, TokenSource};
+use tokenward::refresh::{
+    FallbackGrant, TokenEndpoint, TokenSource, TokenSourceOptions, TokenSourceStatus as Status,
+};
 use tokenward::{Error, ErrorCode, Secret};
 use tokio::time::{advance, Instant};
 
@@ -82,18 +84,15 @@ impl TokenEndpoint for Script {
     }
 }
 
-fn opts() -> RefreshOptions {
-    RefreshOptions {
-        jitter: 0.0,
-        ..Default::default()
-    }
+fn opts() -> TokenSourceOptions {
+    TokenSourceOptions::default().with_jitter(0.0)
 }
 
 fn cc() -> Grant {
     Grant::ClientCredentials { scopes: vec![] }
 }
 
-fn source(script: &Arc<Script>, options: RefreshOptions) -> TokenSource {
+fn source(script: &Arc<Script>, options: TokenSourceOptions) -> TokenSource {
     TokenSource::new(script.clone(), cc(), None, options).unwrap()
 }
 
@@ -134,13 +133,7 @@ async fn refreshes_in_the_background_ahead_of_expiry() {
 #[tokio::test(start_paused = true)]
 async fn jitter_moves_the_refresh_earlier_within_bounds() {
     let script = Script::new(vec![Ok((3600, None))], Duration::ZERO);
-    let src = source(
-        &script,
-        RefreshOptions {
-            jitter: 0.5,
-            ..Default::default()
-        },
-    );
+    let src = source(&script, TokenSourceOptions::default().with_jitter(0.5));
     let t0 = Instant::now();
     src.token().await.unwrap();
     advance(Duration::from_secs(3300)).await;
@@ -156,13 +149,7 @@ async fn jitter_moves_the_refresh_earlier_within_bounds() {
 #[tokio::test(start_paused = true)]
 async fn thousand_callers_across_an_expiry_make_one_request() {
     let script = Script::new(vec![Ok((600, None))], Duration::from_millis(300));
-    let src = source(
-        &script,
-        RefreshOptions {
-            background: false,
-            ..opts()
-        },
-    );
+    let src = source(&script, opts().with_background(false));
     assert_eq!(src.token().await.unwrap().expose(), "AT-1");
     advance(Duration::from_secs(601)).await; // expired
     let tasks = common::spawn_token_callers(&src, 1000);
@@ -414,13 +401,7 @@ async fn close_and_drop_stop_the_background_task() {
 #[tokio::test(start_paused = true)]
 async fn cached_answers_only_with_a_usable_token_and_never_requests() {
     let script = Script::new(vec![Ok((60, None))], Duration::ZERO);
-    let src = source(
-        &script,
-        RefreshOptions {
-            background: false,
-            ..opts()
-        },
-    );
+    let src = source(&script, opts().with_background(false));
     assert!(src.cached().is_none());
     assert_eq!(script.calls(), 0);
     src.token().await.unwrap();
@@ -431,4 +412,50 @@ async fn cached_answers_only_with_a_usable_token_and_never_requests() {
     assert_eq!(script.calls(), 1);
     src.close();
     assert!(src.cached().is_none());
+}
+
+fn seed(refresh_token: Option<&str>) -> TokenResponse {
+    TokenResponse {
+        access_token: AccessToken::new(Secret::new("AT-seed").unwrap(), "Bearer", None, vec![]),
+        expires_in: Some(Duration::from_secs(60)),
+        refresh_token: refresh_token.map(|r| Secret::new(r).unwrap()),
+        id_token: None,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn seeded_source_prefers_the_refresh_token_and_needs_an_explicit_fallback() {
+    let on_demand = TokenSourceOptions::default().with_background(false);
+    let cc = || Some(FallbackGrant::ClientCredentials.grant(vec!["read".into()]));
+    // No refresh token, no fallback: refused, nothing requested.
+    let script = Script::new(vec![Ok((60, None))], Duration::ZERO);
+    let err =
+        TokenSource::from_token_response(script.clone(), seed(None), None, on_demand).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    // A refresh token wins over the fallback.
+    let src =
+        TokenSource::from_token_response(script.clone(), seed(Some("RT-seed")), cc(), on_demand)
+            .unwrap();
+    assert_eq!(src.token().await.unwrap().expose(), "AT-seed");
+    src.force_refresh().await.unwrap();
+    assert!(matches!(
+        &script.grants.lock()[0],
+        Grant::RefreshToken { refresh_token, .. } if refresh_token.expose() == "RT-seed"
+    ));
+    // Without one, the fallback grant is used.
+    let src =
+        TokenSource::from_token_response(script.clone(), seed(None), cc(), on_demand).unwrap();
+    src.force_refresh().await.unwrap();
+    assert!(matches!(
+        &script.grants.lock()[1],
+        Grant::ClientCredentials { scopes } if scopes == &["read"]
+    ));
+    assert_eq!(
+        "client_credentials".parse::<FallbackGrant>().unwrap(),
+        FallbackGrant::ClientCredentials
+    );
+    assert!("password".parse::<FallbackGrant>().is_err());
+    for status in Status::ALL {
+        assert_eq!(status.as_str().parse::<Status>().unwrap(), status);
+    }
 }

@@ -954,9 +954,9 @@ public func FfiConverterTypeAccessToken_lower(_ value: AccessToken) -> UInt64 {
 public protocol ApiKeysProtocol: AnyObject, Sendable {
     
     /**
-     * Issues a new key; `expires_in` is a lifetime in seconds.
+     * Issues a new key; `expiresIn` is its lifetime (at least a second; none: no expiry).
      */
-    func create(owner: String, scopes: [String]?, expiresIn: UInt64?, metadata: [String: String]?) throws  -> IssuedKey
+    func create(owner: String, scopes: [String], expiresIn: TimeInterval?, metadata: [String: String]?) throws  -> IssuedKey
     
     /**
      * The record of key `id`.
@@ -984,9 +984,9 @@ public protocol ApiKeysProtocol: AnyObject, Sendable {
     func revoke(id: String) throws  -> KeyRecord
     
     /**
-     * Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
+     * Issues a successor of key `id`; the old key stays valid for `overlap`.
      */
-    func rotate(id: String, overlap: UInt64) throws  -> IssuedKey
+    func rotate(id: String, overlap: TimeInterval) throws  -> IssuedKey
     
     /**
      * Verifies a key and returns its record; fails with `invalid_format`,
@@ -1003,7 +1003,7 @@ public protocol ApiKeysProtocol: AnyObject, Sendable {
 /**
  * Issues and verifies API keys of one prefix.
  */
-open class ApiKeys: ApiKeysProtocol, @unchecked Sendable {
+open class ApiKeys: ApiKeysProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
     fileprivate let handle: UInt64
 
     /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
@@ -1043,19 +1043,16 @@ open class ApiKeys: ApiKeysProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_tokenward_ffi_fn_clone_apikeys(self.handle, $0) }
     }
     /**
-     * Keys with `prefix` (e.g. `tw_live`) in `store` (`nil`/`"memory"`, `"sqlite:///path.db"`
-     * or a file path), hashed with HMAC-SHA-256 keyed by `pepper` (16+ bytes) when given.
-     * `clock` (tests) replaces the system clock for creation, expiry and revocation times.
+     * Keys with `prefix` (e.g. `tw_live`); fails with `invalid_input` for a malformed prefix,
+     * a short pepper or an unsupported store.
      */
-public convenience init(prefix: String, store: String? = nil, pepper: String? = nil, clock: ManualClock? = nil)throws  {
+public convenience init(prefix: String, options: ApiKeysOptions = ApiKeysOptions())throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_apikeys_new(
         FfiConverterString.lower(prefix),
-        FfiConverterOptionString.lower(store),
-        FfiConverterOptionString.lower(pepper),
-        FfiConverterOptionTypeManualClock.lower(clock),uniffiCallStatus
+        FfiConverterTypeApiKeysOptions_lower(options),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -1074,16 +1071,16 @@ public convenience init(prefix: String, store: String? = nil, pepper: String? = 
 
     
     /**
-     * Issues a new key; `expires_in` is a lifetime in seconds.
+     * Issues a new key; `expiresIn` is its lifetime (at least a second; none: no expiry).
      */
-open func create(owner: String, scopes: [String]? = nil, expiresIn: UInt64? = nil, metadata: [String: String]? = nil)throws  -> IssuedKey  {
+open func create(owner: String, scopes: [String] = [], expiresIn: TimeInterval? = nil, metadata: [String: String]? = nil)throws  -> IssuedKey  {
     return try  FfiConverterTypeIssuedKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_apikeys_create(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(owner),
-        FfiConverterOptionSequenceString.lower(scopes),
-        FfiConverterOptionUInt64.lower(expiresIn),
+        FfiConverterSequenceString.lower(scopes),
+        FfiConverterOptionDuration.lower(expiresIn),
         FfiConverterOptionDictionaryStringString.lower(metadata),uniffiCallStatus
     )
 })
@@ -1153,15 +1150,15 @@ open func revoke(id: String)throws  -> KeyRecord  {
 }
     
     /**
-     * Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
+     * Issues a successor of key `id`; the old key stays valid for `overlap`.
      */
-open func rotate(id: String, overlap: UInt64)throws  -> IssuedKey  {
+open func rotate(id: String, overlap: TimeInterval)throws  -> IssuedKey  {
     return try  FfiConverterTypeIssuedKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_apikeys_rotate(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(id),
-        FfiConverterUInt64.lower(overlap),uniffiCallStatus
+        FfiConverterDuration.lower(overlap),uniffiCallStatus
     )
 })
 }
@@ -1195,6 +1192,28 @@ open func verifySecret(key: Secret)throws  -> KeyRecord  {
     
 
     
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 
@@ -1456,140 +1475,6 @@ public func FfiConverterTypeAuditListener_lower(_ value: AuditListener) -> UInt6
 
 
 /**
- * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
- * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
- * Keep it as long as the listener should receive events.
- */
-public protocol AuditSubscriptionProtocol: AnyObject, Sendable {
-    
-    /**
-     * Stops delivering events to the listener (events already being delivered on another
-     * thread may still arrive). Cancelling twice does nothing.
-     */
-    func cancel() 
-    
-}
-/**
- * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
- * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
- * Keep it as long as the listener should receive events.
- */
-open class AuditSubscription: AuditSubscriptionProtocol, @unchecked Sendable {
-    fileprivate let handle: UInt64
-
-    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public struct NoHandle {
-        public init() {}
-    }
-
-    // TODO: We'd like this to be `private` but for Swifty reasons,
-    // we can't implement `FfiConverter` without making this `required` and we can't
-    // make it `required` without making it `public`.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    required public init(unsafeFromHandle handle: UInt64) {
-        self.handle = handle
-    }
-
-    // This constructor can be used to instantiate a fake object.
-    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
-    //
-    // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public init(noHandle: NoHandle) {
-        self.handle = 0
-    }
-
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_tokenward_ffi_fn_clone_auditsubscription(self.handle, $0) }
-    }
-    // No primary constructor declared for this class.
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_tokenward_ffi_fn_free_auditsubscription(handle, $0) }
-    }
-
-    
-
-    
-    /**
-     * Stops delivering events to the listener (events already being delivered on another
-     * thread may still arrive). Cancelling twice does nothing.
-     */
-open func cancel()  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
-}
-    
-
-    
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeAuditSubscription: FfiConverter {
-    typealias FfiType = UInt64
-    typealias SwiftType = AuditSubscription
-
-    public static func lift(_ handle: UInt64) throws -> AuditSubscription {
-        return AuditSubscription(unsafeFromHandle: handle)
-    }
-
-    public static func lower(_ value: AuditSubscription) -> UInt64 {
-        return value.uniffiCloneHandle()
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditSubscription {
-        let handle: UInt64 = try readInt(&buf)
-        return try lift(handle)
-    }
-
-    public static func write(_ value: AuditSubscription, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAuditSubscription_lift(_ handle: UInt64) throws -> AuditSubscription {
-    return try FfiConverterTypeAuditSubscription.lift(handle)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAuditSubscription_lower(_ value: AuditSubscription) -> UInt64 {
-    return FfiConverterTypeAuditSubscription.lower(value)
-}
-
-
-
-
-
-
-/**
  * The in-process gateway: request credentials + client address → `Principal` or `Refusal`.
  * Build once; safe to share between threads.
  */
@@ -1610,20 +1495,9 @@ public protocol AuthenticatorProtocol: AnyObject, Sendable {
     func authenticateAsync(request: AuthRequest) async throws  -> AuthDecision
     
     /**
-     * Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
-     */
-    func hasIntrospection()  -> Bool
-    
-    /**
-     * The lower-case names of the headers this configuration reads; other headers cannot
-     * change a decision, so an adapter may pass only these.
-     */
-    func headerNames()  -> [String]
-    
-    /**
      * Number of cached introspection answers (0 without introspection).
      */
-    func introspectionCacheLen()  -> UInt64
+    func introspectionCacheSize()  -> UInt64
     
 }
 /**
@@ -1733,37 +1607,12 @@ open func authenticateAsync(request: AuthRequest)async throws  -> AuthDecision  
 }
     
     /**
-     * Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
-     */
-open func hasIntrospection() -> Bool  {
-    return try!  FfiConverterBool.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_authenticator_has_introspection(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The lower-case names of the headers this configuration reads; other headers cannot
-     * change a decision, so an adapter may pass only these.
-     */
-open func headerNames() -> [String]  {
-    return try!  FfiConverterSequenceString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_authenticator_header_names(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
      * Number of cached introspection answers (0 without introspection).
      */
-open func introspectionCacheLen() -> UInt64  {
+open func introspectionCacheSize() -> UInt64  {
     return try!  FfiConverterUInt64.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_len(
+    uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -2914,14 +2763,15 @@ public func FfiConverterTypeManualClock_lower(_ value: ManualClock) -> UInt64 {
 
 
 /**
- * An OAuth 2.0 client of one authorization server. Safe to share between threads.
+ * An OAuth 2.0 client of one authorization server. Safe to share between threads. Printed
+ * with the core's `Debug` (endpoint, client id, method; never the secret).
  */
 public protocol OAuthClientProtocol: AnyObject, Sendable {
     
     /**
-     * The client authentication method (`client_secret_basic`, …).
+     * The client authentication method in use.
      */
-    func authMethod()  -> String
+    func authMethod()  -> AuthMethod
     
     /**
      * The authorization endpoint, when known.
@@ -2944,9 +2794,9 @@ public protocol OAuthClientProtocol: AnyObject, Sendable {
     func exchangeCode(code: Secret, redirectUri: String, pkce: Pkce?) async throws  -> TokenResponse
     
     /**
-     * RFC 7662 introspection of `token` (`tokenTypeHint`: `access_token` or `refresh_token`).
+     * RFC 7662 introspection of `token`.
      */
-    func introspect(token: Secret, tokenTypeHint: String?) async throws  -> Introspection
+    func introspect(token: Secret, tokenTypeHint: TokenTypeHint?) async throws  -> Introspection
     
     /**
      * The issuer found by discovery.
@@ -2967,7 +2817,7 @@ public protocol OAuthClientProtocol: AnyObject, Sendable {
     /**
      * RFC 7009 revocation of `token`. Success includes the server not knowing the token.
      */
-    func revoke(token: Secret, tokenTypeHint: String?) async throws 
+    func revoke(token: Secret, tokenTypeHint: TokenTypeHint?) async throws 
     
     /**
      * The token endpoint.
@@ -2976,7 +2826,8 @@ public protocol OAuthClientProtocol: AnyObject, Sendable {
     
 }
 /**
- * An OAuth 2.0 client of one authorization server. Safe to share between threads.
+ * An OAuth 2.0 client of one authorization server. Safe to share between threads. Printed
+ * with the core's `Debug` (endpoint, client id, method; never the secret).
  */
 open class OAuthClient: OAuthClientProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
     fileprivate let handle: UInt64
@@ -3018,14 +2869,17 @@ open class OAuthClient: OAuthClientProtocol, @unchecked Sendable, CustomDebugStr
         return try! rustCall { uniffi_tokenward_ffi_fn_clone_oauthclient(self.handle, $0) }
     }
     /**
-     * A client of `options.tokenUrl`. Fails with `invalid_input` when a URL is not https
-     * (loopback excepted) or the authentication method lacks its secret or key.
+     * A client of the token endpoint `tokenUrl` for `clientId`. Fails with `invalid_input`
+     * when a URL is not https (loopback excepted), the timeout is not positive, or the
+     * authentication method lacks its secret or key.
      */
-public convenience init(options: OAuthClientOptions)throws  {
+public convenience init(tokenUrl: String, clientId: String, options: OAuthClientOptions = OAuthClientOptions())throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_oauthclient_new(
+        FfiConverterString.lower(tokenUrl),
+        FfiConverterString.lower(clientId),
         FfiConverterTypeOAuthClientOptions_lower(options),uniffiCallStatus
     )
 }
@@ -3044,14 +2898,13 @@ public convenience init(options: OAuthClientOptions)throws  {
     
     /**
      * Discovers the server at `issuerUrl` (RFC 8414 metadata, then OpenID Connect discovery)
-     * and builds a client with its token, introspection, revocation and authorization
-     * endpoints.
+     * and builds a client for `clientId`; endpoints `options` leaves unset are the server's.
      */
-public static func discover(issuerUrl: String, clientId: String, clientSecret: Secret? = nil, authMethod: String? = nil, privateKey: JwtKey? = nil, timeout: TimeInterval? = nil)async throws  -> OAuthClient  {
+public static func discover(issuerUrl: String, clientId: String, options: OAuthClientOptions = OAuthClientOptions())async throws  -> OAuthClient  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(FfiConverterString.lower(issuerUrl),FfiConverterString.lower(clientId),FfiConverterOptionTypeSecret.lower(clientSecret),FfiConverterOptionString.lower(authMethod),FfiConverterOptionTypeJwtKey.lower(privateKey),FfiConverterOptionDuration.lower(timeout)
+                uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(FfiConverterString.lower(issuerUrl),FfiConverterString.lower(clientId),FfiConverterTypeOAuthClientOptions_lower(options)
                 )
             },
             pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
@@ -3065,10 +2918,10 @@ public static func discover(issuerUrl: String, clientId: String, clientSecret: S
 
     
     /**
-     * The client authentication method (`client_secret_basic`, …).
+     * The client authentication method in use.
      */
-open func authMethod() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+open func authMethod() -> AuthMethod  {
+    return try!  FfiConverterTypeAuthMethod_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_oauthclient_auth_method(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -3139,14 +2992,14 @@ open func exchangeCode(code: Secret, redirectUri: String, pkce: Pkce? = nil)asyn
 }
     
     /**
-     * RFC 7662 introspection of `token` (`tokenTypeHint`: `access_token` or `refresh_token`).
+     * RFC 7662 introspection of `token`.
      */
-open func introspect(token: Secret, tokenTypeHint: String? = nil)async throws  -> Introspection  {
+open func introspect(token: Secret, tokenTypeHint: TokenTypeHint? = nil)async throws  -> Introspection  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_tokenward_ffi_fn_method_oauthclient_introspect(
-                        self.uniffiCloneHandle(),FfiConverterTypeSecret_lower(token),FfiConverterOptionString.lower(tokenTypeHint)
+                        self.uniffiCloneHandle(),FfiConverterTypeSecret_lower(token),FfiConverterOptionTypeTokenTypeHint.lower(tokenTypeHint)
                 )
             },
             pollFunc: ffi_tokenward_ffi_rust_future_poll_rust_buffer,
@@ -3204,12 +3057,12 @@ open func refresh(refreshToken: Secret, scopes: [String] = [])async throws  -> T
     /**
      * RFC 7009 revocation of `token`. Success includes the server not knowing the token.
      */
-open func revoke(token: Secret, tokenTypeHint: String? = nil)async throws   {
+open func revoke(token: Secret, tokenTypeHint: TokenTypeHint? = nil)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_tokenward_ffi_fn_method_oauthclient_revoke(
-                        self.uniffiCloneHandle(),FfiConverterTypeSecret_lower(token),FfiConverterOptionString.lower(tokenTypeHint)
+                        self.uniffiCloneHandle(),FfiConverterTypeSecret_lower(token),FfiConverterOptionTypeTokenTypeHint.lower(tokenTypeHint)
                 )
             },
             pollFunc: ffi_tokenward_ffi_rust_future_poll_void,
@@ -3306,12 +3159,13 @@ public func FfiConverterTypeOAuthClient_lower(_ value: OAuthClient) -> UInt64 {
 
 /**
  * A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The printed
- * form shows the challenge only.
+ * form is the core's `Debug`: the verifier is a redacted `Secret`.
  */
 public protocol PkceProtocol: AnyObject, Sendable {
     
     /**
-     * The authorization URL to open in the browser.
+     * The authorization URL to open in the browser (the same argument order in every
+     * language).
      */
     func authorizationUrl(authorizeUrl: String, clientId: String, redirectUri: String, state: String, scopes: [String]) throws  -> String
     
@@ -3333,7 +3187,7 @@ public protocol PkceProtocol: AnyObject, Sendable {
 }
 /**
  * A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The printed
- * form shows the challenge only.
+ * form is the core's `Debug`: the verifier is a redacted `Secret`.
  */
 open class Pkce: PkceProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
     fileprivate let handle: UInt64
@@ -3374,18 +3228,7 @@ open class Pkce: PkceProtocol, @unchecked Sendable, CustomDebugStringConvertible
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_tokenward_ffi_fn_clone_pkce(self.handle, $0) }
     }
-    /**
-     * A fresh verifier (32 random bytes) and its challenge.
-     */
-public convenience init()throws  {
-    let handle =
-        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_constructor_pkce_new(uniffiCallStatus
-    )
-}
-    self.init(unsafeFromHandle: handle)
-}
+    // No primary constructor declared for this class.
 
     deinit {
         if handle == 0 {
@@ -3409,10 +3252,22 @@ public static func fromVerifier(verifier: String)throws  -> Pkce  {
 })
 }
     
+    /**
+     * A fresh verifier (32 random bytes) and its challenge.
+     */
+public static func generate()throws  -> Pkce  {
+    return try  FfiConverterTypePkce_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_pkce_generate(uniffiCallStatus
+    )
+})
+}
+    
 
     
     /**
-     * The authorization URL to open in the browser.
+     * The authorization URL to open in the browser (the same argument order in every
+     * language).
      */
 open func authorizationUrl(authorizeUrl: String, clientId: String, redirectUri: String, state: String, scopes: [String] = [])throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
@@ -3537,9 +3392,8 @@ public func FfiConverterTypePkce_lower(_ value: Pkce) -> UInt64 {
 
 
 /**
- * A configured scrubber: extra sensitive field names, extra patterns (`kind -> regex`; group
- * 1 is redacted when present) and the replacement style (`fingerprint`, `kind`, `plain` or a
- * template with `{kind}` / `{fingerprint}`).
+ * A configured scrubber: extra sensitive field names, extra patterns and the replacement
+ * style.
  */
 public protocol RedactorProtocol: AnyObject, Sendable {
     
@@ -3548,11 +3402,15 @@ public protocol RedactorProtocol: AnyObject, Sendable {
      */
     func redact(text: String)  -> String
     
+    /**
+     * Redacts bytes that may not be UTF-8.
+     */
+    func redactBytes(data: Data)  -> Data
+    
 }
 /**
- * A configured scrubber: extra sensitive field names, extra patterns (`kind -> regex`; group
- * 1 is redacted when present) and the replacement style (`fingerprint`, `kind`, `plain` or a
- * template with `{kind}` / `{fingerprint}`).
+ * A configured scrubber: extra sensitive field names, extra patterns and the replacement
+ * style.
  */
 open class Redactor: RedactorProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -3594,16 +3452,15 @@ open class Redactor: RedactorProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_tokenward_ffi_fn_clone_redactor(self.handle, $0) }
     }
     /**
-     * Builds a redactor; invalid names, patterns or replacement fail with `invalid_input`.
+     * Builds a redactor; invalid names, patterns, replacement or `maxLine` fail with
+     * `invalid_input`.
      */
-public convenience init(patterns: [String: String], names: [String] = [], replacement: String = "fingerprint")throws  {
+public convenience init(options: RedactorOptions = RedactorOptions())throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_redactor_new(
-        FfiConverterDictionaryStringString.lower(patterns),
-        FfiConverterSequenceString.lower(names),
-        FfiConverterString.lower(replacement),uniffiCallStatus
+        FfiConverterTypeRedactorOptions_lower(options),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -3630,6 +3487,19 @@ open func redact(text: String) -> String  {
     uniffi_tokenward_ffi_fn_method_redactor_redact(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Redacts bytes that may not be UTF-8.
+     */
+open func redactBytes(data: Data) -> Data  {
+    return try!  FfiConverterData.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_redactor_redact_bytes(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(data),uniffiCallStatus
     )
 })
 }
@@ -4146,11 +4016,25 @@ public protocol RevocationListProtocol: AnyObject, Sendable {
     func purge()  -> UInt64
     
     /**
-     * Revokes `id` of `kind` until `until` (in the future; for a `jti`, the token's `exp` is
-     * enough); fails with `invalid_input` for an empty id, a past expiry, or a list full of
-     * live entries.
+     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
+     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
      */
-    func revoke(kind: RevocationKind, id: String, until: Date) throws 
+    func revoke(kind: RevocationKind, id: String, until: Int64) throws 
+    
+    /**
+     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
+     */
+    func revokeJti(jti: String, until: Int64) throws 
+    
+    /**
+     * Revokes an API key by id until `until`.
+     */
+    func revokeKeyId(keyId: String, until: Int64) throws 
+    
+    /**
+     * Revokes every credential of `subject` until `until`.
+     */
+    func revokeSubject(subject: String, until: Int64) throws 
     
     /**
      * Entries held (live or not yet purged).
@@ -4207,15 +4091,14 @@ open class RevocationList: RevocationListProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_tokenward_ffi_fn_clone_revocationlist(self.handle, $0) }
     }
     /**
-     * A list of at most `max_entries` live entries (`None`: the core's
-     * `DEFAULT_MAX_REVOCATIONS`, 1 000 000); `clock` (tests) replaces the system clock.
+     * A list of at most `max_entries` live entries; `clock` (tests) replaces the system clock.
      */
-public convenience init(maxEntries: UInt64? = nil, clock: ManualClock? = nil) {
+public convenience init(maxEntries: UInt64 = UInt64(1000000), clock: ManualClock? = nil) {
     let handle =
         try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_revocationlist_new(
-        FfiConverterOptionUInt64.lower(maxEntries),
+        FfiConverterUInt64.lower(maxEntries),
         FfiConverterOptionTypeManualClock.lower(clock),uniffiCallStatus
     )
 }
@@ -4261,17 +4144,55 @@ open func purge() -> UInt64  {
 }
     
     /**
-     * Revokes `id` of `kind` until `until` (in the future; for a `jti`, the token's `exp` is
-     * enough); fails with `invalid_input` for an empty id, a past expiry, or a list full of
-     * live entries.
+     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
+     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
      */
-open func revoke(kind: RevocationKind, id: String, until: Date)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+open func revoke(kind: RevocationKind, id: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_revocationlist_revoke(
             self.uniffiCloneHandle(),
         FfiConverterTypeRevocationKind_lower(kind),
         FfiConverterString.lower(id),
-        FfiConverterTimestamp.lower(until),uniffiCallStatus
+        FfiConverterInt64.lower(until),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
+     */
+open func revokeJti(jti: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(jti),
+        FfiConverterInt64.lower(until),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Revokes an API key by id until `until`.
+     */
+open func revokeKeyId(keyId: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),
+        FfiConverterInt64.lower(until),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Revokes every credential of `subject` until `until`.
+     */
+open func revokeSubject(subject: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(subject),
+        FfiConverterInt64.lower(until),uniffiCallStatus
     )
 }
 }
@@ -4552,7 +4473,8 @@ public func FfiConverterTypeSecret_lower(_ value: Secret) -> UInt64 {
 
 
 /**
- * A token-endpoint answer. Its printed form is redacted.
+ * A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
+ * redacted `Secret`.
  */
 public protocol TokenResponseProtocol: AnyObject, Sendable {
     
@@ -4579,7 +4501,8 @@ public protocol TokenResponseProtocol: AnyObject, Sendable {
     
 }
 /**
- * A token-endpoint answer. Its printed form is redacted.
+ * A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
+ * redacted `Secret`.
  */
 open class TokenResponse: TokenResponseProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
     fileprivate let handle: UInt64
@@ -4759,6 +4682,7 @@ public func FfiConverterTypeTokenResponse_lower(_ value: TokenResponse) -> UInt6
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
  * background, one request however many callers ask at once, `invalid_grant` terminal.
  * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ * Printed with the core's `Debug` (the status only).
  */
 public protocol TokenSourceProtocol: AnyObject, Sendable {
     
@@ -4777,7 +4701,7 @@ public protocol TokenSourceProtocol: AnyObject, Sendable {
     /**
      * The code of the last failed request, when the last request failed.
      */
-    func lastErrorCode()  -> String?
+    func lastErrorCode()  -> ErrorCode?
     
     /**
      * Completed token requests so far (successful or not).
@@ -4807,6 +4731,7 @@ public protocol TokenSourceProtocol: AnyObject, Sendable {
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
  * background, one request however many callers ask at once, `invalid_grant` terminal.
  * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ * Printed with the core's `Debug` (the status only).
  */
 open class TokenSource: TokenSourceProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
     fileprivate let handle: UInt64
@@ -4862,13 +4787,13 @@ open class TokenSource: TokenSourceProtocol, @unchecked Sendable, CustomDebugStr
     /**
      * A source using the client-credentials grant for `scopes`.
      */
-public static func clientCredentials(client: OAuthClient, scopes: [String] = [], options: RefreshOptions = RefreshOptions())throws  -> TokenSource  {
+public static func clientCredentials(client: OAuthClient, scopes: [String] = [], options: TokenSourceOptions = TokenSourceOptions())throws  -> TokenSource  {
     return try  FfiConverterTypeTokenSource_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_tokensource_client_credentials(
         FfiConverterTypeOAuthClient_lower(client),
         FfiConverterSequenceString.lower(scopes),
-        FfiConverterTypeRefreshOptions_lower(options),uniffiCallStatus
+        FfiConverterTypeTokenSourceOptions_lower(options),uniffiCallStatus
     )
 })
 }
@@ -4877,31 +4802,32 @@ public static func clientCredentials(client: OAuthClient, scopes: [String] = [],
      * A source refreshing with `refreshToken`; rotated refresh tokens replace it (see
      * `TokenSourceListener.onRefresh`).
      */
-public static func fromRefreshToken(client: OAuthClient, refreshToken: Secret, scopes: [String] = [], options: RefreshOptions = RefreshOptions())throws  -> TokenSource  {
+public static func fromRefreshToken(client: OAuthClient, refreshToken: Secret, scopes: [String] = [], options: TokenSourceOptions = TokenSourceOptions())throws  -> TokenSource  {
     return try  FfiConverterTypeTokenSource_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_tokensource_from_refresh_token(
         FfiConverterTypeOAuthClient_lower(client),
         FfiConverterTypeSecret_lower(refreshToken),
         FfiConverterSequenceString.lower(scopes),
-        FfiConverterTypeRefreshOptions_lower(options),uniffiCallStatus
+        FfiConverterTypeTokenSourceOptions_lower(options),uniffiCallStatus
     )
 })
 }
     
     /**
      * A source seeded with `response` (e.g. from `exchangeCode`): it serves that access
-     * token, then refreshes with the response's refresh token, or, without one, with the
-     * client-credentials grant for `scopes`.
+     * token, then refreshes with the response's refresh token, or, when it has none, with
+     * `fallback` for `scopes`; without either it fails with `invalid_input`.
      */
-public static func fromTokenResponse(client: OAuthClient, response: TokenResponse, scopes: [String] = [], options: RefreshOptions = RefreshOptions())throws  -> TokenSource  {
+public static func fromTokenResponse(client: OAuthClient, response: TokenResponse, scopes: [String] = [], fallback: FallbackGrant? = nil, options: TokenSourceOptions = TokenSourceOptions())throws  -> TokenSource  {
     return try  FfiConverterTypeTokenSource_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(
         FfiConverterTypeOAuthClient_lower(client),
         FfiConverterTypeTokenResponse_lower(response),
         FfiConverterSequenceString.lower(scopes),
-        FfiConverterTypeRefreshOptions_lower(options),uniffiCallStatus
+        FfiConverterOptionTypeFallbackGrant.lower(fallback),
+        FfiConverterTypeTokenSourceOptions_lower(options),uniffiCallStatus
     )
 })
 }
@@ -4944,8 +4870,8 @@ open func forceRefresh()async throws  -> AccessToken  {
     /**
      * The code of the last failed request, when the last request failed.
      */
-open func lastErrorCode() -> String?  {
-    return try!  FfiConverterOptionString.lift(try! rustCall() {
+open func lastErrorCode() -> ErrorCode?  {
+    return try!  FfiConverterOptionTypeErrorCode.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_tokensource_last_error_code(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -5094,8 +5020,8 @@ public protocol TokenSourceListener: AnyObject, Sendable {
     func onRefresh(tokens: TokenResponse) 
     
     /**
-     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …; its stable string
-     * is `code.asString()` / `code.description`); the message never contains secret material.
+     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …); the message never
+     * contains secret material.
      */
     func onError(code: ErrorCode, message: String) 
     
@@ -5170,8 +5096,8 @@ open func onRefresh(tokens: TokenResponse)  {try! rustCall() {
 }
     
     /**
-     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …; its stable string
-     * is `code.asString()` / `code.description`); the message never contains secret material.
+     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …); the message never
+     * contains secret material.
      */
 open func onError(code: ErrorCode, message: String)  {try! rustCall() {
         uniffiCallStatus in
@@ -5339,21 +5265,114 @@ public func FfiConverterTypeTokenSourceListener_lower(_ value: TokenSourceListen
 
 
 /**
+ * Optional settings of `ApiKeys`; each `null`/`nil` keeps the core's default.
+ */
+public struct ApiKeysOptions {
+    /**
+     * `"memory"` (default), `"sqlite:///path.db"` or a file path.
+     */
+    public var store: String?
+    /**
+     * Server-side pepper (16+ bytes): keys are stored as HMAC-SHA-256 keyed with it. A
+     * `Secret`, so printing the options never shows it.
+     */
+    public var pepper: Secret?
+    /**
+     * Replaces the system clock for creation, expiry and revocation times (tests).
+     */
+    public var clock: ManualClock?
+    /**
+     * How often, at most, a key's last-used time is written (default 60 s, the core's
+     * `DEFAULT_LAST_USED_GRANULARITY`).
+     */
+    public var lastUsedGranularity: TimeInterval?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `"memory"` (default), `"sqlite:///path.db"` or a file path.
+         */store: String? = nil, 
+        /**
+         * Server-side pepper (16+ bytes): keys are stored as HMAC-SHA-256 keyed with it. A
+         * `Secret`, so printing the options never shows it.
+         */pepper: Secret? = nil, 
+        /**
+         * Replaces the system clock for creation, expiry and revocation times (tests).
+         */clock: ManualClock? = nil, 
+        /**
+         * How often, at most, a key's last-used time is written (default 60 s, the core's
+         * `DEFAULT_LAST_USED_GRANULARITY`).
+         */lastUsedGranularity: TimeInterval? = nil) {
+        self.store = store
+        self.pepper = pepper
+        self.clock = clock
+        self.lastUsedGranularity = lastUsedGranularity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ApiKeysOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApiKeysOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiKeysOptions {
+        return
+            try ApiKeysOptions(
+                store: FfiConverterOptionString.read(from: &buf), 
+                pepper: FfiConverterOptionTypeSecret.read(from: &buf), 
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf), 
+                lastUsedGranularity: FfiConverterOptionDuration.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ApiKeysOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.store, into: &buf)
+        FfiConverterOptionTypeSecret.write(value.pepper, into: &buf)
+        FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+        FfiConverterOptionDuration.write(value.lastUsedGranularity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeysOptions_lift(_ buf: RustBuffer) throws -> ApiKeysOptions {
+    return try FfiConverterTypeApiKeysOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApiKeysOptions_lower(_ value: ApiKeysOptions) -> RustBuffer {
+    return FfiConverterTypeApiKeysOptions.lower(value)
+}
+
+
+/**
  * An audit event: safe identifiers only, never token material.
  */
 public struct AuditEvent: Equatable, Hashable {
     /**
-     * The action, e.g. `jwt.verify`, `apikey.create`, `gateway.authenticate`.
+     * The action, e.g. `jwt.verify`, `apikey.create`.
      */
     public var action: String
     /**
-     * Success or failure.
+     * `success` or `failure`.
      */
-    public var outcome: AuditOutcome
+    public var outcome: String
     /**
      * The error code on failure.
      */
-    public var code: ErrorCode?
+    public var code: String?
     /**
      * A public identifier of the credential (key id, `kid`/`jti`, or a fingerprint).
      */
@@ -5367,14 +5386,14 @@ public struct AuditEvent: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The action, e.g. `jwt.verify`, `apikey.create`, `gateway.authenticate`.
+         * The action, e.g. `jwt.verify`, `apikey.create`.
          */action: String, 
         /**
-         * Success or failure.
-         */outcome: AuditOutcome, 
+         * `success` or `failure`.
+         */outcome: String, 
         /**
          * The error code on failure.
-         */code: ErrorCode?, 
+         */code: String?, 
         /**
          * A public identifier of the credential (key id, `kid`/`jti`, or a fingerprint).
          */credentialId: String?, 
@@ -5405,8 +5424,8 @@ public struct FfiConverterTypeAuditEvent: FfiConverterRustBuffer {
         return
             try AuditEvent(
                 action: FfiConverterString.read(from: &buf), 
-                outcome: FfiConverterTypeAuditOutcome.read(from: &buf), 
-                code: FfiConverterOptionTypeErrorCode.read(from: &buf), 
+                outcome: FfiConverterString.read(from: &buf), 
+                code: FfiConverterOptionString.read(from: &buf), 
                 credentialId: FfiConverterOptionString.read(from: &buf), 
                 subject: FfiConverterOptionString.read(from: &buf)
         )
@@ -5414,8 +5433,8 @@ public struct FfiConverterTypeAuditEvent: FfiConverterRustBuffer {
 
     public static func write(_ value: AuditEvent, into buf: inout [UInt8]) {
         FfiConverterString.write(value.action, into: &buf)
-        FfiConverterTypeAuditOutcome.write(value.outcome, into: &buf)
-        FfiConverterOptionTypeErrorCode.write(value.code, into: &buf)
+        FfiConverterString.write(value.outcome, into: &buf)
+        FfiConverterOptionString.write(value.code, into: &buf)
         FfiConverterOptionString.write(value.credentialId, into: &buf)
         FfiConverterOptionString.write(value.subject, into: &buf)
     }
@@ -5539,13 +5558,13 @@ public func FfiConverterTypeAuthRequest_lower(_ value: AuthRequest) -> RustBuffe
 
 
 /**
- * Options of `Authenticator`. Configure `api_keys`, `jwt`, `introspection`, or several;
- * everything else is off unless set, and an option left `None` takes the core's default.
+ * Options of `Authenticator`. Configure `api_keys`, `jwt`, or both; everything else is off
+ * unless set.
  */
 public struct AuthenticatorOptions {
     /**
-     * Accept API keys verified by these keys (`Authorization: Bearer`, the API-key header, and
-     * the query parameter or cookie when enabled).
+     * Accept API keys verified by these keys (`Authorization: Bearer`, `X-API-Key`, and the
+     * query parameter or cookie when enabled).
      */
     public var apiKeys: ApiKeys?
     /**
@@ -5567,7 +5586,7 @@ public struct AuthenticatorOptions {
      */
     public var trustedProxies: [String]
     /**
-     * The header trusted proxies set; `None`: `X-Forwarded-For`.
+     * The header trusted proxies set (default `X-Forwarded-For`).
      */
     public var forwardedHeader: ForwardedHeader?
     /**
@@ -5597,13 +5616,9 @@ public struct AuthenticatorOptions {
      */
     public var revocations: RevocationList?
     /**
-     * The realm of `WWW-Authenticate` challenges; `None`: `api`.
+     * The realm of `WWW-Authenticate` challenges.
      */
-    public var realm: String?
-    /**
-     * The API-key header (case-insensitive); `None`: `x-api-key`.
-     */
-    public var apiKeyHeader: String?
+    public var realm: String
     /**
      * Also accept an API key in this query parameter (off by default: query strings end up
      * in logs).
@@ -5614,36 +5629,19 @@ public struct AuthenticatorOptions {
      */
     public var cookie: String?
     /**
-     * Longest credential-bearing header value accepted, in bytes; `None`: 8192.
-     */
-    public var maxHeaderLen: UInt32?
-    /**
-     * The rate limiters' and introspection cache's clock (tests); the system clock when
-     * `None`.
+     * The rate limiters' clock (tests); the system clock when `None`.
      */
     public var clock: ManualClock?
-    /**
-     * Most callers each rate limiter tracks; `None`: 100 000.
-     */
-    public var maxTracked: UInt32?
     /**
      * Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
      * introspection with this client.
      */
     public var introspection: OAuthClient?
     /**
-     * How long an active introspection answer is cached (never past the token's `exp`);
-     * `None`: 60 s.
+     * How long an active introspection answer is cached, in seconds (never past the token's
+     * `exp`); the core default when `None`.
      */
-    public var introspectionCacheTtl: TimeInterval?
-    /**
-     * How long an inactive introspection answer is cached; `None`: 10 s.
-     */
-    public var introspectionNegativeTtl: TimeInterval?
-    /**
-     * Most introspection answers cached (0 disables the cache); `None`: 10 000.
-     */
-    public var introspectionCacheSize: UInt32?
+    public var introspectionCacheSeconds: UInt64?
     /**
      * Outbound introspection requests (uncached tokens) over all callers; beyond it an
      * uncached token is refused `rate_limited` / 503 with `Retry-After`. `None`: the core
@@ -5651,7 +5649,7 @@ public struct AuthenticatorOptions {
      */
     public var introspectionRateLimit: RateLimit?
     /**
-     * Most introspection requests in flight at once; `None`: 32.
+     * Most introspection requests in flight at once; `None`: the core default (32).
      */
     public var introspectionMaxInflight: UInt32?
 
@@ -5659,8 +5657,8 @@ public struct AuthenticatorOptions {
     // declare one manually.
     public init(
         /**
-         * Accept API keys verified by these keys (`Authorization: Bearer`, the API-key header, and
-         * the query parameter or cookie when enabled).
+         * Accept API keys verified by these keys (`Authorization: Bearer`, `X-API-Key`, and the
+         * query parameter or cookie when enabled).
          */apiKeys: ApiKeys? = nil, 
         /**
          * Accept JWTs verified by this verifier (`Authorization: Bearer`, or the cookie when
@@ -5677,7 +5675,7 @@ public struct AuthenticatorOptions {
          * ignored and the socket peer is the client).
          */trustedProxies: [String] = [], 
         /**
-         * The header trusted proxies set; `None`: `X-Forwarded-For`.
+         * The header trusted proxies set (default `X-Forwarded-For`).
          */forwardedHeader: ForwardedHeader? = nil, 
         /**
          * The default limit per principal (API key id or JWT `sub`).
@@ -5700,11 +5698,8 @@ public struct AuthenticatorOptions {
          * Refuse credentials on this list.
          */revocations: RevocationList? = nil, 
         /**
-         * The realm of `WWW-Authenticate` challenges; `None`: `api`.
-         */realm: String? = nil, 
-        /**
-         * The API-key header (case-insensitive); `None`: `x-api-key`.
-         */apiKeyHeader: String? = nil, 
+         * The realm of `WWW-Authenticate` challenges.
+         */realm: String = "api", 
         /**
          * Also accept an API key in this query parameter (off by default: query strings end up
          * in logs).
@@ -5713,36 +5708,23 @@ public struct AuthenticatorOptions {
          * Also accept a credential in this cookie (off by default).
          */cookie: String? = nil, 
         /**
-         * Longest credential-bearing header value accepted, in bytes; `None`: 8192.
-         */maxHeaderLen: UInt32? = nil, 
-        /**
-         * The rate limiters' and introspection cache's clock (tests); the system clock when
-         * `None`.
+         * The rate limiters' clock (tests); the system clock when `None`.
          */clock: ManualClock? = nil, 
-        /**
-         * Most callers each rate limiter tracks; `None`: 100 000.
-         */maxTracked: UInt32? = nil, 
         /**
          * Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
          * introspection with this client.
          */introspection: OAuthClient? = nil, 
         /**
-         * How long an active introspection answer is cached (never past the token's `exp`);
-         * `None`: 60 s.
-         */introspectionCacheTtl: TimeInterval? = nil, 
-        /**
-         * How long an inactive introspection answer is cached; `None`: 10 s.
-         */introspectionNegativeTtl: TimeInterval? = nil, 
-        /**
-         * Most introspection answers cached (0 disables the cache); `None`: 10 000.
-         */introspectionCacheSize: UInt32? = nil, 
+         * How long an active introspection answer is cached, in seconds (never past the token's
+         * `exp`); the core default when `None`.
+         */introspectionCacheSeconds: UInt64? = nil, 
         /**
          * Outbound introspection requests (uncached tokens) over all callers; beyond it an
          * uncached token is refused `rate_limited` / 503 with `Retry-After`. `None`: the core
          * default (50 a second, bursts of 100).
          */introspectionRateLimit: RateLimit? = nil, 
         /**
-         * Most introspection requests in flight at once; `None`: 32.
+         * Most introspection requests in flight at once; `None`: the core default (32).
          */introspectionMaxInflight: UInt32? = nil) {
         self.apiKeys = apiKeys
         self.jwt = jwt
@@ -5757,16 +5739,11 @@ public struct AuthenticatorOptions {
         self.rateLimitOverrides = rateLimitOverrides
         self.revocations = revocations
         self.realm = realm
-        self.apiKeyHeader = apiKeyHeader
         self.queryParam = queryParam
         self.cookie = cookie
-        self.maxHeaderLen = maxHeaderLen
         self.clock = clock
-        self.maxTracked = maxTracked
         self.introspection = introspection
-        self.introspectionCacheTtl = introspectionCacheTtl
-        self.introspectionNegativeTtl = introspectionNegativeTtl
-        self.introspectionCacheSize = introspectionCacheSize
+        self.introspectionCacheSeconds = introspectionCacheSeconds
         self.introspectionRateLimit = introspectionRateLimit
         self.introspectionMaxInflight = introspectionMaxInflight
     }
@@ -5799,17 +5776,12 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
                 plans: FfiConverterDictionaryStringTypeRateLimit.read(from: &buf), 
                 rateLimitOverrides: FfiConverterDictionaryStringTypeRateLimit.read(from: &buf), 
                 revocations: FfiConverterOptionTypeRevocationList.read(from: &buf), 
-                realm: FfiConverterOptionString.read(from: &buf), 
-                apiKeyHeader: FfiConverterOptionString.read(from: &buf), 
+                realm: FfiConverterString.read(from: &buf), 
                 queryParam: FfiConverterOptionString.read(from: &buf), 
                 cookie: FfiConverterOptionString.read(from: &buf), 
-                maxHeaderLen: FfiConverterOptionUInt32.read(from: &buf), 
                 clock: FfiConverterOptionTypeManualClock.read(from: &buf), 
-                maxTracked: FfiConverterOptionUInt32.read(from: &buf), 
                 introspection: FfiConverterOptionTypeOAuthClient.read(from: &buf), 
-                introspectionCacheTtl: FfiConverterOptionDuration.read(from: &buf), 
-                introspectionNegativeTtl: FfiConverterOptionDuration.read(from: &buf), 
-                introspectionCacheSize: FfiConverterOptionUInt32.read(from: &buf), 
+                introspectionCacheSeconds: FfiConverterOptionUInt64.read(from: &buf), 
                 introspectionRateLimit: FfiConverterOptionTypeRateLimit.read(from: &buf), 
                 introspectionMaxInflight: FfiConverterOptionUInt32.read(from: &buf)
         )
@@ -5828,17 +5800,12 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
         FfiConverterDictionaryStringTypeRateLimit.write(value.plans, into: &buf)
         FfiConverterDictionaryStringTypeRateLimit.write(value.rateLimitOverrides, into: &buf)
         FfiConverterOptionTypeRevocationList.write(value.revocations, into: &buf)
-        FfiConverterOptionString.write(value.realm, into: &buf)
-        FfiConverterOptionString.write(value.apiKeyHeader, into: &buf)
+        FfiConverterString.write(value.realm, into: &buf)
         FfiConverterOptionString.write(value.queryParam, into: &buf)
         FfiConverterOptionString.write(value.cookie, into: &buf)
-        FfiConverterOptionUInt32.write(value.maxHeaderLen, into: &buf)
         FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
-        FfiConverterOptionUInt32.write(value.maxTracked, into: &buf)
         FfiConverterOptionTypeOAuthClient.write(value.introspection, into: &buf)
-        FfiConverterOptionDuration.write(value.introspectionCacheTtl, into: &buf)
-        FfiConverterOptionDuration.write(value.introspectionNegativeTtl, into: &buf)
-        FfiConverterOptionUInt32.write(value.introspectionCacheSize, into: &buf)
+        FfiConverterOptionUInt64.write(value.introspectionCacheSeconds, into: &buf)
         FfiConverterOptionTypeRateLimit.write(value.introspectionRateLimit, into: &buf)
         FfiConverterOptionUInt32.write(value.introspectionMaxInflight, into: &buf)
     }
@@ -5955,9 +5922,9 @@ public struct Introspection: Equatable, Hashable {
      */
     public var subject: String?
     /**
-     * `exp`, Unix seconds.
+     * `exp`.
      */
-    public var expiresAt: Int64?
+    public var expiresAt: Date?
     /**
      * Every member of the answer, as a JSON object.
      */
@@ -5982,8 +5949,8 @@ public struct Introspection: Equatable, Hashable {
          * `sub`.
          */subject: String?, 
         /**
-         * `exp`, Unix seconds.
-         */expiresAt: Int64?, 
+         * `exp`.
+         */expiresAt: Date?, 
         /**
          * Every member of the answer, as a JSON object.
          */json: String) {
@@ -6017,7 +5984,7 @@ public struct FfiConverterTypeIntrospection: FfiConverterRustBuffer {
                 clientId: FfiConverterOptionString.read(from: &buf), 
                 username: FfiConverterOptionString.read(from: &buf), 
                 subject: FfiConverterOptionString.read(from: &buf), 
-                expiresAt: FfiConverterOptionInt64.read(from: &buf), 
+                expiresAt: FfiConverterOptionTimestamp.read(from: &buf), 
                 json: FfiConverterString.read(from: &buf)
         )
     }
@@ -6028,7 +5995,7 @@ public struct FfiConverterTypeIntrospection: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.clientId, into: &buf)
         FfiConverterOptionString.write(value.username, into: &buf)
         FfiConverterOptionString.write(value.subject, into: &buf)
-        FfiConverterOptionInt64.write(value.expiresAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.expiresAt, into: &buf)
         FfiConverterString.write(value.json, into: &buf)
     }
 }
@@ -6545,7 +6512,7 @@ public func FfiConverterTypeKeyInfo_lower(_ value: KeyInfo) -> RustBuffer {
 
 
 /**
- * The stored description of an API key. Holds no secret material; times are Unix seconds.
+ * The stored description of an API key. Holds no secret material.
  */
 public struct KeyRecord: Equatable, Hashable {
     /**
@@ -6575,19 +6542,19 @@ public struct KeyRecord: Equatable, Hashable {
     /**
      * Creation time.
      */
-    public var createdAt: Int64
+    public var createdAt: Date
     /**
      * Expiry time, if any.
      */
-    public var expiresAt: Int64?
+    public var expiresAt: Date?
     /**
      * Revocation time, if revoked.
      */
-    public var revokedAt: Int64?
+    public var revokedAt: Date?
     /**
-     * Last verification (coarse: at most one write a minute), if any.
+     * Last verification (coarse: at most one write per `lastUsedGranularity`), if any.
      */
-    public var lastUsedAt: Int64?
+    public var lastUsedAt: Date?
     /**
      * The id of the key that replaced this one in a rotation.
      */
@@ -6616,16 +6583,16 @@ public struct KeyRecord: Equatable, Hashable {
          */metadata: [String: String], 
         /**
          * Creation time.
-         */createdAt: Int64, 
+         */createdAt: Date, 
         /**
          * Expiry time, if any.
-         */expiresAt: Int64?, 
+         */expiresAt: Date?, 
         /**
          * Revocation time, if revoked.
-         */revokedAt: Int64?, 
+         */revokedAt: Date?, 
         /**
-         * Last verification (coarse: at most one write a minute), if any.
-         */lastUsedAt: Int64?, 
+         * Last verification (coarse: at most one write per `lastUsedGranularity`), if any.
+         */lastUsedAt: Date?, 
         /**
          * The id of the key that replaced this one in a rotation.
          */replacedBy: String?) {
@@ -6664,10 +6631,10 @@ public struct FfiConverterTypeKeyRecord: FfiConverterRustBuffer {
                 owner: FfiConverterString.read(from: &buf), 
                 scopes: FfiConverterSequenceString.read(from: &buf), 
                 metadata: FfiConverterDictionaryStringString.read(from: &buf), 
-                createdAt: FfiConverterInt64.read(from: &buf), 
-                expiresAt: FfiConverterOptionInt64.read(from: &buf), 
-                revokedAt: FfiConverterOptionInt64.read(from: &buf), 
-                lastUsedAt: FfiConverterOptionInt64.read(from: &buf), 
+                createdAt: FfiConverterTimestamp.read(from: &buf), 
+                expiresAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                revokedAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                lastUsedAt: FfiConverterOptionTimestamp.read(from: &buf), 
                 replacedBy: FfiConverterOptionString.read(from: &buf)
         )
     }
@@ -6679,10 +6646,10 @@ public struct FfiConverterTypeKeyRecord: FfiConverterRustBuffer {
         FfiConverterString.write(value.owner, into: &buf)
         FfiConverterSequenceString.write(value.scopes, into: &buf)
         FfiConverterDictionaryStringString.write(value.metadata, into: &buf)
-        FfiConverterInt64.write(value.createdAt, into: &buf)
-        FfiConverterOptionInt64.write(value.expiresAt, into: &buf)
-        FfiConverterOptionInt64.write(value.revokedAt, into: &buf)
-        FfiConverterOptionInt64.write(value.lastUsedAt, into: &buf)
+        FfiConverterTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.expiresAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.revokedAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.lastUsedAt, into: &buf)
         FfiConverterOptionString.write(value.replacedBy, into: &buf)
     }
 }
@@ -6704,45 +6671,37 @@ public func FfiConverterTypeKeyRecord_lower(_ value: KeyRecord) -> RustBuffer {
 
 
 /**
- * Options of `OAuthClient`: the token endpoint, the client id and how the client
- * authenticates. Secrets are `Secret`s, so printing the options never shows them.
+ * Optional settings of an `OAuthClient` (each `null`/`nil` keeps the core's default).
+ * Secrets are `Secret`s, so printing the options never shows them.
  */
 public struct OAuthClientOptions {
-    /**
-     * The token endpoint (https, or http on loopback).
-     */
-    public var tokenUrl: String
-    /**
-     * The client id.
-     */
-    public var clientId: String
     /**
      * The client secret (for `client_secret_basic` / `client_secret_post`).
      */
     public var clientSecret: Secret?
     /**
-     * `client_secret_basic` (default with a secret), `client_secret_post`, `private_key_jwt`
-     * (default with a private key) or `none` (public client).
+     * Unset: `PRIVATE_KEY_JWT` when a private key is given, else `CLIENT_SECRET_BASIC`
+     * (after discovery, `CLIENT_SECRET_POST` when the server lists only that one).
      */
-    public var authMethod: String?
+    public var authMethod: AuthMethod?
     /**
      * The private key for `private_key_jwt`.
      */
     public var privateKey: JwtKey?
     /**
-     * The RFC 7662 introspection endpoint.
+     * The RFC 7662 introspection endpoint (discovered when unset).
      */
     public var introspectionUrl: String?
     /**
-     * The RFC 7009 revocation endpoint.
+     * The RFC 7009 revocation endpoint (discovered when unset).
      */
     public var revocationUrl: String?
     /**
-     * The authorization endpoint (for PKCE flows).
+     * The authorization endpoint, for PKCE flows (discovered when unset).
      */
     public var authorizationUrl: String?
     /**
-     * Timeout of every request (default 5 s).
+     * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
      */
     public var timeout: TimeInterval?
 
@@ -6750,35 +6709,27 @@ public struct OAuthClientOptions {
     // declare one manually.
     public init(
         /**
-         * The token endpoint (https, or http on loopback).
-         */tokenUrl: String, 
-        /**
-         * The client id.
-         */clientId: String, 
-        /**
          * The client secret (for `client_secret_basic` / `client_secret_post`).
          */clientSecret: Secret? = nil, 
         /**
-         * `client_secret_basic` (default with a secret), `client_secret_post`, `private_key_jwt`
-         * (default with a private key) or `none` (public client).
-         */authMethod: String? = nil, 
+         * Unset: `PRIVATE_KEY_JWT` when a private key is given, else `CLIENT_SECRET_BASIC`
+         * (after discovery, `CLIENT_SECRET_POST` when the server lists only that one).
+         */authMethod: AuthMethod? = nil, 
         /**
          * The private key for `private_key_jwt`.
          */privateKey: JwtKey? = nil, 
         /**
-         * The RFC 7662 introspection endpoint.
+         * The RFC 7662 introspection endpoint (discovered when unset).
          */introspectionUrl: String? = nil, 
         /**
-         * The RFC 7009 revocation endpoint.
+         * The RFC 7009 revocation endpoint (discovered when unset).
          */revocationUrl: String? = nil, 
         /**
-         * The authorization endpoint (for PKCE flows).
+         * The authorization endpoint, for PKCE flows (discovered when unset).
          */authorizationUrl: String? = nil, 
         /**
-         * Timeout of every request (default 5 s).
+         * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
          */timeout: TimeInterval? = nil) {
-        self.tokenUrl = tokenUrl
-        self.clientId = clientId
         self.clientSecret = clientSecret
         self.authMethod = authMethod
         self.privateKey = privateKey
@@ -6804,10 +6755,8 @@ public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OAuthClientOptions {
         return
             try OAuthClientOptions(
-                tokenUrl: FfiConverterString.read(from: &buf), 
-                clientId: FfiConverterString.read(from: &buf), 
                 clientSecret: FfiConverterOptionTypeSecret.read(from: &buf), 
-                authMethod: FfiConverterOptionString.read(from: &buf), 
+                authMethod: FfiConverterOptionTypeAuthMethod.read(from: &buf), 
                 privateKey: FfiConverterOptionTypeJwtKey.read(from: &buf), 
                 introspectionUrl: FfiConverterOptionString.read(from: &buf), 
                 revocationUrl: FfiConverterOptionString.read(from: &buf), 
@@ -6817,10 +6766,8 @@ public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: OAuthClientOptions, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.tokenUrl, into: &buf)
-        FfiConverterString.write(value.clientId, into: &buf)
         FfiConverterOptionTypeSecret.write(value.clientSecret, into: &buf)
-        FfiConverterOptionString.write(value.authMethod, into: &buf)
+        FfiConverterOptionTypeAuthMethod.write(value.authMethod, into: &buf)
         FfiConverterOptionTypeJwtKey.write(value.privateKey, into: &buf)
         FfiConverterOptionString.write(value.introspectionUrl, into: &buf)
         FfiConverterOptionString.write(value.revocationUrl, into: &buf)
@@ -6955,7 +6902,7 @@ public func FfiConverterTypePrincipal_lower(_ value: Principal) -> RustBuffer {
 
 
 /**
- * One rate limit: `rate` requests per `period`, with bursts of up to `burst`.
+ * One rate limit: `rate` requests per `period_seconds`, with bursts of up to `burst`.
  */
 public struct RateLimit: Equatable, Hashable {
     /**
@@ -6963,13 +6910,13 @@ public struct RateLimit: Equatable, Hashable {
      */
     public var rate: UInt32
     /**
+     * The period in seconds (≥ 1).
+     */
+    public var periodSeconds: UInt64
+    /**
      * Requests that may arrive at once (≥ 1).
      */
     public var burst: UInt32
-    /**
-     * The period (non-zero); `None`: one second (the core's `DEFAULT_RATE_LIMIT_PERIOD`).
-     */
-    public var period: TimeInterval?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6978,14 +6925,14 @@ public struct RateLimit: Equatable, Hashable {
          * Requests per period (≥ 1).
          */rate: UInt32, 
         /**
-         * Requests that may arrive at once (≥ 1).
-         */burst: UInt32, 
+         * The period in seconds (≥ 1).
+         */periodSeconds: UInt64 = UInt64(1), 
         /**
-         * The period (non-zero); `None`: one second (the core's `DEFAULT_RATE_LIMIT_PERIOD`).
-         */period: TimeInterval? = nil) {
+         * Requests that may arrive at once (≥ 1).
+         */burst: UInt32) {
         self.rate = rate
+        self.periodSeconds = periodSeconds
         self.burst = burst
-        self.period = period
     }
 
     
@@ -7005,15 +6952,15 @@ public struct FfiConverterTypeRateLimit: FfiConverterRustBuffer {
         return
             try RateLimit(
                 rate: FfiConverterUInt32.read(from: &buf), 
-                burst: FfiConverterUInt32.read(from: &buf), 
-                period: FfiConverterOptionDuration.read(from: &buf)
+                periodSeconds: FfiConverterUInt64.read(from: &buf), 
+                burst: FfiConverterUInt32.read(from: &buf)
         )
     }
 
     public static func write(_ value: RateLimit, into buf: inout [UInt8]) {
         FfiConverterUInt32.write(value.rate, into: &buf)
+        FfiConverterUInt64.write(value.periodSeconds, into: &buf)
         FfiConverterUInt32.write(value.burst, into: &buf)
-        FfiConverterOptionDuration.write(value.period, into: &buf)
     }
 }
 
@@ -7034,83 +6981,49 @@ public func FfiConverterTypeRateLimit_lower(_ value: RateLimit) -> RustBuffer {
 
 
 /**
- * Tuning of a `TokenSource`; every `null`/`nil` keeps the library default.
+ * Optional settings of a `Redactor`; the defaults are the built-in rules alone.
  */
-public struct RefreshOptions: Equatable, Hashable {
+public struct RedactorOptions: Equatable, Hashable {
     /**
-     * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
-     * (default 5 min).
+     * Extra sensitive field names (case-insensitive; `-`/`.` count as `_`; also match as a
+     * suffix).
      */
-    public var refreshAhead: TimeInterval?
+    public var names: [String]
     /**
-     * See `refreshAhead` (default 0.5; between 0 and 1).
+     * Extra patterns, `kind -> regex`; capture group 1 is redacted when present.
      */
-    public var refreshAheadFraction: Double?
+    public var patterns: [String: String]?
     /**
-     * Random part of the refresh-ahead window by which refreshes move earlier (default 0.1).
+     * `fingerprint` (default), `kind`, `plain`, or a template with `{kind}` / `{fingerprint}`.
      */
-    public var jitter: Double?
+    public var replacement: String
     /**
-     * A token is no longer handed out when less than `min(expiryMargin, lifetime / 4)`
-     * remains (default 5 s).
+     * Longest line a stream keeps in memory, in bytes (default 1 MiB, the core's
+     * `DEFAULT_MAX_LINE`; at least 1 KiB).
      */
-    public var expiryMargin: TimeInterval?
-    /**
-     * Lifetime assumed when the server gives none (default 1 h).
-     */
-    public var defaultLifetime: TimeInterval?
-    /**
-     * First retry delay after a transient failure (default 1 s); doubles each time.
-     */
-    public var backoffInitial: TimeInterval?
-    /**
-     * Longest retry delay (default 60 s).
-     */
-    public var backoffMax: TimeInterval?
-    /**
-     * Refresh ahead of expiry in the background (default true); without it tokens are
-     * refreshed when a caller finds the current one unusable.
-     */
-    public var background: Bool
+    public var maxLine: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
-         * (default 5 min).
-         */refreshAhead: TimeInterval? = nil, 
+         * Extra sensitive field names (case-insensitive; `-`/`.` count as `_`; also match as a
+         * suffix).
+         */names: [String] = [], 
         /**
-         * See `refreshAhead` (default 0.5; between 0 and 1).
-         */refreshAheadFraction: Double? = nil, 
+         * Extra patterns, `kind -> regex`; capture group 1 is redacted when present.
+         */patterns: [String: String]? = nil, 
         /**
-         * Random part of the refresh-ahead window by which refreshes move earlier (default 0.1).
-         */jitter: Double? = nil, 
+         * `fingerprint` (default), `kind`, `plain`, or a template with `{kind}` / `{fingerprint}`.
+         */replacement: String = "fingerprint", 
         /**
-         * A token is no longer handed out when less than `min(expiryMargin, lifetime / 4)`
-         * remains (default 5 s).
-         */expiryMargin: TimeInterval? = nil, 
-        /**
-         * Lifetime assumed when the server gives none (default 1 h).
-         */defaultLifetime: TimeInterval? = nil, 
-        /**
-         * First retry delay after a transient failure (default 1 s); doubles each time.
-         */backoffInitial: TimeInterval? = nil, 
-        /**
-         * Longest retry delay (default 60 s).
-         */backoffMax: TimeInterval? = nil, 
-        /**
-         * Refresh ahead of expiry in the background (default true); without it tokens are
-         * refreshed when a caller finds the current one unusable.
-         */background: Bool = true) {
-        self.refreshAhead = refreshAhead
-        self.refreshAheadFraction = refreshAheadFraction
-        self.jitter = jitter
-        self.expiryMargin = expiryMargin
-        self.defaultLifetime = defaultLifetime
-        self.backoffInitial = backoffInitial
-        self.backoffMax = backoffMax
-        self.background = background
+         * Longest line a stream keeps in memory, in bytes (default 1 MiB, the core's
+         * `DEFAULT_MAX_LINE`; at least 1 KiB).
+         */maxLine: UInt64? = nil) {
+        self.names = names
+        self.patterns = patterns
+        self.replacement = replacement
+        self.maxLine = maxLine
     }
 
     
@@ -7119,36 +7032,28 @@ public struct RefreshOptions: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension RefreshOptions: Sendable {}
+extension RedactorOptions: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeRefreshOptions: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RefreshOptions {
+public struct FfiConverterTypeRedactorOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RedactorOptions {
         return
-            try RefreshOptions(
-                refreshAhead: FfiConverterOptionDuration.read(from: &buf), 
-                refreshAheadFraction: FfiConverterOptionDouble.read(from: &buf), 
-                jitter: FfiConverterOptionDouble.read(from: &buf), 
-                expiryMargin: FfiConverterOptionDuration.read(from: &buf), 
-                defaultLifetime: FfiConverterOptionDuration.read(from: &buf), 
-                backoffInitial: FfiConverterOptionDuration.read(from: &buf), 
-                backoffMax: FfiConverterOptionDuration.read(from: &buf), 
-                background: FfiConverterBool.read(from: &buf)
+            try RedactorOptions(
+                names: FfiConverterSequenceString.read(from: &buf), 
+                patterns: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                replacement: FfiConverterString.read(from: &buf), 
+                maxLine: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
 
-    public static func write(_ value: RefreshOptions, into buf: inout [UInt8]) {
-        FfiConverterOptionDuration.write(value.refreshAhead, into: &buf)
-        FfiConverterOptionDouble.write(value.refreshAheadFraction, into: &buf)
-        FfiConverterOptionDouble.write(value.jitter, into: &buf)
-        FfiConverterOptionDuration.write(value.expiryMargin, into: &buf)
-        FfiConverterOptionDuration.write(value.defaultLifetime, into: &buf)
-        FfiConverterOptionDuration.write(value.backoffInitial, into: &buf)
-        FfiConverterOptionDuration.write(value.backoffMax, into: &buf)
-        FfiConverterBool.write(value.background, into: &buf)
+    public static func write(_ value: RedactorOptions, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.names, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.patterns, into: &buf)
+        FfiConverterString.write(value.replacement, into: &buf)
+        FfiConverterOptionUInt64.write(value.maxLine, into: &buf)
     }
 }
 
@@ -7156,15 +7061,15 @@ public struct FfiConverterTypeRefreshOptions: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRefreshOptions_lift(_ buf: RustBuffer) throws -> RefreshOptions {
-    return try FfiConverterTypeRefreshOptions.lift(buf)
+public func FfiConverterTypeRedactorOptions_lift(_ buf: RustBuffer) throws -> RedactorOptions {
+    return try FfiConverterTypeRedactorOptions.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeRefreshOptions_lower(_ value: RefreshOptions) -> RustBuffer {
-    return FfiConverterTypeRefreshOptions.lower(value)
+public func FfiConverterTypeRedactorOptions_lower(_ value: RedactorOptions) -> RustBuffer {
+    return FfiConverterTypeRedactorOptions.lower(value)
 }
 
 
@@ -7174,10 +7079,9 @@ public func FfiConverterTypeRefreshOptions_lower(_ value: RefreshOptions) -> Rus
  */
 public struct Refusal: Equatable, Hashable {
     /**
-     * The internal reason (`MISSING_CREDENTIALS`, `EXPIRED`, `RATE_LIMITED`, …); its stable
-     * string is `code.asString()` (Kotlin) / `code.description` (Swift).
+     * The stable tokenward code (`missing_credentials`, `expired`, `rate_limited`, …).
      */
-    public var code: ErrorCode
+    public var code: String
     /**
      * The HTTP status: 400, 401, 403 or 429.
      */
@@ -7187,9 +7091,9 @@ public struct Refusal: Equatable, Hashable {
      */
     public var wwwAuthenticate: String?
     /**
-     * How long the client should wait (`Retry-After`, whole seconds), for 429 and 503.
+     * Seconds for the `Retry-After` header, for 429.
      */
-    public var retryAfter: TimeInterval?
+    public var retryAfter: UInt64?
     /**
      * What a client may be told (e.g. `invalid_token`): the same name in every language.
      */
@@ -7203,9 +7107,8 @@ public struct Refusal: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The internal reason (`MISSING_CREDENTIALS`, `EXPIRED`, `RATE_LIMITED`, …); its stable
-         * string is `code.asString()` (Kotlin) / `code.description` (Swift).
-         */code: ErrorCode, 
+         * The stable tokenward code (`missing_credentials`, `expired`, `rate_limited`, …).
+         */code: String, 
         /**
          * The HTTP status: 400, 401, 403 or 429.
          */status: UInt16, 
@@ -7213,8 +7116,8 @@ public struct Refusal: Equatable, Hashable {
          * The `WWW-Authenticate` header value (RFC 6750), for 400/401 and scope refusals.
          */wwwAuthenticate: String?, 
         /**
-         * How long the client should wait (`Retry-After`, whole seconds), for 429 and 503.
-         */retryAfter: TimeInterval?, 
+         * Seconds for the `Retry-After` header, for 429.
+         */retryAfter: UInt64?, 
         /**
          * What a client may be told (e.g. `invalid_token`): the same name in every language.
          */error: String, 
@@ -7245,20 +7148,20 @@ public struct FfiConverterTypeRefusal: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Refusal {
         return
             try Refusal(
-                code: FfiConverterTypeErrorCode.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
                 status: FfiConverterUInt16.read(from: &buf), 
                 wwwAuthenticate: FfiConverterOptionString.read(from: &buf), 
-                retryAfter: FfiConverterOptionDuration.read(from: &buf), 
+                retryAfter: FfiConverterOptionUInt64.read(from: &buf), 
                 error: FfiConverterString.read(from: &buf), 
                 errorDescription: FfiConverterString.read(from: &buf)
         )
     }
 
     public static func write(_ value: Refusal, into buf: inout [UInt8]) {
-        FfiConverterTypeErrorCode.write(value.code, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
         FfiConverterUInt16.write(value.status, into: &buf)
         FfiConverterOptionString.write(value.wwwAuthenticate, into: &buf)
-        FfiConverterOptionDuration.write(value.retryAfter, into: &buf)
+        FfiConverterOptionUInt64.write(value.retryAfter, into: &buf)
         FfiConverterString.write(value.error, into: &buf)
         FfiConverterString.write(value.errorDescription, into: &buf)
     }
@@ -7376,6 +7279,142 @@ public func FfiConverterTypeRemoteKeySetOptions_lift(_ buf: RustBuffer) throws -
 #endif
 public func FfiConverterTypeRemoteKeySetOptions_lower(_ value: RemoteKeySetOptions) -> RustBuffer {
     return FfiConverterTypeRemoteKeySetOptions.lower(value)
+}
+
+
+/**
+ * When a `TokenSource` refreshes and how it retries; every `null`/`nil` keeps the core's
+ * default (`tokenward::refresh::DEFAULT_*`, stated below).
+ */
+public struct TokenSourceOptions: Equatable, Hashable {
+    /**
+     * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
+     * (default 5 min).
+     */
+    public var refreshAhead: TimeInterval?
+    /**
+     * See `refreshAhead` (default 0.5; between 0 and 1).
+     */
+    public var refreshAheadFraction: Double?
+    /**
+     * Random part of the refresh-ahead window by which refreshes move earlier (default 0.1).
+     */
+    public var jitter: Double?
+    /**
+     * A token is no longer handed out when less than `min(expiryMargin, lifetime / 4)`
+     * remains (default 5 s).
+     */
+    public var expiryMargin: TimeInterval?
+    /**
+     * Lifetime assumed when the server gives none (default 1 h).
+     */
+    public var defaultLifetime: TimeInterval?
+    /**
+     * First retry delay after a transient failure (default 1 s); doubles each time.
+     */
+    public var backoffInitial: TimeInterval?
+    /**
+     * Longest retry delay (default 60 s).
+     */
+    public var backoffMax: TimeInterval?
+    /**
+     * Refresh ahead of expiry in the background (default true); without it tokens are
+     * refreshed when a caller finds the current one unusable.
+     */
+    public var background: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
+         * (default 5 min).
+         */refreshAhead: TimeInterval? = nil, 
+        /**
+         * See `refreshAhead` (default 0.5; between 0 and 1).
+         */refreshAheadFraction: Double? = nil, 
+        /**
+         * Random part of the refresh-ahead window by which refreshes move earlier (default 0.1).
+         */jitter: Double? = nil, 
+        /**
+         * A token is no longer handed out when less than `min(expiryMargin, lifetime / 4)`
+         * remains (default 5 s).
+         */expiryMargin: TimeInterval? = nil, 
+        /**
+         * Lifetime assumed when the server gives none (default 1 h).
+         */defaultLifetime: TimeInterval? = nil, 
+        /**
+         * First retry delay after a transient failure (default 1 s); doubles each time.
+         */backoffInitial: TimeInterval? = nil, 
+        /**
+         * Longest retry delay (default 60 s).
+         */backoffMax: TimeInterval? = nil, 
+        /**
+         * Refresh ahead of expiry in the background (default true); without it tokens are
+         * refreshed when a caller finds the current one unusable.
+         */background: Bool = true) {
+        self.refreshAhead = refreshAhead
+        self.refreshAheadFraction = refreshAheadFraction
+        self.jitter = jitter
+        self.expiryMargin = expiryMargin
+        self.defaultLifetime = defaultLifetime
+        self.backoffInitial = backoffInitial
+        self.backoffMax = backoffMax
+        self.background = background
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TokenSourceOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTokenSourceOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenSourceOptions {
+        return
+            try TokenSourceOptions(
+                refreshAhead: FfiConverterOptionDuration.read(from: &buf), 
+                refreshAheadFraction: FfiConverterOptionDouble.read(from: &buf), 
+                jitter: FfiConverterOptionDouble.read(from: &buf), 
+                expiryMargin: FfiConverterOptionDuration.read(from: &buf), 
+                defaultLifetime: FfiConverterOptionDuration.read(from: &buf), 
+                backoffInitial: FfiConverterOptionDuration.read(from: &buf), 
+                backoffMax: FfiConverterOptionDuration.read(from: &buf), 
+                background: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TokenSourceOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionDuration.write(value.refreshAhead, into: &buf)
+        FfiConverterOptionDouble.write(value.refreshAheadFraction, into: &buf)
+        FfiConverterOptionDouble.write(value.jitter, into: &buf)
+        FfiConverterOptionDuration.write(value.expiryMargin, into: &buf)
+        FfiConverterOptionDuration.write(value.defaultLifetime, into: &buf)
+        FfiConverterOptionDuration.write(value.backoffInitial, into: &buf)
+        FfiConverterOptionDuration.write(value.backoffMax, into: &buf)
+        FfiConverterBool.write(value.background, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenSourceOptions_lift(_ buf: RustBuffer) throws -> TokenSourceOptions {
+    return try FfiConverterTypeTokenSourceOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenSourceOptions_lower(_ value: TokenSourceOptions) -> RustBuffer {
+    return FfiConverterTypeTokenSourceOptions.lower(value)
 }
 
 
@@ -7509,81 +7548,6 @@ public func FfiConverterTypeVerifiedClaims_lower(_ value: VerifiedClaims) -> Rus
 
 
 /**
- * The outcome of an audited operation.
- */
-
-public enum AuditOutcome: Equatable, Hashable, CaseIterable {
-    
-    /**
-     * The operation succeeded.
-     */
-    case success
-    /**
-     * The operation was refused or failed.
-     */
-    case failure
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension AuditOutcome: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeAuditOutcome: FfiConverterRustBuffer {
-    typealias SwiftType = AuditOutcome
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditOutcome {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .success
-        
-        case 2: return .failure
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: AuditOutcome, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .success:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .failure:
-            writeInt(&buf, Int32(2))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAuditOutcome_lift(_ buf: RustBuffer) throws -> AuditOutcome {
-    return try FfiConverterTypeAuditOutcome.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeAuditOutcome_lower(_ value: AuditOutcome) -> RustBuffer {
-    return FfiConverterTypeAuditOutcome.lower(value)
-}
-
-
-
-/**
  * The outcome of `authenticate`.
  */
 
@@ -7666,6 +7630,125 @@ public func FfiConverterTypeAuthDecision_lift(_ buf: RustBuffer) throws -> AuthD
 #endif
 public func FfiConverterTypeAuthDecision_lower(_ value: AuthDecision) -> RustBuffer {
     return FfiConverterTypeAuthDecision.lower(value)
+}
+
+
+
+/**
+ * How the client authenticates to the token, introspection and revocation endpoints
+ * (RFC 8414 names: `asString()` / `description`).
+ */
+
+public enum AuthMethod: Equatable, Hashable, CustomStringConvertible, CaseIterable {
+    
+    /**
+     * `client_secret_basic`: HTTP Basic with the id and secret.
+     */
+    case clientSecretBasic
+    /**
+     * `client_secret_post`: id and secret in the form body.
+     */
+    case clientSecretPost
+    /**
+     * `private_key_jwt`: a JWT assertion signed with the client's private key.
+     */
+    case privateKeyJwt
+    /**
+     * `none`: a public client (only `client_id` is sent; use PKCE).
+     */
+    case publicClient
+
+
+
+    /**
+     * The RFC 8414 name (`client_secret_basic`, …, `none`), the same in every language.
+     */
+public func asString() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authmethod_as_string(
+            FfiConverterTypeAuthMethod_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authmethod_uniffi_trait_display(
+            FfiConverterTypeAuthMethod_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension AuthMethod: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthMethod: FfiConverterRustBuffer {
+    typealias SwiftType = AuthMethod
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthMethod {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .clientSecretBasic
+        
+        case 2: return .clientSecretPost
+        
+        case 3: return .privateKeyJwt
+        
+        case 4: return .publicClient
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AuthMethod, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .clientSecretBasic:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .clientSecretPost:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .privateKeyJwt:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .publicClient:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthMethod_lift(_ buf: RustBuffer) throws -> AuthMethod {
+    return try FfiConverterTypeAuthMethod.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthMethod_lower(_ value: AuthMethod) -> RustBuffer {
+    return FfiConverterTypeAuthMethod.lower(value)
 }
 
 
@@ -8338,10 +8421,76 @@ public func FfiConverterTypeErrorCode_lower(_ value: ErrorCode) -> RustBuffer {
 
 
 /**
+ * The grant a source seeded with a token response uses when the response has no refresh
+ * token (`client_credentials`).
+ */
+
+public enum FallbackGrant: Equatable, Hashable, CaseIterable {
+    
+    /**
+     * The client-credentials grant for the given scopes.
+     */
+    case clientCredentials
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FallbackGrant: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFallbackGrant: FfiConverterRustBuffer {
+    typealias SwiftType = FallbackGrant
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FallbackGrant {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .clientCredentials
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FallbackGrant, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .clientCredentials:
+            writeInt(&buf, Int32(1))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFallbackGrant_lift(_ buf: RustBuffer) throws -> FallbackGrant {
+    return try FfiConverterTypeFallbackGrant.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFallbackGrant_lower(_ value: FallbackGrant) -> RustBuffer {
+    return FfiConverterTypeFallbackGrant.lower(value)
+}
+
+
+
+/**
  * The forwarding header trusted proxies set (exactly one is honoured).
  */
 
-public enum ForwardedHeader: Equatable, Hashable, CustomStringConvertible, CaseIterable {
+public enum ForwardedHeader: Equatable, Hashable, CaseIterable {
     
     /**
      * `X-Forwarded-For`.
@@ -8356,17 +8505,6 @@ public enum ForwardedHeader: Equatable, Hashable, CustomStringConvertible, CaseI
 
 
 
-// The local Rust `Display` implementation.
-public var description: String {
-    return try!  FfiConverterString.lift(
-        try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_forwardedheader_uniffi_trait_display(
-            FfiConverterTypeForwardedHeader_lower(self),uniffiCallStatus
-    )
-}
-    )
-}
 }
 
 #if compiler(>=6)
@@ -8427,7 +8565,7 @@ public func FfiConverterTypeForwardedHeader_lower(_ value: ForwardedHeader) -> R
  * What a revocation names.
  */
 
-public enum RevocationKind: Equatable, Hashable, CustomStringConvertible, CaseIterable {
+public enum RevocationKind: Equatable, Hashable, CaseIterable {
     
     /**
      * A JWT `jti`.
@@ -8446,17 +8584,6 @@ public enum RevocationKind: Equatable, Hashable, CustomStringConvertible, CaseIt
 
 
 
-// The local Rust `Display` implementation.
-public var description: String {
-    return try!  FfiConverterString.lift(
-        try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_revocationkind_uniffi_trait_display(
-            FfiConverterTypeRevocationKind_lower(self),uniffiCallStatus
-    )
-}
-    )
-}
 }
 
 #if compiler(>=6)
@@ -8520,10 +8647,10 @@ public func FfiConverterTypeRevocationKind_lower(_ value: RevocationKind) -> Rus
 
 
 /**
- * Where a `TokenSource` stands.
+ * Where a `TokenSource` stands (snake_case names: `asString()` / `description`).
  */
 
-public enum TokenSourceStatus: Equatable, Hashable, CaseIterable {
+public enum TokenSourceStatus: Equatable, Hashable, CustomStringConvertible, CaseIterable {
     
     /**
      * No token requested yet.
@@ -8549,8 +8676,32 @@ public enum TokenSourceStatus: Equatable, Hashable, CaseIterable {
 
 
 
+    /**
+     * The snake_case name (`ready`, `reauthentication_required`, …), as Python and Node
+     * return it.
+     */
+public func asString() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensourcestatus_as_string(
+            FfiConverterTypeTokenSourceStatus_lower(self),uniffiCallStatus
+    )
+})
+}
 
 
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensourcestatus_uniffi_trait_display(
+            FfiConverterTypeTokenSourceStatus_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -8621,6 +8772,104 @@ public func FfiConverterTypeTokenSourceStatus_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeTokenSourceStatus_lower(_ value: TokenSourceStatus) -> RustBuffer {
     return FfiConverterTypeTokenSourceStatus.lower(value)
+}
+
+
+
+/**
+ * Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`).
+ */
+
+public enum TokenTypeHint: Equatable, Hashable, CustomStringConvertible, CaseIterable {
+    
+    /**
+     * `access_token`.
+     */
+    case accessToken
+    /**
+     * `refresh_token`.
+     */
+    case refreshToken
+
+
+
+    /**
+     * The RFC 7009 name (`access_token`, `refresh_token`).
+     */
+public func asString() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokentypehint_as_string(
+            FfiConverterTypeTokenTypeHint_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokentypehint_uniffi_trait_display(
+            FfiConverterTypeTokenTypeHint_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension TokenTypeHint: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTokenTypeHint: FfiConverterRustBuffer {
+    typealias SwiftType = TokenTypeHint
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenTypeHint {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .accessToken
+        
+        case 2: return .refreshToken
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TokenTypeHint, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .accessToken:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .refreshToken:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenTypeHint_lift(_ buf: RustBuffer) throws -> TokenTypeHint {
+    return try FfiConverterTypeTokenTypeHint.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenTypeHint_lower(_ value: TokenTypeHint) -> RustBuffer {
+    return FfiConverterTypeTokenTypeHint.lower(value)
 }
 
 
@@ -9124,6 +9373,30 @@ fileprivate struct FfiConverterOptionTypeRemoteKeySetOptions: FfiConverterRustBu
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAuthMethod: FfiConverterRustBuffer {
+    typealias SwiftType = AuthMethod?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAuthMethod.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAuthMethod.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeErrorCode: FfiConverterRustBuffer {
     typealias SwiftType = ErrorCode?
 
@@ -9148,6 +9421,30 @@ fileprivate struct FfiConverterOptionTypeErrorCode: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeFallbackGrant: FfiConverterRustBuffer {
+    typealias SwiftType = FallbackGrant?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeFallbackGrant.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeFallbackGrant.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeForwardedHeader: FfiConverterRustBuffer {
     typealias SwiftType = ForwardedHeader?
 
@@ -9164,6 +9461,30 @@ fileprivate struct FfiConverterOptionTypeForwardedHeader: FfiConverterRustBuffer
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeForwardedHeader.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTokenTypeHint: FfiConverterRustBuffer {
+    typealias SwiftType = TokenTypeHint?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTokenTypeHint.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTokenTypeHint.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -9435,16 +9756,26 @@ public func checkApiKeyFormat(key: String)throws  -> KeyInfo  {
 })
 }
 /**
- * Calls `listener.onEvent(event)` for every tokenward audit event (token issued, verified,
- * refused, key created, …) until the returned subscription is cancelled or released.
+ * Registers `listener` for every audit event; returns an id for [`remove_audit_listener`].
  */
-public func onAudit(listener: AuditListener) -> AuditSubscription  {
-    return try!  FfiConverterTypeAuditSubscription_lift(try! rustCall() {
+public func addAuditListener(listener: AuditListener) -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_func_on_audit(
+    uniffi_tokenward_ffi_fn_func_add_audit_listener(
         FfiConverterTypeAuditListener_lower(listener),uniffiCallStatus
     )
 })
+}
+/**
+ * Emits a sample audit event (used by the test-suites to check the wiring).
+ */
+public func emitTestAuditEvent(success: Bool, subject: String)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_emit_test_audit_event(
+        FfiConverterBool.lower(success),
+        FfiConverterString.lower(subject),uniffiCallStatus
+    )
+}
 }
 /**
  * Returns `text` with every recognised secret replaced by `[REDACTED:<kind>:<fingerprint>]`.
@@ -9456,6 +9787,16 @@ public func redact(text: String) -> String  {
         FfiConverterString.lower(text),uniffiCallStatus
     )
 })
+}
+/**
+ * Unregisters the listener `id` returned by [`add_audit_listener`].
+ */
+public func removeAuditListener(id: UInt64)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_remove_audit_listener(
+        FfiConverterUInt64.lower(id),uniffiCallStatus
+    )
+}
 }
 /**
  * A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url).
@@ -9496,16 +9837,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_func_check_api_key_format() != 31045) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_func_on_audit() != 16769) {
+    if (uniffi_tokenward_ffi_checksum_func_add_audit_listener() != 17979) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_func_emit_test_audit_event() != 35093) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_redact() != 28117) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_func_remove_audit_listener() != 27099) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_func_fingerprint() != 27239) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_apikeys_create() != 16323) {
+    if (uniffi_tokenward_ffi_checksum_method_apikeys_create() != 30825) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_apikeys_get() != 28567) {
@@ -9523,19 +9870,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_apikeys_revoke() != 12166) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_apikeys_rotate() != 45704) {
+    if (uniffi_tokenward_ffi_checksum_method_apikeys_rotate() != 59205) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_apikeys_verify() != 14704) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret() != 58900) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() != 57281) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel() != 33088) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis() != 49224) {
@@ -9556,13 +9897,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() != 37836) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection() != 46855) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_authenticator_header_names() != 4762) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len() != 40421) {
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size() != 51434) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() != 5489) {
@@ -9571,7 +9906,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_revocationlist_purge() != 18407) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() != 40822) {
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() != 40134) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti() != 46715) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id() != 41202) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject() != 45798) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_revocationlist_size() != 37263) {
@@ -9643,7 +9987,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_accesstoken_token_type() != 48791) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() != 36608) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() != 28300) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_oauthclient_authorization_url() != 16121) {
@@ -9658,7 +10002,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_oauthclient_exchange_code() != 63072) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() != 47499) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() != 36383) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() != 54805) {
@@ -9670,13 +10014,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_oauthclient_refresh() != 49278) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_revoke() != 38637) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_revoke() != 35567) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_oauthclient_token_url() != 15672) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() != 28693) {
+    if (uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() != 28914) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_pkce_challenge() != 56097) {
@@ -9706,7 +10050,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_tokensource_force_refresh() != 62450) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code() != 35406) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code() != 22875) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_tokensource_request_count() != 53543) {
@@ -9724,10 +10068,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() != 56087) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() != 26078) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() != 51017) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() != 65135) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_redactor_redact() != 32086) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_redactor_redact_bytes() != 1079) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify() != 1075) {
@@ -9757,7 +10107,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_secret_redacted() != 53423) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_apikeys_new() != 38965) {
+    if (uniffi_tokenward_ffi_checksum_constructor_apikeys_new() != 27825) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_manualclock_new() != 5074) {
@@ -9766,7 +10116,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_authenticator_new() != 29049) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 55038) {
+    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 8566) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() != 34845) {
@@ -9799,28 +10149,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_keyset_new() != 34136) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() != 60562) {
+    if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() != 25247) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_new() != 42167) {
+    if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_new() != 7881) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier() != 61650) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_pkce_new() != 58545) {
+    if (uniffi_tokenward_ffi_checksum_constructor_pkce_generate() != 61586) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials() != 55028) {
+    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials() != 22817) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token() != 37323) {
+    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token() != 65084) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() != 61637) {
+    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() != 50809) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_redactor_new() != 1671) {
+    if (uniffi_tokenward_ffi_checksum_constructor_redactor_new() != 10651) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_remotejwtverifier_new() != 10821) {

@@ -243,13 +243,6 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
-#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
-typedef void (*UniffiCallbackInterfaceAuditListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
-        RustCallStatus *_Nonnull uniffiCallStatus
-    );
-
-#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_SOURCE_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_SOURCE_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceTokenSourceListenerMethod0)(uint64_t, uint64_t, void* _Nonnull, 
@@ -264,13 +257,11 @@ typedef void (*UniffiCallbackInterfaceTokenSourceListenerMethod1)(uint64_t, Rust
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
-#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
-typedef struct UniffiVTableCallbackInterfaceAuditListener {
-    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
-    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
-    UniffiCallbackInterfaceAuditListenerMethod0 _Nonnull onEvent;
-} UniffiVTableCallbackInterfaceAuditListener;
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceAuditListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_SOURCE_LISTENER
@@ -281,6 +272,15 @@ typedef struct UniffiVTableCallbackInterfaceTokenSourceListener {
     UniffiCallbackInterfaceTokenSourceListenerMethod0 _Nonnull onRefresh;
     UniffiCallbackInterfaceTokenSourceListenerMethod1 _Nonnull onError;
 } UniffiVTableCallbackInterfaceTokenSourceListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
+typedef struct UniffiVTableCallbackInterfaceAuditListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceAuditListenerMethod0 _Nonnull onEvent;
+} UniffiVTableCallbackInterfaceAuditListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_APIKEYS
@@ -295,7 +295,7 @@ void uniffi_tokenward_ffi_fn_free_apikeys(uint64_t handle, RustCallStatus *_Nonn
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_APIKEYS_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_APIKEYS_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_apikeys_new(RustBuffer prefix, RustBuffer store, RustBuffer pepper, RustBuffer clock, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_tokenward_ffi_fn_constructor_apikeys_new(RustBuffer prefix, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_CREATE
@@ -330,7 +330,7 @@ RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_revoke(uint64_t ptr, RustBuffe
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_ROTATE
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_ROTATE
-RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_rotate(uint64_t ptr, RustBuffer id, uint64_t overlap, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_rotate(uint64_t ptr, RustBuffer id, RustBuffer overlap, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_VERIFY
@@ -343,39 +343,14 @@ RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_verify(uint64_t ptr, RustBuffe
 RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_verify_secret(uint64_t ptr, uint64_t key, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
-uint64_t uniffi_tokenward_ffi_fn_clone_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
-void uniffi_tokenward_ffi_fn_free_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
-void uniffi_tokenward_ffi_fn_init_callback_vtable_auditlistener(const UniffiVTableCallbackInterfaceAuditListener* _Nonnull vtable
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
-void uniffi_tokenward_ffi_fn_method_auditlistener_on_event(uint64_t ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITSUBSCRIPTION
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITSUBSCRIPTION
-uint64_t uniffi_tokenward_ffi_fn_clone_auditsubscription(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITSUBSCRIPTION
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITSUBSCRIPTION
-void uniffi_tokenward_ffi_fn_free_auditsubscription(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITSUBSCRIPTION_CANCEL
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITSUBSCRIPTION_CANCEL
-void uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_APIKEYS_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_MANUALCLOCK
@@ -438,19 +413,9 @@ RustBuffer uniffi_tokenward_ffi_fn_method_authenticator_authenticate(uint64_t pt
 uint64_t uniffi_tokenward_ffi_fn_method_authenticator_authenticate_async(uint64_t ptr, RustBuffer request
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_HAS_INTROSPECTION
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_HAS_INTROSPECTION
-int8_t uniffi_tokenward_ffi_fn_method_authenticator_has_introspection(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_HEADER_NAMES
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_HEADER_NAMES
-RustBuffer uniffi_tokenward_ffi_fn_method_authenticator_header_names(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_LEN
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_LEN
-uint64_t uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_len(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_SIZE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_SIZE
+uint64_t uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REVOCATIONLIST
@@ -465,7 +430,7 @@ void uniffi_tokenward_ffi_fn_free_revocationlist(uint64_t handle, RustCallStatus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REVOCATIONLIST_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REVOCATIONLIST_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_revocationlist_new(RustBuffer max_entries, RustBuffer clock, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_tokenward_ffi_fn_constructor_revocationlist_new(uint64_t max_entries, RustBuffer clock, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_IS_REVOKED
@@ -480,7 +445,22 @@ uint64_t uniffi_tokenward_ffi_fn_method_revocationlist_purge(uint64_t ptr, RustC
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE
-void uniffi_tokenward_ffi_fn_method_revocationlist_revoke(uint64_t ptr, RustBuffer kind, RustBuffer id, RustBuffer until, RustCallStatus *_Nonnull out_status
+void uniffi_tokenward_ffi_fn_method_revocationlist_revoke(uint64_t ptr, RustBuffer kind, RustBuffer id, int64_t until, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_JTI
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_JTI
+void uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(uint64_t ptr, RustBuffer jti, int64_t until, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_KEY_ID
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_KEY_ID
+void uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(uint64_t ptr, RustBuffer key_id, int64_t until, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_SUBJECT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_SUBJECT
+void uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(uint64_t ptr, RustBuffer subject, int64_t until, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_SIZE
@@ -741,12 +721,12 @@ void uniffi_tokenward_ffi_fn_free_oauthclient(uint64_t handle, RustCallStatus *_
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_OAUTHCLIENT_DISCOVER
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_OAUTHCLIENT_DISCOVER
-uint64_t uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(RustBuffer issuer_url, RustBuffer client_id, RustBuffer client_secret, RustBuffer auth_method, RustBuffer private_key, RustBuffer timeout
+uint64_t uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(RustBuffer issuer_url, RustBuffer client_id, RustBuffer options
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_OAUTHCLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_OAUTHCLIENT_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_oauthclient_new(RustBuffer options, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_tokenward_ffi_fn_constructor_oauthclient_new(RustBuffer token_url, RustBuffer client_id, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_OAUTHCLIENT_AUTH_METHOD
@@ -829,9 +809,9 @@ void uniffi_tokenward_ffi_fn_free_pkce(uint64_t handle, RustCallStatus *_Nonnull
 uint64_t uniffi_tokenward_ffi_fn_constructor_pkce_from_verifier(RustBuffer verifier, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_PKCE_NEW
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_PKCE_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_pkce_new(RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_PKCE_GENERATE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_PKCE_GENERATE
+uint64_t uniffi_tokenward_ffi_fn_constructor_pkce_generate(RustCallStatus *_Nonnull out_status
     
 );
 #endif
@@ -927,7 +907,7 @@ uint64_t uniffi_tokenward_ffi_fn_constructor_tokensource_from_refresh_token(uint
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_TOKENSOURCE_FROM_TOKEN_RESPONSE
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_TOKENSOURCE_FROM_TOKEN_RESPONSE
-uint64_t uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(uint64_t client, uint64_t response, RustBuffer scopes, RustBuffer options, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(uint64_t client, uint64_t response, RustBuffer scopes, RustBuffer fallback, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_ADD_LISTENER
@@ -1000,6 +980,26 @@ void uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_refresh(uint64_t ptr,
 void uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_error(uint64_t ptr, RustBuffer code, RustBuffer message, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
+uint64_t uniffi_tokenward_ffi_fn_clone_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
+void uniffi_tokenward_ffi_fn_free_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
+void uniffi_tokenward_ffi_fn_init_callback_vtable_auditlistener(const UniffiVTableCallbackInterfaceAuditListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
+void uniffi_tokenward_ffi_fn_method_auditlistener_on_event(uint64_t ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REDACTOR
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REDACTOR
 uint64_t uniffi_tokenward_ffi_fn_clone_redactor(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1012,12 +1012,17 @@ void uniffi_tokenward_ffi_fn_free_redactor(uint64_t handle, RustCallStatus *_Non
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REDACTOR_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REDACTOR_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_redactor_new(RustBuffer patterns, RustBuffer names, RustBuffer replacement, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_tokenward_ffi_fn_constructor_redactor_new(RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REDACTOR_REDACT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REDACTOR_REDACT
 RustBuffer uniffi_tokenward_ffi_fn_method_redactor_redact(uint64_t ptr, RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REDACTOR_REDACT_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REDACTOR_REDACT_BYTES
+RustBuffer uniffi_tokenward_ffi_fn_method_redactor_redact_bytes(uint64_t ptr, RustBuffer data, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REMOTEJWTVERIFIER
@@ -1170,14 +1175,34 @@ RustBuffer uniffi_tokenward_ffi_fn_method_errorcode_category(RustBuffer ptr, Rus
 RustBuffer uniffi_tokenward_ffi_fn_method_errorcode_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_FORWARDEDHEADER_UNIFFI_TRAIT_DISPLAY
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_FORWARDEDHEADER_UNIFFI_TRAIT_DISPLAY
-RustBuffer uniffi_tokenward_ffi_fn_method_forwardedheader_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHMETHOD_AS_STRING
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHMETHOD_AS_STRING
+RustBuffer uniffi_tokenward_ffi_fn_method_authmethod_as_string(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONKIND_UNIFFI_TRAIT_DISPLAY
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONKIND_UNIFFI_TRAIT_DISPLAY
-RustBuffer uniffi_tokenward_ffi_fn_method_revocationkind_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHMETHOD_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHMETHOD_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_authmethod_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCESTATUS_AS_STRING
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCESTATUS_AS_STRING
+RustBuffer uniffi_tokenward_ffi_fn_method_tokensourcestatus_as_string(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCESTATUS_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCESTATUS_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_tokensourcestatus_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENTYPEHINT_AS_STRING
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENTYPEHINT_AS_STRING
+RustBuffer uniffi_tokenward_ffi_fn_method_tokentypehint_as_string(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENTYPEHINT_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENTYPEHINT_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_tokentypehint_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ERROR_CODES
@@ -1203,14 +1228,24 @@ RustBuffer uniffi_tokenward_ffi_fn_func_api_key_pattern(RustCallStatus *_Nonnull
 RustBuffer uniffi_tokenward_ffi_fn_func_check_api_key_format(RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ON_AUDIT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ON_AUDIT
-uint64_t uniffi_tokenward_ffi_fn_func_on_audit(uint64_t listener, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ADD_AUDIT_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ADD_AUDIT_LISTENER
+uint64_t uniffi_tokenward_ffi_fn_func_add_audit_listener(uint64_t listener, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_EMIT_TEST_AUDIT_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_EMIT_TEST_AUDIT_EVENT
+void uniffi_tokenward_ffi_fn_func_emit_test_audit_event(int8_t success, RustBuffer subject, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REDACT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REDACT
 RustBuffer uniffi_tokenward_ffi_fn_func_redact(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REMOVE_AUDIT_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REMOVE_AUDIT_LISTENER
+void uniffi_tokenward_ffi_fn_func_remove_audit_listener(uint64_t id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_FINGERPRINT
@@ -1502,15 +1537,27 @@ uint16_t uniffi_tokenward_ffi_checksum_func_check_api_key_format(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ON_AUDIT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ON_AUDIT
-uint16_t uniffi_tokenward_ffi_checksum_func_on_audit(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ADD_AUDIT_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ADD_AUDIT_LISTENER
+uint16_t uniffi_tokenward_ffi_checksum_func_add_audit_listener(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_EMIT_TEST_AUDIT_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_EMIT_TEST_AUDIT_EVENT
+uint16_t uniffi_tokenward_ffi_checksum_func_emit_test_audit_event(void
     
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REDACT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REDACT
 uint16_t uniffi_tokenward_ffi_checksum_func_redact(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REMOVE_AUDIT_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REMOVE_AUDIT_LISTENER
+uint16_t uniffi_tokenward_ffi_checksum_func_remove_audit_listener(void
     
 );
 #endif
@@ -1574,18 +1621,6 @@ uint16_t uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
-uint16_t uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITSUBSCRIPTION_CANCEL
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITSUBSCRIPTION_CANCEL
-uint16_t uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_MANUALCLOCK_ADVANCE_MILLIS
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_MANUALCLOCK_ADVANCE_MILLIS
 uint16_t uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis(void
@@ -1622,21 +1657,9 @@ uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async(v
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_HAS_INTROSPECTION
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_HAS_INTROSPECTION
-uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_HEADER_NAMES
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_HEADER_NAMES
-uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_header_names(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_LEN
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_LEN
-uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_SIZE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_SIZE
+uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size(void
     
 );
 #endif
@@ -1655,6 +1678,24 @@ uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_purge(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE
 uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_revoke(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_JTI
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_JTI
+uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_KEY_ID
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_KEY_ID
+uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_SUBJECT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_SUBJECT
+uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject(void
     
 );
 #endif
@@ -1964,9 +2005,21 @@ uint16_t uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
+uint16_t uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REDACTOR_REDACT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REDACTOR_REDACT
 uint16_t uniffi_tokenward_ffi_checksum_method_redactor_redact(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REDACTOR_REDACT_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REDACTOR_REDACT_BYTES
+uint16_t uniffi_tokenward_ffi_checksum_method_redactor_redact_bytes(void
     
 );
 #endif
@@ -2126,9 +2179,9 @@ uint16_t uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_PKCE_NEW
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_PKCE_NEW
-uint16_t uniffi_tokenward_ffi_checksum_constructor_pkce_new(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_PKCE_GENERATE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_PKCE_GENERATE
+uint16_t uniffi_tokenward_ffi_checksum_constructor_pkce_generate(void
     
 );
 #endif

@@ -88,7 +88,8 @@ final class ApiKeysTests: XCTestCase {
         XCTAssertEqual(record.owner, "alice")
         XCTAssertEqual(record.scopes, ["read"])
         XCTAssertEqual(record.metadata, ["plan": "pro"])
-        XCTAssertEqual(record.expiresAt, record.createdAt + 3600)
+        XCTAssertEqual(record.expiresAt, record.createdAt.addingTimeInterval(3600))
+        XCTAssertLessThan(abs(record.createdAt.timeIntervalSinceNow), 60)
         XCTAssertEqual(try keys.verifySecret(key: issued.secret).id, record.id)
 
         let next = try keys.rotate(id: record.id, overlap: 3600)
@@ -108,10 +109,10 @@ final class ApiKeysTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("keys.db").path
-        let pepper = "a-long-server-side-pepper-value!"
-        let keys = try ApiKeys(prefix: "tw_live", store: "sqlite://\(path)", pepper: pepper)
+        let pepper = try Secret(value: "a-long-server-side-pepper-value!")
+        let keys = try ApiKeys(prefix: "tw_live", options: ApiKeysOptions(store: "sqlite://\(path)", pepper: pepper))
         let secrets = try (0..<5).map { try keys.create(owner: "user\($0)").secret.expose() }
-        let again = try ApiKeys(prefix: "tw_live", store: path, pepper: pepper)
+        let again = try ApiKeys(prefix: "tw_live", options: ApiKeysOptions(store: path, pepper: pepper))
         XCTAssertEqual(try again.verify(key: secrets[0]).owner, "user0")
         var blob = Data()
         for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) {

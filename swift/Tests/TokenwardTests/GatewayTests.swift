@@ -74,7 +74,7 @@ final class GatewayTests: XCTestCase {
 
     func testHandlerAnswersWithTheRefusal() throws {
         let clock = ManualClock(unixSeconds: now)
-        let keys = try ApiKeys(prefix: "tw_test", clock: clock)
+        let keys = try ApiKeys(prefix: "tw_test", options: ApiKeysOptions(clock: clock))
         let reader = try keys.create(owner: "acct_reader", scopes: ["read"]).secret.expose()
         let tiny = try keys.create(owner: "acct_tiny", scopes: ["read"], metadata: ["plan": "tiny"]).secret.expose()
         let jwtKey = try JwtKey.hmac(secret: Data("local-api-secret-0123456789abcdef".utf8), algorithm: .hs256)
@@ -142,7 +142,7 @@ final class GatewayTests: XCTestCase {
 
     func testRateLimitFollowsTheManualClock() throws {
         let clock = ManualClock(unixSeconds: now)
-        let keys = try ApiKeys(prefix: "tw_test", clock: clock)
+        let keys = try ApiKeys(prefix: "tw_test", options: ApiKeysOptions(clock: clock))
         let key = try keys.create(owner: "acct").secret.expose()
         let auth = try Authenticator(options: AuthenticatorOptions(
             apiKeys: keys,
@@ -164,7 +164,7 @@ final class GatewayTests: XCTestCase {
 
     func testRevocationListAppliesAtOnceAndExpires() throws {
         let clock = ManualClock(unixSeconds: now)
-        let keys = try ApiKeys(prefix: "tw_test", clock: clock)
+        let keys = try ApiKeys(prefix: "tw_test", options: ApiKeysOptions(clock: clock))
         let issued = try keys.create(owner: "acct_rev", scopes: ["read"])
         let key = issued.secret.expose()
         let list = RevocationList(clock: clock)
@@ -205,7 +205,7 @@ final class GatewayTests: XCTestCase {
 
     func testConcurrentRequestsGetExactlyTheBudget() throws {
         let clock = ManualClock(unixSeconds: now)
-        let keys = try ApiKeys(prefix: "tw_test", clock: clock)
+        let keys = try ApiKeys(prefix: "tw_test", options: ApiKeysOptions(clock: clock))
         let key = try keys.create(owner: "acct").secret.expose()
         let auth = try Authenticator(options: AuthenticatorOptions(
             apiKeys: keys,
@@ -233,7 +233,7 @@ final class GatewayTests: XCTestCase {
 
     func testConcurrentTasksGetExactlyTheBudget() async throws {
         let clock = ManualClock(unixSeconds: now)
-        let keys = try ApiKeys(prefix: "tw_test", clock: clock)
+        let keys = try ApiKeys(prefix: "tw_test", options: ApiKeysOptions(clock: clock))
         let key = try keys.create(owner: "acct").secret.expose()
         let auth = try Authenticator(options: AuthenticatorOptions(
             apiKeys: keys,
@@ -265,7 +265,8 @@ final class GatewayTests: XCTestCase {
 
     func testOpaqueTokensThroughIntrospection() async throws {
         let client = try await OAuthClient.discover(
-            issuerUrl: try OAuthMock.issuer(), clientId: "swift-client", clientSecret: try Secret(value: "swift-secret")
+            issuerUrl: try OAuthMock.issuer(), clientId: "swift-client",
+            options: OAuthClientOptions(clientSecret: try Secret(value: "swift-secret"))
         )
         let keys = try ApiKeys(prefix: "tw_test")
         let auth = try Authenticator(options: AuthenticatorOptions(apiKeys: keys, introspection: client))

@@ -45,7 +45,7 @@ final class GatewayVectorsTests: XCTestCase {
         let clock = ManualClock(unixSeconds: UInt64(try XCTUnwrap(int(setup["now"]))))
         let apiKeys = try XCTUnwrap(setup["api_keys"] as? [String: Any])
         let prefix = try XCTUnwrap(apiKeys["prefix"] as? String)
-        let keys = try ApiKeys(prefix: prefix, clock: clock)
+        let keys = try ApiKeys(prefix: prefix, options: ApiKeysOptions(clock: clock))
         let list = RevocationList(maxEntries: 1000, clock: clock)
         var secrets: [String: String] = [:]
         var ids: [String: String] = [:]
@@ -53,7 +53,7 @@ final class GatewayVectorsTests: XCTestCase {
             let spec = try XCTUnwrap(value as? [String: Any])
             let issued = try keys.create(
                 owner: try XCTUnwrap(spec["owner"] as? String),
-                scopes: spec["scopes"] as? [String],
+                scopes: spec["scopes"] as? [String] ?? [],
                 metadata: spec["metadata"] as? [String: String]
             )
             if spec["revoke_in_store"] as? Bool == true {

@@ -125,7 +125,7 @@ final class OAuthTests: XCTestCase {
 
     private func client() async throws -> OAuthClient {
         try await OAuthClient.discover(issuerUrl: try OAuthMock.issuer(), clientId: "swift-client",
-                                       clientSecret: try Secret(value: "swift-secret"))
+                                       options: OAuthClientOptions(clientSecret: try Secret(value: "swift-secret")))
     }
 
     private func concurrentFingerprints(_ src: TokenSource, _ n: Int) async throws -> Set<String> {
@@ -145,6 +145,8 @@ final class OAuthTests: XCTestCase {
         XCTAssertEqual(client.issuer(), issuer)
         XCTAssertEqual(client.tokenUrl(), issuer + "/token")
         XCTAssertNotNil(client.jwksUri())
+        XCTAssertEqual(client.authMethod(), .clientSecretBasic)
+        XCTAssertEqual(client.authMethod().description, "client_secret_basic")
 
         let r = try await client.clientCredentials(scopes: ["read", "write"])
         let tok = r.accessToken()
@@ -169,16 +171,16 @@ final class OAuthTests: XCTestCase {
 
         let active = try await client.introspect(token: tok.secret())
         XCTAssertTrue(active.active)
-        try await client.revoke(token: tok.secret(), tokenTypeHint: "access_token")
-        let after = try await client.introspect(token: tok.secret(), tokenTypeHint: "access_token")
+        try await client.revoke(token: tok.secret(), tokenTypeHint: .accessToken)
+        let after = try await client.introspect(token: tok.secret(), tokenTypeHint: .accessToken)
         XCTAssertFalse(after.active)
         let introspections = try await OAuthMock.count("introspect")
         XCTAssertEqual(introspections, 2)
 
-        let direct = try OAuthClient(options: OAuthClientOptions(
+        let direct = try OAuthClient(
             tokenUrl: issuer + "/token", clientId: "swift-client",
-            clientSecret: try Secret(value: "swift-secret"), authMethod: "client_secret_post", timeout: 3))
-        XCTAssertEqual(direct.authMethod(), "client_secret_post")
+            options: OAuthClientOptions(clientSecret: try Secret(value: "swift-secret"), authMethod: .clientSecretPost, timeout: 3))
+        XCTAssertEqual(direct.authMethod(), .clientSecretPost)
         let viaPost = try await direct.clientCredentials(scopes: ["read"])
         XCTAssertEqual(viaPost.accessToken().scopes(), ["read"])
     }
@@ -201,7 +203,7 @@ final class OAuthTests: XCTestCase {
         // (lifetime minus a quarter), 1,000 concurrent callers cause exactly one new request.
         try await OAuthMock.control("/__ttl?seconds=2")
         let src = try TokenSource.clientCredentials(
-            client: try await client(), scopes: ["read"], options: RefreshOptions(background: false))
+            client: try await client(), scopes: ["read"], options: TokenSourceOptions(background: false))
         let first = try await src.token()
         let again = try await src.token()
         XCTAssertEqual(first.fingerprint(), again.fingerprint())
@@ -251,7 +253,8 @@ final class OAuthTests: XCTestCase {
         let code = await asyncErrorCode { _ = try await src.forceRefresh() }
         XCTAssertEqual(code, "invalid_grant")
         XCTAssertEqual(src.status(), .reauthenticationRequired)
-        XCTAssertEqual(src.lastErrorCode(), "invalid_grant")
+        XCTAssertEqual(src.lastErrorCode(), .invalidGrant)
+        XCTAssertEqual(src.status().description, "reauthentication_required")
         seen = hooks.snapshot
         XCTAssertEqual(seen.codes, ["invalid_grant"])
         let before = try await OAuthMock.count("token")
@@ -274,7 +277,7 @@ final class OAuthTests: XCTestCase {
         XCTAssertEqual(errorCode { _ = try Pkce.fromVerifier(verifier: "short") }, "invalid_input")
 
         let client = try await client()
-        let pkce = try Pkce()
+        let pkce = try Pkce.generate()
         let redirect = "http://127.0.0.1:9/callback"
         let url = try pkce.authorizationUrl(authorizeUrl: try XCTUnwrap(client.authorizationUrl()),
                                             clientId: "app", redirectUri: redirect, state: "st-1",
@@ -299,6 +302,17 @@ final class OAuthTests: XCTestCase {
         n = try await OAuthMock.count("token")
         XCTAssertEqual(n, 2)
         src.stop()
+
+        // A response without a refresh token needs an explicit fallback grant.
+        let cc = try await client.clientCredentials(scopes: ["read"])
+        XCTAssertEqual(errorCode { _ = try TokenSource.fromTokenResponse(client: client, response: cc) }, "invalid_input")
+        let fb = try TokenSource.fromTokenResponse(client: client, response: cc, scopes: ["read"], fallback: .clientCredentials)
+        let served = try await fb.token()
+        XCTAssertEqual(served.fingerprint(), cc.accessToken().fingerprint())
+        _ = try await fb.forceRefresh()
+        n = try await OAuthMock.count("token")
+        XCTAssertEqual(n, 4)
+        fb.stop()
     }
 
     func testAuditEventsAndPrintedFormsCarryNoSecrets() async throws {
@@ -315,14 +329,13 @@ final class OAuthTests: XCTestCase {
             let cc = try await client.clientCredentials(scopes: ["read"])
             let rotated = try await client.refresh(refreshToken: try Secret(value: "rt-audit-1"))
             let rotatedRt = try XCTUnwrap(rotated.refreshToken())
-            try await client.revoke(token: rotatedRt, tokenTypeHint: "refresh_token")
+            try await client.revoke(token: rotatedRt, tokenTypeHint: .refreshToken)
             try await OAuthMock.control("/__next_error?error=invalid_grant")
             let code = await asyncErrorCode { _ = try await src.forceRefresh() }
             XCTAssertEqual(code, "invalid_grant")
             secrets += [t1.expose(), t2.expose(), cc.accessToken().expose(), rotated.accessToken().expose(),
                         rotatedRt.expose()]
-            let options = OAuthClientOptions(tokenUrl: "https://as.example/token", clientId: "c",
-                                             clientSecret: try Secret(value: "swift-secret"))
+            let options = OAuthClientOptions(clientSecret: try Secret(value: "swift-secret"))
             printed += [t1.description, "\(t2)", cc.description, rotated.description, src.description,
                         client.description, rotatedRt.description, cc.accessToken().secret().description,
                         "\(options)", String(reflecting: t1), String(reflecting: rotated)]
@@ -341,28 +354,31 @@ final class OAuthTests: XCTestCase {
     }
 
     func testErrorsAreCodes() async throws {
-        let unreachable = try OAuthClient(options: OAuthClientOptions(
-            tokenUrl: "http://127.0.0.1:9/token", clientId: "id", clientSecret: try Secret(value: "s"), timeout: 0.5))
+        let unreachable = try OAuthClient(
+            tokenUrl: "http://127.0.0.1:9/token", clientId: "id",
+            options: OAuthClientOptions(clientSecret: try Secret(value: "s"), timeout: 0.5))
         let net = await asyncErrorCode { _ = try await unreachable.clientCredentials() }
         XCTAssertTrue(["network", "timeout"].contains(net ?? ""), "\(String(describing: net))")
         let noEndpoint = await asyncErrorCode { _ = try await unreachable.introspect(token: try Secret(value: "t")) }
         XCTAssertEqual(noEndpoint, "invalid_input")
         XCTAssertEqual(errorCode {
-            _ = try OAuthClient(options: OAuthClientOptions(tokenUrl: "https://as.example/token", clientId: "id"))
+            _ = try OAuthClient(tokenUrl: "https://as.example/token", clientId: "id")
         }, "invalid_input")
         XCTAssertEqual(errorCode {
-            _ = try OAuthClient(options: OAuthClientOptions(
-                tokenUrl: "https://as.example/token", clientId: "id", clientSecret: try Secret(value: "s"), authMethod: "bogus"))
+            _ = try OAuthClient(tokenUrl: "https://as.example/token", clientId: "id",
+                                options: OAuthClientOptions(clientSecret: try Secret(value: "s"), timeout: 0))
         }, "invalid_input")
         XCTAssertEqual(errorCode {
-            _ = try OAuthClient(options: OAuthClientOptions(
-                tokenUrl: "http://as.example/token", clientId: "id", clientSecret: try Secret(value: "s")))
+            _ = try OAuthClient(tokenUrl: "http://as.example/token", clientId: "id",
+                                options: OAuthClientOptions(clientSecret: try Secret(value: "s")))
         }, "invalid_input")
         XCTAssertEqual(errorCode {
-            _ = try TokenSource.clientCredentials(client: unreachable, options: RefreshOptions(jitter: 2))
+            _ = try TokenSource.clientCredentials(client: unreachable, options: TokenSourceOptions(jitter: 2))
         }, "invalid_input")
-        let c = try OAuthClient(options: OAuthClientOptions(
-            tokenUrl: "https://as.example/token", clientId: "id", clientSecret: try Secret(value: "s3cr3t-value")))
+        XCTAssertEqual(AuthMethod.publicClient.description, "none")
+        XCTAssertEqual(TokenTypeHint.refreshToken.asString(), "refresh_token")
+        let c = try OAuthClient(tokenUrl: "https://as.example/token", clientId: "id",
+                                options: OAuthClientOptions(clientSecret: try Secret(value: "s3cr3t-value")))
         XCTAssertFalse(c.description.contains("s3cr3t-value"))
         // A refused client is terminal for a source too.
         let client = try await client()

@@ -48,12 +48,16 @@ final class RedactTests: XCTestCase {
     }
 
     func testRedactorOptions() throws {
-        let r = try Redactor(patterns: ["order": "order#([0-9]{6})"], names: ["ssn"], replacement: "kind")
+        let r = try Redactor(options: RedactorOptions(names: ["ssn"], patterns: ["order": "order#([0-9]{6})"], replacement: "kind"))
         XCTAssertEqual(
             r.redact(text: "ssn=123-45-6789 order#123456 password=x1"),
             "ssn=[REDACTED:ssn] order#[REDACTED:order] password=[REDACTED:password]")
         let key = "tw_live_3xK9pQ2mZ7vR4tY8wB1nC5dF6gH0jL2kM4"
         XCTAssertEqual(redact(text: "key=\(key)"), "key=[REDACTED:api_key:\(fingerprint(secret: key))]")
-        XCTAssertThrowsError(try Redactor(patterns: ["x": "("]))
+        XCTAssertThrowsError(try Redactor(options: RedactorOptions(patterns: ["x": "("])))
+        // The line limit is checked by the core (at least 1 KiB), not silently raised.
+        XCTAssertThrowsError(try Redactor(options: RedactorOptions(maxLine: 1023)))
+        let bytes = try Redactor().redactBytes(data: Data("password=hunter2 ok".utf8))
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "password=[REDACTED:password] ok")
     }
 }

@@ -10,7 +10,7 @@ final class RemoteJwksTests: XCTestCase {
 
     private func client() async throws -> OAuthClient {
         try await OAuthClient.discover(issuerUrl: try OAuthMock.issuer(), clientId: "swift-client",
-                                       clientSecret: try Secret(value: "swift-secret"))
+                                       options: OAuthClientOptions(clientSecret: try Secret(value: "swift-secret")))
     }
 
     func testServerTokensVerifyThroughDiscoveredJwks() async throws {

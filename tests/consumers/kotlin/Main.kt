@@ -4,6 +4,7 @@
 import com.sun.jna.NativeLibrary
 import dev.tokenward.Algorithm
 import dev.tokenward.ApiKeys
+import dev.tokenward.ApiKeysOptions
 import dev.tokenward.JwtIssueOptions
 import dev.tokenward.JwtIssuer
 import dev.tokenward.JwtIssuerOptions
@@ -11,6 +12,7 @@ import dev.tokenward.JwtKey
 import dev.tokenward.JwtVerifier
 import dev.tokenward.JwtVerifierOptions
 import dev.tokenward.KeySet
+import dev.tokenward.Secret
 import dev.tokenward.TokenwardException
 import dev.tokenward.redact
 import dev.tokenward.version
@@ -106,24 +108,24 @@ fun run(work: File) {
 
     // API keys in a SQLite file of this temporary project.
     val db = File(work, "keys.db")
-    val pepper = "a-long-server-side-pepper-value!"
+    val pepper = Secret("a-long-server-side-pepper-value!")
     var plaintext = ""
     check("API key create (SQLite)") {
-        ApiKeys("tw_live", "sqlite://${db.absolutePath}", pepper).use { keys ->
-            val issued = keys.create("alice", listOf("read"), 3600uL, mapOf("plan" to "pro"))
+        ApiKeys("tw_live", ApiKeysOptions(store = "sqlite://${db.absolutePath}", pepper = pepper)).use { keys ->
+            val issued = keys.create("alice", listOf("read"), java.time.Duration.ofHours(1), mapOf("plan" to "pro"))
             plaintext = issued.secret.expose()
             plaintext.startsWith("tw_live_") && !issued.secret.toString().contains(plaintext)
         }
     }
     check("API key verify after reopening the SQLite file") {
-        ApiKeys("tw_live", "sqlite://${db.absolutePath}", pepper).use { keys ->
+        ApiKeys("tw_live", ApiKeysOptions(store = "sqlite://${db.absolutePath}", pepper = pepper)).use { keys ->
             val record = keys.verify(plaintext)
             record.owner == "alice" && record.scopes == listOf("read") && record.metadata == mapOf("plan" to "pro")
         }
     }
     check("API key with one character changed is refused") {
         val typo = plaintext.dropLast(1) + (if (plaintext.last() == 'x') "y" else "x")
-        ApiKeys("tw_live", "sqlite://${db.absolutePath}", pepper).use { keys -> codeOf { keys.verify(typo) } != null }
+        ApiKeys("tw_live", ApiKeysOptions(store = "sqlite://${db.absolutePath}", pepper = pepper)).use { keys -> codeOf { keys.verify(typo) } != null }
     }
     check("the SQLite file holds no plaintext key") {
         db.isFile && !String(db.readBytes(), Charsets.ISO_8859_1).contains(plaintext)

@@ -91,8 +91,8 @@ if (refused !== 'invalid_signature') throw new Error(`forged token: ${refused}`)
 
 // API keys in SQLite: create, verify, revoke.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-consumer-'))
-const keys = new tw.ApiKeys({ prefix: 'tw_test', store: `sqlite://${path.join(dir, 'keys.db')}`, pepper: 'pepper-for-the-consumer-test' })
-const issued = keys.create({ owner: 'alice', scopes: ['read'] })
+const keys = new tw.ApiKeys('tw_test', { store: `sqlite://${path.join(dir, 'keys.db')}`, pepper: 'pepper-for-the-consumer-test' })
+const issued = keys.create('alice', { scopes: ['read'] })
 const record = keys.verify(issued.secret.expose())
 if (record.owner !== 'alice') throw new Error('wrong owner')
 keys.revoke(record.id)
@@ -132,8 +132,8 @@ import tw, { JwtKey, JwtIssuer, JwtVerifier, KeySet, ApiKeys, redact, Secret, ty
 const key: JwtKey = JwtKey.generate('EdDSA').withKid('k1')
 const token: string = new JwtIssuer(key, { issuer: 'https://auth.example' }).issue({ scope: 'read' }, { subject: 'u1' })
 const claims: Record<string, any> = new JwtVerifier(new KeySet([key]), { algorithms: ['EdDSA'], issuers: 'https://auth.example' }).verify(token)
-const keys = new ApiKeys({ prefix: 'tw_test' })
-const issued = keys.create({ owner: 'alice', scopes: ['read'] })
+const keys = new ApiKeys('tw_test')
+const issued = keys.create('alice', { scopes: ['read'] })
 const secret: Secret = issued.secret
 const record: KeyRecord = keys.verify(secret)
 const line: string = redact(`token=${token}`)

@@ -76,7 +76,7 @@ print("tokenward Swift binding benchmarks; 7 reps of \(iters) iterations (\(asyn
 // (1) cached TokenSource.token() against the OAuth mock server (one token request, then cache hits).
 if let issuer = ProcessInfo.processInfo.environment["TOKENWARD_OAUTH_ISSUER"], !issuer.isEmpty {
     let client = try await OAuthClient.discover(issuerUrl: issuer, clientId: "swift-bench",
-                                                clientSecret: try Secret(value: "swift-bench-secret"))
+                                                options: OAuthClientOptions(clientSecret: try Secret(value: "swift-bench-secret")))
     let src = try TokenSource.clientCredentials(client: client, scopes: ["read"])
     _ = try await src.token() // the one token request
     try await measureAsync("TokenSource.token() cached (async)", iters: asyncIters) {

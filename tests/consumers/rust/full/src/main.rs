@@ -3,8 +3,11 @@
 
 use std::sync::Arc;
 
-use tokenward::apikey::{ApiKeys, NewKey, SqliteStore};
-use tokenward::jwt::{Algorithm, JwtIssueOptions, JwtIssuer, JwtVerifier, JwtKey, JwtVerifierOptions, JwtIssuerOptions};
+use tokenward::apikey::{ApiKeys, ApiKeysOptions, NewKey, SqliteStore};
+use tokenward::jwt::{
+    Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
+    JwtVerifierOptions,
+};
 use tokenward::{Error, ErrorCode};
 
 fn check(what: &str, ok: bool) -> Result<(), Error> {
@@ -40,17 +43,16 @@ fn main() -> Result<(), Error> {
     let dir = std::env::temp_dir().join(format!("tokenward-consumer-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?;
     let path = dir.join("keys.db");
-    let keys = ApiKeys::builder("tw_live")
-        .store(Arc::new(SqliteStore::open(&path)?))
-        .build()?;
+    let sqlite = |path| -> Result<ApiKeysOptions, Error> {
+        Ok(ApiKeysOptions::default().with_store(Arc::new(SqliteStore::open(path)?)))
+    };
+    let keys = ApiKeys::new("tw_live", sqlite(&path)?)?;
     let issued = keys.create(NewKey::new("acct_42").scopes(["read"]))?;
     check(
         "api key verifies from sqlite",
         keys.verify(issued.secret.expose())?.owner == "acct_42",
     )?;
-    let reopened = ApiKeys::builder("tw_live")
-        .store(Arc::new(SqliteStore::open(&path)?))
-        .build()?;
+    let reopened = ApiKeys::new("tw_live", sqlite(&path)?)?;
     check(
         "api key survives reopening the database",
         reopened.verify(issued.secret.expose())?.owner == "acct_42",

@@ -68,21 +68,21 @@ check("JWT with a flipped signature byte is refused with a code") {
 
 // API keys in a SQLite file of this temporary package.
 let db = work + "/keys.db"
-let pepper = "a-long-server-side-pepper-value!"
+let pepper = try! Secret(value: "a-long-server-side-pepper-value!")
 var plaintext = ""
 check("API key create (SQLite)") {
-    let keys = try ApiKeys(prefix: "tw_live", store: "sqlite://\(db)", pepper: pepper)
+    let keys = try ApiKeys(prefix: "tw_live", options: ApiKeysOptions(store: "sqlite://\(db)", pepper: pepper))
     let issued = try keys.create(owner: "alice", scopes: ["read"], expiresIn: 3600, metadata: ["plan": "pro"])
     plaintext = issued.secret.expose()
     return plaintext.hasPrefix("tw_live_") && !"\(issued.secret)".contains(plaintext)
 }
 check("API key verify after reopening the SQLite file") {
-    let keys = try ApiKeys(prefix: "tw_live", store: "sqlite://\(db)", pepper: pepper)
+    let keys = try ApiKeys(prefix: "tw_live", options: ApiKeysOptions(store: "sqlite://\(db)", pepper: pepper))
     let record = try keys.verify(key: plaintext)
     return record.owner == "alice" && record.scopes == ["read"] && record.metadata == ["plan": "pro"]
 }
 check("API key with one character changed is refused") {
-    let keys = try ApiKeys(prefix: "tw_live", store: "sqlite://\(db)", pepper: pepper)
+    let keys = try ApiKeys(prefix: "tw_live", options: ApiKeysOptions(store: "sqlite://\(db)", pepper: pepper))
     let typo = String(plaintext.dropLast()) + (plaintext.hasSuffix("x") ? "y" : "x")
     return codeOf { _ = try keys.verify(key: typo) } != nil
 }

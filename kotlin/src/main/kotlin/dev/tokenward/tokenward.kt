@@ -657,33 +657,14 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
-internal interface UniffiCallbackInterfaceAuditListenerMethod0 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
-}
 internal interface UniffiCallbackInterfaceTokenSourceListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`tokens`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 internal interface UniffiCallbackInterfaceTokenSourceListenerMethod1 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`code`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
-@Structure.FieldOrder("uniffiFree", "uniffiClone", "onEvent")
-internal open class UniffiVTableCallbackInterfaceAuditListener(
-    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
-    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
-    @JvmField internal var `onEvent`: UniffiCallbackInterfaceAuditListenerMethod0? = null,
-) : Structure() {
-    class UniffiByValue(
-        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
-        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
-        `onEvent`: UniffiCallbackInterfaceAuditListenerMethod0? = null,
-    ): UniffiVTableCallbackInterfaceAuditListener(`uniffiFree`,`uniffiClone`,`onEvent`,), Structure.ByValue
-
-   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceAuditListener) {
-        `uniffiFree` = other.`uniffiFree`
-        `uniffiClone` = other.`uniffiClone`
-        `onEvent` = other.`onEvent`
-    }
-
+internal interface UniffiCallbackInterfaceAuditListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onRefresh", "onError")
 internal open class UniffiVTableCallbackInterfaceTokenSourceListener(
@@ -704,6 +685,25 @@ internal open class UniffiVTableCallbackInterfaceTokenSourceListener(
         `uniffiClone` = other.`uniffiClone`
         `onRefresh` = other.`onRefresh`
         `onError` = other.`onError`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onEvent")
+internal open class UniffiVTableCallbackInterfaceAuditListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onEvent`: UniffiCallbackInterfaceAuditListenerMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onEvent`: UniffiCallbackInterfaceAuditListenerMethod0? = null,
+    ): UniffiVTableCallbackInterfaceAuditListener(`uniffiFree`,`uniffiClone`,`onEvent`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceAuditListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onEvent` = other.`onEvent`
     }
 
 }
@@ -740,9 +740,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_check_api_key_format(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_func_on_audit(
+    external fun uniffi_tokenward_ffi_checksum_func_add_audit_listener(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_func_emit_test_audit_event(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_redact(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_func_remove_audit_listener(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_fingerprint(
     ): Int
@@ -764,10 +768,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel(
-    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_manualclock_advance_seconds(
@@ -780,17 +780,19 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_authenticator_header_names(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len(
+    external fun uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_revocationlist_purge(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_revocationlist_revoke(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_revocationlist_size(
     ): Int
@@ -894,7 +896,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_redactor_redact(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_redactor_redact_bytes(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify(
     ): Int
@@ -948,7 +954,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_constructor_pkce_new(
+    external fun uniffi_tokenward_ffi_checksum_constructor_pkce_generate(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials(
     ): Int
@@ -992,7 +998,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_apikeys(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_apikeys_new(`prefix`: RustBuffer.ByValue,`store`: RustBuffer.ByValue,`pepper`: RustBuffer.ByValue,`clock`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_apikeys_new(`prefix`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_apikeys_create(`ptr`: Long,`owner`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,`expiresIn`: RustBuffer.ByValue,`metadata`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1006,26 +1012,16 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_apikeys_revoke(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_apikeys_rotate(`ptr`: Long,`id`: RustBuffer.ByValue,`overlap`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_rotate(`ptr`: Long,`id`: RustBuffer.ByValue,`overlap`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_apikeys_verify(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_apikeys_verify_secret(`ptr`: Long,`key`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_clone_auditlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_free_auditlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_init_callback_vtable_auditlistener(`vtable`: UniffiVTableCallbackInterfaceAuditListener,
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_auditlistener_on_event(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_clone_auditsubscription(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_free_auditsubscription(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_manualclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_manualclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1050,23 +1046,25 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authenticator_authenticate_async(`ptr`: Long,`request`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_tokenward_ffi_fn_method_authenticator_has_introspection(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Byte
-    external fun uniffi_tokenward_ffi_fn_method_authenticator_header_names(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_len(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_clone_revocationlist(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_revocationlist(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_revocationlist_new(`maxEntries`: RustBuffer.ByValue,`clock`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_revocationlist_new(`maxEntries`: Long,`clock`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_revocationlist_is_revoked(`ptr`: Long,`kind`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_tokenward_ffi_fn_method_revocationlist_purge(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke(`ptr`: Long,`kind`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`until`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke(`ptr`: Long,`kind`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`until`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(`ptr`: Long,`jti`: RustBuffer.ByValue,`until`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(`ptr`: Long,`keyId`: RustBuffer.ByValue,`until`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(`ptr`: Long,`subject`: RustBuffer.ByValue,`until`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_tokenward_ffi_fn_method_revocationlist_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1170,9 +1168,9 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_oauthclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(`issuerUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`clientSecret`: RustBuffer.ByValue,`authMethod`: RustBuffer.ByValue,`privateKey`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,
+    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(`issuerUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_new(`tokenUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_oauthclient_auth_method(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1206,7 +1204,7 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_tokenward_ffi_fn_constructor_pkce_from_verifier(`verifier`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_tokenward_ffi_fn_constructor_pkce_new(uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_pkce_generate(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_pkce_authorization_url(`ptr`: Long,`authorizeUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`redirectUri`: RustBuffer.ByValue,`state`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1244,7 +1242,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_constructor_tokensource_from_refresh_token(`client`: Long,`refreshToken`: Long,`scopes`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(`client`: Long,`response`: Long,`scopes`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(`client`: Long,`response`: Long,`scopes`: RustBuffer.ByValue,`fallback`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_tokensource_add_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -1274,13 +1272,23 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_error(`ptr`: Long,`code`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_tokenward_ffi_fn_clone_auditlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_auditlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_init_callback_vtable_auditlistener(`vtable`: UniffiVTableCallbackInterfaceAuditListener,
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_auditlistener_on_event(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_tokenward_ffi_fn_clone_redactor(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_redactor(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_redactor_new(`patterns`: RustBuffer.ByValue,`names`: RustBuffer.ByValue,`replacement`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_redactor_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_redactor_redact(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_redactor_redact_bytes(`ptr`: Long,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_remotejwtverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1342,9 +1350,17 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_errorcode_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_forwardedheader_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_authmethod_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_revocationkind_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_authmethod_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokensourcestatus_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokensourcestatus_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokentypehint_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokentypehint_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_error_codes(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1354,10 +1370,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_check_api_key_format(`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_func_on_audit(`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_func_add_audit_listener(`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_tokenward_ffi_fn_func_emit_test_audit_event(`success`: Byte,`subject`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_tokenward_ffi_fn_func_redact(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_func_remove_audit_listener(`id`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_tokenward_ffi_fn_func_fingerprint(`secret`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_tokenward_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1491,16 +1511,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_func_check_api_key_format() and 0xFFFF) != 31045) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_func_on_audit() and 0xFFFF) != 16769) {
+    if ((lib.uniffi_tokenward_ffi_checksum_func_add_audit_listener() and 0xFFFF) != 17979) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_func_emit_test_audit_event() and 0xFFFF) != 35093) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_redact() and 0xFFFF) != 28117) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_func_remove_audit_listener() and 0xFFFF) != 27099) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_func_fingerprint() and 0xFFFF) != 27239) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_create() and 0xFFFF) != 16323) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_create() and 0xFFFF) != 30825) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_get() and 0xFFFF) != 28567) {
@@ -1518,19 +1544,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_revoke() and 0xFFFF) != 12166) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_rotate() and 0xFFFF) != 45704) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_rotate() and 0xFFFF) != 59205) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_verify() and 0xFFFF) != 14704) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret() and 0xFFFF) != 58900) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() and 0xFFFF) != 57281) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel() and 0xFFFF) != 33088) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis() and 0xFFFF) != 49224) {
@@ -1551,13 +1571,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() and 0xFFFF) != 37836) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection() and 0xFFFF) != 46855) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_header_names() and 0xFFFF) != 4762) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len() and 0xFFFF) != 40421) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size() and 0xFFFF) != 51434) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() and 0xFFFF) != 5489) {
@@ -1566,7 +1580,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_purge() and 0xFFFF) != 18407) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() and 0xFFFF) != 40822) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() and 0xFFFF) != 40134) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti() and 0xFFFF) != 46715) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id() and 0xFFFF) != 41202) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject() and 0xFFFF) != 45798) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_size() and 0xFFFF) != 37263) {
@@ -1638,7 +1661,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_token_type() and 0xFFFF) != 48791) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() and 0xFFFF) != 36608) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() and 0xFFFF) != 28300) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_authorization_url() and 0xFFFF) != 16121) {
@@ -1653,7 +1676,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_exchange_code() and 0xFFFF) != 63072) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() and 0xFFFF) != 47499) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() and 0xFFFF) != 36383) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() and 0xFFFF) != 54805) {
@@ -1665,13 +1688,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_refresh() and 0xFFFF) != 49278) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_revoke() and 0xFFFF) != 38637) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_revoke() and 0xFFFF) != 35567) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_token_url() and 0xFFFF) != 15672) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() and 0xFFFF) != 28693) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() and 0xFFFF) != 28914) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_challenge() and 0xFFFF) != 56097) {
@@ -1701,7 +1724,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_force_refresh() and 0xFFFF) != 62450) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code() and 0xFFFF) != 35406) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code() and 0xFFFF) != 22875) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_request_count() and 0xFFFF) != 53543) {
@@ -1719,10 +1742,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() and 0xFFFF) != 56087) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() and 0xFFFF) != 26078) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() and 0xFFFF) != 51017) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() and 0xFFFF) != 65135) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_redactor_redact() and 0xFFFF) != 32086) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_redactor_redact_bytes() and 0xFFFF) != 1079) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify() and 0xFFFF) != 1075) {
@@ -1752,7 +1781,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_secret_redacted() and 0xFFFF) != 53423) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_apikeys_new() and 0xFFFF) != 38965) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_apikeys_new() and 0xFFFF) != 27825) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_manualclock_new() and 0xFFFF) != 5074) {
@@ -1761,7 +1790,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_authenticator_new() and 0xFFFF) != 29049) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() and 0xFFFF) != 55038) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() and 0xFFFF) != 8566) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() and 0xFFFF) != 34845) {
@@ -1794,28 +1823,28 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_keyset_new() and 0xFFFF) != 34136) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() and 0xFFFF) != 60562) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() and 0xFFFF) != 25247) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_new() and 0xFFFF) != 42167) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_new() and 0xFFFF) != 7881) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier() and 0xFFFF) != 61650) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_new() and 0xFFFF) != 58545) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_generate() and 0xFFFF) != 61586) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials() and 0xFFFF) != 55028) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials() and 0xFFFF) != 22817) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token() and 0xFFFF) != 37323) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token() and 0xFFFF) != 65084) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() and 0xFFFF) != 61637) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() and 0xFFFF) != 50809) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_redactor_new() and 0xFFFF) != 1671) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_redactor_new() and 0xFFFF) != 10651) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_remotejwtverifier_new() and 0xFFFF) != 10821) {
@@ -2848,9 +2877,9 @@ public object FfiConverterTypeAccessToken: FfiConverter<AccessToken, Long> {
 public interface ApiKeysInterface {
     
     /**
-     * Issues a new key; `expires_in` is a lifetime in seconds.
+     * Issues a new key; `expiresIn` is its lifetime (at least a second; none: no expiry).
      */
-    fun `create`(`owner`: kotlin.String, `scopes`: List<kotlin.String>? = null, `expiresIn`: kotlin.ULong? = null, `metadata`: Map<kotlin.String, kotlin.String>? = null): IssuedKey
+    fun `create`(`owner`: kotlin.String, `scopes`: List<kotlin.String> = listOf(), `expiresIn`: java.time.Duration? = null, `metadata`: Map<kotlin.String, kotlin.String>? = null): IssuedKey
     
     /**
      * The record of key `id`.
@@ -2878,9 +2907,9 @@ public interface ApiKeysInterface {
     fun `revoke`(`id`: kotlin.String): KeyRecord
     
     /**
-     * Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
+     * Issues a successor of key `id`; the old key stays valid for `overlap`.
      */
-    fun `rotate`(`id`: kotlin.String, `overlap`: kotlin.ULong): IssuedKey
+    fun `rotate`(`id`: kotlin.String, `overlap`: java.time.Duration): IssuedKey
     
     /**
      * Verifies a key and returns its record; fails with `invalid_format`,
@@ -2924,20 +2953,17 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
         this.cleanable = null
     }
     /**
-     * Keys with `prefix` (e.g. `tw_live`) in `store` (`nil`/`"memory"`, `"sqlite:///path.db"`
-     * or a file path), hashed with HMAC-SHA-256 keyed by `pepper` (16+ bytes) when given.
-     * `clock` (tests) replaces the system clock for creation, expiry and revocation times.
+     * Keys with `prefix` (e.g. `tw_live`); fails with `invalid_input` for a malformed prefix,
+     * a short pepper or an unsupported store.
      */
-    constructor(`prefix`: kotlin.String, `store`: kotlin.String? = null, `pepper`: kotlin.String? = null, `clock`: ManualClock? = null) :
+    constructor(`prefix`: kotlin.String, `options`: ApiKeysOptions = ApiKeysOptions()) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_apikeys_new(
     
         
         FfiConverterString.lower(`prefix`),
-        FfiConverterOptionalString.lower(`store`),
-        FfiConverterOptionalString.lower(`pepper`),
-        FfiConverterOptionalTypeManualClock.lower(`clock`),_status)
+        FfiConverterTypeApiKeysOptions.lower(`options`),_status)
 }
     )
 
@@ -3019,9 +3045,9 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
 
     
     /**
-     * Issues a new key; `expires_in` is a lifetime in seconds.
+     * Issues a new key; `expiresIn` is its lifetime (at least a second; none: no expiry).
      */
-    @Throws(TokenwardException::class)override fun `create`(`owner`: kotlin.String, `scopes`: List<kotlin.String>?, `expiresIn`: kotlin.ULong?, `metadata`: Map<kotlin.String, kotlin.String>?): IssuedKey {
+    @Throws(TokenwardException::class)override fun `create`(`owner`: kotlin.String, `scopes`: List<kotlin.String>, `expiresIn`: java.time.Duration?, `metadata`: Map<kotlin.String, kotlin.String>?): IssuedKey {
             return FfiConverterTypeIssuedKey.lift(
     callWithHandle {
     uniffiRustCallWithError(TokenwardException) { _status ->
@@ -3029,8 +3055,8 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
         it,
         
         FfiConverterString.lower(`owner`),
-        FfiConverterOptionalSequenceString.lower(`scopes`),
-        FfiConverterOptionalULong.lower(`expiresIn`),
+        FfiConverterSequenceString.lower(`scopes`),
+        FfiConverterOptionalDuration.lower(`expiresIn`),
         FfiConverterOptionalMapStringString.lower(`metadata`),_status)
 }
     }
@@ -3126,9 +3152,9 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
 
     
     /**
-     * Issues a successor of key `id`; the old key stays valid for `overlap` seconds.
+     * Issues a successor of key `id`; the old key stays valid for `overlap`.
      */
-    @Throws(TokenwardException::class)override fun `rotate`(`id`: kotlin.String, `overlap`: kotlin.ULong): IssuedKey {
+    @Throws(TokenwardException::class)override fun `rotate`(`id`: kotlin.String, `overlap`: java.time.Duration): IssuedKey {
             return FfiConverterTypeIssuedKey.lift(
     callWithHandle {
     uniffiRustCallWithError(TokenwardException) { _status ->
@@ -3136,7 +3162,7 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
         it,
         
         FfiConverterString.lower(`id`),
-        FfiConverterULong.lower(`overlap`),_status)
+        FfiConverterDuration.lower(`overlap`),_status)
 }
     }
     )
@@ -3184,6 +3210,18 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
 
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
 
     
     
@@ -3640,278 +3678,6 @@ public object FfiConverterTypeAuditListener: FfiConverter<AuditListener, Long> {
 
 
 /**
- * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
- * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
- * Keep it as long as the listener should receive events.
- */
-public interface AuditSubscriptionInterface {
-    
-    /**
-     * Stops delivering events to the listener (events already being delivered on another
-     * thread may still arrive). Cancelling twice does nothing.
-     */
-    fun `cancel`()
-    
-    companion object
-}
-
-/**
- * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
- * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
- * Keep it as long as the listener should receive events.
- */
-open class AuditSubscription: Disposable, AutoCloseable, AuditSubscriptionInterface
-{
-
-    @Suppress("UNUSED_PARAMETER")
-    /**
-     * @suppress
-     */
-    constructor(withHandle: UniffiWithHandle, handle: Long) {
-        this.handle = handle
-        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
-    }
-
-    /**
-     * @suppress
-     *
-     * This constructor can be used to instantiate a fake object. Only used for tests. Any
-     * attempt to actually use an object constructed this way will fail as there is no
-     * connected Rust object.
-     */
-    @Suppress("UNUSED_PARAMETER")
-    constructor(noHandle: NoHandle) {
-        this.handle = 0
-        this.cleanable = null
-    }
-
-    protected val handle: Long
-    protected val cleanable: UniffiCleaner.Cleanable?
-
-    private val wasDestroyed = AtomicBoolean(false)
-    private val callCounter = AtomicLong(1)
-
-    /**
-     * Whether the current object has been destroyed and its reference is gone in the Rust side.
-     */
-    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
-
-    override fun destroy() {
-        // Only allow a single call to this method.
-        // TODO: maybe we should log a warning if called more than once?
-        if (this.wasDestroyed.compareAndSet(false, true)) {
-            // This decrement always matches the initial count of 1 given at creation time.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
-
-    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
-        // Check and increment the call counter, to keep the object alive.
-        // This needs a compare-and-set retry loop in case of concurrent updates.
-        do {
-            val c = this.callCounter.get()
-            if (c == 0L) {
-                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
-            }
-            if (c == Long.MAX_VALUE) {
-                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
-            }
-        } while (! this.callCounter.compareAndSet(c, c + 1L))
-        // Now we can safely do the method call without the handle being freed concurrently.
-        try {
-            return block(this.uniffiCloneHandle())
-        } finally {
-            // This decrement always matches the increment we performed above.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    // Use a static inner class instead of a closure so as not to accidentally
-    // capture `this` as part of the cleanable's action.
-    private class UniffiCleanAction(private val handle: Long) : Runnable {
-        override fun run() {
-            if (handle == 0.toLong()) {
-                // Fake object created with `NoHandle`, don't try to free.
-                return;
-            }
-            uniffiRustCall { status ->
-                UniffiLib.uniffi_tokenward_ffi_fn_free_auditsubscription(handle, status)
-            }
-        }
-    }
-
-    /**
-     * @suppress
-     */
-    fun uniffiCloneHandle(): Long {
-        if (handle == 0.toLong()) {
-            throw InternalException("uniffiCloneHandle() called on NoHandle object");
-        }
-        return uniffiRustCall() { status ->
-            UniffiLib.uniffi_tokenward_ffi_fn_clone_auditsubscription(handle, status)
-        }
-    }
-
-    
-    /**
-     * Stops delivering events to the listener (events already being delivered on another
-     * thread may still arrive). Cancelling twice does nothing.
-     */override fun `cancel`()
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(
-        it,
-        _status)
-}
-    }
-    
-    
-
-    
-
-    
-
-
-    
-    
-    /**
-     * @suppress
-     */
-    companion object
-    
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeAuditSubscription: FfiConverter<AuditSubscription, Long> {
-    override fun lower(value: AuditSubscription): Long {
-        return value.uniffiCloneHandle()
-    }
-
-    override fun lift(value: Long): AuditSubscription {
-        return AuditSubscription(UniffiWithHandle, value)
-    }
-
-    override fun read(buf: ByteBuffer): AuditSubscription {
-        return lift(buf.getLong())
-    }
-
-    override fun allocationSize(value: AuditSubscription) = 8UL
-
-    override fun write(value: AuditSubscription, buf: ByteBuffer) {
-        buf.putLong(lower(value))
-    }
-}
-
-
-// This template implements a class for working with a Rust struct via a handle
-// to the live Rust struct on the other side of the FFI.
-//
-// There's some subtlety here, because we have to be careful not to operate on a Rust
-// struct after it has been dropped, and because we must expose a public API for freeing
-// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
-//
-//   * Each instance holds an opaque handle to the underlying Rust struct.
-//     Method calls need to read this handle from the object's state and pass it in to
-//     the Rust FFI.
-//
-//   * When an instance is no longer needed, its handle should be passed to a
-//     special destructor function provided by the Rust FFI, which will drop the
-//     underlying Rust struct.
-//
-//   * Given an instance, calling code is expected to call the special
-//     `destroy` method in order to free it after use, either by calling it explicitly
-//     or by using a higher-level helper like the `use` method. Failing to do so risks
-//     leaking the underlying Rust struct.
-//
-//   * We can't assume that calling code will do the right thing, and must be prepared
-//     to handle Kotlin method calls executing concurrently with or even after a call to
-//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
-//
-//   * We must never allow Rust code to operate on the underlying Rust struct after
-//     the destructor has been called, and must never call the destructor more than once.
-//     Doing so may trigger memory unsafety.
-//
-//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
-//     is implemented to call the destructor when the Kotlin object becomes unreachable.
-//     This is done in a background thread. This is not a panacea, and client code should be aware that
-//      1. the thread may starve if some there are objects that have poorly performing
-//     `drop` methods or do significant work in their `drop` methods.
-//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
-//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
-//
-// If we try to implement this with mutual exclusion on access to the handle, there is the
-// possibility of a race between a method call and a concurrent call to `destroy`:
-//
-//    * Thread A starts a method call, reads the value of the handle, but is interrupted
-//      before it can pass the handle over the FFI to Rust.
-//    * Thread B calls `destroy` and frees the underlying Rust struct.
-//    * Thread A resumes, passing the already-read handle value to Rust and triggering
-//      a use-after-free.
-//
-// One possible solution would be to use a `ReadWriteLock`, with each method call taking
-// a read lock (and thus allowed to run concurrently) and the special `destroy` method
-// taking a write lock (and thus blocking on live method calls). However, we aim not to
-// generate methods with any hidden blocking semantics, and a `destroy` method that might
-// block if called incorrectly seems to meet that bar.
-//
-// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
-// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
-// has been called. These are updated according to the following rules:
-//
-//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
-//      The initial value for the flag is false.
-//
-//    * At the start of each method call, we atomically check the counter.
-//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
-//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
-//
-//    * At the end of each method call, we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-//    * When `destroy` is called, we atomically flip the flag from false to true.
-//      If the flag was already true we silently fail.
-//      Otherwise we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
-// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
-//
-// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
-// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
-// of the underlying Rust code.
-//
-// This makes a cleaner a better alternative to _not_ calling `destroy()` as
-// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
-// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
-// thread may be starved, and the app will leak memory.
-//
-// In this case, `destroy`ing manually may be a better solution.
-//
-// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
-// with Rust peers are reclaimed:
-//
-// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
-// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
-// 3. The memory is reclaimed when the process terminates.
-//
-// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
-//
-
-
-/**
  * The in-process gateway: request credentials + client address → `Principal` or `Refusal`.
  * Build once; safe to share between threads.
  */
@@ -3932,20 +3698,9 @@ public interface AuthenticatorInterface {
     suspend fun `authenticateAsync`(`request`: AuthRequest): AuthDecision
     
     /**
-     * Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
-     */
-    fun `hasIntrospection`(): kotlin.Boolean
-    
-    /**
-     * The lower-case names of the headers this configuration reads; other headers cannot
-     * change a decision, so an adapter may pass only these.
-     */
-    fun `headerNames`(): List<kotlin.String>
-    
-    /**
      * Number of cached introspection answers (0 without introspection).
      */
-    fun `introspectionCacheLen`(): kotlin.ULong
+    fun `introspectionCacheSize`(): kotlin.ULong
     
     companion object
 }
@@ -4117,45 +3872,12 @@ open class Authenticator: Disposable, AutoCloseable, AuthenticatorInterface
 
     
     /**
-     * Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
-     */override fun `hasIntrospection`(): kotlin.Boolean {
-            return FfiConverterBoolean.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_has_introspection(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The lower-case names of the headers this configuration reads; other headers cannot
-     * change a decision, so an adapter may pass only these.
-     */override fun `headerNames`(): List<kotlin.String> {
-            return FfiConverterSequenceString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_header_names(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
      * Number of cached introspection answers (0 without introspection).
-     */override fun `introspectionCacheLen`(): kotlin.ULong {
+     */override fun `introspectionCacheSize`(): kotlin.ULong {
             return FfiConverterULong.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_len(
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(
         it,
         _status)
 }
@@ -6152,14 +5874,15 @@ public object FfiConverterTypeManualClock: FfiConverter<ManualClock, Long> {
 
 
 /**
- * An OAuth 2.0 client of one authorization server. Safe to share between threads.
+ * An OAuth 2.0 client of one authorization server. Safe to share between threads. Printed
+ * with the core's `Debug` (endpoint, client id, method; never the secret).
  */
 public interface OAuthClientInterface {
     
     /**
-     * The client authentication method (`client_secret_basic`, …).
+     * The client authentication method in use.
      */
-    fun `authMethod`(): kotlin.String
+    fun `authMethod`(): AuthMethod
     
     /**
      * The authorization endpoint, when known.
@@ -6182,9 +5905,9 @@ public interface OAuthClientInterface {
     suspend fun `exchangeCode`(`code`: Secret, `redirectUri`: kotlin.String, `pkce`: Pkce? = null): TokenResponse
     
     /**
-     * RFC 7662 introspection of `token` (`tokenTypeHint`: `access_token` or `refresh_token`).
+     * RFC 7662 introspection of `token`.
      */
-    suspend fun `introspect`(`token`: Secret, `tokenTypeHint`: kotlin.String? = null): Introspection
+    suspend fun `introspect`(`token`: Secret, `tokenTypeHint`: TokenTypeHint? = null): Introspection
     
     /**
      * The issuer found by discovery.
@@ -6205,7 +5928,7 @@ public interface OAuthClientInterface {
     /**
      * RFC 7009 revocation of `token`. Success includes the server not knowing the token.
      */
-    suspend fun `revoke`(`token`: Secret, `tokenTypeHint`: kotlin.String? = null)
+    suspend fun `revoke`(`token`: Secret, `tokenTypeHint`: TokenTypeHint? = null)
     
     /**
      * The token endpoint.
@@ -6216,7 +5939,8 @@ public interface OAuthClientInterface {
 }
 
 /**
- * An OAuth 2.0 client of one authorization server. Safe to share between threads.
+ * An OAuth 2.0 client of one authorization server. Safe to share between threads. Printed
+ * with the core's `Debug` (endpoint, client id, method; never the secret).
  */
 open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
 {
@@ -6243,15 +5967,18 @@ open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
         this.cleanable = null
     }
     /**
-     * A client of `options.tokenUrl`. Fails with `invalid_input` when a URL is not https
-     * (loopback excepted) or the authentication method lacks its secret or key.
+     * A client of the token endpoint `tokenUrl` for `clientId`. Fails with `invalid_input`
+     * when a URL is not https (loopback excepted), the timeout is not positive, or the
+     * authentication method lacks its secret or key.
      */
-    constructor(`options`: OAuthClientOptions) :
+    constructor(`tokenUrl`: kotlin.String, `clientId`: kotlin.String, `options`: OAuthClientOptions = OAuthClientOptions()) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_oauthclient_new(
     
         
+        FfiConverterString.lower(`tokenUrl`),
+        FfiConverterString.lower(`clientId`),
         FfiConverterTypeOAuthClientOptions.lower(`options`),_status)
 }
     )
@@ -6334,9 +6061,9 @@ open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
 
     
     /**
-     * The client authentication method (`client_secret_basic`, …).
-     */override fun `authMethod`(): kotlin.String {
-            return FfiConverterString.lift(
+     * The client authentication method in use.
+     */override fun `authMethod`(): AuthMethod {
+            return FfiConverterTypeAuthMethod.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_auth_method(
@@ -6434,18 +6161,18 @@ open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
 
     
     /**
-     * RFC 7662 introspection of `token` (`tokenTypeHint`: `access_token` or `refresh_token`).
+     * RFC 7662 introspection of `token`.
      */
     @Throws(TokenwardException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `introspect`(`token`: Secret, `tokenTypeHint`: kotlin.String?) : Introspection {
+    override suspend fun `introspect`(`token`: Secret, `tokenTypeHint`: TokenTypeHint?) : Introspection {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_introspect(
                 uniffiHandle,
                 
         FfiConverterTypeSecret.lower(`token`),
-        FfiConverterOptionalString.lower(`tokenTypeHint`),
+        FfiConverterOptionalTypeTokenTypeHint.lower(`tokenTypeHint`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -6523,14 +6250,14 @@ open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
      */
     @Throws(TokenwardException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `revoke`(`token`: Secret, `tokenTypeHint`: kotlin.String?) {
+    override suspend fun `revoke`(`token`: Secret, `tokenTypeHint`: TokenTypeHint?) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_tokenward_ffi_fn_method_oauthclient_revoke(
                 uniffiHandle,
                 
         FfiConverterTypeSecret.lower(`token`),
-        FfiConverterOptionalString.lower(`tokenTypeHint`),
+        FfiConverterOptionalTypeTokenTypeHint.lower(`tokenTypeHint`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_void(future, callback, continuation) },
@@ -6582,20 +6309,16 @@ open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
         
     /**
      * Discovers the server at `issuerUrl` (RFC 8414 metadata, then OpenID Connect discovery)
-     * and builds a client with its token, introspection, revocation and authorization
-     * endpoints.
+     * and builds a client for `clientId`; endpoints `options` leaves unset are the server's.
      */
     @Throws(TokenwardException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-     suspend fun `discover`(`issuerUrl`: kotlin.String, `clientId`: kotlin.String, `clientSecret`: Secret? = null, `authMethod`: kotlin.String? = null, `privateKey`: JwtKey? = null, `timeout`: java.time.Duration? = null) : OAuthClient {
+     suspend fun `discover`(`issuerUrl`: kotlin.String, `clientId`: kotlin.String, `options`: OAuthClientOptions = OAuthClientOptions()) : OAuthClient {
         return uniffiRustCallAsync(
         UniffiLib.uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(
         FfiConverterString.lower(`issuerUrl`),
         FfiConverterString.lower(`clientId`),
-        FfiConverterOptionalTypeSecret.lower(`clientSecret`),
-        FfiConverterOptionalString.lower(`authMethod`),
-        FfiConverterOptionalTypeJwtKey.lower(`privateKey`),
-        FfiConverterOptionalDuration.lower(`timeout`),),
+        FfiConverterTypeOAuthClientOptions.lower(`options`),),
         { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
         { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
         { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
@@ -6733,12 +6456,13 @@ public object FfiConverterTypeOAuthClient: FfiConverter<OAuthClient, Long> {
 
 /**
  * A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The printed
- * form shows the challenge only.
+ * form is the core's `Debug`: the verifier is a redacted `Secret`.
  */
 public interface PkceInterface {
     
     /**
-     * The authorization URL to open in the browser.
+     * The authorization URL to open in the browser (the same argument order in every
+     * language).
      */
     fun `authorizationUrl`(`authorizeUrl`: kotlin.String, `clientId`: kotlin.String, `redirectUri`: kotlin.String, `state`: kotlin.String, `scopes`: List<kotlin.String> = listOf()): kotlin.String
     
@@ -6762,7 +6486,7 @@ public interface PkceInterface {
 
 /**
  * A PKCE verifier (secret, kept by the app) and its S256 challenge (RFC 7636). The printed
- * form shows the challenge only.
+ * form is the core's `Debug`: the verifier is a redacted `Secret`.
  */
 open class Pkce: Disposable, AutoCloseable, PkceInterface
 {
@@ -6788,17 +6512,6 @@ open class Pkce: Disposable, AutoCloseable, PkceInterface
         this.handle = 0
         this.cleanable = null
     }
-    /**
-     * A fresh verifier (32 random bytes) and its challenge.
-     */
-    constructor() :
-        this(UniffiWithHandle, 
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_constructor_pkce_new(
-    
-        _status)
-}
-    )
 
     protected val handle: Long
     protected val cleanable: UniffiCleaner.Cleanable?
@@ -6878,7 +6591,8 @@ open class Pkce: Disposable, AutoCloseable, PkceInterface
 
     
     /**
-     * The authorization URL to open in the browser.
+     * The authorization URL to open in the browser (the same argument order in every
+     * language).
      */
     @Throws(TokenwardException::class)override fun `authorizationUrl`(`authorizeUrl`: kotlin.String, `clientId`: kotlin.String, `redirectUri`: kotlin.String, `state`: kotlin.String, `scopes`: List<kotlin.String>): kotlin.String {
             return FfiConverterString.lift(
@@ -6976,6 +6690,21 @@ open class Pkce: Disposable, AutoCloseable, PkceInterface
     
         
         FfiConverterString.lower(`verifier`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A fresh verifier (32 random bytes) and its challenge.
+     */
+    @Throws(TokenwardException::class) fun `generate`(): Pkce {
+            return FfiConverterTypePkce.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_pkce_generate(
+    
+        _status)
 }
     )
     }
@@ -7107,9 +6836,8 @@ public object FfiConverterTypePkce: FfiConverter<Pkce, Long> {
 
 
 /**
- * A configured scrubber: extra sensitive field names, extra patterns (`kind -> regex`; group
- * 1 is redacted when present) and the replacement style (`fingerprint`, `kind`, `plain` or a
- * template with `{kind}` / `{fingerprint}`).
+ * A configured scrubber: extra sensitive field names, extra patterns and the replacement
+ * style.
  */
 public interface RedactorInterface {
     
@@ -7118,13 +6846,17 @@ public interface RedactorInterface {
      */
     fun `redact`(`text`: kotlin.String): kotlin.String
     
+    /**
+     * Redacts bytes that may not be UTF-8.
+     */
+    fun `redactBytes`(`data`: kotlin.ByteArray): kotlin.ByteArray
+    
     companion object
 }
 
 /**
- * A configured scrubber: extra sensitive field names, extra patterns (`kind -> regex`; group
- * 1 is redacted when present) and the replacement style (`fingerprint`, `kind`, `plain` or a
- * template with `{kind}` / `{fingerprint}`).
+ * A configured scrubber: extra sensitive field names, extra patterns and the replacement
+ * style.
  */
 open class Redactor: Disposable, AutoCloseable, RedactorInterface
 {
@@ -7151,17 +6883,16 @@ open class Redactor: Disposable, AutoCloseable, RedactorInterface
         this.cleanable = null
     }
     /**
-     * Builds a redactor; invalid names, patterns or replacement fail with `invalid_input`.
+     * Builds a redactor; invalid names, patterns, replacement or `maxLine` fail with
+     * `invalid_input`.
      */
-    constructor(`patterns`: Map<kotlin.String, kotlin.String>, `names`: List<kotlin.String> = listOf(), `replacement`: kotlin.String = "fingerprint") :
+    constructor(`options`: RedactorOptions = RedactorOptions()) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_redactor_new(
     
         
-        FfiConverterMapStringString.lower(`patterns`),
-        FfiConverterSequenceString.lower(`names`),
-        FfiConverterString.lower(`replacement`),_status)
+        FfiConverterTypeRedactorOptions.lower(`options`),_status)
 }
     )
 
@@ -7252,6 +6983,23 @@ open class Redactor: Disposable, AutoCloseable, RedactorInterface
         it,
         
         FfiConverterString.lower(`text`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Redacts bytes that may not be UTF-8.
+     */override fun `redactBytes`(`data`: kotlin.ByteArray): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_redactor_redact_bytes(
+        it,
+        
+        FfiConverterByteArray.lower(`data`),_status)
 }
     }
     )
@@ -8132,11 +7880,25 @@ public interface RevocationListInterface {
     fun `purge`(): kotlin.ULong
     
     /**
-     * Revokes `id` of `kind` until `until` (in the future; for a `jti`, the token's `exp` is
-     * enough); fails with `invalid_input` for an empty id, a past expiry, or a list full of
-     * live entries.
+     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
+     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
      */
-    fun `revoke`(`kind`: RevocationKind, `id`: kotlin.String, `until`: java.time.Instant)
+    fun `revoke`(`kind`: RevocationKind, `id`: kotlin.String, `until`: kotlin.Long)
+    
+    /**
+     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
+     */
+    fun `revokeJti`(`jti`: kotlin.String, `until`: kotlin.Long)
+    
+    /**
+     * Revokes an API key by id until `until`.
+     */
+    fun `revokeKeyId`(`keyId`: kotlin.String, `until`: kotlin.Long)
+    
+    /**
+     * Revokes every credential of `subject` until `until`.
+     */
+    fun `revokeSubject`(`subject`: kotlin.String, `until`: kotlin.Long)
     
     /**
      * Entries held (live or not yet purged).
@@ -8180,16 +7942,15 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
         this.cleanable = null
     }
     /**
-     * A list of at most `max_entries` live entries (`None`: the core's
-     * `DEFAULT_MAX_REVOCATIONS`, 1 000 000); `clock` (tests) replaces the system clock.
+     * A list of at most `max_entries` live entries; `clock` (tests) replaces the system clock.
      */
-    constructor(`maxEntries`: kotlin.ULong? = null, `clock`: ManualClock? = null) :
+    constructor(`maxEntries`: kotlin.ULong = 1000000uL, `clock`: ManualClock? = null) :
         this(UniffiWithHandle, 
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_revocationlist_new(
     
         
-        FfiConverterOptionalULong.lower(`maxEntries`),
+        FfiConverterULong.lower(`maxEntries`),
         FfiConverterOptionalTypeManualClock.lower(`clock`),_status)
 }
     )
@@ -8306,11 +8067,10 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
 
     
     /**
-     * Revokes `id` of `kind` until `until` (in the future; for a `jti`, the token's `exp` is
-     * enough); fails with `invalid_input` for an empty id, a past expiry, or a list full of
-     * live entries.
+     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
+     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
      */
-    @Throws(TokenwardException::class)override fun `revoke`(`kind`: RevocationKind, `id`: kotlin.String, `until`: java.time.Instant)
+    @Throws(TokenwardException::class)override fun `revoke`(`kind`: RevocationKind, `id`: kotlin.String, `until`: kotlin.Long)
         = 
     callWithHandle {
     uniffiRustCallWithError(TokenwardException) { _status ->
@@ -8319,7 +8079,61 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
         
         FfiConverterTypeRevocationKind.lower(`kind`),
         FfiConverterString.lower(`id`),
-        FfiConverterTimestamp.lower(`until`),_status)
+        FfiConverterLong.lower(`until`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
+     */
+    @Throws(TokenwardException::class)override fun `revokeJti`(`jti`: kotlin.String, `until`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(
+        it,
+        
+        FfiConverterString.lower(`jti`),
+        FfiConverterLong.lower(`until`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Revokes an API key by id until `until`.
+     */
+    @Throws(TokenwardException::class)override fun `revokeKeyId`(`keyId`: kotlin.String, `until`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(
+        it,
+        
+        FfiConverterString.lower(`keyId`),
+        FfiConverterLong.lower(`until`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Revokes every credential of `subject` until `until`.
+     */
+    @Throws(TokenwardException::class)override fun `revokeSubject`(`subject`: kotlin.String, `until`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(
+        it,
+        
+        FfiConverterString.lower(`subject`),
+        FfiConverterLong.lower(`until`),_status)
 }
     }
     
@@ -8829,7 +8643,8 @@ public object FfiConverterTypeSecret: FfiConverter<Secret, Long> {
 
 
 /**
- * A token-endpoint answer. Its printed form is redacted.
+ * A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
+ * redacted `Secret`.
  */
 public interface TokenResponseInterface {
     
@@ -8858,7 +8673,8 @@ public interface TokenResponseInterface {
 }
 
 /**
- * A token-endpoint answer. Its printed form is redacted.
+ * A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
+ * redacted `Secret`.
  */
 open class TokenResponse: Disposable, AutoCloseable, TokenResponseInterface
 {
@@ -9176,6 +8992,7 @@ public object FfiConverterTypeTokenResponse: FfiConverter<TokenResponse, Long> {
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
  * background, one request however many callers ask at once, `invalid_grant` terminal.
  * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ * Printed with the core's `Debug` (the status only).
  */
 public interface TokenSourceInterface {
     
@@ -9194,7 +9011,7 @@ public interface TokenSourceInterface {
     /**
      * The code of the last failed request, when the last request failed.
      */
-    fun `lastErrorCode`(): kotlin.String?
+    fun `lastErrorCode`(): ErrorCode?
     
     /**
      * Completed token requests so far (successful or not).
@@ -9226,6 +9043,7 @@ public interface TokenSourceInterface {
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
  * background, one request however many callers ask at once, `invalid_grant` terminal.
  * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ * Printed with the core's `Debug` (the status only).
  */
 open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
 {
@@ -9373,8 +9191,8 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
     
     /**
      * The code of the last failed request, when the last request failed.
-     */override fun `lastErrorCode`(): kotlin.String? {
-            return FfiConverterOptionalString.lift(
+     */override fun `lastErrorCode`(): ErrorCode? {
+            return FfiConverterOptionalTypeErrorCode.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_last_error_code(
@@ -9483,7 +9301,7 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
     /**
      * A source using the client-credentials grant for `scopes`.
      */
-    @Throws(TokenwardException::class) fun `clientCredentials`(`client`: OAuthClient, `scopes`: List<kotlin.String> = listOf(), `options`: RefreshOptions = RefreshOptions()): TokenSource {
+    @Throws(TokenwardException::class) fun `clientCredentials`(`client`: OAuthClient, `scopes`: List<kotlin.String> = listOf(), `options`: TokenSourceOptions = TokenSourceOptions()): TokenSource {
             return FfiConverterTypeTokenSource.lift(
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_tokensource_client_credentials(
@@ -9491,7 +9309,7 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
         
         FfiConverterTypeOAuthClient.lower(`client`),
         FfiConverterSequenceString.lower(`scopes`),
-        FfiConverterTypeRefreshOptions.lower(`options`),_status)
+        FfiConverterTypeTokenSourceOptions.lower(`options`),_status)
 }
     )
     }
@@ -9502,7 +9320,7 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
      * A source refreshing with `refreshToken`; rotated refresh tokens replace it (see
      * `TokenSourceListener.onRefresh`).
      */
-    @Throws(TokenwardException::class) fun `fromRefreshToken`(`client`: OAuthClient, `refreshToken`: Secret, `scopes`: List<kotlin.String> = listOf(), `options`: RefreshOptions = RefreshOptions()): TokenSource {
+    @Throws(TokenwardException::class) fun `fromRefreshToken`(`client`: OAuthClient, `refreshToken`: Secret, `scopes`: List<kotlin.String> = listOf(), `options`: TokenSourceOptions = TokenSourceOptions()): TokenSource {
             return FfiConverterTypeTokenSource.lift(
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_tokensource_from_refresh_token(
@@ -9511,7 +9329,7 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
         FfiConverterTypeOAuthClient.lower(`client`),
         FfiConverterTypeSecret.lower(`refreshToken`),
         FfiConverterSequenceString.lower(`scopes`),
-        FfiConverterTypeRefreshOptions.lower(`options`),_status)
+        FfiConverterTypeTokenSourceOptions.lower(`options`),_status)
 }
     )
     }
@@ -9520,10 +9338,10 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
         
     /**
      * A source seeded with `response` (e.g. from `exchangeCode`): it serves that access
-     * token, then refreshes with the response's refresh token, or, without one, with the
-     * client-credentials grant for `scopes`.
+     * token, then refreshes with the response's refresh token, or, when it has none, with
+     * `fallback` for `scopes`; without either it fails with `invalid_input`.
      */
-    @Throws(TokenwardException::class) fun `fromTokenResponse`(`client`: OAuthClient, `response`: TokenResponse, `scopes`: List<kotlin.String> = listOf(), `options`: RefreshOptions = RefreshOptions()): TokenSource {
+    @Throws(TokenwardException::class) fun `fromTokenResponse`(`client`: OAuthClient, `response`: TokenResponse, `scopes`: List<kotlin.String> = listOf(), `fallback`: FallbackGrant? = null, `options`: TokenSourceOptions = TokenSourceOptions()): TokenSource {
             return FfiConverterTypeTokenSource.lift(
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(
@@ -9532,7 +9350,8 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
         FfiConverterTypeOAuthClient.lower(`client`),
         FfiConverterTypeTokenResponse.lower(`response`),
         FfiConverterSequenceString.lower(`scopes`),
-        FfiConverterTypeRefreshOptions.lower(`options`),_status)
+        FfiConverterOptionalTypeFallbackGrant.lower(`fallback`),
+        FfiConverterTypeTokenSourceOptions.lower(`options`),_status)
 }
     )
     }
@@ -9675,8 +9494,8 @@ public interface TokenSourceListener {
     fun `onRefresh`(`tokens`: TokenResponse)
     
     /**
-     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …; its stable string
-     * is `code.asString()` / `code.description`); the message never contains secret material.
+     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …); the message never
+     * contains secret material.
      */
     fun `onError`(`code`: ErrorCode, `message`: kotlin.String)
     
@@ -9806,8 +9625,8 @@ open class TokenSourceListenerImpl: Disposable, AutoCloseable, TokenSourceListen
 
     
     /**
-     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …; its stable string
-     * is `code.asString()` / `code.description`); the message never contains secret material.
+     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …); the message never
+     * contains secret material.
      */override fun `onError`(`code`: ErrorCode, `message`: kotlin.String)
         = 
     callWithHandle {
@@ -9933,23 +9752,99 @@ public object FfiConverterTypeTokenSourceListener: FfiConverter<TokenSourceListe
 
 
 /**
+ * Optional settings of `ApiKeys`; each `null`/`nil` keeps the core's default.
+ */
+data class ApiKeysOptions (
+    /**
+     * `"memory"` (default), `"sqlite:///path.db"` or a file path.
+     */
+    var `store`: kotlin.String? = null 
+    , 
+    /**
+     * Server-side pepper (16+ bytes): keys are stored as HMAC-SHA-256 keyed with it. A
+     * `Secret`, so printing the options never shows it.
+     */
+    var `pepper`: Secret? = null 
+    , 
+    /**
+     * Replaces the system clock for creation, expiry and revocation times (tests).
+     */
+    var `clock`: ManualClock? = null 
+    , 
+    /**
+     * How often, at most, a key's last-used time is written (default 60 s, the core's
+     * `DEFAULT_LAST_USED_GRANULARITY`).
+     */
+    var `lastUsedGranularity`: java.time.Duration? = null 
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`store`,
+        this.`pepper`,
+        this.`clock`,
+        this.`lastUsedGranularity`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApiKeysOptions: FfiConverterRustBuffer<ApiKeysOptions> {
+    override fun read(buf: ByteBuffer): ApiKeysOptions {
+        return ApiKeysOptions(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSecret.read(buf),
+            FfiConverterOptionalTypeManualClock.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ApiKeysOptions) = (
+            FfiConverterOptionalString.allocationSize(value.`store`) +
+            FfiConverterOptionalTypeSecret.allocationSize(value.`pepper`) +
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`) +
+            FfiConverterOptionalDuration.allocationSize(value.`lastUsedGranularity`)
+    )
+
+    override fun write(value: ApiKeysOptions, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`store`, buf)
+            FfiConverterOptionalTypeSecret.write(value.`pepper`, buf)
+            FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
+            FfiConverterOptionalDuration.write(value.`lastUsedGranularity`, buf)
+    }
+}
+
+
+
+/**
  * An audit event: safe identifiers only, never token material.
  */
 data class AuditEvent (
     /**
-     * The action, e.g. `jwt.verify`, `apikey.create`, `gateway.authenticate`.
+     * The action, e.g. `jwt.verify`, `apikey.create`.
      */
     var `action`: kotlin.String
     , 
     /**
-     * Success or failure.
+     * `success` or `failure`.
      */
-    var `outcome`: AuditOutcome
+    var `outcome`: kotlin.String
     , 
     /**
      * The error code on failure.
      */
-    var `code`: ErrorCode?
+    var `code`: kotlin.String?
     , 
     /**
      * A public identifier of the credential (key id, `kid`/`jti`, or a fingerprint).
@@ -9977,8 +9872,8 @@ public object FfiConverterTypeAuditEvent: FfiConverterRustBuffer<AuditEvent> {
     override fun read(buf: ByteBuffer): AuditEvent {
         return AuditEvent(
             FfiConverterString.read(buf),
-            FfiConverterTypeAuditOutcome.read(buf),
-            FfiConverterOptionalTypeErrorCode.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
         )
@@ -9986,16 +9881,16 @@ public object FfiConverterTypeAuditEvent: FfiConverterRustBuffer<AuditEvent> {
 
     override fun allocationSize(value: AuditEvent) = (
             FfiConverterString.allocationSize(value.`action`) +
-            FfiConverterTypeAuditOutcome.allocationSize(value.`outcome`) +
-            FfiConverterOptionalTypeErrorCode.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`outcome`) +
+            FfiConverterOptionalString.allocationSize(value.`code`) +
             FfiConverterOptionalString.allocationSize(value.`credentialId`) +
             FfiConverterOptionalString.allocationSize(value.`subject`)
     )
 
     override fun write(value: AuditEvent, buf: ByteBuffer) {
             FfiConverterString.write(value.`action`, buf)
-            FfiConverterTypeAuditOutcome.write(value.`outcome`, buf)
-            FfiConverterOptionalTypeErrorCode.write(value.`code`, buf)
+            FfiConverterString.write(value.`outcome`, buf)
+            FfiConverterOptionalString.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`credentialId`, buf)
             FfiConverterOptionalString.write(value.`subject`, buf)
     }
@@ -10076,13 +9971,13 @@ public object FfiConverterTypeAuthRequest: FfiConverterRustBuffer<AuthRequest> {
 
 
 /**
- * Options of `Authenticator`. Configure `api_keys`, `jwt`, `introspection`, or several;
- * everything else is off unless set, and an option left `None` takes the core's default.
+ * Options of `Authenticator`. Configure `api_keys`, `jwt`, or both; everything else is off
+ * unless set.
  */
 data class AuthenticatorOptions (
     /**
-     * Accept API keys verified by these keys (`Authorization: Bearer`, the API-key header, and
-     * the query parameter or cookie when enabled).
+     * Accept API keys verified by these keys (`Authorization: Bearer`, `X-API-Key`, and the
+     * query parameter or cookie when enabled).
      */
     var `apiKeys`: ApiKeys? = null 
     , 
@@ -10109,7 +10004,7 @@ data class AuthenticatorOptions (
     var `trustedProxies`: List<kotlin.String> = listOf() 
     , 
     /**
-     * The header trusted proxies set; `None`: `X-Forwarded-For`.
+     * The header trusted proxies set (default `X-Forwarded-For`).
      */
     var `forwardedHeader`: ForwardedHeader? = null 
     , 
@@ -10146,14 +10041,9 @@ data class AuthenticatorOptions (
     var `revocations`: RevocationList? = null 
     , 
     /**
-     * The realm of `WWW-Authenticate` challenges; `None`: `api`.
+     * The realm of `WWW-Authenticate` challenges.
      */
-    var `realm`: kotlin.String? = null 
-    , 
-    /**
-     * The API-key header (case-insensitive); `None`: `x-api-key`.
-     */
-    var `apiKeyHeader`: kotlin.String? = null 
+    var `realm`: kotlin.String = "api" 
     , 
     /**
      * Also accept an API key in this query parameter (off by default: query strings end up
@@ -10167,20 +10057,9 @@ data class AuthenticatorOptions (
     var `cookie`: kotlin.String? = null 
     , 
     /**
-     * Longest credential-bearing header value accepted, in bytes; `None`: 8192.
-     */
-    var `maxHeaderLen`: kotlin.UInt? = null 
-    , 
-    /**
-     * The rate limiters' and introspection cache's clock (tests); the system clock when
-     * `None`.
+     * The rate limiters' clock (tests); the system clock when `None`.
      */
     var `clock`: ManualClock? = null 
-    , 
-    /**
-     * Most callers each rate limiter tracks; `None`: 100 000.
-     */
-    var `maxTracked`: kotlin.UInt? = null 
     , 
     /**
      * Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
@@ -10189,20 +10068,10 @@ data class AuthenticatorOptions (
     var `introspection`: OAuthClient? = null 
     , 
     /**
-     * How long an active introspection answer is cached (never past the token's `exp`);
-     * `None`: 60 s.
+     * How long an active introspection answer is cached, in seconds (never past the token's
+     * `exp`); the core default when `None`.
      */
-    var `introspectionCacheTtl`: java.time.Duration? = null 
-    , 
-    /**
-     * How long an inactive introspection answer is cached; `None`: 10 s.
-     */
-    var `introspectionNegativeTtl`: java.time.Duration? = null 
-    , 
-    /**
-     * Most introspection answers cached (0 disables the cache); `None`: 10 000.
-     */
-    var `introspectionCacheSize`: kotlin.UInt? = null 
+    var `introspectionCacheSeconds`: kotlin.ULong? = null 
     , 
     /**
      * Outbound introspection requests (uncached tokens) over all callers; beyond it an
@@ -10212,7 +10081,7 @@ data class AuthenticatorOptions (
     var `introspectionRateLimit`: RateLimit? = null 
     , 
     /**
-     * Most introspection requests in flight at once; `None`: 32.
+     * Most introspection requests in flight at once; `None`: the core default (32).
      */
     var `introspectionMaxInflight`: kotlin.UInt? = null 
     
@@ -10239,16 +10108,11 @@ data class AuthenticatorOptions (
         this.`rateLimitOverrides`,
         this.`revocations`,
         this.`realm`,
-        this.`apiKeyHeader`,
         this.`queryParam`,
         this.`cookie`,
-        this.`maxHeaderLen`,
         this.`clock`,
-        this.`maxTracked`,
         this.`introspection`,
-        this.`introspectionCacheTtl`,
-        this.`introspectionNegativeTtl`,
-        this.`introspectionCacheSize`,
+        this.`introspectionCacheSeconds`,
         this.`introspectionRateLimit`,
         this.`introspectionMaxInflight`
     )
@@ -10275,17 +10139,12 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterMapStringTypeRateLimit.read(buf),
             FfiConverterMapStringTypeRateLimit.read(buf),
             FfiConverterOptionalTypeRevocationList.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalTypeManualClock.read(buf),
-            FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalTypeOAuthClient.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalULong.read(buf),
             FfiConverterOptionalTypeRateLimit.read(buf),
             FfiConverterOptionalUInt.read(buf),
         )
@@ -10304,17 +10163,12 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterMapStringTypeRateLimit.allocationSize(value.`plans`) +
             FfiConverterMapStringTypeRateLimit.allocationSize(value.`rateLimitOverrides`) +
             FfiConverterOptionalTypeRevocationList.allocationSize(value.`revocations`) +
-            FfiConverterOptionalString.allocationSize(value.`realm`) +
-            FfiConverterOptionalString.allocationSize(value.`apiKeyHeader`) +
+            FfiConverterString.allocationSize(value.`realm`) +
             FfiConverterOptionalString.allocationSize(value.`queryParam`) +
             FfiConverterOptionalString.allocationSize(value.`cookie`) +
-            FfiConverterOptionalUInt.allocationSize(value.`maxHeaderLen`) +
             FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`) +
-            FfiConverterOptionalUInt.allocationSize(value.`maxTracked`) +
             FfiConverterOptionalTypeOAuthClient.allocationSize(value.`introspection`) +
-            FfiConverterOptionalDuration.allocationSize(value.`introspectionCacheTtl`) +
-            FfiConverterOptionalDuration.allocationSize(value.`introspectionNegativeTtl`) +
-            FfiConverterOptionalUInt.allocationSize(value.`introspectionCacheSize`) +
+            FfiConverterOptionalULong.allocationSize(value.`introspectionCacheSeconds`) +
             FfiConverterOptionalTypeRateLimit.allocationSize(value.`introspectionRateLimit`) +
             FfiConverterOptionalUInt.allocationSize(value.`introspectionMaxInflight`)
     )
@@ -10332,17 +10186,12 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterMapStringTypeRateLimit.write(value.`plans`, buf)
             FfiConverterMapStringTypeRateLimit.write(value.`rateLimitOverrides`, buf)
             FfiConverterOptionalTypeRevocationList.write(value.`revocations`, buf)
-            FfiConverterOptionalString.write(value.`realm`, buf)
-            FfiConverterOptionalString.write(value.`apiKeyHeader`, buf)
+            FfiConverterString.write(value.`realm`, buf)
             FfiConverterOptionalString.write(value.`queryParam`, buf)
             FfiConverterOptionalString.write(value.`cookie`, buf)
-            FfiConverterOptionalUInt.write(value.`maxHeaderLen`, buf)
             FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
-            FfiConverterOptionalUInt.write(value.`maxTracked`, buf)
             FfiConverterOptionalTypeOAuthClient.write(value.`introspection`, buf)
-            FfiConverterOptionalDuration.write(value.`introspectionCacheTtl`, buf)
-            FfiConverterOptionalDuration.write(value.`introspectionNegativeTtl`, buf)
-            FfiConverterOptionalUInt.write(value.`introspectionCacheSize`, buf)
+            FfiConverterOptionalULong.write(value.`introspectionCacheSeconds`, buf)
             FfiConverterOptionalTypeRateLimit.write(value.`introspectionRateLimit`, buf)
             FfiConverterOptionalUInt.write(value.`introspectionMaxInflight`, buf)
     }
@@ -10428,9 +10277,9 @@ data class Introspection (
     var `subject`: kotlin.String?
     , 
     /**
-     * `exp`, Unix seconds.
+     * `exp`.
      */
-    var `expiresAt`: kotlin.Long?
+    var `expiresAt`: java.time.Instant?
     , 
     /**
      * Every member of the answer, as a JSON object.
@@ -10457,7 +10306,7 @@ public object FfiConverterTypeIntrospection: FfiConverterRustBuffer<Introspectio
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
             FfiConverterString.read(buf),
         )
     }
@@ -10468,7 +10317,7 @@ public object FfiConverterTypeIntrospection: FfiConverterRustBuffer<Introspectio
             FfiConverterOptionalString.allocationSize(value.`clientId`) +
             FfiConverterOptionalString.allocationSize(value.`username`) +
             FfiConverterOptionalString.allocationSize(value.`subject`) +
-            FfiConverterOptionalLong.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`expiresAt`) +
             FfiConverterString.allocationSize(value.`json`)
     )
 
@@ -10478,7 +10327,7 @@ public object FfiConverterTypeIntrospection: FfiConverterRustBuffer<Introspectio
             FfiConverterOptionalString.write(value.`clientId`, buf)
             FfiConverterOptionalString.write(value.`username`, buf)
             FfiConverterOptionalString.write(value.`subject`, buf)
-            FfiConverterOptionalLong.write(value.`expiresAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`expiresAt`, buf)
             FfiConverterString.write(value.`json`, buf)
     }
 }
@@ -10869,7 +10718,7 @@ public object FfiConverterTypeKeyInfo: FfiConverterRustBuffer<KeyInfo> {
 
 
 /**
- * The stored description of an API key. Holds no secret material; times are Unix seconds.
+ * The stored description of an API key. Holds no secret material.
  */
 data class KeyRecord (
     /**
@@ -10905,22 +10754,22 @@ data class KeyRecord (
     /**
      * Creation time.
      */
-    var `createdAt`: kotlin.Long
+    var `createdAt`: java.time.Instant
     , 
     /**
      * Expiry time, if any.
      */
-    var `expiresAt`: kotlin.Long?
+    var `expiresAt`: java.time.Instant?
     , 
     /**
      * Revocation time, if revoked.
      */
-    var `revokedAt`: kotlin.Long?
+    var `revokedAt`: java.time.Instant?
     , 
     /**
-     * Last verification (coarse: at most one write a minute), if any.
+     * Last verification (coarse: at most one write per `lastUsedGranularity`), if any.
      */
-    var `lastUsedAt`: kotlin.Long?
+    var `lastUsedAt`: java.time.Instant?
     , 
     /**
      * The id of the key that replaced this one in a rotation.
@@ -10948,10 +10797,10 @@ public object FfiConverterTypeKeyRecord: FfiConverterRustBuffer<KeyRecord> {
             FfiConverterString.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterMapStringString.read(buf),
-            FfiConverterLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
-            FfiConverterOptionalLong.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalString.read(buf),
         )
     }
@@ -10963,10 +10812,10 @@ public object FfiConverterTypeKeyRecord: FfiConverterRustBuffer<KeyRecord> {
             FfiConverterString.allocationSize(value.`owner`) +
             FfiConverterSequenceString.allocationSize(value.`scopes`) +
             FfiConverterMapStringString.allocationSize(value.`metadata`) +
-            FfiConverterLong.allocationSize(value.`createdAt`) +
-            FfiConverterOptionalLong.allocationSize(value.`expiresAt`) +
-            FfiConverterOptionalLong.allocationSize(value.`revokedAt`) +
-            FfiConverterOptionalLong.allocationSize(value.`lastUsedAt`) +
+            FfiConverterTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`revokedAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`lastUsedAt`) +
             FfiConverterOptionalString.allocationSize(value.`replacedBy`)
     )
 
@@ -10977,10 +10826,10 @@ public object FfiConverterTypeKeyRecord: FfiConverterRustBuffer<KeyRecord> {
             FfiConverterString.write(value.`owner`, buf)
             FfiConverterSequenceString.write(value.`scopes`, buf)
             FfiConverterMapStringString.write(value.`metadata`, buf)
-            FfiConverterLong.write(value.`createdAt`, buf)
-            FfiConverterOptionalLong.write(value.`expiresAt`, buf)
-            FfiConverterOptionalLong.write(value.`revokedAt`, buf)
-            FfiConverterOptionalLong.write(value.`lastUsedAt`, buf)
+            FfiConverterTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`expiresAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`revokedAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`lastUsedAt`, buf)
             FfiConverterOptionalString.write(value.`replacedBy`, buf)
     }
 }
@@ -10988,30 +10837,20 @@ public object FfiConverterTypeKeyRecord: FfiConverterRustBuffer<KeyRecord> {
 
 
 /**
- * Options of `OAuthClient`: the token endpoint, the client id and how the client
- * authenticates. Secrets are `Secret`s, so printing the options never shows them.
+ * Optional settings of an `OAuthClient` (each `null`/`nil` keeps the core's default).
+ * Secrets are `Secret`s, so printing the options never shows them.
  */
 data class OAuthClientOptions (
-    /**
-     * The token endpoint (https, or http on loopback).
-     */
-    var `tokenUrl`: kotlin.String
-    , 
-    /**
-     * The client id.
-     */
-    var `clientId`: kotlin.String
-    , 
     /**
      * The client secret (for `client_secret_basic` / `client_secret_post`).
      */
     var `clientSecret`: Secret? = null 
     , 
     /**
-     * `client_secret_basic` (default with a secret), `client_secret_post`, `private_key_jwt`
-     * (default with a private key) or `none` (public client).
+     * Unset: `PRIVATE_KEY_JWT` when a private key is given, else `CLIENT_SECRET_BASIC`
+     * (after discovery, `CLIENT_SECRET_POST` when the server lists only that one).
      */
-    var `authMethod`: kotlin.String? = null 
+    var `authMethod`: AuthMethod? = null 
     , 
     /**
      * The private key for `private_key_jwt`.
@@ -11019,22 +10858,22 @@ data class OAuthClientOptions (
     var `privateKey`: JwtKey? = null 
     , 
     /**
-     * The RFC 7662 introspection endpoint.
+     * The RFC 7662 introspection endpoint (discovered when unset).
      */
     var `introspectionUrl`: kotlin.String? = null 
     , 
     /**
-     * The RFC 7009 revocation endpoint.
+     * The RFC 7009 revocation endpoint (discovered when unset).
      */
     var `revocationUrl`: kotlin.String? = null 
     , 
     /**
-     * The authorization endpoint (for PKCE flows).
+     * The authorization endpoint, for PKCE flows (discovered when unset).
      */
     var `authorizationUrl`: kotlin.String? = null 
     , 
     /**
-     * Timeout of every request (default 5 s).
+     * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
      */
     var `timeout`: java.time.Duration? = null 
     
@@ -11048,8 +10887,6 @@ data class OAuthClientOptions (
     override fun destroy() {
         
     Disposable.destroy(
-        this.`tokenUrl`,
-        this.`clientId`,
         this.`clientSecret`,
         this.`authMethod`,
         this.`privateKey`,
@@ -11069,10 +10906,8 @@ data class OAuthClientOptions (
 public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthClientOptions> {
     override fun read(buf: ByteBuffer): OAuthClientOptions {
         return OAuthClientOptions(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
             FfiConverterOptionalTypeSecret.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeAuthMethod.read(buf),
             FfiConverterOptionalTypeJwtKey.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -11082,10 +10917,8 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
     }
 
     override fun allocationSize(value: OAuthClientOptions) = (
-            FfiConverterString.allocationSize(value.`tokenUrl`) +
-            FfiConverterString.allocationSize(value.`clientId`) +
             FfiConverterOptionalTypeSecret.allocationSize(value.`clientSecret`) +
-            FfiConverterOptionalString.allocationSize(value.`authMethod`) +
+            FfiConverterOptionalTypeAuthMethod.allocationSize(value.`authMethod`) +
             FfiConverterOptionalTypeJwtKey.allocationSize(value.`privateKey`) +
             FfiConverterOptionalString.allocationSize(value.`introspectionUrl`) +
             FfiConverterOptionalString.allocationSize(value.`revocationUrl`) +
@@ -11094,10 +10927,8 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
     )
 
     override fun write(value: OAuthClientOptions, buf: ByteBuffer) {
-            FfiConverterString.write(value.`tokenUrl`, buf)
-            FfiConverterString.write(value.`clientId`, buf)
             FfiConverterOptionalTypeSecret.write(value.`clientSecret`, buf)
-            FfiConverterOptionalString.write(value.`authMethod`, buf)
+            FfiConverterOptionalTypeAuthMethod.write(value.`authMethod`, buf)
             FfiConverterOptionalTypeJwtKey.write(value.`privateKey`, buf)
             FfiConverterOptionalString.write(value.`introspectionUrl`, buf)
             FfiConverterOptionalString.write(value.`revocationUrl`, buf)
@@ -11188,7 +11019,7 @@ public object FfiConverterTypePrincipal: FfiConverterRustBuffer<Principal> {
 
 
 /**
- * One rate limit: `rate` requests per `period`, with bursts of up to `burst`.
+ * One rate limit: `rate` requests per `period_seconds`, with bursts of up to `burst`.
  */
 data class RateLimit (
     /**
@@ -11197,14 +11028,14 @@ data class RateLimit (
     var `rate`: kotlin.UInt
     , 
     /**
+     * The period in seconds (≥ 1).
+     */
+    var `periodSeconds`: kotlin.ULong = 1uL 
+    , 
+    /**
      * Requests that may arrive at once (≥ 1).
      */
     var `burst`: kotlin.UInt
-    , 
-    /**
-     * The period (non-zero); `None`: one second (the core's `DEFAULT_RATE_LIMIT_PERIOD`).
-     */
-    var `period`: java.time.Duration? = null 
     
 ){
     
@@ -11222,72 +11053,51 @@ public object FfiConverterTypeRateLimit: FfiConverterRustBuffer<RateLimit> {
     override fun read(buf: ByteBuffer): RateLimit {
         return RateLimit(
             FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
             FfiConverterUInt.read(buf),
-            FfiConverterOptionalDuration.read(buf),
         )
     }
 
     override fun allocationSize(value: RateLimit) = (
             FfiConverterUInt.allocationSize(value.`rate`) +
-            FfiConverterUInt.allocationSize(value.`burst`) +
-            FfiConverterOptionalDuration.allocationSize(value.`period`)
+            FfiConverterULong.allocationSize(value.`periodSeconds`) +
+            FfiConverterUInt.allocationSize(value.`burst`)
     )
 
     override fun write(value: RateLimit, buf: ByteBuffer) {
             FfiConverterUInt.write(value.`rate`, buf)
+            FfiConverterULong.write(value.`periodSeconds`, buf)
             FfiConverterUInt.write(value.`burst`, buf)
-            FfiConverterOptionalDuration.write(value.`period`, buf)
     }
 }
 
 
 
 /**
- * Tuning of a `TokenSource`; every `null`/`nil` keeps the library default.
+ * Optional settings of a `Redactor`; the defaults are the built-in rules alone.
  */
-data class RefreshOptions (
+data class RedactorOptions (
     /**
-     * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
-     * (default 5 min).
+     * Extra sensitive field names (case-insensitive; `-`/`.` count as `_`; also match as a
+     * suffix).
      */
-    var `refreshAhead`: java.time.Duration? = null 
+    var `names`: List<kotlin.String> = listOf() 
     , 
     /**
-     * See `refreshAhead` (default 0.5; between 0 and 1).
+     * Extra patterns, `kind -> regex`; capture group 1 is redacted when present.
      */
-    var `refreshAheadFraction`: kotlin.Double? = null 
+    var `patterns`: Map<kotlin.String, kotlin.String>? = null 
     , 
     /**
-     * Random part of the refresh-ahead window by which refreshes move earlier (default 0.1).
+     * `fingerprint` (default), `kind`, `plain`, or a template with `{kind}` / `{fingerprint}`.
      */
-    var `jitter`: kotlin.Double? = null 
+    var `replacement`: kotlin.String = "fingerprint" 
     , 
     /**
-     * A token is no longer handed out when less than `min(expiryMargin, lifetime / 4)`
-     * remains (default 5 s).
+     * Longest line a stream keeps in memory, in bytes (default 1 MiB, the core's
+     * `DEFAULT_MAX_LINE`; at least 1 KiB).
      */
-    var `expiryMargin`: java.time.Duration? = null 
-    , 
-    /**
-     * Lifetime assumed when the server gives none (default 1 h).
-     */
-    var `defaultLifetime`: java.time.Duration? = null 
-    , 
-    /**
-     * First retry delay after a transient failure (default 1 s); doubles each time.
-     */
-    var `backoffInitial`: java.time.Duration? = null 
-    , 
-    /**
-     * Longest retry delay (default 60 s).
-     */
-    var `backoffMax`: java.time.Duration? = null 
-    , 
-    /**
-     * Refresh ahead of expiry in the background (default true); without it tokens are
-     * refreshed when a caller finds the current one unusable.
-     */
-    var `background`: kotlin.Boolean = true 
+    var `maxLine`: kotlin.ULong? = null 
     
 ){
     
@@ -11301,40 +11111,28 @@ data class RefreshOptions (
 /**
  * @suppress
  */
-public object FfiConverterTypeRefreshOptions: FfiConverterRustBuffer<RefreshOptions> {
-    override fun read(buf: ByteBuffer): RefreshOptions {
-        return RefreshOptions(
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalDouble.read(buf),
-            FfiConverterOptionalDouble.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-            FfiConverterBoolean.read(buf),
+public object FfiConverterTypeRedactorOptions: FfiConverterRustBuffer<RedactorOptions> {
+    override fun read(buf: ByteBuffer): RedactorOptions {
+        return RedactorOptions(
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalULong.read(buf),
         )
     }
 
-    override fun allocationSize(value: RefreshOptions) = (
-            FfiConverterOptionalDuration.allocationSize(value.`refreshAhead`) +
-            FfiConverterOptionalDouble.allocationSize(value.`refreshAheadFraction`) +
-            FfiConverterOptionalDouble.allocationSize(value.`jitter`) +
-            FfiConverterOptionalDuration.allocationSize(value.`expiryMargin`) +
-            FfiConverterOptionalDuration.allocationSize(value.`defaultLifetime`) +
-            FfiConverterOptionalDuration.allocationSize(value.`backoffInitial`) +
-            FfiConverterOptionalDuration.allocationSize(value.`backoffMax`) +
-            FfiConverterBoolean.allocationSize(value.`background`)
+    override fun allocationSize(value: RedactorOptions) = (
+            FfiConverterSequenceString.allocationSize(value.`names`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`patterns`) +
+            FfiConverterString.allocationSize(value.`replacement`) +
+            FfiConverterOptionalULong.allocationSize(value.`maxLine`)
     )
 
-    override fun write(value: RefreshOptions, buf: ByteBuffer) {
-            FfiConverterOptionalDuration.write(value.`refreshAhead`, buf)
-            FfiConverterOptionalDouble.write(value.`refreshAheadFraction`, buf)
-            FfiConverterOptionalDouble.write(value.`jitter`, buf)
-            FfiConverterOptionalDuration.write(value.`expiryMargin`, buf)
-            FfiConverterOptionalDuration.write(value.`defaultLifetime`, buf)
-            FfiConverterOptionalDuration.write(value.`backoffInitial`, buf)
-            FfiConverterOptionalDuration.write(value.`backoffMax`, buf)
-            FfiConverterBoolean.write(value.`background`, buf)
+    override fun write(value: RedactorOptions, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`names`, buf)
+            FfiConverterOptionalMapStringString.write(value.`patterns`, buf)
+            FfiConverterString.write(value.`replacement`, buf)
+            FfiConverterOptionalULong.write(value.`maxLine`, buf)
     }
 }
 
@@ -11346,10 +11144,9 @@ public object FfiConverterTypeRefreshOptions: FfiConverterRustBuffer<RefreshOpti
  */
 data class Refusal (
     /**
-     * The internal reason (`MISSING_CREDENTIALS`, `EXPIRED`, `RATE_LIMITED`, …); its stable
-     * string is `code.asString()` (Kotlin) / `code.description` (Swift).
+     * The stable tokenward code (`missing_credentials`, `expired`, `rate_limited`, …).
      */
-    var `code`: ErrorCode
+    var `code`: kotlin.String
     , 
     /**
      * The HTTP status: 400, 401, 403 or 429.
@@ -11362,9 +11159,9 @@ data class Refusal (
     var `wwwAuthenticate`: kotlin.String?
     , 
     /**
-     * How long the client should wait (`Retry-After`, whole seconds), for 429 and 503.
+     * Seconds for the `Retry-After` header, for 429.
      */
-    var `retryAfter`: java.time.Duration?
+    var `retryAfter`: kotlin.ULong?
     , 
     /**
      * What a client may be told (e.g. `invalid_token`): the same name in every language.
@@ -11391,29 +11188,29 @@ data class Refusal (
 public object FfiConverterTypeRefusal: FfiConverterRustBuffer<Refusal> {
     override fun read(buf: ByteBuffer): Refusal {
         return Refusal(
-            FfiConverterTypeErrorCode.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterUShort.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalULong.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
         )
     }
 
     override fun allocationSize(value: Refusal) = (
-            FfiConverterTypeErrorCode.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`code`) +
             FfiConverterUShort.allocationSize(value.`status`) +
             FfiConverterOptionalString.allocationSize(value.`wwwAuthenticate`) +
-            FfiConverterOptionalDuration.allocationSize(value.`retryAfter`) +
+            FfiConverterOptionalULong.allocationSize(value.`retryAfter`) +
             FfiConverterString.allocationSize(value.`error`) +
             FfiConverterString.allocationSize(value.`errorDescription`)
     )
 
     override fun write(value: Refusal, buf: ByteBuffer) {
-            FfiConverterTypeErrorCode.write(value.`code`, buf)
+            FfiConverterString.write(value.`code`, buf)
             FfiConverterUShort.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`wwwAuthenticate`, buf)
-            FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
+            FfiConverterOptionalULong.write(value.`retryAfter`, buf)
             FfiConverterString.write(value.`error`, buf)
             FfiConverterString.write(value.`errorDescription`, buf)
     }
@@ -11487,6 +11284,105 @@ public object FfiConverterTypeRemoteKeySetOptions: FfiConverterRustBuffer<Remote
             FfiConverterOptionalDuration.write(value.`maxStale`, buf)
             FfiConverterOptionalDuration.write(value.`timeout`, buf)
             FfiConverterBoolean.write(value.`dangerousAllowHttp`, buf)
+    }
+}
+
+
+
+/**
+ * When a `TokenSource` refreshes and how it retries; every `null`/`nil` keeps the core's
+ * default (`tokenward::refresh::DEFAULT_*`, stated below).
+ */
+data class TokenSourceOptions (
+    /**
+     * Refresh when less than `min(refreshAhead, lifetime × refreshAheadFraction)` remains
+     * (default 5 min).
+     */
+    var `refreshAhead`: java.time.Duration? = null 
+    , 
+    /**
+     * See `refreshAhead` (default 0.5; between 0 and 1).
+     */
+    var `refreshAheadFraction`: kotlin.Double? = null 
+    , 
+    /**
+     * Random part of the refresh-ahead window by which refreshes move earlier (default 0.1).
+     */
+    var `jitter`: kotlin.Double? = null 
+    , 
+    /**
+     * A token is no longer handed out when less than `min(expiryMargin, lifetime / 4)`
+     * remains (default 5 s).
+     */
+    var `expiryMargin`: java.time.Duration? = null 
+    , 
+    /**
+     * Lifetime assumed when the server gives none (default 1 h).
+     */
+    var `defaultLifetime`: java.time.Duration? = null 
+    , 
+    /**
+     * First retry delay after a transient failure (default 1 s); doubles each time.
+     */
+    var `backoffInitial`: java.time.Duration? = null 
+    , 
+    /**
+     * Longest retry delay (default 60 s).
+     */
+    var `backoffMax`: java.time.Duration? = null 
+    , 
+    /**
+     * Refresh ahead of expiry in the background (default true); without it tokens are
+     * refreshed when a caller finds the current one unusable.
+     */
+    var `background`: kotlin.Boolean = true 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTokenSourceOptions: FfiConverterRustBuffer<TokenSourceOptions> {
+    override fun read(buf: ByteBuffer): TokenSourceOptions {
+        return TokenSourceOptions(
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TokenSourceOptions) = (
+            FfiConverterOptionalDuration.allocationSize(value.`refreshAhead`) +
+            FfiConverterOptionalDouble.allocationSize(value.`refreshAheadFraction`) +
+            FfiConverterOptionalDouble.allocationSize(value.`jitter`) +
+            FfiConverterOptionalDuration.allocationSize(value.`expiryMargin`) +
+            FfiConverterOptionalDuration.allocationSize(value.`defaultLifetime`) +
+            FfiConverterOptionalDuration.allocationSize(value.`backoffInitial`) +
+            FfiConverterOptionalDuration.allocationSize(value.`backoffMax`) +
+            FfiConverterBoolean.allocationSize(value.`background`)
+    )
+
+    override fun write(value: TokenSourceOptions, buf: ByteBuffer) {
+            FfiConverterOptionalDuration.write(value.`refreshAhead`, buf)
+            FfiConverterOptionalDouble.write(value.`refreshAheadFraction`, buf)
+            FfiConverterOptionalDouble.write(value.`jitter`, buf)
+            FfiConverterOptionalDuration.write(value.`expiryMargin`, buf)
+            FfiConverterOptionalDuration.write(value.`defaultLifetime`, buf)
+            FfiConverterOptionalDuration.write(value.`backoffInitial`, buf)
+            FfiConverterOptionalDuration.write(value.`backoffMax`, buf)
+            FfiConverterBoolean.write(value.`background`, buf)
     }
 }
 
@@ -11588,49 +11484,6 @@ public object FfiConverterTypeVerifiedClaims: FfiConverterRustBuffer<VerifiedCla
 
 
 /**
- * The outcome of an audited operation.
- */
-
-enum class AuditOutcome {
-    
-    /**
-     * The operation succeeded.
-     */
-    SUCCESS,
-    /**
-     * The operation was refused or failed.
-     */
-    FAILURE;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeAuditOutcome: FfiConverterRustBuffer<AuditOutcome> {
-    override fun read(buf: ByteBuffer) = try {
-        AuditOutcome.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: AuditOutcome) = 4UL
-
-    override fun write(value: AuditOutcome, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
  * The outcome of `authenticate`.
  */
 sealed class AuthDecision {
@@ -11721,6 +11574,80 @@ public object FfiConverterTypeAuthDecision : FfiConverterRustBuffer<AuthDecision
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * How the client authenticates to the token, introspection and revocation endpoints
+ * (RFC 8414 names: `asString()` / `description`).
+ */
+
+enum class AuthMethod {
+    
+    /**
+     * `client_secret_basic`: HTTP Basic with the id and secret.
+     */
+    CLIENT_SECRET_BASIC,
+    /**
+     * `client_secret_post`: id and secret in the form body.
+     */
+    CLIENT_SECRET_POST,
+    /**
+     * `private_key_jwt`: a JWT assertion signed with the client's private key.
+     */
+    PRIVATE_KEY_JWT,
+    /**
+     * `none`: a public client (only `client_id` is sent; use PKCE).
+     */
+    PUBLIC_CLIENT;
+
+    
+    /**
+     * The RFC 8414 name (`client_secret_basic`, …, `none`), the same in every language.
+     */ fun `asString`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authmethod_as_string(FfiConverterTypeAuthMethod.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authmethod_uniffi_trait_display(FfiConverterTypeAuthMethod.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuthMethod: FfiConverterRustBuffer<AuthMethod> {
+    override fun read(buf: ByteBuffer) = try {
+        AuthMethod.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: AuthMethod) = 4UL
+
+    override fun write(value: AuthMethod, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -12071,6 +11998,46 @@ public object FfiConverterTypeErrorCode: FfiConverterRustBuffer<ErrorCode> {
 
 
 /**
+ * The grant a source seeded with a token response uses when the response has no refresh
+ * token (`client_credentials`).
+ */
+
+enum class FallbackGrant {
+    
+    /**
+     * The client-credentials grant for the given scopes.
+     */
+    CLIENT_CREDENTIALS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFallbackGrant: FfiConverterRustBuffer<FallbackGrant> {
+    override fun read(buf: ByteBuffer) = try {
+        FallbackGrant.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: FallbackGrant) = 4UL
+
+    override fun write(value: FallbackGrant, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The forwarding header trusted proxies set (exactly one is honoured).
  */
 
@@ -12087,15 +12054,6 @@ enum class ForwardedHeader {
 
     
 
-    // The local Rust `Display`/`Debug` implementation.
-    override fun toString(): String {
-        return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_forwardedheader_uniffi_trait_display(FfiConverterTypeForwardedHeader.lower(this),
-        _status)
-}
-    )
-    }
 
     companion object
 }
@@ -12143,15 +12101,6 @@ enum class RevocationKind {
 
     
 
-    // The local Rust `Display`/`Debug` implementation.
-    override fun toString(): String {
-        return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationkind_uniffi_trait_display(FfiConverterTypeRevocationKind.lower(this),
-        _status)
-}
-    )
-    }
 
     companion object
 }
@@ -12179,7 +12128,7 @@ public object FfiConverterTypeRevocationKind: FfiConverterRustBuffer<RevocationK
 
 
 /**
- * Where a `TokenSource` stands.
+ * Where a `TokenSource` stands (snake_case names: `asString()` / `description`).
  */
 
 enum class TokenSourceStatus {
@@ -12207,7 +12156,30 @@ enum class TokenSourceStatus {
     CLOSED;
 
     
+    /**
+     * The snake_case name (`ready`, `reauthentication_required`, …), as Python and Node
+     * return it.
+     */ fun `asString`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensourcestatus_as_string(FfiConverterTypeTokenSourceStatus.lower(this),
+        _status)
+}
+    )
+    }
+    
 
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensourcestatus_uniffi_trait_display(FfiConverterTypeTokenSourceStatus.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object
 }
@@ -12226,6 +12198,71 @@ public object FfiConverterTypeTokenSourceStatus: FfiConverterRustBuffer<TokenSou
     override fun allocationSize(value: TokenSourceStatus) = 4UL
 
     override fun write(value: TokenSourceStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`).
+ */
+
+enum class TokenTypeHint {
+    
+    /**
+     * `access_token`.
+     */
+    ACCESS_TOKEN,
+    /**
+     * `refresh_token`.
+     */
+    REFRESH_TOKEN;
+
+    
+    /**
+     * The RFC 7009 name (`access_token`, `refresh_token`).
+     */ fun `asString`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokentypehint_as_string(FfiConverterTypeTokenTypeHint.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokentypehint_uniffi_trait_display(FfiConverterTypeTokenTypeHint.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTokenTypeHint: FfiConverterRustBuffer<TokenTypeHint> {
+    override fun read(buf: ByteBuffer) = try {
+        TokenTypeHint.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: TokenTypeHint) = 4UL
+
+    override fun write(value: TokenTypeHint, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -12865,6 +12902,38 @@ public object FfiConverterOptionalTypeRemoteKeySetOptions: FfiConverterRustBuffe
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAuthMethod: FfiConverterRustBuffer<AuthMethod?> {
+    override fun read(buf: ByteBuffer): AuthMethod? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAuthMethod.read(buf)
+    }
+
+    override fun allocationSize(value: AuthMethod?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAuthMethod.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AuthMethod?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAuthMethod.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeErrorCode: FfiConverterRustBuffer<ErrorCode?> {
     override fun read(buf: ByteBuffer): ErrorCode? {
         if (buf.get().toInt() == 0) {
@@ -12897,6 +12966,38 @@ public object FfiConverterOptionalTypeErrorCode: FfiConverterRustBuffer<ErrorCod
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeFallbackGrant: FfiConverterRustBuffer<FallbackGrant?> {
+    override fun read(buf: ByteBuffer): FallbackGrant? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFallbackGrant.read(buf)
+    }
+
+    override fun allocationSize(value: FallbackGrant?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFallbackGrant.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FallbackGrant?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFallbackGrant.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeForwardedHeader: FfiConverterRustBuffer<ForwardedHeader?> {
     override fun read(buf: ByteBuffer): ForwardedHeader? {
         if (buf.get().toInt() == 0) {
@@ -12919,6 +13020,38 @@ public object FfiConverterOptionalTypeForwardedHeader: FfiConverterRustBuffer<Fo
         } else {
             buf.put(1)
             FfiConverterTypeForwardedHeader.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTokenTypeHint: FfiConverterRustBuffer<TokenTypeHint?> {
+    override fun read(buf: ByteBuffer): TokenTypeHint? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTokenTypeHint.read(buf)
+    }
+
+    override fun allocationSize(value: TokenTypeHint?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTokenTypeHint.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TokenTypeHint?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTokenTypeHint.write(value, buf)
         }
     }
 }
@@ -13213,18 +13346,31 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
     
 
         /**
-         * Calls `listener.onEvent(event)` for every tokenward audit event (token issued, verified,
-         * refused, key created, …) until the returned subscription is cancelled or released.
-         */ fun `onAudit`(`listener`: AuditListener): AuditSubscription {
-            return FfiConverterTypeAuditSubscription.lift(
+         * Registers `listener` for every audit event; returns an id for [`remove_audit_listener`].
+         */ fun `addAuditListener`(`listener`: AuditListener): kotlin.ULong {
+            return FfiConverterULong.lift(
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_func_on_audit(
+    UniffiLib.uniffi_tokenward_ffi_fn_func_add_audit_listener(
     
         
         FfiConverterTypeAuditListener.lower(`listener`),_status)
 }
     )
     }
+    
+
+        /**
+         * Emits a sample audit event (used by the test-suites to check the wiring).
+         */ fun `emitTestAuditEvent`(`success`: kotlin.Boolean, `subject`: kotlin.String)
+        = 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_func_emit_test_audit_event(
+    
+        
+        FfiConverterBoolean.lower(`success`),
+        FfiConverterString.lower(`subject`),_status)
+}
+    
     
 
         /**
@@ -13239,6 +13385,19 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
 }
     )
     }
+    
+
+        /**
+         * Unregisters the listener `id` returned by [`add_audit_listener`].
+         */ fun `removeAuditListener`(`id`: kotlin.ULong)
+        = 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_func_remove_audit_listener(
+    
+        
+        FfiConverterULong.lower(`id`),_status)
+}
+    
     
 
         /**

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestFactory
 import java.io.File
 import java.nio.file.Files
+import java.time.Duration
+import java.time.Instant
 
 /** API keys: tests/vectors/apikeys.json plus the lifecycle through the Kotlin binding. */
 class ApiKeysTest {
@@ -82,7 +84,7 @@ class ApiKeysTest {
     @Test
     fun createVerifyRevokeRotate() {
         ApiKeys("tw_live").use { keys ->
-            val issued = keys.create("alice", listOf("read"), 3600uL, mapOf("plan" to "pro"))
+            val issued = keys.create("alice", listOf("read"), Duration.ofHours(1), mapOf("plan" to "pro"))
             val key = issued.secret.expose()
             assertTrue(Regex(keys.pattern()).matches(key))
             val secretPart = key.substring("tw_live_".length + 12)
@@ -93,15 +95,16 @@ class ApiKeysTest {
             assertEquals("alice", record.owner)
             assertEquals(listOf("read"), record.scopes)
             assertEquals(mapOf("plan" to "pro"), record.metadata)
-            assertEquals(record.createdAt + 3600, record.expiresAt)
+            assertEquals(record.createdAt.plusSeconds(3600), record.expiresAt)
+            assertTrue(Duration.between(record.createdAt, Instant.now()).abs() < Duration.ofMinutes(1))
             assertEquals(record.id, keys.verifySecret(issued.secret).id)
             assertEquals(record.id, checkApiKeyFormat(key).id)
 
-            val next = keys.rotate(record.id, 3600uL)
+            val next = keys.rotate(record.id, Duration.ofHours(1))
             assertNotEquals(record.id, next.record.id)
             assertEquals(next.record.id, keys.get(record.id).replacedBy)
             assertEquals(record.id, keys.verify(key).id) // inside the overlap
-            val newer = keys.rotate(next.record.id, 0uL)
+            val newer = keys.rotate(next.record.id, Duration.ZERO)
             assertEquals("expired", codeOf { keys.verifySecret(next.secret) })
             assertNotNull(keys.revoke(newer.record.id).revokedAt)
             assertEquals("revoked", codeOf { keys.verifySecret(newer.secret) })
@@ -109,7 +112,7 @@ class ApiKeysTest {
             assertEquals("unknown_key", codeOf { keys.revoke("nope") })
         }
         assertEquals("invalid_input", codeOf { ApiKeys("TW").close() })
-        assertEquals("invalid_input", codeOf { ApiKeys("tw", null, "short").close() })
+        assertEquals("invalid_input", codeOf { ApiKeys("tw", ApiKeysOptions(pepper = Secret("short"))).close() })
     }
 
     @Test
@@ -117,11 +120,11 @@ class ApiKeysTest {
         val dir = Files.createTempDirectory("tw-kotlin").toFile()
         try {
             val path = File(dir, "keys.db").absolutePath
-            val pepper = "a-long-server-side-pepper-value!"
-            val secrets = ApiKeys("tw_live", "sqlite://$path", pepper).use { keys ->
+            val pepper = Secret("a-long-server-side-pepper-value!")
+            val secrets = ApiKeys("tw_live", ApiKeysOptions(store = "sqlite://$path", pepper = pepper)).use { keys ->
                 (0 until 5).map { keys.create("user$it").secret.expose() }
             }
-            ApiKeys("tw_live", path, pepper).use { again ->
+            ApiKeys("tw_live", ApiKeysOptions(store = path, pepper = pepper)).use { again ->
                 assertEquals("user0", again.verify(secrets[0]).owner)
                 assertNull(again.get(again.verify(secrets[1]).id).revokedAt)
             }

@@ -85,9 +85,9 @@ class GatewayTest {
     @Test
     fun embeddedLocalApiAnswersWithTheRefusal() {
         val clock = ManualClock(now)
-        val keys = ApiKeys("tw_test", clock = clock)
-        val reader = keys.create("acct_reader", listOf("read"), null, null).secret.expose()
-        val tiny = keys.create("acct_tiny", listOf("read"), null, mapOf("plan" to "tiny")).secret.expose()
+        val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
+        val reader = keys.create("acct_reader", listOf("read")).secret.expose()
+        val tiny = keys.create("acct_tiny", listOf("read"), metadata = mapOf("plan" to "tiny")).secret.expose()
         val jwtKey = JwtKey.hmac("local-api-secret-0123456789abcdef".toByteArray(), Algorithm.HS256)
         val token = JwtIssuer(jwtKey, JwtIssuerOptions())
             .issue("""{"scope":"read write"}""", JwtIssueOptions(subject = "alice"))
@@ -155,7 +155,7 @@ class GatewayTest {
     @Test
     fun insufficientScopeNamesTheScopes() {
         val keys = ApiKeys("tw_test")
-        val key = keys.create("acct", listOf("read"), null, null).secret.expose()
+        val key = keys.create("acct", listOf("read")).secret.expose()
         val auth = Authenticator(AuthenticatorOptions(apiKeys = keys))
         val r = refused(auth.authenticate(keyRequest(key, scopes = listOf("read", "write"))))
         assertEquals(403, r.status.toInt())
@@ -208,8 +208,8 @@ class GatewayTest {
     @Test
     fun rateLimitFollowsTheManualClock() {
         val clock = ManualClock(now)
-        val keys = ApiKeys("tw_test", clock = clock)
-        val key = keys.create("acct", null, null, null).secret.expose()
+        val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
+        val key = keys.create("acct").secret.expose()
         val auth = Authenticator(
             AuthenticatorOptions(
                 apiKeys = keys,
@@ -233,8 +233,8 @@ class GatewayTest {
     @Test
     fun ipRateLimitCountsIpv6Per64() {
         val clock = ManualClock(now)
-        val keys = ApiKeys("tw_test", clock = clock)
-        val key = keys.create("acct", null, null, null).secret.expose()
+        val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
+        val key = keys.create("acct").secret.expose()
         val auth = Authenticator(
             AuthenticatorOptions(
                 apiKeys = keys,
@@ -252,8 +252,8 @@ class GatewayTest {
     @Test
     fun revocationListAppliesAtOnceAndExpires() {
         val clock = ManualClock(now)
-        val keys = ApiKeys("tw_test", clock = clock)
-        val issued = keys.create("acct_rev", listOf("read"), null, null)
+        val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
+        val issued = keys.create("acct_rev", listOf("read"))
         val key = issued.secret.expose()
         val list = RevocationList(clock = clock)
         val auth = Authenticator(AuthenticatorOptions(apiKeys = keys, revocations = list))
@@ -303,7 +303,7 @@ class GatewayTest {
     @Test
     fun optInSources() {
         val keys = ApiKeys("tw_test")
-        val key = keys.create("acct", null, null, null).secret.expose()
+        val key = keys.create("acct").secret.expose()
         val auth = Authenticator(AuthenticatorOptions(apiKeys = keys, queryParam = "api_key", cookie = "session"))
         assertEquals("acct", allowed(auth.authenticate(AuthRequest(path = "/x?api_key=$key"))).subject)
         assertEquals(
@@ -319,8 +319,8 @@ class GatewayTest {
     @Test
     fun concurrentRequestsGetExactlyTheBudget() {
         val clock = ManualClock(now)
-        val keys = ApiKeys("tw_test", clock = clock)
-        val key = keys.create("acct", null, null, null).secret.expose()
+        val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
+        val key = keys.create("acct").secret.expose()
         val auth = Authenticator(
             AuthenticatorOptions(
                 apiKeys = keys,
@@ -354,8 +354,8 @@ class GatewayTest {
     @Test
     fun authenticateAsyncWithoutIntrospection() = runBlocking {
         val clock = ManualClock(now)
-        val keys = ApiKeys("tw_test", clock = clock)
-        val key = keys.create("acct", listOf("read"), null, null).secret.expose()
+        val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
+        val key = keys.create("acct", listOf("read")).secret.expose()
         val auth = Authenticator(
             AuthenticatorOptions(
                 apiKeys = keys,
@@ -372,7 +372,7 @@ class GatewayTest {
 
     @Test
     fun opaqueTokensThroughIntrospection() = runBlocking {
-        val client = OAuthClient.discover(OAuthMock.issuer, "kt-client", Secret("kt-secret"))
+        val client = OAuthClient.discover(OAuthMock.issuer, "kt-client", OAuthClientOptions(clientSecret = Secret("kt-secret")))
         val keys = ApiKeys("tw_test")
         val auth = Authenticator(AuthenticatorOptions(apiKeys = keys, introspection = client))
         assertTrue(auth.hasIntrospection())
@@ -397,7 +397,7 @@ class GatewayTest {
         assertEquals(401 to ErrorCode.UNKNOWN_KEY, inactive.status.toInt() to inactive.code)
         assertTrue(inactive.wwwAuthenticate!!.contains("error=\"invalid_token\""))
         // API keys still go to ApiKeys, not to introspection.
-        val key = keys.create("acct", null, null, null).secret.expose()
+        val key = keys.create("acct").secret.expose()
         assertEquals(CredentialKind.API_KEY, allowed(auth.authenticateAsync(bearer(key))).kind)
     }
 }

@@ -42,7 +42,7 @@ class GatewayVectorsTest {
     private fun build(setup: JSONObject): Fixture {
         val clock = ManualClock(setup.getLong("now").toULong())
         val prefix = setup.getJSONObject("api_keys").getString("prefix")
-        val keys = ApiKeys(prefix, clock = clock)
+        val keys = ApiKeys(prefix, ApiKeysOptions(clock = clock))
         val list = RevocationList(maxEntries = 1000uL, clock = clock)
         val secrets = mutableMapOf<String, String>()
         val ids = mutableMapOf<String, String>()
@@ -50,7 +50,7 @@ class GatewayVectorsTest {
         for (name in specs.keySet()) {
             val spec = specs.getJSONObject(name)
             val metadata = spec.optJSONObject("metadata")?.let { m -> m.keySet().associateWith { m.getString(it) } }
-            val issued = keys.create(spec.getString("owner"), strings(spec.getJSONArray("scopes")), null, metadata)
+            val issued = keys.create(spec.getString("owner"), strings(spec.getJSONArray("scopes")), metadata = metadata)
             if (spec.optBoolean("revoke_in_store")) keys.revoke(issued.record.id)
             secrets[name] = issued.secret.expose()
             ids[name] = issued.record.id

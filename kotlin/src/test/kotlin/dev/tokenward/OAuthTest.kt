@@ -71,7 +71,8 @@ class OAuthTest {
         OAuthMock.control("/__reset")
     }
 
-    private suspend fun client(): OAuthClient = OAuthClient.discover(issuer, "kt-client", Secret("kt-secret"))
+    private suspend fun client(): OAuthClient =
+        OAuthClient.discover(issuer, "kt-client", OAuthClientOptions(clientSecret = Secret("kt-secret")))
 
     private fun code(block: () -> Unit): String? =
         (runCatching(block).exceptionOrNull() as? TokenwardException.Failed)?.code?.asString()
@@ -89,7 +90,8 @@ class OAuthTest {
         val client = client()
         assertEquals(issuer, client.issuer())
         assertEquals("$issuer/token", client.tokenUrl())
-        assertEquals("client_secret_basic", client.authMethod())
+        assertEquals(AuthMethod.CLIENT_SECRET_BASIC, client.authMethod())
+        assertEquals("client_secret_basic", client.authMethod().asString())
         assertNotNull(client.jwksUri())
 
         val r = client.clientCredentials(listOf("read", "write"))
@@ -113,23 +115,24 @@ class OAuthTest {
         assertEquals(3, OAuthMock.count("token"))
 
         assertTrue(client.introspect(tok.secret()).active)
-        client.revoke(tok.secret(), "access_token")
-        val after = client.introspect(tok.secret(), "access_token")
+        client.revoke(tok.secret(), TokenTypeHint.ACCESS_TOKEN)
+        val after = client.introspect(tok.secret(), TokenTypeHint.ACCESS_TOKEN)
         assertFalse(after.active)
         assertEquals(2, OAuthMock.count("introspect"))
         assertEquals(1, OAuthMock.count("revoke"))
 
         // The same server through the options record, client_secret_post.
         val direct = OAuthClient(
+            "$issuer/token",
+            "kt-client",
             OAuthClientOptions(
-                tokenUrl = "$issuer/token",
-                clientId = "kt-client",
                 clientSecret = Secret("kt-secret"),
-                authMethod = "client_secret_post",
+                authMethod = AuthMethod.CLIENT_SECRET_POST,
                 timeout = Duration.ofSeconds(3),
             ),
         )
-        assertEquals("client_secret_post", direct.authMethod())
+        assertEquals(AuthMethod.CLIENT_SECRET_POST, direct.authMethod())
+        assertEquals("client_secret_post", direct.authMethod().toString())
         assertEquals(listOf("read"), direct.clientCredentials(listOf("read")).accessToken().scopes())
     }
 
@@ -151,7 +154,7 @@ class OAuthTest {
         // Two-second tokens, refreshed on demand only: once the first is no longer handed out
         // (lifetime minus a quarter), 1,000 concurrent callers cause exactly one new request.
         OAuthMock.control("/__ttl?seconds=2")
-        val src = TokenSource.clientCredentials(client(), listOf("read"), RefreshOptions(background = false))
+        val src = TokenSource.clientCredentials(client(), listOf("read"), TokenSourceOptions(background = false))
         val first = src.token()
         assertEquals(1, OAuthMock.count("token"))
         assertEquals(first.fingerprint(), src.token().fingerprint())
@@ -207,7 +210,8 @@ class OAuthTest {
         OAuthMock.control("/__next_error?error=invalid_grant")
         assertEquals("invalid_grant", codeOf { src.forceRefresh() })
         assertEquals(TokenSourceStatus.REAUTHENTICATION_REQUIRED, src.status())
-        assertEquals("invalid_grant", src.lastErrorCode())
+        assertEquals(ErrorCode.INVALID_GRANT, src.lastErrorCode())
+        assertEquals("reauthentication_required", src.status().asString())
         assertEquals(listOf("invalid_grant"), errors.toList())
         val before = OAuthMock.count("token")
         assertEquals("invalid_grant", codeOf { src.forceRefresh() })
@@ -228,7 +232,7 @@ class OAuthTest {
         assertEquals("invalid_input", code { Pkce.fromVerifier("short") })
 
         val client = client()
-        val pkce = Pkce()
+        val pkce = Pkce.generate()
         val redirect = "http://127.0.0.1:9/callback"
         val url = pkce.authorizationUrl(client.authorizationUrl()!!, "app", redirect, "st-1", listOf("openid"))
         assertTrue(url.contains("code_challenge=${pkce.challenge()}"))
@@ -251,6 +255,15 @@ class OAuthTest {
         assertEquals(refreshed.fingerprint(), src.token().fingerprint())
         assertEquals(2, OAuthMock.count("token"))
         src.stop()
+
+        // A response without a refresh token needs an explicit fallback grant.
+        val cc = client.clientCredentials(listOf("read"))
+        assertEquals("invalid_input", code { TokenSource.fromTokenResponse(client, cc) })
+        val fb = TokenSource.fromTokenResponse(client, cc, listOf("read"), FallbackGrant.CLIENT_CREDENTIALS)
+        assertEquals(cc.accessToken().fingerprint(), fb.token().fingerprint())
+        fb.forceRefresh() // the third request was clientCredentials above
+        assertEquals(4, OAuthMock.count("token"))
+        fb.stop()
     }
 
     @Test
@@ -261,12 +274,12 @@ class OAuthTest {
         val printed = mutableListOf<String>()
         try {
             val client = client()
-            val src = TokenSource.fromRefreshToken(client, Secret("rt-audit-0"), options = RefreshOptions())
+            val src = TokenSource.fromRefreshToken(client, Secret("rt-audit-0"), options = TokenSourceOptions())
             val t1 = src.token()
             val t2 = src.forceRefresh()
             val cc = client.clientCredentials(listOf("read"))
             val rotated = client.refresh(Secret("rt-audit-1"))
-            client.revoke(rotated.refreshToken()!!, "refresh_token")
+            client.revoke(rotated.refreshToken()!!, TokenTypeHint.REFRESH_TOKEN)
             OAuthMock.control("/__next_error?error=invalid_grant")
             assertEquals("invalid_grant", codeOf { src.forceRefresh() })
             secrets += listOf(t1.expose(), t2.expose(), cc.accessToken().expose(), rotated.accessToken().expose())
@@ -274,7 +287,7 @@ class OAuthTest {
             printed += listOf(
                 t1.toString(), t2.toString(), cc.toString(), rotated.toString(), src.toString(),
                 client.toString(), rotated.refreshToken().toString(), cc.accessToken().secret().toString(),
-                OAuthClientOptions(tokenUrl = "$issuer/token", clientId = "c", clientSecret = Secret("kt-secret")).toString(),
+                OAuthClientOptions(clientSecret = Secret("kt-secret")).toString(),
             )
             src.stop()
         } finally {
@@ -292,30 +305,29 @@ class OAuthTest {
     @Test
     fun errorsAreCodes() = runBlocking {
         val unreachable = OAuthClient(
-            OAuthClientOptions(
-                tokenUrl = "http://127.0.0.1:9/token",
-                clientId = "id",
-                clientSecret = Secret("s"),
-                timeout = Duration.ofMillis(500),
-            ),
+            "http://127.0.0.1:9/token",
+            "id",
+            OAuthClientOptions(clientSecret = Secret("s"), timeout = Duration.ofMillis(500)),
         )
         assertTrue(codeOf { unreachable.clientCredentials() } in setOf("network", "timeout"))
         assertEquals("invalid_input", codeOf { unreachable.introspect(Secret("t")) })
-        assertEquals("invalid_input", code { OAuthClient(OAuthClientOptions(tokenUrl = "https://as.example/token", clientId = "id")) })
+        assertEquals("invalid_input", code { OAuthClient("https://as.example/token", "id") })
         assertEquals(
             "invalid_input",
-            code { OAuthClient(OAuthClientOptions("https://as.example/token", "id", Secret("s"), authMethod = "bogus")) },
+            code { OAuthClient("https://as.example/token", "id", OAuthClientOptions(Secret("s"), timeout = Duration.ZERO)) },
         )
-        assertEquals("invalid_input", code { OAuthClient(OAuthClientOptions("http://as.example/token", "id", Secret("s"))) })
+        assertEquals("invalid_input", code { OAuthClient("http://as.example/token", "id", OAuthClientOptions(Secret("s"))) })
+        assertEquals("none", AuthMethod.PUBLIC_CLIENT.asString())
+        assertEquals("refresh_token", TokenTypeHint.REFRESH_TOKEN.toString())
         assertEquals(
             "invalid_input",
-            code { TokenSource.clientCredentials(unreachable, options = RefreshOptions(jitter = 2.0)) },
+            code { TokenSource.clientCredentials(unreachable, options = TokenSourceOptions(jitter = 2.0)) },
         )
         assertEquals(
             "invalid_input",
-            code { TokenSource.clientCredentials(unreachable, options = RefreshOptions(backoffMax = Duration.ofDays(400))) },
+            code { TokenSource.clientCredentials(unreachable, options = TokenSourceOptions(backoffMax = Duration.ofDays(400))) },
         )
-        val c = OAuthClient(OAuthClientOptions("https://as.example/token", "id", Secret("s3cr3t-value")))
+        val c = OAuthClient("https://as.example/token", "id", OAuthClientOptions(Secret("s3cr3t-value")))
         assertFalse(c.toString().contains("s3cr3t-value"))
         // A refused client is terminal for a source too.
         val client = client()

@@ -42,14 +42,18 @@ class RedactTest {
 
     @Test
     fun redactorOptions() {
-        val r = Redactor(patterns = mapOf("order" to "order#([0-9]{6})"), names = listOf("ssn"), replacement = "kind")
+        val r = Redactor(RedactorOptions(patterns = mapOf("order" to "order#([0-9]{6})"), names = listOf("ssn"), replacement = "kind"))
         assertEquals(
             "ssn=[REDACTED:ssn] order#[REDACTED:order] password=[REDACTED:password]",
             r.redact("ssn=123-45-6789 order#123456 password=x1"),
         )
         val key = "tw_live_3xK9pQ2mZ7vR4tY8wB1nC5dF6gH0jL2kM4"
         assertEquals("key=[REDACTED:api_key:${fingerprint(key)}]", redact("key=$key"))
-        val err = runCatching { Redactor(patterns = mapOf("x" to "(")) }.exceptionOrNull()
+        val err = runCatching { Redactor(RedactorOptions(patterns = mapOf("x" to "("))) }.exceptionOrNull()
         assertEquals(ErrorCode.INVALID_INPUT, (err as TokenwardException.Failed).code)
+        // The line limit is checked by the core (at least 1 KiB), not silently raised.
+        val short = runCatching { Redactor(RedactorOptions(maxLine = 1023uL)) }.exceptionOrNull()
+        assertEquals(ErrorCode.INVALID_INPUT, (short as TokenwardException.Failed).code)
+        assertEquals("password=[REDACTED:password] ok", String(Redactor().redactBytes("password=hunter2 ok".toByteArray())))
     }
 }

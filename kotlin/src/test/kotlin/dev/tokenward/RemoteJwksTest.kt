@@ -31,7 +31,7 @@ class RemoteJwksTest {
 
     @Test
     fun serverTokensVerifyThroughDiscoveredJwks() = runBlocking {
-        val client = OAuthClient.discover(issuer, "kt-client", Secret("kt-secret"))
+        val client = OAuthClient.discover(issuer, "kt-client", OAuthClientOptions(clientSecret = Secret("kt-secret")))
         val remote = RemoteKeySet.discover(issuer)
         assertEquals(issuer, remote.issuer())
         assertEquals(client.jwksUri(), remote.url())
@@ -60,7 +60,7 @@ class RemoteJwksTest {
 
     @Test
     fun concurrentFirstUseFetchesOnceAndUnknownKidRespectsCooldown() = runBlocking {
-        val client = OAuthClient.discover(issuer, "kt-client", Secret("kt-secret"))
+        val client = OAuthClient.discover(issuer, "kt-client", OAuthClientOptions(clientSecret = Secret("kt-secret")))
         val remote = RemoteKeySet(client.jwksUri()!!, RemoteKeySetOptions(ttl = Duration.ofMinutes(5), timeout = Duration.ofSeconds(3)))
         val verifier = RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf(Algorithm.RS256)))
         val tok = client.clientCredentials(listOf("read")).accessToken().expose()

@@ -14,6 +14,7 @@ import dev.tokenward.JwtKey
 import dev.tokenward.JwtVerifier
 import dev.tokenward.JwtVerifierOptions
 import dev.tokenward.OAuthClient
+import dev.tokenward.OAuthClientOptions
 import dev.tokenward.RateLimit
 import dev.tokenward.Secret
 import dev.tokenward.TokenSource
@@ -84,7 +85,7 @@ fun main(args: Array<String>) {
         println("TOKENWARD_OAUTH_ISSUER unset: skipping TokenSource.token() (run scripts/bench-kotlin.sh)")
     } else {
         runBlocking {
-            val client = OAuthClient.discover(issuer, "kt-bench", Secret("kt-bench-secret"))
+            val client = OAuthClient.discover(issuer, "kt-bench", OAuthClientOptions(clientSecret = Secret("kt-bench-secret")))
             val src = TokenSource.clientCredentials(client, listOf("read"))
             src.token() // the one token request
             measure("TokenSource.token() cached (suspend, in runBlocking)", asyncIters) {
@@ -100,7 +101,7 @@ fun main(args: Array<String>) {
 
     // (2) Authenticator.authenticate: API key and HS256 JWT, same policy as the Rust bench.
     val keys = ApiKeys("tw_bench")
-    val apiKey = keys.create("acct_bench", listOf("read"), null, null).secret.expose()
+    val apiKey = keys.create("acct_bench", listOf("read")).secret.expose()
     val keyAuth = Authenticator(AuthenticatorOptions(apiKeys = keys, ipDeny = listOf("192.0.2.0/24"), rateLimit = limit))
     val keyReq = request("x-api-key", apiKey)
     measure("Authenticator.authenticate API key", iters) { ok(keyAuth.authenticate(keyReq)) }
