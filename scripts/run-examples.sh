@@ -2,13 +2,43 @@
 # Runs every example of examples/ (and the Rust ones of core/examples) against the built tree:
 # each exits non-zero when tokenward does not behave as the example says. The last line is
 # `examples: N passed, M failed`.
+# Kotlin and Swift examples are compiled by their suites (kotlin: `mvn test-compile` with the test
+# sources, see kotlin/pom.xml; swift: an executable target of Package.swift that `swift test`
+# builds), so after scripts/test-kotlin.sh and scripts/test-swift.sh this script compiles nothing
+# of theirs; run alone, it compiles what is missing or stale.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$REPO/scripts/native.sh"
 set +e
 cd "$REPO"
 run() { tally example "$@"; }
+
+# `kotlin_example CLASS`: runs the main() of an examples/kotlin file from kotlin/target, on the
+# library Maven copied into target/classes/linux-x86-64 (the one the classes were built against).
+kotlin_example() {
+  local class="$1" file="kotlin/target/test-classes/${1//.//}.class"
+  local M2="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}"
+  if [ ! -f "$file" ] || [ -n "$(find examples/kotlin kotlin/src/main -newer "$file" -name '*.kt' | head -1)" ]; then
+    step "example: compiling the Kotlin test sources and examples (mvn -o test-compile)"
+    (cd kotlin && flock /tmp/tw-kotlin.lock mvn -B -q -ntp -Dstyle.color=never -o -Dmaven.repo.local="$M2" \
+      -Dtokenward.libdir="$NATIVE_DIR" test-compile) || return 1
+  fi
+  prop() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" kotlin/pom.xml | head -1; }
+  local KT JNA CO CP
+  KT="$(prop kotlin.version)"; JNA="$(prop jna.version)"; CO="$(prop coroutines.version)"
+  CP="kotlin/target/classes:kotlin/target/test-classes"
+  CP="$CP:$M2/org/jetbrains/kotlin/kotlin-stdlib/$KT/kotlin-stdlib-$KT.jar"
+  CP="$CP:$M2/net/java/dev/jna/jna/$JNA/jna-$JNA.jar"
+  CP="$CP:$M2/org/jetbrains/kotlinx/kotlinx-coroutines-core-jvm/$CO/kotlinx-coroutines-core-jvm-$CO.jar"
+  java -cp "$CP" "$class"
+}
+
 run rust/quickstart cargo run "${CARGO_DIST[@]}" -q -p tokenward --example quickstart
 for f in examples/python/*.py; do run "python/$(basename "$f")" python3 -P "$f"; done
 for f in examples/node/*.mjs; do run "node/$(basename "$f")" node "$f"; done
+run kotlin/Quickstart.kt kotlin_example dev.tokenward.examples.QuickstartKt
+for d in examples/swift/*/; do
+  name="$(basename "$d")"
+  run "swift/$name" "$REPO/scripts/test-swift.sh" --run "Tokenward$name"
+done
 echo "examples: $passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -7,19 +7,13 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Assertions.fail
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.TestFactory
-import java.io.File
 
 /**
  * Runs tests/vectors/gateway.json with the expectations of core/tests/integration/gateway_vectors.rs: the
  * cases in order against one Authenticator built from `setup`, on a ManualClock at `now`.
  */
 class GatewayVectorsTest {
-    private val doc: JSONObject = JSONObject(
-        File(
-            System.getProperty("tokenward.vectors") ?: System.getenv("TOKENWARD_VECTORS") ?: "../tests/vectors",
-            "gateway.json",
-        ).readText(Charsets.UTF_8),
-    )
+    private val doc: JSONObject = TestVectors.json("gateway.json")
 
     private fun strings(array: JSONArray): List<String> = (0 until array.length()).map { array.getString(it) }
 
