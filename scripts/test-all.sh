@@ -29,6 +29,7 @@ run_suite kotlin    "$REPO/scripts/test-kotlin.sh"
 run_suite swift     "$REPO/scripts/test-swift.sh"
 run_suite bindings-fresh "$REPO/scripts/check-bindings-fresh.sh"
 run_suite feature-table python3 "$REPO/tests/tools/check_feature_table.py"
+run_suite vocabulary python3 "$REPO/tests/tools/check_vocabulary.py"
 run_suite examples  "$REPO/scripts/run-examples.sh"
 run_suite fuzz-corpus "$REPO/scripts/fuzz.sh" --ci
 # Release artifacts into dist/, then each installed into a fresh project outside the repository.
