@@ -18,6 +18,8 @@ source "$REPO/scripts/native.sh"
 
 cd "$REPO"
 build_cli_and_ffi
+# The Swift code blocks of the documentation, compiled with the tests (DocSnippetsTests runs them).
+python3 tests/tools/doc_snippets.py --emit-swift swift/Tests/TokenwardTests/DocSnippets.generated.swift
 
 # One mount point, lib dir and scratch dir per clone, so clones (CI's and a developer's) never
 # collide and each keeps its own incremental SwiftPM build.
