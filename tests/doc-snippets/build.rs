@@ -24,7 +24,10 @@ fn blocks_of(repo: &Path, rel: &str) -> Vec<Block> {
     while i < lines.len() {
         let trimmed = lines[i].trim_start();
         let indent = lines[i].len() - trimmed.len();
-        let fence_len = trimmed.chars().take_while(|&c| c == '`' || c == '~').count();
+        let fence_len = trimmed
+            .chars()
+            .take_while(|&c| c == '`' || c == '~')
+            .count();
         if fence_len < 3 || trimmed[fence_len..].contains('`') {
             i += 1;
             continue;
@@ -34,9 +37,21 @@ fn blocks_of(repo: &Path, rel: &str) -> Vec<Block> {
         let start = i;
         let mut body = Vec::new();
         i += 1;
-        while i < lines.len() && !(lines[i].trim().starts_with(fence) && lines[i].trim().trim_matches(fence.as_bytes()[0] as char).is_empty()) {
+        while i < lines.len()
+            && !(lines[i].trim().starts_with(fence)
+                && lines[i]
+                    .trim()
+                    .trim_matches(fence.as_bytes()[0] as char)
+                    .is_empty())
+        {
             let line = lines[i];
-            body.push(if line.len() >= indent && line[..indent].trim().is_empty() { &line[indent..] } else { line.trim_start() });
+            body.push(
+                if line.len() >= indent && line[..indent].trim().is_empty() {
+                    &line[indent..]
+                } else {
+                    line.trim_start()
+                },
+            );
             i += 1;
         }
         assert!(i < lines.len(), "{rel}:{}: unclosed code fence", start + 1);
@@ -48,12 +63,24 @@ fn blocks_of(repo: &Path, rel: &str) -> Vec<Block> {
         let (mut no_run, mut setup) = (None, None);
         for word in words {
             match word.split_once('=') {
-                Some(("no-run", reason)) if NO_RUN_REASONS.contains(&reason) => no_run = Some(reason.to_string()),
+                Some(("no-run", reason)) if NO_RUN_REASONS.contains(&reason) => {
+                    no_run = Some(reason.to_string())
+                }
                 Some(("setup", name)) if !name.is_empty() => setup = Some(name.to_string()),
-                _ => panic!("{rel}:{}: unknown marker {word:?} (known: no-run=<{}>, setup=<name>)", start + 1, NO_RUN_REASONS.join("|")),
+                _ => panic!(
+                    "{rel}:{}: unknown marker {word:?} (known: no-run=<{}>, setup=<name>)",
+                    start + 1,
+                    NO_RUN_REASONS.join("|")
+                ),
             }
         }
-        out.push(Block { file: rel.to_string(), line: start + 1, no_run, setup, code: body.join("\n") });
+        out.push(Block {
+            file: rel.to_string(),
+            line: start + 1,
+            no_run,
+            setup,
+            code: body.join("\n"),
+        });
     }
     out
 }
@@ -79,12 +106,24 @@ fn main() {
         println!("cargo::rerun-if-changed=../../{page}");
         for block in blocks_of(&repo, page) {
             let prelude = match &block.setup {
-                Some(name) => fs::read_to_string(manifest.join("preludes").join(format!("{name}.rs")))
-                    .unwrap_or_else(|_| panic!("{}:{}: setup={name} has no tests/doc-snippets/preludes/{name}.rs", block.file, block.line)),
+                Some(name) => {
+                    fs::read_to_string(manifest.join("preludes").join(format!("{name}.rs")))
+                        .unwrap_or_else(|_| {
+                            panic!(
+                                "{}:{}: setup={name} has no tests/doc-snippets/preludes/{name}.rs",
+                                block.file, block.line
+                            )
+                        })
+                }
                 None => String::new(),
             };
             // README's own hidden `# Ok::<(), E>(())` ends a doctest without a wrapper; this one has one.
-            let code: String = block.code.lines().filter(|l| !l.trim_start().starts_with("# Ok::<")).map(|l| format!("{l}\n")).collect();
+            let code: String = block
+                .code
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("# Ok::<"))
+                .map(|l| format!("{l}\n"))
+                .collect();
             let asynchronous = code.contains(".await") || prelude.contains(".await");
             let attr = match block.no_run.as_deref() {
                 Some("sketch") => "ignore",
@@ -101,10 +140,21 @@ fn main() {
                     "# fn main() {{\n# fn snippet() -> Result<(), Box<dyn std::error::Error>> {{\n{body}\n# Ok(())\n# }}\n# snippet().unwrap();\n# }}\n"
                 )
             };
-            let name = format!("{}_{}", block.file.replace(['/', '.', '-'], "_"), block.line);
-            let doc = format!("{}:{}\n\n```rust,{attr}\n{program}```\n", block.file, block.line);
+            let name = format!(
+                "{}_{}",
+                block.file.replace(['/', '.', '-'], "_"),
+                block.line
+            );
+            let doc = format!(
+                "{}:{}\n\n```rust,{attr}\n{program}```\n",
+                block.file, block.line
+            );
             writeln!(out, "#[doc = {doc:?}]\npub mod {name} {{}}").expect("write to a String");
         }
     }
-    fs::write(PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR")).join("snippets.rs"), out).expect("write snippets.rs");
+    fs::write(
+        PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR")).join("snippets.rs"),
+        out,
+    )
+    .expect("write snippets.rs");
 }

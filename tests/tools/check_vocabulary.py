@@ -166,8 +166,8 @@ def kotlin_surface() -> Surface:
             elif f:
                 s.top.add(f[1])
                 current = None
-            elif current and prop.match(line):  # a data class's constructor properties
-                s.members[current].add(prop.match(line)[1])
+            elif current and (pm := prop.match(line)):  # a data class's constructor properties
+                s.members[current].add(pm[1])
         elif current:
             f = fun.search(line)
             if f:
