@@ -5,9 +5,12 @@
 // blocks without `no-run=<reason>` then run in a child process, after the prelude their
 // `setup=<name>` names (PRELUDES below). A block runs as an ES module when it has `import`
 // declarations, else as CommonJS inside an async function (so `await` and `return` work).
-import { test } from 'node:test'
+// A block with `issuer=<url>` runs against the OAuth mock server (tests/oauth/mock-server.mjs),
+// its issuer in place of <url> (and in $TOKENWARD_OAUTH_ISSUER for preludes).
+import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -85,20 +88,42 @@ export function checkNames (block) {
   return bound.size + members.length
 }
 
-function run (block) {
+let mock = null // started by the first block that needs it
+async function oauthIssuer () {
+  if (!mock) {
+    const proc = spawn(process.execPath, ['tests/oauth/mock-server.mjs'], { cwd: repo, stdio: ['pipe', 'pipe', 'inherit'] })
+    const line = await new Promise((resolve, reject) => {
+      createInterface({ input: proc.stdout }).once('line', resolve)
+      proc.once('exit', (code) => reject(new Error(`mock server exited with ${code}`)))
+    })
+    mock = { proc, issuer: JSON.parse(line).issuer }
+  }
+  return mock.issuer
+}
+after(() => { if (mock) { mock.proc.stdin.end(); mock.proc.kill() } })
+
+async function run (block) {
   const prelude = block.setup ? PRELUDES[block.setup] : ''
   assert.ok(prelude !== undefined, `${block.id}: unknown setup=${block.setup} (PRELUDES in node/__test__/doc_snippets.test.mjs)`)
-  const esm = /^\s*import\s[^(]/m.test(block.code)
+  const issuer = block.issuer ? await oauthIssuer() : ''
+  const code = block.issuer ? block.code.replaceAll(block.issuer, issuer) : block.code
+  const esm = /^\s*import\s[^(]/m.test(code)
   const source = esm
-    ? `${prelude}\n${block.code}`
-    : `(async () => {\n${prelude}\n${block.code}\n})().catch((err) => { console.error(err); process.exit(1) })\n`
+    ? `${prelude}\n${code}`
+    : `(async () => {\n${prelude}\n${code}\n})().catch((err) => { console.error(err); process.exit(1) })\n`
   // Inside node/, so 'tokenward' (the package's own name) and its dev dependencies resolve.
   const dir = mkdtempSync(join(nodeDir, '.doc-snippet-'))
   const cwd = mkdtempSync(join(tmpdir(), 'tw-doc-snippet-'))
   try {
     const file = join(dir, esm ? 'snippet.mjs' : 'snippet.cjs')
     writeFileSync(file, source)
-    const r = spawnSync(process.execPath, [file], { cwd, encoding: 'utf8', timeout: 60_000 })
+    const env = { ...process.env, TOKENWARD_OAUTH_ISSUER: issuer, CLIENT_SECRET: 'doc-snippet-client-secret' }
+    const r = await new Promise((resolve) => {
+      const child = spawn(process.execPath, [file], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 })
+      let stderr = ''
+      child.stderr.on('data', (d) => { stderr += d })
+      child.on('close', (status, signal) => resolve({ status, signal, stderr }))
+    })
     assert.equal(r.status, 0, `${block.id} failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}):\n${r.stderr}`)
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -115,7 +140,7 @@ for (const block of blocks) {
   test(`${block.id}: tokenward names exist`, () => {
     assert.ok(checkNames(block) > 0, `${block.id} names nothing from tokenward`)
   })
-  if (!block.no_run) test(`${block.id}: runs`, () => run(block))
+  if (!block.no_run) test(`${block.id}: runs`, async () => run(block))
 }
 
 test('a stale name fails the check', () => {

@@ -4,7 +4,8 @@ tests/tools/doc_snippets.py), so a renamed or removed name in the documentation 
 Every block is compiled and its tokenward names are resolved (``import tokenward``,
 ``from tokenward[.sub] import X``, ``tokenward.X.y`` and ``X.y`` for an imported X); blocks
 without ``no-run=<reason>`` are then executed in a temporary directory, after the prelude their
-``setup=<name>`` names (PRELUDES below).
+``setup=<name>`` names (PRELUDES below); a block with ``issuer=<url>`` runs against the OAuth mock
+server (tests/oauth/mock-server.mjs), its issuer in place of <url> and in ``__issuer__``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import ast
 import asyncio
 import importlib
+import json
+import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +33,25 @@ BLOCKS = doc_snippets.all_blocks("python")
 PRELUDES: dict[str, str] = {
     # docs/errors.md: a key store to call with a wrong argument type.
     "apikeys": "import tokenward\nkeys = tokenward.ApiKeys('tw_live')\n",
+    # docs/oauth.md: a client of the mock server, and a refresh token the app stored earlier.
+    "oauth_client": (
+        "import tokenward\n"
+        "client = tokenward.OAuthClient.discover(__issuer__, 'svc', 'doc-snippet-secret')\n"
+        "stored_refresh_token = 'doc-snippet-refresh-token'\n"
+    ),
 }
+
+
+@pytest.fixture(scope="module")
+def oauth_issuer() -> Iterator[str]:
+    """The issuer URL of a running tests/oauth/mock-server.mjs (node is required)."""
+    proc = subprocess.Popen(["node", "tests/oauth/mock-server.mjs"], cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        yield str(json.loads(proc.stdout.readline())["issuer"])
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def _as_function(code: str) -> str:
@@ -90,6 +112,13 @@ def check_tokenward_names(block: doc_snippets.Block) -> list[str]:
     return checked
 
 
+def _earlier_imports(block: doc_snippets.Block) -> str:
+    """The import statements of the page's earlier blocks: a block continues them."""
+    earlier = [b for b in BLOCKS if b.file == block.file and b.line < block.line]
+    nodes = [n for b in earlier for n in ast.walk(ast.parse(_as_function(b.code))) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    return "\n".join(ast.unparse(n) for n in nodes) + "\n"
+
+
 @pytest.mark.parametrize("block", BLOCKS, ids=[b.id for b in BLOCKS])
 def test_names_resolve(block: doc_snippets.Block) -> None:
     compile(_as_function(block.code), block.id, "exec")
@@ -100,14 +129,20 @@ RUNNABLE = [b for b in BLOCKS if not b.no_run]
 
 
 @pytest.mark.parametrize("block", RUNNABLE, ids=[b.id for b in RUNNABLE])
-def test_runs(block: doc_snippets.Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_runs(block: doc_snippets.Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TW_PEPPER", "doc-snippet-pepper-0123456789")
+    monkeypatch.setenv("CLIENT_SECRET", "doc-snippet-client-secret")
     namespace: dict[str, Any] = {"__name__": "__doc_snippet__"}
+    code = block.code
+    if block.issuer:
+        issuer = request.getfixturevalue("oauth_issuer")
+        namespace["__issuer__"] = issuer
+        code = code.replace(block.issuer, issuer)
     if block.setup:
         assert block.setup in PRELUDES, f"{block.id}: unknown setup={block.setup} (PRELUDES in {__file__})"
         exec(compile(PRELUDES[block.setup], f"<prelude {block.setup}>", "exec"), namespace)
-    code = block.code
+    exec(compile(_earlier_imports(block), f"<imports before {block.id}>", "exec"), namespace)
     try:
         exec(compile(code, block.id, "exec"), namespace)
     except SyntaxError:

@@ -8,6 +8,9 @@ A fenced block is tested when its language is one of LANGUAGES. Its info string 
   tokenward; JS: every name taken from tokenward; Rust: compiled, not run).
 * ``setup=<name>``: the language's harness runs its prelude ``<name>`` first (the variables a
   fragment uses: a verifier, a token, ...). Preludes live beside each harness.
+* ``issuer=<url>``: the block runs against the suites' OAuth/OIDC mock server
+  (tests/oauth/mock-server.mjs), which stands in for the authorization server ``<url>``: the
+  harness replaces that URL in the block by the mock server's issuer (preludes see it too).
 
 Any other word after the language is an error, so a typo in a marker fails the suites instead of
 silently running (or skipping) a block.
@@ -50,6 +53,7 @@ class Block:
     no_run: str | None
     setup: str | None
     code: str
+    issuer: str | None = None  # the example URL the OAuth mock server stands in for
 
     @property
     def id(self) -> str:
@@ -84,19 +88,21 @@ def blocks_of(path: Path) -> list[Block]:
         words = info.split()
         if not words or words[0] not in LANGUAGES:
             continue
-        no_run = setup = None
+        no_run = setup = issuer = None
         for word in words[1:]:
             key, _, value = word.partition("=")
             if key == "no-run" and value in NO_RUN_REASONS:
                 no_run = value
             elif key == "setup" and re.fullmatch(r"[a-z_][a-z0-9_]*", value):
                 setup = value
+            elif key == "issuer" and value.startswith("https://"):
+                issuer = value
             else:
                 raise ValueError(
                     f"{rel}:{start + 1}: unknown marker {word!r} in ```{info} "
-                    f"(known: no-run=<{'|'.join(NO_RUN_REASONS)}>, setup=<name>)"
+                    f"(known: no-run=<{'|'.join(NO_RUN_REASONS)}>, setup=<name>, issuer=<https://…>)"
                 )
-        out.append(Block(rel, start + 1, LANGUAGES[words[0]], no_run, setup, "\n".join(body) + "\n"))
+        out.append(Block(rel, start + 1, LANGUAGES[words[0]], no_run, setup, "\n".join(body) + "\n", issuer))
     return out
 
 
@@ -136,6 +142,8 @@ def emit_kotlin() -> str:
         pre_imports, prelude = _split_imports(_prelude(b, "kt"))
         code_imports, code = _split_imports(b.code)
         imports.update(pre_imports + code_imports)
+        if b.issuer:  # scripts/test-kotlin.sh starts the mock server and exports its issuer
+            code = code.replace(f'"{b.issuer}"', '(System.getenv("TOKENWARD_OAUTH_ISSUER") ?: error("TOKENWARD_OAUTH_ISSUER is not set"))')
         body = textwrap.indent(prelude + "\n" + code, "    ")
         funcs.append(f"/** {b.id}" + (f" (compiled, not run: {b.no_run})" if b.no_run else "") + " */\n"
                      f"@Suppress(\"UNUSED_VARIABLE\", \"UNUSED_EXPRESSION\", \"UNREACHABLE_CODE\")\n"
@@ -159,6 +167,8 @@ def emit_swift() -> str:
         pre_imports, prelude = _split_imports(_prelude(b, "swift"))
         code_imports, code = _split_imports(b.code)
         imports.update(pre_imports + code_imports)
+        if b.issuer:  # scripts/test-swift.sh starts the mock server and exports its issuer
+            code = code.replace(f'"{b.issuer}"', 'ProcessInfo.processInfo.environment["TOKENWARD_OAUTH_ISSUER"]!')
         body = textwrap.indent(prelude + "\n" + code, "    ")
         funcs.append(f"/// {b.id}" + (f" (compiled, not run: {b.no_run})" if b.no_run else "") + "\n"
                      f"func {_ident(b)}() async throws {{\n{body}\n}}\n")
@@ -191,7 +201,8 @@ def main(argv: list[str]) -> int:
     else:
         for b in blocks:
             note = f"not run: {b.no_run} ({NO_RUN_REASONS[b.no_run]})" if b.no_run else "runs"
-            print(f"{b.id:28} {b.lang:7} {note}" + (f", setup={b.setup}" if b.setup else ""))
+            extra = (f", setup={b.setup}" if b.setup else "") + (f", against the OAuth mock server for {b.issuer}" if b.issuer else "")
+            print(f"{b.id:28} {b.lang:7} {note}{extra}")
     return 0
 
 
