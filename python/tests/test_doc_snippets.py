@@ -33,6 +33,14 @@ BLOCKS = doc_snippets.all_blocks("python")
 PRELUDES: dict[str, str] = {
     # docs/errors.md: a key store to call with a wrong argument type.
     "apikeys": "import tokenward\nkeys = tokenward.ApiKeys('tw_live')\n",
+    # docs/gateway.md: what a request handler has at hand (its `return` runs the block as a function).
+    "request_handler": (
+        "import logging\n"
+        "secret = 'doc-snippet-hmac-secret-0123456789abcdef'\n"
+        "headers = {'x-api-key': 'tw_live_unknown'}\n"
+        "log = logging.getLogger('doc-snippet')\n"
+        "def Response(body, status, headers): return (status, headers, body)\n"
+    ),
     # docs/oauth.md: a client of the mock server, and a refresh token the app stored earlier.
     "oauth_client": (
         "import tokenward\n"
