@@ -41,6 +41,16 @@ process.env.JWT_SECRET ??= 'doc-snippet-hmac-secret-0123456789abcdef'
 const req = { method: 'GET', url: '/v1/things', headers: { 'x-api-key': 'tw_live_unknown' }, socket: { remoteAddress: '198.51.100.7' } }
 const claims = { exp: Math.floor(Date.now() / 1000) + 3600 }
 `,
+  // README.md: the Express app.
+  express_app: `
+const app = require('express')()
+`,
+  // docs/oauth.md: the app's refresh-token store and logger, and its API's URL.
+  oauth_app: `
+const store = { save () {} }
+const log = { warn () {} }
+const url = process.env.TOKENWARD_OAUTH_ISSUER + '/.well-known/openid-configuration'
+`,
   // docs/gateway.md (Express, Fastify): an authenticator and a route handler.
   node_auth: `
 const { Authenticator: __Authenticator, ApiKeys: __ApiKeys } = await import('tokenward')
@@ -49,17 +59,20 @@ const handler = async () => ({ ok: true })
 `,
 }
 
-/** The tokenward names a block uses: [local name, export name] pairs and `X.y` members. */
-export function tokenwardNames (code) {
+/**
+ * The tokenward names a block uses: [local name, export name] pairs and `X.y` members. `context`
+ * is the code of the page's earlier blocks: a block continues them, their imports count too.
+ */
+export function tokenwardNames (code, context = '') {
   const bound = new Map() // local name -> export name ('' for the whole module)
-  for (const m of code.matchAll(/import\s+(?:(\w+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"]tokenward['"]/g)) {
+  for (const m of (context + '\n' + code).matchAll(/import\s+(?:(\w+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"]tokenward['"]/g)) {
     if (m[1]) bound.set(m[1], '')
     for (const part of (m[2] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
       const [name, local] = part.split(/\s+as\s+/)
       bound.set((local ?? name).trim(), name.trim())
     }
   }
-  for (const m of code.matchAll(/(?:const|let|var)\s+(?:(\w+)|\{([^}]*)\})\s*=\s*require\(\s*['"]tokenward['"]\s*\)/g)) {
+  for (const m of (context + '\n' + code).matchAll(/(?:const|let|var)\s+(?:(\w+)|\{([^}]*)\})\s*=\s*require\(\s*['"]tokenward['"]\s*\)/g)) {
     if (m[1]) bound.set(m[1], '')
     for (const part of (m[2] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
       const [name, local] = part.split(':')
@@ -75,8 +88,11 @@ export function tokenwardNames (code) {
 
 /** Throws when a tokenward name of the block does not exist. */
 export function checkNames (block) {
-  const { bound, members } = tokenwardNames(block.code)
-  for (const [local, name] of bound) {
+  const earlier = blocks.filter((b) => b.file === block.file && b.line < block.line).map((b) => b.code).join('\n')
+  const { bound, members } = tokenwardNames(block.code, earlier)
+  // Names this block uses (its own imports, or an earlier block's).
+  const used = [...bound].filter(([local]) => new RegExp(`(?<![\\w.$])${local.replace('$', '\\$')}\\b`).test(block.code))
+  for (const [local, name] of used) {
     if (name && !(name in tokenward)) throw new Error(`${block.id}: tokenward has no export ${name} (${local})`)
   }
   for (const [local, name, member] of members) {
@@ -85,7 +101,7 @@ export function checkNames (block) {
       throw new Error(`${block.id}: ${name || 'tokenward'}.${member} does not exist (${local}.${member})`)
     }
   }
-  return bound.size + members.length
+  return used.length + members.length
 }
 
 let mock = null // started by the first block that needs it
