@@ -39,8 +39,10 @@ fun main() {
         JwtVerifierOptions(algorithms = listOf("EdDSA"), issuer = listOf("https://auth.example"), audience = listOf("api")),
     )
     println("JWT verified: sub = ${verifier.verifyClaims(token).subject}")
-    // A different signature (two characters changed, still canonical base64url).
-    val tampered = token.dropLast(2) + if (token.endsWith("AA")) "BB" else "AA"
+    // A different signature: its first character changed (the last ones carry padding bits).
+    val signatureStart = token.lastIndexOf('.') + 1
+    val tampered = token.substring(0, signatureStart) + (if (token[signatureStart] == 'A') 'B' else 'A') +
+        token.substring(signatureStart + 1)
     try {
         verifier.verify(tampered)
         error("a tampered JWT verified")

@@ -29,8 +29,10 @@ func tour() throws {
         options: JwtVerifierOptions(algorithms: ["EdDSA"], issuer: ["https://auth.example"], audience: ["api"])
     )
     print("JWT verified: sub = \(try verifier.verifyClaims(token: token).subject ?? "nil")")
-    // A different signature (two characters changed, still canonical base64url).
-    let tampered = String(token.dropLast(2)) + (token.hasSuffix("AA") ? "BB" : "AA")
+    // A different signature: its first character changed (the last ones carry padding bits).
+    let signatureStart = token.index(after: token.lastIndex(of: ".")!)
+    let tampered = String(token[..<signatureStart]) + (token[signatureStart] == "A" ? "B" : "A")
+        + String(token[token.index(after: signatureStart)...])
     do {
         _ = try verifier.verify(token: tampered)
         throw Unexpected(description: "a tampered JWT verified")
