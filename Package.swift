@@ -58,6 +58,13 @@ let package = Package(
                 .linkedFramework("CoreFoundation", .when(platforms: apple)),
             ]
         ),
+        // The Swift quick start of examples/ (no product: not visible to packages that depend on
+        // this one). `swift test` builds it with the tests; scripts/run-examples.sh runs it.
+        .executableTarget(
+            name: "TokenwardQuickstart",
+            dependencies: ["Tokenward"],
+            path: "examples/swift/Quickstart"
+        ),
         .testTarget(
             name: "TokenwardTests",
             dependencies: ["Tokenward"],

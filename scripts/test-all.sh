@@ -34,6 +34,7 @@ jvm_swift_lane() {
   run_suite kotlin    "$REPO/scripts/test-kotlin.sh"
   run_suite swift     "$REPO/scripts/test-swift.sh"
   run_suite bindings-fresh "$REPO/scripts/check-bindings-fresh.sh"
+  run_suite examples-jvm-swift "$REPO/scripts/run-examples.sh" kotlin swift
   run_suite package-jvm-swift "$REPO/scripts/package.sh" jvm swift
   run_suite consumers-jvm-swift "$REPO/scripts/test-consumers.sh" kotlin swift
 }
@@ -48,7 +49,8 @@ run_suite py-stubs  python3 -m mypy.stubtest tokenward._native --ignore-disjoint
 run_suite node      bash -c 'cd "$0/node" && node --test __test__/' "$REPO"
 run_suite node-dts  git -C "$REPO" diff --exit-code -- node/index.d.ts
 run_suite feature-table python3 "$REPO/tests/tools/check_feature_table.py"
-run_suite examples  "$REPO/scripts/run-examples.sh"
+run_suite vocabulary python3 "$REPO/tests/tools/check_vocabulary.py"
+run_suite examples  "$REPO/scripts/run-examples.sh" rust python node
 run_suite fuzz-corpus "$REPO/scripts/fuzz.sh" --ci
 # Release artifacts into dist/, then each installed into a fresh project outside the repository.
 # NODE_TARGETS="": CI packs the host addon only; the musl and arm64 cross builds (cargo-zigbuild)
@@ -62,8 +64,8 @@ cat "$RESULTS/jvm-swift-lane.log"
 
 passed=0; failed=0
 echo
-for name in lint rust python py-stubs node node-dts feature-table examples fuzz-corpus package consumers \
-            kotlin swift bindings-fresh package-jvm-swift consumers-jvm-swift; do
+for name in lint rust python py-stubs node node-dts feature-table vocabulary examples fuzz-corpus package consumers \
+            kotlin swift bindings-fresh examples-jvm-swift package-jvm-swift consumers-jvm-swift; do
   read -r rc secs <"$RESULTS/$name" 2>/dev/null || { rc=missing; secs=0; }
   if [ "$rc" = 0 ]; then status=ok; passed=$((passed+1)); else status=FAILED; failed=$((failed+1)); fi
   printf '  %-20s %-7s %4ss\n' "$name" "$status" "$secs"

@@ -32,6 +32,9 @@ if [ "$(cat kotlin/target/.tokenward-kt.sha 2>/dev/null || true)" != "$GEN_SHA" 
   mkdir -p kotlin/target && echo "$GEN_SHA" > kotlin/target/.tokenward-kt.sha
 fi
 
+# The Kotlin code blocks of the documentation, compiled with the tests (DocSnippetsTest runs them).
+python3 tests/tools/doc_snippets.py --emit-kotlin kotlin/target/generated-test-sources/doc-snippets/DocSnippets.kt
+
 trap stop_oauth_mock EXIT
 start_oauth_mock
 

@@ -37,9 +37,14 @@ fn main() -> Result<(), tokenward::Error> {
     )?;
     let claims = verifier.verify(&token)?;
     println!("JWT verified: sub = {:?}", claims.sub());
-    // A different signature (two characters changed, still canonical base64url).
-    let tail = if token.ends_with("AA") { "BB" } else { "AA" };
-    let tampered = format!("{}{tail}", &token[..token.len() - 2]);
+    // A different signature: its first character changed (the last ones carry padding bits).
+    let start = token.rfind('.').map_or(0, |dot| dot + 1);
+    let first = if token[start..].starts_with('A') {
+        "B"
+    } else {
+        "A"
+    };
+    let tampered = format!("{}{first}{}", &token[..start], &token[start + 1..]);
     match verifier.verify(&tampered) {
         Err(refused) => println!("tampered JWT refused: {}", refused.code()),
         Ok(_) => return Err(unexpected("a tampered JWT verified")),

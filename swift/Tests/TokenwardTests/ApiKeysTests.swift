@@ -4,18 +4,8 @@ import Tokenward
 
 /// API keys: tests/vectors/apikeys.json plus the lifecycle through the Swift binding.
 final class ApiKeysTests: XCTestCase {
-    private static var vectorsDir: URL {
-        if let dir = ProcessInfo.processInfo.environment["TOKENWARD_VECTORS"], !dir.isEmpty {
-            return URL(fileURLWithPath: dir)
-        }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("tests/vectors")
-    }
-
     private func load() throws -> [String: Any] {
-        let data = try Data(contentsOf: Self.vectorsDir.appendingPathComponent("apikeys.json"))
+        let data = try Data(contentsOf: TestVectors.url("apikeys.json"))
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 

@@ -5,18 +5,8 @@ import Tokenward
 /// Runs tests/vectors/gateway.json with the expectations of core/tests/integration/gateway_vectors.rs: the
 /// cases in order against one Authenticator built from `setup`, on a ManualClock at `now`.
 final class GatewayVectorsTests: XCTestCase {
-    private static var vectorsDir: URL {
-        if let dir = ProcessInfo.processInfo.environment["TOKENWARD_VECTORS"], !dir.isEmpty {
-            return URL(fileURLWithPath: dir)
-        }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("tests/vectors")
-    }
-
     private func load() throws -> [String: Any] {
-        let data = try Data(contentsOf: Self.vectorsDir.appendingPathComponent("gateway.json"))
+        let data = try Data(contentsOf: TestVectors.url("gateway.json"))
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 

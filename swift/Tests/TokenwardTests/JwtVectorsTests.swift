@@ -13,18 +13,8 @@ final class JwtVectorsTests: XCTestCase {
         "required_claims", "typ", "max_token_size",
     ]
 
-    private static var vectorsDir: URL {
-        if let dir = ProcessInfo.processInfo.environment["TOKENWARD_VECTORS"], !dir.isEmpty {
-            return URL(fileURLWithPath: dir)
-        }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("tests/vectors")
-    }
-
     private func load(_ name: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: Self.vectorsDir.appendingPathComponent(name))
+        let data = try Data(contentsOf: TestVectors.url(name))
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any], name)
     }
 

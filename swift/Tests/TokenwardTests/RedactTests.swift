@@ -15,17 +15,7 @@ final class RedactTests: XCTestCase {
         let clean: [String]
     }
 
-    private static var corpusURL: URL {
-        if let dir = ProcessInfo.processInfo.environment["TOKENWARD_VECTORS"], !dir.isEmpty {
-            return URL(fileURLWithPath: dir).deletingLastPathComponent()
-                .appendingPathComponent("redaction/corpus.json")
-        }
-        // <repo>/swift/Tests/TokenwardTests/RedactTests.swift -> <repo>/tests/redaction
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("tests/redaction/corpus.json")
-    }
+    private static var corpusURL: URL { TestVectors.testsURL("redaction/corpus.json") }
 
     func testCorpusRecallAndFalsePositives() throws {
         let corpus = try JSONDecoder().decode(Corpus.self, from: Data(contentsOf: Self.corpusURL))

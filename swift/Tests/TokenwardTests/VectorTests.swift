@@ -4,19 +4,8 @@ import Tokenward
 
 /// Runs the shared conformance vectors of tests/vectors/ (or $TOKENWARD_VECTORS).
 final class VectorTests: XCTestCase {
-    private static var vectorsDir: URL {
-        if let dir = ProcessInfo.processInfo.environment["TOKENWARD_VECTORS"], !dir.isEmpty {
-            return URL(fileURLWithPath: dir)
-        }
-        // <repo>/swift/Tests/TokenwardTests/VectorTests.swift -> <repo>/tests/vectors
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("tests/vectors")
-    }
-
     private func load(_ name: String) throws -> [String: Any] {
-        let url = Self.vectorsDir.appendingPathComponent(name)
+        let url = TestVectors.url(name)
         let data = try Data(contentsOf: url)
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any], name)
     }

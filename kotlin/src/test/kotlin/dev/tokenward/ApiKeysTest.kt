@@ -17,12 +17,7 @@ import java.time.Instant
 
 /** API keys: tests/vectors/apikeys.json plus the lifecycle through the Kotlin binding. */
 class ApiKeysTest {
-    private val doc: JSONObject = JSONObject(
-        File(
-            System.getProperty("tokenward.vectors") ?: System.getenv("TOKENWARD_VECTORS") ?: "../tests/vectors",
-            "apikeys.json",
-        ).readText(Charsets.UTF_8),
-    )
+    private val doc: JSONObject = TestVectors.json("apikeys.json")
 
     private fun expand(case: JSONObject): String =
         if (case.has("key")) {

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Assertions.fail
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.TestFactory
-import java.io.File
 import java.time.Duration
 import java.time.Instant
 
@@ -16,12 +15,7 @@ import java.time.Instant
  * cases in order against one Authenticator built from `setup`, on a ManualClock at `now`.
  */
 class GatewayVectorsTest {
-    private val doc: JSONObject = JSONObject(
-        File(
-            System.getProperty("tokenward.vectors") ?: System.getenv("TOKENWARD_VECTORS") ?: "../tests/vectors",
-            "gateway.json",
-        ).readText(Charsets.UTF_8),
-    )
+    private val doc: JSONObject = TestVectors.json("gateway.json")
 
     private fun strings(array: JSONArray): List<String> = (0 until array.length()).map { array.getString(it) }
 

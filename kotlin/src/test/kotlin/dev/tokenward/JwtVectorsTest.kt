@@ -9,20 +9,11 @@ import org.junit.jupiter.api.Assertions.fail
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestFactory
-import java.io.File
 import java.time.Duration
 
 /** Runs tests/vectors/jwt_attacks.json (same expected codes as every other language) and JWT round trips. */
 class JwtVectorsTest {
-    private val dir: File = File(
-        System.getProperty("tokenward.vectors") ?: System.getenv("TOKENWARD_VECTORS") ?: "../tests/vectors",
-    )
-
-    private fun load(name: String): JSONObject {
-        val file = File(dir, name)
-        check(file.isFile) { "vector file not found: ${file.absolutePath}" }
-        return JSONObject(file.readText(Charsets.UTF_8))
-    }
+    private fun load(name: String): JSONObject = TestVectors.json(name)
 
     private fun strings(array: JSONArray): List<String> = (0 until array.length()).map { array.getString(it) }
 

@@ -5,17 +5,11 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
-import java.io.File
+import java.util.concurrent.CopyOnWriteArrayList
 
 /** Redaction: the shared corpus (tests/redaction/corpus.json), options and audit listeners. */
 class RedactTest {
-    private val corpus: JSONObject = JSONObject(
-        File(
-            File(System.getProperty("tokenward.vectors") ?: System.getenv("TOKENWARD_VECTORS") ?: "../tests/vectors")
-                .absoluteFile.parentFile,
-            "redaction/corpus.json",
-        ).readText(Charsets.UTF_8),
-    )
+    private val corpus: JSONObject = JSONObject(TestVectors.testsFile("redaction/corpus.json").readText(Charsets.UTF_8))
 
     @Test
     fun corpusRecallAndFalsePositives() {

@@ -6,21 +6,10 @@ import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.fail
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.TestFactory
-import java.io.File
 
-/** Runs the shared conformance vectors of tests/vectors/ (directory from -Dtokenward.vectors). */
+/** Runs the shared conformance vectors of tests/vectors/ (directory: TestVectors). */
 class VectorsTest {
-    private val dir: File = File(
-        System.getProperty("tokenward.vectors")
-            ?: System.getenv("TOKENWARD_VECTORS")
-            ?: "../tests/vectors",
-    )
-
-    private fun load(name: String): JSONObject {
-        val file = File(dir, name)
-        check(file.isFile) { "vector file not found: ${file.absolutePath}" }
-        return JSONObject(file.readText(Charsets.UTF_8))
-    }
+    private fun load(name: String): JSONObject = TestVectors.json(name)
 
     @TestFactory
     fun errorCodeVectors(): List<DynamicTest> = listOf(
