@@ -269,7 +269,7 @@ impl AuthenticatorOptions {
             o = o.with_jwt(Arc::new(verifier.0.clone()));
         }
         if let Some(client) = self.introspection {
-            o = o.with_introspection(Arc::new(client.inner.clone()));
+            o = o.with_introspection(Arc::new(client.0.clone()));
         }
         if let Some(realm) = self.realm {
             o = o.with_realm(realm);

@@ -13,7 +13,9 @@ use std::time::{Duration, SystemTime};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use tokenward::__fuzz as hook;
-use tokenward::oauth::{Introspection, ServerMetadata, TokenResponse, MAX_EXPIRES_IN};
+use tokenward::oauth::{
+    Introspection, OAuthClient, OAuthClientOptions, ServerMetadata, TokenResponse, MAX_EXPIRES_IN,
+};
 
 /// The registered OAuth error codes (RFC 6749, 7009, 8628, 6750).
 const RFC_ERRORS: [&str; 16] = [
@@ -138,7 +140,7 @@ fuzz_target!(|data: &[u8]| {
                     meta.issuer.trim_end_matches('/'),
                     issuer.trim_end_matches('/')
                 );
-                let _ = meta.client("client-1");
+                let _ = OAuthClient::from_metadata(&meta, "client-1", OAuthClientOptions::default());
             }
         }
     }

@@ -14,20 +14,6 @@ use crate::error::{invalid_input, Builtin, IntoPyResult};
 use crate::jwt::JwtKey;
 use crate::secret::Secret;
 
-/// A request timeout in seconds: bounded by the core (`InvalidInputError` for NaN, negative,
-/// infinite or huge values) and not zero. (For `RemoteKeySet`; `OAuthClient` leaves the check
-/// to the core's `OAuthClient::new`.)
-pub(crate) fn positive_timeout(timeout: f64) -> PyResult<Duration> {
-    let d = tokenward::clock::duration_from_secs_f64(timeout, "timeout").py()?;
-    if d.is_zero() {
-        return Err(crate::error::to_py(tokenward::Error::new(
-            tokenward::ErrorCode::InvalidInput,
-            "timeout must be a positive number of seconds",
-        )));
-    }
-    Ok(d)
-}
-
 /// A closed-set argument (`auth_method`, `token_type_hint`, `fallback`) parsed by the core's
 /// `FromStr`, so the error and the list of valid values come from the core.
 fn parse<T: std::str::FromStr<Err = tokenward::Error>>(value: Option<&str>) -> PyResult<Option<T>> {

@@ -10,7 +10,6 @@ use crate::common;
 use std::time::Duration;
 
 use common::MockServer;
-use tokenward::http::HttpPolicy;
 use tokenward::jwt::{self, Algorithm, JwtVerifierOptions, RemoteJwtVerifier, RemoteKeySetOptions};
 use tokenward::oauth::{OAuthClient, OAuthClientOptions, Pkce, TokenTypeHint};
 use tokenward::refresh::{TokenSource, TokenSourceOptions, TokenSourceStatus as Status};

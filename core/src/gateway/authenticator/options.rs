@@ -346,7 +346,7 @@ mod tests {
     use crate::gateway::Request;
 
     fn keys() -> Arc<ApiKeys> {
-        Arc::new(ApiKeys::new("tw_test").unwrap())
+        Arc::new(ApiKeys::new("tw_test", crate::apikey::ApiKeysOptions::default()).unwrap())
     }
 
     #[test]
