@@ -69,7 +69,8 @@ fn authenticators() -> &'static [Authenticator; 2] {
                     .with_jwt(Arc::new(verifier))
                     .with_query_param("access_token")
                     .with_cookie("session")
-                    .trusted_proxies(["10.0.0.0/8", "::1", "fd00::/8"], header)
+                    .with_trusted_proxies(["10.0.0.0/8", "::1", "fd00::/8"])
+                    .with_forwarded_header(header)
                     .with_ip_deny(["192.0.2.0/24", "2001:db8::/32"]),
             )
             .ok()
