@@ -154,7 +154,7 @@ export interface AuthenticatorOptions {
   /** Budget of refused credentials per client address (IPv6 per /64); once spent, 429 `rate_limited` before any verification (default on: bursts of 20, then 10 a minute). */
   failureRateLimit?: RateLimitOptions
   /** Limits for single API key ids or subjects, instead of their plan's or the default. */
-  rateLimitFor?: Record<string, RateLimitOptions>
+  rateLimitOverrides?: Record<string, RateLimitOptions>
   /** Limits per plan: key metadata `plan` or JWT `plan` claim. */
   plans?: Record<string, RateLimitOptions>
   /** Refuse credentials on this list (by `jti`, key id or subject). */
@@ -165,9 +165,11 @@ export interface AuthenticatorOptions {
   queryParam?: string
   /** Also accept a credential in this cookie (off by default). */
   cookie?: string
+  /** Longest credential-bearing header value accepted, in bytes (default 8192). */
+  maxHeaderLen?: number
   /** Most callers each rate limiter tracks (default 100 000). */
   maxTracked?: number
-  /** Clock of the rate limiters (tests). */
+  /** Clock of the rate limiters and the introspection cache (tests). */
   clock?: ManualClock
 }
 
@@ -217,7 +219,7 @@ export interface Refusal {
   status: number
   /** The `WWW-Authenticate` header value (RFC 6750), or `null`. */
   wwwAuthenticate: string | null
-  /** Seconds for the `Retry-After` header (429), or `null`. */
+  /** Seconds for the `Retry-After` header (429, 503), or `null`. */
   retryAfter: number | null
   /** What a client may be told (e.g. `invalid_token`, `rate_limited`): same in every language. */
   error: string
@@ -311,20 +313,20 @@ export declare class ApiKeys {
   list(owner: string): Array<KeyRecord>
 }
 
-/** A registered audit listener; `close()` unregisters it. */
+/**
+ * A registered audit listener; `close()` unregisters it. Until then it stays registered, even
+ * when this object is garbage-collected.
+ */
 export declare class AuditSubscription {
-  /** Stops delivering events to this listener. */
+  /** Stops delivering events to this listener. Closing twice does nothing. */
   close(): void
 }
 
 /** The in-process gateway: build once, call `authenticate` per request. */
 export declare class Authenticator {
   /**
-   * `new Authenticator({ apiKeys, jwt, ipAllow, ipDeny, trustedProxies, forwardedHeader,
-   * rateLimit, ipRateLimit, failureRateLimit, rateLimitFor, plans, revocations, realm,
-   * apiKeyHeader, queryParam, cookie, maxTracked, clock, introspection…, introspectionRateLimit,
-   * introspectionMaxInflight })`. At least one of `apiKeys` and `jwt` is
-   * required; invalid options throw `invalid_input`.
+   * `new Authenticator(options)`: see `AuthenticatorOptions`. At least one of `apiKeys`,
+   * `jwt` and `introspection` is required; invalid options throw `invalid_input`.
    */
   constructor(options: AuthenticatorOptions)
   /**
@@ -336,6 +338,11 @@ export declare class Authenticator {
   authenticate(request: AuthRequest): AuthDecision
   /** Whether the authenticator introspects opaque tokens (then prefer `authenticateAsync`). */
   get hasIntrospection(): boolean
+  /**
+   * The lower-case names of the headers this configuration reads; other headers cannot
+   * change a decision, so an adapter may pass only these.
+   */
+  get headerNames(): Array<string>
   /**
    * Like `authenticate`, and an opaque bearer token without a cached answer is introspected
    * (RFC 7662) through the `introspection` client first. Resolves to the decision (never
@@ -702,11 +709,11 @@ export interface ApiKeysOptions {
 
 /** An audit event: safe identifiers only, never token material. */
 export interface AuditEvent {
-  /** The action, e.g. `jwt.verify`, `apikey.create`. */
+  /** The action, e.g. `jwt.verify`, `apikey.create`, `gateway.authenticate`. */
   action: string
   /** `success` or `failure`. */
-  outcome: string
-  /** The error code on failure. */
+  outcome: 'success' | 'failure'
+  /** The error code on failure (a tokenward code, as on errors' `.code`). */
   code?: string
   /** A public identifier of the credential (key id, `kid`/`jti`, or a fingerprint). */
   credentialId?: string
@@ -846,10 +853,10 @@ export declare function onAudit(callback: (arg: AuditEvent) => void): AuditSubsc
 export interface RateLimitOptions {
   /** Requests per period (at least 1). */
   rate: number
+  /** Requests that may arrive at once (at least 1). */
+  burst: number
   /** The period in seconds (default 1). */
   period?: number
-  /** Requests that may arrive at once (default: `rate`). */
-  burst?: number
 }
 
 /** Returns `text` with every recognised secret replaced by `[REDACTED:<kind>:<fingerprint>]`. */

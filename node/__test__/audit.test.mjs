@@ -1,7 +1,9 @@
 // Audit events reach onAudit listeners, produced by real operations (no test hook).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import tokenward, { onAudit, ApiKeys, Authenticator, RevocationList } from '../index.js'
+import tokenward from '../index.js'
+
+const { onAudit, ApiKeys, Authenticator, RevocationList } = tokenward
 
 const tick = () => new Promise((r) => setTimeout(r, 50))
 const inTheFuture = () => Math.floor(Date.now() / 1000) + 60
