@@ -74,7 +74,17 @@ export declare function redactFormat(redactor?: RedactorLike): {
 }
 
 
+/**
+ * A JWS algorithm name (RFC 7518 / RFC 8037, case-sensitive; there is no `none`). Parsed by the
+ * core: any other string throws `InvalidTokenError` with code `algorithm_not_allowed`.
+ */
+export type Algorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'EdDSA'
+
 // Remote JWKS: promise methods written in JS (index.js) over internal native calls.
+export interface RemoteKeySet {
+  /** The current keys (fetched when not cached); rejects with a `TokenwardError` carrying `.code`. */
+  keys(): Promise<KeySet>
+}
 export interface RemoteJwtVerifier {
   /** Verifies `token`, fetching keys when needed; rejects with a `TokenwardError` carrying `.code`. */
   verify(token: string): Promise<Record<string, any>>
@@ -359,7 +369,7 @@ export declare class Authenticator {
  */
 export declare class JwtIssuer {
   /** An issuer signing with `key` (which must hold private material or be an HMAC secret). */
-  constructor(key: Key, options?: JwtIssuerOptions | undefined | null)
+  constructor(key: JwtKey, options?: JwtIssuerOptions | undefined | null)
   /**
    * Signs `claims` (custom claims override the registered defaults) and returns the
    * compact token.
@@ -367,52 +377,35 @@ export declare class JwtIssuer {
   issue(claims?: Record<string, any> | undefined | null, options?: JwtIssueOptions | undefined | null): string
 }
 
-/** Verifies tokens against keys and a policy (RFC 8725). Build once, reuse for every token. */
-export declare class JwtVerifier {
-  /**
-   * A verifier for `keys` (a `KeySet`, a `Key`, or a JWKS document as an object or JSON
-   * text). Throws `invalid_input` when `algorithms` is empty. `clock` (a `ManualClock`, for
-   * tests) replaces the system clock.
-   */
-  constructor(keys: KeySet | Key | string | object, options: JwtVerifierOptions, clock?: ManualClock | undefined | null)
-  /**
-   * Verifies `token` and returns its claims as a plain object; throws an `Error` whose
-   * `.code` says why otherwise (`expired`, `invalid_signature`, …).
-   */
-  verify(token: string): Record<string, any>
-  /** Verifies `token` and returns its claims as JSON text (to forward them unchanged). */
-  verifyJson(token: string): string
-}
-
 /**
  * A JWS key bound to one algorithm family (HMAC keys to one algorithm). Build it with the
  * static factories; printed forms never show key material.
  */
-export declare class Key {
+export declare class JwtKey {
   /**
-   * An HMAC key for `alg` (`HS256`, `HS384`, `HS512`). Secrets shorter than the hash output
-   * throw `invalid_key`.
+   * An HMAC key for `algorithm` (`HS256`, `HS384`, `HS512`). Secrets shorter than the hash
+   * output throw `invalid_key`.
    */
-  static hmac(secret: string | Buffer, alg: string): Key
+  static hmac(secret: string | Buffer, algorithm: Algorithm): JwtKey
   /**
-   * A key from PEM (SPKI, PKCS#8 or PKCS#1). `alg` pins the key to one algorithm of its
-   * family; RSA keys without it verify every RS/PS algorithm.
+   * A key from PEM (SPKI, PKCS#8 or PKCS#1). `algorithm` pins the key to one algorithm of
+   * its family; RSA keys without it verify every RS/PS algorithm.
    */
-  static fromPem(pem: string, alg?: string | undefined | null): Key
+  static fromPem(pem: string, algorithm?: Algorithm | undefined | null): JwtKey
   /**
    * A key from a JWK (an object or its JSON text). `kty`, `crv` and `alg` must agree;
    * private members make a signing key.
    */
-  static fromJwk(jwk: string | object): Key
+  static fromJwk(jwk: string | object): JwtKey
   /**
-   * Generates a new private key for `alg` (RSA 2048 bits; HMAC a random secret as long as
-   * the hash output).
+   * Generates a new private key for `algorithm` (RSA 2048 bits; HMAC a random secret as
+   * long as the hash output).
    */
-  static generate(alg: string): Key
+  static generate(algorithm: Algorithm): JwtKey
   /** The same key with a `kid`. */
-  withKid(kid: string): Key
+  withKid(kid: string): JwtKey
   /** The same key pinned to one algorithm of its family. */
-  withAlgorithm(alg: string): Key
+  withAlgorithm(algorithm: Algorithm): JwtKey
   /**
    * The public JWK (with `kid`, `alg`, `use: "sig"`). HMAC keys are never exported
    * (`invalid_key`).
@@ -425,9 +418,25 @@ export declare class Key {
   /** The key id, or `null`. */
   get kid(): string | null
   /** The algorithm the key is pinned to, or `null` (an RSA key usable with any RS/PS alg). */
-  get algorithm(): string | null
+  get algorithm(): Algorithm | null
   /** Whether the key can sign (an HMAC secret or a private key). */
   get canSign(): boolean
+}
+
+/** Verifies tokens against keys and a policy (RFC 8725). Build once, reuse for every token. */
+export declare class JwtVerifier {
+  /**
+   * A verifier for `keys` (a `KeySet`, a `JwtKey`, or a JWKS document as an object or JSON
+   * text). Throws `invalid_input` when `algorithms` is empty.
+   */
+  constructor(keys: KeySet | JwtKey | string | object, options: JwtVerifierOptions)
+  /**
+   * Verifies `token` and returns its claims as a plain object; throws an `Error` whose
+   * `.code` says why otherwise (`expired`, `invalid_signature`, …).
+   */
+  verify(token: string): Record<string, any>
+  /** Verifies `token` and returns its claims as JSON text (to forward them unchanged). */
+  verifyJson(token: string): string
 }
 
 /** The stored description of an API key. Holds no secret material; times are Unix seconds. */
@@ -466,7 +475,7 @@ export declare class KeyRecord {
  */
 export declare class KeySet {
   /** An empty set, or one holding `keys`. Duplicate `kid`s throw `invalid_key`. */
-  constructor(keys?: Array<Key> | undefined | null)
+  constructor(keys?: Array<JwtKey> | undefined | null)
   /**
    * Parses a JWKS document (`{"keys": [...]}`), as an object or JSON text. Entries not meant
    * for signatures and unsupported key types are skipped; an invalid supported entry throws
@@ -479,8 +488,8 @@ export declare class KeySet {
    */
   toJwks(): any
   /** Adds a key; a duplicate `kid` throws `invalid_key`. */
-  add(key: Key): void
-  /** The number of keys. */
+  insert(key: JwtKey): void
+  /** The number of keys (the core's `len`; `size` like a JS `Map` or `Set`). */
   get size(): number
   /** The key ids, in insertion order (keys without `kid` are left out). */
   get kids(): Array<string>
@@ -747,7 +756,7 @@ export interface IssuedKey {
 
 /** Per-call options of `JwtIssuer.issue`. */
 export interface JwtIssueOptions {
-  /** Lifetime of this token in seconds. */
+  /** Lifetime of this token, in whole seconds. */
   ttl?: number
   /** The `sub` claim. */
   subject?: string
@@ -755,31 +764,36 @@ export interface JwtIssueOptions {
   audience?: string | Array<string>
 }
 
-/** Options of `new JwtIssuer(key, options)`. */
+/** Options of `new JwtIssuer(key, options)`; an unset field keeps the core default. */
 export interface JwtIssuerOptions {
+  /** The signing algorithm; required when the key is not pinned to one. */
+  algorithm?: Algorithm
   /** The `iss` claim. */
   issuer?: string
   /** The default `aud` claim. */
   audience?: string | Array<string>
-  /** Lifetime of issued tokens in seconds (default 900). */
+  /** Lifetime of issued tokens, in whole seconds (default 900). */
   ttl?: number
   /** The `typ` header (default `JWT`). */
   typ?: string
-  /** The signing algorithm; required when the key is not pinned to one. */
-  algorithm?: string
+  /** The clock for `iat`/`nbf`/`exp` (tests); the system clock when unset. */
+  clock?: ManualClock
 }
 
-/** Options of `new JwtVerifier(keys, options)`. `algorithms` is required. */
+/**
+ * Options of `new JwtVerifier(keys, options)` and `new RemoteJwtVerifier(keys, options)`.
+ * `algorithms` is required; an unset field keeps the core default.
+ */
 export interface JwtVerifierOptions {
   /** The algorithms a token may use (case-sensitive; there is no `none`). */
-  algorithms: Array<string>
+  algorithms: Array<Algorithm>
   /** Accepted `iss` value(s); unset means `iss` is not compared (its type still is). */
-  issuer?: string | Array<string>
+  issuers?: string | Array<string>
   /** Audience(s) this verifier identifies with. Unset means tokens with an `aud` are refused. */
-  audience?: string | Array<string>
+  audiences?: string | Array<string>
   /** The expected `sub`. */
   subject?: string
-  /** Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds (default 60). */
+  /** Clock skew tolerated on `exp`/`nbf`/`iat`, in whole seconds (default 60). */
   leeway?: number
   /** Claims that must be present. */
   requiredClaims?: Array<string>
@@ -787,12 +801,14 @@ export interface JwtVerifierOptions {
   requireExp?: boolean
   /** The expected `typ` header (case-insensitive, `application/` optional). */
   typ?: string
-  /** Maximum age from `iat`, in seconds. */
+  /** Maximum age from `iat`, in whole seconds. */
   maxAge?: number
   /** Maximum token size in bytes (default 16384). */
   maxTokenSize?: number
   /** Maximum JSON nesting depth (default 16). */
   maxDepth?: number
+  /** The clock for `exp`/`nbf`/`iat` (tests); the system clock when unset. */
+  clock?: ManualClock
 }
 
 /** What `ApiKeys.checkFormat` learns from a key offline. */
@@ -830,7 +846,7 @@ export interface OAuthClientOptions {
    */
   authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'
   /** The signing key for `private_key_jwt`. */
-  privateKey?: Key
+  privateKey?: JwtKey
   /** The RFC 7662 introspection endpoint (discovered when unset). */
   introspectionUrl?: string
   /** The RFC 7009 revocation endpoint (discovered when unset). */
@@ -874,16 +890,16 @@ export interface RedactorOptions {
   maxLine?: number
 }
 
-/** Options of a remote key set (seconds). */
+/** Options of a remote key set; durations in seconds, an unset field keeps the core default. */
 export interface RemoteKeySetOptions {
-  /** Cache lifetime without `Cache-Control: max-age` (default 600). */
+  /** Cache lifetime without `Cache-Control: max-age`, in seconds (default 600). */
   ttl?: number
-  /** Minimum time between refetches caused by unknown `kid`s (default 30). */
+  /** Minimum time between refetches caused by unknown `kid`s, in seconds (default 30). */
   cooldown?: number
-  /** Request timeout (default 5). */
-  timeout?: number
-  /** How long the last good keys may serve when refreshes fail (default 21600). */
+  /** How long the last good keys may serve when refreshes fail, in seconds (default 21600). */
   maxStale?: number
+  /** Request timeout, in seconds (default 5). */
+  timeout?: number
   /** Allow plain http to non-loopback hosts (insecure). */
   dangerousAllowHttp?: boolean
 }

@@ -1475,6 +1475,140 @@ public func FfiConverterTypeAuditListener_lower(_ value: AuditListener) -> UInt6
 
 
 /**
+ * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
+ * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
+ * Keep it as long as the listener should receive events.
+ */
+public protocol AuditSubscriptionProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops delivering events to the listener (events already being delivered on another
+     * thread may still arrive). Cancelling twice does nothing.
+     */
+    func cancel() 
+    
+}
+/**
+ * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
+ * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
+ * Keep it as long as the listener should receive events.
+ */
+open class AuditSubscription: AuditSubscriptionProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_auditsubscription(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_auditsubscription(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops delivering events to the listener (events already being delivered on another
+     * thread may still arrive). Cancelling twice does nothing.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditSubscription: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AuditSubscription
+
+    public static func lift(_ handle: UInt64) throws -> AuditSubscription {
+        return AuditSubscription(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AuditSubscription) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditSubscription {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AuditSubscription, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditSubscription_lift(_ handle: UInt64) throws -> AuditSubscription {
+    return try FfiConverterTypeAuditSubscription.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditSubscription_lower(_ value: AuditSubscription) -> UInt64 {
+    return FfiConverterTypeAuditSubscription.lower(value)
+}
+
+
+
+
+
+
+/**
  * The in-process gateway: request credentials + client address → `Principal` or `Refusal`.
  * Build once; safe to share between threads.
  */
@@ -1495,9 +1629,20 @@ public protocol AuthenticatorProtocol: AnyObject, Sendable {
     func authenticateAsync(request: AuthRequest) async throws  -> AuthDecision
     
     /**
+     * Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
+     */
+    func hasIntrospection()  -> Bool
+    
+    /**
+     * The lower-case names of the headers this configuration reads; other headers cannot
+     * change a decision, so an adapter may pass only these.
+     */
+    func headerNames()  -> [String]
+    
+    /**
      * Number of cached introspection answers (0 without introspection).
      */
-    func introspectionCacheSize()  -> UInt64
+    func introspectionCacheLen()  -> UInt64
     
 }
 /**
@@ -1607,12 +1752,37 @@ open func authenticateAsync(request: AuthRequest)async throws  -> AuthDecision  
 }
     
     /**
+     * Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
+     */
+open func hasIntrospection() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authenticator_has_introspection(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The lower-case names of the headers this configuration reads; other headers cannot
+     * change a decision, so an adapter may pass only these.
+     */
+open func headerNames() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authenticator_header_names(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Number of cached introspection answers (0 without introspection).
      */
-open func introspectionCacheSize() -> UInt64  {
+open func introspectionCacheLen() -> UInt64  {
     return try!  FfiConverterUInt64.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(
+    uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_len(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1825,7 +1995,7 @@ public protocol JwtKeyProtocol: AnyObject, Sendable {
     /**
      * The algorithm the key is pinned to, if any (an RSA key may be usable with any RS/PS).
      */
-    func algorithm()  -> String?
+    func algorithm()  -> Algorithm?
     
     /**
      * Whether the key can sign (an HMAC secret or a private key).
@@ -1856,7 +2026,7 @@ public protocol JwtKeyProtocol: AnyObject, Sendable {
     /**
      * The same key pinned to one algorithm of its family.
      */
-    func withAlgorithm(algorithm: String) throws  -> JwtKey
+    func withAlgorithm(algorithm: Algorithm) throws  -> JwtKey
     
     /**
      * The same key with a `kid`.
@@ -1936,12 +2106,12 @@ public static func fromJwk(jwk: String)throws  -> JwtKey  {
      * A key from PEM (SPKI, PKCS#8 or PKCS#1). `algorithm` pins it to one algorithm of its
      * family; RSA keys without it verify every RS/PS algorithm.
      */
-public static func fromPem(pem: String, algorithm: String? = nil)throws  -> JwtKey  {
+public static func fromPem(pem: String, algorithm: Algorithm? = nil)throws  -> JwtKey  {
     return try  FfiConverterTypeJwtKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_jwtkey_from_pem(
         FfiConverterString.lower(pem),
-        FfiConverterOptionString.lower(algorithm),uniffiCallStatus
+        FfiConverterOptionTypeAlgorithm.lower(algorithm),uniffiCallStatus
     )
 })
 }
@@ -1950,11 +2120,11 @@ public static func fromPem(pem: String, algorithm: String? = nil)throws  -> JwtK
      * Generates a new private key for `algorithm` (RSA 2048 bits; HMAC a random secret as
      * long as the hash output).
      */
-public static func generate(algorithm: String)throws  -> JwtKey  {
+public static func generate(algorithm: Algorithm)throws  -> JwtKey  {
     return try  FfiConverterTypeJwtKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_jwtkey_generate(
-        FfiConverterString.lower(algorithm),uniffiCallStatus
+        FfiConverterTypeAlgorithm_lower(algorithm),uniffiCallStatus
     )
 })
 }
@@ -1963,12 +2133,12 @@ public static func generate(algorithm: String)throws  -> JwtKey  {
      * An HMAC key for `algorithm` (`HS256`, `HS384`, `HS512`). Secrets shorter than the hash
      * output fail with `invalid_key`.
      */
-public static func hmac(secret: Data, algorithm: String)throws  -> JwtKey  {
+public static func hmac(secret: Data, algorithm: Algorithm)throws  -> JwtKey  {
     return try  FfiConverterTypeJwtKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_jwtkey_hmac(
         FfiConverterData.lower(secret),
-        FfiConverterString.lower(algorithm),uniffiCallStatus
+        FfiConverterTypeAlgorithm_lower(algorithm),uniffiCallStatus
     )
 })
 }
@@ -1978,8 +2148,8 @@ public static func hmac(secret: Data, algorithm: String)throws  -> JwtKey  {
     /**
      * The algorithm the key is pinned to, if any (an RSA key may be usable with any RS/PS).
      */
-open func algorithm() -> String?  {
-    return try!  FfiConverterOptionString.lift(try! rustCall() {
+open func algorithm() -> Algorithm?  {
+    return try!  FfiConverterOptionTypeAlgorithm.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_jwtkey_algorithm(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -2051,12 +2221,12 @@ open func toPublicPem()throws  -> String  {
     /**
      * The same key pinned to one algorithm of its family.
      */
-open func withAlgorithm(algorithm: String)throws  -> JwtKey  {
+open func withAlgorithm(algorithm: Algorithm)throws  -> JwtKey  {
     return try  FfiConverterTypeJwtKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_jwtkey_with_algorithm(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(algorithm),uniffiCallStatus
+        FfiConverterTypeAlgorithm_lower(algorithm),uniffiCallStatus
     )
 })
 }
@@ -2346,7 +2516,7 @@ public protocol KeySetProtocol: AnyObject, Sendable {
     /**
      * Adds a key; a duplicate `kid` fails with `invalid_key`.
      */
-    func add(key: JwtKey) throws 
+    func insert(key: JwtKey) throws 
     
     /**
      * The key ids, in insertion order (keys without `kid` are left out).
@@ -2354,9 +2524,10 @@ public protocol KeySetProtocol: AnyObject, Sendable {
     func kids() throws  -> [String]
     
     /**
-     * The number of keys.
+     * The number of keys (the core's `len`; Kotlin also has the `size` property, Swift the
+     * `count` property).
      */
-    func size() throws  -> UInt32
+    func len()  -> UInt32
     
     /**
      * The public keys as a JWKS document (JSON text, for `/.well-known/jwks.json`); HMAC keys
@@ -2449,9 +2620,9 @@ public static func fromJwks(json: String)throws  -> KeySet  {
     /**
      * Adds a key; a duplicate `kid` fails with `invalid_key`.
      */
-open func add(key: JwtKey)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+open func insert(key: JwtKey)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_keyset_add(
+    uniffi_tokenward_ffi_fn_method_keyset_insert(
             self.uniffiCloneHandle(),
         FfiConverterTypeJwtKey_lower(key),uniffiCallStatus
     )
@@ -2471,12 +2642,13 @@ open func kids()throws  -> [String]  {
 }
     
     /**
-     * The number of keys.
+     * The number of keys (the core's `len`; Kotlin also has the `size` property, Swift the
+     * `count` property).
      */
-open func size()throws  -> UInt32  {
-    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+open func len() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_keyset_size(
+    uniffi_tokenward_ffi_fn_method_keyset_len(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -3772,9 +3944,9 @@ public protocol RemoteKeySetProtocol: AnyObject, Sendable {
     func issuer()  -> String?
     
     /**
-     * The current keys as a JWKS document (JSON text; fetched when not cached).
+     * The current keys (fetched when not cached), as a `KeySet` snapshot.
      */
-    func jwksJson() async throws  -> String
+    func keys() async throws  -> KeySet
     
     /**
      * The JWKS URL.
@@ -3897,20 +4069,20 @@ open func issuer() -> String?  {
 }
     
     /**
-     * The current keys as a JWKS document (JSON text; fetched when not cached).
+     * The current keys (fetched when not cached), as a `KeySet` snapshot.
      */
-open func jwksJson()async throws  -> String  {
+open func keys()async throws  -> KeySet  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_tokenward_ffi_fn_method_remotekeyset_jwks_json(
+                uniffi_tokenward_ffi_fn_method_remotekeyset_keys(
                         self.uniffiCloneHandle()
                 )
             },
-            pollFunc: ffi_tokenward_ffi_rust_future_poll_rust_buffer,
-            completeFunc: ffi_tokenward_ffi_rust_future_complete_rust_buffer,
-            freeFunc: ffi_tokenward_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterString.lift,
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeKeySet_lift,
             errorHandler: FfiConverterTypeTokenwardError_lift
         )
 }
@@ -4016,25 +4188,11 @@ public protocol RevocationListProtocol: AnyObject, Sendable {
     func purge()  -> UInt64
     
     /**
-     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
-     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
+     * Revokes `id` of `kind` until `until` (in the future; for a `jti`, the token's `exp` is
+     * enough); fails with `invalid_input` for an empty id, a past expiry, or a list full of
+     * live entries.
      */
-    func revoke(kind: RevocationKind, id: String, until: Int64) throws 
-    
-    /**
-     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
-     */
-    func revokeJti(jti: String, until: Int64) throws 
-    
-    /**
-     * Revokes an API key by id until `until`.
-     */
-    func revokeKeyId(keyId: String, until: Int64) throws 
-    
-    /**
-     * Revokes every credential of `subject` until `until`.
-     */
-    func revokeSubject(subject: String, until: Int64) throws 
+    func revoke(kind: RevocationKind, id: String, until: Date) throws 
     
     /**
      * Entries held (live or not yet purged).
@@ -4091,14 +4249,15 @@ open class RevocationList: RevocationListProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_tokenward_ffi_fn_clone_revocationlist(self.handle, $0) }
     }
     /**
-     * A list of at most `max_entries` live entries; `clock` (tests) replaces the system clock.
+     * A list of at most `max_entries` live entries (`None`: the core's
+     * `DEFAULT_MAX_REVOCATIONS`, 1 000 000); `clock` (tests) replaces the system clock.
      */
-public convenience init(maxEntries: UInt64 = UInt64(1000000), clock: ManualClock? = nil) {
+public convenience init(maxEntries: UInt64? = nil, clock: ManualClock? = nil) {
     let handle =
         try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_revocationlist_new(
-        FfiConverterUInt64.lower(maxEntries),
+        FfiConverterOptionUInt64.lower(maxEntries),
         FfiConverterOptionTypeManualClock.lower(clock),uniffiCallStatus
     )
 }
@@ -4144,55 +4303,17 @@ open func purge() -> UInt64  {
 }
     
     /**
-     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
-     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
+     * Revokes `id` of `kind` until `until` (in the future; for a `jti`, the token's `exp` is
+     * enough); fails with `invalid_input` for an empty id, a past expiry, or a list full of
+     * live entries.
      */
-open func revoke(kind: RevocationKind, id: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+open func revoke(kind: RevocationKind, id: String, until: Date)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_revocationlist_revoke(
             self.uniffiCloneHandle(),
         FfiConverterTypeRevocationKind_lower(kind),
         FfiConverterString.lower(id),
-        FfiConverterInt64.lower(until),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
-     */
-open func revokeJti(jti: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(jti),
-        FfiConverterInt64.lower(until),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Revokes an API key by id until `until`.
-     */
-open func revokeKeyId(keyId: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(keyId),
-        FfiConverterInt64.lower(until),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Revokes every credential of `subject` until `until`.
-     */
-open func revokeSubject(subject: String, until: Int64)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(subject),
-        FfiConverterInt64.lower(until),uniffiCallStatus
+        FfiConverterTimestamp.lower(until),uniffiCallStatus
     )
 }
 }
@@ -5020,8 +5141,8 @@ public protocol TokenSourceListener: AnyObject, Sendable {
     func onRefresh(tokens: TokenResponse) 
     
     /**
-     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …); the message never
-     * contains secret material.
+     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …; its stable string
+     * is `code.asString()` / `code.description`); the message never contains secret material.
      */
     func onError(code: ErrorCode, message: String) 
     
@@ -5096,8 +5217,8 @@ open func onRefresh(tokens: TokenResponse)  {try! rustCall() {
 }
     
     /**
-     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …); the message never
-     * contains secret material.
+     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …; its stable string
+     * is `code.asString()` / `code.description`); the message never contains secret material.
      */
 open func onError(code: ErrorCode, message: String)  {try! rustCall() {
         uniffiCallStatus in
@@ -5362,17 +5483,17 @@ public func FfiConverterTypeApiKeysOptions_lower(_ value: ApiKeysOptions) -> Rus
  */
 public struct AuditEvent: Equatable, Hashable {
     /**
-     * The action, e.g. `jwt.verify`, `apikey.create`.
+     * The action, e.g. `jwt.verify`, `apikey.create`, `gateway.authenticate`.
      */
     public var action: String
     /**
-     * `success` or `failure`.
+     * Success or failure.
      */
-    public var outcome: String
+    public var outcome: AuditOutcome
     /**
      * The error code on failure.
      */
-    public var code: String?
+    public var code: ErrorCode?
     /**
      * A public identifier of the credential (key id, `kid`/`jti`, or a fingerprint).
      */
@@ -5386,14 +5507,14 @@ public struct AuditEvent: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The action, e.g. `jwt.verify`, `apikey.create`.
+         * The action, e.g. `jwt.verify`, `apikey.create`, `gateway.authenticate`.
          */action: String, 
         /**
-         * `success` or `failure`.
-         */outcome: String, 
+         * Success or failure.
+         */outcome: AuditOutcome, 
         /**
          * The error code on failure.
-         */code: String?, 
+         */code: ErrorCode?, 
         /**
          * A public identifier of the credential (key id, `kid`/`jti`, or a fingerprint).
          */credentialId: String?, 
@@ -5424,8 +5545,8 @@ public struct FfiConverterTypeAuditEvent: FfiConverterRustBuffer {
         return
             try AuditEvent(
                 action: FfiConverterString.read(from: &buf), 
-                outcome: FfiConverterString.read(from: &buf), 
-                code: FfiConverterOptionString.read(from: &buf), 
+                outcome: FfiConverterTypeAuditOutcome.read(from: &buf), 
+                code: FfiConverterOptionTypeErrorCode.read(from: &buf), 
                 credentialId: FfiConverterOptionString.read(from: &buf), 
                 subject: FfiConverterOptionString.read(from: &buf)
         )
@@ -5433,8 +5554,8 @@ public struct FfiConverterTypeAuditEvent: FfiConverterRustBuffer {
 
     public static func write(_ value: AuditEvent, into buf: inout [UInt8]) {
         FfiConverterString.write(value.action, into: &buf)
-        FfiConverterString.write(value.outcome, into: &buf)
-        FfiConverterOptionString.write(value.code, into: &buf)
+        FfiConverterTypeAuditOutcome.write(value.outcome, into: &buf)
+        FfiConverterOptionTypeErrorCode.write(value.code, into: &buf)
         FfiConverterOptionString.write(value.credentialId, into: &buf)
         FfiConverterOptionString.write(value.subject, into: &buf)
     }
@@ -5558,13 +5679,13 @@ public func FfiConverterTypeAuthRequest_lower(_ value: AuthRequest) -> RustBuffe
 
 
 /**
- * Options of `Authenticator`. Configure `api_keys`, `jwt`, or both; everything else is off
- * unless set.
+ * Options of `Authenticator`. Configure `api_keys`, `jwt`, `introspection`, or several;
+ * everything else is off unless set, and an option left `None` takes the core's default.
  */
 public struct AuthenticatorOptions {
     /**
-     * Accept API keys verified by these keys (`Authorization: Bearer`, `X-API-Key`, and the
-     * query parameter or cookie when enabled).
+     * Accept API keys verified by these keys (`Authorization: Bearer`, the API-key header, and
+     * the query parameter or cookie when enabled).
      */
     public var apiKeys: ApiKeys?
     /**
@@ -5586,7 +5707,7 @@ public struct AuthenticatorOptions {
      */
     public var trustedProxies: [String]
     /**
-     * The header trusted proxies set (default `X-Forwarded-For`).
+     * The header trusted proxies set; `None`: `X-Forwarded-For`.
      */
     public var forwardedHeader: ForwardedHeader?
     /**
@@ -5616,9 +5737,13 @@ public struct AuthenticatorOptions {
      */
     public var revocations: RevocationList?
     /**
-     * The realm of `WWW-Authenticate` challenges.
+     * The realm of `WWW-Authenticate` challenges; `None`: `api`.
      */
-    public var realm: String
+    public var realm: String?
+    /**
+     * The API-key header (case-insensitive); `None`: `x-api-key`.
+     */
+    public var apiKeyHeader: String?
     /**
      * Also accept an API key in this query parameter (off by default: query strings end up
      * in logs).
@@ -5629,19 +5754,36 @@ public struct AuthenticatorOptions {
      */
     public var cookie: String?
     /**
-     * The rate limiters' clock (tests); the system clock when `None`.
+     * Longest credential-bearing header value accepted, in bytes; `None`: 8192.
+     */
+    public var maxHeaderLen: UInt32?
+    /**
+     * The rate limiters' and introspection cache's clock (tests); the system clock when
+     * `None`.
      */
     public var clock: ManualClock?
+    /**
+     * Most callers each rate limiter tracks; `None`: 100 000.
+     */
+    public var maxTracked: UInt32?
     /**
      * Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
      * introspection with this client.
      */
     public var introspection: OAuthClient?
     /**
-     * How long an active introspection answer is cached, in seconds (never past the token's
-     * `exp`); the core default when `None`.
+     * How long an active introspection answer is cached (never past the token's `exp`);
+     * `None`: 60 s.
      */
-    public var introspectionCacheSeconds: UInt64?
+    public var introspectionCacheTtl: TimeInterval?
+    /**
+     * How long an inactive introspection answer is cached; `None`: 10 s.
+     */
+    public var introspectionNegativeTtl: TimeInterval?
+    /**
+     * Most introspection answers cached (0 disables the cache); `None`: 10 000.
+     */
+    public var introspectionCacheSize: UInt32?
     /**
      * Outbound introspection requests (uncached tokens) over all callers; beyond it an
      * uncached token is refused `rate_limited` / 503 with `Retry-After`. `None`: the core
@@ -5649,7 +5791,7 @@ public struct AuthenticatorOptions {
      */
     public var introspectionRateLimit: RateLimit?
     /**
-     * Most introspection requests in flight at once; `None`: the core default (32).
+     * Most introspection requests in flight at once; `None`: 32.
      */
     public var introspectionMaxInflight: UInt32?
 
@@ -5657,8 +5799,8 @@ public struct AuthenticatorOptions {
     // declare one manually.
     public init(
         /**
-         * Accept API keys verified by these keys (`Authorization: Bearer`, `X-API-Key`, and the
-         * query parameter or cookie when enabled).
+         * Accept API keys verified by these keys (`Authorization: Bearer`, the API-key header, and
+         * the query parameter or cookie when enabled).
          */apiKeys: ApiKeys? = nil, 
         /**
          * Accept JWTs verified by this verifier (`Authorization: Bearer`, or the cookie when
@@ -5675,7 +5817,7 @@ public struct AuthenticatorOptions {
          * ignored and the socket peer is the client).
          */trustedProxies: [String] = [], 
         /**
-         * The header trusted proxies set (default `X-Forwarded-For`).
+         * The header trusted proxies set; `None`: `X-Forwarded-For`.
          */forwardedHeader: ForwardedHeader? = nil, 
         /**
          * The default limit per principal (API key id or JWT `sub`).
@@ -5698,8 +5840,11 @@ public struct AuthenticatorOptions {
          * Refuse credentials on this list.
          */revocations: RevocationList? = nil, 
         /**
-         * The realm of `WWW-Authenticate` challenges.
-         */realm: String = "api", 
+         * The realm of `WWW-Authenticate` challenges; `None`: `api`.
+         */realm: String? = nil, 
+        /**
+         * The API-key header (case-insensitive); `None`: `x-api-key`.
+         */apiKeyHeader: String? = nil, 
         /**
          * Also accept an API key in this query parameter (off by default: query strings end up
          * in logs).
@@ -5708,23 +5853,36 @@ public struct AuthenticatorOptions {
          * Also accept a credential in this cookie (off by default).
          */cookie: String? = nil, 
         /**
-         * The rate limiters' clock (tests); the system clock when `None`.
+         * Longest credential-bearing header value accepted, in bytes; `None`: 8192.
+         */maxHeaderLen: UInt32? = nil, 
+        /**
+         * The rate limiters' and introspection cache's clock (tests); the system clock when
+         * `None`.
          */clock: ManualClock? = nil, 
+        /**
+         * Most callers each rate limiter tracks; `None`: 100 000.
+         */maxTracked: UInt32? = nil, 
         /**
          * Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
          * introspection with this client.
          */introspection: OAuthClient? = nil, 
         /**
-         * How long an active introspection answer is cached, in seconds (never past the token's
-         * `exp`); the core default when `None`.
-         */introspectionCacheSeconds: UInt64? = nil, 
+         * How long an active introspection answer is cached (never past the token's `exp`);
+         * `None`: 60 s.
+         */introspectionCacheTtl: TimeInterval? = nil, 
+        /**
+         * How long an inactive introspection answer is cached; `None`: 10 s.
+         */introspectionNegativeTtl: TimeInterval? = nil, 
+        /**
+         * Most introspection answers cached (0 disables the cache); `None`: 10 000.
+         */introspectionCacheSize: UInt32? = nil, 
         /**
          * Outbound introspection requests (uncached tokens) over all callers; beyond it an
          * uncached token is refused `rate_limited` / 503 with `Retry-After`. `None`: the core
          * default (50 a second, bursts of 100).
          */introspectionRateLimit: RateLimit? = nil, 
         /**
-         * Most introspection requests in flight at once; `None`: the core default (32).
+         * Most introspection requests in flight at once; `None`: 32.
          */introspectionMaxInflight: UInt32? = nil) {
         self.apiKeys = apiKeys
         self.jwt = jwt
@@ -5739,11 +5897,16 @@ public struct AuthenticatorOptions {
         self.rateLimitOverrides = rateLimitOverrides
         self.revocations = revocations
         self.realm = realm
+        self.apiKeyHeader = apiKeyHeader
         self.queryParam = queryParam
         self.cookie = cookie
+        self.maxHeaderLen = maxHeaderLen
         self.clock = clock
+        self.maxTracked = maxTracked
         self.introspection = introspection
-        self.introspectionCacheSeconds = introspectionCacheSeconds
+        self.introspectionCacheTtl = introspectionCacheTtl
+        self.introspectionNegativeTtl = introspectionNegativeTtl
+        self.introspectionCacheSize = introspectionCacheSize
         self.introspectionRateLimit = introspectionRateLimit
         self.introspectionMaxInflight = introspectionMaxInflight
     }
@@ -5776,12 +5939,17 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
                 plans: FfiConverterDictionaryStringTypeRateLimit.read(from: &buf), 
                 rateLimitOverrides: FfiConverterDictionaryStringTypeRateLimit.read(from: &buf), 
                 revocations: FfiConverterOptionTypeRevocationList.read(from: &buf), 
-                realm: FfiConverterString.read(from: &buf), 
+                realm: FfiConverterOptionString.read(from: &buf), 
+                apiKeyHeader: FfiConverterOptionString.read(from: &buf), 
                 queryParam: FfiConverterOptionString.read(from: &buf), 
                 cookie: FfiConverterOptionString.read(from: &buf), 
+                maxHeaderLen: FfiConverterOptionUInt32.read(from: &buf), 
                 clock: FfiConverterOptionTypeManualClock.read(from: &buf), 
+                maxTracked: FfiConverterOptionUInt32.read(from: &buf), 
                 introspection: FfiConverterOptionTypeOAuthClient.read(from: &buf), 
-                introspectionCacheSeconds: FfiConverterOptionUInt64.read(from: &buf), 
+                introspectionCacheTtl: FfiConverterOptionDuration.read(from: &buf), 
+                introspectionNegativeTtl: FfiConverterOptionDuration.read(from: &buf), 
+                introspectionCacheSize: FfiConverterOptionUInt32.read(from: &buf), 
                 introspectionRateLimit: FfiConverterOptionTypeRateLimit.read(from: &buf), 
                 introspectionMaxInflight: FfiConverterOptionUInt32.read(from: &buf)
         )
@@ -5800,12 +5968,17 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
         FfiConverterDictionaryStringTypeRateLimit.write(value.plans, into: &buf)
         FfiConverterDictionaryStringTypeRateLimit.write(value.rateLimitOverrides, into: &buf)
         FfiConverterOptionTypeRevocationList.write(value.revocations, into: &buf)
-        FfiConverterString.write(value.realm, into: &buf)
+        FfiConverterOptionString.write(value.realm, into: &buf)
+        FfiConverterOptionString.write(value.apiKeyHeader, into: &buf)
         FfiConverterOptionString.write(value.queryParam, into: &buf)
         FfiConverterOptionString.write(value.cookie, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxHeaderLen, into: &buf)
         FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxTracked, into: &buf)
         FfiConverterOptionTypeOAuthClient.write(value.introspection, into: &buf)
-        FfiConverterOptionUInt64.write(value.introspectionCacheSeconds, into: &buf)
+        FfiConverterOptionDuration.write(value.introspectionCacheTtl, into: &buf)
+        FfiConverterOptionDuration.write(value.introspectionNegativeTtl, into: &buf)
+        FfiConverterOptionUInt32.write(value.introspectionCacheSize, into: &buf)
         FfiConverterOptionTypeRateLimit.write(value.introspectionRateLimit, into: &buf)
         FfiConverterOptionUInt32.write(value.introspectionMaxInflight, into: &buf)
     }
@@ -6090,9 +6263,9 @@ public func FfiConverterTypeIssuedKey_lower(_ value: IssuedKey) -> RustBuffer {
  */
 public struct JwtIssueOptions: Equatable, Hashable {
     /**
-     * Lifetime of this token in seconds, instead of the issuer's.
+     * Lifetime of this token (whole seconds), instead of the issuer's.
      */
-    public var ttl: UInt64?
+    public var ttl: TimeInterval?
     /**
      * The `sub` claim.
      */
@@ -6106,8 +6279,8 @@ public struct JwtIssueOptions: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Lifetime of this token in seconds, instead of the issuer's.
-         */ttl: UInt64? = nil, 
+         * Lifetime of this token (whole seconds), instead of the issuer's.
+         */ttl: TimeInterval? = nil, 
         /**
          * The `sub` claim.
          */subject: String? = nil, 
@@ -6135,14 +6308,14 @@ public struct FfiConverterTypeJwtIssueOptions: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JwtIssueOptions {
         return
             try JwtIssueOptions(
-                ttl: FfiConverterOptionUInt64.read(from: &buf), 
+                ttl: FfiConverterOptionDuration.read(from: &buf), 
                 subject: FfiConverterOptionString.read(from: &buf), 
                 audience: FfiConverterOptionSequenceString.read(from: &buf)
         )
     }
 
     public static func write(_ value: JwtIssueOptions, into buf: inout [UInt8]) {
-        FfiConverterOptionUInt64.write(value.ttl, into: &buf)
+        FfiConverterOptionDuration.write(value.ttl, into: &buf)
         FfiConverterOptionString.write(value.subject, into: &buf)
         FfiConverterOptionSequenceString.write(value.audience, into: &buf)
     }
@@ -6165,9 +6338,13 @@ public func FfiConverterTypeJwtIssueOptions_lower(_ value: JwtIssueOptions) -> R
 
 
 /**
- * Options of `JwtIssuer`.
+ * Options of `JwtIssuer`; every `null`/`nil` keeps the core default.
  */
-public struct JwtIssuerOptions: Equatable, Hashable {
+public struct JwtIssuerOptions {
+    /**
+     * The signing algorithm; required when the key is not pinned to one.
+     */
+    public var algorithm: Algorithm?
     /**
      * The `iss` claim.
      */
@@ -6177,21 +6354,25 @@ public struct JwtIssuerOptions: Equatable, Hashable {
      */
     public var audience: [String]
     /**
-     * Lifetime of issued tokens in seconds (default 900).
+     * Lifetime of issued tokens (whole seconds; default 15 min, the core's
+     * `DEFAULT_TOKEN_TTL`).
      */
-    public var ttl: UInt64
+    public var ttl: TimeInterval?
     /**
-     * The `typ` header.
+     * The `typ` header (default `JWT`, the core's `DEFAULT_TYP`).
      */
-    public var typ: String
+    public var typ: String?
     /**
-     * The signing algorithm; required when the key is not pinned to one.
+     * The clock for `iat`/`nbf`/`exp` (tests); the system clock when `None`.
      */
-    public var algorithm: String?
+    public var clock: ManualClock?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
+        /**
+         * The signing algorithm; required when the key is not pinned to one.
+         */algorithm: Algorithm? = nil, 
         /**
          * The `iss` claim.
          */issuer: String? = nil, 
@@ -6199,19 +6380,21 @@ public struct JwtIssuerOptions: Equatable, Hashable {
          * The default `aud` (one value is written as a string, several as an array).
          */audience: [String] = [], 
         /**
-         * Lifetime of issued tokens in seconds (default 900).
-         */ttl: UInt64 = UInt64(900), 
+         * Lifetime of issued tokens (whole seconds; default 15 min, the core's
+         * `DEFAULT_TOKEN_TTL`).
+         */ttl: TimeInterval? = nil, 
         /**
-         * The `typ` header.
-         */typ: String = "JWT", 
+         * The `typ` header (default `JWT`, the core's `DEFAULT_TYP`).
+         */typ: String? = nil, 
         /**
-         * The signing algorithm; required when the key is not pinned to one.
-         */algorithm: String? = nil) {
+         * The clock for `iat`/`nbf`/`exp` (tests); the system clock when `None`.
+         */clock: ManualClock? = nil) {
+        self.algorithm = algorithm
         self.issuer = issuer
         self.audience = audience
         self.ttl = ttl
         self.typ = typ
-        self.algorithm = algorithm
+        self.clock = clock
     }
 
     
@@ -6230,20 +6413,22 @@ public struct FfiConverterTypeJwtIssuerOptions: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JwtIssuerOptions {
         return
             try JwtIssuerOptions(
+                algorithm: FfiConverterOptionTypeAlgorithm.read(from: &buf), 
                 issuer: FfiConverterOptionString.read(from: &buf), 
                 audience: FfiConverterSequenceString.read(from: &buf), 
-                ttl: FfiConverterUInt64.read(from: &buf), 
-                typ: FfiConverterString.read(from: &buf), 
-                algorithm: FfiConverterOptionString.read(from: &buf)
+                ttl: FfiConverterOptionDuration.read(from: &buf), 
+                typ: FfiConverterOptionString.read(from: &buf), 
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
         )
     }
 
     public static func write(_ value: JwtIssuerOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeAlgorithm.write(value.algorithm, into: &buf)
         FfiConverterOptionString.write(value.issuer, into: &buf)
         FfiConverterSequenceString.write(value.audience, into: &buf)
-        FfiConverterUInt64.write(value.ttl, into: &buf)
-        FfiConverterString.write(value.typ, into: &buf)
-        FfiConverterOptionString.write(value.algorithm, into: &buf)
+        FfiConverterOptionDuration.write(value.ttl, into: &buf)
+        FfiConverterOptionString.write(value.typ, into: &buf)
+        FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
     }
 }
 
@@ -6264,29 +6449,30 @@ public func FfiConverterTypeJwtIssuerOptions_lower(_ value: JwtIssuerOptions) ->
 
 
 /**
- * Options of `JwtVerifier`. `algorithms` is required; the rest have the library defaults.
+ * Options of `JwtVerifier` and `RemoteJwtVerifier`. `algorithms` is required; every
+ * `null`/`nil` keeps the core default.
  */
 public struct JwtVerifierOptions {
     /**
-     * The algorithms a token may use (case-sensitive; there is no `none`).
+     * The algorithms a token may use (an empty list fails with `invalid_input`).
      */
-    public var algorithms: [String]
+    public var algorithms: [Algorithm]
     /**
      * Accepted `iss` values; empty means `iss` is not compared (its type still is).
      */
-    public var issuer: [String]
+    public var issuers: [String]
     /**
      * Audiences this verifier identifies with; empty means tokens with an `aud` are refused.
      */
-    public var audience: [String]
+    public var audiences: [String]
     /**
      * The expected `sub`.
      */
     public var subject: String?
     /**
-     * Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds.
+     * Clock skew tolerated on `exp`/`nbf`/`iat` (default 60 s, the core's `DEFAULT_LEEWAY`).
      */
-    public var leeway: UInt64
+    public var leeway: TimeInterval?
     /**
      * Claims that must be present.
      */
@@ -6300,17 +6486,18 @@ public struct JwtVerifierOptions {
      */
     public var typ: String?
     /**
-     * Maximum age from `iat`, in seconds.
+     * Maximum age from `iat`.
      */
-    public var maxAge: UInt64?
+    public var maxAge: TimeInterval?
     /**
-     * Maximum token size in bytes.
+     * Maximum token size in bytes (default 16384, the core's `DEFAULT_MAX_TOKEN_SIZE`).
      */
-    public var maxTokenSize: UInt32
+    public var maxTokenSize: UInt32?
     /**
-     * Maximum JSON nesting depth of header and claims.
+     * Maximum JSON nesting depth of header and claims (default 16, the core's
+     * `DEFAULT_MAX_DEPTH`).
      */
-    public var maxDepth: UInt32
+    public var maxDepth: UInt32?
     /**
      * The clock for `exp`/`nbf`/`iat` (tests); the system clock when `None`.
      */
@@ -6320,20 +6507,20 @@ public struct JwtVerifierOptions {
     // declare one manually.
     public init(
         /**
-         * The algorithms a token may use (case-sensitive; there is no `none`).
-         */algorithms: [String], 
+         * The algorithms a token may use (an empty list fails with `invalid_input`).
+         */algorithms: [Algorithm], 
         /**
          * Accepted `iss` values; empty means `iss` is not compared (its type still is).
-         */issuer: [String] = [], 
+         */issuers: [String] = [], 
         /**
          * Audiences this verifier identifies with; empty means tokens with an `aud` are refused.
-         */audience: [String] = [], 
+         */audiences: [String] = [], 
         /**
          * The expected `sub`.
          */subject: String? = nil, 
         /**
-         * Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds.
-         */leeway: UInt64 = UInt64(60), 
+         * Clock skew tolerated on `exp`/`nbf`/`iat` (default 60 s, the core's `DEFAULT_LEEWAY`).
+         */leeway: TimeInterval? = nil, 
         /**
          * Claims that must be present.
          */requiredClaims: [String] = [], 
@@ -6344,20 +6531,21 @@ public struct JwtVerifierOptions {
          * The expected `typ` header (case-insensitive, `application/` optional).
          */typ: String? = nil, 
         /**
-         * Maximum age from `iat`, in seconds.
-         */maxAge: UInt64? = nil, 
+         * Maximum age from `iat`.
+         */maxAge: TimeInterval? = nil, 
         /**
-         * Maximum token size in bytes.
-         */maxTokenSize: UInt32 = UInt32(16384), 
+         * Maximum token size in bytes (default 16384, the core's `DEFAULT_MAX_TOKEN_SIZE`).
+         */maxTokenSize: UInt32? = nil, 
         /**
-         * Maximum JSON nesting depth of header and claims.
-         */maxDepth: UInt32 = UInt32(16), 
+         * Maximum JSON nesting depth of header and claims (default 16, the core's
+         * `DEFAULT_MAX_DEPTH`).
+         */maxDepth: UInt32? = nil, 
         /**
          * The clock for `exp`/`nbf`/`iat` (tests); the system clock when `None`.
          */clock: ManualClock? = nil) {
         self.algorithms = algorithms
-        self.issuer = issuer
-        self.audience = audience
+        self.issuers = issuers
+        self.audiences = audiences
         self.subject = subject
         self.leeway = leeway
         self.requiredClaims = requiredClaims
@@ -6385,33 +6573,33 @@ public struct FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JwtVerifierOptions {
         return
             try JwtVerifierOptions(
-                algorithms: FfiConverterSequenceString.read(from: &buf), 
-                issuer: FfiConverterSequenceString.read(from: &buf), 
-                audience: FfiConverterSequenceString.read(from: &buf), 
+                algorithms: FfiConverterSequenceTypeAlgorithm.read(from: &buf), 
+                issuers: FfiConverterSequenceString.read(from: &buf), 
+                audiences: FfiConverterSequenceString.read(from: &buf), 
                 subject: FfiConverterOptionString.read(from: &buf), 
-                leeway: FfiConverterUInt64.read(from: &buf), 
+                leeway: FfiConverterOptionDuration.read(from: &buf), 
                 requiredClaims: FfiConverterSequenceString.read(from: &buf), 
                 requireExp: FfiConverterBool.read(from: &buf), 
                 typ: FfiConverterOptionString.read(from: &buf), 
-                maxAge: FfiConverterOptionUInt64.read(from: &buf), 
-                maxTokenSize: FfiConverterUInt32.read(from: &buf), 
-                maxDepth: FfiConverterUInt32.read(from: &buf), 
+                maxAge: FfiConverterOptionDuration.read(from: &buf), 
+                maxTokenSize: FfiConverterOptionUInt32.read(from: &buf), 
+                maxDepth: FfiConverterOptionUInt32.read(from: &buf), 
                 clock: FfiConverterOptionTypeManualClock.read(from: &buf)
         )
     }
 
     public static func write(_ value: JwtVerifierOptions, into buf: inout [UInt8]) {
-        FfiConverterSequenceString.write(value.algorithms, into: &buf)
-        FfiConverterSequenceString.write(value.issuer, into: &buf)
-        FfiConverterSequenceString.write(value.audience, into: &buf)
+        FfiConverterSequenceTypeAlgorithm.write(value.algorithms, into: &buf)
+        FfiConverterSequenceString.write(value.issuers, into: &buf)
+        FfiConverterSequenceString.write(value.audiences, into: &buf)
         FfiConverterOptionString.write(value.subject, into: &buf)
-        FfiConverterUInt64.write(value.leeway, into: &buf)
+        FfiConverterOptionDuration.write(value.leeway, into: &buf)
         FfiConverterSequenceString.write(value.requiredClaims, into: &buf)
         FfiConverterBool.write(value.requireExp, into: &buf)
         FfiConverterOptionString.write(value.typ, into: &buf)
-        FfiConverterOptionUInt64.write(value.maxAge, into: &buf)
-        FfiConverterUInt32.write(value.maxTokenSize, into: &buf)
-        FfiConverterUInt32.write(value.maxDepth, into: &buf)
+        FfiConverterOptionDuration.write(value.maxAge, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxTokenSize, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxDepth, into: &buf)
         FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
     }
 }
@@ -6902,7 +7090,7 @@ public func FfiConverterTypePrincipal_lower(_ value: Principal) -> RustBuffer {
 
 
 /**
- * One rate limit: `rate` requests per `period_seconds`, with bursts of up to `burst`.
+ * One rate limit: `rate` requests per `period`, with bursts of up to `burst`.
  */
 public struct RateLimit: Equatable, Hashable {
     /**
@@ -6910,13 +7098,13 @@ public struct RateLimit: Equatable, Hashable {
      */
     public var rate: UInt32
     /**
-     * The period in seconds (≥ 1).
-     */
-    public var periodSeconds: UInt64
-    /**
      * Requests that may arrive at once (≥ 1).
      */
     public var burst: UInt32
+    /**
+     * The period (non-zero); `None`: one second (the core's `DEFAULT_RATE_LIMIT_PERIOD`).
+     */
+    public var period: TimeInterval?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6925,14 +7113,14 @@ public struct RateLimit: Equatable, Hashable {
          * Requests per period (≥ 1).
          */rate: UInt32, 
         /**
-         * The period in seconds (≥ 1).
-         */periodSeconds: UInt64 = UInt64(1), 
-        /**
          * Requests that may arrive at once (≥ 1).
-         */burst: UInt32) {
+         */burst: UInt32, 
+        /**
+         * The period (non-zero); `None`: one second (the core's `DEFAULT_RATE_LIMIT_PERIOD`).
+         */period: TimeInterval? = nil) {
         self.rate = rate
-        self.periodSeconds = periodSeconds
         self.burst = burst
+        self.period = period
     }
 
     
@@ -6952,15 +7140,15 @@ public struct FfiConverterTypeRateLimit: FfiConverterRustBuffer {
         return
             try RateLimit(
                 rate: FfiConverterUInt32.read(from: &buf), 
-                periodSeconds: FfiConverterUInt64.read(from: &buf), 
-                burst: FfiConverterUInt32.read(from: &buf)
+                burst: FfiConverterUInt32.read(from: &buf), 
+                period: FfiConverterOptionDuration.read(from: &buf)
         )
     }
 
     public static func write(_ value: RateLimit, into buf: inout [UInt8]) {
         FfiConverterUInt32.write(value.rate, into: &buf)
-        FfiConverterUInt64.write(value.periodSeconds, into: &buf)
         FfiConverterUInt32.write(value.burst, into: &buf)
+        FfiConverterOptionDuration.write(value.period, into: &buf)
     }
 }
 
@@ -7079,9 +7267,10 @@ public func FfiConverterTypeRedactorOptions_lower(_ value: RedactorOptions) -> R
  */
 public struct Refusal: Equatable, Hashable {
     /**
-     * The stable tokenward code (`missing_credentials`, `expired`, `rate_limited`, …).
+     * The internal reason (`MISSING_CREDENTIALS`, `EXPIRED`, `RATE_LIMITED`, …); its stable
+     * string is `code.asString()` (Kotlin) / `code.description` (Swift).
      */
-    public var code: String
+    public var code: ErrorCode
     /**
      * The HTTP status: 400, 401, 403 or 429.
      */
@@ -7091,9 +7280,9 @@ public struct Refusal: Equatable, Hashable {
      */
     public var wwwAuthenticate: String?
     /**
-     * Seconds for the `Retry-After` header, for 429.
+     * How long the client should wait (`Retry-After`, whole seconds), for 429 and 503.
      */
-    public var retryAfter: UInt64?
+    public var retryAfter: TimeInterval?
     /**
      * What a client may be told (e.g. `invalid_token`): the same name in every language.
      */
@@ -7107,8 +7296,9 @@ public struct Refusal: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The stable tokenward code (`missing_credentials`, `expired`, `rate_limited`, …).
-         */code: String, 
+         * The internal reason (`MISSING_CREDENTIALS`, `EXPIRED`, `RATE_LIMITED`, …); its stable
+         * string is `code.asString()` (Kotlin) / `code.description` (Swift).
+         */code: ErrorCode, 
         /**
          * The HTTP status: 400, 401, 403 or 429.
          */status: UInt16, 
@@ -7116,8 +7306,8 @@ public struct Refusal: Equatable, Hashable {
          * The `WWW-Authenticate` header value (RFC 6750), for 400/401 and scope refusals.
          */wwwAuthenticate: String?, 
         /**
-         * Seconds for the `Retry-After` header, for 429.
-         */retryAfter: UInt64?, 
+         * How long the client should wait (`Retry-After`, whole seconds), for 429 and 503.
+         */retryAfter: TimeInterval?, 
         /**
          * What a client may be told (e.g. `invalid_token`): the same name in every language.
          */error: String, 
@@ -7148,20 +7338,20 @@ public struct FfiConverterTypeRefusal: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Refusal {
         return
             try Refusal(
-                code: FfiConverterString.read(from: &buf), 
+                code: FfiConverterTypeErrorCode.read(from: &buf), 
                 status: FfiConverterUInt16.read(from: &buf), 
                 wwwAuthenticate: FfiConverterOptionString.read(from: &buf), 
-                retryAfter: FfiConverterOptionUInt64.read(from: &buf), 
+                retryAfter: FfiConverterOptionDuration.read(from: &buf), 
                 error: FfiConverterString.read(from: &buf), 
                 errorDescription: FfiConverterString.read(from: &buf)
         )
     }
 
     public static func write(_ value: Refusal, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterTypeErrorCode.write(value.code, into: &buf)
         FfiConverterUInt16.write(value.status, into: &buf)
         FfiConverterOptionString.write(value.wwwAuthenticate, into: &buf)
-        FfiConverterOptionUInt64.write(value.retryAfter, into: &buf)
+        FfiConverterOptionDuration.write(value.retryAfter, into: &buf)
         FfiConverterString.write(value.error, into: &buf)
         FfiConverterString.write(value.errorDescription, into: &buf)
     }
@@ -7545,6 +7735,245 @@ public func FfiConverterTypeVerifiedClaims_lift(_ buf: RustBuffer) throws -> Ver
 public func FfiConverterTypeVerifiedClaims_lower(_ value: VerifiedClaims) -> RustBuffer {
     return FfiConverterTypeVerifiedClaims.lower(value)
 }
+
+
+/**
+ * A JWS signature algorithm (there is no `none`). Kotlin: `Algorithm.ES256`, its RFC name
+ * `algorithm.asString()` (`toString()` is the same); Swift: `.es256`, its RFC name
+ * `algorithm.description`. `algorithmFromString("ES256")` parses a name (case-sensitive).
+ */
+
+public enum Algorithm: Equatable, Hashable, CustomStringConvertible, CaseIterable {
+    
+    case hs256
+    case hs384
+    case hs512
+    case rs256
+    case rs384
+    case rs512
+    case ps256
+    case ps384
+    case ps512
+    case es256
+    case es384
+    case edDsa
+
+
+
+    /**
+     * The `alg` header value (`"ES256"`), the core's string.
+     */
+public func asString() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_algorithm_as_string(
+            FfiConverterTypeAlgorithm_lower(self),uniffiCallStatus
+    )
+})
+}
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_algorithm_uniffi_trait_display(
+            FfiConverterTypeAlgorithm_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension Algorithm: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAlgorithm: FfiConverterRustBuffer {
+    typealias SwiftType = Algorithm
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Algorithm {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .hs256
+        
+        case 2: return .hs384
+        
+        case 3: return .hs512
+        
+        case 4: return .rs256
+        
+        case 5: return .rs384
+        
+        case 6: return .rs512
+        
+        case 7: return .ps256
+        
+        case 8: return .ps384
+        
+        case 9: return .ps512
+        
+        case 10: return .es256
+        
+        case 11: return .es384
+        
+        case 12: return .edDsa
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Algorithm, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .hs256:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .hs384:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .hs512:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .rs256:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .rs384:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .rs512:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .ps256:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .ps384:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .ps512:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .es256:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .es384:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .edDsa:
+            writeInt(&buf, Int32(12))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlgorithm_lift(_ buf: RustBuffer) throws -> Algorithm {
+    return try FfiConverterTypeAlgorithm.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlgorithm_lower(_ value: Algorithm) -> RustBuffer {
+    return FfiConverterTypeAlgorithm.lower(value)
+}
+
+
+
+/**
+ * The outcome of an audited operation.
+ */
+
+public enum AuditOutcome: Equatable, Hashable, CaseIterable {
+    
+    /**
+     * The operation succeeded.
+     */
+    case success
+    /**
+     * The operation was refused or failed.
+     */
+    case failure
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AuditOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = AuditOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .success
+        
+        case 2: return .failure
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AuditOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .success:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .failure:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditOutcome_lift(_ buf: RustBuffer) throws -> AuditOutcome {
+    return try FfiConverterTypeAuditOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditOutcome_lower(_ value: AuditOutcome) -> RustBuffer {
+    return FfiConverterTypeAuditOutcome.lower(value)
+}
+
 
 
 /**
@@ -8490,7 +8919,7 @@ public func FfiConverterTypeFallbackGrant_lower(_ value: FallbackGrant) -> RustB
  * The forwarding header trusted proxies set (exactly one is honoured).
  */
 
-public enum ForwardedHeader: Equatable, Hashable, CaseIterable {
+public enum ForwardedHeader: Equatable, Hashable, CustomStringConvertible, CaseIterable {
     
     /**
      * `X-Forwarded-For`.
@@ -8505,6 +8934,17 @@ public enum ForwardedHeader: Equatable, Hashable, CaseIterable {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_forwardedheader_uniffi_trait_display(
+            FfiConverterTypeForwardedHeader_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -8565,7 +9005,7 @@ public func FfiConverterTypeForwardedHeader_lower(_ value: ForwardedHeader) -> R
  * What a revocation names.
  */
 
-public enum RevocationKind: Equatable, Hashable, CaseIterable {
+public enum RevocationKind: Equatable, Hashable, CustomStringConvertible, CaseIterable {
     
     /**
      * A JWT `jti`.
@@ -8584,6 +9024,17 @@ public enum RevocationKind: Equatable, Hashable, CaseIterable {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_revocationkind_uniffi_trait_display(
+            FfiConverterTypeRevocationKind_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -9373,6 +9824,30 @@ fileprivate struct FfiConverterOptionTypeRemoteKeySetOptions: FfiConverterRustBu
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAlgorithm: FfiConverterRustBuffer {
+    typealias SwiftType = Algorithm?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAlgorithm.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAlgorithm.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeAuthMethod: FfiConverterRustBuffer {
     typealias SwiftType = AuthMethod?
 
@@ -9616,6 +10091,31 @@ fileprivate struct FfiConverterSequenceTypeKeyRecord: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAlgorithm: FfiConverterRustBuffer {
+    typealias SwiftType = [Algorithm]
+
+    public static func write(_ value: [Algorithm], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAlgorithm.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Algorithm] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Algorithm]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAlgorithm.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
     public static func write(_ value: [String: String], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -9756,26 +10256,28 @@ public func checkApiKeyFormat(key: String)throws  -> KeyInfo  {
 })
 }
 /**
- * Registers `listener` for every audit event; returns an id for [`remove_audit_listener`].
+ * Calls `listener.onEvent(event)` for every tokenward audit event (token issued, verified,
+ * refused, key created, …) until the returned subscription is cancelled or released.
  */
-public func addAuditListener(listener: AuditListener) -> UInt64  {
-    return try!  FfiConverterUInt64.lift(try! rustCall() {
+public func onAudit(listener: AuditListener) -> AuditSubscription  {
+    return try!  FfiConverterTypeAuditSubscription_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_func_add_audit_listener(
+    uniffi_tokenward_ffi_fn_func_on_audit(
         FfiConverterTypeAuditListener_lower(listener),uniffiCallStatus
     )
 })
 }
 /**
- * Emits a sample audit event (used by the test-suites to check the wiring).
+ * Parses an `alg` name (`"ES256"`, case-sensitive, the core's `FromStr`): `none` and unknown
+ * names fail with `algorithm_not_allowed`.
  */
-public func emitTestAuditEvent(success: Bool, subject: String)  {try! rustCall() {
+public func algorithmFromString(name: String)throws  -> Algorithm  {
+    return try  FfiConverterTypeAlgorithm_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_func_emit_test_audit_event(
-        FfiConverterBool.lower(success),
-        FfiConverterString.lower(subject),uniffiCallStatus
+    uniffi_tokenward_ffi_fn_func_algorithm_from_string(
+        FfiConverterString.lower(name),uniffiCallStatus
     )
-}
+})
 }
 /**
  * Returns `text` with every recognised secret replaced by `[REDACTED:<kind>:<fingerprint>]`.
@@ -9787,16 +10289,6 @@ public func redact(text: String) -> String  {
         FfiConverterString.lower(text),uniffiCallStatus
     )
 })
-}
-/**
- * Unregisters the listener `id` returned by [`add_audit_listener`].
- */
-public func removeAuditListener(id: UInt64)  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_func_remove_audit_listener(
-        FfiConverterUInt64.lower(id),uniffiCallStatus
-    )
-}
 }
 /**
  * A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url).
@@ -9837,16 +10329,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_func_check_api_key_format() != 31045) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_func_add_audit_listener() != 17979) {
+    if (uniffi_tokenward_ffi_checksum_func_on_audit() != 16769) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_func_emit_test_audit_event() != 35093) {
+    if (uniffi_tokenward_ffi_checksum_func_algorithm_from_string() != 41417) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_redact() != 28117) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_func_remove_audit_listener() != 27099) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_fingerprint() != 27239) {
@@ -9879,6 +10368,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret() != 58900) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() != 57281) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel() != 33088) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis() != 49224) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9897,7 +10392,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() != 37836) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size() != 51434) {
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection() != 46855) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_header_names() != 4762) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len() != 40421) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() != 5489) {
@@ -9906,16 +10407,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_revocationlist_purge() != 18407) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() != 40134) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti() != 46715) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id() != 41202) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject() != 45798) {
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() != 40822) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_revocationlist_size() != 37263) {
@@ -9927,7 +10419,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_jwtissuer_issue() != 23886) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm() != 35570) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm() != 62084) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_jwtkey_can_sign() != 3184) {
@@ -9945,7 +10437,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_jwtkey_to_public_pem() != 48798) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtkey_with_algorithm() != 31266) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_with_algorithm() != 42793) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_jwtkey_with_kid() != 49104) {
@@ -9957,13 +10449,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims() != 29398) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_keyset_add() != 16142) {
+    if (uniffi_tokenward_ffi_checksum_method_keyset_insert() != 19448) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_keyset_kids() != 861) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_keyset_size() != 5530) {
+    if (uniffi_tokenward_ffi_checksum_method_keyset_len() != 5637) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() != 26182) {
@@ -10068,10 +10560,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() != 56087) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() != 51017) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() != 65135) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() != 26078) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_redactor_redact() != 32086) {
@@ -10092,7 +10581,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_remotekeyset_issuer() != 14599) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_remotekeyset_jwks_json() != 56642) {
+    if (uniffi_tokenward_ffi_checksum_method_remotekeyset_keys() != 22660) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_remotekeyset_url() != 38942) {
@@ -10116,7 +10605,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_authenticator_new() != 29049) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 8566) {
+    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 55038) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() != 34845) {
@@ -10125,13 +10614,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_jwk() != 46709) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_pem() != 49574) {
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_pem() != 8044) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_generate() != 45239) {
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_generate() != 29077) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac() != 49083) {
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac() != 28302) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_jwtverifier_new() != 32044) {

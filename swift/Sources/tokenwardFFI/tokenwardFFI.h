@@ -243,6 +243,13 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceAuditListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_SOURCE_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_SOURCE_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceTokenSourceListenerMethod0)(uint64_t, uint64_t, void* _Nonnull, 
@@ -257,11 +264,13 @@ typedef void (*UniffiCallbackInterfaceTokenSourceListenerMethod1)(uint64_t, Rust
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
-#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUDIT_LISTENER_METHOD0
-typedef void (*UniffiCallbackInterfaceAuditListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
-        RustCallStatus *_Nonnull uniffiCallStatus
-    );
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
+typedef struct UniffiVTableCallbackInterfaceAuditListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceAuditListenerMethod0 _Nonnull onEvent;
+} UniffiVTableCallbackInterfaceAuditListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_SOURCE_LISTENER
@@ -272,15 +281,6 @@ typedef struct UniffiVTableCallbackInterfaceTokenSourceListener {
     UniffiCallbackInterfaceTokenSourceListenerMethod0 _Nonnull onRefresh;
     UniffiCallbackInterfaceTokenSourceListenerMethod1 _Nonnull onError;
 } UniffiVTableCallbackInterfaceTokenSourceListener;
-
-#endif
-#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
-#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
-typedef struct UniffiVTableCallbackInterfaceAuditListener {
-    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
-    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
-    UniffiCallbackInterfaceAuditListenerMethod0 _Nonnull onEvent;
-} UniffiVTableCallbackInterfaceAuditListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_APIKEYS
@@ -353,6 +353,41 @@ RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_debug(uint64_t pt
 RustBuffer uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
+uint64_t uniffi_tokenward_ffi_fn_clone_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
+void uniffi_tokenward_ffi_fn_free_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
+void uniffi_tokenward_ffi_fn_init_callback_vtable_auditlistener(const UniffiVTableCallbackInterfaceAuditListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
+void uniffi_tokenward_ffi_fn_method_auditlistener_on_event(uint64_t ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITSUBSCRIPTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITSUBSCRIPTION
+uint64_t uniffi_tokenward_ffi_fn_clone_auditsubscription(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITSUBSCRIPTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITSUBSCRIPTION
+void uniffi_tokenward_ffi_fn_free_auditsubscription(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITSUBSCRIPTION_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITSUBSCRIPTION_CANCEL
+void uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_MANUALCLOCK
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_MANUALCLOCK
 uint64_t uniffi_tokenward_ffi_fn_clone_manualclock(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -413,9 +448,19 @@ RustBuffer uniffi_tokenward_ffi_fn_method_authenticator_authenticate(uint64_t pt
 uint64_t uniffi_tokenward_ffi_fn_method_authenticator_authenticate_async(uint64_t ptr, RustBuffer request
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_SIZE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_SIZE
-uint64_t uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_HAS_INTROSPECTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_HAS_INTROSPECTION
+int8_t uniffi_tokenward_ffi_fn_method_authenticator_has_introspection(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_HEADER_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_HEADER_NAMES
+RustBuffer uniffi_tokenward_ffi_fn_method_authenticator_header_names(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_LEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_LEN
+uint64_t uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_len(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REVOCATIONLIST
@@ -430,7 +475,7 @@ void uniffi_tokenward_ffi_fn_free_revocationlist(uint64_t handle, RustCallStatus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REVOCATIONLIST_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REVOCATIONLIST_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_revocationlist_new(uint64_t max_entries, RustBuffer clock, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_tokenward_ffi_fn_constructor_revocationlist_new(RustBuffer max_entries, RustBuffer clock, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_IS_REVOKED
@@ -445,22 +490,7 @@ uint64_t uniffi_tokenward_ffi_fn_method_revocationlist_purge(uint64_t ptr, RustC
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE
-void uniffi_tokenward_ffi_fn_method_revocationlist_revoke(uint64_t ptr, RustBuffer kind, RustBuffer id, int64_t until, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_JTI
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_JTI
-void uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(uint64_t ptr, RustBuffer jti, int64_t until, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_KEY_ID
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_KEY_ID
-void uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(uint64_t ptr, RustBuffer key_id, int64_t until, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_SUBJECT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_REVOKE_SUBJECT
-void uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(uint64_t ptr, RustBuffer subject, int64_t until, RustCallStatus *_Nonnull out_status
+void uniffi_tokenward_ffi_fn_method_revocationlist_revoke(uint64_t ptr, RustBuffer kind, RustBuffer id, RustBuffer until, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_SIZE
@@ -629,9 +659,9 @@ uint64_t uniffi_tokenward_ffi_fn_constructor_keyset_new(RustCallStatus *_Nonnull
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_ADD
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_ADD
-void uniffi_tokenward_ffi_fn_method_keyset_add(uint64_t ptr, uint64_t key, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_INSERT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_INSERT
+void uniffi_tokenward_ffi_fn_method_keyset_insert(uint64_t ptr, uint64_t key, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_KIDS
@@ -639,9 +669,9 @@ void uniffi_tokenward_ffi_fn_method_keyset_add(uint64_t ptr, uint64_t key, RustC
 RustBuffer uniffi_tokenward_ffi_fn_method_keyset_kids(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_SIZE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_SIZE
-uint32_t uniffi_tokenward_ffi_fn_method_keyset_size(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_LEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_LEN
+uint32_t uniffi_tokenward_ffi_fn_method_keyset_len(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_KEYSET_TO_JWKS_JSON
@@ -980,26 +1010,6 @@ void uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_refresh(uint64_t ptr,
 void uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_error(uint64_t ptr, RustBuffer code, RustBuffer message, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLISTENER
-uint64_t uniffi_tokenward_ffi_fn_clone_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLISTENER
-void uniffi_tokenward_ffi_fn_free_auditlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_AUDITLISTENER
-void uniffi_tokenward_ffi_fn_init_callback_vtable_auditlistener(const UniffiVTableCallbackInterfaceAuditListener* _Nonnull vtable
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLISTENER_ON_EVENT
-void uniffi_tokenward_ffi_fn_method_auditlistener_on_event(uint64_t ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REDACTOR
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_REDACTOR
 uint64_t uniffi_tokenward_ffi_fn_clone_redactor(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1090,9 +1100,9 @@ uint64_t uniffi_tokenward_ffi_fn_method_remotekeyset_fetch_count(uint64_t ptr, R
 RustBuffer uniffi_tokenward_ffi_fn_method_remotekeyset_issuer(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REMOTEKEYSET_JWKS_JSON
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REMOTEKEYSET_JWKS_JSON
-uint64_t uniffi_tokenward_ffi_fn_method_remotekeyset_jwks_json(uint64_t ptr
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REMOTEKEYSET_KEYS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REMOTEKEYSET_KEYS
+uint64_t uniffi_tokenward_ffi_fn_method_remotekeyset_keys(uint64_t ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REMOTEKEYSET_URL
@@ -1175,6 +1185,26 @@ RustBuffer uniffi_tokenward_ffi_fn_method_errorcode_category(RustBuffer ptr, Rus
 RustBuffer uniffi_tokenward_ffi_fn_method_errorcode_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_FORWARDEDHEADER_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_FORWARDEDHEADER_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_forwardedheader_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONKIND_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONKIND_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_revocationkind_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ALGORITHM_AS_STRING
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ALGORITHM_AS_STRING
+RustBuffer uniffi_tokenward_ffi_fn_method_algorithm_as_string(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ALGORITHM_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ALGORITHM_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_algorithm_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHMETHOD_AS_STRING
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUTHMETHOD_AS_STRING
 RustBuffer uniffi_tokenward_ffi_fn_method_authmethod_as_string(RustBuffer ptr, RustCallStatus *_Nonnull out_status
@@ -1228,24 +1258,19 @@ RustBuffer uniffi_tokenward_ffi_fn_func_api_key_pattern(RustCallStatus *_Nonnull
 RustBuffer uniffi_tokenward_ffi_fn_func_check_api_key_format(RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ADD_AUDIT_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ADD_AUDIT_LISTENER
-uint64_t uniffi_tokenward_ffi_fn_func_add_audit_listener(uint64_t listener, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ON_AUDIT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ON_AUDIT
+uint64_t uniffi_tokenward_ffi_fn_func_on_audit(uint64_t listener, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_EMIT_TEST_AUDIT_EVENT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_EMIT_TEST_AUDIT_EVENT
-void uniffi_tokenward_ffi_fn_func_emit_test_audit_event(int8_t success, RustBuffer subject, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ALGORITHM_FROM_STRING
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ALGORITHM_FROM_STRING
+RustBuffer uniffi_tokenward_ffi_fn_func_algorithm_from_string(RustBuffer name, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REDACT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REDACT
 RustBuffer uniffi_tokenward_ffi_fn_func_redact(RustBuffer text, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REMOVE_AUDIT_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_REMOVE_AUDIT_LISTENER
-void uniffi_tokenward_ffi_fn_func_remove_audit_listener(uint64_t id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_FINGERPRINT
@@ -1537,27 +1562,21 @@ uint16_t uniffi_tokenward_ffi_checksum_func_check_api_key_format(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ADD_AUDIT_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ADD_AUDIT_LISTENER
-uint16_t uniffi_tokenward_ffi_checksum_func_add_audit_listener(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ON_AUDIT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ON_AUDIT
+uint16_t uniffi_tokenward_ffi_checksum_func_on_audit(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_EMIT_TEST_AUDIT_EVENT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_EMIT_TEST_AUDIT_EVENT
-uint16_t uniffi_tokenward_ffi_checksum_func_emit_test_audit_event(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ALGORITHM_FROM_STRING
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ALGORITHM_FROM_STRING
+uint16_t uniffi_tokenward_ffi_checksum_func_algorithm_from_string(void
     
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REDACT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REDACT
 uint16_t uniffi_tokenward_ffi_checksum_func_redact(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REMOVE_AUDIT_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_REMOVE_AUDIT_LISTENER
-uint16_t uniffi_tokenward_ffi_checksum_func_remove_audit_listener(void
     
 );
 #endif
@@ -1621,6 +1640,18 @@ uint16_t uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
+uint16_t uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITSUBSCRIPTION_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITSUBSCRIPTION_CANCEL
+uint16_t uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_MANUALCLOCK_ADVANCE_MILLIS
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_MANUALCLOCK_ADVANCE_MILLIS
 uint16_t uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis(void
@@ -1657,9 +1688,21 @@ uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async(v
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_SIZE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_SIZE
-uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_HAS_INTROSPECTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_HAS_INTROSPECTION
+uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_HEADER_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_HEADER_NAMES
+uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_header_names(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_LEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUTHENTICATOR_INTROSPECTION_CACHE_LEN
+uint16_t uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len(void
     
 );
 #endif
@@ -1678,24 +1721,6 @@ uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_purge(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE
 uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_revoke(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_JTI
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_JTI
-uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_KEY_ID
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_KEY_ID
-uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_SUBJECT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REVOCATIONLIST_REVOKE_SUBJECT
-uint16_t uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject(void
     
 );
 #endif
@@ -1777,9 +1802,9 @@ uint16_t uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_ADD
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_ADD
-uint16_t uniffi_tokenward_ffi_checksum_method_keyset_add(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_INSERT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_INSERT
+uint16_t uniffi_tokenward_ffi_checksum_method_keyset_insert(void
     
 );
 #endif
@@ -1789,9 +1814,9 @@ uint16_t uniffi_tokenward_ffi_checksum_method_keyset_kids(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_SIZE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_SIZE
-uint16_t uniffi_tokenward_ffi_checksum_method_keyset_size(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_LEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_KEYSET_LEN
+uint16_t uniffi_tokenward_ffi_checksum_method_keyset_len(void
     
 );
 #endif
@@ -2005,12 +2030,6 @@ uint16_t uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLISTENER_ON_EVENT
-uint16_t uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REDACTOR_REDACT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REDACTOR_REDACT
 uint16_t uniffi_tokenward_ffi_checksum_method_redactor_redact(void
@@ -2047,9 +2066,9 @@ uint16_t uniffi_tokenward_ffi_checksum_method_remotekeyset_issuer(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REMOTEKEYSET_JWKS_JSON
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REMOTEKEYSET_JWKS_JSON
-uint16_t uniffi_tokenward_ffi_checksum_method_remotekeyset_jwks_json(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REMOTEKEYSET_KEYS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_REMOTEKEYSET_KEYS
+uint16_t uniffi_tokenward_ffi_checksum_method_remotekeyset_keys(void
     
 );
 #endif

@@ -657,14 +657,33 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceAuditListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceTokenSourceListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`tokens`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 internal interface UniffiCallbackInterfaceTokenSourceListenerMethod1 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`code`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
-internal interface UniffiCallbackInterfaceAuditListenerMethod0 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onEvent")
+internal open class UniffiVTableCallbackInterfaceAuditListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onEvent`: UniffiCallbackInterfaceAuditListenerMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onEvent`: UniffiCallbackInterfaceAuditListenerMethod0? = null,
+    ): UniffiVTableCallbackInterfaceAuditListener(`uniffiFree`,`uniffiClone`,`onEvent`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceAuditListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onEvent` = other.`onEvent`
+    }
+
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onRefresh", "onError")
 internal open class UniffiVTableCallbackInterfaceTokenSourceListener(
@@ -685,25 +704,6 @@ internal open class UniffiVTableCallbackInterfaceTokenSourceListener(
         `uniffiClone` = other.`uniffiClone`
         `onRefresh` = other.`onRefresh`
         `onError` = other.`onError`
-    }
-
-}
-@Structure.FieldOrder("uniffiFree", "uniffiClone", "onEvent")
-internal open class UniffiVTableCallbackInterfaceAuditListener(
-    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
-    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
-    @JvmField internal var `onEvent`: UniffiCallbackInterfaceAuditListenerMethod0? = null,
-) : Structure() {
-    class UniffiByValue(
-        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
-        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
-        `onEvent`: UniffiCallbackInterfaceAuditListenerMethod0? = null,
-    ): UniffiVTableCallbackInterfaceAuditListener(`uniffiFree`,`uniffiClone`,`onEvent`,), Structure.ByValue
-
-   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceAuditListener) {
-        `uniffiFree` = other.`uniffiFree`
-        `uniffiClone` = other.`uniffiClone`
-        `onEvent` = other.`onEvent`
     }
 
 }
@@ -740,13 +740,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_check_api_key_format(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_func_add_audit_listener(
+    external fun uniffi_tokenward_ffi_checksum_func_on_audit(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_func_emit_test_audit_event(
+    external fun uniffi_tokenward_ffi_checksum_func_algorithm_from_string(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_redact(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_func_remove_audit_listener(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_fingerprint(
     ): Int
@@ -768,6 +766,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_manualclock_advance_seconds(
@@ -780,19 +782,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size(
+    external fun uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authenticator_header_names(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_revocationlist_purge(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_revocationlist_revoke(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_revocationlist_size(
     ): Int
@@ -820,11 +820,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_keyset_add(
+    external fun uniffi_tokenward_ffi_checksum_method_keyset_insert(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_keyset_kids(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_keyset_size(
+    external fun uniffi_tokenward_ffi_checksum_method_keyset_len(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json(
     ): Int
@@ -896,8 +896,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_auditlistener_on_event(
-    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_redactor_redact(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_redactor_redact_bytes(
@@ -910,7 +908,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_remotekeyset_issuer(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_remotekeyset_jwks_json(
+    external fun uniffi_tokenward_ffi_checksum_method_remotekeyset_keys(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_remotekeyset_url(
     ): Int
@@ -1022,6 +1020,20 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_apikeys_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_auditlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_auditlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_init_callback_vtable_auditlistener(`vtable`: UniffiVTableCallbackInterfaceAuditListener,
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_auditlistener_on_event(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_clone_auditsubscription(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_auditsubscription(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_tokenward_ffi_fn_clone_manualclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_manualclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1046,25 +1058,23 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authenticator_authenticate_async(`ptr`: Long,`request`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_authenticator_has_introspection(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_tokenward_ffi_fn_method_authenticator_header_names(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_len(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_clone_revocationlist(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_revocationlist(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_revocationlist_new(`maxEntries`: Long,`clock`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_revocationlist_new(`maxEntries`: RustBuffer.ByValue,`clock`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_revocationlist_is_revoked(`ptr`: Long,`kind`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_tokenward_ffi_fn_method_revocationlist_purge(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke(`ptr`: Long,`kind`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`until`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(`ptr`: Long,`jti`: RustBuffer.ByValue,`until`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(`ptr`: Long,`keyId`: RustBuffer.ByValue,`until`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(`ptr`: Long,`subject`: RustBuffer.ByValue,`until`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_revocationlist_revoke(`ptr`: Long,`kind`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`until`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_tokenward_ffi_fn_method_revocationlist_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1132,11 +1142,11 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_constructor_keyset_new(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_tokenward_ffi_fn_method_keyset_add(`ptr`: Long,`key`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_keyset_insert(`ptr`: Long,`key`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_tokenward_ffi_fn_method_keyset_kids(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_keyset_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_keyset_len(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Int
     external fun uniffi_tokenward_ffi_fn_method_keyset_to_jwks_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1272,14 +1282,6 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_error(`ptr`: Long,`code`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_clone_auditlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_free_auditlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_init_callback_vtable_auditlistener(`vtable`: UniffiVTableCallbackInterfaceAuditListener,
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_auditlistener_on_event(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
     external fun uniffi_tokenward_ffi_fn_clone_redactor(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_redactor(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1316,7 +1318,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_remotekeyset_issuer(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_remotekeyset_jwks_json(`ptr`: Long,
+    external fun uniffi_tokenward_ffi_fn_method_remotekeyset_keys(`ptr`: Long,
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_remotekeyset_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1350,6 +1352,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_errorcode_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_forwardedheader_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_revocationkind_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_algorithm_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_algorithm_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authmethod_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authmethod_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1370,14 +1380,12 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_check_api_key_format(`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_func_add_audit_listener(`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_func_on_audit(`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_tokenward_ffi_fn_func_emit_test_audit_event(`success`: Byte,`subject`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
+    external fun uniffi_tokenward_ffi_fn_func_algorithm_from_string(`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_redact(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_func_remove_audit_listener(`id`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
     external fun uniffi_tokenward_ffi_fn_func_fingerprint(`secret`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_tokenward_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1511,16 +1519,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_func_check_api_key_format() and 0xFFFF) != 31045) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_func_add_audit_listener() and 0xFFFF) != 17979) {
+    if ((lib.uniffi_tokenward_ffi_checksum_func_on_audit() and 0xFFFF) != 16769) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_func_emit_test_audit_event() and 0xFFFF) != 35093) {
+    if ((lib.uniffi_tokenward_ffi_checksum_func_algorithm_from_string() and 0xFFFF) != 41417) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_redact() and 0xFFFF) != 28117) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_func_remove_audit_listener() and 0xFFFF) != 27099) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_fingerprint() and 0xFFFF) != 27239) {
@@ -1553,6 +1558,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_verify_secret() and 0xFFFF) != 58900) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() and 0xFFFF) != 57281) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel() and 0xFFFF) != 33088) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis() and 0xFFFF) != 49224) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1571,7 +1582,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() and 0xFFFF) != 37836) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_size() and 0xFFFF) != 51434) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection() and 0xFFFF) != 46855) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_header_names() and 0xFFFF) != 4762) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len() and 0xFFFF) != 40421) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() and 0xFFFF) != 5489) {
@@ -1580,16 +1597,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_purge() and 0xFFFF) != 18407) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() and 0xFFFF) != 40134) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_jti() and 0xFFFF) != 46715) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_key_id() and 0xFFFF) != 41202) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke_subject() and 0xFFFF) != 45798) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() and 0xFFFF) != 40822) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_size() and 0xFFFF) != 37263) {
@@ -1601,7 +1609,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_jwtissuer_issue() and 0xFFFF) != 23886) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm() and 0xFFFF) != 35570) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm() and 0xFFFF) != 62084) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_can_sign() and 0xFFFF) != 3184) {
@@ -1619,7 +1627,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_to_public_pem() and 0xFFFF) != 48798) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_with_algorithm() and 0xFFFF) != 31266) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_with_algorithm() and 0xFFFF) != 42793) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_with_kid() and 0xFFFF) != 49104) {
@@ -1631,13 +1639,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims() and 0xFFFF) != 29398) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_add() and 0xFFFF) != 16142) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_insert() and 0xFFFF) != 19448) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_kids() and 0xFFFF) != 861) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_size() and 0xFFFF) != 5530) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_len() and 0xFFFF) != 5637) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() and 0xFFFF) != 26182) {
@@ -1742,10 +1750,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() and 0xFFFF) != 56087) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() and 0xFFFF) != 51017) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_auditlistener_on_event() and 0xFFFF) != 65135) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() and 0xFFFF) != 26078) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_redactor_redact() and 0xFFFF) != 32086) {
@@ -1766,7 +1771,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_issuer() and 0xFFFF) != 14599) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_jwks_json() and 0xFFFF) != 56642) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_keys() and 0xFFFF) != 22660) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_url() and 0xFFFF) != 38942) {
@@ -1790,7 +1795,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_authenticator_new() and 0xFFFF) != 29049) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() and 0xFFFF) != 8566) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() and 0xFFFF) != 55038) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() and 0xFFFF) != 34845) {
@@ -1799,13 +1804,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_jwk() and 0xFFFF) != 46709) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_pem() and 0xFFFF) != 49574) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_pem() and 0xFFFF) != 8044) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_generate() and 0xFFFF) != 45239) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_generate() and 0xFFFF) != 29077) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac() and 0xFFFF) != 49083) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac() and 0xFFFF) != 28302) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtverifier_new() and 0xFFFF) != 32044) {
@@ -3678,6 +3683,278 @@ public object FfiConverterTypeAuditListener: FfiConverter<AuditListener, Long> {
 
 
 /**
+ * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
+ * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
+ * Keep it as long as the listener should receive events.
+ */
+public interface AuditSubscriptionInterface {
+    
+    /**
+     * Stops delivering events to the listener (events already being delivered on another
+     * thread may still arrive). Cancelling twice does nothing.
+     */
+    fun `cancel`()
+    
+    companion object
+}
+
+/**
+ * A registered listener: `cancel()` unregisters it, and so does releasing the subscription
+ * (Kotlin `close()`, or the object being collected; Swift: the last reference going away).
+ * Keep it as long as the listener should receive events.
+ */
+open class AuditSubscription: Disposable, AutoCloseable, AuditSubscriptionInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_auditsubscription(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_auditsubscription(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops delivering events to the listener (events already being delivered on another
+     * thread may still arrive). Cancelling twice does nothing.
+     */override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_auditsubscription_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuditSubscription: FfiConverter<AuditSubscription, Long> {
+    override fun lower(value: AuditSubscription): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): AuditSubscription {
+        return AuditSubscription(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): AuditSubscription {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AuditSubscription) = 8UL
+
+    override fun write(value: AuditSubscription, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * The in-process gateway: request credentials + client address → `Principal` or `Refusal`.
  * Build once; safe to share between threads.
  */
@@ -3698,9 +3975,20 @@ public interface AuthenticatorInterface {
     suspend fun `authenticateAsync`(`request`: AuthRequest): AuthDecision
     
     /**
+     * Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
+     */
+    fun `hasIntrospection`(): kotlin.Boolean
+    
+    /**
+     * The lower-case names of the headers this configuration reads; other headers cannot
+     * change a decision, so an adapter may pass only these.
+     */
+    fun `headerNames`(): List<kotlin.String>
+    
+    /**
      * Number of cached introspection answers (0 without introspection).
      */
-    fun `introspectionCacheSize`(): kotlin.ULong
+    fun `introspectionCacheLen`(): kotlin.ULong
     
     companion object
 }
@@ -3872,12 +4160,45 @@ open class Authenticator: Disposable, AutoCloseable, AuthenticatorInterface
 
     
     /**
+     * Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
+     */override fun `hasIntrospection`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_has_introspection(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The lower-case names of the headers this configuration reads; other headers cannot
+     * change a decision, so an adapter may pass only these.
+     */override fun `headerNames`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_header_names(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Number of cached introspection answers (0 without introspection).
-     */override fun `introspectionCacheSize`(): kotlin.ULong {
+     */override fun `introspectionCacheLen`(): kotlin.ULong {
             return FfiConverterULong.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_size(
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_introspection_cache_len(
         it,
         _status)
 }
@@ -4316,7 +4637,7 @@ public interface JwtKeyInterface {
     /**
      * The algorithm the key is pinned to, if any (an RSA key may be usable with any RS/PS).
      */
-    fun `algorithm`(): kotlin.String?
+    fun `algorithm`(): Algorithm?
     
     /**
      * Whether the key can sign (an HMAC secret or a private key).
@@ -4347,7 +4668,7 @@ public interface JwtKeyInterface {
     /**
      * The same key pinned to one algorithm of its family.
      */
-    fun `withAlgorithm`(`algorithm`: kotlin.String): JwtKey
+    fun `withAlgorithm`(`algorithm`: Algorithm): JwtKey
     
     /**
      * The same key with a `kid`.
@@ -4465,8 +4786,8 @@ open class JwtKey: Disposable, AutoCloseable, JwtKeyInterface
     
     /**
      * The algorithm the key is pinned to, if any (an RSA key may be usable with any RS/PS).
-     */override fun `algorithm`(): kotlin.String? {
-            return FfiConverterOptionalString.lift(
+     */override fun `algorithm`(): Algorithm? {
+            return FfiConverterOptionalTypeAlgorithm.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_method_jwtkey_algorithm(
@@ -4566,14 +4887,14 @@ open class JwtKey: Disposable, AutoCloseable, JwtKeyInterface
     /**
      * The same key pinned to one algorithm of its family.
      */
-    @Throws(TokenwardException::class)override fun `withAlgorithm`(`algorithm`: kotlin.String): JwtKey {
+    @Throws(TokenwardException::class)override fun `withAlgorithm`(`algorithm`: Algorithm): JwtKey {
             return FfiConverterTypeJwtKey.lift(
     callWithHandle {
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_method_jwtkey_with_algorithm(
         it,
         
-        FfiConverterString.lower(`algorithm`),_status)
+        FfiConverterTypeAlgorithm.lower(`algorithm`),_status)
 }
     }
     )
@@ -4638,14 +4959,14 @@ open class JwtKey: Disposable, AutoCloseable, JwtKeyInterface
      * A key from PEM (SPKI, PKCS#8 or PKCS#1). `algorithm` pins it to one algorithm of its
      * family; RSA keys without it verify every RS/PS algorithm.
      */
-    @Throws(TokenwardException::class) fun `fromPem`(`pem`: kotlin.String, `algorithm`: kotlin.String? = null): JwtKey {
+    @Throws(TokenwardException::class) fun `fromPem`(`pem`: kotlin.String, `algorithm`: Algorithm? = null): JwtKey {
             return FfiConverterTypeJwtKey.lift(
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_jwtkey_from_pem(
     
         
         FfiConverterString.lower(`pem`),
-        FfiConverterOptionalString.lower(`algorithm`),_status)
+        FfiConverterOptionalTypeAlgorithm.lower(`algorithm`),_status)
 }
     )
     }
@@ -4656,13 +4977,13 @@ open class JwtKey: Disposable, AutoCloseable, JwtKeyInterface
      * Generates a new private key for `algorithm` (RSA 2048 bits; HMAC a random secret as
      * long as the hash output).
      */
-    @Throws(TokenwardException::class) fun `generate`(`algorithm`: kotlin.String): JwtKey {
+    @Throws(TokenwardException::class) fun `generate`(`algorithm`: Algorithm): JwtKey {
             return FfiConverterTypeJwtKey.lift(
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_jwtkey_generate(
     
         
-        FfiConverterString.lower(`algorithm`),_status)
+        FfiConverterTypeAlgorithm.lower(`algorithm`),_status)
 }
     )
     }
@@ -4673,14 +4994,14 @@ open class JwtKey: Disposable, AutoCloseable, JwtKeyInterface
      * An HMAC key for `algorithm` (`HS256`, `HS384`, `HS512`). Secrets shorter than the hash
      * output fail with `invalid_key`.
      */
-    @Throws(TokenwardException::class) fun `hmac`(`secret`: kotlin.ByteArray, `algorithm`: kotlin.String): JwtKey {
+    @Throws(TokenwardException::class) fun `hmac`(`secret`: kotlin.ByteArray, `algorithm`: Algorithm): JwtKey {
             return FfiConverterTypeJwtKey.lift(
     uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_jwtkey_hmac(
     
         
         FfiConverterByteArray.lower(`secret`),
-        FfiConverterString.lower(`algorithm`),_status)
+        FfiConverterTypeAlgorithm.lower(`algorithm`),_status)
 }
     )
     }
@@ -5161,7 +5482,7 @@ public interface KeySetInterface {
     /**
      * Adds a key; a duplicate `kid` fails with `invalid_key`.
      */
-    fun `add`(`key`: JwtKey)
+    fun `insert`(`key`: JwtKey)
     
     /**
      * The key ids, in insertion order (keys without `kid` are left out).
@@ -5169,9 +5490,10 @@ public interface KeySetInterface {
     fun `kids`(): List<kotlin.String>
     
     /**
-     * The number of keys.
+     * The number of keys (the core's `len`; Kotlin also has the `size` property, Swift the
+     * `count` property).
      */
-    fun `size`(): kotlin.UInt
+    fun `len`(): kotlin.UInt
     
     /**
      * The public keys as a JWKS document (JSON text, for `/.well-known/jwks.json`); HMAC keys
@@ -5302,11 +5624,11 @@ open class KeySet: Disposable, AutoCloseable, KeySetInterface
     /**
      * Adds a key; a duplicate `kid` fails with `invalid_key`.
      */
-    @Throws(TokenwardException::class)override fun `add`(`key`: JwtKey)
+    @Throws(TokenwardException::class)override fun `insert`(`key`: JwtKey)
         = 
     callWithHandle {
     uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_keyset_add(
+    UniffiLib.uniffi_tokenward_ffi_fn_method_keyset_insert(
         it,
         
         FfiConverterTypeJwtKey.lower(`key`),_status)
@@ -5334,13 +5656,13 @@ open class KeySet: Disposable, AutoCloseable, KeySetInterface
 
     
     /**
-     * The number of keys.
-     */
-    @Throws(TokenwardException::class)override fun `size`(): kotlin.UInt {
+     * The number of keys (the core's `len`; Kotlin also has the `size` property, Swift the
+     * `count` property).
+     */override fun `len`(): kotlin.UInt {
             return FfiConverterUInt.lift(
     callWithHandle {
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_keyset_size(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_keyset_len(
         it,
         _status)
 }
@@ -7494,9 +7816,9 @@ public interface RemoteKeySetInterface {
     fun `issuer`(): kotlin.String?
     
     /**
-     * The current keys as a JWKS document (JSON text; fetched when not cached).
+     * The current keys (fetched when not cached), as a `KeySet` snapshot.
      */
-    suspend fun `jwksJson`(): kotlin.String
+    suspend fun `keys`(): KeySet
     
     /**
      * The JWKS URL.
@@ -7659,23 +7981,23 @@ open class RemoteKeySet: Disposable, AutoCloseable, RemoteKeySetInterface
 
     
     /**
-     * The current keys as a JWKS document (JSON text; fetched when not cached).
+     * The current keys (fetched when not cached), as a `KeySet` snapshot.
      */
     @Throws(TokenwardException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `jwksJson`() : kotlin.String {
+    override suspend fun `keys`() : KeySet {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_tokenward_ffi_fn_method_remotekeyset_jwks_json(
+            UniffiLib.uniffi_tokenward_ffi_fn_method_remotekeyset_keys(
                 uniffiHandle,
                 
             )
         },
-        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_rust_buffer(future) },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
         // lift function
-        { FfiConverterString.lift(it) },
+        { FfiConverterTypeKeySet.lift(it) },
         // Error FFI converter
         TokenwardException.ErrorHandler,
     )
@@ -7880,25 +8202,11 @@ public interface RevocationListInterface {
     fun `purge`(): kotlin.ULong
     
     /**
-     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
-     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
+     * Revokes `id` of `kind` until `until` (in the future; for a `jti`, the token's `exp` is
+     * enough); fails with `invalid_input` for an empty id, a past expiry, or a list full of
+     * live entries.
      */
-    fun `revoke`(`kind`: RevocationKind, `id`: kotlin.String, `until`: kotlin.Long)
-    
-    /**
-     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
-     */
-    fun `revokeJti`(`jti`: kotlin.String, `until`: kotlin.Long)
-    
-    /**
-     * Revokes an API key by id until `until`.
-     */
-    fun `revokeKeyId`(`keyId`: kotlin.String, `until`: kotlin.Long)
-    
-    /**
-     * Revokes every credential of `subject` until `until`.
-     */
-    fun `revokeSubject`(`subject`: kotlin.String, `until`: kotlin.Long)
+    fun `revoke`(`kind`: RevocationKind, `id`: kotlin.String, `until`: java.time.Instant)
     
     /**
      * Entries held (live or not yet purged).
@@ -7942,15 +8250,16 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
         this.cleanable = null
     }
     /**
-     * A list of at most `max_entries` live entries; `clock` (tests) replaces the system clock.
+     * A list of at most `max_entries` live entries (`None`: the core's
+     * `DEFAULT_MAX_REVOCATIONS`, 1 000 000); `clock` (tests) replaces the system clock.
      */
-    constructor(`maxEntries`: kotlin.ULong = 1000000uL, `clock`: ManualClock? = null) :
+    constructor(`maxEntries`: kotlin.ULong? = null, `clock`: ManualClock? = null) :
         this(UniffiWithHandle, 
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_revocationlist_new(
     
         
-        FfiConverterULong.lower(`maxEntries`),
+        FfiConverterOptionalULong.lower(`maxEntries`),
         FfiConverterOptionalTypeManualClock.lower(`clock`),_status)
 }
     )
@@ -8067,10 +8376,11 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
 
     
     /**
-     * Revokes `id` of `kind` until `until` (Unix seconds, in the future); fails with
-     * `invalid_input` for an empty id, a past expiry, or a list full of live entries.
+     * Revokes `id` of `kind` until `until` (in the future; for a `jti`, the token's `exp` is
+     * enough); fails with `invalid_input` for an empty id, a past expiry, or a list full of
+     * live entries.
      */
-    @Throws(TokenwardException::class)override fun `revoke`(`kind`: RevocationKind, `id`: kotlin.String, `until`: kotlin.Long)
+    @Throws(TokenwardException::class)override fun `revoke`(`kind`: RevocationKind, `id`: kotlin.String, `until`: java.time.Instant)
         = 
     callWithHandle {
     uniffiRustCallWithError(TokenwardException) { _status ->
@@ -8079,61 +8389,7 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
         
         FfiConverterTypeRevocationKind.lower(`kind`),
         FfiConverterString.lower(`id`),
-        FfiConverterLong.lower(`until`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Revokes a JWT by `jti` until `until` (its `exp` is enough).
-     */
-    @Throws(TokenwardException::class)override fun `revokeJti`(`jti`: kotlin.String, `until`: kotlin.Long)
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_revoke_jti(
-        it,
-        
-        FfiConverterString.lower(`jti`),
-        FfiConverterLong.lower(`until`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Revokes an API key by id until `until`.
-     */
-    @Throws(TokenwardException::class)override fun `revokeKeyId`(`keyId`: kotlin.String, `until`: kotlin.Long)
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_revoke_key_id(
-        it,
-        
-        FfiConverterString.lower(`keyId`),
-        FfiConverterLong.lower(`until`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Revokes every credential of `subject` until `until`.
-     */
-    @Throws(TokenwardException::class)override fun `revokeSubject`(`subject`: kotlin.String, `until`: kotlin.Long)
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationlist_revoke_subject(
-        it,
-        
-        FfiConverterString.lower(`subject`),
-        FfiConverterLong.lower(`until`),_status)
+        FfiConverterTimestamp.lower(`until`),_status)
 }
     }
     
@@ -9494,8 +9750,8 @@ public interface TokenSourceListener {
     fun `onRefresh`(`tokens`: TokenResponse)
     
     /**
-     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …); the message never
-     * contains secret material.
+     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …; its stable string
+     * is `code.asString()` / `code.description`); the message never contains secret material.
      */
     fun `onError`(`code`: ErrorCode, `message`: kotlin.String)
     
@@ -9625,8 +9881,8 @@ open class TokenSourceListenerImpl: Disposable, AutoCloseable, TokenSourceListen
 
     
     /**
-     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …); the message never
-     * contains secret material.
+     * A token request failed with `code` (`INVALID_GRANT`, `NETWORK`, …; its stable string
+     * is `code.asString()` / `code.description`); the message never contains secret material.
      */override fun `onError`(`code`: ErrorCode, `message`: kotlin.String)
         = 
     callWithHandle {
@@ -9832,19 +10088,19 @@ public object FfiConverterTypeApiKeysOptions: FfiConverterRustBuffer<ApiKeysOpti
  */
 data class AuditEvent (
     /**
-     * The action, e.g. `jwt.verify`, `apikey.create`.
+     * The action, e.g. `jwt.verify`, `apikey.create`, `gateway.authenticate`.
      */
     var `action`: kotlin.String
     , 
     /**
-     * `success` or `failure`.
+     * Success or failure.
      */
-    var `outcome`: kotlin.String
+    var `outcome`: AuditOutcome
     , 
     /**
      * The error code on failure.
      */
-    var `code`: kotlin.String?
+    var `code`: ErrorCode?
     , 
     /**
      * A public identifier of the credential (key id, `kid`/`jti`, or a fingerprint).
@@ -9872,8 +10128,8 @@ public object FfiConverterTypeAuditEvent: FfiConverterRustBuffer<AuditEvent> {
     override fun read(buf: ByteBuffer): AuditEvent {
         return AuditEvent(
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeAuditOutcome.read(buf),
+            FfiConverterOptionalTypeErrorCode.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
         )
@@ -9881,16 +10137,16 @@ public object FfiConverterTypeAuditEvent: FfiConverterRustBuffer<AuditEvent> {
 
     override fun allocationSize(value: AuditEvent) = (
             FfiConverterString.allocationSize(value.`action`) +
-            FfiConverterString.allocationSize(value.`outcome`) +
-            FfiConverterOptionalString.allocationSize(value.`code`) +
+            FfiConverterTypeAuditOutcome.allocationSize(value.`outcome`) +
+            FfiConverterOptionalTypeErrorCode.allocationSize(value.`code`) +
             FfiConverterOptionalString.allocationSize(value.`credentialId`) +
             FfiConverterOptionalString.allocationSize(value.`subject`)
     )
 
     override fun write(value: AuditEvent, buf: ByteBuffer) {
             FfiConverterString.write(value.`action`, buf)
-            FfiConverterString.write(value.`outcome`, buf)
-            FfiConverterOptionalString.write(value.`code`, buf)
+            FfiConverterTypeAuditOutcome.write(value.`outcome`, buf)
+            FfiConverterOptionalTypeErrorCode.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`credentialId`, buf)
             FfiConverterOptionalString.write(value.`subject`, buf)
     }
@@ -9971,13 +10227,13 @@ public object FfiConverterTypeAuthRequest: FfiConverterRustBuffer<AuthRequest> {
 
 
 /**
- * Options of `Authenticator`. Configure `api_keys`, `jwt`, or both; everything else is off
- * unless set.
+ * Options of `Authenticator`. Configure `api_keys`, `jwt`, `introspection`, or several;
+ * everything else is off unless set, and an option left `None` takes the core's default.
  */
 data class AuthenticatorOptions (
     /**
-     * Accept API keys verified by these keys (`Authorization: Bearer`, `X-API-Key`, and the
-     * query parameter or cookie when enabled).
+     * Accept API keys verified by these keys (`Authorization: Bearer`, the API-key header, and
+     * the query parameter or cookie when enabled).
      */
     var `apiKeys`: ApiKeys? = null 
     , 
@@ -10004,7 +10260,7 @@ data class AuthenticatorOptions (
     var `trustedProxies`: List<kotlin.String> = listOf() 
     , 
     /**
-     * The header trusted proxies set (default `X-Forwarded-For`).
+     * The header trusted proxies set; `None`: `X-Forwarded-For`.
      */
     var `forwardedHeader`: ForwardedHeader? = null 
     , 
@@ -10041,9 +10297,14 @@ data class AuthenticatorOptions (
     var `revocations`: RevocationList? = null 
     , 
     /**
-     * The realm of `WWW-Authenticate` challenges.
+     * The realm of `WWW-Authenticate` challenges; `None`: `api`.
      */
-    var `realm`: kotlin.String = "api" 
+    var `realm`: kotlin.String? = null 
+    , 
+    /**
+     * The API-key header (case-insensitive); `None`: `x-api-key`.
+     */
+    var `apiKeyHeader`: kotlin.String? = null 
     , 
     /**
      * Also accept an API key in this query parameter (off by default: query strings end up
@@ -10057,9 +10318,20 @@ data class AuthenticatorOptions (
     var `cookie`: kotlin.String? = null 
     , 
     /**
-     * The rate limiters' clock (tests); the system clock when `None`.
+     * Longest credential-bearing header value accepted, in bytes; `None`: 8192.
+     */
+    var `maxHeaderLen`: kotlin.UInt? = null 
+    , 
+    /**
+     * The rate limiters' and introspection cache's clock (tests); the system clock when
+     * `None`.
      */
     var `clock`: ManualClock? = null 
+    , 
+    /**
+     * Most callers each rate limiter tracks; `None`: 100 000.
+     */
+    var `maxTracked`: kotlin.UInt? = null 
     , 
     /**
      * Accept opaque bearer tokens (not API keys, not JWS-shaped) validated by RFC 7662
@@ -10068,10 +10340,20 @@ data class AuthenticatorOptions (
     var `introspection`: OAuthClient? = null 
     , 
     /**
-     * How long an active introspection answer is cached, in seconds (never past the token's
-     * `exp`); the core default when `None`.
+     * How long an active introspection answer is cached (never past the token's `exp`);
+     * `None`: 60 s.
      */
-    var `introspectionCacheSeconds`: kotlin.ULong? = null 
+    var `introspectionCacheTtl`: java.time.Duration? = null 
+    , 
+    /**
+     * How long an inactive introspection answer is cached; `None`: 10 s.
+     */
+    var `introspectionNegativeTtl`: java.time.Duration? = null 
+    , 
+    /**
+     * Most introspection answers cached (0 disables the cache); `None`: 10 000.
+     */
+    var `introspectionCacheSize`: kotlin.UInt? = null 
     , 
     /**
      * Outbound introspection requests (uncached tokens) over all callers; beyond it an
@@ -10081,7 +10363,7 @@ data class AuthenticatorOptions (
     var `introspectionRateLimit`: RateLimit? = null 
     , 
     /**
-     * Most introspection requests in flight at once; `None`: the core default (32).
+     * Most introspection requests in flight at once; `None`: 32.
      */
     var `introspectionMaxInflight`: kotlin.UInt? = null 
     
@@ -10108,11 +10390,16 @@ data class AuthenticatorOptions (
         this.`rateLimitOverrides`,
         this.`revocations`,
         this.`realm`,
+        this.`apiKeyHeader`,
         this.`queryParam`,
         this.`cookie`,
+        this.`maxHeaderLen`,
         this.`clock`,
+        this.`maxTracked`,
         this.`introspection`,
-        this.`introspectionCacheSeconds`,
+        this.`introspectionCacheTtl`,
+        this.`introspectionNegativeTtl`,
+        this.`introspectionCacheSize`,
         this.`introspectionRateLimit`,
         this.`introspectionMaxInflight`
     )
@@ -10139,12 +10426,17 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterMapStringTypeRateLimit.read(buf),
             FfiConverterMapStringTypeRateLimit.read(buf),
             FfiConverterOptionalTypeRevocationList.read(buf),
-            FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalTypeManualClock.read(buf),
+            FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalTypeOAuthClient.read(buf),
-            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalTypeRateLimit.read(buf),
             FfiConverterOptionalUInt.read(buf),
         )
@@ -10163,12 +10455,17 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterMapStringTypeRateLimit.allocationSize(value.`plans`) +
             FfiConverterMapStringTypeRateLimit.allocationSize(value.`rateLimitOverrides`) +
             FfiConverterOptionalTypeRevocationList.allocationSize(value.`revocations`) +
-            FfiConverterString.allocationSize(value.`realm`) +
+            FfiConverterOptionalString.allocationSize(value.`realm`) +
+            FfiConverterOptionalString.allocationSize(value.`apiKeyHeader`) +
             FfiConverterOptionalString.allocationSize(value.`queryParam`) +
             FfiConverterOptionalString.allocationSize(value.`cookie`) +
+            FfiConverterOptionalUInt.allocationSize(value.`maxHeaderLen`) +
             FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`) +
+            FfiConverterOptionalUInt.allocationSize(value.`maxTracked`) +
             FfiConverterOptionalTypeOAuthClient.allocationSize(value.`introspection`) +
-            FfiConverterOptionalULong.allocationSize(value.`introspectionCacheSeconds`) +
+            FfiConverterOptionalDuration.allocationSize(value.`introspectionCacheTtl`) +
+            FfiConverterOptionalDuration.allocationSize(value.`introspectionNegativeTtl`) +
+            FfiConverterOptionalUInt.allocationSize(value.`introspectionCacheSize`) +
             FfiConverterOptionalTypeRateLimit.allocationSize(value.`introspectionRateLimit`) +
             FfiConverterOptionalUInt.allocationSize(value.`introspectionMaxInflight`)
     )
@@ -10186,12 +10483,17 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterMapStringTypeRateLimit.write(value.`plans`, buf)
             FfiConverterMapStringTypeRateLimit.write(value.`rateLimitOverrides`, buf)
             FfiConverterOptionalTypeRevocationList.write(value.`revocations`, buf)
-            FfiConverterString.write(value.`realm`, buf)
+            FfiConverterOptionalString.write(value.`realm`, buf)
+            FfiConverterOptionalString.write(value.`apiKeyHeader`, buf)
             FfiConverterOptionalString.write(value.`queryParam`, buf)
             FfiConverterOptionalString.write(value.`cookie`, buf)
+            FfiConverterOptionalUInt.write(value.`maxHeaderLen`, buf)
             FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
+            FfiConverterOptionalUInt.write(value.`maxTracked`, buf)
             FfiConverterOptionalTypeOAuthClient.write(value.`introspection`, buf)
-            FfiConverterOptionalULong.write(value.`introspectionCacheSeconds`, buf)
+            FfiConverterOptionalDuration.write(value.`introspectionCacheTtl`, buf)
+            FfiConverterOptionalDuration.write(value.`introspectionNegativeTtl`, buf)
+            FfiConverterOptionalUInt.write(value.`introspectionCacheSize`, buf)
             FfiConverterOptionalTypeRateLimit.write(value.`introspectionRateLimit`, buf)
             FfiConverterOptionalUInt.write(value.`introspectionMaxInflight`, buf)
     }
@@ -10395,9 +10697,9 @@ public object FfiConverterTypeIssuedKey: FfiConverterRustBuffer<IssuedKey> {
  */
 data class JwtIssueOptions (
     /**
-     * Lifetime of this token in seconds, instead of the issuer's.
+     * Lifetime of this token (whole seconds), instead of the issuer's.
      */
-    var `ttl`: kotlin.ULong? = null 
+    var `ttl`: java.time.Duration? = null 
     , 
     /**
      * The `sub` claim.
@@ -10424,20 +10726,20 @@ data class JwtIssueOptions (
 public object FfiConverterTypeJwtIssueOptions: FfiConverterRustBuffer<JwtIssueOptions> {
     override fun read(buf: ByteBuffer): JwtIssueOptions {
         return JwtIssueOptions(
-            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalDuration.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalSequenceString.read(buf),
         )
     }
 
     override fun allocationSize(value: JwtIssueOptions) = (
-            FfiConverterOptionalULong.allocationSize(value.`ttl`) +
+            FfiConverterOptionalDuration.allocationSize(value.`ttl`) +
             FfiConverterOptionalString.allocationSize(value.`subject`) +
             FfiConverterOptionalSequenceString.allocationSize(value.`audience`)
     )
 
     override fun write(value: JwtIssueOptions, buf: ByteBuffer) {
-            FfiConverterOptionalULong.write(value.`ttl`, buf)
+            FfiConverterOptionalDuration.write(value.`ttl`, buf)
             FfiConverterOptionalString.write(value.`subject`, buf)
             FfiConverterOptionalSequenceString.write(value.`audience`, buf)
     }
@@ -10446,9 +10748,14 @@ public object FfiConverterTypeJwtIssueOptions: FfiConverterRustBuffer<JwtIssueOp
 
 
 /**
- * Options of `JwtIssuer`.
+ * Options of `JwtIssuer`; every `null`/`nil` keeps the core default.
  */
 data class JwtIssuerOptions (
+    /**
+     * The signing algorithm; required when the key is not pinned to one.
+     */
+    var `algorithm`: Algorithm? = null 
+    , 
     /**
      * The `iss` claim.
      */
@@ -10460,25 +10767,39 @@ data class JwtIssuerOptions (
     var `audience`: List<kotlin.String> = listOf() 
     , 
     /**
-     * Lifetime of issued tokens in seconds (default 900).
+     * Lifetime of issued tokens (whole seconds; default 15 min, the core's
+     * `DEFAULT_TOKEN_TTL`).
      */
-    var `ttl`: kotlin.ULong = 900uL 
+    var `ttl`: java.time.Duration? = null 
     , 
     /**
-     * The `typ` header.
+     * The `typ` header (default `JWT`, the core's `DEFAULT_TYP`).
      */
-    var `typ`: kotlin.String = "JWT" 
+    var `typ`: kotlin.String? = null 
     , 
     /**
-     * The signing algorithm; required when the key is not pinned to one.
+     * The clock for `iat`/`nbf`/`exp` (tests); the system clock when `None`.
      */
-    var `algorithm`: kotlin.String? = null 
+    var `clock`: ManualClock? = null 
     
-){
+): Disposable{
     
 
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`algorithm`,
+        this.`issuer`,
+        this.`audience`,
+        this.`ttl`,
+        this.`typ`,
+        this.`clock`
+    )
+    }
     
     companion object
 }
@@ -10489,51 +10810,55 @@ data class JwtIssuerOptions (
 public object FfiConverterTypeJwtIssuerOptions: FfiConverterRustBuffer<JwtIssuerOptions> {
     override fun read(buf: ByteBuffer): JwtIssuerOptions {
         return JwtIssuerOptions(
+            FfiConverterOptionalTypeAlgorithm.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceString.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterOptionalDuration.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeManualClock.read(buf),
         )
     }
 
     override fun allocationSize(value: JwtIssuerOptions) = (
+            FfiConverterOptionalTypeAlgorithm.allocationSize(value.`algorithm`) +
             FfiConverterOptionalString.allocationSize(value.`issuer`) +
             FfiConverterSequenceString.allocationSize(value.`audience`) +
-            FfiConverterULong.allocationSize(value.`ttl`) +
-            FfiConverterString.allocationSize(value.`typ`) +
-            FfiConverterOptionalString.allocationSize(value.`algorithm`)
+            FfiConverterOptionalDuration.allocationSize(value.`ttl`) +
+            FfiConverterOptionalString.allocationSize(value.`typ`) +
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
     )
 
     override fun write(value: JwtIssuerOptions, buf: ByteBuffer) {
+            FfiConverterOptionalTypeAlgorithm.write(value.`algorithm`, buf)
             FfiConverterOptionalString.write(value.`issuer`, buf)
             FfiConverterSequenceString.write(value.`audience`, buf)
-            FfiConverterULong.write(value.`ttl`, buf)
-            FfiConverterString.write(value.`typ`, buf)
-            FfiConverterOptionalString.write(value.`algorithm`, buf)
+            FfiConverterOptionalDuration.write(value.`ttl`, buf)
+            FfiConverterOptionalString.write(value.`typ`, buf)
+            FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
     }
 }
 
 
 
 /**
- * Options of `JwtVerifier`. `algorithms` is required; the rest have the library defaults.
+ * Options of `JwtVerifier` and `RemoteJwtVerifier`. `algorithms` is required; every
+ * `null`/`nil` keeps the core default.
  */
 data class JwtVerifierOptions (
     /**
-     * The algorithms a token may use (case-sensitive; there is no `none`).
+     * The algorithms a token may use (an empty list fails with `invalid_input`).
      */
-    var `algorithms`: List<kotlin.String>
+    var `algorithms`: List<Algorithm>
     , 
     /**
      * Accepted `iss` values; empty means `iss` is not compared (its type still is).
      */
-    var `issuer`: List<kotlin.String> = listOf() 
+    var `issuers`: List<kotlin.String> = listOf() 
     , 
     /**
      * Audiences this verifier identifies with; empty means tokens with an `aud` are refused.
      */
-    var `audience`: List<kotlin.String> = listOf() 
+    var `audiences`: List<kotlin.String> = listOf() 
     , 
     /**
      * The expected `sub`.
@@ -10541,9 +10866,9 @@ data class JwtVerifierOptions (
     var `subject`: kotlin.String? = null 
     , 
     /**
-     * Clock skew tolerated on `exp`/`nbf`/`iat`, in seconds.
+     * Clock skew tolerated on `exp`/`nbf`/`iat` (default 60 s, the core's `DEFAULT_LEEWAY`).
      */
-    var `leeway`: kotlin.ULong = 60uL 
+    var `leeway`: java.time.Duration? = null 
     , 
     /**
      * Claims that must be present.
@@ -10561,19 +10886,20 @@ data class JwtVerifierOptions (
     var `typ`: kotlin.String? = null 
     , 
     /**
-     * Maximum age from `iat`, in seconds.
+     * Maximum age from `iat`.
      */
-    var `maxAge`: kotlin.ULong? = null 
+    var `maxAge`: java.time.Duration? = null 
     , 
     /**
-     * Maximum token size in bytes.
+     * Maximum token size in bytes (default 16384, the core's `DEFAULT_MAX_TOKEN_SIZE`).
      */
-    var `maxTokenSize`: kotlin.UInt = 16384u 
+    var `maxTokenSize`: kotlin.UInt? = null 
     , 
     /**
-     * Maximum JSON nesting depth of header and claims.
+     * Maximum JSON nesting depth of header and claims (default 16, the core's
+     * `DEFAULT_MAX_DEPTH`).
      */
-    var `maxDepth`: kotlin.UInt = 16u 
+    var `maxDepth`: kotlin.UInt? = null 
     , 
     /**
      * The clock for `exp`/`nbf`/`iat` (tests); the system clock when `None`.
@@ -10591,8 +10917,8 @@ data class JwtVerifierOptions (
         
     Disposable.destroy(
         this.`algorithms`,
-        this.`issuer`,
-        this.`audience`,
+        this.`issuers`,
+        this.`audiences`,
         this.`subject`,
         this.`leeway`,
         this.`requiredClaims`,
@@ -10614,48 +10940,48 @@ data class JwtVerifierOptions (
 public object FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer<JwtVerifierOptions> {
     override fun read(buf: ByteBuffer): JwtVerifierOptions {
         return JwtVerifierOptions(
-            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeAlgorithm.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterULong.read(buf),
+            FfiConverterOptionalDuration.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalTypeManualClock.read(buf),
         )
     }
 
     override fun allocationSize(value: JwtVerifierOptions) = (
-            FfiConverterSequenceString.allocationSize(value.`algorithms`) +
-            FfiConverterSequenceString.allocationSize(value.`issuer`) +
-            FfiConverterSequenceString.allocationSize(value.`audience`) +
+            FfiConverterSequenceTypeAlgorithm.allocationSize(value.`algorithms`) +
+            FfiConverterSequenceString.allocationSize(value.`issuers`) +
+            FfiConverterSequenceString.allocationSize(value.`audiences`) +
             FfiConverterOptionalString.allocationSize(value.`subject`) +
-            FfiConverterULong.allocationSize(value.`leeway`) +
+            FfiConverterOptionalDuration.allocationSize(value.`leeway`) +
             FfiConverterSequenceString.allocationSize(value.`requiredClaims`) +
             FfiConverterBoolean.allocationSize(value.`requireExp`) +
             FfiConverterOptionalString.allocationSize(value.`typ`) +
-            FfiConverterOptionalULong.allocationSize(value.`maxAge`) +
-            FfiConverterUInt.allocationSize(value.`maxTokenSize`) +
-            FfiConverterUInt.allocationSize(value.`maxDepth`) +
+            FfiConverterOptionalDuration.allocationSize(value.`maxAge`) +
+            FfiConverterOptionalUInt.allocationSize(value.`maxTokenSize`) +
+            FfiConverterOptionalUInt.allocationSize(value.`maxDepth`) +
             FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
     )
 
     override fun write(value: JwtVerifierOptions, buf: ByteBuffer) {
-            FfiConverterSequenceString.write(value.`algorithms`, buf)
-            FfiConverterSequenceString.write(value.`issuer`, buf)
-            FfiConverterSequenceString.write(value.`audience`, buf)
+            FfiConverterSequenceTypeAlgorithm.write(value.`algorithms`, buf)
+            FfiConverterSequenceString.write(value.`issuers`, buf)
+            FfiConverterSequenceString.write(value.`audiences`, buf)
             FfiConverterOptionalString.write(value.`subject`, buf)
-            FfiConverterULong.write(value.`leeway`, buf)
+            FfiConverterOptionalDuration.write(value.`leeway`, buf)
             FfiConverterSequenceString.write(value.`requiredClaims`, buf)
             FfiConverterBoolean.write(value.`requireExp`, buf)
             FfiConverterOptionalString.write(value.`typ`, buf)
-            FfiConverterOptionalULong.write(value.`maxAge`, buf)
-            FfiConverterUInt.write(value.`maxTokenSize`, buf)
-            FfiConverterUInt.write(value.`maxDepth`, buf)
+            FfiConverterOptionalDuration.write(value.`maxAge`, buf)
+            FfiConverterOptionalUInt.write(value.`maxTokenSize`, buf)
+            FfiConverterOptionalUInt.write(value.`maxDepth`, buf)
             FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
     }
 }
@@ -11019,7 +11345,7 @@ public object FfiConverterTypePrincipal: FfiConverterRustBuffer<Principal> {
 
 
 /**
- * One rate limit: `rate` requests per `period_seconds`, with bursts of up to `burst`.
+ * One rate limit: `rate` requests per `period`, with bursts of up to `burst`.
  */
 data class RateLimit (
     /**
@@ -11028,14 +11354,14 @@ data class RateLimit (
     var `rate`: kotlin.UInt
     , 
     /**
-     * The period in seconds (≥ 1).
-     */
-    var `periodSeconds`: kotlin.ULong = 1uL 
-    , 
-    /**
      * Requests that may arrive at once (≥ 1).
      */
     var `burst`: kotlin.UInt
+    , 
+    /**
+     * The period (non-zero); `None`: one second (the core's `DEFAULT_RATE_LIMIT_PERIOD`).
+     */
+    var `period`: java.time.Duration? = null 
     
 ){
     
@@ -11053,21 +11379,21 @@ public object FfiConverterTypeRateLimit: FfiConverterRustBuffer<RateLimit> {
     override fun read(buf: ByteBuffer): RateLimit {
         return RateLimit(
             FfiConverterUInt.read(buf),
-            FfiConverterULong.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterOptionalDuration.read(buf),
         )
     }
 
     override fun allocationSize(value: RateLimit) = (
             FfiConverterUInt.allocationSize(value.`rate`) +
-            FfiConverterULong.allocationSize(value.`periodSeconds`) +
-            FfiConverterUInt.allocationSize(value.`burst`)
+            FfiConverterUInt.allocationSize(value.`burst`) +
+            FfiConverterOptionalDuration.allocationSize(value.`period`)
     )
 
     override fun write(value: RateLimit, buf: ByteBuffer) {
             FfiConverterUInt.write(value.`rate`, buf)
-            FfiConverterULong.write(value.`periodSeconds`, buf)
             FfiConverterUInt.write(value.`burst`, buf)
+            FfiConverterOptionalDuration.write(value.`period`, buf)
     }
 }
 
@@ -11144,9 +11470,10 @@ public object FfiConverterTypeRedactorOptions: FfiConverterRustBuffer<RedactorOp
  */
 data class Refusal (
     /**
-     * The stable tokenward code (`missing_credentials`, `expired`, `rate_limited`, …).
+     * The internal reason (`MISSING_CREDENTIALS`, `EXPIRED`, `RATE_LIMITED`, …); its stable
+     * string is `code.asString()` (Kotlin) / `code.description` (Swift).
      */
-    var `code`: kotlin.String
+    var `code`: ErrorCode
     , 
     /**
      * The HTTP status: 400, 401, 403 or 429.
@@ -11159,9 +11486,9 @@ data class Refusal (
     var `wwwAuthenticate`: kotlin.String?
     , 
     /**
-     * Seconds for the `Retry-After` header, for 429.
+     * How long the client should wait (`Retry-After`, whole seconds), for 429 and 503.
      */
-    var `retryAfter`: kotlin.ULong?
+    var `retryAfter`: java.time.Duration?
     , 
     /**
      * What a client may be told (e.g. `invalid_token`): the same name in every language.
@@ -11188,29 +11515,29 @@ data class Refusal (
 public object FfiConverterTypeRefusal: FfiConverterRustBuffer<Refusal> {
     override fun read(buf: ByteBuffer): Refusal {
         return Refusal(
-            FfiConverterString.read(buf),
+            FfiConverterTypeErrorCode.read(buf),
             FfiConverterUShort.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalDuration.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
         )
     }
 
     override fun allocationSize(value: Refusal) = (
-            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterTypeErrorCode.allocationSize(value.`code`) +
             FfiConverterUShort.allocationSize(value.`status`) +
             FfiConverterOptionalString.allocationSize(value.`wwwAuthenticate`) +
-            FfiConverterOptionalULong.allocationSize(value.`retryAfter`) +
+            FfiConverterOptionalDuration.allocationSize(value.`retryAfter`) +
             FfiConverterString.allocationSize(value.`error`) +
             FfiConverterString.allocationSize(value.`errorDescription`)
     )
 
     override fun write(value: Refusal, buf: ByteBuffer) {
-            FfiConverterString.write(value.`code`, buf)
+            FfiConverterTypeErrorCode.write(value.`code`, buf)
             FfiConverterUShort.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`wwwAuthenticate`, buf)
-            FfiConverterOptionalULong.write(value.`retryAfter`, buf)
+            FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
             FfiConverterString.write(value.`error`, buf)
             FfiConverterString.write(value.`errorDescription`, buf)
     }
@@ -11480,6 +11807,120 @@ public object FfiConverterTypeVerifiedClaims: FfiConverterRustBuffer<VerifiedCla
             FfiConverterString.write(value.`json`, buf)
     }
 }
+
+
+
+/**
+ * A JWS signature algorithm (there is no `none`). Kotlin: `Algorithm.ES256`, its RFC name
+ * `algorithm.asString()` (`toString()` is the same); Swift: `.es256`, its RFC name
+ * `algorithm.description`. `algorithmFromString("ES256")` parses a name (case-sensitive).
+ */
+
+enum class Algorithm {
+    
+    HS256,
+    HS384,
+    HS512,
+    RS256,
+    RS384,
+    RS512,
+    PS256,
+    PS384,
+    PS512,
+    ES256,
+    ES384,
+    ED_DSA;
+
+    
+    /**
+     * The `alg` header value (`"ES256"`), the core's string.
+     */ fun `asString`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_algorithm_as_string(FfiConverterTypeAlgorithm.lower(this),
+        _status)
+}
+    )
+    }
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_algorithm_uniffi_trait_display(FfiConverterTypeAlgorithm.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAlgorithm: FfiConverterRustBuffer<Algorithm> {
+    override fun read(buf: ByteBuffer) = try {
+        Algorithm.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Algorithm) = 4UL
+
+    override fun write(value: Algorithm, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The outcome of an audited operation.
+ */
+
+enum class AuditOutcome {
+    
+    /**
+     * The operation succeeded.
+     */
+    SUCCESS,
+    /**
+     * The operation was refused or failed.
+     */
+    FAILURE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuditOutcome: FfiConverterRustBuffer<AuditOutcome> {
+    override fun read(buf: ByteBuffer) = try {
+        AuditOutcome.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: AuditOutcome) = 4UL
+
+    override fun write(value: AuditOutcome, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -12054,6 +12495,15 @@ enum class ForwardedHeader {
 
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_forwardedheader_uniffi_trait_display(FfiConverterTypeForwardedHeader.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object
 }
@@ -12101,6 +12551,15 @@ enum class RevocationKind {
 
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_revocationkind_uniffi_trait_display(FfiConverterTypeRevocationKind.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object
 }
@@ -12902,6 +13361,38 @@ public object FfiConverterOptionalTypeRemoteKeySetOptions: FfiConverterRustBuffe
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAlgorithm: FfiConverterRustBuffer<Algorithm?> {
+    override fun read(buf: ByteBuffer): Algorithm? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAlgorithm.read(buf)
+    }
+
+    override fun allocationSize(value: Algorithm?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAlgorithm.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Algorithm?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAlgorithm.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeAuthMethod: FfiConverterRustBuffer<AuthMethod?> {
     override fun read(buf: ByteBuffer): AuthMethod? {
         if (buf.get().toInt() == 0) {
@@ -13210,6 +13701,34 @@ public object FfiConverterSequenceTypeKeyRecord: FfiConverterRustBuffer<List<Key
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeAlgorithm: FfiConverterRustBuffer<List<Algorithm>> {
+    override fun read(buf: ByteBuffer): List<Algorithm> {
+        val len = buf.getInt()
+        return List<Algorithm>(len) {
+            FfiConverterTypeAlgorithm.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Algorithm>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAlgorithm.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Algorithm>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAlgorithm.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
     override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
         val len = buf.getInt()
@@ -13346,11 +13865,12 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
     
 
         /**
-         * Registers `listener` for every audit event; returns an id for [`remove_audit_listener`].
-         */ fun `addAuditListener`(`listener`: AuditListener): kotlin.ULong {
-            return FfiConverterULong.lift(
+         * Calls `listener.onEvent(event)` for every tokenward audit event (token issued, verified,
+         * refused, key created, …) until the returned subscription is cancelled or released.
+         */ fun `onAudit`(`listener`: AuditListener): AuditSubscription {
+            return FfiConverterTypeAuditSubscription.lift(
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_func_add_audit_listener(
+    UniffiLib.uniffi_tokenward_ffi_fn_func_on_audit(
     
         
         FfiConverterTypeAuditListener.lower(`listener`),_status)
@@ -13360,17 +13880,19 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
     
 
         /**
-         * Emits a sample audit event (used by the test-suites to check the wiring).
-         */ fun `emitTestAuditEvent`(`success`: kotlin.Boolean, `subject`: kotlin.String)
-        = 
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_func_emit_test_audit_event(
+         * Parses an `alg` name (`"ES256"`, case-sensitive, the core's `FromStr`): `none` and unknown
+         * names fail with `algorithm_not_allowed`.
+         */
+    @Throws(TokenwardException::class) fun `algorithmFromString`(`name`: kotlin.String): Algorithm {
+            return FfiConverterTypeAlgorithm.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_func_algorithm_from_string(
     
         
-        FfiConverterBoolean.lower(`success`),
-        FfiConverterString.lower(`subject`),_status)
+        FfiConverterString.lower(`name`),_status)
 }
-    
+    )
+    }
     
 
         /**
@@ -13385,19 +13907,6 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
 }
     )
     }
-    
-
-        /**
-         * Unregisters the listener `id` returned by [`add_audit_listener`].
-         */ fun `removeAuditListener`(`id`: kotlin.ULong)
-        = 
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_func_remove_audit_listener(
-    
-        
-        FfiConverterULong.lower(`id`),_status)
-}
-    
     
 
         /**
