@@ -16,20 +16,22 @@ NATIVE_DIR="$CARGO_TARGET_DIR/$DIST_TARGET/$DIST_PROFILE"
 CARGO_DIST=(--profile "$DIST_PROFILE" --target "$DIST_TARGET")
 
 zig_wrappers() {
-  local dir="$CARGO_TARGET_DIR/zig" maturin tool
+  local dir="$CARGO_TARGET_DIR/zig" maturin tool new
   maturin="$(command -v maturin)" \
     || { echo "maturin is missing: pip install -r python/requirements-dev.txt" >&2; return 1; }
   mkdir -p "$dir"
-  for tool in cc c++; do
-    printf '#!/bin/sh\nexec "%s" zig %s -- -g -fno-sanitize=all -target x86_64-linux-gnu.2.17 "$@"\n' \
-      "$maturin" "$tool" >"$dir/$tool.new"
-  done
-  for tool in ar ranlib; do
-    printf '#!/bin/sh\nexec "%s" zig %s -- "$@"\n' "$maturin" "$tool" >"$dir/$tool.new"
-  done
+  # Scripts run side by side (scripts/test-all.sh's lanes) and each sources this file: each writes
+  # its own temporary file and renames it into place only when the content differs (an atomic
+  # replace, so no command ever sees a half-written wrapper and cargo's fingerprint stays).
   for tool in cc c++ ar ranlib; do
-    chmod +x "$dir/$tool.new"
-    if cmp -s "$dir/$tool.new" "$dir/$tool"; then rm "$dir/$tool.new"; else mv "$dir/$tool.new" "$dir/$tool"; fi
+    new="$dir/$tool.new.$$"
+    case "$tool" in
+      cc|c++) printf '#!/bin/sh\nexec "%s" zig %s -- -g -fno-sanitize=all -target x86_64-linux-gnu.2.17 "$@"\n' \
+                "$maturin" "$tool" >"$new" ;;
+      *) printf '#!/bin/sh\nexec "%s" zig %s -- "$@"\n' "$maturin" "$tool" >"$new" ;;
+    esac
+    chmod +x "$new"
+    if cmp -s "$new" "$dir/$tool"; then rm -f "$new"; else mv -f "$new" "$dir/$tool"; fi
   done
   export CC_x86_64_unknown_linux_gnu="$dir/cc" CXX_x86_64_unknown_linux_gnu="$dir/c++"
   export AR_x86_64_unknown_linux_gnu="$dir/ar" RANLIB_x86_64_unknown_linux_gnu="$dir/ranlib"

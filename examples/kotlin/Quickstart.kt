@@ -8,6 +8,7 @@ package dev.tokenward.examples
 import dev.tokenward.ApiKeys
 import dev.tokenward.AuthDecision
 import dev.tokenward.AuthRequest
+import dev.tokenward.Algorithm
 import dev.tokenward.Authenticator
 import dev.tokenward.AuthenticatorOptions
 import dev.tokenward.HttpHeader
@@ -30,13 +31,13 @@ fun main() {
     println("verified: owner ${keys.verify(issued.secret.expose()).owner}")
 
     // JWT: an explicit algorithm allowlist, issuer and audience checked.
-    val key = JwtKey.generate("EdDSA").withKid("2026-12")
+    val key = JwtKey.generate(Algorithm.ED_DSA).withKid("2026-12")
     val token = JwtIssuer(key, JwtIssuerOptions(issuer = "https://auth.example", audience = listOf("api")))
         .issue("""{"scope":"read"}""", JwtIssueOptions(subject = "user-1"))
-    val jwks = KeySet().apply { add(key) }.toJwksJson()
+    val jwks = KeySet().apply { insert(key) }.toJwksJson()
     val verifier = JwtVerifier.withJwks(
         jwks,
-        JwtVerifierOptions(algorithms = listOf("EdDSA"), issuer = listOf("https://auth.example"), audience = listOf("api")),
+        JwtVerifierOptions(algorithms = listOf(Algorithm.ED_DSA), issuers = listOf("https://auth.example"), audiences = listOf("api")),
     )
     println("JWT verified: sub = ${verifier.verifyClaims(token).subject}")
     // A different signature: its first character changed (the last ones carry padding bits).
@@ -55,7 +56,7 @@ fun main() {
 
     // Gateway: the API key authenticates a request; a request without one gets a 401.
     val auth = Authenticator(
-        AuthenticatorOptions(apiKeys = keys, rateLimit = RateLimit(rate = 100u, periodSeconds = 1uL, burst = 20u)),
+        AuthenticatorOptions(apiKeys = keys, rateLimit = RateLimit(rate = 100u, burst = 20u)),
     )
     val request = AuthRequest(
         method = "GET",

@@ -31,7 +31,7 @@ const pick = (a) => a[Math.floor(rand() * a.length)];
 const int = (n) => Math.floor(rand() * n);
 
 const SECRET = 'fuzz-fixed-hmac-key-0123456789ab';
-const key = tw.Key.hmac(SECRET, 'HS256');
+const key = tw.JwtKey.hmac(SECRET, 'HS256');
 const verifier = new tw.JwtVerifier(key, { algorithms: ['HS256'] });
 
 const NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf',

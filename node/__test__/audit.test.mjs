@@ -12,7 +12,7 @@ test('audit events reach onAudit listeners; close() stops them', async () => {
   const events = []
   const sub = onAudit((e) => events.push(e))
   const list = new RevocationList()
-  const auth = new Authenticator({ apiKeys: new ApiKeys({ prefix: 'tw_test' }) })
+  const auth = new Authenticator({ apiKeys: new ApiKeys('tw_test') })
   list.revoke('subject', 'audit-alice', inTheFuture())
   assert.equal(auth.authenticate({ headers: {}, clientIp: '198.51.100.7' }).ok, false)
   await tick()

@@ -30,7 +30,7 @@ const PRELUDES = {
   // docs/errors.md: a verifier and a token to verify, inside a request handler.
   verifier: `
 const __tw = require('tokenward')
-const __key = __tw.Key.generate('EdDSA')
+const __key = __tw.JwtKey.generate('EdDSA')
 const verifier = new __tw.JwtVerifier(__key, { algorithms: ['EdDSA'] })
 const token = new __tw.JwtIssuer(__key).issue({})
 const reply401 = (code) => code
@@ -54,7 +54,7 @@ const url = process.env.TOKENWARD_OAUTH_ISSUER + '/.well-known/openid-configurat
   // docs/gateway.md (Express, Fastify): an authenticator and a route handler.
   node_auth: `
 const { Authenticator: __Authenticator, ApiKeys: __ApiKeys } = await import('tokenward')
-const auth = new __Authenticator({ apiKeys: new __ApiKeys({ prefix: 'tw_live' }) })
+const auth = new __Authenticator({ apiKeys: new __ApiKeys('tw_live') })
 const handler = async () => ({ ok: true })
 `,
 }
@@ -161,5 +161,5 @@ for (const block of blocks) {
 
 test('a stale name fails the check', () => {
   assert.throws(() => checkNames({ id: 'stale.md:1', code: "import { NoSuchThing } from 'tokenward'\n" }), /NoSuchThing/)
-  assert.throws(() => checkNames({ id: 'stale.md:1', code: "const { Key } = require('tokenward')\nKey.noSuchMethod()\n" }), /noSuchMethod/)
+  assert.throws(() => checkNames({ id: 'stale.md:1', code: "const { JwtKey } = require('tokenward')\nJwtKey.noSuchMethod()\n" }), /noSuchMethod/)
 })

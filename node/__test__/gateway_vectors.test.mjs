@@ -28,7 +28,7 @@ function build(setup) {
     revocations.revoke(r.kind, m ? ids[m[1]] : r.id, r.until)
   }
   const j = setup.jwt
-  const verifier = new JwtVerifier(JwtKey.hmac(j.hmac_secret, j.algorithms[0]), { algorithms: j.algorithms }, clock)
+  const verifier = new JwtVerifier(JwtKey.hmac(j.hmac_secret, j.algorithms[0]), { algorithms: j.algorithms, clock })
   const plans = Object.fromEntries(Object.entries(setup.plans).map(([k, v]) => [k, limit(v)]))
   const rateLimitOverrides = Object.fromEntries(Object.entries(setup.rate_limit_overrides).map(([k, v]) => [k, limit(v)]))
   const auth = new Authenticator({

@@ -169,6 +169,6 @@ def test_a_stale_name_fails() -> None:
     stale = doc_snippets.Block("stale.md", 1, "python", "network", None, "from tokenward import NoSuchThing\n")
     with pytest.raises(AssertionError, match="NoSuchThing"):
         check_tokenward_names(stale)
-    stale = doc_snippets.Block("stale.md", 1, "python", "network", None, "import tokenward\ntokenward.Key.no_such_method\n")
+    stale = doc_snippets.Block("stale.md", 1, "python", "network", None, "import tokenward\ntokenward.JwtKey.no_such_method\n")
     with pytest.raises(AssertionError, match="no_such_method"):
         check_tokenward_names(stale)

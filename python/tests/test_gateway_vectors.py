@@ -11,8 +11,8 @@ from conftest import load_vectors
 from tokenward import (
     ApiKeys,
     Authenticator,
-    JwtVerifier,
     JwtKey,
+    JwtVerifier,
     ManualClock,
     Principal,
     RateLimit,

@@ -138,7 +138,6 @@ def test_authorization_code_with_pkce(mock, client):
 
 
 def test_tokens_verify_with_the_servers_jwks(mock, client):
-    from tokenward import JwtVerifier, KeySet
 
     remote = RemoteKeySet.discover(mock.issuer)
     verifier = RemoteJwtVerifier(remote, algorithms=["RS256"], issuers=mock.issuer)

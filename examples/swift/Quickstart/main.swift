@@ -19,14 +19,14 @@ func tour() throws {
     print("verified: owner \(try keys.verify(key: issued.secret.expose()).owner)")
 
     // JWT: an explicit algorithm allowlist, issuer and audience checked.
-    let key = try JwtKey.generate(algorithm: "EdDSA").withKid(kid: "2026-12")
+    let key = try JwtKey.generate(algorithm: .edDsa).withKid(kid: "2026-12")
     let token = try JwtIssuer(key: key, options: JwtIssuerOptions(issuer: "https://auth.example", audience: ["api"]))
         .issue(claimsJson: #"{"scope":"read"}"#, options: JwtIssueOptions(subject: "user-1"))
     let published = KeySet()
-    try published.add(key: key)
+    try published.insert(key: key)
     let verifier = try JwtVerifier.withJwks(
         jwks: try published.toJwksJson(),
-        options: JwtVerifierOptions(algorithms: ["EdDSA"], issuer: ["https://auth.example"], audience: ["api"])
+        options: JwtVerifierOptions(algorithms: [.edDsa], issuers: ["https://auth.example"], audiences: ["api"])
     )
     print("JWT verified: sub = \(try verifier.verifyClaims(token: token).subject ?? "nil")")
     // A different signature: its first character changed (the last ones carry padding bits).
@@ -46,7 +46,7 @@ func tour() throws {
     // Gateway: the API key authenticates a request; a request without one gets a 401.
     let auth = try Authenticator(options: AuthenticatorOptions(
         apiKeys: keys,
-        rateLimit: RateLimit(rate: 100, periodSeconds: 1, burst: 20)
+        rateLimit: RateLimit(rate: 100, burst: 20, period: nil)
     ))
     var request = AuthRequest(
         method: "GET",
