@@ -136,7 +136,7 @@ def _ident(block: Block) -> str:
 
 def emit_kotlin() -> str:
     blocks = [b for b in all_blocks("kotlin") if b.no_run not in NOT_COMPILED]
-    imports = {"import dev.tokenward.*", "import org.junit.jupiter.api.DynamicTest", "import org.junit.jupiter.api.TestFactory"}
+    imports = {"import dev.tokenward.*", "import java.time.Duration", "import java.time.Instant", "import org.junit.jupiter.api.DynamicTest", "import org.junit.jupiter.api.TestFactory"}
     funcs, tests = [], []
     for b in blocks:
         pre_imports, prelude = _split_imports(_prelude(b, "kt"))
