@@ -59,9 +59,49 @@ test('a panic while an async export runs resolves to an internal failure', () =>
   assert.equal(out.resolved && out.resolved.code, 'internal', r.stdout)
 })
 
+test('a panic while converting a listener value is an uncaught internal error, not an abort', () => {
+  const r = runChild(`
+    const tw = require(process.env.TOKENWARD_INDEX)
+    let called = false
+    process.on('uncaughtException', (e) => {
+      console.log(JSON.stringify({ called, code: e.code, message: e.message, isError: e instanceof Error }))
+      // The addon still works after the panic.
+      console.log(JSON.stringify({ after: tw.redact('password=hunter2hunter2') }))
+    })
+    tw.__panicInListenerForTest(() => { called = true })
+    // Keep the loop alive until the (weak) listener has run.
+    setTimeout(() => {}, 200)
+  `)
+  assert.equal(r.signal, null, `the child died by ${r.signal}: ${r.stderr}`)
+  assert.equal(r.status, 0, r.stderr)
+  const [first, second] = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+  assert.deepEqual(first, {
+    called: false,
+    code: 'internal',
+    message: first.message,
+    isError: true,
+  })
+  assert.match(first.message, /panicked/)
+  assert.ok(!second.after.includes('hunter2hunter2'))
+  assert.ok(!r.stdout.includes('sk_live_') && !r.stderr.includes('sk_live_'), r.stderr)
+  assert.match(r.stderr, /tokenward: internal error \(Rust panic\) at /)
+})
+
+test('every listener (threadsafe function) is made by unwind::listener', () => {
+  const raw = []
+  for (const file of readdirSync(srcDir).filter((f) => f.endsWith('.rs') && f !== 'unwind.rs')) {
+    const source = readFileSync(new URL(file, srcDir), 'utf8')
+    if (/build_threadsafe_function\(/.test(source)) raw.push(file)
+  }
+  assert.deepEqual(raw, [], 'build threadsafe functions with crate::unwind::listener (conversion under catch_unwind)')
+  const uses = execFileSync('grep', ['-rlw', 'listener(callback)', fileURLToPath(srcDir)], { encoding: 'utf8' })
+  assert.ok(uses.includes('audit.rs') && uses.includes('oauth.rs'), uses)
+})
+
 test('the panic hooks are inert unless TOKENWARD_TEST_PANIC=1', async () => {
   assert.equal(process.env.TOKENWARD_TEST_PANIC, undefined)
   assert.throws(() => tokenward.__panicForTest(), (e) => e.code === 'invalid_input')
+  assert.throws(() => tokenward.__panicInListenerForTest(() => {}), (e) => e.code === 'invalid_input')
   assert.equal((await tokenward.__panicForTestAsync()).code, 'invalid_input')
 })
 

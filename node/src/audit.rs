@@ -9,12 +9,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::napi;
 use crate::napi::bindgen_prelude::Function;
-use crate::napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use crate::napi::Status;
+use crate::napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 use tokenward::audit::{AuditSink, Subscription};
 
 use crate::error::Code;
+use crate::unwind::{listener, Listener};
 
 /// An audit event: safe identifiers only, never token material.
 #[napi(object)]
@@ -45,9 +45,7 @@ impl From<&tokenward::audit::AuditEvent> for AuditEvent {
     }
 }
 
-type Listener = ThreadsafeFunction<AuditEvent, (), AuditEvent, Status, false, true>;
-
-struct JsSink(Listener);
+struct JsSink(Listener<AuditEvent>);
 
 impl AuditSink for JsSink {
     fn record(&self, event: &tokenward::audit::AuditEvent) {
@@ -88,17 +86,12 @@ impl Drop for AuditSubscription {
 /// key created, …). Delivery is asynchronous; the listener does not keep Node alive.
 #[napi(catch_unwind)]
 pub fn on_audit(callback: Function<AuditEvent, ()>) -> napi::Result<AuditSubscription, Code> {
-    let tsfn: Listener = callback
-        .build_threadsafe_function()
-        .callee_handled::<false>()
-        .weak::<true>()
-        .build()
-        .map_err(|_| {
-            crate::error::to_js(tokenward::Error::new(
-                tokenward::ErrorCode::Internal,
-                "cannot register the audit listener",
-            ))
-        })?;
+    let tsfn = listener(callback).map_err(|_| {
+        crate::error::to_js(tokenward::Error::new(
+            tokenward::ErrorCode::Internal,
+            "cannot register the audit listener",
+        ))
+    })?;
     let sub = tokenward::audit::subscribe(Arc::new(JsSink(tsfn)));
     Ok(AuditSubscription(Mutex::new(Some(sub))))
 }

@@ -18,8 +18,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::napi;
 use crate::napi::bindgen_prelude::{ClassInstance, Either, Either3, Function};
-use crate::napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use crate::napi::Status;
+use crate::napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 use tokenward::__bindings::runtime;
 use tokenward::oauth::{self, AuthMethod, OAuthClientOptions as CoreClientOptions, TokenTypeHint};
@@ -30,6 +29,7 @@ use crate::error::{to_js, Code, IntoJsResult};
 use crate::jwt::JwtKey;
 use crate::jwt_remote::Failure;
 use crate::secret::Secret;
+use crate::unwind::listener;
 
 fn failure(err: Error) -> Failure {
     Failure {
@@ -613,9 +613,6 @@ fn source_options(o: Option<TokenSourceOptions>) -> tokenward::Result<CoreSource
     Ok(r)
 }
 
-type RefreshHook = ThreadsafeFunction<TokenResponse, (), TokenResponse, Status, false, true>;
-type ErrorHook = ThreadsafeFunction<Failure, (), Failure, Status, false, true>;
-
 fn hook_error() -> napi::Error<Code> {
     to_js(Error::new(
         ErrorCode::Internal,
@@ -798,12 +795,7 @@ impl TokenSource {
     /// alive.
     #[napi(catch_unwind)]
     pub fn on_refresh(&self, callback: Function<TokenResponse, ()>) -> napi::Result<(), Code> {
-        let tsfn: RefreshHook = callback
-            .build_threadsafe_function()
-            .callee_handled::<false>()
-            .weak::<true>()
-            .build()
-            .map_err(|_| hook_error())?;
+        let tsfn = listener(callback).map_err(|_| hook_error())?;
         self.0.on_refresh(Arc::new(move |r: &oauth::TokenResponse| {
             tsfn.call(
                 TokenResponse(r.clone()),
@@ -817,12 +809,7 @@ impl TokenSource {
     /// passes an `Error` with `.code`).
     #[napi(js_name = "onErrorRaw", skip_typescript, catch_unwind)]
     pub fn on_error_raw(&self, callback: Function<Failure, ()>) -> napi::Result<(), Code> {
-        let tsfn: ErrorHook = callback
-            .build_threadsafe_function()
-            .callee_handled::<false>()
-            .weak::<true>()
-            .build()
-            .map_err(|_| hook_error())?;
+        let tsfn = listener(callback).map_err(|_| hook_error())?;
         self.0.on_error(Arc::new(move |e: &Error| {
             tsfn.call(failure(e.clone()), ThreadsafeFunctionCallMode::NonBlocking);
         }));

@@ -13,6 +13,9 @@
 //!   the function's own failure value (`Failure { code: "internal" }`); napi-rs would reject
 //!   with `GenericFailure` instead.
 //! * The raw N-API function of `jwt_fast.rs` catches its own panics.
+//! * Listeners (threadsafe functions: `onAudit`, `TokenSource.onRefresh`/`onError`) convert
+//!   their value to JS in [`convert_caught`]: napi-rs converts inside N-API's `call_js`
+//!   callback, an `extern "C"` frame it does not guard, where a panic would abort Node.
 //! * The panic hook prints where a panic happened, never its message.
 
 use std::any::Any;
@@ -24,7 +27,10 @@ use std::ptr;
 use std::sync::Once;
 use std::task::{Context, Poll};
 
-use crate::napi::bindgen_prelude::{Either, Object, Unknown};
+use crate::napi::bindgen_prelude::{Either, Function, Object, ToNapiValue, Unknown};
+use crate::napi::threadsafe_function::{
+    ThreadsafeCallContext, ThreadsafeFunction, ThreadsafeFunctionCallMode,
+};
 use crate::napi::{self, sys, Env, JsValue, Status};
 use napi_derive::napi;
 
@@ -100,6 +106,65 @@ impl<F: Future> Future for CatchUnwind<F> {
                 discard(payload);
                 Poll::Ready(Err(()))
             }
+        }
+    }
+}
+
+/// A JS value already made on the listener's env (what [`convert_caught`] hands to napi-rs).
+pub struct Converted(sys::napi_value);
+
+impl ToNapiValue for Converted {
+    unsafe fn to_napi_value(_env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
+        Ok(value.0)
+    }
+}
+
+/// A listener: a weak threadsafe function that receives `T` converted by [`convert_caught`].
+pub type Listener<T> = ThreadsafeFunction<T, (), Converted, ListenerFailure, false, true>;
+
+/// The code of a listener's failure: a value of ours that cannot be handed to JS is a bug, so
+/// whatever napi-rs reports (a panic, a failed conversion) reaches `uncaughtException` with
+/// `.code` `internal` (napi-rs keeps only the status and message of the callback's error).
+pub struct ListenerFailure;
+
+impl AsRef<str> for ListenerFailure {
+    fn as_ref(&self) -> &str {
+        "internal"
+    }
+}
+
+impl From<Status> for ListenerFailure {
+    fn from(_: Status) -> Self {
+        ListenerFailure
+    }
+}
+
+/// Makes a [`Listener`] of `callback`: weak (it never keeps Node alive), errors not passed as a
+/// first argument, values converted under `catch_unwind`.
+pub fn listener<T: ToNapiValue + 'static>(callback: Function<T, ()>) -> napi::Result<Listener<T>> {
+    callback
+        .build_threadsafe_function()
+        .callee_handled::<false>()
+        .weak::<true>()
+        .error_status::<ListenerFailure>()
+        .build_callback(convert_caught::<T>)
+}
+
+/// The call-JS callback of every listener: converts the value to JS under `catch_unwind`.
+/// A panic skips this call of the listener and surfaces as an uncaught `internal` error
+/// (Node's `uncaughtException`); the process lives on.
+pub fn convert_caught<T: ToNapiValue>(ctx: ThreadsafeCallContext<T>) -> napi::Result<Converted> {
+    let env = ctx.env;
+    let value = ctx.value;
+    // SAFETY: napi-rs runs this on the env's own thread, inside its `call_js` callback.
+    let converted = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+        T::to_napi_value(env.raw(), value)
+    }));
+    match converted {
+        Ok(result) => result.map(Converted),
+        Err(payload) => {
+            discard(payload);
+            Err(napi::Error::new(Status::GenericFailure, PANIC_MESSAGE))
         }
     }
 }
@@ -184,4 +249,37 @@ pub async fn panic_for_test_async() -> napi::Result<Either<String, Failure>> {
         )))
     })
     .await
+}
+
+/// A value whose conversion to JS panics (for [`panic_in_listener_for_test`]).
+pub struct PanicsWhenConverted;
+
+impl ToNapiValue for PanicsWhenConverted {
+    #[allow(clippy::panic)] // the point of this type
+    unsafe fn to_napi_value(_env: sys::napi_env, _value: Self) -> napi::Result<sys::napi_value> {
+        panic!("test panic while converting a listener's value, holding sk_live_0123456789");
+    }
+}
+
+/// Test hook (not in the published types): makes a [`listener`] of `callback` and sends it one
+/// value whose conversion panics, so the tests can prove the process survives and sees an
+/// uncaught `internal` error. Refuses to run unless `TOKENWARD_TEST_PANIC` is `1`.
+#[napi(js_name = "__panicInListenerForTest", skip_typescript, catch_unwind)]
+pub fn panic_in_listener_for_test(
+    callback: Function<PanicsWhenConverted, ()>,
+) -> napi::Result<(), crate::error::Code> {
+    if std::env::var("TOKENWARD_TEST_PANIC").as_deref() != Ok("1") {
+        return Err(crate::error::to_js(tokenward::Error::new(
+            tokenward::ErrorCode::InvalidInput,
+            "test hook disabled",
+        )));
+    }
+    let tsfn = listener(callback).map_err(|_| {
+        crate::error::to_js(tokenward::Error::new(
+            tokenward::ErrorCode::Internal,
+            "cannot make the listener",
+        ))
+    })?;
+    tsfn.call(PanicsWhenConverted, ThreadsafeFunctionCallMode::NonBlocking);
+    Ok(())
 }

@@ -4,7 +4,10 @@
 # against it, as `tokenward = { path = ... }`:
 #   full/      default features: issue + verify a JWT, API keys in SQLite, redact a line;
 #   jwt-only/  `default-features = false, features = ["jwt"]`: issue + verify a JWT, and
-#              `cargo tree` shows no rusqlite, reqwest, tokio (nor hyper, libsqlite3-sys).
+#              `cargo tree -p tokenward` shows no rusqlite, reqwest, tokio (nor hyper,
+#              libsqlite3-sys).
+# Both also list the dependencies of bindings/unified-features, as an application's own
+# dependencies would, so the compiled dependencies of the shared target directory are reused.
 # Each consumer gets a copy of the workspace Cargo.lock, so the registry crates are the versions
 # the repository tests (checked below) and, with the shared $CARGO_TARGET_DIR and the profile,
 # target and toolchain of scripts/native.sh, mostly already compiled. Offline by default (the registry cache is warm after
@@ -65,7 +68,8 @@ publish = false
 
 [dependencies]
 tokenward = { path = "$src"$2 }
-serde_json = "1"
+$(grep -q '^serde_json' <<<"${3:-}" || echo 'serde_json = "1"')
+${3:-}
 
 # The workspace's dist profile (= its release settings), built the way scripts/native.sh builds
 # everything, so the shared target directory's compiled dependencies are reused.
@@ -113,12 +117,30 @@ build_and_run() { # $1 name
   fi
 }
 
-make_consumer full ""
+# The registry dependencies of bindings/unified-features (a Cargo.toml section without comments
+# and without its `tokenward` line).
+unified_section() {
+  sed -n "/^\\[$1\\]/,/^\\[/p" "$REPO/bindings/unified-features/Cargo.toml" \
+    | grep -vE '^\[|^#|^tokenward *=|^$'
+}
+
+# Both consumers also ask for the features the repository's builds turn on
+# (bindings/unified-features): an application's own dependencies (tokio, serde, hyper, ...) widen
+# them the same way, and the shared target directory's compiled dependencies are then reused;
+# only the crate from the tarball compiles.
+app_dependencies="$(unified_section dependencies)
+[build-dependencies]
+$(unified_section build-dependencies)"
+
+make_consumer full "" "$app_dependencies"
+echo 'fn main() {}' >"$TMP/full/build.rs"
 build_and_run full
 
-make_consumer jwt-only ', default-features = false, features = ["jwt"]'
+make_consumer jwt-only ', default-features = false, features = ["jwt"]' "$app_dependencies"
+echo 'fn main() {}' >"$TMP/jwt-only/build.rs"
 if build_and_run jwt-only; then
-  tree="$(cd "$TMP/jwt-only" && cargo tree -e normal --prefix none "${offline[@]}" 2>&1)"
+  # What tokenward itself pulls in (the consumer's own dependencies above are not its doing).
+  tree="$(cd "$TMP/jwt-only" && cargo tree -e normal -p tokenward --prefix none "${offline[@]}" 2>&1)"
   present="$(printf '%s\n' "$tree" | awk '{print $1}' | grep -xE 'rusqlite|libsqlite3-sys|reqwest|hyper|tokio|tracing-subscriber|regex-automata' | sort -u | tr '\n' ' ')"
   count="$(printf '%s\n' "$tree" | awk '{print $1" "$2}' | sort -u | wc -l)"
   if [ -z "$present" ] && printf '%s\n' "$tree" | grep -q '^tokenward v'; then
