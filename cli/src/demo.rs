@@ -15,7 +15,7 @@ use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::clock::{ManualClock, SharedClock};
 use tokenward::gateway::{
     Authenticator, AuthenticatorOptions, Principal, RateLimit, Refusal, Request, RevocationKind,
-    RevocationList,
+    RevocationList, RevocationListOptions,
 };
 use tokenward::jwt::{
     Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
@@ -169,7 +169,11 @@ pub fn run() -> Result<()> {
         "svc-legacy",
         json!({"scope": "reports:read", "jti": "jti-legacy-7"}),
     )?)?;
-    let revocations = Arc::new(RevocationList::new(1000, shared.clone()));
+    let revocations = Arc::new(RevocationList::new(
+        RevocationListOptions::new()
+            .with_max_entries(1000)
+            .with_clock(shared.clone()),
+    )?);
     revocations.revoke(RevocationKind::Jti, "jti-legacy-7", (NOW + 3600) as i64)?;
     println!("  revocation list: jti jti-legacy-7 (until +1 h)");
     let auth = Authenticator::new(

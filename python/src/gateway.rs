@@ -124,9 +124,14 @@ pub struct RevocationList(pub(crate) Arc<gateway::RevocationList>);
 impl RevocationList {
     #[new]
     #[pyo3(signature = (*, max_entries=gateway::DEFAULT_MAX_REVOCATIONS, clock=None))]
-    fn new(max_entries: usize, clock: Option<&Bound<'_, ManualClock>>) -> Self {
-        let clock = clock_arg(clock).unwrap_or_else(tokenward::clock::system);
-        RevocationList(Arc::new(gateway::RevocationList::new(max_entries, clock)))
+    fn new(max_entries: usize, clock: Option<&Bound<'_, ManualClock>>) -> PyResult<Self> {
+        let mut options = gateway::RevocationListOptions::new().with_max_entries(max_entries);
+        if let Some(clock) = clock_arg(clock) {
+            options = options.with_clock(clock);
+        }
+        Ok(RevocationList(Arc::new(
+            gateway::RevocationList::new(options).py()?,
+        )))
     }
 
     /// Revokes ``id`` of ``kind`` (``"jti"``, ``"key_id"`` or ``"subject"``) until ``until``.

@@ -573,7 +573,8 @@ class RateLimit:
 @final
 class RevocationList:
     """A bounded, expiring revocation list by ``jti``, API key id or subject. ``max_entries``
-    defaults to 1 000 000 (the core's ``DEFAULT_MAX_REVOCATIONS``)."""
+    defaults to 1 000 000 (the core's ``DEFAULT_MAX_REVOCATIONS``); 0 raises
+    ``InvalidInputError``."""
 
     def __new__(cls, *, max_entries: int = ..., clock: ManualClock | None = None) -> RevocationList: ...
     def revoke(self, kind: _RevocationKind, id: str, until: int | float | _dt.datetime) -> None:

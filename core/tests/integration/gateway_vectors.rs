@@ -15,7 +15,7 @@ use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::clock::{ManualClock, SharedClock};
 use tokenward::gateway::{
     Authenticator, AuthenticatorOptions, ForwardedHeader, RateLimit, Request, RevocationKind,
-    RevocationList,
+    RevocationList, RevocationListOptions,
 };
 use tokenward::jwt::{Algorithm, JwtKey, JwtVerifier, JwtVerifierOptions};
 
@@ -39,7 +39,14 @@ fn build(setup: &Value) -> Fixture {
     let keys = Arc::new(
         ApiKeys::new(prefix, ApiKeysOptions::default().with_clock(clock.clone())).unwrap(),
     );
-    let list = Arc::new(RevocationList::new(1000, clock.clone()));
+    let list = Arc::new(
+        RevocationList::new(
+            RevocationListOptions::new()
+                .with_max_entries(1000)
+                .with_clock(clock.clone()),
+        )
+        .unwrap(),
+    );
     let mut secrets = HashMap::new();
     let mut ids = HashMap::new();
     for (name, spec) in setup["api_keys"]["keys"].as_object().unwrap() {

@@ -167,7 +167,7 @@ final class GatewayTests: XCTestCase {
         let keys = try ApiKeys(prefix: "tw_test", options: ApiKeysOptions(clock: clock))
         let issued = try keys.create(owner: "acct_rev", scopes: ["read"])
         let key = issued.secret.expose()
-        let list = RevocationList(clock: clock)
+        let list = try RevocationList(options: RevocationListOptions(clock: clock))
         let auth = try Authenticator(options: AuthenticatorOptions(apiKeys: keys, revocations: list))
         XCTAssertNotNil(allowed(try auth.authenticate(request: keyRequest(key))))
 
@@ -188,6 +188,7 @@ final class GatewayTests: XCTestCase {
         XCTAssertNotNil(allowed(try auth.authenticate(request: keyRequest(key))))
         let nowDate = Date(timeIntervalSince1970: TimeInterval(clock.unixSeconds()))
         XCTAssertEqual(code { try list.revoke(kind: .jti, id: "j-1", until: nowDate) }, "invalid_input")
+        XCTAssertEqual(code { _ = try RevocationList(options: RevocationListOptions(maxEntries: 0)) }, "invalid_input")
     }
 
     func testInvalidConfigurationAndInputThrow() throws {

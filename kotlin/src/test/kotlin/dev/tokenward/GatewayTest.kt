@@ -255,7 +255,7 @@ class GatewayTest {
         val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
         val issued = keys.create("acct_rev", listOf("read"))
         val key = issued.secret.expose()
-        val list = RevocationList(clock = clock)
+        val list = RevocationList(RevocationListOptions(clock = clock))
         val auth = Authenticator(AuthenticatorOptions(apiKeys = keys, revocations = list))
         allowed(auth.authenticate(keyRequest(key)))
 
@@ -275,7 +275,8 @@ class GatewayTest {
 
         val e = assertThrows<TokenwardException.Failed> { list.revoke(RevocationKind.JTI, "j-1", Instant.ofEpochSecond(now.toLong())) }
         assertEquals(ErrorCode.INVALID_INPUT, e.code)
-        val full = RevocationList(maxEntries = 1uL, clock = clock)
+        val full = RevocationList(RevocationListOptions(maxEntries = 1uL, clock = clock))
+        assertEquals(ErrorCode.INVALID_INPUT, assertThrows<TokenwardException.Failed> { RevocationList(RevocationListOptions(maxEntries = 0uL)) }.code)
         val later = Instant.ofEpochSecond(clock.unixSeconds() + 10)
         full.revoke(RevocationKind.JTI, "a", later)
         assertEquals(ErrorCode.INVALID_INPUT, assertThrows<TokenwardException.Failed> { full.revoke(RevocationKind.JTI, "b", later) }.code)

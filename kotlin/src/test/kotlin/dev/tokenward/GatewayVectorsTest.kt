@@ -37,7 +37,7 @@ class GatewayVectorsTest {
         val clock = ManualClock(setup.getLong("now").toULong())
         val prefix = setup.getJSONObject("api_keys").getString("prefix")
         val keys = ApiKeys(prefix, ApiKeysOptions(clock = clock))
-        val list = RevocationList(maxEntries = 1000uL, clock = clock)
+        val list = RevocationList(RevocationListOptions(maxEntries = 1000uL, clock = clock))
         val secrets = mutableMapOf<String, String>()
         val ids = mutableMapOf<String, String>()
         val specs = setup.getJSONObject("api_keys").getJSONObject("keys")
