@@ -4249,16 +4249,14 @@ open class RevocationList: RevocationListProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_tokenward_ffi_fn_clone_revocationlist(self.handle, $0) }
     }
     /**
-     * A list of at most `max_entries` live entries (`None`: the core's
-     * `DEFAULT_MAX_REVOCATIONS`, 1 000 000); `clock` (tests) replaces the system clock.
+     * A list configured by `options`; a `maxEntries` of 0 fails with `invalid_input`.
      */
-public convenience init(maxEntries: UInt64? = nil, clock: ManualClock? = nil) {
+public convenience init(options: RevocationListOptions = RevocationListOptions())throws  {
     let handle =
-        try! rustCall() {
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_revocationlist_new(
-        FfiConverterOptionUInt64.lower(maxEntries),
-        FfiConverterOptionTypeManualClock.lower(clock),uniffiCallStatus
+        FfiConverterTypeRevocationListOptions_lower(options),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -7473,6 +7471,77 @@ public func FfiConverterTypeRemoteKeySetOptions_lower(_ value: RemoteKeySetOptio
 
 
 /**
+ * Optional settings of `RevocationList`; each `null`/`nil` keeps the core's default.
+ */
+public struct RevocationListOptions {
+    /**
+     * The most live entries held (default 1 000 000, the core's `DEFAULT_MAX_REVOCATIONS`;
+     * at least 1); `revoke` fails with `invalid_input` when the list is full.
+     */
+    public var maxEntries: UInt64?
+    /**
+     * Replaces the system clock that decides which entries have expired (tests).
+     */
+    public var clock: ManualClock?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The most live entries held (default 1 000 000, the core's `DEFAULT_MAX_REVOCATIONS`;
+         * at least 1); `revoke` fails with `invalid_input` when the list is full.
+         */maxEntries: UInt64? = nil, 
+        /**
+         * Replaces the system clock that decides which entries have expired (tests).
+         */clock: ManualClock? = nil) {
+        self.maxEntries = maxEntries
+        self.clock = clock
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RevocationListOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRevocationListOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RevocationListOptions {
+        return
+            try RevocationListOptions(
+                maxEntries: FfiConverterOptionUInt64.read(from: &buf), 
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RevocationListOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionUInt64.write(value.maxEntries, into: &buf)
+        FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRevocationListOptions_lift(_ buf: RustBuffer) throws -> RevocationListOptions {
+    return try FfiConverterTypeRevocationListOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRevocationListOptions_lower(_ value: RevocationListOptions) -> RustBuffer {
+    return FfiConverterTypeRevocationListOptions.lower(value)
+}
+
+
+/**
  * When a `TokenSource` refreshes and how it retries; every `null`/`nil` keeps the core's
  * default (`tokenward::refresh::DEFAULT_*`, stated below).
  */
@@ -10605,7 +10674,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_authenticator_new() != 29049) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 55038) {
+    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 64508) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() != 34845) {

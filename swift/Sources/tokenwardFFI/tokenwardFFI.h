@@ -475,7 +475,7 @@ void uniffi_tokenward_ffi_fn_free_revocationlist(uint64_t handle, RustCallStatus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REVOCATIONLIST_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REVOCATIONLIST_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_revocationlist_new(RustBuffer max_entries, RustBuffer clock, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_tokenward_ffi_fn_constructor_revocationlist_new(RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_IS_REVOKED

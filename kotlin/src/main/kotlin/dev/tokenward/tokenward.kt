@@ -1068,7 +1068,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_revocationlist(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_revocationlist_new(`maxEntries`: RustBuffer.ByValue,`clock`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_revocationlist_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_revocationlist_is_revoked(`ptr`: Long,`kind`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
@@ -1795,7 +1795,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_authenticator_new() and 0xFFFF) != 29049) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() and 0xFFFF) != 55038) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() and 0xFFFF) != 64508) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() and 0xFFFF) != 34845) {
@@ -8250,17 +8250,15 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
         this.cleanable = null
     }
     /**
-     * A list of at most `max_entries` live entries (`None`: the core's
-     * `DEFAULT_MAX_REVOCATIONS`, 1 000 000); `clock` (tests) replaces the system clock.
+     * A list configured by `options`; a `maxEntries` of 0 fails with `invalid_input`.
      */
-    constructor(`maxEntries`: kotlin.ULong? = null, `clock`: ManualClock? = null) :
+    constructor(`options`: RevocationListOptions = RevocationListOptions()) :
         this(UniffiWithHandle, 
-    uniffiRustCall() { _status ->
+    uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_revocationlist_new(
     
         
-        FfiConverterOptionalULong.lower(`maxEntries`),
-        FfiConverterOptionalTypeManualClock.lower(`clock`),_status)
+        FfiConverterTypeRevocationListOptions.lower(`options`),_status)
 }
     )
 
@@ -11611,6 +11609,63 @@ public object FfiConverterTypeRemoteKeySetOptions: FfiConverterRustBuffer<Remote
             FfiConverterOptionalDuration.write(value.`maxStale`, buf)
             FfiConverterOptionalDuration.write(value.`timeout`, buf)
             FfiConverterBoolean.write(value.`dangerousAllowHttp`, buf)
+    }
+}
+
+
+
+/**
+ * Optional settings of `RevocationList`; each `null`/`nil` keeps the core's default.
+ */
+data class RevocationListOptions (
+    /**
+     * The most live entries held (default 1 000 000, the core's `DEFAULT_MAX_REVOCATIONS`;
+     * at least 1); `revoke` fails with `invalid_input` when the list is full.
+     */
+    var `maxEntries`: kotlin.ULong? = null 
+    , 
+    /**
+     * Replaces the system clock that decides which entries have expired (tests).
+     */
+    var `clock`: ManualClock? = null 
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`maxEntries`,
+        this.`clock`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRevocationListOptions: FfiConverterRustBuffer<RevocationListOptions> {
+    override fun read(buf: ByteBuffer): RevocationListOptions {
+        return RevocationListOptions(
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalTypeManualClock.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RevocationListOptions) = (
+            FfiConverterOptionalULong.allocationSize(value.`maxEntries`) +
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
+    )
+
+    override fun write(value: RevocationListOptions, buf: ByteBuffer) {
+            FfiConverterOptionalULong.write(value.`maxEntries`, buf)
+            FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
     }
 }
 
