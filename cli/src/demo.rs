@@ -364,7 +364,7 @@ fn print_accepted(p: &Principal, route: &Route) {
         p.subject,
         p.key_id.as_deref().unwrap_or("-"),
         p.scopes,
-        p.remaining
+        p.rate_limit_remaining
             .map_or_else(|| "-".to_owned(), |r| r.to_string())
     );
     println!("       routed to {}", route.upstream);
@@ -382,7 +382,7 @@ fn print_refused(r: &Refusal) {
     if let Some(w) = &r.www_authenticate {
         println!("       WWW-Authenticate: {w}");
     }
-    if let Some(s) = r.retry_after {
+    if let Some(s) = r.retry_after_seconds() {
         println!("       Retry-After: {s}");
     }
 }
