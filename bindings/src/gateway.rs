@@ -416,7 +416,7 @@ impl From<core::Principal> for Principal {
             key_id: p.key_id,
             scopes: p.scopes,
             claims_json: p.claims.to_json(),
-            rate_limit_remaining: p.remaining,
+            rate_limit_remaining: p.rate_limit_remaining,
         }
     }
 }
@@ -449,7 +449,7 @@ impl From<core::Refusal> for Refusal {
             code: r.code.into(),
             status: r.status,
             www_authenticate: r.www_authenticate,
-            retry_after: r.retry_after.map(Duration::from_secs),
+            retry_after: r.retry_after,
         }
     }
 }

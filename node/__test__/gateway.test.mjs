@@ -276,7 +276,7 @@ test('every decision emits an audit event without token material', async () => {
     const text = JSON.stringify(events)
     assert.ok(!text.includes(key.slice(12)), 'an audit event carries key material')
   } finally {
-    sub.close()
+    sub.cancel()
   }
 })
 

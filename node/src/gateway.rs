@@ -143,7 +143,7 @@ impl RevocationList {
     /// `new RevocationList({ maxEntries, clock })`; throws `invalid_input` for a `maxEntries`
     /// of 0.
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: Option<RevocationListOptions<'_>>) -> napi::Result<Self, Code> {
+    pub fn new(options: Option<RevocationListOptions>) -> napi::Result<Self, Code> {
         let mut o = core::RevocationListOptions::new();
         if let Some(options) = options {
             if let Some(max) = options.max_entries {
@@ -614,7 +614,7 @@ impl Authenticator {
                     p.key_id,
                     p.scopes,
                     claims,
-                    p.remaining.map(|r| r as f64),
+                    p.rate_limit_remaining.map(|r| r as f64),
                 )))
             }
             Err(r) => {
@@ -624,7 +624,7 @@ impl Authenticator {
                     r.code_str(),
                     u32::from(r.status),
                     r.www_authenticate,
-                    r.retry_after.map(|s| s as f64),
+                    r.retry_after.map(|d| d.as_secs_f64()),
                     error,
                     description,
                 )))
@@ -653,7 +653,10 @@ fn decision_object(
                 let text = p.claims.to_json();
                 o.set_c_named_property(c"claims", parse.call(text)?)?;
             }
-            o.set_c_named_property(c"rateLimitRemaining", p.remaining.map(|r| r as f64))?;
+            o.set_c_named_property(
+                c"rateLimitRemaining",
+                p.rate_limit_remaining.map(|r| r as f64),
+            )?;
             Ok(o)
         }
         Err(r) => refusal_object(env, &r),
@@ -666,7 +669,7 @@ fn refusal_object(env: &Env, r: &core::Refusal) -> napi::Result<Object<'static>>
     o.set_c_named_property(c"code", r.code_str())?;
     o.set_c_named_property(c"status", u32::from(r.status))?;
     o.set_c_named_property(c"wwwAuthenticate", r.www_authenticate.as_deref())?;
-    o.set_c_named_property(c"retryAfter", r.retry_after.map(|s| s as f64))?;
+    o.set_c_named_property(c"retryAfter", r.retry_after.map(|d| d.as_secs_f64()))?;
     let (error, description) = r.public_error();
     o.set_c_named_property(c"error", error)?;
     o.set_c_named_property(c"errorDescription", description)?;

@@ -32,7 +32,7 @@ final class GatewayVectorsTests: XCTestCase {
     }
 
     private func build(_ setup: [String: Any]) throws -> Fixture {
-        let clock = ManualClock(unixSeconds: UInt64(try XCTUnwrap(int(setup["now"]))))
+        let clock = ManualClock(now: Date(timeIntervalSince1970: TimeInterval(try XCTUnwrap(int(setup["now"])))))
         let apiKeys = try XCTUnwrap(setup["api_keys"] as? [String: Any])
         let prefix = try XCTUnwrap(apiKeys["prefix"] as? String)
         let keys = try ApiKeys(prefix: prefix, options: ApiKeysOptions(clock: clock))
