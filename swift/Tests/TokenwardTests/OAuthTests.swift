@@ -316,7 +316,7 @@ final class OAuthTests: XCTestCase {
         _ = try await fb.forceRefresh()
         n = try await OAuthMock.count("token")
         XCTAssertEqual(n, 4)
-        fb.stop()
+        fb.close()
     }
 
     func testAuditEventsAndPrintedFormsCarryNoSecrets() async throws {
