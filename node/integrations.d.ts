@@ -103,10 +103,30 @@ export interface OAuthClient {
   refresh(refreshToken: string | Secret, scopes?: Array<string>): Promise<TokenResponse>
   /** Exchanges an authorization code, with the PKCE verifier. */
   exchangeCode(code: string | Secret, redirectUri: string, pkce?: Pkce): Promise<TokenResponse>
-  /** RFC 7662 introspection: the server's answer (`active` is always present). */
-  introspect(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<Record<string, any>>
+  /** RFC 7662 introspection: the answer, with the fields of Kotlin/Swift's `Introspection`. */
+  introspect(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<Introspection>
   /** RFC 7009 revocation (unknown tokens count as revoked). */
   revoke(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<void>
+}
+/**
+ * The answer of an introspection endpoint (RFC 7662), a plain object. It describes a token and
+ * carries no token material.
+ */
+export interface Introspection {
+  /** Whether the token is currently active; when `false` nothing else is meaningful. */
+  active: boolean
+  /** The token's scopes (`scope`, split). */
+  scopes: Array<string>
+  /** `client_id`, or null. */
+  clientId: string | null
+  /** `username`, or null. */
+  username: string | null
+  /** `sub`, or null. */
+  subject: string | null
+  /** `exp`, Unix seconds, or null. */
+  expiresAt: number | null
+  /** Every member of the answer. */
+  claims: Record<string, any>
 }
 /** Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`). */
 export type TokenTypeHint = 'access_token' | 'refresh_token'

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Fails when the modules of the core (crate `tokenward`) depend on each other in a cycle.
 #
-# Needs cargo-modules (`cargo install --locked cargo-modules@0.27.0`, the last release for
-# rustc 1.95). Its own `--acyclic` flag cannot be used: it checks the whole item graph before
+# Runs in scripts/lint.sh (gate `module-cycles`). Needs cargo-modules, pinned below (0.27.0, the
+# last release for rustc 1.95): when it is not on PATH, it is installed from crates.io once into
+# $CARGO_TARGET_DIR/tools/cargo-modules-<version> (kept with the cargo cache; its build directory
+# is removed after the install, so a run costs one `cargo modules` call, a few seconds).
+# Its own `--acyclic` flag cannot be used: it checks the whole item graph before
 # any filter, where every type "owns" its methods and a method that names its own type "uses"
 # it (`ErrorCode` <-> `ErrorCode::as_str`), so it fails on any crate with methods. Instead this
 # prints the module graph (cargo-modules re-attaches the edges of functions, types and traits to
@@ -12,8 +15,22 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 cd "$REPO"
-command -v cargo-modules >/dev/null \
-  || { echo "module-cycles: cargo-modules is missing (cargo install --locked cargo-modules@0.27.0)"; exit 1; }
+CARGO_MODULES_VERSION=0.27.0
+if ! command -v cargo-modules >/dev/null; then
+  tools="$CARGO_TARGET_DIR/tools/cargo-modules-$CARGO_MODULES_VERSION"
+  if [ ! -x "$tools/bin/cargo-modules" ]; then
+    echo "module-cycles: installing cargo-modules $CARGO_MODULES_VERSION into $tools (once)" >&2
+    # Installed beside and renamed into place: two lint runs at once never see half an install.
+    build="$(mktemp -d)"
+    cargo install -q --locked --root "$build/root" --target-dir "$build/target" \
+      "cargo-modules@$CARGO_MODULES_VERSION" >&2 \
+      || { rm -rf "$build"; echo "module-cycles: could not install cargo-modules" >&2; exit 1; }
+    mkdir -p "$(dirname "$tools")"
+    mv -T "$build/root" "$tools" 2>/dev/null || [ -x "$tools/bin/cargo-modules" ]
+    rm -rf "$build"
+  fi
+  export PATH="$tools/bin:$PATH"
+fi
 DOT="$(mktemp)"
 trap 'rm -f "$DOT"' EXIT
 cargo modules dependencies --lib -p tokenward --no-fns --no-traits --no-types --no-externs \

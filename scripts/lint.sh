@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The static gates of CI: Rust formatting, clippy and rustdoc with warnings as errors, ruff and
-# mypy for the Python package, tsc for the published TypeScript declarations. Each gate runs even
+# mypy for the Python package, tsc for the published TypeScript declarations, and no cycle between
+# the core's modules (scripts/check-module-cycles.sh). Each gate runs even
 # when an earlier one failed; the last line counts them.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$REPO/scripts/native.sh"
@@ -15,5 +16,6 @@ gate rustdoc  env RUSTDOCFLAGS="-D warnings" cargo doc "${CARGO_DIST[@]}" -q --n
 gate ruff     ruff check python/
 gate mypy     python3 -m mypy --strict python/tokenward
 gate tsc      node/node_modules/.bin/tsc --noEmit --strict --skipLibCheck false node/index.d.ts
+gate module-cycles scripts/check-module-cycles.sh
 echo "lint: $passed passed, $failed failed"
 [ "$failed" = 0 ]

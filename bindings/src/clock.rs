@@ -3,7 +3,7 @@
 //! `AuthenticatorOptions.clock`; without one, everything reads the system clock.
 
 use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use tokenward::clock::{self as core, Clock, SharedClock};
 
@@ -26,31 +26,25 @@ pub(crate) fn shared_or_system(clock: Option<&Arc<ManualClock>>) -> SharedClock 
 
 #[uniffi::export]
 impl ManualClock {
-    /// A clock at `unix_seconds` since the epoch (later than 9999-12-31T23:59:59Z is clamped
-    /// to it, like every move of the clock).
+    /// A clock frozen at `now` (Kotlin `Instant`, Swift `Date`; later than
+    /// 9999-12-31T23:59:59Z is clamped to it, like every move of the clock).
     #[uniffi::constructor]
-    pub fn new(unix_seconds: u64) -> Arc<Self> {
-        Arc::new(ManualClock(core::ManualClock::at_unix(unix_seconds)))
+    pub fn new(now: SystemTime) -> Arc<Self> {
+        Arc::new(ManualClock(core::ManualClock::at(now)))
     }
 
-    /// Moves the clock forward by `seconds`.
-    pub fn advance_seconds(&self, seconds: u64) {
-        self.0.advance(Duration::from_secs(seconds));
+    /// Moves the clock forward by `by` (Kotlin `Duration`, Swift `TimeInterval`).
+    pub fn advance(&self, by: Duration) {
+        self.0.advance(by);
     }
 
-    /// Moves the clock forward by `millis` milliseconds.
-    pub fn advance_millis(&self, millis: u64) {
-        self.0.advance(Duration::from_millis(millis));
+    /// Sets the clock to `to` (it may go backwards).
+    pub fn set(&self, to: SystemTime) {
+        self.0.set(to);
     }
 
-    /// Sets the clock to `unix_seconds` since the epoch (it may go backwards).
-    pub fn set_unix_seconds(&self, unix_seconds: u64) {
-        self.0
-            .set(core::add(UNIX_EPOCH, Duration::from_secs(unix_seconds)));
-    }
-
-    /// The current time, whole Unix seconds.
-    pub fn unix_seconds(&self) -> i64 {
-        self.0.unix_seconds()
+    /// The current time of the clock.
+    pub fn now(&self) -> SystemTime {
+        self.0.now()
     }
 }

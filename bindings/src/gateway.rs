@@ -20,7 +20,7 @@ use tokenward::gateway as core;
 use tokenward::Error;
 
 use crate::apikeys::ApiKeys;
-use crate::clock::{shared_or_system, ManualClock};
+use crate::clock::ManualClock;
 use crate::error::{ErrorCode, FfiResult};
 use crate::jwt::JwtVerifier;
 use crate::oauth::{on_runtime, OAuthClient};
@@ -119,18 +119,32 @@ fn unix_seconds_ceil(until: SystemTime) -> i64 {
     }
 }
 
+/// Optional settings of `RevocationList`; each `null`/`nil` keeps the core's default.
+#[derive(uniffi::Record)]
+pub struct RevocationListOptions {
+    /// The most live entries held (default 1 000 000, the core's `DEFAULT_MAX_REVOCATIONS`;
+    /// at least 1); `revoke` fails with `invalid_input` when the list is full.
+    #[uniffi(default = None)]
+    pub max_entries: Option<u64>,
+    /// Replaces the system clock that decides which entries have expired (tests).
+    #[uniffi(default = None)]
+    pub clock: Option<Arc<ManualClock>>,
+}
+
 #[uniffi::export]
 impl RevocationList {
-    /// A list of at most `max_entries` live entries (`None`: the core's
-    /// `DEFAULT_MAX_REVOCATIONS`, 1 000 000); `clock` (tests) replaces the system clock.
-    #[uniffi::constructor(default(max_entries = None, clock = None))]
-    pub fn new(max_entries: Option<u64>, clock: Option<Arc<ManualClock>>) -> Arc<Self> {
-        let max = max_entries.map_or(core::DEFAULT_MAX_REVOCATIONS, |m| {
-            usize::try_from(m).unwrap_or(usize::MAX)
-        });
-        Arc::new(RevocationList(Arc::new(core::RevocationList::new(
-            max,
-            shared_or_system(clock.as_ref()),
+    /// A list configured by `options`; a `maxEntries` of 0 fails with `invalid_input`.
+    #[uniffi::constructor(default(options))]
+    pub fn new(options: RevocationListOptions) -> FfiResult<Arc<Self>> {
+        let mut o = core::RevocationListOptions::new();
+        if let Some(max) = options.max_entries {
+            o = o.with_max_entries(usize::try_from(max).unwrap_or(usize::MAX));
+        }
+        if let Some(clock) = options.clock {
+            o = o.with_clock(clock.shared());
+        }
+        Ok(Arc::new(RevocationList(Arc::new(
+            core::RevocationList::new(o)?,
         ))))
     }
 
@@ -402,7 +416,7 @@ impl From<core::Principal> for Principal {
             key_id: p.key_id,
             scopes: p.scopes,
             claims_json: p.claims.to_json(),
-            rate_limit_remaining: p.remaining,
+            rate_limit_remaining: p.rate_limit_remaining,
         }
     }
 }
@@ -435,7 +449,7 @@ impl From<core::Refusal> for Refusal {
             code: r.code.into(),
             status: r.status,
             www_authenticate: r.www_authenticate,
-            retry_after: r.retry_after.map(Duration::from_secs),
+            retry_after: r.retry_after,
         }
     }
 }

@@ -269,8 +269,9 @@ pub struct Introspection {
     pub subject: Option<String>,
     /// `exp`.
     pub expires_at: Option<SystemTime>,
-    /// Every member of the answer, as a JSON object.
-    pub json: String,
+    /// Every member of the answer, as the text of a JSON object (Python and Node `claims`;
+    /// `claimsJson` like `Principal.claimsJson`).
+    pub claims_json: String,
 }
 
 impl From<core::Introspection> for Introspection {
@@ -282,7 +283,7 @@ impl From<core::Introspection> for Introspection {
             username: i.username,
             subject: i.subject,
             expires_at: i.expires_at.map(tokenward::clock::from_unix_seconds),
-            json: Value::Object(i.claims).to_string(),
+            claims_json: Value::Object(i.claims).to_string(),
         }
     }
 }
@@ -687,11 +688,20 @@ pub trait TokenSourceListener: Send + Sync {
 
 /// An access token that is always valid when asked for: refreshed ahead of expiry in the
 /// background, one request however many callers ask at once, `invalid_grant` terminal.
-/// `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+/// `close()` stops it (Kotlin: `AutoCloseable`, so `use {}` works); it also stops when released
+/// (Swift `deinit`).
 /// Printed with the core's `Debug` (the status only).
 #[derive(uniffi::Object, Debug)]
 #[uniffi::export(Debug, Display)]
 pub struct TokenSource(refresh::TokenSource);
+
+/// Releasing the object closes the source (Kotlin `close()` / `use {}`, Swift `deinit`), even
+/// when a clone of the core source is still held by a call in flight.
+impl Drop for TokenSource {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
 
 #[uniffi::export]
 impl TokenSource {
@@ -799,10 +809,34 @@ impl TokenSource {
         self.0.request_count()
     }
 
-    /// Stops the background task; later `token()` calls fail with `invalid_input`. (Named
-    /// `stop`, not `close`: uniffi's Kotlin objects already have `close()` from
-    /// `AutoCloseable`, which releases the object and so stops the source as well.)
-    pub fn stop(&self) {
+    /// Stops the background task; later `token()` calls fail with `invalid_input`. Kotlin's
+    /// `close()` (so `use {}`) also releases the object.
+    pub fn close(&self) {
         self.0.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn releasing_a_token_source_closes_it() {
+        let client = core::OAuthClient::new(
+            "https://as.example/token",
+            "svc",
+            core::OAuthClientOptions::default().with_auth_method(core::AuthMethod::PublicClient),
+        )
+        .unwrap();
+        let source = refresh::TokenSource::client_credentials(
+            client,
+            Vec::new(),
+            refresh::TokenSourceOptions::default(),
+        )
+        .unwrap();
+        // A clone the way a call in flight holds one.
+        let in_flight = source.clone();
+        drop(TokenSource(source));
+        assert_eq!(in_flight.status(), refresh::TokenSourceStatus::Closed);
     }
 }

@@ -15,7 +15,7 @@ use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::clock::{ManualClock, SharedClock};
 use tokenward::gateway::{
     Authenticator, AuthenticatorOptions, Principal, RateLimit, Refusal, Request, RevocationKind,
-    RevocationList,
+    RevocationList, RevocationListOptions,
 };
 use tokenward::jwt::{
     Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
@@ -169,7 +169,11 @@ pub fn run() -> Result<()> {
         "svc-legacy",
         json!({"scope": "reports:read", "jti": "jti-legacy-7"}),
     )?)?;
-    let revocations = Arc::new(RevocationList::new(1000, shared.clone()));
+    let revocations = Arc::new(RevocationList::new(
+        RevocationListOptions::new()
+            .with_max_entries(1000)
+            .with_clock(shared.clone()),
+    )?);
     revocations.revoke(RevocationKind::Jti, "jti-legacy-7", (NOW + 3600) as i64)?;
     println!("  revocation list: jti jti-legacy-7 (until +1 h)");
     let auth = Authenticator::new(
@@ -360,7 +364,7 @@ fn print_accepted(p: &Principal, route: &Route) {
         p.subject,
         p.key_id.as_deref().unwrap_or("-"),
         p.scopes,
-        p.remaining
+        p.rate_limit_remaining
             .map_or_else(|| "-".to_owned(), |r| r.to_string())
     );
     println!("       routed to {}", route.upstream);
@@ -378,7 +382,7 @@ fn print_refused(r: &Refusal) {
     if let Some(w) = &r.www_authenticate {
         println!("       WWW-Authenticate: {w}");
     }
-    if let Some(s) = r.retry_after {
+    if let Some(s) = r.retry_after_seconds() {
         println!("       Retry-After: {s}");
     }
 }

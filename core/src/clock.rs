@@ -141,8 +141,13 @@ impl ManualClock {
     /// A clock frozen at `unix_seconds` since the epoch (at most [`MAX_UNIX_SECONDS`]; later
     /// values are clamped to it).
     pub fn at_unix(unix_seconds: u64) -> Arc<Self> {
+        ManualClock::at(add(UNIX_EPOCH, Duration::from_secs(unix_seconds)))
+    }
+
+    /// A clock frozen at `now` (later than [`max_time`] is clamped to it).
+    pub fn at(now: SystemTime) -> Arc<Self> {
         Arc::new(ManualClock {
-            now: Mutex::new(add(UNIX_EPOCH, Duration::from_secs(unix_seconds))),
+            now: Mutex::new(now.min(max_time())),
         })
     }
 
@@ -152,9 +157,9 @@ impl ManualClock {
         *now = add(*now, by);
     }
 
-    /// Sets the clock.
+    /// Sets the clock (it may go backwards; later than [`max_time`] is clamped to it).
     pub fn set(&self, to: SystemTime) {
-        *self.now.lock() = to;
+        *self.now.lock() = to.min(max_time());
     }
 }
 
@@ -186,6 +191,10 @@ mod tests {
         let c = ManualClock::at_unix(10);
         c.advance(Duration::from_secs(u64::MAX));
         assert_eq!(c.unix_seconds(), MAX_UNIX_SECONDS as i64);
+        let far = UNIX_EPOCH + Duration::from_secs(MAX_UNIX_SECONDS + 86_400);
+        assert_eq!(ManualClock::at(far).now(), max_time());
+        c.set(far);
+        assert_eq!(c.now(), max_time());
     }
 
     #[test]

@@ -8,7 +8,7 @@ const { onAudit, ApiKeys, Authenticator, RevocationList } = tokenward
 const tick = () => new Promise((r) => setTimeout(r, 50))
 const inTheFuture = () => Math.floor(Date.now() / 1000) + 60
 
-test('audit events reach onAudit listeners; close() stops them', async () => {
+test('audit events reach onAudit listeners; cancel() stops them', async () => {
   const events = []
   const sub = onAudit((e) => events.push(e))
   const list = new RevocationList()
@@ -24,8 +24,8 @@ test('audit events reach onAudit listeners; close() stops them', async () => {
   assert.ok(refused.length >= 1)
   assert.deepEqual([refused[0].outcome, refused[0].code], ['failure', 'missing_credentials'])
 
-  sub.close()
-  sub.close() // closing twice does nothing
+  sub.cancel()
+  sub.cancel() // cancelling twice does nothing
   list.revoke('subject', 'audit-carol', inTheFuture())
   await tick()
   assert.equal(events.filter((e) => e.credentialId === 'audit-carol').length, 0)
@@ -38,10 +38,10 @@ test('two listeners are independent', async () => {
   const b = onAudit((e) => second.push(e.credentialId))
   const list = new RevocationList()
   list.revoke('jti', 'audit-both', inTheFuture())
-  a.close()
+  a.cancel()
   list.revoke('jti', 'audit-second', inTheFuture())
   await tick()
-  b.close()
+  b.cancel()
   assert.deepEqual(first.filter((c) => c?.startsWith('audit-')), ['audit-both'])
   assert.deepEqual(second.filter((c) => c?.startsWith('audit-')), ['audit-both', 'audit-second'])
 })

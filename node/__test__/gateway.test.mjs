@@ -152,7 +152,8 @@ test('query parameter, cookie and API-key header options', () => {
 
 test('RevocationList: kinds, expiry with the clock, bounds', () => {
   const clock = new ManualClock(NOW)
-  const list = new RevocationList({ maxEntries: 2 }, clock)
+  const list = new RevocationList({ maxEntries: 2, clock })
+  assert.throws(() => new RevocationList({ maxEntries: 0 }), { name: 'InvalidInputError', code: 'invalid_input', message: /max_entries must be at least 1/ })
   list.revoke('jti', 'a', NOW + 10)
   list.revoke('subject', 'alice', NOW + 100)
   assert.equal(list.isRevoked('jti', 'a'), true)
@@ -181,7 +182,7 @@ test('revocations apply to keys, jtis and subjects; JWT claims and scopes reach 
   const hmac = JwtKey.hmac('s'.repeat(32), 'HS256')
   const issuer = new JwtIssuer(hmac)
   const verifier = new JwtVerifier(hmac, { algorithms: ['HS256'], clock: clock })
-  const list = new RevocationList(undefined, clock)
+  const list = new RevocationList({ clock })
   const auth = new Authenticator({ apiKeys: keys, jwt: verifier, revocations: list })
   // The issuer uses the system clock; give the token a time the manual clock accepts.
   const token = issuer.issue({ sub: 'bob', scp: ['read', 'admin'], jti: 'j1', iat: NOW, nbf: NOW, exp: NOW + 600, __proto__x: 1 })
@@ -275,7 +276,7 @@ test('every decision emits an audit event without token material', async () => {
     const text = JSON.stringify(events)
     assert.ok(!text.includes(key.slice(12)), 'an audit event carries key material')
   } finally {
-    sub.close()
+    sub.cancel()
   }
 })
 

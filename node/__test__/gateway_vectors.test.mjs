@@ -11,7 +11,7 @@ const limit = (v) => ({ rate: v.rate, period: v.period_seconds, burst: v.burst }
 function build(setup) {
   const clock = new ManualClock(setup.now)
   const keys = new ApiKeys(setup.api_keys.prefix)
-  const revocations = new RevocationList({ maxEntries: 1000 }, clock)
+  const revocations = new RevocationList({ maxEntries: 1000, clock })
   const secrets = {}
   const ids = {}
   for (const [name, spec] of Object.entries(setup.api_keys.keys)) {

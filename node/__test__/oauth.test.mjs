@@ -161,9 +161,20 @@ test('refresh grant with rotation; introspection and revocation', async () => {
     }
 
     const tok = (await client.clientCredentials(['read'])).accessToken
-    assert.equal((await client.introspect(tok.expose())).active, true)
+    // The fields of Kotlin/Swift's Introspection record, camelCased; claims: the whole answer.
+    assert.deepEqual(await client.introspect(tok.expose()), {
+      active: true,
+      scopes: ['read', 'write'],
+      clientId: 'mock-client',
+      username: null,
+      subject: null,
+      expiresAt: null,
+      claims: { active: true, scope: 'read write', client_id: 'mock-client' },
+    })
     await client.revoke(new Secret(tok.expose()), 'access_token')
-    assert.deepEqual(await client.introspect(tok.expose(), 'access_token'), { active: false })
+    assert.deepEqual(await client.introspect(tok.expose(), 'access_token'), {
+      active: false, scopes: [], clientId: null, username: null, subject: null, expiresAt: null, claims: { active: false },
+    })
     assert.equal(await mock.count('introspect'), 2)
     assert.equal(await mock.count('revoke'), 1)
   })
@@ -580,7 +591,7 @@ test("no secret in tokenward's audit events, output or printed objects during re
       show('source', src); show('pkce', Pkce.generate())
       await new Promise((r) => setTimeout(r, 100))
       console.log('events', JSON.stringify(events))
-      sub.close(); src.close(); cc.close(); dead.close()
+      sub.cancel(); src.close(); cc.close(); dead.close()
       // Prove the secrets were really there (the parent only sees that they look right).
       console.log('exposedOk', exposed.every((x) => x.includes('SECRET')), exposed.length)
     `

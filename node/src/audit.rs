@@ -54,16 +54,16 @@ impl AuditSink for JsSink {
     }
 }
 
-/// A registered audit listener; `close()` unregisters it. Until then it stays registered, even
-/// when this object is garbage-collected.
+/// A registered audit listener; `cancel()` (the core's and Kotlin/Swift's name) unregisters it.
+/// Until then it stays registered, even when this object is garbage-collected.
 #[napi]
 pub struct AuditSubscription(Mutex<Option<Subscription>>);
 
 #[napi]
 impl AuditSubscription {
-    /// Stops delivering events to this listener. Closing twice does nothing.
+    /// Stops delivering events to this listener. Cancelling twice does nothing.
     #[napi(catch_unwind)]
-    pub fn close(&self) {
+    pub fn cancel(&self) {
         let sub = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
         drop(sub);
     }

@@ -118,11 +118,14 @@ fn rate_limit(o: &RateLimitOptions) -> napi::Result<RateLimit, Code> {
     RateLimit::new(o.rate, period, o.burst).js()
 }
 
-/// Options of `new RevocationList(...)`.
-#[napi(object)]
-pub struct RevocationListOptions {
-    /// Most live entries held (default 1 000 000); `revoke` throws `invalid_input` when full.
+/// Options of `new RevocationList(options)`; an unset field keeps the core default.
+#[napi(object, object_to_js = false)]
+pub struct RevocationListOptions<'a> {
+    /// Most live entries held (default 1 000 000; at least 1); `revoke` throws
+    /// `invalid_input` when full.
     pub max_entries: Option<u32>,
+    /// The clock that decides which entries have expired (tests); the system clock when unset.
+    pub clock: Option<ClassInstance<'a, ManualClock>>,
 }
 
 /// The core's parse: its error lists the kinds.
@@ -137,14 +140,20 @@ pub struct RevocationList(pub(crate) Arc<core::RevocationList>);
 
 #[napi]
 impl RevocationList {
-    /// `new RevocationList({ maxEntries }, clock?)`; the clock defaults to the system clock.
+    /// `new RevocationList({ maxEntries, clock })`; throws `invalid_input` for a `maxEntries`
+    /// of 0.
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: Option<RevocationListOptions>, clock: Option<&ManualClock>) -> Self {
-        let max = options
-            .and_then(|o| o.max_entries)
-            .map_or(core::revocation::DEFAULT_MAX_REVOCATIONS, |m| m as usize);
-        let clock = clock.map_or_else(tokenward::clock::system, ManualClock::shared);
-        RevocationList(Arc::new(core::RevocationList::new(max, clock)))
+    pub fn new(options: Option<RevocationListOptions>) -> napi::Result<Self, Code> {
+        let mut o = core::RevocationListOptions::new();
+        if let Some(options) = options {
+            if let Some(max) = options.max_entries {
+                o = o.with_max_entries(max as usize);
+            }
+            if let Some(clock) = options.clock {
+                o = o.with_clock(clock.shared());
+            }
+        }
+        Ok(RevocationList(Arc::new(core::RevocationList::new(o).js()?)))
     }
 
     /// Revokes `id` of `kind` until `until` (Unix seconds, in the future; for a `jti`, the
@@ -605,7 +614,7 @@ impl Authenticator {
                     p.key_id,
                     p.scopes,
                     claims,
-                    p.remaining.map(|r| r as f64),
+                    p.rate_limit_remaining.map(|r| r as f64),
                 )))
             }
             Err(r) => {
@@ -615,7 +624,7 @@ impl Authenticator {
                     r.code_str(),
                     u32::from(r.status),
                     r.www_authenticate,
-                    r.retry_after.map(|s| s as f64),
+                    r.retry_after.map(|d| d.as_secs_f64()),
                     error,
                     description,
                 )))
@@ -644,7 +653,10 @@ fn decision_object(
                 let text = p.claims.to_json();
                 o.set_c_named_property(c"claims", parse.call(text)?)?;
             }
-            o.set_c_named_property(c"rateLimitRemaining", p.remaining.map(|r| r as f64))?;
+            o.set_c_named_property(
+                c"rateLimitRemaining",
+                p.rate_limit_remaining.map(|r| r as f64),
+            )?;
             Ok(o)
         }
         Err(r) => refusal_object(env, &r),
@@ -657,7 +669,7 @@ fn refusal_object(env: &Env, r: &core::Refusal) -> napi::Result<Object<'static>>
     o.set_c_named_property(c"code", r.code_str())?;
     o.set_c_named_property(c"status", u32::from(r.status))?;
     o.set_c_named_property(c"wwwAuthenticate", r.www_authenticate.as_deref())?;
-    o.set_c_named_property(c"retryAfter", r.retry_after.map(|s| s as f64))?;
+    o.set_c_named_property(c"retryAfter", r.retry_after.map(|d| d.as_secs_f64()))?;
     let (error, description) = r.public_error();
     o.set_c_named_property(c"error", error)?;
     o.set_c_named_property(c"errorDescription", description)?;

@@ -318,39 +318,43 @@ fn client_options(options: Option<OAuthClientOptions<'_>>) -> tokenward::Result<
     Ok(c.with_http_policy(http))
 }
 
-type ClientJob = napi::tokio::task::JoinHandle<tokenward::Result<oauth::OAuthClient>>;
+/// A request running on the library runtime, awaited once by a `Pending…` object's `wait()`.
+struct Job<T>(Mutex<Option<napi::tokio::task::JoinHandle<tokenward::Result<T>>>>);
+
+impl<T> Job<T> {
+    fn new(handle: napi::tokio::task::JoinHandle<tokenward::Result<T>>) -> Self {
+        Job(Mutex::new(Some(handle)))
+    }
+
+    /// The job's value as `wrap(value)`, or its failure (`invalid_input` when already awaited,
+    /// `internal` when `what` was aborted).
+    async fn wait<U>(&self, what: &str, wrap: impl FnOnce(T) -> U) -> Either<U, Failure> {
+        let job = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let Some(job) = job else {
+            return Either::B(failure(invalid_input("already awaited")));
+        };
+        match job.await {
+            Ok(Ok(value)) => Either::A(wrap(value)),
+            Ok(Err(e)) => Either::B(failure(e)),
+            Err(_) => Either::B(failure(Error::new(
+                ErrorCode::Internal,
+                format!("the {what} was aborted"),
+            ))),
+        }
+    }
+}
 
 /// A discovery in flight (returned by `discoverStart`; `OAuthClient.discover()` awaits it).
 /// Internal: `tools/public-dts.mjs` keeps it out of the published types.
 #[napi]
-pub struct PendingClient {
-    job: Mutex<Option<ClientJob>>,
-}
+pub struct PendingClient(Job<oauth::OAuthClient>);
 
 #[napi]
 impl PendingClient {
     /// Waits for the discovery: the client, or the failure.
     #[napi(skip_typescript, catch_unwind)]
     pub async fn wait(&self) -> napi::Result<Either<OAuthClient, Failure>> {
-        crate::unwind::caught(async move {
-            let job = self
-                .job
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take();
-            let Some(job) = job else {
-                return Ok(Either::B(failure(invalid_input("already awaited"))));
-            };
-            Ok(match job.await {
-                Ok(Ok(c)) => Either::A(OAuthClient(c)),
-                Ok(Err(e)) => Either::B(failure(e)),
-                Err(_) => Either::B(failure(Error::new(
-                    ErrorCode::Internal,
-                    "the discovery was aborted",
-                ))),
-            })
-        })
-        .await
+        crate::unwind::caught(async move { Ok(self.0.wait("discovery", OAuthClient).await) }).await
     }
 }
 
@@ -396,7 +400,7 @@ impl OAuthClient {
         client_id: String,
         options: Option<OAuthClientOptions>,
     ) -> Either<PendingClient, Failure> {
-        let start = || -> tokenward::Result<ClientJob> {
+        let start = || -> tokenward::Result<_> {
             let options = client_options(options)?;
             let rt = runtime::runtime()?;
             Ok(rt.spawn(async move {
@@ -404,9 +408,7 @@ impl OAuthClient {
             }))
         };
         match start() {
-            Ok(job) => Either::A(PendingClient {
-                job: Mutex::new(Some(job)),
-            }),
+            Ok(job) => Either::A(PendingClient(Job::new(job))),
             Err(e) => Either::B(failure(e)),
         }
     }
@@ -503,7 +505,9 @@ impl OAuthClient {
         .await
     }
 
-    /// RFC 7662 introspection (use `introspect`): the answer as JSON text, or the failure.
+    /// RFC 7662 introspection (use `introspect`): the `Introspection` object of index.d.ts as
+    /// JSON text (the fields of Kotlin/Swift's record, `claims` the whole answer), or the
+    /// failure.
     #[napi(js_name = "introspectRaw", skip_typescript, catch_unwind)]
     pub async fn introspect_raw(
         &self,
@@ -517,7 +521,18 @@ impl OAuthClient {
                 (Err(e), _) | (_, Err(e)) => Err(e),
             };
             Ok(match result {
-                Ok(i) => Either::A(serde_json::Value::Object(i.claims).to_string()),
+                Ok(i) => Either::A(
+                    serde_json::json!({
+                        "active": i.active,
+                        "scopes": i.scopes,
+                        "clientId": i.client_id,
+                        "username": i.username,
+                        "subject": i.subject,
+                        "expiresAt": i.expires_at,
+                        "claims": serde_json::Value::Object(i.claims),
+                    })
+                    .to_string(),
+                ),
                 Err(e) => Either::B(failure(e)),
             })
         })
@@ -625,39 +640,18 @@ fn poll_once<F: Future + ?Sized>(fut: Pin<&mut F>) -> Poll<F::Output> {
     fut.poll(&mut Context::from_waker(Waker::noop()))
 }
 
-type TokenJob = napi::tokio::task::JoinHandle<tokenward::Result<oauth::AccessToken>>;
-
 /// A token request in flight (returned by `tokenStart`; `TokenSource.token()` awaits it).
 /// Internal: `tools/public-dts.mjs` keeps it out of the published types.
 #[napi]
-pub struct PendingToken {
-    job: Mutex<Option<TokenJob>>,
-}
+pub struct PendingToken(Job<oauth::AccessToken>);
 
 #[napi]
 impl PendingToken {
     /// Waits for the token: the token, or the failure.
     #[napi(skip_typescript, catch_unwind)]
     pub async fn wait(&self) -> napi::Result<Either<AccessToken, Failure>> {
-        crate::unwind::caught(async move {
-            let job = self
-                .job
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take();
-            let Some(job) = job else {
-                return Ok(Either::B(failure(invalid_input("already awaited"))));
-            };
-            Ok(match job.await {
-                Ok(Ok(t)) => Either::A(AccessToken(t)),
-                Ok(Err(e)) => Either::B(failure(e)),
-                Err(_) => Either::B(failure(Error::new(
-                    ErrorCode::Internal,
-                    "the token request was aborted",
-                ))),
-            })
-        })
-        .await
+        crate::unwind::caught(async move { Ok(self.0.wait("token request", AccessToken).await) })
+            .await
     }
 }
 
@@ -759,9 +753,7 @@ impl TokenSource {
                 Either3::A(AccessToken(t))
             }
             Poll::Ready(Err(e)) => Either3::B(failure(e)),
-            Poll::Pending => Either3::C(PendingToken {
-                job: Mutex::new(Some(rt.spawn(fut))),
-            }),
+            Poll::Pending => Either3::C(PendingToken(Job::new(rt.spawn(fut)))),
         })
     }
 

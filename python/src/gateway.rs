@@ -124,9 +124,14 @@ pub struct RevocationList(pub(crate) Arc<gateway::RevocationList>);
 impl RevocationList {
     #[new]
     #[pyo3(signature = (*, max_entries=gateway::DEFAULT_MAX_REVOCATIONS, clock=None))]
-    fn new(max_entries: usize, clock: Option<&Bound<'_, ManualClock>>) -> Self {
-        let clock = clock_arg(clock).unwrap_or_else(tokenward::clock::system);
-        RevocationList(Arc::new(gateway::RevocationList::new(max_entries, clock)))
+    fn new(max_entries: usize, clock: Option<&Bound<'_, ManualClock>>) -> PyResult<Self> {
+        let mut options = gateway::RevocationListOptions::new().with_max_entries(max_entries);
+        if let Some(clock) = clock_arg(clock) {
+            options = options.with_clock(clock);
+        }
+        Ok(RevocationList(Arc::new(
+            gateway::RevocationList::new(options).py()?,
+        )))
     }
 
     /// Revokes ``id`` of ``kind`` (``"jti"``, ``"key_id"`` or ``"subject"``) until ``until``.
@@ -176,7 +181,7 @@ pub struct Principal {
     key_id: Option<String>,
     scopes: Vec<String>,
     claims: Claims,
-    remaining: Option<u64>,
+    rate_limit_remaining: Option<u64>,
 }
 
 impl From<gateway::Principal> for Principal {
@@ -187,7 +192,7 @@ impl From<gateway::Principal> for Principal {
             key_id: p.key_id,
             scopes: p.scopes,
             claims: p.claims,
-            remaining: p.remaining,
+            rate_limit_remaining: p.rate_limit_remaining,
         }
     }
 }
@@ -233,7 +238,7 @@ impl Principal {
     /// Requests left in the tightest applicable rate limit, or ``None`` without limits.
     #[getter]
     fn rate_limit_remaining(&self) -> Option<u64> {
-        self.remaining
+        self.rate_limit_remaining
     }
 
     /// Whether the credential carries ``scope``.
@@ -252,7 +257,7 @@ impl Principal {
             py_repr(py, self.subject.as_str())?,
             py_repr(py, self.key_id.as_deref())?,
             py_repr(py, self.scopes.clone())?,
-            py_repr(py, self.remaining)?,
+            py_repr(py, self.rate_limit_remaining)?,
         ))
     }
 }
@@ -291,7 +296,7 @@ impl Refusal {
     /// How long the client should wait (``Retry-After``, whole seconds), or ``None``.
     #[getter]
     fn retry_after(&self) -> Option<Duration> {
-        self.0.retry_after.map(Duration::from_secs)
+        self.0.retry_after
     }
 
     /// The error name safe to show a client: the RFC 6750 one (``invalid_request``,
@@ -314,7 +319,7 @@ impl Refusal {
         if let Some(w) = &self.0.www_authenticate {
             d.set_item("WWW-Authenticate", w)?;
         }
-        if let Some(s) = self.0.retry_after {
+        if let Some(s) = self.0.retry_after_seconds() {
             d.set_item("Retry-After", s.to_string())?;
         }
         Ok(d)
@@ -335,7 +340,7 @@ impl Refusal {
             py_repr(py, self.0.code.as_str())?,
             self.0.status,
             py_repr(py, self.0.www_authenticate.as_deref())?,
-            py_repr(py, self.0.retry_after.map(Duration::from_secs))?,
+            py_repr(py, self.0.retry_after)?,
         ))
     }
 }

@@ -392,52 +392,75 @@ impl JwtIssuer {
     }
 }
 
-/// The verifier keyword arguments shared by `JwtVerifier` and `RemoteJwtVerifier`, as core
-/// options (`None`: the core default), and whether verification should release the GIL.
-#[allow(clippy::too_many_arguments)]
-fn verifier_options(
-    algorithms: Vec<String>,
-    issuers: Option<&Bound<'_, PyAny>>,
-    audiences: Option<&Bound<'_, PyAny>>,
-    subject: Option<String>,
-    leeway: Option<&Bound<'_, PyAny>>,
-    required_claims: Vec<String>,
-    require_exp: bool,
-    typ: Option<String>,
-    max_age: Option<&Bound<'_, PyAny>>,
-    max_token_size: usize,
-    max_depth: usize,
-    clock: Option<&Bound<'_, crate::clock::ManualClock>>,
-) -> PyResult<(JwtVerifierOptions, bool)> {
-    let algorithms = algorithms
-        .iter()
-        .map(|a| alg(a))
-        .collect::<PyResult<Vec<_>>>()?;
-    // Asymmetric verification is slow enough to release the GIL for.
-    let release_gil = algorithms.iter().any(|a| a.family() != Family::Hmac);
-    let mut options = JwtVerifierOptions::new(algorithms)
-        .with_issuers(one_or_many(issuers)?)
-        .with_audiences(one_or_many(audiences)?)
-        .with_required_claims(required_claims)
-        .with_require_exp(require_exp)
-        .with_max_token_size(max_token_size)
-        .with_max_depth(max_depth);
-    if let Some(sub) = subject {
-        options = options.with_subject(sub);
-    }
-    if let Some(leeway) = opt_duration(leeway, "leeway")? {
-        options = options.with_leeway(leeway);
-    }
-    if let Some(typ) = typ {
-        options = options.with_typ(typ);
-    }
-    if let Some(max_age) = opt_duration(max_age, "max_age")? {
-        options = options.with_max_age(max_age);
-    }
-    if let Some(c) = crate::clock::clock_arg(clock) {
-        options = options.with_clock(c);
-    }
-    Ok((options, release_gil))
+/// The `#[pymethods]` block of a verifier class whose constructor takes `keys` and the verifier
+/// keyword arguments shared by `JwtVerifier` and `RemoteJwtVerifier`: one signature and one
+/// parameter list for both. The constructor body sees the keyword arguments as core options
+/// (`$options`; an omitted keyword keeps the core default) and whether verification should
+/// release the GIL (`$release_gil`).
+macro_rules! verifier_class {
+    (
+        impl $class:ident {
+            fn new($keys:ident: $keys_ty:ty, $options:ident, $release_gil:ident) $body:block
+            $($methods:tt)*
+        }
+    ) => {
+        #[pymethods]
+        impl $class {
+            #[new]
+            #[pyo3(signature = (keys, *, algorithms, issuers=None, audiences=None, subject=None,
+                leeway=None, required_claims=Vec::new(), require_exp=true, typ=None, max_age=None,
+                max_token_size=jwt::DEFAULT_MAX_TOKEN_SIZE, max_depth=jwt::DEFAULT_MAX_DEPTH,
+                clock=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn new(
+                $keys: $keys_ty,
+                algorithms: Vec<String>,
+                issuers: Option<&Bound<'_, PyAny>>,
+                audiences: Option<&Bound<'_, PyAny>>,
+                subject: Option<String>,
+                leeway: Option<&Bound<'_, PyAny>>,
+                required_claims: Vec<String>,
+                require_exp: bool,
+                typ: Option<String>,
+                max_age: Option<&Bound<'_, PyAny>>,
+                max_token_size: usize,
+                max_depth: usize,
+                clock: Option<&Bound<'_, crate::clock::ManualClock>>,
+            ) -> PyResult<$class> {
+                let algorithms = algorithms
+                    .iter()
+                    .map(|a| alg(a))
+                    .collect::<PyResult<Vec<_>>>()?;
+                // Asymmetric verification is slow enough to release the GIL for.
+                let $release_gil = algorithms.iter().any(|a| a.family() != Family::Hmac);
+                let mut options = JwtVerifierOptions::new(algorithms)
+                    .with_issuers(one_or_many(issuers)?)
+                    .with_audiences(one_or_many(audiences)?)
+                    .with_required_claims(required_claims)
+                    .with_require_exp(require_exp)
+                    .with_max_token_size(max_token_size)
+                    .with_max_depth(max_depth);
+                if let Some(sub) = subject {
+                    options = options.with_subject(sub);
+                }
+                if let Some(leeway) = opt_duration(leeway, "leeway")? {
+                    options = options.with_leeway(leeway);
+                }
+                if let Some(typ) = typ {
+                    options = options.with_typ(typ);
+                }
+                if let Some(max_age) = opt_duration(max_age, "max_age")? {
+                    options = options.with_max_age(max_age);
+                }
+                if let Some(c) = crate::clock::clock_arg(clock) {
+                    options = options.with_clock(c);
+                }
+                let $options = options;
+                $body
+            }
+            $($methods)*
+        }
+    };
 }
 
 /// Verifies tokens strictly against local keys; build once and reuse.
@@ -450,28 +473,9 @@ pub struct JwtVerifier {
     strings: KnownStrings,
 }
 
-#[pymethods]
+verifier_class! {
 impl JwtVerifier {
-    #[new]
-    #[pyo3(signature = (keys, *, algorithms, issuers=None, audiences=None, subject=None,
-        leeway=None, required_claims=Vec::new(), require_exp=true, typ=None, max_age=None,
-        max_token_size=jwt::DEFAULT_MAX_TOKEN_SIZE, max_depth=jwt::DEFAULT_MAX_DEPTH, clock=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        keys: &Bound<'_, PyAny>,
-        algorithms: Vec<String>,
-        issuers: Option<&Bound<'_, PyAny>>,
-        audiences: Option<&Bound<'_, PyAny>>,
-        subject: Option<String>,
-        leeway: Option<&Bound<'_, PyAny>>,
-        required_claims: Vec<String>,
-        require_exp: bool,
-        typ: Option<String>,
-        max_age: Option<&Bound<'_, PyAny>>,
-        max_token_size: usize,
-        max_depth: usize,
-        clock: Option<&Bound<'_, crate::clock::ManualClock>>,
-    ) -> PyResult<JwtVerifier> {
+    fn new(keys: &Bound<'_, PyAny>, options, release_gil) {
         let set = if let Ok(set) = keys.extract::<KeySet>() {
             set.0
         } else if keys.extract::<RemoteKeySet>().is_ok() {
@@ -484,20 +488,6 @@ impl JwtVerifier {
         } else {
             jwt::KeySet::from_jwks(&json_text(keys)?).py()?
         };
-        let (options, release_gil) = verifier_options(
-            algorithms,
-            issuers,
-            audiences,
-            subject,
-            leeway,
-            required_claims,
-            require_exp,
-            typ,
-            max_age,
-            max_token_size,
-            max_depth,
-            clock,
-        )?;
         let strings = KnownStrings::new(
             keys.py(),
             options.issuers().iter().chain(options.audiences()),
@@ -533,6 +523,7 @@ impl JwtVerifier {
         format!("JwtVerifier(keys={})", self.inner.keys().len())
     }
 }
+}
 
 /// Verifies tokens against a `RemoteKeySet` with the same options as `JwtVerifier`. `verify`
 /// blocks (GIL released) while keys are fetched; `verify_async` runs it in the event loop's
@@ -540,42 +531,9 @@ impl JwtVerifier {
 #[pyclass(module = "tokenward", name = "RemoteJwtVerifier", frozen)]
 pub struct RemoteJwtVerifier(jwt::RemoteJwtVerifier);
 
-#[pymethods]
+verifier_class! {
 impl RemoteJwtVerifier {
-    #[new]
-    #[pyo3(signature = (keys, *, algorithms, issuers=None, audiences=None, subject=None,
-        leeway=None, required_claims=Vec::new(), require_exp=true, typ=None, max_age=None,
-        max_token_size=jwt::DEFAULT_MAX_TOKEN_SIZE, max_depth=jwt::DEFAULT_MAX_DEPTH, clock=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        keys: RemoteKeySet,
-        algorithms: Vec<String>,
-        issuers: Option<&Bound<'_, PyAny>>,
-        audiences: Option<&Bound<'_, PyAny>>,
-        subject: Option<String>,
-        leeway: Option<&Bound<'_, PyAny>>,
-        required_claims: Vec<String>,
-        require_exp: bool,
-        typ: Option<String>,
-        max_age: Option<&Bound<'_, PyAny>>,
-        max_token_size: usize,
-        max_depth: usize,
-        clock: Option<&Bound<'_, crate::clock::ManualClock>>,
-    ) -> PyResult<RemoteJwtVerifier> {
-        let (options, _) = verifier_options(
-            algorithms,
-            issuers,
-            audiences,
-            subject,
-            leeway,
-            required_claims,
-            require_exp,
-            typ,
-            max_age,
-            max_token_size,
-            max_depth,
-            clock,
-        )?;
+    fn new(keys: RemoteKeySet, options, _release_gil) {
         Ok(RemoteJwtVerifier(
             jwt::RemoteJwtVerifier::new(keys.inner, options).py()?,
         ))
@@ -605,6 +563,7 @@ impl RemoteJwtVerifier {
     fn __repr__(&self) -> String {
         format!("RemoteJwtVerifier(url={:?})", self.0.keys().url())
     }
+}
 }
 
 /// Decodes header and claims WITHOUT verification, for display and debugging only.

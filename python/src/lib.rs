@@ -43,6 +43,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<redact::Redactor>()?;
     m.add_class::<redact::RedactStream>()?;
     m.add_class::<oauth::AccessToken>()?;
+    m.add_class::<oauth::Introspection>()?;
     m.add_class::<oauth::TokenResponse>()?;
     m.add_class::<oauth::OAuthClient>()?;
     m.add_class::<oauth::TokenSource>()?;

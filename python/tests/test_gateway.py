@@ -186,6 +186,8 @@ def test_trusted_proxies(keys: ApiKeys) -> None:
 
 def test_revocation_list(keys: ApiKeys, clock: ManualClock) -> None:
     k = keys.create("acct")
+    with pytest.raises(InvalidInputError, match="max_entries must be at least 1"):
+        RevocationList(max_entries=0)
     lst = RevocationList(max_entries=10, clock=clock)
     auth = Authenticator(api_keys=keys, revocations=lst)
     h = {"x-api-key": k.secret.expose()}

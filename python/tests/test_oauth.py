@@ -20,6 +20,7 @@ import pytest
 
 from tokenward import (
     AccessToken,
+    Introspection,
     InvalidInputError,
     InvalidInputTypeError,
     OAuthClient,
@@ -95,9 +96,23 @@ def test_client_credentials_refresh_introspect_revoke(mock, client):
     assert second.refresh_token is not None
     assert second.refresh_token.expose() != first.refresh_token.expose()
 
-    assert client.introspect(tok.expose())["active"] is True
+    # A typed, frozen answer with the fields of Kotlin/Swift's Introspection record.
+    info = client.introspect(tok.expose())
+    assert isinstance(info, Introspection) and info and info.active is True
+    assert (info.scopes, info.client_id, info.username, info.subject, info.expires_at) == (
+        ["read", "write"],
+        "mock-client",
+        None,
+        None,
+        None,
+    )
+    assert info.claims == info.to_dict() == {"active": True, "scope": "read write", "client_id": "mock-client"}
+    assert repr(info) == "Introspection(active=True, subject=None, client_id='mock-client', scopes=['read', 'write'])"
+    with pytest.raises(AttributeError):
+        info.active = False  # type: ignore[misc]
     client.revoke(Secret(tok.expose()), "access_token")
-    assert client.introspect(tok.expose(), "access_token")["active"] is False
+    gone = client.introspect(tok.expose(), "access_token")
+    assert not gone and gone.active is False and gone.to_dict() == {"active": False}
     # The hint is a closed set parsed by the core: the error names the valid values.
     with pytest.raises(InvalidInputError) as info:
         client.revoke(tok.expose(), "id_token")  # type: ignore[arg-type]

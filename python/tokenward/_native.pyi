@@ -423,6 +423,36 @@ class Pkce:
         """The URL to open in the browser (the same argument order in every language)."""
 
 @final
+class Introspection:
+    """The answer of an introspection endpoint (RFC 7662): the fields of Kotlin/Swift's
+    ``Introspection`` record, ``claims`` for every member. Truthy when ``active``."""
+
+    @property
+    def active(self) -> bool:
+        """Whether the token is currently active; when ``False`` nothing else is meaningful."""
+    @property
+    def scopes(self) -> list[str]:
+        """The token's scopes (``scope``, split)."""
+    @property
+    def client_id(self) -> str | None:
+        """``client_id``, or ``None``."""
+    @property
+    def username(self) -> str | None:
+        """``username``, or ``None``."""
+    @property
+    def subject(self) -> str | None:
+        """``sub``, or ``None``."""
+    @property
+    def expires_at(self) -> _dt.datetime | None:
+        """``exp`` as an aware UTC ``datetime``, or ``None``."""
+    @property
+    def claims(self) -> dict[str, Any]:
+        """Every member of the answer, as a new dict."""
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as the server sent it (a new dict; what ``introspect`` returned before 0.2)."""
+    def __bool__(self) -> bool: ...
+
+@final
 class OAuthClient:
     """An OAuth 2.0 client. ``auth_method`` unset: ``private_key_jwt`` with ``private_key``,
     else ``client_secret_basic``. ``timeout`` (default 5 s) bounds every request."""
@@ -475,8 +505,8 @@ class OAuthClient:
         """The refresh-token grant; keep the answer's ``refresh_token`` when present."""
     def exchange_code(self, code: str | Secret, redirect_uri: str, pkce: Pkce | None = None) -> TokenResponse:
         """Exchanges an authorization code, with its PKCE verifier."""
-    def introspect(self, token: str | Secret, token_type_hint: _TokenTypeHint | None = None) -> dict[str, Any]:
-        """RFC 7662 introspection; ``active`` is always present."""
+    def introspect(self, token: str | Secret, token_type_hint: _TokenTypeHint | None = None) -> Introspection:
+        """RFC 7662 introspection: an ``Introspection`` (its ``claims`` hold the whole answer)."""
     def revoke(self, token: str | Secret, token_type_hint: _TokenTypeHint | None = None) -> None:
         """RFC 7009 revocation."""
 
@@ -573,7 +603,8 @@ class RateLimit:
 @final
 class RevocationList:
     """A bounded, expiring revocation list by ``jti``, API key id or subject. ``max_entries``
-    defaults to 1 000 000 (the core's ``DEFAULT_MAX_REVOCATIONS``)."""
+    defaults to 1 000 000 (the core's ``DEFAULT_MAX_REVOCATIONS``); 0 raises
+    ``InvalidInputError``."""
 
     def __new__(cls, *, max_entries: int = ..., clock: ManualClock | None = None) -> RevocationList: ...
     def revoke(self, kind: _RevocationKind, id: str, until: int | float | _dt.datetime) -> None:

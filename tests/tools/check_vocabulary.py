@@ -11,7 +11,8 @@ sources without building anything:
 * Python: python/tokenward/_native.pyi and the package's own modules (classes and their members,
   functions, constants);
 * Node: node/index.d.ts (declared classes and interfaces with their members, functions, consts);
-* Kotlin: the generated kotlin/src/main/kotlin/dev/tokenward/tokenward.kt;
+* Kotlin: the generated kotlin/src/main/kotlin/dev/tokenward/tokenward.kt and the extensions of
+  Extensions.kt beside it;
 * Swift: swift/Sources/Tokenward/*.swift (the generated file and the extensions).
 
 `--dump LANG` prints a language's surface. Last line: `vocabulary: N names checked, M missing`.
@@ -178,6 +179,12 @@ def kotlin_surface() -> Surface:
                     if m:
                         s.members[current].add(m[1])
         depth = max(depth + code.count("{") - code.count("}"), 0)
+    # The hand-written extensions beside it: `fun Type.name(`, `fun Type.Companion.name(` (a
+    # static member), `val Type.name`.
+    ext = re.compile(r"^(?:public\s+|inline\s+)*(?:fun|va[lr])\s+(?:<[^>]*>\s*)?(\w+)(?:\.Companion)?\.`?(\w+)`?")
+    for line in (path.parent / "Extensions.kt").read_text(encoding="utf-8").split("\n"):
+        if m := ext.match(line.strip()):
+            s.members[m[1]].add(m[2])
     return s
 
 

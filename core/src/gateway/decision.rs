@@ -1,6 +1,8 @@
 //! The two outcomes of [`Authenticator::authenticate`](super::Authenticator::authenticate): a
 //! [`Principal`] or a [`Refusal`] with its HTTP status and RFC 6750 `WWW-Authenticate` value.
 
+use std::time::Duration;
+
 use crate::jwt::Claims;
 use crate::ErrorCode;
 
@@ -41,7 +43,7 @@ pub struct Principal {
     /// The verified JWT claims, or the whole introspection answer (empty for API keys).
     pub claims: Claims,
     /// Requests left in the tightest applicable rate limit right now; `None` without limits.
-    pub remaining: Option<u64>,
+    pub rate_limit_remaining: Option<u64>,
 }
 
 /// The RFC 6750 `error` attribute of a challenge.
@@ -88,11 +90,18 @@ pub struct Refusal {
     pub status: u16,
     /// The `WWW-Authenticate` header value, for 400/401/403-scope refusals (none for 500/503).
     pub www_authenticate: Option<String>,
-    /// Seconds to wait before retrying (the `Retry-After` header), for 429.
-    pub retry_after: Option<u64>,
+    /// How long to wait before retrying, for 429 (and a 503 of the introspection budget):
+    /// whole seconds, rounded up, at least one, so that it is exactly what the `Retry-After`
+    /// header says ([`Refusal::retry_after_seconds`]).
+    pub retry_after: Option<Duration>,
 }
 
 impl Refusal {
+    /// The value of the `Retry-After` header: [`Refusal::retry_after`] in whole seconds.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        self.retry_after.map(|d| d.as_secs())
+    }
+
     /// The stable code string, e.g. `missing_credentials`.
     pub fn code_str(&self) -> &'static str {
         self.code.as_str()
@@ -216,13 +225,13 @@ impl Challenger {
     }
 
     /// 429 with `Retry-After` in whole seconds (rounded up, at least 1).
-    pub(crate) fn rate_limited(&self, retry_after: std::time::Duration) -> Refusal {
+    pub(crate) fn rate_limited(&self, retry_after: Duration) -> Refusal {
         let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
         Refusal {
             code: ErrorCode::RateLimited,
             status: 429,
             www_authenticate: None,
-            retry_after: Some(secs.max(1)),
+            retry_after: Some(Duration::from_secs(secs.max(1))),
         }
     }
 }
@@ -248,9 +257,12 @@ mod tests {
             r.www_authenticate.unwrap(),
             r#"Bearer realm="api \"x\"", error="insufficient_scope", error_description="the access token lacks a required scope", scope="read write""#
         );
-        let r = c.rate_limited(std::time::Duration::from_millis(1500));
-        assert_eq!((r.status, r.retry_after), (429, Some(2)));
-        let r = c.rate_limited(std::time::Duration::from_millis(0));
-        assert_eq!(r.retry_after, Some(1));
+        let r = c.rate_limited(Duration::from_millis(1500));
+        assert_eq!(
+            (r.status, r.retry_after, r.retry_after_seconds()),
+            (429, Some(Duration::from_secs(2)), Some(2))
+        );
+        let r = c.rate_limited(Duration::from_millis(0));
+        assert_eq!(r.retry_after, Some(Duration::from_secs(1)));
     }
 }

@@ -62,6 +62,8 @@ pub use credentials::{CredentialSources, DEFAULT_API_KEY_HEADER, DEFAULT_MAX_HEA
 pub use decision::{BearerError, CredentialKind, Principal, Refusal};
 pub use ip::{Cidr, CidrSet, ForwardedHeader, IpRules, DEFAULT_FORWARDED_HEADER};
 pub use ratelimit::{RateLimit, Verdict, DEFAULT_RATE_LIMIT_PERIOD};
-pub use revocation::{RevocationKind, RevocationList, DEFAULT_MAX_REVOCATIONS};
+pub use revocation::{
+    RevocationKind, RevocationList, RevocationListOptions, DEFAULT_MAX_REVOCATIONS,
+};
 #[cfg(feature = "tower")]
 pub use tower::{AuthLayer, AuthService};

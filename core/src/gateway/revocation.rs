@@ -80,6 +80,56 @@ impl fmt::Display for RevocationKind {
 /// Default cap on entries.
 pub const DEFAULT_MAX_REVOCATIONS: usize = 1_000_000;
 
+/// Optional settings of a [`RevocationList`]; every field has a valid default.
+///
+/// ```
+/// use tokenward::gateway::{RevocationList, RevocationListOptions};
+///
+/// let list = RevocationList::new(RevocationListOptions::new().with_max_entries(10_000))?;
+/// assert!(list.is_empty());
+/// # Ok::<(), tokenward::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RevocationListOptions {
+    max_entries: usize,
+    clock: SharedClock,
+}
+
+impl Default for RevocationListOptions {
+    fn default() -> Self {
+        RevocationListOptions::new()
+    }
+}
+
+impl RevocationListOptions {
+    /// Every option at its default: at most [`DEFAULT_MAX_REVOCATIONS`] live entries, the
+    /// system clock.
+    pub fn new() -> Self {
+        RevocationListOptions {
+            max_entries: DEFAULT_MAX_REVOCATIONS,
+            clock: clock::system(),
+        }
+    }
+
+    /// The most live entries the list holds (default [`DEFAULT_MAX_REVOCATIONS`]; at least 1);
+    /// [`RevocationList::revoke`] fails with `invalid_input` when it is full.
+    pub fn with_max_entries(mut self, max_entries: usize) -> Self {
+        self.max_entries = max_entries;
+        self
+    }
+
+    /// The clock that decides which entries have expired (default: the system clock).
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The cap on live entries.
+    pub fn max_entries(&self) -> usize {
+        self.max_entries
+    }
+}
+
 /// A bounded, expiring revocation list; share it between authenticators with an `Arc`.
 #[derive(Debug)]
 pub struct RevocationList {
@@ -89,19 +139,30 @@ pub struct RevocationList {
 }
 
 impl Default for RevocationList {
+    /// The list of [`RevocationListOptions::new`]: 1 000 000 entries, the system clock.
     fn default() -> Self {
-        RevocationList::new(DEFAULT_MAX_REVOCATIONS, clock::system())
+        RevocationList {
+            entries: RwLock::new(Default::default()),
+            max: DEFAULT_MAX_REVOCATIONS,
+            clock: clock::system(),
+        }
     }
 }
 
 impl RevocationList {
-    /// A list of at most `max` live entries, reading time from `clock`.
-    pub fn new(max: usize, clock: SharedClock) -> Self {
-        RevocationList {
-            entries: RwLock::new(Default::default()),
-            max,
-            clock,
+    /// A list configured by `options`; a `max_entries` of 0 fails with `invalid_input`.
+    pub fn new(options: RevocationListOptions) -> Result<Self> {
+        if options.max_entries == 0 {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "max_entries must be at least 1",
+            ));
         }
+        Ok(RevocationList {
+            entries: RwLock::new(Default::default()),
+            max: options.max_entries,
+            clock: options.clock,
+        })
     }
 
     /// Revokes `id` of `kind` until `until` (Unix seconds; must be in the future). Fails with
@@ -178,7 +239,12 @@ mod tests {
     #[test]
     fn entries_expire_and_the_list_is_bounded() {
         let clock = ManualClock::at_unix(1_000);
-        let list = RevocationList::new(2, clock.clone());
+        let list = RevocationList::new(
+            RevocationListOptions::new()
+                .with_max_entries(2)
+                .with_clock(clock.clone()),
+        )
+        .unwrap();
         list.revoke(RevocationKind::Jti, "a", 1_010).unwrap();
         list.revoke(RevocationKind::Subject, "alice", 1_100)
             .unwrap();
@@ -193,6 +259,18 @@ mod tests {
         assert!(list.unrevoke(RevocationKind::KeyId, "k"));
         clock.advance(Duration::from_secs(100));
         assert_eq!(list.purge(), 0);
+    }
+
+    #[test]
+    fn options_are_checked_by_new() {
+        let err =
+            RevocationList::new(RevocationListOptions::new().with_max_entries(0)).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        assert_eq!(err.message(), "max_entries must be at least 1");
+        let list =
+            RevocationList::new(RevocationListOptions::default().with_max_entries(1)).unwrap();
+        list.revoke(RevocationKind::Jti, "a", i64::MAX).unwrap();
+        assert!(list.revoke(RevocationKind::Jti, "b", i64::MAX).is_err());
     }
 
     #[test]

@@ -110,7 +110,7 @@ pub fn refusal_response<B: Default>(refusal: &Refusal) -> http::Response<B> {
     {
         res.headers_mut().insert(WWW_AUTHENTICATE, v);
     }
-    if let Some(secs) = refusal.retry_after {
+    if let Some(secs) = refusal.retry_after_seconds() {
         res.headers_mut()
             .insert(RETRY_AFTER, HeaderValue::from(secs));
     }

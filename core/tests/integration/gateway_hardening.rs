@@ -132,7 +132,7 @@ fn refused_credentials_spend_a_budget_per_address_then_nothing_is_verified() {
     // Spent: refused before any lookup, whatever the credential, with Retry-After.
     let r = call(&f.auth, a, &bad).unwrap_err();
     assert_eq!(
-        (r.status, r.code.as_str(), r.retry_after),
+        (r.status, r.code.as_str(), r.retry_after_seconds()),
         (429, "rate_limited", Some(60))
     );
     let r = call(&f.auth, a, &good).unwrap_err();
@@ -197,7 +197,10 @@ fn failure_budget_is_on_by_default_and_can_be_turned_off() {
         );
     }
     let r = call(&f.auth, "198.51.100.7", &bad).unwrap_err();
-    assert_eq!((r.status, r.retry_after), (429, Some(6)));
+    assert_eq!(
+        (r.status, r.retry_after),
+        (429, Some(Duration::from_secs(6)))
+    );
 
     let f = fixture(|b| b.with_failure_rate_limit(None));
     let bad = [("x-api-key", f.unknown.as_str())];
@@ -381,7 +384,7 @@ async fn introspection_is_rate_bounded_and_cached_tokens_keep_working() {
         let r = call_async(&auth, &format!("203.0.113.{}", 20 + i), &format!("x{i}")).await;
         let r = r.unwrap_err();
         assert_eq!((r.status, r.code.as_str()), (503, "rate_limited"));
-        assert_eq!(r.retry_after, Some(60));
+        assert_eq!(r.retry_after, Some(Duration::from_secs(60)));
         assert!(r.www_authenticate.is_none());
     }
     assert_eq!(server.hits(), 3, "nothing sent beyond the bound");

@@ -16,7 +16,7 @@ use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::clock::{ManualClock, SharedClock};
 use tokenward::gateway::{
     Authenticator, AuthenticatorOptions, CredentialKind, RateLimit, Request, RevocationKind,
-    RevocationList,
+    RevocationList, RevocationListOptions,
 };
 use tokenward::http::HttpPolicy;
 use tokenward::oauth::{OAuthClient, OAuthClientOptions, TokenTypeHint};
@@ -296,7 +296,14 @@ async fn routing_policy_and_revocation_apply_to_introspected_tokens() {
         .unwrap(),
     );
     let key = keys.create(NewKey::new("acct").scopes(["read"])).unwrap();
-    let revocations = Arc::new(RevocationList::new(100, shared.clone()));
+    let revocations = Arc::new(
+        RevocationList::new(
+            RevocationListOptions::new()
+                .with_max_entries(100)
+                .with_clock(shared.clone()),
+        )
+        .unwrap(),
+    );
     let auth = Authenticator::new(
         options(&server, &clock)
             .with_api_keys(keys)

@@ -13,7 +13,7 @@ use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::gateway::{AuthLayer, Authenticator, AuthenticatorOptions, Principal, RateLimit};
 
 async fn whoami(Extension(p): Extension<Principal>) -> String {
-    format!("{}:{:?}", p.subject, p.remaining)
+    format!("{}:{:?}", p.subject, p.rate_limit_remaining)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,7 @@ use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::clock::{ManualClock, SharedClock};
 use tokenward::gateway::{
     Authenticator, AuthenticatorOptions, ForwardedHeader, RateLimit, Request, RevocationKind,
-    RevocationList,
+    RevocationList, RevocationListOptions,
 };
 use tokenward::jwt::{Algorithm, JwtKey, JwtVerifier, JwtVerifierOptions};
 
@@ -39,7 +39,14 @@ fn build(setup: &Value) -> Fixture {
     let keys = Arc::new(
         ApiKeys::new(prefix, ApiKeysOptions::default().with_clock(clock.clone())).unwrap(),
     );
-    let list = Arc::new(RevocationList::new(1000, clock.clone()));
+    let list = Arc::new(
+        RevocationList::new(
+            RevocationListOptions::new()
+                .with_max_entries(1000)
+                .with_clock(clock.clone()),
+        )
+        .unwrap(),
+    );
     let mut secrets = HashMap::new();
     let mut ids = HashMap::new();
     for (name, spec) in setup["api_keys"]["keys"].as_object().unwrap() {
@@ -195,7 +202,7 @@ fn vectors() {
                     assert_eq!(p.subject, s, "{name}");
                 }
                 if let Some(n) = e["remaining"].as_u64() {
-                    assert_eq!(p.remaining, Some(n), "{name}");
+                    assert_eq!(p.rate_limit_remaining, Some(n), "{name}");
                 }
             }
             Err(refusal) => {
@@ -212,7 +219,11 @@ fn vectors() {
                     e["www_authenticate"].as_str(),
                     "{name}"
                 );
-                assert_eq!(refusal.retry_after, e["retry_after"].as_u64(), "{name}");
+                assert_eq!(
+                    refusal.retry_after_seconds(),
+                    e["retry_after"].as_u64(),
+                    "{name}"
+                );
             }
         }
     }
@@ -251,13 +262,13 @@ fn rate_limit_with_manual_clock() {
         .map(|_| {
             auth.authenticate(&req(&h, "198.51.100.1"))
                 .unwrap()
-                .remaining
+                .rate_limit_remaining
         })
         .collect();
     assert_eq!(remaining, [Some(2), Some(1), Some(0)]);
     let r = auth.authenticate(&req(&h, "198.51.100.1")).unwrap_err();
     assert_eq!(
-        (r.status, r.code_str(), r.retry_after),
+        (r.status, r.code_str(), r.retry_after_seconds()),
         (429, "rate_limited", Some(1))
     );
     clock.advance(Duration::from_millis(499));
@@ -266,7 +277,7 @@ fn rate_limit_with_manual_clock() {
     assert_eq!(
         auth.authenticate(&req(&h, "198.51.100.1"))
             .unwrap()
-            .remaining,
+            .rate_limit_remaining,
         Some(0)
     );
     // A refused request does not consume budget.
@@ -274,7 +285,7 @@ fn rate_limit_with_manual_clock() {
     assert_eq!(
         auth.authenticate(&req(&h, "198.51.100.1"))
             .unwrap()
-            .remaining,
+            .rate_limit_remaining,
         Some(2)
     );
 }

@@ -34,3 +34,13 @@ extension KeySet {
     /// The number of keys (Swift's collection idiom for the core's `len`).
     public var count: Int { Int(len()) }
 }
+
+extension ApiKeys {
+    /// Checks the shape and checksum of any tokenward API key offline (no store); throws
+    /// `TokenwardError.Failed` with `.invalidFormat` or `.checksumMismatch`. The core's
+    /// `ApiKeys::check_format` (uniffi exports no static methods: this calls the generated
+    /// `checkApiKeyFormat`).
+    public static func checkFormat(key: String) throws -> KeyInfo {
+        try checkApiKeyFormat(key: key)
+    }
+}

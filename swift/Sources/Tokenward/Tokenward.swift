@@ -997,7 +997,7 @@ public protocol ApiKeysProtocol: AnyObject, Sendable {
     /**
      * `verify` for a key held as a `Secret`.
      */
-    func verifySecret(key: Secret) throws  -> KeyRecord
+    func verify(key: Secret) throws  -> KeyRecord
     
 }
 /**
@@ -1180,7 +1180,7 @@ open func verify(key: String)throws  -> KeyRecord  {
     /**
      * `verify` for a key held as a `Secret`.
      */
-open func verifySecret(key: Secret)throws  -> KeyRecord  {
+open func verify(key: Secret)throws  -> KeyRecord  {
     return try  FfiConverterTypeKeyRecord_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_apikeys_verify_secret(
@@ -2746,24 +2746,19 @@ public func FfiConverterTypeKeySet_lower(_ value: KeySet) -> UInt64 {
 public protocol ManualClockProtocol: AnyObject, Sendable {
     
     /**
-     * Moves the clock forward by `millis` milliseconds.
+     * Moves the clock forward by `by` (Kotlin `Duration`, Swift `TimeInterval`).
      */
-    func advanceMillis(millis: UInt64) 
+    func advance(by: TimeInterval) 
     
     /**
-     * Moves the clock forward by `seconds`.
+     * The current time of the clock.
      */
-    func advanceSeconds(seconds: UInt64) 
+    func now()  -> Date
     
     /**
-     * Sets the clock to `unix_seconds` since the epoch (it may go backwards).
+     * Sets the clock to `to` (it may go backwards).
      */
-    func setUnixSeconds(unixSeconds: UInt64) 
-    
-    /**
-     * The current time, whole Unix seconds.
-     */
-    func unixSeconds()  -> Int64
+    func set(to: Date) 
     
 }
 /**
@@ -2810,15 +2805,15 @@ open class ManualClock: ManualClockProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_tokenward_ffi_fn_clone_manualclock(self.handle, $0) }
     }
     /**
-     * A clock at `unix_seconds` since the epoch (later than 9999-12-31T23:59:59Z is clamped
-     * to it, like every move of the clock).
+     * A clock frozen at `now` (Kotlin `Instant`, Swift `Date`; later than
+     * 9999-12-31T23:59:59Z is clamped to it, like every move of the clock).
      */
-public convenience init(unixSeconds: UInt64) {
+public convenience init(now: Date) {
     let handle =
         try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_manualclock_new(
-        FfiConverterUInt64.lower(unixSeconds),uniffiCallStatus
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -2837,51 +2832,39 @@ public convenience init(unixSeconds: UInt64) {
 
     
     /**
-     * Moves the clock forward by `millis` milliseconds.
+     * Moves the clock forward by `by` (Kotlin `Duration`, Swift `TimeInterval`).
      */
-open func advanceMillis(millis: UInt64)  {try! rustCall() {
+open func advance(by: TimeInterval)  {try! rustCall() {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_manualclock_advance_millis(
+    uniffi_tokenward_ffi_fn_method_manualclock_advance(
             self.uniffiCloneHandle(),
-        FfiConverterUInt64.lower(millis),uniffiCallStatus
+        FfiConverterDuration.lower(by),uniffiCallStatus
     )
 }
 }
     
     /**
-     * Moves the clock forward by `seconds`.
+     * The current time of the clock.
      */
-open func advanceSeconds(seconds: UInt64)  {try! rustCall() {
+open func now() -> Date  {
+    return try!  FfiConverterTimestamp.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_manualclock_advance_seconds(
-            self.uniffiCloneHandle(),
-        FfiConverterUInt64.lower(seconds),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Sets the clock to `unix_seconds` since the epoch (it may go backwards).
-     */
-open func setUnixSeconds(unixSeconds: UInt64)  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_manualclock_set_unix_seconds(
-            self.uniffiCloneHandle(),
-        FfiConverterUInt64.lower(unixSeconds),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * The current time, whole Unix seconds.
-     */
-open func unixSeconds() -> Int64  {
-    return try!  FfiConverterInt64.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_manualclock_unix_seconds(
+    uniffi_tokenward_ffi_fn_method_manualclock_now(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Sets the clock to `to` (it may go backwards).
+     */
+open func set(to: Date)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_manualclock_set(
+            self.uniffiCloneHandle(),
+        FfiConverterTimestamp.lower(to),uniffiCallStatus
+    )
+}
 }
     
 
@@ -4249,16 +4232,14 @@ open class RevocationList: RevocationListProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_tokenward_ffi_fn_clone_revocationlist(self.handle, $0) }
     }
     /**
-     * A list of at most `max_entries` live entries (`None`: the core's
-     * `DEFAULT_MAX_REVOCATIONS`, 1 000 000); `clock` (tests) replaces the system clock.
+     * A list configured by `options`; a `maxEntries` of 0 fails with `invalid_input`.
      */
-public convenience init(maxEntries: UInt64? = nil, clock: ManualClock? = nil) {
+public convenience init(options: RevocationListOptions = RevocationListOptions())throws  {
     let handle =
-        try! rustCall() {
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_constructor_revocationlist_new(
-        FfiConverterOptionUInt64.lower(maxEntries),
-        FfiConverterOptionTypeManualClock.lower(clock),uniffiCallStatus
+        FfiConverterTypeRevocationListOptions_lower(options),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -4802,7 +4783,8 @@ public func FfiConverterTypeTokenResponse_lower(_ value: TokenResponse) -> UInt6
 /**
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
  * background, one request however many callers ask at once, `invalid_grant` terminal.
- * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ * `close()` stops it (Kotlin: `AutoCloseable`, so `use {}` works); it also stops when released
+ * (Swift `deinit`).
  * Printed with the core's `Debug` (the status only).
  */
 public protocol TokenSourceProtocol: AnyObject, Sendable {
@@ -4812,6 +4794,12 @@ public protocol TokenSourceProtocol: AnyObject, Sendable {
      * as long as the source.
      */
     func addListener(listener: TokenSourceListener) 
+    
+    /**
+     * Stops the background task; later `token()` calls fail with `invalid_input`. Kotlin's
+     * `close()` (so `use {}`) also releases the object.
+     */
+    func close() 
     
     /**
      * Requests a new token now (e.g. after the API answered 401); concurrent calls share one
@@ -4835,13 +4823,6 @@ public protocol TokenSourceProtocol: AnyObject, Sendable {
     func status()  -> TokenSourceStatus
     
     /**
-     * Stops the background task; later `token()` calls fail with `invalid_input`. (Named
-     * `stop`, not `close`: uniffi's Kotlin objects already have `close()` from
-     * `AutoCloseable`, which releases the object and so stops the source as well.)
-     */
-    func stop() 
-    
-    /**
      * A valid token: the current one while usable, else the result of one shared request.
      * Never returns an expired token.
      */
@@ -4851,7 +4832,8 @@ public protocol TokenSourceProtocol: AnyObject, Sendable {
 /**
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
  * background, one request however many callers ask at once, `invalid_grant` terminal.
- * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ * `close()` stops it (Kotlin: `AutoCloseable`, so `use {}` works); it also stops when released
+ * (Swift `deinit`).
  * Printed with the core's `Debug` (the status only).
  */
 open class TokenSource: TokenSourceProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
@@ -4969,6 +4951,18 @@ open func addListener(listener: TokenSourceListener)  {try! rustCall() {
 }
     
     /**
+     * Stops the background task; later `token()` calls fail with `invalid_input`. Kotlin's
+     * `close()` (so `use {}`) also releases the object.
+     */
+open func close()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensource_close(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Requests a new token now (e.g. after the API answered 401); concurrent calls share one
      * request.
      */
@@ -5022,19 +5016,6 @@ open func status() -> TokenSourceStatus  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
-}
-    
-    /**
-     * Stops the background task; later `token()` calls fail with `invalid_input`. (Named
-     * `stop`, not `close`: uniffi's Kotlin objects already have `close()` from
-     * `AutoCloseable`, which releases the object and so stops the source as well.)
-     */
-open func stop()  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_tokensource_stop(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
 }
     
     /**
@@ -6099,9 +6080,10 @@ public struct Introspection: Equatable, Hashable {
      */
     public var expiresAt: Date?
     /**
-     * Every member of the answer, as a JSON object.
+     * Every member of the answer, as the text of a JSON object (Python and Node `claims`;
+     * `claimsJson` like `Principal.claimsJson`).
      */
-    public var json: String
+    public var claimsJson: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6125,15 +6107,16 @@ public struct Introspection: Equatable, Hashable {
          * `exp`.
          */expiresAt: Date?, 
         /**
-         * Every member of the answer, as a JSON object.
-         */json: String) {
+         * Every member of the answer, as the text of a JSON object (Python and Node `claims`;
+         * `claimsJson` like `Principal.claimsJson`).
+         */claimsJson: String) {
         self.active = active
         self.scopes = scopes
         self.clientId = clientId
         self.username = username
         self.subject = subject
         self.expiresAt = expiresAt
-        self.json = json
+        self.claimsJson = claimsJson
     }
 
     
@@ -6158,7 +6141,7 @@ public struct FfiConverterTypeIntrospection: FfiConverterRustBuffer {
                 username: FfiConverterOptionString.read(from: &buf), 
                 subject: FfiConverterOptionString.read(from: &buf), 
                 expiresAt: FfiConverterOptionTimestamp.read(from: &buf), 
-                json: FfiConverterString.read(from: &buf)
+                claimsJson: FfiConverterString.read(from: &buf)
         )
     }
 
@@ -6169,7 +6152,7 @@ public struct FfiConverterTypeIntrospection: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.username, into: &buf)
         FfiConverterOptionString.write(value.subject, into: &buf)
         FfiConverterOptionTimestamp.write(value.expiresAt, into: &buf)
-        FfiConverterString.write(value.json, into: &buf)
+        FfiConverterString.write(value.claimsJson, into: &buf)
     }
 }
 
@@ -7469,6 +7452,77 @@ public func FfiConverterTypeRemoteKeySetOptions_lift(_ buf: RustBuffer) throws -
 #endif
 public func FfiConverterTypeRemoteKeySetOptions_lower(_ value: RemoteKeySetOptions) -> RustBuffer {
     return FfiConverterTypeRemoteKeySetOptions.lower(value)
+}
+
+
+/**
+ * Optional settings of `RevocationList`; each `null`/`nil` keeps the core's default.
+ */
+public struct RevocationListOptions {
+    /**
+     * The most live entries held (default 1 000 000, the core's `DEFAULT_MAX_REVOCATIONS`;
+     * at least 1); `revoke` fails with `invalid_input` when the list is full.
+     */
+    public var maxEntries: UInt64?
+    /**
+     * Replaces the system clock that decides which entries have expired (tests).
+     */
+    public var clock: ManualClock?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The most live entries held (default 1 000 000, the core's `DEFAULT_MAX_REVOCATIONS`;
+         * at least 1); `revoke` fails with `invalid_input` when the list is full.
+         */maxEntries: UInt64? = nil, 
+        /**
+         * Replaces the system clock that decides which entries have expired (tests).
+         */clock: ManualClock? = nil) {
+        self.maxEntries = maxEntries
+        self.clock = clock
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RevocationListOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRevocationListOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RevocationListOptions {
+        return
+            try RevocationListOptions(
+                maxEntries: FfiConverterOptionUInt64.read(from: &buf), 
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RevocationListOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionUInt64.write(value.maxEntries, into: &buf)
+        FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRevocationListOptions_lift(_ buf: RustBuffer) throws -> RevocationListOptions {
+    return try FfiConverterTypeRevocationListOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRevocationListOptions_lower(_ value: RevocationListOptions) -> RustBuffer {
+    return FfiConverterTypeRevocationListOptions.lower(value)
 }
 
 
@@ -10374,16 +10428,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel() != 33088) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis() != 49224) {
+    if (uniffi_tokenward_ffi_checksum_method_manualclock_advance() != 10036) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_manualclock_advance_seconds() != 55783) {
+    if (uniffi_tokenward_ffi_checksum_method_manualclock_now() != 10585) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_manualclock_set_unix_seconds() != 39) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_manualclock_unix_seconds() != 43778) {
+    if (uniffi_tokenward_ffi_checksum_method_manualclock_set() != 9166) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() != 59634) {
@@ -10539,6 +10590,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_tokensource_add_listener() != 48039) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_close() != 55163) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_tokensource_force_refresh() != 62450) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10549,9 +10603,6 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_tokensource_status() != 30147) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokensource_stop() != 46777) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_tokensource_token() != 13204) {
@@ -10599,13 +10650,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_apikeys_new() != 27825) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_manualclock_new() != 5074) {
+    if (uniffi_tokenward_ffi_checksum_constructor_manualclock_new() != 8705) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_authenticator_new() != 29049) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 55038) {
+    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 64508) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() != 34845) {

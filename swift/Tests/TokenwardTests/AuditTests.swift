@@ -22,7 +22,7 @@ final class AuditTests: XCTestCase {
     func testListenerReceivesTypedEventsUntilClosed() throws {
         let collector = Collector()
         let subscription = onAudit(listener: collector)
-        let list = RevocationList()
+        let list = try RevocationList()
         let auth = try Authenticator(options: AuthenticatorOptions(apiKeys: try ApiKeys(prefix: "tw_test")))
         try list.revoke(kind: .subject, id: "audit-swift-alice", until: inAMinute())
         _ = try auth.authenticate(request: AuthRequest(clientIp: "198.51.100.7"))

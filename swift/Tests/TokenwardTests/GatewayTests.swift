@@ -73,7 +73,7 @@ final class GatewayTests: XCTestCase {
     }
 
     func testHandlerAnswersWithTheRefusal() throws {
-        let clock = ManualClock(unixSeconds: now)
+        let clock = ManualClock(now: Date(timeIntervalSince1970: TimeInterval(now)))
         let keys = try ApiKeys(prefix: "tw_test", options: ApiKeysOptions(clock: clock))
         let reader = try keys.create(owner: "acct_reader", scopes: ["read"]).secret.expose()
         let tiny = try keys.create(owner: "acct_tiny", scopes: ["read"], metadata: ["plan": "tiny"]).secret.expose()
@@ -115,7 +115,7 @@ final class GatewayTests: XCTestCase {
     }
 
     func testJwtPrincipalCarriesClaims() throws {
-        let clock = ManualClock(unixSeconds: now)
+        let clock = ManualClock(now: Date(timeIntervalSince1970: TimeInterval(now)))
         let key = try JwtKey.hmac(secret: Data("gateway-swift-secret-0123456789abc".utf8), algorithm: .hs256)
         let token = try JwtIssuer(key: key, options: JwtIssuerOptions(issuer: "https://issuer.example"))
             .issue(claimsJson: #"{"scp":["read","admin"],"tenant":"t-1"}"#, options: JwtIssueOptions(subject: "bob"))
@@ -130,7 +130,7 @@ final class GatewayTests: XCTestCase {
         // Issued on the system clock; the verifier's clock is years earlier.
         XCTAssertEqual(refused(try auth.authenticate(request: request))?.code, .notYetValid)
 
-        clock.setUnixSeconds(unixSeconds: UInt64(Date().timeIntervalSince1970))
+        clock.set(to: Date())
         let p = try XCTUnwrap(allowed(try auth.authenticate(request: request)))
         XCTAssertEqual(p.kind, .jwt)
         XCTAssertEqual(p.subject, "bob")
@@ -141,7 +141,7 @@ final class GatewayTests: XCTestCase {
     }
 
     func testRateLimitFollowsTheManualClock() throws {
-        let clock = ManualClock(unixSeconds: now)
+        let clock = ManualClock(now: Date(timeIntervalSince1970: TimeInterval(now)))
         let keys = try ApiKeys(prefix: "tw_test", options: ApiKeysOptions(clock: clock))
         let key = try keys.create(owner: "acct").secret.expose()
         let auth = try Authenticator(options: AuthenticatorOptions(
@@ -154,20 +154,20 @@ final class GatewayTests: XCTestCase {
         let r = try XCTUnwrap(refused(try auth.authenticate(request: keyRequest(key))))
         XCTAssertEqual(r, Refusal(code: .rateLimited, status: 429, wwwAuthenticate: nil, retryAfter: 1,
                                     error: "rate_limited", errorDescription: "too many requests"))
-        clock.advanceMillis(millis: 499)
+        clock.advance(by: 0.499)
         XCTAssertNotNil(refused(try auth.authenticate(request: keyRequest(key))))
-        clock.advanceMillis(millis: 1)
+        clock.advance(by: 0.001)
         XCTAssertEqual(allowed(try auth.authenticate(request: keyRequest(key)))?.rateLimitRemaining, 0)
-        clock.advanceSeconds(seconds: 10)
+        clock.advance(by: 10)
         XCTAssertEqual(allowed(try auth.authenticate(request: keyRequest(key)))?.rateLimitRemaining, 2)
     }
 
     func testRevocationListAppliesAtOnceAndExpires() throws {
-        let clock = ManualClock(unixSeconds: now)
+        let clock = ManualClock(now: Date(timeIntervalSince1970: TimeInterval(now)))
         let keys = try ApiKeys(prefix: "tw_test", options: ApiKeysOptions(clock: clock))
         let issued = try keys.create(owner: "acct_rev", scopes: ["read"])
         let key = issued.secret.expose()
-        let list = RevocationList(clock: clock)
+        let list = try RevocationList(options: RevocationListOptions(clock: clock))
         let auth = try Authenticator(options: AuthenticatorOptions(apiKeys: keys, revocations: list))
         XCTAssertNotNil(allowed(try auth.authenticate(request: keyRequest(key))))
 
@@ -177,17 +177,18 @@ final class GatewayTests: XCTestCase {
         let r = refused(try auth.authenticate(request: keyRequest(key)))
         XCTAssertEqual(r?.status, 401)
         XCTAssertEqual(r?.code, .revoked)
-        clock.advanceSeconds(seconds: 60)
+        clock.advance(by: 60)
         XCTAssertNotNil(allowed(try auth.authenticate(request: keyRequest(key))))
         XCTAssertEqual(list.purge(), 0)
 
-        let inAnHour = Date(timeIntervalSince1970: TimeInterval(clock.unixSeconds() + 3600))
+        let inAnHour = clock.now().addingTimeInterval(3600)
         try list.revoke(kind: .subject, id: "acct_rev", until: inAnHour)
         XCTAssertEqual(refused(try auth.authenticate(request: keyRequest(key)))?.code, .revoked)
         XCTAssertTrue(list.unrevoke(kind: .subject, id: "acct_rev"))
         XCTAssertNotNil(allowed(try auth.authenticate(request: keyRequest(key))))
-        let nowDate = Date(timeIntervalSince1970: TimeInterval(clock.unixSeconds()))
+        let nowDate = clock.now()
         XCTAssertEqual(code { try list.revoke(kind: .jti, id: "j-1", until: nowDate) }, "invalid_input")
+        XCTAssertEqual(code { _ = try RevocationList(options: RevocationListOptions(maxEntries: 0)) }, "invalid_input")
     }
 
     func testInvalidConfigurationAndInputThrow() throws {
@@ -204,7 +205,7 @@ final class GatewayTests: XCTestCase {
     }
 
     func testConcurrentRequestsGetExactlyTheBudget() throws {
-        let clock = ManualClock(unixSeconds: now)
+        let clock = ManualClock(now: Date(timeIntervalSince1970: TimeInterval(now)))
         let keys = try ApiKeys(prefix: "tw_test", options: ApiKeysOptions(clock: clock))
         let key = try keys.create(owner: "acct").secret.expose()
         let auth = try Authenticator(options: AuthenticatorOptions(
@@ -232,7 +233,7 @@ final class GatewayTests: XCTestCase {
     }
 
     func testConcurrentTasksGetExactlyTheBudget() async throws {
-        let clock = ManualClock(unixSeconds: now)
+        let clock = ManualClock(now: Date(timeIntervalSince1970: TimeInterval(now)))
         let keys = try ApiKeys(prefix: "tw_test", options: ApiKeysOptions(clock: clock))
         let key = try keys.create(owner: "acct").secret.expose()
         let auth = try Authenticator(options: AuthenticatorOptions(

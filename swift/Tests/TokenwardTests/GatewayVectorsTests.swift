@@ -32,11 +32,11 @@ final class GatewayVectorsTests: XCTestCase {
     }
 
     private func build(_ setup: [String: Any]) throws -> Fixture {
-        let clock = ManualClock(unixSeconds: UInt64(try XCTUnwrap(int(setup["now"]))))
+        let clock = ManualClock(now: Date(timeIntervalSince1970: TimeInterval(try XCTUnwrap(int(setup["now"])))))
         let apiKeys = try XCTUnwrap(setup["api_keys"] as? [String: Any])
         let prefix = try XCTUnwrap(apiKeys["prefix"] as? String)
         let keys = try ApiKeys(prefix: prefix, options: ApiKeysOptions(clock: clock))
-        let list = RevocationList(maxEntries: 1000, clock: clock)
+        let list = try RevocationList(options: RevocationListOptions(maxEntries: 1000, clock: clock))
         var secrets: [String: String] = [:]
         var ids: [String: String] = [:]
         for (name, value) in try XCTUnwrap(apiKeys["keys"] as? [String: Any]) {

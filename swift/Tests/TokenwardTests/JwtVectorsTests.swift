@@ -136,10 +136,10 @@ final class JwtVectorsTests: XCTestCase {
 
     func testDurationsAreTimeIntervals() throws {
         let key = try JwtKey.hmac(secret: Data(repeating: 7, count: 32), algorithm: .hs256)
-        let clock = ManualClock(unixSeconds: 1_000_000)
+        let clock = ManualClock(now: Date(timeIntervalSince1970: 1_000_000))
         let token = try JwtIssuer(key: key, options: JwtIssuerOptions(ttl: 10, clock: clock))
             .issue(claimsJson: nil, options: JwtIssueOptions())
-        clock.advanceSeconds(seconds: 40)
+        clock.advance(by: 40)
         let lenient = try JwtVerifier.withKey(key: key, options: JwtVerifierOptions(algorithms: [.hs256], leeway: 60, clock: clock))
         XCTAssertEqual(try lenient.verifyClaims(token: token).expiresAt, 1_000_010)
         let strict = try JwtVerifier.withKey(key: key, options: JwtVerifierOptions(algorithms: [.hs256], leeway: 10, clock: clock))
@@ -173,9 +173,11 @@ final class JwtVectorsTests: XCTestCase {
         XCTAssertEqual(code { _ = try JwtVerifier.withKey(key: hs, options: JwtVerifierOptions(algorithms: [])) }, "invalid_input")
         // Issue 14: durations beyond the core's maximum are invalid_input, never a panic.
         XCTAssertEqual(code { _ = try JwtVerifier.withKey(key: hs, options: JwtVerifierOptions(algorithms: [.hs256], leeway: 1e15)) }, "invalid_input")
-        let clock = ManualClock(unixSeconds: UInt64.max)
-        clock.setUnixSeconds(unixSeconds: UInt64.max)
-        XCTAssertEqual(clock.unixSeconds(), 253_402_300_799)
+        let clock = ManualClock(now: Date(timeIntervalSince1970: 1e15))
+        XCTAssertEqual(clock.now().timeIntervalSince1970, 253_402_300_799)
+        clock.set(to: Date(timeIntervalSince1970: 0))
+        clock.set(to: Date(timeIntervalSince1970: 1e15))
+        XCTAssertEqual(clock.now().timeIntervalSince1970, 253_402_300_799)
         let ec = try JwtKey.generate(algorithm: .es256).withKid(kid: "ec")
         let again = try JwtKey.fromPem(pem: try ec.toPrivatePem().expose(), algorithm: nil).withKid(kid: "ec")
         XCTAssertEqual(try decode(try again.toJwkJson()) as NSDictionary, try decode(try ec.toJwkJson()) as NSDictionary)

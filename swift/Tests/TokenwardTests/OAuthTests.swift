@@ -171,6 +171,10 @@ final class OAuthTests: XCTestCase {
 
         let active = try await client.introspect(token: tok.secret())
         XCTAssertTrue(active.active)
+        XCTAssertEqual(active.scopes, ["read", "write"])
+        XCTAssertEqual(active.clientId, "mock-client")
+        let claims = try JSONSerialization.jsonObject(with: Data(active.claimsJson.utf8)) as? [String: Any]
+        XCTAssertEqual(claims?["client_id"] as? String, "mock-client")
         try await client.revoke(token: tok.secret(), tokenTypeHint: .accessToken)
         let after = try await client.introspect(token: tok.secret(), tokenTypeHint: .accessToken)
         XCTAssertFalse(after.active)
@@ -195,7 +199,7 @@ final class OAuthTests: XCTestCase {
         XCTAssertEqual(n, 1)
         XCTAssertEqual(src.requestCount(), 1)
         XCTAssertEqual(src.status(), .ready)
-        src.stop()
+        src.close()
     }
 
     func testSingleFlightAcrossAnExpiry() async throws {
@@ -216,7 +220,7 @@ final class OAuthTests: XCTestCase {
         let n = try await OAuthMock.count("token")
         XCTAssertEqual(n, 2)
         XCTAssertEqual(src.requestCount(), 2)
-        src.stop()
+        src.close()
     }
 
     func testForceRefreshStatusAndStop() async throws {
@@ -229,7 +233,7 @@ final class OAuthTests: XCTestCase {
         XCTAssertEqual(n, 2)
         XCTAssertEqual(src.status(), .ready)
         XCTAssertFalse(src.description.contains(t2.expose()))
-        src.stop()
+        src.close()
         XCTAssertEqual(src.status(), .closed)
         let code = await asyncErrorCode { _ = try await src.token() }
         XCTAssertEqual(code, "invalid_input")
@@ -266,7 +270,7 @@ final class OAuthTests: XCTestCase {
         let still = try await src.token()
         XCTAssertEqual(still.fingerprint(), t2.fingerprint())
         XCTAssertGreaterThan(try XCTUnwrap(still.expiresAt()), Date())
-        src.stop()
+        src.close()
     }
 
     func testAuthorizationCodeWithPkceAndTokenSourceFromResponse() async throws {
@@ -301,7 +305,7 @@ final class OAuthTests: XCTestCase {
         _ = try await src.forceRefresh()
         n = try await OAuthMock.count("token")
         XCTAssertEqual(n, 2)
-        src.stop()
+        src.close()
 
         // A response without a refresh token needs an explicit fallback grant.
         let cc = try await client.clientCredentials(scopes: ["read"])
@@ -312,7 +316,7 @@ final class OAuthTests: XCTestCase {
         _ = try await fb.forceRefresh()
         n = try await OAuthMock.count("token")
         XCTAssertEqual(n, 4)
-        fb.stop()
+        fb.close()
     }
 
     func testAuditEventsAndPrintedFormsCarryNoSecrets() async throws {
@@ -339,7 +343,7 @@ final class OAuthTests: XCTestCase {
             printed += [t1.description, "\(t2)", cc.description, rotated.description, src.description,
                         client.description, rotatedRt.description, cc.accessToken().secret().description,
                         "\(options)", String(reflecting: t1), String(reflecting: rotated)]
-            src.stop()
+            src.close()
         }
         let events = audit.events
         let actions = Set(events.map { $0.action })
@@ -387,6 +391,6 @@ final class OAuthTests: XCTestCase {
         let code = await asyncErrorCode { _ = try await src.token() }
         XCTAssertEqual(code, "invalid_client")
         XCTAssertEqual(src.status(), .reauthenticationRequired)
-        src.stop()
+        src.close()
     }
 }

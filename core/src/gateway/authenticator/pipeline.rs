@@ -294,7 +294,7 @@ impl Authenticator {
                         key_id: t.key_id.clone(),
                         scopes: t.scopes.clone(),
                         claims: t.claims.clone(),
-                        remaining: None,
+                        rate_limit_remaining: None,
                     },
                     plan: t.plan.clone(),
                 })
@@ -384,7 +384,7 @@ impl Authenticator {
                     key_id,
                     scopes: jwt_scopes(&claims),
                     claims,
-                    remaining: None,
+                    rate_limit_remaining: None,
                 },
                 plan,
             }
@@ -400,7 +400,7 @@ impl Authenticator {
                     key_id: Some(rec.id.clone()),
                     scopes: rec.scopes.clone(),
                     claims: Claims::new(),
-                    remaining: None,
+                    rate_limit_remaining: None,
                 },
                 plan: rec.metadata.get("plan").cloned(),
             }
@@ -472,7 +472,7 @@ impl Authenticator {
                 }
             }
         }
-        principal.remaining = remaining;
+        principal.rate_limit_remaining = remaining;
         Ok(principal)
     }
 }

@@ -770,13 +770,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis(
+    external fun uniffi_tokenward_ffi_checksum_method_manualclock_advance(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_manualclock_advance_seconds(
+    external fun uniffi_tokenward_ffi_checksum_method_manualclock_now(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_manualclock_set_unix_seconds(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_manualclock_unix_seconds(
+    external fun uniffi_tokenward_ffi_checksum_method_manualclock_set(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_authenticator_authenticate(
     ): Int
@@ -887,8 +885,6 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_method_tokensource_request_count(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokensource_status(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_tokensource_stop(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokensource_token(
     ): Int
@@ -1038,16 +1034,14 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_manualclock(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_manualclock_new(`unixSeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_manualclock_new(`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_tokenward_ffi_fn_method_manualclock_advance_millis(`ptr`: Long,`millis`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_manualclock_advance(`ptr`: Long,`by`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_manualclock_advance_seconds(`ptr`: Long,`seconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_manualclock_now(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_manualclock_set(`ptr`: Long,`to`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_manualclock_set_unix_seconds(`ptr`: Long,`unixSeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_manualclock_unix_seconds(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
     external fun uniffi_tokenward_ffi_fn_clone_authenticator(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_authenticator(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1068,7 +1062,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_revocationlist(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_revocationlist_new(`maxEntries`: RustBuffer.ByValue,`clock`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_revocationlist_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_revocationlist_is_revoked(`ptr`: Long,`kind`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
@@ -1264,8 +1258,6 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_tokensource_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_tokensource_stop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
     external fun uniffi_tokenward_ffi_fn_method_tokensource_token(`ptr`: Long,
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_tokensource_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1564,16 +1556,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_auditsubscription_cancel() and 0xFFFF) != 33088) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_advance_millis() and 0xFFFF) != 49224) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_advance() and 0xFFFF) != 10036) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_advance_seconds() and 0xFFFF) != 55783) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_now() and 0xFFFF) != 10585) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_set_unix_seconds() and 0xFFFF) != 39) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_unix_seconds() and 0xFFFF) != 43778) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_set() and 0xFFFF) != 9166) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() and 0xFFFF) != 59634) {
@@ -1741,9 +1730,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_status() and 0xFFFF) != 30147) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_stop() and 0xFFFF) != 46777) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_token() and 0xFFFF) != 13204) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1789,13 +1775,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_apikeys_new() and 0xFFFF) != 27825) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_manualclock_new() and 0xFFFF) != 5074) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_manualclock_new() and 0xFFFF) != 8705) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_authenticator_new() and 0xFFFF) != 29049) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() and 0xFFFF) != 55038) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() and 0xFFFF) != 64508) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() and 0xFFFF) != 34845) {
@@ -2925,7 +2911,7 @@ public interface ApiKeysInterface {
     /**
      * `verify` for a key held as a `Secret`.
      */
-    fun `verifySecret`(`key`: Secret): KeyRecord
+    fun `verify`(`key`: Secret): KeyRecord
     
     companion object
 }
@@ -3197,7 +3183,7 @@ open class ApiKeys: Disposable, AutoCloseable, ApiKeysInterface
     /**
      * `verify` for a key held as a `Secret`.
      */
-    @Throws(TokenwardException::class)override fun `verifySecret`(`key`: Secret): KeyRecord {
+    @Throws(TokenwardException::class)override fun `verify`(`key`: Secret): KeyRecord {
             return FfiConverterTypeKeyRecord.lift(
     callWithHandle {
     uniffiRustCallWithError(TokenwardException) { _status ->
@@ -5857,24 +5843,19 @@ public object FfiConverterTypeKeySet: FfiConverter<KeySet, Long> {
 public interface ManualClockInterface {
     
     /**
-     * Moves the clock forward by `millis` milliseconds.
+     * Moves the clock forward by `by` (Kotlin `Duration`, Swift `TimeInterval`).
      */
-    fun `advanceMillis`(`millis`: kotlin.ULong)
+    fun `advance`(`by`: java.time.Duration)
     
     /**
-     * Moves the clock forward by `seconds`.
+     * The current time of the clock.
      */
-    fun `advanceSeconds`(`seconds`: kotlin.ULong)
+    fun `now`(): java.time.Instant
     
     /**
-     * Sets the clock to `unix_seconds` since the epoch (it may go backwards).
+     * Sets the clock to `to` (it may go backwards).
      */
-    fun `setUnixSeconds`(`unixSeconds`: kotlin.ULong)
-    
-    /**
-     * The current time, whole Unix seconds.
-     */
-    fun `unixSeconds`(): kotlin.Long
+    fun `set`(`to`: java.time.Instant)
     
     companion object
 }
@@ -5908,16 +5889,16 @@ open class ManualClock: Disposable, AutoCloseable, ManualClockInterface
         this.cleanable = null
     }
     /**
-     * A clock at `unix_seconds` since the epoch (later than 9999-12-31T23:59:59Z is clamped
-     * to it, like every move of the clock).
+     * A clock frozen at `now` (Kotlin `Instant`, Swift `Date`; later than
+     * 9999-12-31T23:59:59Z is clamped to it, like every move of the clock).
      */
-    constructor(`unixSeconds`: kotlin.ULong) :
+    constructor(`now`: java.time.Instant) :
         this(UniffiWithHandle, 
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_manualclock_new(
     
         
-        FfiConverterULong.lower(`unixSeconds`),_status)
+        FfiConverterTimestamp.lower(`now`),_status)
 }
     )
 
@@ -5999,15 +5980,15 @@ open class ManualClock: Disposable, AutoCloseable, ManualClockInterface
 
     
     /**
-     * Moves the clock forward by `millis` milliseconds.
-     */override fun `advanceMillis`(`millis`: kotlin.ULong)
+     * Moves the clock forward by `by` (Kotlin `Duration`, Swift `TimeInterval`).
+     */override fun `advance`(`by`: java.time.Duration)
         = 
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_manualclock_advance_millis(
+    UniffiLib.uniffi_tokenward_ffi_fn_method_manualclock_advance(
         it,
         
-        FfiConverterULong.lower(`millis`),_status)
+        FfiConverterDuration.lower(`by`),_status)
 }
     }
     
@@ -6015,50 +5996,34 @@ open class ManualClock: Disposable, AutoCloseable, ManualClockInterface
 
     
     /**
-     * Moves the clock forward by `seconds`.
-     */override fun `advanceSeconds`(`seconds`: kotlin.ULong)
-        = 
+     * The current time of the clock.
+     */override fun `now`(): java.time.Instant {
+            return FfiConverterTimestamp.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_manualclock_advance_seconds(
-        it,
-        
-        FfiConverterULong.lower(`seconds`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Sets the clock to `unix_seconds` since the epoch (it may go backwards).
-     */override fun `setUnixSeconds`(`unixSeconds`: kotlin.ULong)
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_manualclock_set_unix_seconds(
-        it,
-        
-        FfiConverterULong.lower(`unixSeconds`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * The current time, whole Unix seconds.
-     */override fun `unixSeconds`(): kotlin.Long {
-            return FfiConverterLong.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_manualclock_unix_seconds(
+    UniffiLib.uniffi_tokenward_ffi_fn_method_manualclock_now(
         it,
         _status)
 }
     }
     )
     }
+    
+
+    
+    /**
+     * Sets the clock to `to` (it may go backwards).
+     */override fun `set`(`to`: java.time.Instant)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_manualclock_set(
+        it,
+        
+        FfiConverterTimestamp.lower(`to`),_status)
+}
+    }
+    
     
 
     
@@ -8250,17 +8215,15 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
         this.cleanable = null
     }
     /**
-     * A list of at most `max_entries` live entries (`None`: the core's
-     * `DEFAULT_MAX_REVOCATIONS`, 1 000 000); `clock` (tests) replaces the system clock.
+     * A list configured by `options`; a `maxEntries` of 0 fails with `invalid_input`.
      */
-    constructor(`maxEntries`: kotlin.ULong? = null, `clock`: ManualClock? = null) :
+    constructor(`options`: RevocationListOptions = RevocationListOptions()) :
         this(UniffiWithHandle, 
-    uniffiRustCall() { _status ->
+    uniffiRustCallWithError(TokenwardException) { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_constructor_revocationlist_new(
     
         
-        FfiConverterOptionalULong.lower(`maxEntries`),
-        FfiConverterOptionalTypeManualClock.lower(`clock`),_status)
+        FfiConverterTypeRevocationListOptions.lower(`options`),_status)
 }
     )
 
@@ -9247,7 +9210,8 @@ public object FfiConverterTypeTokenResponse: FfiConverter<TokenResponse, Long> {
 /**
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
  * background, one request however many callers ask at once, `invalid_grant` terminal.
- * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ * `close()` stops it (Kotlin: `AutoCloseable`, so `use {}` works); it also stops when released
+ * (Swift `deinit`).
  * Printed with the core's `Debug` (the status only).
  */
 public interface TokenSourceInterface {
@@ -9280,13 +9244,6 @@ public interface TokenSourceInterface {
     fun `status`(): TokenSourceStatus
     
     /**
-     * Stops the background task; later `token()` calls fail with `invalid_input`. (Named
-     * `stop`, not `close`: uniffi's Kotlin objects already have `close()` from
-     * `AutoCloseable`, which releases the object and so stops the source as well.)
-     */
-    fun `stop`()
-    
-    /**
      * A valid token: the current one while usable, else the result of one shared request.
      * Never returns an expired token.
      */
@@ -9298,7 +9255,8 @@ public interface TokenSourceInterface {
 /**
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
  * background, one request however many callers ask at once, `invalid_grant` terminal.
- * `stop()` stops it; it also stops when released (Kotlin `close()`/`use {}`, Swift `deinit`).
+ * `close()` stops it (Kotlin: `AutoCloseable`, so `use {}` works); it also stops when released
+ * (Swift `deinit`).
  * Printed with the core's `Debug` (the status only).
  */
 open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
@@ -9490,23 +9448,6 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
     }
     )
     }
-    
-
-    
-    /**
-     * Stops the background task; later `token()` calls fail with `invalid_input`. (Named
-     * `stop`, not `close`: uniffi's Kotlin objects already have `close()` from
-     * `AutoCloseable`, which releases the object and so stops the source as well.)
-     */override fun `stop`()
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_stop(
-        it,
-        _status)
-}
-    }
-    
     
 
     
@@ -10584,9 +10525,10 @@ data class Introspection (
     var `expiresAt`: java.time.Instant?
     , 
     /**
-     * Every member of the answer, as a JSON object.
+     * Every member of the answer, as the text of a JSON object (Python and Node `claims`;
+     * `claimsJson` like `Principal.claimsJson`).
      */
-    var `json`: kotlin.String
+    var `claimsJson`: kotlin.String
     
 ){
     
@@ -10620,7 +10562,7 @@ public object FfiConverterTypeIntrospection: FfiConverterRustBuffer<Introspectio
             FfiConverterOptionalString.allocationSize(value.`username`) +
             FfiConverterOptionalString.allocationSize(value.`subject`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`expiresAt`) +
-            FfiConverterString.allocationSize(value.`json`)
+            FfiConverterString.allocationSize(value.`claimsJson`)
     )
 
     override fun write(value: Introspection, buf: ByteBuffer) {
@@ -10630,7 +10572,7 @@ public object FfiConverterTypeIntrospection: FfiConverterRustBuffer<Introspectio
             FfiConverterOptionalString.write(value.`username`, buf)
             FfiConverterOptionalString.write(value.`subject`, buf)
             FfiConverterOptionalTimestamp.write(value.`expiresAt`, buf)
-            FfiConverterString.write(value.`json`, buf)
+            FfiConverterString.write(value.`claimsJson`, buf)
     }
 }
 
@@ -11611,6 +11553,63 @@ public object FfiConverterTypeRemoteKeySetOptions: FfiConverterRustBuffer<Remote
             FfiConverterOptionalDuration.write(value.`maxStale`, buf)
             FfiConverterOptionalDuration.write(value.`timeout`, buf)
             FfiConverterBoolean.write(value.`dangerousAllowHttp`, buf)
+    }
+}
+
+
+
+/**
+ * Optional settings of `RevocationList`; each `null`/`nil` keeps the core's default.
+ */
+data class RevocationListOptions (
+    /**
+     * The most live entries held (default 1 000 000, the core's `DEFAULT_MAX_REVOCATIONS`;
+     * at least 1); `revoke` fails with `invalid_input` when the list is full.
+     */
+    var `maxEntries`: kotlin.ULong? = null 
+    , 
+    /**
+     * Replaces the system clock that decides which entries have expired (tests).
+     */
+    var `clock`: ManualClock? = null 
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`maxEntries`,
+        this.`clock`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRevocationListOptions: FfiConverterRustBuffer<RevocationListOptions> {
+    override fun read(buf: ByteBuffer): RevocationListOptions {
+        return RevocationListOptions(
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalTypeManualClock.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RevocationListOptions) = (
+            FfiConverterOptionalULong.allocationSize(value.`maxEntries`) +
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
+    )
+
+    override fun write(value: RevocationListOptions, buf: ByteBuffer) {
+            FfiConverterOptionalULong.write(value.`maxEntries`, buf)
+            FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
     }
 }
 

@@ -45,9 +45,9 @@ class ApiKeysTest {
                 val key = expand(case)
                 assertEquals(case.getBoolean("matches_pattern"), pattern.matches(key))
                 if (case.has("error")) {
-                    assertEquals(case.getString("error"), codeOf { checkApiKeyFormat(key) })
+                    assertEquals(case.getString("error"), codeOf { ApiKeys.checkFormat(key) })
                 } else {
-                    val info = checkApiKeyFormat(key)
+                    val info = ApiKeys.checkFormat(key)
                     assertEquals(case.getString("prefix"), info.prefix)
                     assertEquals(case.getString("id"), info.id)
                     assertEquals(case.getString("display"), info.display)
@@ -92,17 +92,17 @@ class ApiKeysTest {
             assertEquals(mapOf("plan" to "pro"), record.metadata)
             assertEquals(record.createdAt.plusSeconds(3600), record.expiresAt)
             assertTrue(Duration.between(record.createdAt, Instant.now()).abs() < Duration.ofMinutes(1))
-            assertEquals(record.id, keys.verifySecret(issued.secret).id)
-            assertEquals(record.id, checkApiKeyFormat(key).id)
+            assertEquals(record.id, keys.verify(issued.secret).id)
+            assertEquals(record.id, ApiKeys.checkFormat(key).id)
 
             val next = keys.rotate(record.id, Duration.ofHours(1))
             assertNotEquals(record.id, next.record.id)
             assertEquals(next.record.id, keys.get(record.id).replacedBy)
             assertEquals(record.id, keys.verify(key).id) // inside the overlap
             val newer = keys.rotate(next.record.id, Duration.ZERO)
-            assertEquals("expired", codeOf { keys.verifySecret(next.secret) })
+            assertEquals("expired", codeOf { keys.verify(next.secret) })
             assertNotNull(keys.revoke(newer.record.id).revokedAt)
-            assertEquals("revoked", codeOf { keys.verifySecret(newer.secret) })
+            assertEquals("revoked", codeOf { keys.verify(newer.secret) })
             assertEquals(3, keys.list("alice").size)
             assertEquals("unknown_key", codeOf { keys.revoke("nope") })
         }

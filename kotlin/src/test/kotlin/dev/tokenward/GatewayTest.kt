@@ -84,7 +84,7 @@ class GatewayTest {
 
     @Test
     fun embeddedLocalApiAnswersWithTheRefusal() {
-        val clock = ManualClock(now)
+        val clock = ManualClock(Instant.ofEpochSecond(now.toLong()))
         val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
         val reader = keys.create("acct_reader", listOf("read")).secret.expose()
         val tiny = keys.create("acct_tiny", listOf("read"), metadata = mapOf("plan" to "tiny")).secret.expose()
@@ -174,7 +174,7 @@ class GatewayTest {
 
     @Test
     fun jwtPrincipalCarriesClaims() {
-        val clock = ManualClock(now)
+        val clock = ManualClock(Instant.ofEpochSecond(now.toLong()))
         val key = JwtKey.hmac("gateway-kotlin-secret-0123456789ab".toByteArray(), Algorithm.HS256)
         val token = JwtIssuer(key, JwtIssuerOptions(issuer = "https://issuer.example"))
             .issue("""{"scp":["read","admin"],"tenant":"t-1"}""", JwtIssueOptions(subject = "bob"))
@@ -188,7 +188,7 @@ class GatewayTest {
         assertEquals(401, early.status.toInt())
         assertEquals(ErrorCode.NOT_YET_VALID, early.code)
 
-        clock.setUnixSeconds((System.currentTimeMillis() / 1000).toULong())
+        clock.set(Instant.now())
         val p = allowed(
             auth.authenticate(
                 AuthRequest(
@@ -207,7 +207,7 @@ class GatewayTest {
 
     @Test
     fun rateLimitFollowsTheManualClock() {
-        val clock = ManualClock(now)
+        val clock = ManualClock(Instant.ofEpochSecond(now.toLong()))
         val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
         val key = keys.create("acct").secret.expose()
         val auth = Authenticator(
@@ -222,17 +222,17 @@ class GatewayTest {
         val r = refused(auth.authenticate(keyRequest(key)))
         assertEquals(Triple(429, ErrorCode.RATE_LIMITED, Duration.ofSeconds(1)), Triple(r.status.toInt(), r.code, r.retryAfter))
         assertNull(r.wwwAuthenticate)
-        clock.advanceMillis(499u)
+        clock.advance(Duration.ofMillis(499))
         refused(auth.authenticate(keyRequest(key)))
-        clock.advanceMillis(1u)
+        clock.advance(Duration.ofMillis(1))
         assertEquals(0uL, allowed(auth.authenticate(keyRequest(key))).rateLimitRemaining)
-        clock.advanceSeconds(10u)
+        clock.advance(Duration.ofSeconds(10))
         assertEquals(2uL, allowed(auth.authenticate(keyRequest(key))).rateLimitRemaining)
     }
 
     @Test
     fun ipRateLimitCountsIpv6Per64() {
-        val clock = ManualClock(now)
+        val clock = ManualClock(Instant.ofEpochSecond(now.toLong()))
         val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
         val key = keys.create("acct").secret.expose()
         val auth = Authenticator(
@@ -251,11 +251,11 @@ class GatewayTest {
 
     @Test
     fun revocationListAppliesAtOnceAndExpires() {
-        val clock = ManualClock(now)
+        val clock = ManualClock(Instant.ofEpochSecond(now.toLong()))
         val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
         val issued = keys.create("acct_rev", listOf("read"))
         val key = issued.secret.expose()
-        val list = RevocationList(clock = clock)
+        val list = RevocationList(RevocationListOptions(clock = clock))
         val auth = Authenticator(AuthenticatorOptions(apiKeys = keys, revocations = list))
         allowed(auth.authenticate(keyRequest(key)))
 
@@ -264,7 +264,7 @@ class GatewayTest {
         assertTrue(list.isRevoked(RevocationKind.KEY_ID, issued.record.id))
         val r = refused(auth.authenticate(keyRequest(key)))
         assertEquals(401 to ErrorCode.REVOKED, r.status.toInt() to r.code)
-        clock.advanceSeconds(60u)
+        clock.advance(Duration.ofSeconds(60))
         allowed(auth.authenticate(keyRequest(key)))
         assertEquals(0uL, list.purge())
 
@@ -275,8 +275,9 @@ class GatewayTest {
 
         val e = assertThrows<TokenwardException.Failed> { list.revoke(RevocationKind.JTI, "j-1", Instant.ofEpochSecond(now.toLong())) }
         assertEquals(ErrorCode.INVALID_INPUT, e.code)
-        val full = RevocationList(maxEntries = 1uL, clock = clock)
-        val later = Instant.ofEpochSecond(clock.unixSeconds() + 10)
+        val full = RevocationList(RevocationListOptions(maxEntries = 1uL, clock = clock))
+        assertEquals(ErrorCode.INVALID_INPUT, assertThrows<TokenwardException.Failed> { RevocationList(RevocationListOptions(maxEntries = 0uL)) }.code)
+        val later = clock.now().plusSeconds(10)
         full.revoke(RevocationKind.JTI, "a", later)
         assertEquals(ErrorCode.INVALID_INPUT, assertThrows<TokenwardException.Failed> { full.revoke(RevocationKind.JTI, "b", later) }.code)
         assertEquals(1uL, full.size())
@@ -318,7 +319,7 @@ class GatewayTest {
 
     @Test
     fun concurrentRequestsGetExactlyTheBudget() {
-        val clock = ManualClock(now)
+        val clock = ManualClock(Instant.ofEpochSecond(now.toLong()))
         val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
         val key = keys.create("acct").secret.expose()
         val auth = Authenticator(
@@ -353,7 +354,7 @@ class GatewayTest {
 
     @Test
     fun authenticateAsyncWithoutIntrospection() = runBlocking {
-        val clock = ManualClock(now)
+        val clock = ManualClock(Instant.ofEpochSecond(now.toLong()))
         val keys = ApiKeys("tw_test", ApiKeysOptions(clock = clock))
         val key = keys.create("acct", listOf("read")).secret.expose()
         val auth = Authenticator(

@@ -34,10 +34,10 @@ class GatewayVectorsTest {
     private class Fixture(val auth: Authenticator, val secrets: Map<String, String>)
 
     private fun build(setup: JSONObject): Fixture {
-        val clock = ManualClock(setup.getLong("now").toULong())
+        val clock = ManualClock(Instant.ofEpochSecond(setup.getLong("now")))
         val prefix = setup.getJSONObject("api_keys").getString("prefix")
         val keys = ApiKeys(prefix, ApiKeysOptions(clock = clock))
-        val list = RevocationList(maxEntries = 1000uL, clock = clock)
+        val list = RevocationList(RevocationListOptions(maxEntries = 1000uL, clock = clock))
         val secrets = mutableMapOf<String, String>()
         val ids = mutableMapOf<String, String>()
         val specs = setup.getJSONObject("api_keys").getJSONObject("keys")

@@ -114,7 +114,10 @@ class OAuthTest {
         assertFalse(first.toString().contains(rt1.expose()))
         assertEquals(3, OAuthMock.count("token"))
 
-        assertTrue(client.introspect(tok.secret()).active)
+        val info = client.introspect(tok.secret())
+        assertTrue(info.active)
+        assertEquals(listOf("read", "write") to "mock-client", info.scopes to info.clientId)
+        assertEquals("mock-client", JSONObject(info.claimsJson).getString("client_id"))
         client.revoke(tok.secret(), TokenTypeHint.ACCESS_TOKEN)
         val after = client.introspect(tok.secret(), TokenTypeHint.ACCESS_TOKEN)
         assertFalse(after.active)
@@ -146,7 +149,7 @@ class OAuthTest {
         assertEquals(1, OAuthMock.count("token"))
         assertEquals(1uL, src.requestCount())
         assertEquals(TokenSourceStatus.READY, src.status())
-        src.stop()
+        src.close()
     }
 
     @Test
@@ -165,7 +168,7 @@ class OAuthTest {
         assertNotEquals(first.fingerprint(), fps.first())
         assertEquals(2, OAuthMock.count("token"))
         assertEquals(2uL, src.requestCount())
-        src.stop()
+        src.close()
     }
 
     @Test
@@ -178,9 +181,11 @@ class OAuthTest {
         assertEquals(2, OAuthMock.count("token"))
         assertEquals(TokenSourceStatus.READY, src.status())
         assertFalse(src.toString().contains(t2.expose()))
-        src.stop()
-        assertEquals(TokenSourceStatus.CLOSED, src.status())
-        assertEquals("invalid_input", codeOf { src.token() })
+        // AutoCloseable: `use {}` calls close(), which releases the object and so closes the
+        // source (the Drop of bindings/src/oauth.rs); the object is unusable afterwards.
+        src.use { assertEquals(TokenSourceStatus.READY, it.status()) }
+        assertTrue(src.uniffiIsDestroyed)
+        assertTrue(runCatching { src.status() }.exceptionOrNull() is IllegalStateException)
         assertEquals(2, OAuthMock.count("token"))
     }
 
@@ -220,7 +225,7 @@ class OAuthTest {
         val still = src.token()
         assertEquals(t2.fingerprint(), still.fingerprint())
         assertTrue(still.expiresAt()!!.isAfter(java.time.Instant.now()))
-        src.stop()
+        src.close()
     }
 
     @Test
@@ -254,7 +259,7 @@ class OAuthTest {
         val refreshed = src.forceRefresh()
         assertEquals(refreshed.fingerprint(), src.token().fingerprint())
         assertEquals(2, OAuthMock.count("token"))
-        src.stop()
+        src.close()
 
         // A response without a refresh token needs an explicit fallback grant.
         val cc = client.clientCredentials(listOf("read"))
@@ -263,7 +268,7 @@ class OAuthTest {
         assertEquals(cc.accessToken().fingerprint(), fb.token().fingerprint())
         fb.forceRefresh() // the third request was clientCredentials above
         assertEquals(4, OAuthMock.count("token"))
-        fb.stop()
+        fb.close()
     }
 
     @Test
@@ -289,7 +294,7 @@ class OAuthTest {
                 client.toString(), rotated.refreshToken().toString(), cc.accessToken().secret().toString(),
                 OAuthClientOptions(clientSecret = Secret("kt-secret")).toString(),
             )
-            src.stop()
+            src.close()
         } finally {
             subscription.cancel()
         }
@@ -335,6 +340,6 @@ class OAuthTest {
         val src = TokenSource.clientCredentials(client)
         assertEquals("invalid_client", codeOf { src.token() })
         assertEquals(TokenSourceStatus.REAUTHENTICATION_REQUIRED, src.status())
-        src.stop()
+        src.close()
     }
 }

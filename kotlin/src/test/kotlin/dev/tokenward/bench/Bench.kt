@@ -95,7 +95,7 @@ fun main(args: Array<String>) {
                 src.token().use { it.expose().length.toLong() }
             }
             check(src.requestCount() == 1uL) { "expected one token request, got ${src.requestCount()}" }
-            src.stop()
+            src.close()
         }
     }
 
