@@ -1,5 +1,5 @@
 //! OAuth 2.0 client: client credentials, refresh token (with rotation) and authorization code
-//! with PKCE grants; `client_secret_basic` / `client_secret_post` / `private_key_jwt` client
+//! with PKCE grants, the app login flow ([`AuthorizationFlow`]: state, nonce, PKCE, RFC 9207); `client_secret_basic` / `client_secret_post` / `private_key_jwt` client
 //! authentication; introspection (RFC 7662), revocation (RFC 7009) and authorization-server
 //! discovery (RFC 8414 / OIDC).
 //!
@@ -10,6 +10,7 @@
 mod client;
 mod discovery;
 mod errors;
+mod flow;
 mod form;
 mod grants;
 mod introspect;
@@ -20,6 +21,7 @@ mod token;
 pub use client::{AuthMethod, OAuthClient, OAuthClientOptions};
 pub use discovery::ServerMetadata;
 pub use errors::Failure;
+pub use flow::{AuthorizationFlow, AuthorizationFlowOptions};
 pub use grants::Grant;
 pub use introspect::{Introspection, TokenTypeHint};
 pub use pkce::Pkce;
