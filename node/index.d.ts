@@ -108,6 +108,14 @@ export interface OAuthClient {
   /** RFC 7009 revocation (unknown tokens count as revoked). */
   revoke(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<void>
 }
+export interface AuthorizationFlow {
+  /**
+   * Checks the redirect the browser came back with (redirect URI, RFC 9207 `iss`, `state`,
+   * `error`) and exchanges its code with the flow's PKCE verifier. Rejects with `.code`
+   * `invalid_state`, `invalid_issuer`, `access_denied`, `interaction_required`, …
+   */
+  complete(redirectUrl: string): Promise<TokenResponse>
+}
 /** Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`). */
 export type TokenTypeHint = 'access_token' | 'refresh_token'
 export declare namespace OAuthClient {
@@ -361,6 +369,32 @@ export declare class Authenticator {
    * `invalid_input` synchronously, before a Promise exists.
    */
   authenticateAsync(request: AuthRequest): Promise<AuthDecision>
+}
+
+/**
+ * One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
+ * `nonce`, RFC 9207 `iss`): open `authorizationUrl`, then `complete(redirectUrl)`.
+ */
+export declare class AuthorizationFlow {
+  /**
+   * A new attempt of `client` returning to `redirectUri`; throws `invalid_input` when the
+   * client has no authorization endpoint or `redirectUri` is not an absolute URL.
+   */
+  constructor(client: OAuthClient, redirectUri: string, options?: AuthorizationFlowOptions | undefined | null)
+  /** The URL to open in the browser. */
+  get authorizationUrl(): string
+  /** The redirect URI the flow was made for. */
+  get redirectUri(): string
+  /** The `state` sent (the flow compares it itself). */
+  get state(): string
+  /** The OpenID Connect `nonce` sent, when the scopes include `openid`. */
+  get nonce(): string | null
+  /** The scopes asked for. */
+  get scopes(): Array<string>
+  /** Redacted: client and redirect URI only. */
+  toString(): string
+  /** Redacted: client and redirect URI only. */
+  toJSON(): any
 }
 
 /**
@@ -728,6 +762,14 @@ export interface AuditEvent {
   credentialId?: string
   /** The subject when known. */
   subject?: string
+}
+
+/** Optional settings of an `AuthorizationFlow`. */
+export interface AuthorizationFlowOptions {
+  /** The scopes to ask for; with `openid` the flow sends a `nonce`. */
+  scopes?: Array<string>
+  /** OpenID Connect `max_age` in seconds. */
+  maxAge?: number
 }
 
 /** Optional settings of `apiKeys.create(owner, options)`. */

@@ -108,6 +108,14 @@ export interface OAuthClient {
   /** RFC 7009 revocation (unknown tokens count as revoked). */
   revoke(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<void>
 }
+export interface AuthorizationFlow {
+  /**
+   * Checks the redirect the browser came back with (redirect URI, RFC 9207 `iss`, `state`,
+   * `error`) and exchanges its code with the flow's PKCE verifier. Rejects with `.code`
+   * `invalid_state`, `invalid_issuer`, `access_denied`, `interaction_required`, …
+   */
+  complete(redirectUrl: string): Promise<TokenResponse>
+}
 /** Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`). */
 export type TokenTypeHint = 'access_token' | 'refresh_token'
 export declare namespace OAuthClient {

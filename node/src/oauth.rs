@@ -259,6 +259,105 @@ impl Pkce {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The app login flow
+
+/// Optional settings of an `AuthorizationFlow`.
+#[napi(object)]
+pub struct AuthorizationFlowOptions {
+    /// The scopes to ask for; with `openid` the flow sends a `nonce`.
+    pub scopes: Option<Vec<String>>,
+    /// OpenID Connect `max_age` in seconds.
+    pub max_age: Option<f64>,
+}
+
+/// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
+/// `nonce`, RFC 9207 `iss`): open `authorizationUrl`, then `complete(redirectUrl)`.
+#[napi]
+pub struct AuthorizationFlow(oauth::AuthorizationFlow);
+
+#[napi]
+impl AuthorizationFlow {
+    /// A new attempt of `client` returning to `redirectUri`; throws `invalid_input` when the
+    /// client has no authorization endpoint or `redirectUri` is not an absolute URL.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        client: &OAuthClient,
+        redirect_uri: String,
+        options: Option<AuthorizationFlowOptions>,
+    ) -> napi::Result<Self, Code> {
+        let mut o = oauth::AuthorizationFlowOptions::new();
+        if let Some(opts) = options {
+            o = o.with_scopes(opts.scopes.unwrap_or_default());
+            if let Some(m) = opts.max_age {
+                o = o.with_max_age(secs(m, "maxAge").js()?);
+            }
+        }
+        Ok(AuthorizationFlow(
+            oauth::AuthorizationFlow::new(&client.0, redirect_uri, o).js()?,
+        ))
+    }
+
+    /// The URL to open in the browser.
+    #[napi(getter, catch_unwind)]
+    pub fn authorization_url(&self) -> String {
+        self.0.authorization_url().to_owned()
+    }
+
+    /// The redirect URI the flow was made for.
+    #[napi(getter, catch_unwind)]
+    pub fn redirect_uri(&self) -> String {
+        self.0.redirect_uri().to_owned()
+    }
+
+    /// The `state` sent (the flow compares it itself).
+    #[napi(getter, catch_unwind)]
+    pub fn state(&self) -> String {
+        self.0.state().to_owned()
+    }
+
+    /// The OpenID Connect `nonce` sent, when the scopes include `openid`.
+    #[napi(getter, catch_unwind)]
+    pub fn nonce(&self) -> Option<String> {
+        self.0.nonce().map(str::to_owned)
+    }
+
+    /// The scopes asked for.
+    #[napi(getter, catch_unwind)]
+    pub fn scopes(&self) -> Vec<String> {
+        self.0.scopes().to_vec()
+    }
+
+    /// Checks the redirect and exchanges the code (use `complete`).
+    #[napi(js_name = "completeRaw", skip_typescript, catch_unwind)]
+    pub async fn complete_raw(
+        &self,
+        redirect_url: String,
+    ) -> napi::Result<Either<TokenResponse, Failure>> {
+        crate::unwind::caught(async move { token_outcome(self.0.complete(&redirect_url).await) })
+            .await
+    }
+
+    /// Redacted: client and redirect URI only.
+    #[napi(js_name = "toString", catch_unwind)]
+    pub fn to_display_string(&self) -> String {
+        format!(
+            "AuthorizationFlow(clientId={}, redirectUri={})",
+            self.0.client().client_id(),
+            self.0.redirect_uri()
+        )
+    }
+
+    /// Redacted: client and redirect URI only.
+    #[napi(js_name = "toJSON", catch_unwind)]
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "clientId": self.0.client().client_id(),
+            "redirectUri": self.0.redirect_uri(),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Client
 
 /// Optional settings of an `OAuthClient` (and of `OAuthClient.discover`).

@@ -423,6 +423,36 @@ class Pkce:
         """The URL to open in the browser (the same argument order in every language)."""
 
 @final
+class AuthorizationFlow:
+    """One login attempt of an app: authorization code with PKCE S256, a generated ``state``,
+    an OpenID Connect ``nonce`` (with the ``openid`` scope) and RFC 9207 ``iss`` checking."""
+
+    def __new__(
+        cls,
+        client: OAuthClient,
+        redirect_uri: str,
+        *,
+        scopes: list[str] | None = None,
+        max_age: timedelta | float | None = None,
+    ) -> AuthorizationFlow: ...
+    @property
+    def authorization_url(self) -> str:
+        """The URL to open in the browser."""
+    @property
+    def redirect_uri(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def nonce(self) -> str | None: ...
+    @property
+    def scopes(self) -> list[str]: ...
+    def complete(self, redirect_url: str) -> TokenResponse:
+        """Checks the redirect (redirect URI, ``iss``, ``state``, ``error``) and exchanges the
+        code; blocking, GIL released. Refusals: ``invalid_state``, ``invalid_issuer``,
+        ``access_denied``, ``interaction_required``, ..."""
+    def complete_async(self, redirect_url: str) -> Awaitable[TokenResponse]: ...
+
+@final
 class OAuthClient:
     """An OAuth 2.0 client. ``auth_method`` unset: ``private_key_jwt`` with ``private_key``,
     else ``client_secret_basic``. ``timeout`` (default 5 s) bounds every request."""
