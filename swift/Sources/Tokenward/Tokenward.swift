@@ -1839,6 +1839,273 @@ public func FfiConverterTypeAuthenticator_lower(_ value: Authenticator) -> UInt6
 
 
 /**
+ * One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
+ * `nonce`, RFC 9207 `iss`): open `authorizationUrl()`, then `complete(redirectUrl)`. Printed
+ * with the core's `Debug` (client id, redirect URI, scopes; never the state or verifier).
+ */
+public protocol AuthorizationFlowProtocol: AnyObject, Sendable {
+    
+    /**
+     * The URL to open in the browser.
+     */
+    func authorizationUrl()  -> String
+    
+    /**
+     * Checks the redirect the browser came back with (redirect URI, `iss`, `state`, `error`)
+     * and exchanges its code for tokens. Refusals: `INVALID_STATE`, `INVALID_ISSUER`,
+     * `ACCESS_DENIED`, `INTERACTION_REQUIRED`, …
+     */
+    func complete(redirectUrl: String) async throws  -> TokenResponse
+    
+    /**
+     * The OpenID Connect `nonce` sent, when the scopes include `openid`.
+     */
+    func nonce()  -> String?
+    
+    /**
+     * The redirect URI the flow was made for.
+     */
+    func redirectUri()  -> String
+    
+    /**
+     * The scopes asked for.
+     */
+    func scopes()  -> [String]
+    
+    /**
+     * The `state` sent (the flow compares it itself).
+     */
+    func state()  -> String
+    
+}
+/**
+ * One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
+ * `nonce`, RFC 9207 `iss`): open `authorizationUrl()`, then `complete(redirectUrl)`. Printed
+ * with the core's `Debug` (client id, redirect URI, scopes; never the state or verifier).
+ */
+open class AuthorizationFlow: AuthorizationFlowProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_authorizationflow(self.handle, $0) }
+    }
+    /**
+     * A new attempt of `client` returning to `redirectUri` (https, loopback http, or a
+     * private-use scheme such as `com.example.app:/callback`); `invalid_input` when the client
+     * has no authorization endpoint or `redirectUri` is not an absolute URL.
+     */
+public convenience init(client: OAuthClient, redirectUri: String, options: AuthorizationFlowOptions = AuthorizationFlowOptions())throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_authorizationflow_new(
+        FfiConverterTypeOAuthClient_lower(client),
+        FfiConverterString.lower(redirectUri),
+        FfiConverterTypeAuthorizationFlowOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_authorizationflow(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The URL to open in the browser.
+     */
+open func authorizationUrl() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_authorization_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks the redirect the browser came back with (redirect URI, `iss`, `state`, `error`)
+     * and exchanges its code for tokens. Refusals: `INVALID_STATE`, `INVALID_ISSUER`,
+     * `ACCESS_DENIED`, `INTERACTION_REQUIRED`, …
+     */
+open func complete(redirectUrl: String)async throws  -> TokenResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_authorizationflow_complete(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(redirectUrl)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeTokenResponse_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+    /**
+     * The OpenID Connect `nonce` sent, when the scopes include `openid`.
+     */
+open func nonce() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_nonce(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The redirect URI the flow was made for.
+     */
+open func redirectUri() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_redirect_uri(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The scopes asked for.
+     */
+open func scopes() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_scopes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The `state` sent (the flow compares it itself).
+     */
+open func state() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_state(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthorizationFlow: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AuthorizationFlow
+
+    public static func lift(_ handle: UInt64) throws -> AuthorizationFlow {
+        return AuthorizationFlow(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AuthorizationFlow) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthorizationFlow {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AuthorizationFlow, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthorizationFlow_lift(_ handle: UInt64) throws -> AuthorizationFlow {
+    return try FfiConverterTypeAuthorizationFlow.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthorizationFlow_lower(_ value: AuthorizationFlow) -> UInt64 {
+    return FfiConverterTypeAuthorizationFlow.lower(value)
+}
+
+
+
+
+
+
+/**
  * Signs claims with one key, setting `iat`, `nbf`, `exp`, `jti`, `iss`, `aud` and the
  * `alg`/`typ`/`kid` headers.
  */
@@ -6001,6 +6268,75 @@ public func FfiConverterTypeAuthenticatorOptions_lower(_ value: AuthenticatorOpt
 
 
 /**
+ * Optional settings of an `AuthorizationFlow` (unset fields keep the core's default).
+ */
+public struct AuthorizationFlowOptions: Equatable, Hashable {
+    /**
+     * The scopes to ask for; with `openid` the flow sends a `nonce`.
+     */
+    public var scopes: [String]
+    /**
+     * OpenID Connect `max_age`.
+     */
+    public var maxAge: TimeInterval?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The scopes to ask for; with `openid` the flow sends a `nonce`.
+         */scopes: [String] = [], 
+        /**
+         * OpenID Connect `max_age`.
+         */maxAge: TimeInterval? = nil) {
+        self.scopes = scopes
+        self.maxAge = maxAge
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AuthorizationFlowOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthorizationFlowOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthorizationFlowOptions {
+        return
+            try AuthorizationFlowOptions(
+                scopes: FfiConverterSequenceString.read(from: &buf), 
+                maxAge: FfiConverterOptionDuration.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuthorizationFlowOptions, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.scopes, into: &buf)
+        FfiConverterOptionDuration.write(value.maxAge, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthorizationFlowOptions_lift(_ buf: RustBuffer) throws -> AuthorizationFlowOptions {
+    return try FfiConverterTypeAuthorizationFlowOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthorizationFlowOptions_lower(_ value: AuthorizationFlowOptions) -> RustBuffer {
+    return FfiConverterTypeAuthorizationFlowOptions.lower(value)
+}
+
+
+/**
  * One header line of a request.
  */
 public struct HttpHeader: Equatable, Hashable {
@@ -8476,6 +8812,10 @@ public enum ErrorCode: Equatable, Hashable, CustomStringConvertible, CaseIterabl
      */
     case invalidClaim
     /**
+     * An OpenID Connect ID token's `nonce` is absent or not the one the login flow sent.
+     */
+    case invalidNonce
+    /**
      * The header lists a `crit` extension this library does not understand.
      */
     case unsupportedCriticalHeader
@@ -8539,6 +8879,18 @@ public enum ErrorCode: Equatable, Hashable, CustomStringConvertible, CaseIterabl
      * The server does not support this grant type.
      */
     case unsupportedGrantType
+    /**
+     * The user or the server denied the authorization request (`error=access_denied`).
+     */
+    case accessDenied
+    /**
+     * The server needs the user to interact (OpenID Connect `login_required`, …).
+     */
+    case interactionRequired
+    /**
+     * The redirect's `state` is absent or not the one the login flow sent.
+     */
+    case invalidState
     /**
      * The request could not be sent or the connection failed.
      */
@@ -8643,51 +8995,59 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
         
         case 10: return .invalidClaim
         
-        case 11: return .unsupportedCriticalHeader
+        case 11: return .invalidNonce
         
-        case 12: return .tokenTooLarge
+        case 12: return .unsupportedCriticalHeader
         
-        case 13: return .invalidKey
+        case 13: return .tokenTooLarge
         
-        case 14: return .invalidFormat
+        case 14: return .invalidKey
         
-        case 15: return .checksumMismatch
+        case 15: return .invalidFormat
         
-        case 16: return .unknownKey
+        case 16: return .checksumMismatch
         
-        case 17: return .revoked
+        case 17: return .unknownKey
         
-        case 18: return .insufficientScope
+        case 18: return .revoked
         
-        case 19: return .rateLimited
+        case 19: return .insufficientScope
         
-        case 20: return .ipDenied
+        case 20: return .rateLimited
         
-        case 21: return .missingCredentials
+        case 21: return .ipDenied
         
-        case 22: return .invalidGrant
+        case 22: return .missingCredentials
         
-        case 23: return .invalidClient
+        case 23: return .invalidGrant
         
-        case 24: return .invalidScope
+        case 24: return .invalidClient
         
-        case 25: return .unauthorizedClient
+        case 25: return .invalidScope
         
-        case 26: return .unsupportedGrantType
+        case 26: return .unauthorizedClient
         
-        case 27: return .network
+        case 27: return .unsupportedGrantType
         
-        case 28: return .timeout
+        case 28: return .accessDenied
         
-        case 29: return .serverError
+        case 29: return .interactionRequired
         
-        case 30: return .invalidResponse
+        case 30: return .invalidState
         
-        case 31: return .invalidInput
+        case 31: return .network
         
-        case 32: return .storage
+        case 32: return .timeout
         
-        case 33: return .`internal`
+        case 33: return .serverError
+        
+        case 34: return .invalidResponse
+        
+        case 35: return .invalidInput
+        
+        case 36: return .storage
+        
+        case 37: return .`internal`
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -8737,96 +9097,112 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
             writeInt(&buf, Int32(10))
         
         
-        case .unsupportedCriticalHeader:
+        case .invalidNonce:
             writeInt(&buf, Int32(11))
         
         
-        case .tokenTooLarge:
+        case .unsupportedCriticalHeader:
             writeInt(&buf, Int32(12))
         
         
-        case .invalidKey:
+        case .tokenTooLarge:
             writeInt(&buf, Int32(13))
         
         
-        case .invalidFormat:
+        case .invalidKey:
             writeInt(&buf, Int32(14))
         
         
-        case .checksumMismatch:
+        case .invalidFormat:
             writeInt(&buf, Int32(15))
         
         
-        case .unknownKey:
+        case .checksumMismatch:
             writeInt(&buf, Int32(16))
         
         
-        case .revoked:
+        case .unknownKey:
             writeInt(&buf, Int32(17))
         
         
-        case .insufficientScope:
+        case .revoked:
             writeInt(&buf, Int32(18))
         
         
-        case .rateLimited:
+        case .insufficientScope:
             writeInt(&buf, Int32(19))
         
         
-        case .ipDenied:
+        case .rateLimited:
             writeInt(&buf, Int32(20))
         
         
-        case .missingCredentials:
+        case .ipDenied:
             writeInt(&buf, Int32(21))
         
         
-        case .invalidGrant:
+        case .missingCredentials:
             writeInt(&buf, Int32(22))
         
         
-        case .invalidClient:
+        case .invalidGrant:
             writeInt(&buf, Int32(23))
         
         
-        case .invalidScope:
+        case .invalidClient:
             writeInt(&buf, Int32(24))
         
         
-        case .unauthorizedClient:
+        case .invalidScope:
             writeInt(&buf, Int32(25))
         
         
-        case .unsupportedGrantType:
+        case .unauthorizedClient:
             writeInt(&buf, Int32(26))
         
         
-        case .network:
+        case .unsupportedGrantType:
             writeInt(&buf, Int32(27))
         
         
-        case .timeout:
+        case .accessDenied:
             writeInt(&buf, Int32(28))
         
         
-        case .serverError:
+        case .interactionRequired:
             writeInt(&buf, Int32(29))
         
         
-        case .invalidResponse:
+        case .invalidState:
             writeInt(&buf, Int32(30))
         
         
-        case .invalidInput:
+        case .network:
             writeInt(&buf, Int32(31))
         
         
-        case .storage:
+        case .timeout:
             writeInt(&buf, Int32(32))
         
         
-        case .`internal`:
+        case .serverError:
             writeInt(&buf, Int32(33))
+        
+        
+        case .invalidResponse:
+            writeInt(&buf, Int32(34))
+        
+        
+        case .invalidInput:
+            writeInt(&buf, Int32(35))
+        
+        
+        case .storage:
+            writeInt(&buf, Int32(36))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(37))
         
         }
     }
@@ -10479,6 +10855,24 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_accesstoken_token_type() != 48791) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_authorization_url() != 6305) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_complete() != 13819) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_nonce() != 57337) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_redirect_uri() != 56438) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_scopes() != 35323) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_state() != 27802) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() != 28300) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10636,6 +11030,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_keyset_new() != 34136) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new() != 26510) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() != 25247) {
