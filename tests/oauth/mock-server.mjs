@@ -9,6 +9,7 @@
 //   POST /__delay?ms=N       -> delay every token answer by N ms
 //   POST /__next_error?error=invalid_grant&status=400 -> next token answer is that error
 //   POST /__ttl?seconds=N    -> expires_in (and exp) of the next tokens
+//   POST /__id_token_ttl?seconds=N -> exp of the next ID tokens (N may be negative: expired)
 //   POST /__authorize_error?error=access_denied -> the next /authorize redirects with that error
 //   POST /__authorize_iss?value=URL -> the next /authorize redirect carries that iss (a mix-up)
 // Revoked tokens introspect as {"active": false}.
@@ -27,12 +28,16 @@ const counts = {};
 let delayMs = 0;
 let nextError = null;
 let ttl = null;
+let idTokenTtl = null;
 let authorizeError = null;
 let authorizeIss = null;
 const revoked = new Set();
 
 service.on('beforeTokenSigning', (token) => {
   if (ttl !== null) token.payload.exp = Math.floor(Date.now() / 1000) + ttl;
+  // The ID token is the one with an audience and no scope.
+  const isIdToken = 'aud' in token.payload && !('scope' in token.payload);
+  if (idTokenTtl !== null && isIdToken) token.payload.exp = Math.floor(Date.now() / 1000) + idTokenTtl;
 });
 service.on('beforeResponse', (response) => {
   if (nextError) {
@@ -73,10 +78,11 @@ const server = http.createServer((req, res) => {
     case '/__stats': return json(200, counts);
     case '/__reset':
       for (const k of Object.keys(counts)) delete counts[k];
-      delayMs = 0; nextError = null; ttl = null; authorizeError = null; authorizeIss = null;
+      delayMs = 0; nextError = null; ttl = null; authorizeError = null; authorizeIss = null; idTokenTtl = null;
       return json(200, {});
     case '/__delay': delayMs = Number(url.searchParams.get('ms') ?? 0); return json(200, {});
     case '/__ttl': ttl = Number(url.searchParams.get('seconds')); return json(200, {});
+    case '/__id_token_ttl': idTokenTtl = Number(url.searchParams.get('seconds')); return json(200, {});
     case '/__authorize_error': authorizeError = url.searchParams.get('error') ?? 'access_denied'; return json(200, {});
     case '/__authorize_iss': authorizeIss = url.searchParams.get('value'); return json(200, {});
     case '/__next_error':

@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use super::errors::{self, KNOWN_ERRORS, UNRECOGNIZED};
 use super::form::b64url;
-use super::{OAuthClient, Pkce, TokenResponse};
+use super::{
+    IdTokenChecks, IdTokenVerifier, IdTokenVerifierOptions, OAuthClient, Pkce, TokenResponse,
+};
 use crate::audit::{self, AuditEvent};
 use crate::{Error, ErrorCode, Secret};
 
@@ -24,6 +26,7 @@ const MAX_REDIRECT_URL: usize = 16 * 1024;
 pub struct AuthorizationFlowOptions {
     scopes: Vec<String>,
     max_age: Option<Duration>,
+    id_token_verifier: Option<IdTokenVerifier>,
 }
 
 impl AuthorizationFlowOptions {
@@ -43,6 +46,13 @@ impl AuthorizationFlowOptions {
     /// (sent in whole seconds).
     pub fn with_max_age(mut self, max_age: Duration) -> Self {
         self.max_age = Some(max_age);
+        self
+    }
+
+    /// The verifier of the ID token of an `openid` login (default: the discovered provider's,
+    /// [`IdTokenVerifier::for_client`]).
+    pub fn with_id_token_verifier(mut self, verifier: IdTokenVerifier) -> Self {
+        self.id_token_verifier = Some(verifier);
         self
     }
 
@@ -75,7 +85,7 @@ impl AuthorizationFlowOptions {
 /// let flow = AuthorizationFlow::new(
 ///     &client,
 ///     "com.example.app:/callback",
-///     AuthorizationFlowOptions::new().with_scopes(["openid", "profile"]),
+///     AuthorizationFlowOptions::new().with_scopes(["profile"]),
 /// )?;
 /// assert!(flow.authorization_url().starts_with("https://id.example/authorize?response_type=code"));
 /// // A redirect with another state is refused before any request is made.
@@ -98,6 +108,7 @@ pub struct AuthorizationFlow {
     max_age: Option<Duration>,
     issuer: Option<String>,
     require_iss: bool,
+    id_token_verifier: Option<IdTokenVerifier>,
 }
 
 impl fmt::Debug for AuthorizationFlow {
@@ -188,6 +199,16 @@ impl AuthorizationFlow {
         } else {
             None
         };
+        // An OpenID Connect login verifies its ID token: with the given verifier, else with the
+        // discovered provider's keys (a client that was not discovered needs one).
+        let id_token_verifier = match (&nonce, options.id_token_verifier) {
+            (None, _) => None,
+            (Some(_), Some(v)) => Some(v),
+            (Some(_), None) => Some(IdTokenVerifier::for_client(
+                client,
+                IdTokenVerifierOptions::new(),
+            )?),
+        };
         let pkce = Pkce::generate()?;
         let mut url = reqwest::Url::parse(endpoint)
             .map_err(|_| invalid("the authorization endpoint is not a valid URL"))?;
@@ -222,6 +243,7 @@ impl AuthorizationFlow {
             max_age: options.max_age,
             issuer: metadata.map(|m| m.issuer.clone()),
             require_iss: metadata.is_some_and(|m| m.authorization_response_iss_parameter_supported),
+            id_token_verifier,
         })
     }
 
@@ -355,12 +377,38 @@ impl AuthorizationFlow {
     }
 
     /// Checks the redirect (see [`AuthorizationFlow::code_from_redirect`]) and exchanges its
-    /// code, with this flow's PKCE verifier and `redirect_uri`, for tokens.
+    /// code, with this flow's PKCE verifier and `redirect_uri`, for tokens. For an `openid`
+    /// login the answer must carry an ID token (`invalid_response`), which is verified
+    /// ([`IdTokenVerifier::verify`] with this flow's `nonce` and `max_age`, the access token for
+    /// `at_hash` and the code for `c_hash`); its claims are in
+    /// [`TokenResponse::id_token_claims`].
     pub async fn complete(&self, redirect_url: &str) -> Result<TokenResponse, Error> {
         let code = self.code_from_redirect(redirect_url)?;
-        self.client
+        let mut tokens = self
+            .client
             .exchange_code(&code, &self.redirect_uri, Some(&self.pkce))
-            .await
+            .await?;
+        if let (Some(verifier), Some(nonce)) = (&self.id_token_verifier, &self.nonce) {
+            let id_token = tokens.id_token.as_ref().ok_or_else(|| {
+                Error::new(
+                    ErrorCode::InvalidResponse,
+                    "the answer to an openid login has no id_token",
+                )
+            })?;
+            let mut checks = IdTokenChecks::new()
+                .with_nonce(nonce.clone())
+                .with_access_token(tokens.access_token.secret().clone())
+                .with_code(code);
+            if let Some(max_age) = self.max_age {
+                checks = checks.with_max_age(max_age);
+            }
+            let claims = verifier.verify(id_token.expose(), &checks).await;
+            if let Err(e) = &claims {
+                audit::emit(AuditEvent::failure("oauth.id_token", e));
+            }
+            tokens.id_token_claims = Some(claims?);
+        }
+        Ok(tokens)
     }
 }
 
@@ -410,10 +458,19 @@ mod tests {
     }
 
     fn flow(client: &OAuthClient, scopes: &[&str]) -> AuthorizationFlow {
+        let keys = IdTokenVerifier::new(
+            "https://as.example",
+            "app",
+            crate::jwt::KeySet::new(),
+            IdTokenVerifierOptions::new(),
+        )
+        .unwrap();
         AuthorizationFlow::new(
             client,
             "http://127.0.0.1:8765/cb",
-            AuthorizationFlowOptions::new().with_scopes(scopes.iter().copied()),
+            AuthorizationFlowOptions::new()
+                .with_scopes(scopes.iter().copied())
+                .with_id_token_verifier(keys),
         )
         .unwrap()
     }
@@ -540,6 +597,13 @@ mod tests {
                 ErrorCode::InvalidInput
             );
         }
+        // An OpenID Connect login needs the provider's keys: discovered, or a verifier.
+        assert_eq!(
+            AuthorizationFlow::new(&client(), "app:/cb", o().with_scopes(["openid"]))
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidInput
+        );
         let f = AuthorizationFlow::new(&client(), "com.example.app:/oauth", o()).unwrap();
         let s = f.state().to_owned();
         assert!(f

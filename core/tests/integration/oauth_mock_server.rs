@@ -289,3 +289,66 @@ async fn real_server_authorization_flow_and_its_refusals() {
     // No refused redirect reached the token endpoint.
     assert_eq!(server.count("token").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_server_id_tokens_verify_through_the_flow() {
+    use tokenward::oauth::{
+        AuthMethod, AuthorizationFlow, AuthorizationFlowOptions, IdTokenChecks, IdTokenVerifier,
+        IdTokenVerifierOptions,
+    };
+    let server = MockServer::start();
+    let options = OAuthClientOptions::default().with_auth_method(AuthMethod::PublicClient);
+    let c = OAuthClient::discover(&server.issuer, "app", options)
+        .await
+        .unwrap();
+    // Discovery lists RS256 only: the allowlist is that, intersected with the safe list.
+    let verifier = IdTokenVerifier::for_client(&c, IdTokenVerifierOptions::new()).unwrap();
+    assert_eq!(verifier.algorithms(), [Algorithm::RS256]);
+    let flow = AuthorizationFlow::new(
+        &c,
+        "http://127.0.0.1:9/callback",
+        AuthorizationFlowOptions::new().with_scopes(["openid"]),
+    )
+    .unwrap();
+    let tokens = flow
+        .complete(&follow(flow.authorization_url()).await)
+        .await
+        .unwrap();
+    let claims = tokens.id_token_claims.as_ref().unwrap();
+    assert_eq!(claims.sub(), Some("johndoe"));
+    assert_eq!(claims["nonce"], flow.nonce().unwrap());
+    assert_eq!(claims.iss(), Some(server.issuer.as_str()));
+
+    // The same real ID token: another nonce, another client.
+    let id_token = tokens.id_token.as_ref().unwrap().expose();
+    let wrong_nonce = IdTokenChecks::new().with_nonce(Secret::new("not-the-nonce").unwrap());
+    let err = verifier.verify(id_token, &wrong_nonce).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidNonce);
+    let other = OAuthClient::discover(
+        &server.issuer,
+        "other-app",
+        OAuthClientOptions::default().with_auth_method(AuthMethod::PublicClient),
+    )
+    .await
+    .unwrap();
+    let for_other = IdTokenVerifier::for_client(&other, IdTokenVerifierOptions::new()).unwrap();
+    let err = for_other
+        .verify(id_token, &IdTokenChecks::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidAudience);
+
+    // An expired ID token from the server (its lifetime set in the past).
+    server.control("/__id_token_ttl?seconds=-600").await;
+    let late = AuthorizationFlow::new(
+        &c,
+        "http://127.0.0.1:9/callback",
+        AuthorizationFlowOptions::new().with_scopes(["openid"]),
+    )
+    .unwrap();
+    let err = late
+        .complete(&follow(late.authorization_url()).await)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Expired);
+}
