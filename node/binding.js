@@ -840,6 +840,7 @@ module.exports.ApiKeys = nativeBinding.ApiKeys
 module.exports.AuditSubscription = nativeBinding.AuditSubscription
 module.exports.Authenticator = nativeBinding.Authenticator
 module.exports.AuthorizationFlow = nativeBinding.AuthorizationFlow
+module.exports.IdTokenVerifier = nativeBinding.IdTokenVerifier
 module.exports.JwtIssuer = nativeBinding.JwtIssuer
 module.exports.JwtKey = nativeBinding.JwtKey
 module.exports.JwtVerifier = nativeBinding.JwtVerifier

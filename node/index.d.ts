@@ -108,6 +108,14 @@ export interface OAuthClient {
   /** RFC 7009 revocation (unknown tokens count as revoked). */
   revoke(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<void>
 }
+export interface IdTokenVerifier {
+  /**
+   * Verifies an OpenID Connect ID token and returns its claims. Rejects with `.code`
+   * `invalid_nonce`, `invalid_audience`, `expired`, `invalid_claim` (`max_age`, `at_hash`,
+   * `c_hash`), `algorithm_not_allowed`, …
+   */
+  verify(idToken: string, checks?: IdTokenChecks): Promise<Record<string, any>>
+}
 export interface AuthorizationFlow {
   /**
    * Checks the redirect the browser came back with (redirect URI, RFC 9207 `iss`, `state`,
@@ -395,6 +403,20 @@ export declare class AuthorizationFlow {
   toString(): string
   /** Redacted: client and redirect URI only. */
   toJSON(): any
+}
+
+/** Verifies OpenID Connect ID tokens of one provider for one client. */
+export declare class IdTokenVerifier {
+  /** A verifier of `issuer`'s ID tokens for `clientId`, with a `KeySet` or a `RemoteKeySet`. */
+  constructor(issuer: string, clientId: string, keys: KeySet | RemoteKeySet, options?: IdTokenVerifierOptions | undefined | null)
+  /** The verifier of a discovered client's provider (issuer, `jwks_uri`, algorithms). */
+  static forClient(client: OAuthClient, options?: IdTokenVerifierOptions | undefined | null): IdTokenVerifier
+  /** The expected issuer. */
+  get issuer(): string
+  /** The client id (the expected audience). */
+  get clientId(): string
+  /** The accepted algorithms. */
+  get algorithms(): Array<Algorithm>
 }
 
 /**
@@ -692,6 +714,11 @@ export declare class TokenResponse {
   get idToken(): Secret | null
   /** Lifetime in seconds announced by the server. */
   get expiresIn(): number | null
+  /**
+   * The verified claims of the ID token, set by `AuthorizationFlow.complete` for an `openid`
+   * login; else null.
+   */
+  get idTokenClaims(): any | null
   /** The redacted form. */
   toString(): string
   /** `JSON.stringify` gives the redacted fields, never token material. */
@@ -766,10 +793,12 @@ export interface AuditEvent {
 
 /** Optional settings of an `AuthorizationFlow`. */
 export interface AuthorizationFlowOptions {
-  /** The scopes to ask for; with `openid` the flow sends a `nonce`. */
+  /** The scopes to ask for; with `openid` the flow sends a `nonce` and verifies the ID token. */
   scopes?: Array<string>
   /** OpenID Connect `max_age` in seconds. */
   maxAge?: number
+  /** The ID token verifier of an `openid` login (default: the discovered provider's). */
+  idTokenVerifier?: IdTokenVerifier
 }
 
 /** Optional settings of `apiKeys.create(owner, options)`. */
@@ -787,6 +816,29 @@ export declare function errorCodes(): Array<string>
 
 /** A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url). */
 export declare function fingerprint(secret: string): string
+
+/** What one login expects of its ID token. */
+export interface IdTokenChecks {
+  /** The `nonce` the login sent. */
+  nonce?: string
+  /** The `max_age` (seconds) the login sent: `auth_time` must be no older. */
+  maxAge?: number
+  /** The access token issued with it (compared with `at_hash`). */
+  accessToken?: string
+  /** The authorization code (compared with `c_hash`). */
+  code?: string
+}
+
+/** Optional settings of an `IdTokenVerifier`. */
+export interface IdTokenVerifierOptions {
+  /**
+   * Accepted algorithms (intersected with the asymmetric allowlist; default: discovery's,
+   * else all of the allowlist).
+   */
+  algorithms?: Array<Algorithm>
+  /** Tolerance in seconds for `exp`, `iat` and `auth_time` (default 60). */
+  leeway?: number
+}
 
 /** A newly issued key: `secret` (the only copy of the plaintext) and its stored `record`. */
 export interface IssuedKey {

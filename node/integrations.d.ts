@@ -108,6 +108,14 @@ export interface OAuthClient {
   /** RFC 7009 revocation (unknown tokens count as revoked). */
   revoke(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<void>
 }
+export interface IdTokenVerifier {
+  /**
+   * Verifies an OpenID Connect ID token and returns its claims. Rejects with `.code`
+   * `invalid_nonce`, `invalid_audience`, `expired`, `invalid_claim` (`max_age`, `at_hash`,
+   * `c_hash`), `algorithm_not_allowed`, …
+   */
+  verify(idToken: string, checks?: IdTokenChecks): Promise<Record<string, any>>
+}
 export interface AuthorizationFlow {
   /**
    * Checks the redirect the browser came back with (redirect URI, RFC 9207 `iss`, `state`,
