@@ -2106,6 +2106,264 @@ public func FfiConverterTypeAuthorizationFlow_lower(_ value: AuthorizationFlow) 
 
 
 /**
+ * Verifies OpenID Connect ID tokens of one provider for one client: signature (algorithms
+ * intersected with the asymmetric allowlist), `iss`, `aud`, `azp`, `exp`/`iat`, and per login
+ * the `nonce`, `max_age`, `at_hash` and `c_hash`.
+ */
+public protocol IdTokenVerifierProtocol: AnyObject, Sendable {
+    
+    /**
+     * The accepted algorithms.
+     */
+    func algorithms()  -> [Algorithm]
+    
+    /**
+     * The client id (the expected audience).
+     */
+    func clientId()  -> String
+    
+    /**
+     * The expected issuer.
+     */
+    func issuer()  -> String
+    
+    /**
+     * Verifies `idToken` and returns its claims as JSON. Refusals: `INVALID_NONCE`,
+     * `INVALID_AUDIENCE`, `EXPIRED`, `INVALID_CLAIM` (`max_age`, `at_hash`, `c_hash`), …
+     */
+    func verify(idToken: String, checks: IdTokenChecks) async throws  -> String
+    
+}
+/**
+ * Verifies OpenID Connect ID tokens of one provider for one client: signature (algorithms
+ * intersected with the asymmetric allowlist), `iss`, `aud`, `azp`, `exp`/`iat`, and per login
+ * the `nonce`, `max_age`, `at_hash` and `c_hash`.
+ */
+open class IdTokenVerifier: IdTokenVerifierProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_idtokenverifier(self.handle, $0) }
+    }
+    /**
+     * A verifier of `issuer`'s ID tokens for `clientId` with local `keys`.
+     */
+public convenience init(issuer: String, clientId: String, keys: KeySet, options: IdTokenVerifierOptions = IdTokenVerifierOptions())throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_idtokenverifier_new(
+        FfiConverterString.lower(issuer),
+        FfiConverterString.lower(clientId),
+        FfiConverterTypeKeySet_lower(keys),
+        FfiConverterTypeIdTokenVerifierOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_idtokenverifier(handle, $0) }
+    }
+
+    
+    /**
+     * The verifier of a discovered client's provider (issuer, `jwks_uri`, algorithms).
+     */
+public static func forClient(client: OAuthClient, options: IdTokenVerifierOptions = IdTokenVerifierOptions())throws  -> IdTokenVerifier  {
+    return try  FfiConverterTypeIdTokenVerifier_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_idtokenverifier_for_client(
+        FfiConverterTypeOAuthClient_lower(client),
+        FfiConverterTypeIdTokenVerifierOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A verifier with the provider's published keys (fetched and cached).
+     */
+public static func withRemoteKeys(issuer: String, clientId: String, keys: RemoteKeySet, options: IdTokenVerifierOptions = IdTokenVerifierOptions())throws  -> IdTokenVerifier  {
+    return try  FfiConverterTypeIdTokenVerifier_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_idtokenverifier_with_remote_keys(
+        FfiConverterString.lower(issuer),
+        FfiConverterString.lower(clientId),
+        FfiConverterTypeRemoteKeySet_lower(keys),
+        FfiConverterTypeIdTokenVerifierOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The accepted algorithms.
+     */
+open func algorithms() -> [Algorithm]  {
+    return try!  FfiConverterSequenceTypeAlgorithm.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_idtokenverifier_algorithms(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The client id (the expected audience).
+     */
+open func clientId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_idtokenverifier_client_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The expected issuer.
+     */
+open func issuer() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_idtokenverifier_issuer(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Verifies `idToken` and returns its claims as JSON. Refusals: `INVALID_NONCE`,
+     * `INVALID_AUDIENCE`, `EXPIRED`, `INVALID_CLAIM` (`max_age`, `at_hash`, `c_hash`), …
+     */
+open func verify(idToken: String, checks: IdTokenChecks = IdTokenChecks())async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_idtokenverifier_verify(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(idToken),FfiConverterTypeIdTokenChecks_lower(checks)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_idtokenverifier_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_idtokenverifier_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIdTokenVerifier: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = IdTokenVerifier
+
+    public static func lift(_ handle: UInt64) throws -> IdTokenVerifier {
+        return IdTokenVerifier(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: IdTokenVerifier) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IdTokenVerifier {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: IdTokenVerifier, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdTokenVerifier_lift(_ handle: UInt64) throws -> IdTokenVerifier {
+    return try FfiConverterTypeIdTokenVerifier.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdTokenVerifier_lower(_ value: IdTokenVerifier) -> UInt64 {
+    return FfiConverterTypeIdTokenVerifier.lower(value)
+}
+
+
+
+
+
+
+/**
  * Signs claims with one key, setting `iat`, `nbf`, `exp`, `jti`, `iss`, `aud` and the
  * `alg`/`typ`/`kid` headers.
  */
@@ -4882,6 +5140,12 @@ public protocol TokenResponseProtocol: AnyObject, Sendable {
     func idToken()  -> Secret?
     
     /**
+     * The verified claims of the ID token (JSON), set by `AuthorizationFlow.complete` for an
+     * `openid` login.
+     */
+    func idTokenClaimsJson()  -> String?
+    
+    /**
      * The refresh token, if any. When it differs from the one presented (rotation), store
      * it in place of the old one.
      */
@@ -4976,6 +5240,19 @@ open func idToken() -> Secret?  {
     return try!  FfiConverterOptionTypeSecret.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_tokenresponse_id_token(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The verified claims of the ID token (JSON), set by `AuthorizationFlow.complete` for an
+     * `openid` login.
+     */
+open func idTokenClaimsJson() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenresponse_id_token_claims_json(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -6270,27 +6547,35 @@ public func FfiConverterTypeAuthenticatorOptions_lower(_ value: AuthenticatorOpt
 /**
  * Optional settings of an `AuthorizationFlow` (unset fields keep the core's default).
  */
-public struct AuthorizationFlowOptions: Equatable, Hashable {
+public struct AuthorizationFlowOptions {
     /**
-     * The scopes to ask for; with `openid` the flow sends a `nonce`.
+     * The scopes to ask for; with `openid` the flow sends a `nonce` and verifies the ID token.
      */
     public var scopes: [String]
     /**
      * OpenID Connect `max_age`.
      */
     public var maxAge: TimeInterval?
+    /**
+     * The ID token verifier of an `openid` login (default: the discovered provider's).
+     */
+    public var idTokenVerifier: IdTokenVerifier?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * The scopes to ask for; with `openid` the flow sends a `nonce`.
+         * The scopes to ask for; with `openid` the flow sends a `nonce` and verifies the ID token.
          */scopes: [String] = [], 
         /**
          * OpenID Connect `max_age`.
-         */maxAge: TimeInterval? = nil) {
+         */maxAge: TimeInterval? = nil, 
+        /**
+         * The ID token verifier of an `openid` login (default: the discovered provider's).
+         */idTokenVerifier: IdTokenVerifier? = nil) {
         self.scopes = scopes
         self.maxAge = maxAge
+        self.idTokenVerifier = idTokenVerifier
     }
 
     
@@ -6310,13 +6595,15 @@ public struct FfiConverterTypeAuthorizationFlowOptions: FfiConverterRustBuffer {
         return
             try AuthorizationFlowOptions(
                 scopes: FfiConverterSequenceString.read(from: &buf), 
-                maxAge: FfiConverterOptionDuration.read(from: &buf)
+                maxAge: FfiConverterOptionDuration.read(from: &buf), 
+                idTokenVerifier: FfiConverterOptionTypeIdTokenVerifier.read(from: &buf)
         )
     }
 
     public static func write(_ value: AuthorizationFlowOptions, into buf: inout [UInt8]) {
         FfiConverterSequenceString.write(value.scopes, into: &buf)
         FfiConverterOptionDuration.write(value.maxAge, into: &buf)
+        FfiConverterOptionTypeIdTokenVerifier.write(value.idTokenVerifier, into: &buf)
     }
 }
 
@@ -6402,6 +6689,166 @@ public func FfiConverterTypeHttpHeader_lift(_ buf: RustBuffer) throws -> HttpHea
 #endif
 public func FfiConverterTypeHttpHeader_lower(_ value: HttpHeader) -> RustBuffer {
     return FfiConverterTypeHttpHeader.lower(value)
+}
+
+
+/**
+ * What one login expects of its ID token (unset fields are not checked).
+ */
+public struct IdTokenChecks {
+    /**
+     * The `nonce` the login sent.
+     */
+    public var nonce: String?
+    /**
+     * The `max_age` the login sent: `auth_time` must be no older.
+     */
+    public var maxAge: TimeInterval?
+    /**
+     * The access token issued with it (compared with `at_hash`).
+     */
+    public var accessToken: Secret?
+    /**
+     * The authorization code (compared with `c_hash`).
+     */
+    public var code: Secret?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The `nonce` the login sent.
+         */nonce: String? = nil, 
+        /**
+         * The `max_age` the login sent: `auth_time` must be no older.
+         */maxAge: TimeInterval? = nil, 
+        /**
+         * The access token issued with it (compared with `at_hash`).
+         */accessToken: Secret? = nil, 
+        /**
+         * The authorization code (compared with `c_hash`).
+         */code: Secret? = nil) {
+        self.nonce = nonce
+        self.maxAge = maxAge
+        self.accessToken = accessToken
+        self.code = code
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IdTokenChecks: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIdTokenChecks: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IdTokenChecks {
+        return
+            try IdTokenChecks(
+                nonce: FfiConverterOptionString.read(from: &buf), 
+                maxAge: FfiConverterOptionDuration.read(from: &buf), 
+                accessToken: FfiConverterOptionTypeSecret.read(from: &buf), 
+                code: FfiConverterOptionTypeSecret.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IdTokenChecks, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.nonce, into: &buf)
+        FfiConverterOptionDuration.write(value.maxAge, into: &buf)
+        FfiConverterOptionTypeSecret.write(value.accessToken, into: &buf)
+        FfiConverterOptionTypeSecret.write(value.code, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdTokenChecks_lift(_ buf: RustBuffer) throws -> IdTokenChecks {
+    return try FfiConverterTypeIdTokenChecks.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdTokenChecks_lower(_ value: IdTokenChecks) -> RustBuffer {
+    return FfiConverterTypeIdTokenChecks.lower(value)
+}
+
+
+/**
+ * Optional settings of an `IdTokenVerifier` (unset fields keep the core's default).
+ */
+public struct IdTokenVerifierOptions: Equatable, Hashable {
+    /**
+     * Accepted algorithms (intersected with the asymmetric allowlist; default: discovery's,
+     * else all of the allowlist).
+     */
+    public var algorithms: [Algorithm]?
+    /**
+     * Tolerance for `exp`, `iat` and `auth_time` (default 60 s).
+     */
+    public var leeway: TimeInterval?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Accepted algorithms (intersected with the asymmetric allowlist; default: discovery's,
+         * else all of the allowlist).
+         */algorithms: [Algorithm]? = nil, 
+        /**
+         * Tolerance for `exp`, `iat` and `auth_time` (default 60 s).
+         */leeway: TimeInterval? = nil) {
+        self.algorithms = algorithms
+        self.leeway = leeway
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IdTokenVerifierOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIdTokenVerifierOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IdTokenVerifierOptions {
+        return
+            try IdTokenVerifierOptions(
+                algorithms: FfiConverterOptionSequenceTypeAlgorithm.read(from: &buf), 
+                leeway: FfiConverterOptionDuration.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IdTokenVerifierOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionSequenceTypeAlgorithm.write(value.algorithms, into: &buf)
+        FfiConverterOptionDuration.write(value.leeway, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdTokenVerifierOptions_lift(_ buf: RustBuffer) throws -> IdTokenVerifierOptions {
+    return try FfiConverterTypeIdTokenVerifierOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdTokenVerifierOptions_lower(_ value: IdTokenVerifierOptions) -> RustBuffer {
+    return FfiConverterTypeIdTokenVerifierOptions.lower(value)
 }
 
 
@@ -9984,6 +10431,30 @@ fileprivate struct FfiConverterOptionTypeApiKeys: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeIdTokenVerifier: FfiConverterRustBuffer {
+    typealias SwiftType = IdTokenVerifier?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeIdTokenVerifier.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeIdTokenVerifier.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeJwtKey: FfiConverterRustBuffer {
     typealias SwiftType = JwtKey?
 
@@ -10360,6 +10831,30 @@ fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterSequenceString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceTypeAlgorithm: FfiConverterRustBuffer {
+    typealias SwiftType = [Algorithm]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeAlgorithm.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeAlgorithm.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -10873,6 +11368,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_authorizationflow_state() != 27802) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms() != 48798) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_client_id() != 45326) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_issuer() != 11079) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify() != 22806) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() != 28300) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10925,6 +11432,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token() != 2773) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token_claims_json() != 22857) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token() != 47621) {
@@ -11033,6 +11543,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new() != 26510) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client() != 59410) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_new() != 9680) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_with_remote_keys() != 44639) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() != 25247) {
