@@ -268,7 +268,7 @@ impl IdTokenVerifier {
         let keys = RemoteKeySet::new(
             jwks_uri,
             RemoteKeySetOptions::new()
-                .with_http(client.http_policy().clone())
+                .with_http(*client.http_policy())
                 .with_clock(options.clock.clone()),
         )?;
         IdTokenVerifier::build(
