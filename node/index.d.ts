@@ -103,30 +103,26 @@ export interface OAuthClient {
   refresh(refreshToken: string | Secret, scopes?: Array<string>): Promise<TokenResponse>
   /** Exchanges an authorization code, with the PKCE verifier. */
   exchangeCode(code: string | Secret, redirectUri: string, pkce?: Pkce): Promise<TokenResponse>
-  /** RFC 7662 introspection: the answer, with the fields of Kotlin/Swift's `Introspection`. */
-  introspect(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<Introspection>
+  /** RFC 7662 introspection: the server's answer (`active` is always present). */
+  introspect(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<Record<string, any>>
   /** RFC 7009 revocation (unknown tokens count as revoked). */
   revoke(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<void>
 }
-/**
- * The answer of an introspection endpoint (RFC 7662), a plain object. It describes a token and
- * carries no token material.
- */
-export interface Introspection {
-  /** Whether the token is currently active; when `false` nothing else is meaningful. */
-  active: boolean
-  /** The token's scopes (`scope`, split). */
-  scopes: Array<string>
-  /** `client_id`, or null. */
-  clientId: string | null
-  /** `username`, or null. */
-  username: string | null
-  /** `sub`, or null. */
-  subject: string | null
-  /** `exp`, Unix seconds, or null. */
-  expiresAt: number | null
-  /** Every member of the answer. */
-  claims: Record<string, any>
+export interface IdTokenVerifier {
+  /**
+   * Verifies an OpenID Connect ID token and returns its claims. Rejects with `.code`
+   * `invalid_nonce`, `invalid_audience`, `expired`, `invalid_claim` (`max_age`, `at_hash`,
+   * `c_hash`), `algorithm_not_allowed`, …
+   */
+  verify(idToken: string, checks?: IdTokenChecks): Promise<Record<string, any>>
+}
+export interface AuthorizationFlow {
+  /**
+   * Checks the redirect the browser came back with (redirect URI, RFC 9207 `iss`, `state`,
+   * `error`) and exchanges its code with the flow's PKCE verifier. Rejects with `.code`
+   * `invalid_state`, `invalid_issuer`, `access_denied`, `interaction_required`, …
+   */
+  complete(redirectUrl: string): Promise<TokenResponse>
 }
 /** Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`). */
 export type TokenTypeHint = 'access_token' | 'refresh_token'
@@ -344,12 +340,12 @@ export declare class ApiKeys {
 }
 
 /**
- * A registered audit listener; `cancel()` (the core's and Kotlin/Swift's name) unregisters it.
- * Until then it stays registered, even when this object is garbage-collected.
+ * A registered audit listener; `close()` unregisters it. Until then it stays registered, even
+ * when this object is garbage-collected.
  */
 export declare class AuditSubscription {
-  /** Stops delivering events to this listener. Cancelling twice does nothing. */
-  cancel(): void
+  /** Stops delivering events to this listener. Closing twice does nothing. */
+  close(): void
 }
 
 /** The in-process gateway: build once, call `authenticate` per request. */
@@ -381,6 +377,46 @@ export declare class Authenticator {
    * `invalid_input` synchronously, before a Promise exists.
    */
   authenticateAsync(request: AuthRequest): Promise<AuthDecision>
+}
+
+/**
+ * One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
+ * `nonce`, RFC 9207 `iss`): open `authorizationUrl`, then `complete(redirectUrl)`.
+ */
+export declare class AuthorizationFlow {
+  /**
+   * A new attempt of `client` returning to `redirectUri`; throws `invalid_input` when the
+   * client has no authorization endpoint or `redirectUri` is not an absolute URL.
+   */
+  constructor(client: OAuthClient, redirectUri: string, options?: AuthorizationFlowOptions | undefined | null)
+  /** The URL to open in the browser. */
+  get authorizationUrl(): string
+  /** The redirect URI the flow was made for. */
+  get redirectUri(): string
+  /** The `state` sent (the flow compares it itself). */
+  get state(): string
+  /** The OpenID Connect `nonce` sent, when the scopes include `openid`. */
+  get nonce(): string | null
+  /** The scopes asked for. */
+  get scopes(): Array<string>
+  /** Redacted: client and redirect URI only. */
+  toString(): string
+  /** Redacted: client and redirect URI only. */
+  toJSON(): any
+}
+
+/** Verifies OpenID Connect ID tokens of one provider for one client. */
+export declare class IdTokenVerifier {
+  /** A verifier of `issuer`'s ID tokens for `clientId`, with a `KeySet` or a `RemoteKeySet`. */
+  constructor(issuer: string, clientId: string, keys: KeySet | RemoteKeySet, options?: IdTokenVerifierOptions | undefined | null)
+  /** The verifier of a discovered client's provider (issuer, `jwks_uri`, algorithms). */
+  static forClient(client: OAuthClient, options?: IdTokenVerifierOptions | undefined | null): IdTokenVerifier
+  /** The expected issuer. */
+  get issuer(): string
+  /** The client id (the expected audience). */
+  get clientId(): string
+  /** The accepted algorithms. */
+  get algorithms(): Array<Algorithm>
 }
 
 /**
@@ -629,11 +665,8 @@ export declare class RemoteKeySet {
  * between authenticators; entries are dropped after their expiry.
  */
 export declare class RevocationList {
-  /**
-   * `new RevocationList({ maxEntries, clock })`; throws `invalid_input` for a `maxEntries`
-   * of 0.
-   */
-  constructor(options?: RevocationListOptions | undefined | null)
+  /** `new RevocationList({ maxEntries }, clock?)`; the clock defaults to the system clock. */
+  constructor(options?: RevocationListOptions | undefined | null, clock?: ManualClock | undefined | null)
   /**
    * Revokes `id` of `kind` until `until` (Unix seconds, in the future; for a `jti`, the
    * token's `exp` is enough). Throws `invalid_input` for a past expiry or a full list.
@@ -681,6 +714,11 @@ export declare class TokenResponse {
   get idToken(): Secret | null
   /** Lifetime in seconds announced by the server. */
   get expiresIn(): number | null
+  /**
+   * The verified claims of the ID token, set by `AuthorizationFlow.complete` for an `openid`
+   * login; else null.
+   */
+  get idTokenClaims(): any | null
   /** The redacted form. */
   toString(): string
   /** `JSON.stringify` gives the redacted fields, never token material. */
@@ -753,6 +791,16 @@ export interface AuditEvent {
   subject?: string
 }
 
+/** Optional settings of an `AuthorizationFlow`. */
+export interface AuthorizationFlowOptions {
+  /** The scopes to ask for; with `openid` the flow sends a `nonce` and verifies the ID token. */
+  scopes?: Array<string>
+  /** OpenID Connect `max_age` in seconds. */
+  maxAge?: number
+  /** The ID token verifier of an `openid` login (default: the discovered provider's). */
+  idTokenVerifier?: IdTokenVerifier
+}
+
 /** Optional settings of `apiKeys.create(owner, options)`. */
 export interface CreateKeyOptions {
   /** Scopes to grant. */
@@ -768,6 +816,29 @@ export declare function errorCodes(): Array<string>
 
 /** A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url). */
 export declare function fingerprint(secret: string): string
+
+/** What one login expects of its ID token. */
+export interface IdTokenChecks {
+  /** The `nonce` the login sent. */
+  nonce?: string
+  /** The `max_age` (seconds) the login sent: `auth_time` must be no older. */
+  maxAge?: number
+  /** The access token issued with it (compared with `at_hash`). */
+  accessToken?: string
+  /** The authorization code (compared with `c_hash`). */
+  code?: string
+}
+
+/** Optional settings of an `IdTokenVerifier`. */
+export interface IdTokenVerifierOptions {
+  /**
+   * Accepted algorithms (intersected with the asymmetric allowlist; default: discovery's,
+   * else all of the allowlist).
+   */
+  algorithms?: Array<Algorithm>
+  /** Tolerance in seconds for `exp`, `iat` and `auth_time` (default 60). */
+  leeway?: number
+}
 
 /** A newly issued key: `secret` (the only copy of the plaintext) and its stored `record`. */
 export interface IssuedKey {
@@ -927,15 +998,10 @@ export interface RemoteKeySetOptions {
   dangerousAllowHttp?: boolean
 }
 
-/** Options of `new RevocationList(options)`; an unset field keeps the core default. */
+/** Options of `new RevocationList(...)`. */
 export interface RevocationListOptions {
-  /**
-   * Most live entries held (default 1 000 000; at least 1); `revoke` throws
-   * `invalid_input` when full.
-   */
+  /** Most live entries held (default 1 000 000); `revoke` throws `invalid_input` when full. */
   maxEntries?: number
-  /** The clock that decides which entries have expired (tests); the system clock when unset. */
-  clock?: ManualClock
 }
 
 /**

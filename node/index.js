@@ -124,7 +124,7 @@ binding.RemoteKeySet.prototype[inspect.custom] = function () {
 // OAuth 2.0 client and TokenSource: Promise wrappers over the native `...Raw` methods (same
 // failure convention as remote JWKS) and redacted util.inspect forms.
 {
-  const { OAuthClient, TokenSource, AccessToken, TokenResponse, PendingToken, Pkce } = binding
+  const { OAuthClient, TokenSource, AccessToken, TokenResponse, PendingToken, Pkce, AuthorizationFlow, IdTokenVerifier } = binding
   const codeError = errors.fromFailure
   const unwrap = (out) => {
     if (isFailure(out)) throw codeError(out)
@@ -145,6 +145,18 @@ binding.RemoteKeySet.prototype[inspect.custom] = function () {
   }
   OAuthClient.prototype.exchangeCode = async function exchangeCode(code, redirectUri, pkce) {
     return unwrap(await this.exchangeCodeRaw(code, redirectUri, pkce))
+  }
+  AuthorizationFlow.prototype.complete = async function complete(redirectUrl) {
+    return unwrap(await this.completeRaw(redirectUrl))
+  }
+  IdTokenVerifier.prototype.verify = async function verify(idToken, checks) {
+    return JSON.parse(unwrap(await this.verifyRaw(idToken, checks)))
+  }
+  IdTokenVerifier.prototype[inspect.custom] = function () {
+    return `IdTokenVerifier { issuer: ${JSON.stringify(this.issuer)}, clientId: ${JSON.stringify(this.clientId)} }`
+  }
+  AuthorizationFlow.prototype[inspect.custom] = function (depth, options) {
+    return `AuthorizationFlow ${inspect(this.toJSON(), options)}`
   }
   OAuthClient.prototype.introspect = async function introspect(token, tokenTypeHint) {
     return JSON.parse(unwrap(await this.introspectRaw(token, tokenTypeHint)))

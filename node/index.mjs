@@ -6,7 +6,7 @@ export const { JwtKey, KeySet, JwtIssuer, JwtVerifier, RemoteKeySet, RemoteJwtVe
 export const { ApiKeys, KeyRecord, API_KEY_PATTERN } = tokenward
 export const { redact, Redactor, RedactStream, onAudit, AuditSubscription } = tokenward
 export const { scrubObject, pinoRedaction, redactFormat } = tokenward
-export const { OAuthClient, Pkce, AccessToken, TokenResponse, TokenSource } = tokenward
+export const { OAuthClient, Pkce, AuthorizationFlow, IdTokenVerifier, AccessToken, TokenResponse, TokenSource } = tokenward
 export const { Authenticator, RevocationList, ManualClock } = tokenward
 export const { express, fastify, fastifyHook } = tokenward
 export const { TokenwardError, InvalidTokenError, InvalidKeyError, ApiKeyError, AuthorizationError } = tokenward

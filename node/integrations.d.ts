@@ -127,6 +127,21 @@ export interface Introspection {
   expiresAt: number | null
   /** Every member of the answer. */
   claims: Record<string, any>
+export interface IdTokenVerifier {
+  /**
+   * Verifies an OpenID Connect ID token and returns its claims. Rejects with `.code`
+   * `invalid_nonce`, `invalid_audience`, `expired`, `invalid_claim` (`max_age`, `at_hash`,
+   * `c_hash`), `algorithm_not_allowed`, …
+   */
+  verify(idToken: string, checks?: IdTokenChecks): Promise<Record<string, any>>
+}
+export interface AuthorizationFlow {
+  /**
+   * Checks the redirect the browser came back with (redirect URI, RFC 9207 `iss`, `state`,
+   * `error`) and exchanges its code with the flow's PKCE verifier. Rejects with `.code`
+   * `invalid_state`, `invalid_issuer`, `access_denied`, `interaction_required`, …
+   */
+  complete(redirectUrl: string): Promise<TokenResponse>
 }
 /** Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`). */
 export type TokenTypeHint = 'access_token' | 'refresh_token'

@@ -32,6 +32,8 @@ pub enum ErrorCode {
     MissingClaim,
     /// A claim is present but has the wrong type or value.
     InvalidClaim,
+    /// An OpenID Connect ID token's `nonce` is absent or not the one the login flow sent.
+    InvalidNonce,
     /// The header lists a `crit` extension this library does not understand.
     UnsupportedCriticalHeader,
     /// The token exceeds the configured size or nesting limits.
@@ -67,6 +69,12 @@ pub enum ErrorCode {
     UnauthorizedClient,
     /// The server does not support this grant type.
     UnsupportedGrantType,
+    /// The user or the server denied the authorization request (`error=access_denied`).
+    AccessDenied,
+    /// The server needs the user to interact (OpenID Connect `login_required`, …).
+    InteractionRequired,
+    /// The redirect's `state` is absent or not the one the login flow sent.
+    InvalidState,
     /// The request could not be sent or the connection failed.
     Network,
     /// The peer did not answer in time.
@@ -97,6 +105,7 @@ impl ErrorCode {
         ErrorCode::InvalidAudience,
         ErrorCode::MissingClaim,
         ErrorCode::InvalidClaim,
+        ErrorCode::InvalidNonce,
         ErrorCode::UnsupportedCriticalHeader,
         ErrorCode::TokenTooLarge,
         ErrorCode::InvalidKey,
@@ -113,6 +122,9 @@ impl ErrorCode {
         ErrorCode::InvalidScope,
         ErrorCode::UnauthorizedClient,
         ErrorCode::UnsupportedGrantType,
+        ErrorCode::AccessDenied,
+        ErrorCode::InteractionRequired,
+        ErrorCode::InvalidState,
         ErrorCode::Network,
         ErrorCode::Timeout,
         ErrorCode::ServerError,
@@ -136,6 +148,7 @@ impl ErrorCode {
             ErrorCode::InvalidAudience => CoreCode::InvalidAudience,
             ErrorCode::MissingClaim => CoreCode::MissingClaim,
             ErrorCode::InvalidClaim => CoreCode::InvalidClaim,
+            ErrorCode::InvalidNonce => CoreCode::InvalidNonce,
             ErrorCode::UnsupportedCriticalHeader => CoreCode::UnsupportedCriticalHeader,
             ErrorCode::TokenTooLarge => CoreCode::TokenTooLarge,
             ErrorCode::InvalidKey => CoreCode::InvalidKey,
@@ -152,6 +165,9 @@ impl ErrorCode {
             ErrorCode::InvalidScope => CoreCode::InvalidScope,
             ErrorCode::UnauthorizedClient => CoreCode::UnauthorizedClient,
             ErrorCode::UnsupportedGrantType => CoreCode::UnsupportedGrantType,
+            ErrorCode::AccessDenied => CoreCode::AccessDenied,
+            ErrorCode::InteractionRequired => CoreCode::InteractionRequired,
+            ErrorCode::InvalidState => CoreCode::InvalidState,
             ErrorCode::Network => CoreCode::Network,
             ErrorCode::Timeout => CoreCode::Timeout,
             ErrorCode::ServerError => CoreCode::ServerError,

@@ -218,7 +218,7 @@ impl JwtKey {
 pub struct KeySet(Mutex<core::KeySet>);
 
 impl KeySet {
-    fn lock(&self) -> FfiResult<MutexGuard<'_, core::KeySet>> {
+    pub(crate) fn lock(&self) -> FfiResult<MutexGuard<'_, core::KeySet>> {
         self.0
             .lock()
             .map_err(|_| Error::new(ErrorCode::Internal, "the key set lock is poisoned").into())

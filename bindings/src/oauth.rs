@@ -188,7 +188,14 @@ macro_rules! display_as_core_debug {
 }
 pub(crate) use display_as_core_debug;
 
-display_as_core_debug!(TokenResponse, Pkce, OAuthClient, TokenSource);
+display_as_core_debug!(
+    TokenResponse,
+    Pkce,
+    OAuthClient,
+    TokenSource,
+    AuthorizationFlow,
+    IdTokenVerifier
+);
 
 #[uniffi::export]
 impl AccessToken {
@@ -240,6 +247,12 @@ impl TokenResponse {
     /// it in place of the old one.
     pub fn refresh_token(&self) -> Option<Arc<Secret>> {
         self.0.refresh_token.clone().map(|s| Arc::new(Secret(s)))
+    }
+
+    /// The verified claims of the ID token (JSON), set by `AuthorizationFlow.complete` for an
+    /// `openid` login.
+    pub fn id_token_claims_json(&self) -> Option<String> {
+        self.0.id_token_claims.as_ref().map(|c| c.to_json())
     }
 
     /// The OpenID Connect ID token, if any.
@@ -337,6 +350,217 @@ impl Pkce {
         Ok(self
             .0
             .authorization_url(&authorize_url, &client_id, &redirect_uri, &state, &scopes)?)
+    }
+}
+
+/// Optional settings of an `IdTokenVerifier` (unset fields keep the core's default).
+#[derive(uniffi::Record)]
+pub struct IdTokenVerifierOptions {
+    /// Accepted algorithms (intersected with the asymmetric allowlist; default: discovery's,
+    /// else all of the allowlist).
+    #[uniffi(default = None)]
+    pub algorithms: Option<Vec<crate::jwt::Algorithm>>,
+    /// Tolerance for `exp`, `iat` and `auth_time` (default 60 s).
+    #[uniffi(default = None)]
+    pub leeway: Option<Duration>,
+}
+
+impl From<IdTokenVerifierOptions> for core::IdTokenVerifierOptions {
+    fn from(o: IdTokenVerifierOptions) -> Self {
+        let mut c = core::IdTokenVerifierOptions::new();
+        if let Some(algs) = o.algorithms {
+            c = c.with_algorithms(algs.into_iter().map(Into::into));
+        }
+        if let Some(l) = o.leeway {
+            c = c.with_leeway(l);
+        }
+        c
+    }
+}
+
+/// What one login expects of its ID token (unset fields are not checked).
+#[derive(uniffi::Record)]
+pub struct IdTokenChecks {
+    /// The `nonce` the login sent.
+    #[uniffi(default = None)]
+    pub nonce: Option<String>,
+    /// The `max_age` the login sent: `auth_time` must be no older.
+    #[uniffi(default = None)]
+    pub max_age: Option<Duration>,
+    /// The access token issued with it (compared with `at_hash`).
+    #[uniffi(default = None)]
+    pub access_token: Option<Arc<Secret>>,
+    /// The authorization code (compared with `c_hash`).
+    #[uniffi(default = None)]
+    pub code: Option<Arc<Secret>>,
+}
+
+/// Verifies OpenID Connect ID tokens of one provider for one client: signature (algorithms
+/// intersected with the asymmetric allowlist), `iss`, `aud`, `azp`, `exp`/`iat`, and per login
+/// the `nonce`, `max_age`, `at_hash` and `c_hash`.
+#[derive(uniffi::Object, Debug)]
+#[uniffi::export(Debug, Display)]
+pub struct IdTokenVerifier(Arc<core::IdTokenVerifier>);
+
+#[uniffi::export]
+impl IdTokenVerifier {
+    /// A verifier of `issuer`'s ID tokens for `clientId` with local `keys`.
+    #[uniffi::constructor(default(options))]
+    pub fn new(
+        issuer: String,
+        client_id: String,
+        keys: Arc<crate::jwt::KeySet>,
+        options: IdTokenVerifierOptions,
+    ) -> FfiResult<Arc<Self>> {
+        let keys = keys.lock()?.clone();
+        Ok(Arc::new(IdTokenVerifier(Arc::new(
+            core::IdTokenVerifier::new(issuer, client_id, keys, options.into())?,
+        ))))
+    }
+
+    /// A verifier with the provider's published keys (fetched and cached).
+    #[uniffi::constructor(default(options))]
+    pub fn with_remote_keys(
+        issuer: String,
+        client_id: String,
+        keys: Arc<crate::remote::RemoteKeySet>,
+        options: IdTokenVerifierOptions,
+    ) -> FfiResult<Arc<Self>> {
+        Ok(Arc::new(IdTokenVerifier(Arc::new(
+            core::IdTokenVerifier::with_remote_keys(
+                issuer,
+                client_id,
+                keys.inner.clone(),
+                options.into(),
+            )?,
+        ))))
+    }
+
+    /// The verifier of a discovered client's provider (issuer, `jwks_uri`, algorithms).
+    #[uniffi::constructor(default(options))]
+    pub fn for_client(
+        client: Arc<OAuthClient>,
+        options: IdTokenVerifierOptions,
+    ) -> FfiResult<Arc<Self>> {
+        Ok(Arc::new(IdTokenVerifier(Arc::new(
+            core::IdTokenVerifier::for_client(&client.0, options.into())?,
+        ))))
+    }
+
+    /// The expected issuer.
+    pub fn issuer(&self) -> String {
+        self.0.issuer().to_owned()
+    }
+
+    /// The client id (the expected audience).
+    pub fn client_id(&self) -> String {
+        self.0.client_id().to_owned()
+    }
+
+    /// The accepted algorithms.
+    pub fn algorithms(&self) -> Vec<crate::jwt::Algorithm> {
+        self.0.algorithms().iter().map(|a| (*a).into()).collect()
+    }
+
+    /// Verifies `idToken` and returns its claims as JSON. Refusals: `INVALID_NONCE`,
+    /// `INVALID_AUDIENCE`, `EXPIRED`, `INVALID_CLAIM` (`max_age`, `at_hash`, `c_hash`), …
+    #[uniffi::method(default(checks))]
+    pub async fn verify(&self, id_token: String, checks: IdTokenChecks) -> FfiResult<String> {
+        let mut c = core::IdTokenChecks::new();
+        if let Some(n) = checks.nonce {
+            c = c.with_nonce(tokenward::Secret::new(n)?);
+        }
+        if let Some(m) = bounded(checks.max_age)? {
+            c = c.with_max_age(m);
+        }
+        if let Some(t) = checks.access_token {
+            c = c.with_access_token(t.0.clone());
+        }
+        if let Some(code) = checks.code {
+            c = c.with_code(code.0.clone());
+        }
+        let v = self.0.clone();
+        let claims = on_runtime(async move { v.verify(&id_token, &c).await }).await?;
+        Ok(claims.to_json())
+    }
+}
+
+/// Optional settings of an `AuthorizationFlow` (unset fields keep the core's default).
+#[derive(uniffi::Record)]
+pub struct AuthorizationFlowOptions {
+    /// The scopes to ask for; with `openid` the flow sends a `nonce` and verifies the ID token.
+    #[uniffi(default = [])]
+    pub scopes: Vec<String>,
+    /// OpenID Connect `max_age`.
+    #[uniffi(default = None)]
+    pub max_age: Option<Duration>,
+    /// The ID token verifier of an `openid` login (default: the discovered provider's).
+    #[uniffi(default = None)]
+    pub id_token_verifier: Option<Arc<IdTokenVerifier>>,
+}
+
+/// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
+/// `nonce`, RFC 9207 `iss`): open `authorizationUrl()`, then `complete(redirectUrl)`. Printed
+/// with the core's `Debug` (client id, redirect URI, scopes; never the state or verifier).
+#[derive(uniffi::Object, Debug)]
+#[uniffi::export(Debug, Display)]
+pub struct AuthorizationFlow(Arc<core::AuthorizationFlow>);
+
+#[uniffi::export]
+impl AuthorizationFlow {
+    /// A new attempt of `client` returning to `redirectUri` (https, loopback http, or a
+    /// private-use scheme such as `com.example.app:/callback`); `invalid_input` when the client
+    /// has no authorization endpoint or `redirectUri` is not an absolute URL.
+    #[uniffi::constructor(default(options))]
+    pub fn new(
+        client: Arc<OAuthClient>,
+        redirect_uri: String,
+        options: AuthorizationFlowOptions,
+    ) -> FfiResult<Arc<Self>> {
+        let mut o = core::AuthorizationFlowOptions::new().with_scopes(options.scopes);
+        if let Some(m) = options.max_age {
+            o = o.with_max_age(m);
+        }
+        if let Some(v) = options.id_token_verifier {
+            o = o.with_id_token_verifier((*v.0).clone());
+        }
+        Ok(Arc::new(AuthorizationFlow(Arc::new(
+            core::AuthorizationFlow::new(&client.0, redirect_uri, o)?,
+        ))))
+    }
+
+    /// The URL to open in the browser.
+    pub fn authorization_url(&self) -> String {
+        self.0.authorization_url().to_owned()
+    }
+
+    /// The redirect URI the flow was made for.
+    pub fn redirect_uri(&self) -> String {
+        self.0.redirect_uri().to_owned()
+    }
+
+    /// The `state` sent (the flow compares it itself).
+    pub fn state(&self) -> String {
+        self.0.state().to_owned()
+    }
+
+    /// The OpenID Connect `nonce` sent, when the scopes include `openid`.
+    pub fn nonce(&self) -> Option<String> {
+        self.0.nonce().map(str::to_owned)
+    }
+
+    /// The scopes asked for.
+    pub fn scopes(&self) -> Vec<String> {
+        self.0.scopes().to_vec()
+    }
+
+    /// Checks the redirect the browser came back with (redirect URI, `iss`, `state`, `error`)
+    /// and exchanges its code for tokens. Refusals: `INVALID_STATE`, `INVALID_ISSUER`,
+    /// `ACCESS_DENIED`, `INTERACTION_REQUIRED`, …
+    pub async fn complete(&self, redirect_url: String) -> FfiResult<Arc<TokenResponse>> {
+        let flow = self.0.clone();
+        let r = on_runtime(async move { flow.complete(&redirect_url).await }).await?;
+        Ok(Arc::new(TokenResponse(r)))
     }
 }
 

@@ -57,7 +57,7 @@ fn remote_options(o: Option<RemoteKeySetOptions>) -> FfiResult<core::RemoteKeySe
 #[derive(uniffi::Object)]
 #[uniffi::export(Debug, Display)]
 pub struct RemoteKeySet {
-    inner: core::RemoteKeySet,
+    pub(crate) inner: core::RemoteKeySet,
     issuer: Option<String>,
 }
 

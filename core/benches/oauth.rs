@@ -35,6 +35,7 @@ fn bench(c: &mut Criterion) {
         expires_in: Some(Duration::from_secs(3600)),
         refresh_token: None,
         id_token: None,
+        id_token_claims: None,
     };
     let src = TokenSource::new(
         Arc::new(client),
@@ -66,6 +67,7 @@ fn seeded(expires_in: u64) -> TokenResponse {
         expires_in: Some(Duration::from_secs(expires_in)),
         refresh_token: None,
         id_token: None,
+        id_token_claims: None,
     }
 }
 

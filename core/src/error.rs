@@ -66,6 +66,8 @@ error_codes! {
     MissingClaim => "missing_claim",
     /// A claim is present but has the wrong type or value.
     InvalidClaim => "invalid_claim",
+    /// An OpenID Connect ID token's `nonce` is absent or not the one the login flow sent.
+    InvalidNonce => "invalid_nonce",
     /// The header lists a `crit` extension this library does not understand.
     UnsupportedCriticalHeader => "unsupported_critical_header",
     /// The token exceeds the configured size or nesting limits.
@@ -101,6 +103,15 @@ error_codes! {
     UnauthorizedClient => "unauthorized_client",
     /// The server does not support this grant type.
     UnsupportedGrantType => "unsupported_grant_type",
+    /// The user or the authorization server denied the authorization request (`error=access_denied`
+    /// in the redirect, RFC 6749 section 4.1.2.1).
+    AccessDenied => "access_denied",
+    /// The authorization server needs the user to interact (OpenID Connect `login_required`,
+    /// `consent_required`, `interaction_required`, `account_selection_required`).
+    InteractionRequired => "interaction_required",
+    /// The redirect's `state` is absent or not the one the login flow sent (a forged or
+    /// mixed-up response, RFC 6749 section 10.12).
+    InvalidState => "invalid_state",
     /// The request could not be sent or the connection failed.
     Network => "network",
     /// The peer did not answer in time.
@@ -185,6 +196,7 @@ impl ErrorCode {
             | InvalidAudience
             | MissingClaim
             | InvalidClaim
+            | InvalidNonce
             | UnsupportedCriticalHeader
             | TokenTooLarge
             | Revoked => ErrorCategory::Token,
@@ -194,7 +206,9 @@ impl ErrorCode {
                 ErrorCategory::Authorization
             }
             InvalidGrant | InvalidClient | InvalidScope | UnauthorizedClient
-            | UnsupportedGrantType => ErrorCategory::OAuth,
+            | UnsupportedGrantType | AccessDenied | InteractionRequired | InvalidState => {
+                ErrorCategory::OAuth
+            }
             Network | Timeout | ServerError | InvalidResponse => ErrorCategory::Transport,
             InvalidInput => ErrorCategory::Input,
             Storage | Internal => ErrorCategory::Internal,

@@ -45,6 +45,11 @@ const claims = { exp: Math.floor(Date.now() / 1000) + 3600 }
   express_app: `
 const app = require('express')()
 `,
+  // docs/oauth.md, the app login: a stand-in for the browser (the mock server signs the user in
+  // at once); returns the URL the browser is redirected to, what the redirect handler receives.
+  browser: `
+const openBrowser = async (url) => (await fetch(url, { redirect: 'manual' })).headers.get('location')
+`,
   // docs/oauth.md: the app's refresh-token store and logger, and its API's URL.
   oauth_app: `
 const store = { save () {} }

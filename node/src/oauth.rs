@@ -150,6 +150,16 @@ impl TokenResponse {
         self.0.expires_in.map(|d| d.as_secs_f64())
     }
 
+    /// The verified claims of the ID token, set by `AuthorizationFlow.complete` for an `openid`
+    /// login; else null.
+    #[napi(getter, catch_unwind)]
+    pub fn id_token_claims(&self) -> Option<serde_json::Value> {
+        self.0
+            .id_token_claims
+            .as_ref()
+            .map(|c| serde_json::Value::Object(c.clone().into_map()))
+    }
+
     /// The redacted form.
     #[napi(js_name = "toString", catch_unwind)]
     pub fn to_display_string(&self) -> String {
@@ -255,6 +265,244 @@ impl Pkce {
     #[napi(js_name = "toJSON", catch_unwind)]
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({ "challenge": self.0.challenge(), "method": "S256" })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The app login flow
+
+/// Optional settings of an `IdTokenVerifier`.
+#[napi(object)]
+pub struct IdTokenVerifierOptions {
+    /// Accepted algorithms (intersected with the asymmetric allowlist; default: discovery's,
+    /// else all of the allowlist).
+    #[napi(ts_type = "Array<Algorithm>")]
+    pub algorithms: Option<Vec<String>>,
+    /// Tolerance in seconds for `exp`, `iat` and `auth_time` (default 60).
+    pub leeway: Option<f64>,
+}
+
+fn id_token_options(
+    options: Option<IdTokenVerifierOptions>,
+) -> tokenward::Result<oauth::IdTokenVerifierOptions> {
+    let mut o = oauth::IdTokenVerifierOptions::new();
+    let Some(opts) = options else { return Ok(o) };
+    if let Some(algs) = opts.algorithms {
+        let algs = algs
+            .iter()
+            .map(|a| a.parse::<tokenward::jwt::Algorithm>())
+            .collect::<tokenward::Result<Vec<_>>>()?;
+        o = o.with_algorithms(algs);
+    }
+    if let Some(l) = opts.leeway {
+        o = o.with_leeway(secs(l, "leeway")?);
+    }
+    Ok(o)
+}
+
+/// What one login expects of its ID token.
+#[napi(object)]
+pub struct IdTokenChecks {
+    /// The `nonce` the login sent.
+    pub nonce: Option<String>,
+    /// The `max_age` (seconds) the login sent: `auth_time` must be no older.
+    pub max_age: Option<f64>,
+    /// The access token issued with it (compared with `at_hash`).
+    pub access_token: Option<String>,
+    /// The authorization code (compared with `c_hash`).
+    pub code: Option<String>,
+}
+
+/// Verifies OpenID Connect ID tokens of one provider for one client.
+#[napi]
+pub struct IdTokenVerifier(pub(crate) oauth::IdTokenVerifier);
+
+#[napi]
+impl IdTokenVerifier {
+    /// A verifier of `issuer`'s ID tokens for `clientId`, with a `KeySet` or a `RemoteKeySet`.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        issuer: String,
+        client_id: String,
+        keys: Either<&crate::jwt::KeySet, &crate::jwt_remote::RemoteKeySet>,
+        options: Option<IdTokenVerifierOptions>,
+    ) -> napi::Result<Self, Code> {
+        let o = id_token_options(options).js()?;
+        let v = match keys {
+            Either::A(k) => oauth::IdTokenVerifier::new(issuer, client_id, k.0.clone(), o),
+            Either::B(k) => {
+                oauth::IdTokenVerifier::with_remote_keys(issuer, client_id, k.inner.clone(), o)
+            }
+        };
+        Ok(IdTokenVerifier(v.js()?))
+    }
+
+    /// The verifier of a discovered client's provider (issuer, `jwks_uri`, algorithms).
+    #[napi(factory, catch_unwind)]
+    pub fn for_client(
+        client: &OAuthClient,
+        options: Option<IdTokenVerifierOptions>,
+    ) -> napi::Result<Self, Code> {
+        let o = id_token_options(options).js()?;
+        Ok(IdTokenVerifier(
+            oauth::IdTokenVerifier::for_client(&client.0, o).js()?,
+        ))
+    }
+
+    /// The expected issuer.
+    #[napi(getter, catch_unwind)]
+    pub fn issuer(&self) -> String {
+        self.0.issuer().to_owned()
+    }
+
+    /// The client id (the expected audience).
+    #[napi(getter, catch_unwind)]
+    pub fn client_id(&self) -> String {
+        self.0.client_id().to_owned()
+    }
+
+    /// The accepted algorithms.
+    #[napi(getter, catch_unwind, ts_return_type = "Array<Algorithm>")]
+    pub fn algorithms(&self) -> Vec<&'static str> {
+        self.0.algorithms().iter().map(|a| a.as_str()).collect()
+    }
+
+    /// Verifies an ID token (use `verify`): the claims as JSON text, or the failure.
+    #[napi(js_name = "verifyRaw", skip_typescript, catch_unwind)]
+    pub async fn verify_raw(
+        &self,
+        id_token: String,
+        checks: Option<IdTokenChecks>,
+    ) -> napi::Result<Either<String, Failure>> {
+        crate::unwind::caught(async move {
+            let built = (|| -> tokenward::Result<oauth::IdTokenChecks> {
+                let mut c = oauth::IdTokenChecks::new();
+                let Some(k) = checks else { return Ok(c) };
+                if let Some(n) = k.nonce {
+                    c = c.with_nonce(tokenward::Secret::new(n)?);
+                }
+                if let Some(m) = k.max_age {
+                    c = c.with_max_age(secs(m, "maxAge")?);
+                }
+                if let Some(t) = k.access_token {
+                    c = c.with_access_token(tokenward::Secret::new(t)?);
+                }
+                if let Some(code) = k.code {
+                    c = c.with_code(tokenward::Secret::new(code)?);
+                }
+                Ok(c)
+            })();
+            let result = match built {
+                Ok(c) => self.0.verify(&id_token, &c).await,
+                Err(e) => Err(e),
+            };
+            Ok(match result {
+                Ok(claims) => Either::A(claims.to_json()),
+                Err(e) => Either::B(failure(e)),
+            })
+        })
+        .await
+    }
+}
+
+/// Optional settings of an `AuthorizationFlow`.
+#[napi(object, object_to_js = false)]
+pub struct AuthorizationFlowOptions<'a> {
+    /// The scopes to ask for; with `openid` the flow sends a `nonce` and verifies the ID token.
+    pub scopes: Option<Vec<String>>,
+    /// OpenID Connect `max_age` in seconds.
+    pub max_age: Option<f64>,
+    /// The ID token verifier of an `openid` login (default: the discovered provider's).
+    pub id_token_verifier: Option<ClassInstance<'a, IdTokenVerifier>>,
+}
+
+/// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
+/// `nonce`, RFC 9207 `iss`): open `authorizationUrl`, then `complete(redirectUrl)`.
+#[napi]
+pub struct AuthorizationFlow(oauth::AuthorizationFlow);
+
+#[napi]
+impl AuthorizationFlow {
+    /// A new attempt of `client` returning to `redirectUri`; throws `invalid_input` when the
+    /// client has no authorization endpoint or `redirectUri` is not an absolute URL.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        client: &OAuthClient,
+        redirect_uri: String,
+        options: Option<AuthorizationFlowOptions<'_>>,
+    ) -> napi::Result<Self, Code> {
+        let mut o = oauth::AuthorizationFlowOptions::new();
+        if let Some(opts) = options {
+            o = o.with_scopes(opts.scopes.unwrap_or_default());
+            if let Some(m) = opts.max_age {
+                o = o.with_max_age(secs(m, "maxAge").js()?);
+            }
+            if let Some(v) = opts.id_token_verifier {
+                o = o.with_id_token_verifier(v.0.clone());
+            }
+        }
+        Ok(AuthorizationFlow(
+            oauth::AuthorizationFlow::new(&client.0, redirect_uri, o).js()?,
+        ))
+    }
+
+    /// The URL to open in the browser.
+    #[napi(getter, catch_unwind)]
+    pub fn authorization_url(&self) -> String {
+        self.0.authorization_url().to_owned()
+    }
+
+    /// The redirect URI the flow was made for.
+    #[napi(getter, catch_unwind)]
+    pub fn redirect_uri(&self) -> String {
+        self.0.redirect_uri().to_owned()
+    }
+
+    /// The `state` sent (the flow compares it itself).
+    #[napi(getter, catch_unwind)]
+    pub fn state(&self) -> String {
+        self.0.state().to_owned()
+    }
+
+    /// The OpenID Connect `nonce` sent, when the scopes include `openid`.
+    #[napi(getter, catch_unwind)]
+    pub fn nonce(&self) -> Option<String> {
+        self.0.nonce().map(str::to_owned)
+    }
+
+    /// The scopes asked for.
+    #[napi(getter, catch_unwind)]
+    pub fn scopes(&self) -> Vec<String> {
+        self.0.scopes().to_vec()
+    }
+
+    /// Checks the redirect and exchanges the code (use `complete`).
+    #[napi(js_name = "completeRaw", skip_typescript, catch_unwind)]
+    pub async fn complete_raw(
+        &self,
+        redirect_url: String,
+    ) -> napi::Result<Either<TokenResponse, Failure>> {
+        crate::unwind::caught(async move { token_outcome(self.0.complete(&redirect_url).await) })
+            .await
+    }
+
+    /// Redacted: client and redirect URI only.
+    #[napi(js_name = "toString", catch_unwind)]
+    pub fn to_display_string(&self) -> String {
+        format!(
+            "AuthorizationFlow(clientId={}, redirectUri={})",
+            self.0.client().client_id(),
+            self.0.redirect_uri()
+        )
+    }
+
+    /// Redacted: client and redirect URI only.
+    #[napi(js_name = "toJSON", catch_unwind)]
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "clientId": self.0.client().client_id(),
+            "redirectUri": self.0.redirect_uri(),
+        })
     }
 }
 

@@ -242,7 +242,7 @@ fn remote_options(
 #[pyclass(module = "tokenward", name = "RemoteKeySet", frozen, from_py_object)]
 #[derive(Clone)]
 pub struct RemoteKeySet {
-    inner: jwt::RemoteKeySet,
+    pub(crate) inner: jwt::RemoteKeySet,
     issuer: Option<String>,
 }
 

@@ -49,6 +49,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<oauth::TokenSource>()?;
     m.add_class::<oauth::PyTokenSourceOptions>()?;
     m.add_class::<oauth::Pkce>()?;
+    m.add_class::<oauth::AuthorizationFlow>()?;
+    m.add_class::<oauth::IdTokenVerifier>()?;
     m.add_class::<clock::ManualClock>()?;
     m.add_class::<gateway::RateLimit>()?;
     m.add_class::<gateway::RevocationList>()?;

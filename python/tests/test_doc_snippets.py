@@ -47,6 +47,19 @@ PRELUDES: dict[str, str] = {
         "client = tokenward.OAuthClient.discover(__issuer__, 'svc', 'doc-snippet-secret')\n"
         "stored_refresh_token = 'doc-snippet-refresh-token'\n"
     ),
+    # docs/oauth.md, the app login: a stand-in for the browser. The mock server signs the user
+    # in at once; `open_browser` returns the URL the browser is redirected to (what the app's
+    # redirect handler receives).
+    "browser": (
+        "import urllib.error, urllib.request\n"
+        "class _Stay(urllib.request.HTTPRedirectHandler):\n"
+        "    def redirect_request(self, *a, **k): return None\n"
+        "def open_browser(url):\n"
+        "    try:\n"
+        "        urllib.request.build_opener(_Stay).open(url)\n"
+        "    except urllib.error.HTTPError as e:\n"
+        "        return e.headers['Location']\n"
+    ),
 }
 
 

@@ -395,6 +395,9 @@ class TokenResponse:
     @property
     def expires_in(self) -> timedelta | None:
         """The lifetime announced by the server, or ``None``."""
+    @property
+    def id_token_claims(self) -> dict[str, Any] | None:
+        """The verified ID token claims (set by ``AuthorizationFlow.complete`` for ``openid``)."""
 
 @final
 class Pkce:
@@ -451,6 +454,79 @@ class Introspection:
     def to_dict(self) -> dict[str, Any]:
         """The answer as the server sent it (a new dict; what ``introspect`` returned before 0.2)."""
     def __bool__(self) -> bool: ...
+
+@final
+class IdTokenVerifier:
+    """Verifies OpenID Connect ID tokens of one provider for one client (signature with an
+    asymmetric algorithm, ``iss``, ``aud``, ``azp``, ``exp``/``iat``; per login ``nonce``,
+    ``max_age``, ``at_hash``, ``c_hash``)."""
+
+    def __new__(
+        cls,
+        issuer: str,
+        client_id: str,
+        keys: KeySet | RemoteKeySet,
+        *,
+        algorithms: list[_Algorithm] | None = None,
+        leeway: timedelta | float | None = None,
+        clock: ManualClock | None = None,
+    ) -> IdTokenVerifier: ...
+    @staticmethod
+    def for_client(
+        client: OAuthClient,
+        *,
+        algorithms: list[_Algorithm] | None = None,
+        leeway: timedelta | float | None = None,
+    ) -> IdTokenVerifier:
+        """The discovered provider's issuer, keys and algorithms."""
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def algorithms(self) -> list[_Algorithm]: ...
+    def verify(
+        self,
+        id_token: str | Secret,
+        *,
+        nonce: str | Secret | None = None,
+        max_age: timedelta | float | None = None,
+        access_token: str | Secret | None = None,
+        code: str | Secret | None = None,
+    ) -> dict[str, Any]:
+        """Verifies the ID token and returns its claims; blocking, GIL released. Refusals:
+        ``invalid_nonce``, ``invalid_audience``, ``expired``, ``invalid_claim``, ..."""
+
+@final
+class AuthorizationFlow:
+    """One login attempt of an app: authorization code with PKCE S256, a generated ``state``,
+    an OpenID Connect ``nonce`` (with the ``openid`` scope) and RFC 9207 ``iss`` checking."""
+
+    def __new__(
+        cls,
+        client: OAuthClient,
+        redirect_uri: str,
+        *,
+        scopes: list[str] | None = None,
+        max_age: timedelta | float | None = None,
+        id_token_verifier: IdTokenVerifier | None = None,
+    ) -> AuthorizationFlow: ...
+    @property
+    def authorization_url(self) -> str:
+        """The URL to open in the browser."""
+    @property
+    def redirect_uri(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def nonce(self) -> str | None: ...
+    @property
+    def scopes(self) -> list[str]: ...
+    def complete(self, redirect_url: str) -> TokenResponse:
+        """Checks the redirect (redirect URI, ``iss``, ``state``, ``error``) and exchanges the
+        code; blocking, GIL released. Refusals: ``invalid_state``, ``invalid_issuer``,
+        ``access_denied``, ``interaction_required``, ..."""
+    def complete_async(self, redirect_url: str) -> Awaitable[TokenResponse]: ...
 
 @final
 class OAuthClient:

@@ -9,7 +9,12 @@
 //   POST /__delay?ms=N       -> delay every token answer by N ms
 //   POST /__next_error?error=invalid_grant&status=400 -> next token answer is that error
 //   POST /__ttl?seconds=N    -> expires_in (and exp) of the next tokens
+//   POST /__id_token_ttl?seconds=N -> exp of the next ID tokens (N may be negative: expired)
+//   POST /__authorize_error?error=access_denied -> the next /authorize redirects with that error
+//   POST /__authorize_iss?value=URL -> the next /authorize redirect carries that iss (a mix-up)
 // Revoked tokens introspect as {"active": false}.
+// Authorization responses carry `iss` (RFC 9207) and the discovery document advertises it
+// (`authorization_response_iss_parameter_supported`), as a current server does.
 import http from 'node:http';
 
 const modUrl = new URL('../../node/node_modules/oauth2-mock-server/dist/index.mjs', import.meta.url);
@@ -23,10 +28,16 @@ const counts = {};
 let delayMs = 0;
 let nextError = null;
 let ttl = null;
+let idTokenTtl = null;
+let authorizeError = null;
+let authorizeIss = null;
 const revoked = new Set();
 
 service.on('beforeTokenSigning', (token) => {
   if (ttl !== null) token.payload.exp = Math.floor(Date.now() / 1000) + ttl;
+  // The ID token is the one with an audience and no scope.
+  const isIdToken = 'aud' in token.payload && !('scope' in token.payload);
+  if (idTokenTtl !== null && isIdToken) token.payload.exp = Math.floor(Date.now() / 1000) + idTokenTtl;
 });
 service.on('beforeResponse', (response) => {
   if (nextError) {
@@ -36,6 +47,16 @@ service.on('beforeResponse', (response) => {
   } else if (ttl !== null && response.body && typeof response.body === 'object') {
     response.body.expires_in = ttl;
   }
+});
+service.on('beforeAuthorizeRedirect', (redirect) => {
+  const params = redirect.url.searchParams;
+  if (authorizeError) {
+    params.delete('code');
+    params.set('error', authorizeError);
+    authorizeError = null;
+  }
+  params.set('iss', authorizeIss ?? issuer.url);
+  authorizeIss = null;
 });
 service.on('beforeRevoke', (_response, req) => {
   if (req.body && req.body.token) revoked.add(req.body.token);
@@ -57,10 +78,13 @@ const server = http.createServer((req, res) => {
     case '/__stats': return json(200, counts);
     case '/__reset':
       for (const k of Object.keys(counts)) delete counts[k];
-      delayMs = 0; nextError = null; ttl = null;
+      delayMs = 0; nextError = null; ttl = null; authorizeError = null; authorizeIss = null; idTokenTtl = null;
       return json(200, {});
     case '/__delay': delayMs = Number(url.searchParams.get('ms') ?? 0); return json(200, {});
     case '/__ttl': ttl = Number(url.searchParams.get('seconds')); return json(200, {});
+    case '/__id_token_ttl': idTokenTtl = Number(url.searchParams.get('seconds')); return json(200, {});
+    case '/__authorize_error': authorizeError = url.searchParams.get('error') ?? 'access_denied'; return json(200, {});
+    case '/__authorize_iss': authorizeIss = url.searchParams.get('value'); return json(200, {});
     case '/__next_error':
       nextError = { error: url.searchParams.get('error') ?? 'invalid_grant', status: Number(url.searchParams.get('status') ?? 400) };
       return json(200, {});
@@ -68,6 +92,18 @@ const server = http.createServer((req, res) => {
       break;
   }
   counts[name] = (counts[name] ?? 0) + 1;
+  if (url.pathname === '/.well-known/openid-configuration') {
+    // RFC 9207: advertise the `iss` authorization response parameter the redirects carry.
+    const end = res.end.bind(res);
+    res.end = (chunk, ...rest) => {
+      let doc;
+      try { doc = JSON.parse(String(chunk)); } catch { return end(chunk, ...rest); }
+      doc.authorization_response_iss_parameter_supported = true;
+      const body = JSON.stringify(doc);
+      res.setHeader('content-length', Buffer.byteLength(body));
+      return end(body);
+    };
+  }
   if (url.pathname === '/token' && delayMs > 0) return setTimeout(() => handler(req, res), delayMs);
   if (url.pathname === '/revoke' || url.pathname === '/introspect') {
     // The mock parses form bodies only on /token; RFC 7009 / 7662 requests are forms too.

@@ -375,6 +375,10 @@ impl OAuthClient {
         self
     }
 
+    pub(crate) fn http_policy(&self) -> &HttpPolicy {
+        &self.inner.http
+    }
+
     pub(crate) fn clock(&self) -> &SharedClock {
         &self.inner.clock
     }

@@ -24,10 +24,27 @@ pub struct ServerMetadata {
     pub jwks_uri: Option<String>,
     /// `token_endpoint_auth_methods_supported`.
     pub token_endpoint_auth_methods: Vec<String>,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207): the server puts `iss` in
+    /// its authorization responses, and [`super::AuthorizationFlow`] then requires it.
+    pub authorization_response_iss_parameter_supported: bool,
+    /// `id_token_signing_alg_values_supported` (OpenID Connect Discovery).
+    pub id_token_signing_alg_values: Vec<String>,
 }
 
 fn string(doc: &Map<String, Value>, name: &str) -> Option<String> {
     doc.get(name).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn strings(doc: &Map<String, Value>, name: &str) -> Vec<String> {
+    doc.get(name)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl ServerMetadata {
@@ -80,16 +97,11 @@ impl ServerMetadata {
             introspection_endpoint: string(doc, "introspection_endpoint"),
             revocation_endpoint: string(doc, "revocation_endpoint"),
             jwks_uri: string(doc, "jwks_uri"),
-            token_endpoint_auth_methods: doc
-                .get("token_endpoint_auth_methods_supported")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            token_endpoint_auth_methods: strings(doc, "token_endpoint_auth_methods_supported"),
+            authorization_response_iss_parameter_supported: doc
+                .get("authorization_response_iss_parameter_supported")
+                == Some(&Value::Bool(true)),
+            id_token_signing_alg_values: strings(doc, "id_token_signing_alg_values_supported"),
         })
     }
 }

@@ -28,10 +28,10 @@ impl From<Error> for Failure {
 }
 
 /// The `error` values a server may send that tokenward repeats in messages: RFC 6749 sections
-/// 4.1.2.1 and 5.2, RFC 6750 section 3.1, RFC 7009 section 2.2.1 and RFC 8628 section 3.5
-/// (RFC 7662 adds none). Anything else is server-chosen text that could carry request material
+/// 4.1.2.1 and 5.2, RFC 6750 section 3.1, RFC 7009 section 2.2.1, RFC 8628 section 3.5
+/// (RFC 7662 adds none) and OpenID Connect Core section 3.1.2.6. Anything else is server-chosen text that could carry request material
 /// or a secret, and is reported as [`UNRECOGNIZED`].
-pub(crate) const KNOWN_ERRORS: [&str; 16] = [
+pub(crate) const KNOWN_ERRORS: [&str; 20] = [
     "invalid_request",
     "invalid_client",
     "invalid_grant",
@@ -48,6 +48,10 @@ pub(crate) const KNOWN_ERRORS: [&str; 16] = [
     "authorization_pending",
     "slow_down",
     "expired_token",
+    "login_required",
+    "consent_required",
+    "interaction_required",
+    "account_selection_required",
 ];
 
 /// What an `error` value outside [`KNOWN_ERRORS`] is reported as.

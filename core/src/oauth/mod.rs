@@ -1,7 +1,7 @@
 //! OAuth 2.0 client: client credentials, refresh token (with rotation) and authorization code
-//! with PKCE grants; `client_secret_basic` / `client_secret_post` / `private_key_jwt` client
+//! with PKCE grants, the app login flow ([`AuthorizationFlow`]: state, nonce, PKCE, RFC 9207); `client_secret_basic` / `client_secret_post` / `private_key_jwt` client
 //! authentication; introspection (RFC 7662), revocation (RFC 7009) and authorization-server
-//! discovery (RFC 8414 / OIDC).
+//! discovery (RFC 8414 / OIDC) and OpenID Connect ID tokens ([`IdTokenVerifier`]).
 //!
 //! Every request goes through [`crate::http`]: timeouts, bounded bodies, https unless loopback.
 //! Token-endpoint errors (RFC 6749 section 5.2) become [`crate::ErrorCode`]s; messages never
@@ -10,8 +10,10 @@
 mod client;
 mod discovery;
 mod errors;
+mod flow;
 mod form;
 mod grants;
+mod id_token;
 mod introspect;
 mod pkce;
 mod revoke;
@@ -20,7 +22,9 @@ mod token;
 pub use client::{AuthMethod, OAuthClient, OAuthClientOptions};
 pub use discovery::ServerMetadata;
 pub use errors::Failure;
+pub use flow::{AuthorizationFlow, AuthorizationFlowOptions};
 pub use grants::Grant;
+pub use id_token::{IdTokenChecks, IdTokenVerifier, IdTokenVerifierOptions, ID_TOKEN_ALGORITHMS};
 pub use introspect::{Introspection, TokenTypeHint};
 pub use pkce::Pkce;
 pub use token::{AccessToken, TokenResponse, MAX_EXPIRES_IN};

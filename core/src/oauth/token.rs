@@ -95,6 +95,9 @@ pub struct TokenResponse {
     pub refresh_token: Option<Secret>,
     /// An OpenID Connect ID token.
     pub id_token: Option<Secret>,
+    /// The claims of `id_token` once verified: set by [`super::AuthorizationFlow::complete`]
+    /// for an `openid` login (never by [`TokenResponse::parse`]).
+    pub id_token_claims: Option<crate::jwt::Claims>,
 }
 
 fn invalid(msg: &'static str) -> Error {
@@ -161,6 +164,7 @@ impl TokenResponse {
             expires_in,
             refresh_token: optional_secret(&map, "refresh_token")?,
             id_token: optional_secret(&map, "id_token")?,
+            id_token_claims: None,
         })
     }
 }

@@ -37,6 +37,8 @@ mod oauth_client;
 mod oauth_mock_server;
 #[cfg(feature = "http")]
 mod oauth_vectors;
+#[cfg(feature = "http")]
+mod oidc_vectors;
 #[cfg(feature = "redact")]
 mod redact_corpus;
 #[cfg(feature = "redact")]

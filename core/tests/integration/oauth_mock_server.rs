@@ -209,3 +209,146 @@ async fn real_server_token_source_single_flight_and_terminal_failure() {
         t2.secret().fingerprint()
     );
 }
+
+/// Stands in for the browser: GETs the authorization URL (the mock signs the user in at once)
+/// and returns where it redirects to.
+async fn follow(url: &str) -> String {
+    let answer = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(url)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 302);
+    answer.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_server_authorization_flow_and_its_refusals() {
+    use tokenward::oauth::{AuthMethod, AuthorizationFlow, AuthorizationFlowOptions};
+    let server = MockServer::start();
+    let options = OAuthClientOptions::default().with_auth_method(AuthMethod::PublicClient);
+    let c = OAuthClient::discover(&server.issuer, "app", options)
+        .await
+        .unwrap();
+    assert!(
+        c.server_metadata()
+            .unwrap()
+            .authorization_response_iss_parameter_supported
+    );
+    let redirect = "http://127.0.0.1:9/callback";
+    let new_flow = || {
+        AuthorizationFlow::new(
+            &c,
+            redirect,
+            AuthorizationFlowOptions::new().with_scopes(["openid", "profile"]),
+        )
+        .unwrap()
+    };
+
+    let flow = new_flow();
+    let location = follow(flow.authorization_url()).await;
+    assert!(location.contains("iss="), "{location}");
+    let tokens = flow.complete(&location).await.unwrap();
+    assert!(tokens.refresh_token.is_some());
+    // The server saw this flow's PKCE challenge (it checked the verifier) and its nonce.
+    let (_, claims) = jwt::decode_unverified(tokens.id_token.as_ref().unwrap().expose()).unwrap();
+    assert_eq!(claims["nonce"], flow.nonce().unwrap());
+    assert_eq!(server.count("token").await, 1);
+
+    // Another attempt's redirect: the state is not this flow's.
+    let (first, second) = (new_flow(), new_flow());
+    let other = follow(second.authorization_url()).await;
+    let err = first.complete(&other).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidState);
+
+    // The user said no: the server redirects with error=access_denied.
+    server
+        .control("/__authorize_error?error=access_denied")
+        .await;
+    let denied = new_flow();
+    let err = denied
+        .complete(&follow(denied.authorization_url()).await)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::AccessDenied);
+
+    // A mix-up: the redirect names another issuer (RFC 9207).
+    server
+        .control("/__authorize_iss?value=https%3A%2F%2Fevil.example")
+        .await;
+    let mixed = new_flow();
+    let err = mixed
+        .complete(&follow(mixed.authorization_url()).await)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidIssuer);
+
+    // No refused redirect reached the token endpoint.
+    assert_eq!(server.count("token").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_server_id_tokens_verify_through_the_flow() {
+    use tokenward::oauth::{
+        AuthMethod, AuthorizationFlow, AuthorizationFlowOptions, IdTokenChecks, IdTokenVerifier,
+        IdTokenVerifierOptions,
+    };
+    let server = MockServer::start();
+    let options = OAuthClientOptions::default().with_auth_method(AuthMethod::PublicClient);
+    let c = OAuthClient::discover(&server.issuer, "app", options)
+        .await
+        .unwrap();
+    // Discovery lists RS256 only: the allowlist is that, intersected with the safe list.
+    let verifier = IdTokenVerifier::for_client(&c, IdTokenVerifierOptions::new()).unwrap();
+    assert_eq!(verifier.algorithms(), [Algorithm::RS256]);
+    let flow = AuthorizationFlow::new(
+        &c,
+        "http://127.0.0.1:9/callback",
+        AuthorizationFlowOptions::new().with_scopes(["openid"]),
+    )
+    .unwrap();
+    let tokens = flow
+        .complete(&follow(flow.authorization_url()).await)
+        .await
+        .unwrap();
+    let claims = tokens.id_token_claims.as_ref().unwrap();
+    assert_eq!(claims.sub(), Some("johndoe"));
+    assert_eq!(claims["nonce"], flow.nonce().unwrap());
+    assert_eq!(claims.iss(), Some(server.issuer.as_str()));
+
+    // The same real ID token: another nonce, another client.
+    let id_token = tokens.id_token.as_ref().unwrap().expose();
+    let wrong_nonce = IdTokenChecks::new().with_nonce(Secret::new("not-the-nonce").unwrap());
+    let err = verifier.verify(id_token, &wrong_nonce).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidNonce);
+    let other = OAuthClient::discover(
+        &server.issuer,
+        "other-app",
+        OAuthClientOptions::default().with_auth_method(AuthMethod::PublicClient),
+    )
+    .await
+    .unwrap();
+    let for_other = IdTokenVerifier::for_client(&other, IdTokenVerifierOptions::new()).unwrap();
+    let err = for_other
+        .verify(id_token, &IdTokenChecks::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidAudience);
+
+    // An expired ID token from the server (its lifetime set in the past).
+    server.control("/__id_token_ttl?seconds=-600").await;
+    let late = AuthorizationFlow::new(
+        &c,
+        "http://127.0.0.1:9/callback",
+        AuthorizationFlowOptions::new().with_scopes(["openid"]),
+    )
+    .unwrap();
+    let err = late
+        .complete(&follow(late.authorization_url()).await)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Expired);
+}

@@ -74,6 +74,7 @@ impl TokenEndpoint for Script {
                     expires_in: Some(Duration::from_secs(lifetime)),
                     refresh_token: rt.map(|r| Secret::new(r).unwrap()),
                     id_token: None,
+                    id_token_claims: None,
                 }),
                 Err((code, retry)) => Err(Failure {
                     error: Error::new(code, "scripted failure"),
@@ -420,6 +421,7 @@ fn seed(refresh_token: Option<&str>) -> TokenResponse {
         expires_in: Some(Duration::from_secs(60)),
         refresh_token: refresh_token.map(|r| Secret::new(r).unwrap()),
         id_token: None,
+        id_token_claims: None,
     }
 }
 

@@ -1839,6 +1839,531 @@ public func FfiConverterTypeAuthenticator_lower(_ value: Authenticator) -> UInt6
 
 
 /**
+ * One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
+ * `nonce`, RFC 9207 `iss`): open `authorizationUrl()`, then `complete(redirectUrl)`. Printed
+ * with the core's `Debug` (client id, redirect URI, scopes; never the state or verifier).
+ */
+public protocol AuthorizationFlowProtocol: AnyObject, Sendable {
+    
+    /**
+     * The URL to open in the browser.
+     */
+    func authorizationUrl()  -> String
+    
+    /**
+     * Checks the redirect the browser came back with (redirect URI, `iss`, `state`, `error`)
+     * and exchanges its code for tokens. Refusals: `INVALID_STATE`, `INVALID_ISSUER`,
+     * `ACCESS_DENIED`, `INTERACTION_REQUIRED`, …
+     */
+    func complete(redirectUrl: String) async throws  -> TokenResponse
+    
+    /**
+     * The OpenID Connect `nonce` sent, when the scopes include `openid`.
+     */
+    func nonce()  -> String?
+    
+    /**
+     * The redirect URI the flow was made for.
+     */
+    func redirectUri()  -> String
+    
+    /**
+     * The scopes asked for.
+     */
+    func scopes()  -> [String]
+    
+    /**
+     * The `state` sent (the flow compares it itself).
+     */
+    func state()  -> String
+    
+}
+/**
+ * One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
+ * `nonce`, RFC 9207 `iss`): open `authorizationUrl()`, then `complete(redirectUrl)`. Printed
+ * with the core's `Debug` (client id, redirect URI, scopes; never the state or verifier).
+ */
+open class AuthorizationFlow: AuthorizationFlowProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_authorizationflow(self.handle, $0) }
+    }
+    /**
+     * A new attempt of `client` returning to `redirectUri` (https, loopback http, or a
+     * private-use scheme such as `com.example.app:/callback`); `invalid_input` when the client
+     * has no authorization endpoint or `redirectUri` is not an absolute URL.
+     */
+public convenience init(client: OAuthClient, redirectUri: String, options: AuthorizationFlowOptions = AuthorizationFlowOptions())throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_authorizationflow_new(
+        FfiConverterTypeOAuthClient_lower(client),
+        FfiConverterString.lower(redirectUri),
+        FfiConverterTypeAuthorizationFlowOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_authorizationflow(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The URL to open in the browser.
+     */
+open func authorizationUrl() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_authorization_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks the redirect the browser came back with (redirect URI, `iss`, `state`, `error`)
+     * and exchanges its code for tokens. Refusals: `INVALID_STATE`, `INVALID_ISSUER`,
+     * `ACCESS_DENIED`, `INTERACTION_REQUIRED`, …
+     */
+open func complete(redirectUrl: String)async throws  -> TokenResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_authorizationflow_complete(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(redirectUrl)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeTokenResponse_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+    /**
+     * The OpenID Connect `nonce` sent, when the scopes include `openid`.
+     */
+open func nonce() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_nonce(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The redirect URI the flow was made for.
+     */
+open func redirectUri() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_redirect_uri(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The scopes asked for.
+     */
+open func scopes() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_scopes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The `state` sent (the flow compares it itself).
+     */
+open func state() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_state(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthorizationFlow: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AuthorizationFlow
+
+    public static func lift(_ handle: UInt64) throws -> AuthorizationFlow {
+        return AuthorizationFlow(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AuthorizationFlow) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthorizationFlow {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AuthorizationFlow, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthorizationFlow_lift(_ handle: UInt64) throws -> AuthorizationFlow {
+    return try FfiConverterTypeAuthorizationFlow.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthorizationFlow_lower(_ value: AuthorizationFlow) -> UInt64 {
+    return FfiConverterTypeAuthorizationFlow.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Verifies OpenID Connect ID tokens of one provider for one client: signature (algorithms
+ * intersected with the asymmetric allowlist), `iss`, `aud`, `azp`, `exp`/`iat`, and per login
+ * the `nonce`, `max_age`, `at_hash` and `c_hash`.
+ */
+public protocol IdTokenVerifierProtocol: AnyObject, Sendable {
+    
+    /**
+     * The accepted algorithms.
+     */
+    func algorithms()  -> [Algorithm]
+    
+    /**
+     * The client id (the expected audience).
+     */
+    func clientId()  -> String
+    
+    /**
+     * The expected issuer.
+     */
+    func issuer()  -> String
+    
+    /**
+     * Verifies `idToken` and returns its claims as JSON. Refusals: `INVALID_NONCE`,
+     * `INVALID_AUDIENCE`, `EXPIRED`, `INVALID_CLAIM` (`max_age`, `at_hash`, `c_hash`), …
+     */
+    func verify(idToken: String, checks: IdTokenChecks) async throws  -> String
+    
+}
+/**
+ * Verifies OpenID Connect ID tokens of one provider for one client: signature (algorithms
+ * intersected with the asymmetric allowlist), `iss`, `aud`, `azp`, `exp`/`iat`, and per login
+ * the `nonce`, `max_age`, `at_hash` and `c_hash`.
+ */
+open class IdTokenVerifier: IdTokenVerifierProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_idtokenverifier(self.handle, $0) }
+    }
+    /**
+     * A verifier of `issuer`'s ID tokens for `clientId` with local `keys`.
+     */
+public convenience init(issuer: String, clientId: String, keys: KeySet, options: IdTokenVerifierOptions = IdTokenVerifierOptions())throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_idtokenverifier_new(
+        FfiConverterString.lower(issuer),
+        FfiConverterString.lower(clientId),
+        FfiConverterTypeKeySet_lower(keys),
+        FfiConverterTypeIdTokenVerifierOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_idtokenverifier(handle, $0) }
+    }
+
+    
+    /**
+     * The verifier of a discovered client's provider (issuer, `jwks_uri`, algorithms).
+     */
+public static func forClient(client: OAuthClient, options: IdTokenVerifierOptions = IdTokenVerifierOptions())throws  -> IdTokenVerifier  {
+    return try  FfiConverterTypeIdTokenVerifier_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_idtokenverifier_for_client(
+        FfiConverterTypeOAuthClient_lower(client),
+        FfiConverterTypeIdTokenVerifierOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A verifier with the provider's published keys (fetched and cached).
+     */
+public static func withRemoteKeys(issuer: String, clientId: String, keys: RemoteKeySet, options: IdTokenVerifierOptions = IdTokenVerifierOptions())throws  -> IdTokenVerifier  {
+    return try  FfiConverterTypeIdTokenVerifier_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_idtokenverifier_with_remote_keys(
+        FfiConverterString.lower(issuer),
+        FfiConverterString.lower(clientId),
+        FfiConverterTypeRemoteKeySet_lower(keys),
+        FfiConverterTypeIdTokenVerifierOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The accepted algorithms.
+     */
+open func algorithms() -> [Algorithm]  {
+    return try!  FfiConverterSequenceTypeAlgorithm.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_idtokenverifier_algorithms(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The client id (the expected audience).
+     */
+open func clientId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_idtokenverifier_client_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The expected issuer.
+     */
+open func issuer() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_idtokenverifier_issuer(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Verifies `idToken` and returns its claims as JSON. Refusals: `INVALID_NONCE`,
+     * `INVALID_AUDIENCE`, `EXPIRED`, `INVALID_CLAIM` (`max_age`, `at_hash`, `c_hash`), …
+     */
+open func verify(idToken: String, checks: IdTokenChecks = IdTokenChecks())async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_idtokenverifier_verify(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(idToken),FfiConverterTypeIdTokenChecks_lower(checks)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_idtokenverifier_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_idtokenverifier_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIdTokenVerifier: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = IdTokenVerifier
+
+    public static func lift(_ handle: UInt64) throws -> IdTokenVerifier {
+        return IdTokenVerifier(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: IdTokenVerifier) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IdTokenVerifier {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: IdTokenVerifier, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdTokenVerifier_lift(_ handle: UInt64) throws -> IdTokenVerifier {
+    return try FfiConverterTypeIdTokenVerifier.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdTokenVerifier_lower(_ value: IdTokenVerifier) -> UInt64 {
+    return FfiConverterTypeIdTokenVerifier.lower(value)
+}
+
+
+
+
+
+
+/**
  * Signs claims with one key, setting `iat`, `nbf`, `exp`, `jti`, `iss`, `aud` and the
  * `alg`/`typ`/`kid` headers.
  */
@@ -4596,6 +5121,12 @@ public protocol TokenResponseProtocol: AnyObject, Sendable {
     func idToken()  -> Secret?
     
     /**
+     * The verified claims of the ID token (JSON), set by `AuthorizationFlow.complete` for an
+     * `openid` login.
+     */
+    func idTokenClaimsJson()  -> String?
+    
+    /**
      * The refresh token, if any. When it differs from the one presented (rotation), store
      * it in place of the old one.
      */
@@ -4690,6 +5221,19 @@ open func idToken() -> Secret?  {
     return try!  FfiConverterOptionTypeSecret.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_tokenresponse_id_token(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The verified claims of the ID token (JSON), set by `AuthorizationFlow.complete` for an
+     * `openid` login.
+     */
+open func idTokenClaimsJson() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenresponse_id_token_claims_json(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -5982,6 +6526,85 @@ public func FfiConverterTypeAuthenticatorOptions_lower(_ value: AuthenticatorOpt
 
 
 /**
+ * Optional settings of an `AuthorizationFlow` (unset fields keep the core's default).
+ */
+public struct AuthorizationFlowOptions {
+    /**
+     * The scopes to ask for; with `openid` the flow sends a `nonce` and verifies the ID token.
+     */
+    public var scopes: [String]
+    /**
+     * OpenID Connect `max_age`.
+     */
+    public var maxAge: TimeInterval?
+    /**
+     * The ID token verifier of an `openid` login (default: the discovered provider's).
+     */
+    public var idTokenVerifier: IdTokenVerifier?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The scopes to ask for; with `openid` the flow sends a `nonce` and verifies the ID token.
+         */scopes: [String] = [], 
+        /**
+         * OpenID Connect `max_age`.
+         */maxAge: TimeInterval? = nil, 
+        /**
+         * The ID token verifier of an `openid` login (default: the discovered provider's).
+         */idTokenVerifier: IdTokenVerifier? = nil) {
+        self.scopes = scopes
+        self.maxAge = maxAge
+        self.idTokenVerifier = idTokenVerifier
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AuthorizationFlowOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthorizationFlowOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuthorizationFlowOptions {
+        return
+            try AuthorizationFlowOptions(
+                scopes: FfiConverterSequenceString.read(from: &buf), 
+                maxAge: FfiConverterOptionDuration.read(from: &buf), 
+                idTokenVerifier: FfiConverterOptionTypeIdTokenVerifier.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuthorizationFlowOptions, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.scopes, into: &buf)
+        FfiConverterOptionDuration.write(value.maxAge, into: &buf)
+        FfiConverterOptionTypeIdTokenVerifier.write(value.idTokenVerifier, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthorizationFlowOptions_lift(_ buf: RustBuffer) throws -> AuthorizationFlowOptions {
+    return try FfiConverterTypeAuthorizationFlowOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthorizationFlowOptions_lower(_ value: AuthorizationFlowOptions) -> RustBuffer {
+    return FfiConverterTypeAuthorizationFlowOptions.lower(value)
+}
+
+
+/**
  * One header line of a request.
  */
 public struct HttpHeader: Equatable, Hashable {
@@ -6047,6 +6670,166 @@ public func FfiConverterTypeHttpHeader_lift(_ buf: RustBuffer) throws -> HttpHea
 #endif
 public func FfiConverterTypeHttpHeader_lower(_ value: HttpHeader) -> RustBuffer {
     return FfiConverterTypeHttpHeader.lower(value)
+}
+
+
+/**
+ * What one login expects of its ID token (unset fields are not checked).
+ */
+public struct IdTokenChecks {
+    /**
+     * The `nonce` the login sent.
+     */
+    public var nonce: String?
+    /**
+     * The `max_age` the login sent: `auth_time` must be no older.
+     */
+    public var maxAge: TimeInterval?
+    /**
+     * The access token issued with it (compared with `at_hash`).
+     */
+    public var accessToken: Secret?
+    /**
+     * The authorization code (compared with `c_hash`).
+     */
+    public var code: Secret?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The `nonce` the login sent.
+         */nonce: String? = nil, 
+        /**
+         * The `max_age` the login sent: `auth_time` must be no older.
+         */maxAge: TimeInterval? = nil, 
+        /**
+         * The access token issued with it (compared with `at_hash`).
+         */accessToken: Secret? = nil, 
+        /**
+         * The authorization code (compared with `c_hash`).
+         */code: Secret? = nil) {
+        self.nonce = nonce
+        self.maxAge = maxAge
+        self.accessToken = accessToken
+        self.code = code
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IdTokenChecks: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIdTokenChecks: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IdTokenChecks {
+        return
+            try IdTokenChecks(
+                nonce: FfiConverterOptionString.read(from: &buf), 
+                maxAge: FfiConverterOptionDuration.read(from: &buf), 
+                accessToken: FfiConverterOptionTypeSecret.read(from: &buf), 
+                code: FfiConverterOptionTypeSecret.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IdTokenChecks, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.nonce, into: &buf)
+        FfiConverterOptionDuration.write(value.maxAge, into: &buf)
+        FfiConverterOptionTypeSecret.write(value.accessToken, into: &buf)
+        FfiConverterOptionTypeSecret.write(value.code, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdTokenChecks_lift(_ buf: RustBuffer) throws -> IdTokenChecks {
+    return try FfiConverterTypeIdTokenChecks.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdTokenChecks_lower(_ value: IdTokenChecks) -> RustBuffer {
+    return FfiConverterTypeIdTokenChecks.lower(value)
+}
+
+
+/**
+ * Optional settings of an `IdTokenVerifier` (unset fields keep the core's default).
+ */
+public struct IdTokenVerifierOptions: Equatable, Hashable {
+    /**
+     * Accepted algorithms (intersected with the asymmetric allowlist; default: discovery's,
+     * else all of the allowlist).
+     */
+    public var algorithms: [Algorithm]?
+    /**
+     * Tolerance for `exp`, `iat` and `auth_time` (default 60 s).
+     */
+    public var leeway: TimeInterval?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Accepted algorithms (intersected with the asymmetric allowlist; default: discovery's,
+         * else all of the allowlist).
+         */algorithms: [Algorithm]? = nil, 
+        /**
+         * Tolerance for `exp`, `iat` and `auth_time` (default 60 s).
+         */leeway: TimeInterval? = nil) {
+        self.algorithms = algorithms
+        self.leeway = leeway
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IdTokenVerifierOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIdTokenVerifierOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IdTokenVerifierOptions {
+        return
+            try IdTokenVerifierOptions(
+                algorithms: FfiConverterOptionSequenceTypeAlgorithm.read(from: &buf), 
+                leeway: FfiConverterOptionDuration.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IdTokenVerifierOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionSequenceTypeAlgorithm.write(value.algorithms, into: &buf)
+        FfiConverterOptionDuration.write(value.leeway, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdTokenVerifierOptions_lift(_ buf: RustBuffer) throws -> IdTokenVerifierOptions {
+    return try FfiConverterTypeIdTokenVerifierOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIdTokenVerifierOptions_lower(_ value: IdTokenVerifierOptions) -> RustBuffer {
+    return FfiConverterTypeIdTokenVerifierOptions.lower(value)
 }
 
 
@@ -8530,6 +9313,10 @@ public enum ErrorCode: Equatable, Hashable, CustomStringConvertible, CaseIterabl
      */
     case invalidClaim
     /**
+     * An OpenID Connect ID token's `nonce` is absent or not the one the login flow sent.
+     */
+    case invalidNonce
+    /**
      * The header lists a `crit` extension this library does not understand.
      */
     case unsupportedCriticalHeader
@@ -8593,6 +9380,18 @@ public enum ErrorCode: Equatable, Hashable, CustomStringConvertible, CaseIterabl
      * The server does not support this grant type.
      */
     case unsupportedGrantType
+    /**
+     * The user or the server denied the authorization request (`error=access_denied`).
+     */
+    case accessDenied
+    /**
+     * The server needs the user to interact (OpenID Connect `login_required`, …).
+     */
+    case interactionRequired
+    /**
+     * The redirect's `state` is absent or not the one the login flow sent.
+     */
+    case invalidState
     /**
      * The request could not be sent or the connection failed.
      */
@@ -8697,51 +9496,59 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
         
         case 10: return .invalidClaim
         
-        case 11: return .unsupportedCriticalHeader
+        case 11: return .invalidNonce
         
-        case 12: return .tokenTooLarge
+        case 12: return .unsupportedCriticalHeader
         
-        case 13: return .invalidKey
+        case 13: return .tokenTooLarge
         
-        case 14: return .invalidFormat
+        case 14: return .invalidKey
         
-        case 15: return .checksumMismatch
+        case 15: return .invalidFormat
         
-        case 16: return .unknownKey
+        case 16: return .checksumMismatch
         
-        case 17: return .revoked
+        case 17: return .unknownKey
         
-        case 18: return .insufficientScope
+        case 18: return .revoked
         
-        case 19: return .rateLimited
+        case 19: return .insufficientScope
         
-        case 20: return .ipDenied
+        case 20: return .rateLimited
         
-        case 21: return .missingCredentials
+        case 21: return .ipDenied
         
-        case 22: return .invalidGrant
+        case 22: return .missingCredentials
         
-        case 23: return .invalidClient
+        case 23: return .invalidGrant
         
-        case 24: return .invalidScope
+        case 24: return .invalidClient
         
-        case 25: return .unauthorizedClient
+        case 25: return .invalidScope
         
-        case 26: return .unsupportedGrantType
+        case 26: return .unauthorizedClient
         
-        case 27: return .network
+        case 27: return .unsupportedGrantType
         
-        case 28: return .timeout
+        case 28: return .accessDenied
         
-        case 29: return .serverError
+        case 29: return .interactionRequired
         
-        case 30: return .invalidResponse
+        case 30: return .invalidState
         
-        case 31: return .invalidInput
+        case 31: return .network
         
-        case 32: return .storage
+        case 32: return .timeout
         
-        case 33: return .`internal`
+        case 33: return .serverError
+        
+        case 34: return .invalidResponse
+        
+        case 35: return .invalidInput
+        
+        case 36: return .storage
+        
+        case 37: return .`internal`
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -8791,96 +9598,112 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
             writeInt(&buf, Int32(10))
         
         
-        case .unsupportedCriticalHeader:
+        case .invalidNonce:
             writeInt(&buf, Int32(11))
         
         
-        case .tokenTooLarge:
+        case .unsupportedCriticalHeader:
             writeInt(&buf, Int32(12))
         
         
-        case .invalidKey:
+        case .tokenTooLarge:
             writeInt(&buf, Int32(13))
         
         
-        case .invalidFormat:
+        case .invalidKey:
             writeInt(&buf, Int32(14))
         
         
-        case .checksumMismatch:
+        case .invalidFormat:
             writeInt(&buf, Int32(15))
         
         
-        case .unknownKey:
+        case .checksumMismatch:
             writeInt(&buf, Int32(16))
         
         
-        case .revoked:
+        case .unknownKey:
             writeInt(&buf, Int32(17))
         
         
-        case .insufficientScope:
+        case .revoked:
             writeInt(&buf, Int32(18))
         
         
-        case .rateLimited:
+        case .insufficientScope:
             writeInt(&buf, Int32(19))
         
         
-        case .ipDenied:
+        case .rateLimited:
             writeInt(&buf, Int32(20))
         
         
-        case .missingCredentials:
+        case .ipDenied:
             writeInt(&buf, Int32(21))
         
         
-        case .invalidGrant:
+        case .missingCredentials:
             writeInt(&buf, Int32(22))
         
         
-        case .invalidClient:
+        case .invalidGrant:
             writeInt(&buf, Int32(23))
         
         
-        case .invalidScope:
+        case .invalidClient:
             writeInt(&buf, Int32(24))
         
         
-        case .unauthorizedClient:
+        case .invalidScope:
             writeInt(&buf, Int32(25))
         
         
-        case .unsupportedGrantType:
+        case .unauthorizedClient:
             writeInt(&buf, Int32(26))
         
         
-        case .network:
+        case .unsupportedGrantType:
             writeInt(&buf, Int32(27))
         
         
-        case .timeout:
+        case .accessDenied:
             writeInt(&buf, Int32(28))
         
         
-        case .serverError:
+        case .interactionRequired:
             writeInt(&buf, Int32(29))
         
         
-        case .invalidResponse:
+        case .invalidState:
             writeInt(&buf, Int32(30))
         
         
-        case .invalidInput:
+        case .network:
             writeInt(&buf, Int32(31))
         
         
-        case .storage:
+        case .timeout:
             writeInt(&buf, Int32(32))
         
         
-        case .`internal`:
+        case .serverError:
             writeInt(&buf, Int32(33))
+        
+        
+        case .invalidResponse:
+            writeInt(&buf, Int32(34))
+        
+        
+        case .invalidInput:
+            writeInt(&buf, Int32(35))
+        
+        
+        case .storage:
+            writeInt(&buf, Int32(36))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(37))
         
         }
     }
@@ -9662,6 +10485,30 @@ fileprivate struct FfiConverterOptionTypeApiKeys: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeIdTokenVerifier: FfiConverterRustBuffer {
+    typealias SwiftType = IdTokenVerifier?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeIdTokenVerifier.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeIdTokenVerifier.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeJwtKey: FfiConverterRustBuffer {
     typealias SwiftType = JwtKey?
 
@@ -10038,6 +10885,30 @@ fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterSequenceString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceTypeAlgorithm: FfiConverterRustBuffer {
+    typealias SwiftType = [Algorithm]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeAlgorithm.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeAlgorithm.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -10530,6 +11401,36 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_accesstoken_token_type() != 48791) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_authorization_url() != 6305) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_complete() != 13819) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_nonce() != 57337) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_redirect_uri() != 56438) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_scopes() != 35323) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_state() != 27802) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms() != 48798) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_client_id() != 45326) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_issuer() != 11079) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify() != 22806) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() != 28300) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10582,6 +11483,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token() != 2773) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token_claims_json() != 22857) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token() != 47621) {
@@ -10687,6 +11591,18 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_keyset_new() != 34136) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new() != 26510) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client() != 59410) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_new() != 9680) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_with_remote_keys() != 44639) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() != 25247) {

@@ -838,6 +838,26 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_token_type(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_authorization_url(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_complete(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_nonce(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_redirect_uri(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_scopes(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_state(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_client_id(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_issuer(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_oauthclient_authorization_url(
@@ -873,6 +893,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_expires_in(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token_claims_json(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token(
     ): Int
@@ -941,6 +963,14 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_keyset_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_with_remote_keys(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover(
     ): Int
@@ -1168,6 +1198,50 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_authorizationflow(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_authorizationflow(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_authorizationflow_new(`client`: Long,`redirectUri`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_authorizationflow_authorization_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_authorizationflow_complete(`ptr`: Long,`redirectUrl`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_authorizationflow_nonce(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_authorizationflow_redirect_uri(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_authorizationflow_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_authorizationflow_state(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_authorizationflow_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_authorizationflow_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_idtokenverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_idtokenverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_idtokenverifier_for_client(`client`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_idtokenverifier_new(`issuer`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`keys`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_idtokenverifier_with_remote_keys(`issuer`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`keys`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_idtokenverifier_algorithms(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_idtokenverifier_client_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_idtokenverifier_issuer(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_idtokenverifier_verify(`ptr`: Long,`idToken`: RustBuffer.ByValue,`checks`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_idtokenverifier_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_idtokenverifier_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_oauthclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_oauthclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1231,6 +1305,8 @@ internal object UniffiLib {
     external fun uniffi_tokenward_ffi_fn_method_tokenresponse_expires_in(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_tokenresponse_id_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_id_token_claims_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_tokenresponse_refresh_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1658,6 +1734,36 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_token_type() and 0xFFFF) != 48791) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_authorization_url() and 0xFFFF) != 6305) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_complete() and 0xFFFF) != 13819) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_nonce() and 0xFFFF) != 57337) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_redirect_uri() and 0xFFFF) != 56438) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_scopes() and 0xFFFF) != 35323) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_state() and 0xFFFF) != 27802) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms() and 0xFFFF) != 48798) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_client_id() and 0xFFFF) != 45326) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_issuer() and 0xFFFF) != 11079) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify() and 0xFFFF) != 22806) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() and 0xFFFF) != 28300) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1710,6 +1816,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token() and 0xFFFF) != 2773) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token_claims_json() and 0xFFFF) != 22857) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token() and 0xFFFF) != 47621) {
@@ -1812,6 +1921,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_keyset_new() and 0xFFFF) != 34136) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new() and 0xFFFF) != 26510) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client() and 0xFFFF) != 59410) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_new() and 0xFFFF) != 9680) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_with_remote_keys() and 0xFFFF) != 44639) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() and 0xFFFF) != 25247) {
@@ -4227,6 +4348,830 @@ public object FfiConverterTypeAuthenticator: FfiConverter<Authenticator, Long> {
     override fun allocationSize(value: Authenticator) = 8UL
 
     override fun write(value: Authenticator, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
+ * `nonce`, RFC 9207 `iss`): open `authorizationUrl()`, then `complete(redirectUrl)`. Printed
+ * with the core's `Debug` (client id, redirect URI, scopes; never the state or verifier).
+ */
+public interface AuthorizationFlowInterface {
+    
+    /**
+     * The URL to open in the browser.
+     */
+    fun `authorizationUrl`(): kotlin.String
+    
+    /**
+     * Checks the redirect the browser came back with (redirect URI, `iss`, `state`, `error`)
+     * and exchanges its code for tokens. Refusals: `INVALID_STATE`, `INVALID_ISSUER`,
+     * `ACCESS_DENIED`, `INTERACTION_REQUIRED`, …
+     */
+    suspend fun `complete`(`redirectUrl`: kotlin.String): TokenResponse
+    
+    /**
+     * The OpenID Connect `nonce` sent, when the scopes include `openid`.
+     */
+    fun `nonce`(): kotlin.String?
+    
+    /**
+     * The redirect URI the flow was made for.
+     */
+    fun `redirectUri`(): kotlin.String
+    
+    /**
+     * The scopes asked for.
+     */
+    fun `scopes`(): List<kotlin.String>
+    
+    /**
+     * The `state` sent (the flow compares it itself).
+     */
+    fun `state`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
+ * `nonce`, RFC 9207 `iss`): open `authorizationUrl()`, then `complete(redirectUrl)`. Printed
+ * with the core's `Debug` (client id, redirect URI, scopes; never the state or verifier).
+ */
+open class AuthorizationFlow: Disposable, AutoCloseable, AuthorizationFlowInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A new attempt of `client` returning to `redirectUri` (https, loopback http, or a
+     * private-use scheme such as `com.example.app:/callback`); `invalid_input` when the client
+     * has no authorization endpoint or `redirectUri` is not an absolute URL.
+     */
+    constructor(`client`: OAuthClient, `redirectUri`: kotlin.String, `options`: AuthorizationFlowOptions = AuthorizationFlowOptions()) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_authorizationflow_new(
+    
+        
+        FfiConverterTypeOAuthClient.lower(`client`),
+        FfiConverterString.lower(`redirectUri`),
+        FfiConverterTypeAuthorizationFlowOptions.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_authorizationflow(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_authorizationflow(handle, status)
+        }
+    }
+
+    
+    /**
+     * The URL to open in the browser.
+     */override fun `authorizationUrl`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authorizationflow_authorization_url(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Checks the redirect the browser came back with (redirect URI, `iss`, `state`, `error`)
+     * and exchanges its code for tokens. Refusals: `INVALID_STATE`, `INVALID_ISSUER`,
+     * `ACCESS_DENIED`, `INTERACTION_REQUIRED`, …
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `complete`(`redirectUrl`: kotlin.String) : TokenResponse {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_authorizationflow_complete(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`redirectUrl`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeTokenResponse.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The OpenID Connect `nonce` sent, when the scopes include `openid`.
+     */override fun `nonce`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authorizationflow_nonce(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The redirect URI the flow was made for.
+     */override fun `redirectUri`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authorizationflow_redirect_uri(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The scopes asked for.
+     */override fun `scopes`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authorizationflow_scopes(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The `state` sent (the flow compares it itself).
+     */override fun `state`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authorizationflow_state(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authorizationflow_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuthorizationFlow: FfiConverter<AuthorizationFlow, Long> {
+    override fun lower(value: AuthorizationFlow): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): AuthorizationFlow {
+        return AuthorizationFlow(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): AuthorizationFlow {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AuthorizationFlow) = 8UL
+
+    override fun write(value: AuthorizationFlow, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Verifies OpenID Connect ID tokens of one provider for one client: signature (algorithms
+ * intersected with the asymmetric allowlist), `iss`, `aud`, `azp`, `exp`/`iat`, and per login
+ * the `nonce`, `max_age`, `at_hash` and `c_hash`.
+ */
+public interface IdTokenVerifierInterface {
+    
+    /**
+     * The accepted algorithms.
+     */
+    fun `algorithms`(): List<Algorithm>
+    
+    /**
+     * The client id (the expected audience).
+     */
+    fun `clientId`(): kotlin.String
+    
+    /**
+     * The expected issuer.
+     */
+    fun `issuer`(): kotlin.String
+    
+    /**
+     * Verifies `idToken` and returns its claims as JSON. Refusals: `INVALID_NONCE`,
+     * `INVALID_AUDIENCE`, `EXPIRED`, `INVALID_CLAIM` (`max_age`, `at_hash`, `c_hash`), …
+     */
+    suspend fun `verify`(`idToken`: kotlin.String, `checks`: IdTokenChecks = IdTokenChecks()): kotlin.String
+    
+    companion object
+}
+
+/**
+ * Verifies OpenID Connect ID tokens of one provider for one client: signature (algorithms
+ * intersected with the asymmetric allowlist), `iss`, `aud`, `azp`, `exp`/`iat`, and per login
+ * the `nonce`, `max_age`, `at_hash` and `c_hash`.
+ */
+open class IdTokenVerifier: Disposable, AutoCloseable, IdTokenVerifierInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A verifier of `issuer`'s ID tokens for `clientId` with local `keys`.
+     */
+    constructor(`issuer`: kotlin.String, `clientId`: kotlin.String, `keys`: KeySet, `options`: IdTokenVerifierOptions = IdTokenVerifierOptions()) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_idtokenverifier_new(
+    
+        
+        FfiConverterString.lower(`issuer`),
+        FfiConverterString.lower(`clientId`),
+        FfiConverterTypeKeySet.lower(`keys`),
+        FfiConverterTypeIdTokenVerifierOptions.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_idtokenverifier(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_idtokenverifier(handle, status)
+        }
+    }
+
+    
+    /**
+     * The accepted algorithms.
+     */override fun `algorithms`(): List<Algorithm> {
+            return FfiConverterSequenceTypeAlgorithm.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_idtokenverifier_algorithms(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The client id (the expected audience).
+     */override fun `clientId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_idtokenverifier_client_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The expected issuer.
+     */override fun `issuer`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_idtokenverifier_issuer(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Verifies `idToken` and returns its claims as JSON. Refusals: `INVALID_NONCE`,
+     * `INVALID_AUDIENCE`, `EXPIRED`, `INVALID_CLAIM` (`max_age`, `at_hash`, `c_hash`), …
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verify`(`idToken`: kotlin.String, `checks`: IdTokenChecks) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_idtokenverifier_verify(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`idToken`),
+        FfiConverterTypeIdTokenChecks.lower(`checks`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_idtokenverifier_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * The verifier of a discovered client's provider (issuer, `jwks_uri`, algorithms).
+     */
+    @Throws(TokenwardException::class) fun `forClient`(`client`: OAuthClient, `options`: IdTokenVerifierOptions = IdTokenVerifierOptions()): IdTokenVerifier {
+            return FfiConverterTypeIdTokenVerifier.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_idtokenverifier_for_client(
+    
+        
+        FfiConverterTypeOAuthClient.lower(`client`),
+        FfiConverterTypeIdTokenVerifierOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A verifier with the provider's published keys (fetched and cached).
+     */
+    @Throws(TokenwardException::class) fun `withRemoteKeys`(`issuer`: kotlin.String, `clientId`: kotlin.String, `keys`: RemoteKeySet, `options`: IdTokenVerifierOptions = IdTokenVerifierOptions()): IdTokenVerifier {
+            return FfiConverterTypeIdTokenVerifier.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_idtokenverifier_with_remote_keys(
+    
+        
+        FfiConverterString.lower(`issuer`),
+        FfiConverterString.lower(`clientId`),
+        FfiConverterTypeRemoteKeySet.lower(`keys`),
+        FfiConverterTypeIdTokenVerifierOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIdTokenVerifier: FfiConverter<IdTokenVerifier, Long> {
+    override fun lower(value: IdTokenVerifier): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): IdTokenVerifier {
+        return IdTokenVerifier(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): IdTokenVerifier {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: IdTokenVerifier) = 8UL
+
+    override fun write(value: IdTokenVerifier, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -8883,6 +9828,12 @@ public interface TokenResponseInterface {
     fun `idToken`(): Secret?
     
     /**
+     * The verified claims of the ID token (JSON), set by `AuthorizationFlow.complete` for an
+     * `openid` login.
+     */
+    fun `idTokenClaimsJson`(): kotlin.String?
+    
+    /**
      * The refresh token, if any. When it differs from the one presented (rotation), store
      * it in place of the old one.
      */
@@ -9036,6 +9987,23 @@ open class TokenResponse: Disposable, AutoCloseable, TokenResponseInterface
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_method_tokenresponse_id_token(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The verified claims of the ID token (JSON), set by `AuthorizationFlow.complete` for an
+     * `openid` login.
+     */override fun `idTokenClaimsJson`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokenresponse_id_token_claims_json(
         it,
         _status)
 }
@@ -10443,6 +11411,71 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
 
 
 /**
+ * Optional settings of an `AuthorizationFlow` (unset fields keep the core's default).
+ */
+data class AuthorizationFlowOptions (
+    /**
+     * The scopes to ask for; with `openid` the flow sends a `nonce` and verifies the ID token.
+     */
+    var `scopes`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * OpenID Connect `max_age`.
+     */
+    var `maxAge`: java.time.Duration? = null 
+    , 
+    /**
+     * The ID token verifier of an `openid` login (default: the discovered provider's).
+     */
+    var `idTokenVerifier`: IdTokenVerifier? = null 
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`scopes`,
+        this.`maxAge`,
+        this.`idTokenVerifier`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuthorizationFlowOptions: FfiConverterRustBuffer<AuthorizationFlowOptions> {
+    override fun read(buf: ByteBuffer): AuthorizationFlowOptions {
+        return AuthorizationFlowOptions(
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalTypeIdTokenVerifier.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AuthorizationFlowOptions) = (
+            FfiConverterSequenceString.allocationSize(value.`scopes`) +
+            FfiConverterOptionalDuration.allocationSize(value.`maxAge`) +
+            FfiConverterOptionalTypeIdTokenVerifier.allocationSize(value.`idTokenVerifier`)
+    )
+
+    override fun write(value: AuthorizationFlowOptions, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`scopes`, buf)
+            FfiConverterOptionalDuration.write(value.`maxAge`, buf)
+            FfiConverterOptionalTypeIdTokenVerifier.write(value.`idTokenVerifier`, buf)
+    }
+}
+
+
+
+/**
  * One header line of a request.
  */
 data class HttpHeader (
@@ -10484,6 +11517,128 @@ public object FfiConverterTypeHttpHeader: FfiConverterRustBuffer<HttpHeader> {
     override fun write(value: HttpHeader, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterString.write(value.`value`, buf)
+    }
+}
+
+
+
+/**
+ * What one login expects of its ID token (unset fields are not checked).
+ */
+data class IdTokenChecks (
+    /**
+     * The `nonce` the login sent.
+     */
+    var `nonce`: kotlin.String? = null 
+    , 
+    /**
+     * The `max_age` the login sent: `auth_time` must be no older.
+     */
+    var `maxAge`: java.time.Duration? = null 
+    , 
+    /**
+     * The access token issued with it (compared with `at_hash`).
+     */
+    var `accessToken`: Secret? = null 
+    , 
+    /**
+     * The authorization code (compared with `c_hash`).
+     */
+    var `code`: Secret? = null 
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`nonce`,
+        this.`maxAge`,
+        this.`accessToken`,
+        this.`code`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIdTokenChecks: FfiConverterRustBuffer<IdTokenChecks> {
+    override fun read(buf: ByteBuffer): IdTokenChecks {
+        return IdTokenChecks(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalTypeSecret.read(buf),
+            FfiConverterOptionalTypeSecret.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IdTokenChecks) = (
+            FfiConverterOptionalString.allocationSize(value.`nonce`) +
+            FfiConverterOptionalDuration.allocationSize(value.`maxAge`) +
+            FfiConverterOptionalTypeSecret.allocationSize(value.`accessToken`) +
+            FfiConverterOptionalTypeSecret.allocationSize(value.`code`)
+    )
+
+    override fun write(value: IdTokenChecks, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`nonce`, buf)
+            FfiConverterOptionalDuration.write(value.`maxAge`, buf)
+            FfiConverterOptionalTypeSecret.write(value.`accessToken`, buf)
+            FfiConverterOptionalTypeSecret.write(value.`code`, buf)
+    }
+}
+
+
+
+/**
+ * Optional settings of an `IdTokenVerifier` (unset fields keep the core's default).
+ */
+data class IdTokenVerifierOptions (
+    /**
+     * Accepted algorithms (intersected with the asymmetric allowlist; default: discovery's,
+     * else all of the allowlist).
+     */
+    var `algorithms`: List<Algorithm>? = null 
+    , 
+    /**
+     * Tolerance for `exp`, `iat` and `auth_time` (default 60 s).
+     */
+    var `leeway`: java.time.Duration? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIdTokenVerifierOptions: FfiConverterRustBuffer<IdTokenVerifierOptions> {
+    override fun read(buf: ByteBuffer): IdTokenVerifierOptions {
+        return IdTokenVerifierOptions(
+            FfiConverterOptionalSequenceTypeAlgorithm.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IdTokenVerifierOptions) = (
+            FfiConverterOptionalSequenceTypeAlgorithm.allocationSize(value.`algorithms`) +
+            FfiConverterOptionalDuration.allocationSize(value.`leeway`)
+    )
+
+    override fun write(value: IdTokenVerifierOptions, buf: ByteBuffer) {
+            FfiConverterOptionalSequenceTypeAlgorithm.write(value.`algorithms`, buf)
+            FfiConverterOptionalDuration.write(value.`leeway`, buf)
     }
 }
 
@@ -12282,6 +13437,10 @@ enum class ErrorCode {
      */
     INVALID_CLAIM,
     /**
+     * An OpenID Connect ID token's `nonce` is absent or not the one the login flow sent.
+     */
+    INVALID_NONCE,
+    /**
      * The header lists a `crit` extension this library does not understand.
      */
     UNSUPPORTED_CRITICAL_HEADER,
@@ -12345,6 +13504,18 @@ enum class ErrorCode {
      * The server does not support this grant type.
      */
     UNSUPPORTED_GRANT_TYPE,
+    /**
+     * The user or the server denied the authorization request (`error=access_denied`).
+     */
+    ACCESS_DENIED,
+    /**
+     * The server needs the user to interact (OpenID Connect `login_required`, …).
+     */
+    INTERACTION_REQUIRED,
+    /**
+     * The redirect's `state` is absent or not the one the login flow sent.
+     */
+    INVALID_STATE,
     /**
      * The request could not be sent or the connection failed.
      */
@@ -13072,6 +14243,38 @@ public object FfiConverterOptionalTypeApiKeys: FfiConverterRustBuffer<ApiKeys?> 
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeIdTokenVerifier: FfiConverterRustBuffer<IdTokenVerifier?> {
+    override fun read(buf: ByteBuffer): IdTokenVerifier? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeIdTokenVerifier.read(buf)
+    }
+
+    override fun allocationSize(value: IdTokenVerifier?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeIdTokenVerifier.allocationSize(value)
+        }
+    }
+
+    override fun write(value: IdTokenVerifier?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeIdTokenVerifier.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeJwtKey: FfiConverterRustBuffer<JwtKey?> {
     override fun read(buf: ByteBuffer): JwtKey? {
         if (buf.get().toInt() == 0) {
@@ -13574,6 +14777,38 @@ public object FfiConverterOptionalSequenceString: FfiConverterRustBuffer<List<ko
         } else {
             buf.put(1)
             FfiConverterSequenceString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceTypeAlgorithm: FfiConverterRustBuffer<List<Algorithm>?> {
+    override fun read(buf: ByteBuffer): List<Algorithm>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceTypeAlgorithm.read(buf)
+    }
+
+    override fun allocationSize(value: List<Algorithm>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceTypeAlgorithm.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<Algorithm>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceTypeAlgorithm.write(value, buf)
         }
     }
 }
