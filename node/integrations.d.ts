@@ -127,6 +127,7 @@ export interface Introspection {
   expiresAt: number | null
   /** Every member of the answer. */
   claims: Record<string, any>
+}
 export interface IdTokenVerifier {
   /**
    * Verifies an OpenID Connect ID token and returns its claims. Rejects with `.code`
