@@ -26,10 +26,10 @@ use crate::{Error, ErrorCode, Result};
 
 /// Sets the key with an expiry at `ARGV[1]`, keeping a later existing expiry.
 const REVOKE: &str = r"
-local until = tonumber(ARGV[1])
+local ends = tonumber(ARGV[1])
 local current = redis.call('EXPIRETIME', KEYS[1])
-if current < until then
-  redis.call('SET', KEYS[1], '1', 'EXAT', until)
+if current < ends then
+  redis.call('SET', KEYS[1], '1', 'EXAT', ARGV[1])
 end
 return 1
 ";
