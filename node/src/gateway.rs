@@ -123,6 +123,12 @@ fn rate_limit(o: &RateLimitOptions) -> napi::Result<RateLimit, Code> {
 pub struct RevocationListOptions {
     /// Most live entries held (default 1 000 000); `revoke` throws `invalid_input` when full.
     pub max_entries: Option<u32>,
+    /// Where the list lives: `"memory"` (the default, this process) or `"redis://…"` (shared by
+    /// every instance using that Redis).
+    pub store: Option<String>,
+    /// With a shared store: accept a credential when Redis cannot answer (default `false`:
+    /// the authenticator refuses with 503).
+    pub fail_open: Option<bool>,
 }
 
 /// The core's parse: its error lists the kinds.
@@ -131,20 +137,43 @@ fn revocation_kind(kind: &str) -> napi::Result<RevocationKind, Code> {
 }
 
 /// An expiring, bounded revocation list by JWT `jti`, API key id or subject. Share one list
-/// between authenticators; entries are dropped after their expiry.
+/// between authenticators; entries are dropped after their expiry. In Redis
+/// (`{ store: "redis://…" }`) it is shared by every instance using that Redis.
 #[napi]
-pub struct RevocationList(pub(crate) Arc<core::RevocationList>);
+pub struct RevocationList {
+    /// The in-process list (`None` for a shared store).
+    local: Option<Arc<core::RevocationList>>,
+    pub(crate) store: Arc<dyn core::RevocationStore>,
+}
 
 #[napi]
 impl RevocationList {
-    /// `new RevocationList({ maxEntries }, clock?)`; the clock defaults to the system clock.
+    /// `new RevocationList({ maxEntries, store, failOpen }, clock?)`; the clock defaults to the
+    /// system clock. Throws `invalid_input` for an unsupported store.
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: Option<RevocationListOptions>, clock: Option<&ManualClock>) -> Self {
-        let max = options
-            .and_then(|o| o.max_entries)
-            .map_or(core::revocation::DEFAULT_MAX_REVOCATIONS, |m| m as usize);
-        let clock = clock.map_or_else(tokenward::clock::system, ManualClock::shared);
-        RevocationList(Arc::new(core::RevocationList::new(max, clock)))
+    pub fn new(
+        options: Option<RevocationListOptions>,
+        clock: Option<&ManualClock>,
+    ) -> napi::Result<Self, Code> {
+        let (max, store, fail_open) = match options {
+            Some(o) => (o.max_entries, o.store, o.fail_open.unwrap_or(false)),
+            None => (None, None, false),
+        };
+        let max = max.map_or(core::revocation::DEFAULT_MAX_REVOCATIONS, |m| m as usize);
+        match store.as_deref().map(str::trim) {
+            None | Some("") | Some("memory") => {
+                let clock = clock.map_or_else(tokenward::clock::system, ManualClock::shared);
+                let local = Arc::new(core::RevocationList::new(max, clock));
+                Ok(RevocationList {
+                    store: local.clone(),
+                    local: Some(local),
+                })
+            }
+            Some(url) => Ok(RevocationList {
+                local: None,
+                store: core::open_revocations(Some(url), fail_open).js()?,
+            }),
+        }
     }
 
     /// Revokes `id` of `kind` until `until` (Unix seconds, in the future; for a `jti`, the
@@ -158,7 +187,7 @@ impl RevocationList {
             return Err(invalid("until is a number of Unix seconds"));
         }
         let kind = revocation_kind(&kind)?;
-        self.0.revoke(kind, &id, until.ceil() as i64).js()
+        self.store.revoke(kind, &id, until.ceil() as i64).js()
     }
 
     /// Lifts a revocation; returns whether one existed.
@@ -167,7 +196,7 @@ impl RevocationList {
         catch_unwind
     )]
     pub fn unrevoke(&self, kind: String, id: String) -> napi::Result<bool, Code> {
-        Ok(self.0.unrevoke(revocation_kind(&kind)?, &id))
+        self.store.unrevoke(revocation_kind(&kind)?, &id).js()
     }
 
     /// Whether `id` of `kind` is revoked now.
@@ -176,19 +205,22 @@ impl RevocationList {
         catch_unwind
     )]
     pub fn is_revoked(&self, kind: String, id: String) -> napi::Result<bool, Code> {
-        Ok(self.0.is_revoked(revocation_kind(&kind)?, &id))
+        self.store.is_revoked(revocation_kind(&kind)?, &id).js()
     }
 
-    /// Drops expired entries; returns how many remain.
+    /// Drops expired entries; returns how many remain (a shared store expires its entries
+    /// itself: 0).
     #[napi(catch_unwind)]
     pub fn purge(&self) -> u32 {
-        u32::try_from(self.0.purge()).unwrap_or(u32::MAX)
+        let n = self.local.as_ref().map_or(0, |l| l.purge());
+        u32::try_from(n).unwrap_or(u32::MAX)
     }
 
-    /// Entries held (live or not yet purged).
+    /// Entries held (live or not yet purged; 0 for a shared store).
     #[napi(getter, catch_unwind)]
     pub fn size(&self) -> u32 {
-        u32::try_from(self.0.len()).unwrap_or(u32::MAX)
+        let n = self.local.as_ref().map_or(0, |l| l.len());
+        u32::try_from(n).unwrap_or(u32::MAX)
     }
 }
 
@@ -381,7 +413,13 @@ impl Authenticator {
             }
         }
         if let Some(list) = get::<ClassInstance<'_, RevocationList>>(&options, "revocations")? {
-            o = o.with_revocations(list.0.clone());
+            o = o.with_revocation_store(list.store.clone());
+        }
+        if let Some(url) = get::<String>(&options, "rateLimitStore")? {
+            o = o.with_rate_limit_store(url);
+        }
+        if let Some(fail_open) = get::<bool>(&options, "rateLimitStoreFailOpen")? {
+            o = o.with_rate_limit_store_fail_open(fail_open);
         }
         if let Some(clock) = get::<ClassInstance<'_, ManualClock>>(&options, "clock")? {
             o = o.with_clock(clock.shared());

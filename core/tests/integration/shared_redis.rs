@@ -183,7 +183,7 @@ fn revocations_are_shared_and_expire_with_the_credential() {
     let issued = keys
         .create(NewKey::new(format!("dora{}", unique())))
         .unwrap();
-    let here = open_revocations(Some(&url)).unwrap();
+    let here = open_revocations(Some(&url), false).unwrap();
     let there = Arc::new(RedisRevocationList::open(&url).unwrap());
     let auth = Authenticator::new(
         AuthenticatorOptions::new()
@@ -237,7 +237,9 @@ fn revocations_are_shared_and_expire_with_the_credential() {
         ErrorCode::InvalidInput
     );
     assert_eq!(
-        open_revocations(Some("mysql://x")).unwrap_err().code(),
+        open_revocations(Some("mysql://x"), false)
+            .unwrap_err()
+            .code(),
         ErrorCode::InvalidInput
     );
 }
