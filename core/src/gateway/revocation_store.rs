@@ -46,29 +46,29 @@ impl RevocationStore for RevocationList {
 
 /// Opens a revocation store from the specification every binding takes: `None`, `""` or
 /// `"memory"` for a new in-process [`RevocationList`]; `redis://…` or `rediss://…` for a
-/// `RedisRevocationList` (feature `redis`; connects on first use). Anything else is
-/// `invalid_input`.
-pub fn open_revocations(spec: Option<&str>) -> Result<Arc<dyn RevocationStore>> {
+/// `RedisRevocationList` (feature `redis`; connects on first use), which fails closed unless
+/// `fail_open` (see `RedisRevocationList::with_fail_open`). Anything else is `invalid_input`.
+pub fn open_revocations(spec: Option<&str>, fail_open: bool) -> Result<Arc<dyn RevocationStore>> {
     match spec.map(str::trim) {
         None | Some("") | Some("memory") | Some("memory://") => {
             Ok(Arc::new(RevocationList::default()))
         }
-        Some(url) => open_shared(url),
+        Some(url) => open_shared(url, fail_open),
     }
 }
 
 #[cfg(feature = "redis")]
-fn open_shared(url: &str) -> Result<Arc<dyn RevocationStore>> {
+fn open_shared(url: &str, fail_open: bool) -> Result<Arc<dyn RevocationStore>> {
     if crate::backend::redis::is_redis_url(url) {
         return Ok(Arc::new(
-            super::redis_revocation::RedisRevocationList::open(url)?,
+            super::redis_revocation::RedisRevocationList::open(url)?.with_fail_open(fail_open),
         ));
     }
     Err(unsupported())
 }
 
 #[cfg(not(feature = "redis"))]
-fn open_shared(_url: &str) -> Result<Arc<dyn RevocationStore>> {
+fn open_shared(_url: &str, _fail_open: bool) -> Result<Arc<dyn RevocationStore>> {
     Err(unsupported())
 }
 
