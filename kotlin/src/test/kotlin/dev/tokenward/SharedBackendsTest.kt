@@ -35,7 +35,7 @@ class SharedBackendsTest {
         assertEquals(owner, b.verify(issued.secret.expose()).owner)
         a.revoke(issued.record.id)
         val e = runCatching { ApiKeys("tw_pg", ApiKeysOptions(store = pg)).verify(issued.secret.expose()) }
-            .exceptionOrNull() as TokenwardException
+            .exceptionOrNull() as TokenwardException.Failed
         assertEquals("revoked", e.code.asString())
     }
 
