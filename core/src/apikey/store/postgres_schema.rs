@@ -55,5 +55,6 @@ pub(super) fn pending(current: i32) -> Result<&'static [&'static str]> {
             "the API key database was written by a newer tokenward (schema version too high)",
         ));
     }
-    Ok(&MIGRATIONS[usize::try_from(current).unwrap_or(0)..])
+    let from = usize::try_from(current).unwrap_or(0);
+    Ok(MIGRATIONS.get(from..).unwrap_or(&[]))
 }

@@ -245,14 +245,27 @@ fn dropped_connections_are_replaced() {
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
          WHERE datname = current_database() AND pid <> pg_backend_pid()",
     );
-    // The first call may see the dead connection (an error, never a panic or a hang);
-    // the pool then opens a new one.
-    let first = keys.verify(issued.secret.expose());
-    if let Err(e) = &first {
-        assert!(
-            matches!(e.code(), ErrorCode::Network | ErrorCode::Storage),
-            "{e:?}"
-        );
+    // Calls may see dead connections (an error, never a panic or a hang) until the pool has
+    // noticed them all and opened a new one: within a few calls.
+    let mut recovered = false;
+    for _ in 0..20 {
+        match keys.verify(issued.secret.expose()) {
+            Ok(record) => {
+                assert_eq!(record.owner, "alice");
+                recovered = true;
+                break;
+            }
+            Err(e) => {
+                assert!(
+                    matches!(
+                        e.code(),
+                        ErrorCode::Network | ErrorCode::Storage | ErrorCode::Timeout
+                    ),
+                    "{e:?}"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
     }
-    assert_eq!(keys.verify(issued.secret.expose()).unwrap().owner, "alice");
+    assert!(recovered);
 }
