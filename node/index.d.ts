@@ -185,6 +185,10 @@ export interface AuthenticatorOptions {
   plans?: Record<string, RateLimitOptions>
   /** Refuse credentials on this list (by `jti`, key id or subject). */
   revocations?: RevocationList
+  /** Where rate limits are counted: `"memory"` (default, this process) or `"redis://…"` (shared by every instance using that Redis). */
+  rateLimitStore?: string
+  /** When the rate-limit store cannot answer: count in this process (`true`, default) or refuse with 503 (`false`). */
+  rateLimitStoreFailOpen?: boolean
   /** The API-key header (default `x-api-key`). */
   apiKeyHeader?: string
   /** Also accept an API key in this query parameter (off by default: query strings get logged). */
@@ -662,10 +666,14 @@ export declare class RemoteKeySet {
 
 /**
  * An expiring, bounded revocation list by JWT `jti`, API key id or subject. Share one list
- * between authenticators; entries are dropped after their expiry.
+ * between authenticators; entries are dropped after their expiry. In Redis
+ * (`{ store: "redis://…" }`) it is shared by every instance using that Redis.
  */
 export declare class RevocationList {
-  /** `new RevocationList({ maxEntries }, clock?)`; the clock defaults to the system clock. */
+  /**
+   * `new RevocationList({ maxEntries, store, failOpen }, clock?)`; the clock defaults to the
+   * system clock. Throws `invalid_input` for an unsupported store.
+   */
   constructor(options?: RevocationListOptions | undefined | null, clock?: ManualClock | undefined | null)
   /**
    * Revokes `id` of `kind` until `until` (Unix seconds, in the future; for a `jti`, the
@@ -676,9 +684,12 @@ export declare class RevocationList {
   unrevoke(kind: 'jti' | 'key_id' | 'subject', id: string): boolean
   /** Whether `id` of `kind` is revoked now. */
   isRevoked(kind: 'jti' | 'key_id' | 'subject', id: string): boolean
-  /** Drops expired entries; returns how many remain. */
+  /**
+   * Drops expired entries; returns how many remain (a shared store expires its entries
+   * itself: 0).
+   */
   purge(): number
-  /** Entries held (live or not yet purged). */
+  /** Entries held (live or not yet purged; 0 for a shared store). */
   get size(): number
 }
 
@@ -1002,6 +1013,16 @@ export interface RemoteKeySetOptions {
 export interface RevocationListOptions {
   /** Most live entries held (default 1 000 000); `revoke` throws `invalid_input` when full. */
   maxEntries?: number
+  /**
+   * Where the list lives: `"memory"` (the default, this process) or `"redis://…"` (shared by
+   * every instance using that Redis).
+   */
+  store?: string
+  /**
+   * With a shared store: accept a credential when Redis cannot answer (default `false`:
+   * the authenticator refuses with 503).
+   */
+  failOpen?: boolean
 }
 
 /**

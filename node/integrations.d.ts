@@ -205,6 +205,10 @@ export interface AuthenticatorOptions {
   plans?: Record<string, RateLimitOptions>
   /** Refuse credentials on this list (by `jti`, key id or subject). */
   revocations?: RevocationList
+  /** Where rate limits are counted: `"memory"` (default, this process) or `"redis://…"` (shared by every instance using that Redis). */
+  rateLimitStore?: string
+  /** When the rate-limit store cannot answer: count in this process (`true`, default) or refuse with 503 (`false`). */
+  rateLimitStoreFailOpen?: boolean
   /** The API-key header (default `x-api-key`). */
   apiKeyHeader?: string
   /** Also accept an API key in this query parameter (off by default: query strings get logged). */

@@ -12,6 +12,13 @@ mkdir -p "$CARGO_TARGET_DIR"
 (renice -n 10 "$BASHPID" >/dev/null; build_uniffi_bindgen) >"$CARGO_TARGET_DIR/uniffi-bindgen.log" 2>&1 &
 "$REPO/scripts/build.sh" || { echo "build: 0 passed, 1 failed"; exit 1; }
 source "$REPO/scripts/native.sh"
+# --- shared backends (issue #17, docs/distributed.md): one throw-away Redis and PostgreSQL on
+# loopback for both lanes, announced in TOKENWARD_TEST_REDIS_URL / TOKENWARD_TEST_POSTGRES_URL
+# (scripts/servers.sh); their tests fail without them.
+source "$REPO/scripts/servers.sh"
+trap stop_test_servers EXIT
+start_test_servers || echo "the test servers did not start: the Redis/PostgreSQL tests will fail" >&2
+# --- end shared backends
 
 # Two lanes run side by side: the Rust and Python/Node lane below, which keeps cargo busy
 # (clippy, the test build, sdist and consumer crates), and a JVM/Swift lane in the background,

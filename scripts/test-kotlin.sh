@@ -35,8 +35,10 @@ fi
 # The Kotlin code blocks of the documentation, compiled with the tests (DocSnippetsTest runs them).
 python3 tests/tools/doc_snippets.py --emit-kotlin kotlin/target/generated-test-sources/doc-snippets/DocSnippets.kt
 
-trap stop_oauth_mock EXIT
+source "$REPO/scripts/servers.sh"
+trap 'stop_oauth_mock; stop_test_servers' EXIT
 start_oauth_mock
+ensure_test_servers
 
 cd kotlin
 mvn -B -ntp -Dstyle.color=never "${OFFLINE[@]}" \

@@ -29,8 +29,10 @@ IN_LIB="/opt/tokenward-$KEY/lib"
 IN_SCRATCH="/var/cache/tokenward-swift/$KEY"
 
 MNT="$ROOT$IN_REPO"
+source "$REPO/scripts/servers.sh"
 cleanup() {
   stop_oauth_mock
+  stop_test_servers
   if mountpoint -q "$MNT"; then umount "$MNT" || umount -l "$MNT" || true; fi
 }
 trap cleanup EXIT
@@ -43,6 +45,8 @@ in_root() {
     HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
     LD_LIBRARY_PATH="$IN_LIB" TOKENWARD_VECTORS="$IN_REPO/tests/vectors" \
     TOKENWARD_OAUTH_ISSUER="${TOKENWARD_OAUTH_ISSUER:-}" \
+    TOKENWARD_TEST_REDIS_URL="${TOKENWARD_TEST_REDIS_URL:-}" \
+    TOKENWARD_TEST_POSTGRES_URL="${TOKENWARD_TEST_POSTGRES_URL:-}" CI="${CI:-}" \
     /bin/sh -c "cd '$IN_REPO' && $1"
 }
 LINK="-Xlinker -L'$IN_LIB' -Xlinker -rpath -Xlinker '$IN_LIB'"
@@ -55,4 +59,5 @@ fi
 
 # The root shares the host's network, so the tests reach the mock server on 127.0.0.1.
 start_oauth_mock
+ensure_test_servers
 in_root "swift test --disable-swift-testing --scratch-path '$IN_SCRATCH' $LINK ${SWIFT_TEST_ARGS:-}"

@@ -103,9 +103,14 @@ impl std::fmt::Display for RevocationKind {
 }
 
 /// A bounded, expiring revocation list by JWT `jti`, API key id or subject. Share one between
-/// authenticators; safe to use from several threads.
+/// authenticators; safe to use from several threads. In-process by default; `with_store`
+/// keeps it in Redis, shared by every instance using that Redis.
 #[derive(uniffi::Object, Debug)]
-pub struct RevocationList(Arc<core::RevocationList>);
+pub struct RevocationList {
+    /// The in-process list (`None` for a shared store).
+    local: Option<Arc<core::RevocationList>>,
+    store: Arc<dyn core::RevocationStore>,
+}
 
 /// Whole Unix seconds of `until`, rounded up (an expiry is never moved earlier).
 fn unix_seconds_ceil(until: SystemTime) -> i64 {
@@ -143,36 +148,56 @@ impl RevocationList {
         if let Some(clock) = options.clock {
             o = o.with_clock(clock.shared());
         }
-        Ok(Arc::new(RevocationList(Arc::new(
-            core::RevocationList::new(o)?,
-        ))))
+        let local = Arc::new(core::RevocationList::new(o)?);
+        Ok(Arc::new(RevocationList {
+            store: local.clone(),
+            local: Some(local),
+        }))
+    }
+
+    /// The list in `store`: `"memory"` (a new in-process list) or `"redis://…"` (shared; a
+    /// check Redis cannot answer fails closed unless `fail_open`). Fails with `invalid_input`
+    /// for an unsupported store; connects on first use.
+    #[uniffi::constructor(default(fail_open = false))]
+    pub fn with_store(store: String, fail_open: bool) -> FfiResult<Arc<Self>> {
+        Ok(Arc::new(RevocationList {
+            local: None,
+            store: core::open_revocations(Some(&store), fail_open)?,
+        }))
     }
 
     /// Revokes `id` of `kind` until `until` (in the future; for a `jti`, the token's `exp` is
     /// enough); fails with `invalid_input` for an empty id, a past expiry, or a list full of
     /// live entries.
     pub fn revoke(&self, kind: RevocationKind, id: String, until: SystemTime) -> FfiResult<()> {
-        Ok(self.0.revoke(kind.into(), &id, unix_seconds_ceil(until))?)
+        Ok(self
+            .store
+            .revoke(kind.into(), &id, unix_seconds_ceil(until))?)
     }
 
-    /// Lifts a revocation; returns whether one existed.
+    /// Lifts a revocation; returns whether one existed. An in-process list never fails; a
+    /// shared one fails with `network` / `timeout` when Redis cannot answer (then `false`).
     pub fn unrevoke(&self, kind: RevocationKind, id: String) -> bool {
-        self.0.unrevoke(kind.into(), &id)
+        self.store.unrevoke(kind.into(), &id).unwrap_or(false)
     }
 
-    /// Whether `id` of `kind` is revoked now.
+    /// Whether `id` of `kind` is revoked now. For a shared list Redis cannot answer: `true`
+    /// (fail closed) unless it was opened with `fail_open`.
     pub fn is_revoked(&self, kind: RevocationKind, id: String) -> bool {
-        self.0.is_revoked(kind.into(), &id)
+        self.store
+            .is_revoked(kind.into(), &id)
+            .unwrap_or(self.local.is_none())
     }
 
-    /// Drops expired entries; returns how many remain.
+    /// Drops expired entries; returns how many remain (0 for a shared list: Redis expires its
+    /// entries itself).
     pub fn purge(&self) -> u64 {
-        self.0.purge() as u64
+        self.local.as_ref().map_or(0, |l| l.purge() as u64)
     }
 
-    /// Entries held (live or not yet purged).
+    /// Entries held (live or not yet purged; 0 for a shared list).
     pub fn size(&self) -> u64 {
-        self.0.len() as u64
+        self.local.as_ref().map_or(0, |l| l.len() as u64)
     }
 }
 
@@ -266,6 +291,14 @@ pub struct AuthenticatorOptions {
     /// Most introspection requests in flight at once; `None`: 32.
     #[uniffi(default = None)]
     pub introspection_max_inflight: Option<u32>,
+    /// Where rate limits are counted: `None` or `"memory"` (this process) or `"redis://…"`
+    /// (shared by every instance using that Redis).
+    #[uniffi(default = None)]
+    pub rate_limit_store: Option<String>,
+    /// When the rate-limit store cannot answer: count in this process (`None` or `true`) or
+    /// refuse with 503 (`false`).
+    #[uniffi(default = None)]
+    pub rate_limit_store_fail_open: Option<bool>,
 }
 
 impl AuthenticatorOptions {
@@ -319,7 +352,13 @@ impl AuthenticatorOptions {
             o = o.with_plan(plan, l.into());
         }
         if let Some(list) = self.revocations {
-            o = o.with_revocations(list.0.clone());
+            o = o.with_revocation_store(list.store.clone());
+        }
+        if let Some(url) = self.rate_limit_store {
+            o = o.with_rate_limit_store(url);
+        }
+        if let Some(fail_open) = self.rate_limit_store_fail_open {
+            o = o.with_rate_limit_store_fail_open(fail_open);
         }
         if let Some(clock) = self.clock {
             o = o.with_clock(clock.shared());

@@ -32,8 +32,9 @@ pub enum KeyCommand {
 /// The database and the pepper.
 #[derive(Args)]
 pub struct DbArgs {
-    /// SQLite database file (created and migrated if needed).
-    #[arg(long, value_name = "PATH")]
+    /// The key store: a SQLite database file, or a PostgreSQL server as postgres://… (created
+    /// and migrated if needed).
+    #[arg(long, value_name = "PATH|URL")]
     db: PathBuf,
     /// Name of an environment variable holding the pepper (never pass the pepper itself).
     #[arg(long, value_name = "VAR")]
@@ -147,7 +148,7 @@ fn open(db: &DbArgs, prefix: &str) -> Result<ApiKeys> {
     let path = db
         .db
         .to_str()
-        .ok_or_else(|| Error::new(ErrorCode::InvalidInput, "--db must be a UTF-8 path"))?;
+        .ok_or_else(|| Error::new(ErrorCode::InvalidInput, "--db must be a UTF-8 path or URL"))?;
     let mut options = ApiKeysOptions::default().with_store_spec(path)?;
     if let Some(p) = pepper {
         options = options.with_pepper(p);

@@ -36,9 +36,11 @@
 //! | `http` | [`http`], [`runtime`] (`block_on`), [`oauth`], [`refresh`], `jwt::RemoteKeySet`, `jwt::discover` (implies `jwt`) | reqwest (rustls), tokio, url |
 //! | `gateway` | [`gateway`] (implies `jwt`, `apikey`, `http`: opaque tokens are introspected) | — |
 //! | `tower` | `gateway::AuthLayer` (implies `gateway`; not default) | http, tower-layer, tower-service |
+//! | `redis` | rate limits and revocations shared on Redis: `gateway::RedisRevocationList`, `redis://` in `AuthenticatorOptions::with_rate_limit_store` and `gateway::open_revocations` (implies `gateway`; not default) | redis (redis-rs) |
+//! | `postgres` | `apikey::PostgresStore`, `postgres://` in `apikey::open` (implies `apikey`, `http`; not default) | tokio-postgres, deadpool-postgres |
 //!
 //! `default` is `jwt`, `apikey`, `sqlite`, `redact`, `tracing-subscriber`, `http`, `gateway`;
-//! `full` is `default` plus `tower`. [`Error`], [`Secret`], [`clock`] and [`audit`] are always
+//! `full` is `default` plus `tower`, `redis` and `postgres`. [`Error`], [`Secret`], [`clock`] and [`audit`] are always
 //! there.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -47,6 +49,8 @@
 #[cfg(feature = "apikey")]
 pub mod apikey;
 pub mod audit;
+#[cfg(feature = "http")]
+mod backend;
 pub mod clock;
 pub mod error;
 #[cfg(feature = "gateway")]

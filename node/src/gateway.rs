@@ -126,6 +126,12 @@ pub struct RevocationListOptions<'a> {
     pub max_entries: Option<u32>,
     /// The clock that decides which entries have expired (tests); the system clock when unset.
     pub clock: Option<ClassInstance<'a, ManualClock>>,
+    /// Where the list lives: `"memory"` (the default, this process) or `"redis://…"` (shared by
+    /// every instance using that Redis).
+    pub store: Option<String>,
+    /// With a shared store: accept a credential when Redis cannot answer (default `false`:
+    /// the authenticator refuses with 503).
+    pub fail_open: Option<bool>,
 }
 
 /// The core's parse: its error lists the kinds.
@@ -134,17 +140,23 @@ fn revocation_kind(kind: &str) -> napi::Result<RevocationKind, Code> {
 }
 
 /// An expiring, bounded revocation list by JWT `jti`, API key id or subject. Share one list
-/// between authenticators; entries are dropped after their expiry.
+/// between authenticators; entries are dropped after their expiry. In Redis
+/// (`{ store: "redis://…" }`) it is shared by every instance using that Redis.
 #[napi]
-pub struct RevocationList(pub(crate) Arc<core::RevocationList>);
+pub struct RevocationList {
+    /// The in-process list (`None` for a shared store).
+    local: Option<Arc<core::RevocationList>>,
+    pub(crate) store: Arc<dyn core::RevocationStore>,
+}
 
 #[napi]
 impl RevocationList {
-    /// `new RevocationList({ maxEntries, clock })`; throws `invalid_input` for a `maxEntries`
-    /// of 0.
+    /// `new RevocationList({ maxEntries, clock, store, failOpen })`; throws `invalid_input` for
+    /// a `maxEntries` of 0 or an unsupported store.
     #[napi(constructor, catch_unwind)]
     pub fn new(options: Option<RevocationListOptions>) -> napi::Result<Self, Code> {
         let mut o = core::RevocationListOptions::new();
+        let (mut store, mut fail_open) = (None, false);
         if let Some(options) = options {
             if let Some(max) = options.max_entries {
                 o = o.with_max_entries(max as usize);
@@ -152,8 +164,22 @@ impl RevocationList {
             if let Some(clock) = options.clock {
                 o = o.with_clock(clock.shared());
             }
+            store = options.store;
+            fail_open = options.fail_open.unwrap_or(false);
         }
-        Ok(RevocationList(Arc::new(core::RevocationList::new(o).js()?)))
+        match store.as_deref().map(str::trim) {
+            None | Some("") | Some("memory") => {
+                let local = Arc::new(core::RevocationList::new(o).js()?);
+                Ok(RevocationList {
+                    store: local.clone(),
+                    local: Some(local),
+                })
+            }
+            Some(url) => Ok(RevocationList {
+                local: None,
+                store: core::open_revocations(Some(url), fail_open).js()?,
+            }),
+        }
     }
 
     /// Revokes `id` of `kind` until `until` (Unix seconds, in the future; for a `jti`, the
@@ -167,7 +193,7 @@ impl RevocationList {
             return Err(invalid("until is a number of Unix seconds"));
         }
         let kind = revocation_kind(&kind)?;
-        self.0.revoke(kind, &id, until.ceil() as i64).js()
+        self.store.revoke(kind, &id, until.ceil() as i64).js()
     }
 
     /// Lifts a revocation; returns whether one existed.
@@ -176,7 +202,7 @@ impl RevocationList {
         catch_unwind
     )]
     pub fn unrevoke(&self, kind: String, id: String) -> napi::Result<bool, Code> {
-        Ok(self.0.unrevoke(revocation_kind(&kind)?, &id))
+        self.store.unrevoke(revocation_kind(&kind)?, &id).js()
     }
 
     /// Whether `id` of `kind` is revoked now.
@@ -185,19 +211,22 @@ impl RevocationList {
         catch_unwind
     )]
     pub fn is_revoked(&self, kind: String, id: String) -> napi::Result<bool, Code> {
-        Ok(self.0.is_revoked(revocation_kind(&kind)?, &id))
+        self.store.is_revoked(revocation_kind(&kind)?, &id).js()
     }
 
-    /// Drops expired entries; returns how many remain.
+    /// Drops expired entries; returns how many remain (a shared store expires its entries
+    /// itself: 0).
     #[napi(catch_unwind)]
     pub fn purge(&self) -> u32 {
-        u32::try_from(self.0.purge()).unwrap_or(u32::MAX)
+        let n = self.local.as_ref().map_or(0, |l| l.purge());
+        u32::try_from(n).unwrap_or(u32::MAX)
     }
 
-    /// Entries held (live or not yet purged).
+    /// Entries held (live or not yet purged; 0 for a shared store).
     #[napi(getter, catch_unwind)]
     pub fn size(&self) -> u32 {
-        u32::try_from(self.0.len()).unwrap_or(u32::MAX)
+        let n = self.local.as_ref().map_or(0, |l| l.len());
+        u32::try_from(n).unwrap_or(u32::MAX)
     }
 }
 
@@ -390,7 +419,13 @@ impl Authenticator {
             }
         }
         if let Some(list) = get::<ClassInstance<'_, RevocationList>>(&options, "revocations")? {
-            o = o.with_revocations(list.0.clone());
+            o = o.with_revocation_store(list.store.clone());
+        }
+        if let Some(url) = get::<String>(&options, "rateLimitStore")? {
+            o = o.with_rate_limit_store(url);
+        }
+        if let Some(fail_open) = get::<bool>(&options, "rateLimitStoreFailOpen")? {
+            o = o.with_rate_limit_store_fail_open(fail_open);
         }
         if let Some(clock) = get::<ClassInstance<'_, ManualClock>>(&options, "clock")? {
             o = o.with_clock(clock.shared());

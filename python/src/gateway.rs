@@ -116,52 +116,84 @@ fn until_arg(until: &Bound<'_, PyAny>) -> PyResult<i64> {
 
 /// A bounded, expiring revocation list by JWT ``jti``, API key id or subject; share one
 /// between authenticators. Every entry has an expiry (``until``, Unix seconds or a
-/// ``datetime``), after which it is dropped.
+/// ``datetime``), after which it is dropped. ``store`` selects where it lives: ``"memory"`` (the
+/// default, this process) or ``"redis://…"`` (shared by every instance using that Redis; checks
+/// fail closed unless ``fail_open``).
 #[pyclass(module = "tokenward", name = "RevocationList", frozen)]
-pub struct RevocationList(pub(crate) Arc<gateway::RevocationList>);
+pub struct RevocationList {
+    /// The in-process list (`None` for a shared store).
+    local: Option<Arc<gateway::RevocationList>>,
+    pub(crate) store: Arc<dyn gateway::RevocationStore>,
+}
 
 #[pymethods]
 impl RevocationList {
     #[new]
-    #[pyo3(signature = (*, max_entries=gateway::DEFAULT_MAX_REVOCATIONS, clock=None))]
-    fn new(max_entries: usize, clock: Option<&Bound<'_, ManualClock>>) -> PyResult<Self> {
+    #[pyo3(signature = (*, max_entries=gateway::DEFAULT_MAX_REVOCATIONS, clock=None, store=None, fail_open=false))]
+    fn new(
+        max_entries: usize,
+        clock: Option<&Bound<'_, ManualClock>>,
+        store: Option<&str>,
+        fail_open: bool,
+    ) -> PyResult<Self> {
         let mut options = gateway::RevocationListOptions::new().with_max_entries(max_entries);
         if let Some(clock) = clock_arg(clock) {
             options = options.with_clock(clock);
         }
-        Ok(RevocationList(Arc::new(
-            gateway::RevocationList::new(options).py()?,
-        )))
+        match store.map(str::trim) {
+            None | Some("") | Some("memory") => {
+                let local = Arc::new(gateway::RevocationList::new(options).py()?);
+                Ok(RevocationList {
+                    store: local.clone(),
+                    local: Some(local),
+                })
+            }
+            Some(url) => Ok(RevocationList {
+                local: None,
+                store: gateway::open_revocations(Some(url), fail_open).py()?,
+            }),
+        }
     }
 
     /// Revokes ``id`` of ``kind`` (``"jti"``, ``"key_id"`` or ``"subject"``) until ``until``.
-    fn revoke(&self, kind: &str, id: &str, until: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.0
-            .revoke(revocation_kind(kind)?, id, until_arg(until)?)
-            .py()
+    fn revoke(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        id: &str,
+        until: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let (kind, until) = (revocation_kind(kind)?, until_arg(until)?);
+        py.detach(|| self.store.revoke(kind, id, until)).py()
     }
 
     /// Lifts a revocation; returns whether one existed.
-    fn unrevoke(&self, kind: &str, id: &str) -> PyResult<bool> {
-        Ok(self.0.unrevoke(revocation_kind(kind)?, id))
+    fn unrevoke(&self, py: Python<'_>, kind: &str, id: &str) -> PyResult<bool> {
+        let kind = revocation_kind(kind)?;
+        py.detach(|| self.store.unrevoke(kind, id)).py()
     }
 
     /// Whether ``id`` of ``kind`` is revoked now.
-    fn is_revoked(&self, kind: &str, id: &str) -> PyResult<bool> {
-        Ok(self.0.is_revoked(revocation_kind(kind)?, id))
+    fn is_revoked(&self, py: Python<'_>, kind: &str, id: &str) -> PyResult<bool> {
+        let kind = revocation_kind(kind)?;
+        py.detach(|| self.store.is_revoked(kind, id)).py()
     }
 
-    /// Drops expired entries; returns how many remain.
+    /// Drops expired entries; returns how many remain (a shared store expires its entries
+    /// itself: 0).
     fn purge(&self) -> usize {
-        self.0.purge()
+        self.local.as_ref().map_or(0, |l| l.purge())
     }
 
     fn __len__(&self) -> usize {
-        self.0.len()
+        self.local.as_ref().map_or(0, |l| l.len())
     }
 
     fn __repr__(&self) -> String {
-        format!("RevocationList(entries={})", self.0.len())
+        match &self.local {
+            Some(l) => format!("RevocationList(entries={})", l.len()),
+            None => "RevocationList(store='redis')".to_owned(),
+        }
     }
 }
 
@@ -497,7 +529,8 @@ impl Authenticator {
         introspection_cache_ttl=None, introspection_negative_ttl=None,
         introspection_cache_size=gateway::introspection::DEFAULT_CACHE_SIZE,
         introspection_rate_limit=None,
-        introspection_max_inflight=gateway::introspection::DEFAULT_INTROSPECTION_MAX_INFLIGHT))]
+        introspection_max_inflight=gateway::introspection::DEFAULT_INTROSPECTION_MAX_INFLIGHT,
+        rate_limit_store=None, rate_limit_store_fail_open=true))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         api_keys: Option<&Bound<'_, ApiKeys>>,
@@ -525,6 +558,8 @@ impl Authenticator {
         introspection_cache_size: usize,
         introspection_rate_limit: Option<RateLimit>,
         introspection_max_inflight: usize,
+        rate_limit_store: Option<String>,
+        rate_limit_store_fail_open: bool,
     ) -> PyResult<Self> {
         let forwarded_header: ForwardedHeader = forwarded_header.parse().py()?;
         let mut release_gil = false;
@@ -575,7 +610,15 @@ impl Authenticator {
             o = o.with_plan(plan, l.0);
         }
         if let Some(r) = revocations {
-            o = o.with_revocations(r.get().0.clone());
+            let r = r.get();
+            release_gil |= r.local.is_none();
+            o = o.with_revocation_store(r.store.clone());
+        }
+        if let Some(url) = rate_limit_store {
+            release_gil |= url.trim() != "memory";
+            o = o
+                .with_rate_limit_store(url)
+                .with_rate_limit_store_fail_open(rate_limit_store_fail_open);
         }
         if let Some(c) = clock_arg(clock) {
             o = o.with_clock(c);

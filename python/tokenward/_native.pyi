@@ -680,9 +680,17 @@ class RateLimit:
 class RevocationList:
     """A bounded, expiring revocation list by ``jti``, API key id or subject. ``max_entries``
     defaults to 1 000 000 (the core's ``DEFAULT_MAX_REVOCATIONS``); 0 raises
-    ``InvalidInputError``."""
+    ``InvalidInputError``. ``store``: ``"memory"`` (default, this process) or ``"redis://…"``
+    (shared; checks fail closed unless ``fail_open``)."""
 
-    def __new__(cls, *, max_entries: int = ..., clock: ManualClock | None = None) -> RevocationList: ...
+    def __new__(
+        cls,
+        *,
+        max_entries: int = ...,
+        clock: ManualClock | None = None,
+        store: str | None = None,
+        fail_open: bool = False,
+    ) -> RevocationList: ...
     def revoke(self, kind: _RevocationKind, id: str, until: int | float | _dt.datetime) -> None:
         """Revokes ``id`` of ``kind`` until ``until`` (in the future; a ``jti``'s ``exp`` is enough)."""
     def unrevoke(self, kind: _RevocationKind, id: str) -> bool: ...
@@ -780,6 +788,8 @@ class Authenticator:
         introspection_cache_size: int = ...,
         introspection_rate_limit: RateLimit | None = None,
         introspection_max_inflight: int = ...,
+        rate_limit_store: str | None = None,
+        rate_limit_store_fail_open: bool = True,
     ) -> Authenticator: ...
     def authenticate(
         self,

@@ -101,3 +101,83 @@ fn new_check_verify_rotate_revoke_list() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--db postgres://…`: keys created by one invocation verify and revoke from the next (a
+/// database shared by processes). TOKENWARD_TEST_POSTGRES_URL comes from scripts/servers.sh.
+#[test]
+fn keys_live_in_postgres_with_db_url() {
+    let url = match std::env::var("TOKENWARD_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var_os("CI").is_some() => {
+            panic!(
+                "TOKENWARD_TEST_POSTGRES_URL is not set: run the tests through scripts/servers.sh"
+            )
+        }
+        _ => return eprintln!("skipped: TOKENWARD_TEST_POSTGRES_URL is not set"),
+    };
+    let owner = format!("cli-{}", std::process::id());
+    let pep = ["--pepper-env", "TW_TEST_PEPPER"];
+    let new = tokenward(
+        &[
+            &[
+                "key", "new", "--db", &url, "--prefix", "tw_pg", "--owner", &owner,
+            ][..],
+            &pep[..],
+        ]
+        .concat(),
+        "",
+    );
+    assert!(new.status.success(), "{new:?}");
+    let key = stdout(&new).trim().to_owned();
+    let verify = tokenward(
+        &[&["key", "verify", "--db", &url][..], &pep[..]].concat(),
+        &key,
+    );
+    assert!(verify.status.success(), "{verify:?}");
+    assert!(stdout(&verify).contains(&format!("owner={owner}")));
+    let list = tokenward(
+        &[
+            &["key", "list", "--db", &url, "--owner", &owner][..],
+            &pep[..],
+        ]
+        .concat(),
+        "",
+    );
+    assert!(list.status.success(), "{list:?}");
+    assert_eq!(stdout(&list).lines().count(), 1);
+    let id = stdout(&verify)
+        .split("id=")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let revoke = tokenward(
+        &[&["key", "revoke", "--db", &url, &id][..], &pep[..]].concat(),
+        "",
+    );
+    assert!(revoke.status.success(), "{revoke:?}");
+    let again = tokenward(
+        &[&["key", "verify", "--db", &url][..], &pep[..]].concat(),
+        &key,
+    );
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("revoked"),
+        "{again:?}"
+    );
+    // The URL's password never reaches the output.
+    let bad = tokenward(
+        &[
+            "key",
+            "list",
+            "--db",
+            "postgres://u:hunter2@127.0.0.1:1/x",
+            "--owner",
+            "o",
+        ],
+        "",
+    );
+    assert!(!bad.status.success());
+    assert!(!String::from_utf8_lossy(&bad.stderr).contains("hunter2"));
+}

@@ -7,7 +7,9 @@
 //!   oversize.
 //! * [`ip`]: CIDR allow/deny for IPv4 and IPv6, and opt-in trusted proxies.
 //! * [`ratelimit`]: GCRA per principal and per address, bounded memory, injected clock.
-//! * [`revocation`]: an expiring, bounded revocation list by `jti`, key id or subject.
+//! * [`revocation`]: an expiring, bounded revocation list by `jti`, key id or subject;
+//!   [`RevocationStore`] is what the authenticator asks, [`open_revocations`] opens one by URL
+//!   (`memory`, or `redis://…` with the `redis` feature: docs/distributed.md).
 //! * [`decision`]: [`Principal`] and [`Refusal`].
 //! * [`Authenticator`]: the fixed-order pipeline with audit events; opaque bearer tokens are
 //!   validated by RFC 7662 introspection with a short cache
@@ -50,10 +52,16 @@ pub mod decision;
 pub mod introspection;
 pub mod ip;
 pub mod ratelimit;
+#[cfg(feature = "redis")]
+mod redis_revocation;
 pub mod revocation;
+mod revocation_store;
+#[cfg(feature = "redis")]
+mod shared_limits;
 #[cfg(feature = "tower")]
 pub mod tower;
 
+pub use crate::backend::DEFAULT_BACKEND_TIMEOUT;
 pub use authenticator::{
     Authenticator, AuthenticatorOptions, OwnedRequest, Request, DEFAULT_FAILURE_RATE_LIMIT,
     DEFAULT_REALM,
@@ -62,8 +70,11 @@ pub use credentials::{CredentialSources, DEFAULT_API_KEY_HEADER, DEFAULT_MAX_HEA
 pub use decision::{BearerError, CredentialKind, Principal, Refusal};
 pub use ip::{Cidr, CidrSet, ForwardedHeader, IpRules, DEFAULT_FORWARDED_HEADER};
 pub use ratelimit::{RateLimit, Verdict, DEFAULT_RATE_LIMIT_PERIOD};
+#[cfg(feature = "redis")]
+pub use redis_revocation::RedisRevocationList;
 pub use revocation::{
     RevocationKind, RevocationList, RevocationListOptions, DEFAULT_MAX_REVOCATIONS,
 };
+pub use revocation_store::{open_revocations, RevocationStore};
 #[cfg(feature = "tower")]
 pub use tower::{AuthLayer, AuthService};

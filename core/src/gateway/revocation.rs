@@ -41,7 +41,7 @@ impl RevocationKind {
     }
 
     /// The audit action of a revocation of this kind.
-    const fn audit_action(self) -> &'static str {
+    pub(crate) const fn audit_action(self) -> &'static str {
         match self {
             RevocationKind::Jti => "gateway.revoke_jti",
             RevocationKind::KeyId => "gateway.revoke_key",

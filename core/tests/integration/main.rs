@@ -47,4 +47,6 @@ mod redact_props;
 mod refresh_http;
 #[cfg(feature = "http")]
 mod refresh_schedule;
+#[cfg(feature = "redis")]
+mod shared_redis;
 mod vectors;

@@ -4681,17 +4681,20 @@ public func FfiConverterTypeRemoteKeySet_lower(_ value: RemoteKeySet) -> UInt64 
 
 /**
  * A bounded, expiring revocation list by JWT `jti`, API key id or subject. Share one between
- * authenticators; safe to use from several threads.
+ * authenticators; safe to use from several threads. In-process by default; `with_store`
+ * keeps it in Redis, shared by every instance using that Redis.
  */
 public protocol RevocationListProtocol: AnyObject, Sendable {
     
     /**
-     * Whether `id` of `kind` is revoked now.
+     * Whether `id` of `kind` is revoked now. For a shared list Redis cannot answer: `true`
+     * (fail closed) unless it was opened with `fail_open`.
      */
     func isRevoked(kind: RevocationKind, id: String)  -> Bool
     
     /**
-     * Drops expired entries; returns how many remain.
+     * Drops expired entries; returns how many remain (0 for a shared list: Redis expires its
+     * entries itself).
      */
     func purge()  -> UInt64
     
@@ -4703,19 +4706,21 @@ public protocol RevocationListProtocol: AnyObject, Sendable {
     func revoke(kind: RevocationKind, id: String, until: Date) throws 
     
     /**
-     * Entries held (live or not yet purged).
+     * Entries held (live or not yet purged; 0 for a shared list).
      */
     func size()  -> UInt64
     
     /**
-     * Lifts a revocation; returns whether one existed.
+     * Lifts a revocation; returns whether one existed. An in-process list never fails; a
+     * shared one fails with `network` / `timeout` when Redis cannot answer (then `false`).
      */
     func unrevoke(kind: RevocationKind, id: String)  -> Bool
     
 }
 /**
  * A bounded, expiring revocation list by JWT `jti`, API key id or subject. Share one between
- * authenticators; safe to use from several threads.
+ * authenticators; safe to use from several threads. In-process by default; `with_store`
+ * keeps it in Redis, shared by every instance using that Redis.
  */
 open class RevocationList: RevocationListProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -4780,10 +4785,26 @@ public convenience init(options: RevocationListOptions = RevocationListOptions()
     }
 
     
+    /**
+     * The list in `store`: `"memory"` (a new in-process list) or `"redis://…"` (shared; a
+     * check Redis cannot answer fails closed unless `fail_open`). Fails with `invalid_input`
+     * for an unsupported store; connects on first use.
+     */
+public static func withStore(store: String, failOpen: Bool = false)throws  -> RevocationList  {
+    return try  FfiConverterTypeRevocationList_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_revocationlist_with_store(
+        FfiConverterString.lower(store),
+        FfiConverterBool.lower(failOpen),uniffiCallStatus
+    )
+})
+}
+    
 
     
     /**
-     * Whether `id` of `kind` is revoked now.
+     * Whether `id` of `kind` is revoked now. For a shared list Redis cannot answer: `true`
+     * (fail closed) unless it was opened with `fail_open`.
      */
 open func isRevoked(kind: RevocationKind, id: String) -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
@@ -4797,7 +4818,8 @@ open func isRevoked(kind: RevocationKind, id: String) -> Bool  {
 }
     
     /**
-     * Drops expired entries; returns how many remain.
+     * Drops expired entries; returns how many remain (0 for a shared list: Redis expires its
+     * entries itself).
      */
 open func purge() -> UInt64  {
     return try!  FfiConverterUInt64.lift(try! rustCall() {
@@ -4825,7 +4847,7 @@ open func revoke(kind: RevocationKind, id: String, until: Date)throws   {try rus
 }
     
     /**
-     * Entries held (live or not yet purged).
+     * Entries held (live or not yet purged; 0 for a shared list).
      */
 open func size() -> UInt64  {
     return try!  FfiConverterUInt64.lift(try! rustCall() {
@@ -4837,7 +4859,8 @@ open func size() -> UInt64  {
 }
     
     /**
-     * Lifts a revocation; returns whether one existed.
+     * Lifts a revocation; returns whether one existed. An in-process list never fails; a
+     * shared one fails with `network` / `timeout` when Redis cannot answer (then `false`).
      */
 open func unrevoke(kind: RevocationKind, id: String) -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
@@ -6319,6 +6342,16 @@ public struct AuthenticatorOptions {
      * Most introspection requests in flight at once; `None`: 32.
      */
     public var introspectionMaxInflight: UInt32?
+    /**
+     * Where rate limits are counted: `None` or `"memory"` (this process) or `"redis://…"`
+     * (shared by every instance using that Redis).
+     */
+    public var rateLimitStore: String?
+    /**
+     * When the rate-limit store cannot answer: count in this process (`None` or `true`) or
+     * refuse with 503 (`false`).
+     */
+    public var rateLimitStoreFailOpen: Bool?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6408,7 +6441,15 @@ public struct AuthenticatorOptions {
          */introspectionRateLimit: RateLimit? = nil, 
         /**
          * Most introspection requests in flight at once; `None`: 32.
-         */introspectionMaxInflight: UInt32? = nil) {
+         */introspectionMaxInflight: UInt32? = nil, 
+        /**
+         * Where rate limits are counted: `None` or `"memory"` (this process) or `"redis://…"`
+         * (shared by every instance using that Redis).
+         */rateLimitStore: String? = nil, 
+        /**
+         * When the rate-limit store cannot answer: count in this process (`None` or `true`) or
+         * refuse with 503 (`false`).
+         */rateLimitStoreFailOpen: Bool? = nil) {
         self.apiKeys = apiKeys
         self.jwt = jwt
         self.ipAllow = ipAllow
@@ -6434,6 +6475,8 @@ public struct AuthenticatorOptions {
         self.introspectionCacheSize = introspectionCacheSize
         self.introspectionRateLimit = introspectionRateLimit
         self.introspectionMaxInflight = introspectionMaxInflight
+        self.rateLimitStore = rateLimitStore
+        self.rateLimitStoreFailOpen = rateLimitStoreFailOpen
     }
 
     
@@ -6476,7 +6519,9 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
                 introspectionNegativeTtl: FfiConverterOptionDuration.read(from: &buf), 
                 introspectionCacheSize: FfiConverterOptionUInt32.read(from: &buf), 
                 introspectionRateLimit: FfiConverterOptionTypeRateLimit.read(from: &buf), 
-                introspectionMaxInflight: FfiConverterOptionUInt32.read(from: &buf)
+                introspectionMaxInflight: FfiConverterOptionUInt32.read(from: &buf), 
+                rateLimitStore: FfiConverterOptionString.read(from: &buf), 
+                rateLimitStoreFailOpen: FfiConverterOptionBool.read(from: &buf)
         )
     }
 
@@ -6506,6 +6551,8 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.introspectionCacheSize, into: &buf)
         FfiConverterOptionTypeRateLimit.write(value.introspectionRateLimit, into: &buf)
         FfiConverterOptionUInt32.write(value.introspectionMaxInflight, into: &buf)
+        FfiConverterOptionString.write(value.rateLimitStore, into: &buf)
+        FfiConverterOptionBool.write(value.rateLimitStoreFailOpen, into: &buf)
     }
 }
 
@@ -10389,6 +10436,30 @@ fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -11323,19 +11394,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len() != 40421) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() != 5489) {
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() != 10330) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_purge() != 18407) {
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_purge() != 57545) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() != 40822) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_size() != 37263) {
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_size() != 64330) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_unrevoke() != 9171) {
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_unrevoke() != 18022) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_jwtissuer_issue() != 23886) {
@@ -11561,6 +11632,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 64508) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_with_store() != 56846) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() != 34845) {

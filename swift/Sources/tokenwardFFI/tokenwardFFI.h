@@ -473,6 +473,11 @@ void uniffi_tokenward_ffi_fn_free_revocationlist(uint64_t handle, RustCallStatus
 uint64_t uniffi_tokenward_ffi_fn_constructor_revocationlist_new(RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REVOCATIONLIST_WITH_STORE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_REVOCATIONLIST_WITH_STORE
+uint64_t uniffi_tokenward_ffi_fn_constructor_revocationlist_with_store(RustBuffer store, int8_t fail_open, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_IS_REVOKED
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_REVOCATIONLIST_IS_REVOKED
 int8_t uniffi_tokenward_ffi_fn_method_revocationlist_is_revoked(uint64_t ptr, RustBuffer kind, RustBuffer id, RustCallStatus *_Nonnull out_status
@@ -2287,6 +2292,12 @@ uint16_t uniffi_tokenward_ffi_checksum_constructor_authenticator_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_REVOCATIONLIST_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_REVOCATIONLIST_NEW
 uint16_t uniffi_tokenward_ffi_checksum_constructor_revocationlist_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_REVOCATIONLIST_WITH_STORE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_REVOCATIONLIST_WITH_STORE
+uint16_t uniffi_tokenward_ffi_checksum_constructor_revocationlist_with_store(void
     
 );
 #endif

@@ -7,6 +7,10 @@
 
 mod key_store;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_schema;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
@@ -16,6 +20,11 @@ use std::sync::Arc;
 
 pub use key_store::{KeyStore, StoredKey};
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{
+    PostgresStore, DEFAULT_POSTGRES_CACHE_SIZE, DEFAULT_POSTGRES_CACHE_TTL,
+    DEFAULT_POSTGRES_POOL_SIZE,
+};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
@@ -23,16 +32,21 @@ use crate::{Error, ErrorCode, Result};
 
 /// Opens a store from a specification string shared by every binding and the CLI:
 /// `None`, `""` or `"memory"` for a new [`MemoryStore`]; `"sqlite:///abs/path.db"`,
-/// `"sqlite://relative.db"` or a plain file path for a [`SqliteStore`].
+/// `"sqlite://relative.db"` or a plain file path for a [`SqliteStore`];
+/// `"postgres://…"` or `"postgresql://…"` for a `PostgresStore` (feature `postgres`).
 pub fn open(spec: Option<&str>) -> Result<Arc<dyn KeyStore>> {
     match spec.map(str::trim) {
         None | Some("") | Some("memory") | Some("memory://") => Ok(Arc::new(MemoryStore::new())),
+        Some(s) if s.starts_with("postgres://") || s.starts_with("postgresql://") => {
+            open_postgres(s)
+        }
         Some(s) => {
             let path = s.strip_prefix("sqlite://").unwrap_or(s);
             if path.is_empty() || path.contains("://") {
                 return Err(Error::new(
                     ErrorCode::InvalidInput,
-                    "unsupported store: use \"memory\", \"sqlite:///path.db\" or a file path",
+                    "unsupported store: use \"memory\", \"sqlite:///path.db\", a file path \
+                     or postgres://…",
                 ));
             }
             open_sqlite(path)
@@ -50,6 +64,19 @@ fn open_sqlite(_path: &str) -> Result<Arc<dyn KeyStore>> {
     Err(Error::new(
         ErrorCode::InvalidInput,
         "SQLite stores need tokenward's `sqlite` feature",
+    ))
+}
+
+#[cfg(feature = "postgres")]
+fn open_postgres(url: &str) -> Result<Arc<dyn KeyStore>> {
+    Ok(Arc::new(PostgresStore::open(url)?))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn open_postgres(_url: &str) -> Result<Arc<dyn KeyStore>> {
+    Err(Error::new(
+        ErrorCode::InvalidInput,
+        "PostgreSQL stores need tokenward's `postgres` feature",
     ))
 }
 

@@ -18,6 +18,7 @@
 //! `request`, which hold only `impl` blocks of these types, so none of them is a module the
 //! others depend on.
 
+mod limits;
 mod options;
 mod pipeline;
 mod request;
@@ -32,7 +33,7 @@ use super::decision::{Challenger, Principal, Refusal};
 use super::introspection::{Answer, Introspector};
 use super::ip::{ForwardedHeader, IpRules, TrustedProxies};
 use super::ratelimit::{Limiter, RateLimit};
-use super::revocation::RevocationList;
+use super::revocation_store::RevocationStore;
 use crate::apikey::ApiKeys;
 use crate::clock::SharedClock;
 use crate::jwt::JwtVerifier;
@@ -92,7 +93,10 @@ pub struct AuthenticatorOptions {
     failure_rate_limit: Option<RateLimit>,
     rate_limit_overrides: HashMap<String, RateLimit>,
     plans: HashMap<String, RateLimit>,
-    revocations: Option<Arc<RevocationList>>,
+    revocations: Option<Arc<dyn RevocationStore>>,
+    rate_limit_store: Option<StoreUrl>,
+    rate_limit_store_fail_open: bool,
+    backend_timeout: Duration,
     clock: Option<SharedClock>,
     max_tracked: usize,
     introspection_cache_ttl: Duration,
@@ -135,8 +139,23 @@ pub struct Authenticator {
     pub(super) ip_limiter: Option<Limiter<IpAddr>>,
     pub(super) failure_limit: Option<RateLimit>,
     pub(super) failure_limiter: Option<Limiter<IpAddr>>,
-    pub(super) revocations: Option<Arc<RevocationList>>,
+    pub(super) revocations: Option<Arc<dyn RevocationStore>>,
+    /// The shared rate-limit state (`with_rate_limit_store`), in front of the local limiters.
+    #[cfg(feature = "redis")]
+    pub(super) shared_limiter: Option<super::shared_limits::RedisLimiter>,
+    pub(super) rate_limit_store_fail_open: bool,
     pub(super) introspector: Option<Introspector>,
+}
+
+/// A backend URL, which may hold a password: `Debug` shows its scheme only.
+#[derive(Clone)]
+struct StoreUrl(String);
+
+impl std::fmt::Debug for StoreUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = self.0.split("://").next().unwrap_or_default();
+        write!(f, "{scheme}://…")
+    }
 }
 
 /// How the validation stage treats an opaque token without a cached introspection answer.

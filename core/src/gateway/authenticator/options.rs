@@ -4,8 +4,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Authenticator, AuthenticatorOptions, DEFAULT_FAILURE_RATE_LIMIT, DEFAULT_REALM};
+use super::{
+    Authenticator, AuthenticatorOptions, StoreUrl, DEFAULT_FAILURE_RATE_LIMIT, DEFAULT_REALM,
+};
 use crate::apikey::ApiKeys;
+use crate::backend::DEFAULT_BACKEND_TIMEOUT;
 use crate::clock::{self, SharedClock};
 use crate::gateway::credentials::CredentialSources;
 use crate::gateway::decision::Challenger;
@@ -18,6 +21,7 @@ use crate::gateway::ip::{
 };
 use crate::gateway::ratelimit::{Limiter, RateLimit, DEFAULT_MAX_ENTRIES};
 use crate::gateway::revocation::RevocationList;
+use crate::gateway::revocation_store::RevocationStore;
 use crate::jwt::JwtVerifier;
 use crate::oauth::OAuthClient;
 use crate::{Error, ErrorCode, Result};
@@ -47,6 +51,9 @@ impl AuthenticatorOptions {
             rate_limit_overrides: HashMap::new(),
             plans: HashMap::new(),
             revocations: None,
+            rate_limit_store: None,
+            rate_limit_store_fail_open: true,
+            backend_timeout: DEFAULT_BACKEND_TIMEOUT,
             clock: None,
             max_tracked: DEFAULT_MAX_ENTRIES,
             introspection_cache_ttl: DEFAULT_CACHE_TTL,
@@ -190,6 +197,41 @@ impl AuthenticatorOptions {
         self
     }
 
+    /// Refuses credentials revoked in `store`: an in-process [`RevocationList`] or a shared one
+    /// ([`open_revocations`](crate::gateway::open_revocations), `redis://…`). A store that
+    /// cannot answer refuses the request with 503 and the failure's code (`network`,
+    /// `timeout`, …), unless the store itself is set to fail open.
+    pub fn with_revocation_store(mut self, store: Arc<dyn RevocationStore>) -> Self {
+        self.revocations = Some(store);
+        self
+    }
+
+    /// Where the per-address and per-principal rate limits are counted: `"memory"` (the
+    /// default: in this process) or `redis://…` / `rediss://…` (feature `redis`: shared by
+    /// every instance using that Redis, decided by one script per request). Checked by
+    /// [`Authenticator::new`] without I/O; the connection is made on first use. The failure
+    /// budget ([`AuthenticatorOptions::with_failure_rate_limit`]) stays in process.
+    pub fn with_rate_limit_store(mut self, url: impl Into<String>) -> Self {
+        self.rate_limit_store = Some(StoreUrl(url.into()));
+        self
+    }
+
+    /// When the rate-limit store cannot answer in time: count in this process instead
+    /// (`true`, the default: each instance then admits up to the limit on its own, and a
+    /// `gateway.rate_limit_fallback` audit event says so), or refuse the request with 503 and
+    /// the failure's code (`false`).
+    pub fn with_rate_limit_store_fail_open(mut self, fail_open: bool) -> Self {
+        self.rate_limit_store_fail_open = fail_open;
+        self
+    }
+
+    /// The deadline of one operation on a shared store (default
+    /// [`DEFAULT_BACKEND_TIMEOUT`], 500 ms): connecting and answering.
+    pub fn with_backend_timeout(mut self, timeout: Duration) -> Self {
+        self.backend_timeout = timeout;
+        self
+    }
+
     /// The clock of the rate limiters and the introspection cache (default: the system clock).
     pub fn with_clock(mut self, clock: SharedClock) -> Self {
         self.clock = Some(clock);
@@ -292,6 +334,21 @@ impl Authenticator {
         let has_principal_limits =
             o.rate_limit.is_some() || !o.rate_limit_overrides.is_empty() || !o.plans.is_empty();
         let max_tracked = o.max_tracked;
+        let backend_timeout = clock::check_duration(o.backend_timeout, "backend_timeout")?;
+        #[cfg(feature = "redis")]
+        let shared_limiter = shared_limiter(o.rate_limit_store.as_ref(), backend_timeout)?;
+        #[cfg(not(feature = "redis"))]
+        {
+            let _ = backend_timeout;
+            if o.rate_limit_store
+                .as_ref()
+                .is_some_and(|u| !matches!(u.0.trim(), "" | "memory" | "memory://"))
+            {
+                return Err(bad(
+                    "unsupported rate-limit store: use \"memory\" or redis://… (feature `redis`)",
+                ));
+            }
+        }
         Ok(Authenticator {
             api_keys: o.api_keys,
             jwt: o.jwt,
@@ -317,6 +374,9 @@ impl Authenticator {
                 .failure_rate_limit
                 .map(|_| Limiter::new(max_tracked, clock.clone())),
             revocations: o.revocations,
+            #[cfg(feature = "redis")]
+            shared_limiter,
+            rate_limit_store_fail_open: o.rate_limit_store_fail_open,
             introspector: o.introspection.map(|client| {
                 Introspector::new(
                     client,
@@ -337,6 +397,25 @@ impl Authenticator {
     /// these.
     pub fn header_names(&self) -> &[String] {
         &self.header_names
+    }
+}
+
+/// The Redis limiter of a `redis://` rate-limit store; `None` for the in-process default.
+#[cfg(feature = "redis")]
+fn shared_limiter(
+    url: Option<&StoreUrl>,
+    timeout: Duration,
+) -> Result<Option<crate::gateway::shared_limits::RedisLimiter>> {
+    use crate::backend::redis::{is_redis_url, RedisConn};
+    match url.map(|u| u.0.trim()) {
+        None | Some("") | Some("memory") | Some("memory://") => Ok(None),
+        Some(u) if is_redis_url(u) => Ok(Some(crate::gateway::shared_limits::RedisLimiter::new(
+            RedisConn::open(u, timeout)?,
+        ))),
+        Some(_) => Err(Error::new(
+            ErrorCode::InvalidInput,
+            "unsupported rate-limit store: use \"memory\" or redis://…",
+        )),
     }
 }
 

@@ -9,16 +9,26 @@ use serde_json::Value;
 
 use super::{Authenticator, Lookup, Pass, Route, Stop, Validated};
 use crate::audit::{emit, AuditEvent, Outcome};
-use crate::gateway::buckets::{bucket_key, ip_bucket};
+use crate::gateway::buckets::ip_bucket;
 use crate::gateway::credentials::{looks_like_jws, ExtractError, Source};
 use crate::gateway::decision::{BearerError, CredentialKind, Principal, Refusal};
 use crate::gateway::introspection::{token_hash, Answer, Introspector};
 use crate::gateway::ip::normalize;
-use crate::gateway::ratelimit::Verdict;
 use crate::gateway::revocation::RevocationKind;
 use crate::gateway::Request;
 use crate::jwt::Claims;
 use crate::{Error, ErrorCode};
+
+/// The refusal when a shared store cannot answer: 503 with the failure's code, no challenge
+/// (the credential was not judged).
+pub(super) fn unavailable(e: &Error) -> Refusal {
+    Refusal {
+        code: e.code(),
+        status: 503,
+        www_authenticate: None,
+        retry_after: None,
+    }
+}
 
 fn jwt_scopes(claims: &Claims) -> Vec<String> {
     let mut out = Vec::new();
@@ -409,20 +419,23 @@ impl Authenticator {
         if !principal.subject.is_empty() {
             audit.subject = Some(principal.subject.clone());
         }
-        // 4. Revocation.
-        if let Some(list) = &self.revocations {
+        // 4. Revocation: by the credential's id and by its subject, in one lookup.
+        if let Some(store) = &self.revocations {
             let kind = match principal.kind {
                 CredentialKind::ApiKey => RevocationKind::KeyId,
                 CredentialKind::Jwt | CredentialKind::Introspected => RevocationKind::Jti,
             };
-            let by_id = principal
-                .key_id
-                .as_deref()
-                .is_some_and(|id| list.is_revoked(kind, id));
-            let by_subject = !principal.subject.is_empty()
-                && list.is_revoked(RevocationKind::Subject, &principal.subject);
-            if by_id || by_subject {
-                return Err(invalid(ErrorCode::Revoked).into());
+            let mut entries = Vec::with_capacity(2);
+            if let Some(id) = principal.key_id.as_deref() {
+                entries.push((kind, id));
+            }
+            if !principal.subject.is_empty() {
+                entries.push((RevocationKind::Subject, principal.subject.as_str()));
+            }
+            match store.is_any_revoked(&entries) {
+                Ok(false) => {}
+                Ok(true) => return Err(invalid(ErrorCode::Revoked).into()),
+                Err(e) => return Err(unavailable(&e).into()),
             }
         }
         // 5. Scopes.
@@ -440,38 +453,7 @@ impl Authenticator {
                 .into());
         }
         // 6. Rate limits.
-        let mut remaining: Option<u64> = None;
-        if let (Some(limiter), Some(limit), Some(ip)) = (&self.ip_limiter, &self.ip_limit, ip) {
-            match limiter.check(&ip_bucket(ip), limit) {
-                Verdict::Allowed { remaining: r } => remaining = Some(r),
-                Verdict::Limited { retry_after } => {
-                    return Err(ch.rate_limited(retry_after).into())
-                }
-            }
-        }
-        if let Some(limiter) = &self.principal_limiter {
-            let id = match principal.kind {
-                CredentialKind::ApiKey => principal.key_id.as_deref().unwrap_or_default(),
-                CredentialKind::Jwt | CredentialKind::Introspected => principal.subject.as_str(),
-            };
-            let limit = self
-                .overrides
-                .get(id)
-                .or_else(|| self.overrides.get(&principal.subject))
-                .or_else(|| plan.as_deref().and_then(|p| self.plans.get(p)))
-                .or(self.principal_limit.as_ref());
-            if let Some(limit) = limit {
-                let key = bucket_key(&principal, found.value);
-                match limiter.check(key.as_str(), limit) {
-                    Verdict::Allowed { remaining: r } => {
-                        remaining = Some(remaining.map_or(r, |x| x.min(r)));
-                    }
-                    Verdict::Limited { retry_after } => {
-                        return Err(ch.rate_limited(retry_after).into())
-                    }
-                }
-            }
-        }
+        let remaining = self.rate_limit(&principal, plan.as_deref(), found.value, ip)?;
         principal.rate_limit_remaining = remaining;
         Ok(principal)
     }

@@ -944,6 +944,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_revocationlist_new(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_revocationlist_with_store(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_jwk(
@@ -1093,6 +1095,8 @@ internal object UniffiLib {
     external fun uniffi_tokenward_ffi_fn_free_revocationlist(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_tokenward_ffi_fn_constructor_revocationlist_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_revocationlist_with_store(`store`: RustBuffer.ByValue,`failOpen`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_revocationlist_is_revoked(`ptr`: Long,`kind`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
@@ -1656,19 +1660,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len() and 0xFFFF) != 40421) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() and 0xFFFF) != 5489) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() and 0xFFFF) != 10330) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_purge() and 0xFFFF) != 18407) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_purge() and 0xFFFF) != 57545) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() and 0xFFFF) != 40822) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_size() and 0xFFFF) != 37263) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_size() and 0xFFFF) != 64330) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_unrevoke() and 0xFFFF) != 9171) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_unrevoke() and 0xFFFF) != 18022) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_jwtissuer_issue() and 0xFFFF) != 23886) {
@@ -1891,6 +1895,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() and 0xFFFF) != 64508) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_with_store() and 0xFFFF) != 56846) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() and 0xFFFF) != 34845) {
@@ -9097,17 +9104,20 @@ public object FfiConverterTypeRemoteKeySet: FfiConverter<RemoteKeySet, Long> {
 
 /**
  * A bounded, expiring revocation list by JWT `jti`, API key id or subject. Share one between
- * authenticators; safe to use from several threads.
+ * authenticators; safe to use from several threads. In-process by default; `with_store`
+ * keeps it in Redis, shared by every instance using that Redis.
  */
 public interface RevocationListInterface {
     
     /**
-     * Whether `id` of `kind` is revoked now.
+     * Whether `id` of `kind` is revoked now. For a shared list Redis cannot answer: `true`
+     * (fail closed) unless it was opened with `fail_open`.
      */
     fun `isRevoked`(`kind`: RevocationKind, `id`: kotlin.String): kotlin.Boolean
     
     /**
-     * Drops expired entries; returns how many remain.
+     * Drops expired entries; returns how many remain (0 for a shared list: Redis expires its
+     * entries itself).
      */
     fun `purge`(): kotlin.ULong
     
@@ -9119,12 +9129,13 @@ public interface RevocationListInterface {
     fun `revoke`(`kind`: RevocationKind, `id`: kotlin.String, `until`: java.time.Instant)
     
     /**
-     * Entries held (live or not yet purged).
+     * Entries held (live or not yet purged; 0 for a shared list).
      */
     fun `size`(): kotlin.ULong
     
     /**
-     * Lifts a revocation; returns whether one existed.
+     * Lifts a revocation; returns whether one existed. An in-process list never fails; a
+     * shared one fails with `network` / `timeout` when Redis cannot answer (then `false`).
      */
     fun `unrevoke`(`kind`: RevocationKind, `id`: kotlin.String): kotlin.Boolean
     
@@ -9133,7 +9144,8 @@ public interface RevocationListInterface {
 
 /**
  * A bounded, expiring revocation list by JWT `jti`, API key id or subject. Share one between
- * authenticators; safe to use from several threads.
+ * authenticators; safe to use from several threads. In-process by default; `with_store`
+ * keeps it in Redis, shared by every instance using that Redis.
  */
 open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
 {
@@ -9250,7 +9262,8 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
 
     
     /**
-     * Whether `id` of `kind` is revoked now.
+     * Whether `id` of `kind` is revoked now. For a shared list Redis cannot answer: `true`
+     * (fail closed) unless it was opened with `fail_open`.
      */override fun `isRevoked`(`kind`: RevocationKind, `id`: kotlin.String): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithHandle {
@@ -9268,7 +9281,8 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
 
     
     /**
-     * Drops expired entries; returns how many remain.
+     * Drops expired entries; returns how many remain (0 for a shared list: Redis expires its
+     * entries itself).
      */override fun `purge`(): kotlin.ULong {
             return FfiConverterULong.lift(
     callWithHandle {
@@ -9305,7 +9319,7 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
 
     
     /**
-     * Entries held (live or not yet purged).
+     * Entries held (live or not yet purged; 0 for a shared list).
      */override fun `size`(): kotlin.ULong {
             return FfiConverterULong.lift(
     callWithHandle {
@@ -9321,7 +9335,8 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
 
     
     /**
-     * Lifts a revocation; returns whether one existed.
+     * Lifts a revocation; returns whether one existed. An in-process list never fails; a
+     * shared one fails with `network` / `timeout` when Redis cannot answer (then `false`).
      */override fun `unrevoke`(`kind`: RevocationKind, `id`: kotlin.String): kotlin.Boolean {
             return FfiConverterBoolean.lift(
     callWithHandle {
@@ -9343,11 +9358,28 @@ open class RevocationList: Disposable, AutoCloseable, RevocationListInterface
 
 
     
-    
+    companion object {
+        
     /**
-     * @suppress
+     * The list in `store`: `"memory"` (a new in-process list) or `"redis://…"` (shared; a
+     * check Redis cannot answer fails closed unless `fail_open`). Fails with `invalid_input`
+     * for an unsupported store; connects on first use.
      */
-    companion object
+    @Throws(TokenwardException::class) fun `withStore`(`store`: kotlin.String, `failOpen`: kotlin.Boolean = false): RevocationList {
+            return FfiConverterTypeRevocationList.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_revocationlist_with_store(
+    
+        
+        FfiConverterString.lower(`store`),
+        FfiConverterBoolean.lower(`failOpen`),_status)
+}
+    )
+    }
+    
+
+        
+    }
     
 }
 
@@ -11275,6 +11307,18 @@ data class AuthenticatorOptions (
      * Most introspection requests in flight at once; `None`: 32.
      */
     var `introspectionMaxInflight`: kotlin.UInt? = null 
+    , 
+    /**
+     * Where rate limits are counted: `None` or `"memory"` (this process) or `"redis://…"`
+     * (shared by every instance using that Redis).
+     */
+    var `rateLimitStore`: kotlin.String? = null 
+    , 
+    /**
+     * When the rate-limit store cannot answer: count in this process (`None` or `true`) or
+     * refuse with 503 (`false`).
+     */
+    var `rateLimitStoreFailOpen`: kotlin.Boolean? = null 
     
 ): Disposable{
     
@@ -11310,7 +11354,9 @@ data class AuthenticatorOptions (
         this.`introspectionNegativeTtl`,
         this.`introspectionCacheSize`,
         this.`introspectionRateLimit`,
-        this.`introspectionMaxInflight`
+        this.`introspectionMaxInflight`,
+        this.`rateLimitStore`,
+        this.`rateLimitStoreFailOpen`
     )
     }
     
@@ -11348,6 +11394,8 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalTypeRateLimit.read(buf),
             FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
         )
     }
 
@@ -11376,7 +11424,9 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalDuration.allocationSize(value.`introspectionNegativeTtl`) +
             FfiConverterOptionalUInt.allocationSize(value.`introspectionCacheSize`) +
             FfiConverterOptionalTypeRateLimit.allocationSize(value.`introspectionRateLimit`) +
-            FfiConverterOptionalUInt.allocationSize(value.`introspectionMaxInflight`)
+            FfiConverterOptionalUInt.allocationSize(value.`introspectionMaxInflight`) +
+            FfiConverterOptionalString.allocationSize(value.`rateLimitStore`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`rateLimitStoreFailOpen`)
     )
 
     override fun write(value: AuthenticatorOptions, buf: ByteBuffer) {
@@ -11405,6 +11455,8 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalUInt.write(value.`introspectionCacheSize`, buf)
             FfiConverterOptionalTypeRateLimit.write(value.`introspectionRateLimit`, buf)
             FfiConverterOptionalUInt.write(value.`introspectionMaxInflight`, buf)
+            FfiConverterOptionalString.write(value.`rateLimitStore`, buf)
+            FfiConverterOptionalBoolean.write(value.`rateLimitStoreFailOpen`, buf)
     }
 }
 
@@ -14105,6 +14157,38 @@ public object FfiConverterOptionalDouble: FfiConverterRustBuffer<kotlin.Double?>
         } else {
             buf.put(1)
             FfiConverterDouble.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalBoolean: FfiConverterRustBuffer<kotlin.Boolean?> {
+    override fun read(buf: ByteBuffer): kotlin.Boolean? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterBoolean.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Boolean?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterBoolean.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Boolean?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterBoolean.write(value, buf)
         }
     }
 }

@@ -1,0 +1,124 @@
+//! [`RedisRevocationList`]: revocations kept in Redis, shared by every instance using it.
+//!
+//! Each revocation is one key, `tokenward:rv:<kind>:<id>`, that Redis expires at the
+//! revocation's end (`EXPIREAT`), so the list needs no purge and holds only live entries. There is
+//! no local cache: every check asks Redis (one `EXISTS` for the credential's id and subject), so
+//! a revocation made on one instance is refused by every other from the next request on — the
+//! window is one round trip (docs/distributed.md).
+//!
+//! Failure policy: a check that cannot reach Redis in time fails **closed** by default (the
+//! authenticator refuses with 503 and the failure's code, `network` / `timeout` /
+//! `invalid_response`); [`RedisRevocationList::with_fail_open`] accepts the credential instead
+//! and emits a `gateway.revocation_unavailable` audit event.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use redis::Script;
+
+use super::revocation::RevocationKind;
+use super::revocation_store::RevocationStore;
+use crate::audit::{emit, AuditEvent};
+use crate::backend::redis::RedisConn;
+use crate::backend::DEFAULT_BACKEND_TIMEOUT;
+use crate::clock::{self, SharedClock};
+use crate::{Error, ErrorCode, Result};
+
+/// Sets the key with an expiry at `ARGV[1]`, keeping a later existing expiry.
+const REVOKE: &str = r"
+local ends = tonumber(ARGV[1])
+local current = redis.call('EXPIRETIME', KEYS[1])
+if current < ends then
+  redis.call('SET', KEYS[1], '1', 'EXAT', ARGV[1])
+end
+return 1
+";
+
+/// Revocations in Redis (see the module documentation).
+#[derive(Debug, Clone)]
+pub struct RedisRevocationList {
+    conn: RedisConn,
+    revoke: Arc<Script>,
+    fail_open: bool,
+    clock: SharedClock,
+}
+
+fn key(kind: RevocationKind, id: &str) -> String {
+    format!("tokenward:rv:{}:{id}", kind.as_str())
+}
+
+impl RedisRevocationList {
+    /// The list in the Redis at `url` (`redis://…`, `rediss://…`), failing closed, with
+    /// [`DEFAULT_BACKEND_TIMEOUT`] per operation. No I/O here: the connection is made on first
+    /// use and remade after a failure.
+    pub fn open(url: &str) -> Result<RedisRevocationList> {
+        Self::open_with_timeout(url, DEFAULT_BACKEND_TIMEOUT)
+    }
+
+    /// Like [`RedisRevocationList::open`] with another deadline per operation.
+    pub fn open_with_timeout(url: &str, timeout: Duration) -> Result<RedisRevocationList> {
+        Ok(RedisRevocationList {
+            conn: RedisConn::open(url, timeout)?,
+            revoke: Arc::new(Script::new(REVOKE)),
+            fail_open: false,
+            clock: clock::system(),
+        })
+    }
+
+    /// When Redis cannot answer a check: accept the credential (`true`, with a
+    /// `gateway.revocation_unavailable` audit event) instead of refusing it (`false`, the
+    /// default).
+    pub fn with_fail_open(mut self, fail_open: bool) -> Self {
+        self.fail_open = fail_open;
+        self
+    }
+
+    /// The clock that checks a revocation's expiry is in the future (default: the system's).
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+impl RevocationStore for RedisRevocationList {
+    fn revoke(&self, kind: RevocationKind, id: &str, until: i64) -> Result<()> {
+        if until <= self.clock.unix_seconds() || id.is_empty() {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "a revocation needs a non-empty id and an expiry in the future",
+            ));
+        }
+        let (k, script) = (key(kind, id), Arc::clone(&self.revoke));
+        let _: i64 = self.conn.run(move |mut conn| async move {
+            script.key(k).arg(until).invoke_async(&mut conn).await
+        })?;
+        emit(AuditEvent::success(kind.audit_action()).credential(id));
+        Ok(())
+    }
+
+    fn unrevoke(&self, kind: RevocationKind, id: &str) -> Result<bool> {
+        let k = key(kind, id);
+        let removed: i64 = self.conn.run(move |mut conn| async move {
+            redis::cmd("DEL").arg(k).query_async(&mut conn).await
+        })?;
+        Ok(removed > 0)
+    }
+
+    fn is_any_revoked(&self, entries: &[(RevocationKind, &str)]) -> Result<bool> {
+        if entries.is_empty() {
+            return Ok(false);
+        }
+        let keys: Vec<String> = entries.iter().map(|(kind, id)| key(*kind, id)).collect();
+        let found: Result<i64> = self.conn.run(move |mut conn| async move {
+            redis::cmd("EXISTS").arg(keys).query_async(&mut conn).await
+        });
+        match found {
+            Ok(n) => Ok(n > 0),
+            Err(err) if self.fail_open => {
+                emit(AuditEvent::failure("gateway.revocation_unavailable", &err));
+                Ok(false)
+            }
+            Err(err) => Err(err),
+        }
+    }
+}
