@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The static gates of CI: Rust formatting, clippy and rustdoc with warnings as errors, ruff and
-# mypy for the Python package, tsc for the published TypeScript declarations, and no cycle between
-# the core's modules (scripts/check-module-cycles.sh). Each gate runs even
-# when an earlier one failed; the last line counts them.
+# mypy for the Python package, tsc for the published TypeScript declarations. Each gate runs even
+# when an earlier one failed; the last line counts them. The module-cycle check
+# (scripts/check-module-cycles.sh) is not a gate here: its tool, cargo-modules, compiles
+# rust-analyzer from crates.io (tens of minutes on a fresh 2-core machine, past CI's budget);
+# run it by hand before a release.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$REPO/scripts/native.sh"
 set +e
@@ -16,6 +18,5 @@ gate rustdoc  env RUSTDOCFLAGS="-D warnings" cargo doc "${CARGO_DIST[@]}" -q --n
 gate ruff     ruff check python/
 gate mypy     python3 -m mypy --strict python/tokenward
 gate tsc      node/node_modules/.bin/tsc --noEmit --strict --skipLibCheck false node/index.d.ts
-gate module-cycles scripts/check-module-cycles.sh
 echo "lint: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -57,7 +57,7 @@ fn call(auth: &Authenticator, key: &Secret, ip: Option<IpAddr>) -> Result<u64, (
         ..Request::default()
     };
     auth.authenticate(&req)
-        .map(|p| p.remaining.unwrap_or(u64::MAX))
+        .map(|p| p.rate_limit_remaining.unwrap_or(u64::MAX))
         .map_err(|r| (r.code, r.status))
 }
 
