@@ -145,11 +145,9 @@ fn keys_live_in_postgres_with_db_url() {
     );
     assert!(list.status.success(), "{list:?}");
     assert_eq!(stdout(&list).lines().count(), 1);
+    // `key verify` prints the record: the id first.
     let id = stdout(&verify)
-        .split("id=")
-        .nth(1)
-        .unwrap()
-        .split(' ')
+        .split_whitespace()
         .next()
         .unwrap()
         .to_owned();
