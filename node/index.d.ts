@@ -103,10 +103,30 @@ export interface OAuthClient {
   refresh(refreshToken: string | Secret, scopes?: Array<string>): Promise<TokenResponse>
   /** Exchanges an authorization code, with the PKCE verifier. */
   exchangeCode(code: string | Secret, redirectUri: string, pkce?: Pkce): Promise<TokenResponse>
-  /** RFC 7662 introspection: the server's answer (`active` is always present). */
-  introspect(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<Record<string, any>>
+  /** RFC 7662 introspection: the answer, with the fields of Kotlin/Swift's `Introspection`. */
+  introspect(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<Introspection>
   /** RFC 7009 revocation (unknown tokens count as revoked). */
   revoke(token: string | Secret, tokenTypeHint?: TokenTypeHint): Promise<void>
+}
+/**
+ * The answer of an introspection endpoint (RFC 7662), a plain object. It describes a token and
+ * carries no token material.
+ */
+export interface Introspection {
+  /** Whether the token is currently active; when `false` nothing else is meaningful. */
+  active: boolean
+  /** The token's scopes (`scope`, split). */
+  scopes: Array<string>
+  /** `client_id`, or null. */
+  clientId: string | null
+  /** `username`, or null. */
+  username: string | null
+  /** `sub`, or null. */
+  subject: string | null
+  /** `exp`, Unix seconds, or null. */
+  expiresAt: number | null
+  /** Every member of the answer. */
+  claims: Record<string, any>
 }
 export interface IdTokenVerifier {
   /**
@@ -344,12 +364,12 @@ export declare class ApiKeys {
 }
 
 /**
- * A registered audit listener; `close()` unregisters it. Until then it stays registered, even
- * when this object is garbage-collected.
+ * A registered audit listener; `cancel()` (the core's and Kotlin/Swift's name) unregisters it.
+ * Until then it stays registered, even when this object is garbage-collected.
  */
 export declare class AuditSubscription {
-  /** Stops delivering events to this listener. Closing twice does nothing. */
-  close(): void
+  /** Stops delivering events to this listener. Cancelling twice does nothing. */
+  cancel(): void
 }
 
 /** The in-process gateway: build once, call `authenticate` per request. */
@@ -671,10 +691,10 @@ export declare class RemoteKeySet {
  */
 export declare class RevocationList {
   /**
-   * `new RevocationList({ maxEntries, store, failOpen }, clock?)`; the clock defaults to the
-   * system clock. Throws `invalid_input` for an unsupported store.
+   * `new RevocationList({ maxEntries, clock, store, failOpen })`; throws `invalid_input` for
+   * a `maxEntries` of 0 or an unsupported store.
    */
-  constructor(options?: RevocationListOptions | undefined | null, clock?: ManualClock | undefined | null)
+  constructor(options?: RevocationListOptions | undefined | null)
   /**
    * Revokes `id` of `kind` until `until` (Unix seconds, in the future; for a `jti`, the
    * token's `exp` is enough). Throws `invalid_input` for a past expiry or a full list.
@@ -1009,10 +1029,15 @@ export interface RemoteKeySetOptions {
   dangerousAllowHttp?: boolean
 }
 
-/** Options of `new RevocationList(...)`. */
+/** Options of `new RevocationList(options)`; an unset field keeps the core default. */
 export interface RevocationListOptions {
-  /** Most live entries held (default 1 000 000); `revoke` throws `invalid_input` when full. */
+  /**
+   * Most live entries held (default 1 000 000; at least 1); `revoke` throws
+   * `invalid_input` when full.
+   */
   maxEntries?: number
+  /** The clock that decides which entries have expired (tests); the system clock when unset. */
+  clock?: ManualClock
   /**
    * Where the list lives: `"memory"` (the default, this process) or `"redis://…"` (shared by
    * every instance using that Redis).
