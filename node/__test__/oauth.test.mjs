@@ -7,7 +7,6 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { inspect } from 'node:util'
@@ -18,6 +17,7 @@ import {
   RemoteKeySet, RemoteJwtVerifier, TokenwardError, OAuthError, TransportError, AuthorizationError,
 } from '../index.mjs'
 import { loadVectors } from './vectors.mjs'
+import { startMock } from './mock_server.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = join(HERE, '..', '..')
@@ -25,22 +25,6 @@ const INDEX = join(HERE, '..', 'index.mjs')
 
 // ------------------------------------------------------------------------------------------
 // Servers
-
-async function startMock() {
-  const proc = spawn(process.execPath, ['tests/oauth/mock-server.mjs'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
-  const line = await new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout }).once('line', resolve)
-    proc.once('exit', (code) => reject(new Error(`mock server exited with ${code}`)))
-  })
-  const { issuer } = JSON.parse(line)
-  const control = async (path) => (await fetch(issuer + path, { method: 'POST' })).json()
-  return {
-    issuer,
-    control,
-    count: async (endpoint) => (await control('/__stats'))[endpoint] ?? 0,
-    stop: () => { proc.stdin.end(); proc.kill() },
-  }
-}
 
 async function withMock(fn) {
   const mock = await startMock()

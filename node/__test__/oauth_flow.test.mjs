@@ -4,32 +4,15 @@
 // redirect to the flow.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { inspect } from 'node:util'
 
 import { OAuthClient, AuthorizationFlow, TokenResponse, TokenwardError } from '../index.mjs'
+import { startMock } from './mock_server.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const REDIRECT = 'http://127.0.0.1:9/callback'
-
-async function startMock() {
-  const proc = spawn(process.execPath, ['tests/oauth/mock-server.mjs'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
-  const line = await new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout }).once('line', resolve)
-    proc.once('exit', (code) => reject(new Error(`mock server exited with ${code}`)))
-  })
-  const { issuer } = JSON.parse(line)
-  const control = async (path) => (await fetch(issuer + path, { method: 'POST' })).json()
-  return {
-    issuer,
-    control,
-    count: async (endpoint) => (await control('/__stats'))[endpoint] ?? 0,
-    stop: () => { proc.stdin.end(); proc.kill() },
-  }
-}
 
 async function follow(url) {
   const answer = await fetch(url, { redirect: 'manual' })

@@ -3,13 +3,12 @@
 // discovered keys.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
 import { AuthorizationFlow, IdTokenVerifier, KeySet, OAuthClient } from '../index.mjs'
 import { loadVectors } from './vectors.mjs'
+import { startMock } from './mock_server.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const REDIRECT = 'http://127.0.0.1:9/callback'
@@ -34,17 +33,6 @@ test('HMAC is never an ID token algorithm', () => {
   assert.throws(() => new IdTokenVerifier('https://id.example', 'app', new KeySet(), { algorithms: ['HS256'] }),
     (e) => e.code === 'invalid_input')
 })
-
-async function startMock() {
-  const proc = spawn(process.execPath, ['tests/oauth/mock-server.mjs'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
-  const line = await new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout }).once('line', resolve)
-    proc.once('exit', (code) => reject(new Error(`mock server exited with ${code}`)))
-  })
-  const { issuer } = JSON.parse(line)
-  const control = async (path) => (await fetch(issuer + path, { method: 'POST' })).json()
-  return { issuer, control, stop: () => { proc.stdin.end(); proc.kill() } }
-}
 
 const follow = async (url) => (await fetch(url, { redirect: 'manual' })).headers.get('location')
 
