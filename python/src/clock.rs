@@ -1,13 +1,13 @@
 //! `tokenward.ManualClock`: the core's injectable clock, for tests and simulations.
 
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::time::SystemTime;
 
 use pyo3::prelude::*;
-use tokenward::clock::{self, SharedClock};
+use tokenward::clock::{self, Clock, SharedClock};
 
 use crate::apikeys::duration_arg;
-use crate::error::IntoPyResult;
+use crate::error::{invalid_input, Builtin, IntoPyResult};
 
 /// A clock that only moves when told to. Pass it as ``clock=`` to ``ApiKeys``,
 /// ``JwtVerifier``, ``RevocationList`` and ``Authenticator`` to test expiry and rate limits
@@ -27,14 +27,34 @@ pub(crate) fn clock_arg(clock: Option<&Bound<'_, ManualClock>>) -> Option<Shared
     clock.map(|c| c.get().shared())
 }
 
+/// An instant argument: an aware ``datetime`` (the Python form of instants) or Unix seconds.
+/// A naive ``datetime`` is refused: its meaning depends on the machine's time zone.
+fn instant_arg(value: &Bound<'_, PyAny>, name: &str) -> PyResult<SystemTime> {
+    let secs: f64 = if value.hasattr("tzinfo")? {
+        if value.getattr("utcoffset")?.call0()?.is_none() {
+            return Err(invalid_input(
+                Builtin::Value,
+                format!("{name} must be an aware datetime (with a tzinfo)"),
+            ));
+        }
+        value.call_method0("timestamp")?.extract()?
+    } else {
+        value.extract().map_err(|_| {
+            invalid_input(
+                Builtin::Type,
+                format!("{name} must be an aware datetime or Unix seconds"),
+            )
+        })?
+    };
+    clock::unix_time_from_secs_f64(secs, name).py()
+}
+
 #[pymethods]
 impl ManualClock {
+    /// A clock stopped at ``at`` (an aware ``datetime`` or Unix seconds).
     #[new]
-    fn new(unix_seconds: f64) -> PyResult<Self> {
-        let t = clock::unix_time_from_secs_f64(unix_seconds, "unix_seconds").py()?;
-        let c = clock::ManualClock::at_unix(0);
-        c.set(t);
-        Ok(ManualClock(c))
+    fn new(at: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(ManualClock(clock::ManualClock::at(instant_arg(at, "at")?)))
     }
 
     /// Moves the clock forward by ``by`` (a ``timedelta`` or seconds).
@@ -43,23 +63,19 @@ impl ManualClock {
         Ok(())
     }
 
-    /// Sets the clock to ``unix_seconds``.
-    fn set(&self, unix_seconds: f64) -> PyResult<()> {
-        self.0
-            .set(clock::unix_time_from_secs_f64(unix_seconds, "unix_seconds").py()?);
+    /// Sets the clock to ``at`` (an aware ``datetime`` or Unix seconds).
+    fn set(&self, at: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.0.set(instant_arg(at, "at")?);
         Ok(())
     }
 
-    /// The current time, Unix seconds.
-    fn now(&self) -> f64 {
-        use tokenward::clock::Clock;
-        self.0
-            .now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64())
+    /// The current time, an aware UTC ``datetime``.
+    fn now(&self) -> SystemTime {
+        self.0.now()
     }
 
-    fn __repr__(&self) -> String {
-        format!("ManualClock({})", self.now())
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let now = slf.get().0.now().into_pyobject(slf.py())?;
+        Ok(format!("ManualClock({})", now.repr()?))
     }
 }

@@ -649,13 +649,14 @@ _ForwardedHeader = Literal["x-forwarded-for", "forwarded"]
 class ManualClock:
     """A clock that only moves when told to; pass it as ``clock=`` to test expiry and limits."""
 
-    def __new__(cls, unix_seconds: float) -> ManualClock: ...
+    def __new__(cls, at: _dt.datetime | float) -> ManualClock:
+        """A clock stopped at ``at`` (an aware ``datetime`` or Unix seconds)."""
     def advance(self, by: _dt.timedelta | float) -> None:
         """Moves the clock forward."""
-    def set(self, unix_seconds: float) -> None:
-        """Sets the clock."""
-    def now(self) -> float:
-        """The current time, Unix seconds."""
+    def set(self, at: _dt.datetime | float) -> None:
+        """Sets the clock (an aware ``datetime`` or Unix seconds)."""
+    def now(self) -> _dt.datetime:
+        """The current time, an aware UTC ``datetime``."""
 
 @final
 class RateLimit:

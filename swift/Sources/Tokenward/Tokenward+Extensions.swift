@@ -44,3 +44,33 @@ extension ApiKeys {
         try checkApiKeyFormat(key: key)
     }
 }
+
+/// One hook of a `TokenSource` as a `TokenSourceListener` (the other callback does nothing).
+private final class TokenSourceHook: TokenSourceListener {
+    private let refreshed: @Sendable (TokenResponse) -> Void
+    private let failed: @Sendable (ErrorCode, String) -> Void
+    init(
+        refreshed: @escaping @Sendable (TokenResponse) -> Void = { _ in },
+        failed: @escaping @Sendable (ErrorCode, String) -> Void = { _, _ in }
+    ) {
+        self.refreshed = refreshed
+        self.failed = failed
+    }
+    func onRefresh(tokens: TokenResponse) { refreshed(tokens) }
+    func onError(code: ErrorCode, message: String) { failed(code, message) }
+}
+
+extension TokenSource {
+    /// Calls `hook` after every refresh with the new response (persist a rotated refresh token
+    /// from here): the `on_refresh` of the other languages, over `addListener`. The hook runs on
+    /// a library thread, inline with the refresh.
+    public func onRefresh(_ hook: @escaping @Sendable (TokenResponse) -> Void) {
+        addListener(listener: TokenSourceHook(refreshed: hook))
+    }
+
+    /// Calls `hook` with the code and message of every failed token request (never secret
+    /// material).
+    public func onError(_ hook: @escaping @Sendable (ErrorCode, String) -> Void) {
+        addListener(listener: TokenSourceHook(failed: hook))
+    }
+}

@@ -242,7 +242,9 @@ final class OAuthTests: XCTestCase {
     func testRefreshTokenRotationListenerAndTerminalInvalidGrant() async throws {
         let hooks = ListenerCollector()
         let src = try TokenSource.fromRefreshToken(client: try await client(), refreshToken: try Secret(value: "rt-0"))
-        src.addListener(listener: hooks)
+        // The two hooks of the other languages (extensions over addListener).
+        src.onRefresh { hooks.onRefresh(tokens: $0) }
+        src.onError { hooks.onError(code: $0, message: $1) }
         _ = try await src.token()
         let t2 = try await src.forceRefresh()
         var seen = hooks.snapshot

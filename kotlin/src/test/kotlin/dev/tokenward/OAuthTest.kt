@@ -195,16 +195,11 @@ class OAuthTest {
         val printed = CopyOnWriteArrayList<String>()
         val errors = CopyOnWriteArrayList<String>()
         val src = TokenSource.fromRefreshToken(client(), Secret("rt-0"))
-        src.addListener(object : TokenSourceListener {
-            override fun onRefresh(tokens: TokenResponse) {
-                refreshed.add(tokens.refreshToken()!!.expose())
-                printed.add(tokens.toString())
-            }
-
-            override fun onError(code: ErrorCode, message: String) {
-                errors.add(code.asString())
-            }
-        })
+        src.onRefresh { tokens ->
+            refreshed.add(tokens.refreshToken()!!.expose())
+            printed.add(tokens.toString())
+        }
+        src.onError { code, _ -> errors.add(code.asString()) }
         src.token()
         val t2 = src.forceRefresh()
         assertEquals(2, refreshed.size)
