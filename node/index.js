@@ -41,6 +41,8 @@ binding.KeySet.prototype[inspect.custom] = function () {
 
 // Logging integrations of the scrubber (pino hooks, winston format).
 Object.assign(module.exports, require('./redact-integrations.js'))
+// HTTP client hooks (fetch, axios) over a TokenSource.
+Object.assign(module.exports, require('./http-hooks.js'))
 
 // Remote JWKS: napi's async functions cannot reject with tokenward's codes, so the native side
 // resolves to a value or a { code, category, message } failure, and these wrappers throw the

@@ -308,3 +308,24 @@ export declare function fastifyHook(options: GatewayMiddlewareOptions): (request
  * adds the `preHandler` hook and decorates `request.principal`. `fastify` is an optional peer.
  */
 export declare function fastify(instance: any, options: GatewayMiddlewareOptions): Promise<void>
+
+// HTTP client hooks (http-hooks.js): a TokenSource's token on every request, one refresh and one
+// retry when the server rejects it (the core's `tokenRejected`), never a loop.
+
+/**
+ * A `fetch` that authorizes every request with `source` and, on a rejected token, refreshes once
+ * and retries once. `fetchImpl` defaults to the global `fetch` (undici in Node); a request body is
+ * kept for the retry.
+ */
+export declare function fetchWithTokenSource(
+  source: TokenSource,
+  fetchImpl?: (input: Request) => Promise<Response>,
+): (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+
+/**
+ * Adds request/response interceptors to an axios instance: `source`'s token on every request, a
+ * rejected token refreshed once and the request retried once; errors reaching the caller carry
+ * `Authorization: [REDACTED]` in their `config`. Returns a function removing the interceptors.
+ * `axios` is an optional peer dependency.
+ */
+export declare function useTokenSource(instance: any, source: TokenSource): () => void

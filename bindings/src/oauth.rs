@@ -204,6 +204,12 @@ impl AccessToken {
         self.0.expose().to_owned()
     }
 
+    /// The `Authorization` header value: `DPoP <token>` for a DPoP-bound token, else
+    /// `Bearer <token>`.
+    pub fn authorization_header(&self) -> String {
+        self.0.authorization_header()
+    }
+
     /// The token as a `Secret` (for `introspect` / `revoke`).
     pub fn secret(&self) -> Arc<Secret> {
         Arc::new(Secret(self.0.secret().clone()))
@@ -1063,4 +1069,13 @@ mod tests {
         drop(TokenSource(source));
         assert_eq!(in_flight.status(), refresh::TokenSourceStatus::Closed);
     }
+}
+
+/// Whether a response with `status` and `wwwAuthenticate` (the `WWW-Authenticate` values, joined
+/// by `", "`) says the access token sent was rejected, so that one refresh and one retry may
+/// help: the rule of the OkHttp and `URLSession` hooks.
+#[uniffi::export]
+pub fn token_rejected(status: i32, www_authenticate: Option<String>) -> bool {
+    u16::try_from(status)
+        .is_ok_and(|s| tokenward::refresh::token_rejected(s, www_authenticate.as_deref()))
 }

@@ -79,6 +79,13 @@ impl AccessToken {
         self.0.expose().to_owned()
     }
 
+    /// The `Authorization` header value: `DPoP <token>` for a DPoP-bound token, else
+    /// `Bearer <token>`.
+    #[napi(catch_unwind)]
+    pub fn authorization_header(&self) -> String {
+        self.0.authorization_header()
+    }
+
     /// Expiry in Unix seconds, or null when the server gave no lifetime.
     #[napi(getter, catch_unwind)]
     pub fn expires_at(&self) -> Option<f64> {
@@ -1090,4 +1097,13 @@ impl TokenSource {
     pub fn to_display_string(&self) -> String {
         format!("TokenSource(status={})", self.0.status().as_str())
     }
+}
+
+/// Whether a response with `status` and `wwwAuthenticate` (the `WWW-Authenticate` values, joined
+/// by `", "`) says the access token sent was rejected, so that one refresh and one retry may
+/// help: the rule of `fetchWithTokenSource` and `useTokenSource` (axios).
+#[napi(catch_unwind)]
+pub fn token_rejected(status: u32, www_authenticate: Option<String>) -> bool {
+    u16::try_from(status)
+        .is_ok_and(|s| tokenward::refresh::token_rejected(s, www_authenticate.as_deref()))
 }

@@ -51,6 +51,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<oauth::Pkce>()?;
     m.add_class::<oauth::AuthorizationFlow>()?;
     m.add_class::<oauth::IdTokenVerifier>()?;
+    m.add_function(wrap_pyfunction!(oauth::token_rejected, m)?)?;
     m.add_class::<clock::ManualClock>()?;
     m.add_class::<gateway::RateLimit>()?;
     m.add_class::<gateway::RevocationList>()?;

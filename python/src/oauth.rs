@@ -106,6 +106,12 @@ impl AccessToken {
         self.0.expose()
     }
 
+    /// The `Authorization` header value: `DPoP <token>` for a DPoP-bound token, else
+    /// `Bearer <token>`.
+    fn authorization_header(&self) -> String {
+        self.0.authorization_header()
+    }
+
     /// Expiry, an aware UTC `datetime`, or `None` when the server gave no lifetime.
     #[getter]
     fn expires_at(&self) -> Option<SystemTime> {
@@ -937,12 +943,25 @@ impl TokenSource {
         Ok(AccessToken(t))
     }
 
-    /// `await source.token_async()`: `token()` run in the loop's default executor.
+    /// `await source.token_async()`: a usable token is answered at once (a completed future, no
+    /// thread hop); otherwise `token()` runs in the loop's default executor.
     fn token_async<'py>(slf: &Bound<'py, Self>, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let asyncio = py.import("asyncio")?;
-        let lp = asyncio.call_method0("get_running_loop")?;
-        let method = slf.getattr("token")?;
-        lp.call_method1("run_in_executor", (py.None(), method))
+        let lp = py.import("asyncio")?.call_method0("get_running_loop")?;
+        if let Some(t) = slf.get().0.cached() {
+            let done = lp.call_method0("create_future")?;
+            done.call_method1("set_result", (AccessToken(t),))?;
+            return Ok(done);
+        }
+        lp.call_method1("run_in_executor", (py.None(), slf.getattr("token")?))
+    }
+
+    /// `await source.force_refresh_async()`: `force_refresh()` in the loop's default executor.
+    fn force_refresh_async<'py>(
+        slf: &Bound<'py, Self>,
+        py: Python<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let lp = py.import("asyncio")?.call_method0("get_running_loop")?;
+        lp.call_method1("run_in_executor", (py.None(), slf.getattr("force_refresh")?))
     }
 
     /// Requests a new token now (e.g. after a 401); concurrent calls share one request.
@@ -1012,4 +1031,13 @@ impl TokenSource {
     fn __repr__(&self) -> String {
         format!("TokenSource(status={:?})", self.0.status().as_str())
     }
+}
+
+/// Whether a response with ``status`` and ``www_authenticate`` (the ``WWW-Authenticate``
+/// values, joined by ``", "``) says the access token sent was rejected, so that one refresh and
+/// one retry may help: the rule of every HTTP hook (``tokenward.httpx``, ``tokenward.requests``).
+#[pyfunction]
+#[pyo3(signature = (status, www_authenticate=None))]
+pub fn token_rejected(status: i64, www_authenticate: Option<&str>) -> bool {
+    u16::try_from(status).is_ok_and(|s| refresh::token_rejected(s, www_authenticate))
 }

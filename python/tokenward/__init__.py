@@ -58,6 +58,7 @@ from ._native import (
     decode_unverified,
     fingerprint,
     redact,
+    token_rejected,
 )
 
 _stdlib_logging.getLogger("tokenward").addHandler(_stdlib_logging.NullHandler())
@@ -108,4 +109,5 @@ __all__ = [
     "decode_unverified",
     "fingerprint",
     "redact",
+    "token_rejected",
 ]

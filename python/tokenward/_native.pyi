@@ -369,6 +369,9 @@ class AccessToken:
 
     def expose(self) -> str:
         """The token string, for an ``Authorization`` header (explicit on purpose)."""
+    def authorization_header(self) -> str:
+        """The ``Authorization`` header value: ``DPoP <token>`` for a DPoP-bound token, else
+        ``Bearer <token>``."""
     @property
     def expires_at(self) -> _dt.datetime | None:
         """Expiry (aware UTC ``datetime``), or ``None`` when the server gave no lifetime."""
@@ -586,6 +589,11 @@ class OAuthClient:
     def revoke(self, token: str | Secret, token_type_hint: _TokenTypeHint | None = None) -> None:
         """RFC 7009 revocation."""
 
+def token_rejected(status: int, www_authenticate: str | None = None) -> bool:
+    """Whether a response with ``status`` and ``www_authenticate`` (the ``WWW-Authenticate``
+    values joined by ``", "``) says the access token sent was rejected (401 with
+    ``error="invalid_token"`` or no Bearer error), so one refresh and one retry may help."""
+
 @final
 class TokenSource:
     """An access token that is always valid when asked for: background refresh ahead of
@@ -624,6 +632,8 @@ class TokenSource:
         """``await source.token_async()``."""
     def force_refresh(self) -> AccessToken:
         """Requests a new token now (e.g. after a 401)."""
+    def force_refresh_async(self) -> Awaitable[AccessToken]:
+        """``force_refresh`` in the running event loop's default executor."""
     def on_refresh(self, hook: Callable[[TokenResponse], object]) -> None: ...
     def on_error(self, hook: Callable[[str, str], object]) -> None: ...
     @property

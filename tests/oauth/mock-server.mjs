@@ -12,9 +12,16 @@
 //   POST /__id_token_ttl?seconds=N -> exp of the next ID tokens (N may be negative: expired)
 //   POST /__authorize_error?error=access_denied -> the next /authorize redirects with that error
 //   POST /__authorize_iss?value=URL -> the next /authorize redirect carries that iss (a mix-up)
+// A protected resource for the HTTP client hooks, which accepts the access tokens issued since
+// the last /__api_revoke and answers others with 401 and a Bearer challenge:
+//   ANY  /__api              -> 200 {"ok": true, "method", "body"} or 401 WWW-Authenticate
+//   POST /__api_revoke       -> every access token issued so far is rejected from now on
+//   POST /__api_error?error=E -> the challenge's error (default invalid_token; "" for none;
+//                               "basic" for a Basic challenge only); ?all=1 rejects every token
 // Revoked tokens introspect as {"active": false}.
 // Authorization responses carry `iss` (RFC 9207) and the discovery document advertises it
 // (`authorization_response_iss_parameter_supported`), as a current server does.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 
 const modUrl = new URL('../../node/node_modules/oauth2-mock-server/dist/index.mjs', import.meta.url);
@@ -32,8 +39,13 @@ let idTokenTtl = null;
 let authorizeError = null;
 let authorizeIss = null;
 const revoked = new Set();
+let apiAccepted = new Set();
+let apiError = 'invalid_token';
+let apiRejectAll = false;
 
 service.on('beforeTokenSigning', (token) => {
+  // Two tokens signed in the same second are otherwise byte-identical.
+  token.payload.jti ??= randomUUID();
   if (ttl !== null) token.payload.exp = Math.floor(Date.now() / 1000) + ttl;
   // The ID token is the one with an audience and no scope.
   const isIdToken = 'aud' in token.payload && !('scope' in token.payload);
@@ -44,8 +56,9 @@ service.on('beforeResponse', (response) => {
     response.statusCode = nextError.status;
     response.body = { error: nextError.error };
     nextError = null;
-  } else if (ttl !== null && response.body && typeof response.body === 'object') {
-    response.body.expires_in = ttl;
+  } else if (response.body && typeof response.body === 'object') {
+    if (ttl !== null) response.body.expires_in = ttl;
+    if (response.body.access_token) apiAccepted.add(response.body.access_token);
   }
 });
 service.on('beforeAuthorizeRedirect', (redirect) => {
@@ -79,6 +92,12 @@ const server = http.createServer((req, res) => {
     case '/__reset':
       for (const k of Object.keys(counts)) delete counts[k];
       delayMs = 0; nextError = null; ttl = null; authorizeError = null; authorizeIss = null; idTokenTtl = null;
+      apiError = 'invalid_token'; apiRejectAll = false;
+      return json(200, {});
+    case '/__api_revoke': apiAccepted = new Set(); return json(200, {});
+    case '/__api_error':
+      apiError = url.searchParams.get('error') ?? 'invalid_token';
+      apiRejectAll = url.searchParams.get('all') === '1';
       return json(200, {});
     case '/__delay': delayMs = Number(url.searchParams.get('ms') ?? 0); return json(200, {});
     case '/__ttl': ttl = Number(url.searchParams.get('seconds')); return json(200, {});
@@ -92,6 +111,7 @@ const server = http.createServer((req, res) => {
       break;
   }
   counts[name] = (counts[name] ?? 0) + 1;
+  if (url.pathname === '/__api') return protectedResource(req, res, json);
   if (url.pathname === '/.well-known/openid-configuration') {
     // RFC 9207: advertise the `iss` authorization response parameter the redirects carry.
     const end = res.end.bind(res);
@@ -117,6 +137,24 @@ const server = http.createServer((req, res) => {
   }
   handler(req, res);
 });
+
+// The resource server of the HTTP-hook tests: the request's bearer token against apiAccepted.
+function protectedResource(req, res, json) {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const auth = req.headers.authorization ?? '';
+    const token = auth.replace(/^(Bearer|DPoP) /i, '');
+    if (!apiRejectAll && auth !== token && apiAccepted.has(token)) {
+      return json(200, { ok: true, method: req.method, body: Buffer.concat(chunks).toString() });
+    }
+    const challenge = apiError === 'basic' ? 'Basic realm="api"'
+      : apiError === '' ? 'Bearer realm="api"'
+      : `Bearer realm="api", error="${apiError}"`;
+    res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': challenge });
+    res.end(JSON.stringify({ error: apiError || 'unauthorized' }));
+  });
+}
 
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const { port } = server.address();

@@ -11,8 +11,8 @@ sources without building anything:
 * Python: python/tokenward/_native.pyi and the package's own modules (classes and their members,
   functions, constants);
 * Node: node/index.d.ts (declared classes and interfaces with their members, functions, consts);
-* Kotlin: the generated kotlin/src/main/kotlin/dev/tokenward/tokenward.kt and the extensions of
-  Extensions.kt beside it;
+* Kotlin: the generated kotlin/src/main/kotlin/dev/tokenward/tokenward.kt and the hand-written
+  files beside it (extensions, top-level classes and values);
 * Swift: swift/Sources/Tokenward/*.swift (the generated file and the extensions).
 
 `--dump LANG` prints a language's surface. Last line: `vocabulary: N names checked, M missing`.
@@ -181,10 +181,17 @@ def kotlin_surface() -> Surface:
         depth = max(depth + code.count("{") - code.count("}"), 0)
     # The hand-written extensions beside it: `fun Type.name(`, `fun Type.Companion.name(` (a
     # static member), `val Type.name`.
+    # Top-level declarations of those files: `class Name`, `val NAME`, `fun name(`.
     ext = re.compile(r"^(?:public\s+|inline\s+)*(?:fun|va[lr])\s+(?:<[^>]*>\s*)?(\w+)(?:\.Companion)?\.`?(\w+)`?")
-    for line in (path.parent / "Extensions.kt").read_text(encoding="utf-8").split("\n"):
-        if m := ext.match(line.strip()):
-            s.members[m[1]].add(m[2])
+    top = re.compile(r"^(?:public\s+)?(?:class|object|interface|fun|va[lr])\s+`?(\w+)`?")
+    for hand_written in sorted(path.parent.glob("*.kt")):
+        if hand_written == path:
+            continue
+        for line in hand_written.read_text(encoding="utf-8").split("\n"):
+            if m := ext.match(line):
+                s.members[m[1]].add(m[2])
+            elif m := top.match(line):
+                s.top.add(m[1])
     return s
 
 

@@ -161,7 +161,9 @@ def emit_kotlin() -> str:
 
 def emit_swift() -> str:
     blocks = [b for b in all_blocks("swift") if b.no_run not in NOT_COMPILED]
-    imports = {"import Foundation", "import XCTest", "import Tokenward"}
+    # URLRequest and URLSession live in FoundationNetworking outside Apple's platforms.
+    imports = {"import Foundation", "import XCTest", "import Tokenward",
+               "#if canImport(FoundationNetworking)\nimport FoundationNetworking\n#endif"}
     funcs, tests = [], []
     for b in blocks:
         pre_imports, prelude = _split_imports(_prelude(b, "swift"))

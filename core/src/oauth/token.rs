@@ -51,6 +51,18 @@ impl AccessToken {
         &self.token_type
     }
 
+    /// The `Authorization` header value: `DPoP <token>` for a DPoP-bound token (RFC 9449 §7.1),
+    /// else `Bearer <token>` (RFC 6750; servers spell the type `bearer`, `Bearer`, …). Holds
+    /// the token: send it, never log it.
+    pub fn authorization_header(&self) -> String {
+        let scheme = if self.token_type.eq_ignore_ascii_case("dpop") {
+            "DPoP"
+        } else {
+            "Bearer"
+        };
+        format!("{scheme} {}", self.value.expose())
+    }
+
     /// When the token expires (wall clock, from the injected clock at receipt).
     pub fn expires_at(&self) -> Option<SystemTime> {
         self.expires_at
@@ -176,6 +188,18 @@ mod tests {
 
     fn parse(body: &str) -> Result<TokenResponse, Error> {
         TokenResponse::parse(body.as_bytes(), UNIX_EPOCH, &["a".to_owned()])
+    }
+
+    #[test]
+    fn authorization_header_follows_the_token_type() {
+        let header = |t: &str| {
+            AccessToken::new(Secret::new("AT").unwrap(), t, None, vec![]).authorization_header()
+        };
+        assert_eq!(header("Bearer"), "Bearer AT");
+        assert_eq!(header("bearer"), "Bearer AT");
+        assert_eq!(header("DPoP"), "DPoP AT");
+        assert_eq!(header("dpop"), "DPoP AT");
+        assert_eq!(header("N_A"), "Bearer AT");
     }
 
     #[test]

@@ -7,11 +7,13 @@
 //! wall-clock `expires_at` of each token comes from the client's injected [`crate::Clock`].
 
 mod backoff;
+mod challenge;
 mod endpoint;
 mod options;
 mod source;
 mod state;
 
+pub use challenge::token_rejected;
 pub use endpoint::{TokenEndpoint, TokenFuture};
 pub use options::{
     TokenSourceOptions, DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, DEFAULT_EXPIRY_MARGIN,
