@@ -309,6 +309,27 @@ export declare function fastifyHook(options: GatewayMiddlewareOptions): (request
  */
 export declare function fastify(instance: any, options: GatewayMiddlewareOptions): Promise<void>
 
+// HTTP client hooks (http-hooks.js): a TokenSource's token on every request, one refresh and one
+// retry when the server rejects it (the core's `tokenRejected`), never a loop.
+
+/**
+ * A `fetch` that authorizes every request with `source` and, on a rejected token, refreshes once
+ * and retries once. `fetchImpl` defaults to the global `fetch` (undici in Node); a request body is
+ * kept for the retry.
+ */
+export declare function fetchWithTokenSource(
+  source: TokenSource,
+  fetchImpl?: (input: Request) => Promise<Response>,
+): (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+
+/**
+ * Adds request/response interceptors to an axios instance: `source`'s token on every request, a
+ * rejected token refreshed once and the request retried once; errors reaching the caller carry
+ * `Authorization: [REDACTED]` in their `config`. Returns a function removing the interceptors.
+ * `axios` is an optional peer dependency.
+ */
+export declare function useTokenSource(instance: any, source: TokenSource): () => void
+
 /**
  * An access token. `util.inspect`, `toString()` and `JSON.stringify` are redacted; read the
  * value with the explicit `expose()`.
@@ -316,6 +337,11 @@ export declare function fastify(instance: any, options: GatewayMiddlewareOptions
 export declare class AccessToken {
   /** The token string, for an `Authorization` header (explicit on purpose). */
   expose(): string
+  /**
+   * The `Authorization` header value: `DPoP <token>` for a DPoP-bound token, else
+   * `Bearer <token>`.
+   */
+  authorizationHeader(): string
   /** Expiry in Unix seconds, or null when the server gave no lifetime. */
   get expiresAt(): number | null
   /** The granted scopes. */
@@ -1049,6 +1075,13 @@ export interface RevocationListOptions {
    */
   failOpen?: boolean
 }
+
+/**
+ * Whether a response with `status` and `wwwAuthenticate` (the `WWW-Authenticate` values, joined
+ * by `", "`) says the access token sent was rejected, so that one refresh and one retry may
+ * help: the rule of `fetchWithTokenSource` and `useTokenSource` (axios).
+ */
+export declare function tokenRejected(status: number, wwwAuthenticate?: string | undefined | null): boolean
 
 /**
  * When a `TokenSource` refreshes and how it retries (durations in seconds); unset values are

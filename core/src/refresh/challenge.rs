@@ -78,7 +78,7 @@ fn challenges(header: &str) -> Vec<Challenge<'_>> {
             return out;
         }
         let name_end = rest
-            .find(|c: char| c == '=' || c == ',' || c == ' ' || c == '\t')
+            .find(['=', ',', ' ', '\t'])
             .unwrap_or(rest.len());
         let name = &rest[..name_end];
         let after = rest[name_end..].trim_start_matches([' ', '\t']);
