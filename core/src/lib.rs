@@ -29,8 +29,8 @@
 //! | feature | modules | adds dependencies |
 //! |---|---|---|
 //! | `jwt` | [`jwt`] (issue, verify, keys, key sets; no network) | aws-lc-rs, memchr |
-//! | `apikey` | [`apikey`] with [`MemoryStore`](apikey::MemoryStore) | aws-lc-rs, crc32fast |
-//! | `sqlite` | `apikey::SqliteStore` (implies `apikey`) | rusqlite (bundled SQLite) |
+//! | `apikey` | [`apikey`] with [`MemoryStore`](apikey::MemoryStore), [`session`] (server-side sessions) | aws-lc-rs, crc32fast |
+//! | `sqlite` | `apikey::SqliteStore`, `session::SqliteSessionStore` (implies `apikey`) | rusqlite (bundled SQLite) |
 //! | `redact` | [`redact`] | regex-automata |
 //! | `tracing-subscriber` | `redact::RedactingMakeWriter` (implies `redact`) | tracing-subscriber |
 //! | `http` | [`http`], [`runtime`] (`block_on`), [`oauth`], [`refresh`], `jwt::RemoteKeySet`, `jwt::discover` (implies `jwt`) | reqwest (rustls), tokio, url |
@@ -65,6 +65,8 @@ pub mod jwt;
 pub mod oauth;
 #[cfg(feature = "redact")]
 pub mod redact;
+#[cfg(feature = "apikey")]
+pub mod session;
 #[cfg(feature = "http")]
 pub mod refresh;
 #[cfg(feature = "http")]
@@ -92,6 +94,8 @@ pub use oauth::{AccessToken, OAuthClient};
 #[cfg(feature = "http")]
 pub use refresh::TokenSource;
 pub use secret::{fingerprint, Secret, FINGERPRINT_LEN};
+#[cfg(feature = "apikey")]
+pub use session::{SessionCookie, Sessions};
 
 /// The examples of README.md (the crates.io page) run as doctests.
 #[cfg(all(doctest, feature = "jwt", feature = "sqlite", feature = "redact"))]

@@ -241,6 +241,9 @@ impl Authenticator {
 
     /// Which validator `found` goes to.
     fn route(&self, source: Source, value: &str) -> Route {
+        if source == Source::SessionCookie {
+            return Route::Session;
+        }
         if matches!(source, Source::ApiKeyHeader | Source::Query) {
             return Route::ApiKey;
         }
@@ -331,8 +334,7 @@ impl Authenticator {
         }
         // 2. Presence.
         let found = self
-            .sources
-            .extract(req.path, req.headers)
+            .find_credential(req)
             .map_err(|e| match e {
                 ExtractError::Missing => ch.missing(),
                 other => ch.bearer(other.code(), BearerError::InvalidRequest, &[]),
@@ -372,6 +374,8 @@ impl Authenticator {
                     }
                 }
             }
+        } else if route == Route::Session {
+            self.validate_session(req, found.value)?
         } else if route == Route::Jwt {
             let Some(v) = &self.jwt else {
                 return Err(invalid(ErrorCode::UnknownKey).into());
@@ -422,7 +426,7 @@ impl Authenticator {
         // 4. Revocation: by the credential's id and by its subject, in one lookup.
         if let Some(store) = &self.revocations {
             let kind = match principal.kind {
-                CredentialKind::ApiKey => RevocationKind::KeyId,
+                CredentialKind::ApiKey | CredentialKind::Session => RevocationKind::KeyId,
                 CredentialKind::Jwt | CredentialKind::Introspected => RevocationKind::Jti,
             };
             let mut entries = Vec::with_capacity(2);
