@@ -120,6 +120,10 @@ impl Refusal {
             }
             (ErrorCode::IpDenied, _) => ("ip_denied", "the client address is not allowed"),
             (ErrorCode::RateLimited, _) => ("rate_limited", "too many requests"),
+            (ErrorCode::InvalidCsrfToken, _) => (
+                "invalid_csrf_token",
+                "the CSRF token is missing or not the session's",
+            ),
             (_, 400) => pair(BearerError::InvalidRequest),
             (_, 401) => pair(BearerError::InvalidToken),
             (_, 403) => pair(BearerError::InsufficientScope),
