@@ -19,7 +19,6 @@ fn instant(unix_seconds: i64) -> SystemTime {
 /// How the session cookie is written; the defaults are the safe ones (``__Host-tw_session``,
 /// Secure, HttpOnly, SameSite=Lax, Path=/, no Domain). ``Sessions`` checks the combination.
 #[pyclass(module = "tokenward", name = "SessionCookie", frozen)]
-#[derive(Clone)]
 pub struct SessionCookie(pub(crate) core::SessionCookie);
 
 #[pymethods]
@@ -173,7 +172,7 @@ impl Sessions {
         idle_timeout: Option<&Bound<'_, PyAny>>,
         absolute_timeout: Option<&Bound<'_, PyAny>>,
         csrf_secret: Option<&Bound<'_, PyAny>>,
-        cookie: Option<SessionCookie>,
+        cookie: Option<&Bound<'_, SessionCookie>>,
         clock: Option<&Bound<'_, crate::clock::ManualClock>>,
     ) -> PyResult<Self> {
         let mut o = core::SessionsOptions::new();
@@ -190,7 +189,7 @@ impl Sessions {
             o = o.with_csrf_secret(secret_arg(s)?);
         }
         if let Some(c) = cookie {
-            o = o.with_cookie(c.0);
+            o = o.with_cookie(c.get().0.clone());
         }
         if let Some(c) = clock {
             o = o.with_clock(c.get().shared());
