@@ -65,13 +65,13 @@ pub mod jwt;
 pub mod oauth;
 #[cfg(feature = "redact")]
 pub mod redact;
-#[cfg(feature = "apikey")]
-pub mod session;
 #[cfg(feature = "http")]
 pub mod refresh;
 #[cfg(feature = "http")]
 pub mod runtime;
 pub mod secret;
+#[cfg(feature = "apikey")]
+pub mod session;
 
 /// What the binding crates (Python, Node, Kotlin/Swift, the CLI) need beyond the documented API
 /// (not a stable API).

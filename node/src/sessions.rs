@@ -250,7 +250,11 @@ impl Sessions {
 
     /// Throws `invalid_csrf_token` unless `token` is session `id`'s CSRF token.
     #[napi(catch_unwind)]
-    pub fn verify_csrf(&self, id: Either<String, &Secret>, token: String) -> napi::Result<(), Code> {
+    pub fn verify_csrf(
+        &self,
+        id: Either<String, &Secret>,
+        token: String,
+    ) -> napi::Result<(), Code> {
         self.0.verify_csrf(id_str(&id), &token).js()
     }
 

@@ -69,16 +69,14 @@ fn invalid(message: &'static str) -> Error {
 /// RFC 6265 `cookie-name` (an RFC 7230 token).
 fn is_token(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-        })
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// A `Path` or `Domain` value: printable ASCII without `;` or `,`.
 fn is_attr_value(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| (0x21..0x7f).contains(&b) && b != b';' && b != b',')
 }
 
@@ -169,9 +167,7 @@ impl SessionCookie {
             ));
         }
         if self.same_site == SameSite::None && !self.secure {
-            return Err(invalid(
-                "browsers reject SameSite=None without Secure",
-            ));
+            return Err(invalid("browsers reject SameSite=None without Secure"));
         }
         let host = self.name.starts_with("__Host-");
         if (host || self.name.starts_with("__Secure-")) && !self.secure {

@@ -256,7 +256,10 @@ impl Sessions {
             return Err(Error::new(ErrorCode::UnknownKey, "no session matches"));
         };
         if record.revoked_at.is_some() {
-            return Err(Error::new(ErrorCode::Revoked, "the session has been revoked"));
+            return Err(Error::new(
+                ErrorCode::Revoked,
+                "the session has been revoked",
+            ));
         }
         if now >= record.expires_at {
             return Err(Error::new(
@@ -338,7 +341,10 @@ impl Sessions {
             expires_at,
         )?;
         if !self.store.rotate(&old_hash, now, &hash, &record)? {
-            return Err(Error::new(ErrorCode::Revoked, "the session has been revoked"));
+            return Err(Error::new(
+                ErrorCode::Revoked,
+                "the session has been revoked",
+            ));
         }
         Ok(IssuedSession {
             id: secret,

@@ -62,11 +62,18 @@ fn lifecycle(store: Arc<dyn SessionStore>) {
     assert_eq!(code(s.rotate(b.id.expose(), None, None)), "revoked");
     // A new subject (login) starts a new absolute window and may replace the data.
     let b3 = s
-        .rotate(b2.id.expose(), Some("carol"), Some(data(&[("role", "admin")])))
+        .rotate(
+            b2.id.expose(),
+            Some("carol"),
+            Some(data(&[("role", "admin")])),
+        )
         .unwrap();
     assert_eq!(b3.record.subject, "carol");
     assert_eq!(b3.record.created_at, clock.unix_seconds());
-    assert_eq!(s.verify(b3.id.expose()).unwrap().data, data(&[("role", "admin")]));
+    assert_eq!(
+        s.verify(b3.id.expose()).unwrap().data,
+        data(&[("role", "admin")])
+    );
     // Absolute timeout.
     let c = s.create("carol", BTreeMap::new()).unwrap();
     for _ in 0..6 {
@@ -118,7 +125,10 @@ fn lifecycle_in_sqlite_shared_with_api_keys() {
         .unwrap();
     let a = s.create("x", data(&[("k", "v")])).unwrap();
     let again = Sessions::new(options(&clock).with_store_spec(path.display().to_string())).unwrap();
-    assert_eq!(again.verify(a.id.expose()).unwrap().data, data(&[("k", "v")]));
+    assert_eq!(
+        again.verify(a.id.expose()).unwrap().data,
+        data(&[("k", "v")])
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -132,14 +142,23 @@ fn csrf_tokens_are_bound_to_the_session() {
     let ta = s.csrf_token(a.id.expose()).unwrap();
     assert_eq!(ta.len(), 43);
     s.verify_csrf(a.id.expose(), &ta).unwrap();
-    assert_eq!(code(s.verify_csrf(b.id.expose(), &ta)), "invalid_csrf_token");
+    assert_eq!(
+        code(s.verify_csrf(b.id.expose(), &ta)),
+        "invalid_csrf_token"
+    );
     assert_eq!(code(s.verify_csrf(a.id.expose(), "")), "invalid_csrf_token");
-    assert_eq!(code(s.verify_csrf(a.id.expose(), &ta[1..])), "invalid_csrf_token");
+    assert_eq!(
+        code(s.verify_csrf(a.id.expose(), &ta[1..])),
+        "invalid_csrf_token"
+    );
     // Another process with the same secret agrees; another secret does not.
     let same = Sessions::new(options(&clock).with_csrf_secret(secret)).unwrap();
     same.verify_csrf(a.id.expose(), &ta).unwrap();
     let other = Sessions::new(options(&clock)).unwrap();
-    assert_eq!(code(other.verify_csrf(a.id.expose(), &ta)), "invalid_csrf_token");
+    assert_eq!(
+        code(other.verify_csrf(a.id.expose(), &ta)),
+        "invalid_csrf_token"
+    );
     // Rotation renews it.
     let a2 = s.rotate(a.id.expose(), None, None).unwrap();
     assert_ne!(s.csrf_token(a2.id.expose()).unwrap(), ta);
@@ -194,10 +213,7 @@ fn the_id_and_csrf_secret_are_never_printed() {
     let _sub = add_sink(capture.clone());
     let clock = ManualClock::at_unix(T0);
     let csrf = "0123456789abcdef0123456789abcdef-csrf";
-    let s = Sessions::new(
-        options(&clock).with_csrf_secret(Secret::new(csrf).unwrap()),
-    )
-    .unwrap();
+    let s = Sessions::new(options(&clock).with_csrf_secret(Secret::new(csrf).unwrap())).unwrap();
     let a = s.create("alice", BTreeMap::new()).unwrap();
     let id = a.id.expose().to_owned();
     let body = &id[4..];
@@ -208,7 +224,10 @@ fn the_id_and_csrf_secret_are_never_printed() {
         format!("{a:?}"),
         format!("{:?}", a.record),
         format!("{s:?}"),
-        format!("{:?}", SessionsOptions::new().with_csrf_secret(Secret::new(csrf).unwrap())),
+        format!(
+            "{:?}",
+            SessionsOptions::new().with_csrf_secret(Secret::new(csrf).unwrap())
+        ),
         format!("{rotated:?}"),
     ];
     for e in [

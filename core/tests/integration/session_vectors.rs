@@ -13,7 +13,8 @@ use tokenward::session::{IssuedSession, SameSite, SessionCookie, Sessions, Sessi
 use tokenward::{Result, Secret};
 
 fn code<T>(r: Result<T>) -> String {
-    r.err().map_or("ok".into(), |e| e.code().as_str().to_owned())
+    r.err()
+        .map_or("ok".into(), |e| e.code().as_str().to_owned())
 }
 
 fn options(v: &Value, clock: &Arc<ManualClock>) -> SessionsOptions {
@@ -73,7 +74,12 @@ fn sessions_match_vectors() {
     let mut n = 0;
     for case in v["ids"].as_array().unwrap() {
         let id = case["id"].as_str().unwrap();
-        assert_eq!(code(s.verify(id)), case["error"].as_str().unwrap(), "{}", case["name"]);
+        assert_eq!(
+            code(s.verify(id)),
+            case["error"].as_str().unwrap(),
+            "{}",
+            case["name"]
+        );
         n += 1;
     }
     for case in v["csrf"].as_array().unwrap() {
@@ -94,13 +100,17 @@ fn sessions_match_vectors() {
     let first_id = v["ids"][0]["id"].as_str().unwrap();
     for case in v["cookies"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
-        let built = cookie(&case["cookie"])
-            .and_then(|c| Sessions::new(options(&v, &clock).with_cookie(c)));
+        let built =
+            cookie(&case["cookie"]).and_then(|c| Sessions::new(options(&v, &clock).with_cookie(c)));
         match case["error"].as_str() {
             Some(e) => assert_eq!(code(built), e, "{name}"),
             None => {
                 let s = built.unwrap();
-                assert_eq!(s.set_cookie(first_id).unwrap(), case["set_cookie"], "{name}");
+                assert_eq!(
+                    s.set_cookie(first_id).unwrap(),
+                    case["set_cookie"],
+                    "{name}"
+                );
                 assert_eq!(s.clear_cookie(), case["clear_cookie"], "{name}");
             }
         }
@@ -121,7 +131,11 @@ fn sessions_match_vectors() {
                 "advance" => clock.advance(Duration::from_secs(step["seconds"].as_u64().unwrap())),
                 "create" => {
                     let r = s.create(step["subject"].as_str().unwrap(), data(&step["data"]));
-                    assert_eq!(code(r.as_ref().map(|_| ()).map_err(Clone::clone)), want, "{at}");
+                    assert_eq!(
+                        code(r.as_ref().map(|_| ()).map_err(Clone::clone)),
+                        want,
+                        "{at}"
+                    );
                     if let (Ok(issued), Some(k)) = (r, step["save"].as_str()) {
                         saved.insert(k.to_owned(), issued);
                     }
@@ -140,8 +154,16 @@ fn sessions_match_vectors() {
                 }
                 "rotate" => {
                     let d = step["data"].is_object().then(|| data(&step["data"]));
-                    let r = s.rotate(&id_of(&saved, &step["session"]), step["subject"].as_str(), d);
-                    assert_eq!(code(r.as_ref().map(|_| ()).map_err(Clone::clone)), want, "{at}");
+                    let r = s.rotate(
+                        &id_of(&saved, &step["session"]),
+                        step["subject"].as_str(),
+                        d,
+                    );
+                    assert_eq!(
+                        code(r.as_ref().map(|_| ()).map_err(Clone::clone)),
+                        want,
+                        "{at}"
+                    );
                     if let (Ok(issued), Some(k)) = (r, step["save"].as_str()) {
                         saved.insert(k.to_owned(), issued);
                     }
@@ -202,7 +224,9 @@ fn the_authenticator_accepts_a_session_cookie_with_the_same_refusals() {
     let cookie = format!("theme=dark; __Host-tw_session={}", issued.id.expose());
     let csrf = sessions.csrf_token(issued.id.expose()).unwrap();
 
-    let p = auth.authenticate(&request("GET", &[("Cookie", &cookie)])).unwrap();
+    let p = auth
+        .authenticate(&request("GET", &[("Cookie", &cookie)]))
+        .unwrap();
     assert_eq!(p.kind, CredentialKind::Session);
     assert_eq!(p.subject, "alice");
     assert_eq!(p.scopes, ["read", "write"]);
@@ -212,17 +236,28 @@ fn the_authenticator_accepts_a_session_cookie_with_the_same_refusals() {
         required_scopes: &["admin"],
         ..request("GET", &headers)
     };
-    assert_eq!(auth.authenticate(&scoped).unwrap_err().code_str(), "insufficient_scope");
+    assert_eq!(
+        auth.authenticate(&scoped).unwrap_err().code_str(),
+        "insufficient_scope"
+    );
 
     // Unsafe methods need the CSRF token.
-    let r = auth.authenticate(&request("POST", &[("Cookie", &cookie)])).unwrap_err();
+    let r = auth
+        .authenticate(&request("POST", &[("Cookie", &cookie)]))
+        .unwrap_err();
     assert_eq!((r.status, r.code_str()), (403, "invalid_csrf_token"));
     let r = auth
-        .authenticate(&request("POST", &[("Cookie", &cookie), ("X-CSRF-Token", "nope")]))
+        .authenticate(&request(
+            "POST",
+            &[("Cookie", &cookie), ("X-CSRF-Token", "nope")],
+        ))
         .unwrap_err();
     assert_eq!((r.status, r.code_str()), (403, "invalid_csrf_token"));
     let p = auth
-        .authenticate(&request("POST", &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)]))
+        .authenticate(&request(
+            "POST",
+            &[("Cookie", &cookie), ("X-CSRF-Token", &csrf)],
+        ))
         .unwrap();
     assert_eq!(p.subject, "alice");
 
@@ -230,10 +265,15 @@ fn the_authenticator_accepts_a_session_cookie_with_the_same_refusals() {
     let r = auth.authenticate(&request("GET", &[])).unwrap_err();
     assert_eq!((r.status, r.code_str()), (401, "missing_credentials"));
     let two = format!("{cookie}; __Host-tw_session={}", issued.id.expose());
-    let r = auth.authenticate(&request("GET", &[("Cookie", &two)])).unwrap_err();
+    let r = auth
+        .authenticate(&request("GET", &[("Cookie", &two)]))
+        .unwrap_err();
     assert_eq!((r.status, r.code_str()), (400, "malformed"));
     let r = auth
-        .authenticate(&request("GET", &[("Cookie", &cookie), ("Authorization", "Bearer abc")]))
+        .authenticate(&request(
+            "GET",
+            &[("Cookie", &cookie), ("Authorization", "Bearer abc")],
+        ))
         .unwrap_err();
     assert_eq!((r.status, r.code_str()), (400, "malformed"));
     let r = auth
@@ -241,13 +281,18 @@ fn the_authenticator_accepts_a_session_cookie_with_the_same_refusals() {
         .unwrap_err();
     assert_eq!((r.status, r.code_str()), (401, "malformed"));
     clock.advance(Duration::from_secs(600));
-    let r = auth.authenticate(&request("GET", &[("Cookie", &cookie)])).unwrap_err();
+    let r = auth
+        .authenticate(&request("GET", &[("Cookie", &cookie)]))
+        .unwrap_err();
     assert_eq!((r.status, r.code_str()), (401, "expired"));
     let fresh = sessions.create("bob", BTreeMap::new()).unwrap();
     let cookie = format!("__Host-tw_session={}", fresh.id.expose());
-    auth.authenticate(&request("GET", &[("Cookie", &cookie)])).unwrap();
+    auth.authenticate(&request("GET", &[("Cookie", &cookie)]))
+        .unwrap();
     sessions.revoke(fresh.id.expose()).unwrap();
-    let r = auth.authenticate(&request("GET", &[("Cookie", &cookie)])).unwrap_err();
+    let r = auth
+        .authenticate(&request("GET", &[("Cookie", &cookie)]))
+        .unwrap_err();
     assert_eq!((r.status, r.code_str()), (401, "revoked"));
     assert!(r.www_authenticate.is_some());
 

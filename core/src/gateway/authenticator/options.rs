@@ -8,7 +8,6 @@ use super::{
     Authenticator, AuthenticatorOptions, StoreUrl, DEFAULT_FAILURE_RATE_LIMIT, DEFAULT_REALM,
 };
 use crate::apikey::ApiKeys;
-use crate::session::Sessions;
 use crate::backend::DEFAULT_BACKEND_TIMEOUT;
 use crate::clock::{self, SharedClock};
 use crate::gateway::credentials::CredentialSources;
@@ -25,6 +24,7 @@ use crate::gateway::revocation::RevocationList;
 use crate::gateway::revocation_store::RevocationStore;
 use crate::jwt::JwtVerifier;
 use crate::oauth::OAuthClient;
+use crate::session::Sessions;
 use crate::{Error, ErrorCode, Result};
 
 // No `Default`: options without a validator are not a valid configuration.

@@ -333,12 +333,10 @@ impl Authenticator {
             return Err(ch.ip_denied().into());
         }
         // 2. Presence.
-        let found = self
-            .find_credential(req)
-            .map_err(|e| match e {
-                ExtractError::Missing => ch.missing(),
-                other => ch.bearer(other.code(), BearerError::InvalidRequest, &[]),
-            })?;
+        let found = self.find_credential(req).map_err(|e| match e {
+            ExtractError::Missing => ch.missing(),
+            other => ch.bearer(other.code(), BearerError::InvalidRequest, &[]),
+        })?;
         // 3. Validation, unless this address has spent its failure budget: then nothing is
         // verified, looked up or introspected. Every failure is `invalid_token` to the client.
         if let (Some(limiter), Some(limit), Some(ip)) =

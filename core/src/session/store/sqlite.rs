@@ -77,10 +77,7 @@ fn get_on(conn: &Connection, hash: &KeyHash) -> Result<Option<SessionRecord>> {
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM tokenward_sessions WHERE hash = ?1"
         ))
-        .and_then(|mut stmt| {
-            stmt.query_row([&hash.as_bytes()[..]], read_row)
-                .optional()
-        })
+        .and_then(|mut stmt| stmt.query_row([&hash.as_bytes()[..]], read_row).optional())
         .map_err(storage_error)?;
     raw.map(|(mut record, data)| {
         record.data = serde_json::from_str(&data).map_err(json_error)?;
