@@ -9,6 +9,7 @@ export const { scrubObject, pinoRedaction, redactFormat } = tokenward
 export const { OAuthClient, Pkce, AuthorizationFlow, IdTokenVerifier, AccessToken, TokenResponse, TokenSource } = tokenward
 export const { fetchWithTokenSource, useTokenSource, tokenRejected } = tokenward
 export const { Authenticator, RevocationList, ManualClock } = tokenward
+export const { Sessions } = tokenward
 export const { express, fastify, fastifyHook } = tokenward
 export const { TokenwardError, InvalidTokenError, InvalidKeyError, ApiKeyError, AuthorizationError } = tokenward
 export const { OAuthError, TransportError, InvalidInputError, InternalError } = tokenward

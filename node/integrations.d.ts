@@ -173,6 +173,8 @@ export interface AuthenticatorOptions {
   jwt?: JwtVerifier
   /** Accept opaque bearer tokens via RFC 7662 introspection (use `authenticateAsync`). */
   introspection?: OAuthClient
+  /** Accept session cookies verified by these sessions (unsafe methods need `X-CSRF-Token`). */
+  sessions?: Sessions
   /** Seconds an active introspection answer is reused (default 60, never beyond `exp`). */
   introspectionCacheTtl?: number
   /** Seconds an inactive introspection answer is reused (default 10). */
@@ -244,7 +246,7 @@ export interface AuthRequest {
 export interface Principal {
   ok: true
   /** How the caller authenticated. */
-  kind: 'api_key' | 'jwt' | 'introspected'
+  kind: 'api_key' | 'jwt' | 'introspected' | 'session'
   /** Key owner, JWT `sub` or introspected `sub` (empty when absent). */
   subject: string
   /** API key id, or the token's `jti`. */

@@ -58,6 +58,8 @@ pub enum ErrorCode {
     IpDenied,
     /// The request carries no credential.
     MissingCredentials,
+    /// The CSRF token of a session-authenticated request is absent or not the session's.
+    InvalidCsrfToken,
     // OAuth 2.0 token endpoint (RFC 6749 section 5.2) and transport.
     /// The grant (code, refresh token, credentials) is invalid, expired or revoked.
     InvalidGrant,
@@ -117,6 +119,7 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::IpDenied,
         ErrorCode::MissingCredentials,
+        ErrorCode::InvalidCsrfToken,
         ErrorCode::InvalidGrant,
         ErrorCode::InvalidClient,
         ErrorCode::InvalidScope,
@@ -160,6 +163,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => CoreCode::RateLimited,
             ErrorCode::IpDenied => CoreCode::IpDenied,
             ErrorCode::MissingCredentials => CoreCode::MissingCredentials,
+            ErrorCode::InvalidCsrfToken => CoreCode::InvalidCsrfToken,
             ErrorCode::InvalidGrant => CoreCode::InvalidGrant,
             ErrorCode::InvalidClient => CoreCode::InvalidClient,
             ErrorCode::InvalidScope => CoreCode::InvalidScope,

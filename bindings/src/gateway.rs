@@ -299,6 +299,10 @@ pub struct AuthenticatorOptions {
     /// refuse with 503 (`false`).
     #[uniffi(default = None)]
     pub rate_limit_store_fail_open: Option<bool>,
+    /// Accept session cookies verified by these sessions (requests with an unsafe method
+    /// need the session's CSRF token in `X-CSRF-Token`).
+    #[uniffi(default = None)]
+    pub sessions: Option<Arc<crate::sessions::Sessions>>,
 }
 
 impl AuthenticatorOptions {
@@ -317,6 +321,9 @@ impl AuthenticatorOptions {
         }
         if let Some(client) = self.introspection {
             o = o.with_introspection(Arc::new(client.0.clone()));
+        }
+        if let Some(s) = self.sessions {
+            o = o.with_sessions(s.0.clone());
         }
         if let Some(realm) = self.realm {
             o = o.with_realm(realm);
@@ -424,6 +431,8 @@ pub enum CredentialKind {
     Jwt,
     /// An opaque bearer token validated by OAuth introspection (RFC 7662).
     Introspected,
+    /// A session cookie (`Sessions`).
+    Session,
 }
 
 /// An authenticated and authorized caller.
@@ -450,6 +459,7 @@ impl From<core::Principal> for Principal {
                 core::CredentialKind::ApiKey => CredentialKind::ApiKey,
                 core::CredentialKind::Jwt => CredentialKind::Jwt,
                 core::CredentialKind::Introspected => CredentialKind::Introspected,
+                core::CredentialKind::Session => CredentialKind::Session,
             },
             subject: p.subject,
             key_id: p.key_id,

@@ -14,6 +14,7 @@ mod oauth;
 mod redact;
 mod remote;
 mod secret;
+mod sessions;
 
 pub use apikeys::{api_key_pattern, check_api_key_format, ApiKeys, IssuedKey, KeyInfo, KeyRecord};
 pub use audit::{on_audit, AuditEvent, AuditListener, AuditOutcome, AuditSubscription};

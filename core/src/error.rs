@@ -92,6 +92,8 @@ error_codes! {
     IpDenied => "ip_denied",
     /// The request carries no credential.
     MissingCredentials => "missing_credentials",
+    /// The CSRF token of a session-authenticated request is absent or not the session's.
+    InvalidCsrfToken => "invalid_csrf_token",
     // OAuth 2.0 token endpoint (RFC 6749 section 5.2) and transport.
     /// The grant (code, refresh token, credentials) is invalid, expired or revoked.
     InvalidGrant => "invalid_grant",
@@ -134,7 +136,7 @@ impl ErrorCode {
     pub const fn http_status(self) -> u16 {
         match self {
             ErrorCode::Malformed | ErrorCode::TokenTooLarge | ErrorCode::InvalidInput => 400,
-            ErrorCode::InsufficientScope | ErrorCode::IpDenied => 403,
+            ErrorCode::InsufficientScope | ErrorCode::IpDenied | ErrorCode::InvalidCsrfToken => 403,
             ErrorCode::RateLimited => 429,
             ErrorCode::Network | ErrorCode::Timeout | ErrorCode::ServerError => 503,
             ErrorCode::InvalidResponse | ErrorCode::Storage | ErrorCode::Internal => 500,
@@ -202,7 +204,7 @@ impl ErrorCode {
             | Revoked => ErrorCategory::Token,
             InvalidKey => ErrorCategory::Key,
             InvalidFormat | ChecksumMismatch | UnknownKey => ErrorCategory::ApiKey,
-            InsufficientScope | RateLimited | IpDenied | MissingCredentials => {
+            InsufficientScope | RateLimited | IpDenied | MissingCredentials | InvalidCsrfToken => {
                 ErrorCategory::Authorization
             }
             InvalidGrant | InvalidClient | InvalidScope | UnauthorizedClient

@@ -29,8 +29,8 @@
 //! | feature | modules | adds dependencies |
 //! |---|---|---|
 //! | `jwt` | [`jwt`] (issue, verify, keys, key sets; no network) | aws-lc-rs, memchr |
-//! | `apikey` | [`apikey`] with [`MemoryStore`](apikey::MemoryStore) | aws-lc-rs, crc32fast |
-//! | `sqlite` | `apikey::SqliteStore` (implies `apikey`) | rusqlite (bundled SQLite) |
+//! | `apikey` | [`apikey`] with [`MemoryStore`](apikey::MemoryStore), [`session`] (server-side sessions) | aws-lc-rs, crc32fast |
+//! | `sqlite` | `apikey::SqliteStore`, `session::SqliteSessionStore` (implies `apikey`) | rusqlite (bundled SQLite) |
 //! | `redact` | [`redact`] | regex-automata |
 //! | `tracing-subscriber` | `redact::RedactingMakeWriter` (implies `redact`) | tracing-subscriber |
 //! | `http` | [`http`], [`runtime`] (`block_on`), [`oauth`], [`refresh`], `jwt::RemoteKeySet`, `jwt::discover` (implies `jwt`) | reqwest (rustls), tokio, url |
@@ -70,6 +70,8 @@ pub mod refresh;
 #[cfg(feature = "http")]
 pub mod runtime;
 pub mod secret;
+#[cfg(feature = "apikey")]
+pub mod session;
 
 /// What the binding crates (Python, Node, Kotlin/Swift, the CLI) need beyond the documented API
 /// (not a stable API).
@@ -92,6 +94,8 @@ pub use oauth::{AccessToken, OAuthClient};
 #[cfg(feature = "http")]
 pub use refresh::TokenSource;
 pub use secret::{fingerprint, Secret, FINGERPRINT_LEN};
+#[cfg(feature = "apikey")]
+pub use session::{SessionCookie, Sessions};
 
 /// The examples of README.md (the crates.io page) run as doctests.
 #[cfg(all(doctest, feature = "jwt", feature = "sqlite", feature = "redact"))]

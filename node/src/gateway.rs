@@ -371,6 +371,10 @@ impl Authenticator {
         if let Some(client) = get::<ClassInstance<'_, OAuthClient>>(&options, "introspection")? {
             o = o.with_introspection(Arc::new(client.0.clone()));
         }
+        if let Some(s) = get::<ClassInstance<'_, crate::sessions::Sessions>>(&options, "sessions")?
+        {
+            o = o.with_sessions(s.0.clone());
+        }
         if let Some(realm) = get::<String>(&options, "realm")? {
             o = o.with_realm(realm);
         }

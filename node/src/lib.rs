@@ -15,6 +15,7 @@ mod jwt_remote;
 mod oauth;
 mod redact;
 mod secret;
+mod sessions;
 mod unwind;
 
 /// The `napi` crate as every module here and every `#[napi]` expansion sees it (`use

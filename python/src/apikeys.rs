@@ -29,7 +29,7 @@ pub(crate) fn duration_arg(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Dur
 }
 
 /// A `str` or a `tokenward.Secret`, as a core secret (the pepper).
-fn secret_arg(value: &Bound<'_, PyAny>) -> PyResult<tokenward::Secret> {
+pub(crate) fn secret_arg(value: &Bound<'_, PyAny>) -> PyResult<tokenward::Secret> {
     if let Ok(s) = value.cast::<Secret>() {
         return Ok(s.get().0.clone());
     }
@@ -37,7 +37,7 @@ fn secret_arg(value: &Bound<'_, PyAny>) -> PyResult<tokenward::Secret> {
 }
 
 /// A `str` or a `tokenward.Secret`, as the plain key to verify.
-fn key_arg(value: &Bound<'_, PyAny>) -> PyResult<String> {
+pub(crate) fn key_arg(value: &Bound<'_, PyAny>) -> PyResult<String> {
     if let Ok(s) = value.cast::<Secret>() {
         return Ok(s.get().0.expose().to_owned());
     }

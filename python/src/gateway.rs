@@ -530,7 +530,7 @@ impl Authenticator {
         introspection_cache_size=gateway::introspection::DEFAULT_CACHE_SIZE,
         introspection_rate_limit=None,
         introspection_max_inflight=gateway::introspection::DEFAULT_INTROSPECTION_MAX_INFLIGHT,
-        rate_limit_store=None, rate_limit_store_fail_open=true))]
+        rate_limit_store=None, rate_limit_store_fail_open=true, sessions=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         api_keys: Option<&Bound<'_, ApiKeys>>,
@@ -560,6 +560,7 @@ impl Authenticator {
         introspection_max_inflight: usize,
         rate_limit_store: Option<String>,
         rate_limit_store_fail_open: bool,
+        sessions: Option<&Bound<'_, crate::sessions::Sessions>>,
     ) -> PyResult<Self> {
         let forwarded_header: ForwardedHeader = forwarded_header.parse().py()?;
         let mut release_gil = false;
@@ -586,6 +587,11 @@ impl Authenticator {
         }
         if let Some(client) = introspection {
             o = o.with_introspection(Arc::new(client.get().0.clone()));
+        }
+        if let Some(s) = sessions {
+            let s = s.get().0.clone();
+            release_gil |= !format!("{:?}", s.store()).starts_with("MemorySessionStore");
+            o = o.with_sessions(s);
         }
         if let Some(name) = query_param {
             o = o.with_query_param(name);

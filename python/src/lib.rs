@@ -13,6 +13,7 @@ mod jwt;
 mod oauth;
 mod redact;
 mod secret;
+mod sessions;
 
 use pyo3::prelude::*;
 
@@ -58,6 +59,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gateway::Principal>()?;
     m.add_class::<gateway::Refusal>()?;
     m.add_class::<gateway::Authenticator>()?;
+    m.add_class::<sessions::Sessions>()?;
+    m.add_class::<sessions::SessionCookie>()?;
+    m.add_class::<sessions::SessionRecord>()?;
+    m.add_class::<sessions::IssuedSession>()?;
     audit::install();
     Ok(())
 }

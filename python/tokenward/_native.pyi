@@ -318,6 +318,113 @@ class ApiKeys:
     def list(self, owner: str) -> builtins.list[KeyRecord]:
         """Every key of ``owner``, oldest first."""
 
+# --- sessions (issue 18) ---
+
+@final
+class SessionCookie:
+    """How the session cookie is written; the defaults are the safe ones (``__Host-tw_session``,
+    Secure, HttpOnly, SameSite=Lax, Path=/, no Domain). ``Sessions`` checks the combination."""
+
+    def __new__(
+        cls,
+        *,
+        name: str | None = None,
+        secure: bool = True,
+        http_only: bool = True,
+        same_site: Literal["lax", "strict", "none"] | str = "lax",
+        path: str = "/",
+        domain: str | None = None,
+        dangerous_allow_insecure: bool = False,
+    ) -> SessionCookie: ...
+    @property
+    def name(self) -> str:
+        """The cookie name."""
+
+@final
+class SessionRecord:
+    """A stored session. Holds no secret material (``handle`` is a fingerprint of the id)."""
+
+    @property
+    def handle(self) -> str:
+        """Public identifier of the session, safe to log."""
+    @property
+    def subject(self) -> str:
+        """Whom the session belongs to."""
+    @property
+    def data(self) -> dict[str, str]:
+        """Application data."""
+    @property
+    def created_at(self) -> _dt.datetime:
+        """Creation time (aware UTC ``datetime``)."""
+    @property
+    def last_seen_at(self) -> _dt.datetime:
+        """Last use."""
+    @property
+    def idle_expires_at(self) -> _dt.datetime:
+        """The idle deadline."""
+    @property
+    def expires_at(self) -> _dt.datetime:
+        """The absolute deadline."""
+    @property
+    def revoked_at(self) -> _dt.datetime | None:
+        """Revocation time, or None."""
+    def to_dict(self) -> dict[str, object]:
+        """The record as a plain dict."""
+
+@final
+class IssuedSession:
+    """A new session: ``.id`` (a ``Secret``, the only copy: put it in the cookie) and ``.record``."""
+
+    @property
+    def id(self) -> Secret: ...
+    @property
+    def record(self) -> SessionRecord: ...
+
+@final
+class Sessions:
+    """Server-side sessions: ids of 256 random bits stored hashed, idle and absolute timeouts,
+    rotation, revocation, CSRF tokens and a safe cookie."""
+
+    def __new__(
+        cls,
+        *,
+        store: str | None = None,
+        idle_timeout: timedelta | float | None = None,
+        absolute_timeout: timedelta | float | None = None,
+        csrf_secret: str | Secret | None = None,
+        cookie: SessionCookie | None = None,
+        clock: ManualClock | None = None,
+    ) -> Sessions: ...
+    def create(self, subject: str, data: Mapping[str, str] | None = None) -> IssuedSession:
+        """Starts a session for ``subject``."""
+    def verify(self, id: str | Secret) -> SessionRecord:
+        """Checks session ``id`` (``str`` or ``Secret``) and records the use."""
+    def rotate(
+        self,
+        id: str | Secret,
+        *,
+        subject: str | None = None,
+        data: Mapping[str, str] | None = None,
+    ) -> IssuedSession:
+        """Replaces session ``id`` with a new id (login, privilege change); the old one is revoked."""
+    def revoke(self, id: str | Secret) -> bool:
+        """Ends session ``id``; whether there was one."""
+    def revoke_subject(self, subject: str) -> int:
+        """Ends every live session of ``subject``; how many."""
+    def purge(self) -> int:
+        """Deletes revoked and timed-out sessions; how many."""
+    def csrf_token(self, id: str | Secret) -> str:
+        """The CSRF token of session ``id``."""
+    def verify_csrf(self, id: str | Secret, token: str) -> None:
+        """Raises ``AuthorizationError`` (code ``invalid_csrf_token``) unless ``token`` is session ``id``'s CSRF token."""
+    def set_cookie(self, id: str | Secret) -> str:
+        """The ``Set-Cookie`` header value carrying session ``id``."""
+    def clear_cookie(self) -> str:
+        """The ``Set-Cookie`` header value that deletes the session cookie."""
+    @property
+    def cookie_name(self) -> str:
+        """The session cookie's name."""
+
 # --- redaction (issue 6) ---
 
 def redact(text: str) -> str:
@@ -717,7 +824,7 @@ class Principal:
     def ok(self) -> Literal[True]: ...
     @property
     def kind(self) -> str:
-        """``"api_key"``, ``"jwt"`` or ``"introspected"`` (an opaque token, RFC 7662)."""
+        """``"api_key"``, ``"jwt"``, ``"introspected"`` (an opaque token, RFC 7662) or ``"session"``."""
     @property
     def subject(self) -> str: ...
     @property
@@ -801,6 +908,7 @@ class Authenticator:
         introspection_max_inflight: int = ...,
         rate_limit_store: str | None = None,
         rate_limit_store_fail_open: bool = True,
+        sessions: Sessions | None = None,
     ) -> Authenticator: ...
     def authenticate(
         self,

@@ -24,12 +24,14 @@ pub(super) fn bucket_key(principal: &Principal, token: &str) -> String {
             key.push_str(principal.key_id.as_deref().unwrap_or_default());
             return key;
         }
-        CredentialKind::Jwt | CredentialKind::Introspected if !principal.subject.is_empty() => {
+        CredentialKind::Jwt | CredentialKind::Introspected | CredentialKind::Session
+            if !principal.subject.is_empty() =>
+        {
             key.push_str("s:");
             key.push_str(&principal.subject);
             return key;
         }
-        CredentialKind::Jwt | CredentialKind::Introspected => {}
+        CredentialKind::Jwt | CredentialKind::Introspected | CredentialKind::Session => {}
     }
     let client = ["client_id", "azp"]
         .iter()

@@ -58,6 +58,8 @@ pub enum Source {
     Query,
     /// The cookie.
     Cookie,
+    /// The session cookie (`AuthenticatorOptions::with_sessions`).
+    SessionCookie,
 }
 
 /// The credential found in a request. `Debug` prints its source and length, not its value.
@@ -159,7 +161,7 @@ fn query_value<'a, 'n>(
     })
 }
 
-fn cookie_value<'a, 'n>(
+pub(crate) fn cookie_value<'a, 'n>(
     line: &'a str,
     name: &'n str,
 ) -> impl Iterator<Item = &'a str> + use<'a, 'n> {

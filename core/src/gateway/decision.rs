@@ -15,15 +15,18 @@ pub enum CredentialKind {
     Jwt,
     /// An opaque bearer token validated by RFC 7662 introspection.
     Introspected,
+    /// A session cookie validated by `Sessions` (`AuthenticatorOptions::with_sessions`).
+    Session,
 }
 
 impl CredentialKind {
-    /// `api_key`, `jwt` or `introspected`.
+    /// `api_key`, `jwt`, `introspected` or `session`.
     pub const fn as_str(self) -> &'static str {
         match self {
             CredentialKind::ApiKey => "api_key",
             CredentialKind::Jwt => "jwt",
             CredentialKind::Introspected => "introspected",
+            CredentialKind::Session => "session",
         }
     }
 }
@@ -117,6 +120,10 @@ impl Refusal {
             }
             (ErrorCode::IpDenied, _) => ("ip_denied", "the client address is not allowed"),
             (ErrorCode::RateLimited, _) => ("rate_limited", "too many requests"),
+            (ErrorCode::InvalidCsrfToken, _) => (
+                "invalid_csrf_token",
+                "the CSRF token is missing or not the session's",
+            ),
             (_, 400) => pair(BearerError::InvalidRequest),
             (_, 401) => pair(BearerError::InvalidToken),
             (_, 403) => pair(BearerError::InsufficientScope),

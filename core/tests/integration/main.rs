@@ -47,6 +47,8 @@ mod redact_props;
 mod refresh_http;
 #[cfg(feature = "http")]
 mod refresh_schedule;
+#[cfg(feature = "gateway")]
+mod session_vectors;
 #[cfg(feature = "redis")]
 mod shared_redis;
 mod vectors;

@@ -12,9 +12,9 @@ mod postgres;
 #[cfg(feature = "postgres")]
 mod postgres_schema;
 #[cfg(feature = "sqlite")]
-mod sqlite;
+pub(crate) mod sqlite;
 #[cfg(feature = "sqlite")]
-mod sqlite_schema;
+pub(crate) mod sqlite_schema;
 
 use std::sync::Arc;
 

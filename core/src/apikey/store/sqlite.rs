@@ -35,7 +35,7 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
-pub(super) fn storage_error(err: rusqlite::Error) -> Error {
+pub(crate) fn storage_error(err: rusqlite::Error) -> Error {
     Error::new(ErrorCode::Storage, format!("sqlite: {err}")).with_source(err)
 }
 
@@ -43,7 +43,7 @@ fn json_error(err: serde_json::Error) -> Error {
     Error::new(ErrorCode::Storage, format!("stored API key record: {err}")).with_source(err)
 }
 
-fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
+pub(crate) fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags).map_err(storage_error)?;
     conn.busy_timeout(Duration::from_secs(5))
         .map_err(storage_error)?;

@@ -1,4 +1,5 @@
-//! The SQLite schema and its migrations, tracked with `PRAGMA user_version`.
+//! The SQLite schema and its migrations, tracked with `PRAGMA user_version`: the API key table
+//! and the session table (one file may hold both).
 
 use rusqlite::Connection;
 
@@ -23,23 +24,37 @@ const MIGRATIONS: &[&str] = &[
         replaced_by  TEXT
     ) WITHOUT ROWID;
     CREATE INDEX tokenward_api_keys_owner ON tokenward_api_keys (owner, created_at);",
+    // 2: the session table (core/src/session). `hash` is the SHA-256 of the session id; the
+    // id itself is never stored. `data` is a JSON object; times are Unix seconds.
+    "CREATE TABLE tokenward_sessions (
+        hash         BLOB PRIMARY KEY NOT NULL,
+        handle       TEXT NOT NULL,
+        subject      TEXT NOT NULL,
+        data         TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        revoked_at   INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX tokenward_sessions_subject ON tokenward_sessions (subject);
+    CREATE INDEX tokenward_sessions_expires ON tokenward_sessions (expires_at);",
 ];
 
 /// The schema version this build writes.
-pub(super) const VERSION: usize = MIGRATIONS.len();
+pub(crate) const VERSION: usize = MIGRATIONS.len();
 
 /// Brings the database to [`VERSION`] in one transaction. A database written by a newer
 /// tokenward is refused rather than misread (the inner `Err`). SQLite's own failures are the
 /// outer `Err`, which the store maps like every other SQLite error (so this module does not
 /// depend on the store).
-pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<()>> {
+pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<()>> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let current: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     let current = usize::try_from(current).unwrap_or(usize::MAX);
     if current > VERSION {
         return Ok(Err(Error::new(
             ErrorCode::Storage,
-            "the API key database was written by a newer tokenward (schema version too high)",
+            "the database was written by a newer tokenward (schema version too high)",
         )));
     }
     for sql in &MIGRATIONS[current..] {

@@ -17,7 +17,9 @@ impl Authenticator {
     fn principal_limit_of(&self, principal: &Principal, plan: Option<&str>) -> Option<&RateLimit> {
         let id = match principal.kind {
             CredentialKind::ApiKey => principal.key_id.as_deref().unwrap_or_default(),
-            CredentialKind::Jwt | CredentialKind::Introspected => principal.subject.as_str(),
+            CredentialKind::Jwt | CredentialKind::Introspected | CredentialKind::Session => {
+                principal.subject.as_str()
+            }
         };
         self.overrides
             .get(id)

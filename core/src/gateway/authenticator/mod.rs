@@ -22,6 +22,7 @@ mod limits;
 mod options;
 mod pipeline;
 mod request;
+mod session;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -38,6 +39,7 @@ use crate::apikey::ApiKeys;
 use crate::clock::SharedClock;
 use crate::jwt::JwtVerifier;
 use crate::oauth::OAuthClient;
+use crate::session::Sessions;
 use crate::Error;
 
 /// A request with owned data, for bindings that convert foreign values first or must move the
@@ -82,6 +84,7 @@ pub struct AuthenticatorOptions {
     api_keys: Option<Arc<ApiKeys>>,
     jwt: Option<Arc<JwtVerifier>>,
     introspection: Option<Arc<OAuthClient>>,
+    sessions: Option<Arc<Sessions>>,
     realm: String,
     sources: CredentialSources,
     ip_allow: Vec<String>,
@@ -145,6 +148,8 @@ pub struct Authenticator {
     pub(super) shared_limiter: Option<super::shared_limits::RedisLimiter>,
     pub(super) rate_limit_store_fail_open: bool,
     pub(super) introspector: Option<Introspector>,
+    /// Session cookies (`with_sessions`): the fourth credential kind.
+    pub(super) sessions: Option<Arc<Sessions>>,
 }
 
 /// A backend URL, which may hold a password: `Debug` shows its scheme only.
@@ -198,6 +203,7 @@ enum Route {
     Jwt,
     ApiKey,
     Introspect,
+    Session,
 }
 
 /// A validated credential before policy.

@@ -24,6 +24,7 @@ use crate::gateway::revocation::RevocationList;
 use crate::gateway::revocation_store::RevocationStore;
 use crate::jwt::JwtVerifier;
 use crate::oauth::OAuthClient;
+use crate::session::Sessions;
 use crate::{Error, ErrorCode, Result};
 
 // No `Default`: options without a validator are not a valid configuration.
@@ -37,6 +38,7 @@ impl AuthenticatorOptions {
     pub fn new() -> Self {
         AuthenticatorOptions {
             api_keys: None,
+            sessions: None,
             jwt: None,
             introspection: None,
             realm: DEFAULT_REALM.to_owned(),
@@ -68,6 +70,15 @@ impl AuthenticatorOptions {
     /// query/cookie sources).
     pub fn with_api_keys(mut self, keys: Arc<ApiKeys>) -> Self {
         self.api_keys = Some(keys);
+        self
+    }
+
+    /// Accepts session cookies (the cookie named by `sessions`' [`SessionCookie`](crate::session::SessionCookie)),
+    /// verified by `sessions`; requests with an unsafe method (not GET, HEAD, OPTIONS, TRACE)
+    /// authenticated by a session must carry its CSRF token in `X-CSRF-Token` (else 403
+    /// `invalid_csrf_token`). A session cookie beside another credential is `malformed`.
+    pub fn with_sessions(mut self, sessions: Arc<Sessions>) -> Self {
+        self.sessions = Some(sessions);
         self
     }
 
@@ -293,11 +304,16 @@ impl Authenticator {
     pub fn new(options: AuthenticatorOptions) -> Result<Authenticator> {
         let o = options;
         let bad = |m: &'static str| Error::new(ErrorCode::InvalidInput, m);
-        if o.api_keys.is_none() && o.jwt.is_none() && o.introspection.is_none() {
+        if o.api_keys.is_none()
+            && o.jwt.is_none()
+            && o.introspection.is_none()
+            && o.sessions.is_none()
+        {
             return Err(bad(
-                "configure API keys, a JWT verifier or introspection (or several)",
+                "configure API keys, a JWT verifier, introspection or sessions (or several)",
             ));
         }
+        Authenticator::check_sessions(o.sessions.as_deref(), &o.sources)?;
         if o.realm.chars().any(char::is_control) {
             return Err(bad("the realm must not contain control characters"));
         }
@@ -330,6 +346,7 @@ impl Authenticator {
         sources.api_key_header = sources.api_key_header.map(|h| h.to_ascii_lowercase());
         let mut header_names = sources.header_names();
         header_names.extend(trusted.as_ref().map(|t| t.header.as_str().to_owned()));
+        Authenticator::session_header_names(o.sessions.is_some(), &mut header_names);
         let clock = o.clock.unwrap_or_else(clock::system);
         let has_principal_limits =
             o.rate_limit.is_some() || !o.rate_limit_overrides.is_empty() || !o.plans.is_empty();
@@ -388,6 +405,7 @@ impl Authenticator {
                     clock.clone(),
                 )
             }),
+            sessions: o.sessions,
         })
     }
 

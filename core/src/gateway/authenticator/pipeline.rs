@@ -241,6 +241,9 @@ impl Authenticator {
 
     /// Which validator `found` goes to.
     fn route(&self, source: Source, value: &str) -> Route {
+        if source == Source::SessionCookie {
+            return Route::Session;
+        }
         if matches!(source, Source::ApiKeyHeader | Source::Query) {
             return Route::ApiKey;
         }
@@ -330,13 +333,10 @@ impl Authenticator {
             return Err(ch.ip_denied().into());
         }
         // 2. Presence.
-        let found = self
-            .sources
-            .extract(req.path, req.headers)
-            .map_err(|e| match e {
-                ExtractError::Missing => ch.missing(),
-                other => ch.bearer(other.code(), BearerError::InvalidRequest, &[]),
-            })?;
+        let found = self.find_credential(req).map_err(|e| match e {
+            ExtractError::Missing => ch.missing(),
+            other => ch.bearer(other.code(), BearerError::InvalidRequest, &[]),
+        })?;
         // 3. Validation, unless this address has spent its failure budget: then nothing is
         // verified, looked up or introspected. Every failure is `invalid_token` to the client.
         if let (Some(limiter), Some(limit), Some(ip)) =
@@ -372,6 +372,8 @@ impl Authenticator {
                     }
                 }
             }
+        } else if route == Route::Session {
+            self.validate_session(req, found.value)?
         } else if route == Route::Jwt {
             let Some(v) = &self.jwt else {
                 return Err(invalid(ErrorCode::UnknownKey).into());
@@ -422,7 +424,7 @@ impl Authenticator {
         // 4. Revocation: by the credential's id and by its subject, in one lookup.
         if let Some(store) = &self.revocations {
             let kind = match principal.kind {
-                CredentialKind::ApiKey => RevocationKind::KeyId,
+                CredentialKind::ApiKey | CredentialKind::Session => RevocationKind::KeyId,
                 CredentialKind::Jwt | CredentialKind::Introspected => RevocationKind::Jti,
             };
             let mut entries = Vec::with_capacity(2);
