@@ -12,6 +12,8 @@ mod apikey_stores;
 mod apikey_vectors;
 mod error_sources;
 #[cfg(feature = "gateway")]
+mod gateway_dpop;
+#[cfg(feature = "gateway")]
 mod gateway_hardening;
 #[cfg(feature = "gateway")]
 mod gateway_introspection;

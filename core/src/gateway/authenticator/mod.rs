@@ -104,6 +104,8 @@ pub struct AuthenticatorOptions {
     introspection_cache_size: usize,
     introspection_rate_limit: Option<RateLimit>,
     introspection_max_inflight: usize,
+    dpop: Option<Arc<crate::dpop::DpopVerifier>>,
+    dpop_origin: Option<String>,
 }
 
 /// The realm of `WWW-Authenticate` challenges unless configured otherwise.
@@ -145,6 +147,8 @@ pub struct Authenticator {
     pub(super) shared_limiter: Option<super::shared_limits::RedisLimiter>,
     pub(super) rate_limit_store_fail_open: bool,
     pub(super) introspector: Option<Introspector>,
+    /// `Authorization: DPoP` (`with_dpop`), in `gateway/dpop.rs`.
+    pub(super) dpop: Option<super::dpop::DpopGate>,
 }
 
 /// A backend URL, which may hold a password: `Debug` shows its scheme only.
