@@ -8,6 +8,7 @@ export const { redact, Redactor, RedactStream, onAudit, AuditSubscription } = to
 export const { scrubObject, pinoRedaction, redactFormat } = tokenward
 export const { OAuthClient, Pkce, AuthorizationFlow, IdTokenVerifier, AccessToken, TokenResponse, TokenSource } = tokenward
 export const { Authenticator, RevocationList, ManualClock } = tokenward
+export const { DpopKey, DpopVerifier } = tokenward
 export const { express, fastify, fastifyHook } = tokenward
 export const { TokenwardError, InvalidTokenError, InvalidKeyError, ApiKeyError, AuthorizationError } = tokenward
 export const { OAuthError, TransportError, InvalidInputError, InternalError } = tokenward

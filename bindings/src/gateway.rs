@@ -299,6 +299,14 @@ pub struct AuthenticatorOptions {
     /// refuse with 503 (`false`).
     #[uniffi(default = None)]
     pub rate_limit_store_fail_open: Option<bool>,
+    /// Accept `Authorization: DPoP` with a `DPoP` proof checked by this verifier (RFC 9449);
+    /// tokens bound with `cnf.jkt` are refused as `Bearer`.
+    #[uniffi(default = None)]
+    pub dpop: Option<Arc<crate::dpop::DpopVerifier>>,
+    /// The origin (`https://api.example`) proofs' `htu` is compared with; `None`: a trusted
+    /// proxy's forwarded scheme and host, else `https` and the `Host` header.
+    #[uniffi(default = None)]
+    pub dpop_origin: Option<String>,
 }
 
 impl AuthenticatorOptions {
@@ -317,6 +325,12 @@ impl AuthenticatorOptions {
         }
         if let Some(client) = self.introspection {
             o = o.with_introspection(Arc::new(client.0.clone()));
+        }
+        if let Some(verifier) = self.dpop {
+            o = o.with_dpop(verifier.0.clone());
+        }
+        if let Some(origin) = self.dpop_origin {
+            o = o.with_dpop_origin(origin);
         }
         if let Some(realm) = self.realm {
             o = o.with_realm(realm);
@@ -477,6 +491,8 @@ pub struct Refusal {
     pub error: String,
     /// A fixed description of `error` that reveals nothing beyond it.
     pub error_description: String,
+    /// The `DPoP-Nonce` header value of a `USE_DPOP_NONCE` refusal.
+    pub dpop_nonce: Option<String>,
 }
 
 impl From<core::Refusal> for Refusal {
@@ -489,6 +505,7 @@ impl From<core::Refusal> for Refusal {
             status: r.status,
             www_authenticate: r.www_authenticate,
             retry_after: r.retry_after,
+            dpop_nonce: r.dpop_nonce,
         }
     }
 }
@@ -595,6 +612,12 @@ impl Authenticator {
     /// Number of cached introspection answers (0 without introspection).
     pub fn introspection_cache_len(&self) -> u64 {
         self.0.introspection_cache_len() as u64
+    }
+
+    /// The `DPoP-Nonce` to send now (also on accepted requests, to rotate it); `None` without
+    /// DPoP nonces.
+    pub fn dpop_nonce(&self) -> Option<String> {
+        self.0.dpop_nonce()
     }
 
     /// The lower-case names of the headers this configuration reads; other headers cannot

@@ -6,6 +6,7 @@
 mod apikeys;
 mod audit;
 mod clock;
+mod dpop;
 mod error;
 mod gateway;
 mod json;
@@ -52,6 +53,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<oauth::AuthorizationFlow>()?;
     m.add_class::<oauth::IdTokenVerifier>()?;
     m.add_class::<clock::ManualClock>()?;
+    m.add_class::<dpop::DpopKey>()?;
+    m.add_class::<dpop::DpopVerifier>()?;
     m.add_class::<gateway::RateLimit>()?;
     m.add_class::<gateway::RevocationList>()?;
     m.add_class::<gateway::Principal>()?;

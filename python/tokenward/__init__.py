@@ -30,6 +30,8 @@ from ._native import (
     ApiKeys,
     Authenticator,
     AuthorizationFlow,
+    DpopKey,
+    DpopVerifier,
     IdTokenVerifier,
     Introspection,
     IssuedKey,
@@ -64,6 +66,8 @@ _stdlib_logging.getLogger("tokenward").addHandler(_stdlib_logging.NullHandler())
 
 __all__ = [
     "Authenticator",
+    "DpopKey",
+    "DpopVerifier",
     "ManualClock",
     "Principal",
     "RateLimit",

@@ -168,7 +168,7 @@ fn iat_window_and_replay_follow_the_clock() {
 fn nonces_are_asked_for_then_accepted() {
     let key = DpopKey::generate(Algorithm::ES256).unwrap();
     let (clock, verifier, opts) =
-        setup(DpopVerifierOptions::new().with_nonce(Duration::from_secs(300)));
+        setup(DpopVerifierOptions::new().with_nonce_lifetime(Duration::from_secs(300)));
     let checks = DpopChecks::new();
     let bare = key.proof("GET", URL, &opts).unwrap();
     assert_eq!(

@@ -85,7 +85,7 @@ impl DpopVerifierOptions {
     /// Requires server nonces: a proof without the current nonce is refused
     /// `use_dpop_nonce`, and [`DpopVerifier::nonce`] is the `DPoP-Nonce` to send. A nonce is
     /// accepted for one to two `lifetime`s (at least 1 s).
-    pub fn with_nonce(mut self, lifetime: Duration) -> Self {
+    pub fn with_nonce_lifetime(mut self, lifetime: Duration) -> Self {
         self.nonce_lifetime = Some(lifetime);
         self
     }

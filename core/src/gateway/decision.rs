@@ -231,13 +231,14 @@ impl Challenger {
         }
     }
 
-    /// A refusal with a `DPoP` challenge (RFC 9449 section 7.1): `error="use_dpop_nonce"` for
-    /// that code (with `nonce` as `DPoP-Nonce`), `error="invalid_dpop_proof"` otherwise.
+    /// A refusal with a `DPoP` challenge (RFC 9449 section 7.1): `error="use_dpop_nonce"` (with
+    /// `nonce` as `DPoP-Nonce`), `error="invalid_dpop_proof"`, or `error="invalid_request"` for
+    /// a malformed request.
     pub(crate) fn dpop(&self, code: ErrorCode, nonce: Option<String>) -> Refusal {
-        let (error, description) = if code == ErrorCode::UseDpopNonce {
-            ("use_dpop_nonce", DPOP_NONCE)
-        } else {
-            ("invalid_dpop_proof", DPOP_INVALID)
+        let (error, description) = match code {
+            ErrorCode::UseDpopNonce => ("use_dpop_nonce", DPOP_NONCE),
+            ErrorCode::InvalidDpopProof => ("invalid_dpop_proof", DPOP_INVALID),
+            _ => pair(BearerError::InvalidRequest),
         };
         let realm = self.bare.strip_prefix("Bearer ").unwrap_or_default();
         Refusal {

@@ -352,7 +352,7 @@ fn a_configured_origin_wins_and_is_validated() {
 #[test]
 fn nonces_are_challenged_with_a_dpop_nonce_header() {
     let s = setup(
-        DpopVerifierOptions::new().with_nonce(Duration::from_secs(60)),
+        DpopVerifierOptions::new().with_nonce_lifetime(Duration::from_secs(60)),
         |o| o,
     );
     let key = DpopKey::generate(Algorithm::ES256).unwrap();
@@ -422,4 +422,45 @@ fn without_dpop_enabled_the_scheme_is_not_a_credential() {
     );
     assert!(!auth.has_dpop());
     assert!(!auth.header_names().iter().any(|n| n == "dpop"));
+}
+
+#[test]
+fn ambiguous_or_malformed_dpop_requests_are_400() {
+    let s = setup(DpopVerifierOptions::new(), |o| o);
+    let key = DpopKey::generate(Algorithm::ES256).unwrap();
+    let token = s.token(Some(key.thumbprint()));
+    let auth = format!("DPoP {token}");
+    let bearer = format!("Bearer {token}");
+    let proof = s.proof(&key, "GET", "https://api.example/orders", &token);
+    for headers in [
+        vec![
+            ("authorization", auth.as_str()),
+            ("authorization", auth.as_str()),
+            ("dpop", proof.as_str()),
+        ],
+        vec![
+            ("authorization", auth.as_str()),
+            ("authorization", bearer.as_str()),
+            ("dpop", proof.as_str()),
+        ],
+        vec![("authorization", "DPoP a b"), ("dpop", proof.as_str())],
+        vec![
+            ("authorization", auth.as_str()),
+            ("x-api-key", "tw_x"),
+            ("dpop", proof.as_str()),
+        ],
+    ] {
+        let mut all = headers.clone();
+        all.push(("host", "api.example"));
+        let refusal = s.run("GET", "/orders", &all, "203.0.113.9").unwrap_err();
+        assert_eq!(
+            (refusal.code, refusal.status),
+            (ErrorCode::Malformed, 400),
+            "{headers:?}"
+        );
+        assert!(refusal
+            .www_authenticate
+            .unwrap()
+            .contains("error=\"invalid_request\""));
+    }
 }
