@@ -39,7 +39,11 @@ impl DpopKey {
     /// A new key pair for `algorithm` (default `ES256`).
     #[napi(factory, catch_unwind, ts_args_type = "algorithm?: 'ES256' | 'EdDSA'")]
     pub fn generate(algorithm: Option<String>) -> napi::Result<Self, Code> {
-        let alg = algorithm.as_deref().unwrap_or("ES256").parse().js()?;
+        let alg = algorithm
+            .as_deref()
+            .unwrap_or("ES256")
+            .parse::<tokenward::jwt::Algorithm>()
+            .js()?;
         Ok(DpopKey(core::DpopKey::generate(alg).js()?))
     }
 
@@ -161,7 +165,7 @@ impl DpopVerifier {
             if let Some(algs) = opts.algorithms {
                 let algs = algs
                     .iter()
-                    .map(|a| a.parse().js())
+                    .map(|a| a.parse::<tokenward::jwt::Algorithm>().js())
                     .collect::<napi::Result<Vec<_>, Code>>()?;
                 o = o.with_algorithms(algs);
             }

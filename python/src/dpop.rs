@@ -33,7 +33,7 @@ impl DpopKey {
     #[staticmethod]
     #[pyo3(signature = (algorithm="ES256"))]
     fn generate(py: Python<'_>, algorithm: &str) -> PyResult<DpopKey> {
-        let alg = algorithm.parse().py()?;
+        let alg = algorithm.parse::<tokenward::jwt::Algorithm>().py()?;
         Ok(DpopKey(py.detach(|| dpop::DpopKey::generate(alg)).py()?))
     }
 
@@ -121,7 +121,7 @@ impl DpopVerifier {
         if let Some(algs) = algorithms {
             let algs = algs
                 .iter()
-                .map(|a| a.parse().py())
+                .map(|a| a.parse::<tokenward::jwt::Algorithm>().py())
                 .collect::<PyResult<Vec<_>>>()?;
             o = o.with_algorithms(algs);
         }
