@@ -15,6 +15,7 @@ function refusalHeaders(refusal) {
   const headers = { 'cache-control': 'no-store' }
   if (refusal.wwwAuthenticate) headers['www-authenticate'] = refusal.wwwAuthenticate
   if (refusal.retryAfter != null) headers['retry-after'] = String(refusal.retryAfter)
+  if (refusal.dpopNonce) headers['dpop-nonce'] = refusal.dpopNonce
   return headers
 }
 

@@ -173,6 +173,10 @@ export interface AuthenticatorOptions {
   jwt?: JwtVerifier
   /** Accept opaque bearer tokens via RFC 7662 introspection (use `authenticateAsync`). */
   introspection?: OAuthClient
+  /** Accept `Authorization: DPoP` with a `DPoP` proof checked by this verifier; tokens bound with `cnf.jkt` are refused as `Bearer`. */
+  dpop?: DpopVerifier
+  /** The origin (`https://api.example`) proofs' `htu` is compared with (default: a trusted proxy's forwarded scheme and host, else `https` and `Host`). */
+  dpopOrigin?: string
   /** Seconds an active introspection answer is reused (default 60, never beyond `exp`). */
   introspectionCacheTtl?: number
   /** Seconds an inactive introspection answer is reused (default 10). */
@@ -225,7 +229,7 @@ export interface AuthenticatorOptions {
 
 /** One request as seen by `Authenticator.authenticate`. */
 export interface AuthRequest {
-  /** HTTP method (informational). */
+  /** HTTP method (DPoP compares it with the proof's `htm`). */
   method?: string
   /** Request target; include the query string when `queryParam` is enabled. Default `/`. */
   path?: string
@@ -271,6 +275,8 @@ export interface Refusal {
   wwwAuthenticate: string | null
   /** Seconds for the `Retry-After` header (429, 503), or `null`. */
   retryAfter: number | null
+  /** The `DPoP-Nonce` header value of a `use_dpop_nonce` refusal, or `null`. */
+  dpopNonce: string | null
   /** What a client may be told (e.g. `invalid_token`, `rate_limited`): same in every language. */
   error: string
   /** A fixed description for `error` that reveals nothing beyond it. */
@@ -415,6 +421,11 @@ export declare class Authenticator {
   /** Whether the authenticator introspects opaque tokens (then prefer `authenticateAsync`). */
   get hasIntrospection(): boolean
   /**
+   * The `DPoP-Nonce` to send now (also on accepted requests, to rotate it), or `null`
+   * without DPoP nonces.
+   */
+  dpopNonce(): string | null
+  /**
    * The lower-case names of the headers this configuration reads; other headers cannot
    * change a decision, so an adapter may pass only these.
    */
@@ -453,6 +464,44 @@ export declare class AuthorizationFlow {
   toString(): string
   /** Redacted: client and redirect URI only. */
   toJSON(): any
+}
+
+/**
+ * A DPoP key pair (ES256 or EdDSA). Printed forms show the algorithm and thumbprint only;
+ * the private key leaves through `exportPrivateKey()` alone.
+ */
+export declare class DpopKey {
+  /** A new key pair for `algorithm` (default `ES256`). */
+  static generate(algorithm?: 'ES256' | 'EdDSA'): DpopKey
+  /** The key from the PKCS#8 PEM `exportPrivateKey()` returned. */
+  static fromPrivateKey(pem: string): DpopKey
+  /** The private key as PKCS#8 PEM in a `Secret` (the one way out). */
+  exportPrivateKey(): Secret
+  /** `ES256` or `EdDSA`. */
+  get algorithm(): 'ES256' | 'EdDSA'
+  /** The RFC 7638 thumbprint (`jkt`) tokens are bound to. */
+  get thumbprint(): string
+  /** The public key as a JWK. */
+  publicJwk(): Record<string, any>
+  /** A proof for one request: `htu` is `url` without query and fragment. */
+  proof(method: string, url: string, options?: DpopProofOptions | undefined | null): string
+  /** `DpopKey(ES256, <thumbprint>)`. */
+  toString(): string
+}
+
+/** Verifies DPoP proofs (the server side); holds the replay cache. */
+export declare class DpopVerifier {
+  /** `new DpopVerifier(options?)`; invalid options throw `invalid_input`. */
+  constructor(options?: DpopVerifierOptions | undefined | null)
+  /**
+   * Verifies `proof` for `method` on `url` (as the server sees it). Throws
+   * `invalid_dpop_proof` or `use_dpop_nonce`.
+   */
+  verify(proof: string, method: string, url: string, checks?: DpopChecks | undefined | null): VerifiedDpopProof
+  /** The `DPoP-Nonce` to send now, or `null` without nonces. */
+  nonce(): string | null
+  /** How many `jti` values the replay cache holds. */
+  get replayCacheLen(): number
 }
 
 /** Verifies OpenID Connect ID tokens of one provider for one client. */
@@ -868,6 +917,40 @@ export interface CreateKeyOptions {
   metadata?: Record<string, string>
 }
 
+/** Options of `DpopVerifier.verify`. */
+export interface DpopChecks {
+  /** The request's access token: `ath` must be its hash. */
+  accessToken?: string
+  /** The token's `cnf.jkt`: the proof's key must have it. */
+  jkt?: string
+}
+
+/** Options of `DpopKey.proof`. */
+export interface DpopProofOptions {
+  /** The access token the request carries: the proof gets its hash as `ath`. */
+  accessToken?: string
+  /** The server's `DPoP-Nonce`. */
+  nonce?: string
+  /** The clock `iat` is read from (tests); the system clock when unset. */
+  clock?: ManualClock
+}
+
+/** Options of `new DpopVerifier(options)`; an unset field keeps the core default. */
+export interface DpopVerifierOptions {
+  /** Accepted proof algorithms (default `['ES256', 'EdDSA']`; asymmetric only). */
+  algorithms?: Array<string>
+  /** Seconds a proof's `iat` may be old (default 60). */
+  maxAge?: number
+  /** Seconds of clock skew tolerated on `iat` (default 5). */
+  leeway?: number
+  /** `jti` values remembered (default 100 000). */
+  replayCacheSize?: number
+  /** Require server nonces valid for this many seconds (one to two lifetimes). */
+  nonceLifetime?: number
+  /** The clock (tests); the system clock when unset. */
+  clock?: ManualClock
+}
+
 /** The stable codes of every tokenward error, in declaration order. */
 export declare function errorCodes(): Array<string>
 
@@ -1110,6 +1193,16 @@ export interface TokenSourceOptions {
   backoffMax?: number
   /** Refresh in the background (default true); otherwise on demand. */
   background?: boolean
+}
+
+/** An accepted proof. */
+export interface VerifiedDpopProof {
+  /** The thumbprint of the proof's key. */
+  jkt: string
+  /** The proof's `jti`. */
+  jti: string
+  /** The proof's `iat` (Unix seconds). */
+  iat: number
 }
 
 /** The version of the tokenward core this addon was built from. */

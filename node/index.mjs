@@ -10,6 +10,7 @@ export const { OAuthClient, Pkce, AuthorizationFlow, IdTokenVerifier, AccessToke
 export const { fetchWithTokenSource, useTokenSource, tokenRejected } = tokenward
 export const { Authenticator, RevocationList, ManualClock } = tokenward
 export const { Sessions } = tokenward
+export const { DpopKey, DpopVerifier } = tokenward
 export const { express, fastify, fastifyHook } = tokenward
 export const { TokenwardError, InvalidTokenError, InvalidKeyError, ApiKeyError, AuthorizationError } = tokenward
 export const { OAuthError, TransportError, InvalidInputError, InternalError } = tokenward

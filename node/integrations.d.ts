@@ -175,6 +175,10 @@ export interface AuthenticatorOptions {
   introspection?: OAuthClient
   /** Accept session cookies verified by these sessions (unsafe methods need `X-CSRF-Token`). */
   sessions?: Sessions
+  /** Accept `Authorization: DPoP` with a `DPoP` proof checked by this verifier; tokens bound with `cnf.jkt` are refused as `Bearer`. */
+  dpop?: DpopVerifier
+  /** The origin (`https://api.example`) proofs' `htu` is compared with (default: a trusted proxy's forwarded scheme and host, else `https` and `Host`). */
+  dpopOrigin?: string
   /** Seconds an active introspection answer is reused (default 60, never beyond `exp`). */
   introspectionCacheTtl?: number
   /** Seconds an inactive introspection answer is reused (default 10). */
@@ -227,7 +231,7 @@ export interface AuthenticatorOptions {
 
 /** One request as seen by `Authenticator.authenticate`. */
 export interface AuthRequest {
-  /** HTTP method (informational). */
+  /** HTTP method (DPoP compares it with the proof's `htm`). */
   method?: string
   /** Request target; include the query string when `queryParam` is enabled. Default `/`. */
   path?: string
@@ -273,6 +277,8 @@ export interface Refusal {
   wwwAuthenticate: string | null
   /** Seconds for the `Retry-After` header (429, 503), or `null`. */
   retryAfter: number | null
+  /** The `DPoP-Nonce` header value of a `use_dpop_nonce` refusal, or `null`. */
+  dpopNonce: string | null
   /** What a client may be told (e.g. `invalid_token`, `rate_limited`): same in every language. */
   error: string
   /** A fixed description for `error` that reveals nothing beyond it. */

@@ -34,6 +34,11 @@ pub enum ErrorCode {
     InvalidClaim,
     /// An OpenID Connect ID token's `nonce` is absent or not the one the login flow sent.
     InvalidNonce,
+    /// A DPoP proof (RFC 9449) is missing, malformed, badly signed, replayed, outside its time
+    /// window, or does not match the request or the access token's key binding.
+    InvalidDpopProof,
+    /// The server requires a DPoP `nonce`: retry with the `DPoP-Nonce` it sent.
+    UseDpopNonce,
     /// The header lists a `crit` extension this library does not understand.
     UnsupportedCriticalHeader,
     /// The token exceeds the configured size or nesting limits.
@@ -108,6 +113,8 @@ impl ErrorCode {
         ErrorCode::MissingClaim,
         ErrorCode::InvalidClaim,
         ErrorCode::InvalidNonce,
+        ErrorCode::InvalidDpopProof,
+        ErrorCode::UseDpopNonce,
         ErrorCode::UnsupportedCriticalHeader,
         ErrorCode::TokenTooLarge,
         ErrorCode::InvalidKey,
@@ -152,6 +159,8 @@ impl ErrorCode {
             ErrorCode::MissingClaim => CoreCode::MissingClaim,
             ErrorCode::InvalidClaim => CoreCode::InvalidClaim,
             ErrorCode::InvalidNonce => CoreCode::InvalidNonce,
+            ErrorCode::InvalidDpopProof => CoreCode::InvalidDpopProof,
+            ErrorCode::UseDpopNonce => CoreCode::UseDpopNonce,
             ErrorCode::UnsupportedCriticalHeader => CoreCode::UnsupportedCriticalHeader,
             ErrorCode::TokenTooLarge => CoreCode::TokenTooLarge,
             ErrorCode::InvalidKey => CoreCode::InvalidKey,

@@ -303,6 +303,14 @@ pub struct AuthenticatorOptions {
     /// need the session's CSRF token in `X-CSRF-Token`).
     #[uniffi(default = None)]
     pub sessions: Option<Arc<crate::sessions::Sessions>>,
+    /// Accept `Authorization: DPoP` with a `DPoP` proof checked by this verifier (RFC 9449);
+    /// tokens bound with `cnf.jkt` are refused as `Bearer`.
+    #[uniffi(default = None)]
+    pub dpop: Option<Arc<crate::dpop::DpopVerifier>>,
+    /// The origin (`https://api.example`) proofs' `htu` is compared with; `None`: a trusted
+    /// proxy's forwarded scheme and host, else `https` and the `Host` header.
+    #[uniffi(default = None)]
+    pub dpop_origin: Option<String>,
 }
 
 impl AuthenticatorOptions {
@@ -324,6 +332,12 @@ impl AuthenticatorOptions {
         }
         if let Some(s) = self.sessions {
             o = o.with_sessions(s.0.clone());
+        }
+        if let Some(verifier) = self.dpop {
+            o = o.with_dpop(verifier.0.clone());
+        }
+        if let Some(origin) = self.dpop_origin {
+            o = o.with_dpop_origin(origin);
         }
         if let Some(realm) = self.realm {
             o = o.with_realm(realm);
@@ -487,6 +501,8 @@ pub struct Refusal {
     pub error: String,
     /// A fixed description of `error` that reveals nothing beyond it.
     pub error_description: String,
+    /// The `DPoP-Nonce` header value of a `USE_DPOP_NONCE` refusal.
+    pub dpop_nonce: Option<String>,
 }
 
 impl From<core::Refusal> for Refusal {
@@ -499,6 +515,7 @@ impl From<core::Refusal> for Refusal {
             status: r.status,
             www_authenticate: r.www_authenticate,
             retry_after: r.retry_after,
+            dpop_nonce: r.dpop_nonce,
         }
     }
 }
@@ -605,6 +622,12 @@ impl Authenticator {
     /// Number of cached introspection answers (0 without introspection).
     pub fn introspection_cache_len(&self) -> u64 {
         self.0.introspection_cache_len() as u64
+    }
+
+    /// The `DPoP-Nonce` to send now (also on accepted requests, to rotate it); `None` without
+    /// DPoP nonces.
+    pub fn dpop_nonce(&self) -> Option<String> {
+        self.0.dpop_nonce()
     }
 
     /// The lower-case names of the headers this configuration reads; other headers cannot

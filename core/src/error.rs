@@ -68,6 +68,12 @@ error_codes! {
     InvalidClaim => "invalid_claim",
     /// An OpenID Connect ID token's `nonce` is absent or not the one the login flow sent.
     InvalidNonce => "invalid_nonce",
+    /// A DPoP proof (RFC 9449) is missing, malformed, badly signed, replayed, outside its time
+    /// window, or does not match the request or the access token's key binding.
+    InvalidDpopProof => "invalid_dpop_proof",
+    /// The server requires a DPoP `nonce` and the proof has none or a stale one: retry with
+    /// the `DPoP-Nonce` the server sent (RFC 9449 section 8).
+    UseDpopNonce => "use_dpop_nonce",
     /// The header lists a `crit` extension this library does not understand.
     UnsupportedCriticalHeader => "unsupported_critical_header",
     /// The token exceeds the configured size or nesting limits.
@@ -199,6 +205,8 @@ impl ErrorCode {
             | MissingClaim
             | InvalidClaim
             | InvalidNonce
+            | InvalidDpopProof
+            | UseDpopNonce
             | UnsupportedCriticalHeader
             | TokenTooLarge
             | Revoked => ErrorCategory::Token,

@@ -52,6 +52,8 @@ pub mod audit;
 #[cfg(feature = "http")]
 mod backend;
 pub mod clock;
+#[cfg(feature = "http")]
+pub mod dpop;
 pub mod error;
 #[cfg(feature = "gateway")]
 pub mod gateway;

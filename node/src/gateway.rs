@@ -248,7 +248,8 @@ type PrincipalArgs = FnArgs<(
     Option<String>,
     Option<f64>,
 )>;
-/// Arguments of the refusal factory: code, status, `WWW-Authenticate`, `Retry-After`.
+/// Arguments of the refusal factory: code, status, `WWW-Authenticate`, `Retry-After`, the
+/// public error and description, `DPoP-Nonce`.
 type RefusalArgs = FnArgs<(
     &'static str,
     u32,
@@ -256,6 +257,7 @@ type RefusalArgs = FnArgs<(
     Option<f64>,
     &'static str,
     &'static str,
+    Option<String>,
 )>;
 
 struct Shapes {
@@ -288,8 +290,8 @@ const SHAPES_JS: &str = r#"((relevant) => {
     principal: (kind, subject, keyId, scopes, claims, rateLimitRemaining) => ({
       ok: true, kind, subject, keyId, scopes, claims: claims === null ? {} : parse(claims), rateLimitRemaining,
     }),
-    refusal: (code, status, wwwAuthenticate, retryAfter, error, errorDescription) =>
-      ({ ok: false, code, status, wwwAuthenticate, retryAfter, error, errorDescription }),
+    refusal: (code, status, wwwAuthenticate, retryAfter, error, errorDescription, dpopNonce) =>
+      ({ ok: false, code, status, wwwAuthenticate, retryAfter, error, errorDescription, dpopNonce }),
   }
 })"#;
 
@@ -452,6 +454,12 @@ impl Authenticator {
         if let Some(n) = get::<u32>(&options, "introspectionMaxInflight")? {
             o = o.with_introspection_max_inflight(n as usize);
         }
+        if let Some(v) = get::<ClassInstance<'_, crate::dpop::DpopVerifier>>(&options, "dpop")? {
+            o = o.with_dpop(v.0.clone());
+        }
+        if let Some(origin) = get::<String>(&options, "dpopOrigin")? {
+            o = o.with_dpop_origin(origin);
+        }
         let inner = core::Authenticator::new(o).js()?;
         let shapes = shapes(&env, inner.header_names()).map_err(internal)?;
         Ok(Authenticator {
@@ -483,6 +491,13 @@ impl Authenticator {
     #[napi(getter, catch_unwind)]
     pub fn has_introspection(&self) -> bool {
         self.inner.has_introspection()
+    }
+
+    /// The `DPoP-Nonce` to send now (also on accepted requests, to rotate it), or `null`
+    /// without DPoP nonces.
+    #[napi(catch_unwind)]
+    pub fn dpop_nonce(&self) -> Option<String> {
+        self.inner.dpop_nonce()
     }
 
     /// The lower-case names of the headers this configuration reads; other headers cannot
@@ -666,6 +681,7 @@ impl Authenticator {
                     r.retry_after.map(|d| d.as_secs_f64()),
                     error,
                     description,
+                    r.dpop_nonce,
                 )))
             }
         }
@@ -709,6 +725,7 @@ fn refusal_object(env: &Env, r: &core::Refusal) -> napi::Result<Object<'static>>
     o.set_c_named_property(c"status", u32::from(r.status))?;
     o.set_c_named_property(c"wwwAuthenticate", r.www_authenticate.as_deref())?;
     o.set_c_named_property(c"retryAfter", r.retry_after.map(|d| d.as_secs_f64()))?;
+    o.set_c_named_property(c"dpopNonce", r.dpop_nonce.as_deref())?;
     let (error, description) = r.public_error();
     o.set_c_named_property(c"error", error)?;
     o.set_c_named_property(c"errorDescription", description)?;

@@ -7,6 +7,7 @@
 
 mod apikeys;
 mod audit;
+mod dpop;
 mod error;
 mod gateway;
 mod jwt;

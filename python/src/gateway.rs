@@ -345,7 +345,14 @@ impl Refusal {
         self.0.public_error().1
     }
 
-    /// The response headers: ``WWW-Authenticate`` and ``Retry-After`` when they apply.
+    /// The ``DPoP-Nonce`` to send with a ``use_dpop_nonce`` refusal, or ``None``.
+    #[getter]
+    fn dpop_nonce(&self) -> Option<&str> {
+        self.0.dpop_nonce.as_deref()
+    }
+
+    /// The response headers: ``WWW-Authenticate``, ``Retry-After`` and ``DPoP-Nonce`` when
+    /// they apply.
     fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         if let Some(w) = &self.0.www_authenticate {
@@ -353,6 +360,9 @@ impl Refusal {
         }
         if let Some(s) = self.0.retry_after_seconds() {
             d.set_item("Retry-After", s.to_string())?;
+        }
+        if let Some(n) = &self.0.dpop_nonce {
+            d.set_item("DPoP-Nonce", n)?;
         }
         Ok(d)
     }
@@ -530,7 +540,8 @@ impl Authenticator {
         introspection_cache_size=gateway::introspection::DEFAULT_CACHE_SIZE,
         introspection_rate_limit=None,
         introspection_max_inflight=gateway::introspection::DEFAULT_INTROSPECTION_MAX_INFLIGHT,
-        rate_limit_store=None, rate_limit_store_fail_open=true, sessions=None))]
+        rate_limit_store=None, rate_limit_store_fail_open=true, sessions=None, dpop=None,
+        dpop_origin=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         api_keys: Option<&Bound<'_, ApiKeys>>,
@@ -561,6 +572,8 @@ impl Authenticator {
         rate_limit_store: Option<String>,
         rate_limit_store_fail_open: bool,
         sessions: Option<&Bound<'_, crate::sessions::Sessions>>,
+        dpop: Option<&Bound<'_, crate::dpop::DpopVerifier>>,
+        dpop_origin: Option<String>,
     ) -> PyResult<Self> {
         let forwarded_header: ForwardedHeader = forwarded_header.parse().py()?;
         let mut release_gil = false;
@@ -637,6 +650,14 @@ impl Authenticator {
         }
         if let Some(l) = introspection_rate_limit {
             o = o.with_introspection_rate_limit(Some(l.0));
+        }
+        if let Some(v) = dpop {
+            // Proof verification is an asymmetric signature check.
+            release_gil = true;
+            o = o.with_dpop(v.get().0.clone());
+        }
+        if let Some(origin) = dpop_origin {
+            o = o.with_dpop_origin(origin);
         }
         Ok(Authenticator {
             inner: Arc::new(gateway::Authenticator::new(o).py()?),
@@ -744,6 +765,12 @@ impl Authenticator {
     #[getter]
     fn introspection_cache_len(&self) -> usize {
         self.inner.introspection_cache_len()
+    }
+
+    /// The ``DPoP-Nonce`` to send now (also on accepted requests, to rotate it), or ``None``
+    /// without DPoP nonces.
+    fn dpop_nonce(&self) -> Option<String> {
+        self.inner.dpop_nonce()
     }
 
     /// The lower-case names of the headers this configuration reads (adapters pass only these).

@@ -6,6 +6,7 @@
 mod apikeys;
 mod audit;
 mod clock;
+mod dpop;
 mod error;
 mod gateway;
 mod json;
@@ -54,6 +55,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<oauth::IdTokenVerifier>()?;
     m.add_function(wrap_pyfunction!(oauth::token_rejected, m)?)?;
     m.add_class::<clock::ManualClock>()?;
+    m.add_class::<dpop::DpopKey>()?;
+    m.add_class::<dpop::DpopVerifier>()?;
     m.add_class::<gateway::RateLimit>()?;
     m.add_class::<gateway::RevocationList>()?;
     m.add_class::<gateway::Principal>()?;

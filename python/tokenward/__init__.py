@@ -30,6 +30,8 @@ from ._native import (
     ApiKeys,
     Authenticator,
     AuthorizationFlow,
+    DpopKey,
+    DpopVerifier,
     IdTokenVerifier,
     Introspection,
     IssuedKey,
@@ -69,6 +71,8 @@ _stdlib_logging.getLogger("tokenward").addHandler(_stdlib_logging.NullHandler())
 
 __all__ = [
     "Authenticator",
+    "DpopKey",
+    "DpopVerifier",
     "ManualClock",
     "Principal",
     "RateLimit",

@@ -775,6 +775,66 @@ class ManualClock:
     def now(self) -> _dt.datetime:
         """The current time, an aware UTC ``datetime``."""
 
+_DpopAlgorithm = Literal["ES256", "EdDSA"]
+
+@final
+class DpopKey:
+    """A DPoP key pair (RFC 9449). ``repr`` shows the algorithm and thumbprint only."""
+
+    @staticmethod
+    def generate(algorithm: _DpopAlgorithm = "ES256") -> DpopKey:
+        """A new key pair."""
+    @staticmethod
+    def from_private_key(pem: str | Secret) -> DpopKey:
+        """The key from the PKCS#8 PEM ``export_private_key()`` returned."""
+    def export_private_key(self) -> Secret:
+        """The private key as PKCS#8 PEM (the one way out)."""
+    @property
+    def algorithm(self) -> _DpopAlgorithm: ...
+    @property
+    def thumbprint(self) -> str:
+        """The RFC 7638 thumbprint (``jkt``)."""
+    def public_jwk(self) -> dict[str, str]: ...
+    def proof(
+        self,
+        method: str,
+        url: str,
+        *,
+        access_token: str | Secret | None = None,
+        nonce: str | None = None,
+        clock: ManualClock | None = None,
+    ) -> str:
+        """A DPoP proof for one request."""
+
+@final
+class DpopVerifier:
+    """Verifies DPoP proofs; holds the ``jti`` replay cache."""
+
+    def __new__(
+        cls,
+        *,
+        algorithms: Sequence[str] | None = None,
+        max_age: _dt.timedelta | float | None = None,
+        leeway: _dt.timedelta | float | None = None,
+        replay_cache_size: int | None = None,
+        nonce_lifetime: _dt.timedelta | float | None = None,
+        clock: ManualClock | None = None,
+    ) -> DpopVerifier: ...
+    def verify(
+        self,
+        proof: str,
+        method: str,
+        url: str,
+        *,
+        access_token: str | Secret | None = None,
+        jkt: str | None = None,
+    ) -> dict[str, Any]:
+        """``{"jkt", "jti", "iat"}``; raises ``invalid_dpop_proof`` / ``use_dpop_nonce``."""
+    def nonce(self) -> str | None:
+        """The ``DPoP-Nonce`` to send now."""
+    @property
+    def replay_cache_len(self) -> int: ...
+
 @final
 class RateLimit:
     """``rate`` requests per ``period`` (default one second, the core's
@@ -852,6 +912,9 @@ class Refusal:
     @property
     def www_authenticate(self) -> str | None: ...
     @property
+    def dpop_nonce(self) -> str | None:
+        """The ``DPoP-Nonce`` of a ``use_dpop_nonce`` refusal."""
+    @property
     def retry_after(self) -> _dt.timedelta | None:
         """How long the client should wait (``Retry-After``, whole seconds)."""
     @property
@@ -909,6 +972,8 @@ class Authenticator:
         rate_limit_store: str | None = None,
         rate_limit_store_fail_open: bool = True,
         sessions: Sessions | None = None,
+        dpop: DpopVerifier | None = None,
+        dpop_origin: str | None = None,
     ) -> Authenticator: ...
     def authenticate(
         self,
@@ -933,6 +998,8 @@ class Authenticator:
         """Whether opaque tokens are introspected (``authenticate`` may block on the network)."""
     @property
     def introspection_cache_len(self) -> int: ...
+    def dpop_nonce(self) -> str | None:
+        """The ``DPoP-Nonce`` to send now, or ``None`` without DPoP nonces."""
     @property
     def header_names(self) -> list[str]:
         """The lower-case header names this configuration reads."""

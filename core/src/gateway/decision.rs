@@ -97,6 +97,8 @@ pub struct Refusal {
     /// whole seconds, rounded up, at least one, so that it is exactly what the `Retry-After`
     /// header says ([`Refusal::retry_after_seconds`]).
     pub retry_after: Option<Duration>,
+    /// The `DPoP-Nonce` header value, with a `use_dpop_nonce` refusal (RFC 9449 section 9).
+    pub dpop_nonce: Option<String>,
 }
 
 impl Refusal {
@@ -124,6 +126,8 @@ impl Refusal {
                 "invalid_csrf_token",
                 "the CSRF token is missing or not the session's",
             ),
+            (ErrorCode::InvalidDpopProof, _) => ("invalid_dpop_proof", DPOP_INVALID),
+            (ErrorCode::UseDpopNonce, _) => ("use_dpop_nonce", DPOP_NONCE),
             (_, 400) => pair(BearerError::InvalidRequest),
             (_, 401) => pair(BearerError::InvalidToken),
             (_, 403) => pair(BearerError::InsufficientScope),
@@ -139,6 +143,17 @@ impl Refusal {
     pub fn body_json(&self) -> String {
         let (error, description) = self.public_error();
         serde_json::json!({ "error": error, "error_description": description }).to_string()
+    }
+}
+
+const DPOP_INVALID: &str = "the DPoP proof is not valid for this request";
+const DPOP_NONCE: &str = "the DPoP proof needs the server's nonce";
+
+impl Refusal {
+    /// The same refusal with another status.
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
     }
 }
 
@@ -192,6 +207,7 @@ impl Challenger {
             status: 401,
             www_authenticate: Some(self.bare.clone()),
             retry_after: None,
+            dpop_nonce: None,
         }
     }
 
@@ -218,6 +234,28 @@ impl Challenger {
             status,
             www_authenticate: Some(v),
             retry_after: None,
+            dpop_nonce: None,
+        }
+    }
+
+    /// A refusal with a `DPoP` challenge (RFC 9449 section 7.1): `error="use_dpop_nonce"` (with
+    /// `nonce` as `DPoP-Nonce`), `error="invalid_dpop_proof"`, or `error="invalid_request"` for
+    /// a malformed request.
+    pub(crate) fn dpop(&self, code: ErrorCode, nonce: Option<String>) -> Refusal {
+        let (error, description) = match code {
+            ErrorCode::UseDpopNonce => ("use_dpop_nonce", DPOP_NONCE),
+            ErrorCode::InvalidDpopProof => ("invalid_dpop_proof", DPOP_INVALID),
+            _ => pair(BearerError::InvalidRequest),
+        };
+        let realm = self.bare.strip_prefix("Bearer ").unwrap_or_default();
+        Refusal {
+            code,
+            status: 401,
+            www_authenticate: Some(format!(
+                "DPoP {realm}, error=\"{error}\", error_description=\"{description}\""
+            )),
+            retry_after: None,
+            dpop_nonce: nonce,
         }
     }
 
@@ -228,6 +266,7 @@ impl Challenger {
             status: 403,
             www_authenticate: None,
             retry_after: None,
+            dpop_nonce: None,
         }
     }
 
@@ -239,6 +278,7 @@ impl Challenger {
             status: 429,
             www_authenticate: None,
             retry_after: Some(Duration::from_secs(secs.max(1))),
+            dpop_nonce: None,
         }
     }
 }

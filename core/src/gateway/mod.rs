@@ -49,6 +49,7 @@ mod authenticator;
 mod buckets;
 pub mod credentials;
 pub mod decision;
+mod dpop;
 pub mod introspection;
 pub mod ip;
 pub mod ratelimit;

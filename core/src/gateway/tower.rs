@@ -114,6 +114,14 @@ pub fn refusal_response<B: Default>(refusal: &Refusal) -> http::Response<B> {
         res.headers_mut()
             .insert(RETRY_AFTER, HeaderValue::from(secs));
     }
+    if let Some(v) = refusal
+        .dpop_nonce
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        res.headers_mut()
+            .insert(http::HeaderName::from_static("dpop-nonce"), v);
+    }
     res
 }
 

@@ -58,6 +58,9 @@ pub use alg::{Algorithm, Family};
 pub use claims::Claims;
 pub use claims_builder::{json_number, Built, ClaimsBuilder, Interrupted};
 pub use issue::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions};
+/// One JWK object → a key (the DPoP verifier reads the `jwk` header of proofs with it).
+#[cfg(feature = "http")]
+pub(crate) use jwk::parse as parse_jwk;
 pub use key::JwtKey;
 pub use keyset::KeySet;
 #[cfg(feature = "http")]

@@ -10,7 +10,11 @@ mod vector_files;
 mod apikey_stores;
 #[cfg(feature = "apikey")]
 mod apikey_vectors;
+#[cfg(feature = "http")]
+mod dpop_vectors;
 mod error_sources;
+#[cfg(feature = "gateway")]
+mod gateway_dpop;
 #[cfg(feature = "gateway")]
 mod gateway_hardening;
 #[cfg(feature = "gateway")]

@@ -107,6 +107,8 @@ pub struct AuthenticatorOptions {
     introspection_cache_size: usize,
     introspection_rate_limit: Option<RateLimit>,
     introspection_max_inflight: usize,
+    dpop: Option<Arc<crate::dpop::DpopVerifier>>,
+    dpop_origin: Option<String>,
 }
 
 /// The realm of `WWW-Authenticate` challenges unless configured otherwise.
@@ -150,6 +152,8 @@ pub struct Authenticator {
     pub(super) introspector: Option<Introspector>,
     /// Session cookies (`with_sessions`): the fourth credential kind.
     pub(super) sessions: Option<Arc<Sessions>>,
+    /// `Authorization: DPoP` (`with_dpop`), in `gateway/dpop.rs`.
+    pub(super) dpop: Option<super::dpop::DpopGate>,
 }
 
 /// A backend URL, which may hold a password: `Debug` shows its scheme only.

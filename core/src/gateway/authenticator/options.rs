@@ -12,6 +12,7 @@ use crate::backend::DEFAULT_BACKEND_TIMEOUT;
 use crate::clock::{self, SharedClock};
 use crate::gateway::credentials::CredentialSources;
 use crate::gateway::decision::Challenger;
+use crate::gateway::dpop::DpopGate;
 use crate::gateway::introspection::{
     Introspector, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL, DEFAULT_INTROSPECTION_MAX_INFLIGHT,
     DEFAULT_INTROSPECTION_RATE_LIMIT, DEFAULT_NEGATIVE_TTL,
@@ -63,7 +64,24 @@ impl AuthenticatorOptions {
             introspection_cache_size: DEFAULT_CACHE_SIZE,
             introspection_rate_limit: Some(DEFAULT_INTROSPECTION_RATE_LIMIT),
             introspection_max_inflight: DEFAULT_INTROSPECTION_MAX_INFLIGHT,
+            dpop: None,
+            dpop_origin: None,
         }
+    }
+
+    /// Accepts `Authorization: DPoP <token>` with a `DPoP` proof checked by `verifier` (RFC
+    /// 9449), and refuses a token bound with `cnf.jkt` presented as `Bearer`
+    /// (docs/dpop.md).
+    pub fn with_dpop(mut self, verifier: Arc<crate::dpop::DpopVerifier>) -> Self {
+        self.dpop = Some(verifier);
+        self
+    }
+
+    /// The origin (`https://api.example`) DPoP proofs' `htu` is compared with. Without it,
+    /// the scheme and host forwarded by a trusted proxy, else `https` and the `Host` header.
+    pub fn with_dpop_origin(mut self, origin: impl Into<String>) -> Self {
+        self.dpop_origin = Some(origin.into());
+        self
     }
 
     /// Accepts API keys verified by `keys` (as `Bearer`, the API-key header, or enabled
@@ -347,6 +365,17 @@ impl Authenticator {
         let mut header_names = sources.header_names();
         header_names.extend(trusted.as_ref().map(|t| t.header.as_str().to_owned()));
         Authenticator::session_header_names(o.sessions.is_some(), &mut header_names);
+        let dpop = match o.dpop {
+            Some(v) => {
+                for name in DpopGate::header_names(trusted.as_ref().map(|t| t.header)) {
+                    if !header_names.contains(&name) {
+                        header_names.push(name);
+                    }
+                }
+                Some(DpopGate::new(v, o.dpop_origin.as_deref())?)
+            }
+            None => None,
+        };
         let clock = o.clock.unwrap_or_else(clock::system);
         let has_principal_limits =
             o.rate_limit.is_some() || !o.rate_limit_overrides.is_empty() || !o.plans.is_empty();
@@ -406,6 +435,7 @@ impl Authenticator {
                 )
             }),
             sessions: o.sessions,
+            dpop,
         })
     }
 

@@ -27,6 +27,7 @@ pub(super) fn unavailable(e: &Error) -> Refusal {
         status: 503,
         www_authenticate: None,
         retry_after: None,
+        dpop_nonce: None,
     }
 }
 
@@ -196,6 +197,7 @@ impl Authenticator {
             status: 500,
             www_authenticate: None,
             retry_after: None,
+            dpop_nonce: None,
         }
     }
 
@@ -291,6 +293,7 @@ impl Authenticator {
                     status,
                     www_authenticate: None,
                     retry_after: None,
+                    dpop_nonce: None,
                 })
             }
             Ok(Answer::Inactive) => {
@@ -333,10 +336,14 @@ impl Authenticator {
             return Err(ch.ip_denied().into());
         }
         // 2. Presence.
-        let found = self.find_credential(req).map_err(|e| match e {
-            ExtractError::Missing => ch.missing(),
-            other => ch.bearer(other.code(), BearerError::InvalidRequest, &[]),
-        })?;
+        let dpop = self.dpop_presented(req)?;
+        let found = match &dpop {
+            Some(presented) => presented.found(),
+            None => self.find_credential(req).map_err(|e| match e {
+                ExtractError::Missing => ch.missing(),
+                other => ch.bearer(other.code(), BearerError::InvalidRequest, &[]),
+            })?,
+        };
         // 3. Validation, unless this address has spent its failure budget: then nothing is
         // verified, looked up or introspected. Every failure is `invalid_token` to the client.
         if let (Some(limiter), Some(limit), Some(ip)) =
@@ -417,6 +424,7 @@ impl Authenticator {
                 plan: rec.metadata.get("plan").cloned(),
             }
         };
+        self.dpop_bind(req, dpop.as_ref(), &principal.claims)?;
         audit.credential_id.clone_from(&principal.key_id);
         if !principal.subject.is_empty() {
             audit.subject = Some(principal.subject.clone());

@@ -109,6 +109,7 @@ impl Authenticator {
                     status: ErrorCode::InvalidCsrfToken.http_status(),
                     www_authenticate: None,
                     retry_after: None,
+                    dpop_nonce: None,
                 });
             }
         }
