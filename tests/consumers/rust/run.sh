@@ -71,12 +71,13 @@ tokenward = { path = "$src"$2 }
 $(grep -q '^serde_json' <<<"${3:-}" || echo 'serde_json = "1"')
 ${3:-}
 
-# The workspace's dist profile (= its release settings), built the way scripts/native.sh builds
-# everything, so the shared target directory's compiled dependencies are reused.
+# The workspace's dist profile (Cargo.toml; scripts/native.sh exports a release's overrides),
+# built the way scripts/native.sh builds everything, so the shared target directory's compiled
+# dependencies are reused.
 [profile.dist]
 inherits = "release"
-lto = "thin"
-codegen-units = 4
+lto = false
+codegen-units = 16
 
 [workspace]
 EOF
