@@ -173,6 +173,8 @@ export interface AuthenticatorOptions {
   jwt?: JwtVerifier
   /** Accept opaque bearer tokens via RFC 7662 introspection (use `authenticateAsync`). */
   introspection?: OAuthClient
+  /** Accept session cookies verified by these sessions (unsafe methods need `X-CSRF-Token`). */
+  sessions?: Sessions
   /** Accept `Authorization: DPoP` with a `DPoP` proof checked by this verifier; tokens bound with `cnf.jkt` are refused as `Bearer`. */
   dpop?: DpopVerifier
   /** The origin (`https://api.example`) proofs' `htu` is compared with (default: a trusted proxy's forwarded scheme and host, else `https` and `Host`). */
@@ -248,7 +250,7 @@ export interface AuthRequest {
 export interface Principal {
   ok: true
   /** How the caller authenticated. */
-  kind: 'api_key' | 'jwt' | 'introspected'
+  kind: 'api_key' | 'jwt' | 'introspected' | 'session'
   /** Key owner, JWT `sub` or introspected `sub` (empty when absent). */
   subject: string
   /** API key id, or the token's `jti`. */
@@ -808,6 +810,43 @@ export declare class Secret {
 }
 
 /**
+ * Server-side sessions: ids of 256 random bits stored hashed, idle and absolute timeouts,
+ * rotation, revocation, CSRF tokens and a safe cookie.
+ */
+export declare class Sessions {
+  /**
+   * `new Sessions({ store, idleTimeout, absoluteTimeout, csrfSecret, cookie, clock })`;
+   * throws `invalid_input` for unsafe cookies, bad timeouts or a short CSRF secret.
+   */
+  constructor(options?: SessionsOptions | undefined | null)
+  /** Starts a session for `subject`. */
+  create(subject: string, data?: Record<string, string> | undefined | null): IssuedSession
+  /**
+   * Checks session `id` (string or `Secret`) and records the use; throws `malformed`,
+   * `unknown_key`, `revoked` or `expired`.
+   */
+  verify(id: string | Secret): SessionRecord
+  /** Replaces session `id` with a new id (login, privilege change); the old one is revoked. */
+  rotate(id: string | Secret, options?: RotateSessionOptions | undefined | null): IssuedSession
+  /** Ends session `id`; whether there was one. */
+  revoke(id: string | Secret): boolean
+  /** Ends every live session of `subject`; how many. */
+  revokeSubject(subject: string): number
+  /** Deletes revoked and timed-out sessions; how many. */
+  purge(): number
+  /** The CSRF token of session `id`. */
+  csrfToken(id: string | Secret): string
+  /** Throws `invalid_csrf_token` unless `token` is session `id`'s CSRF token. */
+  verifyCsrf(id: string | Secret, token: string): void
+  /** The `Set-Cookie` header value carrying session `id`. */
+  setCookie(id: string | Secret): string
+  /** The `Set-Cookie` header value that deletes the session cookie. */
+  clearCookie(): string
+  /** The session cookie's name. */
+  get cookieName(): string
+}
+
+/**
  * A token-endpoint answer. `refreshToken` (possibly rotated: persist it when it changes) and
  * `idToken` are `Secret`s; every printed form is redacted.
  */
@@ -988,6 +1027,14 @@ export interface IssuedKey {
   record: KeyRecord
 }
 
+/** A new session: `id` (a `Secret`, the only copy: put it in the cookie) and its `record`. */
+export interface IssuedSession {
+  /** The session id. */
+  id: Secret
+  /** The stored record. */
+  record: SessionRecord
+}
+
 /** Per-call options of `JwtIssuer.issue`. */
 export interface JwtIssueOptions {
   /** Lifetime of this token, in whole seconds. */
@@ -1157,6 +1204,71 @@ export interface RevocationListOptions {
    * the authenticator refuses with 503).
    */
   failOpen?: boolean
+}
+
+/** Optional changes of `sessions.rotate(id, options)`. */
+export interface RotateSessionOptions {
+  /** The new subject (login: starts a new absolute timeout). */
+  subject?: string
+  /** The new data. */
+  data?: Record<string, string>
+}
+
+/**
+ * How the session cookie is written; unset fields keep the safe defaults (`__Host-tw_session`,
+ * Secure, HttpOnly, SameSite=Lax, Path=/, no Domain). `new Sessions` checks the combination.
+ */
+export interface SessionCookie {
+  /** The cookie name (default `__Host-tw_session`). */
+  name?: string
+  /** `Secure` (default true; false needs `dangerousAllowInsecure`). */
+  secure?: boolean
+  /** `HttpOnly` (default true). */
+  httpOnly?: boolean
+  /** `"lax"` (default), `"strict"` or `"none"` (needs `secure`). */
+  sameSite?: string
+  /** `Path` (default `/`). */
+  path?: string
+  /** `Domain` (default none). */
+  domain?: string
+  /** Allows a cookie without `Secure`, for plain-HTTP development servers only. */
+  dangerousAllowInsecure?: boolean
+}
+
+/** A stored session as a plain object. Holds no secret material; times are Unix seconds. */
+export interface SessionRecord {
+  /** Public identifier of the session, safe to log (a fingerprint of the id). */
+  handle: string
+  /** Whom the session belongs to. */
+  subject: string
+  /** Application data. */
+  data: Record<string, string>
+  /** Creation time. */
+  createdAt: number
+  /** Last use. */
+  lastSeenAt: number
+  /** The idle deadline. */
+  idleExpiresAt: number
+  /** The absolute deadline. */
+  expiresAt: number
+  /** Revocation time, if revoked. */
+  revokedAt?: number
+}
+
+/** Options of `new Sessions(options)`; unset fields keep the core defaults. */
+export interface SessionsOptions {
+  /** `"memory"` (default), `"sqlite:///path.db"` or a file path. */
+  store?: string
+  /** Seconds without a request after which a session ends (default 1800). */
+  idleTimeout?: number
+  /** Seconds after login after which a session ends whatever its use (default 28800). */
+  absoluteTimeout?: number
+  /** The key of CSRF tokens (at least 32 bytes); random per process when unset. */
+  csrfSecret?: string | Secret
+  /** The cookie. */
+  cookie?: SessionCookie
+  /** A test clock. */
+  clock?: ManualClock
 }
 
 /**

@@ -2,7 +2,8 @@
 #
 # CI and releases build every native artifact -- the CLI, the uniffi library of Kotlin/Swift, the
 # Node addon, the Python wheel -- and the Rust test binaries the same way: for
-# x86_64-unknown-linux-gnu, in the `dist` cargo profile (= release), with zig as C compiler and
+# x86_64-unknown-linux-gnu, in the `dist` cargo profile (release without cross-crate LTO; a
+# release build turns it on, below), with zig as C compiler and
 # linker against glibc 2.17 (manylinux2014). One toolchain, one profile, one target triple, and
 # one feature set (bindings/unified-features): the dependencies (aws-lc, SQLite, tokio, ...)
 # compile once for all four artifacts, and every .so/.node runs on any glibc >= 2.17.

@@ -45,7 +45,7 @@ test('headers: req.headers objects, [name, value] pairs and flat rawHeaders', ()
   }
   const none = auth.authenticate({ clientIp: IP })
   assert.deepEqual(none, { ok: false, code: 'missing_credentials', status: 401, wwwAuthenticate: 'Bearer realm="api"', retryAfter: null,
-    error: 'missing_credentials', errorDescription: 'the request carries no credential' })
+    error: 'missing_credentials', errorDescription: 'the request carries no credential', dpopNonce: null })
 })
 
 test('invalid arguments throw invalid_input; refusals never throw', () => {
@@ -70,7 +70,7 @@ test('rate limits under a ManualClock: burst, Retry-After, refill', () => {
   const req = { headers: { 'x-api-key': key }, clientIp: IP }
   assert.deepEqual([0, 1, 2].map(() => auth.authenticate(req).rateLimitRemaining), [2, 1, 0])
   assert.deepEqual(auth.authenticate(req), { ok: false, code: 'rate_limited', status: 429, wwwAuthenticate: null, retryAfter: 1,
-    error: 'rate_limited', errorDescription: 'too many requests' })
+    error: 'rate_limited', errorDescription: 'too many requests', dpopNonce: null })
   clock.advance(0.499)
   assert.equal(auth.authenticate(req).ok, false)
   clock.advance(0.001)
@@ -287,7 +287,7 @@ test('failureRateLimit: refused credentials spend a budget per address, then 429
   const bad = { headers: { 'x-api-key': unknown }, clientIp: '203.0.113.9' }
   for (let i = 0; i < 3; i++) assert.equal(auth.authenticate(bad).code, 'unknown_key')
   assert.deepEqual(auth.authenticate(bad), { ok: false, code: 'rate_limited', status: 429, wwwAuthenticate: null, retryAfter: 60,
-    error: 'rate_limited', errorDescription: 'too many requests' })
+    error: 'rate_limited', errorDescription: 'too many requests', dpopNonce: null })
   // Spent: even a good key from that address is refused; other addresses are not affected.
   assert.equal(auth.authenticate({ headers: { 'x-api-key': key }, clientIp: '203.0.113.9' }).code, 'rate_limited')
   assert.equal(auth.authenticate({ headers: { 'x-api-key': key }, clientIp: '203.0.113.10' }).ok, true)

@@ -503,6 +503,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -717,6 +733,12 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 public protocol AccessTokenProtocol: AnyObject, Sendable {
     
     /**
+     * The `Authorization` header value: `DPoP <token>` for a DPoP-bound token, else
+     * `Bearer <token>`.
+     */
+    func authorizationHeader()  -> String
+    
+    /**
      * When the token expires, or `null`/`nil` when the server gave no lifetime.
      */
     func expiresAt()  -> Date?
@@ -803,6 +825,19 @@ open class AccessToken: AccessTokenProtocol, @unchecked Sendable, CustomDebugStr
 
     
 
+    
+    /**
+     * The `Authorization` header value: `DPoP <token>` for a DPoP-bound token, else
+     * `Bearer <token>`.
+     */
+open func authorizationHeader() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_authorization_header(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
     
     /**
      * When the token expires, or `null`/`nil` when the server gave no lifetime.
@@ -1629,6 +1664,12 @@ public protocol AuthenticatorProtocol: AnyObject, Sendable {
     func authenticateAsync(request: AuthRequest) async throws  -> AuthDecision
     
     /**
+     * The `DPoP-Nonce` to send now (also on accepted requests, to rotate it); `None` without
+     * DPoP nonces.
+     */
+    func dpopNonce()  -> String?
+    
+    /**
      * Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
      */
     func hasIntrospection()  -> Bool
@@ -1749,6 +1790,19 @@ open func authenticateAsync(request: AuthRequest)async throws  -> AuthDecision  
             liftFunc: FfiConverterTypeAuthDecision_lift,
             errorHandler: FfiConverterTypeTokenwardError_lift
         )
+}
+    
+    /**
+     * The `DPoP-Nonce` to send now (also on accepted requests, to rotate it); `None` without
+     * DPoP nonces.
+     */
+open func dpopNonce() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authenticator_dpop_nonce(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -2098,6 +2152,435 @@ public func FfiConverterTypeAuthorizationFlow_lift(_ handle: UInt64) throws -> A
 #endif
 public func FfiConverterTypeAuthorizationFlow_lower(_ value: AuthorizationFlow) -> UInt64 {
     return FfiConverterTypeAuthorizationFlow.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A DPoP key pair (ES256 or EdDSA). Its printed form shows the algorithm and thumbprint; the
+ * private key leaves through `exportPrivateKey()` alone (for the platform keystore).
+ */
+public protocol DpopKeyProtocol: AnyObject, Sendable {
+    
+    /**
+     * `ES256` or `EdDSA`.
+     */
+    func algorithm()  -> Algorithm
+    
+    /**
+     * The private key as PKCS#8 PEM in a `Secret` (the one way out).
+     */
+    func exportPrivateKey() throws  -> Secret
+    
+    /**
+     * A proof for one request: `htu` is `url` without query and fragment.
+     */
+    func proof(method: String, url: String, options: DpopProofOptions?) throws  -> String
+    
+    /**
+     * The public key as a JWK (JSON text).
+     */
+    func publicJwk()  -> String
+    
+    /**
+     * The RFC 7638 thumbprint (`jkt`) tokens are bound to.
+     */
+    func thumbprint()  -> String
+    
+}
+/**
+ * A DPoP key pair (ES256 or EdDSA). Its printed form shows the algorithm and thumbprint; the
+ * private key leaves through `exportPrivateKey()` alone (for the platform keystore).
+ */
+open class DpopKey: DpopKeyProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_dpopkey(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_dpopkey(handle, $0) }
+    }
+
+    
+    /**
+     * The key from the PKCS#8 PEM `exportPrivateKey()` returned.
+     */
+public static func fromPrivateKey(pem: String)throws  -> DpopKey  {
+    return try  FfiConverterTypeDpopKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_dpopkey_from_private_key(
+        FfiConverterString.lower(pem),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A new key pair for `algorithm` (`ES256` or `EdDSA`; others fail with `invalid_input`).
+     */
+public static func generate(algorithm: Algorithm)throws  -> DpopKey  {
+    return try  FfiConverterTypeDpopKey_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_dpopkey_generate(
+        FfiConverterTypeAlgorithm_lower(algorithm),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * `ES256` or `EdDSA`.
+     */
+open func algorithm() -> Algorithm  {
+    return try!  FfiConverterTypeAlgorithm_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_dpopkey_algorithm(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The private key as PKCS#8 PEM in a `Secret` (the one way out).
+     */
+open func exportPrivateKey()throws  -> Secret  {
+    return try  FfiConverterTypeSecret_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_dpopkey_export_private_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A proof for one request: `htu` is `url` without query and fragment.
+     */
+open func proof(method: String, url: String, options: DpopProofOptions? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_dpopkey_proof(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(method),
+        FfiConverterString.lower(url),
+        FfiConverterOptionTypeDpopProofOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The public key as a JWK (JSON text).
+     */
+open func publicJwk() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_dpopkey_public_jwk(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The RFC 7638 thumbprint (`jkt`) tokens are bound to.
+     */
+open func thumbprint() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_dpopkey_thumbprint(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_dpopkey_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_dpopkey_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDpopKey: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = DpopKey
+
+    public static func lift(_ handle: UInt64) throws -> DpopKey {
+        return DpopKey(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: DpopKey) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DpopKey {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: DpopKey, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDpopKey_lift(_ handle: UInt64) throws -> DpopKey {
+    return try FfiConverterTypeDpopKey.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDpopKey_lower(_ value: DpopKey) -> UInt64 {
+    return FfiConverterTypeDpopKey.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Verifies DPoP proofs (the server side); holds the replay cache.
+ */
+public protocol DpopVerifierProtocol: AnyObject, Sendable {
+    
+    /**
+     * The `DPoP-Nonce` to send now, or `None` without nonces.
+     */
+    func nonce()  -> String?
+    
+    /**
+     * How many `jti` values the replay cache holds.
+     */
+    func replayCacheLen()  -> UInt64
+    
+    /**
+     * Verifies `proof` for `method` on `url` (as the server sees it). Fails with
+     * `INVALID_DPOP_PROOF` or `USE_DPOP_NONCE`.
+     */
+    func verify(proof: String, method: String, url: String, checks: DpopChecks?) throws  -> VerifiedDpopProof
+    
+}
+/**
+ * Verifies DPoP proofs (the server side); holds the replay cache.
+ */
+open class DpopVerifier: DpopVerifierProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_dpopverifier(self.handle, $0) }
+    }
+    /**
+     * A verifier; invalid options fail with `invalid_input`.
+     */
+public convenience init(options: DpopVerifierOptions? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_dpopverifier_new(
+        FfiConverterOptionTypeDpopVerifierOptions.lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_dpopverifier(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The `DPoP-Nonce` to send now, or `None` without nonces.
+     */
+open func nonce() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_dpopverifier_nonce(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How many `jti` values the replay cache holds.
+     */
+open func replayCacheLen() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_dpopverifier_replay_cache_len(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Verifies `proof` for `method` on `url` (as the server sees it). Fails with
+     * `INVALID_DPOP_PROOF` or `USE_DPOP_NONCE`.
+     */
+open func verify(proof: String, method: String, url: String, checks: DpopChecks? = nil)throws  -> VerifiedDpopProof  {
+    return try  FfiConverterTypeVerifiedDpopProof_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_dpopverifier_verify(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(proof),
+        FfiConverterString.lower(method),
+        FfiConverterString.lower(url),
+        FfiConverterOptionTypeDpopChecks.lower(checks),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDpopVerifier: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = DpopVerifier
+
+    public static func lift(_ handle: UInt64) throws -> DpopVerifier {
+        return DpopVerifier(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: DpopVerifier) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DpopVerifier {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: DpopVerifier, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDpopVerifier_lift(_ handle: UInt64) throws -> DpopVerifier {
+    return try FfiConverterTypeDpopVerifier.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDpopVerifier_lower(_ value: DpopVerifier) -> UInt64 {
+    return FfiConverterTypeDpopVerifier.lower(value)
 }
 
 
@@ -5123,6 +5606,355 @@ public func FfiConverterTypeSecret_lower(_ value: Secret) -> UInt64 {
 
 
 /**
+ * Server-side sessions: ids of 256 random bits stored hashed, idle and absolute timeouts,
+ * rotation, revocation, CSRF tokens and a safe cookie.
+ */
+public protocol SessionsProtocol: AnyObject, Sendable {
+    
+    /**
+     * The `Set-Cookie` header value that deletes the session cookie.
+     */
+    func clearCookie()  -> String
+    
+    /**
+     * The session cookie's name.
+     */
+    func cookieName()  -> String
+    
+    /**
+     * Starts a session for `subject`.
+     */
+    func create(subject: String, data: [String: String]?) throws  -> IssuedSession
+    
+    /**
+     * The CSRF token of session `id`.
+     */
+    func csrfToken(id: String) throws  -> String
+    
+    /**
+     * Deletes revoked and timed-out sessions; how many.
+     */
+    func purge() throws  -> UInt64
+    
+    /**
+     * Ends session `id`; whether there was one.
+     */
+    func revoke(id: String) throws  -> Bool
+    
+    /**
+     * Ends every live session of `subject`; how many.
+     */
+    func revokeSubject(subject: String) throws  -> UInt64
+    
+    /**
+     * Replaces session `id` with a new id (login, privilege change); the old one is revoked.
+     */
+    func rotate(id: String, subject: String?, data: [String: String]?) throws  -> IssuedSession
+    
+    /**
+     * The `Set-Cookie` header value carrying session `id`.
+     */
+    func setCookie(id: String) throws  -> String
+    
+    /**
+     * Checks session `id` and records the use; fails with `malformed`, `unknown_key`,
+     * `revoked` or `expired`.
+     */
+    func verify(id: String) throws  -> SessionRecord
+    
+    /**
+     * Fails with `invalid_csrf_token` unless `token` is session `id`'s CSRF token.
+     */
+    func verifyCsrf(id: String, token: String) throws 
+    
+}
+/**
+ * Server-side sessions: ids of 256 random bits stored hashed, idle and absolute timeouts,
+ * rotation, revocation, CSRF tokens and a safe cookie.
+ */
+open class Sessions: SessionsProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_sessions(self.handle, $0) }
+    }
+    /**
+     * Sessions configured by `options`; fails with `invalid_input` for unsafe cookies, bad
+     * timeouts or a short CSRF secret.
+     */
+public convenience init(options: SessionsOptions = SessionsOptions())throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_sessions_new(
+        FfiConverterTypeSessionsOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_sessions(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The `Set-Cookie` header value that deletes the session cookie.
+     */
+open func clearCookie() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_clear_cookie(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The session cookie's name.
+     */
+open func cookieName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_cookie_name(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Starts a session for `subject`.
+     */
+open func create(subject: String, data: [String: String]? = nil)throws  -> IssuedSession  {
+    return try  FfiConverterTypeIssuedSession_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_create(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(subject),
+        FfiConverterOptionDictionaryStringString.lower(data),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The CSRF token of session `id`.
+     */
+open func csrfToken(id: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_csrf_token(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Deletes revoked and timed-out sessions; how many.
+     */
+open func purge()throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_purge(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Ends session `id`; whether there was one.
+     */
+open func revoke(id: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_revoke(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Ends every live session of `subject`; how many.
+     */
+open func revokeSubject(subject: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_revoke_subject(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(subject),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Replaces session `id` with a new id (login, privilege change); the old one is revoked.
+     */
+open func rotate(id: String, subject: String? = nil, data: [String: String]? = nil)throws  -> IssuedSession  {
+    return try  FfiConverterTypeIssuedSession_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_rotate(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),
+        FfiConverterOptionString.lower(subject),
+        FfiConverterOptionDictionaryStringString.lower(data),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The `Set-Cookie` header value carrying session `id`.
+     */
+open func setCookie(id: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_set_cookie(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks session `id` and records the use; fails with `malformed`, `unknown_key`,
+     * `revoked` or `expired`.
+     */
+open func verify(id: String)throws  -> SessionRecord  {
+    return try  FfiConverterTypeSessionRecord_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_verify(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Fails with `invalid_csrf_token` unless `token` is session `id`'s CSRF token.
+     */
+open func verifyCsrf(id: String, token: String)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_verify_csrf(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),
+        FfiConverterString.lower(token),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSessions: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Sessions
+
+    public static func lift(_ handle: UInt64) throws -> Sessions {
+        return Sessions(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Sessions) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Sessions {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Sessions, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessions_lift(_ handle: UInt64) throws -> Sessions {
+    return try FfiConverterTypeSessions.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessions_lower(_ value: Sessions) -> UInt64 {
+    return FfiConverterTypeSessions.lower(value)
+}
+
+
+
+
+
+
+/**
  * A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
  * redacted `Secret`.
  */
@@ -6352,6 +7184,21 @@ public struct AuthenticatorOptions {
      * refuse with 503 (`false`).
      */
     public var rateLimitStoreFailOpen: Bool?
+    /**
+     * Accept session cookies verified by these sessions (requests with an unsafe method
+     * need the session's CSRF token in `X-CSRF-Token`).
+     */
+    public var sessions: Sessions?
+    /**
+     * Accept `Authorization: DPoP` with a `DPoP` proof checked by this verifier (RFC 9449);
+     * tokens bound with `cnf.jkt` are refused as `Bearer`.
+     */
+    public var dpop: DpopVerifier?
+    /**
+     * The origin (`https://api.example`) proofs' `htu` is compared with; `None`: a trusted
+     * proxy's forwarded scheme and host, else `https` and the `Host` header.
+     */
+    public var dpopOrigin: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6449,7 +7296,19 @@ public struct AuthenticatorOptions {
         /**
          * When the rate-limit store cannot answer: count in this process (`None` or `true`) or
          * refuse with 503 (`false`).
-         */rateLimitStoreFailOpen: Bool? = nil) {
+         */rateLimitStoreFailOpen: Bool? = nil, 
+        /**
+         * Accept session cookies verified by these sessions (requests with an unsafe method
+         * need the session's CSRF token in `X-CSRF-Token`).
+         */sessions: Sessions? = nil, 
+        /**
+         * Accept `Authorization: DPoP` with a `DPoP` proof checked by this verifier (RFC 9449);
+         * tokens bound with `cnf.jkt` are refused as `Bearer`.
+         */dpop: DpopVerifier? = nil, 
+        /**
+         * The origin (`https://api.example`) proofs' `htu` is compared with; `None`: a trusted
+         * proxy's forwarded scheme and host, else `https` and the `Host` header.
+         */dpopOrigin: String? = nil) {
         self.apiKeys = apiKeys
         self.jwt = jwt
         self.ipAllow = ipAllow
@@ -6477,6 +7336,9 @@ public struct AuthenticatorOptions {
         self.introspectionMaxInflight = introspectionMaxInflight
         self.rateLimitStore = rateLimitStore
         self.rateLimitStoreFailOpen = rateLimitStoreFailOpen
+        self.sessions = sessions
+        self.dpop = dpop
+        self.dpopOrigin = dpopOrigin
     }
 
     
@@ -6521,7 +7383,10 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
                 introspectionRateLimit: FfiConverterOptionTypeRateLimit.read(from: &buf), 
                 introspectionMaxInflight: FfiConverterOptionUInt32.read(from: &buf), 
                 rateLimitStore: FfiConverterOptionString.read(from: &buf), 
-                rateLimitStoreFailOpen: FfiConverterOptionBool.read(from: &buf)
+                rateLimitStoreFailOpen: FfiConverterOptionBool.read(from: &buf), 
+                sessions: FfiConverterOptionTypeSessions.read(from: &buf), 
+                dpop: FfiConverterOptionTypeDpopVerifier.read(from: &buf), 
+                dpopOrigin: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -6553,6 +7418,9 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.introspectionMaxInflight, into: &buf)
         FfiConverterOptionString.write(value.rateLimitStore, into: &buf)
         FfiConverterOptionBool.write(value.rateLimitStoreFailOpen, into: &buf)
+        FfiConverterOptionTypeSessions.write(value.sessions, into: &buf)
+        FfiConverterOptionTypeDpopVerifier.write(value.dpop, into: &buf)
+        FfiConverterOptionString.write(value.dpopOrigin, into: &buf)
     }
 }
 
@@ -6648,6 +7516,263 @@ public func FfiConverterTypeAuthorizationFlowOptions_lift(_ buf: RustBuffer) thr
 #endif
 public func FfiConverterTypeAuthorizationFlowOptions_lower(_ value: AuthorizationFlowOptions) -> RustBuffer {
     return FfiConverterTypeAuthorizationFlowOptions.lower(value)
+}
+
+
+/**
+ * What the request says about the token a proof accompanies.
+ */
+public struct DpopChecks: Equatable, Hashable {
+    /**
+     * The request's access token: `ath` must be its hash.
+     */
+    public var accessToken: String?
+    /**
+     * The token's `cnf.jkt`: the proof's key must have it.
+     */
+    public var jkt: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The request's access token: `ath` must be its hash.
+         */accessToken: String? = nil, 
+        /**
+         * The token's `cnf.jkt`: the proof's key must have it.
+         */jkt: String? = nil) {
+        self.accessToken = accessToken
+        self.jkt = jkt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DpopChecks: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDpopChecks: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DpopChecks {
+        return
+            try DpopChecks(
+                accessToken: FfiConverterOptionString.read(from: &buf), 
+                jkt: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DpopChecks, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.accessToken, into: &buf)
+        FfiConverterOptionString.write(value.jkt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDpopChecks_lift(_ buf: RustBuffer) throws -> DpopChecks {
+    return try FfiConverterTypeDpopChecks.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDpopChecks_lower(_ value: DpopChecks) -> RustBuffer {
+    return FfiConverterTypeDpopChecks.lower(value)
+}
+
+
+/**
+ * What a proof carries besides the request.
+ */
+public struct DpopProofOptions {
+    /**
+     * The access token the request carries: the proof gets its hash as `ath`.
+     */
+    public var accessToken: String?
+    /**
+     * The server's `DPoP-Nonce`.
+     */
+    public var nonce: String?
+    /**
+     * The clock `iat` is read from (tests); the system clock when `None`.
+     */
+    public var clock: ManualClock?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The access token the request carries: the proof gets its hash as `ath`.
+         */accessToken: String? = nil, 
+        /**
+         * The server's `DPoP-Nonce`.
+         */nonce: String? = nil, 
+        /**
+         * The clock `iat` is read from (tests); the system clock when `None`.
+         */clock: ManualClock? = nil) {
+        self.accessToken = accessToken
+        self.nonce = nonce
+        self.clock = clock
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DpopProofOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDpopProofOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DpopProofOptions {
+        return
+            try DpopProofOptions(
+                accessToken: FfiConverterOptionString.read(from: &buf), 
+                nonce: FfiConverterOptionString.read(from: &buf), 
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DpopProofOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.accessToken, into: &buf)
+        FfiConverterOptionString.write(value.nonce, into: &buf)
+        FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDpopProofOptions_lift(_ buf: RustBuffer) throws -> DpopProofOptions {
+    return try FfiConverterTypeDpopProofOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDpopProofOptions_lower(_ value: DpopProofOptions) -> RustBuffer {
+    return FfiConverterTypeDpopProofOptions.lower(value)
+}
+
+
+/**
+ * Options of `DpopVerifier`; each `None` keeps the core default.
+ */
+public struct DpopVerifierOptions {
+    /**
+     * Accepted proof algorithms; `None`: ES256 and EdDSA (asymmetric only).
+     */
+    public var algorithms: [Algorithm]?
+    /**
+     * How old a proof's `iat` may be; `None`: 60 s.
+     */
+    public var maxAge: TimeInterval?
+    /**
+     * Clock skew tolerated on `iat`; `None`: 5 s.
+     */
+    public var leeway: TimeInterval?
+    /**
+     * `jti` values remembered; `None`: 100 000.
+     */
+    public var replayCacheSize: UInt32?
+    /**
+     * Require server nonces valid for one to two of this lifetime.
+     */
+    public var nonceLifetime: TimeInterval?
+    /**
+     * The clock (tests); the system clock when `None`.
+     */
+    public var clock: ManualClock?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Accepted proof algorithms; `None`: ES256 and EdDSA (asymmetric only).
+         */algorithms: [Algorithm]? = nil, 
+        /**
+         * How old a proof's `iat` may be; `None`: 60 s.
+         */maxAge: TimeInterval? = nil, 
+        /**
+         * Clock skew tolerated on `iat`; `None`: 5 s.
+         */leeway: TimeInterval? = nil, 
+        /**
+         * `jti` values remembered; `None`: 100 000.
+         */replayCacheSize: UInt32? = nil, 
+        /**
+         * Require server nonces valid for one to two of this lifetime.
+         */nonceLifetime: TimeInterval? = nil, 
+        /**
+         * The clock (tests); the system clock when `None`.
+         */clock: ManualClock? = nil) {
+        self.algorithms = algorithms
+        self.maxAge = maxAge
+        self.leeway = leeway
+        self.replayCacheSize = replayCacheSize
+        self.nonceLifetime = nonceLifetime
+        self.clock = clock
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DpopVerifierOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDpopVerifierOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DpopVerifierOptions {
+        return
+            try DpopVerifierOptions(
+                algorithms: FfiConverterOptionSequenceTypeAlgorithm.read(from: &buf), 
+                maxAge: FfiConverterOptionDuration.read(from: &buf), 
+                leeway: FfiConverterOptionDuration.read(from: &buf), 
+                replayCacheSize: FfiConverterOptionUInt32.read(from: &buf), 
+                nonceLifetime: FfiConverterOptionDuration.read(from: &buf), 
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DpopVerifierOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionSequenceTypeAlgorithm.write(value.algorithms, into: &buf)
+        FfiConverterOptionDuration.write(value.maxAge, into: &buf)
+        FfiConverterOptionDuration.write(value.leeway, into: &buf)
+        FfiConverterOptionUInt32.write(value.replayCacheSize, into: &buf)
+        FfiConverterOptionDuration.write(value.nonceLifetime, into: &buf)
+        FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDpopVerifierOptions_lift(_ buf: RustBuffer) throws -> DpopVerifierOptions {
+    return try FfiConverterTypeDpopVerifierOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDpopVerifierOptions_lower(_ value: DpopVerifierOptions) -> RustBuffer {
+    return FfiConverterTypeDpopVerifierOptions.lower(value)
 }
 
 
@@ -7068,6 +8193,75 @@ public func FfiConverterTypeIssuedKey_lift(_ buf: RustBuffer) throws -> IssuedKe
 #endif
 public func FfiConverterTypeIssuedKey_lower(_ value: IssuedKey) -> RustBuffer {
     return FfiConverterTypeIssuedKey.lower(value)
+}
+
+
+/**
+ * A new session: `id` (the only copy: put it in the cookie) and its `record`.
+ */
+public struct IssuedSession {
+    /**
+     * The session id.
+     */
+    public var id: Secret
+    /**
+     * The stored record.
+     */
+    public var record: SessionRecord
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The session id.
+         */id: Secret, 
+        /**
+         * The stored record.
+         */record: SessionRecord) {
+        self.id = id
+        self.record = record
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IssuedSession: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIssuedSession: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IssuedSession {
+        return
+            try IssuedSession(
+                id: FfiConverterTypeSecret.read(from: &buf), 
+                record: FfiConverterTypeSessionRecord.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IssuedSession, into buf: inout [UInt8]) {
+        FfiConverterTypeSecret.write(value.id, into: &buf)
+        FfiConverterTypeSessionRecord.write(value.record, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIssuedSession_lift(_ buf: RustBuffer) throws -> IssuedSession {
+    return try FfiConverterTypeIssuedSession.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIssuedSession_lower(_ value: IssuedSession) -> RustBuffer {
+    return FfiConverterTypeIssuedSession.lower(value)
 }
 
 
@@ -8104,6 +9298,10 @@ public struct Refusal: Equatable, Hashable {
      * A fixed description of `error` that reveals nothing beyond it.
      */
     public var errorDescription: String
+    /**
+     * The `DPoP-Nonce` header value of a `USE_DPOP_NONCE` refusal.
+     */
+    public var dpopNonce: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8126,13 +9324,17 @@ public struct Refusal: Equatable, Hashable {
          */error: String, 
         /**
          * A fixed description of `error` that reveals nothing beyond it.
-         */errorDescription: String) {
+         */errorDescription: String, 
+        /**
+         * The `DPoP-Nonce` header value of a `USE_DPOP_NONCE` refusal.
+         */dpopNonce: String?) {
         self.code = code
         self.status = status
         self.wwwAuthenticate = wwwAuthenticate
         self.retryAfter = retryAfter
         self.error = error
         self.errorDescription = errorDescription
+        self.dpopNonce = dpopNonce
     }
 
     
@@ -8156,7 +9358,8 @@ public struct FfiConverterTypeRefusal: FfiConverterRustBuffer {
                 wwwAuthenticate: FfiConverterOptionString.read(from: &buf), 
                 retryAfter: FfiConverterOptionDuration.read(from: &buf), 
                 error: FfiConverterString.read(from: &buf), 
-                errorDescription: FfiConverterString.read(from: &buf)
+                errorDescription: FfiConverterString.read(from: &buf), 
+                dpopNonce: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -8167,6 +9370,7 @@ public struct FfiConverterTypeRefusal: FfiConverterRustBuffer {
         FfiConverterOptionDuration.write(value.retryAfter, into: &buf)
         FfiConverterString.write(value.error, into: &buf)
         FfiConverterString.write(value.errorDescription, into: &buf)
+        FfiConverterOptionString.write(value.dpopNonce, into: &buf)
     }
 }
 
@@ -8353,6 +9557,364 @@ public func FfiConverterTypeRevocationListOptions_lift(_ buf: RustBuffer) throws
 #endif
 public func FfiConverterTypeRevocationListOptions_lower(_ value: RevocationListOptions) -> RustBuffer {
     return FfiConverterTypeRevocationListOptions.lower(value)
+}
+
+
+/**
+ * How the session cookie is written; the defaults are the safe ones (`__Host-tw_session`,
+ * Secure, HttpOnly, SameSite=Lax, Path=/, no Domain). `Sessions` checks the combination.
+ */
+public struct SessionCookie: Equatable, Hashable {
+    /**
+     * The cookie name.
+     */
+    public var name: String
+    /**
+     * `Secure` (false needs `dangerous_allow_insecure`).
+     */
+    public var secure: Bool
+    /**
+     * `HttpOnly`.
+     */
+    public var httpOnly: Bool
+    /**
+     * `SameSite`.
+     */
+    public var sameSite: SameSite?
+    /**
+     * `Path`.
+     */
+    public var path: String
+    /**
+     * `Domain` (none: this host only).
+     */
+    public var domain: String?
+    /**
+     * Allows a cookie without `Secure`, for plain-HTTP development servers only.
+     */
+    public var dangerousAllowInsecure: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The cookie name.
+         */name: String = "__Host-tw_session", 
+        /**
+         * `Secure` (false needs `dangerous_allow_insecure`).
+         */secure: Bool = true, 
+        /**
+         * `HttpOnly`.
+         */httpOnly: Bool = true, 
+        /**
+         * `SameSite`.
+         */sameSite: SameSite? = nil, 
+        /**
+         * `Path`.
+         */path: String = "/", 
+        /**
+         * `Domain` (none: this host only).
+         */domain: String? = nil, 
+        /**
+         * Allows a cookie without `Secure`, for plain-HTTP development servers only.
+         */dangerousAllowInsecure: Bool = false) {
+        self.name = name
+        self.secure = secure
+        self.httpOnly = httpOnly
+        self.sameSite = sameSite
+        self.path = path
+        self.domain = domain
+        self.dangerousAllowInsecure = dangerousAllowInsecure
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SessionCookie: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSessionCookie: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionCookie {
+        return
+            try SessionCookie(
+                name: FfiConverterString.read(from: &buf), 
+                secure: FfiConverterBool.read(from: &buf), 
+                httpOnly: FfiConverterBool.read(from: &buf), 
+                sameSite: FfiConverterOptionTypeSameSite.read(from: &buf), 
+                path: FfiConverterString.read(from: &buf), 
+                domain: FfiConverterOptionString.read(from: &buf), 
+                dangerousAllowInsecure: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SessionCookie, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterBool.write(value.secure, into: &buf)
+        FfiConverterBool.write(value.httpOnly, into: &buf)
+        FfiConverterOptionTypeSameSite.write(value.sameSite, into: &buf)
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterOptionString.write(value.domain, into: &buf)
+        FfiConverterBool.write(value.dangerousAllowInsecure, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionCookie_lift(_ buf: RustBuffer) throws -> SessionCookie {
+    return try FfiConverterTypeSessionCookie.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionCookie_lower(_ value: SessionCookie) -> RustBuffer {
+    return FfiConverterTypeSessionCookie.lower(value)
+}
+
+
+/**
+ * A stored session. Holds no secret material (`handle` is a fingerprint of the id).
+ */
+public struct SessionRecord: Equatable, Hashable {
+    /**
+     * Public identifier of the session, safe to log.
+     */
+    public var handle: String
+    /**
+     * Whom the session belongs to.
+     */
+    public var subject: String
+    /**
+     * Application data.
+     */
+    public var data: [String: String]
+    /**
+     * Creation time.
+     */
+    public var createdAt: Date
+    /**
+     * Last use.
+     */
+    public var lastSeenAt: Date
+    /**
+     * The idle deadline.
+     */
+    public var idleExpiresAt: Date
+    /**
+     * The absolute deadline.
+     */
+    public var expiresAt: Date
+    /**
+     * Revocation time, if revoked.
+     */
+    public var revokedAt: Date?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Public identifier of the session, safe to log.
+         */handle: String, 
+        /**
+         * Whom the session belongs to.
+         */subject: String, 
+        /**
+         * Application data.
+         */data: [String: String], 
+        /**
+         * Creation time.
+         */createdAt: Date, 
+        /**
+         * Last use.
+         */lastSeenAt: Date, 
+        /**
+         * The idle deadline.
+         */idleExpiresAt: Date, 
+        /**
+         * The absolute deadline.
+         */expiresAt: Date, 
+        /**
+         * Revocation time, if revoked.
+         */revokedAt: Date?) {
+        self.handle = handle
+        self.subject = subject
+        self.data = data
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.idleExpiresAt = idleExpiresAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SessionRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSessionRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionRecord {
+        return
+            try SessionRecord(
+                handle: FfiConverterString.read(from: &buf), 
+                subject: FfiConverterString.read(from: &buf), 
+                data: FfiConverterDictionaryStringString.read(from: &buf), 
+                createdAt: FfiConverterTimestamp.read(from: &buf), 
+                lastSeenAt: FfiConverterTimestamp.read(from: &buf), 
+                idleExpiresAt: FfiConverterTimestamp.read(from: &buf), 
+                expiresAt: FfiConverterTimestamp.read(from: &buf), 
+                revokedAt: FfiConverterOptionTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SessionRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.handle, into: &buf)
+        FfiConverterString.write(value.subject, into: &buf)
+        FfiConverterDictionaryStringString.write(value.data, into: &buf)
+        FfiConverterTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterTimestamp.write(value.lastSeenAt, into: &buf)
+        FfiConverterTimestamp.write(value.idleExpiresAt, into: &buf)
+        FfiConverterTimestamp.write(value.expiresAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.revokedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionRecord_lift(_ buf: RustBuffer) throws -> SessionRecord {
+    return try FfiConverterTypeSessionRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionRecord_lower(_ value: SessionRecord) -> RustBuffer {
+    return FfiConverterTypeSessionRecord.lower(value)
+}
+
+
+/**
+ * Optional settings of `Sessions`; each `null`/`nil` keeps the core's default.
+ */
+public struct SessionsOptions {
+    /**
+     * `"memory"` (default), `"sqlite:///path.db"` or a file path.
+     */
+    public var store: String?
+    /**
+     * Time without a request after which a session ends (default 30 minutes).
+     */
+    public var idleTimeout: TimeInterval?
+    /**
+     * Time after login after which a session ends whatever its use (default 8 hours).
+     */
+    public var absoluteTimeout: TimeInterval?
+    /**
+     * The key of CSRF tokens (32+ bytes); random per process when unset.
+     */
+    public var csrfSecret: Secret?
+    /**
+     * The cookie; `None`: the safe defaults.
+     */
+    public var cookie: SessionCookie?
+    /**
+     * A test clock.
+     */
+    public var clock: ManualClock?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `"memory"` (default), `"sqlite:///path.db"` or a file path.
+         */store: String? = nil, 
+        /**
+         * Time without a request after which a session ends (default 30 minutes).
+         */idleTimeout: TimeInterval? = nil, 
+        /**
+         * Time after login after which a session ends whatever its use (default 8 hours).
+         */absoluteTimeout: TimeInterval? = nil, 
+        /**
+         * The key of CSRF tokens (32+ bytes); random per process when unset.
+         */csrfSecret: Secret? = nil, 
+        /**
+         * The cookie; `None`: the safe defaults.
+         */cookie: SessionCookie? = nil, 
+        /**
+         * A test clock.
+         */clock: ManualClock? = nil) {
+        self.store = store
+        self.idleTimeout = idleTimeout
+        self.absoluteTimeout = absoluteTimeout
+        self.csrfSecret = csrfSecret
+        self.cookie = cookie
+        self.clock = clock
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SessionsOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSessionsOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionsOptions {
+        return
+            try SessionsOptions(
+                store: FfiConverterOptionString.read(from: &buf), 
+                idleTimeout: FfiConverterOptionDuration.read(from: &buf), 
+                absoluteTimeout: FfiConverterOptionDuration.read(from: &buf), 
+                csrfSecret: FfiConverterOptionTypeSecret.read(from: &buf), 
+                cookie: FfiConverterOptionTypeSessionCookie.read(from: &buf), 
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SessionsOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.store, into: &buf)
+        FfiConverterOptionDuration.write(value.idleTimeout, into: &buf)
+        FfiConverterOptionDuration.write(value.absoluteTimeout, into: &buf)
+        FfiConverterOptionTypeSecret.write(value.csrfSecret, into: &buf)
+        FfiConverterOptionTypeSessionCookie.write(value.cookie, into: &buf)
+        FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionsOptions_lift(_ buf: RustBuffer) throws -> SessionsOptions {
+    return try FfiConverterTypeSessionsOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionsOptions_lower(_ value: SessionsOptions) -> RustBuffer {
+    return FfiConverterTypeSessionsOptions.lower(value)
 }
 
 
@@ -8618,6 +10180,85 @@ public func FfiConverterTypeVerifiedClaims_lift(_ buf: RustBuffer) throws -> Ver
 #endif
 public func FfiConverterTypeVerifiedClaims_lower(_ value: VerifiedClaims) -> RustBuffer {
     return FfiConverterTypeVerifiedClaims.lower(value)
+}
+
+
+/**
+ * An accepted proof.
+ */
+public struct VerifiedDpopProof: Equatable, Hashable {
+    /**
+     * The thumbprint of the proof's key.
+     */
+    public var jkt: String
+    /**
+     * The proof's `jti`.
+     */
+    public var jti: String
+    /**
+     * The proof's `iat` (Unix seconds).
+     */
+    public var iat: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The thumbprint of the proof's key.
+         */jkt: String, 
+        /**
+         * The proof's `jti`.
+         */jti: String, 
+        /**
+         * The proof's `iat` (Unix seconds).
+         */iat: Int64) {
+        self.jkt = jkt
+        self.jti = jti
+        self.iat = iat
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VerifiedDpopProof: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerifiedDpopProof: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifiedDpopProof {
+        return
+            try VerifiedDpopProof(
+                jkt: FfiConverterString.read(from: &buf), 
+                jti: FfiConverterString.read(from: &buf), 
+                iat: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VerifiedDpopProof, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.jkt, into: &buf)
+        FfiConverterString.write(value.jti, into: &buf)
+        FfiConverterInt64.write(value.iat, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifiedDpopProof_lift(_ buf: RustBuffer) throws -> VerifiedDpopProof {
+    return try FfiConverterTypeVerifiedDpopProof.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifiedDpopProof_lower(_ value: VerifiedDpopProof) -> RustBuffer {
+    return FfiConverterTypeVerifiedDpopProof.lower(value)
 }
 
 
@@ -9084,6 +10725,10 @@ public enum CredentialKind: Equatable, Hashable, CaseIterable {
      * An opaque bearer token validated by OAuth introspection (RFC 7662).
      */
     case introspected
+    /**
+     * A session cookie (`Sessions`).
+     */
+    case session
 
 
 
@@ -9111,6 +10756,8 @@ public struct FfiConverterTypeCredentialKind: FfiConverterRustBuffer {
         
         case 3: return .introspected
         
+        case 4: return .session
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -9129,6 +10776,10 @@ public struct FfiConverterTypeCredentialKind: FfiConverterRustBuffer {
         
         case .introspected:
             writeInt(&buf, Int32(3))
+        
+        
+        case .session:
+            writeInt(&buf, Int32(4))
         
         }
     }
@@ -9364,6 +11015,15 @@ public enum ErrorCode: Equatable, Hashable, CustomStringConvertible, CaseIterabl
      */
     case invalidNonce
     /**
+     * A DPoP proof (RFC 9449) is missing, malformed, badly signed, replayed, outside its time
+     * window, or does not match the request or the access token's key binding.
+     */
+    case invalidDpopProof
+    /**
+     * The server requires a DPoP `nonce`: retry with the `DPoP-Nonce` it sent.
+     */
+    case useDpopNonce
+    /**
      * The header lists a `crit` extension this library does not understand.
      */
     case unsupportedCriticalHeader
@@ -9407,6 +11067,10 @@ public enum ErrorCode: Equatable, Hashable, CustomStringConvertible, CaseIterabl
      * The request carries no credential.
      */
     case missingCredentials
+    /**
+     * The CSRF token of a session-authenticated request is absent or not the session's.
+     */
+    case invalidCsrfToken
     /**
      * The grant (code, refresh token, credentials) is invalid, expired or revoked.
      */
@@ -9545,57 +11209,63 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
         
         case 11: return .invalidNonce
         
-        case 12: return .unsupportedCriticalHeader
+        case 12: return .invalidDpopProof
         
-        case 13: return .tokenTooLarge
+        case 13: return .useDpopNonce
         
-        case 14: return .invalidKey
+        case 14: return .unsupportedCriticalHeader
         
-        case 15: return .invalidFormat
+        case 15: return .tokenTooLarge
         
-        case 16: return .checksumMismatch
+        case 16: return .invalidKey
         
-        case 17: return .unknownKey
+        case 17: return .invalidFormat
         
-        case 18: return .revoked
+        case 18: return .checksumMismatch
         
-        case 19: return .insufficientScope
+        case 19: return .unknownKey
         
-        case 20: return .rateLimited
+        case 20: return .revoked
         
-        case 21: return .ipDenied
+        case 21: return .insufficientScope
         
-        case 22: return .missingCredentials
+        case 22: return .rateLimited
         
-        case 23: return .invalidGrant
+        case 23: return .ipDenied
         
-        case 24: return .invalidClient
+        case 24: return .missingCredentials
         
-        case 25: return .invalidScope
+        case 25: return .invalidCsrfToken
         
-        case 26: return .unauthorizedClient
+        case 26: return .invalidGrant
         
-        case 27: return .unsupportedGrantType
+        case 27: return .invalidClient
         
-        case 28: return .accessDenied
+        case 28: return .invalidScope
         
-        case 29: return .interactionRequired
+        case 29: return .unauthorizedClient
         
-        case 30: return .invalidState
+        case 30: return .unsupportedGrantType
         
-        case 31: return .network
+        case 31: return .accessDenied
         
-        case 32: return .timeout
+        case 32: return .interactionRequired
         
-        case 33: return .serverError
+        case 33: return .invalidState
         
-        case 34: return .invalidResponse
+        case 34: return .network
         
-        case 35: return .invalidInput
+        case 35: return .timeout
         
-        case 36: return .storage
+        case 36: return .serverError
         
-        case 37: return .`internal`
+        case 37: return .invalidResponse
+        
+        case 38: return .invalidInput
+        
+        case 39: return .storage
+        
+        case 40: return .`internal`
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -9649,108 +11319,120 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
             writeInt(&buf, Int32(11))
         
         
-        case .unsupportedCriticalHeader:
+        case .invalidDpopProof:
             writeInt(&buf, Int32(12))
         
         
-        case .tokenTooLarge:
+        case .useDpopNonce:
             writeInt(&buf, Int32(13))
         
         
-        case .invalidKey:
+        case .unsupportedCriticalHeader:
             writeInt(&buf, Int32(14))
         
         
-        case .invalidFormat:
+        case .tokenTooLarge:
             writeInt(&buf, Int32(15))
         
         
-        case .checksumMismatch:
+        case .invalidKey:
             writeInt(&buf, Int32(16))
         
         
-        case .unknownKey:
+        case .invalidFormat:
             writeInt(&buf, Int32(17))
         
         
-        case .revoked:
+        case .checksumMismatch:
             writeInt(&buf, Int32(18))
         
         
-        case .insufficientScope:
+        case .unknownKey:
             writeInt(&buf, Int32(19))
         
         
-        case .rateLimited:
+        case .revoked:
             writeInt(&buf, Int32(20))
         
         
-        case .ipDenied:
+        case .insufficientScope:
             writeInt(&buf, Int32(21))
         
         
-        case .missingCredentials:
+        case .rateLimited:
             writeInt(&buf, Int32(22))
         
         
-        case .invalidGrant:
+        case .ipDenied:
             writeInt(&buf, Int32(23))
         
         
-        case .invalidClient:
+        case .missingCredentials:
             writeInt(&buf, Int32(24))
         
         
-        case .invalidScope:
+        case .invalidCsrfToken:
             writeInt(&buf, Int32(25))
         
         
-        case .unauthorizedClient:
+        case .invalidGrant:
             writeInt(&buf, Int32(26))
         
         
-        case .unsupportedGrantType:
+        case .invalidClient:
             writeInt(&buf, Int32(27))
         
         
-        case .accessDenied:
+        case .invalidScope:
             writeInt(&buf, Int32(28))
         
         
-        case .interactionRequired:
+        case .unauthorizedClient:
             writeInt(&buf, Int32(29))
         
         
-        case .invalidState:
+        case .unsupportedGrantType:
             writeInt(&buf, Int32(30))
         
         
-        case .network:
+        case .accessDenied:
             writeInt(&buf, Int32(31))
         
         
-        case .timeout:
+        case .interactionRequired:
             writeInt(&buf, Int32(32))
         
         
-        case .serverError:
+        case .invalidState:
             writeInt(&buf, Int32(33))
         
         
-        case .invalidResponse:
+        case .network:
             writeInt(&buf, Int32(34))
         
         
-        case .invalidInput:
+        case .timeout:
             writeInt(&buf, Int32(35))
         
         
-        case .storage:
+        case .serverError:
             writeInt(&buf, Int32(36))
         
         
-        case .`internal`:
+        case .invalidResponse:
             writeInt(&buf, Int32(37))
+        
+        
+        case .invalidInput:
+            writeInt(&buf, Int32(38))
+        
+        
+        case .storage:
+            writeInt(&buf, Int32(39))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(40))
         
         }
     }
@@ -10017,6 +11699,91 @@ public func FfiConverterTypeRevocationKind_lift(_ buf: RustBuffer) throws -> Rev
 #endif
 public func FfiConverterTypeRevocationKind_lower(_ value: RevocationKind) -> RustBuffer {
     return FfiConverterTypeRevocationKind.lower(value)
+}
+
+
+
+/**
+ * The `SameSite` attribute of the session cookie.
+ */
+
+public enum SameSite: Equatable, Hashable, CaseIterable {
+    
+    /**
+     * Same-site requests and top-level navigations (the default).
+     */
+    case lax
+    /**
+     * Same-site requests only.
+     */
+    case strict
+    /**
+     * Cross-site requests too (needs `secure`).
+     */
+    case none
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SameSite: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSameSite: FfiConverterRustBuffer {
+    typealias SwiftType = SameSite
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SameSite {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .lax
+        
+        case 2: return .strict
+        
+        case 3: return .none
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SameSite, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .lax:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .strict:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .none:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSameSite_lift(_ buf: RustBuffer) throws -> SameSite {
+    return try FfiConverterTypeSameSite.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSameSite_lower(_ value: SameSite) -> RustBuffer {
+    return FfiConverterTypeSameSite.lower(value)
 }
 
 
@@ -10556,6 +12323,30 @@ fileprivate struct FfiConverterOptionTypeApiKeys: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDpopVerifier: FfiConverterRustBuffer {
+    typealias SwiftType = DpopVerifier?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDpopVerifier.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDpopVerifier.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeIdTokenVerifier: FfiConverterRustBuffer {
     typealias SwiftType = IdTokenVerifier?
 
@@ -10748,6 +12539,102 @@ fileprivate struct FfiConverterOptionTypeSecret: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeSessions: FfiConverterRustBuffer {
+    typealias SwiftType = Sessions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSessions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSessions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDpopChecks: FfiConverterRustBuffer {
+    typealias SwiftType = DpopChecks?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDpopChecks.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDpopChecks.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDpopProofOptions: FfiConverterRustBuffer {
+    typealias SwiftType = DpopProofOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDpopProofOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDpopProofOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDpopVerifierOptions: FfiConverterRustBuffer {
+    typealias SwiftType = DpopVerifierOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDpopVerifierOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDpopVerifierOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeRateLimit: FfiConverterRustBuffer {
     typealias SwiftType = RateLimit?
 
@@ -10788,6 +12675,30 @@ fileprivate struct FfiConverterOptionTypeRemoteKeySetOptions: FfiConverterRustBu
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRemoteKeySetOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSessionCookie: FfiConverterRustBuffer {
+    typealias SwiftType = SessionCookie?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSessionCookie.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSessionCookie.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -10908,6 +12819,30 @@ fileprivate struct FfiConverterOptionTypeForwardedHeader: FfiConverterRustBuffer
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeForwardedHeader.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSameSite: FfiConverterRustBuffer {
+    typealias SwiftType = SameSite?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSameSite.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSameSite.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -11276,6 +13211,20 @@ public func algorithmFromString(name: String)throws  -> Algorithm  {
 })
 }
 /**
+ * Whether a response with `status` and `wwwAuthenticate` (the `WWW-Authenticate` values, joined
+ * by `", "`) says the access token sent was rejected, so that one refresh and one retry may
+ * help: the rule of the OkHttp and `URLSession` hooks.
+ */
+public func tokenRejected(status: Int32, wwwAuthenticate: String?) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_token_rejected(
+        FfiConverterInt32.lower(status),
+        FfiConverterOptionString.lower(wwwAuthenticate),uniffiCallStatus
+    )
+})
+}
+/**
  * Returns `text` with every recognised secret replaced by `[REDACTED:<kind>:<fingerprint>]`.
  */
 public func redact(text: String) -> String  {
@@ -11331,6 +13280,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_func_algorithm_from_string() != 41417) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_func_token_rejected() != 46254) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_func_redact() != 28117) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11379,10 +13331,37 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_manualclock_set() != 9166) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_dpopkey_algorithm() != 27006) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_dpopkey_export_private_key() != 18172) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_dpopkey_proof() != 45277) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_dpopkey_public_jwk() != 63329) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_dpopkey_thumbprint() != 29114) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_dpopverifier_nonce() != 41107) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_dpopverifier_replay_cache_len() != 45731) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_dpopverifier_verify() != 20657) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() != 59634) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() != 37836) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_dpop_nonce() != 20269) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection() != 46855) {
@@ -11452,6 +13431,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() != 26182) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_authorization_header() != 13200) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_accesstoken_expires_at() != 37325) {
@@ -11622,10 +13604,52 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_secret_redacted() != 53423) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_sessions_clear_cookie() != 52983) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_sessions_cookie_name() != 58988) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_sessions_create() != 49617) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_sessions_csrf_token() != 12871) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_sessions_purge() != 10662) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_sessions_revoke() != 27762) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_sessions_revoke_subject() != 2764) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_sessions_rotate() != 38275) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_sessions_set_cookie() != 22587) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_sessions_verify() != 14149) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf() != 45991) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_constructor_apikeys_new() != 27825) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_manualclock_new() != 8705) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_dpopkey_from_private_key() != 64257) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_dpopkey_generate() != 31622) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_dpopverifier_new() != 16085) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_authenticator_new() != 29049) {
@@ -11713,6 +13737,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_secret_new() != 17161) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_sessions_new() != 32638) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -5,6 +5,7 @@
 
 use std::net::IpAddr;
 
+#[cfg(feature = "redis")]
 use super::pipeline::unavailable;
 use super::Authenticator;
 use crate::gateway::buckets::{bucket_key, ip_bucket};

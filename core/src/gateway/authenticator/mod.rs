@@ -148,6 +148,8 @@ pub struct Authenticator {
     /// The shared rate-limit state (`with_rate_limit_store`), in front of the local limiters.
     #[cfg(feature = "redis")]
     pub(super) shared_limiter: Option<super::shared_limits::RedisLimiter>,
+    /// Read only by the shared limiter: without `redis` there is no store to fail.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(super) rate_limit_store_fail_open: bool,
     pub(super) introspector: Option<Introspector>,
     /// Session cookies (`with_sessions`): the fourth credential kind.

@@ -4,7 +4,6 @@
 package dev.tokenward
 
 import kotlinx.coroutines.runBlocking
-import okhttp3.Authenticator
 import okhttp3.Interceptor
 import okhttp3.OkHttpClient
 import okhttp3.Request
@@ -13,7 +12,7 @@ import okhttp3.Route
 
 /**
  * Puts [source]'s token on every request (as an application [Interceptor]) and, when the server
- * rejects it, refreshes once and retries once (as the client's [Authenticator]; a second
+ * rejects it, refreshes once and retries once (as the client's [okhttp3.Authenticator]; a second
  * rejection is returned as it is, never a loop). Whether a 401 is a rejection is the core's rule
  * ([tokenRejected]); the header is [AccessToken.authorizationHeader]. OkHttp calls both on its
  * own threads, so the token is awaited with a blocking call there.
@@ -22,7 +21,7 @@ import okhttp3.Route
  * val client = OkHttpClient.Builder().tokenSource(source).build()
  * ```
  */
-class TokenSourceInterceptor(private val source: TokenSource) : Interceptor, Authenticator {
+class TokenSourceInterceptor(private val source: TokenSource) : Interceptor, okhttp3.Authenticator {
     override fun intercept(chain: Interceptor.Chain): Response {
         val token = runBlocking { source.token() }
         return chain.proceed(chain.request().withToken(token))

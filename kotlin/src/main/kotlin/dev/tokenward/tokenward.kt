@@ -744,6 +744,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_algorithm_from_string(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_func_token_rejected(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_func_redact(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_fingerprint(
@@ -776,9 +778,27 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_manualclock_set(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_dpopkey_algorithm(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_dpopkey_export_private_key(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_dpopkey_proof(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_dpopkey_public_jwk(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_dpopkey_thumbprint(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_dpopverifier_nonce(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_dpopverifier_replay_cache_len(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_dpopverifier_verify(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_authenticator_authenticate(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authenticator_dpop_nonce(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection(
     ): Int
@@ -825,6 +845,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_method_keyset_len(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_authorization_header(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_expires_at(
     ): Int
@@ -936,9 +958,37 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_secret_redacted(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_sessions_clear_cookie(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_sessions_cookie_name(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_sessions_create(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_sessions_csrf_token(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_sessions_purge(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_sessions_revoke(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_sessions_revoke_subject(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_sessions_rotate(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_sessions_set_cookie(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_sessions_verify(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_apikeys_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_manualclock_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_dpopkey_from_private_key(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_dpopkey_generate(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_dpopverifier_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_authenticator_new(
     ): Int
@@ -997,6 +1047,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_constructor_remotekeyset_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_secret_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_sessions_new(
     ): Int
     external fun ffi_tokenward_ffi_uniffi_contract_version(
     ): Int
@@ -1074,6 +1126,40 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_manualclock_set(`ptr`: Long,`to`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_tokenward_ffi_fn_clone_dpopkey(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_dpopkey(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_dpopkey_from_private_key(`pem`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_dpopkey_generate(`algorithm`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_dpopkey_algorithm(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_dpopkey_export_private_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_dpopkey_proof(`ptr`: Long,`method`: RustBuffer.ByValue,`url`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_dpopkey_public_jwk(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_dpopkey_thumbprint(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_dpopkey_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_dpopkey_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_dpopverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_dpopverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_dpopverifier_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_dpopverifier_nonce(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_dpopverifier_replay_cache_len(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_dpopverifier_verify(`ptr`: Long,`proof`: RustBuffer.ByValue,`method`: RustBuffer.ByValue,`url`: RustBuffer.ByValue,`checks`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_authenticator(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_authenticator(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1084,6 +1170,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authenticator_authenticate_async(`ptr`: Long,`request`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_tokenward_ffi_fn_method_authenticator_dpop_nonce(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authenticator_has_introspection(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_tokenward_ffi_fn_method_authenticator_header_names(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1186,6 +1274,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_accesstoken(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_authorization_header(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_expires_at(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_expose(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1414,6 +1504,38 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_secret_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_sessions(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_sessions(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_sessions_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_sessions_clear_cookie(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_sessions_cookie_name(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_sessions_create(`ptr`: Long,`subject`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_sessions_csrf_token(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_sessions_purge(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_sessions_revoke(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_tokenward_ffi_fn_method_sessions_revoke_subject(`ptr`: Long,`subject`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_sessions_rotate(`ptr`: Long,`id`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_sessions_set_cookie(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_sessions_verify(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_sessions_verify_csrf(`ptr`: Long,`id`: RustBuffer.ByValue,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_errorcategory_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_errorcategory_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1456,6 +1578,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_func_algorithm_from_string(`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_func_token_rejected(`status`: Int,`wwwAuthenticate`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_tokenward_ffi_fn_func_redact(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_fingerprint(`secret`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1597,6 +1721,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_func_algorithm_from_string() and 0xFFFF) != 41417) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_func_token_rejected() and 0xFFFF) != 46254) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_func_redact() and 0xFFFF) != 28117) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1645,10 +1772,37 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_set() and 0xFFFF) != 9166) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_dpopkey_algorithm() and 0xFFFF) != 27006) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_dpopkey_export_private_key() and 0xFFFF) != 18172) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_dpopkey_proof() and 0xFFFF) != 45277) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_dpopkey_public_jwk() and 0xFFFF) != 63329) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_dpopkey_thumbprint() and 0xFFFF) != 29114) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_dpopverifier_nonce() and 0xFFFF) != 41107) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_dpopverifier_replay_cache_len() and 0xFFFF) != 45731) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_dpopverifier_verify() and 0xFFFF) != 20657) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() and 0xFFFF) != 59634) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() and 0xFFFF) != 37836) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_dpop_nonce() and 0xFFFF) != 20269) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection() and 0xFFFF) != 46855) {
@@ -1718,6 +1872,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() and 0xFFFF) != 26182) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_authorization_header() and 0xFFFF) != 13200) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_expires_at() and 0xFFFF) != 37325) {
@@ -1885,10 +2042,52 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_secret_redacted() and 0xFFFF) != 53423) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_clear_cookie() and 0xFFFF) != 52983) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_cookie_name() and 0xFFFF) != 58988) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_create() and 0xFFFF) != 49617) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_csrf_token() and 0xFFFF) != 12871) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_purge() and 0xFFFF) != 10662) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_revoke() and 0xFFFF) != 27762) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_revoke_subject() and 0xFFFF) != 2764) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_rotate() and 0xFFFF) != 38275) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_set_cookie() and 0xFFFF) != 22587) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_verify() and 0xFFFF) != 14149) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf() and 0xFFFF) != 45991) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_apikeys_new() and 0xFFFF) != 27825) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_manualclock_new() and 0xFFFF) != 8705) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_dpopkey_from_private_key() and 0xFFFF) != 64257) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_dpopkey_generate() and 0xFFFF) != 31622) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_dpopverifier_new() and 0xFFFF) != 16085) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_authenticator_new() and 0xFFFF) != 29049) {
@@ -1976,6 +2175,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_secret_new() and 0xFFFF) != 17161) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_sessions_new() and 0xFFFF) != 32638) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -2253,6 +2455,29 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 
     override fun write(value: UInt, buf: ByteBuffer) {
         buf.putInt(value.toInt())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterInt: FfiConverter<Int, Int> {
+    override fun lift(value: Int): Int {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Int {
+        return buf.getInt()
+    }
+
+    override fun lower(value: Int): Int {
+        return value
+    }
+
+    override fun allocationSize(value: Int) = 4UL
+
+    override fun write(value: Int, buf: ByteBuffer) {
+        buf.putInt(value)
     }
 }
 
@@ -2611,6 +2836,12 @@ public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
 public interface AccessTokenInterface {
     
     /**
+     * The `Authorization` header value: `DPoP <token>` for a DPoP-bound token, else
+     * `Bearer <token>`.
+     */
+    fun `authorizationHeader`(): kotlin.String
+    
+    /**
      * When the token expires, or `null`/`nil` when the server gave no lifetime.
      */
     fun `expiresAt`(): java.time.Instant?
@@ -2747,6 +2978,23 @@ open class AccessToken: Disposable, AutoCloseable, AccessTokenInterface
             UniffiLib.uniffi_tokenward_ffi_fn_clone_accesstoken(handle, status)
         }
     }
+
+    
+    /**
+     * The `Authorization` header value: `DPoP <token>` for a DPoP-bound token, else
+     * `Bearer <token>`.
+     */override fun `authorizationHeader`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_authorization_header(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -4089,6 +4337,12 @@ public interface AuthenticatorInterface {
     suspend fun `authenticateAsync`(`request`: AuthRequest): AuthDecision
     
     /**
+     * The `DPoP-Nonce` to send now (also on accepted requests, to rotate it); `None` without
+     * DPoP nonces.
+     */
+    fun `dpopNonce`(): kotlin.String?
+    
+    /**
      * Whether opaque bearer tokens go to introspection (prefer `authenticate_async` then).
      */
     fun `hasIntrospection`(): kotlin.Boolean
@@ -4271,6 +4525,23 @@ open class Authenticator: Disposable, AutoCloseable, AuthenticatorInterface
         TokenwardException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * The `DPoP-Nonce` to send now (also on accepted requests, to rotate it); `None` without
+     * DPoP nonces.
+     */override fun `dpopNonce`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_dpop_nonce(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -4772,6 +5043,734 @@ public object FfiConverterTypeAuthorizationFlow: FfiConverter<AuthorizationFlow,
     override fun allocationSize(value: AuthorizationFlow) = 8UL
 
     override fun write(value: AuthorizationFlow, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A DPoP key pair (ES256 or EdDSA). Its printed form shows the algorithm and thumbprint; the
+ * private key leaves through `exportPrivateKey()` alone (for the platform keystore).
+ */
+public interface DpopKeyInterface {
+    
+    /**
+     * `ES256` or `EdDSA`.
+     */
+    fun `algorithm`(): Algorithm
+    
+    /**
+     * The private key as PKCS#8 PEM in a `Secret` (the one way out).
+     */
+    fun `exportPrivateKey`(): Secret
+    
+    /**
+     * A proof for one request: `htu` is `url` without query and fragment.
+     */
+    fun `proof`(`method`: kotlin.String, `url`: kotlin.String, `options`: DpopProofOptions? = null): kotlin.String
+    
+    /**
+     * The public key as a JWK (JSON text).
+     */
+    fun `publicJwk`(): kotlin.String
+    
+    /**
+     * The RFC 7638 thumbprint (`jkt`) tokens are bound to.
+     */
+    fun `thumbprint`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * A DPoP key pair (ES256 or EdDSA). Its printed form shows the algorithm and thumbprint; the
+ * private key leaves through `exportPrivateKey()` alone (for the platform keystore).
+ */
+open class DpopKey: Disposable, AutoCloseable, DpopKeyInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_dpopkey(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_dpopkey(handle, status)
+        }
+    }
+
+    
+    /**
+     * `ES256` or `EdDSA`.
+     */override fun `algorithm`(): Algorithm {
+            return FfiConverterTypeAlgorithm.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_dpopkey_algorithm(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The private key as PKCS#8 PEM in a `Secret` (the one way out).
+     */
+    @Throws(TokenwardException::class)override fun `exportPrivateKey`(): Secret {
+            return FfiConverterTypeSecret.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_dpopkey_export_private_key(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A proof for one request: `htu` is `url` without query and fragment.
+     */
+    @Throws(TokenwardException::class)override fun `proof`(`method`: kotlin.String, `url`: kotlin.String, `options`: DpopProofOptions?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_dpopkey_proof(
+        it,
+        
+        FfiConverterString.lower(`method`),
+        FfiConverterString.lower(`url`),
+        FfiConverterOptionalTypeDpopProofOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The public key as a JWK (JSON text).
+     */override fun `publicJwk`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_dpopkey_public_jwk(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The RFC 7638 thumbprint (`jkt`) tokens are bound to.
+     */override fun `thumbprint`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_dpopkey_thumbprint(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_dpopkey_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * The key from the PKCS#8 PEM `exportPrivateKey()` returned.
+     */
+    @Throws(TokenwardException::class) fun `fromPrivateKey`(`pem`: kotlin.String): DpopKey {
+            return FfiConverterTypeDpopKey.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_dpopkey_from_private_key(
+    
+        
+        FfiConverterString.lower(`pem`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A new key pair for `algorithm` (`ES256` or `EdDSA`; others fail with `invalid_input`).
+     */
+    @Throws(TokenwardException::class) fun `generate`(`algorithm`: Algorithm): DpopKey {
+            return FfiConverterTypeDpopKey.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_dpopkey_generate(
+    
+        
+        FfiConverterTypeAlgorithm.lower(`algorithm`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDpopKey: FfiConverter<DpopKey, Long> {
+    override fun lower(value: DpopKey): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): DpopKey {
+        return DpopKey(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): DpopKey {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: DpopKey) = 8UL
+
+    override fun write(value: DpopKey, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Verifies DPoP proofs (the server side); holds the replay cache.
+ */
+public interface DpopVerifierInterface {
+    
+    /**
+     * The `DPoP-Nonce` to send now, or `None` without nonces.
+     */
+    fun `nonce`(): kotlin.String?
+    
+    /**
+     * How many `jti` values the replay cache holds.
+     */
+    fun `replayCacheLen`(): kotlin.ULong
+    
+    /**
+     * Verifies `proof` for `method` on `url` (as the server sees it). Fails with
+     * `INVALID_DPOP_PROOF` or `USE_DPOP_NONCE`.
+     */
+    fun `verify`(`proof`: kotlin.String, `method`: kotlin.String, `url`: kotlin.String, `checks`: DpopChecks? = null): VerifiedDpopProof
+    
+    companion object
+}
+
+/**
+ * Verifies DPoP proofs (the server side); holds the replay cache.
+ */
+open class DpopVerifier: Disposable, AutoCloseable, DpopVerifierInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A verifier; invalid options fail with `invalid_input`.
+     */
+    constructor(`options`: DpopVerifierOptions? = null) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_dpopverifier_new(
+    
+        
+        FfiConverterOptionalTypeDpopVerifierOptions.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_dpopverifier(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_dpopverifier(handle, status)
+        }
+    }
+
+    
+    /**
+     * The `DPoP-Nonce` to send now, or `None` without nonces.
+     */override fun `nonce`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_dpopverifier_nonce(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * How many `jti` values the replay cache holds.
+     */override fun `replayCacheLen`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_dpopverifier_replay_cache_len(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Verifies `proof` for `method` on `url` (as the server sees it). Fails with
+     * `INVALID_DPOP_PROOF` or `USE_DPOP_NONCE`.
+     */
+    @Throws(TokenwardException::class)override fun `verify`(`proof`: kotlin.String, `method`: kotlin.String, `url`: kotlin.String, `checks`: DpopChecks?): VerifiedDpopProof {
+            return FfiConverterTypeVerifiedDpopProof.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_dpopverifier_verify(
+        it,
+        
+        FfiConverterString.lower(`proof`),
+        FfiConverterString.lower(`method`),
+        FfiConverterString.lower(`url`),
+        FfiConverterOptionalTypeDpopChecks.lower(`checks`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDpopVerifier: FfiConverter<DpopVerifier, Long> {
+    override fun lower(value: DpopVerifier): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): DpopVerifier {
+        return DpopVerifier(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): DpopVerifier {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: DpopVerifier) = 8UL
+
+    override fun write(value: DpopVerifier, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -9839,6 +10838,532 @@ public object FfiConverterTypeSecret: FfiConverter<Secret, Long> {
 
 
 /**
+ * Server-side sessions: ids of 256 random bits stored hashed, idle and absolute timeouts,
+ * rotation, revocation, CSRF tokens and a safe cookie.
+ */
+public interface SessionsInterface {
+    
+    /**
+     * The `Set-Cookie` header value that deletes the session cookie.
+     */
+    fun `clearCookie`(): kotlin.String
+    
+    /**
+     * The session cookie's name.
+     */
+    fun `cookieName`(): kotlin.String
+    
+    /**
+     * Starts a session for `subject`.
+     */
+    fun `create`(`subject`: kotlin.String, `data`: Map<kotlin.String, kotlin.String>? = null): IssuedSession
+    
+    /**
+     * The CSRF token of session `id`.
+     */
+    fun `csrfToken`(`id`: kotlin.String): kotlin.String
+    
+    /**
+     * Deletes revoked and timed-out sessions; how many.
+     */
+    fun `purge`(): kotlin.ULong
+    
+    /**
+     * Ends session `id`; whether there was one.
+     */
+    fun `revoke`(`id`: kotlin.String): kotlin.Boolean
+    
+    /**
+     * Ends every live session of `subject`; how many.
+     */
+    fun `revokeSubject`(`subject`: kotlin.String): kotlin.ULong
+    
+    /**
+     * Replaces session `id` with a new id (login, privilege change); the old one is revoked.
+     */
+    fun `rotate`(`id`: kotlin.String, `subject`: kotlin.String? = null, `data`: Map<kotlin.String, kotlin.String>? = null): IssuedSession
+    
+    /**
+     * The `Set-Cookie` header value carrying session `id`.
+     */
+    fun `setCookie`(`id`: kotlin.String): kotlin.String
+    
+    /**
+     * Checks session `id` and records the use; fails with `malformed`, `unknown_key`,
+     * `revoked` or `expired`.
+     */
+    fun `verify`(`id`: kotlin.String): SessionRecord
+    
+    /**
+     * Fails with `invalid_csrf_token` unless `token` is session `id`'s CSRF token.
+     */
+    fun `verifyCsrf`(`id`: kotlin.String, `token`: kotlin.String)
+    
+    companion object
+}
+
+/**
+ * Server-side sessions: ids of 256 random bits stored hashed, idle and absolute timeouts,
+ * rotation, revocation, CSRF tokens and a safe cookie.
+ */
+open class Sessions: Disposable, AutoCloseable, SessionsInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Sessions configured by `options`; fails with `invalid_input` for unsafe cookies, bad
+     * timeouts or a short CSRF secret.
+     */
+    constructor(`options`: SessionsOptions = SessionsOptions()) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_sessions_new(
+    
+        
+        FfiConverterTypeSessionsOptions.lower(`options`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_sessions(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_sessions(handle, status)
+        }
+    }
+
+    
+    /**
+     * The `Set-Cookie` header value that deletes the session cookie.
+     */override fun `clearCookie`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_sessions_clear_cookie(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The session cookie's name.
+     */override fun `cookieName`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_sessions_cookie_name(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Starts a session for `subject`.
+     */
+    @Throws(TokenwardException::class)override fun `create`(`subject`: kotlin.String, `data`: Map<kotlin.String, kotlin.String>?): IssuedSession {
+            return FfiConverterTypeIssuedSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_sessions_create(
+        it,
+        
+        FfiConverterString.lower(`subject`),
+        FfiConverterOptionalMapStringString.lower(`data`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The CSRF token of session `id`.
+     */
+    @Throws(TokenwardException::class)override fun `csrfToken`(`id`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_sessions_csrf_token(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Deletes revoked and timed-out sessions; how many.
+     */
+    @Throws(TokenwardException::class)override fun `purge`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_sessions_purge(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Ends session `id`; whether there was one.
+     */
+    @Throws(TokenwardException::class)override fun `revoke`(`id`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_sessions_revoke(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Ends every live session of `subject`; how many.
+     */
+    @Throws(TokenwardException::class)override fun `revokeSubject`(`subject`: kotlin.String): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_sessions_revoke_subject(
+        it,
+        
+        FfiConverterString.lower(`subject`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Replaces session `id` with a new id (login, privilege change); the old one is revoked.
+     */
+    @Throws(TokenwardException::class)override fun `rotate`(`id`: kotlin.String, `subject`: kotlin.String?, `data`: Map<kotlin.String, kotlin.String>?): IssuedSession {
+            return FfiConverterTypeIssuedSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_sessions_rotate(
+        it,
+        
+        FfiConverterString.lower(`id`),
+        FfiConverterOptionalString.lower(`subject`),
+        FfiConverterOptionalMapStringString.lower(`data`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The `Set-Cookie` header value carrying session `id`.
+     */
+    @Throws(TokenwardException::class)override fun `setCookie`(`id`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_sessions_set_cookie(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Checks session `id` and records the use; fails with `malformed`, `unknown_key`,
+     * `revoked` or `expired`.
+     */
+    @Throws(TokenwardException::class)override fun `verify`(`id`: kotlin.String): SessionRecord {
+            return FfiConverterTypeSessionRecord.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_sessions_verify(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Fails with `invalid_csrf_token` unless `token` is session `id`'s CSRF token.
+     */
+    @Throws(TokenwardException::class)override fun `verifyCsrf`(`id`: kotlin.String, `token`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_sessions_verify_csrf(
+        it,
+        
+        FfiConverterString.lower(`id`),
+        FfiConverterString.lower(`token`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSessions: FfiConverter<Sessions, Long> {
+    override fun lower(value: Sessions): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Sessions {
+        return Sessions(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Sessions {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Sessions) = 8UL
+
+    override fun write(value: Sessions, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
  * redacted `Secret`.
  */
@@ -11319,6 +12844,24 @@ data class AuthenticatorOptions (
      * refuse with 503 (`false`).
      */
     var `rateLimitStoreFailOpen`: kotlin.Boolean? = null 
+    , 
+    /**
+     * Accept session cookies verified by these sessions (requests with an unsafe method
+     * need the session's CSRF token in `X-CSRF-Token`).
+     */
+    var `sessions`: Sessions? = null 
+    , 
+    /**
+     * Accept `Authorization: DPoP` with a `DPoP` proof checked by this verifier (RFC 9449);
+     * tokens bound with `cnf.jkt` are refused as `Bearer`.
+     */
+    var `dpop`: DpopVerifier? = null 
+    , 
+    /**
+     * The origin (`https://api.example`) proofs' `htu` is compared with; `None`: a trusted
+     * proxy's forwarded scheme and host, else `https` and the `Host` header.
+     */
+    var `dpopOrigin`: kotlin.String? = null 
     
 ): Disposable{
     
@@ -11356,7 +12899,10 @@ data class AuthenticatorOptions (
         this.`introspectionRateLimit`,
         this.`introspectionMaxInflight`,
         this.`rateLimitStore`,
-        this.`rateLimitStoreFailOpen`
+        this.`rateLimitStoreFailOpen`,
+        this.`sessions`,
+        this.`dpop`,
+        this.`dpopOrigin`
     )
     }
     
@@ -11396,6 +12942,9 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalTypeSessions.read(buf),
+            FfiConverterOptionalTypeDpopVerifier.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -11426,7 +12975,10 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeRateLimit.allocationSize(value.`introspectionRateLimit`) +
             FfiConverterOptionalUInt.allocationSize(value.`introspectionMaxInflight`) +
             FfiConverterOptionalString.allocationSize(value.`rateLimitStore`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`rateLimitStoreFailOpen`)
+            FfiConverterOptionalBoolean.allocationSize(value.`rateLimitStoreFailOpen`) +
+            FfiConverterOptionalTypeSessions.allocationSize(value.`sessions`) +
+            FfiConverterOptionalTypeDpopVerifier.allocationSize(value.`dpop`) +
+            FfiConverterOptionalString.allocationSize(value.`dpopOrigin`)
     )
 
     override fun write(value: AuthenticatorOptions, buf: ByteBuffer) {
@@ -11457,6 +13009,9 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalUInt.write(value.`introspectionMaxInflight`, buf)
             FfiConverterOptionalString.write(value.`rateLimitStore`, buf)
             FfiConverterOptionalBoolean.write(value.`rateLimitStoreFailOpen`, buf)
+            FfiConverterOptionalTypeSessions.write(value.`sessions`, buf)
+            FfiConverterOptionalTypeDpopVerifier.write(value.`dpop`, buf)
+            FfiConverterOptionalString.write(value.`dpopOrigin`, buf)
     }
 }
 
@@ -11522,6 +13077,210 @@ public object FfiConverterTypeAuthorizationFlowOptions: FfiConverterRustBuffer<A
             FfiConverterSequenceString.write(value.`scopes`, buf)
             FfiConverterOptionalDuration.write(value.`maxAge`, buf)
             FfiConverterOptionalTypeIdTokenVerifier.write(value.`idTokenVerifier`, buf)
+    }
+}
+
+
+
+/**
+ * What the request says about the token a proof accompanies.
+ */
+data class DpopChecks (
+    /**
+     * The request's access token: `ath` must be its hash.
+     */
+    var `accessToken`: kotlin.String? = null 
+    , 
+    /**
+     * The token's `cnf.jkt`: the proof's key must have it.
+     */
+    var `jkt`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDpopChecks: FfiConverterRustBuffer<DpopChecks> {
+    override fun read(buf: ByteBuffer): DpopChecks {
+        return DpopChecks(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DpopChecks) = (
+            FfiConverterOptionalString.allocationSize(value.`accessToken`) +
+            FfiConverterOptionalString.allocationSize(value.`jkt`)
+    )
+
+    override fun write(value: DpopChecks, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`accessToken`, buf)
+            FfiConverterOptionalString.write(value.`jkt`, buf)
+    }
+}
+
+
+
+/**
+ * What a proof carries besides the request.
+ */
+data class DpopProofOptions (
+    /**
+     * The access token the request carries: the proof gets its hash as `ath`.
+     */
+    var `accessToken`: kotlin.String? = null 
+    , 
+    /**
+     * The server's `DPoP-Nonce`.
+     */
+    var `nonce`: kotlin.String? = null 
+    , 
+    /**
+     * The clock `iat` is read from (tests); the system clock when `None`.
+     */
+    var `clock`: ManualClock? = null 
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`accessToken`,
+        this.`nonce`,
+        this.`clock`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDpopProofOptions: FfiConverterRustBuffer<DpopProofOptions> {
+    override fun read(buf: ByteBuffer): DpopProofOptions {
+        return DpopProofOptions(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeManualClock.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DpopProofOptions) = (
+            FfiConverterOptionalString.allocationSize(value.`accessToken`) +
+            FfiConverterOptionalString.allocationSize(value.`nonce`) +
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
+    )
+
+    override fun write(value: DpopProofOptions, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`accessToken`, buf)
+            FfiConverterOptionalString.write(value.`nonce`, buf)
+            FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
+    }
+}
+
+
+
+/**
+ * Options of `DpopVerifier`; each `None` keeps the core default.
+ */
+data class DpopVerifierOptions (
+    /**
+     * Accepted proof algorithms; `None`: ES256 and EdDSA (asymmetric only).
+     */
+    var `algorithms`: List<Algorithm>? = null 
+    , 
+    /**
+     * How old a proof's `iat` may be; `None`: 60 s.
+     */
+    var `maxAge`: java.time.Duration? = null 
+    , 
+    /**
+     * Clock skew tolerated on `iat`; `None`: 5 s.
+     */
+    var `leeway`: java.time.Duration? = null 
+    , 
+    /**
+     * `jti` values remembered; `None`: 100 000.
+     */
+    var `replayCacheSize`: kotlin.UInt? = null 
+    , 
+    /**
+     * Require server nonces valid for one to two of this lifetime.
+     */
+    var `nonceLifetime`: java.time.Duration? = null 
+    , 
+    /**
+     * The clock (tests); the system clock when `None`.
+     */
+    var `clock`: ManualClock? = null 
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`algorithms`,
+        this.`maxAge`,
+        this.`leeway`,
+        this.`replayCacheSize`,
+        this.`nonceLifetime`,
+        this.`clock`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDpopVerifierOptions: FfiConverterRustBuffer<DpopVerifierOptions> {
+    override fun read(buf: ByteBuffer): DpopVerifierOptions {
+        return DpopVerifierOptions(
+            FfiConverterOptionalSequenceTypeAlgorithm.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalTypeManualClock.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DpopVerifierOptions) = (
+            FfiConverterOptionalSequenceTypeAlgorithm.allocationSize(value.`algorithms`) +
+            FfiConverterOptionalDuration.allocationSize(value.`maxAge`) +
+            FfiConverterOptionalDuration.allocationSize(value.`leeway`) +
+            FfiConverterOptionalUInt.allocationSize(value.`replayCacheSize`) +
+            FfiConverterOptionalDuration.allocationSize(value.`nonceLifetime`) +
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
+    )
+
+    override fun write(value: DpopVerifierOptions, buf: ByteBuffer) {
+            FfiConverterOptionalSequenceTypeAlgorithm.write(value.`algorithms`, buf)
+            FfiConverterOptionalDuration.write(value.`maxAge`, buf)
+            FfiConverterOptionalDuration.write(value.`leeway`, buf)
+            FfiConverterOptionalUInt.write(value.`replayCacheSize`, buf)
+            FfiConverterOptionalDuration.write(value.`nonceLifetime`, buf)
+            FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
     }
 }
 
@@ -11836,6 +13595,62 @@ public object FfiConverterTypeIssuedKey: FfiConverterRustBuffer<IssuedKey> {
     override fun write(value: IssuedKey, buf: ByteBuffer) {
             FfiConverterTypeSecret.write(value.`secret`, buf)
             FfiConverterTypeKeyRecord.write(value.`record`, buf)
+    }
+}
+
+
+
+/**
+ * A new session: `id` (the only copy: put it in the cookie) and its `record`.
+ */
+data class IssuedSession (
+    /**
+     * The session id.
+     */
+    var `id`: Secret
+    , 
+    /**
+     * The stored record.
+     */
+    var `record`: SessionRecord
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`id`,
+        this.`record`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIssuedSession: FfiConverterRustBuffer<IssuedSession> {
+    override fun read(buf: ByteBuffer): IssuedSession {
+        return IssuedSession(
+            FfiConverterTypeSecret.read(buf),
+            FfiConverterTypeSessionRecord.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IssuedSession) = (
+            FfiConverterTypeSecret.allocationSize(value.`id`) +
+            FfiConverterTypeSessionRecord.allocationSize(value.`record`)
+    )
+
+    override fun write(value: IssuedSession, buf: ByteBuffer) {
+            FfiConverterTypeSecret.write(value.`id`, buf)
+            FfiConverterTypeSessionRecord.write(value.`record`, buf)
     }
 }
 
@@ -12648,6 +14463,11 @@ data class Refusal (
      * A fixed description of `error` that reveals nothing beyond it.
      */
     var `errorDescription`: kotlin.String
+    , 
+    /**
+     * The `DPoP-Nonce` header value of a `USE_DPOP_NONCE` refusal.
+     */
+    var `dpopNonce`: kotlin.String?
     
 ){
     
@@ -12670,6 +14490,7 @@ public object FfiConverterTypeRefusal: FfiConverterRustBuffer<Refusal> {
             FfiConverterOptionalDuration.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -12679,7 +14500,8 @@ public object FfiConverterTypeRefusal: FfiConverterRustBuffer<Refusal> {
             FfiConverterOptionalString.allocationSize(value.`wwwAuthenticate`) +
             FfiConverterOptionalDuration.allocationSize(value.`retryAfter`) +
             FfiConverterString.allocationSize(value.`error`) +
-            FfiConverterString.allocationSize(value.`errorDescription`)
+            FfiConverterString.allocationSize(value.`errorDescription`) +
+            FfiConverterOptionalString.allocationSize(value.`dpopNonce`)
     )
 
     override fun write(value: Refusal, buf: ByteBuffer) {
@@ -12689,6 +14511,7 @@ public object FfiConverterTypeRefusal: FfiConverterRustBuffer<Refusal> {
             FfiConverterOptionalDuration.write(value.`retryAfter`, buf)
             FfiConverterString.write(value.`error`, buf)
             FfiConverterString.write(value.`errorDescription`, buf)
+            FfiConverterOptionalString.write(value.`dpopNonce`, buf)
     }
 }
 
@@ -12816,6 +14639,281 @@ public object FfiConverterTypeRevocationListOptions: FfiConverterRustBuffer<Revo
 
     override fun write(value: RevocationListOptions, buf: ByteBuffer) {
             FfiConverterOptionalULong.write(value.`maxEntries`, buf)
+            FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
+    }
+}
+
+
+
+/**
+ * How the session cookie is written; the defaults are the safe ones (`__Host-tw_session`,
+ * Secure, HttpOnly, SameSite=Lax, Path=/, no Domain). `Sessions` checks the combination.
+ */
+data class SessionCookie (
+    /**
+     * The cookie name.
+     */
+    var `name`: kotlin.String = "__Host-tw_session" 
+    , 
+    /**
+     * `Secure` (false needs `dangerous_allow_insecure`).
+     */
+    var `secure`: kotlin.Boolean = true 
+    , 
+    /**
+     * `HttpOnly`.
+     */
+    var `httpOnly`: kotlin.Boolean = true 
+    , 
+    /**
+     * `SameSite`.
+     */
+    var `sameSite`: SameSite? = null 
+    , 
+    /**
+     * `Path`.
+     */
+    var `path`: kotlin.String = "/" 
+    , 
+    /**
+     * `Domain` (none: this host only).
+     */
+    var `domain`: kotlin.String? = null 
+    , 
+    /**
+     * Allows a cookie without `Secure`, for plain-HTTP development servers only.
+     */
+    var `dangerousAllowInsecure`: kotlin.Boolean = false 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSessionCookie: FfiConverterRustBuffer<SessionCookie> {
+    override fun read(buf: ByteBuffer): SessionCookie {
+        return SessionCookie(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeSameSite.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SessionCookie) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterBoolean.allocationSize(value.`secure`) +
+            FfiConverterBoolean.allocationSize(value.`httpOnly`) +
+            FfiConverterOptionalTypeSameSite.allocationSize(value.`sameSite`) +
+            FfiConverterString.allocationSize(value.`path`) +
+            FfiConverterOptionalString.allocationSize(value.`domain`) +
+            FfiConverterBoolean.allocationSize(value.`dangerousAllowInsecure`)
+    )
+
+    override fun write(value: SessionCookie, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterBoolean.write(value.`secure`, buf)
+            FfiConverterBoolean.write(value.`httpOnly`, buf)
+            FfiConverterOptionalTypeSameSite.write(value.`sameSite`, buf)
+            FfiConverterString.write(value.`path`, buf)
+            FfiConverterOptionalString.write(value.`domain`, buf)
+            FfiConverterBoolean.write(value.`dangerousAllowInsecure`, buf)
+    }
+}
+
+
+
+/**
+ * A stored session. Holds no secret material (`handle` is a fingerprint of the id).
+ */
+data class SessionRecord (
+    /**
+     * Public identifier of the session, safe to log.
+     */
+    var `handle`: kotlin.String
+    , 
+    /**
+     * Whom the session belongs to.
+     */
+    var `subject`: kotlin.String
+    , 
+    /**
+     * Application data.
+     */
+    var `data`: Map<kotlin.String, kotlin.String>
+    , 
+    /**
+     * Creation time.
+     */
+    var `createdAt`: java.time.Instant
+    , 
+    /**
+     * Last use.
+     */
+    var `lastSeenAt`: java.time.Instant
+    , 
+    /**
+     * The idle deadline.
+     */
+    var `idleExpiresAt`: java.time.Instant
+    , 
+    /**
+     * The absolute deadline.
+     */
+    var `expiresAt`: java.time.Instant
+    , 
+    /**
+     * Revocation time, if revoked.
+     */
+    var `revokedAt`: java.time.Instant?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSessionRecord: FfiConverterRustBuffer<SessionRecord> {
+    override fun read(buf: ByteBuffer): SessionRecord {
+        return SessionRecord(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterMapStringString.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SessionRecord) = (
+            FfiConverterString.allocationSize(value.`handle`) +
+            FfiConverterString.allocationSize(value.`subject`) +
+            FfiConverterMapStringString.allocationSize(value.`data`) +
+            FfiConverterTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterTimestamp.allocationSize(value.`lastSeenAt`) +
+            FfiConverterTimestamp.allocationSize(value.`idleExpiresAt`) +
+            FfiConverterTimestamp.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`revokedAt`)
+    )
+
+    override fun write(value: SessionRecord, buf: ByteBuffer) {
+            FfiConverterString.write(value.`handle`, buf)
+            FfiConverterString.write(value.`subject`, buf)
+            FfiConverterMapStringString.write(value.`data`, buf)
+            FfiConverterTimestamp.write(value.`createdAt`, buf)
+            FfiConverterTimestamp.write(value.`lastSeenAt`, buf)
+            FfiConverterTimestamp.write(value.`idleExpiresAt`, buf)
+            FfiConverterTimestamp.write(value.`expiresAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`revokedAt`, buf)
+    }
+}
+
+
+
+/**
+ * Optional settings of `Sessions`; each `null`/`nil` keeps the core's default.
+ */
+data class SessionsOptions (
+    /**
+     * `"memory"` (default), `"sqlite:///path.db"` or a file path.
+     */
+    var `store`: kotlin.String? = null 
+    , 
+    /**
+     * Time without a request after which a session ends (default 30 minutes).
+     */
+    var `idleTimeout`: java.time.Duration? = null 
+    , 
+    /**
+     * Time after login after which a session ends whatever its use (default 8 hours).
+     */
+    var `absoluteTimeout`: java.time.Duration? = null 
+    , 
+    /**
+     * The key of CSRF tokens (32+ bytes); random per process when unset.
+     */
+    var `csrfSecret`: Secret? = null 
+    , 
+    /**
+     * The cookie; `None`: the safe defaults.
+     */
+    var `cookie`: SessionCookie? = null 
+    , 
+    /**
+     * A test clock.
+     */
+    var `clock`: ManualClock? = null 
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`store`,
+        this.`idleTimeout`,
+        this.`absoluteTimeout`,
+        this.`csrfSecret`,
+        this.`cookie`,
+        this.`clock`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSessionsOptions: FfiConverterRustBuffer<SessionsOptions> {
+    override fun read(buf: ByteBuffer): SessionsOptions {
+        return SessionsOptions(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalTypeSecret.read(buf),
+            FfiConverterOptionalTypeSessionCookie.read(buf),
+            FfiConverterOptionalTypeManualClock.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SessionsOptions) = (
+            FfiConverterOptionalString.allocationSize(value.`store`) +
+            FfiConverterOptionalDuration.allocationSize(value.`idleTimeout`) +
+            FfiConverterOptionalDuration.allocationSize(value.`absoluteTimeout`) +
+            FfiConverterOptionalTypeSecret.allocationSize(value.`csrfSecret`) +
+            FfiConverterOptionalTypeSessionCookie.allocationSize(value.`cookie`) +
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
+    )
+
+    override fun write(value: SessionsOptions, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`store`, buf)
+            FfiConverterOptionalDuration.write(value.`idleTimeout`, buf)
+            FfiConverterOptionalDuration.write(value.`absoluteTimeout`, buf)
+            FfiConverterOptionalTypeSecret.write(value.`csrfSecret`, buf)
+            FfiConverterOptionalTypeSessionCookie.write(value.`cookie`, buf)
             FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
     }
 }
@@ -13011,6 +15109,61 @@ public object FfiConverterTypeVerifiedClaims: FfiConverterRustBuffer<VerifiedCla
             FfiConverterOptionalLong.write(value.`issuedAt`, buf)
             FfiConverterOptionalString.write(value.`jwtId`, buf)
             FfiConverterString.write(value.`json`, buf)
+    }
+}
+
+
+
+/**
+ * An accepted proof.
+ */
+data class VerifiedDpopProof (
+    /**
+     * The thumbprint of the proof's key.
+     */
+    var `jkt`: kotlin.String
+    , 
+    /**
+     * The proof's `jti`.
+     */
+    var `jti`: kotlin.String
+    , 
+    /**
+     * The proof's `iat` (Unix seconds).
+     */
+    var `iat`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVerifiedDpopProof: FfiConverterRustBuffer<VerifiedDpopProof> {
+    override fun read(buf: ByteBuffer): VerifiedDpopProof {
+        return VerifiedDpopProof(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: VerifiedDpopProof) = (
+            FfiConverterString.allocationSize(value.`jkt`) +
+            FfiConverterString.allocationSize(value.`jti`) +
+            FfiConverterLong.allocationSize(value.`iat`)
+    )
+
+    override fun write(value: VerifiedDpopProof, buf: ByteBuffer) {
+            FfiConverterString.write(value.`jkt`, buf)
+            FfiConverterString.write(value.`jti`, buf)
+            FfiConverterLong.write(value.`iat`, buf)
     }
 }
 
@@ -13319,7 +15472,11 @@ enum class CredentialKind {
     /**
      * An opaque bearer token validated by OAuth introspection (RFC 7662).
      */
-    INTROSPECTED;
+    INTROSPECTED,
+    /**
+     * A session cookie (`Sessions`).
+     */
+    SESSION;
 
     
 
@@ -13493,6 +15650,15 @@ enum class ErrorCode {
      */
     INVALID_NONCE,
     /**
+     * A DPoP proof (RFC 9449) is missing, malformed, badly signed, replayed, outside its time
+     * window, or does not match the request or the access token's key binding.
+     */
+    INVALID_DPOP_PROOF,
+    /**
+     * The server requires a DPoP `nonce`: retry with the `DPoP-Nonce` it sent.
+     */
+    USE_DPOP_NONCE,
+    /**
      * The header lists a `crit` extension this library does not understand.
      */
     UNSUPPORTED_CRITICAL_HEADER,
@@ -13536,6 +15702,10 @@ enum class ErrorCode {
      * The request carries no credential.
      */
     MISSING_CREDENTIALS,
+    /**
+     * The CSRF token of a session-authenticated request is absent or not the session's.
+     */
+    INVALID_CSRF_TOKEN,
     /**
      * The grant (code, refresh token, credentials) is invalid, expired or revoked.
      */
@@ -13800,6 +15970,53 @@ public object FfiConverterTypeRevocationKind: FfiConverterRustBuffer<RevocationK
     override fun allocationSize(value: RevocationKind) = 4UL
 
     override fun write(value: RevocationKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The `SameSite` attribute of the session cookie.
+ */
+
+enum class SameSite {
+    
+    /**
+     * Same-site requests and top-level navigations (the default).
+     */
+    LAX,
+    /**
+     * Same-site requests only.
+     */
+    STRICT,
+    /**
+     * Cross-site requests too (needs `secure`).
+     */
+    NONE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSameSite: FfiConverterRustBuffer<SameSite> {
+    override fun read(buf: ByteBuffer) = try {
+        SameSite.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: SameSite) = 4UL
+
+    override fun write(value: SameSite, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -14327,6 +16544,38 @@ public object FfiConverterOptionalTypeApiKeys: FfiConverterRustBuffer<ApiKeys?> 
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDpopVerifier: FfiConverterRustBuffer<DpopVerifier?> {
+    override fun read(buf: ByteBuffer): DpopVerifier? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDpopVerifier.read(buf)
+    }
+
+    override fun allocationSize(value: DpopVerifier?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDpopVerifier.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DpopVerifier?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDpopVerifier.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeIdTokenVerifier: FfiConverterRustBuffer<IdTokenVerifier?> {
     override fun read(buf: ByteBuffer): IdTokenVerifier? {
         if (buf.get().toInt() == 0) {
@@ -14583,6 +16832,134 @@ public object FfiConverterOptionalTypeSecret: FfiConverterRustBuffer<Secret?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeSessions: FfiConverterRustBuffer<Sessions?> {
+    override fun read(buf: ByteBuffer): Sessions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSessions.read(buf)
+    }
+
+    override fun allocationSize(value: Sessions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSessions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Sessions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSessions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDpopChecks: FfiConverterRustBuffer<DpopChecks?> {
+    override fun read(buf: ByteBuffer): DpopChecks? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDpopChecks.read(buf)
+    }
+
+    override fun allocationSize(value: DpopChecks?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDpopChecks.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DpopChecks?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDpopChecks.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDpopProofOptions: FfiConverterRustBuffer<DpopProofOptions?> {
+    override fun read(buf: ByteBuffer): DpopProofOptions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDpopProofOptions.read(buf)
+    }
+
+    override fun allocationSize(value: DpopProofOptions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDpopProofOptions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DpopProofOptions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDpopProofOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDpopVerifierOptions: FfiConverterRustBuffer<DpopVerifierOptions?> {
+    override fun read(buf: ByteBuffer): DpopVerifierOptions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDpopVerifierOptions.read(buf)
+    }
+
+    override fun allocationSize(value: DpopVerifierOptions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDpopVerifierOptions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DpopVerifierOptions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDpopVerifierOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeRateLimit: FfiConverterRustBuffer<RateLimit?> {
     override fun read(buf: ByteBuffer): RateLimit? {
         if (buf.get().toInt() == 0) {
@@ -14637,6 +17014,38 @@ public object FfiConverterOptionalTypeRemoteKeySetOptions: FfiConverterRustBuffe
         } else {
             buf.put(1)
             FfiConverterTypeRemoteKeySetOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSessionCookie: FfiConverterRustBuffer<SessionCookie?> {
+    override fun read(buf: ByteBuffer): SessionCookie? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSessionCookie.read(buf)
+    }
+
+    override fun allocationSize(value: SessionCookie?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSessionCookie.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SessionCookie?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSessionCookie.write(value, buf)
         }
     }
 }
@@ -14797,6 +17206,38 @@ public object FfiConverterOptionalTypeForwardedHeader: FfiConverterRustBuffer<Fo
         } else {
             buf.put(1)
             FfiConverterTypeForwardedHeader.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSameSite: FfiConverterRustBuffer<SameSite?> {
+    override fun read(buf: ByteBuffer): SameSite? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSameSite.read(buf)
+    }
+
+    override fun allocationSize(value: SameSite?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSameSite.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SameSite?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSameSite.write(value, buf)
         }
     }
 }
@@ -15208,6 +17649,23 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
     
         
         FfiConverterString.lower(`name`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Whether a response with `status` and `wwwAuthenticate` (the `WWW-Authenticate` values, joined
+         * by `", "`) says the access token sent was rejected, so that one refresh and one retry may
+         * help: the rule of the OkHttp and `URLSession` hooks.
+         */ fun `tokenRejected`(`status`: kotlin.Int, `wwwAuthenticate`: kotlin.String?): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_func_token_rejected(
+    
+        
+        FfiConverterInt.lower(`status`),
+        FfiConverterOptionalString.lower(`wwwAuthenticate`),_status)
 }
     )
     }
