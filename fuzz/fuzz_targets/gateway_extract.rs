@@ -114,7 +114,7 @@ fuzz_target!(|data: &[u8]| {
             Source::Bearer => {
                 assert!(from_header && is_b64token(found.value));
             }
-            Source::ApiKeyHeader | Source::Cookie => assert!(from_header),
+            Source::ApiKeyHeader | Source::Cookie | Source::SessionCookie => assert!(from_header),
         }
         if found.source != Source::Query {
             assert!(found.value.len() <= sources.max_header_len);

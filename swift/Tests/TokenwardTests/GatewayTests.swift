@@ -153,7 +153,7 @@ final class GatewayTests: XCTestCase {
         XCTAssertEqual(remaining, [2, 1, 0])
         let r = try XCTUnwrap(refused(try auth.authenticate(request: keyRequest(key))))
         XCTAssertEqual(r, Refusal(code: .rateLimited, status: 429, wwwAuthenticate: nil, retryAfter: 1,
-                                    error: "rate_limited", errorDescription: "too many requests"))
+                                    error: "rate_limited", errorDescription: "too many requests", dpopNonce: nil))
         clock.advance(by: 0.499)
         XCTAssertNotNil(refused(try auth.authenticate(request: keyRequest(key))))
         clock.advance(by: 0.001)
