@@ -16,7 +16,7 @@ mod state;
 pub use challenge::token_rejected;
 pub use endpoint::{TokenEndpoint, TokenFuture};
 pub use options::{
-    TokenSourceOptions, DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, DEFAULT_EXPIRY_MARGIN,
-    DEFAULT_JITTER, DEFAULT_LIFETIME, DEFAULT_REFRESH_AHEAD, DEFAULT_REFRESH_AHEAD_FRACTION,
+    DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, DEFAULT_EXPIRY_MARGIN, DEFAULT_JITTER,
+    DEFAULT_LIFETIME, DEFAULT_REFRESH_AHEAD, DEFAULT_REFRESH_AHEAD_FRACTION, TokenSourceOptions,
 };
 pub use source::{FallbackGrant, OnError, OnRefresh, TokenSource, TokenSourceStatus};

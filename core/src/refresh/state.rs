@@ -2,8 +2,8 @@
 
 use tokio::time::Instant;
 
-use crate::oauth::AccessToken;
 use crate::Error;
+use crate::oauth::AccessToken;
 
 /// The token being handed out, with its monotonic deadlines.
 pub(crate) struct Current {
