@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokenward::apikey::ApiKeysOptions;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tokenward::Secret;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tokenward::apikey::{ApiKeys, NewKey, SqliteStore};
+use tokenward::Secret;
 
 const KEYS: usize = 1000;
 

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use tokenward::apikey::ApiKeysOptions;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::gateway::{Authenticator, AuthenticatorOptions, RateLimit, Request};
 use tokenward::jwt::{
@@ -103,7 +103,7 @@ fn jwt_hs256(c: &mut Criterion) {
 /// `authenticate` (header collection, extension insert, boxed future). `--features tower`.
 #[cfg(feature = "tower")]
 fn tower_api_key(c: &mut Criterion) {
-    use std::future::{Future, Ready, ready};
+    use std::future::{ready, Future, Ready};
     use std::pin::pin;
     use std::task::{Context, Poll, Waker};
     use tokenward::gateway::AuthLayer;

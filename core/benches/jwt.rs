@@ -7,7 +7,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{criterion_group, criterion_main, Criterion};
 use tokenward::jwt::{Algorithm, JwtKey};
 
 #[path = "support/jwt_fixture.rs"]

@@ -6,17 +6,17 @@
 #[path = "../tests/integration/common/mod.rs"]
 mod common;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use tokenward::oauth::OAuthClientOptions;
 
-use common::{Reply, TestServer, token_body};
+use common::{token_body, Reply, TestServer};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{criterion_group, criterion_main, Criterion};
 use tokenward::oauth::{AccessToken, Grant, OAuthClient, TokenResponse};
 use tokenward::refresh::{TokenSource, TokenSourceOptions};
-use tokenward::{Secret, runtime};
+use tokenward::{runtime, Secret};
 
 fn bench(c: &mut Criterion) {
     let client = OAuthClient::new(

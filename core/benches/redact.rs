@@ -4,7 +4,7 @@
 // Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
 /// Ordinary log lines: prose, UUIDs, hashes, URLs, key=value pairs without secrets.

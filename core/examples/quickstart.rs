@@ -3,7 +3,6 @@
 use std::sync::Arc;
 use tokenward::apikey::ApiKeysOptions;
 
-use tokenward::ErrorCode;
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::gateway::{Authenticator, AuthenticatorOptions, RateLimit, Request};
 use tokenward::jwt::{
@@ -11,6 +10,7 @@ use tokenward::jwt::{
     JwtVerifierOptions,
 };
 use tokenward::redact::Redactor;
+use tokenward::ErrorCode;
 
 fn main() -> Result<(), tokenward::Error> {
     // API keys: the secret is shown once; the store keeps a hash.

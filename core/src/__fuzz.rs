@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::gateway::ip::{CidrSet, ForwardedHeader, TrustedProxies};
-use crate::jwt::{Claims, ClaimsBuilder, fuzz_hooks as jwt};
+use crate::jwt::{fuzz_hooks as jwt, Claims, ClaimsBuilder};
 use crate::{Error, ErrorCode};
 
 /// The fast decoder into a growable buffer (`verify`'s payload path).

@@ -7,8 +7,8 @@
 //! `tokenward::audit`. The bindings subscribe sinks that forward to Python's `logging`, a JS
 //! callback, or a Swift/Kotlin callback interface.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use parking_lot::RwLock;
 

@@ -95,7 +95,7 @@ pub use gateway::{Authenticator, Principal, Refusal};
 pub use oauth::{AccessToken, OAuthClient};
 #[cfg(feature = "http")]
 pub use refresh::TokenSource;
-pub use secret::{FINGERPRINT_LEN, Secret, fingerprint};
+pub use secret::{fingerprint, Secret, FINGERPRINT_LEN};
 #[cfg(feature = "apikey")]
 pub use session::{SessionCookie, Sessions};
 

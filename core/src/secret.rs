@@ -4,8 +4,8 @@
 //! `Debug` and `Display` print `[REDACTED:<fingerprint>]`; reading the value is the explicit,
 //! greppable [`Secret::expose`] — the same name in every binding.
 
-use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use std::fmt;

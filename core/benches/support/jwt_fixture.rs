@@ -2,7 +2,7 @@
 //! measure the same thing.
 #![allow(clippy::expect_used, dead_code)]
 
-use serde_json::{Map, Value, json};
+use serde_json::{json, Map, Value};
 use tokenward::jwt::{
     Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
     JwtVerifierOptions,

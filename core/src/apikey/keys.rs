@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::format::{self, ParsedKey, Prefix};
-use super::hash::{DUMMY_HASH, KeyHasher};
+use super::hash::{KeyHasher, DUMMY_HASH};
 use super::record::{IssuedKey, KeyRecord, NewKey};
 use super::store::{self, KeyStore, MemoryStore, StoredKey};
-use crate::audit::{AuditEvent, emit};
+use crate::audit::{emit, AuditEvent};
 use crate::clock::{self, SharedClock};
 use crate::{Error, ErrorCode, Result, Secret};
 

@@ -31,7 +31,7 @@ pub mod store;
 #[cfg(test)]
 mod tests;
 
-pub use format::{KEY_PATTERN, ParsedKey, Prefix};
+pub use format::{ParsedKey, Prefix, KEY_PATTERN};
 pub use hash::{KeyHash, KeyHasher};
 pub use keys::{ApiKeys, ApiKeysOptions, DEFAULT_LAST_USED_GRANULARITY};
 pub use record::{IssuedKey, KeyRecord, NewKey};

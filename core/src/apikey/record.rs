@@ -179,12 +179,10 @@ mod tests {
 
     #[test]
     fn new_key_limits() {
-        assert!(
-            NewKey::new("alice")
-                .scopes(["read", "write"])
-                .validate()
-                .is_ok()
-        );
+        assert!(NewKey::new("alice")
+            .scopes(["read", "write"])
+            .validate()
+            .is_ok());
         for bad in [
             NewKey::new(""),
             NewKey::new("x".repeat(257)),

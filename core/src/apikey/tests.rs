@@ -8,9 +8,9 @@ use parking_lot::Mutex;
 
 use super::format::checksum;
 use super::*;
-use crate::Secret;
-use crate::audit::{AuditEvent, AuditSink, add_sink};
+use crate::audit::{add_sink, AuditEvent, AuditSink};
 use crate::clock::ManualClock;
+use crate::Secret;
 
 const T0: u64 = 1_700_000_000;
 
@@ -269,11 +269,9 @@ fn audit_events_carry_ids_never_keys() {
             ("apikey.verify", "failure", Some("revoked")),
         ]
     );
-    assert!(
-        events
-            .iter()
-            .all(|e| e.subject.as_deref() == Some("h") || e.code.is_some())
-    );
+    assert!(events
+        .iter()
+        .all(|e| e.subject.as_deref() == Some("h") || e.code.is_some()));
     assert!(!format!("{events:?}").contains(&issued.secret.expose()[20..]));
 }
 

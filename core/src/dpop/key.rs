@@ -43,7 +43,7 @@ impl DpopKey {
                 return Err(Error::new(
                     ErrorCode::InvalidKey,
                     "a DPoP key is a P-256 or Ed25519 key",
-                ));
+                ))
             }
         };
         if !key.can_sign() {

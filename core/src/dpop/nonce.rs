@@ -3,8 +3,8 @@
 //! previous window's nonces are accepted.
 
 use aws_lc_rs::hmac;
-use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 
 use crate::{Error, ErrorCode};
 

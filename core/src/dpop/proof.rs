@@ -1,11 +1,11 @@
 //! Proof creation: one DPoP proof JWT per HTTP request (RFC 9449 section 4.2).
 
-use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Value, json};
+use base64::Engine;
+use serde_json::{json, Value};
 
 use super::key::DpopKey;
-use super::{DPOP_TYP, access_token_hash};
+use super::{access_token_hash, DPOP_TYP};
 use crate::clock::{self, SharedClock};
 use crate::{Error, ErrorCode};
 

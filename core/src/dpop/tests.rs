@@ -3,14 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Value, json};
+use base64::Engine;
+use serde_json::{json, Value};
 
 use super::*;
-use crate::ErrorCode;
 use crate::clock::ManualClock;
 use crate::jwt::{Algorithm, JwtKey};
+use crate::ErrorCode;
 
 const NOW: u64 = 1_700_000_000;
 const URL: &str = "https://api.example/orders";

@@ -1,7 +1,7 @@
 //! RFC 7638 JWK thumbprints (SHA-256), the `jkt` of DPoP.
 
-use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -28,7 +28,7 @@ fn canonical(jwk: &Map<String, Value>) -> Result<String, Error> {
             return Err(Error::new(
                 ErrorCode::InvalidKey,
                 "unsupported kty for a thumbprint",
-            ));
+            ))
         }
     };
     let mut out = String::from("{");

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde_json::{Map, Value};
 
 use super::nonce::Nonces;
@@ -11,8 +11,8 @@ use super::replay::ReplayCache;
 use super::thumbprint::jwk_thumbprint;
 use super::url::normalize_htu;
 use super::{
-    DEFAULT_DPOP_LEEWAY, DEFAULT_DPOP_MAX_AGE, DEFAULT_DPOP_MAX_PROOF_SIZE,
-    DEFAULT_DPOP_REPLAY_CACHE_SIZE, DPOP_TYP, access_token_hash, invalid,
+    access_token_hash, invalid, DEFAULT_DPOP_LEEWAY, DEFAULT_DPOP_MAX_AGE,
+    DEFAULT_DPOP_MAX_PROOF_SIZE, DEFAULT_DPOP_REPLAY_CACHE_SIZE, DPOP_TYP,
 };
 use crate::clock::{self, SharedClock};
 use crate::jwt::{Algorithm, Family};

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::ErrorCode;
 use crate::jwt::Claims;
+use crate::ErrorCode;
 
 /// How the caller authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -10,10 +10,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::authenticator::{Authenticator, Request};
-use super::credentials::{ExtractError, Found, Source, is_b64token};
+use super::credentials::{is_b64token, ExtractError, Found, Source};
 use super::decision::{BearerError, Refusal};
-use super::ip::{ForwardedHeader, normalize};
-use crate::dpop::{DpopChecks, DpopVerifier, normalize_htu};
+use super::ip::{normalize, ForwardedHeader};
+use crate::dpop::{normalize_htu, DpopChecks, DpopVerifier};
 use crate::jwt::Claims;
 use crate::{Error, ErrorCode};
 
@@ -195,7 +195,7 @@ impl Authenticator {
             _ => {
                 return Err(self.dpop_refusal(&crate::dpop::invalid(
                     "one DPoP header with one proof is required",
-                )));
+                )))
             }
         };
         Ok(Some(Presented { token, proof }))
@@ -253,7 +253,7 @@ impl Authenticator {
             Some(Value::Object(cnf)) => match cnf.get("jkt") {
                 Some(Value::String(j)) => Some(j.as_str()),
                 Some(_) => {
-                    return Err(self.dpop_refusal(&crate::dpop::invalid("cnf.jkt is not a string")));
+                    return Err(self.dpop_refusal(&crate::dpop::invalid("cnf.jkt is not a string")))
                 }
                 None => None,
             },

@@ -14,7 +14,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::ratelimit::{Limiter, RateLimit, Verdict};
-use crate::clock::{SharedClock, unix_seconds};
+use crate::clock::{unix_seconds, SharedClock};
 use crate::jwt::Claims;
 use crate::oauth::{Introspection, OAuthClient, TokenTypeHint};
 use crate::{Error, Secret};

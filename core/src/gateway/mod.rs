@@ -64,18 +64,18 @@ pub mod tower;
 
 pub use crate::backend::DEFAULT_BACKEND_TIMEOUT;
 pub use authenticator::{
-    Authenticator, AuthenticatorOptions, DEFAULT_FAILURE_RATE_LIMIT, DEFAULT_REALM, OwnedRequest,
-    Request,
+    Authenticator, AuthenticatorOptions, OwnedRequest, Request, DEFAULT_FAILURE_RATE_LIMIT,
+    DEFAULT_REALM,
 };
 pub use credentials::{CredentialSources, DEFAULT_API_KEY_HEADER, DEFAULT_MAX_HEADER_LEN};
 pub use decision::{BearerError, CredentialKind, Principal, Refusal};
-pub use ip::{Cidr, CidrSet, DEFAULT_FORWARDED_HEADER, ForwardedHeader, IpRules};
-pub use ratelimit::{DEFAULT_RATE_LIMIT_PERIOD, RateLimit, Verdict};
+pub use ip::{Cidr, CidrSet, ForwardedHeader, IpRules, DEFAULT_FORWARDED_HEADER};
+pub use ratelimit::{RateLimit, Verdict, DEFAULT_RATE_LIMIT_PERIOD};
 #[cfg(feature = "redis")]
 pub use redis_revocation::RedisRevocationList;
 pub use revocation::{
-    DEFAULT_MAX_REVOCATIONS, RevocationKind, RevocationList, RevocationListOptions,
+    RevocationKind, RevocationList, RevocationListOptions, DEFAULT_MAX_REVOCATIONS,
 };
-pub use revocation_store::{RevocationStore, open_revocations};
+pub use revocation_store::{open_revocations, RevocationStore};
 #[cfg(feature = "tower")]
 pub use tower::{AuthLayer, AuthService};

@@ -335,15 +335,13 @@ mod tests {
     fn invalid_limits() {
         assert!(RateLimit::per_second(0, 1).validate().is_err());
         assert!(RateLimit::per_second(1, 0).validate().is_err());
-        assert!(
-            RateLimit {
-                rate: 10,
-                period: Duration::ZERO,
-                burst: 1
-            }
-            .validate()
-            .is_err()
-        );
+        assert!(RateLimit {
+            rate: 10,
+            period: Duration::ZERO,
+            burst: 1
+        }
+        .validate()
+        .is_err());
         assert!(RateLimit::per_second(5, 5).validate().is_ok());
     }
 

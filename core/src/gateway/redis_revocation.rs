@@ -18,9 +18,9 @@ use redis::Script;
 
 use super::revocation::RevocationKind;
 use super::revocation_store::RevocationStore;
-use crate::audit::{AuditEvent, emit};
-use crate::backend::DEFAULT_BACKEND_TIMEOUT;
+use crate::audit::{emit, AuditEvent};
 use crate::backend::redis::RedisConn;
+use crate::backend::DEFAULT_BACKEND_TIMEOUT;
 use crate::clock::{self, SharedClock};
 use crate::{Error, ErrorCode, Result};
 

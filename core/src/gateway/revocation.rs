@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use parking_lot::RwLock;
 
-use crate::audit::{AuditEvent, emit};
+use crate::audit::{emit, AuditEvent};
 use crate::clock::{self, SharedClock};
 use crate::{Error, ErrorCode, Result};
 

@@ -13,8 +13,8 @@ use std::time::Duration;
 use redis::Script;
 
 use super::ratelimit::{RateLimit, Verdict};
-use crate::Result;
 use crate::backend::redis::RedisConn;
+use crate::Result;
 
 /// Checks the buckets of `KEYS` in order against `ARGV` (interval in µs, burst) pairs; the
 /// first refusal stops (buckets before it stay counted, as in the in-process pipeline).

@@ -1,7 +1,7 @@
 //! Strict base64url for JWS segments: no padding, no whitespace, no non-zero trailing bits.
 
-use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 
 use crate::{Error, ErrorCode};
 

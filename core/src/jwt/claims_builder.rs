@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::claims::{Name, name_of};
+use super::claims::{name_of, Name};
 
 /// A builder gave up (for example the host runtime could not allocate). The verifier reports it
 /// as `internal`; a builder that needs the reason (a pending host exception) keeps it itself.

@@ -2,7 +2,7 @@
 
 use aws_lc_rs::rsa;
 use secrecy::zeroize::Zeroizing;
-use serde_json::{Map, Value, json};
+use serde_json::{json, Map, Value};
 
 use super::alg::{Algorithm, Family};
 use super::b64;

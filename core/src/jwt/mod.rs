@@ -56,7 +56,7 @@ mod verify;
 
 pub use alg::{Algorithm, Family};
 pub use claims::Claims;
-pub use claims_builder::{Built, ClaimsBuilder, Interrupted, json_number};
+pub use claims_builder::{json_number, Built, ClaimsBuilder, Interrupted};
 pub use issue::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions};
 /// One JWK object → a key (the DPoP verifier reads the `jwk` header of proofs with it).
 #[cfg(feature = "http")]
@@ -64,8 +64,8 @@ pub(crate) use jwk::parse as parse_jwk;
 pub use key::JwtKey;
 pub use keyset::KeySet;
 #[cfg(feature = "http")]
-pub use remote::{RemoteJwtVerifier, RemoteKeySet, RemoteKeySetOptions, discover};
-pub use verify::{JwtVerifier, JwtVerifierOptions, decode_unverified};
+pub use remote::{discover, RemoteJwtVerifier, RemoteKeySet, RemoteKeySetOptions};
+pub use verify::{decode_unverified, JwtVerifier, JwtVerifierOptions};
 
 use std::time::Duration;
 
@@ -76,7 +76,7 @@ pub(crate) mod fuzz_hooks {
         decode as b64_decode, decode_into as b64_decode_into,
         decode_to_slice as b64_decode_to_slice, decoded_len as b64_decoded_len,
     };
-    pub(crate) use super::payload::{Claim, Registered, build as scan_build, parse as scan_parse};
+    pub(crate) use super::payload::{build as scan_build, parse as scan_parse, Claim, Registered};
 }
 
 /// Default maximum size of a token, in bytes (16 KiB).

@@ -1,7 +1,7 @@
 //! Minimal PEM armour: one block, label and DER bytes; and the reverse.
 
-use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use secrecy::zeroize::Zeroizing;
 
 use crate::{Error, ErrorCode};

@@ -386,7 +386,7 @@ pub async fn discover(
             return Err(Error::new(
                 ErrorCode::InvalidResponse,
                 "the discovery document names another issuer",
-            ));
+            ))
         }
     };
     let jwks_uri = match doc.get("jwks_uri") {
@@ -395,7 +395,7 @@ pub async fn discover(
             return Err(Error::new(
                 ErrorCode::InvalidResponse,
                 "the discovery document has no jwks_uri",
-            ));
+            ))
         }
     };
     Ok((issuer, RemoteKeySet::new(&jwks_uri, options)?))

@@ -54,10 +54,10 @@ impl ClaimRules {
 
         match exp {
             None if self.require_exp => {
-                return Err(Error::new(ErrorCode::MissingClaim, "the token has no exp"));
+                return Err(Error::new(ErrorCode::MissingClaim, "the token has no exp"))
             }
             Some(exp) if exp <= now - leeway => {
-                return Err(Error::new(ErrorCode::Expired, "the token has expired"));
+                return Err(Error::new(ErrorCode::Expired, "the token has expired"))
             }
             _ => {}
         }
@@ -92,7 +92,7 @@ impl ClaimRules {
         }
         match (aud, self.audiences.is_empty()) {
             (None, false) => {
-                return Err(Error::new(ErrorCode::MissingClaim, "the token has no aud"));
+                return Err(Error::new(ErrorCode::MissingClaim, "the token has no aud"))
             }
             // RFC 7519 4.1.3: a token for an audience must be rejected by a verifier that does
             // not identify itself with it.
@@ -100,13 +100,13 @@ impl ClaimRules {
                 return Err(Error::new(
                     ErrorCode::InvalidAudience,
                     "the token names an audience but the verifier expects none",
-                ));
+                ))
             }
             (Some(aud), false) if !aud.iter().any(|a| self.audiences.iter().any(|e| e == a)) => {
                 return Err(Error::new(
                     ErrorCode::InvalidAudience,
                     "unexpected audience",
-                ));
+                ))
             }
             _ => {}
         }

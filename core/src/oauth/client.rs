@@ -5,14 +5,14 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Map, Value};
 
-use super::ServerMetadata;
 use super::errors::{self, Failure};
-use super::form::{Form, encode_component};
+use super::form::{encode_component, Form};
+use super::ServerMetadata;
 use crate::clock::{self, SharedClock};
 use crate::http::{self, HttpPolicy, HttpResponse};
 use crate::jwt::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey};

@@ -81,7 +81,7 @@ impl ServerMetadata {
                 return Err(Error::new(
                     ErrorCode::InvalidResponse,
                     "the metadata document names another issuer",
-                ));
+                ))
             }
         };
         let token_endpoint = string(doc, "token_endpoint").ok_or_else(|| {

@@ -345,13 +345,13 @@ impl AuthorizationFlow {
                 return Err(Error::new(
                     ErrorCode::InvalidIssuer,
                     "the redirect's iss is not the issuer this flow was started with",
-                ));
+                ))
             }
             (None, Some(_)) if self.require_iss => {
                 return Err(Error::new(
                     ErrorCode::InvalidIssuer,
                     "the redirect has no iss although the server advertises RFC 9207",
-                ));
+                ))
             }
             _ => {}
         }
@@ -541,12 +541,10 @@ mod tests {
         let f = flow(&discovered(true), &[]);
         let s = f.state().to_owned();
         let res = |url: String| f.code_from_redirect(&url).map(|_| ());
-        assert!(
-            res(format!(
-                "{base}?code=c&state={s}&iss=https%3A%2F%2Fas.example"
-            ))
-            .is_ok()
-        );
+        assert!(res(format!(
+            "{base}?code=c&state={s}&iss=https%3A%2F%2Fas.example"
+        ))
+        .is_ok());
         let err = |url: String| res(url).unwrap_err().code().as_str();
         assert_eq!(
             err(format!(
@@ -565,10 +563,9 @@ mod tests {
         // Not advertised: iss is optional, but a wrong one is still refused.
         let g = flow(&discovered(false), &[]);
         let t = g.state().to_owned();
-        assert!(
-            g.code_from_redirect(&format!("{base}?code=c&state={t}"))
-                .is_ok()
-        );
+        assert!(g
+            .code_from_redirect(&format!("{base}?code=c&state={t}"))
+            .is_ok());
         assert_eq!(
             g.code_from_redirect(&format!("{base}?code=c&state={t}&iss=https%3A%2F%2Fx"))
                 .unwrap_err()
@@ -609,9 +606,8 @@ mod tests {
         );
         let f = AuthorizationFlow::new(&client(), "com.example.app:/oauth", o()).unwrap();
         let s = f.state().to_owned();
-        assert!(
-            f.code_from_redirect(&format!("com.example.app:/oauth?code=x&state={s}"))
-                .is_ok()
-        );
+        assert!(f
+            .code_from_redirect(&format!("com.example.app:/oauth?code=x&state={s}"))
+            .is_ok());
     }
 }

@@ -1,8 +1,8 @@
 //! Token requests: client credentials, refresh token (with rotation), authorization code + PKCE.
 
-use super::TokenResponse;
 use super::errors::Failure;
 use super::form::Form;
+use super::TokenResponse;
 use crate::audit::{self, AuditEvent};
 use crate::{Error, Secret};
 

@@ -7,12 +7,12 @@ use std::time::Duration;
 use aws_lc_rs::digest;
 use serde_json::Value;
 
-use super::OAuthClient;
 use super::form::b64url;
+use super::OAuthClient;
 use crate::clock::{self, SharedClock};
 use crate::jwt::{
-    Algorithm, Claims, DEFAULT_LEEWAY, JwtVerifier, JwtVerifierOptions, KeySet, RemoteJwtVerifier,
-    RemoteKeySet, RemoteKeySetOptions, decode_unverified,
+    decode_unverified, Algorithm, Claims, JwtVerifier, JwtVerifierOptions, KeySet,
+    RemoteJwtVerifier, RemoteKeySet, RemoteKeySetOptions, DEFAULT_LEEWAY,
 };
 use crate::secret::constant_time_eq;
 use crate::{Error, ErrorCode, Secret};
@@ -317,7 +317,7 @@ impl IdTokenVerifier {
                 return invalid(
                     ErrorCode::InvalidAudience,
                     "an ID token for several audiences must name the client in azp",
-                );
+                )
             }
             None => {}
             Some(Value::String(azp)) if *azp == self.client_id => {}
@@ -325,7 +325,7 @@ impl IdTokenVerifier {
                 return invalid(
                     ErrorCode::InvalidAudience,
                     "the ID token's azp is another client",
-                );
+                )
             }
             Some(_) => return invalid(ErrorCode::InvalidClaim, "azp is not a string"),
         }
@@ -345,7 +345,7 @@ impl IdTokenVerifier {
                     return invalid(
                         ErrorCode::MissingClaim,
                         "max_age was requested but the ID token has no auth_time",
-                    );
+                    )
                 }
                 Some(Value::Number(n)) => n.as_i64().ok_or_else(|| {
                     Error::new(ErrorCode::InvalidClaim, "auth_time is not an integer")

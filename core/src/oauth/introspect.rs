@@ -5,10 +5,10 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
-use super::OAuthClient;
 use super::errors::json_object;
 use super::form::Form;
 use super::token::split_scopes;
+use super::OAuthClient;
 use crate::{Error, ErrorCode, Secret};
 
 /// Which kind of token is sent to introspection or revocation (RFC 7009 section 2.1): a hint
@@ -87,7 +87,7 @@ impl Introspection {
                 return Err(Error::new(
                     ErrorCode::InvalidResponse,
                     "the introspection answer has no boolean active",
-                ));
+                ))
             }
         };
         Ok(Introspection {

@@ -24,10 +24,10 @@ pub use discovery::ServerMetadata;
 pub use errors::Failure;
 pub use flow::{AuthorizationFlow, AuthorizationFlowOptions};
 pub use grants::Grant;
-pub use id_token::{ID_TOKEN_ALGORITHMS, IdTokenChecks, IdTokenVerifier, IdTokenVerifierOptions};
+pub use id_token::{IdTokenChecks, IdTokenVerifier, IdTokenVerifierOptions, ID_TOKEN_ALGORITHMS};
 pub use introspect::{Introspection, TokenTypeHint};
 pub use pkce::Pkce;
-pub use token::{AccessToken, MAX_EXPIRES_IN, TokenResponse};
+pub use token::{AccessToken, TokenResponse, MAX_EXPIRES_IN};
 
 /// The error-answer mapping, for the fuzz hooks (`crate::__fuzz`).
 #[cfg(feature = "gateway")]

@@ -42,7 +42,7 @@ mod tokens;
 #[cfg(feature = "tracing-subscriber")]
 pub use make_writer::RedactingMakeWriter;
 pub use redactor::{RedactingWriter, Redactor, RedactorOptions};
-pub use rules::{DEFAULT_MAX_LINE, MIN_MAX_LINE, Replacement};
+pub use rules::{Replacement, DEFAULT_MAX_LINE, MIN_MAX_LINE};
 pub use stream::RedactStream;
 
 /// Redacts `text` with the default [`Redactor`].

@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock};
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
 
-use super::rules::{DEFAULT_MAX_LINE, MIN_MAX_LINE, Patterns, Replacement, Rules};
+use super::rules::{Patterns, Replacement, Rules, DEFAULT_MAX_LINE, MIN_MAX_LINE};
 use super::stream::RedactStream;
 use crate::{Error, ErrorCode, Result};
 

@@ -88,7 +88,7 @@ fn jwt(line: &[u8], ws: usize, we: usize, work: &Cell<usize>) -> Option<(usize, 
         // Fail closed: a header and a JSON payload (`eyJ…`) without a signature is a JWS cut
         // short (a truncated log line); what there is of it is still redacted.
         2 if ends[1] - ends[0] > 8 && line[ends[0] + 1..].starts_with(b"eyJ") => {
-            return Some((ends[1], "jwt"));
+            return Some((ends[1], "jwt"))
         }
         _ => return None,
     };

@@ -16,7 +16,7 @@ mod state;
 pub use challenge::token_rejected;
 pub use endpoint::{TokenEndpoint, TokenFuture};
 pub use options::{
-    DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, DEFAULT_EXPIRY_MARGIN, DEFAULT_JITTER,
-    DEFAULT_LIFETIME, DEFAULT_REFRESH_AHEAD, DEFAULT_REFRESH_AHEAD_FRACTION, TokenSourceOptions,
+    TokenSourceOptions, DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, DEFAULT_EXPIRY_MARGIN,
+    DEFAULT_JITTER, DEFAULT_LIFETIME, DEFAULT_REFRESH_AHEAD, DEFAULT_REFRESH_AHEAD_FRACTION,
 };
 pub use source::{FallbackGrant, OnError, OnRefresh, TokenSource, TokenSourceStatus};

@@ -6,16 +6,16 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use tokio::sync::{Notify, watch};
+use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
 
-use super::TokenSourceOptions;
 use super::backoff;
 use super::endpoint::TokenEndpoint;
 use super::state::{Current, State};
+use super::TokenSourceOptions;
 use crate::audit::{self, AuditEvent};
 use crate::oauth::{AccessToken, Failure, Grant, OAuthClient, TokenResponse};
-use crate::{Error, ErrorCategory, ErrorCode, Secret, runtime};
+use crate::{runtime, Error, ErrorCategory, ErrorCode, Secret};
 
 /// Called with every new token response (persist a rotated refresh token from here).
 pub type OnRefresh = Arc<dyn Fn(&TokenResponse) + Send + Sync>;
@@ -221,7 +221,7 @@ impl TokenSource {
                 return Err(Error::new(
                     ErrorCode::InvalidInput,
                     "the token response has no refresh token and no fallback grant was given",
-                ));
+                ))
             }
         };
         TokenSource::new(endpoint, grant, Some(response), options)

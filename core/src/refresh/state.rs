@@ -2,8 +2,8 @@
 
 use tokio::time::Instant;
 
-use crate::Error;
 use crate::oauth::AccessToken;
+use crate::Error;
 
 /// The token being handed out, with its monotonic deadlines.
 pub(crate) struct Current {

@@ -250,13 +250,11 @@ mod tests {
         );
         let host_domain = c.clone().with_domain(Some("example.com".into()));
         assert_eq!(code(&host_domain), "invalid_input");
-        assert!(
-            host_domain
-                .check()
-                .unwrap_err()
-                .message()
-                .contains("__Host-")
-        );
+        assert!(host_domain
+            .check()
+            .unwrap_err()
+            .message()
+            .contains("__Host-"));
         assert_eq!(code(&c.clone().with_path("/app")), "invalid_input");
         assert_eq!(code(&c.clone().with_secure(false)), "invalid_input");
         let plain = SessionCookie::new().with_name("sid");

@@ -5,8 +5,8 @@
 use std::fmt;
 
 use aws_lc_rs::hmac;
-use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 
 use crate::secret::constant_time_eq;
 use crate::{Error, ErrorCode, Result, Secret};

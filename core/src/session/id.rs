@@ -4,10 +4,10 @@
 
 use aws_lc_rs::digest;
 
-use crate::apikey::KeyHash;
 use crate::apikey::base62;
 use crate::apikey::hash::HASH_LEN;
-use crate::{Error, ErrorCode, Result, Secret, fingerprint};
+use crate::apikey::KeyHash;
+use crate::{fingerprint, Error, ErrorCode, Result, Secret};
 
 /// The prefix of every session id (recognisable in logs and by secret scanners).
 pub const SESSION_ID_PREFIX: &str = "tws_";

@@ -36,11 +36,11 @@ pub mod store;
 #[cfg(test)]
 mod tests;
 
-pub use cookie::{DEFAULT_SESSION_COOKIE, SameSite, SessionCookie};
+pub use cookie::{SameSite, SessionCookie, DEFAULT_SESSION_COOKIE};
 pub use csrf::{CSRF_HEADER, MIN_CSRF_SECRET_LEN};
 pub use id::{SESSION_ID_LEN, SESSION_ID_PREFIX};
 pub use record::{IssuedSession, SessionRecord};
-pub use sessions::{DEFAULT_ABSOLUTE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, Sessions, SessionsOptions};
+pub use sessions::{Sessions, SessionsOptions, DEFAULT_ABSOLUTE_TIMEOUT, DEFAULT_IDLE_TIMEOUT};
 #[cfg(feature = "sqlite")]
 pub use store::SqliteSessionStore;
 pub use store::{MemorySessionStore, SessionStore};

@@ -10,8 +10,8 @@ use super::cookie::SessionCookie;
 use super::csrf::CsrfKey;
 use super::record::{IssuedSession, SessionRecord};
 use super::store::{self, SessionStore};
-use super::{MemorySessionStore, id};
-use crate::audit::{AuditEvent, emit};
+use super::{id, MemorySessionStore};
+use crate::audit::{emit, AuditEvent};
 use crate::clock::{self, SharedClock};
 use crate::{Error, ErrorCode, Result, Secret};
 
@@ -162,7 +162,7 @@ impl Sessions {
                 return Err(Error::new(
                     ErrorCode::InvalidInput,
                     "give a store or a store specification, not both",
-                ));
+                ))
             }
             (Some(s), None) => s,
             (None, Some(spec)) => store::open(Some(&spec))?,

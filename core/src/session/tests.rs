@@ -7,9 +7,9 @@ use std::time::Duration;
 use parking_lot::Mutex;
 
 use super::*;
-use crate::Secret;
-use crate::audit::{AuditEvent, AuditSink, add_sink};
+use crate::audit::{add_sink, AuditEvent, AuditSink};
 use crate::clock::{Clock, ManualClock};
+use crate::Secret;
 
 const T0: u64 = 1_700_000_000;
 

@@ -1,13 +1,13 @@
 //! API keys against real stores: concurrency and what lands on disk.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokenward::apikey::ApiKeysOptions;
 
-use tokenward::Secret;
-use tokenward::apikey::{ApiKeys, KeyStore, NewKey, SqliteStore, store};
+use tokenward::apikey::{store, ApiKeys, KeyStore, NewKey, SqliteStore};
 use tokenward::clock::ManualClock;
+use tokenward::Secret;
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("tw-{name}-{}", std::process::id()));

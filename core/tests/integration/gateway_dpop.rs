@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use tokenward::ErrorCode;
 use tokenward::clock::ManualClock;
 use tokenward::dpop::{DpopKey, DpopProofOptions, DpopVerifier, DpopVerifierOptions};
 use tokenward::gateway::{Authenticator, AuthenticatorOptions, Refusal, Request};
 use tokenward::jwt::{
     Algorithm, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier, JwtVerifierOptions,
 };
+use tokenward::ErrorCode;
 
 const T0: u64 = 1_700_000_000;
 const HMAC: &[u8] = b"gateway-dpop-test-secret-0123456789abcdef";
@@ -458,11 +458,9 @@ fn ambiguous_or_malformed_dpop_requests_are_400() {
             (ErrorCode::Malformed, 400),
             "{headers:?}"
         );
-        assert!(
-            refusal
-                .www_authenticate
-                .unwrap()
-                .contains("error=\"invalid_request\"")
-        );
+        assert!(refusal
+            .www_authenticate
+            .unwrap()
+            .contains("error=\"invalid_request\""));
     }
 }

@@ -9,8 +9,8 @@ use crate::common;
 use tokenward::apikey::ApiKeysOptions;
 use tokenward::oauth::OAuthClientOptions;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Reply, TestServer};
@@ -208,16 +208,14 @@ fn failure_budget_is_on_by_default_and_can_be_turned_off() {
         assert_eq!(status(&call(&f.auth, "198.51.100.7", &bad)).0, 401);
     }
     // A bad limit is refused at build time.
-    assert!(
-        Authenticator::new(
-            AuthenticatorOptions::new()
-                .with_api_keys(Arc::new(
-                    ApiKeys::new("tw_test", ApiKeysOptions::default()).unwrap()
-                ))
-                .with_failure_rate_limit(Some(RateLimit::per_second(0, 1)))
-        )
-        .is_err()
-    );
+    assert!(Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_api_keys(Arc::new(
+                ApiKeys::new("tw_test", ApiKeysOptions::default()).unwrap()
+            ))
+            .with_failure_rate_limit(Some(RateLimit::per_second(0, 1)))
+    )
+    .is_err());
 }
 
 fn hs256() -> (JwtIssuer, Arc<JwtVerifier>) {
@@ -400,16 +398,14 @@ async fn introspection_is_rate_bounded_and_cached_tokens_keep_working() {
         401
     );
     assert_eq!(server.hits(), 3);
-    assert!(
-        Authenticator::new(
-            AuthenticatorOptions::new()
-                .with_api_keys(Arc::new(
-                    ApiKeys::new("tw_test", ApiKeysOptions::default()).unwrap()
-                ))
-                .with_introspection_max_inflight(0)
-        )
-        .is_err()
-    );
+    assert!(Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_api_keys(Arc::new(
+                ApiKeys::new("tw_test", ApiKeysOptions::default()).unwrap()
+            ))
+            .with_introspection_max_inflight(0)
+    )
+    .is_err());
 }
 
 /// At most `introspection_max_inflight` requests at once; more distinct tokens are refused

@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{MockServer, Reply, TestServer};
-use tokenward::Secret;
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::clock::{ManualClock, SharedClock};
 use tokenward::gateway::{
@@ -21,6 +20,7 @@ use tokenward::gateway::{
 };
 use tokenward::http::HttpPolicy;
 use tokenward::oauth::{OAuthClient, OAuthClientOptions, TokenTypeHint};
+use tokenward::Secret;
 
 const T0: u64 = 1_700_000_000;
 
@@ -143,12 +143,11 @@ async fn active_token_is_cached_until_ttl_and_never_past_exp() {
     assert_eq!(server.hits(), 3);
     // The server still says active, but its exp has passed by our clock.
     assert_eq!((r.status, r.code_str()), (401, "expired"));
-    assert!(
-        r.www_authenticate
-            .as_deref()
-            .unwrap()
-            .contains("error=\"invalid_token\"")
-    );
+    assert!(r
+        .www_authenticate
+        .as_deref()
+        .unwrap()
+        .contains("error=\"invalid_token\""));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -438,7 +437,7 @@ async fn cache_is_bounded_and_keyed_without_the_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_events_for_introspection_decisions_carry_no_token() {
     use std::sync::Mutex;
-    use tokenward::audit::{AuditEvent, AuditSink, add_sink};
+    use tokenward::audit::{add_sink, AuditEvent, AuditSink};
     struct Sink(Mutex<Vec<AuditEvent>>);
     impl AuditSink for Sink {
         fn record(&self, e: &AuditEvent) {
@@ -469,14 +468,13 @@ async fn audit_events_for_introspection_decisions_carry_no_token() {
         .collect();
     // One event per decision (the suspended first pass records nothing).
     assert_eq!(mine.len(), 2);
-    assert!(
-        mine.iter()
-            .all(|e| e.code.is_none() && e.credential_id.as_deref() == Some("jti-1"))
-    );
-    assert!(
-        events.iter().any(|e| e.action == "gateway.authenticate"
-            && e.code == Some(tokenward::ErrorCode::UnknownKey))
-    );
+    assert!(mine
+        .iter()
+        .all(|e| e.code.is_none() && e.credential_id.as_deref() == Some("jti-1")));
+    assert!(events
+        .iter()
+        .any(|e| e.action == "gateway.authenticate"
+            && e.code == Some(tokenward::ErrorCode::UnknownKey)));
     for e in &events {
         let text = format!("{e:?}");
         assert!(

@@ -14,10 +14,10 @@ use std::sync::Arc;
 use axum::routing::get;
 use axum::{Extension, Router};
 use common::{Reply, TestServer};
-use tokenward::Secret;
 use tokenward::apikey::{ApiKeys, NewKey};
 use tokenward::gateway::{AuthLayer, Authenticator, AuthenticatorOptions, Principal};
 use tokenward::oauth::OAuthClient;
+use tokenward::Secret;
 
 async fn whoami(Extension(p): Extension<Principal>) -> String {
     format!("{}:{}", p.kind.as_str(), p.subject)
@@ -83,12 +83,10 @@ async fn axum_layer_introspects_opaque_tokens() {
 
     let res = get("opaque-dead".into()).await;
     assert_eq!(res.status(), 401);
-    assert!(
-        res.headers()["www-authenticate"]
-            .to_str()
-            .unwrap()
-            .contains("error=\"invalid_token\"")
-    );
+    assert!(res.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .contains("error=\"invalid_token\""));
 
     let res = get("opaque-slow".into()).await;
     assert_eq!(res.status(), 503);

@@ -79,12 +79,10 @@ async fn axum_server_with_auth_layer() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    assert!(
-        res.headers()["www-authenticate"]
-            .to_str()
-            .unwrap()
-            .contains("error=\"invalid_token\"")
-    );
+    assert!(res.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .contains("error=\"invalid_token\""));
 
     let res = client
         .get(url("/write"))
@@ -93,12 +91,10 @@ async fn axum_server_with_auth_layer() {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
-    assert!(
-        res.headers()["www-authenticate"]
-            .to_str()
-            .unwrap()
-            .contains("scope=\"write\"")
-    );
+    assert!(res.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .contains("scope=\"write\""));
 
     // Burst of 3: one used on /read, one on /write (refused for scope before the limit), so
     // two more succeed and the next is limited.

@@ -428,7 +428,7 @@ fn concurrent_authentication_respects_the_burst() {
 #[test]
 fn audit_events_never_carry_token_material() {
     use std::sync::Mutex;
-    use tokenward::audit::{AuditEvent, AuditSink, add_sink};
+    use tokenward::audit::{add_sink, AuditEvent, AuditSink};
     struct Sink(Mutex<Vec<AuditEvent>>);
     impl AuditSink for Sink {
         fn record(&self, e: &AuditEvent) {

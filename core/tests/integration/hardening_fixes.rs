@@ -7,7 +7,7 @@ use tokenward::oauth::OAuthClientOptions;
 
 use std::time::Duration;
 
-use common::{Reply, TestServer, token_body};
+use common::{token_body, Reply, TestServer};
 use serde_json::json;
 use tokenward::clock::{self, ManualClock};
 use tokenward::jwt::{

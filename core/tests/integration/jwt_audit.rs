@@ -48,18 +48,14 @@ fn issue_and_verify_are_audited_without_token_material() {
         .collect();
     assert!(actions.contains(&("jwt.issue", Outcome::Success, None)));
     assert!(actions.contains(&("jwt.verify", Outcome::Success, None)));
-    assert!(
-        actions
-            .iter()
-            .any(|(a, o, c)| *a == "jwt.verify" && *o == Outcome::Failure && c.is_some())
-    );
+    assert!(actions
+        .iter()
+        .any(|(a, o, c)| *a == "jwt.verify" && *o == Outcome::Failure && c.is_some()));
     let fp = tokenward::fingerprint(token.as_bytes());
-    assert!(
-        events
-            .iter()
-            .any(|e| e.credential_id.as_deref() == Some(fp.as_str())
-                && e.subject.as_deref() == Some("alice"))
-    );
+    assert!(events
+        .iter()
+        .any(|e| e.credential_id.as_deref() == Some(fp.as_str())
+            && e.subject.as_deref() == Some("alice")));
     for e in &events {
         let printed = format!("{e:?}");
         for segment in token.split('.') {

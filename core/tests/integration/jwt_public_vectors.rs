@@ -95,10 +95,7 @@ fn wycheproof_json_web_signature() {
             }
         }
     }
-    println!(
-        "wycheproof: {valid_ok} valid accepted, {invalid_refused} invalid refused, {} valid refused on purpose:",
-        refused_valid.len()
-    );
+    println!("wycheproof: {valid_ok} valid accepted, {invalid_refused} invalid refused, {} valid refused on purpose:", refused_valid.len());
     for r in &refused_valid {
         println!("  {r}");
     }

@@ -187,13 +187,11 @@ async fn plain_http_needs_loopback_or_explicit_opt_in() {
         ..Default::default()
     });
     assert!(RemoteKeySet::new("http://keys.example.com/jwks.json", options).is_ok());
-    assert!(
-        RemoteKeySet::new(
-            "https://keys.example.com/jwks.json",
-            RemoteKeySetOptions::default()
-        )
-        .is_ok()
-    );
+    assert!(RemoteKeySet::new(
+        "https://keys.example.com/jwks.json",
+        RemoteKeySetOptions::default()
+    )
+    .is_ok());
     let closed = RemoteKeySet::new(
         "http://127.0.0.1:9/jwks.json",
         RemoteKeySetOptions::default(),

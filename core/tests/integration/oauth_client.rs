@@ -7,7 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use base64::Engine;
-use common::{Reply, TestServer, token_body};
+use common::{token_body, Reply, TestServer};
 use tokenward::http::HttpPolicy;
 use tokenward::jwt::{Algorithm, JwtKey, JwtVerifier, JwtVerifierOptions, KeySet};
 use tokenward::oauth::{AuthMethod, OAuthClient, OAuthClientOptions, Pkce, TokenTypeHint};
@@ -55,11 +55,10 @@ async fn client_credentials_with_basic_auth() {
         req.header("authorization"),
         Some(format!("Basic {expected}").as_str())
     );
-    assert!(
-        req.header("content-type")
-            .unwrap()
-            .starts_with("application/x-www-form-urlencoded")
-    );
+    assert!(req
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/x-www-form-urlencoded"));
     assert!(!format!("{r:?} {c:?}").contains("AT1"));
     assert!(!format!("{c:?}").contains("s3cr3t"));
 }
@@ -277,14 +276,12 @@ fn builder_refuses_bad_settings() {
             .code(),
         ErrorCode::InvalidInput
     );
-    assert!(
-        OAuthClient::new(
-            "http://as.example/token",
-            "id",
-            OAuthClientOptions::default().with_client_secret(secret("s"))
-        )
-        .is_err()
-    );
+    assert!(OAuthClient::new(
+        "http://as.example/token",
+        "id",
+        OAuthClientOptions::default().with_client_secret(secret("s"))
+    )
+    .is_err());
     assert!(b(d().with_auth_method(AuthMethod::PublicClient)).is_ok());
     // The timeout is checked here, once for every binding: zero and absurd values are refused.
     let public = || d().with_auth_method(AuthMethod::PublicClient);

@@ -136,11 +136,10 @@ async fn real_server_authorization_code_with_pkce() {
         .1
         .into_owned();
     let other = Pkce::generate().unwrap();
-    assert!(
-        c.exchange_code(&Secret::new(code).unwrap(), redirect, Some(&other))
-            .await
-            .is_err()
-    );
+    assert!(c
+        .exchange_code(&Secret::new(code).unwrap(), redirect, Some(&other))
+        .await
+        .is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

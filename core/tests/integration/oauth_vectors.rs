@@ -11,8 +11,8 @@ use std::time::Duration;
 use crate::vector_files::load;
 use common::{Reply, TestServer};
 use serde_json::Value;
-use tokenward::Secret;
 use tokenward::oauth::{Grant, OAuthClient};
+use tokenward::Secret;
 
 fn reply(v: &Value) -> Reply {
     let mut body = v["body"].as_str().unwrap().to_owned();

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use crate::vector_files::load;
 use serde_json::Value;
-use tokenward::Secret;
 use tokenward::jwt::{Algorithm, KeySet};
 use tokenward::oauth::{IdTokenChecks, IdTokenVerifier, IdTokenVerifierOptions};
+use tokenward::Secret;
 
 #[tokio::test]
 async fn id_tokens_match_vectors() {

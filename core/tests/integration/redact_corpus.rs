@@ -2,7 +2,7 @@
 //! false-positive rate 0%. The same corpus is run by the Python, Node, Kotlin and Swift suites.
 
 use serde_json::Value;
-use tokenward::redact::{Redactor, redact};
+use tokenward::redact::{redact, Redactor};
 
 fn corpus() -> Value {
     let path = concat!(

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::str::FromStr;
 use tokenward::redact::RedactorOptions;
 
-use tokenward::redact::{Redactor, Replacement, redact};
+use tokenward::redact::{redact, Redactor, Replacement};
 
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);
@@ -158,10 +158,9 @@ fn an_escaped_line_break_ends_a_quoted_value_in_both_modes() {
             "{text:?}"
         );
     }
-    assert!(
-        r.redact("token=\"\\\nnext line stays\n")
-            .contains("next line stays")
-    );
+    assert!(r
+        .redact("token=\"\\\nnext line stays\n")
+        .contains("next line stays"));
 }
 
 /// The scanner's work (bytes examined, see `RedactStream::work`) for `text` fed in `chunk`s.

@@ -6,11 +6,11 @@ use crate::common;
 use tokenward::oauth::OAuthClientOptions;
 
 use std::io::Write;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Reply, TestServer, token_body};
+use common::{token_body, Reply, TestServer};
 use parking_lot::Mutex;
 use tokenward::http::HttpPolicy;
 use tokenward::oauth::OAuthClient;

@@ -6,8 +6,8 @@
 use crate::common;
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
@@ -16,7 +16,7 @@ use tokenward::refresh::{
     FallbackGrant, TokenEndpoint, TokenSource, TokenSourceOptions, TokenSourceStatus as Status,
 };
 use tokenward::{Error, ErrorCode, Secret};
-use tokio::time::{Instant, advance};
+use tokio::time::{advance, Instant};
 
 type Outcome = Result<(u64, Option<&'static str>), (ErrorCode, Option<u64>)>;
 

@@ -8,10 +8,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 use tokenward::apikey::{ApiKeys, ApiKeysOptions, NewKey};
-use tokenward::audit::{AuditEvent, AuditSink, subscribe};
+use tokenward::audit::{subscribe, AuditEvent, AuditSink};
 use tokenward::gateway::{
-    Authenticator, AuthenticatorOptions, RateLimit, RedisRevocationList, Request, RevocationKind,
-    RevocationStore, open_revocations,
+    open_revocations, Authenticator, AuthenticatorOptions, RateLimit, RedisRevocationList, Request,
+    RevocationKind, RevocationStore,
 };
 use tokenward::{ErrorCode, Secret};
 
@@ -200,16 +200,12 @@ fn revocations_are_shared_and_expire_with_the_credential() {
         call(&auth, &issued.secret, None).unwrap_err(),
         (ErrorCode::Revoked, 401)
     );
-    assert!(
-        there
-            .is_revoked(RevocationKind::KeyId, &issued.record.id)
-            .unwrap()
-    );
-    assert!(
-        !there
-            .is_revoked(RevocationKind::Jti, &issued.record.id)
-            .unwrap()
-    );
+    assert!(there
+        .is_revoked(RevocationKind::KeyId, &issued.record.id)
+        .unwrap());
+    assert!(!there
+        .is_revoked(RevocationKind::Jti, &issued.record.id)
+        .unwrap());
     // The entry expires when the revocation ends, and an earlier end never shortens it.
     here.revoke(RevocationKind::KeyId, &issued.record.id, until - 300)
         .unwrap();
@@ -221,10 +217,9 @@ fn revocations_are_shared_and_expire_with_the_credential() {
         ],
     );
     assert_eq!(expires.trim(), until.to_string());
-    assert!(
-        here.unrevoke(RevocationKind::KeyId, &issued.record.id)
-            .unwrap()
-    );
+    assert!(here
+        .unrevoke(RevocationKind::KeyId, &issued.record.id)
+        .unwrap());
     assert!(call(&auth, &issued.secret, None).is_ok());
     // By subject.
     there
@@ -361,11 +356,9 @@ fn killing_redis_applies_the_policy_and_service_recovers() {
     );
     // Fail-closed rate limits: 503.
     assert_eq!(call(&closed, &key.secret, None).unwrap_err().1, 503);
-    assert!(
-        revocations
-            .revoke(RevocationKind::Jti, "j", now() + 60)
-            .is_err()
-    );
+    assert!(revocations
+        .revoke(RevocationKind::Jti, "j", now() + 60)
+        .is_err());
     drop(sub);
 
     // The server comes back on the same port: every instance recovers by itself.

@@ -1,7 +1,7 @@
 //! Runs the shared conformance vectors in `tests/vectors/` (the same files every binding runs).
 
 use crate::vector_files::load;
-use tokenward::{ErrorCode, Secret, fingerprint};
+use tokenward::{fingerprint, ErrorCode, Secret};
 
 #[test]
 fn error_codes_match_vectors_in_order() {

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{KeyStore, StoredKey};
-use crate::ErrorCode;
 use crate::apikey::hash::KeyHash;
 use crate::apikey::record::KeyRecord;
+use crate::ErrorCode;
 
 fn key(id: &str, owner: &str, created_at: i64) -> StoredKey {
     StoredKey {

@@ -4,9 +4,9 @@
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use crate::Result;
 use crate::apikey::hash::KeyHash;
 use crate::apikey::record::KeyRecord;
+use crate::Result;
 
 /// A record and the hash of its key, as a store keeps them.
 #[derive(Debug, Clone)]

@@ -22,8 +22,8 @@ pub use key_store::{KeyStore, StoredKey};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{
-    DEFAULT_POSTGRES_CACHE_SIZE, DEFAULT_POSTGRES_CACHE_TTL, DEFAULT_POSTGRES_POOL_SIZE,
-    PostgresStore,
+    PostgresStore, DEFAULT_POSTGRES_CACHE_SIZE, DEFAULT_POSTGRES_CACHE_TTL,
+    DEFAULT_POSTGRES_POOL_SIZE,
 };
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;

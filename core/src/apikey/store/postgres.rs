@@ -15,10 +15,10 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod
 use parking_lot::Mutex;
 use tokio_postgres::{NoTls, Row};
 
-use super::{KeyStore, StoredKey, postgres_schema as schema};
+use super::{postgres_schema as schema, KeyStore, StoredKey};
 use crate::apikey::hash::KeyHash;
 use crate::apikey::record::KeyRecord;
-use crate::backend::{DEFAULT_BACKEND_TIMEOUT, wait};
+use crate::backend::{wait, DEFAULT_BACKEND_TIMEOUT};
 use crate::{Error, ErrorCode, Result};
 
 /// How long a cached key is used without asking the database (the revocation window across

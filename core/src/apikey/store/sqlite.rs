@@ -4,14 +4,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
-use super::{KeyStore, StoredKey, sqlite_schema};
+use super::{sqlite_schema, KeyStore, StoredKey};
 use crate::apikey::hash::KeyHash;
 use crate::apikey::record::KeyRecord;
 use crate::{Error, ErrorCode, Result};

@@ -5,9 +5,9 @@
 
 use std::net::IpAddr;
 
-use super::Authenticator;
 #[cfg(feature = "redis")]
 use super::pipeline::unavailable;
+use super::Authenticator;
 use crate::gateway::buckets::{bucket_key, ip_bucket};
 use crate::gateway::decision::{CredentialKind, Principal, Refusal};
 use crate::gateway::ratelimit::{RateLimit, Verdict};
@@ -62,7 +62,7 @@ impl Authenticator {
             match shared.check(&buckets) {
                 Ok(Verdict::Allowed { remaining }) => return Ok(Some(remaining)),
                 Ok(Verdict::Limited { retry_after }) => {
-                    return Err(self.challenger.rate_limited(retry_after));
+                    return Err(self.challenger.rate_limited(retry_after))
                 }
                 Err(e) if !self.rate_limit_store_fail_open => return Err(unavailable(&e)),
                 Err(e) => crate::audit::emit(crate::audit::AuditEvent::failure(
@@ -76,7 +76,7 @@ impl Authenticator {
             match limiter.check(ip, limit) {
                 Verdict::Allowed { remaining: r } => remaining = Some(r),
                 Verdict::Limited { retry_after } => {
-                    return Err(self.challenger.rate_limited(retry_after));
+                    return Err(self.challenger.rate_limited(retry_after))
                 }
             }
         }
@@ -86,7 +86,7 @@ impl Authenticator {
                     remaining = Some(remaining.map_or(r, |x| x.min(r)));
                 }
                 Verdict::Limited { retry_after } => {
-                    return Err(self.challenger.rate_limited(retry_after));
+                    return Err(self.challenger.rate_limited(retry_after))
                 }
             }
         }

@@ -35,12 +35,12 @@ use super::introspection::{Answer, Introspector};
 use super::ip::{ForwardedHeader, IpRules, TrustedProxies};
 use super::ratelimit::{Limiter, RateLimit};
 use super::revocation_store::RevocationStore;
-use crate::Error;
 use crate::apikey::ApiKeys;
 use crate::clock::SharedClock;
 use crate::jwt::JwtVerifier;
 use crate::oauth::OAuthClient;
 use crate::session::Sessions;
+use crate::Error;
 
 /// A request with owned data, for bindings that convert foreign values first or must move the
 /// request into a task (`authenticate_async`). [`OwnedRequest::view`] lends it as a [`Request`].

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{
-    Authenticator, AuthenticatorOptions, DEFAULT_FAILURE_RATE_LIMIT, DEFAULT_REALM, StoreUrl,
+    Authenticator, AuthenticatorOptions, StoreUrl, DEFAULT_FAILURE_RATE_LIMIT, DEFAULT_REALM,
 };
 use crate::apikey::ApiKeys;
 use crate::backend::DEFAULT_BACKEND_TIMEOUT;
@@ -14,13 +14,13 @@ use crate::gateway::credentials::CredentialSources;
 use crate::gateway::decision::Challenger;
 use crate::gateway::dpop::DpopGate;
 use crate::gateway::introspection::{
-    DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL, DEFAULT_INTROSPECTION_MAX_INFLIGHT,
-    DEFAULT_INTROSPECTION_RATE_LIMIT, DEFAULT_NEGATIVE_TTL, Introspector,
+    Introspector, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL, DEFAULT_INTROSPECTION_MAX_INFLIGHT,
+    DEFAULT_INTROSPECTION_RATE_LIMIT, DEFAULT_NEGATIVE_TTL,
 };
 use crate::gateway::ip::{
-    CidrSet, DEFAULT_FORWARDED_HEADER, ForwardedHeader, IpRules, TrustedProxies,
+    CidrSet, ForwardedHeader, IpRules, TrustedProxies, DEFAULT_FORWARDED_HEADER,
 };
-use crate::gateway::ratelimit::{DEFAULT_MAX_ENTRIES, Limiter, RateLimit};
+use crate::gateway::ratelimit::{Limiter, RateLimit, DEFAULT_MAX_ENTRIES};
 use crate::gateway::revocation::RevocationList;
 use crate::gateway::revocation_store::RevocationStore;
 use crate::jwt::JwtVerifier;
@@ -454,7 +454,7 @@ fn shared_limiter(
     url: Option<&StoreUrl>,
     timeout: Duration,
 ) -> Result<Option<crate::gateway::shared_limits::RedisLimiter>> {
-    use crate::backend::redis::{RedisConn, is_redis_url};
+    use crate::backend::redis::{is_redis_url, RedisConn};
     match url.map(|u| u.0.trim()) {
         None | Some("") | Some("memory") | Some("memory://") => Ok(None),
         Some(u) if is_redis_url(u) => Ok(Some(crate::gateway::shared_limits::RedisLimiter::new(

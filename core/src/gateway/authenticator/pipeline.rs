@@ -8,14 +8,14 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{Authenticator, Lookup, Pass, Route, Stop, Validated};
-use crate::audit::{AuditEvent, Outcome, emit};
-use crate::gateway::Request;
+use crate::audit::{emit, AuditEvent, Outcome};
 use crate::gateway::buckets::ip_bucket;
-use crate::gateway::credentials::{ExtractError, Source, looks_like_jws};
+use crate::gateway::credentials::{looks_like_jws, ExtractError, Source};
 use crate::gateway::decision::{BearerError, CredentialKind, Principal, Refusal};
-use crate::gateway::introspection::{Answer, Introspector, token_hash};
+use crate::gateway::introspection::{token_hash, Answer, Introspector};
 use crate::gateway::ip::normalize;
 use crate::gateway::revocation::RevocationKind;
+use crate::gateway::Request;
 use crate::jwt::Claims;
 use crate::{Error, ErrorCode};
 
@@ -268,7 +268,11 @@ impl Authenticator {
             (Some(_), None) => true,
             (None, _) => false,
         };
-        if as_jwt { Route::Jwt } else { Route::ApiKey }
+        if as_jwt {
+            Route::Jwt
+        } else {
+            Route::ApiKey
+        }
     }
 
     /// An introspection answer → a validated credential.
@@ -369,7 +373,7 @@ impl Authenticator {
                     match intro.cached(&token_hash(found.value)) {
                         Some(answer) => self.validate_answer(&Ok(answer), intro)?,
                         None if matches!(lookup, Lookup::Suspend) => {
-                            return Err(Stop::Introspect(found.value));
+                            return Err(Stop::Introspect(found.value))
                         }
                         None => return Err(self.use_async().into()),
                     }

@@ -3,11 +3,11 @@
 //! (address rules, revocation, scopes, rate limits, audit) is the common pipeline's.
 
 use super::{Authenticator, Validated};
-use crate::gateway::Request;
-use crate::gateway::credentials::{CredentialSources, ExtractError, Found, Source, cookie_value};
+use crate::gateway::credentials::{cookie_value, CredentialSources, ExtractError, Found, Source};
 use crate::gateway::decision::{BearerError, CredentialKind, Principal, Refusal};
+use crate::gateway::Request;
 use crate::jwt::Claims;
-use crate::session::{CSRF_HEADER, Sessions};
+use crate::session::{Sessions, CSRF_HEADER};
 use crate::{Error, ErrorCode, Result};
 
 /// Methods that change nothing (RFC 9110 section 9.2.1): no CSRF token needed.

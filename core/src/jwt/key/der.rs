@@ -6,7 +6,7 @@ use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, ParsedPublicKey};
 
-use super::{JwtKey, Material, ec_algs, invalid};
+use super::{ec_algs, invalid, JwtKey, Material};
 use crate::jwt::alg::{Algorithm, Family};
 use crate::jwt::pem;
 use crate::{Error, Secret};

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use super::registered::{Claim, Registered};
-use crate::jwt::claims_builder::{ClaimsBuilder, Interrupted, NoBuild, json_f64};
+use crate::jwt::claims_builder::{json_f64, ClaimsBuilder, Interrupted, NoBuild};
 
 /// serde_json's own recursion limit (128 nested containers): kept so both parsers refuse the
 /// same documents.

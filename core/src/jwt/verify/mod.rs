@@ -276,7 +276,7 @@ impl JwtVerifier {
             (Some(Value::String(typ)), Some(expected)) if normalize_typ(typ) == *expected => {}
             (Some(Value::String(_)), None) | (None, None) => {}
             (Some(Value::String(_)), Some(_)) | (None, Some(_)) => {
-                return Err(Error::new(ErrorCode::InvalidClaim, "unexpected typ header"));
+                return Err(Error::new(ErrorCode::InvalidClaim, "unexpected typ header"))
             }
             (Some(_), _) => return Err(malformed("typ must be a string")),
         }
@@ -326,7 +326,7 @@ fn check_crit(header: &Map<String, Value>) -> Result<(), Error> {
                 return Err(Error::new(
                     ErrorCode::UnsupportedCriticalHeader,
                     "unencoded payloads (b64: false) are not supported",
-                ));
+                ))
             }
             _ => return Err(malformed("b64 must be a boolean")),
         }

@@ -3,7 +3,7 @@
 
 use super::headers::is_token68;
 use super::placeholders::is_placeholder;
-use super::{Scanner, credential_like, is_value_delim};
+use super::{credential_like, is_value_delim, Scanner};
 use crate::redact::names;
 use crate::redact::tokens::is_word;
 

@@ -357,5 +357,9 @@ impl<'a> Scanner<'a> {
 }
 
 const fn n_min(a: usize, b: usize) -> usize {
-    if a < b { a } else { b }
+    if a < b {
+        a
+    } else {
+        b
+    }
 }

@@ -1,6 +1,6 @@
 //! PEM private-key blocks: the opening line, and the body and end lines the stream reads.
 
-use super::{Scanner, is_b64, n_min};
+use super::{is_b64, n_min, Scanner};
 
 impl<'a> Scanner<'a> {
     /// `-----BEGIN … PRIVATE KEY-----` (also `PGP PRIVATE KEY BLOCK`, also percent-encoded):

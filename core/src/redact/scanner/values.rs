@@ -2,7 +2,7 @@
 //! forms) and the value's extent (quoted, unquoted, percent-encoded).
 
 use super::placeholders::{is_placeholder, is_prose_word};
-use super::{AfterKey, Region, Scanner, Sep, is_value_delim, n_min};
+use super::{is_value_delim, n_min, AfterKey, Region, Scanner, Sep};
 use crate::redact::names::Class;
 
 impl<'a> Scanner<'a> {

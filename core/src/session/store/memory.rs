@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use parking_lot::RwLock;
 
 use super::SessionStore;
-use crate::apikey::KeyHash;
 use crate::apikey::hash::HASH_LEN;
+use crate::apikey::KeyHash;
 use crate::session::SessionRecord;
 use crate::{Error, ErrorCode, Result};
 

@@ -4,12 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use parking_lot::Mutex;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
 use super::SessionStore;
-use crate::apikey::KeyHash;
 use crate::apikey::store::sqlite::{connect, storage_error};
 use crate::apikey::store::sqlite_schema;
+use crate::apikey::KeyHash;
 use crate::session::SessionRecord;
 use crate::{Error, ErrorCode, Result};
 
