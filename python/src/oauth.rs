@@ -961,7 +961,10 @@ impl TokenSource {
         py: Python<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let lp = py.import("asyncio")?.call_method0("get_running_loop")?;
-        lp.call_method1("run_in_executor", (py.None(), slf.getattr("force_refresh")?))
+        lp.call_method1(
+            "run_in_executor",
+            (py.None(), slf.getattr("force_refresh")?),
+        )
     }
 
     /// Requests a new token now (e.g. after a 401); concurrent calls share one request.

@@ -77,9 +77,7 @@ fn challenges(header: &str) -> Vec<Challenge<'_>> {
         if rest.is_empty() {
             return out;
         }
-        let name_end = rest
-            .find(['=', ',', ' ', '\t'])
-            .unwrap_or(rest.len());
+        let name_end = rest.find(['=', ',', ' ', '\t']).unwrap_or(rest.len());
         let name = &rest[..name_end];
         let after = rest[name_end..].trim_start_matches([' ', '\t']);
         if let Some(value_part) = after.strip_prefix('=') {
@@ -179,8 +177,16 @@ mod tests {
         let long = "Bearer ".to_owned() + &"a=\"b\", ".repeat(100_000);
         assert!(token_rejected(401, Some(&long)));
         for h in [
-            "\"", "=", "==", ",,,", "Bearer =", "Bearer error=", "Bearer error=\"",
-            "Bearer error=\"\\", "é=é, ü", "Bearer error=\"invalid_token",
+            "\"",
+            "=",
+            "==",
+            ",,,",
+            "Bearer =",
+            "Bearer error=",
+            "Bearer error=\"",
+            "Bearer error=\"\\",
+            "é=é, ü",
+            "Bearer error=\"invalid_token",
         ] {
             let _ = token_rejected(401, Some(h));
         }
