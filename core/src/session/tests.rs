@@ -210,7 +210,7 @@ impl AuditSink for Capture {
 #[test]
 fn the_id_and_csrf_secret_are_never_printed() {
     let capture = Arc::new(Capture::default());
-    let _sub = add_sink(capture.clone());
+    add_sink(capture.clone());
     let clock = ManualClock::at_unix(T0);
     let csrf = "0123456789abcdef0123456789abcdef-csrf";
     let s = Sessions::new(options(&clock).with_csrf_secret(Secret::new(csrf).unwrap())).unwrap();

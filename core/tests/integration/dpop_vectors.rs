@@ -37,7 +37,7 @@ fn dpop_proofs_match_vectors() {
         if let Some(j) = case["jkt"].as_str() {
             checks = checks.with_jkt(j);
         }
-        let mut run = || match verifier.verify(
+        let run = || match verifier.verify(
             case["proof"].as_str().unwrap(),
             case["method"].as_str().unwrap(),
             case["url"].as_str().unwrap(),
