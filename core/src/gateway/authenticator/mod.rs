@@ -14,10 +14,11 @@
 //! [`Authenticator::authenticate_blocking`]).
 //!
 //! This file holds the types: [`Authenticator`], its options, the requests and the pipeline's
-//! private states. The code is in `pipeline` (the checks and the entry points), `options` and
-//! `request`, which hold only `impl` blocks of these types, so none of them is a module the
-//! others depend on.
+//! private states. The code is in `pipeline` (the checks and the entry points), `options` (the
+//! setters), `from_options` (`Authenticator::new`) and `request`, which hold only `impl` blocks
+//! of these types, so none of them is a module the others depend on.
 
+mod from_options;
 mod limits;
 mod options;
 mod pipeline;
