@@ -1,4 +1,5 @@
-//! [`AuthenticatorOptions`]' setters; [`Authenticator::new`](super::Authenticator::new) (in `from_options`) validates them.
+//! [`AuthenticatorOptions`]' setters; [`Authenticator::new`](super::Authenticator::new)
+//! (in `from_options`) validates them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -102,8 +103,10 @@ impl AuthenticatorOptions {
     /// Accepts opaque bearer tokens validated by RFC 7662 introspection through `client`
     /// (which needs an introspection endpoint). A bearer token goes to introspection when it is
     /// neither a JWT for the configured verifier nor shaped like one of the configured API keys.
-    /// Use [`Authenticator::authenticate_async`](super::Authenticator::authenticate_async) (or `authenticate_blocking`): the synchronous
-    /// [`Authenticator::authenticate`](super::Authenticator::authenticate) only serves cached answers.
+    /// Use [`Authenticator::authenticate_async`](super::Authenticator::authenticate_async) (or
+    /// `authenticate_blocking`): the synchronous
+    /// [`Authenticator::authenticate`](super::Authenticator::authenticate) only serves cached
+    /// answers.
     pub fn with_introspection(mut self, client: Arc<OAuthClient>) -> Self {
         self.introspection = Some(client);
         self
@@ -231,8 +234,8 @@ impl AuthenticatorOptions {
     /// Where the per-address and per-principal rate limits are counted: `"memory"` (the
     /// default: in this process) or `redis://…` / `rediss://…` (feature `redis`: shared by
     /// every instance using that Redis, decided by one script per request). Checked by
-    /// [`Authenticator::new`](super::Authenticator::new) without I/O; the connection is made on first use. The failure
-    /// budget ([`AuthenticatorOptions::with_failure_rate_limit`]) stays in process.
+    /// [`Authenticator::new`](super::Authenticator::new) without I/O; the connection is made on
+    /// first use. The failure budget ([`AuthenticatorOptions::with_failure_rate_limit`]) stays in process.
     pub fn with_rate_limit_store(mut self, url: impl Into<String>) -> Self {
         self.rate_limit_store = Some(StoreUrl(url.into()));
         self
