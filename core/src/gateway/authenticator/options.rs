@@ -235,7 +235,8 @@ impl AuthenticatorOptions {
     /// default: in this process) or `redis://…` / `rediss://…` (feature `redis`: shared by
     /// every instance using that Redis, decided by one script per request). Checked by
     /// [`Authenticator::new`](super::Authenticator::new) without I/O; the connection is made on
-    /// first use. The failure budget ([`AuthenticatorOptions::with_failure_rate_limit`]) stays in process.
+    /// first use. The failure budget ([`AuthenticatorOptions::with_failure_rate_limit`]) stays
+    /// in process.
     pub fn with_rate_limit_store(mut self, url: impl Into<String>) -> Self {
         self.rate_limit_store = Some(StoreUrl(url.into()));
         self
