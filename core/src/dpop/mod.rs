@@ -41,43 +41,21 @@ mod key;
 mod nonce;
 mod proof;
 mod replay;
+mod spec;
 mod thumbprint;
 mod url;
 mod verify;
 
 pub use key::DpopKey;
 pub use proof::DpopProofOptions;
+pub(crate) use spec::invalid;
+pub use spec::{
+    access_token_hash, DEFAULT_DPOP_LEEWAY, DEFAULT_DPOP_MAX_AGE, DEFAULT_DPOP_MAX_PROOF_SIZE,
+    DEFAULT_DPOP_REPLAY_CACHE_SIZE, DPOP_TYP,
+};
 pub use thumbprint::jwk_thumbprint;
 pub use url::normalize_htu;
 pub use verify::{DpopChecks, DpopVerifier, DpopVerifierOptions, VerifiedDpopProof};
-
-use std::time::Duration;
-
-/// The `typ` header of a DPoP proof.
-pub const DPOP_TYP: &str = "dpop+jwt";
-/// How old a proof's `iat` may be by default (60 s).
-pub const DEFAULT_DPOP_MAX_AGE: Duration = Duration::from_secs(60);
-/// Clock skew tolerated on `iat` by default, in both directions (5 s).
-pub const DEFAULT_DPOP_LEEWAY: Duration = Duration::from_secs(5);
-/// How many `jti` values the replay cache holds by default.
-pub const DEFAULT_DPOP_REPLAY_CACHE_SIZE: usize = 100_000;
-/// The largest proof accepted by default, in bytes (8 KiB).
-pub const DEFAULT_DPOP_MAX_PROOF_SIZE: usize = 8 * 1024;
-
-use crate::{Error, ErrorCode};
-
-/// An `invalid_dpop_proof` error with a fixed message.
-pub(crate) fn invalid(message: &'static str) -> Error {
-    Error::new(ErrorCode::InvalidDpopProof, message)
-}
-
-/// base64url(SHA-256(access token)), the `ath` claim.
-pub fn access_token_hash(access_token: &str) -> String {
-    use base64::Engine;
-    use sha2::Digest;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(sha2::Sha256::digest(access_token.as_bytes()))
-}
 
 #[cfg(test)]
 mod tests;

@@ -8,12 +8,12 @@ use serde_json::{Map, Value};
 
 use super::nonce::Nonces;
 use super::replay::ReplayCache;
-use super::thumbprint::jwk_thumbprint;
-use super::url::normalize_htu;
-use super::{
+use super::spec::{
     access_token_hash, invalid, DEFAULT_DPOP_LEEWAY, DEFAULT_DPOP_MAX_AGE,
     DEFAULT_DPOP_MAX_PROOF_SIZE, DEFAULT_DPOP_REPLAY_CACHE_SIZE, DPOP_TYP,
 };
+use super::thumbprint::jwk_thumbprint;
+use super::url::normalize_htu;
 use crate::clock::{self, SharedClock};
 use crate::jwt::{Algorithm, Family};
 use crate::secret::constant_time_eq;

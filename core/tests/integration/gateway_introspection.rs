@@ -437,7 +437,7 @@ async fn cache_is_bounded_and_keyed_without_the_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_events_for_introspection_decisions_carry_no_token() {
     use std::sync::Mutex;
-    use tokenward::audit::{add_sink, AuditEvent, AuditSink};
+    use tokenward::audit::{subscribe, AuditEvent, AuditSink};
     struct Sink(Mutex<Vec<AuditEvent>>);
     impl AuditSink for Sink {
         fn record(&self, e: &AuditEvent) {
@@ -445,7 +445,9 @@ async fn audit_events_for_introspection_decisions_carry_no_token() {
         }
     }
     let sink = Arc::new(Sink(Mutex::new(Vec::new())));
-    add_sink(sink.clone());
+    // Scoped: a sink kept for the process would take the events of the other tests of this
+    // binary away from `tracing`.
+    let _subscription = subscribe(sink.clone());
     let server = TestServer::start(|r: &common::Request| {
         if r.form("token").as_deref() == Some("opaque-AUDIT-dead") {
             Reply::json(200, r#"{"active":false}"#)

@@ -30,6 +30,16 @@ impl Write for Captured {
     }
 }
 
+/// Every audit event while the test is subscribed.
+#[derive(Default)]
+struct Events(Mutex<Vec<tokenward::audit::AuditEvent>>);
+
+impl tokenward::audit::AuditSink for Events {
+    fn record(&self, event: &tokenward::audit::AuditEvent) {
+        self.0.lock().push(event.clone());
+    }
+}
+
 /// Every log line of this test binary (a global subscriber: per-thread ones race with the
 /// callsite-interest cache when tests run in parallel).
 fn capture_logs() -> Captured {
@@ -102,6 +112,10 @@ async fn thousand_concurrent_callers_cause_one_server_request() {
 #[tokio::test(flavor = "current_thread")]
 async fn faults_keep_the_valid_token_and_terminal_failure_is_reported() {
     let logs = capture_logs();
+    // The test's own audit sink: with none, events go to `tracing`, but only while no other test
+    // of this binary has a sink subscribed, so the logs alone cannot show them reliably.
+    let events = Arc::new(Events::default());
+    let _subscription = tokenward::audit::subscribe(events.clone());
 
     let server = TestServer::start(|_| {
         Reply::json(200, token_body("AT-secret-1", 3600, Some("RT-secret-2")))
@@ -207,13 +221,19 @@ async fn faults_keep_the_valid_token_and_terminal_failure_is_reported() {
     );
     src.close();
 
-    let text = String::from_utf8(logs.0.lock().clone()).unwrap();
+    let recorded = events.0.lock().clone();
     assert!(
-        text.contains("oauth.refresh"),
-        "audit events are logged: {text}"
+        recorded.iter().any(|e| e.action == "oauth.refresh"),
+        "refreshes are audited: {recorded:?}"
     );
+    let text = String::from_utf8(logs.0.lock().clone()).unwrap();
+    let audit_text = format!("{recorded:?}");
     for secret in ["AT-secret", "RT-secret", "CLIENT-SECRET"] {
         assert!(!text.contains(secret), "{secret} leaked into logs");
+        assert!(
+            !audit_text.contains(secret),
+            "{secret} leaked into audit events"
+        );
     }
 }
 

@@ -18,6 +18,7 @@
 //! setters), `from_options` (`Authenticator::new`) and `request`, which hold only `impl` blocks
 //! of these types, so none of them is a module the others depend on.
 
+mod dpop_stage;
 mod from_options;
 mod limits;
 mod options;
@@ -155,7 +156,7 @@ pub struct Authenticator {
     pub(super) introspector: Option<Introspector>,
     /// Session cookies (`with_sessions`): the fourth credential kind.
     pub(super) sessions: Option<Arc<Sessions>>,
-    /// `Authorization: DPoP` (`with_dpop`), in `gateway/dpop.rs`.
+    /// `Authorization: DPoP` (`with_dpop`), configured in `gateway/dpop.rs`, run in `dpop_stage.rs`.
     pub(super) dpop: Option<super::dpop::DpopGate>,
 }
 

@@ -38,6 +38,41 @@ impl OwnedRequest {
     }
 }
 
+impl<'r> Request<'r> {
+    /// The last value of the last `name` header line, trimmed.
+    pub(crate) fn last_header_value(&self, name: &str) -> Option<&'r str> {
+        self.headers
+            .iter()
+            .rev()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// `proto=` and `host=` of the rightmost RFC 7239 `Forwarded` element.
+    pub(crate) fn forwarded_proto_host(&self) -> (Option<&'r str>, Option<&'r str>) {
+        let (mut proto, mut host) = (None, None);
+        if let Some(element) = self.last_header_value("forwarded") {
+            for pair in element.split(';') {
+                if let Some((k, v)) = pair.split_once('=') {
+                    let v = v.trim();
+                    let v = v
+                        .strip_prefix('"')
+                        .and_then(|i| i.strip_suffix('"'))
+                        .unwrap_or(v);
+                    match k.trim().to_ascii_lowercase().as_str() {
+                        "proto" => proto = Some(v),
+                        "host" => host = Some(v),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        (proto, host)
+    }
+}
+
 /// `Debug` of a request: method, path without its query, header names with the length of
 /// their (redacted) values, client address and scopes.
 fn debug_request<'h>(

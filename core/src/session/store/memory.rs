@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use parking_lot::RwLock;
 
-use super::SessionStore;
+use super::session_store::SessionStore;
 use crate::apikey::hash::HASH_LEN;
 use crate::apikey::KeyHash;
 use crate::session::SessionRecord;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use parking_lot::Mutex;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
-use super::SessionStore;
+use super::session_store::SessionStore;
 use crate::apikey::store::sqlite::{connect, storage_error};
 use crate::apikey::store::sqlite_schema;
 use crate::apikey::KeyHash;
