@@ -50,7 +50,8 @@ final class DpopClientTests: XCTestCase {
         let c = try await client(try DpopKey.generate(algorithm: .es256))
         try await OAuthMock.control("/__dpop_nonce?token=require")
         let t0 = try await OAuthMock.count("token")
-        XCTAssertTrue(try await c.clientCredentials().accessToken().isDpop())
+        let first = try await c.clientCredentials().accessToken()
+        XCTAssertTrue(first.isDpop())
         var tokens = try await OAuthMock.count("token")
         XCTAssertEqual(tokens, t0 + 2)
         _ = try await c.clientCredentials()
@@ -132,6 +133,7 @@ final class DpopClientTests: XCTestCase {
         let (_, answer) = try await OAuthMock.send(URLRequest(url: URL(string: flow.authorizationUrl())!))
         XCTAssertEqual(answer.statusCode, 302)
         let location = try XCTUnwrap(answer.value(forHTTPHeaderField: "Location"))
-        XCTAssertTrue(try await flow.complete(redirectUrl: location).accessToken().isDpop())
+        let tokens = try await flow.complete(redirectUrl: location)
+        XCTAssertTrue(tokens.accessToken().isDpop())
     }
 }
