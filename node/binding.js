@@ -867,5 +867,6 @@ module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.fingerprint = nativeBinding.fingerprint
 module.exports.onAudit = nativeBinding.onAudit
 module.exports.redact = nativeBinding.redact
+module.exports.retryAction = nativeBinding.retryAction
 module.exports.tokenRejected = nativeBinding.tokenRejected
 module.exports.version = nativeBinding.version

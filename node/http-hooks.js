@@ -1,8 +1,9 @@
 'use strict'
-// HTTP client hooks: requests authorized by a TokenSource, with one refresh and one retry when
-// the server rejects the token. Whether an answer is a rejection is the core's rule
-// (`tokenRejected`), the same in every language; the header comes from the core too
-// (`AccessToken.authorizationHeader()`: `DPoP …` for a DPoP-bound token, else `Bearer …`).
+// HTTP client hooks: requests authorized by a TokenSource, with at most one retry. What to do
+// with an answer is the core's rule (`retryAction`), the same in every language: a rejected
+// token is refreshed once, a DPoP nonce challenge answered with one new proof. The headers come
+// from the core too (`AccessToken.requestHeaders()`: `Authorization: Bearer …`, or for a
+// DPoP-bound token `Authorization: DPoP …` plus a `DPoP` proof).
 // `axios` is an optional peer dependency: nothing here requires it.
 const { invalidInput } = require('./errors.js')
 
@@ -29,21 +30,46 @@ function fetchWithTokenSource(source, fetchImpl = globalThis.fetch) {
   return async function fetchWithToken(input, init) {
     const request = new Request(input, init)
     const retry = request.clone()
-    request.headers.set('authorization', (await source.token()).authorizationHeader())
+    const token = await source.token()
+    applyHeaders(request.headers, token.requestHeaders(request.method, request.url))
     const response = await fetchImpl(request)
-    if (!binding().tokenRejected(response.status, response.headers.get('www-authenticate'))) return response
+    const action = binding().retryAction(
+      response.status, response.headers.get('www-authenticate'), response.headers.get('dpop-nonce'))
+    if (action.kind === 'no_retry') return response
     // Drain the refused answer so its connection returns to the pool.
     await response.arrayBuffer().catch(() => {})
-    retry.headers.set('authorization', (await source.forceRefresh()).authorizationHeader())
+    const next = action.kind === 'retry_with_nonce' ? token : await source.forceRefresh()
+    applyHeaders(retry.headers, next.requestHeaders(retry.method, retry.url, action.nonce ?? undefined))
     return fetchImpl(retry)
   }
 }
 
-const RETRIED = Symbol('tokenward.retried')
+// Sets the headers of `AccessToken.requestHeaders()` on a fetch `Headers`; a `DPoP` header
+// from an earlier token is removed when the new token is a bearer token.
+function applyHeaders(headers, values) {
+  if (!('DPoP' in values)) headers.delete('dpop')
+  for (const [name, value] of Object.entries(values)) headers.set(name, value)
+}
 
-function setHeader(config, value) {
-  if (config.headers && typeof config.headers.set === 'function') config.headers.set('Authorization', value)
-  else config.headers = { ...config.headers, Authorization: value }
+const RETRIED = Symbol('tokenward.retried')
+const TOKEN = Symbol('tokenward.token')
+
+function setHeader(config, name, value) {
+  if (config.headers && typeof config.headers.set === 'function') config.headers.set(name, value)
+  else config.headers = { ...config.headers, [name]: value }
+}
+
+function setHeaders(config, values) {
+  if (!('DPoP' in values) && config.headers) {
+    if (typeof config.headers.delete === 'function') config.headers.delete('DPoP')
+    else delete config.headers.DPoP
+  }
+  for (const [name, value] of Object.entries(values)) setHeader(config, name, value)
+}
+
+// The method and absolute URL of an axios request, as the proof's htm and htu.
+function target(instance, config) {
+  return [String(config.method ?? 'get').toUpperCase(), instance.getUri(config)]
 }
 
 /**
@@ -58,19 +84,29 @@ function useTokenSource(instance, source) {
     throw invalidInput('tokenward.useTokenSource: pass an axios instance')
   }
   const onRequest = instance.interceptors.request.use(async (config) => {
-    if (!config[RETRIED]) setHeader(config, (await source.token()).authorizationHeader())
+    if (!config[RETRIED]) {
+      const token = await source.token()
+      config[TOKEN] = token
+      setHeaders(config, token.requestHeaders(...target(instance, config)))
+    }
     return config
   })
   const onError = instance.interceptors.response.use(undefined, async (error) => {
     const { config, response } = error ?? {}
-    const rejected = response && config && !config[RETRIED] &&
-      binding().tokenRejected(response.status, challengeOf(response.headers?.['www-authenticate']))
-    if (!rejected) {
-      if (config) setHeader(config, '[REDACTED]')
+    const action = response && config && !config[RETRIED]
+      ? binding().retryAction(response.status, challengeOf(response.headers?.['www-authenticate']),
+        challengeOf(response.headers?.['dpop-nonce']))
+      : { kind: 'no_retry' }
+    if (action.kind === 'no_retry') {
+      if (config) {
+        setHeader(config, 'Authorization', '[REDACTED]')
+        if (config.headers?.DPoP !== undefined || config.headers?.get?.('DPoP')) setHeader(config, 'DPoP', '[REDACTED]')
+      }
       throw error
     }
     config[RETRIED] = true
-    setHeader(config, (await source.forceRefresh()).authorizationHeader())
+    const token = action.kind === 'retry_with_nonce' && config[TOKEN] ? config[TOKEN] : await source.forceRefresh()
+    setHeaders(config, token.requestHeaders(...target(instance, config), action.nonce ?? undefined))
     return instance.request(config)
   })
   return function eject() {

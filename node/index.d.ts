@@ -317,8 +317,9 @@ export declare function fastifyHook(options: GatewayMiddlewareOptions): (request
  */
 export declare function fastify(instance: any, options: GatewayMiddlewareOptions): Promise<void>
 
-// HTTP client hooks (http-hooks.js): a TokenSource's token on every request, one refresh and one
-// retry when the server rejects it (the core's `tokenRejected`), never a loop.
+// HTTP client hooks (http-hooks.js): a TokenSource's token on every request
+// (`AccessToken.requestHeaders()`: Bearer, or DPoP plus a proof), at most one retry as the core's
+// `retryAction` says (a refresh for a rejected token, a new proof for a DPoP nonce challenge).
 
 /**
  * A `fetch` that authorizes every request with `source` and, on a rejected token, refreshes once
@@ -358,6 +359,15 @@ export declare class AccessToken {
   get tokenType(): string
   /** A short identifier of the token, safe to log. */
   get fingerprint(): string
+  /** Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof. */
+  get isDpop(): boolean
+  /**
+   * The headers for a resource request `method url` (a new object): `Authorization`
+   * (`Bearer` or `DPoP`) and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying
+   * `nonce` when given (the resource server's `DPoP-Nonce`), else the one remembered for the
+   * origin. The values hold the token: send them, never log them.
+   */
+  requestHeaders(method: string, url: string, nonce?: string | undefined | null): Record<string, string>
   /** The redacted form, `AccessToken([REDACTED:<fingerprint>])`. */
   toString(): string
   /** `JSON.stringify` gives the redacted form, never the value. */
@@ -1138,6 +1148,11 @@ export interface OAuthClientOptions {
   timeout?: number
   /** Allow plain http to non-loopback hosts (insecure). */
   dangerousAllowHttp?: boolean
+  /**
+   * A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
+   * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
+   */
+  dpopKey?: DpopKey
 }
 
 /**
@@ -1183,6 +1198,21 @@ export interface RemoteKeySetOptions {
   timeout?: number
   /** Allow plain http to non-loopback hosts (insecure). */
   dangerousAllowHttp?: boolean
+}
+
+/**
+ * What an HTTP hook does with an answer `status` given its `WWW-Authenticate` values (joined
+ * by `", "`) and `DPoP-Nonce` header: retry once with the nonce (a DPoP `use_dpop_nonce`
+ * challenge), refresh the token and retry once (`tokenRejected`), or nothing.
+ */
+export declare function retryAction(status: number, wwwAuthenticate?: string | undefined | null, dpopNonce?: string | undefined | null): RetryAction
+
+/** What an HTTP hook does with an answer (the core's rule, shared by every language's hooks). */
+export interface RetryAction {
+  /** `no_retry`, `refresh_and_retry` or `retry_with_nonce`. */
+  kind: 'no_retry' | 'refresh_and_retry' | 'retry_with_nonce'
+  /** The nonce to retry with (`retry_with_nonce`), else null. */
+  nonce?: string
 }
 
 /** Options of `new RevocationList(options)`; an unset field keeps the core default. */

@@ -317,8 +317,9 @@ export declare function fastifyHook(options: GatewayMiddlewareOptions): (request
  */
 export declare function fastify(instance: any, options: GatewayMiddlewareOptions): Promise<void>
 
-// HTTP client hooks (http-hooks.js): a TokenSource's token on every request, one refresh and one
-// retry when the server rejects it (the core's `tokenRejected`), never a loop.
+// HTTP client hooks (http-hooks.js): a TokenSource's token on every request
+// (`AccessToken.requestHeaders()`: Bearer, or DPoP plus a proof), at most one retry as the core's
+// `retryAction` says (a refresh for a rejected token, a new proof for a DPoP nonce challenge).
 
 /**
  * A `fetch` that authorizes every request with `source` and, on a rejected token, refreshes once

@@ -225,3 +225,38 @@ impl DpopVerifier {
         u64::try_from(self.0.replay_cache_len()).unwrap_or(u64::MAX)
     }
 }
+
+/// What an HTTP hook does with an answer (the core's rule, shared by every language's hooks).
+#[derive(uniffi::Enum, Debug, Clone, PartialEq, Eq)]
+pub enum RetryAction {
+    /// Hand the answer back as it is.
+    NoRetry,
+    /// The token was rejected: refresh it and send the request once more.
+    RefreshAndRetry,
+    /// A DPoP resource server asks for a nonce: send the request once more with a new proof
+    /// carrying it (same token).
+    RetryWithNonce {
+        /// The server's `DPoP-Nonce`.
+        nonce: String,
+    },
+}
+
+/// What an HTTP hook does with an answer `status` given its `WWW-Authenticate` values (joined
+/// by `", "`) and `DPoP-Nonce` header: retry once with the nonce (a DPoP `use_dpop_nonce`
+/// challenge), refresh the token and retry once (`tokenRejected`), or nothing.
+#[uniffi::export(default(www_authenticate = None, dpop_nonce = None))]
+pub fn retry_action(
+    status: i32,
+    www_authenticate: Option<String>,
+    dpop_nonce: Option<String>,
+) -> RetryAction {
+    use tokenward::refresh::RetryAction as A;
+    let action = u16::try_from(status).map_or(A::NoRetry, |s| {
+        tokenward::refresh::retry_action(s, www_authenticate.as_deref(), dpop_nonce.as_deref())
+    });
+    match action {
+        A::NoRetry => RetryAction::NoRetry,
+        A::RefreshAndRetry => RetryAction::RefreshAndRetry,
+        A::RetryWithNonce(nonce) => RetryAction::RetryWithNonce { nonce },
+    }
+}

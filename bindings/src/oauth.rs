@@ -234,6 +234,26 @@ impl AccessToken {
     pub fn fingerprint(&self) -> String {
         self.0.secret().fingerprint().to_owned()
     }
+
+    /// Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
+    pub fn is_dpop(&self) -> bool {
+        self.0.is_dpop()
+    }
+
+    /// The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
+    /// and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
+    /// (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
+    /// values hold the token: send them, never log them.
+    #[uniffi::method(default(nonce = None))]
+    pub fn request_headers(
+        &self,
+        method: String,
+        url: String,
+        nonce: Option<String>,
+    ) -> FfiResult<std::collections::HashMap<String, String>> {
+        let headers = self.0.request_headers(&method, &url, nonce.as_deref())?;
+        Ok(headers.into_iter().collect())
+    }
 }
 
 /// A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
@@ -596,6 +616,10 @@ pub struct OAuthClientOptions {
     /// Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
     #[uniffi(default = None)]
     pub timeout: Option<Duration>,
+    /// A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
+    /// `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
+    #[uniffi(default = None)]
+    pub dpop_key: Option<Arc<crate::dpop::DpopKey>>,
 }
 
 impl From<OAuthClientOptions> for core::OAuthClientOptions {
@@ -622,6 +646,9 @@ impl From<OAuthClientOptions> for core::OAuthClientOptions {
         // Range checks (positive, bounded) are the core's, in `OAuthClient::new`.
         if let Some(t) = o.timeout {
             c = c.with_timeout(t);
+        }
+        if let Some(k) = o.dpop_key {
+            c = c.with_dpop_key(k.0.clone());
         }
         c
     }

@@ -227,3 +227,37 @@ impl DpopVerifier {
         u32::try_from(self.0.replay_cache_len()).unwrap_or(u32::MAX)
     }
 }
+
+/// What an HTTP hook does with an answer (the core's rule, shared by every language's hooks).
+#[napi(object)]
+pub struct RetryAction {
+    /// `no_retry`, `refresh_and_retry` or `retry_with_nonce`.
+    #[napi(ts_type = "'no_retry' | 'refresh_and_retry' | 'retry_with_nonce'")]
+    pub kind: String,
+    /// The nonce to retry with (`retry_with_nonce`), else null.
+    pub nonce: Option<String>,
+}
+
+/// What an HTTP hook does with an answer `status` given its `WWW-Authenticate` values (joined
+/// by `", "`) and `DPoP-Nonce` header: retry once with the nonce (a DPoP `use_dpop_nonce`
+/// challenge), refresh the token and retry once (`tokenRejected`), or nothing.
+#[napi(catch_unwind)]
+pub fn retry_action(
+    status: u32,
+    www_authenticate: Option<String>,
+    dpop_nonce: Option<String>,
+) -> RetryAction {
+    use tokenward::refresh::RetryAction as A;
+    let action = u16::try_from(status).map_or(A::NoRetry, |s| {
+        tokenward::refresh::retry_action(s, www_authenticate.as_deref(), dpop_nonce.as_deref())
+    });
+    let (kind, nonce) = match action {
+        A::NoRetry => ("no_retry", None),
+        A::RefreshAndRetry => ("refresh_and_retry", None),
+        A::RetryWithNonce(n) => ("retry_with_nonce", Some(n)),
+    };
+    RetryAction {
+        kind: kind.to_owned(),
+        nonce,
+    }
+}

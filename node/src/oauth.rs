@@ -113,6 +113,30 @@ impl AccessToken {
         self.0.secret().fingerprint().to_owned()
     }
 
+    /// Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
+    #[napi(getter, catch_unwind)]
+    pub fn is_dpop(&self) -> bool {
+        self.0.is_dpop()
+    }
+
+    /// The headers for a resource request `method url` (a new object): `Authorization`
+    /// (`Bearer` or `DPoP`) and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying
+    /// `nonce` when given (the resource server's `DPoP-Nonce`), else the one remembered for the
+    /// origin. The values hold the token: send them, never log them.
+    #[napi(catch_unwind, ts_return_type = "Record<string, string>")]
+    pub fn request_headers(
+        &self,
+        method: String,
+        url: String,
+        nonce: Option<String>,
+    ) -> napi::Result<std::collections::HashMap<String, String>, Code> {
+        let headers = self
+            .0
+            .request_headers(&method, &url, nonce.as_deref())
+            .js()?;
+        Ok(headers.into_iter().collect())
+    }
+
     /// The redacted form, `AccessToken([REDACTED:<fingerprint>])`.
     #[napi(js_name = "toString", catch_unwind)]
     pub fn to_display_string(&self) -> String {
@@ -537,6 +561,9 @@ pub struct OAuthClientOptions<'a> {
     pub timeout: Option<f64>,
     /// Allow plain http to non-loopback hosts (insecure).
     pub dangerous_allow_http: Option<bool>,
+    /// A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
+    /// `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
+    pub dpop_key: Option<ClassInstance<'a, crate::dpop::DpopKey>>,
 }
 
 /// The core's options of `options`; ranges (a positive, bounded timeout) are checked by the
@@ -564,6 +591,9 @@ fn client_options(options: Option<OAuthClientOptions<'_>>) -> tokenward::Result<
     }
     if let Some(u) = o.authorization_url {
         c = c.with_authorization_url(u);
+    }
+    if let Some(k) = o.dpop_key {
+        c = c.with_dpop_key(k.0.clone());
     }
     let mut http = *c.http_policy();
     if let Some(t) = o.timeout {

@@ -195,3 +195,57 @@ impl DpopVerifier {
         )
     }
 }
+
+/// What an HTTP hook does with an answer (the core's rule, shared by every language's hooks):
+/// ``kind`` is ``"no_retry"``, ``"refresh_and_retry"`` or ``"retry_with_nonce"`` (then
+/// ``nonce`` is the resource server's ``DPoP-Nonce``).
+#[pyclass(module = "tokenward", name = "RetryAction", frozen, eq)]
+#[derive(PartialEq)]
+pub struct RetryAction(tokenward::refresh::RetryAction);
+
+#[pymethods]
+impl RetryAction {
+    /// ``"no_retry"``, ``"refresh_and_retry"`` or ``"retry_with_nonce"``.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        use tokenward::refresh::RetryAction as A;
+        match self.0 {
+            A::NoRetry => "no_retry",
+            A::RefreshAndRetry => "refresh_and_retry",
+            A::RetryWithNonce(_) => "retry_with_nonce",
+        }
+    }
+
+    /// The nonce to retry with (``retry_with_nonce``), else ``None``.
+    #[getter]
+    fn nonce(&self) -> Option<&str> {
+        match &self.0 {
+            tokenward::refresh::RetryAction::RetryWithNonce(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        match self.nonce() {
+            Some(n) => format!("RetryAction(kind='{}', nonce={n:?})", self.kind()),
+            None => format!("RetryAction(kind='{}')", self.kind()),
+        }
+    }
+}
+
+/// What an HTTP hook does with an answer ``status`` given its ``WWW-Authenticate`` values
+/// (joined by ``", "``) and ``DPoP-Nonce`` header: retry once with the nonce (a DPoP
+/// ``use_dpop_nonce`` challenge), refresh the token and retry once (``token_rejected``), or
+/// nothing.
+#[pyfunction]
+#[pyo3(signature = (status, www_authenticate=None, dpop_nonce=None))]
+pub fn retry_action(
+    status: i64,
+    www_authenticate: Option<&str>,
+    dpop_nonce: Option<&str>,
+) -> RetryAction {
+    RetryAction(match u16::try_from(status) {
+        Ok(s) => tokenward::refresh::retry_action(s, www_authenticate, dpop_nonce),
+        Err(_) => tokenward::refresh::RetryAction::NoRetry,
+    })
+}

@@ -57,6 +57,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<clock::ManualClock>()?;
     m.add_class::<dpop::DpopKey>()?;
     m.add_class::<dpop::DpopVerifier>()?;
+    m.add_class::<dpop::RetryAction>()?;
+    m.add_function(wrap_pyfunction!(dpop::retry_action, m)?)?;
     m.add_class::<gateway::RateLimit>()?;
     m.add_class::<gateway::RevocationList>()?;
     m.add_class::<gateway::Principal>()?;

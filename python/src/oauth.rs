@@ -118,6 +118,31 @@ impl AccessToken {
         self.0.expires_at()
     }
 
+    /// Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
+    #[getter]
+    fn is_dpop(&self) -> bool {
+        self.0.is_dpop()
+    }
+
+    /// The headers for a resource request `method url` (a new dict): `Authorization` (`Bearer`
+    /// or `DPoP`) and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce`
+    /// when given (the resource server's `DPoP-Nonce`), else the one remembered for the
+    /// origin. The values hold the token: send them, never log them.
+    #[pyo3(signature = (method, url, nonce=None))]
+    fn request_headers<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        url: &str,
+        nonce: Option<&str>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (name, value) in self.0.request_headers(method, url, nonce).py()? {
+            dict.set_item(name, value)?;
+        }
+        Ok(dict)
+    }
+
     /// The granted scopes.
     #[getter]
     fn scopes(&self) -> Vec<String> {
@@ -530,6 +555,7 @@ fn client_options(
     revocation_url: Option<String>,
     authorization_url: Option<String>,
     timeout: Option<&Bound<'_, PyAny>>,
+    dpop_key: Option<&Bound<'_, crate::dpop::DpopKey>>,
 ) -> PyResult<OAuthClientOptions> {
     let mut o = OAuthClientOptions::default();
     if let Some(s) = client_secret {
@@ -553,13 +579,16 @@ fn client_options(
     if let Some(t) = timeout {
         o = o.with_timeout(duration_arg(t, "timeout")?);
     }
+    if let Some(k) = dpop_key {
+        o = o.with_dpop_key(k.get().0.clone());
+    }
     Ok(o)
 }
 
 #[pymethods]
 impl OAuthClient {
     #[new]
-    #[pyo3(signature = (token_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None))]
+    #[pyo3(signature = (token_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         token_url: String,
@@ -571,6 +600,7 @@ impl OAuthClient {
         revocation_url: Option<String>,
         authorization_url: Option<String>,
         timeout: Option<&Bound<'_, PyAny>>,
+        dpop_key: Option<&Bound<'_, crate::dpop::DpopKey>>,
     ) -> PyResult<Self> {
         let options = client_options(
             client_secret,
@@ -580,6 +610,7 @@ impl OAuthClient {
             revocation_url,
             authorization_url,
             timeout,
+            dpop_key,
         )?;
         Ok(OAuthClient(
             oauth::OAuthClient::new(token_url, client_id, options).py()?,
@@ -589,7 +620,7 @@ impl OAuthClient {
     /// Discovers the server at `issuer_url` (RFC 8414, then OIDC) and builds a client with
     /// its endpoints (those not given here); blocking, the GIL is released.
     #[staticmethod]
-    #[pyo3(signature = (issuer_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None))]
+    #[pyo3(signature = (issuer_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None))]
     #[allow(clippy::too_many_arguments)]
     fn discover(
         py: Python<'_>,
@@ -602,6 +633,7 @@ impl OAuthClient {
         revocation_url: Option<String>,
         authorization_url: Option<String>,
         timeout: Option<&Bound<'_, PyAny>>,
+        dpop_key: Option<&Bound<'_, crate::dpop::DpopKey>>,
     ) -> PyResult<Self> {
         let options = client_options(
             client_secret,
@@ -611,6 +643,7 @@ impl OAuthClient {
             revocation_url,
             authorization_url,
             timeout,
+            dpop_key,
         )?;
         let client = py
             .detach(|| {

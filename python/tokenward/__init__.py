@@ -52,6 +52,7 @@ from ._native import (
     Refusal,
     RemoteJwtVerifier,
     RemoteKeySet,
+    RetryAction,
     RevocationList,
     Secret,
     SessionCookie,
@@ -64,6 +65,7 @@ from ._native import (
     decode_unverified,
     fingerprint,
     redact,
+    retry_action,
     token_rejected,
 )
 
@@ -121,5 +123,7 @@ __all__ = [
     "decode_unverified",
     "fingerprint",
     "redact",
+    "retry_action",
+    "RetryAction",
     "token_rejected",
 ]

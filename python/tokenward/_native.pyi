@@ -491,6 +491,13 @@ class AccessToken:
     @property
     def fingerprint(self) -> str:
         """A short identifier of the token, safe to log."""
+    @property
+    def is_dpop(self) -> bool:
+        """Whether this is a DPoP-bound token (``token_type: DPoP``)."""
+    def request_headers(self, method: str, url: str, nonce: str | None = None) -> dict[str, str]:
+        """The headers for a resource request: ``Authorization`` (``Bearer``/``DPoP``) and, for a
+        DPoP-bound token, a ``DPoP`` proof with ``ath`` (and ``nonce``, given or remembered for
+        the origin). The values hold the token: send them, never log them."""
 
 @final
 class TokenResponse:
@@ -641,7 +648,10 @@ class AuthorizationFlow:
 @final
 class OAuthClient:
     """An OAuth 2.0 client. ``auth_method`` unset: ``private_key_jwt`` with ``private_key``,
-    else ``client_secret_basic``. ``timeout`` (default 5 s) bounds every request."""
+    else ``client_secret_basic``. ``timeout`` (default 5 s) bounds every request. With
+    ``dpop_key`` every token request carries a DPoP proof (one retry on ``use_dpop_nonce``),
+    ``token_type: DPoP`` answers are DPoP-bound tokens and authorization URLs carry
+    ``dpop_jkt``."""
 
     def __new__(
         cls,
@@ -655,6 +665,7 @@ class OAuthClient:
         revocation_url: str | None = None,
         authorization_url: str | None = None,
         timeout: timedelta | float | None = None,
+        dpop_key: DpopKey | None = None,
     ) -> OAuthClient: ...
     @staticmethod
     def discover(
@@ -668,6 +679,7 @@ class OAuthClient:
         revocation_url: str | None = None,
         authorization_url: str | None = None,
         timeout: timedelta | float | None = None,
+        dpop_key: DpopKey | None = None,
     ) -> OAuthClient:
         """Discovers the server's endpoints (RFC 8414, then OIDC); blocking, GIL released.
         Endpoints given here win over the discovered ones."""
@@ -700,6 +712,23 @@ def token_rejected(status: int, www_authenticate: str | None = None) -> bool:
     """Whether a response with ``status`` and ``www_authenticate`` (the ``WWW-Authenticate``
     values joined by ``", "``) says the access token sent was rejected (401 with
     ``error="invalid_token"`` or no Bearer error), so one refresh and one retry may help."""
+
+_RetryKind = Literal["no_retry", "refresh_and_retry", "retry_with_nonce"]
+
+@final
+class RetryAction:
+    """What an HTTP hook does with an answer: see ``retry_action``."""
+
+    @property
+    def kind(self) -> _RetryKind: ...
+    @property
+    def nonce(self) -> str | None:
+        """The nonce to retry with (``retry_with_nonce``), else ``None``."""
+
+def retry_action(status: int, www_authenticate: str | None = None, dpop_nonce: str | None = None) -> RetryAction:
+    """What an HTTP hook does with an answer: ``retry_with_nonce`` for a 401 DPoP
+    ``use_dpop_nonce`` challenge with a ``DPoP-Nonce``, ``refresh_and_retry`` when the token
+    was rejected (``token_rejected``), else ``no_retry``. Hooks retry at most once."""
 
 @final
 class TokenSource:

@@ -5,10 +5,13 @@
 >>> client = httpx.Client(auth=TokenSourceAuth(source))      # doctest: +SKIP
 >>> client.get("https://api.example.com/things")             # doctest: +SKIP
 
-Every request gets ``Authorization: <token type> <token>``. When the server answers that the
-token was rejected (``401`` with ``error="invalid_token"`` or no Bearer error, the core's
-:func:`~tokenward.token_rejected`), the token is refreshed once and the request sent once more;
-a second rejection is returned as it is, never retried in a loop. Works with ``httpx.Client``
+Every request gets the token's :meth:`~tokenward.AccessToken.request_headers`:
+``Authorization: Bearer <token>``, or for a DPoP-bound token ``Authorization: DPoP <token>`` and
+a ``DPoP`` proof. What happens to the answer is the core's :func:`~tokenward.retry_action`: when
+the token was rejected (``401`` with ``error="invalid_token"`` or no Bearer error) it is
+refreshed once and the request sent once more; when a DPoP resource server asks for a nonce
+(``use_dpop_nonce`` with ``DPoP-Nonce``) the request is sent once more with a proof carrying
+it. A second refusal is returned as it is, never retried in a loop. Works with ``httpx.Client``
 and ``httpx.AsyncClient`` (``token_async`` answers a usable token without a thread hop). The
 token never appears in a log, an error or a ``repr``.
 """
@@ -19,18 +22,23 @@ from collections.abc import AsyncGenerator, Generator
 
 import httpx
 
-from ._native import AccessToken, TokenSource, token_rejected
+from ._native import AccessToken, RetryAction, TokenSource, retry_action
 
 __all__ = ["TokenSourceAuth"]
 
 
-def _authorize(request: httpx.Request, token: AccessToken) -> None:
-    request.headers["Authorization"] = token.authorization_header()
+def _authorize(request: httpx.Request, token: AccessToken, nonce: str | None = None) -> None:
+    headers = token.request_headers(request.method, str(request.url), nonce)
+    if "DPoP" not in headers:
+        request.headers.pop("DPoP", None)
+    request.headers.update(headers)
 
 
-def _rejected(response: httpx.Response) -> bool:
+def _action(response: httpx.Response) -> RetryAction:
     challenges = response.headers.get_list("www-authenticate")
-    return token_rejected(response.status_code, ", ".join(challenges) or None)
+    return retry_action(
+        response.status_code, ", ".join(challenges) or None, response.headers.get("dpop-nonce")
+    )
 
 
 class TokenSourceAuth(httpx.Auth):
@@ -47,19 +55,31 @@ class TokenSourceAuth(httpx.Auth):
         return f"TokenSourceAuth({self._source!r})"
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        _authorize(request, self._source.token())
+        token = self._source.token()
+        _authorize(request, token)
         response = yield request
-        if _rejected(response):
-            response.read()
+        action = _action(response)
+        if action.kind == "no_retry":
+            return
+        response.read()
+        if action.kind == "retry_with_nonce":
+            _authorize(request, token, action.nonce)
+        else:
             _authorize(request, self._source.force_refresh())
-            yield request
+        yield request
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        _authorize(request, await self._source.token_async())
+        token = await self._source.token_async()
+        _authorize(request, token)
         response = yield request
-        if _rejected(response):
-            await response.aread()
+        action = _action(response)
+        if action.kind == "no_retry":
+            return
+        await response.aread()
+        if action.kind == "retry_with_nonce":
+            _authorize(request, token, action.nonce)
+        else:
             _authorize(request, await self._source.force_refresh_async())
-            yield request
+        yield request

@@ -6,10 +6,11 @@
 >>> session.auth = TokenSourceAuth(source)                   # doctest: +SKIP
 >>> session.get("https://api.example.com/things")            # doctest: +SKIP
 
-Every request gets ``Authorization: <token type> <token>``. When the server answers that the
-token was rejected (the core's :func:`~tokenward.token_rejected`), the token is refreshed once
-and the request sent once more through the same connection adapter; a second rejection is
-returned as it is. The token never appears in a log, an error or a ``repr``.
+Every request gets the token's :meth:`~tokenward.AccessToken.request_headers` (``Bearer``, or
+``DPoP`` plus a proof for a DPoP-bound token). The core's :func:`~tokenward.retry_action`
+decides about the answer: a rejected token is refreshed once, a DPoP nonce challenge answered
+with one new proof, and the request sent once more through the same connection adapter; a
+second refusal is returned as it is. The token never appears in a log, an error or a ``repr``.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ from typing import Any
 import requests
 from requests.auth import AuthBase
 
-from ._native import AccessToken, TokenSource, token_rejected
+from ._native import AccessToken, TokenSource, retry_action
 
 __all__ = ["TokenSourceAuth"]
 
 
-def _authorize(request: requests.PreparedRequest, token: AccessToken) -> None:
-    request.headers["Authorization"] = token.authorization_header()
+def _authorize(request: requests.PreparedRequest, token: AccessToken, nonce: str | None = None) -> None:
+    headers = token.request_headers(request.method or "GET", request.url or "", nonce)
+    if "DPoP" not in headers:
+        request.headers.pop("DPoP", None)
+    request.headers.update(headers)
 
 
 class TokenSourceAuth(AuthBase):
@@ -39,15 +43,24 @@ class TokenSourceAuth(AuthBase):
         return f"TokenSourceAuth({self._source!r})"
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        _authorize(request, self._source.token())
-        request.hooks["response"].append(self._retry_once)
+        token = self._source.token()
+        _authorize(request, token)
+        request.hooks["response"].append(lambda response, **kw: self._retry_once(token, response, **kw))
         return request
 
-    def _retry_once(self, response: requests.Response, **kwargs: Any) -> requests.Response:
-        if not token_rejected(response.status_code, response.headers.get("www-authenticate")):
+    def _retry_once(self, token: AccessToken, response: requests.Response, **kwargs: Any) -> requests.Response:
+        action = retry_action(
+            response.status_code,
+            response.headers.get("www-authenticate"),
+            response.headers.get("dpop-nonce"),
+        )
+        if action.kind == "no_retry":
             return response
         retry = response.request.copy()
-        _authorize(retry, self._source.force_refresh())
+        if action.kind == "retry_with_nonce":
+            _authorize(retry, token, action.nonce)
+        else:
+            _authorize(retry, self._source.force_refresh())
         response.content  # noqa: B018 - read the body so the connection returns to the pool
         response.close()
         # The adapter's send dispatches no hooks: the retry cannot come back here (never a loop).

@@ -18,11 +18,14 @@
 //   POST /__api_revoke       -> every access token issued so far is rejected from now on
 //   POST /__api_error?error=E -> the challenge's error (default invalid_token; "" for none;
 //                               "basic" for a Basic challenge only); ?all=1 rejects every token
+// DPoP (RFC 9449) on the token endpoint and the protected resource /__dpop_api: see dpop.mjs
+// (POST /__dpop_nonce?token=MODE&api=MODE, GET /__dpop_last).
 // Revoked tokens introspect as {"active": false}.
 // Authorization responses carry `iss` (RFC 9207) and the discovery document advertises it
 // (`authorization_response_iss_parameter_supported`), as a current server does.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { createDpop } from './dpop.mjs';
 
 const modUrl = new URL('../../node/node_modules/oauth2-mock-server/dist/index.mjs', import.meta.url);
 const { OAuth2Issuer, OAuth2Service } = await import(modUrl.href);
@@ -30,6 +33,7 @@ const { OAuth2Issuer, OAuth2Service } = await import(modUrl.href);
 const issuer = new OAuth2Issuer();
 await issuer.keys.generate('RS256');
 const service = new OAuth2Service(issuer);
+const dpop = createDpop();
 
 const counts = {};
 let delayMs = 0;
@@ -51,7 +55,9 @@ service.on('beforeTokenSigning', (token) => {
   const isIdToken = 'aud' in token.payload && !('scope' in token.payload);
   if (idTokenTtl !== null && isIdToken) token.payload.exp = Math.floor(Date.now() / 1000) + idTokenTtl;
 });
-service.on('beforeResponse', (response) => {
+service.on('beforeTokenSigning', (token, req) => dpop.onTokenSigning(token, req));
+service.on('beforeResponse', (response, req) => {
+  dpop.onTokenResponse(response, req);
   if (nextError) {
     response.statusCode = nextError.status;
     response.body = { error: nextError.error };
@@ -61,7 +67,8 @@ service.on('beforeResponse', (response) => {
     if (response.body.access_token) apiAccepted.add(response.body.access_token);
   }
 });
-service.on('beforeAuthorizeRedirect', (redirect) => {
+service.on('beforeAuthorizeRedirect', (redirect, req) => {
+  dpop.onAuthorize(redirect, req);
   const params = redirect.url.searchParams;
   if (authorizeError) {
     params.delete('code');
@@ -93,6 +100,7 @@ const server = http.createServer((req, res) => {
       for (const k of Object.keys(counts)) delete counts[k];
       delayMs = 0; nextError = null; ttl = null; authorizeError = null; authorizeIss = null; idTokenTtl = null;
       apiError = 'invalid_token'; apiRejectAll = false;
+      dpop.reset();
       return json(200, {});
     case '/__api_revoke': apiAccepted = new Set(); return json(200, {});
     case '/__api_error':
@@ -108,10 +116,20 @@ const server = http.createServer((req, res) => {
       nextError = { error: url.searchParams.get('error') ?? 'invalid_grant', status: Number(url.searchParams.get('status') ?? 400) };
       return json(200, {});
     default:
+      if (dpop.control(url.pathname, url.searchParams, json)) return;
       break;
   }
   counts[name] = (counts[name] ?? 0) + 1;
   if (url.pathname === '/__api') return protectedResource(req, res, json);
+  if (url.pathname === '/__dpop_api') return dpop.protectedResource(req, res, issuer.url);
+  if (url.pathname === '/token' && req.headers.dpop !== undefined) {
+    dpop.tokenRequest(req, res, issuer.url).then((answered) => {
+      if (answered) return;
+      if (delayMs > 0) setTimeout(() => handler(req, res), delayMs);
+      else handler(req, res);
+    });
+    return;
+  }
   if (url.pathname === '/.well-known/openid-configuration') {
     // RFC 9207: advertise the `iss` authorization response parameter the redirects carry.
     const end = res.end.bind(res);

@@ -6,6 +6,8 @@
 //! * [`DpopKey::proof`] — one proof JWT per HTTP request: `typ: dpop+jwt`, the public `jwk` in
 //!   the header, `htm`, `htu` (without query and fragment), `iat`, a 128-bit random `jti`, and
 //!   on request `ath` (the hash of the access token) and the server's `nonce`.
+//! * [`DpopSigner`] — a key plus the latest `DPoP-Nonce` per origin (at most
+//!   [`MAX_REMEMBERED_NONCES`]): what the OAuth client and its DPoP-bound tokens sign with.
 //! * [`DpopVerifier`] — the server side (RFC 9449 section 4.3): signature with the header's
 //!   public key (a private key there is refused), `typ`, an algorithm allowlist, method and
 //!   normalised URL, the `iat` window, a bounded in-memory `jti` replay cache on the
@@ -41,6 +43,7 @@ mod key;
 mod nonce;
 mod proof;
 mod replay;
+mod signer;
 mod spec;
 mod thumbprint;
 mod url;
@@ -48,6 +51,7 @@ mod verify;
 
 pub use key::DpopKey;
 pub use proof::DpopProofOptions;
+pub use signer::{is_valid_nonce, DpopSigner, MAX_REMEMBERED_NONCES};
 pub(crate) use spec::invalid;
 pub use spec::{
     access_token_hash, DEFAULT_DPOP_LEEWAY, DEFAULT_DPOP_MAX_AGE, DEFAULT_DPOP_MAX_PROOF_SIZE,

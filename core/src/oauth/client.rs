@@ -1,7 +1,6 @@
 //! The OAuth 2.0 client: endpoints, client authentication and the request plumbing.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,77 +9,18 @@ use base64::Engine;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Map, Value};
 
+use super::auth_method::AuthMethod;
 use super::errors::{self, Failure};
 use super::form::{encode_component, Form};
 use super::ServerMetadata;
 use crate::clock::{self, SharedClock};
+use crate::dpop::{DpopKey, DpopSigner};
 use crate::http::{self, HttpPolicy, HttpResponse};
 use crate::jwt::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey};
 use crate::{Error, ErrorCode, Secret};
 
 /// Lifetime of `private_key_jwt` client assertions.
 const ASSERTION_TTL: Duration = Duration::from_secs(60);
-
-/// How the client authenticates to the token, introspection and revocation endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum AuthMethod {
-    /// HTTP Basic with the form-encoded id and secret (RFC 6749 section 2.3.1). The default.
-    #[default]
-    ClientSecretBasic,
-    /// `client_id` and `client_secret` in the form body.
-    ClientSecretPost,
-    /// A signed JWT assertion (RFC 7523) made with the client's private key.
-    PrivateKeyJwt,
-    /// `none`: a public client, only `client_id` in the body (mobile apps with PKCE). Named
-    /// for what it is rather than `None`, which reads as a missing value next to `Option`
-    /// (Rust `Some(AuthMethod::None)`, Swift `.none`).
-    PublicClient,
-}
-
-impl AuthMethod {
-    /// Every method, in the order of [`AuthMethod::as_str`]'s list.
-    pub const ALL: [AuthMethod; 4] = [
-        AuthMethod::ClientSecretBasic,
-        AuthMethod::ClientSecretPost,
-        AuthMethod::PrivateKeyJwt,
-        AuthMethod::PublicClient,
-    ];
-
-    /// The RFC 8414 name (`client_secret_basic`, `client_secret_post`, `private_key_jwt`,
-    /// `none`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthMethod::ClientSecretBasic => "client_secret_basic",
-            AuthMethod::ClientSecretPost => "client_secret_post",
-            AuthMethod::PrivateKeyJwt => "private_key_jwt",
-            AuthMethod::PublicClient => "none",
-        }
-    }
-}
-
-impl FromStr for AuthMethod {
-    type Err = Error;
-
-    /// Parses the RFC 8414 name; `invalid_input` listing the valid names otherwise.
-    fn from_str(name: &str) -> Result<AuthMethod, Error> {
-        AuthMethod::ALL
-            .into_iter()
-            .find(|m| m.as_str() == name)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorCode::InvalidInput,
-                    "unknown client authentication method: expected client_secret_basic, \
-                     client_secret_post, private_key_jwt or none",
-                )
-            })
-    }
-}
-
-impl fmt::Display for AuthMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Optional settings of an [`OAuthClient`]; every field has a valid default.
 ///
@@ -101,6 +41,7 @@ pub struct OAuthClientOptions {
     introspection_url: Option<String>,
     revocation_url: Option<String>,
     authorization_url: Option<String>,
+    dpop_key: Option<DpopKey>,
     http: HttpPolicy,
     clock: SharedClock,
 }
@@ -114,6 +55,7 @@ impl Default for OAuthClientOptions {
             introspection_url: None,
             revocation_url: None,
             authorization_url: None,
+            dpop_key: None,
             http: HttpPolicy::default(),
             clock: clock::system(),
         }
@@ -155,6 +97,15 @@ impl OAuthClientOptions {
     /// The authorization endpoint (for [`super::Pkce::authorization_url`]).
     pub fn with_authorization_url(mut self, url: impl Into<String>) -> Self {
         self.authorization_url = Some(url.into());
+        self
+    }
+
+    /// A DPoP key (RFC 9449): every token request carries a `DPoP` proof (answering the
+    /// server's `use_dpop_nonce` challenge with one retry), `token_type: DPoP` answers become
+    /// DPoP-bound tokens ([`super::AccessToken::request_headers`] signs their proofs), and the
+    /// authorization URL carries the key's `dpop_jkt`.
+    pub fn with_dpop_key(mut self, key: DpopKey) -> Self {
+        self.dpop_key = Some(key);
         self
     }
 
@@ -226,6 +177,7 @@ struct Inner {
     introspection_url: Option<String>,
     revocation_url: Option<String>,
     authorization_url: Option<String>,
+    dpop: Option<DpopSigner>,
     http: HttpPolicy,
     clock: SharedClock,
     metadata: Option<ServerMetadata>,
@@ -330,6 +282,9 @@ impl OAuthClient {
                 introspection_url: o.introspection_url,
                 revocation_url: o.revocation_url,
                 authorization_url: o.authorization_url,
+                dpop: o
+                    .dpop_key
+                    .map(|k| DpopSigner::new(k, Some(o.clock.clone()))),
                 http: o.http,
                 clock: o.clock,
                 metadata: None,
@@ -360,6 +315,15 @@ impl OAuthClient {
     /// The authorization endpoint, when known.
     pub fn authorization_url(&self) -> Option<&str> {
         self.inner.authorization_url.as_deref()
+    }
+
+    /// The DPoP key, when the client has one ([`OAuthClientOptions::with_dpop_key`]).
+    pub fn dpop_key(&self) -> Option<&DpopKey> {
+        self.inner.dpop.as_ref().map(DpopSigner::key)
+    }
+
+    pub(crate) fn dpop_signer(&self) -> Option<&DpopSigner> {
+        self.inner.dpop.as_ref()
     }
 
     /// The server metadata, when the client was made by [`OAuthClient::discover`].
@@ -401,10 +365,22 @@ impl OAuthClient {
 
     /// POSTs `form` plus client authentication to `url`; returns the 2xx answer, or the
     /// mapped failure.
-    pub(crate) async fn post_form(
+    pub(crate) async fn post_form(&self, url: &str, form: Form) -> Result<HttpResponse, Failure> {
+        let response = self.send_form(url, form, None).await?;
+        if (200..300).contains(&response.status) {
+            Ok(response)
+        } else {
+            Err(errors::failure(&response))
+        }
+    }
+
+    /// POSTs `form` plus client authentication (and a `DPoP` proof header) to `url`; returns
+    /// the answer whatever its status.
+    pub(crate) async fn send_form(
         &self,
         url: &str,
         mut form: Form,
+        dpop_proof: Option<&str>,
     ) -> Result<HttpResponse, Failure> {
         let inner = &self.inner;
         let parsed = http::check_url(url, &inner.http)?;
@@ -412,6 +388,9 @@ impl OAuthClient {
             .post(parsed)
             .header(ACCEPT, "application/json")
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(proof) = dpop_proof {
+            request = request.header("DPoP", proof);
+        }
         match &inner.auth {
             Auth::Basic(header) => {
                 request = request.header(AUTHORIZATION, header.expose());
@@ -436,12 +415,7 @@ impl OAuthClient {
                 form.add("client_id", &inner.client_id);
             }
         }
-        let response = http::send(request.body(form.finish()), &inner.http).await?;
-        if (200..300).contains(&response.status) {
-            Ok(response)
-        } else {
-            Err(errors::failure(&response))
-        }
+        Ok(http::send(request.body(form.finish()), &inner.http).await?)
     }
 }
 

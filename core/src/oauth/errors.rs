@@ -29,9 +29,10 @@ impl From<Error> for Failure {
 
 /// The `error` values a server may send that tokenward repeats in messages: RFC 6749 sections
 /// 4.1.2.1 and 5.2, RFC 6750 section 3.1, RFC 7009 section 2.2.1, RFC 8628 section 3.5
-/// (RFC 7662 adds none) and OpenID Connect Core section 3.1.2.6. Anything else is server-chosen text that could carry request material
-/// or a secret, and is reported as [`UNRECOGNIZED`].
-pub(crate) const KNOWN_ERRORS: [&str; 20] = [
+/// (RFC 7662 adds none), RFC 9449 section 5 (DPoP) and OpenID Connect Core section 3.1.2.6.
+/// Anything else is server-chosen text that could carry request material or a secret, and is
+/// reported as [`UNRECOGNIZED`].
+pub(crate) const KNOWN_ERRORS: [&str; 22] = [
     "invalid_request",
     "invalid_client",
     "invalid_grant",
@@ -52,6 +53,8 @@ pub(crate) const KNOWN_ERRORS: [&str; 20] = [
     "consent_required",
     "interaction_required",
     "account_selection_required",
+    "invalid_dpop_proof",
+    "use_dpop_nonce",
 ];
 
 /// What an `error` value outside [`KNOWN_ERRORS`] is reported as.
@@ -77,6 +80,8 @@ pub(crate) fn code_for(error: &str) -> ErrorCode {
         "invalid_request" | "unsupported_token_type" => ErrorCode::InvalidInput,
         "server_error" | "temporarily_unavailable" => ErrorCode::ServerError,
         "slow_down" => ErrorCode::RateLimited,
+        "invalid_dpop_proof" => ErrorCode::InvalidDpopProof,
+        "use_dpop_nonce" => ErrorCode::UseDpopNonce,
         _ => ErrorCode::InvalidResponse,
     }
 }
@@ -149,6 +154,8 @@ mod tests {
             ("unauthorized_client", "unauthorized_client"),
             ("unsupported_grant_type", "unsupported_grant_type"),
             ("invalid_request", "invalid_input"),
+            ("invalid_dpop_proof", "invalid_dpop_proof"),
+            ("use_dpop_nonce", "use_dpop_nonce"),
             ("something_else", "invalid_response"),
         ] {
             let f = failure(&resp(

@@ -229,6 +229,10 @@ impl AuthorizationFlow {
             }
             q.append_pair("code_challenge", pkce.challenge())
                 .append_pair("code_challenge_method", pkce.method());
+            if let Some(key) = client.dpop_key() {
+                // RFC 9449 section 10: bind the authorization code to the DPoP key.
+                q.append_pair("dpop_jkt", key.thumbprint());
+            }
         }
         let metadata = client.server_metadata();
         Ok(AuthorizationFlow {

@@ -81,12 +81,12 @@ impl super::OAuthClient {
 
     /// Like [`Self::request_token`], keeping the server's `Retry-After`.
     pub async fn request_token_detailed(&self, grant: &Grant) -> Result<TokenResponse, Failure> {
-        let (form, scopes) = grant.form();
-        let scopes = scopes.to_vec();
+        let scopes = grant.form().1.to_vec();
         let result = async {
-            let response = self.post_form(self.token_url(), form).await?;
+            let response = self.post_token_form(|| grant.form().0).await?;
             let now = self.clock().now();
-            Ok::<_, Failure>(TokenResponse::parse(&response.body, now, &scopes)?)
+            let parsed = TokenResponse::parse(&response.body, now, &scopes)?;
+            Ok::<_, Failure>(self.bind_dpop(parsed)?)
         }
         .await;
         match &result {

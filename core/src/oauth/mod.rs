@@ -7,8 +7,10 @@
 //! Token-endpoint errors (RFC 6749 section 5.2) become [`crate::ErrorCode`]s; messages never
 //! contain token or secret material.
 
+mod auth_method;
 mod client;
 mod discovery;
+mod dpop;
 mod errors;
 mod flow;
 mod form;
@@ -19,7 +21,8 @@ mod pkce;
 mod revoke;
 mod token;
 
-pub use client::{AuthMethod, OAuthClient, OAuthClientOptions};
+pub use auth_method::AuthMethod;
+pub use client::{OAuthClient, OAuthClientOptions};
 pub use discovery::ServerMetadata;
 pub use errors::Failure;
 pub use flow::{AuthorizationFlow, AuthorizationFlowOptions};

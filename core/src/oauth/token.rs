@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 
 use super::errors::json_object;
+use crate::dpop::DpopSigner;
 use crate::{Error, ErrorCode, Secret};
 
 /// Largest accepted `expires_in` (one year); anything above is `invalid_response`.
@@ -18,6 +19,8 @@ pub struct AccessToken {
     token_type: String,
     expires_at: Option<SystemTime>,
     scopes: Vec<String>,
+    /// The client's DPoP key, for a DPoP-bound token the client received.
+    dpop: Option<DpopSigner>,
 }
 
 impl AccessToken {
@@ -33,7 +36,14 @@ impl AccessToken {
             token_type: token_type.into(),
             expires_at,
             scopes,
+            dpop: None,
         }
+    }
+
+    /// The token bound to `signer`'s key (the OAuth client does this for `token_type: DPoP`).
+    pub(crate) fn with_dpop_signer(mut self, signer: DpopSigner) -> AccessToken {
+        self.dpop = Some(signer);
+        self
     }
 
     /// The token string, for an `Authorization` header. Keep call sites few.
@@ -63,6 +73,38 @@ impl AccessToken {
         format!("{scheme} {}", self.value.expose())
     }
 
+    /// Whether this is a DPoP-bound token (`token_type: DPoP`, RFC 9449): resource requests
+    /// need a proof, see [`AccessToken::request_headers`].
+    pub fn is_dpop(&self) -> bool {
+        self.token_type.eq_ignore_ascii_case("dpop")
+    }
+
+    /// The headers to put on a resource request `method url`: `Authorization: Bearer <token>`
+    /// for a bearer token; `Authorization: DPoP <token>` and a `DPoP` proof with `ath` for a
+    /// DPoP-bound token — with `nonce` when given (a resource server's `DPoP-Nonce`, then
+    /// remembered for the URL's origin), else the nonce remembered for the origin. A
+    /// DPoP-bound token made without the client's key, a bad method or a URL that is not
+    /// absolute http(s) is `invalid_input`. The values hold the token: send, never log them.
+    pub fn request_headers(
+        &self,
+        method: &str,
+        url: &str,
+        nonce: Option<&str>,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let authorization = ("Authorization".to_owned(), self.authorization_header());
+        if !self.is_dpop() {
+            return Ok(vec![authorization]);
+        }
+        let signer = self.dpop.as_ref().ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidInput,
+                "this DPoP-bound token has no DPoP key (it was not received by a client with one)",
+            )
+        })?;
+        let proof = signer.proof(method, url, Some(self.value.expose()), nonce)?;
+        Ok(vec![authorization, ("DPoP".to_owned(), proof)])
+    }
+
     /// When the token expires (wall clock, from the injected clock at receipt).
     pub fn expires_at(&self) -> Option<SystemTime> {
         self.expires_at
@@ -86,6 +128,7 @@ impl fmt::Debug for AccessToken {
             .field("token_type", &self.token_type)
             .field("expires_at", &self.expires_at)
             .field("scopes", &self.scopes)
+            .field("dpop", &self.dpop.as_ref().map(|s| s.key().thumbprint()))
             .finish()
     }
 }

@@ -48,6 +48,64 @@ pub fn token_rejected(status: u16, www_authenticate: Option<&str>) -> bool {
     token_scheme_seen
 }
 
+/// What an HTTP client hook does with an answer to a request it authorized: see
+/// [`retry_action`]. Every hook retries at most once per request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetryAction {
+    /// Hand the answer back as it is. (Not `None`, which reads as a missing value next to
+    /// `Option` in Swift and Kotlin.)
+    NoRetry,
+    /// The token was rejected: refresh it and send the request once more.
+    RefreshAndRetry,
+    /// A DPoP resource server asks for a nonce (RFC 9449 section 9): send the request once
+    /// more with a new proof carrying this nonce (same token).
+    RetryWithNonce(String),
+}
+
+/// What a hook does with an answer `status` whose `WWW-Authenticate` values (comma-joined)
+/// and `DPoP-Nonce` header are given: a `401` with a DPoP `error="use_dpop_nonce"` challenge
+/// and a valid nonce is [`RetryAction::RetryWithNonce`]; a rejected token
+/// ([`token_rejected`]) is [`RetryAction::RefreshAndRetry`]; anything else
+/// [`RetryAction::NoRetry`].
+///
+/// ```
+/// use tokenward::refresh::{retry_action, RetryAction};
+/// let challenge = Some(r#"DPoP error="use_dpop_nonce", algs="ES256""#);
+/// assert_eq!(
+///     retry_action(401, challenge, Some("n-1")),
+///     RetryAction::RetryWithNonce("n-1".into())
+/// );
+/// assert_eq!(retry_action(401, challenge, None), RetryAction::NoRetry);
+/// assert_eq!(retry_action(401, None, None), RetryAction::RefreshAndRetry);
+/// assert_eq!(retry_action(200, None, Some("n-1")), RetryAction::NoRetry);
+/// ```
+pub fn retry_action(
+    status: u16,
+    www_authenticate: Option<&str>,
+    dpop_nonce: Option<&str>,
+) -> RetryAction {
+    if status != 401 {
+        return RetryAction::NoRetry;
+    }
+    let header = www_authenticate.map(|h| truncate(h.trim(), MAX_HEADER_LEN));
+    let asks_nonce = header.is_some_and(|h| {
+        challenges(h).iter().any(|c| {
+            c.scheme.eq_ignore_ascii_case("dpop") && c.error.as_deref() == Some("use_dpop_nonce")
+        })
+    });
+    if asks_nonce {
+        return match dpop_nonce.map(str::trim) {
+            Some(n) if crate::dpop::is_valid_nonce(n) => RetryAction::RetryWithNonce(n.to_owned()),
+            _ => RetryAction::NoRetry,
+        };
+    }
+    if token_rejected(status, www_authenticate) {
+        RetryAction::RefreshAndRetry
+    } else {
+        RetryAction::NoRetry
+    }
+}
+
 /// At most `max` bytes of `s`, cut at a character boundary.
 fn truncate(s: &str, max: usize) -> &str {
     if s.len() <= max {
@@ -132,7 +190,52 @@ fn skip_to_comma(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::token_rejected;
+    use super::{retry_action, token_rejected, RetryAction};
+
+    #[test]
+    fn retry_action_picks_nonce_refresh_or_nothing() {
+        let nonce = r#"DPoP error="use_dpop_nonce", error_description="send a nonce""#;
+        assert_eq!(
+            retry_action(401, Some(nonce), Some("abc")),
+            RetryAction::RetryWithNonce("abc".into())
+        );
+        assert_eq!(
+            retry_action(
+                401,
+                Some(&format!("Bearer realm=\"x\", {nonce}")),
+                Some("abc")
+            ),
+            RetryAction::RetryWithNonce("abc".into())
+        );
+        // Without a usable nonce there is nothing to retry with.
+        for n in [None, Some(""), Some("a b"), Some("q\"uote")] {
+            assert_eq!(
+                retry_action(401, Some(nonce), n),
+                RetryAction::NoRetry,
+                "{n:?}"
+            );
+        }
+        // A Bearer challenge cannot ask for a DPoP nonce.
+        assert_eq!(
+            retry_action(401, Some(r#"Bearer error="use_dpop_nonce""#), Some("abc")),
+            RetryAction::NoRetry
+        );
+        assert_eq!(
+            retry_action(401, Some(r#"DPoP error="invalid_token""#), Some("abc")),
+            RetryAction::RefreshAndRetry
+        );
+        assert_eq!(retry_action(401, None, None), RetryAction::RefreshAndRetry);
+        assert_eq!(
+            retry_action(401, Some(r#"DPoP error="invalid_dpop_proof""#), Some("n")),
+            RetryAction::NoRetry
+        );
+        for status in [200, 400, 403, 500] {
+            assert_eq!(
+                retry_action(status, Some(nonce), Some("abc")),
+                RetryAction::NoRetry
+            );
+        }
+    }
 
     #[test]
     fn invalid_token_is_a_rejection() {

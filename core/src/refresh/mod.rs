@@ -13,7 +13,7 @@ mod options;
 mod source;
 mod state;
 
-pub use challenge::token_rejected;
+pub use challenge::{retry_action, token_rejected, RetryAction};
 pub use endpoint::{TokenEndpoint, TokenFuture};
 pub use options::{
     TokenSourceOptions, DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, DEFAULT_EXPIRY_MARGIN,

@@ -38,6 +38,8 @@ mod jwt_vectors;
 #[cfg(feature = "http")]
 mod oauth_client;
 #[cfg(feature = "http")]
+mod oauth_dpop;
+#[cfg(feature = "http")]
 mod oauth_mock_server;
 #[cfg(feature = "http")]
 mod oauth_vectors;

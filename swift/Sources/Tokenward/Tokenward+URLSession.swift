@@ -6,26 +6,29 @@ import FoundationNetworking
 #endif
 
 extension URLSession {
-    /// Sends `request` with `tokenSource`'s token in `Authorization` and, when the server rejects
-    /// the token, refreshes once and sends it once more (a second rejection is returned as it is,
-    /// never a loop). Whether an answer is a rejection is the core's rule (`tokenRejected`); the
-    /// header is `AccessToken.authorizationHeader()`.
+    /// Sends `request` with `tokenSource`'s token (`AccessToken.requestHeaders`:
+    /// `Authorization: Bearer …`, or for a DPoP-bound token `Authorization: DPoP …` plus a `DPoP`
+    /// proof) and retries at most once, as the core's rule (`retryAction`) says: a rejected token
+    /// is refreshed, a DPoP nonce challenge answered with a new proof. A second refusal is
+    /// returned as it is, never a loop.
     ///
     ///     let (data, response) = try await URLSession.shared.data(for: request, tokenSource: source)
     public func data(for request: URLRequest, tokenSource: TokenSource) async throws -> (Data, URLResponse) {
-        var authorized = request
-        authorized.setValue(try await tokenSource.token().authorizationHeader(),
-                            forHTTPHeaderField: "Authorization")
-        let (data, response) = try await tokenwardSend(authorized)
-        guard let http = response as? HTTPURLResponse,
-              tokenRejected(status: Int32(clamping: http.statusCode),
-                            wwwAuthenticate: http.value(forHTTPHeaderField: "WWW-Authenticate"))
-        else {
+        let token = try await tokenSource.token()
+        let (data, response) = try await tokenwardSend(try request.tokenwardAuthorized(token, nonce: nil))
+        guard let http = response as? HTTPURLResponse else { return (data, response) }
+        let retry: URLRequest
+        switch retryAction(status: Int32(clamping: http.statusCode),
+                           wwwAuthenticate: http.value(forHTTPHeaderField: "WWW-Authenticate"),
+                           dpopNonce: http.value(forHTTPHeaderField: "DPoP-Nonce")) {
+        case .noRetry:
             return (data, response)
+        case .retryWithNonce(let nonce):
+            retry = try request.tokenwardAuthorized(token, nonce: nonce)
+        case .refreshAndRetry:
+            retry = try request.tokenwardAuthorized(try await tokenSource.forceRefresh(), nonce: nil)
         }
-        authorized.setValue(try await tokenSource.forceRefresh().authorizationHeader(),
-                            forHTTPHeaderField: "Authorization")
-        return try await tokenwardSend(authorized)
+        return try await tokenwardSend(retry)
     }
 
     /// One data task (the completion-handler API exists on every platform's Foundation).
@@ -41,5 +44,18 @@ extension URLSession {
                 }
             }.resume()
         }
+    }
+}
+
+extension URLRequest {
+    /// This request with `token`'s `requestHeaders` (a `DPoP` header of an earlier token is
+    /// removed when `token` is a bearer token).
+    fileprivate func tokenwardAuthorized(_ token: AccessToken, nonce: String?) throws -> URLRequest {
+        var authorized = self
+        let headers = try token.requestHeaders(method: httpMethod ?? "GET",
+                                               url: url?.absoluteString ?? "", nonce: nonce)
+        if headers["DPoP"] == nil { authorized.setValue(nil, forHTTPHeaderField: "DPoP") }
+        for (name, value) in headers { authorized.setValue(value, forHTTPHeaderField: name) }
+        return authorized
     }
 }

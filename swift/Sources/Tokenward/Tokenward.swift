@@ -754,6 +754,19 @@ public protocol AccessTokenProtocol: AnyObject, Sendable {
     func fingerprint()  -> String
     
     /**
+     * Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
+     */
+    func isDpop()  -> Bool
+    
+    /**
+     * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
+     * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
+     * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
+     * values hold the token: send them, never log them.
+     */
+    func requestHeaders(method: String, url: String, nonce: String?) throws  -> [String: String]
+    
+    /**
      * The granted scopes.
      */
     func scopes()  -> [String]
@@ -871,6 +884,36 @@ open func fingerprint() -> String  {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
+     */
+open func isDpop() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
+     * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
+     * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
+     * values hold the token: send them, never log them.
+     */
+open func requestHeaders(method: String, url: String, nonce: String? = nil)throws  -> [String: String]  {
+    return try  FfiConverterDictionaryStringString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(method),
+        FfiConverterString.lower(url),
+        FfiConverterOptionString.lower(nonce),uniffiCallStatus
     )
 })
 }
@@ -8899,6 +8942,11 @@ public struct OAuthClientOptions {
      * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
      */
     public var timeout: TimeInterval?
+    /**
+     * A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
+     * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
+     */
+    public var dpopKey: DpopKey?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8924,7 +8972,11 @@ public struct OAuthClientOptions {
          */authorizationUrl: String? = nil, 
         /**
          * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
-         */timeout: TimeInterval? = nil) {
+         */timeout: TimeInterval? = nil, 
+        /**
+         * A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
+         * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
+         */dpopKey: DpopKey? = nil) {
         self.clientSecret = clientSecret
         self.authMethod = authMethod
         self.privateKey = privateKey
@@ -8932,6 +8984,7 @@ public struct OAuthClientOptions {
         self.revocationUrl = revocationUrl
         self.authorizationUrl = authorizationUrl
         self.timeout = timeout
+        self.dpopKey = dpopKey
     }
 
     
@@ -8956,7 +9009,8 @@ public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
                 introspectionUrl: FfiConverterOptionString.read(from: &buf), 
                 revocationUrl: FfiConverterOptionString.read(from: &buf), 
                 authorizationUrl: FfiConverterOptionString.read(from: &buf), 
-                timeout: FfiConverterOptionDuration.read(from: &buf)
+                timeout: FfiConverterOptionDuration.read(from: &buf), 
+                dpopKey: FfiConverterOptionTypeDpopKey.read(from: &buf)
         )
     }
 
@@ -8968,6 +9022,7 @@ public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.revocationUrl, into: &buf)
         FfiConverterOptionString.write(value.authorizationUrl, into: &buf)
         FfiConverterOptionDuration.write(value.timeout, into: &buf)
+        FfiConverterOptionTypeDpopKey.write(value.dpopKey, into: &buf)
     }
 }
 
@@ -11608,6 +11663,98 @@ public func FfiConverterTypeForwardedHeader_lower(_ value: ForwardedHeader) -> R
 
 
 /**
+ * What an HTTP hook does with an answer (the core's rule, shared by every language's hooks).
+ */
+
+public enum RetryAction: Equatable, Hashable {
+    
+    /**
+     * Hand the answer back as it is.
+     */
+    case noRetry
+    /**
+     * The token was rejected: refresh it and send the request once more.
+     */
+    case refreshAndRetry
+    /**
+     * A DPoP resource server asks for a nonce: send the request once more with a new proof
+     * carrying it (same token).
+     */
+    case retryWithNonce(
+        /**
+         * The server's `DPoP-Nonce`.
+         */nonce: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RetryAction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRetryAction: FfiConverterRustBuffer {
+    typealias SwiftType = RetryAction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetryAction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .noRetry
+        
+        case 2: return .refreshAndRetry
+        
+        case 3: return .retryWithNonce(nonce: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RetryAction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .noRetry:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .refreshAndRetry:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .retryWithNonce(nonce):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(nonce, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetryAction_lift(_ buf: RustBuffer) throws -> RetryAction {
+    return try FfiConverterTypeRetryAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetryAction_lower(_ value: RetryAction) -> RustBuffer {
+    return FfiConverterTypeRetryAction.lower(value)
+}
+
+
+
+/**
  * What a revocation names.
  */
 
@@ -12315,6 +12462,30 @@ fileprivate struct FfiConverterOptionTypeApiKeys: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeApiKeys.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDpopKey: FfiConverterRustBuffer {
+    typealias SwiftType = DpopKey?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDpopKey.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDpopKey.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13199,6 +13370,21 @@ public func onAudit(listener: AuditListener) -> AuditSubscription  {
 })
 }
 /**
+ * What an HTTP hook does with an answer `status` given its `WWW-Authenticate` values (joined
+ * by `", "`) and `DPoP-Nonce` header: retry once with the nonce (a DPoP `use_dpop_nonce`
+ * challenge), refresh the token and retry once (`tokenRejected`), or nothing.
+ */
+public func retryAction(status: Int32, wwwAuthenticate: String? = nil, dpopNonce: String? = nil) -> RetryAction  {
+    return try!  FfiConverterTypeRetryAction_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_retry_action(
+        FfiConverterInt32.lower(status),
+        FfiConverterOptionString.lower(wwwAuthenticate),
+        FfiConverterOptionString.lower(dpopNonce),uniffiCallStatus
+    )
+})
+}
+/**
  * Parses an `alg` name (`"ES256"`, case-sensitive, the core's `FromStr`): `none` and unknown
  * names fail with `algorithm_not_allowed`.
  */
@@ -13275,6 +13461,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_on_audit() != 16769) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_func_retry_action() != 48193) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_algorithm_from_string() != 41417) {
@@ -13443,6 +13632,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint() != 42910) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop() != 45391) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers() != 58073) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_accesstoken_scopes() != 988) {

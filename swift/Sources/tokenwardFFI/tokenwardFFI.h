@@ -809,6 +809,16 @@ RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_expose(uint64_t ptr, RustC
 RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_IS_DPOP
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_IS_DPOP
+int8_t uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_REQUEST_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_REQUEST_HEADERS
+RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(uint64_t ptr, RustBuffer method, RustBuffer url, RustBuffer nonce, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_SCOPES
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_SCOPES
 RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_scopes(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1553,6 +1563,11 @@ RustBuffer uniffi_tokenward_ffi_fn_func_check_api_key_format(RustBuffer key, Rus
 uint64_t uniffi_tokenward_ffi_fn_func_on_audit(uint64_t listener, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_RETRY_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_RETRY_ACTION
+RustBuffer uniffi_tokenward_ffi_fn_func_retry_action(int32_t status, RustBuffer www_authenticate, RustBuffer dpop_nonce, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ALGORITHM_FROM_STRING
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ALGORITHM_FROM_STRING
 RustBuffer uniffi_tokenward_ffi_fn_func_algorithm_from_string(RustBuffer name, RustCallStatus *_Nonnull out_status
@@ -1860,6 +1875,12 @@ uint16_t uniffi_tokenward_ffi_checksum_func_check_api_key_format(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ON_AUDIT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ON_AUDIT
 uint16_t uniffi_tokenward_ffi_checksum_func_on_audit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_RETRY_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_RETRY_ACTION
+uint16_t uniffi_tokenward_ffi_checksum_func_retry_action(void
     
 );
 #endif
@@ -2196,6 +2217,18 @@ uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_expose(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_FINGERPRINT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_FINGERPRINT
 uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_IS_DPOP
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_IS_DPOP
+uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_REQUEST_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_REQUEST_HEADERS
+uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers(void
     
 );
 #endif

@@ -11,11 +11,13 @@ import okhttp3.Response
 import okhttp3.Route
 
 /**
- * Puts [source]'s token on every request (as an application [Interceptor]) and, when the server
- * rejects it, refreshes once and retries once (as the client's [okhttp3.Authenticator]; a second
- * rejection is returned as it is, never a loop). Whether a 401 is a rejection is the core's rule
- * ([tokenRejected]); the header is [AccessToken.authorizationHeader]. OkHttp calls both on its
- * own threads, so the token is awaited with a blocking call there.
+ * Puts [source]'s token on every request (as an application [Interceptor]) and retries at most
+ * once (as the client's [okhttp3.Authenticator]; a second refusal is returned as it is, never a
+ * loop): what to do with a 401 is the core's rule ([retryAction]) — a rejected token is
+ * refreshed, a DPoP nonce challenge answered with a new proof. The headers are
+ * [AccessToken.requestHeaders]: `Authorization: Bearer …`, or for a DPoP-bound token
+ * `Authorization: DPoP …` plus a `DPoP` proof. OkHttp calls both on its own threads, so the
+ * token is awaited with a blocking call there.
  *
  * ```
  * val client = OkHttpClient.Builder().tokenSource(source).build()
@@ -24,21 +26,33 @@ import okhttp3.Route
 class TokenSourceInterceptor(private val source: TokenSource) : Interceptor, okhttp3.Authenticator {
     override fun intercept(chain: Interceptor.Chain): Response {
         val token = runBlocking { source.token() }
-        return chain.proceed(chain.request().withToken(token))
+        return chain.proceed(chain.request().withToken(token, null))
     }
 
     override fun authenticate(route: Route?, response: Response): Request? {
         if (response.priorResponse != null) return null
         val challenge = response.headers("WWW-Authenticate").joinToString(", ").ifEmpty { null }
-        if (!tokenRejected(response.code, challenge)) return null
-        val token = runBlocking { source.forceRefresh() }
-        return response.request.withToken(token)
+        return when (val action = retryAction(response.code, challenge, response.header("DPoP-Nonce"))) {
+            is RetryAction.NoRetry -> null
+            is RetryAction.RetryWithNonce -> {
+                // The token the request was sent with (the interceptor tagged it).
+                val token = response.request.tag(AccessToken::class.java) ?: return null
+                response.request.withToken(token, action.nonce)
+            }
+            is RetryAction.RefreshAndRetry ->
+                response.request.withToken(runBlocking { source.forceRefresh() }, null)
+        }
     }
 
     override fun toString(): String = "TokenSourceInterceptor($source)"
 
-    private fun Request.withToken(token: AccessToken): Request =
-        newBuilder().header("Authorization", token.authorizationHeader()).build()
+    private fun Request.withToken(token: AccessToken, nonce: String?): Request {
+        val headers = token.requestHeaders(method, url.toString(), nonce)
+        val builder = newBuilder().tag(AccessToken::class.java, token)
+        if (!headers.containsKey("DPoP")) builder.removeHeader("DPoP")
+        headers.forEach { (name, value) -> builder.header(name, value) }
+        return builder.build()
+    }
 }
 
 /** Authorizes every request of the client with [source] ([TokenSourceInterceptor]). */

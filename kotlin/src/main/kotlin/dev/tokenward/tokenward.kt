@@ -742,6 +742,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_on_audit(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_func_retry_action(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_func_algorithm_from_string(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_token_rejected(
@@ -853,6 +855,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_expose(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_scopes(
     ): Int
@@ -1282,6 +1288,10 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(`ptr`: Long,`method`: RustBuffer.ByValue,`url`: RustBuffer.ByValue,`nonce`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_secret(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1576,6 +1586,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_on_audit(`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_tokenward_ffi_fn_func_retry_action(`status`: Int,`wwwAuthenticate`: RustBuffer.ByValue,`dpopNonce`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_algorithm_from_string(`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_token_rejected(`status`: Int,`wwwAuthenticate`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1716,6 +1728,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_on_audit() and 0xFFFF) != 16769) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_func_retry_action() and 0xFFFF) != 48193) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_algorithm_from_string() and 0xFFFF) != 41417) {
@@ -1884,6 +1899,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint() and 0xFFFF) != 42910) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop() and 0xFFFF) != 45391) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers() and 0xFFFF) != 58073) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_scopes() and 0xFFFF) != 988) {
@@ -2857,6 +2878,19 @@ public interface AccessTokenInterface {
     fun `fingerprint`(): kotlin.String
     
     /**
+     * Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
+     */
+    fun `isDpop`(): kotlin.Boolean
+    
+    /**
+     * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
+     * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
+     * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
+     * values hold the token: send them, never log them.
+     */
+    fun `requestHeaders`(`method`: kotlin.String, `url`: kotlin.String, `nonce`: kotlin.String? = null): Map<kotlin.String, kotlin.String>
+    
+    /**
      * The granted scopes.
      */
     fun `scopes`(): List<kotlin.String>
@@ -3038,6 +3072,45 @@ open class AccessToken: Disposable, AutoCloseable, AccessTokenInterface
     UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
+     */override fun `isDpop`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
+     * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
+     * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
+     * values hold the token: send them, never log them.
+     */
+    @Throws(TokenwardException::class)override fun `requestHeaders`(`method`: kotlin.String, `url`: kotlin.String, `nonce`: kotlin.String?): Map<kotlin.String, kotlin.String> {
+            return FfiConverterMapStringString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(
+        it,
+        
+        FfiConverterString.lower(`method`),
+        FfiConverterString.lower(`url`),
+        FfiConverterOptionalString.lower(`nonce`),_status)
 }
     }
     )
@@ -14166,6 +14239,12 @@ data class OAuthClientOptions (
      * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
      */
     var `timeout`: java.time.Duration? = null 
+    , 
+    /**
+     * A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
+     * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
+     */
+    var `dpopKey`: DpopKey? = null 
     
 ): Disposable{
     
@@ -14183,7 +14262,8 @@ data class OAuthClientOptions (
         this.`introspectionUrl`,
         this.`revocationUrl`,
         this.`authorizationUrl`,
-        this.`timeout`
+        this.`timeout`,
+        this.`dpopKey`
     )
     }
     
@@ -14203,6 +14283,7 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalTypeDpopKey.read(buf),
         )
     }
 
@@ -14213,7 +14294,8 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalString.allocationSize(value.`introspectionUrl`) +
             FfiConverterOptionalString.allocationSize(value.`revocationUrl`) +
             FfiConverterOptionalString.allocationSize(value.`authorizationUrl`) +
-            FfiConverterOptionalDuration.allocationSize(value.`timeout`)
+            FfiConverterOptionalDuration.allocationSize(value.`timeout`) +
+            FfiConverterOptionalTypeDpopKey.allocationSize(value.`dpopKey`)
     )
 
     override fun write(value: OAuthClientOptions, buf: ByteBuffer) {
@@ -14224,6 +14306,7 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalString.write(value.`revocationUrl`, buf)
             FfiConverterOptionalString.write(value.`authorizationUrl`, buf)
             FfiConverterOptionalDuration.write(value.`timeout`, buf)
+            FfiConverterOptionalTypeDpopKey.write(value.`dpopKey`, buf)
     }
 }
 
@@ -15923,6 +16006,109 @@ public object FfiConverterTypeForwardedHeader: FfiConverterRustBuffer<ForwardedH
 
 
 /**
+ * What an HTTP hook does with an answer (the core's rule, shared by every language's hooks).
+ */
+sealed class RetryAction {
+    
+    /**
+     * Hand the answer back as it is.
+     */
+    object NoRetry : RetryAction()
+    
+    
+    /**
+     * The token was rejected: refresh it and send the request once more.
+     */
+    object RefreshAndRetry : RetryAction()
+    
+    
+    /**
+     * A DPoP resource server asks for a nonce: send the request once more with a new proof
+     * carrying it (same token).
+     */
+    data class RetryWithNonce(
+        /**
+         * The server's `DPoP-Nonce`.
+         */
+        val `nonce`: kotlin.String) : RetryAction()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRetryAction : FfiConverterRustBuffer<RetryAction>{
+    override fun read(buf: ByteBuffer): RetryAction {
+        return when(buf.getInt()) {
+            1 -> RetryAction.NoRetry
+            2 -> RetryAction.RefreshAndRetry
+            3 -> RetryAction.RetryWithNonce(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: RetryAction): ULong = when(value) {
+        is RetryAction.NoRetry -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is RetryAction.RefreshAndRetry -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is RetryAction.RetryWithNonce -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`nonce`)
+            )
+        }
+    }
+
+    override fun write(value: RetryAction, buf: ByteBuffer) {
+        when(value) {
+            is RetryAction.NoRetry -> {
+                buf.putInt(1)
+                Unit
+            }
+            is RetryAction.RefreshAndRetry -> {
+                buf.putInt(2)
+                Unit
+            }
+            is RetryAction.RetryWithNonce -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`nonce`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What a revocation names.
  */
 
@@ -16534,6 +16720,38 @@ public object FfiConverterOptionalTypeApiKeys: FfiConverterRustBuffer<ApiKeys?> 
         } else {
             buf.put(1)
             FfiConverterTypeApiKeys.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDpopKey: FfiConverterRustBuffer<DpopKey?> {
+    override fun read(buf: ByteBuffer): DpopKey? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDpopKey.read(buf)
+    }
+
+    override fun allocationSize(value: DpopKey?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDpopKey.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DpopKey?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDpopKey.write(value, buf)
         }
     }
 }
@@ -17633,6 +17851,24 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
     
         
         FfiConverterTypeAuditListener.lower(`listener`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * What an HTTP hook does with an answer `status` given its `WWW-Authenticate` values (joined
+         * by `", "`) and `DPoP-Nonce` header: retry once with the nonce (a DPoP `use_dpop_nonce`
+         * challenge), refresh the token and retry once (`tokenRejected`), or nothing.
+         */ fun `retryAction`(`status`: kotlin.Int, `wwwAuthenticate`: kotlin.String? = null, `dpopNonce`: kotlin.String? = null): RetryAction {
+            return FfiConverterTypeRetryAction.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_func_retry_action(
+    
+        
+        FfiConverterInt.lower(`status`),
+        FfiConverterOptionalString.lower(`wwwAuthenticate`),
+        FfiConverterOptionalString.lower(`dpopNonce`),_status)
 }
     )
     }
