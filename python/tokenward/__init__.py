@@ -57,6 +57,7 @@ from ._native import (
     SessionCookie,
     SessionRecord,
     Sessions,
+    StoredTokens,
     TokenResponse,
     TokenSource,
     TokenSourceOptions,
@@ -66,6 +67,7 @@ from ._native import (
     redact,
     token_rejected,
 )
+from ._token_store import TokenStore
 
 _stdlib_logging.getLogger("tokenward").addHandler(_stdlib_logging.NullHandler())
 
@@ -87,6 +89,8 @@ __all__ = [
     "TokenResponse",
     "TokenSource",
     "TokenSourceOptions",
+    "StoredTokens",
+    "TokenStore",
     "API_KEY_PATTERN",
     "ApiKeys",
     "IssuedKey",
