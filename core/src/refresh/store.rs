@@ -148,23 +148,22 @@ impl StoredTokens {
     /// secure storage only.
     pub fn to_json(&self) -> String {
         let quote = |s: &str| Value::String(s.to_owned()).to_string();
-        let mut out = format!(
-            r#"{{"v":{STORED_TOKENS_VERSION},"access_token":{},"token_type":{},"expires_at":{}"#,
-            quote(self.access_token.expose()),
-            quote(&self.token_type),
-            self.expires_at
-        );
+        let mut members = vec![
+            format!("\"v\":{STORED_TOKENS_VERSION}"),
+            format!("\"access_token\":{}", quote(self.access_token.expose())),
+            format!("\"token_type\":{}", quote(&self.token_type)),
+            format!("\"expires_at\":{}", self.expires_at),
+        ];
         if let Some(rt) = &self.refresh_token {
-            out += &format!(r#","refresh_token":{}"#, quote(rt.expose()));
+            members.push(format!("\"refresh_token\":{}", quote(rt.expose())));
         }
         if !self.scopes.is_empty() {
-            out += &format!(r#","scope":{}"#, quote(&self.scopes.join(" ")));
+            members.push(format!("\"scope\":{}", quote(&self.scopes.join(" "))));
         }
         if let Some(id) = &self.id_token {
-            out += &format!(r#","id_token":{}"#, quote(id.expose()));
+            members.push(format!("\"id_token\":{}", quote(id.expose())));
         }
-        out.push('}');
-        out
+        format!("{{{}}}", members.join(","))
     }
 
     /// Reads the JSON form written by [`StoredTokens::to_json`]. More than 64 KiB is
