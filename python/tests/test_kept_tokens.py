@@ -47,7 +47,8 @@ def test_stored_tokens_vectors():
         assert StoredTokens.from_json(t.to_json()).to_json() == t.to_json()
         assert e["access_token"] not in repr(t) + str(t)
     for case in v["invalid"]:
-        assert code_of(lambda: StoredTokens.from_json(_input(case))) == case["code"], case["name"]
+        doc = _input(case)
+        assert code_of(lambda doc=doc: StoredTokens.from_json(doc)) == case["code"], case["name"]
 
 
 def test_stored_tokens_are_redacted_and_not_picklable():
