@@ -860,6 +860,7 @@ module.exports.RemoteKeySet = nativeBinding.RemoteKeySet
 module.exports.RevocationList = nativeBinding.RevocationList
 module.exports.Secret = nativeBinding.Secret
 module.exports.Sessions = nativeBinding.Sessions
+module.exports.StoredTokens = nativeBinding.StoredTokens
 module.exports.TokenResponse = nativeBinding.TokenResponse
 module.exports.TokenSource = nativeBinding.TokenSource
 module.exports.API_KEY_PATTERN = nativeBinding.API_KEY_PATTERN

@@ -160,6 +160,29 @@ export interface TokenSource {
   forceRefresh(): Promise<AccessToken>
   /** Calls `callback(err)` (a `TokenwardError` with `.code`) after each failed request; does not keep Node alive. */
   onError(callback: (err: TokenwardError) => void): void
+  /**
+   * Keeps the tokens in `store`: the current one now, every rotation (after the new token is
+   * in use), `clear()` on `invalid_grant`. Calls are made in order on this thread; a throw or
+   * a rejection reaches the `onError` callbacks with `.code` `storage` and never fails `token()`.
+   */
+  keepTokens(store: TokenStore): void
+}
+export declare namespace TokenSource {
+  /**
+   * A source started from the tokens `store.load()` gives, kept in `store` from then on: no
+   * request while the kept access token is usable, else the first `token()` refreshes with
+   * the kept refresh token. Nothing kept: rejects with `invalid_input`.
+   */
+  function restore(client: OAuthClient, store: TokenStore, options?: TokenSourceOptions): Promise<TokenSource>
+}
+/** Where a `TokenSource` keeps its tokens across restarts (the application implements it). */
+export interface TokenStore {
+  /** Replaces the kept tokens (`tokens.toJson()` is one string to keep). */
+  save(tokens: StoredTokens): void | Promise<void>
+  /** The kept tokens, or null. */
+  load(): StoredTokens | null | Promise<StoredTokens | null>
+  /** Forgets the kept tokens (the refresh token was refused). */
+  clear(): void | Promise<void>
 }
 
 // In-process gateway (node/src/gateway.rs): option, request and decision shapes of the native
@@ -857,6 +880,33 @@ export declare class Sessions {
 }
 
 /**
+ * The tokens a `TokenStore` keeps (access token, type, expiry in Unix seconds, scopes,
+ * refresh and ID tokens). `toString()` is redacted; `toJson()` holds the tokens.
+ */
+export declare class StoredTokens {
+  /** Builds the kept form; `expiresAt` is the access token's expiry in Unix seconds. */
+  constructor(accessToken: string | Secret, tokenType: string, expiresAt: number, refreshToken?: string | Secret | undefined | null, scopes?: Array<string> | undefined | null, idToken?: string | Secret | undefined | null)
+  /** Reads the versioned JSON form; throws `malformed` (`token_too_large` over 64 KiB). */
+  static fromJson(json: string): StoredTokens
+  /** The versioned JSON form `{"v":1,...}`; it holds the tokens: secure storage only. */
+  toJson(): string
+  /** The access token. */
+  get accessToken(): Secret
+  /** The access token's type (`Bearer`, `DPoP`, …). */
+  get tokenType(): string
+  /** The access token's expiry, Unix seconds. */
+  get expiresAt(): number
+  /** The refresh token, or null. */
+  get refreshToken(): Secret | null
+  /** The granted scopes. */
+  get scopes(): Array<string>
+  /** The OpenID Connect ID token, or null. */
+  get idToken(): Secret | null
+  /** `StoredTokens(access_token=[REDACTED:…], …)`. */
+  toString(): string
+}
+
+/**
  * A token-endpoint answer. `refreshToken` (possibly rotated: persist it when it changes) and
  * `idToken` are `Secret`s; every printed form is redacted.
  */
@@ -917,6 +967,7 @@ export declare class TokenSource {
   close(): void
   /** `TokenSource(status=…)`. */
   toString(): string
+
 }
 
 /** The regular expression matching every tokenward API key, for secret-scanning rules. */

@@ -189,8 +189,64 @@ binding.RemoteKeySet.prototype[inspect.custom] = function () {
   TokenSource.prototype.forceRefresh = async function forceRefresh() {
     return unwrap(await this.forceRefreshRaw())
   }
+  // Callbacks of onError, also told of failures of a kept-tokens store (below).
+  const ERROR_CALLBACKS = Symbol('tokenward.errorCallbacks')
   TokenSource.prototype.onError = function onError(callback) {
+    ;(this[ERROR_CALLBACKS] ??= []).push(callback)
     this.onErrorRaw((failure) => callback(codeError(failure)))
+  }
+
+  // Kept tokens: the native side queues save(tokens) / clear() (null) in order to this thread;
+  // a store may be synchronous or return a promise. A throw or a rejection is reported to the
+  // source's onError callbacks as a `storage` error naming the error's class only (its message
+  // may quote a token); it never fails token().
+  const { StoredTokens } = binding
+  const storageError = (what, err) => codeError({
+    code: 'storage',
+    category: 'internal',
+    message: `the token store's ${what} failed with ${(err && err.name) || typeof err}`,
+  })
+  const checkStore = (store) => {
+    for (const name of ['save', 'load', 'clear']) {
+      if (store === null || typeof store !== 'object' || typeof store[name] !== 'function') {
+        throw codeError({ code: 'invalid_input', category: 'input', message: `the token store has no ${name}() method` })
+      }
+    }
+  }
+  const storeCalls = (store, sourceOf) => (tokens) => {
+    const what = tokens === null ? 'clear' : 'save'
+    const report = (err) => {
+      const source = sourceOf()
+      for (const cb of (source && source[ERROR_CALLBACKS]) || []) cb(storageError(what, err))
+    }
+    try {
+      const out = tokens === null ? store.clear() : store.save(tokens)
+      if (out && typeof out.then === 'function') out.then(undefined, report)
+    } catch (err) {
+      report(err)
+    }
+  }
+  TokenSource.prototype.keepTokens = function keepTokens(store) {
+    checkStore(store)
+    this.keepTokensRaw(storeCalls(store, () => this))
+  }
+  TokenSource.restore = async function restore(client, store, options) {
+    checkStore(store)
+    let tokens
+    try {
+      tokens = await store.load()
+    } catch (err) {
+      throw storageError('load', err)
+    }
+    if (tokens != null && !(tokens instanceof StoredTokens)) {
+      throw codeError({ code: 'storage', category: 'internal', message: "the token store's load returned neither StoredTokens nor null" })
+    }
+    let source = null
+    source = TokenSource.restoreRaw(client, tokens ?? null, storeCalls(store, () => source), options)
+    return source
+  }
+  StoredTokens.prototype[inspect.custom] = function (depth, options) {
+    return options && options.stylize ? options.stylize(this.toString(), 'special') : this.toString()
   }
   TokenSource.prototype[inspect.custom] = function () {
     return `TokenSource { status: ${JSON.stringify(this.status)}, requestCount: ${this.requestCount} }`

@@ -160,6 +160,29 @@ export interface TokenSource {
   forceRefresh(): Promise<AccessToken>
   /** Calls `callback(err)` (a `TokenwardError` with `.code`) after each failed request; does not keep Node alive. */
   onError(callback: (err: TokenwardError) => void): void
+  /**
+   * Keeps the tokens in `store`: the current one now, every rotation (after the new token is
+   * in use), `clear()` on `invalid_grant`. Calls are made in order on this thread; a throw or
+   * a rejection reaches the `onError` callbacks with `.code` `storage` and never fails `token()`.
+   */
+  keepTokens(store: TokenStore): void
+}
+export declare namespace TokenSource {
+  /**
+   * A source started from the tokens `store.load()` gives, kept in `store` from then on: no
+   * request while the kept access token is usable, else the first `token()` refreshes with
+   * the kept refresh token. Nothing kept: rejects with `invalid_input`.
+   */
+  function restore(client: OAuthClient, store: TokenStore, options?: TokenSourceOptions): Promise<TokenSource>
+}
+/** Where a `TokenSource` keeps its tokens across restarts (the application implements it). */
+export interface TokenStore {
+  /** Replaces the kept tokens (`tokens.toJson()` is one string to keep). */
+  save(tokens: StoredTokens): void | Promise<void>
+  /** The kept tokens, or null. */
+  load(): StoredTokens | null | Promise<StoredTokens | null>
+  /** Forgets the kept tokens (the refresh token was refused). */
+  clear(): void | Promise<void>
 }
 
 // In-process gateway (node/src/gateway.rs): option, request and decision shapes of the native

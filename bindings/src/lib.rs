@@ -16,6 +16,7 @@ mod redact;
 mod remote;
 mod secret;
 mod sessions;
+mod token_store;
 
 pub use apikeys::{api_key_pattern, check_api_key_format, ApiKeys, IssuedKey, KeyInfo, KeyRecord};
 pub use audit::{on_audit, AuditEvent, AuditListener, AuditOutcome, AuditSubscription};
@@ -26,6 +27,7 @@ pub use gateway::{
     ForwardedHeader, HttpHeader, Principal, RateLimit, Refusal, RevocationKind, RevocationList,
 };
 pub use secret::{fingerprint, Secret};
+pub use token_store::{StoredTokens, TokenStore};
 
 uniffi::setup_scaffolding!("tokenward");
 

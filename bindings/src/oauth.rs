@@ -950,7 +950,7 @@ pub trait TokenSourceListener: Send + Sync {
 /// Printed with the core's `Debug` (the status only).
 #[derive(uniffi::Object, Debug)]
 #[uniffi::export(Debug, Display)]
-pub struct TokenSource(refresh::TokenSource);
+pub struct TokenSource(pub(crate) refresh::TokenSource);
 
 /// Releasing the object closes the source (Kotlin `close()` / `use {}`, Swift `deinit`), even
 /// when a clone of the core source is still held by a call in flight.

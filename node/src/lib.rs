@@ -17,6 +17,7 @@ mod oauth;
 mod redact;
 mod secret;
 mod sessions;
+mod token_store;
 mod unwind;
 
 /// The `napi` crate as every module here and every `#[napi]` expansion sees it (`use

@@ -882,7 +882,9 @@ pub struct TokenSourceOptions {
     pub background: Option<bool>,
 }
 
-fn source_options(o: Option<TokenSourceOptions>) -> tokenward::Result<CoreSourceOptions> {
+pub(crate) fn source_options(
+    o: Option<TokenSourceOptions>,
+) -> tokenward::Result<CoreSourceOptions> {
     let mut r = CoreSourceOptions::default();
     let Some(o) = o else { return Ok(r) };
     // Ranges are checked by the core's TokenSource constructors.
@@ -945,7 +947,7 @@ impl PendingToken {
 /// (`status === 'reauthentication_required'`). Stops on `close()` or when garbage-collected;
 /// it never keeps Node's event loop alive.
 #[napi]
-pub struct TokenSource(refresh::TokenSource);
+pub struct TokenSource(pub(crate) refresh::TokenSource);
 
 #[napi]
 impl TokenSource {

@@ -15,6 +15,7 @@ mod oauth;
 mod redact;
 mod secret;
 mod sessions;
+mod token_store;
 
 use pyo3::prelude::*;
 
@@ -50,6 +51,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<oauth::OAuthClient>()?;
     m.add_class::<oauth::TokenSource>()?;
     m.add_class::<oauth::PyTokenSourceOptions>()?;
+    m.add_class::<token_store::StoredTokens>()?;
     m.add_class::<oauth::Pkce>()?;
     m.add_class::<oauth::AuthorizationFlow>()?;
     m.add_class::<oauth::IdTokenVerifier>()?;

@@ -970,6 +970,25 @@ impl TokenSource {
         Ok(TokenSource(src))
     }
 
+    /// A source started from the tokens kept in `store` (a `TokenStore`), kept there from then
+    /// on: no request while the kept access token is usable, else the first `token()`
+    /// refreshes with the kept refresh token. Nothing kept: `InvalidInputError`.
+    #[staticmethod]
+    #[pyo3(signature = (client, store, *, options=None))]
+    fn restore(
+        client: &OAuthClient,
+        store: &Bound<'_, PyAny>,
+        options: Option<PyTokenSourceOptions>,
+    ) -> PyResult<Self> {
+        crate::token_store::restore(&client.0, store, self::options(options)).map(TokenSource)
+    }
+
+    /// Keeps the tokens in `store` (a `TokenStore`): the current one now, every rotation, and
+    /// `clear()` on `invalid_grant`. Later store failures go to `on_error` (code `storage`).
+    fn keep_tokens(&self, store: &Bound<'_, PyAny>) -> PyResult<()> {
+        crate::token_store::keep_tokens(&self.0, store)
+    }
+
     /// A valid token (blocking; the GIL is released while a refresh is awaited).
     fn token(&self, py: Python<'_>) -> PyResult<AccessToken> {
         let t = py.detach(|| runtime::block_on(self.0.token())).py()?.py()?;

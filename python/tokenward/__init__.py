@@ -58,6 +58,7 @@ from ._native import (
     SessionCookie,
     SessionRecord,
     Sessions,
+    StoredTokens,
     TokenResponse,
     TokenSource,
     TokenSourceOptions,
@@ -68,6 +69,7 @@ from ._native import (
     retry_action,
     token_rejected,
 )
+from ._token_store import TokenStore
 
 _stdlib_logging.getLogger("tokenward").addHandler(_stdlib_logging.NullHandler())
 
@@ -89,6 +91,8 @@ __all__ = [
     "TokenResponse",
     "TokenSource",
     "TokenSourceOptions",
+    "StoredTokens",
+    "TokenStore",
     "API_KEY_PATTERN",
     "ApiKeys",
     "IssuedKey",

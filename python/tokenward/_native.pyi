@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Final, Literal, final
 
+from ._token_store import TokenStore
+
 __version__: Final[str]
 ERROR_CODES: Final[list[str]]
 
@@ -762,6 +764,18 @@ class TokenSource:
         """A source seeded with ``token_response``; it refreshes with the response's refresh
         token, or, when it has none, with the ``fallback`` grant for ``scopes``; without
         either, ``InvalidInputError``."""
+    @staticmethod
+    def restore(
+        client: OAuthClient,
+        store: TokenStore,
+        *,
+        options: TokenSourceOptions | None = None,
+    ) -> TokenSource:
+        """A source started from the tokens kept in ``store``, kept there from then on: no
+        request while the kept access token is usable. Nothing kept: ``InvalidInputError``."""
+    def keep_tokens(self, store: TokenStore) -> None:
+        """Keeps the tokens in ``store``: the current one now, every rotation, ``clear()`` on
+        ``invalid_grant``; later store failures go to ``on_error`` with code ``storage``."""
     def token(self) -> AccessToken:
         """A valid token (blocking; the GIL is released while waiting)."""
     def token_async(self) -> Awaitable[AccessToken]:
@@ -782,6 +796,39 @@ class TokenSource:
     def close(self) -> None: ...
     def __enter__(self) -> TokenSource: ...
     def __exit__(self, _a: object, _b: object, _c: object) -> None: ...
+
+@final
+class StoredTokens:
+    """The tokens a ``TokenStore`` keeps; ``repr``/``str`` are redacted, ``to_json()`` is not."""
+
+    def __new__(
+        cls,
+        access_token: str | Secret,
+        token_type: str,
+        expires_at: int,
+        refresh_token: str | Secret | None = None,
+        scopes: list[str] | None = None,
+        id_token: str | Secret | None = None,
+    ) -> StoredTokens: ...
+    @staticmethod
+    def from_json(json: str) -> StoredTokens:
+        """Reads the versioned JSON form; refusals raise ``InvalidTokenError`` with code
+        ``malformed`` (``token_too_large`` over 64 KiB)."""
+    def to_json(self) -> str:
+        """The versioned JSON form ``{"v":1,...}``; it holds the tokens: secure storage only."""
+    @property
+    def access_token(self) -> Secret: ...
+    @property
+    def token_type(self) -> str: ...
+    @property
+    def expires_at(self) -> int:
+        """The access token's expiry, Unix seconds."""
+    @property
+    def refresh_token(self) -> Secret | None: ...
+    @property
+    def scopes(self) -> list[str]: ...
+    @property
+    def id_token(self) -> Secret | None: ...
 
 # --- in-process gateway (issue 7) -----------------------------------------------------------
 

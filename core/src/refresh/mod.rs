@@ -12,6 +12,9 @@ mod endpoint;
 mod options;
 mod source;
 mod state;
+mod store;
+#[cfg(test)]
+mod store_tests;
 
 pub use challenge::{retry_action, token_rejected, RetryAction};
 pub use endpoint::{TokenEndpoint, TokenFuture};
@@ -20,3 +23,4 @@ pub use options::{
     DEFAULT_JITTER, DEFAULT_LIFETIME, DEFAULT_REFRESH_AHEAD, DEFAULT_REFRESH_AHEAD_FRACTION,
 };
 pub use source::{FallbackGrant, OnError, OnRefresh, TokenSource, TokenSourceStatus};
+pub use store::{StoredTokens, TokenStore, MAX_STORED_TOKENS_JSON, STORED_TOKENS_VERSION};

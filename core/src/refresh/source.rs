@@ -16,6 +16,7 @@ use super::TokenSourceOptions;
 use crate::audit::{self, AuditEvent};
 use crate::oauth::{AccessToken, Failure, Grant, OAuthClient, TokenResponse};
 use crate::{runtime, Error, ErrorCategory, ErrorCode, Secret};
+mod store_access;
 
 /// Called with every new token response (persist a rotated refresh token from here).
 pub type OnRefresh = Arc<dyn Fn(&TokenResponse) + Send + Sync>;

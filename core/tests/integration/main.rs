@@ -36,6 +36,8 @@ mod jwt_remote;
 #[cfg(feature = "jwt")]
 mod jwt_vectors;
 #[cfg(feature = "http")]
+mod kept_tokens;
+#[cfg(feature = "http")]
 mod oauth_client;
 #[cfg(feature = "http")]
 mod oauth_dpop;

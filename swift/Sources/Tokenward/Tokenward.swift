@@ -5998,6 +5998,291 @@ public func FfiConverterTypeSessions_lower(_ value: Sessions) -> UInt64 {
 
 
 /**
+ * The tokens a `TokenStore` keeps: access token, type, expiry (Unix seconds), scopes,
+ * refresh and ID tokens. Printed redacted; `toJson()` holds the tokens (secure storage only).
+ */
+public protocol StoredTokensProtocol: AnyObject, Sendable {
+    
+    /**
+     * The access token.
+     */
+    func accessToken()  -> Secret
+    
+    /**
+     * The access token's expiry, Unix seconds.
+     */
+    func expiresAt()  -> UInt64
+    
+    /**
+     * The OpenID Connect ID token, if any.
+     */
+    func idToken()  -> Secret?
+    
+    /**
+     * The refresh token, if any.
+     */
+    func refreshToken()  -> Secret?
+    
+    /**
+     * The granted scopes.
+     */
+    func scopes()  -> [String]
+    
+    /**
+     * The versioned JSON form `{"v":1,...}`; it holds the tokens: secure storage only.
+     */
+    func toJson()  -> String
+    
+    /**
+     * The access token's type (`Bearer`, `DPoP`, …).
+     */
+    func tokenType()  -> String
+    
+}
+/**
+ * The tokens a `TokenStore` keeps: access token, type, expiry (Unix seconds), scopes,
+ * refresh and ID tokens. Printed redacted; `toJson()` holds the tokens (secure storage only).
+ */
+open class StoredTokens: StoredTokensProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_storedtokens(self.handle, $0) }
+    }
+    /**
+     * Builds the kept form; `expiresAt` is the access token's expiry in Unix seconds. An empty
+     * or over-long `tokenType` is `invalid_input`.
+     */
+public convenience init(accessToken: Secret, tokenType: String, expiresAt: UInt64, refreshToken: Secret? = nil, scopes: [String] = [], idToken: Secret? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_storedtokens_new(
+        FfiConverterTypeSecret_lower(accessToken),
+        FfiConverterString.lower(tokenType),
+        FfiConverterUInt64.lower(expiresAt),
+        FfiConverterOptionTypeSecret.lower(refreshToken),
+        FfiConverterSequenceString.lower(scopes),
+        FfiConverterOptionTypeSecret.lower(idToken),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_storedtokens(handle, $0) }
+    }
+
+    
+    /**
+     * Reads the versioned JSON form: `malformed` (`token_too_large` over 64 KiB).
+     */
+public static func fromJson(json: String)throws  -> StoredTokens  {
+    return try  FfiConverterTypeStoredTokens_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_storedtokens_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The access token.
+     */
+open func accessToken() -> Secret  {
+    return try!  FfiConverterTypeSecret_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_access_token(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The access token's expiry, Unix seconds.
+     */
+open func expiresAt() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_expires_at(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The OpenID Connect ID token, if any.
+     */
+open func idToken() -> Secret?  {
+    return try!  FfiConverterOptionTypeSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_id_token(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The refresh token, if any.
+     */
+open func refreshToken() -> Secret?  {
+    return try!  FfiConverterOptionTypeSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_refresh_token(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The granted scopes.
+     */
+open func scopes() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_scopes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The versioned JSON form `{"v":1,...}`; it holds the tokens: secure storage only.
+     */
+open func toJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The access token's type (`Bearer`, `DPoP`, …).
+     */
+open func tokenType() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_token_type(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStoredTokens: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = StoredTokens
+
+    public static func lift(_ handle: UInt64) throws -> StoredTokens {
+        return StoredTokens(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: StoredTokens) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoredTokens {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: StoredTokens, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoredTokens_lift(_ handle: UInt64) throws -> StoredTokens {
+    return try FfiConverterTypeStoredTokens.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoredTokens_lower(_ value: StoredTokens) -> UInt64 {
+    return FfiConverterTypeStoredTokens.lower(value)
+}
+
+
+
+
+
+
+/**
  * A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
  * redacted `Secret`.
  */
@@ -6270,6 +6555,12 @@ public protocol TokenSourceProtocol: AnyObject, Sendable {
      */
     func token() async throws  -> AccessToken
     
+    /**
+     * Keeps the tokens in `store`: the current one now, every rotation, `clear()` on
+     * `invalid_grant`. Later store failures reach the listeners (`onError`) as `STORAGE`.
+     */
+    func keepTokens(store: TokenStore) throws 
+    
 }
 /**
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
@@ -6377,6 +6668,22 @@ public static func fromTokenResponse(client: OAuthClient, response: TokenRespons
 })
 }
     
+    /**
+     * A source started from the tokens kept in `store`, kept there from then on: no request
+     * while the kept access token is usable, else the first `token()` refreshes with the kept
+     * refresh token. Nothing kept (or no refresh token): `INVALID_INPUT`.
+     */
+public static func restore(client: OAuthClient, store: TokenStore, options: TokenSourceOptions = TokenSourceOptions())throws  -> TokenSource  {
+    return try  FfiConverterTypeTokenSource_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_tokensource_restore(
+        FfiConverterTypeOAuthClient_lower(client),
+        FfiConverterTypeTokenStore_lower(store),
+        FfiConverterTypeTokenSourceOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
 
     
     /**
@@ -6478,6 +6785,19 @@ open func token()async throws  -> AccessToken  {
             liftFunc: FfiConverterTypeAccessToken_lift,
             errorHandler: FfiConverterTypeTokenwardError_lift
         )
+}
+    
+    /**
+     * Keeps the tokens in `store`: the current one now, every rotation, `clear()` on
+     * `invalid_grant`. Later store failures reach the listeners (`onError`) as `STORAGE`.
+     */
+open func keepTokens(store: TokenStore)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensource_keep_tokens(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTokenStore_lower(store),uniffiCallStatus
+    )
+}
 }
     
 
@@ -6803,6 +7123,304 @@ public func FfiConverterTypeTokenSourceListener_lift(_ handle: UInt64) throws ->
 #endif
 public func FfiConverterTypeTokenSourceListener_lower(_ value: TokenSourceListener) -> UInt64 {
     return FfiConverterTypeTokenSourceListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Where a `TokenSource` keeps its tokens across restarts (implemented in Kotlin or Swift).
+ * Called on a library thread: `save` on every rotation (after the new token is in use),
+ * `load` once by `TokenSource.restore`, `clear` when the refresh token is refused
+ * (`invalid_grant`). A failure of `save` or `clear` reaches the source's listeners as
+ * `STORAGE` and never fails `token()`; one of `load` fails `restore` with `STORAGE`.
+ */
+public protocol TokenStore: AnyObject, Sendable {
+    
+    /**
+     * Replaces the kept tokens with `tokens`.
+     */
+    func save(tokens: StoredTokens) throws 
+    
+    /**
+     * The kept tokens, or null/nil.
+     */
+    func load() throws  -> StoredTokens?
+    
+    /**
+     * Forgets the kept tokens.
+     */
+    func clear() throws 
+    
+}
+/**
+ * Where a `TokenSource` keeps its tokens across restarts (implemented in Kotlin or Swift).
+ * Called on a library thread: `save` on every rotation (after the new token is in use),
+ * `load` once by `TokenSource.restore`, `clear` when the refresh token is refused
+ * (`invalid_grant`). A failure of `save` or `clear` reaches the source's listeners as
+ * `STORAGE` and never fails `token()`; one of `load` fails `restore` with `STORAGE`.
+ */
+open class TokenStoreImpl: TokenStore, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_tokenstore(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_tokenstore(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Replaces the kept tokens with `tokens`.
+     */
+open func save(tokens: StoredTokens)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenstore_save(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoredTokens_lower(tokens),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The kept tokens, or null/nil.
+     */
+open func load()throws  -> StoredTokens?  {
+    return try  FfiConverterOptionTypeStoredTokens.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenstore_load(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Forgets the kept tokens.
+     */
+open func clear()throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenstore_clear(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceTokenStore {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceTokenStore = UniffiVTableCallbackInterfaceTokenStore(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeTokenStore.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface TokenStore: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeTokenStore.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface TokenStore: handle missing in uniffiClone")
+            }
+        },
+        save: { (
+            uniffiHandle: UInt64,
+            tokens: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.save(
+                     tokens: try FfiConverterTypeStoredTokens_lift(tokens)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeTokenwardError_lower
+            )
+        },
+        load: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> StoredTokens? in
+                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.load(
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterOptionTypeStoredTokens.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeTokenwardError_lower
+            )
+        },
+        clear: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.clear(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeTokenwardError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceTokenStore> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceTokenStore>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitTokenStore() {
+    uniffi_tokenward_ffi_fn_init_callback_vtable_tokenstore(UniffiCallbackInterfaceTokenStore.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTokenStore: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<TokenStore>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = TokenStore
+
+    public static func lift(_ handle: UInt64) throws -> TokenStore {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TokenStoreImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: TokenStore) -> UInt64 {
+         if let rustImpl = value as? TokenStoreImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenStore {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TokenStore, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenStore_lift(_ handle: UInt64) throws -> TokenStore {
+    return try FfiConverterTypeTokenStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenStore_lower(_ value: TokenStore) -> UInt64 {
+    return FfiConverterTypeTokenStore.lower(value)
 }
 
 
@@ -12734,6 +13352,30 @@ fileprivate struct FfiConverterOptionTypeSessions: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeStoredTokens: FfiConverterRustBuffer {
+    typealias SwiftType = StoredTokens?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStoredTokens.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStoredTokens.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeDpopChecks: FfiConverterRustBuffer {
     typealias SwiftType = DpopChecks?
 
@@ -13760,6 +14402,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_tokensource_token() != 13204) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_keep_tokens() != 8109) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() != 56087) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -13830,6 +14475,36 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf() != 45991) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_access_token() != 45533) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_expires_at() != 10680) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_id_token() != 23191) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_refresh_token() != 46319) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_scopes() != 45614) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_to_json() != 63847) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_token_type() != 16573) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenstore_save() != 62774) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenstore_load() != 20570) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenstore_clear() != 42186) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_apikeys_new() != 27825) {
@@ -13919,6 +14594,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() != 50809) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_restore() != 39117) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_constructor_redactor_new() != 10651) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -13937,9 +14615,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_sessions_new() != 32638) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_constructor_storedtokens_from_json() != 29272) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_storedtokens_new() != 1071) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
     uniffiCallbackInitAuditListener()
     uniffiCallbackInitTokenSourceListener()
+    uniffiCallbackInitTokenStore()
     return InitializationResult.ok
 }()
 
