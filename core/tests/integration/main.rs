@@ -6,6 +6,8 @@
 mod common;
 mod vector_files;
 
+#[cfg(feature = "gateway")]
+mod abuse_vectors;
 #[cfg(feature = "sqlite")]
 mod apikey_stores;
 #[cfg(feature = "apikey")]

@@ -18,6 +18,7 @@
 //! setters), `from_options` (`Authenticator::new`) and `request`, which hold only `impl` blocks
 //! of these types, so none of them is a module the others depend on.
 
+mod decide;
 mod from_options;
 mod limits;
 mod options;
@@ -110,6 +111,8 @@ pub struct AuthenticatorOptions {
     introspection_max_inflight: usize,
     dpop: Option<Arc<crate::dpop::DpopVerifier>>,
     dpop_origin: Option<String>,
+    abuse: Option<crate::gateway::abuse::AbuseDetection>,
+    request_id_header: Option<String>,
 }
 
 /// The realm of `WWW-Authenticate` challenges unless configured otherwise.
@@ -157,6 +160,10 @@ pub struct Authenticator {
     pub(super) sessions: Option<Arc<Sessions>>,
     /// `Authorization: DPoP` (`with_dpop`), in `gateway/dpop.rs`.
     pub(super) dpop: Option<super::dpop::DpopGate>,
+    /// Abuse detection (`with_abuse_detection`), in `gateway/abuse/`.
+    pub(super) abuse: Option<super::abuse::Detector>,
+    /// The lower-case name of the request-id header (`with_request_id_header`).
+    pub(super) request_id_header: Option<String>,
 }
 
 /// A backend URL, which may hold a password: `Debug` shows its scheme only.
@@ -211,6 +218,29 @@ enum Route {
     ApiKey,
     Introspect,
     Session,
+}
+
+impl Route {
+    /// The credential kind this route validates (`CredentialKind::as_str`).
+    fn kind(self) -> &'static str {
+        match self {
+            Route::Jwt => "jwt",
+            Route::ApiKey => "api_key",
+            Route::Introspect => "introspected",
+            Route::Session => "session",
+        }
+    }
+}
+
+/// What a pass saw, for the accounting after its decision (`decide`).
+#[derive(Default)]
+struct Seen<'r> {
+    /// The resolved client address.
+    ip: Option<IpAddr>,
+    /// The credential presented (secret material: only hashed, or parsed for its public id).
+    credential: Option<&'r str>,
+    /// Abuse signals raised so far.
+    signals: Vec<crate::gateway::abuse::Signal>,
 }
 
 /// A validated credential before policy.
