@@ -6,6 +6,8 @@
 mod common;
 mod vector_files;
 
+#[cfg(feature = "redis")]
+mod abuse_redis;
 #[cfg(feature = "gateway")]
 mod abuse_vectors;
 #[cfg(feature = "sqlite")]
