@@ -4,6 +4,7 @@
 //! the `tokenward` package, which re-exports from here.
 
 mod apikeys;
+mod abuse;
 mod audit;
 mod clock;
 mod dpop;
@@ -62,6 +63,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gateway::Principal>()?;
     m.add_class::<gateway::Refusal>()?;
     m.add_class::<gateway::Authenticator>()?;
+    m.add_class::<abuse::Threshold>()?;
+    m.add_class::<abuse::Lockout>()?;
+    m.add_class::<abuse::AbuseDetection>()?;
+    m.add_class::<abuse::AuditLog>()?;
     m.add_class::<sessions::Sessions>()?;
     m.add_class::<sessions::SessionCookie>()?;
     m.add_class::<sessions::SessionRecord>()?;

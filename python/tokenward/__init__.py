@@ -26,8 +26,10 @@ from ._logging import RedactingFilter
 from ._native import (
     API_KEY_PATTERN,
     ERROR_CODES,
+    AbuseDetection,
     AccessToken,
     ApiKeys,
+    AuditLog,
     Authenticator,
     AuthorizationFlow,
     DpopKey,
@@ -42,6 +44,7 @@ from ._native import (
     KeyInfo,
     KeyRecord,
     KeySet,
+    Lockout,
     ManualClock,
     OAuthClient,
     Pkce,
@@ -57,6 +60,7 @@ from ._native import (
     SessionCookie,
     SessionRecord,
     Sessions,
+    Threshold,
     TokenResponse,
     TokenSource,
     TokenSourceOptions,
@@ -70,6 +74,10 @@ from ._native import (
 _stdlib_logging.getLogger("tokenward").addHandler(_stdlib_logging.NullHandler())
 
 __all__ = [
+    "AbuseDetection",
+    "AuditLog",
+    "Lockout",
+    "Threshold",
     "Authenticator",
     "DpopKey",
     "DpopVerifier",
