@@ -4,6 +4,7 @@
 //! Every exported function returns `Result<_, TokenwardError>` or cannot fail, so no panic ever
 //! crosses the FFI boundary.
 
+mod abuse;
 mod apikeys;
 mod audit;
 mod clock;
@@ -17,6 +18,7 @@ mod remote;
 mod secret;
 mod sessions;
 
+pub use abuse::{AbuseDetection, AuditLog, Lockout, Threshold};
 pub use apikeys::{api_key_pattern, check_api_key_format, ApiKeys, IssuedKey, KeyInfo, KeyRecord};
 pub use audit::{on_audit, AuditEvent, AuditListener, AuditOutcome, AuditSubscription};
 pub use clock::ManualClock;

@@ -162,7 +162,11 @@ impl AuditLog {
     /// Stops writing events (cancelling twice does nothing).
     #[napi(catch_unwind)]
     pub fn cancel(&self) {
-        let sub = self.sub.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let sub = self
+            .sub
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         drop(sub);
     }
 

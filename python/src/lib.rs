@@ -3,8 +3,8 @@
 //! Converts types and maps errors only; behaviour lives in the core. The public Python API is
 //! the `tokenward` package, which re-exports from here.
 
-mod apikeys;
 mod abuse;
+mod apikeys;
 mod audit;
 mod clock;
 mod dpop;

@@ -67,6 +67,11 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
 }
 
 impl AuditEvent {
+    /// The timestamp as RFC 3339 in UTC with milliseconds (`2026-12-03T01:02:03.456Z`).
+    pub fn timestamp_rfc3339(&self) -> String {
+        rfc3339(self.timestamp)
+    }
+
     /// The event as one line of JSON (no newline) in Elastic Common Schema: `@timestamp`,
     /// `event.{id,action,outcome,kind,category,type,severity,reason,dataset,provider}`,
     /// `error.code`, `log.level`, `source.ip`, `http.request.{id,method}`, `url.path`,

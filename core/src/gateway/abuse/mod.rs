@@ -236,6 +236,11 @@ impl AbuseDetection {
         self
     }
 
+    /// The store URL given to [`AbuseDetection::with_store`] (may hold a password).
+    pub fn store(&self) -> &str {
+        &self.store
+    }
+
     /// When the Redis store cannot answer: count in this process instead (`true`, the
     /// default, with a `gateway.abuse_fallback` audit event) or refuse with 503 (`false`).
     pub fn with_store_fail_open(mut self, fail_open: bool) -> Self {
