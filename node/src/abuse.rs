@@ -39,13 +39,13 @@ impl Threshold {
     }
 
     /// The number of occurrences.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn count(&self) -> u32 {
         self.0.count()
     }
 
     /// The window, in seconds.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn window(&self) -> f64 {
         self.0.window().as_secs_f64()
     }
@@ -65,13 +65,13 @@ impl Lockout {
     }
 
     /// The failures that trigger the lockout.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn failures(&self) -> Threshold {
         Threshold(self.0.failures())
     }
 
     /// How long the lockout lasts, in seconds.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn duration(&self) -> f64 {
         self.0.duration().as_secs_f64()
     }
