@@ -727,6 +727,256 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 
 
 /**
+ * Abuse detection for `AuthenticatorOptions.abuseDetection` (docs/abuse.md): `new()` turns
+ * every signal on at its default; each `with…` returns a copy with one setting changed
+ * (`null`/`nil` turns a signal, or the lockout, off).
+ */
+public protocol AbuseDetectionProtocol: AnyObject, Sendable {
+    
+    /**
+     * Addresses one failing credential comes from that raise `abuse.distributed_failures`.
+     */
+    func withDistributedFailures(threshold: Threshold?)  -> AbuseDetection
+    
+    /**
+     * Distinct failing credentials from one address that raise `abuse.enumeration`.
+     */
+    func withEnumeration(threshold: Threshold?)  -> AbuseDetection
+    
+    /**
+     * Addresses one key or subject is used from that raise `abuse.key_spread`.
+     */
+    func withKeySpread(threshold: Threshold?)  -> AbuseDetection
+    
+    /**
+     * The lockout (`null`: signals only, nothing is refused).
+     */
+    func withLockout(lockout: Lockout?)  -> AbuseDetection
+    
+    /**
+     * `insufficient_scope` refusals of one principal that raise `abuse.scope_escalation`.
+     */
+    func withScopeEscalation(threshold: Threshold?)  -> AbuseDetection
+    
+    /**
+     * Where the counters live: `memory` (default) or `redis://…`.
+     */
+    func withStore(url: String)  -> AbuseDetection
+    
+    /**
+     * When Redis cannot answer: count in this process (`true`, default) or refuse with 503.
+     */
+    func withStoreFailOpen(failOpen: Bool)  -> AbuseDetection
+    
+}
+/**
+ * Abuse detection for `AuthenticatorOptions.abuseDetection` (docs/abuse.md): `new()` turns
+ * every signal on at its default; each `with…` returns a copy with one setting changed
+ * (`null`/`nil` turns a signal, or the lockout, off).
+ */
+open class AbuseDetection: AbuseDetectionProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_abusedetection(self.handle, $0) }
+    }
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_abusedetection_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_abusedetection(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Addresses one failing credential comes from that raise `abuse.distributed_failures`.
+     */
+open func withDistributedFailures(threshold: Threshold?) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_distributed_failures(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeThreshold.lower(threshold),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Distinct failing credentials from one address that raise `abuse.enumeration`.
+     */
+open func withEnumeration(threshold: Threshold?) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_enumeration(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeThreshold.lower(threshold),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Addresses one key or subject is used from that raise `abuse.key_spread`.
+     */
+open func withKeySpread(threshold: Threshold?) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_key_spread(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeThreshold.lower(threshold),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The lockout (`null`: signals only, nothing is refused).
+     */
+open func withLockout(lockout: Lockout?) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_lockout(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeLockout.lower(lockout),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `insufficient_scope` refusals of one principal that raise `abuse.scope_escalation`.
+     */
+open func withScopeEscalation(threshold: Threshold?) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_scope_escalation(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeThreshold.lower(threshold),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Where the counters live: `memory` (default) or `redis://…`.
+     */
+open func withStore(url: String) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_store(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * When Redis cannot answer: count in this process (`true`, default) or refuse with 503.
+     */
+open func withStoreFailOpen(failOpen: Bool) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_store_fail_open(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(failOpen),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAbuseDetection: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AbuseDetection
+
+    public static func lift(_ handle: UInt64) throws -> AbuseDetection {
+        return AbuseDetection(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AbuseDetection) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AbuseDetection {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AbuseDetection, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAbuseDetection_lift(_ handle: UInt64) throws -> AbuseDetection {
+    return try FfiConverterTypeAbuseDetection.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAbuseDetection_lower(_ value: AbuseDetection) -> UInt64 {
+    return FfiConverterTypeAbuseDetection.lower(value)
+}
+
+
+
+
+
+
+/**
  * An access token. `toString`/`description` are redacted (`AccessToken([REDACTED:<fp>])`);
  * `expose()` gives the string.
  */
@@ -1502,6 +1752,182 @@ public func FfiConverterTypeAuditListener_lift(_ handle: UInt64) throws -> Audit
 #endif
 public func FfiConverterTypeAuditListener_lower(_ value: AuditListener) -> UInt64 {
     return FfiConverterTypeAuditListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Writes every audit event as one line of ECS JSON (docs/audit.md) to `stdout`, `stderr` or
+ * `file:///absolute/path` (created with mode 0600) until `cancel()` or release.
+ */
+public protocol AuditLogProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops writing events (cancelling twice does nothing).
+     */
+    func cancel() 
+    
+    /**
+     * Events that could not be written.
+     */
+    func failed()  -> UInt64
+    
+    /**
+     * Lines written so far.
+     */
+    func written()  -> UInt64
+    
+}
+/**
+ * Writes every audit event as one line of ECS JSON (docs/audit.md) to `stdout`, `stderr` or
+ * `file:///absolute/path` (created with mode 0600) until `cancel()` or release.
+ */
+open class AuditLog: AuditLogProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_auditlog(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_auditlog(handle, $0) }
+    }
+
+    
+    /**
+     * Opens `target` and registers it for every audit event.
+     */
+public static func `open`(target: String)throws  -> AuditLog  {
+    return try  FfiConverterTypeAuditLog_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_auditlog_open(
+        FfiConverterString.lower(target),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Stops writing events (cancelling twice does nothing).
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_auditlog_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Events that could not be written.
+     */
+open func failed() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_auditlog_failed(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Lines written so far.
+     */
+open func written() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_auditlog_written(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditLog: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AuditLog
+
+    public static func lift(_ handle: UInt64) throws -> AuditLog {
+        return AuditLog(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AuditLog) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditLog {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AuditLog, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditLog_lift(_ handle: UInt64) throws -> AuditLog {
+    return try FfiConverterTypeAuditLog.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditLog_lower(_ value: AuditLog) -> UInt64 {
+    return FfiConverterTypeAuditLog.lower(value)
 }
 
 
@@ -3748,6 +4174,164 @@ public func FfiConverterTypeKeySet_lower(_ value: KeySet) -> UInt64 {
 
 
 /**
+ * Lock an address or a credential out for `duration` after `failures` refused credentials;
+ * an empty duration throws `invalid_input`.
+ */
+public protocol LockoutProtocol: AnyObject, Sendable {
+    
+    /**
+     * How long the lockout lasts.
+     */
+    func duration()  -> TimeInterval
+    
+    /**
+     * The failures that trigger the lockout.
+     */
+    func failures()  -> Threshold
+    
+}
+/**
+ * Lock an address or a credential out for `duration` after `failures` refused credentials;
+ * an empty duration throws `invalid_input`.
+ */
+open class Lockout: LockoutProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_lockout(self.handle, $0) }
+    }
+public convenience init(failures: Threshold, duration: TimeInterval)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_lockout_new(
+        FfiConverterTypeThreshold_lower(failures),
+        FfiConverterDuration.lower(duration),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_lockout(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * How long the lockout lasts.
+     */
+open func duration() -> TimeInterval  {
+    return try!  FfiConverterDuration.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_lockout_duration(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The failures that trigger the lockout.
+     */
+open func failures() -> Threshold  {
+    return try!  FfiConverterTypeThreshold_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_lockout_failures(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLockout: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Lockout
+
+    public static func lift(_ handle: UInt64) throws -> Lockout {
+        return Lockout(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Lockout) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Lockout {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Lockout, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLockout_lift(_ handle: UInt64) throws -> Lockout {
+    return try FfiConverterTypeLockout.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLockout_lower(_ value: Lockout) -> UInt64 {
+    return FfiConverterTypeLockout.lower(value)
+}
+
+
+
+
+
+
+/**
  * A clock frozen at a given time until `advance…`/`set…` moves it. Shared by every object it
  * is passed to; safe to use from several threads.
  */
@@ -5955,6 +6539,164 @@ public func FfiConverterTypeSessions_lower(_ value: Sessions) -> UInt64 {
 
 
 /**
+ * `count` occurrences within `window`; a count of 0 or an empty window throws
+ * `invalid_input`.
+ */
+public protocol ThresholdProtocol: AnyObject, Sendable {
+    
+    /**
+     * The number of occurrences.
+     */
+    func count()  -> UInt32
+    
+    /**
+     * The window they are counted in.
+     */
+    func window()  -> TimeInterval
+    
+}
+/**
+ * `count` occurrences within `window`; a count of 0 or an empty window throws
+ * `invalid_input`.
+ */
+open class Threshold: ThresholdProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_threshold(self.handle, $0) }
+    }
+public convenience init(count: UInt32, window: TimeInterval)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_threshold_new(
+        FfiConverterUInt32.lower(count),
+        FfiConverterDuration.lower(window),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_threshold(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The number of occurrences.
+     */
+open func count() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_threshold_count(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The window they are counted in.
+     */
+open func window() -> TimeInterval  {
+    return try!  FfiConverterDuration.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_threshold_window(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeThreshold: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Threshold
+
+    public static func lift(_ handle: UInt64) throws -> Threshold {
+        return Threshold(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Threshold) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Threshold {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Threshold, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeThreshold_lift(_ handle: UInt64) throws -> Threshold {
+    return try FfiConverterTypeThreshold.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeThreshold_lower(_ value: Threshold) -> UInt64 {
+    return FfiConverterTypeThreshold.lower(value)
+}
+
+
+
+
+
+
+/**
  * A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
  * redacted `Secret`.
  */
@@ -6882,6 +7624,42 @@ public struct AuditEvent: Equatable, Hashable {
      * The subject when known.
      */
     public var subject: String?
+    /**
+     * When it happened, RFC 3339 in UTC with milliseconds.
+     */
+    public var timestamp: String
+    /**
+     * A unique id (UUID-shaped).
+     */
+    public var eventId: String
+    /**
+     * `info`, `low`, `medium`, `high` or `critical`.
+     */
+    public var severity: String
+    /**
+     * `api_key`, `jwt`, `introspected` or `session`, when known.
+     */
+    public var credentialKind: String?
+    /**
+     * The client address of a gateway decision.
+     */
+    public var clientIp: String?
+    /**
+     * The request id (from the header set with `requestIdHeader`).
+     */
+    public var requestId: String?
+    /**
+     * The HTTP method of a gateway decision.
+     */
+    public var method: String?
+    /**
+     * The path of a gateway decision, without its query string.
+     */
+    public var path: String?
+    /**
+     * A count (failures before a lockout, distinct addresses or credentials of a signal).
+     */
+    public var count: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6900,12 +7678,48 @@ public struct AuditEvent: Equatable, Hashable {
          */credentialId: String?, 
         /**
          * The subject when known.
-         */subject: String?) {
+         */subject: String?, 
+        /**
+         * When it happened, RFC 3339 in UTC with milliseconds.
+         */timestamp: String = "", 
+        /**
+         * A unique id (UUID-shaped).
+         */eventId: String = "", 
+        /**
+         * `info`, `low`, `medium`, `high` or `critical`.
+         */severity: String = "info", 
+        /**
+         * `api_key`, `jwt`, `introspected` or `session`, when known.
+         */credentialKind: String? = nil, 
+        /**
+         * The client address of a gateway decision.
+         */clientIp: String? = nil, 
+        /**
+         * The request id (from the header set with `requestIdHeader`).
+         */requestId: String? = nil, 
+        /**
+         * The HTTP method of a gateway decision.
+         */method: String? = nil, 
+        /**
+         * The path of a gateway decision, without its query string.
+         */path: String? = nil, 
+        /**
+         * A count (failures before a lockout, distinct addresses or credentials of a signal).
+         */count: UInt64? = nil) {
         self.action = action
         self.outcome = outcome
         self.code = code
         self.credentialId = credentialId
         self.subject = subject
+        self.timestamp = timestamp
+        self.eventId = eventId
+        self.severity = severity
+        self.credentialKind = credentialKind
+        self.clientIp = clientIp
+        self.requestId = requestId
+        self.method = method
+        self.path = path
+        self.count = count
     }
 
     
@@ -6928,7 +7742,16 @@ public struct FfiConverterTypeAuditEvent: FfiConverterRustBuffer {
                 outcome: FfiConverterTypeAuditOutcome.read(from: &buf), 
                 code: FfiConverterOptionTypeErrorCode.read(from: &buf), 
                 credentialId: FfiConverterOptionString.read(from: &buf), 
-                subject: FfiConverterOptionString.read(from: &buf)
+                subject: FfiConverterOptionString.read(from: &buf), 
+                timestamp: FfiConverterString.read(from: &buf), 
+                eventId: FfiConverterString.read(from: &buf), 
+                severity: FfiConverterString.read(from: &buf), 
+                credentialKind: FfiConverterOptionString.read(from: &buf), 
+                clientIp: FfiConverterOptionString.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                method: FfiConverterOptionString.read(from: &buf), 
+                path: FfiConverterOptionString.read(from: &buf), 
+                count: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
 
@@ -6938,6 +7761,15 @@ public struct FfiConverterTypeAuditEvent: FfiConverterRustBuffer {
         FfiConverterOptionTypeErrorCode.write(value.code, into: &buf)
         FfiConverterOptionString.write(value.credentialId, into: &buf)
         FfiConverterOptionString.write(value.subject, into: &buf)
+        FfiConverterString.write(value.timestamp, into: &buf)
+        FfiConverterString.write(value.eventId, into: &buf)
+        FfiConverterString.write(value.severity, into: &buf)
+        FfiConverterOptionString.write(value.credentialKind, into: &buf)
+        FfiConverterOptionString.write(value.clientIp, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionString.write(value.method, into: &buf)
+        FfiConverterOptionString.write(value.path, into: &buf)
+        FfiConverterOptionUInt64.write(value.count, into: &buf)
     }
 }
 
@@ -7199,6 +8031,14 @@ public struct AuthenticatorOptions {
      * proxy's forwarded scheme and host, else `https` and the `Host` header.
      */
     public var dpopOrigin: String?
+    /**
+     * Abuse detection (lockout and `abuse.*` audit events; docs/abuse.md); `None`: off.
+     */
+    public var abuseDetection: AbuseDetection?
+    /**
+     * The header whose value becomes the audit events' request id; `None`: none.
+     */
+    public var requestIdHeader: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7308,7 +8148,13 @@ public struct AuthenticatorOptions {
         /**
          * The origin (`https://api.example`) proofs' `htu` is compared with; `None`: a trusted
          * proxy's forwarded scheme and host, else `https` and the `Host` header.
-         */dpopOrigin: String? = nil) {
+         */dpopOrigin: String? = nil, 
+        /**
+         * Abuse detection (lockout and `abuse.*` audit events; docs/abuse.md); `None`: off.
+         */abuseDetection: AbuseDetection? = nil, 
+        /**
+         * The header whose value becomes the audit events' request id; `None`: none.
+         */requestIdHeader: String? = nil) {
         self.apiKeys = apiKeys
         self.jwt = jwt
         self.ipAllow = ipAllow
@@ -7339,6 +8185,8 @@ public struct AuthenticatorOptions {
         self.sessions = sessions
         self.dpop = dpop
         self.dpopOrigin = dpopOrigin
+        self.abuseDetection = abuseDetection
+        self.requestIdHeader = requestIdHeader
     }
 
     
@@ -7386,7 +8234,9 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
                 rateLimitStoreFailOpen: FfiConverterOptionBool.read(from: &buf), 
                 sessions: FfiConverterOptionTypeSessions.read(from: &buf), 
                 dpop: FfiConverterOptionTypeDpopVerifier.read(from: &buf), 
-                dpopOrigin: FfiConverterOptionString.read(from: &buf)
+                dpopOrigin: FfiConverterOptionString.read(from: &buf), 
+                abuseDetection: FfiConverterOptionTypeAbuseDetection.read(from: &buf), 
+                requestIdHeader: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -7421,6 +8271,8 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
         FfiConverterOptionTypeSessions.write(value.sessions, into: &buf)
         FfiConverterOptionTypeDpopVerifier.write(value.dpop, into: &buf)
         FfiConverterOptionString.write(value.dpopOrigin, into: &buf)
+        FfiConverterOptionTypeAbuseDetection.write(value.abuseDetection, into: &buf)
+        FfiConverterOptionString.write(value.requestIdHeader, into: &buf)
     }
 }
 
@@ -12299,6 +13151,30 @@ fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAbuseDetection: FfiConverterRustBuffer {
+    typealias SwiftType = AbuseDetection?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAbuseDetection.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAbuseDetection.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeApiKeys: FfiConverterRustBuffer {
     typealias SwiftType = ApiKeys?
 
@@ -12411,6 +13287,30 @@ fileprivate struct FfiConverterOptionTypeJwtVerifier: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeJwtVerifier.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLockout: FfiConverterRustBuffer {
+    typealias SwiftType = Lockout?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLockout.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLockout.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -12555,6 +13455,30 @@ fileprivate struct FfiConverterOptionTypeSessions: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSessions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeThreshold: FfiConverterRustBuffer {
+    typealias SwiftType = Threshold?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeThreshold.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeThreshold.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13289,6 +14213,48 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_func_fingerprint() != 27239) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_distributed_failures() != 30684) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_enumeration() != 61104) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_key_spread() != 19821) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_lockout() != 40374) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_scope_escalation() != 54780) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_store() != 17348) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_store_fail_open() != 55976) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_auditlog_cancel() != 47409) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_auditlog_failed() != 17820) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_auditlog_written() != 59063) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_lockout_duration() != 53891) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_lockout_failures() != 22743) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_threshold_count() != 58577) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_threshold_window() != 33108) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_apikeys_create() != 30825) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -13635,6 +14601,18 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf() != 45991) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_abusedetection_new() != 31600) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_auditlog_open() != 14812) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_lockout_new() != 18794) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_threshold_new() != 21126) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_apikeys_new() != 27825) {

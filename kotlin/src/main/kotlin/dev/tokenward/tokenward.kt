@@ -750,6 +750,34 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_fingerprint(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_distributed_failures(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_enumeration(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_key_spread(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_lockout(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_scope_escalation(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_store(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_store_fail_open(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_auditlog_cancel(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_auditlog_failed(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_auditlog_written(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_lockout_duration(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_lockout_failures(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_threshold_count(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_threshold_window(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_apikeys_create(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_apikeys_get(
@@ -980,6 +1008,14 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_abusedetection_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_auditlog_open(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_lockout_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_threshold_new(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_apikeys_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_manualclock_new(
@@ -1072,6 +1108,58 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_tokenward_ffi_fn_clone_abusedetection(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_abusedetection(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_abusedetection_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_distributed_failures(`ptr`: Long,`threshold`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_enumeration(`ptr`: Long,`threshold`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_key_spread(`ptr`: Long,`threshold`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_lockout(`ptr`: Long,`lockout`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_scope_escalation(`ptr`: Long,`threshold`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_store(`ptr`: Long,`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_store_fail_open(`ptr`: Long,`failOpen`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_clone_auditlog(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_auditlog(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_auditlog_open(`target`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_auditlog_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_auditlog_failed(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_auditlog_written(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_clone_lockout(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_lockout(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_lockout_new(`failures`: Long,`duration`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_lockout_duration(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_lockout_failures(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_clone_threshold(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_threshold(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_threshold_new(`count`: Int,`window`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_threshold_count(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_tokenward_ffi_fn_method_threshold_window(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_apikeys(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_apikeys(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1730,6 +1818,48 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_func_fingerprint() and 0xFFFF) != 27239) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_distributed_failures() and 0xFFFF) != 30684) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_enumeration() and 0xFFFF) != 61104) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_key_spread() and 0xFFFF) != 19821) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_lockout() and 0xFFFF) != 40374) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_scope_escalation() and 0xFFFF) != 54780) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_store() and 0xFFFF) != 17348) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_store_fail_open() and 0xFFFF) != 55976) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_auditlog_cancel() and 0xFFFF) != 47409) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_auditlog_failed() and 0xFFFF) != 17820) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_auditlog_written() and 0xFFFF) != 59063) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_lockout_duration() and 0xFFFF) != 53891) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_lockout_failures() and 0xFFFF) != 22743) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_threshold_count() and 0xFFFF) != 58577) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_threshold_window() and 0xFFFF) != 33108) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_create() and 0xFFFF) != 30825) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2073,6 +2203,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf() and 0xFFFF) != 45991) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_abusedetection_new() and 0xFFFF) != 31600) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_auditlog_open() and 0xFFFF) != 14812) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_lockout_new() and 0xFFFF) != 18794) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_threshold_new() and 0xFFFF) != 21126) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_apikeys_new() and 0xFFFF) != 27825) {
@@ -2730,6 +2872,418 @@ public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
         buf.putLong(value.seconds)
         // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
         buf.putInt(value.nano)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Abuse detection for `AuthenticatorOptions.abuseDetection` (docs/abuse.md): `new()` turns
+ * every signal on at its default; each `with…` returns a copy with one setting changed
+ * (`null`/`nil` turns a signal, or the lockout, off).
+ */
+public interface AbuseDetectionInterface {
+    
+    /**
+     * Addresses one failing credential comes from that raise `abuse.distributed_failures`.
+     */
+    fun `withDistributedFailures`(`threshold`: Threshold?): AbuseDetection
+    
+    /**
+     * Distinct failing credentials from one address that raise `abuse.enumeration`.
+     */
+    fun `withEnumeration`(`threshold`: Threshold?): AbuseDetection
+    
+    /**
+     * Addresses one key or subject is used from that raise `abuse.key_spread`.
+     */
+    fun `withKeySpread`(`threshold`: Threshold?): AbuseDetection
+    
+    /**
+     * The lockout (`null`: signals only, nothing is refused).
+     */
+    fun `withLockout`(`lockout`: Lockout?): AbuseDetection
+    
+    /**
+     * `insufficient_scope` refusals of one principal that raise `abuse.scope_escalation`.
+     */
+    fun `withScopeEscalation`(`threshold`: Threshold?): AbuseDetection
+    
+    /**
+     * Where the counters live: `memory` (default) or `redis://…`.
+     */
+    fun `withStore`(`url`: kotlin.String): AbuseDetection
+    
+    /**
+     * When Redis cannot answer: count in this process (`true`, default) or refuse with 503.
+     */
+    fun `withStoreFailOpen`(`failOpen`: kotlin.Boolean): AbuseDetection
+    
+    companion object
+}
+
+/**
+ * Abuse detection for `AuthenticatorOptions.abuseDetection` (docs/abuse.md): `new()` turns
+ * every signal on at its default; each `with…` returns a copy with one setting changed
+ * (`null`/`nil` turns a signal, or the lockout, off).
+ */
+open class AbuseDetection: Disposable, AutoCloseable, AbuseDetectionInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_abusedetection_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_abusedetection(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_abusedetection(handle, status)
+        }
+    }
+
+    
+    /**
+     * Addresses one failing credential comes from that raise `abuse.distributed_failures`.
+     */override fun `withDistributedFailures`(`threshold`: Threshold?): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_distributed_failures(
+        it,
+        
+        FfiConverterOptionalTypeThreshold.lower(`threshold`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Distinct failing credentials from one address that raise `abuse.enumeration`.
+     */override fun `withEnumeration`(`threshold`: Threshold?): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_enumeration(
+        it,
+        
+        FfiConverterOptionalTypeThreshold.lower(`threshold`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Addresses one key or subject is used from that raise `abuse.key_spread`.
+     */override fun `withKeySpread`(`threshold`: Threshold?): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_key_spread(
+        it,
+        
+        FfiConverterOptionalTypeThreshold.lower(`threshold`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The lockout (`null`: signals only, nothing is refused).
+     */override fun `withLockout`(`lockout`: Lockout?): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_lockout(
+        it,
+        
+        FfiConverterOptionalTypeLockout.lower(`lockout`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `insufficient_scope` refusals of one principal that raise `abuse.scope_escalation`.
+     */override fun `withScopeEscalation`(`threshold`: Threshold?): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_scope_escalation(
+        it,
+        
+        FfiConverterOptionalTypeThreshold.lower(`threshold`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Where the counters live: `memory` (default) or `redis://…`.
+     */override fun `withStore`(`url`: kotlin.String): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_store(
+        it,
+        
+        FfiConverterString.lower(`url`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * When Redis cannot answer: count in this process (`true`, default) or refuse with 503.
+     */override fun `withStoreFailOpen`(`failOpen`: kotlin.Boolean): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_store_fail_open(
+        it,
+        
+        FfiConverterBoolean.lower(`failOpen`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAbuseDetection: FfiConverter<AbuseDetection, Long> {
+    override fun lower(value: AbuseDetection): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): AbuseDetection {
+        return AbuseDetection(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): AbuseDetection {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AbuseDetection) = 8UL
+
+    override fun write(value: AbuseDetection, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -3944,6 +4498,330 @@ public object FfiConverterTypeAuditListener: FfiConverter<AuditListener, Long> {
     override fun allocationSize(value: AuditListener) = 8UL
 
     override fun write(value: AuditListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Writes every audit event as one line of ECS JSON (docs/audit.md) to `stdout`, `stderr` or
+ * `file:///absolute/path` (created with mode 0600) until `cancel()` or release.
+ */
+public interface AuditLogInterface {
+    
+    /**
+     * Stops writing events (cancelling twice does nothing).
+     */
+    fun `cancel`()
+    
+    /**
+     * Events that could not be written.
+     */
+    fun `failed`(): kotlin.ULong
+    
+    /**
+     * Lines written so far.
+     */
+    fun `written`(): kotlin.ULong
+    
+    companion object
+}
+
+/**
+ * Writes every audit event as one line of ECS JSON (docs/audit.md) to `stdout`, `stderr` or
+ * `file:///absolute/path` (created with mode 0600) until `cancel()` or release.
+ */
+open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_auditlog(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_auditlog(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops writing events (cancelling twice does nothing).
+     */override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_auditlog_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Events that could not be written.
+     */override fun `failed`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_auditlog_failed(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Lines written so far.
+     */override fun `written`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_auditlog_written(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Opens `target` and registers it for every audit event.
+     */
+    @Throws(TokenwardException::class) fun `open`(`target`: kotlin.String): AuditLog {
+            return FfiConverterTypeAuditLog.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_auditlog_open(
+    
+        
+        FfiConverterString.lower(`target`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuditLog: FfiConverter<AuditLog, Long> {
+    override fun lower(value: AuditLog): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): AuditLog {
+        return AuditLog(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): AuditLog {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AuditLog) = 8UL
+
+    override fun write(value: AuditLog, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -7788,6 +8666,306 @@ public object FfiConverterTypeKeySet: FfiConverter<KeySet, Long> {
 
 
 /**
+ * Lock an address or a credential out for `duration` after `failures` refused credentials;
+ * an empty duration throws `invalid_input`.
+ */
+public interface LockoutInterface {
+    
+    /**
+     * How long the lockout lasts.
+     */
+    fun `duration`(): java.time.Duration
+    
+    /**
+     * The failures that trigger the lockout.
+     */
+    fun `failures`(): Threshold
+    
+    companion object
+}
+
+/**
+ * Lock an address or a credential out for `duration` after `failures` refused credentials;
+ * an empty duration throws `invalid_input`.
+ */
+open class Lockout: Disposable, AutoCloseable, LockoutInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor(`failures`: Threshold, `duration`: java.time.Duration) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_lockout_new(
+    
+        
+        FfiConverterTypeThreshold.lower(`failures`),
+        FfiConverterDuration.lower(`duration`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_lockout(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_lockout(handle, status)
+        }
+    }
+
+    
+    /**
+     * How long the lockout lasts.
+     */override fun `duration`(): java.time.Duration {
+            return FfiConverterDuration.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_lockout_duration(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The failures that trigger the lockout.
+     */override fun `failures`(): Threshold {
+            return FfiConverterTypeThreshold.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_lockout_failures(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLockout: FfiConverter<Lockout, Long> {
+    override fun lower(value: Lockout): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Lockout {
+        return Lockout(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Lockout {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Lockout) = 8UL
+
+    override fun write(value: Lockout, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A clock frozen at a given time until `advance…`/`set…` moves it. Shared by every object it
  * is passed to; safe to use from several threads.
  */
@@ -11364,6 +12542,306 @@ public object FfiConverterTypeSessions: FfiConverter<Sessions, Long> {
 
 
 /**
+ * `count` occurrences within `window`; a count of 0 or an empty window throws
+ * `invalid_input`.
+ */
+public interface ThresholdInterface {
+    
+    /**
+     * The number of occurrences.
+     */
+    fun `count`(): kotlin.UInt
+    
+    /**
+     * The window they are counted in.
+     */
+    fun `window`(): java.time.Duration
+    
+    companion object
+}
+
+/**
+ * `count` occurrences within `window`; a count of 0 or an empty window throws
+ * `invalid_input`.
+ */
+open class Threshold: Disposable, AutoCloseable, ThresholdInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor(`count`: kotlin.UInt, `window`: java.time.Duration) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_threshold_new(
+    
+        
+        FfiConverterUInt.lower(`count`),
+        FfiConverterDuration.lower(`window`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_threshold(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_threshold(handle, status)
+        }
+    }
+
+    
+    /**
+     * The number of occurrences.
+     */override fun `count`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_threshold_count(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The window they are counted in.
+     */override fun `window`(): java.time.Duration {
+            return FfiConverterDuration.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_threshold_window(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeThreshold: FfiConverter<Threshold, Long> {
+    override fun lower(value: Threshold): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Threshold {
+        return Threshold(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Threshold {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Threshold) = 8UL
+
+    override fun write(value: Threshold, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a
  * redacted `Secret`.
  */
@@ -12577,6 +14055,51 @@ data class AuditEvent (
      * The subject when known.
      */
     var `subject`: kotlin.String?
+    , 
+    /**
+     * When it happened, RFC 3339 in UTC with milliseconds.
+     */
+    var `timestamp`: kotlin.String = "" 
+    , 
+    /**
+     * A unique id (UUID-shaped).
+     */
+    var `eventId`: kotlin.String = "" 
+    , 
+    /**
+     * `info`, `low`, `medium`, `high` or `critical`.
+     */
+    var `severity`: kotlin.String = "info" 
+    , 
+    /**
+     * `api_key`, `jwt`, `introspected` or `session`, when known.
+     */
+    var `credentialKind`: kotlin.String? = null 
+    , 
+    /**
+     * The client address of a gateway decision.
+     */
+    var `clientIp`: kotlin.String? = null 
+    , 
+    /**
+     * The request id (from the header set with `requestIdHeader`).
+     */
+    var `requestId`: kotlin.String? = null 
+    , 
+    /**
+     * The HTTP method of a gateway decision.
+     */
+    var `method`: kotlin.String? = null 
+    , 
+    /**
+     * The path of a gateway decision, without its query string.
+     */
+    var `path`: kotlin.String? = null 
+    , 
+    /**
+     * A count (failures before a lockout, distinct addresses or credentials of a signal).
+     */
+    var `count`: kotlin.ULong? = null 
     
 ){
     
@@ -12598,6 +14121,15 @@ public object FfiConverterTypeAuditEvent: FfiConverterRustBuffer<AuditEvent> {
             FfiConverterOptionalTypeErrorCode.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
         )
     }
 
@@ -12606,7 +14138,16 @@ public object FfiConverterTypeAuditEvent: FfiConverterRustBuffer<AuditEvent> {
             FfiConverterTypeAuditOutcome.allocationSize(value.`outcome`) +
             FfiConverterOptionalTypeErrorCode.allocationSize(value.`code`) +
             FfiConverterOptionalString.allocationSize(value.`credentialId`) +
-            FfiConverterOptionalString.allocationSize(value.`subject`)
+            FfiConverterOptionalString.allocationSize(value.`subject`) +
+            FfiConverterString.allocationSize(value.`timestamp`) +
+            FfiConverterString.allocationSize(value.`eventId`) +
+            FfiConverterString.allocationSize(value.`severity`) +
+            FfiConverterOptionalString.allocationSize(value.`credentialKind`) +
+            FfiConverterOptionalString.allocationSize(value.`clientIp`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalString.allocationSize(value.`method`) +
+            FfiConverterOptionalString.allocationSize(value.`path`) +
+            FfiConverterOptionalULong.allocationSize(value.`count`)
     )
 
     override fun write(value: AuditEvent, buf: ByteBuffer) {
@@ -12615,6 +14156,15 @@ public object FfiConverterTypeAuditEvent: FfiConverterRustBuffer<AuditEvent> {
             FfiConverterOptionalTypeErrorCode.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`credentialId`, buf)
             FfiConverterOptionalString.write(value.`subject`, buf)
+            FfiConverterString.write(value.`timestamp`, buf)
+            FfiConverterString.write(value.`eventId`, buf)
+            FfiConverterString.write(value.`severity`, buf)
+            FfiConverterOptionalString.write(value.`credentialKind`, buf)
+            FfiConverterOptionalString.write(value.`clientIp`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalString.write(value.`method`, buf)
+            FfiConverterOptionalString.write(value.`path`, buf)
+            FfiConverterOptionalULong.write(value.`count`, buf)
     }
 }
 
@@ -12862,6 +14412,16 @@ data class AuthenticatorOptions (
      * proxy's forwarded scheme and host, else `https` and the `Host` header.
      */
     var `dpopOrigin`: kotlin.String? = null 
+    , 
+    /**
+     * Abuse detection (lockout and `abuse.*` audit events; docs/abuse.md); `None`: off.
+     */
+    var `abuseDetection`: AbuseDetection? = null 
+    , 
+    /**
+     * The header whose value becomes the audit events' request id; `None`: none.
+     */
+    var `requestIdHeader`: kotlin.String? = null 
     
 ): Disposable{
     
@@ -12902,7 +14462,9 @@ data class AuthenticatorOptions (
         this.`rateLimitStoreFailOpen`,
         this.`sessions`,
         this.`dpop`,
-        this.`dpopOrigin`
+        this.`dpopOrigin`,
+        this.`abuseDetection`,
+        this.`requestIdHeader`
     )
     }
     
@@ -12945,6 +14507,8 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeSessions.read(buf),
             FfiConverterOptionalTypeDpopVerifier.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeAbuseDetection.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -12978,7 +14542,9 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalBoolean.allocationSize(value.`rateLimitStoreFailOpen`) +
             FfiConverterOptionalTypeSessions.allocationSize(value.`sessions`) +
             FfiConverterOptionalTypeDpopVerifier.allocationSize(value.`dpop`) +
-            FfiConverterOptionalString.allocationSize(value.`dpopOrigin`)
+            FfiConverterOptionalString.allocationSize(value.`dpopOrigin`) +
+            FfiConverterOptionalTypeAbuseDetection.allocationSize(value.`abuseDetection`) +
+            FfiConverterOptionalString.allocationSize(value.`requestIdHeader`)
     )
 
     override fun write(value: AuthenticatorOptions, buf: ByteBuffer) {
@@ -13012,6 +14578,8 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeSessions.write(value.`sessions`, buf)
             FfiConverterOptionalTypeDpopVerifier.write(value.`dpop`, buf)
             FfiConverterOptionalString.write(value.`dpopOrigin`, buf)
+            FfiConverterOptionalTypeAbuseDetection.write(value.`abuseDetection`, buf)
+            FfiConverterOptionalString.write(value.`requestIdHeader`, buf)
     }
 }
 
@@ -16512,6 +18080,38 @@ public object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Dur
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAbuseDetection: FfiConverterRustBuffer<AbuseDetection?> {
+    override fun read(buf: ByteBuffer): AbuseDetection? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAbuseDetection.read(buf)
+    }
+
+    override fun allocationSize(value: AbuseDetection?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAbuseDetection.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AbuseDetection?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAbuseDetection.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeApiKeys: FfiConverterRustBuffer<ApiKeys?> {
     override fun read(buf: ByteBuffer): ApiKeys? {
         if (buf.get().toInt() == 0) {
@@ -16662,6 +18262,38 @@ public object FfiConverterOptionalTypeJwtVerifier: FfiConverterRustBuffer<JwtVer
         } else {
             buf.put(1)
             FfiConverterTypeJwtVerifier.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLockout: FfiConverterRustBuffer<Lockout?> {
+    override fun read(buf: ByteBuffer): Lockout? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLockout.read(buf)
+    }
+
+    override fun allocationSize(value: Lockout?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLockout.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Lockout?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLockout.write(value, buf)
         }
     }
 }
@@ -16854,6 +18486,38 @@ public object FfiConverterOptionalTypeSessions: FfiConverterRustBuffer<Sessions?
         } else {
             buf.put(1)
             FfiConverterTypeSessions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeThreshold: FfiConverterRustBuffer<Threshold?> {
+    override fun read(buf: ByteBuffer): Threshold? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeThreshold.read(buf)
+    }
+
+    override fun allocationSize(value: Threshold?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeThreshold.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Threshold?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeThreshold.write(value, buf)
         }
     }
 }
