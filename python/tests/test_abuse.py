@@ -27,6 +27,13 @@ from tokenward import (
 )
 
 
+def _fill(t: str, i: int, subs: dict[str, str]) -> str:
+    out = t.replace("{i}", str(i))
+    for k, val in subs.items():
+        out = out.replace(k, val)
+    return out
+
+
 def _threshold(v: dict[str, int] | None) -> Threshold | None:
     return None if v is None else Threshold(v["count"], v["window_seconds"])
 
@@ -93,17 +100,11 @@ def test_abuse_detection_matches_vectors(events: _Events) -> None:
                 continue
             for i in range(step["repeat"]):
 
-                def fill(t: str) -> str:
-                    out = t.replace("{i}", str(i))
-                    for k, val in subs.items():
-                        out = out.replace(k, val)
-                    return out
-
                 headers = [("x-request-id", request_id)]
                 if step["credential"] is not None:
-                    headers.append(("X-API-Key", fill(step["credential"])))
+                    headers.append(("X-API-Key", _fill(step["credential"], i, subs)))
                 r = auth.authenticate(
-                    "GET", "/v1/things", headers, fill(step["client_ip"]), step["required_scopes"]
+                    "GET", "/v1/things", headers, _fill(step["client_ip"], i, subs), step["required_scopes"]
                 )
                 e = step["expect"]
                 if isinstance(r, Principal):

@@ -967,7 +967,7 @@ class AbuseDetection:
         distributed_failures: Threshold | None = ...,
         key_spread: Threshold | None = ...,
         scope_escalation: Threshold | None = ...,
-        store: str = "memory",
+        store: str = ...,
         store_fail_open: bool = True,
     ) -> AbuseDetection: ...
 
