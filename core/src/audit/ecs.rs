@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
-use super::{AuditEvent, Outcome, Severity};
+use super::event::{AuditEvent, Outcome, Severity};
 
 /// The ECS version the records follow.
 pub const ECS_VERSION: &str = "8.11.0";

@@ -7,7 +7,6 @@ use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
-use super::Outcome;
 use crate::ErrorCode;
 
 /// What happened: one record per security decision. Identifiers only, never token material.
@@ -218,5 +217,38 @@ impl AuditEvent {
         if !path.is_empty() {
             self.path = Some(path.to_owned());
         }
+    }
+}
+
+/// The outcome of an audited operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The operation succeeded.
+    Success,
+    /// The operation was refused or failed.
+    Failure,
+}
+
+impl Outcome {
+    /// `success` or `failure`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+        }
+    }
+}
+
+/// Receives audit events. Implementations must be cheap or hand off: they run inline.
+pub trait AuditSink: Send + Sync {
+    /// Records one event.
+    fn record(&self, event: &AuditEvent);
+
+    /// Whether the sink would record an event with `outcome` now (default: always). Hot paths
+    /// ask before building an event, so a sink that drops successes (a logger at WARNING)
+    /// spares them the token fingerprint and the event.
+    fn wants(&self, outcome: Outcome) -> bool {
+        let _ = outcome;
+        true
     }
 }

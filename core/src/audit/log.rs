@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
-use super::{AuditEvent, AuditSink};
+use super::event::{AuditEvent, AuditSink};
 use crate::{Error, ErrorCode, Result};
 
 enum Target {

@@ -20,41 +20,8 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 
 use crate::ErrorCode;
-pub use event::{AuditEvent, EventId, Severity};
+pub use event::{AuditEvent, AuditSink, EventId, Outcome, Severity};
 pub use log::AuditLog;
-
-/// The outcome of an audited operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The operation succeeded.
-    Success,
-    /// The operation was refused or failed.
-    Failure,
-}
-
-impl Outcome {
-    /// `success` or `failure`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Failure => "failure",
-        }
-    }
-}
-
-/// Receives audit events. Implementations must be cheap or hand off: they run inline.
-pub trait AuditSink: Send + Sync {
-    /// Records one event.
-    fn record(&self, event: &AuditEvent);
-
-    /// Whether the sink would record an event with `outcome` now (default: always). Hot paths
-    /// ask before building an event, so a sink that drops successes (a logger at WARNING)
-    /// spares them the token fingerprint and the event.
-    fn wants(&self, outcome: Outcome) -> bool {
-        let _ = outcome;
-        true
-    }
-}
 
 /// The registered sinks, each with the id of its subscription.
 static SINKS: RwLock<Vec<(u64, Arc<dyn AuditSink>)>> = RwLock::new(Vec::new());

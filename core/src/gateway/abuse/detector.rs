@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
+use super::config::AbuseDetection;
 use super::memory::MemoryCounters;
-use super::AbuseDetection;
 use crate::audit::Severity;
 use crate::clock::SharedClock;
 use crate::{Error, ErrorCode, Result};
@@ -24,13 +24,13 @@ impl SharedCounters {
     fn locked(&self, _: &[String]) -> Result<Option<Duration>> {
         match *self {}
     }
-    fn fail(&self, _: &[String], _: &super::Lockout) -> Result<Vec<(usize, u64)>> {
+    fn fail(&self, _: &[String], _: &super::config::Lockout) -> Result<Vec<(usize, u64)>> {
         match *self {}
     }
-    fn distinct(&self, _: &str, _: &str, _: &super::Threshold) -> Result<Option<u64>> {
+    fn distinct(&self, _: &str, _: &str, _: &super::config::Threshold) -> Result<Option<u64>> {
         match *self {}
     }
-    fn count(&self, _: &str, _: &super::Threshold) -> Result<Option<u64>> {
+    fn count(&self, _: &str, _: &super::config::Threshold) -> Result<Option<u64>> {
         match *self {}
     }
 }

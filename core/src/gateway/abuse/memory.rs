@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
 
-use super::{Lockout, Threshold};
+use super::config::{Lockout, Threshold};
 use crate::clock::{add, SharedClock};
 
 struct Count {

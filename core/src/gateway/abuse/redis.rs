@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use redis::Script;
 
-use super::{Lockout, Threshold};
+use super::config::{Lockout, Threshold};
 use crate::backend::redis::RedisConn;
 use crate::Result;
 
