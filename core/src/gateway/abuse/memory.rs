@@ -127,12 +127,18 @@ impl MemoryCounters {
         let mut s = self.state.lock();
         if !s.sets.contains_key(key) {
             room(&mut s.sets, max, |d| d.until > now);
+            s.sets.insert(
+                key.to_owned(),
+                Distinct {
+                    until: now,
+                    members: HashSet::new(),
+                    fired: false,
+                },
+            );
         }
-        let d = s.sets.entry(key.to_owned()).or_insert(Distinct {
-            until: now,
-            members: HashSet::new(),
-            fired: false,
-        });
+        let Some(d) = s.sets.get_mut(key) else {
+            return None;
+        };
         if d.until <= now {
             *d = Distinct {
                 until: add(now, t.window()),
@@ -141,7 +147,7 @@ impl MemoryCounters {
             };
         }
         let limit = t.count() as usize;
-        if d.members.len() < limit {
+        if d.members.len() < limit && !d.members.contains(member) {
             d.members.insert(member.to_owned());
         }
         if d.members.len() >= limit && !d.fired {
