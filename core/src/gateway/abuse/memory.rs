@@ -136,9 +136,7 @@ impl MemoryCounters {
                 },
             );
         }
-        let Some(d) = s.sets.get_mut(key) else {
-            return None;
-        };
+        let d = s.sets.get_mut(key)?;
         if d.until <= now {
             *d = Distinct {
                 until: add(now, t.window()),
