@@ -835,8 +835,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.AbuseDetection = nativeBinding.AbuseDetection
 module.exports.AccessToken = nativeBinding.AccessToken
 module.exports.ApiKeys = nativeBinding.ApiKeys
+module.exports.AuditLog = nativeBinding.AuditLog
 module.exports.AuditSubscription = nativeBinding.AuditSubscription
 module.exports.Authenticator = nativeBinding.Authenticator
 module.exports.AuthorizationFlow = nativeBinding.AuthorizationFlow
@@ -848,6 +850,7 @@ module.exports.JwtKey = nativeBinding.JwtKey
 module.exports.JwtVerifier = nativeBinding.JwtVerifier
 module.exports.KeyRecord = nativeBinding.KeyRecord
 module.exports.KeySet = nativeBinding.KeySet
+module.exports.Lockout = nativeBinding.Lockout
 module.exports.ManualClock = nativeBinding.ManualClock
 module.exports.OAuthClient = nativeBinding.OAuthClient
 module.exports.PendingClient = nativeBinding.PendingClient
@@ -861,6 +864,7 @@ module.exports.RevocationList = nativeBinding.RevocationList
 module.exports.Secret = nativeBinding.Secret
 module.exports.Sessions = nativeBinding.Sessions
 module.exports.StoredTokens = nativeBinding.StoredTokens
+module.exports.Threshold = nativeBinding.Threshold
 module.exports.TokenResponse = nativeBinding.TokenResponse
 module.exports.TokenSource = nativeBinding.TokenSource
 module.exports.API_KEY_PATTERN = nativeBinding.API_KEY_PATTERN

@@ -189,6 +189,24 @@ export interface TokenStore {
 // `Authenticator`, and the Express / Fastify adapters in gateway-adapters.js.
 
 /** Options of `new Authenticator(...)`; at least one of `apiKeys`, `jwt`, `introspection`. */
+/** Options of `new AbuseDetection(options)`: absent takes the default, `null` turns it off. */
+export interface AbuseDetectionOptions {
+  /** Default: 10 failures in 5 minutes lock out for 15 minutes. */
+  lockout?: Lockout | null
+  /** Distinct failing credentials from one address (default 20 a minute). */
+  enumeration?: Threshold | null
+  /** Addresses one failing credential comes from (default 5 in 10 minutes). */
+  distributedFailures?: Threshold | null
+  /** Addresses one key or subject is used from (default 50 an hour). */
+  keySpread?: Threshold | null
+  /** `insufficient_scope` refusals of one principal (default 5 in 10 minutes). */
+  scopeEscalation?: Threshold | null
+  /** `memory` (default) or `redis://…`. */
+  store?: string
+  /** When Redis cannot answer: count in this process (true, default) or refuse with 503. */
+  storeFailOpen?: boolean
+}
+
 export interface AuthenticatorOptions {
   /** Accept API keys verified by this store (`Authorization: Bearer`, `X-API-Key`, opt-in query/cookie). */
   apiKeys?: ApiKeys
@@ -202,6 +220,10 @@ export interface AuthenticatorOptions {
   dpop?: DpopVerifier
   /** The origin (`https://api.example`) proofs' `htu` is compared with (default: a trusted proxy's forwarded scheme and host, else `https` and `Host`). */
   dpopOrigin?: string
+  /** Abuse detection: failed-attempt accounting, temporary lockout (429 with `Retry-After`) and `abuse.*` audit events (docs/abuse.md). Default: off. */
+  abuseDetection?: AbuseDetection
+  /** The header whose value becomes the audit events' `requestId` (e.g. `x-request-id`; default: none). */
+  requestIdHeader?: string
   /** Seconds an active introspection answer is reused (default 60, never beyond `exp`). */
   introspectionCacheTtl?: number
   /** Seconds an inactive introspection answer is reused (default 10). */
@@ -363,6 +385,14 @@ export declare function fetchWithTokenSource(
 export declare function useTokenSource(instance: any, source: TokenSource): () => void
 
 /**
+ * Abuse detection for `new Authenticator({ abuseDetection })` (docs/abuse.md): every signal
+ * on at its default unless given; `null` turns a signal (or the lockout) off.
+ */
+export declare class AbuseDetection {
+  constructor(options?: AbuseDetectionOptions)
+}
+
+/**
  * An access token. `util.inspect`, `toString()` and `JSON.stringify` are redacted; read the
  * value with the explicit `expose()`.
  */
@@ -428,6 +458,22 @@ export declare class ApiKeys {
   rotate(id: string, overlap: number): IssuedKey
   /** Every key of `owner`, oldest first. */
   list(owner: string): Array<KeyRecord>
+}
+
+/**
+ * Writes every audit event as one line of ECS JSON (docs/audit.md) to `stdout`, `stderr` or
+ * `file:///absolute/path` (created with mode 0600) until `cancel()`; it stays registered
+ * until then, even when this object is garbage-collected.
+ */
+export declare class AuditLog {
+  /** Opens `target` and registers it for every audit event. */
+  static open(target: string): AuditLog
+  /** Stops writing events (cancelling twice does nothing). */
+  cancel(): void
+  /** Lines written so far. */
+  written(): number
+  /** Events that could not be written. */
+  failed(): number
 }
 
 /**
@@ -686,6 +732,18 @@ export declare class KeySet {
 }
 
 /**
+ * Lock an address or a credential out for `durationSeconds` after `failures` refused
+ * credentials; an empty duration throws `invalid_input`.
+ */
+export declare class Lockout {
+  constructor(failures: Threshold, durationSeconds: number)
+  /** The failures that trigger the lockout. */
+  get failures(): Threshold
+  /** How long the lockout lasts, in seconds. */
+  get duration(): number
+}
+
+/**
  * A clock that moves only when told to, for tests and simulations. Accepted by
  * `Authenticator` (rate limits), `RevocationList` (expiry) and `JwtVerifier` (claim times).
  */
@@ -907,6 +965,18 @@ export declare class StoredTokens {
 }
 
 /**
+ * `count` occurrences within `windowSeconds`; a count of 0 or an empty window throws
+ * `invalid_input`.
+ */
+export declare class Threshold {
+  constructor(count: number, windowSeconds: number)
+  /** The number of occurrences. */
+  get count(): number
+  /** The window, in seconds. */
+  get window(): number
+}
+
+/**
  * A token-endpoint answer. `refreshToken` (possibly rotated: persist it when it changes) and
  * `idToken` are `Secret`s; every printed form is redacted.
  */
@@ -995,6 +1065,24 @@ export interface AuditEvent {
   credentialId?: string
   /** The subject when known. */
   subject?: string
+  /** When it happened, RFC 3339 in UTC with milliseconds. */
+  timestamp: string
+  /** A unique id (UUID-shaped). */
+  eventId: string
+  /** `info`, `low`, `medium`, `high` or `critical`. */
+  severity: 'info' | 'low' | 'medium' | 'high' | 'critical'
+  /** `api_key`, `jwt`, `introspected` or `session`, when known. */
+  credentialKind?: string
+  /** The client address of a gateway decision. */
+  clientIp?: string
+  /** The request id (from the header set with `requestIdHeader`). */
+  requestId?: string
+  /** The HTTP method of a gateway decision. */
+  method?: string
+  /** The path of a gateway decision, without its query string. */
+  path?: string
+  /** A count (failures before a lockout, distinct addresses or credentials of a signal). */
+  count?: number
 }
 
 /** Optional settings of an `AuthorizationFlow`. */

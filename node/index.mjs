@@ -9,6 +9,7 @@ export const { scrubObject, pinoRedaction, redactFormat } = tokenward
 export const { OAuthClient, Pkce, AuthorizationFlow, IdTokenVerifier, AccessToken, TokenResponse, TokenSource, StoredTokens } = tokenward
 export const { fetchWithTokenSource, useTokenSource, tokenRejected, retryAction } = tokenward
 export const { Authenticator, RevocationList, ManualClock } = tokenward
+export const { AbuseDetection, Lockout, Threshold, AuditLog } = tokenward
 export const { Sessions } = tokenward
 export const { DpopKey, DpopVerifier } = tokenward
 export const { express, fastify, fastifyHook } = tokenward

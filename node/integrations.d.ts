@@ -189,6 +189,24 @@ export interface TokenStore {
 // `Authenticator`, and the Express / Fastify adapters in gateway-adapters.js.
 
 /** Options of `new Authenticator(...)`; at least one of `apiKeys`, `jwt`, `introspection`. */
+/** Options of `new AbuseDetection(options)`: absent takes the default, `null` turns it off. */
+export interface AbuseDetectionOptions {
+  /** Default: 10 failures in 5 minutes lock out for 15 minutes. */
+  lockout?: Lockout | null
+  /** Distinct failing credentials from one address (default 20 a minute). */
+  enumeration?: Threshold | null
+  /** Addresses one failing credential comes from (default 5 in 10 minutes). */
+  distributedFailures?: Threshold | null
+  /** Addresses one key or subject is used from (default 50 an hour). */
+  keySpread?: Threshold | null
+  /** `insufficient_scope` refusals of one principal (default 5 in 10 minutes). */
+  scopeEscalation?: Threshold | null
+  /** `memory` (default) or `redis://…`. */
+  store?: string
+  /** When Redis cannot answer: count in this process (true, default) or refuse with 503. */
+  storeFailOpen?: boolean
+}
+
 export interface AuthenticatorOptions {
   /** Accept API keys verified by this store (`Authorization: Bearer`, `X-API-Key`, opt-in query/cookie). */
   apiKeys?: ApiKeys
@@ -202,6 +220,10 @@ export interface AuthenticatorOptions {
   dpop?: DpopVerifier
   /** The origin (`https://api.example`) proofs' `htu` is compared with (default: a trusted proxy's forwarded scheme and host, else `https` and `Host`). */
   dpopOrigin?: string
+  /** Abuse detection: failed-attempt accounting, temporary lockout (429 with `Retry-After`) and `abuse.*` audit events (docs/abuse.md). Default: off. */
+  abuseDetection?: AbuseDetection
+  /** The header whose value becomes the audit events' `requestId` (e.g. `x-request-id`; default: none). */
+  requestIdHeader?: string
   /** Seconds an active introspection answer is reused (default 60, never beyond `exp`). */
   introspectionCacheTtl?: number
   /** Seconds an inactive introspection answer is reused (default 10). */

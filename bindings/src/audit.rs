@@ -30,6 +30,33 @@ pub struct AuditEvent {
     pub credential_id: Option<String>,
     /// The subject when known.
     pub subject: Option<String>,
+    /// When it happened, RFC 3339 in UTC with milliseconds.
+    #[uniffi(default = "")]
+    pub timestamp: String,
+    /// A unique id (UUID-shaped).
+    #[uniffi(default = "")]
+    pub event_id: String,
+    /// `info`, `low`, `medium`, `high` or `critical`.
+    #[uniffi(default = "info")]
+    pub severity: String,
+    /// `api_key`, `jwt`, `introspected` or `session`, when known.
+    #[uniffi(default = None)]
+    pub credential_kind: Option<String>,
+    /// The client address of a gateway decision.
+    #[uniffi(default = None)]
+    pub client_ip: Option<String>,
+    /// The request id (from the header set with `requestIdHeader`).
+    #[uniffi(default = None)]
+    pub request_id: Option<String>,
+    /// The HTTP method of a gateway decision.
+    #[uniffi(default = None)]
+    pub method: Option<String>,
+    /// The path of a gateway decision, without its query string.
+    #[uniffi(default = None)]
+    pub path: Option<String>,
+    /// A count (failures before a lockout, distinct addresses or credentials of a signal).
+    #[uniffi(default = None)]
+    pub count: Option<u64>,
 }
 
 impl From<&core::AuditEvent> for AuditEvent {
@@ -43,6 +70,15 @@ impl From<&core::AuditEvent> for AuditEvent {
             code: e.code.map(ErrorCode::from),
             credential_id: e.credential_id.clone(),
             subject: e.subject.clone(),
+            timestamp: e.timestamp_rfc3339(),
+            event_id: e.event_id.to_string(),
+            severity: e.severity.as_str().to_owned(),
+            credential_kind: e.credential_kind.map(str::to_owned),
+            client_ip: e.client_ip.map(|ip| ip.to_string()),
+            request_id: e.request_id.clone(),
+            method: e.method.clone(),
+            path: e.path.clone(),
+            count: e.count,
         }
     }
 }

@@ -311,6 +311,12 @@ pub struct AuthenticatorOptions {
     /// proxy's forwarded scheme and host, else `https` and the `Host` header.
     #[uniffi(default = None)]
     pub dpop_origin: Option<String>,
+    /// Abuse detection (lockout and `abuse.*` audit events; docs/abuse.md); `None`: off.
+    #[uniffi(default = None)]
+    pub abuse_detection: Option<Arc<crate::abuse::AbuseDetection>>,
+    /// The header whose value becomes the audit events' request id; `None`: none.
+    #[uniffi(default = None)]
+    pub request_id_header: Option<String>,
 }
 
 impl AuthenticatorOptions {
@@ -338,6 +344,12 @@ impl AuthenticatorOptions {
         }
         if let Some(origin) = self.dpop_origin {
             o = o.with_dpop_origin(origin);
+        }
+        if let Some(a) = self.abuse_detection {
+            o = o.with_abuse_detection(a.0.clone());
+        }
+        if let Some(h) = self.request_id_header {
+            o = o.with_request_id_header(h);
         }
         if let Some(realm) = self.realm {
             o = o.with_realm(realm);

@@ -4,6 +4,7 @@
 //! Every exported function returns `Result<_, TokenwardError>` or cannot fail, so no panic ever
 //! crosses the FFI boundary.
 
+mod abuse;
 mod apikeys;
 mod audit;
 mod clock;
@@ -18,6 +19,7 @@ mod secret;
 mod sessions;
 mod token_store;
 
+pub use abuse::{AbuseDetection, AuditLog, Lockout, Threshold};
 pub use apikeys::{api_key_pattern, check_api_key_format, ApiKeys, IssuedKey, KeyInfo, KeyRecord};
 pub use audit::{on_audit, AuditEvent, AuditListener, AuditOutcome, AuditSubscription};
 pub use clock::ManualClock;

@@ -1,5 +1,6 @@
 //! Gateway throughput: `Authenticator::authenticate` for an API key (in-memory store, one rate
-//! limit, one IP rule) and for an HS256 JWT, each on the success path.
+//! limit, one IP rule), the same with abuse detection on (in process, every signal at its
+//! default: `api_key_abuse`), and for an HS256 JWT, each on the success path.
 //!
 //! `cargo bench -p tokenward --bench gateway`
 // Test and bench helpers outside #[test] functions may unwrap: a failure is the test failing.
@@ -12,7 +13,7 @@ use tokenward::apikey::ApiKeysOptions;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tokenward::apikey::{ApiKeys, NewKey};
-use tokenward::gateway::{Authenticator, AuthenticatorOptions, RateLimit, Request};
+use tokenward::gateway::{AbuseDetection, Authenticator, AuthenticatorOptions, RateLimit, Request};
 use tokenward::jwt::{
     Algorithm, JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifier,
     JwtVerifierOptions,
@@ -21,14 +22,20 @@ use tokenward::jwt::{
 const SECRET: &[u8] = b"bench-secret-bench-secret-bench-secret!!";
 
 fn api_key_setup() -> tokenward::Result<(Authenticator, String)> {
+    api_key_setup_with(false)
+}
+
+fn api_key_setup_with(abuse: bool) -> tokenward::Result<(Authenticator, String)> {
     let keys = Arc::new(ApiKeys::new("tw_bench", ApiKeysOptions::default())?);
     let key = keys.create(NewKey::new("acct_bench").scopes(["read"]))?;
-    let auth = Authenticator::new(
-        AuthenticatorOptions::new()
-            .with_api_keys(keys)
-            .with_ip_deny(["192.0.2.0/24"])
-            .with_rate_limit(RateLimit::per_second(1_000_000_000, 1_000_000_000)),
-    )?;
+    let mut options = AuthenticatorOptions::new()
+        .with_api_keys(keys)
+        .with_ip_deny(["192.0.2.0/24"])
+        .with_rate_limit(RateLimit::per_second(1_000_000_000, 1_000_000_000));
+    if abuse {
+        options = options.with_abuse_detection(AbuseDetection::new());
+    }
+    let auth = Authenticator::new(options)?;
     Ok((auth, key.secret.expose().to_owned()))
 }
 
@@ -56,12 +63,12 @@ fn bench(c: &mut Criterion, name: &str, setup: tokenward::Result<(Authenticator,
             return;
         }
     };
-    let header_name = if name == "api_key" {
+    let header_name = if name.starts_with("api_key") {
         "x-api-key"
     } else {
         "authorization"
     };
-    let value = if name == "api_key" {
+    let value = if name.starts_with("api_key") {
         credential
     } else {
         format!("Bearer {credential}")
@@ -93,6 +100,10 @@ fn bench(c: &mut Criterion, name: &str, setup: tokenward::Result<(Authenticator,
 
 fn api_key(c: &mut Criterion) {
     bench(c, "api_key", api_key_setup());
+}
+
+fn api_key_abuse(c: &mut Criterion) {
+    bench(c, "api_key_abuse", api_key_setup_with(true));
 }
 
 fn jwt_hs256(c: &mut Criterion) {
@@ -158,5 +169,5 @@ fn tower_api_key(c: &mut Criterion) {
 #[cfg(not(feature = "tower"))]
 fn tower_api_key(_: &mut Criterion) {}
 
-criterion_group!(benches, api_key, jwt_hs256, tower_api_key);
+criterion_group!(benches, api_key, api_key_abuse, jwt_hs256, tower_api_key);
 criterion_main!(benches);

@@ -31,6 +31,25 @@ pub struct AuditEvent {
     pub credential_id: Option<String>,
     /// The subject when known.
     pub subject: Option<String>,
+    /// When it happened, RFC 3339 in UTC with milliseconds.
+    pub timestamp: String,
+    /// A unique id (UUID-shaped).
+    pub event_id: String,
+    /// `info`, `low`, `medium`, `high` or `critical`.
+    #[napi(ts_type = "'info' | 'low' | 'medium' | 'high' | 'critical'")]
+    pub severity: String,
+    /// `api_key`, `jwt`, `introspected` or `session`, when known.
+    pub credential_kind: Option<String>,
+    /// The client address of a gateway decision.
+    pub client_ip: Option<String>,
+    /// The request id (from the header set with `requestIdHeader`).
+    pub request_id: Option<String>,
+    /// The HTTP method of a gateway decision.
+    pub method: Option<String>,
+    /// The path of a gateway decision, without its query string.
+    pub path: Option<String>,
+    /// A count (failures before a lockout, distinct addresses or credentials of a signal).
+    pub count: Option<f64>,
 }
 
 impl From<&tokenward::audit::AuditEvent> for AuditEvent {
@@ -41,6 +60,15 @@ impl From<&tokenward::audit::AuditEvent> for AuditEvent {
             code: e.code.map(|c| c.as_str().to_owned()),
             credential_id: e.credential_id.clone(),
             subject: e.subject.clone(),
+            timestamp: e.timestamp_rfc3339(),
+            event_id: e.event_id.to_string(),
+            severity: e.severity.as_str().to_owned(),
+            credential_kind: e.credential_kind.map(str::to_owned),
+            client_ip: e.client_ip.map(|ip| ip.to_string()),
+            request_id: e.request_id.clone(),
+            method: e.method.clone(),
+            path: e.path.clone(),
+            count: e.count.map(|n| n as f64),
         }
     }
 }

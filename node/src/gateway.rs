@@ -460,6 +460,14 @@ impl Authenticator {
         if let Some(origin) = get::<String>(&options, "dpopOrigin")? {
             o = o.with_dpop_origin(origin);
         }
+        if let Some(a) =
+            get::<ClassInstance<'_, crate::abuse::AbuseDetection>>(&options, "abuseDetection")?
+        {
+            o = o.with_abuse_detection(a.0.clone());
+        }
+        if let Some(h) = get::<String>(&options, "requestIdHeader")? {
+            o = o.with_request_id_header(h);
+        }
         let inner = core::Authenticator::new(o).js()?;
         let shapes = shapes(&env, inner.header_names()).map_err(internal)?;
         Ok(Authenticator {

@@ -5,6 +5,7 @@
 // napi registers exports only outside `cfg(test)`; the test build sees them as unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod abuse;
 mod apikeys;
 mod audit;
 mod dpop;

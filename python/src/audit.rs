@@ -91,6 +91,15 @@ fn forward(py: Python<'_>, event: &AuditEvent) -> PyResult<()> {
     fields.set_item("code", code)?;
     fields.set_item("credential_id", event.credential_id.as_deref())?;
     fields.set_item("subject", event.subject.as_deref())?;
+    fields.set_item("timestamp", event.timestamp_rfc3339())?;
+    fields.set_item("event_id", event.event_id.to_string())?;
+    fields.set_item("severity", event.severity.as_str())?;
+    fields.set_item("credential_kind", event.credential_kind)?;
+    fields.set_item("client_ip", event.client_ip.map(|ip| ip.to_string()))?;
+    fields.set_item("request_id", event.request_id.as_deref())?;
+    fields.set_item("method", event.method.as_deref())?;
+    fields.set_item("path", event.path.as_deref())?;
+    fields.set_item("count", event.count)?;
     let extra = PyDict::new(py);
     extra.set_item("tokenward_audit", fields)?;
     let kwargs = PyDict::new(py);

@@ -541,7 +541,7 @@ impl Authenticator {
         introspection_rate_limit=None,
         introspection_max_inflight=gateway::introspection::DEFAULT_INTROSPECTION_MAX_INFLIGHT,
         rate_limit_store=None, rate_limit_store_fail_open=true, sessions=None, dpop=None,
-        dpop_origin=None))]
+        dpop_origin=None, abuse_detection=None, request_id_header=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         api_keys: Option<&Bound<'_, ApiKeys>>,
@@ -574,6 +574,8 @@ impl Authenticator {
         sessions: Option<&Bound<'_, crate::sessions::Sessions>>,
         dpop: Option<&Bound<'_, crate::dpop::DpopVerifier>>,
         dpop_origin: Option<String>,
+        abuse_detection: Option<crate::abuse::AbuseDetection>,
+        request_id_header: Option<String>,
     ) -> PyResult<Self> {
         let forwarded_header: ForwardedHeader = forwarded_header.parse().py()?;
         let mut release_gil = false;
@@ -658,6 +660,13 @@ impl Authenticator {
         }
         if let Some(origin) = dpop_origin {
             o = o.with_dpop_origin(origin);
+        }
+        if let Some(a) = abuse_detection {
+            release_gil |= !matches!(a.0.store().trim(), "memory" | "");
+            o = o.with_abuse_detection(a.0);
+        }
+        if let Some(h) = request_id_header {
+            o = o.with_request_id_header(h);
         }
         Ok(Authenticator {
             inner: Arc::new(gateway::Authenticator::new(o).py()?),

@@ -3,6 +3,7 @@
 //! Converts types and maps errors only; behaviour lives in the core. The public Python API is
 //! the `tokenward` package, which re-exports from here.
 
+mod abuse;
 mod apikeys;
 mod audit;
 mod clock;
@@ -66,6 +67,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gateway::Principal>()?;
     m.add_class::<gateway::Refusal>()?;
     m.add_class::<gateway::Authenticator>()?;
+    m.add_class::<abuse::Threshold>()?;
+    m.add_class::<abuse::Lockout>()?;
+    m.add_class::<abuse::AbuseDetection>()?;
+    m.add_class::<abuse::AuditLog>()?;
     m.add_class::<sessions::Sessions>()?;
     m.add_class::<sessions::SessionCookie>()?;
     m.add_class::<sessions::SessionRecord>()?;

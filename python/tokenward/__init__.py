@@ -26,8 +26,10 @@ from ._logging import RedactingFilter
 from ._native import (
     API_KEY_PATTERN,
     ERROR_CODES,
+    AbuseDetection,
     AccessToken,
     ApiKeys,
+    AuditLog,
     Authenticator,
     AuthorizationFlow,
     DpopKey,
@@ -42,6 +44,7 @@ from ._native import (
     KeyInfo,
     KeyRecord,
     KeySet,
+    Lockout,
     ManualClock,
     OAuthClient,
     Pkce,
@@ -59,6 +62,7 @@ from ._native import (
     SessionRecord,
     Sessions,
     StoredTokens,
+    Threshold,
     TokenResponse,
     TokenSource,
     TokenSourceOptions,
@@ -74,6 +78,10 @@ from ._token_store import TokenStore
 _stdlib_logging.getLogger("tokenward").addHandler(_stdlib_logging.NullHandler())
 
 __all__ = [
+    "AbuseDetection",
+    "AuditLog",
+    "Lockout",
+    "Threshold",
     "Authenticator",
     "DpopKey",
     "DpopVerifier",

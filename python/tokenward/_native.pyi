@@ -1006,6 +1006,59 @@ class Refusal:
     def __bool__(self) -> Literal[False]: ...
 
 @final
+class Threshold:
+    """``count`` occurrences within ``window``; a count of 0 or an empty window raises
+    ``InvalidInputError``."""
+
+    def __new__(cls, count: int, window: _dt.timedelta | float) -> Threshold: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def window(self) -> _dt.timedelta: ...
+
+@final
+class Lockout:
+    """Lock an address or a credential out for ``duration`` after ``failures`` refused
+    credentials; an empty duration raises ``InvalidInputError``."""
+
+    def __new__(cls, failures: Threshold, duration: _dt.timedelta | float) -> Lockout: ...
+    @property
+    def failures(self) -> Threshold: ...
+    @property
+    def duration(self) -> _dt.timedelta: ...
+
+@final
+class AbuseDetection:
+    """Abuse detection for ``Authenticator(abuse_detection=...)`` (docs/abuse.md). Every signal
+    is on at its default unless given; ``None`` turns it off. Defaults: lockout after 10
+    failures in 5 min for 15 min; enumeration 20 distinct credentials per address a minute;
+    distributed failures 5 addresses per credential in 10 min; key spread 50 addresses per key
+    an hour; scope escalation 5 ``insufficient_scope`` in 10 min."""
+
+    def __new__(
+        cls,
+        *,
+        lockout: Lockout | None = ...,
+        enumeration: Threshold | None = ...,
+        distributed_failures: Threshold | None = ...,
+        key_spread: Threshold | None = ...,
+        scope_escalation: Threshold | None = ...,
+        store: str = ...,
+        store_fail_open: bool = True,
+    ) -> AbuseDetection: ...
+
+@final
+class AuditLog:
+    """Writes every audit event as one line of ECS JSON (docs/audit.md) to ``"stdout"``,
+    ``"stderr"`` or ``"file:///absolute/path"`` (created with mode 0600) until ``cancel()``."""
+
+    @staticmethod
+    def open(target: str) -> AuditLog: ...
+    def cancel(self) -> None: ...
+    def written(self) -> int: ...
+    def failed(self) -> int: ...
+
+@final
 class Authenticator:
     """The in-process gateway: build once, ``authenticate`` per request (thread-safe).
 
@@ -1050,6 +1103,8 @@ class Authenticator:
         sessions: Sessions | None = None,
         dpop: DpopVerifier | None = None,
         dpop_origin: str | None = None,
+        abuse_detection: AbuseDetection | None = None,
+        request_id_header: str | None = None,
     ) -> Authenticator: ...
     def authenticate(
         self,

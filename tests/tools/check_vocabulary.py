@@ -200,7 +200,7 @@ def swift_surface() -> Surface:
     decl = re.compile(r"^(?:public\s+|open\s+|final\s+)*(class|struct|enum|protocol|extension)\s+(\w+)")
     member = re.compile(
         r"^\s*(?:@\w+\s+)*(?:public\s+|open\s+|override\s+|static\s+|class\s+|required\s+|convenience\s+|final\s+|nonisolated\s+)*"
-        r"(?:func\s+(\w+)|(?:let|var)\s+(\w+)|case\s+(\w+)|(init)\b)"
+        r"(?:func\s+`?(\w+)`?|(?:let|var)\s+(\w+)|case\s+(\w+)|(init)\b)"
     )
     for path in sorted((REPO / "swift" / "Sources" / "Tokenward").glob("*.swift")):
         current: str | None = None

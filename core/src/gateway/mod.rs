@@ -11,6 +11,8 @@
 //!   [`RevocationStore`] is what the authenticator asks, [`open_revocations`] opens one by URL
 //!   (`memory`, or `redis://…` with the `redis` feature: docs/distributed.md).
 //! * [`decision`]: [`Principal`] and [`Refusal`].
+//! * [`abuse`]: failed-attempt accounting, temporary lockout and `abuse.*` audit signals
+//!   ([`AuthenticatorOptions::with_abuse_detection`], docs/abuse.md).
 //! * [`Authenticator`]: the fixed-order pipeline with audit events; opaque bearer tokens are
 //!   validated by RFC 7662 introspection with a short cache
 //!   ([`AuthenticatorOptions::with_introspection`], [`Authenticator::authenticate_async`]).
@@ -45,6 +47,7 @@
 //! # Ok::<(), tokenward::Error>(())
 //! ```
 
+pub mod abuse;
 mod authenticator;
 mod buckets;
 pub mod credentials;
@@ -63,6 +66,7 @@ mod shared_limits;
 pub mod tower;
 
 pub use crate::backend::DEFAULT_BACKEND_TIMEOUT;
+pub use abuse::{AbuseDetection, Lockout, Threshold};
 pub use authenticator::{
     Authenticator, AuthenticatorOptions, OwnedRequest, Request, DEFAULT_FAILURE_RATE_LIMIT,
     DEFAULT_REALM,

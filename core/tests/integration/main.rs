@@ -6,6 +6,10 @@
 mod common;
 mod vector_files;
 
+#[cfg(feature = "redis")]
+mod abuse_redis;
+#[cfg(feature = "gateway")]
+mod abuse_vectors;
 #[cfg(feature = "sqlite")]
 mod apikey_stores;
 #[cfg(feature = "apikey")]

@@ -727,6 +727,256 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 
 
 /**
+ * Abuse detection for `AuthenticatorOptions.abuseDetection` (docs/abuse.md): `new()` turns
+ * every signal on at its default; each `with…` returns a copy with one setting changed
+ * (`null`/`nil` turns a signal, or the lockout, off).
+ */
+public protocol AbuseDetectionProtocol: AnyObject, Sendable {
+    
+    /**
+     * Addresses one failing credential comes from that raise `abuse.distributed_failures`.
+     */
+    func withDistributedFailures(threshold: Threshold?)  -> AbuseDetection
+    
+    /**
+     * Distinct failing credentials from one address that raise `abuse.enumeration`.
+     */
+    func withEnumeration(threshold: Threshold?)  -> AbuseDetection
+    
+    /**
+     * Addresses one key or subject is used from that raise `abuse.key_spread`.
+     */
+    func withKeySpread(threshold: Threshold?)  -> AbuseDetection
+    
+    /**
+     * The lockout (`null`: signals only, nothing is refused).
+     */
+    func withLockout(lockout: Lockout?)  -> AbuseDetection
+    
+    /**
+     * `insufficient_scope` refusals of one principal that raise `abuse.scope_escalation`.
+     */
+    func withScopeEscalation(threshold: Threshold?)  -> AbuseDetection
+    
+    /**
+     * Where the counters live: `memory` (default) or `redis://…`.
+     */
+    func withStore(url: String)  -> AbuseDetection
+    
+    /**
+     * When Redis cannot answer: count in this process (`true`, default) or refuse with 503.
+     */
+    func withStoreFailOpen(failOpen: Bool)  -> AbuseDetection
+    
+}
+/**
+ * Abuse detection for `AuthenticatorOptions.abuseDetection` (docs/abuse.md): `new()` turns
+ * every signal on at its default; each `with…` returns a copy with one setting changed
+ * (`null`/`nil` turns a signal, or the lockout, off).
+ */
+open class AbuseDetection: AbuseDetectionProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_abusedetection(self.handle, $0) }
+    }
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_abusedetection_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_abusedetection(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Addresses one failing credential comes from that raise `abuse.distributed_failures`.
+     */
+open func withDistributedFailures(threshold: Threshold?) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_distributed_failures(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeThreshold.lower(threshold),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Distinct failing credentials from one address that raise `abuse.enumeration`.
+     */
+open func withEnumeration(threshold: Threshold?) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_enumeration(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeThreshold.lower(threshold),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Addresses one key or subject is used from that raise `abuse.key_spread`.
+     */
+open func withKeySpread(threshold: Threshold?) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_key_spread(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeThreshold.lower(threshold),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The lockout (`null`: signals only, nothing is refused).
+     */
+open func withLockout(lockout: Lockout?) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_lockout(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeLockout.lower(lockout),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `insufficient_scope` refusals of one principal that raise `abuse.scope_escalation`.
+     */
+open func withScopeEscalation(threshold: Threshold?) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_scope_escalation(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeThreshold.lower(threshold),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Where the counters live: `memory` (default) or `redis://…`.
+     */
+open func withStore(url: String) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_store(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * When Redis cannot answer: count in this process (`true`, default) or refuse with 503.
+     */
+open func withStoreFailOpen(failOpen: Bool) -> AbuseDetection  {
+    return try!  FfiConverterTypeAbuseDetection_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_abusedetection_with_store_fail_open(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(failOpen),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAbuseDetection: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AbuseDetection
+
+    public static func lift(_ handle: UInt64) throws -> AbuseDetection {
+        return AbuseDetection(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AbuseDetection) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AbuseDetection {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AbuseDetection, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAbuseDetection_lift(_ handle: UInt64) throws -> AbuseDetection {
+    return try FfiConverterTypeAbuseDetection.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAbuseDetection_lower(_ value: AbuseDetection) -> UInt64 {
+    return FfiConverterTypeAbuseDetection.lower(value)
+}
+
+
+
+
+
+
+/**
  * An access token. `toString`/`description` are redacted (`AccessToken([REDACTED:<fp>])`);
  * `expose()` gives the string.
  */
@@ -752,19 +1002,6 @@ public protocol AccessTokenProtocol: AnyObject, Sendable {
      * A short identifier of the token, safe to log.
      */
     func fingerprint()  -> String
-    
-    /**
-     * Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
-     */
-    func isDpop()  -> Bool
-    
-    /**
-     * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
-     * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
-     * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
-     * values hold the token: send them, never log them.
-     */
-    func requestHeaders(method: String, url: String, nonce: String?) throws  -> [String: String]
     
     /**
      * The granted scopes.
@@ -884,36 +1121,6 @@ open func fingerprint() -> String  {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(
             self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
-     */
-open func isDpop() -> Bool  {
-    return try!  FfiConverterBool.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
-     * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
-     * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
-     * values hold the token: send them, never log them.
-     */
-open func requestHeaders(method: String, url: String, nonce: String? = nil)throws  -> [String: String]  {
-    return try  FfiConverterDictionaryStringString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(method),
-        FfiConverterString.lower(url),
-        FfiConverterOptionString.lower(nonce),uniffiCallStatus
     )
 })
 }
@@ -1545,6 +1752,182 @@ public func FfiConverterTypeAuditListener_lift(_ handle: UInt64) throws -> Audit
 #endif
 public func FfiConverterTypeAuditListener_lower(_ value: AuditListener) -> UInt64 {
     return FfiConverterTypeAuditListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Writes every audit event as one line of ECS JSON (docs/audit.md) to `stdout`, `stderr` or
+ * `file:///absolute/path` (created with mode 0600) until `cancel()` or release.
+ */
+public protocol AuditLogProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops writing events (cancelling twice does nothing).
+     */
+    func cancel() 
+    
+    /**
+     * Events that could not be written.
+     */
+    func failed()  -> UInt64
+    
+    /**
+     * Lines written so far.
+     */
+    func written()  -> UInt64
+    
+}
+/**
+ * Writes every audit event as one line of ECS JSON (docs/audit.md) to `stdout`, `stderr` or
+ * `file:///absolute/path` (created with mode 0600) until `cancel()` or release.
+ */
+open class AuditLog: AuditLogProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_auditlog(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_auditlog(handle, $0) }
+    }
+
+    
+    /**
+     * Opens `target` and registers it for every audit event.
+     */
+public static func `open`(target: String)throws  -> AuditLog  {
+    return try  FfiConverterTypeAuditLog_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_auditlog_open(
+        FfiConverterString.lower(target),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Stops writing events (cancelling twice does nothing).
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_auditlog_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Events that could not be written.
+     */
+open func failed() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_auditlog_failed(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Lines written so far.
+     */
+open func written() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_auditlog_written(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditLog: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AuditLog
+
+    public static func lift(_ handle: UInt64) throws -> AuditLog {
+        return AuditLog(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AuditLog) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditLog {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AuditLog, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditLog_lift(_ handle: UInt64) throws -> AuditLog {
+    return try FfiConverterTypeAuditLog.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditLog_lower(_ value: AuditLog) -> UInt64 {
+    return FfiConverterTypeAuditLog.lower(value)
 }
 
 
@@ -3791,6 +4174,164 @@ public func FfiConverterTypeKeySet_lower(_ value: KeySet) -> UInt64 {
 
 
 /**
+ * Lock an address or a credential out for `duration` after `failures` refused credentials;
+ * an empty duration throws `invalid_input`.
+ */
+public protocol LockoutProtocol: AnyObject, Sendable {
+    
+    /**
+     * How long the lockout lasts.
+     */
+    func duration()  -> TimeInterval
+    
+    /**
+     * The failures that trigger the lockout.
+     */
+    func failures()  -> Threshold
+    
+}
+/**
+ * Lock an address or a credential out for `duration` after `failures` refused credentials;
+ * an empty duration throws `invalid_input`.
+ */
+open class Lockout: LockoutProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_lockout(self.handle, $0) }
+    }
+public convenience init(failures: Threshold, duration: TimeInterval)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_lockout_new(
+        FfiConverterTypeThreshold_lower(failures),
+        FfiConverterDuration.lower(duration),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_lockout(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * How long the lockout lasts.
+     */
+open func duration() -> TimeInterval  {
+    return try!  FfiConverterDuration.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_lockout_duration(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The failures that trigger the lockout.
+     */
+open func failures() -> Threshold  {
+    return try!  FfiConverterTypeThreshold_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_lockout_failures(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLockout: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Lockout
+
+    public static func lift(_ handle: UInt64) throws -> Lockout {
+        return Lockout(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Lockout) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Lockout {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Lockout, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLockout_lift(_ handle: UInt64) throws -> Lockout {
+    return try FfiConverterTypeLockout.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLockout_lower(_ value: Lockout) -> UInt64 {
+    return FfiConverterTypeLockout.lower(value)
+}
+
+
+
+
+
+
+/**
  * A clock frozen at a given time until `advance…`/`set…` moves it. Shared by every object it
  * is passed to; safe to use from several threads.
  */
@@ -5998,52 +6539,27 @@ public func FfiConverterTypeSessions_lower(_ value: Sessions) -> UInt64 {
 
 
 /**
- * The tokens a `TokenStore` keeps: access token, type, expiry (Unix seconds), scopes,
- * refresh and ID tokens. Printed redacted; `toJson()` holds the tokens (secure storage only).
+ * `count` occurrences within `window`; a count of 0 or an empty window throws
+ * `invalid_input`.
  */
-public protocol StoredTokensProtocol: AnyObject, Sendable {
+public protocol ThresholdProtocol: AnyObject, Sendable {
     
     /**
-     * The access token.
+     * The number of occurrences.
      */
-    func accessToken()  -> Secret
+    func count()  -> UInt32
     
     /**
-     * The access token's expiry, Unix seconds.
+     * The window they are counted in.
      */
-    func expiresAt()  -> UInt64
-    
-    /**
-     * The OpenID Connect ID token, if any.
-     */
-    func idToken()  -> Secret?
-    
-    /**
-     * The refresh token, if any.
-     */
-    func refreshToken()  -> Secret?
-    
-    /**
-     * The granted scopes.
-     */
-    func scopes()  -> [String]
-    
-    /**
-     * The versioned JSON form `{"v":1,...}`; it holds the tokens: secure storage only.
-     */
-    func toJson()  -> String
-    
-    /**
-     * The access token's type (`Bearer`, `DPoP`, …).
-     */
-    func tokenType()  -> String
+    func window()  -> TimeInterval
     
 }
 /**
- * The tokens a `TokenStore` keeps: access token, type, expiry (Unix seconds), scopes,
- * refresh and ID tokens. Printed redacted; `toJson()` holds the tokens (secure storage only).
+ * `count` occurrences within `window`; a count of 0 or an empty window throws
+ * `invalid_input`.
  */
-open class StoredTokens: StoredTokensProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+open class Threshold: ThresholdProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
 
     /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
@@ -6080,23 +6596,15 @@ open class StoredTokens: StoredTokensProtocol, @unchecked Sendable, CustomDebugS
     @_documentation(visibility: private)
 #endif
     public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_tokenward_ffi_fn_clone_storedtokens(self.handle, $0) }
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_threshold(self.handle, $0) }
     }
-    /**
-     * Builds the kept form; `expiresAt` is the access token's expiry in Unix seconds. An empty
-     * or over-long `tokenType` is `invalid_input`.
-     */
-public convenience init(accessToken: Secret, tokenType: String, expiresAt: UInt64, refreshToken: Secret? = nil, scopes: [String] = [], idToken: Secret? = nil)throws  {
+public convenience init(count: UInt32, window: TimeInterval)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_constructor_storedtokens_new(
-        FfiConverterTypeSecret_lower(accessToken),
-        FfiConverterString.lower(tokenType),
-        FfiConverterUInt64.lower(expiresAt),
-        FfiConverterOptionTypeSecret.lower(refreshToken),
-        FfiConverterSequenceString.lower(scopes),
-        FfiConverterOptionTypeSecret.lower(idToken),uniffiCallStatus
+    uniffi_tokenward_ffi_fn_constructor_threshold_new(
+        FfiConverterUInt32.lower(count),
+        FfiConverterDuration.lower(window),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -6108,103 +6616,31 @@ public convenience init(accessToken: Secret, tokenType: String, expiresAt: UInt6
             return
         }
 
-        try! rustCall { uniffi_tokenward_ffi_fn_free_storedtokens(handle, $0) }
+        try! rustCall { uniffi_tokenward_ffi_fn_free_threshold(handle, $0) }
     }
 
     
-    /**
-     * Reads the versioned JSON form: `malformed` (`token_too_large` over 64 KiB).
-     */
-public static func fromJson(json: String)throws  -> StoredTokens  {
-    return try  FfiConverterTypeStoredTokens_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_constructor_storedtokens_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-    
 
     
     /**
-     * The access token.
+     * The number of occurrences.
      */
-open func accessToken() -> Secret  {
-    return try!  FfiConverterTypeSecret_lift(try! rustCall() {
+open func count() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_storedtokens_access_token(
+    uniffi_tokenward_ffi_fn_method_threshold_count(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * The access token's expiry, Unix seconds.
+     * The window they are counted in.
      */
-open func expiresAt() -> UInt64  {
-    return try!  FfiConverterUInt64.lift(try! rustCall() {
+open func window() -> TimeInterval  {
+    return try!  FfiConverterDuration.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_storedtokens_expires_at(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The OpenID Connect ID token, if any.
-     */
-open func idToken() -> Secret?  {
-    return try!  FfiConverterOptionTypeSecret.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_storedtokens_id_token(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The refresh token, if any.
-     */
-open func refreshToken() -> Secret?  {
-    return try!  FfiConverterOptionTypeSecret.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_storedtokens_refresh_token(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The granted scopes.
-     */
-open func scopes() -> [String]  {
-    return try!  FfiConverterSequenceString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_storedtokens_scopes(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The versioned JSON form `{"v":1,...}`; it holds the tokens: secure storage only.
-     */
-open func toJson() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_storedtokens_to_json(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The access token's type (`Bearer`, `DPoP`, …).
-     */
-open func tokenType() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_storedtokens_token_type(
+    uniffi_tokenward_ffi_fn_method_threshold_window(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -6212,52 +6648,30 @@ open func tokenType() -> String  {
     
 
     
-// The local Rust `Debug` implementation.
-public var debugDescription: String {
-    return try!  FfiConverterString.lift(
-        try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_debug(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
-    )
-}
-// The local Rust `Display` implementation.
-public var description: String {
-    return try!  FfiConverterString.lift(
-        try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_display(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
-    )
-}
 }
 
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeStoredTokens: FfiConverter {
+public struct FfiConverterTypeThreshold: FfiConverter {
     typealias FfiType = UInt64
-    typealias SwiftType = StoredTokens
+    typealias SwiftType = Threshold
 
-    public static func lift(_ handle: UInt64) throws -> StoredTokens {
-        return StoredTokens(unsafeFromHandle: handle)
+    public static func lift(_ handle: UInt64) throws -> Threshold {
+        return Threshold(unsafeFromHandle: handle)
     }
 
-    public static func lower(_ value: StoredTokens) -> UInt64 {
+    public static func lower(_ value: Threshold) -> UInt64 {
         return value.uniffiCloneHandle()
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoredTokens {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Threshold {
         let handle: UInt64 = try readInt(&buf)
         return try lift(handle)
     }
 
-    public static func write(_ value: StoredTokens, into buf: inout [UInt8]) {
+    public static func write(_ value: Threshold, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -6266,15 +6680,15 @@ public struct FfiConverterTypeStoredTokens: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeStoredTokens_lift(_ handle: UInt64) throws -> StoredTokens {
-    return try FfiConverterTypeStoredTokens.lift(handle)
+public func FfiConverterTypeThreshold_lift(_ handle: UInt64) throws -> Threshold {
+    return try FfiConverterTypeThreshold.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeStoredTokens_lower(_ value: StoredTokens) -> UInt64 {
-    return FfiConverterTypeStoredTokens.lower(value)
+public func FfiConverterTypeThreshold_lower(_ value: Threshold) -> UInt64 {
+    return FfiConverterTypeThreshold.lower(value)
 }
 
 
@@ -6555,12 +6969,6 @@ public protocol TokenSourceProtocol: AnyObject, Sendable {
      */
     func token() async throws  -> AccessToken
     
-    /**
-     * Keeps the tokens in `store`: the current one now, every rotation, `clear()` on
-     * `invalid_grant`. Later store failures reach the listeners (`onError`) as `STORAGE`.
-     */
-    func keepTokens(store: TokenStore) throws 
-    
 }
 /**
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
@@ -6668,22 +7076,6 @@ public static func fromTokenResponse(client: OAuthClient, response: TokenRespons
 })
 }
     
-    /**
-     * A source started from the tokens kept in `store`, kept there from then on: no request
-     * while the kept access token is usable, else the first `token()` refreshes with the kept
-     * refresh token. Nothing kept (or no refresh token): `INVALID_INPUT`.
-     */
-public static func restore(client: OAuthClient, store: TokenStore, options: TokenSourceOptions = TokenSourceOptions())throws  -> TokenSource  {
-    return try  FfiConverterTypeTokenSource_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_constructor_tokensource_restore(
-        FfiConverterTypeOAuthClient_lower(client),
-        FfiConverterTypeTokenStore_lower(store),
-        FfiConverterTypeTokenSourceOptions_lower(options),uniffiCallStatus
-    )
-})
-}
-    
 
     
     /**
@@ -6785,19 +7177,6 @@ open func token()async throws  -> AccessToken  {
             liftFunc: FfiConverterTypeAccessToken_lift,
             errorHandler: FfiConverterTypeTokenwardError_lift
         )
-}
-    
-    /**
-     * Keeps the tokens in `store`: the current one now, every rotation, `clear()` on
-     * `invalid_grant`. Later store failures reach the listeners (`onError`) as `STORAGE`.
-     */
-open func keepTokens(store: TokenStore)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_tokensource_keep_tokens(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeTokenStore_lower(store),uniffiCallStatus
-    )
-}
 }
     
 
@@ -7128,304 +7507,6 @@ public func FfiConverterTypeTokenSourceListener_lower(_ value: TokenSourceListen
 
 
 
-
-
-/**
- * Where a `TokenSource` keeps its tokens across restarts (implemented in Kotlin or Swift).
- * Called on a library thread: `save` on every rotation (after the new token is in use),
- * `load` once by `TokenSource.restore`, `clear` when the refresh token is refused
- * (`invalid_grant`). A failure of `save` or `clear` reaches the source's listeners as
- * `STORAGE` and never fails `token()`; one of `load` fails `restore` with `STORAGE`.
- */
-public protocol TokenStore: AnyObject, Sendable {
-    
-    /**
-     * Replaces the kept tokens with `tokens`.
-     */
-    func save(tokens: StoredTokens) throws 
-    
-    /**
-     * The kept tokens, or null/nil.
-     */
-    func load() throws  -> StoredTokens?
-    
-    /**
-     * Forgets the kept tokens.
-     */
-    func clear() throws 
-    
-}
-/**
- * Where a `TokenSource` keeps its tokens across restarts (implemented in Kotlin or Swift).
- * Called on a library thread: `save` on every rotation (after the new token is in use),
- * `load` once by `TokenSource.restore`, `clear` when the refresh token is refused
- * (`invalid_grant`). A failure of `save` or `clear` reaches the source's listeners as
- * `STORAGE` and never fails `token()`; one of `load` fails `restore` with `STORAGE`.
- */
-open class TokenStoreImpl: TokenStore, @unchecked Sendable {
-    fileprivate let handle: UInt64
-
-    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public struct NoHandle {
-        public init() {}
-    }
-
-    // TODO: We'd like this to be `private` but for Swifty reasons,
-    // we can't implement `FfiConverter` without making this `required` and we can't
-    // make it `required` without making it `public`.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    required public init(unsafeFromHandle handle: UInt64) {
-        self.handle = handle
-    }
-
-    // This constructor can be used to instantiate a fake object.
-    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
-    //
-    // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public init(noHandle: NoHandle) {
-        self.handle = 0
-    }
-
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_tokenward_ffi_fn_clone_tokenstore(self.handle, $0) }
-    }
-    // No primary constructor declared for this class.
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_tokenward_ffi_fn_free_tokenstore(handle, $0) }
-    }
-
-    
-
-    
-    /**
-     * Replaces the kept tokens with `tokens`.
-     */
-open func save(tokens: StoredTokens)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_tokenstore_save(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeStoredTokens_lower(tokens),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * The kept tokens, or null/nil.
-     */
-open func load()throws  -> StoredTokens?  {
-    return try  FfiConverterOptionTypeStoredTokens.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_tokenstore_load(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Forgets the kept tokens.
-     */
-open func clear()throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_method_tokenstore_clear(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
-}
-    
-
-    
-}
-
-
-
-// Put the implementation in a struct so we don't pollute the top-level namespace
-fileprivate struct UniffiCallbackInterfaceTokenStore {
-
-    // Create the VTable using a series of closures.
-    // Swift automatically converts these into C callback functions.
-    //
-    // Store the vtable directly.
-    static let vtable: UniffiVTableCallbackInterfaceTokenStore = UniffiVTableCallbackInterfaceTokenStore(
-        uniffiFree: { (uniffiHandle: UInt64) -> () in
-            do {
-                try FfiConverterTypeTokenStore.handleMap.remove(handle: uniffiHandle)
-            } catch {
-                print("Uniffi callback interface TokenStore: handle missing in uniffiFree")
-            }
-        },
-        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
-            do {
-                return try FfiConverterTypeTokenStore.handleMap.clone(handle: uniffiHandle)
-            } catch {
-                fatalError("Uniffi callback interface TokenStore: handle missing in uniffiClone")
-            }
-        },
-        save: { (
-            uniffiHandle: UInt64,
-            tokens: UInt64,
-            uniffiOutReturn: UnsafeMutableRawPointer,
-            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
-        ) in
-            let makeCall = {
-                () throws -> () in
-                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
-                    throw UniffiInternalError.unexpectedStaleHandle
-                }
-                return try uniffiObj.save(
-                     tokens: try FfiConverterTypeStoredTokens_lift(tokens)
-                )
-            }
-
-            
-            let writeReturn = { () }
-            uniffiTraitInterfaceCallWithError(
-                callStatus: uniffiCallStatus,
-                makeCall: makeCall,
-                writeReturn: writeReturn,
-                lowerError: FfiConverterTypeTokenwardError_lower
-            )
-        },
-        load: { (
-            uniffiHandle: UInt64,
-            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
-            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
-        ) in
-            let makeCall = {
-                () throws -> StoredTokens? in
-                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
-                    throw UniffiInternalError.unexpectedStaleHandle
-                }
-                return try uniffiObj.load(
-                )
-            }
-
-            
-            let writeReturn = { uniffiOutReturn.pointee = FfiConverterOptionTypeStoredTokens.lower($0) }
-            uniffiTraitInterfaceCallWithError(
-                callStatus: uniffiCallStatus,
-                makeCall: makeCall,
-                writeReturn: writeReturn,
-                lowerError: FfiConverterTypeTokenwardError_lower
-            )
-        },
-        clear: { (
-            uniffiHandle: UInt64,
-            uniffiOutReturn: UnsafeMutableRawPointer,
-            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
-        ) in
-            let makeCall = {
-                () throws -> () in
-                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
-                    throw UniffiInternalError.unexpectedStaleHandle
-                }
-                return try uniffiObj.clear(
-                )
-            }
-
-            
-            let writeReturn = { () }
-            uniffiTraitInterfaceCallWithError(
-                callStatus: uniffiCallStatus,
-                makeCall: makeCall,
-                writeReturn: writeReturn,
-                lowerError: FfiConverterTypeTokenwardError_lower
-            )
-        }
-    )
-
-    // Rust stores this pointer for future callback invocations, so it must live
-    // for the process lifetime (not just for the init function call).
-    //
-    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
-    // This is safe because the pointee is initialized once during static init
-    // and never mutated by either side of the FFI.  Its fields are C function pointers.
-    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceTokenStore> = {
-        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceTokenStore>.allocate(capacity: 1)
-        ptr.initialize(to: vtable)
-        return UnsafePointer(ptr)
-    }()
-}
-
-private func uniffiCallbackInitTokenStore() {
-    uniffi_tokenward_ffi_fn_init_callback_vtable_tokenstore(UniffiCallbackInterfaceTokenStore.vtablePtr)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeTokenStore: FfiConverter {
-    fileprivate static let handleMap = UniffiHandleMap<TokenStore>()
-
-    typealias FfiType = UInt64
-    typealias SwiftType = TokenStore
-
-    public static func lift(_ handle: UInt64) throws -> TokenStore {
-        if ((handle & 1) == 0) {
-            // Rust-generated handle, construct a new class that uses the handle to implement the
-            // interface
-            return TokenStoreImpl(unsafeFromHandle: handle)
-        } else {
-            // Swift-generated handle, get the object from the handle map
-            return try handleMap.remove(handle: handle)
-        }
-    }
-
-    public static func lower(_ value: TokenStore) -> UInt64 {
-         if let rustImpl = value as? TokenStoreImpl {
-             // Rust-implemented object.  Clone the handle and return it
-            return rustImpl.uniffiCloneHandle()
-         } else {
-            // Swift object, generate a new vtable handle and return that.
-            return handleMap.insert(obj: value)
-         }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenStore {
-        let handle: UInt64 = try readInt(&buf)
-        return try lift(handle)
-    }
-
-    public static func write(_ value: TokenStore, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTokenStore_lift(_ handle: UInt64) throws -> TokenStore {
-    return try FfiConverterTypeTokenStore.lift(handle)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTokenStore_lower(_ value: TokenStore) -> UInt64 {
-    return FfiConverterTypeTokenStore.lower(value)
-}
-
-
-
-
 /**
  * Optional settings of `ApiKeys`; each `null`/`nil` keeps the core's default.
  */
@@ -7543,6 +7624,42 @@ public struct AuditEvent: Equatable, Hashable {
      * The subject when known.
      */
     public var subject: String?
+    /**
+     * When it happened, RFC 3339 in UTC with milliseconds.
+     */
+    public var timestamp: String
+    /**
+     * A unique id (UUID-shaped).
+     */
+    public var eventId: String
+    /**
+     * `info`, `low`, `medium`, `high` or `critical`.
+     */
+    public var severity: String
+    /**
+     * `api_key`, `jwt`, `introspected` or `session`, when known.
+     */
+    public var credentialKind: String?
+    /**
+     * The client address of a gateway decision.
+     */
+    public var clientIp: String?
+    /**
+     * The request id (from the header set with `requestIdHeader`).
+     */
+    public var requestId: String?
+    /**
+     * The HTTP method of a gateway decision.
+     */
+    public var method: String?
+    /**
+     * The path of a gateway decision, without its query string.
+     */
+    public var path: String?
+    /**
+     * A count (failures before a lockout, distinct addresses or credentials of a signal).
+     */
+    public var count: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7561,12 +7678,48 @@ public struct AuditEvent: Equatable, Hashable {
          */credentialId: String?, 
         /**
          * The subject when known.
-         */subject: String?) {
+         */subject: String?, 
+        /**
+         * When it happened, RFC 3339 in UTC with milliseconds.
+         */timestamp: String = "", 
+        /**
+         * A unique id (UUID-shaped).
+         */eventId: String = "", 
+        /**
+         * `info`, `low`, `medium`, `high` or `critical`.
+         */severity: String = "info", 
+        /**
+         * `api_key`, `jwt`, `introspected` or `session`, when known.
+         */credentialKind: String? = nil, 
+        /**
+         * The client address of a gateway decision.
+         */clientIp: String? = nil, 
+        /**
+         * The request id (from the header set with `requestIdHeader`).
+         */requestId: String? = nil, 
+        /**
+         * The HTTP method of a gateway decision.
+         */method: String? = nil, 
+        /**
+         * The path of a gateway decision, without its query string.
+         */path: String? = nil, 
+        /**
+         * A count (failures before a lockout, distinct addresses or credentials of a signal).
+         */count: UInt64? = nil) {
         self.action = action
         self.outcome = outcome
         self.code = code
         self.credentialId = credentialId
         self.subject = subject
+        self.timestamp = timestamp
+        self.eventId = eventId
+        self.severity = severity
+        self.credentialKind = credentialKind
+        self.clientIp = clientIp
+        self.requestId = requestId
+        self.method = method
+        self.path = path
+        self.count = count
     }
 
     
@@ -7589,7 +7742,16 @@ public struct FfiConverterTypeAuditEvent: FfiConverterRustBuffer {
                 outcome: FfiConverterTypeAuditOutcome.read(from: &buf), 
                 code: FfiConverterOptionTypeErrorCode.read(from: &buf), 
                 credentialId: FfiConverterOptionString.read(from: &buf), 
-                subject: FfiConverterOptionString.read(from: &buf)
+                subject: FfiConverterOptionString.read(from: &buf), 
+                timestamp: FfiConverterString.read(from: &buf), 
+                eventId: FfiConverterString.read(from: &buf), 
+                severity: FfiConverterString.read(from: &buf), 
+                credentialKind: FfiConverterOptionString.read(from: &buf), 
+                clientIp: FfiConverterOptionString.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                method: FfiConverterOptionString.read(from: &buf), 
+                path: FfiConverterOptionString.read(from: &buf), 
+                count: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
 
@@ -7599,6 +7761,15 @@ public struct FfiConverterTypeAuditEvent: FfiConverterRustBuffer {
         FfiConverterOptionTypeErrorCode.write(value.code, into: &buf)
         FfiConverterOptionString.write(value.credentialId, into: &buf)
         FfiConverterOptionString.write(value.subject, into: &buf)
+        FfiConverterString.write(value.timestamp, into: &buf)
+        FfiConverterString.write(value.eventId, into: &buf)
+        FfiConverterString.write(value.severity, into: &buf)
+        FfiConverterOptionString.write(value.credentialKind, into: &buf)
+        FfiConverterOptionString.write(value.clientIp, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionString.write(value.method, into: &buf)
+        FfiConverterOptionString.write(value.path, into: &buf)
+        FfiConverterOptionUInt64.write(value.count, into: &buf)
     }
 }
 
@@ -7860,6 +8031,14 @@ public struct AuthenticatorOptions {
      * proxy's forwarded scheme and host, else `https` and the `Host` header.
      */
     public var dpopOrigin: String?
+    /**
+     * Abuse detection (lockout and `abuse.*` audit events; docs/abuse.md); `None`: off.
+     */
+    public var abuseDetection: AbuseDetection?
+    /**
+     * The header whose value becomes the audit events' request id; `None`: none.
+     */
+    public var requestIdHeader: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7969,7 +8148,13 @@ public struct AuthenticatorOptions {
         /**
          * The origin (`https://api.example`) proofs' `htu` is compared with; `None`: a trusted
          * proxy's forwarded scheme and host, else `https` and the `Host` header.
-         */dpopOrigin: String? = nil) {
+         */dpopOrigin: String? = nil, 
+        /**
+         * Abuse detection (lockout and `abuse.*` audit events; docs/abuse.md); `None`: off.
+         */abuseDetection: AbuseDetection? = nil, 
+        /**
+         * The header whose value becomes the audit events' request id; `None`: none.
+         */requestIdHeader: String? = nil) {
         self.apiKeys = apiKeys
         self.jwt = jwt
         self.ipAllow = ipAllow
@@ -8000,6 +8185,8 @@ public struct AuthenticatorOptions {
         self.sessions = sessions
         self.dpop = dpop
         self.dpopOrigin = dpopOrigin
+        self.abuseDetection = abuseDetection
+        self.requestIdHeader = requestIdHeader
     }
 
     
@@ -8047,7 +8234,9 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
                 rateLimitStoreFailOpen: FfiConverterOptionBool.read(from: &buf), 
                 sessions: FfiConverterOptionTypeSessions.read(from: &buf), 
                 dpop: FfiConverterOptionTypeDpopVerifier.read(from: &buf), 
-                dpopOrigin: FfiConverterOptionString.read(from: &buf)
+                dpopOrigin: FfiConverterOptionString.read(from: &buf), 
+                abuseDetection: FfiConverterOptionTypeAbuseDetection.read(from: &buf), 
+                requestIdHeader: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -8082,6 +8271,8 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
         FfiConverterOptionTypeSessions.write(value.sessions, into: &buf)
         FfiConverterOptionTypeDpopVerifier.write(value.dpop, into: &buf)
         FfiConverterOptionString.write(value.dpopOrigin, into: &buf)
+        FfiConverterOptionTypeAbuseDetection.write(value.abuseDetection, into: &buf)
+        FfiConverterOptionString.write(value.requestIdHeader, into: &buf)
     }
 }
 
@@ -9560,11 +9751,6 @@ public struct OAuthClientOptions {
      * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
      */
     public var timeout: TimeInterval?
-    /**
-     * A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
-     * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
-     */
-    public var dpopKey: DpopKey?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9590,11 +9776,7 @@ public struct OAuthClientOptions {
          */authorizationUrl: String? = nil, 
         /**
          * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
-         */timeout: TimeInterval? = nil, 
-        /**
-         * A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
-         * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
-         */dpopKey: DpopKey? = nil) {
+         */timeout: TimeInterval? = nil) {
         self.clientSecret = clientSecret
         self.authMethod = authMethod
         self.privateKey = privateKey
@@ -9602,7 +9784,6 @@ public struct OAuthClientOptions {
         self.revocationUrl = revocationUrl
         self.authorizationUrl = authorizationUrl
         self.timeout = timeout
-        self.dpopKey = dpopKey
     }
 
     
@@ -9627,8 +9808,7 @@ public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
                 introspectionUrl: FfiConverterOptionString.read(from: &buf), 
                 revocationUrl: FfiConverterOptionString.read(from: &buf), 
                 authorizationUrl: FfiConverterOptionString.read(from: &buf), 
-                timeout: FfiConverterOptionDuration.read(from: &buf), 
-                dpopKey: FfiConverterOptionTypeDpopKey.read(from: &buf)
+                timeout: FfiConverterOptionDuration.read(from: &buf)
         )
     }
 
@@ -9640,7 +9820,6 @@ public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.revocationUrl, into: &buf)
         FfiConverterOptionString.write(value.authorizationUrl, into: &buf)
         FfiConverterOptionDuration.write(value.timeout, into: &buf)
-        FfiConverterOptionTypeDpopKey.write(value.dpopKey, into: &buf)
     }
 }
 
@@ -12281,98 +12460,6 @@ public func FfiConverterTypeForwardedHeader_lower(_ value: ForwardedHeader) -> R
 
 
 /**
- * What an HTTP hook does with an answer (the core's rule, shared by every language's hooks).
- */
-
-public enum RetryAction: Equatable, Hashable {
-    
-    /**
-     * Hand the answer back as it is.
-     */
-    case noRetry
-    /**
-     * The token was rejected: refresh it and send the request once more.
-     */
-    case refreshAndRetry
-    /**
-     * A DPoP resource server asks for a nonce: send the request once more with a new proof
-     * carrying it (same token).
-     */
-    case retryWithNonce(
-        /**
-         * The server's `DPoP-Nonce`.
-         */nonce: String
-    )
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension RetryAction: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRetryAction: FfiConverterRustBuffer {
-    typealias SwiftType = RetryAction
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetryAction {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .noRetry
-        
-        case 2: return .refreshAndRetry
-        
-        case 3: return .retryWithNonce(nonce: try FfiConverterString.read(from: &buf)
-        )
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: RetryAction, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .noRetry:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .refreshAndRetry:
-            writeInt(&buf, Int32(2))
-        
-        
-        case let .retryWithNonce(nonce):
-            writeInt(&buf, Int32(3))
-            FfiConverterString.write(nonce, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRetryAction_lift(_ buf: RustBuffer) throws -> RetryAction {
-    return try FfiConverterTypeRetryAction.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRetryAction_lower(_ value: RetryAction) -> RustBuffer {
-    return FfiConverterTypeRetryAction.lower(value)
-}
-
-
-
-/**
  * What a revocation names.
  */
 
@@ -13064,6 +13151,30 @@ fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAbuseDetection: FfiConverterRustBuffer {
+    typealias SwiftType = AbuseDetection?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAbuseDetection.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAbuseDetection.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeApiKeys: FfiConverterRustBuffer {
     typealias SwiftType = ApiKeys?
 
@@ -13080,30 +13191,6 @@ fileprivate struct FfiConverterOptionTypeApiKeys: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeApiKeys.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeDpopKey: FfiConverterRustBuffer {
-    typealias SwiftType = DpopKey?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeDpopKey.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeDpopKey.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13200,6 +13287,30 @@ fileprivate struct FfiConverterOptionTypeJwtVerifier: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeJwtVerifier.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLockout: FfiConverterRustBuffer {
+    typealias SwiftType = Lockout?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLockout.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLockout.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13352,8 +13463,8 @@ fileprivate struct FfiConverterOptionTypeSessions: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeStoredTokens: FfiConverterRustBuffer {
-    typealias SwiftType = StoredTokens?
+fileprivate struct FfiConverterOptionTypeThreshold: FfiConverterRustBuffer {
+    typealias SwiftType = Threshold?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -13361,13 +13472,13 @@ fileprivate struct FfiConverterOptionTypeStoredTokens: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeStoredTokens.write(value, into: &buf)
+        FfiConverterTypeThreshold.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeStoredTokens.read(from: &buf)
+        case 1: return try FfiConverterTypeThreshold.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -14012,21 +14123,6 @@ public func onAudit(listener: AuditListener) -> AuditSubscription  {
 })
 }
 /**
- * What an HTTP hook does with an answer `status` given its `WWW-Authenticate` values (joined
- * by `", "`) and `DPoP-Nonce` header: retry once with the nonce (a DPoP `use_dpop_nonce`
- * challenge), refresh the token and retry once (`tokenRejected`), or nothing.
- */
-public func retryAction(status: Int32, wwwAuthenticate: String? = nil, dpopNonce: String? = nil) -> RetryAction  {
-    return try!  FfiConverterTypeRetryAction_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_tokenward_ffi_fn_func_retry_action(
-        FfiConverterInt32.lower(status),
-        FfiConverterOptionString.lower(wwwAuthenticate),
-        FfiConverterOptionString.lower(dpopNonce),uniffiCallStatus
-    )
-})
-}
-/**
  * Parses an `alg` name (`"ES256"`, case-sensitive, the core's `FromStr`): `none` and unknown
  * names fail with `algorithm_not_allowed`.
  */
@@ -14105,9 +14201,6 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_func_on_audit() != 16769) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_func_retry_action() != 48193) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_tokenward_ffi_checksum_func_algorithm_from_string() != 41417) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14118,6 +14211,48 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_fingerprint() != 27239) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_distributed_failures() != 30684) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_enumeration() != 61104) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_key_spread() != 19821) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_lockout() != 40374) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_scope_escalation() != 54780) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_store() != 17348) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_store_fail_open() != 55976) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_auditlog_cancel() != 47409) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_auditlog_failed() != 17820) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_auditlog_written() != 59063) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_lockout_duration() != 53891) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_lockout_failures() != 22743) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_threshold_count() != 58577) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_threshold_window() != 33108) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_apikeys_create() != 30825) {
@@ -14276,12 +14411,6 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint() != 42910) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop() != 45391) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers() != 58073) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_tokenward_ffi_checksum_method_accesstoken_scopes() != 988) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14402,9 +14531,6 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_tokensource_token() != 13204) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_tokensource_keep_tokens() != 8109) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() != 56087) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14477,34 +14603,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf() != 45991) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_storedtokens_access_token() != 45533) {
+    if (uniffi_tokenward_ffi_checksum_constructor_abusedetection_new() != 31600) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_storedtokens_expires_at() != 10680) {
+    if (uniffi_tokenward_ffi_checksum_constructor_auditlog_open() != 14812) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_storedtokens_id_token() != 23191) {
+    if (uniffi_tokenward_ffi_checksum_constructor_lockout_new() != 18794) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_storedtokens_refresh_token() != 46319) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_storedtokens_scopes() != 45614) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_storedtokens_to_json() != 63847) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_storedtokens_token_type() != 16573) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokenstore_save() != 62774) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokenstore_load() != 20570) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokenstore_clear() != 42186) {
+    if (uniffi_tokenward_ffi_checksum_constructor_threshold_new() != 21126) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_apikeys_new() != 27825) {
@@ -14594,9 +14702,6 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() != 50809) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_restore() != 39117) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_tokenward_ffi_checksum_constructor_redactor_new() != 10651) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14615,16 +14720,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_sessions_new() != 32638) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_storedtokens_from_json() != 29272) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_constructor_storedtokens_new() != 1071) {
-        return InitializationResult.apiChecksumMismatch
-    }
 
     uniffiCallbackInitAuditListener()
     uniffiCallbackInitTokenSourceListener()
-    uniffiCallbackInitTokenStore()
     return InitializationResult.ok
 }()
 

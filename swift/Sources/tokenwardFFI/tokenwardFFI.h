@@ -264,27 +264,6 @@ typedef void (*UniffiCallbackInterfaceTokenSourceListenerMethod1)(uint64_t, Rust
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD0
-#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD0
-typedef void (*UniffiCallbackInterfaceTokenStoreMethod0)(uint64_t, uint64_t, void* _Nonnull, 
-        RustCallStatus *_Nonnull uniffiCallStatus
-    );
-
-#endif
-#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD1
-#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD1
-typedef void (*UniffiCallbackInterfaceTokenStoreMethod1)(uint64_t, RustBuffer* _Nonnull, 
-        RustCallStatus *_Nonnull uniffiCallStatus
-    );
-
-#endif
-#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD2
-#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD2
-typedef void (*UniffiCallbackInterfaceTokenStoreMethod2)(uint64_t, void* _Nonnull, 
-        RustCallStatus *_Nonnull uniffiCallStatus
-    );
-
-#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
 typedef struct UniffiVTableCallbackInterfaceAuditListener {
@@ -304,16 +283,136 @@ typedef struct UniffiVTableCallbackInterfaceTokenSourceListener {
 } UniffiVTableCallbackInterfaceTokenSourceListener;
 
 #endif
-#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_STORE
-#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_STORE
-typedef struct UniffiVTableCallbackInterfaceTokenStore {
-    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
-    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
-    UniffiCallbackInterfaceTokenStoreMethod0 _Nonnull save;
-    UniffiCallbackInterfaceTokenStoreMethod1 _Nonnull load;
-    UniffiCallbackInterfaceTokenStoreMethod2 _Nonnull clear;
-} UniffiVTableCallbackInterfaceTokenStore;
-
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_ABUSEDETECTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_ABUSEDETECTION
+uint64_t uniffi_tokenward_ffi_fn_clone_abusedetection(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_ABUSEDETECTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_ABUSEDETECTION
+void uniffi_tokenward_ffi_fn_free_abusedetection(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_ABUSEDETECTION_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_ABUSEDETECTION_NEW
+uint64_t uniffi_tokenward_ffi_fn_constructor_abusedetection_new(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_DISTRIBUTED_FAILURES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_DISTRIBUTED_FAILURES
+uint64_t uniffi_tokenward_ffi_fn_method_abusedetection_with_distributed_failures(uint64_t ptr, RustBuffer threshold, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_ENUMERATION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_ENUMERATION
+uint64_t uniffi_tokenward_ffi_fn_method_abusedetection_with_enumeration(uint64_t ptr, RustBuffer threshold, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_KEY_SPREAD
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_KEY_SPREAD
+uint64_t uniffi_tokenward_ffi_fn_method_abusedetection_with_key_spread(uint64_t ptr, RustBuffer threshold, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_LOCKOUT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_LOCKOUT
+uint64_t uniffi_tokenward_ffi_fn_method_abusedetection_with_lockout(uint64_t ptr, RustBuffer lockout, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_SCOPE_ESCALATION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_SCOPE_ESCALATION
+uint64_t uniffi_tokenward_ffi_fn_method_abusedetection_with_scope_escalation(uint64_t ptr, RustBuffer threshold, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_STORE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_STORE
+uint64_t uniffi_tokenward_ffi_fn_method_abusedetection_with_store(uint64_t ptr, RustBuffer url, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_STORE_FAIL_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ABUSEDETECTION_WITH_STORE_FAIL_OPEN
+uint64_t uniffi_tokenward_ffi_fn_method_abusedetection_with_store_fail_open(uint64_t ptr, int8_t fail_open, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLOG
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_AUDITLOG
+uint64_t uniffi_tokenward_ffi_fn_clone_auditlog(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLOG
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_AUDITLOG
+void uniffi_tokenward_ffi_fn_free_auditlog(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_AUDITLOG_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_AUDITLOG_OPEN
+uint64_t uniffi_tokenward_ffi_fn_constructor_auditlog_open(RustBuffer target, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLOG_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLOG_CANCEL
+void uniffi_tokenward_ffi_fn_method_auditlog_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLOG_FAILED
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLOG_FAILED
+uint64_t uniffi_tokenward_ffi_fn_method_auditlog_failed(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLOG_WRITTEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_AUDITLOG_WRITTEN
+uint64_t uniffi_tokenward_ffi_fn_method_auditlog_written(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_LOCKOUT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_LOCKOUT
+uint64_t uniffi_tokenward_ffi_fn_clone_lockout(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_LOCKOUT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_LOCKOUT
+void uniffi_tokenward_ffi_fn_free_lockout(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_LOCKOUT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_LOCKOUT_NEW
+uint64_t uniffi_tokenward_ffi_fn_constructor_lockout_new(uint64_t failures, RustBuffer duration, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_LOCKOUT_DURATION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_LOCKOUT_DURATION
+RustBuffer uniffi_tokenward_ffi_fn_method_lockout_duration(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_LOCKOUT_FAILURES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_LOCKOUT_FAILURES
+uint64_t uniffi_tokenward_ffi_fn_method_lockout_failures(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_THRESHOLD
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_THRESHOLD
+uint64_t uniffi_tokenward_ffi_fn_clone_threshold(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_THRESHOLD
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_THRESHOLD
+void uniffi_tokenward_ffi_fn_free_threshold(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_THRESHOLD_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_THRESHOLD_NEW
+uint64_t uniffi_tokenward_ffi_fn_constructor_threshold_new(uint32_t count, RustBuffer window, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_THRESHOLD_COUNT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_THRESHOLD_COUNT
+uint32_t uniffi_tokenward_ffi_fn_method_threshold_count(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_THRESHOLD_WINDOW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_THRESHOLD_WINDOW
+RustBuffer uniffi_tokenward_ffi_fn_method_threshold_window(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_APIKEYS
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_APIKEYS
@@ -841,16 +940,6 @@ RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_expose(uint64_t ptr, RustC
 RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_IS_DPOP
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_IS_DPOP
-int8_t uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_REQUEST_HEADERS
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_REQUEST_HEADERS
-RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(uint64_t ptr, RustBuffer method, RustBuffer url, RustBuffer nonce, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_SCOPES
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_SCOPES
 RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_scopes(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1192,11 +1281,6 @@ uint64_t uniffi_tokenward_ffi_fn_constructor_tokensource_from_refresh_token(uint
 uint64_t uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(uint64_t client, uint64_t response, RustBuffer scopes, RustBuffer fallback, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_TOKENSOURCE_RESTORE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_TOKENSOURCE_RESTORE
-uint64_t uniffi_tokenward_ffi_fn_constructor_tokensource_restore(uint64_t client, uint64_t store, RustBuffer options, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_ADD_LISTENER
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_ADD_LISTENER
 void uniffi_tokenward_ffi_fn_method_tokensource_add_listener(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
@@ -1230,11 +1314,6 @@ RustBuffer uniffi_tokenward_ffi_fn_method_tokensource_status(uint64_t ptr, RustC
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_TOKEN
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_TOKEN
 uint64_t uniffi_tokenward_ffi_fn_method_tokensource_token(uint64_t ptr
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_KEEP_TOKENS
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_KEEP_TOKENS
-void uniffi_tokenward_ffi_fn_method_tokensource_keep_tokens(uint64_t ptr, uint64_t store, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_UNIFFI_TRAIT_DEBUG
@@ -1502,101 +1581,6 @@ RustBuffer uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_debug(uint64_t p
 RustBuffer uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_STOREDTOKENS
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_STOREDTOKENS
-uint64_t uniffi_tokenward_ffi_fn_clone_storedtokens(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_STOREDTOKENS
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_STOREDTOKENS
-void uniffi_tokenward_ffi_fn_free_storedtokens(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_STOREDTOKENS_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_STOREDTOKENS_FROM_JSON
-uint64_t uniffi_tokenward_ffi_fn_constructor_storedtokens_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_STOREDTOKENS_NEW
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_STOREDTOKENS_NEW
-uint64_t uniffi_tokenward_ffi_fn_constructor_storedtokens_new(uint64_t access_token, RustBuffer token_type, uint64_t expires_at, RustBuffer refresh_token, RustBuffer scopes, RustBuffer id_token, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_ACCESS_TOKEN
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_ACCESS_TOKEN
-uint64_t uniffi_tokenward_ffi_fn_method_storedtokens_access_token(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_EXPIRES_AT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_EXPIRES_AT
-uint64_t uniffi_tokenward_ffi_fn_method_storedtokens_expires_at(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_ID_TOKEN
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_ID_TOKEN
-RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_id_token(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_REFRESH_TOKEN
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_REFRESH_TOKEN
-RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_refresh_token(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_SCOPES
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_SCOPES
-RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_scopes(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_TO_JSON
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_TO_JSON
-RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_TOKEN_TYPE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_TOKEN_TYPE
-RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_token_type(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_UNIFFI_TRAIT_DEBUG
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_UNIFFI_TRAIT_DEBUG
-RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_UNIFFI_TRAIT_DISPLAY
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_UNIFFI_TRAIT_DISPLAY
-RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_TOKENSTORE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_TOKENSTORE
-uint64_t uniffi_tokenward_ffi_fn_clone_tokenstore(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_TOKENSTORE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_TOKENSTORE
-void uniffi_tokenward_ffi_fn_free_tokenstore(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_TOKENSTORE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_TOKENSTORE
-void uniffi_tokenward_ffi_fn_init_callback_vtable_tokenstore(const UniffiVTableCallbackInterfaceTokenStore* _Nonnull vtable
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSTORE_SAVE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSTORE_SAVE
-void uniffi_tokenward_ffi_fn_method_tokenstore_save(uint64_t ptr, uint64_t tokens, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSTORE_LOAD
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSTORE_LOAD
-RustBuffer uniffi_tokenward_ffi_fn_method_tokenstore_load(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSTORE_CLEAR
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSTORE_CLEAR
-void uniffi_tokenward_ffi_fn_method_tokenstore_clear(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ERRORCATEGORY_AS_STRING
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ERRORCATEGORY_AS_STRING
 RustBuffer uniffi_tokenward_ffi_fn_method_errorcategory_as_string(RustBuffer ptr, RustCallStatus *_Nonnull out_status
@@ -1698,11 +1682,6 @@ RustBuffer uniffi_tokenward_ffi_fn_func_check_api_key_format(RustBuffer key, Rus
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ON_AUDIT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ON_AUDIT
 uint64_t uniffi_tokenward_ffi_fn_func_on_audit(uint64_t listener, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_RETRY_ACTION
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_RETRY_ACTION
-RustBuffer uniffi_tokenward_ffi_fn_func_retry_action(int32_t status, RustBuffer www_authenticate, RustBuffer dpop_nonce, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ALGORITHM_FROM_STRING
@@ -2015,12 +1994,6 @@ uint16_t uniffi_tokenward_ffi_checksum_func_on_audit(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_RETRY_ACTION
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_RETRY_ACTION
-uint16_t uniffi_tokenward_ffi_checksum_func_retry_action(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ALGORITHM_FROM_STRING
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ALGORITHM_FROM_STRING
 uint16_t uniffi_tokenward_ffi_checksum_func_algorithm_from_string(void
@@ -2042,6 +2015,90 @@ uint16_t uniffi_tokenward_ffi_checksum_func_redact(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_FINGERPRINT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_FINGERPRINT
 uint16_t uniffi_tokenward_ffi_checksum_func_fingerprint(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_DISTRIBUTED_FAILURES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_DISTRIBUTED_FAILURES
+uint16_t uniffi_tokenward_ffi_checksum_method_abusedetection_with_distributed_failures(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_ENUMERATION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_ENUMERATION
+uint16_t uniffi_tokenward_ffi_checksum_method_abusedetection_with_enumeration(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_KEY_SPREAD
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_KEY_SPREAD
+uint16_t uniffi_tokenward_ffi_checksum_method_abusedetection_with_key_spread(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_LOCKOUT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_LOCKOUT
+uint16_t uniffi_tokenward_ffi_checksum_method_abusedetection_with_lockout(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_SCOPE_ESCALATION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_SCOPE_ESCALATION
+uint16_t uniffi_tokenward_ffi_checksum_method_abusedetection_with_scope_escalation(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_STORE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_STORE
+uint16_t uniffi_tokenward_ffi_checksum_method_abusedetection_with_store(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_STORE_FAIL_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ABUSEDETECTION_WITH_STORE_FAIL_OPEN
+uint16_t uniffi_tokenward_ffi_checksum_method_abusedetection_with_store_fail_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLOG_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLOG_CANCEL
+uint16_t uniffi_tokenward_ffi_checksum_method_auditlog_cancel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLOG_FAILED
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLOG_FAILED
+uint16_t uniffi_tokenward_ffi_checksum_method_auditlog_failed(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLOG_WRITTEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_AUDITLOG_WRITTEN
+uint16_t uniffi_tokenward_ffi_checksum_method_auditlog_written(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_LOCKOUT_DURATION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_LOCKOUT_DURATION
+uint16_t uniffi_tokenward_ffi_checksum_method_lockout_duration(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_LOCKOUT_FAILURES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_LOCKOUT_FAILURES
+uint16_t uniffi_tokenward_ffi_checksum_method_lockout_failures(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_THRESHOLD_COUNT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_THRESHOLD_COUNT
+uint16_t uniffi_tokenward_ffi_checksum_method_threshold_count(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_THRESHOLD_WINDOW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_THRESHOLD_WINDOW
+uint16_t uniffi_tokenward_ffi_checksum_method_threshold_window(void
     
 );
 #endif
@@ -2357,18 +2414,6 @@ uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_IS_DPOP
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_IS_DPOP
-uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_REQUEST_HEADERS
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_REQUEST_HEADERS
-uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_SCOPES
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_SCOPES
 uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_scopes(void
@@ -2609,12 +2654,6 @@ uint16_t uniffi_tokenward_ffi_checksum_method_tokensource_token(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSOURCE_KEEP_TOKENS
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSOURCE_KEEP_TOKENS
-uint16_t uniffi_tokenward_ffi_checksum_method_tokensource_keep_tokens(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSOURCELISTENER_ON_REFRESH
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSOURCELISTENER_ON_REFRESH
 uint16_t uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh(void
@@ -2759,63 +2798,27 @@ uint16_t uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_ACCESS_TOKEN
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_ACCESS_TOKEN
-uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_access_token(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_ABUSEDETECTION_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_ABUSEDETECTION_NEW
+uint16_t uniffi_tokenward_ffi_checksum_constructor_abusedetection_new(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_EXPIRES_AT
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_EXPIRES_AT
-uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_expires_at(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_AUDITLOG_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_AUDITLOG_OPEN
+uint16_t uniffi_tokenward_ffi_checksum_constructor_auditlog_open(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_ID_TOKEN
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_ID_TOKEN
-uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_id_token(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_LOCKOUT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_LOCKOUT_NEW
+uint16_t uniffi_tokenward_ffi_checksum_constructor_lockout_new(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_REFRESH_TOKEN
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_REFRESH_TOKEN
-uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_refresh_token(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_SCOPES
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_SCOPES
-uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_scopes(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_TO_JSON
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_TO_JSON
-uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_to_json(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_TOKEN_TYPE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_TOKEN_TYPE
-uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_token_type(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSTORE_SAVE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSTORE_SAVE
-uint16_t uniffi_tokenward_ffi_checksum_method_tokenstore_save(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSTORE_LOAD
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSTORE_LOAD
-uint16_t uniffi_tokenward_ffi_checksum_method_tokenstore_load(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSTORE_CLEAR
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSTORE_CLEAR
-uint16_t uniffi_tokenward_ffi_checksum_method_tokenstore_clear(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_THRESHOLD_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_THRESHOLD_NEW
+uint16_t uniffi_tokenward_ffi_checksum_constructor_threshold_new(void
     
 );
 #endif
@@ -2993,12 +2996,6 @@ uint16_t uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_respon
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_TOKENSOURCE_RESTORE
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_TOKENSOURCE_RESTORE
-uint16_t uniffi_tokenward_ffi_checksum_constructor_tokensource_restore(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_REDACTOR_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_REDACTOR_NEW
 uint16_t uniffi_tokenward_ffi_checksum_constructor_redactor_new(void
@@ -3032,18 +3029,6 @@ uint16_t uniffi_tokenward_ffi_checksum_constructor_secret_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_SESSIONS_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_SESSIONS_NEW
 uint16_t uniffi_tokenward_ffi_checksum_constructor_sessions_new(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_STOREDTOKENS_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_STOREDTOKENS_FROM_JSON
-uint16_t uniffi_tokenward_ffi_checksum_constructor_storedtokens_from_json(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_STOREDTOKENS_NEW
-#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_STOREDTOKENS_NEW
-uint16_t uniffi_tokenward_ffi_checksum_constructor_storedtokens_new(void
     
 );
 #endif

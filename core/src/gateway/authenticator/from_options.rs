@@ -3,6 +3,7 @@
 
 use super::{Authenticator, AuthenticatorOptions};
 use crate::clock;
+use crate::gateway::abuse::Detector;
 use crate::gateway::decision::Challenger;
 use crate::gateway::dpop::DpopGate;
 use crate::gateway::introspection::Introspector;
@@ -71,11 +72,33 @@ impl Authenticator {
             }
             None => None,
         };
+        let request_id_header = match o.request_id_header {
+            Some(h) if h.is_empty() || !h.bytes().all(|b| b.is_ascii_graphic() && b != b':') => {
+                return Err(bad("request_id_header must be a header name"))
+            }
+            Some(h) => {
+                let h = h.to_ascii_lowercase();
+                if !header_names.contains(&h) {
+                    header_names.push(h.clone());
+                }
+                Some(h)
+            }
+            None => None,
+        };
         let clock = o.clock.unwrap_or_else(clock::system);
         let has_principal_limits =
             o.rate_limit.is_some() || !o.rate_limit_overrides.is_empty() || !o.plans.is_empty();
         let max_tracked = o.max_tracked;
         let backend_timeout = clock::check_duration(o.backend_timeout, "backend_timeout")?;
+        let abuse = match o.abuse {
+            Some(a) => Some(Detector::new(
+                a,
+                clock.clone(),
+                max_tracked,
+                backend_timeout,
+            )?),
+            None => None,
+        };
         #[cfg(feature = "redis")]
         let shared_limiter = shared_limiter(o.rate_limit_store.as_ref(), backend_timeout)?;
         #[cfg(not(feature = "redis"))]
@@ -131,6 +154,8 @@ impl Authenticator {
             }),
             sessions: o.sessions,
             dpop,
+            abuse,
+            request_id_header,
         })
     }
 

@@ -18,6 +18,7 @@
 //! setters), `from_options` (`Authenticator::new`) and `request`, which hold only `impl` blocks
 //! of these types, so none of them is a module the others depend on.
 
+mod decide;
 mod dpop_stage;
 mod from_options;
 mod limits;
@@ -111,6 +112,8 @@ pub struct AuthenticatorOptions {
     introspection_max_inflight: usize,
     dpop: Option<Arc<crate::dpop::DpopVerifier>>,
     dpop_origin: Option<String>,
+    abuse: Option<crate::gateway::abuse::AbuseDetection>,
+    request_id_header: Option<String>,
 }
 
 /// The realm of `WWW-Authenticate` challenges unless configured otherwise.
@@ -158,6 +161,10 @@ pub struct Authenticator {
     pub(super) sessions: Option<Arc<Sessions>>,
     /// `Authorization: DPoP` (`with_dpop`), configured in `gateway/dpop.rs`, run in `dpop_stage.rs`.
     pub(super) dpop: Option<super::dpop::DpopGate>,
+    /// Abuse detection (`with_abuse_detection`), in `gateway/abuse/`.
+    pub(super) abuse: Option<super::abuse::Detector>,
+    /// The lower-case name of the request-id header (`with_request_id_header`).
+    pub(super) request_id_header: Option<String>,
 }
 
 /// A backend URL, which may hold a password: `Debug` shows its scheme only.
@@ -212,6 +219,29 @@ enum Route {
     ApiKey,
     Introspect,
     Session,
+}
+
+impl Route {
+    /// The credential kind this route validates (`CredentialKind::as_str`).
+    fn kind(self) -> &'static str {
+        match self {
+            Route::Jwt => "jwt",
+            Route::ApiKey => "api_key",
+            Route::Introspect => "introspected",
+            Route::Session => "session",
+        }
+    }
+}
+
+/// What a pass saw, for the accounting after its decision (`decide`).
+#[derive(Default)]
+struct Seen<'r> {
+    /// The resolved client address.
+    ip: Option<IpAddr>,
+    /// The credential presented (secret material: only hashed, or parsed for its public id).
+    credential: Option<&'r str>,
+    /// Abuse signals raised so far.
+    signals: Vec<crate::gateway::abuse::Signal>,
 }
 
 /// A validated credential before policy.

@@ -60,7 +60,25 @@ impl AuthenticatorOptions {
             introspection_max_inflight: DEFAULT_INTROSPECTION_MAX_INFLIGHT,
             dpop: None,
             dpop_origin: None,
+            abuse: None,
+            request_id_header: None,
         }
+    }
+
+    /// Turns on abuse detection (docs/abuse.md): failed-attempt accounting per address and
+    /// per credential, temporary lockout (`rate_limited` / 429 with `Retry-After`), and
+    /// `abuse.*` audit events with a severity. Default: off.
+    pub fn with_abuse_detection(mut self, abuse: crate::gateway::abuse::AbuseDetection) -> Self {
+        self.abuse = Some(abuse);
+        self
+    }
+
+    /// The header whose value becomes the audit events' request id (e.g. `x-request-id`;
+    /// compared case-insensitively; default: none). Values longer than 128 characters or with
+    /// characters other than printable ASCII are ignored.
+    pub fn with_request_id_header(mut self, name: impl Into<String>) -> Self {
+        self.request_id_header = Some(name.into());
+        self
     }
 
     /// Accepts `Authorization: DPoP <token>` with a `DPoP` proof checked by `verifier` (RFC

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Authenticator, Lookup, Pass, Route, Stop, Validated};
-use crate::audit::{emit, AuditEvent, Outcome};
+use super::{Authenticator, Lookup, Pass, Route, Seen, Stop, Validated};
+use crate::audit::AuditEvent;
 use crate::gateway::buckets::ip_bucket;
 use crate::gateway::credentials::{looks_like_jws, ExtractError, Source};
 use crate::gateway::decision::{BearerError, CredentialKind, Principal, Refusal};
@@ -201,46 +201,6 @@ impl Authenticator {
         }
     }
 
-    /// Runs the pipeline once and emits the audit event of a decision.
-    fn pass<'r>(&self, req: &Request<'r>, lookup: Lookup<'_>) -> Pass<'r> {
-        let mut audit = AuditEvent {
-            action: "gateway.authenticate",
-            outcome: Outcome::Failure,
-            code: None,
-            credential_id: None,
-            subject: None,
-        };
-        let mut ip = None;
-        let result = match self.run(req, &mut audit, lookup, &mut ip) {
-            Ok(p) => {
-                audit.outcome = Outcome::Success;
-                Ok(p)
-            }
-            Err(Stop::Refused(r)) => {
-                audit.code = Some(r.code);
-                self.count_failure(ip, &r);
-                Err(r)
-            }
-            Err(Stop::Introspect(token)) => return Pass::Introspect(token),
-        };
-        emit(audit);
-        Pass::Decided(result)
-    }
-
-    /// Spends one unit of the failure budget of `ip` when `refusal` refused the credential
-    /// itself (401 other than `missing_credentials`): not for a missing credential, a lacking
-    /// scope, a rate limit or a failing introspection endpoint.
-    fn count_failure(&self, ip: Option<IpAddr>, refusal: &Refusal) {
-        if refusal.status != 401 || refusal.code == ErrorCode::MissingCredentials {
-            return;
-        }
-        if let (Some(limiter), Some(limit), Some(ip)) =
-            (&self.failure_limiter, &self.failure_limit, ip)
-        {
-            limiter.check(&ip_bucket(ip), limit);
-        }
-    }
-
     /// Which validator `found` goes to.
     fn route(&self, source: Source, value: &str) -> Route {
         if source == Source::SessionCookie {
@@ -320,18 +280,19 @@ impl Authenticator {
 
     /// The pipeline. Before validation nothing has side effects, so stopping there with
     /// [`Stop::Introspect`] and running again later is safe.
-    /// `client` receives the resolved client address (for the failure budget).
-    fn run<'r>(
+    /// `seen` receives the resolved client address and the credential (for the failure budget
+    /// and abuse detection).
+    pub(super) fn run<'r>(
         &self,
         req: &Request<'r>,
         audit: &mut AuditEvent,
         lookup: Lookup<'_>,
-        client: &mut Option<IpAddr>,
+        seen: &mut Seen<'r>,
     ) -> std::result::Result<Principal, Stop<'r>> {
         let ch = &self.challenger;
         // 1. Client address.
         let ip = self.client_ip(req)?;
-        *client = ip;
+        seen.ip = ip;
         if !self.ip_rules.permits(ip) {
             return Err(ch.ip_denied().into());
         }
@@ -344,8 +305,11 @@ impl Authenticator {
                 other => ch.bearer(other.code(), BearerError::InvalidRequest, &[]),
             })?,
         };
-        // 3. Validation, unless this address has spent its failure budget: then nothing is
-        // verified, looked up or introspected. Every failure is `invalid_token` to the client.
+        // 3. Validation, unless this address has spent its failure budget or it or the
+        // credential is locked out: then nothing is verified, looked up or introspected. Every
+        // failure is `invalid_token` to the client.
+        seen.credential = Some(found.value);
+        self.abuse_gate(seen)?;
         if let (Some(limiter), Some(limit), Some(ip)) =
             (&self.failure_limiter, &self.failure_limit, ip)
         {
@@ -355,6 +319,7 @@ impl Authenticator {
         }
         let invalid = |code: ErrorCode| ch.bearer(code, BearerError::InvalidToken, &[]);
         let route = self.route(found.source, found.value);
+        audit.credential_kind = Some(route.kind());
         let Validated {
             mut principal,
             plan,

@@ -666,15 +666,6 @@ internal interface UniffiCallbackInterfaceTokenSourceListenerMethod0 : com.sun.j
 internal interface UniffiCallbackInterfaceTokenSourceListenerMethod1 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`code`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
-internal interface UniffiCallbackInterfaceTokenStoreMethod0 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`tokens`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
-}
-internal interface UniffiCallbackInterfaceTokenStoreMethod1 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
-}
-internal interface UniffiCallbackInterfaceTokenStoreMethod2 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
-}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onEvent")
 internal open class UniffiVTableCallbackInterfaceAuditListener(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -716,31 +707,6 @@ internal open class UniffiVTableCallbackInterfaceTokenSourceListener(
     }
 
 }
-@Structure.FieldOrder("uniffiFree", "uniffiClone", "save", "load", "clear")
-internal open class UniffiVTableCallbackInterfaceTokenStore(
-    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
-    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
-    @JvmField internal var `save`: UniffiCallbackInterfaceTokenStoreMethod0? = null,
-    @JvmField internal var `load`: UniffiCallbackInterfaceTokenStoreMethod1? = null,
-    @JvmField internal var `clear`: UniffiCallbackInterfaceTokenStoreMethod2? = null,
-) : Structure() {
-    class UniffiByValue(
-        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
-        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
-        `save`: UniffiCallbackInterfaceTokenStoreMethod0? = null,
-        `load`: UniffiCallbackInterfaceTokenStoreMethod1? = null,
-        `clear`: UniffiCallbackInterfaceTokenStoreMethod2? = null,
-    ): UniffiVTableCallbackInterfaceTokenStore(`uniffiFree`,`uniffiClone`,`save`,`load`,`clear`,), Structure.ByValue
-
-   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceTokenStore) {
-        `uniffiFree` = other.`uniffiFree`
-        `uniffiClone` = other.`uniffiClone`
-        `save` = other.`save`
-        `load` = other.`load`
-        `clear` = other.`clear`
-    }
-
-}
 
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
@@ -776,8 +742,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_on_audit(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_func_retry_action(
-    ): Int
     external fun uniffi_tokenward_ffi_checksum_func_algorithm_from_string(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_token_rejected(
@@ -785,6 +749,34 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_func_redact(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_fingerprint(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_distributed_failures(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_enumeration(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_key_spread(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_lockout(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_scope_escalation(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_store(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_store_fail_open(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_auditlog_cancel(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_auditlog_failed(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_auditlog_written(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_lockout_duration(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_lockout_failures(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_threshold_count(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_threshold_window(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_apikeys_create(
     ): Int
@@ -890,10 +882,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers(
-    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_scopes(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_secret(
@@ -972,8 +960,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokensource_token(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_tokensource_keep_tokens(
-    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error(
@@ -1022,25 +1008,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_access_token(
+    external fun uniffi_tokenward_ffi_checksum_constructor_abusedetection_new(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_expires_at(
+    external fun uniffi_tokenward_ffi_checksum_constructor_auditlog_open(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_id_token(
+    external fun uniffi_tokenward_ffi_checksum_constructor_lockout_new(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_refresh_token(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_scopes(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_to_json(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_token_type(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_tokenstore_save(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_tokenstore_load(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_tokenstore_clear(
+    external fun uniffi_tokenward_ffi_checksum_constructor_threshold_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_apikeys_new(
     ): Int
@@ -1100,8 +1074,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_constructor_tokensource_restore(
-    ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_redactor_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_remotejwtverifier_new(
@@ -1113,10 +1085,6 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_constructor_secret_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_sessions_new(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_constructor_storedtokens_from_json(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_constructor_storedtokens_new(
     ): Int
     external fun ffi_tokenward_ffi_uniffi_contract_version(
     ): Int
@@ -1136,11 +1104,62 @@ internal object UniffiLib {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "tokenward"))
         uniffiCallbackInterfaceAuditListener.register(this)
         uniffiCallbackInterfaceTokenSourceListener.register(this)
-        uniffiCallbackInterfaceTokenStore.register(this)
         
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_tokenward_ffi_fn_clone_abusedetection(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_abusedetection(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_abusedetection_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_distributed_failures(`ptr`: Long,`threshold`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_enumeration(`ptr`: Long,`threshold`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_key_spread(`ptr`: Long,`threshold`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_lockout(`ptr`: Long,`lockout`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_scope_escalation(`ptr`: Long,`threshold`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_store(`ptr`: Long,`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_abusedetection_with_store_fail_open(`ptr`: Long,`failOpen`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_clone_auditlog(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_auditlog(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_auditlog_open(`target`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_auditlog_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_auditlog_failed(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_auditlog_written(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_clone_lockout(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_lockout(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_lockout_new(`failures`: Long,`duration`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_lockout_duration(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_lockout_failures(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_clone_threshold(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_threshold(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_threshold_new(`count`: Int,`window`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_threshold_count(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_tokenward_ffi_fn_method_threshold_window(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_apikeys(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_apikeys(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1351,10 +1370,6 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Byte
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(`ptr`: Long,`method`: RustBuffer.ByValue,`url`: RustBuffer.ByValue,`nonce`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_secret(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1491,8 +1506,6 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(`client`: Long,`response`: Long,`scopes`: RustBuffer.ByValue,`fallback`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_tokenward_ffi_fn_constructor_tokensource_restore(`client`: Long,`store`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
     external fun uniffi_tokenward_ffi_fn_method_tokensource_add_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_tokenward_ffi_fn_method_tokensource_force_refresh(`ptr`: Long,
@@ -1505,8 +1518,6 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_tokensource_token(`ptr`: Long,
     ): Long
-    external fun uniffi_tokenward_ffi_fn_method_tokensource_keep_tokens(`ptr`: Long,`store`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
     external fun uniffi_tokenward_ffi_fn_method_tokensource_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_tokensource_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1613,44 +1624,6 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_clone_storedtokens(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_free_storedtokens(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_storedtokens_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_constructor_storedtokens_new(`accessToken`: Long,`tokenType`: RustBuffer.ByValue,`expiresAt`: Long,`refreshToken`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,`idToken`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_method_storedtokens_access_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_method_storedtokens_expires_at(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_method_storedtokens_id_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_storedtokens_refresh_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_storedtokens_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_storedtokens_to_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_storedtokens_token_type(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_clone_tokenstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_free_tokenstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_init_callback_vtable_tokenstore(`vtable`: UniffiVTableCallbackInterfaceTokenStore,
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_tokenstore_save(`ptr`: Long,`tokens`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_tokenstore_load(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_tokenstore_clear(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
     external fun uniffi_tokenward_ffi_fn_method_errorcategory_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_errorcategory_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1691,8 +1664,6 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_on_audit(`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_tokenward_ffi_fn_func_retry_action(`status`: Int,`wwwAuthenticate`: RustBuffer.ByValue,`dpopNonce`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_algorithm_from_string(`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_token_rejected(`status`: Int,`wwwAuthenticate`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1835,9 +1806,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_func_on_audit() and 0xFFFF) != 16769) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_func_retry_action() and 0xFFFF) != 48193) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_tokenward_ffi_checksum_func_algorithm_from_string() and 0xFFFF) != 41417) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1848,6 +1816,48 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_fingerprint() and 0xFFFF) != 27239) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_distributed_failures() and 0xFFFF) != 30684) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_enumeration() and 0xFFFF) != 61104) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_key_spread() and 0xFFFF) != 19821) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_lockout() and 0xFFFF) != 40374) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_scope_escalation() and 0xFFFF) != 54780) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_store() and 0xFFFF) != 17348) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_store_fail_open() and 0xFFFF) != 55976) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_auditlog_cancel() and 0xFFFF) != 47409) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_auditlog_failed() and 0xFFFF) != 17820) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_auditlog_written() and 0xFFFF) != 59063) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_lockout_duration() and 0xFFFF) != 53891) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_lockout_failures() and 0xFFFF) != 22743) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_threshold_count() and 0xFFFF) != 58577) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_threshold_window() and 0xFFFF) != 33108) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_apikeys_create() and 0xFFFF) != 30825) {
@@ -2006,12 +2016,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint() and 0xFFFF) != 42910) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop() and 0xFFFF) != 45391) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers() and 0xFFFF) != 58073) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_scopes() and 0xFFFF) != 988) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2129,9 +2133,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_token() and 0xFFFF) != 13204) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_keep_tokens() and 0xFFFF) != 8109) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() and 0xFFFF) != 56087) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2204,34 +2205,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf() and 0xFFFF) != 45991) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_access_token() and 0xFFFF) != 45533) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_abusedetection_new() and 0xFFFF) != 31600) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_expires_at() and 0xFFFF) != 10680) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_auditlog_open() and 0xFFFF) != 14812) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_id_token() and 0xFFFF) != 23191) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_lockout_new() and 0xFFFF) != 18794) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_refresh_token() and 0xFFFF) != 46319) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_scopes() and 0xFFFF) != 45614) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_to_json() and 0xFFFF) != 63847) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_token_type() and 0xFFFF) != 16573) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenstore_save() and 0xFFFF) != 62774) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenstore_load() and 0xFFFF) != 20570) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenstore_clear() and 0xFFFF) != 42186) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_threshold_new() and 0xFFFF) != 21126) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_apikeys_new() and 0xFFFF) != 27825) {
@@ -2321,9 +2304,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() and 0xFFFF) != 50809) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_restore() and 0xFFFF) != 39117) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_redactor_new() and 0xFFFF) != 10651) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2340,12 +2320,6 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_sessions_new() and 0xFFFF) != 32638) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_storedtokens_from_json() and 0xFFFF) != 29272) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_storedtokens_new() and 0xFFFF) != 1071) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -2998,6 +2972,418 @@ public object FfiConverterDuration: FfiConverterRustBuffer<java.time.Duration> {
 
 
 /**
+ * Abuse detection for `AuthenticatorOptions.abuseDetection` (docs/abuse.md): `new()` turns
+ * every signal on at its default; each `with…` returns a copy with one setting changed
+ * (`null`/`nil` turns a signal, or the lockout, off).
+ */
+public interface AbuseDetectionInterface {
+    
+    /**
+     * Addresses one failing credential comes from that raise `abuse.distributed_failures`.
+     */
+    fun `withDistributedFailures`(`threshold`: Threshold?): AbuseDetection
+    
+    /**
+     * Distinct failing credentials from one address that raise `abuse.enumeration`.
+     */
+    fun `withEnumeration`(`threshold`: Threshold?): AbuseDetection
+    
+    /**
+     * Addresses one key or subject is used from that raise `abuse.key_spread`.
+     */
+    fun `withKeySpread`(`threshold`: Threshold?): AbuseDetection
+    
+    /**
+     * The lockout (`null`: signals only, nothing is refused).
+     */
+    fun `withLockout`(`lockout`: Lockout?): AbuseDetection
+    
+    /**
+     * `insufficient_scope` refusals of one principal that raise `abuse.scope_escalation`.
+     */
+    fun `withScopeEscalation`(`threshold`: Threshold?): AbuseDetection
+    
+    /**
+     * Where the counters live: `memory` (default) or `redis://…`.
+     */
+    fun `withStore`(`url`: kotlin.String): AbuseDetection
+    
+    /**
+     * When Redis cannot answer: count in this process (`true`, default) or refuse with 503.
+     */
+    fun `withStoreFailOpen`(`failOpen`: kotlin.Boolean): AbuseDetection
+    
+    companion object
+}
+
+/**
+ * Abuse detection for `AuthenticatorOptions.abuseDetection` (docs/abuse.md): `new()` turns
+ * every signal on at its default; each `with…` returns a copy with one setting changed
+ * (`null`/`nil` turns a signal, or the lockout, off).
+ */
+open class AbuseDetection: Disposable, AutoCloseable, AbuseDetectionInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_abusedetection_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_abusedetection(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_abusedetection(handle, status)
+        }
+    }
+
+    
+    /**
+     * Addresses one failing credential comes from that raise `abuse.distributed_failures`.
+     */override fun `withDistributedFailures`(`threshold`: Threshold?): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_distributed_failures(
+        it,
+        
+        FfiConverterOptionalTypeThreshold.lower(`threshold`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Distinct failing credentials from one address that raise `abuse.enumeration`.
+     */override fun `withEnumeration`(`threshold`: Threshold?): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_enumeration(
+        it,
+        
+        FfiConverterOptionalTypeThreshold.lower(`threshold`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Addresses one key or subject is used from that raise `abuse.key_spread`.
+     */override fun `withKeySpread`(`threshold`: Threshold?): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_key_spread(
+        it,
+        
+        FfiConverterOptionalTypeThreshold.lower(`threshold`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The lockout (`null`: signals only, nothing is refused).
+     */override fun `withLockout`(`lockout`: Lockout?): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_lockout(
+        it,
+        
+        FfiConverterOptionalTypeLockout.lower(`lockout`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `insufficient_scope` refusals of one principal that raise `abuse.scope_escalation`.
+     */override fun `withScopeEscalation`(`threshold`: Threshold?): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_scope_escalation(
+        it,
+        
+        FfiConverterOptionalTypeThreshold.lower(`threshold`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Where the counters live: `memory` (default) or `redis://…`.
+     */override fun `withStore`(`url`: kotlin.String): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_store(
+        it,
+        
+        FfiConverterString.lower(`url`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * When Redis cannot answer: count in this process (`true`, default) or refuse with 503.
+     */override fun `withStoreFailOpen`(`failOpen`: kotlin.Boolean): AbuseDetection {
+            return FfiConverterTypeAbuseDetection.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_abusedetection_with_store_fail_open(
+        it,
+        
+        FfiConverterBoolean.lower(`failOpen`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAbuseDetection: FfiConverter<AbuseDetection, Long> {
+    override fun lower(value: AbuseDetection): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): AbuseDetection {
+        return AbuseDetection(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): AbuseDetection {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AbuseDetection) = 8UL
+
+    override fun write(value: AbuseDetection, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * An access token. `toString`/`description` are redacted (`AccessToken([REDACTED:<fp>])`);
  * `expose()` gives the string.
  */
@@ -3023,19 +3409,6 @@ public interface AccessTokenInterface {
      * A short identifier of the token, safe to log.
      */
     fun `fingerprint`(): kotlin.String
-    
-    /**
-     * Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
-     */
-    fun `isDpop`(): kotlin.Boolean
-    
-    /**
-     * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
-     * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
-     * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
-     * values hold the token: send them, never log them.
-     */
-    fun `requestHeaders`(`method`: kotlin.String, `url`: kotlin.String, `nonce`: kotlin.String? = null): Map<kotlin.String, kotlin.String>
     
     /**
      * The granted scopes.
@@ -3219,45 +3592,6 @@ open class AccessToken: Disposable, AutoCloseable, AccessTokenInterface
     UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(
         it,
         _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
-     */override fun `isDpop`(): kotlin.Boolean {
-            return FfiConverterBoolean.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
-     * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
-     * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
-     * values hold the token: send them, never log them.
-     */
-    @Throws(TokenwardException::class)override fun `requestHeaders`(`method`: kotlin.String, `url`: kotlin.String, `nonce`: kotlin.String?): Map<kotlin.String, kotlin.String> {
-            return FfiConverterMapStringString.lift(
-    callWithHandle {
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(
-        it,
-        
-        FfiConverterString.lower(`method`),
-        FfiConverterString.lower(`url`),
-        FfiConverterOptionalString.lower(`nonce`),_status)
 }
     }
     )
@@ -4164,6 +4498,330 @@ public object FfiConverterTypeAuditListener: FfiConverter<AuditListener, Long> {
     override fun allocationSize(value: AuditListener) = 8UL
 
     override fun write(value: AuditListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Writes every audit event as one line of ECS JSON (docs/audit.md) to `stdout`, `stderr` or
+ * `file:///absolute/path` (created with mode 0600) until `cancel()` or release.
+ */
+public interface AuditLogInterface {
+    
+    /**
+     * Stops writing events (cancelling twice does nothing).
+     */
+    fun `cancel`()
+    
+    /**
+     * Events that could not be written.
+     */
+    fun `failed`(): kotlin.ULong
+    
+    /**
+     * Lines written so far.
+     */
+    fun `written`(): kotlin.ULong
+    
+    companion object
+}
+
+/**
+ * Writes every audit event as one line of ECS JSON (docs/audit.md) to `stdout`, `stderr` or
+ * `file:///absolute/path` (created with mode 0600) until `cancel()` or release.
+ */
+open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_auditlog(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_auditlog(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops writing events (cancelling twice does nothing).
+     */override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_auditlog_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Events that could not be written.
+     */override fun `failed`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_auditlog_failed(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Lines written so far.
+     */override fun `written`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_auditlog_written(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Opens `target` and registers it for every audit event.
+     */
+    @Throws(TokenwardException::class) fun `open`(`target`: kotlin.String): AuditLog {
+            return FfiConverterTypeAuditLog.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_auditlog_open(
+    
+        
+        FfiConverterString.lower(`target`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuditLog: FfiConverter<AuditLog, Long> {
+    override fun lower(value: AuditLog): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): AuditLog {
+        return AuditLog(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): AuditLog {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AuditLog) = 8UL
+
+    override fun write(value: AuditLog, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -8008,6 +8666,306 @@ public object FfiConverterTypeKeySet: FfiConverter<KeySet, Long> {
 
 
 /**
+ * Lock an address or a credential out for `duration` after `failures` refused credentials;
+ * an empty duration throws `invalid_input`.
+ */
+public interface LockoutInterface {
+    
+    /**
+     * How long the lockout lasts.
+     */
+    fun `duration`(): java.time.Duration
+    
+    /**
+     * The failures that trigger the lockout.
+     */
+    fun `failures`(): Threshold
+    
+    companion object
+}
+
+/**
+ * Lock an address or a credential out for `duration` after `failures` refused credentials;
+ * an empty duration throws `invalid_input`.
+ */
+open class Lockout: Disposable, AutoCloseable, LockoutInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor(`failures`: Threshold, `duration`: java.time.Duration) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_lockout_new(
+    
+        
+        FfiConverterTypeThreshold.lower(`failures`),
+        FfiConverterDuration.lower(`duration`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_lockout(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_lockout(handle, status)
+        }
+    }
+
+    
+    /**
+     * How long the lockout lasts.
+     */override fun `duration`(): java.time.Duration {
+            return FfiConverterDuration.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_lockout_duration(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The failures that trigger the lockout.
+     */override fun `failures`(): Threshold {
+            return FfiConverterTypeThreshold.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_lockout_failures(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLockout: FfiConverter<Lockout, Long> {
+    override fun lower(value: Lockout): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Lockout {
+        return Lockout(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Lockout {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Lockout) = 8UL
+
+    override fun write(value: Lockout, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A clock frozen at a given time until `advance…`/`set…` moves it. Shared by every object it
  * is passed to; safe to use from several threads.
  */
@@ -11584,54 +12542,29 @@ public object FfiConverterTypeSessions: FfiConverter<Sessions, Long> {
 
 
 /**
- * The tokens a `TokenStore` keeps: access token, type, expiry (Unix seconds), scopes,
- * refresh and ID tokens. Printed redacted; `toJson()` holds the tokens (secure storage only).
+ * `count` occurrences within `window`; a count of 0 or an empty window throws
+ * `invalid_input`.
  */
-public interface StoredTokensInterface {
+public interface ThresholdInterface {
     
     /**
-     * The access token.
+     * The number of occurrences.
      */
-    fun `accessToken`(): Secret
+    fun `count`(): kotlin.UInt
     
     /**
-     * The access token's expiry, Unix seconds.
+     * The window they are counted in.
      */
-    fun `expiresAt`(): kotlin.ULong
-    
-    /**
-     * The OpenID Connect ID token, if any.
-     */
-    fun `idToken`(): Secret?
-    
-    /**
-     * The refresh token, if any.
-     */
-    fun `refreshToken`(): Secret?
-    
-    /**
-     * The granted scopes.
-     */
-    fun `scopes`(): List<kotlin.String>
-    
-    /**
-     * The versioned JSON form `{"v":1,...}`; it holds the tokens: secure storage only.
-     */
-    fun `toJson`(): kotlin.String
-    
-    /**
-     * The access token's type (`Bearer`, `DPoP`, …).
-     */
-    fun `tokenType`(): kotlin.String
+    fun `window`(): java.time.Duration
     
     companion object
 }
 
 /**
- * The tokens a `TokenStore` keeps: access token, type, expiry (Unix seconds), scopes,
- * refresh and ID tokens. Printed redacted; `toJson()` holds the tokens (secure storage only).
+ * `count` occurrences within `window`; a count of 0 or an empty window throws
+ * `invalid_input`.
  */
-open class StoredTokens: Disposable, AutoCloseable, StoredTokensInterface
+open class Threshold: Disposable, AutoCloseable, ThresholdInterface
 {
 
     @Suppress("UNUSED_PARAMETER")
@@ -11655,22 +12588,14 @@ open class StoredTokens: Disposable, AutoCloseable, StoredTokensInterface
         this.handle = 0
         this.cleanable = null
     }
-    /**
-     * Builds the kept form; `expiresAt` is the access token's expiry in Unix seconds. An empty
-     * or over-long `tokenType` is `invalid_input`.
-     */
-    constructor(`accessToken`: Secret, `tokenType`: kotlin.String, `expiresAt`: kotlin.ULong, `refreshToken`: Secret? = null, `scopes`: List<kotlin.String> = listOf(), `idToken`: Secret? = null) :
+    constructor(`count`: kotlin.UInt, `window`: java.time.Duration) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_constructor_storedtokens_new(
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_threshold_new(
     
         
-        FfiConverterTypeSecret.lower(`accessToken`),
-        FfiConverterString.lower(`tokenType`),
-        FfiConverterULong.lower(`expiresAt`),
-        FfiConverterOptionalTypeSecret.lower(`refreshToken`),
-        FfiConverterSequenceString.lower(`scopes`),
-        FfiConverterOptionalTypeSecret.lower(`idToken`),_status)
+        FfiConverterUInt.lower(`count`),
+        FfiConverterDuration.lower(`window`),_status)
 }
     )
 
@@ -11733,7 +12658,7 @@ open class StoredTokens: Disposable, AutoCloseable, StoredTokensInterface
                 return;
             }
             uniffiRustCall { status ->
-                UniffiLib.uniffi_tokenward_ffi_fn_free_storedtokens(handle, status)
+                UniffiLib.uniffi_tokenward_ffi_fn_free_threshold(handle, status)
             }
         }
     }
@@ -11746,18 +12671,18 @@ open class StoredTokens: Disposable, AutoCloseable, StoredTokensInterface
             throw InternalException("uniffiCloneHandle() called on NoHandle object");
         }
         return uniffiRustCall() { status ->
-            UniffiLib.uniffi_tokenward_ffi_fn_clone_storedtokens(handle, status)
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_threshold(handle, status)
         }
     }
 
     
     /**
-     * The access token.
-     */override fun `accessToken`(): Secret {
-            return FfiConverterTypeSecret.lift(
+     * The number of occurrences.
+     */override fun `count`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_access_token(
+    UniffiLib.uniffi_tokenward_ffi_fn_method_threshold_count(
         it,
         _status)
 }
@@ -11768,12 +12693,12 @@ open class StoredTokens: Disposable, AutoCloseable, StoredTokensInterface
 
     
     /**
-     * The access token's expiry, Unix seconds.
-     */override fun `expiresAt`(): kotlin.ULong {
-            return FfiConverterULong.lift(
+     * The window they are counted in.
+     */override fun `window`(): java.time.Duration {
+            return FfiConverterDuration.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_expires_at(
+    UniffiLib.uniffi_tokenward_ffi_fn_method_threshold_window(
         it,
         _status)
 }
@@ -11782,123 +12707,17 @@ open class StoredTokens: Disposable, AutoCloseable, StoredTokensInterface
     }
     
 
+    
+
+    
+
+
+    
     
     /**
-     * The OpenID Connect ID token, if any.
-     */override fun `idToken`(): Secret? {
-            return FfiConverterOptionalTypeSecret.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_id_token(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The refresh token, if any.
-     */override fun `refreshToken`(): Secret? {
-            return FfiConverterOptionalTypeSecret.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_refresh_token(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The granted scopes.
-     */override fun `scopes`(): List<kotlin.String> {
-            return FfiConverterSequenceString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_scopes(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The versioned JSON form `{"v":1,...}`; it holds the tokens: secure storage only.
-     */override fun `toJson`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_to_json(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * The access token's type (`Bearer`, `DPoP`, …).
-     */override fun `tokenType`(): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_token_type(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-
-    
-
-    // The local Rust `Display`/`Debug` implementation.
-    override fun toString(): String {
-        return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_display(
-        it,
-        _status)
-}
-    }
-    )
-    }
-
-    
-    companion object {
-        
-    /**
-     * Reads the versioned JSON form: `malformed` (`token_too_large` over 64 KiB).
+     * @suppress
      */
-    @Throws(TokenwardException::class) fun `fromJson`(`json`: kotlin.String): StoredTokens {
-            return FfiConverterTypeStoredTokens.lift(
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_constructor_storedtokens_from_json(
-    
-        
-        FfiConverterString.lower(`json`),_status)
-}
-    )
-    }
-    
-
-        
-    }
+    companion object
     
 }
 
@@ -11906,22 +12725,22 @@ open class StoredTokens: Disposable, AutoCloseable, StoredTokensInterface
 /**
  * @suppress
  */
-public object FfiConverterTypeStoredTokens: FfiConverter<StoredTokens, Long> {
-    override fun lower(value: StoredTokens): Long {
+public object FfiConverterTypeThreshold: FfiConverter<Threshold, Long> {
+    override fun lower(value: Threshold): Long {
         return value.uniffiCloneHandle()
     }
 
-    override fun lift(value: Long): StoredTokens {
-        return StoredTokens(UniffiWithHandle, value)
+    override fun lift(value: Long): Threshold {
+        return Threshold(UniffiWithHandle, value)
     }
 
-    override fun read(buf: ByteBuffer): StoredTokens {
+    override fun read(buf: ByteBuffer): Threshold {
         return lift(buf.getLong())
     }
 
-    override fun allocationSize(value: StoredTokens) = 8UL
+    override fun allocationSize(value: Threshold) = 8UL
 
-    override fun write(value: StoredTokens, buf: ByteBuffer) {
+    override fun write(value: Threshold, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -12433,12 +13252,6 @@ public interface TokenSourceInterface {
      */
     suspend fun `token`(): AccessToken
     
-    /**
-     * Keeps the tokens in `store`: the current one now, every rotation, `clear()` on
-     * `invalid_grant`. Later store failures reach the listeners (`onError`) as `STORAGE`.
-     */
-    fun `keepTokens`(`store`: TokenStore)
-    
     companion object
 }
 
@@ -12666,24 +13479,6 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
     }
 
     
-    /**
-     * Keeps the tokens in `store`: the current one now, every rotation, `clear()` on
-     * `invalid_grant`. Later store failures reach the listeners (`onError`) as `STORAGE`.
-     */
-    @Throws(TokenwardException::class)override fun `keepTokens`(`store`: TokenStore)
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_keep_tokens(
-        it,
-        
-        FfiConverterTypeTokenStore.lower(`store`),_status)
-}
-    }
-    
-    
-
-    
 
     
 
@@ -12756,26 +13551,6 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
         FfiConverterTypeTokenResponse.lower(`response`),
         FfiConverterSequenceString.lower(`scopes`),
         FfiConverterOptionalTypeFallbackGrant.lower(`fallback`),
-        FfiConverterTypeTokenSourceOptions.lower(`options`),_status)
-}
-    )
-    }
-    
-
-        
-    /**
-     * A source started from the tokens kept in `store`, kept there from then on: no request
-     * while the kept access token is usable, else the first `token()` refreshes with the kept
-     * refresh token. Nothing kept (or no refresh token): `INVALID_INPUT`.
-     */
-    @Throws(TokenwardException::class) fun `restore`(`client`: OAuthClient, `store`: TokenStore, `options`: TokenSourceOptions = TokenSourceOptions()): TokenSource {
-            return FfiConverterTypeTokenSource.lift(
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_constructor_tokensource_restore(
-    
-        
-        FfiConverterTypeOAuthClient.lower(`client`),
-        FfiConverterTypeTokenStore.lower(`store`),
         FfiConverterTypeTokenSourceOptions.lower(`options`),_status)
 }
     )
@@ -13175,420 +13950,6 @@ public object FfiConverterTypeTokenSourceListener: FfiConverter<TokenSourceListe
 }
 
 
-// This template implements a class for working with a Rust struct via a handle
-// to the live Rust struct on the other side of the FFI.
-//
-// There's some subtlety here, because we have to be careful not to operate on a Rust
-// struct after it has been dropped, and because we must expose a public API for freeing
-// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
-//
-//   * Each instance holds an opaque handle to the underlying Rust struct.
-//     Method calls need to read this handle from the object's state and pass it in to
-//     the Rust FFI.
-//
-//   * When an instance is no longer needed, its handle should be passed to a
-//     special destructor function provided by the Rust FFI, which will drop the
-//     underlying Rust struct.
-//
-//   * Given an instance, calling code is expected to call the special
-//     `destroy` method in order to free it after use, either by calling it explicitly
-//     or by using a higher-level helper like the `use` method. Failing to do so risks
-//     leaking the underlying Rust struct.
-//
-//   * We can't assume that calling code will do the right thing, and must be prepared
-//     to handle Kotlin method calls executing concurrently with or even after a call to
-//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
-//
-//   * We must never allow Rust code to operate on the underlying Rust struct after
-//     the destructor has been called, and must never call the destructor more than once.
-//     Doing so may trigger memory unsafety.
-//
-//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
-//     is implemented to call the destructor when the Kotlin object becomes unreachable.
-//     This is done in a background thread. This is not a panacea, and client code should be aware that
-//      1. the thread may starve if some there are objects that have poorly performing
-//     `drop` methods or do significant work in their `drop` methods.
-//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
-//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
-//
-// If we try to implement this with mutual exclusion on access to the handle, there is the
-// possibility of a race between a method call and a concurrent call to `destroy`:
-//
-//    * Thread A starts a method call, reads the value of the handle, but is interrupted
-//      before it can pass the handle over the FFI to Rust.
-//    * Thread B calls `destroy` and frees the underlying Rust struct.
-//    * Thread A resumes, passing the already-read handle value to Rust and triggering
-//      a use-after-free.
-//
-// One possible solution would be to use a `ReadWriteLock`, with each method call taking
-// a read lock (and thus allowed to run concurrently) and the special `destroy` method
-// taking a write lock (and thus blocking on live method calls). However, we aim not to
-// generate methods with any hidden blocking semantics, and a `destroy` method that might
-// block if called incorrectly seems to meet that bar.
-//
-// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
-// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
-// has been called. These are updated according to the following rules:
-//
-//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
-//      The initial value for the flag is false.
-//
-//    * At the start of each method call, we atomically check the counter.
-//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
-//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
-//
-//    * At the end of each method call, we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-//    * When `destroy` is called, we atomically flip the flag from false to true.
-//      If the flag was already true we silently fail.
-//      Otherwise we atomically decrement and check the counter.
-//      If it has reached zero then we destroy the underlying Rust struct.
-//
-// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
-// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
-//
-// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
-// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
-// of the underlying Rust code.
-//
-// This makes a cleaner a better alternative to _not_ calling `destroy()` as
-// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
-// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
-// thread may be starved, and the app will leak memory.
-//
-// In this case, `destroy`ing manually may be a better solution.
-//
-// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
-// with Rust peers are reclaimed:
-//
-// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
-// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
-// 3. The memory is reclaimed when the process terminates.
-//
-// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
-//
-
-
-/**
- * Where a `TokenSource` keeps its tokens across restarts (implemented in Kotlin or Swift).
- * Called on a library thread: `save` on every rotation (after the new token is in use),
- * `load` once by `TokenSource.restore`, `clear` when the refresh token is refused
- * (`invalid_grant`). A failure of `save` or `clear` reaches the source's listeners as
- * `STORAGE` and never fails `token()`; one of `load` fails `restore` with `STORAGE`.
- */
-public interface TokenStore {
-    
-    /**
-     * Replaces the kept tokens with `tokens`.
-     */
-    fun `save`(`tokens`: StoredTokens)
-    
-    /**
-     * The kept tokens, or null/nil.
-     */
-    fun `load`(): StoredTokens?
-    
-    /**
-     * Forgets the kept tokens.
-     */
-    fun `clear`()
-    
-    companion object
-}
-
-/**
- * Where a `TokenSource` keeps its tokens across restarts (implemented in Kotlin or Swift).
- * Called on a library thread: `save` on every rotation (after the new token is in use),
- * `load` once by `TokenSource.restore`, `clear` when the refresh token is refused
- * (`invalid_grant`). A failure of `save` or `clear` reaches the source's listeners as
- * `STORAGE` and never fails `token()`; one of `load` fails `restore` with `STORAGE`.
- */
-open class TokenStoreImpl: Disposable, AutoCloseable, TokenStore
-{
-
-    @Suppress("UNUSED_PARAMETER")
-    /**
-     * @suppress
-     */
-    constructor(withHandle: UniffiWithHandle, handle: Long) {
-        this.handle = handle
-        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
-    }
-
-    /**
-     * @suppress
-     *
-     * This constructor can be used to instantiate a fake object. Only used for tests. Any
-     * attempt to actually use an object constructed this way will fail as there is no
-     * connected Rust object.
-     */
-    @Suppress("UNUSED_PARAMETER")
-    constructor(noHandle: NoHandle) {
-        this.handle = 0
-        this.cleanable = null
-    }
-
-    protected val handle: Long
-    protected val cleanable: UniffiCleaner.Cleanable?
-
-    private val wasDestroyed = AtomicBoolean(false)
-    private val callCounter = AtomicLong(1)
-
-    /**
-     * Whether the current object has been destroyed and its reference is gone in the Rust side.
-     */
-    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
-
-    override fun destroy() {
-        // Only allow a single call to this method.
-        // TODO: maybe we should log a warning if called more than once?
-        if (this.wasDestroyed.compareAndSet(false, true)) {
-            // This decrement always matches the initial count of 1 given at creation time.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
-
-    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
-        // Check and increment the call counter, to keep the object alive.
-        // This needs a compare-and-set retry loop in case of concurrent updates.
-        do {
-            val c = this.callCounter.get()
-            if (c == 0L) {
-                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
-            }
-            if (c == Long.MAX_VALUE) {
-                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
-            }
-        } while (! this.callCounter.compareAndSet(c, c + 1L))
-        // Now we can safely do the method call without the handle being freed concurrently.
-        try {
-            return block(this.uniffiCloneHandle())
-        } finally {
-            // This decrement always matches the increment we performed above.
-            if (this.callCounter.decrementAndGet() == 0L) {
-                cleanable?.clean()
-            }
-        }
-    }
-
-    // Use a static inner class instead of a closure so as not to accidentally
-    // capture `this` as part of the cleanable's action.
-    private class UniffiCleanAction(private val handle: Long) : Runnable {
-        override fun run() {
-            if (handle == 0.toLong()) {
-                // Fake object created with `NoHandle`, don't try to free.
-                return;
-            }
-            uniffiRustCall { status ->
-                UniffiLib.uniffi_tokenward_ffi_fn_free_tokenstore(handle, status)
-            }
-        }
-    }
-
-    /**
-     * @suppress
-     */
-    fun uniffiCloneHandle(): Long {
-        if (handle == 0.toLong()) {
-            throw InternalException("uniffiCloneHandle() called on NoHandle object");
-        }
-        return uniffiRustCall() { status ->
-            UniffiLib.uniffi_tokenward_ffi_fn_clone_tokenstore(handle, status)
-        }
-    }
-
-    
-    /**
-     * Replaces the kept tokens with `tokens`.
-     */
-    @Throws(TokenwardException::class)override fun `save`(`tokens`: StoredTokens)
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_tokenstore_save(
-        it,
-        
-        FfiConverterTypeStoredTokens.lower(`tokens`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * The kept tokens, or null/nil.
-     */
-    @Throws(TokenwardException::class)override fun `load`(): StoredTokens? {
-            return FfiConverterOptionalTypeStoredTokens.lift(
-    callWithHandle {
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_tokenstore_load(
-        it,
-        _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Forgets the kept tokens.
-     */
-    @Throws(TokenwardException::class)override fun `clear`()
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(TokenwardException) { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_method_tokenstore_clear(
-        it,
-        _status)
-}
-    }
-    
-    
-
-    
-
-    
-
-
-    
-    
-    /**
-     * @suppress
-     */
-    companion object
-    
-}
-
-
-
-// Put the implementation in an object so we don't pollute the top-level namespace
-internal object uniffiCallbackInterfaceTokenStore {
-    internal object `save`: UniffiCallbackInterfaceTokenStoreMethod0 {
-        override fun callback(`uniffiHandle`: Long,`tokens`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
-            val uniffiObj = FfiConverterTypeTokenStore.handleMap.get(uniffiHandle)
-            val makeCall = { ->
-                uniffiObj.`save`(
-                    FfiConverterTypeStoredTokens.lift(`tokens`),
-                )
-            }
-            val writeReturn = { _: Unit -> Unit }
-            uniffiTraitInterfaceCallWithError(
-                uniffiCallStatus,
-                makeCall,
-                writeReturn,
-                { e: TokenwardException -> FfiConverterTypeTokenwardError.lower(e) }
-            )
-        }
-    }
-    internal object `load`: UniffiCallbackInterfaceTokenStoreMethod1 {
-        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
-            val uniffiObj = FfiConverterTypeTokenStore.handleMap.get(uniffiHandle)
-            val makeCall = { ->
-                uniffiObj.`load`(
-                )
-            }
-            val writeReturn = { value: StoredTokens? -> uniffiOutReturn.setValue(FfiConverterOptionalTypeStoredTokens.lower(value)) }
-            uniffiTraitInterfaceCallWithError(
-                uniffiCallStatus,
-                makeCall,
-                writeReturn,
-                { e: TokenwardException -> FfiConverterTypeTokenwardError.lower(e) }
-            )
-        }
-    }
-    internal object `clear`: UniffiCallbackInterfaceTokenStoreMethod2 {
-        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
-            val uniffiObj = FfiConverterTypeTokenStore.handleMap.get(uniffiHandle)
-            val makeCall = { ->
-                uniffiObj.`clear`(
-                )
-            }
-            val writeReturn = { _: Unit -> Unit }
-            uniffiTraitInterfaceCallWithError(
-                uniffiCallStatus,
-                makeCall,
-                writeReturn,
-                { e: TokenwardException -> FfiConverterTypeTokenwardError.lower(e) }
-            )
-        }
-    }
-
-    internal object uniffiFree: UniffiCallbackInterfaceFree {
-        override fun callback(handle: Long) {
-            FfiConverterTypeTokenStore.handleMap.remove(handle)
-        }
-    }
-
-    internal object uniffiClone: UniffiCallbackInterfaceClone {
-        override fun callback(handle: Long): Long {
-            return FfiConverterTypeTokenStore.handleMap.clone(handle)
-        }
-    }
-
-    internal var vtable = UniffiVTableCallbackInterfaceTokenStore.UniffiByValue(
-        uniffiFree,
-        uniffiClone,
-        `save`,
-        `load`,
-        `clear`,
-    )
-
-    // Registers the foreign callback with the Rust side.
-    // This method is generated for each callback interface.
-    internal fun register(lib: UniffiLib) {
-        lib.uniffi_tokenward_ffi_fn_init_callback_vtable_tokenstore(vtable)
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeTokenStore: FfiConverter<TokenStore, Long> {
-    internal val handleMap = UniffiHandleMap<TokenStore>()
-
-    override fun lower(value: TokenStore): Long {
-        if (value is TokenStoreImpl) {
-             // Rust-implemented object.  Clone the handle and return it
-            return value.uniffiCloneHandle()
-         } else {
-            // Kotlin object, generate a new vtable handle and return that.
-            return handleMap.insert(value)
-         }
-    }
-
-    override fun lift(value: Long): TokenStore {
-        if ((value and 1.toLong()) == 0.toLong()) {
-            // Rust-generated handle, construct a new class that uses the handle to implement the
-            // interface
-            return TokenStoreImpl(UniffiWithHandle, value)
-        } else {
-            // Kotlin-generated handle, get the object from the handle map
-            return handleMap.remove(value)
-        }
-    }
-
-    override fun read(buf: ByteBuffer): TokenStore {
-        return lift(buf.getLong())
-    }
-
-    override fun allocationSize(value: TokenStore) = 8UL
-
-    override fun write(value: TokenStore, buf: ByteBuffer) {
-        buf.putLong(lower(value))
-    }
-}
-
-
 
 /**
  * Optional settings of `ApiKeys`; each `null`/`nil` keeps the core's default.
@@ -13694,6 +14055,51 @@ data class AuditEvent (
      * The subject when known.
      */
     var `subject`: kotlin.String?
+    , 
+    /**
+     * When it happened, RFC 3339 in UTC with milliseconds.
+     */
+    var `timestamp`: kotlin.String = "" 
+    , 
+    /**
+     * A unique id (UUID-shaped).
+     */
+    var `eventId`: kotlin.String = "" 
+    , 
+    /**
+     * `info`, `low`, `medium`, `high` or `critical`.
+     */
+    var `severity`: kotlin.String = "info" 
+    , 
+    /**
+     * `api_key`, `jwt`, `introspected` or `session`, when known.
+     */
+    var `credentialKind`: kotlin.String? = null 
+    , 
+    /**
+     * The client address of a gateway decision.
+     */
+    var `clientIp`: kotlin.String? = null 
+    , 
+    /**
+     * The request id (from the header set with `requestIdHeader`).
+     */
+    var `requestId`: kotlin.String? = null 
+    , 
+    /**
+     * The HTTP method of a gateway decision.
+     */
+    var `method`: kotlin.String? = null 
+    , 
+    /**
+     * The path of a gateway decision, without its query string.
+     */
+    var `path`: kotlin.String? = null 
+    , 
+    /**
+     * A count (failures before a lockout, distinct addresses or credentials of a signal).
+     */
+    var `count`: kotlin.ULong? = null 
     
 ){
     
@@ -13715,6 +14121,15 @@ public object FfiConverterTypeAuditEvent: FfiConverterRustBuffer<AuditEvent> {
             FfiConverterOptionalTypeErrorCode.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
         )
     }
 
@@ -13723,7 +14138,16 @@ public object FfiConverterTypeAuditEvent: FfiConverterRustBuffer<AuditEvent> {
             FfiConverterTypeAuditOutcome.allocationSize(value.`outcome`) +
             FfiConverterOptionalTypeErrorCode.allocationSize(value.`code`) +
             FfiConverterOptionalString.allocationSize(value.`credentialId`) +
-            FfiConverterOptionalString.allocationSize(value.`subject`)
+            FfiConverterOptionalString.allocationSize(value.`subject`) +
+            FfiConverterString.allocationSize(value.`timestamp`) +
+            FfiConverterString.allocationSize(value.`eventId`) +
+            FfiConverterString.allocationSize(value.`severity`) +
+            FfiConverterOptionalString.allocationSize(value.`credentialKind`) +
+            FfiConverterOptionalString.allocationSize(value.`clientIp`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalString.allocationSize(value.`method`) +
+            FfiConverterOptionalString.allocationSize(value.`path`) +
+            FfiConverterOptionalULong.allocationSize(value.`count`)
     )
 
     override fun write(value: AuditEvent, buf: ByteBuffer) {
@@ -13732,6 +14156,15 @@ public object FfiConverterTypeAuditEvent: FfiConverterRustBuffer<AuditEvent> {
             FfiConverterOptionalTypeErrorCode.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`credentialId`, buf)
             FfiConverterOptionalString.write(value.`subject`, buf)
+            FfiConverterString.write(value.`timestamp`, buf)
+            FfiConverterString.write(value.`eventId`, buf)
+            FfiConverterString.write(value.`severity`, buf)
+            FfiConverterOptionalString.write(value.`credentialKind`, buf)
+            FfiConverterOptionalString.write(value.`clientIp`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalString.write(value.`method`, buf)
+            FfiConverterOptionalString.write(value.`path`, buf)
+            FfiConverterOptionalULong.write(value.`count`, buf)
     }
 }
 
@@ -13979,6 +14412,16 @@ data class AuthenticatorOptions (
      * proxy's forwarded scheme and host, else `https` and the `Host` header.
      */
     var `dpopOrigin`: kotlin.String? = null 
+    , 
+    /**
+     * Abuse detection (lockout and `abuse.*` audit events; docs/abuse.md); `None`: off.
+     */
+    var `abuseDetection`: AbuseDetection? = null 
+    , 
+    /**
+     * The header whose value becomes the audit events' request id; `None`: none.
+     */
+    var `requestIdHeader`: kotlin.String? = null 
     
 ): Disposable{
     
@@ -14019,7 +14462,9 @@ data class AuthenticatorOptions (
         this.`rateLimitStoreFailOpen`,
         this.`sessions`,
         this.`dpop`,
-        this.`dpopOrigin`
+        this.`dpopOrigin`,
+        this.`abuseDetection`,
+        this.`requestIdHeader`
     )
     }
     
@@ -14062,6 +14507,8 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeSessions.read(buf),
             FfiConverterOptionalTypeDpopVerifier.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeAbuseDetection.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -14095,7 +14542,9 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalBoolean.allocationSize(value.`rateLimitStoreFailOpen`) +
             FfiConverterOptionalTypeSessions.allocationSize(value.`sessions`) +
             FfiConverterOptionalTypeDpopVerifier.allocationSize(value.`dpop`) +
-            FfiConverterOptionalString.allocationSize(value.`dpopOrigin`)
+            FfiConverterOptionalString.allocationSize(value.`dpopOrigin`) +
+            FfiConverterOptionalTypeAbuseDetection.allocationSize(value.`abuseDetection`) +
+            FfiConverterOptionalString.allocationSize(value.`requestIdHeader`)
     )
 
     override fun write(value: AuthenticatorOptions, buf: ByteBuffer) {
@@ -14129,6 +14578,8 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeSessions.write(value.`sessions`, buf)
             FfiConverterOptionalTypeDpopVerifier.write(value.`dpop`, buf)
             FfiConverterOptionalString.write(value.`dpopOrigin`, buf)
+            FfiConverterOptionalTypeAbuseDetection.write(value.`abuseDetection`, buf)
+            FfiConverterOptionalString.write(value.`requestIdHeader`, buf)
     }
 }
 
@@ -15283,12 +15734,6 @@ data class OAuthClientOptions (
      * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
      */
     var `timeout`: java.time.Duration? = null 
-    , 
-    /**
-     * A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
-     * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
-     */
-    var `dpopKey`: DpopKey? = null 
     
 ): Disposable{
     
@@ -15306,8 +15751,7 @@ data class OAuthClientOptions (
         this.`introspectionUrl`,
         this.`revocationUrl`,
         this.`authorizationUrl`,
-        this.`timeout`,
-        this.`dpopKey`
+        this.`timeout`
     )
     }
     
@@ -15327,7 +15771,6 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalDuration.read(buf),
-            FfiConverterOptionalTypeDpopKey.read(buf),
         )
     }
 
@@ -15338,8 +15781,7 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalString.allocationSize(value.`introspectionUrl`) +
             FfiConverterOptionalString.allocationSize(value.`revocationUrl`) +
             FfiConverterOptionalString.allocationSize(value.`authorizationUrl`) +
-            FfiConverterOptionalDuration.allocationSize(value.`timeout`) +
-            FfiConverterOptionalTypeDpopKey.allocationSize(value.`dpopKey`)
+            FfiConverterOptionalDuration.allocationSize(value.`timeout`)
     )
 
     override fun write(value: OAuthClientOptions, buf: ByteBuffer) {
@@ -15350,7 +15792,6 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalString.write(value.`revocationUrl`, buf)
             FfiConverterOptionalString.write(value.`authorizationUrl`, buf)
             FfiConverterOptionalDuration.write(value.`timeout`, buf)
-            FfiConverterOptionalTypeDpopKey.write(value.`dpopKey`, buf)
     }
 }
 
@@ -17050,109 +17491,6 @@ public object FfiConverterTypeForwardedHeader: FfiConverterRustBuffer<ForwardedH
 
 
 /**
- * What an HTTP hook does with an answer (the core's rule, shared by every language's hooks).
- */
-sealed class RetryAction {
-    
-    /**
-     * Hand the answer back as it is.
-     */
-    object NoRetry : RetryAction()
-    
-    
-    /**
-     * The token was rejected: refresh it and send the request once more.
-     */
-    object RefreshAndRetry : RetryAction()
-    
-    
-    /**
-     * A DPoP resource server asks for a nonce: send the request once more with a new proof
-     * carrying it (same token).
-     */
-    data class RetryWithNonce(
-        /**
-         * The server's `DPoP-Nonce`.
-         */
-        val `nonce`: kotlin.String) : RetryAction()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRetryAction : FfiConverterRustBuffer<RetryAction>{
-    override fun read(buf: ByteBuffer): RetryAction {
-        return when(buf.getInt()) {
-            1 -> RetryAction.NoRetry
-            2 -> RetryAction.RefreshAndRetry
-            3 -> RetryAction.RetryWithNonce(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: RetryAction): ULong = when(value) {
-        is RetryAction.NoRetry -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is RetryAction.RefreshAndRetry -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is RetryAction.RetryWithNonce -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`nonce`)
-            )
-        }
-    }
-
-    override fun write(value: RetryAction, buf: ByteBuffer) {
-        when(value) {
-            is RetryAction.NoRetry -> {
-                buf.putInt(1)
-                Unit
-            }
-            is RetryAction.RefreshAndRetry -> {
-                buf.putInt(2)
-                Unit
-            }
-            is RetryAction.RetryWithNonce -> {
-                buf.putInt(3)
-                FfiConverterString.write(value.`nonce`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
-/**
  * What a revocation names.
  */
 
@@ -17742,6 +18080,38 @@ public object FfiConverterOptionalDuration: FfiConverterRustBuffer<java.time.Dur
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAbuseDetection: FfiConverterRustBuffer<AbuseDetection?> {
+    override fun read(buf: ByteBuffer): AbuseDetection? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAbuseDetection.read(buf)
+    }
+
+    override fun allocationSize(value: AbuseDetection?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAbuseDetection.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AbuseDetection?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAbuseDetection.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeApiKeys: FfiConverterRustBuffer<ApiKeys?> {
     override fun read(buf: ByteBuffer): ApiKeys? {
         if (buf.get().toInt() == 0) {
@@ -17764,38 +18134,6 @@ public object FfiConverterOptionalTypeApiKeys: FfiConverterRustBuffer<ApiKeys?> 
         } else {
             buf.put(1)
             FfiConverterTypeApiKeys.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeDpopKey: FfiConverterRustBuffer<DpopKey?> {
-    override fun read(buf: ByteBuffer): DpopKey? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeDpopKey.read(buf)
-    }
-
-    override fun allocationSize(value: DpopKey?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeDpopKey.allocationSize(value)
-        }
-    }
-
-    override fun write(value: DpopKey?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeDpopKey.write(value, buf)
         }
     }
 }
@@ -17924,6 +18262,38 @@ public object FfiConverterOptionalTypeJwtVerifier: FfiConverterRustBuffer<JwtVer
         } else {
             buf.put(1)
             FfiConverterTypeJwtVerifier.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLockout: FfiConverterRustBuffer<Lockout?> {
+    override fun read(buf: ByteBuffer): Lockout? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLockout.read(buf)
+    }
+
+    override fun allocationSize(value: Lockout?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLockout.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Lockout?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLockout.write(value, buf)
         }
     }
 }
@@ -18126,28 +18496,28 @@ public object FfiConverterOptionalTypeSessions: FfiConverterRustBuffer<Sessions?
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeStoredTokens: FfiConverterRustBuffer<StoredTokens?> {
-    override fun read(buf: ByteBuffer): StoredTokens? {
+public object FfiConverterOptionalTypeThreshold: FfiConverterRustBuffer<Threshold?> {
+    override fun read(buf: ByteBuffer): Threshold? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeStoredTokens.read(buf)
+        return FfiConverterTypeThreshold.read(buf)
     }
 
-    override fun allocationSize(value: StoredTokens?): ULong {
+    override fun allocationSize(value: Threshold?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeStoredTokens.allocationSize(value)
+            return 1UL + FfiConverterTypeThreshold.allocationSize(value)
         }
     }
 
-    override fun write(value: StoredTokens?, buf: ByteBuffer) {
+    override fun write(value: Threshold?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeStoredTokens.write(value, buf)
+            FfiConverterTypeThreshold.write(value, buf)
         }
     }
 }
@@ -18927,24 +19297,6 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
     
         
         FfiConverterTypeAuditListener.lower(`listener`),_status)
-}
-    )
-    }
-    
-
-        /**
-         * What an HTTP hook does with an answer `status` given its `WWW-Authenticate` values (joined
-         * by `", "`) and `DPoP-Nonce` header: retry once with the nonce (a DPoP `use_dpop_nonce`
-         * challenge), refresh the token and retry once (`tokenRejected`), or nothing.
-         */ fun `retryAction`(`status`: kotlin.Int, `wwwAuthenticate`: kotlin.String? = null, `dpopNonce`: kotlin.String? = null): RetryAction {
-            return FfiConverterTypeRetryAction.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_tokenward_ffi_fn_func_retry_action(
-    
-        
-        FfiConverterInt.lower(`status`),
-        FfiConverterOptionalString.lower(`wwwAuthenticate`),
-        FfiConverterOptionalString.lower(`dpopNonce`),_status)
 }
     )
     }

@@ -6,6 +6,13 @@
 //! dropped). With none registered they become `tracing` events on the target
 //! `tokenward::audit`. The bindings subscribe sinks that forward to Python's `logging`, a JS
 //! callback, or a Swift/Kotlin callback interface.
+//!
+//! [`AuditEvent::to_ecs_json`] renders an event as one line of JSON in Elastic Common Schema
+//! (docs/audit.md), and [`AuditLog`] is a sink writing those lines to stdout, stderr or a file.
+
+mod ecs;
+mod event;
+mod log;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -13,90 +20,8 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 
 use crate::ErrorCode;
-
-/// What happened.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEvent {
-    /// The action, e.g. `jwt.verify`, `apikey.create`, `oauth.refresh`, `gateway.authenticate`.
-    pub action: &'static str,
-    /// `success` or `failure`.
-    pub outcome: Outcome,
-    /// The error code on failure.
-    pub code: Option<ErrorCode>,
-    /// A public identifier of the credential: API key id, JWT `kid`/`jti`, or a fingerprint.
-    pub credential_id: Option<String>,
-    /// The subject (`sub`, key owner) when known.
-    pub subject: Option<String>,
-}
-
-/// The outcome of an audited operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The operation succeeded.
-    Success,
-    /// The operation was refused or failed.
-    Failure,
-}
-
-impl Outcome {
-    /// `success` or `failure`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Failure => "failure",
-        }
-    }
-}
-
-impl AuditEvent {
-    /// A success event for `action`.
-    pub fn success(action: &'static str) -> Self {
-        AuditEvent {
-            action,
-            outcome: Outcome::Success,
-            code: None,
-            credential_id: None,
-            subject: None,
-        }
-    }
-
-    /// A failure event for `action` with the error's code.
-    pub fn failure(action: &'static str, err: &crate::Error) -> Self {
-        AuditEvent {
-            action,
-            outcome: Outcome::Failure,
-            code: Some(err.code()),
-            credential_id: None,
-            subject: None,
-        }
-    }
-
-    /// Sets the public credential identifier.
-    pub fn credential(mut self, id: impl Into<String>) -> Self {
-        self.credential_id = Some(id.into());
-        self
-    }
-
-    /// Sets the subject.
-    pub fn subject(mut self, subject: impl Into<String>) -> Self {
-        self.subject = Some(subject.into());
-        self
-    }
-}
-
-/// Receives audit events. Implementations must be cheap or hand off: they run inline.
-pub trait AuditSink: Send + Sync {
-    /// Records one event.
-    fn record(&self, event: &AuditEvent);
-
-    /// Whether the sink would record an event with `outcome` now (default: always). Hot paths
-    /// ask before building an event, so a sink that drops successes (a logger at WARNING)
-    /// spares them the token fingerprint and the event.
-    fn wants(&self, outcome: Outcome) -> bool {
-        let _ = outcome;
-        true
-    }
-}
+pub use event::{AuditEvent, AuditSink, EventId, Outcome, Severity};
+pub use log::AuditLog;
 
 /// The registered sinks, each with the id of its subscription.
 static SINKS: RwLock<Vec<(u64, Arc<dyn AuditSink>)>> = RwLock::new(Vec::new());
@@ -167,11 +92,15 @@ pub fn emit(event: AuditEvent) {
     if sinks.is_empty() {
         tracing::info!(
             target: "tokenward::audit",
+            event_id = %event.event_id,
             action = event.action,
             outcome = event.outcome.as_str(),
+            severity = event.severity.as_str(),
             code = event.code.map(ErrorCode::as_str),
             credential_id = event.credential_id.as_deref(),
             subject = event.subject.as_deref(),
+            client_ip = event.client_ip.map(tracing::field::display),
+            request_id = event.request_id.as_deref(),
         );
         return;
     }
