@@ -1,13 +1,7 @@
-//! The in-process gateway for JS: `Authenticator`, `RevocationList`, `ManualClock`.
-//! Conversion only: the checks, their order and every outcome live in `tokenward::gateway`.
-//!
-//! `authenticate` returns its decision as data (`{ ok: true, … }` or `{ ok: false, … }`), never
-//! throws for a refused request; it throws only for a programming error (`invalid_input`).
+//! `Authenticator` (core `gateway::authenticator`).
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::napi;
 use crate::napi::bindgen_prelude::{
@@ -15,220 +9,18 @@ use crate::napi::bindgen_prelude::{
 };
 use crate::napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
-use tokenward::clock::{Clock, SharedClock};
-use tokenward::gateway::{self as core, ForwardedHeader, RateLimit, RevocationKind};
-use tokenward::{Error, ErrorCode};
+use tokenward::gateway::{self as core, ForwardedHeader};
 
+use super::clock::{seconds, ManualClock};
+use super::convert::{bad_arg, internal, invalid};
+use super::decision::decision_object;
+use super::ratelimit::{rate_limit, RateLimitOptions};
+use super::request::{element, get, parse_ip, push_value, unsafe_cast};
+use super::revocation::RevocationList;
 use crate::apikeys::ApiKeys;
-use crate::error::{to_js, Code, IntoJsResult};
+use crate::error::{Code, IntoJsResult};
 use crate::jwt::JwtVerifier;
 use crate::oauth::OAuthClient;
-
-fn invalid(msg: &'static str) -> napi::Error<Code> {
-    to_js(Error::new(ErrorCode::InvalidInput, msg))
-}
-
-/// A napi failure while reading arguments, as an `invalid_input` error with napi's reason.
-fn bad_arg(err: napi::Error) -> napi::Error<Code> {
-    to_js(Error::new(
-        ErrorCode::InvalidInput,
-        format!("invalid argument: {}", err.reason),
-    ))
-}
-
-fn internal(_: napi::Error) -> napi::Error<Code> {
-    to_js(Error::new(
-        ErrorCode::Internal,
-        "converting the decision to JS failed",
-    ))
-}
-
-/// A clock that moves only when told to, for tests and simulations. Accepted by
-/// `Authenticator` (rate limits), `RevocationList` (expiry) and `JwtVerifier` (claim times).
-#[napi]
-pub struct ManualClock(pub(crate) Arc<tokenward::clock::ManualClock>);
-
-/// Unix seconds from JS, bounded by the core (`invalid_input` for NaN, negative or huge values;
-/// `UNIX_EPOCH + 1e19 s` would overflow `SystemTime`).
-fn unix_time(seconds: f64) -> napi::Result<SystemTime, Code> {
-    tokenward::clock::unix_time_from_secs_f64(seconds, "a time").js()
-}
-
-/// Seconds from JS, bounded by the core's `clock::MAX_DURATION_SECS`.
-fn seconds(value: f64, what: &'static str) -> napi::Result<Duration, Code> {
-    tokenward::clock::duration_from_secs_f64(value, what).js()
-}
-
-#[napi]
-impl ManualClock {
-    /// A clock frozen at `unixSeconds` (fractions allowed).
-    #[napi(constructor, catch_unwind)]
-    pub fn new(unix_seconds: f64) -> napi::Result<Self, Code> {
-        let clock = tokenward::clock::ManualClock::at_unix(0);
-        clock.set(unix_time(unix_seconds)?);
-        Ok(ManualClock(clock))
-    }
-
-    /// Moves the clock forward by `seconds` (fractions allowed).
-    #[napi(catch_unwind)]
-    pub fn advance(&self, seconds: f64) -> napi::Result<(), Code> {
-        self.0.advance(self::seconds(seconds, "advance")?);
-        Ok(())
-    }
-
-    /// Sets the clock to `unixSeconds`.
-    #[napi(catch_unwind)]
-    pub fn set(&self, unix_seconds: f64) -> napi::Result<(), Code> {
-        self.0.set(unix_time(unix_seconds)?);
-        Ok(())
-    }
-
-    /// The current time in Unix seconds (with fractions).
-    #[napi(getter, catch_unwind)]
-    pub fn now(&self) -> f64 {
-        self.0
-            .now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64())
-    }
-}
-
-impl ManualClock {
-    pub(crate) fn shared(&self) -> SharedClock {
-        self.0.clone()
-    }
-}
-
-/// A rate limit: `rate` requests per `period` seconds, with bursts of up to `burst`.
-#[napi(object)]
-pub struct RateLimitOptions {
-    /// Requests per period (at least 1).
-    pub rate: u32,
-    /// Requests that may arrive at once (at least 1).
-    pub burst: u32,
-    /// The period in seconds (default 1).
-    pub period: Option<f64>,
-}
-
-fn rate_limit(o: &RateLimitOptions) -> napi::Result<RateLimit, Code> {
-    let period = match o.period {
-        None => core::DEFAULT_RATE_LIMIT_PERIOD,
-        Some(p) => seconds(p, "a rate-limit period")?,
-    };
-    RateLimit::new(o.rate, period, o.burst).js()
-}
-
-/// Options of `new RevocationList(options)`; an unset field keeps the core default.
-#[napi(object, object_to_js = false)]
-pub struct RevocationListOptions<'a> {
-    /// Most live entries held (default 1 000 000; at least 1); `revoke` throws
-    /// `invalid_input` when full.
-    pub max_entries: Option<u32>,
-    /// The clock that decides which entries have expired (tests); the system clock when unset.
-    pub clock: Option<ClassInstance<'a, ManualClock>>,
-    /// Where the list lives: `"memory"` (the default, this process) or `"redis://…"` (shared by
-    /// every instance using that Redis).
-    pub store: Option<String>,
-    /// With a shared store: accept a credential when Redis cannot answer (default `false`:
-    /// the authenticator refuses with 503).
-    pub fail_open: Option<bool>,
-}
-
-/// The core's parse: its error lists the kinds.
-fn revocation_kind(kind: &str) -> napi::Result<RevocationKind, Code> {
-    kind.parse().js()
-}
-
-/// An expiring, bounded revocation list by JWT `jti`, API key id or subject. Share one list
-/// between authenticators; entries are dropped after their expiry. In Redis
-/// (`{ store: "redis://…" }`) it is shared by every instance using that Redis.
-#[napi]
-pub struct RevocationList {
-    /// The in-process list (`None` for a shared store).
-    local: Option<Arc<core::RevocationList>>,
-    pub(crate) store: Arc<dyn core::RevocationStore>,
-}
-
-#[napi]
-impl RevocationList {
-    /// `new RevocationList({ maxEntries, clock, store, failOpen })`; throws `invalid_input` for
-    /// a `maxEntries` of 0 or an unsupported store.
-    #[napi(constructor, catch_unwind)]
-    pub fn new(options: Option<RevocationListOptions>) -> napi::Result<Self, Code> {
-        let mut o = core::RevocationListOptions::new();
-        let (mut store, mut fail_open) = (None, false);
-        if let Some(options) = options {
-            if let Some(max) = options.max_entries {
-                o = o.with_max_entries(max as usize);
-            }
-            if let Some(clock) = options.clock {
-                o = o.with_clock(clock.shared());
-            }
-            store = options.store;
-            fail_open = options.fail_open.unwrap_or(false);
-        }
-        match store.as_deref().map(str::trim) {
-            None | Some("") | Some("memory") => {
-                let local = Arc::new(core::RevocationList::new(o).js()?);
-                Ok(RevocationList {
-                    store: local.clone(),
-                    local: Some(local),
-                })
-            }
-            Some(url) => Ok(RevocationList {
-                local: None,
-                store: core::open_revocations(Some(url), fail_open).js()?,
-            }),
-        }
-    }
-
-    /// Revokes `id` of `kind` until `until` (Unix seconds, in the future; for a `jti`, the
-    /// token's `exp` is enough). Throws `invalid_input` for a past expiry or a full list.
-    #[napi(
-        ts_args_type = "kind: 'jti' | 'key_id' | 'subject', id: string, until: number",
-        catch_unwind
-    )]
-    pub fn revoke(&self, kind: String, id: String, until: f64) -> napi::Result<(), Code> {
-        if !until.is_finite() {
-            return Err(invalid("until is a number of Unix seconds"));
-        }
-        let kind = revocation_kind(&kind)?;
-        self.store.revoke(kind, &id, until.ceil() as i64).js()
-    }
-
-    /// Lifts a revocation; returns whether one existed.
-    #[napi(
-        ts_args_type = "kind: 'jti' | 'key_id' | 'subject', id: string",
-        catch_unwind
-    )]
-    pub fn unrevoke(&self, kind: String, id: String) -> napi::Result<bool, Code> {
-        self.store.unrevoke(revocation_kind(&kind)?, &id).js()
-    }
-
-    /// Whether `id` of `kind` is revoked now.
-    #[napi(
-        ts_args_type = "kind: 'jti' | 'key_id' | 'subject', id: string",
-        catch_unwind
-    )]
-    pub fn is_revoked(&self, kind: String, id: String) -> napi::Result<bool, Code> {
-        self.store.is_revoked(revocation_kind(&kind)?, &id).js()
-    }
-
-    /// Drops expired entries; returns how many remain (a shared store expires its entries
-    /// itself: 0).
-    #[napi(catch_unwind)]
-    pub fn purge(&self) -> u32 {
-        let n = self.local.as_ref().map_or(0, |l| l.purge());
-        u32::try_from(n).unwrap_or(u32::MAX)
-    }
-
-    /// Entries held (live or not yet purged; 0 for a shared store).
-    #[napi(getter, catch_unwind)]
-    pub fn size(&self) -> u32 {
-        let n = self.local.as_ref().map_or(0, |l| l.len());
-        u32::try_from(n).unwrap_or(u32::MAX)
-    }
-}
 
 /// The in-process gateway: build once, call `authenticate` per request.
 #[napi]
@@ -313,44 +105,6 @@ fn json_parse(env: &Env) -> napi::Result<FunctionRef<String, Unknown<'static>>> 
     let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
     let parse: Function<'_, String, Unknown<'static>> = json.get_named_property("parse")?;
     parse.create_ref()
-}
-
-fn get<T: FromNapiValue>(obj: &Object<'_>, name: &str) -> napi::Result<Option<T>, Code> {
-    match obj.get::<Unknown<'_>>(name).map_err(bad_arg)? {
-        None => Ok(None),
-        Some(v) if v.get_type().map_err(bad_arg)? == ValueType::Null => Ok(None),
-        Some(_) => obj.get::<T>(name).map_err(|e| {
-            to_js(Error::new(
-                ErrorCode::InvalidInput,
-                format!("option {name}: {}", e.reason),
-            ))
-        }),
-    }
-}
-
-/// Element `i` of the request fields: `None` when undefined or null.
-fn element<T: FromNapiValue>(
-    fields: &Object<'_>,
-    i: u32,
-    name: &'static str,
-) -> napi::Result<Option<T>, Code> {
-    let v: Unknown<'_> = fields.get_element(i).map_err(bad_arg)?;
-    match v.get_type().map_err(bad_arg)? {
-        ValueType::Undefined | ValueType::Null => Ok(None),
-        _ => T::from_unknown(v).map(Some).map_err(|e| {
-            to_js(Error::new(
-                ErrorCode::InvalidInput,
-                format!("request.{name}: {}", e.reason),
-            ))
-        }),
-    }
-}
-
-/// Parses a socket or configured address; tolerates an IPv6 zone (`fe80::1%eth0`).
-fn parse_ip(s: &str) -> napi::Result<IpAddr, Code> {
-    let s = s.split_once('%').map_or(s, |(a, _)| a);
-    s.parse()
-        .map_err(|_| invalid("clientIp is not an IP address"))
 }
 
 #[napi]
@@ -545,33 +299,6 @@ impl Authenticator {
     }
 }
 
-fn push_value(
-    out: &mut Vec<(String, String)>,
-    name: &str,
-    value: Unknown<'_>,
-) -> napi::Result<(), Code> {
-    match value.get_type().map_err(bad_arg)? {
-        ValueType::Undefined | ValueType::Null => Ok(()),
-        ValueType::String => {
-            let v: String = unsafe_cast(&value)?;
-            out.push((name.to_owned(), v));
-            Ok(())
-        }
-        ValueType::Object => {
-            let arr: Vec<String> = unsafe_cast(&value)
-                .map_err(|_| invalid("a header value is a string or an array of strings"))?;
-            out.extend(arr.into_iter().map(|v| (name.to_owned(), v)));
-            Ok(())
-        }
-        _ => Err(invalid("a header value is a string or an array of strings")),
-    }
-}
-
-/// Converts a value whose type was just checked.
-fn unsafe_cast<T: FromNapiValue>(value: &Unknown<'_>) -> napi::Result<T, Code> {
-    T::from_unknown(*value).map_err(bad_arg)
-}
-
 impl Authenticator {
     fn is_relevant(&self, name: &str) -> bool {
         self.inner
@@ -694,48 +421,4 @@ impl Authenticator {
             }
         }
     }
-}
-
-/// The decision as `{ ok: true, … }` or `{ ok: false, … }`.
-fn decision_object(
-    env: &Env,
-    decision: Result<core::Principal, core::Refusal>,
-    parse: &Function<'_, String, Unknown<'static>>,
-) -> napi::Result<Object<'static>> {
-    match decision {
-        Ok(p) => {
-            let mut o = Object::new(env)?;
-            o.set_c_named_property(c"ok", true)?;
-            o.set_c_named_property(c"kind", p.kind.as_str())?;
-            o.set_c_named_property(c"subject", p.subject)?;
-            o.set_c_named_property(c"keyId", p.key_id)?;
-            o.set_c_named_property(c"scopes", p.scopes)?;
-            if p.claims.is_empty() {
-                o.set_c_named_property(c"claims", Object::new(env)?)?;
-            } else {
-                let text = p.claims.to_json();
-                o.set_c_named_property(c"claims", parse.call(text)?)?;
-            }
-            o.set_c_named_property(
-                c"rateLimitRemaining",
-                p.rate_limit_remaining.map(|r| r as f64),
-            )?;
-            Ok(o)
-        }
-        Err(r) => refusal_object(env, &r),
-    }
-}
-
-fn refusal_object(env: &Env, r: &core::Refusal) -> napi::Result<Object<'static>> {
-    let mut o = Object::new(env)?;
-    o.set_c_named_property(c"ok", false)?;
-    o.set_c_named_property(c"code", r.code_str())?;
-    o.set_c_named_property(c"status", u32::from(r.status))?;
-    o.set_c_named_property(c"wwwAuthenticate", r.www_authenticate.as_deref())?;
-    o.set_c_named_property(c"retryAfter", r.retry_after.map(|d| d.as_secs_f64()))?;
-    o.set_c_named_property(c"dpopNonce", r.dpop_nonce.as_deref())?;
-    let (error, description) = r.public_error();
-    o.set_c_named_property(c"error", error)?;
-    o.set_c_named_property(c"errorDescription", description)?;
-    Ok(o)
 }
