@@ -11,5 +11,6 @@ mod decision;
 mod ratelimit;
 mod request;
 mod revocation;
+mod shapes;
 
 pub use clock::ManualClock;
