@@ -30,7 +30,7 @@ pub struct AuthorizationFlowOptions {
 /// with the core's `Debug` (client id, redirect URI, scopes; never the state or verifier).
 #[derive(uniffi::Object, Debug)]
 #[uniffi::export(Debug, Display)]
-pub struct AuthorizationFlow(pub(super) Arc<core::AuthorizationFlow>);
+pub struct AuthorizationFlow(Arc<core::AuthorizationFlow>);
 
 display_as_core_debug!(AuthorizationFlow);
 

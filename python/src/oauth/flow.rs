@@ -13,7 +13,7 @@ use crate::error::{invalid_input, Builtin, IntoPyResult};
 /// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
 /// `nonce`, RFC 9207 `iss`): the URL to open, then `complete(redirect_url)`.
 #[pyclass(module = "tokenward", name = "AuthorizationFlow", frozen)]
-pub struct AuthorizationFlow(pub(super) oauth::AuthorizationFlow);
+pub struct AuthorizationFlow(oauth::AuthorizationFlow);
 
 #[pymethods]
 impl AuthorizationFlow {

@@ -16,7 +16,7 @@ use crate::error::IntoPyResult;
 /// An access token that is always valid when asked for: refreshed in the background ahead of
 /// expiry, one request however many threads ask, `invalid_grant` terminal.
 #[pyclass(module = "tokenward", name = "TokenSource", frozen)]
-pub struct TokenSource(pub(super) refresh::TokenSource);
+pub struct TokenSource(refresh::TokenSource);
 
 #[pymethods]
 impl TokenSource {
