@@ -98,9 +98,10 @@ def test_no_plain_builtin_errors_left_in_the_binding_source() -> None:
 
     src = Path(__file__).resolve().parents[1] / "src"
     hits = [
-        f"{p.name}:{n}"
-        for p in sorted(src.glob("*.rs"))
+        f"{p.relative_to(src)}:{n}"
+        for p in sorted(src.rglob("*.rs"))
         for n, line in enumerate(p.read_text().splitlines(), 1)
         if "PyValueError" in line or "PyTypeError" in line
     ]
     assert hits == []
+    assert len(list(src.rglob("*.rs"))) > len(list(src.glob("*.rs"))), "subdirectories are scanned"
