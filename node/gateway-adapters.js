@@ -25,7 +25,8 @@ function checkOptions(options, name) {
   }
   const requiredScopes = options.requiredScopes ?? []
   if (!Array.isArray(requiredScopes)) throw invalidInput(`tokenward.${name}: requiredScopes is an array`)
-  const useAsync = options.async ?? options.authenticator.hasIntrospection === true
+  const useAsync = options.async ??
+    (options.authenticator.hasIntrospection === true || options.authenticator.hasRemoteJwt === true)
   return { authenticator: options.authenticator, requiredScopes, useAsync }
 }
 

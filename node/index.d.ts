@@ -214,6 +214,8 @@ export interface AuthenticatorOptions {
   jwt?: JwtVerifier
   /** Accept opaque bearer tokens via RFC 7662 introspection (use `authenticateAsync`). */
   introspection?: OAuthClient
+  /** Accept JWTs verified with remote keys (a JWKS URL or discovery; rotated keys are picked up, a discovered issuer is enforced); instead of `jwt`. `authenticate` uses the cached keys only: use `authenticateAsync`, which fetches them. */
+  remoteJwt?: RemoteJwtVerifier
   /** Accept session cookies verified by these sessions (unsafe methods need `X-CSRF-Token`). */
   sessions?: Sessions
   /** Accept `Authorization: DPoP` with a `DPoP` proof checked by this verifier; tokens bound with `cnf.jkt` are refused as `Bearer`. */
@@ -501,6 +503,11 @@ export declare class Authenticator {
   authenticate(request: AuthRequest): AuthDecision
   /** Whether the authenticator introspects opaque tokens (then prefer `authenticateAsync`). */
   get hasIntrospection(): boolean
+  /**
+   * Whether JWTs are verified with remote keys (`remoteJwt`): `authenticate` then uses the
+   * cached keys only, `authenticateAsync` fetches them.
+   */
+  get hasRemoteJwt(): boolean
   /**
    * The `DPoP-Nonce` to send now (also on accepted requests, to rotate it), or `null`
    * without DPoP nonces.

@@ -127,7 +127,7 @@ impl RemoteKeySet {
 /// (`algorithms` required). `verify` is async: it may fetch keys.
 #[derive(uniffi::Object)]
 #[uniffi::export(Debug, Display)]
-pub struct RemoteJwtVerifier(core::RemoteJwtVerifier);
+pub struct RemoteJwtVerifier(pub(crate) core::RemoteJwtVerifier);
 
 impl std::fmt::Debug for RemoteJwtVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

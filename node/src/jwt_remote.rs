@@ -154,7 +154,7 @@ impl RemoteKeySet {
 
 /// Verifies tokens against a remote key set; `verify` returns a Promise of the claims.
 #[napi]
-pub struct RemoteJwtVerifier(core::RemoteJwtVerifier);
+pub struct RemoteJwtVerifier(pub(crate) core::RemoteJwtVerifier);
 
 #[napi]
 impl RemoteJwtVerifier {

@@ -1105,6 +1105,7 @@ class Authenticator:
         dpop_origin: str | None = None,
         abuse_detection: AbuseDetection | None = None,
         request_id_header: str | None = None,
+        remote_jwt: RemoteJwtVerifier | None = None,
     ) -> Authenticator: ...
     def authenticate(
         self,
@@ -1127,6 +1128,9 @@ class Authenticator:
     @property
     def has_introspection(self) -> bool:
         """Whether opaque tokens are introspected (``authenticate`` may block on the network)."""
+    @property
+    def has_remote_jwt(self) -> bool:
+        """Whether JWTs are verified with remote keys (``authenticate`` uses the cached keys only)."""
     @property
     def introspection_cache_len(self) -> int: ...
     def dpop_nonce(self) -> str | None:

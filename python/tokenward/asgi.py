@@ -46,9 +46,10 @@ async def authenticate_scope(
     authenticator: Authenticator, scope: Scope, required_scopes: Iterable[str] = ()
 ) -> Principal | Refusal:
     """Runs ``authenticator`` on an ASGI ``http`` or ``websocket`` scope. The raw header pairs
-    are passed as they are; only an authenticator that introspects opaque tokens awaits (the
-    request goes out on the library's runtime), otherwise the call completes at once."""
-    if authenticator.has_introspection:
+    are passed as they are; only an authenticator that introspects opaque tokens or verifies
+    JWTs with remote keys awaits (the request goes out on the library's runtime), otherwise the
+    call completes at once."""
+    if authenticator.has_introspection or authenticator.has_remote_jwt:
         return await authenticator.authenticate_async(*_args(scope, required_scopes))
     return authenticator.authenticate(*_args(scope, required_scopes))
 
@@ -94,7 +95,7 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         auth = self.authenticator
-        if auth.has_introspection:
+        if auth.has_introspection or auth.has_remote_jwt:
             result = await authenticate_scope(auth, scope, self.required_scopes)
         else:
             # The common case inline: no coroutine, no argument tuple.

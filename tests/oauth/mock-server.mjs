@@ -12,6 +12,9 @@
 //   POST /__id_token_ttl?seconds=N -> exp of the next ID tokens (N may be negative: expired)
 //   POST /__authorize_error?error=access_denied -> the next /authorize redirects with that error
 //   POST /__authorize_iss?value=URL -> the next /authorize redirect carries that iss (a mix-up)
+//   POST /__rotate_keys      -> a new RS256 key joins the JWKS and signs every token from now on
+//                               -> {"kid": new kid}
+//   POST /__token_iss?value=URL -> the next token's `iss` is that (a token of another issuer)
 // A protected resource for the HTTP client hooks, which accepts the access tokens issued since
 // the last /__api_revoke and answers others with 401 and a Bearer challenge:
 //   ANY  /__api              -> 200 {"ok": true, "method", "body"} or 401 WWW-Authenticate
@@ -34,6 +37,12 @@ const issuer = new OAuth2Issuer();
 await issuer.keys.generate('RS256');
 const service = new OAuth2Service(issuer);
 const dpop = createDpop();
+// Key rotation (/__rotate_keys): once set, every token is signed with this key (the old keys
+// stay published in the JWKS, as at a provider that rotates).
+let signingKid;
+const getKey = issuer.keys.get.bind(issuer.keys);
+issuer.keys.get = (kid) => getKey(kid ?? signingKid);
+let tokenIss = null;
 
 const counts = {};
 let delayMs = 0;
@@ -51,6 +60,7 @@ service.on('beforeTokenSigning', (token) => {
   // Two tokens signed in the same second are otherwise byte-identical.
   token.payload.jti ??= randomUUID();
   if (ttl !== null) token.payload.exp = Math.floor(Date.now() / 1000) + ttl;
+  if (tokenIss !== null) { token.payload.iss = tokenIss; tokenIss = null; }
   // The ID token is the one with an audience and no scope.
   const isIdToken = 'aud' in token.payload && !('scope' in token.payload);
   if (idTokenTtl !== null && isIdToken) token.payload.exp = Math.floor(Date.now() / 1000) + idTokenTtl;
@@ -99,7 +109,7 @@ const server = http.createServer((req, res) => {
     case '/__reset':
       for (const k of Object.keys(counts)) delete counts[k];
       delayMs = 0; nextError = null; ttl = null; authorizeError = null; authorizeIss = null; idTokenTtl = null;
-      apiError = 'invalid_token'; apiRejectAll = false;
+      apiError = 'invalid_token'; apiRejectAll = false; tokenIss = null;
       dpop.reset();
       return json(200, {});
     case '/__api_revoke': apiAccepted = new Set(); return json(200, {});
@@ -112,6 +122,10 @@ const server = http.createServer((req, res) => {
     case '/__id_token_ttl': idTokenTtl = Number(url.searchParams.get('seconds')); return json(200, {});
     case '/__authorize_error': authorizeError = url.searchParams.get('error') ?? 'access_denied'; return json(200, {});
     case '/__authorize_iss': authorizeIss = url.searchParams.get('value'); return json(200, {});
+    case '/__token_iss': tokenIss = url.searchParams.get('value'); return json(200, {});
+    case '/__rotate_keys':
+      issuer.keys.generate('RS256').then((key) => { signingKid = key.kid; json(200, { kid: key.kid }); });
+      return;
     case '/__next_error':
       nextError = { error: url.searchParams.get('error') ?? 'invalid_grant', status: Number(url.searchParams.get('status') ?? 400) };
       return json(200, {});

@@ -60,6 +60,12 @@ impl Authenticator {
         self.0.has_introspection()
     }
 
+    /// Whether JWTs are verified with remote keys (`remote_jwt`): `authenticate` then uses the
+    /// cached keys only, `authenticate_async` fetches them.
+    pub fn has_remote_jwt(&self) -> bool {
+        self.0.has_remote_jwt()
+    }
+
     /// Number of cached introspection answers (0 without introspection).
     pub fn introspection_cache_len(&self) -> u64 {
         self.0.introspection_cache_len() as u64

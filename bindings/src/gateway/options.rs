@@ -130,6 +130,11 @@ pub struct AuthenticatorOptions {
     /// The header whose value becomes the audit events' request id; `None`: none.
     #[uniffi(default = None)]
     pub request_id_header: Option<String>,
+    /// Accept JWTs verified with remote keys (a JWKS URL or discovery: rotated keys are picked
+    /// up, a discovered issuer is enforced); instead of `jwt`. `authenticate` uses the cached
+    /// keys only: use `authenticate_async`, which fetches them.
+    #[uniffi(default = None)]
+    pub remote_jwt: Option<Arc<crate::remote::RemoteJwtVerifier>>,
 }
 
 impl AuthenticatorOptions {
@@ -145,6 +150,9 @@ impl AuthenticatorOptions {
         }
         if let Some(verifier) = self.jwt {
             o = o.with_jwt(Arc::new(verifier.0.clone()));
+        }
+        if let Some(verifier) = self.remote_jwt {
+            o = o.with_remote_jwt(Arc::new(verifier.0.clone()));
         }
         if let Some(client) = self.introspection {
             o = o.with_introspection(Arc::new(client.0.clone()));

@@ -12,7 +12,13 @@
 //!   `max_stale`), else callers fail at once with the failure's code instead of each waiting
 //!   out the timeout of an endpoint that is down;
 //! * timeouts, size caps, `https` only (loopback excepted) and same-host redirects come from
-//!   [`crate::http`].
+//!   [`crate::http`];
+//! * a set from [`discover`] remembers the discovered issuer ([`RemoteKeySet::issuer`]), and a
+//!   [`RemoteJwtVerifier`] on it enforces that issuer without being told;
+//! * [`RemoteJwtVerifier::verify_cached`] verifies with the cached keys only, without I/O (the
+//!   gateway's synchronous path; in `cached`).
+
+mod cached;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -149,6 +155,10 @@ struct Cache {
 
 struct Inner {
     url: String,
+    /// The issuer found by [`discover`], enforced by a [`RemoteJwtVerifier`] on this set.
+    issuer: Option<String>,
+    /// A background refresh started by the synchronous path is under way.
+    refreshing: std::sync::atomic::AtomicBool,
     options: RemoteKeySetOptions,
     cache: RwLock<Cache>,
     flight: tokio::sync::Mutex<()>,
@@ -172,11 +182,21 @@ impl std::fmt::Debug for RemoteKeySet {
 impl RemoteKeySet {
     /// A key set for `jwks_url` (checked against the scheme policy now; fetched on first use).
     pub fn new(jwks_url: &str, options: RemoteKeySetOptions) -> Result<RemoteKeySet, Error> {
+        RemoteKeySet::with_issuer(jwks_url, None, options)
+    }
+
+    fn with_issuer(
+        jwks_url: &str,
+        issuer: Option<String>,
+        options: RemoteKeySetOptions,
+    ) -> Result<RemoteKeySet, Error> {
         options.check()?;
         http::check_url(jwks_url, &options.http)?;
         Ok(RemoteKeySet {
             inner: Arc::new(Inner {
                 url: jwks_url.to_owned(),
+                issuer,
+                refreshing: Default::default(),
                 options,
                 cache: RwLock::new(Cache::default()),
                 flight: tokio::sync::Mutex::new(()),
@@ -188,6 +208,12 @@ impl RemoteKeySet {
     /// The JWKS URL.
     pub fn url(&self) -> &str {
         &self.inner.url
+    }
+
+    /// The issuer found by [`discover`], when this set came from it: a [`RemoteJwtVerifier`]
+    /// on this set accepts only tokens whose `iss` is this issuer.
+    pub fn issuer(&self) -> Option<&str> {
+        self.inner.issuer.as_deref()
     }
 
     /// How many HTTP fetches this set has made (for monitoring and tests).
@@ -348,10 +374,26 @@ pub struct RemoteJwtVerifier {
 impl RemoteJwtVerifier {
     /// A verifier for `keys` with the policy of `options` (refused like [`JwtVerifier::new`]:
     /// `invalid_input` for an empty allowlist or an out-of-range duration).
+    ///
+    /// When `keys` came from [`discover`], the discovered issuer is enforced: `options` without
+    /// issuers gets it, and `options` naming another issuer is refused with `invalid_input`.
     pub fn new(
         keys: RemoteKeySet,
-        options: JwtVerifierOptions,
+        mut options: JwtVerifierOptions,
     ) -> Result<RemoteJwtVerifier, Error> {
+        if let Some(issuer) = keys.issuer() {
+            if options.issuers.is_empty() {
+                options.issuers = vec![issuer.to_owned()];
+            } else if options.issuers.iter().any(|i| i != issuer) {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "the key set was discovered for the issuer {issuer:?}: leave the \
+                         verifier's issuers unset (that issuer is enforced) or name only it"
+                    ),
+                ));
+            }
+        }
         Ok(RemoteJwtVerifier {
             keys,
             verifier: JwtVerifier::new(KeySet::new(), options)?,
@@ -398,5 +440,6 @@ pub async fn discover(
             ))
         }
     };
-    Ok((issuer, RemoteKeySet::new(&jwks_uri, options)?))
+    let keys = RemoteKeySet::with_issuer(&jwks_uri, Some(issuer.clone()), options)?;
+    Ok((issuer, keys))
 }

@@ -204,7 +204,10 @@ async fn plain_http_needs_loopback_or_explicit_opt_in() {
 async fn oidc_discovery_checks_the_issuer() {
     let server = TestServer::start(|_| ok(String::new())).await;
     let base = server.base.clone();
-    let (a, jwks) = signer("a");
+    let key = JwtKey::generate(Algorithm::ES256).unwrap().with_kid("a");
+    let jwks = KeySet::single(key.clone()).to_jwks().to_string();
+    let a = JwtIssuer::new(key.clone(), JwtIssuerOptions::new()).unwrap();
+    let a_iss = JwtIssuer::new(key, JwtIssuerOptions::new().with_issuer(base.as_str())).unwrap();
     let config = format!("{{\"issuer\":\"{base}\",\"jwks_uri\":\"{base}/jwks\"}}");
     server.set(move |req| {
         if req.path == "/.well-known/openid-configuration" {
@@ -217,7 +220,11 @@ async fn oidc_discovery_checks_the_issuer() {
         .await
         .unwrap();
     assert_eq!(issuer, base);
-    verifier(&remote).verify(&token(&a)).await.unwrap();
+    assert_eq!(remote.issuer(), Some(base.as_str()));
+    // The discovered issuer is enforced without being named: a token without it is refused.
+    let err = verifier(&remote).verify(&token(&a)).await.unwrap_err();
+    assert_eq!(err.code().as_str(), "missing_claim");
+    verifier(&remote).verify(&token(&a_iss)).await.unwrap();
     let err = tokenward::jwt::discover(&format!("{base}/other"), RemoteKeySetOptions::default())
         .await
         .unwrap_err();

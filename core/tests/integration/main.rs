@@ -25,6 +25,8 @@ mod gateway_hardening;
 mod gateway_introspection;
 #[cfg(feature = "tower")]
 mod gateway_introspection_tower;
+#[cfg(feature = "gateway")]
+mod gateway_remote_jwt;
 #[cfg(feature = "tower")]
 mod gateway_tower;
 #[cfg(feature = "gateway")]

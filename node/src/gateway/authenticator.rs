@@ -147,6 +147,11 @@ impl Authenticator {
         if let Some(h) = get::<String>(&options, "requestIdHeader")? {
             o = o.with_request_id_header(h);
         }
+        if let Some(v) =
+            get::<ClassInstance<'_, crate::jwt_remote::RemoteJwtVerifier>>(&options, "remoteJwt")?
+        {
+            o = o.with_remote_jwt(Arc::new(v.0.clone()));
+        }
         let inner = core::Authenticator::new(o).js()?;
         let shapes = shapes(&env, inner.header_names()).map_err(internal)?;
         Ok(Authenticator {
@@ -178,6 +183,13 @@ impl Authenticator {
     #[napi(getter, catch_unwind)]
     pub fn has_introspection(&self) -> bool {
         self.inner.has_introspection()
+    }
+
+    /// Whether JWTs are verified with remote keys (`remoteJwt`): `authenticate` then uses the
+    /// cached keys only, `authenticateAsync` fetches them.
+    #[napi(getter, catch_unwind)]
+    pub fn has_remote_jwt(&self) -> bool {
+        self.inner.has_remote_jwt()
     }
 
     /// The `DPoP-Nonce` to send now (also on accepted requests, to rotate it), or `null`

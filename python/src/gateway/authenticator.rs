@@ -60,7 +60,7 @@ impl Authenticator {
         introspection_rate_limit=None,
         introspection_max_inflight=gateway::introspection::DEFAULT_INTROSPECTION_MAX_INFLIGHT,
         rate_limit_store=None, rate_limit_store_fail_open=true, sessions=None, dpop=None,
-        dpop_origin=None, abuse_detection=None, request_id_header=None))]
+        dpop_origin=None, abuse_detection=None, request_id_header=None, remote_jwt=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         api_keys: Option<&Bound<'_, ApiKeys>>,
@@ -95,6 +95,7 @@ impl Authenticator {
         dpop_origin: Option<String>,
         abuse_detection: Option<crate::abuse::AbuseDetection>,
         request_id_header: Option<String>,
+        remote_jwt: Option<&Bound<'_, crate::jwt::RemoteJwtVerifier>>,
     ) -> PyResult<Self> {
         let forwarded_header: ForwardedHeader = forwarded_header.parse().py()?;
         let mut release_gil = false;
@@ -187,6 +188,11 @@ impl Authenticator {
         if let Some(h) = request_id_header {
             o = o.with_request_id_header(h);
         }
+        if let Some(v) = remote_jwt {
+            // Asymmetric signature checks: release the GIL.
+            release_gil = true;
+            o = o.with_remote_jwt(Arc::new(v.get().0.clone()));
+        }
         Ok(Authenticator {
             inner: Arc::new(gateway::Authenticator::new(o).py()?),
             release_gil,
@@ -247,7 +253,7 @@ impl Authenticator {
     ) -> PyResult<Bound<'py, PyAny>> {
         let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
         let fut = event_loop.call_method0("create_future")?;
-        if !self.inner.has_introspection() {
+        if !self.inner.has_introspection() && !self.inner.has_remote_jwt() {
             let r = self.authenticate(py, method, path, headers, client_ip, required_scopes)?;
             fut.call_method1("set_result", (r,))?;
             return Ok(fut);
@@ -287,6 +293,13 @@ impl Authenticator {
     #[getter]
     fn has_introspection(&self) -> bool {
         self.inner.has_introspection()
+    }
+
+    /// Whether JWTs are verified with remote keys (a token whose keys are not cached yet needs
+    /// ``authenticate_async``, which fetches them; ``authenticate`` never does).
+    #[getter]
+    fn has_remote_jwt(&self) -> bool {
+        self.inner.has_remote_jwt()
     }
 
     /// Number of cached introspection answers.

@@ -148,7 +148,7 @@ impl JwtVerifier {
 /// blocks (GIL released) while keys are fetched; `verify_async` runs it in the event loop's
 /// default executor.
 #[pyclass(module = "tokenward", name = "RemoteJwtVerifier", frozen)]
-pub struct RemoteJwtVerifier(jwt::RemoteJwtVerifier);
+pub struct RemoteJwtVerifier(pub(crate) jwt::RemoteJwtVerifier);
 
 verifier_class! {
 impl RemoteJwtVerifier {

@@ -31,6 +31,7 @@ impl Authenticator {
                 Err(r)
             }
             Err(Stop::Introspect(token)) => return Pass::Introspect(token),
+            Err(Stop::FetchKeys(token)) => return Pass::FetchKeys(token),
         };
         self.observe(&mut seen, &mut audit, &result);
         let signals = std::mem::take(&mut seen.signals);

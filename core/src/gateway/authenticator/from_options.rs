@@ -20,11 +20,17 @@ impl Authenticator {
         let bad = |m: &'static str| Error::new(ErrorCode::InvalidInput, m);
         if o.api_keys.is_none()
             && o.jwt.is_none()
+            && o.remote_jwt.is_none()
             && o.introspection.is_none()
             && o.sessions.is_none()
         {
             return Err(bad(
                 "configure API keys, a JWT verifier, introspection or sessions (or several)",
+            ));
+        }
+        if o.jwt.is_some() && o.remote_jwt.is_some() {
+            return Err(bad(
+                "configure either a JWT verifier or a remote JWT verifier, not both",
             ));
         }
         Authenticator::check_sessions(o.sessions.as_deref(), &o.sources)?;
@@ -116,6 +122,7 @@ impl Authenticator {
         Ok(Authenticator {
             api_keys: o.api_keys,
             jwt: o.jwt,
+            remote_jwt: o.remote_jwt,
             challenger: Challenger::new(&o.realm),
             sources,
             ip_rules: IpRules {

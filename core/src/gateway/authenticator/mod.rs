@@ -24,6 +24,7 @@ mod from_options;
 mod limits;
 mod options;
 mod pipeline;
+mod remote_jwt;
 mod request;
 mod session;
 
@@ -86,6 +87,8 @@ pub struct Request<'a> {
 pub struct AuthenticatorOptions {
     api_keys: Option<Arc<ApiKeys>>,
     jwt: Option<Arc<JwtVerifier>>,
+    /// JWTs verified with a remote key set (`with_remote_jwt`, in `remote_jwt`).
+    remote_jwt: Option<Arc<crate::jwt::RemoteJwtVerifier>>,
     introspection: Option<Arc<OAuthClient>>,
     sessions: Option<Arc<Sessions>>,
     realm: String,
@@ -135,6 +138,8 @@ pub const DEFAULT_FAILURE_RATE_LIMIT: RateLimit = RateLimit {
 pub struct Authenticator {
     pub(super) api_keys: Option<Arc<ApiKeys>>,
     pub(super) jwt: Option<Arc<JwtVerifier>>,
+    /// JWTs verified with a remote key set (`with_remote_jwt`), in `remote_jwt.rs`.
+    pub(super) remote_jwt: Option<Arc<crate::jwt::RemoteJwtVerifier>>,
     pub(super) challenger: Challenger,
     pub(super) sources: CredentialSources,
     pub(super) ip_rules: IpRules,
@@ -190,6 +195,8 @@ enum Lookup<'x> {
     /// Introspection is throttled (too many requests in flight or per second): refuse with
     /// `rate_limited` / 503 and this `Retry-After`.
     Throttled(Duration),
+    /// The answer of the remote JWT verifier, after the keys were fetched (`remote_jwt`).
+    Verified(&'x std::result::Result<crate::jwt::Claims, Error>),
 }
 
 /// Why [`Authenticator::run`] stopped without a principal.
@@ -198,6 +205,8 @@ enum Stop<'r> {
     Refused(Refusal),
     /// Introspect this token, then run again (no side effect has happened yet).
     Introspect(&'r str),
+    /// Fetch the remote keys for this JWT, then run again (no side effect has happened yet).
+    FetchKeys(&'r str),
 }
 
 impl From<Refusal> for Stop<'_> {
@@ -210,6 +219,7 @@ impl From<Refusal> for Stop<'_> {
 enum Pass<'r> {
     Decided(std::result::Result<Principal, Refusal>),
     Introspect(&'r str),
+    FetchKeys(&'r str),
 }
 
 /// Which validator a credential goes to.

@@ -35,6 +35,7 @@ impl AuthenticatorOptions {
             api_keys: None,
             sessions: None,
             jwt: None,
+            remote_jwt: None,
             introspection: None,
             realm: DEFAULT_REALM.to_owned(),
             sources: CredentialSources::default(),
@@ -115,6 +116,19 @@ impl AuthenticatorOptions {
     /// Accepts JWTs verified by `verifier` (as `Bearer` or an enabled cookie).
     pub fn with_jwt(mut self, verifier: Arc<JwtVerifier>) -> Self {
         self.jwt = Some(verifier);
+        self
+    }
+
+    /// Accepts JWTs verified by `verifier` with a remote key set (a JWKS URL or OpenID Connect
+    /// discovery: a key rotated at the provider is picked up without a restart, and a
+    /// discovered issuer is enforced). Instead of [`with_jwt`](Self::with_jwt), not beside it.
+    /// The synchronous [`Authenticator::authenticate`](super::Authenticator::authenticate)
+    /// uses the cached keys only: a token whose keys must be fetched first (none cached yet,
+    /// or an unknown `kid`) is refused `invalid_input` / 500 there; use
+    /// [`Authenticator::authenticate_async`](super::Authenticator::authenticate_async), which
+    /// fetches them (docs/gateway.md).
+    pub fn with_remote_jwt(mut self, verifier: Arc<crate::jwt::RemoteJwtVerifier>) -> Self {
+        self.remote_jwt = Some(verifier);
         self
     }
 

@@ -106,7 +106,7 @@ impl Authenticator {
         match self.pass(req, Lookup::CacheOnly) {
             Pass::Decided(r) => r,
             // CacheOnly never suspends.
-            Pass::Introspect(_) => Err(self.use_async()),
+            Pass::Introspect(_) | Pass::FetchKeys(_) => Err(self.use_async()),
         }
     }
 
@@ -125,6 +125,7 @@ impl Authenticator {
         let token = match self.pass(req, Lookup::Suspend) {
             Pass::Decided(r) => return r,
             Pass::Introspect(token) => token,
+            Pass::FetchKeys(token) => return self.finish_remote_jwt(req, token).await,
         };
         let fresh = match &self.introspector {
             Some(i) => i.introspect(token).await,
@@ -147,6 +148,8 @@ impl Authenticator {
         let token = match self.pass(req, Lookup::Suspend) {
             Pass::Decided(r) => return r,
             Pass::Introspect(token) => token,
+            // Remote keys are fetched only by `authenticate_async`.
+            Pass::FetchKeys(_) => return Err(self.use_async()),
         };
         let fresh = match &self.introspector {
             Some(i) => match crate::runtime::block_on(i.introspect(token)) {
@@ -170,7 +173,7 @@ impl Authenticator {
     ) -> Option<std::result::Result<Principal, Refusal>> {
         match self.pass(req, Lookup::Suspend) {
             Pass::Decided(r) => Some(r),
-            Pass::Introspect(_) => None,
+            Pass::Introspect(_) | Pass::FetchKeys(_) => None,
         }
     }
 
@@ -186,12 +189,13 @@ impl Authenticator {
         };
         match self.pass(req, lookup) {
             Pass::Decided(r) => r,
-            Pass::Introspect(_) => Err(self.use_async()),
+            Pass::Introspect(_) | Pass::FetchKeys(_) => Err(self.use_async()),
         }
     }
 
-    /// The refusal for an opaque token the synchronous path cannot validate.
-    fn use_async(&self) -> Refusal {
+    /// The refusal for a credential the synchronous path cannot validate (an opaque token
+    /// without a cached answer, a JWT whose remote keys must be fetched).
+    pub(super) fn use_async(&self) -> Refusal {
         Refusal {
             code: ErrorCode::InvalidInput,
             status: 500,
@@ -215,7 +219,7 @@ impl Authenticator {
                     .strip_prefix(k.prefix())
                     .is_some_and(|rest| rest.starts_with('_'))
             });
-            return if self.jwt.is_some() && looks_like_jws(value) {
+            return if self.has_jwt() && looks_like_jws(value) {
                 Route::Jwt
             } else if api_key_shaped {
                 Route::ApiKey
@@ -223,10 +227,10 @@ impl Authenticator {
                 Route::Introspect
             };
         }
-        let as_jwt = match (&self.jwt, &self.api_keys) {
-            (Some(_), Some(_)) => looks_like_jws(value),
-            (Some(_), None) => true,
-            (None, _) => false,
+        let as_jwt = match (self.has_jwt(), &self.api_keys) {
+            (true, Some(_)) => looks_like_jws(value),
+            (true, None) => true,
+            (false, _) => false,
         };
         if as_jwt {
             Route::Jwt
@@ -334,7 +338,7 @@ impl Authenticator {
                     r.status = 503;
                     return Err(r.into());
                 }
-                Lookup::CacheOnly | Lookup::Suspend => {
+                Lookup::CacheOnly | Lookup::Suspend | Lookup::Verified(_) => {
                     match intro.cached(&token_hash(found.value)) {
                         Some(answer) => self.validate_answer(&Ok(answer), intro)?,
                         None if matches!(lookup, Lookup::Suspend) => {
@@ -347,10 +351,13 @@ impl Authenticator {
         } else if route == Route::Session {
             self.validate_session(req, found.value)?
         } else if route == Route::Jwt {
-            let Some(v) = &self.jwt else {
+            let claims = if let Some(remote) = &self.remote_jwt {
+                self.remote_claims(remote, found.value, lookup)?
+            } else if let Some(v) = &self.jwt {
+                v.verify(found.value).map_err(|e| invalid(e.code()))?
+            } else {
                 return Err(invalid(ErrorCode::UnknownKey).into());
             };
-            let claims = v.verify(found.value).map_err(|e| invalid(e.code()))?;
             let subject = claims
                 .get("sub")
                 .and_then(Value::as_str)

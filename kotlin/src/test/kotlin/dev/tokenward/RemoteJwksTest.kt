@@ -52,8 +52,11 @@ class RemoteJwksTest {
         val sig = parts[2].toCharArray().also { it[10] = if (it[10] == 'A') 'B' else 'A' }
         val tampered = parts[0] + "." + parts[1] + "." + String(sig)
         assertEquals("invalid_signature", codeOf { verifier.verify(tampered) })
-        val strict = RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf(Algorithm.RS256), issuers = listOf("https://other.example")))
-        assertEquals("invalid_issuer", codeOf { strict.verify(tok.expose()) })
+        // A verifier naming another issuer than discovery found is refused at construction.
+        assertEquals(
+            "invalid_input",
+            codeOf { RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf(Algorithm.RS256), issuers = listOf("https://other.example"))) },
+        )
         val es = RemoteJwtVerifier(remote, JwtVerifierOptions(algorithms = listOf(Algorithm.ES256)))
         assertEquals("algorithm_not_allowed", codeOf { es.verify(tok.expose()) })
     }
