@@ -12,6 +12,8 @@
 //   POST /__id_token_ttl?seconds=N -> exp of the next ID tokens (N may be negative: expired)
 //   POST /__authorize_error?error=access_denied -> the next /authorize redirects with that error
 //   POST /__authorize_iss?value=URL -> the next /authorize redirect carries that iss (a mix-up)
+//   POST /__jwks_doc?doc=JSON -> GET /__jwks_doc serves that document from now on (a JWKS the
+//                               test rotates; counted as `jwks_doc`)
 // A protected resource for the HTTP client hooks, which accepts the access tokens issued since
 // the last /__api_revoke and answers others with 401 and a Bearer challenge:
 //   ANY  /__api              -> 200 {"ok": true, "method", "body"} or 401 WWW-Authenticate
@@ -36,6 +38,7 @@ const service = new OAuth2Service(issuer);
 const dpop = createDpop();
 
 const counts = {};
+let jwksDoc = '{"keys":[]}';
 let delayMs = 0;
 let nextError = null;
 let ttl = null;
@@ -112,6 +115,14 @@ const server = http.createServer((req, res) => {
     case '/__id_token_ttl': idTokenTtl = Number(url.searchParams.get('seconds')); return json(200, {});
     case '/__authorize_error': authorizeError = url.searchParams.get('error') ?? 'access_denied'; return json(200, {});
     case '/__authorize_iss': authorizeIss = url.searchParams.get('value'); return json(200, {});
+    case '/__jwks_doc':
+      if (req.method === 'POST') {
+        jwksDoc = url.searchParams.get('doc') ?? '{"keys":[]}';
+        return json(200, {});
+      }
+      counts.jwks_doc = (counts.jwks_doc ?? 0) + 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(jwksDoc);
     case '/__next_error':
       nextError = { error: url.searchParams.get('error') ?? 'invalid_grant', status: Number(url.searchParams.get('status') ?? 400) };
       return json(200, {});
