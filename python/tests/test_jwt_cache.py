@@ -46,7 +46,7 @@ def test_failures_are_never_cached() -> None:
     key = JwtKey.generate("ES256")
     token = JwtIssuer(key, clock=clock).issue()
     verifier = JwtVerifier(key, algorithms=["ES256"], clock=clock, cache_size=8)
-    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    tampered = token[:-10] + ("A" if token[-10] != "A" else "B") + token[-9:]
     for _ in range(2):
         assert code_of(lambda: verifier.verify(tampered)) == "invalid_signature"
     assert verifier.cache_len() == 0
