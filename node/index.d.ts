@@ -680,6 +680,8 @@ export declare class JwtVerifier {
   verify(token: string): Record<string, any>
   /** Verifies `token` and returns its claims as JSON text (to forward them unchanged). */
   verifyJson(token: string): string
+  /** How many tokens the verified-token cache holds (0 without `cacheSize`). */
+  get cacheLen(): number
 }
 
 /** The stored description of an API key. Holds no secret material; times are Unix seconds. */
@@ -1246,6 +1248,8 @@ export interface JwtVerifierOptions {
   maxDepth?: number
   /** The clock for `exp`/`nbf`/`iat` (tests); the system clock when unset. */
   clock?: ManualClock
+  /** Keep up to this many verified tokens (default 0: no cache); see docs/jwt.md. */
+  cacheSize?: number
 }
 
 /** What `ApiKeys.checkFormat` learns from a key offline. */

@@ -12,6 +12,7 @@ mod dpop;
 mod error;
 mod gateway;
 mod jwt;
+mod jwt_cache;
 mod oauth;
 mod redact;
 mod remote;

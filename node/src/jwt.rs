@@ -350,6 +350,8 @@ pub struct JwtVerifierOptions<'a> {
     pub max_depth: Option<u32>,
     /// The clock for `exp`/`nbf`/`iat` (tests); the system clock when unset.
     pub clock: Option<ClassInstance<'a, crate::gateway::ManualClock>>,
+    /// Keep up to this many verified tokens (default 0: no cache); see docs/jwt.md.
+    pub cache_size: Option<u32>,
 }
 
 pub(crate) fn verifier_options(
@@ -393,6 +395,9 @@ pub(crate) fn verifier_options(
     }
     if let Some(clock) = o.clock {
         opts = opts.with_clock(clock.shared());
+    }
+    if let Some(size) = o.cache_size {
+        opts = opts.with_cache_size(size as usize);
     }
     Ok(opts)
 }
@@ -458,6 +463,12 @@ impl JwtVerifier {
     #[napi(catch_unwind)]
     pub fn verify_json(&self, token: String) -> napi::Result<String, Code> {
         self.inner.verify_json(&token).js()
+    }
+
+    /// How many tokens the verified-token cache holds (0 without `cacheSize`).
+    #[napi(getter, catch_unwind)]
+    pub fn cache_len(&self) -> u32 {
+        u32::try_from(self.inner.cache_len()).unwrap_or(u32::MAX)
     }
 
     /// Internal (used by `index.js`): a raw N-API function verifying with this verifier,

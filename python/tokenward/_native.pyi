@@ -157,6 +157,8 @@ class JwtVerifier:
 
     ``algorithms`` is required. ``None`` keeps the core default: ``leeway`` 60 s, no
     ``max_age``; ``max_token_size`` defaults to 16384 bytes and ``max_depth`` to 16.
+    ``cache_size`` > 0 keeps up to that many verified tokens (keyed by their SHA-256): a cached
+    token skips the signature check, its claims are checked on every call.
     """
 
     def __new__(
@@ -175,8 +177,10 @@ class JwtVerifier:
         max_token_size: int = ...,
         max_depth: int = ...,
         clock: ManualClock | None = None,
+        cache_size: int = 0,
     ) -> JwtVerifier: ...
     def verify(self, token: str) -> dict[str, Any]: ...
+    def cache_len(self) -> int: ...
 
 @final
 class RemoteJwtVerifier:
@@ -198,6 +202,7 @@ class RemoteJwtVerifier:
         max_token_size: int = ...,
         max_depth: int = ...,
         clock: ManualClock | None = None,
+        cache_size: int = 0,
     ) -> RemoteJwtVerifier: ...
     def verify(self, token: str) -> dict[str, Any]:
         """Verifies ``token``, fetching keys when needed (blocking; the GIL is released)."""

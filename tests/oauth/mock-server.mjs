@@ -15,6 +15,8 @@
 //   POST /__rotate_keys      -> a new RS256 key joins the JWKS and signs every token from now on
 //                               -> {"kid": new kid}
 //   POST /__token_iss?value=URL -> the next token's `iss` is that (a token of another issuer)
+//   POST /__jwks_doc?doc=JSON -> GET /__jwks_doc serves that document from now on (a JWKS the
+//                               test rotates; counted as `jwks_doc`)
 // A protected resource for the HTTP client hooks, which accepts the access tokens issued since
 // the last /__api_revoke and answers others with 401 and a Bearer challenge:
 //   ANY  /__api              -> 200 {"ok": true, "method", "body"} or 401 WWW-Authenticate
@@ -45,6 +47,7 @@ issuer.keys.get = (kid) => getKey(kid ?? signingKid);
 let tokenIss = null;
 
 const counts = {};
+let jwksDoc = '{"keys":[]}';
 let delayMs = 0;
 let nextError = null;
 let ttl = null;
@@ -126,6 +129,14 @@ const server = http.createServer((req, res) => {
     case '/__rotate_keys':
       issuer.keys.generate('RS256').then((key) => { signingKid = key.kid; json(200, { kid: key.kid }); });
       return;
+    case '/__jwks_doc':
+      if (req.method === 'POST') {
+        jwksDoc = url.searchParams.get('doc') ?? '{"keys":[]}';
+        return json(200, {});
+      }
+      counts.jwks_doc = (counts.jwks_doc ?? 0) + 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(jwksDoc);
     case '/__next_error':
       nextError = { error: url.searchParams.get('error') ?? 'invalid_grant', status: Number(url.searchParams.get('status') ?? 400) };
       return json(200, {});

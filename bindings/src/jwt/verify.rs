@@ -52,6 +52,9 @@ pub struct JwtVerifierOptions {
     /// The clock for `exp`/`nbf`/`iat` (tests); the system clock when `None`.
     #[uniffi(default = None)]
     pub clock: Option<Arc<ManualClock>>,
+    /// Keep up to this many verified tokens (default 0: no cache; docs/jwt.md).
+    #[uniffi(default = None)]
+    pub cache_size: Option<u32>,
 }
 
 impl From<JwtVerifierOptions> for core::JwtVerifierOptions {
@@ -80,6 +83,9 @@ impl From<JwtVerifierOptions> for core::JwtVerifierOptions {
         }
         if let Some(depth) = o.max_depth {
             options = options.with_max_depth(depth as usize);
+        }
+        if let Some(size) = o.cache_size {
+            options = options.with_cache_size(size as usize);
         }
         options
     }

@@ -1,6 +1,7 @@
 //! Several keys addressed by `kid`.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value};
 
@@ -13,16 +14,42 @@ use crate::{Error, ErrorCode};
 /// Keys addressed by `kid`. A token with a `kid` selects exactly that key (an opaque,
 /// case-sensitive map lookup); a token without one selects the only key that accepts its
 /// algorithm, and is refused when there are several.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct KeySet {
     keys: Vec<JwtKey>,
     by_kid: HashMap<String, usize>,
+    /// Unique to this content: a new set and every change get a new number; clones share it.
+    generation: u64,
+}
+
+/// The last generation handed out (process-wide, so two sets never share one).
+static GENERATIONS: AtomicU64 = AtomicU64::new(0);
+
+fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, Ordering::Relaxed) + 1
+}
+
+impl Default for KeySet {
+    fn default() -> Self {
+        KeySet {
+            keys: Vec::new(),
+            by_kid: HashMap::new(),
+            generation: next_generation(),
+        }
+    }
 }
 
 impl KeySet {
     /// An empty set.
     pub fn new() -> KeySet {
         KeySet::default()
+    }
+
+    /// Identifies this set's content: every new set (built, parsed, fetched) and every
+    /// [`KeySet::insert`] gets a new generation, a clone keeps it. A verifier's cache of
+    /// verified tokens drops its entries when it sees another generation.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// A set with one key.
@@ -45,6 +72,7 @@ impl KeySet {
             self.by_kid.insert(kid.to_owned(), self.keys.len());
         }
         self.keys.push(key);
+        self.generation = next_generation();
         Ok(())
     }
 

@@ -36,6 +36,8 @@ mod hardening_fixes;
 #[cfg(feature = "jwt")]
 mod jwt_audit;
 #[cfg(feature = "jwt")]
+mod jwt_cache;
+#[cfg(feature = "jwt")]
 mod jwt_public_vectors;
 #[cfg(feature = "http")]
 mod jwt_remote;

@@ -29,7 +29,7 @@ macro_rules! verifier_class {
             #[pyo3(signature = (keys, *, algorithms, issuers=None, audiences=None, subject=None,
                 leeway=None, required_claims=Vec::new(), require_exp=true, typ=None, max_age=None,
                 max_token_size=jwt::DEFAULT_MAX_TOKEN_SIZE, max_depth=jwt::DEFAULT_MAX_DEPTH,
-                clock=None))]
+                clock=None, cache_size=0))]
             #[allow(clippy::too_many_arguments)]
             fn new(
                 $keys: $keys_ty,
@@ -45,6 +45,7 @@ macro_rules! verifier_class {
                 max_token_size: usize,
                 max_depth: usize,
                 clock: Option<&Bound<'_, crate::clock::ManualClock>>,
+                cache_size: usize,
             ) -> PyResult<$class> {
                 let algorithms = algorithms
                     .iter()
@@ -58,7 +59,8 @@ macro_rules! verifier_class {
                     .with_required_claims(required_claims)
                     .with_require_exp(require_exp)
                     .with_max_token_size(max_token_size)
-                    .with_max_depth(max_depth);
+                    .with_max_depth(max_depth)
+                    .with_cache_size(cache_size);
                 if let Some(sub) = subject {
                     options = options.with_subject(sub);
                 }
@@ -136,6 +138,11 @@ impl JwtVerifier {
             };
         };
         map_to_py(py, &claims.py()?)
+    }
+
+    /// Number of tokens in the verified-token cache (0 without `cache_size`).
+    fn cache_len(&self) -> usize {
+        self.inner.cache_len()
     }
 
     fn __repr__(&self) -> String {

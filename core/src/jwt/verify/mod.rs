@@ -20,7 +20,9 @@ use crate::clock::{self, SharedClock};
 use crate::json;
 use crate::{Error, ErrorCode};
 
+mod cache;
 mod options;
+use cache::{TokenHash, VerifiedCache};
 pub use options::JwtVerifierOptions;
 
 /// What a payload that is not one JSON object is reported as.
@@ -39,6 +41,18 @@ pub struct JwtVerifier {
     /// The last header segment that passed the header checks, with its parse. Tokens from one
     /// issuer share their header bytes, so most verifications skip decoding it again.
     last_header: Arc<RwLock<Option<CachedHeader>>>,
+    /// Tokens that passed every check ([`JwtVerifierOptions::with_cache_size`]); shared by
+    /// clones, which have the same policy.
+    cache: Option<Arc<VerifiedCache>>,
+}
+
+/// What the cache knew of a token whose signature checked out.
+enum Seen {
+    Uncached,
+    /// Found: the header and signature checks were skipped.
+    Hit(TokenHash),
+    /// Verified now, under this key-set generation.
+    Miss(TokenHash, u64),
 }
 
 /// A header segment's bytes and its checked parse.
@@ -91,12 +105,20 @@ impl JwtVerifier {
             },
             clock: options.clock,
             last_header: Arc::default(),
+            cache: (options.cache_size > 0)
+                .then(|| Arc::new(VerifiedCache::new(options.cache_size))),
         })
     }
 
     /// The verifier's keys.
     pub fn keys(&self) -> &KeySet {
         &self.keys
+    }
+
+    /// Number of tokens in the verified-token cache (0 without one;
+    /// [`JwtVerifierOptions::with_cache_size`]).
+    pub fn cache_len(&self) -> usize {
+        self.cache.as_ref().map_or(0, |c| c.len())
     }
 
     /// The same policy with another key set (used when remote keys rotate).
@@ -138,8 +160,10 @@ impl JwtVerifier {
         builder: &mut K,
     ) -> Result<K::Object, Error> {
         audited(token, |audit_subject| {
-            let payload = self.verify_signature_with(token, keys)?;
-            self.check_claims(&payload, builder, audit_subject)
+            let (payload, seen) = self.checked_payload(token, keys)?;
+            let checked = self.check_claims(&payload, builder, audit_subject);
+            self.remember(seen, checked.is_ok());
+            checked
         })
     }
 
@@ -172,8 +196,10 @@ impl JwtVerifier {
     /// payload bytes.
     fn verify_payload(&self, token: &str) -> Result<Vec<u8>, Error> {
         audited(token, |audit_subject| {
-            let payload = self.verify_signature_with(token, &self.keys)?;
-            let ((), sub) = self.check_claims(&payload, &mut NoBuild, audit_subject)?;
+            let (payload, seen) = self.checked_payload(token, &self.keys)?;
+            let checked = self.check_claims(&payload, &mut NoBuild, audit_subject);
+            self.remember(seen, checked.is_ok());
+            let ((), sub) = checked?;
             Ok((payload, sub))
         })
     }
@@ -211,7 +237,40 @@ impl JwtVerifier {
     }
 
     fn verify_signature_with(&self, token: &str, keys: &KeySet) -> Result<Vec<u8>, Error> {
+        self.verify_parts(&split(token, self.max_token_size)?, keys)
+    }
+
+    /// The payload of `token` once its signature checked out: from the cache when it holds the
+    /// token for `keys`, else verified (the caller then [`JwtVerifier::remember`]s the outcome of
+    /// the claim checks).
+    fn checked_payload(&self, token: &str, keys: &KeySet) -> Result<(Vec<u8>, Seen), Error> {
         let parts = split(token, self.max_token_size)?;
+        let Some(cache) = &self.cache else {
+            return Ok((self.verify_parts(&parts, keys)?, Seen::Uncached));
+        };
+        let hash = cache::token_hash(token);
+        let generation = keys.generation();
+        if cache.contains(&hash, generation) {
+            let mut payload = Vec::new();
+            b64::decode_into(parts.payload, &mut payload, "the payload is not base64url")?;
+            return Ok((payload, Seen::Hit(hash)));
+        }
+        let payload = self.verify_parts(&parts, keys)?;
+        Ok((payload, Seen::Miss(hash, generation)))
+    }
+
+    /// Caches a token verified now that passed its claim checks; forgets a cached one that no
+    /// longer does (expired). Failures are never cached.
+    fn remember(&self, seen: Seen, passed: bool) {
+        let Some(cache) = &self.cache else { return };
+        match (seen, passed) {
+            (Seen::Miss(hash, generation), true) => cache.insert(hash, generation),
+            (Seen::Hit(hash), false) => cache.remove(&hash),
+            _ => {}
+        }
+    }
+
+    fn verify_parts(&self, parts: &Parts<'_>, keys: &KeySet) -> Result<Vec<u8>, Error> {
         let header = self.header(parts.header)?;
         let key = keys.find(header.kid.as_deref(), header.alg)?;
         // Every segment must be canonical base64url before any crypto runs; the payload's

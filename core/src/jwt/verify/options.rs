@@ -28,6 +28,7 @@ pub struct JwtVerifierOptions {
     pub(crate) max_token_size: usize,
     pub(crate) max_depth: usize,
     pub(crate) clock: SharedClock,
+    pub(crate) cache_size: usize,
 }
 
 impl JwtVerifierOptions {
@@ -49,6 +50,7 @@ impl JwtVerifierOptions {
             max_token_size: DEFAULT_MAX_TOKEN_SIZE,
             max_depth: DEFAULT_MAX_DEPTH,
             clock: clock::system(),
+            cache_size: 0,
         }
     }
 
@@ -124,6 +126,18 @@ impl JwtVerifierOptions {
     /// Reads time from `clock` instead of the system clock.
     pub fn with_clock(mut self, clock: SharedClock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Keeps up to `max_entries` verified tokens (default 0: no cache). A cached token skips
+    /// the header and signature checks on its next verifications; its claims (`exp`, `nbf`,
+    /// `iat`, `max_age`, issuer, audience, …) are checked on every call as without the cache, so
+    /// it is refused once it expires. The cache is keyed by the SHA-256 of the token (the token
+    /// is not stored), holds successes only, and drops every entry when the verifier's key set
+    /// changes (another [`KeySet`](crate::jwt::KeySet), a remote JWKS refetch). Memory: about
+    /// 100 bytes per entry. See `docs/jwt.md`, "Verified-token cache".
+    pub fn with_cache_size(mut self, max_entries: usize) -> Self {
+        self.cache_size = max_entries;
         self
     }
 
