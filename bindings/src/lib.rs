@@ -13,6 +13,7 @@ mod error;
 mod gateway;
 mod jwt;
 mod oauth;
+mod oauth_par;
 mod redact;
 mod remote;
 mod secret;

@@ -426,7 +426,7 @@ pub struct IdTokenChecks {
 /// the `nonce`, `max_age`, `at_hash` and `c_hash`.
 #[derive(uniffi::Object, Debug)]
 #[uniffi::export(Debug, Display)]
-pub struct IdTokenVerifier(Arc<core::IdTokenVerifier>);
+pub struct IdTokenVerifier(pub(crate) Arc<core::IdTokenVerifier>);
 
 #[uniffi::export]
 impl IdTokenVerifier {
@@ -523,6 +523,14 @@ pub struct AuthorizationFlowOptions {
     /// The ID token verifier of an `openid` login (default: the discovered provider's).
     #[uniffi(default = None)]
     pub id_token_verifier: Option<Arc<IdTokenVerifier>>,
+    /// The pushed authorization request endpoint (RFC 9126) `AuthorizationFlow.start` pushes
+    /// to (default: the discovered one); the plain constructor refuses it (`invalid_input`).
+    #[uniffi(default = None)]
+    pub pushed_authorization_url: Option<String>,
+    /// Require a pushed authorization request: `start` fails with `invalid_input` when no PAR
+    /// endpoint is known, and the plain constructor refuses (it makes no request).
+    #[uniffi(default = false)]
+    pub require_pushed_authorization: bool,
 }
 
 /// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
@@ -530,7 +538,7 @@ pub struct AuthorizationFlowOptions {
 /// with the core's `Debug` (client id, redirect URI, scopes; never the state or verifier).
 #[derive(uniffi::Object, Debug)]
 #[uniffi::export(Debug, Display)]
-pub struct AuthorizationFlow(Arc<core::AuthorizationFlow>);
+pub struct AuthorizationFlow(pub(crate) Arc<core::AuthorizationFlow>);
 
 #[uniffi::export]
 impl AuthorizationFlow {
@@ -543,13 +551,7 @@ impl AuthorizationFlow {
         redirect_uri: String,
         options: AuthorizationFlowOptions,
     ) -> FfiResult<Arc<Self>> {
-        let mut o = core::AuthorizationFlowOptions::new().with_scopes(options.scopes);
-        if let Some(m) = options.max_age {
-            o = o.with_max_age(m);
-        }
-        if let Some(v) = options.id_token_verifier {
-            o = o.with_id_token_verifier((*v.0).clone());
-        }
+        let o = options.into_core();
         Ok(Arc::new(AuthorizationFlow(Arc::new(
             core::AuthorizationFlow::new(&client.0, redirect_uri, o)?,
         ))))

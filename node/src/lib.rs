@@ -15,6 +15,7 @@ mod jwt;
 mod jwt_fast;
 mod jwt_remote;
 mod oauth;
+mod oauth_par;
 mod redact;
 mod secret;
 mod sessions;

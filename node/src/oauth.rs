@@ -31,7 +31,7 @@ use crate::jwt_remote::Failure;
 use crate::secret::Secret;
 use crate::unwind::listener;
 
-fn failure(err: Error) -> Failure {
+pub(crate) fn failure(err: Error) -> Failure {
     Failure {
         code: err.code().as_str().to_owned(),
         category: err.code().category().as_str().to_owned(),
@@ -45,7 +45,7 @@ fn invalid_input(msg: &'static str) -> Error {
 
 /// Seconds from a JS number, bounded by the core (`invalid_input` naming `what` for NaN,
 /// infinities, negative values and values above `clock::MAX_DURATION_SECS`).
-fn secs(value: f64, what: &'static str) -> tokenward::Result<Duration> {
+pub(crate) fn secs(value: f64, what: &'static str) -> tokenward::Result<Duration> {
     tokenward::clock::duration_from_secs_f64(value, what)
 }
 
@@ -445,12 +445,18 @@ pub struct AuthorizationFlowOptions<'a> {
     pub max_age: Option<f64>,
     /// The ID token verifier of an `openid` login (default: the discovered provider's).
     pub id_token_verifier: Option<ClassInstance<'a, IdTokenVerifier>>,
+    /// The pushed authorization request endpoint (RFC 9126) `AuthorizationFlow.start` pushes
+    /// to (default: the discovered one); the constructor refuses it (`invalid_input`).
+    pub pushed_authorization_url: Option<String>,
+    /// Require a pushed authorization request: `start` throws `invalid_input` when no PAR
+    /// endpoint is known, and the constructor refuses (it makes no request).
+    pub require_pushed_authorization: Option<bool>,
 }
 
 /// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
 /// `nonce`, RFC 9207 `iss`): open `authorizationUrl`, then `complete(redirectUrl)`.
 #[napi]
-pub struct AuthorizationFlow(oauth::AuthorizationFlow);
+pub struct AuthorizationFlow(pub(crate) oauth::AuthorizationFlow);
 
 #[napi]
 impl AuthorizationFlow {
@@ -462,16 +468,7 @@ impl AuthorizationFlow {
         redirect_uri: String,
         options: Option<AuthorizationFlowOptions<'_>>,
     ) -> napi::Result<Self, Code> {
-        let mut o = oauth::AuthorizationFlowOptions::new();
-        if let Some(opts) = options {
-            o = o.with_scopes(opts.scopes.unwrap_or_default());
-            if let Some(m) = opts.max_age {
-                o = o.with_max_age(secs(m, "maxAge").js()?);
-            }
-            if let Some(v) = opts.id_token_verifier {
-                o = o.with_id_token_verifier(v.0.clone());
-            }
-        }
+        let o = crate::oauth_par::flow_options(options).js()?;
         Ok(AuthorizationFlow(
             oauth::AuthorizationFlow::new(&client.0, redirect_uri, o).js()?,
         ))
@@ -604,16 +601,20 @@ fn client_options(options: Option<OAuthClientOptions<'_>>) -> tokenward::Result<
 }
 
 /// A request running on the library runtime, awaited once by a `Pending…` object's `wait()`.
-struct Job<T>(Mutex<Option<napi::tokio::task::JoinHandle<tokenward::Result<T>>>>);
+pub(crate) struct Job<T>(Mutex<Option<napi::tokio::task::JoinHandle<tokenward::Result<T>>>>);
 
 impl<T> Job<T> {
-    fn new(handle: napi::tokio::task::JoinHandle<tokenward::Result<T>>) -> Self {
+    pub(crate) fn new(handle: napi::tokio::task::JoinHandle<tokenward::Result<T>>) -> Self {
         Job(Mutex::new(Some(handle)))
     }
 
     /// The job's value as `wrap(value)`, or its failure (`invalid_input` when already awaited,
     /// `internal` when `what` was aborted).
-    async fn wait<U>(&self, what: &str, wrap: impl FnOnce(T) -> U) -> Either<U, Failure> {
+    pub(crate) async fn wait<U>(
+        &self,
+        what: &str,
+        wrap: impl FnOnce(T) -> U,
+    ) -> Either<U, Failure> {
         let job = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
         let Some(job) = job else {
             return Either::B(failure(invalid_input("already awaited")));

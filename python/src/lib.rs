@@ -13,6 +13,7 @@ mod gateway;
 mod json;
 mod jwt;
 mod oauth;
+mod oauth_par;
 mod redact;
 mod secret;
 mod sessions;

@@ -333,7 +333,7 @@ fn id_token_options(
 /// intersected with the asymmetric allowlist), `iss`, `aud`, `azp`, `exp`/`iat`, and per login
 /// the `nonce`, `max_age`, `at_hash` and `c_hash`.
 #[pyclass(module = "tokenward", name = "IdTokenVerifier", frozen)]
-pub struct IdTokenVerifier(oauth::IdTokenVerifier);
+pub struct IdTokenVerifier(pub(crate) oauth::IdTokenVerifier);
 
 #[pymethods]
 impl IdTokenVerifier {
@@ -444,30 +444,93 @@ impl IdTokenVerifier {
 /// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
 /// `nonce`, RFC 9207 `iss`): the URL to open, then `complete(redirect_url)`.
 #[pyclass(module = "tokenward", name = "AuthorizationFlow", frozen)]
-pub struct AuthorizationFlow(oauth::AuthorizationFlow);
+pub struct AuthorizationFlow(pub(crate) oauth::AuthorizationFlow);
 
 #[pymethods]
 impl AuthorizationFlow {
     #[new]
-    #[pyo3(signature = (client, redirect_uri, *, scopes=None, max_age=None, id_token_verifier=None))]
+    #[pyo3(signature = (client, redirect_uri, *, scopes=None, max_age=None, id_token_verifier=None,
+        pushed_authorization_url=None, require_pushed_authorization=false))]
     fn new(
         client: &OAuthClient,
         redirect_uri: String,
         scopes: Option<Vec<String>>,
         max_age: Option<&Bound<'_, PyAny>>,
         id_token_verifier: Option<&IdTokenVerifier>,
+        pushed_authorization_url: Option<String>,
+        require_pushed_authorization: bool,
     ) -> PyResult<Self> {
-        let mut options =
-            oauth::AuthorizationFlowOptions::new().with_scopes(scopes.unwrap_or_default());
-        if let Some(m) = max_age {
-            options = options.with_max_age(duration_arg(m, "max_age")?);
-        }
-        if let Some(v) = id_token_verifier {
-            options = options.with_id_token_verifier(v.0.clone());
-        }
+        let options = crate::oauth_par::flow_options(
+            scopes,
+            max_age,
+            id_token_verifier,
+            pushed_authorization_url,
+            require_pushed_authorization,
+        )?;
         Ok(AuthorizationFlow(
             oauth::AuthorizationFlow::new(&client.0, redirect_uri, options).py()?,
         ))
+    }
+
+    /// The flow, pushed to the server first (RFC 9126) when it has a PAR endpoint (the
+    /// discovered one, or `pushed_authorization_url`); blocking, the GIL is released.
+    #[staticmethod]
+    #[pyo3(signature = (client, redirect_uri, *, scopes=None, max_age=None, id_token_verifier=None,
+        pushed_authorization_url=None, require_pushed_authorization=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        py: Python<'_>,
+        client: &OAuthClient,
+        redirect_uri: String,
+        scopes: Option<Vec<String>>,
+        max_age: Option<&Bound<'_, PyAny>>,
+        id_token_verifier: Option<&IdTokenVerifier>,
+        pushed_authorization_url: Option<String>,
+        require_pushed_authorization: bool,
+    ) -> PyResult<Self> {
+        let options = crate::oauth_par::flow_options(
+            scopes,
+            max_age,
+            id_token_verifier,
+            pushed_authorization_url,
+            require_pushed_authorization,
+        )?;
+        crate::oauth_par::start(py, client, redirect_uri, options)
+    }
+
+    /// `await AuthorizationFlow.start_async(...)`: `start()` in the loop's default executor.
+    #[classmethod]
+    #[pyo3(signature = (client, redirect_uri, *, scopes=None, max_age=None, id_token_verifier=None,
+        pushed_authorization_url=None, require_pushed_authorization=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn start_async<'py>(
+        cls: &Bound<'py, pyo3::types::PyType>,
+        py: Python<'py>,
+        client: Py<OAuthClient>,
+        redirect_uri: String,
+        scopes: Option<Vec<String>>,
+        max_age: Option<Bound<'py, PyAny>>,
+        id_token_verifier: Option<Py<IdTokenVerifier>>,
+        pushed_authorization_url: Option<String>,
+        require_pushed_authorization: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::oauth_par::start_async(
+            cls,
+            py,
+            client,
+            redirect_uri,
+            scopes,
+            max_age,
+            id_token_verifier,
+            pushed_authorization_url,
+            require_pushed_authorization,
+        )
+    }
+
+    /// The `request_uri` of the pushed authorization request, or `None` when not pushed.
+    #[getter]
+    fn request_uri(&self) -> Option<&str> {
+        self.0.request_uri()
     }
 
     /// The URL to open in the browser.
