@@ -18,6 +18,9 @@ use super::{
 use crate::audit::{self, AuditEvent};
 use crate::{Error, ErrorCode, Secret};
 
+/// The parameters of an authorization request, for a pushed request (`par.rs`).
+pub(super) type RequestParams = Vec<(&'static str, String)>;
+
 /// Longest redirect URL [`AuthorizationFlow::complete`] reads.
 const MAX_REDIRECT_URL: usize = 16 * 1024;
 
@@ -219,7 +222,7 @@ impl AuthorizationFlow {
         client: &OAuthClient,
         redirect_uri: String,
         options: AuthorizationFlowOptions,
-    ) -> Result<(AuthorizationFlow, Vec<(&'static str, String)>), Error> {
+    ) -> Result<(AuthorizationFlow, RequestParams), Error> {
         let endpoint = client.authorization_url().ok_or_else(|| {
             invalid(
                 "the client has no authorization endpoint (discover it or set authorization_url)",
