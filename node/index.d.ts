@@ -144,6 +144,17 @@ export interface AuthorizationFlow {
    */
   complete(redirectUrl: string): Promise<TokenResponse>
 }
+export declare namespace AuthorizationFlow {
+  /**
+   * A flow like `new AuthorizationFlow(...)`, pushed to the server first (RFC 9126) when it
+   * has a pushed authorization request endpoint (the discovered one, or
+   * `options.pushedAuthorizationUrl`): `authorizationUrl` then carries only `client_id` and
+   * `request_uri`. Rejects with `.code` (`invalid_input` when pushing is required and no
+   * endpoint is known, or for the server's `invalid_request`; `invalid_response` for an
+   * answer without `request_uri`).
+   */
+  function start(client: OAuthClient, redirectUri: string, options?: AuthorizationFlowOptions): Promise<AuthorizationFlow>
+}
 /** Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`). */
 export type TokenTypeHint = 'access_token' | 'refresh_token'
 export declare namespace OAuthClient {
@@ -545,6 +556,8 @@ export declare class AuthorizationFlow {
   toString(): string
   /** Redacted: client and redirect URI only. */
   toJSON(): any
+  /** The `request_uri` of the pushed authorization request, or null when not pushed. */
+  get requestUri(): string | null
 }
 
 /**
@@ -1093,6 +1106,16 @@ export interface AuthorizationFlowOptions {
   maxAge?: number
   /** The ID token verifier of an `openid` login (default: the discovered provider's). */
   idTokenVerifier?: IdTokenVerifier
+  /**
+   * The pushed authorization request endpoint (RFC 9126) `AuthorizationFlow.start` pushes
+   * to (default: the discovered one); the constructor refuses it (`invalid_input`).
+   */
+  pushedAuthorizationUrl?: string
+  /**
+   * Require a pushed authorization request: `start` throws `invalid_input` when no PAR
+   * endpoint is known, and the constructor refuses (it makes no request).
+   */
+  requirePushedAuthorization?: boolean
 }
 
 /** Optional settings of `apiKeys.create(owner, options)`. */
@@ -1137,6 +1160,11 @@ export interface DpopVerifierOptions {
   nonceLifetime?: number
   /** The clock (tests); the system clock when unset. */
   clock?: ManualClock
+  /**
+   * Where the `jti` replay cache lives: `'memory'` (default) or `'redis://…'`, shared by
+   * every instance using that Redis (fails closed when Redis cannot answer).
+   */
+  replayCacheStore?: string
 }
 
 /** The stable codes of every tokenward error, in declaration order. */
