@@ -2400,6 +2400,11 @@ public protocol AuthorizationFlowProtocol: AnyObject, Sendable {
      */
     func state()  -> String
     
+    /**
+     * The `request_uri` of the pushed authorization request, or `null`/`nil` when not pushed.
+     */
+    func requestUri()  -> String?
+    
 }
 /**
  * One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
@@ -2472,6 +2477,29 @@ public convenience init(client: OAuthClient, redirectUri: String, options: Autho
         try! rustCall { uniffi_tokenward_ffi_fn_free_authorizationflow(handle, $0) }
     }
 
+    
+    /**
+     * A flow like the constructor's, pushed to the server first (RFC 9126) when it has a
+     * pushed authorization request endpoint (the discovered one, or
+     * `options.pushedAuthorizationUrl`): `authorizationUrl()` then carries only `client_id`
+     * and `request_uri`. Fails with `INVALID_INPUT` when pushing is required and no endpoint
+     * is known, or for the server's `invalid_request`; `INVALID_RESPONSE` for an answer
+     * without `request_uri`.
+     */
+public static func start(client: OAuthClient, redirectUri: String, options: AuthorizationFlowOptions = AuthorizationFlowOptions())async throws  -> AuthorizationFlow  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_constructor_authorizationflow_start(FfiConverterTypeOAuthClient_lower(client),FfiConverterString.lower(redirectUri),FfiConverterTypeAuthorizationFlowOptions_lower(options)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeAuthorizationFlow_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
     
 
     
@@ -2551,6 +2579,18 @@ open func state() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_authorizationflow_state(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The `request_uri` of the pushed authorization request, or `null`/`nil` when not pushed.
+     */
+open func requestUri() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_request_uri(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -8969,6 +9009,16 @@ public struct AuthorizationFlowOptions {
      * The ID token verifier of an `openid` login (default: the discovered provider's).
      */
     public var idTokenVerifier: IdTokenVerifier?
+    /**
+     * The pushed authorization request endpoint (RFC 9126) `AuthorizationFlow.start` pushes
+     * to (default: the discovered one); the plain constructor refuses it (`invalid_input`).
+     */
+    public var pushedAuthorizationUrl: String?
+    /**
+     * Require a pushed authorization request: `start` fails with `invalid_input` when no PAR
+     * endpoint is known, and the plain constructor refuses (it makes no request).
+     */
+    public var requirePushedAuthorization: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8981,10 +9031,20 @@ public struct AuthorizationFlowOptions {
          */maxAge: TimeInterval? = nil, 
         /**
          * The ID token verifier of an `openid` login (default: the discovered provider's).
-         */idTokenVerifier: IdTokenVerifier? = nil) {
+         */idTokenVerifier: IdTokenVerifier? = nil, 
+        /**
+         * The pushed authorization request endpoint (RFC 9126) `AuthorizationFlow.start` pushes
+         * to (default: the discovered one); the plain constructor refuses it (`invalid_input`).
+         */pushedAuthorizationUrl: String? = nil, 
+        /**
+         * Require a pushed authorization request: `start` fails with `invalid_input` when no PAR
+         * endpoint is known, and the plain constructor refuses (it makes no request).
+         */requirePushedAuthorization: Bool = false) {
         self.scopes = scopes
         self.maxAge = maxAge
         self.idTokenVerifier = idTokenVerifier
+        self.pushedAuthorizationUrl = pushedAuthorizationUrl
+        self.requirePushedAuthorization = requirePushedAuthorization
     }
 
     
@@ -9005,7 +9065,9 @@ public struct FfiConverterTypeAuthorizationFlowOptions: FfiConverterRustBuffer {
             try AuthorizationFlowOptions(
                 scopes: FfiConverterSequenceString.read(from: &buf), 
                 maxAge: FfiConverterOptionDuration.read(from: &buf), 
-                idTokenVerifier: FfiConverterOptionTypeIdTokenVerifier.read(from: &buf)
+                idTokenVerifier: FfiConverterOptionTypeIdTokenVerifier.read(from: &buf), 
+                pushedAuthorizationUrl: FfiConverterOptionString.read(from: &buf), 
+                requirePushedAuthorization: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -9013,6 +9075,8 @@ public struct FfiConverterTypeAuthorizationFlowOptions: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.scopes, into: &buf)
         FfiConverterOptionDuration.write(value.maxAge, into: &buf)
         FfiConverterOptionTypeIdTokenVerifier.write(value.idTokenVerifier, into: &buf)
+        FfiConverterOptionString.write(value.pushedAuthorizationUrl, into: &buf)
+        FfiConverterBool.write(value.requirePushedAuthorization, into: &buf)
     }
 }
 
@@ -9208,6 +9272,11 @@ public struct DpopVerifierOptions {
      * The clock (tests); the system clock when `None`.
      */
     public var clock: ManualClock?
+    /**
+     * Where the `jti` replay cache lives: `"memory"` (`None`, the default) or `"redis://…"`,
+     * shared by every instance using that Redis (fails closed when Redis cannot answer).
+     */
+    public var replayCacheStore: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9229,13 +9298,18 @@ public struct DpopVerifierOptions {
          */nonceLifetime: TimeInterval? = nil, 
         /**
          * The clock (tests); the system clock when `None`.
-         */clock: ManualClock? = nil) {
+         */clock: ManualClock? = nil, 
+        /**
+         * Where the `jti` replay cache lives: `"memory"` (`None`, the default) or `"redis://…"`,
+         * shared by every instance using that Redis (fails closed when Redis cannot answer).
+         */replayCacheStore: String? = nil) {
         self.algorithms = algorithms
         self.maxAge = maxAge
         self.leeway = leeway
         self.replayCacheSize = replayCacheSize
         self.nonceLifetime = nonceLifetime
         self.clock = clock
+        self.replayCacheStore = replayCacheStore
     }
 
     
@@ -9259,7 +9333,8 @@ public struct FfiConverterTypeDpopVerifierOptions: FfiConverterRustBuffer {
                 leeway: FfiConverterOptionDuration.read(from: &buf), 
                 replayCacheSize: FfiConverterOptionUInt32.read(from: &buf), 
                 nonceLifetime: FfiConverterOptionDuration.read(from: &buf), 
-                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf), 
+                replayCacheStore: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -9270,6 +9345,7 @@ public struct FfiConverterTypeDpopVerifierOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.replayCacheSize, into: &buf)
         FfiConverterOptionDuration.write(value.nonceLifetime, into: &buf)
         FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+        FfiConverterOptionString.write(value.replayCacheStore, into: &buf)
     }
 }
 
@@ -15275,6 +15351,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_authorizationflow_state() != 27802) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_request_uri() != 14756) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms() != 48798) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -15540,6 +15619,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new() != 26510) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_authorizationflow_start() != 58415) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client() != 59410) {

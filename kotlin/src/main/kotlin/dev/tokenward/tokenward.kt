@@ -940,6 +940,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_state(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_request_uri(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_client_id(
@@ -1115,6 +1117,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_constructor_keyset_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_authorizationflow_start(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client(
     ): Int
@@ -1459,6 +1463,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_tokenward_ffi_fn_constructor_authorizationflow_new(`client`: Long,`redirectUri`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_authorizationflow_start(`client`: Long,`redirectUri`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_tokenward_ffi_fn_method_authorizationflow_authorization_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authorizationflow_complete(`ptr`: Long,`redirectUrl`: RustBuffer.ByValue,
@@ -1470,6 +1476,8 @@ internal object UniffiLib {
     external fun uniffi_tokenward_ffi_fn_method_authorizationflow_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authorizationflow_state(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_authorizationflow_request_uri(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authorizationflow_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -2169,6 +2177,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_state() and 0xFFFF) != 27802) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_request_uri() and 0xFFFF) != 14756) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms() and 0xFFFF) != 48798) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2431,6 +2442,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new() and 0xFFFF) != 26510) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_authorizationflow_start() and 0xFFFF) != 58415) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client() and 0xFFFF) != 59410) {
@@ -5863,6 +5877,11 @@ public interface AuthorizationFlowInterface {
      */
     fun `state`(): kotlin.String
     
+    /**
+     * The `request_uri` of the pushed authorization request, or `null`/`nil` when not pushed.
+     */
+    fun `requestUri`(): kotlin.String?
+    
     companion object
 }
 
@@ -6096,6 +6115,22 @@ open class AuthorizationFlow: Disposable, AutoCloseable, AuthorizationFlowInterf
     
 
     
+    /**
+     * The `request_uri` of the pushed authorization request, or `null`/`nil` when not pushed.
+     */override fun `requestUri`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authorizationflow_request_uri(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
 
     
 
@@ -6113,11 +6148,36 @@ open class AuthorizationFlow: Disposable, AutoCloseable, AuthorizationFlowInterf
     }
 
     
-    
+    companion object {
+        
     /**
-     * @suppress
+     * A flow like the constructor's, pushed to the server first (RFC 9126) when it has a
+     * pushed authorization request endpoint (the discovered one, or
+     * `options.pushedAuthorizationUrl`): `authorizationUrl()` then carries only `client_id`
+     * and `request_uri`. Fails with `INVALID_INPUT` when pushing is required and no endpoint
+     * is known, or for the server's `invalid_request`; `INVALID_RESPONSE` for an answer
+     * without `request_uri`.
      */
-    companion object
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `start`(`client`: OAuthClient, `redirectUri`: kotlin.String, `options`: AuthorizationFlowOptions = AuthorizationFlowOptions()) : AuthorizationFlow {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_tokenward_ffi_fn_constructor_authorizationflow_start(
+        FfiConverterTypeOAuthClient.lower(`client`),
+        FfiConverterString.lower(`redirectUri`),
+        FfiConverterTypeAuthorizationFlowOptions.lower(`options`),),
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeAuthorizationFlow.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+        
+    }
     
 }
 
@@ -15720,6 +15780,18 @@ data class AuthorizationFlowOptions (
      * The ID token verifier of an `openid` login (default: the discovered provider's).
      */
     var `idTokenVerifier`: IdTokenVerifier? = null 
+    , 
+    /**
+     * The pushed authorization request endpoint (RFC 9126) `AuthorizationFlow.start` pushes
+     * to (default: the discovered one); the plain constructor refuses it (`invalid_input`).
+     */
+    var `pushedAuthorizationUrl`: kotlin.String? = null 
+    , 
+    /**
+     * Require a pushed authorization request: `start` fails with `invalid_input` when no PAR
+     * endpoint is known, and the plain constructor refuses (it makes no request).
+     */
+    var `requirePushedAuthorization`: kotlin.Boolean = false 
     
 ): Disposable{
     
@@ -15733,7 +15805,9 @@ data class AuthorizationFlowOptions (
     Disposable.destroy(
         this.`scopes`,
         this.`maxAge`,
-        this.`idTokenVerifier`
+        this.`idTokenVerifier`,
+        this.`pushedAuthorizationUrl`,
+        this.`requirePushedAuthorization`
     )
     }
     
@@ -15749,19 +15823,25 @@ public object FfiConverterTypeAuthorizationFlowOptions: FfiConverterRustBuffer<A
             FfiConverterSequenceString.read(buf),
             FfiConverterOptionalDuration.read(buf),
             FfiConverterOptionalTypeIdTokenVerifier.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: AuthorizationFlowOptions) = (
             FfiConverterSequenceString.allocationSize(value.`scopes`) +
             FfiConverterOptionalDuration.allocationSize(value.`maxAge`) +
-            FfiConverterOptionalTypeIdTokenVerifier.allocationSize(value.`idTokenVerifier`)
+            FfiConverterOptionalTypeIdTokenVerifier.allocationSize(value.`idTokenVerifier`) +
+            FfiConverterOptionalString.allocationSize(value.`pushedAuthorizationUrl`) +
+            FfiConverterBoolean.allocationSize(value.`requirePushedAuthorization`)
     )
 
     override fun write(value: AuthorizationFlowOptions, buf: ByteBuffer) {
             FfiConverterSequenceString.write(value.`scopes`, buf)
             FfiConverterOptionalDuration.write(value.`maxAge`, buf)
             FfiConverterOptionalTypeIdTokenVerifier.write(value.`idTokenVerifier`, buf)
+            FfiConverterOptionalString.write(value.`pushedAuthorizationUrl`, buf)
+            FfiConverterBoolean.write(value.`requirePushedAuthorization`, buf)
     }
 }
 
@@ -15912,6 +15992,12 @@ data class DpopVerifierOptions (
      * The clock (tests); the system clock when `None`.
      */
     var `clock`: ManualClock? = null 
+    , 
+    /**
+     * Where the `jti` replay cache lives: `"memory"` (`None`, the default) or `"redis://…"`,
+     * shared by every instance using that Redis (fails closed when Redis cannot answer).
+     */
+    var `replayCacheStore`: kotlin.String? = null 
     
 ): Disposable{
     
@@ -15928,7 +16014,8 @@ data class DpopVerifierOptions (
         this.`leeway`,
         this.`replayCacheSize`,
         this.`nonceLifetime`,
-        this.`clock`
+        this.`clock`,
+        this.`replayCacheStore`
     )
     }
     
@@ -15947,6 +16034,7 @@ public object FfiConverterTypeDpopVerifierOptions: FfiConverterRustBuffer<DpopVe
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalDuration.read(buf),
             FfiConverterOptionalTypeManualClock.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -15956,7 +16044,8 @@ public object FfiConverterTypeDpopVerifierOptions: FfiConverterRustBuffer<DpopVe
             FfiConverterOptionalDuration.allocationSize(value.`leeway`) +
             FfiConverterOptionalUInt.allocationSize(value.`replayCacheSize`) +
             FfiConverterOptionalDuration.allocationSize(value.`nonceLifetime`) +
-            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`) +
+            FfiConverterOptionalString.allocationSize(value.`replayCacheStore`)
     )
 
     override fun write(value: DpopVerifierOptions, buf: ByteBuffer) {
@@ -15966,6 +16055,7 @@ public object FfiConverterTypeDpopVerifierOptions: FfiConverterRustBuffer<DpopVe
             FfiConverterOptionalUInt.write(value.`replayCacheSize`, buf)
             FfiConverterOptionalDuration.write(value.`nonceLifetime`, buf)
             FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
+            FfiConverterOptionalString.write(value.`replayCacheStore`, buf)
     }
 }
 
