@@ -148,6 +148,10 @@ binding.RemoteKeySet.prototype[inspect.custom] = function () {
   OAuthClient.prototype.exchangeCode = async function exchangeCode(code, redirectUri, pkce) {
     return unwrap(await this.exchangeCodeRaw(code, redirectUri, pkce))
   }
+  AuthorizationFlow.start = async function start(client, redirectUri, options) {
+    const pending = unwrap(AuthorizationFlow.startRaw(client, redirectUri, options))
+    return unwrap(await pending.wait())
+  }
   AuthorizationFlow.prototype.complete = async function complete(redirectUrl) {
     return unwrap(await this.completeRaw(redirectUrl))
   }

@@ -144,6 +144,17 @@ export interface AuthorizationFlow {
    */
   complete(redirectUrl: string): Promise<TokenResponse>
 }
+export declare namespace AuthorizationFlow {
+  /**
+   * A flow like `new AuthorizationFlow(...)`, pushed to the server first (RFC 9126) when it
+   * has a pushed authorization request endpoint (the discovered one, or
+   * `options.pushedAuthorizationUrl`): `authorizationUrl` then carries only `client_id` and
+   * `request_uri`. Rejects with `.code` (`invalid_input` when pushing is required and no
+   * endpoint is known, or for the server's `invalid_request`; `invalid_response` for an
+   * answer without `request_uri`).
+   */
+  function start(client: OAuthClient, redirectUri: string, options?: AuthorizationFlowOptions): Promise<AuthorizationFlow>
+}
 /** Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`). */
 export type TokenTypeHint = 'access_token' | 'refresh_token'
 export declare namespace OAuthClient {

@@ -131,6 +131,10 @@ pub struct DpopVerifierOptions {
     /// The clock (tests); the system clock when `None`.
     #[uniffi(default = None)]
     pub clock: Option<Arc<ManualClock>>,
+    /// Where the `jti` replay cache lives: `"memory"` (`None`, the default) or `"redis://…"`,
+    /// shared by every instance using that Redis (fails closed when Redis cannot answer).
+    #[uniffi(default = None)]
+    pub replay_cache_store: Option<String>,
 }
 
 /// What the request says about the token a proof accompanies.
@@ -183,6 +187,9 @@ impl DpopVerifier {
         }
         if let Some(c) = options.clock {
             o = o.with_clock(c.shared());
+        }
+        if let Some(url) = options.replay_cache_store {
+            o = o.with_replay_cache_store(url);
         }
         Ok(Arc::new(DpopVerifier(Arc::new(core::DpopVerifier::new(
             o,

@@ -129,6 +129,9 @@ pub struct DpopVerifierOptions<'a> {
     pub nonce_lifetime: Option<f64>,
     /// The clock (tests); the system clock when unset.
     pub clock: Option<ClassInstance<'a, ManualClock>>,
+    /// Where the `jti` replay cache lives: `'memory'` (default) or `'redis://…'`, shared by
+    /// every instance using that Redis (fails closed when Redis cannot answer).
+    pub replay_cache_store: Option<String>,
 }
 
 /// Options of `DpopVerifier.verify`.
@@ -183,6 +186,9 @@ impl DpopVerifier {
             }
             if let Some(c) = opts.clock {
                 o = o.with_clock(c.shared());
+            }
+            if let Some(url) = opts.replay_cache_store {
+                o = o.with_replay_cache_store(url);
             }
         }
         Ok(DpopVerifier(Arc::new(core::DpopVerifier::new(o).js()?)))

@@ -13,6 +13,7 @@ const INTERNAL = [
   /export interface Failure \{\n(?:[^\n]*\n)*?\}\n/, // failure values of the internal *Raw calls
   /export declare class PendingToken \{(?:\}|\n(?:[^\n]*\n)*?\})\n/, // returned by the internal tokenStart
   /export declare class PendingClient \{(?:\}|\n(?:[^\n]*\n)*?\})\n/, // returned by the internal discoverStart
+  /export declare class PendingFlow \{(?:\}|\n(?:[^\n]*\n)*?\})\n/, // returned by the internal startRaw
 ]
 const DOC = String.raw`(?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n)?`
 
@@ -20,7 +21,7 @@ const path = fileURLToPath(new URL('../index.d.ts', import.meta.url))
 const text = readFileSync(path, 'utf8')
 let out = text
 for (const decl of INTERNAL) out = out.replace(new RegExp(DOC + decl.source + '\\n?'), '')
-const left = /__napiBindingTarget|interface Failure\b|class PendingToken\b|class PendingClient\b/.exec(out)
+const left = /__napiBindingTarget|interface Failure\b|class PendingToken\b|class PendingClient\b|class PendingFlow\b/.exec(out)
 if (left) {
   console.error(`public-dts: could not remove ${left[0]} from index.d.ts`)
   process.exit(1)

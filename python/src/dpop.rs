@@ -108,7 +108,8 @@ pub struct DpopVerifier(pub(crate) Arc<dpop::DpopVerifier>);
 impl DpopVerifier {
     #[new]
     #[pyo3(signature = (*, algorithms=None, max_age=None, leeway=None, replay_cache_size=None,
-        nonce_lifetime=None, clock=None))]
+        nonce_lifetime=None, clock=None, replay_cache_store=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         algorithms: Option<Vec<String>>,
         max_age: Option<&Bound<'_, PyAny>>,
@@ -116,8 +117,12 @@ impl DpopVerifier {
         replay_cache_size: Option<usize>,
         nonce_lifetime: Option<&Bound<'_, PyAny>>,
         clock: Option<&Bound<'_, ManualClock>>,
+        replay_cache_store: Option<String>,
     ) -> PyResult<Self> {
         let mut o = dpop::DpopVerifierOptions::new();
+        if let Some(url) = replay_cache_store {
+            o = o.with_replay_cache_store(url);
+        }
         if let Some(algs) = algorithms {
             let algs = algs
                 .iter()

@@ -634,10 +634,43 @@ class AuthorizationFlow:
         scopes: list[str] | None = None,
         max_age: timedelta | float | None = None,
         id_token_verifier: IdTokenVerifier | None = None,
-    ) -> AuthorizationFlow: ...
+        pushed_authorization_url: str | None = None,
+        require_pushed_authorization: bool = False,
+    ) -> AuthorizationFlow:
+        """Makes no request: raises ``invalid_input`` when the flow must be pushed (use
+        ``start``)."""
+    @staticmethod
+    def start(
+        client: OAuthClient,
+        redirect_uri: str,
+        *,
+        scopes: list[str] | None = None,
+        max_age: timedelta | float | None = None,
+        id_token_verifier: IdTokenVerifier | None = None,
+        pushed_authorization_url: str | None = None,
+        require_pushed_authorization: bool = False,
+    ) -> AuthorizationFlow:
+        """The flow, pushed first (RFC 9126) when the server has a PAR endpoint (discovered,
+        or ``pushed_authorization_url``); blocking, GIL released. ``invalid_input`` when pushing
+        is required and no endpoint is known."""
+    @classmethod
+    def start_async(
+        cls,
+        client: OAuthClient,
+        redirect_uri: str,
+        *,
+        scopes: list[str] | None = None,
+        max_age: timedelta | float | None = None,
+        id_token_verifier: IdTokenVerifier | None = None,
+        pushed_authorization_url: str | None = None,
+        require_pushed_authorization: bool = False,
+    ) -> Awaitable[AuthorizationFlow]: ...
     @property
     def authorization_url(self) -> str:
         """The URL to open in the browser."""
+    @property
+    def request_uri(self) -> str | None:
+        """The ``request_uri`` of the pushed authorization request, or ``None``."""
     @property
     def redirect_uri(self) -> str: ...
     @property
@@ -900,7 +933,10 @@ class DpopVerifier:
         replay_cache_size: int | None = None,
         nonce_lifetime: _dt.timedelta | float | None = None,
         clock: ManualClock | None = None,
-    ) -> DpopVerifier: ...
+        replay_cache_store: str | None = None,
+    ) -> DpopVerifier:
+        """``replay_cache_store``: ``"memory"`` (default) or ``"redis://..."`` to share the
+        ``jti`` replay cache between instances (fails closed when Redis cannot answer)."""
     def verify(
         self,
         proof: str,

@@ -25,12 +25,15 @@
 //                               "basic" for a Basic challenge only); ?all=1 rejects every token
 // DPoP (RFC 9449) on the token endpoint and the protected resource /__dpop_api: see dpop.mjs
 // (POST /__dpop_nonce?token=MODE&api=MODE, GET /__dpop_last).
+// Pushed authorization requests (RFC 9126) on POST /par: see par.mjs (POST /__par?mode=MODE,
+// GET /__par_last).
 // Revoked tokens introspect as {"active": false}.
 // Authorization responses carry `iss` (RFC 9207) and the discovery document advertises it
 // (`authorization_response_iss_parameter_supported`), as a current server does.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createDpop } from './dpop.mjs';
+import { createPar } from './par.mjs';
 
 const modUrl = new URL('../../node/node_modules/oauth2-mock-server/dist/index.mjs', import.meta.url);
 const { OAuth2Issuer, OAuth2Service } = await import(modUrl.href);
@@ -45,6 +48,7 @@ let signingKid;
 const getKey = issuer.keys.get.bind(issuer.keys);
 issuer.keys.get = (kid) => getKey(kid ?? signingKid);
 let tokenIss = null;
+const par = createPar();
 
 const counts = {};
 let jwksDoc = '{"keys":[]}';
@@ -114,6 +118,7 @@ const server = http.createServer((req, res) => {
       delayMs = 0; nextError = null; ttl = null; authorizeError = null; authorizeIss = null; idTokenTtl = null;
       apiError = 'invalid_token'; apiRejectAll = false; tokenIss = null;
       dpop.reset();
+      par.reset();
       return json(200, {});
     case '/__api_revoke': apiAccepted = new Set(); return json(200, {});
     case '/__api_error':
@@ -142,11 +147,14 @@ const server = http.createServer((req, res) => {
       return json(200, {});
     default:
       if (dpop.control(url.pathname, url.searchParams, json)) return;
+      if (par.control(url.pathname, url.searchParams, json)) return;
       break;
   }
   counts[name] = (counts[name] ?? 0) + 1;
   if (url.pathname === '/__api') return protectedResource(req, res, json);
   if (url.pathname === '/__dpop_api') return dpop.protectedResource(req, res, issuer.url);
+  if (url.pathname === '/par' && req.method === 'POST') return par.pushed(req, res, json);
+  if (url.pathname === '/authorize' && par.authorize(req, url, json)) return;
   if (url.pathname === '/token' && req.headers.dpop !== undefined) {
     dpop.tokenRequest(req, res, issuer.url).then((answered) => {
       if (answered) return;
@@ -162,6 +170,7 @@ const server = http.createServer((req, res) => {
       let doc;
       try { doc = JSON.parse(String(chunk)); } catch { return end(chunk, ...rest); }
       doc.authorization_response_iss_parameter_supported = true;
+      par.metadata(doc, issuer.url);
       const body = JSON.stringify(doc);
       res.setHeader('content-length', Buffer.byteLength(body));
       return end(body);

@@ -23,6 +23,33 @@ pub struct AuthorizationFlowOptions {
     /// The ID token verifier of an `openid` login (default: the discovered provider's).
     #[uniffi(default = None)]
     pub id_token_verifier: Option<Arc<IdTokenVerifier>>,
+    /// The pushed authorization request endpoint (RFC 9126) `AuthorizationFlow.start` pushes
+    /// to (default: the discovered one); the plain constructor refuses it (`invalid_input`).
+    #[uniffi(default = None)]
+    pub pushed_authorization_url: Option<String>,
+    /// Require a pushed authorization request: `start` fails with `invalid_input` when no PAR
+    /// endpoint is known, and the plain constructor refuses (it makes no request).
+    #[uniffi(default = false)]
+    pub require_pushed_authorization: bool,
+}
+
+impl AuthorizationFlowOptions {
+    /// The record as the core's options.
+    pub(super) fn into_core(self) -> core::AuthorizationFlowOptions {
+        let mut o = core::AuthorizationFlowOptions::new()
+            .with_scopes(self.scopes)
+            .with_require_pushed_authorization(self.require_pushed_authorization);
+        if let Some(m) = self.max_age {
+            o = o.with_max_age(m);
+        }
+        if let Some(v) = self.id_token_verifier {
+            o = o.with_id_token_verifier((*v.0).clone());
+        }
+        if let Some(u) = self.pushed_authorization_url {
+            o = o.with_pushed_authorization_url(u);
+        }
+        o
+    }
 }
 
 /// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
@@ -30,7 +57,7 @@ pub struct AuthorizationFlowOptions {
 /// with the core's `Debug` (client id, redirect URI, scopes; never the state or verifier).
 #[derive(uniffi::Object, Debug)]
 #[uniffi::export(Debug, Display)]
-pub struct AuthorizationFlow(Arc<core::AuthorizationFlow>);
+pub struct AuthorizationFlow(pub(super) Arc<core::AuthorizationFlow>);
 
 display_as_core_debug!(AuthorizationFlow);
 
@@ -45,13 +72,7 @@ impl AuthorizationFlow {
         redirect_uri: String,
         options: AuthorizationFlowOptions,
     ) -> FfiResult<Arc<Self>> {
-        let mut o = core::AuthorizationFlowOptions::new().with_scopes(options.scopes);
-        if let Some(m) = options.max_age {
-            o = o.with_max_age(m);
-        }
-        if let Some(v) = options.id_token_verifier {
-            o = o.with_id_token_verifier((*v.0).clone());
-        }
+        let o = options.into_core();
         Ok(Arc::new(AuthorizationFlow(Arc::new(
             core::AuthorizationFlow::new(&client.0, redirect_uri, o)?,
         ))))

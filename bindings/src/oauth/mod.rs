@@ -13,6 +13,7 @@ mod convert;
 mod flow;
 mod id_token;
 mod introspect;
+mod par;
 mod pkce;
 mod source;
 mod source_options;

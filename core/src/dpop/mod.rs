@@ -10,8 +10,10 @@
 //!   [`MAX_REMEMBERED_NONCES`]): what the OAuth client and its DPoP-bound tokens sign with.
 //! * [`DpopVerifier`] — the server side (RFC 9449 section 4.3): signature with the header's
 //!   public key (a private key there is refused), `typ`, an algorithm allowlist, method and
-//!   normalised URL, the `iat` window, a bounded in-memory `jti` replay cache on the
-//!   verifier's clock, `ath`, the access token's `cnf.jkt`, and optionally server nonces.
+//!   normalised URL, the `iat` window, a `jti` replay cache on the verifier's clock (bounded
+//!   and in memory, or in Redis to be shared by several instances:
+//!   [`DpopVerifierOptions::with_replay_cache_store`]), `ath`, the access token's `cnf.jkt`,
+//!   and optionally server nonces.
 //!
 //! Every refusal is `invalid_dpop_proof`, except a missing or stale nonce (`use_dpop_nonce`:
 //! retry with [`DpopVerifier::nonce`], sent as the `DPoP-Nonce` header).
@@ -43,6 +45,8 @@ mod key;
 mod nonce;
 mod proof;
 mod replay;
+#[cfg(feature = "redis")]
+mod replay_redis;
 mod signer;
 mod spec;
 mod thumbprint;

@@ -1,4 +1,5 @@
-//! The bounded, in-memory `jti` replay cache of [`DpopVerifier`](super::DpopVerifier).
+//! The `jti` replay cache of [`DpopVerifier`](super::DpopVerifier): bounded and in memory by
+//! default, or in Redis (`replay_redis.rs`, feature `redis`) to be shared by several instances.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -14,6 +15,67 @@ use sha2::{Digest, Sha256};
 pub(crate) struct ReplayCache {
     capacity: usize,
     inner: Mutex<Inner>,
+}
+
+/// Where a verifier keeps its `jti`s.
+#[derive(Debug)]
+pub(crate) enum ReplayStore {
+    /// This process's bounded cache.
+    Memory(ReplayCache),
+    /// A Redis shared by every instance using it.
+    #[cfg(feature = "redis")]
+    Redis(super::replay_redis::RedisReplayCache),
+}
+
+impl ReplayStore {
+    /// The store a `replay_cache_store` spec names: unset, `""`, `"memory"` or `"memory://"`
+    /// for the in-process cache of `capacity` entries, `redis://…` / `rediss://…` (feature
+    /// `redis`) for Redis with `timeout` per operation; anything else is `invalid_input`.
+    pub(crate) fn open(
+        spec: Option<&str>,
+        capacity: usize,
+        timeout: std::time::Duration,
+    ) -> Result<ReplayStore, crate::Error> {
+        match spec.map(str::trim) {
+            None | Some("" | "memory" | "memory://") => {
+                Ok(ReplayStore::Memory(ReplayCache::new(capacity)))
+            }
+            #[cfg(feature = "redis")]
+            Some(url) if crate::backend::redis::is_redis_url(url) => Ok(ReplayStore::Redis(
+                super::replay_redis::RedisReplayCache::open(url, timeout)?,
+            )),
+            Some(_) => {
+                let _ = timeout;
+                Err(crate::Error::new(
+                    crate::ErrorCode::InvalidInput,
+                    if cfg!(feature = "redis") {
+                        "unsupported replay cache store: use \"memory\" or redis://…"
+                    } else {
+                        "unsupported replay cache store: use \"memory\" (built without redis)"
+                    },
+                ))
+            }
+        }
+    }
+
+    /// Records `jti` until `until` (Unix seconds); `Ok(false)` for a replay. Redis failures
+    /// are their codes (`network`, `timeout`, `invalid_response`, `server_error`).
+    pub(crate) fn insert(&self, jti: &str, now: i64, until: i64) -> Result<bool, crate::Error> {
+        match self {
+            ReplayStore::Memory(cache) => Ok(cache.insert(jti, now, until)),
+            #[cfg(feature = "redis")]
+            ReplayStore::Redis(cache) => cache.insert(jti, now, until),
+        }
+    }
+
+    /// The entries held in process (0 for Redis, which expires them itself).
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            ReplayStore::Memory(cache) => cache.len(),
+            #[cfg(feature = "redis")]
+            ReplayStore::Redis(_) => 0,
+        }
+    }
 }
 
 #[derive(Debug, Default)]

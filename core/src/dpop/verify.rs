@@ -7,7 +7,7 @@ use base64::Engine;
 use serde_json::{Map, Value};
 
 use super::nonce::Nonces;
-use super::replay::ReplayCache;
+use super::replay::ReplayStore;
 use super::spec::{
     access_token_hash, invalid, DEFAULT_DPOP_LEEWAY, DEFAULT_DPOP_MAX_AGE,
     DEFAULT_DPOP_MAX_PROOF_SIZE, DEFAULT_DPOP_REPLAY_CACHE_SIZE, DPOP_TYP,
@@ -26,9 +26,21 @@ pub struct DpopVerifierOptions {
     max_age: Duration,
     leeway: Duration,
     replay_cache_size: usize,
+    replay_cache_store: Option<StoreSpec>,
     max_proof_size: usize,
     nonce_lifetime: Option<Duration>,
     clock: Option<SharedClock>,
+}
+
+/// A store URL, which may hold a password: `Debug` shows its scheme only.
+#[derive(Clone)]
+struct StoreSpec(String);
+
+impl std::fmt::Debug for StoreSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = self.0.split("://").next().unwrap_or_default();
+        write!(f, "{scheme}://…")
+    }
 }
 
 impl Default for DpopVerifierOptions {
@@ -38,6 +50,7 @@ impl Default for DpopVerifierOptions {
             max_age: DEFAULT_DPOP_MAX_AGE,
             leeway: DEFAULT_DPOP_LEEWAY,
             replay_cache_size: DEFAULT_DPOP_REPLAY_CACHE_SIZE,
+            replay_cache_store: None,
             max_proof_size: DEFAULT_DPOP_MAX_PROOF_SIZE,
             nonce_lifetime: None,
             clock: None,
@@ -73,6 +86,17 @@ impl DpopVerifierOptions {
     /// How many `jti` values the replay cache holds (default 100 000; at least 1).
     pub fn with_replay_cache_size(mut self, size: usize) -> Self {
         self.replay_cache_size = size;
+        self
+    }
+
+    /// Where the replay cache lives: `"memory"` (the default: this process, bounded by
+    /// [`DpopVerifierOptions::with_replay_cache_size`]) or `redis://…` / `rediss://…` (feature
+    /// `redis`), shared by every instance using that Redis: one `SET NX` per accepted proof,
+    /// expiring with the proof's acceptance window, so a proof accepted by one instance is a
+    /// replay at every other. Each operation has a deadline of 500 ms (`DEFAULT_BACKEND_TIMEOUT`);
+    /// a Redis that cannot answer fails closed (docs/distributed.md). The URL is never printed.
+    pub fn with_replay_cache_store(mut self, url: impl Into<String>) -> Self {
+        self.replay_cache_store = Some(StoreSpec(url.into()));
         self
     }
 
@@ -153,7 +177,7 @@ pub struct DpopVerifier {
     max_age: i64,
     leeway: i64,
     max_proof_size: usize,
-    replay: ReplayCache,
+    replay: ReplayStore,
     nonces: Option<Nonces>,
     clock: SharedClock,
 }
@@ -185,7 +209,8 @@ fn string<'a>(
 
 impl DpopVerifier {
     /// A verifier; `invalid_input` for an empty or symmetric algorithm list, a zero replay
-    /// cache or proof size, or durations out of range.
+    /// cache or proof size, durations out of range, or an unsupported replay cache store. No
+    /// I/O: a Redis store connects on first use.
     pub fn new(options: DpopVerifierOptions) -> Result<DpopVerifier, Error> {
         let bad = |m: &'static str| Error::new(ErrorCode::InvalidInput, m);
         if options.algorithms.is_empty() {
@@ -214,7 +239,11 @@ impl DpopVerifier {
             max_age: secs(max_age),
             leeway: secs(leeway),
             max_proof_size: options.max_proof_size,
-            replay: ReplayCache::new(options.replay_cache_size),
+            replay: ReplayStore::open(
+                options.replay_cache_store.as_ref().map(|s| s.0.as_str()),
+                options.replay_cache_size,
+                crate::backend::DEFAULT_BACKEND_TIMEOUT,
+            )?,
             nonces,
             clock: options.clock.unwrap_or_else(clock::system),
         })
@@ -232,7 +261,7 @@ impl DpopVerifier {
         self.nonces.is_some()
     }
 
-    /// How many `jti` values the replay cache holds now.
+    /// How many `jti` values the in-process replay cache holds now (0 with a Redis store).
     pub fn replay_cache_len(&self) -> usize {
         self.replay.len()
     }
@@ -241,7 +270,8 @@ impl DpopVerifier {
     /// its query and fragment are ignored). Refusals: `invalid_dpop_proof`, and
     /// `use_dpop_nonce` when nonces are required; an invalid `method` or `url` of the request
     /// itself is `invalid_input`. An accepted proof's `jti` is remembered: the same proof
-    /// again is refused.
+    /// again is refused. With a Redis replay cache that cannot answer, the proof is not
+    /// accepted and the error is the failure's code (`network`, `timeout`, …).
     pub fn verify(
         &self,
         proof: &str,
@@ -353,7 +383,7 @@ impl DpopVerifier {
             }
         }
         let until = iat.saturating_add(self.max_age).saturating_add(self.leeway);
-        if !self.replay.insert(jti, now, until) {
+        if !self.replay.insert(jti, now, until)? {
             return Err(invalid("the proof has been used before"));
         }
         Ok(VerifiedDpopProof {

@@ -29,6 +29,12 @@ pub struct ServerMetadata {
     pub authorization_response_iss_parameter_supported: bool,
     /// `id_token_signing_alg_values_supported` (OpenID Connect Discovery).
     pub id_token_signing_alg_values: Vec<String>,
+    /// `pushed_authorization_request_endpoint` (RFC 9126): where
+    /// [`super::AuthorizationFlow::start`] pushes the authorization request.
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// `require_pushed_authorization_requests` (RFC 9126 section 5): the server accepts
+    /// authorization requests only through its PAR endpoint.
+    pub require_pushed_authorization_requests: bool,
 }
 
 fn string(doc: &Map<String, Value>, name: &str) -> Option<String> {
@@ -102,6 +108,12 @@ impl ServerMetadata {
                 .get("authorization_response_iss_parameter_supported")
                 == Some(&Value::Bool(true)),
             id_token_signing_alg_values: strings(doc, "id_token_signing_alg_values_supported"),
+            pushed_authorization_request_endpoint: string(
+                doc,
+                "pushed_authorization_request_endpoint",
+            ),
+            require_pushed_authorization_requests: doc.get("require_pushed_authorization_requests")
+                == Some(&Value::Bool(true)),
         })
     }
 }

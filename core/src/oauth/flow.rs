@@ -18,6 +18,9 @@ use super::{
 use crate::audit::{self, AuditEvent};
 use crate::{Error, ErrorCode, Secret};
 
+/// The parameters of an authorization request, for a pushed request (`par.rs`).
+pub(super) type RequestParams = Vec<(&'static str, String)>;
+
 /// Longest redirect URL [`AuthorizationFlow::complete`] reads.
 const MAX_REDIRECT_URL: usize = 16 * 1024;
 
@@ -27,6 +30,8 @@ pub struct AuthorizationFlowOptions {
     scopes: Vec<String>,
     max_age: Option<Duration>,
     id_token_verifier: Option<IdTokenVerifier>,
+    pub(super) pushed_authorization_url: Option<String>,
+    pub(super) require_pushed_authorization: bool,
 }
 
 impl AuthorizationFlowOptions {
@@ -53,6 +58,21 @@ impl AuthorizationFlowOptions {
     /// [`IdTokenVerifier::for_client`]).
     pub fn with_id_token_verifier(mut self, verifier: IdTokenVerifier) -> Self {
         self.id_token_verifier = Some(verifier);
+        self
+    }
+
+    /// The pushed authorization request endpoint (RFC 9126) [`AuthorizationFlow::start`]
+    /// pushes to (default: the discovered `pushed_authorization_request_endpoint`).
+    pub fn with_pushed_authorization_url(mut self, url: impl Into<String>) -> Self {
+        self.pushed_authorization_url = Some(url.into());
+        self
+    }
+
+    /// Requires a pushed authorization request: [`AuthorizationFlow::start`] fails with
+    /// `invalid_input` when no PAR endpoint is known, and [`AuthorizationFlow::new`] refuses
+    /// (it makes no request). A server's `require_pushed_authorization_requests` does the same.
+    pub fn with_require_pushed_authorization(mut self, require: bool) -> Self {
+        self.require_pushed_authorization = require;
         self
     }
 
@@ -109,6 +129,7 @@ pub struct AuthorizationFlow {
     issuer: Option<String>,
     require_iss: bool,
     id_token_verifier: Option<IdTokenVerifier>,
+    pub(super) request_uri: Option<String>,
 }
 
 impl fmt::Debug for AuthorizationFlow {
@@ -117,6 +138,7 @@ impl fmt::Debug for AuthorizationFlow {
             .field("client_id", &self.client.client_id())
             .field("redirect_uri", &self.redirect_uri)
             .field("scopes", &self.scopes)
+            .field("pushed", &self.request_uri.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -171,13 +193,36 @@ impl AuthorizationFlow {
     /// requires the redirect's `iss` to be the discovered issuer.
     ///
     /// `invalid_input` when the client has no authorization endpoint or `redirect_uri` is not
-    /// an absolute URL without a fragment.
+    /// an absolute URL without a fragment, and when the flow must be pushed (RFC 9126: a
+    /// `pushed_authorization_url`, [`AuthorizationFlowOptions::with_require_pushed_authorization`]
+    /// or the server's `require_pushed_authorization_requests`), which only
+    /// [`AuthorizationFlow::start`] does.
     pub fn new(
         client: &OAuthClient,
         redirect_uri: impl Into<String>,
         options: AuthorizationFlowOptions,
     ) -> Result<AuthorizationFlow, Error> {
-        let redirect_uri = redirect_uri.into();
+        let server_requires = client
+            .server_metadata()
+            .is_some_and(|m| m.require_pushed_authorization_requests);
+        if options.require_pushed_authorization
+            || options.pushed_authorization_url.is_some()
+            || server_requires
+        {
+            return Err(invalid(
+                "this flow needs a pushed authorization request: use AuthorizationFlow::start",
+            ));
+        }
+        Ok(AuthorizationFlow::build(client, redirect_uri.into(), options)?.0)
+    }
+
+    /// The flow with its plain authorization URL, and the authorization request's parameters
+    /// (without `client_id`), for [`AuthorizationFlow::start`] to push.
+    pub(super) fn build(
+        client: &OAuthClient,
+        redirect_uri: String,
+        options: AuthorizationFlowOptions,
+    ) -> Result<(AuthorizationFlow, RequestParams), Error> {
         let endpoint = client.authorization_url().ok_or_else(|| {
             invalid(
                 "the client has no authorization endpoint (discover it or set authorization_url)",
@@ -212,30 +257,36 @@ impl AuthorizationFlow {
         let pkce = Pkce::generate()?;
         let mut url = reqwest::Url::parse(endpoint)
             .map_err(|_| invalid("the authorization endpoint is not a valid URL"))?;
+        let mut params = vec![
+            ("response_type", "code".to_owned()),
+            ("redirect_uri", redirect_uri.clone()),
+        ];
+        if !options.scopes.is_empty() {
+            params.push(("scope", options.scopes.join(" ")));
+        }
+        params.push(("state", state.expose().to_owned()));
+        if let Some(nonce) = &nonce {
+            params.push(("nonce", nonce.expose().to_owned()));
+        }
+        if let Some(max_age) = options.max_age {
+            params.push(("max_age", max_age.as_secs().to_string()));
+        }
+        params.push(("code_challenge", pkce.challenge().to_owned()));
+        params.push(("code_challenge_method", pkce.method().to_owned()));
+        if let Some(key) = client.dpop_key() {
+            // RFC 9449 section 10: bind the authorization code to the DPoP key.
+            params.push(("dpop_jkt", key.thumbprint().to_owned()));
+        }
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("response_type", "code")
-                .append_pair("client_id", client.client_id())
-                .append_pair("redirect_uri", &redirect_uri);
-            if !options.scopes.is_empty() {
-                q.append_pair("scope", &options.scopes.join(" "));
-            }
-            q.append_pair("state", state.expose());
-            if let Some(nonce) = &nonce {
-                q.append_pair("nonce", nonce.expose());
-            }
-            if let Some(max_age) = options.max_age {
-                q.append_pair("max_age", &max_age.as_secs().to_string());
-            }
-            q.append_pair("code_challenge", pkce.challenge())
-                .append_pair("code_challenge_method", pkce.method());
-            if let Some(key) = client.dpop_key() {
-                // RFC 9449 section 10: bind the authorization code to the DPoP key.
-                q.append_pair("dpop_jkt", key.thumbprint());
+                .append_pair("client_id", client.client_id());
+            for (name, value) in &params[1..] {
+                q.append_pair(name, value);
             }
         }
         let metadata = client.server_metadata();
-        Ok(AuthorizationFlow {
+        let flow = AuthorizationFlow {
             client: client.clone(),
             redirect_uri,
             redirect,
@@ -248,12 +299,26 @@ impl AuthorizationFlow {
             issuer: metadata.map(|m| m.issuer.clone()),
             require_iss: metadata.is_some_and(|m| m.authorization_response_iss_parameter_supported),
             id_token_verifier,
-        })
+            request_uri: None,
+        };
+        Ok((flow, params))
     }
 
     /// The URL to open in the browser (system browser or in-app browser tab, RFC 8252 section 8.12).
+    /// After a pushed authorization request it carries only `client_id` and `request_uri`.
     pub fn authorization_url(&self) -> &str {
         &self.url
+    }
+
+    /// The `request_uri` the server answered a pushed authorization request with (RFC 9126),
+    /// when the flow was pushed.
+    pub fn request_uri(&self) -> Option<&str> {
+        self.request_uri.as_deref()
+    }
+
+    pub(super) fn set_pushed(&mut self, url: String, request_uri: String) {
+        self.url = url;
+        self.request_uri = Some(request_uri);
     }
 
     /// The redirect URI the flow was made for.

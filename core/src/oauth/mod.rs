@@ -1,5 +1,6 @@
 //! OAuth 2.0 client: client credentials, refresh token (with rotation) and authorization code
-//! with PKCE grants, the app login flow ([`AuthorizationFlow`]: state, nonce, PKCE, RFC 9207); `client_secret_basic` / `client_secret_post` / `private_key_jwt` client
+//! with PKCE grants, the app login flow ([`AuthorizationFlow`]: state, nonce, PKCE, RFC 9207,
+//! pushed authorization requests of RFC 9126); `client_secret_basic` / `client_secret_post` / `private_key_jwt` client
 //! authentication; introspection (RFC 7662), revocation (RFC 7009) and authorization-server
 //! discovery (RFC 8414 / OIDC) and OpenID Connect ID tokens ([`IdTokenVerifier`]).
 //!
@@ -17,6 +18,7 @@ mod form;
 mod grants;
 mod id_token;
 mod introspect;
+mod par;
 mod pkce;
 mod revoke;
 mod token;

@@ -14,6 +14,8 @@ mod abuse_vectors;
 mod apikey_stores;
 #[cfg(feature = "apikey")]
 mod apikey_vectors;
+#[cfg(feature = "redis")]
+mod dpop_redis;
 #[cfg(feature = "http")]
 mod dpop_vectors;
 mod error_sources;
@@ -51,6 +53,8 @@ mod oauth_client;
 mod oauth_dpop;
 #[cfg(feature = "http")]
 mod oauth_mock_server;
+#[cfg(feature = "http")]
+mod oauth_par;
 #[cfg(feature = "http")]
 mod oauth_vectors;
 #[cfg(feature = "http")]

@@ -21,12 +21,41 @@ pub struct AuthorizationFlowOptions<'a> {
     pub max_age: Option<f64>,
     /// The ID token verifier of an `openid` login (default: the discovered provider's).
     pub id_token_verifier: Option<ClassInstance<'a, IdTokenVerifier>>,
+    /// The pushed authorization request endpoint (RFC 9126) `AuthorizationFlow.start` pushes
+    /// to (default: the discovered one); the constructor refuses it (`invalid_input`).
+    pub pushed_authorization_url: Option<String>,
+    /// Require a pushed authorization request: `start` throws `invalid_input` when no PAR
+    /// endpoint is known, and the constructor refuses (it makes no request).
+    pub require_pushed_authorization: Option<bool>,
 }
+
+/// The JS options as the core's (an unset field keeps the core default).
+pub(super) fn flow_options(
+    options: Option<AuthorizationFlowOptions<'_>>,
+) -> tokenward::Result<oauth::AuthorizationFlowOptions> {
+    let mut o = oauth::AuthorizationFlowOptions::new();
+    let Some(opts) = options else { return Ok(o) };
+    o = o.with_scopes(opts.scopes.unwrap_or_default());
+    if let Some(m) = opts.max_age {
+        o = o.with_max_age(secs(m, "maxAge")?);
+    }
+    if let Some(v) = opts.id_token_verifier {
+        o = o.with_id_token_verifier(v.0.clone());
+    }
+    if let Some(u) = opts.pushed_authorization_url {
+        o = o.with_pushed_authorization_url(u);
+    }
+    if let Some(r) = opts.require_pushed_authorization {
+        o = o.with_require_pushed_authorization(r);
+    }
+    Ok(o)
+}
+
 
 /// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
 /// `nonce`, RFC 9207 `iss`): open `authorizationUrl`, then `complete(redirectUrl)`.
 #[napi]
-pub struct AuthorizationFlow(oauth::AuthorizationFlow);
+pub struct AuthorizationFlow(pub(super) oauth::AuthorizationFlow);
 
 #[napi]
 impl AuthorizationFlow {
@@ -38,16 +67,7 @@ impl AuthorizationFlow {
         redirect_uri: String,
         options: Option<AuthorizationFlowOptions<'_>>,
     ) -> napi::Result<Self, Code> {
-        let mut o = oauth::AuthorizationFlowOptions::new();
-        if let Some(opts) = options {
-            o = o.with_scopes(opts.scopes.unwrap_or_default());
-            if let Some(m) = opts.max_age {
-                o = o.with_max_age(secs(m, "maxAge").js()?);
-            }
-            if let Some(v) = opts.id_token_verifier {
-                o = o.with_id_token_verifier(v.0.clone());
-            }
-        }
+        let o = flow_options(options).js()?;
         Ok(AuthorizationFlow(
             oauth::AuthorizationFlow::new(&client.0, redirect_uri, o).js()?,
         ))

@@ -5,10 +5,35 @@ use tokenward::oauth::{self};
 use tokenward::runtime;
 
 use super::client::OAuthClient;
+use super::par;
 use super::id_token::IdTokenVerifier;
 use super::token::TokenResponse;
 use crate::apikeys::duration_arg;
 use crate::error::{invalid_input, Builtin, IntoPyResult};
+
+/// The keyword settings shared by `AuthorizationFlow(...)` and `AuthorizationFlow.start(...)`,
+/// as the core's options.
+fn flow_options(
+    scopes: Option<Vec<String>>,
+    max_age: Option<&Bound<'_, PyAny>>,
+    id_token_verifier: Option<&IdTokenVerifier>,
+    pushed_authorization_url: Option<String>,
+    require_pushed_authorization: bool,
+) -> PyResult<oauth::AuthorizationFlowOptions> {
+    let mut options = oauth::AuthorizationFlowOptions::new()
+        .with_scopes(scopes.unwrap_or_default())
+        .with_require_pushed_authorization(require_pushed_authorization);
+    if let Some(m) = max_age {
+        options = options.with_max_age(duration_arg(m, "max_age")?);
+    }
+    if let Some(v) = id_token_verifier {
+        options = options.with_id_token_verifier(v.0.clone());
+    }
+    if let Some(u) = pushed_authorization_url {
+        options = options.with_pushed_authorization_url(u);
+    }
+    Ok(options)
+}
 
 /// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
 /// `nonce`, RFC 9207 `iss`): the URL to open, then `complete(redirect_url)`.
@@ -18,25 +43,88 @@ pub struct AuthorizationFlow(oauth::AuthorizationFlow);
 #[pymethods]
 impl AuthorizationFlow {
     #[new]
-    #[pyo3(signature = (client, redirect_uri, *, scopes=None, max_age=None, id_token_verifier=None))]
+    #[pyo3(signature = (client, redirect_uri, *, scopes=None, max_age=None, id_token_verifier=None,
+        pushed_authorization_url=None, require_pushed_authorization=false))]
     fn new(
         client: &OAuthClient,
         redirect_uri: String,
         scopes: Option<Vec<String>>,
         max_age: Option<&Bound<'_, PyAny>>,
         id_token_verifier: Option<&IdTokenVerifier>,
+        pushed_authorization_url: Option<String>,
+        require_pushed_authorization: bool,
     ) -> PyResult<Self> {
-        let mut options =
-            oauth::AuthorizationFlowOptions::new().with_scopes(scopes.unwrap_or_default());
-        if let Some(m) = max_age {
-            options = options.with_max_age(duration_arg(m, "max_age")?);
-        }
-        if let Some(v) = id_token_verifier {
-            options = options.with_id_token_verifier(v.0.clone());
-        }
+        let options = flow_options(
+            scopes,
+            max_age,
+            id_token_verifier,
+            pushed_authorization_url,
+            require_pushed_authorization,
+        )?;
         Ok(AuthorizationFlow(
             oauth::AuthorizationFlow::new(&client.0, redirect_uri, options).py()?,
         ))
+    }
+
+    /// The flow, pushed to the server first (RFC 9126) when it has a PAR endpoint (the
+    /// discovered one, or `pushed_authorization_url`); blocking, the GIL is released.
+    #[staticmethod]
+    #[pyo3(signature = (client, redirect_uri, *, scopes=None, max_age=None, id_token_verifier=None,
+        pushed_authorization_url=None, require_pushed_authorization=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        py: Python<'_>,
+        client: &OAuthClient,
+        redirect_uri: String,
+        scopes: Option<Vec<String>>,
+        max_age: Option<&Bound<'_, PyAny>>,
+        id_token_verifier: Option<&IdTokenVerifier>,
+        pushed_authorization_url: Option<String>,
+        require_pushed_authorization: bool,
+    ) -> PyResult<Self> {
+        let options = flow_options(
+            scopes,
+            max_age,
+            id_token_verifier,
+            pushed_authorization_url,
+            require_pushed_authorization,
+        )?;
+        par::start(py, client, redirect_uri, options).map(AuthorizationFlow)
+    }
+
+    /// `await AuthorizationFlow.start_async(...)`: `start()` in the loop's default executor.
+    #[classmethod]
+    #[pyo3(signature = (client, redirect_uri, *, scopes=None, max_age=None, id_token_verifier=None,
+        pushed_authorization_url=None, require_pushed_authorization=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn start_async<'py>(
+        cls: &Bound<'py, pyo3::types::PyType>,
+        py: Python<'py>,
+        client: Py<OAuthClient>,
+        redirect_uri: String,
+        scopes: Option<Vec<String>>,
+        max_age: Option<Bound<'py, PyAny>>,
+        id_token_verifier: Option<Py<IdTokenVerifier>>,
+        pushed_authorization_url: Option<String>,
+        require_pushed_authorization: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        par::start_async(
+            cls,
+            py,
+            client,
+            redirect_uri,
+            scopes,
+            max_age,
+            id_token_verifier,
+            pushed_authorization_url,
+            require_pushed_authorization,
+        )
+    }
+
+    /// The `request_uri` of the pushed authorization request, or `None` when not pushed.
+    #[getter]
+    fn request_uri(&self) -> Option<&str> {
+        self.0.request_uri()
     }
 
     /// The URL to open in the browser.

@@ -35,6 +35,11 @@ impl Authenticator {
                 };
                 self.challenger.dpop(e.code(), nonce)
             }
+            // A shared replay cache that cannot answer: the proof was not judged.
+            ErrorCode::Network
+            | ErrorCode::Timeout
+            | ErrorCode::ServerError
+            | ErrorCode::InvalidResponse => super::pipeline::unavailable(e),
             code => self
                 .challenger
                 .bearer(code, BearerError::InvalidRequest, &[]),
