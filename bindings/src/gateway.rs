@@ -317,6 +317,10 @@ pub struct AuthenticatorOptions {
     /// The header whose value becomes the audit events' request id; `None`: none.
     #[uniffi(default = None)]
     pub request_id_header: Option<String>,
+    /// Check mutual-TLS-bound tokens (RFC 8705, `cnf.x5t#S256`) against the request's client
+    /// certificate (or a trusted proxy's `Client-Cert` header); `None`: off.
+    #[uniffi(default = None)]
+    pub mtls_bound_tokens: Option<bool>,
 }
 
 impl AuthenticatorOptions {
@@ -350,6 +354,9 @@ impl AuthenticatorOptions {
         }
         if let Some(h) = self.request_id_header {
             o = o.with_request_id_header(h);
+        }
+        if let Some(on) = self.mtls_bound_tokens {
+            o = o.with_mtls_bound_tokens(on);
         }
         if let Some(realm) = self.realm {
             o = o.with_realm(realm);
@@ -446,6 +453,10 @@ pub struct AuthRequest {
     /// Scopes this route requires (all of them).
     #[uniffi(default = [])]
     pub required_scopes: Vec<String>,
+    /// The client certificate the TLS layer verified (mutual TLS), DER or PEM bytes; read only
+    /// with `mtls_bound_tokens`.
+    #[uniffi(default = None)]
+    pub client_certificate: Option<Vec<u8>>,
 }
 
 /// How the caller authenticated.
@@ -583,6 +594,7 @@ impl AuthRequest {
                 .collect(),
             client_ip,
             required_scopes: self.required_scopes,
+            client_certificate: self.client_certificate,
         })
     }
 }

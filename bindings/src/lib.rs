@@ -12,6 +12,7 @@ mod dpop;
 mod error;
 mod gateway;
 mod jwt;
+mod mtls;
 mod oauth;
 mod redact;
 mod remote;

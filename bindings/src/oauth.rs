@@ -91,6 +91,10 @@ pub enum AuthMethod {
     PrivateKeyJwt,
     /// `none`: a public client (only `client_id` is sent; use PKCE).
     PublicClient,
+    /// `tls_client_auth` (RFC 8705): the client certificate authenticates (`clientCertificate`).
+    TlsClientAuth,
+    /// `self_signed_tls_client_auth` (RFC 8705): a self-signed client certificate.
+    SelfSignedTlsClientAuth,
 }
 
 impl From<AuthMethod> for core::AuthMethod {
@@ -100,6 +104,8 @@ impl From<AuthMethod> for core::AuthMethod {
             AuthMethod::ClientSecretPost => core::AuthMethod::ClientSecretPost,
             AuthMethod::PrivateKeyJwt => core::AuthMethod::PrivateKeyJwt,
             AuthMethod::PublicClient => core::AuthMethod::PublicClient,
+            AuthMethod::TlsClientAuth => core::AuthMethod::TlsClientAuth,
+            AuthMethod::SelfSignedTlsClientAuth => core::AuthMethod::SelfSignedTlsClientAuth,
         }
     }
 }
@@ -111,6 +117,8 @@ impl From<core::AuthMethod> for AuthMethod {
             core::AuthMethod::ClientSecretPost => AuthMethod::ClientSecretPost,
             core::AuthMethod::PrivateKeyJwt => AuthMethod::PrivateKeyJwt,
             core::AuthMethod::PublicClient => AuthMethod::PublicClient,
+            core::AuthMethod::TlsClientAuth => AuthMethod::TlsClientAuth,
+            core::AuthMethod::SelfSignedTlsClientAuth => AuthMethod::SelfSignedTlsClientAuth,
         }
     }
 }
@@ -620,6 +628,14 @@ pub struct OAuthClientOptions {
     /// `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
     #[uniffi(default = None)]
     pub dpop_key: Option<Arc<crate::dpop::DpopKey>>,
+    /// The client certificate presented on every connection to the authorization server
+    /// (mutual TLS, RFC 8705): for `TLS_CLIENT_AUTH` / `SELF_SIGNED_TLS_CLIENT_AUTH` (the
+    /// default method with a certificate and no secret), and certificate-bound tokens.
+    #[uniffi(default = None)]
+    pub client_certificate: Option<Arc<crate::mtls::ClientCertificate>>,
+    /// CA certificates (PEM) trusted for the server's TLS certificate besides the system's.
+    #[uniffi(default = None)]
+    pub ca_certificates: Option<String>,
 }
 
 impl From<OAuthClientOptions> for core::OAuthClientOptions {
@@ -649,6 +665,12 @@ impl From<OAuthClientOptions> for core::OAuthClientOptions {
         }
         if let Some(k) = o.dpop_key {
             c = c.with_dpop_key(k.0.clone());
+        }
+        if let Some(cert) = o.client_certificate {
+            c = c.with_client_certificate(cert.0.clone());
+        }
+        if let Some(pem) = o.ca_certificates {
+            c = c.with_ca_certificates(pem);
         }
         c
     }

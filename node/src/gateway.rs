@@ -11,7 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::napi;
 use crate::napi::bindgen_prelude::{
-    ClassInstance, FnArgs, FromNapiValue, Function, FunctionRef, JsObjectValue, Object, Unknown,
+    Buffer, ClassInstance, Either, FnArgs, FromNapiValue, Function, FunctionRef, JsObjectValue,
+    Object, Unknown,
 };
 use crate::napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
@@ -286,7 +287,7 @@ const SHAPES_JS: &str = r#"((relevant) => {
   }
   return {
     read: (r) => (r === null || typeof r !== 'object') ? null
-      : [r.method, r.path, lines(r.headers), r.clientIp, r.requiredScopes],
+      : [r.method, r.path, lines(r.headers), r.clientIp, r.requiredScopes, r.clientCertificate],
     principal: (kind, subject, keyId, scopes, claims, rateLimitRemaining) => ({
       ok: true, kind, subject, keyId, scopes, claims: claims === null ? {} : parse(claims), rateLimitRemaining,
     }),
@@ -467,6 +468,9 @@ impl Authenticator {
         }
         if let Some(h) = get::<String>(&options, "requestIdHeader")? {
             o = o.with_request_id_header(h);
+        }
+        if let Some(on) = get::<bool>(&options, "mtlsBoundTokens")? {
+            o = o.with_mtls_bound_tokens(on);
         }
         let inner = core::Authenticator::new(o).js()?;
         let shapes = shapes(&env, inner.header_names()).map_err(internal)?;
@@ -652,12 +656,16 @@ impl Authenticator {
             .map(parse_ip)
             .transpose()?;
         let scopes = element::<Vec<String>>(&fields, 4, "requiredScopes")?.unwrap_or_default();
+        let client_certificate =
+            element::<Either<Buffer, String>>(&fields, 5, "clientCertificate")?
+                .map(crate::mtls::cert_bytes);
         Ok(core::OwnedRequest {
             method,
             path,
             headers,
             client_ip,
             required_scopes: scopes,
+            client_certificate,
         })
     }
 

@@ -25,6 +25,8 @@ mod gateway_hardening;
 mod gateway_introspection;
 #[cfg(feature = "tower")]
 mod gateway_introspection_tower;
+#[cfg(feature = "gateway")]
+mod gateway_mtls;
 #[cfg(feature = "tower")]
 mod gateway_tower;
 #[cfg(feature = "gateway")]
@@ -47,6 +49,8 @@ mod oauth_client;
 mod oauth_dpop;
 #[cfg(feature = "http")]
 mod oauth_mock_server;
+#[cfg(all(feature = "http", feature = "gateway"))]
+mod oauth_mtls;
 #[cfg(feature = "http")]
 mod oauth_vectors;
 #[cfg(feature = "http")]
