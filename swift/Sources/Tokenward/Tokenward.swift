@@ -1004,6 +1004,19 @@ public protocol AccessTokenProtocol: AnyObject, Sendable {
     func fingerprint()  -> String
     
     /**
+     * Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
+     */
+    func isDpop()  -> Bool
+    
+    /**
+     * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
+     * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
+     * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
+     * values hold the token: send them, never log them.
+     */
+    func requestHeaders(method: String, url: String, nonce: String?) throws  -> [String: String]
+    
+    /**
      * The granted scopes.
      */
     func scopes()  -> [String]
@@ -1121,6 +1134,36 @@ open func fingerprint() -> String  {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
+     */
+open func isDpop() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
+     * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
+     * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
+     * values hold the token: send them, never log them.
+     */
+open func requestHeaders(method: String, url: String, nonce: String? = nil)throws  -> [String: String]  {
+    return try  FfiConverterDictionaryStringString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(method),
+        FfiConverterString.lower(url),
+        FfiConverterOptionString.lower(nonce),uniffiCallStatus
     )
 })
 }
@@ -6539,6 +6582,291 @@ public func FfiConverterTypeSessions_lower(_ value: Sessions) -> UInt64 {
 
 
 /**
+ * The tokens a `TokenStore` keeps: access token, type, expiry (Unix seconds), scopes,
+ * refresh and ID tokens. Printed redacted; `toJson()` holds the tokens (secure storage only).
+ */
+public protocol StoredTokensProtocol: AnyObject, Sendable {
+    
+    /**
+     * The access token.
+     */
+    func accessToken()  -> Secret
+    
+    /**
+     * The access token's expiry, Unix seconds.
+     */
+    func expiresAt()  -> UInt64
+    
+    /**
+     * The OpenID Connect ID token, if any.
+     */
+    func idToken()  -> Secret?
+    
+    /**
+     * The refresh token, if any.
+     */
+    func refreshToken()  -> Secret?
+    
+    /**
+     * The granted scopes.
+     */
+    func scopes()  -> [String]
+    
+    /**
+     * The versioned JSON form `{"v":1,...}`; it holds the tokens: secure storage only.
+     */
+    func toJson()  -> String
+    
+    /**
+     * The access token's type (`Bearer`, `DPoP`, …).
+     */
+    func tokenType()  -> String
+    
+}
+/**
+ * The tokens a `TokenStore` keeps: access token, type, expiry (Unix seconds), scopes,
+ * refresh and ID tokens. Printed redacted; `toJson()` holds the tokens (secure storage only).
+ */
+open class StoredTokens: StoredTokensProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_storedtokens(self.handle, $0) }
+    }
+    /**
+     * Builds the kept form; `expiresAt` is the access token's expiry in Unix seconds. An empty
+     * or over-long `tokenType` is `invalid_input`.
+     */
+public convenience init(accessToken: Secret, tokenType: String, expiresAt: UInt64, refreshToken: Secret? = nil, scopes: [String] = [], idToken: Secret? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_storedtokens_new(
+        FfiConverterTypeSecret_lower(accessToken),
+        FfiConverterString.lower(tokenType),
+        FfiConverterUInt64.lower(expiresAt),
+        FfiConverterOptionTypeSecret.lower(refreshToken),
+        FfiConverterSequenceString.lower(scopes),
+        FfiConverterOptionTypeSecret.lower(idToken),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_storedtokens(handle, $0) }
+    }
+
+    
+    /**
+     * Reads the versioned JSON form: `malformed` (`token_too_large` over 64 KiB).
+     */
+public static func fromJson(json: String)throws  -> StoredTokens  {
+    return try  FfiConverterTypeStoredTokens_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_storedtokens_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The access token.
+     */
+open func accessToken() -> Secret  {
+    return try!  FfiConverterTypeSecret_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_access_token(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The access token's expiry, Unix seconds.
+     */
+open func expiresAt() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_expires_at(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The OpenID Connect ID token, if any.
+     */
+open func idToken() -> Secret?  {
+    return try!  FfiConverterOptionTypeSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_id_token(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The refresh token, if any.
+     */
+open func refreshToken() -> Secret?  {
+    return try!  FfiConverterOptionTypeSecret.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_refresh_token(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The granted scopes.
+     */
+open func scopes() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_scopes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The versioned JSON form `{"v":1,...}`; it holds the tokens: secure storage only.
+     */
+open func toJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The access token's type (`Bearer`, `DPoP`, …).
+     */
+open func tokenType() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_token_type(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStoredTokens: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = StoredTokens
+
+    public static func lift(_ handle: UInt64) throws -> StoredTokens {
+        return StoredTokens(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: StoredTokens) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoredTokens {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: StoredTokens, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoredTokens_lift(_ handle: UInt64) throws -> StoredTokens {
+    return try FfiConverterTypeStoredTokens.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoredTokens_lower(_ value: StoredTokens) -> UInt64 {
+    return FfiConverterTypeStoredTokens.lower(value)
+}
+
+
+
+
+
+
+/**
  * `count` occurrences within `window`; a count of 0 or an empty window throws
  * `invalid_input`.
  */
@@ -6969,6 +7297,12 @@ public protocol TokenSourceProtocol: AnyObject, Sendable {
      */
     func token() async throws  -> AccessToken
     
+    /**
+     * Keeps the tokens in `store`: the current one now, every rotation, `clear()` on
+     * `invalid_grant`. Later store failures reach the listeners (`onError`) as `STORAGE`.
+     */
+    func keepTokens(store: TokenStore) throws 
+    
 }
 /**
  * An access token that is always valid when asked for: refreshed ahead of expiry in the
@@ -7076,6 +7410,22 @@ public static func fromTokenResponse(client: OAuthClient, response: TokenRespons
 })
 }
     
+    /**
+     * A source started from the tokens kept in `store`, kept there from then on: no request
+     * while the kept access token is usable, else the first `token()` refreshes with the kept
+     * refresh token. Nothing kept (or no refresh token): `INVALID_INPUT`.
+     */
+public static func restore(client: OAuthClient, store: TokenStore, options: TokenSourceOptions = TokenSourceOptions())throws  -> TokenSource  {
+    return try  FfiConverterTypeTokenSource_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_tokensource_restore(
+        FfiConverterTypeOAuthClient_lower(client),
+        FfiConverterTypeTokenStore_lower(store),
+        FfiConverterTypeTokenSourceOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
 
     
     /**
@@ -7177,6 +7527,19 @@ open func token()async throws  -> AccessToken  {
             liftFunc: FfiConverterTypeAccessToken_lift,
             errorHandler: FfiConverterTypeTokenwardError_lift
         )
+}
+    
+    /**
+     * Keeps the tokens in `store`: the current one now, every rotation, `clear()` on
+     * `invalid_grant`. Later store failures reach the listeners (`onError`) as `STORAGE`.
+     */
+open func keepTokens(store: TokenStore)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokensource_keep_tokens(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTokenStore_lower(store),uniffiCallStatus
+    )
+}
 }
     
 
@@ -7502,6 +7865,304 @@ public func FfiConverterTypeTokenSourceListener_lift(_ handle: UInt64) throws ->
 #endif
 public func FfiConverterTypeTokenSourceListener_lower(_ value: TokenSourceListener) -> UInt64 {
     return FfiConverterTypeTokenSourceListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Where a `TokenSource` keeps its tokens across restarts (implemented in Kotlin or Swift).
+ * Called on a library thread: `save` on every rotation (after the new token is in use),
+ * `load` once by `TokenSource.restore`, `clear` when the refresh token is refused
+ * (`invalid_grant`). A failure of `save` or `clear` reaches the source's listeners as
+ * `STORAGE` and never fails `token()`; one of `load` fails `restore` with `STORAGE`.
+ */
+public protocol TokenStore: AnyObject, Sendable {
+    
+    /**
+     * Replaces the kept tokens with `tokens`.
+     */
+    func save(tokens: StoredTokens) throws 
+    
+    /**
+     * The kept tokens, or null/nil.
+     */
+    func load() throws  -> StoredTokens?
+    
+    /**
+     * Forgets the kept tokens.
+     */
+    func clear() throws 
+    
+}
+/**
+ * Where a `TokenSource` keeps its tokens across restarts (implemented in Kotlin or Swift).
+ * Called on a library thread: `save` on every rotation (after the new token is in use),
+ * `load` once by `TokenSource.restore`, `clear` when the refresh token is refused
+ * (`invalid_grant`). A failure of `save` or `clear` reaches the source's listeners as
+ * `STORAGE` and never fails `token()`; one of `load` fails `restore` with `STORAGE`.
+ */
+open class TokenStoreImpl: TokenStore, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_tokenstore(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_tokenstore(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Replaces the kept tokens with `tokens`.
+     */
+open func save(tokens: StoredTokens)throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenstore_save(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeStoredTokens_lower(tokens),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The kept tokens, or null/nil.
+     */
+open func load()throws  -> StoredTokens?  {
+    return try  FfiConverterOptionTypeStoredTokens.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenstore_load(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Forgets the kept tokens.
+     */
+open func clear()throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_tokenstore_clear(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceTokenStore {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceTokenStore = UniffiVTableCallbackInterfaceTokenStore(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeTokenStore.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface TokenStore: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeTokenStore.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface TokenStore: handle missing in uniffiClone")
+            }
+        },
+        save: { (
+            uniffiHandle: UInt64,
+            tokens: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.save(
+                     tokens: try FfiConverterTypeStoredTokens_lift(tokens)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeTokenwardError_lower
+            )
+        },
+        load: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> StoredTokens? in
+                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.load(
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterOptionTypeStoredTokens.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeTokenwardError_lower
+            )
+        },
+        clear: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.clear(
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeTokenwardError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceTokenStore> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceTokenStore>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitTokenStore() {
+    uniffi_tokenward_ffi_fn_init_callback_vtable_tokenstore(UniffiCallbackInterfaceTokenStore.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTokenStore: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<TokenStore>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = TokenStore
+
+    public static func lift(_ handle: UInt64) throws -> TokenStore {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TokenStoreImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: TokenStore) -> UInt64 {
+         if let rustImpl = value as? TokenStoreImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenStore {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TokenStore, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenStore_lift(_ handle: UInt64) throws -> TokenStore {
+    return try FfiConverterTypeTokenStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenStore_lower(_ value: TokenStore) -> UInt64 {
+    return FfiConverterTypeTokenStore.lower(value)
 }
 
 
@@ -9751,6 +10412,11 @@ public struct OAuthClientOptions {
      * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
      */
     public var timeout: TimeInterval?
+    /**
+     * A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
+     * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
+     */
+    public var dpopKey: DpopKey?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9776,7 +10442,11 @@ public struct OAuthClientOptions {
          */authorizationUrl: String? = nil, 
         /**
          * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
-         */timeout: TimeInterval? = nil) {
+         */timeout: TimeInterval? = nil, 
+        /**
+         * A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
+         * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
+         */dpopKey: DpopKey? = nil) {
         self.clientSecret = clientSecret
         self.authMethod = authMethod
         self.privateKey = privateKey
@@ -9784,6 +10454,7 @@ public struct OAuthClientOptions {
         self.revocationUrl = revocationUrl
         self.authorizationUrl = authorizationUrl
         self.timeout = timeout
+        self.dpopKey = dpopKey
     }
 
     
@@ -9808,7 +10479,8 @@ public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
                 introspectionUrl: FfiConverterOptionString.read(from: &buf), 
                 revocationUrl: FfiConverterOptionString.read(from: &buf), 
                 authorizationUrl: FfiConverterOptionString.read(from: &buf), 
-                timeout: FfiConverterOptionDuration.read(from: &buf)
+                timeout: FfiConverterOptionDuration.read(from: &buf), 
+                dpopKey: FfiConverterOptionTypeDpopKey.read(from: &buf)
         )
     }
 
@@ -9820,6 +10492,7 @@ public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.revocationUrl, into: &buf)
         FfiConverterOptionString.write(value.authorizationUrl, into: &buf)
         FfiConverterOptionDuration.write(value.timeout, into: &buf)
+        FfiConverterOptionTypeDpopKey.write(value.dpopKey, into: &buf)
     }
 }
 
@@ -12460,6 +13133,98 @@ public func FfiConverterTypeForwardedHeader_lower(_ value: ForwardedHeader) -> R
 
 
 /**
+ * What an HTTP hook does with an answer (the core's rule, shared by every language's hooks).
+ */
+
+public enum RetryAction: Equatable, Hashable {
+    
+    /**
+     * Hand the answer back as it is.
+     */
+    case noRetry
+    /**
+     * The token was rejected: refresh it and send the request once more.
+     */
+    case refreshAndRetry
+    /**
+     * A DPoP resource server asks for a nonce: send the request once more with a new proof
+     * carrying it (same token).
+     */
+    case retryWithNonce(
+        /**
+         * The server's `DPoP-Nonce`.
+         */nonce: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RetryAction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRetryAction: FfiConverterRustBuffer {
+    typealias SwiftType = RetryAction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetryAction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .noRetry
+        
+        case 2: return .refreshAndRetry
+        
+        case 3: return .retryWithNonce(nonce: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RetryAction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .noRetry:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .refreshAndRetry:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .retryWithNonce(nonce):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(nonce, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetryAction_lift(_ buf: RustBuffer) throws -> RetryAction {
+    return try FfiConverterTypeRetryAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetryAction_lower(_ value: RetryAction) -> RustBuffer {
+    return FfiConverterTypeRetryAction.lower(value)
+}
+
+
+
+/**
  * What a revocation names.
  */
 
@@ -13199,6 +13964,30 @@ fileprivate struct FfiConverterOptionTypeApiKeys: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDpopKey: FfiConverterRustBuffer {
+    typealias SwiftType = DpopKey?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDpopKey.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDpopKey.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeDpopVerifier: FfiConverterRustBuffer {
     typealias SwiftType = DpopVerifier?
 
@@ -13455,6 +14244,30 @@ fileprivate struct FfiConverterOptionTypeSessions: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSessions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeStoredTokens: FfiConverterRustBuffer {
+    typealias SwiftType = StoredTokens?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStoredTokens.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStoredTokens.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -14123,6 +14936,21 @@ public func onAudit(listener: AuditListener) -> AuditSubscription  {
 })
 }
 /**
+ * What an HTTP hook does with an answer `status` given its `WWW-Authenticate` values (joined
+ * by `", "`) and `DPoP-Nonce` header: retry once with the nonce (a DPoP `use_dpop_nonce`
+ * challenge), refresh the token and retry once (`tokenRejected`), or nothing.
+ */
+public func retryAction(status: Int32, wwwAuthenticate: String? = nil, dpopNonce: String? = nil) -> RetryAction  {
+    return try!  FfiConverterTypeRetryAction_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_retry_action(
+        FfiConverterInt32.lower(status),
+        FfiConverterOptionString.lower(wwwAuthenticate),
+        FfiConverterOptionString.lower(dpopNonce),uniffiCallStatus
+    )
+})
+}
+/**
  * Parses an `alg` name (`"ES256"`, case-sensitive, the core's `FromStr`): `none` and unknown
  * names fail with `algorithm_not_allowed`.
  */
@@ -14199,6 +15027,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_on_audit() != 16769) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_func_retry_action() != 48193) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_algorithm_from_string() != 41417) {
@@ -14411,6 +15242,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint() != 42910) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop() != 45391) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers() != 58073) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_accesstoken_scopes() != 988) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14531,6 +15368,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_tokensource_token() != 13204) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_keep_tokens() != 8109) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() != 56087) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14601,6 +15441,36 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf() != 45991) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_access_token() != 45533) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_expires_at() != 10680) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_id_token() != 23191) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_refresh_token() != 46319) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_scopes() != 45614) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_to_json() != 63847) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_storedtokens_token_type() != 16573) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenstore_save() != 62774) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenstore_load() != 20570) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenstore_clear() != 42186) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_abusedetection_new() != 31600) {
@@ -14702,6 +15572,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() != 50809) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_restore() != 39117) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_constructor_redactor_new() != 10651) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14720,9 +15593,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_sessions_new() != 32638) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_constructor_storedtokens_from_json() != 29272) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_storedtokens_new() != 1071) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
     uniffiCallbackInitAuditListener()
     uniffiCallbackInitTokenSourceListener()
+    uniffiCallbackInitTokenStore()
     return InitializationResult.ok
 }()
 

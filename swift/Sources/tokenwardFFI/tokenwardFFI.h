@@ -264,6 +264,27 @@ typedef void (*UniffiCallbackInterfaceTokenSourceListenerMethod1)(uint64_t, Rust
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD0
+typedef void (*UniffiCallbackInterfaceTokenStoreMethod0)(uint64_t, uint64_t, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD1
+typedef void (*UniffiCallbackInterfaceTokenStoreMethod1)(uint64_t, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD2
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD2
+typedef void (*UniffiCallbackInterfaceTokenStoreMethod2)(uint64_t, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUDIT_LISTENER
 typedef struct UniffiVTableCallbackInterfaceAuditListener {
@@ -281,6 +302,17 @@ typedef struct UniffiVTableCallbackInterfaceTokenSourceListener {
     UniffiCallbackInterfaceTokenSourceListenerMethod0 _Nonnull onRefresh;
     UniffiCallbackInterfaceTokenSourceListenerMethod1 _Nonnull onError;
 } UniffiVTableCallbackInterfaceTokenSourceListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_STORE
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_STORE
+typedef struct UniffiVTableCallbackInterfaceTokenStore {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceTokenStoreMethod0 _Nonnull save;
+    UniffiCallbackInterfaceTokenStoreMethod1 _Nonnull load;
+    UniffiCallbackInterfaceTokenStoreMethod2 _Nonnull clear;
+} UniffiVTableCallbackInterfaceTokenStore;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_ABUSEDETECTION
@@ -940,6 +972,16 @@ RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_expose(uint64_t ptr, RustC
 RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_IS_DPOP
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_IS_DPOP
+int8_t uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_REQUEST_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_REQUEST_HEADERS
+RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(uint64_t ptr, RustBuffer method, RustBuffer url, RustBuffer nonce, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_SCOPES
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_SCOPES
 RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_scopes(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -1281,6 +1323,11 @@ uint64_t uniffi_tokenward_ffi_fn_constructor_tokensource_from_refresh_token(uint
 uint64_t uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(uint64_t client, uint64_t response, RustBuffer scopes, RustBuffer fallback, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_TOKENSOURCE_RESTORE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_TOKENSOURCE_RESTORE
+uint64_t uniffi_tokenward_ffi_fn_constructor_tokensource_restore(uint64_t client, uint64_t store, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_ADD_LISTENER
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_ADD_LISTENER
 void uniffi_tokenward_ffi_fn_method_tokensource_add_listener(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
@@ -1314,6 +1361,11 @@ RustBuffer uniffi_tokenward_ffi_fn_method_tokensource_status(uint64_t ptr, RustC
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_TOKEN
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_TOKEN
 uint64_t uniffi_tokenward_ffi_fn_method_tokensource_token(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_KEEP_TOKENS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_KEEP_TOKENS
+void uniffi_tokenward_ffi_fn_method_tokensource_keep_tokens(uint64_t ptr, uint64_t store, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSOURCE_UNIFFI_TRAIT_DEBUG
@@ -1581,6 +1633,101 @@ RustBuffer uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_debug(uint64_t p
 RustBuffer uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_STOREDTOKENS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_STOREDTOKENS
+uint64_t uniffi_tokenward_ffi_fn_clone_storedtokens(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_STOREDTOKENS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_STOREDTOKENS
+void uniffi_tokenward_ffi_fn_free_storedtokens(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_STOREDTOKENS_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_STOREDTOKENS_FROM_JSON
+uint64_t uniffi_tokenward_ffi_fn_constructor_storedtokens_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_STOREDTOKENS_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_STOREDTOKENS_NEW
+uint64_t uniffi_tokenward_ffi_fn_constructor_storedtokens_new(uint64_t access_token, RustBuffer token_type, uint64_t expires_at, RustBuffer refresh_token, RustBuffer scopes, RustBuffer id_token, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_ACCESS_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_ACCESS_TOKEN
+uint64_t uniffi_tokenward_ffi_fn_method_storedtokens_access_token(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_EXPIRES_AT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_EXPIRES_AT
+uint64_t uniffi_tokenward_ffi_fn_method_storedtokens_expires_at(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_ID_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_ID_TOKEN
+RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_id_token(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_REFRESH_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_REFRESH_TOKEN
+RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_refresh_token(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_SCOPES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_SCOPES
+RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_scopes(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_TO_JSON
+RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_TOKEN_TYPE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_TOKEN_TYPE
+RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_token_type(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_STOREDTOKENS_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_TOKENSTORE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_TOKENSTORE
+uint64_t uniffi_tokenward_ffi_fn_clone_tokenstore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_TOKENSTORE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_TOKENSTORE
+void uniffi_tokenward_ffi_fn_free_tokenstore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_TOKENSTORE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_INIT_CALLBACK_VTABLE_TOKENSTORE
+void uniffi_tokenward_ffi_fn_init_callback_vtable_tokenstore(const UniffiVTableCallbackInterfaceTokenStore* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSTORE_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSTORE_SAVE
+void uniffi_tokenward_ffi_fn_method_tokenstore_save(uint64_t ptr, uint64_t tokens, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSTORE_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSTORE_LOAD
+RustBuffer uniffi_tokenward_ffi_fn_method_tokenstore_load(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSTORE_CLEAR
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TOKENSTORE_CLEAR
+void uniffi_tokenward_ffi_fn_method_tokenstore_clear(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ERRORCATEGORY_AS_STRING
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ERRORCATEGORY_AS_STRING
 RustBuffer uniffi_tokenward_ffi_fn_method_errorcategory_as_string(RustBuffer ptr, RustCallStatus *_Nonnull out_status
@@ -1682,6 +1829,11 @@ RustBuffer uniffi_tokenward_ffi_fn_func_check_api_key_format(RustBuffer key, Rus
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ON_AUDIT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ON_AUDIT
 uint64_t uniffi_tokenward_ffi_fn_func_on_audit(uint64_t listener, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_RETRY_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_RETRY_ACTION
+RustBuffer uniffi_tokenward_ffi_fn_func_retry_action(int32_t status, RustBuffer www_authenticate, RustBuffer dpop_nonce, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ALGORITHM_FROM_STRING
@@ -1991,6 +2143,12 @@ uint16_t uniffi_tokenward_ffi_checksum_func_check_api_key_format(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ON_AUDIT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ON_AUDIT
 uint16_t uniffi_tokenward_ffi_checksum_func_on_audit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_RETRY_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_RETRY_ACTION
+uint16_t uniffi_tokenward_ffi_checksum_func_retry_action(void
     
 );
 #endif
@@ -2414,6 +2572,18 @@ uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_IS_DPOP
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_IS_DPOP
+uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_REQUEST_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_REQUEST_HEADERS
+uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_SCOPES
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_SCOPES
 uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_scopes(void
@@ -2654,6 +2824,12 @@ uint16_t uniffi_tokenward_ffi_checksum_method_tokensource_token(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSOURCE_KEEP_TOKENS
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSOURCE_KEEP_TOKENS
+uint16_t uniffi_tokenward_ffi_checksum_method_tokensource_keep_tokens(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSOURCELISTENER_ON_REFRESH
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSOURCELISTENER_ON_REFRESH
 uint16_t uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh(void
@@ -2795,6 +2971,66 @@ uint16_t uniffi_tokenward_ffi_checksum_method_sessions_verify(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_SESSIONS_VERIFY_CSRF
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_SESSIONS_VERIFY_CSRF
 uint16_t uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_ACCESS_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_ACCESS_TOKEN
+uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_access_token(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_EXPIRES_AT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_EXPIRES_AT
+uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_expires_at(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_ID_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_ID_TOKEN
+uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_id_token(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_REFRESH_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_REFRESH_TOKEN
+uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_refresh_token(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_SCOPES
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_SCOPES
+uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_scopes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_TO_JSON
+uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_to_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_TOKEN_TYPE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_STOREDTOKENS_TOKEN_TYPE
+uint16_t uniffi_tokenward_ffi_checksum_method_storedtokens_token_type(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSTORE_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSTORE_SAVE
+uint16_t uniffi_tokenward_ffi_checksum_method_tokenstore_save(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSTORE_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSTORE_LOAD
+uint16_t uniffi_tokenward_ffi_checksum_method_tokenstore_load(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSTORE_CLEAR
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TOKENSTORE_CLEAR
+uint16_t uniffi_tokenward_ffi_checksum_method_tokenstore_clear(void
     
 );
 #endif
@@ -2996,6 +3232,12 @@ uint16_t uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_respon
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_TOKENSOURCE_RESTORE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_TOKENSOURCE_RESTORE
+uint16_t uniffi_tokenward_ffi_checksum_constructor_tokensource_restore(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_REDACTOR_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_REDACTOR_NEW
 uint16_t uniffi_tokenward_ffi_checksum_constructor_redactor_new(void
@@ -3029,6 +3271,18 @@ uint16_t uniffi_tokenward_ffi_checksum_constructor_secret_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_SESSIONS_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_SESSIONS_NEW
 uint16_t uniffi_tokenward_ffi_checksum_constructor_sessions_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_STOREDTOKENS_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_STOREDTOKENS_FROM_JSON
+uint16_t uniffi_tokenward_ffi_checksum_constructor_storedtokens_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_STOREDTOKENS_NEW
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_STOREDTOKENS_NEW
+uint16_t uniffi_tokenward_ffi_checksum_constructor_storedtokens_new(void
     
 );
 #endif

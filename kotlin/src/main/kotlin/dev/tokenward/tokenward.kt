@@ -666,6 +666,15 @@ internal interface UniffiCallbackInterfaceTokenSourceListenerMethod0 : com.sun.j
 internal interface UniffiCallbackInterfaceTokenSourceListenerMethod1 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`code`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceTokenStoreMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`tokens`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceTokenStoreMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceTokenStoreMethod2 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onEvent")
 internal open class UniffiVTableCallbackInterfaceAuditListener(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -707,6 +716,31 @@ internal open class UniffiVTableCallbackInterfaceTokenSourceListener(
     }
 
 }
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "save", "load", "clear")
+internal open class UniffiVTableCallbackInterfaceTokenStore(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `save`: UniffiCallbackInterfaceTokenStoreMethod0? = null,
+    @JvmField internal var `load`: UniffiCallbackInterfaceTokenStoreMethod1? = null,
+    @JvmField internal var `clear`: UniffiCallbackInterfaceTokenStoreMethod2? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `save`: UniffiCallbackInterfaceTokenStoreMethod0? = null,
+        `load`: UniffiCallbackInterfaceTokenStoreMethod1? = null,
+        `clear`: UniffiCallbackInterfaceTokenStoreMethod2? = null,
+    ): UniffiVTableCallbackInterfaceTokenStore(`uniffiFree`,`uniffiClone`,`save`,`load`,`clear`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceTokenStore) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `save` = other.`save`
+        `load` = other.`load`
+        `clear` = other.`clear`
+    }
+
+}
 
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
@@ -741,6 +775,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_func_check_api_key_format(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_on_audit(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_func_retry_action(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_algorithm_from_string(
     ): Int
@@ -882,6 +918,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_scopes(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_secret(
@@ -960,6 +1000,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokensource_token(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokensource_keep_tokens(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error(
@@ -1007,6 +1049,26 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_method_sessions_verify(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_access_token(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_expires_at(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_id_token(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_refresh_token(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_scopes(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_to_json(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_storedtokens_token_type(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenstore_save(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenstore_load(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenstore_clear(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_abusedetection_new(
     ): Int
@@ -1074,6 +1136,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_tokensource_restore(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_redactor_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_remotejwtverifier_new(
@@ -1085,6 +1149,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_constructor_secret_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_sessions_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_storedtokens_from_json(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_storedtokens_new(
     ): Int
     external fun ffi_tokenward_ffi_uniffi_contract_version(
     ): Int
@@ -1104,6 +1172,7 @@ internal object UniffiLib {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "tokenward"))
         uniffiCallbackInterfaceAuditListener.register(this)
         uniffiCallbackInterfaceTokenSourceListener.register(this)
+        uniffiCallbackInterfaceTokenStore.register(this)
         
     }
 
@@ -1370,6 +1439,10 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(`ptr`: Long,`method`: RustBuffer.ByValue,`url`: RustBuffer.ByValue,`nonce`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_secret(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1506,6 +1579,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_constructor_tokensource_from_token_response(`client`: Long,`response`: Long,`scopes`: RustBuffer.ByValue,`fallback`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_tokensource_restore(`client`: Long,`store`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_tokenward_ffi_fn_method_tokensource_add_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_tokenward_ffi_fn_method_tokensource_force_refresh(`ptr`: Long,
@@ -1518,6 +1593,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_tokensource_token(`ptr`: Long,
     ): Long
+    external fun uniffi_tokenward_ffi_fn_method_tokensource_keep_tokens(`ptr`: Long,`store`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_tokenward_ffi_fn_method_tokensource_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_tokensource_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1624,6 +1701,44 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_storedtokens(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_storedtokens(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_storedtokens_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_storedtokens_new(`accessToken`: Long,`tokenType`: RustBuffer.ByValue,`expiresAt`: Long,`refreshToken`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,`idToken`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_storedtokens_access_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_storedtokens_expires_at(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_storedtokens_id_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_storedtokens_refresh_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_storedtokens_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_storedtokens_to_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_storedtokens_token_type(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_tokenstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_tokenstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_init_callback_vtable_tokenstore(`vtable`: UniffiVTableCallbackInterfaceTokenStore,
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_tokenstore_save(`ptr`: Long,`tokens`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_tokenstore_load(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokenstore_clear(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_tokenward_ffi_fn_method_errorcategory_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_errorcategory_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1664,6 +1779,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_on_audit(`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_tokenward_ffi_fn_func_retry_action(`status`: Int,`wwwAuthenticate`: RustBuffer.ByValue,`dpopNonce`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_algorithm_from_string(`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_token_rejected(`status`: Int,`wwwAuthenticate`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1804,6 +1921,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_on_audit() and 0xFFFF) != 16769) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_func_retry_action() and 0xFFFF) != 48193) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_algorithm_from_string() and 0xFFFF) != 41417) {
@@ -2016,6 +2136,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint() and 0xFFFF) != 42910) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop() and 0xFFFF) != 45391) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers() and 0xFFFF) != 58073) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_scopes() and 0xFFFF) != 988) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2133,6 +2259,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_token() and 0xFFFF) != 13204) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_keep_tokens() and 0xFFFF) != 8109) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() and 0xFFFF) != 56087) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2203,6 +2332,36 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf() and 0xFFFF) != 45991) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_access_token() and 0xFFFF) != 45533) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_expires_at() and 0xFFFF) != 10680) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_id_token() and 0xFFFF) != 23191) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_refresh_token() and 0xFFFF) != 46319) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_scopes() and 0xFFFF) != 45614) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_to_json() and 0xFFFF) != 63847) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_token_type() and 0xFFFF) != 16573) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenstore_save() and 0xFFFF) != 62774) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenstore_load() and 0xFFFF) != 20570) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenstore_clear() and 0xFFFF) != 42186) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_abusedetection_new() and 0xFFFF) != 31600) {
@@ -2304,6 +2463,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() and 0xFFFF) != 50809) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_restore() and 0xFFFF) != 39117) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_redactor_new() and 0xFFFF) != 10651) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2320,6 +2482,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_sessions_new() and 0xFFFF) != 32638) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_storedtokens_from_json() and 0xFFFF) != 29272) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_storedtokens_new() and 0xFFFF) != 1071) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -3411,6 +3579,19 @@ public interface AccessTokenInterface {
     fun `fingerprint`(): kotlin.String
     
     /**
+     * Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
+     */
+    fun `isDpop`(): kotlin.Boolean
+    
+    /**
+     * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
+     * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
+     * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
+     * values hold the token: send them, never log them.
+     */
+    fun `requestHeaders`(`method`: kotlin.String, `url`: kotlin.String, `nonce`: kotlin.String? = null): Map<kotlin.String, kotlin.String>
+    
+    /**
      * The granted scopes.
      */
     fun `scopes`(): List<kotlin.String>
@@ -3592,6 +3773,45 @@ open class AccessToken: Disposable, AutoCloseable, AccessTokenInterface
     UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether this is a DPoP-bound token (`token_type: DPoP`): resource requests need a proof.
+     */override fun `isDpop`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
+     * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
+     * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
+     * values hold the token: send them, never log them.
+     */
+    @Throws(TokenwardException::class)override fun `requestHeaders`(`method`: kotlin.String, `url`: kotlin.String, `nonce`: kotlin.String?): Map<kotlin.String, kotlin.String> {
+            return FfiConverterMapStringString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(
+        it,
+        
+        FfiConverterString.lower(`method`),
+        FfiConverterString.lower(`url`),
+        FfiConverterOptionalString.lower(`nonce`),_status)
 }
     }
     )
@@ -12542,6 +12762,445 @@ public object FfiConverterTypeSessions: FfiConverter<Sessions, Long> {
 
 
 /**
+ * The tokens a `TokenStore` keeps: access token, type, expiry (Unix seconds), scopes,
+ * refresh and ID tokens. Printed redacted; `toJson()` holds the tokens (secure storage only).
+ */
+public interface StoredTokensInterface {
+    
+    /**
+     * The access token.
+     */
+    fun `accessToken`(): Secret
+    
+    /**
+     * The access token's expiry, Unix seconds.
+     */
+    fun `expiresAt`(): kotlin.ULong
+    
+    /**
+     * The OpenID Connect ID token, if any.
+     */
+    fun `idToken`(): Secret?
+    
+    /**
+     * The refresh token, if any.
+     */
+    fun `refreshToken`(): Secret?
+    
+    /**
+     * The granted scopes.
+     */
+    fun `scopes`(): List<kotlin.String>
+    
+    /**
+     * The versioned JSON form `{"v":1,...}`; it holds the tokens: secure storage only.
+     */
+    fun `toJson`(): kotlin.String
+    
+    /**
+     * The access token's type (`Bearer`, `DPoP`, …).
+     */
+    fun `tokenType`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * The tokens a `TokenStore` keeps: access token, type, expiry (Unix seconds), scopes,
+ * refresh and ID tokens. Printed redacted; `toJson()` holds the tokens (secure storage only).
+ */
+open class StoredTokens: Disposable, AutoCloseable, StoredTokensInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Builds the kept form; `expiresAt` is the access token's expiry in Unix seconds. An empty
+     * or over-long `tokenType` is `invalid_input`.
+     */
+    constructor(`accessToken`: Secret, `tokenType`: kotlin.String, `expiresAt`: kotlin.ULong, `refreshToken`: Secret? = null, `scopes`: List<kotlin.String> = listOf(), `idToken`: Secret? = null) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_storedtokens_new(
+    
+        
+        FfiConverterTypeSecret.lower(`accessToken`),
+        FfiConverterString.lower(`tokenType`),
+        FfiConverterULong.lower(`expiresAt`),
+        FfiConverterOptionalTypeSecret.lower(`refreshToken`),
+        FfiConverterSequenceString.lower(`scopes`),
+        FfiConverterOptionalTypeSecret.lower(`idToken`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_storedtokens(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_storedtokens(handle, status)
+        }
+    }
+
+    
+    /**
+     * The access token.
+     */override fun `accessToken`(): Secret {
+            return FfiConverterTypeSecret.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_access_token(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The access token's expiry, Unix seconds.
+     */override fun `expiresAt`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_expires_at(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The OpenID Connect ID token, if any.
+     */override fun `idToken`(): Secret? {
+            return FfiConverterOptionalTypeSecret.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_id_token(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The refresh token, if any.
+     */override fun `refreshToken`(): Secret? {
+            return FfiConverterOptionalTypeSecret.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_refresh_token(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The granted scopes.
+     */override fun `scopes`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_scopes(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The versioned JSON form `{"v":1,...}`; it holds the tokens: secure storage only.
+     */override fun `toJson`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_to_json(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The access token's type (`Bearer`, `DPoP`, …).
+     */override fun `tokenType`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_token_type(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_storedtokens_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * Reads the versioned JSON form: `malformed` (`token_too_large` over 64 KiB).
+     */
+    @Throws(TokenwardException::class) fun `fromJson`(`json`: kotlin.String): StoredTokens {
+            return FfiConverterTypeStoredTokens.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_storedtokens_from_json(
+    
+        
+        FfiConverterString.lower(`json`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStoredTokens: FfiConverter<StoredTokens, Long> {
+    override fun lower(value: StoredTokens): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): StoredTokens {
+        return StoredTokens(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): StoredTokens {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: StoredTokens) = 8UL
+
+    override fun write(value: StoredTokens, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * `count` occurrences within `window`; a count of 0 or an empty window throws
  * `invalid_input`.
  */
@@ -13252,6 +13911,12 @@ public interface TokenSourceInterface {
      */
     suspend fun `token`(): AccessToken
     
+    /**
+     * Keeps the tokens in `store`: the current one now, every rotation, `clear()` on
+     * `invalid_grant`. Later store failures reach the listeners (`onError`) as `STORAGE`.
+     */
+    fun `keepTokens`(`store`: TokenStore)
+    
     companion object
 }
 
@@ -13479,6 +14144,24 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
     }
 
     
+    /**
+     * Keeps the tokens in `store`: the current one now, every rotation, `clear()` on
+     * `invalid_grant`. Later store failures reach the listeners (`onError`) as `STORAGE`.
+     */
+    @Throws(TokenwardException::class)override fun `keepTokens`(`store`: TokenStore)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokensource_keep_tokens(
+        it,
+        
+        FfiConverterTypeTokenStore.lower(`store`),_status)
+}
+    }
+    
+    
+
+    
 
     
 
@@ -13551,6 +14234,26 @@ open class TokenSource: Disposable, AutoCloseable, TokenSourceInterface
         FfiConverterTypeTokenResponse.lower(`response`),
         FfiConverterSequenceString.lower(`scopes`),
         FfiConverterOptionalTypeFallbackGrant.lower(`fallback`),
+        FfiConverterTypeTokenSourceOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A source started from the tokens kept in `store`, kept there from then on: no request
+     * while the kept access token is usable, else the first `token()` refreshes with the kept
+     * refresh token. Nothing kept (or no refresh token): `INVALID_INPUT`.
+     */
+    @Throws(TokenwardException::class) fun `restore`(`client`: OAuthClient, `store`: TokenStore, `options`: TokenSourceOptions = TokenSourceOptions()): TokenSource {
+            return FfiConverterTypeTokenSource.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_tokensource_restore(
+    
+        
+        FfiConverterTypeOAuthClient.lower(`client`),
+        FfiConverterTypeTokenStore.lower(`store`),
         FfiConverterTypeTokenSourceOptions.lower(`options`),_status)
 }
     )
@@ -13945,6 +14648,420 @@ public object FfiConverterTypeTokenSourceListener: FfiConverter<TokenSourceListe
     override fun allocationSize(value: TokenSourceListener) = 8UL
 
     override fun write(value: TokenSourceListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Where a `TokenSource` keeps its tokens across restarts (implemented in Kotlin or Swift).
+ * Called on a library thread: `save` on every rotation (after the new token is in use),
+ * `load` once by `TokenSource.restore`, `clear` when the refresh token is refused
+ * (`invalid_grant`). A failure of `save` or `clear` reaches the source's listeners as
+ * `STORAGE` and never fails `token()`; one of `load` fails `restore` with `STORAGE`.
+ */
+public interface TokenStore {
+    
+    /**
+     * Replaces the kept tokens with `tokens`.
+     */
+    fun `save`(`tokens`: StoredTokens)
+    
+    /**
+     * The kept tokens, or null/nil.
+     */
+    fun `load`(): StoredTokens?
+    
+    /**
+     * Forgets the kept tokens.
+     */
+    fun `clear`()
+    
+    companion object
+}
+
+/**
+ * Where a `TokenSource` keeps its tokens across restarts (implemented in Kotlin or Swift).
+ * Called on a library thread: `save` on every rotation (after the new token is in use),
+ * `load` once by `TokenSource.restore`, `clear` when the refresh token is refused
+ * (`invalid_grant`). A failure of `save` or `clear` reaches the source's listeners as
+ * `STORAGE` and never fails `token()`; one of `load` fails `restore` with `STORAGE`.
+ */
+open class TokenStoreImpl: Disposable, AutoCloseable, TokenStore
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_tokenstore(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_tokenstore(handle, status)
+        }
+    }
+
+    
+    /**
+     * Replaces the kept tokens with `tokens`.
+     */
+    @Throws(TokenwardException::class)override fun `save`(`tokens`: StoredTokens)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokenstore_save(
+        it,
+        
+        FfiConverterTypeStoredTokens.lower(`tokens`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The kept tokens, or null/nil.
+     */
+    @Throws(TokenwardException::class)override fun `load`(): StoredTokens? {
+            return FfiConverterOptionalTypeStoredTokens.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokenstore_load(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Forgets the kept tokens.
+     */
+    @Throws(TokenwardException::class)override fun `clear`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_tokenstore_clear(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceTokenStore {
+    internal object `save`: UniffiCallbackInterfaceTokenStoreMethod0 {
+        override fun callback(`uniffiHandle`: Long,`tokens`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeTokenStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`save`(
+                    FfiConverterTypeStoredTokens.lift(`tokens`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: TokenwardException -> FfiConverterTypeTokenwardError.lower(e) }
+            )
+        }
+    }
+    internal object `load`: UniffiCallbackInterfaceTokenStoreMethod1 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeTokenStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`load`(
+                )
+            }
+            val writeReturn = { value: StoredTokens? -> uniffiOutReturn.setValue(FfiConverterOptionalTypeStoredTokens.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: TokenwardException -> FfiConverterTypeTokenwardError.lower(e) }
+            )
+        }
+    }
+    internal object `clear`: UniffiCallbackInterfaceTokenStoreMethod2 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeTokenStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`clear`(
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: TokenwardException -> FfiConverterTypeTokenwardError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeTokenStore.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeTokenStore.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceTokenStore.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `save`,
+        `load`,
+        `clear`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_tokenward_ffi_fn_init_callback_vtable_tokenstore(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTokenStore: FfiConverter<TokenStore, Long> {
+    internal val handleMap = UniffiHandleMap<TokenStore>()
+
+    override fun lower(value: TokenStore): Long {
+        if (value is TokenStoreImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): TokenStore {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TokenStoreImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): TokenStore {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TokenStore) = 8UL
+
+    override fun write(value: TokenStore, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -15734,6 +16851,12 @@ data class OAuthClientOptions (
      * Timeout of every request (default 5 s, the core's `http::DEFAULT_TIMEOUT`).
      */
     var `timeout`: java.time.Duration? = null 
+    , 
+    /**
+     * A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
+     * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
+     */
+    var `dpopKey`: DpopKey? = null 
     
 ): Disposable{
     
@@ -15751,7 +16874,8 @@ data class OAuthClientOptions (
         this.`introspectionUrl`,
         this.`revocationUrl`,
         this.`authorizationUrl`,
-        this.`timeout`
+        this.`timeout`,
+        this.`dpopKey`
     )
     }
     
@@ -15771,6 +16895,7 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalTypeDpopKey.read(buf),
         )
     }
 
@@ -15781,7 +16906,8 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalString.allocationSize(value.`introspectionUrl`) +
             FfiConverterOptionalString.allocationSize(value.`revocationUrl`) +
             FfiConverterOptionalString.allocationSize(value.`authorizationUrl`) +
-            FfiConverterOptionalDuration.allocationSize(value.`timeout`)
+            FfiConverterOptionalDuration.allocationSize(value.`timeout`) +
+            FfiConverterOptionalTypeDpopKey.allocationSize(value.`dpopKey`)
     )
 
     override fun write(value: OAuthClientOptions, buf: ByteBuffer) {
@@ -15792,6 +16918,7 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalString.write(value.`revocationUrl`, buf)
             FfiConverterOptionalString.write(value.`authorizationUrl`, buf)
             FfiConverterOptionalDuration.write(value.`timeout`, buf)
+            FfiConverterOptionalTypeDpopKey.write(value.`dpopKey`, buf)
     }
 }
 
@@ -17491,6 +18618,109 @@ public object FfiConverterTypeForwardedHeader: FfiConverterRustBuffer<ForwardedH
 
 
 /**
+ * What an HTTP hook does with an answer (the core's rule, shared by every language's hooks).
+ */
+sealed class RetryAction {
+    
+    /**
+     * Hand the answer back as it is.
+     */
+    object NoRetry : RetryAction()
+    
+    
+    /**
+     * The token was rejected: refresh it and send the request once more.
+     */
+    object RefreshAndRetry : RetryAction()
+    
+    
+    /**
+     * A DPoP resource server asks for a nonce: send the request once more with a new proof
+     * carrying it (same token).
+     */
+    data class RetryWithNonce(
+        /**
+         * The server's `DPoP-Nonce`.
+         */
+        val `nonce`: kotlin.String) : RetryAction()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRetryAction : FfiConverterRustBuffer<RetryAction>{
+    override fun read(buf: ByteBuffer): RetryAction {
+        return when(buf.getInt()) {
+            1 -> RetryAction.NoRetry
+            2 -> RetryAction.RefreshAndRetry
+            3 -> RetryAction.RetryWithNonce(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: RetryAction): ULong = when(value) {
+        is RetryAction.NoRetry -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is RetryAction.RefreshAndRetry -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is RetryAction.RetryWithNonce -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`nonce`)
+            )
+        }
+    }
+
+    override fun write(value: RetryAction, buf: ByteBuffer) {
+        when(value) {
+            is RetryAction.NoRetry -> {
+                buf.putInt(1)
+                Unit
+            }
+            is RetryAction.RefreshAndRetry -> {
+                buf.putInt(2)
+                Unit
+            }
+            is RetryAction.RetryWithNonce -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`nonce`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * What a revocation names.
  */
 
@@ -18144,6 +19374,38 @@ public object FfiConverterOptionalTypeApiKeys: FfiConverterRustBuffer<ApiKeys?> 
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDpopKey: FfiConverterRustBuffer<DpopKey?> {
+    override fun read(buf: ByteBuffer): DpopKey? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDpopKey.read(buf)
+    }
+
+    override fun allocationSize(value: DpopKey?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDpopKey.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DpopKey?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDpopKey.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeDpopVerifier: FfiConverterRustBuffer<DpopVerifier?> {
     override fun read(buf: ByteBuffer): DpopVerifier? {
         if (buf.get().toInt() == 0) {
@@ -18486,6 +19748,38 @@ public object FfiConverterOptionalTypeSessions: FfiConverterRustBuffer<Sessions?
         } else {
             buf.put(1)
             FfiConverterTypeSessions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeStoredTokens: FfiConverterRustBuffer<StoredTokens?> {
+    override fun read(buf: ByteBuffer): StoredTokens? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeStoredTokens.read(buf)
+    }
+
+    override fun allocationSize(value: StoredTokens?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeStoredTokens.allocationSize(value)
+        }
+    }
+
+    override fun write(value: StoredTokens?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeStoredTokens.write(value, buf)
         }
     }
 }
@@ -19297,6 +20591,24 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
     
         
         FfiConverterTypeAuditListener.lower(`listener`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * What an HTTP hook does with an answer `status` given its `WWW-Authenticate` values (joined
+         * by `", "`) and `DPoP-Nonce` header: retry once with the nonce (a DPoP `use_dpop_nonce`
+         * challenge), refresh the token and retry once (`tokenRejected`), or nothing.
+         */ fun `retryAction`(`status`: kotlin.Int, `wwwAuthenticate`: kotlin.String? = null, `dpopNonce`: kotlin.String? = null): RetryAction {
+            return FfiConverterTypeRetryAction.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_func_retry_action(
+    
+        
+        FfiConverterInt.lower(`status`),
+        FfiConverterOptionalString.lower(`wwwAuthenticate`),
+        FfiConverterOptionalString.lower(`dpopNonce`),_status)
 }
     )
     }
