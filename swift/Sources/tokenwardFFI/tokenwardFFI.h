@@ -942,6 +942,26 @@ RustBuffer uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_debug(uint64_t ptr
 RustBuffer uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_CLIENTCERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_CLIENTCERTIFICATE
+uint64_t uniffi_tokenward_ffi_fn_clone_clientcertificate(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_CLIENTCERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_CLIENTCERTIFICATE
+void uniffi_tokenward_ffi_fn_free_clientcertificate(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_CLIENTCERTIFICATE_FROM_PEM
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CONSTRUCTOR_CLIENTCERTIFICATE_FROM_PEM
+uint64_t uniffi_tokenward_ffi_fn_constructor_clientcertificate_from_pem(RustBuffer certificate_pem, uint64_t key_pem, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_CLIENTCERTIFICATE_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_CLIENTCERTIFICATE_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_tokenward_ffi_fn_method_clientcertificate_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_ACCESSTOKEN
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_ACCESSTOKEN
 uint64_t uniffi_tokenward_ffi_fn_clone_accesstoken(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1841,6 +1861,11 @@ RustBuffer uniffi_tokenward_ffi_fn_func_retry_action(int32_t status, RustBuffer 
 RustBuffer uniffi_tokenward_ffi_fn_func_algorithm_from_string(RustBuffer name, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_CERTIFICATE_THUMBPRINT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_CERTIFICATE_THUMBPRINT
+RustBuffer uniffi_tokenward_ffi_fn_func_certificate_thumbprint(RustBuffer certificate, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_TOKEN_REJECTED
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_TOKEN_REJECTED
 int8_t uniffi_tokenward_ffi_fn_func_token_rejected(int32_t status, RustBuffer www_authenticate, RustCallStatus *_Nonnull out_status
@@ -2155,6 +2180,12 @@ uint16_t uniffi_tokenward_ffi_checksum_func_retry_action(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ALGORITHM_FROM_STRING
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ALGORITHM_FROM_STRING
 uint16_t uniffi_tokenward_ffi_checksum_func_algorithm_from_string(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_CERTIFICATE_THUMBPRINT
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_CERTIFICATE_THUMBPRINT
+uint16_t uniffi_tokenward_ffi_checksum_func_certificate_thumbprint(void
     
 );
 #endif
@@ -3163,6 +3194,12 @@ uint16_t uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_KEYSET_NEW
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_KEYSET_NEW
 uint16_t uniffi_tokenward_ffi_checksum_constructor_keyset_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_CLIENTCERTIFICATE_FROM_PEM
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_CONSTRUCTOR_CLIENTCERTIFICATE_FROM_PEM
+uint16_t uniffi_tokenward_ffi_checksum_constructor_clientcertificate_from_pem(void
     
 );
 #endif
