@@ -783,7 +783,7 @@ export declare class OAuthClient {
   /** The client id. */
   get clientId(): string
   /** The client authentication method. */
-  get authMethod(): 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'
+  get authMethod(): 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none' | 'tls_client_auth' | 'self_signed_tls_client_auth'
   /** The authorization endpoint, when known (discovered or configured). */
   get authorizationUrl(): string | null
   /** The issuer found by discovery, else null. */
@@ -1105,6 +1105,12 @@ export interface AuthorizationFlowOptions {
   idTokenVerifier?: IdTokenVerifier
 }
 
+/**
+ * The RFC 8705 `x5t#S256` of a certificate (DER `Buffer` or PEM `string`): base64url SHA-256
+ * of its DER; throws `malformed` for anything else.
+ */
+export declare function certificateThumbprint(certificate: Buffer | Uint8Array | string): string
+
 /** Optional settings of `apiKeys.create(owner, options)`. */
 export interface CreateKeyOptions {
   /** Scopes to grant. */
@@ -1284,7 +1290,7 @@ export interface OAuthClientOptions {
    * Unset: `private_key_jwt` with a `privateKey`, else `client_secret_basic` (after
    * discovery, `client_secret_post` when the server lists only that one).
    */
-  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none' | 'tls_client_auth' | 'self_signed_tls_client_auth'
   /** The signing key for `private_key_jwt`. */
   privateKey?: JwtKey
   /** The RFC 7662 introspection endpoint (discovered when unset). */
@@ -1302,6 +1308,16 @@ export interface OAuthClientOptions {
    * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
    */
   dpopKey?: DpopKey
+  /**
+   * The client certificate (PEM, with its chain) presented on every connection to the
+   * authorization server (mutual TLS, RFC 8705): for `tls_client_auth` /
+   * `self_signed_tls_client_auth`, and certificate-bound tokens. Needs `clientCertificateKey`.
+   */
+  clientCertificate?: string
+  /** The private key of `clientCertificate` (PEM). */
+  clientCertificateKey?: string | Secret
+  /** CA certificates (PEM) trusted for the server's TLS certificate besides the system's. */
+  caCertificates?: string
 }
 
 /**
