@@ -684,6 +684,7 @@ impl Authenticator {
     /// is a decision, not an exception.
     #[pyo3(signature = (method, path, headers, client_ip=None, required_scopes=Vec::new(),
         client_certificate=None))]
+    #[allow(clippy::too_many_arguments)]
     fn authenticate(
         &self,
         py: Python<'_>,
@@ -725,6 +726,7 @@ impl Authenticator {
     /// introspection the result is computed at once (the awaitable is already done).
     #[pyo3(signature = (method, path, headers, client_ip=None, required_scopes=Vec::new(),
         client_certificate=None))]
+    #[allow(clippy::too_many_arguments)]
     fn authenticate_async<'py>(
         &self,
         py: Python<'py>,

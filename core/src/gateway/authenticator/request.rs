@@ -76,6 +76,8 @@ impl<'r> Request<'r> {
 
 /// `Debug` of a request: method, path without its query, header names with the length of
 /// their (redacted) values, client address and scopes.
+// One argument per field printed, for the two request types.
+#[allow(clippy::too_many_arguments)]
 fn debug_request<'h>(
     f: &mut std::fmt::Formatter<'_>,
     name: &str,
