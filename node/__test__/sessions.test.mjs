@@ -106,7 +106,10 @@ test('the id and the CSRF secret are never printed', async () => {
     return null
   })
   s.revoke(rotated.id)
-  await new Promise((resolve) => setTimeout(resolve, 20))
+  // Listeners run on the event loop after the call returns: wait for the event, with a deadline.
+  for (const end = Date.now() + 5000; !events.some((e) => e.action === 'session.create') && Date.now() < end;) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
   sub.cancel()
   assert.deepEqual(errors.map((e) => e.code), ['revoked', 'malformed', 'invalid_csrf_token'])
   assert.ok(events.some((e) => e.action === 'session.create'))

@@ -461,7 +461,7 @@ impl JwtVerifier {
     }
 
     /// Internal (used by `index.js`): a raw N-API function verifying with this verifier,
-    /// `fn(token)` -> claims object, `fn(token, true)` -> JSON text. See `jwt_fast.rs`.
+    /// `fn(token)` -> claims object, `fn(token, true)` -> JSON text. See `jwt_fast/`.
     #[napi(js_name = "fastVerifier", skip_typescript, catch_unwind)]
     pub fn fast_verifier(
         &self,

@@ -12,7 +12,7 @@
 //! * Async exports run their future inside [`caught`], which turns a panic while polling into
 //!   the function's own failure value (`Failure { code: "internal" }`); napi-rs would reject
 //!   with `GenericFailure` instead.
-//! * The raw N-API function of `jwt_fast.rs` catches its own panics.
+//! * The raw N-API function of `jwt_fast/function.rs` catches its own panics.
 //! * Listeners (threadsafe functions: `onAudit`, `TokenSource.onRefresh`/`onError`) convert
 //!   their value to JS in [`convert_caught`]: napi-rs converts inside N-API's `call_js`
 //!   callback, an `extern "C"` frame it does not guard, where a panic would abort Node.

@@ -15312,13 +15312,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_func_retry_action() != 48193) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_func_algorithm_from_string() != 41417) {
+    if (uniffi_tokenward_ffi_checksum_func_algorithm_from_string() != 15227) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_certificate_thumbprint() != 32712) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_func_token_rejected() != 46254) {
+    if (uniffi_tokenward_ffi_checksum_func_token_rejected() != 26840) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_redact() != 28117) {
@@ -15411,7 +15411,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_manualclock_set() != 9166) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_dpopkey_algorithm() != 27006) {
+    if (uniffi_tokenward_ffi_checksum_method_dpopkey_algorithm() != 34806) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_dpopkey_export_private_key() != 18172) {
@@ -15435,229 +15435,229 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_dpopverifier_verify() != 20657) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() != 59634) {
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() != 5108) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() != 37836) {
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() != 45178) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authenticator_dpop_nonce() != 20269) {
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_dpop_nonce() != 28529) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection() != 46855) {
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection() != 10534) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authenticator_header_names() != 4762) {
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_header_names() != 28033) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len() != 40421) {
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len() != 29939) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() != 10330) {
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() != 34884) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_purge() != 57545) {
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_purge() != 5594) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() != 40822) {
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() != 22364) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_size() != 64330) {
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_size() != 25241) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_revocationlist_unrevoke() != 18022) {
+    if (uniffi_tokenward_ffi_checksum_method_revocationlist_unrevoke() != 5094) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtissuer_issue() != 23886) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtissuer_issue() != 39404) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm() != 62084) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm() != 52393) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtkey_can_sign() != 3184) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_can_sign() != 11656) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtkey_kid() != 39462) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_kid() != 2928) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtkey_to_jwk_json() != 6584) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_to_jwk_json() != 21736) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtkey_to_private_pem() != 52116) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_to_private_pem() != 52188) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtkey_to_public_pem() != 48798) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_to_public_pem() != 48146) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtkey_with_algorithm() != 42793) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_with_algorithm() != 61849) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtkey_with_kid() != 49104) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtkey_with_kid() != 13574) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtverifier_verify() != 51532) {
+    if (uniffi_tokenward_ffi_checksum_method_keyset_insert() != 15109) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims() != 29398) {
+    if (uniffi_tokenward_ffi_checksum_method_keyset_kids() != 7716) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_keyset_insert() != 19448) {
+    if (uniffi_tokenward_ffi_checksum_method_keyset_len() != 61347) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_keyset_kids() != 861) {
+    if (uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() != 13212) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_keyset_len() != 5637) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtverifier_verify() != 43670) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() != 26182) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims() != 17072) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_accesstoken_authorization_header() != 13200) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() != 10577) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_accesstoken_expires_at() != 37325) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_authorization_url() != 48694) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_accesstoken_expose() != 44433) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_client_credentials() != 36008) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint() != 42910) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_client_id() != 29521) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop() != 45391) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_exchange_code() != 36147) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers() != 58073) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() != 34320) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_accesstoken_scopes() != 988) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() != 39783) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_accesstoken_secret() != 13573) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_jwks_uri() != 45998) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_accesstoken_token_type() != 48791) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_refresh() != 29425) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_authorization_url() != 6305) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_revoke() != 59208) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_complete() != 13819) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_token_url() != 481) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_nonce() != 57337) {
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_authorization_url() != 25782) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_redirect_uri() != 56438) {
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_complete() != 34826) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_scopes() != 35323) {
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_nonce() != 48320) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_state() != 27802) {
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_redirect_uri() != 56943) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms() != 48798) {
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_scopes() != 46866) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_client_id() != 45326) {
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_state() != 46668) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_issuer() != 11079) {
+    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms() != 9190) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify() != 22806) {
+    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_client_id() != 2493) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() != 28300) {
+    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_issuer() != 386) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_authorization_url() != 16121) {
+    if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify() != 3404) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_client_credentials() != 53369) {
+    if (uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() != 45091) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_client_id() != 40873) {
+    if (uniffi_tokenward_ffi_checksum_method_pkce_challenge() != 8918) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_exchange_code() != 63072) {
+    if (uniffi_tokenward_ffi_checksum_method_pkce_method() != 55470) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() != 36383) {
+    if (uniffi_tokenward_ffi_checksum_method_pkce_verifier() != 16101) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() != 54805) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_add_listener() != 4613) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_jwks_uri() != 55729) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_close() != 58126) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_refresh() != 49278) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_force_refresh() != 22950) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_revoke() != 35567) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code() != 6476) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_token_url() != 15672) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_request_count() != 1679) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() != 28914) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_status() != 57202) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_pkce_challenge() != 56097) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_pkce_method() != 42890) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_pkce_verifier() != 64364) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_access_token() != 25703) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_expires_in() != 33900) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token() != 2773) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token_claims_json() != 22857) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token() != 47621) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokensource_add_listener() != 48039) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokensource_close() != 55163) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokensource_force_refresh() != 62450) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code() != 22875) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokensource_request_count() != 53543) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokensource_status() != 30147) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_tokenward_ffi_checksum_method_tokensource_token() != 13204) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensource_token() != 11181) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_tokensource_keep_tokens() != 8109) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() != 56087) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() != 32039) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() != 26078) {
+    if (uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() != 24207) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_authorization_header() != 61028) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_expires_at() != 62136) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_expose() != 5768) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint() != 34259) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop() != 54246) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers() != 23268) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_scopes() != 51605) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_secret() != 12783) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_token_type() != 55015) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_access_token() != 46920) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_expires_in() != 238) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token() != 3250) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token_claims_json() != 18560) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token() != 43873) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_redactor_redact() != 32086) {
@@ -15669,7 +15669,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify() != 1075) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify_claims() != 35863) {
+    if (uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify_claims() != 25951) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_remotekeyset_fetch_count() != 45081) {
@@ -15678,7 +15678,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_remotekeyset_issuer() != 14599) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_remotekeyset_keys() != 22660) {
+    if (uniffi_tokenward_ffi_checksum_method_remotekeyset_keys() != 15904) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_remotekeyset_url() != 38942) {
@@ -15777,94 +15777,94 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_dpopkey_from_private_key() != 64257) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_dpopkey_generate() != 31622) {
+    if (uniffi_tokenward_ffi_checksum_constructor_dpopkey_generate() != 9045) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_dpopverifier_new() != 16085) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_authenticator_new() != 29049) {
+    if (uniffi_tokenward_ffi_checksum_constructor_authenticator_new() != 481) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 64508) {
+    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() != 12389) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_with_store() != 56846) {
+    if (uniffi_tokenward_ffi_checksum_constructor_revocationlist_with_store() != 14038) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() != 34845) {
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() != 42272) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_jwk() != 46709) {
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_jwk() != 7568) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_pem() != 8044) {
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_pem() != 27357) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_generate() != 29077) {
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_generate() != 10916) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac() != 28302) {
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac() != 42223) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_jwtverifier_new() != 32044) {
+    if (uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks() != 36858) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_jwks() != 41838) {
+    if (uniffi_tokenward_ffi_checksum_constructor_keyset_new() != 33465) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_key() != 4547) {
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtverifier_new() != 8854) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks() != 6084) {
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_jwks() != 6089) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_keyset_new() != 34136) {
+    if (uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_key() != 2972) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_clientcertificate_from_pem() != 11196) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new() != 26510) {
+    if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() != 6285) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client() != 59410) {
+    if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_new() != 58457) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_new() != 9680) {
+    if (uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new() != 44816) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_with_remote_keys() != 44639) {
+    if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client() != 51149) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() != 25247) {
+    if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_new() != 28075) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_new() != 7881) {
+    if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_with_remote_keys() != 614) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier() != 61650) {
+    if (uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier() != 44646) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_pkce_generate() != 61586) {
+    if (uniffi_tokenward_ffi_checksum_constructor_pkce_generate() != 14419) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials() != 22817) {
+    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials() != 62403) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token() != 65084) {
+    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token() != 53732) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() != 50809) {
+    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() != 3088) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_restore() != 39117) {
+    if (uniffi_tokenward_ffi_checksum_constructor_tokensource_restore() != 58837) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_redactor_new() != 10651) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_constructor_remotejwtverifier_new() != 10821) {
+    if (uniffi_tokenward_ffi_checksum_constructor_remotejwtverifier_new() != 22219) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_remotekeyset_discover() != 6627) {

@@ -123,7 +123,7 @@ final class JwtVectorsTests: XCTestCase {
 
     func testAlgorithmEnumRoundTripsThroughTheCore() throws {
         // Every case: its RFC name, parsed back, is the same case, and a key generated for it
-        // reports it (checked by mapping EdDSA to ES384 in bindings/src/jwt.rs: this fails).
+        // reports it (checked by mapping EdDSA to ES384 in bindings/src/jwt/alg.rs: this fails).
         XCTAssertEqual(Algorithm.allCases.count, 12)
         for alg in Algorithm.allCases {
             XCTAssertEqual(try algorithmFromString(name: alg.description), alg)

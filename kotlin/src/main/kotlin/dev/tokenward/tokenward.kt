@@ -900,10 +900,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_jwtkey_with_kid(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_jwtverifier_verify(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims(
-    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_keyset_insert(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_keyset_kids(
@@ -912,43 +908,9 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_authorization_header(
+    external fun uniffi_tokenward_ffi_checksum_method_jwtverifier_verify(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_expires_at(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_expose(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_scopes(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_secret(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_token_type(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_authorization_url(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_complete(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_nonce(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_redirect_uri(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_scopes(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_state(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_client_id(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_issuer(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify(
+    external fun uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method(
     ): Int
@@ -972,6 +934,26 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_oauthclient_token_url(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_authorization_url(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_complete(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_nonce(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_redirect_uri(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_scopes(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_state(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_client_id(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_issuer(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_pkce_authorization_url(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_pkce_challenge(
@@ -979,16 +961,6 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_method_pkce_method(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_pkce_verifier(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_access_token(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_expires_in(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token_claims_json(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokensource_add_listener(
     ): Int
@@ -1007,6 +979,34 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_authorization_header(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_expires_at(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_expose(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_scopes(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_secret(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_token_type(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_access_token(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_expires_in(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token_claims_json(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_redactor_redact(
     ): Int
@@ -1106,17 +1106,21 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_keyset_new(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_jwtverifier_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_jwks(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_key(
     ): Int
-    external fun uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_constructor_keyset_new(
-    ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_clientcertificate_from_pem(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_oauthclient_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new(
     ): Int
@@ -1125,10 +1129,6 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_with_remote_keys(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover(
-    ): Int
-    external fun uniffi_tokenward_ffi_checksum_constructor_oauthclient_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier(
     ): Int
@@ -1397,20 +1397,6 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_jwtkey_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_clone_jwtverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_free_jwtverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_jwtverifier_new(`keys`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_constructor_jwtverifier_with_jwks(`jwks`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_constructor_jwtverifier_with_key(`key`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_method_jwtverifier_verify(`ptr`: Long,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_jwtverifier_verify_claims(`ptr`: Long,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_keyset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_keyset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1431,6 +1417,20 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_keyset_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_jwtverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_jwtverifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_jwtverifier_new(`keys`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_jwtverifier_with_jwks(`jwks`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_jwtverifier_with_key(`key`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_jwtverifier_verify(`ptr`: Long,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_jwtverifier_verify_claims(`ptr`: Long,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_clientcertificate(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_clientcertificate(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1439,31 +1439,39 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_tokenward_ffi_fn_method_clientcertificate_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_clone_accesstoken(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_clone_oauthclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_tokenward_ffi_fn_free_accesstoken(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_free_oauthclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_authorization_header(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_expires_at(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_expose(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Byte
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(`ptr`: Long,`method`: RustBuffer.ByValue,`url`: RustBuffer.ByValue,`nonce`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_secret(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(`issuerUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_token_type(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_new(`tokenUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_auth_method(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_authorization_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_accesstoken_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_client_credentials(`ptr`: Long,`scopes`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_client_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_exchange_code(`ptr`: Long,`code`: Long,`redirectUri`: RustBuffer.ByValue,`pkce`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_introspect(`ptr`: Long,`token`: Long,`tokenTypeHint`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_issuer(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_jwks_uri(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_refresh(`ptr`: Long,`refreshToken`: Long,`scopes`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_revoke(`ptr`: Long,`token`: Long,`tokenTypeHint`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_token_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_oauthclient_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_authorizationflow(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1509,40 +1517,6 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_idtokenverifier_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_clone_oauthclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_free_oauthclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_discover(`issuerUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_constructor_oauthclient_new(`tokenUrl`: RustBuffer.ByValue,`clientId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_auth_method(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_authorization_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_client_credentials(`ptr`: Long,`scopes`: RustBuffer.ByValue,
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_client_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_exchange_code(`ptr`: Long,`code`: Long,`redirectUri`: RustBuffer.ByValue,`pkce`: RustBuffer.ByValue,
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_introspect(`ptr`: Long,`token`: Long,`tokenTypeHint`: RustBuffer.ByValue,
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_issuer(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_jwks_uri(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_refresh(`ptr`: Long,`refreshToken`: Long,`scopes`: RustBuffer.ByValue,
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_revoke(`ptr`: Long,`token`: Long,`tokenTypeHint`: RustBuffer.ByValue,
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_token_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_oauthclient_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_pkce(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_pkce(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1562,24 +1536,6 @@ internal object UniffiLib {
     external fun uniffi_tokenward_ffi_fn_method_pkce_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_pkce_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_clone_tokenresponse(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_free_tokenresponse(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_access_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_expires_in(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_id_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_id_token_claims_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_refresh_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_tokensource(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1621,6 +1577,50 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_tokenward_ffi_fn_method_tokensourcelistener_on_error(`ptr`: Long,`code`: RustBuffer.ByValue,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_tokenward_ffi_fn_clone_accesstoken(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_accesstoken(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_authorization_header(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_expires_at(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_expose(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(`ptr`: Long,`method`: RustBuffer.ByValue,`url`: RustBuffer.ByValue,`nonce`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_secret(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_token_type(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_tokenresponse(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_tokenresponse(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_access_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_expires_in(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_id_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_id_token_claims_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_refresh_token(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokenresponse_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_redactor(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_redactor(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1773,13 +1773,13 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authmethod_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_tokensourcestatus_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_tokenward_ffi_fn_method_tokensourcestatus_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_tokentypehint_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_tokentypehint_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokensourcestatus_as_string(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_tokensourcestatus_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_error_codes(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1940,13 +1940,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_func_retry_action() and 0xFFFF) != 48193) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_func_algorithm_from_string() and 0xFFFF) != 41417) {
+    if ((lib.uniffi_tokenward_ffi_checksum_func_algorithm_from_string() and 0xFFFF) != 15227) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_certificate_thumbprint() and 0xFFFF) != 32712) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_func_token_rejected() and 0xFFFF) != 46254) {
+    if ((lib.uniffi_tokenward_ffi_checksum_func_token_rejected() and 0xFFFF) != 26840) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_redact() and 0xFFFF) != 28117) {
@@ -2039,7 +2039,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_manualclock_set() and 0xFFFF) != 9166) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_dpopkey_algorithm() and 0xFFFF) != 27006) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_dpopkey_algorithm() and 0xFFFF) != 34806) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_dpopkey_export_private_key() and 0xFFFF) != 18172) {
@@ -2063,226 +2063,226 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_dpopverifier_verify() and 0xFFFF) != 20657) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() and 0xFFFF) != 59634) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate() and 0xFFFF) != 5108) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() and 0xFFFF) != 37836) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_authenticate_async() and 0xFFFF) != 45178) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_dpop_nonce() and 0xFFFF) != 20269) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_dpop_nonce() and 0xFFFF) != 28529) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection() and 0xFFFF) != 46855) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_has_introspection() and 0xFFFF) != 10534) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_header_names() and 0xFFFF) != 4762) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_header_names() and 0xFFFF) != 28033) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len() and 0xFFFF) != 40421) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len() and 0xFFFF) != 29939) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() and 0xFFFF) != 10330) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_is_revoked() and 0xFFFF) != 34884) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_purge() and 0xFFFF) != 57545) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_purge() and 0xFFFF) != 5594) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() and 0xFFFF) != 40822) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_revoke() and 0xFFFF) != 22364) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_size() and 0xFFFF) != 64330) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_size() and 0xFFFF) != 25241) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_unrevoke() and 0xFFFF) != 18022) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_revocationlist_unrevoke() and 0xFFFF) != 5094) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtissuer_issue() and 0xFFFF) != 23886) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtissuer_issue() and 0xFFFF) != 39404) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm() and 0xFFFF) != 62084) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_algorithm() and 0xFFFF) != 52393) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_can_sign() and 0xFFFF) != 3184) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_can_sign() and 0xFFFF) != 11656) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_kid() and 0xFFFF) != 39462) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_kid() and 0xFFFF) != 2928) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_to_jwk_json() and 0xFFFF) != 6584) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_to_jwk_json() and 0xFFFF) != 21736) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_to_private_pem() and 0xFFFF) != 52116) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_to_private_pem() and 0xFFFF) != 52188) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_to_public_pem() and 0xFFFF) != 48798) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_to_public_pem() and 0xFFFF) != 48146) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_with_algorithm() and 0xFFFF) != 42793) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_with_algorithm() and 0xFFFF) != 61849) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_with_kid() and 0xFFFF) != 49104) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtkey_with_kid() and 0xFFFF) != 13574) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtverifier_verify() and 0xFFFF) != 51532) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_insert() and 0xFFFF) != 15109) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims() and 0xFFFF) != 29398) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_kids() and 0xFFFF) != 7716) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_insert() and 0xFFFF) != 19448) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_len() and 0xFFFF) != 61347) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_kids() and 0xFFFF) != 861) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() and 0xFFFF) != 13212) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_len() and 0xFFFF) != 5637) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtverifier_verify() and 0xFFFF) != 43670) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() and 0xFFFF) != 26182) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims() and 0xFFFF) != 17072) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_authorization_header() and 0xFFFF) != 13200) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() and 0xFFFF) != 10577) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_expires_at() and 0xFFFF) != 37325) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_authorization_url() and 0xFFFF) != 48694) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_expose() and 0xFFFF) != 44433) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_client_credentials() and 0xFFFF) != 36008) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint() and 0xFFFF) != 42910) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_client_id() and 0xFFFF) != 29521) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop() and 0xFFFF) != 45391) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_exchange_code() and 0xFFFF) != 36147) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers() and 0xFFFF) != 58073) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() and 0xFFFF) != 34320) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_scopes() and 0xFFFF) != 988) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() and 0xFFFF) != 39783) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_secret() and 0xFFFF) != 13573) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_jwks_uri() and 0xFFFF) != 45998) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_token_type() and 0xFFFF) != 48791) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_refresh() and 0xFFFF) != 29425) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_authorization_url() and 0xFFFF) != 6305) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_revoke() and 0xFFFF) != 59208) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_complete() and 0xFFFF) != 13819) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_token_url() and 0xFFFF) != 481) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_nonce() and 0xFFFF) != 57337) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_authorization_url() and 0xFFFF) != 25782) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_redirect_uri() and 0xFFFF) != 56438) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_complete() and 0xFFFF) != 34826) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_scopes() and 0xFFFF) != 35323) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_nonce() and 0xFFFF) != 48320) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_state() and 0xFFFF) != 27802) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_redirect_uri() and 0xFFFF) != 56943) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms() and 0xFFFF) != 48798) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_scopes() and 0xFFFF) != 46866) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_client_id() and 0xFFFF) != 45326) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_state() and 0xFFFF) != 46668) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_issuer() and 0xFFFF) != 11079) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms() and 0xFFFF) != 9190) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify() and 0xFFFF) != 22806) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_client_id() and 0xFFFF) != 2493) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() and 0xFFFF) != 28300) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_issuer() and 0xFFFF) != 386) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_authorization_url() and 0xFFFF) != 16121) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify() and 0xFFFF) != 3404) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_client_credentials() and 0xFFFF) != 53369) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() and 0xFFFF) != 45091) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_client_id() and 0xFFFF) != 40873) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_challenge() and 0xFFFF) != 8918) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_exchange_code() and 0xFFFF) != 63072) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_method() and 0xFFFF) != 55470) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() and 0xFFFF) != 36383) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_verifier() and 0xFFFF) != 16101) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() and 0xFFFF) != 54805) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_add_listener() and 0xFFFF) != 4613) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_jwks_uri() and 0xFFFF) != 55729) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_force_refresh() and 0xFFFF) != 22950) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_refresh() and 0xFFFF) != 49278) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code() and 0xFFFF) != 6476) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_revoke() and 0xFFFF) != 35567) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_request_count() and 0xFFFF) != 1679) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_token_url() and 0xFFFF) != 15672) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_status() and 0xFFFF) != 57202) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() and 0xFFFF) != 28914) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_challenge() and 0xFFFF) != 56097) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_method() and 0xFFFF) != 42890) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_verifier() and 0xFFFF) != 64364) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_access_token() and 0xFFFF) != 25703) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_expires_in() and 0xFFFF) != 33900) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token() and 0xFFFF) != 2773) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token_claims_json() and 0xFFFF) != 22857) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token() and 0xFFFF) != 47621) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_add_listener() and 0xFFFF) != 48039) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_force_refresh() and 0xFFFF) != 62450) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_last_error_code() and 0xFFFF) != 22875) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_request_count() and 0xFFFF) != 53543) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_status() and 0xFFFF) != 30147) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_token() and 0xFFFF) != 13204) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_token() and 0xFFFF) != 11181) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_tokensource_keep_tokens() and 0xFFFF) != 8109) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() and 0xFFFF) != 56087) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_refresh() and 0xFFFF) != 32039) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() and 0xFFFF) != 26078) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokensourcelistener_on_error() and 0xFFFF) != 24207) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_authorization_header() and 0xFFFF) != 61028) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_expires_at() and 0xFFFF) != 62136) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_expose() and 0xFFFF) != 5768) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_fingerprint() and 0xFFFF) != 34259) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop() and 0xFFFF) != 54246) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers() and 0xFFFF) != 23268) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_scopes() and 0xFFFF) != 51605) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_secret() and 0xFFFF) != 12783) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_token_type() and 0xFFFF) != 55015) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_access_token() and 0xFFFF) != 46920) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_expires_in() and 0xFFFF) != 238) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token() and 0xFFFF) != 3250) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_id_token_claims_json() and 0xFFFF) != 18560) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_tokenresponse_refresh_token() and 0xFFFF) != 43873) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_redactor_redact() and 0xFFFF) != 32086) {
@@ -2294,7 +2294,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify() and 0xFFFF) != 1075) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify_claims() and 0xFFFF) != 35863) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_remotejwtverifier_verify_claims() and 0xFFFF) != 25951) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_fetch_count() and 0xFFFF) != 45081) {
@@ -2303,7 +2303,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_issuer() and 0xFFFF) != 14599) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_keys() and 0xFFFF) != 22660) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_keys() and 0xFFFF) != 15904) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_remotekeyset_url() and 0xFFFF) != 38942) {
@@ -2402,94 +2402,94 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_dpopkey_from_private_key() and 0xFFFF) != 64257) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_dpopkey_generate() and 0xFFFF) != 31622) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_dpopkey_generate() and 0xFFFF) != 9045) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_dpopverifier_new() and 0xFFFF) != 16085) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_authenticator_new() and 0xFFFF) != 29049) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_authenticator_new() and 0xFFFF) != 481) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() and 0xFFFF) != 64508) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_new() and 0xFFFF) != 12389) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_with_store() and 0xFFFF) != 56846) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_revocationlist_with_store() and 0xFFFF) != 14038) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() and 0xFFFF) != 34845) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtissuer_new() and 0xFFFF) != 42272) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_jwk() and 0xFFFF) != 46709) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_jwk() and 0xFFFF) != 7568) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_pem() and 0xFFFF) != 8044) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_from_pem() and 0xFFFF) != 27357) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_generate() and 0xFFFF) != 29077) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_generate() and 0xFFFF) != 10916) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac() and 0xFFFF) != 28302) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtkey_hmac() and 0xFFFF) != 42223) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtverifier_new() and 0xFFFF) != 32044) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks() and 0xFFFF) != 36858) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_jwks() and 0xFFFF) != 41838) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_keyset_new() and 0xFFFF) != 33465) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_key() and 0xFFFF) != 4547) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtverifier_new() and 0xFFFF) != 8854) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_keyset_from_jwks() and 0xFFFF) != 6084) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_jwks() and 0xFFFF) != 6089) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_keyset_new() and 0xFFFF) != 34136) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_key() and 0xFFFF) != 2972) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_clientcertificate_from_pem() and 0xFFFF) != 11196) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new() and 0xFFFF) != 26510) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() and 0xFFFF) != 6285) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client() and 0xFFFF) != 59410) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_new() and 0xFFFF) != 58457) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_new() and 0xFFFF) != 9680) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new() and 0xFFFF) != 44816) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_with_remote_keys() and 0xFFFF) != 44639) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client() and 0xFFFF) != 51149) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() and 0xFFFF) != 25247) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_new() and 0xFFFF) != 28075) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_new() and 0xFFFF) != 7881) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_with_remote_keys() and 0xFFFF) != 614) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier() and 0xFFFF) != 61650) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier() and 0xFFFF) != 44646) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_generate() and 0xFFFF) != 61586) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_generate() and 0xFFFF) != 14419) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials() and 0xFFFF) != 22817) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_client_credentials() and 0xFFFF) != 62403) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token() and 0xFFFF) != 65084) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_refresh_token() and 0xFFFF) != 53732) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() and 0xFFFF) != 50809) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_from_token_response() and 0xFFFF) != 3088) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_restore() and 0xFFFF) != 39117) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_tokensource_restore() and 0xFFFF) != 58837) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_redactor_new() and 0xFFFF) != 10651) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_constructor_remotejwtverifier_new() and 0xFFFF) != 10821) {
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_remotejwtverifier_new() and 0xFFFF) != 22219) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_remotekeyset_discover() and 0xFFFF) != 6627) {

@@ -113,7 +113,7 @@ class JwtVectorsTest {
     @Test
     fun algorithmEnumRoundTripsThroughTheCore() {
         // Every variant: its RFC name, parsed back, is the same variant, and a key generated for
-        // it reports it (checked by mapping EdDSA to ES384 in bindings/src/jwt.rs: this fails).
+        // it reports it (checked by mapping EdDSA to ES384 in bindings/src/jwt/alg.rs: this fails).
         assertEquals(12, Algorithm.values().size)
         for (alg in Algorithm.values()) {
             assertEquals(alg, algorithmFromString(alg.asString()))

@@ -182,7 +182,7 @@ class OAuthTest {
         assertEquals(TokenSourceStatus.READY, src.status())
         assertFalse(src.toString().contains(t2.expose()))
         // AutoCloseable: `use {}` calls close(), which releases the object and so closes the
-        // source (the Drop of bindings/src/oauth.rs); the object is unusable afterwards.
+        // source (the Drop of bindings/src/oauth/source.rs); the object is unusable afterwards.
         src.use { assertEquals(TokenSourceStatus.READY, it.status()) }
         assertTrue(src.uniffiIsDestroyed)
         assertTrue(runCatching { src.status() }.exceptionOrNull() is IllegalStateException)

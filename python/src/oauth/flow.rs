@@ -1,0 +1,109 @@
+//! `AuthorizationFlow` (core `oauth::flow`).
+
+use pyo3::prelude::*;
+use tokenward::oauth::{self};
+use tokenward::runtime;
+
+use super::client::OAuthClient;
+use super::id_token::IdTokenVerifier;
+use super::token::TokenResponse;
+use crate::apikeys::duration_arg;
+use crate::error::{invalid_input, Builtin, IntoPyResult};
+
+/// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
+/// `nonce`, RFC 9207 `iss`): the URL to open, then `complete(redirect_url)`.
+#[pyclass(module = "tokenward", name = "AuthorizationFlow", frozen)]
+pub struct AuthorizationFlow(oauth::AuthorizationFlow);
+
+#[pymethods]
+impl AuthorizationFlow {
+    #[new]
+    #[pyo3(signature = (client, redirect_uri, *, scopes=None, max_age=None, id_token_verifier=None))]
+    fn new(
+        client: &OAuthClient,
+        redirect_uri: String,
+        scopes: Option<Vec<String>>,
+        max_age: Option<&Bound<'_, PyAny>>,
+        id_token_verifier: Option<&IdTokenVerifier>,
+    ) -> PyResult<Self> {
+        let mut options =
+            oauth::AuthorizationFlowOptions::new().with_scopes(scopes.unwrap_or_default());
+        if let Some(m) = max_age {
+            options = options.with_max_age(duration_arg(m, "max_age")?);
+        }
+        if let Some(v) = id_token_verifier {
+            options = options.with_id_token_verifier(v.0.clone());
+        }
+        Ok(AuthorizationFlow(
+            oauth::AuthorizationFlow::new(&client.0, redirect_uri, options).py()?,
+        ))
+    }
+
+    /// The URL to open in the browser.
+    #[getter]
+    fn authorization_url(&self) -> &str {
+        self.0.authorization_url()
+    }
+
+    /// The redirect URI the flow was made for.
+    #[getter]
+    fn redirect_uri(&self) -> &str {
+        self.0.redirect_uri()
+    }
+
+    /// The `state` sent (the flow compares it itself).
+    #[getter]
+    fn state(&self) -> &str {
+        self.0.state()
+    }
+
+    /// The OpenID Connect `nonce` sent, when the scopes include `openid`.
+    #[getter]
+    fn nonce(&self) -> Option<&str> {
+        self.0.nonce()
+    }
+
+    /// The scopes asked for.
+    #[getter]
+    fn scopes(&self) -> Vec<String> {
+        self.0.scopes().to_vec()
+    }
+
+    /// Checks the redirect the browser came back with (redirect URI, `iss`, `state`, `error`)
+    /// and exchanges its code for tokens (blocking; GIL released).
+    fn complete(&self, py: Python<'_>, redirect_url: &str) -> PyResult<TokenResponse> {
+        let r = py
+            .detach(|| runtime::block_on(self.0.complete(redirect_url)))
+            .py()?
+            .py()?;
+        Ok(TokenResponse(r))
+    }
+
+    /// `await flow.complete_async(redirect_url)`: `complete()` run in the loop's default
+    /// executor.
+    fn complete_async<'py>(
+        slf: &Bound<'py, Self>,
+        py: Python<'py>,
+        redirect_url: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let asyncio = py.import("asyncio")?;
+        let lp = asyncio.call_method0("get_running_loop")?;
+        let method = slf.getattr("complete")?;
+        lp.call_method1("run_in_executor", (py.None(), method, redirect_url))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "AuthorizationFlow(client_id='{}', redirect_uri='{}')",
+            self.0.client().client_id(),
+            self.0.redirect_uri()
+        )
+    }
+
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(invalid_input(
+            Builtin::Type,
+            "AuthorizationFlow cannot be pickled",
+        ))
+    }
+}
