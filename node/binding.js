@@ -868,6 +868,7 @@ module.exports.Threshold = nativeBinding.Threshold
 module.exports.TokenResponse = nativeBinding.TokenResponse
 module.exports.TokenSource = nativeBinding.TokenSource
 module.exports.API_KEY_PATTERN = nativeBinding.API_KEY_PATTERN
+module.exports.certificateThumbprint = nativeBinding.certificateThumbprint
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.fingerprint = nativeBinding.fingerprint
 module.exports.onAudit = nativeBinding.onAudit

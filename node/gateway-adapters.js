@@ -41,7 +41,15 @@ function toAuthRequest(raw, requiredScopes) {
     headers: raw.rawHeaders?.length ? raw.rawHeaders : raw.headers,
     clientIp: raw.socket?.remoteAddress ?? null,
     requiredScopes,
+    clientCertificate: peerCertificate(raw.socket),
   }
+}
+
+// The client certificate of a mutual-TLS connection (DER), for `mtlsBoundTokens`; null on plain
+// sockets and when the client presented none.
+function peerCertificate(socket) {
+  if (typeof socket?.getPeerCertificate !== 'function') return null
+  return socket.getPeerCertificate()?.raw ?? null
 }
 
 /** Express middleware: `app.use(tokenward.express({ authenticator, requiredScopes }))`. */

@@ -226,6 +226,11 @@ export interface AuthenticatorOptions {
   abuseDetection?: AbuseDetection
   /** The header whose value becomes the audit events' `requestId` (e.g. `x-request-id`; default: none). */
   requestIdHeader?: string
+  /**
+   * Check mutual-TLS-bound tokens (RFC 8705, `cnf.x5t#S256`) against the request's `clientCertificate`
+   * (or a trusted proxy's `Client-Cert` header); a mismatch is refused `certificate_mismatch`. Default: off.
+   */
+  mtlsBoundTokens?: boolean
   /** Seconds an active introspection answer is reused (default 60, never beyond `exp`). */
   introspectionCacheTtl?: number
   /** Seconds an inactive introspection answer is reused (default 10). */
@@ -291,6 +296,11 @@ export interface AuthRequest {
   clientIp?: string | null
   /** Scopes the route requires (all of them). */
   requiredScopes?: string[]
+  /**
+   * The client certificate the TLS layer verified (mutual TLS): DER (`req.socket.getPeerCertificate().raw`)
+   * or PEM text; read only with `mtlsBoundTokens`.
+   */
+  clientCertificate?: Buffer | Uint8Array | string | null
 }
 
 /** An authenticated and authorized caller. */
@@ -783,7 +793,7 @@ export declare class OAuthClient {
   /** The client id. */
   get clientId(): string
   /** The client authentication method. */
-  get authMethod(): 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'
+  get authMethod(): 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none' | 'tls_client_auth' | 'self_signed_tls_client_auth'
   /** The authorization endpoint, when known (discovered or configured). */
   get authorizationUrl(): string | null
   /** The issuer found by discovery, else null. */
@@ -1117,6 +1127,12 @@ export interface AuthorizationFlowOptions {
   idTokenVerifier?: IdTokenVerifier
 }
 
+/**
+ * The RFC 8705 `x5t#S256` of a certificate (DER `Buffer` or PEM `string`): base64url SHA-256
+ * of its DER; throws `malformed` for anything else.
+ */
+export declare function certificateThumbprint(certificate: Buffer | Uint8Array | string): string
+
 /** Optional settings of `apiKeys.create(owner, options)`. */
 export interface CreateKeyOptions {
   /** Scopes to grant. */
@@ -1310,7 +1326,7 @@ export interface OAuthClientOptions {
    * Unset: `private_key_jwt` with a `privateKey`, else `client_secret_basic` (after
    * discovery, `client_secret_post` when the server lists only that one).
    */
-  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none' | 'tls_client_auth' | 'self_signed_tls_client_auth'
   /** The signing key for `private_key_jwt`. */
   privateKey?: JwtKey
   /** The RFC 7662 introspection endpoint (discovered when unset). */
@@ -1328,6 +1344,16 @@ export interface OAuthClientOptions {
    * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
    */
   dpopKey?: DpopKey
+  /**
+   * The client certificate (PEM, with its chain) presented on every connection to the
+   * authorization server (mutual TLS, RFC 8705): for `tls_client_auth` /
+   * `self_signed_tls_client_auth`, and certificate-bound tokens. Needs `clientCertificateKey`.
+   */
+  clientCertificate?: string
+  /** The private key of `clientCertificate` (PEM). */
+  clientCertificateKey?: string | Secret
+  /** CA certificates (PEM) trusted for the server's TLS certificate besides the system's. */
+  caCertificates?: string
 }
 
 /**

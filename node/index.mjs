@@ -1,7 +1,7 @@
 // ESM entry point: re-exports the CommonJS build so both share one native instance.
 import tokenward from './index.js'
 
-export const { Secret, errorCodes, fingerprint, version } = tokenward
+export const { Secret, errorCodes, fingerprint, certificateThumbprint, version } = tokenward
 export const { JwtKey, KeySet, JwtIssuer, JwtVerifier, RemoteKeySet, RemoteJwtVerifier } = tokenward
 export const { ApiKeys, KeyRecord, API_KEY_PATTERN } = tokenward
 export const { redact, Redactor, RedactStream, onAudit, AuditSubscription } = tokenward

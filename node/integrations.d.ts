@@ -237,6 +237,11 @@ export interface AuthenticatorOptions {
   abuseDetection?: AbuseDetection
   /** The header whose value becomes the audit events' `requestId` (e.g. `x-request-id`; default: none). */
   requestIdHeader?: string
+  /**
+   * Check mutual-TLS-bound tokens (RFC 8705, `cnf.x5t#S256`) against the request's `clientCertificate`
+   * (or a trusted proxy's `Client-Cert` header); a mismatch is refused `certificate_mismatch`. Default: off.
+   */
+  mtlsBoundTokens?: boolean
   /** Seconds an active introspection answer is reused (default 60, never beyond `exp`). */
   introspectionCacheTtl?: number
   /** Seconds an inactive introspection answer is reused (default 10). */
@@ -302,6 +307,11 @@ export interface AuthRequest {
   clientIp?: string | null
   /** Scopes the route requires (all of them). */
   requiredScopes?: string[]
+  /**
+   * The client certificate the TLS layer verified (mutual TLS): DER (`req.socket.getPeerCertificate().raw`)
+   * or PEM text; read only with `mtlsBoundTokens`.
+   */
+  clientCertificate?: Buffer | Uint8Array | string | null
 }
 
 /** An authenticated and authorized caller. */

@@ -39,6 +39,9 @@ pub enum ErrorCode {
     InvalidDpopProof,
     /// The server requires a DPoP `nonce`: retry with the `DPoP-Nonce` it sent.
     UseDpopNonce,
+    /// The access token is bound to a client certificate (RFC 8705 `cnf.x5t#S256`) and the
+    /// request presents no client certificate or another one.
+    CertificateMismatch,
     /// The header lists a `crit` extension this library does not understand.
     UnsupportedCriticalHeader,
     /// The token exceeds the configured size or nesting limits.
@@ -115,6 +118,7 @@ impl ErrorCode {
         ErrorCode::InvalidNonce,
         ErrorCode::InvalidDpopProof,
         ErrorCode::UseDpopNonce,
+        ErrorCode::CertificateMismatch,
         ErrorCode::UnsupportedCriticalHeader,
         ErrorCode::TokenTooLarge,
         ErrorCode::InvalidKey,
@@ -161,6 +165,7 @@ impl ErrorCode {
             ErrorCode::InvalidNonce => CoreCode::InvalidNonce,
             ErrorCode::InvalidDpopProof => CoreCode::InvalidDpopProof,
             ErrorCode::UseDpopNonce => CoreCode::UseDpopNonce,
+            ErrorCode::CertificateMismatch => CoreCode::CertificateMismatch,
             ErrorCode::UnsupportedCriticalHeader => CoreCode::UnsupportedCriticalHeader,
             ErrorCode::TokenTooLarge => CoreCode::TokenTooLarge,
             ErrorCode::InvalidKey => CoreCode::InvalidKey,

@@ -13,6 +13,7 @@ mod error;
 mod gateway;
 mod jwt;
 mod jwt_cache;
+mod mtls;
 mod oauth;
 mod redact;
 mod remote;

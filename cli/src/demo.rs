@@ -329,6 +329,7 @@ fn send(auth: &Authenticator, n: usize, step: &Step) -> Result<()> {
         headers: &header_refs,
         client_ip: step.ip.parse().ok(),
         required_scopes: route.scopes,
+        client_certificate: None,
     });
     println!(
         "[{n:>2}] {}\n     {} {} from {}  credential: {shown}",

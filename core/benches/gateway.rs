@@ -85,6 +85,7 @@ fn bench(c: &mut Criterion, name: &str, setup: tokenward::Result<(Authenticator,
         headers: &headers,
         client_ip: ip,
         required_scopes: &["read"],
+        client_certificate: None,
     };
     if let Err(r) = auth.authenticate(&req) {
         eprintln!("gateway bench {name}: refused: {r}");

@@ -70,6 +70,7 @@ fn main() -> Result<(), tokenward::Error> {
         headers: &headers,
         client_ip: "198.51.100.7".parse().ok(),
         required_scopes: &["read"],
+        client_certificate: None,
     };
     match auth.authenticate(&request) {
         Ok(principal) => println!("gateway: {} allowed", principal.subject),

@@ -74,6 +74,9 @@ error_codes! {
     /// The server requires a DPoP `nonce` and the proof has none or a stale one: retry with
     /// the `DPoP-Nonce` the server sent (RFC 9449 section 8).
     UseDpopNonce => "use_dpop_nonce",
+    /// The access token is bound to a client certificate (RFC 8705 `cnf.x5t#S256`) and the
+    /// request presents no client certificate or another one.
+    CertificateMismatch => "certificate_mismatch",
     /// The header lists a `crit` extension this library does not understand.
     UnsupportedCriticalHeader => "unsupported_critical_header",
     /// The token exceeds the configured size or nesting limits.
@@ -207,6 +210,7 @@ impl ErrorCode {
             | InvalidNonce
             | InvalidDpopProof
             | UseDpopNonce
+            | CertificateMismatch
             | UnsupportedCriticalHeader
             | TokenTooLarge
             | Revoked => ErrorCategory::Token,

@@ -103,26 +103,7 @@ static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
 /// The shared client (connection pool reused across requests).
 pub(crate) fn client() -> Result<&'static reqwest::Client, Error> {
     CLIENT
-        .get_or_init(|| {
-            bundled_roots(reqwest::Client::builder())
-                // Below the 5 s keep-alive of Node and many proxies: reusing a connection the
-                // server is closing fails a POST with `network` (seen against Node servers).
-                .pool_idle_timeout(Duration::from_secs(4))
-                .redirect(redirect::Policy::custom(|attempt| {
-                    let allowed = attempt
-                        .previous()
-                        .first()
-                        .is_some_and(|first| redirect_allowed(first, attempt.url()));
-                    if attempt.previous().len() <= MAX_REDIRECTS && allowed {
-                        attempt.follow()
-                    } else {
-                        attempt.stop()
-                    }
-                }))
-                .user_agent(concat!("tokenward/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| e.to_string())
-        })
+        .get_or_init(|| builder().build().map_err(|e| e.to_string()))
         .as_ref()
         .map_err(|e| {
             Error::new(
@@ -130,6 +111,45 @@ pub(crate) fn client() -> Result<&'static reqwest::Client, Error> {
                 format!("cannot build the HTTP client: {e}"),
             )
         })
+}
+
+/// A client of its own, with the shared client's policy, presenting `identity` (mutual TLS)
+/// and trusting `roots` besides the platform's: for an `OAuthClient` with a client
+/// certificate or extra CA certificates.
+pub(crate) fn client_with_tls(
+    identity: Option<reqwest::Identity>,
+    roots: Vec<reqwest::Certificate>,
+) -> Result<reqwest::Client, Error> {
+    let mut b = builder().tls_certs_merge(roots);
+    if let Some(id) = identity {
+        b = b.identity(id);
+    }
+    // The builder's error may describe the certificate: no key material, but keep it short.
+    b.build().map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidKey,
+            "the client certificate, its key or a CA certificate is not usable for TLS",
+        )
+    })
+}
+
+fn builder() -> reqwest::ClientBuilder {
+    bundled_roots(reqwest::Client::builder())
+        // Below the 5 s keep-alive of Node and many proxies: reusing a connection the
+        // server is closing fails a POST with `network` (seen against Node servers).
+        .pool_idle_timeout(Duration::from_secs(4))
+        .redirect(redirect::Policy::custom(|attempt| {
+            let allowed = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| redirect_allowed(first, attempt.url()));
+            if attempt.previous().len() <= MAX_REDIRECTS && allowed {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        }))
+        .user_agent(concat!("tokenward/", env!("CARGO_PKG_VERSION")))
 }
 
 /// Parses `url` and checks the scheme policy.

@@ -163,6 +163,7 @@ fuzz_target!(|data: &[u8]| {
             .collect(),
         client_ip: Some(peer),
         required_scopes: Vec::new(),
+        client_certificate: None,
     };
     for auth in authenticators() {
         request.view(|r| {

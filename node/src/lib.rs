@@ -14,6 +14,7 @@ mod gateway;
 mod jwt;
 mod jwt_fast;
 mod jwt_remote;
+mod mtls;
 mod oauth;
 mod redact;
 mod secret;

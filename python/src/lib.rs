@@ -12,6 +12,7 @@ mod error;
 mod gateway;
 mod json;
 mod jwt;
+mod mtls;
 mod oauth;
 mod redact;
 mod secret;
@@ -67,6 +68,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gateway::Principal>()?;
     m.add_class::<gateway::Refusal>()?;
     m.add_class::<gateway::Authenticator>()?;
+    m.add_function(wrap_pyfunction!(mtls::certificate_thumbprint, m)?)?;
     m.add_class::<abuse::Threshold>()?;
     m.add_class::<abuse::Lockout>()?;
     m.add_class::<abuse::AbuseDetection>()?;

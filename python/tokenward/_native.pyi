@@ -27,6 +27,9 @@ class Secret:
 def fingerprint(secret: str) -> str:
     """A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url)."""
 
+def certificate_thumbprint(certificate: bytes | bytearray | str) -> str:
+    """RFC 8705 ``x5t#S256`` of a certificate (DER bytes or PEM): base64url SHA-256 of its DER."""
+
 # --- JWT -------------------------------------------------------------------------------------
 
 _Algorithm = Literal[
@@ -473,7 +476,10 @@ class RedactStream:
 # --- OAuth 2.0 client and refreshing token source -------------------------------------------
 
 
-_AuthMethod = Literal["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+_AuthMethod = Literal[
+    "client_secret_basic", "client_secret_post", "private_key_jwt", "none", "tls_client_auth",
+    "self_signed_tls_client_auth",
+]
 _TokenTypeHint = Literal["access_token", "refresh_token"]
 _TokenSourceStatus = Literal["empty", "ready", "retrying", "reauthentication_required", "closed"]
 
@@ -706,6 +712,9 @@ class OAuthClient:
         authorization_url: str | None = None,
         timeout: timedelta | float | None = None,
         dpop_key: DpopKey | None = None,
+        client_certificate: str | None = None,
+        client_certificate_key: str | Secret | None = None,
+        ca_certificates: str | None = None,
     ) -> OAuthClient: ...
     @staticmethod
     def discover(
@@ -720,6 +729,9 @@ class OAuthClient:
         authorization_url: str | None = None,
         timeout: timedelta | float | None = None,
         dpop_key: DpopKey | None = None,
+        client_certificate: str | None = None,
+        client_certificate_key: str | Secret | None = None,
+        ca_certificates: str | None = None,
     ) -> OAuthClient:
         """Discovers the server's endpoints (RFC 8414, then OIDC); blocking, GIL released.
         Endpoints given here win over the discovered ones."""
@@ -1147,6 +1159,7 @@ class Authenticator:
         abuse_detection: AbuseDetection | None = None,
         request_id_header: str | None = None,
         remote_jwt: RemoteJwtVerifier | None = None,
+        mtls_bound_tokens: bool = False,
     ) -> Authenticator: ...
     def authenticate(
         self,
@@ -1155,6 +1168,7 @@ class Authenticator:
         headers: _Headers,
         client_ip: str | _ipaddress.IPv4Address | _ipaddress.IPv6Address | None = None,
         required_scopes: Sequence[str] = ...,
+        client_certificate: bytes | bytearray | str | None = None,
     ) -> Principal | Refusal:
         """A ``Principal`` (truthy) or a ``Refusal`` (falsy); never raises for a refusal."""
     def authenticate_async(
@@ -1164,6 +1178,7 @@ class Authenticator:
         headers: _Headers,
         client_ip: str | _ipaddress.IPv4Address | _ipaddress.IPv6Address | None = None,
         required_scopes: Sequence[str] = ...,
+        client_certificate: bytes | bytearray | str | None = None,
     ) -> Awaitable[Principal | Refusal]:
         """The same decision; opaque tokens are introspected without blocking the loop."""
     @property

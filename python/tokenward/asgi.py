@@ -27,7 +27,17 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 
-def _args(scope: Scope, required_scopes: Iterable[str]) -> tuple[str, str, Any, Any, list[str]]:
+def _client_certificate(scope: Scope) -> str | None:
+    """The client certificate (PEM) of the ASGI TLS extension, for ``mtls_bound_tokens``."""
+    extensions = scope.get("extensions") or {}
+    tls = extensions.get("tls") or {}
+    chain = tls.get("client_cert_chain") or ()
+    for cert in chain:
+        return str(cert)
+    return None
+
+
+def _args(scope: Scope, required_scopes: Iterable[str]) -> tuple[str, str, Any, Any, list[str], str | None]:
     path: str = scope.get("path", "/")
     query: bytes = scope.get("query_string", b"")
     if query:
@@ -39,6 +49,7 @@ def _args(scope: Scope, required_scopes: Iterable[str]) -> tuple[str, str, Any, 
         scope.get("headers", []),
         client[0] if client else None,
         list(required_scopes),
+        _client_certificate(scope),
     )
 
 
@@ -110,6 +121,7 @@ class AuthMiddleware:
                 scope.get("headers", ()),
                 client[0] if client else None,
                 self.required_scopes,
+                _client_certificate(scope),
             )
         if isinstance(result, Principal):
             state = scope.get("state")

@@ -50,6 +50,8 @@ def authenticate_environ(
         headers,
         environ.get("REMOTE_ADDR") or None,
         list(required_scopes),
+        # mod_wsgi and others with SSLOptions +ExportCertData: the client certificate, PEM.
+        environ.get("SSL_CLIENT_CERT") or None,
     )
 
 

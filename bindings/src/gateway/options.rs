@@ -135,6 +135,10 @@ pub struct AuthenticatorOptions {
     /// keys only: use `authenticate_async`, which fetches them.
     #[uniffi(default = None)]
     pub remote_jwt: Option<Arc<crate::remote::RemoteJwtVerifier>>,
+    /// Check mutual-TLS-bound tokens (RFC 8705, `cnf.x5t#S256`) against the request's client
+    /// certificate (or a trusted proxy's `Client-Cert` header); `None`: off.
+    #[uniffi(default = None)]
+    pub mtls_bound_tokens: Option<bool>,
 }
 
 impl AuthenticatorOptions {
@@ -171,6 +175,9 @@ impl AuthenticatorOptions {
         }
         if let Some(h) = self.request_id_header {
             o = o.with_request_id_header(h);
+        }
+        if let Some(on) = self.mtls_bound_tokens {
+            o = o.with_mtls_bound_tokens(on);
         }
         if let Some(realm) = self.realm {
             o = o.with_realm(realm);

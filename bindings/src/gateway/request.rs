@@ -35,6 +35,10 @@ pub struct AuthRequest {
     /// Scopes this route requires (all of them).
     #[uniffi(default = [])]
     pub required_scopes: Vec<String>,
+    /// The client certificate the TLS layer verified (mutual TLS), DER or PEM bytes; read only
+    /// with `mtls_bound_tokens`.
+    #[uniffi(default = None)]
+    pub client_certificate: Option<Vec<u8>>,
 }
 
 /// Parses a socket address as platforms print it: bare, `[v6]`, with a `%zone`.
@@ -68,6 +72,7 @@ impl AuthRequest {
                 .collect(),
             client_ip,
             required_scopes: self.required_scopes,
+            client_certificate: self.client_certificate,
         })
     }
 }

@@ -15,6 +15,10 @@ pub enum AuthMethod {
     PrivateKeyJwt,
     /// `none`: a public client (only `client_id` is sent; use PKCE).
     PublicClient,
+    /// `tls_client_auth` (RFC 8705): the client certificate authenticates (`clientCertificate`).
+    TlsClientAuth,
+    /// `self_signed_tls_client_auth` (RFC 8705): a self-signed client certificate.
+    SelfSignedTlsClientAuth,
 }
 
 impl From<AuthMethod> for core::AuthMethod {
@@ -24,6 +28,8 @@ impl From<AuthMethod> for core::AuthMethod {
             AuthMethod::ClientSecretPost => core::AuthMethod::ClientSecretPost,
             AuthMethod::PrivateKeyJwt => core::AuthMethod::PrivateKeyJwt,
             AuthMethod::PublicClient => core::AuthMethod::PublicClient,
+            AuthMethod::TlsClientAuth => core::AuthMethod::TlsClientAuth,
+            AuthMethod::SelfSignedTlsClientAuth => core::AuthMethod::SelfSignedTlsClientAuth,
         }
     }
 }
@@ -35,6 +41,8 @@ impl From<core::AuthMethod> for AuthMethod {
             core::AuthMethod::ClientSecretPost => AuthMethod::ClientSecretPost,
             core::AuthMethod::PrivateKeyJwt => AuthMethod::PrivateKeyJwt,
             core::AuthMethod::PublicClient => AuthMethod::PublicClient,
+            core::AuthMethod::TlsClientAuth => AuthMethod::TlsClientAuth,
+            core::AuthMethod::SelfSignedTlsClientAuth => AuthMethod::SelfSignedTlsClientAuth,
         }
     }
 }

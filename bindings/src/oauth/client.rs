@@ -44,6 +44,14 @@ pub struct OAuthClientOptions {
     /// `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
     #[uniffi(default = None)]
     pub dpop_key: Option<Arc<crate::dpop::DpopKey>>,
+    /// The client certificate presented on every connection to the authorization server
+    /// (mutual TLS, RFC 8705): for `TLS_CLIENT_AUTH` / `SELF_SIGNED_TLS_CLIENT_AUTH` (the
+    /// default method with a certificate and no secret), and certificate-bound tokens.
+    #[uniffi(default = None)]
+    pub client_certificate: Option<Arc<crate::mtls::ClientCertificate>>,
+    /// CA certificates (PEM) trusted for the server's TLS certificate besides the system's.
+    #[uniffi(default = None)]
+    pub ca_certificates: Option<String>,
 }
 
 impl From<OAuthClientOptions> for core::OAuthClientOptions {
@@ -73,6 +81,12 @@ impl From<OAuthClientOptions> for core::OAuthClientOptions {
         }
         if let Some(k) = o.dpop_key {
             c = c.with_dpop_key(k.0.clone());
+        }
+        if let Some(cert) = o.client_certificate {
+            c = c.with_client_certificate(cert.0.clone());
+        }
+        if let Some(pem) = o.ca_certificates {
+            c = c.with_ca_certificates(pem);
         }
         c
     }

@@ -37,6 +37,7 @@
 //!     headers: &headers,
 //!     client_ip: "198.51.100.7".parse().ok(),
 //!     required_scopes: &["read"],
+//!     client_certificate: None,
 //! };
 //! let principal = auth.authenticate(&req).unwrap();
 //! assert_eq!(principal.subject, "acct_42");
@@ -55,6 +56,7 @@ pub mod decision;
 mod dpop;
 pub mod introspection;
 pub mod ip;
+pub mod mtls;
 pub mod ratelimit;
 #[cfg(feature = "redis")]
 mod redis_revocation;

@@ -7,7 +7,9 @@
 //!
 //! The client address is read from the request extensions: by default a
 //! `std::net::SocketAddr` or `std::net::IpAddr`; with axum pass
-//! [`AuthLayer::client_ip`] a function reading `ConnectInfo<SocketAddr>`.
+//! [`AuthLayer::client_ip`] a function reading `ConnectInfo<SocketAddr>`. The client
+//! certificate of mutual TLS (for mTLS-bound tokens) is a
+//! [`ClientCertificate`](super::mtls::ClientCertificate) extension the TLS acceptor inserts.
 //!
 //! ```ignore
 //! let app = Router::new()
@@ -34,6 +36,13 @@ fn default_client_ip(ext: &Extensions) -> Option<IpAddr> {
     ext.get::<SocketAddr>()
         .map(SocketAddr::ip)
         .or_else(|| ext.get::<IpAddr>().copied())
+}
+
+/// The client certificate a TLS acceptor put in the request extensions
+/// ([`ClientCertificate`](super::mtls::ClientCertificate)), for mTLS-bound tokens.
+fn client_certificate(ext: &Extensions) -> Option<&[u8]> {
+    ext.get::<super::mtls::ClientCertificate>()
+        .map(|c| c.0.as_slice())
 }
 
 /// Wraps services with [`AuthService`].
@@ -155,6 +164,7 @@ pub fn authenticate_http<B>(
         headers: &headers,
         client_ip,
         required_scopes,
+        client_certificate: client_certificate(req.extensions()),
     })
 }
 
@@ -173,6 +183,7 @@ pub async fn authenticate_http_async<B>(
         headers: &headers,
         client_ip,
         required_scopes,
+        client_certificate: client_certificate(req.extensions()),
     })
     .await
 }
@@ -234,6 +245,7 @@ where
                 headers: &headers,
                 client_ip: ip,
                 required_scopes: &scopes,
+                client_certificate: client_certificate(req.extensions()),
             })
         };
         if let Some(decision) = now {
@@ -256,6 +268,7 @@ where
                     headers: &headers,
                     client_ip: ip,
                     required_scopes: &scopes,
+                    client_certificate: client_certificate(&parts.extensions),
                 })
                 .await
             };

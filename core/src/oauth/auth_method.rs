@@ -19,25 +19,35 @@ pub enum AuthMethod {
     /// for what it is rather than `None`, which reads as a missing value next to `Option`
     /// (Rust `Some(AuthMethod::None)`, Swift `.none`).
     PublicClient,
+    /// `tls_client_auth` (RFC 8705 section 2.1): the client certificate of the TLS connection,
+    /// issued by a CA the server trusts; only `client_id` in the body.
+    TlsClientAuth,
+    /// `self_signed_tls_client_auth` (RFC 8705 section 2.2): a self-signed client certificate
+    /// the server knows from the client's registered JWKS; only `client_id` in the body.
+    SelfSignedTlsClientAuth,
 }
 
 impl AuthMethod {
     /// Every method, in the order of [`AuthMethod::as_str`]'s list.
-    pub const ALL: [AuthMethod; 4] = [
+    pub const ALL: [AuthMethod; 6] = [
         AuthMethod::ClientSecretBasic,
         AuthMethod::ClientSecretPost,
         AuthMethod::PrivateKeyJwt,
         AuthMethod::PublicClient,
+        AuthMethod::TlsClientAuth,
+        AuthMethod::SelfSignedTlsClientAuth,
     ];
 
     /// The RFC 8414 name (`client_secret_basic`, `client_secret_post`, `private_key_jwt`,
-    /// `none`).
+    /// `none`, `tls_client_auth`, `self_signed_tls_client_auth`).
     pub fn as_str(self) -> &'static str {
         match self {
             AuthMethod::ClientSecretBasic => "client_secret_basic",
             AuthMethod::ClientSecretPost => "client_secret_post",
             AuthMethod::PrivateKeyJwt => "private_key_jwt",
             AuthMethod::PublicClient => "none",
+            AuthMethod::TlsClientAuth => "tls_client_auth",
+            AuthMethod::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
         }
     }
 }
@@ -54,7 +64,8 @@ impl FromStr for AuthMethod {
                 Error::new(
                     ErrorCode::InvalidInput,
                     "unknown client authentication method: expected client_secret_basic, \
-                     client_secret_post, private_key_jwt or none",
+                     client_secret_post, private_key_jwt, none, tls_client_auth or \
+                     self_signed_tls_client_auth",
                 )
             })
     }

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::auth_method::AuthMethod;
 use super::errors::{self, Failure};
 use super::form::{encode_component, Form};
+use super::mtls::{tls_client, ClientCertificate};
 use super::ServerMetadata;
 use crate::clock::{self, SharedClock};
 use crate::dpop::{DpopKey, DpopSigner};
@@ -44,6 +45,8 @@ pub struct OAuthClientOptions {
     dpop_key: Option<DpopKey>,
     http: HttpPolicy,
     clock: SharedClock,
+    client_certificate: Option<ClientCertificate>,
+    ca_certificates: Option<String>,
 }
 
 impl Default for OAuthClientOptions {
@@ -58,6 +61,8 @@ impl Default for OAuthClientOptions {
             dpop_key: None,
             http: HttpPolicy::default(),
             clock: clock::system(),
+            client_certificate: None,
+            ca_certificates: None,
         }
     }
 }
@@ -106,6 +111,23 @@ impl OAuthClientOptions {
     /// authorization URL carries the key's `dpop_jkt`.
     pub fn with_dpop_key(mut self, key: DpopKey) -> Self {
         self.dpop_key = Some(key);
+        self
+    }
+
+    /// The client certificate presented on every connection to the authorization server
+    /// (mutual TLS, RFC 8705; docs/mtls.md): needed by `tls_client_auth` /
+    /// `self_signed_tls_client_auth` (the default method when a certificate and no secret or
+    /// key is given), and binds the access tokens the server issues to it (`cnf.x5t#S256`).
+    /// The server's `mtls_endpoint_aliases` are used when the client is discovered.
+    pub fn with_client_certificate(mut self, certificate: ClientCertificate) -> Self {
+        self.client_certificate = Some(certificate);
+        self
+    }
+
+    /// CA certificates (PEM bundle) trusted for the authorization server's TLS certificate
+    /// besides the platform's roots (a private PKI).
+    pub fn with_ca_certificates(mut self, pem: impl Into<String>) -> Self {
+        self.ca_certificates = Some(pem.into());
         self
     }
 
@@ -160,6 +182,10 @@ impl OAuthClientOptions {
     pub(crate) fn has_private_key(&self) -> bool {
         self.private_key.is_some()
     }
+
+    pub(crate) fn has_client_certificate(&self) -> bool {
+        self.client_certificate.is_some()
+    }
 }
 
 enum Auth {
@@ -168,6 +194,8 @@ enum Auth {
     Post(Secret),
     Jwt(Box<JwtIssuer>),
     Public,
+    /// `tls_client_auth` / `self_signed_tls_client_auth`: the certificate authenticates.
+    Tls(AuthMethod),
 }
 
 struct Inner {
@@ -181,6 +209,8 @@ struct Inner {
     http: HttpPolicy,
     clock: SharedClock,
     metadata: Option<ServerMetadata>,
+    /// The client of its own when there is a client certificate or extra CA certificates.
+    tls: Option<reqwest::Client>,
 }
 
 /// An OAuth 2.0 client of one authorization server. Cheap to clone.
@@ -233,6 +263,8 @@ impl OAuthClient {
         }
         let method = o.auth_method.unwrap_or(if o.private_key.is_some() {
             AuthMethod::PrivateKeyJwt
+        } else if o.client_certificate.is_some() && o.client_secret.is_none() {
+            AuthMethod::TlsClientAuth
         } else {
             AuthMethod::ClientSecretBasic
         });
@@ -273,7 +305,17 @@ impl OAuthClient {
                 Auth::Jwt(Box::new(issuer))
             }
             AuthMethod::PublicClient => Auth::Public,
+            AuthMethod::TlsClientAuth | AuthMethod::SelfSignedTlsClientAuth => {
+                if o.client_certificate.is_none() {
+                    return Err(Error::new(
+                        ErrorCode::InvalidInput,
+                        "this authentication method needs a client certificate",
+                    ));
+                }
+                Auth::Tls(method)
+            }
         };
+        let tls = tls_client(o.client_certificate.as_ref(), o.ca_certificates.as_deref())?;
         Ok(OAuthClient {
             inner: Arc::new(Inner {
                 token_url,
@@ -288,6 +330,7 @@ impl OAuthClient {
                 http: o.http,
                 clock: o.clock,
                 metadata: None,
+                tls,
             }),
         })
     }
@@ -309,6 +352,7 @@ impl OAuthClient {
             Auth::Post(_) => AuthMethod::ClientSecretPost,
             Auth::Jwt(_) => AuthMethod::PrivateKeyJwt,
             Auth::Public => AuthMethod::PublicClient,
+            Auth::Tls(m) => m,
         }
     }
 
@@ -384,7 +428,11 @@ impl OAuthClient {
     ) -> Result<HttpResponse, Failure> {
         let inner = &self.inner;
         let parsed = http::check_url(url, &inner.http)?;
-        let mut request = http::client()?
+        let client = match &inner.tls {
+            Some(c) => c,
+            None => http::client()?,
+        };
+        let mut request = client
             .post(parsed)
             .header(ACCEPT, "application/json")
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
@@ -411,52 +459,10 @@ impl OAuthClient {
                     )
                     .add("client_assertion", &assertion);
             }
-            Auth::Public => {
+            Auth::Public | Auth::Tls(_) => {
                 form.add("client_id", &inner.client_id);
             }
         }
         Ok(http::send(request.body(form.finish()), &inner.http).await?)
-    }
-}
-
-impl OAuthClient {
-    /// A client of the server `metadata` describes, for `client_id`: the endpoints `options`
-    /// leaves unset are the server's, and without an explicit authentication method (or a
-    /// private key) the client uses `client_secret_post` when the server lists it but not
-    /// `client_secret_basic`.
-    pub fn from_metadata(
-        metadata: &ServerMetadata,
-        client_id: impl Into<String>,
-        options: OAuthClientOptions,
-    ) -> Result<OAuthClient, Error> {
-        let mut options = options.with_endpoints_of(metadata);
-        // RFC 8414: when the list is absent the default is client_secret_basic.
-        let listed = |m: AuthMethod| {
-            metadata
-                .token_endpoint_auth_methods
-                .iter()
-                .any(|name| name == m.as_str())
-        };
-        if !options.has_auth_method()
-            && !options.has_private_key()
-            && !listed(AuthMethod::ClientSecretBasic)
-            && listed(AuthMethod::ClientSecretPost)
-        {
-            options = options.with_auth_method(AuthMethod::ClientSecretPost);
-        }
-        OAuthClient::new(metadata.token_endpoint.clone(), client_id, options)
-            .map(|c| c.with_metadata(metadata.clone()))
-    }
-
-    /// Discovers the server at `issuer_url` with `options`' HTTP policy and returns a client of
-    /// it for `client_id` (see [`OAuthClient::from_metadata`]); the metadata stays available as
-    /// [`OAuthClient::server_metadata`].
-    pub async fn discover(
-        issuer_url: &str,
-        client_id: impl Into<String>,
-        options: OAuthClientOptions,
-    ) -> Result<OAuthClient, Error> {
-        let meta = ServerMetadata::fetch(issuer_url, options.http_policy()).await?;
-        OAuthClient::from_metadata(&meta, client_id, options)
     }
 }

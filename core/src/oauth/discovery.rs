@@ -2,6 +2,8 @@
 //! The client made from it is `OAuthClient::discover` / `from_metadata` (in `client`): this
 //! module does not name the client, which names it.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use crate::http::{self, HttpPolicy};
@@ -35,6 +37,9 @@ pub struct ServerMetadata {
     /// `require_pushed_authorization_requests` (RFC 9126 section 5): the server accepts
     /// authorization requests only through its PAR endpoint.
     pub require_pushed_authorization_requests: bool,
+    /// `mtls_endpoint_aliases` (RFC 8705 section 5): the endpoints (`token_endpoint`, …) to use
+    /// instead of the plain ones when the client presents a certificate.
+    pub mtls_endpoint_aliases: BTreeMap<String, String>,
 }
 
 fn string(doc: &Map<String, Value>, name: &str) -> Option<String> {
@@ -54,6 +59,27 @@ fn strings(doc: &Map<String, Value>, name: &str) -> Vec<String> {
 }
 
 impl ServerMetadata {
+    /// The metadata as a client presenting a certificate uses it: every endpoint with an
+    /// `mtls_endpoint_aliases` entry replaced by its alias.
+    pub fn with_mtls_aliases(&self) -> ServerMetadata {
+        let mut m = self.clone();
+        let alias = |name: &str, slot: &mut String| {
+            if let Some(a) = self.mtls_endpoint_aliases.get(name) {
+                slot.clone_from(a);
+            }
+        };
+        alias("token_endpoint", &mut m.token_endpoint);
+        for (name, slot) in [
+            ("introspection_endpoint", &mut m.introspection_endpoint),
+            ("revocation_endpoint", &mut m.revocation_endpoint),
+        ] {
+            if let Some(a) = self.mtls_endpoint_aliases.get(name) {
+                *slot = Some(a.clone());
+            }
+        }
+        m
+    }
+
     /// Fetches `{issuer}/.well-known/oauth-authorization-server`, falling back to
     /// `{issuer}/.well-known/openid-configuration`, and checks the `issuer` member.
     pub async fn fetch(issuer_url: &str, policy: &HttpPolicy) -> Result<ServerMetadata, Error> {
@@ -114,6 +140,15 @@ impl ServerMetadata {
             ),
             require_pushed_authorization_requests: doc.get("require_pushed_authorization_requests")
                 == Some(&Value::Bool(true)),
+            mtls_endpoint_aliases: doc
+                .get("mtls_endpoint_aliases")
+                .and_then(Value::as_object)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }

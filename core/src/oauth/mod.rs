@@ -10,6 +10,7 @@
 
 mod auth_method;
 mod client;
+mod client_discovery;
 mod discovery;
 mod dpop;
 mod errors;
@@ -18,6 +19,7 @@ mod form;
 mod grants;
 mod id_token;
 mod introspect;
+mod mtls;
 mod par;
 mod pkce;
 mod revoke;
@@ -31,6 +33,7 @@ pub use flow::{AuthorizationFlow, AuthorizationFlowOptions};
 pub use grants::Grant;
 pub use id_token::{IdTokenChecks, IdTokenVerifier, IdTokenVerifierOptions, ID_TOKEN_ALGORITHMS};
 pub use introspect::{Introspection, TokenTypeHint};
+pub use mtls::ClientCertificate;
 pub use pkce::Pkce;
 pub use token::{AccessToken, TokenResponse, MAX_EXPIRES_IN};
 

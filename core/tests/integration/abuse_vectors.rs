@@ -134,6 +134,7 @@ fn abuse_detection_matches_vectors() {
                     headers: &headers,
                     client_ip: Some(ip),
                     required_scopes: &scopes,
+                    client_certificate: None,
                 };
                 let got = match auth.authenticate(&req) {
                     Ok(_) => (200u16, Value::Null, Value::Null),
@@ -208,6 +209,7 @@ fn the_audit_log_writes_ecs_lines_without_secrets() {
             headers: &headers,
             client_ip: "192.0.2.77".parse().ok(),
             required_scopes: &[],
+            client_certificate: None,
         });
     }
     drop(sub);

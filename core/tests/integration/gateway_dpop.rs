@@ -85,6 +85,7 @@ impl Setup {
             headers,
             client_ip: Some(peer.parse::<IpAddr>().unwrap()),
             required_scopes: &[],
+            client_certificate: None,
         };
         self.auth.authenticate(&req).map(|_| ())
     }
@@ -415,6 +416,7 @@ fn without_dpop_enabled_the_scheme_is_not_a_credential() {
         headers: &[("authorization", "DPoP abc.def.ghi"), ("dpop", "x")],
         client_ip: None,
         required_scopes: &[],
+        client_certificate: None,
     };
     assert_eq!(
         auth.authenticate(&req).unwrap_err().code,

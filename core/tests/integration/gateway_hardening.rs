@@ -67,6 +67,7 @@ fn call(auth: &Authenticator, ip: &str, headers: &[(&str, &str)]) -> Result<(), 
         headers,
         client_ip: ip.parse().ok(),
         required_scopes: &[],
+        client_certificate: None,
     })
     .map(|_| ())
 }
@@ -327,6 +328,7 @@ async fn call_async(auth: &Authenticator, ip: &str, token: &str) -> Result<(), R
         headers: &[("authorization", &h)],
         client_ip: ip.parse().ok(),
         required_scopes: &[],
+        client_certificate: None,
     })
     .await
     .map(|_| ())
@@ -469,6 +471,7 @@ fn debug_never_prints_credentials() {
         headers: &headers,
         client_ip: "198.51.100.7".parse().ok(),
         required_scopes: &["read"],
+        client_certificate: None,
     };
     check("Request", format!("{req:?}"));
     check("Request alt", format!("{req:#?}"));
@@ -481,6 +484,7 @@ fn debug_never_prints_credentials() {
             .collect(),
         client_ip: None,
         required_scopes: vec!["read".into()],
+        client_certificate: None,
     };
     check("OwnedRequest", format!("{owned:?}"));
     let sources = CredentialSources::default();

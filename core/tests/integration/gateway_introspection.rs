@@ -31,6 +31,7 @@ fn req<'a>(headers: &'a [(&'a str, &'a str)], scopes: &'a [&'a str]) -> Request<
         headers,
         client_ip: "198.51.100.7".parse().ok(),
         required_scopes: scopes,
+        client_certificate: None,
     }
 }
 

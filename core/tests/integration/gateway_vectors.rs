@@ -193,6 +193,7 @@ fn vectors() {
                 .as_str()
                 .map(|s| s.parse::<IpAddr>().unwrap()),
             required_scopes: &scopes,
+            client_certificate: None,
         };
         let e = &case["expect"];
         match f.auth.authenticate(&req) {
@@ -243,6 +244,7 @@ fn req<'a>(headers: &'a [(&'a str, &'a str)], ip: &str) -> Request<'a> {
         headers,
         client_ip: Some(ip.parse().unwrap()),
         required_scopes: &[],
+        client_certificate: None,
     }
 }
 

@@ -254,6 +254,7 @@ mod gateway {
             headers: &headers,
             client_ip: "198.51.100.7".parse().ok(),
             required_scopes: scopes,
+            client_certificate: None,
         };
         assert_eq!(
             auth.authenticate(&req(&["read"])).unwrap().subject,

@@ -27,6 +27,7 @@ mod gateway_hardening;
 mod gateway_introspection;
 #[cfg(feature = "tower")]
 mod gateway_introspection_tower;
+mod gateway_mtls;
 #[cfg(feature = "gateway")]
 mod gateway_remote_jwt;
 #[cfg(feature = "tower")]
@@ -53,6 +54,8 @@ mod oauth_client;
 mod oauth_dpop;
 #[cfg(feature = "http")]
 mod oauth_mock_server;
+#[cfg(all(feature = "http", feature = "gateway"))]
+mod oauth_mtls;
 #[cfg(feature = "http")]
 mod oauth_par;
 #[cfg(feature = "http")]

@@ -196,6 +196,7 @@ fn request<'a>(method: &'a str, headers: &'a [(&'a str, &'a str)]) -> Request<'a
         headers,
         client_ip: "198.51.100.7".parse().ok(),
         required_scopes: &[],
+        client_certificate: None,
     }
 }
 
@@ -234,6 +235,7 @@ fn the_authenticator_accepts_a_session_cookie_with_the_same_refusals() {
     let headers = [("Cookie", cookie.as_str())];
     let scoped = Request {
         required_scopes: &["admin"],
+        client_certificate: None,
         ..request("GET", &headers)
     };
     assert_eq!(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::napi;
 use crate::napi::bindgen_prelude::{
-    ClassInstance, FnArgs, FromNapiValue, JsObjectValue, Object, Unknown,
+    Buffer, ClassInstance, Either, FnArgs, FromNapiValue, JsObjectValue, Object, Unknown,
 };
 use crate::napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
@@ -151,6 +151,9 @@ impl Authenticator {
             get::<ClassInstance<'_, crate::jwt_remote::RemoteJwtVerifier>>(&options, "remoteJwt")?
         {
             o = o.with_remote_jwt(Arc::new(v.0.clone()));
+        }
+        if let Some(on) = get::<bool>(&options, "mtlsBoundTokens")? {
+            o = o.with_mtls_bound_tokens(on);
         }
         let inner = core::Authenticator::new(o).js()?;
         let shapes = shapes(&env, inner.header_names()).map_err(internal)?;
@@ -316,12 +319,16 @@ impl Authenticator {
             .map(parse_ip)
             .transpose()?;
         let scopes = element::<Vec<String>>(&fields, 4, "requiredScopes")?.unwrap_or_default();
+        let client_certificate =
+            element::<Either<Buffer, String>>(&fields, 5, "clientCertificate")?
+                .map(crate::mtls::cert_bytes);
         Ok(core::OwnedRequest {
             method,
             path,
             headers,
             client_ip,
             required_scopes: scopes,
+            client_certificate,
         })
     }
 

@@ -52,7 +52,7 @@ const SHAPES_JS: &str = r#"((relevant) => {
   }
   return {
     read: (r) => (r === null || typeof r !== 'object') ? null
-      : [r.method, r.path, lines(r.headers), r.clientIp, r.requiredScopes],
+      : [r.method, r.path, lines(r.headers), r.clientIp, r.requiredScopes, r.clientCertificate],
     principal: (kind, subject, keyId, scopes, claims, rateLimitRemaining) => ({
       ok: true, kind, subject, keyId, scopes, claims: claims === null ? {} : parse(claims), rateLimitRemaining,
     }),

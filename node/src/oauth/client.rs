@@ -22,7 +22,9 @@ pub struct OAuthClientOptions<'a> {
     pub client_secret: Option<Either<String, ClassInstance<'a, Secret>>>,
     /// Unset: `private_key_jwt` with a `privateKey`, else `client_secret_basic` (after
     /// discovery, `client_secret_post` when the server lists only that one).
-    #[napi(ts_type = "'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'")]
+    #[napi(
+        ts_type = "'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none' | 'tls_client_auth' | 'self_signed_tls_client_auth'"
+    )]
     pub auth_method: Option<String>,
     /// The signing key for `private_key_jwt`.
     pub private_key: Option<ClassInstance<'a, JwtKey>>,
@@ -39,6 +41,14 @@ pub struct OAuthClientOptions<'a> {
     /// A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
     /// `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
     pub dpop_key: Option<ClassInstance<'a, crate::dpop::DpopKey>>,
+    /// The client certificate (PEM, with its chain) presented on every connection to the
+    /// authorization server (mutual TLS, RFC 8705): for `tls_client_auth` /
+    /// `self_signed_tls_client_auth`, and certificate-bound tokens. Needs `clientCertificateKey`.
+    pub client_certificate: Option<String>,
+    /// The private key of `clientCertificate` (PEM).
+    pub client_certificate_key: Option<Either<String, ClassInstance<'a, Secret>>>,
+    /// CA certificates (PEM) trusted for the server's TLS certificate besides the system's.
+    pub ca_certificates: Option<String>,
 }
 
 /// The core's options of `options`; ranges (a positive, bounded timeout) are checked by the
@@ -70,6 +80,12 @@ fn client_options(options: Option<OAuthClientOptions<'_>>) -> tokenward::Result<
     if let Some(k) = o.dpop_key {
         c = c.with_dpop_key(k.0.clone());
     }
+    let key = match o.client_certificate_key {
+        Some(Either::A(text)) => Some(secret_arg(Either::A(text))?),
+        Some(Either::B(sec)) => Some(secret_arg(Either::B(&sec))?),
+        None => None,
+    };
+    c = crate::mtls::with_tls(c, o.client_certificate, key, o.ca_certificates)?;
     let mut http = *c.http_policy();
     if let Some(t) = o.timeout {
         http.timeout = secs(t, "timeout")?;
@@ -163,7 +179,7 @@ impl OAuthClient {
     #[napi(
         getter,
         catch_unwind,
-        ts_return_type = "'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none'"
+        ts_return_type = "'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none' | 'tls_client_auth' | 'self_signed_tls_client_auth'"
     )]
     pub fn auth_method(&self) -> &'static str {
         self.0.auth_method().as_str()

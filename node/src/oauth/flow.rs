@@ -51,7 +51,6 @@ pub(super) fn flow_options(
     Ok(o)
 }
 
-
 /// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
 /// `nonce`, RFC 9207 `iss`): open `authorizationUrl`, then `complete(redirectUrl)`.
 #[napi]

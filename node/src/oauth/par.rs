@@ -7,11 +7,11 @@ use napi_derive::napi;
 use tokenward::__bindings::runtime;
 use tokenward::oauth;
 
-use crate::jwt_remote::Failure;
 use super::client::OAuthClient;
 use super::convert::failure;
-use super::flow::AuthorizationFlow;
+use super::flow::{flow_options, AuthorizationFlow, AuthorizationFlowOptions};
 use super::job::Job;
+use crate::jwt_remote::Failure;
 
 /// A pushed start in flight (returned by `startRaw`; `AuthorizationFlow.start()` awaits it).
 /// Internal: `tools/public-dts.mjs` keeps it out of the published types.
@@ -42,10 +42,10 @@ impl AuthorizationFlow {
     pub fn start_raw(
         client: &OAuthClient,
         redirect_uri: String,
-        options: Option<super::flow::AuthorizationFlowOptions<'_>>,
+        options: Option<AuthorizationFlowOptions<'_>>,
     ) -> Either<PendingFlow, Failure> {
         let start = || -> tokenward::Result<_> {
-            let options = super::flow::flow_options(options)?;
+            let options = flow_options(options)?;
             let client = client.0.clone();
             let rt = runtime::runtime()?;
             Ok(rt.spawn(async move {

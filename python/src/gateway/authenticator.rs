@@ -60,7 +60,8 @@ impl Authenticator {
         introspection_rate_limit=None,
         introspection_max_inflight=gateway::introspection::DEFAULT_INTROSPECTION_MAX_INFLIGHT,
         rate_limit_store=None, rate_limit_store_fail_open=true, sessions=None, dpop=None,
-        dpop_origin=None, abuse_detection=None, request_id_header=None, remote_jwt=None))]
+        dpop_origin=None, abuse_detection=None, request_id_header=None, remote_jwt=None,
+        mtls_bound_tokens=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         api_keys: Option<&Bound<'_, ApiKeys>>,
@@ -96,6 +97,7 @@ impl Authenticator {
         abuse_detection: Option<crate::abuse::AbuseDetection>,
         request_id_header: Option<String>,
         remote_jwt: Option<&Bound<'_, crate::jwt::RemoteJwtVerifier>>,
+        mtls_bound_tokens: bool,
     ) -> PyResult<Self> {
         let forwarded_header: ForwardedHeader = forwarded_header.parse().py()?;
         let mut release_gil = false;
@@ -109,7 +111,8 @@ impl Authenticator {
             .with_forwarded_header(forwarded_header)
             .with_max_tracked(max_tracked)
             .with_introspection_cache_size(introspection_cache_size)
-            .with_introspection_max_inflight(introspection_max_inflight);
+            .with_introspection_max_inflight(introspection_max_inflight)
+            .with_mtls_bound_tokens(mtls_bound_tokens);
         if let Some(k) = api_keys {
             let keys = k.get().0.clone();
             release_gil |= !format!("{:?}", keys.store()).starts_with("MemoryStore");
@@ -204,7 +207,9 @@ impl Authenticator {
     /// ``path`` includes the query string when ``query_param`` is enabled; ``client_ip`` is
     /// the socket peer. Returns a ``Principal`` (truthy) or a ``Refusal`` (falsy): a refusal
     /// is a decision, not an exception.
-    #[pyo3(signature = (method, path, headers, client_ip=None, required_scopes=Vec::new()))]
+    #[pyo3(signature = (method, path, headers, client_ip=None, required_scopes=Vec::new(),
+        client_certificate=None))]
+    #[allow(clippy::too_many_arguments)]
     fn authenticate(
         &self,
         py: Python<'_>,
@@ -213,6 +218,7 @@ impl Authenticator {
         headers: &Bound<'_, PyAny>,
         client_ip: Option<&Bound<'_, PyAny>>,
         required_scopes: Vec<String>,
+        client_certificate: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let owned = collect_headers(headers, self.inner.header_names())?;
         let pairs: Vec<(&str, &str)> = owned
@@ -220,12 +226,14 @@ impl Authenticator {
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect();
         let scopes: Vec<&str> = required_scopes.iter().map(String::as_str).collect();
+        let cert = crate::mtls::cert_arg(client_certificate)?;
         let req = gateway::Request {
             method,
             path,
             headers: &pairs,
             client_ip: ip_arg(client_ip)?,
             required_scopes: &scopes,
+            client_certificate: cert.as_deref(),
         };
         let r = if self.inner.has_introspection() {
             // An uncached opaque token blocks on the introspection request.
@@ -241,7 +249,9 @@ impl Authenticator {
     /// ``await authenticator.authenticate_async(...)``: the same decision; an opaque token is
     /// introspected on the library's runtime without blocking the event loop. Without
     /// introspection the result is computed at once (the awaitable is already done).
-    #[pyo3(signature = (method, path, headers, client_ip=None, required_scopes=Vec::new()))]
+    #[pyo3(signature = (method, path, headers, client_ip=None, required_scopes=Vec::new(),
+        client_certificate=None))]
+    #[allow(clippy::too_many_arguments)]
     fn authenticate_async<'py>(
         &self,
         py: Python<'py>,
@@ -250,11 +260,20 @@ impl Authenticator {
         headers: &Bound<'py, PyAny>,
         client_ip: Option<&Bound<'py, PyAny>>,
         required_scopes: Vec<String>,
+        client_certificate: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
         let fut = event_loop.call_method0("create_future")?;
         if !self.inner.has_introspection() && !self.inner.has_remote_jwt() {
-            let r = self.authenticate(py, method, path, headers, client_ip, required_scopes)?;
+            let r = self.authenticate(
+                py,
+                method,
+                path,
+                headers,
+                client_ip,
+                required_scopes,
+                client_certificate,
+            )?;
             fut.call_method1("set_result", (r,))?;
             return Ok(fut);
         }
@@ -264,6 +283,7 @@ impl Authenticator {
             headers: collect_headers(headers, self.inner.header_names())?,
             client_ip: ip_arg(client_ip)?,
             required_scopes,
+            client_certificate: crate::mtls::cert_arg(client_certificate)?,
         };
         let inner = self.inner.clone();
         let handle = tokenward::__bindings::runtime::handle().py()?;

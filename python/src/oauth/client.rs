@@ -61,7 +61,7 @@ fn client_options(
 #[pymethods]
 impl OAuthClient {
     #[new]
-    #[pyo3(signature = (token_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None))]
+    #[pyo3(signature = (token_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None, client_certificate=None, client_certificate_key=None, ca_certificates=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         token_url: String,
@@ -74,6 +74,9 @@ impl OAuthClient {
         authorization_url: Option<String>,
         timeout: Option<&Bound<'_, PyAny>>,
         dpop_key: Option<&Bound<'_, crate::dpop::DpopKey>>,
+        client_certificate: Option<String>,
+        client_certificate_key: Option<&Bound<'_, PyAny>>,
+        ca_certificates: Option<String>,
     ) -> PyResult<Self> {
         let options = client_options(
             client_secret,
@@ -85,6 +88,12 @@ impl OAuthClient {
             timeout,
             dpop_key,
         )?;
+        let options = crate::mtls::with_tls(
+            options,
+            client_certificate,
+            client_certificate_key,
+            ca_certificates,
+        )?;
         Ok(OAuthClient(
             oauth::OAuthClient::new(token_url, client_id, options).py()?,
         ))
@@ -93,7 +102,7 @@ impl OAuthClient {
     /// Discovers the server at `issuer_url` (RFC 8414, then OIDC) and builds a client with
     /// its endpoints (those not given here); blocking, the GIL is released.
     #[staticmethod]
-    #[pyo3(signature = (issuer_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None))]
+    #[pyo3(signature = (issuer_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None, client_certificate=None, client_certificate_key=None, ca_certificates=None))]
     #[allow(clippy::too_many_arguments)]
     fn discover(
         py: Python<'_>,
@@ -107,6 +116,9 @@ impl OAuthClient {
         authorization_url: Option<String>,
         timeout: Option<&Bound<'_, PyAny>>,
         dpop_key: Option<&Bound<'_, crate::dpop::DpopKey>>,
+        client_certificate: Option<String>,
+        client_certificate_key: Option<&Bound<'_, PyAny>>,
+        ca_certificates: Option<String>,
     ) -> PyResult<Self> {
         let options = client_options(
             client_secret,
@@ -117,6 +129,12 @@ impl OAuthClient {
             authorization_url,
             timeout,
             dpop_key,
+        )?;
+        let options = crate::mtls::with_tls(
+            options,
+            client_certificate,
+            client_certificate_key,
+            ca_certificates,
         )?;
         let client = py
             .detach(|| {

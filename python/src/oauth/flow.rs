@@ -5,8 +5,8 @@ use tokenward::oauth::{self};
 use tokenward::runtime;
 
 use super::client::OAuthClient;
-use super::par;
 use super::id_token::IdTokenVerifier;
+use super::par;
 use super::token::TokenResponse;
 use crate::apikeys::duration_arg;
 use crate::error::{invalid_input, Builtin, IntoPyResult};

@@ -7,9 +7,9 @@ use pyo3::types::PyDict;
 use tokenward::oauth;
 use tokenward::runtime;
 
-use crate::error::IntoPyResult;
 use super::client::OAuthClient;
 use super::id_token::IdTokenVerifier;
+use crate::error::IntoPyResult;
 
 /// `AuthorizationFlow.start`: the flow, pushed first when a PAR endpoint is known (blocking;
 /// the GIL is released).
@@ -19,16 +19,15 @@ pub(super) fn start(
     redirect_uri: String,
     options: oauth::AuthorizationFlowOptions,
 ) -> PyResult<oauth::AuthorizationFlow> {
-    py
-        .detach(|| {
-            runtime::block_on(oauth::AuthorizationFlow::start(
-                &client.0,
-                redirect_uri,
-                options,
-            ))
-        })
-        .py()?
-        .py()
+    py.detach(|| {
+        runtime::block_on(oauth::AuthorizationFlow::start(
+            &client.0,
+            redirect_uri,
+            options,
+        ))
+    })
+    .py()?
+    .py()
 }
 
 /// `await AuthorizationFlow.start_async(...)`: `start(...)` in the running loop's default

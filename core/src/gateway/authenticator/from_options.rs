@@ -78,6 +78,12 @@ impl Authenticator {
             }
             None => None,
         };
+        if o.mtls_bound_tokens && trusted.is_some() {
+            let name = crate::gateway::mtls::CLIENT_CERT_HEADER.to_owned();
+            if !header_names.contains(&name) {
+                header_names.push(name);
+            }
+        }
         let request_id_header = match o.request_id_header {
             Some(h) if h.is_empty() || !h.bytes().all(|b| b.is_ascii_graphic() && b != b':') => {
                 return Err(bad("request_id_header must be a header name"))
@@ -163,6 +169,7 @@ impl Authenticator {
             dpop,
             abuse,
             request_id_header,
+            mtls_bound_tokens: o.mtls_bound_tokens,
         })
     }
 

@@ -22,6 +22,7 @@ mod decide;
 mod dpop_stage;
 mod from_options;
 mod limits;
+mod mtls_stage;
 mod options;
 mod pipeline;
 mod remote_jwt;
@@ -61,6 +62,8 @@ pub struct OwnedRequest {
     pub client_ip: Option<IpAddr>,
     /// Scopes this call requires.
     pub required_scopes: Vec<String>,
+    /// The client certificate from the TLS layer, DER or PEM (mutual TLS, RFC 8705).
+    pub client_certificate: Option<Vec<u8>>,
 }
 
 /// One request, as seen by the authenticator. `Debug` prints header names but no header value
@@ -77,6 +80,9 @@ pub struct Request<'a> {
     pub client_ip: Option<IpAddr>,
     /// Scopes this route requires (all of them).
     pub required_scopes: &'a [&'a str],
+    /// The client certificate the TLS layer verified, DER or PEM, when the client presented
+    /// one (mutual TLS; read only with [`AuthenticatorOptions::with_mtls_bound_tokens`]).
+    pub client_certificate: Option<&'a [u8]>,
 }
 
 /// The configuration of an [`Authenticator`]: start from [`AuthenticatorOptions::new`] (every
@@ -117,6 +123,7 @@ pub struct AuthenticatorOptions {
     dpop_origin: Option<String>,
     abuse: Option<crate::gateway::abuse::AbuseDetection>,
     request_id_header: Option<String>,
+    mtls_bound_tokens: bool,
 }
 
 /// The realm of `WWW-Authenticate` challenges unless configured otherwise.
@@ -170,6 +177,8 @@ pub struct Authenticator {
     pub(super) abuse: Option<super::abuse::Detector>,
     /// The lower-case name of the request-id header (`with_request_id_header`).
     pub(super) request_id_header: Option<String>,
+    /// Certificate-bound tokens (`with_mtls_bound_tokens`), checked in `mtls_stage.rs`.
+    pub(super) mtls_bound_tokens: bool,
 }
 
 /// A backend URL, which may hold a password: `Debug` shows its scheme only.

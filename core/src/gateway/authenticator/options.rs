@@ -63,6 +63,7 @@ impl AuthenticatorOptions {
             dpop_origin: None,
             abuse: None,
             request_id_header: None,
+            mtls_bound_tokens: false,
         }
     }
 
@@ -94,6 +95,16 @@ impl AuthenticatorOptions {
     /// the scheme and host forwarded by a trusted proxy, else `https` and the `Host` header.
     pub fn with_dpop_origin(mut self, origin: impl Into<String>) -> Self {
         self.dpop_origin = Some(origin.into());
+        self
+    }
+
+    /// Checks mutual-TLS-bound tokens (RFC 8705; docs/mtls.md; default off): a token whose
+    /// `cnf` claim (or introspection answer) holds `x5t#S256` is refused `certificate_mismatch`
+    /// (401 `invalid_token`) unless the request presents the client certificate with that
+    /// SHA-256 thumbprint: [`Request::client_certificate`](super::Request::client_certificate)
+    /// from the TLS layer, or, from a trusted proxy only, its RFC 9440 `Client-Cert` header.
+    pub fn with_mtls_bound_tokens(mut self, enabled: bool) -> Self {
+        self.mtls_bound_tokens = enabled;
         self
     }
 

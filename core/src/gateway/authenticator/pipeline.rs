@@ -397,6 +397,7 @@ impl Authenticator {
             }
         };
         self.dpop_bind(req, dpop.as_ref(), &principal.claims)?;
+        self.mtls_bind(req, &principal.claims)?;
         audit.credential_id.clone_from(&principal.key_id);
         if !principal.subject.is_empty() {
             audit.subject = Some(principal.subject.clone());

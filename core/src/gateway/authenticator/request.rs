@@ -34,6 +34,7 @@ impl OwnedRequest {
             headers,
             client_ip: self.client_ip,
             required_scopes: scopes,
+            client_certificate: self.client_certificate.as_deref(),
         }
     }
 }
@@ -75,6 +76,8 @@ impl<'r> Request<'r> {
 
 /// `Debug` of a request: method, path without its query, header names with the length of
 /// their (redacted) values, client address and scopes.
+// One argument per field printed, for the two request types.
+#[allow(clippy::too_many_arguments)]
 fn debug_request<'h>(
     f: &mut std::fmt::Formatter<'_>,
     name: &str,
@@ -83,6 +86,7 @@ fn debug_request<'h>(
     headers: impl Iterator<Item = (&'h str, &'h str)>,
     client_ip: Option<IpAddr>,
     scopes: &dyn std::fmt::Debug,
+    client_certificate: Option<usize>,
 ) -> std::fmt::Result {
     struct Redacted<'h>(Vec<(&'h str, usize)>);
     impl std::fmt::Debug for Redacted<'_> {
@@ -109,6 +113,10 @@ fn debug_request<'h>(
         )
         .field("client_ip", &client_ip)
         .field("required_scopes", scopes)
+        .field(
+            "client_certificate",
+            &client_certificate.map(|n| format!("[{n} bytes]")),
+        )
         .finish()
 }
 
@@ -122,6 +130,7 @@ impl std::fmt::Debug for OwnedRequest {
             self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
             self.client_ip,
             &self.required_scopes,
+            self.client_certificate.as_ref().map(Vec::len),
         )
     }
 }
@@ -136,6 +145,7 @@ impl std::fmt::Debug for Request<'_> {
             self.headers.iter().copied(),
             self.client_ip,
             &self.required_scopes,
+            self.client_certificate.map(<[u8]>::len),
         )
     }
 }
