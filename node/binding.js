@@ -854,6 +854,7 @@ module.exports.Lockout = nativeBinding.Lockout
 module.exports.ManualClock = nativeBinding.ManualClock
 module.exports.OAuthClient = nativeBinding.OAuthClient
 module.exports.PendingClient = nativeBinding.PendingClient
+module.exports.PendingFlow = nativeBinding.PendingFlow
 module.exports.PendingToken = nativeBinding.PendingToken
 module.exports.Pkce = nativeBinding.Pkce
 module.exports.Redactor = nativeBinding.Redactor

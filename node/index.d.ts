@@ -144,6 +144,17 @@ export interface AuthorizationFlow {
    */
   complete(redirectUrl: string): Promise<TokenResponse>
 }
+export declare namespace AuthorizationFlow {
+  /**
+   * A flow like `new AuthorizationFlow(...)`, pushed to the server first (RFC 9126) when it
+   * has a pushed authorization request endpoint (the discovered one, or
+   * `options.pushedAuthorizationUrl`): `authorizationUrl` then carries only `client_id` and
+   * `request_uri`. Rejects with `.code` (`invalid_input` when pushing is required and no
+   * endpoint is known, or for the server's `invalid_request`; `invalid_response` for an
+   * answer without `request_uri`).
+   */
+  function start(client: OAuthClient, redirectUri: string, options?: AuthorizationFlowOptions): Promise<AuthorizationFlow>
+}
 /** Which kind of token `introspect` / `revoke` is given (RFC 7009 `token_type_hint`). */
 export type TokenTypeHint = 'access_token' | 'refresh_token'
 export declare namespace OAuthClient {
@@ -397,14 +408,6 @@ export declare function fetchWithTokenSource(
 export declare function useTokenSource(instance: any, source: TokenSource): () => void
 
 /**
- * Which binding artifact the generated loader actually loaded: `'native'` for
- * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
- * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
- * can point the loader at a WASI artifact this package does not build itself.
- */
-export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
-
-/**
  * Abuse detection for `new Authenticator({ abuseDetection })` (docs/abuse.md): every signal
  * on at its default unless given; `null` turns a signal (or the lockout) off.
  */
@@ -522,6 +525,11 @@ export declare class Authenticator {
   /** Whether the authenticator introspects opaque tokens (then prefer `authenticateAsync`). */
   get hasIntrospection(): boolean
   /**
+   * Whether JWTs are verified with remote keys (`remoteJwt`): `authenticate` then uses the
+   * cached keys only, `authenticateAsync` fetches them.
+   */
+  get hasRemoteJwt(): boolean
+  /**
    * The `DPoP-Nonce` to send now (also on accepted requests, to rotate it), or `null`
    * without DPoP nonces.
    */
@@ -565,6 +573,8 @@ export declare class AuthorizationFlow {
   toString(): string
   /** Redacted: client and redirect URI only. */
   toJSON(): any
+  /** The `request_uri` of the pushed authorization request, or null when not pushed. */
+  get requestUri(): string | null
 }
 
 /**
@@ -693,6 +703,8 @@ export declare class JwtVerifier {
   verify(token: string): Record<string, any>
   /** Verifies `token` and returns its claims as JSON text (to forward them unchanged). */
   verifyJson(token: string): string
+  /** How many tokens the verified-token cache holds (0 without `cacheSize`). */
+  get cacheLen(): number
 }
 
 /** The stored description of an API key. Holds no secret material; times are Unix seconds. */
@@ -803,18 +815,6 @@ export declare class OAuthClient {
   /** `OAuthClient(tokenUrl=…, clientId=…, authMethod=…)`; never the secret. */
   toString(): string
 }
-
-/**
- * A discovery in flight (returned by `discoverStart`; `OAuthClient.discover()` awaits it).
- * Internal: `tools/public-dts.mjs` keeps it out of the published types.
- */
-export declare class PendingClient {}
-
-/**
- * A token request in flight (returned by `tokenStart`; `TokenSource.token()` awaits it).
- * Internal: `tools/public-dts.mjs` keeps it out of the published types.
- */
-export declare class PendingToken {}
 
 /** A PKCE (RFC 7636, S256) verifier and its challenge, for the authorization-code flow. */
 export declare class Pkce {
@@ -1125,6 +1125,16 @@ export interface AuthorizationFlowOptions {
   maxAge?: number
   /** The ID token verifier of an `openid` login (default: the discovered provider's). */
   idTokenVerifier?: IdTokenVerifier
+  /**
+   * The pushed authorization request endpoint (RFC 9126) `AuthorizationFlow.start` pushes
+   * to (default: the discovered one); the constructor refuses it (`invalid_input`).
+   */
+  pushedAuthorizationUrl?: string
+  /**
+   * Require a pushed authorization request: `start` throws `invalid_input` when no PAR
+   * endpoint is known, and the constructor refuses (it makes no request).
+   */
+  requirePushedAuthorization?: boolean
 }
 
 /**
@@ -1175,24 +1185,15 @@ export interface DpopVerifierOptions {
   nonceLifetime?: number
   /** The clock (tests); the system clock when unset. */
   clock?: ManualClock
+  /**
+   * Where the `jti` replay cache lives: `'memory'` (default) or `'redis://…'`, shared by
+   * every instance using that Redis (fails closed when Redis cannot answer).
+   */
+  replayCacheStore?: string
 }
 
 /** The stable codes of every tokenward error, in declaration order. */
 export declare function errorCodes(): Array<string>
-
-/**
- * A failure handed back as a value: napi's async functions can only reject with napi's own
- * statuses, so `index.js` turns this into an `Error` with `.code` (see `rejectWithCode`).
- * Internal: `tools/public-dts.mjs` keeps it out of the published types.
- */
-export interface Failure {
-  /** The stable tokenward code. */
-  code: string
-  /** The code's category: which error class `index.js` rejects with. */
-  category: string
-  /** The message (never secret material). */
-  message: string
-}
 
 /** A short identifier of a secret, safe to log (first 48 bits of SHA-256, base64url). */
 export declare function fingerprint(secret: string): string
@@ -1291,6 +1292,8 @@ export interface JwtVerifierOptions {
   maxDepth?: number
   /** The clock for `exp`/`nbf`/`iat` (tests); the system clock when unset. */
   clock?: ManualClock
+  /** Keep up to this many verified tokens (default 0: no cache); see docs/jwt.md. */
+  cacheSize?: number
 }
 
 /** What `ApiKeys.checkFormat` learns from a key offline. */

@@ -2419,6 +2419,11 @@ public protocol AuthorizationFlowProtocol: AnyObject, Sendable {
      */
     func state()  -> String
     
+    /**
+     * The `request_uri` of the pushed authorization request, or `null`/`nil` when not pushed.
+     */
+    func requestUri()  -> String?
+    
 }
 /**
  * One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
@@ -2491,6 +2496,29 @@ public convenience init(client: OAuthClient, redirectUri: String, options: Autho
         try! rustCall { uniffi_tokenward_ffi_fn_free_authorizationflow(handle, $0) }
     }
 
+    
+    /**
+     * A flow like the constructor's, pushed to the server first (RFC 9126) when it has a
+     * pushed authorization request endpoint (the discovered one, or
+     * `options.pushedAuthorizationUrl`): `authorizationUrl()` then carries only `client_id`
+     * and `request_uri`. Fails with `INVALID_INPUT` when pushing is required and no endpoint
+     * is known, or for the server's `invalid_request`; `INVALID_RESPONSE` for an answer
+     * without `request_uri`.
+     */
+public static func start(client: OAuthClient, redirectUri: String, options: AuthorizationFlowOptions = AuthorizationFlowOptions())async throws  -> AuthorizationFlow  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_constructor_authorizationflow_start(FfiConverterTypeOAuthClient_lower(client),FfiConverterString.lower(redirectUri),FfiConverterTypeAuthorizationFlowOptions_lower(options)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeAuthorizationFlow_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
     
 
     
@@ -2575,6 +2603,18 @@ open func state() -> String  {
 })
 }
     
+    /**
+     * The `request_uri` of the pushed authorization request, or `null`/`nil` when not pushed.
+     */
+open func requestUri() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authorizationflow_request_uri(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
 
     
 // The local Rust `Debug` implementation.
@@ -2640,6 +2680,147 @@ public func FfiConverterTypeAuthorizationFlow_lift(_ handle: UInt64) throws -> A
 #endif
 public func FfiConverterTypeAuthorizationFlow_lower(_ value: AuthorizationFlow) -> UInt64 {
     return FfiConverterTypeAuthorizationFlow.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A client certificate (PEM, with its chain) and its private key (PEM, held as a `Secret`),
+ * presented by an `OAuthClient` on every connection to the authorization server (mutual
+ * TLS, RFC 8705). Printing it shows the certificate's size only.
+ */
+public protocol ClientCertificateProtocol: AnyObject, Sendable {
+    
+}
+/**
+ * A client certificate (PEM, with its chain) and its private key (PEM, held as a `Secret`),
+ * presented by an `OAuthClient` on every connection to the authorization server (mutual
+ * TLS, RFC 8705). Printing it shows the certificate's size only.
+ */
+open class ClientCertificate: ClientCertificateProtocol, @unchecked Sendable, CustomDebugStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_clientcertificate(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_clientcertificate(handle, $0) }
+    }
+
+    
+    /**
+     * Checks the certificate and key now; fails with `invalid_key` when they cannot be read
+     * (the message never quotes them).
+     */
+public static func fromPem(certificatePem: String, keyPem: Secret)throws  -> ClientCertificate  {
+    return try  FfiConverterTypeClientCertificate_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_clientcertificate_from_pem(
+        FfiConverterString.lower(certificatePem),
+        FfiConverterTypeSecret_lower(keyPem),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_clientcertificate_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClientCertificate: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ClientCertificate
+
+    public static func lift(_ handle: UInt64) throws -> ClientCertificate {
+        return ClientCertificate(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ClientCertificate) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientCertificate {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ClientCertificate, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClientCertificate_lift(_ handle: UInt64) throws -> ClientCertificate {
+    return try FfiConverterTypeClientCertificate.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClientCertificate_lower(_ value: ClientCertificate) -> UInt64 {
+    return FfiConverterTypeClientCertificate.lower(value)
 }
 
 
@@ -3829,6 +4010,11 @@ public protocol JwtVerifierProtocol: AnyObject, Sendable {
      */
     func verifyClaims(token: String) throws  -> VerifiedClaims
     
+    /**
+     * How many tokens the verified-token cache holds (0 without `cacheSize`).
+     */
+    func cacheLen()  -> UInt64
+    
 }
 /**
  * Verifies tokens against keys and a policy (RFC 8725). Build once, reuse for every token;
@@ -3949,6 +4135,18 @@ open func verifyClaims(token: String)throws  -> VerifiedClaims  {
     uniffi_tokenward_ffi_fn_method_jwtverifier_verify_claims(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(token),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How many tokens the verified-token cache holds (0 without `cacheSize`).
+     */
+open func cacheLen() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_jwtverifier_cache_len(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -8494,6 +8692,11 @@ public struct AuthRequest: Equatable, Hashable {
      * Scopes this route requires (all of them).
      */
     public var requiredScopes: [String]
+    /**
+     * The client certificate the TLS layer verified (mutual TLS), DER or PEM bytes; read only
+     * with `mtls_bound_tokens`.
+     */
+    public var clientCertificate: Data?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8513,12 +8716,17 @@ public struct AuthRequest: Equatable, Hashable {
          */clientIp: String? = nil, 
         /**
          * Scopes this route requires (all of them).
-         */requiredScopes: [String] = []) {
+         */requiredScopes: [String] = [], 
+        /**
+         * The client certificate the TLS layer verified (mutual TLS), DER or PEM bytes; read only
+         * with `mtls_bound_tokens`.
+         */clientCertificate: Data? = nil) {
         self.method = method
         self.path = path
         self.headers = headers
         self.clientIp = clientIp
         self.requiredScopes = requiredScopes
+        self.clientCertificate = clientCertificate
     }
 
     
@@ -8541,7 +8749,8 @@ public struct FfiConverterTypeAuthRequest: FfiConverterRustBuffer {
                 path: FfiConverterString.read(from: &buf), 
                 headers: FfiConverterSequenceTypeHttpHeader.read(from: &buf), 
                 clientIp: FfiConverterOptionString.read(from: &buf), 
-                requiredScopes: FfiConverterSequenceString.read(from: &buf)
+                requiredScopes: FfiConverterSequenceString.read(from: &buf), 
+                clientCertificate: FfiConverterOptionData.read(from: &buf)
         )
     }
 
@@ -8551,6 +8760,7 @@ public struct FfiConverterTypeAuthRequest: FfiConverterRustBuffer {
         FfiConverterSequenceTypeHttpHeader.write(value.headers, into: &buf)
         FfiConverterOptionString.write(value.clientIp, into: &buf)
         FfiConverterSequenceString.write(value.requiredScopes, into: &buf)
+        FfiConverterOptionData.write(value.clientCertificate, into: &buf)
     }
 }
 
@@ -8725,6 +8935,11 @@ public struct AuthenticatorOptions {
      * keys only: use `authenticate_async`, which fetches them.
      */
     public var remoteJwt: RemoteJwtVerifier?
+    /**
+     * Check mutual-TLS-bound tokens (RFC 8705, `cnf.x5t#S256`) against the request's client
+     * certificate (or a trusted proxy's `Client-Cert` header); `None`: off.
+     */
+    public var mtlsBoundTokens: Bool?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8845,7 +9060,11 @@ public struct AuthenticatorOptions {
          * Accept JWTs verified with remote keys (a JWKS URL or discovery: rotated keys are picked
          * up, a discovered issuer is enforced); instead of `jwt`. `authenticate` uses the cached
          * keys only: use `authenticate_async`, which fetches them.
-         */remoteJwt: RemoteJwtVerifier? = nil) {
+         */remoteJwt: RemoteJwtVerifier? = nil, 
+        /**
+         * Check mutual-TLS-bound tokens (RFC 8705, `cnf.x5t#S256`) against the request's client
+         * certificate (or a trusted proxy's `Client-Cert` header); `None`: off.
+         */mtlsBoundTokens: Bool? = nil) {
         self.apiKeys = apiKeys
         self.jwt = jwt
         self.ipAllow = ipAllow
@@ -8879,6 +9098,7 @@ public struct AuthenticatorOptions {
         self.abuseDetection = abuseDetection
         self.requestIdHeader = requestIdHeader
         self.remoteJwt = remoteJwt
+        self.mtlsBoundTokens = mtlsBoundTokens
     }
 
     
@@ -8929,7 +9149,8 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
                 dpopOrigin: FfiConverterOptionString.read(from: &buf), 
                 abuseDetection: FfiConverterOptionTypeAbuseDetection.read(from: &buf), 
                 requestIdHeader: FfiConverterOptionString.read(from: &buf), 
-                remoteJwt: FfiConverterOptionTypeRemoteJwtVerifier.read(from: &buf)
+                remoteJwt: FfiConverterOptionTypeRemoteJwtVerifier.read(from: &buf), 
+                mtlsBoundTokens: FfiConverterOptionBool.read(from: &buf)
         )
     }
 
@@ -8967,6 +9188,7 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
         FfiConverterOptionTypeAbuseDetection.write(value.abuseDetection, into: &buf)
         FfiConverterOptionString.write(value.requestIdHeader, into: &buf)
         FfiConverterOptionTypeRemoteJwtVerifier.write(value.remoteJwt, into: &buf)
+        FfiConverterOptionBool.write(value.mtlsBoundTokens, into: &buf)
     }
 }
 
@@ -9002,6 +9224,16 @@ public struct AuthorizationFlowOptions {
      * The ID token verifier of an `openid` login (default: the discovered provider's).
      */
     public var idTokenVerifier: IdTokenVerifier?
+    /**
+     * The pushed authorization request endpoint (RFC 9126) `AuthorizationFlow.start` pushes
+     * to (default: the discovered one); the plain constructor refuses it (`invalid_input`).
+     */
+    public var pushedAuthorizationUrl: String?
+    /**
+     * Require a pushed authorization request: `start` fails with `invalid_input` when no PAR
+     * endpoint is known, and the plain constructor refuses (it makes no request).
+     */
+    public var requirePushedAuthorization: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9014,10 +9246,20 @@ public struct AuthorizationFlowOptions {
          */maxAge: TimeInterval? = nil, 
         /**
          * The ID token verifier of an `openid` login (default: the discovered provider's).
-         */idTokenVerifier: IdTokenVerifier? = nil) {
+         */idTokenVerifier: IdTokenVerifier? = nil, 
+        /**
+         * The pushed authorization request endpoint (RFC 9126) `AuthorizationFlow.start` pushes
+         * to (default: the discovered one); the plain constructor refuses it (`invalid_input`).
+         */pushedAuthorizationUrl: String? = nil, 
+        /**
+         * Require a pushed authorization request: `start` fails with `invalid_input` when no PAR
+         * endpoint is known, and the plain constructor refuses (it makes no request).
+         */requirePushedAuthorization: Bool = false) {
         self.scopes = scopes
         self.maxAge = maxAge
         self.idTokenVerifier = idTokenVerifier
+        self.pushedAuthorizationUrl = pushedAuthorizationUrl
+        self.requirePushedAuthorization = requirePushedAuthorization
     }
 
     
@@ -9038,7 +9280,9 @@ public struct FfiConverterTypeAuthorizationFlowOptions: FfiConverterRustBuffer {
             try AuthorizationFlowOptions(
                 scopes: FfiConverterSequenceString.read(from: &buf), 
                 maxAge: FfiConverterOptionDuration.read(from: &buf), 
-                idTokenVerifier: FfiConverterOptionTypeIdTokenVerifier.read(from: &buf)
+                idTokenVerifier: FfiConverterOptionTypeIdTokenVerifier.read(from: &buf), 
+                pushedAuthorizationUrl: FfiConverterOptionString.read(from: &buf), 
+                requirePushedAuthorization: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -9046,6 +9290,8 @@ public struct FfiConverterTypeAuthorizationFlowOptions: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.scopes, into: &buf)
         FfiConverterOptionDuration.write(value.maxAge, into: &buf)
         FfiConverterOptionTypeIdTokenVerifier.write(value.idTokenVerifier, into: &buf)
+        FfiConverterOptionString.write(value.pushedAuthorizationUrl, into: &buf)
+        FfiConverterBool.write(value.requirePushedAuthorization, into: &buf)
     }
 }
 
@@ -9241,6 +9487,11 @@ public struct DpopVerifierOptions {
      * The clock (tests); the system clock when `None`.
      */
     public var clock: ManualClock?
+    /**
+     * Where the `jti` replay cache lives: `"memory"` (`None`, the default) or `"redis://…"`,
+     * shared by every instance using that Redis (fails closed when Redis cannot answer).
+     */
+    public var replayCacheStore: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9262,13 +9513,18 @@ public struct DpopVerifierOptions {
          */nonceLifetime: TimeInterval? = nil, 
         /**
          * The clock (tests); the system clock when `None`.
-         */clock: ManualClock? = nil) {
+         */clock: ManualClock? = nil, 
+        /**
+         * Where the `jti` replay cache lives: `"memory"` (`None`, the default) or `"redis://…"`,
+         * shared by every instance using that Redis (fails closed when Redis cannot answer).
+         */replayCacheStore: String? = nil) {
         self.algorithms = algorithms
         self.maxAge = maxAge
         self.leeway = leeway
         self.replayCacheSize = replayCacheSize
         self.nonceLifetime = nonceLifetime
         self.clock = clock
+        self.replayCacheStore = replayCacheStore
     }
 
     
@@ -9292,7 +9548,8 @@ public struct FfiConverterTypeDpopVerifierOptions: FfiConverterRustBuffer {
                 leeway: FfiConverterOptionDuration.read(from: &buf), 
                 replayCacheSize: FfiConverterOptionUInt32.read(from: &buf), 
                 nonceLifetime: FfiConverterOptionDuration.read(from: &buf), 
-                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf), 
+                replayCacheStore: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -9303,6 +9560,7 @@ public struct FfiConverterTypeDpopVerifierOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.replayCacheSize, into: &buf)
         FfiConverterOptionDuration.write(value.nonceLifetime, into: &buf)
         FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+        FfiConverterOptionString.write(value.replayCacheStore, into: &buf)
     }
 }
 
@@ -10055,6 +10313,10 @@ public struct JwtVerifierOptions {
      * The clock for `exp`/`nbf`/`iat` (tests); the system clock when `None`.
      */
     public var clock: ManualClock?
+    /**
+     * Keep up to this many verified tokens (default 0: no cache; docs/jwt.md).
+     */
+    public var cacheSize: UInt32?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -10095,7 +10357,10 @@ public struct JwtVerifierOptions {
          */maxDepth: UInt32? = nil, 
         /**
          * The clock for `exp`/`nbf`/`iat` (tests); the system clock when `None`.
-         */clock: ManualClock? = nil) {
+         */clock: ManualClock? = nil, 
+        /**
+         * Keep up to this many verified tokens (default 0: no cache; docs/jwt.md).
+         */cacheSize: UInt32? = nil) {
         self.algorithms = algorithms
         self.issuers = issuers
         self.audiences = audiences
@@ -10108,6 +10373,7 @@ public struct JwtVerifierOptions {
         self.maxTokenSize = maxTokenSize
         self.maxDepth = maxDepth
         self.clock = clock
+        self.cacheSize = cacheSize
     }
 
     
@@ -10137,7 +10403,8 @@ public struct FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer {
                 maxAge: FfiConverterOptionDuration.read(from: &buf), 
                 maxTokenSize: FfiConverterOptionUInt32.read(from: &buf), 
                 maxDepth: FfiConverterOptionUInt32.read(from: &buf), 
-                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf), 
+                cacheSize: FfiConverterOptionUInt32.read(from: &buf)
         )
     }
 
@@ -10154,6 +10421,7 @@ public struct FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.maxTokenSize, into: &buf)
         FfiConverterOptionUInt32.write(value.maxDepth, into: &buf)
         FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+        FfiConverterOptionUInt32.write(value.cacheSize, into: &buf)
     }
 }
 
@@ -10450,6 +10718,16 @@ public struct OAuthClientOptions {
      * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
      */
     public var dpopKey: DpopKey?
+    /**
+     * The client certificate presented on every connection to the authorization server
+     * (mutual TLS, RFC 8705): for `TLS_CLIENT_AUTH` / `SELF_SIGNED_TLS_CLIENT_AUTH` (the
+     * default method with a certificate and no secret), and certificate-bound tokens.
+     */
+    public var clientCertificate: ClientCertificate?
+    /**
+     * CA certificates (PEM) trusted for the server's TLS certificate besides the system's.
+     */
+    public var caCertificates: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -10479,7 +10757,15 @@ public struct OAuthClientOptions {
         /**
          * A DPoP key (RFC 9449): token requests carry proofs (one retry on `use_dpop_nonce`),
          * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
-         */dpopKey: DpopKey? = nil) {
+         */dpopKey: DpopKey? = nil, 
+        /**
+         * The client certificate presented on every connection to the authorization server
+         * (mutual TLS, RFC 8705): for `TLS_CLIENT_AUTH` / `SELF_SIGNED_TLS_CLIENT_AUTH` (the
+         * default method with a certificate and no secret), and certificate-bound tokens.
+         */clientCertificate: ClientCertificate? = nil, 
+        /**
+         * CA certificates (PEM) trusted for the server's TLS certificate besides the system's.
+         */caCertificates: String? = nil) {
         self.clientSecret = clientSecret
         self.authMethod = authMethod
         self.privateKey = privateKey
@@ -10488,6 +10774,8 @@ public struct OAuthClientOptions {
         self.authorizationUrl = authorizationUrl
         self.timeout = timeout
         self.dpopKey = dpopKey
+        self.clientCertificate = clientCertificate
+        self.caCertificates = caCertificates
     }
 
     
@@ -10513,7 +10801,9 @@ public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
                 revocationUrl: FfiConverterOptionString.read(from: &buf), 
                 authorizationUrl: FfiConverterOptionString.read(from: &buf), 
                 timeout: FfiConverterOptionDuration.read(from: &buf), 
-                dpopKey: FfiConverterOptionTypeDpopKey.read(from: &buf)
+                dpopKey: FfiConverterOptionTypeDpopKey.read(from: &buf), 
+                clientCertificate: FfiConverterOptionTypeClientCertificate.read(from: &buf), 
+                caCertificates: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -10526,6 +10816,8 @@ public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.authorizationUrl, into: &buf)
         FfiConverterOptionDuration.write(value.timeout, into: &buf)
         FfiConverterOptionTypeDpopKey.write(value.dpopKey, into: &buf)
+        FfiConverterOptionTypeClientCertificate.write(value.clientCertificate, into: &buf)
+        FfiConverterOptionString.write(value.caCertificates, into: &buf)
     }
 }
 
@@ -12169,6 +12461,14 @@ public enum AuthMethod: Equatable, Hashable, CustomStringConvertible, CaseIterab
      * `none`: a public client (only `client_id` is sent; use PKCE).
      */
     case publicClient
+    /**
+     * `tls_client_auth` (RFC 8705): the client certificate authenticates (`clientCertificate`).
+     */
+    case tlsClientAuth
+    /**
+     * `self_signed_tls_client_auth` (RFC 8705): a self-signed client certificate.
+     */
+    case selfSignedTlsClientAuth
 
 
 
@@ -12221,6 +12521,10 @@ public struct FfiConverterTypeAuthMethod: FfiConverterRustBuffer {
         
         case 4: return .publicClient
         
+        case 5: return .tlsClientAuth
+        
+        case 6: return .selfSignedTlsClientAuth
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -12243,6 +12547,14 @@ public struct FfiConverterTypeAuthMethod: FfiConverterRustBuffer {
         
         case .publicClient:
             writeInt(&buf, Int32(4))
+        
+        
+        case .tlsClientAuth:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .selfSignedTlsClientAuth:
+            writeInt(&buf, Int32(6))
         
         }
     }
@@ -12582,6 +12894,11 @@ public enum ErrorCode: Equatable, Hashable, CustomStringConvertible, CaseIterabl
      */
     case useDpopNonce
     /**
+     * The access token is bound to a client certificate (RFC 8705 `cnf.x5t#S256`) and the
+     * request presents no client certificate or another one.
+     */
+    case certificateMismatch
+    /**
      * The header lists a `crit` extension this library does not understand.
      */
     case unsupportedCriticalHeader
@@ -12771,59 +13088,61 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
         
         case 13: return .useDpopNonce
         
-        case 14: return .unsupportedCriticalHeader
+        case 14: return .certificateMismatch
         
-        case 15: return .tokenTooLarge
+        case 15: return .unsupportedCriticalHeader
         
-        case 16: return .invalidKey
+        case 16: return .tokenTooLarge
         
-        case 17: return .invalidFormat
+        case 17: return .invalidKey
         
-        case 18: return .checksumMismatch
+        case 18: return .invalidFormat
         
-        case 19: return .unknownKey
+        case 19: return .checksumMismatch
         
-        case 20: return .revoked
+        case 20: return .unknownKey
         
-        case 21: return .insufficientScope
+        case 21: return .revoked
         
-        case 22: return .rateLimited
+        case 22: return .insufficientScope
         
-        case 23: return .ipDenied
+        case 23: return .rateLimited
         
-        case 24: return .missingCredentials
+        case 24: return .ipDenied
         
-        case 25: return .invalidCsrfToken
+        case 25: return .missingCredentials
         
-        case 26: return .invalidGrant
+        case 26: return .invalidCsrfToken
         
-        case 27: return .invalidClient
+        case 27: return .invalidGrant
         
-        case 28: return .invalidScope
+        case 28: return .invalidClient
         
-        case 29: return .unauthorizedClient
+        case 29: return .invalidScope
         
-        case 30: return .unsupportedGrantType
+        case 30: return .unauthorizedClient
         
-        case 31: return .accessDenied
+        case 31: return .unsupportedGrantType
         
-        case 32: return .interactionRequired
+        case 32: return .accessDenied
         
-        case 33: return .invalidState
+        case 33: return .interactionRequired
         
-        case 34: return .network
+        case 34: return .invalidState
         
-        case 35: return .timeout
+        case 35: return .network
         
-        case 36: return .serverError
+        case 36: return .timeout
         
-        case 37: return .invalidResponse
+        case 37: return .serverError
         
-        case 38: return .invalidInput
+        case 38: return .invalidResponse
         
-        case 39: return .storage
+        case 39: return .invalidInput
         
-        case 40: return .`internal`
+        case 40: return .storage
+        
+        case 41: return .`internal`
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -12885,112 +13204,116 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
             writeInt(&buf, Int32(13))
         
         
-        case .unsupportedCriticalHeader:
+        case .certificateMismatch:
             writeInt(&buf, Int32(14))
         
         
-        case .tokenTooLarge:
+        case .unsupportedCriticalHeader:
             writeInt(&buf, Int32(15))
         
         
-        case .invalidKey:
+        case .tokenTooLarge:
             writeInt(&buf, Int32(16))
         
         
-        case .invalidFormat:
+        case .invalidKey:
             writeInt(&buf, Int32(17))
         
         
-        case .checksumMismatch:
+        case .invalidFormat:
             writeInt(&buf, Int32(18))
         
         
-        case .unknownKey:
+        case .checksumMismatch:
             writeInt(&buf, Int32(19))
         
         
-        case .revoked:
+        case .unknownKey:
             writeInt(&buf, Int32(20))
         
         
-        case .insufficientScope:
+        case .revoked:
             writeInt(&buf, Int32(21))
         
         
-        case .rateLimited:
+        case .insufficientScope:
             writeInt(&buf, Int32(22))
         
         
-        case .ipDenied:
+        case .rateLimited:
             writeInt(&buf, Int32(23))
         
         
-        case .missingCredentials:
+        case .ipDenied:
             writeInt(&buf, Int32(24))
         
         
-        case .invalidCsrfToken:
+        case .missingCredentials:
             writeInt(&buf, Int32(25))
         
         
-        case .invalidGrant:
+        case .invalidCsrfToken:
             writeInt(&buf, Int32(26))
         
         
-        case .invalidClient:
+        case .invalidGrant:
             writeInt(&buf, Int32(27))
         
         
-        case .invalidScope:
+        case .invalidClient:
             writeInt(&buf, Int32(28))
         
         
-        case .unauthorizedClient:
+        case .invalidScope:
             writeInt(&buf, Int32(29))
         
         
-        case .unsupportedGrantType:
+        case .unauthorizedClient:
             writeInt(&buf, Int32(30))
         
         
-        case .accessDenied:
+        case .unsupportedGrantType:
             writeInt(&buf, Int32(31))
         
         
-        case .interactionRequired:
+        case .accessDenied:
             writeInt(&buf, Int32(32))
         
         
-        case .invalidState:
+        case .interactionRequired:
             writeInt(&buf, Int32(33))
         
         
-        case .network:
+        case .invalidState:
             writeInt(&buf, Int32(34))
         
         
-        case .timeout:
+        case .network:
             writeInt(&buf, Int32(35))
         
         
-        case .serverError:
+        case .timeout:
             writeInt(&buf, Int32(36))
         
         
-        case .invalidResponse:
+        case .serverError:
             writeInt(&buf, Int32(37))
         
         
-        case .invalidInput:
+        case .invalidResponse:
             writeInt(&buf, Int32(38))
         
         
-        case .storage:
+        case .invalidInput:
             writeInt(&buf, Int32(39))
         
         
-        case .`internal`:
+        case .storage:
             writeInt(&buf, Int32(40))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(41))
         
         }
     }
@@ -13901,6 +14224,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
     typealias SwiftType = Date?
 
@@ -13989,6 +14336,30 @@ fileprivate struct FfiConverterOptionTypeApiKeys: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeApiKeys.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeClientCertificate: FfiConverterRustBuffer {
+    typealias SwiftType = ClientCertificate?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeClientCertificate.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeClientCertificate.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -15020,6 +15391,18 @@ public func algorithmFromString(name: String)throws  -> Algorithm  {
 })
 }
 /**
+ * The RFC 8705 `x5t#S256` of a certificate (DER or PEM bytes): base64url SHA-256 of its DER;
+ * fails with `malformed` for anything else.
+ */
+public func certificateThumbprint(certificate: Data)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_certificate_thumbprint(
+        FfiConverterData.lower(certificate),uniffiCallStatus
+    )
+})
+}
+/**
  * Whether a response with `status` and `wwwAuthenticate` (the `WWW-Authenticate` values, joined
  * by `", "`) says the access token sent was rejected, so that one refresh and one retry may
  * help: the rule of the OkHttp and `URLSession` hooks.
@@ -15090,6 +15473,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_algorithm_from_string() != 15227) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_func_certificate_thumbprint() != 32712) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_token_rejected() != 26840) {
@@ -15290,6 +15676,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims() != 17072) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_jwtverifier_cache_len() != 21418) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() != 10577) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -15339,6 +15728,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_authorizationflow_state() != 46668) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authorizationflow_request_uri() != 15483) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms() != 9190) {
@@ -15599,6 +15991,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_key() != 2972) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_constructor_clientcertificate_from_pem() != 11196) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() != 6285) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -15606,6 +16001,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new() != 44816) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_authorizationflow_start() != 40491) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client() != 51149) {

@@ -780,6 +780,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_algorithm_from_string(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_func_certificate_thumbprint(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_func_token_rejected(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_redact(
@@ -912,6 +914,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_jwtverifier_cache_len(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_oauthclient_authorization_url(
@@ -945,6 +949,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_scopes(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_state(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authorizationflow_request_uri(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms(
     ): Int
@@ -1116,11 +1122,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_key(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_clientcertificate_from_pem(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_oauthclient_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_authorizationflow_start(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client(
     ): Int
@@ -1431,6 +1441,16 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_jwtverifier_verify_claims(`ptr`: Long,`token`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_jwtverifier_cache_len(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_clone_clientcertificate(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_clientcertificate(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_clientcertificate_from_pem(`certificatePem`: RustBuffer.ByValue,`keyPem`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_clientcertificate_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_oauthclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_oauthclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1471,6 +1491,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_tokenward_ffi_fn_constructor_authorizationflow_new(`client`: Long,`redirectUri`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_tokenward_ffi_fn_constructor_authorizationflow_start(`client`: Long,`redirectUri`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_tokenward_ffi_fn_method_authorizationflow_authorization_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authorizationflow_complete(`ptr`: Long,`redirectUrl`: RustBuffer.ByValue,
@@ -1482,6 +1504,8 @@ internal object UniffiLib {
     external fun uniffi_tokenward_ffi_fn_method_authorizationflow_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authorizationflow_state(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_method_authorizationflow_request_uri(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_authorizationflow_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1787,6 +1811,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_algorithm_from_string(`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_func_certificate_thumbprint(`certificate`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_token_rejected(`status`: Int,`wwwAuthenticate`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_tokenward_ffi_fn_func_redact(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1931,6 +1957,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_algorithm_from_string() and 0xFFFF) != 15227) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_func_certificate_thumbprint() and 0xFFFF) != 32712) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_token_rejected() and 0xFFFF) != 26840) {
@@ -2131,6 +2160,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims() and 0xFFFF) != 17072) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtverifier_cache_len() and 0xFFFF) != 21418) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_auth_method() and 0xFFFF) != 10577) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2180,6 +2212,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_state() and 0xFFFF) != 46668) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authorizationflow_request_uri() and 0xFFFF) != 15483) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_algorithms() and 0xFFFF) != 9190) {
@@ -2437,6 +2472,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_jwtverifier_with_key() and 0xFFFF) != 2972) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_clientcertificate_from_pem() and 0xFFFF) != 11196) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_oauthclient_discover() and 0xFFFF) != 6285) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2444,6 +2482,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_authorizationflow_new() and 0xFFFF) != 44816) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_authorizationflow_start() and 0xFFFF) != 40491) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_for_client() and 0xFFFF) != 51149) {
@@ -5893,6 +5934,11 @@ public interface AuthorizationFlowInterface {
      */
     fun `state`(): kotlin.String
     
+    /**
+     * The `request_uri` of the pushed authorization request, or `null`/`nil` when not pushed.
+     */
+    fun `requestUri`(): kotlin.String?
+    
     companion object
 }
 
@@ -6126,6 +6172,22 @@ open class AuthorizationFlow: Disposable, AutoCloseable, AuthorizationFlowInterf
     
 
     
+    /**
+     * The `request_uri` of the pushed authorization request, or `null`/`nil` when not pushed.
+     */override fun `requestUri`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authorizationflow_request_uri(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
 
     
 
@@ -6143,11 +6205,36 @@ open class AuthorizationFlow: Disposable, AutoCloseable, AuthorizationFlowInterf
     }
 
     
-    
+    companion object {
+        
     /**
-     * @suppress
+     * A flow like the constructor's, pushed to the server first (RFC 9126) when it has a
+     * pushed authorization request endpoint (the discovered one, or
+     * `options.pushedAuthorizationUrl`): `authorizationUrl()` then carries only `client_id`
+     * and `request_uri`. Fails with `INVALID_INPUT` when pushing is required and no endpoint
+     * is known, or for the server's `invalid_request`; `INVALID_RESPONSE` for an answer
+     * without `request_uri`.
      */
-    companion object
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `start`(`client`: OAuthClient, `redirectUri`: kotlin.String, `options`: AuthorizationFlowOptions = AuthorizationFlowOptions()) : AuthorizationFlow {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_tokenward_ffi_fn_constructor_authorizationflow_start(
+        FfiConverterTypeOAuthClient.lower(`client`),
+        FfiConverterString.lower(`redirectUri`),
+        FfiConverterTypeAuthorizationFlowOptions.lower(`options`),),
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeAuthorizationFlow.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+        
+    }
     
 }
 
@@ -6171,6 +6258,284 @@ public object FfiConverterTypeAuthorizationFlow: FfiConverter<AuthorizationFlow,
     override fun allocationSize(value: AuthorizationFlow) = 8UL
 
     override fun write(value: AuthorizationFlow, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A client certificate (PEM, with its chain) and its private key (PEM, held as a `Secret`),
+ * presented by an `OAuthClient` on every connection to the authorization server (mutual
+ * TLS, RFC 8705). Printing it shows the certificate's size only.
+ */
+public interface ClientCertificateInterface {
+    
+    companion object
+}
+
+/**
+ * A client certificate (PEM, with its chain) and its private key (PEM, held as a `Secret`),
+ * presented by an `OAuthClient` on every connection to the authorization server (mutual
+ * TLS, RFC 8705). Printing it shows the certificate's size only.
+ */
+open class ClientCertificate: Disposable, AutoCloseable, ClientCertificateInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_clientcertificate(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_clientcertificate(handle, status)
+        }
+    }
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_clientcertificate_uniffi_trait_debug(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * Checks the certificate and key now; fails with `invalid_key` when they cannot be read
+     * (the message never quotes them).
+     */
+    @Throws(TokenwardException::class) fun `fromPem`(`certificatePem`: kotlin.String, `keyPem`: Secret): ClientCertificate {
+            return FfiConverterTypeClientCertificate.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_clientcertificate_from_pem(
+    
+        
+        FfiConverterString.lower(`certificatePem`),
+        FfiConverterTypeSecret.lower(`keyPem`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeClientCertificate: FfiConverter<ClientCertificate, Long> {
+    override fun lower(value: ClientCertificate): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): ClientCertificate {
+        return ClientCertificate(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): ClientCertificate {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ClientCertificate) = 8UL
+
+    override fun write(value: ClientCertificate, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -8214,6 +8579,11 @@ public interface JwtVerifierInterface {
      */
     fun `verifyClaims`(`token`: kotlin.String): VerifiedClaims
     
+    /**
+     * How many tokens the verified-token cache holds (0 without `cacheSize`).
+     */
+    fun `cacheLen`(): kotlin.ULong
+    
     companion object
 }
 
@@ -8366,6 +8736,22 @@ open class JwtVerifier: Disposable, AutoCloseable, JwtVerifierInterface
         it,
         
         FfiConverterString.lower(`token`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * How many tokens the verified-token cache holds (0 without `cacheSize`).
+     */override fun `cacheLen`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_jwtverifier_cache_len(
+        it,
+        _status)
 }
     }
     )
@@ -15346,6 +15732,12 @@ data class AuthRequest (
      * Scopes this route requires (all of them).
      */
     var `requiredScopes`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * The client certificate the TLS layer verified (mutual TLS), DER or PEM bytes; read only
+     * with `mtls_bound_tokens`.
+     */
+    var `clientCertificate`: kotlin.ByteArray? = null 
     
 ){
     
@@ -15367,6 +15759,7 @@ public object FfiConverterTypeAuthRequest: FfiConverterRustBuffer<AuthRequest> {
             FfiConverterSequenceTypeHttpHeader.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
         )
     }
 
@@ -15375,7 +15768,8 @@ public object FfiConverterTypeAuthRequest: FfiConverterRustBuffer<AuthRequest> {
             FfiConverterString.allocationSize(value.`path`) +
             FfiConverterSequenceTypeHttpHeader.allocationSize(value.`headers`) +
             FfiConverterOptionalString.allocationSize(value.`clientIp`) +
-            FfiConverterSequenceString.allocationSize(value.`requiredScopes`)
+            FfiConverterSequenceString.allocationSize(value.`requiredScopes`) +
+            FfiConverterOptionalByteArray.allocationSize(value.`clientCertificate`)
     )
 
     override fun write(value: AuthRequest, buf: ByteBuffer) {
@@ -15384,6 +15778,7 @@ public object FfiConverterTypeAuthRequest: FfiConverterRustBuffer<AuthRequest> {
             FfiConverterSequenceTypeHttpHeader.write(value.`headers`, buf)
             FfiConverterOptionalString.write(value.`clientIp`, buf)
             FfiConverterSequenceString.write(value.`requiredScopes`, buf)
+            FfiConverterOptionalByteArray.write(value.`clientCertificate`, buf)
     }
 }
 
@@ -15576,6 +15971,12 @@ data class AuthenticatorOptions (
      * keys only: use `authenticate_async`, which fetches them.
      */
     var `remoteJwt`: RemoteJwtVerifier? = null 
+    , 
+    /**
+     * Check mutual-TLS-bound tokens (RFC 8705, `cnf.x5t#S256`) against the request's client
+     * certificate (or a trusted proxy's `Client-Cert` header); `None`: off.
+     */
+    var `mtlsBoundTokens`: kotlin.Boolean? = null 
     
 ): Disposable{
     
@@ -15619,7 +16020,8 @@ data class AuthenticatorOptions (
         this.`dpopOrigin`,
         this.`abuseDetection`,
         this.`requestIdHeader`,
-        this.`remoteJwt`
+        this.`remoteJwt`,
+        this.`mtlsBoundTokens`
     )
     }
     
@@ -15665,6 +16067,7 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeAbuseDetection.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeRemoteJwtVerifier.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
         )
     }
 
@@ -15701,7 +16104,8 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalString.allocationSize(value.`dpopOrigin`) +
             FfiConverterOptionalTypeAbuseDetection.allocationSize(value.`abuseDetection`) +
             FfiConverterOptionalString.allocationSize(value.`requestIdHeader`) +
-            FfiConverterOptionalTypeRemoteJwtVerifier.allocationSize(value.`remoteJwt`)
+            FfiConverterOptionalTypeRemoteJwtVerifier.allocationSize(value.`remoteJwt`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`mtlsBoundTokens`)
     )
 
     override fun write(value: AuthenticatorOptions, buf: ByteBuffer) {
@@ -15738,6 +16142,7 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeAbuseDetection.write(value.`abuseDetection`, buf)
             FfiConverterOptionalString.write(value.`requestIdHeader`, buf)
             FfiConverterOptionalTypeRemoteJwtVerifier.write(value.`remoteJwt`, buf)
+            FfiConverterOptionalBoolean.write(value.`mtlsBoundTokens`, buf)
     }
 }
 
@@ -15761,6 +16166,18 @@ data class AuthorizationFlowOptions (
      * The ID token verifier of an `openid` login (default: the discovered provider's).
      */
     var `idTokenVerifier`: IdTokenVerifier? = null 
+    , 
+    /**
+     * The pushed authorization request endpoint (RFC 9126) `AuthorizationFlow.start` pushes
+     * to (default: the discovered one); the plain constructor refuses it (`invalid_input`).
+     */
+    var `pushedAuthorizationUrl`: kotlin.String? = null 
+    , 
+    /**
+     * Require a pushed authorization request: `start` fails with `invalid_input` when no PAR
+     * endpoint is known, and the plain constructor refuses (it makes no request).
+     */
+    var `requirePushedAuthorization`: kotlin.Boolean = false 
     
 ): Disposable{
     
@@ -15774,7 +16191,9 @@ data class AuthorizationFlowOptions (
     Disposable.destroy(
         this.`scopes`,
         this.`maxAge`,
-        this.`idTokenVerifier`
+        this.`idTokenVerifier`,
+        this.`pushedAuthorizationUrl`,
+        this.`requirePushedAuthorization`
     )
     }
     
@@ -15790,19 +16209,25 @@ public object FfiConverterTypeAuthorizationFlowOptions: FfiConverterRustBuffer<A
             FfiConverterSequenceString.read(buf),
             FfiConverterOptionalDuration.read(buf),
             FfiConverterOptionalTypeIdTokenVerifier.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: AuthorizationFlowOptions) = (
             FfiConverterSequenceString.allocationSize(value.`scopes`) +
             FfiConverterOptionalDuration.allocationSize(value.`maxAge`) +
-            FfiConverterOptionalTypeIdTokenVerifier.allocationSize(value.`idTokenVerifier`)
+            FfiConverterOptionalTypeIdTokenVerifier.allocationSize(value.`idTokenVerifier`) +
+            FfiConverterOptionalString.allocationSize(value.`pushedAuthorizationUrl`) +
+            FfiConverterBoolean.allocationSize(value.`requirePushedAuthorization`)
     )
 
     override fun write(value: AuthorizationFlowOptions, buf: ByteBuffer) {
             FfiConverterSequenceString.write(value.`scopes`, buf)
             FfiConverterOptionalDuration.write(value.`maxAge`, buf)
             FfiConverterOptionalTypeIdTokenVerifier.write(value.`idTokenVerifier`, buf)
+            FfiConverterOptionalString.write(value.`pushedAuthorizationUrl`, buf)
+            FfiConverterBoolean.write(value.`requirePushedAuthorization`, buf)
     }
 }
 
@@ -15953,6 +16378,12 @@ data class DpopVerifierOptions (
      * The clock (tests); the system clock when `None`.
      */
     var `clock`: ManualClock? = null 
+    , 
+    /**
+     * Where the `jti` replay cache lives: `"memory"` (`None`, the default) or `"redis://…"`,
+     * shared by every instance using that Redis (fails closed when Redis cannot answer).
+     */
+    var `replayCacheStore`: kotlin.String? = null 
     
 ): Disposable{
     
@@ -15969,7 +16400,8 @@ data class DpopVerifierOptions (
         this.`leeway`,
         this.`replayCacheSize`,
         this.`nonceLifetime`,
-        this.`clock`
+        this.`clock`,
+        this.`replayCacheStore`
     )
     }
     
@@ -15988,6 +16420,7 @@ public object FfiConverterTypeDpopVerifierOptions: FfiConverterRustBuffer<DpopVe
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalDuration.read(buf),
             FfiConverterOptionalTypeManualClock.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -15997,7 +16430,8 @@ public object FfiConverterTypeDpopVerifierOptions: FfiConverterRustBuffer<DpopVe
             FfiConverterOptionalDuration.allocationSize(value.`leeway`) +
             FfiConverterOptionalUInt.allocationSize(value.`replayCacheSize`) +
             FfiConverterOptionalDuration.allocationSize(value.`nonceLifetime`) +
-            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`) +
+            FfiConverterOptionalString.allocationSize(value.`replayCacheStore`)
     )
 
     override fun write(value: DpopVerifierOptions, buf: ByteBuffer) {
@@ -16007,6 +16441,7 @@ public object FfiConverterTypeDpopVerifierOptions: FfiConverterRustBuffer<DpopVe
             FfiConverterOptionalUInt.write(value.`replayCacheSize`, buf)
             FfiConverterOptionalDuration.write(value.`nonceLifetime`, buf)
             FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
+            FfiConverterOptionalString.write(value.`replayCacheStore`, buf)
     }
 }
 
@@ -16595,6 +17030,11 @@ data class JwtVerifierOptions (
      * The clock for `exp`/`nbf`/`iat` (tests); the system clock when `None`.
      */
     var `clock`: ManualClock? = null 
+    , 
+    /**
+     * Keep up to this many verified tokens (default 0: no cache; docs/jwt.md).
+     */
+    var `cacheSize`: kotlin.UInt? = null 
     
 ): Disposable{
     
@@ -16617,7 +17057,8 @@ data class JwtVerifierOptions (
         this.`maxAge`,
         this.`maxTokenSize`,
         this.`maxDepth`,
-        this.`clock`
+        this.`clock`,
+        this.`cacheSize`
     )
     }
     
@@ -16642,6 +17083,7 @@ public object FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer<JwtVeri
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalTypeManualClock.read(buf),
+            FfiConverterOptionalUInt.read(buf),
         )
     }
 
@@ -16657,7 +17099,8 @@ public object FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer<JwtVeri
             FfiConverterOptionalDuration.allocationSize(value.`maxAge`) +
             FfiConverterOptionalUInt.allocationSize(value.`maxTokenSize`) +
             FfiConverterOptionalUInt.allocationSize(value.`maxDepth`) +
-            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`)
+            FfiConverterOptionalTypeManualClock.allocationSize(value.`clock`) +
+            FfiConverterOptionalUInt.allocationSize(value.`cacheSize`)
     )
 
     override fun write(value: JwtVerifierOptions, buf: ByteBuffer) {
@@ -16673,6 +17116,7 @@ public object FfiConverterTypeJwtVerifierOptions: FfiConverterRustBuffer<JwtVeri
             FfiConverterOptionalUInt.write(value.`maxTokenSize`, buf)
             FfiConverterOptionalUInt.write(value.`maxDepth`, buf)
             FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
+            FfiConverterOptionalUInt.write(value.`cacheSize`, buf)
     }
 }
 
@@ -16898,6 +17342,18 @@ data class OAuthClientOptions (
      * `token_type: DPoP` answers are DPoP-bound tokens, authorization URLs carry `dpop_jkt`.
      */
     var `dpopKey`: DpopKey? = null 
+    , 
+    /**
+     * The client certificate presented on every connection to the authorization server
+     * (mutual TLS, RFC 8705): for `TLS_CLIENT_AUTH` / `SELF_SIGNED_TLS_CLIENT_AUTH` (the
+     * default method with a certificate and no secret), and certificate-bound tokens.
+     */
+    var `clientCertificate`: ClientCertificate? = null 
+    , 
+    /**
+     * CA certificates (PEM) trusted for the server's TLS certificate besides the system's.
+     */
+    var `caCertificates`: kotlin.String? = null 
     
 ): Disposable{
     
@@ -16916,7 +17372,9 @@ data class OAuthClientOptions (
         this.`revocationUrl`,
         this.`authorizationUrl`,
         this.`timeout`,
-        this.`dpopKey`
+        this.`dpopKey`,
+        this.`clientCertificate`,
+        this.`caCertificates`
     )
     }
     
@@ -16937,6 +17395,8 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalDuration.read(buf),
             FfiConverterOptionalTypeDpopKey.read(buf),
+            FfiConverterOptionalTypeClientCertificate.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -16948,7 +17408,9 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalString.allocationSize(value.`revocationUrl`) +
             FfiConverterOptionalString.allocationSize(value.`authorizationUrl`) +
             FfiConverterOptionalDuration.allocationSize(value.`timeout`) +
-            FfiConverterOptionalTypeDpopKey.allocationSize(value.`dpopKey`)
+            FfiConverterOptionalTypeDpopKey.allocationSize(value.`dpopKey`) +
+            FfiConverterOptionalTypeClientCertificate.allocationSize(value.`clientCertificate`) +
+            FfiConverterOptionalString.allocationSize(value.`caCertificates`)
     )
 
     override fun write(value: OAuthClientOptions, buf: ByteBuffer) {
@@ -16960,6 +17422,8 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalString.write(value.`authorizationUrl`, buf)
             FfiConverterOptionalDuration.write(value.`timeout`, buf)
             FfiConverterOptionalTypeDpopKey.write(value.`dpopKey`, buf)
+            FfiConverterOptionalTypeClientCertificate.write(value.`clientCertificate`, buf)
+            FfiConverterOptionalString.write(value.`caCertificates`, buf)
     }
 }
 
@@ -18139,7 +18603,15 @@ enum class AuthMethod {
     /**
      * `none`: a public client (only `client_id` is sent; use PKCE).
      */
-    PUBLIC_CLIENT;
+    PUBLIC_CLIENT,
+    /**
+     * `tls_client_auth` (RFC 8705): the client certificate authenticates (`clientCertificate`).
+     */
+    TLS_CLIENT_AUTH,
+    /**
+     * `self_signed_tls_client_auth` (RFC 8705): a self-signed client certificate.
+     */
+    SELF_SIGNED_TLS_CLIENT_AUTH;
 
     
     /**
@@ -18394,6 +18866,11 @@ enum class ErrorCode {
      * The server requires a DPoP `nonce`: retry with the `DPoP-Nonce` it sent.
      */
     USE_DPOP_NONCE,
+    /**
+     * The access token is bound to a client certificate (RFC 8705 `cnf.x5t#S256`) and the
+     * request presents no client certificate or another one.
+     */
+    CERTIFICATE_MISMATCH,
     /**
      * The header lists a `crit` extension this library does not understand.
      */
@@ -19287,6 +19764,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteArray?> {
+    override fun read(buf: ByteBuffer): kotlin.ByteArray? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterByteArray.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ByteArray?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterByteArray.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ByteArray?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.Instant?> {
     override fun read(buf: ByteBuffer): java.time.Instant? {
         if (buf.get().toInt() == 0) {
@@ -19405,6 +19914,38 @@ public object FfiConverterOptionalTypeApiKeys: FfiConverterRustBuffer<ApiKeys?> 
         } else {
             buf.put(1)
             FfiConverterTypeApiKeys.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeClientCertificate: FfiConverterRustBuffer<ClientCertificate?> {
+    override fun read(buf: ByteBuffer): ClientCertificate? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeClientCertificate.read(buf)
+    }
+
+    override fun allocationSize(value: ClientCertificate?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeClientCertificate.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ClientCertificate?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeClientCertificate.write(value, buf)
         }
     }
 }
@@ -20698,6 +21239,22 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
     
         
         FfiConverterString.lower(`name`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The RFC 8705 `x5t#S256` of a certificate (DER or PEM bytes): base64url SHA-256 of its DER;
+         * fails with `malformed` for anything else.
+         */
+    @Throws(TokenwardException::class) fun `certificateThumbprint`(`certificate`: kotlin.ByteArray): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_func_certificate_thumbprint(
+    
+        
+        FfiConverterByteArray.lower(`certificate`),_status)
 }
     )
     }
