@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from conftest import code_of
-from test_jwt_remote import JwksServer  # noqa: F401  (the server fixture's class)
-from test_jwt_remote import server  # noqa: F401  (pytest fixture)
+from test_jwt_remote import (
+    JwksServer,  # noqa: F401  (the server fixture's class)
+    server,  # noqa: F401  (pytest fixture)
+)
 
 from tokenward import (
     Authenticator,

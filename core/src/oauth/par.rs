@@ -53,13 +53,13 @@ fn read_answer(body: &[u8]) -> Result<String, Error> {
 }
 
 impl super::AuthorizationFlow {
-    /// A new login attempt like [`AuthorizationFlow::new`], pushed to the server first when
+    /// A new login attempt like [`AuthorizationFlow::new`](super::AuthorizationFlow::new), pushed to the server first when
     /// it has a pushed authorization request endpoint (RFC 9126): the option's
-    /// [`AuthorizationFlowOptions::with_pushed_authorization_url`], else the discovered
+    /// [`AuthorizationFlowOptions::with_pushed_authorization_url`](super::AuthorizationFlowOptions::with_pushed_authorization_url), else the discovered
     /// `pushed_authorization_request_endpoint`. The parameters (PKCE challenge, `state`,
     /// `nonce`, `redirect_uri`, scopes, `max_age`, the DPoP key's `dpop_jkt`) are POSTed with
-    /// the client's authentication, and [`AuthorizationFlow::authorization_url`] carries only
-    /// `client_id` and the answered `request_uri` ([`AuthorizationFlow::request_uri`]).
+    /// the client's authentication, and [`AuthorizationFlow::authorization_url`](super::AuthorizationFlow::authorization_url) carries only
+    /// `client_id` and the answered `request_uri` ([`AuthorizationFlow::request_uri`](super::AuthorizationFlow::request_uri)).
     /// Without an endpoint the flow is the plain one, unless pushing is required (the option
     /// or the server's `require_pushed_authorization_requests`): then `invalid_input`.
     ///
