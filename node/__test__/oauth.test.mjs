@@ -372,7 +372,7 @@ test('faults: 500, garbage JSON, 429, timeout, unreachable, bad settings', async
   for (const args of bad) assert.throws(() => new OAuthClient(...args), (e) => e.code === 'invalid_input', JSON.stringify(args))
   // Closed sets are parsed by the core: its message lists the valid values.
   assert.throws(() => new OAuthClient('https://as.example/token', 'c', { clientSecret: 's', authMethod: 'bogus' }),
-    (e) => e.message.includes('client_secret_basic, client_secret_post, private_key_jwt or none'))
+    (e) => e.message.includes('client_secret_basic, client_secret_post, private_key_jwt, none, tls_client_auth or self_signed_tls_client_auth'))
   const client = new OAuthClient('https://as.example/token', 'c', { clientSecret: 's3cr3t-value' })
   assert.ok(!printed(client).includes('s3cr3t-value'))
   assert.throws(() => TokenSource.clientCredentials(client, undefined, { jitter: 2 }), (e) => e.code === 'invalid_input')
