@@ -8,8 +8,14 @@ export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=f
 # in a target directory of its own so that it can build while the main workspace does (cargo
 # locks a target directory per command): scripts/test-all.sh starts it in the background first.
 UNIFFI_BINDGEN="$CARGO_TARGET_DIR/uniffi-bindgen/debug/uniffi-bindgen"
+# A host tool, built the same way by every caller: without scripts/native.sh's zig wrappers
+# (their CC_/AR_/linker settings for x86_64-unknown-linux-gnu also apply to host builds, and
+# cargo rebuilds every crate when they differ; test-all.sh builds it before native.sh is read).
 build_uniffi_bindgen() {
-  CARGO_TARGET_DIR="$CARGO_TARGET_DIR/uniffi-bindgen" \
+  env -u CC_x86_64_unknown_linux_gnu -u CXX_x86_64_unknown_linux_gnu \
+    -u AR_x86_64_unknown_linux_gnu -u RANLIB_x86_64_unknown_linux_gnu \
+    -u CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER \
+    CARGO_TARGET_DIR="$CARGO_TARGET_DIR/uniffi-bindgen" \
     cargo build -q --manifest-path "$REPO/tools/uniffi-bindgen/Cargo.toml"
 }
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
