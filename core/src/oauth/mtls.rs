@@ -111,6 +111,8 @@ mod tests {
 
     #[test]
     fn bad_pem_is_invalid_key_and_quotes_nothing() {
+        // Not key material: PEM armour around base64 of the word "secret", to check that the
+        // key's text never reaches an error.
         let key = Secret::new("-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----")
             .unwrap();
         let e = ClientCertificate::from_pem("not a certificate", key.clone()).unwrap_err();

@@ -29,6 +29,9 @@ fn client_options(
     authorization_url: Option<String>,
     timeout: Option<&Bound<'_, PyAny>>,
     dpop_key: Option<&Bound<'_, crate::dpop::DpopKey>>,
+    client_certificate: Option<String>,
+    client_certificate_key: Option<&Bound<'_, PyAny>>,
+    ca_certificates: Option<String>,
 ) -> PyResult<OAuthClientOptions> {
     let mut o = OAuthClientOptions::default();
     if let Some(s) = client_secret {
@@ -55,7 +58,12 @@ fn client_options(
     if let Some(k) = dpop_key {
         o = o.with_dpop_key(k.get().0.clone());
     }
-    Ok(o)
+    crate::mtls::with_tls(
+        o,
+        client_certificate,
+        client_certificate_key,
+        ca_certificates,
+    )
 }
 
 #[pymethods]
@@ -87,9 +95,6 @@ impl OAuthClient {
             authorization_url,
             timeout,
             dpop_key,
-        )?;
-        let options = crate::mtls::with_tls(
-            options,
             client_certificate,
             client_certificate_key,
             ca_certificates,
@@ -129,9 +134,6 @@ impl OAuthClient {
             authorization_url,
             timeout,
             dpop_key,
-        )?;
-        let options = crate::mtls::with_tls(
-            options,
             client_certificate,
             client_certificate_key,
             ca_certificates,
