@@ -15,7 +15,7 @@ gate() { tally lint "$@"; }
 gate rustfmt  cargo fmt --all -- --check
 gate clippy   cargo clippy "${CARGO_DIST[@]}" -q --workspace --all-targets --features tokenward/tower -- -D warnings
 gate rustdoc  env RUSTDOCFLAGS="-D warnings" cargo doc "${CARGO_DIST[@]}" -q --no-deps -p tokenward --features tower
-gate ruff     ruff check python/
+gate ruff     ruff check --no-cache python/
 gate mypy     python3 -m mypy --strict python/tokenward
 gate tsc      node/node_modules/.bin/tsc --noEmit --strict --skipLibCheck false node/index.d.ts
 echo "lint: $passed passed, $failed failed"
