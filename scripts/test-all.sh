@@ -53,7 +53,9 @@ run_suite lint      "$REPO/scripts/lint.sh"
 run_suite rust      cargo test "${CARGO_DIST[@]}" --no-fail-fast "${RUST_TEST_SET[@]}"
 run_suite python    bash -c 'cd "$0/python" && python3 -P -m pytest -q -p no:cacheprovider tests' "$REPO"
 run_suite py-stubs  python3 -m mypy.stubtest tokenward._native --ignore-disjoint-bases --allowlist "$REPO/python/stubtest-allowlist.txt"
-run_suite node      bash -c 'cd "$0/node" && node --test __test__/' "$REPO"
+# Test files run 3 at a time (each in its own process): most of their time is spent waiting on
+# servers and timers, not on the CPU.
+run_suite node      bash -c 'cd "$0/node" && node --test --test-concurrency=3 __test__/' "$REPO"
 run_suite node-dts  git -C "$REPO" diff --exit-code -- node/index.d.ts
 run_suite feature-table python3 "$REPO/tests/tools/check_feature_table.py"
 run_suite vocabulary python3 "$REPO/tests/tools/check_vocabulary.py"

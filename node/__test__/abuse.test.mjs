@@ -8,9 +8,9 @@ import { join } from 'node:path'
 import {
   AbuseDetection, ApiKeys, AuditLog, Authenticator, Lockout, ManualClock, Threshold, onAudit,
 } from '../index.mjs'
+import { until } from './vectors.mjs'
 
 const doc = JSON.parse(readFileSync(new URL('../../tests/vectors/abuse.json', import.meta.url), 'utf8'))
-const tick = () => new Promise((r) => setTimeout(r, 50))
 
 const threshold = (v) => (v == null ? null : new Threshold(v.count, v.window_seconds))
 
@@ -44,6 +44,7 @@ test('abuse detection matches tests/vectors/abuse.json', async () => {
         apiKeys: keys, clock, requestIdHeader: 'x-request-id', abuseDetection: abuse(scenario.abuse),
       })
       const requestId = `abuse-vectors-${index}`
+      let calls = 0
       for (const [s, step] of scenario.steps.entries()) {
         if (step.advance_seconds !== undefined) {
           clock.advance(step.advance_seconds)
@@ -53,6 +54,7 @@ test('abuse detection matches tests/vectors/abuse.json', async () => {
           const fill = (t) => Object.entries(subs).reduce((out, [k, v]) => out.split(k).join(v), t.split('{i}').join(String(i)))
           const headers = [['x-request-id', requestId]]
           if (step.credential !== null) headers.push(['X-API-Key', fill(step.credential)])
+          calls++
           const d = auth.authenticate({
             method: 'GET', path: '/v1/things', headers, clientIp: fill(step.client_ip), requiredScopes: step.required_scopes,
           })
@@ -62,9 +64,12 @@ test('abuse detection matches tests/vectors/abuse.json', async () => {
           checked++
         }
       }
-      await tick()
+      // One gateway.authenticate event per decision, delivered in order: once the last has
+      // arrived, so has every signal before it.
+      const ofThis = () => events.filter((e) => e.requestId === requestId)
+      await until(() => ofThis().filter((e) => e.action === 'gateway.authenticate').length >= calls, `${scenario.name}: its events`)
       const counts = {}
-      for (const e of events) if (e.requestId === requestId) counts[e.action] = (counts[e.action] ?? 0) + 1
+      for (const e of ofThis()) counts[e.action] = (counts[e.action] ?? 0) + 1
       for (const [action, n] of Object.entries(scenario.events)) {
         assert.equal(counts[action] ?? 0, n, `${scenario.name}: ${action} ${JSON.stringify(counts)}`)
       }

@@ -2,10 +2,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import tokenward from '../index.js'
+import { until } from './vectors.mjs'
 
 const { onAudit, ApiKeys, Authenticator, RevocationList } = tokenward
 
-const tick = () => new Promise((r) => setTimeout(r, 50))
 const inTheFuture = () => Math.floor(Date.now() / 1000) + 60
 
 test('audit events reach onAudit listeners; cancel() stops them', async () => {
@@ -15,7 +15,7 @@ test('audit events reach onAudit listeners; cancel() stops them', async () => {
   const auth = new Authenticator({ apiKeys: new ApiKeys('tw_test') })
   list.revoke('subject', 'audit-alice', inTheFuture())
   assert.equal(auth.authenticate({ headers: {}, clientIp: '198.51.100.7' }).ok, false)
-  await tick()
+  await until(() => events.some((e) => e.action === 'gateway.authenticate'), 'the authenticate event')
   const revoked = events.filter((e) => e.credentialId === 'audit-alice')
   assert.deepEqual(revoked.map(({ action, outcome, credentialId }) => ({ action, outcome, credentialId })), [
     { action: 'gateway.revoke_subject', outcome: 'success', credentialId: 'audit-alice' },
@@ -26,8 +26,12 @@ test('audit events reach onAudit listeners; cancel() stops them', async () => {
 
   sub.cancel()
   sub.cancel() // cancelling twice does nothing
+  // A second listener, still subscribed, sees carol's event: once it has, the first had its chance.
+  const witness = []
+  const other = onAudit((e) => witness.push(e.credentialId))
   list.revoke('subject', 'audit-carol', inTheFuture())
-  await tick()
+  await until(() => witness.includes('audit-carol'), "carol's event at the second listener")
+  other.cancel()
   assert.equal(events.filter((e) => e.credentialId === 'audit-carol').length, 0)
 })
 
@@ -40,7 +44,7 @@ test('two listeners are independent', async () => {
   list.revoke('jti', 'audit-both', inTheFuture())
   a.cancel()
   list.revoke('jti', 'audit-second', inTheFuture())
-  await tick()
+  await until(() => second.includes('audit-second'), 'the second event')
   b.cancel()
   assert.deepEqual(first.filter((c) => c?.startsWith('audit-')), ['audit-both'])
   assert.deepEqual(second.filter((c) => c?.startsWith('audit-')), ['audit-both', 'audit-second'])

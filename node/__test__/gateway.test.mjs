@@ -7,7 +7,7 @@ import { createServer } from 'node:http'
 import {
   ApiKeys, Authenticator, JwtIssuer, JwtVerifier, JwtKey, ManualClock, OAuthClient, RevocationList, onAudit,
 } from '../index.mjs'
-import { codeOf } from './vectors.mjs'
+import { codeOf, until } from './vectors.mjs'
 
 const NOW = 1_700_000_000
 const IP = '198.51.100.7'
@@ -269,7 +269,7 @@ test('every decision emits an audit event without token material', async () => {
     const { auth, key, reader } = fixture()
     auth.authenticate({ headers: { 'x-api-key': key }, clientIp: IP })
     auth.authenticate({ headers: { 'x-api-key': key.slice(0, -1) + (key.endsWith('a') ? 'b' : 'a') }, clientIp: IP })
-    await new Promise((r) => setTimeout(r, 50))
+    await until(() => events.filter((e) => e.action === 'gateway.authenticate').length >= 2, 'both decisions')
     const gw = events.filter((e) => e.action === 'gateway.authenticate')
     assert.ok(gw.some((e) => e.outcome === 'success' && e.credentialId === reader.record.id && e.subject === 'acct'))
     assert.ok(gw.some((e) => e.outcome === 'failure' && e.code === 'checksum_mismatch'))

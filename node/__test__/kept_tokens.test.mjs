@@ -9,7 +9,7 @@ import { inspect } from 'node:util'
 
 import { OAuthClient, StoredTokens, TokenSource } from '../index.mjs'
 import { startMock } from './mock_server.mjs'
-import { codeOf, loadVectors } from './vectors.mjs'
+import { codeOf, loadVectors, until } from './vectors.mjs'
 
 const input = (c) => (c.input_repeat ? c.input_repeat.prefix + c.input_repeat.fill.repeat(c.input_repeat.count) + c.input_repeat.suffix : c.json)
 
@@ -67,7 +67,6 @@ function keptStore({ async = false } = {}) {
   return Object.assign(store, { save: wrap(store.save), load: wrap(store.load), clear: wrap(store.clear) })
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 50))
 const kept = (store) => StoredTokens.fromJson(store.json)
 
 for (const async of [false, true]) {
@@ -82,12 +81,12 @@ for (const async of [false, true]) {
       const src = TokenSource.fromRefreshToken(client, 'initial-refresh', null, options)
       src.keepTokens(store)
       const at = await src.token()
-      await settle()
+      await until(() => store.log.length >= 1, 'the first save')
       const first = kept(store)
       assert.equal(first.accessToken.expose(), at.expose())
       assert.notEqual(first.refreshToken.expose(), 'initial-refresh')
       await src.forceRefresh()
-      await settle()
+      await until(() => store.log.length >= 2, 'the second save')
       const second = kept(store)
       assert.notEqual(second.refreshToken.expose(), first.refreshToken.expose())
       assert.deepEqual(store.log, ['save', 'save'])
@@ -107,15 +106,14 @@ for (const async of [false, true]) {
       const fresh = await again.token()
       assert.notEqual(fresh.expose(), second.accessToken.expose())
       assert.equal(await mock.count('token'), 1)
-      await settle()
-      assert.equal(kept(store).accessToken.expose(), fresh.expose())
+      await until(() => kept(store).accessToken.expose() === fresh.expose(), 'the refreshed token saved')
 
       // A failing save reaches onError as `storage` (class name only); token() still works.
       const errors = []
       again.onError((err) => errors.push(err))
       store.fail = true
       await again.forceRefresh()
-      await settle()
+      await until(() => errors.length >= 1, 'the storage error')
       assert.deepEqual(errors.map((e) => e.code), ['storage'])
       assert.ok(!errors[0].message.includes('RT-leak'), errors[0].message)
       store.fail = false
@@ -123,7 +121,7 @@ for (const async of [false, true]) {
       // invalid_grant clears the store; nothing is left to restore.
       await mock.control('/__next_error?error=invalid_grant')
       await assert.rejects(again.forceRefresh(), (e) => e.code === 'invalid_grant')
-      await settle()
+      await until(() => store.log.at(-1) === 'clear', 'the clear')
       assert.equal(store.log.at(-1), 'clear')
       assert.equal(store.json, null)
       await assert.rejects(TokenSource.restore(client, store), (e) => e.code === 'invalid_input' && !e.message.includes(fresh.expose()))

@@ -8,7 +8,7 @@ import {
   redact, Redactor, onAudit, scrubObject, pinoRedaction, redactFormat, fingerprint, ApiKeys,
 } from '../index.mjs'
 import tokenward from '../index.js'
-import { codeOf } from './vectors.mjs'
+import { codeOf, until } from './vectors.mjs'
 
 const corpus = JSON.parse(readFileSync(new URL('../../tests/redaction/corpus.json', import.meta.url), 'utf8'))
 
@@ -131,7 +131,7 @@ test('a real winston logger with redactFormat writes no secret', async () => {
     transports: [new winston.transports.Stream({ stream: sink })],
   })
   logger.info('calling upstream with Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJlLXZhbHVl', { client_secret: 's3cr3tValue9' })
-  await new Promise((r) => setTimeout(r, 20))
+  await until(() => lines.length > 0, 'the log line')
   const written = lines.join('')
   assert.ok(written.includes('REDACTED'), written)
   assert.ok(!written.includes('s3cr3tValue9') && !written.includes('c2lnbmF0dXJlLXZhbHVl'), written)
@@ -151,7 +151,7 @@ test('no secret in audit events during API-key and JWT operations', async () => 
   const token = new JwtIssuer(key, { issuer: 'https://idp' }).issue({}, { subject: 'alice' })
   new JwtVerifier(key, { algorithms: ['HS256'], issuers: 'https://idp' }).verify(token)
   assert.ok(codeOf(() => new JwtVerifier(key, { algorithms: ['HS256'], issuers: 'other' }).verify(token)))
-  await new Promise((r) => setTimeout(r, 50))
+  await until(() => events.length >= 4, 'the audit events')
   sub.cancel()
   // Events were delivered (the checks below would pass vacuously on none) ...
   assert.ok(events.length >= 4, JSON.stringify(events))

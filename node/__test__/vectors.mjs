@@ -19,3 +19,14 @@ export function codeOf(fn) {
     return err.code
   }
 }
+
+// Waits until condition() holds, polling the event loop, or fails after a deadline. Native
+// callbacks (audit listeners, token stores) run on the event loop some time after the call that
+// caused them returned: a fixed delay is what a loaded machine outlasts.
+export async function until(condition, what, ms = 10_000) {
+  const deadline = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
