@@ -5,15 +5,27 @@
 # repeat runs cheap.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+step "Python build tools: maturin and zig (every native build's C compiler and linker)"
+python3 -m pip install -q $(grep -E '^(maturin|ziglang)==' "$REPO/python/requirements-dev.txt")
+
+# The first compile starts now and runs while the remaining packages download (on a fresh
+# machine that is a minute of network time the CPU would otherwise spend idle); its output is
+# shown when it ends.
+source "$REPO/scripts/native.sh"
+step "Rust: CLI and uniffi library (compiling in the background)"
+cargo_log="$CARGO_TARGET_DIR/build-cli-ffi.log"
+mkdir -p "$CARGO_TARGET_DIR"
+build_cli_and_ffi >"$cargo_log" 2>&1 &
+cargo_pid=$!
+
 step "Python build and test dependencies"
 python3 -m pip install -q -r "$REPO/python/requirements-dev.txt"
 
 step "Node dependencies"
 (cd "$REPO/node" && npm ci --loglevel=error)
 
-source "$REPO/scripts/native.sh"
-step "Rust: CLI and uniffi library"
-build_cli_and_ffi
+step "Rust: CLI and uniffi library (waiting for the compile)"
+if wait "$cargo_pid"; then cat "$cargo_log"; else cat "$cargo_log"; echo "the CLI / uniffi build failed" >&2; exit 1; fi
 
 step "Python binding (abi3 manylinux2014 wheel)"
 # The same wheel scripts/package/python.sh ships (same command), so packaging finds it built and

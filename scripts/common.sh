@@ -50,3 +50,29 @@ start_oauth_mock() {
   export TOKENWARD_OAUTH_ISSUER
   echo "oauth mock server: $TOKENWARD_OAUTH_ISSUER" >&2
 }
+
+# `unpacked_once ARCHIVE KIND`: prints a directory outside the repository holding ARCHIVE's
+# contents (a .crate or an sdist), named after a hash of those contents -- not of the archive's
+# bytes, whose timestamps change with every pack. An archive whose contents did not change since
+# the last run finds that run's directory with its files untouched, so cargo sees them fresh and
+# compiles nothing again (the consumer suites build these trees in the shared target directory);
+# any change gives a new directory, built from scratch. Older directories of KIND are removed.
+unpacked_once() {
+  local archive="$1" kind="$2" root key dir
+  root="${XDG_CACHE_HOME:-$HOME/.cache}/tokenward/unpacked"
+  key="$( (tar -tzf "$archive" && tar -xzOf "$archive") | sha256sum | cut -c1-16)" || return 1
+  dir="$root/$kind-$key"
+  if [ ! -d "$dir" ]; then
+    mkdir -p "$root" && rm -rf "$root/$kind"-* \
+      && mkdir "$dir.partial" && tar xzf "$archive" -C "$dir.partial" \
+      && mv "$dir.partial" "$dir" || return 1
+  fi
+  printf '%s\n' "$dir"
+}
+
+# `write_if_changed FILE`: stdin into FILE, leaving FILE (and its timestamp) alone when it already
+# holds exactly that, so cargo does not rebuild what reads it.
+write_if_changed() {
+  local new="$1.new.$$"
+  cat >"$new" && if cmp -s "$new" "$1"; then rm -f "$new"; else mv -f "$new" "$1"; fi
+}

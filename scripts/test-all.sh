@@ -10,8 +10,12 @@ cd "$REPO"
 # kept for the suite, which builds it again (no-op when done, the error shown when not).
 mkdir -p "$CARGO_TARGET_DIR"
 (renice -n 10 "$BASHPID" >/dev/null; build_uniffi_bindgen) >"$CARGO_TARGET_DIR/uniffi-bindgen.log" 2>&1 &
+# Redis and PostgreSQL install from Debian's packages (when missing) beside the build, too.
+(source "$REPO/scripts/servers.sh"; install_test_servers) >"$CARGO_TARGET_DIR/install-servers.log" 2>&1 &
+install_pid=$!
 "$REPO/scripts/build.sh" || { echo "build: 0 passed, 1 failed"; exit 1; }
 source "$REPO/scripts/native.sh"
+wait "$install_pid" || cat "$CARGO_TARGET_DIR/install-servers.log" >&2
 # --- shared backends (issue #17, docs/distributed.md): one throw-away Redis and PostgreSQL on
 # loopback for both lanes, announced in TOKENWARD_TEST_REDIS_URL / TOKENWARD_TEST_POSTGRES_URL
 # (scripts/servers.sh); their tests fail without them.

@@ -80,12 +80,17 @@ step "consumer: sdist built from the tarball alone in a second fresh venv"
 maturin_pin="$(grep -i '^maturin==' "$REPO/python/requirements-dev.txt")"
 t0=$(date +%s)
 # The build backend comes from the index (pinned like the project's own build); the sdist itself
-# is installed with no index, so pip builds exactly this tarball with maturin and cargo.
-if python3 -m venv "$WORK/venv-sdist" \
+# is installed with no index, so pip builds exactly this tarball's contents with maturin and
+# cargo. They are unpacked outside the repository into a directory named after them
+# (unpacked_once, scripts/common.sh), which pip builds in place: an unchanged sdist reuses the
+# last run's compiled crates instead of compiling them again from a fresh temporary copy.
+sdist_tree="$(unpacked_once "${sdists[0]}" consumer-python-sdist)" && sdist_tree=("$sdist_tree"/tokenward-*/)
+if [ -n "${sdist_tree[0]:-}" ] && [ -f "${sdist_tree[0]}pyproject.toml" ] \
+   && python3 -m venv "$WORK/venv-sdist" \
    && "$WORK/venv-sdist/bin/python" -m pip install -q "$maturin_pin" \
    && (cd "$WORK" && MATURIN_PEP517_ARGS="${CARGO_DIST[*]}" \
          "$WORK/venv-sdist/bin/python" -m pip install -q --no-index --no-deps \
-         --no-build-isolation "${sdists[0]}"); then
+         --no-build-isolation "${sdist_tree[0]}"); then
   ok "pip install $(basename "${sdists[0]}") built it from source ($(( $(date +%s) - t0 ))s)"
   run_consumer sdist "$WORK/venv-sdist"
 else

@@ -40,11 +40,12 @@ if [ ${#crates[@]} -ne 1 ]; then
 fi
 crate="${crates[0]}"
 
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/tokenward-consumer-rust.XXXXXX")"
-trap 'rm -rf "$TMP"' EXIT
-case "$TMP" in "$REPO"/*) ko "temporary folder $TMP is inside the repository"; finish ;; esac
+# The tarball's contents and the two consumers live outside the repository, in a directory named
+# after those contents (unpacked_once, scripts/common.sh): a rerun with an unchanged crate reuses
+# the last build instead of compiling the crate again.
+TMP="$(unpacked_once "$crate" consumer-rust)" || { ko "unpack $(basename "$crate")"; finish; }
+case "$TMP" in "$REPO"/*) ko "the consumer folder $TMP is inside the repository"; finish ;; esac
 
-tar xzf "$crate" -C "$TMP"
 src=("$TMP"/tokenward-*/)
 src="${src[0]%/}"
 if [ -f "$src/Cargo.toml" ] && [ -f "$src/src/lib.rs" ]; then
@@ -57,9 +58,9 @@ fi
 make_consumer() {
   local dir="$TMP/$1"
   mkdir -p "$dir/src"
-  cp "$HERE/$1/src/main.rs" "$dir/src/main.rs"
-  cp "$REPO/Cargo.lock" "$dir/Cargo.lock"
-  cat > "$dir/Cargo.toml" <<EOF
+  write_if_changed "$dir/src/main.rs" <"$HERE/$1/src/main.rs"
+  write_if_changed "$dir/Cargo.lock" <"$REPO/Cargo.lock"
+  write_if_changed "$dir/Cargo.toml" <<EOF
 [package]
 name = "tokenward-consumer-$1"
 version = "0.0.0"
@@ -134,11 +135,11 @@ app_dependencies="$(unified_section dependencies)
 $(unified_section build-dependencies)"
 
 make_consumer full "" "$app_dependencies"
-echo 'fn main() {}' >"$TMP/full/build.rs"
+echo 'fn main() {}' | write_if_changed "$TMP/full/build.rs"
 build_and_run full
 
 make_consumer jwt-only ', default-features = false, features = ["jwt"]' "$app_dependencies"
-echo 'fn main() {}' >"$TMP/jwt-only/build.rs"
+echo 'fn main() {}' | write_if_changed "$TMP/jwt-only/build.rs"
 if build_and_run jwt-only; then
   # What tokenward itself pulls in (the consumer's own dependencies above are not its doing).
   tree="$(cd "$TMP/jwt-only" && cargo tree -e normal -p tokenward --prefix none "${offline[@]}" 2>&1)"

@@ -1,0 +1,127 @@
+//! Interleaved min-of-rounds timing of asymmetric JWT verification against its floor, the bare
+//! aws-lc signature check of the same signing input with the same parsed key, and beside the
+//! `jsonwebtoken` crate. Short rounds, the fastest of many kept per path: robust to other work on
+//! the machine, which only ever adds time. `cargo run --release -p tokenward --example jwt_floor_ratio`
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use std::hint::black_box;
+use std::time::Instant;
+
+use aws_lc_rs::signature::{self, ParsedPublicKey, VerificationAlgorithm};
+use tokenward::jwt::{Algorithm, JwtKey};
+
+#[path = "../benches/support/jwt_fixture.rs"]
+mod fixture;
+
+fn time(iters: u32, mut f: impl FnMut()) -> f64 {
+    let start = Instant::now();
+    for _ in 0..iters {
+        f();
+    }
+    start.elapsed().as_nanos() as f64 / f64::from(iters)
+}
+
+/// A small base64 decoder (padding and line breaks ignored).
+fn decode(text: &str, alphabet: &[u8; 64]) -> Vec<u8> {
+    let (mut out, mut acc, mut bits) = (Vec::new(), 0u32, 0);
+    for c in text.bytes().filter(|&c| c != b'=' && c != b'\n') {
+        let v = alphabet
+            .iter()
+            .position(|&a| a == c)
+            .expect("a base64 character") as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+fn main() {
+    println!(
+        "| alg | floor (aws-lc check) | tokenward verify | ÷ floor | jsonwebtoken | ÷ floor |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (alg, floor_alg, jwt_alg) in [
+        (
+            Algorithm::RS256,
+            &signature::RSA_PKCS1_2048_8192_SHA256 as &'static dyn VerificationAlgorithm,
+            jsonwebtoken::Algorithm::RS256,
+        ),
+        (
+            Algorithm::PS256,
+            &signature::RSA_PSS_2048_8192_SHA256,
+            jsonwebtoken::Algorithm::PS256,
+        ),
+        (
+            Algorithm::ES256,
+            &signature::ECDSA_P256_SHA256_FIXED,
+            jsonwebtoken::Algorithm::ES256,
+        ),
+        (
+            Algorithm::EdDSA,
+            &signature::ED25519,
+            jsonwebtoken::Algorithm::EdDSA,
+        ),
+    ] {
+        let key = JwtKey::generate(alg).unwrap();
+        let token = fixture::token(&key, alg);
+        let verifier = fixture::verifier(&key, alg);
+        let dot = token.rfind('.').unwrap();
+        let (input, sig) = (token[..dot].as_bytes(), decode(&token[dot + 1..], URL));
+        let pem = key.to_public_pem().unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let parsed = ParsedPublicKey::new(floor_alg, decode(&body, STD)).unwrap();
+        let decoding_key = match alg {
+            Algorithm::RS256 | Algorithm::PS256 => {
+                jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes())
+            }
+            Algorithm::ES256 => jsonwebtoken::DecodingKey::from_ec_pem(pem.as_bytes()),
+            _ => jsonwebtoken::DecodingKey::from_ed_pem(pem.as_bytes()),
+        }
+        .unwrap();
+        let mut validation = jsonwebtoken::Validation::new(jwt_alg);
+        validation.set_issuer(&["iss"]);
+        validation.set_audience(&["aud"]);
+
+        let mut best = [f64::MAX; 3];
+        for _ in 0..400 {
+            let t = [
+                time(40, || {
+                    parsed
+                        .verify_sig(black_box(input), black_box(&sig))
+                        .unwrap()
+                }),
+                time(40, || {
+                    drop(black_box(verifier.verify(black_box(&token)).unwrap()))
+                }),
+                time(40, || {
+                    drop(black_box(
+                        jsonwebtoken::decode::<serde_json::Value>(
+                            black_box(&token),
+                            &decoding_key,
+                            &validation,
+                        )
+                        .unwrap(),
+                    ))
+                }),
+            ];
+            for (b, t) in best.iter_mut().zip(t) {
+                *b = b.min(t);
+            }
+        }
+        let [floor, ours, theirs] = best;
+        println!(
+            "| {alg} | {:.2} µs | {:.2} µs | {:.3}x | {:.2} µs | {:.3}x |",
+            floor / 1e3,
+            ours / 1e3,
+            ours / floor,
+            theirs / 1e3,
+            theirs / floor
+        );
+    }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Reruns every benchmark whose figures are in docs/ (docs/performance.md gathers them), each
+# tokenward beside its peers in one run, and keeps every output in $CARGO_TARGET_DIR/bench-all/.
+# A benchmark, not a test: nothing here asserts a time. Run it on an idle machine; the ratios
+# within one table are what to compare between machines.
+#
+#   scripts/bench-all.sh            every benchmark at its documented length (about an hour)
+#   scripts/bench-all.sh --quick    every benchmark briefly (criterion --quick, shorter samples):
+#                                   a smoke run that they all still work, not figures to publish
+#   scripts/bench-all.sh rust node  only those groups (rust python node kotlin swift distributed)
+#
+# Needs what scripts/build.sh builds (the wheel installed, the Node addon), and for the Kotlin /
+# Swift groups what scripts/test-kotlin.sh / scripts/test-swift.sh set up once.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+set +e
+cd "$REPO"
+quick=0; groups=()
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    rust|python|node|kotlin|swift|distributed) groups+=("$arg") ;;
+    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+[ ${#groups[@]} = 0 ] && groups=(rust python node kotlin swift distributed)
+OUT="$CARGO_TARGET_DIR/bench-all"
+mkdir -p "$OUT"
+criterion=(); node_ms=1500; py_n=(); jvm_n=(); swift_n=(); dist_n=5000
+if [ "$quick" = 1 ]; then criterion=(-- --quick); node_ms=200; py_n=(--n 20000); jvm_n=(2000); swift_n=(20000); dist_n=500; fi
+
+# `bench NAME CMD...`: runs one benchmark, its output shown and kept in $OUT/NAME.log.
+bench() { tally bench "$1" bash -c '"${@:2}" 2>&1 | tee "$1"; exit "${PIPESTATUS[0]}"' _ "$OUT/$1.log" "${@:2}"; }
+
+for group in "${groups[@]}"; do
+  case "$group" in
+    rust)
+      for b in jwt jwt_floor jwt_cache apikeys gateway redact oauth; do
+        bench "rust-$b" cargo bench -p tokenward --features tower --bench "$b" "${criterion[@]}"
+      done ;;
+    python)
+      for b in jwt apikeys gateway redact oauth; do
+        args=(); case "$b" in gateway|apikeys) args=("${py_n[@]}") ;; esac
+        bench "python-$b" python3 -P "python/bench/bench_$b.py" "${args[@]}"
+      done ;;
+    node)
+      for b in jwt jwt-cache jwt-breakdown apikeys gateway redact oauth; do
+        bench "node-$b" env BENCH_TIME="$node_ms" node "node/bench/$b.mjs"
+      done ;;
+    kotlin) bench kotlin bash scripts/bench-kotlin.sh "${jvm_n[@]}" ;;
+    swift) bench swift bash scripts/bench-swift.sh "${swift_n[@]}" ;;
+    distributed)
+      bench distributed bash -c 'source scripts/servers.sh; trap stop_test_servers EXIT;
+        start_test_servers && BENCH_N=$0 python3 scripts/bench-distributed.py' "$dist_n" ;;
+  esac
+done
+echo "outputs: $OUT"
+echo "bench: $passed passed, $failed failed"
+[ "$failed" = 0 ]
