@@ -23,7 +23,7 @@ public class GatewayBench {
     private GatewayFixture f;
 
     @Setup
-    public void setup() {
+    public void setup() throws Exception {
         f = new GatewayFixture();
         if (!(authenticate_api_key_uniffi() instanceof AuthDecision.Allowed)
                 || !(authenticate_api_key_jni() instanceof AuthDecision.Allowed)
@@ -34,32 +34,32 @@ public class GatewayBench {
     }
 
     @Benchmark
-    public Object api_key_verify_uniffi() {
+    public Object api_key_verify_uniffi() throws Exception {
         return f.getKeys().verify(f.getApiKey());
     }
 
     @Benchmark
-    public Object api_key_verify_jni() {
+    public Object api_key_verify_jni() throws Exception {
         return TokenwardFast.verifyFast(f.getKeys(), f.getApiKey());
     }
 
     @Benchmark
-    public Object authenticate_api_key_uniffi() {
+    public Object authenticate_api_key_uniffi() throws Exception {
         return f.getKeyAuthenticator().authenticate(f.getKeyRequest());
     }
 
     @Benchmark
-    public Object authenticate_api_key_jni() {
+    public Object authenticate_api_key_jni() throws Exception {
         return TokenwardFast.authenticateFast(f.getKeyAuthenticator(), f.getKeyRequest());
     }
 
     @Benchmark
-    public Object authenticate_jwt_uniffi() {
+    public Object authenticate_jwt_uniffi() throws Exception {
         return f.getJwtAuthenticator().authenticate(f.getJwtRequest());
     }
 
     @Benchmark
-    public Object authenticate_jwt_jni() {
+    public Object authenticate_jwt_jni() throws Exception {
         return TokenwardFast.authenticateFast(f.getJwtAuthenticator(), f.getJwtRequest());
     }
 }

@@ -87,12 +87,12 @@ public class JwtVerifyBench {
     }
 
     @Benchmark
-    public Object tokenward_uniffi() {
+    public Object tokenward_uniffi() throws Exception {
         return tokenward.verify(token);
     }
 
     @Benchmark
-    public Object tokenward_jni() {
+    public Object tokenward_jni() throws Exception {
         return TokenwardFast.verifyFast(tokenward, token);
     }
 
