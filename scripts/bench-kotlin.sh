@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Hot-path benchmarks of the Kotlin/JVM binding (issues #5, #7): cached TokenSource.token(),
-# Authenticator.authenticate (API key, HS256 JWT), JwtVerifier.verify (HS256).
+# Hot-path benchmarks of the Kotlin/JVM binding (issues #5, #7, #20): cached TokenSource.token(),
+# Authenticator.authenticate (API key, HS256 JWT), ApiKeys.verify, JwtVerifier.verify (HS256), each
+# through uniffi (JNA) and through the JNI path (verifyFast, authenticateFast). The JMH comparison
+# with the Java JWT libraries is scripts/bench-jvm-jmh.sh.
 # The benchmark is a main() in test sources (kotlin/src/test/kotlin/dev/tokenward/bench/Bench.kt):
 # Maven compiles it with the tests (surefire never runs it, it is no *Test class), and this script
 # runs it with plain `java -cp` on the classpath Maven resolved (same offline repo as
 # scripts/test-kotlin.sh; run that once first so the artifacts are there).
-# Usage: scripts/bench-kotlin.sh [iterations per repetition, default 20000 [for suspend calls, default /5]]
+# Usage: scripts/bench-kotlin.sh [iterations per repetition, default 20000 [for suspend calls, default /5
+#        [for the uniffi (JNA) sync calls, default the first]]]
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"

@@ -11,6 +11,7 @@ mod clock;
 mod dpop;
 mod error;
 mod gateway;
+mod jvm;
 mod jwt;
 mod jwt_cache;
 mod mtls;

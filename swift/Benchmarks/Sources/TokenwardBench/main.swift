@@ -86,7 +86,7 @@ if let issuer = ProcessInfo.processInfo.environment["TOKENWARD_OAUTH_ISSUER"], !
         try await src.token().expose().utf8.count
     }
     precondition(src.requestCount() == 1, "expected one token request, got \(src.requestCount())")
-    src.stop()
+    src.close()
 } else {
     print("TOKENWARD_OAUTH_ISSUER unset: skipping TokenSource.token() (run scripts/bench-swift.sh)")
 }
@@ -98,6 +98,7 @@ let apiKey = try keys.create(owner: "acct_bench", scopes: ["read"]).secret.expos
 let keyAuth = try Authenticator(options: AuthenticatorOptions(apiKeys: keys, ipDeny: ["192.0.2.0/24"], rateLimit: limit))
 let keyReq = request("x-api-key", apiKey)
 try measure("Authenticator.authenticate API key", iters: iters) { try ok(try keyAuth.authenticate(request: keyReq)) }
+try measure("ApiKeys.verify", iters: iters) { try keys.verify(key: apiKey).owner.utf8.count }
 
 let gwKey = try JwtKey.hmac(secret: Data("bench-secret-bench-secret-bench-secret!!".utf8), algorithm: .hs256)
 let gwToken = try JwtIssuer(key: gwKey, options: JwtIssuerOptions())

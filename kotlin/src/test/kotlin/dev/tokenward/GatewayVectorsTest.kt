@@ -107,7 +107,13 @@ class GatewayVectorsTest {
     }
 
     @TestFactory
-    fun vectors(): List<DynamicTest> {
+    fun vectors(): List<DynamicTest> = cases("gateway.json") { auth, request -> auth.authenticate(request) }
+
+    /** The same cases through the JNI path (FastPath.kt), on a fixture of its own. */
+    @TestFactory
+    fun vectorsFast(): List<DynamicTest> = cases("gateway.json fast") { auth, request -> auth.authenticateFast(request) }
+
+    private fun cases(label: String, authenticate: (Authenticator, AuthRequest) -> AuthDecision): List<DynamicTest> {
         val f = build(doc.getJSONObject("setup"))
         val cases = doc.getJSONArray("cases")
         assertTrue(cases.length() >= 40)
@@ -115,7 +121,7 @@ class GatewayVectorsTest {
         return (0 until cases.length()).map { i ->
             val case = cases.getJSONObject(i)
             val name = case.getString("name")
-            DynamicTest.dynamicTest("gateway.json: $name") {
+            DynamicTest.dynamicTest("$label: $name") {
                 val r = case.getJSONObject("request")
                 val headers = r.getJSONArray("headers").let { hs ->
                     (0 until hs.length()).map {
@@ -131,7 +137,7 @@ class GatewayVectorsTest {
                     requiredScopes = strings(r.getJSONArray("required_scopes")),
                 )
                 val e = case.getJSONObject("expect")
-                when (val d = f.auth.authenticate(request)) {
+                when (val d = authenticate(f.auth, request)) {
                     is AuthDecision.Allowed -> {
                         assertEquals(200, e.getInt("status"), "$name: got a principal")
                         e.str("subject")?.let { assertEquals(it, d.principal.subject, name) }

@@ -41,6 +41,13 @@ class JwtVectorsTest {
         )
     }
 
+    /** The claims, or the code and detail of the failure. */
+    private fun outcome(block: () -> String): String = try {
+        "ok " + block()
+    } catch (e: TokenwardException.Failed) {
+        "${e.code} ${e.detail}"
+    }
+
     private fun codeOf(block: () -> Unit): String = try {
         block()
         "ok"
@@ -69,6 +76,8 @@ class JwtVectorsTest {
                         e.code.asString()
                     }
                     assertEquals(case.getString("expect"), got)
+                    // The JNI path (FastPath.kt) answers as the uniffi path: claims, code, detail.
+                    assertEquals(outcome { verifier.verify(token) }, outcome { verifier.verifyFast(token) })
                 }
             }
         }
@@ -89,6 +98,7 @@ class JwtVectorsTest {
             val issuer = JwtIssuer(signing, JwtIssuerOptions(algorithm = alg, issuer = ISS, audience = listOf(AUD), ttl = Duration.ofSeconds(300)))
             val token = issuer.issue("""{"role":"admin","n":[1,2,3]}""", JwtIssueOptions(subject = "user-1"))
             val claims = JSONObject(verifier.verify(token))
+            assertEquals(verifier.verify(token), verifier.verifyFast(token))
             assertEquals("admin", claims.getString("role"))
             assertEquals(ISS, claims.getString("iss"))
             assertEquals(300L, claims.getLong("exp") - claims.getLong("iat"))
@@ -105,6 +115,7 @@ class JwtVectorsTest {
             val payload = (if (parts[1][0] == 'e') "f" else "e") + parts[1].substring(1)
             val tampered = parts[0] + "." + payload + "." + parts[2]
             assertEquals("invalid_signature", codeOf { verifier.verify(tampered) })
+            assertEquals(outcome { verifier.verify(tampered) }, outcome { verifier.verifyFast(tampered) })
             verifier.close()
             issuer.close()
         }

@@ -18,11 +18,14 @@ import dev.tokenward.OAuthClientOptions
 import dev.tokenward.RateLimit
 import dev.tokenward.Secret
 import dev.tokenward.TokenSource
+import dev.tokenward.authenticateFast
+import dev.tokenward.verifyFast
 import kotlinx.coroutines.runBlocking
 
 /**
- * Hot-path benchmarks of the Kotlin binding (issues #5 and #7): cached `TokenSource.token()`,
- * `Authenticator.authenticate` (API key, HS256 JWT) and `JwtVerifier.verify` (HS256), set up like
+ * Hot-path benchmarks of the Kotlin binding (issues #5, #7 and #20): cached `TokenSource.token()`,
+ * `Authenticator.authenticate` (API key, HS256 JWT), `ApiKeys.verify` and `JwtVerifier.verify`
+ * (HS256), each through uniffi (JNA) and through the JNI path (`*Fast`, FastPath.kt), set up like
  * the criterion benches core/benches/{oauth,gateway,jwt}.rs. Not a test (surefire runs `*Test`
  * classes only): run with scripts/bench-kotlin.sh, which starts the OAuth mock server and passes
  * TOKENWARD_OAUTH_ISSUER. Plain loops with warm-up and repetitions; prints ns per op.
@@ -74,9 +77,11 @@ fun main(args: Array<String>) {
     val iters = args.firstOrNull()?.toInt() ?: 20_000
     // Each suspend call waits for the Rust future's completion callback: far slower per call.
     val asyncIters = args.getOrNull(1)?.toInt() ?: (iters / 5)
+    // The uniffi (JNA) rows cost 50-100x the JNI rows: a third argument gives them fewer calls.
+    val jnaIters = args.getOrNull(2)?.toInt() ?: iters
     println(
         "tokenward Kotlin binding benchmarks, Java ${Runtime.version()}; 7 reps of $iters iterations " +
-            "($asyncIters for suspend calls), each after as many warm-up calls",
+            "($asyncIters for suspend calls, $jnaIters for uniffi's sync calls), each after as many warm-up calls",
     )
 
     // (1) cached TokenSource.token() against the OAuth mock server (one token request, then cache hits).
@@ -104,7 +109,10 @@ fun main(args: Array<String>) {
     val apiKey = keys.create("acct_bench", listOf("read")).secret.expose()
     val keyAuth = Authenticator(AuthenticatorOptions(apiKeys = keys, ipDeny = listOf("192.0.2.0/24"), rateLimit = limit))
     val keyReq = request("x-api-key", apiKey)
-    measure("Authenticator.authenticate API key", iters) { ok(keyAuth.authenticate(keyReq)) }
+    measure("Authenticator.authenticate API key", jnaIters) { ok(keyAuth.authenticate(keyReq)) }
+    measure("Authenticator.authenticateFast API key (JNI)", iters) { ok(keyAuth.authenticateFast(keyReq)) }
+    measure("ApiKeys.verify", jnaIters) { keys.verify(apiKey).owner.length.toLong() }
+    measure("ApiKeys.verifyFast (JNI)", iters) { keys.verifyFast(apiKey).owner.length.toLong() }
 
     val gwKey = JwtKey.hmac("bench-secret-bench-secret-bench-secret!!".toByteArray(), Algorithm.HS256)
     val gwToken = JwtIssuer(gwKey, JwtIssuerOptions()).issue("""{"scope":"read write"}""", JwtIssueOptions(subject = "alice"))
@@ -116,14 +124,16 @@ fun main(args: Array<String>) {
         ),
     )
     val jwtReq = request("authorization", "Bearer $gwToken")
-    measure("Authenticator.authenticate HS256 JWT", iters) { ok(jwtAuth.authenticate(jwtReq)) }
+    measure("Authenticator.authenticate HS256 JWT", jnaIters) { ok(jwtAuth.authenticate(jwtReq)) }
+    measure("Authenticator.authenticateFast HS256 JWT (JNI)", iters) { ok(jwtAuth.authenticateFast(jwtReq)) }
 
     // (3) JwtVerifier.verify HS256, the token of core/benches/jwt.rs.
     val key = JwtKey.hmac(ByteArray(32) { 7 }, Algorithm.HS256)
     val token = JwtIssuer(key, JwtIssuerOptions(issuer = "iss", audience = listOf("aud")))
         .issue("""{"scope":"read write","tenant":"acme"}""", JwtIssueOptions(subject = "u1"))
     val verifier = JwtVerifier.withKey(key, JwtVerifierOptions(algorithms = listOf(Algorithm.HS256), issuers = listOf("iss"), audiences = listOf("aud")))
-    measure("JwtVerifier.verify HS256 (returns claims JSON)", iters) { verifier.verify(token).length.toLong() }
+    measure("JwtVerifier.verify HS256 (returns claims JSON)", jnaIters) { verifier.verify(token).length.toLong() }
+    measure("JwtVerifier.verifyFast HS256 (JNI, claims JSON)", iters) { verifier.verifyFast(token).length.toLong() }
 
     println("(checksum $sink)")
 }
