@@ -25,8 +25,8 @@ done
 [ ${#groups[@]} = 0 ] && groups=(rust python node kotlin swift distributed)
 OUT="$CARGO_TARGET_DIR/bench-all"
 mkdir -p "$OUT"
-criterion=(); node_ms=1500; py_n=(); jvm_n=(); swift_n=(); dist_n=5000
-if [ "$quick" = 1 ]; then criterion=(-- --quick); node_ms=200; py_n=(--n 20000); jvm_n=(2000); swift_n=(20000); dist_n=500; fi
+criterion=(); node_ms=1500; py_n=(); jvm_n=(); swift_n=(); dist_n=5000; jmh=(); heap_calls=10000000
+if [ "$quick" = 1 ]; then criterion=(-- --quick); node_ms=200; py_n=(--n 20000); jvm_n=(2000); swift_n=(20000); dist_n=500; jmh=(-f 1 -wi 1 -w 1s -i 1 -r 1s); heap_calls=100000; fi
 
 # `bench NAME CMD...`: runs one benchmark, its output shown and kept in $OUT/NAME.log.
 bench() { tally bench "$1" bash -c '"${@:2}" 2>&1 | tee "$1"; exit "${PIPESTATUS[0]}"' _ "$OUT/$1.log" "${@:2}"; }
@@ -46,7 +46,9 @@ for group in "${groups[@]}"; do
       for b in jwt jwt-cache jwt-breakdown apikeys gateway redact oauth; do
         bench "node-$b" env BENCH_TIME="$node_ms" node "node/bench/$b.mjs"
       done ;;
-    kotlin) bench kotlin bash scripts/bench-kotlin.sh "${jvm_n[@]}" ;;
+    kotlin)
+      bench kotlin bash scripts/bench-kotlin.sh "${jvm_n[@]}"
+      bench kotlin-jmh env HEAP_CHECK_CALLS="$heap_calls" bash scripts/bench-jvm-jmh.sh "${jmh[@]}" ;;
     swift) bench swift bash scripts/bench-swift.sh "${swift_n[@]}" ;;
     distributed)
       bench distributed bash -c 'source scripts/servers.sh; trap stop_test_servers EXIT;
