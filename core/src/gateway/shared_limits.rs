@@ -88,8 +88,11 @@ impl RedisLimiter {
     pub(crate) fn check(&self, buckets: &[(String, &RateLimit)]) -> Result<Verdict> {
         match self.check_unrevoked(&[], buckets)? {
             Decision::Counted(v) => Ok(v),
-            // No revocation key was sent.
-            Decision::Revoked => Ok(Verdict::Allowed { remaining: 0 }),
+            // No revocation key was sent: an answer the script cannot give.
+            Decision::Revoked => Err(crate::Error::new(
+                crate::ErrorCode::InvalidResponse,
+                "redis: unexpected answer of the rate-limit script",
+            )),
         }
     }
 
