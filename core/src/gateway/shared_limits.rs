@@ -8,7 +8,7 @@
 //! then carries no information: the caller has its full burst again).
 //!
 //! When the authenticator's revocation list is on the same Redis, the same script first checks
-//! the credential's revocation keys ([`RedisLimiter::check_unrevoked`]), so an `authenticate`
+//! the credential's revocation keys (`RedisLimiter::check_unrevoked`), so an `authenticate`
 //! with both costs one round trip.
 
 use std::sync::Arc;

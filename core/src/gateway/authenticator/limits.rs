@@ -4,7 +4,7 @@
 //! a `gateway.rate_limit_fallback` audit event) or refused 503 (fail-closed).
 //!
 //! When the revocation list is on the same Redis (the same URL), stages 4 and 6 are one script
-//! and one round trip ([`Authenticator::revocation_and_rate_limit`]).
+//! and one round trip (`Authenticator::revocation_and_rate_limit`).
 
 use std::net::IpAddr;
 
