@@ -89,18 +89,18 @@ impl RevocationStore for RedisRevocationList {
             ));
         }
         let (k, script) = (key(kind, id), Arc::clone(&self.revoke));
-        let _: i64 = self.conn.run(move |mut conn| async move {
-            script.key(k).arg(until).invoke_async(&mut conn).await
-        })?;
+        let _: i64 = self
+            .conn
+            .call(|conn| script.key(k).arg(until).invoke(conn))?;
         emit(AuditEvent::success(kind.audit_action()).credential(id));
         Ok(())
     }
 
     fn unrevoke(&self, kind: RevocationKind, id: &str) -> Result<bool> {
         let k = key(kind, id);
-        let removed: i64 = self.conn.run(move |mut conn| async move {
-            redis::cmd("DEL").arg(k).query_async(&mut conn).await
-        })?;
+        let removed: i64 = self
+            .conn
+            .call(|conn| redis::cmd("DEL").arg(k).query(conn))?;
         Ok(removed > 0)
     }
 
@@ -109,16 +109,39 @@ impl RevocationStore for RedisRevocationList {
             return Ok(false);
         }
         let keys: Vec<String> = entries.iter().map(|(kind, id)| key(*kind, id)).collect();
-        let found: Result<i64> = self.conn.run(move |mut conn| async move {
-            redis::cmd("EXISTS").arg(keys).query_async(&mut conn).await
-        });
+        let found: Result<i64> = self
+            .conn
+            .call(|conn| redis::cmd("EXISTS").arg(keys).query(conn));
         match found {
             Ok(n) => Ok(n > 0),
-            Err(err) if self.fail_open => {
-                emit(AuditEvent::failure("gateway.revocation_unavailable", &err));
-                Ok(false)
-            }
-            Err(err) => Err(err),
+            Err(err) => self.unavailable(err).map(|()| false),
+        }
+    }
+
+    fn as_redis(&self) -> Option<&RedisRevocationList> {
+        Some(self)
+    }
+}
+
+impl RedisRevocationList {
+    /// The connection, for a check made together with the rate limits on the same server.
+    pub(crate) fn conn(&self) -> &RedisConn {
+        &self.conn
+    }
+
+    /// The Redis keys of `entries`.
+    pub(crate) fn keys(entries: &[(RevocationKind, &str)]) -> Vec<String> {
+        entries.iter().map(|(kind, id)| key(*kind, id)).collect()
+    }
+
+    /// The failure policy of a check that could not reach Redis: `Ok` (accepted, with a
+    /// `gateway.revocation_unavailable` audit event) when failing open, else the error.
+    pub(crate) fn unavailable(&self, err: Error) -> Result<()> {
+        if self.fail_open {
+            emit(AuditEvent::failure("gateway.revocation_unavailable", &err));
+            Ok(())
+        } else {
+            Err(err)
         }
     }
 }

@@ -26,6 +26,14 @@ pub trait RevocationStore: Send + Sync + Debug {
     /// Whether any of `entries` is revoked now (one lookup for a credential's id and subject:
     /// one round trip for a shared store).
     fn is_any_revoked(&self, entries: &[(RevocationKind, &str)]) -> Result<bool>;
+
+    /// The Redis list behind this store, if it is one: an authenticator whose rate limits are
+    /// on the same server checks both in one round trip.
+    #[cfg(feature = "redis")]
+    #[doc(hidden)]
+    fn as_redis(&self) -> Option<&super::redis_revocation::RedisRevocationList> {
+        None
+    }
 }
 
 impl RevocationStore for RevocationList {

@@ -6,6 +6,10 @@
 //! Time is the Redis server's (`TIME`, microseconds), not the instances' clocks, so clock skew
 //! between instances changes nothing. A bucket key expires when its arrival time has passed (it
 //! then carries no information: the caller has its full burst again).
+//!
+//! When the authenticator's revocation list is on the same Redis, the same script first checks
+//! the credential's revocation keys (`RedisLimiter::check_unrevoked`), so an `authenticate`
+//! with both costs one round trip.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,16 +20,24 @@ use super::ratelimit::{RateLimit, Verdict};
 use crate::backend::redis::RedisConn;
 use crate::Result;
 
-/// Checks the buckets of `KEYS` in order against `ARGV` (interval in µs, burst) pairs; the
-/// first refusal stops (buckets before it stay counted, as in the in-process pipeline).
-/// Returns `{1, remaining}` (the smallest over the buckets) or `{0, retry_after_us}`.
+/// Checks first whether any of the first `ARGV[1]` keys exists (the revocations of the
+/// credential: `{-1, 0}` then, nothing counted), then the buckets of the other `KEYS` in order
+/// against `ARGV` (interval in µs, burst) pairs; the first refusal stops (buckets before it
+/// stay counted, as in the in-process pipeline). Returns `{1, remaining}` (the smallest over
+/// the buckets) or `{0, retry_after_us}`.
 const GCRA: &str = r"
+local revocations = tonumber(ARGV[1])
+if revocations > 0 and redis.call('EXISTS', unpack(KEYS, 1, revocations)) > 0 then
+  return {-1, 0}
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local remaining = -1
-for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[2 * i - 1])
-  local window = interval * tonumber(ARGV[2 * i])
+for i = revocations + 1, #KEYS do
+  local key = KEYS[i]
+  local b = i - revocations
+  local interval = tonumber(ARGV[2 * b])
+  local window = interval * tonumber(ARGV[2 * b + 1])
   local tat = tonumber(redis.call('GET', key)) or now
   if tat < now then tat = now end
   local new_tat = tat + interval
@@ -42,6 +54,15 @@ return {1, remaining}
 
 /// The Redis key prefix of rate-limit buckets.
 const PREFIX: &str = "tokenward:rl:";
+
+/// What the script decided.
+#[derive(Debug)]
+pub(crate) enum Decision {
+    /// One of the revocation keys exists: refused, nothing counted.
+    Revoked,
+    /// The rate limits' verdict.
+    Counted(Verdict),
+}
 
 /// A GCRA limiter whose state is in Redis.
 #[derive(Clone, Debug)]
@@ -65,31 +86,44 @@ impl RedisLimiter {
 
     /// Counts one request in each of `buckets` (names without the prefix) in one round trip.
     pub(crate) fn check(&self, buckets: &[(String, &RateLimit)]) -> Result<Verdict> {
-        let keys: Vec<(String, u64, u32)> = buckets
-            .iter()
-            .map(|(name, limit)| {
-                (
-                    format!("{PREFIX}{name}"),
-                    interval_micros(limit),
-                    limit.burst.max(1),
-                )
-            })
-            .collect();
-        let script = Arc::clone(&self.script);
-        let (allowed, value): (i64, i64) = self.conn.run(move |mut conn| async move {
-            let mut invocation = script.prepare_invoke();
-            for (key, interval, burst) in &keys {
-                invocation.key(key).arg(*interval).arg(*burst);
+        match self.check_unrevoked(&[], buckets)? {
+            Decision::Counted(v) => Ok(v),
+            // No revocation key was sent: an answer the script cannot give.
+            Decision::Revoked => Err(crate::Error::new(
+                crate::ErrorCode::InvalidResponse,
+                "redis: unexpected answer of the rate-limit script",
+            )),
+        }
+    }
+
+    /// In one round trip: refuses when any of `revocation_keys` (full Redis keys) exists, else
+    /// counts one request in each of `buckets`.
+    pub(crate) fn check_unrevoked(
+        &self,
+        revocation_keys: &[String],
+        buckets: &[(String, &RateLimit)],
+    ) -> Result<Decision> {
+        let (allowed, value): (i64, i64) = self.conn.call(|conn| {
+            let mut invocation = self.script.prepare_invoke();
+            invocation.arg(revocation_keys.len());
+            for key in revocation_keys {
+                invocation.key(key);
             }
-            invocation.invoke_async(&mut conn).await
+            for (name, limit) in buckets {
+                invocation
+                    .key(format!("{PREFIX}{name}"))
+                    .arg(interval_micros(limit))
+                    .arg(limit.burst.max(1));
+            }
+            invocation.invoke(conn)
         })?;
         let value = u64::try_from(value).unwrap_or(0);
-        Ok(if allowed == 1 {
-            Verdict::Allowed { remaining: value }
-        } else {
-            Verdict::Limited {
+        Ok(match allowed {
+            1 => Decision::Counted(Verdict::Allowed { remaining: value }),
+            0 => Decision::Counted(Verdict::Limited {
                 retry_after: Duration::from_micros(value),
-            }
+            }),
+            _ => Decision::Revoked,
         })
     }
 }

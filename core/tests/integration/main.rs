@@ -66,6 +66,8 @@ mod oidc_vectors;
 mod redact_corpus;
 #[cfg(feature = "redact")]
 mod redact_props;
+#[cfg(feature = "redis")]
+mod redis_round_trips;
 #[cfg(feature = "http")]
 mod refresh_http;
 #[cfg(feature = "http")]

@@ -112,7 +112,11 @@ impl Authenticator {
             None => None,
         };
         #[cfg(feature = "redis")]
-        let shared_limiter = shared_limiter(o.rate_limit_store.as_ref(), backend_timeout)?;
+        let (shared_limiter, joint_revocations) = shared_limiter(
+            o.rate_limit_store.as_ref(),
+            backend_timeout,
+            o.revocations.as_deref(),
+        )?;
         #[cfg(not(feature = "redis"))]
         {
             let _ = backend_timeout;
@@ -153,6 +157,8 @@ impl Authenticator {
             revocations: o.revocations,
             #[cfg(feature = "redis")]
             shared_limiter,
+            #[cfg(feature = "redis")]
+            joint_revocations,
             rate_limit_store_fail_open: o.rate_limit_store_fail_open,
             introspector: o.introspection.map(|client| {
                 Introspector::new(
@@ -183,17 +189,28 @@ impl Authenticator {
 }
 
 /// The Redis limiter of a `redis://` rate-limit store; `None` for the in-process default.
+/// On the Redis of a `RedisRevocationList` (the same URL) it shares the list's connections
+/// and deadline, and the flag says so: one script then checks both (`limits.rs`).
 #[cfg(feature = "redis")]
 fn shared_limiter(
     url: Option<&super::StoreUrl>,
     timeout: std::time::Duration,
-) -> Result<Option<crate::gateway::shared_limits::RedisLimiter>> {
+    revocations: Option<&dyn crate::gateway::RevocationStore>,
+) -> Result<(Option<crate::gateway::shared_limits::RedisLimiter>, bool)> {
     use crate::backend::redis::{is_redis_url, RedisConn};
+    use crate::gateway::shared_limits::RedisLimiter;
     match url.map(|u| u.0.trim()) {
-        None | Some("") | Some("memory") | Some("memory://") => Ok(None),
-        Some(u) if is_redis_url(u) => Ok(Some(crate::gateway::shared_limits::RedisLimiter::new(
-            RedisConn::open(u, timeout)?,
-        ))),
+        None | Some("") | Some("memory") | Some("memory://") => Ok((None, false)),
+        Some(u) if is_redis_url(u) => {
+            let same = revocations
+                .and_then(|r| r.as_redis())
+                .map(|list| list.conn())
+                .filter(|conn| conn.is_server(u));
+            Ok(match same {
+                Some(conn) => (Some(RedisLimiter::new(conn.clone())), true),
+                None => (Some(RedisLimiter::new(RedisConn::open(u, timeout)?)), false),
+            })
+        }
         Some(_) => Err(Error::new(
             ErrorCode::InvalidInput,
             "unsupported rate-limit store: use \"memory\" or redis://…",

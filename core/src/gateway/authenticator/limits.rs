@@ -2,6 +2,9 @@
 //! process or, with `with_rate_limit_store("redis://…")`, in Redis by one script per request.
 //! When Redis cannot answer, the request is counted in this process instead (the default, with
 //! a `gateway.rate_limit_fallback` audit event) or refused 503 (fail-closed).
+//!
+//! When the revocation list is on the same Redis (the same URL), stages 4 and 6 are one script
+//! and one round trip (`Authenticator::revocation_and_rate_limit`).
 
 use std::net::IpAddr;
 
@@ -11,6 +14,14 @@ use super::Authenticator;
 use crate::gateway::buckets::{bucket_key, ip_bucket};
 use crate::gateway::decision::{CredentialKind, Principal, Refusal};
 use crate::gateway::ratelimit::{RateLimit, Verdict};
+#[cfg(feature = "redis")]
+use crate::gateway::revocation::RevocationKind;
+
+/// The buckets a request counts in: by client address and by principal.
+type Buckets<'a> = (
+    Option<(IpAddr, &'a RateLimit)>,
+    Option<(String, &'a RateLimit)>,
+);
 
 impl Authenticator {
     /// The limit of `principal`: its override (by key id, then subject), its plan's, or the
@@ -29,15 +40,13 @@ impl Authenticator {
             .or(self.principal_limit.as_ref())
     }
 
-    /// Counts the request; `Ok(remaining)` (the smallest of the limits that apply) or the
-    /// refusal.
-    pub(super) fn rate_limit(
+    fn buckets(
         &self,
         principal: &Principal,
         plan: Option<&str>,
         token: &str,
         ip: Option<IpAddr>,
-    ) -> Result<Option<u64>, Refusal> {
+    ) -> Buckets<'_> {
         let by_ip = match (&self.ip_limit, ip) {
             (Some(limit), Some(ip)) => Some((ip_bucket(ip), limit)),
             _ => None,
@@ -47,49 +56,123 @@ impl Authenticator {
             .as_ref()
             .and_then(|_| self.principal_limit_of(principal, plan))
             .map(|limit| (bucket_key(principal, token), limit));
-        if by_ip.is_none() && by_principal.is_none() {
+        (by_ip, by_principal)
+    }
+
+    /// Counts the request; `Ok(remaining)` (the smallest of the limits that apply) or the
+    /// refusal.
+    pub(super) fn rate_limit(
+        &self,
+        principal: &Principal,
+        plan: Option<&str>,
+        token: &str,
+        ip: Option<IpAddr>,
+    ) -> Result<Option<u64>, Refusal> {
+        let buckets = self.buckets(principal, plan, token, ip);
+        if buckets.0.is_none() && buckets.1.is_none() {
             return Ok(None);
         }
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared_limiter {
-            let mut buckets = Vec::with_capacity(2);
-            if let Some((ip, limit)) = &by_ip {
-                buckets.push((format!("ip:{ip}"), *limit));
+            match shared.check(&redis_buckets(&buckets)) {
+                Ok(verdict) => return self.verdict(verdict).map(Some),
+                Err(e) => self.rate_limit_store_failed(&e)?,
             }
-            if let Some((key, limit)) = &by_principal {
-                buckets.push((format!("p:{key}"), *limit));
-            }
-            match shared.check(&buckets) {
-                Ok(Verdict::Allowed { remaining }) => return Ok(Some(remaining)),
-                Ok(Verdict::Limited { retry_after }) => {
-                    return Err(self.challenger.rate_limited(retry_after))
-                }
-                Err(e) if !self.rate_limit_store_fail_open => return Err(unavailable(&e)),
-                Err(e) => crate::audit::emit(crate::audit::AuditEvent::failure(
-                    "gateway.rate_limit_fallback",
-                    &e,
+        }
+        self.count_here(&buckets)
+    }
+
+    /// Stages 4 and 6 in one round trip, when the revocation list and the rate limits are on
+    /// the same Redis and the request has buckets to count: the script refuses when one of the
+    /// credential's revocation keys exists (nothing counted), else counts. `None` when this
+    /// does not apply (the stages then run one by one).
+    ///
+    /// A round trip that fails answers neither question, so both policies apply in the
+    /// pipeline's order: the revocation list's first (fail closed: 503; fail open: accepted
+    /// with a `gateway.revocation_unavailable` audit event), then the rate limit's (fall back to
+    /// this process's limiter with a `gateway.rate_limit_fallback` event, or 503).
+    #[cfg(feature = "redis")]
+    pub(super) fn revocation_and_rate_limit(
+        &self,
+        principal: &Principal,
+        plan: Option<&str>,
+        token: &str,
+        ip: Option<IpAddr>,
+        entries: &[(RevocationKind, &str)],
+    ) -> Option<Result<Option<u64>, Refusal>> {
+        use crate::gateway::redis_revocation::RedisRevocationList;
+        use crate::gateway::shared_limits::Decision;
+        if !self.joint_revocations {
+            return None;
+        }
+        let list = self.revocations.as_ref()?.as_redis()?;
+        let shared = self.shared_limiter.as_ref()?;
+        let buckets = self.buckets(principal, plan, token, ip);
+        if buckets.0.is_none() && buckets.1.is_none() {
+            return None;
+        }
+        let keys = RedisRevocationList::keys(entries);
+        Some(
+            match shared.check_unrevoked(&keys, &redis_buckets(&buckets)) {
+                Ok(Decision::Revoked) => Err(self.challenger.bearer(
+                    crate::ErrorCode::Revoked,
+                    crate::gateway::decision::BearerError::InvalidToken,
+                    &[],
                 )),
-            }
+                Ok(Decision::Counted(verdict)) => self.verdict(verdict).map(Some),
+                Err(e) => list
+                    .unavailable(e.clone())
+                    .map_err(|e| unavailable(&e))
+                    .and_then(|()| self.rate_limit_store_failed(&e))
+                    .and_then(|()| self.count_here(&buckets)),
+            },
+        )
+    }
+
+    fn verdict(&self, verdict: Verdict) -> Result<u64, Refusal> {
+        match verdict {
+            Verdict::Allowed { remaining } => Ok(remaining),
+            Verdict::Limited { retry_after } => Err(self.challenger.rate_limited(retry_after)),
         }
+    }
+
+    /// The rate-limit store's failure policy: `Ok` to count in this process (with a
+    /// `gateway.rate_limit_fallback` audit event), or the 503 refusal.
+    #[cfg(feature = "redis")]
+    fn rate_limit_store_failed(&self, e: &crate::Error) -> Result<(), Refusal> {
+        if !self.rate_limit_store_fail_open {
+            return Err(unavailable(e));
+        }
+        crate::audit::emit(crate::audit::AuditEvent::failure(
+            "gateway.rate_limit_fallback",
+            e,
+        ));
+        Ok(())
+    }
+
+    /// Counts the request in this process's limiters.
+    fn count_here(&self, (by_ip, by_principal): &Buckets<'_>) -> Result<Option<u64>, Refusal> {
         let mut remaining: Option<u64> = None;
-        if let (Some(limiter), Some((ip, limit))) = (&self.ip_limiter, &by_ip) {
-            match limiter.check(ip, limit) {
-                Verdict::Allowed { remaining: r } => remaining = Some(r),
-                Verdict::Limited { retry_after } => {
-                    return Err(self.challenger.rate_limited(retry_after))
-                }
-            }
+        if let (Some(limiter), Some((ip, limit))) = (&self.ip_limiter, by_ip) {
+            remaining = Some(self.verdict(limiter.check(ip, limit))?);
         }
-        if let (Some(limiter), Some((key, limit))) = (&self.principal_limiter, &by_principal) {
-            match limiter.check(key.as_str(), limit) {
-                Verdict::Allowed { remaining: r } => {
-                    remaining = Some(remaining.map_or(r, |x| x.min(r)));
-                }
-                Verdict::Limited { retry_after } => {
-                    return Err(self.challenger.rate_limited(retry_after))
-                }
-            }
+        if let (Some(limiter), Some((key, limit))) = (&self.principal_limiter, by_principal) {
+            let r = self.verdict(limiter.check(key.as_str(), limit))?;
+            remaining = Some(remaining.map_or(r, |x| x.min(r)));
         }
         Ok(remaining)
     }
+}
+
+/// The Redis bucket names (without the key prefix) of `buckets`.
+#[cfg(feature = "redis")]
+fn redis_buckets<'a>((by_ip, by_principal): &Buckets<'a>) -> Vec<(String, &'a RateLimit)> {
+    let mut out = Vec::with_capacity(2);
+    if let Some((ip, limit)) = by_ip {
+        out.push((format!("ip:{ip}"), *limit));
+    }
+    if let Some((key, limit)) = by_principal {
+        out.push((format!("p:{key}"), *limit));
+    }
+    out
 }

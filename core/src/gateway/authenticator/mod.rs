@@ -165,6 +165,9 @@ pub struct Authenticator {
     /// The shared rate-limit state (`with_rate_limit_store`), in front of the local limiters.
     #[cfg(feature = "redis")]
     pub(super) shared_limiter: Option<super::shared_limits::RedisLimiter>,
+    /// Whether `shared_limiter` is on the revocation list's Redis (then one script checks both).
+    #[cfg(feature = "redis")]
+    pub(super) joint_revocations: bool,
     /// Read only by the shared limiter: without `redis` there is no store to fail.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(super) rate_limit_store_fail_open: bool,
