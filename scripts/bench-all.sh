@@ -51,8 +51,13 @@ for group in "${groups[@]}"; do
       bench kotlin-jmh env HEAP_CHECK_CALLS="$heap_calls" bash scripts/bench-jvm-jmh.sh "${jmh[@]}" ;;
     swift) bench swift bash scripts/bench-swift.sh "${swift_n[@]}" ;;
     distributed)
-      bench distributed bash -c 'source scripts/servers.sh; trap stop_test_servers EXIT;
-        start_test_servers && BENCH_N=$0 python3 scripts/bench-distributed.py' "$dist_n" ;;
+      # One Redis and PostgreSQL on loopback for the three (scripts/servers.sh).
+      source "$REPO/scripts/servers.sh"
+      trap stop_test_servers EXIT
+      start_test_servers
+      bench distributed-python env BENCH_N="$dist_n" python3 scripts/bench-distributed.py
+      bench distributed-node env BENCH_N="$dist_n" bash -c 'cd node && node bench/distributed.mjs'
+      bench distributed-rust cargo run --release -q -p tokenward --features redis --example redis_ratio ;;
   esac
 done
 echo "outputs: $OUT"
