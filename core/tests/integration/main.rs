@@ -71,6 +71,8 @@ mod refresh_http;
 #[cfg(feature = "http")]
 mod refresh_schedule;
 #[cfg(feature = "gateway")]
+mod rotation_vectors;
+#[cfg(feature = "gateway")]
 mod session_vectors;
 #[cfg(feature = "redis")]
 mod shared_redis;
