@@ -73,8 +73,9 @@ def measure(issuer: str) -> dict[str, float]:
 
 def measure_peers(issuer: str) -> dict[str, float]:
     warnings.simplefilter("ignore")
-    import jwt
     from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+    import jwt
 
     out: dict[str, float] = {}
     token_url = issuer + "/token"
@@ -83,7 +84,9 @@ def measure_peers(issuer: str) -> dict[str, float]:
         async with AsyncOAuth2Client("bench", "s", token_endpoint=token_url, scope="read") as client:
             await client.fetch_token(grant_type="client_credentials")
             held = client.token
-            out["authlib token await"] = await per_call_async(lambda: client.ensure_active_token(held), 100_000)
+            out["authlib token await"] = await per_call_async(
+                lambda: client.ensure_active_token(held), 100_000
+            )
             return held["access_token"]
 
     access = asyncio.run(main())
@@ -122,7 +125,9 @@ def main() -> None:
         return
     before: dict[str, float] = {}
     if sys.argv[1:2] == ["--before"]:
-        run = subprocess.run([sys.argv[2], "-P", __file__, "--json"], capture_output=True, text=True, check=True)
+        run = subprocess.run(
+            [sys.argv[2], "-P", __file__, "--json"], capture_output=True, text=True, check=True
+        )
         before = json.loads(run.stdout.strip().splitlines()[-1])
     now = with_mock(measure)
     peers = with_mock(measure_peers)
@@ -133,8 +138,10 @@ def main() -> None:
         print(f"| tokenward {k} | {us(v)} | {us(before[k]) if k in before else '–'} |")
     for k, v in peers.items():
         print(f"| {k} | {us(v)} | |")
-    print(f"await/sync: token {now['token await'] / now['token sync']:.2f}x, verify "
-          f"{now['verify await'] / now['verify sync']:.2f}x")
+    print(
+        f"await/sync: token {now['token await'] / now['token sync']:.2f}x, verify "
+        f"{now['verify await'] / now['verify sync']:.2f}x"
+    )
 
 
 if __name__ == "__main__":

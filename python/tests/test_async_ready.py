@@ -6,8 +6,8 @@ asyncio future (codes on errors, cancellation aborts, the loop keeps running mea
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import pytest
 from test_oauth import MockServer
@@ -56,7 +56,7 @@ def test_a_cached_token_is_answered_without_loop_or_thread(mock, client) -> None
         assert mock.count("token") == 1
         # Awaited from a coroutine too; the awaitable is not a loop's future.
         assert not isinstance(source.token_async(), asyncio.Future)
-        assert asyncio.run(_await(source.token_async())).expose() == first.expose()
+        assert run(lambda: source.token_async()).expose() == first.expose()
 
 
 def test_the_first_token_is_fetched_on_the_runtime_while_the_loop_runs(mock, client) -> None:
@@ -84,7 +84,7 @@ def test_the_first_token_is_fetched_on_the_runtime_while_the_loop_runs(mock, cli
 def test_errors_keep_their_codes(mock, client) -> None:
     mock.control("/__next_error?error=invalid_client&status=401")
     with pytest.raises(TokenwardError) as e:
-        asyncio.run(_await(client.client_credentials_async(["read"])))
+        run(lambda: client.client_credentials_async(["read"]))
     assert e.value.code == "invalid_client"
 
 
@@ -103,7 +103,7 @@ def test_cancelling_the_awaiting_task_aborts_and_the_loop_goes_on(mock, client) 
 
     asyncio.run(main())
     mock.control("/__delay?ms=0")
-    assert asyncio.run(_await(client.client_credentials_async(["read"]))).access_token.expose()
+    assert run(lambda: client.client_credentials_async(["read"])).access_token.expose()
 
 
 def test_the_async_client_methods(mock, client) -> None:
@@ -124,7 +124,7 @@ def test_verify_async_answers_from_cached_keys_at_once(mock, client) -> None:
     verifier = RemoteJwtVerifier(keys, algorithms=["RS256"])
     token = client.client_credentials(["read"]).access_token.expose()
     # Nothing cached: the keys are fetched on the runtime (a loop is needed).
-    claims = asyncio.run(_await(verifier.verify_async(token)))
+    claims = run(lambda: verifier.verify_async(token))
     assert keys.fetch_count == 1
     # Cached now: answered on this thread, no loop, no fetch.
     assert at_once(verifier.verify_async(token)) == claims
@@ -134,5 +134,10 @@ def test_verify_async_answers_from_cached_keys_at_once(mock, client) -> None:
     assert keys.fetch_count == 1
 
 
-async def _await(awaitable: Awaitable[Any]) -> Any:
-    return await awaitable
+def run(make: Callable[[], Awaitable[T]]) -> T:
+    """Awaits what `make()` returns inside a new event loop."""
+
+    async def main() -> T:
+        return await make()
+
+    return asyncio.run(main())

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 import urllib.parse
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from conftest import load_vectors
 from test_oauth import MockServer

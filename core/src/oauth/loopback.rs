@@ -84,7 +84,7 @@ impl LoopbackRedirect {
     /// (the listener stays usable for another wait); `invalid_input` once a redirect has been
     /// received (the listener is closed then).
     pub async fn wait(&self, timeout: Duration) -> Result<Secret, Error> {
-        let listener = self
+        let taken = self
             .listener
             .lock()
             .map_err(|_| Error::new(ErrorCode::Internal, "loopback listener lock poisoned"))?
@@ -95,24 +95,25 @@ impl LoopbackRedirect {
                     "this loopback redirect was already received (or is awaited elsewhere)",
                 )
             })?;
-        let std_copy = listener
-            .try_clone()
-            .map_err(|e| Error::new(ErrorCode::Network, format!("cannot use the listener: {e}")))?;
-        let listener = TcpListener::from_std(listener)
-            .map_err(|e| Error::new(ErrorCode::Network, format!("cannot use the listener: {e}")))?;
+        let unusable = |e: std::io::Error| {
+            Error::new(ErrorCode::Network, format!("cannot use the listener: {e}"))
+        };
+        // Put back unless the redirect arrives: after a timeout, and when this wait is dropped
+        // (a cancelled task), the listener stays usable for another wait.
+        let mut restore = Restore {
+            slot: &self.listener,
+            listener: Some(taken.try_clone().map_err(unusable)?),
+        };
+        let listener = TcpListener::from_std(taken).map_err(unusable)?;
         match tokio::time::timeout(timeout, self.accept_redirect(&listener)).await {
-            Ok(url) => Ok(url),
-            Err(_) => {
-                // Nothing came: keep listening for a later wait.
-                drop(listener);
-                if let Ok(mut slot) = self.listener.lock() {
-                    *slot = Some(std_copy);
-                }
-                Err(Error::new(
-                    ErrorCode::Timeout,
-                    "no authorization redirect reached the loopback listener in time",
-                ))
+            Ok(url) => {
+                restore.listener = None;
+                Ok(url)
             }
+            Err(_) => Err(Error::new(
+                ErrorCode::Timeout,
+                "no authorization redirect reached the loopback listener in time",
+            )),
         }
     }
 
@@ -144,6 +145,20 @@ impl LoopbackRedirect {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Puts the listener back into its slot when dropped (see [`LoopbackRedirect::wait`]).
+struct Restore<'a> {
+    slot: &'a Mutex<Option<StdListener>>,
+    listener: Option<StdListener>,
+}
+
+impl Drop for Restore<'_> {
+    fn drop(&mut self) {
+        if let (Some(l), Ok(mut slot)) = (self.listener.take(), self.slot.lock()) {
+            *slot = Some(l);
         }
     }
 }
@@ -245,6 +260,18 @@ mod tests {
         let client = tokio::spawn(async move { get(port, "/callback?error=access_denied").await });
         let url = lr.wait(Duration::from_secs(5)).await.unwrap();
         assert!(url.expose().ends_with("/callback?error=access_denied"));
+        assert!(client.await.unwrap().starts_with("HTTP/1.1 200"));
+    }
+
+    #[tokio::test]
+    async fn a_dropped_wait_leaves_the_listener_usable() {
+        let lr = LoopbackRedirect::new().unwrap();
+        let dropped =
+            tokio::time::timeout(Duration::from_millis(20), lr.wait(Duration::from_secs(60)));
+        assert!(dropped.await.is_err());
+        let port = lr.port();
+        let client = tokio::spawn(async move { get(port, "/callback?code=x").await });
+        assert!(lr.wait(Duration::from_secs(5)).await.is_ok());
         assert!(client.await.unwrap().starts_with("HTTP/1.1 200"));
     }
 }
