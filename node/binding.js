@@ -851,6 +851,7 @@ module.exports.JwtVerifier = nativeBinding.JwtVerifier
 module.exports.KeyRecord = nativeBinding.KeyRecord
 module.exports.KeySet = nativeBinding.KeySet
 module.exports.Lockout = nativeBinding.Lockout
+module.exports.LoopbackRedirect = nativeBinding.LoopbackRedirect
 module.exports.ManualClock = nativeBinding.ManualClock
 module.exports.OAuthClient = nativeBinding.OAuthClient
 module.exports.PendingClient = nativeBinding.PendingClient

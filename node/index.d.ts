@@ -144,6 +144,14 @@ export interface AuthorizationFlow {
    */
   complete(redirectUrl: string): Promise<TokenResponse>
 }
+export interface LoopbackRedirect {
+  /**
+   * Waits (`timeout` seconds, default 300; then rejects with `.code` `timeout`) for the one
+   * redirect to `redirectUri`, answers the browser with a page saying it can be closed, and
+   * completes `flow` with it (`AuthorizationFlow.complete`'s refusals).
+   */
+  complete(flow: AuthorizationFlow, timeout?: number): Promise<TokenResponse>
+}
 export declare namespace AuthorizationFlow {
   /**
    * A flow like `new AuthorizationFlow(...)`, pushed to the server first (RFC 9126) when it
@@ -773,6 +781,24 @@ export declare class Lockout {
   get failures(): Threshold
   /** How long the lockout lasts, in seconds. */
   get duration(): number
+}
+
+/**
+ * The redirect of a CLI or desktop login (RFC 8252 §7.3): listens on `127.0.0.1` on an
+ * ephemeral port. Give `redirectUri` to the `AuthorizationFlow`, open its URL, then
+ * `await redirect.complete(flow, timeoutSeconds)`: one `GET /callback` is answered with a page
+ * saying the browser can be closed (other paths: 404, the wait goes on), then the listener
+ * closes. No wait within the timeout (default 300 s): an `Error` with code `timeout`.
+ */
+export declare class LoopbackRedirect {
+  /** Binds `127.0.0.1` on an ephemeral port (code `network` when the system refuses). */
+  constructor()
+  /** `http://127.0.0.1:PORT/callback`. */
+  get redirectUri(): string
+  /** The port listened on. */
+  get port(): number
+  /** Redacted: the port only. */
+  toString(): string
 }
 
 /**

@@ -126,7 +126,7 @@ binding.RemoteKeySet.prototype[inspect.custom] = function () {
 // OAuth 2.0 client and TokenSource: Promise wrappers over the native `...Raw` methods (same
 // failure convention as remote JWKS) and redacted util.inspect forms.
 {
-  const { OAuthClient, TokenSource, AccessToken, TokenResponse, PendingToken, Pkce, AuthorizationFlow, IdTokenVerifier } = binding
+  const { OAuthClient, TokenSource, AccessToken, TokenResponse, PendingToken, Pkce, AuthorizationFlow, LoopbackRedirect, IdTokenVerifier } = binding
   const codeError = errors.fromFailure
   const unwrap = (out) => {
     if (isFailure(out)) throw codeError(out)
@@ -154,6 +154,12 @@ binding.RemoteKeySet.prototype[inspect.custom] = function () {
   }
   AuthorizationFlow.prototype.complete = async function complete(redirectUrl) {
     return unwrap(await this.completeRaw(redirectUrl))
+  }
+  LoopbackRedirect.prototype.complete = async function complete(flow, timeout) {
+    return flow.complete(unwrap(await this.waitRaw(timeout)))
+  }
+  LoopbackRedirect.prototype[inspect.custom] = function () {
+    return this.toString()
   }
   IdTokenVerifier.prototype.verify = async function verify(idToken, checks) {
     return JSON.parse(unwrap(await this.verifyRaw(idToken, checks)))

@@ -6,7 +6,7 @@ export const { JwtKey, KeySet, JwtIssuer, JwtVerifier, RemoteKeySet, RemoteJwtVe
 export const { ApiKeys, KeyRecord, API_KEY_PATTERN } = tokenward
 export const { redact, Redactor, RedactStream, onAudit, AuditSubscription } = tokenward
 export const { scrubObject, pinoRedaction, redactFormat } = tokenward
-export const { OAuthClient, Pkce, AuthorizationFlow, IdTokenVerifier, AccessToken, TokenResponse, TokenSource, StoredTokens } = tokenward
+export const { OAuthClient, Pkce, AuthorizationFlow, LoopbackRedirect, IdTokenVerifier, AccessToken, TokenResponse, TokenSource, StoredTokens } = tokenward
 export const { fetchWithTokenSource, useTokenSource, tokenRejected, retryAction } = tokenward
 export const { Authenticator, RevocationList, ManualClock } = tokenward
 export const { AbuseDetection, Lockout, Threshold, AuditLog } = tokenward

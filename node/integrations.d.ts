@@ -144,6 +144,14 @@ export interface AuthorizationFlow {
    */
   complete(redirectUrl: string): Promise<TokenResponse>
 }
+export interface LoopbackRedirect {
+  /**
+   * Waits (`timeout` seconds, default 300; then rejects with `.code` `timeout`) for the one
+   * redirect to `redirectUri`, answers the browser with a page saying it can be closed, and
+   * completes `flow` with it (`AuthorizationFlow.complete`'s refusals).
+   */
+  complete(flow: AuthorizationFlow, timeout?: number): Promise<TokenResponse>
+}
 export declare namespace AuthorizationFlow {
   /**
    * A flow like `new AuthorizationFlow(...)`, pushed to the server first (RFC 9126) when it

@@ -22,4 +22,13 @@ pub mod runtime {
     pub fn handle() -> Result<Handle, Error> {
         crate::runtime::handle()
     }
+
+    /// The output of `work` if it finishes within `limit`, else `None` (a pinned `work` stays
+    /// usable): a blocking binding call waits in slices and looks for signals between them.
+    pub async fn within<F: std::future::Future>(
+        limit: std::time::Duration,
+        work: F,
+    ) -> Option<F::Output> {
+        tokio::time::timeout(limit, work).await.ok()
+    }
 }

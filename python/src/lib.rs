@@ -4,6 +4,7 @@
 //! the `tokenward` package, which re-exports from here.
 
 mod abuse;
+mod aio;
 mod apikeys;
 mod audit;
 mod clock;
@@ -56,6 +57,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<token_store::StoredTokens>()?;
     m.add_class::<oauth::Pkce>()?;
     m.add_class::<oauth::AuthorizationFlow>()?;
+    m.add_class::<oauth::LoopbackRedirect>()?;
     m.add_class::<oauth::IdTokenVerifier>()?;
     m.add_function(wrap_pyfunction!(oauth::token_rejected, m)?)?;
     m.add_class::<clock::ManualClock>()?;

@@ -108,9 +108,14 @@ def test_async_httpx_hook(mock: MockServer, source: TokenSource):
 def test_token_async_answers_a_usable_token_without_a_thread_hop(source: TokenSource):
     async def main() -> tuple[str, str]:
         first = await source.token_async()
-        # A usable token is answered by an already completed future.
-        pending = source.token_async()
-        assert isinstance(pending, asyncio.Future) and pending.done()
+        # A usable token is answered by an awaitable that is already done: its first step
+        # finishes (StopIteration), without the event loop.
+        step = source.token_async().__await__()
+        try:
+            next(step)
+            raise AssertionError("the awaitable suspended")
+        except StopIteration as done:
+            assert done.value.fingerprint == first.fingerprint
         refreshed = await source.force_refresh_async()
         return first.fingerprint, refreshed.fingerprint
 

@@ -210,7 +210,8 @@ class RemoteJwtVerifier:
     def verify(self, token: str) -> dict[str, Any]:
         """Verifies ``token``, fetching keys when needed (blocking; the GIL is released)."""
     def verify_async(self, token: str) -> Awaitable[dict[str, Any]]:
-        """``verify`` in the running event loop's default executor."""
+        """With the keys cached, verified on the calling thread (the awaitable is already
+        done); keys to fetch first are fetched on the library's runtime."""
 
 def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Header and claims WITHOUT verification: for display and debugging only."""
@@ -692,6 +693,27 @@ class AuthorizationFlow:
     def complete_async(self, redirect_url: str) -> Awaitable[TokenResponse]: ...
 
 @final
+class LoopbackRedirect:
+    """The redirect of a CLI or desktop login (RFC 8252 section 7.3): listens on 127.0.0.1 on
+    an ephemeral port. Give ``redirect_uri`` to the ``AuthorizationFlow``, open its URL, then
+    ``complete(flow)``: one ``GET /callback`` is answered with a page saying the browser can be
+    closed (other paths: 404, the wait goes on), then the listener closes."""
+    def __new__(cls) -> LoopbackRedirect: ...
+    @property
+    def redirect_uri(self) -> str:
+        """``http://127.0.0.1:PORT/callback``."""
+    @property
+    def port(self) -> int: ...
+    def complete(
+        self, flow: AuthorizationFlow, timeout: timedelta | float | None = None
+    ) -> TokenResponse:
+        """Waits (default 300 s, then ``TimeoutError`` code ``timeout``) for the redirect and
+        completes ``flow`` with it; blocking, GIL released, Ctrl-C interrupts."""
+    def complete_async(
+        self, flow: AuthorizationFlow, timeout: timedelta | float | None = None
+    ) -> Awaitable[TokenResponse]: ...
+
+@final
 class OAuthClient:
     """An OAuth 2.0 client. ``auth_method`` unset: ``private_key_jwt`` with ``private_key``,
     else ``client_secret_basic``. ``timeout`` (default 5 s) bounds every request. With
@@ -759,6 +781,21 @@ class OAuthClient:
         """RFC 7662 introspection: an ``Introspection`` (its ``claims`` hold the whole answer)."""
     def revoke(self, token: str | Secret, token_type_hint: _TokenTypeHint | None = None) -> None:
         """RFC 7009 revocation."""
+    # The *_async methods run the request on the library's runtime (no thread hop);
+    # cancelling the awaiting task abandons it. Refusals raise as in the blocking methods.
+    def client_credentials_async(self, scopes: list[str] | None = None) -> Awaitable[TokenResponse]: ...
+    def refresh_async(
+        self, refresh_token: str | Secret, scopes: list[str] | None = None
+    ) -> Awaitable[TokenResponse]: ...
+    def exchange_code_async(
+        self, code: str | Secret, redirect_uri: str, pkce: Pkce | None = None
+    ) -> Awaitable[TokenResponse]: ...
+    def introspect_async(
+        self, token: str | Secret, token_type_hint: _TokenTypeHint | None = None
+    ) -> Awaitable[Introspection]: ...
+    def revoke_async(
+        self, token: str | Secret, token_type_hint: _TokenTypeHint | None = None
+    ) -> Awaitable[None]: ...
 
 def token_rejected(status: int, www_authenticate: str | None = None) -> bool:
     """Whether a response with ``status`` and ``www_authenticate`` (the ``WWW-Authenticate``
@@ -829,11 +866,12 @@ class TokenSource:
     def token(self) -> AccessToken:
         """A valid token (blocking; the GIL is released while waiting)."""
     def token_async(self) -> Awaitable[AccessToken]:
-        """``await source.token_async()``."""
+        """A usable token is answered on the calling thread (the awaitable is already done);
+        otherwise the request runs on the library's runtime."""
     def force_refresh(self) -> AccessToken:
         """Requests a new token now (e.g. after a 401)."""
     def force_refresh_async(self) -> Awaitable[AccessToken]:
-        """``force_refresh`` in the running event loop's default executor."""
+        """``force_refresh`` on the library's runtime."""
     def on_refresh(self, hook: Callable[[TokenResponse], object]) -> None: ...
     def on_error(self, hook: Callable[[str, str], object]) -> None: ...
     @property

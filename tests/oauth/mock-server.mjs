@@ -16,7 +16,8 @@
 //                               -> {"kid": new kid}
 //   POST /__token_iss?value=URL -> the next token's `iss` is that (a token of another issuer)
 //   POST /__jwks_doc?doc=JSON -> GET /__jwks_doc serves that document from now on (a JWKS the
-//                               test rotates; counted as `jwks_doc`)
+//                               test rotates; counted as `jwks_doc`); with &id=X, GET
+//                               /__jwks_doc?id=X serves it (tests sharing one server keep apart)
 // A protected resource for the HTTP client hooks, which accepts the access tokens issued since
 // the last /__api_revoke and answers others with 401 and a Bearer challenge:
 //   ANY  /__api              -> 200 {"ok": true, "method", "body"} or 401 WWW-Authenticate
@@ -51,7 +52,7 @@ let tokenIss = null;
 const par = createPar();
 
 const counts = {};
-let jwksDoc = '{"keys":[]}';
+const jwksDocs = new Map();
 let delayMs = 0;
 let nextError = null;
 let ttl = null;
@@ -136,12 +137,12 @@ const server = http.createServer((req, res) => {
       return;
     case '/__jwks_doc':
       if (req.method === 'POST') {
-        jwksDoc = url.searchParams.get('doc') ?? '{"keys":[]}';
+        jwksDocs.set(url.searchParams.get('id') ?? '', url.searchParams.get('doc') ?? '{"keys":[]}');
         return json(200, {});
       }
       counts.jwks_doc = (counts.jwks_doc ?? 0) + 1;
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(jwksDoc);
+      return res.end(jwksDocs.get(url.searchParams.get('id') ?? '') ?? '{"keys":[]}');
     case '/__next_error':
       nextError = { error: url.searchParams.get('error') ?? 'invalid_grant', status: Number(url.searchParams.get('status') ?? 400) };
       return json(200, {});

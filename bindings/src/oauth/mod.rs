@@ -13,6 +13,7 @@ mod convert;
 mod flow;
 mod id_token;
 mod introspect;
+mod loopback;
 mod par;
 mod pkce;
 mod source;

@@ -73,6 +73,8 @@ mod refresh_http;
 #[cfg(feature = "http")]
 mod refresh_schedule;
 #[cfg(feature = "gateway")]
+mod rotation_vectors;
+#[cfg(feature = "gateway")]
 mod session_vectors;
 #[cfg(feature = "redis")]
 mod shared_redis;

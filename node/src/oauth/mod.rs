@@ -16,6 +16,7 @@ mod convert;
 mod flow;
 mod id_token;
 mod job;
+mod loopback;
 mod par;
 mod pkce;
 mod source;

@@ -26,17 +26,6 @@ pub struct Authenticator {
     release_gil: bool,
 }
 
-/// Sets `fut`'s result unless it was cancelled meanwhile (called in the event loop thread).
-fn set_result_callback(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyCFunction>> {
-    pyo3::types::PyCFunction::new_closure(py, None, None, |args, _kwargs| -> PyResult<()> {
-        let fut = args.get_item(0)?;
-        if !fut.call_method0("done")?.is_truthy()? {
-            fut.call_method1("set_result", (args.get_item(1)?,))?;
-        }
-        Ok(())
-    })
-}
-
 /// The outcome as a Python object.
 fn outcome(py: Python<'_>, r: Result<gateway::Principal, gateway::Refusal>) -> PyResult<Py<PyAny>> {
     Ok(match r {
@@ -262,8 +251,6 @@ impl Authenticator {
         required_scopes: Vec<String>,
         client_certificate: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
-        let fut = event_loop.call_method0("create_future")?;
         if !self.inner.has_introspection() && !self.inner.has_remote_jwt() {
             let r = self.authenticate(
                 py,
@@ -273,9 +260,8 @@ impl Authenticator {
                 client_ip,
                 required_scopes,
                 client_certificate,
-            )?;
-            fut.call_method1("set_result", (r,))?;
-            return Ok(fut);
+            );
+            return crate::aio::Ready::of(py, r);
         }
         let owned = gateway::OwnedRequest {
             method: method.to_owned(),
@@ -286,26 +272,11 @@ impl Authenticator {
             client_certificate: crate::mtls::cert_arg(client_certificate)?,
         };
         let inner = self.inner.clone();
-        let handle = tokenward::__bindings::runtime::handle().py()?;
-        let fut_ref = fut.clone().unbind();
-        let loop_ref = event_loop.unbind();
-        handle.spawn(async move {
-            let r = owned.authenticate_async(&inner).await;
-            Python::attach(|py| {
-                let done = outcome(py, r).and_then(|obj| {
-                    let cb = set_result_callback(py)?;
-                    loop_ref
-                        .bind(py)
-                        .call_method1("call_soon_threadsafe", (cb, fut_ref.bind(py), obj))
-                        .map(|_| ())
-                });
-                if let Err(e) = done {
-                    // The loop is closed: nobody awaits the result any more.
-                    e.write_unraisable(py, None);
-                }
-            });
-        });
-        Ok(fut)
+        crate::aio::spawn(
+            py,
+            async move { Ok::<_, tokenward::Error>(owned.authenticate_async(&inner).await) },
+            outcome,
+        )
     }
 
     /// Whether opaque tokens are introspected (``authenticate`` may then block on the network:

@@ -152,8 +152,8 @@ impl JwtVerifier {
 }
 
 /// Verifies tokens against a `RemoteKeySet` with the same options as `JwtVerifier`. `verify`
-/// blocks (GIL released) while keys are fetched; `verify_async` runs it in the event loop's
-/// default executor.
+/// blocks (GIL released) while keys are fetched; `verify_async` answers from cached keys at
+/// once and fetches on the library's runtime.
 #[pyclass(module = "tokenward", name = "RemoteJwtVerifier", frozen)]
 pub struct RemoteJwtVerifier(pub(crate) jwt::RemoteJwtVerifier);
 
@@ -175,14 +175,20 @@ impl RemoteJwtVerifier {
         map_to_py(py, &claims)
     }
 
-    /// `await verifier.verify_async(token)`: runs `verify` in the event loop's default
-    /// executor so key fetches never block the loop.
-    fn verify_async<'py>(slf: &Bound<'py, Self>, token: String) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
-        event_loop.call_method1(
-            "run_in_executor",
-            (py.None(), slf.getattr("verify")?, token),
+    /// `await verifier.verify_async(token)`: with the keys cached (fresh, or within
+    /// `max_stale` while one refresh runs in the background) the token is verified on the
+    /// calling thread and the awaitable is already done; keys to fetch first (none cached, an
+    /// unknown `kid` the cooldown allows refetching) are fetched on the library's runtime,
+    /// never blocking the event loop.
+    fn verify_async<'py>(&self, py: Python<'py>, token: String) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(r) = py.detach(|| self.0.verify_cached(&token)) {
+            return crate::aio::Ready::of(py, r.py().and_then(|c| map_to_py(py, &c)));
+        }
+        let verifier = self.0.clone();
+        crate::aio::spawn(
+            py,
+            async move { verifier.verify(&token).await },
+            |py, claims| Ok(map_to_py(py, &claims)?.into_any().unbind()),
         )
     }
 

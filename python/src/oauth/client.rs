@@ -8,9 +8,15 @@ use super::convert::{parse, secret_arg};
 use super::introspect::Introspection;
 use super::pkce::Pkce;
 use super::token::TokenResponse;
+use crate::aio;
 use crate::apikeys::duration_arg;
 use crate::error::IntoPyResult;
 use crate::jwt::JwtKey;
+
+/// A token response as the Python object (an async method's answer).
+fn token_response(py: Python<'_>, r: oauth::TokenResponse) -> PyResult<Py<PyAny>> {
+    Ok(Py::new(py, TokenResponse(r))?.into_any())
+}
 
 /// An OAuth 2.0 client of one authorization server.
 #[pyclass(module = "tokenward", name = "OAuthClient", frozen)]
@@ -264,6 +270,97 @@ impl OAuthClient {
         py.detach(|| runtime::block_on(self.0.revoke(&t, hint)))
             .py()?
             .py()
+    }
+
+    /// `await client.client_credentials_async(scopes)`: the grant on the library's runtime
+    /// (no thread hop; cancelling the awaiting task abandons the request).
+    #[pyo3(signature = (scopes=None))]
+    fn client_credentials_async<'py>(
+        &self,
+        py: Python<'py>,
+        scopes: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (client, scopes) = (self.0.clone(), scopes.unwrap_or_default());
+        aio::spawn(
+            py,
+            async move { client.client_credentials(&scopes).await },
+            token_response,
+        )
+    }
+
+    /// `await client.refresh_async(refresh_token, scopes)`: `refresh` on the library's runtime.
+    #[pyo3(signature = (refresh_token, scopes=None))]
+    fn refresh_async<'py>(
+        &self,
+        py: Python<'py>,
+        refresh_token: &Bound<'py, PyAny>,
+        scopes: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let rt = secret_arg(refresh_token)?;
+        let (client, scopes) = (self.0.clone(), scopes.unwrap_or_default());
+        aio::spawn(
+            py,
+            async move { client.refresh(&rt, &scopes).await },
+            token_response,
+        )
+    }
+
+    /// `await client.exchange_code_async(code, redirect_uri, pkce)`: `exchange_code` on the
+    /// library's runtime.
+    #[pyo3(signature = (code, redirect_uri, pkce=None))]
+    fn exchange_code_async<'py>(
+        &self,
+        py: Python<'py>,
+        code: &Bound<'py, PyAny>,
+        redirect_uri: String,
+        pkce: Option<&Pkce>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let code = secret_arg(code)?;
+        let (client, pkce) = (self.0.clone(), pkce.map(|p| p.0.clone()));
+        aio::spawn(
+            py,
+            async move {
+                client
+                    .exchange_code(&code, &redirect_uri, pkce.as_ref())
+                    .await
+            },
+            token_response,
+        )
+    }
+
+    /// `await client.introspect_async(token, token_type_hint)`: `introspect` on the library's
+    /// runtime.
+    #[pyo3(signature = (token, token_type_hint=None))]
+    fn introspect_async<'py>(
+        &self,
+        py: Python<'py>,
+        token: &Bound<'py, PyAny>,
+        token_type_hint: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (t, hint) = (secret_arg(token)?, parse::<TokenTypeHint>(token_type_hint)?);
+        let client = self.0.clone();
+        aio::spawn(
+            py,
+            async move { client.introspect(&t, hint).await },
+            |py, i| Ok(Py::new(py, Introspection(i))?.into_any()),
+        )
+    }
+
+    /// `await client.revoke_async(token, token_type_hint)`: `revoke` on the library's runtime.
+    #[pyo3(signature = (token, token_type_hint=None))]
+    fn revoke_async<'py>(
+        &self,
+        py: Python<'py>,
+        token: &Bound<'py, PyAny>,
+        token_type_hint: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (t, hint) = (secret_arg(token)?, parse::<TokenTypeHint>(token_type_hint)?);
+        let client = self.0.clone();
+        aio::spawn(
+            py,
+            async move { client.revoke(&t, hint).await },
+            |py, ()| Ok(py.None()),
+        )
     }
 
     fn __repr__(&self) -> String {

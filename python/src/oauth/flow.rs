@@ -8,6 +8,7 @@ use super::client::OAuthClient;
 use super::id_token::IdTokenVerifier;
 use super::par;
 use super::token::TokenResponse;
+use crate::aio;
 use crate::apikeys::duration_arg;
 use crate::error::{invalid_input, Builtin, IntoPyResult};
 
@@ -38,7 +39,7 @@ fn flow_options(
 /// One login attempt of an app (authorization code + PKCE S256, `state`, OpenID Connect
 /// `nonce`, RFC 9207 `iss`): the URL to open, then `complete(redirect_url)`.
 #[pyclass(module = "tokenward", name = "AuthorizationFlow", frozen)]
-pub struct AuthorizationFlow(oauth::AuthorizationFlow);
+pub struct AuthorizationFlow(pub(super) oauth::AuthorizationFlow);
 
 #[pymethods]
 impl AuthorizationFlow {
@@ -92,33 +93,30 @@ impl AuthorizationFlow {
         par::start(py, client, redirect_uri, options).map(AuthorizationFlow)
     }
 
-    /// `await AuthorizationFlow.start_async(...)`: `start()` in the loop's default executor.
+    /// `await AuthorizationFlow.start_async(...)`: `start()` on the library's runtime.
     #[classmethod]
     #[pyo3(signature = (client, redirect_uri, *, scopes=None, max_age=None, id_token_verifier=None,
         pushed_authorization_url=None, require_pushed_authorization=false))]
     #[allow(clippy::too_many_arguments)]
     fn start_async<'py>(
-        cls: &Bound<'py, pyo3::types::PyType>,
+        _cls: &Bound<'py, pyo3::types::PyType>,
         py: Python<'py>,
-        client: Py<OAuthClient>,
+        client: &OAuthClient,
         redirect_uri: String,
         scopes: Option<Vec<String>>,
-        max_age: Option<Bound<'py, PyAny>>,
-        id_token_verifier: Option<Py<IdTokenVerifier>>,
+        max_age: Option<&Bound<'py, PyAny>>,
+        id_token_verifier: Option<&IdTokenVerifier>,
         pushed_authorization_url: Option<String>,
         require_pushed_authorization: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        par::start_async(
-            cls,
-            py,
-            client,
-            redirect_uri,
+        let options = flow_options(
             scopes,
             max_age,
             id_token_verifier,
             pushed_authorization_url,
             require_pushed_authorization,
-        )
+        )?;
+        par::start_async(py, client, redirect_uri, options)
     }
 
     /// The `request_uri` of the pushed authorization request, or `None` when not pushed.
@@ -167,17 +165,22 @@ impl AuthorizationFlow {
         Ok(TokenResponse(r))
     }
 
-    /// `await flow.complete_async(redirect_url)`: `complete()` run in the loop's default
-    /// executor.
+    /// `await flow.complete_async(redirect_url)`: `complete()` on the library's runtime; a
+    /// redirect refused before any request (wrong `state`, `error=`, `iss`) is raised at once.
     fn complete_async<'py>(
         slf: &Bound<'py, Self>,
         py: Python<'py>,
         redirect_url: String,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let asyncio = py.import("asyncio")?;
-        let lp = asyncio.call_method0("get_running_loop")?;
-        let method = slf.getattr("complete")?;
-        lp.call_method1("run_in_executor", (py.None(), method, redirect_url))
+        if let Err(e) = slf.get().0.code_from_redirect(&redirect_url) {
+            return aio::Ready::of(py, Err::<(), _>(e).py());
+        }
+        let flow = slf.clone().unbind();
+        aio::spawn(
+            py,
+            async move { flow.get().0.complete(&redirect_url).await },
+            |py, r| Ok(Py::new(py, TokenResponse(r))?.into_any()),
+        )
     }
 
     fn __repr__(&self) -> String {

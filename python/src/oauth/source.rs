@@ -11,7 +11,13 @@ use super::client::OAuthClient;
 use super::convert::{parse, secret_arg};
 use super::source_options::{options, PyTokenSourceOptions};
 use super::token::{AccessToken, TokenResponse};
+use crate::aio::{self, Ready};
 use crate::error::IntoPyResult;
+
+/// The Python object of an access token (an async method's answer).
+fn access_token(py: Python<'_>, t: oauth::AccessToken) -> PyResult<Py<PyAny>> {
+    Ok(Py::new(py, AccessToken(t))?.into_any())
+}
 
 /// An access token that is always valid when asked for: refreshed in the background ahead of
 /// expiry, one request however many threads ask, `invalid_grant` terminal.
@@ -106,28 +112,21 @@ impl TokenSource {
         Ok(AccessToken(t))
     }
 
-    /// `await source.token_async()`: a usable token is answered at once (a completed future, no
-    /// thread hop); otherwise `token()` runs in the loop's default executor.
-    fn token_async<'py>(slf: &Bound<'py, Self>, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let lp = py.import("asyncio")?.call_method0("get_running_loop")?;
-        if let Some(t) = slf.get().0.cached() {
-            let done = lp.call_method0("create_future")?;
-            done.call_method1("set_result", (AccessToken(t),))?;
-            return Ok(done);
+    /// `await source.token_async()`: a usable token is answered on the calling thread (the
+    /// awaitable is already done: no event loop call, no thread); otherwise the request runs
+    /// on the library's runtime.
+    fn token_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(t) = self.0.cached() {
+            return Ready::of(py, Ok(AccessToken(t)));
         }
-        lp.call_method1("run_in_executor", (py.None(), slf.getattr("token")?))
+        let src = self.0.clone();
+        aio::spawn(py, async move { src.token().await }, access_token)
     }
 
-    /// `await source.force_refresh_async()`: `force_refresh()` in the loop's default executor.
-    fn force_refresh_async<'py>(
-        slf: &Bound<'py, Self>,
-        py: Python<'py>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let lp = py.import("asyncio")?.call_method0("get_running_loop")?;
-        lp.call_method1(
-            "run_in_executor",
-            (py.None(), slf.getattr("force_refresh")?),
-        )
+    /// `await source.force_refresh_async()`: `force_refresh()` on the library's runtime.
+    fn force_refresh_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let src = self.0.clone();
+        aio::spawn(py, async move { src.force_refresh().await }, access_token)
     }
 
     /// Requests a new token now (e.g. after a 401); concurrent calls share one request.

@@ -4592,6 +4592,197 @@ public func FfiConverterTypeLockout_lower(_ value: Lockout) -> UInt64 {
 
 
 /**
+ * The redirect of a desktop or command-line login (RFC 8252 §7.3): listens on `127.0.0.1` on
+ * an ephemeral port. Give `redirectUri()` to the `AuthorizationFlow`, open its URL, then
+ * `complete(flow)`: one `GET /callback` is answered with a page saying the browser can be
+ * closed (other paths: 404, the wait goes on), then the listener closes. Printed with its
+ * port only.
+ */
+public protocol LoopbackRedirectProtocol: AnyObject, Sendable {
+    
+    /**
+     * Waits (`timeout`, default 300 s, then `TIMEOUT`) for the one redirect and completes
+     * `flow` with it (`AuthorizationFlow.complete`'s refusals).
+     */
+    func complete(flow: AuthorizationFlow, timeout: TimeInterval?) async throws  -> TokenResponse
+    
+    /**
+     * The port listened on.
+     */
+    func port()  -> UInt16
+    
+    /**
+     * `http://127.0.0.1:PORT/callback`.
+     */
+    func redirectUri()  -> String
+    
+}
+/**
+ * The redirect of a desktop or command-line login (RFC 8252 §7.3): listens on `127.0.0.1` on
+ * an ephemeral port. Give `redirectUri()` to the `AuthorizationFlow`, open its URL, then
+ * `complete(flow)`: one `GET /callback` is answered with a page saying the browser can be
+ * closed (other paths: 404, the wait goes on), then the listener closes. Printed with its
+ * port only.
+ */
+open class LoopbackRedirect: LoopbackRedirectProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_loopbackredirect(self.handle, $0) }
+    }
+    /**
+     * Binds `127.0.0.1` on an ephemeral port (`NETWORK` when the system refuses).
+     */
+public convenience init()throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_constructor_loopbackredirect_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_loopbackredirect(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Waits (`timeout`, default 300 s, then `TIMEOUT`) for the one redirect and completes
+     * `flow` with it (`AuthorizationFlow.complete`'s refusals).
+     */
+open func complete(flow: AuthorizationFlow, timeout: TimeInterval? = nil)async throws  -> TokenResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_tokenward_ffi_fn_method_loopbackredirect_complete(
+                        self.uniffiCloneHandle(),FfiConverterTypeAuthorizationFlow_lower(flow),FfiConverterOptionDuration.lower(timeout)
+                )
+            },
+            pollFunc: ffi_tokenward_ffi_rust_future_poll_u64,
+            completeFunc: ffi_tokenward_ffi_rust_future_complete_u64,
+            freeFunc: ffi_tokenward_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeTokenResponse_lift,
+            errorHandler: FfiConverterTypeTokenwardError_lift
+        )
+}
+    
+    /**
+     * The port listened on.
+     */
+open func port() -> UInt16  {
+    return try!  FfiConverterUInt16.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_loopbackredirect_port(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `http://127.0.0.1:PORT/callback`.
+     */
+open func redirectUri() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_loopbackredirect_redirect_uri(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLoopbackRedirect: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = LoopbackRedirect
+
+    public static func lift(_ handle: UInt64) throws -> LoopbackRedirect {
+        return LoopbackRedirect(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: LoopbackRedirect) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoopbackRedirect {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: LoopbackRedirect, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoopbackRedirect_lift(_ handle: UInt64) throws -> LoopbackRedirect {
+    return try FfiConverterTypeLoopbackRedirect.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoopbackRedirect_lower(_ value: LoopbackRedirect) -> UInt64 {
+    return FfiConverterTypeLoopbackRedirect.lower(value)
+}
+
+
+
+
+
+
+/**
  * A clock frozen at a given time until `advance…`/`set…` moves it. Shared by every object it
  * is passed to; safe to use from several threads.
  */
@@ -15745,6 +15936,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify() != 3404) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_loopbackredirect_complete() != 6439) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_loopbackredirect_port() != 46119) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_loopbackredirect_redirect_uri() != 34795) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() != 45091) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -16013,6 +16213,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_with_remote_keys() != 614) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_constructor_loopbackredirect_new() != 50157) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier() != 44646) {

@@ -960,6 +960,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_loopbackredirect_complete(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_loopbackredirect_port(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_loopbackredirect_redirect_uri(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_pkce_authorization_url(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_pkce_challenge(
@@ -1137,6 +1143,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_with_remote_keys(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_constructor_loopbackredirect_new(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier(
     ): Int
@@ -1532,6 +1540,18 @@ internal object UniffiLib {
     external fun uniffi_tokenward_ffi_fn_method_idtokenverifier_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_idtokenverifier_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_loopbackredirect(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_loopbackredirect(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_constructor_loopbackredirect_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_loopbackredirect_complete(`ptr`: Long,`flow`: Long,`timeout`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_method_loopbackredirect_port(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_tokenward_ffi_fn_method_loopbackredirect_redirect_uri(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_clone_pkce(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -2229,6 +2249,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_idtokenverifier_verify() and 0xFFFF) != 3404) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_loopbackredirect_complete() and 0xFFFF) != 6439) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_loopbackredirect_port() and 0xFFFF) != 46119) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_loopbackredirect_redirect_uri() and 0xFFFF) != 34795) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_pkce_authorization_url() and 0xFFFF) != 45091) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2494,6 +2523,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_idtokenverifier_with_remote_keys() and 0xFFFF) != 614) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_constructor_loopbackredirect_new() and 0xFFFF) != 50157) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_constructor_pkce_from_verifier() and 0xFFFF) != 44646) {
@@ -9501,6 +9533,346 @@ public object FfiConverterTypeLockout: FfiConverter<Lockout, Long> {
     override fun allocationSize(value: Lockout) = 8UL
 
     override fun write(value: Lockout, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The redirect of a desktop or command-line login (RFC 8252 §7.3): listens on `127.0.0.1` on
+ * an ephemeral port. Give `redirectUri()` to the `AuthorizationFlow`, open its URL, then
+ * `complete(flow)`: one `GET /callback` is answered with a page saying the browser can be
+ * closed (other paths: 404, the wait goes on), then the listener closes. Printed with its
+ * port only.
+ */
+public interface LoopbackRedirectInterface {
+    
+    /**
+     * Waits (`timeout`, default 300 s, then `TIMEOUT`) for the one redirect and completes
+     * `flow` with it (`AuthorizationFlow.complete`'s refusals).
+     */
+    suspend fun `complete`(`flow`: AuthorizationFlow, `timeout`: java.time.Duration? = null): TokenResponse
+    
+    /**
+     * The port listened on.
+     */
+    fun `port`(): kotlin.UShort
+    
+    /**
+     * `http://127.0.0.1:PORT/callback`.
+     */
+    fun `redirectUri`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * The redirect of a desktop or command-line login (RFC 8252 §7.3): listens on `127.0.0.1` on
+ * an ephemeral port. Give `redirectUri()` to the `AuthorizationFlow`, open its URL, then
+ * `complete(flow)`: one `GET /callback` is answered with a page saying the browser can be
+ * closed (other paths: 404, the wait goes on), then the listener closes. Printed with its
+ * port only.
+ */
+open class LoopbackRedirect: Disposable, AutoCloseable, LoopbackRedirectInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Binds `127.0.0.1` on an ephemeral port (`NETWORK` when the system refuses).
+     */
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_constructor_loopbackredirect_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_loopbackredirect(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_loopbackredirect(handle, status)
+        }
+    }
+
+    
+    /**
+     * Waits (`timeout`, default 300 s, then `TIMEOUT`) for the one redirect and completes
+     * `flow` with it (`AuthorizationFlow.complete`'s refusals).
+     */
+    @Throws(TokenwardException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `complete`(`flow`: AuthorizationFlow, `timeout`: java.time.Duration?) : TokenResponse {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_tokenward_ffi_fn_method_loopbackredirect_complete(
+                uniffiHandle,
+                
+        FfiConverterTypeAuthorizationFlow.lower(`flow`),
+        FfiConverterOptionalDuration.lower(`timeout`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_tokenward_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_tokenward_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeTokenResponse.lift(it) },
+        // Error FFI converter
+        TokenwardException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The port listened on.
+     */override fun `port`(): kotlin.UShort {
+            return FfiConverterUShort.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_loopbackredirect_port(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * `http://127.0.0.1:PORT/callback`.
+     */override fun `redirectUri`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_loopbackredirect_redirect_uri(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLoopbackRedirect: FfiConverter<LoopbackRedirect, Long> {
+    override fun lower(value: LoopbackRedirect): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): LoopbackRedirect {
+        return LoopbackRedirect(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): LoopbackRedirect {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: LoopbackRedirect) = 8UL
+
+    override fun write(value: LoopbackRedirect, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
