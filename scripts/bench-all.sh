@@ -38,7 +38,7 @@ for group in "${groups[@]}"; do
         bench "rust-$b" cargo bench -p tokenward --features tower --bench "$b" "${criterion[@]}"
       done ;;
     python)
-      for b in jwt apikeys gateway redact oauth; do
+      for b in jwt apikeys gateway redact oauth async; do
         args=(); case "$b" in gateway|apikeys) args=("${py_n[@]}") ;; esac
         bench "python-$b" python3 -P "python/bench/bench_$b.py" "${args[@]}"
       done ;;
