@@ -70,7 +70,8 @@ impl From<SessionCookie> for core::SessionCookie {
 /// Optional settings of `Sessions`; each `null`/`nil` keeps the core's default.
 #[derive(uniffi::Record)]
 pub struct SessionsOptions {
-    /// `"memory"` (default), `"sqlite:///path.db"` or a file path.
+    /// `"memory"` (default), `"sqlite:///path.db"` or a file path, `"redis://…"` / `"rediss://…"`
+    /// or `"postgres://…"` (shared by every instance using that server).
     #[uniffi(default = None)]
     pub store: Option<String>,
     /// Time without a request after which a session ends (default 30 minutes).

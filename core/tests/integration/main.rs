@@ -70,6 +70,8 @@ mod redact_props;
 mod refresh_http;
 #[cfg(feature = "http")]
 mod refresh_schedule;
+#[cfg(feature = "tower")]
+mod session_axum;
 #[cfg(feature = "gateway")]
 mod session_vectors;
 #[cfg(feature = "redis")]
