@@ -33,7 +33,8 @@ mod record;
 mod sessions;
 pub mod store;
 
-#[cfg(all(test, feature = "redis", feature = "postgres"))]
+#[cfg(test)]
+#[cfg(all(feature = "redis", feature = "postgres"))]
 mod shared_store_tests;
 #[cfg(test)]
 mod tests;
