@@ -70,8 +70,7 @@ impl From<SessionCookie> for core::SessionCookie {
 /// Optional settings of `Sessions`; each `null`/`nil` keeps the core's default.
 #[derive(uniffi::Record)]
 pub struct SessionsOptions {
-    /// `"memory"` (default), `"sqlite:///path.db"` or a file path, `"redis://…"` / `"rediss://…"`
-    /// or `"postgres://…"` (shared by every instance using that server).
+    /// `"memory"` (default), `"sqlite:///path.db"` or a file path.
     #[uniffi(default = None)]
     pub store: Option<String>,
     /// Time without a request after which a session ends (default 30 minutes).
