@@ -1517,7 +1517,10 @@ export interface SessionRecord {
 
 /** Options of `new Sessions(options)`; unset fields keep the core defaults. */
 export interface SessionsOptions {
-  /** `"memory"` (default), `"sqlite:///path.db"` or a file path. */
+  /**
+   * `"memory"` (default), `"sqlite:///path.db"` or a file path, `"redis://…"` / `"rediss://…"`
+   * or `"postgres://…"` (shared by every instance using that server).
+   */
   store?: string
   /** Seconds without a request after which a session ends (default 1800). */
   idleTimeout?: number

@@ -69,7 +69,8 @@ fn cookie(c: SessionCookie) -> napi::Result<core::SessionCookie, Code> {
 /// Options of `new Sessions(options)`; unset fields keep the core defaults.
 #[napi(object, object_to_js = false)]
 pub struct SessionsOptions<'a> {
-    /// `"memory"` (default), `"sqlite:///path.db"` or a file path.
+    /// `"memory"` (default), `"sqlite:///path.db"` or a file path, `"redis://…"` / `"rediss://…"`
+    /// or `"postgres://…"` (shared by every instance using that server).
     pub store: Option<String>,
     /// Seconds without a request after which a session ends (default 1800).
     pub idle_timeout: Option<f64>,

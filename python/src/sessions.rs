@@ -158,7 +158,9 @@ impl IssuedSession {
 }
 
 /// Server-side sessions: ids of 256 random bits stored hashed, idle and absolute timeouts,
-/// rotation, revocation, CSRF tokens and a safe cookie.
+/// rotation, revocation, CSRF tokens and a safe cookie. ``store``: ``"memory"`` (default),
+/// ``"sqlite:///path.db"`` or a file path, ``"redis://…"`` / ``"rediss://…"`` or
+/// ``"postgres://…"`` (shared by every instance using that server).
 #[pyclass(module = "tokenward", name = "Sessions", frozen)]
 pub struct Sessions(pub(crate) Arc<tokenward::Sessions>);
 

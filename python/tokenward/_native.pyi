@@ -394,7 +394,9 @@ class IssuedSession:
 @final
 class Sessions:
     """Server-side sessions: ids of 256 random bits stored hashed, idle and absolute timeouts,
-    rotation, revocation, CSRF tokens and a safe cookie."""
+    rotation, revocation, CSRF tokens and a safe cookie. ``store``: ``"memory"`` (default),
+    ``"sqlite:///path.db"`` or a file path, ``"redis://…"`` / ``"rediss://…"`` or
+    ``"postgres://…"`` (shared by every instance using that server)."""
 
     def __new__(
         cls,

@@ -4,6 +4,8 @@
 //! (`network`, `timeout`, `invalid_response`, `storage`), never a hang or a panic.
 //! docs/distributed.md is the user-facing description.
 
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
 #[cfg(feature = "redis")]
 pub(crate) mod redis;
 

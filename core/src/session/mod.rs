@@ -6,7 +6,7 @@
 //! * [`Sessions`], [`SessionsOptions`]: the lifecycle (`sessions.rs`).
 //! * [`SessionRecord`], [`IssuedSession`]: what is stored and what `create` returns.
 //! * [`SessionCookie`], [`SameSite`]: the `Set-Cookie` header and its checks.
-//! * [`store`]: [`SessionStore`], memory and SQLite.
+//! * [`store`]: [`SessionStore`], memory, SQLite, Redis and PostgreSQL.
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -34,6 +34,9 @@ mod sessions;
 pub mod store;
 
 #[cfg(test)]
+#[cfg(all(feature = "redis", feature = "postgres"))]
+mod shared_store_tests;
+#[cfg(test)]
 mod tests;
 
 pub use cookie::{SameSite, SessionCookie, DEFAULT_SESSION_COOKIE};
@@ -41,6 +44,10 @@ pub use csrf::{CSRF_HEADER, MIN_CSRF_SECRET_LEN};
 pub use id::{SESSION_ID_LEN, SESSION_ID_PREFIX};
 pub use record::{IssuedSession, SessionRecord};
 pub use sessions::{Sessions, SessionsOptions, DEFAULT_ABSOLUTE_TIMEOUT, DEFAULT_IDLE_TIMEOUT};
+#[cfg(feature = "postgres")]
+pub use store::PostgresSessionStore;
+#[cfg(feature = "redis")]
+pub use store::RedisSessionStore;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteSessionStore;
 pub use store::{MemorySessionStore, SessionStore};

@@ -11,14 +11,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
 use parking_lot::Mutex;
-use tokio_postgres::{NoTls, Row};
+use tokio_postgres::Row;
 
 use super::{postgres_schema as schema, KeyStore, StoredKey};
 use crate::apikey::hash::KeyHash;
 use crate::apikey::record::KeyRecord;
-use crate::backend::{wait, DEFAULT_BACKEND_TIMEOUT};
+use crate::backend::postgres::{pg_error, PgPool};
+use crate::backend::DEFAULT_BACKEND_TIMEOUT;
 use crate::{Error, ErrorCode, Result};
 
 /// How long a cached key is used without asking the database (the revocation window across
@@ -34,8 +34,7 @@ const COLUMNS: &str = "id, prefix, hash, display, owner, scopes, metadata, creat
 
 /// Keys in a PostgreSQL database.
 pub struct PostgresStore {
-    pool: Pool,
-    timeout: Duration,
+    pool: PgPool,
     cache: Mutex<HashMap<String, (Instant, StoredKey)>>,
     cache_ttl: Duration,
     cache_size: usize,
@@ -45,35 +44,9 @@ impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never the URL: it may hold a password.
         f.debug_struct("PostgresStore")
-            .field("timeout", &self.timeout)
+            .field("timeout", &self.pool.timeout())
             .field("cache_ttl", &self.cache_ttl)
             .finish_non_exhaustive()
-    }
-}
-
-fn pg_error(err: tokio_postgres::Error) -> Error {
-    if let Some(db) = err.as_db_error() {
-        // A statement the server refused (a duplicate id, a missing table, …).
-        return Error::new(
-            ErrorCode::Storage,
-            format!("postgres: {} ({})", db.message(), db.code().code()),
-        );
-    }
-    let code = if err.is_closed() {
-        ErrorCode::Network
-    } else if err.to_string().contains("error deserializing") {
-        ErrorCode::InvalidResponse
-    } else {
-        ErrorCode::Network
-    };
-    Error::new(code, "postgres: connection or protocol failure")
-}
-
-fn pool_error(err: PoolError) -> Error {
-    match err {
-        PoolError::Timeout(_) => crate::backend::timeout_error("postgres"),
-        PoolError::Backend(e) => pg_error(e),
-        _ => Error::new(ErrorCode::Network, "postgres: no connection"),
     }
 }
 
@@ -82,10 +55,7 @@ fn json_error(err: serde_json::Error) -> Error {
 }
 
 fn row_error(_: tokio_postgres::Error) -> Error {
-    Error::new(
-        ErrorCode::InvalidResponse,
-        "postgres: a row of tokenward_api_keys has an unexpected shape",
-    )
+    crate::backend::postgres::row_error("tokenward_api_keys")
 }
 
 fn decode(row: &Row) -> Result<StoredKey> {
@@ -189,30 +159,9 @@ impl PostgresStore {
     /// Like [`PostgresStore::open`] with a deadline per operation and a cache lifetime
     /// (`Duration::ZERO` turns the cache off: every verify asks the database).
     pub fn open_with(url: &str, timeout: Duration, cache_ttl: Duration) -> Result<PostgresStore> {
-        let config: tokio_postgres::Config = url.parse().map_err(|_| {
-            Error::new(
-                ErrorCode::InvalidInput,
-                "not a PostgreSQL URL (postgres://user[:password]@host[:port]/database)",
-            )
-        })?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(DEFAULT_POSTGRES_POOL_SIZE)
-            .wait_timeout(Some(timeout))
-            .create_timeout(Some(timeout))
-            .recycle_timeout(Some(timeout))
-            .runtime(Runtime::Tokio1)
-            .build()
-            .map_err(|_| Error::new(ErrorCode::Internal, "postgres: cannot build the pool"))?;
+        let pool = PgPool::open(url, timeout, DEFAULT_POSTGRES_POOL_SIZE)?;
         let store = PostgresStore {
             pool,
-            timeout,
             cache: Mutex::new(HashMap::new()),
             cache_ttl,
             cache_size: DEFAULT_POSTGRES_CACHE_SIZE,
@@ -222,34 +171,7 @@ impl PostgresStore {
     }
 
     fn migrate(&self) -> Result<()> {
-        let pool = self.pool.clone();
-        // Migrations may take longer than one operation.
-        wait("postgres", self.timeout * 10, async move {
-            let mut client = pool.get().await.map_err(pool_error)?;
-            let tx = client.transaction().await.map_err(pg_error)?;
-            tx.batch_execute(&schema::lock_sql())
-                .await
-                .map_err(pg_error)?;
-            tx.batch_execute(schema::PREPARE).await.map_err(pg_error)?;
-            let current: i32 = match tx
-                .query_opt(schema::READ_VERSION, &[])
-                .await
-                .map_err(pg_error)?
-            {
-                Some(row) => row.try_get(0).map_err(row_error)?,
-                None => 0,
-            };
-            let pending = schema::pending(current)?;
-            for sql in pending {
-                tx.batch_execute(sql).await.map_err(pg_error)?;
-            }
-            if !pending.is_empty() {
-                tx.execute(schema::WRITE_VERSION, &[&schema::VERSION])
-                    .await
-                    .map_err(pg_error)?;
-            }
-            tx.commit().await.map_err(pg_error)
-        })?
+        self.pool.migrate(&schema::SCHEMA)
     }
 
     /// Runs `op` with a pooled connection, within the deadline.
@@ -259,11 +181,7 @@ impl PostgresStore {
         Fut: std::future::Future<Output = Result<T>> + Send,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        wait("postgres", self.timeout, async move {
-            let client = pool.get().await.map_err(pool_error)?;
-            op(client).await
-        })?
+        self.pool.run(op)
     }
 
     fn fetch(&self, id: &str) -> Result<Option<StoredKey>> {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::apikey::{ApiKeys, ApiKeysOptions, NewKey};
+use tokio_postgres::NoTls;
 
 /// The server's URL; `None` (the test skips) outside CI, a failure under CI.
 pub(crate) fn server_url() -> Option<String> {
