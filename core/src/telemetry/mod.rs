@@ -19,8 +19,8 @@
 //! `timeout`, `invalid_grant`, …) and an error status. No attribute holds a path, a query, a
 //! header or any token material.
 //!
-//! With the `otlp` feature, [`enable_telemetry`] installs a provider of the library's own that
-//! exports OTLP over HTTP to a collector: what the Python, Node, Kotlin and Swift bindings call.
+//! With the `otlp` feature, `enable_telemetry` installs a provider of the library's own that
+//! exports OTLP over HTTP to a collector: what the bindings call.
 
 #[cfg(feature = "otel")]
 mod instruments;
