@@ -80,6 +80,14 @@ export declare function redactFormat(redactor?: RedactorLike): {
  */
 export type Algorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'EdDSA'
 
+// OpenTelemetry: promise methods written in JS (index.js) over internal native calls; the
+// export runs on the library runtime, never on the JS thread.
+export interface Telemetry {
+  /** Exports every pending metric and span now; rejects with a `TransportError` (`.code` `network`) when an export fails. */
+  flush(): Promise<void>
+  /** Exports what is pending and uninstalls the providers: nothing is recorded any more. */
+  shutdown(): Promise<void>
+}
 // Remote JWKS: promise methods written in JS (index.js) over internal native calls.
 export interface RemoteKeySet {
   /** The current keys (fetched when not cached); rejects with a `TokenwardError` carrying `.code`. */
@@ -1023,6 +1031,14 @@ export declare class StoredTokens {
 }
 
 /**
+ * The OpenTelemetry providers `enableTelemetry` installed. They stay installed when this
+ * object is garbage-collected; `shutdown()` exports what is pending and uninstalls them.
+ */
+export declare class Telemetry {
+
+}
+
+/**
  * `count` occurrences within `windowSeconds`; a count of 0 or an empty window throws
  * `invalid_input`.
  */
@@ -1217,6 +1233,12 @@ export interface DpopVerifierOptions {
    */
   replayCacheStore?: string
 }
+
+/**
+ * Turns on tokenward's OpenTelemetry metrics and spans, exported over OTLP/HTTP to
+ * `options.endpoint` (docs/telemetry.md).
+ */
+export declare function enableTelemetry(options: TelemetryOptions): Telemetry
 
 /** The stable codes of every tokenward error, in declaration order. */
 export declare function errorCodes(): Array<string>
@@ -1540,6 +1562,22 @@ export interface SessionsOptions {
  * help: the rule of `fetchWithTokenSource` and `useTokenSource` (axios).
  */
 export declare function tokenRejected(status: number, wwwAuthenticate?: string | undefined | null): boolean
+
+/** Options of `enableTelemetry`. */
+export interface TelemetryOptions {
+  /** The collector's OTLP/HTTP base URL (`http://localhost:4318`). */
+  endpoint: string
+  /** The `service.name` resource attribute. */
+  serviceName?: string
+  /** `"http/protobuf"` (default) or `"http/json"`. */
+  protocol?: string
+  /** Headers sent with every export (a backend's API key). */
+  headers?: Record<string, string>
+  /** Seconds between metric exports (default 60). */
+  exportInterval?: number
+  /** Seconds before an export request times out (default 10). */
+  timeout?: number
+}
 
 /**
  * When a `TokenSource` refreshes and how it retries (durations in seconds); unset values are

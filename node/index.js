@@ -60,6 +60,15 @@ binding.RemoteKeySet.prototype.keys = async function keys() {
   const out = await this.keysRaw()
   return isFailure(out) ? rejectWithCode(out) : out
 }
+// OpenTelemetry: flush and shutdown export on the library runtime, never on the JS thread.
+binding.Telemetry.prototype.flush = async function flush() {
+  const out = await this.flushRaw()
+  if (out != null) rejectWithCode(out)
+}
+binding.Telemetry.prototype.shutdown = async function shutdown() {
+  const out = await this.shutdownRaw()
+  if (out != null) rejectWithCode(out)
+}
 binding.RemoteJwtVerifier.prototype.verify = async function verify(token) {
   const out = await this.verifyRaw(token)
   return isFailure(out) ? rejectWithCode(out) : JSON.parse(out)

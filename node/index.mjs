@@ -11,6 +11,7 @@ export const { fetchWithTokenSource, useTokenSource, tokenRejected, retryAction 
 export const { Authenticator, RevocationList, ManualClock } = tokenward
 export const { AbuseDetection, Lockout, Threshold, AuditLog } = tokenward
 export const { Sessions } = tokenward
+export const { enableTelemetry, Telemetry } = tokenward
 export const { DpopKey, DpopVerifier } = tokenward
 export const { express, fastify, fastifyHook } = tokenward
 export const { TokenwardError, InvalidTokenError, InvalidKeyError, ApiKeyError, AuthorizationError } = tokenward

@@ -80,6 +80,14 @@ export declare function redactFormat(redactor?: RedactorLike): {
  */
 export type Algorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'EdDSA'
 
+// OpenTelemetry: promise methods written in JS (index.js) over internal native calls; the
+// export runs on the library runtime, never on the JS thread.
+export interface Telemetry {
+  /** Exports every pending metric and span now; rejects with a `TransportError` (`.code` `network`) when an export fails. */
+  flush(): Promise<void>
+  /** Exports what is pending and uninstalls the providers: nothing is recorded any more. */
+  shutdown(): Promise<void>
+}
 // Remote JWKS: promise methods written in JS (index.js) over internal native calls.
 export interface RemoteKeySet {
   /** The current keys (fetched when not cached); rejects with a `TokenwardError` carrying `.code`. */

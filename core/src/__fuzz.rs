@@ -108,6 +108,7 @@ pub fn oauth_failure(
         status,
         headers: map,
         body: body.to_vec().into(),
+        span: Default::default(),
     };
     let failure = crate::oauth::fuzz_failure(&response);
     (

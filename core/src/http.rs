@@ -18,6 +18,8 @@ use reqwest::redirect;
 use secrecy::zeroize::Zeroizing;
 use serde_json::{Map, Value};
 
+use crate::telemetry::HttpSpan;
+pub(crate) use crate::telemetry::Operation;
 use crate::{Error, ErrorCode};
 
 /// Default whole-request timeout of [`HttpPolicy`] (5 s).
@@ -54,6 +56,8 @@ pub(crate) struct HttpResponse {
     pub headers: reqwest::header::HeaderMap,
     /// The body, wiped when dropped (it may hold tokens).
     pub body: Zeroizing<Vec<u8>>,
+    /// The request's span (`otel` feature), ended when the response is dropped.
+    pub span: crate::telemetry::HttpSpan,
 }
 
 /// Appends `chunk` to `buf`. When `buf` must grow, the bytes move to a new allocation and the
@@ -217,14 +221,22 @@ pub(crate) fn transport_error(err: reqwest::Error) -> Error {
     error.with_source(err.without_url())
 }
 
-/// Sends `request` under `policy` and reads the body up to the size limit.
+/// Sends `request` under `policy` and reads the body up to the size limit. The request has a
+/// span (`otel` feature) naming `op`, which the response carries; a failure found here is
+/// recorded on it, one found by the caller while reading the answer with
+/// [`HttpSpan::fail`](crate::telemetry::HttpSpan).
 pub(crate) async fn send(
+    op: Operation,
     request: reqwest::RequestBuilder,
     policy: &HttpPolicy,
 ) -> Result<HttpResponse, Error> {
+    let (client, request) = request.build_split();
+    let request = request.map_err(transport_error)?;
+    let span = HttpSpan::start(op, &request);
     let run = async {
-        let mut response = request.send().await.map_err(transport_error)?;
+        let mut response = client.execute(request).await.map_err(transport_error)?;
         let status = response.status().as_u16();
+        span.status(status);
         if response.status().is_redirection() {
             return Err(Error::new(
                 ErrorCode::InvalidResponse,
@@ -242,30 +254,51 @@ pub(crate) async fn send(
             }
             append_wiping(&mut body, &chunk);
         }
-        Ok(HttpResponse {
+        Ok((status, headers, body))
+    };
+    let result = match tokio::time::timeout(policy.timeout, run).await {
+        Ok(result) => result,
+        Err(_) => Err(Error::new(ErrorCode::Timeout, "the request timed out")),
+    };
+    match result {
+        Ok((status, headers, body)) => Ok(HttpResponse {
             status,
             headers,
             body,
-        })
-    };
-    match tokio::time::timeout(policy.timeout, run).await {
-        Ok(result) => result,
-        Err(_) => Err(Error::new(ErrorCode::Timeout, "the request timed out")),
+            span,
+        }),
+        Err(e) => {
+            span.fail(e.code());
+            Err(e)
+        }
     }
 }
 
 /// GETs a JSON object. 5xx is `server_error`; other non-2xx, non-JSON or oversize bodies are
 /// `invalid_response`.
 pub(crate) async fn get_json(
+    op: Operation,
     url: &str,
     policy: &HttpPolicy,
 ) -> Result<(Map<String, Value>, HttpResponse), Error> {
     let url = check_url(url, policy)?;
     let response = send(
+        op,
         client()?.get(url).header("accept", "application/json"),
         policy,
     )
     .await?;
+    match json_answer(&response) {
+        Ok(map) => Ok((map, response)),
+        Err(e) => {
+            response.span.fail(e.code());
+            Err(e)
+        }
+    }
+}
+
+/// The JSON object of a 2xx answer (see [`get_json`]).
+fn json_answer(response: &HttpResponse) -> Result<Map<String, Value>, Error> {
     if response.status >= 500 {
         return Err(Error::new(
             ErrorCode::ServerError,
@@ -278,13 +311,12 @@ pub(crate) async fn get_json(
             format!("the server answered {}", response.status),
         ));
     }
-    let map = crate::json::parse_object(&response.body, 16, "not a JSON object").map_err(|_| {
+    crate::json::parse_object(&response.body, 16, "not a JSON object").map_err(|_| {
         Error::new(
             ErrorCode::InvalidResponse,
             "the response is not a JSON object",
         )
-    })?;
-    Ok((map, response))
+    })
 }
 
 /// `Cache-Control: max-age` of a response, if any (at most [`crate::clock::MAX_DURATION`]).

@@ -38,9 +38,11 @@
 //! | `tower` | `gateway::AuthLayer` (implies `gateway`; not default) | http, tower-layer, tower-service |
 //! | `redis` | rate limits and revocations shared on Redis: `gateway::RedisRevocationList`, `redis://` in `AuthenticatorOptions::with_rate_limit_store` and `gateway::open_revocations` (implies `gateway`; not default) | redis (redis-rs) |
 //! | `postgres` | `apikey::PostgresStore`, `postgres://` in `apikey::open` (implies `apikey`, `http`; not default) | tokio-postgres, deadpool-postgres |
+//! | `otel` | [`telemetry`]: decision counters and histogram, outbound-request spans on the global OpenTelemetry providers (not default) | opentelemetry |
+//! | `otlp` | `telemetry::enable_telemetry`: providers exporting OTLP/HTTP (implies `otel`, `http`; not default) | opentelemetry_sdk, opentelemetry-otlp |
 //!
 //! `default` is `jwt`, `apikey`, `sqlite`, `redact`, `tracing-subscriber`, `http`, `gateway`;
-//! `full` is `default` plus `tower`, `redis` and `postgres`. [`Error`], [`Secret`], [`clock`] and [`audit`] are always
+//! `full` is `default` plus `tower`, `redis`, `postgres` and `otlp`. [`Error`], [`Secret`], [`clock`] and [`audit`] are always
 //! there.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -74,6 +76,7 @@ pub mod runtime;
 pub mod secret;
 #[cfg(feature = "apikey")]
 pub mod session;
+pub mod telemetry;
 
 /// What the binding crates (Python, Node, Kotlin/Swift, the CLI) need beyond the documented API
 /// (not a stable API).

@@ -19,6 +19,7 @@ mod oauth;
 mod redact;
 mod secret;
 mod sessions;
+mod telemetry;
 mod token_store;
 mod unwind;
 

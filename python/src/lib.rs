@@ -18,6 +18,7 @@ mod oauth;
 mod redact;
 mod secret;
 mod sessions;
+mod telemetry;
 mod token_store;
 
 use pyo3::prelude::*;
@@ -79,6 +80,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sessions::SessionCookie>()?;
     m.add_class::<sessions::SessionRecord>()?;
     m.add_class::<sessions::IssuedSession>()?;
+    m.add_class::<telemetry::Telemetry>()?;
+    m.add_function(wrap_pyfunction!(telemetry::enable_telemetry, m)?)?;
     audit::install();
     Ok(())
 }

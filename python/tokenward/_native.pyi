@@ -1152,6 +1152,28 @@ class AuditLog:
     def failed(self) -> int: ...
 
 @final
+class Telemetry:
+    """The OpenTelemetry providers ``enable_telemetry`` installed (docs/telemetry.md). They stay
+    installed when this object is garbage-collected; ``shutdown()`` uninstalls them."""
+
+    def flush(self) -> None: ...
+    def shutdown(self) -> None: ...
+
+def enable_telemetry(
+    endpoint: str,
+    *,
+    service_name: str | None = None,
+    protocol: Literal["http/protobuf", "http/json"] = "http/protobuf",
+    headers: Mapping[str, str] | None = None,
+    export_interval: timedelta | float | None = None,
+    timeout: timedelta | float | None = None,
+) -> Telemetry:
+    """Exports tokenward's metrics (decisions by outcome and code, their duration, JWT
+    verifications) and spans (token endpoint, JWKS, discovery, introspection, revocation, PAR)
+    over OTLP/HTTP to the collector at ``endpoint`` (``http://localhost:4318``). Off until
+    called. ``export_interval`` defaults to 60 s, ``timeout`` to 10 s."""
+
+@final
 class Authenticator:
     """The in-process gateway: build once, ``authenticate`` per request (thread-safe).
 

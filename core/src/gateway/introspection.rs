@@ -299,6 +299,7 @@ mod tests {
             body: br#"{"access_token":"at-s3cr3t","refresh_token":"rt-s3cr3t"}"#
                 .to_vec()
                 .into(),
+            span: Default::default(),
         };
         let out = format!("{r:?}{r:#?}");
         assert!(out.contains("200"), "{out}");

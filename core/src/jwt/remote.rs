@@ -348,7 +348,8 @@ impl RemoteKeySet {
 
     async fn fetch(&self) -> Result<(KeySet, Duration), Error> {
         let opts = &self.inner.options;
-        let (doc, response) = http::get_json(&self.inner.url, &opts.http).await?;
+        let (doc, response) =
+            http::get_json(http::Operation::Jwks, &self.inner.url, &opts.http).await?;
         // Symmetric keys from a server are never trusted (see KeySet::from_remote_jwks_value).
         let (keys, _symmetric_skipped) = KeySet::from_remote_jwks_value(&doc).map_err(|e| {
             Error::new(
@@ -421,7 +422,7 @@ pub async fn discover(
 ) -> Result<(String, RemoteKeySet), Error> {
     let base = issuer_url.trim_end_matches('/');
     let url = format!("{base}/.well-known/openid-configuration");
-    let (doc, _) = http::get_json(&url, &options.http).await?;
+    let (doc, _) = http::get_json(http::Operation::Discovery, &url, &options.http).await?;
     let issuer = match doc.get("issuer") {
         Some(Value::String(iss)) if iss.trim_end_matches('/') == base => iss.clone(),
         _ => {

@@ -16,7 +16,7 @@ use super::mtls::{tls_client, ClientCertificate};
 use super::ServerMetadata;
 use crate::clock::{self, SharedClock};
 use crate::dpop::{DpopKey, DpopSigner};
-use crate::http::{self, HttpPolicy, HttpResponse};
+use crate::http::{self, HttpPolicy, HttpResponse, Operation};
 use crate::jwt::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey};
 use crate::{Error, ErrorCode, Secret};
 
@@ -409,8 +409,13 @@ impl OAuthClient {
 
     /// POSTs `form` plus client authentication to `url`; returns the 2xx answer, or the
     /// mapped failure.
-    pub(crate) async fn post_form(&self, url: &str, form: Form) -> Result<HttpResponse, Failure> {
-        let response = self.send_form(url, form, None).await?;
+    pub(crate) async fn post_form(
+        &self,
+        op: Operation,
+        url: &str,
+        form: Form,
+    ) -> Result<HttpResponse, Failure> {
+        let response = self.send_form(op, url, form, None).await?;
         if (200..300).contains(&response.status) {
             Ok(response)
         } else {
@@ -422,6 +427,7 @@ impl OAuthClient {
     /// the answer whatever its status.
     pub(crate) async fn send_form(
         &self,
+        op: Operation,
         url: &str,
         mut form: Form,
         dpop_proof: Option<&str>,
@@ -463,6 +469,6 @@ impl OAuthClient {
                 form.add("client_id", &inner.client_id);
             }
         }
-        Ok(http::send(request.body(form.finish()), &inner.http).await?)
+        Ok(http::send(op, request.body(form.finish()), &inner.http).await?)
     }
 }

@@ -85,6 +85,7 @@ impl ServerMetadata {
     pub async fn fetch(issuer_url: &str, policy: &HttpPolicy) -> Result<ServerMetadata, Error> {
         let base = issuer_url.trim_end_matches('/');
         let doc = match http::get_json(
+            http::Operation::Discovery,
             &format!("{base}/.well-known/oauth-authorization-server"),
             policy,
         )
@@ -92,9 +93,13 @@ impl ServerMetadata {
         {
             Ok((doc, _)) => doc,
             Err(e) if e.code() == ErrorCode::InvalidResponse => {
-                http::get_json(&format!("{base}/.well-known/openid-configuration"), policy)
-                    .await?
-                    .0
+                http::get_json(
+                    http::Operation::Discovery,
+                    &format!("{base}/.well-known/openid-configuration"),
+                    policy,
+                )
+                .await?
+                .0
             }
             Err(e) => return Err(e),
         };

@@ -7,7 +7,7 @@
 use super::errors::{self, Failure};
 use super::form::Form;
 use super::TokenResponse;
-use crate::http::HttpResponse;
+use crate::http::{HttpResponse, Operation};
 use crate::{Error, ErrorCode};
 
 /// The `DPoP-Nonce` header of an answer, when it holds a usable nonce.
@@ -28,12 +28,14 @@ impl super::OAuthClient {
     ) -> Result<HttpResponse, Failure> {
         let url = self.token_url();
         let Some(signer) = self.dpop_signer() else {
-            return self.post_form(url, form()).await;
+            return self.post_form(Operation::Token, url, form()).await;
         };
         let mut nonce: Option<String> = None;
         for attempt in 0..2 {
             let proof = signer.proof("POST", url, None, nonce.as_deref())?;
-            let response = self.send_form(url, form(), Some(&proof)).await?;
+            let response = self
+                .send_form(Operation::Token, url, form(), Some(&proof))
+                .await?;
             let fresh = dpop_nonce(&response).map(str::to_owned);
             if let Some(n) = &fresh {
                 signer.remember_nonce(url, n);

@@ -130,6 +130,7 @@ pub(crate) fn failure(response: &HttpResponse) -> Failure {
             format!("the server answered {status} without an OAuth error"),
         ),
     };
+    response.span.fail(error.code());
     Failure { error, retry_after }
 }
 
@@ -142,6 +143,7 @@ mod tests {
             status,
             headers: HeaderMap::new(),
             body: body.as_bytes().to_vec().into(),
+            span: Default::default(),
         }
     }
 

@@ -9,6 +9,7 @@ use super::errors::json_object;
 use super::form::Form;
 use super::token::split_scopes;
 use super::OAuthClient;
+use crate::http::Operation;
 use crate::{Error, ErrorCode, Secret};
 
 /// Which kind of token is sent to introspection or revocation (RFC 7009 section 2.1): a hint
@@ -117,7 +118,10 @@ impl OAuthClient {
             form.add("token_type_hint", hint.as_str());
         }
         let url = self.introspection_endpoint()?.to_owned();
-        let response = self.post_form(&url, form).await.map_err(|f| f.error)?;
+        let response = self
+            .post_form(Operation::Introspection, &url, form)
+            .await
+            .map_err(|f| f.error)?;
         Introspection::parse(&response.body)
     }
 }

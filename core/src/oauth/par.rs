@@ -14,7 +14,7 @@ use super::errors::json_object;
 use super::form::Form;
 use super::AuthMethod;
 use crate::audit::{self, AuditEvent};
-use crate::http;
+use crate::http::{self, Operation};
 use crate::{Error, ErrorCode};
 
 /// Longest `request_uri` accepted from a server.
@@ -129,7 +129,7 @@ impl super::AuthorizationFlow {
             form.add(name, value);
         }
         let response = client
-            .post_form(endpoint, form)
+            .post_form(Operation::Par, endpoint, form)
             .await
             .map_err(|f| f.error)?;
         read_answer(&response.body)

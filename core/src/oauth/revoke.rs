@@ -3,6 +3,7 @@
 use super::form::Form;
 use super::{OAuthClient, TokenTypeHint};
 use crate::audit::{self, AuditEvent};
+use crate::http::Operation;
 use crate::{Error, Secret};
 
 impl OAuthClient {
@@ -20,7 +21,7 @@ impl OAuthClient {
         }
         let url = self.revocation_endpoint()?.to_owned();
         let result = self
-            .post_form(&url, form)
+            .post_form(Operation::Revocation, &url, form)
             .await
             .map(|_| ())
             .map_err(|f| f.error);

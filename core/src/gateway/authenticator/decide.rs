@@ -17,6 +17,7 @@ use crate::ErrorCode;
 impl Authenticator {
     /// Runs the pipeline once and emits the audit event of a decision.
     pub(super) fn pass<'r>(&self, req: &Request<'r>, lookup: Lookup<'_>) -> Pass<'r> {
+        let started = crate::telemetry::start();
         let mut audit = AuditEvent::new("gateway.authenticate", Outcome::Failure);
         let mut seen = Seen::default();
         let result = match self.run(req, &mut audit, lookup, &mut seen) {
@@ -33,6 +34,7 @@ impl Authenticator {
             Err(Stop::Introspect(token)) => return Pass::Introspect(token),
             Err(Stop::FetchKeys(token)) => return Pass::FetchKeys(token),
         };
+        crate::telemetry::decision(started, result.as_ref().err().map(|r| r.code));
         self.observe(&mut seen, &mut audit, &result);
         let signals = std::mem::take(&mut seen.signals);
         if !signals.is_empty() || wants(audit.outcome) {

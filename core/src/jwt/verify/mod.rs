@@ -354,6 +354,7 @@ fn audited<T>(
     // `logger.isEnabledFor`), which costs more than the check it guards.
     let success_wanted = crate::audit::wants(Outcome::Success);
     let result = verify(success_wanted);
+    crate::telemetry::jwt_verification(result.as_ref().err().map(Error::code));
     let event = match &result {
         Ok((_, sub)) if success_wanted => {
             let event = crate::audit::AuditEvent::success("jwt.verify");
