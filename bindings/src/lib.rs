@@ -20,6 +20,7 @@ mod redact;
 mod remote;
 mod secret;
 mod sessions;
+mod telemetry;
 mod token_store;
 
 pub use abuse::{AbuseDetection, AuditLog, Lockout, Threshold};
@@ -32,6 +33,7 @@ pub use gateway::{
     ForwardedHeader, HttpHeader, Principal, RateLimit, Refusal, RevocationKind, RevocationList,
 };
 pub use secret::{fingerprint, Secret};
+pub use telemetry::{enable_telemetry, Telemetry, TelemetryOptions};
 pub use token_store::{StoredTokens, TokenStore};
 
 uniffi::setup_scaffolding!("tokenward");

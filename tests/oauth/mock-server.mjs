@@ -28,6 +28,9 @@
 // (POST /__dpop_nonce?token=MODE&api=MODE, GET /__dpop_last).
 // Pushed authorization requests (RFC 9126) on POST /par: see par.mjs (POST /__par?mode=MODE,
 // GET /__par_last).
+// An OTLP/HTTP collector (JSON encoding) for the telemetry tests of languages without an HTTP
+// server at hand: POST /v1/metrics and /v1/traces keep the body; GET /__otlp ->
+// {"metrics": [export, ...], "traces": [export, ...]}; /__reset empties them.
 // Revoked tokens introspect as {"active": false}.
 // Authorization responses carry `iss` (RFC 9207) and the discovery document advertises it
 // (`authorization_response_iss_parameter_supported`), as a current server does.
@@ -104,6 +107,8 @@ service.on('beforeIntrospect', (response, req) => {
   else response.body = { active: true, scope: 'read write', client_id: 'mock-client' };
 });
 
+let otlp = { metrics: [], traces: [] };
+
 const handler = service.requestHandler;
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
@@ -114,12 +119,24 @@ const server = http.createServer((req, res) => {
   };
   switch (url.pathname) {
     case '/__stats': return json(200, counts);
+    case '/__otlp': return json(200, otlp);
+    case '/v1/metrics':
+    case '/v1/traces': {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        otlp[name.slice(3)].push(JSON.parse(Buffer.concat(chunks).toString()));
+        json(200, {});
+      });
+      return;
+    }
     case '/__reset':
       for (const k of Object.keys(counts)) delete counts[k];
       delayMs = 0; nextError = null; ttl = null; authorizeError = null; authorizeIss = null; idTokenTtl = null;
       apiError = 'invalid_token'; apiRejectAll = false; tokenIss = null;
       dpop.reset();
       par.reset();
+      otlp = { metrics: [], traces: [] };
       return json(200, {});
     case '/__api_revoke': apiAccepted = new Set(); return json(200, {});
     case '/__api_error':
