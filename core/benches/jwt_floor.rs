@@ -69,7 +69,7 @@ fn bench(c: &mut Criterion) {
         let token = fixture::token(&key, alg);
         let verifier = fixture::verifier(&key, alg);
         let dot = token.rfind('.').unwrap();
-        let signing_input = token[..dot].as_bytes().to_vec();
+        let signing_input = token.as_bytes()[..dot].to_vec();
         let sig = decode(
             &token[dot + 1..],
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",

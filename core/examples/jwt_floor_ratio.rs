@@ -72,7 +72,7 @@ fn main() {
         let token = fixture::token(&key, alg);
         let verifier = fixture::verifier(&key, alg);
         let dot = token.rfind('.').unwrap();
-        let (input, sig) = (token[..dot].as_bytes(), decode(&token[dot + 1..], URL));
+        let (input, sig) = (&token.as_bytes()[..dot], decode(&token[dot + 1..], URL));
         let pem = key.to_public_pem().unwrap();
         let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
         let parsed = ParsedPublicKey::new(floor_alg, decode(&body, STD)).unwrap();

@@ -72,10 +72,10 @@ mod redis_round_trips;
 mod refresh_http;
 #[cfg(feature = "http")]
 mod refresh_schedule;
-#[cfg(feature = "tower")]
-mod session_axum;
 #[cfg(feature = "gateway")]
 mod rotation_vectors;
+#[cfg(feature = "tower")]
+mod session_axum;
 #[cfg(feature = "gateway")]
 mod session_vectors;
 #[cfg(feature = "redis")]
