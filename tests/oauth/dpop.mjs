@@ -9,8 +9,10 @@
 //   ANY  /__dpop_api  -> 200 {"ok": true, "method", "jkt"} for `Authorization: DPoP <token>` with
 //     a proof of the token's key (htm, htu, ath, nonce); else 401 with a DPoP challenge.
 //   POST /__dpop_nonce?token=MODE&api=MODE -> MODE: off (default), require (one current nonce,
-//     a proof without it is challenged once), always (every request is challenged, new nonce)
-//   GET  /__dpop_last  -> what the last proofs carried: {token, api, authorize_dpop_jkt}
+//     a proof without it is challenged once), always (every request is challenged, new nonce),
+//     advertise (no nonce required; every accepted request's 200 answer carries a new DPoP-Nonce)
+//   GET  /__dpop_last  -> what the last proofs carried: {token, api, authorize_dpop_jkt}, and
+//     `advertised`: {token, api}, the last nonce each sent on a 200 in advertise mode
 //   POST /__dpop_token_type -> the next token answer says `token_type: DPoP` even without a proof
 import { createHash, randomUUID } from 'node:crypto';
 
@@ -27,12 +29,21 @@ export function createDpop() {
     boundTokens: new Map(), // access token -> jkt
     codeJkt: new Map(), // authorization code -> dpop_jkt
     last: { token: null, api: null, authorize_dpop_jkt: null },
+    advertised: { token: null, api: null },
     forceType: false,
   };
+
+  // In advertise mode: a new nonce for the 200 answer's DPoP-Nonce header.
+  function advertise(where, res) {
+    if (state.modes[where] !== 'advertise') return;
+    state.advertised[where] = randomUUID();
+    res.setHeader('dpop-nonce', state.advertised[where]);
+  }
 
   function reset() {
     state.modes = { token: 'off', api: 'off' };
     state.last = { token: null, api: null, authorize_dpop_jkt: null };
+    state.advertised = { token: null, api: null };
     state.forceType = false;
   }
 
@@ -81,6 +92,7 @@ export function createDpop() {
     try {
       const { jkt } = await verify(proof, 'POST', `${issuerUrl}/token`, 'token');
       req.dpopJkt = jkt;
+      advertise('token', res);
       return false;
     } catch (e) {
       const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
@@ -150,6 +162,7 @@ export function createDpop() {
       } catch (e) {
         return deny(e.error ?? 'invalid_dpop_proof', e.nonce);
       }
+      advertise('api', res);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, method: req.method, jkt, body: Buffer.concat(chunks).toString() }));
     });
@@ -171,7 +184,7 @@ export function createDpop() {
       return true;
     }
     if (pathname === '/__dpop_last') {
-      json(200, state.last);
+      json(200, { ...state.last, advertised: state.advertised });
       return true;
     }
     return false;

@@ -14,7 +14,8 @@
 //     error (400 invalid_request), no_request_uri (201 without request_uri),
 //     bad_expiry (201 with expires_in 0)
 //   GET  /__par_last -> what the last push carried: {params (state, nonce and the PKCE
-//     challenge included), auth: "basic" | "post" | "jwt" | "none"}
+//     challenge included), auth: "basic" | "post" | "jwt" | "none", assertion_aud: the `aud`
+//     of the client assertion (decoded, not verified) or null}
 // The discovery document advertises pushed_authorization_request_endpoint.
 import { randomUUID } from 'node:crypto';
 
@@ -51,6 +52,16 @@ export function createPar() {
     return { id: form.client_id, auth: 'none' };
   }
 
+  // The `aud` of a client assertion, decoded without verification (what the client sent).
+  function audienceOf(assertion) {
+    if (typeof assertion !== 'string') return null;
+    try {
+      return JSON.parse(Buffer.from(assertion.split('.')[1], 'base64url').toString()).aud ?? null;
+    } catch {
+      return null;
+    }
+  }
+
   // POST /par.
   function pushed(req, res, json) {
     const chunks = [];
@@ -60,7 +71,7 @@ export function createPar() {
       const client = clientOf(req, form);
       const params = { ...form };
       for (const k of ['client_secret', 'client_assertion', 'client_assertion_type']) delete params[k];
-      state.last = { params, auth: client.auth };
+      state.last = { params, auth: client.auth, assertion_aud: audienceOf(form.client_assertion) };
       if (!client.id) return json(401, { error: 'invalid_client' });
       if (state.mode === 'error' || 'request_uri' in form || form.response_type !== 'code') {
         return json(400, { error: 'invalid_request', error_description: 'refused tok_SECRET' });

@@ -10,6 +10,10 @@ Each case runs against one Authenticator built from `setup` (JWT verifier, trust
 `mtls_bound_tokens` on, the clock at `now`). `request.client_certificate` names a certificate the
 TLS layer presents (`a`/`b`, as DER; `a_pem`: certificate `a` as PEM text); `{client_cert:NAME}`
 in a header value is that certificate as an RFC 9440 byte sequence. `status` 200 means a Principal.
+
+`sender_constrained.cases` run against the same setup plus `require_sender_constrained` on, and a
+DPoP verifier (default options) when the case says `"dpop": true`: an access token must be bound
+(`cnf.x5t#S256`, or `cnf.jkt` with DPoP on); `www_authenticate` is the exact challenge.
 """
 from __future__ import annotations
 
@@ -95,6 +99,35 @@ def main() -> None:
         case("two Client-Cert headers from a trusted proxy", bound_a, malformed, peer=proxy,
              headers=[("Client-Cert", "{client_cert:a}"), ("Client-Cert", "{client_cert:a}")]),
     ]
+    bearer_unbound = 'Bearer realm="api", error="invalid_token", error_description="the access token is invalid"'
+    dpop_unbound = 'DPoP realm="api", error="invalid_token", error_description="the access token is invalid"'
+    unbound_refused = {"status": 401, "code": "missing_claim", "error": "invalid_token"}
+    bound_jkt = token("bound-jkt", {"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"})
+    empty_cnf = token("empty-cnf", {})
+
+    def strict(name, tok, expect, dpop=False, www=None, **kw):
+        c = case(name, tok, expect, **kw)
+        c["dpop"] = dpop
+        if www is not None:
+            c["expect"] = {**expect, "www_authenticate": www}
+        return c
+
+    strict_cases = [
+        strict("unbound token refused (mTLS only: a Bearer challenge)", unbound,
+               unbound_refused, www=bearer_unbound, cert="a"),
+        strict("certificate-bound token with its certificate", bound_a, ok, cert="a"),
+        strict("certificate-bound token without its certificate", bound_a, mismatch),
+        strict("cnf.jkt without DPoP on is not a binding this gateway checks", bound_jkt,
+               unbound_refused, www=bearer_unbound),
+        strict("an empty cnf is unbound", empty_cnf, unbound_refused, www=bearer_unbound),
+        strict("unbound token refused (DPoP on: a DPoP challenge)", unbound, unbound_refused,
+               dpop=True, www=dpop_unbound),
+        strict("certificate-bound token with its certificate (DPoP on)", bound_a, ok, dpop=True,
+               cert="a"),
+        strict("DPoP-bound token presented as Bearer (DPoP on)", bound_jkt,
+               {"status": 401, "code": "invalid_dpop_proof", "error": "invalid_dpop_proof"},
+               dpop=True),
+    ]
     doc = {
         "description": __doc__.split("\n\n", 2)[2].strip().replace("\n", " "),
         "setup": {
@@ -106,6 +139,7 @@ def main() -> None:
         "certificates": certs,
         "thumbprints": thumb,
         "cases": cases,
+        "sender_constrained": {"require_sender_constrained": True, "cases": strict_cases},
     }
     OUT.write_text(json.dumps(doc, indent=2) + "\n")
 

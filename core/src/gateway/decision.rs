@@ -259,6 +259,26 @@ impl Challenger {
         }
     }
 
+    /// 401 `invalid_token` for an access token that is not sender-constrained where only such
+    /// tokens are accepted: a `DPoP` challenge when DPoP is accepted (RFC 9449 section 7.1, the
+    /// client learns to use DPoP), else a `Bearer` one.
+    pub(crate) fn unbound(&self, code: ErrorCode, dpop: bool) -> Refusal {
+        if !dpop {
+            return self.bearer(code, BearerError::InvalidToken, &[]);
+        }
+        let (error, description) = pair(BearerError::InvalidToken);
+        let realm = self.bare.strip_prefix("Bearer ").unwrap_or_default();
+        Refusal {
+            code,
+            status: 401,
+            www_authenticate: Some(format!(
+                "DPoP {realm}, error=\"{error}\", error_description=\"{description}\""
+            )),
+            retry_after: None,
+            dpop_nonce: None,
+        }
+    }
+
     /// 403 for a denied client address (no challenge: no credential would help).
     pub(crate) fn ip_denied(&self) -> Refusal {
         Refusal {

@@ -47,6 +47,7 @@ pub struct OAuthClientOptions {
     clock: SharedClock,
     client_certificate: Option<ClientCertificate>,
     ca_certificates: Option<String>,
+    issuer: Option<String>,
 }
 
 impl Default for OAuthClientOptions {
@@ -63,6 +64,7 @@ impl Default for OAuthClientOptions {
             clock: clock::system(),
             client_certificate: None,
             ca_certificates: None,
+            issuer: None,
         }
     }
 }
@@ -84,6 +86,14 @@ impl OAuthClientOptions {
     /// The private key for `private_key_jwt`.
     pub fn with_private_key(mut self, key: JwtKey) -> Self {
         self.private_key = Some(key);
+        self
+    }
+
+    /// The authorization server's issuer identifier. `private_key_jwt` assertions name it as
+    /// their sole audience (`aud`, as FAPI 2.0 and RFC 7523bis ask); without it (and without
+    /// discovery, which sets it from the metadata) the audience is the token endpoint URL.
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
         self
     }
 
@@ -158,6 +168,9 @@ impl OAuthClientOptions {
 
     /// Fills the endpoints that are still unset from discovered `metadata`.
     pub(crate) fn with_endpoints_of(mut self, metadata: &super::ServerMetadata) -> Self {
+        if self.issuer.is_none() {
+            self.issuer = Some(metadata.issuer.clone());
+        }
         let fill = |slot: &mut Option<String>, found: &Option<String>| {
             if slot.is_none() {
                 slot.clone_from(found);
@@ -209,6 +222,8 @@ struct Inner {
     http: HttpPolicy,
     clock: SharedClock,
     metadata: Option<ServerMetadata>,
+    /// The issuer identifier, configured or discovered (the `private_key_jwt` audience).
+    issuer: Option<String>,
     /// The client of its own when there is a client certificate or extra CA certificates.
     tls: Option<reqwest::Client>,
 }
@@ -294,11 +309,14 @@ impl OAuthClient {
                         "private_key_jwt needs a private key",
                     )
                 })?;
+                // FAPI 2.0 / RFC 7523bis: the audience is the server's issuer identifier
+                // when known; the token endpoint (RFC 7523) otherwise.
+                let audience = o.issuer.clone().unwrap_or_else(|| token_url.clone());
                 let issuer = JwtIssuer::new(
                     key,
                     JwtIssuerOptions::new()
                         .with_issuer(client_id.clone())
-                        .with_audience([token_url.clone()])
+                        .with_audience([audience])
                         .with_ttl(ASSERTION_TTL)
                         .with_clock(o.clock.clone()),
                 )?;
@@ -330,6 +348,7 @@ impl OAuthClient {
                 http: o.http,
                 clock: o.clock,
                 metadata: None,
+                issuer: o.issuer,
                 tls,
             }),
         })
@@ -354,6 +373,12 @@ impl OAuthClient {
             Auth::Public => AuthMethod::PublicClient,
             Auth::Tls(m) => m,
         }
+    }
+
+    /// The authorization server's issuer identifier, when known: configured
+    /// ([`OAuthClientOptions::with_issuer`]) or discovered.
+    pub fn issuer(&self) -> Option<&str> {
+        self.inner.issuer.as_deref()
     }
 
     /// The authorization endpoint, when known.

@@ -72,6 +72,10 @@ impl ServerMetadata {
         for (name, slot) in [
             ("introspection_endpoint", &mut m.introspection_endpoint),
             ("revocation_endpoint", &mut m.revocation_endpoint),
+            (
+                "pushed_authorization_request_endpoint",
+                &mut m.pushed_authorization_request_endpoint,
+            ),
         ] {
             if let Some(a) = self.mtls_endpoint_aliases.get(name) {
                 *slot = Some(a.clone());

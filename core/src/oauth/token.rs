@@ -105,6 +105,15 @@ impl AccessToken {
         Ok(vec![authorization, ("DPoP".to_owned(), proof)])
     }
 
+    /// Remembers a resource server's `DPoP-Nonce` (from any answer, a `200` too, RFC 9449
+    /// section 8.2) for `url`'s origin, so the next proof to that origin carries it. Nothing
+    /// happens for a bearer token, an invalid nonce or a URL that is not absolute http(s).
+    pub fn remember_dpop_nonce(&self, url: &str, nonce: &str) {
+        if let Some(signer) = self.dpop.as_ref().filter(|_| self.is_dpop()) {
+            signer.remember_nonce(url, nonce.trim());
+        }
+    }
+
     /// When the token expires (wall clock, from the injected clock at receipt).
     pub fn expires_at(&self) -> Option<SystemTime> {
         self.expires_at

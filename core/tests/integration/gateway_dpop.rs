@@ -466,3 +466,41 @@ fn ambiguous_or_malformed_dpop_requests_are_400() {
             .contains("error=\"invalid_request\""));
     }
 }
+
+/// `require_sender_constrained` with DPoP: a bound token with its proof passes, an unbound
+/// bearer token is refused with a DPoP challenge.
+#[test]
+fn only_sender_constrained_tokens_when_required() {
+    let s = setup(DpopVerifierOptions::new(), |o| {
+        o.with_require_sender_constrained(true)
+    });
+    let key = DpopKey::generate(Algorithm::ES256).unwrap();
+    let token = s.token(Some(key.thumbprint()));
+    let auth = format!("DPoP {token}");
+    let proof = s.proof(&key, "GET", "https://api.example/orders", &token);
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("dpop", proof.as_str()),
+        ("host", "api.example"),
+    ];
+    s.run("GET", "/orders", &headers, "203.0.113.9").unwrap();
+    let bearer = format!("Bearer {}", s.token(None));
+    let refusal = s
+        .run(
+            "GET",
+            "/orders",
+            &[("authorization", bearer.as_str())],
+            "203.0.113.9",
+        )
+        .unwrap_err();
+    assert_eq!(
+        (refusal.status, refusal.code),
+        (401, ErrorCode::MissingClaim)
+    );
+    assert_eq!(
+        refusal.www_authenticate.as_deref(),
+        Some(
+            r#"DPoP realm="api", error="invalid_token", error_description="the access token is invalid""#
+        )
+    );
+}

@@ -8,6 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 use tokenward::clock::ManualClock;
+use tokenward::dpop::{DpopVerifier, DpopVerifierOptions};
 use tokenward::gateway::mtls::certificate_thumbprint;
 use tokenward::gateway::{Authenticator, AuthenticatorOptions, Request};
 use tokenward::jwt::{Algorithm, JwtKey, JwtVerifier, JwtVerifierOptions};
@@ -15,6 +16,14 @@ use tokenward::jwt::{Algorithm, JwtKey, JwtVerifier, JwtVerifierOptions};
 use crate::vector_files::load;
 
 fn authenticator(setup: &Value, mtls: bool) -> Authenticator {
+    authenticator_with(setup, mtls, |o| o)
+}
+
+fn authenticator_with(
+    setup: &Value,
+    mtls: bool,
+    extra: impl FnOnce(AuthenticatorOptions) -> AuthenticatorOptions,
+) -> Authenticator {
     let clock = ManualClock::at_unix(setup["now"].as_u64().unwrap());
     let j = &setup["jwt"];
     let key = JwtKey::hmac(
@@ -28,13 +37,13 @@ fn authenticator(setup: &Value, mtls: bool) -> Authenticator {
     )
     .unwrap();
     let proxies = setup["trusted_proxies"].as_array().unwrap();
-    Authenticator::new(
+    Authenticator::new(extra(
         AuthenticatorOptions::new()
             .with_jwt(Arc::new(verifier))
             .with_trusted_proxies(proxies.iter().map(|p| p.as_str().unwrap()))
             .with_mtls_bound_tokens(mtls && setup["mtls_bound_tokens"].as_bool().unwrap())
             .with_clock(clock),
-    )
+    ))
     .unwrap()
 }
 
@@ -88,54 +97,106 @@ fn mtls_vectors() {
     let auth = authenticator(&doc["setup"], true);
     assert!(auth.header_names().iter().any(|n| n == "client-cert"));
     for case in doc["cases"].as_array().unwrap() {
-        let name = case["name"].as_str().unwrap();
-        let r = &case["request"];
-        let headers: Vec<(String, String)> = r["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| {
+        check(&doc, &auth, case);
+    }
+}
+
+/// `require_sender_constrained`: unbound access tokens are refused, with a `DPoP` challenge
+/// when DPoP is on.
+#[test]
+fn sender_constrained_vectors() {
+    let doc = load("mtls.json");
+    let section = &doc["sender_constrained"];
+    assert_eq!(section["require_sender_constrained"], true);
+    for case in section["cases"].as_array().unwrap() {
+        let dpop = case["dpop"].as_bool().unwrap();
+        let auth = authenticator_with(&doc["setup"], true, |o| {
+            let o = o.with_require_sender_constrained(true);
+            if dpop {
+                o.with_dpop(Arc::new(
+                    DpopVerifier::new(DpopVerifierOptions::new()).unwrap(),
+                ))
+            } else {
+                o
+            }
+        });
+        assert!(auth.has_require_sender_constrained());
+        check(&doc, &auth, case);
+    }
+}
+
+/// Runs one vector case against `auth`.
+fn check(doc: &Value, auth: &Authenticator, case: &Value) {
+    let name = case["name"].as_str().unwrap();
+    let r = &case["request"];
+    let headers: Vec<(String, String)> = r["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h[0].as_str().unwrap().to_owned(),
+                expand(doc, h[1].as_str().unwrap()),
+            )
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let cert = r["client_certificate"]
+        .as_str()
+        .map(|n| certificate(doc, n));
+    let req = Request {
+        method: "GET",
+        path: "/v1/things",
+        headers: &pairs,
+        client_ip: Some(r["client_ip"].as_str().unwrap().parse::<IpAddr>().unwrap()),
+        required_scopes: &[],
+        client_certificate: cert.as_deref(),
+    };
+    let e = &case["expect"];
+    match auth.authenticate(&req) {
+        Ok(p) => assert_eq!(e["status"], 200, "{name}: accepted as {}", p.subject),
+        Err(refusal) => {
+            assert_eq!(
+                (refusal.status, refusal.code_str()),
                 (
-                    h[0].as_str().unwrap().to_owned(),
-                    expand(&doc, h[1].as_str().unwrap()),
-                )
-            })
-            .collect();
-        let pairs: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        let cert = r["client_certificate"]
-            .as_str()
-            .map(|n| certificate(&doc, n));
-        let req = Request {
-            method: "GET",
-            path: "/v1/things",
-            headers: &pairs,
-            client_ip: Some(r["client_ip"].as_str().unwrap().parse::<IpAddr>().unwrap()),
-            required_scopes: &[],
-            client_certificate: cert.as_deref(),
-        };
-        let e = &case["expect"];
-        match auth.authenticate(&req) {
-            Ok(p) => assert_eq!(e["status"], 200, "{name}: accepted as {}", p.subject),
-            Err(refusal) => {
-                assert_eq!(
-                    (refusal.status, refusal.code_str()),
-                    (
-                        e["status"].as_u64().unwrap() as u16,
-                        e["code"].as_str().unwrap_or("-")
-                    ),
-                    "{name}"
-                );
-                assert_eq!(
-                    refusal.public_error().0,
-                    e["error"].as_str().unwrap(),
-                    "{name}"
-                );
+                    e["status"].as_u64().unwrap() as u16,
+                    e["code"].as_str().unwrap_or("-")
+                ),
+                "{name}"
+            );
+            assert_eq!(
+                refusal.public_error().0,
+                e["error"].as_str().unwrap(),
+                "{name}"
+            );
+            if let Some(www) = e.get("www_authenticate") {
+                assert_eq!(refusal.www_authenticate.as_deref(), www.as_str(), "{name}");
             }
         }
     }
+}
+
+/// The option needs something that checks a binding.
+#[test]
+fn require_sender_constrained_needs_dpop_or_mtls() {
+    let doc = load("mtls.json");
+    let err = Authenticator::new(
+        AuthenticatorOptions::new()
+            .with_jwt(Arc::new(
+                JwtVerifier::new(
+                    JwtKey::hmac(b"0123456789abcdef0123456789abcdef", Algorithm::HS256).unwrap(),
+                    JwtVerifierOptions::new([Algorithm::HS256]),
+                )
+                .unwrap(),
+            ))
+            .with_require_sender_constrained(true),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), tokenward::ErrorCode::InvalidInput);
+    assert!(!authenticator(&doc["setup"], true).has_require_sender_constrained());
 }
 
 #[test]

@@ -115,6 +115,67 @@ async fn private_key_jwt_assertion_rfc7523() {
     assert_ne!(server.last().form("client_assertion").unwrap(), assertion);
 }
 
+/// FAPI 2.0 / RFC 7523bis: with a known issuer (configured or discovered) the assertion's
+/// sole audience is the issuer identifier, not the token endpoint.
+#[tokio::test]
+async fn private_key_jwt_audience_is_the_issuer_when_known() {
+    let server = TestServer::start(|_| Reply::json(200, token_body("AT", 60, None))).await;
+    let issuer = server.url("/as");
+    let meta_doc = serde_json::json!({"issuer": issuer, "token_endpoint": server.url("/token")});
+    let body = meta_doc.to_string();
+    server.set(move |req| {
+        if req.path.starts_with("/as/.well-known/") {
+            Reply::json(200, body.clone())
+        } else {
+            Reply::json(200, token_body("AT", 60, None))
+        }
+    });
+    let key = JwtKey::generate(Algorithm::ES256).unwrap();
+    let audience_of = |assertion: &str| {
+        let (_, claims) = tokenward::jwt::decode_unverified(assertion).unwrap();
+        claims["aud"].clone()
+    };
+    // Configured.
+    let configured = OAuthClient::new(
+        server.url("/token"),
+        "svc",
+        OAuthClientOptions::default()
+            .with_private_key(key.clone())
+            .with_issuer(issuer.clone()),
+    )
+    .unwrap();
+    assert_eq!(configured.issuer(), Some(issuer.as_str()));
+    configured.client_credentials(&[]).await.unwrap();
+    let assertion = server.last().form("client_assertion").unwrap();
+    assert_eq!(audience_of(&assertion), serde_json::json!(issuer));
+    // Discovered.
+    let discovered = OAuthClient::discover(
+        &issuer,
+        "svc",
+        OAuthClientOptions::default().with_private_key(key.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(discovered.issuer(), Some(issuer.as_str()));
+    discovered.client_credentials(&[]).await.unwrap();
+    let assertion = server.last().form("client_assertion").unwrap();
+    assert_eq!(audience_of(&assertion), serde_json::json!(issuer));
+    // Unknown: the token endpoint (RFC 7523).
+    let plain = OAuthClient::new(
+        server.url("/token"),
+        "svc",
+        OAuthClientOptions::default().with_private_key(key),
+    )
+    .unwrap();
+    assert_eq!(plain.issuer(), None);
+    plain.client_credentials(&[]).await.unwrap();
+    let assertion = server.last().form("client_assertion").unwrap();
+    assert_eq!(
+        audience_of(&assertion),
+        serde_json::json!(server.url("/token"))
+    );
+}
+
 #[tokio::test]
 async fn authorization_code_with_pkce() {
     let server = TestServer::start(|_| Reply::json(200, token_body("AT4", 60, Some("RT4")))).await;

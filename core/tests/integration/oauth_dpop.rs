@@ -57,6 +57,10 @@ async fn get_resource(server: &MockServer, token: &AccessToken) -> (u16, serde_j
     if let RetryAction::RetryWithNonce(nonce) = action {
         answer = send(Some(nonce)).await;
     }
+    // As the hooks do: a DPoP-Nonce on any answer (a 200 too) is remembered for the origin.
+    if let Some(nonce) = header(&answer, "dpop-nonce") {
+        token.remember_dpop_nonce(&url, &nonce);
+    }
     let status = answer.status().as_u16();
     (status, answer.json().await.unwrap_or_default())
 }
@@ -143,6 +147,41 @@ async fn nonce_challenges_are_answered_once_and_not_twice() {
     let err = c.client_credentials(&[]).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::UseDpopNonce);
     assert_eq!(server.count("token").await, 5, "exactly one retry");
+}
+
+/// RFC 9449 section 8.2: a `DPoP-Nonce` on a successful answer (token endpoint or resource) is
+/// put in the next proof to that origin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nonces_sent_on_successful_answers_are_used_next() {
+    let server = MockServer::start();
+    let c = client(&server, Some(DpopKey::generate(Algorithm::ES256).unwrap())).await;
+    server
+        .control("/__dpop_nonce?token=advertise&api=advertise")
+        .await;
+    let r = c.client_credentials(&[]).await.unwrap();
+    let sent = last(&server).await["advertised"]["token"].clone();
+    assert!(sent.is_string());
+    c.client_credentials(&[]).await.unwrap();
+    let seen = last(&server).await;
+    assert_eq!(seen["token"]["nonce"], sent, "{seen}");
+    assert_eq!(server.count("token").await, 2, "no challenge, no retry");
+
+    let (status, body) = get_resource(&server, &r.access_token).await;
+    assert_eq!(status, 200, "{body}");
+    let sent = last(&server).await["advertised"]["api"].clone();
+    assert!(sent.is_string());
+    let (status, _) = get_resource(&server, &r.access_token).await;
+    assert_eq!(status, 200);
+    assert_eq!(last(&server).await["api"]["nonce"], sent);
+    assert_eq!(server.count("__dpop_api").await, 2);
+    // A bearer token ignores nonces (nothing to put them in).
+    let bearer = client(&server, None)
+        .await
+        .client_credentials(&[])
+        .await
+        .unwrap();
+    bearer.access_token.remember_dpop_nonce(&server.issuer, "n");
+    assert!(!bearer.access_token.is_dpop());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

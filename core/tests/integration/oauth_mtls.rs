@@ -9,7 +9,8 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use serde_json::json;
 use tokenward::gateway::mtls::certificate_thumbprint;
 use tokenward::oauth::{
-    AuthMethod, ClientCertificate, OAuthClient, OAuthClientOptions, ServerMetadata,
+    AuthMethod, AuthorizationFlow, AuthorizationFlowOptions, ClientCertificate, OAuthClient,
+    OAuthClientOptions, ServerMetadata,
 };
 use tokenward::{ErrorCode, Secret};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -160,6 +161,11 @@ async fn serve(pki: &Pki, roots: &[&CertificateDer<'static>]) -> Server {
                             "access_token": format!("at-bound-to-{thumbprint}"),
                             "token_type": "Bearer",
                             "expires_in": 3600,
+                        })
+                        .to_string(),
+                        "/par" => json!({
+                            "request_uri": "urn:ietf:params:oauth:request_uri:mtls",
+                            "expires_in": 60,
                         })
                         .to_string(),
                         "/introspect" => {
@@ -351,6 +357,75 @@ async fn discovery_mtls_endpoint_aliases_are_used_with_a_certificate() {
     )
     .unwrap();
     assert_eq!(plain.token_url(), "https://as.example/token");
+}
+
+/// RFC 8705 section 5: the pushed authorization request goes to the
+/// `pushed_authorization_request_endpoint` alias, over the connection with the certificate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushed_authorization_requests_use_the_mtls_alias() {
+    let pki = pki();
+    let server = serve(&pki, &[&pki.ca.der]).await;
+    let doc = json!({
+        "issuer": "https://as.example",
+        "authorization_endpoint": "https://as.example/authorize",
+        "token_endpoint": "https://as.example/token",
+        "pushed_authorization_request_endpoint": "https://as.example/par",
+        "mtls_endpoint_aliases": {
+            "token_endpoint": format!("{}/token", server.url),
+            "pushed_authorization_request_endpoint": format!("{}/par", server.url),
+        },
+    });
+    let meta =
+        ServerMetadata::from_document(doc.as_object().unwrap(), "https://as.example").unwrap();
+    let options = OAuthClientOptions::default()
+        .with_ca_certificates(pki.ca.pem.clone())
+        .with_client_certificate(identity(&pki.client));
+    let client = OAuthClient::from_metadata(&meta, "app", options).unwrap();
+    assert_eq!(
+        client
+            .server_metadata()
+            .unwrap()
+            .pushed_authorization_request_endpoint
+            .as_deref(),
+        Some(format!("{}/par", server.url).as_str())
+    );
+    let flow = AuthorizationFlow::start(
+        &client,
+        "http://127.0.0.1/callback",
+        AuthorizationFlowOptions::new().with_require_pushed_authorization(true),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        flow.request_uri(),
+        Some("urn:ietf:params:oauth:request_uri:mtls")
+    );
+    assert!(flow
+        .authorization_url()
+        .starts_with("https://as.example/authorize?"));
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/par");
+    assert_eq!(
+        seen[0].thumbprint,
+        certificate_thumbprint(&pki.client.der).unwrap()
+    );
+    assert!(seen[0].body.contains("code_challenge="), "{}", seen[0].body);
+    // Without a certificate the plain endpoint stays.
+    let plain = OAuthClient::from_metadata(
+        &meta,
+        "app",
+        OAuthClientOptions::default().with_client_secret(Secret::new("s").unwrap()),
+    )
+    .unwrap();
+    assert_eq!(
+        plain
+            .server_metadata()
+            .unwrap()
+            .pushed_authorization_request_endpoint
+            .as_deref(),
+        Some("https://as.example/par")
+    );
 }
 
 #[test]

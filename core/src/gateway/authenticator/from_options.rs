@@ -78,6 +78,11 @@ impl Authenticator {
             }
             None => None,
         };
+        if o.require_sender_constrained && dpop.is_none() && !o.mtls_bound_tokens {
+            return Err(bad(
+                "require_sender_constrained needs DPoP or mtls_bound_tokens",
+            ));
+        }
         if o.mtls_bound_tokens && trusted.is_some() {
             let name = crate::gateway::mtls::CLIENT_CERT_HEADER.to_owned();
             if !header_names.contains(&name) {
@@ -176,6 +181,7 @@ impl Authenticator {
             abuse,
             request_id_header,
             mtls_bound_tokens: o.mtls_bound_tokens,
+            require_sender_constrained: o.require_sender_constrained,
         })
     }
 

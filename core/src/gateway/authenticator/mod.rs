@@ -27,6 +27,7 @@ mod options;
 mod pipeline;
 mod remote_jwt;
 mod request;
+mod sender_stage;
 mod session;
 
 use std::collections::HashMap;
@@ -124,6 +125,7 @@ pub struct AuthenticatorOptions {
     abuse: Option<crate::gateway::abuse::AbuseDetection>,
     request_id_header: Option<String>,
     mtls_bound_tokens: bool,
+    require_sender_constrained: bool,
 }
 
 /// The realm of `WWW-Authenticate` challenges unless configured otherwise.
@@ -182,6 +184,9 @@ pub struct Authenticator {
     pub(super) request_id_header: Option<String>,
     /// Certificate-bound tokens (`with_mtls_bound_tokens`), checked in `mtls_stage.rs`.
     pub(super) mtls_bound_tokens: bool,
+    /// Only sender-constrained access tokens (`with_require_sender_constrained`), checked in
+    /// `sender_stage.rs`.
+    pub(super) require_sender_constrained: bool,
 }
 
 /// A backend URL, which may hold a password: `Debug` shows its scheme only.

@@ -64,6 +64,7 @@ impl AuthenticatorOptions {
             abuse: None,
             request_id_header: None,
             mtls_bound_tokens: false,
+            require_sender_constrained: false,
         }
     }
 
@@ -105,6 +106,19 @@ impl AuthenticatorOptions {
     /// from the TLS layer, or, from a trusted proxy only, its RFC 9440 `Client-Cert` header.
     pub fn with_mtls_bound_tokens(mut self, enabled: bool) -> Self {
         self.mtls_bound_tokens = enabled;
+        self
+    }
+
+    /// Accepts only sender-constrained access tokens (FAPI 2.0; docs/fapi.md; default off): a
+    /// JWT or introspected token must be bound with `cnf.jkt` (checked by
+    /// [`Self::with_dpop`]) or `cnf.x5t#S256` (checked by [`Self::with_mtls_bound_tokens`]);
+    /// an unbound one, or one bound by a kind this authenticator does not check, is refused
+    /// `missing_claim` (401 `invalid_token`, with a `DPoP` challenge when DPoP is on). API keys
+    /// and session cookies are not access tokens and are not affected. Needs DPoP or mTLS-bound
+    /// tokens on (else [`Authenticator::new`](super::Authenticator::new) fails with
+    /// `invalid_input`).
+    pub fn with_require_sender_constrained(mut self, enabled: bool) -> Self {
+        self.require_sender_constrained = enabled;
         self
     }
 

@@ -398,6 +398,7 @@ impl Authenticator {
         };
         self.dpop_bind(req, dpop.as_ref(), &principal.claims)?;
         self.mtls_bind(req, &principal.claims)?;
+        self.sender_constrained(&principal)?;
         audit.credential_id.clone_from(&principal.key_id);
         if !principal.subject.is_empty() {
             audit.subject = Some(principal.subject.clone());
