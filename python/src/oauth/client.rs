@@ -32,6 +32,7 @@ fn client_options(
     client_certificate: Option<String>,
     client_certificate_key: Option<&Bound<'_, PyAny>>,
     ca_certificates: Option<String>,
+    issuer: Option<String>,
 ) -> PyResult<OAuthClientOptions> {
     let mut o = OAuthClientOptions::default();
     if let Some(s) = client_secret {
@@ -58,6 +59,9 @@ fn client_options(
     if let Some(k) = dpop_key {
         o = o.with_dpop_key(k.get().0.clone());
     }
+    if let Some(i) = issuer {
+        o = o.with_issuer(i);
+    }
     crate::mtls::with_tls(
         o,
         client_certificate,
@@ -69,7 +73,7 @@ fn client_options(
 #[pymethods]
 impl OAuthClient {
     #[new]
-    #[pyo3(signature = (token_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None, client_certificate=None, client_certificate_key=None, ca_certificates=None))]
+    #[pyo3(signature = (token_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None, client_certificate=None, client_certificate_key=None, ca_certificates=None, issuer=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         token_url: String,
@@ -85,6 +89,7 @@ impl OAuthClient {
         client_certificate: Option<String>,
         client_certificate_key: Option<&Bound<'_, PyAny>>,
         ca_certificates: Option<String>,
+        issuer: Option<String>,
     ) -> PyResult<Self> {
         let options = client_options(
             client_secret,
@@ -98,6 +103,7 @@ impl OAuthClient {
             client_certificate,
             client_certificate_key,
             ca_certificates,
+            issuer,
         )?;
         Ok(OAuthClient(
             oauth::OAuthClient::new(token_url, client_id, options).py()?,
@@ -107,7 +113,7 @@ impl OAuthClient {
     /// Discovers the server at `issuer_url` (RFC 8414, then OIDC) and builds a client with
     /// its endpoints (those not given here); blocking, the GIL is released.
     #[staticmethod]
-    #[pyo3(signature = (issuer_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None, client_certificate=None, client_certificate_key=None, ca_certificates=None))]
+    #[pyo3(signature = (issuer_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None, client_certificate=None, client_certificate_key=None, ca_certificates=None, issuer=None))]
     #[allow(clippy::too_many_arguments)]
     fn discover(
         py: Python<'_>,
@@ -124,6 +130,7 @@ impl OAuthClient {
         client_certificate: Option<String>,
         client_certificate_key: Option<&Bound<'_, PyAny>>,
         ca_certificates: Option<String>,
+        issuer: Option<String>,
     ) -> PyResult<Self> {
         let options = client_options(
             client_secret,
@@ -137,6 +144,7 @@ impl OAuthClient {
             client_certificate,
             client_certificate_key,
             ca_certificates,
+            issuer,
         )?;
         let client = py
             .detach(|| {
@@ -171,10 +179,10 @@ impl OAuthClient {
         self.0.authorization_url()
     }
 
-    /// The issuer found by discovery, else `None`.
+    /// The issuer: configured (``issuer=``) or found by discovery, else `None`.
     #[getter]
     fn issuer(&self) -> Option<&str> {
-        self.0.server_metadata().map(|m| m.issuer.as_str())
+        self.0.issuer()
     }
 
     /// The server's `jwks_uri` found by discovery (for `RemoteKeySet`), else `None`.
