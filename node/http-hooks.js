@@ -33,6 +33,7 @@ function fetchWithTokenSource(source, fetchImpl = globalThis.fetch) {
     const token = await source.token()
     applyHeaders(request.headers, token.requestHeaders(request.method, request.url))
     const response = await fetchImpl(request)
+    rememberNonce(token, request.url, response.headers.get('dpop-nonce'))
     const action = binding().retryAction(
       response.status, response.headers.get('www-authenticate'), response.headers.get('dpop-nonce'))
     if (action.kind === 'no_retry') return response
@@ -40,8 +41,15 @@ function fetchWithTokenSource(source, fetchImpl = globalThis.fetch) {
     await response.arrayBuffer().catch(() => {})
     const next = action.kind === 'retry_with_nonce' ? token : await source.forceRefresh()
     applyHeaders(retry.headers, next.requestHeaders(retry.method, retry.url, action.nonce ?? undefined))
-    return fetchImpl(retry)
+    const second = await fetchImpl(retry)
+    rememberNonce(next, retry.url, second.headers.get('dpop-nonce'))
+    return second
   }
+}
+
+// A `DPoP-Nonce` on any answer (a 200 too) goes into the next proof to that origin.
+function rememberNonce(token, url, nonce) {
+  if (nonce != null && token) token.rememberDpopNonce(url, String(nonce))
 }
 
 // Sets the headers of `AccessToken.requestHeaders()` on a fetch `Headers`; a `DPoP` header
@@ -91,8 +99,15 @@ function useTokenSource(instance, source) {
     }
     return config
   })
-  const onError = instance.interceptors.response.use(undefined, async (error) => {
+  const onError = instance.interceptors.response.use((response) => {
+    const config = response?.config
+    if (config?.[TOKEN]) rememberNonce(config[TOKEN], instance.getUri(config), challengeOf(response.headers?.['dpop-nonce']))
+    return response
+  }, async (error) => {
     const { config, response } = error ?? {}
+    if (response && config?.[TOKEN]) {
+      rememberNonce(config[TOKEN], instance.getUri(config), challengeOf(response.headers?.['dpop-nonce']))
+    }
     const action = response && config && !config[RETRIED]
       ? binding().retryAction(response.status, challengeOf(response.headers?.['www-authenticate']),
         challengeOf(response.headers?.['dpop-nonce']))
@@ -106,6 +121,7 @@ function useTokenSource(instance, source) {
     }
     config[RETRIED] = true
     const token = action.kind === 'retry_with_nonce' && config[TOKEN] ? config[TOKEN] : await source.forceRefresh()
+    config[TOKEN] = token
     setHeaders(config, token.requestHeaders(...target(instance, config), action.nonce ?? undefined))
     return instance.request(config)
   })

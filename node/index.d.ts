@@ -258,6 +258,12 @@ export interface AuthenticatorOptions {
    * (or a trusted proxy's `Client-Cert` header); a mismatch is refused `certificate_mismatch`. Default: off.
    */
   mtlsBoundTokens?: boolean
+  /**
+   * Accept only sender-constrained access tokens (FAPI 2.0): a JWT or introspected token without `cnf.jkt`
+   * (with `dpop`) or `cnf.x5t#S256` (with `mtlsBoundTokens`) is refused `missing_claim` (401 `invalid_token`,
+   * a `DPoP` challenge with DPoP on). Needs one of them. Default: off.
+   */
+  requireSenderConstrained?: boolean
   /** Seconds an active introspection answer is reused (default 60, never beyond `exp`). */
   introspectionCacheTtl?: number
   /** Seconds an inactive introspection answer is reused (default 10). */
@@ -460,6 +466,12 @@ export declare class AccessToken {
    * origin. The values hold the token: send them, never log them.
    */
   requestHeaders(method: string, url: string, nonce?: string | undefined | null): Record<string, string>
+  /**
+   * Remembers a resource server's `DPoP-Nonce` (from any answer, a 200 too) for `url`'s
+   * origin: the next proof to it carries the nonce. Nothing happens for a bearer token or
+   * an invalid nonce. The HTTP hooks call it on every answer.
+   */
+  rememberDpopNonce(url: string, nonce: string): void
   /** The redacted form, `AccessToken([REDACTED:<fingerprint>])`. */
   toString(): string
   /** `JSON.stringify` gives the redacted form, never the value. */
@@ -842,7 +854,7 @@ export declare class OAuthClient {
   get authMethod(): 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none' | 'tls_client_auth' | 'self_signed_tls_client_auth'
   /** The authorization endpoint, when known (discovered or configured). */
   get authorizationUrl(): string | null
-  /** The issuer found by discovery, else null. */
+  /** The issuer: configured (`issuer`) or found by discovery, else null. */
   get issuer(): string | null
   /** The server's `jwks_uri` found by discovery (for `RemoteKeySet`), else null. */
   get jwksUri(): string | null
@@ -1405,6 +1417,11 @@ export interface OAuthClientOptions {
   clientCertificateKey?: string | Secret
   /** CA certificates (PEM) trusted for the server's TLS certificate besides the system's. */
   caCertificates?: string
+  /**
+   * The server's issuer identifier: `private_key_jwt` assertions name it as their audience
+   * (FAPI 2.0); discovery sets it. Without it the audience is the token endpoint.
+   */
+  issuer?: string
 }
 
 /**

@@ -258,6 +258,12 @@ export interface AuthenticatorOptions {
    * (or a trusted proxy's `Client-Cert` header); a mismatch is refused `certificate_mismatch`. Default: off.
    */
   mtlsBoundTokens?: boolean
+  /**
+   * Accept only sender-constrained access tokens (FAPI 2.0): a JWT or introspected token without `cnf.jkt`
+   * (with `dpop`) or `cnf.x5t#S256` (with `mtlsBoundTokens`) is refused `missing_claim` (401 `invalid_token`,
+   * a `DPoP` challenge with DPoP on). Needs one of them. Default: off.
+   */
+  requireSenderConstrained?: boolean
   /** Seconds an active introspection answer is reused (default 60, never beyond `exp`). */
   introspectionCacheTtl?: number
   /** Seconds an inactive introspection answer is reused (default 10). */

@@ -76,3 +76,23 @@ write_if_changed() {
   local new="$1.new.$$"
   cat >"$new" && if cmp -s "$new" "$1"; then rm -f "$new"; else mv -f "$new" "$1"; fi
 }
+
+# A TLS server on 127.0.0.1 that requires a client certificate (tests/oauth/mtls-server.mjs), for
+# the Swift mTLS client-authentication test: it writes its test CA, client certificate and key
+# into directory $1 and is announced in TOKENWARD_MTLS_URL; stopped by stop_mtls_server.
+MTLS_PID=""
+stop_mtls_server() {
+  if [ -n "$MTLS_PID" ]; then kill "$MTLS_PID" 2>/dev/null || true; MTLS_PID=""; fi
+}
+start_mtls_server() {
+  local dir="$1" i
+  mkdir -p "$dir"
+  rm -f "$dir/url"
+  node "$REPO/tests/oauth/mtls-server.mjs" "$dir" </dev/null >"$dir/server.log" 2>&1 &
+  MTLS_PID=$!
+  for i in $(seq 1 100); do [ -s "$dir/url" ] && break; sleep 0.1; done
+  TOKENWARD_MTLS_URL="$(cat "$dir/url" 2>/dev/null || true)"
+  [ -n "$TOKENWARD_MTLS_URL" ] || { echo "the mTLS server did not start: $(cat "$dir/server.log")" >&2; exit 1; }
+  export TOKENWARD_MTLS_URL
+  echo "mTLS server: $TOKENWARD_MTLS_URL" >&2
+}

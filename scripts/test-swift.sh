@@ -27,11 +27,13 @@ KEY="$(printf '%s' "$REPO" | sha256sum | cut -c1-12)"
 IN_REPO="/work/tokenward-$KEY"          # paths as seen inside the root
 IN_LIB="/opt/tokenward-$KEY/lib"
 IN_SCRATCH="/var/cache/tokenward-swift/$KEY"
+IN_MTLS="/tmp/tokenward-mtls-$KEY"       # the mTLS test server's certificates
 
 MNT="$ROOT$IN_REPO"
 source "$REPO/scripts/servers.sh"
 cleanup() {
   stop_oauth_mock
+  stop_mtls_server
   stop_test_servers
   if mountpoint -q "$MNT"; then umount "$MNT" || umount -l "$MNT" || true; fi
 }
@@ -45,6 +47,7 @@ in_root() {
     HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
     LD_LIBRARY_PATH="$IN_LIB" TOKENWARD_VECTORS="$IN_REPO/tests/vectors" \
     TOKENWARD_OAUTH_ISSUER="${TOKENWARD_OAUTH_ISSUER:-}" \
+    TOKENWARD_MTLS_URL="${TOKENWARD_MTLS_URL:-}" TOKENWARD_MTLS_DIR="$IN_MTLS" \
     TOKENWARD_TEST_REDIS_URL="${TOKENWARD_TEST_REDIS_URL:-}" \
     TOKENWARD_TEST_POSTGRES_URL="${TOKENWARD_TEST_POSTGRES_URL:-}" CI="${CI:-}" \
     /bin/sh -c "cd '$IN_REPO' && $1"
@@ -59,5 +62,7 @@ fi
 
 # The root shares the host's network, so the tests reach the mock server on 127.0.0.1.
 start_oauth_mock
+# Foundation on Linux has no TLS server: the mTLS client-auth test talks to this one.
+start_mtls_server "$ROOT$IN_MTLS"
 ensure_test_servers
 in_root "swift test --disable-swift-testing --scratch-path '$IN_SCRATCH' $LINK ${SWIFT_TEST_ARGS:-}"

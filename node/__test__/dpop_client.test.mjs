@@ -146,3 +146,32 @@ test('the authorization flow sends dpop_jkt', () => withMock(async (mock) => {
   const plain = await OAuthClient.discover(mock.issuer, 'app', { authMethod: 'none' })
   assert.ok(!new AuthorizationFlow(plain, 'http://127.0.0.1:9/cb').authorizationUrl.includes('dpop_jkt'))
 }))
+
+// RFC 9449 section 8.2: a DPoP-Nonce on a 200 (token endpoint or resource) goes into the next
+// proof to that origin, through the client and through both hooks.
+test('nonces sent on successful answers are used next', () => withMock(async (mock) => {
+  const client = await dpopClient(mock, DpopKey.generate())
+  await mock.control('/__dpop_nonce?token=advertise&api=advertise')
+  await client.clientCredentials()
+  let sent = (await mock.control('/__dpop_last')).advertised.token
+  await client.clientCredentials()
+  assert.equal((await mock.control('/__dpop_last')).token.nonce, sent)
+  const source = TokenSource.clientCredentials(client)
+  try {
+    const fetchIt = fetchWithTokenSource(source)
+    const url = `${mock.issuer}/__dpop_api`
+    assert.equal((await fetchIt(url)).status, 200)
+    sent = (await mock.control('/__dpop_last')).advertised.api
+    assert.equal((await fetchIt(url)).status, 200)
+    assert.equal((await mock.control('/__dpop_last')).api.nonce, sent)
+    const instance = axios.create({ baseURL: mock.issuer })
+    useTokenSource(instance, source)
+    assert.equal((await instance.get('/__dpop_api')).status, 200)
+    sent = (await mock.control('/__dpop_last')).advertised.api
+    assert.equal((await instance.get('/__dpop_api')).status, 200)
+    assert.equal((await mock.control('/__dpop_last')).api.nonce, sent)
+    assert.equal(await mock.count('__dpop_api'), 4, 'no challenge, no retry')
+  } finally {
+    source.close()
+  }
+}))

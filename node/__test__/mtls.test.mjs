@@ -8,21 +8,36 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto'
 import https from 'node:https'
 import { inspect } from 'node:util'
 
-import { Authenticator, JwtIssuer, JwtKey, JwtVerifier, ManualClock, OAuthClient, certificateThumbprint } from '../index.mjs'
+import { Authenticator, DpopVerifier, JwtIssuer, JwtKey, JwtVerifier, ManualClock, OAuthClient, certificateThumbprint } from '../index.mjs'
 import { codeOf, loadVectors } from './vectors.mjs'
 
 // --- the shared vectors ------------------------------------------------------------------------
 
 const pemOf = (der) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g).join('\n')}\n-----END CERTIFICATE-----\n`
 
-function vectorAuthenticator(setup, mtls = true) {
+function vectorAuthenticator(setup, mtls = true, extra = {}) {
   const clock = new ManualClock(setup.now)
   return new Authenticator({
     jwt: new JwtVerifier(JwtKey.hmac(setup.jwt.hmac_secret, 'HS256'), { algorithms: ['HS256'], clock }),
     trustedProxies: setup.trusted_proxies,
     mtlsBoundTokens: mtls && setup.mtls_bound_tokens,
     clock,
+    ...extra,
   })
+}
+
+function checkCase(doc, auth, c) {
+  const headers = c.request.headers.map(([n, v]) => [n, v.startsWith('{client_cert:') ? `:${doc.certificates[v.slice(13, -1)]}:` : v])
+  const r = auth.authenticate({
+    method: 'GET', path: '/v1/things', headers, clientIp: c.request.client_ip,
+    clientCertificate: vectorCert(doc, c.request.client_certificate),
+  })
+  if (c.expect.status === 200) {
+    assert.equal(r.ok, true, `${c.name}: ${r.code}`)
+  } else {
+    assert.deepEqual([r.status, r.code, r.error], [c.expect.status, c.expect.code, c.expect.error], c.name)
+    if (c.expect.www_authenticate !== undefined) assert.equal(r.wwwAuthenticate, c.expect.www_authenticate, c.name)
+  }
 }
 
 function vectorCert(doc, name) {
@@ -35,18 +50,24 @@ test('vectors: mTLS-bound tokens', () => {
   const doc = loadVectors('mtls.json')
   const auth = vectorAuthenticator(doc.setup)
   assert.ok(auth.headerNames.includes('client-cert'))
-  for (const c of doc.cases) {
-    const headers = c.request.headers.map(([n, v]) => [n, v.startsWith('{client_cert:') ? `:${doc.certificates[v.slice(13, -1)]}:` : v])
-    const r = auth.authenticate({
-      method: 'GET', path: '/v1/things', headers, clientIp: c.request.client_ip,
-      clientCertificate: vectorCert(doc, c.request.client_certificate),
+  for (const c of doc.cases) checkCase(doc, auth, c)
+})
+
+test('vectors: requireSenderConstrained refuses unbound access tokens', () => {
+  const doc = loadVectors('mtls.json')
+  const section = doc.sender_constrained
+  assert.equal(section.require_sender_constrained, true)
+  for (const c of section.cases) {
+    const auth = vectorAuthenticator(doc.setup, true, {
+      requireSenderConstrained: true,
+      ...(c.dpop ? { dpop: new DpopVerifier() } : {}),
     })
-    if (c.expect.status === 200) {
-      assert.equal(r.ok, true, `${c.name}: ${r.code}`)
-    } else {
-      assert.deepEqual([r.status, r.code, r.error], [c.expect.status, c.expect.code, c.expect.error], c.name)
-    }
+    checkCase(doc, auth, c)
   }
+  // Nothing to check a binding with: refused when built.
+  const clock = new ManualClock(doc.setup.now)
+  const jwt = new JwtVerifier(JwtKey.hmac(doc.setup.jwt.hmac_secret, 'HS256'), { algorithms: ['HS256'], clock })
+  assert.equal(codeOf(() => new Authenticator({ jwt, requireSenderConstrained: true })), 'invalid_input')
 })
 
 test('vectors: certificate thumbprints', () => {

@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
-import { OAuthClient, AuthorizationFlow, DpopKey, TokenwardError } from '../index.mjs'
+import { OAuthClient, AuthorizationFlow, DpopKey, JwtKey, TokenwardError } from '../index.mjs'
 import { startMock } from './mock_server.mjs'
 
 const REDIRECT = 'http://127.0.0.1:9/callback'
@@ -77,4 +77,25 @@ test('refusals carry codes', () => withMock(async (mock) => {
   await mock.control('/__par?mode=ok')
   assert.equal(await codeOf(AuthorizationFlow.start(client, REDIRECT, { pushedAuthorizationUrl: 'http://as.example/par' })), 'invalid_input')
   assert.equal(await mock.count('token'), 0)
+}))
+
+// FAPI 2.0 / RFC 7523bis: with a discovered or configured issuer it is the assertion's sole
+// audience; without one, the token endpoint (RFC 7523).
+test('private_key_jwt assertions name the issuer when it is known', () => withMock(async (mock) => {
+  const privateKey = JwtKey.generate('ES256')
+  const discovered = await OAuthClient.discover(mock.issuer, 'node-app', { privateKey })
+  assert.equal(discovered.authMethod, 'private_key_jwt')
+  assert.equal(discovered.issuer, mock.issuer)
+  await AuthorizationFlow.start(discovered, REDIRECT)
+  assert.equal((await mock.control('/__par_last')).assertion_aud, mock.issuer)
+  const pushedAuthorizationUrl = `${mock.issuer}/par`
+  const common = { privateKey, authorizationUrl: `${mock.issuer}/authorize` }
+  const configured = new OAuthClient(`${mock.issuer}/token`, 'node-app', { ...common, issuer: 'https://as.example' })
+  assert.equal(configured.issuer, 'https://as.example')
+  await AuthorizationFlow.start(configured, REDIRECT, { pushedAuthorizationUrl })
+  assert.equal((await mock.control('/__par_last')).assertion_aud, 'https://as.example')
+  const plain = new OAuthClient(`${mock.issuer}/token`, 'node-app', common)
+  assert.equal(plain.issuer, null)
+  await AuthorizationFlow.start(plain, REDIRECT, { pushedAuthorizationUrl })
+  assert.equal((await mock.control('/__par_last')).assertion_aud, `${mock.issuer}/token`)
 }))

@@ -173,3 +173,28 @@ def test_authorization_flow_sends_dpop_jkt(mock: MockServer):
 
     plain = OAuthClient.discover(mock.issuer, "app", auth_method="none")
     assert "dpop_jkt" not in AuthorizationFlow(plain, "http://127.0.0.1:9/cb").authorization_url
+
+
+@pytest.mark.parametrize("client_kind", ["httpx", "requests"])
+def test_nonces_sent_on_successful_answers_are_used_next(mock: MockServer, client_kind: str):
+    # RFC 9449 section 8.2: a DPoP-Nonce on a 200 (token endpoint or resource) goes into the
+    # next proof to that origin.
+    client = dpop_client(mock, DpopKey.generate())
+    mock.control("/__dpop_nonce?token=advertise&api=advertise")
+    client.client_credentials()
+    sent = mock.control("/__dpop_last")["advertised"]["token"]
+    client.client_credentials()
+    assert mock.control("/__dpop_last")["token"]["nonce"] == sent
+    source = TokenSource.client_credentials(client)
+    url = mock.issuer + "/__dpop_api"
+    if client_kind == "httpx":
+        session: httpx.Client | requests.Session = httpx.Client(auth=HttpxAuth(source))
+    else:
+        session = requests.Session()
+        session.auth = RequestsAuth(source)
+    with session:
+        assert session.get(url).status_code == 200
+        sent = mock.control("/__dpop_last")["advertised"]["api"]
+        assert session.get(url).status_code == 200
+        assert mock.control("/__dpop_last")["api"]["nonce"] == sent
+    assert mock.count("__dpop_api") == 2

@@ -26,6 +26,7 @@ from cryptography.x509.oid import NameOID
 
 from tokenward import (
     Authenticator,
+    DpopVerifier,
     JwtIssuer,
     JwtKey,
     JwtVerifier,
@@ -54,7 +55,7 @@ def _cert(doc: dict[str, Any], name: str | None) -> bytes | str | None:
     return base64.b64decode(doc["certificates"][name])
 
 
-def _vector_authenticator(setup: dict[str, Any], mtls: bool = True) -> Authenticator:
+def _vector_authenticator(setup: dict[str, Any], mtls: bool = True, **extra: Any) -> Authenticator:
     clock = ManualClock(setup["now"])
     j = setup["jwt"]
     verifier = JwtVerifier(JwtKey.hmac(j["hmac_secret"], "HS256"), algorithms=["HS256"], clock=clock)
@@ -63,7 +64,28 @@ def _vector_authenticator(setup: dict[str, Any], mtls: bool = True) -> Authentic
         trusted_proxies=setup["trusted_proxies"],
         mtls_bound_tokens=mtls and setup["mtls_bound_tokens"],
         clock=clock,
+        **extra,
     )
+
+
+def _check(doc: dict[str, Any], auth: Authenticator, case: dict[str, Any]) -> None:
+    name, r, e = case["name"], case["request"], case["expect"]
+    headers = []
+    for n, v in r["headers"]:
+        if v.startswith("{client_cert:"):
+            v = f":{doc['certificates'][v[len('{client_cert:') : -1]]}:"
+        headers.append((n, v))
+    result = auth.authenticate(
+        "GET", "/v1/things", headers, client_ip=r["client_ip"],
+        client_certificate=_cert(doc, r["client_certificate"]),
+    )
+    if e["status"] == 200:
+        assert isinstance(result, Principal), f"{name}: {result!r}"
+    else:
+        assert isinstance(result, Refusal), name
+        assert (result.status, result.code, result.error) == (e["status"], e["code"], e["error"]), name
+        if "www_authenticate" in e:
+            assert result.www_authenticate == e["www_authenticate"], name
 
 
 def test_mtls_vectors() -> None:
@@ -71,21 +93,20 @@ def test_mtls_vectors() -> None:
     auth = _vector_authenticator(doc["setup"])
     assert "client-cert" in auth.header_names
     for case in doc["cases"]:
-        name, r, e = case["name"], case["request"], case["expect"]
-        headers = []
-        for n, v in r["headers"]:
-            if v.startswith("{client_cert:"):
-                v = f":{doc['certificates'][v[len('{client_cert:') : -1]]}:"
-            headers.append((n, v))
-        result = auth.authenticate(
-            "GET", "/v1/things", headers, client_ip=r["client_ip"],
-            client_certificate=_cert(doc, r["client_certificate"]),
-        )
-        if e["status"] == 200:
-            assert isinstance(result, Principal), f"{name}: {result!r}"
-        else:
-            assert isinstance(result, Refusal), name
-            assert (result.status, result.code, result.error) == (e["status"], e["code"], e["error"]), name
+        _check(doc, auth, case)
+
+
+def test_require_sender_constrained_vectors() -> None:
+    doc = load_vectors("mtls.json")
+    section = doc["sender_constrained"]
+    assert section["require_sender_constrained"] is True
+    for case in section["cases"]:
+        dpop = {"dpop": DpopVerifier()} if case["dpop"] else {}
+        auth = _vector_authenticator(doc["setup"], require_sender_constrained=True, **dpop)
+        _check(doc, auth, case)
+    with pytest.raises(TokenwardError) as info:
+        _vector_authenticator(doc["setup"], mtls=False, require_sender_constrained=True)
+    assert info.value.code == "invalid_input"
 
 
 def test_thumbprints_match_the_vectors() -> None:

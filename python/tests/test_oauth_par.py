@@ -14,7 +14,7 @@ import pytest
 from test_oauth import MockServer
 from test_oauth_flow import REDIRECT, claims_of, follow
 
-from tokenward import AuthorizationFlow, DpopKey, InvalidInputError, OAuthClient, TokenwardError
+from tokenward import AuthorizationFlow, DpopKey, InvalidInputError, JwtKey, OAuthClient, TokenwardError
 
 
 @pytest.fixture
@@ -94,3 +94,24 @@ def test_refusals_carry_codes(mock):
     with pytest.raises(InvalidInputError):
         AuthorizationFlow(client, REDIRECT, pushed_authorization_url=mock.issuer + "/par")
     assert mock.count("token") == 0
+
+
+def test_private_key_jwt_assertions_name_the_issuer(mock):
+    # FAPI 2.0 / RFC 7523bis: with a discovered (or configured) issuer it is the sole audience.
+    key = JwtKey.generate("ES256")
+    client = OAuthClient.discover(mock.issuer, "py-app", private_key=key)
+    assert client.auth_method == "private_key_jwt" and client.issuer == mock.issuer
+    AuthorizationFlow.start(client, REDIRECT)
+    assert mock.control("/__par_last")["assertion_aud"] == mock.issuer
+    par = mock.issuer + "/par"
+    configured = OAuthClient(mock.issuer + "/token", "py-app", private_key=key,
+                             authorization_url=mock.issuer + "/authorize", issuer="https://as.example")
+    assert configured.issuer == "https://as.example"
+    AuthorizationFlow.start(configured, REDIRECT, pushed_authorization_url=par)
+    assert mock.control("/__par_last")["assertion_aud"] == "https://as.example"
+    # No issuer known: the token endpoint (RFC 7523).
+    plain = OAuthClient(mock.issuer + "/token", "py-app", private_key=key,
+                        authorization_url=mock.issuer + "/authorize")
+    assert plain.issuer is None
+    AuthorizationFlow.start(plain, REDIRECT, pushed_authorization_url=par)
+    assert mock.control("/__par_last")["assertion_aud"] == mock.issuer + "/token"

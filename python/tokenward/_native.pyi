@@ -514,6 +514,10 @@ class AccessToken:
         """The headers for a resource request: ``Authorization`` (``Bearer``/``DPoP``) and, for a
         DPoP-bound token, a ``DPoP`` proof with ``ath`` (and ``nonce``, given or remembered for
         the origin). The values hold the token: send them, never log them."""
+    def remember_dpop_nonce(self, url: str, nonce: str) -> None:
+        """Remembers a resource server's ``DPoP-Nonce`` (from any answer, a 200 too) for ``url``'s
+        origin: the next proof to it carries the nonce. Nothing happens for a bearer token or
+        an invalid nonce. The HTTP hooks call it on every answer."""
 
 @final
 class TokenResponse:
@@ -739,6 +743,7 @@ class OAuthClient:
         client_certificate: str | None = None,
         client_certificate_key: str | Secret | None = None,
         ca_certificates: str | None = None,
+        issuer: str | None = None,
     ) -> OAuthClient: ...
     @staticmethod
     def discover(
@@ -756,6 +761,7 @@ class OAuthClient:
         client_certificate: str | None = None,
         client_certificate_key: str | Secret | None = None,
         ca_certificates: str | None = None,
+        issuer: str | None = None,
     ) -> OAuthClient:
         """Discovers the server's endpoints (RFC 8414, then OIDC); blocking, GIL released.
         Endpoints given here win over the discovered ones."""
@@ -769,7 +775,7 @@ class OAuthClient:
     def authorization_url(self) -> str | None: ...
     @property
     def issuer(self) -> str | None:
-        """The issuer found by discovery."""
+        """The issuer: configured (``issuer=``, the ``private_key_jwt`` audience) or found by discovery."""
     @property
     def jwks_uri(self) -> str | None:
         """The server's ``jwks_uri`` found by discovery."""
@@ -1222,6 +1228,7 @@ class Authenticator:
         request_id_header: str | None = None,
         remote_jwt: RemoteJwtVerifier | None = None,
         mtls_bound_tokens: bool = False,
+        require_sender_constrained: bool = False,
     ) -> Authenticator: ...
     def authenticate(
         self,

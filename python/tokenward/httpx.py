@@ -34,6 +34,13 @@ def _authorize(request: httpx.Request, token: AccessToken, nonce: str | None = N
     request.headers.update(headers)
 
 
+def _remember_nonce(request: httpx.Request, token: AccessToken, response: httpx.Response) -> None:
+    # A DPoP-Nonce on any answer (a 200 too) goes into the next proof to that origin.
+    nonce = response.headers.get("dpop-nonce")
+    if nonce is not None:
+        token.remember_dpop_nonce(str(request.url), nonce)
+
+
 def _action(response: httpx.Response) -> RetryAction:
     challenges = response.headers.get_list("www-authenticate")
     return retry_action(
@@ -58,15 +65,16 @@ class TokenSourceAuth(httpx.Auth):
         token = self._source.token()
         _authorize(request, token)
         response = yield request
+        _remember_nonce(request, token, response)
         action = _action(response)
         if action.kind == "no_retry":
             return
         response.read()
-        if action.kind == "retry_with_nonce":
-            _authorize(request, token, action.nonce)
-        else:
-            _authorize(request, self._source.force_refresh())
-        yield request
+        if action.kind != "retry_with_nonce":
+            token = self._source.force_refresh()
+        _authorize(request, token, action.nonce)
+        response = yield request
+        _remember_nonce(request, token, response)
 
     async def async_auth_flow(
         self, request: httpx.Request
@@ -74,12 +82,13 @@ class TokenSourceAuth(httpx.Auth):
         token = await self._source.token_async()
         _authorize(request, token)
         response = yield request
+        _remember_nonce(request, token, response)
         action = _action(response)
         if action.kind == "no_retry":
             return
         await response.aread()
-        if action.kind == "retry_with_nonce":
-            _authorize(request, token, action.nonce)
-        else:
-            _authorize(request, await self._source.force_refresh_async())
-        yield request
+        if action.kind != "retry_with_nonce":
+            token = await self._source.force_refresh_async()
+        _authorize(request, token, action.nonce)
+        response = yield request
+        _remember_nonce(request, token, response)

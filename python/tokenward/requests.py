@@ -32,6 +32,13 @@ def _authorize(request: requests.PreparedRequest, token: AccessToken, nonce: str
     request.headers.update(headers)
 
 
+def _remember_nonce(token: AccessToken, response: requests.Response) -> None:
+    # A DPoP-Nonce on any answer (a 200 too) goes into the next proof to that origin.
+    nonce = response.headers.get("dpop-nonce")
+    if nonce is not None and response.request is not None and response.request.url:
+        token.remember_dpop_nonce(response.request.url, nonce)
+
+
 class TokenSourceAuth(AuthBase):
     """``requests`` auth putting ``source``'s token on every request, with one
     refresh-and-retry when the server rejects it."""
@@ -49,6 +56,7 @@ class TokenSourceAuth(AuthBase):
         return request
 
     def _retry_once(self, token: AccessToken, response: requests.Response, **kwargs: Any) -> requests.Response:
+        _remember_nonce(token, response)
         action = retry_action(
             response.status_code,
             response.headers.get("www-authenticate"),
@@ -57,14 +65,13 @@ class TokenSourceAuth(AuthBase):
         if action.kind == "no_retry":
             return response
         retry = response.request.copy()
-        if action.kind == "retry_with_nonce":
-            _authorize(retry, token, action.nonce)
-        else:
-            _authorize(retry, self._source.force_refresh())
+        next_token = token if action.kind == "retry_with_nonce" else self._source.force_refresh()
+        _authorize(retry, next_token, action.nonce)
         response.content  # noqa: B018 - read the body so the connection returns to the pool
         response.close()
         # The adapter's send dispatches no hooks: the retry cannot come back here (never a loop).
         sent = response.connection.send(retry, **kwargs)
+        _remember_nonce(next_token, sent)
         sent.history.append(response)
         sent.request = retry
         return sent

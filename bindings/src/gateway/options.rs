@@ -139,6 +139,12 @@ pub struct AuthenticatorOptions {
     /// certificate (or a trusted proxy's `Client-Cert` header); `None`: off.
     #[uniffi(default = None)]
     pub mtls_bound_tokens: Option<bool>,
+    /// Accept only sender-constrained access tokens (FAPI 2.0): a JWT or introspected token
+    /// without `cnf.jkt` (with `dpop`) or `cnf.x5t#S256` (with `mtls_bound_tokens`) is refused
+    /// `MISSING_CLAIM` (401 `invalid_token`, a `DPoP` challenge with DPoP on); needs one of
+    /// them; `None`: off.
+    #[uniffi(default = None)]
+    pub require_sender_constrained: Option<bool>,
 }
 
 impl AuthenticatorOptions {
@@ -178,6 +184,9 @@ impl AuthenticatorOptions {
         }
         if let Some(on) = self.mtls_bound_tokens {
             o = o.with_mtls_bound_tokens(on);
+        }
+        if let Some(on) = self.require_sender_constrained {
+            o = o.with_require_sender_constrained(on);
         }
         if let Some(realm) = self.realm {
             o = o.with_realm(realm);

@@ -52,6 +52,10 @@ pub struct OAuthClientOptions {
     /// CA certificates (PEM) trusted for the server's TLS certificate besides the system's.
     #[uniffi(default = None)]
     pub ca_certificates: Option<String>,
+    /// The server's issuer identifier: `PRIVATE_KEY_JWT` assertions name it as their audience
+    /// (FAPI 2.0); discovery sets it. Without it the audience is the token endpoint.
+    #[uniffi(default = None)]
+    pub issuer: Option<String>,
 }
 
 impl From<OAuthClientOptions> for core::OAuthClientOptions {
@@ -87,6 +91,9 @@ impl From<OAuthClientOptions> for core::OAuthClientOptions {
         }
         if let Some(pem) = o.ca_certificates {
             c = c.with_ca_certificates(pem);
+        }
+        if let Some(i) = o.issuer {
+            c = c.with_issuer(i);
         }
         c
     }
@@ -154,9 +161,9 @@ impl OAuthClient {
         self.0.authorization_url().map(str::to_owned)
     }
 
-    /// The issuer found by discovery.
+    /// The issuer: configured (`OAuthClientOptions.issuer`) or found by discovery.
     pub fn issuer(&self) -> Option<String> {
-        self.0.server_metadata().map(|m| m.issuer.clone())
+        self.0.issuer().map(str::to_owned)
     }
 
     /// The server's `jwks_uri` found by discovery (for `RemoteKeySet`).

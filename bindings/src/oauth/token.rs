@@ -81,6 +81,13 @@ impl AccessToken {
         let headers = self.0.request_headers(&method, &url, nonce.as_deref())?;
         Ok(headers.into_iter().collect())
     }
+
+    /// Remembers a resource server's `DPoP-Nonce` (from any answer, a 200 too) for `url`'s
+    /// origin: the next proof to it carries the nonce. Nothing happens for a bearer token or
+    /// an invalid nonce. The HTTP hooks call it on every answer.
+    pub fn remember_dpop_nonce(&self, url: String, nonce: String) {
+        self.0.remember_dpop_nonce(&url, &nonce);
+    }
 }
 
 /// A token-endpoint answer. Its printed form is the core's `Debug`, where every token is a

@@ -155,6 +155,9 @@ impl Authenticator {
         if let Some(on) = get::<bool>(&options, "mtlsBoundTokens")? {
             o = o.with_mtls_bound_tokens(on);
         }
+        if let Some(on) = get::<bool>(&options, "requireSenderConstrained")? {
+            o = o.with_require_sender_constrained(on);
+        }
         let inner = core::Authenticator::new(o).js()?;
         let shapes = shapes(&env, inner.header_names()).map_err(internal)?;
         Ok(Authenticator {

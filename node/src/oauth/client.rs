@@ -49,6 +49,9 @@ pub struct OAuthClientOptions<'a> {
     pub client_certificate_key: Option<Either<String, ClassInstance<'a, Secret>>>,
     /// CA certificates (PEM) trusted for the server's TLS certificate besides the system's.
     pub ca_certificates: Option<String>,
+    /// The server's issuer identifier: `private_key_jwt` assertions name it as their audience
+    /// (FAPI 2.0); discovery sets it. Without it the audience is the token endpoint.
+    pub issuer: Option<String>,
 }
 
 /// The core's options of `options`; ranges (a positive, bounded timeout) are checked by the
@@ -79,6 +82,9 @@ fn client_options(options: Option<OAuthClientOptions<'_>>) -> tokenward::Result<
     }
     if let Some(k) = o.dpop_key {
         c = c.with_dpop_key(k.0.clone());
+    }
+    if let Some(i) = o.issuer {
+        c = c.with_issuer(i);
     }
     let key = match o.client_certificate_key {
         Some(Either::A(text)) => Some(secret_arg(Either::A(text))?),
@@ -191,10 +197,10 @@ impl OAuthClient {
         self.0.authorization_url().map(str::to_owned)
     }
 
-    /// The issuer found by discovery, else null.
+    /// The issuer: configured (`issuer`) or found by discovery, else null.
     #[napi(getter, catch_unwind)]
     pub fn issuer(&self) -> Option<String> {
-        self.0.server_metadata().map(|m| m.issuer.clone())
+        self.0.issuer().map(str::to_owned)
     }
 
     /// The server's `jwks_uri` found by discovery (for `RemoteKeySet`), else null.

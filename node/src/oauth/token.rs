@@ -80,6 +80,14 @@ impl AccessToken {
         Ok(headers.into_iter().collect())
     }
 
+    /// Remembers a resource server's `DPoP-Nonce` (from any answer, a 200 too) for `url`'s
+    /// origin: the next proof to it carries the nonce. Nothing happens for a bearer token or
+    /// an invalid nonce. The HTTP hooks call it on every answer.
+    #[napi(catch_unwind)]
+    pub fn remember_dpop_nonce(&self, url: String, nonce: String) {
+        self.0.remember_dpop_nonce(&url, &nonce);
+    }
+
     /// The redacted form, `AccessToken([REDACTED:<fingerprint>])`.
     #[napi(js_name = "toString", catch_unwind)]
     pub fn to_display_string(&self) -> String {

@@ -50,7 +50,7 @@ impl Authenticator {
         introspection_max_inflight=gateway::introspection::DEFAULT_INTROSPECTION_MAX_INFLIGHT,
         rate_limit_store=None, rate_limit_store_fail_open=true, sessions=None, dpop=None,
         dpop_origin=None, abuse_detection=None, request_id_header=None, remote_jwt=None,
-        mtls_bound_tokens=false))]
+        mtls_bound_tokens=false, require_sender_constrained=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         api_keys: Option<&Bound<'_, ApiKeys>>,
@@ -87,6 +87,7 @@ impl Authenticator {
         request_id_header: Option<String>,
         remote_jwt: Option<&Bound<'_, crate::jwt::RemoteJwtVerifier>>,
         mtls_bound_tokens: bool,
+        require_sender_constrained: bool,
     ) -> PyResult<Self> {
         let forwarded_header: ForwardedHeader = forwarded_header.parse().py()?;
         let mut release_gil = false;
@@ -101,7 +102,8 @@ impl Authenticator {
             .with_max_tracked(max_tracked)
             .with_introspection_cache_size(introspection_cache_size)
             .with_introspection_max_inflight(introspection_max_inflight)
-            .with_mtls_bound_tokens(mtls_bound_tokens);
+            .with_mtls_bound_tokens(mtls_bound_tokens)
+            .with_require_sender_constrained(require_sender_constrained);
         if let Some(k) = api_keys {
             let keys = k.get().0.clone();
             release_gil |= !format!("{:?}", keys.store()).starts_with("MemoryStore");

@@ -38,6 +38,7 @@ fn client_options(
     client_certificate: Option<String>,
     client_certificate_key: Option<&Bound<'_, PyAny>>,
     ca_certificates: Option<String>,
+    issuer: Option<String>,
 ) -> PyResult<OAuthClientOptions> {
     let mut o = OAuthClientOptions::default();
     if let Some(s) = client_secret {
@@ -64,6 +65,9 @@ fn client_options(
     if let Some(k) = dpop_key {
         o = o.with_dpop_key(k.get().0.clone());
     }
+    if let Some(i) = issuer {
+        o = o.with_issuer(i);
+    }
     crate::mtls::with_tls(
         o,
         client_certificate,
@@ -75,7 +79,7 @@ fn client_options(
 #[pymethods]
 impl OAuthClient {
     #[new]
-    #[pyo3(signature = (token_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None, client_certificate=None, client_certificate_key=None, ca_certificates=None))]
+    #[pyo3(signature = (token_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None, client_certificate=None, client_certificate_key=None, ca_certificates=None, issuer=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         token_url: String,
@@ -91,6 +95,7 @@ impl OAuthClient {
         client_certificate: Option<String>,
         client_certificate_key: Option<&Bound<'_, PyAny>>,
         ca_certificates: Option<String>,
+        issuer: Option<String>,
     ) -> PyResult<Self> {
         let options = client_options(
             client_secret,
@@ -104,6 +109,7 @@ impl OAuthClient {
             client_certificate,
             client_certificate_key,
             ca_certificates,
+            issuer,
         )?;
         Ok(OAuthClient(
             oauth::OAuthClient::new(token_url, client_id, options).py()?,
@@ -113,7 +119,7 @@ impl OAuthClient {
     /// Discovers the server at `issuer_url` (RFC 8414, then OIDC) and builds a client with
     /// its endpoints (those not given here); blocking, the GIL is released.
     #[staticmethod]
-    #[pyo3(signature = (issuer_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None, client_certificate=None, client_certificate_key=None, ca_certificates=None))]
+    #[pyo3(signature = (issuer_url, client_id, client_secret=None, *, auth_method=None, private_key=None, introspection_url=None, revocation_url=None, authorization_url=None, timeout=None, dpop_key=None, client_certificate=None, client_certificate_key=None, ca_certificates=None, issuer=None))]
     #[allow(clippy::too_many_arguments)]
     fn discover(
         py: Python<'_>,
@@ -130,6 +136,7 @@ impl OAuthClient {
         client_certificate: Option<String>,
         client_certificate_key: Option<&Bound<'_, PyAny>>,
         ca_certificates: Option<String>,
+        issuer: Option<String>,
     ) -> PyResult<Self> {
         let options = client_options(
             client_secret,
@@ -143,6 +150,7 @@ impl OAuthClient {
             client_certificate,
             client_certificate_key,
             ca_certificates,
+            issuer,
         )?;
         let client = py
             .detach(|| {
@@ -177,10 +185,10 @@ impl OAuthClient {
         self.0.authorization_url()
     }
 
-    /// The issuer found by discovery, else `None`.
+    /// The issuer: configured (``issuer=``) or found by discovery, else `None`.
     #[getter]
     fn issuer(&self) -> Option<&str> {
-        self.0.server_metadata().map(|m| m.issuer.as_str())
+        self.0.issuer()
     }
 
     /// The server's `jwks_uri` found by discovery (for `RemoteKeySet`), else `None`.

@@ -58,6 +58,13 @@ impl AccessToken {
         Ok(dict)
     }
 
+    /// Remembers a resource server's ``DPoP-Nonce`` (from any answer, a 200 too) for ``url``'s
+    /// origin: the next proof to it carries the nonce. Nothing happens for a bearer token or
+    /// an invalid nonce. The HTTP hooks call it on every answer.
+    fn remember_dpop_nonce(&self, url: &str, nonce: &str) {
+        self.0.remember_dpop_nonce(url, nonce);
+    }
+
     /// The granted scopes.
     #[getter]
     fn scopes(&self) -> Vec<String> {

@@ -17,18 +17,33 @@ extension URLSession {
         let token = try await tokenSource.token()
         let (data, response) = try await tokenwardSend(try request.tokenwardAuthorized(token, nonce: nil))
         guard let http = response as? HTTPURLResponse else { return (data, response) }
+        tokenwardRememberNonce(http, token: token, url: request.url)
         let retry: URLRequest
+        let next: AccessToken
         switch retryAction(status: Int32(clamping: http.statusCode),
                            wwwAuthenticate: http.value(forHTTPHeaderField: "WWW-Authenticate"),
                            dpopNonce: http.value(forHTTPHeaderField: "DPoP-Nonce")) {
         case .noRetry:
             return (data, response)
         case .retryWithNonce(let nonce):
+            next = token
             retry = try request.tokenwardAuthorized(token, nonce: nonce)
         case .refreshAndRetry:
-            retry = try request.tokenwardAuthorized(try await tokenSource.forceRefresh(), nonce: nil)
+            next = try await tokenSource.forceRefresh()
+            retry = try request.tokenwardAuthorized(next, nonce: nil)
         }
-        return try await tokenwardSend(retry)
+        let (data2, response2) = try await tokenwardSend(retry)
+        if let http2 = response2 as? HTTPURLResponse {
+            tokenwardRememberNonce(http2, token: next, url: request.url)
+        }
+        return (data2, response2)
+    }
+
+    /// A `DPoP-Nonce` on any answer (a 200 too) goes into the next proof to that origin.
+    private func tokenwardRememberNonce(_ http: HTTPURLResponse, token: AccessToken, url: URL?) {
+        if let nonce = http.value(forHTTPHeaderField: "DPoP-Nonce"), let url {
+            token.rememberDpopNonce(url: url.absoluteString, nonce: nonce)
+        }
     }
 
     /// One data task (the completion-handler API exists on every platform's Foundation).

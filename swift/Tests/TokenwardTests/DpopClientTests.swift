@@ -136,4 +136,28 @@ final class DpopClientTests: XCTestCase {
         let tokens = try await flow.complete(redirectUrl: location)
         XCTAssertTrue(tokens.accessToken().isDpop())
     }
+
+    /// RFC 9449 section 8.2: a `DPoP-Nonce` on a 200 (token endpoint or resource) goes into the next proof.
+    func testNoncesSentOnSuccessfulAnswersAreUsedNext() async throws {
+        let c = try await client(try DpopKey.generate(algorithm: .es256))
+        try await OAuthMock.control("/__dpop_nonce?token=advertise&api=advertise")
+        _ = try await c.clientCredentials()
+        var seen = try await OAuthMock.control("/__dpop_last")
+        var sent = try XCTUnwrap((seen["advertised"] as? [String: Any])?["token"] as? String)
+        _ = try await c.clientCredentials()
+        seen = try await OAuthMock.control("/__dpop_last")
+        XCTAssertEqual((seen["token"] as? [String: Any])?["nonce"] as? String, sent)
+        let source = try TokenSource.clientCredentials(client: c)
+        let session = URLSession(configuration: .ephemeral)
+        let request = URLRequest(url: URL(string: try OAuthMock.issuer() + "/__dpop_api")!)
+        var (_, response) = try await session.data(for: request, tokenSource: source)
+        XCTAssertEqual((response as! HTTPURLResponse).statusCode, 200)
+        seen = try await OAuthMock.control("/__dpop_last")
+        sent = try XCTUnwrap((seen["advertised"] as? [String: Any])?["api"] as? String)
+        (_, response) = try await session.data(for: request, tokenSource: source)
+        XCTAssertEqual((response as! HTTPURLResponse).statusCode, 200)
+        seen = try await OAuthMock.control("/__dpop_last")
+        XCTAssertEqual((seen["api"] as? [String: Any])?["nonce"] as? String, sent)
+        source.close()
+    }
 }

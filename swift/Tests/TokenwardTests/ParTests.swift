@@ -80,4 +80,32 @@ final class ParTests: XCTestCase {
         }
         XCTAssertEqual(code, "invalid_input")
     }
+
+    /// FAPI 2.0 / RFC 7523bis: a known issuer (discovered or configured) is the assertion's sole audience.
+    func testPrivateKeyJwtAssertionsNameTheIssuer() async throws {
+        let key = try JwtKey.generate(algorithm: .es256)
+        let issuer = try OAuthMock.issuer()
+        let discovered = try await OAuthClient.discover(
+            issuerUrl: issuer, clientId: "swift-app", options: OAuthClientOptions(privateKey: key))
+        XCTAssertEqual(discovered.authMethod(), .privateKeyJwt)
+        XCTAssertEqual(discovered.issuer(), issuer)
+        _ = try await AuthorizationFlow.start(client: discovered, redirectUri: redirect, options: AuthorizationFlowOptions())
+        var last = try await OAuthMock.control("/__par_last")
+        XCTAssertEqual(last["assertion_aud"] as? String, issuer)
+        let pushed = AuthorizationFlowOptions(pushedAuthorizationUrl: issuer + "/par")
+        let configured = try OAuthClient(
+            tokenUrl: issuer + "/token", clientId: "swift-app",
+            options: OAuthClientOptions(privateKey: key, authorizationUrl: issuer + "/authorize", issuer: "https://as.example"))
+        XCTAssertEqual(configured.issuer(), "https://as.example")
+        _ = try await AuthorizationFlow.start(client: configured, redirectUri: redirect, options: pushed)
+        last = try await OAuthMock.control("/__par_last")
+        XCTAssertEqual(last["assertion_aud"] as? String, "https://as.example")
+        let plain = try OAuthClient(
+            tokenUrl: issuer + "/token", clientId: "swift-app",
+            options: OAuthClientOptions(privateKey: key, authorizationUrl: issuer + "/authorize"))
+        XCTAssertNil(plain.issuer())
+        _ = try await AuthorizationFlow.start(client: plain, redirectUri: redirect, options: pushed)
+        last = try await OAuthMock.control("/__par_last")
+        XCTAssertEqual(last["assertion_aud"] as? String, issuer + "/token")
+    }
 }

@@ -26,7 +26,16 @@ import okhttp3.Route
 class TokenSourceInterceptor(private val source: TokenSource) : Interceptor, okhttp3.Authenticator {
     override fun intercept(chain: Interceptor.Chain): Response {
         val token = runBlocking { source.token() }
-        return chain.proceed(chain.request().withToken(token, null))
+        val response = chain.proceed(chain.request().withToken(token, null))
+        rememberNonce(response)
+        return response
+    }
+
+    /** A `DPoP-Nonce` on any answer (a 200 too) goes into the next proof to that origin. */
+    private fun rememberNonce(response: Response) {
+        val nonce = response.header("DPoP-Nonce") ?: return
+        val token = response.request.tag(AccessToken::class.java) ?: return
+        token.rememberDpopNonce(response.request.url.toString(), nonce)
     }
 
     override fun authenticate(route: Route?, response: Response): Request? {

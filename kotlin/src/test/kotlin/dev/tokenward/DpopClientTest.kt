@@ -137,4 +137,23 @@ class DpopClientTest {
         assertEquals(302, conn.responseCode)
         assertTrue(flow.complete(conn.getHeaderField("Location")!!).accessToken().isDpop())
     }
+
+    /** RFC 9449 section 8.2: a `DPoP-Nonce` on a 200 (token endpoint or resource) goes into the next proof. */
+    @Test
+    fun noncesSentOnSuccessfulAnswersAreUsedNext() = runBlocking {
+        val c = client(DpopKey.generate(Algorithm.ES256))
+        OAuthMock.control("/__dpop_nonce?token=advertise&api=advertise")
+        c.clientCredentials(listOf())
+        var sent = last().getJSONObject("advertised").getString("token")
+        c.clientCredentials(listOf())
+        assertEquals(sent, last().getJSONObject("token").getString("nonce"))
+        val http = OkHttpClient.Builder().tokenSource(TokenSource.clientCredentials(c, listOf())).build()
+        fun get() = http.newCall(Request.Builder().url(OAuthMock.issuer + "/__dpop_api").build()).execute().use { it.code }
+        val a0 = OAuthMock.count("__dpop_api")
+        assertEquals(200, get())
+        sent = last().getJSONObject("advertised").getString("api")
+        assertEquals(200, get())
+        assertEquals(sent, last().getJSONObject("api").getString("nonce"))
+        assertEquals(a0 + 2, OAuthMock.count("__dpop_api"))
+    }
 }

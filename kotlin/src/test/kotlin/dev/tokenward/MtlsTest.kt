@@ -43,7 +43,7 @@ class MtlsTest {
         else -> der(name)
     }
 
-    private fun authenticator(mtls: Boolean): Authenticator {
+    private fun authenticator(mtls: Boolean, strict: Boolean = false, dpop: Boolean = false): Authenticator {
         val setup = doc.getJSONObject("setup")
         val clock = ManualClock(Instant.ofEpochSecond(setup.getLong("now")))
         val secret = setup.getJSONObject("jwt").getString("hmac_secret")
@@ -57,6 +57,8 @@ class MtlsTest {
                 trustedProxies = proxies,
                 clock = clock,
                 mtlsBoundTokens = mtls && setup.getBoolean("mtls_bound_tokens"),
+                requireSenderConstrained = strict,
+                dpop = if (dpop) DpopVerifier(DpopVerifierOptions()) else null,
             ),
         )
     }
@@ -66,37 +68,55 @@ class MtlsTest {
         val auth = authenticator(true)
         assertTrue("client-cert" in auth.headerNames())
         val cases = doc.getJSONArray("cases")
+        for (i in 0 until cases.length()) check(auth, cases.getJSONObject(i))
+    }
+
+    /** `requireSenderConstrained`: unbound access tokens are refused (a DPoP challenge with DPoP on). */
+    @Test
+    fun senderConstrainedVectors() {
+        val section = doc.getJSONObject("sender_constrained")
+        assertTrue(section.getBoolean("require_sender_constrained"))
+        val cases = section.getJSONArray("cases")
         for (i in 0 until cases.length()) {
             val c = cases.getJSONObject(i)
-            val name = c.getString("name")
-            val r = c.getJSONObject("request")
-            val headers = r.getJSONArray("headers").let { hs ->
-                (0 until hs.length()).map {
-                    val h = hs.getJSONArray(it)
-                    val v = h.getString(1)
-                    val value = if (v.startsWith("{client_cert:")) {
-                        ":" + doc.getJSONObject("certificates").getString(v.removeSurrounding("{client_cert:", "}")) + ":"
-                    } else {
-                        v
-                    }
-                    HttpHeader(h.getString(0), value)
+            check(authenticator(true, strict = true, dpop = c.getBoolean("dpop")), c)
+        }
+        val e = assertThrows<TokenwardException.Failed> { authenticator(false, strict = true) }
+        assertEquals(ErrorCode.INVALID_INPUT, e.code)
+    }
+
+    private fun check(auth: Authenticator, c: JSONObject) {
+        val name = c.getString("name")
+        val r = c.getJSONObject("request")
+        val headers = r.getJSONArray("headers").let { hs ->
+            (0 until hs.length()).map {
+                val h = hs.getJSONArray(it)
+                val v = h.getString(1)
+                val value = if (v.startsWith("{client_cert:")) {
+                    ":" + doc.getJSONObject("certificates").getString(v.removeSurrounding("{client_cert:", "}")) + ":"
+                } else {
+                    v
                 }
+                HttpHeader(h.getString(0), value)
             }
-            val request = AuthRequest(
-                method = "GET",
-                path = "/v1/things",
-                headers = headers,
-                clientIp = r.getString("client_ip"),
-                clientCertificate = cert(if (r.isNull("client_certificate")) null else r.getString("client_certificate")),
-            )
-            val e = c.getJSONObject("expect")
-            when (val d = auth.authenticate(request)) {
-                is AuthDecision.Allowed -> assertEquals(200, e.getInt("status"), "$name: got a principal")
-                is AuthDecision.Refused -> assertEquals(
+        }
+        val request = AuthRequest(
+            method = "GET",
+            path = "/v1/things",
+            headers = headers,
+            clientIp = r.getString("client_ip"),
+            clientCertificate = cert(if (r.isNull("client_certificate")) null else r.getString("client_certificate")),
+        )
+        val e = c.getJSONObject("expect")
+        when (val d = auth.authenticate(request)) {
+            is AuthDecision.Allowed -> assertEquals(200, e.getInt("status"), "$name: got a principal")
+            is AuthDecision.Refused -> {
+                assertEquals(
                     Triple(e.getInt("status"), e.getString("code"), e.getString("error")),
                     Triple(d.refusal.status.toInt(), d.refusal.code.asString(), d.refusal.error),
                     name,
                 )
+                if (e.has("www_authenticate")) assertEquals(e.getString("www_authenticate"), d.refusal.wwwAuthenticate, name)
             }
         }
     }

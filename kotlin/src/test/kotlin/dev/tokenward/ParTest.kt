@@ -93,4 +93,30 @@ class ParTest {
         )
         assertFalse(flow.authorizationUrl().contains("code_challenge"))
     }
+
+    /** FAPI 2.0 / RFC 7523bis: a known issuer (discovered or configured) is the assertion's sole audience. */
+    @Test
+    fun privateKeyJwtAssertionsNameTheIssuer() = runBlocking {
+        val key = JwtKey.generate(Algorithm.ES256)
+        val discovered = OAuthClient.discover(OAuthMock.issuer, "kt-app", OAuthClientOptions(privateKey = key))
+        assertEquals(AuthMethod.PRIVATE_KEY_JWT, discovered.authMethod())
+        assertEquals(OAuthMock.issuer, discovered.issuer())
+        AuthorizationFlow.start(discovered, redirect, AuthorizationFlowOptions())
+        assertEquals(OAuthMock.issuer, OAuthMock.control("/__par_last").getString("assertion_aud"))
+        val par = OAuthMock.issuer + "/par"
+        val configured = OAuthClient(
+            OAuthMock.issuer + "/token", "kt-app",
+            OAuthClientOptions(privateKey = key, authorizationUrl = OAuthMock.issuer + "/authorize", issuer = "https://as.example"),
+        )
+        assertEquals("https://as.example", configured.issuer())
+        AuthorizationFlow.start(configured, redirect, AuthorizationFlowOptions(pushedAuthorizationUrl = par))
+        assertEquals("https://as.example", OAuthMock.control("/__par_last").getString("assertion_aud"))
+        val plain = OAuthClient(
+            OAuthMock.issuer + "/token", "kt-app",
+            OAuthClientOptions(privateKey = key, authorizationUrl = OAuthMock.issuer + "/authorize"),
+        )
+        assertNull(plain.issuer())
+        AuthorizationFlow.start(plain, redirect, AuthorizationFlowOptions(pushedAuthorizationUrl = par))
+        assertEquals(OAuthMock.issuer + "/token", OAuthMock.control("/__par_last").getString("assertion_aud"))
+    }
 }
