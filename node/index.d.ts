@@ -1046,9 +1046,7 @@ export declare class StoredTokens {
  * The OpenTelemetry providers `enableTelemetry` installed. They stay installed when this
  * object is garbage-collected; `shutdown()` exports what is pending and uninstalls them.
  */
-export declare class Telemetry {
-
-}
+export declare class Telemetry {}
 
 /**
  * `count` occurrences within `windowSeconds`; a count of 0 or an empty window throws
@@ -1573,13 +1571,6 @@ export interface SessionsOptions {
   clock?: ManualClock
 }
 
-/**
- * Whether a response with `status` and `wwwAuthenticate` (the `WWW-Authenticate` values, joined
- * by `", "`) says the access token sent was rejected, so that one refresh and one retry may
- * help: the rule of `fetchWithTokenSource` and `useTokenSource` (axios).
- */
-export declare function tokenRejected(status: number, wwwAuthenticate?: string | undefined | null): boolean
-
 /** Options of `enableTelemetry`. */
 export interface TelemetryOptions {
   /** The collector's OTLP/HTTP base URL (`http://localhost:4318`). */
@@ -1595,6 +1586,13 @@ export interface TelemetryOptions {
   /** Seconds before an export request times out (default 10). */
   timeout?: number
 }
+
+/**
+ * Whether a response with `status` and `wwwAuthenticate` (the `WWW-Authenticate` values, joined
+ * by `", "`) says the access token sent was rejected, so that one refresh and one retry may
+ * help: the rule of `fetchWithTokenSource` and `useTokenSource` (axios).
+ */
+export declare function tokenRejected(status: number, wwwAuthenticate?: string | undefined | null): boolean
 
 /**
  * When a `TokenSource` refreshes and how it retries (durations in seconds); unset values are

@@ -1009,6 +1009,13 @@ public protocol AccessTokenProtocol: AnyObject, Sendable {
     func isDpop()  -> Bool
     
     /**
+     * Remembers a resource server's `DPoP-Nonce` (from any answer, a 200 too) for `url`'s
+     * origin: the next proof to it carries the nonce. Nothing happens for a bearer token or
+     * an invalid nonce. The HTTP hooks call it on every answer.
+     */
+    func rememberDpopNonce(url: String, nonce: String) 
+    
+    /**
      * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
      * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
      * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
@@ -1148,6 +1155,21 @@ open func isDpop() -> Bool  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Remembers a resource server's `DPoP-Nonce` (from any answer, a 200 too) for `url`'s
+     * origin: the next proof to it carries the nonce. Nothing happens for a bearer token or
+     * an invalid nonce. The HTTP hooks call it on every answer.
+     */
+open func rememberDpopNonce(url: String, nonce: String)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_accesstoken_remember_dpop_nonce(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),
+        FfiConverterString.lower(nonce),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -4997,7 +5019,7 @@ public protocol OAuthClientProtocol: AnyObject, Sendable {
     func introspect(token: Secret, tokenTypeHint: TokenTypeHint?) async throws  -> Introspection
     
     /**
-     * The issuer found by discovery.
+     * The issuer: configured (`OAuthClientOptions.issuer`) or found by discovery.
      */
     func issuer()  -> String?
     
@@ -5209,7 +5231,7 @@ open func introspect(token: Secret, tokenTypeHint: TokenTypeHint? = nil)async th
 }
     
     /**
-     * The issuer found by discovery.
+     * The issuer: configured (`OAuthClientOptions.issuer`) or found by discovery.
      */
 open func issuer() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
@@ -7275,6 +7297,154 @@ public func FfiConverterTypeStoredTokens_lower(_ value: StoredTokens) -> UInt64 
 
 
 /**
+ * The OpenTelemetry providers `enableTelemetry` installed. They stay installed when this
+ * object is released; `shutdown()` exports what is pending and uninstalls them.
+ */
+public protocol TelemetryProtocol: AnyObject, Sendable {
+    
+    /**
+     * Exports every pending metric and span now (blocks until sent); a failed export is
+     * `network`.
+     */
+    func flush() throws 
+    
+    /**
+     * Exports what is pending and uninstalls the providers: nothing is recorded any more.
+     */
+    func shutdown() throws 
+    
+}
+/**
+ * The OpenTelemetry providers `enableTelemetry` installed. They stay installed when this
+ * object is released; `shutdown()` exports what is pending and uninstalls them.
+ */
+open class Telemetry: TelemetryProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_tokenward_ffi_fn_clone_telemetry(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_tokenward_ffi_fn_free_telemetry(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Exports every pending metric and span now (blocks until sent); a failed export is
+     * `network`.
+     */
+open func flush()throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_telemetry_flush(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Exports what is pending and uninstalls the providers: nothing is recorded any more.
+     */
+open func shutdown()throws   {try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_telemetry_shutdown(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTelemetry: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Telemetry
+
+    public static func lift(_ handle: UInt64) throws -> Telemetry {
+        return Telemetry(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Telemetry) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Telemetry {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Telemetry, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTelemetry_lift(_ handle: UInt64) throws -> Telemetry {
+    return try FfiConverterTypeTelemetry.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTelemetry_lower(_ value: Telemetry) -> UInt64 {
+    return FfiConverterTypeTelemetry.lower(value)
+}
+
+
+
+
+
+
+/**
  * `count` occurrences within `window`; a count of 0 or an empty window throws
  * `invalid_input`.
  */
@@ -9131,6 +9301,13 @@ public struct AuthenticatorOptions {
      * certificate (or a trusted proxy's `Client-Cert` header); `None`: off.
      */
     public var mtlsBoundTokens: Bool?
+    /**
+     * Accept only sender-constrained access tokens (FAPI 2.0): a JWT or introspected token
+     * without `cnf.jkt` (with `dpop`) or `cnf.x5t#S256` (with `mtls_bound_tokens`) is refused
+     * `MISSING_CLAIM` (401 `invalid_token`, a `DPoP` challenge with DPoP on); needs one of
+     * them; `None`: off.
+     */
+    public var requireSenderConstrained: Bool?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9255,7 +9432,13 @@ public struct AuthenticatorOptions {
         /**
          * Check mutual-TLS-bound tokens (RFC 8705, `cnf.x5t#S256`) against the request's client
          * certificate (or a trusted proxy's `Client-Cert` header); `None`: off.
-         */mtlsBoundTokens: Bool? = nil) {
+         */mtlsBoundTokens: Bool? = nil, 
+        /**
+         * Accept only sender-constrained access tokens (FAPI 2.0): a JWT or introspected token
+         * without `cnf.jkt` (with `dpop`) or `cnf.x5t#S256` (with `mtls_bound_tokens`) is refused
+         * `MISSING_CLAIM` (401 `invalid_token`, a `DPoP` challenge with DPoP on); needs one of
+         * them; `None`: off.
+         */requireSenderConstrained: Bool? = nil) {
         self.apiKeys = apiKeys
         self.jwt = jwt
         self.ipAllow = ipAllow
@@ -9290,6 +9473,7 @@ public struct AuthenticatorOptions {
         self.requestIdHeader = requestIdHeader
         self.remoteJwt = remoteJwt
         self.mtlsBoundTokens = mtlsBoundTokens
+        self.requireSenderConstrained = requireSenderConstrained
     }
 
     
@@ -9341,7 +9525,8 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
                 abuseDetection: FfiConverterOptionTypeAbuseDetection.read(from: &buf), 
                 requestIdHeader: FfiConverterOptionString.read(from: &buf), 
                 remoteJwt: FfiConverterOptionTypeRemoteJwtVerifier.read(from: &buf), 
-                mtlsBoundTokens: FfiConverterOptionBool.read(from: &buf)
+                mtlsBoundTokens: FfiConverterOptionBool.read(from: &buf), 
+                requireSenderConstrained: FfiConverterOptionBool.read(from: &buf)
         )
     }
 
@@ -9380,6 +9565,7 @@ public struct FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.requestIdHeader, into: &buf)
         FfiConverterOptionTypeRemoteJwtVerifier.write(value.remoteJwt, into: &buf)
         FfiConverterOptionBool.write(value.mtlsBoundTokens, into: &buf)
+        FfiConverterOptionBool.write(value.requireSenderConstrained, into: &buf)
     }
 }
 
@@ -10919,6 +11105,11 @@ public struct OAuthClientOptions {
      * CA certificates (PEM) trusted for the server's TLS certificate besides the system's.
      */
     public var caCertificates: String?
+    /**
+     * The server's issuer identifier: `PRIVATE_KEY_JWT` assertions name it as their audience
+     * (FAPI 2.0); discovery sets it. Without it the audience is the token endpoint.
+     */
+    public var issuer: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -10956,7 +11147,11 @@ public struct OAuthClientOptions {
          */clientCertificate: ClientCertificate? = nil, 
         /**
          * CA certificates (PEM) trusted for the server's TLS certificate besides the system's.
-         */caCertificates: String? = nil) {
+         */caCertificates: String? = nil, 
+        /**
+         * The server's issuer identifier: `PRIVATE_KEY_JWT` assertions name it as their audience
+         * (FAPI 2.0); discovery sets it. Without it the audience is the token endpoint.
+         */issuer: String? = nil) {
         self.clientSecret = clientSecret
         self.authMethod = authMethod
         self.privateKey = privateKey
@@ -10967,6 +11162,7 @@ public struct OAuthClientOptions {
         self.dpopKey = dpopKey
         self.clientCertificate = clientCertificate
         self.caCertificates = caCertificates
+        self.issuer = issuer
     }
 
     
@@ -10994,7 +11190,8 @@ public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
                 timeout: FfiConverterOptionDuration.read(from: &buf), 
                 dpopKey: FfiConverterOptionTypeDpopKey.read(from: &buf), 
                 clientCertificate: FfiConverterOptionTypeClientCertificate.read(from: &buf), 
-                caCertificates: FfiConverterOptionString.read(from: &buf)
+                caCertificates: FfiConverterOptionString.read(from: &buf), 
+                issuer: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -11009,6 +11206,7 @@ public struct FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionTypeDpopKey.write(value.dpopKey, into: &buf)
         FfiConverterOptionTypeClientCertificate.write(value.clientCertificate, into: &buf)
         FfiConverterOptionString.write(value.caCertificates, into: &buf)
+        FfiConverterOptionString.write(value.issuer, into: &buf)
     }
 }
 
@@ -11956,6 +12154,115 @@ public func FfiConverterTypeSessionsOptions_lift(_ buf: RustBuffer) throws -> Se
 #endif
 public func FfiConverterTypeSessionsOptions_lower(_ value: SessionsOptions) -> RustBuffer {
     return FfiConverterTypeSessionsOptions.lower(value)
+}
+
+
+/**
+ * Options of `enableTelemetry`.
+ */
+public struct TelemetryOptions: Equatable, Hashable {
+    /**
+     * The collector's OTLP/HTTP base URL (`http://localhost:4318`).
+     */
+    public var endpoint: String
+    /**
+     * The `service.name` resource attribute.
+     */
+    public var serviceName: String?
+    /**
+     * `http/protobuf` (default) or `http/json`.
+     */
+    public var `protocol`: String?
+    /**
+     * Headers sent with every export (a backend's API key).
+     */
+    public var headers: [String: String]?
+    /**
+     * Time between metric exports (default 60 s).
+     */
+    public var exportInterval: TimeInterval?
+    /**
+     * Timeout of one export request (default 10 s).
+     */
+    public var timeout: TimeInterval?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The collector's OTLP/HTTP base URL (`http://localhost:4318`).
+         */endpoint: String, 
+        /**
+         * The `service.name` resource attribute.
+         */serviceName: String? = nil, 
+        /**
+         * `http/protobuf` (default) or `http/json`.
+         */`protocol`: String? = nil, 
+        /**
+         * Headers sent with every export (a backend's API key).
+         */headers: [String: String]? = nil, 
+        /**
+         * Time between metric exports (default 60 s).
+         */exportInterval: TimeInterval? = nil, 
+        /**
+         * Timeout of one export request (default 10 s).
+         */timeout: TimeInterval? = nil) {
+        self.endpoint = endpoint
+        self.serviceName = serviceName
+        self.`protocol` = `protocol`
+        self.headers = headers
+        self.exportInterval = exportInterval
+        self.timeout = timeout
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TelemetryOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTelemetryOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TelemetryOptions {
+        return
+            try TelemetryOptions(
+                endpoint: FfiConverterString.read(from: &buf), 
+                serviceName: FfiConverterOptionString.read(from: &buf), 
+                protocol: FfiConverterOptionString.read(from: &buf), 
+                headers: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                exportInterval: FfiConverterOptionDuration.read(from: &buf), 
+                timeout: FfiConverterOptionDuration.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TelemetryOptions, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.endpoint, into: &buf)
+        FfiConverterOptionString.write(value.serviceName, into: &buf)
+        FfiConverterOptionString.write(value.`protocol`, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.headers, into: &buf)
+        FfiConverterOptionDuration.write(value.exportInterval, into: &buf)
+        FfiConverterOptionDuration.write(value.timeout, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTelemetryOptions_lift(_ buf: RustBuffer) throws -> TelemetryOptions {
+    return try FfiConverterTypeTelemetryOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTelemetryOptions_lower(_ value: TelemetryOptions) -> RustBuffer {
+    return FfiConverterTypeTelemetryOptions.lower(value)
 }
 
 
@@ -15629,6 +15936,18 @@ public func fingerprint(secret: String) -> String  {
     )
 })
 }
+/**
+ * Turns on tokenward's OpenTelemetry metrics and spans, exported over OTLP/HTTP to
+ * `options.endpoint` (docs/telemetry.md).
+ */
+public func enableTelemetry(options: TelemetryOptions)throws  -> Telemetry  {
+    return try  FfiConverterTypeTelemetry_lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_func_enable_telemetry(
+        FfiConverterTypeTelemetryOptions_lower(options),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -15676,6 +15995,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_func_fingerprint() != 27239) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_func_enable_telemetry() != 24384) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_abusedetection_with_distributed_failures() != 30684) {
@@ -15888,7 +16210,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() != 34320) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() != 39783) {
+    if (uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() != 63191) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_oauthclient_jwks_uri() != 45998) {
@@ -16002,6 +16324,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop() != 54246) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_tokenward_ffi_checksum_method_accesstoken_remember_dpop_nonce() != 9575) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers() != 23268) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -16093,6 +16418,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf() != 45991) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_telemetry_flush() != 64962) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_telemetry_shutdown() != 16963) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_storedtokens_access_token() != 45533) {

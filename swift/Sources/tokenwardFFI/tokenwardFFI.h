@@ -1399,6 +1399,11 @@ RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_fingerprint(uint64_t ptr, 
 int8_t uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_REMEMBER_DPOP_NONCE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_REMEMBER_DPOP_NONCE
+void uniffi_tokenward_ffi_fn_method_accesstoken_remember_dpop_nonce(uint64_t ptr, RustBuffer url, RustBuffer nonce, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_REQUEST_HEADERS
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_ACCESSTOKEN_REQUEST_HEADERS
 RustBuffer uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(uint64_t ptr, RustBuffer method, RustBuffer url, RustBuffer nonce, RustCallStatus *_Nonnull out_status
@@ -1704,6 +1709,26 @@ RustBuffer uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_debug(uint64_t p
 RustBuffer uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_TELEMETRY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_TELEMETRY
+uint64_t uniffi_tokenward_ffi_fn_clone_telemetry(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_TELEMETRY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FREE_TELEMETRY
+void uniffi_tokenward_ffi_fn_free_telemetry(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TELEMETRY_FLUSH
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TELEMETRY_FLUSH
+void uniffi_tokenward_ffi_fn_method_telemetry_flush(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TELEMETRY_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_METHOD_TELEMETRY_SHUTDOWN
+void uniffi_tokenward_ffi_fn_method_telemetry_shutdown(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_STOREDTOKENS
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_CLONE_STOREDTOKENS
 uint64_t uniffi_tokenward_ffi_fn_clone_storedtokens(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1930,6 +1955,11 @@ RustBuffer uniffi_tokenward_ffi_fn_func_redact(RustBuffer text, RustCallStatus *
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_FINGERPRINT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_FINGERPRINT
 RustBuffer uniffi_tokenward_ffi_fn_func_fingerprint(RustBuffer secret, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ENABLE_TELEMETRY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_FN_FUNC_ENABLE_TELEMETRY
+uint64_t uniffi_tokenward_ffi_fn_func_enable_telemetry(RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_TOKENWARD_FFI_RUSTBUFFER_ALLOC
@@ -2255,6 +2285,12 @@ uint16_t uniffi_tokenward_ffi_checksum_func_redact(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_FINGERPRINT
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_FINGERPRINT
 uint16_t uniffi_tokenward_ffi_checksum_func_fingerprint(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ENABLE_TELEMETRY
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_FUNC_ENABLE_TELEMETRY
+uint16_t uniffi_tokenward_ffi_checksum_func_enable_telemetry(void
     
 );
 #endif
@@ -2906,6 +2942,12 @@ uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_REMEMBER_DPOP_NONCE
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_REMEMBER_DPOP_NONCE
+uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_remember_dpop_nonce(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_REQUEST_HEADERS
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_ACCESSTOKEN_REQUEST_HEADERS
 uint16_t uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers(void
@@ -3089,6 +3131,18 @@ uint16_t uniffi_tokenward_ffi_checksum_method_sessions_verify(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_SESSIONS_VERIFY_CSRF
 #define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_SESSIONS_VERIFY_CSRF
 uint16_t uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TELEMETRY_FLUSH
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TELEMETRY_FLUSH
+uint16_t uniffi_tokenward_ffi_checksum_method_telemetry_flush(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TELEMETRY_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_TOKENWARD_FFI_CHECKSUM_METHOD_TELEMETRY_SHUTDOWN
+uint16_t uniffi_tokenward_ffi_checksum_method_telemetry_shutdown(void
     
 );
 #endif

@@ -788,6 +788,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_func_fingerprint(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_func_enable_telemetry(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_distributed_failures(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_abusedetection_with_enumeration(
@@ -1002,6 +1004,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_accesstoken_remember_dpop_nonce(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_accesstoken_scopes(
@@ -1063,6 +1067,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_tokenward_ffi_checksum_method_sessions_verify(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_telemetry_flush(
+    ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_telemetry_shutdown(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_storedtokens_access_token(
     ): Int
@@ -1627,6 +1635,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_is_dpop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
+    external fun uniffi_tokenward_ffi_fn_method_accesstoken_remember_dpop_nonce(`ptr`: Long,`url`: RustBuffer.ByValue,`nonce`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_request_headers(`ptr`: Long,`method`: RustBuffer.ByValue,`url`: RustBuffer.ByValue,`nonce`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_accesstoken_scopes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1749,6 +1759,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_method_sessions_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_clone_telemetry(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_tokenward_ffi_fn_free_telemetry(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_telemetry_flush(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_tokenward_ffi_fn_method_telemetry_shutdown(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_tokenward_ffi_fn_clone_storedtokens(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_tokenward_ffi_fn_free_storedtokens(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1839,6 +1857,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_tokenward_ffi_fn_func_fingerprint(`secret`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_tokenward_ffi_fn_func_enable_telemetry(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun ffi_tokenward_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_tokenward_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1989,6 +2009,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_func_fingerprint() and 0xFFFF) != 27239) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_func_enable_telemetry() and 0xFFFF) != 24384) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_abusedetection_with_distributed_failures() and 0xFFFF) != 30684) {
@@ -2201,7 +2224,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_introspect() and 0xFFFF) != 34320) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() and 0xFFFF) != 39783) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_issuer() and 0xFFFF) != 63191) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_oauthclient_jwks_uri() and 0xFFFF) != 45998) {
@@ -2312,6 +2335,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_is_dpop() and 0xFFFF) != 54246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_remember_dpop_nonce() and 0xFFFF) != 9575) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_tokenward_ffi_checksum_method_accesstoken_request_headers() and 0xFFFF) != 23268) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2403,6 +2429,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_sessions_verify_csrf() and 0xFFFF) != 45991) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_telemetry_flush() and 0xFFFF) != 64962) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_telemetry_shutdown() and 0xFFFF) != 16963) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_storedtokens_access_token() and 0xFFFF) != 45533) {
@@ -3664,6 +3696,13 @@ public interface AccessTokenInterface {
     fun `isDpop`(): kotlin.Boolean
     
     /**
+     * Remembers a resource server's `DPoP-Nonce` (from any answer, a 200 too) for `url`'s
+     * origin: the next proof to it carries the nonce. Nothing happens for a bearer token or
+     * an invalid nonce. The HTTP hooks call it on every answer.
+     */
+    fun `rememberDpopNonce`(`url`: kotlin.String, `nonce`: kotlin.String)
+    
+    /**
      * The headers for a resource request `method url`: `Authorization` (`Bearer` or `DPoP`)
      * and, for a DPoP-bound token, a `DPoP` proof with `ath` — carrying `nonce` when given
      * (the resource server's `DPoP-Nonce`), else the one remembered for the origin. The
@@ -3873,6 +3912,25 @@ open class AccessToken: Disposable, AutoCloseable, AccessTokenInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Remembers a resource server's `DPoP-Nonce` (from any answer, a 200 too) for `url`'s
+     * origin: the next proof to it carries the nonce. Nothing happens for a bearer token or
+     * an invalid nonce. The HTTP hooks call it on every answer.
+     */override fun `rememberDpopNonce`(`url`: kotlin.String, `nonce`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_accesstoken_remember_dpop_nonce(
+        it,
+        
+        FfiConverterString.lower(`url`),
+        FfiConverterString.lower(`nonce`),_status)
+}
+    }
+    
     
 
     
@@ -10334,7 +10392,7 @@ public interface OAuthClientInterface {
     suspend fun `introspect`(`token`: Secret, `tokenTypeHint`: TokenTypeHint? = null): Introspection
     
     /**
-     * The issuer found by discovery.
+     * The issuer: configured (`OAuthClientOptions.issuer`) or found by discovery.
      */
     fun `issuer`(): kotlin.String?
     
@@ -10611,7 +10669,7 @@ open class OAuthClient: Disposable, AutoCloseable, OAuthClientInterface
 
     
     /**
-     * The issuer found by discovery.
+     * The issuer: configured (`OAuthClientOptions.issuer`) or found by discovery.
      */override fun `issuer`(): kotlin.String? {
             return FfiConverterOptionalString.lift(
     callWithHandle {
@@ -13989,6 +14047,298 @@ public object FfiConverterTypeStoredTokens: FfiConverter<StoredTokens, Long> {
 
 
 /**
+ * The OpenTelemetry providers `enableTelemetry` installed. They stay installed when this
+ * object is released; `shutdown()` exports what is pending and uninstalls them.
+ */
+public interface TelemetryInterface {
+    
+    /**
+     * Exports every pending metric and span now (blocks until sent); a failed export is
+     * `network`.
+     */
+    fun `flush`()
+    
+    /**
+     * Exports what is pending and uninstalls the providers: nothing is recorded any more.
+     */
+    fun `shutdown`()
+    
+    companion object
+}
+
+/**
+ * The OpenTelemetry providers `enableTelemetry` installed. They stay installed when this
+ * object is released; `shutdown()` exports what is pending and uninstalls them.
+ */
+open class Telemetry: Disposable, AutoCloseable, TelemetryInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_tokenward_ffi_fn_free_telemetry(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_tokenward_ffi_fn_clone_telemetry(handle, status)
+        }
+    }
+
+    
+    /**
+     * Exports every pending metric and span now (blocks until sent); a failed export is
+     * `network`.
+     */
+    @Throws(TokenwardException::class)override fun `flush`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_telemetry_flush(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Exports what is pending and uninstalls the providers: nothing is recorded any more.
+     */
+    @Throws(TokenwardException::class)override fun `shutdown`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_telemetry_shutdown(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTelemetry: FfiConverter<Telemetry, Long> {
+    override fun lower(value: Telemetry): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Telemetry {
+        return Telemetry(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Telemetry {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Telemetry) = 8UL
+
+    override fun write(value: Telemetry, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * `count` occurrences within `window`; a count of 0 or an empty window throws
  * `invalid_input`.
  */
@@ -16349,6 +16699,14 @@ data class AuthenticatorOptions (
      * certificate (or a trusted proxy's `Client-Cert` header); `None`: off.
      */
     var `mtlsBoundTokens`: kotlin.Boolean? = null 
+    , 
+    /**
+     * Accept only sender-constrained access tokens (FAPI 2.0): a JWT or introspected token
+     * without `cnf.jkt` (with `dpop`) or `cnf.x5t#S256` (with `mtls_bound_tokens`) is refused
+     * `MISSING_CLAIM` (401 `invalid_token`, a `DPoP` challenge with DPoP on); needs one of
+     * them; `None`: off.
+     */
+    var `requireSenderConstrained`: kotlin.Boolean? = null 
     
 ): Disposable{
     
@@ -16393,7 +16751,8 @@ data class AuthenticatorOptions (
         this.`abuseDetection`,
         this.`requestIdHeader`,
         this.`remoteJwt`,
-        this.`mtlsBoundTokens`
+        this.`mtlsBoundTokens`,
+        this.`requireSenderConstrained`
     )
     }
     
@@ -16440,6 +16799,7 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeRemoteJwtVerifier.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
         )
     }
 
@@ -16477,7 +16837,8 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalTypeAbuseDetection.allocationSize(value.`abuseDetection`) +
             FfiConverterOptionalString.allocationSize(value.`requestIdHeader`) +
             FfiConverterOptionalTypeRemoteJwtVerifier.allocationSize(value.`remoteJwt`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`mtlsBoundTokens`)
+            FfiConverterOptionalBoolean.allocationSize(value.`mtlsBoundTokens`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`requireSenderConstrained`)
     )
 
     override fun write(value: AuthenticatorOptions, buf: ByteBuffer) {
@@ -16515,6 +16876,7 @@ public object FfiConverterTypeAuthenticatorOptions: FfiConverterRustBuffer<Authe
             FfiConverterOptionalString.write(value.`requestIdHeader`, buf)
             FfiConverterOptionalTypeRemoteJwtVerifier.write(value.`remoteJwt`, buf)
             FfiConverterOptionalBoolean.write(value.`mtlsBoundTokens`, buf)
+            FfiConverterOptionalBoolean.write(value.`requireSenderConstrained`, buf)
     }
 }
 
@@ -17726,6 +18088,12 @@ data class OAuthClientOptions (
      * CA certificates (PEM) trusted for the server's TLS certificate besides the system's.
      */
     var `caCertificates`: kotlin.String? = null 
+    , 
+    /**
+     * The server's issuer identifier: `PRIVATE_KEY_JWT` assertions name it as their audience
+     * (FAPI 2.0); discovery sets it. Without it the audience is the token endpoint.
+     */
+    var `issuer`: kotlin.String? = null 
     
 ): Disposable{
     
@@ -17746,7 +18114,8 @@ data class OAuthClientOptions (
         this.`timeout`,
         this.`dpopKey`,
         this.`clientCertificate`,
-        this.`caCertificates`
+        this.`caCertificates`,
+        this.`issuer`
     )
     }
     
@@ -17769,6 +18138,7 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalTypeDpopKey.read(buf),
             FfiConverterOptionalTypeClientCertificate.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -17782,7 +18152,8 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalDuration.allocationSize(value.`timeout`) +
             FfiConverterOptionalTypeDpopKey.allocationSize(value.`dpopKey`) +
             FfiConverterOptionalTypeClientCertificate.allocationSize(value.`clientCertificate`) +
-            FfiConverterOptionalString.allocationSize(value.`caCertificates`)
+            FfiConverterOptionalString.allocationSize(value.`caCertificates`) +
+            FfiConverterOptionalString.allocationSize(value.`issuer`)
     )
 
     override fun write(value: OAuthClientOptions, buf: ByteBuffer) {
@@ -17796,6 +18167,7 @@ public object FfiConverterTypeOAuthClientOptions: FfiConverterRustBuffer<OAuthCl
             FfiConverterOptionalTypeDpopKey.write(value.`dpopKey`, buf)
             FfiConverterOptionalTypeClientCertificate.write(value.`clientCertificate`, buf)
             FfiConverterOptionalString.write(value.`caCertificates`, buf)
+            FfiConverterOptionalString.write(value.`issuer`, buf)
     }
 }
 
@@ -18487,6 +18859,85 @@ public object FfiConverterTypeSessionsOptions: FfiConverterRustBuffer<SessionsOp
             FfiConverterOptionalTypeSecret.write(value.`csrfSecret`, buf)
             FfiConverterOptionalTypeSessionCookie.write(value.`cookie`, buf)
             FfiConverterOptionalTypeManualClock.write(value.`clock`, buf)
+    }
+}
+
+
+
+/**
+ * Options of `enableTelemetry`.
+ */
+data class TelemetryOptions (
+    /**
+     * The collector's OTLP/HTTP base URL (`http://localhost:4318`).
+     */
+    var `endpoint`: kotlin.String
+    , 
+    /**
+     * The `service.name` resource attribute.
+     */
+    var `serviceName`: kotlin.String? = null 
+    , 
+    /**
+     * `http/protobuf` (default) or `http/json`.
+     */
+    var `protocol`: kotlin.String? = null 
+    , 
+    /**
+     * Headers sent with every export (a backend's API key).
+     */
+    var `headers`: Map<kotlin.String, kotlin.String>? = null 
+    , 
+    /**
+     * Time between metric exports (default 60 s).
+     */
+    var `exportInterval`: java.time.Duration? = null 
+    , 
+    /**
+     * Timeout of one export request (default 10 s).
+     */
+    var `timeout`: java.time.Duration? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTelemetryOptions: FfiConverterRustBuffer<TelemetryOptions> {
+    override fun read(buf: ByteBuffer): TelemetryOptions {
+        return TelemetryOptions(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TelemetryOptions) = (
+            FfiConverterString.allocationSize(value.`endpoint`) +
+            FfiConverterOptionalString.allocationSize(value.`serviceName`) +
+            FfiConverterOptionalString.allocationSize(value.`protocol`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`headers`) +
+            FfiConverterOptionalDuration.allocationSize(value.`exportInterval`) +
+            FfiConverterOptionalDuration.allocationSize(value.`timeout`)
+    )
+
+    override fun write(value: TelemetryOptions, buf: ByteBuffer) {
+            FfiConverterString.write(value.`endpoint`, buf)
+            FfiConverterOptionalString.write(value.`serviceName`, buf)
+            FfiConverterOptionalString.write(value.`protocol`, buf)
+            FfiConverterOptionalMapStringString.write(value.`headers`, buf)
+            FfiConverterOptionalDuration.write(value.`exportInterval`, buf)
+            FfiConverterOptionalDuration.write(value.`timeout`, buf)
     }
 }
 
@@ -21672,6 +22123,22 @@ public object FfiConverterMapStringTypeRateLimit: FfiConverterRustBuffer<Map<kot
     
         
         FfiConverterString.lower(`secret`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Turns on tokenward's OpenTelemetry metrics and spans, exported over OTLP/HTTP to
+         * `options.endpoint` (docs/telemetry.md).
+         */
+    @Throws(TokenwardException::class) fun `enableTelemetry`(`options`: TelemetryOptions): Telemetry {
+            return FfiConverterTypeTelemetry.lift(
+    uniffiRustCallWithError(TokenwardException) { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_func_enable_telemetry(
+    
+        
+        FfiConverterTypeTelemetryOptions.lower(`options`),_status)
 }
     )
     }
