@@ -73,9 +73,8 @@ def measure(issuer: str) -> dict[str, float]:
 
 def measure_peers(issuer: str) -> dict[str, float]:
     warnings.simplefilter("ignore")
-    from authlib.integrations.httpx_client import AsyncOAuth2Client
-
     import jwt
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
     out: dict[str, float] = {}
     token_url = issuer + "/token"
