@@ -9,6 +9,7 @@
 mod backoff;
 mod challenge;
 mod endpoint;
+mod hook;
 mod options;
 mod source;
 mod state;

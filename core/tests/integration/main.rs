@@ -69,6 +69,8 @@ mod redact_props;
 #[cfg(feature = "redis")]
 mod redis_round_trips;
 #[cfg(feature = "http")]
+mod refresh_hook;
+#[cfg(feature = "http")]
 mod refresh_http;
 #[cfg(feature = "http")]
 mod refresh_schedule;

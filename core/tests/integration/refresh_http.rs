@@ -18,7 +18,7 @@ use tokenward::refresh::{TokenSource, TokenSourceOptions, TokenSourceStatus as S
 use tokenward::{ErrorCode, Secret};
 
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Captured(pub(crate) Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -42,7 +42,7 @@ impl tokenward::audit::AuditSink for Events {
 
 /// Every log line of this test binary (a global subscriber: per-thread ones race with the
 /// callsite-interest cache when tests run in parallel).
-fn capture_logs() -> Captured {
+pub(crate) fn capture_logs() -> Captured {
     static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
     LOGS.get_or_init(|| {
         let logs = Captured::default();
