@@ -20,6 +20,7 @@ mod redact;
 mod remote;
 mod secret;
 mod sessions;
+mod signals;
 mod telemetry;
 mod token_store;
 
