@@ -34,7 +34,7 @@ bench() { tally bench "$1" bash -c '"${@:2}" 2>&1 | tee "$1"; exit "${PIPESTATUS
 for group in "${groups[@]}"; do
   case "$group" in
     rust)
-      for b in jwt jwt_floor jwt_cache apikeys gateway redact oauth; do
+      for b in jwt jwt_floor jwt_cache apikeys gateway sessions redact oauth dpop; do
         bench "rust-$b" cargo bench -p tokenward --features tower --bench "$b" "${criterion[@]}"
       done ;;
     python)
