@@ -7,7 +7,7 @@ use opentelemetry::metrics::{Counter, Histogram, MeterProvider};
 use opentelemetry::{global, InstrumentationScope, KeyValue};
 use parking_lot::RwLock;
 
-use super::{DECISIONS, DECISION_DURATION, JWT_VERIFICATIONS, SCOPE};
+use super::names::{DECISIONS, DECISION_DURATION, JWT_VERIFICATIONS, SCOPE};
 use crate::ErrorCode;
 
 /// Bucket bounds of the decision histogram, in seconds: 10 µs to 1 s (the SDK's default
@@ -98,7 +98,7 @@ mod span {
     use opentelemetry::{global, KeyValue};
     use parking_lot::Mutex;
 
-    use super::super::Operation;
+    use crate::telemetry::names::Operation;
     use crate::ErrorCode;
 
     /// The client span of one outbound request, ended when dropped (with the response that
