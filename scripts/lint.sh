@@ -14,7 +14,10 @@ gate() { tally lint "$@"; }
 # scripts' outputs (aws-lc, SQLite) of scripts/build.sh instead of compiling the C libraries again.
 gate rustfmt  cargo fmt --all -- --check
 gate clippy   cargo clippy "${CARGO_DIST[@]}" -q --workspace --all-targets --features tokenward/tower -- -D warnings
-gate rustdoc  env RUSTDOCFLAGS="-D warnings" cargo doc "${CARGO_DIST[@]}" -q --no-deps -p tokenward --features tower
+# With bindings/unified-features beside tokenward, the dependencies resolve as they did for clippy
+# just above, whose checked dependencies rustdoc then reuses (alone, `-p tokenward` resolves other
+# features and checks about a hundred crates again). The features documented are the artifacts'.
+gate rustdoc  env RUSTDOCFLAGS="-D warnings" cargo doc "${CARGO_DIST[@]}" -q --no-deps -p tokenward -p tokenward-unified-features --features tokenward/tower
 gate ruff     ruff check --no-cache python/
 gate mypy     python3 -m mypy --strict python/tokenward
 gate tsc      node/node_modules/.bin/tsc --noEmit --strict --skipLibCheck false node/index.d.ts

@@ -25,27 +25,32 @@ use crate::Result;
 /// against `ARGV` (interval in µs, burst) pairs; the first refusal stops (buckets before it
 /// stay counted, as in the in-process pipeline). Returns `{1, remaining}` (the smallest over
 /// the buckets) or `{0, retry_after_us}`.
+///
+/// Each `redis.call` costs about a microsecond of Redis's time, so the revocation keys and the
+/// buckets are read by one `MGET`; `%d` formats the arrival time (an integer below 2^53) at a
+/// fraction of the cost of `%.0f`.
 const GCRA: &str = r"
+if #KEYS == 0 then return {1, -1} end
 local revocations = tonumber(ARGV[1])
-if revocations > 0 and redis.call('EXISTS', unpack(KEYS, 1, revocations)) > 0 then
-  return {-1, 0}
+local values = redis.call('MGET', unpack(KEYS))
+for i = 1, revocations do
+  if values[i] then return {-1, 0} end
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local remaining = -1
 for i = revocations + 1, #KEYS do
-  local key = KEYS[i]
   local b = i - revocations
   local interval = tonumber(ARGV[2 * b])
   local window = interval * tonumber(ARGV[2 * b + 1])
-  local tat = tonumber(redis.call('GET', key)) or now
+  local tat = tonumber(values[i]) or now
   if tat < now then tat = now end
   local new_tat = tat + interval
   local used = new_tat - now
   if used > window then
     return {0, used - window}
   end
-  redis.call('SET', key, string.format('%.0f', new_tat), 'PX', math.ceil(used / 1000) + 1)
+  redis.call('SET', KEYS[i], string.format('%d', new_tat), 'PX', math.ceil(used / 1000) + 1)
   local r = math.floor((window - used) / interval)
   if remaining < 0 or r < remaining then remaining = r end
 end

@@ -79,6 +79,11 @@ fi
 step "consumer: sdist built from the tarball alone in a second fresh venv"
 maturin_pin="$(grep -i '^maturin==' "$REPO/python/requirements-dev.txt")"
 t0=$(date +%s)
+# The two crates of the tarball compile without optimisation: this checks that the sdist builds
+# and works, not its speed; their dependencies keep the dist profile, so the shared target
+# directory's compiled ones are reused.
+UNOPTIMISED_SDIST_CRATES=(--config profile.dist.package.tokenward.opt-level=0
+                          --config profile.dist.package.tokenward-python.opt-level=0)
 # The build backend comes from the index (pinned like the project's own build); the sdist itself
 # is installed with no index, so pip builds exactly this tarball's contents with maturin and
 # cargo. They are unpacked outside the repository into a directory named after them
@@ -88,7 +93,7 @@ sdist_tree="$(unpacked_once "${sdists[0]}" consumer-python-sdist)" && sdist_tree
 if [ -n "${sdist_tree[0]:-}" ] && [ -f "${sdist_tree[0]}pyproject.toml" ] \
    && python3 -m venv "$WORK/venv-sdist" \
    && "$WORK/venv-sdist/bin/python" -m pip install -q "$maturin_pin" \
-   && (cd "$WORK" && MATURIN_PEP517_ARGS="${CARGO_DIST[*]}" \
+   && (cd "$WORK" && MATURIN_PEP517_ARGS="${CARGO_DIST[*]} ${UNOPTIMISED_SDIST_CRATES[*]}" \
          "$WORK/venv-sdist/bin/python" -m pip install -q --no-index --no-deps \
          --no-build-isolation "${sdist_tree[0]}"); then
   ok "pip install $(basename "${sdists[0]}") built it from source ($(( $(date +%s) - t0 ))s)"

@@ -80,6 +80,12 @@ inherits = "release"
 lto = false
 codegen-units = 16
 
+# The crate from the tarball compiles without optimisation: this checks what the tarball holds and
+# that an application builds and runs with it, not its speed. Its dependencies keep the profile
+# above, so they are the shared target directory's, compiled once.
+[profile.dist.package.tokenward]
+opt-level = 0
+
 [workspace]
 EOF
 }
