@@ -13,6 +13,18 @@ mkdir -p "$CARGO_TARGET_DIR"
 # Redis and PostgreSQL install from Debian's packages (when missing) beside the build, too.
 (source "$REPO/scripts/servers.sh"; install_test_servers) >"$CARGO_TARGET_DIR/install-servers.log" 2>&1 &
 install_pid=$!
+# What the JVM/Swift lane downloads (Maven's dependencies and plugins, the Debian 13 root with
+# Swift of scripts/swift-root.sh) is fetched now, on the network time of the first compile; the
+# lane waits for it (the lock) before its first suite.
+PREFETCH_LOCK="$CARGO_TARGET_DIR/prefetch-jvm-swift.lock"
+(
+  exec 9>"$PREFETCH_LOCK" && flock 9 && renice -n 10 "$BASHPID" >/dev/null
+  m2="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}"
+  command -v mvn >/dev/null || { apt-get update -qq; apt-get install -y -qq maven >/dev/null; }
+  (cd "$REPO/kotlin" && mvn -B -q -ntp -Dmaven.repo.local="$m2" -Prelease dependency:go-offline) \
+    || echo "Maven prefetch failed: the suites will download what they need" >&2
+  "$REPO/scripts/swift-root.sh" >/dev/null || echo "Swift root prefetch failed" >&2
+) >"$CARGO_TARGET_DIR/prefetch-jvm-swift.log" 2>&1 &
 "$REPO/scripts/build.sh" || { echo "build: 0 passed, 1 failed"; exit 1; }
 source "$REPO/scripts/native.sh"
 wait "$install_pid" || cat "$CARGO_TARGET_DIR/install-servers.log" >&2
@@ -42,6 +54,7 @@ run_suite() {
 
 jvm_swift_lane() {
   export TOKENWARD_PREBUILT=1
+  flock "$PREFETCH_LOCK" true
   run_suite kotlin    "$REPO/scripts/test-kotlin.sh"
   run_suite swift     "$REPO/scripts/test-swift.sh"
   run_suite bindings-fresh "$REPO/scripts/check-bindings-fresh.sh"
