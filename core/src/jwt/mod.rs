@@ -63,6 +63,9 @@ pub use issue::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions};
 pub(crate) use jwk::parse as parse_jwk;
 pub use key::JwtKey;
 pub use keyset::KeySet;
+/// The strict one-pass JSON reader, for the few members of a DPoP proof's header and claims.
+#[cfg(feature = "http")]
+pub(crate) use payload::{members as json_members, Claim as JsonMember};
 #[cfg(feature = "http")]
 pub use remote::{discover, RemoteJwtVerifier, RemoteKeySet, RemoteKeySetOptions};
 pub use verify::{decode_unverified, JwtVerifier, JwtVerifierOptions};
