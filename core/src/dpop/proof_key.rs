@@ -13,13 +13,11 @@ use aws_lc_rs::signature::{
     ParsedPublicKey, VerificationAlgorithm, ECDSA_P256_SHA256_FIXED, ECDSA_P384_SHA384_FIXED,
     ED25519,
 };
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde_json::{Map, Value};
 
 use super::spec::invalid;
 use super::thumbprint::{ec_okp_thumbprint, jwk_thumbprint};
-use crate::jwt::{json_members, Algorithm, Family, JsonMember, JwtKey};
+use crate::jwt::{b64_decode_to_slice, json_members, Algorithm, Family, JsonMember, JwtKey};
 use crate::Error;
 
 /// The members read from the `jwk`: the ones the JWK parser looks at, then the private ones.
@@ -141,31 +139,31 @@ fn direct<'a>(
         return Err(unusable());
     }
     let x = x.ok_or_else(unusable)?;
-    let decode = |s: &str| URL_SAFE_NO_PAD.decode(s).map_err(|_| unusable());
     let (verify_alg, alg, len): (&'static dyn VerificationAlgorithm, _, _) = match family {
         Family::EcP256 => (&ECDSA_P256_SHA256_FIXED, Algorithm::ES256, 32),
         Family::EcP384 => (&ECDSA_P384_SHA384_FIXED, Algorithm::ES384, 48),
         _ => (&ED25519, Algorithm::EdDSA, 32),
     };
-    let mut public = decode(x)?;
-    let y = match family {
-        Family::Ed25519 => None,
+    // Each coordinate decoded in place: strict base64url of exactly `len` bytes.
+    let decode = |s: &str, out: &mut [u8]| {
+        b64_decode_to_slice(s.as_bytes(), out, "the jwk").map_err(|_| unusable())
+    };
+    let mut buffer = [0u8; 1 + 2 * 48];
+    let (public, y) = match family {
+        Family::Ed25519 => {
+            decode(x, &mut buffer[..len])?;
+            (&buffer[..len], None)
+        }
         _ => {
             // The uncompressed point 04 || x || y.
             let y = y.ok_or_else(unusable)?;
-            let y_bytes = decode(y)?;
-            if public.len() != len || y_bytes.len() != len {
-                return Err(unusable());
-            }
-            public.insert(0, 4);
-            public.extend_from_slice(&y_bytes);
-            Some(y.clone())
+            buffer[0] = 4;
+            decode(x, &mut buffer[1..=len])?;
+            decode(y, &mut buffer[1 + len..=2 * len])?;
+            (&buffer[..=2 * len], Some(y.clone()))
         }
     };
-    if family == Family::Ed25519 && public.len() != len {
-        return Err(unusable());
-    }
-    let key = ParsedPublicKey::new(verify_alg, &public).map_err(|_| unusable())?;
+    let key = ParsedPublicKey::new(verify_alg, public).map_err(|_| unusable())?;
     Ok(ProofKey::Direct {
         key,
         alg,

@@ -2,9 +2,6 @@
 
 use std::time::Duration;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-
 use super::nonce::Nonces;
 use super::proof_key::ProofKey;
 use super::replay::ReplayStore;
@@ -14,7 +11,7 @@ use super::spec::{
 };
 use super::url::normalize_htu;
 use crate::clock::{self, SharedClock};
-use crate::jwt::{json_members, Algorithm, Family, JsonMember};
+use crate::jwt::{b64_decode_into, json_members, Algorithm, Family, JsonMember};
 use crate::secret::constant_time_eq;
 use crate::{Error, ErrorCode};
 
@@ -189,11 +186,12 @@ const MAX_JTI_LEN: usize = 256;
 /// The nesting allowed in a proof's header and claims (the `jwk` object is one level down).
 const MAX_DEPTH: usize = 4;
 
-/// One base64url segment of the proof, decoded.
+/// One base64url segment of the proof, decoded (strictly, as `base64`'s URL-safe engine).
 fn decode(part: &str) -> Result<Vec<u8>, Error> {
-    URL_SAFE_NO_PAD
-        .decode(part)
-        .map_err(|_| invalid("the proof is not a compact JWS"))
+    let mut out = Vec::new();
+    b64_decode_into(part.as_bytes(), &mut out, "the proof")
+        .map_err(|_| invalid("the proof is not a compact JWS"))?;
+    Ok(out)
 }
 
 /// A member that must be a string.
