@@ -55,7 +55,7 @@ pub fn scan_build<K: ClaimsBuilder>(
         jwt::Claim::Number(n) => RegisteredClaim::Number(*n),
         jwt::Claim::Str(s) => RegisteredClaim::Str(s.to_string()),
         jwt::Claim::Strs(v) => RegisteredClaim::Strs(v.iter().map(|s| s.to_string()).collect()),
-        jwt::Claim::Other => RegisteredClaim::Other,
+        jwt::Claim::Other | jwt::Claim::Object(_) => RegisteredClaim::Other,
     };
     let registered = vec![
         ("exp", claim(&reg.exp)),

@@ -44,6 +44,7 @@
 mod key;
 mod nonce;
 mod proof;
+mod proof_key;
 mod replay;
 #[cfg(feature = "redis")]
 mod replay_redis;

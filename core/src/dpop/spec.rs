@@ -4,6 +4,10 @@
 
 use std::time::Duration;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
 /// The `typ` header of a DPoP proof.
 pub const DPOP_TYP: &str = "dpop+jwt";
 /// How old a proof's `iat` may be by default (60 s).
@@ -24,8 +28,16 @@ pub(crate) fn invalid(message: &'static str) -> Error {
 
 /// base64url(SHA-256(access token)), the `ath` claim.
 pub fn access_token_hash(access_token: &str) -> String {
-    use base64::Engine;
-    use sha2::Digest;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(sha2::Sha256::digest(access_token.as_bytes()))
+    URL_SAFE_NO_PAD.encode(Sha256::digest(access_token.as_bytes()))
+}
+
+/// Whether `ath` is [`access_token_hash`] of `access_token`, compared in constant time (the
+/// hash encoded on the stack: a verification allocates nothing for it).
+pub(crate) fn ath_matches(ath: &str, access_token: &str) -> bool {
+    let mut expected = [0u8; 43];
+    let digest = Sha256::digest(access_token.as_bytes());
+    match URL_SAFE_NO_PAD.encode_slice(digest, &mut expected) {
+        Ok(43) => crate::secret::constant_time_eq(ath.as_bytes(), &expected),
+        _ => false,
+    }
 }

@@ -50,6 +50,22 @@ pub fn jwk_thumbprint(jwk: &Map<String, Value>) -> Result<String, Error> {
     Ok(URL_SAFE_NO_PAD.encode(Sha256::digest(canonical(jwk)?.as_bytes())))
 }
 
+/// The thumbprint of an EC (`y` given) or OKP public key from its members, hashing the RFC
+/// 7638 canonical JSON without building it. Only for members that JSON writes unescaped:
+/// `kty` and `crv` known names, `x` and `y` base64url (the caller has decoded them).
+pub(super) fn ec_okp_thumbprint(kty: &str, crv: &str, x: &str, y: Option<&str>) -> String {
+    let mut hash = Sha256::new();
+    for part in [r#"{"crv":""#, crv, r#"","kty":""#, kty, r#"","x":""#, x] {
+        hash.update(part);
+    }
+    if let Some(y) = y {
+        hash.update(r#"","y":""#);
+        hash.update(y);
+    }
+    hash.update(r#""}"#);
+    URL_SAFE_NO_PAD.encode(hash.finalize())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +87,24 @@ mod tests {
             jwk_thumbprint(&map).unwrap(),
             "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
         );
+    }
+
+    #[test]
+    fn members_hash_as_the_canonical_json() {
+        let ec = serde_json::json!({"kty": "EC", "crv": "P-256", "use": "sig",
+            "x": "Gv0e3gsuBIsLCD47sTHvqP9CCMWogKe0WSHTUU1rfjc",
+            "y": "DSUQYCaP99dQSl_bu04LR2eii2G86xHlhiX2PkEyiOU"});
+        let okp = serde_json::json!({"kty": "OKP", "crv": "Ed25519",
+            "x": "egKqwjl6ut6qgWgQHLttuQIs6QV0Ut_E1C85lcSKX1g"});
+        for jwk in [ec, okp] {
+            let Value::Object(map) = &jwk else {
+                unreachable!()
+            };
+            let member = |name: &str| jwk[name].as_str().unwrap();
+            let direct =
+                ec_okp_thumbprint(member("kty"), member("crv"), member("x"), jwk["y"].as_str());
+            assert_eq!(direct, jwk_thumbprint(map).unwrap());
+        }
     }
 
     #[test]

@@ -2,20 +2,16 @@
 
 use std::time::Duration;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use serde_json::{Map, Value};
-
 use super::nonce::Nonces;
+use super::proof_key::ProofKey;
 use super::replay::ReplayStore;
 use super::spec::{
-    access_token_hash, invalid, DEFAULT_DPOP_LEEWAY, DEFAULT_DPOP_MAX_AGE,
-    DEFAULT_DPOP_MAX_PROOF_SIZE, DEFAULT_DPOP_REPLAY_CACHE_SIZE, DPOP_TYP,
+    ath_matches, invalid, DEFAULT_DPOP_LEEWAY, DEFAULT_DPOP_MAX_AGE, DEFAULT_DPOP_MAX_PROOF_SIZE,
+    DEFAULT_DPOP_REPLAY_CACHE_SIZE, DPOP_TYP,
 };
-use super::thumbprint::jwk_thumbprint;
 use super::url::normalize_htu;
 use crate::clock::{self, SharedClock};
-use crate::jwt::{Algorithm, Family};
+use crate::jwt::{b64_decode_into, json_members, Algorithm, Family, JsonMember};
 use crate::secret::constant_time_eq;
 use crate::{Error, ErrorCode};
 
@@ -186,23 +182,22 @@ fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
-const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 const MAX_JTI_LEN: usize = 256;
+/// The nesting allowed in a proof's header and claims (the `jwk` object is one level down).
+const MAX_DEPTH: usize = 4;
 
-fn segment(part: &str, what: &'static str) -> Result<Map<String, Value>, Error> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(part)
+/// One base64url segment of the proof, decoded (strictly, as `base64`'s URL-safe engine).
+fn decode(part: &str) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    b64_decode_into(part.as_bytes(), &mut out, "the proof")
         .map_err(|_| invalid("the proof is not a compact JWS"))?;
-    crate::json::parse_object(&bytes, 4, what).map_err(|_| invalid(what))
+    Ok(out)
 }
 
-fn string<'a>(
-    map: &'a Map<String, Value>,
-    name: &str,
-    what: &'static str,
-) -> Result<&'a str, Error> {
-    match map.get(name) {
-        Some(Value::String(s)) => Ok(s),
+/// A member that must be a string.
+fn string<'c>(member: &'c JsonMember<'_>, what: &'static str) -> Result<&'c str, Error> {
+    match member {
+        JsonMember::Str(s) => Ok(s),
         _ => Err(invalid(what)),
     }
 }
@@ -289,59 +284,70 @@ impl DpopVerifier {
         else {
             return Err(invalid("the proof is not a compact JWS"));
         };
-        let header = segment(h, "the proof header is not a JSON object")?;
-        // typ, alg, crit.
-        let typ = string(&header, "typ", "the proof has no typ")?;
+        // The header: typ, alg, crit and the key. Both JSON parts are read in one strict pass
+        // each, for the members checked here only (nothing else is built).
+        let header = decode(h)?;
+        let [typ, alg, crit, jwk] = json_members(
+            &header,
+            MAX_DEPTH,
+            "the proof header",
+            ["typ", "alg", "crit", "jwk"],
+        )
+        .map_err(|_| invalid("the proof header is not a JSON object"))?;
+        let typ = string(&typ, "the proof has no typ")?;
         if !typ.eq_ignore_ascii_case(DPOP_TYP) {
             return Err(invalid("the proof's typ is not dpop+jwt"));
         }
-        let alg = string(&header, "alg", "the proof has no alg")?;
+        let alg = string(&alg, "the proof has no alg")?;
         let alg = Algorithm::parse(alg)
             .ok()
             .filter(|a| self.algorithms.contains(a))
             .ok_or_else(|| invalid("the proof's algorithm is not allowed"))?;
-        if header.contains_key("crit") {
+        if !matches!(crit, JsonMember::Absent) {
             return Err(invalid("the proof lists a critical extension"));
         }
-        // The key: a public JWK in the header.
-        let Some(Value::Object(jwk)) = header.get("jwk") else {
+        let JsonMember::Object(jwk) = jwk else {
             return Err(invalid("the proof has no jwk header"));
         };
-        if PRIVATE_MEMBERS.iter().any(|m| jwk.contains_key(*m)) {
-            return Err(invalid("the proof's jwk holds a private key"));
-        }
-        let key = crate::jwt::parse_jwk(jwk)
-            .map_err(|_| invalid("the proof's jwk is not a usable public key"))?;
+        let key = ProofKey::read(jwk, MAX_DEPTH - 1)?;
         if !key.accepts(alg) {
             return Err(invalid("the proof's jwk does not fit its algorithm"));
         }
-        let signature = URL_SAFE_NO_PAD
-            .decode(s)
-            .map_err(|_| invalid("the proof is not a compact JWS"))?;
+        let signature = decode(s)?;
         let signed = &proof[..h.len() + 1 + p.len()];
         if !key.verify(alg, signed.as_bytes(), &signature) {
             return Err(invalid("the proof's signature does not verify"));
         }
         // The claims.
-        let claims = segment(p, "the proof payload is not a JSON object")?;
-        let jti = string(&claims, "jti", "the proof has no jti")?;
+        let claims = decode(p)?;
+        let [jti, htm, htu, iat, ath, nonce] = json_members(
+            &claims,
+            MAX_DEPTH,
+            "the proof payload",
+            ["jti", "htm", "htu", "iat", "ath", "nonce"],
+        )
+        .map_err(|_| invalid("the proof payload is not a JSON object"))?;
+        let jti = string(&jti, "the proof has no jti")?;
         if jti.is_empty() || jti.len() > MAX_JTI_LEN {
             return Err(invalid("the proof's jti is empty or too long"));
         }
-        let htm = string(&claims, "htm", "the proof has no htm")?;
-        if htm != method {
+        if string(&htm, "the proof has no htm")? != method {
             return Err(invalid("the proof's htm is not the request method"));
         }
-        let htu = string(&claims, "htu", "the proof has no htu")?;
-        let htu =
-            normalize_htu(htu).map_err(|_| invalid("the proof's htu is not an http(s) URL"))?;
+        let htu = string(&htu, "the proof has no htu")?;
+        // A proof's htu is usually the normalised request URL already (normalising is
+        // idempotent); only another spelling needs normalising to compare.
         if htu != request_htu {
-            return Err(invalid("the proof's htu is not the request URL"));
+            let htu =
+                normalize_htu(htu).map_err(|_| invalid("the proof's htu is not an http(s) URL"))?;
+            if htu != request_htu {
+                return Err(invalid("the proof's htu is not the request URL"));
+            }
         }
         let now = self.clock.unix_seconds();
         if let Some(nonces) = &self.nonces {
-            let fresh = match claims.get("nonce") {
-                Some(Value::String(n)) => nonces.accepts(n, now),
+            let fresh = match &nonce {
+                JsonMember::Str(n) => nonces.accepts(n, now),
                 _ => false,
             };
             if !fresh {
@@ -351,15 +357,9 @@ impl DpopVerifier {
                 ));
             }
         }
-        let iat = match claims.get("iat") {
-            Some(Value::Number(n)) => n
-                .as_i64()
-                .or_else(|| {
-                    n.as_f64()
-                        .filter(|f| f.is_finite())
-                        .map(|f| f.floor() as i64)
-                })
-                .ok_or_else(|| invalid("the proof's iat is not a number of seconds"))?,
+        // Whole seconds: a fractional iat counts from the second it falls in.
+        let iat = match iat {
+            JsonMember::Number(n) => n.floor() as i64,
             _ => return Err(invalid("the proof has no iat")),
         };
         if iat > now.saturating_add(self.leeway) {
@@ -369,12 +369,14 @@ impl DpopVerifier {
             return Err(invalid("the proof is too old"));
         }
         if let Some(token) = &checks.access_token {
-            let ath = string(&claims, "ath", "the proof has no ath")?;
-            if !constant_time_eq(ath.as_bytes(), access_token_hash(token).as_bytes()) {
+            let ath = string(&ath, "the proof has no ath")?;
+            if !ath_matches(ath, token) {
                 return Err(invalid("the proof's ath is not the access token's hash"));
             }
         }
-        let jkt = jwk_thumbprint(jwk).map_err(|_| invalid("the proof's jwk has no thumbprint"))?;
+        let jkt = key
+            .thumbprint()
+            .map_err(|_| invalid("the proof's jwk has no thumbprint"))?;
         if let Some(bound) = &checks.jkt {
             if !constant_time_eq(bound.as_bytes(), jkt.as_bytes()) {
                 return Err(invalid(

@@ -55,6 +55,9 @@ mod rules;
 mod verify;
 
 pub use alg::{Algorithm, Family};
+/// The strict one-pass JSON reader and base64url decoders, for DPoP proofs.
+#[cfg(feature = "http")]
+pub(crate) use b64::{decode_into as b64_decode_into, decode_to_slice as b64_decode_to_slice};
 pub use claims::Claims;
 pub use claims_builder::{json_number, Built, ClaimsBuilder, Interrupted};
 pub use issue::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions};
@@ -63,6 +66,8 @@ pub use issue::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions};
 pub(crate) use jwk::parse as parse_jwk;
 pub use key::JwtKey;
 pub use keyset::KeySet;
+#[cfg(feature = "http")]
+pub(crate) use payload::{members as json_members, Claim as JsonMember};
 #[cfg(feature = "http")]
 pub use remote::{discover, RemoteJwtVerifier, RemoteKeySet, RemoteKeySetOptions};
 pub use verify::{decode_unverified, JwtVerifier, JwtVerifierOptions};

@@ -11,10 +11,12 @@ mod registered;
 mod tests;
 
 use reader::{Fail, Scanner, Step};
-pub(crate) use registered::{Claim, Registered};
+#[cfg(feature = "http")]
+use registered::Members;
+pub(crate) use registered::{Claim, Record, Registered};
 
 use super::claims::Claims;
-#[cfg(test)]
+#[cfg(any(test, feature = "http"))]
 use super::claims_builder::NoBuild;
 use super::claims_builder::{ClaimsBuilder, ValueBuilder};
 use crate::{Error, ErrorCode};
@@ -45,14 +47,14 @@ pub(crate) fn parse(bytes: &[u8], max_depth: usize, what: &'static str) -> Resul
 }
 
 /// Scans `bytes` like [`scan`] while `out` builds the payload's values in the same pass;
-/// records the registered claims in `reg` (filled in place: it is a few hundred bytes) and
-/// returns the top-level object, unfinished.
-pub(crate) fn build<'a, K: ClaimsBuilder>(
+/// records the top-level members `reg` asks for (the registered claims: filled in place, it is
+/// a few hundred bytes) and returns the top-level object, unfinished.
+pub(crate) fn build<'a, K: ClaimsBuilder, R: Record<'a>>(
     bytes: &'a [u8],
     max_depth: usize,
     what: &'static str,
     out: &mut K,
-    reg: &mut Registered<'a>,
+    reg: &mut R,
 ) -> Result<K::Object, Error> {
     let mut object = None;
     // The top-level member names stay for `Registered::has`.
@@ -60,8 +62,23 @@ pub(crate) fn build<'a, K: ClaimsBuilder>(
         object = Some(s.document(out, max_depth, reg)?);
         Ok(())
     })?;
-    reg.names = scanner.names;
+    reg.names(scanner.names);
     object.ok_or_else(|| Error::new(ErrorCode::Malformed, what))
+}
+
+/// The top-level members `names` of the JSON object `bytes`, checked with the same rules as
+/// [`scan`] and without building anything: strings borrowed from `bytes` unless escaped,
+/// nested objects as their text. For small JOSE documents read for a few members (DPoP).
+#[cfg(feature = "http")]
+pub(crate) fn members<'a, const N: usize>(
+    bytes: &'a [u8],
+    max_depth: usize,
+    what: &'static str,
+    names: [&'static str; N],
+) -> Result<[Claim<'a>; N], Error> {
+    let mut members = Members::new(names);
+    build(bytes, max_depth, what, &mut NoBuild, &mut members)?;
+    Ok(members.claims)
 }
 
 /// Runs `document` over `bytes` and maps its failure to the error codes of the strict parser.

@@ -1,11 +1,11 @@
 //! The payload's JSON grammar, read in one pass: objects (names unique at every level, through
 //! a 64-bit name filter), arrays, strings (borrowed when they hold no escape), numbers and
-//! literals, with the nesting cap. Values go to a [`ClaimsBuilder`] and the registered claims to
-//! a [`Registered`].
+//! literals, with the nesting cap. Values go to a [`ClaimsBuilder`] and the top-level members
+//! asked for (the registered claims of a JWT) to a [`Record`].
 
 use std::borrow::Cow;
 
-use super::registered::{Claim, Registered};
+use super::registered::{Claim, Record, Registered};
 use crate::jwt::claims_builder::{json_f64, ClaimsBuilder, Interrupted, NoBuild};
 
 /// serde_json's own recursion limit (128 nested containers): kept so both parsers refuse the
@@ -104,13 +104,13 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    /// The whole document: one object and nothing after it, its registered claims recorded
-    /// in `reg`.
-    pub(super) fn document<K: ClaimsBuilder>(
+    /// The whole document: one object and nothing after it, the members `reg` asks for
+    /// recorded in it.
+    pub(super) fn document<K: ClaimsBuilder, R: Record<'a>>(
         &mut self,
         out: &mut K,
         max_depth: usize,
-        reg: &mut Registered<'a>,
+        reg: &mut R,
     ) -> Step<K::Object> {
         self.ws();
         if self.peek()? != b'{' {
@@ -145,7 +145,7 @@ impl<'a> Scanner<'a> {
                 out.raw(&self.text[start..self.i])?
             }
             b'{' => {
-                let object = self.object(out, depth, nest + 1, None)?;
+                let object = self.object::<K, Registered<'a>>(out, depth, nest + 1, None)?;
                 out.finish_object(object)?
             }
             b'[' => {
@@ -181,14 +181,14 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// An object at `{`. `reg` is set for the top level, whose registered claims are recorded
-    /// and whose member names stay in `names`.
-    fn object<K: ClaimsBuilder>(
+    /// An object at `{`. `reg` is set for the top level, whose members are recorded there and
+    /// whose member names stay in `names`.
+    fn object<K: ClaimsBuilder, R: Record<'a>>(
         &mut self,
         out: &mut K,
         depth: usize,
         nest: usize,
-        mut reg: Option<&mut Registered<'a>>,
+        mut reg: Option<&mut R>,
     ) -> Step<K::Object> {
         if nest >= SERDE_RECURSION_LIMIT {
             return Err(Fail::Malformed);
@@ -238,14 +238,14 @@ impl<'a> Scanner<'a> {
         Ok(object)
     }
 
-    /// A top-level member's value, recorded when `name` is a registered claim.
-    fn member<K: ClaimsBuilder>(
+    /// A top-level member's value, recorded when `reg` asks for `name`.
+    fn member<K: ClaimsBuilder, R: Record<'a>>(
         &mut self,
         out: &mut K,
         name: &str,
         depth: usize,
         nest: usize,
-        reg: &mut Registered<'a>,
+        reg: &mut R,
     ) -> Step<K::Value> {
         let Some(slot) = reg.slot(name) else {
             return self.value(out, depth, nest);
@@ -275,6 +275,12 @@ impl<'a> Scanner<'a> {
                     out.finish_array(array)?
                 };
                 *slot = strings.map_or(Claim::Other, Claim::Strs);
+                value
+            }
+            b'{' => {
+                let start = self.i;
+                let value = self.value(out, depth, nest)?;
+                *slot = Claim::Object(&self.text[start..self.i]);
                 value
             }
             _ => {
