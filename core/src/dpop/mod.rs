@@ -42,6 +42,7 @@
 //! ```
 
 mod key;
+mod key_cache;
 mod nonce;
 mod proof;
 mod proof_key;

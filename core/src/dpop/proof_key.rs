@@ -106,6 +106,28 @@ impl<'a> ProofKey<'a> {
         }
     }
 
+    /// The same key owning its members (kept beyond the proof by the verifier's key cache).
+    pub(super) fn into_owned(self) -> ProofKey<'static> {
+        match self {
+            ProofKey::Direct {
+                key,
+                alg,
+                kty,
+                crv,
+                x,
+                y,
+            } => ProofKey::Direct {
+                key,
+                alg,
+                kty,
+                crv,
+                x: Cow::Owned(x.into_owned()),
+                y: y.map(|y| Cow::Owned(y.into_owned())),
+            },
+            ProofKey::General { key, jwk } => ProofKey::General { key, jwk },
+        }
+    }
+
     /// The key's RFC 7638 thumbprint (`jkt`).
     pub(super) fn thumbprint(&self) -> Result<String, Error> {
         match self {

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::key_cache::{KeyCache, KEY_CACHE_SIZE};
 use super::nonce::Nonces;
 use super::proof_key::ProofKey;
 use super::replay::ReplayStore;
@@ -176,6 +177,8 @@ pub struct DpopVerifier {
     replay: ReplayStore,
     nonces: Option<Nonces>,
     clock: SharedClock,
+    /// The proof keys read lately: a client's next proof carries the same `jwk`.
+    keys: KeyCache,
 }
 
 fn secs(d: Duration) -> i64 {
@@ -241,6 +244,7 @@ impl DpopVerifier {
             )?,
             nonces,
             clock: options.clock.unwrap_or_else(clock::system),
+            keys: KeyCache::new(KEY_CACHE_SIZE),
         })
     }
 
@@ -309,13 +313,15 @@ impl DpopVerifier {
         let JsonMember::Object(jwk) = jwk else {
             return Err(invalid("the proof has no jwk header"));
         };
-        let key = ProofKey::read(jwk, MAX_DEPTH - 1)?;
-        if !key.accepts(alg) {
+        let key = self
+            .keys
+            .get_or_read(jwk, |jwk| ProofKey::read(jwk, MAX_DEPTH - 1))?;
+        if !key.key.accepts(alg) {
             return Err(invalid("the proof's jwk does not fit its algorithm"));
         }
         let signature = decode(s)?;
         let signed = &proof[..h.len() + 1 + p.len()];
-        if !key.verify(alg, signed.as_bytes(), &signature) {
+        if !key.key.verify(alg, signed.as_bytes(), &signature) {
             return Err(invalid("the proof's signature does not verify"));
         }
         // The claims.
@@ -374,9 +380,7 @@ impl DpopVerifier {
                 return Err(invalid("the proof's ath is not the access token's hash"));
             }
         }
-        let jkt = key
-            .thumbprint()
-            .map_err(|_| invalid("the proof's jwk has no thumbprint"))?;
+        let jkt = key.jkt.clone();
         if let Some(bound) = &checks.jkt {
             if !constant_time_eq(bound.as_bytes(), jkt.as_bytes()) {
                 return Err(invalid(
