@@ -11,13 +11,17 @@
 //   cd node && node bench/adapters-load.mjs [express|fastify ...]
 //   env: BENCH_ROUNDS (default 5), BENCH_DURATION (s per variant and round, default 4),
 //        BENCH_CONNECTIONS (default 16), BENCH_CPU_PROF=DIR (servers run with --cpu-prof)
+//   BENCH_CALLGRIND=1: instead, each server in turn runs under valgrind's callgrind and the
+//        instructions it executes per request are counted (BENCH_REQUESTS after as many
+//        warm-up requests, default 2000): a figure the machine's load does not move.
 //
 // Per-request server cost: 1e6 / req/s (wall time of the single-process server, which is the
 // bottleneck) and the server's CPU time per request (utime+stime from /proc/PID/stat, all
 // threads: GC included), medians over the rounds. A benchmark, not a test.
-import { fork } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { loadavg } from 'node:os'
+import { execFileSync, fork } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const SECRET = 'adapters-load-bench-secret-0123456789abcdef'
@@ -101,6 +105,57 @@ function cpuMicros(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 1e4 // clock ticks of 10 ms
 }
 
+// Starts the server of `framework`/`variant` in a child process (under `valgrind` when given
+// its arguments) and checks its answer.
+async function start(framework, variant, headers, valgrind = null) {
+  const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+  const options = { stdio: 'inherit', execArgv }
+  if (valgrind) Object.assign(options, { execPath: 'valgrind', execArgv: [...valgrind, process.execPath] })
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', framework, variant], options)
+  const { port } = await new Promise((resolve, reject) => { child.once('message', resolve); child.once('exit', reject) })
+  const url = `http://127.0.0.1:${port}${PATH}`
+  const check = await fetch(url, { headers })
+  const body = await check.text()
+  if (check.status !== 200 || body !== '{"sub":"alice"}') throw new Error(`${framework}/${variant}: ${check.status} ${body}`)
+  return { framework, variant, child, url, rps: [], wall: [], cpu: [] }
+}
+
+// Instructions per request of each server under callgrind, one server at a time.
+async function instructions(autocannon, frameworks, headers) {
+  const requests = Number(process.env.BENCH_REQUESTS ?? 2000)
+  const dir = mkdtempSync(join(tmpdir(), 'adapters-callgrind-'))
+  const ir = {}
+  try {
+    for (const framework of frameworks) {
+      for (const variant of VARIANTS) {
+        const out = join(dir, `${framework}-${variant}`)
+        const s = await start(framework, variant, headers, ['--tool=callgrind', `--callgrind-out-file=${out}`])
+        const load = (amount) => autocannon({ url: s.url, headers, connections: 4, amount, timeout: 60 })
+        await load(requests) // warm-up (JIT), not counted
+        execFileSync('callgrind_control', ['--zero', String(s.child.pid)], { stdio: 'ignore' })
+        const r = await load(requests)
+        execFileSync('callgrind_control', ['--dump', String(s.child.pid)], { stdio: 'ignore' })
+        if (r.errors || r.non2xx || r['2xx'] !== requests) throw new Error(`${framework}/${variant}: ${r['2xx']} of ${requests}`)
+        const dump = readdirSync(dir).find((f) => f.startsWith(`${framework}-${variant}.`))
+        const total = Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, dump), 'utf8'))[1])
+        s.child.send('exit')
+        await new Promise((resolve) => s.child.once('exit', resolve))
+        ir[`${framework}/${variant}`] = total / requests
+        process.stderr.write(`${framework} ${variant}: ${Math.round(total / requests)} instructions per request\n`)
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  console.log(`instructions per request (callgrind, ${requests} requests after ${requests} warm-up, 4 connections)`)
+  for (const f of frameworks) {
+    const [none, inline, tw, peer] = VARIANTS.map((v) => ir[`${f}/${v}`])
+    const k = (x) => `${(x / 1000).toFixed(1)} k`
+    console.log(`${f}: none ${k(none)}, inline ${k(inline)}, tokenward ${k(tw)}, ${PEER[f]} ${k(peer)}; ` +
+      `authenticate in the handler ${k(inline - none)}, adapter added ${k(tw - inline)}, tokenward minus ${PEER[f]} ${k(tw - peer)}`)
+  }
+}
+
 async function main() {
   const { default: autocannon } = await import('autocannon')
   const { JwtIssuer, JwtKey } = await import('../index.mjs')
@@ -111,18 +166,10 @@ async function main() {
   const token = new JwtIssuer(JwtKey.hmac(SECRET, 'HS256'), { ttl: 86400 }).issue({}, { subject: 'alice' })
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json', 'user-agent': 'autocannon' }
 
+  if (process.env.BENCH_CALLGRIND) return instructions(autocannon, frameworks, headers)
   const servers = []
   for (const framework of frameworks) {
-    for (const variant of VARIANTS) {
-      const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
-      const child = fork(fileURLToPath(import.meta.url), ['--serve', framework, variant], { stdio: 'inherit', execArgv })
-      const { port } = await new Promise((resolve, reject) => { child.once('message', resolve); child.once('exit', reject) })
-      const url = `http://127.0.0.1:${port}${PATH}`
-      const check = await fetch(url, { headers })
-      const body = await check.text()
-      if (check.status !== 200 || body !== '{"sub":"alice"}') throw new Error(`${framework}/${variant}: ${check.status} ${body}`)
-      servers.push({ framework, variant, child, url, rps: [], wall: [], cpu: [] })
-    }
+    for (const variant of VARIANTS) servers.push(await start(framework, variant, headers))
   }
   const run = async (s, seconds) => {
     const cpu0 = cpuMicros(s.child.pid)
