@@ -11,6 +11,11 @@ bearer JWT:
   peer        PyJWT: a FastAPI dependency (HTTPBearer + ``jwt.decode``) / a Flask decorator
 
     python3 -P python/bench/bench_adapters_load.py [fastapi|flask ...] [--rounds 5] [--duration 4]
+    python3 -P python/bench/bench_adapters_load.py --callgrind [--requests 1000]
+
+``--callgrind``: instead, each server in turn runs under valgrind's callgrind and the
+instructions it executes per request are counted (after as many warm-up requests): a figure the
+machine's load does not move.
 
 Per-request server cost: 1e6 / req/s (wall time; the single-process server is the bottleneck)
 and the server's CPU time per request (utime+stime from /proc/PID/stat, the gunicorn worker
@@ -174,7 +179,7 @@ def _cpu_micros(pid: int) -> float:
 
 
 class Server:
-    def __init__(self, framework: str, variant: str) -> None:
+    def __init__(self, framework: str, variant: str, valgrind: list[str] | None = None) -> None:
         self.framework, self.variant = framework, variant
         self.port = _free_port()
         env = {**os.environ, "BENCH_VARIANT": variant, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), *sys.path])}
@@ -184,15 +189,15 @@ class Server:
                    "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning"]
         else:
             cmd = [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "sync",
-                   "--bind", bind, "--log-level", "warning", "bench_adapters_load:make_flask()"]
-        self.proc = subprocess.Popen(cmd, env=env)
+                   "--bind", bind, "--log-level", "warning", "--timeout", "600", "bench_adapters_load:make_flask()"]
+        self.proc = subprocess.Popen([*(valgrind or []), *cmd], env=env)
         self.url = f"http://{bind}{PATH}"
         self.rps: list[float] = []
         self.wall: list[float] = []
         self.cpu: list[float] = []
 
-    def check(self, headers: dict[str, str]) -> None:
-        for _ in range(200):
+    def check(self, headers: dict[str, str], seconds: float = 20) -> None:
+        for _ in range(int(seconds * 10)):
             try:
                 with urllib.request.urlopen(urllib.request.Request(self.url, headers=headers)) as r:
                     body = json.loads(r.read())
@@ -203,8 +208,9 @@ class Server:
                 time.sleep(0.1)
         raise SystemExit(f"{self.framework}/{self.variant}: server did not start")
 
-    def run(self, headers: dict[str, str], connections: int, seconds: float) -> tuple[float, float]:
-        cmd = [str(AUTOCANNON), "--json", "-c", str(connections), "-d", str(seconds), "-p", "1"]
+    def run(self, headers: dict[str, str], connections: int, seconds: float, amount: int = 0) -> tuple[float, float]:
+        cmd = [str(AUTOCANNON), "--json", "-c", str(connections), "-p", "1"]
+        cmd += ["-a", str(amount), "-t", "120"] if amount else ["-d", str(seconds)]
         for k, v in headers.items():
             cmd += ["-H", f"{k}={v}"]
         cpu0 = _cpu_micros(self.proc.pid)
@@ -214,7 +220,46 @@ class Server:
         if r["errors"] or r["non2xx"] or r["timeouts"]:
             raise SystemExit(f"{self.framework}/{self.variant}: {r['errors']} errors, {r['non2xx']} non-2xx")
         ok = r["2xx"]
+        if amount and ok != amount:
+            raise SystemExit(f"{self.framework}/{self.variant}: {ok} of {amount} requests answered")
         return ok / r["duration"], cpu / ok
+
+
+def instructions(frameworks: list[str], headers: dict[str, str], requests: int) -> None:
+    """Instructions per request of each server under callgrind, one server at a time."""
+    import tempfile
+
+    ir = {}
+    with tempfile.TemporaryDirectory(prefix="adapters-callgrind-") as tmp:
+        for f in frameworks:
+            for v in VARIANTS:
+                out = Path(tmp) / f"{f}-{v}"
+                s = Server(f, v, ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.%p", "-q"])
+                try:
+                    s.check(headers, seconds=600)
+                    s.run(headers, 4, 0, amount=requests)  # warm-up, not counted
+                    # The process serving: uvicorn itself, gunicorn's (only) worker.
+                    children = Path(f"/proc/{s.proc.pid}/task/{s.proc.pid}/children").read_text().split()
+                    pid = children[0] if f == "flask" else str(s.proc.pid)
+                    subprocess.run(["callgrind_control", "--zero", pid], check=True, capture_output=True)
+                    s.run(headers, 4, 0, amount=requests)
+                    subprocess.run(["callgrind_control", "--dump", pid], check=True, capture_output=True)
+                finally:
+                    s.proc.terminate()
+                    s.proc.wait()
+                dump = next(Path(tmp).glob(f"{f}-{v}.{pid}.*"))
+                total = next(int(line.split()[1]) for line in dump.read_text().splitlines()
+                             if line.startswith(("summary:", "totals:")))
+                ir[f, v] = total / requests
+                print(f"{f} {v}: {ir[f, v]:.0f} instructions per request", file=sys.stderr)
+    print(f"instructions per request (callgrind, {requests} requests after {requests} warm-up, 4 connections)")
+    for f in frameworks:
+        none, inline, tw, peer = (ir[f, v] for v in VARIANTS)
+        print(
+            f"{f}: none {none / 1e3:.1f} k, inline {inline / 1e3:.1f} k, tokenward {tw / 1e3:.1f} k, "
+            f"{PEER[f]} {peer / 1e3:.1f} k; authenticate in the handler {(inline - none) / 1e3:.1f} k, "
+            f"adapter added {(tw - inline) / 1e3:.1f} k, tokenward minus {PEER[f]} {(tw - peer) / 1e3:.1f} k"
+        )
 
 
 def main() -> None:
@@ -223,6 +268,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--duration", type=float, default=4, help="seconds per variant and round")
     ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--callgrind", action="store_true", help="count instructions per request instead")
+    ap.add_argument("--requests", type=int, default=1000, help="with --callgrind: requests counted")
     args = ap.parse_args()
     frameworks = args.frameworks or ["fastapi", "flask"]
     if not set(frameworks) <= set(PEER):
@@ -233,6 +280,9 @@ def main() -> None:
 
     token = JwtIssuer(JwtKey.hmac(SECRET, "HS256"), ttl=86400).issue({}, subject="alice")
     headers = {"authorization": f"Bearer {token}", "accept": "application/json", "user-agent": "autocannon"}
+    if args.callgrind:
+        instructions(frameworks, headers, args.requests)
+        return
     servers = [Server(f, v) for f in frameworks for v in VARIANTS]
     try:
         for s in servers:
