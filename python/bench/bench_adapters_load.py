@@ -11,12 +11,12 @@ bearer JWT:
   peer        PyJWT: a FastAPI dependency (HTTPBearer + ``jwt.decode``) / a Flask decorator
 
     python3 -P python/bench/bench_adapters_load.py [fastapi|flask ...] [--rounds 5] [--duration 4]
-    python3 -P python/bench/bench_adapters_load.py --callgrind [--requests 1000]
+    python3 -P python/bench/bench_adapters_load.py --callgrind [--requests 1000]   (FastAPI)
 
-``--callgrind``: instead, each server in turn runs under valgrind's callgrind (Flask under
-werkzeug's server, as gunicorn's forked worker is out of callgrind_control's reach) and the
-instructions it executes per request are counted (after as many warm-up requests): a figure the
-machine's load does not move.
+``--callgrind`` (FastAPI only: gunicorn's forked worker is out of callgrind_control's reach):
+instead, each server in turn runs under valgrind's callgrind and the instructions it executes
+per request are counted (after as many warm-up requests): a figure the machine's load does not
+move.
 
 Per-request server cost: 1e6 / req/s (wall time; the single-process server is the bottleneck)
 and the server's CPU time per request (utime+stime from /proc/PID/stat, the gunicorn worker
@@ -188,13 +188,6 @@ class Server:
         if framework == "fastapi":
             cmd = [sys.executable, "-m", "uvicorn", "--factory", "bench_adapters_load:make_fastapi",
                    "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning"]
-        elif valgrind:
-            # callgrind_control cannot reach gunicorn's forked worker: Flask under werkzeug's
-            # single-process server instead (the server's cost is the same in every variant).
-            serve = ("import logging, bench_adapters_load as b; from werkzeug.serving import make_server; "
-                     "logging.getLogger('werkzeug').setLevel(logging.ERROR); "
-                     f"make_server('127.0.0.1', {self.port}, b.make_flask()).serve_forever()")
-            cmd = [sys.executable, "-c", serve]
         else:
             cmd = [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "sync",
                    "--bind", bind, "--log-level", "warning", "--timeout", "600", "bench_adapters_load:make_flask()"]
@@ -246,11 +239,10 @@ def instructions(frameworks: list[str], headers: dict[str, str], requests: int) 
                 s = Server(f, v, ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.%p", "-q"])
                 try:
                     s.check(headers, seconds=600)
-                    conns = 1 if f == "flask" else 4  # werkzeug's server: one connection at a time
-                    s.run(headers, conns, 0, amount=requests)  # warm-up, not counted
+                    s.run(headers, 4, 0, amount=requests)  # warm-up, not counted
                     pid = str(s.proc.pid)
                     subprocess.run(["callgrind_control", "--zero", pid], check=True, capture_output=True)
-                    s.run(headers, conns, 0, amount=requests)
+                    s.run(headers, 4, 0, amount=requests)
                     subprocess.run(["callgrind_control", "--dump", pid], check=True, capture_output=True)
                     text = max(Path(tmp).glob(f"{f}-{v}.*.*"), key=lambda p: p.stat().st_mtime_ns).read_text()
                 finally:
@@ -289,7 +281,9 @@ def main() -> None:
     token = JwtIssuer(JwtKey.hmac(SECRET, "HS256"), ttl=86400).issue({}, subject="alice")
     headers = {"authorization": f"Bearer {token}", "accept": "application/json", "user-agent": "autocannon"}
     if args.callgrind:
-        instructions(frameworks, headers, args.requests)
+        if "flask" in args.frameworks:
+            ap.error("--callgrind counts FastAPI only")
+        instructions(args.frameworks or ["fastapi"], headers, args.requests)
         return
     servers = [Server(f, v) for f in frameworks for v in VARIANTS]
     try:
