@@ -88,6 +88,19 @@ function express(options) {
   }
 }
 
+// The route's `config.requiredScopes`, else the hook's.
+const routeScopes = (request, requiredScopes) => request.routeOptions?.config?.requiredScopes ?? requiredScopes
+
+// Sets `request.principal` (true), or sends the refusal (false).
+function admit(request, reply, decision) {
+  if (decision.ok) {
+    request.principal = decision
+    return true
+  }
+  reply.code(decision.status).headers(refusalHeaders(decision)).send(refusalBody(decision))
+  return false
+}
+
 /**
  * Fastify preHandler hook: `fastify.addHook('preHandler', tokenward.fastifyHook({ authenticator }))`
  * or per route `{ preHandler: tokenward.fastifyHook({ authenticator, requiredScopes: ['write'] }) }`.
@@ -96,15 +109,19 @@ function express(options) {
 function fastifyHook(options) {
   const { authenticator, requiredScopes, useAsync } = checkOptions(options, 'fastifyHook')
   return async function tokenwardPreHandler(request, reply) {
-    const scopes = request.routeOptions?.config?.requiredScopes ?? requiredScopes
-    const req = toAuthRequest(request.raw, scopes)
+    const req = toAuthRequest(request.raw, routeScopes(request, requiredScopes))
     const decision = useAsync ? await authenticator.authenticateAsync(req) : authenticator.authenticate(req)
-    if (decision.ok) {
-      request.principal = decision
-      return
-    }
-    reply.code(decision.status).headers(refusalHeaders(decision)).send(refusalBody(decision))
-    return reply
+    if (!admit(request, reply, decision)) return reply
+  }
+}
+
+// The plugin's hook without an await: a callback-style hook runs without a Promise and a
+// microtask per request (a throw reaches Fastify's error handler, as a rejection would).
+function fastifySyncHook(options) {
+  const { authenticator, requiredScopes } = checkOptions(options, 'fastifyHook')
+  return function tokenwardPreHandler(request, reply, done) {
+    const decision = authenticator.authenticate(toAuthRequest(request.raw, routeScopes(request, requiredScopes)))
+    if (admit(request, reply, decision)) done()
   }
 }
 
@@ -114,7 +131,7 @@ function fastifyHook(options) {
  * registered on.
  */
 async function fastify(instance, options) {
-  const hook = fastifyHook(options)
+  const hook = checkOptions(options, 'fastifyHook').useAsync ? fastifyHook(options) : fastifySyncHook(options)
   if (!instance.hasRequestDecorator('principal')) instance.decorateRequest('principal', null)
   instance.addHook('preHandler', hook)
 }
