@@ -41,8 +41,8 @@
 //! # Ok::<(), tokenward::Error>(())
 //! ```
 
+mod header_cache;
 mod key;
-mod key_cache;
 mod nonce;
 mod proof;
 mod proof_key;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::key_cache::{KeyCache, KEY_CACHE_SIZE};
+use super::header_cache::{HeaderCache, KnownHeader, HEADER_CACHE_SIZE};
 use super::nonce::Nonces;
 use super::proof_key::ProofKey;
 use super::replay::ReplayStore;
@@ -177,8 +177,8 @@ pub struct DpopVerifier {
     replay: ReplayStore,
     nonces: Option<Nonces>,
     clock: SharedClock,
-    /// The proof keys read lately: a client's next proof carries the same `jwk`.
-    keys: KeyCache,
+    /// The proof headers checked lately: a client's next proof carries the same one.
+    headers: HeaderCache,
 }
 
 fn secs(d: Duration) -> i64 {
@@ -244,7 +244,7 @@ impl DpopVerifier {
             )?,
             nonces,
             clock: options.clock.unwrap_or_else(clock::system),
-            keys: KeyCache::new(KEY_CACHE_SIZE),
+            headers: HeaderCache::new(HEADER_CACHE_SIZE),
         })
     }
 
@@ -263,6 +263,40 @@ impl DpopVerifier {
     /// How many `jti` values the in-process replay cache holds now (0 with a Redis store).
     pub fn replay_cache_len(&self) -> usize {
         self.replay.len()
+    }
+
+    /// The checks of a proof's header segment `h` (base64url): its `typ`, an allowed `alg`,
+    /// no `crit`, a public `jwk` that fits the algorithm; the key read with its thumbprint.
+    fn read_header(&self, h: &str) -> Result<KnownHeader, Error> {
+        // Read in one strict pass, for the members checked here only (nothing else is built).
+        let header = decode(h)?;
+        let [typ, alg, crit, jwk] = json_members(
+            &header,
+            MAX_DEPTH,
+            "the proof header",
+            ["typ", "alg", "crit", "jwk"],
+        )
+        .map_err(|_| invalid("the proof header is not a JSON object"))?;
+        let typ = string(&typ, "the proof has no typ")?;
+        if !typ.eq_ignore_ascii_case(DPOP_TYP) {
+            return Err(invalid("the proof's typ is not dpop+jwt"));
+        }
+        let alg = string(&alg, "the proof has no alg")?;
+        let alg = Algorithm::parse(alg)
+            .ok()
+            .filter(|a| self.algorithms.contains(a))
+            .ok_or_else(|| invalid("the proof's algorithm is not allowed"))?;
+        if !matches!(crit, JsonMember::Absent) {
+            return Err(invalid("the proof lists a critical extension"));
+        }
+        let JsonMember::Object(jwk) = jwk else {
+            return Err(invalid("the proof has no jwk header"));
+        };
+        let key = ProofKey::read(jwk, MAX_DEPTH - 1)?;
+        if !key.accepts(alg) {
+            return Err(invalid("the proof's jwk does not fit its algorithm"));
+        }
+        KnownHeader::new(alg, key)
     }
 
     /// Verifies `proof` for a request with `method` on `url` (the URL as the server sees it;
@@ -288,40 +322,13 @@ impl DpopVerifier {
         else {
             return Err(invalid("the proof is not a compact JWS"));
         };
-        // The header: typ, alg, crit and the key. Both JSON parts are read in one strict pass
-        // each, for the members checked here only (nothing else is built).
-        let header = decode(h)?;
-        let [typ, alg, crit, jwk] = json_members(
-            &header,
-            MAX_DEPTH,
-            "the proof header",
-            ["typ", "alg", "crit", "jwk"],
-        )
-        .map_err(|_| invalid("the proof header is not a JSON object"))?;
-        let typ = string(&typ, "the proof has no typ")?;
-        if !typ.eq_ignore_ascii_case(DPOP_TYP) {
-            return Err(invalid("the proof's typ is not dpop+jwt"));
-        }
-        let alg = string(&alg, "the proof has no alg")?;
-        let alg = Algorithm::parse(alg)
-            .ok()
-            .filter(|a| self.algorithms.contains(a))
-            .ok_or_else(|| invalid("the proof's algorithm is not allowed"))?;
-        if !matches!(crit, JsonMember::Absent) {
-            return Err(invalid("the proof lists a critical extension"));
-        }
-        let JsonMember::Object(jwk) = jwk else {
-            return Err(invalid("the proof has no jwk header"));
-        };
-        let key = self
-            .keys
-            .get_or_read(jwk, |jwk| ProofKey::read(jwk, MAX_DEPTH - 1))?;
-        if !key.key.accepts(alg) {
-            return Err(invalid("the proof's jwk does not fit its algorithm"));
-        }
+        // The header: typ, alg, crit and the key, checked once per distinct header text (a
+        // client's proofs share theirs) and kept by the header cache.
+        let header = self.headers.get_or_read(h, |h| self.read_header(h))?;
+        let alg = header.alg;
         let signature = decode(s)?;
         let signed = &proof[..h.len() + 1 + p.len()];
-        if !key.key.verify(alg, signed.as_bytes(), &signature) {
+        if !header.key.verify(alg, signed.as_bytes(), &signature) {
             return Err(invalid("the proof's signature does not verify"));
         }
         // The claims.
@@ -380,7 +387,7 @@ impl DpopVerifier {
                 return Err(invalid("the proof's ath is not the access token's hash"));
             }
         }
-        let jkt = key.jkt.clone();
+        let jkt = header.jkt.clone();
         if let Some(bound) = &checks.jkt {
             if !constant_time_eq(bound.as_bytes(), jkt.as_bytes()) {
                 return Err(invalid(

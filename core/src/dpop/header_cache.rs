@@ -1,8 +1,9 @@
-//! The proof keys a verifier read lately. A client signs its proofs with one key for as long as
-//! its tokens are bound to it, so the same `jwk` text comes with every request; reading it (the
-//! curve point check, the RFC 7638 thumbprint) gives an answer that depends on those bytes only,
-//! so it is kept for the next proof. Only keys that read well are kept (a refused `jwk` is read
-//! again each time), and at most [`KEY_CACHE_SIZE`]: the oldest entry makes room.
+//! The proof headers a verifier checked lately. A client signs its proofs with one key for as
+//! long as its tokens are bound to it, so every proof it sends carries the same header segment
+//! (`typ`, `alg`, `jwk`); what checking it gives -- the algorithm, the key with its curve point
+//! checked, the RFC 7638 thumbprint -- depends on those bytes only, so it is kept for the next
+//! proof. Only headers that passed are kept (a refused one is checked again each time), and at
+//! most [`HEADER_CACHE_SIZE`]: the oldest entry makes room.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -11,24 +12,28 @@ use parking_lot::Mutex;
 
 use super::proof_key::ProofKey;
 use super::spec::invalid;
+use crate::jwt::Algorithm;
 use crate::Error;
 
-/// How many proof keys a verifier keeps (about 1 KiB each).
-pub(super) const KEY_CACHE_SIZE: usize = 1024;
+/// How many proof headers a verifier keeps (about 1 KiB each).
+pub(super) const HEADER_CACHE_SIZE: usize = 1024;
 
-/// A proof key with its thumbprint, borrowing nothing of the proof.
-pub(super) struct KnownKey {
+/// A checked proof header: its algorithm and key, with the key's thumbprint; it borrows
+/// nothing of the proof.
+pub(super) struct KnownHeader {
+    pub(super) alg: Algorithm,
     pub(super) key: ProofKey<'static>,
     /// The RFC 7638 thumbprint (`jkt`).
     pub(super) jkt: String,
 }
 
-impl KnownKey {
-    fn new(key: ProofKey<'_>) -> Result<KnownKey, Error> {
+impl KnownHeader {
+    pub(super) fn new(alg: Algorithm, key: ProofKey<'_>) -> Result<KnownHeader, Error> {
         let jkt = key
             .thumbprint()
             .map_err(|_| invalid("the proof's jwk has no thumbprint"))?;
-        Ok(KnownKey {
+        Ok(KnownHeader {
+            alg,
             key: key.into_owned(),
             jkt,
         })
@@ -37,59 +42,60 @@ impl KnownKey {
 
 #[derive(Default)]
 struct Entries {
-    by_text: HashMap<Box<str>, Arc<KnownKey>>,
+    by_text: HashMap<Box<str>, Arc<KnownHeader>>,
     /// Insertion order, oldest first.
     order: VecDeque<Box<str>>,
 }
 
 /// The cache (see the module documentation).
-pub(super) struct KeyCache {
+pub(super) struct HeaderCache {
     capacity: usize,
     entries: Mutex<Entries>,
 }
 
-impl std::fmt::Debug for KeyCache {
+impl std::fmt::Debug for HeaderCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyCache")
+        f.debug_struct("HeaderCache")
             .field("len", &self.len())
             .field("capacity", &self.capacity)
             .finish()
     }
 }
 
-impl KeyCache {
-    pub(super) fn new(capacity: usize) -> KeyCache {
-        KeyCache {
+impl HeaderCache {
+    pub(super) fn new(capacity: usize) -> HeaderCache {
+        HeaderCache {
             capacity: capacity.max(1),
             entries: Mutex::default(),
         }
     }
 
-    /// The key of the `jwk` text: the kept one, or `read` of it (kept when it reads well).
-    pub(super) fn get_or_read<'a>(
+    /// The checked header of the segment `text`: the kept one, or `check` of it (kept when it
+    /// passes).
+    pub(super) fn get_or_read(
         &self,
-        jwk: &'a str,
-        read: impl FnOnce(&'a str) -> Result<ProofKey<'a>, Error>,
-    ) -> Result<Arc<KnownKey>, Error> {
-        if let Some(known) = self.entries.lock().by_text.get(jwk) {
+        text: &str,
+        check: impl FnOnce(&str) -> Result<KnownHeader, Error>,
+    ) -> Result<Arc<KnownHeader>, Error> {
+        if let Some(known) = self.entries.lock().by_text.get(text) {
             return Ok(Arc::clone(known));
         }
-        // Read outside the lock: other proofs go on meanwhile.
-        let known = Arc::new(KnownKey::new(read(jwk)?)?);
+        // Checked outside the lock: other proofs go on meanwhile.
+        let known = Arc::new(check(text)?);
         let mut entries = self.entries.lock();
-        if !entries.by_text.contains_key(jwk) {
+        if !entries.by_text.contains_key(text) {
             if entries.order.len() >= self.capacity {
                 if let Some(oldest) = entries.order.pop_front() {
                     entries.by_text.remove(&oldest);
                 }
             }
-            entries.order.push_back(jwk.into());
-            entries.by_text.insert(jwk.into(), Arc::clone(&known));
+            entries.order.push_back(text.into());
+            entries.by_text.insert(text.into(), Arc::clone(&known));
         }
         Ok(known)
     }
 
-    /// How many keys are kept now.
+    /// How many headers are kept now.
     pub(super) fn len(&self) -> usize {
         self.entries.lock().by_text.len()
     }
@@ -107,18 +113,18 @@ mod tests {
     }
 
     /// The cache's key for `text`, counting the reads it makes.
-    fn get(cache: &KeyCache, text: &str, reads: &Cell<u32>) -> Option<Arc<KnownKey>> {
+    fn get(cache: &HeaderCache, text: &str, reads: &Cell<u32>) -> Option<Arc<KnownHeader>> {
         cache
             .get_or_read(text, |t| {
                 reads.set(reads.get() + 1);
-                ProofKey::read(t, 3)
+                KnownHeader::new(Algorithm::ES256, ProofKey::read(t, 3)?)
             })
             .ok()
     }
 
     #[test]
     fn a_key_is_read_once_and_the_cache_stays_bounded() {
-        let cache = KeyCache::new(2);
+        let cache = HeaderCache::new(2);
         let keys: Vec<DpopKey> = (0..3)
             .filter_map(|_| DpopKey::generate(Algorithm::ES256).ok())
             .collect();
@@ -148,10 +154,15 @@ mod tests {
 
     #[test]
     fn a_refused_jwk_is_not_kept() {
-        let cache = KeyCache::new(4);
+        let cache = HeaderCache::new(4);
         let bad = r#"{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}"#;
         for _ in 0..2 {
-            assert!(cache.get_or_read(bad, |t| ProofKey::read(t, 3)).is_err());
+            assert!(cache
+                .get_or_read(bad, |t| KnownHeader::new(
+                    Algorithm::ES256,
+                    ProofKey::read(t, 3)?
+                ))
+                .is_err());
         }
         assert_eq!(cache.len(), 0);
     }
