@@ -16,7 +16,7 @@ DIST_PROFILE=dist
 # A release links with thin LTO across crates (the `release` profile's settings); CI and local
 # builds do not (see [profile.dist] in Cargo.toml).
 if [ "${TOKENWARD_RELEASE:-0}" = 1 ]; then
-  export CARGO_PROFILE_DIST_LTO=thin CARGO_PROFILE_DIST_CODEGEN_UNITS=4 CARGO_PROFILE_DIST_OPT_LEVEL=3
+  export CARGO_PROFILE_DIST_LTO=thin CARGO_PROFILE_DIST_CODEGEN_UNITS=4
 fi
 NATIVE_DIR="$CARGO_TARGET_DIR/$DIST_TARGET/$DIST_PROFILE"
 CARGO_DIST=(--profile "$DIST_PROFILE" --target "$DIST_TARGET")
