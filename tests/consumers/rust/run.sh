@@ -58,7 +58,7 @@ fi
 make_consumer() {
   local dir="$TMP/$1"
   mkdir -p "$dir/src"
-  write_if_changed "$dir/src/main.rs" <"$HERE/$1/src/main.rs"
+  write_if_changed "$dir/src/main.rs" <"$HERE/${1%-plain}/src/main.rs"  # jwt-only-plain: jwt-only's
   write_if_changed "$dir/Cargo.lock" <"$REPO/Cargo.lock"
   write_if_changed "$dir/Cargo.toml" <<EOF
 [package]
@@ -144,7 +144,40 @@ make_consumer full "" "$app_dependencies"
 echo 'fn main() {}' | write_if_changed "$TMP/full/build.rs"
 build_and_run full
 
-make_consumer jwt-only ', default-features = false, features = ["jwt"]' "$app_dependencies"
+# The features a registry crate has in `full` but not in `$1` (a consumer already written), as
+# dependency lines turning them on: an application that also uses tokenward's other features
+# would have them, and jwt-only then reuses `full`'s compiled crates (aws-lc-sys above all) instead
+# of compiling them again with fewer features. tokenward's own features stay as `$1` asks.
+features_of_full() {
+  local tree=(tree --target "$DIST_TARGET" -e normal,build -f '{p} {f}' --prefix none "${offline[@]}")
+  python3 - <(cd "$TMP/full" && cargo "${tree[@]}" 2>/dev/null) <(cd "$TMP/$1" && cargo "${tree[@]}" 2>/dev/null) <<'PY'
+import sys
+def features(path):
+    out = {}
+    for line in open(path):
+        parts = line.split()
+        if len(parts) < 2 or parts[0].startswith("tokenward") or "(/" in line:
+            continue
+        named = [p for p in parts[2:] if not p.startswith("(")]
+        out.setdefault((parts[0], parts[1].lstrip("v")), set()).update(
+            f for f in (named[0].split(",") if named else []) if f)
+    return out
+full, mine = features(sys.argv[1]), features(sys.argv[2])
+for (name, version), fs in sorted(mine.items()):
+    extra = sorted(full.get((name, version), set()) - fs)
+    if extra:
+        alias = f"{name}-{version.replace('.', '_')}"
+        print(f'{alias} = {{ package = "{name}", version = "={version}", default-features = false, '
+              f'features = {extra!r} }}'.replace("'", '"'))
+PY
+}
+
+# jwt-only-plain is only resolved (cargo tree), never built: what jwt-only lacks of full's features.
+make_consumer jwt-only-plain ', default-features = false, features = ["jwt"]' "$app_dependencies"
+make_consumer jwt-only ', default-features = false, features = ["jwt"]' "$(unified_section dependencies)
+$(features_of_full jwt-only-plain)
+[build-dependencies]
+$(unified_section build-dependencies)"
 echo 'fn main() {}' | write_if_changed "$TMP/jwt-only/build.rs"
 if build_and_run jwt-only; then
   # What tokenward itself pulls in (the consumer's own dependencies above are not its doing).
