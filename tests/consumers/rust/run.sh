@@ -163,19 +163,25 @@ def features(path):
             f for f in (named[0].split(",") if named else []) if f)
     return out
 full, mine = features(sys.argv[1]), features(sys.argv[2])
+seen = set()
 for (name, version), fs in sorted(mine.items()):
-    extra = sorted(full.get((name, version), set()) - fs)
-    if extra:
-        alias = f"{name}-{version.replace('.', '_')}"
-        print(f'{alias} = {{ package = "{name}", version = "={version}", default-features = false, '
-              f'features = {extra!r} }}'.replace("'", '"'))
+    if not full.get((name, version), set()) - fs:
+        continue
+    # All of full's features (a superset of what the consumer asked), so this line replaces the
+    # consumer's own for that crate; a second version of one name gets an alias.
+    key = name if name not in seen else f"{name}-{version.replace('.', '_')}"
+    seen.add(name)
+    feats = ", ".join(f'"{f}"' for f in sorted(full[(name, version)]))
+    print(f'{key} = {{ package = "{name}", version = "={version}", default-features = false, features = [{feats}] }}')
 PY
 }
 
 # jwt-only-plain is only resolved (cargo tree), never built: what jwt-only lacks of full's features.
 make_consumer jwt-only-plain ', default-features = false, features = ["jwt"]' "$app_dependencies"
-make_consumer jwt-only ', default-features = false, features = ["jwt"]' "$(unified_section dependencies)
-$(features_of_full jwt-only-plain)
+widened="$(features_of_full jwt-only-plain)"
+replaced="$(printf '%s\n' "$widened" | sed -n 's/^\([A-Za-z0-9_-]*\) = .*/\1/p' | paste -sd'|')"
+make_consumer jwt-only ', default-features = false, features = ["jwt"]' "$(unified_section dependencies | grep -vE "^(${replaced:-^}) *=")
+$widened
 [build-dependencies]
 $(unified_section build-dependencies)"
 echo 'fn main() {}' | write_if_changed "$TMP/jwt-only/build.rs"
