@@ -22,26 +22,52 @@ NATIVE_DIR="$CARGO_TARGET_DIR/$DIST_TARGET/$DIST_PROFILE"
 CARGO_DIST=(--profile "$DIST_PROFILE" --target "$DIST_TARGET")
 
 zig_wrappers() {
-  local dir="$CARGO_TARGET_DIR/zig" maturin tool new
-  maturin="$(command -v maturin)" \
-    || { echo "maturin is missing: pip install -r python/requirements-dev.txt" >&2; return 1; }
+  local dir="$CARGO_TARGET_DIR/zig" maturin zig rustc_release tool new
+  # The real maturin and zig binaries, not the launchers on PATH: a C compile goes through the
+  # wrapper once per file (aws-lc has hundreds), and by default each call paid for a pyenv shim,
+  # two Python start-ups (`python3 -m ziglang version`, then `python3 -m ziglang cc`) and a
+  # `rustc -vV` -- about 0.3 s of CPU per file, more than the compile of most of them.
+  # CARGO_ZIGBUILD_* are the knobs of cargo-zigbuild, which implements `maturin zig`.
+  read -r maturin zig < <(python3 - <<'PY'
+import os, shutil, sysconfig
+try:
+    import ziglang
+    zig = os.path.join(os.path.dirname(ziglang.__file__), "zig")
+except ImportError:
+    zig = shutil.which("zig") or "-"
+maturin = os.path.join(sysconfig.get_path("scripts"), "maturin")
+if not os.access(maturin, os.X_OK):
+    maturin = shutil.which("maturin") or "-"
+print(maturin, zig)
+PY
+  )
+  [ "$maturin" != - ] && [ "$zig" != - ] \
+    || { echo "maturin or zig is missing: pip install -r python/requirements-dev.txt" >&2; return 1; }
+  rustc_release="$(rustc -vV | sed -n 's/^release: //p')"
   mkdir -p "$dir"
   # Scripts run side by side (scripts/test-all.sh's lanes) and each sources this file: each writes
   # its own temporary file and renames it into place only when the content differs (an atomic
   # replace, so no command ever sees a half-written wrapper and cargo's fingerprint stays).
-  for tool in cc c++ ar ranlib; do
+  # The linker is `zig cc` with -g, as cargo-zigbuild has it: without it zig strips what it links.
+  # The C compilers go without: debug info for aws-lc's C made its compile 15% slower, and the
+  # Rust code of the dist profile carries none either.
+  for tool in cc c++ ar ranlib linker; do
     new="$dir/$tool.new.$$"
-    case "$tool" in
-      cc|c++) printf '#!/bin/sh\nexec "%s" zig %s -- -g -fno-sanitize=all -target x86_64-linux-gnu.2.17 "$@"\n' \
-                "$maturin" "$tool" >"$new" ;;
-      *) printf '#!/bin/sh\nexec "%s" zig %s -- "$@"\n' "$maturin" "$tool" >"$new" ;;
-    esac
+    {
+      printf '#!/bin/sh\nexport CARGO_ZIGBUILD_PYTHON_PATH=/nonexistent CARGO_ZIGBUILD_ZIG_PATH="%s" CARGO_ZIGBUILD_RUSTC_VERSION="%s"\n' \
+        "$zig" "$rustc_release"
+      case "$tool" in
+        cc|c++) printf 'exec "%s" zig %s -- -fno-sanitize=all -target x86_64-linux-gnu.2.17 "$@"\n' "$maturin" "$tool" ;;
+        linker) printf 'exec "%s" zig cc -- -g -fno-sanitize=all -target x86_64-linux-gnu.2.17 "$@"\n' "$maturin" ;;
+        *) printf 'exec "%s" zig %s -- "$@"\n' "$maturin" "$tool" ;;
+      esac
+    } >"$new"
     chmod +x "$new"
     if cmp -s "$new" "$dir/$tool"; then rm -f "$new"; else mv -f "$new" "$dir/$tool"; fi
   done
   export CC_x86_64_unknown_linux_gnu="$dir/cc" CXX_x86_64_unknown_linux_gnu="$dir/c++"
   export AR_x86_64_unknown_linux_gnu="$dir/ar" RANLIB_x86_64_unknown_linux_gnu="$dir/ranlib"
-  export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER="$dir/cc"
+  export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER="$dir/linker"
 }
 zig_wrappers
 
