@@ -12,6 +12,7 @@
 # The generator is tools/uniffi-bindgen, pinned to the uniffi version of the scaffolding.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$REPO/scripts/native.sh"
+source "$REPO/scripts/bindings-fingerprint.sh"
 KOTLIN_OUT="${1:-$REPO/kotlin/src/main/kotlin}"
 SWIFT_OUT="${2:-$REPO/swift/Sources}"
 
@@ -37,3 +38,8 @@ cp "$TMP/swift/tokenwardFFI.h" "$SWIFT_OUT/tokenwardFFI/tokenwardFFI.h"
 # SwiftPM wants the module map of a system-library target named module.modulemap.
 cp "$TMP/swift/tokenwardFFI.modulemap" "$SWIFT_OUT/tokenwardFFI/module.modulemap"
 echo "gen-bindings: kotlin -> $KOTLIN_OUT, swift -> $SWIFT_OUT" >&2
+# The committed files get the fingerprint of what produced them (scripts/check-bindings-fresh.sh).
+if [ $# = 0 ]; then
+  bindings_fingerprint >"$BINDINGS_STAMP"
+  echo "gen-bindings: fingerprint -> ${BINDINGS_STAMP#"$REPO/"}" >&2
+fi

@@ -5,11 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 set +e
 start=$(date +%s)
 cd "$REPO"
-# The uniffi generator (bindings-fresh) compiles in its own target directory beside the main
-# build, on the CPU time the main build leaves idle (downloads, installs, links); its output is
-# kept for the suite, which builds it again (no-op when done, the error shown when not).
 mkdir -p "$CARGO_TARGET_DIR"
-(renice -n 10 "$BASHPID" >/dev/null; build_uniffi_bindgen) >"$CARGO_TARGET_DIR/uniffi-bindgen.log" 2>&1 &
 # Redis and PostgreSQL install from Debian's packages (when missing) beside the build, too.
 (source "$REPO/scripts/servers.sh"; install_test_servers) >"$CARGO_TARGET_DIR/install-servers.log" 2>&1 &
 install_pid=$!
@@ -36,12 +32,13 @@ trap stop_test_servers EXIT
 start_test_servers || echo "the test servers did not start: the Redis/PostgreSQL tests will fail" >&2
 # --- end shared backends
 
-# Two lanes run side by side: the Rust and Python/Node lane below, which keeps cargo busy
-# (clippy, the test build, sdist and consumer crates), and a JVM/Swift lane in the background,
-# which mostly waits on Maven, the JVM and swiftc. The artifacts the second lane loads were just
-# built by scripts/build.sh, so it does not ask cargo again (TOKENWARD_PREBUILT, scripts/native.sh:
-# cargo would wait for the lock the first lane holds). Each suite leaves "rc seconds" in
-# $RESULTS/<name>; the background lane's output is printed when it ends.
+# Two lanes run side by side: the cargo lane below (clippy, the Rust test build and tests, the
+# release archives and their consumer builds), and a second lane in the background for the suites
+# that need no cargo: Kotlin, Swift, Python, Node (Maven, the JVM, swiftc, pytest, node). The
+# artifacts the second lane loads were just built by scripts/build.sh, so it does not ask cargo
+# again (TOKENWARD_PREBUILT, scripts/native.sh: cargo would wait for the lock the first lane
+# holds). Each suite leaves "rc seconds" in $RESULTS/<name>; the background lane's output is
+# printed when it ends.
 RESULTS="$CARGO_TARGET_DIR/test-all"
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 run_suite() {
@@ -52,7 +49,7 @@ run_suite() {
   echo "$? $(( $(date +%s) - t0 ))" >"$RESULTS/$name"
 }
 
-jvm_swift_lane() {
+second_lane() {
   export TOKENWARD_PREBUILT=1
   flock "$PREFETCH_LOCK" true
   run_suite kotlin    "$REPO/scripts/test-kotlin.sh"
@@ -61,19 +58,21 @@ jvm_swift_lane() {
   run_suite examples-jvm-swift "$REPO/scripts/run-examples.sh" kotlin swift
   run_suite package-jvm-swift "$REPO/scripts/package.sh" jvm swift
   run_suite consumers-jvm-swift "$REPO/scripts/test-consumers.sh" kotlin swift
+  # The Python and Node suites need no cargo (scripts/build.sh installed the wheel and built the
+  # addon); here they fill the time the first lane spends in cargo's test build and packaging.
+  run_suite python    bash -c 'cd "$0/python" && python3 -P -m pytest -q -p no:cacheprovider tests' "$REPO"
+  run_suite py-stubs  python3 -m mypy.stubtest tokenward._native --ignore-disjoint-bases --allowlist "$REPO/python/stubtest-allowlist.txt"
+  # Test files run 3 at a time (each in its own process): most of their time is spent waiting on
+  # servers and timers, not on the CPU.
+  run_suite node      bash -c 'cd "$0/node" && node --test --test-concurrency=3 __test__/' "$REPO"
+  run_suite node-dts  git -C "$REPO" diff --exit-code -- node/index.d.ts
 }
-jvm_swift_lane >"$RESULTS/jvm-swift-lane.log" 2>&1 &
+second_lane >"$RESULTS/second-lane.log" 2>&1 &
 lane_pid=$!
 
 run_suite lint      "$REPO/scripts/lint.sh"
 # --no-fail-fast: a failing test binary must not hide the results of the others.
 run_suite rust      cargo test "${CARGO_DIST[@]}" --no-fail-fast "${RUST_TEST_SET[@]}"
-run_suite python    bash -c 'cd "$0/python" && python3 -P -m pytest -q -p no:cacheprovider tests' "$REPO"
-run_suite py-stubs  python3 -m mypy.stubtest tokenward._native --ignore-disjoint-bases --allowlist "$REPO/python/stubtest-allowlist.txt"
-# Test files run 3 at a time (each in its own process): most of their time is spent waiting on
-# servers and timers, not on the CPU.
-run_suite node      bash -c 'cd "$0/node" && node --test --test-concurrency=3 __test__/' "$REPO"
-run_suite node-dts  git -C "$REPO" diff --exit-code -- node/index.d.ts
 run_suite feature-table python3 "$REPO/tests/tools/check_feature_table.py"
 run_suite vocabulary python3 "$REPO/tests/tools/check_vocabulary.py"
 run_suite examples  "$REPO/scripts/run-examples.sh" rust python node
@@ -85,8 +84,8 @@ run_suite package   env NODE_TARGETS="" "$REPO/scripts/package.sh" python node r
 run_suite consumers "$REPO/scripts/test-consumers.sh" python node rust
 
 wait "$lane_pid"
-step "the JVM/Swift lane (run beside the suites above)"
-cat "$RESULTS/jvm-swift-lane.log"
+step "the second lane: Kotlin, Swift, Python, Node (run beside the suites above)"
+cat "$RESULTS/second-lane.log"
 
 passed=0; failed=0
 echo
