@@ -142,7 +142,7 @@ final class AbuseTests: XCTestCase {
                 lockout: try Lockout(failures: try Threshold(count: 1, window: 60), duration: 60)),
             requestIdHeader: "X-Request-Id"
         ))
-        for (value, rid) in [(secret, "sw-ecs-ok"), (String(secret.dropLast()) + "x", "sw-ecs-bad")] {
+        for (value, rid) in [(secret, "sw-ecs-ok"), (String(secret.dropLast()) + (secret.hasSuffix("x") ? "y" : "x"), "sw-ecs-bad")] {
             _ = try auth.authenticate(request: AuthRequest(
                 path: "/v1/x?api_key=\(value)",
                 headers: [HttpHeader(name: "x-api-key", value: value), HttpHeader(name: "x-request-id", value: rid)],
