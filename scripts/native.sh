@@ -88,7 +88,14 @@ build_cli_and_ffi() {
 # The Node addon (node/tokenward.linux-x64-gnu.node), its loader binding.js and index.d.ts, then
 # the published declarations (tools/public-dts.mjs). `npm run build` in node/ is the same with
 # the host toolchain and the release profile.
+#
+# With TOKENWARD_PREBUILT=1 (scripts/test-all.sh's packaging, after scripts/build.sh built it) the
+# built addon is used as it is. That is not only quicker: the napi CLI builds the crate the first
+# time with NAPI_FORCE_BUILD_TOKENWARD_NODE set to the time of day (its type-definition folder did
+# not exist yet), and later without it, and the build script reruns on that change: every second
+# `napi build` of a clean target directory compiled tokenward-node again (30 s).
 build_node_addon() {
+  if [ "${TOKENWARD_PREBUILT:-0}" = 1 ] && [ -f "$REPO/node/tokenward.linux-x64-gnu.node" ]; then return 0; fi
   (cd "$REPO/node" \
     && node_modules/.bin/napi build --platform "${CARGO_DIST[@]}" --js binding.js --dts index.d.ts >/dev/null \
     && node tools/public-dts.mjs)

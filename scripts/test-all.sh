@@ -79,8 +79,9 @@ run_suite examples  "$REPO/scripts/run-examples.sh" rust python node
 run_suite fuzz-corpus "$REPO/scripts/fuzz.sh" --ci
 # Release artifacts into dist/, then each installed into a fresh project outside the repository.
 # NODE_TARGETS="": CI packs the host addon only; the musl and arm64 cross builds (cargo-zigbuild)
-# cost a full compile each and run in the release pipeline.
-run_suite package   env NODE_TARGETS="" "$REPO/scripts/package.sh" python node rust
+# cost a full compile each and run in the release pipeline. TOKENWARD_PREBUILT=1: the addon
+# scripts/build.sh built (scripts/native.sh, build_node_addon).
+run_suite package   env NODE_TARGETS="" TOKENWARD_PREBUILT=1 "$REPO/scripts/package.sh" python node rust
 run_suite consumers "$REPO/scripts/test-consumers.sh" python node rust
 
 wait "$lane_pid"
