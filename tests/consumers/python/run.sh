@@ -82,8 +82,18 @@ t0=$(date +%s)
 # The two crates of the tarball compile without optimisation: this checks that the sdist builds
 # and works, not its speed; their dependencies keep the dist profile, so the shared target
 # directory's compiled ones are reused.
-UNOPTIMISED_SDIST_CRATES=(--config profile.dist.package.tokenward.opt-level=0
-                          --config profile.dist.package.tokenward-python.opt-level=0)
+#
+# Cargo names a path crate's compiled files after its path relative to the workspace root, so the
+# tarball's crates would otherwise share them with the repository's (same names, other sources
+# and mtimes) and each build would make the other's stale: after every consumer run, the next
+# build compiled tokenward-ffi, the CLI and both bindings again. A setting of their own
+# (debug-assertions: also on their build scripts, which keep build-override's opt-level 0) keeps
+# the tarball's units apart.
+UNOPTIMISED_SDIST_CRATES=()
+for crate in tokenward tokenward-python tokenward-unified-features; do
+  UNOPTIMISED_SDIST_CRATES+=(--config "profile.dist.package.$crate.opt-level=0"
+                             --config "profile.dist.package.$crate.debug-assertions=true")
+done
 # The build backend comes from the index (pinned like the project's own build); the sdist itself
 # is installed with no index, so pip builds exactly this tarball's contents with maturin and
 # cargo. They are unpacked outside the repository into a directory named after them
