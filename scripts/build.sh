@@ -22,7 +22,16 @@ step "Python build and test dependencies"
 python3 -m pip install -q -r "$REPO/python/requirements-dev.txt"
 
 step "Node dependencies"
-(cd "$REPO/node" && npm ci --loglevel=error)
+# npm ci deletes node_modules and installs the lock file again on every run (20 s of CPU): skipped
+# when node_modules was installed here from these exact manifests by this Node.
+npm_key="$(cat "$REPO/node/package.json" "$REPO/node/package-lock.json" <(node --version) | sha256sum | cut -c1-16)"
+npm_stamp="$REPO/node/node_modules/.tokenward-npm-ci"
+if [ "$(cat "$npm_stamp" 2>/dev/null)" != "$npm_key" ]; then
+  (cd "$REPO/node" && npm ci --loglevel=error)
+  echo "$npm_key" >"$npm_stamp"
+else
+  echo "node_modules is the one npm ci installed from node/package-lock.json"
+fi
 
 step "Rust: CLI and uniffi library (waiting for the compile)"
 if wait "$cargo_pid"; then cat "$cargo_log"; else cat "$cargo_log"; echo "the CLI / uniffi build failed" >&2; exit 1; fi
