@@ -5,7 +5,7 @@ Run from the repository root: python3 fuzz/seeds/make_seeds.py. Key material com
 repository's own test vectors (tests/vectors/jwt_keys.json) and, for PEM/DER, from openssl
 (test keys generated on the spot; they protect nothing).
 """
-import base64, hashlib, json, os, subprocess, sys, tempfile
+import base64, hashlib, json, os, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = os.path.join(ROOT, "fuzz", "corpus")
@@ -147,30 +147,68 @@ items.append(b"\x01" + json.dumps(keys["verification_jwks"]).encode())
 items.append(b"\x01" + b'{"keys":[{"kty":"oct","k":"AAAA"},{"kty":"EC","crv":"P-256","use":"enc"}]}')
 items.append(b"\x00" + b'{"kty":"RSA","n":"AQAB","e":"AQAB"}')
 items.append(b"\x00" + b'{"kty":"OKP","crv":"Ed25519","x":"' + b64(bytes(32)).encode() + b'"}')
-with tempfile.TemporaryDirectory() as tmp:
-    def ossl(*args):
-        return subprocess.run(["openssl", *args], check=True, capture_output=True).stdout
-    specs = {
-        "rsa": ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
-        "p256": ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
-        "p384": ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
-        "ed": ["genpkey", "-algorithm", "ED25519"],
+# PEM and DER forms of published test keys (tests/vectors/public/: the Ed25519 key of RFC 8037
+# A.1, the RSA key of RFC 7520 3.4, Wycheproof's P-256 and P-384 JWK test keys), so the corpus
+# holds no key material of its own.
+def published_keys():
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    def num(x):
+        return int.from_bytes(base64.urlsafe_b64decode(x + "=" * (-len(x) % 4)), "big")
+
+    def find(path, pred):
+        def walk(o):
+            if isinstance(o, dict):
+                if pred(o):
+                    yield o
+                for v in o.values():
+                    yield from walk(v)
+            elif isinstance(o, list):
+                for v in o:
+                    yield from walk(v)
+        return next(walk(vec(path)))
+
+    okp = find("public/jose-cookbook/curve25519/jws.json", lambda o: o.get("kty") == "OKP" and "d" in o)
+    r = find("public/jose-cookbook/jwk/3_4.rsa_private_key.json", lambda o: o.get("kty") == "RSA" and "p" in o)
+    p256 = find("public/wycheproof/json_web_crypto_test.json",
+                lambda o: o.get("kty") == "EC" and o.get("crv") == "P-256" and "d" in o)
+    p384 = find("public/wycheproof/json_web_key_test.json",
+                lambda o: o.get("kty") == "EC" and o.get("crv") == "P-384" and "d" in o)
+    rsa_key = rsa.RSAPrivateNumbers(
+        num(r["p"]), num(r["q"]), num(r["d"]), num(r["dp"]), num(r["dq"]), num(r["qi"]),
+        rsa.RSAPublicNumbers(num(r["e"]), num(r["n"]))).private_key()
+    return {
+        "rsa": rsa_key,
+        "p256": ec.derive_private_key(num(p256["d"]), ec.SECP256R1()),
+        "p384": ec.derive_private_key(num(p384["d"]), ec.SECP384R1()),
+        "ed": ed25519.Ed25519PrivateKey.from_private_bytes(
+            base64.urlsafe_b64decode(okp["d"] + "=" * (-len(okp["d"]) % 4))),
     }
-    for name, spec in specs.items():
-        pem = os.path.join(tmp, name + ".pem")
-        ossl(*spec, "-out", pem)
-        priv_pem = open(pem, "rb").read()
-        pub_pem = ossl("pkey", "-in", pem, "-pubout")
-        priv_der = ossl("pkey", "-in", pem, "-outform", "DER")
-        pub_der = ossl("pkey", "-in", pem, "-pubout", "-outform", "DER")
-        hint = {"rsa": 0x10, "p256": 0x30, "p384": 0x40, "ed": 0x50}[name]
-        items += [bytes([2]) + priv_pem, bytes([2 + hint]) + pub_pem,
-                  bytes([3]) + pub_der, bytes([4 + hint]) + priv_der]
-        if name == "rsa":
-            items.append(bytes([2]) + ossl("rsa", "-in", pem, "-traditional"))
-            items.append(bytes([2]) + ossl("rsa", "-in", pem, "-RSAPublicKey_out"))
-        if name == "p256":
-            items.append(bytes([2]) + ossl("ec", "-in", pem))
+
+
+def pem_and_der(key):
+    from cryptography.hazmat.primitives import serialization as S
+
+    none = S.NoEncryption()
+    pub = key.public_key()
+    return (key.private_bytes(S.Encoding.PEM, S.PrivateFormat.PKCS8, none),
+            pub.public_bytes(S.Encoding.PEM, S.PublicFormat.SubjectPublicKeyInfo),
+            pub.public_bytes(S.Encoding.DER, S.PublicFormat.SubjectPublicKeyInfo),
+            key.private_bytes(S.Encoding.DER, S.PrivateFormat.PKCS8, none))
+
+
+for name, key in published_keys().items():
+    from cryptography.hazmat.primitives import serialization as S
+
+    priv_pem, pub_pem, pub_der, priv_der = pem_and_der(key)
+    hint = {"rsa": 0x10, "p256": 0x30, "p384": 0x40, "ed": 0x50}[name]
+    items += [bytes([2]) + priv_pem, bytes([2 + hint]) + pub_pem,
+              bytes([3]) + pub_der, bytes([4 + hint]) + priv_der]
+    if name == "rsa":
+        items.append(bytes([2]) + key.private_bytes(S.Encoding.PEM, S.PrivateFormat.TraditionalOpenSSL, S.NoEncryption()))
+        items.append(bytes([2]) + key.public_key().public_bytes(S.Encoding.PEM, S.PublicFormat.PKCS1))
+    if name == "p256":
+        items.append(bytes([2]) + key.private_bytes(S.Encoding.PEM, S.PrivateFormat.TraditionalOpenSSL, S.NoEncryption()))
 items.append(b"\x02-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n")
 items += rsa_jwk_findings()
 write("jwk_import", items)
