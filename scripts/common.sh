@@ -5,12 +5,13 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 # The uniffi generator (tools/uniffi-bindgen, a workspace of its own; a debug build is plenty),
-# in a target directory of its own so that it can build while the main workspace does (cargo
-# locks a target directory per command): scripts/test-all.sh starts it in the background first.
+# in a target directory of its own, so that its dependencies' features never mix with the
+# shipped libraries'. Built by scripts/gen-bindings.sh when needed (check-bindings-fresh.sh skips
+# it when the recorded fingerprint matches).
 UNIFFI_BINDGEN="$CARGO_TARGET_DIR/uniffi-bindgen/debug/uniffi-bindgen"
 # A host tool, built the same way by every caller: without scripts/native.sh's zig wrappers
 # (their CC_/AR_/linker settings for x86_64-unknown-linux-gnu also apply to host builds, and
-# cargo rebuilds every crate when they differ; test-all.sh builds it before native.sh is read).
+# cargo rebuilds every crate when they differ).
 build_uniffi_bindgen() {
   env -u CC_x86_64_unknown_linux_gnu -u CXX_x86_64_unknown_linux_gnu \
     -u AR_x86_64_unknown_linux_gnu -u RANLIB_x86_64_unknown_linux_gnu \
