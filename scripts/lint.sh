@@ -13,6 +13,11 @@ gate() { tally lint "$@"; }
 # clippy and rustdoc check in the dist profile and target (scripts/native.sh): they reuse the build
 # scripts' outputs (aws-lc, SQLite) of scripts/build.sh instead of compiling the C libraries again.
 gate rustfmt  cargo fmt --all -- --check
+# pyo3's build script runs once per profile and target for check and build alike; maturin runs it
+# with the interpreter configuration it wrote (PYO3_CONFIG_FILE). Without the same variable here,
+# clippy reran it and the next wheel build compiled pyo3 and the Python binding again (about 30 s).
+pyo3_config=("$CARGO_TARGET_DIR"/maturin/pyo3-config-"$DIST_TARGET"-*-abi3.txt)
+[ -f "${pyo3_config[0]}" ] && export PYO3_CONFIG_FILE="${pyo3_config[0]}"
 gate clippy   cargo clippy "${CARGO_DIST[@]}" -q --workspace --all-targets --features tokenward/tower -- -D warnings
 # With bindings/unified-features beside tokenward, the dependencies resolve as they did for clippy
 # just above, whose checked dependencies rustdoc then reuses (alone, `-p tokenward` resolves other

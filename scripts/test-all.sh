@@ -33,9 +33,10 @@ start_test_servers || echo "the test servers did not start: the Redis/PostgreSQL
 # --- end shared backends
 
 # Two lanes run side by side: the cargo lane below (clippy, the Rust test build and tests, the
-# release archives and their consumer builds), and a second lane in the background for the suites
-# that need no cargo: Kotlin, Swift, Python, Node (Maven, the JVM, swiftc, pytest, node). The
-# artifacts the second lane loads were just built by scripts/build.sh, so it does not ask cargo
+# release archives and their consumer builds), and a second lane in the background for Kotlin and
+# Swift (Maven, the JVM, swiftc); the Python and Node suites go to whichever lane is free first
+# (run_floating_suites). The artifacts they load were just built by scripts/build.sh, so the second
+# lane does not ask cargo
 # again (TOKENWARD_PREBUILT, scripts/native.sh: cargo would wait for the lock the first lane
 # holds). Each suite leaves "rc seconds" in $RESULTS/<name>; the background lane's output is
 # printed when it ends.
@@ -49,6 +50,25 @@ run_suite() {
   echo "$? $(( $(date +%s) - t0 ))" >"$RESULTS/$name"
 }
 
+# Suites that need neither cargo nor the JVM/Swift downloads go to whichever lane is free first:
+# on a clean machine the cargo lane is the long one, on a rerun the second lane is. Each is
+# claimed once (mkdir is atomic), in this order.
+FLOATING_SUITES=(python py-stubs node node-dts)
+run_floating_suites() {
+  local name
+  for name in "${FLOATING_SUITES[@]}"; do
+    mkdir "$RESULTS/claimed-$name" 2>/dev/null || continue
+    case "$name" in
+      python)   run_suite python bash -c 'cd "$0/python" && python3 -P -m pytest -q -p no:cacheprovider tests' "$REPO" ;;
+      py-stubs) run_suite py-stubs python3 -m mypy.stubtest tokenward._native --ignore-disjoint-bases --allowlist "$REPO/python/stubtest-allowlist.txt" ;;
+      # Test files run 3 at a time (each in its own process): most of their time is spent
+      # waiting on servers and timers, not on the CPU.
+      node)     run_suite node bash -c 'cd "$0/node" && node --test --test-concurrency=3 __test__/' "$REPO" ;;
+      node-dts) run_suite node-dts git -C "$REPO" diff --exit-code -- node/index.d.ts ;;
+    esac
+  done
+}
+
 second_lane() {
   export TOKENWARD_PREBUILT=1
   flock "$PREFETCH_LOCK" true
@@ -58,14 +78,7 @@ second_lane() {
   run_suite examples-jvm-swift "$REPO/scripts/run-examples.sh" kotlin swift
   run_suite package-jvm-swift "$REPO/scripts/package.sh" jvm swift
   run_suite consumers-jvm-swift "$REPO/scripts/test-consumers.sh" kotlin swift
-  # The Python and Node suites need no cargo (scripts/build.sh installed the wheel and built the
-  # addon); here they fill the time the first lane spends in cargo's test build and packaging.
-  run_suite python    bash -c 'cd "$0/python" && python3 -P -m pytest -q -p no:cacheprovider tests' "$REPO"
-  run_suite py-stubs  python3 -m mypy.stubtest tokenward._native --ignore-disjoint-bases --allowlist "$REPO/python/stubtest-allowlist.txt"
-  # Test files run 3 at a time (each in its own process): most of their time is spent waiting on
-  # servers and timers, not on the CPU.
-  run_suite node      bash -c 'cd "$0/node" && node --test --test-concurrency=3 __test__/' "$REPO"
-  run_suite node-dts  git -C "$REPO" diff --exit-code -- node/index.d.ts
+  run_floating_suites
 }
 second_lane >"$RESULTS/second-lane.log" 2>&1 &
 lane_pid=$!
@@ -83,9 +96,10 @@ run_suite fuzz-corpus "$REPO/scripts/fuzz.sh" --ci
 # scripts/build.sh built (scripts/native.sh, build_node_addon).
 run_suite package   env NODE_TARGETS="" TOKENWARD_PREBUILT=1 "$REPO/scripts/package.sh" python node rust
 run_suite consumers "$REPO/scripts/test-consumers.sh" python node rust
+run_floating_suites
 
 wait "$lane_pid"
-step "the second lane: Kotlin, Swift, Python, Node (run beside the suites above)"
+step "the second lane: Kotlin, Swift and the floating suites it took (run beside the suites above)"
 cat "$RESULTS/second-lane.log"
 
 passed=0; failed=0

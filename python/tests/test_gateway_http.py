@@ -185,7 +185,7 @@ def flask_url(setup: dict[str, Any]) -> Iterator[str]:
         return app(environ, start_response)
 
     server = make_server("127.0.0.1", 0, dispatch, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

@@ -213,7 +213,7 @@ def tls_server(pki: _Pki) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     handler = type("H", (_Handler,), {"seen": seen})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.socket = ctx.wrap_socket(server.socket, server_side=True)
-    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     t.start()
     try:
         yield f"https://127.0.0.1:{server.server_address[1]}", seen

@@ -5,6 +5,7 @@ node fails these tests rather than skipping them)."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import datetime
 import json
 import pickle
@@ -35,14 +36,25 @@ from tokenward import (
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _start_mock_process() -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        ["node", "tests/oauth/mock-server.mjs"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+
+
 class MockServer:
+    """A fresh mock server process per instance. Node takes about half a second to load the mock
+    and make its key, so the next instance's process is started as soon as one is taken: it gets
+    ready while the test runs."""
+
+    _spare: subprocess.Popen[bytes] | None = None
+
     def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            ["node", "tests/oauth/mock-server.mjs"],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
+        self.proc = MockServer._spare or _start_mock_process()
+        MockServer._spare = _start_mock_process()
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         info = json.loads(line)
@@ -59,6 +71,16 @@ class MockServer:
     def stop(self) -> None:
         self.proc.kill()
         self.proc.wait()
+
+    @classmethod
+    def stop_spare(cls) -> None:
+        if cls._spare is not None:
+            cls._spare.kill()
+            cls._spare.wait()
+            cls._spare = None
+
+
+atexit.register(MockServer.stop_spare)
 
 
 @pytest.fixture
