@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Consumer test of the JVM artifact: a fresh Maven project in a temporary directory outside the
 # repository depends on dev.tokenward:tokenward as published in dist/ (jar + POM, built by
-# scripts/package/jvm.sh when dist/ lacks them), installed with install:install-file into a
-# throw-away local repository. A Kotlin `main` then runs with a plain `java -cp`, no system
-# properties: it issues and verifies a JWT, creates and verifies an API key in a SQLite file of
-# the temporary project, redacts a line, and checks that JNA took the library out of the jar.
+# scripts/package/jvm.sh when dist/ lacks them), served by a throw-away file:// repository that
+# holds nothing else. A Kotlin `main` then runs with a plain `java -cp`, no system properties: it
+# issues and verifies a JWT, creates and verifies an API key in a SQLite file of the temporary
+# project, redacts a line, and checks that JNA took the library out of the jar.
 #
-# Maven artifacts other than tokenward (plugins, Kotlin, JNA, coroutines) are read from the
-# ordinary cache ~/.m2/repository, declared to the throw-away repository's Maven as a file://
-# repository. The first run downloads what the cache lacks from Maven Central and copies it
-# (never tokenward) into the cache; later runs are offline (-o, file:// allowed).
+# Maven's local repository is the ordinary one, ~/.m2/repository, as for any user: plugins, Kotlin,
+# JNA and coroutines come from it (downloaded from Maven Central on a first run; later runs are
+# offline, file:// allowed). tokenward itself is removed from it before the build, so Maven must
+# fetch it from the throw-away repository, and again afterwards. Sharing the local repository
+# also means the Kotlin compiler is the same files as the Kotlin suite's, so Maven reuses the
+# compile daemon that suite started instead of starting and warming a second one.
 # Last line: `consumer-kotlin: N passed, M failed`; exit status non-zero on any failure.
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
 HERE="$REPO/tests/consumers/kotlin"
@@ -18,10 +20,11 @@ CACHE="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}"
 
 RAN_MAIN=0
 WORK=""
+LOCAL_COPY=""
 finish() {
   local rc=$?
   [ "$RAN_MAIN" = 1 ] || [ "$rc" = 0 ] || echo "consumer-kotlin: 0 passed, 1 failed (the consumer project did not build)"
-  [ -z "$WORK" ] || rm -rf "$WORK"
+  [ -z "$WORK" ] || rm -rf "$WORK" "$LOCAL_COPY"
   exit "$rc"
 }
 trap finish EXIT
@@ -46,30 +49,33 @@ done
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/tokenward-consumer-kotlin.XXXXXX")"
 case "$WORK" in "$REPO"/*) echo "consumer-kotlin: $WORK is inside the repository" >&2; exit 1 ;; esac
-THROWAWAY="$WORK/m2"
+PUBLISHED="$WORK/published"
 PROJECT="$WORK/project"
-mkdir -p "$THROWAWAY" "$PROJECT/src/main/kotlin" "$CACHE"
+# Where Maven keeps tokenward once fetched: removed now and in finish(), so only this run's fetch
+# from the throw-away repository can put it there.
+LOCAL_COPY="$CACHE/dev/tokenward/tokenward/$VERSION"
+rm -rf "$LOCAL_COPY"
+mkdir -p "$PROJECT/src/main/kotlin" "$CACHE"
+
+step "consumer-kotlin: publish $BASE into the throw-away repository $PUBLISHED"
+mkdir -p "$PUBLISHED/dev/tokenward/tokenward/$VERSION"
+for f in "$BASE.jar" "$BASE.pom" "$BASE-sources.jar" "$BASE-javadoc.jar"; do
+  cp "$DIST/$f" "$PUBLISHED/dev/tokenward/tokenward/$VERSION/$f"
+done
 
 cat > "$WORK/settings.xml" <<XML
 <settings>
   <profiles>
     <profile>
-      <id>host-cache</id>
+      <id>published</id>
       <activation><activeByDefault>true</activeByDefault></activation>
       <repositories>
         <repository>
-          <id>host-cache</id><url>file://$CACHE</url>
+          <id>tokenward-published</id><url>file://$PUBLISHED</url>
           <releases><checksumPolicy>ignore</checksumPolicy></releases>
           <snapshots><enabled>false</enabled></snapshots>
         </repository>
       </repositories>
-      <pluginRepositories>
-        <pluginRepository>
-          <id>host-cache</id><url>file://$CACHE</url>
-          <releases><checksumPolicy>ignore</checksumPolicy></releases>
-          <snapshots><enabled>false</enabled></snapshots>
-        </pluginRepository>
-      </pluginRepositories>
     </profile>
   </profiles>
 </settings>
@@ -78,35 +84,23 @@ XML
 STAMP="$CACHE/.tokenward-consumer-kotlin-$(cat "$HERE/pom.xml" "$REPO/kotlin/pom.xml" | sha256sum | cut -c1-16)"
 OFFLINE=()
 [ -f "$STAMP" ] && OFFLINE=(-o -Daether.offline.protocols=file)
-MVN=(mvn -B -q -ntp -Dstyle.color=never "${OFFLINE[@]}" -s "$WORK/settings.xml" -Dmaven.repo.local="$THROWAWAY")
-
-step "consumer-kotlin: install $BASE into the throw-away repository $THROWAWAY"
-(cd "$WORK" && "${MVN[@]}" org.apache.maven.plugins:maven-install-plugin:3.1.3:install-file \
-  -Dfile="$DIST/$BASE.jar" -DpomFile="$DIST/$BASE.pom" \
-  -Dsources="$DIST/$BASE-sources.jar" -Djavadoc="$DIST/$BASE-javadoc.jar")
-INSTALLED="$THROWAWAY/dev/tokenward/tokenward/$VERSION/$BASE.jar"
-cmp -s "$INSTALLED" "$DIST/$BASE.jar" || { echo "consumer-kotlin: the installed jar is not dist's" >&2; exit 1; }
+MVN=(mvn -B -q -ntp -Dstyle.color=never "${OFFLINE[@]}" -s "$WORK/settings.xml" -Dmaven.repo.local="$CACHE")
 
 step "consumer-kotlin: build the consumer project in $PROJECT"
 sed -e "s/@TOKENWARD_VERSION@/$VERSION/" -e "s/@KOTLIN_VERSION@/$KOTLIN_VERSION/" "$HERE/pom.xml" > "$PROJECT/pom.xml"
 cp "$HERE/Main.kt" "$PROJECT/src/main/kotlin/Main.kt"
 (cd "$PROJECT" && "${MVN[@]}" compile \
   org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile="$WORK/classpath.txt")
+touch "$STAMP"
 CLASSPATH_DEPS="$(cat "$WORK/classpath.txt")"
+INSTALLED="$LOCAL_COPY/$BASE.jar"
 case ":$CLASSPATH_DEPS:" in
   *":$INSTALLED:"*) ;;
-  *) echo "consumer-kotlin: tokenward is not resolved from the throw-away repository: $CLASSPATH_DEPS" >&2; exit 1 ;;
+  *) echo "consumer-kotlin: tokenward is not resolved from the local repository: $CLASSPATH_DEPS" >&2; exit 1 ;;
 esac
-
-if [ "${#OFFLINE[@]}" = 0 ]; then
-  # What this first run downloaded, except tokenward, goes into the cache for offline reruns.
-  (cd "$THROWAWAY" && find . -type f ! -path './dev/tokenward/*' ! -name '_remote.repositories' \
-    ! -name '*.lastUpdated' ! -name 'resolver-status.properties' -print0 \
-    | while IFS= read -r -d '' f; do
-        [ -e "$CACHE/$f" ] || { mkdir -p "$CACHE/$(dirname "$f")"; cp "$f" "$CACHE/$f"; }
-      done)
-  touch "$STAMP"
-fi
+cmp -s "$INSTALLED" "$DIST/$BASE.jar" || { echo "consumer-kotlin: the jar Maven fetched is not dist's" >&2; exit 1; }
+grep -qs 'tokenward-published' "$LOCAL_COPY/_remote.repositories" \
+  || { echo "consumer-kotlin: Maven did not fetch tokenward from the throw-away repository" >&2; exit 1; }
 
 step "consumer-kotlin: run (java -cp …, no system properties)"
 RAN_MAIN=1

@@ -94,6 +94,29 @@ for crate in tokenward tokenward-python tokenward-unified-features; do
   UNOPTIMISED_SDIST_CRATES+=(--config "profile.dist.package.$crate.opt-level=0"
                              --config "profile.dist.package.$crate.debug-assertions=true")
 done
+# That leaves one clash: the compiled Python extension. Cargo names a path package's cdylib and its
+# fingerprint without a hash of the settings (only of the package's name, version and path from
+# the workspace root: "python" in both trees), so the tarball's build and the repository's wheel
+# build overwrite each other's, and each recompiled the other's on every run (about 30 s of CPU).
+# Each keeps its own copy here: the repository's is set aside during the tarball's build and put
+# back after it, and the tarball's is kept for the next run. Cargo still checks whatever is in
+# place against the sources, so a stale copy is rebuilt, never used.
+PY_UNIT_STASH="$CARGO_TARGET_DIR/consumer-python-units"
+python_units() { # the files of the tokenward-python units, relative to $NATIVE_DIR
+  (cd "$NATIVE_DIR" && ls -d .fingerprint/tokenward-python-* deps/lib_native.so deps/_native.d \
+     lib_native.so lib_native.d 2>/dev/null)
+}
+stash_python_units() { # DIR: keep a copy of the current units in DIR
+  rm -rf "$1" && mkdir -p "$1"
+  python_units | (cd "$NATIVE_DIR" && xargs -r cp -a --parents -t "$1")
+}
+restore_python_units() { # DIR: put a kept copy back in place
+  [ -d "$1" ] || return 0
+  python_units | (cd "$NATIVE_DIR" && xargs -r rm -rf)
+  cp -a "$1/." "$NATIVE_DIR/"
+}
+stash_python_units "$PY_UNIT_STASH/repository"
+restore_python_units "$PY_UNIT_STASH/sdist"
 # The build backend comes from the index (pinned like the project's own build); the sdist itself
 # is installed with no index, so pip builds exactly this tarball's contents with maturin and
 # cargo. They are unpacked outside the repository into a directory named after them
@@ -111,5 +134,7 @@ if [ -n "${sdist_tree[0]:-}" ] && [ -f "${sdist_tree[0]}pyproject.toml" ] \
 else
   fail "pip install of the sdist"
 fi
+stash_python_units "$PY_UNIT_STASH/sdist"
+restore_python_units "$PY_UNIT_STASH/repository"
 
 finish
