@@ -21,7 +21,9 @@ PREFETCH_LOCK="$CARGO_TARGET_DIR/prefetch-jvm-swift.lock"
     || echo "Maven prefetch failed: the suites will download what they need" >&2
   "$REPO/scripts/swift-root.sh" >/dev/null || echo "Swift root prefetch failed" >&2
 ) >"$CARGO_TARGET_DIR/prefetch-jvm-swift.log" 2>&1 &
-"$REPO/scripts/build.sh" || { echo "build: 0 passed, 1 failed"; exit 1; }
+# The CLI and the uniffi library first: the second lane (Kotlin, Swift) needs nothing else, so it
+# starts while the cargo lane builds the Python wheel and the Node addon (build-bindings below).
+"$REPO/scripts/build.sh" native || { echo "build: 0 passed, 1 failed"; exit 1; }
 source "$REPO/scripts/native.sh"
 wait "$install_pid" || cat "$CARGO_TARGET_DIR/install-servers.log" >&2
 # --- shared backends (issue #17, docs/distributed.md): one throw-away Redis and PostgreSQL on
@@ -32,14 +34,13 @@ trap stop_test_servers EXIT
 start_test_servers || echo "the test servers did not start: the Redis/PostgreSQL tests will fail" >&2
 # --- end shared backends
 
-# Two lanes run side by side: the cargo lane below (clippy, the Rust test build and tests, the
-# release archives and their consumer builds), and a second lane in the background for Kotlin and
-# Swift (Maven, the JVM, swiftc); the Python and Node suites go to whichever lane is free first
-# (run_floating_suites). The artifacts they load were just built by scripts/build.sh, so the second
-# lane does not ask cargo
-# again (TOKENWARD_PREBUILT, scripts/native.sh: cargo would wait for the lock the first lane
-# holds). Each suite leaves "rc seconds" in $RESULTS/<name>; the background lane's output is
-# printed when it ends.
+# Two lanes run side by side: the cargo lane below (the Python wheel and Node addon, clippy, the
+# Rust test build and tests, the release archives and their consumer builds), and a second lane in
+# the background for Kotlin and Swift (Maven, the JVM, swiftc); the Python and Node suites go to
+# whichever lane is free first (run_floating_suites). The second lane loads the uniffi library
+# `scripts/build.sh native` just built and does not ask cargo again (TOKENWARD_PREBUILT,
+# scripts/native.sh: cargo would wait for the lock the cargo lane holds). Each suite leaves
+# "rc seconds" in $RESULTS/<name>; the background lane's output is printed when it ends.
 RESULTS="$CARGO_TARGET_DIR/test-all"
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 run_suite() {
@@ -54,10 +55,19 @@ run_suite() {
 # on a clean machine the cargo lane is the long one, on a rerun the second lane is. Each is
 # claimed once (mkdir is atomic), in this order.
 FLOATING_SUITES=(python py-stubs node node-dts)
+# They need the wheel and the addon: the cargo lane holds BINDINGS_LOCK until it has built them.
+BINDINGS_LOCK="$CARGO_TARGET_DIR/bindings-build.lock"
+exec 8>"$BINDINGS_LOCK" && flock 8
 run_floating_suites() {
   local name
+  flock "$BINDINGS_LOCK" true
   for name in "${FLOATING_SUITES[@]}"; do
     mkdir "$RESULTS/claimed-$name" 2>/dev/null || continue
+    if [ "$(cut -d' ' -f1 "$RESULTS/build-bindings" 2>/dev/null)" != 0 ]; then
+      step "suite: $name (not run: the Python and Node bindings did not build)"
+      echo "1 0" >"$RESULTS/$name"
+      continue
+    fi
     case "$name" in
       python)   run_suite python bash -c 'cd "$0/python" && python3 -P -m pytest -q -p no:cacheprovider tests' "$REPO" ;;
       py-stubs) run_suite py-stubs python3 -m mypy.stubtest tokenward._native --ignore-disjoint-bases --allowlist "$REPO/python/stubtest-allowlist.txt" ;;
@@ -70,6 +80,7 @@ run_floating_suites() {
 }
 
 second_lane() {
+  exec 8>&-
   export TOKENWARD_PREBUILT=1
   flock "$PREFETCH_LOCK" true
   run_suite kotlin    "$REPO/scripts/test-kotlin.sh"
@@ -83,6 +94,8 @@ second_lane() {
 second_lane >"$RESULTS/second-lane.log" 2>&1 &
 lane_pid=$!
 
+run_suite build-bindings "$REPO/scripts/build.sh" bindings
+flock -u 8
 run_suite lint      "$REPO/scripts/lint.sh"
 # --no-fail-fast: a failing test binary must not hide the results of the others.
 run_suite rust      cargo test "${CARGO_DIST[@]}" --no-fail-fast "${RUST_TEST_SET[@]}"
@@ -104,7 +117,7 @@ cat "$RESULTS/second-lane.log"
 
 passed=0; failed=0
 echo
-for name in lint rust python py-stubs node node-dts feature-table vocabulary examples fuzz-corpus package consumers \
+for name in build-bindings lint rust python py-stubs node node-dts feature-table vocabulary examples fuzz-corpus package consumers \
             kotlin swift bindings-fresh examples-jvm-swift package-jvm-swift consumers-jvm-swift; do
   read -r rc secs <"$RESULTS/$name" 2>/dev/null || { rc=missing; secs=0; }
   if [ "$rc" = 0 ]; then status=ok; passed=$((passed+1)); else status=FAILED; failed=$((failed+1)); fi
