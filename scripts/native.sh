@@ -90,12 +90,21 @@ build_cli_and_ffi() {
 # the host toolchain and the release profile.
 #
 # With TOKENWARD_PREBUILT=1 (scripts/test-all.sh's packaging, after scripts/build.sh built it) the
-# built addon is used as it is. That is not only quicker: the napi CLI builds the crate the first
-# time with NAPI_FORCE_BUILD_TOKENWARD_NODE set to the time of day (its type-definition folder did
-# not exist yet), and later without it, and the build script reruns on that change: every second
-# `napi build` of a clean target directory compiled tokenward-node again (30 s).
+# built addon is used as it is.
+#
+# The napi CLI builds the crate with NAPI_FORCE_BUILD_TOKENWARD_NODE set to the time of day when
+# its type-definition file (target/napi-rs/tokenward-node-<hash>/tokenward-node) is missing, and
+# later without it; the build script reruns on that change, so the second `napi build` of a fresh
+# target directory compiled tokenward-node again (25 s). When the crate has never been compiled
+# here, the file is created first by a napi run whose `cargo` (napi honours $CARGO) only does that
+# (scripts/napi-type-def-file.sh); the real build then compiles the crate, which writes the type
+# definitions, and later builds find it fresh. A crate already compiled keeps napi's own forcing.
 build_node_addon() {
   if [ "${TOKENWARD_PREBUILT:-0}" = 1 ] && [ -f "$REPO/node/tokenward.linux-x64-gnu.node" ]; then return 0; fi
+  if ! compgen -G "$NATIVE_DIR/.fingerprint/tokenward-node-*" >/dev/null; then
+    (cd "$REPO/node" && CARGO="$REPO/scripts/napi-type-def-file.sh" \
+       node_modules/.bin/napi build --platform "${CARGO_DIST[@]}" --js binding.js --dts index.d.ts) >/dev/null 2>&1 || true
+  fi
   (cd "$REPO/node" \
     && node_modules/.bin/napi build --platform "${CARGO_DIST[@]}" --js binding.js --dts index.d.ts >/dev/null \
     && node tools/public-dts.mjs)
