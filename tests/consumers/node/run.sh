@@ -49,7 +49,7 @@ fs.writeFileSync('package.json', JSON.stringify({
   dependencies: { tokenward: `file:${main}` }, overrides,
 }, null, 2))
 EOF
-if npm install --no-audit --no-fund --loglevel=error > npm-install.log 2>&1; then
+if npm install --prefer-offline --no-audit --no-fund --loglevel=error > npm-install.log 2>&1; then
   ok "npm install of $(basename "$main_tgz") + ${#platform_tgzs[@]} platform package(s)"
 else
   cat npm-install.log
@@ -123,7 +123,7 @@ done
 TSC="$REPO/node/node_modules/typescript/bin/tsc"
 TYPE_ROOTS="$REPO/node/node_modules/@types"
 if [ ! -f "$TSC" ] || [ ! -d "$TYPE_ROOTS/node" ]; then
-  npm install --no-audit --no-fund --loglevel=error --no-save typescript @types/node@20 >/dev/null 2>&1
+  npm install --prefer-offline --no-audit --no-fund --loglevel=error --no-save typescript @types/node@20 >/dev/null 2>&1
   TSC="$WORK/node_modules/typescript/bin/tsc"; TYPE_ROOTS="$WORK/node_modules/@types"
 fi
 cat > use.mts <<'EOF'
