@@ -101,11 +101,9 @@ build_cli_and_ffi() {
 # definitions, and later builds find it fresh. A crate already compiled keeps napi's own forcing.
 build_node_addon() {
   if [ "${TOKENWARD_PREBUILT:-0}" = 1 ] && [ -f "$REPO/node/tokenward.linux-x64-gnu.node" ]; then return 0; fi
+  local napi_build=(node_modules/.bin/napi build --platform "${CARGO_DIST[@]}" --js binding.js --dts index.d.ts)
   if ! compgen -G "$NATIVE_DIR/.fingerprint/tokenward-node-*" >/dev/null; then
-    (cd "$REPO/node" && CARGO="$REPO/scripts/napi-type-def-file.sh" \
-       node_modules/.bin/napi build --platform "${CARGO_DIST[@]}" --js binding.js --dts index.d.ts) >/dev/null 2>&1 || true
+    (cd "$REPO/node" && CARGO="$REPO/scripts/napi-type-def-file.sh" "${napi_build[@]}") >/dev/null 2>&1 || true
   fi
-  (cd "$REPO/node" \
-    && node_modules/.bin/napi build --platform "${CARGO_DIST[@]}" --js binding.js --dts index.d.ts >/dev/null \
-    && node tools/public-dts.mjs)
+  (cd "$REPO/node" && "${napi_build[@]}" >/dev/null && node tools/public-dts.mjs)
 }

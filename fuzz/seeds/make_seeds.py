@@ -2,8 +2,9 @@
 """Writes the committed seed corpora fuzz/corpus/<target>/ (small, hand-picked inputs).
 
 Run from the repository root: python3 fuzz/seeds/make_seeds.py. Key material comes from the
-repository's own test vectors (tests/vectors/jwt_keys.json) and, for PEM/DER, from openssl
-(test keys generated on the spot; they protect nothing).
+repository's own test vectors (tests/vectors/jwt_keys.json) and, for PEM/DER, from published
+test keys in tests/vectors/public/ (RFC 8037 A.1 Ed25519, RFC 7520 3.4 RSA, Wycheproof P-256 and
+P-384), converted with `cryptography`; they protect nothing.
 """
 import base64, hashlib, json, os, sys
 
