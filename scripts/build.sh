@@ -6,17 +6,10 @@
 #
 #   scripts/build.sh            everything
 #   scripts/build.sh native     packages, CLI and uniffi library (what Kotlin and Swift load)
-#   scripts/build.sh native --with-tests
-#                               the same, and the Rust test binaries in the same cargo run
-#                               (scripts/test-all.sh; see build_cli_and_ffi in scripts/native.sh)
 #   scripts/build.sh bindings   the Python wheel (installed) and the Node addon, after `native`
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 PHASE="${1:-all}"
-WITH_TESTS="${2:-}"
-case "$PHASE $WITH_TESTS" in
-  "all "|"native "|"native --with-tests"|"bindings ") ;;
-  *) echo "usage: $0 [native [--with-tests]|bindings]" >&2; exit 2 ;;
-esac
+case "$PHASE" in all|native|bindings) ;; *) echo "usage: $0 [native|bindings]" >&2; exit 2 ;; esac
 
 build_native() {
   step "Python build tools: maturin and zig (every native build's C compiler and linker)"
@@ -29,7 +22,7 @@ build_native() {
   step "Rust: CLI and uniffi library (compiling in the background)"
   cargo_log="$CARGO_TARGET_DIR/build-cli-ffi.log"
   mkdir -p "$CARGO_TARGET_DIR"
-  build_cli_and_ffi $WITH_TESTS >"$cargo_log" 2>&1 &
+  build_cli_and_ffi >"$cargo_log" 2>&1 &
   cargo_pid=$!
 
   step "Python build and test dependencies"

@@ -80,27 +80,9 @@ RUST_TEST_SET=(--workspace --exclude tokenward-python --exclude tokenward-node -
 # The CLI and the uniffi library (cdylib for Kotlin/JNA and Swift on Linux). With
 # TOKENWARD_PREBUILT=1 (scripts/test-all.sh, right after scripts/build.sh built them) the built
 # files are used as they are.
-#
-# `build_cli_and_ffi --with-tests` (scripts/test-all.sh) also compiles, in the same cargo run,
-# every unit `cargo test "${RUST_TEST_SET[@]}"` needs, so its rust suite only runs them. On a
-# fresh machine the CLI/ffi build alone kept one of the two cores idle most of the time (a few
-# long crates: the core, the bindings, aws-lc's C); the test units fill it. When
-# $TOKENWARD_NATIVE_READY names a file, it is created as soon as the CLI and the uniffi library
-# are linked (scripts/mark_native_ready.py reads cargo's JSON messages), while the tests still
-# compile: the Kotlin/Swift lane starts on it.
 build_cli_and_ffi() {
   if [ "${TOKENWARD_PREBUILT:-0}" = 1 ] && [ -f "$NATIVE_DIR/libtokenward_ffi.so" ]; then return 0; fi
-  local units=(-p tokenward-cli -p tokenward-ffi)
-  if [ "${1:-}" = --with-tests ]; then units=("${RUST_TEST_SET[@]}" --lib --bins --tests --examples); fi
-  if [ -z "${TOKENWARD_NATIVE_READY:-}" ]; then
-    cargo build "${CARGO_DIST[@]}" -q "${units[@]}"
-    return
-  fi
-  rm -f "$TOKENWARD_NATIVE_READY"
-  cargo build "${CARGO_DIST[@]}" -q "${units[@]}" --message-format=json-render-diagnostics \
-    | python3 "$REPO/scripts/mark_native_ready.py" "$TOKENWARD_NATIVE_READY"
-  local status=("${PIPESTATUS[@]}")
-  [ "${status[0]}" = 0 ] && [ "${status[1]}" = 0 ]
+  cargo build "${CARGO_DIST[@]}" -q -p tokenward-cli -p tokenward-ffi
 }
 
 # The Node addon (node/tokenward.linux-x64-gnu.node), its loader binding.js and index.d.ts, then

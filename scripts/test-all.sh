@@ -21,26 +21,9 @@ PREFETCH_LOCK="$CARGO_TARGET_DIR/prefetch-jvm-swift.lock"
     || echo "Maven prefetch failed: the suites will download what they need" >&2
   "$REPO/scripts/swift-root.sh" >/dev/null || echo "Swift root prefetch failed" >&2
 ) >"$CARGO_TARGET_DIR/prefetch-jvm-swift.log" 2>&1 &
-RESULTS="$CARGO_TARGET_DIR/test-all"
-rm -rf "$RESULTS" && mkdir -p "$RESULTS"
-# The CLI and the uniffi library first, in one cargo run with the Rust test binaries (which fill
-# the core the few long crates of that build leave idle). The second lane (Kotlin, Swift) needs
-# nothing but the CLI and the library: it starts as soon as both are linked ($NATIVE_READY,
-# scripts/native.sh), while the tests compile and then the cargo lane builds the Python wheel
-# and the Node addon (build-bindings below).
-NATIVE_READY="$CARGO_TARGET_DIR/native-ready"
-rm -f "$NATIVE_READY"
-native_t0=$(date +%s)
-TOKENWARD_NATIVE_READY="$NATIVE_READY" "$REPO/scripts/build.sh" native --with-tests &
-native_pid=$!
-until [ -e "$NATIVE_READY" ] || ! kill -0 "$native_pid" 2>/dev/null; do sleep 1; done
-if [ ! -e "$NATIVE_READY" ]; then
-  wait "$native_pid"
-  echo "$? $(( $(date +%s) - native_t0 ))" >"$RESULTS/build-native"
-  echo "build-native: the CLI and the uniffi library did not build"
-  echo "suites: 0 passed, 1 failed"
-  exit 1
-fi
+# The CLI and the uniffi library first: the second lane (Kotlin, Swift) needs nothing else, so it
+# starts while the cargo lane builds the Python wheel and the Node addon (build-bindings below).
+"$REPO/scripts/build.sh" native || { echo "build: 0 passed, 1 failed"; exit 1; }
 source "$REPO/scripts/native.sh"
 wait "$install_pid" || cat "$CARGO_TARGET_DIR/install-servers.log" >&2
 # --- shared backends (issue #17, docs/distributed.md): one throw-away Redis and PostgreSQL on
@@ -58,6 +41,8 @@ start_test_servers || echo "the test servers did not start: the Redis/PostgreSQL
 # `scripts/build.sh native` just built and does not ask cargo again (TOKENWARD_PREBUILT,
 # scripts/native.sh: cargo would wait for the lock the cargo lane holds). Each suite leaves
 # "rc seconds" in $RESULTS/<name>; the background lane's output is printed when it ends.
+RESULTS="$CARGO_TARGET_DIR/test-all"
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 run_suite() {
   local name="$1"; shift
   step "suite: $name"
@@ -109,11 +94,6 @@ second_lane() {
 second_lane >"$RESULTS/second-lane.log" 2>&1 &
 lane_pid=$!
 
-# The rest of the native build (the Rust test binaries) ends first; when it failed, the cargo
-# lane's suites are not run (reported missing below) and the second lane still runs.
-wait "$native_pid"
-echo "$? $(( $(date +%s) - native_t0 ))" >"$RESULTS/build-native"
-if [ "$(cut -d' ' -f1 "$RESULTS/build-native")" = 0 ]; then
 run_suite build-bindings "$REPO/scripts/build.sh" bindings
 flock -u 8
 run_suite lint      "$REPO/scripts/lint.sh"
@@ -129,8 +109,6 @@ run_suite fuzz-corpus "$REPO/scripts/fuzz.sh" --ci
 # scripts/build.sh built (scripts/native.sh, build_node_addon).
 run_suite package   env NODE_TARGETS="" TOKENWARD_PREBUILT=1 "$REPO/scripts/package.sh" python node rust
 run_suite consumers "$REPO/scripts/test-consumers.sh" python node rust
-fi
-flock -u 8
 run_floating_suites
 
 wait "$lane_pid"
@@ -139,7 +117,7 @@ cat "$RESULTS/second-lane.log"
 
 passed=0; failed=0
 echo
-for name in build-native build-bindings lint rust python py-stubs node node-dts feature-table vocabulary examples fuzz-corpus package consumers \
+for name in build-bindings lint rust python py-stubs node node-dts feature-table vocabulary examples fuzz-corpus package consumers \
             kotlin swift bindings-fresh examples-jvm-swift package-jvm-swift consumers-jvm-swift; do
   read -r rc secs <"$RESULTS/$name" 2>/dev/null || { rc=missing; secs=0; }
   if [ "$rc" = 0 ]; then status=ok; passed=$((passed+1)); else status=FAILED; failed=$((failed+1)); fi
