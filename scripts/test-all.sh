@@ -112,6 +112,10 @@ run_suite consumers "$REPO/scripts/test-consumers.sh" python node rust
 run_floating_suites
 
 wait "$lane_pid"
+# A Node process of the suites can leave the stdout they share non-blocking (O_NONBLOCK on the
+# pipe a CI runner reads): the summary's writes then failed with EAGAIN ("echo: write error:
+# Resource temporarily unavailable") whenever the reader lagged. Blocking again for the report.
+python3 -c 'import os; os.set_blocking(1, True)' 2>/dev/null
 step "the second lane: Kotlin, Swift and the floating suites it took (run beside the suites above)"
 cat "$RESULTS/second-lane.log"
 
