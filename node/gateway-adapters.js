@@ -52,19 +52,35 @@ function peerCertificate(socket) {
   return socket.getPeerCertificate()?.raw ?? null
 }
 
-/** Express middleware: `app.use(tokenward.express({ authenticator, requiredScopes }))`. */
-function express(options) {
+// Answers a refusal with its status, headers and JSON body.
+function refuse(res, refusal) {
+  res.statusCode = refusal.status
+  const headers = refusalHeaders(refusal)
+  for (const name in headers) res.setHeader(name, headers[name])
+  res.setHeader('content-type', 'application/json; charset=utf-8')
+  res.end(JSON.stringify(refusalBody(refusal)))
+}
+
+/**
+ * Express middleware: `app.use(tokenward.express({ authenticator, requiredScopes }))`, or per
+ * route `app.get(path, tokenward.express({ ... }), handler)`.
+ *
+ * With a handler, `tokenward.express({ ... }, handler)` is the route's handler itself: it runs
+ * `handler(req, res, next)` for admitted requests. Express then dispatches no middleware layer
+ * for authentication, which costs more than the check itself (docs/performance.md).
+ */
+function express(options, handler) {
   const { authenticator, requiredScopes, useAsync } = checkOptions(options, 'express')
-  const finish = (req, res, next, decision) => {
-    if (decision.ok) {
-      req.principal = decision
-      return next()
-    }
-    res.statusCode = decision.status
-    const headers = refusalHeaders(decision)
-    for (const name in headers) res.setHeader(name, headers[name])
-    res.setHeader('content-type', 'application/json; charset=utf-8')
-    res.end(JSON.stringify(refusalBody(decision)))
+  if (handler !== undefined && typeof handler !== 'function') {
+    throw invalidInput('tokenward.express: the handler (second argument) is a function')
+  }
+  // What follows admission: the next layer, or the wrapped handler (its error, thrown or
+  // rejected, goes to Express's error handling as a handler's would).
+  const admitted = handler ?? ((req, res, next) => next())
+  const admit = (req, res, next, decision) => {
+    if (!decision.ok) return refuse(res, decision)
+    req.principal = decision
+    return admitted(req, res, next)
   }
   if (useAsync) {
     return function tokenwardAsync(req, res, next) {
@@ -74,7 +90,7 @@ function express(options) {
       } catch (err) {
         return next(err)
       }
-      pending.then((decision) => finish(req, res, next, decision), next)
+      pending.then((decision) => admit(req, res, next, decision)).catch(next)
     }
   }
   return function tokenward(req, res, next) {
@@ -84,7 +100,7 @@ function express(options) {
     } catch (err) {
       return next(err)
     }
-    finish(req, res, next, decision)
+    return admit(req, res, next, decision)
   }
 }
 

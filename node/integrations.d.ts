@@ -394,6 +394,16 @@ export interface GatewayMiddlewareOptions {
  * `express` is an optional peer dependency.
  */
 export declare function express(options: GatewayMiddlewareOptions): (req: any, res: any, next: (err?: unknown) => void) => void
+/**
+ * The route's handler itself: `app.get(path, tokenward.express({ authenticator }, handler))`
+ * runs `handler(req, res, next)` with `req.principal` set for an admitted request and answers a
+ * refusal as the middleware does; the handler's errors (thrown or rejected) go to Express. No
+ * middleware layer is dispatched, which costs Express more than the check itself.
+ */
+export declare function express(
+  options: GatewayMiddlewareOptions,
+  handler: (req: any, res: any, next: (err?: unknown) => void) => unknown,
+): (req: any, res: any, next: (err?: unknown) => void) => unknown
 
 /**
  * Fastify `preHandler` hook: sets `request.principal`, or replies with the refusal.

@@ -118,11 +118,16 @@ async function proxied(base) {
   assert.equal(r.status, 400)
 }
 
-function expressApp(auth) {
+// mode 'middleware': tokenward.express(...) as the route's middleware; 'handler': the route's
+// handler wrapped by tokenward.express(..., handler).
+function expressApp(auth, mode = 'middleware') {
   const app = expressFactory()
   const show = (req, res) => res.json({ subject: req.principal.subject, kind: req.principal.kind, scopes: req.principal.scopes })
-  app.get('/things', tokenward.express({ authenticator: auth, requiredScopes: ['read'] }), show)
-  app.get('/admin', tokenward.express({ authenticator: auth, requiredScopes: ['write'] }), show)
+  for (const [path, scopes] of [['/things', ['read']], ['/admin', ['write']]]) {
+    const options = { authenticator: auth, requiredScopes: scopes }
+    if (mode === 'handler') app.get(path, tokenward.express(options, show))
+    else app.get(path, tokenward.express(options), show)
+  }
   return app
 }
 
@@ -142,6 +147,35 @@ async function fastifyApp(auth, mode) {
 
 test('express middleware over HTTP', async () => {
   await conformance(await listenExpress(expressApp(authenticator())))
+})
+
+test('express handler form over HTTP: tokenward.express(options, handler)', async () => {
+  await conformance(await listenExpress(expressApp(authenticator(), 'handler')))
+})
+
+test('express handler form: a refused request never reaches the handler; its errors reach Express', async () => {
+  for (const async of [false, true]) {
+    const auth = authenticator()
+    const app = expressFactory()
+    let calls = 0
+    app.get('/things', tokenward.express({ authenticator: auth, requiredScopes: ['read'], async }, (req, res) => {
+      calls++
+      res.json({ subject: req.principal.subject })
+    }))
+    app.get('/boom', tokenward.express({ authenticator: auth, async }, () => { throw new Error('handler failed') }))
+    app.get('/reject', tokenward.express({ authenticator: auth, async }, async () => { throw new Error('handler rejected') }))
+    const errors = []
+    app.use((err, req, res, next) => { errors.push(err.message); res.status(500).json({ failed: true }) })
+    const base = await listenExpress(app)
+    let r = await fetch(`${base}/things`)
+    assert.equal(r.status, 401, `async=${async}`)
+    assert.equal(calls, 0)
+    r = await fetch(`${base}/things`, { headers: { 'x-api-key': reader } })
+    assert.deepEqual([r.status, await r.json(), calls], [200, { subject: 'acct_reader' }, 1])
+    assert.equal((await fetch(`${base}/boom`, { headers: { 'x-api-key': reader } })).status, 500)
+    assert.equal((await fetch(`${base}/reject`, { headers: { 'x-api-key': reader } })).status, 500)
+    assert.deepEqual(errors, ['handler failed', 'handler rejected'], `async=${async}`)
+  }
 })
 
 test('express middleware behind a trusted proxy', async () => {
@@ -176,6 +210,7 @@ test('adapters reject a missing authenticator at setup', () => {
   assert.throws(() => tokenward.express({}), refused)
   assert.throws(() => tokenward.fastifyHook({ authenticator: {} }), refused)
   assert.throws(() => tokenward.express({ authenticator: authenticator(), requiredScopes: 'read' }), refused)
+  assert.throws(() => tokenward.express({ authenticator: authenticator() }, 'not a handler'), refused)
 })
 
 test('fastify.inject (no raw header lines) goes through the plugin too', async () => {

@@ -5,7 +5,11 @@
 // {"sub":"alice"} to GET /v1/things with the same HS256 bearer JWT:
 //   none        no authentication (the framework's own cost)
 //   inline      the handler calls auth.authenticate({...}) itself: the floor for the adapter
-//   tokenward   tokenward.express(...) / the tokenward.fastify plugin
+//   tokenward   tokenward.express(...) in app.use / the tokenward.fastify plugin
+//   route       Express only: tokenward.express(...) as the route's own middleware
+//               (app.get(path, tokenward.express(...), handler))
+//   handler     Express only: tokenward.express(..., handler) as the route's handler (no
+//               middleware layer to dispatch)
 //   peer        express-jwt / @fastify/jwt verifying the same token
 //
 //   cd node && node bench/adapters-load.mjs [express|fastify ...]
@@ -26,7 +30,9 @@ import { fileURLToPath } from 'node:url'
 
 const SECRET = 'adapters-load-bench-secret-0123456789abcdef'
 const PATH = '/v1/things'
-const VARIANTS = ['none', 'inline', 'tokenward', 'peer']
+const VARIANTS = ['none', 'inline', 'tokenward', 'peer', 'route', 'handler']
+const EXPRESS_ONLY = ['route', 'handler']
+const variantsOf = (framework) => (framework === 'express' ? VARIANTS : VARIANTS.filter((v) => !EXPRESS_ONLY.includes(v)))
 const PEER = { express: 'express-jwt', fastify: '@fastify/jwt' }
 
 if (process.argv[2] === '--serve') {
@@ -62,6 +68,10 @@ async function serve(framework, variant) {
     } else if (variant === 'tokenward') {
       app.use(tokenward.express({ authenticator: auth }))
       app.get(PATH, (req, res) => res.json({ sub: req.principal.subject }))
+    } else if (variant === 'route') {
+      app.get(PATH, tokenward.express({ authenticator: auth }), (req, res) => res.json({ sub: req.principal.subject }))
+    } else if (variant === 'handler') {
+      app.get(PATH, tokenward.express({ authenticator: auth }, (req, res) => res.json({ sub: req.principal.subject })))
     } else {
       // A KeyObject: with the secret as a string (the README's form) jsonwebtoken first tries
       // it as a PEM public key and catches the error, ~40× slower per request here.
@@ -127,7 +137,7 @@ async function instructions(autocannon, frameworks, headers) {
   const ir = {}
   try {
     for (const framework of frameworks) {
-      for (const variant of VARIANTS) {
+      for (const variant of variantsOf(framework)) {
         const out = join(dir, `${framework}-${variant}`)
         const s = await start(framework, variant, headers, ['--tool=callgrind', `--callgrind-out-file=${out}`])
         const load = (amount) => autocannon({ url: s.url, headers, connections: 4, amount, timeout: 60 })
@@ -149,10 +159,12 @@ async function instructions(autocannon, frameworks, headers) {
   }
   console.log(`instructions per request (callgrind, ${requests} requests after ${requests} warm-up, 4 connections)`)
   for (const f of frameworks) {
-    const [none, inline, tw, peer] = VARIANTS.map((v) => ir[`${f}/${v}`])
+    const [none, inline, tw, peer, route, handler] = VARIANTS.map((v) => ir[`${f}/${v}`])
     const k = (x) => `${(x / 1000).toFixed(1)} k`
     console.log(`${f}: none ${k(none)}, inline ${k(inline)}, tokenward ${k(tw)}, ${PEER[f]} ${k(peer)}; ` +
-      `authenticate in the handler ${k(inline - none)}, adapter added ${k(tw - inline)}, tokenward minus ${PEER[f]} ${k(tw - peer)}`)
+      `authenticate in the handler ${k(inline - none)}, adapter added ${k(tw - inline)}, tokenward minus ${PEER[f]} ${k(tw - peer)}` +
+      (route === undefined ? '' : `; as route middleware ${k(route)}, added ${k(route - inline)}; ` +
+        `as the route's handler ${k(handler)}, added ${k(handler - inline)}`))
   }
 }
 
@@ -169,7 +181,7 @@ async function main() {
   if (process.env.BENCH_CALLGRIND) return instructions(autocannon, frameworks, headers)
   const servers = []
   for (const framework of frameworks) {
-    for (const variant of VARIANTS) servers.push(await start(framework, variant, headers))
+    for (const variant of variantsOf(framework)) servers.push(await start(framework, variant, headers))
   }
   const run = async (s, seconds) => {
     const cpu0 = cpuMicros(s.child.pid)
@@ -205,9 +217,11 @@ async function main() {
   // Differences per round (paired: the two ran in the same round), then the median.
   const diff = (a, b, field) => median(a[field].map((x, i) => x - b[field][i])).toFixed(1)
   for (const f of frameworks) {
-    const [none, inline, tw, peer] = VARIANTS.map((v) => by[`${f}/${v}`])
+    const [none, inline, tw, peer, route, handler] = VARIANTS.map((v) => by[`${f}/${v}`])
     console.log(`${f}: authenticate in the handler ${diff(inline, none, 'wall')} µs wall / ${diff(inline, none, 'cpu')} µs CPU over no auth; ` +
       `adapter added ${diff(tw, inline, 'wall')} / ${diff(tw, inline, 'cpu')}; ` +
-      `tokenward minus ${PEER[f]} ${diff(tw, peer, 'wall')} / ${diff(tw, peer, 'cpu')}`)
+      `tokenward minus ${PEER[f]} ${diff(tw, peer, 'wall')} / ${diff(tw, peer, 'cpu')}` +
+      (route === undefined ? '' : `; as route middleware added ${diff(route, inline, 'wall')} / ${diff(route, inline, 'cpu')}` +
+        `; as the route's handler added ${diff(handler, inline, 'wall')} / ${diff(handler, inline, 'cpu')}`))
   }
 }
