@@ -129,8 +129,11 @@ def main():
     good = {"iss": ISS, "aud": AUD, "sub": "user-1", "iat": PAST, "nbf": PAST, "exp": FAR, "jti": "j1"}
     cases = []
 
-    def case(name, token, expect, **options):
+    def case(name, token, expect, claims_json=None, **options):
         entry = {"name": name, "token": token, "expect": expect}
+        if claims_json is not None:
+            # The exact claims JSON text that the text-returning bindings (Kotlin, Swift) give back.
+            entry["claims_json"] = claims_json
         if options:
             entry["options"] = options
         cases.append(entry)
@@ -223,6 +226,10 @@ def main():
     case("exp as string", tok("HS256", "hs256", claims(exp=str(FAR))), "invalid_claim")
     case("exp as bool", tok("HS256", "hs256", claims(exp=True)), "invalid_claim")
     case("exp as float", tok("HS256", "hs256", claims(exp=FAR + 0.5)), "ok")
+    as_written = ('{ "sub": "user-1",\r\n "aud": "%s", "iss": "%s", "exp": %d,'
+                  ' "big": 12345678901234567890123, "f": 1.50, "s": "\\u00e9" }' % (AUD, ISS, FAR))
+    case("payload text passed through as written", compact({"alg": "HS256", "kid": "hs256"}, None, "HS256", hs,
+         raw_payload=as_written.encode()), "ok", claims_json=as_written)
     case("exp in the past", tok("HS256", "hs256", claims(exp=PAST)), "expired")
     case("exp missing", tok("HS256", "hs256", claims(exp=None)), "missing_claim")
     case("exp missing allowed when not required", tok("HS256", "hs256", claims(exp=None)), "ok", require_exp=False)

@@ -19,7 +19,7 @@
 mod wire;
 
 use jni::errors::ThrowRuntimeExAndDefault;
-use jni::objects::{JByteArray, JClass, JString};
+use jni::objects::{JByteArray, JClass};
 use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned};
 
@@ -40,6 +40,14 @@ fn respond<'l>(
     .resolve::<ThrowRuntimeExAndDefault>()
 }
 
+/// The text Kotlin encoded with `toByteArray(Charsets.UTF_8)`: a copy of a byte array costs less
+/// than `GetStringUTFChars` (a conversion to modified UTF-8 into a buffer the JVM allocates, then
+/// one back). Bytes that are not UTF-8 cannot come from that encoder; they are replaced as the
+/// encoder replaces a lone surrogate, so the call fails on them as it would on any bad token.
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// The object behind a uniffi handle, or `None` for the null handle of a fake object.
 ///
 /// # Safety
@@ -51,16 +59,17 @@ unsafe fn object<'a, T>(handle: jlong) -> Option<&'a T> {
     unsafe { (handle as u64 as *const T).as_ref() }
 }
 
-/// `JwtVerifier.verify(token)`: `OK` + the claims JSON (UTF-8), or an error.
+/// `JwtVerifier.verify(token)`, the token as UTF-8 bytes: `OK` + the claims JSON (UTF-8), or an
+/// error.
 #[no_mangle]
-pub extern "system" fn Java_dev_tokenward_TokenwardJni_jwtVerify<'l>(
+pub extern "system" fn Java_dev_tokenward_TokenwardJni_jwtVerifyUtf8<'l>(
     mut env: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
-    token: JString<'l>,
+    token: JByteArray<'l>,
 ) -> JByteArray<'l> {
     respond(&mut env, |env| {
-        let token = token.try_to_string(env)?;
+        let token = text(env.convert_byte_array(&token)?);
         // SAFETY: FastPath.kt passes the handle of a `JwtVerifier` under its call counter.
         let verifier = unsafe { object::<JwtVerifier>(handle) };
         Ok(wire::answer(
@@ -70,16 +79,17 @@ pub extern "system" fn Java_dev_tokenward_TokenwardJni_jwtVerify<'l>(
     })
 }
 
-/// `ApiKeys.verify(key)`: `OK` + the `KeyRecord` (uniffi serialization), or an error.
+/// `ApiKeys.verify(key)`, the key as UTF-8 bytes: `OK` + the `KeyRecord` (uniffi serialization),
+/// or an error.
 #[no_mangle]
-pub extern "system" fn Java_dev_tokenward_TokenwardJni_apiKeysVerify<'l>(
+pub extern "system" fn Java_dev_tokenward_TokenwardJni_apiKeysVerifyUtf8<'l>(
     mut env: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
-    key: JString<'l>,
+    key: JByteArray<'l>,
 ) -> JByteArray<'l> {
     respond(&mut env, |env| {
-        let key = key.try_to_string(env)?;
+        let key = text(env.convert_byte_array(&key)?);
         // SAFETY: FastPath.kt passes the handle of an `ApiKeys` under its call counter.
         let keys = unsafe { object::<ApiKeys>(handle) };
         Ok(wire::answer(

@@ -4022,8 +4022,10 @@ public func FfiConverterTypeJwtKey_lower(_ value: JwtKey) -> UInt64 {
 public protocol JwtVerifierProtocol: AnyObject, Sendable {
     
     /**
-     * Verifies `token` and returns its claims as JSON text (an object); fails with a
-     * `TokenwardError` whose code says why (`expired`, `invalid_signature`, …).
+     * Verifies `token` and returns its claims as JSON text (an object): the token's own payload,
+     * checked to be one object with unique members and passed on as the issuer wrote it, member
+     * order and number spelling included; fails with a `TokenwardError` whose code says why
+     * (`expired`, `invalid_signature`, …).
      */
     func verify(token: String) throws  -> String
     
@@ -4135,8 +4137,10 @@ public static func withKey(key: JwtKey, options: JwtVerifierOptions)throws  -> J
 
     
     /**
-     * Verifies `token` and returns its claims as JSON text (an object); fails with a
-     * `TokenwardError` whose code says why (`expired`, `invalid_signature`, …).
+     * Verifies `token` and returns its claims as JSON text (an object): the token's own payload,
+     * checked to be one object with unique members and passed on as the issuer wrote it, member
+     * order and number spelling included; fails with a `TokenwardError` whose code says why
+     * (`expired`, `invalid_signature`, …).
      */
 open func verify(token: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeTokenwardError_lift) {
@@ -16183,7 +16187,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() != 13212) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_tokenward_ffi_checksum_method_jwtverifier_verify() != 43670) {
+    if (uniffi_tokenward_ffi_checksum_method_jwtverifier_verify() != 43529) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims() != 17072) {

@@ -71,7 +71,11 @@ final class JwtVectorsTests: XCTestCase {
             let verifier = try JwtVerifier(keys: set, options: try options(defaults, c["options"] as? [String: Any]))
             var got: String
             do {
-                _ = try verifier.verify(token: token)
+                let claims = try verifier.verify(token: token)
+                // The claims JSON is the payload text as written, where a case spells it out.
+                if let asWritten = c["claims_json"] as? String, claims != asWritten {
+                    failures.append("\(name): claims JSON \(claims) is not the payload as written")
+                }
                 got = "ok"
             } catch let error as TokenwardError {
                 XCTAssertFalse(error.message.contains("eyJ"), "\(name): message echoes token material")

@@ -15,11 +15,14 @@ import java.util.concurrent.atomic.AtomicLong
  * object serves both calls. Java: `TokenwardFast.verifyFast(verifier, token)`.
  *
  * Falls back to `verify` where the JNI functions cannot be loaded (see [fastPathAvailable]).
+ * One difference: a string that is not valid UTF-16 (a lone surrogate) fails here as a malformed
+ * token, where the uniffi call throws a `java.nio.charset.CharacterCodingException` before Rust
+ * sees it. The same holds for `ApiKeys.verifyFast`.
  */
 @Throws(TokenwardException::class)
 fun JwtVerifier.verifyFast(token: String): String {
     if (!TokenwardJni.available) return verify(token)
-    val answer = Handles.jwtVerifier.call(this) { TokenwardJni.jwtVerify(it, token) }
+    val answer = Handles.jwtVerifier.call(this) { TokenwardJni.jwtVerifyUtf8(it, token.toByteArray(Charsets.UTF_8)) }
     return TokenwardJni.text(answer)
 }
 
@@ -30,7 +33,7 @@ fun JwtVerifier.verifyFast(token: String): String {
 @Throws(TokenwardException::class)
 fun ApiKeys.verifyFast(key: String): KeyRecord {
     if (!TokenwardJni.available) return verify(key)
-    val answer = Handles.apiKeys.call(this) { TokenwardJni.apiKeysVerify(it, key) }
+    val answer = Handles.apiKeys.call(this) { TokenwardJni.apiKeysVerifyUtf8(it, key.toByteArray(Charsets.UTF_8)) }
     return TokenwardJni.read(answer, FfiConverterTypeKeyRecord)
 }
 
@@ -62,9 +65,10 @@ internal object TokenwardJni {
     private const val OK: Byte = 0
     private const val FAILED: Byte = 1
 
-    @JvmStatic external fun jwtVerify(handle: Long, token: String): ByteArray
+    // Text goes in as UTF-8 bytes: cheaper to hand over than a String (bindings/src/jvm/mod.rs).
+    @JvmStatic external fun jwtVerifyUtf8(handle: Long, token: ByteArray): ByteArray
 
-    @JvmStatic external fun apiKeysVerify(handle: Long, key: String): ByteArray
+    @JvmStatic external fun apiKeysVerifyUtf8(handle: Long, key: ByteArray): ByteArray
 
     @JvmStatic external fun authenticate(handle: Long, request: ByteArray, length: Int): ByteArray
 
@@ -80,7 +84,7 @@ internal object TokenwardJni {
         } else {
             System.load(file.absolutePath)
             // A library without the JNI functions (an older build) fails here, not on first use.
-            jwtVerify(0L, "")[0] != OK
+            jwtVerifyUtf8(0L, ByteArray(0))[0] != OK
         }
     } catch (e: UnsatisfiedLinkError) {
         false
@@ -88,7 +92,7 @@ internal object TokenwardJni {
         false
     }
 
-    /** The payload of an answer: the claims JSON of `jwtVerify`. */
+    /** The payload of an answer: the claims JSON of `jwtVerifyUtf8`. */
     fun text(answer: ByteArray): String {
         check(answer)
         return String(answer, 1, answer.size - 1, Charsets.UTF_8)

@@ -2197,7 +2197,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_tokenward_ffi_checksum_method_keyset_to_jwks_json() and 0xFFFF) != 13212) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtverifier_verify() and 0xFFFF) != 43670) {
+    if ((lib.uniffi_tokenward_ffi_checksum_method_jwtverifier_verify() and 0xFFFF) != 43529) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_jwtverifier_verify_claims() and 0xFFFF) != 17072) {
@@ -8659,8 +8659,10 @@ public object FfiConverterTypeJwtKey: FfiConverter<JwtKey, Long> {
 public interface JwtVerifierInterface {
     
     /**
-     * Verifies `token` and returns its claims as JSON text (an object); fails with a
-     * `TokenwardError` whose code says why (`expired`, `invalid_signature`, …).
+     * Verifies `token` and returns its claims as JSON text (an object): the token's own payload,
+     * checked to be one object with unique members and passed on as the issuer wrote it, member
+     * order and number spelling included; fails with a `TokenwardError` whose code says why
+     * (`expired`, `invalid_signature`, …).
      */
     fun `verify`(`token`: kotlin.String): kotlin.String
     
@@ -8797,8 +8799,10 @@ open class JwtVerifier: Disposable, AutoCloseable, JwtVerifierInterface
 
     
     /**
-     * Verifies `token` and returns its claims as JSON text (an object); fails with a
-     * `TokenwardError` whose code says why (`expired`, `invalid_signature`, …).
+     * Verifies `token` and returns its claims as JSON text (an object): the token's own payload,
+     * checked to be one object with unique members and passed on as the issuer wrote it, member
+     * order and number spelling included; fails with a `TokenwardError` whose code says why
+     * (`expired`, `invalid_signature`, …).
      */
     @Throws(TokenwardException::class)override fun `verify`(`token`: kotlin.String): kotlin.String {
             return FfiConverterString.lift(

@@ -19,6 +19,14 @@ class FastPathTest {
         JwtVerifierOptions(algorithms = listOf(Algorithm.HS256), issuers = listOf("iss"), audiences = listOf("aud")),
     )
 
+    /** A token signed by hand over `payload` exactly as written, with the test's HS256 key. */
+    private fun hs256(payload: String): String {
+        val b64 = java.util.Base64.getUrlEncoder().withoutPadding()
+        val input = b64.encodeToString("""{"alg":"HS256"}""".toByteArray()) + "." + b64.encodeToString(payload.toByteArray())
+        val mac = javax.crypto.Mac.getInstance("HmacSHA256").apply { init(javax.crypto.spec.SecretKeySpec(ByteArray(32) { 7 }, "HmacSHA256")) }
+        return input + "." + b64.encodeToString(mac.doFinal(input.toByteArray()))
+    }
+
     /** The value, or the exception's class, code and message. */
     private fun <T> outcome(block: () -> T): String = try {
         "ok ${block()}"
@@ -40,6 +48,12 @@ class FastPathTest {
         val token = issuer.issue("""{"name":"Zoë 名前 😀","n":[1,2.5,null],"nested":{"a":"\u0000b"}}""", JwtIssueOptions(subject = "u1"))
         assertEquals(verifier.verify(token), verifier.verifyFast(token))
         assertTrue(verifier.verifyFast(token).contains("Zoë 名前 😀"))
+        // The claims JSON is the token's own payload text (member order, spacing, number
+        // spelling), not a re-serialization, on both paths.
+        val payload = """{ "sub": "u1", "iss": "iss", "aud": "aud", "exp": 99999999999, "big": 12345678901234567890123, "f": 1.50 }"""
+        val handMade = hs256(payload)
+        assertEquals(payload, verifier.verifyFast(handMade))
+        assertEquals(payload, verifier.verify(handMade))
 
         val parts = token.split(".")
         val tampered = parts[0] + "." + (if (parts[1][0] == 'e') "f" else "e") + parts[1].substring(1) + "." + parts[2]
@@ -51,6 +65,12 @@ class FastPathTest {
             val fast = outcome { verifier.verifyFast(input) }
             assertEquals(outcome { verifier.verify(input) }, fast, input.take(40))
             assertTrue(fast.startsWith("failed "), fast)
+        }
+        // Not UTF-16 (lone surrogates): a TokenwardException from the fast path, where uniffi's
+        // string conversion throws a CharacterCodingException.
+        for (input in listOf("\uD800.\uDC00.x", "$token\uD800")) {
+            assertTrue(outcome { verifier.verifyFast(input) }.startsWith("failed malformed "), input)
+            assertTrue(outcome { verifier.verify(input) }.startsWith("java.nio.charset.MalformedInputException"))
         }
         val other = JwtVerifier.withKey(key, JwtVerifierOptions(algorithms = listOf(Algorithm.HS256), issuers = listOf("other")))
         assertTrue(outcome { other.verifyFast(token) }.startsWith("failed invalid_issuer "))
@@ -69,6 +89,9 @@ class FastPathTest {
             for (input in listOf(typo, "", "tw_fast_nope", "sk_live_x", "ü".repeat(100))) {
                 assertEquals(outcome { keys.verify(input) }, outcome { keys.verifyFast(input) }, input)
             }
+            // Not UTF-16: refused like any key that is not one (see verifyFastReturnsTheSameClaimsAndErrors).
+            assertTrue(outcome { keys.verifyFast(secret + "\uD800") }.startsWith("failed "))
+            assertTrue(outcome { keys.verify(secret + "\uD800") }.startsWith("java.nio.charset.MalformedInputException"))
             keys.revoke(issued.record.id)
             assertEquals(outcome { keys.verify(secret) }, outcome { keys.verifyFast(secret) })
             assertTrue(outcome { keys.verifyFast(secret) }.startsWith("failed revoked "))
@@ -128,7 +151,7 @@ class FastPathTest {
     fun unexpectedAnswersBecomeInternalExceptions() {
         // A null handle reaches Rust only here (Kotlin refuses it first): uniffi's
         // InternalException, not a TokenwardException.
-        val e = assertThrows(InternalException::class.java) { TokenwardJni.text(TokenwardJni.jwtVerify(0L, "a.b.c")) }
+        val e = assertThrows(InternalException::class.java) { TokenwardJni.text(TokenwardJni.jwtVerifyUtf8(0L, "a.b.c".toByteArray())) }
         assertEquals("null handle", e.message)
         // A request that does not deserialize is refused, not read past its end.
         val a = assertThrows(InternalException::class.java) {

@@ -78,6 +78,10 @@ class JwtVectorsTest {
                     assertEquals(case.getString("expect"), got)
                     // The JNI path (FastPath.kt) answers as the uniffi path: claims, code, detail.
                     assertEquals(outcome { verifier.verify(token) }, outcome { verifier.verifyFast(token) })
+                    if (case.has("claims_json")) {
+                        assertEquals(case.getString("claims_json"), verifier.verify(token))
+                        assertEquals(case.getString("claims_json"), verifier.verifyFast(token))
+                    }
                 }
             }
         }
