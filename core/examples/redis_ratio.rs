@@ -1,10 +1,11 @@
 //! Where the time of a Redis-counted `authenticate` goes, measured against the loopback round
 //! trip in the same run (ratios hold on a shared machine where absolute figures do not):
-//! interleaved rounds of a bare `PING` on a blocking redis-rs connection, the same `PING`
-//! through a `ConnectionManager` driven by a 2-worker runtime from a synchronous caller (the
-//! hand-off the shared stores used to make), and `authenticate` with in-process state and with
-//! the rate limit and revocation list on the same Redis. Also runs `redis-benchmark -c 1 -t
-//! ping` for the server's own view of one round trip.
+//! interleaved rounds of a bare `PING` and a `GET` of one key on a blocking redis-rs connection,
+//! the same `PING` through a `ConnectionManager` driven by a 2-worker runtime from a synchronous
+//! caller (the hand-off the shared stores used to make), and `authenticate` with in-process state
+//! and with the rate limit and revocation list on the same Redis: the median of the rounds'
+//! means, and quantiles of every call. Also runs `redis-benchmark -c 1 -t ping` for the
+//! server's own view of one round trip.
 //!
 //! `TOKENWARD_TEST_REDIS_URL=redis://127.0.0.1:6379/ cargo run --release -p tokenward
 //!  --features redis --example redis_ratio`
@@ -18,12 +19,21 @@ use tokenward::gateway::{
     open_revocations, Authenticator, AuthenticatorOptions, RateLimit, Request,
 };
 
-fn time(iters: u32, mut f: impl FnMut()) -> f64 {
+/// The mean of `iters` calls of `f` in µs; each call's own time goes to `calls` (ns) too.
+fn time(iters: u32, calls: &mut Vec<u64>, mut f: impl FnMut()) -> f64 {
     let start = Instant::now();
     for _ in 0..iters {
+        let call = Instant::now();
         f();
+        calls.push(call.elapsed().as_nanos() as u64);
     }
     start.elapsed().as_nanos() as f64 / f64::from(iters) / 1000.0
+}
+
+/// The `q` quantile of the per-call times, in µs.
+fn quantile(calls: &mut [u64], q: f64) -> f64 {
+    calls.sort_unstable();
+    calls[((calls.len() - 1) as f64 * q) as usize] as f64 / 1000.0
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -106,49 +116,81 @@ fn main() {
     let mut hand_off = Vec::new();
     let mut in_process = Vec::new();
     let mut on_redis = Vec::new();
+    let mut get = Vec::new();
+    let mut calls: [Vec<u64>; 5] = Default::default();
+    let _: () = redis::cmd("SET")
+        .arg("tokenward:bench:get")
+        .arg("1")
+        .query(&mut blocking)
+        .unwrap();
     for _ in 0..rounds {
-        ping.push(time(iters, || {
+        ping.push(time(iters, &mut calls[0], || {
             let _: String = redis::cmd("PING").query(&mut blocking).unwrap();
         }));
-        hand_off.push(time(iters, || {
+        get.push(time(iters, &mut calls[4], || {
+            let _: String = redis::cmd("GET")
+                .arg("tokenward:bench:get")
+                .query(&mut blocking)
+                .unwrap();
+        }));
+        hand_off.push(time(iters, &mut calls[1], || {
             let mut m = manager.clone();
             let _: String = runtime
                 .block_on(async move { redis::cmd("PING").query_async(&mut m).await })
                 .unwrap();
         }));
-        in_process.push(time(iters, || {
+        in_process.push(time(iters, &mut calls[2], || {
             black_box(local.authenticate(black_box(&req)).unwrap());
         }));
-        on_redis.push(time(iters, || {
+        on_redis.push(time(iters, &mut calls[3], || {
             black_box(shared.authenticate(black_box(&req)).unwrap());
         }));
     }
-    let (ping, hand_off, in_process, on_redis) = (
+    let [q_ping, q_hand_off, q_in_process, q_on_redis, q_get] =
+        calls.map(|mut c| [0.5, 0.9, 0.99].map(|q| quantile(&mut c, q)));
+    let (ping, hand_off, in_process, on_redis, get) = (
         median(ping),
         median(hand_off),
         median(in_process),
         median(on_redis),
+        median(get),
     );
-    println!("medians of {rounds} interleaved rounds of {iters} calls, µs per call:");
-    println!("| what | µs | ÷ PING |");
-    println!("|---|---|---|");
-    println!("| PING, blocking redis-rs connection | {ping:.1} | 1.00 |");
-    println!(
-        "| PING, ConnectionManager from a sync caller (runtime hand-off) | {hand_off:.1} | {:.2} |",
-        hand_off / ping
+    println!("{rounds} interleaved rounds of {iters} calls, µs per call: the median of the rounds' means, then quantiles of every call:");
+    println!("| what | mean | ÷ PING | p50 | p90 | p99 |");
+    println!("|---|---|---|---|---|---|");
+    let row = |what: &str, mean: f64, q: [f64; 3]| {
+        println!(
+            "| {what} | {mean:.1} | {:.2} | {:.1} | {:.1} | {:.1} |",
+            mean / ping,
+            q[0],
+            q[1],
+            q[2]
+        );
+    };
+    row("PING, blocking redis-rs connection", ping, q_ping);
+    row("GET of one key, same connection", get, q_get);
+    row(
+        "PING, ConnectionManager from a sync caller (runtime hand-off)",
+        hand_off,
+        q_hand_off,
+    );
+    row(
+        "authenticate, in-process rate limit",
+        in_process,
+        q_in_process,
+    );
+    row(
+        "authenticate, Redis rate limit + revocation list",
+        on_redis,
+        q_on_redis,
     );
     println!(
-        "| authenticate, in-process rate limit | {in_process:.1} | {:.2} |",
-        in_process / ping
-    );
-    println!(
-        "| authenticate, Redis rate limit + revocation list | {on_redis:.1} | {:.2} |",
-        on_redis / ping
-    );
-    println!(
-        "added by Redis: {:.1} µs = PING + {:.1} µs",
+        "added by Redis: {:.1} µs = PING + {:.1} µs = GET + {:.1} µs (means); at p50 PING + {:.1} µs = GET + {:.1} µs",
         on_redis - in_process,
-        on_redis - in_process - ping
+        on_redis - in_process - ping,
+        on_redis - in_process - get,
+        q_on_redis[0] - q_in_process[0] - q_ping[0],
+        q_on_redis[0] - q_in_process[0] - q_get[0]
     );
     if let Some(summary) = redis_benchmark(&url) {
         println!(
