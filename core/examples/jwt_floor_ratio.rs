@@ -1,7 +1,9 @@
 //! Interleaved min-of-rounds timing of asymmetric JWT verification against its floor, the bare
-//! aws-lc signature check of the same signing input with the same parsed key, and beside the
-//! `jsonwebtoken` crate. Short rounds, the fastest of many kept per path: robust to other work on
-//! the machine, which only ever adds time. `cargo run --release -p tokenward --example jwt_floor_ratio`
+//! aws-lc signature check of the same signing input with the same parsed key, beside
+//! `verify_json` (no `Claims` built) and the `jsonwebtoken` crate; then an HS256 verify alone and
+//! right after the check (what the check costs the work around it). Short rounds, the fastest of
+//! many kept per path: robust to other work on the machine, which only ever adds time.
+//! `cargo run --release -p tokenward --example jwt_floor_ratio`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::hint::black_box;
 use std::time::Instant;
@@ -43,9 +45,15 @@ const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 fn main() {
     println!(
-        "| alg | floor (aws-lc check) | tokenward verify | ÷ floor | jsonwebtoken | ÷ floor |"
+        "| alg | floor (aws-lc check) | tokenward verify | ÷ floor | verify_json | ÷ floor | jsonwebtoken | ÷ floor |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
+    // The same HS256 verify alone and right after the floor's check: what the check's own use of
+    // the caches and branch predictors costs the work around it.
+    let hmac_key = JwtKey::hmac(&fixture::SECRET, Algorithm::HS256).unwrap();
+    let hmac_token = fixture::token(&hmac_key, Algorithm::HS256);
+    let hmac_verifier = fixture::verifier(&hmac_key, Algorithm::HS256);
+    let mut after_check = Vec::new();
     for (alg, floor_alg, jwt_alg) in [
         (
             Algorithm::RS256,
@@ -88,7 +96,7 @@ fn main() {
         validation.set_issuer(&["iss"]);
         validation.set_audience(&["aud"]);
 
-        let mut best = [f64::MAX; 3];
+        let mut best = [f64::MAX; 6];
         for _ in 0..400 {
             let t = [
                 time(40, || {
@@ -109,19 +117,44 @@ fn main() {
                         .unwrap(),
                     ))
                 }),
+                time(40, || {
+                    drop(black_box(verifier.verify_json(black_box(&token)).unwrap()))
+                }),
+                time(40, || {
+                    drop(black_box(
+                        hmac_verifier.verify(black_box(&hmac_token)).unwrap(),
+                    ))
+                }),
+                time(40, || {
+                    parsed
+                        .verify_sig(black_box(input), black_box(&sig))
+                        .unwrap();
+                    drop(black_box(
+                        hmac_verifier.verify(black_box(&hmac_token)).unwrap(),
+                    ))
+                }),
             ];
             for (b, t) in best.iter_mut().zip(t) {
                 *b = b.min(t);
             }
         }
-        let [floor, ours, theirs] = best;
+        let [floor, ours, theirs, json, hmac_alone, check_then_hmac] = best;
         println!(
-            "| {alg} | {:.2} µs | {:.2} µs | {:.3}x | {:.2} µs | {:.3}x |",
+            "| {alg} | {:.2} µs | {:.2} µs | {:.3}x | {:.2} µs | {:.3}x | {:.2} µs | {:.3}x |",
             floor / 1e3,
             ours / 1e3,
             ours / floor,
+            json / 1e3,
+            json / floor,
             theirs / 1e3,
             theirs / floor
         );
+        after_check.push((alg, hmac_alone, check_then_hmac - floor));
+    }
+    println!();
+    println!("| HS256 verify | alone | right after the floor's check |");
+    println!("|---|---|---|");
+    for (alg, alone, after) in after_check {
+        println!("| {alg} check | {alone:.0} ns | {after:.0} ns |");
     }
 }
