@@ -32,8 +32,8 @@ flock /tmp/tw-kotlin.lock sh -c '
     rm -rf kotlin/target/classes kotlin/target/test-classes kotlin/target/kotlin-ic
     mkdir -p kotlin/target && echo "$GEN_SHA" > kotlin/target/.tokenward-kt.sha
   fi
-  cd kotlin && mvn -B -q -ntp -Dstyle.color=never -o -Dmaven.repo.local="$0" test-compile
-' "$M2"
+  cd kotlin && mvn -B -q -ntp -Dstyle.color=never -o -Dmaven.repo.local="$0" -Dtokenward.libdir="$1" test-compile
+' "$M2" "$NATIVE_DIR"
 
 # The runtime classpath: the pom's versions of kotlin-stdlib, JNA and kotlinx-coroutines.
 prop() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" kotlin/pom.xml | head -1; }
