@@ -42,8 +42,8 @@ fn respond<'l>(
 
 /// The text Kotlin encoded with `toByteArray(Charsets.UTF_8)`: a copy of a byte array costs less
 /// than `GetStringUTFChars` (a conversion to modified UTF-8 into a buffer the JVM allocates, then
-/// one back). Bytes that are not UTF-8 cannot come from that encoder; they are replaced as the
-/// encoder replaces a lone surrogate, so the call fails on them as it would on any bad token.
+/// one back). Bytes that are not UTF-8 cannot come from that encoder; if they came, each bad
+/// sequence becomes U+FFFD, which no token or key contains, so the call fails as on any bad one.
 fn text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
