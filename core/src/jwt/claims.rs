@@ -5,9 +5,15 @@
 //! per name) cost more than the whole rest of an HS256 verification. `Claims` keeps the members
 //! in the token's order in one vector, with the registered names (`iss`, `sub`, …) not even
 //! allocated. Lookups are linear, which for a few dozen members beats a tree.
+//!
+//! The claims of a verified token are built lazily: the verifier's one strict pass over the
+//! payload records where each member's JSON text is, and a member's `Value` is built from it the
+//! first time it is read. Building every value (an allocation per string) was most of what
+//! `verify` added to an RSA signature check, and a caller typically reads two or three claims.
 
 use std::borrow::Cow;
-use std::ops::Index;
+use std::ops::{Index, Range};
+use std::sync::OnceLock;
 
 use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -29,9 +35,77 @@ pub(crate) fn name_of(name: Cow<'_, str>) -> Name {
 /// Read members with [`Claims::get`] (or `claims["name"]`, `Null` when absent), the registered
 /// claims with typed accessors ([`Claims::sub`], [`Claims::exp`], …); convert with
 /// [`Claims::into_map`] or `Value::from`. It serializes as the JSON object.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Claims {
-    members: Vec<(Name, Value)>,
+    members: Vec<Member>,
+    /// The verified payload text that members not yet read are built from; `None` for claims
+    /// built from values.
+    source: Option<Box<str>>,
+    /// Whether a member was inserted or removed since the payload was read: `to_json` returns
+    /// the payload text itself only for claims as verified.
+    edited: bool,
+}
+
+/// One member: its value once built, and where its JSON text is in [`Claims::source`].
+#[derive(Clone)]
+pub(crate) struct Member {
+    name: Name,
+    value: OnceLock<Value>,
+    text: Range<usize>,
+}
+
+impl Member {
+    /// A member whose value is built from `source[text]` when first read.
+    pub(crate) fn lazy(name: Name, text: Range<usize>) -> Member {
+        Member {
+            name,
+            value: OnceLock::new(),
+            text,
+        }
+    }
+
+    fn built(name: Name, value: Value) -> Member {
+        Member {
+            name,
+            value: OnceLock::from(value),
+            text: 0..0,
+        }
+    }
+
+    fn value(&self, source: Option<&str>) -> &Value {
+        self.value
+            .get_or_init(|| build(source.and_then(|s| s.get(self.text.clone()))))
+    }
+
+    fn into_value(self, source: Option<&str>) -> Value {
+        match self.value.into_inner() {
+            Some(value) => value,
+            None => build(source.and_then(|s| s.get(self.text.clone()))),
+        }
+    }
+}
+
+/// The value of a member's JSON text, which the verifier's strict pass has already checked;
+/// strings without escapes, numbers and literals are built directly, the rest by serde_json.
+fn build(text: Option<&str>) -> Value {
+    let Some(text) = text else {
+        // Only claims built from a payload have spans, and their spans are in it.
+        return Value::Null;
+    };
+    let bytes = text.as_bytes();
+    match bytes.first() {
+        Some(b'"') if !bytes.contains(&b'\\') => {
+            Value::String(text.get(1..text.len() - 1).unwrap_or_default().to_owned())
+        }
+        Some(b'-' | b'0'..=b'9') => super::claims_builder::json_number(text)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        Some(b't') => Value::Bool(true),
+        Some(b'f') => Value::Bool(false),
+        Some(b'n') => Value::Null,
+        // Checked JSON: serde_json reads it (its depth limit is the scanner's).
+        _ => serde_json::from_str(text).unwrap_or(Value::Null),
+    }
 }
 
 static NULL: Value = Value::Null;
@@ -75,15 +149,36 @@ impl Claims {
 
     /// Claims from members known to have unique names (the strict parser's output).
     pub(crate) fn from_unique(members: Vec<(Name, Value)>) -> Claims {
-        Claims { members }
+        Claims {
+            members: members
+                .into_iter()
+                .map(|(name, value)| Member::built(name, value))
+                .collect(),
+            source: None,
+            edited: false,
+        }
+    }
+
+    /// Claims read from `source`, a payload the strict scanner has checked, whose unique
+    /// members' text is where `members` say.
+    pub(crate) fn lazy(source: Box<str>, members: Vec<Member>) -> Claims {
+        Claims {
+            members,
+            source: Some(source),
+            edited: false,
+        }
+    }
+
+    fn source(&self) -> Option<&str> {
+        self.source.as_deref()
     }
 
     /// The value of member `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.members
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, value)| value)
+            .find(|m| m.name == name)
+            .map(|m| m.value(self.source()))
     }
 
     /// Whether the claims have a member `name`.
@@ -93,10 +188,17 @@ impl Claims {
 
     /// Sets member `name`, returning its previous value.
     pub fn insert(&mut self, name: String, value: Value) -> Option<Value> {
-        match self.members.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, slot)) => Some(std::mem::replace(slot, value)),
+        self.edited = true;
+        let source = self.source.as_deref();
+        match self.members.iter_mut().find(|m| m.name == name) {
+            Some(member) => {
+                let name = std::mem::take(&mut member.name);
+                let old = std::mem::replace(member, Member::built(name, value));
+                Some(old.into_value(source))
+            }
             None => {
-                self.members.push((name_of(Cow::Owned(name)), value));
+                self.members
+                    .push(Member::built(name_of(Cow::Owned(name)), value));
                 None
             }
         }
@@ -104,8 +206,9 @@ impl Claims {
 
     /// Removes member `name`, returning its value.
     pub fn remove(&mut self, name: &str) -> Option<Value> {
-        let index = self.members.iter().position(|(n, _)| n == name)?;
-        Some(self.members.remove(index).1)
+        let index = self.members.iter().position(|m| m.name == name)?;
+        self.edited = true;
+        Some(self.members.remove(index).into_value(self.source()))
     }
 
     /// The number of members.
@@ -119,13 +222,13 @@ impl Claims {
     }
 
     /// The members, in the token's order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
+    pub fn iter(&self) -> ClaimsIter<'_> {
         self.into_iter()
     }
 
     /// The member names, in the token's order.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.members.iter().map(|(name, _)| &**name)
+        self.members.iter().map(|m| &*m.name)
     }
 
     fn str_claim(&self, name: &str) -> Option<&str> {
@@ -171,10 +274,14 @@ impl Claims {
         }
     }
 
-    /// The claims as JSON text (an object, members in the token's order).
+    /// The claims as JSON text (an object, members in the token's order): for the claims of a
+    /// verified token, unchanged since, the token's own payload text as the issuer wrote it.
     pub fn to_json(&self) -> String {
-        // Serializing string-keyed JSON values into a String cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        match &self.source {
+            Some(source) if !self.edited => source.to_string(),
+            // Serializing string-keyed JSON values into a String cannot fail.
+            _ => serde_json::to_string(self).unwrap_or_default(),
+        }
     }
 
     /// The claims as a `serde_json` map (sorted by name).
@@ -187,6 +294,12 @@ fn numeric_date(value: &Value) -> Option<i64> {
     value
         .as_i64()
         .or_else(|| value.as_f64().map(|f| f.floor() as i64))
+}
+
+impl std::fmt::Debug for Claims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
 }
 
 impl PartialEq for Claims {
@@ -242,35 +355,78 @@ impl From<Claims> for Value {
     }
 }
 
-impl IntoIterator for Claims {
-    type Item = (String, Value);
-    type IntoIter =
-        std::iter::Map<std::vec::IntoIter<(Name, Value)>, fn((Name, Value)) -> (String, Value)>;
+/// The owned members of [`Claims`], in the token's order.
+pub struct ClaimsIntoIter {
+    members: std::vec::IntoIter<Member>,
+    source: Option<Box<str>>,
+}
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.members
-            .into_iter()
-            .map(|(name, value)| (name.into_owned(), value))
+impl Iterator for ClaimsIntoIter {
+    type Item = (String, Value);
+
+    fn next(&mut self) -> Option<(String, Value)> {
+        let mut member = self.members.next()?;
+        let name = std::mem::take(&mut member.name).into_owned();
+        Some((name, member.into_value(self.source.as_deref())))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.members.size_hint()
     }
 }
 
+impl ExactSizeIterator for ClaimsIntoIter {}
+
+impl IntoIterator for Claims {
+    type Item = (String, Value);
+    type IntoIter = ClaimsIntoIter;
+
+    fn into_iter(self) -> ClaimsIntoIter {
+        ClaimsIntoIter {
+            members: self.members.into_iter(),
+            source: self.source,
+        }
+    }
+}
+
+/// The members of [`Claims`] by reference, in the token's order.
+pub struct ClaimsIter<'a> {
+    members: std::slice::Iter<'a, Member>,
+    source: Option<&'a str>,
+}
+
+impl<'a> Iterator for ClaimsIter<'a> {
+    type Item = (&'a str, &'a Value);
+
+    fn next(&mut self) -> Option<(&'a str, &'a Value)> {
+        let member = self.members.next()?;
+        Some((&*member.name, member.value(self.source)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.members.size_hint()
+    }
+}
+
+impl ExactSizeIterator for ClaimsIter<'_> {}
+
 impl<'a> IntoIterator for &'a Claims {
     type Item = (&'a str, &'a Value);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (Name, Value)>,
-        fn(&'a (Name, Value)) -> (&'a str, &'a Value),
-    >;
+    type IntoIter = ClaimsIter<'a>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.members.iter().map(|(name, value)| (&**name, value))
+    fn into_iter(self) -> ClaimsIter<'a> {
+        ClaimsIter {
+            members: self.members.iter(),
+            source: self.source(),
+        }
     }
 }
 
 impl Serialize for Claims {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.members.len()))?;
-        for (name, value) in &self.members {
-            map.serialize_entry(&**name, value)?;
+        for (name, value) in self {
+            map.serialize_entry(name, value)?;
         }
         map.end()
     }

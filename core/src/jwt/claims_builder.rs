@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::claims::{name_of, Name};
+use super::claims::{name_of, Member, Name};
 
 /// A builder gave up (for example the host runtime could not allocate). The verifier reports it
 /// as `internal`; a builder that needs the reason (a pending host exception) keeps it itself.
@@ -39,6 +39,11 @@ pub trait ClaimsBuilder {
     /// than building containers piece by piece).
     const RAW_CONTAINERS: bool = false;
 
+    /// When true, the top-level members are validated without being built and handed to
+    /// [`ClaimsBuilder::member_text`] as where their JSON text is in the payload (for values
+    /// built later, when read).
+    const TOP_LEVEL_TEXT: bool = false;
+
     /// `null`.
     fn null(&mut self) -> Built<Self::Value>;
     /// `true` or `false`.
@@ -63,6 +68,17 @@ pub trait ClaimsBuilder {
     /// [`ClaimsBuilder::RAW_CONTAINERS`] is set.
     fn raw(&mut self, json: &str) -> Built<Self::Value> {
         let _ = json;
+        Err(Interrupted)
+    }
+    /// A top-level member whose JSON text is at `text` in the payload; called instead of
+    /// [`ClaimsBuilder::member`] for the top level when [`ClaimsBuilder::TOP_LEVEL_TEXT`] is set.
+    fn member_text(
+        &mut self,
+        object: &mut Self::Object,
+        name: &str,
+        text: std::ops::Range<usize>,
+    ) -> Built<()> {
+        let _ = (object, name, text);
         Err(Interrupted)
     }
 }
@@ -196,5 +212,65 @@ impl ClaimsBuilder for ValueBuilder {
     #[inline]
     fn finish_array(&mut self, array: Vec<Value>) -> Built<Value> {
         Ok(Value::Array(array))
+    }
+}
+
+/// Builds the [`Claims`](super::Claims) of `verify`: the top-level members as where their text
+/// is, nothing else (nested containers are validated, not built).
+pub(crate) struct LazyBuilder;
+
+impl ClaimsBuilder for LazyBuilder {
+    type Value = ();
+    type Object = Vec<Member>;
+    type Array = ();
+
+    const RAW_CONTAINERS: bool = true;
+    const TOP_LEVEL_TEXT: bool = true;
+
+    fn null(&mut self) -> Built<()> {
+        Ok(())
+    }
+    fn boolean(&mut self, _: bool) -> Built<()> {
+        Ok(())
+    }
+    fn number(&mut self, _: &str) -> Built<()> {
+        Ok(())
+    }
+    fn string(&mut self, _: &str) -> Built<()> {
+        Ok(())
+    }
+    fn object(&mut self) -> Built<Vec<Member>> {
+        // Twelve members (960 bytes) stay within the allocator's per-thread cache of small
+        // blocks; a token with more grows the vector once.
+        Ok(Vec::with_capacity(12))
+    }
+    // Only the top level is an object here, and its members come through `member_text`.
+    fn member(&mut self, _: &mut Vec<Member>, _: &str, _: ()) -> Built<()> {
+        Err(Interrupted)
+    }
+    fn finish_object(&mut self, _: Vec<Member>) -> Built<()> {
+        Err(Interrupted)
+    }
+    fn array(&mut self) -> Built<()> {
+        Ok(())
+    }
+    fn element(&mut self, _: &mut (), _: ()) -> Built<()> {
+        Ok(())
+    }
+    fn finish_array(&mut self, _: ()) -> Built<()> {
+        Ok(())
+    }
+    fn raw(&mut self, _: &str) -> Built<()> {
+        Ok(())
+    }
+    #[inline]
+    fn member_text(
+        &mut self,
+        object: &mut Vec<Member>,
+        name: &str,
+        text: std::ops::Range<usize>,
+    ) -> Built<()> {
+        object.push(Member::lazy(name_of(Cow::Borrowed(name)), text));
+        Ok(())
     }
 }

@@ -58,7 +58,7 @@ pub use alg::{Algorithm, Family};
 /// The strict one-pass JSON reader and base64url decoders, for DPoP proofs.
 #[cfg(feature = "http")]
 pub(crate) use b64::{decode_into as b64_decode_into, decode_to_slice as b64_decode_to_slice};
-pub use claims::Claims;
+pub use claims::{Claims, ClaimsIntoIter, ClaimsIter};
 pub use claims_builder::{json_number, Built, ClaimsBuilder, Interrupted};
 pub use issue::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions};
 /// One JWK object → a key (the DPoP verifier reads the `jwk` header of proofs with it).

@@ -10,7 +10,7 @@ mod registered;
 #[cfg(test)]
 mod tests;
 
-use reader::{Fail, Scanner, Step};
+use reader::{Fail, Scanner};
 #[cfg(feature = "http")]
 use registered::Members;
 pub(crate) use registered::{Claim, Record, Registered};
@@ -56,14 +56,31 @@ pub(crate) fn build<'a, K: ClaimsBuilder, R: Record<'a>>(
     out: &mut K,
     reg: &mut R,
 ) -> Result<K::Object, Error> {
-    let mut object = None;
+    match std::str::from_utf8(bytes) {
+        Ok(text) => build_text(text, max_depth, what, out, reg),
+        // Refused either way; the map-building parser decides which error comes first
+        // (nesting can be reported before the bad bytes are reached).
+        Err(_) => Err(crate::json::parse_object(bytes, max_depth, what)
+            .err()
+            .unwrap_or_else(|| Error::new(ErrorCode::Malformed, what))),
+    }
+}
+
+/// [`build`] over a payload already known to be UTF-8 (`verify` keeps it as the claims' text).
+pub(crate) fn build_text<'a, K: ClaimsBuilder, R: Record<'a>>(
+    text: &'a str,
+    max_depth: usize,
+    what: &'static str,
+    out: &mut K,
+    reg: &mut R,
+) -> Result<K::Object, Error> {
+    let mut scanner = Scanner::new(text, text.as_bytes());
+    let object = scanner
+        .document(out, max_depth, reg)
+        .map_err(|fail| failure(fail, what))?;
     // The top-level member names stay for `Registered::has`.
-    let scanner = run(bytes, max_depth, what, |s| {
-        object = Some(s.document(out, max_depth, reg)?);
-        Ok(())
-    })?;
     reg.names(scanner.names);
-    object.ok_or_else(|| Error::new(ErrorCode::Malformed, what))
+    Ok(object)
 }
 
 /// The top-level members `names` of the JSON object `bytes`, checked with the same rules as
@@ -81,31 +98,14 @@ pub(crate) fn members<'a, const N: usize>(
     Ok(members.claims)
 }
 
-/// Runs `document` over `bytes` and maps its failure to the error codes of the strict parser.
-fn run<'a>(
-    bytes: &'a [u8],
-    max_depth: usize,
-    what: &'static str,
-    document: impl FnOnce(&mut Scanner<'a>) -> Step<()>,
-) -> Result<Scanner<'a>, Error> {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        // Refused either way; the map-building parser decides which error comes first
-        // (nesting can be reported before the bad bytes are reached).
-        return Err(crate::json::parse_object(bytes, max_depth, what)
-            .err()
-            .unwrap_or_else(|| Error::new(ErrorCode::Malformed, what)));
-    };
-    let mut scanner = Scanner::new(text, bytes);
-    match document(&mut scanner) {
-        Ok(()) => Ok(scanner),
-        Err(Fail::Malformed) => Err(Error::new(ErrorCode::Malformed, what)),
-        Err(Fail::TooDeep) => Err(Error::new(
+/// The error of the strict parser for what the scanner refused.
+fn failure(fail: Fail, what: &'static str) -> Error {
+    match fail {
+        Fail::Malformed => Error::new(ErrorCode::Malformed, what),
+        Fail::TooDeep => Error::new(
             ErrorCode::TokenTooLarge,
             "JSON nesting exceeds the configured depth",
-        )),
-        Err(Fail::Interrupted) => Err(Error::new(
-            ErrorCode::Internal,
-            "the claims could not be built",
-        )),
+        ),
+        Fail::Interrupted => Error::new(ErrorCode::Internal, "the claims could not be built"),
     }
 }

@@ -235,10 +235,18 @@ impl<'a> Scanner<'a> {
             let child = depth.checked_sub(1).ok_or(Fail::TooDeep)?;
             self.expect(b':')?;
             self.ws();
-            let dest = Dest::Member(&mut object, &name);
             match reg.as_deref_mut() {
-                Some(reg) => self.member(out, &name, child, nest, reg, dest)?,
-                None => self.value(out, child, nest, dest)?,
+                Some(reg) if K::TOP_LEVEL_TEXT => {
+                    let start = self.i;
+                    let nothing = Dest::Element(&mut ());
+                    self.member(&mut NoBuild, &name, child, nest, reg, nothing)?;
+                    out.member_text(&mut object, &name, start..self.i)?;
+                }
+                Some(reg) => {
+                    let dest = Dest::Member(&mut object, &name);
+                    self.member(out, &name, child, nest, reg, dest)?;
+                }
+                None => self.value(out, child, nest, Dest::Member(&mut object, &name))?,
             }
             // Duplicates are checked after the value, like the map-building parser (a duplicate
             // already handed to the builder goes with the object, which the failure drops).

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::alg::Algorithm;
 use super::b64;
 use super::claims::Claims;
-use super::claims_builder::{ClaimsBuilder, NoBuild, ValueBuilder};
+use super::claims_builder::{ClaimsBuilder, LazyBuilder, NoBuild};
 use super::keyset::KeySet;
 use super::payload::{self, Claim, Registered};
 use super::rules::ClaimRules;
@@ -136,8 +136,9 @@ impl JwtVerifier {
 
     /// Verifies `token` with `keys` instead of the verifier's own set.
     pub fn verify_with(&self, token: &str, keys: &KeySet) -> Result<Claims, Error> {
-        self.verify_into_with(token, keys, &mut ValueBuilder)
-            .map(Claims::from_unique)
+        // The claims keep the payload as their text; their values are built when read.
+        let (text, members) = self.verify_text(token, keys, &mut LazyBuilder)?;
+        Ok(Claims::lazy(text.into_boxed_str(), members))
     }
 
     /// Verifies `token` like [`JwtVerifier::verify`] while `builder` builds the claims in the
@@ -171,9 +172,8 @@ impl JwtVerifier {
     /// JSON text (valid UTF-8, one object, unique members), without re-serializing them. For
     /// bindings whose runtime has a faster JSON parser than building objects member by member.
     pub fn verify_json(&self, token: &str) -> Result<String, Error> {
-        let payload = self.verify_payload(token)?;
-        // The scanner accepted the bytes as JSON, which is UTF-8 by definition.
-        String::from_utf8(payload).map_err(|_| malformed("the payload is not UTF-8"))
+        self.verify_text(token, &self.keys, &mut NoBuild)
+            .map(|(text, ())| text)
     }
 
     /// Verifies `token` like [`JwtVerifier::verify`] and deserializes its claims into `T` (your
@@ -182,8 +182,8 @@ impl JwtVerifier {
     /// payload (duplicates, depth, types of the registered claims); a payload that does not fit
     /// `T` is `invalid_claim`.
     pub fn verify_as<T: serde::de::DeserializeOwned>(&self, token: &str) -> Result<T, Error> {
-        let payload = self.verify_payload(token)?;
-        serde_json::from_slice(&payload).map_err(|_| {
+        let payload = self.verify_json(token)?;
+        serde_json::from_str(&payload).map_err(|_| {
             Error::new(
                 ErrorCode::InvalidClaim,
                 "the claims do not have the requested shape",
@@ -191,16 +191,28 @@ impl JwtVerifier {
         })
     }
 
-    /// Verifies `token` (audited) and checks its claims without building them: one strict pass
-    /// over the payload validates the document and reads the registered claims. Returns the
-    /// payload bytes.
-    fn verify_payload(&self, token: &str) -> Result<Vec<u8>, Error> {
+    /// Verifies `token` with `keys` (audited): one strict pass over the payload validates the
+    /// document and reads the registered claims while `builder` builds what it builds. Returns
+    /// the payload as text (validated as UTF-8 once) and the built object.
+    fn verify_text<K: ClaimsBuilder>(
+        &self,
+        token: &str,
+        keys: &KeySet,
+        builder: &mut K,
+    ) -> Result<(String, K::Object), Error> {
         audited(token, |audit_subject| {
-            let (payload, seen) = self.checked_payload(token, &self.keys)?;
-            let checked = self.check_claims(&payload, &mut NoBuild, audit_subject);
+            let (payload, seen) = self.checked_payload(token, keys)?;
+            let checked = match String::from_utf8(payload) {
+                Ok(text) => self
+                    .check_claims_text(&text, builder, audit_subject)
+                    .map(|(object, sub)| ((text, object), sub)),
+                // Refused, with the error the strict parser gives for these bytes.
+                Err(bytes) => self
+                    .check_claims(bytes.as_bytes(), &mut NoBuild, false)
+                    .and(Err(malformed("the payload is not UTF-8"))),
+            };
             self.remember(seen, checked.is_ok());
-            let ((), sub) = checked?;
-            Ok((payload, sub))
+            checked
         })
     }
 
@@ -221,7 +233,35 @@ impl JwtVerifier {
             builder,
             &mut registered,
         )?;
-        self.rules.check(&registered, self.clock.unix_seconds())?;
+        self.check_registered(object, &registered, audit_subject)
+    }
+
+    /// [`JwtVerifier::check_claims`] over a payload already known to be UTF-8.
+    fn check_claims_text<K: ClaimsBuilder>(
+        &self,
+        payload: &str,
+        builder: &mut K,
+        audit_subject: bool,
+    ) -> Result<(K::Object, Option<String>), Error> {
+        let mut registered = Registered::default();
+        let object = payload::build_text(
+            payload,
+            self.max_depth,
+            WHAT_PAYLOAD,
+            builder,
+            &mut registered,
+        )?;
+        self.check_registered(object, &registered, audit_subject)
+    }
+
+    /// The claim checks on the registered claims the scan recorded.
+    fn check_registered<O>(
+        &self,
+        object: O,
+        registered: &Registered<'_>,
+        audit_subject: bool,
+    ) -> Result<(O, Option<String>), Error> {
+        self.rules.check(registered, self.clock.unix_seconds())?;
         let sub = match &registered.sub {
             Claim::Str(sub) if audit_subject => Some(sub.to_string()),
             _ => None,

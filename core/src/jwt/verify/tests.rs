@@ -1,6 +1,7 @@
 //! `verify_as` and `verify_into`: what they hand out, and only after every check.
 
 use super::*;
+use crate::jwt::claims_builder::ValueBuilder;
 use crate::jwt::{JwtIssueOptions, JwtIssuer, JwtIssuerOptions, JwtKey, JwtVerifierOptions};
 
 #[derive(serde::Deserialize, Debug, PartialEq)]
@@ -69,4 +70,78 @@ fn verify_into_builds_in_the_same_pass_and_only_hands_out_checked_claims() {
     let mut tampered = token.clone();
     tampered.insert(tampered.find('.').unwrap() + 2, 'A');
     assert!(verifier.verify_into(&tampered, &mut ValueBuilder).is_err());
+}
+
+/// A token over `payload` exactly as written, signed with the key of [`setup`].
+fn signed(payload: &str) -> String {
+    let key = JwtKey::hmac(&[7u8; 32], Algorithm::HS256).unwrap();
+    let input = format!(
+        "{}.{}",
+        b64::encode(br#"{"alg":"HS256"}"#),
+        b64::encode(payload.as_bytes())
+    );
+    let sig = key.sign(Algorithm::HS256, input.as_bytes()).unwrap();
+    format!("{input}.{}", b64::encode(&sig))
+}
+
+#[test]
+fn claims_built_when_read_equal_the_payload_parsed_at_once() {
+    let (_, verifier) = setup();
+    let payload = r#"{ "sub": "u\u00e9\n1", "exp": 99999999999, "big": 12345678901234567890123,
+        "f": -1.50e0, "t": true, "n": null, "l": ["a", "b\"c"], "o": {"k": [1, {"x": "y"}]},
+        "s": "" }"#;
+    let whole: Map<String, Value> = serde_json::from_str(payload).unwrap();
+    let claims = verifier.verify(&signed(payload)).unwrap();
+
+    // Each member, read on its own, then all of them in every form.
+    assert_eq!(claims.sub(), Some("ué\n1"));
+    assert_eq!(claims["l"][1], "b\"c");
+    assert_eq!(claims["o"]["k"][1]["x"], "y");
+    assert_eq!(claims["big"], whole["big"]);
+    assert_eq!(claims["f"].as_f64(), Some(-1.5));
+    assert_eq!(claims["t"], true);
+    assert_eq!(claims["s"], "");
+    assert!(claims["n"].is_null() && claims.contains_key("n"));
+    assert_eq!(claims.len(), whole.len());
+    let fresh = verifier.verify(&signed(payload)).unwrap();
+    assert_eq!(fresh.clone().into_map(), whole);
+    assert_eq!(
+        fresh
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.clone()))
+            .collect::<Map<_, _>>(),
+        whole
+    );
+    assert_eq!(
+        serde_json::to_value(&fresh).unwrap(),
+        Value::Object(whole.clone())
+    );
+    assert_eq!(claims, Claims::from(whole.clone()));
+    // Debug shows the values, built or not, in the token's order.
+    assert!(
+        format!("{fresh:?}").starts_with(r#"{"sub": String("ué\n1"), "exp": Number(99999999999),"#)
+    );
+
+    // As verified, the JSON is the payload itself; once edited, the members serialized.
+    assert_eq!(fresh.to_json(), payload);
+    let mut edited = fresh.clone();
+    assert_eq!(
+        edited.insert("sub".into(), Value::from("u2")),
+        Some(Value::from("ué\n1"))
+    );
+    let mut expected = whole.clone();
+    expected.insert("sub".into(), Value::from("u2"));
+    let reparsed: Map<String, Value> = serde_json::from_str(&edited.to_json()).unwrap();
+    assert_eq!(reparsed, expected);
+    let mut removed = fresh.clone();
+    assert_eq!(removed.remove("o"), whole.get("o").cloned());
+    expected = whole.clone();
+    expected.remove("o");
+    let reparsed: Map<String, Value> = serde_json::from_str(&removed.to_json()).unwrap();
+    assert_eq!(reparsed, expected);
+    assert_eq!(
+        fresh.to_json(),
+        payload,
+        "a clone's edits leave the original alone"
+    );
 }
