@@ -7,9 +7,12 @@
 
 use std::borrow::Cow;
 
+#[cfg(test)]
 use serde_json::Value;
 
-use super::claims::{name_of, Member, Name};
+#[cfg(test)]
+use super::claims::Name;
+use super::claims::{name_of, Member};
 
 /// A builder gave up (for example the host runtime could not allocate). The verifier reports it
 /// as `internal`; a builder that needs the reason (a pending host exception) keeps it itself.
@@ -157,9 +160,12 @@ impl ClaimsBuilder for NoBuild {
     }
 }
 
-/// serde_json values; the top level stays a member list, which becomes [`super::Claims`].
+/// serde_json values built in the scan; the top level stays a member list. The reference the
+/// tests compare [`LazyBuilder`]'s claims with.
+#[cfg(test)]
 pub(crate) struct ValueBuilder;
 
+#[cfg(test)]
 impl ClaimsBuilder for ValueBuilder {
     type Value = Value;
     type Object = Vec<(Name, Value)>;

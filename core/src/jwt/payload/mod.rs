@@ -18,7 +18,7 @@ pub(crate) use registered::{Claim, Record, Registered};
 use super::claims::Claims;
 #[cfg(any(test, feature = "http"))]
 use super::claims_builder::NoBuild;
-use super::claims_builder::{ClaimsBuilder, ValueBuilder};
+use super::claims_builder::{ClaimsBuilder, LazyBuilder};
 use crate::{Error, ErrorCode};
 
 /// Scans `bytes` as a JWT payload (see the module docs), building nothing.
@@ -34,21 +34,24 @@ pub(crate) fn scan<'a>(
 }
 
 /// Parses `bytes` as a JWT payload into its claims, with the same rules as [`scan`] and in
-/// the same single pass (no second parser, no intermediate tokens).
+/// the same single pass (no second parser, no intermediate tokens); the claims' values are
+/// built when read, as `verify`'s are.
 pub(crate) fn parse(bytes: &[u8], max_depth: usize, what: &'static str) -> Result<Claims, Error> {
-    let members = build(
-        bytes,
+    let text = std::str::from_utf8(bytes).map_err(|_| not_utf8(bytes, max_depth, what))?;
+    let members = build_text(
+        text,
         max_depth,
         what,
-        &mut ValueBuilder,
+        &mut LazyBuilder,
         &mut Registered::default(),
     )?;
-    Ok(Claims::from_unique(members))
+    Ok(Claims::lazy(text.into(), members))
 }
 
 /// Scans `bytes` like [`scan`] while `out` builds the payload's values in the same pass;
 /// records the top-level members `reg` asks for (the registered claims: filled in place, it is
 /// a few hundred bytes) and returns the top-level object, unfinished.
+#[cfg(any(test, feature = "http", feature = "gateway"))]
 pub(crate) fn build<'a, K: ClaimsBuilder, R: Record<'a>>(
     bytes: &'a [u8],
     max_depth: usize,
@@ -58,12 +61,16 @@ pub(crate) fn build<'a, K: ClaimsBuilder, R: Record<'a>>(
 ) -> Result<K::Object, Error> {
     match std::str::from_utf8(bytes) {
         Ok(text) => build_text(text, max_depth, what, out, reg),
-        // Refused either way; the map-building parser decides which error comes first
-        // (nesting can be reported before the bad bytes are reached).
-        Err(_) => Err(crate::json::parse_object(bytes, max_depth, what)
-            .err()
-            .unwrap_or_else(|| Error::new(ErrorCode::Malformed, what))),
+        Err(_) => Err(not_utf8(bytes, max_depth, what)),
     }
+}
+
+/// The error for a payload that is not UTF-8. Refused either way; the map-building parser
+/// decides which error comes first (nesting can be reported before the bad bytes are reached).
+pub(crate) fn not_utf8(bytes: &[u8], max_depth: usize, what: &'static str) -> Error {
+    crate::json::parse_object(bytes, max_depth, what)
+        .err()
+        .unwrap_or_else(|| Error::new(ErrorCode::Malformed, what))
 }
 
 /// [`build`] over a payload already known to be UTF-8 (`verify` keeps it as the claims' text).

@@ -160,12 +160,8 @@ impl JwtVerifier {
         keys: &KeySet,
         builder: &mut K,
     ) -> Result<K::Object, Error> {
-        audited(token, |audit_subject| {
-            let (payload, seen) = self.checked_payload(token, keys)?;
-            let checked = self.check_claims(&payload, builder, audit_subject);
-            self.remember(seen, checked.is_ok());
-            checked
-        })
+        self.verify_text(token, keys, builder)
+            .map(|(_, object)| object)
     }
 
     /// Verifies `token` like [`JwtVerifier::verify`] and returns the claims as the token's own
@@ -204,12 +200,14 @@ impl JwtVerifier {
             let (payload, seen) = self.checked_payload(token, keys)?;
             let checked = match String::from_utf8(payload) {
                 Ok(text) => self
-                    .check_claims_text(&text, builder, audit_subject)
+                    .check_claims(&text, builder, audit_subject)
                     .map(|(object, sub)| ((text, object), sub)),
                 // Refused, with the error the strict parser gives for these bytes.
-                Err(bytes) => self
-                    .check_claims(bytes.as_bytes(), &mut NoBuild, false)
-                    .and(Err(malformed("the payload is not UTF-8"))),
+                Err(bytes) => Err(payload::not_utf8(
+                    bytes.as_bytes(),
+                    self.max_depth,
+                    WHAT_PAYLOAD,
+                )),
             };
             self.remember(seen, checked.is_ok());
             checked
@@ -220,24 +218,6 @@ impl JwtVerifier {
     /// checks. Returns the built top-level object and, with `audit_subject`, the subject for the
     /// audit event.
     fn check_claims<K: ClaimsBuilder>(
-        &self,
-        payload: &[u8],
-        builder: &mut K,
-        audit_subject: bool,
-    ) -> Result<(K::Object, Option<String>), Error> {
-        let mut registered = Registered::default();
-        let object = payload::build(
-            payload,
-            self.max_depth,
-            WHAT_PAYLOAD,
-            builder,
-            &mut registered,
-        )?;
-        self.check_registered(object, &registered, audit_subject)
-    }
-
-    /// [`JwtVerifier::check_claims`] over a payload already known to be UTF-8.
-    fn check_claims_text<K: ClaimsBuilder>(
         &self,
         payload: &str,
         builder: &mut K,
