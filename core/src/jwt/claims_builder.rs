@@ -117,6 +117,37 @@ pub fn json_small_integer(text: &str) -> Option<u64> {
     })
 }
 
+/// The value and array methods of a builder that builds no values (`Value` and `Array` are `()`):
+/// the scanner validates, nothing is kept.
+macro_rules! validated_values {
+    () => {
+        fn null(&mut self) -> Built<()> {
+            Ok(())
+        }
+        fn boolean(&mut self, _: bool) -> Built<()> {
+            Ok(())
+        }
+        fn number(&mut self, _: &str) -> Built<()> {
+            Ok(())
+        }
+        fn string(&mut self, _: &str) -> Built<()> {
+            Ok(())
+        }
+        fn array(&mut self) -> Built<()> {
+            Ok(())
+        }
+        fn element(&mut self, _: &mut (), _: ()) -> Built<()> {
+            Ok(())
+        }
+        fn finish_array(&mut self, _: ()) -> Built<()> {
+            Ok(())
+        }
+        fn raw(&mut self, _: &str) -> Built<()> {
+            Ok(())
+        }
+    };
+}
+
 /// Validation only: builds nothing (the scanner's checking mode).
 pub(crate) struct NoBuild;
 
@@ -125,18 +156,7 @@ impl ClaimsBuilder for NoBuild {
     type Object = ();
     type Array = ();
 
-    fn null(&mut self) -> Built<()> {
-        Ok(())
-    }
-    fn boolean(&mut self, _: bool) -> Built<()> {
-        Ok(())
-    }
-    fn number(&mut self, _: &str) -> Built<()> {
-        Ok(())
-    }
-    fn string(&mut self, _: &str) -> Built<()> {
-        Ok(())
-    }
+    validated_values!();
     fn object(&mut self) -> Built<()> {
         Ok(())
     }
@@ -144,18 +164,6 @@ impl ClaimsBuilder for NoBuild {
         Ok(())
     }
     fn finish_object(&mut self, _: ()) -> Built<()> {
-        Ok(())
-    }
-    fn array(&mut self) -> Built<()> {
-        Ok(())
-    }
-    fn element(&mut self, _: &mut (), _: ()) -> Built<()> {
-        Ok(())
-    }
-    fn finish_array(&mut self, _: ()) -> Built<()> {
-        Ok(())
-    }
-    fn raw(&mut self, _: &str) -> Built<()> {
         Ok(())
     }
 }
@@ -233,18 +241,7 @@ impl ClaimsBuilder for LazyBuilder {
     const RAW_CONTAINERS: bool = true;
     const TOP_LEVEL_TEXT: bool = true;
 
-    fn null(&mut self) -> Built<()> {
-        Ok(())
-    }
-    fn boolean(&mut self, _: bool) -> Built<()> {
-        Ok(())
-    }
-    fn number(&mut self, _: &str) -> Built<()> {
-        Ok(())
-    }
-    fn string(&mut self, _: &str) -> Built<()> {
-        Ok(())
-    }
+    validated_values!();
     fn object(&mut self) -> Built<Vec<Member>> {
         // Twelve members (960 bytes) stay within the allocator's per-thread cache of small
         // blocks; a token with more grows the vector once.
@@ -256,18 +253,6 @@ impl ClaimsBuilder for LazyBuilder {
     }
     fn finish_object(&mut self, _: Vec<Member>) -> Built<()> {
         Err(Interrupted)
-    }
-    fn array(&mut self) -> Built<()> {
-        Ok(())
-    }
-    fn element(&mut self, _: &mut (), _: ()) -> Built<()> {
-        Ok(())
-    }
-    fn finish_array(&mut self, _: ()) -> Built<()> {
-        Ok(())
-    }
-    fn raw(&mut self, _: &str) -> Built<()> {
-        Ok(())
     }
     #[inline]
     fn member_text(
