@@ -66,6 +66,18 @@ fn redis_benchmark(url: &str) -> Option<String> {
     Some(avgs.join("; "))
 }
 
+/// `(calls, µs)` of `EVALSHA` so far, from `INFO commandstats`: the script's own time in Redis.
+fn script_stats(conn: &mut redis::Connection) -> (f64, f64) {
+    let info: String = redis::cmd("INFO").arg("commandstats").query(conn).unwrap();
+    let line = info.lines().find(|l| l.starts_with("cmdstat_evalsha:"));
+    let field = |name: &str| -> f64 {
+        line.and_then(|l| l.split([':', ',']).find_map(|kv| kv.strip_prefix(name)))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    (field("calls="), field("usec="))
+}
+
 fn main() {
     let url = std::env::var("TOKENWARD_TEST_REDIS_URL").expect("TOKENWARD_TEST_REDIS_URL");
     let rounds: u32 = std::env::var("ROUNDS")
@@ -123,6 +135,7 @@ fn main() {
         .arg("1")
         .query(&mut blocking)
         .unwrap();
+    let script_before = script_stats(&mut blocking);
     for _ in 0..rounds {
         ping.push(time(iters, &mut calls[0], || {
             let _: String = redis::cmd("PING").query(&mut blocking).unwrap();
@@ -146,6 +159,7 @@ fn main() {
             black_box(shared.authenticate(black_box(&req)).unwrap());
         }));
     }
+    let script_after = script_stats(&mut blocking);
     let [q_ping, q_hand_off, q_in_process, q_on_redis, q_get] =
         calls.map(|mut c| [0.5, 0.9, 0.99].map(|q| quantile(&mut c, q)));
     let (ping, hand_off, in_process, on_redis, get) = (
@@ -192,6 +206,16 @@ fn main() {
         q_on_redis[0] - q_in_process[0] - q_ping[0],
         q_on_redis[0] - q_in_process[0] - q_get[0]
     );
+    let (calls, usec) = (
+        script_after.0 - script_before.0,
+        script_after.1 - script_before.1,
+    );
+    if calls > 0.0 {
+        println!(
+            "of which the script runs {:.1} µs inside Redis (INFO commandstats, {calls} calls)",
+            usec / calls
+        );
+    }
     if let Some(summary) = redis_benchmark(&url) {
         println!(
             "redis-benchmark -c 1 -n 20000 -t ping, avg / min / p50 ms (inline; mbulk): {summary}"

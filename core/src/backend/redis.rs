@@ -6,8 +6,10 @@
 //!   synchronous `authenticate` costs the round trip and no hand-off to the runtime's threads
 //!   and back (two thread wake-ups, most of the latency on a busy machine). A connection that
 //!   failed is dropped; the next call connects anew (automatic reconnection).
-//! * [`RedisConn::run`], for the async stores: redis-rs's `ConnectionManager` (one multiplexed
-//!   connection driven by the library's runtime, reconnected automatically after a failure).
+//! * [`RedisConn::run`], for the async stores, and [`RedisConn::run_async`], the per-request
+//!   path of async callers (`authenticate_async`): redis-rs's `ConnectionManager` (one
+//!   multiplexed connection driven by the library's runtime, reconnected automatically after a
+//!   failure), which sends the commands of concurrent requests together.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -174,6 +176,28 @@ impl RedisConn {
     fn set_timeouts(&self, conn: &redis::Connection, d: Duration) -> redis::RedisResult<()> {
         conn.set_read_timeout(Some(d))?;
         conn.set_write_timeout(Some(d))
+    }
+
+    /// Runs `op` on the connection for an async caller, within the deadline. The operation
+    /// runs on the library's runtime (which drives the connection and has timers whatever
+    /// runtime or executor polls the caller).
+    pub(crate) async fn run_async<T, F, Fut>(&self, op: F) -> Result<T>
+    where
+        F: FnOnce(ConnectionManager) -> Fut,
+        Fut: Future<Output = std::result::Result<T, RedisError>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let fut = op(self.manager.clone());
+        let limit = self.timeout;
+        let task = crate::runtime::handle()?.spawn(tokio::time::timeout(limit, fut));
+        match task.await {
+            Ok(Ok(answer)) => answer.map_err(redis_error),
+            Ok(Err(_elapsed)) => Err(super::timeout_error("redis")),
+            Err(_) => Err(Error::new(
+                ErrorCode::Internal,
+                "redis: the operation was cancelled",
+            )),
+        }
     }
 
     /// Runs `op` on the connection from synchronous code, within the deadline.

@@ -69,15 +69,19 @@ impl CommandCounter {
     }
 }
 
-/// A proxy to the Redis at `upstream` (`host:port`) counting the commands sent through it.
-fn counting_proxy(upstream: String) -> (String, Arc<AtomicUsize>) {
+/// A proxy to the Redis at `upstream` (`host:port`) counting the commands sent through it, and
+/// the connections made to it.
+fn counting_proxy(upstream: String) -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("redis://{}/", listener.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
     let counted = count.clone();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let connected = connections.clone();
     std::thread::spawn(move || {
         for client in listener.incoming() {
             let Ok(mut client) = client else { return };
+            connected.fetch_add(1, Ordering::SeqCst);
             let Ok(mut server) = TcpStream::connect(&upstream) else {
                 continue;
             };
@@ -99,7 +103,7 @@ fn counting_proxy(upstream: String) -> (String, Arc<AtomicUsize>) {
             });
         }
     });
-    (url, count)
+    (url, count, connections)
 }
 
 fn upstream(url: &str) -> String {
@@ -152,7 +156,7 @@ fn commands(count: &AtomicUsize, f: impl FnOnce()) -> usize {
 #[test]
 fn rate_limits_and_revocations_on_one_redis_cost_one_round_trip() {
     let Some(url) = redis_url() else { return };
-    let (proxied, count) = counting_proxy(upstream(&url));
+    let (proxied, count, _) = counting_proxy(upstream(&url));
     let keys = Arc::new(ApiKeys::new("tw_rt", ApiKeysOptions::default()).unwrap());
     let alice = keys.create(NewKey::new("alice").scopes(["read"])).unwrap();
     let bob = keys.create(NewKey::new("bob")).unwrap();
@@ -219,8 +223,8 @@ fn rate_limits_and_revocations_on_one_redis_cost_one_round_trip() {
 #[test]
 fn stores_on_different_redis_urls_take_one_round_trip_each() {
     let Some(url) = redis_url() else { return };
-    let (for_limits, limit_count) = counting_proxy(upstream(&url));
-    let (for_revocations, revocation_count) = counting_proxy(upstream(&url));
+    let (for_limits, limit_count, _) = counting_proxy(upstream(&url));
+    let (for_revocations, revocation_count, _) = counting_proxy(upstream(&url));
     let keys = Arc::new(ApiKeys::new("tw_rt", ApiKeysOptions::default()).unwrap());
     let carol = keys.create(NewKey::new("carol")).unwrap();
     let auth = Authenticator::new(
@@ -253,4 +257,78 @@ fn the_command_counter_reads_split_and_pipelined_commands() {
     assert_eq!(c.feed(&ping[5..]), 1);
     let both: Vec<u8> = [&ping[..], &get[..]].concat();
     assert_eq!(c.feed(&both), 2);
+}
+
+#[test]
+fn async_callers_make_the_joint_check_on_the_multiplexed_connection() {
+    let Some(url) = redis_url() else { return };
+    let (proxied, count, connections) = counting_proxy(upstream(&url));
+    let keys = Arc::new(ApiKeys::new("tw_rt", ApiKeysOptions::default()).unwrap());
+    let dave = keys.create(NewKey::new("dave")).unwrap();
+    let auth = Arc::new(
+        Authenticator::new(
+            AuthenticatorOptions::new()
+                .with_api_keys(keys.clone())
+                .with_rate_limit(RateLimit::per_minute(1, 41))
+                .with_rate_limit_store(proxied.clone())
+                .with_revocation_store(Arc::new(RedisRevocationList::open(&proxied).unwrap())),
+        )
+        .unwrap(),
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let attempt = |auth: Arc<Authenticator>, key: Secret| async move {
+        let headers = [("x-api-key", key.expose())];
+        let req = Request {
+            headers: &headers,
+            ..Request::default()
+        };
+        auth.authenticate_async(&req)
+            .await
+            .map(|_| ())
+            .map_err(|r| (r.code, r.status))
+    };
+    // The first call connects and loads the script: not counted.
+    assert_eq!(
+        runtime.block_on(attempt(auth.clone(), dave.secret.clone())),
+        Ok(())
+    );
+    // 64 requests in flight at once: one command each, exactly the rest of the burst admitted.
+    let mut outcomes = Vec::new();
+    let n = commands(&count, || {
+        outcomes = runtime.block_on(async {
+            let tasks: Vec<_> = (0..64)
+                .map(|_| tokio::spawn(attempt(auth.clone(), dave.secret.clone())))
+                .collect();
+            let mut out = Vec::new();
+            for t in tasks {
+                out.push(t.await.unwrap());
+            }
+            out
+        });
+    });
+    assert_eq!(n, 64, "one round trip per authenticate_async");
+    // On the one multiplexed connection (a blocking pool would have opened one per request in
+    // flight); the revocation list has none of its own here.
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+    assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 40);
+    assert!(outcomes
+        .iter()
+        .filter_map(|r| r.err())
+        .all(|e| e == (ErrorCode::RateLimited, 429)));
+    // A revocation made elsewhere is refused by the same single round trip.
+    RedisRevocationList::open(&url)
+        .unwrap()
+        .revoke(RevocationKind::KeyId, &dave.record.id, now() + 60)
+        .unwrap();
+    let n = commands(&count, || {
+        assert_eq!(
+            runtime.block_on(attempt(auth.clone(), dave.secret.clone())),
+            Err((ErrorCode::Revoked, 401))
+        );
+    });
+    assert_eq!(n, 1);
 }

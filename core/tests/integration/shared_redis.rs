@@ -431,3 +431,95 @@ fn slow_or_garbage_servers_are_errors_not_hangs() {
     );
     assert!(!dbg.contains("hunter2"), "{dbg}");
 }
+
+#[test]
+fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
+    if redis_url().is_none() {
+        return;
+    }
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("redis://127.0.0.1:{port}/");
+    let mut server = start_redis(port);
+    let keys = keys();
+    let key = keys.create(NewKey::new("frank")).unwrap();
+    let limit = RateLimit::per_minute(1, 1000);
+    // Both on the same Redis: the joint script, which async callers run on the multiplexed
+    // connection.
+    let strict = Arc::new(
+        Authenticator::new(
+            shared(&keys, &url)
+                .with_rate_limit(limit)
+                .with_revocation_store(Arc::new(RedisRevocationList::open(&url).unwrap())),
+        )
+        .unwrap(),
+    );
+    let lenient = Arc::new(
+        Authenticator::new(
+            shared(&keys, &url)
+                .with_rate_limit(limit)
+                .with_revocation_store(Arc::new(
+                    RedisRevocationList::open(&url)
+                        .unwrap()
+                        .with_fail_open(true),
+                )),
+        )
+        .unwrap(),
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let call_async = |auth: &Arc<Authenticator>| {
+        let (auth, key) = (auth.clone(), key.secret.clone());
+        runtime.block_on(async move {
+            let headers = [("x-api-key", key.expose())];
+            let req = Request {
+                headers: &headers,
+                ..Request::default()
+            };
+            auth.authenticate_async(&req)
+                .await
+                .map(|p| p.rate_limit_remaining)
+                .map_err(|r| (r.code, r.status))
+        })
+    };
+    assert_eq!(call_async(&strict), Ok(Some(999)));
+    assert!(call_async(&lenient).is_ok());
+
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let events = Arc::new(Events::default());
+    let sub = subscribe(events.clone());
+    let (code, status) = call_async(&strict).unwrap_err();
+    assert_eq!(status, 503);
+    assert!(
+        matches!(code, ErrorCode::Network | ErrorCode::Timeout),
+        "{code:?}"
+    );
+    // Fail-open revocations, and the rate limit counted in this process instead.
+    assert!(call_async(&lenient).is_ok());
+    let seen = events.0.lock().clone();
+    for action in [
+        "gateway.revocation_unavailable",
+        "gateway.rate_limit_fallback",
+    ] {
+        assert!(seen.iter().any(|(a, _)| *a == action), "{action}: {seen:?}");
+    }
+    drop(sub);
+
+    let mut server = start_redis(port);
+    let recovered = (0..50).any(|_| {
+        let ok = call_async(&strict).is_ok();
+        if !ok {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        ok
+    });
+    assert!(recovered);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

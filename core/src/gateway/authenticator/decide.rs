@@ -5,7 +5,9 @@
 use std::net::IpAddr;
 
 use super::pipeline::unavailable;
-use super::{Authenticator, Lookup, Pass, Seen, Stop};
+#[cfg(feature = "redis")]
+use super::JointStage;
+use super::{Accounting, Authenticator, Lookup, Pass, Seen, SharedCalls, Stop};
 use crate::audit::{emit, wants, AuditEvent, Outcome};
 use crate::gateway::abuse::{Failure, Signal};
 use crate::gateway::buckets::ip_bucket;
@@ -15,12 +17,73 @@ use crate::secret::fingerprint;
 use crate::ErrorCode;
 
 impl Authenticator {
-    /// Runs the pipeline once and emits the audit event of a decision.
+    /// Runs the pipeline once and emits the audit event of a decision; the joint Redis round
+    /// trip, if any, is made in the pass.
     pub(super) fn pass<'r>(&self, req: &Request<'r>, lookup: Lookup<'_>) -> Pass<'r> {
-        let started = crate::telemetry::start();
-        let mut audit = AuditEvent::new("gateway.authenticate", Outcome::Failure);
-        let mut seen = Seen::default();
-        let result = match self.run(req, &mut audit, lookup, &mut seen) {
+        self.pass_with(req, lookup, SharedCalls::Blocking)
+    }
+
+    /// [`Authenticator::pass`], leaving the joint Redis round trip to the caller when `shared`
+    /// says so (`Pass::Shared`, finished by `finish_joint`).
+    pub(super) fn pass_with<'r>(
+        &self,
+        req: &Request<'r>,
+        lookup: Lookup<'_>,
+        shared: SharedCalls,
+    ) -> Pass<'r> {
+        let mut acc = Accounting {
+            started: crate::telemetry::start(),
+            audit: AuditEvent::new("gateway.authenticate", Outcome::Failure),
+            seen: Seen::default(),
+        };
+        let outcome = self.run(req, &mut acc.audit, lookup, &mut acc.seen, shared);
+        self.conclude(req, acc, outcome)
+    }
+
+    /// Finishes a pass whose joint stage was left to the caller, with the script's answer.
+    #[cfg(feature = "redis")]
+    pub(super) fn finish_joint<'r>(
+        &self,
+        req: &Request<'r>,
+        stage: JointStage<'r>,
+        acc: Accounting<'r>,
+        answer: crate::Result<crate::gateway::shared_limits::Decision>,
+    ) -> std::result::Result<Principal, Refusal> {
+        let JointStage {
+            mut principal,
+            plan,
+            token,
+            ip,
+            args: _,
+        } = stage;
+        let outcome = self
+            .joint_outcome(&principal, plan.as_deref(), token, ip, answer)
+            .map(|remaining| {
+                principal.rate_limit_remaining = remaining;
+                principal
+            })
+            .map_err(Stop::Refused);
+        match self.conclude(req, acc, outcome) {
+            Pass::Decided(r) => r,
+            // Only a pass's own outcome can stop it again.
+            _ => Err(self.use_async()),
+        }
+    }
+
+    /// The accounting after a pass's outcome: the failure budget, abuse detection, telemetry
+    /// and the audit event; a pass stopped for I/O is handed back as it is.
+    fn conclude<'r>(
+        &self,
+        req: &Request<'r>,
+        acc: Accounting<'r>,
+        outcome: std::result::Result<Principal, Stop<'r>>,
+    ) -> Pass<'r> {
+        let Accounting {
+            started,
+            mut audit,
+            mut seen,
+        } = acc;
+        let result = match outcome {
             Ok(p) => {
                 audit.outcome = Outcome::Success;
                 audit.severity = crate::audit::Severity::Info;
@@ -33,6 +96,15 @@ impl Authenticator {
             }
             Err(Stop::Introspect(token)) => return Pass::Introspect(token),
             Err(Stop::FetchKeys(token)) => return Pass::FetchKeys(token),
+            #[cfg(feature = "redis")]
+            Err(Stop::Shared(stage)) => {
+                let acc = Accounting {
+                    started,
+                    audit,
+                    seen,
+                };
+                return Pass::Shared(Box::new((*stage, acc)));
+            }
         };
         crate::telemetry::decision(started, result.as_ref().err().map(|r| r.code));
         self.observe(&mut seen, &mut audit, &result);

@@ -4,7 +4,8 @@
 //! a `gateway.rate_limit_fallback` audit event) or refused 503 (fail-closed).
 //!
 //! When the revocation list is on the same Redis (the same URL), stages 4 and 6 are one script
-//! and one round trip (`Authenticator::revocation_and_rate_limit`).
+//! and one round trip (`Authenticator::joint_check`); `authenticate_async` makes it on the
+//! multiplexed connection, where the checks of concurrent requests share one socket.
 
 use std::net::IpAddr;
 
@@ -16,6 +17,8 @@ use crate::gateway::decision::{CredentialKind, Principal, Refusal};
 use crate::gateway::ratelimit::{RateLimit, Verdict};
 #[cfg(feature = "redis")]
 use crate::gateway::revocation::RevocationKind;
+#[cfg(feature = "redis")]
+use crate::gateway::shared_limits::{CheckArgs, Decision};
 
 /// The buckets a request counts in: by client address and by principal.
 type Buckets<'a> = (
@@ -83,50 +86,85 @@ impl Authenticator {
     }
 
     /// Stages 4 and 6 in one round trip, when the revocation list and the rate limits are on
-    /// the same Redis and the request has buckets to count: the script refuses when one of the
-    /// credential's revocation keys exists (nothing counted), else counts. `None` when this
-    /// does not apply (the stages then run one by one).
-    ///
-    /// A round trip that fails answers neither question, so both policies apply in the
-    /// pipeline's order: the revocation list's first (fail closed: 503; fail open: accepted
-    /// with a `gateway.revocation_unavailable` audit event), then the rate limit's (fall back to
-    /// this process's limiter with a `gateway.rate_limit_fallback` event, or 503).
+    /// the same Redis and the request has buckets to count: the arguments of the script that
+    /// refuses when one of the credential's revocation keys exists (nothing counted), else
+    /// counts. `None` when this does not apply (the stages then run one by one).
     #[cfg(feature = "redis")]
-    pub(super) fn revocation_and_rate_limit(
+    pub(super) fn joint_check(
         &self,
         principal: &Principal,
         plan: Option<&str>,
         token: &str,
         ip: Option<IpAddr>,
         entries: &[(RevocationKind, &str)],
-    ) -> Option<Result<Option<u64>, Refusal>> {
+    ) -> Option<CheckArgs> {
         use crate::gateway::redis_revocation::RedisRevocationList;
-        use crate::gateway::shared_limits::Decision;
         if !self.joint_revocations {
             return None;
         }
-        let list = self.revocations.as_ref()?.as_redis()?;
-        let shared = self.shared_limiter.as_ref()?;
+        self.revocations.as_ref()?.as_redis()?;
+        self.shared_limiter.as_ref()?;
         let buckets = self.buckets(principal, plan, token, ip);
         if buckets.0.is_none() && buckets.1.is_none() {
             return None;
         }
-        let keys = RedisRevocationList::keys(entries);
-        Some(
-            match shared.check_unrevoked(&keys, &redis_buckets(&buckets)) {
-                Ok(Decision::Revoked) => Err(self.challenger.bearer(
-                    crate::ErrorCode::Revoked,
-                    crate::gateway::decision::BearerError::InvalidToken,
-                    &[],
-                )),
-                Ok(Decision::Counted(verdict)) => self.verdict(verdict).map(Some),
-                Err(e) => list
-                    .unavailable(e.clone())
+        Some(CheckArgs::new(
+            RedisRevocationList::keys(entries),
+            &redis_buckets(&buckets),
+        ))
+    }
+
+    /// The answer of the joint script as the decision of stages 4 to 6: the remaining
+    /// requests, or the refusal.
+    ///
+    /// A round trip that fails answers neither question, so both policies apply in the
+    /// pipeline's order: the revocation list's first (fail closed: 503; fail open: accepted
+    /// with a `gateway.revocation_unavailable` audit event), then the rate limit's (fall back to
+    /// this process's limiter with a `gateway.rate_limit_fallback` event, or 503).
+    #[cfg(feature = "redis")]
+    pub(super) fn joint_outcome(
+        &self,
+        principal: &Principal,
+        plan: Option<&str>,
+        token: &str,
+        ip: Option<IpAddr>,
+        answer: crate::Result<Decision>,
+    ) -> Result<Option<u64>, Refusal> {
+        match answer {
+            Ok(Decision::Revoked) => Err(self.challenger.bearer(
+                crate::ErrorCode::Revoked,
+                crate::gateway::decision::BearerError::InvalidToken,
+                &[],
+            )),
+            Ok(Decision::Counted(verdict)) => self.verdict(verdict).map(Some),
+            Err(e) => {
+                let Some(list) = self.revocations.as_ref().and_then(|r| r.as_redis()) else {
+                    return Err(unavailable(&e));
+                };
+                list.unavailable(e.clone())
                     .map_err(|e| unavailable(&e))
                     .and_then(|()| self.rate_limit_store_failed(&e))
-                    .and_then(|()| self.count_here(&buckets)),
-            },
-        )
+                    .and_then(|()| self.count_here(&self.buckets(principal, plan, token, ip)))
+            }
+        }
+    }
+
+    /// The joint script on a blocking connection (the synchronous entry points).
+    #[cfg(feature = "redis")]
+    pub(super) fn run_joint_check(&self, args: &CheckArgs) -> crate::Result<Decision> {
+        match &self.shared_limiter {
+            Some(shared) => shared.check_unrevoked(args),
+            None => Err(no_shared_limiter()),
+        }
+    }
+
+    /// The joint script on the multiplexed connection (`authenticate_async`).
+    #[cfg(feature = "redis")]
+    pub(super) async fn run_joint_check_async(&self, args: &CheckArgs) -> crate::Result<Decision> {
+        match &self.shared_limiter {
+            Some(shared) => shared.check_unrevoked_async(args).await,
+            None => Err(no_shared_limiter()),
+        }
     }
 
     fn verdict(&self, verdict: Verdict) -> Result<u64, Refusal> {
@@ -175,4 +213,10 @@ fn redis_buckets<'a>((by_ip, by_principal): &Buckets<'a>) -> Vec<(String, &'a Ra
         out.push((format!("p:{key}"), *limit));
     }
     out
+}
+
+/// `joint_check` answers only with a shared limiter configured.
+#[cfg(feature = "redis")]
+fn no_shared_limiter() -> crate::Error {
+    crate::Error::new(crate::ErrorCode::Internal, "no shared rate limiter")
 }

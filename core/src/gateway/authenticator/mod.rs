@@ -224,6 +224,21 @@ enum Stop<'r> {
     Introspect(&'r str),
     /// Fetch the remote keys for this JWT, then run again (no side effect has happened yet).
     FetchKeys(&'r str),
+    /// Run the joint revocation and rate-limit script on the multiplexed connection, then
+    /// finish with its answer (`authenticate_async`; every earlier stage has run).
+    #[cfg(feature = "redis")]
+    Shared(Box<JointStage<'r>>),
+}
+
+/// The last stage of a pass that an async caller finishes: the script's arguments, and what
+/// its answer is applied to.
+#[cfg(feature = "redis")]
+struct JointStage<'r> {
+    principal: Principal,
+    plan: Option<String>,
+    token: &'r str,
+    ip: Option<IpAddr>,
+    args: crate::gateway::shared_limits::CheckArgs,
 }
 
 impl From<Refusal> for Stop<'_> {
@@ -237,6 +252,25 @@ enum Pass<'r> {
     Decided(std::result::Result<Principal, Refusal>),
     Introspect(&'r str),
     FetchKeys(&'r str),
+    /// The joint stage is left to the async caller; the accounting follows its answer.
+    #[cfg(feature = "redis")]
+    Shared(Box<(JointStage<'r>, Accounting<'r>)>),
+}
+
+/// What the accounting after a decision needs from its pass (`decide`).
+struct Accounting<'r> {
+    started: crate::telemetry::Started,
+    audit: crate::audit::AuditEvent,
+    seen: Seen<'r>,
+}
+
+/// How a pass makes the joint revocation and rate-limit round trip (`limits.rs`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SharedCalls {
+    /// On a blocking connection, in the pass.
+    Blocking,
+    /// Left to the async caller (`Stop::Shared`).
+    Deferred,
 }
 
 /// Which validator a credential goes to.

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Authenticator, Lookup, Pass, Route, Seen, Stop, Validated};
+#[cfg(feature = "redis")]
+use super::JointStage;
+use super::{Authenticator, Lookup, Pass, Route, Seen, SharedCalls, Stop, Validated};
 use crate::audit::AuditEvent;
 use crate::gateway::buckets::ip_bucket;
 use crate::gateway::credentials::{looks_like_jws, ExtractError, Source};
@@ -103,11 +105,8 @@ impl Authenticator {
     /// configuration error, not the client's): call [`Authenticator::authenticate_async`] or
     /// [`Authenticator::authenticate_blocking`] instead.
     pub fn authenticate(&self, req: &Request<'_>) -> std::result::Result<Principal, Refusal> {
-        match self.pass(req, Lookup::CacheOnly) {
-            Pass::Decided(r) => r,
-            // CacheOnly never suspends.
-            Pass::Introspect(_) | Pass::FetchKeys(_) => Err(self.use_async()),
-        }
+        // CacheOnly never suspends.
+        self.pass(req, Lookup::CacheOnly).decided_or(self)
     }
 
     /// Authenticates and authorizes one request; an opaque bearer token without a cached
@@ -122,10 +121,10 @@ impl Authenticator {
         &self,
         req: &Request<'_>,
     ) -> std::result::Result<Principal, Refusal> {
-        let token = match self.pass(req, Lookup::Suspend) {
-            Pass::Decided(r) => return r,
+        let token = match self.pass_with(req, Lookup::Suspend, SharedCalls::Deferred) {
             Pass::Introspect(token) => token,
             Pass::FetchKeys(token) => return self.finish_remote_jwt(req, token).await,
+            pass => return self.settle(req, pass).await,
         };
         let fresh = match &self.introspector {
             Some(i) => i.introspect(token).await,
@@ -134,7 +133,28 @@ impl Authenticator {
                 "introspection is not configured",
             ))),
         };
-        self.finish_with(req, fresh)
+        let lookup = fresh_lookup(&fresh);
+        let pass = self.pass_with(req, lookup, SharedCalls::Deferred);
+        self.settle(req, pass).await
+    }
+
+    /// The decision of an async pass: the joint Redis round trip it left, if any, is made on
+    /// the multiplexed connection, where concurrent requests share one socket.
+    #[cfg_attr(not(feature = "redis"), allow(unused_variables))]
+    pub(super) async fn settle<'r>(
+        &self,
+        req: &Request<'r>,
+        pass: Pass<'r>,
+    ) -> std::result::Result<Principal, Refusal> {
+        match pass {
+            #[cfg(feature = "redis")]
+            Pass::Shared(stopped) => {
+                let (stage, acc) = *stopped;
+                let answer = self.run_joint_check_async(&stage.args).await;
+                self.finish_joint(req, stage, acc, answer)
+            }
+            pass => pass.decided_or(self),
+        }
     }
 
     /// Like [`Authenticator::authenticate_async`], for synchronous callers outside any async
@@ -146,10 +166,9 @@ impl Authenticator {
         req: &Request<'_>,
     ) -> std::result::Result<Principal, Refusal> {
         let token = match self.pass(req, Lookup::Suspend) {
-            Pass::Decided(r) => return r,
             Pass::Introspect(token) => token,
             // Remote keys are fetched only by `authenticate_async`.
-            Pass::FetchKeys(_) => return Err(self.use_async()),
+            pass => return pass.decided_or(self),
         };
         let fresh = match &self.introspector {
             Some(i) => match crate::runtime::block_on(i.introspect(token)) {
@@ -161,7 +180,7 @@ impl Authenticator {
                 "introspection is not configured",
             ))),
         };
-        self.finish_with(req, fresh)
+        self.pass(req, fresh_lookup(&fresh)).decided_or(self)
     }
 
     /// The decision when it needs no network I/O; `None` when an opaque token must be
@@ -173,23 +192,7 @@ impl Authenticator {
     ) -> Option<std::result::Result<Principal, Refusal>> {
         match self.pass(req, Lookup::Suspend) {
             Pass::Decided(r) => Some(r),
-            Pass::Introspect(_) | Pass::FetchKeys(_) => None,
-        }
-    }
-
-    /// The second pass after an introspection request (`Err`: it was throttled, retry after).
-    fn finish_with(
-        &self,
-        req: &Request<'_>,
-        fresh: std::result::Result<std::result::Result<Answer, Error>, Duration>,
-    ) -> std::result::Result<Principal, Refusal> {
-        let lookup = match &fresh {
-            Ok(answer) => Lookup::Fresh(answer),
-            Err(retry) => Lookup::Throttled(*retry),
-        };
-        match self.pass(req, lookup) {
-            Pass::Decided(r) => r,
-            Pass::Introspect(_) | Pass::FetchKeys(_) => Err(self.use_async()),
+            _ => None,
         }
     }
 
@@ -285,13 +288,16 @@ impl Authenticator {
     /// The pipeline. Before validation nothing has side effects, so stopping there with
     /// [`Stop::Introspect`] and running again later is safe.
     /// `seen` receives the resolved client address and the credential (for the failure budget
-    /// and abuse detection).
+    /// and abuse detection). With [`SharedCalls::Deferred`] the joint Redis stage, the last,
+    /// stops with `Stop::Shared` instead of blocking; the caller finishes it (`finish_joint`).
+    #[cfg_attr(not(feature = "redis"), allow(unused_variables))]
     pub(super) fn run<'r>(
         &self,
         req: &Request<'r>,
         audit: &mut AuditEvent,
         lookup: Lookup<'_>,
         seen: &mut Seen<'r>,
+        shared: SharedCalls,
     ) -> std::result::Result<Principal, Stop<'r>> {
         let ch = &self.challenger;
         // 1. Client address.
@@ -424,14 +430,21 @@ impl Authenticator {
             // 4 and 6 in one round trip when both are on the same Redis.
             #[cfg(feature = "redis")]
             if scopes_ok {
-                if let Some(r) = self.revocation_and_rate_limit(
-                    &principal,
-                    plan.as_deref(),
-                    found.value,
-                    ip,
-                    &entries,
-                ) {
-                    principal.rate_limit_remaining = r?;
+                if let Some(args) =
+                    self.joint_check(&principal, plan.as_deref(), found.value, ip, &entries)
+                {
+                    if shared == SharedCalls::Deferred {
+                        return Err(Stop::Shared(Box::new(JointStage {
+                            principal,
+                            plan,
+                            token: found.value,
+                            ip,
+                            args,
+                        })));
+                    }
+                    let answer = self.run_joint_check(&args);
+                    principal.rate_limit_remaining =
+                        self.joint_outcome(&principal, plan.as_deref(), found.value, ip, answer)?;
                     return Ok(principal);
                 }
             }
@@ -455,5 +468,30 @@ impl Authenticator {
         let remaining = self.rate_limit(&principal, plan.as_deref(), found.value, ip)?;
         principal.rate_limit_remaining = remaining;
         Ok(principal)
+    }
+}
+
+/// The lookup of the pass after an introspection request (`Err`: it was throttled, retry
+/// after).
+fn fresh_lookup(
+    fresh: &std::result::Result<std::result::Result<Answer, Error>, Duration>,
+) -> Lookup<'_> {
+    match fresh {
+        Ok(answer) => Lookup::Fresh(answer),
+        Err(retry) => Lookup::Throttled(*retry),
+    }
+}
+
+impl Pass<'_> {
+    /// The decision of a pass that cannot stop for I/O here (a synchronous entry point, or a
+    /// second pass): a stop is refused as needing `authenticate_async`.
+    pub(super) fn decided_or(
+        self,
+        auth: &Authenticator,
+    ) -> std::result::Result<Principal, Refusal> {
+        match self {
+            Pass::Decided(r) => r,
+            _ => Err(auth.use_async()),
+        }
     }
 }

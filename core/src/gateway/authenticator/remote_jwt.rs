@@ -9,7 +9,7 @@
 //! [`AuthenticatorOptions::with_remote_jwt`]: super::AuthenticatorOptions::with_remote_jwt
 
 use super::pipeline::unavailable;
-use super::{Authenticator, Lookup, Pass, Stop};
+use super::{Authenticator, Lookup, SharedCalls, Stop};
 use crate::gateway::decision::{BearerError, Principal, Refusal};
 use crate::gateway::Request;
 use crate::jwt::{Claims, RemoteJwtVerifier};
@@ -76,9 +76,7 @@ impl Authenticator {
                 "no remote JWT verifier is configured",
             )),
         };
-        match self.pass(req, Lookup::Verified(&answer)) {
-            Pass::Decided(r) => r,
-            Pass::Introspect(_) | Pass::FetchKeys(_) => Err(self.use_async()),
-        }
+        let pass = self.pass_with(req, Lookup::Verified(&answer), SharedCalls::Deferred);
+        self.settle(req, pass).await
     }
 }
