@@ -281,15 +281,7 @@ fn async_callers_make_the_joint_check_on_the_multiplexed_connection() {
         .build()
         .unwrap();
     let attempt = |auth: Arc<Authenticator>, key: Secret| async move {
-        let headers = [("x-api-key", key.expose())];
-        let req = Request {
-            headers: &headers,
-            ..Request::default()
-        };
-        auth.authenticate_async(&req)
-            .await
-            .map(|_| ())
-            .map_err(|r| (r.code, r.status))
+        crate::common::api_key_async(auth, key).await.map(|_| ())
     };
     // The first call connects and loads the script: not counted.
     assert_eq!(

@@ -255,6 +255,19 @@ fn redis_cli(url: &str, args: &[&str]) -> String {
 }
 
 /// A redis-server of this test's own, on `port`.
+/// A `redis-server` of this test's own on a free port: its URL, port and process.
+fn scratch_redis() -> (String, u16, Child) {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    (
+        format!("redis://127.0.0.1:{port}/"),
+        port,
+        start_redis(port),
+    )
+}
+
 fn start_redis(port: u16) -> Child {
     let child = Command::new("redis-server")
         .args([
@@ -293,12 +306,7 @@ fn killing_redis_applies_the_policy_and_service_recovers() {
     if redis_url().is_none() {
         return;
     }
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let url = format!("redis://127.0.0.1:{port}/");
-    let mut server = start_redis(port);
+    let (url, port, mut server) = scratch_redis();
     let keys = keys();
     let key = keys.create(NewKey::new("erin")).unwrap();
     let limit = RateLimit::per_minute(1, 1000);
@@ -437,12 +445,7 @@ fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
     if redis_url().is_none() {
         return;
     }
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let url = format!("redis://127.0.0.1:{port}/");
-    let mut server = start_redis(port);
+    let (url, port, mut server) = scratch_redis();
     let keys = keys();
     let key = keys.create(NewKey::new("frank")).unwrap();
     let limit = RateLimit::per_minute(1, 1000);
@@ -474,18 +477,10 @@ fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
         .build()
         .unwrap();
     let call_async = |auth: &Arc<Authenticator>| {
-        let (auth, key) = (auth.clone(), key.secret.clone());
-        runtime.block_on(async move {
-            let headers = [("x-api-key", key.expose())];
-            let req = Request {
-                headers: &headers,
-                ..Request::default()
-            };
-            auth.authenticate_async(&req)
-                .await
-                .map(|p| p.rate_limit_remaining)
-                .map_err(|r| (r.code, r.status))
-        })
+        runtime.block_on(crate::common::api_key_async(
+            auth.clone(),
+            key.secret.clone(),
+        ))
     };
     assert_eq!(call_async(&strict), Ok(Some(999)));
     assert!(call_async(&lenient).is_ok());

@@ -261,3 +261,20 @@ impl Drop for MockServer {
         let _ = self.child.wait();
     }
 }
+
+/// `authenticate_async` of the API key `key` (sent as `x-api-key`): the principal's remaining
+/// requests, or the refusal's code and status.
+pub async fn api_key_async(
+    auth: std::sync::Arc<tokenward::gateway::Authenticator>,
+    key: tokenward::Secret,
+) -> Result<Option<u64>, (tokenward::ErrorCode, u16)> {
+    let headers = [("x-api-key", key.expose())];
+    let req = tokenward::gateway::Request {
+        headers: &headers,
+        ..tokenward::gateway::Request::default()
+    };
+    auth.authenticate_async(&req)
+        .await
+        .map(|p| p.rate_limit_remaining)
+        .map_err(|r| (r.code, r.status))
+}
