@@ -25,8 +25,11 @@ function checkOptions(options, name) {
   }
   const requiredScopes = options.requiredScopes ?? []
   if (!Array.isArray(requiredScopes)) throw invalidInput(`tokenward.${name}: requiredScopes is an array`)
+  // Network I/O goes through authenticateAsync unless the caller says otherwise: the event loop
+  // never waits for an introspection endpoint, a key set or a shared store.
   const useAsync = options.async ??
-    (options.authenticator.hasIntrospection === true || options.authenticator.hasRemoteJwt === true)
+    (options.authenticator.hasIntrospection === true || options.authenticator.hasRemoteJwt === true ||
+      options.authenticator.hasSharedStores === true)
   return { authenticator: options.authenticator, requiredScopes, useAsync }
 }
 

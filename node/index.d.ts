@@ -384,7 +384,7 @@ export interface GatewayMiddlewareOptions {
   authenticator: Authenticator
   /** Scopes every request through this middleware must carry. */
   requiredScopes?: string[]
-  /** Use `authenticateAsync` (needed for uncached introspection). Default: true when the authenticator was built with `introspection`. */
+  /** Use `authenticateAsync` (needed for uncached introspection). Default: true when the authenticator introspects, has remote JWT keys or shared stores (`hasIntrospection`, `hasRemoteJwt`, `hasSharedStores`), so the event loop never waits for the network. */
   async?: boolean
 }
 
@@ -567,6 +567,12 @@ export declare class Authenticator {
    * cached keys only, `authenticateAsync` fetches them.
    */
   get hasRemoteJwt(): boolean
+  /**
+   * Whether any state of the pipeline is on Redis or PostgreSQL: `authenticate` then blocks
+   * the event loop for network round trips, `authenticateAsync` does not (the adapters use
+   * it by default then).
+   */
+  get hasSharedStores(): boolean
   /**
    * The `DPoP-Nonce` to send now (also on accepted requests, to rotate it), or `null`
    * without DPoP nonces.

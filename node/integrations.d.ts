@@ -384,7 +384,7 @@ export interface GatewayMiddlewareOptions {
   authenticator: Authenticator
   /** Scopes every request through this middleware must carry. */
   requiredScopes?: string[]
-  /** Use `authenticateAsync` (needed for uncached introspection). Default: true when the authenticator was built with `introspection`. */
+  /** Use `authenticateAsync` (needed for uncached introspection). Default: true when the authenticator introspects, has remote JWT keys or shared stores (`hasIntrospection`, `hasRemoteJwt`, `hasSharedStores`), so the event loop never waits for the network. */
   async?: boolean
 }
 

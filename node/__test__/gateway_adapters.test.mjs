@@ -193,6 +193,33 @@ test('express middleware, async path (authenticateAsync)', async () => {
   assert.equal(r.status, 401)
 })
 
+test('with a shared store the adapters call authenticateAsync unless told otherwise', async () => {
+  // Nothing listens on port 1: the rate limit falls back to this process (the default policy).
+  const auth = authenticator({ rateLimit: { rate: 100, burst: 100 }, rateLimitStore: 'redis://127.0.0.1:1/' })
+  assert.equal(auth.hasSharedStores, true)
+  assert.equal(authenticator().hasSharedStores, false)
+  const calls = { sync: 0, async: 0 }
+  const counted = new Proxy(auth, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target)
+      if (name === 'authenticate') return (r) => { calls.sync += 1; return value.call(target, r) }
+      if (name === 'authenticateAsync') return (r) => { calls.async += 1; return value.call(target, r) }
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  const handler = (req, res) => res.json({ subject: req.principal.subject })
+  const app = expressFactory()
+  app.get('/default', tokenward.express({ authenticator: counted, requiredScopes: ['read'] }), handler)
+  app.get('/sync', tokenward.express({ authenticator: counted, requiredScopes: ['read'], async: false }), handler)
+  const base = await listenExpress(app)
+  let r = await fetch(`${base}/default`, { headers: { 'x-api-key': reader } })
+  assert.deepEqual([r.status, await r.json()], [200, { subject: 'acct_reader' }])
+  assert.deepEqual(calls, { sync: 0, async: 1 })
+  r = await fetch(`${base}/sync`, { headers: { 'x-api-key': reader } })
+  assert.equal(r.status, 200)
+  assert.deepEqual(calls, { sync: 1, async: 1 })
+})
+
 test('fastify plugin over HTTP (route config scopes)', async () => {
   await conformance(await listenFastify(await fastifyApp(authenticator(), 'plugin')))
 })

@@ -80,6 +80,8 @@ test('redis down: revocations fail closed (503), rate limits fall back unless to
   const apiKeys = new ApiKeys('tw_rd')
   const headers = { 'x-api-key': apiKeys.create('pia').secret.expose() }
   const strict = new Authenticator({ apiKeys, revocations: new RevocationList({ store: down }) })
+  assert.equal(strict.hasSharedStores, true)
+  assert.equal(new Authenticator({ apiKeys }).hasSharedStores, false)
   const r = strict.authenticate({ headers })
   assert.equal(r.status, 503)
   assert.ok(['network', 'timeout'].includes(r.code), r.code)

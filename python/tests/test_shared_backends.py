@@ -182,6 +182,8 @@ def test_an_unreachable_redis_fails_closed_for_revocations_and_open_for_limits()
     keys = ApiKeys("tw_rd")
     key = keys.create("dan").secret.expose()
     strict = Authenticator(api_keys=keys, revocations=RevocationList(store=down))
+    assert strict.has_shared_stores
+    assert not Authenticator(api_keys=keys).has_shared_stores
     refusal = strict.authenticate("GET", "/", {"x-api-key": key})
     assert refusal.status == 503 and refusal.code in ("network", "timeout")
     lenient = Authenticator(

@@ -1257,6 +1257,9 @@ class Authenticator:
     def has_remote_jwt(self) -> bool:
         """Whether JWTs are verified with remote keys (``authenticate`` uses the cached keys only)."""
     @property
+    def has_shared_stores(self) -> bool:
+        """Whether any state is on Redis or PostgreSQL (``authenticate`` waits for round trips)."""
+    @property
     def introspection_cache_len(self) -> int: ...
     def dpop_nonce(self) -> str | None:
         """The ``DPoP-Nonce`` to send now, or ``None`` without DPoP nonces."""

@@ -66,6 +66,12 @@ impl Authenticator {
         self.0.has_remote_jwt()
     }
 
+    /// Whether any state of the pipeline is on Redis or PostgreSQL: `authenticate` then waits
+    /// for network round trips (prefer `authenticate_async` on an event loop).
+    pub fn has_shared_stores(&self) -> bool {
+        self.0.has_shared_stores()
+    }
+
     /// Number of cached introspection answers (0 without introspection).
     pub fn introspection_cache_len(&self) -> u64 {
         self.0.introspection_cache_len() as u64

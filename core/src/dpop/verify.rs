@@ -206,6 +206,15 @@ fn string<'c>(member: &'c JsonMember<'_>, what: &'static str) -> Result<&'c str,
 }
 
 impl DpopVerifier {
+    /// Whether the replay cache is on Redis (each proof then costs a round trip).
+    pub(crate) fn has_shared_replay_cache(&self) -> bool {
+        match &self.replay {
+            ReplayStore::Memory(_) => false,
+            #[cfg(feature = "redis")]
+            ReplayStore::Redis(_) => true,
+        }
+    }
+
     /// A verifier; `invalid_input` for an empty or symmetric algorithm list, a zero replay
     /// cache or proof size, durations out of range, or an unsupported replay cache store. No
     /// I/O: a Redis store connects on first use.

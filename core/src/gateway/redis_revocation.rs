@@ -81,6 +81,10 @@ impl RedisRevocationList {
 }
 
 impl RevocationStore for RedisRevocationList {
+    fn is_shared(&self) -> bool {
+        true
+    }
+
     fn revoke(&self, kind: RevocationKind, id: &str, until: i64) -> Result<()> {
         if until <= self.clock.unix_seconds() || id.is_empty() {
             return Err(Error::new(

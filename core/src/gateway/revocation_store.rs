@@ -34,6 +34,11 @@ pub trait RevocationStore: Send + Sync + Debug {
     fn as_redis(&self) -> Option<&super::redis_revocation::RedisRevocationList> {
         None
     }
+    /// Whether this store is on a backend that instances share over the network (Redis,
+    /// PostgreSQL): its calls wait for round trips. `false` by default.
+    fn is_shared(&self) -> bool {
+        false
+    }
 }
 
 impl RevocationStore for RevocationList {

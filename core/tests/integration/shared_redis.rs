@@ -13,6 +13,7 @@ use tokenward::gateway::{
     open_revocations, Authenticator, AuthenticatorOptions, RateLimit, RedisRevocationList, Request,
     RevocationKind, RevocationStore,
 };
+use tokenward::session::{Sessions, SessionsOptions};
 use tokenward::{ErrorCode, Secret};
 
 /// The server's URL; `None` (the test skips) outside CI, a failure under CI.
@@ -517,4 +518,45 @@ fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
     assert!(recovered);
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+#[test]
+fn an_authenticator_says_whether_its_state_is_shared() {
+    // Naming a Redis connects to nothing: no server is needed.
+    let url = "redis://127.0.0.1:1/";
+    let keys = keys();
+    let with = |options: AuthenticatorOptions| {
+        Authenticator::new(options.with_api_keys(keys.clone()))
+            .unwrap()
+            .has_shared_stores()
+    };
+    let limit = RateLimit::per_minute(1, 10);
+    assert!(!with(AuthenticatorOptions::new().with_rate_limit(limit)));
+    assert!(with(
+        AuthenticatorOptions::new()
+            .with_rate_limit(limit)
+            .with_rate_limit_store(url)
+    ));
+    assert!(with(AuthenticatorOptions::new().with_revocation_store(
+        Arc::new(RedisRevocationList::open(url).unwrap())
+    )));
+    assert!(!with(
+        AuthenticatorOptions::new().with_revocation_store(open_revocations(None, false).unwrap())
+    ));
+    let sessions = |spec: &str| {
+        Arc::new(
+            Sessions::new(
+                SessionsOptions::new()
+                    .with_store_spec(spec)
+                    .with_csrf_secret(Secret::new("0123456789abcdef0123456789abcdef").unwrap()),
+            )
+            .unwrap(),
+        )
+    };
+    assert!(with(
+        AuthenticatorOptions::new().with_sessions(sessions(url))
+    ));
+    assert!(!with(
+        AuthenticatorOptions::new().with_sessions(sessions("memory"))
+    ));
 }

@@ -198,6 +198,14 @@ impl Authenticator {
         self.inner.has_remote_jwt()
     }
 
+    /// Whether any state of the pipeline is on Redis or PostgreSQL: `authenticate` then blocks
+    /// the event loop for network round trips, `authenticateAsync` does not (the adapters use
+    /// it by default then).
+    #[napi(getter, catch_unwind)]
+    pub fn has_shared_stores(&self) -> bool {
+        self.inner.has_shared_stores()
+    }
+
     /// The `DPoP-Nonce` to send now (also on accepted requests, to rotate it), or `null`
     /// without DPoP nonces.
     #[napi(catch_unwind)]

@@ -295,6 +295,13 @@ impl Authenticator {
         self.inner.has_remote_jwt()
     }
 
+    /// Whether any state of the pipeline is on Redis or PostgreSQL (``authenticate`` then
+    /// waits for network round trips: prefer ``authenticate_async`` in async code).
+    #[getter]
+    fn has_shared_stores(&self) -> bool {
+        self.inner.has_shared_stores()
+    }
+
     /// Number of cached introspection answers.
     #[getter]
     fn introspection_cache_len(&self) -> usize {

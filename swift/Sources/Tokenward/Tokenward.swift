@@ -2172,6 +2172,12 @@ public protocol AuthenticatorProtocol: AnyObject, Sendable {
     func hasRemoteJwt()  -> Bool
     
     /**
+     * Whether any state of the pipeline is on Redis or PostgreSQL: `authenticate` then waits
+     * for network round trips (prefer `authenticate_async` on an event loop).
+     */
+    func hasSharedStores()  -> Bool
+    
+    /**
      * The lower-case names of the headers this configuration reads; other headers cannot
      * change a decision, so an adapter may pass only these.
      */
@@ -2322,6 +2328,19 @@ open func hasRemoteJwt() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_tokenward_ffi_fn_method_authenticator_has_remote_jwt(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether any state of the pipeline is on Redis or PostgreSQL: `authenticate` then waits
+     * for network round trips (prefer `authenticate_async` on an event loop).
+     */
+open func hasSharedStores() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_tokenward_ffi_fn_method_authenticator_has_shared_stores(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -16125,6 +16144,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_authenticator_has_remote_jwt() != 22516) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_tokenward_ffi_checksum_method_authenticator_has_shared_stores() != 37427) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_tokenward_ffi_checksum_method_authenticator_header_names() != 28033) {

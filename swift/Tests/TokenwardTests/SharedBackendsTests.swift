@@ -46,6 +46,8 @@ final class SharedBackendsTests: XCTestCase {
                 rateLimitStore: redis)
         }
         let instances = [try Authenticator(options: options()), try Authenticator(options: options())]
+        XCTAssertTrue(instances[0].hasSharedStores())
+        XCTAssertFalse(try Authenticator(options: AuthenticatorOptions(apiKeys: keys)).hasSharedStores())
         var admitted = 0
         for i in 0..<12 {
             if case .allowed = try instances[i % 2].authenticate(request: request(key)) { admitted += 1 }

@@ -40,4 +40,10 @@ pub trait KeyStore: Send + Sync + Debug {
 
     /// Records that `id` was used at `at` (ignored when an equal or later time is stored).
     fn touch(&self, id: &str, at: i64) -> Result<()>;
+
+    /// Whether this store is on a backend that instances share over the network (Redis,
+    /// PostgreSQL): its calls wait for round trips. `false` by default.
+    fn is_shared(&self) -> bool {
+        false
+    }
 }

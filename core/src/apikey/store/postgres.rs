@@ -215,6 +215,10 @@ impl PostgresStore {
 }
 
 impl KeyStore for PostgresStore {
+    fn is_shared(&self) -> bool {
+        true
+    }
+
     fn insert(&self, key: StoredKey) -> Result<()> {
         let args = InsertArgs::of(&key)?;
         self.with_client(move |client| async move { args.run(&client).await })

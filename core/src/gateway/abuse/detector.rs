@@ -81,6 +81,14 @@ pub(crate) struct Detector {
 }
 
 impl Detector {
+    /// Whether the counters are on Redis.
+    pub(crate) fn is_shared(&self) -> bool {
+        #[cfg(feature = "redis")]
+        return self.redis.is_some();
+        #[cfg(not(feature = "redis"))]
+        false
+    }
+
     /// `invalid_input` for a store other than `memory` or (feature `redis`) `redis://…`.
     pub(crate) fn new(
         config: AbuseDetection,

@@ -53,6 +53,33 @@ impl Authenticator {
         self.introspector.is_some()
     }
 
+    /// Whether any state the pipeline reads or writes is on a backend that instances share over
+    /// the network (rate limits, revocations, abuse counters or the DPoP replay cache on Redis;
+    /// API keys or sessions on Redis or PostgreSQL): [`Authenticator::authenticate`] then waits
+    /// for round trips. On an event loop, prefer [`Authenticator::authenticate_async`] (the Node
+    /// adapters do by default then).
+    pub fn has_shared_stores(&self) -> bool {
+        #[cfg(feature = "redis")]
+        let limits = self.shared_limiter.is_some();
+        #[cfg(not(feature = "redis"))]
+        let limits = false;
+        limits
+            || self.revocations.as_ref().is_some_and(|r| r.is_shared())
+            || self
+                .api_keys
+                .as_ref()
+                .is_some_and(|k| k.store().is_shared())
+            || self
+                .sessions
+                .as_ref()
+                .is_some_and(|s| s.store().is_shared())
+            || self.abuse.as_ref().is_some_and(|a| a.is_shared())
+            || self
+                .dpop
+                .as_ref()
+                .is_some_and(|d| d.verifier.has_shared_replay_cache())
+    }
+
     /// Number of cached introspection answers (0 without introspection).
     pub fn introspection_cache_len(&self) -> usize {
         self.introspector

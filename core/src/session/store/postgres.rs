@@ -159,6 +159,10 @@ impl PostgresSessionStore {
 }
 
 impl SessionStore for PostgresSessionStore {
+    fn is_shared(&self) -> bool {
+        true
+    }
+
     fn insert(&self, hash: &KeyHash, record: &SessionRecord) -> Result<()> {
         let insert = Insert::of(hash, record)?;
         self.pool

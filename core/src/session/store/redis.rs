@@ -184,6 +184,10 @@ fn duplicate() -> Error {
 }
 
 impl SessionStore for RedisSessionStore {
+    fn is_shared(&self) -> bool {
+        true
+    }
+
     fn insert(&self, hash: &KeyHash, record: &SessionRecord) -> Result<()> {
         let keys = vec![self.key(hash), self.index(&record.subject)];
         let done: i64 = self.invoke(|s| &s.insert, keys, insert_args(hash, record)?)?;

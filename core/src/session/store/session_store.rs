@@ -37,4 +37,10 @@ pub trait SessionStore: Send + Sync + Debug {
     /// Deletes revoked sessions and those past a deadline at `now` (idle: `last_seen_at` +
     /// `idle_secs`); returns how many.
     fn purge(&self, now: i64, idle_secs: i64) -> Result<u64>;
+
+    /// Whether this store is on a backend that instances share over the network (Redis,
+    /// PostgreSQL): its calls wait for round trips. `false` by default.
+    fn is_shared(&self) -> bool {
+        false
+    }
 }

@@ -872,6 +872,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_authenticator_has_remote_jwt(
     ): Int
+    external fun uniffi_tokenward_ffi_checksum_method_authenticator_has_shared_stores(
+    ): Int
     external fun uniffi_tokenward_ffi_checksum_method_authenticator_header_names(
     ): Int
     external fun uniffi_tokenward_ffi_checksum_method_authenticator_introspection_cache_len(
@@ -1360,6 +1362,8 @@ internal object UniffiLib {
     external fun uniffi_tokenward_ffi_fn_method_authenticator_has_introspection(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_tokenward_ffi_fn_method_authenticator_has_remote_jwt(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_tokenward_ffi_fn_method_authenticator_has_shared_stores(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_tokenward_ffi_fn_method_authenticator_header_names(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -2135,6 +2139,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_has_remote_jwt() and 0xFFFF) != 22516) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_has_shared_stores() and 0xFFFF) != 37427) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_tokenward_ffi_checksum_method_authenticator_header_names() and 0xFFFF) != 28033) {
@@ -5590,6 +5597,12 @@ public interface AuthenticatorInterface {
     fun `hasRemoteJwt`(): kotlin.Boolean
     
     /**
+     * Whether any state of the pipeline is on Redis or PostgreSQL: `authenticate` then waits
+     * for network round trips (prefer `authenticate_async` on an event loop).
+     */
+    fun `hasSharedStores`(): kotlin.Boolean
+    
+    /**
      * The lower-case names of the headers this configuration reads; other headers cannot
      * change a decision, so an adapter may pass only these.
      */
@@ -5810,6 +5823,23 @@ open class Authenticator: Disposable, AutoCloseable, AuthenticatorInterface
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_has_remote_jwt(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether any state of the pipeline is on Redis or PostgreSQL: `authenticate` then waits
+     * for network round trips (prefer `authenticate_async` on an event loop).
+     */override fun `hasSharedStores`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_tokenward_ffi_fn_method_authenticator_has_shared_stores(
         it,
         _status)
 }

@@ -1,6 +1,7 @@
 package dev.tokenward
 
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Assertions.fail
 import org.junit.jupiter.api.Assumptions.assumeTrue
@@ -54,6 +55,8 @@ class SharedBackendsTest {
             )
         }
         val instances = listOf(Authenticator(options()), Authenticator(options()))
+        assertTrue(instances[0].hasSharedStores())
+        assertFalse(Authenticator(AuthenticatorOptions(apiKeys = keys)).hasSharedStores())
         val admitted = (0 until 12).count { instances[it % 2].authenticate(request(key)) is AuthDecision.Allowed }
         assertEquals(5, admitted)
 
