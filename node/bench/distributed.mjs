@@ -143,6 +143,11 @@ async function main() {
       (a = tokenward(proxy.url, true)) => () => a.authenticate({ headers }),
     ],
     [
+      'tokenward `authenticateAsync`, Redis rate limit',
+      (a = tokenward(REDIS, false)) => () => a.authenticateAsync({ headers }),
+      (a = tokenward(proxy.url, false)) => () => a.authenticateAsync({ headers }),
+    ],
+    [
       'tokenward `authenticateAsync`, Redis rate limit + revocation list',
       (a = tokenward(REDIS, true)) => () => a.authenticateAsync({ headers }),
       (a = tokenward(proxy.url, true)) => () => a.authenticateAsync({ headers }),

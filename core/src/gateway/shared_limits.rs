@@ -154,6 +154,11 @@ impl CheckArgs {
         }
     }
 
+    /// Whether the script also checks revocation keys (stages 4 to 6, not 6 alone).
+    pub(crate) fn checks_revocations(&self) -> bool {
+        !self.revocation_keys.is_empty()
+    }
+
     fn invocation<'s>(&self, script: &'s Script) -> redis::ScriptInvocation<'s> {
         let mut invocation = script.prepare_invoke();
         invocation.arg(self.revocation_keys.len());

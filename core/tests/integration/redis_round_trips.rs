@@ -262,19 +262,30 @@ fn the_command_counter_reads_split_and_pipelined_commands() {
 #[test]
 fn async_callers_make_the_joint_check_on_the_multiplexed_connection() {
     let Some(url) = redis_url() else { return };
-    let (proxied, count, connections) = counting_proxy(upstream(&url));
+    async_checks_share_one_connection(&url, true);
+}
+
+#[test]
+fn async_callers_make_a_rate_limit_only_check_on_the_multiplexed_connection() {
+    let Some(url) = redis_url() else { return };
+    async_checks_share_one_connection(&url, false);
+}
+
+/// 64 `authenticate_async` calls in flight through one authenticator whose rate limits (and,
+/// with `revocations`, revocation list) are on Redis: one command each, on one connection.
+fn async_checks_share_one_connection(url: &str, revocations: bool) {
+    let (proxied, count, connections) = counting_proxy(upstream(url));
     let keys = Arc::new(ApiKeys::new("tw_rt", ApiKeysOptions::default()).unwrap());
     let dave = keys.create(NewKey::new("dave")).unwrap();
-    let auth = Arc::new(
-        Authenticator::new(
-            AuthenticatorOptions::new()
-                .with_api_keys(keys.clone())
-                .with_rate_limit(RateLimit::per_minute(1, 41))
-                .with_rate_limit_store(proxied.clone())
-                .with_revocation_store(Arc::new(RedisRevocationList::open(&proxied).unwrap())),
-        )
-        .unwrap(),
-    );
+    let mut options = AuthenticatorOptions::new()
+        .with_api_keys(keys.clone())
+        .with_rate_limit(RateLimit::per_minute(1, 41))
+        .with_rate_limit_store(proxied.clone());
+    if revocations {
+        options =
+            options.with_revocation_store(Arc::new(RedisRevocationList::open(&proxied).unwrap()));
+    }
+    let auth = Arc::new(Authenticator::new(options).unwrap());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -311,8 +322,11 @@ fn async_callers_make_the_joint_check_on_the_multiplexed_connection() {
         .iter()
         .filter_map(|r| r.err())
         .all(|e| e == (ErrorCode::RateLimited, 429)));
+    if !revocations {
+        return;
+    }
     // A revocation made elsewhere is refused by the same single round trip.
-    RedisRevocationList::open(&url)
+    RedisRevocationList::open(url)
         .unwrap()
         .revoke(RevocationKind::KeyId, &dave.record.id, now() + 60)
         .unwrap();

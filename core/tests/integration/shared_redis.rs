@@ -472,6 +472,17 @@ fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
         )
         .unwrap(),
     );
+    // The rate limits alone on Redis: counted here when it is away, or refused (fail-closed).
+    let limits_only =
+        Arc::new(Authenticator::new(shared(&keys, &url).with_rate_limit(limit)).unwrap());
+    let limits_closed = Arc::new(
+        Authenticator::new(
+            shared(&keys, &url)
+                .with_rate_limit(limit)
+                .with_rate_limit_store_fail_open(false),
+        )
+        .unwrap(),
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -485,6 +496,8 @@ fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
     };
     assert_eq!(call_async(&strict), Ok(Some(999)));
     assert!(call_async(&lenient).is_ok());
+    assert!(call_async(&limits_only).is_ok());
+    assert!(call_async(&limits_closed).is_ok());
 
     server.kill().unwrap();
     server.wait().unwrap();
@@ -505,6 +518,8 @@ fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
     ] {
         assert!(seen.iter().any(|(a, _)| *a == action), "{action}: {seen:?}");
     }
+    assert!(call_async(&limits_only).is_ok());
+    assert_eq!(call_async(&limits_closed).unwrap_err().1, 503);
     drop(sub);
 
     let mut server = start_redis(port);
@@ -516,6 +531,7 @@ fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
         ok
     });
     assert!(recovered);
+    assert!(call_async(&limits_closed).is_ok());
     server.kill().unwrap();
     server.wait().unwrap();
 }

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use super::pipeline::unavailable;
 #[cfg(feature = "redis")]
-use super::JointStage;
+use super::SharedStage;
 use super::{Accounting, Authenticator, Lookup, Pass, Seen, SharedCalls, Stop};
 use crate::audit::{emit, wants, AuditEvent, Outcome};
 use crate::gateway::abuse::{Failure, Signal};
@@ -24,7 +24,7 @@ impl Authenticator {
     }
 
     /// [`Authenticator::pass`], leaving the joint Redis round trip to the caller when `shared`
-    /// says so (`Pass::Shared`, finished by `finish_joint`).
+    /// says so (`Pass::Shared`, finished by `finish_shared`).
     pub(super) fn pass_with<'r>(
         &self,
         req: &Request<'r>,
@@ -40,24 +40,31 @@ impl Authenticator {
         self.conclude(req, acc, outcome)
     }
 
-    /// Finishes a pass whose joint stage was left to the caller, with the script's answer.
+    /// Finishes a pass whose Redis stage was left to the caller, with the script's answer.
     #[cfg(feature = "redis")]
-    pub(super) fn finish_joint<'r>(
+    pub(super) fn finish_shared<'r>(
         &self,
         req: &Request<'r>,
-        stage: JointStage<'r>,
+        stage: SharedStage<'r>,
         acc: Accounting<'r>,
         answer: crate::Result<crate::gateway::shared_limits::Decision>,
     ) -> std::result::Result<Principal, Refusal> {
-        let JointStage {
+        let SharedStage {
             mut principal,
             plan,
             token,
             ip,
-            args: _,
+            args,
         } = stage;
         let outcome = self
-            .joint_outcome(&principal, plan.as_deref(), token, ip, answer)
+            .shared_outcome(
+                &principal,
+                plan.as_deref(),
+                token,
+                ip,
+                args.checks_revocations(),
+                answer,
+            )
             .map(|remaining| {
                 principal.rate_limit_remaining = remaining;
                 principal

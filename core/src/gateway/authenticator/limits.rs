@@ -114,44 +114,66 @@ impl Authenticator {
         ))
     }
 
-    /// The answer of the joint script as the decision of stages 4 to 6: the remaining
-    /// requests, or the refusal.
-    ///
-    /// A round trip that fails answers neither question, so both policies apply in the
-    /// pipeline's order: the revocation list's first (fail closed: 503; fail open: accepted
-    /// with a `gateway.revocation_unavailable` audit event), then the rate limit's (fall back to
-    /// this process's limiter with a `gateway.rate_limit_fallback` event, or 503).
+    /// Stage 6 alone on Redis (the revocation list, if any, elsewhere): the script's arguments,
+    /// for an async caller to run; `None` without a Redis limiter or buckets to count.
     #[cfg(feature = "redis")]
-    pub(super) fn joint_outcome(
+    pub(super) fn limit_check(
         &self,
         principal: &Principal,
         plan: Option<&str>,
         token: &str,
         ip: Option<IpAddr>,
+    ) -> Option<CheckArgs> {
+        self.shared_limiter.as_ref()?;
+        let buckets = self.buckets(principal, plan, token, ip);
+        if buckets.0.is_none() && buckets.1.is_none() {
+            return None;
+        }
+        Some(CheckArgs::new(Vec::new(), &redis_buckets(&buckets)))
+    }
+
+    /// The script's answer as the decision of the stages it ran (4 to 6, or 6 alone): the
+    /// remaining requests, or the refusal.
+    ///
+    /// A round trip that fails answers no question, so the policies apply in the pipeline's
+    /// order: the revocation list's first when the script checked revocations (fail closed:
+    /// 503; fail open: accepted with a `gateway.revocation_unavailable` audit event), then the
+    /// rate limit's (fall back to this process's limiter with a `gateway.rate_limit_fallback`
+    /// event, or 503).
+    #[cfg(feature = "redis")]
+    pub(super) fn shared_outcome(
+        &self,
+        principal: &Principal,
+        plan: Option<&str>,
+        token: &str,
+        ip: Option<IpAddr>,
+        checked_revocations: bool,
         answer: crate::Result<Decision>,
     ) -> Result<Option<u64>, Refusal> {
-        match answer {
-            Ok(Decision::Revoked) => Err(self.challenger.bearer(
-                crate::ErrorCode::Revoked,
-                crate::gateway::decision::BearerError::InvalidToken,
-                &[],
-            )),
-            Ok(Decision::Counted(verdict)) => self.verdict(verdict).map(Some),
-            Err(e) => {
-                let Some(list) = self.revocations.as_ref().and_then(|r| r.as_redis()) else {
-                    return Err(unavailable(&e));
-                };
-                list.unavailable(e.clone())
-                    .map_err(|e| unavailable(&e))
-                    .and_then(|()| self.rate_limit_store_failed(&e))
-                    .and_then(|()| self.count_here(&self.buckets(principal, plan, token, ip)))
+        let e = match answer {
+            Ok(Decision::Revoked) => {
+                return Err(self.challenger.bearer(
+                    crate::ErrorCode::Revoked,
+                    crate::gateway::decision::BearerError::InvalidToken,
+                    &[],
+                ))
             }
+            Ok(Decision::Counted(verdict)) => return self.verdict(verdict).map(Some),
+            Err(e) => e,
+        };
+        if checked_revocations {
+            let Some(list) = self.revocations.as_ref().and_then(|r| r.as_redis()) else {
+                return Err(unavailable(&e));
+            };
+            list.unavailable(e.clone()).map_err(|e| unavailable(&e))?;
         }
+        self.rate_limit_store_failed(&e)?;
+        self.count_here(&self.buckets(principal, plan, token, ip))
     }
 
     /// The joint script on a blocking connection (the synchronous entry points).
     #[cfg(feature = "redis")]
-    pub(super) fn run_joint_check(&self, args: &CheckArgs) -> crate::Result<Decision> {
+    pub(super) fn run_shared_check(&self, args: &CheckArgs) -> crate::Result<Decision> {
         match &self.shared_limiter {
             Some(shared) => shared.check_unrevoked(args),
             None => Err(no_shared_limiter()),
@@ -160,7 +182,7 @@ impl Authenticator {
 
     /// The joint script on the multiplexed connection (`authenticate_async`).
     #[cfg(feature = "redis")]
-    pub(super) async fn run_joint_check_async(&self, args: &CheckArgs) -> crate::Result<Decision> {
+    pub(super) async fn run_shared_check_async(&self, args: &CheckArgs) -> crate::Result<Decision> {
         match &self.shared_limiter {
             Some(shared) => shared.check_unrevoked_async(args).await,
             None => Err(no_shared_limiter()),

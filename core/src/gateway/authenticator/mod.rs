@@ -224,16 +224,17 @@ enum Stop<'r> {
     Introspect(&'r str),
     /// Fetch the remote keys for this JWT, then run again (no side effect has happened yet).
     FetchKeys(&'r str),
-    /// Run the joint revocation and rate-limit script on the multiplexed connection, then
-    /// finish with its answer (`authenticate_async`; every earlier stage has run).
+    /// Run the Redis script of the last stages (revocations and rate limits, or the rate limits
+    /// alone) on the multiplexed connection, then finish with its answer (`authenticate_async`;
+    /// every earlier stage has run).
     #[cfg(feature = "redis")]
-    Shared(Box<JointStage<'r>>),
+    Shared(Box<SharedStage<'r>>),
 }
 
 /// The last stage of a pass that an async caller finishes: the script's arguments, and what
 /// its answer is applied to.
 #[cfg(feature = "redis")]
-struct JointStage<'r> {
+struct SharedStage<'r> {
     principal: Principal,
     plan: Option<String>,
     token: &'r str,
@@ -252,9 +253,9 @@ enum Pass<'r> {
     Decided(std::result::Result<Principal, Refusal>),
     Introspect(&'r str),
     FetchKeys(&'r str),
-    /// The joint stage is left to the async caller; the accounting follows its answer.
+    /// The Redis stage is left to the async caller; the accounting follows its answer.
     #[cfg(feature = "redis")]
-    Shared(Box<(JointStage<'r>, Accounting<'r>)>),
+    Shared(Box<(SharedStage<'r>, Accounting<'r>)>),
 }
 
 /// What the accounting after a decision needs from its pass (`decide`).
@@ -264,7 +265,7 @@ struct Accounting<'r> {
     seen: Seen<'r>,
 }
 
-/// How a pass makes the joint revocation and rate-limit round trip (`limits.rs`).
+/// How a pass makes the Redis round trip of its last stages (`limits.rs`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SharedCalls {
     /// On a blocking connection, in the pass.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 #[cfg(feature = "redis")]
-use super::JointStage;
+use super::SharedStage;
 use super::{Authenticator, Lookup, Pass, Route, Seen, SharedCalls, Stop, Validated};
 use crate::audit::AuditEvent;
 use crate::gateway::buckets::ip_bucket;
@@ -165,7 +165,7 @@ impl Authenticator {
         self.settle(req, pass).await
     }
 
-    /// The decision of an async pass: the joint Redis round trip it left, if any, is made on
+    /// The decision of an async pass: the Redis round trip it left, if any, is made on
     /// the multiplexed connection, where concurrent requests share one socket.
     #[cfg_attr(not(feature = "redis"), allow(unused_variables))]
     pub(super) async fn settle<'r>(
@@ -177,8 +177,8 @@ impl Authenticator {
             #[cfg(feature = "redis")]
             Pass::Shared(stopped) => {
                 let (stage, acc) = *stopped;
-                let answer = self.run_joint_check_async(&stage.args).await;
-                self.finish_joint(req, stage, acc, answer)
+                let answer = self.run_shared_check_async(&stage.args).await;
+                self.finish_shared(req, stage, acc, answer)
             }
             pass => pass.decided_or(self),
         }
@@ -315,8 +315,9 @@ impl Authenticator {
     /// The pipeline. Before validation nothing has side effects, so stopping there with
     /// [`Stop::Introspect`] and running again later is safe.
     /// `seen` receives the resolved client address and the credential (for the failure budget
-    /// and abuse detection). With [`SharedCalls::Deferred`] the joint Redis stage, the last,
-    /// stops with `Stop::Shared` instead of blocking; the caller finishes it (`finish_joint`).
+    /// and abuse detection). With [`SharedCalls::Deferred`], the pass stops with `Stop::Shared`
+    /// at the Redis round trip of its last stages instead of blocking; the caller finishes it
+    /// (`finish_shared`).
     #[cfg_attr(not(feature = "redis"), allow(unused_variables))]
     pub(super) fn run<'r>(
         &self,
@@ -461,7 +462,7 @@ impl Authenticator {
                     self.joint_check(&principal, plan.as_deref(), found.value, ip, &entries)
                 {
                     if shared == SharedCalls::Deferred {
-                        return Err(Stop::Shared(Box::new(JointStage {
+                        return Err(Stop::Shared(Box::new(SharedStage {
                             principal,
                             plan,
                             token: found.value,
@@ -469,9 +470,15 @@ impl Authenticator {
                             args,
                         })));
                     }
-                    let answer = self.run_joint_check(&args);
-                    principal.rate_limit_remaining =
-                        self.joint_outcome(&principal, plan.as_deref(), found.value, ip, answer)?;
+                    let answer = self.run_shared_check(&args);
+                    principal.rate_limit_remaining = self.shared_outcome(
+                        &principal,
+                        plan.as_deref(),
+                        found.value,
+                        ip,
+                        args.checks_revocations(),
+                        answer,
+                    )?;
                     return Ok(principal);
                 }
             }
@@ -491,7 +498,19 @@ impl Authenticator {
                 )
                 .into());
         }
-        // 6. Rate limits.
+        // 6. Rate limits (an async caller makes a Redis round trip itself).
+        #[cfg(feature = "redis")]
+        if shared == SharedCalls::Deferred {
+            if let Some(args) = self.limit_check(&principal, plan.as_deref(), found.value, ip) {
+                return Err(Stop::Shared(Box::new(SharedStage {
+                    principal,
+                    plan,
+                    token: found.value,
+                    ip,
+                    args,
+                })));
+            }
+        }
         let remaining = self.rate_limit(&principal, plan.as_deref(), found.value, ip)?;
         principal.rate_limit_remaining = remaining;
         Ok(principal)
