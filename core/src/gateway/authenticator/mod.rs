@@ -242,6 +242,26 @@ struct SharedStage<'r> {
     args: crate::gateway::shared_limits::CheckArgs,
 }
 
+#[cfg(feature = "redis")]
+impl<'r> SharedStage<'r> {
+    /// The stop that leaves this stage to the async caller.
+    fn stop(
+        principal: Principal,
+        plan: Option<String>,
+        token: &'r str,
+        ip: Option<IpAddr>,
+        args: crate::gateway::shared_limits::CheckArgs,
+    ) -> Stop<'r> {
+        Stop::Shared(Box::new(SharedStage {
+            principal,
+            plan,
+            token,
+            ip,
+            args,
+        }))
+    }
+}
+
 impl From<Refusal> for Stop<'_> {
     fn from(r: Refusal) -> Self {
         Stop::Refused(r)

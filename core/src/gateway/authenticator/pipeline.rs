@@ -462,13 +462,7 @@ impl Authenticator {
                     self.joint_check(&principal, plan.as_deref(), found.value, ip, &entries)
                 {
                     if shared == SharedCalls::Deferred {
-                        return Err(Stop::Shared(Box::new(SharedStage {
-                            principal,
-                            plan,
-                            token: found.value,
-                            ip,
-                            args,
-                        })));
+                        return Err(SharedStage::stop(principal, plan, found.value, ip, args));
                     }
                     let answer = self.run_shared_check(&args);
                     principal.rate_limit_remaining = self.shared_outcome(
@@ -502,13 +496,7 @@ impl Authenticator {
         #[cfg(feature = "redis")]
         if shared == SharedCalls::Deferred {
             if let Some(args) = self.limit_check(&principal, plan.as_deref(), found.value, ip) {
-                return Err(Stop::Shared(Box::new(SharedStage {
-                    principal,
-                    plan,
-                    token: found.value,
-                    ip,
-                    args,
-                })));
+                return Err(SharedStage::stop(principal, plan, found.value, ip, args));
             }
         }
         let remaining = self.rate_limit(&principal, plan.as_deref(), found.value, ip)?;
