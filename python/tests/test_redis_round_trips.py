@@ -5,6 +5,7 @@ share the server). The server comes from scripts/servers.sh (TOKENWARD_TEST_REDI
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
@@ -53,6 +54,9 @@ class CountingProxy:
         self.upstream = (host, int(port))
         self.commands = 0
         self._lock = threading.Lock()
+        # `hold`: what clients send waits here until `_release_at` commands have arrived.
+        self._held: list[tuple[socket.socket, bytes]] = []
+        self._release_at: int | None = None
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"redis://127.0.0.1:{self._listener.getsockname()[1]}/"
         threading.Thread(target=self._accept, daemon=True).start()
@@ -71,11 +75,23 @@ class CountingProxy:
         buf = b""
         while data := client.recv(65536):
             buf += data
-            while (n := _command_len(buf)) is not None:
-                buf = buf[n:]
-                with self._lock:
+            with self._lock:
+                while (n := _command_len(buf)) is not None:
+                    buf = buf[n:]
                     self.commands += 1
-            server.sendall(data)
+                send = [(server, data)]
+                if self._release_at is not None:
+                    self._held.append((server, data))
+                    if self.commands < self._release_at:
+                        continue
+                    send, self._held, self._release_at = self._held, [], None
+            for to, chunk in send:
+                to.sendall(chunk)
+
+    def hold(self, n: int) -> None:
+        """Forwards nothing more until `n` more commands have arrived, then all of them."""
+        with self._lock:
+            self._release_at = self.commands + n
 
     @staticmethod
     def _down(server: socket.socket, client: socket.socket) -> None:
@@ -132,3 +148,28 @@ def test_rate_limit_and_revocations_on_one_redis_cost_one_round_trip(proxy: Coun
     n = proxy.count(lambda: refusal.append(auth.authenticate("GET", "/", {"x-api-key": bob.secret.expose()})))
     assert n == 1
     assert getattr(refusal[0], "code", None) == "revoked"
+
+
+def test_authenticate_async_with_a_shared_store_leaves_the_event_loop_free(proxy: CountingProxy) -> None:
+    keys = ApiKeys("tw_rt")
+    headers = {"x-api-key": keys.create(f"cleo-{uuid.uuid4().hex[:8]}").secret.expose()}
+    # Fail closed: a check the proxy never answered would be a 503, not a fallback.
+    auth = Authenticator(
+        api_keys=keys,
+        rate_limit=RateLimit(1, burst=100, period=60),
+        rate_limit_store=proxy.url,
+        rate_limit_store_fail_open=False,
+    )
+    assert auth.has_shared_stores
+    assert not Authenticator(api_keys=keys).has_shared_stores
+
+    async def main() -> list[object]:
+        assert await auth.authenticate_async("GET", "/", headers)  # connects, loads the script
+        # The proxy answers none of the next 8 checks before it has all 8: they are decided only
+        # if the event loop went on while each one waited for Redis.
+        proxy.hold(8)
+        return list(await asyncio.gather(*(auth.authenticate_async("GET", "/", headers) for _ in range(8))))
+
+    decisions = asyncio.run(main())
+    assert all(decisions), [getattr(d, "code", d) for d in decisions]
+    assert sorted(getattr(d, "rate_limit_remaining", None) for d in decisions) == list(range(91, 99))

@@ -1249,7 +1249,8 @@ class Authenticator:
         required_scopes: Sequence[str] = ...,
         client_certificate: bytes | bytearray | str | None = None,
     ) -> Awaitable[Principal | Refusal]:
-        """The same decision; opaque tokens are introspected without blocking the loop."""
+        """The same decision; network work (introspection, remote keys, Redis or PostgreSQL
+        stores) runs without blocking the loop."""
     @property
     def has_introspection(self) -> bool:
         """Whether opaque tokens are introspected (``authenticate`` may block on the network)."""

@@ -237,9 +237,10 @@ impl Authenticator {
         outcome(py, r)
     }
 
-    /// ``await authenticator.authenticate_async(...)``: the same decision; an opaque token is
-    /// introspected on the library's runtime without blocking the event loop. Without
-    /// introspection the result is computed at once (the awaitable is already done).
+    /// ``await authenticator.authenticate_async(...)``: the same decision; network work (an
+    /// opaque token's introspection, remote JWT keys, Redis or PostgreSQL stores) runs on the
+    /// library's runtime without blocking the event loop. Without any, the result is computed
+    /// at once (the awaitable is already done).
     #[pyo3(signature = (method, path, headers, client_ip=None, required_scopes=Vec::new(),
         client_certificate=None))]
     #[allow(clippy::too_many_arguments)]
@@ -253,7 +254,10 @@ impl Authenticator {
         required_scopes: Vec<String>,
         client_certificate: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if !self.inner.has_introspection() && !self.inner.has_remote_jwt() {
+        if !self.inner.has_introspection()
+            && !self.inner.has_remote_jwt()
+            && !self.inner.has_shared_stores()
+        {
             let r = self.authenticate(
                 py,
                 method,
