@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Figures of docs/distributed.md: `authenticate` from Python with in-process state vs Redis
 rate limits / revocations on loopback, beside Python's `limits` (Redis storage) on the same
-Redis in the same run, the loopback round trip itself (`redis-benchmark -c 1 -t ping` and a
+Redis in the same run (and, 64 calls in flight on one asyncio loop, `authenticate_async` beside
+`limits.aio`), the loopback round trip itself (`redis-benchmark -c 1 -t ping` and a
 redis-py PING), round trips per call (INFO commandstats), exactness under concurrency, and
 PostgreSQL key verification with and without the local cache. A benchmark, not a test: it
 prints Markdown tables. Round trips are counted by a loopback proxy that counts the commands a
@@ -14,6 +15,7 @@ also count the commands a script runs.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import statistics
@@ -22,13 +24,14 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import redis
 from limits import RateLimitItemPerHour, RateLimitItemPerMinute
+from limits.aio import storage as aio_storage
+from limits.aio import strategies as aio_strategies
 from limits.storage import RedisStorage
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
-
 from tokenward import ApiKeys, Authenticator, RateLimit, RevocationList
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python", "tests"))
@@ -65,6 +68,22 @@ def throughput(fn: Callable[[], object], threads: int = THREADS, n: int = N) -> 
     for t in ts:
         t.join()
     return threads * n / (time.perf_counter() - t0)
+
+
+def in_flight(call: Callable[[], Awaitable[object]], tasks: int = 64, n: int = 4 * N) -> float:
+    """Calls per second on one asyncio event loop with `tasks` calls in flight, `n` in all."""
+
+    async def work() -> None:
+        for _ in range(n // tasks):
+            await call()
+
+    async def run() -> float:
+        await call()
+        t0 = time.perf_counter()
+        await asyncio.gather(*(work() for _ in range(tasks)))
+        return n // tasks * tasks / (time.perf_counter() - t0)
+
+    return asyncio.run(run())
 
 
 def redis_benchmark_ping() -> str:
@@ -176,6 +195,28 @@ def main() -> None:
             f"| {name} | {us:.1f} | {us / ping_us:.2f} | {round_trips(counted_peers[name]):.2f} | "
             f"{throughput(hit):,.0f} |"
         )
+
+    print()
+    print("| one decision from asyncio | calls/s, 64 in flight on one event loop |")
+    print("|---|---|")
+    for name, auth in configs(REDIS).items():
+        if name == "in-process rate limit":
+            continue
+        rate = in_flight(lambda auth=auth: auth.authenticate_async("GET", "/", headers))
+        print(f"| tokenward `authenticate_async`, {name} | {rate:,.0f} |")
+    # A fresh client per run: redis.asyncio connections belong to the event loop that made them.
+    for name, strategy in [
+        ("moving window", aio_strategies.MovingWindowRateLimiter),
+        ("fixed window", aio_strategies.FixedWindowRateLimiter),
+    ]:
+
+        async def hit(strategy: type = strategy, name: str = name, box: list[object] = []) -> bool:  # noqa: B006
+            if not box:
+                box.append(strategy(aio_storage.RedisStorage(f"async+{REDIS}", implementation="redispy")))
+            key = f"aio-{name}-{next(counter) % 1000}"
+            return bool(await box[0].hit(many, run, key))  # type: ignore[attr-defined]
+
+        print(f"| `limits` {name} (`limits.aio`, redis.asyncio) | {in_flight(hit):,.0f} |")
 
     burst = 50
     print()
