@@ -256,6 +256,29 @@ fn redis_cli(url: &str, args: &[&str]) -> String {
 }
 
 /// A redis-server of this test's own, on `port`.
+/// One authenticator per failure policy on the Redis at `url`, all counting rate limits there:
+/// revocations there failing closed, revocations there failing open, no revocation list (the
+/// rate-limit fallback), and no revocation list with fail-closed rate limits.
+fn policies(keys: &Arc<ApiKeys>, url: &str) -> [Arc<Authenticator>; 4] {
+    let limit = RateLimit::per_minute(1, 1000);
+    let list = |fail_open| {
+        Arc::new(
+            RedisRevocationList::open(url)
+                .unwrap()
+                .with_fail_open(fail_open),
+        )
+    };
+    let make = |options: AuthenticatorOptions| {
+        Arc::new(Authenticator::new(options.with_rate_limit(limit)).unwrap())
+    };
+    [
+        make(shared(keys, url).with_revocation_store(list(false))),
+        make(shared(keys, url).with_revocation_store(list(true))),
+        make(shared(keys, url)),
+        make(shared(keys, url).with_rate_limit_store_fail_open(false)),
+    ]
+}
+
 /// A `redis-server` of this test's own on a free port: its URL, port and process.
 fn scratch_redis() -> (String, u16, Child) {
     let port = {
@@ -310,30 +333,7 @@ fn killing_redis_applies_the_policy_and_service_recovers() {
     let (url, port, mut server) = scratch_redis();
     let keys = keys();
     let key = keys.create(NewKey::new("erin")).unwrap();
-    let limit = RateLimit::per_minute(1, 1000);
-    let revocations = Arc::new(RedisRevocationList::open(&url).unwrap());
-    let strict = Authenticator::new(
-        shared(&keys, &url)
-            .with_rate_limit(limit)
-            .with_revocation_store(revocations.clone()),
-    )
-    .unwrap();
-    let lenient = Authenticator::new(
-        shared(&keys, &url)
-            .with_rate_limit(limit)
-            .with_revocation_store(Arc::new(
-                RedisRevocationList::open(&url)
-                    .unwrap()
-                    .with_fail_open(true),
-            )),
-    )
-    .unwrap();
-    let closed = Authenticator::new(
-        shared(&keys, &url)
-            .with_rate_limit(limit)
-            .with_rate_limit_store_fail_open(false),
-    )
-    .unwrap();
+    let [strict, lenient, _, closed] = policies(&keys, &url);
     for auth in [&strict, &lenient, &closed] {
         assert!(call(auth, &key.secret, None).is_ok());
     }
@@ -365,7 +365,8 @@ fn killing_redis_applies_the_policy_and_service_recovers() {
     );
     // Fail-closed rate limits: 503.
     assert_eq!(call(&closed, &key.secret, None).unwrap_err().1, 503);
-    assert!(revocations
+    assert!(RedisRevocationList::open(&url)
+        .unwrap()
         .revoke(RevocationKind::Jti, "j", now() + 60)
         .is_err());
     drop(sub);
@@ -449,40 +450,9 @@ fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
     let (url, port, mut server) = scratch_redis();
     let keys = keys();
     let key = keys.create(NewKey::new("frank")).unwrap();
-    let limit = RateLimit::per_minute(1, 1000);
-    // Both on the same Redis: the joint script, which async callers run on the multiplexed
-    // connection.
-    let strict = Arc::new(
-        Authenticator::new(
-            shared(&keys, &url)
-                .with_rate_limit(limit)
-                .with_revocation_store(Arc::new(RedisRevocationList::open(&url).unwrap())),
-        )
-        .unwrap(),
-    );
-    let lenient = Arc::new(
-        Authenticator::new(
-            shared(&keys, &url)
-                .with_rate_limit(limit)
-                .with_revocation_store(Arc::new(
-                    RedisRevocationList::open(&url)
-                        .unwrap()
-                        .with_fail_open(true),
-                )),
-        )
-        .unwrap(),
-    );
-    // The rate limits alone on Redis: counted here when it is away, or refused (fail-closed).
-    let limits_only =
-        Arc::new(Authenticator::new(shared(&keys, &url).with_rate_limit(limit)).unwrap());
-    let limits_closed = Arc::new(
-        Authenticator::new(
-            shared(&keys, &url)
-                .with_rate_limit(limit)
-                .with_rate_limit_store_fail_open(false),
-        )
-        .unwrap(),
-    );
+    // With both on the same Redis, async callers run the joint script on the multiplexed
+    // connection; with the rate limits alone there, the rate-limit script.
+    let [strict, lenient, limits_only, limits_closed] = policies(&keys, &url);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
