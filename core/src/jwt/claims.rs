@@ -49,16 +49,37 @@ pub struct Claims {
 /// One member: its value once built, and where its JSON text is in [`Claims::source`].
 #[derive(Clone)]
 pub(crate) struct Member {
-    name: Name,
+    name: MemberName,
     value: OnceLock<Value>,
     text: Range<usize>,
 }
 
+/// A member's name: where it is in [`Claims::source`] when it has no escapes (a verified
+/// token's names cost no allocation and no lookup), else its own text.
+#[derive(Clone)]
+enum MemberName {
+    InSource(Range<u32>),
+    Named(Name),
+}
+
 impl Member {
-    /// A member whose value is built from `source[text]` when first read.
-    pub(crate) fn lazy(name: Name, text: Range<usize>) -> Member {
+    /// A member whose value is built from `source[text]` when first read, named by
+    /// `source[name]`.
+    pub(crate) fn lazy(name: Range<usize>, text: Range<usize>) -> Member {
+        // Payloads are capped far below 4 GiB (`max_token_size`); a span that does not fit is
+        // stored as a name that reads as empty, which no caller can reach.
+        let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
         Member {
-            name,
+            name: MemberName::InSource(at(name.start)..at(name.end)),
+            value: OnceLock::new(),
+            text,
+        }
+    }
+
+    /// A member whose name has escapes, so is not the text at its place in the payload.
+    pub(crate) fn lazy_named(name: Name, text: Range<usize>) -> Member {
+        Member {
+            name: MemberName::Named(name),
             value: OnceLock::new(),
             text,
         }
@@ -66,10 +87,28 @@ impl Member {
 
     fn built(name: Name, value: Value) -> Member {
         Member {
-            name,
+            name: MemberName::Named(name),
             value: OnceLock::from(value),
             text: 0..0,
         }
+    }
+
+    fn name<'a>(&'a self, source: Option<&'a str>) -> &'a str {
+        match &self.name {
+            MemberName::Named(name) => name,
+            MemberName::InSource(at) => source
+                .and_then(|s| s.get(at.start as usize..at.end as usize))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The name as an owned string (for the owned iterator).
+    fn into_name(self, source: Option<&str>) -> (String, Member) {
+        let name = match &self.name {
+            MemberName::Named(name) => name.to_string(),
+            MemberName::InSource(_) => self.name(source).to_owned(),
+        };
+        (name, self)
     }
 
     fn value(&self, source: Option<&str>) -> &Value {
@@ -175,10 +214,11 @@ impl Claims {
 
     /// The value of member `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
+        let source = self.source();
         self.members
             .iter()
-            .find(|m| m.name == name)
-            .map(|m| m.value(self.source()))
+            .find(|m| m.name(source) == name)
+            .map(|m| m.value(source))
     }
 
     /// Whether the claims have a member `name`.
@@ -190,11 +230,16 @@ impl Claims {
     pub fn insert(&mut self, name: String, value: Value) -> Option<Value> {
         self.edited = true;
         let source = self.source.as_deref();
-        match self.members.iter_mut().find(|m| m.name == name) {
+        match self.members.iter_mut().find(|m| m.name(source) == name) {
             Some(member) => {
-                let name = std::mem::take(&mut member.name);
-                let old = std::mem::replace(member, Member::built(name, value));
-                Some(old.into_value(source))
+                // The name stays where it is (a span of the payload stays valid: the payload is
+                // kept); the value is replaced.
+                let old = std::mem::replace(&mut member.value, OnceLock::from(value));
+                let text = std::mem::replace(&mut member.text, 0..0);
+                Some(
+                    old.into_inner()
+                        .unwrap_or_else(|| build(source.and_then(|s| s.get(text)))),
+                )
             }
             None => {
                 self.members
@@ -206,7 +251,8 @@ impl Claims {
 
     /// Removes member `name`, returning its value.
     pub fn remove(&mut self, name: &str) -> Option<Value> {
-        let index = self.members.iter().position(|m| m.name == name)?;
+        let source = self.source();
+        let index = self.members.iter().position(|m| m.name(source) == name)?;
         self.edited = true;
         Some(self.members.remove(index).into_value(self.source()))
     }
@@ -228,7 +274,8 @@ impl Claims {
 
     /// The member names, in the token's order.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.members.iter().map(|m| &*m.name)
+        let source = self.source();
+        self.members.iter().map(move |m| m.name(source))
     }
 
     fn str_claim(&self, name: &str) -> Option<&str> {
@@ -365,9 +412,9 @@ impl Iterator for ClaimsIntoIter {
     type Item = (String, Value);
 
     fn next(&mut self) -> Option<(String, Value)> {
-        let mut member = self.members.next()?;
-        let name = std::mem::take(&mut member.name).into_owned();
-        Some((name, member.into_value(self.source.as_deref())))
+        let source = self.source.as_deref();
+        let (name, member) = self.members.next()?.into_name(source);
+        Some((name, member.into_value(source)))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -400,7 +447,7 @@ impl<'a> Iterator for ClaimsIter<'a> {
 
     fn next(&mut self) -> Option<(&'a str, &'a Value)> {
         let member = self.members.next()?;
-        Some((&*member.name, member.value(self.source)))
+        Some((member.name(self.source), member.value(self.source)))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

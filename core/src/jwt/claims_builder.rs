@@ -73,15 +73,18 @@ pub trait ClaimsBuilder {
         let _ = json;
         Err(Interrupted)
     }
-    /// A top-level member whose JSON text is at `text` in the payload; called instead of
-    /// [`ClaimsBuilder::member`] for the top level when [`ClaimsBuilder::TOP_LEVEL_TEXT`] is set.
+    /// A top-level member whose JSON text is at `text` in the payload and whose name's text
+    /// (between its quotes) is at `name_text`, as long as `name` when it has no escapes; called
+    /// instead of [`ClaimsBuilder::member`] for the top level when
+    /// [`ClaimsBuilder::TOP_LEVEL_TEXT`] is set.
     fn member_text(
         &mut self,
         object: &mut Self::Object,
         name: &str,
+        name_text: std::ops::Range<usize>,
         text: std::ops::Range<usize>,
     ) -> Built<()> {
-        let _ = (object, name, text);
+        let _ = (object, name, name_text, text);
         Err(Interrupted)
     }
 }
@@ -259,9 +262,16 @@ impl ClaimsBuilder for LazyBuilder {
         &mut self,
         object: &mut Vec<Member>,
         name: &str,
+        name_text: std::ops::Range<usize>,
         text: std::ops::Range<usize>,
     ) -> Built<()> {
-        object.push(Member::lazy(name_of(Cow::Borrowed(name)), text));
+        // An escape makes a name's text longer than the name: only an unescaped name is the
+        // text at its place, and is stored as that place (no allocation, no lookup).
+        object.push(if name_text.len() == name.len() {
+            Member::lazy(name_text, text)
+        } else {
+            Member::lazy_named(name_of(Cow::Borrowed(name)), text)
+        });
         Ok(())
     }
 }

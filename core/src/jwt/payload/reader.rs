@@ -230,7 +230,9 @@ impl<'a> Scanner<'a> {
             if self.peek()? != b'"' {
                 return Err(Fail::Malformed);
             }
+            let name_start = self.i + 1;
             let name = self.string()?;
+            let name_text = name_start..self.i - 1;
             // The map-building parser asks for a child level before reading the colon.
             let child = depth.checked_sub(1).ok_or(Fail::TooDeep)?;
             self.expect(b':')?;
@@ -240,7 +242,7 @@ impl<'a> Scanner<'a> {
                     let start = self.i;
                     let nothing = Dest::Element(&mut ());
                     self.member(&mut NoBuild, &name, child, nest, reg, nothing)?;
-                    out.member_text(&mut object, &name, start..self.i)?;
+                    out.member_text(&mut object, &name, name_text, start..self.i)?;
                 }
                 Some(reg) => {
                     let dest = Dest::Member(&mut object, &name);

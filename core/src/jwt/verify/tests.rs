@@ -89,7 +89,7 @@ fn claims_built_when_read_equal_the_payload_parsed_at_once() {
     let (_, verifier) = setup();
     let payload = r#"{ "sub": "u\u00e9\n1", "exp": 99999999999, "big": 12345678901234567890123,
         "f": -1.50e0, "t": true, "n": null, "l": ["a", "b\"c"], "o": {"k": [1, {"x": "y"}]},
-        "s": "" }"#;
+        "s": "", "t\u0065nant": "acme", "na\"me": 1, "é": 2 }"#;
     let whole: Map<String, Value> = serde_json::from_str(payload).unwrap();
     let claims = verifier.verify(&signed(payload)).unwrap();
 
@@ -103,6 +103,14 @@ fn claims_built_when_read_equal_the_payload_parsed_at_once() {
     assert_eq!(claims["s"], "");
     assert!(claims["n"].is_null() && claims.contains_key("n"));
     assert_eq!(claims.len(), whole.len());
+    // Names with escapes read as their unescaped text; the others are read from the payload.
+    assert_eq!(claims["tenant"], "acme");
+    assert_eq!(claims["na\"me"], 1);
+    assert_eq!(claims["é"], 2);
+    assert_eq!(
+        claims.keys().collect::<Vec<_>>(),
+        ["sub", "exp", "big", "f", "t", "n", "l", "o", "s", "tenant", "na\"me", "é"]
+    );
     let fresh = verifier.verify(&signed(payload)).unwrap();
     assert_eq!(fresh.clone().into_map(), whole);
     assert_eq!(
