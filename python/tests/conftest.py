@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvloop
 
 import tokenward
 
@@ -30,3 +32,13 @@ def code_of(fn: Callable[[], object]) -> str | None:
 @pytest.fixture
 def vectors() -> Callable[[str], Any]:
     return load_vectors
+
+
+@pytest.fixture(params=["asyncio", "uvloop"])
+def run_loop(request: pytest.FixtureRequest) -> Callable[[Coroutine[Any, Any, Any]], Any]:
+    """Runs a coroutine to its end in a new event loop: asyncio's own, then uvloop's. The
+    library completes asyncio futures from its runtime's threads (``call_soon_threadsafe``,
+    answers settled in batches per loop), which each loop implements in its own way."""
+    if request.param == "uvloop":
+        return uvloop.run
+    return asyncio.run

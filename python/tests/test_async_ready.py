@@ -59,7 +59,7 @@ def test_a_cached_token_is_answered_without_loop_or_thread(mock, client) -> None
         assert run(lambda: source.token_async()).expose() == first.expose()
 
 
-def test_the_first_token_is_fetched_on_the_runtime_while_the_loop_runs(mock, client) -> None:
+def test_the_first_token_is_fetched_on_the_runtime_while_the_loop_runs(mock, client, run_loop) -> None:
     mock.control("/__delay?ms=300")
 
     async def main() -> tuple[AccessToken, int]:
@@ -77,7 +77,7 @@ def test_the_first_token_is_fetched_on_the_runtime_while_the_loop_runs(mock, cli
         t.cancel()
         return tok, ticks
 
-    tok, ticks = asyncio.run(main())
+    tok, ticks = run_loop(main())
     assert tok.expose() and ticks >= 10, ticks
 
 
@@ -88,7 +88,7 @@ def test_errors_keep_their_codes(mock, client) -> None:
     assert e.value.code == "invalid_client"
 
 
-def test_cancelling_the_awaiting_task_aborts_and_the_loop_goes_on(mock, client) -> None:
+def test_cancelling_the_awaiting_task_aborts_and_the_loop_goes_on(mock, client, run_loop) -> None:
     mock.control("/__delay?ms=2000")
 
     async def main() -> None:
@@ -101,12 +101,12 @@ def test_cancelling_the_awaiting_task_aborts_and_the_loop_goes_on(mock, client) 
             await task
         await asyncio.sleep(0.01)
 
-    asyncio.run(main())
+    run_loop(main())
     mock.control("/__delay?ms=0")
     assert run(lambda: client.client_credentials_async(["read"])).access_token.expose()
 
 
-def test_the_async_client_methods(mock, client) -> None:
+def test_the_async_client_methods(mock, client, run_loop) -> None:
     async def main() -> tuple[TokenResponse, Introspection, TokenResponse]:
         r = await client.client_credentials_async(["read"])
         i = await client.introspect_async(r.access_token.expose(), "access_token")
@@ -114,7 +114,7 @@ def test_the_async_client_methods(mock, client) -> None:
         refreshed = await client.refresh_async("a-refresh-token", ["read"])
         return r, i, refreshed
 
-    r, i, refreshed = asyncio.run(main())
+    r, i, refreshed = run_loop(main())
     assert r.access_token.expose() and i.active and refreshed.access_token.expose()
     assert mock.count("introspect") == 1 and mock.count("revoke") == 1
 

@@ -11,7 +11,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
 
 import pytest
 
@@ -150,7 +151,9 @@ def test_rate_limit_and_revocations_on_one_redis_cost_one_round_trip(proxy: Coun
     assert getattr(refusal[0], "code", None) == "revoked"
 
 
-def test_authenticate_async_with_a_shared_store_leaves_the_event_loop_free(proxy: CountingProxy) -> None:
+def test_authenticate_async_with_a_shared_store_leaves_the_event_loop_free(
+    proxy: CountingProxy, run_loop: Callable[[Coroutine[Any, Any, Any]], Any]
+) -> None:
     keys = ApiKeys("tw_rt")
     headers = {"x-api-key": keys.create(f"cleo-{uuid.uuid4().hex[:8]}").secret.expose()}
     # Fail closed: a check the proxy never answered would be a 503, not a fallback.
@@ -170,6 +173,6 @@ def test_authenticate_async_with_a_shared_store_leaves_the_event_loop_free(proxy
         proxy.hold(8)
         return list(await asyncio.gather(*(auth.authenticate_async("GET", "/", headers) for _ in range(8))))
 
-    decisions = asyncio.run(main())
+    decisions = run_loop(main())
     assert all(decisions), [getattr(d, "code", d) for d in decisions]
     assert sorted(getattr(d, "rate_limit_remaining", None) for d in decisions) == list(range(91, 99))
