@@ -138,6 +138,18 @@ impl RedisRevocationList {
         entries.iter().map(|(kind, id)| key(*kind, id)).collect()
     }
 
+    /// Whether any of `keys` exists, asked on the multiplexed connection (async callers); the
+    /// failure policy is the caller's to apply ([`RedisRevocationList::unavailable`]).
+    pub(crate) async fn any_async(&self, keys: Vec<String>) -> Result<bool> {
+        let found: i64 = self
+            .conn
+            .run_async(move |mut conn| async move {
+                redis::cmd("EXISTS").arg(keys).query_async(&mut conn).await
+            })
+            .await?;
+        Ok(found > 0)
+    }
+
     /// The failure policy of a check that could not reach Redis: `Ok` (accepted, with a
     /// `gateway.revocation_unavailable` audit event) when failing open, else the error.
     pub(crate) fn unavailable(&self, err: Error) -> Result<()> {

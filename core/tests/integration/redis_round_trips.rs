@@ -271,6 +271,88 @@ fn async_callers_make_a_rate_limit_only_check_on_the_multiplexed_connection() {
     async_checks_share_one_connection(&url, false);
 }
 
+#[test]
+fn async_callers_ask_a_redis_revocation_list_alone_on_the_multiplexed_connection() {
+    let Some(url) = redis_url() else { return };
+    let (proxied, count, connections) = counting_proxy(upstream(&url));
+    let keys = Arc::new(ApiKeys::new("tw_rt", ApiKeysOptions::default()).unwrap());
+    let erin = keys.create(NewKey::new("erin")).unwrap();
+    // The rate limits are counted in this process: the list's lookup is the one round trip.
+    let options = AuthenticatorOptions::new()
+        .with_api_keys(keys.clone())
+        .with_rate_limit(RateLimit::per_minute(1, 41))
+        .with_revocation_store(Arc::new(RedisRevocationList::open(&proxied).unwrap()));
+    let auth = Arc::new(Authenticator::new(options).unwrap());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let attempt = |auth: Arc<Authenticator>, key: Secret| async move {
+        crate::common::api_key_async(auth, key).await.map(|_| ())
+    };
+    assert_eq!(
+        runtime.block_on(attempt(auth.clone(), erin.secret.clone())),
+        Ok(())
+    );
+    let mut outcomes = Vec::new();
+    let n = commands(&count, || {
+        outcomes = runtime.block_on(async {
+            let tasks: Vec<_> = (0..64)
+                .map(|_| tokio::spawn(attempt(auth.clone(), erin.secret.clone())))
+                .collect();
+            let mut out = Vec::new();
+            for t in tasks {
+                out.push(t.await.unwrap());
+            }
+            out
+        });
+    });
+    assert_eq!(n, 64, "one lookup per authenticate_async");
+    assert_eq!(connections.load(Ordering::SeqCst), 1, "the multiplexed one");
+    // The scopes and the rate limits still follow the lookup.
+    assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 40);
+    assert!(outcomes
+        .iter()
+        .filter_map(|r| r.err())
+        .all(|e| e == (ErrorCode::RateLimited, 429)));
+    // A scope the key lacks is refused after the lookup; once revoked, revoked comes first.
+    let admin = |auth: Arc<Authenticator>, key: Secret| async move {
+        let headers = [("x-api-key", key.expose())];
+        let req = Request {
+            headers: &headers,
+            required_scopes: &["admin"],
+            ..Request::default()
+        };
+        auth.authenticate_async(&req)
+            .await
+            .map(|_| ())
+            .map_err(|r| (r.code, r.status))
+    };
+    let n = commands(&count, || {
+        assert_eq!(
+            runtime.block_on(admin(auth.clone(), erin.secret.clone())),
+            Err((ErrorCode::InsufficientScope, 403))
+        );
+    });
+    assert_eq!(n, 1);
+    RedisRevocationList::open(&url)
+        .unwrap()
+        .revoke(RevocationKind::KeyId, &erin.record.id, now() + 60)
+        .unwrap();
+    let n = commands(&count, || {
+        assert_eq!(
+            runtime.block_on(attempt(auth.clone(), erin.secret.clone())),
+            Err((ErrorCode::Revoked, 401))
+        );
+        assert_eq!(
+            runtime.block_on(admin(auth.clone(), erin.secret.clone())),
+            Err((ErrorCode::Revoked, 401))
+        );
+    });
+    assert_eq!(n, 2);
+}
+
 /// 64 `authenticate_async` calls in flight through one authenticator whose rate limits (and,
 /// with `revocations`, revocation list) are on Redis: one command each, on one connection.
 fn async_checks_share_one_connection(url: &str, revocations: bool) {

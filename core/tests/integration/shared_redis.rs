@@ -453,6 +453,18 @@ fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
     // With both on the same Redis, async callers run the joint script on the multiplexed
     // connection; with the rate limits alone there, the rate-limit script.
     let [strict, lenient, limits_only, limits_closed] = policies(&keys, &url);
+    // With the revocation list alone there (rate limits counted here), its own lookup.
+    let list_alone = |fail_open| {
+        let list = RedisRevocationList::open(&url)
+            .unwrap()
+            .with_fail_open(fail_open);
+        let options = AuthenticatorOptions::new()
+            .with_api_keys(keys.clone())
+            .with_rate_limit(RateLimit::per_minute(1, 1000))
+            .with_revocation_store(Arc::new(list));
+        Arc::new(Authenticator::new(options).unwrap())
+    };
+    let (list_closed, list_open) = (list_alone(false), list_alone(true));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -468,6 +480,8 @@ fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
     assert!(call_async(&lenient).is_ok());
     assert!(call_async(&limits_only).is_ok());
     assert!(call_async(&limits_closed).is_ok());
+    assert_eq!(call_async(&list_closed), Ok(Some(999)));
+    assert_eq!(call_async(&list_open), Ok(Some(999)));
 
     server.kill().unwrap();
     server.wait().unwrap();
@@ -490,6 +504,21 @@ fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
     }
     assert!(call_async(&limits_only).is_ok());
     assert_eq!(call_async(&limits_closed).unwrap_err().1, 503);
+    let (code, status) = call_async(&list_closed).unwrap_err();
+    assert_eq!(status, 503);
+    assert!(
+        matches!(code, ErrorCode::Network | ErrorCode::Timeout),
+        "{code:?}"
+    );
+    let unavailable = |events: &Events| {
+        let seen = events.0.lock();
+        seen.iter()
+            .filter(|(a, _)| *a == "gateway.revocation_unavailable")
+            .count()
+    };
+    let before = unavailable(&events);
+    assert_eq!(call_async(&list_open), Ok(Some(998)));
+    assert_eq!(unavailable(&events), before + 1);
     drop(sub);
 
     let mut server = start_redis(port);
@@ -502,6 +531,7 @@ fn async_callers_get_the_same_policy_when_redis_dies_and_recover() {
     });
     assert!(recovered);
     assert!(call_async(&limits_closed).is_ok());
+    assert_eq!(call_async(&list_closed), Ok(Some(998)));
     server.kill().unwrap();
     server.wait().unwrap();
 }

@@ -5,9 +5,9 @@
 use std::net::IpAddr;
 
 use super::pipeline::unavailable;
-#[cfg(feature = "redis")]
-use super::SharedStage;
 use super::{Accounting, Authenticator, Lookup, Pass, Seen, SharedCalls, Stop};
+#[cfg(feature = "redis")]
+use super::{SharedCheck, SharedStage};
 use crate::audit::{emit, wants, AuditEvent, Outcome};
 use crate::gateway::abuse::{Failure, Signal};
 use crate::gateway::buckets::ip_bucket;
@@ -40,21 +40,23 @@ impl Authenticator {
         self.conclude(req, acc, outcome)
     }
 
-    /// Finishes a pass whose Redis stage was left to the caller, with the script's answer.
+    /// Finishes a pass whose rate-limit script was left to the caller, with its answer (and
+    /// whether the script checked the revocation keys too).
     #[cfg(feature = "redis")]
     pub(super) fn finish_shared<'r>(
         &self,
         req: &Request<'r>,
         stage: SharedStage<'r>,
         acc: Accounting<'r>,
+        checked_revocations: bool,
         answer: crate::Result<crate::gateway::shared_limits::Decision>,
-    ) -> std::result::Result<Principal, Refusal> {
+    ) -> Pass<'r> {
         let SharedStage {
             mut principal,
             plan,
             token,
             ip,
-            args,
+            ..
         } = stage;
         let outcome = self
             .shared_outcome(
@@ -62,7 +64,7 @@ impl Authenticator {
                 plan.as_deref(),
                 token,
                 ip,
-                args.checks_revocations(),
+                checked_revocations,
                 answer,
             )
             .map(|remaining| {
@@ -70,11 +72,38 @@ impl Authenticator {
                 principal
             })
             .map_err(Stop::Refused);
-        match self.conclude(req, acc, outcome) {
-            Pass::Decided(r) => r,
-            // Only a pass's own outcome can stop it again.
-            _ => Err(self.use_async()),
-        }
+        self.conclude(req, acc, outcome)
+    }
+
+    /// Finishes a pass whose revocation-list lookup was left to the caller: its answer, then
+    /// the scopes and the rate limits (whose own Redis round trip, if any, is left again).
+    #[cfg(feature = "redis")]
+    pub(super) fn finish_revocations<'r>(
+        &self,
+        req: &Request<'r>,
+        stage: SharedStage<'r>,
+        acc: Accounting<'r>,
+        answer: crate::Result<bool>,
+    ) -> Pass<'r> {
+        let SharedStage {
+            principal,
+            plan,
+            token,
+            ip,
+            check,
+        } = stage;
+        let scopes_ok = matches!(
+            check,
+            SharedCheck::Revocations {
+                scopes_ok: true,
+                ..
+            }
+        );
+        let outcome = self.revocation_answer(answer).and_then(|()| {
+            let shared = SharedCalls::Deferred;
+            self.scopes_and_limits(req, principal, plan, token, ip, scopes_ok, shared)
+        });
+        self.conclude(req, acc, outcome)
     }
 
     /// The accounting after a pass's outcome: the failure budget, abuse detection, telemetry

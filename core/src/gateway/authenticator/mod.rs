@@ -224,22 +224,32 @@ enum Stop<'r> {
     Introspect(&'r str),
     /// Fetch the remote keys for this JWT, then run again (no side effect has happened yet).
     FetchKeys(&'r str),
-    /// Run the Redis script of the last stages (revocations and rate limits, or the rate limits
-    /// alone) on the multiplexed connection, then finish with its answer (`authenticate_async`;
-    /// every earlier stage has run).
+    /// Make the Redis round trip of the next stage (revocations and rate limits together, the
+    /// rate limits alone, or the revocation list alone) on the multiplexed connection, then
+    /// finish with its answer (`authenticate_async`; every earlier stage has run).
     #[cfg(feature = "redis")]
     Shared(Box<SharedStage<'r>>),
 }
 
-/// The last stage of a pass that an async caller finishes: the script's arguments, and what
-/// its answer is applied to.
+/// The Redis stage of a pass that an async caller finishes: what to ask, and what its answer
+/// is applied to.
 #[cfg(feature = "redis")]
 struct SharedStage<'r> {
     principal: Principal,
     plan: Option<String>,
     token: &'r str,
     ip: Option<IpAddr>,
-    args: crate::gateway::shared_limits::CheckArgs,
+    check: SharedCheck,
+}
+
+/// The question of a [`SharedStage`].
+#[cfg(feature = "redis")]
+enum SharedCheck {
+    /// The rate-limit script: with the revocation keys (stages 4 to 6), or without (6 alone).
+    Script(crate::gateway::shared_limits::CheckArgs),
+    /// Whether any of these keys of the Redis revocation list exists (stage 4, the rate limits
+    /// being elsewhere); stages 5 and 6 follow the answer.
+    Revocations { keys: Vec<String>, scopes_ok: bool },
 }
 
 #[cfg(feature = "redis")]
@@ -250,14 +260,14 @@ impl<'r> SharedStage<'r> {
         plan: Option<String>,
         token: &'r str,
         ip: Option<IpAddr>,
-        args: crate::gateway::shared_limits::CheckArgs,
+        check: SharedCheck,
     ) -> Stop<'r> {
         Stop::Shared(Box::new(SharedStage {
             principal,
             plan,
             token,
             ip,
-            args,
+            check,
         }))
     }
 }

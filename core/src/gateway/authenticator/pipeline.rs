@@ -7,15 +7,17 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-#[cfg(feature = "redis")]
-use super::SharedStage;
 use super::{Authenticator, Lookup, Pass, Route, Seen, SharedCalls, Stop, Validated};
+#[cfg(feature = "redis")]
+use super::{SharedCheck, SharedStage};
 use crate::audit::AuditEvent;
 use crate::gateway::buckets::ip_bucket;
 use crate::gateway::credentials::{looks_like_jws, ExtractError, Source};
 use crate::gateway::decision::{BearerError, CredentialKind, Principal, Refusal};
 use crate::gateway::introspection::{token_hash, Answer, Introspector};
 use crate::gateway::ip::normalize;
+#[cfg(feature = "redis")]
+use crate::gateway::redis_revocation::RedisRevocationList;
 use crate::gateway::revocation::RevocationKind;
 use crate::gateway::Request;
 use crate::jwt::Claims;
@@ -173,15 +175,26 @@ impl Authenticator {
         req: &Request<'r>,
         pass: Pass<'r>,
     ) -> std::result::Result<Principal, Refusal> {
-        match pass {
-            #[cfg(feature = "redis")]
-            Pass::Shared(stopped) => {
-                let (stage, acc) = *stopped;
-                let answer = self.run_shared_check_async(&stage.args).await;
-                self.finish_shared(req, stage, acc, answer)
-            }
-            pass => pass.decided_or(self),
+        // A stage's answer may lead to the next one's round trip (the revocation list, then
+        // the rate limits on another server).
+        #[cfg(feature = "redis")]
+        let mut pass = pass;
+        #[cfg(feature = "redis")]
+        while let Pass::Shared(stopped) = pass {
+            let (stage, acc) = *stopped;
+            pass = match &stage.check {
+                SharedCheck::Script(args) => {
+                    let answer = self.run_shared_check_async(args).await;
+                    let joint = args.checks_revocations();
+                    self.finish_shared(req, stage, acc, joint, answer)
+                }
+                SharedCheck::Revocations { keys, .. } => {
+                    let answer = self.revoked_async(keys).await;
+                    self.finish_revocations(req, stage, acc, answer)
+                }
+            };
         }
+        pass.decided_or(self)
     }
 
     /// Like [`Authenticator::authenticate_async`], for synchronous callers outside any async
@@ -358,10 +371,7 @@ impl Authenticator {
         let invalid = |code: ErrorCode| ch.bearer(code, BearerError::InvalidToken, &[]);
         let route = self.route(found.source, found.value);
         audit.credential_kind = Some(route.kind());
-        let Validated {
-            mut principal,
-            plan,
-        } = if route == Route::Introspect {
+        let Validated { principal, plan } = if route == Route::Introspect {
             let Some(intro) = &self.introspector else {
                 return Err(invalid(ErrorCode::UnknownKey).into());
             };
@@ -462,10 +472,11 @@ impl Authenticator {
                     self.joint_check(&principal, plan.as_deref(), found.value, ip, &entries)
                 {
                     if shared == SharedCalls::Deferred {
-                        return Err(SharedStage::stop(principal, plan, found.value, ip, args));
+                        let check = SharedCheck::Script(args);
+                        return Err(SharedStage::stop(principal, plan, found.value, ip, check));
                     }
                     let answer = self.run_shared_check(&args);
-                    principal.rate_limit_remaining = self.shared_outcome(
+                    let remaining = self.shared_outcome(
                         &principal,
                         plan.as_deref(),
                         found.value,
@@ -473,8 +484,19 @@ impl Authenticator {
                         args.checks_revocations(),
                         answer,
                     )?;
-                    return Ok(principal);
+                    return Ok(Principal {
+                        rate_limit_remaining: remaining,
+                        ..principal
+                    });
                 }
+            }
+            // The list alone on Redis: an async caller asks it itself.
+            #[cfg(feature = "redis")]
+            if shared == SharedCalls::Deferred && store.as_redis().is_some() && !entries.is_empty()
+            {
+                let keys = RedisRevocationList::keys(&entries);
+                let check = SharedCheck::Revocations { keys, scopes_ok };
+                return Err(SharedStage::stop(principal, plan, found.value, ip, check));
             }
             match store.is_any_revoked(&entries) {
                 Ok(false) => {}
@@ -482,9 +504,27 @@ impl Authenticator {
                 Err(e) => return Err(unavailable(&e).into()),
             }
         }
+        self.scopes_and_limits(req, principal, plan, found.value, ip, scopes_ok, shared)
+    }
+
+    /// Stages 5 (scopes, `scopes_ok` decided by the caller) and 6 (rate limits; an async caller
+    /// makes their Redis round trip itself), once the credential is known not to be revoked.
+    #[allow(clippy::too_many_arguments)]
+    #[cfg_attr(not(feature = "redis"), allow(unused_variables))]
+    pub(super) fn scopes_and_limits<'r>(
+        &self,
+        req: &Request<'r>,
+        mut principal: Principal,
+        plan: Option<String>,
+        token: &'r str,
+        ip: Option<IpAddr>,
+        scopes_ok: bool,
+        shared: SharedCalls,
+    ) -> std::result::Result<Principal, Stop<'r>> {
         // 5. Scopes.
         if !scopes_ok {
-            return Err(ch
+            return Err(self
+                .challenger
                 .bearer(
                     ErrorCode::InsufficientScope,
                     BearerError::InsufficientScope,
@@ -492,16 +532,57 @@ impl Authenticator {
                 )
                 .into());
         }
-        // 6. Rate limits (an async caller makes a Redis round trip itself).
+        // 6. Rate limits.
         #[cfg(feature = "redis")]
         if shared == SharedCalls::Deferred {
-            if let Some(args) = self.limit_check(&principal, plan.as_deref(), found.value, ip) {
-                return Err(SharedStage::stop(principal, plan, found.value, ip, args));
+            if let Some(args) = self.limit_check(&principal, plan.as_deref(), token, ip) {
+                let check = SharedCheck::Script(args);
+                return Err(SharedStage::stop(principal, plan, token, ip, check));
             }
         }
-        let remaining = self.rate_limit(&principal, plan.as_deref(), found.value, ip)?;
+        let remaining = self.rate_limit(&principal, plan.as_deref(), token, ip)?;
         principal.rate_limit_remaining = remaining;
         Ok(principal)
+    }
+
+    /// The answer of the Redis revocation list to an async caller, as the sync check would have
+    /// given it: revoked, or the list's failure policy (fail open: accepted, with its audit
+    /// event; fail closed: 503).
+    #[cfg(feature = "redis")]
+    pub(super) fn revocation_answer<'r>(
+        &self,
+        answer: crate::Result<bool>,
+    ) -> std::result::Result<(), Stop<'r>> {
+        let revoked = match answer {
+            Ok(revoked) => revoked,
+            Err(e) => match self.revocations.as_ref().and_then(|r| r.as_redis()) {
+                Some(list) => {
+                    list.unavailable(e).map_err(|e| unavailable(&e))?;
+                    false
+                }
+                None => return Err(unavailable(&e).into()),
+            },
+        };
+        if revoked {
+            let ch = &self.challenger;
+            return Err(ch
+                .bearer(ErrorCode::Revoked, BearerError::InvalidToken, &[])
+                .into());
+        }
+        Ok(())
+    }
+
+    /// Asks the Redis revocation list whether any of `keys` exists, on the multiplexed
+    /// connection.
+    #[cfg(feature = "redis")]
+    pub(super) async fn revoked_async(&self, keys: &[String]) -> crate::Result<bool> {
+        match self.revocations.as_ref().and_then(|r| r.as_redis()) {
+            Some(list) => list.any_async(keys.to_vec()).await,
+            None => Err(Error::new(
+                ErrorCode::Internal,
+                "the revocation list is not on Redis",
+            )),
+        }
     }
 }
 
