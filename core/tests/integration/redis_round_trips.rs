@@ -353,6 +353,55 @@ fn async_callers_ask_a_redis_revocation_list_alone_on_the_multiplexed_connection
     assert_eq!(n, 2);
 }
 
+#[test]
+fn async_callers_make_the_lookup_then_the_rate_limit_check_on_two_servers() {
+    let Some(url) = redis_url() else { return };
+    // Two addresses of one Redis: the authenticator cannot join the two checks.
+    let (list_url, list_count, list_connections) = counting_proxy(upstream(&url));
+    let (limits_url, limits_count, limits_connections) = counting_proxy(upstream(&url));
+    let keys = Arc::new(ApiKeys::new("tw_rt", ApiKeysOptions::default()).unwrap());
+    let gus = keys.create(NewKey::new("gus")).unwrap();
+    let options = AuthenticatorOptions::new()
+        .with_api_keys(keys.clone())
+        .with_rate_limit(RateLimit::per_minute(1, 41))
+        .with_rate_limit_store(limits_url)
+        .with_revocation_store(Arc::new(RedisRevocationList::open(&list_url).unwrap()));
+    let auth = Arc::new(Authenticator::new(options).unwrap());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let attempt = |auth: Arc<Authenticator>, key: Secret| async move {
+        crate::common::api_key_async(auth, key).await.map(|_| ())
+    };
+    assert_eq!(
+        runtime.block_on(attempt(auth.clone(), gus.secret.clone())),
+        Ok(())
+    );
+    let mut outcomes = Vec::new();
+    let n = commands(&list_count, || {
+        let m = commands(&limits_count, || {
+            outcomes = runtime.block_on(async {
+                let tasks: Vec<_> = (0..64)
+                    .map(|_| tokio::spawn(attempt(auth.clone(), gus.secret.clone())))
+                    .collect();
+                let mut out = Vec::new();
+                for t in tasks {
+                    out.push(t.await.unwrap());
+                }
+                out
+            });
+        });
+        assert_eq!(m, 64, "one rate-limit check each");
+    });
+    assert_eq!(n, 64, "one lookup each");
+    // Each on its server's one multiplexed connection.
+    assert_eq!(list_connections.load(Ordering::SeqCst), 1);
+    assert_eq!(limits_connections.load(Ordering::SeqCst), 1);
+    assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 40);
+}
+
 /// 64 `authenticate_async` calls in flight through one authenticator whose rate limits (and,
 /// with `revocations`, revocation list) are on Redis: one command each, on one connection.
 fn async_checks_share_one_connection(url: &str, revocations: bool) {
