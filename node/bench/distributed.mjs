@@ -127,6 +127,8 @@ async function main() {
       rateLimitStore: url,
       ...(withRevocations ? { revocations: new RevocationList({ store: url }) } : {}),
     })
+  // The revocation list alone on Redis (the rate limit counted in this process).
+  const listOnly = (url) => new Authenticator({ apiKeys, rateLimit: big, revocations: new RevocationList({ store: url }) })
   const flexible = (url) =>
     new RateLimiterRedis({ storeClient: new Redis(url), points: 1_000_000_000, duration: 3600, keyPrefix: `rlf-${run}` })
   const local = new Authenticator({ apiKeys, rateLimit: big })
@@ -151,6 +153,11 @@ async function main() {
       'tokenward `authenticateAsync`, Redis rate limit + revocation list',
       (a = tokenward(REDIS, true)) => () => a.authenticateAsync({ headers }),
       (a = tokenward(proxy.url, true)) => () => a.authenticateAsync({ headers }),
+    ],
+    [
+      'tokenward `authenticateAsync`, Redis revocation list',
+      (a = listOnly(REDIS)) => () => a.authenticateAsync({ headers }),
+      (a = listOnly(proxy.url)) => () => a.authenticateAsync({ headers }),
     ],
     [
       '`rate-limiter-flexible` RateLimiterRedis (ioredis) `consume`',
