@@ -34,11 +34,19 @@ def vectors() -> Callable[[str], Any]:
     return load_vectors
 
 
+# How long a coroutine run by `run_loop` may take: an answer that never reaches its loop is a
+# failure, not a hang.
+LOOP_DEADLINE_S = 30
+
+
 @pytest.fixture(params=["asyncio", "uvloop"])
 def run_loop(request: pytest.FixtureRequest) -> Callable[[Coroutine[Any, Any, Any]], Any]:
     """Runs a coroutine to its end in a new event loop: asyncio's own, then uvloop's. The
     library completes asyncio futures from its runtime's threads (``call_soon_threadsafe``,
     answers settled in batches per loop), which each loop implements in its own way."""
-    if request.param == "uvloop":
-        return uvloop.run
-    return asyncio.run
+    runner = uvloop.run if request.param == "uvloop" else asyncio.run
+
+    def run(coro: Coroutine[Any, Any, Any]) -> Any:
+        return runner(asyncio.wait_for(coro, LOOP_DEADLINE_S))
+
+    return run
