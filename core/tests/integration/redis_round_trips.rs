@@ -283,30 +283,14 @@ fn async_callers_ask_a_redis_revocation_list_alone_on_the_multiplexed_connection
         .with_rate_limit(RateLimit::per_minute(1, 41))
         .with_revocation_store(Arc::new(RedisRevocationList::open(&proxied).unwrap()));
     let auth = Arc::new(Authenticator::new(options).unwrap());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let attempt = |auth: Arc<Authenticator>, key: Secret| async move {
-        crate::common::api_key_async(auth, key).await.map(|_| ())
-    };
+    let runtime = two_workers();
     assert_eq!(
         runtime.block_on(attempt(auth.clone(), erin.secret.clone())),
         Ok(())
     );
     let mut outcomes = Vec::new();
     let n = commands(&count, || {
-        outcomes = runtime.block_on(async {
-            let tasks: Vec<_> = (0..64)
-                .map(|_| tokio::spawn(attempt(auth.clone(), erin.secret.clone())))
-                .collect();
-            let mut out = Vec::new();
-            for t in tasks {
-                out.push(t.await.unwrap());
-            }
-            out
-        });
+        outcomes = in_flight(&runtime, &auth, &erin.secret);
     });
     assert_eq!(n, 64, "one lookup per authenticate_async");
     assert_eq!(connections.load(Ordering::SeqCst), 1, "the multiplexed one");
@@ -367,14 +351,7 @@ fn async_callers_make_the_lookup_then_the_rate_limit_check_on_two_servers() {
         .with_rate_limit_store(limits_url)
         .with_revocation_store(Arc::new(RedisRevocationList::open(&list_url).unwrap()));
     let auth = Arc::new(Authenticator::new(options).unwrap());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let attempt = |auth: Arc<Authenticator>, key: Secret| async move {
-        crate::common::api_key_async(auth, key).await.map(|_| ())
-    };
+    let runtime = two_workers();
     assert_eq!(
         runtime.block_on(attempt(auth.clone(), gus.secret.clone())),
         Ok(())
@@ -382,16 +359,7 @@ fn async_callers_make_the_lookup_then_the_rate_limit_check_on_two_servers() {
     let mut outcomes = Vec::new();
     let n = commands(&list_count, || {
         let m = commands(&limits_count, || {
-            outcomes = runtime.block_on(async {
-                let tasks: Vec<_> = (0..64)
-                    .map(|_| tokio::spawn(attempt(auth.clone(), gus.secret.clone())))
-                    .collect();
-                let mut out = Vec::new();
-                for t in tasks {
-                    out.push(t.await.unwrap());
-                }
-                out
-            });
+            outcomes = in_flight(&runtime, &auth, &gus.secret);
         });
         assert_eq!(m, 64, "one rate-limit check each");
     });
@@ -400,6 +368,38 @@ fn async_callers_make_the_lookup_then_the_rate_limit_check_on_two_servers() {
     assert_eq!(list_connections.load(Ordering::SeqCst), 1);
     assert_eq!(limits_connections.load(Ordering::SeqCst), 1);
     assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 40);
+}
+
+/// A runtime with two workers, for the async callers.
+fn two_workers() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// One `authenticate_async` with the API key `key`: `Ok`, or the refusal's code and status.
+async fn attempt(auth: Arc<Authenticator>, key: Secret) -> Result<(), (ErrorCode, u16)> {
+    crate::common::api_key_async(auth, key).await.map(|_| ())
+}
+
+/// 64 [`attempt`]s in flight at once on `runtime`, and their outcomes.
+fn in_flight(
+    runtime: &tokio::runtime::Runtime,
+    auth: &Arc<Authenticator>,
+    key: &Secret,
+) -> Vec<Result<(), (ErrorCode, u16)>> {
+    runtime.block_on(async {
+        let tasks: Vec<_> = (0..64)
+            .map(|_| tokio::spawn(attempt(auth.clone(), key.clone())))
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    })
 }
 
 /// 64 `authenticate_async` calls in flight through one authenticator whose rate limits (and,
@@ -417,14 +417,7 @@ fn async_checks_share_one_connection(url: &str, revocations: bool) {
             options.with_revocation_store(Arc::new(RedisRevocationList::open(&proxied).unwrap()));
     }
     let auth = Arc::new(Authenticator::new(options).unwrap());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let attempt = |auth: Arc<Authenticator>, key: Secret| async move {
-        crate::common::api_key_async(auth, key).await.map(|_| ())
-    };
+    let runtime = two_workers();
     // The first call connects and loads the script: not counted.
     assert_eq!(
         runtime.block_on(attempt(auth.clone(), dave.secret.clone())),
@@ -433,16 +426,7 @@ fn async_checks_share_one_connection(url: &str, revocations: bool) {
     // 64 requests in flight at once: one command each, exactly the rest of the burst admitted.
     let mut outcomes = Vec::new();
     let n = commands(&count, || {
-        outcomes = runtime.block_on(async {
-            let tasks: Vec<_> = (0..64)
-                .map(|_| tokio::spawn(attempt(auth.clone(), dave.secret.clone())))
-                .collect();
-            let mut out = Vec::new();
-            for t in tasks {
-                out.push(t.await.unwrap());
-            }
-            out
-        });
+        outcomes = in_flight(&runtime, &auth, &dave.secret);
     });
     assert_eq!(n, 64, "one round trip per authenticate_async");
     // On the one multiplexed connection (a blocking pool would have opened one per request in
