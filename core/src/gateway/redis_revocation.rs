@@ -116,10 +116,7 @@ impl RevocationStore for RedisRevocationList {
         let found: Result<i64> = self
             .conn
             .call(|conn| redis::cmd("EXISTS").arg(keys).query(conn));
-        match found {
-            Ok(n) => Ok(n > 0),
-            Err(err) => self.unavailable(err).map(|()| false),
-        }
+        self.settled(found.map(|n| n > 0))
     }
 
     fn as_redis(&self) -> Option<&RedisRevocationList> {
@@ -148,6 +145,12 @@ impl RedisRevocationList {
             })
             .await?;
         Ok(found > 0)
+    }
+
+    /// A lookup's answer under the failure policy: a failed lookup is `Ok(false)` when failing
+    /// open (with its audit event), else the error.
+    pub(crate) fn settled(&self, found: Result<bool>) -> Result<bool> {
+        found.or_else(|err| self.unavailable(err).map(|()| false))
     }
 
     /// The failure policy of a check that could not reach Redis: `Ok` (accepted, with a

@@ -553,16 +553,11 @@ impl Authenticator {
         &self,
         answer: crate::Result<bool>,
     ) -> std::result::Result<(), Stop<'r>> {
-        let revoked = match answer {
-            Ok(revoked) => revoked,
-            Err(e) => match self.revocations.as_ref().and_then(|r| r.as_redis()) {
-                Some(list) => {
-                    list.unavailable(e).map_err(|e| unavailable(&e))?;
-                    false
-                }
-                None => return Err(unavailable(&e).into()),
-            },
-        };
+        let revoked = match self.revocations.as_ref().and_then(|r| r.as_redis()) {
+            Some(list) => list.settled(answer),
+            None => answer,
+        }
+        .map_err(|e| unavailable(&e))?;
         if revoked {
             let ch = &self.challenger;
             return Err(ch
