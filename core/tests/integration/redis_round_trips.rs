@@ -284,10 +284,7 @@ fn async_callers_ask_a_redis_revocation_list_alone_on_the_multiplexed_connection
         .with_revocation_store(Arc::new(RedisRevocationList::open(&proxied).unwrap()));
     let auth = Arc::new(Authenticator::new(options).unwrap());
     let runtime = two_workers();
-    assert_eq!(
-        runtime.block_on(attempt(auth.clone(), erin.secret.clone())),
-        Ok(())
-    );
+    first_attempt_admitted(&runtime, &auth, &erin.secret);
     let mut outcomes = Vec::new();
     let n = commands(&count, || {
         outcomes = in_flight(&runtime, &auth, &erin.secret);
@@ -295,11 +292,7 @@ fn async_callers_ask_a_redis_revocation_list_alone_on_the_multiplexed_connection
     assert_eq!(n, 64, "one lookup per authenticate_async");
     assert_eq!(connections.load(Ordering::SeqCst), 1, "the multiplexed one");
     // The scopes and the rate limits still follow the lookup.
-    assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 40);
-    assert!(outcomes
-        .iter()
-        .filter_map(|r| r.err())
-        .all(|e| e == (ErrorCode::RateLimited, 429)));
+    admitted_then_rate_limited(&outcomes, 40);
     // A scope the key lacks is refused after the lookup; once revoked, revoked comes first.
     let admin = |auth: Arc<Authenticator>, key: Secret| async move {
         let headers = [("x-api-key", key.expose())];
@@ -352,10 +345,7 @@ fn async_callers_make_the_lookup_then_the_rate_limit_check_on_two_servers() {
         .with_revocation_store(Arc::new(RedisRevocationList::open(&list_url).unwrap()));
     let auth = Arc::new(Authenticator::new(options).unwrap());
     let runtime = two_workers();
-    assert_eq!(
-        runtime.block_on(attempt(auth.clone(), gus.secret.clone())),
-        Ok(())
-    );
+    first_attempt_admitted(&runtime, &auth, &gus.secret);
     let mut outcomes = Vec::new();
     let n = commands(&list_count, || {
         let m = commands(&limits_count, || {
@@ -402,6 +392,24 @@ fn in_flight(
     })
 }
 
+/// The first [`attempt`], which connects (and loads a script) before anything is counted.
+fn first_attempt_admitted(
+    runtime: &tokio::runtime::Runtime,
+    auth: &Arc<Authenticator>,
+    key: &Secret,
+) {
+    assert_eq!(runtime.block_on(attempt(auth.clone(), key.clone())), Ok(()));
+}
+
+/// `admitted` of `outcomes` admitted and every other one rate-limited.
+fn admitted_then_rate_limited(outcomes: &[Result<(), (ErrorCode, u16)>], admitted: usize) {
+    assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), admitted);
+    assert!(outcomes
+        .iter()
+        .filter_map(|r| r.err())
+        .all(|e| e == (ErrorCode::RateLimited, 429)));
+}
+
 /// 64 `authenticate_async` calls in flight through one authenticator whose rate limits (and,
 /// with `revocations`, revocation list) are on Redis: one command each, on one connection.
 fn async_checks_share_one_connection(url: &str, revocations: bool) {
@@ -418,11 +426,7 @@ fn async_checks_share_one_connection(url: &str, revocations: bool) {
     }
     let auth = Arc::new(Authenticator::new(options).unwrap());
     let runtime = two_workers();
-    // The first call connects and loads the script: not counted.
-    assert_eq!(
-        runtime.block_on(attempt(auth.clone(), dave.secret.clone())),
-        Ok(())
-    );
+    first_attempt_admitted(&runtime, &auth, &dave.secret);
     // 64 requests in flight at once: one command each, exactly the rest of the burst admitted.
     let mut outcomes = Vec::new();
     let n = commands(&count, || {
@@ -432,11 +436,7 @@ fn async_checks_share_one_connection(url: &str, revocations: bool) {
     // On the one multiplexed connection (a blocking pool would have opened one per request in
     // flight); the revocation list has none of its own here.
     assert_eq!(connections.load(Ordering::SeqCst), 1);
-    assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 40);
-    assert!(outcomes
-        .iter()
-        .filter_map(|r| r.err())
-        .all(|e| e == (ErrorCode::RateLimited, 429)));
+    admitted_then_rate_limited(&outcomes, 40);
     if !revocations {
         return;
     }
