@@ -25,8 +25,8 @@ done
 [ ${#groups[@]} = 0 ] && groups=(rust python node kotlin swift distributed adapters)
 OUT="$CARGO_TARGET_DIR/bench-all"
 mkdir -p "$OUT"
-criterion=(); node_ms=1500; adapter_rounds=7; adapter_s=4; py_n=(); jvm_n=(); swift_n=(); dist_n=5000; jmh=(); heap_calls=10000000
-if [ "$quick" = 1 ]; then criterion=(-- --quick); node_ms=200; adapter_rounds=1; adapter_s=1; py_n=(--n 20000); jvm_n=(2000); swift_n=(20000); dist_n=500; jmh=(-f 1 -wi 1 -w 1s -i 1 -r 1s); heap_calls=100000; fi
+criterion=(); floor_sets=16; node_ms=1500; adapter_rounds=7; adapter_s=4; py_n=(); jvm_n=(); swift_n=(); dist_n=5000; jmh=(); heap_calls=10000000
+if [ "$quick" = 1 ]; then criterion=(-- --quick); floor_sets=1; node_ms=200; adapter_rounds=1; adapter_s=1; py_n=(--n 20000); jvm_n=(2000); swift_n=(20000); dist_n=500; jmh=(-f 1 -wi 1 -w 1s -i 1 -r 1s); heap_calls=100000; fi
 
 # `bench NAME CMD...`: runs one benchmark, its output shown and kept in $OUT/NAME.log.
 bench() { tally bench "$1" bash -c '"${@:2}" 2>&1 | tee "$1"; exit "${PIPESTATUS[0]}"' _ "$OUT/$1.log" "${@:2}"; }
@@ -36,7 +36,11 @@ for group in "${groups[@]}"; do
     rust)
       for b in jwt jwt_floor jwt_cache apikeys gateway sessions redact oauth dpop; do
         bench "rust-$b" cargo bench -p tokenward --features tower --bench "$b" "${criterion[@]}"
-      done ;;
+      done
+      # The ratios of docs/performance.md's JWT sections: HS256 against the bare HMAC, and the
+      # asymmetric algorithms against their aws-lc floor (the spread over several sets).
+      bench rust-jwt-ratio cargo run --release -q -p tokenward --example jwt_ratio
+      bench rust-jwt-floor-ratio cargo run --release -q -p tokenward --example jwt_floor_ratio "$floor_sets" ;;
     python)
       for b in jwt apikeys gateway redact oauth async; do
         args=(); case "$b" in gateway|apikeys) args=("${py_n[@]}") ;; esac

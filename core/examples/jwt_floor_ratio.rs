@@ -4,7 +4,9 @@
 //! only: no payload checks) and the `jsonwebtoken` crate; then an HS256 verify alone and
 //! right after the check (what the check costs the work around it). Short rounds, the fastest of
 //! many kept per path: robust to other work on the machine, which only ever adds time.
-//! `cargo run --release -p tokenward --example jwt_floor_ratio`
+//! `cargo run --release -p tokenward --example jwt_floor_ratio [SETS]`: with SETS above 1, the
+//! whole measurement is repeated SETS times (new keys each time) and the spread of
+//! `verify` ÷ floor between sets is summed up at the end, since it is wider than any one set shows.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::hint::black_box;
 use std::time::Instant;
@@ -45,10 +47,44 @@ const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 fn main() {
-    println!(
+    let sets: usize = std::env::args()
+        .nth(1)
+        .map_or(1, |n| n.parse().expect("SETS is a number"));
+    let mut ratios: Vec<(Algorithm, Vec<f64>)> = Vec::new();
+    for set in 0..sets.max(1) {
+        for (alg, ratio) in one_set(set == 0) {
+            match ratios.iter_mut().find(|(a, _)| *a == alg) {
+                Some((_, all)) => all.push(ratio),
+                None => ratios.push((alg, vec![ratio])),
+            }
+        }
+    }
+    if sets > 1 {
+        println!();
+        println!("| `verify` ÷ floor, {sets} sets | min | median | max | sets above 1.05x |");
+        println!("|---|---|---|---|---|");
+        for (alg, mut all) in ratios {
+            all.sort_by(f64::total_cmp);
+            let median = (all[(all.len() - 1) / 2] + all[all.len() / 2]) / 2.0;
+            let above = all.iter().filter(|&&r| r > 1.05).count();
+            println!(
+                "| {alg} | {:.3}x | {median:.3}x | {:.3}x | {above} |",
+                all[0],
+                all[all.len() - 1]
+            );
+        }
+    }
+}
+
+/// One measurement of every algorithm, printed when `print`; each one's `verify` ÷ floor.
+fn one_set(print: bool) -> Vec<(Algorithm, f64)> {
+    let mut ratios = Vec::new();
+    if print {
+        println!(
         "| alg | floor (aws-lc check) | tokenward verify | ÷ floor | verify_json | ÷ floor | verify_signature | ÷ floor | jsonwebtoken | ÷ floor |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+        println!("|---|---|---|---|---|---|---|---|---|---|");
+    }
     // The same HS256 verify alone and right after the floor's check: what the check's own use of
     // the caches and branch predictors costs the work around it.
     let hmac_key = JwtKey::hmac(&fixture::SECRET, Algorithm::HS256).unwrap();
@@ -145,6 +181,10 @@ fn main() {
             }
         }
         let [floor, ours, theirs, json, hmac_alone, check_then_hmac, signature] = best;
+        ratios.push((alg, ours / floor));
+        if !print {
+            continue;
+        }
         println!(
             "| {alg} | {:.2} µs | {:.2} µs | {:.3}x | {:.2} µs | {:.3}x | {:.2} µs | {:.3}x | {:.2} µs | {:.3}x |",
             floor / 1e3,
@@ -159,10 +199,13 @@ fn main() {
         );
         after_check.push((alg, hmac_alone, check_then_hmac - floor));
     }
-    println!();
-    println!("| HS256 verify | alone | right after the floor's check |");
-    println!("|---|---|---|");
-    for (alg, alone, after) in after_check {
-        println!("| {alg} check | {alone:.0} ns | {after:.0} ns |");
+    if print {
+        println!();
+        println!("| HS256 verify | alone | right after the floor's check |");
+        println!("|---|---|---|");
+        for (alg, alone, after) in after_check {
+            println!("| {alg} check | {alone:.0} ns | {after:.0} ns |");
+        }
     }
+    ratios
 }
