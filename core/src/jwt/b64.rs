@@ -42,6 +42,11 @@ pub(crate) fn decode_into(
 ) -> Result<(), Error> {
     let len = decoded_len(segment).ok_or_else(|| Error::new(ErrorCode::Malformed, what))?;
     out.clear();
+    if out.capacity() < len {
+        // An exact allocation: growing an empty vector went through the general growth path,
+        // code that ran cold on every verify.
+        *out = Vec::with_capacity(len);
+    }
     out.resize(len, 0);
     decode_to_slice(segment, out, what)
 }

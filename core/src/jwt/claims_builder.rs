@@ -115,9 +115,33 @@ pub fn json_small_integer(text: &str) -> Option<u64> {
     if text.is_empty() || text.len() > 18 {
         return None;
     }
-    text.bytes().try_fold(0u64, |n, c| {
+    let bytes = text.as_bytes();
+    // A timestamp's first eight digits in one word: three multiplications instead of eight.
+    let (value, rest) = match bytes.split_first_chunk::<8>() {
+        Some((head, rest)) => (eight_digits(u64::from_le_bytes(*head))?, rest),
+        None => (0, bytes),
+    };
+    rest.iter().try_fold(value, |n, &c| {
         c.is_ascii_digit().then(|| n * 10 + u64::from(c - b'0'))
     })
+}
+
+/// The value of eight ASCII digits read as a little-endian word (first digit lowest); `None`
+/// when any byte is not a digit.
+fn eight_digits(word: u64) -> Option<u64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let digits = word.wrapping_sub(ONES * u64::from(b'0'));
+    // Every byte is a digit when none has its high bit set, none is below 0x30 (the subtraction
+    // would set the high bit of the lowest one) and none of the differences, all below 0x50
+    // then, is 10 or more (adding 0x76 sets the high bit of exactly those).
+    if (word | digits | digits.wrapping_add(ONES * 0x76)) & (ONES * 0x80) != 0 {
+        return None;
+    }
+    // Pairs, then fours, then all eight: each step joins neighbours (the earlier, higher
+    // digit sits in the lower byte).
+    let pairs = (digits.wrapping_mul(10) + (digits >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let fours = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((fours.wrapping_mul(10_000) + (fours >> 32)) & 0xFFFF_FFFF)
 }
 
 /// The value and array methods of a builder that builds no values (`Value` and `Array` are `()`):

@@ -56,23 +56,26 @@ impl<K: ClaimsBuilder> Dest<'_, K> {
 struct NameFilter(u64);
 
 impl NameFilter {
-    /// Records `name`; false when it certainly was not seen before.
-    fn maybe_seen(&mut self, name: &str) -> bool {
-        let bytes = name.as_bytes();
-        // The first eight bytes as one word, assembled in registers: copying them into a stack
-        // buffer and reloading it as a word stalled on store forwarding.
-        let head = match bytes.first_chunk::<8>() {
-            Some(head) => u64::from_le_bytes(*head),
-            None => bytes
-                .iter()
-                .rev()
-                .fold(0, |word, &b| (word << 8) | u64::from(b)),
-        };
-        let hash = (head ^ bytes.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    /// Records a name by its first eight bytes as a word (zero-padded) and its length; false
+    /// when it certainly was not seen before.
+    fn maybe_seen(&mut self, head: u64, len: usize) -> bool {
+        let hash = (head ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let bit = 1u64 << (hash >> 58);
         let seen = self.0 & bit != 0;
         self.0 |= bit;
         seen
+    }
+}
+
+/// The first eight bytes of `bytes` as one little-endian word, zero-padded; assembled in
+/// registers (copying them into a stack buffer and reloading it stalled on store forwarding).
+fn head_word(bytes: &[u8]) -> u64 {
+    match bytes.first_chunk::<8>() {
+        Some(head) => u64::from_le_bytes(*head),
+        None => bytes
+            .iter()
+            .rev()
+            .fold(0, |word, &b| (word << 8) | u64::from(b)),
     }
 }
 
@@ -83,6 +86,34 @@ pub(super) struct Scanner<'a> {
     i: usize,
     /// Member names of the open objects, innermost last (the top level stays for `required`).
     pub(super) names: Vec<Cow<'a, str>>,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `word` that is below `n` (`n` ≤ 0x80). Exact for the lowest
+/// such byte; a byte above it may be flagged by the borrow, which no caller looks at.
+#[inline(always)]
+fn bytes_below(word: u64, n: u8) -> u64 {
+    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
+}
+
+/// The high bit of each byte of `word` that ends a plain string run: `"`, `\\`, or a control
+/// character (below 0x20). Exact for the lowest such byte.
+#[inline(always)]
+fn string_stops(word: u64) -> u64 {
+    bytes_below(word ^ (ONES * u64::from(b'"')), 1)
+        | bytes_below(word ^ (ONES * u64::from(b'\\')), 1)
+        | bytes_below(word, 0x20)
+}
+
+/// A non-zero bit in each byte of `word` that is not an ASCII digit. Exact for the lowest such
+/// byte (a carry out of a byte above 0xF9, itself flagged, can only reach the byte above it).
+#[inline(always)]
+fn not_digits(word: u64) -> u64 {
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const THREES: u64 = ONES * 0x30;
+    ((word & HIGH_NIBBLES) ^ THREES) | ((word.wrapping_add(ONES * 6) & HIGH_NIBBLES) ^ THREES)
 }
 
 fn hex(c: u8) -> Step<u32> {
@@ -105,11 +136,29 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// [`head_word`] of the member name `name` read from `text`: one load from the payload
+    /// when the name stands there unescaped (a name is always followed by `":`, so the word
+    /// is there unless the payload ends within eight bytes).
+    fn name_head(&self, name: &str, text: std::ops::Range<usize>) -> u64 {
+        let len = name.len();
+        match self.b.get(text.start..).and_then(<[u8]>::first_chunk::<8>) {
+            Some(word) if text.len() == len && len < 8 => {
+                u64::from_le_bytes(*word) & ((1 << (8 * len)) - 1)
+            }
+            Some(word) if text.len() == len => u64::from_le_bytes(*word),
+            _ => head_word(name.as_bytes()),
+        }
+    }
+
     fn peek(&self) -> Step<u8> {
         self.b.get(self.i).copied().ok_or(Fail::Malformed)
     }
 
     fn ws(&mut self) {
+        // Compact JSON, what issuers write, has none: one compare (whitespace is below `!`).
+        if self.b.get(self.i).is_some_and(|&c| c > b' ') {
+            return;
+        }
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
             self.i += 1;
         }
@@ -233,6 +282,7 @@ impl<'a> Scanner<'a> {
             let name_start = self.i + 1;
             let name = self.string()?;
             let name_text = name_start..self.i - 1;
+            let head = self.name_head(&name, name_text.clone());
             // The map-building parser asks for a child level before reading the colon.
             let child = depth.checked_sub(1).ok_or(Fail::TooDeep)?;
             self.expect(b':')?;
@@ -241,18 +291,18 @@ impl<'a> Scanner<'a> {
                 Some(reg) if K::TOP_LEVEL_TEXT => {
                     let start = self.i;
                     let nothing = Dest::Element(&mut ());
-                    self.member(&mut NoBuild, &name, child, nest, reg, nothing)?;
+                    self.member(&mut NoBuild, &name, head, child, nest, reg, nothing)?;
                     out.member_text(&mut object, &name, name_text, start..self.i)?;
                 }
                 Some(reg) => {
                     let dest = Dest::Member(&mut object, &name);
-                    self.member(out, &name, child, nest, reg, dest)?;
+                    self.member(out, &name, head, child, nest, reg, dest)?;
                 }
                 None => self.value(out, child, nest, Dest::Member(&mut object, &name))?,
             }
             // Duplicates are checked after the value, like the map-building parser (a duplicate
             // already handed to the builder goes with the object, which the failure drops).
-            if seen.maybe_seen(&name) && self.names[base..].contains(&name) {
+            if seen.maybe_seen(head, name.len()) && self.names[base..].contains(&name) {
                 return Err(Fail::Malformed);
             }
             self.names.push(name);
@@ -272,17 +322,20 @@ impl<'a> Scanner<'a> {
         Ok(object)
     }
 
-    /// A top-level member's value, put in `dest` and recorded when `reg` asks for `name`.
+    /// A top-level member's value, put in `dest` and recorded when `reg` asks for `name`
+    /// (whose [`head_word`] is `head`).
+    #[allow(clippy::too_many_arguments)]
     fn member<K: ClaimsBuilder, R: Record<'a>>(
         &mut self,
         out: &mut K,
         name: &str,
+        head: u64,
         depth: usize,
         nest: usize,
         reg: &mut R,
         dest: Dest<'_, K>,
     ) -> Step<()> {
-        let Some(slot) = reg.slot(name) else {
+        let Some(slot) = reg.slot(name, head) else {
             return self.value(out, depth, nest, dest);
         };
         // Each arm records the claim itself: assembling (claim, value) pairs cost a
@@ -413,15 +466,43 @@ impl<'a> Scanner<'a> {
     }
 
     fn digits(&mut self) {
+        // Eight bytes at a time: a timestamp's ten digits take two steps instead of ten
+        // (and one exit branch that depends on the number's length instead of one per digit).
+        while let Some(word) = self.word() {
+            let stop = not_digits(word);
+            if stop != 0 {
+                self.i += stop.trailing_zeros() as usize / 8;
+                return;
+            }
+            self.i += 8;
+        }
         while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
             self.i += 1;
         }
+    }
+
+    /// The eight bytes at the current position as one little-endian word, when there are eight.
+    #[inline(always)]
+    fn word(&self) -> Option<u64> {
+        let rest = self.b.get(self.i..)?;
+        rest.first_chunk::<8>()
+            .map(|bytes| u64::from_le_bytes(*bytes))
     }
 
     /// A string at `"`: borrowed when it has no escapes.
     fn string(&mut self) -> Step<Cow<'a, str>> {
         self.i += 1;
         let start = self.i;
+        // Eight bytes at a time to the first byte that ends the plain run (`"`, `\\` or a
+        // control character), which the byte loop below then reads.
+        while let Some(word) = self.word() {
+            let stop = string_stops(word);
+            if stop != 0 {
+                self.i += stop.trailing_zeros() as usize / 8;
+                break;
+            }
+            self.i += 8;
+        }
         loop {
             match self.peek()? {
                 b'"' => {

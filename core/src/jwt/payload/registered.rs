@@ -37,8 +37,9 @@ pub(crate) struct Registered<'a> {
 
 /// Where the reader records the top-level members of a document.
 pub(crate) trait Record<'a> {
-    /// Where the member `name` is recorded; `None` for a member not asked for.
-    fn slot(&mut self, name: &str) -> Option<&mut Claim<'a>>;
+    /// Where the member `name` is recorded; `None` for a member not asked for. `head` is the
+    /// name's first eight bytes as a little-endian word, zero-padded.
+    fn slot(&mut self, name: &str, head: u64) -> Option<&mut Claim<'a>>;
     /// The names of all top-level members, once the document is read.
     fn names(&mut self, names: Vec<Cow<'a, str>>) {
         let _ = names;
@@ -57,16 +58,32 @@ impl<'a> Record<'a> for Registered<'a> {
         self.names = names;
     }
 
-    /// Where the registered claim `name` is recorded; `None` for any other member.
-    fn slot(&mut self, name: &str) -> Option<&mut Claim<'a>> {
-        Some(match name {
-            "exp" => &mut self.exp,
-            "nbf" => &mut self.nbf,
-            "iat" => &mut self.iat,
-            "iss" => &mut self.iss,
-            "sub" => &mut self.sub,
-            "jti" => &mut self.jti,
-            "aud" => &mut self.aud,
+    /// Where the registered claim `name` is recorded; `None` for any other member. All seven
+    /// names are three bytes long, so the head word alone tells them apart: one integer match
+    /// instead of comparing strings.
+    fn slot(&mut self, name: &str, head: u64) -> Option<&mut Claim<'a>> {
+        const fn word(name: &[u8; 3]) -> u64 {
+            name[0] as u64 | (name[1] as u64) << 8 | (name[2] as u64) << 16
+        }
+        const EXP: u64 = word(b"exp");
+        const NBF: u64 = word(b"nbf");
+        const IAT: u64 = word(b"iat");
+        const ISS: u64 = word(b"iss");
+        const SUB: u64 = word(b"sub");
+        const JTI: u64 = word(b"jti");
+        const AUD: u64 = word(b"aud");
+        // The length too: a name with an escaped NUL after "exp" has the same head word.
+        if name.len() != 3 {
+            return None;
+        }
+        Some(match head {
+            EXP => &mut self.exp,
+            NBF => &mut self.nbf,
+            IAT => &mut self.iat,
+            ISS => &mut self.iss,
+            SUB => &mut self.sub,
+            JTI => &mut self.jti,
+            AUD => &mut self.aud,
             _ => return None,
         })
     }
@@ -91,7 +108,7 @@ impl<const N: usize> Members<'_, N> {
 
 #[cfg(feature = "http")]
 impl<'a, const N: usize> Record<'a> for Members<'a, N> {
-    fn slot(&mut self, name: &str) -> Option<&mut Claim<'a>> {
+    fn slot(&mut self, name: &str, _: u64) -> Option<&mut Claim<'a>> {
         let i = self.names.iter().position(|n| *n == name)?;
         Some(&mut self.claims[i])
     }

@@ -240,7 +240,119 @@ fn extracts_registered_claims() {
     assert!(matches!(&reg.aud, Claim::Strs(v) if v.len() == 2));
     assert!(matches!(reg.nbf, Claim::Absent));
     assert!(reg.has("x") && reg.has("sub") && !reg.has("y"));
+    // Names that start like a registered one, or are one padded with NUL, are other claims.
+    let reg = scan(
+        br#"{"exp\u0000":"no","ex":1,"expx":2,"\u0065xp":3}"#,
+        16,
+        "x",
+    )
+    .unwrap();
+    assert!(matches!(reg.exp, Claim::Number(n) if n == 3.0));
+    let reg = scan(br#"{"exp\u0000":"no","ex":1,"expiry":2,"":4}"#, 16, "x").unwrap();
+    assert!(matches!(reg.exp, Claim::Absent));
     let reg = scan(br#"{"aud":["a",2],"jti":5}"#, 16, "x").unwrap();
     assert!(matches!(reg.aud, Claim::Other));
     assert!(matches!(reg.jti, Claim::Number(_)));
+}
+
+/// The reader takes strings, digits and member names eight bytes at a time: a byte that ends
+/// the run, at every offset of the first two words, gets the strict parser's answer.
+#[test]
+fn agrees_wherever_a_run_ends_within_a_word() {
+    let enders: [&[u8]; 10] = [
+        b"\"",
+        b"\\n",
+        b"\\u0041",
+        b"\x00",
+        b"\x1f",
+        b" ",
+        b"\x7f",
+        b"\xc3\xa9",
+        b"\xff",
+        b"a",
+    ];
+    for before in 0..18 {
+        for after in [0, 1, 7, 8, 9] {
+            for ender in enders {
+                let run = [&b"x".repeat(before)[..], ender, &b"y".repeat(after)].concat();
+                let value = [&b"{\"k\":\""[..], &run, b"\"}"].concat();
+                let name = [&b"{\""[..], &run, b"\":1}"].concat();
+                agree(&value, 16);
+                agree(&name, 16);
+            }
+        }
+    }
+    let non_digits: [u8; 9] = [b'.', b'e', b'/', b':', b'a', b' ', b'-', b'\x00', 0xff];
+    for len in 1..21 {
+        let digits: Vec<u8> = (0..len).map(|i| b'1' + (i % 9) as u8).collect();
+        agree(&[&b"{\"n\":"[..], &digits, b"}"].concat(), 16);
+        for at in 1..len {
+            for c in non_digits {
+                let mut number = digits.clone();
+                number[at] = c;
+                agree(&[&b"{\"n\":"[..], &number, b"}"].concat(), 16);
+            }
+        }
+    }
+}
+
+/// Names are told apart by their first eight bytes and their length before the exact check:
+/// the same name written with an escape is still a duplicate, at every length, and names that
+/// differ only past their eighth byte are not.
+#[test]
+fn duplicate_names_are_found_at_every_length() {
+    for len in 1..14 {
+        let name: String = (0..len).map(|i| char::from(b'a' + i as u8)).collect();
+        let escaped = format!("\\u{:04x}{}", u32::from(b'a'), &name[1..]);
+        for doc in [
+            format!(r#"{{"{name}":1,"{name}":2}}"#),
+            format!(r#"{{"{name}":1,"{escaped}":2}}"#),
+            format!(r#"{{"{escaped}":1,"{name}":2}}"#),
+            format!(r#"{{"{name}":1,"{name}x":2}}"#),
+            format!(r#"{{"{name}x":1,"{name}y":2,"{name}x":3}}"#),
+            format!(r#"{{"":1,"{name}":2,"":3}}"#),
+        ] {
+            agree(doc.as_bytes(), 16);
+        }
+        let distinct = format!(r#"{{"{name}x":1,"{name}y":2}}"#);
+        assert!(scan(distinct.as_bytes(), 16, "x").is_ok(), "{distinct}");
+        let same = format!(r#"{{"{name}":1,"{escaped}":2}}"#);
+        assert!(scan(same.as_bytes(), 16, "x").is_err(), "{same}");
+    }
+}
+
+/// Timestamps and counts are read eight digits at a time: the value is the text's, and any
+/// other byte, at any place, makes it no small integer.
+#[test]
+fn small_integers_read_by_the_word_match_the_text() {
+    use crate::jwt::claims_builder::json_small_integer;
+    for len in 1..21 {
+        for first in [b'0', b'1', b'9'] {
+            let digits: String = (0..len)
+                .map(|i| {
+                    char::from(if i == 0 {
+                        first
+                    } else {
+                        b'0' + (i * 7 % 10) as u8
+                    })
+                })
+                .collect();
+            let expected = (len <= 18).then(|| digits.parse::<u64>().unwrap());
+            assert_eq!(json_small_integer(&digits), expected, "{digits}");
+            for at in 0..len {
+                for c in [b'/', b':', b'a', b'-', b'.', b' ', b'\x00', b'\x7f'] {
+                    let mut text = digits.clone().into_bytes();
+                    text[at] = c;
+                    let text = String::from_utf8(text).unwrap();
+                    assert_eq!(json_small_integer(&text), None, "{text}");
+                }
+            }
+        }
+    }
+    assert_eq!(json_small_integer("99999999"), Some(99_999_999));
+    assert_eq!(
+        json_small_integer("999999999999999999"),
+        Some(999_999_999_999_999_999)
+    );
+    assert_eq!(json_small_integer(""), None);
 }

@@ -463,14 +463,12 @@ pub(crate) fn split(token: &str, max_size: usize) -> Result<Parts<'_>, Error> {
     let bytes = token.as_bytes();
     // SIMD search: the dots are the only structure a compact JWS has.
     let mut dots = memchr::memchr_iter(b'.', bytes);
-    let (Some(d1), Some(d2)) = (dots.next(), dots.next()) else {
-        return Err(malformed("a JWS has three segments"));
+    let (Some(d1), Some(d2), None) = (dots.next(), dots.next(), dots.next()) else {
+        return Err(malformed(match memchr::memchr_iter(b'.', bytes).count() {
+            4 => "JWE (5-part) tokens are not supported",
+            _ => "a JWS has three segments",
+        }));
     };
-    match dots.count() {
-        0 => {}
-        2 => return Err(malformed("JWE (5-part) tokens are not supported")),
-        _ => return Err(malformed("a JWS has three segments")),
-    }
     // An empty signature is left to fail verification (after the algorithm check), so an
     // unsigned `alg: none` token reports `algorithm_not_allowed`.
     // An empty payload is legal JWS (it fails later as JWT claims).

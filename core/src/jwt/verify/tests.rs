@@ -153,3 +153,22 @@ fn claims_built_when_read_equal_the_payload_parsed_at_once() {
         "a clone's edits leave the original alone"
     );
 }
+
+#[test]
+fn a_token_with_other_than_three_segments_is_malformed_and_says_why() {
+    let (issuer, verifier) = setup();
+    let token = issue(&issuer, serde_json::json!({}));
+    let jwe = format!("{token}.a.b");
+    for (bad, why) in [
+        ("abc".to_string(), "three segments"),
+        ("a.b".to_string(), "three segments"),
+        (format!("{token}."), "three segments"),
+        (format!("{token}.a.b.c"), "three segments"),
+        (jwe, "JWE"),
+    ] {
+        let err = verifier.verify(&bad).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Malformed, "{bad}");
+        assert!(err.to_string().contains(why), "{bad}: {err}");
+    }
+    assert!(verifier.verify(&token).is_ok());
+}
