@@ -98,7 +98,7 @@ fn bytes_below(word: u64, n: u8) -> u64 {
     word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
 }
 
-/// The high bit of each byte of `word` that ends a plain string run: `"`, `\\`, or a control
+/// The high bit of each byte of `word` that ends a plain string run: `"`, `\`, or a control
 /// character (below 0x20). Exact for the lowest such byte.
 #[inline(always)]
 fn string_stops(word: u64) -> u64 {
@@ -493,7 +493,7 @@ impl<'a> Scanner<'a> {
     fn string(&mut self) -> Step<Cow<'a, str>> {
         self.i += 1;
         let start = self.i;
-        // Eight bytes at a time to the first byte that ends the plain run (`"`, `\\` or a
+        // Eight bytes at a time to the first byte that ends the plain run (`"`, `\` or a
         // control character), which the byte loop below then reads.
         while let Some(word) = self.word() {
             let stop = string_stops(word);
