@@ -160,7 +160,7 @@ class JwtVerifier:
 
     ``algorithms`` is required. ``None`` keeps the core default: ``leeway`` 60 s, no
     ``max_age``; ``max_token_size`` defaults to 16384 bytes and ``max_depth`` to 16.
-    ``cache_size`` > 0 keeps up to that many verified tokens (keyed by their SHA-256): a cached
+    ``cache_size`` > 0 keeps up to that many verified tokens (keyed by a keyed hash, never stored): a cached
     token skips the signature check, its claims are checked on every call.
     """
 

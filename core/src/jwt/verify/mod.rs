@@ -105,8 +105,10 @@ impl JwtVerifier {
             },
             clock: options.clock,
             last_header: Arc::default(),
-            cache: (options.cache_size > 0)
-                .then(|| Arc::new(VerifiedCache::new(options.cache_size))),
+            cache: match options.cache_size {
+                0 => None,
+                size => Some(Arc::new(VerifiedCache::new(size)?)),
+            },
         })
     }
 
@@ -265,10 +267,13 @@ impl JwtVerifier {
     /// the claim checks).
     fn checked_payload(&self, token: &str, keys: &KeySet) -> Result<(Vec<u8>, Seen), Error> {
         let parts = split(token, self.max_token_size)?;
-        let Some(cache) = &self.cache else {
+        let cached = self
+            .cache
+            .as_ref()
+            .and_then(|cache| Some((cache, cache.token_hash(token)?)));
+        let Some((cache, hash)) = cached else {
             return Ok((self.verify_parts(&parts, keys)?, Seen::Uncached));
         };
-        let hash = cache::token_hash(token);
         let generation = keys.generation();
         if cache.contains(&hash, generation) {
             let mut payload = Vec::new();

@@ -132,10 +132,10 @@ impl JwtVerifierOptions {
     /// Keeps up to `max_entries` verified tokens (default 0: no cache). A cached token skips
     /// the header and signature checks on its next verifications; its claims (`exp`, `nbf`,
     /// `iat`, `max_age`, issuer, audience, …) are checked on every call as without the cache, so
-    /// it is refused once it expires. The cache is keyed by the SHA-256 of the token (the token
-    /// is not stored), holds successes only, and drops every entry when the verifier's key set
+    /// it is refused once it expires. The cache is keyed by a keyed hash of the token (an
+    /// AES-256-GCM-SIV tag under a random key of the cache; the token is not stored), holds successes only, and drops every entry when the verifier's key set
     /// changes (another [`KeySet`](crate::jwt::KeySet), a remote JWKS refetch). Memory: about
-    /// 100 bytes per entry. See `docs/jwt.md`, "Verified-token cache".
+    /// 60 bytes per entry. See `docs/jwt.md`, "Verified-token cache".
     pub fn with_cache_size(mut self, max_entries: usize) -> Self {
         self.cache_size = max_entries;
         self
