@@ -160,8 +160,9 @@ class JwtVerifier:
 
     ``algorithms`` is required. ``None`` keeps the core default: ``leeway`` 60 s, no
     ``max_age``; ``max_token_size`` defaults to 16384 bytes and ``max_depth`` to 16.
-    ``cache_size`` > 0 keeps up to that many verified tokens (keyed by a keyed hash, never stored): a cached
-    token skips the signature check, its claims are checked on every call.
+    ``cache_size`` > 0 keeps up to that many verified tokens (keyed by a keyed hash of each;
+    no token is stored): a cached token skips the signature check, its claims are checked on
+    every call.
     """
 
     def __new__(
