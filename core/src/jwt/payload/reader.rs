@@ -468,17 +468,27 @@ impl<'a> Scanner<'a> {
     fn digits(&mut self) {
         // Eight bytes at a time: a timestamp's ten digits take two steps instead of ten
         // (and one exit branch that depends on the number's length instead of one per digit).
-        while let Some(word) = self.word() {
-            let stop = not_digits(word);
-            if stop != 0 {
-                self.i += stop.trailing_zeros() as usize / 8;
-                return;
-            }
-            self.i += 8;
+        if self.skip_words(not_digits) {
+            return;
         }
         while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
             self.i += 1;
         }
+    }
+
+    /// Moves eight bytes at a time to the first byte that `stops` flags in a word (its lowest
+    /// flagged byte); true when there is one, false when fewer than eight bytes are left.
+    #[inline(always)]
+    fn skip_words(&mut self, stops: impl Fn(u64) -> u64) -> bool {
+        while let Some(word) = self.word() {
+            let stop = stops(word);
+            if stop != 0 {
+                self.i += stop.trailing_zeros() as usize / 8;
+                return true;
+            }
+            self.i += 8;
+        }
+        false
     }
 
     /// The eight bytes at the current position as one little-endian word, when there are eight.
@@ -495,14 +505,7 @@ impl<'a> Scanner<'a> {
         let start = self.i;
         // Eight bytes at a time to the first byte that ends the plain run (`"`, `\` or a
         // control character), which the byte loop below then reads.
-        while let Some(word) = self.word() {
-            let stop = string_stops(word);
-            if stop != 0 {
-                self.i += stop.trailing_zeros() as usize / 8;
-                break;
-            }
-            self.i += 8;
-        }
+        self.skip_words(string_stops);
         loop {
             match self.peek()? {
                 b'"' => {
