@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM_SIV};
 use parking_lot::RwLock;
+use secrecy::zeroize::Zeroizing;
 
 use crate::{Error, ErrorCode};
 
@@ -39,9 +40,10 @@ impl TokenHasher {
     /// A hasher under a new random key.
     fn new() -> Result<TokenHasher, Error> {
         let failed = || Error::new(ErrorCode::Internal, "the token cache could not be keyed");
-        let mut key = [0u8; 32];
-        aws_lc_rs::rand::fill(&mut key).map_err(|_| failed())?;
-        let key = UnboundKey::new(&AES_256_GCM_SIV, &key).map_err(|_| failed())?;
+        // Wiped once aws-lc holds its own copy (the key schedule).
+        let mut key = Zeroizing::new([0u8; 32]);
+        aws_lc_rs::rand::fill(key.as_mut()).map_err(|_| failed())?;
+        let key = UnboundKey::new(&AES_256_GCM_SIV, key.as_ref()).map_err(|_| failed())?;
         Ok(TokenHasher(LessSafeKey::new(key)))
     }
 
