@@ -126,17 +126,23 @@ pub fn json_small_integer(text: &str) -> Option<u64> {
     })
 }
 
+/// A non-zero bit in each byte of `word` that is not an ASCII digit. Exact for the lowest such
+/// byte (a carry out of a byte above 0xF9, itself flagged, can only reach the byte above it).
+#[inline(always)]
+pub(crate) fn not_digits(word: u64) -> u64 {
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const THREES: u64 = ONES * 0x30;
+    ((word & HIGH_NIBBLES) ^ THREES) | ((word.wrapping_add(ONES * 6) & HIGH_NIBBLES) ^ THREES)
+}
+
 /// The value of eight ASCII digits read as a little-endian word (first digit lowest); `None`
 /// when any byte is not a digit.
 fn eight_digits(word: u64) -> Option<u64> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let digits = word.wrapping_sub(ONES * u64::from(b'0'));
-    // Every byte is a digit when none has its high bit set, none is below 0x30 (the subtraction
-    // would set the high bit of the lowest one) and none of the differences, all below 0x50
-    // then, is 10 or more (adding 0x76 sets the high bit of exactly those).
-    if (word | digits | digits.wrapping_add(ONES * 0x76)) & (ONES * 0x80) != 0 {
+    if not_digits(word) != 0 {
         return None;
     }
+    let digits = word.wrapping_sub(0x3030_3030_3030_3030);
     // Pairs, then fours, then all eight: each step joins neighbours (the earlier, higher
     // digit sits in the lower byte).
     let pairs = (digits.wrapping_mul(10) + (digits >> 8)) & 0x00FF_00FF_00FF_00FF;

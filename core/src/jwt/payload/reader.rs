@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use super::registered::{Claim, Record, Registered};
-use crate::jwt::claims_builder::{json_f64, ClaimsBuilder, Interrupted, NoBuild};
+use crate::jwt::claims_builder::{json_f64, not_digits, ClaimsBuilder, Interrupted, NoBuild};
 
 /// serde_json's own recursion limit (128 nested containers): kept so both parsers refuse the
 /// same documents.
@@ -105,15 +105,6 @@ fn string_stops(word: u64) -> u64 {
     bytes_below(word ^ (ONES * u64::from(b'"')), 1)
         | bytes_below(word ^ (ONES * u64::from(b'\\')), 1)
         | bytes_below(word, 0x20)
-}
-
-/// A non-zero bit in each byte of `word` that is not an ASCII digit. Exact for the lowest such
-/// byte (a carry out of a byte above 0xF9, itself flagged, can only reach the byte above it).
-#[inline(always)]
-fn not_digits(word: u64) -> u64 {
-    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    const THREES: u64 = ONES * 0x30;
-    ((word & HIGH_NIBBLES) ^ THREES) | ((word.wrapping_add(ONES * 6) & HIGH_NIBBLES) ^ THREES)
 }
 
 fn hex(c: u8) -> Step<u32> {
